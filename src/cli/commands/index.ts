@@ -1,0 +1,4 @@
+// Every subcommand registers itself on the program; add one import and one entry per command.
+import type { Command } from 'commander';
+
+export const commands: Array<(program: Command) => void> = [];

@@ -1,0 +1,90 @@
+// Time-series operators with Stata's semantics: a lag looks at time t−k in the same unit, not at
+// the previous row, so a gap in time gives a missing value (NaN).
+import type { Panel } from './panel.ts';
+import type { Term } from '../spec/types.ts';
+
+/** x at time t − k within each unit (k < 0: lead). Missing when that period is absent. */
+export function lag(panel: Panel, x: Float64Array, k: number): Float64Array {
+  if (k === 0) return x.slice();
+  const { offsets, time } = panel;
+  const out = new Float64Array(x.length).fill(NaN);
+  for (let i = 0; i < panel.nunits; i++) {
+    const lo = offsets[i];
+    const hi = offsets[i + 1];
+    for (let r = lo; r < hi; r++) {
+      const want = time[r] - k;
+      // Times are strictly increasing, so the row for t−k lies within |k| rows of r.
+      if (k > 0) {
+        for (let s = r - 1; s >= Math.max(lo, r - k); s--) {
+          if (time[s] === want) { out[r] = x[s]; break; }
+          if (time[s] < want) break;
+        }
+      } else {
+        for (let s = r + 1; s <= Math.min(hi - 1, r - k); s++) {
+          if (time[s] === want) { out[r] = x[s]; break; }
+          if (time[s] > want) break;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** d-th difference: D.x = x_t − x_{t−1} (missing if either is). */
+export function diff(panel: Panel, x: Float64Array, order = 1): Float64Array {
+  let y = x;
+  for (let d = 0; d < order; d++) {
+    const l = lag(panel, y, 1);
+    const out = new Float64Array(y.length);
+    for (let r = 0; r < y.length; r++) out[r] = y[r] - l[r];
+    y = out;
+  }
+  return order === 0 ? x.slice() : y;
+}
+
+/**
+ * Forward orthogonal deviations (Arellano and Bover 1995, eq. 2.8): for each non-missing x_it,
+ * sqrt(m/(m+1)) · (x_it − mean of the m later non-missing x_is of the unit); missing when m = 0.
+ * The value is stored at period t.
+ */
+export function forwardOrthogonal(panel: Panel, x: Float64Array): Float64Array {
+  const { offsets } = panel;
+  const out = new Float64Array(x.length).fill(NaN);
+  for (let i = 0; i < panel.nunits; i++) {
+    let sum = 0;
+    let m = 0;
+    for (let r = offsets[i + 1] - 1; r >= offsets[i]; r--) {
+      if (Number.isNaN(x[r])) continue;
+      if (m > 0) out[r] = Math.sqrt(m / (m + 1)) * (x[r] - sum / m);
+      sum += x[r];
+      m++;
+    }
+  }
+  return out;
+}
+
+/** Within transformation: x minus its unit mean over non-missing values. */
+export function within(panel: Panel, x: Float64Array): Float64Array {
+  const { offsets } = panel;
+  const out = new Float64Array(x.length).fill(NaN);
+  for (let i = 0; i < panel.nunits; i++) {
+    let sum = 0;
+    let m = 0;
+    for (let r = offsets[i]; r < offsets[i + 1]; r++) if (!Number.isNaN(x[r])) { sum += x[r]; m++; }
+    const mean = sum / m;
+    for (let r = offsets[i]; r < offsets[i + 1]; r++) out[r] = x[r] - mean;
+  }
+  return out;
+}
+
+/** One 0/1 dummy per period present in the panel, named prefix + year (yr1976, ...). */
+export function timeDummies(panel: Panel, prefix = 'yr'): { name: string; values: Float64Array }[] {
+  const periods = [...new Set(panel.time)].sort((a, b) => a - b);
+  return periods.map((t) => ({ name: `${prefix}${t}`, values: Float64Array.from(panel.time, (s) => (s === t ? 1 : 0)) }));
+}
+
+/** Values of a term (L<k>.D<d>.base) in panel row order. */
+export function evalTerm(panel: Panel, t: Term): Float64Array {
+  const base = panel.column(t.base);
+  return lag(panel, diff(panel, base, t.diff), t.lag);
+}

@@ -1,0 +1,241 @@
+// Panel: rows sorted by (unit, time), integer time, per-unit row offsets, numeric columns as
+// Float64Array (NaN = missing) and other columns as strings. Built from an Arrow Table.
+import { DataType, type Table } from 'apache-arrow';
+import { DataError } from '../errors.ts';
+
+export interface PanelExclusions {
+  /** Rows dropped because the unit id was missing. */
+  missingUnit: number;
+  /** Rows dropped because the time value was missing. */
+  missingTime: number;
+}
+
+export class Panel {
+  constructor(
+    /** Name of the unit (id) column. */
+    readonly idName: string,
+    /** Name of the time column. */
+    readonly timeName: string,
+    /** Label of each unit, in sorted order. */
+    readonly units: ReadonlyArray<string | number>,
+    /** offsets[i]..offsets[i+1] are the rows of unit i; length N+1. */
+    readonly offsets: Int32Array,
+    /** Unit index of each row. */
+    readonly unitOf: Int32Array,
+    /** Integer time of each row, strictly increasing within a unit. */
+    readonly time: Int32Array,
+    private readonly numeric: Map<string, Float64Array>,
+    private readonly text: Map<string, ReadonlyArray<string | null>>,
+    readonly exclusions: PanelExclusions = { missingUnit: 0, missingTime: 0 },
+    /** Where the data came from, for error messages. */
+    readonly source = '',
+  ) {}
+
+  get nrows(): number {
+    return this.time.length;
+  }
+  get nunits(): number {
+    return this.units.length;
+  }
+  /** Smallest and largest time value in the panel. */
+  get timeRange(): [number, number] {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const t of this.time) {
+      if (t < lo) lo = t;
+      if (t > hi) hi = t;
+    }
+    return [lo, hi];
+  }
+
+  has(name: string): boolean {
+    return this.numeric.has(name) || this.text.has(name) || name === this.idName || name === this.timeName;
+  }
+  isNumeric(name: string): boolean {
+    return this.numeric.has(name) || name === this.timeName;
+  }
+  /** All column names, numeric first in their original order. */
+  names(): string[] {
+    return [...this.numeric.keys(), ...this.text.keys()];
+  }
+  numericNames(): string[] {
+    return [...this.numeric.keys()];
+  }
+
+  /** A numeric column in panel row order (NaN = missing). The time column is available too. */
+  column(name: string): Float64Array {
+    const c = this.numeric.get(name);
+    if (c) return c;
+    if (name === this.timeName) return Float64Array.from(this.time);
+    if (this.text.has(name)) throw new DataError(`column '${name}' is not numeric${this.where()}`, { column: name });
+    throw new DataError(`unknown column '${name}'${this.where()}; columns are: ${this.names().join(', ')}`, {
+      column: name,
+    });
+  }
+
+  /** A text column (or the unit labels per row for the id column). */
+  textColumn(name: string): ReadonlyArray<string | null> {
+    const c = this.text.get(name);
+    if (c) return c;
+    if (name === this.idName) return Array.from(this.unitOf, (u) => String(this.units[u]));
+    throw new DataError(`unknown text column '${name}'${this.where()}`, { column: name });
+  }
+
+  /** A panel with one more (or a replaced) numeric column; the structure is shared. */
+  withColumn(name: string, values: Float64Array): Panel {
+    if (values.length !== this.nrows) throw new Error(`withColumn('${name}'): ${values.length} values for ${this.nrows} rows`);
+    const numeric = new Map(this.numeric);
+    numeric.set(name, values);
+    return new Panel(this.idName, this.timeName, this.units, this.offsets, this.unitOf, this.time, numeric, this.text, this.exclusions, this.source);
+  }
+
+  /** The sub-panel of the units for which keep(unit index) is true. */
+  selectUnits(keep: (unit: number) => boolean): Panel {
+    const rows: number[] = [];
+    const units: (string | number)[] = [];
+    const offsets: number[] = [0];
+    for (let i = 0; i < this.nunits; i++) {
+      if (!keep(i)) continue;
+      for (let r = this.offsets[i]; r < this.offsets[i + 1]; r++) rows.push(r);
+      units.push(this.units[i]);
+      offsets.push(rows.length);
+    }
+    return this.subset(rows, units, Int32Array.from(offsets));
+  }
+
+  /** The sub-panel of the rows for which keep(row) is true (units left empty are dropped). */
+  selectRows(keep: (row: number) => boolean): Panel {
+    const rows: number[] = [];
+    const units: (string | number)[] = [];
+    const offsets: number[] = [0];
+    for (let i = 0; i < this.nunits; i++) {
+      const before = rows.length;
+      for (let r = this.offsets[i]; r < this.offsets[i + 1]; r++) if (keep(r)) rows.push(r);
+      if (rows.length > before) {
+        units.push(this.units[i]);
+        offsets.push(rows.length);
+      }
+    }
+    return this.subset(rows, units, Int32Array.from(offsets));
+  }
+
+  private subset(rows: number[], units: (string | number)[], offsets: Int32Array): Panel {
+    const unitOf = new Int32Array(rows.length);
+    for (let i = 0; i < units.length; i++) unitOf.fill(i, offsets[i], offsets[i + 1]);
+    const time = Int32Array.from(rows, (r) => this.time[r]);
+    const numeric = new Map<string, Float64Array>();
+    for (const [k, v] of this.numeric) numeric.set(k, Float64Array.from(rows, (r) => v[r]));
+    const text = new Map<string, ReadonlyArray<string | null>>();
+    for (const [k, v] of this.text) text.set(k, rows.map((r) => v[r]));
+    return new Panel(this.idName, this.timeName, units, offsets, unitOf, time, numeric, text, this.exclusions, this.source);
+  }
+
+  private where(): string {
+    return this.source ? ` in ${this.source}` : '';
+  }
+
+  /**
+   * Build a panel from an Arrow table: validate the id and time columns, drop (and count) rows
+   * whose id or time is missing, sort by (unit, time), refuse duplicate (unit, time) pairs.
+   */
+  static fromTable(table: Table, opts: { id: string; time: string; source?: string }): Panel {
+    const source = opts.source ?? '';
+    const at = source ? ` in ${source}` : '';
+    const names = table.schema.fields.map((f) => f.name);
+    for (const [opt, col] of [['--id', opts.id], ['--time', opts.time]] as const) {
+      if (!names.includes(col))
+        throw new DataError(`${opt} column '${col}' not found${at}; columns are: ${names.join(', ')}`, { file: source, column: col });
+    }
+    const n = table.numRows;
+    if (n === 0) throw new DataError(`no data rows${at}`, { file: source });
+    const idVec = table.getChild(opts.id)!;
+    const timeVec = table.getChild(opts.time)!;
+    const idIsText = DataType.isUtf8(idVec.type) || DataType.isLargeUtf8(idVec.type) || DataType.isDictionary(idVec.type);
+    const idValues: (string | number | null)[] = new Array(n);
+    for (let r = 0; r < n; r++) {
+      const v = idVec.get(r);
+      idValues[r] = v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v)) || v === '' ? null : idIsText ? String(v) : Number(v);
+    }
+    const timeRaw = new Float64Array(n);
+    for (let r = 0; r < n; r++) {
+      const v = timeVec.get(r);
+      timeRaw[r] = v === null || v === undefined ? NaN : Number(v);
+    }
+    // Keep rows with both id and time; count the others.
+    let missingUnit = 0;
+    let missingTime = 0;
+    const kept: number[] = [];
+    for (let r = 0; r < n; r++) {
+      if (idValues[r] === null) missingUnit++;
+      else if (Number.isNaN(timeRaw[r])) missingTime++;
+      else {
+        if (!Number.isInteger(timeRaw[r]))
+          throw new DataError(`time column '${opts.time}' must be integer-valued: row ${r + 1} has ${timeRaw[r]}${at}`, {
+            file: source,
+            row: r + 1,
+            column: opts.time,
+          });
+        kept.push(r);
+      }
+    }
+    if (kept.length === 0) throw new DataError(`no rows with both '${opts.id}' and '${opts.time}' present${at}`, { file: source });
+    // Unit labels, sorted (numbers numerically, strings lexicographically).
+    const labels = [...new Set(kept.map((r) => idValues[r]!))];
+    labels.sort(idIsText ? (a, b) => (String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0) : (a, b) => (a as number) - (b as number));
+    const unitCode = new Map<string | number, number>();
+    labels.forEach((l, i) => unitCode.set(l, i));
+    const code = Int32Array.from(kept, (r) => unitCode.get(idValues[r]!)!);
+    const order = Int32Array.from(kept.keys());
+    const tk = Float64Array.from(kept, (r) => timeRaw[r]);
+    let sorted = true;
+    for (let j = 1; j < order.length && sorted; j++)
+      sorted = code[j - 1] < code[j] || (code[j - 1] === code[j] && tk[j - 1] < tk[j]);
+    if (!sorted) order.sort((a, b) => code[a] - code[b] || tk[a] - tk[b]);
+    // Duplicates: (unit, time) pairs must be unique.
+    const dups: string[] = [];
+    let ndup = 0;
+    for (let j = 1; j < order.length; j++) {
+      const a = order[j - 1];
+      const b = order[j];
+      if (code[a] === code[b] && tk[a] === tk[b]) {
+        ndup++;
+        if (dups.length < 5) dups.push(`(${opts.id}=${labels[code[b]]}, ${opts.time}=${tk[b]}) at rows ${kept[a] + 1} and ${kept[b] + 1}`);
+      }
+    }
+    if (ndup > 0)
+      throw new DataError(`${ndup} duplicate (${opts.id}, ${opts.time}) pair(s)${at}: ${dups.join('; ')}${ndup > dups.length ? '; ...' : ''}`, {
+        file: source,
+      });
+    const rows = Int32Array.from(order, (j) => kept[j]);
+    const m = rows.length;
+    const unitOf = Int32Array.from(order, (j) => code[j]);
+    const time = Int32Array.from(order, (j) => tk[j]);
+    const offsets = new Int32Array(labels.length + 1);
+    for (let j = 0; j < m; j++) offsets[unitOf[j] + 1]++;
+    for (let i = 0; i < labels.length; i++) offsets[i + 1] += offsets[i];
+    const numeric = new Map<string, Float64Array>();
+    const text = new Map<string, ReadonlyArray<string | null>>();
+    for (const field of table.schema.fields) {
+      if (field.name === opts.id || field.name === opts.time) continue;
+      const vec = table.getChild(field.name)!;
+      const t = field.type;
+      if (DataType.isInt(t) || DataType.isFloat(t) || DataType.isBool(t) || DataType.isDecimal(t)) {
+        const out = new Float64Array(m);
+        for (let j = 0; j < m; j++) {
+          const v = vec.get(rows[j]);
+          out[j] = v === null || v === undefined ? NaN : Number(v);
+        }
+        numeric.set(field.name, out);
+      } else {
+        text.set(
+          field.name,
+          Array.from(rows, (r) => {
+            const v = vec.get(r);
+            return v === null || v === undefined ? null : String(v);
+          }),
+        );
+      }
+    }
+    return new Panel(opts.id, opts.time, labels, offsets, unitOf, time, numeric, text, { missingUnit, missingTime }, source);
+  }
+}

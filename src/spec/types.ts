@@ -1,0 +1,79 @@
+// The model specification: what an xtabond2 command says, as a typed object.
+// Built by parseXtabond2() from a command string, or directly in TypeScript.
+
+/** A time-series term over a panel column: L<lag>.D<diff>.base (lag < 0 is a lead, F.). */
+export interface Term {
+  /** Canonical name as xtabond2 prints it: "n", "L1.n", "L2.n", "F1.x", "D1.w", "L1D1.w". */
+  name: string;
+  /** The data column the term is built from. */
+  base: string;
+  /** Lag order; negative for leads (F.). */
+  lag: number;
+  /** Difference order (D., D2.). */
+  diff: number;
+}
+
+/** Which equation(s) of system GMM an instrument group serves. */
+export type Equation = 'diff' | 'level' | 'both';
+
+/** gmmstyle(vars, laglimits(a b) collapse equation() passthru split). */
+export interface GmmGroup {
+  vars: Term[];
+  lagMin: number;
+  /** null = open upper limit ("."). */
+  lagMax: number | null;
+  collapse: boolean;
+  equation: Equation;
+  passthru: boolean;
+  split: boolean;
+  /** As xtabond2 prints the group in the difference-in-Hansen table, e.g. "gmm(n, lag(2 4))". */
+  label: string;
+}
+
+/** ivstyle(vars, equation() passthru mz). */
+export interface IvGroup {
+  vars: Term[];
+  equation: Equation;
+  passthru: boolean;
+  mz: boolean;
+  label: string;
+}
+
+export interface ModelSpec {
+  depvar: Term;
+  /** Regressors in the order given (wildcards and ranges expanded), without the constant. */
+  regressors: Term[];
+  gmm: GmmGroup[];
+  iv: IvGroup[];
+  /** false under `noleveleq` (difference GMM). */
+  levelEquation: boolean;
+  /** Forward orthogonal deviations instead of first differences (`orthogonal`). */
+  orthogonal: boolean;
+  /** H in the one-step weight: 1 = I, 2 = block-diagonal, 3 = xtabond2's default for system GMM. */
+  h: 1 | 2 | 3;
+  twostep: boolean;
+  robust: boolean;
+  small: boolean;
+  /** false under `noconstant`. */
+  constant: boolean;
+  /** Highest AR(m) order tested (`artests(#)`, default 2). */
+  artests: number;
+  arlevels: boolean;
+  /** false under `nodiffsargan`. */
+  diffSargan: boolean;
+  /** Cluster variable (`cluster(var)`); null = the panel unit. */
+  cluster: string | null;
+  /** `timedummies`: make yr<t> dummies for every period and add them as regressors and iv(, eq(level)). */
+  timeDummies: boolean;
+}
+
+/** Canonical xtabond2 name of a term. */
+export function termName(base: string, lag: number, diff: number): string {
+  const l = lag > 0 ? `L${lag}` : lag < 0 ? `F${-lag}` : '';
+  const d = diff > 0 ? `D${diff}` : '';
+  return l || d ? `${l}${d}.${base}` : base;
+}
+
+export function term(base: string, lag = 0, diff = 0): Term {
+  return { name: termName(base, lag, diff), base, lag, diff };
+}
