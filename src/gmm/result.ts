@@ -1,0 +1,72 @@
+// The fitted-model result: a plain serialisable object. Its JSON form is part of the public
+// interface (`sysgmm estimate --json`); other tools read these fields.
+
+export interface TestStat {
+  chi2: number;
+  df: number;
+  p: number;
+}
+
+export interface Coefficient {
+  /** xtabond2 name: "L1.n", "w", "yr1978", "_cons". */
+  name: string;
+  estimate: number;
+  se: number;
+  /** z, or t under `small`. */
+  stat: number;
+  p: number;
+  /** 95% confidence interval (normal, or t with the residual df under `small`). */
+  ciLow: number;
+  ciHigh: number;
+}
+
+export interface ArTest {
+  order: number;
+  z: number;
+  p: number;
+}
+
+export interface DiffHansen {
+  /** As xtabond2 prints it: "gmm(n, lag(2 4))", "iv(k)", "GMM instruments for levels". */
+  group: string;
+  excluding: TestStat;
+  difference: TestStat;
+}
+
+export interface ModelTest {
+  /** 'wald' (chi2) or 'F' under `small`. */
+  kind: 'wald' | 'F';
+  stat: number;
+  df1: number;
+  /** Denominator df for F; null for Wald. */
+  df2: number | null;
+  p: number;
+}
+
+export interface GmmResult {
+  estimator: 'system' | 'difference' | 'ols' | 'within';
+  steps: 1 | 2;
+  /** 'robust', 'windmeijer', 'unadjusted', 'cluster' ... */
+  vce: string;
+  /** The command or description the model came from. */
+  command: string;
+  depvar: string;
+  nobs: number;
+  ngroups: number;
+  obsPerGroup: { min: number; avg: number; max: number };
+  ninstruments: number;
+  small: boolean;
+  coefficients: Coefficient[];
+  /** Full covariance matrix of the reported coefficients, row-major, in coefficient order. */
+  vcov: number[];
+  modelTest: ModelTest | null;
+  ar: ArTest[];
+  sargan: TestStat | null;
+  hansen: TestStat | null;
+  diffHansen: DiffHansen[];
+  /** Regressors dropped for collinearity, by name. */
+  dropped: string[];
+  warnings: string[];
+  /** Observations excluded from estimation and why (missing values, too few periods), counted. */
+  excluded: { reason: string; count: number }[];
+}
