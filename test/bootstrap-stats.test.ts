@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { parseRestrictions } from '../src/bootstrap/restrictions.ts';
+import { quantileSorted, summariseCoefficient, upperTailP } from '../src/bootstrap/intervals.ts';
+
+describe('parseRestrictions', () => {
+  const names = ['L1.y', 'ca', 'eff', '_cons'];
+  it('single and joint linear restrictions', () => {
+    const a = parseRestrictions('ca = 0', names);
+    expect([...a.R]).toEqual([0, 1, 0, 0]);
+    expect([...a.r]).toEqual([0]);
+    const b = parseRestrictions('2*ca - L1.y = 0.5, eff + ca = 1 - ca', names);
+    expect(b.q).toBe(2);
+    expect([...b.R]).toEqual([-1, 2, 0, 0, 0, 2, 1, 0]);
+    expect([...b.r]).toEqual([0.5, 1]);
+  });
+  it('names the fault', () => {
+    expect(() => parseRestrictions('coagg = 0', names)).toThrow("unknown coefficient 'coagg'");
+    expect(() => parseRestrictions('ca', names)).toThrow("'ca' must have exactly one '='");
+    expect(() => parseRestrictions('ca = ca', names)).toThrow('restricts no coefficient');
+    expect(() => parseRestrictions('ca ? 1 = 0', names)).toThrow("cannot read '? 1'");
+  });
+});
+
+describe('bootstrap intervals', () => {
+  it('type-7 quantiles as R quantile(type = 7)', () => {
+    // R: quantile(1:10, c(.025, .975)) = 1.225, 9.775
+    const s = Float64Array.from({ length: 10 }, (_, i) => i + 1);
+    expect(quantileSorted(s, 0.025)).toBeCloseTo(1.225, 12);
+    expect(quantileSorted(s, 0.975)).toBeCloseTo(9.775, 12);
+  });
+  it('percentile, basic and studentized intervals by hand', () => {
+    const draws = Float64Array.from({ length: 11 }, (_, i) => 1 + (i - 5) * 0.1); // 0.5 .. 1.5
+    const ses = new Float64Array(11).fill(0.2);
+    const s = summariseCoefficient('b', 1.1, 0.25, draws, ses, 0.9);
+    // 5% and 95% type-7 quantiles of 0.5..1.5 step .1: 0.55 and 1.45
+    expect(s.percentile.low).toBeCloseTo(0.55, 12);
+    expect(s.percentile.high).toBeCloseTo(1.45, 12);
+    expect(s.basic.low).toBeCloseTo(2.2 - 1.45, 12);
+    expect(s.basic.high).toBeCloseTo(2.2 - 0.55, 12);
+    // t* = (draw − 1.1)/0.2 ranges −3 .. 2; quantiles −2.75 and 1.75
+    expect(s.studentized!.low).toBeCloseTo(1.1 - 1.75 * 0.25, 12);
+    expect(s.studentized!.high).toBeCloseTo(1.1 + 2.75 * 0.25, 12);
+    expect(s.bootSe).toBeCloseTo(Math.sqrt(0.11), 12); // sd of 0.5..1.5 step .1 = sqrt(1.1/10)
+    // |t*| ≥ 1.1/0.25 = 4.4: none → p = 1/12
+    expect(s.p).toBeCloseTo(1 / 12, 12);
+  });
+  it('upper-tail bootstrap p-value counts ties and ignores non-finite draws', () => {
+    expect(upperTailP(2, [1, 2, 3, NaN])).toBeCloseTo(3 / 4, 12);
+  });
+});
