@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseRestrictions } from '../src/bootstrap/restrictions.ts';
+import { clusterCounts, createRng, wildWeights } from '../src/bootstrap/draws.ts';
 import { quantileSorted, summariseCoefficient, upperTailP } from '../src/bootstrap/intervals.ts';
 
 describe('parseRestrictions', () => {
@@ -46,5 +47,30 @@ describe('bootstrap intervals', () => {
   });
   it('upper-tail bootstrap p-value counts ties and ignores non-finite draws', () => {
     expect(upperTailP(2, [1, 2, 3, NaN])).toBeCloseTo(3 / 4, 12);
+  });
+});
+
+describe('bootstrap draws', () => {
+  it('cluster counts sum to G per replication and are uniform on average', () => {
+    const c = clusterCounts(createRng(7), 2000, 5);
+    const total = new Float64Array(5);
+    for (let b = 0; b < 2000; b++) {
+      let s = 0;
+      for (let g = 0; g < 5; g++) { s += c[b * 5 + g]; total[g] += c[b * 5 + g]; }
+      expect(s).toBe(5);
+    }
+    // each cluster expected 2000 draws; sd = sqrt(10000·0.2·0.8) = 40
+    for (const t of total) expect(Math.abs(t - 2000)).toBeLessThan(200);
+  });
+  it('the same seed gives the same draws', () => {
+    expect([...clusterCounts(createRng(3), 4, 6)]).toEqual([...clusterCounts(createRng(3), 4, 6)]);
+  });
+  it.each(['rademacher', 'webb', 'mammen'] as const)('%s weights have mean 0 and variance 1', (kind) => {
+    const v = wildWeights(createRng(11), 1, 200_000, kind);
+    let m = 0, m2 = 0;
+    for (const x of v) { m += x; m2 += x * x; }
+    m /= v.length; m2 /= v.length;
+    expect(Math.abs(m)).toBeLessThan(0.01);
+    expect(Math.abs(m2 - 1)).toBeLessThan(0.01);
   });
 });

@@ -1,0 +1,37 @@
+// Bootstrap draws from one seeded stream, consumed replication by replication in a fixed order, so a
+// seed gives the same draws on every backend, batch size and thread count.
+import { createRng, type Rng } from '../study/rng.ts';
+
+/**
+ * Pairs (cluster) bootstrap: for each replication, draw G clusters with replacement and return how
+ * many times each was drawn. Row-major B×G counts (a replication is a weighted sum of cluster blocks).
+ */
+export function clusterCounts(rng: Rng, reps: number, clusters: number): Float64Array {
+  const counts = new Float64Array(reps * clusters);
+  for (let b = 0; b < reps; b++) {
+    const row = b * clusters;
+    for (let d = 0; d < clusters; d++) counts[row + rng.int(clusters)]++;
+  }
+  return counts;
+}
+
+export type WildWeights = 'rademacher' | 'webb' | 'mammen';
+
+const WEBB = [-Math.sqrt(1.5), -1, -Math.sqrt(0.5), Math.sqrt(0.5), 1, Math.sqrt(1.5)];
+const SQRT5 = Math.sqrt(5);
+
+/**
+ * Wild weights, mean 0 and variance 1, one per cluster and replication (B×G): Rademacher ±1;
+ * Webb's (2014) six-point distribution; Mammen's (1993) two-point distribution with third moment 1.
+ */
+export function wildWeights(rng: Rng, reps: number, clusters: number, kind: WildWeights): Float64Array {
+  const v = new Float64Array(reps * clusters);
+  for (let i = 0; i < v.length; i++) {
+    if (kind === 'rademacher') v[i] = rng.uint32() & 1 ? 1 : -1;
+    else if (kind === 'webb') v[i] = WEBB[rng.int(6)];
+    else v[i] = rng.uniform() < (SQRT5 + 1) / (2 * SQRT5) ? -(SQRT5 - 1) / 2 : (SQRT5 + 1) / 2;
+  }
+  return v;
+}
+
+export { createRng };
