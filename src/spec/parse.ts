@@ -1,0 +1,344 @@
+// parseXtabond2: an xtabond2 command line → ModelSpec. Option names, abbreviations, defaults and
+// the group labels follow xtabond2 3.7 (Roodman 2009, "How to do xtabond2", Stata Journal 9(1),
+// section 4.1, and the command's help file): gmmstyle() defaults to laglimits(1 .) and
+// equation(both); h(3); artests(2). Anything xtabond2 would accept that sysgmm cannot honour is
+// refused by name, never ignored.
+import { SpecError } from '../errors.ts';
+import type { Equation, GmmGroup, IvGroup, ModelSpec } from './types.ts';
+import { closeMatches, expandVarlist, stataName } from './varlist.ts';
+
+export { specToCommand } from './to-command.ts';
+
+/** An option as written: name, and the text inside its parentheses (null when it has none). */
+interface RawOption {
+  name: string;
+  arg: string | null;
+  text: string;
+}
+
+/** An option's full name and its shortest abbreviation (xtabond2's capitalisation: `TWOstep` → 3). */
+interface OptionName {
+  name: string;
+  min: number;
+  takesArg: boolean;
+}
+
+const MAIN_OPTIONS: OptionName[] = [
+  { name: 'gmmstyle', min: 3, takesArg: true },
+  { name: 'ivstyle', min: 2, takesArg: true },
+  { name: 'robust', min: 1, takesArg: false },
+  { name: 'cluster', min: 1, takesArg: true },
+  { name: 'twostep', min: 3, takesArg: false },
+  { name: 'noconstant', min: 3, takesArg: false },
+  { name: 'noleveleq', min: 3, takesArg: false },
+  { name: 'orthogonal', min: 2, takesArg: false },
+  { name: 'artests', min: 2, takesArg: true },
+  { name: 'small', min: 2, takesArg: false },
+  { name: 'h', min: 1, takesArg: true },
+  { name: 'arlevels', min: 3, takesArg: false },
+  { name: 'nodiffsargan', min: 3, takesArg: false },
+  { name: 'timedummies', min: 11, takesArg: false },
+];
+
+/** xtabond2 options that sysgmm refuses, with the reason. */
+const UNSUPPORTED_MAIN: (OptionName & { why: string })[] = [
+  { name: 'level', min: 1, takesArg: true, why: 'confidence intervals are 95%' },
+  { name: 'dpds2', min: 5, takesArg: false, why: "DPD's constant-term convention is not implemented" },
+  { name: 'svmat', min: 3, takesArg: false, why: 'results are returned as an object; see --json' },
+  { name: 'svvar', min: 3, takesArg: false, why: 'results are returned as an object; see --json' },
+  { name: 'pca', min: 3, takesArg: false, why: 'principal-components instruments are not implemented' },
+  { name: 'components', min: 4, takesArg: true, why: 'principal-components instruments are not implemented' },
+];
+
+const GMM_SUBOPTIONS: OptionName[] = [
+  { name: 'laglimits', min: 1, takesArg: true },
+  { name: 'collapse', min: 1, takesArg: false },
+  { name: 'equation', min: 1, takesArg: true },
+  { name: 'passthru', min: 1, takesArg: false },
+  { name: 'split', min: 2, takesArg: false },
+];
+const UNSUPPORTED_GMM: (OptionName & { why: string })[] = [
+  { name: 'orthogonal', min: 1, takesArg: false, why: 'backward-orthogonal-deviation instruments are not implemented' },
+];
+const IV_SUBOPTIONS: OptionName[] = [
+  { name: 'equation', min: 1, takesArg: true },
+  { name: 'passthru', min: 1, takesArg: false },
+  { name: 'mz', min: 2, takesArg: false },
+];
+
+/** Suboptions sometimes written at the top level by mistake. */
+const SUBOPTION_WORDS = ['laglimits', 'collapse', 'equation', 'passthru', 'split', 'mz'];
+
+/**
+ * Parse an xtabond2 command (with or without the leading `xtabond2`) against the data's column
+ * names (in data order: wildcards and ranges expand in that order). Throws SpecError naming the
+ * option or variable at fault.
+ *
+ * `gmm(x, ... split)` becomes two groups, as xtabond2 builds them: the differenced-equation part
+ * `eq(diff) lag(a b)` and the level part `eq(level) lag(a-1 a-1)`, both marked `split: true`.
+ */
+export function parseXtabond2(command: string, columns: readonly string[]): ModelSpec {
+  const text = command
+    .replace(/\/\/\/[^\n]*\n/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/^xtabond2(?=\s|,|$)\s*/i, '');
+  const [varPart, optPart] = splitTopLevelComma(text, 'the command');
+  checkQualifiers(varPart);
+
+  const terms = expandVarlist(varPart, columns, 'the variable list');
+  if (terms.length === 0) throw new SpecError('no dependent variable: the command must start with the dependent variable, e.g. xtabond2 n L.n w k, gmm(L.n)');
+  const [depvar, ...regressors] = terms;
+  const seen = new Set<string>([depvar.name]);
+  for (const r of regressors) {
+    if (seen.has(r.name))
+      throw new SpecError(r.name === depvar.name ? `the dependent variable '${stataName(r)}' is also listed as a regressor` : `regressor '${stataName(r)}' is listed twice`, stataName(r));
+    seen.add(r.name);
+  }
+
+  const given = new Map<string, RawOption>();
+  const gmmRaw: RawOption[] = [];
+  const ivRaw: RawOption[] = [];
+  for (const raw of splitOptions(optPart ?? '', 'the options')) {
+    const known = resolveOption(raw, MAIN_OPTIONS, UNSUPPORTED_MAIN, 'option');
+    if (!known) {
+      const sub = SUBOPTION_WORDS.find((w) => w.startsWith(raw.name.toLowerCase()) && raw.name.length >= 2) ?? (raw.name.toLowerCase() === 'lag' ? 'laglimits' : raw.name.toLowerCase() === 'eq' ? 'equation' : undefined);
+      if (sub)
+        throw new SpecError(`option '${raw.name}' belongs inside ${sub === 'mz' ? 'ivstyle()' : 'gmmstyle()'}, e.g. gmm(x, ${raw.text})`, raw.name);
+      throw new SpecError(`unknown option '${raw.name}'`, raw.name);
+    }
+    if (known === 'gmmstyle') gmmRaw.push(raw);
+    else if (known === 'ivstyle') ivRaw.push(raw);
+    else {
+      if (given.has(known)) throw new SpecError(`option '${known}' is given twice`, known);
+      given.set(known, raw);
+    }
+  }
+
+  const levelEquation = !given.has('noleveleq');
+  const h = intOption(given.get('h'), 'h', 3);
+  if (h !== 1 && h !== 2 && h !== 3) throw new SpecError(`h(${given.get('h')!.arg}) invalid: h must be 1, 2 or 3`, 'h');
+  const artests = intOption(given.get('artests'), 'artests', 2);
+  if (artests < 0) throw new SpecError(`artests(${given.get('artests')!.arg}) invalid: the order must be 0 or more`, 'artests');
+  if (given.has('arlevels') && !levelEquation) throw new SpecError('option arlevels is invalid for difference GMM (noleveleq)', 'arlevels');
+
+  let cluster: string | null = null;
+  const clusterRaw = given.get('cluster');
+  if (clusterRaw) {
+    const names = clusterRaw.arg!.trim().split(/\s+/).filter(Boolean);
+    if (names.length !== 1)
+      throw new SpecError(`cluster(${clusterRaw.arg}) invalid: give exactly one variable (multi-way clustering is not supported)`, 'cluster');
+    if (!columns.includes(names[0])) {
+      const close = closeMatches(names[0], columns);
+      throw new SpecError(`variable '${names[0]}' in cluster() not found${close.length ? `; did you mean ${close.map((c) => `'${c}'`).join(', ')}?` : ''}`, 'cluster');
+    }
+    cluster = names[0];
+  }
+
+  const gmm = gmmRaw.flatMap((raw) => gmmGroups(raw, columns, levelEquation));
+  const iv = ivRaw.map((raw) => ivGroup(raw, columns, levelEquation));
+
+  return {
+    depvar,
+    regressors,
+    gmm,
+    iv,
+    levelEquation,
+    orthogonal: given.has('orthogonal'),
+    h,
+    twostep: given.has('twostep'),
+    // cluster() implies robust, as in xtabond2.
+    robust: given.has('robust') || cluster !== null,
+    small: given.has('small'),
+    // xtabond2 adds _cons only in system GMM; difference GMM has none.
+    constant: levelEquation && !given.has('noconstant'),
+    artests,
+    arlevels: given.has('arlevels'),
+    diffSargan: !given.has('nodiffsargan'),
+    cluster,
+    timeDummies: given.has('timedummies'),
+  };
+}
+
+/** gmmstyle(varlist, laglimits(a b) collapse equation() passthru split) → one group, or two under split. */
+function gmmGroups(raw: RawOption, columns: readonly string[], system: boolean): GmmGroup[] {
+  const where = `gmmstyle(${raw.arg})`;
+  const [varText, subText] = splitTopLevelComma(raw.arg ?? '', where);
+  const vars = expandVarlist(varText, columns, where);
+  if (vars.length === 0) throw new SpecError(`${where} needs a variable list`, 'gmmstyle');
+  const sub = subOptions(subText, GMM_SUBOPTIONS, UNSUPPORTED_GMM, where);
+  const collapse = sub.has('collapse');
+  const passthru = sub.has('passthru');
+  const equation = equationOption(sub.get('equation'), where);
+  const [lagMin, lagMax] = lagLimits(sub.get('laglimits'), where);
+  if (!system && equation === 'level')
+    throw new SpecError(`${where}: instruments for the levels equation only, but noleveleq estimates difference GMM`, 'equation');
+  if (system && passthru && equation === 'both') throw new SpecError(`${where}: passthru is not valid with equation(both) in system GMM`, 'passthru');
+  const base = { vars, collapse, passthru };
+  if (sub.has('split')) {
+    if (!system) throw new SpecError(`${where}: split has no effect in difference GMM (noleveleq)`, 'split');
+    if (equation !== 'both') throw new SpecError(`${where}: split has no effect with equation(${equation})`, 'split');
+    // The level part of gmm(x, lag(a b)) is gmm(x, lag(a-1 a-1) eq(level)) (xtabond2's split).
+    const diffPart = { ...base, lagMin, lagMax, equation: 'diff' as const, split: true };
+    const levelPart = { ...base, lagMin: lagMin - 1, lagMax: lagMin - 1, equation: 'level' as const, split: true };
+    return [
+      { ...diffPart, label: gmmLabel(diffPart) },
+      { ...levelPart, label: gmmLabel(levelPart) },
+    ];
+  }
+  const group = { ...base, lagMin, lagMax, equation, split: false };
+  return [{ ...group, label: gmmLabel(group) }];
+}
+
+/** ivstyle(varlist, equation() passthru mz). */
+function ivGroup(raw: RawOption, columns: readonly string[], system: boolean): IvGroup {
+  const where = `ivstyle(${raw.arg})`;
+  const [varText, subText] = splitTopLevelComma(raw.arg ?? '', where);
+  const vars = expandVarlist(varText, columns, where);
+  if (vars.length === 0) throw new SpecError(`${where} needs a variable list`, 'ivstyle');
+  const sub = subOptions(subText, IV_SUBOPTIONS, [], where);
+  const equation = equationOption(sub.get('equation'), where);
+  const passthru = sub.has('passthru');
+  const mz = sub.has('mz');
+  if (!system && equation === 'level')
+    throw new SpecError(`${where}: instruments for the levels equation only, but noleveleq estimates difference GMM`, 'equation');
+  if (system && passthru && equation === 'both') throw new SpecError(`${where}: passthru is not valid with equation(both) in system GMM`, 'passthru');
+  const group = { vars, equation, passthru, mz };
+  return { ...group, label: ivLabel(group) };
+}
+
+/** As xtabond2 prints a GMM group in the difference-in-Hansen table: "gmm(n, lag(2 4))", "gmm(L.n L.w, collapse eq(level) lag(1 1))". */
+export function gmmLabel(g: Omit<GmmGroup, 'label' | 'split'>): string {
+  let s = `gmm(${g.vars.map(stataName).join(' ')},`;
+  if (g.collapse) s += ' collapse';
+  if (g.passthru) s += ' passthru';
+  if (g.equation !== 'both') s += ` eq(${g.equation})`;
+  return `${s} lag(${g.lagMin} ${g.lagMax ?? '.'}))`;
+}
+
+/** As xtabond2 prints an IV group: "iv(k)", "iv(yr1976 yr1977 ..., eq(level))". */
+export function ivLabel(g: Omit<IvGroup, 'label'>): string {
+  const extra = [g.passthru ? 'passthru' : '', g.mz ? 'mz' : '', g.equation !== 'both' ? `eq(${g.equation})` : ''].filter(Boolean);
+  return `iv(${g.vars.map(stataName).join(' ')}${extra.length ? `, ${extra.join(' ')}` : ''})`;
+}
+
+function equationOption(raw: RawOption | undefined, where: string): Equation {
+  if (!raw) return 'both';
+  const word = raw.arg!.trim().toLowerCase();
+  if (word === '') return 'both';
+  for (const eq of ['diff', 'level', 'both'] as const) if (eq.startsWith(word)) return eq;
+  throw new SpecError(`equation(${raw.arg}) invalid in ${where}: use diff, level or both`, 'equation');
+}
+
+/** laglimits(a b): integers ≥ 0 or "." (open); a "." lower limit means 1; reversed limits are swapped, as in xtabond2. */
+function lagLimits(raw: RawOption | undefined, where: string): [number, number | null] {
+  if (!raw) return [1, null];
+  const parts = raw.arg!.trim().split(/\s+/).filter(Boolean);
+  if (parts.length !== 2) throw new SpecError(`laglimits(${raw.arg}) in ${where} must have two arguments, e.g. lag(2 4) or lag(2 .)`, 'laglimits');
+  const vals = parts.map((p) => {
+    if (p === '.') return null;
+    if (!/^\d+$/.test(p)) throw new SpecError(`laglimits(${raw.arg}) in ${where} invalid: limits are whole numbers 0 or more, or '.'`, 'laglimits');
+    return Number(p);
+  });
+  let a = vals[0] ?? 1;
+  let b = vals[1];
+  if (b !== null && a > b) [a, b] = [b, a];
+  return [a, b];
+}
+
+function intOption(raw: RawOption | undefined, name: string, dflt: number): number {
+  if (!raw) return dflt;
+  const s = raw.arg!.trim();
+  if (!/^-?\d+$/.test(s)) throw new SpecError(`${name}(${raw.arg}) invalid: expected a whole number`, name);
+  return Number(s);
+}
+
+/** Suboptions of gmmstyle()/ivstyle(), keyed by full name. */
+function subOptions(text: string | null, known: OptionName[], unsupported: (OptionName & { why: string })[], where: string): Map<string, RawOption> {
+  const out = new Map<string, RawOption>();
+  for (const raw of splitOptions(text ?? '', where)) {
+    const name = resolveOption(raw, known, unsupported, `${where.replace(/\(.*$/s, '()')} suboption`);
+    if (!name) throw new SpecError(`unknown suboption '${raw.name}' in ${where}`, raw.name);
+    if (out.has(name)) throw new SpecError(`suboption '${name}' is given twice in ${where}`, name);
+    out.set(name, raw);
+  }
+  return out;
+}
+
+/** Match an option against names with Stata's abbreviation rule; refuse unsupported ones by name. */
+function resolveOption(raw: RawOption, known: OptionName[], unsupported: (OptionName & { why: string })[], kind: string): string | null {
+  const word = raw.name.toLowerCase();
+  const matches = (o: OptionName) => word.length >= o.min && o.name.startsWith(word);
+  const bad = unsupported.find(matches);
+  if (bad) throw new SpecError(`${kind} '${bad.name}' is not supported (${bad.why})`, bad.name);
+  const hit = known.find(matches);
+  if (!hit) return null;
+  if (hit.takesArg && raw.arg === null) throw new SpecError(`${kind} '${hit.name}' needs an argument, e.g. ${hit.name}(...)`, hit.name);
+  if (!hit.takesArg && raw.arg !== null) throw new SpecError(`${kind} '${hit.name}' takes no argument (got '${raw.text}')`, hit.name);
+  return hit.name;
+}
+
+/** Split "name(args) name name (args)" into options; parentheses may nest. */
+function splitOptions(text: string, where: string): RawOption[] {
+  const out: RawOption[] = [];
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    while (i < n && /\s/.test(text[i])) i++;
+    if (i >= n) break;
+    const start = i;
+    while (i < n && /[A-Za-z0-9_]/.test(text[i])) i++;
+    const name = text.slice(start, i);
+    if (!name) {
+      if (text[i] === ')') throw new SpecError(`unbalanced parentheses: stray ')' in ${where}`, where);
+      if (text[i] === ',') throw new SpecError(`unexpected ',' in ${where} (options are separated by spaces)`, where);
+      throw new SpecError(`cannot read '${text.slice(start).split(/\s/)[0]}' in ${where}`, text.slice(start));
+    }
+    let j = i;
+    while (j < n && /\s/.test(text[j])) j++;
+    let arg: string | null = null;
+    if (text[j] === '(') {
+      const close = matchingParen(text, j);
+      if (close < 0) throw new SpecError(`unbalanced parentheses in option '${text.slice(start)}'`, name);
+      arg = text.slice(j + 1, close);
+      i = close + 1;
+    } else if (i < n && !/\s/.test(text[i])) {
+      if (text[i] === ',') throw new SpecError(`unexpected ',' after '${name}' in ${where} (options are separated by spaces)`, name);
+      throw new SpecError(`cannot read '${text.slice(start).split(/\s/)[0]}' in ${where}`, name);
+    }
+    out.push({ name, arg, text: text.slice(start, i) });
+  }
+  return out;
+}
+
+function matchingParen(text: string, open: number): number {
+  let depth = 0;
+  for (let k = open; k < text.length; k++) {
+    if (text[k] === '(') depth++;
+    else if (text[k] === ')' && --depth === 0) return k;
+  }
+  return -1;
+}
+
+/** Split at the first comma outside parentheses: [before, after | null]. */
+function splitTopLevelComma(text: string, where: string): [string, string | null] {
+  let depth = 0;
+  for (let k = 0; k < text.length; k++) {
+    const c = text[k];
+    if (c === '(') depth++;
+    else if (c === ')') {
+      if (--depth < 0) throw new SpecError(`unbalanced parentheses in ${where}: '${text}'`, where);
+    } else if (c === ',' && depth === 0) return [text.slice(0, k), text.slice(k + 1)];
+  }
+  if (depth !== 0) throw new SpecError(`unbalanced parentheses in ${where}: '${text}'`, where);
+  return [text, null];
+}
+
+/** if/in qualifiers and weights are xtabond2 syntax that sysgmm does not take: refuse by name. */
+function checkQualifiers(varPart: string): void {
+  const words = varPart.split(/\s+/);
+  for (const q of ['if', 'in']) {
+    if (words.includes(q)) throw new SpecError(`'${q}' qualifiers are not supported: subset the data before estimating`, q);
+  }
+  if (varPart.includes('[')) throw new SpecError('weights ([aw=...], [pw=...], [fw=...]) are not supported', 'weights');
+}

@@ -1,0 +1,49 @@
+// specToCommand: a ModelSpec written back as an xtabond2 command, so that
+// parseXtabond2(specToCommand(spec), columns) gives the same spec (wildcards come back expanded).
+import type { GmmGroup, IvGroup, ModelSpec } from './types.ts';
+import { stataName } from './varlist.ts';
+
+export function specToCommand(spec: ModelSpec): string {
+  const vars = [spec.depvar, ...spec.regressors].map(stataName).join(' ');
+  const opts: string[] = [];
+  for (let k = 0; k < spec.gmm.length; k++) {
+    const g = spec.gmm[k];
+    const partner = spec.gmm[k + 1];
+    // A split pair (eq(diff) lag(a b) then eq(level) lag(a-1 a-1)) goes back as one gmm(..., split).
+    if (g.split && g.equation === 'diff' && partner?.split && partner.equation === 'level') {
+      opts.push(gmmOption(g, true));
+      k++;
+    } else opts.push(gmmOption(g, false));
+  }
+  for (const g of spec.iv) opts.push(ivOption(g));
+  if (!spec.levelEquation) opts.push('noleveleq');
+  if (spec.orthogonal) opts.push('orthogonal');
+  if (spec.h !== 3) opts.push(`h(${spec.h})`);
+  if (spec.twostep) opts.push('twostep');
+  if (spec.robust) opts.push('robust');
+  if (spec.cluster !== null) opts.push(`cluster(${spec.cluster})`);
+  if (spec.small) opts.push('small');
+  if (spec.levelEquation && !spec.constant) opts.push('noconstant');
+  if (spec.artests !== 2) opts.push(`artests(${spec.artests})`);
+  if (spec.arlevels) opts.push('arlevels');
+  if (!spec.diffSargan) opts.push('nodiffsargan');
+  if (spec.timeDummies) opts.push('timedummies');
+  return `xtabond2 ${vars}${opts.length ? `, ${opts.join(' ')}` : ''}`;
+}
+
+function gmmOption(g: GmmGroup, split: boolean): string {
+  const sub = [`lag(${g.lagMin} ${g.lagMax ?? '.'})`];
+  if (g.collapse) sub.push('collapse');
+  if (split) sub.push('split');
+  else if (g.equation !== 'both') sub.push(`eq(${g.equation})`);
+  if (g.passthru) sub.push('passthru');
+  return `gmm(${g.vars.map(stataName).join(' ')}, ${sub.join(' ')})`;
+}
+
+function ivOption(g: IvGroup): string {
+  const sub: string[] = [];
+  if (g.equation !== 'both') sub.push(`eq(${g.equation})`);
+  if (g.passthru) sub.push('passthru');
+  if (g.mz) sub.push('mz');
+  return `iv(${g.vars.map(stataName).join(' ')}${sub.length ? `, ${sub.join(' ')}` : ''})`;
+}

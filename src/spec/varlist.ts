@@ -1,0 +1,204 @@
+// Stata varlists with time-series operators, expanded against the data's columns:
+// `n L.n L2.n`, `L(1/2).n`, `L(0/2).(k ys)`, `D.`, `D2.`, `F.`, `LD.`, `L.D.x`, wildcards `yr*`
+// (and `?`, `~`), ranges `yr1980-yr1984`. Expansion order follows Stata's tsunab/fvexpand: for
+// `L(0/2).(k ys)` each variable with all its lags in turn (k L.k L2.k ys L.ys L2.ys); wildcards and
+// ranges in column order.
+import { SpecError } from '../errors.ts';
+import { term, type Term } from './types.ts';
+
+/** A term as Stata's fvexpand writes it (and xtabond2 prints it in instrument labels): L.w, L2.k, D.w, LD.w, F.x. */
+export function stataName(t: Term): string {
+  const ops = opString(t.lag, t.diff);
+  return ops ? `${ops}.${t.base}` : t.base;
+}
+
+/** The operator part alone ("L", "L2", "D", "LD", "F2", ""). */
+export function opString(lag: number, diff: number): string {
+  const l = lag > 0 ? `L${lag > 1 ? lag : ''}` : lag < 0 ? `F${lag < -1 ? -lag : ''}` : '';
+  const d = diff > 0 ? `D${diff > 1 ? diff : ''}` : '';
+  return l + d;
+}
+
+/** One operator combination: net lag (negative = lead) and difference order. */
+interface OpCombo {
+  lag: number;
+  diff: number;
+}
+
+/**
+ * Expand a Stata varlist into terms. `context` names where the list sits ("the variable list",
+ * "gmmstyle()") for error messages.
+ */
+export function expandVarlist(text: string, columns: readonly string[], context: string): Term[] {
+  return new VarlistParser(text, columns, context).list([{ lag: 0, diff: 0 }], false);
+}
+
+const NAME_CHARS = /[A-Za-z0-9_*?~]/;
+const OP_PREFIX = /^(?:[LlFfDdSs](?:\d+|\([^()]*\))?)+\./;
+
+class VarlistParser {
+  private pos = 0;
+  constructor(
+    private readonly text: string,
+    private readonly columns: readonly string[],
+    private readonly context: string,
+  ) {}
+
+  /** Items until the end of text (or a closing parenthesis when nested). */
+  list(outer: OpCombo[], nested: boolean): Term[] {
+    const terms: Term[] = [];
+    for (;;) {
+      this.skipSpace();
+      if (this.pos >= this.text.length) {
+        if (nested) throw this.fault(`unbalanced parenthesis in ${this.context}: '${this.text}'`);
+        return terms;
+      }
+      if (this.text[this.pos] === ')') {
+        if (!nested) throw this.fault(`unexpected ')' in ${this.context}: '${this.text}'`);
+        this.pos++;
+        return terms;
+      }
+      terms.push(...this.item(outer));
+    }
+  }
+
+  private item(outer: OpCombo[]): Term[] {
+    const combos = this.opPrefix(outer);
+    this.skipSpace();
+    if (this.text[this.pos] === '(') {
+      this.pos++;
+      return this.list(combos, true);
+    }
+    const start = this.pos;
+    while (this.pos < this.text.length && NAME_CHARS.test(this.text[this.pos])) this.pos++;
+    let first = this.text.slice(start, this.pos);
+    if (!first) {
+      const bad = this.text.slice(this.pos).split(/\s/)[0];
+      throw this.fault(`cannot read '${bad}' in ${this.context}`);
+    }
+    if (this.text[this.pos] === '.' || this.text[this.pos] === '#')
+      throw this.fault(`'${this.text.slice(start).split(/\s/)[0]}' in ${this.context}: factor variables and operators other than L, F, D are not supported`);
+    // A range: first-last (spaces around the dash allowed, as in Stata).
+    const save = this.pos;
+    this.skipSpace();
+    let names: string[];
+    if (this.text[this.pos] === '-') {
+      this.pos++;
+      this.skipSpace();
+      const s2 = this.pos;
+      while (this.pos < this.text.length && NAME_CHARS.test(this.text[this.pos])) this.pos++;
+      const last = this.text.slice(s2, this.pos);
+      if (!last) throw this.fault(`incomplete range '${first}-' in ${this.context}`);
+      names = this.range(first, last);
+      first = `${first}-${last}`;
+    } else {
+      this.pos = save;
+      names = this.match(first);
+    }
+    const out: Term[] = [];
+    for (const name of names) for (const c of combos) out.push(term(name, c.lag, c.diff));
+    return out;
+  }
+
+  /** Operator prefixes (possibly chained, L.D.x), combined with those of enclosing groups. */
+  private opPrefix(outer: OpCombo[]): OpCombo[] {
+    let combos = outer;
+    for (;;) {
+      const rest = this.text.slice(this.pos);
+      const m = OP_PREFIX.exec(rest);
+      if (!m) return combos;
+      const spec = m[0].slice(0, -1);
+      this.pos += m[0].length;
+      const re = /([A-Za-z])(\d+|\(([^()]*)\))?/g;
+      let op: RegExpExecArray | null;
+      while ((op = re.exec(spec))) {
+        const letter = op[1].toUpperCase();
+        if (letter === 'S') throw this.fault(`seasonal-difference operator '${m[0]}' is not supported in ${this.context}`);
+        const orders = op[3] !== undefined ? this.numlist(op[3], m[0]) : [op[2] !== undefined ? Number(op[2]) : 1];
+        const next: OpCombo[] = [];
+        for (const c of combos)
+          for (const k of orders) {
+            if (letter === 'L') next.push({ lag: c.lag + k, diff: c.diff });
+            else if (letter === 'F') next.push({ lag: c.lag - k, diff: c.diff });
+            else next.push({ lag: c.lag, diff: c.diff + k });
+          }
+        combos = next;
+      }
+    }
+  }
+
+  /** "1/3", "0/2", "1 2 4", "1,2": non-negative integers. */
+  private numlist(text: string, op: string): number[] {
+    const out: number[] = [];
+    for (const part of text.split(/[\s,]+/).filter(Boolean)) {
+      const range = /^(\d+)\/(\d+)$/.exec(part);
+      if (range) {
+        const a = Number(range[1]);
+        const b = Number(range[2]);
+        if (b < a) throw this.fault(`operator '${op}' in ${this.context}: range ${part} runs backwards`);
+        for (let k = a; k <= b; k++) out.push(k);
+      } else if (/^\d+$/.test(part)) out.push(Number(part));
+      else throw this.fault(`operator '${op}' in ${this.context}: cannot read numlist '${text}'`);
+    }
+    if (out.length === 0) throw this.fault(`operator '${op}' in ${this.context}: empty numlist`);
+    return out;
+  }
+
+  /** A name or wildcard pattern against the columns, in column order. */
+  private match(pattern: string): string[] {
+    if (!/[*?~]/.test(pattern)) {
+      if (this.columns.includes(pattern)) return [pattern];
+      throw this.unknown(pattern);
+    }
+    const re = new RegExp(`^${pattern.replace(/[*~]/g, '.*').replace(/\?/g, '.')}$`);
+    const hits = this.columns.filter((c) => re.test(c));
+    if (hits.length === 0) throw new SpecError(`'${pattern}' in ${this.context} matches no variable; columns are: ${this.columns.join(', ')}`, pattern);
+    if (pattern.includes('~') && hits.length > 1)
+      throw new SpecError(`'${pattern}' in ${this.context} is ambiguous: it matches ${hits.join(', ')}`, pattern);
+    return hits;
+  }
+
+  /** first-last: the columns from first to last inclusive, in column order. */
+  private range(first: string, last: string): string[] {
+    const a = this.columns.indexOf(first);
+    const b = this.columns.indexOf(last);
+    if (a < 0) throw this.unknown(first);
+    if (b < 0) throw this.unknown(last);
+    if (b < a) throw new SpecError(`range '${first}-${last}' in ${this.context}: '${last}' comes before '${first}' in the data`, `${first}-${last}`);
+    return this.columns.slice(a, b + 1);
+  }
+
+  private unknown(name: string): SpecError {
+    const close = closeMatches(name, this.columns);
+    const hint = close.length ? `; did you mean ${close.map((c) => `'${c}'`).join(', ')}?` : `; columns are: ${this.columns.join(', ')}`;
+    return new SpecError(`variable '${name}' in ${this.context} not found${hint}`, name);
+  }
+
+  private skipSpace(): void {
+    while (this.pos < this.text.length && /\s/.test(this.text[this.pos])) this.pos++;
+  }
+
+  private fault(message: string): SpecError {
+    return new SpecError(message, this.context);
+  }
+}
+
+/** Columns within edit distance 2 of name (or sharing a case-insensitive prefix), closest first. */
+export function closeMatches(name: string, columns: readonly string[]): string[] {
+  const lower = name.toLowerCase();
+  const scored = columns
+    .map((c) => ({ c, d: editDistance(lower, c.toLowerCase()) }))
+    .filter(({ c, d }) => d <= Math.max(1, Math.min(2, Math.floor(name.length / 2))) || (lower.length >= 2 && c.toLowerCase().startsWith(lower)));
+  scored.sort((x, y) => x.d - y.d);
+  return scored.slice(0, 5).map((s) => s.c);
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
+}

@@ -1,0 +1,343 @@
+import { describe, expect, it } from 'vitest';
+import { parseXtabond2, specToCommand } from '../src/spec/parse.ts';
+import { SpecError } from '../src/errors.ts';
+import type { ModelSpec, Term } from '../src/spec/types.ts';
+
+// The columns of data/abdata.csv, in file order.
+const ABDATA = 'id,year,ind,emp,wage,cap,indoutpt,n,w,k,ys,yr1976,yr1977,yr1978,yr1979,yr1980,yr1981,yr1982,yr1983,yr1984'.split(',');
+
+const T = (name: string, base: string, lag = 0, diff = 0): Term => ({ name, base, lag, diff });
+const n = T('n', 'n');
+const L1n = T('L1.n', 'n', 1);
+const L2n = T('L2.n', 'n', 2);
+const w = T('w', 'w');
+const L1w = T('L1.w', 'w', 1);
+const k = T('k', 'k');
+const L1k = T('L1.k', 'k', 1);
+const L2k = T('L2.k', 'k', 2);
+const ys = T('ys', 'ys');
+const L1ys = T('L1.ys', 'ys', 1);
+const L2ys = T('L2.ys', 'ys', 2);
+const YEARS = [1976, 1977, 1978, 1979, 1980, 1981, 1982, 1983, 1984].map((y) => T(`yr${y}`, `yr${y}`));
+const YEAR_NAMES = YEARS.map((t) => t.name).join(' ');
+
+const DEFAULTS = {
+  orthogonal: false,
+  h: 3 as const,
+  twostep: false,
+  robust: false,
+  small: false,
+  artests: 2,
+  arlevels: false,
+  diffSargan: true,
+  cluster: null,
+  timeDummies: false,
+};
+
+const parse = (cmd: string) => parseXtabond2(cmd, ABDATA);
+
+/** The SpecError a command raises (fails the test if it raises none). */
+function specError(cmd: string, columns: readonly string[] = ABDATA): SpecError {
+  try {
+    parseXtabond2(cmd, columns);
+  } catch (e) {
+    expect(e).toBeInstanceOf(SpecError);
+    return e as SpecError;
+  }
+  throw new Error(`no error for: ${cmd}`);
+}
+
+describe('the four published commands (../shared/reference/xtabond2-published.json)', () => {
+  it('log 1: Arellano-Bond one-step difference GMM (Roodman 2009, 3.3)', () => {
+    const expected: ModelSpec = {
+      ...DEFAULTS,
+      depvar: n,
+      regressors: [L1n, L2n, w, L1w, k, L1k, L2k, ys, L1ys, L2ys, ...YEARS],
+      gmm: [{ vars: [L1n], lagMin: 1, lagMax: null, collapse: false, equation: 'both', passthru: false, split: false, label: 'gmm(L.n, lag(1 .))' }],
+      iv: [
+        {
+          vars: [w, L1w, k, L1k, L2k, ys, L1ys, L2ys, ...YEARS],
+          equation: 'both',
+          passthru: false,
+          mz: false,
+          // As printed in Roodman (2009), 3.3 (the log wraps it over two lines).
+          label: 'iv(w L.w k L.k L2.k ys L.ys L2.ys yr1976 yr1977 yr1978 yr1979 yr1980 yr1981 yr1982 yr1983 yr1984)',
+        },
+      ],
+      levelEquation: false,
+      robust: true,
+      constant: false,
+    };
+    expect(parse('xtabond2 n L.n L2.n w L.w L(0/2).(k ys) yr*, gmm(L.n) iv(w L.w L(0/2).(k ys) yr*) nolevel robust')).toEqual(expected);
+  });
+
+  it('log 2: gmm(L.(n w k)), one-step difference GMM, small', () => {
+    const expected: ModelSpec = {
+      ...DEFAULTS,
+      depvar: n,
+      regressors: [L1n, L2n, w, L1w, k, L1k, L2k, ys, L1ys, L2ys, ...YEARS],
+      gmm: [{ vars: [L1n, L1w, L1k], lagMin: 1, lagMax: null, collapse: false, equation: 'both', passthru: false, split: false, label: 'gmm(L.n L.w L.k, lag(1 .))' }],
+      iv: [{ vars: [ys, L1ys, L2ys, ...YEARS], equation: 'both', passthru: false, mz: false, label: `iv(ys L.ys L2.ys ${YEAR_NAMES})` }],
+      levelEquation: false,
+      robust: true,
+      small: true,
+      constant: false,
+    };
+    expect(parse('xtabond2 n L.n L2.n w L.w L(0/2).(k ys) yr*, gmm(L.(n w k)) iv(L(0/2).ys yr*) nolevel robust small')).toEqual(expected);
+  });
+
+  it('log 3: Blundell-Bond one-step system GMM, small (Roodman 2009, 3.4)', () => {
+    const expected: ModelSpec = {
+      ...DEFAULTS,
+      depvar: n,
+      regressors: [L1n, w, L1w, k, L1k, ...YEARS],
+      gmm: [{ vars: [L1n, L1w, L1k], lagMin: 1, lagMax: null, collapse: false, equation: 'both', passthru: false, split: false, label: 'gmm(L.n L.w L.k, lag(1 .))' }],
+      iv: [{ vars: YEARS, equation: 'level', passthru: false, mz: false, label: `iv(${YEAR_NAMES}, eq(level))` }],
+      levelEquation: true,
+      robust: true,
+      small: true,
+      constant: true,
+    };
+    expect(parse('xtabond2 n L.n L(0/1).(w k) yr*, gmmstyle(L.(n w k)) ivstyle(yr*, equation(level)) robust small')).toEqual(expected);
+  });
+
+  it('log 4: two-step difference GMM with lag limits (pydynpd benchmark)', () => {
+    const expected: ModelSpec = {
+      ...DEFAULTS,
+      depvar: n,
+      regressors: [L1n, L2n, w, k],
+      gmm: [
+        { vars: [n], lagMin: 2, lagMax: 4, collapse: false, equation: 'both', passthru: false, split: false, label: 'gmm(n, lag(2 4))' },
+        { vars: [w], lagMin: 1, lagMax: 3, collapse: false, equation: 'both', passthru: false, split: false, label: 'gmm(w, lag(1 3))' },
+      ],
+      iv: [{ vars: [k], equation: 'both', passthru: false, mz: false, label: 'iv(k)' }],
+      levelEquation: false,
+      twostep: true,
+      robust: true,
+      constant: false,
+    };
+    expect(parse('xtabond2 n L(1/2).n w k , gmm(n, lag(2 4)) gmm(w, lag(1 3)) iv(k ) nolevel twostep robust')).toEqual(expected);
+  });
+
+  it('labels agree with the transcribed difference-in-Hansen groups (which elide year runs as "yr1976 ... yr1984")', () => {
+    const cases: [string, string[]][] = [
+      ['n L.n L2.n w L.w L(0/2).(k ys) yr*, gmm(L.n) iv(w L.w L(0/2).(k ys) yr*) nolevel robust', ['iv(w L.w k L.k L2.k ys L.ys L2.ys yr1976 ... yr1984)']],
+      ['n L.n L2.n w L.w L(0/2).(k ys) yr*, gmm(L.(n w k)) iv(L(0/2).ys yr*) nolevel robust small', ['iv(ys L.ys L2.ys yr1976 ... yr1984)']],
+      ['n L.n L(0/1).(w k) yr*, gmmstyle(L.(n w k)) ivstyle(yr*, equation(level)) robust small', ['iv(yr1976 ... yr1984, eq(level))']],
+      ['n L(1/2).n w k , gmm(n, lag(2 4)) gmm(w, lag(1 3)) iv(k ) nolevel twostep robust', ['gmm(n, lag(2 4))', 'gmm(w, lag(1 3))', 'iv(k)']],
+    ];
+    for (const [cmd, groups] of cases) {
+      const spec = parse(cmd);
+      const labels = [...spec.gmm, ...spec.iv].map((g) => g.label);
+      for (const g of groups) {
+        const expanded = g.replace('yr1976 ... yr1984', YEAR_NAMES);
+        expect(labels).toContain(expanded);
+      }
+    }
+  });
+});
+
+describe('varlist syntax', () => {
+  const regs = (varlist: string, columns: readonly string[] = ABDATA) => parseXtabond2(`n ${varlist}, gmm(L.n)`, columns).regressors.map((t) => t.name);
+  it('L. L2. F. D. D2. LD. and chained L.D.', () => {
+    expect(parseXtabond2('n L.n L2.w F.k F2.k D.w D2.w LD.w L2D.w L.D.k D.L.ys', ABDATA).regressors).toEqual([
+      T('L1.n', 'n', 1),
+      T('L2.w', 'w', 2),
+      T('F1.k', 'k', -1),
+      T('F2.k', 'k', -2),
+      T('D1.w', 'w', 0, 1),
+      T('D2.w', 'w', 0, 2),
+      T('L1D1.w', 'w', 1, 1),
+      T('L2D1.w', 'w', 2, 1),
+      T('L1D1.k', 'k', 1, 1),
+      T('L1D1.ys', 'ys', 1, 1),
+    ]);
+  });
+  it('lower-case operators and L0.', () => {
+    expect(regs('l.w l2.k L0.ys')).toEqual(['L1.w', 'L2.k', 'ys']);
+  });
+  it('L(1/2). and L(0/2).(a b): each variable with all its lags, as tsunab orders them', () => {
+    expect(regs('L(1/2).w')).toEqual(['L1.w', 'L2.w']);
+    expect(regs('L(0/2).(w k)')).toEqual(['w', 'L1.w', 'L2.w', 'k', 'L1.k', 'L2.k']);
+    expect(regs('L(0/1).(w k)')).toEqual(['w', 'L1.w', 'k', 'L1.k']);
+    expect(regs('L(1 3).w')).toEqual(['L1.w', 'L3.w']);
+  });
+  it('operators distribute over nested groups and combine with inner ones', () => {
+    expect(regs('L.(w D.k)')).toEqual(['L1.w', 'L1D1.k']);
+    expect(regs('D.(L(0/1).w)')).toEqual(['D1.w', 'L1D1.w']);
+  });
+  it('wildcards expand in column order (not alphabetical)', () => {
+    const cols = ['id', 'year', 'n', 'yr2', 'yr10', 'yr1', 'w'];
+    expect(regs('yr*', cols)).toEqual(['yr2', 'yr10', 'yr1']);
+    expect(regs('yr?', cols)).toEqual(['yr2', 'yr1']);
+    expect(regs('L.yr*', ABDATA)).toEqual(YEARS.map((t) => `L1.${t.name}`));
+    expect(regs('*s', ABDATA)).toEqual(['ys']);
+  });
+  it('ranges run in column order, with or without spaces around the dash', () => {
+    expect(regs('yr1980-yr1984')).toEqual(['yr1980', 'yr1981', 'yr1982', 'yr1983', 'yr1984']);
+    expect(regs('w - ys')).toEqual(['w', 'k', 'ys']);
+    expect(regs('L.(yr1983-yr1984)')).toEqual(['L1.yr1983', 'L1.yr1984']);
+  });
+  it('the dependent variable may carry operators (L(0/1).y y-first convention)', () => {
+    const s = parse('L(0/1).n w, gmm(L.n)');
+    expect(s.depvar).toEqual(n);
+    expect(s.regressors.map((t) => t.name)).toEqual(['L1.n', 'w']);
+    expect(parse('D.n LD.n, gmm(L2.n)').depvar).toEqual(T('D1.n', 'n', 0, 1));
+  });
+  it('accepts the command without the leading xtabond2, and do-file line continuations', () => {
+    expect(parse('n L.n, gmm(L.n)')).toEqual(parse('xtabond2 n L.n, gmm(L.n)'));
+    expect(parse('xtabond2 n L.n w ///\n  , gmm(L.n) ///\n  iv(w) twostep')).toEqual(parse('xtabond2 n L.n w, gmm(L.n) iv(w) twostep'));
+  });
+});
+
+describe('options', () => {
+  it('defaults: gmm laglimits(1 .) equation(both), h(3), artests(2), constant in system GMM', () => {
+    const s = parse('n L.n w, gmm(n)');
+    expect(s.gmm[0]).toMatchObject({ lagMin: 1, lagMax: null, equation: 'both', collapse: false, passthru: false, split: false, label: 'gmm(n, lag(1 .))' });
+    expect(s).toMatchObject({ h: 3, artests: 2, levelEquation: true, constant: true, robust: false, twostep: false, diffSargan: true, cluster: null });
+  });
+  it('full names and documented abbreviations give the same spec', () => {
+    const full = parse(
+      'n L.n w k, gmmstyle(n, laglimits(2 4) collapse equation(diff)) ivstyle(w, equation(level) mz) ivstyle(k, passthru equation(diff)) orthogonal h(2) twostep robust small noconstant artests(3) arlevels nodiffsargan',
+    );
+    const short = parse('n L.n w k, gmm(n, lag(2 4) c eq(d)) iv(w, eq(lev) mz) iv(k, p eq(diff)) orth h(2) two r sm nocons ar(3) arl nod');
+    expect(short).toEqual(full);
+    expect(full).toMatchObject({ orthogonal: true, h: 2, twostep: true, robust: true, small: true, constant: false, artests: 3, arlevels: true, diffSargan: false });
+    expect(full.gmm[0]).toMatchObject({ lagMin: 2, lagMax: 4, collapse: true, equation: 'diff', label: 'gmm(n, collapse eq(diff) lag(2 4))' });
+    expect(full.iv.map((g) => g.label)).toEqual(['iv(w, mz eq(level))', 'iv(k, passthru eq(diff))']);
+    expect(full.iv[0]).toMatchObject({ equation: 'level', mz: true, passthru: false });
+  });
+  it('noleveleq, nolevel and nol all select difference GMM (and no constant)', () => {
+    for (const opt of ['noleveleq', 'nolevel', 'nol']) expect(parse(`n L.n, gmm(L.n) ${opt}`)).toMatchObject({ levelEquation: false, constant: false });
+  });
+  it('laglimits: "." open, ". b" means 1, reversed limits are swapped (as xtabond2 does)', () => {
+    expect(parse('n L.n, gmm(n, lag(2 .))').gmm[0]).toMatchObject({ lagMin: 2, lagMax: null, label: 'gmm(n, lag(2 .))' });
+    expect(parse('n L.n, gmm(n, lag(. 3))').gmm[0]).toMatchObject({ lagMin: 1, lagMax: 3 });
+    expect(parse('n L.n, gmm(n, lag(4 2))').gmm[0]).toMatchObject({ lagMin: 2, lagMax: 4 });
+    expect(parse('n L.n, gmm(n, lag (3 3))').gmm[0]).toMatchObject({ lagMin: 3, lagMax: 3, label: 'gmm(n, lag(3 3))' });
+  });
+  it('split becomes the differenced part lag(a b) and the level part lag(a-1 a-1), as xtabond2 builds it', () => {
+    const s = parse('n L.n w, gmm(n w, lag(2 5) collapse split)');
+    expect(s.gmm).toEqual([
+      { vars: [n, w], lagMin: 2, lagMax: 5, collapse: true, equation: 'diff', passthru: false, split: true, label: 'gmm(n w, collapse eq(diff) lag(2 5))' },
+      { vars: [n, w], lagMin: 1, lagMax: 1, collapse: true, equation: 'level', passthru: false, split: true, label: 'gmm(n w, collapse eq(level) lag(1 1))' },
+    ]);
+  });
+  it('passthru is fine with eq(diff)/eq(level) and in difference GMM', () => {
+    expect(parse('n L.n, gmm(n, lag(2 .) passthru eq(level))').gmm[0]).toMatchObject({ passthru: true, equation: 'level', label: 'gmm(n, passthru eq(level) lag(2 .))' });
+    expect(parse('n L.n, gmm(n, passthru) nolevel').gmm[0].passthru).toBe(true);
+  });
+  it('cluster(var) implies robust', () => {
+    expect(parse('n L.n, gmm(L.n) cluster(ind)')).toMatchObject({ cluster: 'ind', robust: true });
+    expect(parse('n L.n, gmm(L.n) cl(ind) twostep')).toMatchObject({ cluster: 'ind', robust: true, twostep: true });
+  });
+  it('timedummies, h(1), artests(0)', () => {
+    expect(parse('n L.n, gmm(L.n) timedummies h(1) artests(0)')).toMatchObject({ timeDummies: true, h: 1, artests: 0 });
+  });
+  it('several gmm() and iv() groups keep their order', () => {
+    const s = parse('n L.n w k, iv(k) gmm(n, lag(2 .)) iv(w) gmm(w, lag(1 1))');
+    expect(s.gmm.map((g) => g.label)).toEqual(['gmm(n, lag(2 .))', 'gmm(w, lag(1 1))']);
+    expect(s.iv.map((g) => g.label)).toEqual(['iv(k)', 'iv(w)']);
+  });
+});
+
+describe('specToCommand round trips', () => {
+  const commands = [
+    'xtabond2 n L.n L2.n w L.w L(0/2).(k ys) yr*, gmm(L.n) iv(w L.w L(0/2).(k ys) yr*) nolevel robust',
+    'xtabond2 n L.n L(0/1).(w k) yr*, gmmstyle(L.(n w k)) ivstyle(yr*, equation(level)) robust small',
+    'xtabond2 n L(1/2).n w k , gmm(n, lag(2 4)) gmm(w, lag(1 3)) iv(k ) nolevel twostep robust',
+    'n L.n D.w LD.k F.ys, gmm(n w, lag(2 .) collapse split) gmm(k, eq(level) passthru lag(1 1)) iv(ys, mz eq(diff)) orth h(1) two cluster(ind) small nocons ar(3) arlevels nodiffsargan timedummies',
+  ];
+  for (const cmd of commands) {
+    it(cmd.slice(0, 60), () => {
+      const spec = parse(cmd);
+      const back = specToCommand(spec);
+      expect(parse(back)).toEqual(spec);
+    });
+  }
+  it('writes expanded, canonical xtabond2 syntax', () => {
+    expect(specToCommand(parse('n L(1/2).n w k , gmm(n, lag(2 4)) gmm(w, lag(1 3)) iv(k ) nolevel twostep robust'))).toBe(
+      'xtabond2 n L.n L2.n w k, gmm(n, lag(2 4)) gmm(w, lag(1 3)) iv(k) noleveleq twostep robust',
+    );
+  });
+});
+
+describe('errors name the fault', () => {
+  const cases: [string, RegExp][] = [
+    // unsupported xtabond2 options, refused by name (full or abbreviated)
+    ['n L.n, gmm(L.n) svmat', /option 'svmat' is not supported/],
+    ['n L.n, gmm(L.n) svm', /option 'svmat' is not supported/],
+    ['n L.n, gmm(L.n) svvar', /option 'svvar' is not supported/],
+    ['n L.n, gmm(L.n) pca', /option 'pca' is not supported/],
+    ['n L.n, gmm(L.n) comp(3)', /option 'components' is not supported/],
+    ['n L.n, gmm(L.n) dpds2', /option 'dpds2' is not supported/],
+    ['n L.n, gmm(L.n) level(90)', /option 'level' is not supported/],
+    ['n L.n, gmm(L.n, orthogonal) orthogonal', /gmmstyle\(\) suboption 'orthogonal' is not supported/],
+    // unknown options
+    ['n L.n, gmm(L.n) robustt', /unknown option 'robustt'/],
+    ['n L.n, gmm(L.n) bogus(1)', /unknown option 'bogus'/],
+    ['n L.n, gmm(L.n, foo)', /unknown suboption 'foo' in gmmstyle\(L.n, foo\)/],
+    ['n L.n, iv(w, collapse)', /unknown suboption 'collapse' in ivstyle\(w, collapse\)/],
+    ['n L.n, gmm(L.n) collapse', /option 'collapse' belongs inside gmmstyle\(\)/],
+    ['n L.n, gmm(L.n) lag(2 4)', /option 'lag' belongs inside gmmstyle\(\)/],
+    // abbreviation shorter than allowed
+    ['n L.n, gmm(L.n) tw', /unknown option 'tw'/],
+    ['n L.n, gm(L.n)', /unknown option 'gm'/],
+    // malformed options name themselves
+    ['n L.n, gmm(n, lag(2))', /laglimits\(2\) in gmmstyle\(n, lag\(2\)\) must have two arguments/],
+    ['n L.n, gmm(n, lag(2 x))', /laglimits\(2 x\) in gmmstyle\(n, lag\(2 x\)\) invalid/],
+    ['n L.n, gmm(n, lag(-1 2))', /laglimits\(-1 2\) .* invalid/],
+    ['n L.n, gmm(n, eq(sideways))', /equation\(sideways\) invalid in gmmstyle\(n, eq\(sideways\)\)/],
+    ['n L.n, gmm(L.n) h(4)', /h\(4\) invalid: h must be 1, 2 or 3/],
+    ['n L.n, gmm(L.n) h(x)', /h\(x\) invalid: expected a whole number/],
+    ['n L.n, gmm(L.n) h', /option 'h' needs an argument/],
+    ['n L.n, gmm(L.n) artests(-1)', /artests\(-1\) invalid/],
+    ['n L.n, gmm(L.n) ar(1.5)', /artests\(1.5\) invalid/],
+    ['n L.n, gmm(L.n) robust(1)', /option 'robust' takes no argument/],
+    ['n L.n, gmm', /option 'gmmstyle' needs an argument/],
+    ['n L.n, gmm()', /gmmstyle\(\) needs a variable list/],
+    ['n L.n, iv(, eq(level))', /ivstyle\(, eq\(level\)\) needs a variable list/],
+    ['n L.n, gmm(L.n) h(2) h(3)', /option 'h' is given twice/],
+    ['n L.n, gmm(n, c collapse)', /suboption 'collapse' is given twice/],
+    ['n L.n, gmm(L.n) cluster(ind id)', /cluster\(ind id\) invalid: give exactly one variable/],
+    ['n L.n, gmm(L.n) cluster(indd)', /variable 'indd' in cluster\(\) not found; did you mean 'ind'/],
+    ['n L.n, gmm(L.n', /unbalanced parentheses/],
+    ['n L.n, gmm(L.n))', /unbalanced parentheses: stray '\)'/],
+    ['n L.n, gmm(L.n) robust,small', /unexpected ',' after 'robust'/],
+    // combinations xtabond2 rejects or would silently ignore
+    ['n L.n, gmm(L.n, passthru)', /passthru is not valid with equation\(both\) in system GMM/],
+    ['n L.n, gmm(L.n) iv(yr*, eq(level)) nolevel', /ivstyle\(yr\*, eq\(level\)\): instruments for the levels equation only, but noleveleq/],
+    ['n L.n, gmm(L.n, eq(level)) nolevel', /gmmstyle\(L.n, eq\(level\)\): instruments for the levels equation only/],
+    ['n L.n, gmm(L.n, split) nolevel', /split has no effect in difference GMM/],
+    ['n L.n, gmm(L.n, split eq(diff))', /split has no effect with equation\(diff\)/],
+    ['n L.n, gmm(L.n) arlevels nolevel', /arlevels is invalid for difference GMM/],
+    // variables
+    ['nn L.n, gmm(L.n)', /variable 'nn' in the variable list not found; did you mean 'n'/],
+    ['n L.n wage2, gmm(L.n)', /variable 'wage2' in the variable list not found; did you mean 'wage'/],
+    ['n L.n, gmm(L.kk)', /variable 'kk' in gmmstyle\(L.kk\) not found; did you mean 'k'/],
+    ['n L.n, gmm(L.n) iv(yz*)', /'yz\*' in ivstyle\(yz\*\) matches no variable/],
+    ['n L.n yr1984-yr1980, gmm(L.n)', /range 'yr1984-yr1980'.*'yr1980' comes before 'yr1984'/],
+    ['n L.n yr1980-yr1999, gmm(L.n)', /variable 'yr1999' in the variable list not found/],
+    ['n L.n i.ind, gmm(L.n)', /'i.ind' in the variable list: factor variables/],
+    ['n L.n c.w#c.k, gmm(L.n)', /'c.w#c.k' in the variable list: factor variables/],
+    ['n S.w, gmm(L.n)', /seasonal-difference operator 'S.' is not supported/],
+    ['n L(2/1).w, gmm(L.n)', /range 2\/1 runs backwards/],
+    ['n L.n L.n, gmm(L.n)', /regressor 'L.n' is listed twice/],
+    ['n n, gmm(L.n)', /dependent variable 'n' is also listed as a regressor/],
+    [', gmm(L.n)', /no dependent variable/],
+    // qualifiers and weights
+    ['n L.n if year > 1978, gmm(L.n)', /'if' qualifiers are not supported/],
+    ['n L.n in 1/100, gmm(L.n)', /'in' qualifiers are not supported/],
+    ['n L.n [aw=emp], gmm(L.n)', /weights .* are not supported/],
+  ];
+  for (const [cmd, message] of cases) {
+    it(cmd, () => {
+      expect(specError(cmd).message).toMatch(message);
+    });
+  }
+  it('SpecError.option names the option or variable at fault', () => {
+    expect(specError('n L.n, gmm(L.n) svmat').option).toBe('svmat');
+    expect(specError('n L.n, gmm(L.n) h(4)').option).toBe('h');
+    expect(specError('n L.n zz, gmm(L.n)').option).toBe('zz');
+  });
+});
