@@ -4,6 +4,11 @@ import { Panel } from '../src/panel/panel.ts';
 import { coagglomerationIndices, indexColumnNames, panelIndices, withIndices } from '../src/study/indices.ts';
 import { DEFAULT_SECTOR_MAPPING, GBT4754_2002, parseSectorMapping, type SectorGroups } from '../src/study/sectors.ts';
 import { DataError, SpecError } from '../src/errors.ts';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readTable } from '../src/data/read.ts';
+import { runIndices } from '../src/cli/commands/indices.ts';
 
 // Three cities, two years; sectors C (manufacturing), F (transport), J (finance), X (everything else).
 //   2010: a C=40 F=10 J=10 X=40 (total 100); b C=10 F=20 J=20 X=50 (100); c C=50 F=10 J=30 X=110 (200)
@@ -198,5 +203,75 @@ describe('panel adapter', () => {
 
   it('names a missing employment column and its sector', () => {
     expect(() => panelIndices(panel('emp_agri'))).toThrow(/employment column 'emp_agri' \(sector A, Agriculture, forestry, animal husbandry and fishery\) not found in cities.csv/);
+  });
+});
+
+describe('sysgmm indices (command)', () => {
+  // City-year CSV with all 19 default employment columns and manufacturing inputs/output.
+  function writeData(dir: string): string {
+    const header = ['city', 'year', ...GBT4754_2002.map((s) => `emp_${s.key}`), 'k', 'l', 'y'];
+    const rows: string[] = [header.join(',')];
+    const cities = ['Beijing', 'Tianjin', 'Shijiazhuang'];
+    cities.forEach((c, i) => {
+      for (const year of [2010, 2011]) {
+        const emp = GBT4754_2002.map((s, k) => (s.code === 'J' && c === 'Tianjin' && year === 2011 ? '' : String((k + 1) * (i + 1) + (s.code === 'C' ? 10 * i : 0))));
+        rows.push([c, year, ...emp, 2 * (5 + i), 5 + i, year === 2010 ? 3 + i : 4 + 2 * i].join(','));
+      }
+    });
+    const path = join(dir, 'cities.csv');
+    writeFileSync(path, rows.join('\n') + '\n');
+    return path;
+  }
+
+  it('writes id, year, the index columns and the efficiency columns, with the values of the API', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sysgmm-indices-'));
+    const file = writeData(dir);
+    const out = join(dir, 'out.csv');
+    const res = await runIndices(file, { id: 'city', time: 'year', reference: 'sample', efficiency: 'labour-productivity,dea-ccr-in', capital: 'k', labour: 'l', output: 'y', out });
+    expect(res.rows).toBe(6);
+    expect(res.columns).toEqual(['city', 'year', ...indexColumnNames(), 'lprod', 'dea_ccr_in']);
+    // Tianjin 2011 lacks finance employment: its city total is unknown, so all its indices are missing.
+    expect(res.warnings.find((w) => w.measure === 'CA1')!.reasons).toEqual({ 'missing employment': 1 });
+    const lines = readFileSync(out, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe(res.columns.join(','));
+    expect(lines).toHaveLength(7);
+    const cells = lines.slice(1).map((l) => l.split(','));
+    // Rows sorted by city name then year: Beijing, Shijiazhuang, Tianjin.
+    expect(cells.map((c) => `${c[0]} ${c[1]}`)).toEqual(['Beijing 2010', 'Beijing 2011', 'Shijiazhuang 2010', 'Shijiazhuang 2011', 'Tianjin 2010', 'Tianjin 2011']);
+    const panel = Panel.fromTable(await readTable(file), { id: 'city', time: 'year' });
+    const api = panelIndices(panel);
+    const col = (name: string) => cells.map((c) => (c[res.columns.indexOf(name)] === '' ? NaN : Number(c[res.columns.indexOf(name)])));
+    for (const name of api.names) expectClose(col(name), Array.from(api.columns[name]), 0);
+    expect(col('CA1')[5]).toBeNaN();
+    expectClose(col('lprod'), [3 / 5, 4 / 5, 5 / 7, 8 / 7, 4 / 6, 6 / 6], 1e-15);
+    // Capital is twice labour everywhere, so CCR = (y/l)/max(y/l) per year; 2010: Beijing 3/5,
+    // Shijiazhuang 5/7 (best), Tianjin 4/6.
+    expectClose(col('dea_ccr_in').filter((_, r) => r % 2 === 0), [(3 / 5) / (5 / 7), 1, (4 / 6) / (5 / 7)], 1e-7);
+  });
+
+  it('reads national reference totals from a file with the same column names', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sysgmm-indices-'));
+    const file = writeData(dir);
+    const nat = join(dir, 'national.csv');
+    const cols = GBT4754_2002.map((s) => `emp_${s.key}`);
+    // Every sector 100, manufacturing 200 → e = 2000, share of C = 0.1, of finance = 0.05.
+    writeFileSync(nat, ['year,' + cols.join(','), ...[2010, 2011].map((y) => `${y},` + GBT4754_2002.map((s) => (s.code === 'C' ? 200 : 100)).join(','))].join('\n') + '\n');
+    const out = join(dir, 'out.csv');
+    await runIndices(file, { id: 'city', time: 'year', reference: `national:${nat}`, out });
+    const lines = readFileSync(out, 'utf8').trim().split('\n');
+    const header = lines[0].split(',');
+    const beijing2010 = lines[1].split(',');
+    // Beijing: sector k employs k+1 (total 190); C = 3 → LQm = (3/190)/0.1; J = 10 → LQs_finance = (10/190)/0.05.
+    expect(Number(beijing2010[header.indexOf('LQm')])).toBeCloseTo(3 / 190 / 0.1, 14);
+    expect(Number(beijing2010[header.indexOf('LQs_finance')])).toBeCloseTo(10 / 190 / 0.05, 14);
+  });
+
+  it('refuses --efficiency without the input/output columns, and an unknown --reference', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sysgmm-indices-'));
+    const file = writeData(dir);
+    const out = join(dir, 'out.csv');
+    await expect(runIndices(file, { id: 'city', time: 'year', reference: 'sample', efficiency: 'dea-bcc-out', capital: 'k', out })).rejects.toThrow(/--efficiency needs --labour, --output/);
+    await expect(runIndices(file, { id: 'city', time: 'year', reference: 'census', out })).rejects.toThrow(/--reference must be 'sample' or 'national:<file>'/);
+    await expect(runIndices(file, { id: 'city', time: 'year', reference: 'sample', efficiency: 'dea-ccr-in', capital: 'kk', labour: 'l', output: 'y', out })).rejects.toThrow(/--capital column 'kk' not found/);
   });
 });

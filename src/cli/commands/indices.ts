@@ -1,0 +1,140 @@
+// `sysgmm indices`: co-agglomeration indices and manufacturing efficiency per city-year, to CSV.
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import type { Table } from 'apache-arrow';
+import { DataError, SpecError } from '../../errors.ts';
+import { readTable } from '../../data/read.ts';
+import { Panel } from '../../panel/panel.ts';
+import { panelIndices, type ReferenceTotals } from '../../study/indices.ts';
+import { EFFICIENCY_MEASURES, panelEfficiency, parseEfficiencyMeasures } from '../../study/efficiency.ts';
+import { DEFAULT_SECTOR_MAPPING, parseSectorMapping, type SectorMapping } from '../../study/sectors.ts';
+import type { MeasureWarning } from '../../study/warnings.ts';
+
+export interface IndicesOptions {
+  id: string;
+  time: string;
+  sectors?: string;
+  reference: string;
+  efficiency?: string;
+  capital?: string;
+  labour?: string;
+  output?: string;
+  out: string;
+}
+
+export function register(program: Command): void {
+  program
+    .command('indices')
+    .description('location quotients and co-agglomeration (CA1, CA2) of producer services and manufacturing per city-year, for the whole and each segment, plus manufacturing efficiency; writes a CSV')
+    .argument('<file>', 'city-year data (csv, parquet, arrow, dta, xlsx)')
+    .requiredOption('--id <column>', 'city column')
+    .requiredOption('--time <column>', 'year column')
+    .option('--sectors <config.json>', 'sector mapping: {columns: {code: column}, manufacturing: [codes], segments: [{key, name, codes}], total: column}; default: GB/T 4754-2002 door sectors in columns emp_<key>')
+    .option('--reference <ref>', "reference totals of the location quotient: 'sample' (sums over the sample per year) or 'national:<file>' (one row per year, same column names)", 'sample')
+    .option('--efficiency <list>', `comma-separated efficiency measures: ${EFFICIENCY_MEASURES.join(', ')} (needs --capital, --labour, --output); output-oriented DEA is reported as 1/φ ∈ (0, 1]`)
+    .option('--capital <column>', 'manufacturing capital')
+    .option('--labour <column>', 'manufacturing labour')
+    .option('--output <column>', 'manufacturing output')
+    .requiredOption('--out <file.csv>', 'where to write the CSV')
+    .action(async (file: string, opts: IndicesOptions) => {
+      const res = await runIndices(file, opts);
+      for (const w of res.warnings) process.stderr.write(`warning: ${w.message}\n`);
+      process.stdout.write(`${opts.out}: ${res.rows} city-years × ${res.columns.length} columns (${res.columns.join(', ')})\n`);
+    });
+}
+
+/** Read the data, compute the indices (and efficiency), write the CSV; returns what was written. */
+export async function runIndices(file: string, opts: IndicesOptions): Promise<{ rows: number; columns: string[]; warnings: MeasureWarning[] }> {
+  const mapping = opts.sectors ? readMapping(opts.sectors) : DEFAULT_SECTOR_MAPPING;
+  const measures = opts.efficiency ? parseEfficiencyMeasures(opts.efficiency) : [];
+  if (measures.length) {
+    const lacking = (['capital', 'labour', 'output'] as const).filter((k) => !opts[k]);
+    if (lacking.length) throw new SpecError(`--efficiency needs ${lacking.map((k) => `--${k}`).join(', ')} (the manufacturing input and output columns)`, '--efficiency');
+  }
+  const reference = await readReference(opts.reference, opts.time, mapping);
+  const panel = Panel.fromTable(await readTable(file), { id: opts.id, time: opts.time, source: file });
+  const warnings: MeasureWarning[] = [];
+  const ex = panel.exclusions;
+  if (ex.missingUnit + ex.missingTime > 0)
+    warnings.push({
+      measure: 'rows',
+      cityYears: ex.missingUnit + ex.missingTime,
+      reasons: { 'missing city': ex.missingUnit, 'missing year': ex.missingTime },
+      message: `${ex.missingUnit + ex.missingTime} row(s) of ${file} dropped (${ex.missingUnit} without ${opts.id}, ${ex.missingTime} without ${opts.time})`,
+    });
+  const idx = panelIndices(panel, mapping, reference);
+  const columns: Record<string, Float64Array> = { ...idx.columns };
+  const names = [...idx.names];
+  warnings.push(...idx.warnings);
+  if (measures.length) {
+    for (const k of ['capital', 'labour', 'output'] as const)
+      if (!panel.isNumeric(opts[k]!))
+        throw new DataError(`--${k} column '${opts[k]}' ${panel.has(opts[k]!) ? 'is not numeric' : 'not found'} in ${file}`, { file, column: opts[k] });
+    const eff = await panelEfficiency(panel, { capital: opts.capital!, labour: opts.labour!, output: opts.output! }, measures);
+    Object.assign(columns, eff.columns);
+    names.push(...eff.names);
+    warnings.push(...eff.warnings);
+  }
+  writeFileSync(opts.out, csv(panel, names, columns));
+  return { rows: panel.nrows, columns: [opts.id, opts.time, ...names], warnings };
+}
+
+function readMapping(path: string): SectorMapping {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new SpecError(`--sectors: cannot read ${path}: ${(err as Error).message}`, '--sectors');
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new SpecError(`--sectors: ${path} is not valid JSON: ${(err as Error).message}`, '--sectors');
+  }
+  return parseSectorMapping(json, path);
+}
+
+/** 'sample' or 'national:<file>': the file has one row per year (column --time) and the employment columns of the mapping. */
+async function readReference(spec: string, timeName: string, mapping: SectorMapping): Promise<ReferenceTotals> {
+  if (spec === 'sample') return { kind: 'sample' };
+  if (!spec.startsWith('national:') || spec.length === 'national:'.length)
+    throw new SpecError(`--reference must be 'sample' or 'national:<file>', not '${spec}'`, '--reference');
+  const path = spec.slice('national:'.length);
+  const table = await readTable(path);
+  const col = (name: string, what: string): Float64Array => {
+    const v = table.getChild(name);
+    if (!v) throw new DataError(`national totals ${path}: no ${what} column '${name}'; columns are: ${columnNames(table).join(', ')}`, { file: path, column: name });
+    return Float64Array.from({ length: table.numRows }, (_, r) => {
+      const x = v.get(r);
+      return x === null || x === undefined ? NaN : Number(x);
+    });
+  };
+  const year = col(timeName, 'year');
+  const employment: Record<string, Float64Array> = {};
+  const hasTotal = mapping.total !== undefined && table.getChild(mapping.total) !== null;
+  for (const [code, name] of Object.entries(mapping.columns)) {
+    // Without a national total every sector is needed (e is their sum); with one, those present.
+    if (table.getChild(name) || !hasTotal) employment[code] = col(name, `sector ${code} employment`);
+  }
+  return { kind: 'national', year, employment, ...(hasTotal ? { total: col(mapping.total!, 'total employment') } : {}) };
+}
+
+function columnNames(table: Table): string[] {
+  return table.schema.fields.map((f) => f.name);
+}
+
+/** CSV of id, time and the given columns, in panel row order; numbers in shortest round-trip form, NaN empty. */
+function csv(panel: Panel, names: string[], columns: Record<string, Float64Array>): string {
+  const quote = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  const lines = [[panel.idName, panel.timeName, ...names].map(quote).join(',')];
+  for (let r = 0; r < panel.nrows; r++) {
+    const cells = [quote(String(panel.units[panel.unitOf[r]])), String(panel.time[r])];
+    for (const n of names) {
+      const v = columns[n][r];
+      cells.push(Number.isNaN(v) ? '' : String(v));
+    }
+    lines.push(cells.join(','));
+  }
+  return `${lines.join('\n')}\n`;
+}
