@@ -1,4 +1,5 @@
 // Every subcommand registers itself on the program; add one import and one entry per command.
 import type { Command } from 'commander';
+import { register as indices } from './indices.ts';
 
-export const commands: Array<(program: Command) => void> = [];
+export const commands: Array<(program: Command) => void> = [indices];
