@@ -1,0 +1,159 @@
+// formatText: a GmmResult laid out as xtabond2 prints it (xtabond2 3.7 under Stata 16), so a Stata
+// user reads it at once: notes, header block, coefficient table grouped by variable with
+// time-series operators, instrument summary, AR tests, Sargan/Hansen, difference-in-Hansen.
+import type { Coefficient, GmmResult, TestStat } from '../gmm/result.ts';
+import { instrumentLines } from './instruments.ts';
+import type { ReportContext } from './context.ts';
+import { abbreviate, fixed, stataG } from './stata-format.ts';
+
+const RULE = 78;
+
+export function formatText(result: GmmResult, context: ReportContext = {}): string {
+  const lines: string[] = [...noteLines(result)];
+  if (lines.length) lines.push('');
+  lines.push(title(result));
+  lines.push('-'.repeat(RULE));
+  lines.push(...headerLines(result, context));
+  lines.push(...coefficientTable(result));
+  const spec = context.spec;
+  if (spec) {
+    const inst = instrumentLines(spec);
+    if (inst.length) lines.push(...inst, '-'.repeat(RULE));
+  }
+  if (result.ar.length) {
+    const where = spec?.arlevels ? 'levels' : 'first differences';
+    for (const a of result.ar) lines.push(`Arellano-Bond test for AR(${a.order}) in ${where}: z = ${fixed(a.z, 2, 6)}  Pr > z = ${fixed(a.p, 3, 6)}`);
+    lines.push('-'.repeat(RULE));
+  }
+  if (result.sargan) {
+    lines.push(`Sargan test of overid. restrictions: ${chi2Part(result.sargan)}`);
+    lines.push('  (Not robust, but not weakened by many instruments.)');
+  }
+  if (result.hansen) {
+    lines.push(`Hansen test of overid. restrictions: ${chi2Part(result.hansen)}`);
+    lines.push('  (Robust, but weakened by many instruments.)');
+  }
+  if (result.diffHansen.length) {
+    const test = result.hansen ? 'Hansen' : 'Sargan';
+    lines.push('', `Difference-in-${test} tests of exogeneity of instrument subsets:`);
+    for (const d of result.diffHansen) {
+      lines.push(`  ${d.group}`);
+      lines.push(`    ${`${test} test excluding group:`.padEnd(33)}${chi2Part(d.excluding)}`);
+      lines.push(`    ${'Difference (null H = exogenous):'.padEnd(33)}${chi2Part(d.difference)}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Regressors dropped, warnings and exclusions, printed before the table as xtabond2 does. */
+function noteLines(result: GmmResult): string[] {
+  const out = result.dropped.map((d) => `${d} dropped due to collinearity`);
+  for (const w of result.warnings) out.push(/^warning/i.test(w) ? w : `Warning: ${w}`);
+  for (const e of result.excluded) if (e.count > 0) out.push(`(${e.count} observation${e.count === 1 ? '' : 's'} excluded: ${e.reason})`);
+  return out;
+}
+
+export function title(result: GmmResult): string {
+  switch (result.estimator) {
+    case 'system':
+    case 'difference':
+      return `Dynamic panel-data estimation, ${result.steps === 2 ? 'two' : 'one'}-step ${result.estimator} GMM`;
+    case 'ols':
+      return 'Pooled OLS regression';
+    case 'within':
+      return 'Fixed-effects (within) regression';
+  }
+}
+
+/** "Robust" (one-step) or "Corrected" (two-step, Windmeijer) above "Std. Err."; nothing for unadjusted errors. */
+export function seLabel(result: GmmResult): string {
+  if (result.vce === 'unadjusted') return '';
+  return result.steps === 2 ? 'Corrected' : 'Robust';
+}
+
+/** "Wald chi2(16)" / "F(16, 140)", and the statistic and p-value ("." when missing). */
+export function modelTestParts(result: GmmResult): { label: string; prob: string; stat: number; p: number } {
+  const m = result.modelTest;
+  if (result.small) {
+    return { label: `F(${m?.df1 ?? 0}, ${m?.df2 ?? '.'})`, prob: 'Prob > F', stat: m?.stat ?? NaN, p: m?.p ?? NaN };
+  }
+  return { label: `Wald chi2(${m?.df1 ?? 0})`, prob: 'Prob > chi2', stat: m?.stat ?? NaN, p: m?.p ?? NaN };
+}
+
+function headerLines(result: GmmResult, context: ReportContext): string[] {
+  const left = (s: string, right: string) => `${s.padEnd(47)} ${right}`;
+  const value = (x: number, d: number) => fixed(x, d, 10);
+  const m = modelTestParts(result);
+  const { min, avg, max } = result.obsPerGroup;
+  return [
+    left(`Group variable: ${context.id ?? '.'}`, `Number of obs      =${value(result.nobs, 0)}`),
+    left(`Time variable : ${context.time ?? '.'}`, `Number of groups   =${value(result.ngroups, 0)}`),
+    left(`Number of instruments = ${result.ninstruments}`, `Obs per group: min =${value(min, 0)}`),
+    `${`${m.label.padEnd(13)} =${value(m.stat, 2)}`.padEnd(62)} avg =${value(avg, 2)}`,
+    `${`${m.prob.padEnd(13)} =${value(m.p, 3)}`.padEnd(62)} max =${value(max, 0)}`,
+  ];
+}
+
+/** A run of coefficients printed together: one variable with its lags/differences, or a single name. */
+interface Block {
+  header: string | null;
+  rows: { label: string; c: Coefficient }[];
+}
+
+/** Split "L1.n" → op "L1", base "n"; "_cons" → no op. */
+function splitName(name: string): { op: string; base: string } {
+  const m = /^((?:[LFD]\d+)+)\.(.+)$/.exec(name);
+  return m ? { op: m[1], base: m[2] } : { op: '', base: name };
+}
+
+/** Stata's row label for an operator: "L1.", "D1.", "F2." alone; "LD.", "L2D." combined; "--." for the variable itself. */
+function opLabel(op: string): string {
+  if (!op) return '--.';
+  const parts = op.match(/[LFD]\d+/g)!;
+  if (parts.length === 1) return `${op}.`;
+  return `${parts.map((p) => (p.endsWith('1') && p.length === 2 ? p[0] : p)).join('')}.`;
+}
+
+function blocks(coefs: readonly Coefficient[]): Block[] {
+  const out: Block[] = [];
+  let k = 0;
+  while (k < coefs.length) {
+    const { op, base } = splitName(coefs[k].name);
+    let end = k + 1;
+    while (end < coefs.length && splitName(coefs[end].name).base === base) end++;
+    const run = coefs.slice(k, end);
+    if (run.length === 1 && !op) out.push({ header: null, rows: [{ label: base, c: run[0] }] });
+    else out.push({ header: base, rows: run.map((c) => ({ label: opLabel(splitName(c.name).op), c })) });
+    k = end;
+  }
+  return out;
+}
+
+function coefficientTable(result: GmmResult): string[] {
+  const names = [result.depvar, ...result.coefficients.map((c) => splitName(c.name).base), ...result.coefficients.map((c) => c.name)];
+  // Stata widens the name column for long names (up to 32) where older versions abbreviated at 12.
+  const w = Math.min(32, Math.max(12, ...names.map((n) => n.length)));
+  const width = w + 66;
+  const name = (s: string) => abbreviate(s, w).padStart(w);
+  const stat = result.small ? 't' : 'z';
+  const se = seLabel(result);
+  const out = ['-'.repeat(width)];
+  // "Robust" sits over "Std. Err." as Stata centres it; "Corrected" fills the column.
+  if (se) out.push(`${' '.repeat(w + 1)}|${se === 'Robust' ? '               Robust' : '              Corrected'}`);
+  out.push(`${name(result.depvar)} |      Coef.   Std. Err.      ${stat}    P>|${stat}|     [95% Conf. Interval]`);
+  out.push(`${'-'.repeat(w + 1)}+${'-'.repeat(64)}`);
+  const row = (label: string, c: Coefficient) =>
+    `${name(label)} | ${stataG(c.estimate).padStart(10)} ${stataG(c.se).padStart(10)} ${fixed(c.stat, 2, 8)} ${fixed(c.p, 3, 7)}    ${stataG(c.ciLow).padStart(9)}   ${stataG(c.ciHigh).padStart(9)}`;
+  const bs = blocks(result.coefficients);
+  bs.forEach((b, i) => {
+    if (i > 0 && (b.header !== null || bs[i - 1].header !== null)) out.push(`${' '.repeat(w + 1)}|`);
+    if (b.header !== null) out.push(`${name(b.header)} |`);
+    for (const r of b.rows) out.push(row(r.label, r.c));
+  });
+  out.push('-'.repeat(width));
+  return out;
+}
+
+function chi2Part(t: TestStat): string {
+  return `${`chi2(${t.df})`.padEnd(11)}= ${fixed(t.chi2, 2, 6)}  Prob > chi2 = ${fixed(t.p, 3, 6)}`;
+}
