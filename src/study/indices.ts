@@ -46,8 +46,9 @@ const ZERO_REF = 'zero reference employment';
 /**
  * Location quotients LQ_ij = (e_ij/e_j)/(e_i/e) of manufacturing (LQm) and producer services (LQs),
  * and co-agglomeration CA1 = 1 − |LQs − LQm|/(LQs + LQm), CA2 = CA1 + (LQs + LQm), per city-year.
- * (LQ: Isard 1960 / Florence 1948; CA1 and its scale-augmented form CA2 as in the Chinese city
- * co-agglomeration literature, e.g. Chen Jianjun et al. 2016, 《管理世界》.)
+ * (LQ: the location quotient of regional analysis, Isard 1960 "Methods of Regional Analysis", ch. 7;
+ * CA1 and its quality-plus-scale form CA2 as specified in issue 5, the forms common in Chinese city
+ * co-agglomeration studies.)
  * A zero is read as "not reported" (yearbook practice): a zero or missing group employment, city
  * total or reference total makes the index missing; each is counted in the warnings.
  */
