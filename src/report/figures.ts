@@ -37,7 +37,9 @@ export interface CoefficientPoint {
 export function coefficientPlotSpec(points: CoefficientPoint[], title: string, yTitle = 'Estimate (95% CI)'): TopLevelSpec {
   const groups = [...new Set(points.map((p) => p.group))];
   const coefficients = [...new Set(points.map((p) => p.coefficient))];
-  const x = { field: 'group', type: 'nominal' as const, sort: groups, title: null, axis: { labelAngle: -35 } };
+  const x = { field: 'group', type: 'nominal' as const, sort: groups, title: null, axis: { labelAngle: -35, labelLimit: 240 } };
+  // Colour tells the kinds of group apart; with one kind a legend says nothing.
+  const color = new Set(points.map((p) => p.dimension)).size > 1 ? { color: { field: 'dimension', type: 'nominal' as const, title: null } } : {};
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title,
@@ -50,11 +52,11 @@ export function coefficientPlotSpec(points: CoefficientPoint[], title: string, y
         { mark: { type: 'rule', color: '#888', strokeDash: [4, 3] }, encoding: { y: { datum: 0 } } },
         {
           mark: { type: 'rule', strokeWidth: 2 },
-          encoding: { x, y: { field: 'low', type: 'quantitative', title: yTitle }, y2: { field: 'high' }, color: { field: 'dimension', type: 'nominal', title: null } },
+          encoding: { x, y: { field: 'low', type: 'quantitative', title: yTitle }, y2: { field: 'high' }, ...color },
         },
         {
           mark: { type: 'point', filled: true, size: 60 },
-          encoding: { x, y: { field: 'estimate', type: 'quantitative' }, color: { field: 'dimension', type: 'nominal', title: null } },
+          encoding: { x, y: { field: 'estimate', type: 'quantitative' }, ...color },
         },
       ],
     },
@@ -78,7 +80,7 @@ export function bandCurveSpec(
     const lo = curve[0].x;
     const hi = curve[curve.length - 1].x;
     const values = opts.rug.filter((v) => v >= lo && v <= hi).map((v) => ({ x: v }));
-    layers.push({ data: { values }, mark: { type: 'tick', color: '#555', opacity: 0.3, thickness: 1, size: 8 }, encoding: { x, y: { value: 216 } } });
+    layers.push({ data: { values }, mark: { type: 'tick', color: '#555', opacity: 0.15, thickness: 1, size: 8 }, encoding: { x, y: { value: 216 } } });
   }
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',

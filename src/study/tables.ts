@@ -1,0 +1,260 @@
+// The study's models and tables: which regression goes in which column of T2–T6 (as xtabond2
+// commands over the prepared study variables), and the assembly of fitted results into journal
+// tables, with the coastal/inland difference tests of T4.
+import type { GmmResult } from '../gmm/result.ts';
+import type { Panel } from '../panel/panel.ts';
+import type { BootstrapInterval, JournalColumn, JournalTableInput } from '../report/journal-table.ts';
+import { fixed } from '../report/journal-table.ts';
+import type { StudyConfig } from './config.ts';
+import { sampleDifference, waldZero, type DerivedEffect } from './effects.ts';
+import type { TestStat } from '../gmm/result.ts';
+
+export type TableId = 'T2' | 'T3' | 'T4' | 'T5' | 'T6';
+
+/** Names of the model variables in every prepared sample panel. */
+export interface StudyVariables {
+  /** Outcome (e.g. lnpm25). */
+  y: string;
+  yLabel: string;
+  ca: string;
+  eff: string;
+  /** (CA − c̄)(EFF − ē) when centred, else CA·EFF. */
+  caEff: string;
+  controls: { name: string; label: string }[];
+  /** Period dummies and core × period interactions, one set per period after the first. */
+  periods: { label: string; dummy: string; ca: string; eff: string; caEff: string }[];
+  /** Inland dummy and core × inland interactions. */
+  inland: { dummy: string; ca: string; eff: string; caEff: string };
+}
+
+/** The samples and variants the tables are estimated on; each panel holds the StudyVariables. */
+export interface StudySamples {
+  full: Panel;
+  periods: { label: string; panel: Panel }[];
+  coastal: Panel;
+  inland: Panel;
+  /** label: column heading; name: the segment's full name. */
+  segments: { key: string; label: string; name: string; panel: Panel }[];
+  /** Same sample, the other co-agglomeration index / the other efficiency measure as ca / eff. */
+  altIndex: { label: string; panel: Panel };
+  altEfficiency: { label: string; panel: Panel };
+  /** The four province-level municipalities dropped. */
+  noMunicipalities: Panel;
+}
+
+export type Estimator = 'ols' | 'within' | 'difference' | 'system';
+
+export interface ModelRun {
+  /** "T2.5": table and column number. */
+  id: string;
+  table: TableId;
+  label: string;
+  estimator: Estimator;
+  panel: Panel;
+  /** The model as an xtabond2 command; OLS and within use its variable list. */
+  command: string;
+  /** Core regressors (endogenous, in gmm()). */
+  core: string[];
+}
+
+export interface GmmChoice {
+  lagMin: number;
+  lagMax: number;
+  collapse: boolean;
+}
+
+/** The xtabond2 command of a study GMM model: y on its lag, the core regressors and the controls, two-step robust. */
+export function gmmCommand(v: StudyVariables, core: string[], g: GmmChoice, estimator: 'system' | 'difference'): string {
+  const controls = v.controls.map((c) => c.name).join(' ');
+  const gmm = `gmm(${[v.y, ...core].join(' ')}, lag(${g.lagMin} ${g.lagMax})${g.collapse ? ' collapse' : ''})`;
+  const iv = controls ? ` iv(${controls})` : '';
+  const opts = `${gmm}${iv} timedummies twostep robust${estimator === 'difference' ? ' noleveleq' : ''}`;
+  return `${v.y} L.${v.y} ${core.join(' ')} ${controls}, ${opts}`.replace(/\s+/g, ' ');
+}
+
+/** Every model of T2–T6, in table and column order. */
+export function planModels(s: StudySamples, v: StudyVariables, cfg: StudyConfig): ModelRun[] {
+  const g: GmmChoice = { lagMin: cfg.gmm.lagMin, lagMax: cfg.gmm.lagMax, collapse: cfg.gmm.collapse };
+  const core = [v.ca, v.eff, v.caEff];
+  const runs: ModelRun[] = [];
+  const add = (table: TableId, label: string, estimator: Estimator, panel: Panel, coreVars: string[], choice = g) => {
+    const n = runs.filter((r) => r.table === table).length + 1;
+    const command = gmmCommand(v, coreVars, choice, estimator === 'difference' ? 'difference' : 'system');
+    runs.push({ id: `${table}.${n}`, table, label, estimator, panel, command, core: coreVars });
+  };
+  add('T2', 'Pooled OLS', 'ols', s.full, core);
+  add('T2', 'Fixed effects', 'within', s.full, core);
+  add('T2', 'Diff-GMM', 'difference', s.full, core);
+  add('T2', 'Sys-GMM', 'system', s.full, [v.ca, v.eff]);
+  add('T2', 'Sys-GMM', 'system', s.full, core);
+  for (const p of s.periods) add('T3', p.label, 'system', p.panel, core);
+  add('T3', 'Period interactions', 'system', s.full, [...core, ...v.periods.flatMap((p) => [p.ca, p.eff, p.caEff])]);
+  add('T4', 'Coastal', 'system', s.coastal, core);
+  add('T4', 'Inland', 'system', s.inland, core);
+  add('T4', 'Inland interactions', 'system', s.full, [...core, v.inland.ca, v.inland.eff, v.inland.caEff]);
+  for (const seg of s.segments) add('T5', seg.label, 'system', seg.panel, core);
+  add('T6', s.altIndex.label, 'system', s.altIndex.panel, core);
+  add('T6', s.altEfficiency.label, 'system', s.altEfficiency.panel, core);
+  const flipped = { lagMin: cfg.gmm.lagMin, lagMax: cfg.gmm.robustnessLagMax, collapse: !cfg.gmm.collapse };
+  add('T6', flipped.collapse ? 'Collapsed instruments' : 'Uncollapsed instruments', 'system', s.full, core, flipped);
+  add('T6', 'No municipalities', 'system', s.noMunicipalities, core);
+  return runs;
+}
+
+/** Name of the lagged-dependent-variable coefficient in a result ("L.y" or "L1.y"). */
+export function lagName(result: GmmResult, y: string): string {
+  const c = result.coefficients.find((k) => k.name === `L.${y}` || k.name === `L1.${y}`);
+  return c ? c.name : `L.${y}`;
+}
+
+/** The result with its lagged-dependent-variable coefficient named "L.y", so table rows line up. */
+export function canonicalLagName(result: GmmResult, y: string): GmmResult {
+  return { ...result, coefficients: result.coefficients.map((c) => (c.name === `L1.${y}` ? { ...c, name: `L.${y}` } : c)) };
+}
+
+export interface FittedRun extends ModelRun {
+  result: GmmResult;
+  bootstrap?: BootstrapInterval[];
+}
+
+/** The tests of T4 that inland and coastal coefficients differ. */
+export interface RegionTests {
+  /** Two-sample z per core coefficient: inland − coastal, samples of disjoint cities. */
+  differences: DerivedEffect[];
+  /** Joint Wald test that the three core × inland interactions are zero in the pooled model. */
+  wald: TestStat;
+}
+
+export function regionTests(runs: FittedRun[], v: StudyVariables, coreLabels: Record<string, string>): RegionTests {
+  const [coastal, inland, pooled] = runs.filter((r) => r.table === 'T4');
+  return {
+    differences: [v.ca, v.eff, v.caEff].map((k) => sampleDifference(inland.result, coastal.result, k, `${coreLabels[k]}: inland − coastal`)),
+    wald: waldZero(pooled.result, [v.inland.ca, v.inland.eff, v.inland.caEff]),
+  };
+}
+
+const TITLES: Record<TableId, string> = {
+  T2: 'Baseline estimates: co-agglomeration, manufacturing efficiency and haze',
+  T3: 'Over time: sub-periods and period interactions',
+  T4: 'Coastal and inland cities',
+  T5: 'Producer-service segments',
+  T6: 'Robustness',
+};
+
+/** Journal-table inputs for T2–T6 from the fitted runs. */
+export function assembleTables(
+  runs: FittedRun[],
+  v: StudyVariables,
+  cfg: StudyConfig,
+  tests: RegionTests,
+  labels: { index: string; efficiency: string },
+  segments: { label: string; name: string }[],
+): JournalTableInput[] {
+  const lag = { name: `L.${v.y}`, label: `L.${v.yLabel}` };
+  const coreRows = [
+    lag,
+    { name: v.ca, label: `CA (${labels.index})` },
+    { name: v.eff, label: `EFF (${labels.efficiency})` },
+    { name: v.caEff, label: 'CA × EFF' },
+  ];
+  const controlRows = v.controls.map((c) => ({ name: c.name, label: c.label }));
+  const column = (r: FittedRun): JournalColumn => ({ label: r.label, result: r.result, ...(r.bootstrap ? { bootstrap: r.bootstrap } : {}) });
+  const of = (t: TableId) => runs.filter((r) => r.table === t);
+  const yesRow = (t: TableId, label: string) => ({ label, values: of(t).map(() => 'Yes') });
+  const centring = cfg.centre
+    ? 'CA × EFF is the product of mean-centred CA and EFF (means over the baseline estimation sample), so CA and EFF are effects at the mean of the other.'
+    : 'CA × EFF is the product of CA and EFF (not centred).';
+  const gmmNote = `GMM columns: two-step, Windmeijer-corrected robust errors; gmm(${v.y} CA EFF CA×EFF, lag(${cfg.gmm.lagMin} ${cfg.gmm.lagMax})${cfg.gmm.collapse ? ' collapse' : ''}), iv(controls), year dummies (iv, levels).`;
+  const tables: JournalTableInput[] = [];
+  const t2 = of('T2');
+  tables.push({
+    id: 'T2',
+    title: TITLES.T2,
+    columns: t2.map(column),
+    rows: [...coreRows, ...controlRows, { name: '_cons', label: 'Constant' }],
+    extraRows: [yesRow('T2', 'Year dummies'), { label: 'Estimator', values: t2.map((r) => estimatorLabel(r)) }],
+    notes: [
+      `Dependent variable: ${v.yLabel}. ${gmmNote} OLS and fixed effects: standard errors clustered by city.`,
+      centring,
+    ],
+    digits: cfg.digits,
+  });
+  const periodRows = v.periods.flatMap((p) => [
+    { name: p.ca, label: `CA × ${p.label}` },
+    { name: p.eff, label: `EFF × ${p.label}` },
+    { name: p.caEff, label: `CA × EFF × ${p.label}` },
+  ]);
+  tables.push({
+    id: 'T3',
+    title: TITLES.T3,
+    columns: of('T3').map(column),
+    rows: [...coreRows, ...periodRows],
+    extraRows: [yesRow('T3', 'Controls'), yesRow('T3', 'Year dummies')],
+    notes: [
+      `Sub-period columns are estimated on the years of each period only (lags do not reach back across the split). The interaction column adds core × period dummies on the full sample. ${gmmNote}`,
+    ],
+    digits: cfg.digits,
+  });
+  const t4 = of('T4');
+  const diffRow = (d: DerivedEffect) => ({ label: `${d.label} (z p)`, values: t4.map((_, i) => (i === 1 ? `${fixed(d.estimate, cfg.digits)} (${fixed(d.p, 3)})` : '')) });
+  tables.push({
+    id: 'T4',
+    title: TITLES.T4,
+    columns: t4.map(column),
+    rows: [
+      ...coreRows,
+      { name: v.inland.ca, label: 'CA × Inland' },
+      { name: v.inland.eff, label: 'EFF × Inland' },
+      { name: v.inland.caEff, label: 'CA × EFF × Inland' },
+    ],
+    extraRows: [
+      yesRow('T4', 'Controls'),
+      yesRow('T4', 'Year dummies'),
+      ...tests.differences.map(diffRow),
+      {
+        label: `Core × Inland = 0 (Wald χ²(${tests.wald.df}) p)`,
+        values: t4.map((_, i) => (i === 2 ? `${fixed(tests.wald.chi2, 2)} (${fixed(tests.wald.p, 3)})` : '')),
+      },
+    ],
+    notes: [
+      'Difference tests: (a) per coefficient, inland − coastal from the two sub-sample columns, z = Δ/√(SE²_inland + SE²_coastal), valid because the samples share no city; (b) jointly, a Wald test that the three core × inland interactions are zero in the pooled column (3).',
+      gmmNote,
+    ],
+    digits: cfg.digits,
+  });
+  tables.push({
+    id: 'T5',
+    title: TITLES.T5,
+    columns: of('T5').map(column),
+    rows: coreRows,
+    extraRows: [yesRow('T5', 'Controls'), yesRow('T5', 'Year dummies')],
+    notes: [
+      `Each column measures CA (${labels.index}) from one producer-service segment's employment against manufacturing; CA × EFF uses that segment's CA. Segments: ${segments.map((s) => (s.label === s.name ? s.name : `${s.label} = ${s.name}`)).join('; ')}.`,
+      gmmNote,
+    ],
+    digits: cfg.digits,
+  });
+  const t6 = of('T6');
+  tables.push({
+    id: 'T6',
+    title: TITLES.T6,
+    columns: t6.map(column),
+    rows: coreRows,
+    extraRows: [yesRow('T6', 'Controls'), yesRow('T6', 'Year dummies'), { label: 'GMM instrument lags', values: t6.map((r) => gmmLagText(r.command)) }],
+    notes: [
+      `(1) CA measured by the other index; (2) EFF measured by the other efficiency measure; (3) the instrument set with collapse switched and lags ${cfg.gmm.lagMin}–${cfg.gmm.robustnessLagMax}; (4) dropping the four province-level municipalities (${cfg.municipalities.values.join(', ')}). ${gmmNote}`,
+    ],
+    digits: cfg.digits,
+  });
+  return tables;
+}
+
+function estimatorLabel(r: ModelRun): string {
+  return r.estimator === 'ols' ? 'OLS' : r.estimator === 'within' ? 'FE' : r.estimator === 'difference' ? 'Diff-GMM 2s' : 'Sys-GMM 2s';
+}
+
+/** "lag(2 4) collapse" from a command's gmm() option. */
+function gmmLagText(command: string): string {
+  const m = /gmm\([^,]*,\s*([^)]*\))([^)]*)\)/.exec(command);
+  return m ? `${m[1]}${m[2]}`.trim() : '';
+}
