@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseXtabond2, specToCommand } from '../src/spec/parse.ts';
+import { parseXtabond2, specToCommand, splitGroup } from '../src/spec/parse.ts';
 import { SpecError } from '../src/errors.ts';
 import type { ModelSpec, Term } from '../src/spec/types.ts';
 
@@ -216,11 +216,12 @@ describe('options', () => {
     expect(parse('n L.n, gmm(n, lag(4 2))').gmm[0]).toMatchObject({ lagMin: 2, lagMax: 4 });
     expect(parse('n L.n, gmm(n, lag (3 3))').gmm[0]).toMatchObject({ lagMin: 3, lagMax: 3, label: 'gmm(n, lag(3 3))' });
   });
-  it('split becomes the differenced part lag(a b) and the level part lag(a-1 a-1), as xtabond2 builds it', () => {
-    const s = parse('n L.n w, gmm(n w, lag(2 5) collapse split)');
-    expect(s.gmm).toEqual([
-      { vars: [n, w], lagMin: 2, lagMax: 5, collapse: true, equation: 'diff', passthru: false, split: true, label: 'gmm(n w, collapse eq(diff) lag(2 5))' },
-      { vars: [n, w], lagMin: 1, lagMax: 1, collapse: true, equation: 'level', passthru: false, split: true, label: 'gmm(n w, collapse eq(level) lag(1 1))' },
+  it('split stays one group; splitGroup gives the differenced part lag(a b) and the level part lag(a-1 a-1), as xtabond2 builds them', () => {
+    const [g] = parse('n L.n w, gmm(n w, lag(2 5) collapse split)').gmm;
+    expect(g).toEqual({ vars: [n, w], lagMin: 2, lagMax: 5, collapse: true, equation: 'both', passthru: false, split: true, label: 'gmm(n w, collapse lag(2 5))' });
+    expect(splitGroup(g)).toEqual([
+      { vars: [n, w], lagMin: 2, lagMax: 5, collapse: true, equation: 'diff', passthru: false, split: false, label: 'gmm(n w, collapse eq(diff) lag(2 5))' },
+      { vars: [n, w], lagMin: 1, lagMax: 1, collapse: true, equation: 'level', passthru: false, split: false, label: 'gmm(n w, collapse eq(level) lag(1 1))' },
     ]);
   });
   it('passthru is fine with eq(diff)/eq(level) and in difference GMM', () => {
@@ -310,6 +311,7 @@ describe('errors name the fault', () => {
     ['n L.n, gmm(L.n, eq(level)) nolevel', /gmmstyle\(L.n, eq\(level\)\): instruments for the levels equation only/],
     ['n L.n, gmm(L.n, split) nolevel', /split has no effect in difference GMM/],
     ['n L.n, gmm(L.n, split eq(diff))', /split has no effect with equation\(diff\)/],
+    ['n L.n, gmm(n, lag(0 2) split)', /split needs a lower lag limit of 1 or more/],
     ['n L.n, gmm(L.n) arlevels nolevel', /arlevels is invalid for difference GMM/],
     // variables
     ['nn L.n, gmm(L.n)', /variable 'nn' in the variable list not found; did you mean 'n'/],

@@ -73,9 +73,7 @@ const SUBOPTION_WORDS = ['laglimits', 'collapse', 'equation', 'passthru', 'split
  * Parse an xtabond2 command (with or without the leading `xtabond2`) against the data's column
  * names (in data order: wildcards and ranges expand in that order). Throws SpecError naming the
  * option or variable at fault.
- *
- * `gmm(x, ... split)` becomes two groups, as xtabond2 builds them: the differenced-equation part
- * `eq(diff) lag(a b)` and the level part `eq(level) lag(a-1 a-1)`, both marked `split: true`.
+ * A split group stays one group (`split: true`); splitGroup() gives its two parts.
  */
 export function parseXtabond2(command: string, columns: readonly string[]): ModelSpec {
   const text = command
@@ -135,7 +133,7 @@ export function parseXtabond2(command: string, columns: readonly string[]): Mode
     cluster = names[0];
   }
 
-  const gmm = gmmRaw.flatMap((raw) => gmmGroups(raw, columns, levelEquation));
+  const gmm = gmmRaw.map((raw) => gmmGroup(raw, columns, levelEquation));
   const iv = ivRaw.map((raw) => ivGroup(raw, columns, levelEquation));
 
   return {
@@ -160,8 +158,8 @@ export function parseXtabond2(command: string, columns: readonly string[]): Mode
   };
 }
 
-/** gmmstyle(varlist, laglimits(a b) collapse equation() passthru split) → one group, or two under split. */
-function gmmGroups(raw: RawOption, columns: readonly string[], system: boolean): GmmGroup[] {
+/** gmmstyle(varlist, laglimits(a b) collapse equation() passthru split). */
+function gmmGroup(raw: RawOption, columns: readonly string[], system: boolean): GmmGroup {
   const where = `gmmstyle(${raw.arg})`;
   const [varText, subText] = splitTopLevelComma(raw.arg ?? '', where);
   const vars = expandVarlist(varText, columns, where);
@@ -174,20 +172,26 @@ function gmmGroups(raw: RawOption, columns: readonly string[], system: boolean):
   if (!system && equation === 'level')
     throw new SpecError(`${where}: instruments for the levels equation only, but noleveleq estimates difference GMM`, 'equation');
   if (system && passthru && equation === 'both') throw new SpecError(`${where}: passthru is not valid with equation(both) in system GMM`, 'passthru');
-  const base = { vars, collapse, passthru };
-  if (sub.has('split')) {
-    if (!system) throw new SpecError(`${where}: split has no effect in difference GMM (noleveleq)`, 'split');
-    if (equation !== 'both') throw new SpecError(`${where}: split has no effect with equation(${equation})`, 'split');
-    // The level part of gmm(x, lag(a b)) is gmm(x, lag(a-1 a-1) eq(level)) (xtabond2's split).
-    const diffPart = { ...base, lagMin, lagMax, equation: 'diff' as const, split: true };
-    const levelPart = { ...base, lagMin: lagMin - 1, lagMax: lagMin - 1, equation: 'level' as const, split: true };
-    return [
-      { ...diffPart, label: gmmLabel(diffPart) },
-      { ...levelPart, label: gmmLabel(levelPart) },
-    ];
-  }
-  const group = { ...base, lagMin, lagMax, equation, split: false };
-  return [{ ...group, label: gmmLabel(group) }];
+  const split = sub.has('split');
+  if (split && !system) throw new SpecError(`${where}: split has no effect in difference GMM (noleveleq)`, 'split');
+  if (split && equation !== 'both') throw new SpecError(`${where}: split has no effect with equation(${equation})`, 'split');
+  if (split && lagMin < 1) throw new SpecError(`${where}: split needs a lower lag limit of 1 or more (its level part uses lag a-1)`, 'split');
+  const group = { vars, lagMin, lagMax, collapse, equation, passthru, split };
+  return { ...group, label: gmmLabel(group) };
+}
+
+/**
+ * xtabond2's split: gmm(x, lag(a b) split) is gmm(x, lag(a b) eq(diff)) plus
+ * gmm(x, lag(a-1 a-1) eq(level)), each tested separately in the difference-in-Hansen table under
+ * these labels.
+ */
+export function splitGroup(g: GmmGroup): [GmmGroup, GmmGroup] {
+  const diff = { ...g, equation: 'diff' as const, split: false };
+  const level = { ...g, equation: 'level' as const, lagMin: g.lagMin - 1, lagMax: g.lagMin - 1, split: false };
+  return [
+    { ...diff, label: gmmLabel(diff) },
+    { ...level, label: gmmLabel(level) },
+  ];
 }
 
 /** ivstyle(varlist, equation() passthru mz). */
@@ -208,7 +212,7 @@ function ivGroup(raw: RawOption, columns: readonly string[], system: boolean): I
 }
 
 /** As xtabond2 prints a GMM group in the difference-in-Hansen table: "gmm(n, lag(2 4))", "gmm(L.n L.w, collapse eq(level) lag(1 1))". */
-export function gmmLabel(g: Omit<GmmGroup, 'label' | 'split'>): string {
+export function gmmLabel(g: Omit<GmmGroup, 'label'>): string {
   let s = `gmm(${g.vars.map(stataName).join(' ')},`;
   if (g.collapse) s += ' collapse';
   if (g.passthru) s += ' passthru';

@@ -6,15 +6,7 @@ import { stataName } from './varlist.ts';
 export function specToCommand(spec: ModelSpec): string {
   const vars = [spec.depvar, ...spec.regressors].map(stataName).join(' ');
   const opts: string[] = [];
-  for (let k = 0; k < spec.gmm.length; k++) {
-    const g = spec.gmm[k];
-    const partner = spec.gmm[k + 1];
-    // A split pair (eq(diff) lag(a b) then eq(level) lag(a-1 a-1)) goes back as one gmm(..., split).
-    if (g.split && g.equation === 'diff' && partner?.split && partner.equation === 'level') {
-      opts.push(gmmOption(g, true));
-      k++;
-    } else opts.push(gmmOption(g, false));
-  }
+  for (const g of spec.gmm) opts.push(gmmOption(g));
   for (const g of spec.iv) opts.push(ivOption(g));
   if (!spec.levelEquation) opts.push('noleveleq');
   if (spec.orthogonal) opts.push('orthogonal');
@@ -31,11 +23,11 @@ export function specToCommand(spec: ModelSpec): string {
   return `xtabond2 ${vars}${opts.length ? `, ${opts.join(' ')}` : ''}`;
 }
 
-function gmmOption(g: GmmGroup, split: boolean): string {
+function gmmOption(g: GmmGroup): string {
   const sub = [`lag(${g.lagMin} ${g.lagMax ?? '.'})`];
   if (g.collapse) sub.push('collapse');
-  if (split) sub.push('split');
-  else if (g.equation !== 'both') sub.push(`eq(${g.equation})`);
+  if (g.split) sub.push('split');
+  if (g.equation !== 'both') sub.push(`eq(${g.equation})`);
   if (g.passthru) sub.push('passthru');
   return `gmm(${g.vars.map(stataName).join(' ')}, ${sub.join(' ')})`;
 }
