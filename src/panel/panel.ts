@@ -1,6 +1,7 @@
 // Panel: rows sorted by (unit, time), integer time, per-unit row offsets, numeric columns as
 // Float64Array (NaN = missing) and other columns as strings. Built from an Arrow Table.
-import { DataType, type Table } from 'apache-arrow';
+import type { Table, Vector } from 'apache-arrow';
+import { isNumericType, toFloat64 } from '../data/columns.ts';
 import { DataError } from '../errors.ts';
 
 export interface PanelExclusions {
@@ -137,6 +138,8 @@ export class Panel {
   /**
    * Build a panel from an Arrow table: validate the id and time columns, drop (and count) rows
    * whose id or time is missing, sort by (unit, time), refuse duplicate (unit, time) pairs.
+   * Numeric columns are read from Arrow's typed arrays; when the table is already sorted and
+   * complete, a Float64 column without nulls is shared with the table, not copied (read-only).
    */
   static fromTable(table: Table, opts: { id: string; time: string; source?: string }): Panel {
     const source = opts.source ?? '';
@@ -150,23 +153,17 @@ export class Panel {
     if (n === 0) throw new DataError(`no data rows${at}`, { file: source });
     const idVec = table.getChild(opts.id)!;
     const timeVec = table.getChild(opts.time)!;
-    const idIsText = DataType.isUtf8(idVec.type) || DataType.isLargeUtf8(idVec.type) || DataType.isDictionary(idVec.type);
-    const idValues: (string | number | null)[] = new Array(n);
-    for (let r = 0; r < n; r++) {
-      const v = idVec.get(r);
-      idValues[r] = v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v)) || v === '' ? null : idIsText ? String(v) : Number(v);
-    }
-    const timeRaw = new Float64Array(n);
-    for (let r = 0; r < n; r++) {
-      const v = timeVec.get(r);
-      timeRaw[r] = v === null || v === undefined ? NaN : Number(v);
-    }
+    const idIsText = !isNumericType(idVec.type);
+    const idNum = idIsText ? null : toFloat64(idVec);
+    const idText = idIsText ? textValues(idVec) : null;
+    const timeRaw = isNumericType(timeVec.type) ? toFloat64(timeVec) : timeFromText(textValues(timeVec), opts.time, at, source);
     // Keep rows with both id and time; count the others.
     let missingUnit = 0;
     let missingTime = 0;
-    const kept: number[] = [];
+    const keptAll = new Int32Array(n);
+    let m = 0;
     for (let r = 0; r < n; r++) {
-      if (idValues[r] === null) missingUnit++;
+      if (idNum ? Number.isNaN(idNum[r]) : idText![r] === null) missingUnit++;
       else if (Number.isNaN(timeRaw[r])) missingTime++;
       else {
         if (!Number.isInteger(timeRaw[r]))
@@ -175,41 +172,63 @@ export class Panel {
             row: r + 1,
             column: opts.time,
           });
-        kept.push(r);
+        keptAll[m++] = r;
       }
     }
-    if (kept.length === 0) throw new DataError(`no rows with both '${opts.id}' and '${opts.time}' present${at}`, { file: source });
-    // Unit labels, sorted (numbers numerically, strings lexicographically).
-    const labels = [...new Set(kept.map((r) => idValues[r]!))];
-    labels.sort(idIsText ? (a, b) => (String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0) : (a, b) => (a as number) - (b as number));
-    const unitCode = new Map<string | number, number>();
-    labels.forEach((l, i) => unitCode.set(l, i));
-    const code = Int32Array.from(kept, (r) => unitCode.get(idValues[r]!)!);
-    const order = Int32Array.from(kept.keys());
-    const tk = Float64Array.from(kept, (r) => timeRaw[r]);
+    if (m === 0) throw new DataError(`no rows with both '${opts.id}' and '${opts.time}' present${at}`, { file: source });
+    const kept = keptAll.subarray(0, m);
+    const idOf = (r: number): string | number => (idNum ? idNum[r] : idText![r]!);
+    const less = (a: string | number, b: string | number): boolean => a < b;
+    // Unit codes: in one scan when the rows already come sorted by (unit, time), else by sorting.
     let sorted = true;
-    for (let j = 1; j < order.length && sorted; j++)
-      sorted = code[j - 1] < code[j] || (code[j - 1] === code[j] && tk[j - 1] < tk[j]);
-    if (!sorted) order.sort((a, b) => code[a] - code[b] || tk[a] - tk[b]);
+    for (let j = 1; j < m && sorted; j++) {
+      const a = idOf(kept[j - 1]);
+      const b = idOf(kept[j]);
+      sorted = less(a, b) || (a === b && timeRaw[kept[j - 1]] < timeRaw[kept[j]]);
+    }
+    const code = new Int32Array(m);
+    const order = new Int32Array(m);
+    for (let j = 0; j < m; j++) order[j] = j;
+    let labels: (string | number)[];
+    if (sorted) {
+      labels = [idOf(kept[0])];
+      for (let j = 1; j < m; j++) {
+        const id = idOf(kept[j]);
+        if (id !== labels[labels.length - 1]) labels.push(id);
+        code[j] = labels.length - 1;
+      }
+    } else {
+      labels = [...new Set(Array.from(kept, idOf))];
+      labels.sort((a, b) => (less(a, b) ? -1 : less(b, a) ? 1 : 0));
+      const unitCode = new Map<string | number, number>();
+      labels.forEach((l, i) => unitCode.set(l, i));
+      for (let j = 0; j < m; j++) code[j] = unitCode.get(idOf(kept[j]))!;
+      order.sort((a, b) => code[a] - code[b] || timeRaw[kept[a]] - timeRaw[kept[b]]);
+    }
     // Duplicates: (unit, time) pairs must be unique.
     const dups: string[] = [];
     let ndup = 0;
-    for (let j = 1; j < order.length; j++) {
+    for (let j = 1; j < m; j++) {
       const a = order[j - 1];
       const b = order[j];
-      if (code[a] === code[b] && tk[a] === tk[b]) {
+      if (code[a] === code[b] && timeRaw[kept[a]] === timeRaw[kept[b]]) {
         ndup++;
-        if (dups.length < 5) dups.push(`(${opts.id}=${labels[code[b]]}, ${opts.time}=${tk[b]}) at rows ${kept[a] + 1} and ${kept[b] + 1}`);
+        if (dups.length < 5) dups.push(`(${opts.id}=${labels[code[b]]}, ${opts.time}=${timeRaw[kept[b]]}) at rows ${kept[a] + 1} and ${kept[b] + 1}`);
       }
     }
     if (ndup > 0)
       throw new DataError(`${ndup} duplicate (${opts.id}, ${opts.time}) pair(s)${at}: ${dups.join('; ')}${ndup > dups.length ? '; ...' : ''}`, {
         file: source,
       });
-    const rows = Int32Array.from(order, (j) => kept[j]);
-    const m = rows.length;
-    const unitOf = Int32Array.from(order, (j) => code[j]);
-    const time = Int32Array.from(order, (j) => tk[j]);
+    const rows = new Int32Array(m);
+    const unitOf = new Int32Array(m);
+    const time = new Int32Array(m);
+    for (let j = 0; j < m; j++) {
+      rows[j] = kept[order[j]];
+      unitOf[j] = code[order[j]];
+      time[j] = timeRaw[rows[j]];
+    }
+    const identity = m === n && sorted;
     const offsets = new Int32Array(labels.length + 1);
     for (let j = 0; j < m; j++) offsets[unitOf[j] + 1]++;
     for (let i = 0; i < labels.length; i++) offsets[i + 1] += offsets[i];
@@ -218,24 +237,41 @@ export class Panel {
     for (const field of table.schema.fields) {
       if (field.name === opts.id || field.name === opts.time) continue;
       const vec = table.getChild(field.name)!;
-      const t = field.type;
-      if (DataType.isInt(t) || DataType.isFloat(t) || DataType.isBool(t) || DataType.isDecimal(t)) {
-        const out = new Float64Array(m);
-        for (let j = 0; j < m; j++) {
-          const v = vec.get(rows[j]);
-          out[j] = v === null || v === undefined ? NaN : Number(v);
-        }
-        numeric.set(field.name, out);
+      if (isNumericType(field.type)) {
+        const all = toFloat64(vec);
+        numeric.set(field.name, identity ? all : gather(all, rows));
       } else {
-        text.set(
-          field.name,
-          Array.from(rows, (r) => {
-            const v = vec.get(r);
-            return v === null || v === undefined ? null : String(v);
-          }),
-        );
+        const all = textValues(vec);
+        text.set(field.name, identity ? all : Array.from(rows, (r) => all[r]));
       }
     }
     return new Panel(opts.id, opts.time, labels, offsets, unitOf, time, numeric, text, { missingUnit, missingTime }, source);
   }
+}
+
+function gather(all: Float64Array, rows: Int32Array): Float64Array {
+  const out = new Float64Array(rows.length);
+  for (let j = 0; j < rows.length; j++) out[j] = all[rows[j]];
+  return out;
+}
+
+/** A column as strings (null for missing; empty strings count as missing). */
+function textValues(vec: Vector): (string | null)[] {
+  const out: (string | null)[] = new Array(vec.length);
+  let r = 0;
+  for (const v of vec) {
+    out[r++] = v === null || v === undefined || v === '' ? null : String(v);
+  }
+  return out;
+}
+
+/** A text time column read as numbers: empty → missing; anything else must be a number. */
+function timeFromText(values: (string | null)[], name: string, at: string, source: string): Float64Array {
+  return Float64Array.from(values, (s, r) => {
+    if (s === null || s.trim() === '' || s === 'NA' || s === '.') return NaN;
+    const v = Number(s);
+    if (Number.isNaN(v))
+      throw new DataError(`time column '${name}' must be integer-valued: row ${r + 1} has '${s}'${at}`, { file: source, row: r + 1, column: name });
+    return v;
+  });
 }

@@ -1,0 +1,548 @@
+// A streaming, byte-level, typed CSV reader into Arrow columns.
+//
+// The file is read in chunks (16 MiB by default) into one reused Buffer; records are parsed
+// straight from the bytes into Float64Array columns (NaN = missing), so the text never sits in
+// memory as a whole. Every column starts numeric; the first non-missing value that is not a number
+// turns that column into text from that row on. The numeric rows before it are re-read as text at
+// the end, in one pass that extracts only those columns and stops at the last such row, so type
+// inference never needs a second full pass. Missing: empty, NA, ".", NaN.
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import type { Table } from 'apache-arrow';
+import { DataError } from '../errors.ts';
+import { float64Data, tableFromColumns, utf8Data, type BuiltColumn } from './build.ts';
+
+export interface CsvOptions {
+  /** Field separator (one byte); default ','. */
+  delimiter?: string;
+  /** Columns that must be numeric: a non-numeric value there is an error naming file, row, column and value. */
+  numeric?: string[];
+  /** Columns kept as text even when every value looks like a number (e.g. ids with leading zeros). */
+  text?: string[];
+  /** Read buffer size in bytes (default 16 MiB). */
+  chunkBytes?: number;
+}
+
+const LF = 10;
+const CR = 13;
+const QUOTE = 34;
+const DOT = 46;
+const MINUS = 45;
+const PLUS = 43;
+const SPACE = 32;
+const TAB = 9;
+const NUM = 0;
+const TEXT = 1;
+const SKIP = 2;
+/** Exact powers of ten 1e0..1e22 (each parsed from its literal, so exactly representable). */
+const POW10 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
+const TWO53 = 2 ** 53;
+const decoder = new TextDecoder();
+
+/** Growable UTF-8 column for rows fromRow, fromRow+1, ... */
+class TextColumn {
+  offsets: Int32Array;
+  present: Uint8Array;
+  bytes = new Uint8Array(1 << 16);
+  count = 0;
+  constructor(readonly fromRow: number, capacity: number) {
+    this.offsets = new Int32Array(capacity + 1);
+    this.present = new Uint8Array(capacity);
+  }
+  private ensureRow(): void {
+    if (this.count < this.present.length) return;
+    const cap = Math.ceil(this.present.length * 1.5) + 16;
+    const o = new Int32Array(cap + 1);
+    o.set(this.offsets);
+    this.offsets = o;
+    const p = new Uint8Array(cap);
+    p.set(this.present);
+    this.present = p;
+  }
+  private ensureBytes(extra: number): void {
+    const need = this.offsets[this.count] + extra;
+    if (need <= this.bytes.length) return;
+    const b = new Uint8Array(Math.max(need, Math.ceil(this.bytes.length * 1.5)));
+    b.set(this.bytes.subarray(0, this.offsets[this.count]));
+    this.bytes = b;
+  }
+  appendNull(): void {
+    this.ensureRow();
+    this.offsets[this.count + 1] = this.offsets[this.count];
+    this.present[this.count++] = 0;
+  }
+  /** Append buf[s, e); `escaped`: collapse doubled quotes. */
+  append(buf: Uint8Array, s: number, e: number, escaped: boolean): void {
+    this.ensureRow();
+    this.ensureBytes(e - s);
+    let at = this.offsets[this.count];
+    if (!escaped) {
+      this.bytes.set(buf.subarray(s, e), at);
+      at += e - s;
+    } else {
+      for (let i = s; i < e; i++) {
+        this.bytes[at++] = buf[i];
+        if (buf[i] === QUOTE) i++;
+      }
+    }
+    this.offsets[this.count + 1] = at;
+    this.present[this.count++] = 1;
+  }
+  /** Forget rows from `rows` (local count) on: undo a record that did not fit in the chunk. */
+  truncate(rows: number): void {
+    if (rows < this.count) this.count = rows;
+  }
+}
+
+/** Parse buf[s, e) as a number (optional surrounding blanks); undefined when it is not one. */
+function parseNumber(buf: Uint8Array, s: number, e: number): number | undefined {
+  while (s < e && (buf[s] === SPACE || buf[s] === TAB)) s++;
+  while (e > s && (buf[e - 1] === SPACE || buf[e - 1] === TAB)) e--;
+  let q = s;
+  if (buf[q] === MINUS || buf[q] === PLUS) q++;
+  let nd = 0;
+  while (q < e && buf[q] >= 48 && buf[q] <= 57) (q++, nd++);
+  if (q < e && buf[q] === DOT) {
+    q++;
+    while (q < e && buf[q] >= 48 && buf[q] <= 57) (q++, nd++);
+  }
+  if (nd === 0) return undefined;
+  if (q < e && (buf[q] === 101 || buf[q] === 69)) {
+    q++;
+    if (q < e && (buf[q] === MINUS || buf[q] === PLUS)) q++;
+    let ed = 0;
+    while (q < e && buf[q] >= 48 && buf[q] <= 57) (q++, ed++);
+    if (ed === 0) return undefined;
+  }
+  if (q !== e) return undefined;
+  return Number(latin1(buf, s, e));
+}
+
+function latin1(buf: Uint8Array, s: number, e: number): string {
+  return Buffer.from(buf.buffer, buf.byteOffset + s, e - s).toString('latin1');
+}
+
+/** Empty, NA, ".", NaN (blanks around allowed). */
+function isMissingToken(buf: Uint8Array, s: number, e: number): boolean {
+  while (s < e && (buf[s] === SPACE || buf[s] === TAB)) s++;
+  while (e > s && (buf[e - 1] === SPACE || buf[e - 1] === TAB)) e--;
+  const n = e - s;
+  if (n === 0) return true;
+  if (n === 1) return buf[s] === DOT;
+  if (n === 2) return buf[s] === 78 && buf[s + 1] === 65; // NA
+  if (n === 3) return buf[s] === 78 && buf[s + 1] === 97 && buf[s + 2] === 78; // NaN
+  return false;
+}
+
+/** Parser state for one pass over the file. */
+class CsvParser {
+  names: string[] = [];
+  kind = new Uint8Array(0);
+  num: (Float64Array | null)[] = [];
+  text: (TextColumn | null)[] = [];
+  /** Columns that turned to text after some numeric rows: column → first text row. */
+  lateText = new Map<number, number>();
+  declaredNumeric = new Set<number>();
+  cap = 0;
+  /** Data rows parsed so far. */
+  row = 0;
+  /** File line (1-based) where the next record starts. */
+  line = 2;
+  /** Newlines inside quoted fields of the record being parsed. */
+  private fieldLines = 0;
+
+  constructor(
+    readonly file: string,
+    readonly delim: number,
+    /** Pass that extracts only these columns as text (the re-read of late text columns). */
+    readonly only?: Set<number>,
+  ) {}
+
+  setHeader(names: string[], opts: CsvOptions): void {
+    const seen = new Set<string>();
+    names.forEach((n, i) => {
+      if (n === '') names[i] = n = `column${i + 1}`;
+      if (seen.has(n)) throw new DataError(`${this.file}: duplicate column name '${n}' in the header`, { file: this.file, column: n });
+      seen.add(n);
+    });
+    this.names = names;
+    const index = (n: string, opt: string): number => {
+      const i = names.indexOf(n);
+      if (i < 0) throw new DataError(`${this.file}: unknown column '${n}'; columns are: ${names.join(', ')}`, { file: this.file, column: n });
+      return i;
+    };
+    this.kind = new Uint8Array(names.length);
+    for (const n of opts.numeric ?? []) this.declaredNumeric.add(index(n, 'declared numeric'));
+    for (const n of opts.text ?? []) this.kind[index(n, 'declared text')] = TEXT;
+    if (this.only) this.kind.fill(SKIP);
+    for (const c of this.only ?? []) this.kind[c] = TEXT;
+    this.num = names.map(() => null);
+    this.text = names.map(() => null);
+  }
+
+  allocate(rows: number): void {
+    this.cap = rows;
+    for (let c = 0; c < this.names.length; c++) {
+      if (this.kind[c] === NUM) this.num[c] = new Float64Array(rows);
+      else if (this.kind[c] === TEXT) this.text[c] = new TextColumn(0, rows);
+    }
+  }
+
+  private grow(): void {
+    const cap = Math.ceil(this.cap * 1.25) + 1024;
+    for (let c = 0; c < this.num.length; c++) {
+      const old = this.num[c];
+      if (!old) continue;
+      const a = new Float64Array(cap);
+      a.set(old);
+      this.num[c] = a;
+    }
+    this.cap = cap;
+  }
+
+  /**
+   * Parse the records in buf[start, end), where buf[end-1] is a newline. Returns where parsing
+   * stopped: end, or the start of a record whose quoted field runs past end (to be continued with
+   * the next chunk), or where maxRows was reached.
+   */
+  parse(buf: Uint8Array, start: number, end: number, eof: boolean, maxRows: number): number {
+    const ncol = this.names.length;
+    const kind = this.kind;
+    const num = this.num;
+    const delim = this.delim;
+    let p = start;
+    let row = this.row;
+    let line = this.line;
+    records: while (p < end && row < maxRows) {
+      let b = buf[p];
+      if (b === LF) {
+        p++;
+        line++;
+        continue;
+      }
+      if (b === CR && buf[p + 1] === LF) {
+        p += 2;
+        line++;
+        continue;
+      }
+      if (row >= this.cap) this.grow();
+      const recStart = p;
+      this.fieldLines = 0;
+      let c = 0;
+      for (;;) {
+        let q = p;
+        let done = false;
+        if (kind[c] === NUM) {
+          // Fast path: an unquoted decimal number, converted exactly when the digits fit in 2^53
+          // and the power of ten is at most 22 (Clinger's fast path); otherwise Number().
+          b = buf[q];
+          let neg = false;
+          if (b === MINUS) {
+            neg = true;
+            b = buf[++q];
+          } else if (b === PLUS) b = buf[++q];
+          let m = 0;
+          let nd = 0;
+          let e = 0;
+          while (b >= 48 && b <= 57) {
+            m = m * 10 + (b - 48);
+            nd++;
+            b = buf[++q];
+          }
+          if (b === DOT) {
+            b = buf[++q];
+            while (b >= 48 && b <= 57) {
+              m = m * 10 + (b - 48);
+              nd++;
+              e--;
+              b = buf[++q];
+            }
+          }
+          if (nd > 0 && (b === 101 || b === 69)) {
+            let k = q + 1;
+            let b2 = buf[k];
+            let eneg = false;
+            if (b2 === MINUS) {
+              eneg = true;
+              b2 = buf[++k];
+            } else if (b2 === PLUS) b2 = buf[++k];
+            let ex = 0;
+            let ed = 0;
+            while (b2 >= 48 && b2 <= 57) {
+              ex = ex * 10 + (b2 - 48);
+              ed++;
+              b2 = buf[++k];
+            }
+            if (ed > 0) {
+              e += eneg ? -ex : ex;
+              q = k;
+              b = b2;
+            } else nd = 0;
+          }
+          if (nd > 0 && (b === delim || b === LF || b === CR)) {
+            let v: number;
+            if (m < TWO53 && e >= -22 && e <= 22) v = neg ? -(e >= 0 ? m * POW10[e] : m / POW10[-e]) : e >= 0 ? m * POW10[e] : m / POW10[-e];
+            else v = Number(latin1(buf, p, q));
+            num[c]![row] = v;
+            done = true;
+          }
+        }
+        if (!done) {
+          q = this.field(buf, p, end, c, row, line);
+          if (q < 0) {
+            if (eof) throw new DataError(`${this.file}: row ${row + 1} (line ${line}): a quoted field is never closed`, { file: this.file, row: row + 1 });
+            for (const t of this.text) t?.truncate(row - t.fromRow);
+            p = recStart;
+            break records;
+          }
+        }
+        b = buf[q];
+        if (b === delim) {
+          c++;
+          p = q + 1;
+          if (c < ncol) continue;
+          throw this.fieldCountError(row, line, buf, recStart, end);
+        }
+        if (c !== ncol - 1) throw this.fieldCountError(row, line, buf, recStart, end);
+        p = b === CR && buf[q + 1] === LF ? q + 2 : q + 1;
+        break;
+      }
+      row++;
+      line += 1 + this.fieldLines;
+    }
+    this.row = row;
+    this.line = line;
+    return p;
+  }
+
+  /** General field at p (quoted or not): store it for column c; return the position after it, or -1 if it runs past end. */
+  private field(buf: Uint8Array, p: number, end: number, c: number, row: number, line: number): number {
+    const delim = this.delim;
+    let q = p;
+    let s = p;
+    let e: number;
+    let escaped = false;
+    const fieldLine = line + this.fieldLines;
+    if (buf[q] === QUOTE) {
+      s = ++q;
+      for (;;) {
+        if (q >= end) return -1;
+        const b = buf[q];
+        if (b === QUOTE) {
+          if (q + 1 < end && buf[q + 1] === QUOTE) {
+            escaped = true;
+            q += 2;
+            continue;
+          }
+          e = q++;
+          break;
+        }
+        if (b === LF) this.fieldLines++;
+        q++;
+      }
+      const after = buf[q];
+      if (after !== delim && after !== LF && after !== CR)
+        throw new DataError(`${this.file}: row ${row + 1} (line ${fieldLine}), column '${this.names[c]}': unexpected text after a closing quote`, {
+          file: this.file,
+          row: row + 1,
+          column: this.names[c],
+        });
+    } else {
+      for (;;) {
+        const b = buf[q];
+        if (b === delim || b === LF || b === CR) break;
+        q++;
+      }
+      e = q;
+    }
+    const k = this.kind[c];
+    if (k === SKIP) return q;
+    if (k === NUM) {
+      if (isMissingToken(buf, s, e)) {
+        this.num[c]![row] = NaN;
+        return q;
+      }
+      const v = escaped ? undefined : parseNumber(buf, s, e);
+      if (v !== undefined) {
+        this.num[c]![row] = v;
+        return q;
+      }
+      if (this.declaredNumeric.has(c)) {
+        const value = decoder.decode(buf.subarray(s, e)).replaceAll('""', '"');
+        throw new DataError(`${this.file}: row ${row + 1} (line ${fieldLine}), column '${this.names[c]}': '${value}' is not a number`, {
+          file: this.file,
+          row: row + 1,
+          column: this.names[c],
+        });
+      }
+      this.becomeText(c, row);
+    }
+    const t = this.text[c]!;
+    if (isMissingToken(buf, s, e)) t.appendNull();
+    else t.append(buf, s, e, escaped);
+    return q;
+  }
+
+  private becomeText(c: number, row: number): void {
+    this.kind[c] = TEXT;
+    this.num[c] = null;
+    this.text[c] = new TextColumn(row, Math.max(16, this.cap - row));
+    if (row > 0) this.lateText.set(c, row);
+  }
+
+  private fieldCountError(row: number, line: number, buf: Uint8Array, s: number, end: number): DataError {
+    let n = 1;
+    let quoted = false;
+    for (let i = s; i < end; i++) {
+      const b = buf[i];
+      if (b === QUOTE) quoted = !quoted;
+      else if (!quoted && b === this.delim) n++;
+      else if (!quoted && b === LF) break;
+    }
+    return new DataError(`${this.file}: row ${row + 1} (line ${line}) has ${n} fields; the header has ${this.names.length}`, {
+      file: this.file,
+      row: row + 1,
+    });
+  }
+}
+
+/** Split the header record at buf[p..): names and the position after it, or null if it is not complete before end. */
+function parseHeader(buf: Uint8Array, p: number, end: number, delim: number): { names: string[]; next: number } | null {
+  const names: string[] = [];
+  let q = p;
+  for (;;) {
+    let s = q;
+    let e: number;
+    if (buf[q] === QUOTE) {
+      s = ++q;
+      while (q < end && !(buf[q] === QUOTE && buf[q + 1] !== QUOTE)) q += buf[q] === QUOTE ? 2 : 1;
+      if (q >= end) return null;
+      e = q++;
+    } else {
+      while (q < end && buf[q] !== delim && buf[q] !== LF && buf[q] !== CR) q++;
+      if (q >= end) return null;
+      e = q;
+    }
+    names.push(decoder.decode(buf.subarray(s, e)).replaceAll('""', '"').trim());
+    if (buf[q] === delim) {
+      q++;
+      continue;
+    }
+    while (q < end && buf[q] !== LF) q++;
+    if (q >= end) return null;
+    return { names, next: q + 1 };
+  }
+}
+
+/**
+ * One pass over the file: header, then records into `parser` until EOF or maxRows.
+ * `sizeHint` gets (bytes of header, data rows estimated from the first chunk) once.
+ */
+function scan(path: string, parser: CsvParser, opts: CsvOptions, maxRows: number, sizeHint?: (rows: number) => void): void {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    let buf = Buffer.allocUnsafe(Math.min(opts.chunkBytes ?? 1 << 24, size + 1) + 1);
+    let len = 0;
+    let filePos = 0;
+    let eof = false;
+    const fill = (): void => {
+      while (!eof && len < buf.length - 1) {
+        const n = readSync(fd, buf, len, buf.length - 1 - len, filePos);
+        if (n === 0) eof = true;
+        len += n;
+        filePos += n;
+      }
+    };
+    const enlarge = (): void => {
+      const bigger = Buffer.allocUnsafe(buf.length * 2);
+      buf.copy(bigger, 0, 0, len);
+      buf = bigger;
+    };
+    fill();
+    let p = 0;
+    if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) p = 3;
+    while (p < len && (buf[p] === LF || buf[p] === CR || buf[p] === SPACE || buf[p] === TAB)) p++;
+    if (p >= len && eof) throw new DataError(`${path}: the file is empty (no header row)`, { file: path });
+    let header = eof ? null : parseHeader(buf, p, len, parser.delim);
+    while (!header) {
+      if (eof) {
+        if (buf[len - 1] !== LF) buf[len++] = LF;
+        header = parseHeader(buf, p, len, parser.delim);
+        if (!header) throw new DataError(`${path}: the header row is never finished (an open quote?)`, { file: path });
+        break;
+      }
+      enlarge();
+      fill();
+      header = parseHeader(buf, p, len, parser.delim);
+    }
+    if (!parser.names.length) parser.setHeader(header.names, opts);
+    p = header.next;
+    if (sizeHint) {
+      let lines = 0;
+      for (let i = buf.indexOf(LF, p); i >= 0 && i < len; i = buf.indexOf(LF, i + 1)) lines++;
+      const seen = len - p;
+      sizeHint(eof ? lines + 1 : Math.ceil(((lines + 1) / Math.max(1, seen)) * (size - header.next) * 1.05) + 64);
+    }
+    for (;;) {
+      let end: number;
+      if (eof) {
+        if (len > p && buf[len - 1] !== LF) buf[len++] = LF;
+        end = len;
+      } else end = buf.lastIndexOf(LF, len - 1) + 1;
+      if (end > p) p = parser.parse(buf, p, end, eof, maxRows);
+      if (eof || parser.row >= maxRows) break;
+      if (p === 0 && len >= buf.length - 1) enlarge();
+      else {
+        buf.copyWithin(0, p, len);
+        len -= p;
+        p = 0;
+      }
+      fill();
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Read a CSV file into an Arrow table: numeric columns as Float64 (nulls for missing), others as Utf8. */
+export function readCsv(path: string, opts: CsvOptions = {}): Table {
+  const delimiter = opts.delimiter ?? ',';
+  if (Buffer.byteLength(delimiter) !== 1) throw new DataError(`CSV delimiter must be one byte, got '${delimiter}'`);
+  const delim = delimiter.charCodeAt(0);
+  const parser = new CsvParser(path, delim);
+  scan(path, parser, opts, Infinity, (rows) => parser.allocate(rows));
+  const n = parser.row;
+  // Re-read, as text, the leading rows of columns that turned out not to be numeric.
+  let prefix: CsvParser | undefined;
+  if (parser.lateText.size > 0) {
+    prefix = new CsvParser(path, delim, new Set(parser.lateText.keys()));
+    prefix.setHeader([...parser.names], {});
+    const upto = Math.max(...parser.lateText.values());
+    prefix.allocate(upto);
+    scan(path, prefix, {}, upto);
+  }
+  const columns: BuiltColumn[] = parser.names.map((name, c) => {
+    const values = parser.num[c];
+    if (values) {
+      const exact = values.length > n * 1.1 + 1024 ? values.slice(0, n) : values.subarray(0, n);
+      return { name, data: float64Data(exact) };
+    }
+    const t = parser.text[c]!;
+    const head = prefix?.text[c];
+    const offsets = new Int32Array(n + 1);
+    const present = new Uint8Array(n);
+    let headBytes = 0;
+    if (head) {
+      headBytes = head.offsets[t.fromRow];
+      offsets.set(head.offsets.subarray(0, t.fromRow + 1));
+      present.set(head.present.subarray(0, t.fromRow));
+    }
+    for (let r = 0; r < t.count; r++) offsets[t.fromRow + r + 1] = headBytes + t.offsets[r + 1];
+    present.set(t.present.subarray(0, t.count), t.fromRow);
+    const bytes = new Uint8Array(offsets[n]);
+    if (head) bytes.set(head.bytes.subarray(0, headBytes));
+    bytes.set(t.bytes.subarray(0, t.offsets[t.count]), headBytes);
+    return { name, data: utf8Data(offsets, bytes, present) };
+  });
+  return tableFromColumns(columns);
+}
