@@ -153,6 +153,16 @@ describe('formatText', () => {
     expect(rows).toEqual(['         --. |', '         LD. |', '        L2D. |', '         F1. |']);
   });
 
+  it('prints a warning that repeats a dropped-regressor line once', () => {
+    const r = { ...log3Result(), warnings: ['yr1976 dropped due to collinearity', 'Number of instruments may be large relative to number of groups.'] };
+    expect(formatText(r).split('\n').slice(0, 4)).toEqual([
+      'yr1976 dropped due to collinearity',
+      'yr1984 dropped due to collinearity',
+      'Warning: Number of instruments may be large relative to number of groups.',
+      '',
+    ]);
+  });
+
   it('reports exclusions and names the group and time variables', () => {
     const r = { ...log4Result(), warnings: [], excluded: [{ reason: 'missing values', count: 12 }] };
     const lines = formatText(r, { id: 'firm', time: 'yr' }).split('\n');

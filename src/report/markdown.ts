@@ -28,7 +28,8 @@ export function formatMarkdown(result: GmmResult, context: ReportContext = {}): 
     lines.push('', '| Test | Statistic | df | p |', '|:---|---:|---:|---:|');
     for (const t of tests) lines.push(`| ${cell(t.name)} | ${t.kind} = ${fixed(t.stat, 2)} | ${t.df ?? ''} | ${fixed(t.p, 3)} |`);
   }
-  const notes = [...result.dropped.map((d) => `${d} dropped due to collinearity`), ...result.warnings, ...result.excluded.filter((e) => e.count > 0).map((e) => `${e.count} observations excluded: ${e.reason}`)];
+  const dropped = result.dropped.map((d) => `${d} dropped due to collinearity`);
+  const notes = [...dropped, ...result.warnings.filter((w) => !dropped.includes(w)), ...result.excluded.filter((e) => e.count > 0).map((e) => `${e.count} observations excluded: ${e.reason}`)];
   if (notes.length) lines.push('', ...notes.map((n) => `- ${n.replace(/\s*\n\s*/g, ' ')}`));
   return `${lines.join('\n')}\n`;
 }

@@ -48,7 +48,8 @@ export function formatText(result: GmmResult, context: ReportContext = {}): stri
 /** Regressors dropped, warnings and exclusions, printed before the table as xtabond2 does. */
 function noteLines(result: GmmResult): string[] {
   const out = result.dropped.map((d) => `${d} dropped due to collinearity`);
-  for (const w of result.warnings) out.push(/^warning/i.test(w) ? w : `Warning: ${w}`);
+  // A warning that repeats a dropped-regressor line is printed once.
+  for (const w of result.warnings) if (!out.includes(w)) out.push(/^warning/i.test(w) ? w : `Warning: ${w}`);
   for (const e of result.excluded) if (e.count > 0) out.push(`(${e.count} observation${e.count === 1 ? '' : 's'} excluded: ${e.reason})`);
   return out;
 }
