@@ -1,0 +1,39 @@
+// `sysgmm describe <file> --id <col> --time <col>`: the panel's shape and descriptive statistics.
+import type { Command } from 'commander';
+import { SpecError } from '../../errors.ts';
+import { DATA_FORMATS, readTable, type DataFormat } from '../../data/read.ts';
+import { Panel } from '../../panel/panel.ts';
+import { describePanel } from '../../panel/describe.ts';
+import { DESCRIBE_FORMATS, formatDescription, type DescribeFormat } from '../../report/describe-table.ts';
+
+export function register(program: Command): void {
+  program
+    .command('describe')
+    .description('units, periods, observations, gaps and per-variable statistics of a panel data file')
+    .argument('<file>', `data file (${DATA_FORMATS.join(', ')}; chosen by extension)`)
+    .requiredOption('--id <col>', 'unit (panel) identifier column')
+    .requiredOption('--time <col>', 'integer time column')
+    .option('--vars <list>', 'comma-separated variables or expressions, e.g. n,w,log(emp) (default: all numeric columns)')
+    .option('--format <fmt>', `output: ${DESCRIBE_FORMATS.join('|')}`, 'text')
+    .option('--json', 'print the description as JSON')
+    .option('--input-format <fmt>', `read the file as ${DATA_FORMATS.join('|')} whatever its extension`)
+    .option('--sheet <name>', 'worksheet of an .xlsx file (default: the first)')
+    .action(async (file: string, opts: { id: string; time: string; vars?: string; format: string; json?: boolean; inputFormat?: string; sheet?: string }) => {
+      if (!DESCRIBE_FORMATS.includes(opts.format as DescribeFormat))
+        throw new SpecError(`--format must be one of ${DESCRIBE_FORMATS.join(', ')}, got '${opts.format}'`, '--format');
+      if (opts.inputFormat !== undefined && !DATA_FORMATS.includes(opts.inputFormat as DataFormat))
+        throw new SpecError(`--input-format must be one of ${DATA_FORMATS.join(', ')}, got '${opts.inputFormat}'`, '--input-format');
+      const vars = opts.vars?.split(',').map((v) => v.trim()).filter((v) => v !== '');
+      if (vars && vars.length === 0) throw new SpecError('--vars names no variables', '--vars');
+      // Plain column names must hold numbers: the reader then names the row and value of any that does not.
+      const plain = (vars ?? []).filter((v) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(v));
+      const table = await readTable(file, {
+        format: opts.inputFormat as DataFormat | undefined,
+        sheet: opts.sheet,
+        numeric: [...new Set([opts.time, ...plain])],
+      });
+      const panel = Panel.fromTable(table, { id: opts.id, time: opts.time, source: file });
+      const description = describePanel(panel, vars);
+      process.stdout.write(opts.json ? JSON.stringify(description, null, 2) + '\n' : formatDescription(description, opts.format as DescribeFormat));
+    });
+}

@@ -1,0 +1,180 @@
+// Arithmetic over panel columns with Stata's time-series operators, for the variables a study builds:
+// `log(k)`, `L.n`, `L2D.w`, `x*z`, `x^2`, `fod(x)`, `within(x)`. Missing propagates: a missing
+// operand, a lag into a gap, log of a non-positive number, division by zero and any other
+// non-finite result give NaN, as Stata gives ".".
+//
+// Grammar (usual precedence; ^ binds tighter than unary minus and is right-associative, as in Stata):
+//   sum    := product (('+' | '-') product)*
+//   product:= unary (('*' | '/') unary)*
+//   unary  := '-' unary | '+' unary | power
+//   power  := atom ('^' unary)?
+//   atom   := number | [ops '.'] column | func '(' sum ')' | '(' sum ')'
+//   ops    := one or more of L<k>, F<k>, D<k> (k defaults to 1), e.g. L, L2, D, LD, L2D2
+import { DataError, SpecError } from '../errors.ts';
+import { diff, forwardOrthogonal, lag, within } from './operators.ts';
+import type { Panel } from './panel.ts';
+
+type Token = { kind: 'num' | 'name' | 'op'; text: string; at: number };
+
+const FUNCTIONS: Record<string, (panel: Panel, x: Float64Array) => Float64Array> = {
+  log: (_p, x) => x.map(Math.log),
+  ln: (_p, x) => x.map(Math.log),
+  exp: (_p, x) => x.map(Math.exp),
+  sqrt: (_p, x) => x.map(Math.sqrt),
+  abs: (_p, x) => x.map(Math.abs),
+  fod: (p, x) => forwardOrthogonal(p, x),
+  within: (p, x) => within(p, x),
+};
+
+function tokenize(expr: string): Token[] {
+  const out: Token[] = [];
+  let i = 0;
+  while (i < expr.length) {
+    const ch = expr[i];
+    if (ch === ' ' || ch === '\t') {
+      i++;
+      continue;
+    }
+    const num = /^(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?/.exec(expr.slice(i));
+    if (num) {
+      out.push({ kind: 'num', text: num[0], at: i });
+      i += num[0].length;
+      continue;
+    }
+    const name = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?/.exec(expr.slice(i));
+    if (name) {
+      out.push({ kind: 'name', text: name[0], at: i });
+      i += name[0].length;
+      continue;
+    }
+    if ('+-*/^()'.includes(ch)) {
+      out.push({ kind: 'op', text: ch, at: i });
+      i++;
+      continue;
+    }
+    throw new SpecError(`expression '${expr}': unexpected '${ch}' at position ${i + 1}`);
+  }
+  return out;
+}
+
+/** Split "L2D.x" into lag 2, difference 1 and column "x"; a plain name has no operators. */
+function timeSeriesName(expr: string, tok: { text: string; at: number }): { lag: number; diff: number; column: string } {
+  const dot = tok.text.indexOf('.');
+  if (dot < 0) return { lag: 0, diff: 0, column: tok.text };
+  const ops = tok.text.slice(0, dot);
+  if (!/^([LFD]\d*)+$/i.test(ops))
+    throw new SpecError(`expression '${expr}': '${ops}.' at position ${tok.at + 1} is not a time-series operator (L, L2, F, D, D2, ...)`);
+  let lagK = 0;
+  let diffK = 0;
+  for (const m of ops.matchAll(/([LFD])(\d*)/gi)) {
+    const k = m[2] === '' ? 1 : Number(m[2]);
+    const op = m[1].toUpperCase();
+    if (op === 'L') lagK += k;
+    else if (op === 'F') lagK -= k;
+    else diffK += k;
+  }
+  return { lag: lagK, diff: diffK, column: tok.text.slice(dot + 1) };
+}
+
+/** Stata has no infinities: every non-finite intermediate result is missing. */
+function finite(x: Float64Array): Float64Array {
+  for (let r = 0; r < x.length; r++) if (!Number.isFinite(x[r])) x[r] = NaN;
+  return x;
+}
+
+/** Evaluate an expression over the panel's rows (NaN = missing). */
+export function evalExpression(panel: Panel, expr: string): Float64Array {
+  const tokens = tokenize(expr);
+  const n = panel.nrows;
+  let pos = 0;
+  const peek = (): Token | undefined => tokens[pos];
+  const isOp = (t: Token | undefined, text: string): boolean => t?.kind === 'op' && t.text === text;
+  const fail = (msg: string): never => {
+    throw new SpecError(`expression '${expr}': ${msg}`);
+  };
+  const describe = (t: Token | undefined): string => (t === undefined ? 'end of expression' : `'${t.text}' at position ${t.at + 1}`);
+  const binary = (a: Float64Array, b: Float64Array, f: (x: number, y: number) => number): Float64Array => {
+    const out = new Float64Array(n);
+    for (let r = 0; r < n; r++) out[r] = f(a[r], b[r]);
+    return finite(out);
+  };
+  const constant = (v: number): Float64Array => new Float64Array(n).fill(v);
+
+  const sum = (): Float64Array => {
+    let acc = product();
+    while (isOp(peek(), '+') || isOp(peek(), '-')) {
+      const op = (tokens[pos++] as { text: string }).text;
+      const rhs = product();
+      acc = binary(acc, rhs, op === '+' ? (x, y) => x + y : (x, y) => x - y);
+    }
+    return acc;
+  };
+  const product = (): Float64Array => {
+    let acc = unary();
+    while (isOp(peek(), '*') || isOp(peek(), '/')) {
+      const op = (tokens[pos++] as { text: string }).text;
+      const rhs = unary();
+      acc = binary(acc, rhs, op === '*' ? (x, y) => x * y : (x, y) => x / y);
+    }
+    return acc;
+  };
+  const unary = (): Float64Array => {
+    if (isOp(peek(), '-')) {
+      pos++;
+      return unary().map((x) => -x);
+    }
+    if (isOp(peek(), '+')) {
+      pos++;
+      return unary();
+    }
+    return power();
+  };
+  const power = (): Float64Array => {
+    const base = atom();
+    if (!isOp(peek(), '^')) return base;
+    pos++;
+    return binary(base, unary(), Math.pow);
+  };
+  const atom = (): Float64Array => {
+    const t = peek();
+    if (t === undefined) return fail('unexpected end of expression');
+    if (t.kind === 'num') {
+      pos++;
+      return constant(Number(t.text));
+    }
+    if (isOp(t, '(')) {
+      pos++;
+      const v = sum();
+      if (!isOp(peek(), ')')) fail(`expected ')' but found ${describe(peek())}`);
+      pos++;
+      return v;
+    }
+    if (t.kind === 'name') {
+      pos++;
+      if (isOp(peek(), '(')) {
+        const f = FUNCTIONS[t.text];
+        if (!f) fail(`unknown function '${t.text}' at position ${t.at + 1}; functions are: ${Object.keys(FUNCTIONS).join(', ')}`);
+        pos++;
+        const arg = sum();
+        if (!isOp(peek(), ')')) fail(`expected ')' after the argument of ${t.text}() but found ${describe(peek())}`);
+        pos++;
+        return finite(f(panel, arg));
+      }
+      const ts = timeSeriesName(expr, t);
+      if (!panel.has(ts.column) || !panel.isNumeric(ts.column)) {
+        const kind = panel.has(ts.column) ? 'is not numeric' : 'is not a column';
+        throw new DataError(`expression '${expr}': '${ts.column}' ${kind}${panel.source ? ` of ${panel.source}` : ''}; columns are: ${panel.numericNames().join(', ')}`, {
+          file: panel.source,
+          column: ts.column,
+        });
+      }
+      return lag(panel, diff(panel, panel.column(ts.column), ts.diff), ts.lag);
+    }
+    return fail(`unexpected ${describe(t)}`);
+  };
+
+  if (tokens.length === 0) fail('empty expression');
+  const value = sum();
+  if (pos < tokens.length) fail(`unexpected ${describe(peek())}`);
+  return value;
+}
