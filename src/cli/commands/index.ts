@@ -1,6 +1,7 @@
 // Every subcommand registers itself on the program; add one import and one entry per command.
 import type { Command } from 'commander';
 import { register as describe } from './describe.ts';
+import { register as estimate } from './estimate.ts';
 import { register as indices } from './indices.ts';
 
-export const commands: Array<(program: Command) => void> = [describe, indices];
+export const commands: Array<(program: Command) => void> = [describe, estimate, indices];
