@@ -65,5 +65,6 @@ describe('evalExpression', () => {
     expect(() => evalExpression(small(), 'foo(x)')).toThrow("unknown function 'foo' at position 1");
     expect(() => evalExpression(small(), 'Q.x')).toThrow("'Q.' at position 1 is not a time-series operator");
     expect(() => evalExpression(small(), '')).toThrow('empty expression');
+    expect(() => evalExpression(small(), 'L(0/2).x')).toThrow("'L(0/2).' at position 1 is an operator range, which names several variables");
   });
 });

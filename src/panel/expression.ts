@@ -84,6 +84,11 @@ function finite(x: Float64Array): Float64Array {
 
 /** Evaluate an expression over the panel's rows (NaN = missing). */
 export function evalExpression(panel: Panel, expr: string): Float64Array {
+  const range = /(?<![A-Za-z0-9_])[LFD]\d*\([\d\s/]*\)\./i.exec(expr);
+  if (range)
+    throw new SpecError(
+      `expression '${expr}': '${range[0]}' at position ${range.index + 1} is an operator range, which names several variables; write one term (L.x, L2.x) per expression`,
+    );
   const tokens = tokenize(expr);
   const n = panel.nrows;
   let pos = 0;
