@@ -1,0 +1,395 @@
+// The model laid out on xtabond2's grid: every unit in the sample gets T periods (T = the span of
+// time over the sample's units), so period t of every unit is row t of its transformed equation
+// (first differences, or forward orthogonal deviations of period t−1 stored at row t) and row T+t of
+// its level equation. A row enters the estimation when its dependent variable, regressors and
+// iv-style instruments are all present (xtabond2's touse); gmm-style lags that are missing are zeros.
+import type { Panel } from '../panel/panel.ts';
+import { evalTerm, timeDummies } from '../panel/operators.ts';
+import { term, type Equation, type GmmGroup, type IvGroup, type ModelSpec, type Term } from '../spec/types.ts';
+import { SpecError } from '../errors.ts';
+
+/** An iv-style group with its variables resolved to source-column indices. */
+export interface ResolvedIv {
+  vars: number[];
+  equation: Equation;
+  passthru: boolean;
+  mz: boolean;
+  label: string;
+}
+
+/** A gmm-style group (split already expanded) with its variables resolved to gmm-source indices. */
+export interface ResolvedGmm {
+  vars: number[];
+  equation: Equation;
+  passthru: boolean;
+  collapse: boolean;
+  lagMin: number;
+  /** Infinity for an open upper limit. */
+  lagMax: number;
+  label: string;
+}
+
+export interface Design {
+  spec: ModelSpec;
+  panel: Panel;
+  system: boolean;
+  orthogonal: boolean;
+  /** Periods on the grid and the first period's time value. */
+  T: number;
+  tmin: number;
+  /** Panel unit index of each sample unit (units with at least one row where y and X are present). */
+  units: Int32Array;
+  /** Source columns in panel row order: [depvar, regressors..., iv vars..., gmm vars...]. */
+  sources: Float64Array[];
+  /** Regressor names in order, with "_cons" last in system GMM unless noconstant. */
+  regressorNames: string[];
+  /** Number of regressors without the constant. */
+  k0: number;
+  hasConstant: boolean;
+  /** iv groups in specification order (the constant is not among them). */
+  iv: ResolvedIv[];
+  /** Index of the first iv source in `sources`; iv var v of the model is sources[ivBase + v]. */
+  ivBase: number;
+  nIvVars: number;
+  gmm: ResolvedGmm[];
+  gmmBase: number;
+  nGmmVars: number;
+  warnings: string[];
+}
+
+function dedupeTerms(terms: Term[]): Term[] {
+  const seen = new Set<string>();
+  return terms.filter((t) => (seen.has(t.name) ? false : (seen.add(t.name), true)));
+}
+
+/** Apply `timedummies`, refuse what xtabond2 refuses, and drop level-only groups in difference GMM. */
+function resolveSpec(panel: Panel, spec: ModelSpec, warnings: string[]): { panel: Panel; spec: ModelSpec } {
+  if (spec.h !== 1 && spec.h !== 2 && spec.h !== 3) throw new SpecError(`h(${spec.h}) invalid`, 'h');
+  if (!spec.levelEquation && spec.arlevels) throw new SpecError('arlevels option invalid for difference GMM estimation', 'arlevels');
+  if (!(spec.artests >= 0) || !Number.isInteger(spec.artests)) throw new SpecError(`artests(${spec.artests}) invalid`, 'artests');
+  let p = panel;
+  let s = spec;
+  if (spec.timeDummies) {
+    const dummies = timeDummies(panel);
+    for (const d of dummies) p = p.withColumn(d.name, d.values);
+    const terms = dummies.map((d) => term(d.name));
+    const names = terms.map((t) => t.name);
+    const shown = names.length > 2 ? `${names[0]} ... ${names[names.length - 1]}` : names.join(' ');
+    const eq: Equation = spec.levelEquation ? 'level' : 'both';
+    const group: IvGroup = { vars: terms, equation: eq, passthru: false, mz: false, label: `iv(${shown}${eq === 'level' ? ', eq(level)' : ''})` };
+    s = { ...spec, regressors: [...spec.regressors, ...terms.filter((t) => !spec.regressors.some((r) => r.name === t.name))], iv: [...spec.iv, group] };
+  }
+  const system = s.levelEquation;
+  const keepIv: IvGroup[] = [];
+  for (const g of s.iv) {
+    if (!system && g.equation === 'level') {
+      warnings.push(`Instruments for levels equations only ignored since noleveleq specified: ${g.label}`);
+      continue;
+    }
+    if (system && g.passthru && g.equation === 'both') throw new SpecError(`passthru not valid with equation(both) in system GMM: ${g.label}`, 'iv');
+    keepIv.push(g);
+  }
+  const keepGmm: GmmGroup[] = [];
+  for (const g of s.gmm) {
+    if (!system && g.equation === 'level') {
+      warnings.push(`Instruments for levels equations only ignored since noleveleq specified: ${g.label}`);
+      continue;
+    }
+    if (system && g.passthru && g.equation === 'both' && !g.split) throw new SpecError(`passthru not valid with equation(both) in system GMM: ${g.label}`, 'gmm');
+    if (g.lagMin < 0 || (g.lagMax !== null && g.lagMax < 0))
+      throw new SpecError(`negative lag limits (leads) in gmm() are not supported: ${g.label}`, 'gmm');
+    keepGmm.push(g);
+  }
+  if (s.regressors.length === 0 && !(system && s.constant)) throw new SpecError('No regressors', 'varlist');
+  return { panel: p, spec: { ...s, iv: keepIv, gmm: keepGmm } };
+}
+
+/** split: gmm(x, lag(a b) split) = gmm(x, lag(a b) eq(diff)) + gmm(x, lag(a−1 a−1) eq(level)). */
+function expandSplit(g: GmmGroup, system: boolean, warnings: string[]): GmmGroup[] {
+  if (!g.split) return [g];
+  if (g.equation !== 'both') {
+    warnings.push(`split has no effect in combination with equation(${g.equation}): ${g.label}`);
+    return [g];
+  }
+  if (!system) {
+    warnings.push(`split has no effect in Difference GMM: ${g.label}`);
+    return [g];
+  }
+  const base = g.label.replace(/\)\s*$/, '');
+  const lo = Math.max(g.lagMin, 1);
+  const hiText = g.lagMax === null ? '.' : String(g.lagMax);
+  return [
+    { ...g, equation: 'diff', split: false, label: `${base} eq(diff) lag(${g.lagMin} ${hiText}))` },
+    { ...g, equation: 'level', split: false, passthru: false, lagMin: lo - 1, lagMax: lo - 1, label: `${base} eq(level) lag(${lo - 1} ${lo - 1}))` },
+  ];
+}
+
+/** Lay the model out on the panel: resolve terms to columns, find the sample units and the time grid. */
+export function buildDesign(panel0: Panel, spec0: ModelSpec): Design {
+  const warnings: string[] = [];
+  const { panel, spec } = resolveSpec(panel0, spec0, warnings);
+  const system = spec.levelEquation;
+  const orthogonal = spec.orthogonal;
+  const hasConstant = system && spec.constant;
+  const regressors = spec.regressors;
+  const sources: Float64Array[] = [evalTerm(panel, spec.depvar), ...regressors.map((t) => evalTerm(panel, t))];
+  const k0 = regressors.length;
+
+  const ivBase = sources.length;
+  const ivTerms = dedupeTerms(spec.iv.flatMap((g) => g.vars));
+  for (const t of ivTerms) sources.push(evalTerm(panel, t));
+  const iv: ResolvedIv[] = spec.iv.map((g) => ({
+    vars: g.vars.map((t) => ivTerms.findIndex((u) => u.name === t.name)),
+    equation: g.equation,
+    passthru: g.passthru,
+    mz: g.mz,
+    label: g.label,
+  }));
+
+  const gmmBase = sources.length;
+  const gmmGroups = spec.gmm.flatMap((g) => expandSplit(g, system, warnings));
+  const gmmTerms = dedupeTerms(gmmGroups.flatMap((g) => g.vars));
+  for (const t of gmmTerms) sources.push(evalTerm(panel, t));
+  const gmm: ResolvedGmm[] = gmmGroups.map((g) => ({
+    vars: g.vars.map((t) => gmmTerms.findIndex((u) => u.name === t.name)),
+    equation: g.equation,
+    passthru: g.passthru,
+    collapse: g.collapse,
+    lagMin: g.lagMin,
+    lagMax: g.lagMax === null ? Infinity : g.lagMax,
+    label: g.label,
+  }));
+
+  // Sample units: those with a row where the dependent variable and every regressor are present.
+  const nrows = panel.nrows;
+  const rowOk = new Uint8Array(nrows);
+  for (let r = 0; r < nrows; r++) {
+    let ok = !Number.isNaN(sources[0][r]);
+    for (let k = 1; ok && k <= k0; k++) ok = !Number.isNaN(sources[k][r]);
+    rowOk[r] = ok ? 1 : 0;
+  }
+  const unitList: number[] = [];
+  let tmin = Infinity;
+  let tmax = -Infinity;
+  for (let i = 0; i < panel.nunits; i++) {
+    let any = false;
+    for (let r = panel.offsets[i]; r < panel.offsets[i + 1]; r++) if (rowOk[r]) { any = true; break; }
+    if (!any) continue;
+    unitList.push(i);
+    for (let r = panel.offsets[i]; r < panel.offsets[i + 1]; r++) {
+      if (panel.time[r] < tmin) tmin = panel.time[r];
+      if (panel.time[r] > tmax) tmax = panel.time[r];
+    }
+  }
+  if (unitList.length === 0) throw new SpecError('No observations: no row has the dependent variable and all regressors present', 'varlist');
+  const T = tmax - tmin + 1;
+
+  return {
+    spec,
+    panel,
+    system,
+    orthogonal,
+    T,
+    tmin,
+    units: Int32Array.from(unitList),
+    sources,
+    regressorNames: [...regressors.map((t) => t.name), ...(hasConstant ? ['_cons'] : [])],
+    k0,
+    hasConstant,
+    iv,
+    ivBase,
+    nIvVars: ivTerms.length,
+    gmm,
+    gmmBase,
+    nGmmVars: gmmTerms.length,
+    warnings,
+  };
+}
+
+/**
+ * One unit's rows on the grid, recomputed in place for each unit (no allocation per unit).
+ * Transformed rows are 0..T−1, level rows T..2T−1 (system GMM).
+ */
+export class UnitRows {
+  readonly T: number;
+  /** Regressors including the constant. */
+  readonly kAll: number;
+  /** Raw values, raw[s·T + t], NaN where absent. */
+  readonly raw: Float64Array;
+  /** Rows of the unit present in the panel. */
+  readonly present: Uint8Array;
+  /** y and every regressor present (xtabond2's marksample). */
+  readonly touseVar: Uint8Array;
+  /** touseVar and every iv-style variable (without mz) present: the rows FOD means are taken over. */
+  readonly complete: Uint8Array;
+  /** Transformed rows: y, X (T×kAll), and whether the row enters. */
+  readonly yT: Float64Array;
+  readonly xT: Float64Array;
+  readonly useT: Uint8Array;
+  /** Level rows. */
+  readonly yL: Float64Array;
+  readonly xL: Float64Array;
+  readonly useL: Uint8Array;
+  /** Transformed iv-style variables (NaN where missing), ivT[v·T + t]. */
+  readonly ivT: Float64Array;
+  /** gmm-style sources in levels and first differences, missing = 0: gmmLev[v·T + t]. */
+  readonly gmmLev: Float64Array;
+  readonly gmmDif: Float64Array;
+  /** Per present panel row t: 0 = used in the main equation, else an exclusion reason code. */
+  readonly status: Uint8Array;
+  private readonly scratch: Float64Array;
+
+  constructor(readonly design: Design) {
+    const T = design.T;
+    this.T = T;
+    this.kAll = design.k0 + (design.hasConstant ? 1 : 0);
+    const nsrc = design.sources.length;
+    this.raw = new Float64Array(nsrc * T);
+    this.present = new Uint8Array(T);
+    this.touseVar = new Uint8Array(T);
+    this.complete = new Uint8Array(T);
+    this.yT = new Float64Array(T);
+    this.xT = new Float64Array(T * this.kAll);
+    this.useT = new Uint8Array(T);
+    this.yL = new Float64Array(T);
+    this.xL = new Float64Array(T * this.kAll);
+    this.useL = new Uint8Array(T);
+    this.ivT = new Float64Array(Math.max(1, design.nIvVars) * T);
+    this.gmmLev = new Float64Array(Math.max(1, design.nGmmVars) * T);
+    this.gmmDif = new Float64Array(Math.max(1, design.nGmmVars) * T);
+    this.status = new Uint8Array(T);
+    this.scratch = new Float64Array(T);
+  }
+
+  /** Transform raw column s (T values) into out[outOff..outOff+T): FD or FOD (xtabond2 placement). */
+  private transform(s: number, out: Float64Array, outOff: number, stride: number): void {
+    const T = this.T;
+    const x = this.raw;
+    const off = s * T;
+    if (!this.design.orthogonal) {
+      out[outOff] = NaN;
+      for (let t = 1; t < T; t++) out[outOff + t * stride] = x[off + t] - x[off + t - 1];
+      return;
+    }
+    // Forward orthogonal deviation of period t, over the later complete periods, stored at row t+1.
+    for (let t = 0; t < T; t++) out[outOff + t * stride] = NaN;
+    let sum = 0;
+    let n = 0;
+    for (let t = T - 1; t >= 0; t--) {
+      if (n > 0 && t + 1 < T) out[outOff + (t + 1) * stride] = Math.sqrt(n / (n + 1)) * (x[off + t] - sum / n);
+      if (this.complete[t]) {
+        n++;
+        sum += x[off + t];
+      }
+    }
+  }
+
+  /** Load panel unit `unit` (a panel unit index). */
+  load(unit: number): void {
+    const d = this.design;
+    const T = this.T;
+    const K = this.kAll;
+    const k0 = d.k0;
+    const { offsets, time } = d.panel;
+    const raw = this.raw;
+    raw.fill(NaN);
+    this.present.fill(0);
+    const nsrc = d.sources.length;
+    for (let r = offsets[unit]; r < offsets[unit + 1]; r++) {
+      const t = time[r] - d.tmin;
+      this.present[t] = 1;
+      for (let s = 0; s < nsrc; s++) raw[s * T + t] = d.sources[s][r];
+    }
+    // Sample marks.
+    for (let t = 0; t < T; t++) {
+      let ok = this.present[t] === 1;
+      for (let s = 0; ok && s <= k0; s++) ok = !Number.isNaN(raw[s * T + t]);
+      this.touseVar[t] = ok ? 1 : 0;
+      let c = ok;
+      for (const g of d.iv) {
+        if (g.mz) continue;
+        for (const v of g.vars) if (c && Number.isNaN(raw[(d.ivBase + v) * T + t])) c = false;
+      }
+      this.complete[t] = c ? 1 : 0;
+    }
+    // Transformed equation.
+    this.transform(0, this.yT, 0, 1);
+    for (let k = 0; k < k0; k++) this.transform(1 + k, this.xT, k, K);
+    if (d.hasConstant) for (let t = 0; t < T; t++) this.xT[t * K + k0] = 0;
+    for (let v = 0; v < d.nIvVars; v++) this.transform(d.ivBase + v, this.ivT, v * T, 1);
+    const orth = d.orthogonal;
+    for (let t = 0; t < T; t++) {
+      let ok = orth ? t > 0 && this.touseVar[t - 1] === 1 : this.touseVar[t] === 1;
+      if (ok && Number.isNaN(this.yT[t])) ok = false;
+      for (let k = 0; ok && k < k0; k++) if (Number.isNaN(this.xT[t * K + k])) ok = false;
+      for (const g of d.iv) {
+        if (!ok) break;
+        if (g.equation === 'level' || g.mz) continue;
+        for (const v of g.vars) {
+          const val = g.passthru ? raw[(d.ivBase + v) * T + t] : this.ivT[v * T + t];
+          if (Number.isNaN(val)) ok = false;
+        }
+      }
+      this.useT[t] = ok ? 1 : 0;
+    }
+    // Level equation.
+    if (d.system) {
+      for (let t = 0; t < T; t++) {
+        this.yL[t] = raw[t];
+        for (let k = 0; k < k0; k++) this.xL[t * K + k] = raw[(1 + k) * T + t];
+        if (d.hasConstant) this.xL[t * K + k0] = 1;
+        let ok = this.touseVar[t] === 1;
+        for (const g of d.iv) {
+          if (!ok) break;
+          if (g.equation === 'diff' || g.mz) continue;
+          for (const v of g.vars) if (Number.isNaN(raw[(d.ivBase + v) * T + t])) ok = false;
+        }
+        this.useL[t] = ok ? 1 : 0;
+      }
+    }
+    // gmm-style sources, missing = 0.
+    for (let v = 0; v < d.nGmmVars; v++) {
+      const off = (d.gmmBase + v) * T;
+      for (let t = 0; t < T; t++) {
+        const x = raw[off + t];
+        this.gmmLev[v * T + t] = Number.isNaN(x) ? 0 : x;
+        const dx = t > 0 ? x - raw[off + t - 1] : NaN;
+        this.gmmDif[v * T + t] = Number.isNaN(dx) ? 0 : dx;
+      }
+    }
+    this.classify();
+  }
+
+  /** Why each present period is or is not an observation of the main equation. */
+  private classify(): void {
+    const d = this.design;
+    const T = this.T;
+    const K = this.kAll;
+    for (let t = 0; t < T; t++) {
+      let code: number = EXCLUDED.absent;
+      if (this.present[t]) {
+        if (!this.touseVar[t]) code = EXCLUDED.missingVar;
+        else if (d.system) code = this.useL[t] ? EXCLUDED.used : EXCLUDED.missingIv;
+        else {
+          const row = d.orthogonal ? t + 1 : t;
+          if (row < T && this.useT[row]) code = EXCLUDED.used;
+          else {
+            let transformed = row < T && !Number.isNaN(this.yT[row]);
+            for (let k = 0; transformed && k < d.k0; k++) if (Number.isNaN(this.xT[row * K + k])) transformed = false;
+            code = transformed ? EXCLUDED.missingIv : d.orthogonal ? EXCLUDED.noForward : EXCLUDED.noDifference;
+          }
+        }
+      }
+      this.status[t] = code;
+    }
+  }
+}
+
+/** Exclusion reason codes of UnitRows.status, and their descriptions. */
+export const EXCLUDED = { used: 0, absent: 1, missingVar: 2, missingIv: 3, noDifference: 4, noForward: 5 } as const;
+export const EXCLUSION_REASONS: Record<number, string> = {
+  2: 'missing value in the dependent variable or a regressor',
+  3: 'missing value in an iv-style instrument',
+  4: 'no first difference (first period of the unit, or a gap before it)',
+  5: 'no forward orthogonal deviation (no later complete period of the unit)',
+};

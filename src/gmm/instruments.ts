@@ -1,0 +1,202 @@
+// The instrument matrix Z_i of one unit, built row by row as sparse rows (never stacked over units).
+// Column layout follows xtabond2 (its groups form linked lists, newest first): the constant, then
+// iv-style columns, groups in reverse order of specification; then gmm-style columns, groups in
+// reverse order, each group's lags ascending followed by its extra level-equation columns. The order
+// decides which of exactly collinear instruments invsym drops: with the constant ahead of the year
+// dummies a dummy is dropped, which reproduces the difference-in-Hansen df of Roodman (2009)'s log.
+//
+// gmm(x, lag(a b)) for the transformed equation: row t gets x_{t−ℓ} for ℓ = a..b, one column per
+// (ℓ, base period τ = t−ℓ), or one per ℓ with `collapse`; the level equation (eq(level)) gets
+// Δx_{t−ℓ} instead (x_{t−ℓ} with passthru); in system GMM, eq(both) adds for the level equation
+// Δx_{t−a+1}, one column per period (or one, collapsed) — Roodman (2009, sec. 4) / xtabond2.
+// iv(x): one column spanning both equations: transformed x (or x under passthru) in transformed
+// rows, x in level rows; eq(diff) and eq(level) restrict it. The constant: 1 in level rows only.
+import type { Design, UnitRows } from './design.ts';
+
+/** One gmm-style block of columns: a lag of a set of variables placed into one equation's rows. */
+interface GmmLagBlock {
+  lag: number;
+  /** Base periods τ covered (row t = τ + lag). */
+  tauLo: number;
+  tauHi: number;
+  /** First column of the block. */
+  col: number;
+}
+
+interface GmmPart {
+  vars: number[];
+  level: boolean;
+  /** Source: first differences (missing = 0) rather than levels. */
+  differenced: boolean;
+  collapse: boolean;
+  blocks: GmmLagBlock[];
+}
+
+/** An instrument group as the difference-in-Hansen table lists it. */
+export interface InstrumentGroup {
+  label: string;
+  /** Columns of Z belonging to the group. */
+  cols: Int32Array;
+}
+
+export interface InstrumentPlan {
+  /** Number of columns of Z (before any rank reduction). */
+  L: number;
+  /** iv-style columns: transformed-row entries and level-row entries. */
+  ivTrans: { v: number; col: number; passthru: boolean; mz: boolean }[];
+  ivLevel: { v: number; col: number; mz: boolean }[];
+  /** Column of the constant, −1 if none. */
+  consCol: number;
+  gmmParts: GmmPart[];
+  /** Groups for difference-in-Hansen, in xtabond2's print order ("GMM instruments for levels"
+   *  first in system GMM, then gmm groups, then iv groups, each in specification order). */
+  groups: InstrumentGroup[];
+  /** Largest number of nonzero entries a row can have. */
+  maxRowNnz: number;
+}
+
+/** Lag blocks of one gmm part: base periods per lag, as xtabond2's _MakeGMMinsts shifts them. */
+function lagBlocks(T: number, a: number, b: number, nv: number, collapse: boolean, level: boolean, differenced: boolean, start: number): GmmLagBlock[] {
+  const blocks: GmmLagBlock[] = [];
+  let col = start;
+  for (let lag = a; lag <= b; lag++) {
+    // Transformed rows: lag 0 starts at τ = 1 (row 0 has no transformed value); level rows with a
+    // differenced source start at τ = 1 (no difference at the first period).
+    const tauLo = level ? (differenced ? 1 : 0) : lag === 0 ? 1 : 0;
+    const tauHi = T - 1 - lag;
+    if (tauHi < tauLo) continue;
+    blocks.push({ lag, tauLo, tauHi, col });
+    col += collapse ? nv : (tauHi - tauLo + 1) * nv;
+  }
+  return blocks;
+}
+
+export function instrumentPlan(d: Design): InstrumentPlan {
+  const T = d.T;
+  let col = 0;
+  // iv-style columns: groups newest first, then the constant.
+  const ivTrans: InstrumentPlan['ivTrans'] = [];
+  const ivLevel: InstrumentPlan['ivLevel'] = [];
+  const ivCols: number[][] = d.iv.map(() => []);
+  const consCol = d.hasConstant ? col++ : -1;
+  for (let gi = d.iv.length - 1; gi >= 0; gi--) {
+    const g = d.iv[gi];
+    for (const v of g.vars) {
+      if (g.equation !== 'level') ivTrans.push({ v, col, passthru: g.passthru, mz: g.mz });
+      if (d.system && g.equation !== 'diff') ivLevel.push({ v, col, mz: g.mz });
+      ivCols[gi].push(col++);
+    }
+  }
+  const nIvCols = col;
+  // gmm-style columns: groups newest first; within a group its lags, then the extra level columns.
+  const gmmParts: GmmPart[] = [];
+  const gmmCols: number[][] = d.gmm.map(() => []);
+  const levelOnlyCols: number[] = [];
+  for (let gi = d.gmm.length - 1; gi >= 0; gi--) {
+    const g = d.gmm[gi];
+    const nv = g.vars.length;
+    const level = g.equation === 'level';
+    const differenced = level && !g.passthru;
+    // xtabond2's clamp of the lag limits to what the grid can hold.
+    const lagMax = T - 1 - (level && differenced ? 1 : 0);
+    const a = g.lagMin;
+    const b = Math.min(lagMax, g.lagMax);
+    const first = col;
+    const blocks = lagBlocks(T, a, b, nv, g.collapse, level, differenced, col);
+    gmmParts.push({ vars: g.vars, level, differenced, collapse: g.collapse, blocks });
+    if (blocks.length) {
+      const last = blocks[blocks.length - 1];
+      col = last.col + (g.collapse ? nv : (last.tauHi - last.tauLo + 1) * nv);
+    }
+    for (let c = first; c < col; c++) {
+      gmmCols[gi].push(c);
+      if (level) levelOnlyCols.push(c);
+    }
+    if (d.system && g.equation === 'both') {
+      // Extra level-equation instruments: Δx at lag a−1 (lag 0 when a = 0); a full period span
+      // of columns is reserved, as in xtabond2 (all-zero columns do not count in the rank).
+      const lag = a > 0 ? a - 1 : 0;
+      const start = col;
+      gmmParts.push({
+        vars: g.vars,
+        level: true,
+        differenced: true,
+        collapse: g.collapse,
+        blocks: [{ lag, tauLo: 0, tauHi: T - 1 - lag, col: start }],
+      });
+      col += g.collapse ? nv : T * nv;
+      for (let c = start; c < col; c++) {
+        gmmCols[gi].push(c);
+        levelOnlyCols.push(c);
+      }
+    }
+  }
+  const L = col;
+  const groups: InstrumentGroup[] = [];
+  if (d.system && d.gmm.length) groups.push({ label: 'GMM instruments for levels', cols: Int32Array.from(levelOnlyCols.sort((x, y) => x - y)) });
+  d.gmm.forEach((g, gi) => groups.push({ label: g.label, cols: Int32Array.from(gmmCols[gi].sort((x, y) => x - y)) }));
+  d.iv.forEach((g, gi) => groups.push({ label: g.label, cols: Int32Array.from(ivCols[gi]) }));
+  let maxRowNnz = nIvCols;
+  for (const p of gmmParts) maxRowNnz += p.blocks.length * p.vars.length;
+  return { L, ivTrans, ivLevel, consCol, gmmParts, groups, maxRowNnz };
+}
+
+/** Sparse rows of Z_i: entries of row r are col/val[start[r] .. start[r+1]). */
+export class InstrumentRows {
+  readonly start: Int32Array;
+  readonly col: Int32Array;
+  readonly val: Float64Array;
+  readonly nrows: number;
+
+  constructor(readonly plan: InstrumentPlan, readonly design: Design) {
+    this.nrows = (design.system ? 2 : 1) * design.T;
+    this.start = new Int32Array(this.nrows + 1);
+    this.col = new Int32Array(Math.max(1, this.nrows * plan.maxRowNnz));
+    this.val = new Float64Array(Math.max(1, this.nrows * plan.maxRowNnz));
+  }
+
+  /** Fill the rows of the unit loaded in u (rows that do not enter are empty). */
+  fill(u: UnitRows): void {
+    const { plan, design: d } = this;
+    const T = d.T;
+    const ivOff = d.ivBase * T;
+    let n = 0;
+    const col = this.col;
+    const val = this.val;
+    for (let r = 0; r < this.nrows; r++) {
+      this.start[r] = n;
+      const level = r >= T;
+      const t = level ? r - T : r;
+      if (!(level ? u.useL[t] : u.useT[t])) continue;
+      if (!level) {
+        for (const e of plan.ivTrans) {
+          let x = e.passthru ? u.raw[ivOff + e.v * T + t] : u.ivT[e.v * T + t];
+          if (Number.isNaN(x)) x = 0; // only reachable under mz
+          if (x !== 0) { col[n] = e.col; val[n++] = x; }
+        }
+      } else {
+        for (const e of plan.ivLevel) {
+          let x = u.raw[ivOff + e.v * T + t];
+          if (Number.isNaN(x)) x = 0;
+          if (x !== 0) { col[n] = e.col; val[n++] = x; }
+        }
+        if (plan.consCol >= 0) { col[n] = plan.consCol; val[n++] = 1; }
+      }
+      for (const p of plan.gmmParts) {
+        if (p.level !== level) continue;
+        const src = p.differenced ? u.gmmDif : u.gmmLev;
+        const nv = p.vars.length;
+        for (const b of p.blocks) {
+          const tau = t - b.lag;
+          if (tau < b.tauLo || tau > b.tauHi) continue;
+          const c0 = b.col + (p.collapse ? 0 : (tau - b.tauLo) * nv);
+          for (let j = 0; j < nv; j++) {
+            const x = src[p.vars[j] * T + tau];
+            if (x !== 0) { col[n] = c0 + j; val[n++] = x; }
+          }
+        }
+      }
+    }
+    this.start[this.nrows] = n;
+  }
+}
