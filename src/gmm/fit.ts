@@ -6,7 +6,7 @@
 //   unitBlocks(design, plan, collinearity, { keepZHZ: true })
 //                                        → the per-unit blocks (blocks.ts): zw_i = Z_i'[y X],
 //                                          zhz_i = Z_i'HZ_i, σ² and AR moment blocks, cluster index
-//   estimateOptions(design, blocks)      → the EstimateOptions of this model
+//   estimateOptions(design, blocks, w)   → the EstimateOptions of this model under weights w
 //   estimateFromBlocks(blocks, options, w)
 //                                        → β₁, β₂, A₁, A₂, V₁, robust V₁, Windmeijer V₂ … from
 //                                          Σ_i w_i·blocks only (estimate.ts)
@@ -47,18 +47,19 @@ function isRobust(spec: ModelSpec): boolean {
 /** σ² count: NObs, the main-equation observations (level rows in system GMM). This reproduces the
  *  Sargan statistics of the published logs; xtabond2's current source divides by the transformed
  *  count in system GMM with h(2)/h(3), which gives 157.54 instead of the printed 186.90 (log 3). */
-function sigmaCount(b: UnitBlocks): number {
+function sigmaCount(b: UnitBlocks, w: Float64Array | null = null): number {
   let nMain = 0;
-  for (let i = 0; i < b.n; i++) nMain += b.obsMain[i];
+  for (let i = 0; i < b.n; i++) nMain += (w ? w[i] : 1) * b.obsMain[i];
   return nMain;
 }
 
-export function estimateOptions(d: Design, b: UnitBlocks): EstimateOptions {
+/** The estimation options of the model; unit weights w (if any) count each unit's observations w_i times. */
+export function estimateOptions(d: Design, b: UnitBlocks, w: Float64Array | null = null): EstimateOptions {
   const c = d.orthogonal || d.spec.h === 1 ? 1 : 2;
   return {
     twostep: d.spec.twostep,
     robust: isRobust(d.spec),
-    sigmaDivisor: c * sigmaCount(b),
+    sigmaDivisor: c * sigmaCount(b, w),
     clusterSmall: d.spec.small && d.spec.cluster !== null,
   };
 }

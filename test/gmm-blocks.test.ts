@@ -1,0 +1,132 @@
+// The block-level API the bootstrap builds on, and the engine's bookkeeping:
+// - re-estimation from per-unit blocks with unit weights equals a fit on the panel in which the
+//   units are duplicated (weight 2) or left out (weight 0): what a pairs-bootstrap replication is;
+// - `timedummies` equals writing the year dummies out (log 3 of the published set);
+// - every panel row is either an observation or counted under an exclusion reason;
+// - typed errors for what cannot be estimated.
+import { tableFromArrays } from 'apache-arrow';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { unitBlocks } from '../src/gmm/blocks.ts';
+import { estimateFromBlocks } from '../src/gmm/estimate.ts';
+import { estimateOptions, fitGmm, prepareGmm } from '../src/gmm/fit.ts';
+import { Panel } from '../src/panel/panel.ts';
+import { term, type ModelSpec } from '../src/spec/types.ts';
+import { DataError, SpecError } from '../src/errors.ts';
+import { loadAbdata } from './helpers/abdata.ts';
+import { smallPanel } from './helpers/smallPanel.ts';
+import { gmmGroup, ivGroup, lags, modelSpec } from './helpers/specs.ts';
+
+const sysSpec: ModelSpec = modelSpec({
+  depvar: term('y'),
+  regressors: [term('y', 1), term('x')],
+  gmm: [gmmGroup([term('y')], 'gmm(y, collapse lag(2 4))', { lagMin: 2, lagMax: 4, collapse: true }), gmmGroup([term('x')], 'gmm(x, collapse lag(2 3))', { lagMin: 2, lagMax: 3, collapse: true })],
+  iv: [ivGroup([term('w')], 'iv(w)')],
+  twostep: true,
+  robust: true,
+});
+
+/** The panel with unit u repeated w[u] times (copies get fresh ids). */
+function resample(p: Panel, w: number[]): Panel {
+  const cols = ['y', 'x', 'w', 'region'].map((c) => p.column(c));
+  const out: Record<string, number[]> = { id: [], year: [], y: [], x: [], w: [], region: [] };
+  let nextId = 1;
+  for (let u = 0; u < p.nunits; u++) {
+    for (let c = 0; c < w[u]; c++, nextId++) {
+      for (let r = p.offsets[u]; r < p.offsets[u + 1]; r++) {
+        out.id.push(nextId);
+        out.year.push(p.time[r]);
+        ['y', 'x', 'w', 'region'].forEach((name, j) => out[name].push(cols[j][r]));
+      }
+    }
+  }
+  return Panel.fromTable(tableFromArrays(Object.fromEntries(Object.entries(out).map(([k, v]) => [k, Float64Array.from(v)]))), { id: 'id', time: 'year' });
+}
+
+describe('block-level re-estimation with unit weights', () => {
+  let panel: Panel;
+  beforeAll(() => {
+    panel = smallPanel();
+  });
+
+  it('equals the fit on the panel with units duplicated or left out (two-step, Windmeijer)', async () => {
+    const w = Array.from({ length: panel.nunits }, (_, u) => (u === 3 || u === 11 ? 2 : u === 5 || u === 20 ? 0 : 1));
+    const direct = await fitGmm(resample(panel, w), sysSpec);
+    const prep = prepareGmm(panel, sysSpec);
+    const blocks = unitBlocks(prep.design, prep.plan, prep.collinearity, { keepZHZ: true });
+    const wt = Float64Array.from(w);
+    const est = estimateFromBlocks(blocks, estimateOptions(prep.design, blocks, wt), wt);
+    const K = blocks.K;
+    direct.coefficients.forEach((c, k) => expect(est.b2![k]).toBeCloseTo(c.estimate, 12));
+    for (let a = 0; a < K; a++)
+      for (let b = 0; b < K; b++) {
+        const v = 0.5 * (est.v2Robust![a * K + b] + est.v2Robust![b * K + a]);
+        expect(Math.abs(v - direct.vcov[a * K + b])).toBeLessThan(1e-12 * Math.abs(direct.vcov[a * K + a]));
+      }
+    // One-step σ² counts each unit's observations w_i times.
+    const s1 = modelSpec({ ...sysSpec, twostep: false, robust: false });
+    const d1 = await fitGmm(resample(panel, w), s1);
+    const p1 = prepareGmm(panel, s1);
+    const b1 = unitBlocks(p1.design, p1.plan, p1.collinearity, { keepZHZ: true });
+    const e1 = estimateFromBlocks(b1, estimateOptions(p1.design, b1, wt), wt);
+    d1.coefficients.forEach((c, k) => expect(Math.sqrt(e1.v1[k * K + k])).toBeCloseTo(c.se, 12));
+  });
+
+  it('keeps per-unit Z\'HZ blocks that sum to the chunked total', () => {
+    const prep = prepareGmm(panel, sysSpec);
+    const kept = unitBlocks(prep.design, prep.plan, prep.collinearity, { keepZHZ: true });
+    const summed = unitBlocks(prep.design, prep.plan, prep.collinearity);
+    expect(summed.zhz).toBeNull();
+    expect(kept.zhz!.length).toBe(kept.n * (kept.L * (kept.L + 1)) / 2);
+    kept.zhzSum.forEach((v, j) => expect(v).toBeCloseTo(summed.zhzSum[j], 10));
+  });
+});
+
+describe('engine bookkeeping', () => {
+  it('timedummies reproduces log 3 with the dummies written out', async () => {
+    const panel = loadAbdata();
+    const yr = Array.from({ length: 9 }, (_, j) => term(`yr${1976 + j}`));
+    const common = { depvar: term('n'), gmm: [gmmGroup([term('n', 1), term('w', 1), term('k', 1)], 'gmm(L.(n w k))')], robust: true, small: true };
+    const written = await fitGmm(panel, modelSpec({ ...common, regressors: [term('n', 1), ...lags('w', 0, 1), ...lags('k', 0, 1), ...yr], iv: [ivGroup(yr, 'iv(yr1976 ... yr1984, eq(level))', { equation: 'level' })] }));
+    const made = await fitGmm(panel, modelSpec({ ...common, regressors: [term('n', 1), ...lags('w', 0, 1), ...lags('k', 0, 1)], timeDummies: true }));
+    expect(made.coefficients.map((c) => c.name)).toEqual(written.coefficients.map((c) => c.name));
+    made.coefficients.forEach((c, k) => {
+      expect(c.estimate).toBeCloseTo(written.coefficients[k].estimate, 12);
+      expect(c.se).toBeCloseTo(written.coefficients[k].se, 12);
+    });
+    expect(made.hansen!.chi2).toBeCloseTo(written.hansen!.chi2, 9);
+    expect(made.diffHansen.map((d) => [d.group, d.difference.df])).toEqual([
+      ['GMM instruments for levels', 21],
+      ['iv(yr1976 ... yr1984, eq(level))', 7],
+    ]);
+  });
+
+  it('accounts for every panel row: observations plus counted exclusions', async () => {
+    const panel = smallPanel();
+    for (const levelEquation of [true, false]) {
+      for (const orthogonal of [false, true]) {
+        const r = await fitGmm(panel, modelSpec({ ...sysSpec, levelEquation, orthogonal }));
+        const excluded = r.excluded.reduce((s, e) => s + e.count, 0);
+        expect(r.nobs + excluded).toBe(panel.nrows);
+      }
+    }
+    // System GMM: the first period of each unit lacks L.y (30), the gap year of unit 8 leaves the
+    // next period without L.y (1), unit 9 lacks x in 2003 (1), unit 10 lacks w in 2005 (1).
+    const sys = await fitGmm(panel, sysSpec);
+    expect(sys.excluded).toEqual([
+      { reason: 'missing value in the dependent variable or a regressor', count: 32 },
+      { reason: 'missing value in an iv-style instrument', count: 1 },
+    ]);
+  });
+
+  it('refuses what it cannot estimate, with typed errors', async () => {
+    const panel = smallPanel();
+    await expect(fitGmm(panel, modelSpec({ ...sysSpec, regressors: [term('nope')] }))).rejects.toThrow(DataError);
+    await expect(fitGmm(panel, modelSpec({ ...sysSpec, gmm: [gmmGroup([term('y')], 'gmm(y, lag(-1 2))', { lagMin: -1, lagMax: 2 })] }))).rejects.toThrow(SpecError);
+    await expect(fitGmm(panel, modelSpec({ ...sysSpec, levelEquation: false, arlevels: true }))).rejects.toThrow(/arlevels/);
+    await expect(fitGmm(panel, modelSpec({ ...sysSpec, cluster: 'y' }))).rejects.toThrow(/constant within each panel unit/);
+    await expect(
+      fitGmm(panel, modelSpec({ ...sysSpec, levelEquation: false, gmm: [], iv: [ivGroup([term('w')], 'iv(w)')] })),
+    ).rejects.toThrow(/not identified/);
+    await expect(fitGmm(panel, modelSpec({ ...sysSpec, iv: [ivGroup([term('w')], 'iv(w, passthru)', { passthru: true })] }))).rejects.toThrow(/passthru not valid/);
+  });
+});
