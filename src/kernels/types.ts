@@ -28,8 +28,10 @@ export interface KernelBackend {
   /** Batched matrix product; weighted sums of per-unit blocks are products W (B×N) · blocks (N×m). */
   matmul(a: Float64Array, b: Float64Array, shape: MatmulShape): Promise<Float64Array>;
   /**
-   * Batched solves A[b] X[b] = R[b] with A[b] n×n symmetric positive (semi)definite and R[b] n×r.
-   * Always carried out in float64 (precision contract: solve in float64).
+   * Batched solves A[b] X[b] = R[b] with A[b] n×n symmetric positive definite and R[b] n×rhs, by
+   * Cholesky. Always carried out in float64 (precision contract: solve in float64). An item whose
+   * A[b] is not numerically positive definite gets NaN in its whole X[b] block: the caller counts it
+   * as failed or redoes that item with a pseudo-inverse (semidefinite A has no unique solution).
    */
   solveSymmetric(a: Float64Array, r: Float64Array, n: number, rhs: number, batch: number): Promise<Float64Array>;
   /** Release device memory, if any. */

@@ -1,0 +1,79 @@
+// A float32 kernel backend on one tfjs backend (wasm, webgpu, cpu, tensorflow): products in
+// float32 on centred, power-of-two-scaled operands (float32-operands.ts), results returned as
+// float64; solves in float64 on the CPU (precision contract). Every call runs under the tfjs engine
+// lock and disposes of every tensor it made.
+import { fillA, fillB, planFloat32, scatterC, tiles } from './float32-operands.ts';
+import { checkMatmul } from './shape.ts';
+import { solveSymmetricBatch } from './solve.ts';
+import { acquireTfjs, loadTfjs, releaseTfjs, runOnTfjs, type TfjsFlavour } from './tfjs-engine.ts';
+import type { KernelBackend, MatmulShape } from './types.ts';
+
+export class TfjsBackend implements KernelBackend {
+  readonly precision = 'float32' as const;
+  private disposed = false;
+
+  private constructor(
+    readonly name: string,
+    readonly tfName: string,
+    /** What the backend runs on (adapter, SIMD), for listings. */
+    readonly detail: string,
+    /** Largest float32 tensor one tile of a product may use; bigger products are tiled. */
+    readonly maxTensorElements: number,
+  ) {
+    acquireTfjs(tfName);
+  }
+
+  /** The backend, or the reason it is not available in this process. */
+  static async open(name: string, flavour: TfjsFlavour, options: { maxTensorElements?: number } = {}): Promise<TfjsBackend | { reason: string }> {
+    const load = await loadTfjs(flavour);
+    if (!load.ok) return { reason: load.reason };
+    const limit = Math.min(load.maxTensorElements, options.maxTensorElements ?? Infinity);
+    return new TfjsBackend(name, load.tfName, load.detail, limit);
+  }
+
+  async matmul(a: Float64Array, b: Float64Array, shape: MatmulShape): Promise<Float64Array> {
+    this.assertLive();
+    const s = checkMatmul(a, b, shape);
+    const c = new Float64Array(s.batch * s.m * s.n);
+    if (c.length === 0 || s.k === 0) return c;
+    const once = s.sharedA && s.sharedB; // one product, copied to every batch item
+    const plan = planFloat32(a, b, once ? { ...s, batch: 1 } : s);
+    const k = plan.k;
+    await runOnTfjs(this.tfName, async (tf) => {
+      for (const t of tiles(plan, this.maxTensorElements)) {
+        const g = t.g1 - t.g0;
+        const rows = t.r1 - t.r0;
+        const cols = t.c1 - t.c0;
+        const af = fillA(plan, a, t.g0, t.g1, t.r0, t.r1);
+        const bf = fillB(plan, b, t.g0, t.g1, t.c0, t.c1);
+        const product = tf.tidy(() =>
+          g === 1
+            ? tf.matMul(tf.tensor2d(af, [rows, k], 'float32'), tf.tensor2d(bf, [k, cols], 'float32'))
+            : tf.matMul(tf.tensor3d(af, [g, rows, k], 'float32'), tf.tensor3d(bf, [g, k, cols], 'float32')),
+        );
+        try {
+          scatterC(plan, (await product.data()) as Float32Array, t.g0, t.g1, t.r0, t.r1, t.c0, t.c1, c);
+        } finally {
+          product.dispose();
+        }
+      }
+    });
+    if (once) for (let i = 1; i < s.batch; i++) c.copyWithin(i * s.m * s.n, 0, s.m * s.n);
+    return c;
+  }
+
+  async solveSymmetric(a: Float64Array, r: Float64Array, n: number, rhs: number, batch: number): Promise<Float64Array> {
+    this.assertLive();
+    return solveSymmetricBatch(a, r, n, rhs, batch);
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await releaseTfjs(this.tfName);
+  }
+
+  private assertLive(): void {
+    if (this.disposed) throw new Error(`kernel backend ${this.name} was disposed`);
+  }
+}

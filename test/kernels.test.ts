@@ -1,0 +1,221 @@
+// One kernel suite run against every backend present in this process (DESIGN.md: one kernel
+// interface, one test suite for all backends); absent backends are reported as skipped, with why.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SpecError } from '../src/errors.ts';
+import { cholesky, choleskySolve, matmul } from '../src/linalg/dense.ts';
+import { getBackend, listBackends } from '../src/kernels/registry.ts';
+import { tfjsTensorCount } from '../src/kernels/tfjs-engine.ts';
+import type { KernelBackend, MatmulShape, Precision } from '../src/kernels/types.ts';
+import { maxRelativeError, multinomialCounts, operand, referenceMatmul, uniforms } from './kernel-fixtures.ts';
+
+const infos = await listBackends({ measure: false });
+const present = infos.filter((i) => i.present);
+
+/** float64: 1e-12 relative; float32: 1e-5·√k relative (round-off of a k-term float32 sum). */
+function tolerance(precision: Precision, k: number): number {
+  return precision === 'float64' ? 1e-12 : 1e-5 * Math.sqrt(k);
+}
+
+function sizes(s: MatmulShape): { a: number; b: number } {
+  const batch = s.batch ?? 1;
+  return { a: (s.sharedA ? 1 : batch) * s.m * s.k, b: (s.sharedB ? 1 : batch) * s.k * s.n };
+}
+
+const flagShapes: MatmulShape[] = [];
+for (const transA of [false, true]) {
+  for (const transB of [false, true]) {
+    flagShapes.push({ m: 7, k: 13, n: 5, transA, transB });
+    for (const sharedA of [false, true]) for (const sharedB of [false, true]) flagShapes.push({ m: 7, k: 13, n: 5, batch: 3, transA, transB, sharedA, sharedB });
+  }
+}
+const label = (s: MatmulShape) =>
+  `${s.m}×${s.k}×${s.n} batch ${s.batch ?? 1}${s.transA ? ' transA' : ''}${s.transB ? ' transB' : ''}${s.sharedA ? ' sharedA' : ''}${s.sharedB ? ' sharedB' : ''}`;
+
+describe('backend registry', () => {
+  it('lists the float64 reference as present, and every absent backend with its reason', () => {
+    expect(infos.find((i) => i.name === 'float64-ts')).toMatchObject({ present: true, precision: 'float64' });
+    for (const i of infos) if (!i.present) expect(i.reason, i.name).toMatch(/\S/);
+  });
+
+  it('has the backends CI requires (SYSGMM_REQUIRE_BACKENDS, set by .ci/run once lavapipe is installed)', () => {
+    const required = (process.env.SYSGMM_REQUIRE_BACKENDS ?? '').split(',').filter((s) => s);
+    for (const name of required) expect(infos.find((i) => i.name === name), `${name}: ${infos.find((i) => i.name === name)?.reason}`).toMatchObject({ present: true });
+  });
+
+  it('auto with a float64 need gives the float64 reference', async () => {
+    const b = await getBackend('auto');
+    expect(b.precision).toBe('float64');
+    expect(b.name).toBe('float64-ts');
+    await b.dispose();
+  });
+
+  it('rejects unknown, absent and too-imprecise backends with a SpecError naming the option', async () => {
+    await expect(getBackend('tpu-magic')).rejects.toThrow(/unknown backend 'tpu-magic'/);
+    await expect(getBackend('tfjs-wasm', { precision: 'float64' })).rejects.toThrow(/needs float64/);
+    const absent = infos.find((i) => !i.present);
+    if (absent) await expect(getBackend(absent.name, { precision: 'float32' })).rejects.toThrow(absent.reason);
+    await expect(getBackend('nope')).rejects.toBeInstanceOf(SpecError);
+  });
+
+  it('serialises concurrent calls on two tfjs backends (one tfjs engine, one active backend)', async () => {
+    const tfjs = present.filter((i) => i.name.startsWith('tfjs-')).slice(0, 2);
+    if (tfjs.length < 2) return;
+    const [x, y] = await Promise.all(tfjs.map((i) => getBackend(i.name, { precision: 'float32' })));
+    const s: MatmulShape = { m: 20, k: 30, n: 10, batch: 4 };
+    const a = operand(4 * 600, 1);
+    const b = operand(4 * 300, 2);
+    const want = referenceMatmul(a, b, s);
+    const got = await Promise.all([x.matmul(a, b, s), y.matmul(a, b, s), x.matmul(b, a, { m: 10, k: 30, n: 20, batch: 4, transA: true, transB: true })]);
+    expect(maxRelativeError(got[0], want)).toBeLessThan(tolerance('float32', 30));
+    expect(maxRelativeError(got[1], want)).toBeLessThan(tolerance('float32', 30));
+    // (Bᵀ Aᵀ)ᵀ = A B: the third result is the transpose of the first, per item.
+    const back = new Float64Array(want.length);
+    for (let q = 0; q < 4; q++) for (let i = 0; i < 20; i++) for (let j = 0; j < 10; j++) back[q * 200 + i * 10 + j] = got[2][q * 200 + j * 20 + i];
+    expect(maxRelativeError(back, want)).toBeLessThan(tolerance('float32', 30));
+    await x.dispose();
+    await y.dispose();
+  });
+});
+
+for (const info of infos.filter((i) => !i.present)) {
+  describe.skip(`${info.name} (skipped: ${info.reason})`, () => {
+    it('kernel suite', () => undefined);
+  });
+}
+
+describe.each(present)('$name kernels', ({ name, precision }) => {
+  let backend: KernelBackend;
+  let tiled: KernelBackend;
+  let tensorsBefore: number;
+
+  beforeAll(async () => {
+    tensorsBefore = await tfjsTensorCount();
+    backend = await getBackend(name, { precision: 'float32' });
+    // A second instance forced to cut every product into tiles of at most 4096 values.
+    tiled = await getBackend(name, { precision: 'float32', maxTensorElements: 4096 });
+  });
+
+  afterAll(async () => {
+    await backend?.dispose();
+    await tiled?.dispose();
+  });
+
+  it('reports its precision', () => {
+    expect(backend.precision).toBe(precision);
+    expect(backend.name).toBe(name);
+  });
+
+  it.each(flagShapes.map((s) => [label(s), s] as const))('matmul %s equals dense.ts', async (_, s) => {
+    const { a: na, b: nb } = sizes(s);
+    const a = operand(na, 11, 0.3);
+    const b = operand(nb, 12, -0.2);
+    const got = await backend.matmul(a, b, s);
+    expect(maxRelativeError(got, referenceMatmul(a, b, s), s.m * s.n)).toBeLessThan(tolerance(precision, s.k));
+  });
+
+  it('matmul across the GEMM blocking (k > 2·256, m > 128) and in tiles', async () => {
+    const s: MatmulShape = { m: 131, k: 517, n: 9, batch: 2, transB: true };
+    const a = operand(2 * 131 * 517, 21);
+    const b = operand(2 * 9 * 517, 22, 0.5);
+    const want = referenceMatmul(a, b, s);
+    expect(maxRelativeError(await backend.matmul(a, b, s), want, 131 * 9)).toBeLessThan(tolerance(precision, 517));
+    expect(maxRelativeError(await tiled.matmul(a, b, s), want, 131 * 9)).toBeLessThan(tolerance(precision, 517));
+  });
+
+  it('bootstrap shape: multinomial counts W (B×N) · unit blocks (N×m), whole and tiled', async () => {
+    const reps = 199;
+    const units = 285;
+    const m = 60;
+    const w = multinomialCounts(reps, units, 5);
+    for (let b = 0; b < reps; b++) expect(w.subarray(b * units, (b + 1) * units).reduce((x, y) => x + y, 0)).toBe(units);
+    const blocks = operand(units * m, 6, 2); // blocks with a level: the sums do not cancel
+    const s: MatmulShape = { m: reps, k: units, n: m };
+    const want = matmul(w, blocks, reps, units, m);
+    expect(maxRelativeError(await backend.matmul(w, blocks, s), want)).toBeLessThan(tolerance(precision, units));
+    expect(maxRelativeError(await tiled.matmul(w, blocks, s), want)).toBeLessThan(tolerance(precision, units));
+  });
+
+  it('centres before float32 accumulation: centred weights times data on a level of 1e4', async () => {
+    // A's rows sum to zero, B = 1e4 + U(−1, 1): C = A (B − 1e4) is small, and an uncentred float32
+    // sum would lose it (error ≈ 6e-8 · 1e4 · √k against entries of order √k).
+    const rows = 40;
+    const k = 300;
+    const cols = 8;
+    const w = multinomialCounts(rows, k, 7);
+    for (let i = 0; i < rows * k; i++) w[i] -= 1;
+    const b = operand(k * cols, 8, 1e4);
+    const s: MatmulShape = { m: rows, k, n: cols };
+    const want = referenceMatmul(w, b, s);
+    expect(maxRelativeError(await backend.matmul(w, b, s), want)).toBeLessThan(tolerance(precision, k));
+  });
+
+  it('scales by powers of two: rows at 1e±20 and columns at 1e±25 neither overflow nor underflow float32', async () => {
+    const m = 6;
+    const k = 50;
+    const n = 4;
+    const a = operand(m * k, 9);
+    const b = operand(k * n, 10, 0.5);
+    const rowScale = [1e20, 1e-20, 1, 1e20, 1e-20, 3];
+    const colScale = [1e25, 1e-25, 1, 7e-3];
+    for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) a[i * k + p] *= rowScale[i];
+    for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) b[p * n + j] *= colScale[j];
+    const want = referenceMatmul(a, b, { m, k, n });
+    const got = await backend.matmul(a, b, { m, k, n });
+    // entry by entry, each relative to its own row and column scale
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        const unit = rowScale[i] * colScale[j];
+        expect(Math.abs(got[i * n + j] - want[i * n + j]) / unit, `C[${i}][${j}]`).toBeLessThan(tolerance(precision, k) * 10);
+      }
+    }
+  });
+
+  it('empty products and bad shapes', async () => {
+    expect(await backend.matmul(new Float64Array(0), new Float64Array(0), { m: 0, k: 3, n: 0, batch: 2 })).toHaveLength(0);
+    expect(Array.from(await backend.matmul(new Float64Array(0), new Float64Array(0), { m: 2, k: 0, n: 2 }))).toEqual([0, 0, 0, 0]);
+    await expect(backend.matmul(new Float64Array(5), new Float64Array(6), { m: 2, k: 3, n: 2 })).rejects.toThrow(/a has 5 elements, shape needs 6/);
+    await expect(backend.matmul(new Float64Array(6), new Float64Array(6), { m: 2, k: 3, n: 2, batch: 2, sharedA: true })).rejects.toThrow(/b has 6 elements, shape needs 12/);
+  });
+
+  it('solveSymmetric: batched SPD solves match dense.ts; a non-PD item gives NaN, the others stay exact', async () => {
+    const n = 12;
+    const rhs = 3;
+    const batch = 5;
+    const a = new Float64Array(batch * n * n);
+    for (let q = 0; q < batch; q++) {
+      const x = operand(30 * n, 30 + q);
+      const xtx = matmul(x, x, n, 30, n, true); // Xᵀ X, positive definite
+      a.set(xtx, q * n * n);
+    }
+    a.set(new Float64Array(n * n).fill(1), 3 * n * n); // rank one: not positive definite
+    const r = operand(batch * n * rhs, 40);
+    const x = await backend.solveSymmetric(a, r, n, rhs, batch);
+    for (let q = 0; q < batch; q++) {
+      const block = x.subarray(q * n * rhs, (q + 1) * n * rhs);
+      if (q === 3) {
+        expect(block.every((v) => Number.isNaN(v))).toBe(true);
+        continue;
+      }
+      const aq = a.subarray(q * n * n, (q + 1) * n * n);
+      const rq = r.subarray(q * n * rhs, (q + 1) * n * rhs);
+      expect(maxRelativeError(block, choleskySolve(cholesky(aq, n)!, rq, n, rhs))).toBeLessThan(1e-12);
+      // and the residual A X − R, independent of any factorisation
+      expect(maxRelativeError(matmul(aq, block, n, n, rhs), rq)).toBeLessThan(1e-10);
+    }
+  });
+
+  it('leaves no tfjs tensors behind, and refuses calls once disposed', async () => {
+    const u = uniforms(3);
+    const s: MatmulShape = { m: 9, k: 8, n: 7, batch: 4, sharedB: true };
+    const a = Float64Array.from({ length: 4 * 72 }, u);
+    const b = Float64Array.from({ length: 56 }, u);
+    for (let i = 0; i < 3; i++) await backend.matmul(a, b, s);
+    await tiled.matmul(a, b, s);
+    expect(tensorsBefore).toBe(0);
+    expect(await tfjsTensorCount()).toBe(0);
+    const extra = await getBackend(name, { precision: 'float32' });
+    await extra.dispose();
+    await expect(extra.matmul(a, b, s)).rejects.toThrow(/disposed/);
+    expect(await backend.matmul(a, b, s)).toHaveLength(4 * 63); // the other instance still works
+  });
+});
