@@ -4,5 +4,6 @@ import { register as backends } from './backends.ts';
 import { register as describe } from './describe.ts';
 import { register as estimate } from './estimate.ts';
 import { register as indices } from './indices.ts';
+import { register as simulate } from './simulate.ts';
 
-export const commands: Array<(program: Command) => void> = [backends, describe, estimate, indices];
+export const commands: Array<(program: Command) => void> = [backends, describe, estimate, indices, simulate];
