@@ -1,0 +1,120 @@
+// The per-unit GMM blocks as the bootstrap uses them: aggregated to clusters (the resampled units),
+// centred at the original estimate, and optionally recentred (Hall and Horowitz 1996).
+//
+// Centring: with W_i = [y_i X_i], the blocks are re-expressed for W*_i = [y_i − X_i β̂, X_i], so a
+// replication solves for δ = β − β̂ and its moments g_i = Z_i'(y_i − X_i β̂) − Z_i'X_i δ start from
+// the float64 residual moments; float32 kernels then only multiply small corrections (precision
+// contract: centre before float32 accumulation).
+// Recentring: g*_i(β) = g_i(β) − ḡ(β̂), ḡ = (1/N) Σ_i g_i(β̂), so the bootstrap population satisfies
+// the moment conditions exactly at β̂ and the bootstrap-t and the bootstrap J are valid in
+// over-identified models (Hall and Horowitz 1996, eq. 3.3).
+// Instruments that are exactly collinear in the sample (those invsym drops from Σ Z'HZ) are removed:
+// Z c = 0 row by row holds in every resample, so they are redundant in every replication, and
+// removing them keeps float32 rounding from turning an exact dependency into a spurious direction.
+import type { UnitBlocks } from '../gmm/blocks.ts';
+
+export interface BootstrapBlocks {
+  /** Resampled units: panel units, or clusters under cluster(). */
+  n: number;
+  L: number;
+  K: number;
+  P: number;
+  /** n×L×P: column 0 the centred (and recentred) moments Z_i'(y_i − X_i β̂) − ḡ, columns 1..K Z_i'X_i. */
+  zw: Float64Array;
+  /** n×P×L: zw with the last two axes swapped (for Σ_l zw_i[l,·] a_l in one product). */
+  zwT: Float64Array;
+  /** n × L(L+1)/2: packed upper triangles of Z_i'HZ_i. */
+  zhz: Float64Array;
+  /** n×P×P: W*_i'W*_i over the σ² rows. */
+  ee: Float64Array;
+  /** Main-equation observations per resampled unit. */
+  obsMain: Float64Array;
+  /** Sample units per resampled unit with at least one observation (for the group count). */
+  groups: Float64Array;
+  /** The estimate the blocks are centred at. */
+  centre: Float64Array;
+  recentred: boolean;
+}
+
+/**
+ * Build bootstrap blocks from the fitted model's unit blocks (which must keep Z_i'HZ_i); keptIv[l] = 1
+ * for the instruments the fit kept (Estimation.a1Kept).
+ */
+export function bootstrapBlocks(b: UnitBlocks, centre: Float64Array, recentre: boolean, keptIv: Uint8Array): BootstrapBlocks {
+  if (!b.zhz) throw new Error('bootstrapBlocks needs the per-unit Z\'HZ blocks (unitBlocks keepZHZ)');
+  const { K, P } = b;
+  const L0 = b.L;
+  const ivs: number[] = [];
+  for (let l = 0; l < L0; l++) if (keptIv[l]) ivs.push(l);
+  const L = ivs.length;
+  const nPacked = (L * (L + 1)) / 2;
+  const packed0 = (L0 * (L0 + 1)) / 2;
+  const rowOff0 = (a: number) => a * L0 - (a * (a - 1)) / 2;
+  const n = b.cluster ? b.nClusters : b.n;
+  const target = (i: number) => (b.cluster ? b.cluster[i] : i);
+  const zw = new Float64Array(n * L * P);
+  const zhz = new Float64Array(n * nPacked);
+  const ee = new Float64Array(n * P * P);
+  const obsMain = new Float64Array(n);
+  const groups = new Float64Array(n);
+  // T = [[1, 0], [−β̂, I]] maps [y X] to [y − Xβ̂, X]: zw* = zw·T, ee* = T'·ee·T.
+  for (let i = 0; i < b.n; i++) {
+    const c = target(i);
+    for (let l = 0; l < L; l++) {
+      const src = (i * L0 + ivs[l]) * P;
+      const dst = (c * L + l) * P;
+      let g = b.zw[src];
+      for (let k = 0; k < K; k++) g -= b.zw[src + 1 + k] * centre[k];
+      zw[dst] += g;
+      for (let k = 0; k < K; k++) zw[dst + 1 + k] += b.zw[src + 1 + k];
+    }
+    let j = c * nPacked;
+    for (let a = 0; a < L; a++) for (let d = a; d < L; d++) zhz[j++] += b.zhz[i * packed0 + rowOff0(ivs[a]) + ivs[d] - ivs[a]];
+    const e = b.ee.subarray(i * P * P, (i + 1) * P * P);
+    const out = ee.subarray(c * P * P, (c + 1) * P * P);
+    for (let p = 0; p < P; p++) {
+      for (let q = 0; q < P; q++) {
+        // (T' e T)[p][q] with T[0][0] = 1, T[1+k][0] = −β̂_k, T[1+k][1+k] = 1.
+        let s = 0;
+        for (let r = 0; r < P; r++) {
+          const tr_p = tcol(r, p, centre);
+          if (tr_p === 0) continue;
+          for (let u = 0; u < P; u++) {
+            const tu_q = tcol(u, q, centre);
+            if (tu_q !== 0) s += tr_p * e[r * P + u] * tu_q;
+          }
+        }
+        out[p * P + q] += s;
+      }
+    }
+    obsMain[c] += b.obsMain[i];
+    if (b.obsMain[i] > 0) groups[c] += 1;
+  }
+  if (recentre) {
+    const gbar = new Float64Array(L);
+    for (let c = 0; c < n; c++) for (let l = 0; l < L; l++) gbar[l] += zw[(c * L + l) * P];
+    for (let l = 0; l < L; l++) gbar[l] /= n;
+    for (let c = 0; c < n; c++) for (let l = 0; l < L; l++) zw[(c * L + l) * P] -= gbar[l];
+  }
+  const zwT = new Float64Array(n * P * L);
+  for (let c = 0; c < n; c++) for (let l = 0; l < L; l++) for (let p = 0; p < P; p++) zwT[(c * P + p) * L + l] = zw[(c * L + l) * P + p];
+  return { n, L, K, P, zw, zwT, zhz, ee, obsMain, groups, centre: centre.slice(), recentred: recentre };
+}
+
+/** Entry (r, p) of T = [[1, 0], [−β̂, I]]. */
+function tcol(r: number, p: number, beta: Float64Array): number {
+  if (r === p) return 1;
+  if (p === 0 && r > 0) return -beta[r - 1];
+  return 0;
+}
+
+/** Unpack a packed upper triangle (L(L+1)/2) into a full symmetric L×L matrix. */
+export function unpackSymmetric(packed: Float64Array, offset: number, L: number, out = new Float64Array(L * L)): Float64Array {
+  let j = offset;
+  for (let a = 0; a < L; a++)
+    for (let c = a; c < L; c++) {
+      out[a * L + c] = packed[j];
+      out[c * L + a] = packed[j++];
+    }
+  return out;
+}

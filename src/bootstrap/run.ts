@@ -1,0 +1,162 @@
+// bootstrapGmm: the pairs (cluster) bootstrap of a difference or system GMM fit, every replication
+// re-estimating the one-step fit, the two-step weight from its own residuals and the Windmeijer
+// errors, as batched products (replicate.ts); plus wild score-bootstrap Wald tests (score.ts).
+import type { Panel } from '../panel/panel.ts';
+import type { ModelSpec } from '../spec/types.ts';
+import type { GmmResult } from '../gmm/result.ts';
+import { estimateOptions, inference, modelBlocks, prepareGmm } from '../gmm/fit.ts';
+import { estimateFromBlocks } from '../gmm/estimate.ts';
+import { getBackend } from '../kernels/registry.ts';
+import type { KernelBackend } from '../kernels/types.ts';
+import { SpecError } from '../errors.ts';
+import { createRng } from '../study/rng.ts';
+import { bootstrapBlocks } from './blocks.ts';
+import { clusterCounts, wildWeights, type WildWeights } from './draws.ts';
+import { summariseCoefficient, upperTailP, type CoefficientBootstrap } from './intervals.ts';
+import { replicate, REP_NONFINITE, REP_OK, REP_SINGULAR, type Replications } from './replicate.ts';
+import { parseRestrictions } from './restrictions.ts';
+import { scoreBootstrapTest, type ScoreTestResult } from './score.ts';
+
+export interface BootstrapOptions {
+  reps: number;
+  seed: number;
+  /** Kernel backend name ('auto', 'float64-ts', 'tfjs-wasm', ...) or an opened backend. */
+  backend?: string | KernelBackend;
+  /** Hall–Horowitz recentring of the moments (default true). */
+  recentre?: boolean;
+  level?: number;
+  /** Wald tests of linear restrictions ("ca = 0", "ca = 0, eff = 0") by the wild score bootstrap. */
+  tests?: string[];
+  weights?: WildWeights;
+  /** Skip the pairs replications (method wild: only the score tests). */
+  pairs?: boolean;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface BootstrapResult {
+  method: 'pairs' | 'wild';
+  reps: number;
+  seed: number;
+  backend: string;
+  precision: string;
+  recentred: boolean;
+  level: number;
+  /** Units (or clusters) resampled. */
+  clusters: number;
+  /** Replications used, and those that failed, by reason; failed ones are left out of every summary. */
+  used: number;
+  failed: { singular: number; nonFinite: number };
+  /** Replications whose moment covariance was singular (generalized inverse used, still counted as used). */
+  singularWeight: number;
+  coefficients: CoefficientBootstrap[];
+  /** The fitted Hansen J with its asymptotic and bootstrap p-values (recentred replications only). */
+  hansen: { chi2: number; df: number; p: number; bootstrapP: number } | null;
+  tests: ScoreTestResult[];
+  seconds: number;
+  fit: GmmResult;
+  /** Replication draws (not serialised by the CLI unless asked). */
+  draws: Replications | null;
+}
+
+export async function bootstrapGmm(panel: Panel, spec: ModelSpec, opts: BootstrapOptions, command = ''): Promise<BootstrapResult> {
+  if (!Number.isInteger(opts.reps) || opts.reps < 2) throw new SpecError(`--reps must be an integer of at least 2, got ${opts.reps}`, '--reps');
+  const level = opts.level ?? 0.95;
+  const recentre = opts.recentre ?? true;
+  const backend = typeof opts.backend === 'object' ? opts.backend : await getBackend(opts.backend ?? 'float64-ts', { precision: 'float32' });
+  const started = performance.now();
+  const prep = prepareGmm(panel, spec);
+  const blocks = modelBlocks(prep, { keepZHZ: true });
+  const eo = estimateOptions(prep.design, blocks);
+  const est = estimateFromBlocks(blocks, eo);
+  const fit = inference(prep, blocks, est, command);
+  const K = fit.coefficients.length;
+  const centre = Float64Array.from(fit.coefficients, (c) => c.estimate);
+  const rng = createRng(opts.seed);
+
+  let draws: Replications | null = null;
+  let coefficients: CoefficientBootstrap[] = [];
+  let hansen: BootstrapResult['hansen'] = null;
+  let failed = { singular: 0, nonFinite: 0 };
+  let clusters = 0;
+  if (opts.pairs !== false) {
+    const bb = bootstrapBlocks(blocks, centre, recentre, est.a1Kept);
+    clusters = bb.n;
+    const counts = clusterCounts(rng, opts.reps, bb.n);
+    let nobs = 0;
+    for (let i = 0; i < blocks.n; i++) nobs += blocks.obsMain[i];
+    draws = await replicate(
+      bb,
+      counts,
+      opts.reps,
+      {
+        twostep: spec.twostep,
+        robust: spec.robust || spec.cluster !== null,
+        small: spec.small,
+        sigmaPerObs: eo.sigmaDivisor / nobs,
+        momentScale: eo.clusterSmall ? bb.n / (bb.n - 1) : 1,
+        clustered: spec.cluster !== null,
+      },
+      backend,
+      (done) => opts.onProgress?.(done, opts.reps),
+    );
+    const ok = draws.status;
+    failed = { singular: count(ok, REP_SINGULAR), nonFinite: count(ok, REP_NONFINITE) };
+    const usedRows = [...ok.keys()].filter((b) => ok[b] === REP_OK);
+    const studentize = spec.robust || spec.cluster !== null || !spec.twostep;
+    coefficients = fit.coefficients.map((c, k) =>
+      summariseCoefficient(
+        c.name,
+        c.estimate,
+        c.se,
+        usedRows.map((b) => draws!.beta[b * K + k]),
+        studentize ? usedRows.map((b) => draws!.se[b * K + k]) : null,
+        level,
+      ),
+    );
+    if (recentre && fit.hansen && (spec.twostep || spec.robust || spec.cluster !== null))
+      hansen = { ...fit.hansen, bootstrapP: upperTailP(fit.hansen.chi2, usedRows.map((b) => draws!.hansen[b])) };
+  }
+
+  const tests: ScoreTestResult[] = [];
+  if (opts.tests && opts.tests.length > 0) {
+    const names = fit.coefficients.map((c) => c.name);
+    const bbTest = bootstrapBlocks(blocks, centre, false, est.a1Kept);
+    clusters = bbTest.n;
+    // The weight of the reported step, on the kept instruments (dropped rows and columns are zero).
+    const ivs = [...est.a1Kept.keys()].filter((l) => est.a1Kept[l]);
+    const L0 = est.sums.L;
+    const weight = spec.twostep ? est.a2! : est.a1;
+    const a = Float64Array.from({ length: ivs.length ** 2 }, (_, j) => weight[ivs[Math.floor(j / ivs.length)] * L0 + ivs[j % ivs.length]]);
+    const zx = Float64Array.from({ length: ivs.length * K }, (_, j) => est.sums.zx[ivs[Math.floor(j / K)] * K + (j % K)]);
+    const weights = opts.weights ?? 'rademacher';
+    for (const t of opts.tests) {
+      const v = wildWeights(rng, opts.reps, bbTest.n, weights);
+      tests.push(await scoreBootstrapTest(bbTest, zx, a, parseRestrictions(t, names), v, opts.reps, weights, backend));
+    }
+  }
+  return {
+    method: opts.pairs === false ? 'wild' : 'pairs',
+    reps: opts.reps,
+    seed: opts.seed,
+    backend: backend.name,
+    precision: backend.precision,
+    recentred: recentre,
+    level,
+    clusters,
+    used: draws ? draws.reps - failed.singular - failed.nonFinite : 0,
+    failed,
+    singularWeight: draws?.singularWeight ?? 0,
+    coefficients,
+    hansen,
+    tests,
+    seconds: (performance.now() - started) / 1000,
+    fit,
+    draws,
+  };
+}
+
+function count(status: Uint8Array, code: number): number {
+  let c = 0;
+  for (const s of status) if (s === code) c++;
+  return c;
+}

@@ -1,0 +1,102 @@
+// `sysgmm bootstrap`: the pairs (cluster) bootstrap of a difference or system GMM fit, re-estimating
+// the weight matrix in every replication, and wild score-bootstrap Wald tests.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { SpecError } from '../../errors.ts';
+import { bootstrapGmm } from '../../bootstrap/run.ts';
+import type { WildWeights } from '../../bootstrap/draws.ts';
+import { BACKEND_NAMES } from '../../kernels/registry.ts';
+import {
+  INTERVAL_KINDS,
+  bootstrapHistogramSpec,
+  bootstrapJson,
+  formatBootstrapMarkdown,
+  formatBootstrapText,
+  type IntervalKind,
+} from '../../report/bootstrap.ts';
+import { writeFigure } from '../../report/figures.ts';
+import { REP_OK } from '../../bootstrap/replicate.ts';
+import { loadModel, modelInputOptions, type ModelInputOptions } from '../load-model.ts';
+import { progressBar } from '../progress.ts';
+
+interface BootstrapCliOptions extends ModelInputOptions {
+  reps: string;
+  seed: string;
+  method: string;
+  weights: string;
+  ci: string;
+  test?: string[];
+  backend: string;
+  recentre: boolean;
+  format: string;
+  json?: boolean;
+  svg?: string;
+  quiet?: boolean;
+}
+
+const WEIGHTS: readonly WildWeights[] = ['rademacher', 'webb', 'mammen'];
+
+function integer(value: string, option: string, min: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new SpecError(`${option} must be an integer of at least ${min}, got '${value}'`, option);
+  return n;
+}
+
+export function register(program: Command): void {
+  modelInputOptions(program.command('bootstrap').description('pairs (cluster) bootstrap of GMM, every replication re-estimating the weight matrix; wild score-bootstrap Wald tests'))
+    .option('--reps <B>', 'replications', '999')
+    .option('--seed <n>', 'seed of the draws (same draws on every backend and batch size)', '1')
+    .option('--method <m>', 'pairs (re-estimate; with --test also the wild tests) or wild (score tests only)', 'pairs')
+    .option('--weights <w>', `wild weights: ${WEIGHTS.join('|')}`, 'rademacher')
+    .option('--ci <kind>', `intervals to print: ${INTERVAL_KINDS.join('|')}|all`, 'all')
+    .option('--test <restriction...>', 'Wald test by the wild score bootstrap, e.g. "w = 0" or "w = 0, k = 0" (joint)')
+    .option('--backend <name>', `kernel backend: auto|${BACKEND_NAMES.join('|')}`, 'auto')
+    .option('--no-recentre', 'do not recentre the moments (Hall-Horowitz); the bootstrap-t and J p-value then lose their justification')
+    .option('--format <fmt>', 'text|markdown|json', 'text')
+    .option('--json', 'same as --format json')
+    .option('--svg <dir>', 'write an SVG and PNG histogram of each coefficient\'s replications into this folder')
+    .option('--quiet', 'no progress bar')
+    .action(async (file: string, opts: BootstrapCliOptions) => {
+      const reps = integer(opts.reps, '--reps', 2);
+      const seed = integer(opts.seed, '--seed', 0);
+      if (opts.method !== 'pairs' && opts.method !== 'wild') throw new SpecError(`--method must be pairs or wild, got '${opts.method}'`, '--method');
+      if (opts.method === 'wild' && !opts.test?.length) throw new SpecError('--method wild needs at least one --test restriction', '--test');
+      if (!WEIGHTS.includes(opts.weights as WildWeights)) throw new SpecError(`--weights must be one of ${WEIGHTS.join(', ')}, got '${opts.weights}'`, '--weights');
+      const kinds: readonly IntervalKind[] = opts.ci === 'all' ? INTERVAL_KINDS : [opts.ci as IntervalKind];
+      if (!INTERVAL_KINDS.includes(kinds[0])) throw new SpecError(`--ci must be one of ${INTERVAL_KINDS.join(', ')}, all; got '${opts.ci}'`, '--ci');
+      const format = opts.json ? 'json' : opts.format;
+      if (!['text', 'markdown', 'json'].includes(format)) throw new SpecError(`--format must be text, markdown or json, got '${format}'`, '--format');
+      const { panel, spec } = await loadModel(file, opts);
+      const bar = progressBar('bootstrap', reps, opts.quiet || opts.method === 'wild');
+      const result = await bootstrapGmm(
+        panel,
+        spec,
+        {
+          reps,
+          seed,
+          backend: opts.backend,
+          recentre: opts.recentre,
+          tests: opts.test,
+          weights: opts.weights as WildWeights,
+          pairs: opts.method === 'pairs',
+          onProgress: (done) => bar.update(done),
+        },
+        opts.xtabond2,
+      );
+      bar.stop();
+      if (format === 'json') process.stdout.write(JSON.stringify(bootstrapJson(result), null, 2) + '\n');
+      else process.stdout.write(format === 'markdown' ? formatBootstrapMarkdown(result, kinds) : formatBootstrapText(result, kinds));
+      if (opts.svg && result.draws) {
+        await mkdir(opts.svg, { recursive: true });
+        const K = result.coefficients.length;
+        for (const [k, c] of result.coefficients.entries()) {
+          const draws: number[] = [];
+          for (let b = 0; b < result.reps; b++) if (result.draws.status[b] === REP_OK) draws.push(result.draws.beta[b * K + k]);
+          const base = join(opts.svg, `bootstrap-${c.name.replace(/[^A-Za-z0-9_]+/g, '_')}`);
+          await writeFigure(bootstrapHistogramSpec(c.name, draws, c), base);
+        }
+        if (!opts.quiet) process.stderr.write(`wrote ${K} histograms (SVG and PNG) to ${opts.svg}\n`);
+      }
+    });
+}

@@ -1,0 +1,51 @@
+// Shared by the commands that fit a model: read the data file, parse the xtabond2 command against its
+// columns, and build the panel; a model variable read as text is read again declared numeric, so the
+// reader names the offending row and value.
+import type { Command } from 'commander';
+import { DataType, type Table } from 'apache-arrow';
+import { SpecError } from '../errors.ts';
+import { DATA_FORMATS, readTable, type DataFormat } from '../data/read.ts';
+import { Panel } from '../panel/panel.ts';
+import { parseXtabond2 } from '../spec/parse.ts';
+import type { ModelSpec } from '../spec/types.ts';
+
+export interface ModelInputOptions {
+  id: string;
+  time: string;
+  xtabond2: string;
+  inputFormat?: string;
+  sheet?: string;
+}
+
+/** The options every model command takes: data file layout and the model. */
+export function modelInputOptions(cmd: Command): Command {
+  return cmd
+    .argument('<file>', `data file (${DATA_FORMATS.join(', ')}; chosen by extension)`)
+    .requiredOption('--id <col>', 'unit (panel) identifier column')
+    .requiredOption('--time <col>', 'integer time column')
+    .requiredOption('--xtabond2 <command>', 'the model as an xtabond2 command, e.g. "n L.n w k, gmm(L.n) iv(w k) twostep robust"')
+    .option('--input-format <fmt>', `read the file as ${DATA_FORMATS.join('|')} whatever its extension`)
+    .option('--sheet <name>', 'worksheet of an .xlsx file (default: the first)');
+}
+
+export async function loadModel(file: string, opts: ModelInputOptions): Promise<{ panel: Panel; spec: ModelSpec }> {
+  if (opts.inputFormat !== undefined && !DATA_FORMATS.includes(opts.inputFormat as DataFormat))
+    throw new SpecError(`--input-format must be one of ${DATA_FORMATS.join(', ')}, got '${opts.inputFormat}'`, '--input-format');
+  const read = { format: opts.inputFormat as DataFormat | undefined, sheet: opts.sheet };
+  let table = await readTable(file, read);
+  const spec = parseXtabond2(opts.xtabond2, table.schema.fields.map((f) => f.name));
+  const textual = modelColumns(spec).filter((c) => !isNumericColumn(table, c));
+  if (textual.length) table = await readTable(file, { ...read, numeric: textual });
+  return { panel: Panel.fromTable(table, { id: opts.id, time: opts.time, source: file }), spec };
+}
+
+/** Every data column the model's variables and instruments read (a cluster variable may be text). */
+function modelColumns(spec: ModelSpec): string[] {
+  const terms = [spec.depvar, ...spec.regressors, ...spec.gmm.flatMap((g) => g.vars), ...spec.iv.flatMap((g) => g.vars)];
+  return [...new Set(terms.map((t) => t.base))];
+}
+
+function isNumericColumn(table: Table, name: string): boolean {
+  const t = table.schema.fields.find((f) => f.name === name)?.type;
+  return t !== undefined && (DataType.isInt(t) || DataType.isFloat(t) || DataType.isDecimal(t) || DataType.isBool(t));
+}

@@ -1,0 +1,138 @@
+// Reports of a bootstrap run: a text table in the spirit of Stata's `estat bootstrap, all`, Markdown,
+// JSON, and an SVG/PNG histogram of each coefficient's replication estimates.
+import type { TopLevelSpec } from 'vega-lite';
+import type { BootstrapResult } from '../bootstrap/run.ts';
+import type { CoefficientBootstrap, Interval } from '../bootstrap/intervals.ts';
+import { stataG } from './stata-format.ts';
+
+export type IntervalKind = 'percentile' | 'basic' | 'studentized';
+export const INTERVAL_KINDS: readonly IntervalKind[] = ['percentile', 'basic', 'studentized'];
+
+function header(r: BootstrapResult): string[] {
+  const lines: string[] = [];
+  if (r.method === 'pairs') {
+    lines.push(
+      `Pairs (cluster) bootstrap of ${r.fit.steps === 2 ? 'two' : 'one'}-step ${r.fit.estimator} GMM: ${r.reps} replications, seed ${r.seed}, ${r.clusters} clusters resampled`,
+    );
+    lines.push(
+      `Each replication re-estimates the one-step fit, the two-step weight matrix and the ${r.fit.vce} errors; moments ${
+        r.recentred ? 'recentred (Hall-Horowitz)' : 'not recentred'
+      }`,
+    );
+    lines.push(`Backend: ${r.backend} (${r.precision})   Replications used: ${r.used}   Failed: ${r.failed.singular} singular, ${r.failed.nonFinite} non-finite`);
+    if (r.singularWeight > 0) lines.push(`Replications with a singular moment covariance (generalized inverse used): ${r.singularWeight}`);
+  } else {
+    lines.push(`Wild score bootstrap (Kline-Santos): ${r.reps} draws, seed ${r.seed}, ${r.clusters} clusters, backend ${r.backend} (${r.precision})`);
+  }
+  return lines;
+}
+
+function pad(s: string, w: number): string {
+  return s.length >= w ? s : ' '.repeat(w - s.length) + s;
+}
+
+function interval(i: Interval | null): string {
+  return i ? `${pad(stataG(i.low), 10)} ${pad(stataG(i.high), 10)}` : pad('.', 10) + ' ' + pad('.', 10);
+}
+
+function pValue(p: number): string {
+  return p.toFixed(3);
+}
+
+/** The coefficient table, one block of rows per interval kind asked for. */
+export function formatBootstrapText(r: BootstrapResult, kinds: readonly IntervalKind[] = INTERVAL_KINDS): string {
+  const lines = header(r);
+  const pct = Math.round(r.level * 100);
+  if (r.coefficients.length > 0) {
+    const rule = '-'.repeat(13) + '+' + '-'.repeat(75);
+    lines.push(rule);
+    lines.push(`${pad('', 12)} |      Coef.  ${r.fit.vce === 'windmeijer' ? 'Corrected' : '   Robust'}    Boot SE  Boot P>|t|   [${pct}% Conf. Interval]`);
+    lines.push(rule);
+    for (const c of r.coefficients) {
+      const first = kinds[0];
+      lines.push(`${pad(c.name, 12)} | ${pad(stataG(c.estimate), 10)} ${pad(stataG(c.se), 10)} ${pad(stataG(c.bootSe), 10)} ${pad(pValue(c.p), 10)}   ${interval(pick(c, first))}  (${tag(first)})`);
+      for (const k of kinds.slice(1)) lines.push(`${pad('', 12)} | ${' '.repeat(46)}${interval(pick(c, k))}  (${tag(k)})`);
+    }
+    lines.push(rule);
+    lines.push('(P) percentile   (BC0) basic   (T) studentized (bootstrap-t); Boot P>|t|: symmetric bootstrap-t p-value of coef = 0');
+  }
+  if (r.hansen)
+    lines.push(
+      `Hansen test of overid. restrictions: chi2(${r.hansen.df}) = ${r.hansen.chi2.toFixed(2)}  Prob > chi2 = ${pValue(r.hansen.p)}  Bootstrap prob = ${pValue(r.hansen.bootstrapP)}`,
+    );
+  for (const t of r.tests)
+    lines.push(
+      `Wald test (${t.restriction}): chi2(${t.df}) = ${t.stat.toFixed(2)}  Prob > chi2 = ${pValue(t.p)}  Wild score bootstrap prob (${t.weights}, ${t.reps} draws) = ${pValue(t.bootstrapP)}`,
+    );
+  lines.push(`Time: ${r.seconds.toFixed(2)} s`);
+  return lines.join('\n') + '\n';
+}
+
+function pick(c: CoefficientBootstrap, k: IntervalKind): Interval | null {
+  return k === 'percentile' ? c.percentile : k === 'basic' ? c.basic : c.studentized;
+}
+function tag(k: IntervalKind): string {
+  return k === 'percentile' ? 'P' : k === 'basic' ? 'BC0' : 'T';
+}
+
+export function formatBootstrapMarkdown(r: BootstrapResult, kinds: readonly IntervalKind[] = INTERVAL_KINDS): string {
+  const lines = header(r).map((l) => l + '  ');
+  lines.push('');
+  if (r.coefficients.length > 0) {
+    lines.push(`| | Coef. | SE | Boot SE | Boot p | ${kinds.map((k) => `${k} ${Math.round(r.level * 100)}% CI`).join(' | ')} |`);
+    lines.push(`|---|---:|---:|---:|---:|${kinds.map(() => '---|').join('')}`);
+    for (const c of r.coefficients)
+      lines.push(
+        `| ${c.name} | ${stataG(c.estimate)} | ${stataG(c.se)} | ${stataG(c.bootSe)} | ${pValue(c.p)} | ${kinds
+          .map((k) => {
+            const i = pick(c, k);
+            return i ? `[${stataG(i.low)}, ${stataG(i.high)}]` : '.';
+          })
+          .join(' | ')} |`,
+      );
+  }
+  if (r.hansen) lines.push('', `Hansen J = ${r.hansen.chi2.toFixed(2)} (df ${r.hansen.df}), p = ${pValue(r.hansen.p)}, bootstrap p = ${pValue(r.hansen.bootstrapP)}`);
+  for (const t of r.tests) lines.push('', `Wald ${t.restriction}: chi2(${t.df}) = ${t.stat.toFixed(2)}, p = ${pValue(t.p)}, wild bootstrap p = ${pValue(t.bootstrapP)}`);
+  return lines.join('\n') + '\n';
+}
+
+/** Everything but the replication draws and the fit's covariance matrix. */
+export function bootstrapJson(r: BootstrapResult): Record<string, unknown> {
+  const { draws: _draws, fit, ...rest } = r;
+  return { ...rest, fit: { estimator: fit.estimator, steps: fit.steps, vce: fit.vce, nobs: fit.nobs, ngroups: fit.ngroups, ninstruments: fit.ninstruments } };
+}
+
+/** Histogram of one coefficient's replication estimates with the estimate and percentile interval marked. */
+export function bootstrapHistogramSpec(name: string, draws: number[], c: CoefficientBootstrap): TopLevelSpec {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    width: 480,
+    height: 260,
+    title: `Bootstrap distribution of ${name}`,
+    layer: [
+      {
+        data: { values: draws.map((v) => ({ v })) },
+        mark: { type: 'bar', color: '#6b8fb3' },
+        encoding: {
+          x: { bin: { maxbins: 40 }, field: 'v', type: 'quantitative', title: name },
+          y: { aggregate: 'count', type: 'quantitative', title: 'Replications' },
+        },
+      },
+      {
+        data: {
+          values: [
+            { v: c.estimate, what: 'estimate' },
+            { v: c.percentile.low, what: 'percentile interval' },
+            { v: c.percentile.high, what: 'percentile interval' },
+          ],
+        },
+        mark: { type: 'rule', strokeWidth: 2 },
+        encoding: {
+          x: { field: 'v', type: 'quantitative' },
+          color: { field: 'what', type: 'nominal', title: '', scale: { range: ['#c0392b', '#333333'] } },
+          strokeDash: { field: 'what', type: 'nominal', legend: null },
+        },
+      },
+    ],
+  } as TopLevelSpec;
+}

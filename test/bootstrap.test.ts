@@ -1,0 +1,143 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readTable } from '../src/data/read.ts';
+import { Panel } from '../src/panel/panel.ts';
+import { parseXtabond2 } from '../src/spec/parse.ts';
+import type { ModelSpec } from '../src/spec/types.ts';
+import { bootstrapGmm } from '../src/bootstrap/run.ts';
+import { clusterCounts, createRng } from '../src/bootstrap/draws.ts';
+import { naiveBootstrap } from '../src/bootstrap/naive.ts';
+import { REP_OK, replicate } from '../src/bootstrap/replicate.ts';
+import { bootstrapBlocks } from '../src/bootstrap/blocks.ts';
+import { estimateOptions, modelBlocks, prepareGmm } from '../src/gmm/fit.ts';
+import { estimateFromBlocks } from '../src/gmm/estimate.ts';
+import { ReferenceBackend } from '../src/kernels/reference.ts';
+import { getBackend, listBackends } from '../src/kernels/registry.ts';
+
+// Collapsed instruments keep every weight matrix non-singular on the Arellano–Bond panel.
+const COMMAND = 'n L.n L(0/1).(w k) yr*, gmm(L.(n w k), collapse) iv(yr*, eq(level)) twostep robust';
+let panel: Panel;
+let spec: ModelSpec;
+let panelColumns: string[];
+
+beforeAll(async () => {
+  const table = await readTable('data/abdata.csv');
+  panel = Panel.fromTable(table, { id: 'id', time: 'year', source: 'data/abdata.csv' });
+  panelColumns = table.schema.fields.map((f) => f.name);
+  spec = parseXtabond2(COMMAND, panelColumns);
+});
+
+function relErr(a: number, b: number): number {
+  return Math.abs(a - b) / Math.max(Math.abs(b), 1e-300);
+}
+
+describe('pairs bootstrap, batched float64', () => {
+  // Without year dummies the fit is well conditioned, so both paths agree to rounding (with them,
+  // a year effect near zero in some replication shows the conditioning, not the method: ~1e-7).
+  it('equals the naive loop of re-estimations on resampled panels (B = 50)', async () => {
+    const wellConditioned = parseXtabond2('n L.n L(0/1).(w k), gmm(L.(n w k), collapse) twostep robust', panelColumns);
+    const reps = 50;
+    const seed = 1;
+    const boot = await bootstrapGmm(panel, wellConditioned, { reps, seed, recentre: false, backend: 'float64-ts' });
+    const counts = clusterCounts(createRng(seed), reps, panel.nunits);
+    const naive = await naiveBootstrap(panel, wellConditioned, counts, reps);
+    const K = boot.fit.coefficients.length;
+    let worstBeta = 0;
+    let worstSe = 0;
+    for (let b = 0; b < reps; b++) {
+      expect(boot.draws!.status[b]).toBe(REP_OK);
+      expect(naive[b].coefficients.map((c) => c.name)).toEqual(boot.fit.coefficients.map((c) => c.name));
+      for (let k = 0; k < K; k++) {
+        worstBeta = Math.max(worstBeta, relErr(boot.draws!.beta[b * K + k], naive[b].coefficients[k].estimate));
+        worstSe = Math.max(worstSe, relErr(boot.draws!.se[b * K + k], naive[b].coefficients[k].se));
+      }
+      expect(relErr(boot.draws!.hansen[b], naive[b].hansen!.chi2)).toBeLessThan(1e-8);
+    }
+    expect(worstBeta).toBeLessThan(1e-8);
+    expect(worstSe).toBeLessThan(1e-8);
+  });
+
+  it('recentred moments hold exactly at the estimate: the sample itself gives β̂ and J = 0', async () => {
+    const prep = prepareGmm(panel, spec);
+    const blocks = modelBlocks(prep, { keepZHZ: true });
+    const eo = estimateOptions(prep.design, blocks);
+    const est = estimateFromBlocks(blocks, eo);
+    const centre = est.b2!;
+    const bb = bootstrapBlocks(blocks, centre, true, est.a1Kept);
+    const ones = new Float64Array(bb.n).fill(1);
+    const opts = { twostep: true, robust: true, small: false, sigmaPerObs: 2, momentScale: 1, clustered: false };
+    const rep = await replicate(bb, ones, 1, opts, new ReferenceBackend());
+    for (let k = 0; k < centre.length; k++) expect(Math.abs(rep.beta[k] - centre[k])).toBeLessThan(1e-10);
+    expect(Math.abs(rep.hansen[0])).toBeLessThan(1e-16);
+    // Not recentred, the sample reproduces the fit itself: β̂ and its Hansen J.
+    const plain = await replicate(bootstrapBlocks(blocks, centre, false, est.a1Kept), ones, 1, opts, new ReferenceBackend());
+    const jFit = est.ze2!.reduce((s, _, l) => s + est.ze2![l] * est.a2!.slice(l * est.sums.L, (l + 1) * est.sums.L).reduce((t, a, m) => t + a * est.ze2![m], 0), 0);
+    expect(relErr(plain.hansen[0], jFit)).toBeLessThan(1e-9);
+    for (let k = 0; k < centre.length; k++) expect(Math.abs(plain.beta[k] - centre[k])).toBeLessThan(1e-10);
+  });
+
+  it('reports intervals, failures and the bootstrap J p-value', async () => {
+    const boot = await bootstrapGmm(panel, spec, { reps: 99, seed: 3 });
+    expect(boot.recentred).toBe(true);
+    expect(boot.used + boot.failed.singular + boot.failed.nonFinite).toBe(99);
+    const lag = boot.coefficients.find((c) => c.name === 'L1.n')!;
+    expect(lag.percentile.low).toBeLessThan(lag.estimate);
+    expect(lag.percentile.high).toBeGreaterThan(lag.estimate);
+    expect(lag.basic.low).toBeCloseTo(2 * lag.estimate - lag.percentile.high, 12);
+    expect(lag.studentized!.low).toBeLessThan(lag.studentized!.high);
+    // Bootstrap SE of the same order as the Windmeijer SE.
+    expect(lag.bootSe / lag.se).toBeGreaterThan(0.5);
+    expect(lag.bootSe / lag.se).toBeLessThan(2);
+    expect(boot.hansen!.bootstrapP).toBeGreaterThan(1 / 100 - 1e-12);
+    expect(boot.hansen!.bootstrapP).toBeLessThanOrEqual(1);
+  });
+
+  it('is reproducible: the same seed gives the same replications', async () => {
+    const a = await bootstrapGmm(panel, spec, { reps: 10, seed: 42 });
+    const b = await bootstrapGmm(panel, spec, { reps: 10, seed: 42 });
+    expect([...a.draws!.beta]).toEqual([...b.draws!.beta]);
+  });
+});
+
+describe('wild score bootstrap tests', () => {
+  it('gives a zero statistic and p = 1 at the estimate', async () => {
+    const fit = (await bootstrapGmm(panel, spec, { reps: 2, seed: 1, pairs: false, tests: ['w = 0'] })).fit;
+    const w = fit.coefficients.find((c) => c.name === 'w')!.estimate;
+    const res = await bootstrapGmm(panel, spec, { reps: 199, seed: 5, pairs: false, tests: [`w = ${w}`] });
+    expect(res.tests[0].stat).toBeLessThan(1e-12);
+    expect(res.tests[0].bootstrapP).toBe(1);
+  });
+  it('near the 5% boundary the bootstrap and chi2 p-values agree (Rademacher)', async () => {
+    const fit = (await bootstrapGmm(panel, spec, { reps: 2, seed: 1, pairs: false, tests: ['w = 0'] })).fit;
+    const w = fit.coefficients.find((c) => c.name === 'w')!;
+    // Bisect r so that the score statistic is 3.84 (it rises with |ŵ − r| here).
+    let lo = 0;
+    let hi = 6;
+    for (let it = 0; it < 40; it++) {
+      const mid = (lo + hi) / 2;
+      const t = await bootstrapGmm(panel, spec, { reps: 2, seed: 1, pairs: false, tests: [`w = ${w.estimate - mid * w.se}`] });
+      if (t.tests[0].stat < 3.84) lo = mid;
+      else hi = mid;
+    }
+    const res = await bootstrapGmm(panel, spec, { reps: 4999, seed: 9, pairs: false, tests: [`w = ${w.estimate - lo * w.se}`] });
+    expect(res.tests[0].stat).toBeCloseTo(3.84, 4);
+    expect(res.tests[0].p).toBeCloseTo(0.05, 3);
+    expect(Math.abs(res.tests[0].bootstrapP - 0.05)).toBeLessThan(0.02);
+  });
+});
+
+describe('float32 backends on the same draws', async () => {
+  const present = (await listBackends({ measure: false })).filter((b) => b.present && b.precision === 'float32');
+  it.each(present.map((b) => b.name))('%s: bootstrap SEs within 1e-3 of float64', async (name) => {
+    const reps = 50;
+    const ref = await bootstrapGmm(panel, spec, { reps, seed: 7, backend: 'float64-ts' });
+    const backend = await getBackend(name, { precision: 'float32' });
+    try {
+      const f32 = await bootstrapGmm(panel, spec, { reps, seed: 7, backend });
+      for (let k = 0; k < ref.coefficients.length; k++) {
+        expect(relErr(f32.coefficients[k].bootSe, ref.coefficients[k].bootSe)).toBeLessThan(1e-3);
+      }
+    } finally {
+      await backend.dispose();
+    }
+  });
+});
