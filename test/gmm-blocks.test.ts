@@ -6,9 +6,8 @@
 // - typed errors for what cannot be estimated.
 import { tableFromArrays } from 'apache-arrow';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { unitBlocks } from '../src/gmm/blocks.ts';
 import { estimateFromBlocks } from '../src/gmm/estimate.ts';
-import { estimateOptions, fitGmm, prepareGmm } from '../src/gmm/fit.ts';
+import { estimateOptions, fitGmm, modelBlocks, prepareGmm } from '../src/gmm/fit.ts';
 import { Panel } from '../src/panel/panel.ts';
 import { term, type ModelSpec } from '../src/spec/types.ts';
 import { DataError, SpecError } from '../src/errors.ts';
@@ -52,7 +51,7 @@ describe('block-level re-estimation with unit weights', () => {
     const w = Array.from({ length: panel.nunits }, (_, u) => (u === 3 || u === 11 ? 2 : u === 5 || u === 20 ? 0 : 1));
     const direct = await fitGmm(resample(panel, w), sysSpec);
     const prep = prepareGmm(panel, sysSpec);
-    const blocks = unitBlocks(prep.design, prep.plan, prep.collinearity, { keepZHZ: true });
+    const blocks = modelBlocks(prep, { keepZHZ: true });
     const wt = Float64Array.from(w);
     const est = estimateFromBlocks(blocks, estimateOptions(prep.design, blocks, wt), wt);
     const K = blocks.K;
@@ -66,15 +65,15 @@ describe('block-level re-estimation with unit weights', () => {
     const s1 = modelSpec({ ...sysSpec, twostep: false, robust: false });
     const d1 = await fitGmm(resample(panel, w), s1);
     const p1 = prepareGmm(panel, s1);
-    const b1 = unitBlocks(p1.design, p1.plan, p1.collinearity, { keepZHZ: true });
+    const b1 = modelBlocks(p1, { keepZHZ: true });
     const e1 = estimateFromBlocks(b1, estimateOptions(p1.design, b1, wt), wt);
     d1.coefficients.forEach((c, k) => expect(Math.sqrt(e1.v1[k * K + k])).toBeCloseTo(c.se, 12));
   });
 
   it('keeps per-unit Z\'HZ blocks that sum to the chunked total', () => {
     const prep = prepareGmm(panel, sysSpec);
-    const kept = unitBlocks(prep.design, prep.plan, prep.collinearity, { keepZHZ: true });
-    const summed = unitBlocks(prep.design, prep.plan, prep.collinearity);
+    const kept = modelBlocks(prep, { keepZHZ: true });
+    const summed = modelBlocks(prep);
     expect(summed.zhz).toBeNull();
     expect(kept.zhz!.length).toBe(kept.n * (kept.L * (kept.L + 1)) / 2);
     kept.zhzSum.forEach((v, j) => expect(v).toBeCloseTo(summed.zhzSum[j], 10));
@@ -97,6 +96,25 @@ describe('engine bookkeeping', () => {
     expect(made.diffHansen.map((d) => [d.group, d.difference.df])).toEqual([
       ['GMM instruments for levels', 21],
       ['iv(yr1976 ... yr1984, eq(level))', 7],
+    ]);
+  });
+
+  it('split: the same estimate as the unsplit group, with its two parts tested separately', async () => {
+    const panel = smallPanel();
+    const unsplit = await fitGmm(panel, sysSpec);
+    const g = sysSpec.gmm[0];
+    const split = await fitGmm(panel, modelSpec({ ...sysSpec, gmm: [{ ...g, split: true }, sysSpec.gmm[1]] }));
+    split.coefficients.forEach((c, k) => {
+      expect(c.estimate).toBeCloseTo(unsplit.coefficients[k].estimate, 12);
+      expect(c.se).toBeCloseTo(unsplit.coefficients[k].se, 12);
+    });
+    expect(split.ninstruments).toBe(unsplit.ninstruments);
+    expect(split.diffHansen.map((d) => [d.group, d.difference.df])).toEqual([
+      ['GMM instruments for levels', 2],
+      ['gmm(y, collapse eq(diff) lag(2 4))', 3],
+      ['gmm(y, collapse eq(level) lag(1 1))', 1],
+      ['gmm(x, collapse lag(2 3))', 3],
+      ['iv(w)', 1],
     ]);
   });
 

@@ -5,10 +5,12 @@
 //   ee_i  = W_iᵀ W_i over the rows whose residuals give σ²           P × P
 //   ar_i  = Σ_t W_i[t]ᵀ W_i[t−m] over the AR-tested rows, m = 1..artests   P × P each
 // Everything GMM needs is a function of these and β: e.g. Z_iᵀe_i = zw_i·(1, −β).
+// The pass works with every regressor; those xtabond2 drops for collinearity are removed from the
+// blocks afterwards (only when there are any).
 import { invsym } from '../linalg/invsym.ts';
 import { DataError, SpecError } from '../errors.ts';
 import { EXCLUDED, UnitRows, type Design } from './design.ts';
-import { hMatrix, sparseUpper } from './hmatrix.ts';
+import { hFactor } from './hmatrix.ts';
 import { InstrumentRows, type InstrumentPlan } from './instruments.ts';
 import { weightedSum } from './sums.ts';
 
@@ -17,7 +19,10 @@ export interface UnitBlocks {
   units: Int32Array;
   n: number;
   L: number;
-  /** Kept regressors. */
+  /** Kept regressors: their indices among the design's regressors (the constant last). */
+  keep: number[];
+  /** Regressors dropped for collinearity, by name. */
+  dropped: string[];
   K: number;
   P: number;
   zw: Float64Array;
@@ -33,69 +38,48 @@ export interface UnitBlocks {
   obsMain: Int32Array;
   /** Observations of the transformed equation. */
   obsTrans: Int32Array;
-  /** Cluster index of each unit (0..nClusters−1) under cluster(); null otherwise. */
+  /** Cluster index of each unit under cluster(); null otherwise. */
   cluster: Int32Array | null;
+  /** Number of clusters with observations (units without observations may carry higher indices). */
   nClusters: number;
   /** W'W over the main-equation rows of all units (P×P), for the Wald df. */
   mainWW: Float64Array;
-}
-
-/** Regressors kept after xtabond2's collinearity check, and the names of those dropped. */
-export interface Collinearity {
-  keep: number[];
-  dropped: string[];
+  /** Present periods of sample units that are not main-equation observations, by reason code
+   *  (design.ts EXCLUDED). */
+  excluded: Map<number, number>;
 }
 
 /**
  * xtabond2's _rmcoll on the stacked regressors of both equations (rows that do not enter are zero):
  * the constant, if any, is partialled out of the level rows, the cross-product is scaled to unit
  * diagonal, and a regressor is dropped when invsym finds it collinear with earlier ones.
+ * xx: Σ X'X over all used rows (kAll × kAll); xt: Σ X over used level rows; nt: their count.
  */
-export function collinearity(d: Design): Collinearity {
-  const rows = new UnitRows(d);
-  const K = rows.kAll;
-  const xx = new Float64Array(K * K);
-  const xt = new Float64Array(K);
-  let nt = 0;
-  const T = d.T;
-  const addRow = (x: Float64Array, off: number) => {
-    for (let a = 0; a < K; a++) {
-      const va = x[off + a];
-      if (va === 0) continue;
-      for (let b = 0; b < K; b++) xx[a * K + b] += va * x[off + b];
-    }
-  };
-  for (const unit of d.units) {
-    rows.load(unit);
-    for (let t = 0; t < T; t++) {
-      if (rows.useT[t]) addRow(rows.xT, t * K);
-      if (d.system && rows.useL[t]) {
-        addRow(rows.xL, t * K);
-        for (let a = 0; a < K; a++) xt[a] += rows.xL[t * K + a];
-        nt++;
-      }
-    }
-  }
-  const kx = d.hasConstant ? K - 1 : K;
-  if (K <= 1) return { keep: Array.from({ length: K }, (_, k) => k), dropped: [] };
+function collinearity(d: Design, xx: Float64Array, xt: Float64Array, nt: number, kAll: number): { keep: number[]; dropped: string[] } {
+  const kx = d.hasConstant ? kAll - 1 : kAll;
+  if (kAll <= 1) return { keep: Array.from({ length: kAll }, (_, k) => k), dropped: [] };
   const u = new Float64Array(kx * kx);
-  for (let a = 0; a < kx; a++) for (let b = 0; b < kx; b++) u[a * kx + b] = xx[a * K + b] - (d.hasConstant && nt > 0 ? (xt[a] * xt[b]) / nt : 0);
+  for (let a = 0; a < kx; a++) for (let b = 0; b < kx; b++) u[a * kx + b] = xx[a * kAll + b] - (d.hasConstant && nt > 0 ? (xt[a] * xt[b]) / nt : 0);
   const scale = Float64Array.from({ length: kx }, (_, a) => (u[a * kx + a] > 0 ? 1 / Math.sqrt(u[a * kx + a]) : 0));
   for (let a = 0; a < kx; a++) for (let b = 0; b < kx; b++) u[a * kx + b] *= scale[a] * scale[b];
   const { dropped } = invsym(u, kx);
   const keep: number[] = [];
   const names: string[] = [];
   for (let a = 0; a < kx; a++) (dropped[a] ? names.push(d.regressorNames[a]) : keep.push(a));
-  if (d.hasConstant) keep.push(K - 1);
+  if (d.hasConstant) keep.push(kAll - 1);
   return { keep, dropped: names };
 }
 
-/** Cluster index per sample unit: the cluster variable must be constant within each unit. */
-function clusterIndex(d: Design, name: string): { index: Int32Array; n: number } {
+/**
+ * Cluster index per sample unit; the cluster variable must be constant within each unit. The count
+ * is over units with observations (xtabond2 groups the cluster variable over its estimation sample);
+ * units without any get indices after those.
+ */
+function clusterIndex(d: Design, name: string, obsMain: Int32Array): { index: Int32Array; n: number } {
+  if (!d.panel.has(name)) throw new DataError(`cluster(${name}): unknown column`, { column: name });
   const col = d.panel.column(name);
   const { offsets } = d.panel;
-  const code = new Map<string, number>();
-  const index = new Int32Array(d.units.length);
+  const value = new Float64Array(d.units.length);
   d.units.forEach((unit, i) => {
     let v: number | undefined;
     for (let r = offsets[unit]; r < offsets[unit + 1]; r++) {
@@ -107,11 +91,48 @@ function clusterIndex(d: Design, name: string): { index: Int32Array; n: number }
           'cluster',
         );
     }
-    const key = String(v);
-    if (!code.has(key)) code.set(key, code.size);
-    index[i] = code.get(key)!;
+    value[i] = v!;
   });
-  return { index, n: code.size };
+  const code = new Map<string, number>();
+  const index = new Int32Array(d.units.length);
+  for (const withObs of [true, false])
+    value.forEach((v, i) => {
+      if (obsMain[i] > 0 !== withObs) return;
+      const key = String(v);
+      if (!code.has(key)) code.set(key, code.size);
+      index[i] = code.get(key)!;
+    });
+  let n = 0;
+  index.forEach((c, i) => obsMain[i] > 0 && (n = Math.max(n, c + 1)));
+  return { index, n };
+}
+
+/** dst[dOff ..] (P×P) += Σ_r W[r]ᵀW[r−lag] over rows r0+lag .. r0+count−1 of W (rows of width P). */
+function addCrossRows(dst: Float64Array, dOff: number, w: Float64Array, r0: number, count: number, lag: number, P: number): void {
+  for (let r = r0 + lag; r < r0 + count; r++) {
+    const ro = r * P;
+    const lo = (r - lag) * P;
+    for (let a = 0; a < P; a++) {
+      const va = w[ro + a];
+      if (va === 0) continue;
+      const da = dOff + a * P;
+      for (let b = 0; b < P; b++) dst[da + b] += va * w[lo + b];
+    }
+  }
+}
+
+/** First differences of the raw (y, X) where both periods have y and every regressor. */
+function differencedRows(rows: UnitRows, out: Float64Array, P: number): void {
+  const d = rows.design;
+  const T = d.T;
+  const raw = rows.raw;
+  const k0 = d.k0;
+  out.fill(0);
+  for (let t = 1; t < T; t++) {
+    if (!rows.touseVar[t] || !rows.touseVar[t - 1]) continue;
+    out[t * P] = raw[t] - raw[t - 1];
+    for (let k = 0; k < k0; k++) out[t * P + 1 + k] = raw[(1 + k) * T + t] - raw[(1 + k) * T + t - 1];
+  }
 }
 
 /** Which rows the AR(m) test looks at, per xtabond2: transformed rows, level rows (arlevels), or
@@ -123,26 +144,21 @@ const CHUNK = 4096;
 /**
  * Build the per-unit blocks. keepZHZ keeps Z_iᵀHZ_i per unit (needed to re-estimate the one-step
  * weight under unit weights); otherwise only their sum is formed, a chunk of units at a time.
- * `excluded` counts the present periods of sample units that are not observations of the main
- * equation, by reason code (design.ts EXCLUDED).
  */
-export function unitBlocks(d: Design, plan: InstrumentPlan, coll: Collinearity, opts: { keepZHZ?: boolean } = {}): UnitBlocks & { excluded: Map<number, number> } {
+export function unitBlocks(d: Design, plan: InstrumentPlan, opts: { keepZHZ?: boolean } = {}): UnitBlocks {
   const T = d.T;
   const spec = d.spec;
   const rows = new UnitRows(d);
   const zrows = new InstrumentRows(plan, d);
   const L = plan.L;
-  const keep = coll.keep;
-  const K = keep.length;
-  const P = 1 + K;
   const kAll = rows.kAll;
+  const P = 1 + kAll;
   const n = d.units.length;
   const artests = spec.artests;
   const arRows: ArRows = spec.arlevels ? 'level' : d.orthogonal ? 'differenced' : 'transformed';
   const sigmaLevel = d.system && spec.h === 1;
 
-  const H = hMatrix(T, spec.h, d.orthogonal, d.system);
-  const hs = sparseUpper(H, d.system ? 2 * T : T);
+  const F = hFactor(T, spec.h, d.orthogonal, d.system);
   const nPacked = (L * (L + 1)) / 2;
   const rowOff = new Int32Array(L);
   for (let c = 0; c < L; c++) rowOff[c] = c * L - (c * (c - 1)) / 2;
@@ -158,17 +174,18 @@ export function unitBlocks(d: Design, plan: InstrumentPlan, coll: Collinearity, 
   const zhzPacked = new Float64Array(nPacked);
   const excluded = new Map<number, number>();
   const mainWW = new Float64Array(P * P);
+  // For the collinearity check: Σ W'W over all used rows, Σ W over used level rows.
+  const allWW = new Float64Array(P * P);
+  const levW = new Float64Array(P);
+  let nLev = 0;
 
-  // W rows of the current unit: transformed rows 0..T−1, level rows T..2T−1, AR rows separately.
   const nr = d.system ? 2 * T : T;
   const wRows = new Float64Array(nr * P);
   const arW = new Float64Array(T * P);
-
-  const setRow = (dst: Float64Array, r: number, y: number, x: Float64Array, xOff: number) => {
-    const o = r * P;
-    dst[o] = y;
-    for (let k = 0; k < K; k++) dst[o + 1 + k] = x[xOff + keep[k]];
-  };
+  const q = new Float64Array(L);
+  const mark = new Int32Array(L).fill(-1);
+  const touched = new Int32Array(L);
+  let stamp = 0;
 
   let chunkRow = 0;
   const flush = () => {
@@ -187,11 +204,17 @@ export function unitBlocks(d: Design, plan: InstrumentPlan, coll: Collinearity, 
     let nT = 0;
     for (let t = 0; t < T; t++) {
       if (rows.useT[t]) {
-        setRow(wRows, t, rows.yT[t], rows.xT, t * kAll);
+        const o = t * P;
+        wRows[o] = rows.yT[t];
+        for (let k = 0; k < kAll; k++) wRows[o + 1 + k] = rows.xT[t * kAll + k];
         nT++;
       }
       if (d.system && rows.useL[t]) {
-        setRow(wRows, T + t, rows.yL[t], rows.xL, t * kAll);
+        const o = (T + t) * P;
+        wRows[o] = rows.yL[t];
+        for (let k = 0; k < kAll; k++) wRows[o + 1 + k] = rows.xL[t * kAll + k];
+        for (let a = 0; a < P; a++) levW[a] += wRows[o + a];
+        nLev++;
         nMain++;
       }
       if (rows.present[t]) {
@@ -201,7 +224,8 @@ export function unitBlocks(d: Design, plan: InstrumentPlan, coll: Collinearity, 
     }
     obsTrans[i] = nT;
     obsMain[i] = d.system ? nMain : nT;
-    addCrossRows(mainWW, wRows, d.system ? T : 0, T, P);
+    addCrossRows(allWW, 0, wRows, 0, nr, 0, P);
+    addCrossRows(mainWW, 0, wRows, d.system ? T : 0, T, 0, P);
 
     // zw_i = Z_iᵀ W_i.
     const { start, col, val } = zrows;
@@ -214,62 +238,56 @@ export function unitBlocks(d: Design, plan: InstrumentPlan, coll: Collinearity, 
         for (let a = 0; a < P; a++) zw[c + a] += v * wRows[ro + a];
       }
     }
-    // zhz_i = Z_iᵀ H Z_i, upper triangle packed.
+    // zhz_i = Σ_f q_f q_f' with q_f = Σ_j F[f, j] z_j (H = F'F), upper triangle packed.
     const dst = zhz ?? chunk!;
     const dOff = zhz ? i * nPacked : chunkRow * nPacked;
-    for (let h = 0; h < hs.v.length; h++) {
-      const r = hs.r[h];
-      const s = hs.s[h];
-      const hv = hs.v[h];
-      const r0 = start[r];
-      const r1 = start[r + 1];
-      if (r0 === r1) continue;
-      const s0 = start[s];
-      const s1 = start[s + 1];
-      if (s0 === s1) continue;
-      if (r === s) {
-        for (let p = r0; p < r1; p++) {
-          const cp = col[p];
-          const vp = hv * val[p];
-          for (let q = r0; q < r1; q++) {
-            const cq = col[q];
-            if (cq >= cp) dst[dOff + rowOff[cp] + cq - cp] += vp * val[q];
+    for (let f = 0; f < F.nrows; f++) {
+      stamp++;
+      let nt = 0;
+      for (let e = F.start[f]; e < F.start[f + 1]; e++) {
+        const j = F.rows[e];
+        const cf = F.coef[e];
+        for (let p = start[j]; p < start[j + 1]; p++) {
+          const c = col[p];
+          if (mark[c] !== stamp) {
+            mark[c] = stamp;
+            q[c] = 0;
+            // Insert c keeping `touched` sorted (rows have few entries).
+            let k = nt++;
+            while (k > 0 && touched[k - 1] > c) {
+              touched[k] = touched[k - 1];
+              k--;
+            }
+            touched[k] = c;
           }
+          q[c] += cf * val[p];
         }
-      } else {
-        for (let p = r0; p < r1; p++) {
-          const cp = col[p];
-          const vp = hv * val[p];
-          for (let q = s0; q < s1; q++) {
-            const cq = col[q];
-            if (cq === cp) dst[dOff + rowOff[cp]] += 2 * vp * val[q];
-            else if (cq > cp) dst[dOff + rowOff[cp] + cq - cp] += vp * val[q];
-            else dst[dOff + rowOff[cq] + cp - cq] += vp * val[q];
-          }
+      }
+      for (let a = 0; a < nt; a++) {
+        const ca = touched[a];
+        const qa = q[ca];
+        if (qa === 0) continue;
+        const base = dOff + rowOff[ca] - ca;
+        for (let b = a; b < nt; b++) {
+          const cb = touched[b];
+          dst[base + cb] += qa * q[cb];
         }
       }
     }
     if (chunk && ++chunkRow === CHUNK) flush();
 
     // ee_i over the rows whose residuals give σ².
-    addCrossRows(ee.subarray(i * P * P, (i + 1) * P * P), wRows, sigmaLevel ? T : 0, T, P);
+    addCrossRows(ee, i * P * P, wRows, sigmaLevel ? T : 0, T, 0, P);
     // ar_i: Σ_t W[t]ᵀ W[t−m] over the tested rows.
     if (artests > 0) {
-      if (arRows === 'transformed') arW.set(wRows.subarray(0, T * P));
-      else if (arRows === 'level') arW.set(wRows.subarray(T * P, 2 * T * P));
-      else differencedRows(rows, keep, arW, P);
-      for (let m = 1; m <= artests; m++) {
-        const aOff = (i * artests + m - 1) * P * P;
-        for (let t = m; t < T; t++) {
-          const ro = t * P;
-          const lo = (t - m) * P;
-          for (let a = 0; a < P; a++) {
-            const va = arW[ro + a];
-            if (va === 0) continue;
-            for (let b = 0; b < P; b++) ar[aOff + a * P + b] += va * arW[lo + b];
-          }
-        }
+      let src = wRows;
+      let r0 = arRows === 'level' ? T : 0;
+      if (arRows === 'differenced') {
+        differencedRows(rows, arW, P);
+        src = arW;
+        r0 = 0;
       }
+      for (let m = 1; m <= artests; m++) addCrossRows(ar, (i * artests + m - 1) * P * P, src, r0, T, m, P);
     }
   }
   flush();
@@ -282,46 +300,54 @@ export function unitBlocks(d: Design, plan: InstrumentPlan, coll: Collinearity, 
     zhzSum[b * L + a] = v;
   }
 
+  // Collinear regressors: xtabond2's check on the stacked regressors, then compact the blocks.
+  const xx = new Float64Array(kAll * kAll);
+  for (let a = 0; a < kAll; a++) for (let b = 0; b < kAll; b++) xx[a * kAll + b] = allWW[(1 + a) * P + 1 + b];
+  const coll = collinearity(d, xx, levW.subarray(1), nLev, kAll);
+  const cols = [0, ...coll.keep.map((k) => 1 + k)];
+  const K = coll.keep.length;
+  const Pk = 1 + K;
+  // Keep columns `cols` of each row of width P (zw: rows of L), and rows and columns of P×P blocks.
+  const keepCols = (src: Float64Array, nrows: number): Float64Array => {
+    if (Pk === P) return src;
+    const out = new Float64Array(nrows * Pk);
+    for (let r = 0; r < nrows; r++) for (let c = 0; c < Pk; c++) out[r * Pk + c] = src[r * P + cols[c]];
+    return out;
+  };
+  const keepSquare = (src: Float64Array, nblocks: number): Float64Array => {
+    if (Pk === P) return src;
+    const out = new Float64Array(nblocks * Pk * Pk);
+    for (let b = 0; b < nblocks; b++)
+      for (let r = 0; r < Pk; r++) for (let c = 0; c < Pk; c++) out[(b * Pk + r) * Pk + c] = src[(b * P + cols[r]) * P + cols[c]];
+    return out;
+  };
+
   let cluster: Int32Array | null = null;
   let nClusters = 0;
   if (spec.cluster) {
-    if (!d.panel.has(spec.cluster)) throw new DataError(`cluster(${spec.cluster}): unknown column`, { column: spec.cluster });
-    const c = clusterIndex(d, spec.cluster);
+    const c = clusterIndex(d, spec.cluster, obsMain);
     cluster = c.index;
     nClusters = c.n;
   }
-  return { units: d.units, n, L, K, P, zw, zhz, zhzSum, ee, ar, artests, obsMain, obsTrans, cluster, nClusters, mainWW, excluded };
-}
-
-/** dst (P×P) += Σ_r W[r]ᵀW[r] over rows r0 .. r0+count−1 of W (rows of width P). */
-function addCrossRows(dst: Float64Array, w: Float64Array, r0: number, count: number, P: number): void {
-  for (let r = r0; r < r0 + count; r++) {
-    const ro = r * P;
-    for (let a = 0; a < P; a++) {
-      const va = w[ro + a];
-      if (va === 0) continue;
-      for (let b = 0; b < P; b++) dst[a * P + b] += va * w[ro + b];
-    }
-  }
-}
-
-/** First differences of the raw (y, kept X) where both periods have y and every kept regressor. */
-function differencedRows(rows: UnitRows, keep: number[], out: Float64Array, P: number): void {
-  const d = rows.design;
-  const T = d.T;
-  const raw = rows.raw;
-  const k0 = d.k0;
-  out.fill(0);
-  const complete = (t: number) => {
-    if (Number.isNaN(raw[t])) return false;
-    for (const k of keep) if (k < k0 && Number.isNaN(raw[(1 + k) * T + t])) return false;
-    return true;
+  return {
+    units: d.units,
+    n,
+    L,
+    keep: coll.keep,
+    dropped: coll.dropped,
+    K,
+    P: Pk,
+    zw: keepCols(zw, n * L),
+    zhz,
+    zhzSum,
+    ee: keepSquare(ee, n),
+    ar: keepSquare(ar, n * artests),
+    artests,
+    obsMain,
+    obsTrans,
+    cluster,
+    nClusters,
+    mainWW: keepSquare(mainWW, 1),
+    excluded,
   };
-  for (let t = 1; t < T; t++) {
-    if (!complete(t) || !complete(t - 1)) continue;
-    out[t * P] = raw[t] - raw[t - 1];
-    keep.forEach((k, j) => {
-      out[t * P + 1 + j] = k < k0 ? raw[(1 + k) * T + t] - raw[(1 + k) * T + t - 1] : 0;
-    });
-  }
 }

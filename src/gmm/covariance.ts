@@ -16,12 +16,13 @@ export function robustOneStepVariance(v: Float64Array, zx: Float64Array, a: Floa
 
 /** Per-cluster sums Σ_{i∈c} w_i g_i of unit moments (n×L) and of the unit blocks zw (n×L·P). */
 export function clusterSums(b: UnitBlocks, g: Float64Array, w: Float64Array | null): { n: number; g: Float64Array; zw: Float64Array } {
-  const nc = b.nClusters;
+  const cl = b.cluster!;
+  let nc = 0;
+  for (let i = 0; i < b.n; i++) nc = Math.max(nc, cl[i] + 1);
   const L = b.L;
   const m = L * b.P;
   const gc = new Float64Array(nc * L);
   const zwc = new Float64Array(nc * m);
-  const cl = b.cluster!;
   for (let i = 0; i < b.n; i++) {
     const c = cl[i];
     const wi = w ? w[i] : 1;

@@ -115,7 +115,13 @@ function expandSplit(g: GmmGroup, system: boolean, warnings: string[]): GmmGroup
     warnings.push(`split has no effect in Difference GMM: ${g.label}`);
     return [g];
   }
-  const base = g.label.replace(/\)\s*$/, '');
+  // The label without its closing parenthesis, equation() and lag limits, which each part restates.
+  let base = g.label
+    .replace(/\)\s*$/, '')
+    .replace(/\s*(equation|eq)\([^)]*\)/g, '')
+    .replace(/\s*(laglimits|lag)\([^)]*\)/g, '')
+    .replace(/,\s*$/, '');
+  base += base.includes(',') ? '' : ',';
   const lo = Math.max(g.lagMin, 1);
   const hiText = g.lagMax === null ? '.' : String(g.lagMax);
   return [
@@ -132,12 +138,19 @@ export function buildDesign(panel0: Panel, spec0: ModelSpec): Design {
   const orthogonal = spec.orthogonal;
   const hasConstant = system && spec.constant;
   const regressors = spec.regressors;
-  const sources: Float64Array[] = [evalTerm(panel, spec.depvar), ...regressors.map((t) => evalTerm(panel, t))];
+  // Each distinct term is evaluated once (a term may be a regressor and an instrument source too).
+  const evaluated = new Map<string, Float64Array>();
+  const evalOnce = (t: Term) => {
+    let v = evaluated.get(t.name);
+    if (!v) evaluated.set(t.name, (v = evalTerm(panel, t)));
+    return v;
+  };
+  const sources: Float64Array[] = [evalOnce(spec.depvar), ...regressors.map(evalOnce)];
   const k0 = regressors.length;
 
   const ivBase = sources.length;
   const ivTerms = dedupeTerms(spec.iv.flatMap((g) => g.vars));
-  for (const t of ivTerms) sources.push(evalTerm(panel, t));
+  for (const t of ivTerms) sources.push(evalOnce(t));
   const iv: ResolvedIv[] = spec.iv.map((g) => ({
     vars: g.vars.map((t) => ivTerms.findIndex((u) => u.name === t.name)),
     equation: g.equation,
@@ -149,7 +162,7 @@ export function buildDesign(panel0: Panel, spec0: ModelSpec): Design {
   const gmmBase = sources.length;
   const gmmGroups = spec.gmm.flatMap((g) => expandSplit(g, system, warnings));
   const gmmTerms = dedupeTerms(gmmGroups.flatMap((g) => g.vars));
-  for (const t of gmmTerms) sources.push(evalTerm(panel, t));
+  for (const t of gmmTerms) sources.push(evalOnce(t));
   const gmm: ResolvedGmm[] = gmmGroups.map((g) => ({
     vars: g.vars.map((t) => gmmTerms.findIndex((u) => u.name === t.name)),
     equation: g.equation,

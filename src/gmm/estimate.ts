@@ -146,7 +146,7 @@ export function estimateFromBlocks(b: UnitBlocks, opts: EstimateOptions, w: Floa
   const g1 = unitMoments(b, b1);
   const cl = b.cluster ? clusterSums(b, g1, w) : null;
   let s = cl ? weightedGram(cl.g, cl.n, L, null) : weightedGram(g1, b.n, L, w);
-  const clusterScale = cl && opts.clusterSmall ? cl.n / (cl.n - 1) : 1;
+  const clusterScale = cl && opts.clusterSmall ? b.nClusters / (b.nClusters - 1) : 1;
   if (clusterScale !== 1) s = s.map((x) => x * clusterScale);
   const v1Robust = opts.robust ? robustOneStepVariance(v1, sums.zx, a1, s, L, K) : null;
   const a2g = invsym(s, L);

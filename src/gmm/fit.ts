@@ -2,10 +2,11 @@
 //
 // Block-level pieces, for the bootstrap (a pairs-bootstrap replication is the same estimate with
 // unit weights w_i = the number of times unit i is drawn):
-//   prepareGmm(panel, spec)             → { design, plan, collinearity }: the layout, shared by all
-//   unitBlocks(design, plan, collinearity, { keepZHZ: true })
+//   prepareGmm(panel, spec)             → { design, plan }: the layout, shared by all replications
+//   modelBlocks(prepared, { keepZHZ: true })
 //                                        → the per-unit blocks (blocks.ts): zw_i = Z_i'[y X],
-//                                          zhz_i = Z_i'HZ_i, σ² and AR moment blocks, cluster index
+//                                          zhz_i = Z_i'HZ_i, σ² and AR moment blocks, cluster index,
+//                                          regressors kept after the collinearity check
 //   estimateOptions(design, blocks, w)   → the EstimateOptions of this model under weights w
 //   estimateFromBlocks(blocks, options, w)
 //                                        → β₁, β₂, A₁, A₂, V₁, robust V₁, Windmeijer V₂ … from
@@ -17,7 +18,7 @@ import { SpecError } from '../errors.ts';
 import { invsym } from '../linalg/invsym.ts';
 import { symmetrize } from '../linalg/invsym.ts';
 import { normalQuantileOf, normalTwoSided, tQuantileOf, tTwoSided } from '../stats/distributions.ts';
-import { collinearity, unitBlocks, type Collinearity, type UnitBlocks } from './blocks.ts';
+import { unitBlocks, type UnitBlocks } from './blocks.ts';
 import { smallFactor } from './covariance.ts';
 import { buildDesign, EXCLUSION_REASONS, type Design } from './design.ts';
 import { estimateFromBlocks, unitMoments, type EstimateOptions, type Estimation } from './estimate.ts';
@@ -28,16 +29,19 @@ import { arTestsNonRobust, arTestsRobust, differenceInHansen, modelTest, overidT
 export interface PreparedGmm {
   design: Design;
   plan: InstrumentPlan;
-  collinearity: Collinearity;
 }
 
 export function prepareGmm(panel: Panel, spec: ModelSpec): PreparedGmm {
   const design = buildDesign(panel, spec);
-  const plan = instrumentPlan(design);
-  const coll = collinearity(design);
-  if (coll.keep.length === 0) throw new SpecError('No regressors (all dropped due to collinearity)', 'varlist');
-  if (plan.L < coll.keep.length) throw new SpecError(`Equation not identified: ${coll.keep.length} regressors but ${plan.L} instruments`, 'gmm');
-  return { design, plan, collinearity: coll };
+  return { design, plan: instrumentPlan(design) };
+}
+
+/** The per-unit blocks of a prepared model, refusing a model that cannot be identified. */
+export function modelBlocks(prep: PreparedGmm, opts: { keepZHZ?: boolean } = {}): UnitBlocks {
+  const b = unitBlocks(prep.design, prep.plan, opts);
+  if (b.K === 0) throw new SpecError('No regressors (all dropped due to collinearity)', 'varlist');
+  if (b.L < b.K) throw new SpecError(`Equation not identified: ${b.K} regressors but ${b.L} instruments`, 'gmm');
+  return b;
 }
 
 function isRobust(spec: ModelSpec): boolean {
@@ -91,15 +95,15 @@ function diagZeros(v: Float64Array, K: number): number {
 
 /** Tests, inference and counts of a fit: the GmmResult. */
 export function inference(prep: PreparedGmm, b: UnitBlocks, est: Estimation, command = ''): GmmResult {
-  const { design: d, plan, collinearity: coll } = prep;
+  const { design: d, plan } = prep;
   const spec = d.spec;
   const robust = isRobust(spec);
   const twostep = spec.twostep;
   const onestepNonRobust = !twostep && !robust;
   const { L, K } = est.sums;
-  const names = coll.keep.map((k) => d.regressorNames[k]);
+  const names = b.keep.map((k) => d.regressorNames[k]);
   const warnings = [...d.warnings];
-  for (const n of coll.dropped) warnings.push(`${n} dropped due to collinearity`);
+  for (const n of b.dropped) warnings.push(`${n} dropped due to collinearity`);
 
   let nobs = 0;
   let ngroups = 0;
@@ -123,6 +127,16 @@ export function inference(prep: PreparedGmm, b: UnitBlocks, est: Estimation, com
       }.${spec.diffSargan ? ' Difference-in-Sargan/Hansen statistics may be negative.' : ''}`,
     );
   if (twostep && !robust) warnings.push('Uncorrected two-step standard errors are unreliable.');
+  // xtabond2 shifts a collapsed extra level instrument that is zero for every observation to deeper
+  // lags; that search is not replicated, so say when it would have applied.
+  for (const part of plan.gmmParts) {
+    if (!part.extra || !part.collapse) continue;
+    const g = d.gmm[part.group];
+    const c0 = part.blocks[0].col;
+    for (let j = 0; j < part.vars.length; j++)
+      if (b.zhzSum[(c0 + j) * L + c0 + j] === 0 && part.blocks[0].lag < g.lagMax - 1)
+        warnings.push(`${g.label}: its collapsed level-equation instrument for variable ${j + 1} is zero for every observation; xtabond2 would move it to a deeper lag, which is not done here`);
+  }
 
   const sarganDf = j0 - K;
   const sargan = overidTest(est.ze1, est.a1, L, sarganDf);
@@ -143,7 +157,7 @@ export function inference(prep: PreparedGmm, b: UnitBlocks, est: Estimation, com
 
   const arInput: ArInput = { beta, vNaive, a: twostep ? est.a2! : est.a1, v: vReported, zx: est.sums.zx, L, K };
   const ar = onestepNonRobust
-    ? arTestsNonRobust(d, plan, coll.keep, arInput, spec.small ? est.sig2 * (sigma / (sigma - K)) : est.sig2)
+    ? arTestsNonRobust(d, plan, b.keep, arInput, spec.small ? est.sig2 * (sigma / (sigma - K)) : est.sig2)
     : arTestsRobust(b, unitMoments(b, beta), arInput, null);
 
   const diffHansen = spec.diffSargan
@@ -193,19 +207,19 @@ export function inference(prep: PreparedGmm, b: UnitBlocks, est: Estimation, com
     sargan,
     hansen,
     diffHansen,
-    dropped: coll.dropped,
+    dropped: b.dropped,
     warnings,
     excluded: exclusions(d, b),
   };
 }
 
 /** Panel rows that are not observations of the main equation, by reason. */
-function exclusions(d: Design, b: UnitBlocks & { excluded?: Map<number, number> }): { reason: string; count: number }[] {
+function exclusions(d: Design, b: UnitBlocks): { reason: string; count: number }[] {
   const out: { reason: string; count: number }[] = [];
   const p = d.panel;
   if (p.exclusions.missingUnit) out.push({ reason: 'missing unit id', count: p.exclusions.missingUnit });
   if (p.exclusions.missingTime) out.push({ reason: 'missing time value', count: p.exclusions.missingTime });
-  const counts = new Map(b.excluded ?? []);
+  const counts = new Map(b.excluded);
   // Units with no usable row at all are outside the sample: all their rows lack y or a regressor.
   const inSample = new Uint8Array(p.nunits);
   for (const u of d.units) inSample[u] = 1;
@@ -219,7 +233,7 @@ function exclusions(d: Design, b: UnitBlocks & { excluded?: Map<number, number> 
 /** Fit difference or system GMM exactly as xtabond2 does. */
 export async function fitGmm(panel: Panel, spec: ModelSpec, command = ''): Promise<GmmResult> {
   const prep = prepareGmm(panel, spec);
-  const blocks = unitBlocks(prep.design, prep.plan, prep.collinearity);
+  const blocks = modelBlocks(prep);
   const est = estimateFromBlocks(blocks, estimateOptions(prep.design, blocks));
   return inference(prep, blocks, est, command);
 }

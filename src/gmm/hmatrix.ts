@@ -1,5 +1,7 @@
 // The one-step weighting structure H (xtabond2's h(1|2|3)), per unit, on the filled time grid of T
 // periods: rows 0..T−1 are the transformed equation, rows T..2T−1 the level equation (system GMM).
+// h(1): H = I; h(2): blockdiag(MᵀM, I); h(3) (system): [M, I]ᵀ[M, I], whose off-diagonal block links a
+// transformed error with the level errors it contains; difference GMM: MᵀM (h 2 or 3) or I.
 // The transform matrix M (T×T) has column c = the transformed row c as a combination of the level
 // errors: first differences e_c − e_{c−1}, or forward orthogonal deviations of period c−1 stored at
 // row c (Arellano and Bover 1995, eq. 2.8; xtabond2 places FOD rows one period later, to parallel
@@ -47,31 +49,6 @@ function cleanZeros(a: Float64Array): Float64Array {
 }
 
 /**
- * H for the one-step weight, as xtabond2 builds it: h(1) = I; h(2) = blockdiag(MᵀM, I);
- * h(3) (system) = [M, I]ᵀ[M, I], whose off-diagonal block links a transformed error with the level
- * errors it contains. Difference GMM: MᵀM (h 2 or 3) or I. Size T or 2T.
- */
-export function hMatrix(T: number, h: 1 | 2 | 3, orthogonal: boolean, system: boolean): Float64Array {
-  const n = system ? 2 * T : T;
-  if (h === 1) return identity(n);
-  const m = transformMatrix(T, orthogonal);
-  const g = cleanZeros(crossAB(m, m, T, T, T));
-  if (!system) return g;
-  const out = new Float64Array(n * n);
-  for (let i = 0; i < T; i++) for (let j = 0; j < T; j++) out[i * n + j] = g[i * T + j];
-  for (let i = 0; i < T; i++) out[(T + i) * n + T + i] = 1;
-  if (h === 3) {
-    for (let r = 0; r < T; r++) for (let c = 0; c < T; c++) {
-      const v = m[r * T + c];
-      if (v === 0) continue;
-      out[c * n + T + r] = v; // transformed row c with level row r
-      out[(T + r) * n + c] = v;
-    }
-  }
-  return out;
-}
-
-/**
  * The matrices of the one-step non-robust AR(m) test (xtabond2 _ARTests): Har (T×T) weights the
  * lagged residuals, psi (T×T) links them to the transformed rows' instruments.
  */
@@ -82,24 +59,38 @@ export function arMatrices(T: number, h: 1 | 2 | 3, orthogonal: boolean, arlevel
   return { har, psi };
 }
 
-/** Nonzero entries (r ≤ s) of a symmetric n×n matrix, for per-unit sparse accumulation. */
-export interface SparseSym {
-  r: Int32Array;
-  s: Int32Array;
-  v: Float64Array;
+/**
+ * A sparse factor F of H (H = FᵀF), so that Z_i'HZ_i = Σ_f q_f q_f' with q_f = Σ_j F[f, j] z_j:
+ * h(1): F = I; difference GMM: F = M; system h(2): blockdiag(M, I); system h(3): [M, I].
+ * Row f of F has entries (rows[k], coef[k]) for k in start[f] .. start[f+1).
+ */
+export interface SparseFactor {
+  nrows: number;
+  start: Int32Array;
+  rows: Int32Array;
+  coef: Float64Array;
 }
 
-export function sparseUpper(a: Float64Array, n: number): SparseSym {
-  const r: number[] = [];
-  const s: number[] = [];
-  const v: number[] = [];
-  for (let i = 0; i < n; i++) for (let j = i; j < n; j++) {
-    const x = a[i * n + j];
-    if (x !== 0) {
-      r.push(i);
-      s.push(j);
-      v.push(x);
+export function hFactor(T: number, h: 1 | 2 | 3, orthogonal: boolean, system: boolean): SparseFactor {
+  const n = system ? 2 * T : T;
+  const entries: [number, number][][] = [];
+  if (h === 1) for (let j = 0; j < n; j++) entries.push([[j, 1]]);
+  else {
+    const m = transformMatrix(T, orthogonal);
+    for (let r = 0; r < T; r++) {
+      const row: [number, number][] = [];
+      for (let c = 0; c < T; c++) if (m[r * T + c] !== 0) row.push([c, m[r * T + c]]);
+      if (system && h === 3) row.push([T + r, 1]);
+      entries.push(row);
     }
+    if (system && h === 2) for (let r = 0; r < T; r++) entries.push([[T + r, 1]]);
   }
-  return { r: Int32Array.from(r), s: Int32Array.from(s), v: Float64Array.from(v) };
+  const start = new Int32Array(entries.length + 1);
+  entries.forEach((e, f) => (start[f + 1] = start[f] + e.length));
+  return {
+    nrows: entries.length,
+    start,
+    rows: Int32Array.from(entries.flat().map((e) => e[0])),
+    coef: Float64Array.from(entries.flat().map((e) => e[1])),
+  };
 }

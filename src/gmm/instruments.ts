@@ -23,7 +23,10 @@ interface GmmLagBlock {
   col: number;
 }
 
-interface GmmPart {
+export interface GmmPart {
+  /** Index of the gmm group (design.gmm) and whether this is its extra level-equation part. */
+  group: number;
+  extra: boolean;
   vars: number[];
   level: boolean;
   /** Source: first differences (missing = 0) rather than levels. */
@@ -103,7 +106,7 @@ export function instrumentPlan(d: Design): InstrumentPlan {
     const b = Math.min(lagMax, g.lagMax);
     const first = col;
     const blocks = lagBlocks(T, a, b, nv, g.collapse, level, differenced, col);
-    gmmParts.push({ vars: g.vars, level, differenced, collapse: g.collapse, blocks });
+    gmmParts.push({ group: gi, extra: false, vars: g.vars, level, differenced, collapse: g.collapse, blocks });
     if (blocks.length) {
       const last = blocks[blocks.length - 1];
       col = last.col + (g.collapse ? nv : (last.tauHi - last.tauLo + 1) * nv);
@@ -118,6 +121,8 @@ export function instrumentPlan(d: Design): InstrumentPlan {
       const lag = a > 0 ? a - 1 : 0;
       const start = col;
       gmmParts.push({
+        group: gi,
+        extra: true,
         vars: g.vars,
         level: true,
         differenced: true,

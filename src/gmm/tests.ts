@@ -174,7 +174,7 @@ export function arTestsNonRobust(d: Design, plan: InstrumentPlan, keep: number[]
     for (let t = 0; t < T; t++) {
       use2[t] = levelTested ? rows.useL[t] : rows.useT[t];
       if (differenced) {
-        if (t === 0 || !presentRow(rows, keep, t) || !presentRow(rows, keep, t - 1)) continue;
+        if (t === 0 || !rows.touseVar[t] || !rows.touseVar[t - 1]) continue;
         let r = rows.raw[t] - rows.raw[t - 1];
         keep.forEach((k, j) => {
           const dx = k < k0 ? rows.raw[(1 + k) * T + t] - rows.raw[(1 + k) * T + t - 1] : 0;
@@ -233,13 +233,6 @@ export function arTestsNonRobust(d: Design, plan: InstrumentPlan, keep: number[]
     out.push({ order: m, z, p: normalTwoSided(z) });
   }
   return out;
-}
-
-function presentRow(rows: UnitRows, keep: number[], t: number): boolean {
-  const T = rows.T;
-  if (Number.isNaN(rows.raw[t])) return false;
-  for (const k of keep) if (k < rows.design.k0 && Number.isNaN(rows.raw[(1 + k) * T + t])) return false;
-  return true;
 }
 
 /**
