@@ -131,7 +131,7 @@ export async function bootstrapGmm(panel: Panel, spec: ModelSpec, opts: Bootstra
     const weights = opts.weights ?? 'rademacher';
     for (const t of opts.tests) {
       const v = wildWeights(rng, opts.reps, bbTest.n, weights);
-      tests.push(await scoreBootstrapTest(bbTest, zx, a, parseRestrictions(t, names), v, opts.reps, weights, backend));
+      tests.push(await scoreBootstrapTest(bbTest, zx, a, parseRestrictions(t, names), v, opts.reps, weights, backend, Float64Array.from(fit.vcov)));
     }
   }
   return {

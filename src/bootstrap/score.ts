@@ -15,6 +15,9 @@ import type { LinearRestrictions } from './restrictions.ts';
 export interface ScoreTestResult {
   restriction: string;
   df: number;
+  /** The conventional Wald statistic with the reported (e.g. Windmeijer) covariance, and its chi2 p-value. */
+  wald: number;
+  waldP: number;
   /** Score-form Wald statistic with the restricted-score variance, and its chi2 p-value. */
   stat: number;
   p: number;
@@ -26,7 +29,8 @@ export interface ScoreTestResult {
 
 /**
  * blocks: centred at β̂ and NOT recentred (the restricted scores are the sample's own).
- * zx = Σ Z'X (L×K) and a = the weight matrix of the reported step. v: B×n wild weights.
+ * zx = Σ Z'X (L×K) and a = the weight matrix of the reported step. v: B×n wild weights; vcov the
+ * reported covariance (K×K) for the conventional Wald statistic printed beside.
  */
 export async function scoreBootstrapTest(
   bb: BootstrapBlocks,
@@ -37,6 +41,7 @@ export async function scoreBootstrapTest(
   reps: number,
   weights: string,
   backend: KernelBackend,
+  vcov: Float64Array,
 ): Promise<ScoreTestResult> {
   const { n, L, K, P } = bb;
   const { R, r, q } = restrictions;
@@ -77,7 +82,9 @@ export async function scoreBootstrapTest(
     valid++;
     if (wb >= stat) exceed++;
   }
-  return { restriction: restrictions.text, df: q, stat, p: chi2Upper(stat, q), bootstrapP: (exceed + 1) / (valid + 1), weights, reps: valid };
+  const rv = matmul(R, vcov, q, K, K);
+  const wald = quadForm(dist, 0, invsym(matmul(rv, R, q, K, q, false, true), q).inv, q);
+  return { restriction: restrictions.text, df: q, wald, waldP: chi2Upper(wald, q), stat, p: chi2Upper(stat, q), bootstrapP: (exceed + 1) / (valid + 1), weights, reps: valid };
 }
 
 function quadForm(x: Float64Array, xo: number, a: Float64Array, q: number): number {

@@ -54,7 +54,7 @@ export function formatBootstrapText(r: BootstrapResult, kinds: readonly Interval
       for (const k of kinds.slice(1)) lines.push(`${pad('', 12)} | ${' '.repeat(46)}${interval(pick(c, k))}  (${tag(k)})`);
     }
     lines.push(rule);
-    lines.push('(P) percentile   (BC0) basic   (T) studentized (bootstrap-t); Boot P>|t|: symmetric bootstrap-t p-value of coef = 0');
+    lines.push('(P) percentile   (B) basic   (T) studentized (bootstrap-t); Boot P>|t|: symmetric bootstrap-t p-value of coef = 0');
   }
   if (r.hansen)
     lines.push(
@@ -62,7 +62,7 @@ export function formatBootstrapText(r: BootstrapResult, kinds: readonly Interval
     );
   for (const t of r.tests)
     lines.push(
-      `Wald test (${t.restriction}): chi2(${t.df}) = ${t.stat.toFixed(2)}  Prob > chi2 = ${pValue(t.p)}  Wild score bootstrap prob (${t.weights}, ${t.reps} draws) = ${pValue(t.bootstrapP)}`,
+      `Test ${t.restriction}: Wald chi2(${t.df}) = ${t.wald.toFixed(2)}  Prob > chi2 = ${pValue(t.waldP)};  score chi2(${t.df}) = ${t.stat.toFixed(2)}  Prob > chi2 = ${pValue(t.p)};  wild score bootstrap prob (${t.weights}, ${t.reps} draws) = ${pValue(t.bootstrapP)}`,
     );
   lines.push(`Time: ${r.seconds.toFixed(2)} s`);
   return lines.join('\n') + '\n';
@@ -72,7 +72,7 @@ function pick(c: CoefficientBootstrap, k: IntervalKind): Interval | null {
   return k === 'percentile' ? c.percentile : k === 'basic' ? c.basic : c.studentized;
 }
 function tag(k: IntervalKind): string {
-  return k === 'percentile' ? 'P' : k === 'basic' ? 'BC0' : 'T';
+  return k === 'percentile' ? 'P' : k === 'basic' ? 'B' : 'T';
 }
 
 export function formatBootstrapMarkdown(r: BootstrapResult, kinds: readonly IntervalKind[] = INTERVAL_KINDS): string {
@@ -92,7 +92,8 @@ export function formatBootstrapMarkdown(r: BootstrapResult, kinds: readonly Inte
       );
   }
   if (r.hansen) lines.push('', `Hansen J = ${r.hansen.chi2.toFixed(2)} (df ${r.hansen.df}), p = ${pValue(r.hansen.p)}, bootstrap p = ${pValue(r.hansen.bootstrapP)}`);
-  for (const t of r.tests) lines.push('', `Wald ${t.restriction}: chi2(${t.df}) = ${t.stat.toFixed(2)}, p = ${pValue(t.p)}, wild bootstrap p = ${pValue(t.bootstrapP)}`);
+  for (const t of r.tests)
+    lines.push('', `Test ${t.restriction}: Wald chi2(${t.df}) = ${t.wald.toFixed(2)}, p = ${pValue(t.waldP)}; score chi2 = ${t.stat.toFixed(2)}, p = ${pValue(t.p)}, wild score bootstrap p = ${pValue(t.bootstrapP)}`);
   return lines.join('\n') + '\n';
 }
 
@@ -108,7 +109,7 @@ export function bootstrapHistogramSpec(name: string, draws: number[], c: Coeffic
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     width: 480,
     height: 260,
-    title: `Bootstrap distribution of ${name}`,
+    title: { text: `Bootstrap distribution of ${name}`, subtitle: 'red: estimate; dashed: percentile interval' },
     layer: [
       {
         data: { values: draws.map((v) => ({ v })) },
