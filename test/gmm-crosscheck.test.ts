@@ -23,6 +23,7 @@ interface Config {
   robust: boolean;
   cluster: boolean;
   small: boolean;
+  arlevels?: boolean;
 }
 
 interface Reference {
@@ -191,7 +192,7 @@ function reference(panel: Panel, cfg: Config): Reference {
   const gOf = (b: number[]) =>
     cids.map((c) => {
       let g = zeros(L, 1);
-      units.forEach((u, i) => {
+      units.forEach((_, i) => {
         if (clusterOf(i) === c) g = add(g, mul(tr(Z[i]), col(resid(i, b))));
       });
       return g;
@@ -262,6 +263,9 @@ function reference(panel: Panel, cfg: Config): Reference {
           Xt[t] = dx;
           w[t] = u.yr[t] - u.yr[t - 1] - dx.reduce((s, x, k) => s + x * beta[k], 0);
         }
+      } else if (cfg.arlevels) {
+        w = e.slice(T, 2 * T);
+        Xt = u.X.slice(T, 2 * T);
       } else {
         w = e.slice(0, T);
         Xt = u.X.slice(0, T);
@@ -330,6 +334,7 @@ function engineSpec(cfg: Config) {
     robust: cfg.robust,
     small: cfg.small,
     cluster: cfg.cluster ? 'region' : null,
+    arlevels: cfg.arlevels ?? false,
   });
 }
 
@@ -387,6 +392,8 @@ describe('engine vs dense stacked reference (30 units × 7 periods, unbalanced, 
     ['system GMM, h(2), two-step', { ...base, h: 2, twostep: true }],
     ['system GMM, cluster(region), two-step, small', { ...base, twostep: true, cluster: true, small: true }],
     ['system GMM, cluster(region), one-step', { ...base, cluster: true }],
+    ['system GMM, AR tests on level residuals (arlevels)', { ...base, arlevels: true }],
+    ['system GMM, one-step non-robust (Sargan-based difference tests)', { ...base, robust: false }],
     ['difference GMM, one-step non-robust, iv(w, eq(diff))', { ...base, system: false, robust: false, gmm: [{ v: 'y', a: 2, b: 6, collapse: false }], iv: [{ eq: 'diff' }] }],
     ['difference GMM, orthogonal, two-step Windmeijer', { ...base, system: false, orthogonal: true, twostep: true }],
   ];

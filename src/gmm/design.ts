@@ -250,7 +250,6 @@ export class UnitRows {
   readonly gmmDif: Float64Array;
   /** Per present panel row t: 0 = used in the main equation, else an exclusion reason code. */
   readonly status: Uint8Array;
-  private readonly scratch: Float64Array;
 
   constructor(readonly design: Design) {
     const T = design.T;
@@ -271,7 +270,6 @@ export class UnitRows {
     this.gmmLev = new Float64Array(Math.max(1, design.nGmmVars) * T);
     this.gmmDif = new Float64Array(Math.max(1, design.nGmmVars) * T);
     this.status = new Uint8Array(T);
-    this.scratch = new Float64Array(T);
   }
 
   /** Transform raw column s (T values) into out[outOff..outOff+T): FD or FOD (xtabond2 placement). */

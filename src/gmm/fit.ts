@@ -11,12 +11,11 @@
 //   estimateFromBlocks(blocks, options, w)
 //                                        → β₁, β₂, A₁, A₂, V₁, robust V₁, Windmeijer V₂ … from
 //                                          Σ_i w_i·blocks only (estimate.ts)
-//   inference(prepared, blocks, estimation, w) → the GmmResult (tests, p-values, counts)
+//   inference(prepared, blocks, estimation) → the GmmResult (tests, p-values, counts; unit weights 1)
 import type { Panel } from '../panel/panel.ts';
 import type { ModelSpec } from '../spec/types.ts';
 import { SpecError } from '../errors.ts';
-import { invsym } from '../linalg/invsym.ts';
-import { symmetrize } from '../linalg/invsym.ts';
+import { invsym, symmetrize } from '../linalg/invsym.ts';
 import { normalQuantileOf, normalTwoSided, tQuantileOf, tTwoSided } from '../stats/distributions.ts';
 import { unitBlocks, type UnitBlocks } from './blocks.ts';
 import { smallFactor } from './covariance.ts';

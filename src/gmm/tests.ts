@@ -10,11 +10,10 @@ import { invsym, quadForm, submatrix } from '../linalg/invsym.ts';
 import { chi2Upper, fUpper, normalTwoSided } from '../stats/distributions.ts';
 import type { ArTest, DiffHansen, ModelTest, TestStat } from './result.ts';
 import type { UnitBlocks } from './blocks.ts';
-import type { Design } from './design.ts';
 import { gmmStep, type MomentSums } from './estimate.ts';
 import { arMatrices } from './hmatrix.ts';
 import { InstrumentRows, type InstrumentGroup, type InstrumentPlan } from './instruments.ts';
-import { UnitRows } from './design.ts';
+import { UnitRows, type Design } from './design.ts';
 import { weightedSum } from './sums.ts';
 
 export function overidTest(ze: Float64Array, a: Float64Array, L: number, df: number): TestStat {
