@@ -1,10 +1,17 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { tableFromArrays } from 'apache-arrow';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataError, SpecError } from '../src/errors.ts';
 import { Panel } from '../src/panel/panel.ts';
 import { checkConfigColumns, DEFAULT_CONFIG, expressionColumns, parseStudyConfig } from '../src/study/config.ts';
 import { GBT4754_2002, defaultEmploymentColumn } from '../src/study/sectors.ts';
+import { gmmCommand, type StudyVariables } from '../src/study/tables.ts';
+import { engineEstimators, replicate, type ReplicateOutcome } from '../src/study/replicate.ts';
+import { marginalEffectCurve } from '../src/study/effects.ts';
+import { parseXtabond2 } from '../src/spec/parse.ts';
 
 /** A two-city, two-year panel with every column the default config names (renames applied). */
 function panelWith(rename: Record<string, string> = {}, text: Record<string, string[]> = {}): Panel {
@@ -97,5 +104,132 @@ describe('config against the data', () => {
   it('names a text value in a numeric column', () => {
     const e = thrown(() => checkConfigColumns(DEFAULT_CONFIG, panelWith({}, { tech: ['1', '2', 'n/a', '4'] })));
     expect(e.message).toBe("column 'tech' (study config 'controls[5]') is not numeric in panel.csv: city 2, year 2003 has 'n/a'");
+  });
+});
+
+describe('model commands', () => {
+  const v: StudyVariables = {
+    y: 'lnpm25',
+    yLabel: 'ln PM2.5',
+    ca: 'ca',
+    eff: 'eff',
+    caEff: 'ca_eff',
+    controls: [
+      { name: 'lngdppc', label: '' },
+      { name: 'fdi', label: '' },
+    ],
+    periods: [],
+    inland: { dummy: 'inland', ca: 'ca_inl', eff: 'eff_inl', caEff: 'ca_eff_inl' },
+  };
+  it('writes the xtabond2 command of a study column', () => {
+    expect(gmmCommand(v, ['ca', 'eff', 'ca_eff'], { lagMin: 2, lagMax: 4, collapse: true }, 'system')).toBe(
+      'lnpm25 L.lnpm25 ca eff ca_eff lngdppc fdi, gmm(lnpm25 ca eff ca_eff, lag(2 4) collapse) iv(lngdppc fdi) timedummies twostep robust',
+    );
+    expect(gmmCommand(v, ['ca'], { lagMin: 2, lagMax: 3, collapse: false }, 'difference')).toBe(
+      'lnpm25 L.lnpm25 ca lngdppc fdi, gmm(lnpm25 ca, lag(2 3)) iv(lngdppc fdi) timedummies twostep robust noleveleq',
+    );
+  });
+  it('parses as the intended specification', () => {
+    const cmd = gmmCommand(v, ['ca', 'eff', 'ca_eff'], { lagMin: 2, lagMax: 4, collapse: true }, 'system');
+    const spec = parseXtabond2(cmd, ['lnpm25', 'ca', 'eff', 'ca_eff', 'lngdppc', 'fdi']);
+    expect(spec.regressors.map((t) => [t.base, t.lag])).toEqual([['lnpm25', 1], ['ca', 0], ['eff', 0], ['ca_eff', 0], ['lngdppc', 0], ['fdi', 0]]);
+    expect(spec.gmm).toHaveLength(1);
+    expect([spec.gmm[0].lagMin, spec.gmm[0].lagMax, spec.gmm[0].collapse, spec.gmm[0].equation]).toEqual([2, 4, true, 'both']);
+    expect(spec.iv[0].vars.map((t) => t.base)).toEqual(['lngdppc', 'fdi']);
+    expect([spec.twostep, spec.robust, spec.levelEquation, spec.timeDummies]).toEqual([true, true, true, true]);
+  });
+});
+
+describe('sysgmm replicate on the bundled city panel (issue 5 acceptance)', () => {
+  const truth = JSON.parse(readFileSync('data/city_panel_truth.json', 'utf8'));
+  const out = mkdtempSync(join(tmpdir(), 'sysgmm-replicate-'));
+  let o: ReplicateOutcome;
+  const steps: string[] = [];
+  beforeAll(async () => {
+    o = await replicate({ data: 'data/city_panel.csv', out, estimators: engineEstimators(), onProgress: (e) => steps.push(e.step) });
+  }, 120_000);
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+  const coef = (id: string, name: string) => {
+    const c = o.runs.find((r) => r.id === id)!.result.coefficients.find((k) => k.name === name);
+    if (!c) throw new Error(`${id} has no ${name}`);
+    return c;
+  };
+
+  it('two-step system GMM recovers the signs of CA, EFF, CA×EFF and the persistence within 0.1', () => {
+    const main = o.runs.find((r) => r.id === 'T2.5')!;
+    expect(main.estimator).toBe('system');
+    expect(main.result.steps).toBe(2);
+    expect(main.result.vce.toLowerCase()).toContain('windmeijer');
+    for (const name of ['ca', 'eff', 'ca_eff']) {
+      expect(coef('T2.5', name).estimate).toBeLessThan(0);
+      expect(coef('T2.5', name).p).toBeLessThan(0.01);
+    }
+    expect(Math.abs(coef('T2.5', 'L.lnpm25').estimate - truth.parameters.rho)).toBeLessThan(0.1);
+    // Instruments stay below the number of cities; no AR(2) in the differenced residuals.
+    expect(main.result.ninstruments).toBeLessThan(main.result.ngroups);
+    expect(main.result.ar.find((a) => a.order === 2)!.p).toBeGreaterThan(0.05);
+  });
+
+  it('the inland effects exceed the coastal ones (the truth: 1.5 times)', () => {
+    for (const name of ['ca', 'eff', 'ca_eff']) expect(coef('T4.2', name).estimate).toBeLessThan(coef('T4.1', name).estimate);
+    // The per-coefficient difference test is the two-sample z on those two columns.
+    const d = o.regionTests.differences[0];
+    const [a, b] = [coef('T4.2', 'ca'), coef('T4.1', 'ca')];
+    expect(d.estimate).toBeCloseTo(a.estimate - b.estimate, 14);
+    expect(d.se).toBeCloseTo(Math.hypot(a.se, b.se), 14);
+  });
+
+  it('centres the interaction at the estimation-sample means the DGP used', () => {
+    const rep = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(rep).toContain(`c̄ = ${truth.centring.ca.toFixed(4)}, ē = ${truth.centring.eff.toFixed(4)}`);
+  });
+
+  it('derives effects consistent with the fitted model', () => {
+    const rho = coef('T2.5', 'L.lnpm25').estimate;
+    const lr = o.effects.longRun[0];
+    expect(lr.label).toBe('CA');
+    expect(lr.estimate).toBeCloseTo(coef('T2.5', 'ca').estimate / (1 - rho), 12);
+    // At the centring value of efficiency the marginal effect of CA is beta_CA with its own SE.
+    const at = marginalEffectCurve(o.runs.find((r) => r.id === 'T2.5')!.result, { ca: 'ca', interaction: 'ca_eff' }, [o.effects.effCentre], o.effects.effCentre)[0];
+    expect(at.estimate).toBe(coef('T2.5', 'ca').estimate);
+    expect(at.se).toBeCloseTo(coef('T2.5', 'ca').se, 12);
+    expect(o.effects.marginal).toHaveLength(41);
+    expect(o.effects.atPercentiles.map((m) => m.percentile)).toEqual([10, 25, 50, 75, 90]);
+  });
+
+  it('writes each table in four formats, the figures as SVG and PNG, and report.md', () => {
+    for (const t of ['T1', 'T2', 'T3', 'T4', 'T5', 'T6']) for (const ext of ['md', 'tex', 'csv', 'json']) expect(existsSync(join(out, `${t}.${ext}`))).toBe(true);
+    expect(readFileSync(join(out, 'T2.md'), 'utf8').split('\n')[2]).toBe('|  | (1) Pooled OLS | (2) Fixed effects | (3) Diff-GMM | (4) Sys-GMM | (5) Sys-GMM |');
+    expect(readFileSync(join(out, 'T2.tex'), 'utf8')).toContain('\\toprule');
+    const t2 = JSON.parse(readFileSync(join(out, 'T2.json'), 'utf8'));
+    expect(t2.columns[4].coefficients.find((c: { name: string }) => c.name === 'ca').estimate).toBe(coef('T2.5', 'ca').estimate);
+    for (const f of ['fig1_heterogeneity', 'fig2_segments', 'fig3_marginal_effect']) {
+      expect(readFileSync(join(out, `${f}.svg`), 'utf8')).toMatch(/^<svg/);
+      const png = readFileSync(join(out, `${f}.png`));
+      expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+      expect(png.readUInt32BE(16)).toBeGreaterThan(600); // width in pixels (2x zoom)
+    }
+    const report = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(report).toContain(`xtabond2 ${o.runs.find((r) => r.id === 'T2.5')!.command}`);
+    expect(report).toContain('![');
+    expect(o.t2Text.split('\n')[0]).toBe('T2. Baseline estimates: co-agglomeration, manufacturing efficiency and haze');
+  });
+
+  it('reports progress step by step', () => {
+    expect(steps[0]).toBe('reading data/city_panel.csv');
+    expect(steps.filter((s) => s.startsWith('fitting ')).length).toBe(o.runs.length);
+    expect(steps.at(-1)).toBe('done');
+  });
+});
+
+describe('sysgmm replicate from the command line', () => {
+  it('names a misnamed column and its config key, exit 2', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sysgmm-cfg-'));
+    const cfg = join(dir, 'study.json');
+    writeFileSync(cfg, JSON.stringify({ data: resolve('data/city_panel.csv'), efficiency: { output: 'manuf_outptu' } }));
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'replicate', '--config', cfg, '--out', join(dir, 'out'), '--quiet'], { encoding: 'utf8' });
+    rmSync(dir, { recursive: true, force: true });
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toBe("sysgmm: column 'manuf_outptu' (study config 'efficiency.output') not found in data/city_panel.csv; did you mean 'manuf_output'?");
   });
 });

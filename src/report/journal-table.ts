@@ -104,7 +104,7 @@ export function buildJournalTable(input: JournalTableInput): JournalTable {
     const ci: string[] = [];
     let present = false;
     for (const c of cols) {
-      const k = c.result.coefficients.find((x) => x.name === name);
+      const k = c.result.dropped.includes(name) ? undefined : c.result.coefficients.find((x) => x.name === name);
       if (!k) {
         coef.push('');
         se.push('');
@@ -153,7 +153,7 @@ export function buildJournalTable(input: JournalTableInput): JournalTable {
       ar2p: pOf(r, 2),
       hansenP: isGmm(r) ? r.hansen?.p ?? null : null,
       coefficients: input.rows.flatMap(({ name, label }) => {
-        const k = r.coefficients.find((x) => x.name === name);
+        const k = r.dropped.includes(name) ? undefined : r.coefficients.find((x) => x.name === name);
         if (!k) return [];
         const b = c.bootstrap?.find((x) => x.name === name);
         return [{ name, label, estimate: k.estimate, se: k.se, p: k.p, stars: stars(k.p), bootLow: b?.low ?? null, bootHigh: b?.high ?? null }];

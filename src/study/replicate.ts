@@ -2,9 +2,13 @@
 // report. Reads the data, computes the co-agglomeration indices and manufacturing efficiency from
 // the raw columns, builds the model variables, fits every column of T2–T6, and writes the outputs.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { DataError, SpecError } from '../errors.ts';
 import type { GmmResult } from '../gmm/result.ts';
+import { fitGmm } from '../gmm/fit.ts';
+import { fitLinear } from '../gmm/ols.ts';
+import { bootstrapGmm } from '../bootstrap/run.ts';
+import { parseXtabond2 } from '../spec/parse.ts';
 import { readTable } from '../data/read.ts';
 import { describePanel, type PanelDescription } from '../panel/describe.ts';
 import { evalExpression } from '../panel/expression.ts';
@@ -32,8 +36,26 @@ export interface ProgressEvent {
 /** How a model column is estimated; the default uses the sysgmm engine. */
 export interface Estimators {
   fit(run: ModelRun): Promise<GmmResult>;
-  /** Bootstrap 95% intervals of a GMM column (B replications); absent when no bootstrap is available. */
-  bootstrap?(run: ModelRun, reps: number, seed: number): Promise<BootstrapInterval[]>;
+  /** Bootstrap 95% percentile intervals of a GMM column from B replications, and how many replications failed. */
+  bootstrap?(run: ModelRun, reps: number, seed: number): Promise<{ intervals: BootstrapInterval[]; failed: number }>;
+}
+
+/** The sysgmm engine: fitGmm for GMM columns, fitLinear for OLS and within, bootstrapGmm for intervals. */
+export function engineEstimators(): Estimators {
+  const specOf = (run: ModelRun) => parseXtabond2(run.command, run.panel.names());
+  return {
+    fit(run) {
+      const spec = specOf(run);
+      return run.estimator === 'ols' || run.estimator === 'within' ? fitLinear(run.panel, spec, run.estimator, run.command) : fitGmm(run.panel, spec, run.command);
+    },
+    async bootstrap(run, reps, seed) {
+      const b = await bootstrapGmm(run.panel, specOf(run), { reps, seed }, run.command);
+      return {
+        intervals: b.coefficients.map((c) => ({ name: c.name, low: c.percentile.low, high: c.percentile.high })),
+        failed: b.failed.singular + b.failed.nonFinite,
+      };
+    },
+  };
 }
 
 export interface ReplicateOptions {
@@ -116,6 +138,12 @@ export async function loadConfig(configPath: string | undefined, dataOverride: s
   }
   const dataPath = dataOverride ? resolve(dataOverride) : isAbsolute(config.data) ? config.data : resolve(base, config.data);
   return { config, dataPath };
+}
+
+/** A path as the user would type it from the working directory. */
+function displayPath(path: string): string {
+  const r = relative(process.cwd(), path);
+  return r && !r.startsWith('..') && !isAbsolute(r) ? r : path;
 }
 
 /** Values of a text or numeric column per unit (its first row), as strings. */
@@ -313,15 +341,16 @@ export async function replicate(opts: ReplicateOptions): Promise<ReplicateOutcom
     opts.onProgress?.({ step: label, done: done++, total });
   };
 
-  step(`reading ${dataPath}`);
+  step(`reading ${displayPath(dataPath)}`);
   const table = await readTable(dataPath);
   const names = table.schema.fields.map((f) => f.name);
   for (const [key, col] of [
     ['id', cfg.id],
     ['time', cfg.time],
   ] as const)
-    if (!names.includes(col)) throw new DataError(`column '${col}' (study config '${key}') not found in ${dataPath}; columns are: ${names.join(', ')}`, { file: dataPath, column: col });
-  let panel = Panel.fromTable(table, { id: cfg.id, time: cfg.time, source: dataPath });
+    if (!names.includes(col))
+      throw new DataError(`column '${col}' (study config '${key}') not found in ${displayPath(dataPath)}; columns are: ${names.join(', ')}`, { file: dataPath, column: col });
+  let panel = Panel.fromTable(table, { id: cfg.id, time: cfg.time, source: displayPath(dataPath) });
   checkConfigColumns(cfg, panel);
   const warnings: string[] = [];
   const measureWarnings = (ws: MeasureWarning[]) => warnings.push(...ws.map((w) => w.message));
@@ -354,7 +383,9 @@ export async function replicate(opts: ReplicateOptions): Promise<ReplicateOutcom
     for (const run of runs) {
       if (run.estimator !== 'system' && run.estimator !== 'difference') continue;
       step(`bootstrap ${run.id} ${run.label} (B = ${reps})`);
-      run.bootstrap = await boot(run, reps, cfg.seed);
+      const b = await boot(run, reps, cfg.seed);
+      run.bootstrap = b.intervals.map((x) => (x.name === `L1.${prep.vars.y}` ? { ...x, name: `L.${prep.vars.y}` } : x));
+      if (b.failed > 0) warnings.push(`${run.id} ${run.label}: ${b.failed} of ${reps} bootstrap replications failed (singular or non-finite) and were left out`);
     }
   }
 

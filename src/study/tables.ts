@@ -101,12 +101,6 @@ export function planModels(s: StudySamples, v: StudyVariables, cfg: StudyConfig)
   return runs;
 }
 
-/** Name of the lagged-dependent-variable coefficient in a result ("L.y" or "L1.y"). */
-export function lagName(result: GmmResult, y: string): string {
-  const c = result.coefficients.find((k) => k.name === `L.${y}` || k.name === `L1.${y}`);
-  return c ? c.name : `L.${y}`;
-}
-
 /** The result with its lagged-dependent-variable coefficient named "L.y", so table rows line up. */
 export function canonicalLagName(result: GmmResult, y: string): GmmResult {
   return { ...result, coefficients: result.coefficients.map((c) => (c.name === `L1.${y}` ? { ...c, name: `L.${y}` } : c)) };
@@ -151,12 +145,15 @@ export function assembleTables(
   segments: { label: string; name: string }[],
 ): JournalTableInput[] {
   const lag = { name: `L.${v.y}`, label: `L.${v.yLabel}` };
+  // T2–T4 name the measures in the row labels; T5 and T6 change them by column, so there the rows say CA and EFF.
   const coreRows = [
     lag,
     { name: v.ca, label: `CA (${labels.index})` },
     { name: v.eff, label: `EFF (${labels.efficiency})` },
     { name: v.caEff, label: 'CA × EFF' },
   ];
+  const genericRows = [lag, { name: v.ca, label: 'CA' }, { name: v.eff, label: 'EFF' }, { name: v.caEff, label: 'CA × EFF' }];
+  const measures = `CA = ${labels.index} and EFF = ${labels.efficiency} unless the column says otherwise.`;
   const controlRows = v.controls.map((c) => ({ name: c.name, label: c.label }));
   const column = (r: FittedRun): JournalColumn => ({ label: r.label, result: r.result, ...(r.bootstrap ? { bootstrap: r.bootstrap } : {}) });
   const of = (t: TableId) => runs.filter((r) => r.table === t);
@@ -171,7 +168,7 @@ export function assembleTables(
     id: 'T2',
     title: TITLES.T2,
     columns: t2.map(column),
-    rows: [...coreRows, ...controlRows, { name: '_cons', label: 'Constant' }],
+    rows: [...coreRows, ...controlRows],
     extraRows: [yesRow('T2', 'Year dummies'), { label: 'Estimator', values: t2.map((r) => estimatorLabel(r)) }],
     notes: [
       `Dependent variable: ${v.yLabel}. ${gmmNote} OLS and fixed effects: standard errors clustered by city.`,
@@ -226,10 +223,10 @@ export function assembleTables(
     id: 'T5',
     title: TITLES.T5,
     columns: of('T5').map(column),
-    rows: coreRows,
+    rows: genericRows,
     extraRows: [yesRow('T5', 'Controls'), yesRow('T5', 'Year dummies')],
     notes: [
-      `Each column measures CA (${labels.index}) from one producer-service segment's employment against manufacturing; CA × EFF uses that segment's CA. Segments: ${segments.map((s) => (s.label === s.name ? s.name : `${s.label} = ${s.name}`)).join('; ')}.`,
+      `Each column measures CA (${labels.index}) from one producer-service segment's employment against manufacturing; EFF = ${labels.efficiency}; CA × EFF uses that segment's CA. Segments: ${segments.map((s) => (s.label === s.name ? s.name : `${s.label} = ${s.name}`)).join('; ')}.`,
       gmmNote,
     ],
     digits: cfg.digits,
@@ -239,10 +236,10 @@ export function assembleTables(
     id: 'T6',
     title: TITLES.T6,
     columns: t6.map(column),
-    rows: coreRows,
+    rows: genericRows,
     extraRows: [yesRow('T6', 'Controls'), yesRow('T6', 'Year dummies'), { label: 'GMM instrument lags', values: t6.map((r) => gmmLagText(r.command)) }],
     notes: [
-      `(1) CA measured by the other index; (2) EFF measured by the other efficiency measure; (3) the instrument set with collapse switched and lags ${cfg.gmm.lagMin}–${cfg.gmm.robustnessLagMax}; (4) dropping the four province-level municipalities (${cfg.municipalities.values.join(', ')}). ${gmmNote}`,
+      `${measures} (1) CA measured by the other index; (2) EFF measured by the other efficiency measure; (3) the instrument set with collapse switched and lags ${cfg.gmm.lagMin}–${cfg.gmm.robustnessLagMax}; (4) dropping the four province-level municipalities (${cfg.municipalities.values.join(', ')}). ${gmmNote}`,
     ],
     digits: cfg.digits,
   });

@@ -5,6 +5,7 @@ import { register as bootstrap } from './bootstrap.ts';
 import { register as describe } from './describe.ts';
 import { register as estimate } from './estimate.ts';
 import { register as indices } from './indices.ts';
+import { register as replicate } from './replicate.ts';
 import { register as simulate } from './simulate.ts';
 
-export const commands: Array<(program: Command) => void> = [backends, bootstrap, describe, estimate, indices, simulate];
+export const commands: Array<(program: Command) => void> = [backends, bootstrap, describe, estimate, indices, replicate, simulate];
