@@ -9,7 +9,8 @@ import { Panel } from '../src/panel/panel.ts';
 import { panelEfficiency } from '../src/study/efficiency.ts';
 import { panelIndices } from '../src/study/indices.ts';
 import { allocateCities, PROVINCES } from '../src/study/provinces.ts';
-import { simulateCityPanel, tableToCsv, type SimulationTruth } from '../src/study/simulate.ts';
+import { simulateCityPanel, type SimulationTruth } from '../src/study/simulate.ts';
+import { tableToCsv } from '../src/data/csv-write.ts';
 import { runSimulate } from '../src/cli/commands/simulate.ts';
 import { tableFromColumns, utf8FromStrings, float64Data } from '../src/data/build.ts';
 

@@ -15,7 +15,6 @@
 // start-year coefficients and flat trends precede the sample, so ln PM in the first year is drawn
 // from (close to) its stationary distribution given the city.
 import type { Table } from 'apache-arrow';
-import { writeFileSync } from 'node:fs';
 import { SpecError } from '../errors.ts';
 import { float64Data, tableFromColumns, utf8FromStrings, type BuiltColumn } from '../data/build.ts';
 import { efficiencyColumnNames, efficiencyMeasures, type EfficiencyMeasure } from './efficiency.ts';
@@ -388,31 +387,6 @@ export async function simulateCityPanel(opts: SimulateOptions): Promise<{ table:
 
 function cityName(prov: { name: string; municipality: boolean }, code: number): string {
   return prov.municipality ? prov.name : `${prov.name} ${String(code % 100).padStart(2, '0')}`;
-}
-
-/** CSV text of an Arrow table: header, then rows; numbers in shortest round-trip form, null/NaN empty. */
-export function tableToCsv(table: Table): string {
-  const names = table.schema.fields.map((f) => f.name);
-  const cols = names.map((n) => table.getChild(n)!);
-  const quote = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  const lines = [names.map(quote).join(',')];
-  for (let r = 0; r < table.numRows; r++) {
-    lines.push(
-      cols
-        .map((c) => {
-          const v = c.get(r);
-          if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v))) return '';
-          return typeof v === 'number' ? String(v) : quote(String(v));
-        })
-        .join(','),
-    );
-  }
-  return `${lines.join('\n')}\n`;
-}
-
-/** Write an Arrow table as CSV. */
-export function writeCsv(path: string, table: Table): void {
-  writeFileSync(path, tableToCsv(table));
 }
 
 /** The truth as plain JSON (typed arrays as arrays; per-row arrays left out unless `rows`). */

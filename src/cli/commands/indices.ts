@@ -1,9 +1,10 @@
 // `sysgmm indices`: co-agglomeration indices and manufacturing efficiency per city-year, to CSV.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { Table } from 'apache-arrow';
+import { tableFromArrays, type Table } from 'apache-arrow';
 import { DataError, SpecError } from '../../errors.ts';
 import { readTable } from '../../data/read.ts';
+import { writeCsv } from '../../data/csv-write.ts';
 import { Panel } from '../../panel/panel.ts';
 import { panelIndices, type ReferenceTotals } from '../../study/indices.ts';
 import { EFFICIENCY_MEASURES, panelEfficiency, parseEfficiencyMeasures } from '../../study/efficiency.ts';
@@ -75,7 +76,9 @@ export async function runIndices(file: string, opts: IndicesOptions): Promise<{ 
     names.push(...eff.names);
     warnings.push(...eff.warnings);
   }
-  writeFileSync(opts.out, csv(panel, names, columns));
+  const ids = Array.from(panel.unitOf, (u) => panel.units[u]);
+  const idColumn = typeof ids[0] === 'number' ? Float64Array.from(ids as number[]) : ids.map(String);
+  writeCsv(opts.out, tableFromArrays({ [panel.idName]: idColumn, [panel.timeName]: panel.time, ...Object.fromEntries(names.map((n) => [n, columns[n]])) }));
   return { rows: panel.nrows, columns: [opts.id, opts.time, ...names], warnings };
 }
 
@@ -122,19 +125,4 @@ async function readReference(spec: string, timeName: string, mapping: SectorMapp
 
 function columnNames(table: Table): string[] {
   return table.schema.fields.map((f) => f.name);
-}
-
-/** CSV of id, time and the given columns, in panel row order; numbers in shortest round-trip form, NaN empty. */
-function csv(panel: Panel, names: string[], columns: Record<string, Float64Array>): string {
-  const quote = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  const lines = [[panel.idName, panel.timeName, ...names].map(quote).join(',')];
-  for (let r = 0; r < panel.nrows; r++) {
-    const cells = [quote(String(panel.units[panel.unitOf[r]])), String(panel.time[r])];
-    for (const n of names) {
-      const v = columns[n][r];
-      cells.push(Number.isNaN(v) ? '' : String(v));
-    }
-    lines.push(cells.join(','));
-  }
-  return `${lines.join('\n')}\n`;
 }

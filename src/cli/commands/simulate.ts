@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import type { Table } from 'apache-arrow';
 import { SpecError } from '../../errors.ts';
 import { EFFICIENCY_MEASURES, type EfficiencyMeasure } from '../../study/efficiency.ts';
-import { simulateCityPanel, truthToJson, writeCsv, type Coefficients, type SimulationTruth } from '../../study/simulate.ts';
+import { simulateCityPanel, truthToJson, type Coefficients, type SimulationTruth } from '../../study/simulate.ts';
+import { writeCsv } from '../../data/csv-write.ts';
 
 export interface SimulateCliOptions {
   cities: string;

@@ -1,0 +1,30 @@
+// Writing Arrow tables as CSV (the reverse of csv.ts): header, then rows; numbers in shortest
+// round-trip form, null and NaN as empty fields, text quoted only where needed.
+import { writeFileSync } from 'node:fs';
+import type { Table } from 'apache-arrow';
+
+/** CSV text of an Arrow table: header, then rows; numbers in shortest round-trip form, null/NaN empty. */
+export function tableToCsv(table: Table): string {
+  const names = table.schema.fields.map((f) => f.name);
+  const cols = names.map((n) => table.getChild(n)!);
+  const quote = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  const lines = [names.map(quote).join(',')];
+  for (let r = 0; r < table.numRows; r++) {
+    lines.push(
+      cols
+        .map((c) => {
+          const v = c.get(r);
+          if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v))) return '';
+          return typeof v === 'number' ? String(v) : quote(String(v));
+        })
+        .join(','),
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Write an Arrow table as CSV. */
+export function writeCsv(path: string, table: Table): void {
+  writeFileSync(path, tableToCsv(table));
+}
+
