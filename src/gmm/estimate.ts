@@ -25,7 +25,7 @@ export function blockSums(b: UnitBlocks, w: Float64Array | null): MomentSums {
   const zw = weightedSum(b.zw, n, L * P, w);
   let zhz = b.zhzSum;
   if (w) {
-    if (!b.zhz) throw new Error('blockSums with unit weights needs the per-unit Z\'HZ blocks (unitBlocks keepZHZ)');
+    if (!b.zhz) throw new Error('blockSums with unit weights needs the per-unit Z\'HZ blocks (modelBlocks with keepZHZ)');
     const packed = weightedSum(b.zhz, n, (L * (L + 1)) / 2, w);
     zhz = new Float64Array(L * L);
     let j = 0;
