@@ -122,21 +122,28 @@ describe('model commands', () => {
     inland: { dummy: 'inland', ca: 'ca_inl', eff: 'eff_inl', caEff: 'ca_eff_inl' },
   };
   it('writes the xtabond2 command of a study column', () => {
-    expect(gmmCommand(v, ['ca', 'eff', 'ca_eff'], { lagMin: 2, lagMax: 4, collapse: true }, 'system')).toBe(
-      'lnpm25 L.lnpm25 ca eff ca_eff lngdppc fdi, gmm(lnpm25 ca eff ca_eff, lag(2 4) collapse) iv(lngdppc fdi) timedummies twostep robust',
+    expect(gmmCommand(v, ['ca', 'eff', 'ca_eff'], { lagMin: 2, lagMax: 4, collapse: true }, 'system', [2005, 2016])).toBe(
+      'lnpm25 L.lnpm25 ca eff ca_eff lngdppc fdi yr2005-yr2016, gmm(lnpm25 ca eff ca_eff, lag(2 4) collapse) iv(lngdppc fdi) iv(yr2005-yr2016, eq(level)) twostep robust',
     );
-    expect(gmmCommand(v, ['ca'], { lagMin: 2, lagMax: 3, collapse: false }, 'difference')).toBe(
-      'lnpm25 L.lnpm25 ca lngdppc fdi, gmm(lnpm25 ca, lag(2 3)) iv(lngdppc fdi) timedummies twostep robust noleveleq',
+    expect(gmmCommand(v, ['ca'], { lagMin: 2, lagMax: 3, collapse: false }, 'difference', [2009, 2009])).toBe(
+      'lnpm25 L.lnpm25 ca lngdppc fdi yr2009, gmm(lnpm25 ca, lag(2 3)) iv(lngdppc fdi) iv(yr2009) twostep robust noleveleq',
+    );
+    expect(gmmCommand(v, ['ca'], { lagMin: 2, lagMax: 3, collapse: true }, 'system', null)).toBe(
+      'lnpm25 L.lnpm25 ca lngdppc fdi, gmm(lnpm25 ca, lag(2 3) collapse) iv(lngdppc fdi) twostep robust',
     );
   });
   it('parses as the intended specification', () => {
-    const cmd = gmmCommand(v, ['ca', 'eff', 'ca_eff'], { lagMin: 2, lagMax: 4, collapse: true }, 'system');
-    const spec = parseXtabond2(cmd, ['lnpm25', 'ca', 'eff', 'ca_eff', 'lngdppc', 'fdi']);
-    expect(spec.regressors.map((t) => [t.base, t.lag])).toEqual([['lnpm25', 1], ['ca', 0], ['eff', 0], ['ca_eff', 0], ['lngdppc', 0], ['fdi', 0]]);
+    const cmd = gmmCommand(v, ['ca', 'eff', 'ca_eff'], { lagMin: 2, lagMax: 4, collapse: true }, 'system', [2005, 2007]);
+    const spec = parseXtabond2(cmd, ['lnpm25', 'ca', 'eff', 'ca_eff', 'lngdppc', 'fdi', 'yr2003', 'yr2004', 'yr2005', 'yr2006', 'yr2007']);
+    const controlsAndYears = ['lngdppc', 'fdi', 'yr2005', 'yr2006', 'yr2007'].map((b) => [b, 0]);
+    expect(spec.regressors.map((t) => [t.base, t.lag])).toEqual([['lnpm25', 1], ['ca', 0], ['eff', 0], ['ca_eff', 0], ...controlsAndYears]);
     expect(spec.gmm).toHaveLength(1);
     expect([spec.gmm[0].lagMin, spec.gmm[0].lagMax, spec.gmm[0].collapse, spec.gmm[0].equation]).toEqual([2, 4, true, 'both']);
-    expect(spec.iv[0].vars.map((t) => t.base)).toEqual(['lngdppc', 'fdi']);
-    expect([spec.twostep, spec.robust, spec.levelEquation, spec.timeDummies]).toEqual([true, true, true, true]);
+    expect(spec.iv.map((g) => [g.vars.map((t) => t.base), g.equation])).toEqual([
+      [['lngdppc', 'fdi'], 'both'],
+      [['yr2005', 'yr2006', 'yr2007'], 'level'],
+    ]);
+    expect([spec.twostep, spec.robust, spec.levelEquation, spec.timeDummies]).toEqual([true, true, true, false]);
   });
 });
 

@@ -51,11 +51,11 @@ export function coefficientPlotSpec(points: CoefficientPoint[], title: string, y
       layer: [
         { mark: { type: 'rule', color: '#888', strokeDash: [4, 3] }, encoding: { y: { datum: 0 } } },
         {
-          mark: { type: 'rule', strokeWidth: 2 },
+          mark: { type: 'rule', strokeWidth: 2, color: '#4c78a8' },
           encoding: { x, y: { field: 'low', type: 'quantitative', title: yTitle }, y2: { field: 'high' }, ...color },
         },
         {
-          mark: { type: 'point', filled: true, size: 60 },
+          mark: { type: 'point', filled: true, size: 60, color: '#4c78a8', opacity: 1 },
           encoding: { x, y: { field: 'estimate', type: 'quantitative' }, ...color },
         },
       ],
@@ -65,29 +65,41 @@ export function coefficientPlotSpec(points: CoefficientPoint[], title: string, y
   };
 }
 
-/** A curve with its 95% band, e.g. the marginal effect of CA along efficiency; optional rug of observed x values. */
+/**
+ * A curve with its 95% band, e.g. the marginal effect of CA along efficiency; with `distribution`,
+ * a histogram of the observed x values below it on the same x scale.
+ */
 export function bandCurveSpec(
   curve: { x: number; estimate: number; low: number; high: number }[],
-  opts: { title: string; xTitle: string; yTitle: string; rug?: number[] },
+  opts: { title: string; xTitle: string; yTitle: string; distribution?: number[] },
 ): TopLevelSpec {
-  const x = { field: 'x', type: 'quantitative' as const, title: opts.xTitle, scale: { zero: false, nice: false } };
-  const layers: object[] = [
-    { data: { values: curve }, mark: { type: 'area', opacity: 0.25, color: '#4c78a8' }, encoding: { x, y: { field: 'low', type: 'quantitative', title: opts.yTitle }, y2: { field: 'high' } } },
-    { data: { values: curve }, mark: { type: 'line', color: '#4c78a8', strokeWidth: 2 }, encoding: { x, y: { field: 'estimate', type: 'quantitative' } } },
-    { mark: { type: 'rule', color: '#888', strokeDash: [4, 3] }, encoding: { y: { datum: 0 } } },
-  ];
-  if (opts.rug?.length) {
-    const lo = curve[0].x;
-    const hi = curve[curve.length - 1].x;
-    const values = opts.rug.filter((v) => v >= lo && v <= hi).map((v) => ({ x: v }));
-    layers.push({ data: { values }, mark: { type: 'tick', color: '#555', opacity: 0.15, thickness: 1, size: 8 }, encoding: { x, y: { value: 216 } } });
-  }
+  const domain = [curve[0].x, curve[curve.length - 1].x];
+  const x = { field: 'x', type: 'quantitative' as const, title: opts.xTitle, scale: { domain, nice: false } };
+  const band = {
+    width: 460,
+    height: 220,
+    data: { values: curve },
+    layer: [
+      { mark: { type: 'area', opacity: 0.25, color: '#4c78a8' }, encoding: { x, y: { field: 'low', type: 'quantitative', title: opts.yTitle }, y2: { field: 'high' } } },
+      { mark: { type: 'line', color: '#4c78a8', strokeWidth: 2 }, encoding: { x, y: { field: 'estimate', type: 'quantitative' } } },
+      { mark: { type: 'rule', color: '#888', strokeDash: [4, 3] }, encoding: { y: { datum: 0 } } },
+    ],
+  };
+  const values = (opts.distribution ?? []).filter((v) => v >= domain[0] && v <= domain[1]).map((v) => ({ x: v }));
+  const histogram = {
+    width: 460,
+    height: 60,
+    data: { values },
+    mark: { type: 'bar', color: '#9aa7b4' },
+    encoding: {
+      x: { ...x, bin: { maxbins: 40, extent: domain } },
+      y: { aggregate: 'count', type: 'quantitative' as const, title: 'Obs.' },
+    },
+  };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: opts.title,
-    width: 460,
-    height: 220,
-    layer: layers,
+    ...(values.length ? { vconcat: [band, histogram], spacing: 8 } : band),
     config: CONFIG,
   } as TopLevelSpec;
 }

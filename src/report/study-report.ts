@@ -74,7 +74,7 @@ export function studyReport(x: StudyReportInput): string {
     `xtabond2 ${main.command}`,
     '```',
     '',
-    `CA, EFF and CA × EFF are treated as endogenous (GMM-style instruments with the lagged outcome), the controls as exogenous (IV-style), year dummies in the levels equation.`,
+    `CA, EFF and CA × EFF are treated as endogenous (GMM-style instruments with the lagged outcome), the controls as exogenous (IV-style), year dummies as IV-style instruments in the levels equation; the first year is lost to the lag and the second is the base year.`,
     '',
   );
   out.push('## What the estimates say', '');
@@ -117,10 +117,11 @@ export function studyReport(x: StudyReportInput): string {
   if (x.warnings.length === 0) out.push('None.');
   else for (const w of x.warnings) out.push(`- ${w}`);
   out.push('');
-  const excluded = runs.flatMap((r) => r.result.excluded.filter((e) => e.count > 0).map((e) => `${r.id} ${r.label}: ${e.count} ${e.reason}`));
-  if (excluded.length) {
-    out.push('## Observations excluded from estimation', '');
-    for (const e of excluded) out.push(`- ${e}`);
+  const excluded = new Map<string, string[]>();
+  for (const r of runs) for (const e of r.result.excluded) if (e.count > 0) excluded.set(`${e.count} ${e.reason}`, [...(excluded.get(`${e.count} ${e.reason}`) ?? []), r.id]);
+  if (excluded.size) {
+    out.push('## City-years excluded from estimation', '');
+    for (const [what, ids] of excluded) out.push(`- ${what}: ${ids.join(', ')}`);
     out.push('');
   }
   out.push('## Files', '', 'Each table as `.md`, `.tex` (booktabs), `.csv` and `.json`; every model in `models.json` (command and full result); figures as `.svg` and `.png`.', '');

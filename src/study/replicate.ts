@@ -12,7 +12,7 @@ import { parseXtabond2 } from '../spec/parse.ts';
 import { readTable } from '../data/read.ts';
 import { describePanel, type PanelDescription } from '../panel/describe.ts';
 import { evalExpression } from '../panel/expression.ts';
-import { lag } from '../panel/operators.ts';
+import { lag, timeDummies } from '../panel/operators.ts';
 import { Panel } from '../panel/panel.ts';
 import { formatDescription } from '../report/describe-table.ts';
 import { bandCurveSpec, coefficientPlotSpec, writeFigure, type CoefficientPoint } from '../report/figures.ts';
@@ -195,6 +195,11 @@ function prepare(panel: Panel, cfg: StudyConfig, effColumns: Record<EfficiencyMe
     p = p.withColumn(c.name, evalExpression(p, c.expr));
   }
   const controlNames = cfg.controls.map((c) => c.name);
+  // Year dummies yr<t> for every year, in order (the models name ranges of them, yr2005-yr2016).
+  for (const d of timeDummies(p)) {
+    if (panel.has(d.name)) throw new DataError(`the data already has a column '${d.name}'; the study makes its own year dummies of that name`, { column: d.name });
+    p = p.withColumn(d.name, d.values);
+  }
   const core = (q: Panel, caCol: string, effCol: string): { panel: Panel; centre: { ca: number; eff: number } } => {
     const ca = q.column(caCol).slice();
     const eff = q.column(effCol).slice();
@@ -371,12 +376,15 @@ export async function replicate(opts: ReplicateOptions): Promise<ReplicateOutcom
   const prep = prepare(panel, cfg, effColumns);
   const plan = planModels(prep.samples, prep.vars, cfg);
   const runs: FittedRun[] = [];
+  // The same warning from many models is listed once, with the models it came from.
+  const modelWarnings = new Map<string, string[]>();
   for (const run of plan) {
     step(`fitting ${run.id} ${run.label} (${run.estimator})`);
     const result = canonicalLagName(await opts.estimators.fit(run), prep.vars.y);
     runs.push({ ...run, result });
-    for (const w of result.warnings) warnings.push(`${run.id} ${run.label}: ${w}`);
+    for (const w of result.warnings) modelWarnings.set(w, [...(modelWarnings.get(w) ?? []), run.id]);
   }
+  for (const [w, ids] of modelWarnings) warnings.push(`${w} (${ids.length === runs.length ? 'every model' : ids.join(', ')})`);
   if (reps > 0) {
     const boot = opts.estimators.bootstrap;
     if (!boot) throw new SpecError('--bootstrap: no bootstrap is available in this build', '--bootstrap');
@@ -488,10 +496,10 @@ async function studyFigures(out: string, runs: FittedRun[], prep: Prepared, effe
   await add('fig2_segments', 'Core coefficients by producer-service segment (CA from each segment), with 95% intervals.', coefficientPlotSpec(segs, 'By producer-service segment'));
   await add(
     'fig3_marginal_effect',
-    `Marginal effect of co-agglomeration on ${v.yLabel} across manufacturing efficiency (${prep.labels.efficiency}), with its 95% delta-method band; ticks show the observed efficiency values.`,
+    `Marginal effect of co-agglomeration on ${v.yLabel} across manufacturing efficiency (${prep.labels.efficiency}), with its 95% delta-method band; below, the distribution of efficiency in the estimation sample.`,
     bandCurveSpec(
       effects.marginal.map((m) => ({ x: m.efficiency, estimate: m.estimate, low: m.low, high: m.high })),
-      { title: `Marginal effect of CA on ${v.yLabel}`, xTitle: `Manufacturing efficiency (${prep.labels.efficiency})`, yTitle: `∂ ${v.yLabel} / ∂ CA`, rug: prep.effValues },
+      { title: `Marginal effect of CA on ${v.yLabel}`, xTitle: `Manufacturing efficiency (${prep.labels.efficiency})`, yTitle: `∂ ${v.yLabel} / ∂ CA`, distribution: prep.effValues },
     ),
   );
   return files;

@@ -63,13 +63,26 @@ export interface GmmChoice {
   collapse: boolean;
 }
 
-/** The xtabond2 command of a study GMM model: y on its lag, the core regressors and the controls, two-step robust. */
-export function gmmCommand(v: StudyVariables, core: string[], g: GmmChoice, estimator: 'system' | 'difference'): string {
+/**
+ * The xtabond2 command of a study model: y on its lag, the core regressors, the controls and year
+ * dummies; two-step robust GMM with the lagged outcome and the core regressors GMM-style, the
+ * controls IV-style and the year dummies IV-style in the levels equation (both equations' worth
+ * in difference GMM). `years` is the first and last year with a dummy: the study leaves out the
+ * first year (lost to the lag) and the base year, so dummies and constant are not collinear.
+ */
+export function gmmCommand(v: StudyVariables, core: string[], g: GmmChoice, estimator: 'system' | 'difference', years: [number, number] | null): string {
   const controls = v.controls.map((c) => c.name).join(' ');
+  const dummies = years === null ? '' : years[0] === years[1] ? `yr${years[0]}` : `yr${years[0]}-yr${years[1]}`;
   const gmm = `gmm(${[v.y, ...core].join(' ')}, lag(${g.lagMin} ${g.lagMax})${g.collapse ? ' collapse' : ''})`;
-  const iv = controls ? ` iv(${controls})` : '';
-  const opts = `${gmm}${iv} timedummies twostep robust${estimator === 'difference' ? ' noleveleq' : ''}`;
-  return `${v.y} L.${v.y} ${core.join(' ')} ${controls}, ${opts}`.replace(/\s+/g, ' ');
+  const iv = [controls ? `iv(${controls})` : '', dummies ? `iv(${dummies}${estimator === 'system' ? ', eq(level)' : ''})` : ''].filter(Boolean).join(' ');
+  const opts = `${gmm} ${iv} twostep robust${estimator === 'difference' ? ' noleveleq' : ''}`;
+  return `${v.y} L.${v.y} ${core.join(' ')} ${controls} ${dummies}, ${opts}`.replace(/\s+/g, ' ').replace(' ,', ',');
+}
+
+/** The year-dummy range of a sample: its years without the first (no lag) and the second (base). */
+export function dummyYears(panel: Panel): [number, number] | null {
+  const years = [...new Set(panel.time)].sort((a, b) => a - b);
+  return years.length >= 3 ? [years[2], years[years.length - 1]] : null;
 }
 
 /** Every model of T2–T6, in table and column order. */
@@ -79,7 +92,7 @@ export function planModels(s: StudySamples, v: StudyVariables, cfg: StudyConfig)
   const runs: ModelRun[] = [];
   const add = (table: TableId, label: string, estimator: Estimator, panel: Panel, coreVars: string[], choice = g) => {
     const n = runs.filter((r) => r.table === table).length + 1;
-    const command = gmmCommand(v, coreVars, choice, estimator === 'difference' ? 'difference' : 'system');
+    const command = gmmCommand(v, coreVars, choice, estimator === 'difference' ? 'difference' : 'system', dummyYears(panel));
     runs.push({ id: `${table}.${n}`, table, label, estimator, panel, command, core: coreVars });
   };
   add('T2', 'Pooled OLS', 'ols', s.full, core);
@@ -161,7 +174,7 @@ export function assembleTables(
   const centring = cfg.centre
     ? 'CA × EFF is the product of mean-centred CA and EFF (means over the baseline estimation sample), so CA and EFF are effects at the mean of the other.'
     : 'CA × EFF is the product of CA and EFF (not centred).';
-  const gmmNote = `GMM columns: two-step, Windmeijer-corrected robust errors; gmm(${v.y} CA EFF CA×EFF, lag(${cfg.gmm.lagMin} ${cfg.gmm.lagMax})${cfg.gmm.collapse ? ' collapse' : ''}), iv(controls), year dummies (iv, levels).`;
+  const gmmNote = `GMM columns: two-step, Windmeijer-corrected robust errors; gmm(${v.y} CA EFF CA×EFF, lag(${cfg.gmm.lagMin} ${cfg.gmm.lagMax})${cfg.gmm.collapse ? ' collapse' : ''}), iv(controls), year dummies iv(levels); the first year is lost to the lag and the second is the base year.`;
   const tables: JournalTableInput[] = [];
   const t2 = of('T2');
   tables.push({
