@@ -82,7 +82,7 @@ describe('block-level re-estimation with unit weights', () => {
 
 describe('engine bookkeeping', () => {
   it('timedummies reproduces log 3 with the dummies written out', async () => {
-    const panel = loadAbdata();
+    const panel = await loadAbdata();
     const yr = Array.from({ length: 9 }, (_, j) => term(`yr${1976 + j}`));
     const common = { depvar: term('n'), gmm: [gmmGroup([term('n', 1), term('w', 1), term('k', 1)], 'gmm(L.(n w k))')], robust: true, small: true };
     const written = await fitGmm(panel, modelSpec({ ...common, regressors: [term('n', 1), ...lags('w', 0, 1), ...lags('k', 0, 1), ...yr], iv: [ivGroup(yr, 'iv(yr1976 ... yr1984, eq(level))', { equation: 'level' })] }));

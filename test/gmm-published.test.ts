@@ -125,8 +125,8 @@ function assertLog(r: GmmResult, e: Entry): void {
 
 describe('published xtabond2 logs on data/abdata.csv', () => {
   let panel: Panel;
-  beforeAll(() => {
-    panel = loadAbdata();
+  beforeAll(async () => {
+    panel = await loadAbdata();
   });
 
   it('log 1: Roodman (2009) one-step difference GMM, Arellano-Bond (1991) a1', async () => {
