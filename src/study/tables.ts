@@ -227,7 +227,7 @@ export function assembleTables(
       },
     ],
     notes: [
-      'Difference tests: (a) per coefficient, inland − coastal from the two sub-sample columns, z = Δ/√(SE²_inland + SE²_coastal), valid because the samples share no city; (b) jointly, a Wald test that the three core × inland interactions are zero in the pooled column (3).',
+      'Difference tests: (a) per coefficient, inland − coastal from the two sub-sample columns, z = Δ/√(SE²_inland + SE²_coastal), valid because the samples share no city; (b) jointly, a Wald test that the three core × inland interactions are zero in the pooled column (3). The inland dummy itself does not vary over time and is left to the city effect.',
       gmmNote,
     ],
     digits: cfg.digits,
