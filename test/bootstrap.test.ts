@@ -91,6 +91,22 @@ describe('pairs bootstrap, batched float64', () => {
     expect(boot.hansen!.bootstrapP).toBeLessThanOrEqual(1);
   });
 
+  it('does not depend on the batch size: 1, 7 or all replications at once give identical results', async () => {
+    const prep = prepareGmm(panel, spec);
+    const blocks = modelBlocks(prep, { keepZHZ: true });
+    const est = estimateFromBlocks(blocks, estimateOptions(prep.design, blocks));
+    const bb = bootstrapBlocks(blocks, est.b2!, true, est.a1Kept);
+    const counts = clusterCounts(createRng(5), 20, bb.n);
+    const opts = { twostep: true, robust: true, small: false, sigmaPerObs: 2, momentScale: 1, clustered: false };
+    const all = await replicate(bb, counts, 20, opts, new ReferenceBackend());
+    for (const size of [1, 7]) {
+      const part = await replicate(bb, counts, 20, opts, new ReferenceBackend(), undefined, size);
+      expect([...part.beta]).toEqual([...all.beta]);
+      expect([...part.se]).toEqual([...all.se]);
+      expect([...part.hansen]).toEqual([...all.hansen]);
+    }
+  });
+
   it('is reproducible: the same seed gives the same replications', async () => {
     const a = await bootstrapGmm(panel, spec, { reps: 10, seed: 42 });
     const b = await bootstrapGmm(panel, spec, { reps: 10, seed: 42 });

@@ -54,6 +54,8 @@ export async function replicate(
   opts: ReplicationOptions,
   backend: KernelBackend,
   onChunk?: (done: number) => void,
+  /** Replications per batch (default: as many as fit the memory bound); results do not depend on it. */
+  chunkSize?: number,
 ): Promise<Replications> {
   const { n, L, K, P } = bb;
   const out: Replications = {
@@ -67,7 +69,7 @@ export async function replicate(
   };
   const needS = opts.twostep || opts.robust;
   const perRep = needS ? n * (2 * L + P) : 1;
-  const chunk = Math.max(1, Math.min(reps, Math.floor(CHUNK_ELEMENTS / perRep)));
+  const chunk = Math.max(1, Math.min(reps, chunkSize ?? Math.floor(CHUNK_ELEMENTS / perRep)));
   const nPacked = (L * (L + 1)) / 2;
   const counted = new Float64Array(n * 2);
   for (let i = 0; i < n; i++) {
