@@ -91,3 +91,24 @@ describe('pooled OLS and within with cluster-robust errors', () => {
     expect(r.excluded).toEqual([{ reason: 'missing value in the dependent variable or a regressor', count: p.nrows - rows.length }]);
   });
 });
+
+describe('collinear regressors in OLS', () => {
+  it('a full set of year dummies with the constant: the last dummy is dropped and named, the constant kept', async () => {
+    const p = smallPanel();
+    const years = [...new Set(p.time)].sort((a, b) => a - b);
+    let q = p;
+    for (const t of years) q = q.withColumn(`yr${t}`, Float64Array.from(q.time, (s) => (s === t ? 1 : 0)));
+    const full = await fitLinear(q, modelSpec({ depvar: term('y'), regressors: [term('x'), ...years.map((t) => term(`yr${t}`))] }), 'ols');
+    const last = `yr${years[years.length - 1]}`;
+    expect(full.dropped).toEqual([last]);
+    expect(full.warnings).toContain(`${last} dropped due to collinearity`);
+    // Same fit as writing the dummies without the last one: identical coefficients and SEs.
+    const written = await fitLinear(q, modelSpec({ depvar: term('y'), regressors: [term('x'), ...years.slice(0, -1).map((t) => term(`yr${t}`))] }), 'ols');
+    expect(full.coefficients.map((c) => c.name)).toEqual(written.coefficients.map((c) => c.name));
+    full.coefficients.forEach((c, k) => {
+      expect(c.estimate).toBeCloseTo(written.coefficients[k].estimate, 10);
+      expect(c.se).toBeCloseTo(written.coefficients[k].se, 10);
+    });
+    expect(full.coefficients.find((c) => c.name === '_cons')!.se).toBeGreaterThan(0);
+  });
+});

@@ -43,14 +43,16 @@ export async function fitLinear(panel0: Panel, spec: ModelSpec, estimator: 'ols'
   // Units and their row spans in `rows` (rows are in panel order: sorted by unit).
   const unitOfRow = Int32Array.from(rows, (r) => panel.unitOf[r]);
   if (estimator === 'within') demeanAddBack(X, Y, unitOfRow, n, kAll, kx);
-  // Collinear regressors dropped (invsym on X'X scaled to unit diagonal), the constant kept.
+  // Collinear regressors dropped (invsym on X'X scaled to unit diagonal). The constant is swept first,
+  // as Stata's _rmcoll does, so it is kept and a regressor collinear with it (a year dummy) goes.
   const xx = matmul(X, X, kAll, n, kAll, true, false);
   const sc = Float64Array.from({ length: kAll }, (_, a) => (xx[a * kAll + a] > 0 ? 1 / Math.sqrt(xx[a * kAll + a]) : 0));
-  const xxs = xx.map((v, j) => v * sc[Math.floor(j / kAll)] * sc[j % kAll]);
+  const order = [kx, ...Array.from({ length: kx }, (_, a) => a)];
+  const xxs = submatrix(xx, kAll, order, order).map((v, j) => v * sc[order[Math.floor(j / kAll)]] * sc[order[j % kAll]]);
   const { dropped } = invsym(xxs, kAll);
   const keep: number[] = [];
   const droppedNames: string[] = [];
-  for (let a = 0; a < kx; a++) (dropped[a] ? droppedNames.push(regressors[a].name) : keep.push(a));
+  for (let a = 0; a < kx; a++) (dropped[a + 1] ? droppedNames.push(regressors[a].name) : keep.push(a));
   keep.push(kx);
   const K = keep.length;
   const Xk = new Float64Array(n * K);
