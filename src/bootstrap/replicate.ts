@@ -2,7 +2,7 @@
 // is the GMM estimate from Σ_i w_bi·blocks_i, so a chunk of replications is a few batched products
 // through a kernel backend plus small float64 solves per replication:
 //   sums        C (B×N) · [zw | zhz | ee]                          one product each
-//   g₁          g_bi = zw_i·(1, −δ₁_b)                             batched, zw shared
+//   g₁          g_bi = zw_i·(1, −δ₁_b)                             one product for all b
 //   S_b         Σ_i w_bi g_bi g_biᵀ                                 batched Gᵀ·diag(w)·G
 //   Windmeijer  Σ_i w_bi (g_biᵀa_b) Z_i'X_i and Σ_i w_bi g_bi (X_i'Z_i a_b)ᵀ   batched
 // Each replication then follows estimateFromBlocks (src/gmm/estimate.ts) step for step: one-step with
@@ -105,8 +105,8 @@ export async function replicate(
       onChunk?.(b0 + cb);
       continue;
     }
-    // g₁ for every unit and replication: G[b] = zw (N·L×P) · c₁_b.
-    const g = await backend.matmul(bb.zw, c1, { batch: cb, m: n * L, k: P, n: 1, sharedA: true });
+    // g₁ for every unit and replication in one product, zw (N·L×P) · [c₁_b]ᵀ (P×B), laid out B×N×L.
+    const g = toBatchMajor(await backend.matmul(bb.zw, c1, { m: n * L, k: P, n: cb, transB: true }), n * L, cb);
     const gw = new Float64Array(g.length);
     for (let b = 0; b < cb; b++)
       for (let i = 0; i < n; i++) {
@@ -138,10 +138,16 @@ export async function replicate(
     let brackets: Float64Array | null = null;
     if (opts.twostep && opts.robust) {
       // Σ_i w_bi (g_biᵀa_b) zw_i and Σ_i w_bi g_bi (zw_iᵀ a_b)ᵀ, for the Windmeijer bracket.
-      const u = await backend.matmul(g, av, { batch: cb, m: n, k: L, n: 1 });
-      for (let j = 0; j < u.length; j++) u[j] *= w[j];
+      const u = new Float64Array(cb * n);
+      for (let b = 0; b < cb; b++)
+        for (let i = 0; i < n; i++) {
+          const o = (b * n + i) * L;
+          let s = 0;
+          for (let l = 0; l < L; l++) s += gw[o + l] * av[b * L + l];
+          u[b * n + i] = s;
+        }
       const t1 = await backend.matmul(u, bb.zw, { m: cb, k: n, n: L * P });
-      const mza = await backend.matmul(bb.zwT, av, { batch: cb, m: n * P, k: L, n: 1, sharedA: true });
+      const mza = toBatchMajor(await backend.matmul(bb.zwT, av, { m: n * P, k: L, n: cb, transB: true }), n * P, cb);
       const t2 = await backend.matmul(gw, mza, { batch: cb, m: L, k: n, n: P, transA: true });
       brackets = new Float64Array(cb * L * K);
       for (let b = 0; b < cb; b++)
@@ -184,6 +190,13 @@ export async function replicate(
     }
     onChunk?.(b0 + cb);
   }
+  return out;
+}
+
+/** Transpose an (rows × B) product into B × rows, one replication after another. */
+function toBatchMajor(x: Float64Array, rows: number, batch: number): Float64Array {
+  const out = new Float64Array(rows * batch);
+  for (let r = 0; r < rows; r++) for (let b = 0; b < batch; b++) out[b * rows + r] = x[r * batch + b];
   return out;
 }
 
