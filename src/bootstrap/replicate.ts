@@ -7,9 +7,9 @@
 //   Windmeijer  Σ_i w_bi (g_biᵀa_b) Z_i'X_i and Σ_i w_bi g_bi (X_i'Z_i a_b)ᵀ   batched
 // Each replication then follows estimateFromBlocks (src/gmm/estimate.ts) step for step: one-step with
 // (Σ Z'HZ)⁻, two-step with (Σ g₁g₁ᵀ)⁻, the Windmeijer (2005) correction, the Hansen J, `small`.
-import { matmul } from '../linalg/dense.ts';
-import { invsym, symmetrize } from '../linalg/invsym.ts';
-import { gmmStep } from '../gmm/estimate.ts';
+import { cholesky, choleskySolve, matmul, transpose } from '../linalg/dense.ts';
+import { INVSYM_TOL, invsym, symmetrize } from '../linalg/invsym.ts';
+import type { GmmStep } from '../gmm/estimate.ts';
 import { smallFactor } from '../gmm/covariance.ts';
 import type { KernelBackend } from '../kernels/types.ts';
 import { unpackSymmetric, type BootstrapBlocks } from './blocks.ts';
@@ -88,8 +88,7 @@ export async function replicate(
     const c1 = new Float64Array(cb * P);
     for (let b = 0; b < cb; b++) {
       const { zy, zx } = split(zwSum, b, L, P);
-      const a1 = invsym(unpackSymmetric(zhzSum, b * nPacked, L), L).inv;
-      const s1 = gmmStep(zx, zy, a1, L, K);
+      const s1 = gmmStepWith(weightSolver(unpackSymmetric(zhzSum, b * nPacked, L), L), zx, zy, L, K);
       step1.push({ ...s1, zy, zx });
       c1[b * P] = 1;
       for (let k = 0; k < K; k++) c1[b * P + 1 + k] = -s1.beta[k];
@@ -116,23 +115,20 @@ export async function replicate(
       }
     const s = await backend.matmul(g, gw, { batch: cb, m: L, k: n, n: L, transA: true });
     if (opts.momentScale !== 1) for (let j = 0; j < s.length; j++) s[j] *= opts.momentScale;
-    const a2s: Float64Array[] = [];
-    const step2 = [];
+    const step2: GmmStep[] = [];
     const av = new Float64Array(cb * L);
     for (let b = 0; b < cb; b++) {
-      const sb = s.subarray(b * L * L, (b + 1) * L * L);
-      const a2g = invsym(sb, L);
-      if (a2g.rank < L) out.singularWeight++;
+      const solver = weightSolver(s.subarray(b * L * L, (b + 1) * L * L), L);
+      if (solver.singular) out.singularWeight++;
       const { zy, zx } = step1[b];
-      const s2 = gmmStep(zx, zy, a2g.inv, L, K);
+      const s2 = gmmStepWith(solver, zx, zy, L, K);
       const ze2 = zy.slice();
       for (let l = 0; l < L; l++) for (let k = 0; k < K; k++) ze2[l] -= zx[l * K + k] * s2.beta[k];
-      const a = matmul(a2g.inv, ze2, L, L, 1);
+      const a = solver.solve(ze2, 1);
       let j = 0;
       for (let l = 0; l < L; l++) j += ze2[l] * a[l];
       out.hansen[b0 + b] = j;
       av.set(a, b * L);
-      a2s.push(a2g.inv);
       step2.push(s2);
     }
     let brackets: Float64Array | null = null;
@@ -191,6 +187,32 @@ export async function replicate(
     onChunk?.(b0 + cb);
   }
   return out;
+}
+
+interface WeightSolver {
+  /** M⁻¹ R for R (L×rhs), M⁻¹ the weight matrix (invsym's generalized inverse when M is singular). */
+  solve(r: Float64Array, rhs: number): Float64Array;
+  singular: boolean;
+}
+
+/**
+ * The weight matrix M⁻¹ of a GMM step, applied by Cholesky solves when M is positive definite by
+ * invsym's own pivot criterion, else through invsym's generalized inverse: the same result as
+ * gmmStep(…, invsym(M).inv, …) without forming an inverse in the common case.
+ */
+function weightSolver(m: Float64Array, L: number): WeightSolver {
+  const l = cholesky(m, L, INVSYM_TOL);
+  if (l) return { solve: (r, rhs) => choleskySolve(l, r, L, rhs), singular: false };
+  const g = invsym(m, L);
+  return { solve: (r, rhs) => matmul(g.inv, r, L, L, rhs), singular: g.rank < L };
+}
+
+/** One GMM solve, β = (X'Z M⁻¹ Z'X)⁻¹ X'Z M⁻¹ Z'y, as gmmStep (src/gmm/estimate.ts) computes it. */
+function gmmStepWith(w: WeightSolver, zx: Float64Array, zy: Float64Array, L: number, K: number): GmmStep {
+  const xza = transpose(w.solve(zx, K), L, K);
+  const { inv: v, rank } = invsym(matmul(xza, zx, K, L, K), K);
+  const beta = matmul(v, matmul(xza, zy, K, L, 1), K, K, 1);
+  return { beta, v, xza, vZeros: K - rank };
 }
 
 /** Transpose an (rows × B) product into B × rows, one replication after another. */

@@ -58,13 +58,16 @@ export function transpose(a: Float64Array, m: number, n: number): Float64Array {
   return t;
 }
 
-/** Cholesky factor L (lower, row-major) of a symmetric positive definite A (n×n); null if not PD. */
-export function cholesky(a: Float64Array, n: number): Float64Array | null {
+/**
+ * Cholesky factor L (lower, row-major) of a symmetric positive definite A (n×n); null if a pivot is
+ * not above relTol times its diagonal entry (relTol = 0: not numerically positive definite).
+ */
+export function cholesky(a: Float64Array, n: number, relTol = 0): Float64Array | null {
   const l = new Float64Array(n * n);
   for (let j = 0; j < n; j++) {
     let d = a[j * n + j];
     for (let p = 0; p < j; p++) d -= l[j * n + p] * l[j * n + p];
-    if (!(d > 0)) return null;
+    if (!(d > relTol * a[j * n + j]) || !(d > 0)) return null;
     const ljj = Math.sqrt(d);
     l[j * n + j] = ljj;
     for (let i = j + 1; i < n; i++) {
