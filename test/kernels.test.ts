@@ -135,6 +135,30 @@ describe.each(present)('$name kernels', ({ name, precision }) => {
     expect(maxRelativeError(await tiled.matmul(w, blocks, s), want)).toBeLessThan(tolerance(precision, units));
   });
 
+  it('weightedCross: Σ_i w_i a_i c_iᵀ per batch item, symmetric and not, with zero weights, against dense.ts', async () => {
+    const batch = 5;
+    const n = 23; // not a multiple of the rank-4 blocking
+    const p = 6;
+    const q = 4;
+    const w = multinomialCounts(batch, n, 8); // counts, about a third zero
+    const a = operand(batch * n * p, 9, 1);
+    const c = operand(batch * n * q, 10, 1);
+    const want = (x: Float64Array, y: Float64Array, px: number, qy: number) => {
+      const out = new Float64Array(batch * px * qy);
+      for (let b = 0; b < batch; b++) {
+        const xw = new Float64Array(n * px);
+        for (let i = 0; i < n; i++) for (let r = 0; r < px; r++) xw[i * px + r] = w[b * n + i] * x[(b * n + i) * px + r];
+        out.set(matmul(xw, y.subarray(b * n * qy, (b + 1) * n * qy), px, n, qy, true, false), b * px * qy);
+      }
+      return out;
+    };
+    expect(maxRelativeError(await backend.weightedCross(a, w, c, { batch, n, p, q }), want(a, c, p, q))).toBeLessThan(tolerance(precision, n));
+    const sym = await backend.weightedCross(a, w, a, { batch, n, p, q: p });
+    expect(maxRelativeError(sym, want(a, a, p, p))).toBeLessThan(tolerance(precision, n));
+    for (let b = 0; b < batch; b++) for (let r = 0; r < p; r++) for (let k = 0; k < p; k++) expect(sym[b * p * p + r * p + k]).toBe(sym[b * p * p + k * p + r]);
+    await expect(backend.weightedCross(a, w, c, { batch, n, p: p + 1, q })).rejects.toThrow('weightedCross: a has');
+  });
+
   it('centres before float32 accumulation: centred weights times data on a level of 1e4', async () => {
     // A's rows sum to zero, B = 1e4 + U(−1, 1): C = A (B − 1e4) is small, and an uncentred float32
     // sum would lose it (error ≈ 6e-8 · 1e4 · √k against entries of order √k).

@@ -3,7 +3,7 @@
 // through a kernel backend plus small float64 solves per replication:
 //   sums        C (B×N) · [zw | zhz | ee]                          one product each
 //   g₁          g_bi = zw_i·(1, −δ₁_b)                             one product for all b
-//   S_b         Σ_i w_bi g_bi g_biᵀ                                 batched Gᵀ·diag(w)·G
+//   S_b         Σ_i w_bi g_bi g_biᵀ                                 batched weighted cross-products
 //   Windmeijer  Σ_i w_bi (g_biᵀa_b) Z_i'X_i and Σ_i w_bi g_bi (X_i'Z_i a_b)ᵀ   batched
 // Each replication then follows estimateFromBlocks (src/gmm/estimate.ts) step for step: one-step with
 // (Σ Z'HZ)⁻, two-step with (Σ g₁g₁ᵀ)⁻, the Windmeijer (2005) correction, the Hansen J, `small`.
@@ -106,14 +106,7 @@ export async function replicate(
     }
     // g₁ for every unit and replication in one product, zw (N·L×P) · [c₁_b]ᵀ (P×B), laid out B×N×L.
     const g = toBatchMajor(await backend.matmul(bb.zw, c1, { m: n * L, k: P, n: cb, transB: true }), n * L, cb);
-    const gw = new Float64Array(g.length);
-    for (let b = 0; b < cb; b++)
-      for (let i = 0; i < n; i++) {
-        const wi = w[b * n + i];
-        const o = (b * n + i) * L;
-        for (let l = 0; l < L; l++) gw[o + l] = wi * g[o + l];
-      }
-    const s = await backend.matmul(g, gw, { batch: cb, m: L, k: n, n: L, transA: true });
+    const s = await backend.weightedCross(g, w, g, { batch: cb, n, p: L, q: L });
     if (opts.momentScale !== 1) for (let j = 0; j < s.length; j++) s[j] *= opts.momentScale;
     const step2: GmmStep[] = [];
     const av = new Float64Array(cb * L);
@@ -137,14 +130,16 @@ export async function replicate(
       const u = new Float64Array(cb * n);
       for (let b = 0; b < cb; b++)
         for (let i = 0; i < n; i++) {
+          const wi = w[b * n + i];
+          if (wi === 0) continue;
           const o = (b * n + i) * L;
           let s = 0;
-          for (let l = 0; l < L; l++) s += gw[o + l] * av[b * L + l];
-          u[b * n + i] = s;
+          for (let l = 0; l < L; l++) s += g[o + l] * av[b * L + l];
+          u[b * n + i] = wi * s;
         }
       const t1 = await backend.matmul(u, bb.zw, { m: cb, k: n, n: L * P });
       const mza = toBatchMajor(await backend.matmul(bb.zwT, av, { m: n * P, k: L, n: cb, transB: true }), n * P, cb);
-      const t2 = await backend.matmul(gw, mza, { batch: cb, m: L, k: n, n: P, transA: true });
+      const t2 = await backend.weightedCross(g, w, mza, { batch: cb, n, p: L, q: P });
       brackets = new Float64Array(cb * L * K);
       for (let b = 0; b < cb; b++)
         for (let l = 0; l < L; l++)

@@ -3,7 +3,8 @@
 import { gemmStrided, type StridedOperand } from './gemm.ts';
 import { checkMatmul } from './shape.ts';
 import { solveSymmetricBatch } from './solve.ts';
-import type { KernelBackend, MatmulShape } from './types.ts';
+import type { KernelBackend, MatmulShape, WeightedCrossShape } from './types.ts';
+import { weightedCrossFloat64 } from './weighted-cross.ts';
 
 /** Batched op(A[b]) · op(B[b]) in float64, synchronous; the body of the reference backend. */
 export function matmulFloat64(a: Float64Array, b: Float64Array, shape: MatmulShape): Float64Array {
@@ -35,6 +36,11 @@ export class ReferenceBackend implements KernelBackend {
   async matmul(a: Float64Array, b: Float64Array, shape: MatmulShape): Promise<Float64Array> {
     this.assertLive();
     return matmulFloat64(a, b, shape);
+  }
+
+  async weightedCross(a: Float64Array, w: Float64Array, c: Float64Array, shape: WeightedCrossShape): Promise<Float64Array> {
+    this.assertLive();
+    return weightedCrossFloat64(a, w, c, shape);
   }
 
   async solveSymmetric(a: Float64Array, r: Float64Array, n: number, rhs: number, batch: number): Promise<Float64Array> {

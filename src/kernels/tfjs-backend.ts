@@ -6,7 +6,8 @@ import { fillA, fillB, planFloat32, scatterC, tiles } from './float32-operands.t
 import { checkMatmul } from './shape.ts';
 import { solveSymmetricBatch } from './solve.ts';
 import { acquireTfjs, loadTfjs, releaseTfjs, runOnTfjs, type TfjsFlavour } from './tfjs-engine.ts';
-import type { KernelBackend, MatmulShape } from './types.ts';
+import type { KernelBackend, MatmulShape, WeightedCrossShape } from './types.ts';
+import { checkWeightedCross, weightedCrossFloat64 } from './weighted-cross.ts';
 
 export class TfjsBackend implements KernelBackend {
   readonly precision = 'float32' as const;
@@ -19,6 +20,7 @@ export class TfjsBackend implements KernelBackend {
     readonly detail: string,
     /** Largest float32 tensor one tile of a product may use; bigger products are tiled. */
     readonly maxTensorElements: number,
+    private readonly flavour: TfjsFlavour,
   ) {
     acquireTfjs(tfName);
   }
@@ -28,7 +30,7 @@ export class TfjsBackend implements KernelBackend {
     const load = await loadTfjs(flavour);
     if (!load.ok) return { reason: load.reason };
     const limit = Math.min(load.maxTensorElements, options.maxTensorElements ?? Infinity);
-    return new TfjsBackend(name, load.tfName, load.detail, limit);
+    return new TfjsBackend(name, load.tfName, load.detail, limit, flavour);
   }
 
   async matmul(a: Float64Array, b: Float64Array, shape: MatmulShape): Promise<Float64Array> {
@@ -60,6 +62,30 @@ export class TfjsBackend implements KernelBackend {
     });
     if (once) for (let i = 1; i < s.batch; i++) c.copyWithin(i * s.m * s.n, 0, s.m * s.n);
     return c;
+  }
+
+  /**
+   * On the CPU flavours (wasm, cpu) the float64 loop, which skips zero weights and fills one triangle,
+   * is faster than tfjs's batched small products (bench/kernels.ts: 0.9 GFLOP/s batched on wasm);
+   * elsewhere the weights scale a on the host and the sums are one batched product aᵀc on the device.
+   */
+  async weightedCross(a: Float64Array, w: Float64Array, c: Float64Array, shape: WeightedCrossShape): Promise<Float64Array> {
+    this.assertLive();
+    if (this.flavour === 'wasm' || this.flavour === 'cpu') return weightedCrossFloat64(a, w, c, shape);
+    checkWeightedCross(a, w, c, shape);
+    const { batch, n, p, q } = shape;
+    const aw = new Float64Array(a.length);
+    for (let j = 0; j < batch * n; j++) for (let r = 0; r < p; r++) aw[j * p + r] = w[j] * a[j * p + r];
+    const out = await this.matmul(aw, c, { batch, m: p, k: n, n: q, transA: true });
+    if (a === c && p === q)
+      for (let b = 0; b < batch; b++)
+        for (let r = 0; r < p; r++)
+          for (let k = 0; k < r; k++) {
+            const i = b * p * p + r * p + k;
+            const j = b * p * p + k * p + r;
+            out[i] = out[j] = (out[i] + out[j]) / 2;
+          }
+    return out;
   }
 
   async solveSymmetric(a: Float64Array, r: Float64Array, n: number, rhs: number, batch: number): Promise<Float64Array> {

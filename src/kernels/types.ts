@@ -21,12 +21,26 @@ export interface MatmulShape {
 
 export type Precision = 'float64' | 'float32';
 
+/** Shape of weightedCross: `batch` sums over `n` units of p×q outer products. */
+export interface WeightedCrossShape {
+  batch: number;
+  n: number;
+  p: number;
+  q: number;
+}
+
 export interface KernelBackend {
   /** 'float64-ts', 'tfjs-wasm', 'tfjs-webgpu', 'tfjs-node', 'tfjs-cpu', ... */
   readonly name: string;
   readonly precision: Precision;
   /** Batched matrix product; weighted sums of per-unit blocks are products W (B×N) · blocks (N×m). */
   matmul(a: Float64Array, b: Float64Array, shape: MatmulShape): Promise<Float64Array>;
+  /**
+   * Batched weighted sums of per-unit outer products: out[b] (p×q) = Σ_i w[b,i] · a[b,i,·] c[b,i,·]ᵀ,
+   * with a laid out batch×n×p, c batch×n×q and w batch×n. Passing the same array as a and c (p = q)
+   * asks for a symmetric result (the bootstrap's moment covariance Σ_i w_i g_i g_iᵀ).
+   */
+  weightedCross(a: Float64Array, w: Float64Array, c: Float64Array, shape: WeightedCrossShape): Promise<Float64Array>;
   /**
    * Batched solves A[b] X[b] = R[b] with A[b] n×n symmetric positive definite and R[b] n×rhs, by
    * Cholesky. Always carried out in float64 (precision contract: solve in float64). An item whose
