@@ -113,6 +113,15 @@ describe('pairs bootstrap, batched float64', () => {
     }
   });
 
+  it('does not depend on the thread count: 1 and 2 threads give identical replications', async () => {
+    const one = await bootstrapGmm(panel, spec, { reps: 40, seed: 8, backend: 'float64-ts', threads: 1 });
+    const two = await bootstrapGmm(panel, spec, { reps: 40, seed: 8, backend: 'float64-ts', threads: 2 });
+    expect(two.threads).toBe(2);
+    expect([...two.draws!.beta]).toEqual([...one.draws!.beta]);
+    expect([...two.draws!.se]).toEqual([...one.draws!.se]);
+    expect([...two.draws!.hansen]).toEqual([...one.draws!.hansen]);
+  });
+
   it('is reproducible: the same seed gives the same replications', async () => {
     const a = await bootstrapGmm(panel, spec, { reps: 10, seed: 42 });
     const b = await bootstrapGmm(panel, spec, { reps: 10, seed: 42 });

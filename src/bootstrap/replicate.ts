@@ -2,7 +2,7 @@
 // is the GMM estimate from Σ_i w_bi·blocks_i, so a chunk of replications is a few batched products
 // through a kernel backend plus small float64 solves per replication:
 //   sums        C (B×N) · [zw | zhz | ee]                          one product each
-//   g₁          g_bi = zw_i·(1, −δ₁_b)                             one product for all b
+//   g₁          g_bi = zw_i·(1, −δ₁_b)                             for the units drawn only
 //   S_b         Σ_i w_bi g_bi g_biᵀ                                 batched weighted cross-products
 //   Windmeijer  Σ_i w_bi (g_biᵀa_b) Z_i'X_i and Σ_i w_bi g_bi (X_i'Z_i a_b)ᵀ   batched
 // Each replication then follows estimateFromBlocks (src/gmm/estimate.ts) step for step: one-step with
@@ -104,8 +104,7 @@ export async function replicate(
       onChunk?.(b0 + cb);
       continue;
     }
-    // g₁ for every unit and replication in one product, zw (N·L×P) · [c₁_b]ᵀ (P×B), laid out B×N×L.
-    const g = toBatchMajor(await backend.matmul(bb.zw, c1, { m: n * L, k: P, n: cb, transB: true }), n * L, cb);
+    const g = unitProducts(bb.zw, c1, w, cb, n, L, P);
     const s = await backend.weightedCross(g, w, g, { batch: cb, n, p: L, q: L });
     if (opts.momentScale !== 1) for (let j = 0; j < s.length; j++) s[j] *= opts.momentScale;
     const step2: GmmStep[] = [];
@@ -138,7 +137,7 @@ export async function replicate(
           u[b * n + i] = wi * s;
         }
       const t1 = await backend.matmul(u, bb.zw, { m: cb, k: n, n: L * P });
-      const mza = toBatchMajor(await backend.matmul(bb.zwT, av, { m: n * P, k: L, n: cb, transB: true }), n * P, cb);
+      const mza = unitProducts(bb.zwT, av, w, cb, n, P, L);
       const t2 = await backend.weightedCross(g, w, mza, { batch: cb, n, p: L, q: P });
       brackets = new Float64Array(cb * L * K);
       for (let b = 0; b < cb; b++)
@@ -210,10 +209,26 @@ function gmmStepWith(w: WeightSolver, zx: Float64Array, zy: Float64Array, L: num
   return { beta, v, xza, vZeros: K - rank };
 }
 
-/** Transpose an (rows × B) product into B × rows, one replication after another. */
-function toBatchMajor(x: Float64Array, rows: number, batch: number): Float64Array {
-  const out = new Float64Array(rows * batch);
-  for (let r = 0; r < rows; r++) for (let b = 0; b < batch; b++) out[b * rows + r] = x[r * batch + b];
+/**
+ * Per-unit products out[b,i,·] = X_i · v_b (X_i r×c, v_b c-vector) for the units drawn in replication
+ * b; units not drawn (weight 0, about a third) are left zero, since every sum they enter is weighted.
+ */
+function unitProducts(x: Float64Array, v: Float64Array, w: Float64Array, batch: number, n: number, r: number, c: number): Float64Array {
+  const out = new Float64Array(batch * n * r);
+  for (let b = 0; b < batch; b++) {
+    const vb = b * c;
+    for (let i = 0; i < n; i++) {
+      if (w[b * n + i] === 0) continue;
+      const o = (b * n + i) * r;
+      const xi = i * r * c;
+      for (let row = 0; row < r; row++) {
+        let s = 0;
+        const xr = xi + row * c;
+        for (let k = 0; k < c; k++) s += x[xr + k] * v[vb + k];
+        out[o + row] = s;
+      }
+    }
+  }
   return out;
 }
 

@@ -13,7 +13,8 @@ import { createRng } from '../study/rng.ts';
 import { bootstrapBlocks } from './blocks.ts';
 import { clusterCounts, wildWeights, type WildWeights } from './draws.ts';
 import { summariseCoefficient, upperTailP, type CoefficientBootstrap } from './intervals.ts';
-import { replicate, REP_NONFINITE, REP_OK, REP_SINGULAR, type Replications } from './replicate.ts';
+import { REP_NONFINITE, REP_OK, REP_SINGULAR, type Replications } from './replicate.ts';
+import { defaultThreads, replicateParallel } from './parallel.ts';
 import { parseRestrictions } from './restrictions.ts';
 import { scoreBootstrapTest, type ScoreTestResult } from './score.ts';
 
@@ -30,6 +31,8 @@ export interface BootstrapOptions {
   weights?: WildWeights;
   /** Skip the pairs replications (method wild: only the score tests). */
   pairs?: boolean;
+  /** Threads for the replications (default: one per core when the job is long enough; results do not depend on it). */
+  threads?: number;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -43,6 +46,8 @@ export interface BootstrapResult {
   level: number;
   /** Units (or clusters) resampled. */
   clusters: number;
+  /** Threads the replications ran on. */
+  threads: number;
   /** Replications used, and those that failed, by reason; failed ones are left out of every summary. */
   used: number;
   failed: { singular: number; nonFinite: number };
@@ -78,27 +83,23 @@ export async function bootstrapGmm(panel: Panel, spec: ModelSpec, opts: Bootstra
   let hansen: BootstrapResult['hansen'] = null;
   let failed = { singular: 0, nonFinite: 0 };
   let clusters = 0;
+  let threads = 1;
   if (opts.pairs !== false) {
     const bb = bootstrapBlocks(blocks, centre, recentre, est.a1Kept);
     clusters = bb.n;
     const counts = clusterCounts(rng, opts.reps, bb.n);
     let nobs = 0;
     for (let i = 0; i < blocks.n; i++) nobs += blocks.obsMain[i];
-    draws = await replicate(
-      bb,
-      counts,
-      opts.reps,
-      {
-        twostep: spec.twostep,
-        robust: spec.robust || spec.cluster !== null,
-        small: spec.small,
-        sigmaPerObs: eo.sigmaDivisor / nobs,
-        momentScale: eo.clusterSmall ? bb.n / (bb.n - 1) : 1,
-        clustered: spec.cluster !== null,
-      },
-      backend,
-      (done) => opts.onProgress?.(done, opts.reps),
-    );
+    const options = {
+      twostep: spec.twostep,
+      robust: spec.robust || spec.cluster !== null,
+      small: spec.small,
+      sigmaPerObs: eo.sigmaDivisor / nobs,
+      momentScale: eo.clusterSmall ? bb.n / (bb.n - 1) : 1,
+      clustered: spec.cluster !== null,
+    };
+    threads = opts.threads ?? defaultThreads(backend);
+    draws = await replicateParallel(bb, counts, opts.reps, options, backend, threads, (done) => opts.onProgress?.(done, opts.reps));
     const ok = draws.status;
     failed = { singular: count(ok, REP_SINGULAR), nonFinite: count(ok, REP_NONFINITE) };
     const usedRows = [...ok.keys()].filter((b) => ok[b] === REP_OK);
@@ -143,6 +144,7 @@ export async function bootstrapGmm(panel: Panel, spec: ModelSpec, opts: Bootstra
     recentred: recentre,
     level,
     clusters,
+    threads,
     used: draws ? draws.reps - failed.singular - failed.nonFinite : 0,
     failed,
     singularWeight: draws?.singularWeight ?? 0,

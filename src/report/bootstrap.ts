@@ -19,7 +19,7 @@ function header(r: BootstrapResult): string[] {
         r.recentred ? 'recentred (Hall-Horowitz)' : 'not recentred'
       }`,
     );
-    lines.push(`Backend: ${r.backend} (${r.precision})   Replications used: ${r.used}   Failed: ${r.failed.singular} singular, ${r.failed.nonFinite} non-finite`);
+    lines.push(`Backend: ${r.backend} (${r.precision}), ${r.threads} thread${r.threads === 1 ? '' : 's'}   Replications used: ${r.used}   Failed: ${r.failed.singular} singular, ${r.failed.nonFinite} non-finite`);
     if (r.singularWeight > 0) lines.push(`Replications with a singular moment covariance (generalized inverse used): ${r.singularWeight}`);
   } else {
     lines.push(`Wild score bootstrap (Kline-Santos): ${r.reps} draws, seed ${r.seed}, ${r.clusters} clusters, backend ${r.backend} (${r.precision})`);

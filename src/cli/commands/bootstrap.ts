@@ -33,6 +33,7 @@ interface BootstrapCliOptions extends ModelInputOptions {
   json?: boolean;
   svg?: string;
   quiet?: boolean;
+  threads?: string;
 }
 
 const WEIGHTS: readonly WildWeights[] = ['rademacher', 'webb', 'mammen'];
@@ -56,10 +57,12 @@ export function register(program: Command): void {
     .option('--format <fmt>', 'text|markdown|json', 'text')
     .option('--json', 'same as --format json')
     .option('--svg <dir>', 'write an SVG and PNG histogram of each coefficient\'s replications into this folder')
+    .option('--threads <n>', 'threads for the replications (default: one per core on the CPU backends); results do not depend on it')
     .option('--quiet', 'no progress bar')
     .action(async (file: string, opts: BootstrapCliOptions) => {
       const reps = integer(opts.reps, '--reps', 2);
       const seed = integer(opts.seed, '--seed', 0);
+      const threads = opts.threads === undefined ? undefined : integer(opts.threads, '--threads', 1);
       if (opts.method !== 'pairs' && opts.method !== 'wild') throw new SpecError(`--method must be pairs or wild, got '${opts.method}'`, '--method');
       if (opts.method === 'wild' && !opts.test?.length) throw new SpecError('--method wild needs at least one --test restriction', '--test');
       if (!WEIGHTS.includes(opts.weights as WildWeights)) throw new SpecError(`--weights must be one of ${WEIGHTS.join(', ')}, got '${opts.weights}'`, '--weights');
@@ -80,6 +83,7 @@ export function register(program: Command): void {
           tests: opts.test,
           weights: opts.weights as WildWeights,
           pairs: opts.method === 'pairs',
+          threads,
           onProgress: (done) => bar.update(done),
         },
         opts.xtabond2,

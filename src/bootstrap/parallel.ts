@@ -1,0 +1,104 @@
+// Replications over several threads. The draws are fixed before the work is shared, and the threads
+// take batches of replications from one shared counter (Atomics), writing each replication's results
+// into shared arrays at its own index, so results do not depend on the thread count or on which
+// thread ran what. The calling thread starts at once; worker threads (~0.2 s to start) join when
+// ready, so a short job is not slowed by them.
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { KernelBackend } from '../kernels/types.ts';
+import type { BootstrapBlocks } from './blocks.ts';
+import { replicate, type ReplicationOptions, type Replications } from './replicate.ts';
+
+/** Replications a thread takes at a time. */
+const BATCH = 32;
+
+export interface SharedReplications {
+  beta: Float64Array;
+  se: Float64Array;
+  hansen: Float64Array;
+  status: Uint8Array;
+  /** [next replication to take, replications with a singular moment covariance]. */
+  control: Int32Array;
+}
+
+export interface WorkerJob {
+  blocks: BootstrapBlocks;
+  counts: Float64Array;
+  reps: number;
+  options: ReplicationOptions;
+  backend: string;
+  shared: SharedReplications;
+}
+
+/** Threads for a job: one per core on the CPU backends, one on device backends. */
+export function defaultThreads(backend: KernelBackend): number {
+  return backend.name === 'float64-ts' || backend.name === 'tfjs-wasm' ? availableParallelism() : 1;
+}
+
+function sharedArray<T extends Float64Array | Uint8Array | Int32Array>(make: new (b: SharedArrayBuffer) => T, bytes: number): T {
+  return new make(new SharedArrayBuffer(bytes));
+}
+
+/** Take batches of replications from the shared counter until none is left. */
+export async function runShare(job: Omit<WorkerJob, 'backend'>, backend: KernelBackend, onDone?: () => void): Promise<void> {
+  const { blocks, counts, reps, options, shared } = job;
+  const n = blocks.n;
+  const K = blocks.K;
+  for (;;) {
+    const b0 = Atomics.add(shared.control, 0, BATCH);
+    if (b0 >= reps) return;
+    const cb = Math.min(BATCH, reps - b0);
+    const r = await replicate(blocks, counts.subarray(b0 * n, (b0 + cb) * n), cb, options, backend);
+    shared.beta.set(r.beta, b0 * K);
+    shared.se.set(r.se, b0 * K);
+    shared.hansen.set(r.hansen, b0);
+    shared.status.set(r.status, b0);
+    Atomics.add(shared.control, 1, r.singularWeight);
+    onDone?.();
+  }
+}
+
+export async function replicateParallel(
+  bb: BootstrapBlocks,
+  counts: Float64Array,
+  reps: number,
+  options: ReplicationOptions,
+  backend: KernelBackend,
+  threads: number,
+  onProgress?: (done: number) => void,
+): Promise<Replications> {
+  const workersWanted = Math.max(0, Math.min(threads, Math.ceil(reps / BATCH)) - 1);
+  if (workersWanted === 0) return replicate(bb, counts, reps, options, backend, onProgress);
+  const K = bb.K;
+  const shared: SharedReplications = {
+    beta: sharedArray(Float64Array, reps * K * 8),
+    se: sharedArray(Float64Array, reps * K * 8),
+    hansen: sharedArray(Float64Array, reps * 8),
+    status: sharedArray(Uint8Array, reps),
+    control: sharedArray(Int32Array, 8),
+  };
+  const job = { blocks: bb, counts, reps, options, shared };
+  const progress = () => onProgress?.(Math.min(reps, Atomics.load(shared.control, 0)));
+  const workers = Array.from({ length: workersWanted }, () => {
+    const data: WorkerJob = { ...job, backend: backend.name };
+    return new Promise<void>((resolve, reject) => {
+      const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), {
+        workerData: { entry: new URL('./replicate-worker.ts', import.meta.url).href, job: data },
+      });
+      worker.on('message', () => progress());
+      worker.on('error', reject);
+      worker.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`bootstrap worker thread exited with code ${code}`))));
+    });
+  });
+  await runShare(job, backend, progress);
+  await Promise.all(workers);
+  return {
+    reps,
+    K,
+    beta: Float64Array.from(shared.beta),
+    se: Float64Array.from(shared.se),
+    hansen: Float64Array.from(shared.hansen),
+    status: Uint8Array.from(shared.status),
+    singularWeight: Atomics.load(shared.control, 1),
+  };
+}
