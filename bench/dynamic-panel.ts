@@ -9,7 +9,7 @@
 // are (1 − ρ^burnIn) close to their stationary variance.
 import { tableFromArrays } from 'apache-arrow';
 import { Panel } from '../src/panel/panel.ts';
-import { createRng } from '../src/study/rng.ts';
+import { createRng } from '../src/stats/rng.ts';
 
 export interface DynamicPanelDgp {
   rho: number;

@@ -1,6 +1,6 @@
 // Bootstrap draws from one seeded stream, consumed replication by replication in a fixed order, so a
 // seed gives the same draws on every backend, batch size and thread count.
-import { createRng, type Rng } from '../study/rng.ts';
+import { createRng, type Rng } from '../stats/rng.ts';
 
 /**
  * Pairs (cluster) bootstrap: for each replication, draw G clusters with replacement and return how

@@ -9,7 +9,7 @@ import { estimateFromBlocks } from '../gmm/estimate.ts';
 import { getBackend } from '../kernels/registry.ts';
 import type { KernelBackend } from '../kernels/types.ts';
 import { SpecError } from '../errors.ts';
-import { createRng } from '../study/rng.ts';
+import { createRng } from '../stats/rng.ts';
 import { bootstrapBlocks } from './blocks.ts';
 import { clusterCounts, wildWeights, type WildWeights } from './draws.ts';
 import { summariseCoefficient, upperTailP, type CoefficientBootstrap } from './intervals.ts';

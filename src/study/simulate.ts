@@ -20,7 +20,7 @@ import { float64Data, tableFromColumns, utf8FromStrings, type BuiltColumn } from
 import { efficiencyColumnNames, efficiencyMeasures, type EfficiencyMeasure } from './efficiency.ts';
 import { coagglomerationIndices } from './indices.ts';
 import { allocateCities, PROVINCES } from './provinces.ts';
-import { createRng, type Rng } from './rng.ts';
+import { createRng, type Rng } from '../stats/rng.ts';
 import { DEFAULT_SECTOR_GROUPS, defaultEmploymentColumn, GBT4754_2002 } from './sectors.ts';
 
 export interface DgpParameters {

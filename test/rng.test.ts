@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRng } from '../src/study/rng.ts';
+import { createRng } from '../src/stats/rng.ts';
 import { SpecError } from '../src/errors.ts';
 
 // Reference outputs from the C implementation in test/fixtures/rng/xoshiro128ss.c (native
