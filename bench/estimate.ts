@@ -9,7 +9,8 @@
 import { spawnSync } from 'node:child_process';
 import { Panel } from '../src/panel/panel.ts';
 import { fitGmm } from '../src/gmm/fit.ts';
-import { term, type ModelSpec } from '../src/spec/types.ts';
+import type { ModelSpec } from '../src/spec/types.ts';
+import { parseXtabond2 } from '../src/spec/parse.ts';
 
 const CASES: Record<string, { n: number; collapse: boolean }> = {
   'collapsed-20k': { n: 20_000, collapse: true },
@@ -53,25 +54,9 @@ function generate(n: number, seed = 20240611): Panel {
   return new Panel('id', 'year', units, offsets, unitOf, time, new Map([['y', y], ['x', x]]), new Map());
 }
 
+/** The issue's model: y L.y x, gmm(y x, lag(2 4) [collapse]) twostep robust (Windmeijer errors). */
 function spec(collapse: boolean): ModelSpec {
-  return {
-    depvar: term('y'),
-    regressors: [term('y', 1), term('x')],
-    gmm: [{ vars: [term('y'), term('x')], lagMin: 2, lagMax: 4, collapse, equation: 'both', passthru: false, split: false, label: 'gmm(y x, lag(2 4))' }],
-    iv: [],
-    levelEquation: true,
-    orthogonal: false,
-    h: 3,
-    twostep: true,
-    robust: true,
-    small: false,
-    constant: true,
-    artests: 2,
-    arlevels: false,
-    diffSargan: true,
-    cluster: null,
-    timeDummies: false,
-  };
+  return parseXtabond2(`y L.y x, gmm(y x, lag(2 4)${collapse ? ' collapse' : ''}) twostep robust`, ['y', 'x']);
 }
 
 async function runCase(name: string): Promise<void> {

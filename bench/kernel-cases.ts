@@ -1,6 +1,7 @@
 // Products for the kernel benchmarks (bench/kernels.ts, bench/gpu/check.ts): the bootstrap's
 // weighted sums of per-unit blocks, W (B×N) multinomial counts times blocks (N×m), and helpers.
 import type { KernelBackend, MatmulShape } from '../src/kernels/types.ts';
+import { clusterCounts, createRng } from '../src/bootstrap/draws.ts';
 
 export interface ProductCase {
   label: string;
@@ -9,23 +10,10 @@ export interface ProductCase {
   b: Float64Array;
 }
 
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
-}
-
-/** Row b: how often each of n units is drawn in n draws with replacement (a pairs-bootstrap replication). */
-export function multinomialCounts(reps: number, n: number, seed: number): Float64Array {
-  const u = lcg(seed);
-  const w = new Float64Array(reps * n);
-  for (let b = 0; b < reps; b++) for (let d = 0; d < n; d++) w[b * n + Math.floor(u() * n)] += 1;
-  return w;
-}
-
-/** size values uniform in [level − 1, level + 1). */
+/** size values uniform in [level − 1, level + 1), from the project's seeded generator. */
 export function values(size: number, seed: number, level: number): Float64Array {
-  const u = lcg(seed);
-  return Float64Array.from({ length: size }, () => level + 2 * u() - 1);
+  const rng = createRng(seed);
+  return Float64Array.from({ length: size }, () => level + 2 * rng.uniform() - 1);
 }
 
 export function squareCase(n: number): ProductCase {
@@ -34,7 +22,7 @@ export function squareCase(n: number): ProductCase {
 
 /** Per-unit blocks with a level of 1, as sums of data in levels have. */
 export function bootstrapCase(reps: number, units: number, m: number): ProductCase {
-  return { label: `W ${reps}×${units} · blocks ${units}×${m}`, shape: { m: reps, k: units, n: m }, a: multinomialCounts(reps, units, 1), b: values(units * m, 2, 1) };
+  return { label: `W ${reps}×${units} · blocks ${units}×${m}`, shape: { m: reps, k: units, n: m }, a: clusterCounts(createRng(1), reps, units), b: values(units * m, 2, 1) };
 }
 
 export function batchedCase(batch: number, m: number, k: number, n: number): ProductCase {

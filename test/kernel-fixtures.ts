@@ -1,30 +1,12 @@
 // Operands and an independent float64 reference for the kernel suite (test/kernels.test.ts).
 import { matmul } from '../src/linalg/dense.ts';
 import type { MatmulShape } from '../src/kernels/types.ts';
+import { createRng } from '../src/stats/rng.ts';
 
-/** A small deterministic generator (32-bit LCG): uniform in [0, 1). */
-export function uniforms(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
-/** size values uniform in [offset − 1, offset + 1). */
+/** size values uniform in [offset − 1, offset + 1), from the project's seeded generator. */
 export function operand(size: number, seed: number, offset = 0): Float64Array {
-  const u = uniforms(seed);
-  const x = new Float64Array(size);
-  for (let i = 0; i < size; i++) x[i] = offset + 2 * u() - 1;
-  return x;
-}
-
-/** Bootstrap weights: row b holds how often each of the n units is drawn in n draws with replacement. */
-export function multinomialCounts(reps: number, n: number, seed: number): Float64Array {
-  const u = uniforms(seed);
-  const w = new Float64Array(reps * n);
-  for (let b = 0; b < reps; b++) for (let d = 0; d < n; d++) w[b * n + Math.floor(u() * n)] += 1;
-  return w;
+  const rng = createRng(seed);
+  return Float64Array.from({ length: size }, () => offset + 2 * rng.uniform() - 1);
 }
 
 /** The batched product item by item with dense.ts's plain float64 matmul, each operand sliced out. */

@@ -6,7 +6,8 @@ import { cholesky, choleskySolve, matmul } from '../src/linalg/dense.ts';
 import { getBackend, listBackends } from '../src/kernels/registry.ts';
 import { tfjsTensorCount } from '../src/kernels/tfjs-engine.ts';
 import type { KernelBackend, MatmulShape, Precision } from '../src/kernels/types.ts';
-import { maxRelativeError, multinomialCounts, operand, referenceMatmul, uniforms } from './kernel-fixtures.ts';
+import { maxRelativeError, operand, referenceMatmul } from './kernel-fixtures.ts';
+import { clusterCounts, createRng } from '../src/bootstrap/draws.ts';
 
 const infos = await listBackends({ measure: false });
 const present = infos.filter((i) => i.present);
@@ -126,7 +127,7 @@ describe.each(present)('$name kernels', ({ name, precision }) => {
     const reps = 199;
     const units = 285;
     const m = 60;
-    const w = multinomialCounts(reps, units, 5);
+    const w = clusterCounts(createRng(5), reps, units);
     for (let b = 0; b < reps; b++) expect(w.subarray(b * units, (b + 1) * units).reduce((x, y) => x + y, 0)).toBe(units);
     const blocks = operand(units * m, 6, 2); // blocks with a level: the sums do not cancel
     const s: MatmulShape = { m: reps, k: units, n: m };
@@ -140,7 +141,7 @@ describe.each(present)('$name kernels', ({ name, precision }) => {
     const n = 23; // not a multiple of the rank-4 blocking
     const p = 6;
     const q = 4;
-    const w = multinomialCounts(batch, n, 8); // counts, about a third zero
+    const w = clusterCounts(createRng(8), batch, n); // counts, about a third zero
     const a = operand(batch * n * p, 9, 1);
     const c = operand(batch * n * q, 10, 1);
     const want = (x: Float64Array, y: Float64Array, px: number, qy: number) => {
@@ -165,12 +166,14 @@ describe.each(present)('$name kernels', ({ name, precision }) => {
     const rows = 40;
     const k = 300;
     const cols = 8;
-    const w = multinomialCounts(rows, k, 7);
+    const w = clusterCounts(createRng(7), rows, k);
     for (let i = 0; i < rows * k; i++) w[i] -= 1;
     const b = operand(k * cols, 8, 1e4);
     const s: MatmulShape = { m: rows, k, n: cols };
     const want = referenceMatmul(w, b, s);
-    expect(maxRelativeError(await backend.matmul(w, b, s), want)).toBeLessThan(tolerance(precision, k));
+    // In float64 both this backend and the reference lose the 1e4 level to cancellation (~1e-16·1e4).
+    const bound = precision === 'float64' ? 1e4 * tolerance(precision, k) : tolerance(precision, k);
+    expect(maxRelativeError(await backend.matmul(w, b, s), want)).toBeLessThan(bound);
   });
 
   it('scales by powers of two: rows at 1e±20 and columns at 1e±25 neither overflow nor underflow float32', async () => {
@@ -229,7 +232,8 @@ describe.each(present)('$name kernels', ({ name, precision }) => {
   });
 
   it('leaves no tfjs tensors behind, and refuses calls once disposed', async () => {
-    const u = uniforms(3);
+    const rng = createRng(3);
+    const u = () => rng.uniform();
     const s: MatmulShape = { m: 9, k: 8, n: 7, batch: 4, sharedB: true };
     const a = Float64Array.from({ length: 4 * 72 }, u);
     const b = Float64Array.from({ length: 56 }, u);
