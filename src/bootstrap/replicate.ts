@@ -104,7 +104,7 @@ export async function replicate(
       onChunk?.(b0 + cb);
       continue;
     }
-    const g = unitProducts(bb.zw, c1, w, cb, n, L, P);
+    const g = unitMoments(bb.zwT, c1, w, cb, n, L, P);
     const s = await backend.weightedCross(g, w, g, { batch: cb, n, p: L, q: L });
     if (opts.momentScale !== 1) for (let j = 0; j < s.length; j++) s[j] *= opts.momentScale;
     const step2: GmmStep[] = [];
@@ -137,7 +137,7 @@ export async function replicate(
           u[b * n + i] = wi * s;
         }
       const t1 = await backend.matmul(u, bb.zw, { m: cb, k: n, n: L * P });
-      const mza = unitProducts(bb.zwT, av, w, cb, n, P, L);
+      const mza = unitProjections(bb.zwT, av, w, cb, n, L, P);
       const t2 = await backend.weightedCross(g, w, mza, { batch: cb, n, p: L, q: P });
       brackets = new Float64Array(cb * L * K);
       for (let b = 0; b < cb; b++)
@@ -210,25 +210,38 @@ function gmmStepWith(w: WeightSolver, zx: Float64Array, zy: Float64Array, L: num
 }
 
 /**
- * Per-unit products out[b,i,·] = X_i · v_b (X_i r×c, v_b c-vector) for the units drawn in replication
- * b; units not drawn (weight 0, about a third) are left zero, since every sum they enter is weighted.
+ * Per-unit moments g_bi = Z_i'[y_i X_i]·c_b = Σ_p c_b[p]·zwT_i[p,·] for the units drawn in replication b
+ * (B×N×L); units not drawn (weight 0, about a third) stay zero, as every sum they enter is weighted.
  */
-function unitProducts(x: Float64Array, v: Float64Array, w: Float64Array, batch: number, n: number, r: number, c: number): Float64Array {
-  const out = new Float64Array(batch * n * r);
-  for (let b = 0; b < batch; b++) {
-    const vb = b * c;
+function unitMoments(zwT: Float64Array, c: Float64Array, w: Float64Array, batch: number, n: number, L: number, P: number): Float64Array {
+  const out = new Float64Array(batch * n * L);
+  for (let b = 0; b < batch; b++)
     for (let i = 0; i < n; i++) {
       if (w[b * n + i] === 0) continue;
-      const o = (b * n + i) * r;
-      const xi = i * r * c;
-      for (let row = 0; row < r; row++) {
-        let s = 0;
-        const xr = xi + row * c;
-        for (let k = 0; k < c; k++) s += x[xr + k] * v[vb + k];
-        out[o + row] = s;
+      const o = (b * n + i) * L;
+      for (let p = 0; p < P; p++) {
+        const cp = c[b * P + p];
+        if (cp === 0) continue;
+        const row = (i * P + p) * L;
+        for (let l = 0; l < L; l++) out[o + l] += cp * zwT[row + l];
       }
     }
-  }
+  return out;
+}
+
+/** m_bi = [y_i X_i]'Z_i·a_b (B×N×P), for the units drawn in replication b. */
+function unitProjections(zwT: Float64Array, a: Float64Array, w: Float64Array, batch: number, n: number, L: number, P: number): Float64Array {
+  const out = new Float64Array(batch * n * P);
+  for (let b = 0; b < batch; b++)
+    for (let i = 0; i < n; i++) {
+      if (w[b * n + i] === 0) continue;
+      for (let p = 0; p < P; p++) {
+        const row = (i * P + p) * L;
+        let s = 0;
+        for (let l = 0; l < L; l++) s += zwT[row + l] * a[b * L + l];
+        out[(b * n + i) * P + p] = s;
+      }
+    }
   return out;
 }
 
