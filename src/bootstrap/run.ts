@@ -63,11 +63,21 @@ export interface BootstrapResult {
   draws: Replications | null;
 }
 
+/** The backend named in opts is opened here and disposed of at the end; an opened one is the caller's. */
 export async function bootstrapGmm(panel: Panel, spec: ModelSpec, opts: BootstrapOptions, command = ''): Promise<BootstrapResult> {
   if (!Number.isInteger(opts.reps) || opts.reps < 2) throw new SpecError(`--reps must be an integer of at least 2, got ${opts.reps}`, '--reps');
+  if (typeof opts.backend === 'object') return bootstrapOn(panel, spec, opts, command, opts.backend);
+  const backend = await getBackend(opts.backend ?? 'float64-ts', { precision: 'float32' });
+  try {
+    return await bootstrapOn(panel, spec, opts, command, backend);
+  } finally {
+    await backend.dispose();
+  }
+}
+
+async function bootstrapOn(panel: Panel, spec: ModelSpec, opts: BootstrapOptions, command: string, backend: KernelBackend): Promise<BootstrapResult> {
   const level = opts.level ?? 0.95;
   const recentre = opts.recentre ?? true;
-  const backend = typeof opts.backend === 'object' ? opts.backend : await getBackend(opts.backend ?? 'float64-ts', { precision: 'float32' });
   const started = performance.now();
   const prep = prepareGmm(panel, spec);
   const blocks = modelBlocks(prep, { keepZHZ: true });

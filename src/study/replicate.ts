@@ -41,7 +41,7 @@ export interface Estimators {
 }
 
 /** The sysgmm engine: fitGmm for GMM columns, fitLinear for OLS and within, bootstrapGmm for intervals. */
-export function engineEstimators(): Estimators {
+export function engineEstimators(options: { backend?: string } = {}): Estimators {
   const specOf = (run: ModelRun) => parseXtabond2(run.command, run.panel.names());
   return {
     fit(run) {
@@ -49,7 +49,7 @@ export function engineEstimators(): Estimators {
       return run.estimator === 'ols' || run.estimator === 'within' ? fitLinear(run.panel, spec, run.estimator, run.command) : fitGmm(run.panel, spec, run.command);
     },
     async bootstrap(run, reps, seed) {
-      const b = await bootstrapGmm(run.panel, specOf(run), { reps, seed }, run.command);
+      const b = await bootstrapGmm(run.panel, specOf(run), { reps, seed, backend: options.backend }, run.command);
       return {
         intervals: b.coefficients.map((c) => ({ name: c.name, low: c.percentile.low, high: c.percentile.high })),
         failed: b.failed.singular + b.failed.nonFinite,

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { SpecError } from '../../errors.ts';
+import { BACKEND_NAMES } from '../../kernels/registry.ts';
 import { engineEstimators, replicate, type ProgressEvent } from '../../study/replicate.ts';
 
 interface Options {
@@ -9,6 +10,7 @@ interface Options {
   config?: string;
   out: string;
   bootstrap?: string;
+  backend: string;
   quiet?: boolean;
 }
 
@@ -51,6 +53,7 @@ export function register(program: Command): void {
     .option('--config <file>', 'study.json naming columns and choices (default: built-in defaults for the bundled panel)')
     .option('--out <dir>', 'output directory', 'out')
     .option('--bootstrap <B>', 'pairs-bootstrap replications for the GMM columns (intervals in brackets)')
+    .option('--backend <name>', `kernel backend of the bootstrap: auto|${BACKEND_NAMES.join('|')}`, 'float64-ts')
     .option('--quiet', 'no progress on stderr')
     .action(async (opts: Options) => {
       let reps = 0;
@@ -66,7 +69,7 @@ export function register(program: Command): void {
           config: opts.config,
           out: opts.out,
           bootstrap: reps,
-          estimators: engineEstimators(),
+          estimators: engineEstimators({ backend: opts.backend }),
           onProgress: progress.onProgress,
         });
       } finally {
