@@ -3,7 +3,8 @@ import { formatText } from '../src/report/text.ts';
 import { formatJson } from '../src/report/json.ts';
 import { formatCsv } from '../src/report/csv.ts';
 import { formatMarkdown } from '../src/report/markdown.ts';
-import { formatLatex, tex } from '../src/report/latex.ts';
+import { formatLatex } from '../src/report/latex.ts';
+import { latexEscape } from '../src/report/latex-escape.ts';
 import { formatResult } from '../src/report/format.ts';
 import { stataG } from '../src/report/stata-format.ts';
 import { parseXtabond2 } from '../src/spec/parse.ts';
@@ -243,7 +244,7 @@ describe('formatLatex', () => {
     expect(lines.at(-2)).toBe('\\end{table}');
   });
   it('escapes LaTeX specials', () => {
-    expect(tex('a_b & 50% #1 $x {y} ~ ^ \\')).toBe('a\\_b \\& 50\\% \\#1 \\$x \\{y\\} \\textasciitilde{} \\textasciicircum{} \\textbackslash{}');
+    expect(latexEscape('a_b & 50% #1 $x {y} ~ ^ \\')).toBe('a\\_b \\& 50\\% \\#1 \\$x \\{y\\} \\textasciitilde{} \\textasciicircum{} \\textbackslash{}');
   });
 });
 

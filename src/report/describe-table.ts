@@ -1,5 +1,6 @@
 // `sysgmm describe` output: the panel summary and the descriptive-statistics table as plain text,
 // Markdown, LaTeX (booktabs) or CSV.
+import { latexEscape } from './latex-escape.ts';
 import type { PanelDescription, VariableSummary } from '../panel/describe.ts';
 
 export type DescribeFormat = 'text' | 'markdown' | 'latex' | 'csv';
@@ -53,9 +54,6 @@ function markdown(d: PanelDescription): string {
   ].join('\n') + '\n';
 }
 
-function latexEscape(s: string): string {
-  return s.replace(/[\\&%$#_{}~^]/g, (c) => (c === '\\' ? '\\textbackslash{}' : c === '~' ? '\\textasciitilde{}' : c === '^' ? '\\textasciicircum{}' : `\\${c}`));
-}
 
 function latex(d: PanelDescription): string {
   const note = `${d.units} units, ${d.periods} periods (${d.timeMin}--${d.timeMax}), ${d.observations} observations; ${d.balanced ? 'balanced' : 'unbalanced'}.`;

@@ -2,6 +2,7 @@
 // (*** p<0.01, ** p<0.05, * p<0.1) and its standard error in parentheses below, then the
 // specification tests and sample sizes. Rendered as Markdown, LaTeX (booktabs), CSV, JSON and
 // aligned plain text for the terminal.
+import { latexEscape } from './latex-escape.ts';
 import type { GmmResult } from '../gmm/result.ts';
 
 /** A bootstrap interval for one coefficient of one column. */
@@ -176,29 +177,6 @@ export function toMarkdown(t: JournalTable): string {
   lines.push('');
   for (const n of t.notes) lines.push(`*${n.replace(/\*/g, '\\*')}*`, '');
   return lines.join('\n');
-}
-
-const LATEX_SPECIAL: Record<string, string> = {
-  '\\': '\\textbackslash{}',
-  '&': '\\&',
-  '%': '\\%',
-  $: '\\$',
-  '#': '\\#',
-  _: '\\_',
-  '{': '\\{',
-  '}': '\\}',
-  '~': '\\textasciitilde{}',
-  '^': '\\textasciicircum{}',
-  '×': '$\\times$',
-  '−': '$-$',
-  '≥': '$\\geq$',
-  '≤': '$\\leq$',
-  'ρ': '$\\rho$',
-  'β': '$\\beta$',
-};
-
-export function latexEscape(s: string): string {
-  return s.replace(/[\\&%$#_{}~^×−≥≤ρβ]/g, (c) => LATEX_SPECIAL[c]);
 }
 
 function latexCell(r: TableRow, cell: string): string {

@@ -1,5 +1,6 @@
 // formatLatex: a result as a LaTeX table (booktabs): coefficients, then the model summary and the
 // specification tests in the lower panel.
+import { latexEscape } from './latex-escape.ts';
 import type { GmmResult } from '../gmm/result.ts';
 import type { ReportContext } from './context.ts';
 import { fixed, stataG } from './stata-format.ts';
@@ -13,24 +14,24 @@ export function formatLatex(result: GmmResult, context: ReportContext = {}): str
   const lines = [
     '\\begin{table}[htbp]',
     '\\centering',
-    `\\caption{${tex(title(result))}: ${tex(result.depvar)}}`,
+    `\\caption{${latexEscape(title(result))}: ${latexEscape(result.depvar)}}`,
     '\\begin{tabular}{lrrrrrr}',
     '\\toprule',
     ` & Coef. & ${se ? `${se} ` : ''}Std.\\ Err. & $${stat}$ & $P>|${stat}|$ & \\multicolumn{2}{c}{95\\% Conf.\\ Interval} \\\\`,
     '\\midrule',
   ];
   for (const c of result.coefficients)
-    lines.push(`${tex(c.name)} & ${num(c.estimate)} & ${num(c.se)} & ${signed(fixed(c.stat, 2))} & ${fixed(c.p, 3)} & ${num(c.ciLow)} & ${num(c.ciHigh)} \\\\`);
+    lines.push(`${latexEscape(c.name)} & ${num(c.estimate)} & ${num(c.se)} & ${signed(fixed(c.stat, 2))} & ${fixed(c.p, 3)} & ${num(c.ciLow)} & ${num(c.ciHigh)} \\\\`);
   lines.push('\\midrule');
   const info = (label: string, value: string) => lines.push(`${label} & \\multicolumn{6}{l}{${value}} \\\\`);
   info('Observations', String(result.nobs));
-  info('Groups', `${result.ngroups}${context.id ? ` (${tex(context.id)})` : ''}`);
+  info('Groups', `${result.ngroups}${context.id ? ` (${latexEscape(context.id)})` : ''}`);
   info('Obs per group (min/avg/max)', `${result.obsPerGroup.min} / ${fixed(result.obsPerGroup.avg, 2)} / ${result.obsPerGroup.max}`);
   info('Instruments', String(result.ninstruments));
-  info(tex(m.label).replace('chi2', '$\\chi^2$'), `${fixed(m.stat, 2)} ($p$ = ${fixed(m.p, 3)})`);
+  info(latexEscape(m.label).replace('chi2', '$\\chi^2$'), `${fixed(m.stat, 2)} ($p$ = ${fixed(m.p, 3)})`);
   for (const t of testRows(result, context.spec?.arlevels ? 'levels' : 'first differences')) {
     const s = t.kind === 'z' ? `$z$ = ${signed(fixed(t.stat, 2))}` : `$\\chi^2(${t.df})$ = ${fixed(t.stat, 2)}`;
-    info(tex(t.name), `${s} ($p$ = ${fixed(t.p, 3)})`);
+    info(latexEscape(t.name), `${s} ($p$ = ${fixed(t.p, 3)})`);
   }
   lines.push('\\bottomrule', '\\end{tabular}', '\\end{table}');
   return `${lines.join('\n')}\n`;
@@ -46,8 +47,3 @@ function signed(s: string): string {
 }
 
 /** Escape LaTeX's special characters in names and labels. */
-export function tex(s: string): string {
-  return s.replace(/[\\{}$&#^_%~]/g, (c) =>
-    c === '\\' ? '\\textbackslash{}' : c === '~' ? '\\textasciitilde{}' : c === '^' ? '\\textasciicircum{}' : `\\${c}`,
-  );
-}
