@@ -3,19 +3,23 @@
 import { writeFileSync } from 'node:fs';
 import type { Table } from 'apache-arrow';
 
+/** A CSV field: quoted (with doubled quotes) only when it holds a quote, comma or line break. */
+export function csvField(s: string): string {
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
 /** CSV text of an Arrow table: header, then rows; numbers in shortest round-trip form, null/NaN empty. */
 export function tableToCsv(table: Table): string {
   const names = table.schema.fields.map((f) => f.name);
   const cols = names.map((n) => table.getChild(n)!);
-  const quote = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  const lines = [names.map(quote).join(',')];
+  const lines = [names.map(csvField).join(',')];
   for (let r = 0; r < table.numRows; r++) {
     lines.push(
       cols
         .map((c) => {
           const v = c.get(r);
           if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v))) return '';
-          return typeof v === 'number' ? String(v) : quote(String(v));
+          return typeof v === 'number' ? String(v) : csvField(String(v));
         })
         .join(','),
     );

@@ -1,5 +1,6 @@
 // `sysgmm describe` output: the panel summary and the descriptive-statistics table as plain text,
 // Markdown, LaTeX (booktabs) or CSV.
+import { csvField } from '../data/csv-write.ts';
 import { latexEscape } from './latex-escape.ts';
 import type { PanelDescription, VariableSummary } from '../panel/describe.ts';
 
@@ -74,11 +75,10 @@ function latex(d: PanelDescription): string {
 }
 
 function csv(d: PanelDescription): string {
-  const quote = (s: string): string => (/[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
   const num = (x: number): string => (Number.isNaN(x) ? '' : String(x));
   return [
     'variable,count,missing,mean,sd,min,max',
-    ...d.variables.map((v) => [quote(v.name), v.count, v.missing, num(v.mean), num(v.sd), num(v.min), num(v.max)].join(',')),
+    ...d.variables.map((v) => [csvField(v.name), v.count, v.missing, num(v.mean), num(v.sd), num(v.min), num(v.max)].join(',')),
   ].join('\n') + '\n';
 }
 

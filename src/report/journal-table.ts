@@ -2,6 +2,7 @@
 // (*** p<0.01, ** p<0.05, * p<0.1) and its standard error in parentheses below, then the
 // specification tests and sample sizes. Rendered as Markdown, LaTeX (booktabs), CSV, JSON and
 // aligned plain text for the terminal.
+import { csvField } from '../data/csv-write.ts';
 import { latexEscape } from './latex-escape.ts';
 import type { GmmResult } from '../gmm/result.ts';
 
@@ -212,9 +213,6 @@ export function toLatex(t: JournalTable): string {
   return out.join('\n');
 }
 
-function csvField(s: string): string {
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
 
 /** The printed grid as CSV: a header row of column headings, then one line per printed row. */
 export function toCsv(t: JournalTable): string {
