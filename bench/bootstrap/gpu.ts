@@ -32,12 +32,12 @@ export async function gpuBootstrapBench(backends: string[]): Promise<unknown> {
   for (const c of CASES) {
     const panel = dynamicPanel(c.n, c.T, 20240611);
     const reference = await run('float64-ts', panel, c.command);
-    const rows: unknown[] = [{ backend: 'float64-ts', seconds: reference.seconds, repsPerSecond: REPS / reference.seconds, failed: reference.result.failed }];
+    const rows: unknown[] = [{ backend: 'float64-ts', threads: reference.result.threads, seconds: reference.seconds, repsPerSecond: REPS / reference.seconds, failed: reference.result.failed }];
     for (const name of backends.filter((b) => b !== 'float64-ts')) {
       try {
         const r = await run(name, panel, c.command);
         const worst = Math.max(...r.result.coefficients.map((k, j) => Math.abs(k.bootSe - reference.result.coefficients[j].bootSe) / reference.result.coefficients[j].bootSe));
-        rows.push({ backend: name, seconds: r.seconds, repsPerSecond: REPS / r.seconds, speedupVsFloat64: reference.seconds / r.seconds, worstBootSeRelDiff: worst, failed: r.result.failed });
+        rows.push({ backend: name, threads: r.result.threads, seconds: r.seconds, repsPerSecond: REPS / r.seconds, speedupVsFloat64: reference.seconds / r.seconds, worstBootSeRelDiff: worst, failed: r.result.failed });
       } catch (e) {
         rows.push({ backend: name, error: String(e) });
       }

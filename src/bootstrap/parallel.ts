@@ -2,7 +2,8 @@
 // take batches of replications from one shared counter (Atomics), writing each replication's results
 // into shared arrays at its own index, so results do not depend on the thread count or on which
 // thread ran what. The calling thread starts at once; worker threads (~0.2 s to start) join when
-// ready, so a short job is not slowed by them.
+// ready, so a short job is not slowed by them. A worker that cannot start (e.g. in a bundle without
+// tsx) or fails leaves its batches to the calling thread, and the result says how many threads ran.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { KernelBackend } from '../kernels/types.ts';
@@ -19,6 +20,8 @@ export interface SharedReplications {
   status: Uint8Array;
   /** [next replication to take, replications with a singular moment covariance]. */
   control: Int32Array;
+  /** 1 for each batch of BATCH replications whose results are written. */
+  batchDone: Uint8Array;
 }
 
 export interface WorkerJob {
@@ -41,21 +44,28 @@ function sharedArray<T extends Float64Array | Uint8Array | Int32Array>(make: new
 
 /** Take batches of replications from the shared counter until none is left. */
 export async function runShare(job: Omit<WorkerJob, 'backend'>, backend: KernelBackend, onDone?: () => void): Promise<void> {
-  const { blocks, counts, reps, options, shared } = job;
-  const n = blocks.n;
-  const K = blocks.K;
+  const { reps, shared } = job;
   for (;;) {
     const b0 = Atomics.add(shared.control, 0, BATCH);
     if (b0 >= reps) return;
-    const cb = Math.min(BATCH, reps - b0);
-    const r = await replicate(blocks, counts.subarray(b0 * n, (b0 + cb) * n), cb, options, backend);
-    shared.beta.set(r.beta, b0 * K);
-    shared.se.set(r.se, b0 * K);
-    shared.hansen.set(r.hansen, b0);
-    shared.status.set(r.status, b0);
-    Atomics.add(shared.control, 1, r.singularWeight);
+    await runBatch(job, backend, b0 / BATCH);
     onDone?.();
   }
+}
+
+async function runBatch(job: Omit<WorkerJob, 'backend'>, backend: KernelBackend, batch: number): Promise<void> {
+  const { blocks, counts, reps, options, shared } = job;
+  const n = blocks.n;
+  const K = blocks.K;
+  const b0 = batch * BATCH;
+  const cb = Math.min(BATCH, reps - b0);
+  const r = await replicate(blocks, counts.subarray(b0 * n, (b0 + cb) * n), cb, options, backend);
+  shared.beta.set(r.beta, b0 * K);
+  shared.se.set(r.se, b0 * K);
+  shared.hansen.set(r.hansen, b0);
+  shared.status.set(r.status, b0);
+  Atomics.add(shared.control, 1, r.singularWeight);
+  Atomics.store(shared.batchDone, batch, 1);
 }
 
 export async function replicateParallel(
@@ -66,9 +76,10 @@ export async function replicateParallel(
   backend: KernelBackend,
   threads: number,
   onProgress?: (done: number) => void,
-): Promise<Replications> {
-  const workersWanted = Math.max(0, Math.min(threads, Math.ceil(reps / BATCH)) - 1);
-  if (workersWanted === 0) return replicate(bb, counts, reps, options, backend, onProgress);
+): Promise<Replications & { threads: number }> {
+  const batches = Math.ceil(reps / BATCH);
+  const workersWanted = Math.max(0, Math.min(threads, batches) - 1);
+  if (workersWanted === 0) return { ...(await replicate(bb, counts, reps, options, backend, onProgress)), threads: 1 };
   const K = bb.K;
   const shared: SharedReplications = {
     beta: sharedArray(Float64Array, reps * K * 8),
@@ -76,23 +87,27 @@ export async function replicateParallel(
     hansen: sharedArray(Float64Array, reps * 8),
     status: sharedArray(Uint8Array, reps),
     control: sharedArray(Int32Array, 8),
+    batchDone: sharedArray(Uint8Array, batches),
   };
   const job = { blocks: bb, counts, reps, options, shared };
   const progress = () => onProgress?.(Math.min(reps, Atomics.load(shared.control, 0)));
   const workers = Array.from({ length: workersWanted }, () => {
     const data: WorkerJob = { ...job, backend: backend.name };
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<boolean>((resolve) => {
       const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), {
         workerData: { entry: new URL('./replicate-worker.ts', import.meta.url).href, job: data },
       });
       worker.on('message', () => progress());
-      worker.on('error', reject);
-      worker.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`bootstrap worker thread exited with code ${code}`))));
+      worker.on('error', () => resolve(false));
+      worker.on('exit', (code) => resolve(code === 0));
     });
   });
   await runShare(job, backend, progress);
-  await Promise.all(workers);
+  const workersOk = (await Promise.all(workers)).filter((ok) => ok).length;
+  // A worker that could not start, or failed, leaves its batches unwritten: run them here.
+  for (let batch = 0; batch < batches; batch++) if (!Atomics.load(shared.batchDone, batch)) await runBatch(job, backend, batch);
   return {
+    threads: 1 + workersOk,
     reps,
     K,
     beta: Float64Array.from(shared.beta),

@@ -46,7 +46,7 @@ export interface BootstrapResult {
   level: number;
   /** Units (or clusters) resampled. */
   clusters: number;
-  /** Threads the replications ran on. */
+  /** Threads the replications ran on (workers that could not start are not counted). */
   threads: number;
   /** Replications used, and those that failed, by reason; failed ones are left out of every summary. */
   used: number;
@@ -108,8 +108,9 @@ async function bootstrapOn(panel: Panel, spec: ModelSpec, opts: BootstrapOptions
       momentScale: eo.clusterSmall ? bb.n / (bb.n - 1) : 1,
       clustered: spec.cluster !== null,
     };
-    threads = opts.threads ?? defaultThreads(backend);
-    draws = await replicateParallel(bb, counts, opts.reps, options, backend, threads, (done) => opts.onProgress?.(done, opts.reps));
+    const ran = await replicateParallel(bb, counts, opts.reps, options, backend, opts.threads ?? defaultThreads(backend), (done) => opts.onProgress?.(done, opts.reps));
+    threads = ran.threads;
+    draws = ran;
     const ok = draws.status;
     failed = { singular: count(ok, REP_SINGULAR), nonFinite: count(ok, REP_NONFINITE) };
     const usedRows = [...ok.keys()].filter((b) => ok[b] === REP_OK);
