@@ -18,10 +18,12 @@ export interface SharedReplications {
   se: Float64Array;
   hansen: Float64Array;
   status: Uint8Array;
-  /** [next replication to take, replications with a singular moment covariance]. */
+  /** [next replication to take]. */
   control: Int32Array;
   /** 1 for each batch of BATCH replications whose results are written. */
   batchDone: Uint8Array;
+  /** Replications with a singular moment covariance, per batch. */
+  batchSingular: Int32Array;
 }
 
 export interface WorkerJob {
@@ -64,7 +66,7 @@ async function runBatch(job: Omit<WorkerJob, 'backend'>, backend: KernelBackend,
   shared.se.set(r.se, b0 * K);
   shared.hansen.set(r.hansen, b0);
   shared.status.set(r.status, b0);
-  Atomics.add(shared.control, 1, r.singularWeight);
+  shared.batchSingular[batch] = r.singularWeight;
   Atomics.store(shared.batchDone, batch, 1);
 }
 
@@ -86,8 +88,9 @@ export async function replicateParallel(
     se: sharedArray(Float64Array, reps * K * 8),
     hansen: sharedArray(Float64Array, reps * 8),
     status: sharedArray(Uint8Array, reps),
-    control: sharedArray(Int32Array, 8),
+    control: sharedArray(Int32Array, 4),
     batchDone: sharedArray(Uint8Array, batches),
+    batchSingular: sharedArray(Int32Array, batches * 4),
   };
   const job = { blocks: bb, counts, reps, options, shared };
   const progress = () => onProgress?.(Math.min(reps, Atomics.load(shared.control, 0)));
@@ -114,6 +117,6 @@ export async function replicateParallel(
     se: Float64Array.from(shared.se),
     hansen: Float64Array.from(shared.hansen),
     status: Uint8Array.from(shared.status),
-    singularWeight: Atomics.load(shared.control, 1),
+    singularWeight: shared.batchSingular.reduce((a, x) => a + x, 0),
   };
 }
