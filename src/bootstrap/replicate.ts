@@ -219,11 +219,17 @@ function unitMoments(zwT: Float64Array, c: Float64Array, w: Float64Array, batch:
     for (let i = 0; i < n; i++) {
       if (w[b * n + i] === 0) continue;
       const o = (b * n + i) * L;
-      for (let p = 0; p < P; p++) {
-        const cp = c[b * P + p];
-        if (cp === 0) continue;
-        const row = (i * P + p) * L;
-        for (let l = 0; l < L; l++) out[o + l] += cp * zwT[row + l];
+      // Four blocks per pass over g_bi (one pass per block is 2–3× slower in V8).
+      for (let p = 0; p < P; p += 4) {
+        const r0 = (i * P + p) * L;
+        const c0 = c[b * P + p];
+        const c1 = p + 1 < P ? c[b * P + p + 1] : 0;
+        const c2 = p + 2 < P ? c[b * P + p + 2] : 0;
+        const c3 = p + 3 < P ? c[b * P + p + 3] : 0;
+        const r1 = p + 1 < P ? r0 + L : r0;
+        const r2 = p + 2 < P ? r0 + 2 * L : r0;
+        const r3 = p + 3 < P ? r0 + 3 * L : r0;
+        for (let l = 0; l < L; l++) out[o + l] += c0 * zwT[r0 + l] + c1 * zwT[r1 + l] + c2 * zwT[r2 + l] + c3 * zwT[r3 + l];
       }
     }
   return out;
