@@ -6,6 +6,7 @@ import type { ModelSpec } from '../src/spec/types.ts';
 import { bootstrapGmm } from '../src/bootstrap/run.ts';
 import { clusterCounts, createRng } from '../src/bootstrap/draws.ts';
 import { naiveBootstrap } from '../src/bootstrap/naive.ts';
+import { fitGmm } from '../src/gmm/fit.ts';
 import { REP_OK, replicate } from '../src/bootstrap/replicate.ts';
 import { bootstrapBlocks } from '../src/bootstrap/blocks.ts';
 import { estimateOptions, modelBlocks, prepareGmm } from '../src/gmm/fit.ts';
@@ -25,6 +26,38 @@ beforeAll(async () => {
   panelColumns = table.schema.fields.map((f) => f.name);
   spec = parseXtabond2(COMMAND, panelColumns);
 });
+
+/** The panel of the clusters drawn counts[c] times each: every copy's units relabelled and its cluster
+ *  variable `firmgroup` given a label of its own, so a cluster drawn twice counts as two clusters. */
+function drawClusters(p: Panel, group: Float64Array, codes: number[], counts: ArrayLike<number>): Panel {
+  const rows: number[] = [];
+  const offsets = [0];
+  const label: number[] = [];
+  let copies = 0;
+  codes.forEach((code, c) => {
+    for (let k = 0; k < counts[c]; k++) {
+      copies++;
+      for (let u = 0; u < p.nunits; u++) {
+        if (group[p.offsets[u]] !== code) continue;
+        for (let r = p.offsets[u]; r < p.offsets[u + 1]; r++) {
+          rows.push(r);
+          label.push(copies);
+        }
+        offsets.push(rows.length);
+      }
+    }
+  });
+  const units = Array.from({ length: offsets.length - 1 }, (_, i) => i + 1);
+  const unitOf = new Int32Array(rows.length);
+  for (let i = 0; i < units.length; i++) unitOf.fill(i, offsets[i], offsets[i + 1]);
+  const numeric = new Map<string, Float64Array>();
+  for (const name of p.numericNames()) {
+    const col = p.column(name);
+    numeric.set(name, Float64Array.from(rows, (r) => col[r]));
+  }
+  numeric.set('firmgroup', Float64Array.from(label));
+  return new Panel(p.idName, p.timeName, units, Int32Array.from(offsets), unitOf, Int32Array.from(rows, (r) => p.time[r]), numeric, new Map());
+}
 
 function relErr(a: number, b: number): number {
   return Math.abs(a - b) / Math.max(Math.abs(b), 1e-300);
@@ -60,6 +93,32 @@ describe('pairs bootstrap, batched float64', () => {
     }
     expect(worstBeta).toBeLessThan(1e-8);
     expect(worstSe).toBeLessThan(1e-8);
+  });
+
+  it('cluster(): resamples clusters; equals re-estimation on panels of drawn clusters, each copy relabelled (B = 30)', async () => {
+    // 35 clusters of 4 firms: more clusters than instruments, so every moment covariance has full rank.
+    const ids = panel.units as number[];
+    const group = Float64Array.from(panel.unitOf, (u) => Math.ceil(ids[u] / 4));
+    const clustered = panel.withColumn('firmgroup', group);
+    const cspec = parseXtabond2('n L.n L(0/1).(w k), gmm(L.(n w k), collapse lag(1 2)) twostep robust small cluster(firmgroup)', [...panelColumns, 'firmgroup']);
+    const reps = 30;
+    const boot = await bootstrapGmm(clustered, cspec, { reps, seed: 4, recentre: false, backend: 'float64-ts', threads: 1 });
+    expect(boot.clusters).toBe(35);
+    // Cluster codes follow the first appearance among units, as the engine numbers them.
+    const codes: number[] = [];
+    for (let u = 0; u < clustered.nunits; u++) if (!codes.includes(group[clustered.offsets[u]])) codes.push(group[clustered.offsets[u]]);
+    const counts = clusterCounts(createRng(4), reps, codes.length);
+    const K = boot.fit.coefficients.length;
+    let worst = 0;
+    for (let b = 0; b < reps; b++) {
+      const naive = await fitGmm(drawClusters(clustered, group, codes, counts.subarray(b * codes.length, (b + 1) * codes.length)), cspec);
+      expect(boot.draws!.status[b]).toBe(REP_OK);
+      for (let k = 0; k < K; k++) {
+        worst = Math.max(worst, relErr(boot.draws!.beta[b * K + k], naive.coefficients[k].estimate));
+        worst = Math.max(worst, relErr(boot.draws!.se[b * K + k], naive.coefficients[k].se));
+      }
+    }
+    expect(worst).toBeLessThan(1e-8);
   });
 
   it('recentred moments hold exactly at the estimate: the sample itself gives β̂ and J = 0', async () => {
