@@ -2,7 +2,7 @@
 // take batches of replications from one shared counter (Atomics), writing each replication's results
 // into shared arrays at its own index, so results do not depend on the thread count or on which
 // thread ran what. The calling thread starts at once; worker threads (~0.2 s to start) join when
-// ready, so a short job is not slowed by them. A worker that cannot start (e.g. in a bundle without
+// ready, so a short job is not slowed by them; they stay in a pool for later jobs. A worker that cannot start (e.g. in a bundle without
 // tsx) or fails leaves its batches to the calling thread, and the result says how many threads ran.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -38,6 +38,32 @@ export interface WorkerJob {
 /** Threads for a job: one per core on the CPU backends, one on device backends. */
 export function defaultThreads(backend: KernelBackend): number {
   return backend.name === 'float64-ts' || backend.name === 'tfjs-wasm' ? availableParallelism() : 1;
+}
+
+/** Worker threads kept for the life of the process (unref'd: they never keep it alive), started on first use. */
+const pool: Worker[] = [];
+
+function pooledWorkers(count: number): Worker[] {
+  while (pool.length < count) {
+    const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), {
+      workerData: { entry: new URL('./replicate-worker.ts', import.meta.url).href },
+    });
+    worker.unref();
+    // A worker that fails (e.g. cannot start in a bundle without tsx) leaves the pool; its batches are rerun.
+    const drop = () => {
+      const at = pool.indexOf(worker);
+      if (at >= 0) pool.splice(at, 1);
+    };
+    worker.on('error', drop);
+    worker.on('exit', drop);
+    pool.push(worker);
+  }
+  return pool.slice(0, count);
+}
+
+/** Start the worker threads a job will use, so they load while the caller prepares the job. */
+export function warmWorkers(threads: number): void {
+  if (threads > 1) pooledWorkers(threads - 1);
 }
 
 function sharedArray<T extends Float64Array | Uint8Array | Int32Array>(make: new (b: SharedArrayBuffer) => T, bytes: number): T {
@@ -94,17 +120,28 @@ export async function replicateParallel(
   };
   const job = { blocks: bb, counts, reps, options, shared };
   const progress = () => onProgress?.(Math.min(reps, Atomics.load(shared.control, 0)));
-  const workers = Array.from({ length: workersWanted }, () => {
-    const data: WorkerJob = { ...job, backend: backend.name };
-    return new Promise<boolean>((resolve) => {
-      const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), {
-        workerData: { entry: new URL('./replicate-worker.ts', import.meta.url).href, job: data },
-      });
-      worker.on('message', () => progress());
-      worker.on('error', () => resolve(false));
-      worker.on('exit', (code) => resolve(code === 0));
-    });
-  });
+  const workers = pooledWorkers(workersWanted).map(
+    (worker) =>
+      new Promise<boolean>((resolve) => {
+        const onMessage = (m: 'batch' | 'done' | { failed: string }) => {
+          if (m === 'batch') return progress();
+          finish(m === 'done');
+        };
+        const onGone = () => finish(false);
+        const finish = (ok: boolean) => {
+          worker.unref();
+          worker.off('message', onMessage);
+          worker.off('error', onGone);
+          worker.off('exit', onGone);
+          resolve(ok);
+        };
+        worker.on('message', onMessage);
+        worker.on('error', onGone);
+        worker.on('exit', onGone);
+        worker.ref(); // a running job keeps the process alive; an idle pool does not
+        worker.postMessage({ ...job, backend: backend.name } satisfies WorkerJob);
+      }),
+  );
   await runShare(job, backend, progress);
   const workersOk = (await Promise.all(workers)).filter((ok) => ok).length;
   // A worker that could not start, or failed, leaves its batches unwritten: run them here.

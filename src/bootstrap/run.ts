@@ -14,7 +14,7 @@ import { bootstrapBlocks } from './blocks.ts';
 import { clusterCounts, wildWeights, type WildWeights } from './draws.ts';
 import { summariseCoefficient, upperTailP, type CoefficientBootstrap } from './intervals.ts';
 import { REP_NONFINITE, REP_OK, REP_SINGULAR, type Replications } from './replicate.ts';
-import { defaultThreads, replicateParallel } from './parallel.ts';
+import { defaultThreads, replicateParallel, warmWorkers } from './parallel.ts';
 import { parseRestrictions } from './restrictions.ts';
 import { scoreBootstrapTest, type ScoreTestResult } from './score.ts';
 
@@ -78,6 +78,8 @@ export async function bootstrapGmm(panel: Panel, spec: ModelSpec, opts: Bootstra
 async function bootstrapOn(panel: Panel, spec: ModelSpec, opts: BootstrapOptions, command: string, backend: KernelBackend): Promise<BootstrapResult> {
   const level = opts.level ?? 0.95;
   const recentre = opts.recentre ?? true;
+  const threads0 = opts.threads ?? defaultThreads(backend);
+  if (opts.pairs !== false) warmWorkers(threads0);
   const started = performance.now();
   const prep = prepareGmm(panel, spec);
   const blocks = modelBlocks(prep, { keepZHZ: true });
@@ -108,7 +110,7 @@ async function bootstrapOn(panel: Panel, spec: ModelSpec, opts: BootstrapOptions
       momentScale: eo.clusterSmall ? bb.n / (bb.n - 1) : 1,
       clustered: spec.cluster !== null,
     };
-    const ran = await replicateParallel(bb, counts, opts.reps, options, backend, opts.threads ?? defaultThreads(backend), (done) => opts.onProgress?.(done, opts.reps));
+    const ran = await replicateParallel(bb, counts, opts.reps, options, backend, threads0, (done) => opts.onProgress?.(done, opts.reps));
     threads = ran.threads;
     draws = ran;
     const ok = draws.status;
