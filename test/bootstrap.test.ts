@@ -48,15 +48,7 @@ function drawClusters(p: Panel, group: Float64Array, codes: number[], counts: Ar
     }
   });
   const units = Array.from({ length: offsets.length - 1 }, (_, i) => i + 1);
-  const unitOf = new Int32Array(rows.length);
-  for (let i = 0; i < units.length; i++) unitOf.fill(i, offsets[i], offsets[i + 1]);
-  const numeric = new Map<string, Float64Array>();
-  for (const name of p.numericNames()) {
-    const col = p.column(name);
-    numeric.set(name, Float64Array.from(rows, (r) => col[r]));
-  }
-  numeric.set('firmgroup', Float64Array.from(label));
-  return new Panel(p.idName, p.timeName, units, Int32Array.from(offsets), unitOf, Int32Array.from(rows, (r) => p.time[r]), numeric, new Map());
+  return p.subset(rows, units, Int32Array.from(offsets)).withColumn('firmgroup', Float64Array.from(label));
 }
 
 function relErr(a: number, b: number): number {

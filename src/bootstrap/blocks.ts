@@ -107,14 +107,3 @@ function tcol(r: number, p: number, beta: Float64Array): number {
   if (p === 0 && r > 0) return -beta[r - 1];
   return 0;
 }
-
-/** Unpack a packed upper triangle (L(L+1)/2) into a full symmetric L×L matrix. */
-export function unpackSymmetric(packed: Float64Array, offset: number, L: number, out = new Float64Array(L * L)): Float64Array {
-  let j = offset;
-  for (let a = 0; a < L; a++)
-    for (let c = a; c < L; c++) {
-      out[a * L + c] = packed[j];
-      out[c * L + a] = packed[j++];
-    }
-  return out;
-}

@@ -1,7 +1,7 @@
 // The plain pairs bootstrap, as users do it by wrapping xtabond2 in Stata's `bootstrap` prefix:
 // build each resampled panel (drawn units relabelled 1..N) and re-run the whole estimator. It is
 // the reference the batched replications are tested against and the baseline they are timed against.
-import { Panel } from '../panel/panel.ts';
+import type { Panel } from '../panel/panel.ts';
 import type { ModelSpec } from '../spec/types.ts';
 import type { GmmResult } from '../gmm/result.ts';
 import { fitGmm } from '../gmm/fit.ts';
@@ -15,25 +15,10 @@ export function resamplePanel(panel: Panel, counts: ArrayLike<number>): Panel {
       for (let r = panel.offsets[u]; r < panel.offsets[u + 1]; r++) rows.push(r);
       offsets.push(rows.length);
     }
-  const units = Array.from({ length: offsets.length - 1 }, (_, i) => i + 1);
-  const unitOf = new Int32Array(rows.length);
-  for (let i = 0; i < units.length; i++) unitOf.fill(i, offsets[i], offsets[i + 1]);
-  const numeric = new Map<string, Float64Array>();
-  for (const name of panel.numericNames()) {
-    const col = panel.column(name);
-    numeric.set(name, Float64Array.from(rows, (r) => col[r]));
-  }
-  return new Panel(
-    panel.idName,
-    panel.timeName,
-    units,
+  return panel.subset(
+    rows,
+    Array.from({ length: offsets.length - 1 }, (_, i) => i + 1),
     Int32Array.from(offsets),
-    unitOf,
-    Int32Array.from(rows, (r) => panel.time[r]),
-    numeric,
-    new Map(),
-    panel.exclusions,
-    panel.source,
   );
 }
 

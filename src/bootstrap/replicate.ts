@@ -8,11 +8,11 @@
 // Each replication then follows estimateFromBlocks (src/gmm/estimate.ts) step for step: one-step with
 // (Σ Z'HZ)⁻, two-step with (Σ g₁g₁ᵀ)⁻, the Windmeijer (2005) correction, the Hansen J, `small`.
 import { cholesky, choleskySolve, matmul, transpose } from '../linalg/dense.ts';
-import { INVSYM_TOL, invsym, symmetrize } from '../linalg/invsym.ts';
-import type { GmmStep } from '../gmm/estimate.ts';
+import { INVSYM_TOL, invsym, symmetrize, unpackSymmetric } from '../linalg/invsym.ts';
+import { gmmStepFromXza, splitZw, type GmmStep } from '../gmm/estimate.ts';
 import { smallFactor } from '../gmm/covariance.ts';
 import type { KernelBackend } from '../kernels/types.ts';
-import { unpackSymmetric, type BootstrapBlocks } from './blocks.ts';
+import type { BootstrapBlocks } from './blocks.ts';
 
 export interface ReplicationOptions {
   twostep: boolean;
@@ -87,7 +87,7 @@ export async function replicate(
     const step1 = [];
     const c1 = new Float64Array(cb * P);
     for (let b = 0; b < cb; b++) {
-      const { zy, zx } = split(zwSum, b, L, P);
+      const { zy, zx } = splitZw(zwSum, b * L * P, L, P);
       const s1 = gmmStepWith(weightSolver(unpackSymmetric(zhzSum, b * nPacked, L), L), zx, zy, L, K);
       step1.push({ ...s1, zy, zx });
       c1[b * P] = 1;
@@ -201,12 +201,9 @@ function weightSolver(m: Float64Array, L: number): WeightSolver {
   return { solve: (r, rhs) => matmul(g.inv, r, L, L, rhs), singular: g.rank < L };
 }
 
-/** One GMM solve, β = (X'Z M⁻¹ Z'X)⁻¹ X'Z M⁻¹ Z'y, as gmmStep (src/gmm/estimate.ts) computes it. */
+/** One GMM solve, β = (X'Z M⁻¹ Z'X)⁻¹ X'Z M⁻¹ Z'y, with M⁻¹ applied by the solver. */
 function gmmStepWith(w: WeightSolver, zx: Float64Array, zy: Float64Array, L: number, K: number): GmmStep {
-  const xza = transpose(w.solve(zx, K), L, K);
-  const { inv: v, rank } = invsym(matmul(xza, zx, K, L, K), K);
-  const beta = matmul(v, matmul(xza, zy, K, L, 1), K, K, 1);
-  return { beta, v, xza, vZeros: K - rank };
+  return gmmStepFromXza(transpose(w.solve(zx, K), L, K), zx, zy, L, K);
 }
 
 /**
@@ -249,18 +246,6 @@ function unitProjections(zwT: Float64Array, a: Float64Array, w: Float64Array, ba
       }
     }
   return out;
-}
-
-function split(zwSum: Float64Array, b: number, L: number, P: number): { zy: Float64Array; zx: Float64Array } {
-  const K = P - 1;
-  const zy = new Float64Array(L);
-  const zx = new Float64Array(L * K);
-  const o = b * L * P;
-  for (let l = 0; l < L; l++) {
-    zy[l] = zwSum[o + l * P];
-    for (let k = 0; k < K; k++) zx[l * K + k] = zwSum[o + l * P + 1 + k];
-  }
-  return { zy, zx };
 }
 
 /** cᵀ·E·c for E (P×P) at offset eo and c at offset co. */

@@ -4,7 +4,7 @@
 //   β = (X'Z A Z'X)⁻¹ X'Z A Z'y,   A₁ = (Σ w_i Z_i'HZ_i)⁻¹,   A₂ = (Σ w_i g_i g_i')⁻¹, g_i = Z_i'ê₁ᵢ.
 // Inverses are invsym-style (only exactly collinear directions dropped), as in xtabond2.
 import { matmul } from '../linalg/dense.ts';
-import { invsym } from '../linalg/invsym.ts';
+import { invsym, unpackSymmetric } from '../linalg/invsym.ts';
 import type { UnitBlocks } from './blocks.ts';
 import { robustOneStepVariance, windmeijerVariance, clusterSums } from './covariance.ts';
 import { weightedGram, weightedSum } from './sums.ts';
@@ -26,21 +26,21 @@ export function blockSums(b: UnitBlocks, w: Float64Array | null): MomentSums {
   let zhz = b.zhzSum;
   if (w) {
     if (!b.zhz) throw new Error('blockSums with unit weights needs the per-unit Z\'HZ blocks (modelBlocks with keepZHZ)');
-    const packed = weightedSum(b.zhz, n, (L * (L + 1)) / 2, w);
-    zhz = new Float64Array(L * L);
-    let j = 0;
-    for (let a = 0; a < L; a++) for (let c = a; c < L; c++) {
-      zhz[a * L + c] = packed[j];
-      zhz[c * L + a] = packed[j++];
-    }
+    zhz = unpackSymmetric(weightedSum(b.zhz, n, (L * (L + 1)) / 2, w), 0, L);
   }
+  return { L, K, P, ...splitZw(zw, 0, L, P), zhz, ee: weightedSum(b.ee, n, P * P, w) };
+}
+
+/** Z'y (column 0) and Z'X (columns 1..K) of a summed Z'[y X] block (L×P) stored at offset o. */
+export function splitZw(zw: Float64Array, o: number, L: number, P: number): { zy: Float64Array; zx: Float64Array } {
+  const K = P - 1;
   const zy = new Float64Array(L);
   const zx = new Float64Array(L * K);
   for (let l = 0; l < L; l++) {
-    zy[l] = zw[l * P];
-    for (let k = 0; k < K; k++) zx[l * K + k] = zw[l * P + 1 + k];
+    zy[l] = zw[o + l * P];
+    for (let k = 0; k < K; k++) zx[l * K + k] = zw[o + l * P + 1 + k];
   }
-  return { L, K, P, zy, zx, zhz, ee: weightedSum(b.ee, n, P * P, w) };
+  return { zy, zx };
 }
 
 /** A GMM solve with weight A: β, (X'ZAZ'X)⁻¹ and X'ZA. */
@@ -55,7 +55,11 @@ export interface GmmStep {
 }
 
 export function gmmStep(zx: Float64Array, zy: Float64Array, a: Float64Array, L: number, K: number): GmmStep {
-  const xza = matmul(zx, a, K, L, L, true, false);
+  return gmmStepFromXza(matmul(zx, a, K, L, L, true, false), zx, zy, L, K);
+}
+
+/** The GMM solve given X'Z A (K×L), however A was applied. */
+export function gmmStepFromXza(xza: Float64Array, zx: Float64Array, zy: Float64Array, L: number, K: number): GmmStep {
   const { inv: v, rank } = invsym(matmul(xza, zx, K, L, K), K);
   const beta = matmul(v, matmul(xza, zy, K, L, 1), K, K, 1);
   return { beta, v, xza, vZeros: K - rank };

@@ -101,3 +101,14 @@ export function submatrix(a: Float64Array, n: number, rows: ArrayLike<number>, c
   }
   return out;
 }
+
+/** Unpack a packed upper triangle (L(L+1)/2) into a full symmetric L×L matrix. */
+export function unpackSymmetric(packed: Float64Array, offset: number, L: number, out = new Float64Array(L * L)): Float64Array {
+  let j = offset;
+  for (let a = 0; a < L; a++)
+    for (let c = a; c < L; c++) {
+      out[a * L + c] = packed[j];
+      out[c * L + a] = packed[j++];
+    }
+  return out;
+}

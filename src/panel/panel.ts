@@ -120,7 +120,11 @@ export class Panel {
     return this.subset(rows, units, Int32Array.from(offsets));
   }
 
-  private subset(rows: number[], units: (string | number)[], offsets: Int32Array): Panel {
+  /**
+   * A panel of the given rows (panel row indices, which may repeat) grouped into units: unit i has
+   * label units[i] and the rows at offsets[i]..offsets[i+1] of `rows`. Every column is copied.
+   */
+  subset(rows: number[], units: (string | number)[], offsets: Int32Array): Panel {
     const unitOf = new Int32Array(rows.length);
     for (let i = 0; i < units.length; i++) unitOf.fill(i, offsets[i], offsets[i + 1]);
     const time = Int32Array.from(rows, (r) => this.time[r]);
