@@ -35,22 +35,6 @@ export function matmul(a: Float64Array, b: Float64Array, m: number, k: number, n
   return c;
 }
 
-/** Aᵀ A for A (n×p): p×p, symmetric. */
-export function crossprod(a: Float64Array, n: number, p: number): Float64Array {
-  const c = new Float64Array(p * p);
-  for (let r = 0; r < n; r++) {
-    const ar = r * p;
-    for (let i = 0; i < p; i++) {
-      const v = a[ar + i];
-      if (v === 0) continue;
-      const ci = i * p;
-      for (let j = i; j < p; j++) c[ci + j] += v * a[ar + j];
-    }
-  }
-  for (let i = 0; i < p; i++) for (let j = 0; j < i; j++) c[i * p + j] = c[j * p + i];
-  return c;
-}
-
 /** Transpose of A (m×n). */
 export function transpose(a: Float64Array, m: number, n: number): Float64Array {
   const t = new Float64Array(m * n);
