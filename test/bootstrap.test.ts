@@ -64,6 +64,8 @@ describe('pairs bootstrap, batched float64', () => {
     'n L.n L(0/1).(w k), gmm(L.(n w k), collapse)',
     'n L.n L(0/1).(w k), gmm(L.(n w k), collapse lag(1 3)) nolevel twostep robust small',
     'n L.n L(0/1).(w k), gmm(L.(n w k), collapse) orthogonal h(2) twostep robust',
+    // Uncollapsed: most of each Z_i'HZ_i is structural zeros, which the blocks leave out.
+    'n L.n L(0/1).(w k), gmm(L.n, lag(1 2)) iv(L(0/1).(w k)) twostep robust',
   ])('equals the naive loop of re-estimations on resampled panels (B = 50): %s', async (command) => {
     const wellConditioned = parseXtabond2(command, panelColumns);
     const reps = 50;
@@ -130,6 +132,26 @@ describe('pairs bootstrap, batched float64', () => {
     const jFit = est.ze2!.reduce((s, _, l) => s + est.ze2![l] * est.a2!.slice(l * est.sums.L, (l + 1) * est.sums.L).reduce((t, a, m) => t + a * est.ze2![m], 0), 0);
     expect(relErr(plain.hansen[0], jFit)).toBeLessThan(1e-9);
     for (let k = 0; k < centre.length; k++) expect(Math.abs(plain.beta[k] - centre[k])).toBeLessThan(1e-10);
+  });
+
+  it('keeps only the entries of Z_i\'HZ_i non-zero in some unit, and they sum to the fit\'s Σ Z\'HZ', () => {
+    const uncollapsed = parseXtabond2('n L.n L(0/1).(w k), gmm(L.n, lag(1 2)) iv(L(0/1).(w k)) twostep robust', panelColumns);
+    const blocks = modelBlocks(prepareGmm(panel, uncollapsed), { keepZHZ: true });
+    const est = estimateFromBlocks(blocks, estimateOptions(prepareGmm(panel, uncollapsed).design, blocks));
+    const bb = bootstrapBlocks(blocks, est.b1, false, est.a1Kept);
+    const L = bb.L;
+    const kept = [...est.a1Kept.keys()].filter((l) => est.a1Kept[l]);
+    expect(kept.length).toBe(L);
+    // The structural zeros are real: 175 of the triangle's 325 entries are kept (the iv() columns are dense).
+    expect(bb.zhzAt.length).toBeLessThan(0.6 * ((L * (L + 1)) / 2));
+    const full = new Float64Array(L * L);
+    for (let i = 0; i < bb.n; i++)
+      for (let at = 0; at < bb.zhzAt.length; at++) {
+        const j = bb.zhzAt[at];
+        full[j] += bb.zhz[i * bb.zhzAt.length + at];
+        if (j % L !== Math.floor(j / L)) full[(j % L) * L + Math.floor(j / L)] += bb.zhz[i * bb.zhzAt.length + at];
+      }
+    for (let a = 0; a < L; a++) for (let c = 0; c < L; c++) expect(full[a * L + c]).toBeCloseTo(blocks.zhzSum[kept[a] * blocks.L + kept[c]], 9);
   });
 
   it('reports intervals, failures and the bootstrap J p-value', async () => {

@@ -8,6 +8,9 @@
 // Recentring: g*_i(β) = g_i(β) − ḡ(β̂), ḡ = (1/N) Σ_i g_i(β̂), so the bootstrap population satisfies
 // the moment conditions exactly at β̂ and the bootstrap-t and the bootstrap J are valid in
 // over-identified models (Hall and Horowitz 1996, eq. 3.3).
+// Z_i'HZ_i is mostly structural zeros with uncollapsed instruments (an instrument of period t meets
+// only periods t−1..t+1 through H), so only the entries non-zero in some unit are kept: the sum over
+// a resample is zero wherever every block is (the bench model's 50 instruments: 16% of the triangle).
 // Instruments that are exactly collinear in the sample (those invsym drops from Σ Z'HZ) are removed:
 // Z c = 0 row by row holds in every resample, so they are redundant in every replication, and
 // removing them keeps float32 rounding from turning an exact dependency into a spurious direction.
@@ -23,8 +26,10 @@ export interface BootstrapBlocks {
   zw: Float64Array;
   /** n×P×L: zw with the last two axes swapped (for Σ_l zw_i[l,·] a_l in one product). */
   zwT: Float64Array;
-  /** n × L(L+1)/2: packed upper triangles of Z_i'HZ_i. */
+  /** n × zhzAt.length: the entries of Z_i'HZ_i's upper triangle that are non-zero in some unit. */
   zhz: Float64Array;
+  /** Position a·L + c (a ≤ c) in the L×L matrix of each kept entry. */
+  zhzAt: Int32Array;
   /** n×P×P: W*_i'W*_i over the σ² rows. */
   ee: Float64Array;
   /** Main-equation observations per resampled unit. */
@@ -90,6 +95,11 @@ export function bootstrapBlocks(b: UnitBlocks, centre: Float64Array, recentre: b
     obsMain[c] += b.obsMain[i];
     if (b.obsMain[i] > 0) groups[c] += 1;
   }
+  const compact = nonZeroColumns(zhz, n, nPacked);
+  const zhzAt = new Int32Array(compact.length);
+  for (let a = 0, j = 0, at = 0; a < L; a++) for (let d = a; d < L; d++, j++) if (compact[at] === j) zhzAt[at++] = a * L + d;
+  const zhzKept = new Float64Array(n * compact.length);
+  for (let c = 0; c < n; c++) for (let at = 0; at < compact.length; at++) zhzKept[c * compact.length + at] = zhz[c * nPacked + compact[at]];
   if (recentre) {
     const gbar = new Float64Array(L);
     for (let c = 0; c < n; c++) for (let l = 0; l < L; l++) gbar[l] += zw[(c * L + l) * P];
@@ -98,7 +108,16 @@ export function bootstrapBlocks(b: UnitBlocks, centre: Float64Array, recentre: b
   }
   const zwT = new Float64Array(n * P * L);
   for (let c = 0; c < n; c++) for (let l = 0; l < L; l++) for (let p = 0; p < P; p++) zwT[(c * P + p) * L + l] = zw[(c * L + l) * P + p];
-  return { n, L, K, P, zw, zwT, zhz, ee, obsMain, groups, centre: centre.slice(), recentred: recentre };
+  return { n, L, K, P, zw, zwT, zhz: zhzKept, zhzAt, ee, obsMain, groups, centre: centre.slice(), recentred: recentre };
+}
+
+/** Columns of an n×cols matrix with a non-zero entry, in order. */
+function nonZeroColumns(m: Float64Array, n: number, cols: number): Int32Array {
+  const any = new Uint8Array(cols);
+  for (let i = 0; i < n; i++) for (let j = 0; j < cols; j++) if (m[i * cols + j] !== 0) any[j] = 1;
+  const out: number[] = [];
+  for (let j = 0; j < cols; j++) if (any[j]) out.push(j);
+  return Int32Array.from(out);
 }
 
 /** Entry (r, p) of T = [[1, 0], [−β̂, I]]. */

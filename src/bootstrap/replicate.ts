@@ -1,14 +1,14 @@
 // Pairs-bootstrap replications as batched products (DESIGN.md): a replication with unit counts w_b
 // is the GMM estimate from Σ_i w_bi·blocks_i, so a chunk of replications is a few batched products
 // through a kernel backend plus small float64 solves per replication:
-//   sums        C (B×N) · [zw | zhz | ee]                          one product each
+//   sums        C (B×N) · [zw | zhz | ee]                          one product each (zhz: its non-zero entries)
 //   g₁          g_bi = zw_i·(1, −δ₁_b)                             for the units drawn only
 //   S_b         Σ_i w_bi g_bi g_biᵀ                                 batched weighted cross-products
 //   Windmeijer  Σ_i w_bi (g_biᵀa_b) Z_i'X_i and Σ_i w_bi g_bi (X_i'Z_i a_b)ᵀ   batched
 // Each replication then follows estimateFromBlocks (src/gmm/estimate.ts) step for step: one-step with
 // (Σ Z'HZ)⁻, two-step with (Σ g₁g₁ᵀ)⁻, the Windmeijer (2005) correction, the Hansen J, `small`.
 import { cholesky, choleskySolve, matmul, transpose } from '../linalg/dense.ts';
-import { INVSYM_TOL, invsym, symmetrize, unpackSymmetric } from '../linalg/invsym.ts';
+import { INVSYM_TOL, invsym, symmetrize } from '../linalg/invsym.ts';
 import { gmmStepFromXza, splitZw, type GmmStep } from '../gmm/estimate.ts';
 import { smallFactor } from '../gmm/covariance.ts';
 import type { KernelBackend } from '../kernels/types.ts';
@@ -70,7 +70,6 @@ export async function replicate(
   const needS = opts.twostep || opts.robust;
   const perRep = needS ? n * (2 * L + P) : 1;
   const chunk = Math.max(1, Math.min(reps, chunkSize ?? Math.floor(CHUNK_ELEMENTS / perRep)));
-  const nPacked = (L * (L + 1)) / 2;
   const counted = new Float64Array(n * 2);
   for (let i = 0; i < n; i++) {
     counted[i * 2] = bb.obsMain[i];
@@ -80,7 +79,8 @@ export async function replicate(
     const cb = Math.min(chunk, reps - b0);
     const w = counts.subarray(b0 * n, (b0 + cb) * n);
     const zwSum = await backend.matmul(w, bb.zw, { m: cb, k: n, n: L * P });
-    const zhzSum = await backend.matmul(w, bb.zhz, { m: cb, k: n, n: nPacked });
+    const nz = bb.zhzAt.length;
+    const zhzSum = await backend.matmul(w, bb.zhz, { m: cb, k: n, n: nz });
     const eeSum = needS ? null : await backend.matmul(w, bb.ee, { m: cb, k: n, n: P * P });
     const tallies = matmul(w, counted, cb, n, 2);
     // One-step per replication (float64).
@@ -88,7 +88,12 @@ export async function replicate(
     const c1 = new Float64Array(cb * P);
     for (let b = 0; b < cb; b++) {
       const { zy, zx } = splitZw(zwSum, b * L * P, L, P);
-      const s1 = gmmStepWith(weightSolver(unpackSymmetric(zhzSum, b * nPacked, L), L), zx, zy, L, K);
+      const zhz = new Float64Array(L * L);
+      for (let at = 0; at < nz; at++) {
+        const j = bb.zhzAt[at];
+        zhz[j] = zhz[(j % L) * L + Math.floor(j / L)] = zhzSum[b * nz + at];
+      }
+      const s1 = gmmStepWith(weightSolver(zhz, L), zx, zy, L, K);
       step1.push({ ...s1, zy, zx });
       c1[b * P] = 1;
       for (let k = 0; k < K; k++) c1[b * P + 1 + k] = -s1.beta[k];
