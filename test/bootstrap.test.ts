@@ -245,3 +245,23 @@ describe('float32 backends on the same draws', async () => {
     }
   });
 });
+
+describe('other float64 backends on the same draws', async () => {
+  const present = (await listBackends({ measure: false })).filter((b) => b.present && b.precision === 'float64' && b.name !== 'float64-ts');
+  it.each(present.map((b) => b.name))('%s: every replication equals float64-ts to 1e-10 (summation order only)', async (name) => {
+    // Without year dummies (see above: with them, near-zero year effects show the conditioning).
+    const wellConditioned = parseXtabond2('n L.n L(0/1).(w k), gmm(L.(n w k), collapse) twostep robust', panelColumns);
+    const reps = 40;
+    const ref = await bootstrapGmm(panel, wellConditioned, { reps, seed: 7, backend: 'float64-ts' });
+    const other = await bootstrapGmm(panel, wellConditioned, { reps, seed: 7, backend: name });
+    expect(other.backend).toBe(name);
+    expect(other.precision).toBe('float64');
+    const K = ref.coefficients.length;
+    let worst = 0;
+    for (let j = 0; j < reps * K; j++) {
+      worst = Math.max(worst, relErr(other.draws!.beta[j], ref.draws!.beta[j]), relErr(other.draws!.se[j], ref.draws!.se[j]));
+    }
+    for (let b = 0; b < reps; b++) worst = Math.max(worst, relErr(other.draws!.hansen[b], ref.draws!.hansen[b]));
+    expect(worst).toBeLessThan(1e-10);
+  });
+});

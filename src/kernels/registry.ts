@@ -3,6 +3,7 @@
 import { SpecError } from '../errors.ts';
 import { ReferenceBackend } from './reference.ts';
 import { TfjsBackend } from './tfjs-backend.ts';
+import { WasmBackend, wasmSimdAvailable } from './wasm-backend.ts';
 import type { TfjsFlavour } from './tfjs-engine.ts';
 import type { KernelBackend, Precision } from './types.ts';
 
@@ -27,6 +28,7 @@ interface Candidate {
 /** In order of preference when speeds tie. */
 const CANDIDATES: Candidate[] = [
   { name: 'float64-ts', precision: 'float64' },
+  { name: 'float64-wasm', precision: 'float64' },
   { name: 'tfjs-node-gpu', precision: 'float32', flavour: 'node-gpu' },
   { name: 'tfjs-node', precision: 'float32', flavour: 'node' },
   { name: 'tfjs-webgpu', precision: 'float32', flavour: 'webgpu' },
@@ -39,6 +41,10 @@ export const BACKEND_NAMES: readonly string[] = CANDIDATES.map((c) => c.name);
 const MEASURE_SIZE = 512;
 
 async function open(c: Candidate, options: { maxTensorElements?: number }): Promise<{ backend: KernelBackend; detail: string } | { reason: string }> {
+  if (c.name === 'float64-wasm') {
+    if (!wasmSimdAvailable()) return { reason: 'this runtime has no WebAssembly SIMD' };
+    return { backend: new WasmBackend(), detail: 'WebAssembly SIMD f64x2 kernel, 1 thread' };
+  }
   if (!c.flavour) return { backend: new ReferenceBackend(), detail: 'packed TypeScript GEMM, 1 thread' };
   const opened = await TfjsBackend.open(c.name, c.flavour, options);
   return 'reason' in opened ? opened : { backend: opened, detail: opened.detail };

@@ -1,0 +1,160 @@
+// The float64 WebAssembly SIMD backend ('float64-wasm'): every product is brought to one form, Xᵀ·Y
+// summed over a leading index, and run by the f64x2 micro-kernel of wasm/xty.wat; solves are the
+// float64 TypeScript ones (solve.ts). Same arithmetic as float64-ts up to the order of summation.
+// Present wherever WebAssembly SIMD is (Node ≥ 16.4); one instance, with its own memory, per thread.
+import { checkMatmul } from './shape.ts';
+import { solveSymmetricBatch } from './solve.ts';
+import type { KernelBackend, MatmulShape, WeightedCrossShape } from './types.ts';
+import { checkWeightedCross } from './weighted-cross.ts';
+import { XTY_WASM } from './wasm/xty-wasm.ts';
+
+type Xty = (x: number, y: number, out: number, n: number, p: number, q: number, ldx: number, ldy: number, ldo: number, sym: number) => void;
+
+const bytes = Uint8Array.from(Buffer.from(XTY_WASM, 'base64'));
+let compiled: WebAssembly.Module | null | undefined;
+
+/** The compiled kernel module, or null where this runtime lacks WebAssembly SIMD. */
+function kernelModule(): WebAssembly.Module | null {
+  if (compiled === undefined) compiled = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+  return compiled;
+}
+
+export function wasmSimdAvailable(): boolean {
+  return kernelModule() !== null;
+}
+
+const roundUp4 = (x: number) => (x + 3) & ~3;
+
+/** Offsets (in float64 elements, 16-byte aligned) of consecutive regions of the given sizes. */
+function layout(sizes: number[]): { at: number[]; end: number } {
+  const at: number[] = [];
+  let end = 0;
+  for (const s of sizes) {
+    at.push(end);
+    end += s + (s & 1);
+  }
+  return { at, end };
+}
+
+export class WasmBackend implements KernelBackend {
+  readonly name = 'float64-wasm';
+  readonly precision = 'float64' as const;
+  private readonly memory: WebAssembly.Memory;
+  private readonly xty: Xty;
+  private heap: Float64Array;
+  private disposed = false;
+
+  constructor() {
+    const module = kernelModule();
+    if (!module) throw new Error('this runtime has no WebAssembly SIMD');
+    const instance = new WebAssembly.Instance(module);
+    this.memory = instance.exports.memory as WebAssembly.Memory;
+    this.xty = instance.exports.xty as Xty;
+    this.heap = new Float64Array(this.memory.buffer);
+  }
+
+  /** Grow the module's memory to hold `elements` float64 values. */
+  private reserve(elements: number): Float64Array {
+    const bytesNeeded = elements * 8;
+    if (bytesNeeded > this.memory.buffer.byteLength) {
+      this.memory.grow(Math.ceil((bytesNeeded - this.memory.buffer.byteLength) / 65536));
+      this.heap = new Float64Array(this.memory.buffer);
+    }
+    return this.heap;
+  }
+
+  async matmul(a: Float64Array, b: Float64Array, shape: MatmulShape): Promise<Float64Array> {
+    this.assertLive();
+    const s = checkMatmul(a, b, shape);
+    const { m, k, n, batch } = s;
+    const c = new Float64Array(batch * m * n);
+    if (batch === 0 || m === 0 || n === 0) return c;
+    // C = op(A)·op(B) = Xᵀ·Y with X = op(A)ᵀ (k × m) and Y = op(B) (k × n), both padded to 4 columns.
+    const m4 = roundUp4(m);
+    const n4 = roundUp4(n);
+    const { at, end } = layout([k * m4, k * n4, m4 * n4]);
+    const heap = this.reserve(end);
+    const [xAt, yAt, outAt] = at;
+    for (let item = 0; item < batch; item++) {
+      if (item === 0 || !s.sharedA) {
+        const off = s.sharedA ? 0 : item * m * k;
+        // X[u, r] = op(A)[r, u]: A stored m×k (u along rows' columns) or, transposed, k×m.
+        for (let u = 0; u < k; u++) {
+          const row = xAt + u * m4;
+          if (s.transA) heap.set(a.subarray(off + u * m, off + (u + 1) * m), row);
+          else for (let r = 0; r < m; r++) heap[row + r] = a[off + r * k + u];
+          heap.fill(0, row + m, row + m4);
+        }
+      }
+      if (item === 0 || !s.sharedB) {
+        const off = s.sharedB ? 0 : item * k * n;
+        for (let u = 0; u < k; u++) {
+          const row = yAt + u * n4;
+          if (!s.transB) heap.set(b.subarray(off + u * n, off + (u + 1) * n), row);
+          else for (let j = 0; j < n; j++) heap[row + j] = b[off + j * k + u];
+          heap.fill(0, row + n, row + n4);
+        }
+      }
+      if (k === 0) continue;
+      this.xty(xAt * 8, yAt * 8, outAt * 8, k, m4, n4, m4, n4, n4, 0);
+      for (let r = 0; r < m; r++) c.set(heap.subarray(outAt + r * n4, outAt + r * n4 + n), item * m * n + r * n);
+    }
+    return c;
+  }
+
+  async weightedCross(a: Float64Array, w: Float64Array, c: Float64Array, shape: WeightedCrossShape): Promise<Float64Array> {
+    this.assertLive();
+    checkWeightedCross(a, w, c, shape);
+    const { batch, n, p, q } = shape;
+    const out = new Float64Array(batch * p * q);
+    const symmetric = a === c && p === q;
+    const p4 = roundUp4(p);
+    const q4 = roundUp4(q);
+    const { at, end } = layout([n * p4, n * q4, p4 * q4]);
+    const heap = this.reserve(end);
+    const [xAt, yAt, outAt] = at;
+    for (let b = 0; b < batch; b++) {
+      // X = the weighted rows w_i a_i and Y = the rows c_i of the units with non-zero weight.
+      let units = 0;
+      for (let i = 0; i < n; i++) {
+        const wi = w[b * n + i];
+        if (wi === 0) continue;
+        // Element loops: a subarray and a fill per unit cost more than the copy itself.
+        const xr = xAt + units * p4;
+        const ar = (b * n + i) * p;
+        for (let r = 0; r < p; r++) heap[xr + r] = wi * a[ar + r];
+        for (let r = p; r < p4; r++) heap[xr + r] = 0;
+        const yr = yAt + units * q4;
+        const cr = (b * n + i) * q;
+        for (let k = 0; k < q; k++) heap[yr + k] = c[cr + k];
+        for (let k = q; k < q4; k++) heap[yr + k] = 0;
+        units++;
+      }
+      const o = b * p * q;
+      if (units === 0) continue;
+      this.xty(xAt * 8, yAt * 8, outAt * 8, units, p4, q4, p4, q4, q4, symmetric ? 1 : 0);
+      for (let r = 0; r < p; r++) {
+        if (!symmetric) {
+          out.set(heap.subarray(outAt + r * q4, outAt + r * q4 + q), o + r * q);
+          continue;
+        }
+        // Upper triangle from the kernel, the lower one mirrored: exactly symmetric.
+        for (let k = r; k < q; k++) out[o + r * q + k] = out[o + k * q + r] = heap[outAt + r * q4 + k];
+      }
+    }
+    return out;
+  }
+
+  async solveSymmetric(a: Float64Array, r: Float64Array, n: number, rhs: number, batch: number): Promise<Float64Array> {
+    this.assertLive();
+    return solveSymmetricBatch(a, r, n, rhs, batch);
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+  }
+
+  private assertLive(): void {
+    if (this.disposed) throw new Error(`kernel backend ${this.name} was disposed`);
+  }
+}
