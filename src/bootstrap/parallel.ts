@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { KernelBackend } from '../kernels/types.ts';
 import type { BootstrapBlocks } from './blocks.ts';
-import { replicate, type ReplicationOptions, type Replications } from './replicate.ts';
+import { replicate, Scratch, type ReplicationOptions, type Replications } from './replicate.ts';
 
 /** Replications a thread takes at a time. */
 const BATCH = 32;
@@ -73,21 +73,22 @@ function sharedArray<T extends Float64Array | Uint8Array | Int32Array>(make: new
 /** Take batches of replications from the shared counter until none is left. */
 export async function runShare(job: Omit<WorkerJob, 'backend'>, backend: KernelBackend, onDone?: () => void): Promise<void> {
   const { reps, shared } = job;
+  const scratch = new Scratch();
   for (;;) {
     const b0 = Atomics.add(shared.control, 0, BATCH);
     if (b0 >= reps) return;
-    await runBatch(job, backend, b0 / BATCH);
+    await runBatch(job, backend, b0 / BATCH, scratch);
     onDone?.();
   }
 }
 
-async function runBatch(job: Omit<WorkerJob, 'backend'>, backend: KernelBackend, batch: number): Promise<void> {
+async function runBatch(job: Omit<WorkerJob, 'backend'>, backend: KernelBackend, batch: number, scratch: Scratch): Promise<void> {
   const { blocks, counts, reps, options, shared } = job;
   const n = blocks.n;
   const K = blocks.K;
   const b0 = batch * BATCH;
   const cb = Math.min(BATCH, reps - b0);
-  const r = await replicate(blocks, counts.subarray(b0 * n, (b0 + cb) * n), cb, options, backend);
+  const r = await replicate(blocks, counts.subarray(b0 * n, (b0 + cb) * n), cb, options, backend, undefined, undefined, scratch);
   shared.beta.set(r.beta, b0 * K);
   shared.se.set(r.se, b0 * K);
   shared.hansen.set(r.hansen, b0);
@@ -107,7 +108,7 @@ export async function replicateParallel(
 ): Promise<Replications & { threads: number }> {
   const batches = Math.ceil(reps / BATCH);
   const workersWanted = Math.max(0, Math.min(threads, batches) - 1);
-  if (workersWanted === 0) return { ...(await replicate(bb, counts, reps, options, backend, onProgress)), threads: 1 };
+  if (workersWanted === 0) return { ...(await replicate(bb, counts, reps, options, backend, onProgress, BATCH)), threads: 1 };
   const K = bb.K;
   const shared: SharedReplications = {
     beta: sharedArray(Float64Array, reps * K * 8),
@@ -145,7 +146,8 @@ export async function replicateParallel(
   await runShare(job, backend, progress);
   const workersOk = (await Promise.all(workers)).filter((ok) => ok).length;
   // A worker that could not start, or failed, leaves its batches unwritten: run them here.
-  for (let batch = 0; batch < batches; batch++) if (!Atomics.load(shared.batchDone, batch)) await runBatch(job, backend, batch);
+  const scratch = new Scratch();
+  for (let batch = 0; batch < batches; batch++) if (!Atomics.load(shared.batchDone, batch)) await runBatch(job, backend, batch, scratch);
   return {
     threads: 1 + workersOk,
     reps,
