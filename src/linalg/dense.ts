@@ -49,33 +49,59 @@ export function transpose(a: Float64Array, m: number, n: number): Float64Array {
 export function cholesky(a: Float64Array, n: number, relTol = 0): Float64Array | null {
   const l = new Float64Array(n * n);
   for (let j = 0; j < n; j++) {
-    let d = a[j * n + j];
-    for (let p = 0; p < j; p++) d -= l[j * n + p] * l[j * n + p];
+    const d = a[j * n + j] - dotPrefix(l, j * n, l, j * n, j);
     if (!(d > relTol * a[j * n + j]) || !(d > 0)) return null;
     const ljj = Math.sqrt(d);
     l[j * n + j] = ljj;
-    for (let i = j + 1; i < n; i++) {
-      let s = a[i * n + j];
-      for (let p = 0; p < j; p++) s -= l[i * n + p] * l[j * n + p];
-      l[i * n + j] = s / ljj;
-    }
+    for (let i = j + 1; i < n; i++) l[i * n + j] = (a[i * n + j] - dotPrefix(l, i * n, l, j * n, j)) / ljj;
   }
   return l;
+}
+
+/** Σ_{p<len} x[xo+p]·y[yo+p] in four interleaved partial sums (independent additions pipeline). */
+function dotPrefix(x: Float64Array, xo: number, y: Float64Array, yo: number, len: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let p = 0;
+  for (; p + 4 <= len; p += 4) {
+    s0 += x[xo + p] * y[yo + p];
+    s1 += x[xo + p + 1] * y[yo + p + 1];
+    s2 += x[xo + p + 2] * y[yo + p + 2];
+    s3 += x[xo + p + 3] * y[yo + p + 3];
+  }
+  for (; p < len; p++) s0 += x[xo + p] * y[yo + p];
+  return s0 + s1 + (s2 + s3);
 }
 
 /** Solve L Lᵀ X = R for X (n×r), given the Cholesky factor L. */
 export function choleskySolve(l: Float64Array, r: Float64Array, n: number, rhs: number): Float64Array {
   const x = r.slice();
-  for (let c = 0; c < rhs; c++) {
-    for (let i = 0; i < n; i++) {
-      let s = x[i * rhs + c];
-      for (let p = 0; p < i; p++) s -= l[i * n + p] * x[p * rhs + c];
-      x[i * rhs + c] = s / l[i * n + i];
+  // Forward, L Y = R, as dot products along the rows of L (in four partial sums); backward, Lᵀ X = Y,
+  // as row updates x_p −= l_ip·x_i: both read L along its rows and carry no long chain of additions.
+  for (let i = 0; i < n; i++) {
+    const li = i * n;
+    const d = l[li + i];
+    for (let c = 0; c < rhs; c++) {
+      let s0 = 0;
+      let s1 = 0;
+      let p = 0;
+      for (; p + 2 <= i; p += 2) {
+        s0 += l[li + p] * x[p * rhs + c];
+        s1 += l[li + p + 1] * x[(p + 1) * rhs + c];
+      }
+      if (p < i) s0 += l[li + p] * x[p * rhs + c];
+      x[i * rhs + c] = (x[i * rhs + c] - (s0 + s1)) / d;
     }
-    for (let i = n - 1; i >= 0; i--) {
-      let s = x[i * rhs + c];
-      for (let p = i + 1; p < n; p++) s -= l[p * n + i] * x[p * rhs + c];
-      x[i * rhs + c] = s / l[i * n + i];
+  }
+  for (let i = n - 1; i >= 0; i--) {
+    const d = l[i * n + i];
+    for (let c = 0; c < rhs; c++) x[i * rhs + c] /= d;
+    for (let p = 0; p < i; p++) {
+      const lip = l[i * n + p];
+      if (lip === 0) continue;
+      for (let c = 0; c < rhs; c++) x[p * rhs + c] -= lip * x[i * rhs + c];
     }
   }
   return x;
