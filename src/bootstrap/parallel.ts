@@ -37,7 +37,7 @@ export interface WorkerJob {
 
 /** Threads for a job: one per core on the CPU backends, one on device backends. */
 export function defaultThreads(backend: KernelBackend): number {
-  return backend.name === 'float64-ts' || backend.name === 'tfjs-wasm' ? availableParallelism() : 1;
+  return ['float64-ts', 'float64-wasm', 'tfjs-wasm'].includes(backend.name) ? availableParallelism() : 1;
 }
 
 /** Worker threads kept for the life of the process (unref'd: they never keep it alive), started on first use. */

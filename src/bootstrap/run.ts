@@ -6,7 +6,7 @@ import type { ModelSpec } from '../spec/types.ts';
 import type { GmmResult } from '../gmm/result.ts';
 import { estimateOptions, inference, modelBlocks, prepareGmm } from '../gmm/fit.ts';
 import { estimateFromBlocks } from '../gmm/estimate.ts';
-import { getBackend } from '../kernels/registry.ts';
+import { defaultFloat64Backend, getBackend } from '../kernels/registry.ts';
 import type { KernelBackend } from '../kernels/types.ts';
 import { SpecError } from '../errors.ts';
 import { createRng } from '../stats/rng.ts';
@@ -21,7 +21,7 @@ import { scoreBootstrapTest, type ScoreTestResult } from './score.ts';
 export interface BootstrapOptions {
   reps: number;
   seed: number;
-  /** Kernel backend name ('auto', 'float64-ts', 'tfjs-wasm', ...) or an opened backend. */
+  /** Kernel backend name ('auto', 'float64-wasm', 'tfjs-wasm', ...) or an opened backend; default float64-wasm (float64-ts without WebAssembly SIMD). */
   backend?: string | KernelBackend;
   /** Hall–Horowitz recentring of the moments (default true). */
   recentre?: boolean;
@@ -67,7 +67,7 @@ export interface BootstrapResult {
 export async function bootstrapGmm(panel: Panel, spec: ModelSpec, opts: BootstrapOptions, command = ''): Promise<BootstrapResult> {
   if (!Number.isInteger(opts.reps) || opts.reps < 2) throw new SpecError(`--reps must be an integer of at least 2, got ${opts.reps}`, '--reps');
   if (typeof opts.backend === 'object') return bootstrapOn(panel, spec, opts, command, opts.backend);
-  const backend = await getBackend(opts.backend ?? 'float64-ts', { precision: 'float32' });
+  const backend = await getBackend(opts.backend ?? defaultFloat64Backend(), { precision: 'float32' });
   try {
     return await bootstrapOn(panel, spec, opts, command, backend);
   } finally {

@@ -85,6 +85,11 @@ async function measure(backend: KernelBackend): Promise<number> {
   return gflops;
 }
 
+/** The fastest float64 backend that needs no measuring: WebAssembly SIMD where the runtime has it. */
+export function defaultFloat64Backend(): string {
+  return wasmSimdAvailable() ? 'float64-wasm' : 'float64-ts';
+}
+
 /** Every known backend: present or why not, its precision, and (unless measure is false) its GFLOP/s. */
 export async function listBackends(options: { measure?: boolean } = {}): Promise<BackendInfo[]> {
   const out: BackendInfo[] = [];

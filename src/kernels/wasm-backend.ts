@@ -9,6 +9,7 @@ import { checkWeightedCross } from './weighted-cross.ts';
 import { XTY_WASM } from './wasm/xty-wasm.ts';
 
 type Xty = (x: number, y: number, out: number, n: number, p: number, q: number, ldx: number, ldy: number, ldo: number, sym: number) => void;
+type Gather = (src: number, w: number, n: number, p: number, dst: number, ld: number, scale: number) => number;
 
 const bytes = Uint8Array.from(Buffer.from(XTY_WASM, 'base64'));
 let compiled: WebAssembly.Module | null | undefined;
@@ -41,6 +42,7 @@ export class WasmBackend implements KernelBackend {
   readonly precision = 'float64' as const;
   private readonly memory: WebAssembly.Memory;
   private readonly xty: Xty;
+  private readonly gather: Gather;
   private heap: Float64Array;
   private disposed = false;
 
@@ -50,6 +52,7 @@ export class WasmBackend implements KernelBackend {
     const instance = new WebAssembly.Instance(module);
     this.memory = instance.exports.memory as WebAssembly.Memory;
     this.xty = instance.exports.xty as Xty;
+    this.gather = instance.exports.gather as Gather;
     this.heap = new Float64Array(this.memory.buffer);
   }
 
@@ -110,32 +113,24 @@ export class WasmBackend implements KernelBackend {
     const symmetric = a === c && p === q;
     const p4 = roundUp4(p);
     const q4 = roundUp4(q);
-    const { at, end } = layout([n * p4, n * q4, p4 * q4]);
+    // a, c and w go in whole (one copy each); gather then lays out, per replication, X = the rows
+    // w_i a_i and Y = the rows c_i of the units with non-zero weight, padded to 4 columns.
+    const { at, end } = layout([batch * n * p, symmetric ? 0 : batch * n * q, batch * n, n * p4, n * q4, p4 * q4]);
     const heap = this.reserve(end);
-    const [xAt, yAt, outAt] = at;
+    const [aAt, cAt0, wAt, xAt, yAt, outAt] = at;
+    const cAt = symmetric ? aAt : cAt0;
+    heap.set(a, aAt);
+    if (!symmetric) heap.set(c, cAt);
+    heap.set(w, wAt);
     for (let b = 0; b < batch; b++) {
-      // X = the weighted rows w_i a_i and Y = the rows c_i of the units with non-zero weight.
-      let units = 0;
-      for (let i = 0; i < n; i++) {
-        const wi = w[b * n + i];
-        if (wi === 0) continue;
-        // Element loops: a subarray and a fill per unit cost more than the copy itself.
-        const xr = xAt + units * p4;
-        const ar = (b * n + i) * p;
-        for (let r = 0; r < p; r++) heap[xr + r] = wi * a[ar + r];
-        for (let r = p; r < p4; r++) heap[xr + r] = 0;
-        const yr = yAt + units * q4;
-        const cr = (b * n + i) * q;
-        for (let k = 0; k < q; k++) heap[yr + k] = c[cr + k];
-        for (let k = q; k < q4; k++) heap[yr + k] = 0;
-        units++;
-      }
+      const units = this.gather((aAt + b * n * p) * 8, (wAt + b * n) * 8, n, p, xAt * 8, p4, 1);
+      this.gather((cAt + b * n * q) * 8, (wAt + b * n) * 8, n, q, yAt * 8, q4, 0);
       const o = b * p * q;
       if (units === 0) continue;
       this.xty(xAt * 8, yAt * 8, outAt * 8, units, p4, q4, p4, q4, q4, symmetric ? 1 : 0);
       for (let r = 0; r < p; r++) {
         if (!symmetric) {
-          out.set(heap.subarray(outAt + r * q4, outAt + r * q4 + q), o + r * q);
+          for (let k = 0; k < q; k++) out[o + r * q + k] = heap[outAt + r * q4 + k];
           continue;
         }
         // Upper triangle from the kernel, the lower one mirrored: exactly symmetric.

@@ -7,6 +7,7 @@
 ;; block (the register-blocked micro-kernel of Goto and van de Geijn 2008, without packing: callers
 ;; lay x and y out contiguously). With sym ≠ 0 only blocks with k ≥ r are computed (the caller
 ;; mirrors the rest). Sums run over u in order, so results do not depend on anything but the data.
+;; gather (below) lays out the operands of weighted sums over the units with non-zero weight.
 ;; Rebuild xty-wasm.ts after an edit: npm run build:wasm (a test checks that the two agree).
 (module
   (memory (export "memory") 1)
@@ -73,4 +74,41 @@
             (local.set $k (i32.add (local.get $k) (i32.const 4)))
             (br $kloop)))
         (local.set $r (i32.add (local.get $r) (i32.const 4)))
-        (br $rloop)))))
+        (br $rloop))))
+  ;; Rows of src (n rows of p values) whose weight w[i] is non-zero, each multiplied by w[i] when
+  ;; scale ≠ 0, copied to consecutive rows of dst (leading dimension ld ≥ p, zero-padded); returns
+  ;; how many rows were written. Builds xty's operands for weighted sums over the units drawn.
+  (func (export "gather")
+    (param $src i32) (param $w i32) (param $n i32) (param $p i32) (param $dst i32) (param $ld i32) (param $scale i32)
+    (result i32)
+    (local $i i32) (local $m i32) (local $j i32) (local $s i32) (local $d i32) (local $wi f64) (local $f f64)
+    (block $idone
+      (loop $iloop
+        (br_if $idone (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $wi (f64.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 3)))))
+        (if (f64.ne (local.get $wi) (f64.const 0))
+          (then
+            (local.set $f (select (local.get $wi) (f64.const 1) (local.get $scale)))
+            (local.set $s (i32.add (local.get $src) (i32.shl (i32.mul (local.get $i) (local.get $p)) (i32.const 3))))
+            (local.set $d (i32.add (local.get $dst) (i32.shl (i32.mul (local.get $m) (local.get $ld)) (i32.const 3))))
+            (local.set $j (i32.const 0))
+            (block $cdone
+              (loop $cloop
+                (br_if $cdone (i32.ge_u (local.get $j) (local.get $p)))
+                (f64.store (local.get $d) (f64.mul (local.get $f) (f64.load (local.get $s))))
+                (local.set $s (i32.add (local.get $s) (i32.const 8)))
+                (local.set $d (i32.add (local.get $d) (i32.const 8)))
+                (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                (br $cloop)))
+            (block $zdone
+              (loop $zloop
+                (br_if $zdone (i32.ge_u (local.get $j) (local.get $ld)))
+                (f64.store (local.get $d) (f64.const 0))
+                (local.set $d (i32.add (local.get $d) (i32.const 8)))
+                (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                (br $zloop)))
+            (local.set $m (i32.add (local.get $m) (i32.const 1)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $iloop)))
+    (local.get $m))
+)
