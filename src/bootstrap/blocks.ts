@@ -54,15 +54,31 @@ export function bootstrapBlocks(b: UnitBlocks, centre: Float64Array, recentre: b
   const L = ivs.length;
   const nPacked = (L * (L + 1)) / 2;
   const packed0 = (L0 * (L0 + 1)) / 2;
-  const rowOff0 = (a: number) => a * L0 - (a * (a - 1)) / 2;
+  // Position in the fit's packed triangle of each entry of the kept instruments' triangle.
+  const from = new Int32Array(nPacked);
+  for (let a = 0, j = 0; a < L; a++) for (let d = a; d < L; d++) from[j++] = ivs[a] * L0 - (ivs[a] * (ivs[a] - 1)) / 2 + ivs[d] - ivs[a];
   const n = b.cluster ? b.nClusters : b.n;
   const target = (i: number) => (b.cluster ? b.cluster[i] : i);
   const zw = new Float64Array(n * L * P);
-  const zhz = new Float64Array(n * nPacked);
+  // The kept triangle's entries non-zero in some unit: their positions in the fit's triangle (source)
+  // and in the L×L matrix (zhzAt).
+  const any = new Uint8Array(nPacked);
+  for (let i = 0; i < b.n; i++) for (let j = 0; j < nPacked; j++) if (b.zhz[i * packed0 + from[j]] !== 0) any[j] = 1;
+  const source: number[] = [];
+  const at: number[] = [];
+  for (let a = 0, j = 0; a < L; a++)
+    for (let d = a; d < L; d++, j++)
+      if (any[j]) {
+        source.push(from[j]);
+        at.push(a * L + d);
+      }
+  const nz = source.length;
+  const zhz = new Float64Array(n * nz);
   const ee = new Float64Array(n * P * P);
   const obsMain = new Float64Array(n);
   const groups = new Float64Array(n);
   // T = [[1, 0], [−β̂, I]] maps [y X] to [y − Xβ̂, X]: zw* = zw·T, ee* = T'·ee·T.
+  const te = new Float64Array(P * P);
   for (let i = 0; i < b.n; i++) {
     const c = target(i);
     for (let l = 0; l < L; l++) {
@@ -73,33 +89,28 @@ export function bootstrapBlocks(b: UnitBlocks, centre: Float64Array, recentre: b
       zw[dst] += g;
       for (let k = 0; k < K; k++) zw[dst + 1 + k] += b.zw[src + 1 + k];
     }
-    let j = c * nPacked;
-    for (let a = 0; a < L; a++) for (let d = a; d < L; d++) zhz[j++] += b.zhz[i * packed0 + rowOff0(ivs[a]) + ivs[d] - ivs[a]];
-    const e = b.ee.subarray(i * P * P, (i + 1) * P * P);
-    const out = ee.subarray(c * P * P, (c + 1) * P * P);
+    const zo = c * nz;
+    const so = i * packed0;
+    for (let j = 0; j < nz; j++) zhz[zo + j] += b.zhz[so + source[j]];
+    // ee* = T'·ee·T: with e the block, t_p = e[0,p] − Σ_k β̂_k e[1+k,p] (row 0 of T'e) and the rows 1+k
+    // unchanged; then the same on the columns.
+    const eo = i * P * P;
     for (let p = 0; p < P; p++) {
-      for (let q = 0; q < P; q++) {
-        // (T' e T)[p][q] with T[0][0] = 1, T[1+k][0] = −β̂_k, T[1+k][1+k] = 1.
-        let s = 0;
-        for (let r = 0; r < P; r++) {
-          const tr_p = tcol(r, p, centre);
-          if (tr_p === 0) continue;
-          for (let u = 0; u < P; u++) {
-            const tu_q = tcol(u, q, centre);
-            if (tu_q !== 0) s += tr_p * e[r * P + u] * tu_q;
-          }
-        }
-        out[p * P + q] += s;
-      }
+      let t = b.ee[eo + p];
+      for (let k = 0; k < K; k++) t -= centre[k] * b.ee[eo + (1 + k) * P + p];
+      te[p] = t;
+      for (let r = 1; r < P; r++) te[r * P + p] = b.ee[eo + r * P + p];
+    }
+    const out = c * P * P;
+    for (let r = 0; r < P; r++) {
+      let t = te[r * P];
+      for (let k = 0; k < K; k++) t -= centre[k] * te[r * P + 1 + k];
+      ee[out + r * P] += t;
+      for (let q = 1; q < P; q++) ee[out + r * P + q] += te[r * P + q];
     }
     obsMain[c] += b.obsMain[i];
     if (b.obsMain[i] > 0) groups[c] += 1;
   }
-  const compact = nonZeroColumns(zhz, n, nPacked);
-  const zhzAt = new Int32Array(compact.length);
-  for (let a = 0, j = 0, at = 0; a < L; a++) for (let d = a; d < L; d++, j++) if (compact[at] === j) zhzAt[at++] = a * L + d;
-  const zhzKept = new Float64Array(n * compact.length);
-  for (let c = 0; c < n; c++) for (let at = 0; at < compact.length; at++) zhzKept[c * compact.length + at] = zhz[c * nPacked + compact[at]];
   if (recentre) {
     const gbar = new Float64Array(L);
     for (let c = 0; c < n; c++) for (let l = 0; l < L; l++) gbar[l] += zw[(c * L + l) * P];
@@ -108,21 +119,5 @@ export function bootstrapBlocks(b: UnitBlocks, centre: Float64Array, recentre: b
   }
   const zwT = new Float64Array(n * P * L);
   for (let c = 0; c < n; c++) for (let l = 0; l < L; l++) for (let p = 0; p < P; p++) zwT[(c * P + p) * L + l] = zw[(c * L + l) * P + p];
-  return { n, L, K, P, zw, zwT, zhz: zhzKept, zhzAt, ee, obsMain, groups, centre: centre.slice(), recentred: recentre };
-}
-
-/** Columns of an n×cols matrix with a non-zero entry, in order. */
-function nonZeroColumns(m: Float64Array, n: number, cols: number): Int32Array {
-  const any = new Uint8Array(cols);
-  for (let i = 0; i < n; i++) for (let j = 0; j < cols; j++) if (m[i * cols + j] !== 0) any[j] = 1;
-  const out: number[] = [];
-  for (let j = 0; j < cols; j++) if (any[j]) out.push(j);
-  return Int32Array.from(out);
-}
-
-/** Entry (r, p) of T = [[1, 0], [−β̂, I]]. */
-function tcol(r: number, p: number, beta: Float64Array): number {
-  if (r === p) return 1;
-  if (p === 0 && r > 0) return -beta[r - 1];
-  return 0;
+  return { n, L, K, P, zw, zwT, zhz, zhzAt: Int32Array.from(at), ee, obsMain, groups, centre: centre.slice(), recentred: recentre };
 }

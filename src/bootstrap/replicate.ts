@@ -149,20 +149,17 @@ export async function replicate(
     }
     let brackets: Float64Array | null = null;
     if (opts.twostep && opts.robust) {
-      // Σ_i w_bi (g_biᵀa_b) zw_i and Σ_i w_bi g_bi (zw_iᵀ a_b)ᵀ, for the Windmeijer bracket.
+      // Σ_i w_bi (g_biᵀa_b) zw_i and Σ_i w_bi g_bi (zw_iᵀ a_b)ᵀ, for the Windmeijer bracket; with
+      // m_bi = zw_iᵀa_b, g_biᵀa_b = c_bᵀ m_bi (g_bi = zw_i c_b), a P-term sum instead of an L-term one.
+      const mza = unitProjections(bb.zwT, av, w, cb, n, L, P, scratch.take('mza', cb * n * P));
       const u = scratch.take('u', cb * n);
       for (let b = 0; b < cb; b++)
         for (let i = 0; i < n; i++) {
-          const wi = w[b * n + i];
-          u[b * n + i] = 0;
-          if (wi === 0) continue;
-          const o = (b * n + i) * L;
           let s = 0;
-          for (let l = 0; l < L; l++) s += g[o + l] * av[b * L + l];
-          u[b * n + i] = wi * s;
+          for (let p = 0; p < P; p++) s += c1[b * P + p] * mza[(b * n + i) * P + p];
+          u[b * n + i] = w[b * n + i] * s;
         }
       const t1 = await backend.matmul(u, bb.zw, { m: cb, k: n, n: L * P });
-      const mza = unitProjections(bb.zwT, av, w, cb, n, L, P, scratch.take('mza', cb * n * P));
       const t2 = await backend.weightedCross(g, w, mza, { batch: cb, n, p: L, q: P });
       brackets = new Float64Array(cb * L * K);
       for (let b = 0; b < cb; b++)
