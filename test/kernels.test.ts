@@ -166,6 +166,40 @@ describe.each(present)('$name kernels', ({ name, precision }) => {
     await expect(backend.weightedCross(a, w, c, { batch, n, p: p + 1, q })).rejects.toThrow('weightedCross: a has');
   });
 
+  it('momentCovariance and momentProjections: the moment sums from per-unit blocks, against dense.ts', async () => {
+    const batch = 4;
+    const n = 37;
+    const P = 3; // not a multiple of 4 or 2, and L odd: every padding and tail path
+    const L = 9;
+    const shape = { batch, n, P, L };
+    const w = clusterCounts(createRng(12), batch, n);
+    const blocks = operand(n * P * L, 13, 1);
+    const c = operand(batch * P, 14, 1);
+    const a = operand(batch * L, 15, 1);
+    const wantS = new Float64Array(batch * L * L);
+    const wantCross = new Float64Array(batch * L * P);
+    const wantScores = new Float64Array(batch * n);
+    for (let b = 0; b < batch; b++)
+      for (let i = 0; i < n; i++) {
+        const blk = blocks.subarray(i * P * L, (i + 1) * P * L); // P×L
+        const g = matmul(blk, c.subarray(b * P, (b + 1) * P), L, P, 1, true); // blkᵀ c
+        const m = matmul(blk, a.subarray(b * L, (b + 1) * L), P, L, 1); // blk a
+        const wi = w[b * n + i];
+        for (let r = 0; r < L; r++) for (let k = 0; k < L; k++) wantS[(b * L + r) * L + k] += wi * g[r] * g[k];
+        for (let r = 0; r < L; r++) for (let p = 0; p < P; p++) wantCross[(b * L + r) * P + p] += wi * g[r] * m[p];
+        for (let p = 0; p < P; p++) wantScores[b * n + i] += wi * c[b * P + p] * m[p];
+      }
+    const s = await backend.momentCovariance(blocks, c, w, shape);
+    expect(maxRelativeError(s, wantS)).toBeLessThan(tolerance(precision, n));
+    for (let b = 0; b < batch; b++) for (let r = 0; r < L; r++) for (let k = 0; k < r; k++) expect(s[(b * L + r) * L + k]).toBe(s[(b * L + k) * L + r]);
+    const { cross, scores } = await backend.momentProjections(blocks, c, a, w, shape);
+    expect(maxRelativeError(cross, wantCross)).toBeLessThan(tolerance(precision, n));
+    expect(maxRelativeError(scores, wantScores)).toBeLessThan(tolerance(precision, L));
+    for (let j = 0; j < batch * n; j++) if (w[j] === 0) expect(scores[j]).toBe(0);
+    await expect(backend.momentCovariance(blocks, c, w, { ...shape, L: L + 1 })).rejects.toThrow('moment sums: blocks has');
+    await expect(backend.momentProjections(blocks, c, a.subarray(1), w, shape)).rejects.toThrow('moment sums: a has');
+  });
+
   it('centres before float32 accumulation: centred weights times data on a level of 1e4', async () => {
     // A's rows sum to zero, B = 1e4 + U(−1, 1): C = A (B − 1e4) is small, and an uncentred float32
     // sum would lose it (error ≈ 6e-8 · 1e4 · √k against entries of order √k).
@@ -235,6 +269,21 @@ describe.each(present)('$name kernels', ({ name, precision }) => {
       // and the residual A X − R, independent of any factorisation
       expect(maxRelativeError(matmul(aq, block, n, n, rhs), rq)).toBeLessThan(1e-10);
     }
+  });
+
+  it('solveSymmetric with relTol: a pivot below relTol times its diagonal entry gives NaN, relTol 0 solves it', async () => {
+    const n = 6;
+    const rows = 20;
+    const x = operand(rows * n, 50);
+    // The last column is the first one plus 1e-5 noise: its pivot is ~1e-10 of its diagonal entry.
+    const noise = operand(rows, 51);
+    for (let i = 0; i < rows; i++) x[i * n + n - 1] = x[i * n] + 1e-5 * noise[i];
+    const a = matmul(x, x, n, rows, n, true);
+    const r = operand(n, 52);
+    const strict = await backend.solveSymmetric(a, r, n, 1, 1, 1e-6);
+    expect(strict.every((v) => Number.isNaN(v))).toBe(true);
+    const loose = await backend.solveSymmetric(a, r, n, 1, 1);
+    expect(maxRelativeError(matmul(a, loose, n, n, 1), r)).toBeLessThan(1e-4);
   });
 
   it('leaves no tfjs tensors behind, and refuses calls once disposed', async () => {

@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { KernelBackend } from '../kernels/types.ts';
 import type { BootstrapBlocks } from './blocks.ts';
-import { replicate, Scratch, type ReplicationOptions, type Replications } from './replicate.ts';
+import { replicate, type ReplicationOptions, type Replications } from './replicate.ts';
 
 /** Replications a thread takes at a time. */
 const BATCH = 32;
@@ -43,10 +43,11 @@ export function defaultThreads(backend: KernelBackend): number {
 /** Worker threads kept for the life of the process (unref'd: they never keep it alive), started on first use. */
 const pool: Worker[] = [];
 
-function pooledWorkers(count: number): Worker[] {
+/** Workers for a job; new ones first compile the replication code on `warmBackend` (warm-up.ts). */
+function pooledWorkers(count: number, warmBackend: string): Worker[] {
   while (pool.length < count) {
     const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), {
-      workerData: { entry: new URL('./replicate-worker.ts', import.meta.url).href },
+      workerData: { entry: new URL('./replicate-worker.ts', import.meta.url).href, warmBackend },
     });
     worker.unref();
     // A worker that fails (e.g. cannot start in a bundle without tsx) leaves the pool; its batches are rerun.
@@ -61,9 +62,9 @@ function pooledWorkers(count: number): Worker[] {
   return pool.slice(0, count);
 }
 
-/** Start the worker threads a job will use, so they load while the caller prepares the job. */
-export function warmWorkers(threads: number): void {
-  if (threads > 1) pooledWorkers(threads - 1);
+/** Start the worker threads a job will use, so they load and warm up while the caller prepares the job. */
+export function warmWorkers(threads: number, backend: string): void {
+  if (threads > 1) pooledWorkers(threads - 1, backend);
 }
 
 function sharedArray<T extends Float64Array | Uint8Array | Int32Array>(make: new (b: SharedArrayBuffer) => T, bytes: number): T {
@@ -73,22 +74,21 @@ function sharedArray<T extends Float64Array | Uint8Array | Int32Array>(make: new
 /** Take batches of replications from the shared counter until none is left. */
 export async function runShare(job: Omit<WorkerJob, 'backend'>, backend: KernelBackend, onDone?: () => void): Promise<void> {
   const { reps, shared } = job;
-  const scratch = new Scratch();
   for (;;) {
     const b0 = Atomics.add(shared.control, 0, BATCH);
     if (b0 >= reps) return;
-    await runBatch(job, backend, b0 / BATCH, scratch);
+    await runBatch(job, backend, b0 / BATCH);
     onDone?.();
   }
 }
 
-async function runBatch(job: Omit<WorkerJob, 'backend'>, backend: KernelBackend, batch: number, scratch: Scratch): Promise<void> {
+async function runBatch(job: Omit<WorkerJob, 'backend'>, backend: KernelBackend, batch: number): Promise<void> {
   const { blocks, counts, reps, options, shared } = job;
   const n = blocks.n;
   const K = blocks.K;
   const b0 = batch * BATCH;
   const cb = Math.min(BATCH, reps - b0);
-  const r = await replicate(blocks, counts.subarray(b0 * n, (b0 + cb) * n), cb, options, backend, undefined, undefined, scratch);
+  const r = await replicate(blocks, counts.subarray(b0 * n, (b0 + cb) * n), cb, options, backend);
   shared.beta.set(r.beta, b0 * K);
   shared.se.set(r.se, b0 * K);
   shared.hansen.set(r.hansen, b0);
@@ -121,7 +121,7 @@ export async function replicateParallel(
   };
   const job = { blocks: bb, counts, reps, options, shared };
   const progress = () => onProgress?.(Math.min(reps, Atomics.load(shared.control, 0)));
-  const workers = pooledWorkers(workersWanted).map(
+  const workers = pooledWorkers(workersWanted, backend.name).map(
     (worker) =>
       new Promise<boolean>((resolve) => {
         const onMessage = (m: 'batch' | 'done' | { failed: string }) => {
@@ -146,8 +146,7 @@ export async function replicateParallel(
   await runShare(job, backend, progress);
   const workersOk = (await Promise.all(workers)).filter((ok) => ok).length;
   // A worker that could not start, or failed, leaves its batches unwritten: run them here.
-  const scratch = new Scratch();
-  for (let batch = 0; batch < batches; batch++) if (!Atomics.load(shared.batchDone, batch)) await runBatch(job, backend, batch, scratch);
+  for (let batch = 0; batch < batches; batch++) if (!Atomics.load(shared.batchDone, batch)) await runBatch(job, backend, batch);
   return {
     threads: 1 + workersOk,
     reps,

@@ -2,12 +2,11 @@
 // is the GMM estimate from Σ_i w_bi·blocks_i, so a chunk of replications is a few batched products
 // through a kernel backend plus small float64 solves per replication:
 //   sums        C (B×N) · [zw | zhz | ee]                          one product each (zhz: its non-zero entries)
-//   g₁          g_bi = zw_i·(1, −δ₁_b)                             for the units drawn only
-//   S_b         Σ_i w_bi g_bi g_biᵀ                                 batched weighted cross-products
-//   Windmeijer  Σ_i w_bi (g_biᵀa_b) Z_i'X_i and Σ_i w_bi g_bi (X_i'Z_i a_b)ᵀ   batched
+//   S_b         Σ_i w_bi g_bi g_biᵀ, g_bi = zw_i·(1, −δ₁_b)         momentCovariance (units drawn only)
+//   Windmeijer  Σ_i w_bi (g_biᵀa_b) Z_i'X_i and Σ_i w_bi g_bi (X_i'Z_i a_b)ᵀ   momentProjections + one product
 // Each replication then follows estimateFromBlocks (src/gmm/estimate.ts) step for step: one-step with
 // (Σ Z'HZ)⁻, two-step with (Σ g₁g₁ᵀ)⁻, the Windmeijer (2005) correction, the Hansen J, `small`.
-import { cholesky, choleskySolve, matmul, transpose } from '../linalg/dense.ts';
+import { dot, matmul } from '../linalg/dense.ts';
 import { INVSYM_TOL, invsym, symmetrize } from '../linalg/invsym.ts';
 import { gmmStepFromXza, splitZw, type GmmStep } from '../gmm/estimate.ts';
 import { smallFactor } from '../gmm/covariance.ts';
@@ -47,24 +46,6 @@ export interface Replications {
 /** Elements of per-replication work arrays per chunk; bounds memory at a few hundred MB. */
 const CHUNK_ELEMENTS = 12_000_000;
 
-/**
- * Work arrays reused from batch to batch by one thread: a fresh multi-megabyte typed array per batch
- * costs more (page faults, zeroing) than the arithmetic done in it.
- */
-export class Scratch {
-  private readonly arrays = new Map<string, Float64Array>();
-
-  /** A work array of `length` values; its contents are whatever the last user left. */
-  take(name: string, length: number): Float64Array {
-    let a = this.arrays.get(name);
-    if (!a || a.length < length) {
-      a = new Float64Array(length);
-      this.arrays.set(name, a);
-    }
-    return a.subarray(0, length);
-  }
-}
-
 export async function replicate(
   bb: BootstrapBlocks,
   counts: Float64Array,
@@ -74,7 +55,6 @@ export async function replicate(
   onChunk?: (done: number) => void,
   /** Replications per batch (default: as many as fit the memory bound); results do not depend on it. */
   chunkSize?: number,
-  scratch = new Scratch(),
 ): Promise<Replications> {
   const { n, L, K, P } = bb;
   const out: Replications = {
@@ -102,17 +82,19 @@ export async function replicate(
     const zhzSum = await backend.matmul(w, bb.zhz, { m: cb, k: n, n: nz });
     const eeSum = needS ? null : await backend.matmul(w, bb.ee, { m: cb, k: n, n: P * P });
     const tallies = matmul(w, counted, cb, n, 2);
-    // One-step per replication (float64).
+    // One-step per replication: A₁ = (Σ_i w_bi Z_i'HZ_i)⁻, applied by batched solves against [Z'y Z'X].
+    const zhz = new Float64Array(cb * L * L);
+    for (let b = 0; b < cb; b++)
+      for (let at = 0; at < nz; at++) {
+        const j = bb.zhzAt[at];
+        zhz[b * L * L + j] = zhz[b * L * L + (j % L) * L + Math.floor(j / L)] = zhzSum[b * nz + at];
+      }
+    const solved1 = await weightedSolves(backend, zhz, zwSum, L, P, cb);
     const step1 = [];
     const c1 = new Float64Array(cb * P);
     for (let b = 0; b < cb; b++) {
       const { zy, zx } = splitZw(zwSum, b * L * P, L, P);
-      const zhz = new Float64Array(L * L);
-      for (let at = 0; at < nz; at++) {
-        const j = bb.zhzAt[at];
-        zhz[j] = zhz[(j % L) * L + Math.floor(j / L)] = zhzSum[b * nz + at];
-      }
-      const s1 = gmmStepWith(weightSolver(zhz, L), zx, zy, L, K);
+      const s1 = gmmStepFromXza(weightedZx(solved1.x, b, L, P), zx, zy, L, K);
       step1.push({ ...s1, zy, zx });
       c1[b * P] = 1;
       for (let k = 0; k < K; k++) c1[b * P + 1 + k] = -s1.beta[k];
@@ -128,39 +110,38 @@ export async function replicate(
       onChunk?.(b0 + cb);
       continue;
     }
-    const g = unitMoments(bb.zwT, c1, w, cb, n, L, P, scratch.take('g', cb * n * L));
-    const s = await backend.weightedCross(g, w, g, { batch: cb, n, p: L, q: L });
+    const shape = { batch: cb, n, P, L };
+    const s = await backend.momentCovariance(bb.zwT, c1, w, shape);
     if (opts.momentScale !== 1) for (let j = 0; j < s.length; j++) s[j] *= opts.momentScale;
+    // Two-step: A₂ = S⁻ against [Z'y Z'X] again; A₂Z'e₂ = A₂Z'y − A₂Z'X β₂ for the Hansen J and Windmeijer.
+    const solved2 = await weightedSolves(backend, s, zwSum, L, P, cb);
     const step2: GmmStep[] = [];
     const av = new Float64Array(cb * L);
     for (let b = 0; b < cb; b++) {
-      const solver = weightSolver(s.subarray(b * L * L, (b + 1) * L * L), L);
-      if (solver.singular) out.singularWeight++;
+      if (solved2.singular[b]) out.singularWeight++;
       const { zy, zx } = step1[b];
-      const s2 = gmmStepWith(solver, zx, zy, L, K);
-      const ze2 = zy.slice();
-      for (let l = 0; l < L; l++) for (let k = 0; k < K; k++) ze2[l] -= zx[l * K + k] * s2.beta[k];
-      const a = solver.solve(ze2, 1);
+      const s2 = gmmStepFromXza(weightedZx(solved2.x, b, L, P), zx, zy, L, K);
       let j = 0;
-      for (let l = 0; l < L; l++) j += ze2[l] * a[l];
+      for (let l = 0; l < L; l++) {
+        const o = (b * L + l) * P;
+        let ze = zy[l];
+        let a = solved2.x[o];
+        for (let k = 0; k < K; k++) {
+          ze -= zx[l * K + k] * s2.beta[k];
+          a -= solved2.x[o + 1 + k] * s2.beta[k];
+        }
+        av[b * L + l] = a;
+        j += ze * a;
+      }
       out.hansen[b0 + b] = j;
-      av.set(a, b * L);
       step2.push(s2);
     }
     let brackets: Float64Array | null = null;
     if (opts.twostep && opts.robust) {
       // Σ_i w_bi (g_biᵀa_b) zw_i and Σ_i w_bi g_bi (zw_iᵀ a_b)ᵀ, for the Windmeijer bracket; with
-      // m_bi = zw_iᵀa_b, g_biᵀa_b = c_bᵀ m_bi (g_bi = zw_i c_b), a P-term sum instead of an L-term one.
-      const mza = unitProjections(bb.zwT, av, w, cb, n, L, P, scratch.take('mza', cb * n * P));
-      const u = scratch.take('u', cb * n);
-      for (let b = 0; b < cb; b++)
-        for (let i = 0; i < n; i++) {
-          let s = 0;
-          for (let p = 0; p < P; p++) s += c1[b * P + p] * mza[(b * n + i) * P + p];
-          u[b * n + i] = w[b * n + i] * s;
-        }
-      const t1 = await backend.matmul(u, bb.zw, { m: cb, k: n, n: L * P });
-      const t2 = await backend.weightedCross(g, w, mza, { batch: cb, n, p: L, q: P });
+      // m_bi = zw_iᵀa_b, g_biᵀa_b = c_bᵀ m_bi (g_bi = zw_i c_b): the scores of momentProjections.
+      const { cross: t2, scores } = await backend.momentProjections(bb.zwT, c1, av, w, shape);
+      const t1 = await backend.matmul(scores, bb.zw, { m: cb, k: n, n: L * P });
       brackets = new Float64Array(cb * L * K);
       for (let b = 0; b < cb; b++)
         for (let l = 0; l < L; l++)
@@ -173,8 +154,7 @@ export async function replicate(
       const s1 = step1[b];
       const sb = s.subarray(b * L * L, (b + 1) * L * L);
       // One-step robust: (V₁X'ZA₁) S (V₁X'ZA₁)' — σ² cancels, so unscaled A₁ and V₁ serve.
-      const vxza = matmul(s1.v, s1.xza, K, K, L);
-      const v1r = matmul(matmul(vxza, sb, K, L, L), vxza, K, L, K, false, true);
+      const v1r = sandwich(matmul(s1.v, s1.xza, K, K, L), sb, K, L);
       let beta: Float64Array;
       let v: Float64Array;
       let zeros: number;
@@ -205,94 +185,38 @@ export async function replicate(
   return out;
 }
 
-interface WeightSolver {
-  /** M⁻¹ R for R (L×rhs), M⁻¹ the weight matrix (invsym's generalized inverse when M is singular). */
-  solve(r: Float64Array, rhs: number): Float64Array;
-  singular: boolean;
-}
-
 /**
- * The weight matrix M⁻¹ of a GMM step, applied by Cholesky solves when M is positive definite by
- * invsym's own pivot criterion, else through invsym's generalized inverse: the same result as
- * gmmStep(…, invsym(M).inv, …) without forming an inverse in the common case.
+ * X_b = M_b⁻¹·[Z'y Z'X]_b (L×P) for each replication's weight-matrix inverse M_b (batch×L×L): batched
+ * Cholesky solves on the backend when M_b is positive definite by invsym's own pivot criterion,
+ * else invsym's generalized inverse (flagged when M_b is rank-deficient) — the same result as
+ * gmmStep(…, invsym(M_b).inv, …), without forming an inverse in the common case.
  */
-function weightSolver(m: Float64Array, L: number): WeightSolver {
-  const l = cholesky(m, L, INVSYM_TOL);
-  if (l) return { solve: (r, rhs) => choleskySolve(l, r, L, rhs), singular: false };
-  const g = invsym(m, L);
-  return { solve: (r, rhs) => matmul(g.inv, r, L, L, rhs), singular: g.rank < L };
+async function weightedSolves(backend: KernelBackend, m: Float64Array, zw: Float64Array, L: number, P: number, batch: number): Promise<{ x: Float64Array; singular: Uint8Array }> {
+  const x = await backend.solveSymmetric(m, zw, L, P, batch, INVSYM_TOL);
+  const singular = new Uint8Array(batch);
+  for (let b = 0; b < batch; b++) {
+    if (!Number.isNaN(x[b * L * P])) continue;
+    const g = invsym(m.subarray(b * L * L, (b + 1) * L * L), L);
+    x.set(matmul(g.inv, zw.subarray(b * L * P, (b + 1) * L * P), L, L, P), b * L * P);
+    if (g.rank < L) singular[b] = 1;
+  }
+  return { x, singular };
 }
 
-/** One GMM solve, β = (X'Z M⁻¹ Z'X)⁻¹ X'Z M⁻¹ Z'y, with M⁻¹ applied by the solver. */
-function gmmStepWith(w: WeightSolver, zx: Float64Array, zy: Float64Array, L: number, K: number): GmmStep {
-  return gmmStepFromXza(transpose(w.solve(zx, K), L, K), zx, zy, L, K);
-}
-
-/**
- * Per-unit moments g_bi = Z_i'[y_i X_i]·c_b = Σ_p c_b[p]·zwT_i[p,·] for the units drawn in replication b
- * (B×N×L, written into out); units not drawn (weight 0, about a third) are set to zero, as every sum
- * they enter is weighted.
- */
-function unitMoments(zwT: Float64Array, c: Float64Array, w: Float64Array, batch: number, n: number, L: number, P: number, out: Float64Array): Float64Array {
-  for (let b = 0; b < batch; b++)
-    for (let i = 0; i < n; i++) {
-      const o = (b * n + i) * L;
-      if (w[b * n + i] === 0) {
-        out.fill(0, o, o + L);
-        continue;
-      }
-      // Four blocks per pass over g_bi (one pass per block is 2–3× slower in V8); the first pass writes.
-      for (let p = 0; p < P; p += 4) {
-        const r0 = (i * P + p) * L;
-        const c0 = c[b * P + p];
-        const c1 = p + 1 < P ? c[b * P + p + 1] : 0;
-        const c2 = p + 2 < P ? c[b * P + p + 2] : 0;
-        const c3 = p + 3 < P ? c[b * P + p + 3] : 0;
-        const r1 = p + 1 < P ? r0 + L : r0;
-        const r2 = p + 2 < P ? r0 + 2 * L : r0;
-        const r3 = p + 3 < P ? r0 + 3 * L : r0;
-        if (p === 0) for (let l = 0; l < L; l++) out[o + l] = c0 * zwT[r0 + l] + c1 * zwT[r1 + l] + c2 * zwT[r2 + l] + c3 * zwT[r3 + l];
-        else for (let l = 0; l < L; l++) out[o + l] += c0 * zwT[r0 + l] + c1 * zwT[r1 + l] + c2 * zwT[r2 + l] + c3 * zwT[r3 + l];
-      }
-    }
+/** X'Z A (K×L) from X_b = A·[Z'y Z'X] (L×P, item b): the transpose of its Z'X columns. */
+function weightedZx(x: Float64Array, b: number, L: number, P: number): Float64Array {
+  const K = P - 1;
+  const out = new Float64Array(K * L);
+  for (let l = 0; l < L; l++) for (let k = 0; k < K; k++) out[k * L + l] = x[(b * L + l) * P + 1 + k];
   return out;
 }
 
-/** m_bi = [y_i X_i]'Z_i·a_b (B×N×P, written into out; zero for units not drawn). */
-function unitProjections(zwT: Float64Array, a: Float64Array, w: Float64Array, batch: number, n: number, L: number, P: number, out: Float64Array): Float64Array {
-  for (let b = 0; b < batch; b++) {
-    const ao = b * L;
-    for (let i = 0; i < n; i++) {
-      const o = (b * n + i) * P;
-      if (w[b * n + i] === 0) {
-        for (let p = 0; p < P; p++) out[o + p] = 0;
-        continue;
-      }
-      // Four dot products at a time: independent sums, not one long chain of dependent additions.
-      let p = 0;
-      for (; p + 4 <= P; p += 4) {
-        const r0 = (i * P + p) * L;
-        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        for (let l = 0; l < L; l++) {
-          const al = a[ao + l];
-          s0 += zwT[r0 + l] * al;
-          s1 += zwT[r0 + L + l] * al;
-          s2 += zwT[r0 + 2 * L + l] * al;
-          s3 += zwT[r0 + 3 * L + l] * al;
-        }
-        out[o + p] = s0;
-        out[o + p + 1] = s1;
-        out[o + p + 2] = s2;
-        out[o + p + 3] = s3;
-      }
-      for (; p < P; p++) {
-        const row = (i * P + p) * L;
-        let s = 0;
-        for (let l = 0; l < L; l++) s += zwT[row + l] * a[ao + l];
-        out[o + p] = s;
-      }
-    }
-  }
+/** M S Mᵀ (K×K) for M (K×L) and a symmetric S (L×L), by dot products along rows (S's row j is its column j). */
+function sandwich(m: Float64Array, s: Float64Array, K: number, L: number): Float64Array {
+  const ms = new Float64Array(K * L);
+  for (let k = 0; k < K; k++) for (let j = 0; j < L; j++) ms[k * L + j] = dot(m, k * L, s, j * L, L);
+  const out = new Float64Array(K * K);
+  for (let k = 0; k < K; k++) for (let q = 0; q < K; q++) out[k * K + q] = dot(ms, k * L, m, q * L, L);
   return out;
 }
 

@@ -3,7 +3,8 @@
 import { gemmStrided, type StridedOperand } from './gemm.ts';
 import { checkMatmul } from './shape.ts';
 import { solveSymmetricBatch } from './solve.ts';
-import type { KernelBackend, MatmulShape, WeightedCrossShape } from './types.ts';
+import { momentCovarianceVia, momentProjectionsVia, Scratch } from './moments.ts';
+import type { KernelBackend, MatmulShape, MomentShape, WeightedCrossShape } from './types.ts';
 import { weightedCrossFloat64 } from './weighted-cross.ts';
 
 /** Batched op(A[b]) · op(B[b]) in float64, synchronous; the body of the reference backend. */
@@ -32,6 +33,7 @@ export class ReferenceBackend implements KernelBackend {
   readonly name = 'float64-ts';
   readonly precision = 'float64' as const;
   private disposed = false;
+  private readonly scratch = new Scratch();
 
   async matmul(a: Float64Array, b: Float64Array, shape: MatmulShape): Promise<Float64Array> {
     this.assertLive();
@@ -43,9 +45,19 @@ export class ReferenceBackend implements KernelBackend {
     return weightedCrossFloat64(a, w, c, shape);
   }
 
-  async solveSymmetric(a: Float64Array, r: Float64Array, n: number, rhs: number, batch: number): Promise<Float64Array> {
+  async momentCovariance(blocks: Float64Array, c: Float64Array, w: Float64Array, shape: MomentShape): Promise<Float64Array> {
     this.assertLive();
-    return solveSymmetricBatch(a, r, n, rhs, batch);
+    return momentCovarianceVia((x, v, y, s) => this.weightedCross(x, v, y, s), this.scratch, blocks, c, w, shape);
+  }
+
+  async momentProjections(blocks: Float64Array, c: Float64Array, a: Float64Array, w: Float64Array, shape: MomentShape): Promise<{ cross: Float64Array; scores: Float64Array }> {
+    this.assertLive();
+    return momentProjectionsVia((x, v, y, s) => this.weightedCross(x, v, y, s), this.scratch, blocks, c, a, w, shape);
+  }
+
+  async solveSymmetric(a: Float64Array, r: Float64Array, n: number, rhs: number, batch: number, relTol = 0): Promise<Float64Array> {
+    this.assertLive();
+    return solveSymmetricBatch(a, r, n, rhs, batch, relTol);
   }
 
   async dispose(): Promise<void> {

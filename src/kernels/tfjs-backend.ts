@@ -6,12 +6,14 @@ import { fillA, fillB, planFloat32, scatterC, tiles } from './float32-operands.t
 import { checkMatmul } from './shape.ts';
 import { solveSymmetricBatch } from './solve.ts';
 import { acquireTfjs, loadTfjs, releaseTfjs, runOnTfjs, type TfjsFlavour } from './tfjs-engine.ts';
-import type { KernelBackend, MatmulShape, WeightedCrossShape } from './types.ts';
+import { momentCovarianceVia, momentProjectionsVia, Scratch } from './moments.ts';
+import type { KernelBackend, MatmulShape, MomentShape, WeightedCrossShape } from './types.ts';
 import { checkWeightedCross, weightedCrossFloat64 } from './weighted-cross.ts';
 
 export class TfjsBackend implements KernelBackend {
   readonly precision = 'float32' as const;
   private disposed = false;
+  private readonly scratch = new Scratch();
 
   private constructor(
     readonly name: string,
@@ -88,9 +90,19 @@ export class TfjsBackend implements KernelBackend {
     return out;
   }
 
-  async solveSymmetric(a: Float64Array, r: Float64Array, n: number, rhs: number, batch: number): Promise<Float64Array> {
+  async momentCovariance(blocks: Float64Array, c: Float64Array, w: Float64Array, shape: MomentShape): Promise<Float64Array> {
     this.assertLive();
-    return solveSymmetricBatch(a, r, n, rhs, batch);
+    return momentCovarianceVia((x, v, y, s) => this.weightedCross(x, v, y, s), this.scratch, blocks, c, w, shape);
+  }
+
+  async momentProjections(blocks: Float64Array, c: Float64Array, a: Float64Array, w: Float64Array, shape: MomentShape): Promise<{ cross: Float64Array; scores: Float64Array }> {
+    this.assertLive();
+    return momentProjectionsVia((x, v, y, s) => this.weightedCross(x, v, y, s), this.scratch, blocks, c, a, w, shape);
+  }
+
+  async solveSymmetric(a: Float64Array, r: Float64Array, n: number, rhs: number, batch: number, relTol = 0): Promise<Float64Array> {
+    this.assertLive();
+    return solveSymmetricBatch(a, r, n, rhs, batch, relTol);
   }
 
   async dispose(): Promise<void> {

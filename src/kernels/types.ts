@@ -29,6 +29,17 @@ export interface WeightedCrossShape {
   q: number;
 }
 
+/**
+ * Shape of the bootstrap's moment sums: `batch` replications over `n` units, unit i's block P×L
+ * (the transpose of Z_i'[y_i X_i], blocks laid out n×P×L).
+ */
+export interface MomentShape {
+  batch: number;
+  n: number;
+  P: number;
+  L: number;
+}
+
 export interface KernelBackend {
   /** 'float64-ts', 'tfjs-wasm', 'tfjs-webgpu', 'tfjs-node', 'tfjs-cpu', ... */
   readonly name: string;
@@ -42,12 +53,24 @@ export interface KernelBackend {
    */
   weightedCross(a: Float64Array, w: Float64Array, c: Float64Array, shape: WeightedCrossShape): Promise<Float64Array>;
   /**
+   * The pairs bootstrap's moment covariance, a weighted sum of per-unit outer products whose factors
+   * come from per-unit blocks: with g_bi = Σ_p c[b,p]·blocks[i,p,·] (L values),
+   * out[b] (L×L, symmetric) = Σ_i w[b,i]·g_bi g_biᵀ; c is batch×P, w batch×n.
+   */
+  momentCovariance(blocks: Float64Array, c: Float64Array, w: Float64Array, shape: MomentShape): Promise<Float64Array>;
+  /**
+   * The Windmeijer sums of the same replications for vectors a (batch×L): with m_bi = blocks[i]·a_b
+   * (P values), cross[b] (L×P) = Σ_i w[b,i]·g_bi m_biᵀ and scores[b,i] = w[b,i]·c_bᵀm_bi.
+   */
+  momentProjections(blocks: Float64Array, c: Float64Array, a: Float64Array, w: Float64Array, shape: MomentShape): Promise<{ cross: Float64Array; scores: Float64Array }>;
+  /**
    * Batched solves A[b] X[b] = R[b] with A[b] n×n symmetric positive definite and R[b] n×rhs, by
    * Cholesky. Always carried out in float64 (precision contract: solve in float64). An item whose
-   * A[b] is not numerically positive definite gets NaN in its whole X[b] block: the caller counts it
-   * as failed or redoes that item with a pseudo-inverse (semidefinite A has no unique solution).
+   * A[b] is not numerically positive definite — a pivot not above relTol times its diagonal entry
+   * (default 0), or not above 0 — gets NaN in its whole X[b] block: the caller counts it as failed
+   * or redoes that item with a pseudo-inverse (semidefinite A has no unique solution).
    */
-  solveSymmetric(a: Float64Array, r: Float64Array, n: number, rhs: number, batch: number): Promise<Float64Array>;
+  solveSymmetric(a: Float64Array, r: Float64Array, n: number, rhs: number, batch: number, relTol?: number): Promise<Float64Array>;
   /** Release device memory, if any. */
   dispose(): Promise<void>;
 }

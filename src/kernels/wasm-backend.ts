@@ -1,17 +1,21 @@
 // The float64 WebAssembly SIMD backend ('float64-wasm'): every product is brought to one form, Xᵀ·Y
-// summed over a leading index, and run by the f64x2 micro-kernel of wasm/xty.wat; solves are the
+// summed over a leading index, and run by the f64x2 micro-kernel of wasm/kernels.wat; solves are the
 // float64 TypeScript ones (solve.ts). Same arithmetic as float64-ts up to the order of summation.
 // Present wherever WebAssembly SIMD is (Node ≥ 16.4); one instance, with its own memory, per thread.
-import { checkMatmul } from './shape.ts';
-import { solveSymmetricBatch } from './solve.ts';
-import type { KernelBackend, MatmulShape, WeightedCrossShape } from './types.ts';
+import { checkMatmul, checkSolve } from './shape.ts';
+import { checkMoments } from './moments.ts';
+import type { KernelBackend, MatmulShape, MomentShape, WeightedCrossShape } from './types.ts';
 import { checkWeightedCross } from './weighted-cross.ts';
-import { XTY_WASM } from './wasm/xty-wasm.ts';
+import { KERNELS_WASM } from './wasm/kernels-wasm.ts';
 
 type Xty = (x: number, y: number, out: number, n: number, p: number, q: number, ldx: number, ldy: number, ldo: number, sym: number) => void;
 type Gather = (src: number, w: number, n: number, p: number, dst: number, ld: number, scale: number) => number;
+type Moments = (blocks: number, c: number, w: number, n: number, L: number, P: number, x: number, g: number, ld: number) => number;
+type Cholesky = (a: number, n: number, relTol: number) => number;
+type CholSolve = (l: number, x: number, n: number, rhs: number) => void;
+type Projections = (blocks: number, a: number, c: number, w: number, n: number, L: number, P: number, mout: number, ldm: number, scores: number) => number;
 
-const bytes = Uint8Array.from(Buffer.from(XTY_WASM, 'base64'));
+const bytes = Uint8Array.from(Buffer.from(KERNELS_WASM, 'base64'));
 let compiled: WebAssembly.Module | null | undefined;
 
 /** The compiled kernel module, or null where this runtime lacks WebAssembly SIMD. */
@@ -43,6 +47,10 @@ export class WasmBackend implements KernelBackend {
   private readonly memory: WebAssembly.Memory;
   private readonly xty: Xty;
   private readonly gather: Gather;
+  private readonly moments: Moments;
+  private readonly projections: Projections;
+  private readonly cholesky: Cholesky;
+  private readonly cholsolve: CholSolve;
   private heap: Float64Array;
   private disposed = false;
 
@@ -53,6 +61,10 @@ export class WasmBackend implements KernelBackend {
     this.memory = instance.exports.memory as WebAssembly.Memory;
     this.xty = instance.exports.xty as Xty;
     this.gather = instance.exports.gather as Gather;
+    this.moments = instance.exports.moments as Moments;
+    this.projections = instance.exports.projections as Projections;
+    this.cholesky = instance.exports.cholesky as Cholesky;
+    this.cholsolve = instance.exports.cholsolve as CholSolve;
     this.heap = new Float64Array(this.memory.buffer);
   }
 
@@ -140,9 +152,74 @@ export class WasmBackend implements KernelBackend {
     return out;
   }
 
-  async solveSymmetric(a: Float64Array, r: Float64Array, n: number, rhs: number, batch: number): Promise<Float64Array> {
+  async momentCovariance(blocks: Float64Array, c: Float64Array, w: Float64Array, shape: MomentShape): Promise<Float64Array> {
     this.assertLive();
-    return solveSymmetricBatch(a, r, n, rhs, batch);
+    checkMoments(blocks, c, w, shape);
+    const { batch, n, P, L } = shape;
+    const out = new Float64Array(batch * L * L);
+    const L4 = roundUp4(L);
+    const { at, end } = layout([n * P * L, batch * P, batch * n, n * L4, n * L4, L4 * L4]);
+    const heap = this.reserve(end);
+    const [blocksAt, cAt, wAt, xAt, gAt, outAt] = at;
+    heap.set(blocks, blocksAt);
+    heap.set(c, cAt);
+    heap.set(w, wAt);
+    for (let b = 0; b < batch; b++) {
+      // g (the drawn units' moments) and x = w·g, then S = xᵀg in the upper block triangle.
+      const units = this.moments(blocksAt * 8, (cAt + b * P) * 8, (wAt + b * n) * 8, n, L, P, xAt * 8, gAt * 8, L4);
+      if (units === 0) continue;
+      this.xty(xAt * 8, gAt * 8, outAt * 8, units, L4, L4, L4, L4, L4, 1);
+      const o = b * L * L;
+      for (let r = 0; r < L; r++) for (let k = r; k < L; k++) out[o + r * L + k] = out[o + k * L + r] = heap[outAt + r * L4 + k];
+    }
+    return out;
+  }
+
+  async momentProjections(blocks: Float64Array, c: Float64Array, a: Float64Array, w: Float64Array, shape: MomentShape): Promise<{ cross: Float64Array; scores: Float64Array }> {
+    this.assertLive();
+    checkMoments(blocks, c, w, shape, a);
+    const { batch, n, P, L } = shape;
+    const cross = new Float64Array(batch * L * P);
+    const L4 = roundUp4(L);
+    const P4 = roundUp4(P);
+    const { at, end } = layout([n * P * L, batch * P, batch * L, batch * n, n * L4, n * L4, n * P4, batch * n, L4 * P4]);
+    const heap = this.reserve(end);
+    const [blocksAt, cAt, aAt, wAt, xAt, gAt, mAt, scoresAt, outAt] = at;
+    heap.set(blocks, blocksAt);
+    heap.set(c, cAt);
+    heap.set(a, aAt);
+    heap.set(w, wAt);
+    for (let b = 0; b < batch; b++) {
+      // x = w·g and m (the drawn units' projections, in the same order), then cross = xᵀm.
+      const units = this.moments(blocksAt * 8, (cAt + b * P) * 8, (wAt + b * n) * 8, n, L, P, xAt * 8, gAt * 8, L4);
+      this.projections(blocksAt * 8, (aAt + b * L) * 8, (cAt + b * P) * 8, (wAt + b * n) * 8, n, L, P, mAt * 8, P4, (scoresAt + b * n) * 8);
+      if (units === 0) continue;
+      this.xty(xAt * 8, mAt * 8, outAt * 8, units, L4, P4, L4, P4, P4, 0);
+      for (let r = 0; r < L; r++) for (let p = 0; p < P; p++) cross[(b * L + r) * P + p] = heap[outAt + r * P4 + p];
+    }
+    return { cross, scores: heap.slice(scoresAt, scoresAt + batch * n) };
+  }
+
+  async solveSymmetric(a: Float64Array, r: Float64Array, n: number, rhs: number, batch: number, relTol = 0): Promise<Float64Array> {
+    this.assertLive();
+    checkSolve(a, r, n, rhs, batch);
+    const out = new Float64Array(batch * n * rhs);
+    const nn = n * n;
+    const nr = n * rhs;
+    const { at, end } = layout([nn, nr]);
+    const heap = this.reserve(end);
+    const [aAt, xAt] = at;
+    for (let b = 0; b < batch; b++) {
+      heap.set(a.subarray(b * nn, (b + 1) * nn), aAt);
+      if (!this.cholesky(aAt * 8, n, relTol)) {
+        out.fill(NaN, b * nr, (b + 1) * nr);
+        continue;
+      }
+      heap.set(r.subarray(b * nr, (b + 1) * nr), xAt);
+      this.cholsolve(aAt * 8, xAt * 8, n, rhs);
+      out.set(heap.subarray(xAt, xAt + nr), b * nr);
+    }
+    return out;
   }
 
   async dispose(): Promise<void> {

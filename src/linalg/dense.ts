@@ -49,17 +49,17 @@ export function transpose(a: Float64Array, m: number, n: number): Float64Array {
 export function cholesky(a: Float64Array, n: number, relTol = 0): Float64Array | null {
   const l = new Float64Array(n * n);
   for (let j = 0; j < n; j++) {
-    const d = a[j * n + j] - dotPrefix(l, j * n, l, j * n, j);
+    const d = a[j * n + j] - dot(l, j * n, l, j * n, j);
     if (!(d > relTol * a[j * n + j]) || !(d > 0)) return null;
     const ljj = Math.sqrt(d);
     l[j * n + j] = ljj;
-    for (let i = j + 1; i < n; i++) l[i * n + j] = (a[i * n + j] - dotPrefix(l, i * n, l, j * n, j)) / ljj;
+    for (let i = j + 1; i < n; i++) l[i * n + j] = (a[i * n + j] - dot(l, i * n, l, j * n, j)) / ljj;
   }
   return l;
 }
 
 /** Σ_{p<len} x[xo+p]·y[yo+p] in four interleaved partial sums (independent additions pipeline). */
-function dotPrefix(x: Float64Array, xo: number, y: Float64Array, yo: number, len: number): number {
+export function dot(x: Float64Array, xo: number, y: Float64Array, yo: number, len: number): number {
   let s0 = 0;
   let s1 = 0;
   let s2 = 0;

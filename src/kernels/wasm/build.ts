@@ -1,16 +1,16 @@
-// Compiles xty.wat to the bytes embedded in xty-wasm.ts (wabt, a devDependency: the package ships
-// the binary, so users need no compiler). `npm run build:wasm` rewrites xty-wasm.ts; a test compiles
+// Compiles kernels.wat to the bytes embedded in kernels-wasm.ts (wabt, a devDependency: the package ships
+// the binary, so users need no compiler). `npm run build:wasm` rewrites kernels-wasm.ts; a test compiles
 // the source again and checks that the embedded bytes are exactly these.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import wabt from 'wabt';
 
-const source = fileURLToPath(new URL('./xty.wat', import.meta.url));
-const target = fileURLToPath(new URL('./xty-wasm.ts', import.meta.url));
+const source = fileURLToPath(new URL('./kernels.wat', import.meta.url));
+const target = fileURLToPath(new URL('./kernels-wasm.ts', import.meta.url));
 
-export async function compileXty(): Promise<Uint8Array> {
+export async function compileKernels(): Promise<Uint8Array> {
   const w = await wabt();
-  const module = w.parseWat('xty.wat', readFileSync(source, 'utf8'), { simd: true });
+  const module = w.parseWat('kernels.wat', readFileSync(source, 'utf8'), { simd: true });
   try {
     module.validate();
     return Uint8Array.from(module.toBinary({}).buffer);
@@ -20,10 +20,10 @@ export async function compileXty(): Promise<Uint8Array> {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const bytes = await compileXty();
+  const bytes = await compileKernels();
   writeFileSync(
     target,
-    `// Generated from xty.wat by build.ts (npm run build:wasm); do not edit.\nexport const XTY_WASM = '${Buffer.from(bytes).toString('base64')}';\n`,
+    `// Generated from kernels.wat by build.ts (npm run build:wasm); do not edit.\nexport const KERNELS_WASM = '${Buffer.from(bytes).toString('base64')}';\n`,
   );
   console.log(`wrote ${target}: ${bytes.length} bytes of WebAssembly`);
 }

@@ -1,0 +1,140 @@
+// The pairs bootstrap's moment sums from per-unit blocks (KernelBackend.momentCovariance and
+// momentProjections), for the backends that form the per-unit moments on the host and hand the
+// weighted sums to their weightedCross: float64-ts and the tfjs backends. float64-wasm fuses both
+// steps in WebAssembly (wasm-backend.ts). Units of weight zero (about a third of them in a pairs
+// resample) are skipped by every sum.
+import type { MomentShape, WeightedCrossShape } from './types.ts';
+
+type WeightedCross = (a: Float64Array, w: Float64Array, c: Float64Array, shape: WeightedCrossShape) => Promise<Float64Array>;
+
+export function checkMoments(blocks: Float64Array, c: Float64Array, w: Float64Array, s: MomentShape, a?: Float64Array): void {
+  const { batch, n, P, L } = s;
+  for (const [name, v] of [['batch', batch], ['n', n], ['P', P], ['L', L]] as const)
+    if (!Number.isInteger(v) || v < 0) throw new RangeError(`moment sums: ${name} must be a non-negative integer, got ${v}`);
+  if (blocks.length !== n * P * L) throw new RangeError(`moment sums: blocks has ${blocks.length} values for ${n}×${P}×${L}`);
+  if (c.length !== batch * P) throw new RangeError(`moment sums: c has ${c.length} values for ${batch}×${P}`);
+  if (w.length !== batch * n) throw new RangeError(`moment sums: w has ${w.length} values for ${batch}×${n}`);
+  if (a && a.length !== batch * L) throw new RangeError(`moment sums: a has ${a.length} values for ${batch}×${L}`);
+}
+
+/**
+ * Work arrays reused from call to call by one backend instance: a fresh multi-megabyte typed array
+ * per batch of replications costs more (page faults, zeroing) than the arithmetic done in it.
+ */
+export class Scratch {
+  private readonly arrays = new Map<string, Float64Array>();
+
+  /** A work array of `length` values; its contents are whatever the last user left. */
+  take(name: string, length: number): Float64Array {
+    let a = this.arrays.get(name);
+    if (!a || a.length < length) {
+      a = new Float64Array(length);
+      this.arrays.set(name, a);
+    }
+    return a.subarray(0, length);
+  }
+}
+
+/**
+ * Per-unit moments g_bi = Σ_p c_b[p]·blocks_i[p,·] (B×N×L, written into out) for the units drawn in
+ * replication b; units not drawn are set to zero, as every sum they enter is weighted.
+ */
+export function unitMoments(blocks: Float64Array, c: Float64Array, w: Float64Array, s: MomentShape, out: Float64Array): Float64Array {
+  const { batch, n, P, L } = s;
+  for (let b = 0; b < batch; b++)
+    for (let i = 0; i < n; i++) {
+      const o = (b * n + i) * L;
+      if (w[b * n + i] === 0) {
+        out.fill(0, o, o + L);
+        continue;
+      }
+      // Four blocks per pass over g_bi (one pass per block is 2–3× slower in V8); the first pass writes.
+      for (let p = 0; p < P; p += 4) {
+        const r0 = (i * P + p) * L;
+        const c0 = c[b * P + p];
+        const c1 = p + 1 < P ? c[b * P + p + 1] : 0;
+        const c2 = p + 2 < P ? c[b * P + p + 2] : 0;
+        const c3 = p + 3 < P ? c[b * P + p + 3] : 0;
+        const r1 = p + 1 < P ? r0 + L : r0;
+        const r2 = p + 2 < P ? r0 + 2 * L : r0;
+        const r3 = p + 3 < P ? r0 + 3 * L : r0;
+        if (p === 0) for (let l = 0; l < L; l++) out[o + l] = c0 * blocks[r0 + l] + c1 * blocks[r1 + l] + c2 * blocks[r2 + l] + c3 * blocks[r3 + l];
+        else for (let l = 0; l < L; l++) out[o + l] += c0 * blocks[r0 + l] + c1 * blocks[r1 + l] + c2 * blocks[r2 + l] + c3 * blocks[r3 + l];
+      }
+    }
+  return out;
+}
+
+/** m_bi = blocks_i·a_b (B×N×P, written into out; zero for units not drawn). */
+function unitProjections(blocks: Float64Array, a: Float64Array, w: Float64Array, s: MomentShape, out: Float64Array): Float64Array {
+  const { batch, n, P, L } = s;
+  for (let b = 0; b < batch; b++) {
+    const ao = b * L;
+    for (let i = 0; i < n; i++) {
+      const o = (b * n + i) * P;
+      if (w[b * n + i] === 0) {
+        for (let p = 0; p < P; p++) out[o + p] = 0;
+        continue;
+      }
+      // Four dot products at a time: independent sums, not one long chain of dependent additions.
+      let p = 0;
+      for (; p + 4 <= P; p += 4) {
+        const r0 = (i * P + p) * L;
+        let s0 = 0;
+        let s1 = 0;
+        let s2 = 0;
+        let s3 = 0;
+        for (let l = 0; l < L; l++) {
+          const al = a[ao + l];
+          s0 += blocks[r0 + l] * al;
+          s1 += blocks[r0 + L + l] * al;
+          s2 += blocks[r0 + 2 * L + l] * al;
+          s3 += blocks[r0 + 3 * L + l] * al;
+        }
+        out[o + p] = s0;
+        out[o + p + 1] = s1;
+        out[o + p + 2] = s2;
+        out[o + p + 3] = s3;
+      }
+      for (; p < P; p++) {
+        const row = (i * P + p) * L;
+        let acc = 0;
+        for (let l = 0; l < L; l++) acc += blocks[row + l] * a[ao + l];
+        out[o + p] = acc;
+      }
+    }
+  }
+  return out;
+}
+
+/** momentCovariance through a backend's weightedCross: out[b] = Σ_i w_bi g_bi g_biᵀ. */
+export async function momentCovarianceVia(weightedCross: WeightedCross, scratch: Scratch, blocks: Float64Array, c: Float64Array, w: Float64Array, s: MomentShape): Promise<Float64Array> {
+  checkMoments(blocks, c, w, s);
+  const g = unitMoments(blocks, c, w, s, scratch.take('g', s.batch * s.n * s.L));
+  return weightedCross(g, w, g, { batch: s.batch, n: s.n, p: s.L, q: s.L });
+}
+
+/** momentProjections through a backend's weightedCross: Σ_i w_bi g_bi m_biᵀ and w_bi c_bᵀm_bi. */
+export async function momentProjectionsVia(
+  weightedCross: WeightedCross,
+  scratch: Scratch,
+  blocks: Float64Array,
+  c: Float64Array,
+  a: Float64Array,
+  w: Float64Array,
+  s: MomentShape,
+): Promise<{ cross: Float64Array; scores: Float64Array }> {
+  checkMoments(blocks, c, w, s, a);
+  const { batch, n, P, L } = s;
+  const g = unitMoments(blocks, c, w, s, scratch.take('g', batch * n * L));
+  const m = unitProjections(blocks, a, w, s, scratch.take('m', batch * n * P));
+  const scores = new Float64Array(batch * n);
+  for (let b = 0; b < batch; b++)
+    for (let i = 0; i < n; i++) {
+      let acc = 0;
+      for (let p = 0; p < P; p++) acc += c[b * P + p] * m[(b * n + i) * P + p];
+      scores[b * n + i] = w[b * n + i] * acc;
+    }
+  const cross = await weightedCross(g, w, m, { batch, n, p: L, q: P });
+  return { cross, scores };
+}

@@ -1,0 +1,371 @@
+;; The float64 WebAssembly SIMD kernels of the 'float64-wasm' backend (src/kernels/wasm-backend.ts).
+;;
+;; xty: Xᵀ·Y, the one heavy product (the backend brings every product to this form):
+;;   out[r, k] = Σ_u x[u, r] · y[u, k]     r < p, k < q, u < n
+;; x, y, out: byte offsets of row-major float64 matrices with leading dimensions ldx, ldy, ldo
+;; (elements). p and q are multiples of 4 (callers pad with zeros). A 4×4 block of out is held in
+;; eight f64x2 accumulators while u runs over all n rows, so each x and y value is loaded once per
+;; block (the register-blocked micro-kernel of Goto and van de Geijn 2008, without packing: callers
+;; lay x and y out contiguously). With sym ≠ 0 only blocks with k ≥ r are computed (the caller
+;; mirrors the rest). Sums run over u in order, so results do not depend on anything but the data.
+;; gather, moments and projections (below) lay out xty's operands for weighted sums over the units
+;; with non-zero weight; cholesky and cholsolve are the float64 solves (precision contract). Rebuild kernels-wasm.ts after an edit: npm run build:wasm (a test checks
+;; that the two agree).
+(module
+  (memory (export "memory") 1)
+  (func (export "xty")
+    (param $x i32) (param $y i32) (param $out i32) (param $n i32) (param $p i32) (param $q i32)
+    (param $ldx i32) (param $ldy i32) (param $ldo i32) (param $sym i32)
+    (local $r i32) (local $k i32) (local $u i32) (local $xp i32) (local $yp i32) (local $op i32)
+    (local $sx i32) (local $sy i32) (local $so i32)
+    (local $a00 v128) (local $a01 v128) (local $a10 v128) (local $a11 v128) (local $a20 v128) (local $a21 v128) (local $a30 v128) (local $a31 v128)
+    (local $y0 v128) (local $y1 v128) (local $t v128)
+    (local.set $sx (i32.shl (local.get $ldx) (i32.const 3)))
+    (local.set $sy (i32.shl (local.get $ldy) (i32.const 3)))
+    (local.set $so (i32.shl (local.get $ldo) (i32.const 3)))
+    (block $rdone
+      (loop $rloop
+        (br_if $rdone (i32.ge_u (local.get $r) (local.get $p)))
+        (local.set $k (select (local.get $r) (i32.const 0) (local.get $sym)))
+        (block $kdone
+          (loop $kloop
+            (br_if $kdone (i32.ge_u (local.get $k) (local.get $q)))
+            (local.set $a00 (v128.const i64x2 0 0))
+            (local.set $a01 (v128.const i64x2 0 0))
+            (local.set $a10 (v128.const i64x2 0 0))
+            (local.set $a11 (v128.const i64x2 0 0))
+            (local.set $a20 (v128.const i64x2 0 0))
+            (local.set $a21 (v128.const i64x2 0 0))
+            (local.set $a30 (v128.const i64x2 0 0))
+            (local.set $a31 (v128.const i64x2 0 0))
+            (local.set $xp (i32.add (local.get $x) (i32.shl (local.get $r) (i32.const 3))))
+            (local.set $yp (i32.add (local.get $y) (i32.shl (local.get $k) (i32.const 3))))
+            (local.set $u (local.get $n))
+            (block $udone
+              (br_if $udone (i32.eqz (local.get $u)))
+              (loop $uloop
+                (local.set $y0 (v128.load (local.get $yp)))
+                (local.set $y1 (v128.load offset=16 (local.get $yp)))
+                (local.set $t (f64x2.splat (f64.load offset=0 (local.get $xp))))
+                (local.set $a00 (f64x2.add (local.get $a00) (f64x2.mul (local.get $t) (local.get $y0))))
+                (local.set $a01 (f64x2.add (local.get $a01) (f64x2.mul (local.get $t) (local.get $y1))))
+                (local.set $t (f64x2.splat (f64.load offset=8 (local.get $xp))))
+                (local.set $a10 (f64x2.add (local.get $a10) (f64x2.mul (local.get $t) (local.get $y0))))
+                (local.set $a11 (f64x2.add (local.get $a11) (f64x2.mul (local.get $t) (local.get $y1))))
+                (local.set $t (f64x2.splat (f64.load offset=16 (local.get $xp))))
+                (local.set $a20 (f64x2.add (local.get $a20) (f64x2.mul (local.get $t) (local.get $y0))))
+                (local.set $a21 (f64x2.add (local.get $a21) (f64x2.mul (local.get $t) (local.get $y1))))
+                (local.set $t (f64x2.splat (f64.load offset=24 (local.get $xp))))
+                (local.set $a30 (f64x2.add (local.get $a30) (f64x2.mul (local.get $t) (local.get $y0))))
+                (local.set $a31 (f64x2.add (local.get $a31) (f64x2.mul (local.get $t) (local.get $y1))))
+                (local.set $xp (i32.add (local.get $xp) (local.get $sx)))
+                (local.set $yp (i32.add (local.get $yp) (local.get $sy)))
+                (br_if $uloop (local.tee $u (i32.sub (local.get $u) (i32.const 1))))))
+            (local.set $op (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $ldo)) (local.get $k)) (i32.const 3))))
+            (v128.store (local.get $op) (local.get $a00))
+            (v128.store offset=16 (local.get $op) (local.get $a01))
+            (local.set $op (i32.add (local.get $op) (local.get $so)))
+            (v128.store (local.get $op) (local.get $a10))
+            (v128.store offset=16 (local.get $op) (local.get $a11))
+            (local.set $op (i32.add (local.get $op) (local.get $so)))
+            (v128.store (local.get $op) (local.get $a20))
+            (v128.store offset=16 (local.get $op) (local.get $a21))
+            (local.set $op (i32.add (local.get $op) (local.get $so)))
+            (v128.store (local.get $op) (local.get $a30))
+            (v128.store offset=16 (local.get $op) (local.get $a31))
+            (local.set $k (i32.add (local.get $k) (i32.const 4)))
+            (br $kloop)))
+        (local.set $r (i32.add (local.get $r) (i32.const 4)))
+        (br $rloop))))
+  ;; Rows of src (n rows of p values) whose weight w[i] is non-zero, each multiplied by w[i] when
+  ;; scale ≠ 0, copied to consecutive rows of dst (leading dimension ld ≥ p, zero-padded); returns
+  ;; how many rows were written. Builds xty's operands for weighted sums over the units drawn.
+  (func (export "gather")
+    (param $src i32) (param $w i32) (param $n i32) (param $p i32) (param $dst i32) (param $ld i32) (param $scale i32)
+    (result i32)
+    (local $i i32) (local $m i32) (local $j i32) (local $s i32) (local $d i32) (local $wi f64) (local $f f64)
+    (block $idone
+      (loop $iloop
+        (br_if $idone (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $wi (f64.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 3)))))
+        (if (f64.ne (local.get $wi) (f64.const 0))
+          (then
+            (local.set $f (select (local.get $wi) (f64.const 1) (local.get $scale)))
+            (local.set $s (i32.add (local.get $src) (i32.shl (i32.mul (local.get $i) (local.get $p)) (i32.const 3))))
+            (local.set $d (i32.add (local.get $dst) (i32.shl (i32.mul (local.get $m) (local.get $ld)) (i32.const 3))))
+            (local.set $j (i32.const 0))
+            (block $cdone
+              (loop $cloop
+                (br_if $cdone (i32.ge_u (local.get $j) (local.get $p)))
+                (f64.store (local.get $d) (f64.mul (local.get $f) (f64.load (local.get $s))))
+                (local.set $s (i32.add (local.get $s) (i32.const 8)))
+                (local.set $d (i32.add (local.get $d) (i32.const 8)))
+                (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                (br $cloop)))
+            (block $zdone
+              (loop $zloop
+                (br_if $zdone (i32.ge_u (local.get $j) (local.get $ld)))
+                (f64.store (local.get $d) (f64.const 0))
+                (local.set $d (i32.add (local.get $d) (i32.const 8)))
+                (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                (br $zloop)))
+            (local.set $m (i32.add (local.get $m) (i32.const 1)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $iloop)))
+    (local.get $m))
+
+  ;; Per-unit moments of the units with non-zero weight: g_i = Σ_p c[p]·blocks[i,p,·] (L values; blocks
+  ;; n×P×L) to row m of g, and w_i·g_i to row m of x (leading dimension ld ≥ L, zero-padded), m
+  ;; counting the units written; returns m. The sum over p runs in order, from p = 0.
+  (func (export "moments")
+    (param $blocks i32) (param $c i32) (param $w i32) (param $n i32) (param $L i32) (param $P i32)
+    (param $x i32) (param $g i32) (param $ld i32)
+    (result i32)
+    (local $i i32) (local $m i32) (local $l i32) (local $p i32) (local $wi f64) (local $s f64)
+    (local $bi i32) (local $src i32) (local $stride i32) (local $xo i32) (local $go i32) (local $acc v128)
+    (local.set $stride (i32.shl (local.get $L) (i32.const 3)))
+    (block $idone
+      (loop $iloop
+        (br_if $idone (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $wi (f64.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 3)))))
+        (if (f64.ne (local.get $wi) (f64.const 0))
+          (then
+            (local.set $bi (i32.add (local.get $blocks) (i32.mul (i32.mul (local.get $i) (local.get $P)) (local.get $stride))))
+            (local.set $go (i32.add (local.get $g) (i32.shl (i32.mul (local.get $m) (local.get $ld)) (i32.const 3))))
+            (local.set $xo (i32.add (local.get $x) (i32.shl (i32.mul (local.get $m) (local.get $ld)) (i32.const 3))))
+            (local.set $l (i32.const 0))
+            ;; two moments at a time
+            (block $ldone
+              (loop $lloop
+                (br_if $ldone (i32.gt_u (i32.add (local.get $l) (i32.const 2)) (local.get $L)))
+                (local.set $acc (v128.const i64x2 0 0))
+                (local.set $src (i32.add (local.get $bi) (i32.shl (local.get $l) (i32.const 3))))
+                (local.set $p (i32.const 0))
+                (block $pdone
+                  (loop $ploop
+                    (br_if $pdone (i32.ge_u (local.get $p) (local.get $P)))
+                    (local.set $acc (f64x2.add (local.get $acc)
+                      (f64x2.mul (f64x2.splat (f64.load (i32.add (local.get $c) (i32.shl (local.get $p) (i32.const 3)))))
+                                 (v128.load (local.get $src)))))
+                    (local.set $src (i32.add (local.get $src) (local.get $stride)))
+                    (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                    (br $ploop)))
+                (v128.store (local.get $go) (local.get $acc))
+                (v128.store (local.get $xo) (f64x2.mul (f64x2.splat (local.get $wi)) (local.get $acc)))
+                (local.set $go (i32.add (local.get $go) (i32.const 16)))
+                (local.set $xo (i32.add (local.get $xo) (i32.const 16)))
+                (local.set $l (i32.add (local.get $l) (i32.const 2)))
+                (br $lloop)))
+            ;; the last one when L is odd
+            (if (i32.lt_u (local.get $l) (local.get $L))
+              (then
+                (local.set $s (f64.const 0))
+                (local.set $src (i32.add (local.get $bi) (i32.shl (local.get $l) (i32.const 3))))
+                (local.set $p (i32.const 0))
+                (block $qdone
+                  (loop $qloop
+                    (br_if $qdone (i32.ge_u (local.get $p) (local.get $P)))
+                    (local.set $s (f64.add (local.get $s)
+                      (f64.mul (f64.load (i32.add (local.get $c) (i32.shl (local.get $p) (i32.const 3)))) (f64.load (local.get $src)))))
+                    (local.set $src (i32.add (local.get $src) (local.get $stride)))
+                    (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                    (br $qloop)))
+                (f64.store (local.get $go) (local.get $s))
+                (f64.store (local.get $xo) (f64.mul (local.get $wi) (local.get $s)))
+                (local.set $go (i32.add (local.get $go) (i32.const 8)))
+                (local.set $xo (i32.add (local.get $xo) (i32.const 8)))
+                (local.set $l (i32.add (local.get $l) (i32.const 1)))))
+            (block $zdone
+              (loop $zloop
+                (br_if $zdone (i32.ge_u (local.get $l) (local.get $ld)))
+                (f64.store (local.get $go) (f64.const 0))
+                (f64.store (local.get $xo) (f64.const 0))
+                (local.set $go (i32.add (local.get $go) (i32.const 8)))
+                (local.set $xo (i32.add (local.get $xo) (i32.const 8)))
+                (local.set $l (i32.add (local.get $l) (i32.const 1)))
+                (br $zloop)))
+            (local.set $m (i32.add (local.get $m) (i32.const 1)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $iloop)))
+    (local.get $m))
+
+  ;; Projections of the units with non-zero weight: m_i = blocks[i]·a (P values) to row k of mout
+  ;; (leading dimension ldm ≥ P, zero-padded), k counting the units written; and for every unit
+  ;; scores[i] = w_i·Σ_p c[p] m_i[p] (zero where w_i = 0). Returns k.
+  (func (export "projections")
+    (param $blocks i32) (param $a i32) (param $c i32) (param $w i32) (param $n i32) (param $L i32) (param $P i32)
+    (param $mout i32) (param $ldm i32) (param $scores i32)
+    (result i32)
+    (local $i i32) (local $k i32) (local $p i32) (local $l i32) (local $wi f64) (local $dot f64) (local $score f64)
+    (local $row i32) (local $mo i32) (local $stride i32) (local $acc v128)
+    (local.set $stride (i32.shl (local.get $L) (i32.const 3)))
+    (block $idone
+      (loop $iloop
+        (br_if $idone (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $wi (f64.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 3)))))
+        (local.set $score (f64.const 0))
+        (if (f64.ne (local.get $wi) (f64.const 0))
+          (then
+            (local.set $row (i32.add (local.get $blocks) (i32.mul (i32.mul (local.get $i) (local.get $P)) (local.get $stride))))
+            (local.set $mo (i32.add (local.get $mout) (i32.shl (i32.mul (local.get $k) (local.get $ldm)) (i32.const 3))))
+            (local.set $p (i32.const 0))
+            (block $pdone
+              (loop $ploop
+                (br_if $pdone (i32.ge_u (local.get $p) (local.get $P)))
+                (local.set $acc (v128.const i64x2 0 0))
+                (local.set $l (i32.const 0))
+                (block $ldone
+                  (loop $lloop
+                    (br_if $ldone (i32.gt_u (i32.add (local.get $l) (i32.const 2)) (local.get $L)))
+                    (local.set $acc (f64x2.add (local.get $acc)
+                      (f64x2.mul (v128.load (i32.add (local.get $row) (i32.shl (local.get $l) (i32.const 3))))
+                                 (v128.load (i32.add (local.get $a) (i32.shl (local.get $l) (i32.const 3)))))))
+                    (local.set $l (i32.add (local.get $l) (i32.const 2)))
+                    (br $lloop)))
+                (local.set $dot (f64.add (f64x2.extract_lane 0 (local.get $acc)) (f64x2.extract_lane 1 (local.get $acc))))
+                (if (i32.lt_u (local.get $l) (local.get $L))
+                  (then
+                    (local.set $dot (f64.add (local.get $dot)
+                      (f64.mul (f64.load (i32.add (local.get $row) (i32.shl (local.get $l) (i32.const 3))))
+                               (f64.load (i32.add (local.get $a) (i32.shl (local.get $l) (i32.const 3)))))))))
+                (f64.store (i32.add (local.get $mo) (i32.shl (local.get $p) (i32.const 3))) (local.get $dot))
+                (local.set $score (f64.add (local.get $score)
+                  (f64.mul (f64.load (i32.add (local.get $c) (i32.shl (local.get $p) (i32.const 3)))) (local.get $dot))))
+                (local.set $row (i32.add (local.get $row) (local.get $stride)))
+                (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                (br $ploop)))
+            (block $zdone
+              (loop $zloop
+                (br_if $zdone (i32.ge_u (local.get $p) (local.get $ldm)))
+                (f64.store (i32.add (local.get $mo) (i32.shl (local.get $p) (i32.const 3))) (f64.const 0))
+                (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                (br $zloop)))
+            (local.set $score (f64.mul (local.get $wi) (local.get $score)))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))))
+        (f64.store (i32.add (local.get $scores) (i32.shl (local.get $i) (i32.const 3))) (local.get $score))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $iloop)))
+    (local.get $k))
+
+  ;; Σ_{p<len} x[p]·y[p] in two f64x2 lanes (x, y byte offsets).
+  (func $dot (param $x i32) (param $y i32) (param $len i32) (result f64)
+    (local $p i32) (local $acc v128) (local $s f64)
+    (block $done
+      (loop $loop
+        (br_if $done (i32.gt_u (i32.add (local.get $p) (i32.const 2)) (local.get $len)))
+        (local.set $acc (f64x2.add (local.get $acc)
+          (f64x2.mul (v128.load (i32.add (local.get $x) (i32.shl (local.get $p) (i32.const 3))))
+                     (v128.load (i32.add (local.get $y) (i32.shl (local.get $p) (i32.const 3)))))))
+        (local.set $p (i32.add (local.get $p) (i32.const 2)))
+        (br $loop)))
+    (local.set $s (f64.add (f64x2.extract_lane 0 (local.get $acc)) (f64x2.extract_lane 1 (local.get $acc))))
+    (if (i32.lt_u (local.get $p) (local.get $len))
+      (then
+        (local.set $s (f64.add (local.get $s)
+          (f64.mul (f64.load (i32.add (local.get $x) (i32.shl (local.get $p) (i32.const 3))))
+                   (f64.load (i32.add (local.get $y) (i32.shl (local.get $p) (i32.const 3)))))))))
+    (local.get $s))
+
+  ;; Cholesky factor L of a symmetric positive definite a (n×n, row-major), written over a's lower
+  ;; triangle (the upper one is left as it was). Returns 0, leaving a partly overwritten, as soon as
+  ;; a pivot d_j = a_jj − Σ_p l_jp² is not above tol·a_jj and above 0 (tol = 0: not numerically
+  ;; positive definite), else 1.
+  (func (export "cholesky") (param $a i32) (param $n i32) (param $tol f64) (result i32)
+    (local $j i32) (local $i i32) (local $rj i32) (local $ri i32) (local $row i32) (local $ajj f64) (local $d f64) (local $ljj f64)
+    (local.set $row (i32.shl (local.get $n) (i32.const 3)))
+    (block $jdone
+      (loop $jloop
+        (br_if $jdone (i32.ge_u (local.get $j) (local.get $n)))
+        (local.set $rj (i32.add (local.get $a) (i32.mul (local.get $j) (local.get $row))))
+        (local.set $ajj (f64.load (i32.add (local.get $rj) (i32.shl (local.get $j) (i32.const 3)))))
+        (local.set $d (f64.sub (local.get $ajj) (call $dot (local.get $rj) (local.get $rj) (local.get $j))))
+        (if (i32.or (i32.eqz (f64.gt (local.get $d) (f64.mul (local.get $tol) (local.get $ajj))))
+                    (i32.eqz (f64.gt (local.get $d) (f64.const 0))))
+          (then (return (i32.const 0))))
+        (local.set $ljj (f64.sqrt (local.get $d)))
+        (f64.store (i32.add (local.get $rj) (i32.shl (local.get $j) (i32.const 3))) (local.get $ljj))
+        (local.set $i (i32.add (local.get $j) (i32.const 1)))
+        (block $idone
+          (loop $iloop
+            (br_if $idone (i32.ge_u (local.get $i) (local.get $n)))
+            (local.set $ri (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $row))))
+            (f64.store (i32.add (local.get $ri) (i32.shl (local.get $j) (i32.const 3)))
+              (f64.div
+                (f64.sub (f64.load (i32.add (local.get $ri) (i32.shl (local.get $j) (i32.const 3))))
+                         (call $dot (local.get $ri) (local.get $rj) (local.get $j)))
+                (local.get $ljj)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $iloop)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $jloop)))
+    (i32.const 1))
+
+  ;; Solve L Lᵀ X = R in place (x: n×rhs, row-major) with L the lower triangle of l (n×n): forward,
+  ;; then backward as row updates x_p −= l_ip·x_i.
+  (func (export "cholsolve") (param $l i32) (param $x i32) (param $n i32) (param $rhs i32)
+    (local $i i32) (local $p i32) (local $c i32) (local $row i32) (local $xrow i32) (local $li i32)
+    (local $xi i32) (local $xp i32) (local $s f64) (local $d f64) (local $lip f64)
+    (local.set $row (i32.shl (local.get $n) (i32.const 3)))
+    (local.set $xrow (i32.shl (local.get $rhs) (i32.const 3)))
+    (block $fdone
+      (loop $floop
+        (br_if $fdone (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $li (i32.add (local.get $l) (i32.mul (local.get $i) (local.get $row))))
+        (local.set $xi (i32.add (local.get $x) (i32.mul (local.get $i) (local.get $xrow))))
+        (local.set $d (f64.load (i32.add (local.get $li) (i32.shl (local.get $i) (i32.const 3)))))
+        (local.set $c (i32.const 0))
+        (block $cdone
+          (loop $cloop
+            (br_if $cdone (i32.ge_u (local.get $c) (local.get $rhs)))
+            (local.set $s (f64.load (i32.add (local.get $xi) (i32.shl (local.get $c) (i32.const 3)))))
+            (local.set $p (i32.const 0))
+            (local.set $xp (i32.add (local.get $x) (i32.shl (local.get $c) (i32.const 3))))
+            (block $pdone
+              (loop $ploop
+                (br_if $pdone (i32.ge_u (local.get $p) (local.get $i)))
+                (local.set $s (f64.sub (local.get $s)
+                  (f64.mul (f64.load (i32.add (local.get $li) (i32.shl (local.get $p) (i32.const 3)))) (f64.load (local.get $xp)))))
+                (local.set $xp (i32.add (local.get $xp) (local.get $xrow)))
+                (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                (br $ploop)))
+            (f64.store (i32.add (local.get $xi) (i32.shl (local.get $c) (i32.const 3))) (f64.div (local.get $s) (local.get $d)))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $cloop)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $floop)))
+    (local.set $i (local.get $n))
+    (block $bdone
+      (loop $bloop
+        (br_if $bdone (i32.eqz (local.get $i)))
+        (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+        (local.set $li (i32.add (local.get $l) (i32.mul (local.get $i) (local.get $row))))
+        (local.set $xi (i32.add (local.get $x) (i32.mul (local.get $i) (local.get $xrow))))
+        (local.set $d (f64.load (i32.add (local.get $li) (i32.shl (local.get $i) (i32.const 3)))))
+        (local.set $c (i32.const 0))
+        (block $c2done
+          (loop $c2loop
+            (br_if $c2done (i32.ge_u (local.get $c) (local.get $rhs)))
+            (f64.store (i32.add (local.get $xi) (i32.shl (local.get $c) (i32.const 3)))
+              (f64.div (f64.load (i32.add (local.get $xi) (i32.shl (local.get $c) (i32.const 3)))) (local.get $d)))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $c2loop)))
+        (local.set $p (i32.const 0))
+        (block $p2done
+          (loop $p2loop
+            (br_if $p2done (i32.ge_u (local.get $p) (local.get $i)))
+            (local.set $lip (f64.load (i32.add (local.get $li) (i32.shl (local.get $p) (i32.const 3)))))
+            (local.set $xp (i32.add (local.get $x) (i32.mul (local.get $p) (local.get $xrow))))
+            (local.set $c (i32.const 0))
+            (block $c3done
+              (loop $c3loop
+                (br_if $c3done (i32.ge_u (local.get $c) (local.get $rhs)))
+                (f64.store (i32.add (local.get $xp) (i32.shl (local.get $c) (i32.const 3)))
+                  (f64.sub (f64.load (i32.add (local.get $xp) (i32.shl (local.get $c) (i32.const 3))))
+                           (f64.mul (local.get $lip) (f64.load (i32.add (local.get $xi) (i32.shl (local.get $c) (i32.const 3)))))))
+                (local.set $c (i32.add (local.get $c) (i32.const 1)))
+                (br $c3loop)))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (br $p2loop)))
+        (br $bloop)))
+  )
+)
