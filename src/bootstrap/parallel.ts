@@ -43,11 +43,10 @@ export function defaultThreads(backend: KernelBackend): number {
 /** Worker threads kept for the life of the process (unref'd: they never keep it alive), started on first use. */
 const pool: Worker[] = [];
 
-/** Workers for a job; new ones first compile the replication code on `warmBackend` (warm-up.ts). */
-function pooledWorkers(count: number, warmBackend: string): Worker[] {
+function pooledWorkers(count: number): Worker[] {
   while (pool.length < count) {
     const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), {
-      workerData: { entry: new URL('./replicate-worker.ts', import.meta.url).href, warmBackend },
+      workerData: { entry: new URL('./replicate-worker.ts', import.meta.url).href },
     });
     worker.unref();
     // A worker that fails (e.g. cannot start in a bundle without tsx) leaves the pool; its batches are rerun.
@@ -62,9 +61,9 @@ function pooledWorkers(count: number, warmBackend: string): Worker[] {
   return pool.slice(0, count);
 }
 
-/** Start the worker threads a job will use, so they load and warm up while the caller prepares the job. */
-export function warmWorkers(threads: number, backend: string): void {
-  if (threads > 1) pooledWorkers(threads - 1, backend);
+/** Start the worker threads a job will use, so they load while the caller prepares the job. */
+export function warmWorkers(threads: number): void {
+  if (threads > 1) pooledWorkers(threads - 1);
 }
 
 function sharedArray<T extends Float64Array | Uint8Array | Int32Array>(make: new (b: SharedArrayBuffer) => T, bytes: number): T {
@@ -121,7 +120,7 @@ export async function replicateParallel(
   };
   const job = { blocks: bb, counts, reps, options, shared };
   const progress = () => onProgress?.(Math.min(reps, Atomics.load(shared.control, 0)));
-  const workers = pooledWorkers(workersWanted, backend.name).map(
+  const workers = pooledWorkers(workersWanted).map(
     (worker) =>
       new Promise<boolean>((resolve) => {
         const onMessage = (m: 'batch' | 'done' | { failed: string }) => {
