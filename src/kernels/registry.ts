@@ -43,7 +43,7 @@ const MEASURE_SIZE = 512;
 async function open(c: Candidate, options: { maxTensorElements?: number }): Promise<{ backend: KernelBackend; detail: string } | { reason: string }> {
   if (c.name === 'float64-wasm') {
     if (!wasmSimdAvailable()) return { reason: 'this runtime has no WebAssembly SIMD' };
-    return { backend: new WasmBackend(), detail: 'WebAssembly SIMD f64x2 kernel, 1 thread' };
+    return { backend: new WasmBackend({ maxElements: options.maxTensorElements }), detail: 'WebAssembly SIMD f64x2 kernel, 1 thread' };
   }
   if (!c.flavour) return { backend: new ReferenceBackend(), detail: 'packed TypeScript GEMM, 1 thread' };
   const opened = await TfjsBackend.open(c.name, c.flavour, options);

@@ -1,11 +1,15 @@
 // The float64 WebAssembly SIMD backend ('float64-wasm'): every product is brought to one form, Xᵀ·Y
-// summed over a leading index, and run by the f64x2 micro-kernel of wasm/kernels.wat; solves are the
-// float64 TypeScript ones (solve.ts). Same arithmetic as float64-ts up to the order of summation.
-// Present wherever WebAssembly SIMD is (Node ≥ 16.4); one instance, with its own memory, per thread.
+// summed over a leading index, and run by the f64x2 micro-kernel of wasm/kernels.wat, which also
+// forms the bootstrap's per-unit moments and does the Cholesky solves. Same arithmetic as float64-ts
+// up to the order of summation. Present wherever WebAssembly SIMD is (Node ≥ 16.4); one instance,
+// with its own memory, per thread. A call whose operands would not fit in its memory (at most 2 GiB
+// here, of WebAssembly's 4) runs on float64-ts's code instead: same precision, slower.
 import { checkMatmul, checkSolve } from './shape.ts';
-import { checkMoments } from './moments.ts';
+import { solveSymmetricBatch } from './solve.ts';
+import { checkMoments, momentCovarianceVia, momentProjectionsVia, Scratch } from './moments.ts';
+import { matmulFloat64 } from './reference.ts';
 import type { KernelBackend, MatmulShape, MomentShape, WeightedCrossShape } from './types.ts';
-import { checkWeightedCross } from './weighted-cross.ts';
+import { checkWeightedCross, weightedCrossFloat64 } from './weighted-cross.ts';
 import { KERNELS_WASM } from './wasm/kernels-wasm.ts';
 
 type Xty = (x: number, y: number, out: number, n: number, p: number, q: number, ldx: number, ldy: number, ldo: number, sym: number) => void;
@@ -53,8 +57,12 @@ export class WasmBackend implements KernelBackend {
   private readonly cholsolve: CholSolve;
   private heap: Float64Array;
   private disposed = false;
+  /** Largest number of float64 values one call may place in the module's memory. */
+  private readonly maxElements: number;
+  private readonly scratch = new Scratch();
 
-  constructor() {
+  constructor(options: { maxElements?: number } = {}) {
+    this.maxElements = Math.min(options.maxElements ?? Infinity, 2 ** 28);
     const module = kernelModule();
     if (!module) throw new Error('this runtime has no WebAssembly SIMD');
     const instance = new WebAssembly.Instance(module);
@@ -88,6 +96,7 @@ export class WasmBackend implements KernelBackend {
     const m4 = roundUp4(m);
     const n4 = roundUp4(n);
     const { at, end } = layout([k * m4, k * n4, m4 * n4]);
+    if (end > this.maxElements) return matmulFloat64(a, b, shape);
     const heap = this.reserve(end);
     const [xAt, yAt, outAt] = at;
     for (let item = 0; item < batch; item++) {
@@ -128,6 +137,7 @@ export class WasmBackend implements KernelBackend {
     // a, c and w go in whole (one copy each); gather then lays out, per replication, X = the rows
     // w_i a_i and Y = the rows c_i of the units with non-zero weight, padded to 4 columns.
     const { at, end } = layout([batch * n * p, symmetric ? 0 : batch * n * q, batch * n, n * p4, n * q4, p4 * q4]);
+    if (end > this.maxElements) return weightedCrossFloat64(a, w, c, shape);
     const heap = this.reserve(end);
     const [aAt, cAt0, wAt, xAt, yAt, outAt] = at;
     const cAt = symmetric ? aAt : cAt0;
@@ -159,6 +169,7 @@ export class WasmBackend implements KernelBackend {
     const out = new Float64Array(batch * L * L);
     const L4 = roundUp4(L);
     const { at, end } = layout([n * P * L, batch * P, batch * n, n * L4, n * L4, L4 * L4]);
+    if (end > this.maxElements) return momentCovarianceVia(async (x, v, y, sh) => weightedCrossFloat64(x, v, y, sh), this.scratch, blocks, c, w, shape);
     const heap = this.reserve(end);
     const [blocksAt, cAt, wAt, xAt, gAt, outAt] = at;
     heap.set(blocks, blocksAt);
@@ -183,6 +194,7 @@ export class WasmBackend implements KernelBackend {
     const L4 = roundUp4(L);
     const P4 = roundUp4(P);
     const { at, end } = layout([n * P * L, batch * P, batch * L, batch * n, n * L4, n * L4, n * P4, batch * n, L4 * P4]);
+    if (end > this.maxElements) return momentProjectionsVia(async (x, v, y, sh) => weightedCrossFloat64(x, v, y, sh), this.scratch, blocks, c, a, w, shape);
     const heap = this.reserve(end);
     const [blocksAt, cAt, aAt, wAt, xAt, gAt, mAt, scoresAt, outAt] = at;
     heap.set(blocks, blocksAt);
@@ -207,6 +219,7 @@ export class WasmBackend implements KernelBackend {
     const nn = n * n;
     const nr = n * rhs;
     const { at, end } = layout([nn, nr]);
+    if (end > this.maxElements) return solveSymmetricBatch(a, r, n, rhs, batch, relTol);
     const heap = this.reserve(end);
     const [aAt, xAt] = at;
     for (let b = 0; b < batch; b++) {
