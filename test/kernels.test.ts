@@ -168,7 +168,7 @@ describe.each(present)('$name kernels', ({ name, precision }) => {
 
   it('momentCovariance and momentProjections: the moment sums from per-unit blocks, against dense.ts', async () => {
     const batch = 4;
-    const n = 37;
+    const n = 301; // more than one 128-row chunk of the WebAssembly kernel
     const P = 3; // not a multiple of 4 or 2, and L odd: every padding and tail path
     const L = 9;
     const shape = { batch, n, P, L };

@@ -12,12 +12,12 @@ import type { KernelBackend, MatmulShape, MomentShape, WeightedCrossShape } from
 import { checkWeightedCross, weightedCrossFloat64 } from './weighted-cross.ts';
 import { KERNELS_WASM } from './wasm/kernels-wasm.ts';
 
-type Xty = (x: number, y: number, out: number, n: number, p: number, q: number, ldx: number, ldy: number, ldo: number, sym: number) => void;
-type Gather = (src: number, w: number, n: number, p: number, dst: number, ld: number, scale: number) => number;
-type Moments = (blocks: number, c: number, w: number, n: number, L: number, P: number, x: number, g: number, ld: number) => number;
+type Xty = (x: number, y: number, out: number, n: number, p: number, q: number, xrow: number, xpanel: number, yrow: number, ypanel: number, ldo: number, sym: number) => void;
+type Gather = (src: number, w: number, n: number, p: number, dst: number, stride: number, scale: number) => number;
+type Moments = (blocks: number, c: number, w: number, n: number, L: number, P: number, x: number, g: number, stride: number) => number;
 type Cholesky = (a: number, n: number, relTol: number) => number;
 type CholSolve = (l: number, x: number, n: number, rhs: number) => void;
-type Projections = (blocks: number, a: number, c: number, w: number, n: number, L: number, P: number, mout: number, ldm: number, scores: number) => number;
+type Projections = (blocks: number, a: number, c: number, w: number, n: number, L: number, P: number, mout: number, stride: number, scores: number) => number;
 
 const bytes = Uint8Array.from(Buffer.from(KERNELS_WASM, 'base64'));
 let compiled: WebAssembly.Module | null | undefined;
@@ -33,6 +33,36 @@ export function wasmSimdAvailable(): boolean {
 }
 
 const roundUp4 = (x: number) => (x + 3) & ~3;
+
+/** Byte strides (row, panel) of an operand of n rows packed in panels, or row-major with 4-padded rows. */
+const packed = (n: number) => [32, 32 * n] as const;
+const rowMajor = (cols: number) => [8 * roundUp4(cols), 32] as const;
+
+/**
+ * Write an n×cols matrix into heap at `at` for xty (columns padded with zeros to a multiple of 4):
+ * in panels (columns 4j..4j+3 as panel j, n rows of 4 values) when `panels`, else row-major. Element
+ * (u, j) of the source is src[off + u·rs + j·cs].
+ */
+function place(heap: Float64Array, at: number, src: Float64Array, off: number, n: number, cols: number, rs: number, cs: number, panels: boolean): void {
+  const c4 = roundUp4(cols);
+  if (!panels && cs === 1) {
+    // Rows already contiguous: one bulk copy each.
+    for (let u = 0; u < n; u++) {
+      heap.set(src.subarray(off + u * rs, off + u * rs + cols), at + u * c4);
+      heap.fill(0, at + u * c4 + cols, at + (u + 1) * c4);
+    }
+    return;
+  }
+  for (let j0 = 0; j0 < c4; j0 += 4) {
+    const width = Math.max(0, Math.min(4, cols - j0));
+    for (let u = 0; u < n; u++) {
+      const o = panels ? at + j0 * n + u * 4 : at + u * c4 + j0;
+      const s = off + u * rs + j0 * cs;
+      for (let j = 0; j < width; j++) heap[o + j] = src[s + j * cs];
+      for (let j = width; j < 4; j++) heap[o + j] = 0;
+    }
+  }
+}
 
 /** Offsets (in float64 elements, 16-byte aligned) of consecutive regions of the given sizes. */
 function layout(sizes: number[]): { at: number[]; end: number } {
@@ -92,35 +122,25 @@ export class WasmBackend implements KernelBackend {
     const { m, k, n, batch } = s;
     const c = new Float64Array(batch * m * n);
     if (batch === 0 || m === 0 || n === 0) return c;
-    // C = op(A)·op(B) = Xᵀ·Y with X = op(A)ᵀ (k × m) and Y = op(B) (k × n), both padded to 4 columns.
+    // C = op(A)·op(B) = Xᵀ·Y with X = op(A)ᵀ (k × m) and Y = op(B) (k × n). An operand is packed in
+    // panels when it must be transposed anyway or when many blocks re-read it (the other side has
+    // more than 64 columns); else its rows (A stored k×m when transposed, B stored k×n) are copied.
     const m4 = roundUp4(m);
     const n4 = roundUp4(n);
+    const packX = !s.transA || n4 > 64;
+    const packY = s.transB || m4 > 64;
+    const [xrow, xpanel] = packX ? packed(k) : rowMajor(m);
+    const [yrow, ypanel] = packY ? packed(k) : rowMajor(n);
     const { at, end } = layout([k * m4, k * n4, m4 * n4]);
     if (end > this.maxElements) return matmulFloat64(a, b, shape);
     const heap = this.reserve(end);
     const [xAt, yAt, outAt] = at;
     for (let item = 0; item < batch; item++) {
-      if (item === 0 || !s.sharedA) {
-        const off = s.sharedA ? 0 : item * m * k;
-        // X[u, r] = op(A)[r, u]: A stored m×k (u along rows' columns) or, transposed, k×m.
-        for (let u = 0; u < k; u++) {
-          const row = xAt + u * m4;
-          if (s.transA) heap.set(a.subarray(off + u * m, off + (u + 1) * m), row);
-          else for (let r = 0; r < m; r++) heap[row + r] = a[off + r * k + u];
-          heap.fill(0, row + m, row + m4);
-        }
-      }
-      if (item === 0 || !s.sharedB) {
-        const off = s.sharedB ? 0 : item * k * n;
-        for (let u = 0; u < k; u++) {
-          const row = yAt + u * n4;
-          if (!s.transB) heap.set(b.subarray(off + u * n, off + (u + 1) * n), row);
-          else for (let j = 0; j < n; j++) heap[row + j] = b[off + j * k + u];
-          heap.fill(0, row + n, row + n4);
-        }
-      }
+      // X[u, r] = op(A)[r, u], Y[u, j] = op(B)[u, j].
+      if (item === 0 || !s.sharedA) place(heap, xAt, a, s.sharedA ? 0 : item * m * k, k, m, s.transA ? m : 1, s.transA ? 1 : k, packX);
+      if (item === 0 || !s.sharedB) place(heap, yAt, b, s.sharedB ? 0 : item * k * n, k, n, s.transB ? 1 : n, s.transB ? k : 1, packY);
       if (k === 0) continue;
-      this.xty(xAt * 8, yAt * 8, outAt * 8, k, m4, n4, m4, n4, n4, 0);
+      this.xty(xAt * 8, yAt * 8, outAt * 8, k, m4, n4, xrow, xpanel, yrow, ypanel, n4, 0);
       for (let r = 0; r < m; r++) c.set(heap.subarray(outAt + r * n4, outAt + r * n4 + n), item * m * n + r * n);
     }
     return c;
@@ -134,8 +154,8 @@ export class WasmBackend implements KernelBackend {
     const symmetric = a === c && p === q;
     const p4 = roundUp4(p);
     const q4 = roundUp4(q);
-    // a, c and w go in whole (one copy each); gather then lays out, per replication, X = the rows
-    // w_i a_i and Y = the rows c_i of the units with non-zero weight, padded to 4 columns.
+    // a, c and w go in whole (one copy each); gather then packs, per replication, X = the rows
+    // w_i a_i and Y = the rows c_i of the units with non-zero weight, in panels of stride 4n.
     const { at, end } = layout([batch * n * p, symmetric ? 0 : batch * n * q, batch * n, n * p4, n * q4, p4 * q4]);
     if (end > this.maxElements) return weightedCrossFloat64(a, w, c, shape);
     const heap = this.reserve(end);
@@ -145,11 +165,11 @@ export class WasmBackend implements KernelBackend {
     if (!symmetric) heap.set(c, cAt);
     heap.set(w, wAt);
     for (let b = 0; b < batch; b++) {
-      const units = this.gather((aAt + b * n * p) * 8, (wAt + b * n) * 8, n, p, xAt * 8, p4, 1);
-      this.gather((cAt + b * n * q) * 8, (wAt + b * n) * 8, n, q, yAt * 8, q4, 0);
+      const units = this.gather((aAt + b * n * p) * 8, (wAt + b * n) * 8, n, p, xAt * 8, 4 * n, 1);
+      this.gather((cAt + b * n * q) * 8, (wAt + b * n) * 8, n, q, yAt * 8, 4 * n, 0);
       const o = b * p * q;
       if (units === 0) continue;
-      this.xty(xAt * 8, yAt * 8, outAt * 8, units, p4, q4, p4, q4, q4, symmetric ? 1 : 0);
+      this.xty(xAt * 8, yAt * 8, outAt * 8, units, p4, q4, ...packed(n), ...packed(n), q4, symmetric ? 1 : 0);
       for (let r = 0; r < p; r++) {
         if (!symmetric) {
           for (let k = 0; k < q; k++) out[o + r * q + k] = heap[outAt + r * q4 + k];
@@ -177,9 +197,9 @@ export class WasmBackend implements KernelBackend {
     heap.set(w, wAt);
     for (let b = 0; b < batch; b++) {
       // g (the drawn units' moments) and x = w·g, then S = xᵀg in the upper block triangle.
-      const units = this.moments(blocksAt * 8, (cAt + b * P) * 8, (wAt + b * n) * 8, n, L, P, xAt * 8, gAt * 8, L4);
+      const units = this.moments(blocksAt * 8, (cAt + b * P) * 8, (wAt + b * n) * 8, n, L, P, xAt * 8, gAt * 8, 4 * n);
       if (units === 0) continue;
-      this.xty(xAt * 8, gAt * 8, outAt * 8, units, L4, L4, L4, L4, L4, 1);
+      this.xty(xAt * 8, gAt * 8, outAt * 8, units, L4, L4, ...packed(n), ...packed(n), L4, 1);
       const o = b * L * L;
       for (let r = 0; r < L; r++) for (let k = r; k < L; k++) out[o + r * L + k] = out[o + k * L + r] = heap[outAt + r * L4 + k];
     }
@@ -203,10 +223,10 @@ export class WasmBackend implements KernelBackend {
     heap.set(w, wAt);
     for (let b = 0; b < batch; b++) {
       // x = w·g and m (the drawn units' projections, in the same order), then cross = xᵀm.
-      const units = this.moments(blocksAt * 8, (cAt + b * P) * 8, (wAt + b * n) * 8, n, L, P, xAt * 8, gAt * 8, L4);
-      this.projections(blocksAt * 8, (aAt + b * L) * 8, (cAt + b * P) * 8, (wAt + b * n) * 8, n, L, P, mAt * 8, P4, (scoresAt + b * n) * 8);
+      const units = this.moments(blocksAt * 8, (cAt + b * P) * 8, (wAt + b * n) * 8, n, L, P, xAt * 8, gAt * 8, 4 * n);
+      this.projections(blocksAt * 8, (aAt + b * L) * 8, (cAt + b * P) * 8, (wAt + b * n) * 8, n, L, P, mAt * 8, 4 * n, (scoresAt + b * n) * 8);
       if (units === 0) continue;
-      this.xty(xAt * 8, mAt * 8, outAt * 8, units, L4, P4, L4, P4, P4, 0);
+      this.xty(xAt * 8, mAt * 8, outAt * 8, units, L4, P4, ...packed(n), ...packed(n), P4, 0);
       for (let r = 0; r < L; r++) for (let p = 0; p < P; p++) cross[(b * L + r) * P + p] = heap[outAt + r * P4 + p];
     }
     return { cross, scores: heap.slice(scoresAt, scoresAt + batch * n) };

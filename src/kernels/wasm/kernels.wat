@@ -2,88 +2,117 @@
 ;;
 ;; xty: Xᵀ·Y, the one heavy product (the backend brings every product to this form):
 ;;   out[r, k] = Σ_u x[u, r] · y[u, k]     r < p, k < q, u < n
-;; x, y, out: byte offsets of row-major float64 matrices with leading dimensions ldx, ldy, ldo
-;; (elements). p and q are multiples of 4 (callers pad with zeros). A 4×4 block of out is held in
-;; eight f64x2 accumulators while u runs over all n rows, so each x and y value is loaded once per
-;; block (the register-blocked micro-kernel of Goto and van de Geijn 2008, without packing: callers
-;; lay x and y out contiguously). With sym ≠ 0 only blocks with k ≥ r are computed (the caller
-;; mirrors the rest). Sums run over u in order, so results do not depend on anything but the data.
-;; gather, moments and projections (below) lay out xty's operands for weighted sums over the units
-;; with non-zero weight; cholesky and cholsolve are the float64 solves (precision contract). Rebuild kernels-wasm.ts after an edit: npm run build:wasm (a test checks
-;; that the two agree).
+;; p and q are multiples of 4 (callers pad with zeros); out is row-major with leading dimension ldo.
+;; Element (u, j) of x sits at byte (j>>2)·xpanel + u·xrow + (j&3)·8 (likewise y): xrow = 8·ld and
+;; xpanel = 32 for a row-major x, or xrow = 32 and xpanel = 32·n for x packed in panels (Goto and
+;; van de Geijn 2008: columns 4j..4j+3 as panel j, n rows of 4 contiguous values), which the
+;; micro-kernel reads contiguously. A 4×4 block of out is held in eight f64x2 accumulators while u runs over a chunk of
+;; KC = 128 rows; the chunks go in order (the block is reloaded from out for the next one), so an X
+;; chunk stays in L1 while every block of its row is done, and sums run over u in order: the result
+;; depends on nothing but the data. With sym ≠ 0 only blocks with k ≥ r are computed (the caller
+;; mirrors the rest).
+;; gather, moments and projections (below) write xty's operands, in panels, for weighted sums over
+;; the units with non-zero weight; cholesky and cholsolve are the float64 solves (precision
+;; contract). Rebuild kernels-wasm.ts after an edit: npm run build:wasm (a test checks that the two
+;; agree).
 (module
   (memory (export "memory") 1)
   (func (export "xty")
     (param $x i32) (param $y i32) (param $out i32) (param $n i32) (param $p i32) (param $q i32)
-    (param $ldx i32) (param $ldy i32) (param $ldo i32) (param $sym i32)
-    (local $r i32) (local $k i32) (local $u i32) (local $xp i32) (local $yp i32) (local $op i32)
-    (local $sx i32) (local $sy i32) (local $so i32)
+    (param $xrow i32) (param $xpanel i32) (param $yrow i32) (param $ypanel i32) (param $ldo i32) (param $sym i32)
+    (local $u0 i32) (local $cn i32) (local $r i32) (local $k i32) (local $u i32) (local $xp i32) (local $yp i32) (local $op i32)
+    (local $so i32)
     (local $a00 v128) (local $a01 v128) (local $a10 v128) (local $a11 v128) (local $a20 v128) (local $a21 v128) (local $a30 v128) (local $a31 v128)
     (local $y0 v128) (local $y1 v128) (local $t v128)
-    (local.set $sx (i32.shl (local.get $ldx) (i32.const 3)))
-    (local.set $sy (i32.shl (local.get $ldy) (i32.const 3)))
     (local.set $so (i32.shl (local.get $ldo) (i32.const 3)))
-    (block $rdone
-      (loop $rloop
-        (br_if $rdone (i32.ge_u (local.get $r) (local.get $p)))
-        (local.set $k (select (local.get $r) (i32.const 0) (local.get $sym)))
-        (block $kdone
-          (loop $kloop
-            (br_if $kdone (i32.ge_u (local.get $k) (local.get $q)))
-            (local.set $a00 (v128.const i64x2 0 0))
-            (local.set $a01 (v128.const i64x2 0 0))
-            (local.set $a10 (v128.const i64x2 0 0))
-            (local.set $a11 (v128.const i64x2 0 0))
-            (local.set $a20 (v128.const i64x2 0 0))
-            (local.set $a21 (v128.const i64x2 0 0))
-            (local.set $a30 (v128.const i64x2 0 0))
-            (local.set $a31 (v128.const i64x2 0 0))
-            (local.set $xp (i32.add (local.get $x) (i32.shl (local.get $r) (i32.const 3))))
-            (local.set $yp (i32.add (local.get $y) (i32.shl (local.get $k) (i32.const 3))))
-            (local.set $u (local.get $n))
-            (block $udone
-              (br_if $udone (i32.eqz (local.get $u)))
-              (loop $uloop
-                (local.set $y0 (v128.load (local.get $yp)))
-                (local.set $y1 (v128.load offset=16 (local.get $yp)))
-                (local.set $t (f64x2.splat (f64.load offset=0 (local.get $xp))))
-                (local.set $a00 (f64x2.add (local.get $a00) (f64x2.mul (local.get $t) (local.get $y0))))
-                (local.set $a01 (f64x2.add (local.get $a01) (f64x2.mul (local.get $t) (local.get $y1))))
-                (local.set $t (f64x2.splat (f64.load offset=8 (local.get $xp))))
-                (local.set $a10 (f64x2.add (local.get $a10) (f64x2.mul (local.get $t) (local.get $y0))))
-                (local.set $a11 (f64x2.add (local.get $a11) (f64x2.mul (local.get $t) (local.get $y1))))
-                (local.set $t (f64x2.splat (f64.load offset=16 (local.get $xp))))
-                (local.set $a20 (f64x2.add (local.get $a20) (f64x2.mul (local.get $t) (local.get $y0))))
-                (local.set $a21 (f64x2.add (local.get $a21) (f64x2.mul (local.get $t) (local.get $y1))))
-                (local.set $t (f64x2.splat (f64.load offset=24 (local.get $xp))))
-                (local.set $a30 (f64x2.add (local.get $a30) (f64x2.mul (local.get $t) (local.get $y0))))
-                (local.set $a31 (f64x2.add (local.get $a31) (f64x2.mul (local.get $t) (local.get $y1))))
-                (local.set $xp (i32.add (local.get $xp) (local.get $sx)))
-                (local.set $yp (i32.add (local.get $yp) (local.get $sy)))
-                (br_if $uloop (local.tee $u (i32.sub (local.get $u) (i32.const 1))))))
-            (local.set $op (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $ldo)) (local.get $k)) (i32.const 3))))
-            (v128.store (local.get $op) (local.get $a00))
-            (v128.store offset=16 (local.get $op) (local.get $a01))
-            (local.set $op (i32.add (local.get $op) (local.get $so)))
-            (v128.store (local.get $op) (local.get $a10))
-            (v128.store offset=16 (local.get $op) (local.get $a11))
-            (local.set $op (i32.add (local.get $op) (local.get $so)))
-            (v128.store (local.get $op) (local.get $a20))
-            (v128.store offset=16 (local.get $op) (local.get $a21))
-            (local.set $op (i32.add (local.get $op) (local.get $so)))
-            (v128.store (local.get $op) (local.get $a30))
-            (v128.store offset=16 (local.get $op) (local.get $a31))
-            (local.set $k (i32.add (local.get $k) (i32.const 4)))
-            (br $kloop)))
-        (local.set $r (i32.add (local.get $r) (i32.const 4)))
-        (br $rloop))))
+    (block $cdone
+      (loop $cloop
+        (br_if $cdone (i32.ge_u (local.get $u0) (local.get $n)))
+        (local.set $cn (i32.sub (local.get $n) (local.get $u0)))
+        (if (i32.gt_u (local.get $cn) (i32.const 128)) (then (local.set $cn (i32.const 128))))
+        (local.set $r (i32.const 0))
+        (block $rdone
+          (loop $rloop
+            (br_if $rdone (i32.ge_u (local.get $r) (local.get $p)))
+            (local.set $k (select (local.get $r) (i32.const 0) (local.get $sym)))
+            (block $kdone
+              (loop $kloop
+                (br_if $kdone (i32.ge_u (local.get $k) (local.get $q)))
+                (local.set $op (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $ldo)) (local.get $k)) (i32.const 3))))
+                (if (i32.eqz (local.get $u0))
+                  (then
+                    (local.set $a00 (v128.const i64x2 0 0))
+                    (local.set $a01 (v128.const i64x2 0 0))
+                    (local.set $a10 (v128.const i64x2 0 0))
+                    (local.set $a11 (v128.const i64x2 0 0))
+                    (local.set $a20 (v128.const i64x2 0 0))
+                    (local.set $a21 (v128.const i64x2 0 0))
+                    (local.set $a30 (v128.const i64x2 0 0))
+                    (local.set $a31 (v128.const i64x2 0 0))
+                  )
+                  (else
+                    (local.set $a00 (v128.load (local.get $op)))
+                    (local.set $a01 (v128.load offset=16 (local.get $op)))
+                    (local.set $a10 (v128.load (i32.add (local.get $op) (i32.mul (local.get $so) (i32.const 1)))))
+                    (local.set $a11 (v128.load offset=16 (i32.add (local.get $op) (i32.mul (local.get $so) (i32.const 1)))))
+                    (local.set $a20 (v128.load (i32.add (local.get $op) (i32.mul (local.get $so) (i32.const 2)))))
+                    (local.set $a21 (v128.load offset=16 (i32.add (local.get $op) (i32.mul (local.get $so) (i32.const 2)))))
+                    (local.set $a30 (v128.load (i32.add (local.get $op) (i32.mul (local.get $so) (i32.const 3)))))
+                    (local.set $a31 (v128.load offset=16 (i32.add (local.get $op) (i32.mul (local.get $so) (i32.const 3)))))
+                  ))
+                ;; panel r/4 of x and panel k/4 of y, from row u0
+                (local.set $xp (i32.add (i32.add (local.get $x) (i32.mul (i32.shr_u (local.get $r) (i32.const 2)) (local.get $xpanel))) (i32.mul (local.get $u0) (local.get $xrow))))
+                (local.set $yp (i32.add (i32.add (local.get $y) (i32.mul (i32.shr_u (local.get $k) (i32.const 2)) (local.get $ypanel))) (i32.mul (local.get $u0) (local.get $yrow))))
+                (local.set $u (local.get $cn))
+                (loop $uloop
+                  (local.set $y0 (v128.load (local.get $yp)))
+                  (local.set $y1 (v128.load offset=16 (local.get $yp)))
+                  (local.set $t (f64x2.splat (f64.load offset=0 (local.get $xp))))
+                  (local.set $a00 (f64x2.add (local.get $a00) (f64x2.mul (local.get $t) (local.get $y0))))
+                  (local.set $a01 (f64x2.add (local.get $a01) (f64x2.mul (local.get $t) (local.get $y1))))
+                  (local.set $t (f64x2.splat (f64.load offset=8 (local.get $xp))))
+                  (local.set $a10 (f64x2.add (local.get $a10) (f64x2.mul (local.get $t) (local.get $y0))))
+                  (local.set $a11 (f64x2.add (local.get $a11) (f64x2.mul (local.get $t) (local.get $y1))))
+                  (local.set $t (f64x2.splat (f64.load offset=16 (local.get $xp))))
+                  (local.set $a20 (f64x2.add (local.get $a20) (f64x2.mul (local.get $t) (local.get $y0))))
+                  (local.set $a21 (f64x2.add (local.get $a21) (f64x2.mul (local.get $t) (local.get $y1))))
+                  (local.set $t (f64x2.splat (f64.load offset=24 (local.get $xp))))
+                  (local.set $a30 (f64x2.add (local.get $a30) (f64x2.mul (local.get $t) (local.get $y0))))
+                  (local.set $a31 (f64x2.add (local.get $a31) (f64x2.mul (local.get $t) (local.get $y1))))
+                  (local.set $xp (i32.add (local.get $xp) (local.get $xrow)))
+                  (local.set $yp (i32.add (local.get $yp) (local.get $yrow)))
+                  (br_if $uloop (local.tee $u (i32.sub (local.get $u) (i32.const 1)))))
+                (v128.store (local.get $op) (local.get $a00))
+                (v128.store offset=16 (local.get $op) (local.get $a01))
+                (local.set $op (i32.add (local.get $op) (local.get $so)))
+                (v128.store (local.get $op) (local.get $a10))
+                (v128.store offset=16 (local.get $op) (local.get $a11))
+                (local.set $op (i32.add (local.get $op) (local.get $so)))
+                (v128.store (local.get $op) (local.get $a20))
+                (v128.store offset=16 (local.get $op) (local.get $a21))
+                (local.set $op (i32.add (local.get $op) (local.get $so)))
+                (v128.store (local.get $op) (local.get $a30))
+                (v128.store offset=16 (local.get $op) (local.get $a31))
+                (local.set $k (i32.add (local.get $k) (i32.const 4)))
+                (br $kloop)))
+            (local.set $r (i32.add (local.get $r) (i32.const 4)))
+            (br $rloop)))
+        (local.set $u0 (i32.add (local.get $u0) (local.get $cn)))
+        (br $cloop))))
+
+  ;; Panel layout used below: element (row m, column j) of a matrix in panels with stride S (elements)
+  ;; sits at byte (j>>2)·S·8 + m·32 + (j&3)·8 from its start.
+
   ;; Rows of src (n rows of p values) whose weight w[i] is non-zero, each multiplied by w[i] when
-  ;; scale ≠ 0, copied to consecutive rows of dst (leading dimension ld ≥ p, zero-padded); returns
-  ;; how many rows were written. Builds xty's operands for weighted sums over the units drawn.
+  ;; scale ≠ 0, written as consecutive rows of dst in panels of stride S (columns padded with zeros
+  ;; to a multiple of 4); returns how many rows were written.
   (func (export "gather")
-    (param $src i32) (param $w i32) (param $n i32) (param $p i32) (param $dst i32) (param $ld i32) (param $scale i32)
+    (param $src i32) (param $w i32) (param $n i32) (param $p i32) (param $dst i32) (param $stride i32) (param $scale i32)
     (result i32)
-    (local $i i32) (local $m i32) (local $j i32) (local $s i32) (local $d i32) (local $wi f64) (local $f f64)
+    (local $i i32) (local $m i32) (local $j i32) (local $s i32) (local $row i32) (local $panel i32) (local $p4 i32)
+    (local $wi f64) (local $f f64)
+    (local.set $panel (i32.shl (local.get $stride) (i32.const 3)))
+    (local.set $p4 (i32.and (i32.add (local.get $p) (i32.const 3)) (i32.const -4)))
     (block $idone
       (loop $iloop
         (br_if $idone (i32.ge_u (local.get $i) (local.get $n)))
@@ -92,49 +121,47 @@
           (then
             (local.set $f (select (local.get $wi) (f64.const 1) (local.get $scale)))
             (local.set $s (i32.add (local.get $src) (i32.shl (i32.mul (local.get $i) (local.get $p)) (i32.const 3))))
-            (local.set $d (i32.add (local.get $dst) (i32.shl (i32.mul (local.get $m) (local.get $ld)) (i32.const 3))))
+            (local.set $row (i32.add (local.get $dst) (i32.shl (local.get $m) (i32.const 5))))
             (local.set $j (i32.const 0))
-            (block $cdone
-              (loop $cloop
-                (br_if $cdone (i32.ge_u (local.get $j) (local.get $p)))
-                (f64.store (local.get $d) (f64.mul (local.get $f) (f64.load (local.get $s))))
-                (local.set $s (i32.add (local.get $s) (i32.const 8)))
-                (local.set $d (i32.add (local.get $d) (i32.const 8)))
+            (block $jdone
+              (loop $jloop
+                (br_if $jdone (i32.ge_u (local.get $j) (local.get $p4)))
+                (f64.store
+                  (i32.add (i32.add (local.get $row) (i32.mul (i32.shr_u (local.get $j) (i32.const 2)) (local.get $panel)))
+                           (i32.shl (i32.and (local.get $j) (i32.const 3)) (i32.const 3)))
+                  (if (result f64) (i32.lt_u (local.get $j) (local.get $p))
+                    (then (f64.mul (local.get $f) (f64.load (i32.add (local.get $s) (i32.shl (local.get $j) (i32.const 3))))))
+                    (else (f64.const 0))))
                 (local.set $j (i32.add (local.get $j) (i32.const 1)))
-                (br $cloop)))
-            (block $zdone
-              (loop $zloop
-                (br_if $zdone (i32.ge_u (local.get $j) (local.get $ld)))
-                (f64.store (local.get $d) (f64.const 0))
-                (local.set $d (i32.add (local.get $d) (i32.const 8)))
-                (local.set $j (i32.add (local.get $j) (i32.const 1)))
-                (br $zloop)))
+                (br $jloop)))
             (local.set $m (i32.add (local.get $m) (i32.const 1)))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $iloop)))
     (local.get $m))
 
   ;; Per-unit moments of the units with non-zero weight: g_i = Σ_p c[p]·blocks[i,p,·] (L values; blocks
-  ;; n×P×L) to row m of g, and w_i·g_i to row m of x (leading dimension ld ≥ L, zero-padded), m
-  ;; counting the units written; returns m. The sum over p runs in order, from p = 0.
+  ;; n×P×L) as row m of g, and w_i·g_i as row m of x, both in panels of stride S (padded with zeros
+  ;; to a multiple of 4 columns), m counting the units written; returns m. The sum over p runs in
+  ;; order, from p = 0.
   (func (export "moments")
     (param $blocks i32) (param $c i32) (param $w i32) (param $n i32) (param $L i32) (param $P i32)
-    (param $x i32) (param $g i32) (param $ld i32)
+    (param $x i32) (param $g i32) (param $stride i32)
     (result i32)
     (local $i i32) (local $m i32) (local $l i32) (local $p i32) (local $wi f64) (local $s f64)
-    (local $bi i32) (local $src i32) (local $stride i32) (local $xo i32) (local $go i32) (local $acc v128)
-    (local.set $stride (i32.shl (local.get $L) (i32.const 3)))
+    (local $bi i32) (local $src i32) (local $rowstride i32) (local $panel i32) (local $at i32) (local $L4 i32)
+    (local $acc v128)
+    (local.set $rowstride (i32.shl (local.get $L) (i32.const 3)))
+    (local.set $panel (i32.shl (local.get $stride) (i32.const 3)))
+    (local.set $L4 (i32.and (i32.add (local.get $L) (i32.const 3)) (i32.const -4)))
     (block $idone
       (loop $iloop
         (br_if $idone (i32.ge_u (local.get $i) (local.get $n)))
         (local.set $wi (f64.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 3)))))
         (if (f64.ne (local.get $wi) (f64.const 0))
           (then
-            (local.set $bi (i32.add (local.get $blocks) (i32.mul (i32.mul (local.get $i) (local.get $P)) (local.get $stride))))
-            (local.set $go (i32.add (local.get $g) (i32.shl (i32.mul (local.get $m) (local.get $ld)) (i32.const 3))))
-            (local.set $xo (i32.add (local.get $x) (i32.shl (i32.mul (local.get $m) (local.get $ld)) (i32.const 3))))
+            (local.set $bi (i32.add (local.get $blocks) (i32.mul (i32.mul (local.get $i) (local.get $P)) (local.get $rowstride))))
             (local.set $l (i32.const 0))
-            ;; two moments at a time
+            ;; two moments at a time (l even: a 16-byte half of a panel row)
             (block $ldone
               (loop $lloop
                 (br_if $ldone (i32.gt_u (i32.add (local.get $l) (i32.const 2)) (local.get $L)))
@@ -147,58 +174,55 @@
                     (local.set $acc (f64x2.add (local.get $acc)
                       (f64x2.mul (f64x2.splat (f64.load (i32.add (local.get $c) (i32.shl (local.get $p) (i32.const 3)))))
                                  (v128.load (local.get $src)))))
-                    (local.set $src (i32.add (local.get $src) (local.get $stride)))
+                    (local.set $src (i32.add (local.get $src) (local.get $rowstride)))
                     (local.set $p (i32.add (local.get $p) (i32.const 1)))
                     (br $ploop)))
-                (v128.store (local.get $go) (local.get $acc))
-                (v128.store (local.get $xo) (f64x2.mul (f64x2.splat (local.get $wi)) (local.get $acc)))
-                (local.set $go (i32.add (local.get $go) (i32.const 16)))
-                (local.set $xo (i32.add (local.get $xo) (i32.const 16)))
+                (local.set $at (i32.add (i32.add (i32.shl (local.get $m) (i32.const 5)) (i32.mul (i32.shr_u (local.get $l) (i32.const 2)) (local.get $panel)))
+                                        (i32.shl (i32.and (local.get $l) (i32.const 3)) (i32.const 3))))
+                (v128.store (i32.add (local.get $g) (local.get $at)) (local.get $acc))
+                (v128.store (i32.add (local.get $x) (local.get $at)) (f64x2.mul (f64x2.splat (local.get $wi)) (local.get $acc)))
                 (local.set $l (i32.add (local.get $l) (i32.const 2)))
                 (br $lloop)))
-            ;; the last one when L is odd
-            (if (i32.lt_u (local.get $l) (local.get $L))
-              (then
+            ;; the last one when L is odd, then zeros up to a multiple of 4
+            (block $tdone
+              (loop $tloop
+                (br_if $tdone (i32.ge_u (local.get $l) (local.get $L4)))
                 (local.set $s (f64.const 0))
-                (local.set $src (i32.add (local.get $bi) (i32.shl (local.get $l) (i32.const 3))))
-                (local.set $p (i32.const 0))
-                (block $qdone
-                  (loop $qloop
-                    (br_if $qdone (i32.ge_u (local.get $p) (local.get $P)))
-                    (local.set $s (f64.add (local.get $s)
-                      (f64.mul (f64.load (i32.add (local.get $c) (i32.shl (local.get $p) (i32.const 3)))) (f64.load (local.get $src)))))
-                    (local.set $src (i32.add (local.get $src) (local.get $stride)))
-                    (local.set $p (i32.add (local.get $p) (i32.const 1)))
-                    (br $qloop)))
-                (f64.store (local.get $go) (local.get $s))
-                (f64.store (local.get $xo) (f64.mul (local.get $wi) (local.get $s)))
-                (local.set $go (i32.add (local.get $go) (i32.const 8)))
-                (local.set $xo (i32.add (local.get $xo) (i32.const 8)))
-                (local.set $l (i32.add (local.get $l) (i32.const 1)))))
-            (block $zdone
-              (loop $zloop
-                (br_if $zdone (i32.ge_u (local.get $l) (local.get $ld)))
-                (f64.store (local.get $go) (f64.const 0))
-                (f64.store (local.get $xo) (f64.const 0))
-                (local.set $go (i32.add (local.get $go) (i32.const 8)))
-                (local.set $xo (i32.add (local.get $xo) (i32.const 8)))
+                (if (i32.lt_u (local.get $l) (local.get $L))
+                  (then
+                    (local.set $src (i32.add (local.get $bi) (i32.shl (local.get $l) (i32.const 3))))
+                    (local.set $p (i32.const 0))
+                    (block $qdone
+                      (loop $qloop
+                        (br_if $qdone (i32.ge_u (local.get $p) (local.get $P)))
+                        (local.set $s (f64.add (local.get $s)
+                          (f64.mul (f64.load (i32.add (local.get $c) (i32.shl (local.get $p) (i32.const 3)))) (f64.load (local.get $src)))))
+                        (local.set $src (i32.add (local.get $src) (local.get $rowstride)))
+                        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                        (br $qloop)))))
+                (local.set $at (i32.add (i32.add (i32.shl (local.get $m) (i32.const 5)) (i32.mul (i32.shr_u (local.get $l) (i32.const 2)) (local.get $panel)))
+                                        (i32.shl (i32.and (local.get $l) (i32.const 3)) (i32.const 3))))
+                (f64.store (i32.add (local.get $g) (local.get $at)) (local.get $s))
+                (f64.store (i32.add (local.get $x) (local.get $at)) (f64.mul (local.get $wi) (local.get $s)))
                 (local.set $l (i32.add (local.get $l) (i32.const 1)))
-                (br $zloop)))
+                (br $tloop)))
             (local.set $m (i32.add (local.get $m) (i32.const 1)))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $iloop)))
     (local.get $m))
 
-  ;; Projections of the units with non-zero weight: m_i = blocks[i]·a (P values) to row k of mout
-  ;; (leading dimension ldm ≥ P, zero-padded), k counting the units written; and for every unit
-  ;; scores[i] = w_i·Σ_p c[p] m_i[p] (zero where w_i = 0). Returns k.
+  ;; Projections of the units with non-zero weight: m_i = blocks[i]·a (P values) as row k of mout,
+  ;; in panels of stride S (padded with zeros to a multiple of 4), k counting the units written; and
+  ;; for every unit scores[i] = w_i·Σ_p c[p] m_i[p] (zero where w_i = 0). Returns k.
   (func (export "projections")
     (param $blocks i32) (param $a i32) (param $c i32) (param $w i32) (param $n i32) (param $L i32) (param $P i32)
-    (param $mout i32) (param $ldm i32) (param $scores i32)
+    (param $mout i32) (param $stride i32) (param $scores i32)
     (result i32)
     (local $i i32) (local $k i32) (local $p i32) (local $l i32) (local $wi f64) (local $dot f64) (local $score f64)
-    (local $row i32) (local $mo i32) (local $stride i32) (local $acc v128)
-    (local.set $stride (i32.shl (local.get $L) (i32.const 3)))
+    (local $row i32) (local $rowstride i32) (local $panel i32) (local $P4 i32) (local $acc v128)
+    (local.set $rowstride (i32.shl (local.get $L) (i32.const 3)))
+    (local.set $panel (i32.shl (local.get $stride) (i32.const 3)))
+    (local.set $P4 (i32.and (i32.add (local.get $P) (i32.const 3)) (i32.const -4)))
     (block $idone
       (loop $iloop
         (br_if $idone (i32.ge_u (local.get $i) (local.get $n)))
@@ -206,40 +230,40 @@
         (local.set $score (f64.const 0))
         (if (f64.ne (local.get $wi) (f64.const 0))
           (then
-            (local.set $row (i32.add (local.get $blocks) (i32.mul (i32.mul (local.get $i) (local.get $P)) (local.get $stride))))
-            (local.set $mo (i32.add (local.get $mout) (i32.shl (i32.mul (local.get $k) (local.get $ldm)) (i32.const 3))))
+            (local.set $row (i32.add (local.get $blocks) (i32.mul (i32.mul (local.get $i) (local.get $P)) (local.get $rowstride))))
             (local.set $p (i32.const 0))
             (block $pdone
               (loop $ploop
-                (br_if $pdone (i32.ge_u (local.get $p) (local.get $P)))
-                (local.set $acc (v128.const i64x2 0 0))
-                (local.set $l (i32.const 0))
-                (block $ldone
-                  (loop $lloop
-                    (br_if $ldone (i32.gt_u (i32.add (local.get $l) (i32.const 2)) (local.get $L)))
-                    (local.set $acc (f64x2.add (local.get $acc)
-                      (f64x2.mul (v128.load (i32.add (local.get $row) (i32.shl (local.get $l) (i32.const 3))))
-                                 (v128.load (i32.add (local.get $a) (i32.shl (local.get $l) (i32.const 3)))))))
-                    (local.set $l (i32.add (local.get $l) (i32.const 2)))
-                    (br $lloop)))
-                (local.set $dot (f64.add (f64x2.extract_lane 0 (local.get $acc)) (f64x2.extract_lane 1 (local.get $acc))))
-                (if (i32.lt_u (local.get $l) (local.get $L))
+                (br_if $pdone (i32.ge_u (local.get $p) (local.get $P4)))
+                (local.set $dot (f64.const 0))
+                (if (i32.lt_u (local.get $p) (local.get $P))
                   (then
-                    (local.set $dot (f64.add (local.get $dot)
-                      (f64.mul (f64.load (i32.add (local.get $row) (i32.shl (local.get $l) (i32.const 3))))
-                               (f64.load (i32.add (local.get $a) (i32.shl (local.get $l) (i32.const 3)))))))))
-                (f64.store (i32.add (local.get $mo) (i32.shl (local.get $p) (i32.const 3))) (local.get $dot))
-                (local.set $score (f64.add (local.get $score)
-                  (f64.mul (f64.load (i32.add (local.get $c) (i32.shl (local.get $p) (i32.const 3)))) (local.get $dot))))
-                (local.set $row (i32.add (local.get $row) (local.get $stride)))
+                    (local.set $acc (v128.const i64x2 0 0))
+                    (local.set $l (i32.const 0))
+                    (block $ldone
+                      (loop $lloop
+                        (br_if $ldone (i32.gt_u (i32.add (local.get $l) (i32.const 2)) (local.get $L)))
+                        (local.set $acc (f64x2.add (local.get $acc)
+                          (f64x2.mul (v128.load (i32.add (local.get $row) (i32.shl (local.get $l) (i32.const 3))))
+                                     (v128.load (i32.add (local.get $a) (i32.shl (local.get $l) (i32.const 3)))))))
+                        (local.set $l (i32.add (local.get $l) (i32.const 2)))
+                        (br $lloop)))
+                    (local.set $dot (f64.add (f64x2.extract_lane 0 (local.get $acc)) (f64x2.extract_lane 1 (local.get $acc))))
+                    (if (i32.lt_u (local.get $l) (local.get $L))
+                      (then
+                        (local.set $dot (f64.add (local.get $dot)
+                          (f64.mul (f64.load (i32.add (local.get $row) (i32.shl (local.get $l) (i32.const 3))))
+                                   (f64.load (i32.add (local.get $a) (i32.shl (local.get $l) (i32.const 3)))))))))
+                    (local.set $score (f64.add (local.get $score)
+                      (f64.mul (f64.load (i32.add (local.get $c) (i32.shl (local.get $p) (i32.const 3)))) (local.get $dot))))
+                    (local.set $row (i32.add (local.get $row) (local.get $rowstride)))))
+                (f64.store
+                  (i32.add (i32.add (local.get $mout) (i32.shl (local.get $k) (i32.const 5)))
+                           (i32.add (i32.mul (i32.shr_u (local.get $p) (i32.const 2)) (local.get $panel))
+                                    (i32.shl (i32.and (local.get $p) (i32.const 3)) (i32.const 3))))
+                  (local.get $dot))
                 (local.set $p (i32.add (local.get $p) (i32.const 1)))
                 (br $ploop)))
-            (block $zdone
-              (loop $zloop
-                (br_if $zdone (i32.ge_u (local.get $p) (local.get $ldm)))
-                (f64.store (i32.add (local.get $mo) (i32.shl (local.get $p) (i32.const 3))) (f64.const 0))
-                (local.set $p (i32.add (local.get $p) (i32.const 1)))
-                (br $zloop)))
             (local.set $score (f64.mul (local.get $wi) (local.get $score)))
             (local.set $k (i32.add (local.get $k) (i32.const 1)))))
         (f64.store (i32.add (local.get $scores) (i32.shl (local.get $i) (i32.const 3))) (local.get $score))
