@@ -39,7 +39,7 @@ export class Scratch {
  * Per-unit moments g_bi = Σ_p c_b[p]·blocks_i[p,·] (B×N×L, written into out) for the units drawn in
  * replication b; units not drawn are set to zero, as every sum they enter is weighted.
  */
-export function unitMoments(blocks: Float64Array, c: Float64Array, w: Float64Array, s: MomentShape, out: Float64Array): Float64Array {
+function unitMoments(blocks: Float64Array, c: Float64Array, w: Float64Array, s: MomentShape, out: Float64Array): Float64Array {
   const { batch, n, P, L } = s;
   for (let b = 0; b < batch; b++)
     for (let i = 0; i < n; i++) {
