@@ -13,11 +13,11 @@ import { checkWeightedCross, weightedCrossFloat64 } from './weighted-cross.ts';
 import { KERNELS_WASM } from './wasm/kernels-wasm.ts';
 
 type Xty = (x: number, y: number, out: number, n: number, p: number, q: number, xrow: number, xpanel: number, yrow: number, ypanel: number, ldo: number, sym: number) => void;
-type Gather = (src: number, w: number, n: number, p: number, dst: number, stride: number, scale: number) => number;
-type Moments = (blocks: number, c: number, w: number, n: number, L: number, P: number, x: number, g: number, stride: number) => number;
+type Gather = (src: number, w: number, n: number, p: number, dst: number, row: number, panel: number, scale: number) => number;
+type Moments = (blocks: number, c: number, w: number, n: number, L: number, P: number, x: number, g: number, row: number, panel: number) => number;
 type Cholesky = (a: number, n: number, relTol: number) => number;
 type CholSolve = (l: number, x: number, n: number, rhs: number) => void;
-type Projections = (blocks: number, a: number, c: number, w: number, n: number, L: number, P: number, mout: number, stride: number, scores: number) => number;
+type Projections = (blocks: number, a: number, c: number, w: number, n: number, L: number, P: number, x: number, g: number, row: number, panel: number, mout: number, mrow: number, mpanel: number, scores: number) => number;
 
 const bytes = Uint8Array.from(Buffer.from(KERNELS_WASM, 'base64'));
 let compiled: WebAssembly.Module | null | undefined;
@@ -154,8 +154,9 @@ export class WasmBackend implements KernelBackend {
     const symmetric = a === c && p === q;
     const p4 = roundUp4(p);
     const q4 = roundUp4(q);
-    // a, c and w go in whole (one copy each); gather then packs, per replication, X = the rows
-    // w_i a_i and Y = the rows c_i of the units with non-zero weight, in panels of stride 4n.
+    // a, c and w go in whole (one copy each); gather then writes, per replication, X = the rows
+    // w_i a_i and Y = the rows c_i of the units with non-zero weight, row-major (written in order;
+    // xty reads them 128 rows at a time).
     const { at, end } = layout([batch * n * p, symmetric ? 0 : batch * n * q, batch * n, n * p4, n * q4, p4 * q4]);
     if (end > this.maxElements) return weightedCrossFloat64(a, w, c, shape);
     const heap = this.reserve(end);
@@ -165,11 +166,11 @@ export class WasmBackend implements KernelBackend {
     if (!symmetric) heap.set(c, cAt);
     heap.set(w, wAt);
     for (let b = 0; b < batch; b++) {
-      const units = this.gather((aAt + b * n * p) * 8, (wAt + b * n) * 8, n, p, xAt * 8, 4 * n, 1);
-      this.gather((cAt + b * n * q) * 8, (wAt + b * n) * 8, n, q, yAt * 8, 4 * n, 0);
+      const units = this.gather((aAt + b * n * p) * 8, (wAt + b * n) * 8, n, p, xAt * 8, ...rowMajor(p), 1);
+      this.gather((cAt + b * n * q) * 8, (wAt + b * n) * 8, n, q, yAt * 8, ...rowMajor(q), 0);
       const o = b * p * q;
       if (units === 0) continue;
-      this.xty(xAt * 8, yAt * 8, outAt * 8, units, p4, q4, ...packed(n), ...packed(n), q4, symmetric ? 1 : 0);
+      this.xty(xAt * 8, yAt * 8, outAt * 8, units, p4, q4, ...rowMajor(p), ...rowMajor(q), q4, symmetric ? 1 : 0);
       for (let r = 0; r < p; r++) {
         if (!symmetric) {
           for (let k = 0; k < q; k++) out[o + r * q + k] = heap[outAt + r * q4 + k];
@@ -197,9 +198,9 @@ export class WasmBackend implements KernelBackend {
     heap.set(w, wAt);
     for (let b = 0; b < batch; b++) {
       // g (the drawn units' moments) and x = w·g, then S = xᵀg in the upper block triangle.
-      const units = this.moments(blocksAt * 8, (cAt + b * P) * 8, (wAt + b * n) * 8, n, L, P, xAt * 8, gAt * 8, 4 * n);
+      const units = this.moments(blocksAt * 8, (cAt + b * P) * 8, (wAt + b * n) * 8, n, L, P, xAt * 8, gAt * 8, ...rowMajor(L));
       if (units === 0) continue;
-      this.xty(xAt * 8, gAt * 8, outAt * 8, units, L4, L4, ...packed(n), ...packed(n), L4, 1);
+      this.xty(xAt * 8, gAt * 8, outAt * 8, units, L4, L4, ...rowMajor(L), ...rowMajor(L), L4, 1);
       const o = b * L * L;
       for (let r = 0; r < L; r++) for (let k = r; k < L; k++) out[o + r * L + k] = out[o + k * L + r] = heap[outAt + r * L4 + k];
     }
@@ -223,10 +224,9 @@ export class WasmBackend implements KernelBackend {
     heap.set(w, wAt);
     for (let b = 0; b < batch; b++) {
       // x = w·g and m (the drawn units' projections, in the same order), then cross = xᵀm.
-      const units = this.moments(blocksAt * 8, (cAt + b * P) * 8, (wAt + b * n) * 8, n, L, P, xAt * 8, gAt * 8, 4 * n);
-      this.projections(blocksAt * 8, (aAt + b * L) * 8, (cAt + b * P) * 8, (wAt + b * n) * 8, n, L, P, mAt * 8, 4 * n, (scoresAt + b * n) * 8);
+      const units = this.projections(blocksAt * 8, (aAt + b * L) * 8, (cAt + b * P) * 8, (wAt + b * n) * 8, n, L, P, xAt * 8, gAt * 8, ...rowMajor(L), mAt * 8, ...rowMajor(P), (scoresAt + b * n) * 8);
       if (units === 0) continue;
-      this.xty(xAt * 8, mAt * 8, outAt * 8, units, L4, P4, ...packed(n), ...packed(n), P4, 0);
+      this.xty(xAt * 8, mAt * 8, outAt * 8, units, L4, P4, ...rowMajor(L), ...rowMajor(P), P4, 0);
       for (let r = 0; r < L; r++) for (let p = 0; p < P; p++) cross[(b * L + r) * P + p] = heap[outAt + r * P4 + p];
     }
     return { cross, scores: heap.slice(scoresAt, scoresAt + batch * n) };
