@@ -5,8 +5,8 @@
 # It assembles .devkit/ with shared/tools/device-kit.sh (Node binary, Vulkan loader, Dawn; ~31 MB)
 # when missing, bundles bench/gpu/check.ts into .devkit/gpu-check.mjs (webgpu external: the kit's
 # prelude provides it), bundles the bootstrap hook bench/bootstrap/gpu.ts into
-# .devkit/gpu-bootstrap.mjs when that file exists, and puts tfjs's .wasm binaries where the bundle
-# resolves them. Then the device command is: bash bench/gpu/run.sh   (carry: [".devkit"])
+# .devkit/gpu-bootstrap.mjs (and the bootstrap's worker into .devkit/replicate-worker.mjs) when that
+# file exists, and puts tfjs's .wasm binaries where the bundle resolves them. Then the device command is: bash bench/gpu/run.sh   (carry: [".devkit"])
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd); cd "$top"
 shared=${SHARED:-$top/../shared}
@@ -17,9 +17,11 @@ bundle() { npx esbuild "$1" --bundle --platform=node --format=esm --target=node2
 bundle bench/gpu/check.ts .devkit/gpu-check.mjs
 if [ -f bench/bootstrap/gpu.ts ]; then
   bundle bench/bootstrap/gpu.ts .devkit/gpu-bootstrap.mjs
-  echo "build: bootstrap hook bundled (bench/bootstrap/gpu.ts)"
+  # The bootstrap's worker threads, bundled: run.sh points SYSGMM_WORKER at it (no tsx on the device).
+  bundle src/bootstrap/replicate-worker.ts .devkit/replicate-worker.mjs
+  echo "build: bootstrap hook and its worker bundled (bench/bootstrap/gpu.ts)"
 else
-  rm -f .devkit/gpu-bootstrap.mjs
+  rm -f .devkit/gpu-bootstrap.mjs .devkit/replicate-worker.mjs
   echo "build: no bench/bootstrap/gpu.ts; the check runs without the bootstrap hook"
 fi
 wasm=.devkit/node_modules/@tensorflow/tfjs-backend-wasm

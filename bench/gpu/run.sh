@@ -11,6 +11,8 @@ if [ "${GPU_CHECK_LOCAL:-0}" != 1 ]; then source .devkit/prelude.sh; fi
 out=${OUT:-$PWD/gpu-out}
 mkdir -p "$out"
 { nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader 2>/dev/null || echo "no nvidia-smi"; node --version; } > "$out/gpu-check.log"
+# The bootstrap's worker threads run from the bundled worker (build.sh), as there is no tsx here.
+[ -f .devkit/replicate-worker.mjs ] && export SYSGMM_WORKER=$PWD/.devkit/replicate-worker.mjs
 # 9 minutes at most (the device tool allows 10 per command); the check itself keeps to GPU_CHECK_BUDGET_S.
 GPU_CHECK_BUDGET_S=${GPU_CHECK_BUDGET_S:-420} timeout 540 node .devkit/gpu-check.mjs --out "$out" 2>>"$out/gpu-check.log"
 rc=$?

@@ -2,9 +2,11 @@
 // take batches of replications from one shared counter (Atomics), writing each replication's results
 // into shared arrays at its own index, so results do not depend on the thread count or on which
 // thread ran what. The calling thread starts at once; worker threads (~0.2 s to start) join when
-// ready, so a short job is not slowed by them; they stay in a pool for later jobs. A worker that cannot start (e.g. in a bundle without
-// tsx) or fails leaves its batches to the calling thread, and the result says how many threads ran.
+// ready, so a short job is not slowed by them; they stay in a pool for later jobs. A worker that
+// cannot start (e.g. in a bundle without tsx and without SYSGMM_WORKER) or fails leaves its batches
+// to the calling thread, and the result says how many threads ran.
 import { availableParallelism } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { KernelBackend } from '../kernels/types.ts';
 import type { BootstrapBlocks } from './blocks.ts';
@@ -43,11 +45,21 @@ export function defaultThreads(backend: KernelBackend): number {
 /** Worker threads kept for the life of the process (unref'd: they never keep it alive), started on first use. */
 const pool: Worker[] = [];
 
+/**
+ * A new worker thread: replicate-worker.ts through worker-boot.mjs (which registers tsx), or, where
+ * SYSGMM_WORKER names one, a bundled worker script that needs no loader (bench/gpu/build.sh makes one).
+ */
+function startWorker(): Worker {
+  const bundled = process.env.SYSGMM_WORKER;
+  if (bundled) return new Worker(pathToFileURL(bundled));
+  return new Worker(new URL('./worker-boot.mjs', import.meta.url), {
+    workerData: { entry: new URL('./replicate-worker.ts', import.meta.url).href },
+  });
+}
+
 function pooledWorkers(count: number): Worker[] {
   while (pool.length < count) {
-    const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), {
-      workerData: { entry: new URL('./replicate-worker.ts', import.meta.url).href },
-    });
+    const worker = startWorker();
     worker.unref();
     // A worker that fails (e.g. cannot start in a bundle without tsx) leaves the pool; its batches are rerun.
     const drop = () => {
