@@ -248,9 +248,17 @@ describe('float32 backends on the same draws', async () => {
 
 describe('other float64 backends on the same draws', async () => {
   const present = (await listBackends({ measure: false })).filter((b) => b.present && b.precision === 'float64' && b.name !== 'float64-ts');
-  it.each(present.map((b) => b.name))('%s: every replication equals float64-ts to 1e-10 (summation order only)', async (name) => {
-    // Without year dummies (see above: with them, near-zero year effects show the conditioning).
-    const wellConditioned = parseXtabond2('n L.n L(0/1).(w k), gmm(L.(n w k), collapse) twostep robust', panelColumns);
+  // Without year dummies (see above: with them, near-zero year effects show the conditioning); one
+  // and two-step, robust and not, difference and system GMM, uncollapsed, a single regressor (P = 2).
+  const commands = [
+    'n L.n L(0/1).(w k), gmm(L.(n w k), collapse) twostep robust',
+    'n L.n L(0/1).(w k), gmm(L.(n w k), collapse) robust small',
+    'n L.n L(0/1).(w k), gmm(L.(n w k), collapse lag(1 3)) nolevel twostep robust small',
+    'n L.n L(0/1).(w k), gmm(L.n, lag(1 2)) iv(L(0/1).(w k)) twostep robust',
+    'n L.n, gmm(L.n, collapse) twostep robust noconstant',
+  ];
+  it.each(present.flatMap((b) => commands.map((c) => [b.name, c])))('%s: every replication equals float64-ts to 1e-10 (summation order only): %s', async (name, command) => {
+    const wellConditioned = parseXtabond2(command, panelColumns);
     const reps = 40;
     const ref = await bootstrapGmm(panel, wellConditioned, { reps, seed: 7, backend: 'float64-ts' });
     const other = await bootstrapGmm(panel, wellConditioned, { reps, seed: 7, backend: name });
