@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SpecError } from '../src/errors.ts';
 import { cholesky, choleskySolve, matmul } from '../src/linalg/dense.ts';
-import { getBackend, listBackends } from '../src/kernels/registry.ts';
+import { getBackend, listBackends, measuredSpeed } from '../src/kernels/registry.ts';
 import { tfjsTensorCount } from '../src/kernels/tfjs-engine.ts';
 import type { KernelBackend, MatmulShape, Precision } from '../src/kernels/types.ts';
 import { maxRelativeError, operand, referenceMatmul } from './kernel-fixtures.ts';
@@ -46,9 +46,24 @@ describe('backend registry', () => {
   it('auto with a float64 need gives the fastest float64 backend', async () => {
     const b = await getBackend('auto');
     expect(b.precision).toBe('float64');
-    const float64 = (await listBackends()).filter((i) => i.present && i.precision === 'float64');
+    const measured = await listBackends();
+    // What `sysgmm backends` prints: both speeds for every backend present, none for the absent ones.
+    for (const i of measured) {
+      expect(i.gflops !== undefined && i.gflops > 0, i.name).toBe(i.present);
+      expect(i.bootstrapRate !== undefined && i.bootstrapRate > 0, i.name).toBe(i.present);
+    }
+    const float64 = measured.filter((i) => i.present && i.precision === 'float64');
     const fastest = float64.reduce((x, y) => (y.gflops! > x.gflops! ? y : x));
     expect(b.name).toBe(fastest.name);
+    await b.dispose();
+  });
+
+  it('auto for a bootstrap measures every backend on a batch of bootstrap work and takes the fastest', async () => {
+    const b = await getBackend('auto', { precision: 'float32', workload: 'bootstrap' });
+    const speeds = present.map((i) => [i.name, measuredSpeed(i.name, 'bootstrap')] as const);
+    for (const [name, speed] of speeds) expect(speed, name).toBeGreaterThan(0);
+    const fastest = speeds.reduce((x, y) => (y[1]! > x[1]! ? y : x));
+    expect(b.name).toBe(fastest[0]);
     await b.dispose();
   });
 

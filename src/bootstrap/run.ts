@@ -67,7 +67,7 @@ export interface BootstrapResult {
 export async function bootstrapGmm(panel: Panel, spec: ModelSpec, opts: BootstrapOptions, command = ''): Promise<BootstrapResult> {
   if (!Number.isInteger(opts.reps) || opts.reps < 2) throw new SpecError(`--reps must be an integer of at least 2, got ${opts.reps}`, '--reps');
   if (typeof opts.backend === 'object') return bootstrapOn(panel, spec, opts, command, opts.backend);
-  const backend = await getBackend(opts.backend ?? defaultFloat64Backend(), { precision: 'float32' });
+  const backend = await getBackend(opts.backend ?? defaultFloat64Backend(), { precision: 'float32', workload: 'bootstrap' });
   try {
     return await bootstrapOn(panel, spec, opts, command, backend);
   } finally {

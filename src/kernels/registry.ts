@@ -17,6 +17,8 @@ export interface BackendInfo {
   detail?: string;
   /** GFLOP/s measured on one 512×512×512 product through the backend's matmul (conversions included). */
   gflops?: number;
+  /** Replications a second on a batch of bootstrap kernel work (see Workload). */
+  bootstrapRate?: number;
 }
 
 interface Candidate {
@@ -61,28 +63,68 @@ function operand(size: number, seed: number): Float64Array {
   return x;
 }
 
+/**
+ * What `auto` measures a backend on: one 512³ product, or a batch of 32 bootstrap replications'
+ * kernel work (the sums W·blocks, the moment covariance and the Windmeijer sums, the two solves) on
+ * a synthetic model shaped like the bench's (285 units, 50 instruments, 3 regressors).
+ */
+export type Workload = 'product' | 'bootstrap';
+
 const measured = new Map<string, number>();
 
-/** GFLOP/s of one n³ product: a warm-up call (shader compilation, JIT), then the best of up to three timed calls within ~0.5 s. */
-async function measure(backend: KernelBackend): Promise<number> {
-  const cached = measured.get(backend.name);
-  if (cached !== undefined) return cached;
-  const n = MEASURE_SIZE;
-  const a = operand(n * n, 1);
-  const b = operand(n * n, 2);
-  await backend.matmul(a, b, { m: n, k: n, n });
+/** Best time of `run` in ms: a warm-up call (shader compilation, JIT), then up to three timed calls within ~0.5 s. */
+async function bestTime(run: () => Promise<unknown>): Promise<number> {
+  await run();
   let best = Infinity;
   let spent = 0;
   for (let i = 0; i < 3 && (i === 0 || spent < 500); i++) {
     const t0 = performance.now();
-    await backend.matmul(a, b, { m: n, k: n, n });
+    await run();
     const dt = performance.now() - t0;
     spent += dt;
     best = Math.min(best, dt);
   }
-  const gflops = (2 * n * n * n) / (best * 1e6);
-  measured.set(backend.name, gflops);
-  return gflops;
+  return best;
+}
+
+/** One batch of bootstrap kernel work on a synthetic model (see Workload). */
+function bootstrapWork(backend: KernelBackend): () => Promise<unknown> {
+  const [batch, n, L, P] = [32, 285, 50, 4];
+  const blocks = operand(n * P * L, 3);
+  const zw = operand(n * L * P, 4);
+  const w = Float64Array.from(operand(batch * n, 5), (x) => Math.floor(2 * (x + 1))); // counts 0–3
+  const c = operand(batch * P, 6);
+  const a = operand(batch * L, 7);
+  const shape = { batch, n, P, L };
+  return async () => {
+    await backend.matmul(w, zw, { m: batch, k: n, n: L * P });
+    const s = await backend.momentCovariance(blocks, c, w, shape);
+    for (let b = 0; b < batch; b++) for (let l = 0; l < L; l++) s[(b * L + l) * L + l] += L; // well conditioned
+    await backend.solveSymmetric(s, zw.subarray(0, batch * L * P), L, P, batch);
+    await backend.momentProjections(blocks, c, a, w, shape);
+  };
+}
+
+/** The backend's speed on the workload: GFLOP/s of the product, or replications a second. */
+async function measure(backend: KernelBackend, workload: Workload = 'product'): Promise<number> {
+  const key = `${backend.name}:${workload}`;
+  const cached = measured.get(key);
+  if (cached !== undefined) return cached;
+  let speed: number;
+  if (workload === 'bootstrap') speed = (32 * 1000) / (await bestTime(bootstrapWork(backend)));
+  else {
+    const n = MEASURE_SIZE;
+    const a = operand(n * n, 1);
+    const b = operand(n * n, 2);
+    speed = (2 * n * n * n) / ((await bestTime(() => backend.matmul(a, b, { m: n, k: n, n }))) * 1e6);
+  }
+  measured.set(key, speed);
+  return speed;
+}
+
+/** The speed `auto` measured for a backend and workload in this process, if it did. */
+export function measuredSpeed(name: string, workload: Workload): number | undefined {
+  return measured.get(`${name}:${workload}`);
 }
 
 /** The fastest float64 backend that needs no measuring: WebAssembly SIMD where the runtime has it. */
@@ -101,7 +143,10 @@ export async function listBackends(options: { measure?: boolean } = {}): Promise
     }
     const info: BackendInfo = { name: c.name, present: true, precision: c.precision, detail: opened.detail };
     try {
-      if (options.measure !== false) info.gflops = await measure(opened.backend);
+      if (options.measure !== false) {
+        info.gflops = await measure(opened.backend);
+        info.bootstrapRate = await measure(opened.backend, 'bootstrap');
+      }
     } catch (err) {
       Object.assign(info, { present: false, reason: `failed its test product: ${err instanceof Error ? err.message : String(err)}` });
     } finally {
@@ -113,19 +158,19 @@ export async function listBackends(options: { measure?: boolean } = {}): Promise
 }
 
 /**
- * A backend by name, or 'auto': the fastest present backend (measured once per process) whose
- * precision meets the job's need. A float64 need (the default: point estimates) admits only
+ * A backend by name, or 'auto': the fastest present backend on the job's workload (measured once per
+ * process) whose precision meets the job's need. A float64 need (the default: point estimates) admits only
  * float64 backends; a float32 need admits every backend. Unknown, absent or too-imprecise named
  * backends are a SpecError naming the option.
  */
-export async function getBackend(name: 'auto' | string, need: { precision?: Precision; maxTensorElements?: number } = {}): Promise<KernelBackend> {
+export async function getBackend(name: 'auto' | string, need: { precision?: Precision; maxTensorElements?: number; workload?: Workload } = {}): Promise<KernelBackend> {
   const precision = need.precision ?? 'float64';
   const meets = (c: Candidate) => precision === 'float32' || c.precision === 'float64';
   const options = { maxTensorElements: need.maxTensorElements };
   if (name !== 'auto') {
     const c = CANDIDATES.find((x) => x.name === name);
     if (!c) throw new SpecError(`unknown backend '${name}'; known: auto, ${BACKEND_NAMES.join(', ')}`, 'backend');
-    if (!meets(c)) throw new SpecError(`backend ${name} computes in float32 but this job needs float64; use float64-ts or auto`, 'backend');
+    if (!meets(c)) throw new SpecError(`backend ${name} computes in float32 but this job needs float64; use float64-ts, float64-wasm or auto`, 'backend');
     const opened = await open(c, options);
     if ('reason' in opened) throw new SpecError(`backend ${name} is not available here: ${opened.reason}`, 'backend');
     return opened.backend;
@@ -136,12 +181,12 @@ export async function getBackend(name: 'auto' | string, need: { precision?: Prec
     if (!('reason' in opened)) present.push(opened.backend);
   }
   if (present.length === 1) return present[0];
-  let best: { backend: KernelBackend; gflops: number } | undefined;
+  let best: { backend: KernelBackend; speed: number } | undefined;
   for (const backend of present) {
-    const gflops = await measure(backend).catch(() => -1);
-    if (gflops > (best?.gflops ?? -1)) {
+    const speed = await measure(backend, need.workload).catch(() => -1);
+    if (speed > (best?.speed ?? -1)) {
       await best?.backend.dispose();
-      best = { backend, gflops };
+      best = { backend, speed };
     } else {
       await backend.dispose();
     }

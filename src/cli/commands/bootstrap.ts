@@ -52,7 +52,7 @@ export function register(program: Command): void {
     .option('--weights <w>', `wild weights: ${WEIGHTS.join('|')}`, 'rademacher')
     .option('--ci <kind>', `intervals to print: ${INTERVAL_KINDS.join('|')}|all`, 'all')
     .option('--test <restriction...>', 'Wald test by the wild score bootstrap, e.g. "w = 0" or "w = 0, k = 0" (joint)')
-    .option('--backend <name>', `kernel backend: auto|${BACKEND_NAMES.join('|')} (auto: the fastest on a 512³ product)`, defaultFloat64Backend())
+    .option('--backend <name>', `kernel backend: auto|${BACKEND_NAMES.join('|')} (auto: the fastest measured on a batch of bootstrap work)`, defaultFloat64Backend())
     .option('--no-recentre', 'do not recentre the moments (Hall-Horowitz); the bootstrap-t and J p-value then lose their justification')
     .option('--format <fmt>', 'text|markdown|json', 'text')
     .option('--json', 'same as --format json')
