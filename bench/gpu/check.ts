@@ -55,7 +55,7 @@ const summary: {
 
 // 1. Adapter and backends.
 summary.backends = await listBackends();
-for (const b of summary.backends) log(`${b.name}: ${b.present ? `${b.detail}, ${b.gflops?.toFixed(1)} GFLOP/s (512³)` : `absent: ${b.reason}`}`);
+for (const b of summary.backends) log(`${b.name}: ${b.present ? `${b.detail}, ${b.gflops?.toFixed(1)} GFLOP/s (512³), ${b.bootstrapRate?.toFixed(0)} bootstrap replications/s` : `absent: ${b.reason}`}`);
 const webgpu = summary.backends.find((b) => b.name === 'tfjs-webgpu' && b.present);
 
 // 2. Accuracy of float32 WebGPU products against float64 (bound 1e-5·√k, as in test/kernels.test.ts).
@@ -132,9 +132,9 @@ const md = [
   '',
   `Host: ${summary.host.cpus} × ${summary.host.cpuModel}, ${summary.host.memGiB} GiB, Node ${summary.host.node}; ${summary.seconds} s.`,
   '',
-  '| backend | precision | present | GFLOP/s (512³) | runs on / why absent |',
-  '|---|---|---|---:|---|',
-  ...summary.backends.map((b) => `| ${b.name} | ${b.precision} | ${b.present ? 'yes' : 'no'} | ${b.gflops?.toFixed(1) ?? ''} | ${(b.present ? b.detail : b.reason) ?? ''} |`),
+  '| backend | precision | present | GFLOP/s (512³) | bootstrap replications/s (kernel work, 1 thread) | runs on / why absent |',
+  '|---|---|---|---:|---:|---|',
+  ...summary.backends.map((b) => `| ${b.name} | ${b.precision} | ${b.present ? 'yes' : 'no'} | ${b.gflops?.toFixed(1) ?? ''} | ${b.bootstrapRate?.toFixed(0) ?? ''} | ${(b.present ? b.detail : b.reason) ?? ''} |`),
   '',
   `Accuracy, tfjs-webgpu against float64 (bound 1e-5·√k): ${summary.accuracy.length ? `${summary.accuracy.filter((r) => r.pass).length}/${summary.accuracy.length} pass, worst ${Math.max(...summary.accuracy.map((r) => r.relError)).toExponential(1)}` : 'not run'}.`,
   '',
