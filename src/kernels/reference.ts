@@ -2,9 +2,8 @@
 // is tested against. Products run on the packed GEMM of gemm.ts, solves on dense.ts's Cholesky.
 import { gemmStrided, type StridedOperand } from './gemm.ts';
 import { checkMatmul } from './shape.ts';
-import { solveSymmetricBatch } from './solve.ts';
-import { momentCovarianceVia, momentProjectionsVia, Scratch } from './moments.ts';
-import type { KernelBackend, MatmulShape, MomentShape, WeightedCrossShape } from './types.ts';
+import { BackendBase } from './backend-base.ts';
+import type { MatmulShape, WeightedCrossShape } from './types.ts';
 import { weightedCrossFloat64 } from './weighted-cross.ts';
 
 /** Batched op(A[b]) · op(B[b]) in float64, synchronous; the body of the reference backend. */
@@ -29,11 +28,9 @@ export function matmulFloat64(a: Float64Array, b: Float64Array, shape: MatmulSha
   return c;
 }
 
-export class ReferenceBackend implements KernelBackend {
+export class ReferenceBackend extends BackendBase {
   readonly name = 'float64-ts';
   readonly precision = 'float64' as const;
-  private disposed = false;
-  private readonly scratch = new Scratch();
 
   async matmul(a: Float64Array, b: Float64Array, shape: MatmulShape): Promise<Float64Array> {
     this.assertLive();
@@ -45,26 +42,7 @@ export class ReferenceBackend implements KernelBackend {
     return weightedCrossFloat64(a, w, c, shape);
   }
 
-  async momentCovariance(blocks: Float64Array, c: Float64Array, w: Float64Array, shape: MomentShape): Promise<Float64Array> {
-    this.assertLive();
-    return momentCovarianceVia((x, v, y, s) => this.weightedCross(x, v, y, s), this.scratch, blocks, c, w, shape);
-  }
-
-  async momentProjections(blocks: Float64Array, c: Float64Array, a: Float64Array, w: Float64Array, shape: MomentShape): Promise<{ cross: Float64Array; scores: Float64Array }> {
-    this.assertLive();
-    return momentProjectionsVia((x, v, y, s) => this.weightedCross(x, v, y, s), this.scratch, blocks, c, a, w, shape);
-  }
-
-  async solveSymmetric(a: Float64Array, r: Float64Array, n: number, rhs: number, batch: number, relTol = 0): Promise<Float64Array> {
-    this.assertLive();
-    return solveSymmetricBatch(a, r, n, rhs, batch, relTol);
-  }
-
   async dispose(): Promise<void> {
     this.disposed = true;
-  }
-
-  private assertLive(): void {
-    if (this.disposed) throw new Error(`kernel backend ${this.name} was disposed`);
   }
 }

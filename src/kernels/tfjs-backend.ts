@@ -4,16 +4,13 @@
 // lock and disposes of every tensor it made.
 import { fillA, fillB, planFloat32, scatterC, tiles } from './float32-operands.ts';
 import { checkMatmul } from './shape.ts';
-import { solveSymmetricBatch } from './solve.ts';
 import { acquireTfjs, loadTfjs, releaseTfjs, runOnTfjs, type TfjsFlavour } from './tfjs-engine.ts';
-import { momentCovarianceVia, momentProjectionsVia, Scratch } from './moments.ts';
-import type { KernelBackend, MatmulShape, MomentShape, WeightedCrossShape } from './types.ts';
+import { BackendBase } from './backend-base.ts';
+import type { MatmulShape, WeightedCrossShape } from './types.ts';
 import { checkWeightedCross, weightedCrossFloat64 } from './weighted-cross.ts';
 
-export class TfjsBackend implements KernelBackend {
+export class TfjsBackend extends BackendBase {
   readonly precision = 'float32' as const;
-  private disposed = false;
-  private readonly scratch = new Scratch();
 
   private constructor(
     readonly name: string,
@@ -24,6 +21,7 @@ export class TfjsBackend implements KernelBackend {
     readonly maxTensorElements: number,
     private readonly flavour: TfjsFlavour,
   ) {
+    super();
     acquireTfjs(tfName);
   }
 
@@ -90,28 +88,9 @@ export class TfjsBackend implements KernelBackend {
     return out;
   }
 
-  async momentCovariance(blocks: Float64Array, c: Float64Array, w: Float64Array, shape: MomentShape): Promise<Float64Array> {
-    this.assertLive();
-    return momentCovarianceVia((x, v, y, s) => this.weightedCross(x, v, y, s), this.scratch, blocks, c, w, shape);
-  }
-
-  async momentProjections(blocks: Float64Array, c: Float64Array, a: Float64Array, w: Float64Array, shape: MomentShape): Promise<{ cross: Float64Array; scores: Float64Array }> {
-    this.assertLive();
-    return momentProjectionsVia((x, v, y, s) => this.weightedCross(x, v, y, s), this.scratch, blocks, c, a, w, shape);
-  }
-
-  async solveSymmetric(a: Float64Array, r: Float64Array, n: number, rhs: number, batch: number, relTol = 0): Promise<Float64Array> {
-    this.assertLive();
-    return solveSymmetricBatch(a, r, n, rhs, batch, relTol);
-  }
-
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
     await releaseTfjs(this.tfName);
-  }
-
-  private assertLive(): void {
-    if (this.disposed) throw new Error(`kernel backend ${this.name} was disposed`);
   }
 }

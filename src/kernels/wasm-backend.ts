@@ -5,10 +5,9 @@
 // with its own memory, per thread. A call whose operands would not fit in its memory (at most 2 GiB
 // here, of WebAssembly's 4) runs on float64-ts's code instead: same precision, slower.
 import { checkMatmul, checkSolve } from './shape.ts';
-import { solveSymmetricBatch } from './solve.ts';
-import { checkMoments, momentCovarianceVia, momentProjectionsVia, Scratch } from './moments.ts';
+import { checkMoments, BackendBase } from './backend-base.ts';
 import { matmulFloat64 } from './reference.ts';
-import type { KernelBackend, MatmulShape, MomentShape, WeightedCrossShape } from './types.ts';
+import type { MatmulShape, MomentShape, WeightedCrossShape } from './types.ts';
 import { checkWeightedCross, weightedCrossFloat64 } from './weighted-cross.ts';
 import { KERNELS_WASM } from './wasm/kernels-wasm.ts';
 
@@ -75,7 +74,7 @@ function layout(sizes: number[]): { at: number[]; end: number } {
   return { at, end };
 }
 
-export class WasmBackend implements KernelBackend {
+export class WasmBackend extends BackendBase {
   readonly name = 'float64-wasm';
   readonly precision = 'float64' as const;
   private readonly memory: WebAssembly.Memory;
@@ -86,12 +85,11 @@ export class WasmBackend implements KernelBackend {
   private readonly cholesky: Cholesky;
   private readonly cholsolve: CholSolve;
   private heap: Float64Array;
-  private disposed = false;
   /** Largest number of float64 values one call may place in the module's memory. */
   private readonly maxElements: number;
-  private readonly scratch = new Scratch();
 
   constructor(options: { maxElements?: number } = {}) {
+    super();
     this.maxElements = Math.min(options.maxElements ?? Infinity, 2 ** 28);
     const module = kernelModule();
     if (!module) throw new Error('this runtime has no WebAssembly SIMD');
@@ -183,14 +181,14 @@ export class WasmBackend implements KernelBackend {
     return out;
   }
 
-  async momentCovariance(blocks: Float64Array, c: Float64Array, w: Float64Array, shape: MomentShape): Promise<Float64Array> {
+  override async momentCovariance(blocks: Float64Array, c: Float64Array, w: Float64Array, shape: MomentShape): Promise<Float64Array> {
     this.assertLive();
     checkMoments(blocks, c, w, shape);
     const { batch, n, P, L } = shape;
     const out = new Float64Array(batch * L * L);
     const L4 = roundUp4(L);
     const { at, end } = layout([n * P * L, batch * P, batch * n, n * L4, n * L4, L4 * L4]);
-    if (end > this.maxElements) return momentCovarianceVia(async (x, v, y, sh) => weightedCrossFloat64(x, v, y, sh), this.scratch, blocks, c, w, shape);
+    if (end > this.maxElements) return super.momentCovariance(blocks, c, w, shape);
     const heap = this.reserve(end);
     const [blocksAt, cAt, wAt, xAt, gAt, outAt] = at;
     heap.set(blocks, blocksAt);
@@ -207,7 +205,7 @@ export class WasmBackend implements KernelBackend {
     return out;
   }
 
-  async momentProjections(blocks: Float64Array, c: Float64Array, a: Float64Array, w: Float64Array, shape: MomentShape): Promise<{ cross: Float64Array; scores: Float64Array }> {
+  override async momentProjections(blocks: Float64Array, c: Float64Array, a: Float64Array, w: Float64Array, shape: MomentShape): Promise<{ cross: Float64Array; scores: Float64Array }> {
     this.assertLive();
     checkMoments(blocks, c, w, shape, a);
     const { batch, n, P, L } = shape;
@@ -215,7 +213,7 @@ export class WasmBackend implements KernelBackend {
     const L4 = roundUp4(L);
     const P4 = roundUp4(P);
     const { at, end } = layout([n * P * L, batch * P, batch * L, batch * n, n * L4, n * L4, n * P4, batch * n, L4 * P4]);
-    if (end > this.maxElements) return momentProjectionsVia(async (x, v, y, sh) => weightedCrossFloat64(x, v, y, sh), this.scratch, blocks, c, a, w, shape);
+    if (end > this.maxElements) return super.momentProjections(blocks, c, a, w, shape);
     const heap = this.reserve(end);
     const [blocksAt, cAt, aAt, wAt, xAt, gAt, mAt, scoresAt, outAt] = at;
     heap.set(blocks, blocksAt);
@@ -232,14 +230,14 @@ export class WasmBackend implements KernelBackend {
     return { cross, scores: heap.slice(scoresAt, scoresAt + batch * n) };
   }
 
-  async solveSymmetric(a: Float64Array, r: Float64Array, n: number, rhs: number, batch: number, relTol = 0): Promise<Float64Array> {
+  override async solveSymmetric(a: Float64Array, r: Float64Array, n: number, rhs: number, batch: number, relTol = 0): Promise<Float64Array> {
     this.assertLive();
     checkSolve(a, r, n, rhs, batch);
     const out = new Float64Array(batch * n * rhs);
     const nn = n * n;
     const nr = n * rhs;
     const { at, end } = layout([nn, nr]);
-    if (end > this.maxElements) return solveSymmetricBatch(a, r, n, rhs, batch, relTol);
+    if (end > this.maxElements) return super.solveSymmetric(a, r, n, rhs, batch, relTol);
     const heap = this.reserve(end);
     const [aAt, xAt] = at;
     for (let b = 0; b < batch; b++) {
@@ -257,9 +255,5 @@ export class WasmBackend implements KernelBackend {
 
   async dispose(): Promise<void> {
     this.disposed = true;
-  }
-
-  private assertLive(): void {
-    if (this.disposed) throw new Error(`kernel backend ${this.name} was disposed`);
   }
 }

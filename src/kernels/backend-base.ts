@@ -1,11 +1,11 @@
-// The pairs bootstrap's moment sums from per-unit blocks (KernelBackend.momentCovariance and
-// momentProjections), for the backends that form the per-unit moments on the host and hand the
-// weighted sums to their weightedCross: float64-ts and the tfjs backends. float64-wasm fuses both
-// steps in WebAssembly (wasm-backend.ts). Units of weight zero (about a third of them in a pairs
-// resample) are skipped by every sum.
-import type { MomentShape, WeightedCrossShape } from './types.ts';
-
-type WeightedCross = (a: Float64Array, w: Float64Array, c: Float64Array, shape: WeightedCrossShape) => Promise<Float64Array>;
+// BackendBase: what every kernel backend shares — the disposed check, float64 solves (solve.ts;
+// precision contract) and the pairs bootstrap's moment sums from per-unit blocks
+// (KernelBackend.momentCovariance and momentProjections) formed on the host, the per-unit moments
+// here and the weighted sums by the backend's own weightedCross. A backend writes its products and
+// overrides what it does faster: float64-wasm forms moments, sums and solves in WebAssembly. Units
+// of weight zero (about a third of them in a pairs resample) are skipped by every sum.
+import { solveSymmetricBatch } from './solve.ts';
+import type { KernelBackend, MatmulShape, MomentShape, Precision, WeightedCrossShape } from './types.ts';
 
 export function checkMoments(blocks: Float64Array, c: Float64Array, w: Float64Array, s: MomentShape, a?: Float64Array): void {
   const { batch, n, P, L } = s;
@@ -21,7 +21,7 @@ export function checkMoments(blocks: Float64Array, c: Float64Array, w: Float64Ar
  * Work arrays reused from call to call by one backend instance: a fresh multi-megabyte typed array
  * per batch of replications costs more (page faults, zeroing) than the arithmetic done in it.
  */
-export class Scratch {
+class Scratch {
   private readonly arrays = new Map<string, Float64Array>();
 
   /** A work array of `length` values; its contents are whatever the last user left. */
@@ -107,34 +107,50 @@ function unitProjections(blocks: Float64Array, a: Float64Array, w: Float64Array,
   return out;
 }
 
-/** momentCovariance through a backend's weightedCross: out[b] = Σ_i w_bi g_bi g_biᵀ. */
-export async function momentCovarianceVia(weightedCross: WeightedCross, scratch: Scratch, blocks: Float64Array, c: Float64Array, w: Float64Array, s: MomentShape): Promise<Float64Array> {
-  checkMoments(blocks, c, w, s);
-  const g = unitMoments(blocks, c, w, s, scratch.take('g', s.batch * s.n * s.L));
-  return weightedCross(g, w, g, { batch: s.batch, n: s.n, p: s.L, q: s.L });
-}
+/** What every backend shares: moment sums formed on the host through its own weightedCross, float64 solves, the disposed check. */
+export abstract class BackendBase implements KernelBackend {
+  abstract readonly name: string;
+  abstract readonly precision: Precision;
+  protected disposed = false;
+  private readonly scratch = new Scratch();
 
-/** momentProjections through a backend's weightedCross: Σ_i w_bi g_bi m_biᵀ and w_bi c_bᵀm_bi. */
-export async function momentProjectionsVia(
-  weightedCross: WeightedCross,
-  scratch: Scratch,
-  blocks: Float64Array,
-  c: Float64Array,
-  a: Float64Array,
-  w: Float64Array,
-  s: MomentShape,
-): Promise<{ cross: Float64Array; scores: Float64Array }> {
-  checkMoments(blocks, c, w, s, a);
-  const { batch, n, P, L } = s;
-  const g = unitMoments(blocks, c, w, s, scratch.take('g', batch * n * L));
-  const m = unitProjections(blocks, a, w, s, scratch.take('m', batch * n * P));
-  const scores = new Float64Array(batch * n);
-  for (let b = 0; b < batch; b++)
-    for (let i = 0; i < n; i++) {
-      let acc = 0;
-      for (let p = 0; p < P; p++) acc += c[b * P + p] * m[(b * n + i) * P + p];
-      scores[b * n + i] = w[b * n + i] * acc;
-    }
-  const cross = await weightedCross(g, w, m, { batch, n, p: L, q: P });
-  return { cross, scores };
+  abstract matmul(a: Float64Array, b: Float64Array, shape: MatmulShape): Promise<Float64Array>;
+  abstract weightedCross(a: Float64Array, w: Float64Array, c: Float64Array, shape: WeightedCrossShape): Promise<Float64Array>;
+  abstract dispose(): Promise<void>;
+
+  /** out[b] = Σ_i w_bi g_bi g_biᵀ: the per-unit moments here, the weighted sums by weightedCross. */
+  async momentCovariance(blocks: Float64Array, c: Float64Array, w: Float64Array, shape: MomentShape): Promise<Float64Array> {
+    this.assertLive();
+    checkMoments(blocks, c, w, shape);
+    const { batch, n, L } = shape;
+    const g = unitMoments(blocks, c, w, shape, this.scratch.take('g', batch * n * L));
+    return this.weightedCross(g, w, g, { batch, n, p: L, q: L });
+  }
+
+  /** Σ_i w_bi g_bi m_biᵀ by weightedCross, and the scores w_bi c_bᵀm_bi. */
+  async momentProjections(blocks: Float64Array, c: Float64Array, a: Float64Array, w: Float64Array, shape: MomentShape): Promise<{ cross: Float64Array; scores: Float64Array }> {
+    this.assertLive();
+    checkMoments(blocks, c, w, shape, a);
+    const { batch, n, P, L } = shape;
+    const g = unitMoments(blocks, c, w, shape, this.scratch.take('g', batch * n * L));
+    const m = unitProjections(blocks, a, w, shape, this.scratch.take('m', batch * n * P));
+    const scores = new Float64Array(batch * n);
+    for (let b = 0; b < batch; b++)
+      for (let i = 0; i < n; i++) {
+        let acc = 0;
+        for (let p = 0; p < P; p++) acc += c[b * P + p] * m[(b * n + i) * P + p];
+        scores[b * n + i] = w[b * n + i] * acc;
+      }
+    const cross = await this.weightedCross(g, w, m, { batch, n, p: L, q: P });
+    return { cross, scores };
+  }
+
+  async solveSymmetric(a: Float64Array, r: Float64Array, n: number, rhs: number, batch: number, relTol = 0): Promise<Float64Array> {
+    this.assertLive();
+    return solveSymmetricBatch(a, r, n, rhs, batch, relTol);
+  }
+
+  protected assertLive(): void {
+    if (this.disposed) throw new Error(`kernel backend ${this.name} was disposed`);
+  }
 }
