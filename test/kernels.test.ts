@@ -211,6 +211,11 @@ describe.each(present)('$name kernels', ({ name, precision }) => {
     expect(maxRelativeError(cross, wantCross)).toBeLessThan(tolerance(precision, n));
     expect(maxRelativeError(scores, wantScores)).toBeLessThan(tolerance(precision, L));
     for (let j = 0; j < batch * n; j++) if (w[j] === 0) expect(scores[j]).toBe(0);
+    // The same through an instance whose tensors (or WebAssembly memory) are capped at 4096 values.
+    expect(maxRelativeError(await tiled.momentCovariance(blocks, c, w, shape), wantS)).toBeLessThan(tolerance(precision, n));
+    const capped = await tiled.momentProjections(blocks, c, a, w, shape);
+    expect(maxRelativeError(capped.cross, wantCross)).toBeLessThan(tolerance(precision, n));
+    expect(maxRelativeError(capped.scores, wantScores)).toBeLessThan(tolerance(precision, L));
     await expect(backend.momentCovariance(blocks, c, w, { ...shape, L: L + 1 })).rejects.toThrow('moment sums: blocks has');
     await expect(backend.momentProjections(blocks, c, a.subarray(1), w, shape)).rejects.toThrow('moment sums: a has');
   });
