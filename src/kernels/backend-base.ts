@@ -116,7 +116,6 @@ export abstract class BackendBase implements KernelBackend {
 
   abstract matmul(a: Float64Array, b: Float64Array, shape: MatmulShape): Promise<Float64Array>;
   abstract weightedCross(a: Float64Array, w: Float64Array, c: Float64Array, shape: WeightedCrossShape): Promise<Float64Array>;
-  abstract dispose(): Promise<void>;
 
   /** out[b] = Σ_i w_bi g_bi g_biᵀ: the per-unit moments here, the weighted sums by weightedCross. */
   async momentCovariance(blocks: Float64Array, c: Float64Array, w: Float64Array, shape: MomentShape): Promise<Float64Array> {
@@ -148,6 +147,11 @@ export abstract class BackendBase implements KernelBackend {
   async solveSymmetric(a: Float64Array, r: Float64Array, n: number, rhs: number, batch: number, relTol = 0): Promise<Float64Array> {
     this.assertLive();
     return solveSymmetricBatch(a, r, n, rhs, batch, relTol);
+  }
+
+  /** Release what the backend holds; later calls are refused. */
+  async dispose(): Promise<void> {
+    this.disposed = true;
   }
 
   protected assertLive(): void {

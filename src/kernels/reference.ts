@@ -41,8 +41,4 @@ export class ReferenceBackend extends BackendBase {
     this.assertLive();
     return weightedCrossFloat64(a, w, c, shape);
   }
-
-  async dispose(): Promise<void> {
-    this.disposed = true;
-  }
 }

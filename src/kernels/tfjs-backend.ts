@@ -88,7 +88,7 @@ export class TfjsBackend extends BackendBase {
     return out;
   }
 
-  async dispose(): Promise<void> {
+  override async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
     await releaseTfjs(this.tfName);

@@ -3,7 +3,8 @@
 // forms the bootstrap's per-unit moments and does the Cholesky solves. Same arithmetic as float64-ts
 // up to the order of summation. Present wherever WebAssembly SIMD is (Node ≥ 16.4); one instance,
 // with its own memory, per thread. A call whose operands would not fit in its memory (at most 2 GiB
-// here, of WebAssembly's 4) runs on float64-ts's code instead: same precision, slower.
+// here, of WebAssembly's 4) runs on the TypeScript code instead (float64-ts's products, BackendBase's
+// moment sums and solves): same precision, slower.
 import { checkMatmul, checkSolve } from './shape.ts';
 import { checkMoments, BackendBase } from './backend-base.ts';
 import { matmulFloat64 } from './reference.ts';
@@ -12,11 +13,11 @@ import { checkWeightedCross, weightedCrossFloat64 } from './weighted-cross.ts';
 import { KERNELS_WASM } from './wasm/kernels-wasm.ts';
 
 type Xty = (x: number, y: number, out: number, n: number, p: number, q: number, xrow: number, xpanel: number, yrow: number, ypanel: number, ldo: number, sym: number) => void;
-type Gather = (src: number, w: number, n: number, p: number, dst: number, row: number, panel: number, scale: number) => number;
-type Moments = (blocks: number, c: number, w: number, n: number, L: number, P: number, x: number, g: number, row: number, panel: number) => number;
+type Gather = (src: number, w: number, n: number, p: number, dst: number, row: number, scale: number) => number;
+type Moments = (blocks: number, c: number, w: number, n: number, L: number, P: number, x: number, g: number, row: number) => number;
 type Cholesky = (a: number, n: number, relTol: number) => number;
 type CholSolve = (l: number, x: number, n: number, rhs: number) => void;
-type Projections = (blocks: number, a: number, c: number, w: number, n: number, L: number, P: number, x: number, g: number, row: number, panel: number, mout: number, mrow: number, mpanel: number, scores: number) => number;
+type Projections = (blocks: number, a: number, c: number, w: number, n: number, L: number, P: number, x: number, g: number, row: number, mout: number, mrow: number, scores: number) => number;
 
 const bytes = Uint8Array.from(Buffer.from(KERNELS_WASM, 'base64'));
 let compiled: WebAssembly.Module | null | undefined;
@@ -33,9 +34,22 @@ export function wasmSimdAvailable(): boolean {
 
 const roundUp4 = (x: number) => (x + 3) & ~3;
 
-/** Byte strides (row, panel) of an operand of n rows packed in panels, or row-major with 4-padded rows. */
+/** Bytes from one row to the next of a row-major operand, its rows padded to a multiple of 4. */
+const rowBytes = (cols: number) => 8 * roundUp4(cols);
+/** xty's byte strides (row, panel) of an operand of n rows packed in panels, or row-major. */
 const packed = (n: number) => [32, 32 * n] as const;
-const rowMajor = (cols: number) => [8 * roundUp4(cols), 32] as const;
+const rowMajor = (cols: number) => [rowBytes(cols), 32] as const;
+
+/**
+ * out[o + r·cols + k] = heap[at + r·ld + k] for r < rows, k < cols; when symmetric, only the upper
+ * triangle is read and the lower one mirrored from it, so the result is exactly symmetric.
+ */
+function copyOut(heap: Float64Array, at: number, ld: number, out: Float64Array, o: number, rows: number, cols: number, symmetric: boolean): void {
+  for (let r = 0; r < rows; r++) {
+    if (!symmetric) out.set(heap.subarray(at + r * ld, at + r * ld + cols), o + r * cols);
+    else for (let k = r; k < cols; k++) out[o + r * cols + k] = out[o + k * cols + r] = heap[at + r * ld + k];
+  }
+}
 
 /**
  * Write an n×cols matrix into heap at `at` for xty (columns padded with zeros to a multiple of 4):
@@ -139,7 +153,7 @@ export class WasmBackend extends BackendBase {
       if (item === 0 || !s.sharedB) place(heap, yAt, b, s.sharedB ? 0 : item * k * n, k, n, s.transB ? 1 : n, s.transB ? k : 1, packY);
       if (k === 0) continue;
       this.xty(xAt * 8, yAt * 8, outAt * 8, k, m4, n4, xrow, xpanel, yrow, ypanel, n4, 0);
-      for (let r = 0; r < m; r++) c.set(heap.subarray(outAt + r * n4, outAt + r * n4 + n), item * m * n + r * n);
+      copyOut(heap, outAt, n4, c, item * m * n, m, n, false);
     }
     return c;
   }
@@ -164,19 +178,11 @@ export class WasmBackend extends BackendBase {
     if (!symmetric) heap.set(c, cAt);
     heap.set(w, wAt);
     for (let b = 0; b < batch; b++) {
-      const units = this.gather((aAt + b * n * p) * 8, (wAt + b * n) * 8, n, p, xAt * 8, ...rowMajor(p), 1);
-      this.gather((cAt + b * n * q) * 8, (wAt + b * n) * 8, n, q, yAt * 8, ...rowMajor(q), 0);
-      const o = b * p * q;
+      const units = this.gather((aAt + b * n * p) * 8, (wAt + b * n) * 8, n, p, xAt * 8, rowBytes(p), 1);
+      this.gather((cAt + b * n * q) * 8, (wAt + b * n) * 8, n, q, yAt * 8, rowBytes(q), 0);
       if (units === 0) continue;
       this.xty(xAt * 8, yAt * 8, outAt * 8, units, p4, q4, ...rowMajor(p), ...rowMajor(q), q4, symmetric ? 1 : 0);
-      for (let r = 0; r < p; r++) {
-        if (!symmetric) {
-          for (let k = 0; k < q; k++) out[o + r * q + k] = heap[outAt + r * q4 + k];
-          continue;
-        }
-        // Upper triangle from the kernel, the lower one mirrored: exactly symmetric.
-        for (let k = r; k < q; k++) out[o + r * q + k] = out[o + k * q + r] = heap[outAt + r * q4 + k];
-      }
+      copyOut(heap, outAt, q4, out, b * p * q, p, q, symmetric);
     }
     return out;
   }
@@ -196,11 +202,10 @@ export class WasmBackend extends BackendBase {
     heap.set(w, wAt);
     for (let b = 0; b < batch; b++) {
       // g (the drawn units' moments) and x = w·g, then S = xᵀg in the upper block triangle.
-      const units = this.moments(blocksAt * 8, (cAt + b * P) * 8, (wAt + b * n) * 8, n, L, P, xAt * 8, gAt * 8, ...rowMajor(L));
+      const units = this.moments(blocksAt * 8, (cAt + b * P) * 8, (wAt + b * n) * 8, n, L, P, xAt * 8, gAt * 8, rowBytes(L));
       if (units === 0) continue;
       this.xty(xAt * 8, gAt * 8, outAt * 8, units, L4, L4, ...rowMajor(L), ...rowMajor(L), L4, 1);
-      const o = b * L * L;
-      for (let r = 0; r < L; r++) for (let k = r; k < L; k++) out[o + r * L + k] = out[o + k * L + r] = heap[outAt + r * L4 + k];
+      copyOut(heap, outAt, L4, out, b * L * L, L, L, true);
     }
     return out;
   }
@@ -222,10 +227,10 @@ export class WasmBackend extends BackendBase {
     heap.set(w, wAt);
     for (let b = 0; b < batch; b++) {
       // x = w·g and m (the drawn units' projections, in the same order), then cross = xᵀm.
-      const units = this.projections(blocksAt * 8, (aAt + b * L) * 8, (cAt + b * P) * 8, (wAt + b * n) * 8, n, L, P, xAt * 8, gAt * 8, ...rowMajor(L), mAt * 8, ...rowMajor(P), (scoresAt + b * n) * 8);
+      const units = this.projections(blocksAt * 8, (aAt + b * L) * 8, (cAt + b * P) * 8, (wAt + b * n) * 8, n, L, P, xAt * 8, gAt * 8, rowBytes(L), mAt * 8, rowBytes(P), (scoresAt + b * n) * 8);
       if (units === 0) continue;
       this.xty(xAt * 8, mAt * 8, outAt * 8, units, L4, P4, ...rowMajor(L), ...rowMajor(P), P4, 0);
-      for (let r = 0; r < L; r++) for (let p = 0; p < P; p++) cross[(b * L + r) * P + p] = heap[outAt + r * P4 + p];
+      copyOut(heap, outAt, P4, cross, b * L * P, L, P, false);
     }
     return { cross, scores: heap.slice(scoresAt, scoresAt + batch * n) };
   }
@@ -251,9 +256,5 @@ export class WasmBackend extends BackendBase {
       out.set(heap.subarray(xAt, xAt + nr), b * nr);
     }
     return out;
-  }
-
-  async dispose(): Promise<void> {
-    this.disposed = true;
   }
 }

@@ -11,8 +11,8 @@
 ;; chunk stays in L1 while every block of its row is done, and sums run over u in order: the result
 ;; depends on nothing but the data. With sym ≠ 0 only blocks with k ≥ r are computed (the caller
 ;; mirrors the rest).
-;; gather, moments and projections (below) write xty's operands, in either layout, for weighted sums
-;; over the units with non-zero weight; cholesky and cholsolve are the float64 solves (precision
+;; gather, moments and projections (below) write xty's operands, row-major, for weighted sums over
+;; the units with non-zero weight; cholesky and cholsolve are the float64 solves (precision
 ;; contract). Rebuild kernels-wasm.ts after an edit: npm run build:wasm (a test checks that the two
 ;; agree).
 (module
@@ -100,14 +100,13 @@
         (local.set $u0 (i32.add (local.get $u0) (local.get $cn)))
         (br $cloop))))
 
-  ;; Below, as for xty, element (m, j) of an output sits at byte (j>>2)·panel + m·row + (j&3)·8 from its
-  ;; start (row-major: row = 8·ld, panel = 32; in panels: row = 32, panel = 32·rows), columns padded
-  ;; with zeros to a multiple of 4.
+  ;; Below, outputs are row-major: row m starts `row` bytes after row m − 1, its columns padded with
+  ;; zeros to a multiple of 4.
 
   ;; Rows of src (n rows of p values) whose weight w[i] is non-zero, each multiplied by w[i] when
   ;; scale ≠ 0, written as consecutive rows of dst; returns how many rows were written.
   (func (export "gather")
-    (param $src i32) (param $w i32) (param $n i32) (param $p i32) (param $dst i32) (param $rowbytes i32) (param $panel i32) (param $scale i32)
+    (param $src i32) (param $w i32) (param $n i32) (param $p i32) (param $dst i32) (param $rowbytes i32) (param $scale i32)
     (result i32)
     (local $i i32) (local $m i32) (local $j i32) (local $s i32) (local $row i32) (local $p4 i32)
     (local $wi f64) (local $f f64)
@@ -126,8 +125,7 @@
               (loop $jloop
                 (br_if $jdone (i32.ge_u (local.get $j) (local.get $p4)))
                 (f64.store
-                  (i32.add (i32.add (local.get $row) (i32.mul (i32.shr_u (local.get $j) (i32.const 2)) (local.get $panel)))
-                           (i32.shl (i32.and (local.get $j) (i32.const 3)) (i32.const 3)))
+                  (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 3)))
                   (if (result f64) (i32.lt_u (local.get $j) (local.get $p))
                     (then (f64.mul (local.get $f) (f64.load (i32.add (local.get $s) (i32.shl (local.get $j) (i32.const 3))))))
                     (else (f64.const 0))))
@@ -139,11 +137,10 @@
     (local.get $m))
 
   ;; One unit's moment row: g = Σ_p c[p]·B[p,·] (B: the unit's P×L block at byte bi, rows L apart)
-  ;; written at byte g, and wi·g at byte x, each as one output row (groups of 4 columns `panel` bytes
-  ;; apart), padded with zeros to a multiple of 4 columns. Four moments at a time; the sum over p
-  ;; runs in order, from p = 0.
+  ;; written from byte g, and wi·g from byte x, padded with zeros to a multiple of 4 values. Four
+  ;; moments at a time; the sum over p runs in order, from p = 0.
   (func $momentRow
-    (param $bi i32) (param $c i32) (param $L i32) (param $P i32) (param $wi f64) (param $g i32) (param $x i32) (param $panel i32)
+    (param $bi i32) (param $c i32) (param $L i32) (param $P i32) (param $wi f64) (param $g i32) (param $x i32)
     (local $l i32) (local $p i32) (local $src i32) (local $rowstride i32) (local $cp v128) (local $ww v128)
     (local $acc0 v128) (local $acc1 v128) (local $s f64) (local $at i32) (local $L4 i32)
     (local.set $rowstride (i32.shl (local.get $L) (i32.const 3)))
@@ -165,7 +162,7 @@
             (local.set $src (i32.add (local.get $src) (local.get $rowstride)))
             (local.set $p (i32.add (local.get $p) (i32.const 1)))
             (br $ploop)))
-        (local.set $at (i32.mul (i32.shr_u (local.get $l) (i32.const 2)) (local.get $panel)))
+        (local.set $at (i32.shl (local.get $l) (i32.const 3)))
         (v128.store (i32.add (local.get $g) (local.get $at)) (local.get $acc0))
         (v128.store offset=16 (i32.add (local.get $g) (local.get $at)) (local.get $acc1))
         (v128.store (i32.add (local.get $x) (local.get $at)) (f64x2.mul (local.get $ww) (local.get $acc0)))
@@ -189,8 +186,7 @@
                 (local.set $src (i32.add (local.get $src) (local.get $rowstride)))
                 (local.set $p (i32.add (local.get $p) (i32.const 1)))
                 (br $qloop)))))
-        (local.set $at (i32.add (i32.mul (i32.shr_u (local.get $l) (i32.const 2)) (local.get $panel))
-                                (i32.shl (i32.and (local.get $l) (i32.const 3)) (i32.const 3))))
+        (local.set $at (i32.shl (local.get $l) (i32.const 3)))
         (f64.store (i32.add (local.get $g) (local.get $at)) (local.get $s))
         (f64.store (i32.add (local.get $x) (local.get $at)) (f64.mul (local.get $wi) (local.get $s)))
         (local.set $l (i32.add (local.get $l) (i32.const 1)))
@@ -200,7 +196,7 @@
   ;; n×P×L) as row m of g, and w_i·g_i as row m of x, m counting the units written; returns m.
   (func (export "moments")
     (param $blocks i32) (param $c i32) (param $w i32) (param $n i32) (param $L i32) (param $P i32)
-    (param $x i32) (param $g i32) (param $rowbytes i32) (param $panel i32)
+    (param $x i32) (param $g i32) (param $rowbytes i32)
     (result i32)
     (local $i i32) (local $m i32) (local $wi f64) (local $unit i32)
     (local.set $unit (i32.shl (i32.mul (local.get $P) (local.get $L)) (i32.const 3)))
@@ -211,19 +207,19 @@
         (if (f64.ne (local.get $wi) (f64.const 0))
           (then
             (call $momentRow (i32.add (local.get $blocks) (i32.mul (local.get $i) (local.get $unit))) (local.get $c) (local.get $L) (local.get $P) (local.get $wi)
-              (i32.add (local.get $g) (i32.mul (local.get $m) (local.get $rowbytes))) (i32.add (local.get $x) (i32.mul (local.get $m) (local.get $rowbytes))) (local.get $panel))
+              (i32.add (local.get $g) (i32.mul (local.get $m) (local.get $rowbytes))) (i32.add (local.get $x) (i32.mul (local.get $m) (local.get $rowbytes))))
             (local.set $m (i32.add (local.get $m) (i32.const 1)))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $iloop)))
     (local.get $m))
 
   ;; For the units with non-zero weight, in one pass over each block: the moment rows of `moments`
-  ;; (g and x = w·g as row k, in the layout rowbytes/panel) and the projections m_i = blocks[i]·a
-  ;; (P values) as row k of mout (layout mrow/mpanel), k counting the units written; and for every
+  ;; (g and x = w·g as row k, rows rowbytes apart) and the projections m_i = blocks[i]·a (P values)
+  ;; as row k of mout (rows mrow apart), k counting the units written; and for every
   ;; unit scores[i] = w_i·Σ_p c[p] m_i[p] (zero where w_i = 0). Returns k.
   (func (export "projections")
     (param $blocks i32) (param $a i32) (param $c i32) (param $w i32) (param $n i32) (param $L i32) (param $P i32)
-    (param $x i32) (param $g i32) (param $rowbytes i32) (param $panel i32) (param $mout i32) (param $mrow i32) (param $mpanel i32)
+    (param $x i32) (param $g i32) (param $rowbytes i32) (param $mout i32) (param $mrow i32)
     (param $scores i32)
     (result i32)
     (local $i i32) (local $k i32) (local $p i32) (local $l i32) (local $wi f64) (local $dot f64) (local $score f64)
@@ -240,7 +236,7 @@
           (then
             (local.set $bi (i32.add (local.get $blocks) (i32.mul (local.get $i) (local.get $unit))))
             (call $momentRow (local.get $bi) (local.get $c) (local.get $L) (local.get $P) (local.get $wi)
-              (i32.add (local.get $g) (i32.mul (local.get $k) (local.get $rowbytes))) (i32.add (local.get $x) (i32.mul (local.get $k) (local.get $rowbytes))) (local.get $panel))
+              (i32.add (local.get $g) (i32.mul (local.get $k) (local.get $rowbytes))) (i32.add (local.get $x) (i32.mul (local.get $k) (local.get $rowbytes))))
             (local.set $row (local.get $bi))
             (local.set $p (i32.const 0))
             (block $pdone
@@ -270,8 +266,7 @@
                     (local.set $row (i32.add (local.get $row) (local.get $rowstride)))))
                 (f64.store
                   (i32.add (i32.add (local.get $mout) (i32.mul (local.get $k) (local.get $mrow)))
-                           (i32.add (i32.mul (i32.shr_u (local.get $p) (i32.const 2)) (local.get $mpanel))
-                                    (i32.shl (i32.and (local.get $p) (i32.const 3)) (i32.const 3))))
+                           (i32.shl (local.get $p) (i32.const 3)))
                   (local.get $dot))
                 (local.set $p (i32.add (local.get $p) (i32.const 1)))
                 (br $ploop)))
