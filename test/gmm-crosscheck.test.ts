@@ -183,7 +183,8 @@ function reference(panel: Panel, cfg: Config): Reference {
     const r0 = sys && cfg.h === 1 ? T : 0;
     for (let r = r0; r < r0 + T; r++) rss += e[r] * e[r];
   }
-  const sig2 = rss / (cfg.orthogonal || cfg.h === 1 ? 1 : 2) / nobs;
+  // σ² over the transformed count in system GMM under h(2)/h(3) (the current xtabond2 release).
+  const sig2 = rss / (cfg.orthogonal || cfg.h === 1 ? 1 : 2) / (sys && cfg.h !== 1 ? nobsT : nobs);
   const ze1 = Ze(b1);
   const sargan = quad(ze1, W1) / sig2;
   // Clusters (nested: region is constant within a unit) or units.
@@ -308,7 +309,7 @@ function reference(panel: Panel, cfg: Config): Reference {
     const excluding = quad(zep, App);
     return [{ excluding, difference: full - excluding, dfDiff: L - p.length }];
   });
-  const factor = !cfg.small ? 1 : onestepNR ? nobs / (nobs - K) : cfg.cluster ? (nobs - 1) / (nobs - K) : (ngroups / (ngroups - 1)) * (nobs / (nobs - K + 1));
+  const factor = !cfg.small ? 1 : onestepNR ? nobs / (nobs - K) : cfg.cluster ? (nobs - 1) / (nobs - K) : (ngroups / (ngroups - 1)) * ((nobs - 1) / (nobs - K));
   return {
     beta,
     se: beta.map((_, k) => Math.sqrt(((V[k][k] + V[k][k]) / 2) * factor)),

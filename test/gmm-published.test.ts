@@ -42,10 +42,12 @@ function expectPrinted(actual: number, printed: number, decimals: number, what: 
 const yr = Array.from({ length: 9 }, (_, j) => term(`yr${1976 + j}`));
 const yrLabel = 'yr1976 ... yr1984';
 
-// The commands of the logs, as ModelSpecs (the parser's job is tested elsewhere).
+// The commands of the logs, as ModelSpecs (the parser's job is tested elsewhere), under the 2009
+// release's conventions (`--conventions 2009`), which printed them.
 const specs: Record<string, ModelSpec> = {
   // xtabond2 n L.n L2.n w L.w L(0/2).(k ys) yr*, gmm(L.n) iv(w L.w L(0/2).(k ys) yr*) nolevel robust
   roodman2009_ab91a1_diff_onestep: modelSpec({
+    conventions: '2009',
     depvar: term('n'),
     regressors: [...lags('n', 1, 2), ...lags('w', 0, 1), ...lags('k', 0, 2), ...lags('ys', 0, 2), ...yr],
     gmm: [gmmGroup([term('n', 1)], 'gmm(L.n)')],
@@ -55,6 +57,7 @@ const specs: Record<string, ModelSpec> = {
   }),
   // xtabond2 n L.n L2.n w L.w L(0/2).(k ys) yr*, gmm(L.(n w k)) iv(L(0/2).ys yr*) nolevel robust small
   roodman2009_diff_gmmnwk_onestep_small: modelSpec({
+    conventions: '2009',
     depvar: term('n'),
     regressors: [...lags('n', 1, 2), ...lags('w', 0, 1), ...lags('k', 0, 2), ...lags('ys', 0, 2), ...yr],
     gmm: [gmmGroup([term('n', 1), term('w', 1), term('k', 1)], 'gmm(L.(n w k))')],
@@ -65,6 +68,7 @@ const specs: Record<string, ModelSpec> = {
   }),
   // xtabond2 n L.n L(0/1).(w k) yr*, gmmstyle(L.(n w k)) ivstyle(yr*, equation(level)) robust small
   roodman2009_bb98_sys_onestep_small: modelSpec({
+    conventions: '2009',
     depvar: term('n'),
     regressors: [term('n', 1), ...lags('w', 0, 1), ...lags('k', 0, 1), ...yr],
     gmm: [gmmGroup([term('n', 1), term('w', 1), term('k', 1)], 'gmm(L.(n w k))')],
@@ -74,6 +78,7 @@ const specs: Record<string, ModelSpec> = {
   }),
   // xtabond2 n L(1/2).n w k, gmm(n, lag(2 4)) gmm(w, lag(1 3)) iv(k) nolevel twostep robust
   pydynpd_benchmark_test1_xtabond2: modelSpec({
+    conventions: '2009',
     depvar: term('n'),
     regressors: [...lags('n', 1, 2), term('w'), term('k')],
     gmm: [gmmGroup([term('n')], 'gmm(n, lag(2 4))', { lagMin: 2, lagMax: 4 }), gmmGroup([term('w')], 'gmm(w, lag(1 3))', { lagMin: 1, lagMax: 3 })],

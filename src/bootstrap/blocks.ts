@@ -34,6 +34,8 @@ export interface BootstrapBlocks {
   ee: Float64Array;
   /** Main-equation observations per resampled unit. */
   obsMain: Float64Array;
+  /** Observations counted in σ²'s divisor per resampled unit (UnitBlocks.obsSigma). */
+  obsSigma: Float64Array;
   /** Sample units per resampled unit with at least one observation (for the group count). */
   groups: Float64Array;
   /** The estimate the blocks are centred at. */
@@ -76,6 +78,7 @@ export function bootstrapBlocks(b: UnitBlocks, centre: Float64Array, recentre: b
   const zhz = new Float64Array(n * nz);
   const ee = new Float64Array(n * P * P);
   const obsMain = new Float64Array(n);
+  const obsSigma = new Float64Array(n);
   const groups = new Float64Array(n);
   // T = [[1, 0], [−β̂, I]] maps [y X] to [y − Xβ̂, X]: zw* = zw·T, ee* = T'·ee·T.
   const te = new Float64Array(P * P);
@@ -109,6 +112,7 @@ export function bootstrapBlocks(b: UnitBlocks, centre: Float64Array, recentre: b
       for (let q = 1; q < P; q++) ee[out + r * P + q] += te[r * P + q];
     }
     obsMain[c] += b.obsMain[i];
+    obsSigma[c] += b.obsSigma[i];
     if (b.obsMain[i] > 0) groups[c] += 1;
   }
   if (recentre) {
@@ -119,5 +123,5 @@ export function bootstrapBlocks(b: UnitBlocks, centre: Float64Array, recentre: b
   }
   const zwT = new Float64Array(n * P * L);
   for (let c = 0; c < n; c++) for (let l = 0; l < L; l++) for (let p = 0; p < P; p++) zwT[(c * P + p) * L + l] = zw[(c * L + l) * P + p];
-  return { n, L, K, P, zw, zwT, zhz, zhzAt: Int32Array.from(at), ee, obsMain, groups, centre: centre.slice(), recentred: recentre };
+  return { n, L, K, P, zw, zwT, zhz, zhzAt: Int32Array.from(at), ee, obsMain, obsSigma, groups, centre: centre.slice(), recentred: recentre };
 }

@@ -10,6 +10,7 @@ import { dot, matmul } from '../linalg/dense.ts';
 import { INVSYM_TOL, invsym, symmetrize } from '../linalg/invsym.ts';
 import { gmmStepFromXza, splitZw, type GmmStep } from '../gmm/estimate.ts';
 import { smallFactor } from '../gmm/covariance.ts';
+import type { Conventions } from '../spec/types.ts';
 import type { KernelBackend } from '../kernels/types.ts';
 import type { BootstrapBlocks } from './blocks.ts';
 
@@ -17,11 +18,13 @@ export interface ReplicationOptions {
   twostep: boolean;
   robust: boolean;
   small: boolean;
-  /** c in the σ² divisor c·NObs (2 for first differences under h(2)/h(3), else 1). */
+  /** c in the σ² divisor c·n, n the σ² count (2 for first differences under h(2)/h(3), else 1). */
   sigmaPerObs: number;
   /** Factor on the moment covariance (Nc/(Nc−1) under cluster() with small), as the fit used. */
   momentScale: number;
   clustered: boolean;
+  /** The xtabond2 release whose `small` factor applies (default the current one). */
+  conventions?: Conventions;
 }
 
 export const REP_OK = 0;
@@ -69,10 +72,11 @@ export async function replicate(
   const needS = opts.twostep || opts.robust;
   const perRep = needS ? n * (2 * L + P) : 1;
   const chunk = Math.max(1, Math.min(reps, chunkSize ?? Math.floor(CHUNK_ELEMENTS / perRep)));
-  const counted = new Float64Array(n * 2);
+  const counted = new Float64Array(n * 3);
   for (let i = 0; i < n; i++) {
-    counted[i * 2] = bb.obsMain[i];
-    counted[i * 2 + 1] = bb.groups[i];
+    counted[i * 3] = bb.obsMain[i];
+    counted[i * 3 + 1] = bb.groups[i];
+    counted[i * 3 + 2] = bb.obsSigma[i];
   }
   for (let b0 = 0; b0 < reps; b0 += chunk) {
     const cb = Math.min(chunk, reps - b0);
@@ -81,7 +85,7 @@ export async function replicate(
     const nz = bb.zhzAt.length;
     const zhzSum = await backend.matmul(w, bb.zhz, { m: cb, k: n, n: nz });
     const eeSum = needS ? null : await backend.matmul(w, bb.ee, { m: cb, k: n, n: P * P });
-    const tallies = matmul(w, counted, cb, n, 2);
+    const tallies = matmul(w, counted, cb, n, 3);
     // One-step per replication: A₁ = (Σ_i w_bi Z_i'HZ_i)⁻, applied by batched solves against [Z'y Z'X].
     const zhz = new Float64Array(cb * L * L);
     for (let b = 0; b < cb; b++)
@@ -102,8 +106,8 @@ export async function replicate(
     if (!needS) {
       for (let b = 0; b < cb; b++) {
         const s1 = step1[b];
-        const nobs = tallies[b * 2];
-        const sig2 = quad(eeSum!, b * P * P, c1, b * P, P) / (opts.sigmaPerObs * nobs);
+        const nobs = tallies[b * 3];
+        const sig2 = quad(eeSum!, b * P * P, c1, b * P, P) / (opts.sigmaPerObs * tallies[b * 3 + 2]);
         const factor = opts.small ? nobs / (nobs - K) : 1;
         store(out, b0 + b, s1.beta, s1.v.map((x) => x * sig2 * factor), bb.centre, K, s1.vZeros);
       }
@@ -175,9 +179,9 @@ export async function replicate(
         zeros = s1.vZeros;
         v = symmetrize(v1r, K);
       }
-      const nobs = tallies[b * 2];
-      const ngroups = tallies[b * 2 + 1];
-      const factor = opts.small ? smallFactor({ robust: true, clustered: opts.clustered, nobs, ngroups, k: K, sigmaCount: nobs }) : 1;
+      const nobs = tallies[b * 3];
+      const ngroups = tallies[b * 3 + 1];
+      const factor = opts.small ? smallFactor({ robust: true, clustered: opts.clustered, nobs, ngroups, k: K, conventions: opts.conventions }) : 1;
       store(out, b0 + b, beta, factor === 1 ? v : v.map((x) => x * factor), bb.centre, K, zeros);
     }
     onChunk?.(b0 + cb);

@@ -100,15 +100,16 @@ async function bootstrapOn(panel: Panel, spec: ModelSpec, opts: BootstrapOptions
     const bb = bootstrapBlocks(blocks, centre, recentre, est.a1Kept);
     clusters = bb.n;
     const counts = clusterCounts(rng, opts.reps, bb.n);
-    let nobs = 0;
-    for (let i = 0; i < blocks.n; i++) nobs += blocks.obsMain[i];
+    let nSigma = 0;
+    for (let i = 0; i < blocks.n; i++) nSigma += blocks.obsSigma[i];
     const options = {
       twostep: spec.twostep,
       robust: spec.robust || spec.cluster !== null,
       small: spec.small,
-      sigmaPerObs: eo.sigmaDivisor / nobs,
+      sigmaPerObs: eo.sigmaDivisor / nSigma,
       momentScale: eo.clusterSmall ? bb.n / (bb.n - 1) : 1,
       clustered: spec.cluster !== null,
+      conventions: spec.conventions,
     };
     const ran = await replicateParallel(bb, counts, opts.reps, options, backend, threads0, (done) => opts.onProgress?.(done, opts.reps));
     threads = ran.threads;

@@ -38,6 +38,9 @@ export interface UnitBlocks {
   obsMain: Int32Array;
   /** Observations of the transformed equation. */
   obsTrans: Int32Array;
+  /** Observations that count in σ²'s divisor: obsMain, except obsTrans in system GMM under h(2)/h(3)
+   *  with the current release's conventions (spec.conventions). */
+  obsSigma: Int32Array;
   /** Cluster index of each unit under cluster(); null otherwise. */
   cluster: Int32Array | null;
   /** Number of clusters with observations (units without observations may carry higher indices). */
@@ -345,6 +348,7 @@ export function unitBlocks(d: Design, plan: InstrumentPlan, opts: { keepZHZ?: bo
     artests,
     obsMain,
     obsTrans,
+    obsSigma: d.system && spec.h !== 1 && spec.conventions !== '2009' ? obsTrans : obsMain,
     cluster,
     nClusters,
     mainWW: keepSquare(mainWW, 1),

@@ -6,6 +6,7 @@
 import { matmul } from '../linalg/dense.ts';
 import type { UnitBlocks } from './blocks.ts';
 import type { GmmStep } from './estimate.ts';
+import type { Conventions } from '../spec/types.ts';
 import { weightedCross, weightedSum } from './sums.ts';
 
 /** (V X'Z A) S (V X'Z A)' for the one-step robust covariance. */
@@ -84,13 +85,15 @@ export function windmeijerVariance(inp: WindmeijerInput): Float64Array {
 }
 
 /**
- * Factor by which `small` scales the reported covariance. The published xtabond2 logs (Roodman 2009)
- * are reproduced by N/(N−1)·NObs/(NObs−k+1) for robust/corrected errors without clusters
- * (shared/reference/xtabond2-conventions.md); with clusters xtabond2 uses (NObs−1)/(NObs−k) (the
- * clustered moments already carry Nc/(Nc−1)); non-robust one-step uses n/(n−k), n the σ² count.
+ * Factor by which `small` scales the reported covariance (N groups, NObs observations, k regressors).
+ * Robust or corrected errors without clusters: the current xtabond2 release uses
+ * (NObs−1)/(NObs−k)·N/(N−1); the published 2009 logs are reproduced by N/(N−1)·NObs/(NObs−k+1)
+ * (README, "Exactness"). With clusters both use (NObs−1)/(NObs−k) (the clustered moments already carry
+ * Nc/(Nc−1)); non-robust one-step errors use NObs/(NObs−k).
  */
-export function smallFactor(o: { robust: boolean; clustered: boolean; nobs: number; ngroups: number; k: number; sigmaCount: number }): number {
-  if (!o.robust) return o.sigmaCount / (o.sigmaCount - o.k);
+export function smallFactor(o: { robust: boolean; clustered: boolean; nobs: number; ngroups: number; k: number; conventions?: Conventions }): number {
+  if (!o.robust) return o.nobs / (o.nobs - o.k);
   if (o.clustered) return (o.nobs - 1) / (o.nobs - o.k);
-  return (o.ngroups / (o.ngroups - 1)) * (o.nobs / (o.nobs - o.k + 1));
+  const groups = o.ngroups / (o.ngroups - 1);
+  return o.conventions === '2009' ? groups * (o.nobs / (o.nobs - o.k + 1)) : groups * ((o.nobs - 1) / (o.nobs - o.k));
 }

@@ -47,13 +47,14 @@ function isRobust(spec: ModelSpec): boolean {
   return spec.robust || spec.cluster !== null;
 }
 
-/** σ² count: NObs, the main-equation observations (level rows in system GMM). This reproduces the
- *  Sargan statistics of the published logs; xtabond2's current source divides by the transformed
- *  count in system GMM with h(2)/h(3), which gives 157.54 instead of the printed 186.90 (log 3). */
+/** σ² count: the observations whose transformed residuals give σ² (UnitBlocks.obsSigma). The 2009
+ *  release divides by NObs, the main-equation count (level rows in system GMM), which reproduces the
+ *  Sargan statistics of the published logs; the current release divides by the transformed-equation
+ *  count in system GMM under h(2)/h(3) (log 3: Sargan 157.54 instead of the printed 186.90). */
 function sigmaCount(b: UnitBlocks, w: Float64Array | null = null): number {
-  let nMain = 0;
-  for (let i = 0; i < b.n; i++) nMain += (w ? w[i] : 1) * b.obsMain[i];
-  return nMain;
+  let n = 0;
+  for (let i = 0; i < b.n; i++) n += (w ? w[i] : 1) * b.obsSigma[i];
+  return n;
 }
 
 /** The estimation options of the model; unit weights w (if any) count each unit's observations w_i times. */
@@ -144,9 +145,8 @@ export function inference(prep: PreparedGmm, b: UnitBlocks, est: Estimation, com
   const beta = twostep ? est.b2! : est.b1;
   const vNaive = twostep ? est.v2! : est.v1;
   const vReported = robust ? (twostep ? est.v2Robust! : est.v1Robust!) : vNaive;
-  const sigma = sigmaCount(b);
   const factor = spec.small
-    ? smallFactor({ robust: !onestepNonRobust, clustered: b.cluster !== null, nobs, ngroups, k: K, sigmaCount: sigma })
+    ? smallFactor({ robust: !onestepNonRobust, clustered: b.cluster !== null, nobs, ngroups, k: K, conventions: spec.conventions })
     : 1;
   const v = symmetrize(vReported, K).map((x) => x * factor);
 
@@ -156,7 +156,7 @@ export function inference(prep: PreparedGmm, b: UnitBlocks, est: Estimation, com
 
   const arInput: ArInput = { beta, vNaive, a: twostep ? est.a2! : est.a1, v: vReported, zx: est.sums.zx, L, K };
   const ar = onestepNonRobust
-    ? arTestsNonRobust(d, plan, b.keep, arInput, spec.small ? est.sig2 * (sigma / (sigma - K)) : est.sig2)
+    ? arTestsNonRobust(d, plan, b.keep, arInput, spec.small ? est.sig2 * (nobs / (nobs - K)) : est.sig2)
     : arTestsRobust(b, unitMoments(b, beta), arInput, null);
 
   const diffHansen = spec.diffSargan

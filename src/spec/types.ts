@@ -65,7 +65,18 @@ export interface ModelSpec {
   cluster: string | null;
   /** `timedummies`: make yr<t> dummies for every period and add them as regressors and iv(, eq(level)). */
   timeDummies: boolean;
+  /** Which xtabond2 release's conventions decide the last digits (default 'current'; see Conventions). */
+  conventions?: Conventions;
 }
+
+/**
+ * 'current': xtabond2 3.7 as distributed today: in system GMM the σ² of the Sargan test and of the
+ * one-step non-robust VCE divides by the transformed-equation observation count, and `small` scales
+ * a robust VCE by (NObs−1)/(NObs−k)·N/(N−1). '2009': the release of Roodman (2009)'s printed logs:
+ * σ² over the level-equation count and `small` = N/(N−1)·NObs/(NObs−k+1).
+ */
+export type Conventions = 'current' | '2009';
+export const CONVENTIONS: readonly Conventions[] = ['current', '2009'];
 
 /** Canonical xtabond2 name of a term. */
 export function termName(base: string, lag: number, diff: number): string {

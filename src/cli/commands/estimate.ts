@@ -4,22 +4,29 @@ import type { Command } from 'commander';
 import { SpecError } from '../../errors.ts';
 import { fitGmm } from '../../gmm/fit.ts';
 import { REPORT_FORMATS, formatResult, type ReportFormat } from '../../report/format.ts';
+import { CONVENTIONS, type Conventions } from '../../spec/types.ts';
 import { loadModel, modelInputOptions, type ModelInputOptions } from '../load-model.ts';
 
 interface EstimateOptions extends ModelInputOptions {
   format: string;
   json?: boolean;
+  conventions: string;
 }
 
 export function register(program: Command): void {
   modelInputOptions(program.command('estimate').description('difference or system GMM from an xtabond2 command, with xtabond2-identical numbers'))
     .option('--format <fmt>', `output: ${REPORT_FORMATS.join('|')}`, 'text')
     .option('--json', 'print the result as one JSON object (same as --format json)')
+    .option('--conventions <release>', `xtabond2 release whose conventions decide the last digits: ${CONVENTIONS.join('|')} (2009: the release of Roodman 2009's printed logs)`, 'current')
     .action(async (file: string, opts: EstimateOptions) => {
       const format = opts.json ? 'json' : opts.format;
       if (!REPORT_FORMATS.includes(format as ReportFormat))
         throw new SpecError(`--format must be one of ${REPORT_FORMATS.join(', ')}, got '${format}'`, '--format');
-      const { panel, spec } = await loadModel(file, opts);
+      if (!CONVENTIONS.includes(opts.conventions as Conventions))
+        throw new SpecError(`--conventions must be one of ${CONVENTIONS.join(', ')}, got '${opts.conventions}'`, '--conventions');
+      const loaded = await loadModel(file, opts);
+      const { panel } = loaded;
+      const spec = { ...loaded.spec, conventions: opts.conventions as Conventions };
       const result = await fitGmm(panel, spec, opts.xtabond2);
       process.stdout.write(formatResult(result, format, { id: opts.id, time: opts.time, spec }));
     });

@@ -1,0 +1,110 @@
+// The current xtabond2 release's conventions (the default) against the 2009 release's (which print
+// the published logs, test/gmm-published.test.ts), from the same fit on data/abdata.csv: each
+// difference is computed here by hand from the observation counts.
+import { spawnSync } from 'node:child_process';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { fitGmm, modelBlocks, prepareGmm } from '../src/gmm/fit.ts';
+import type { Panel } from '../src/panel/panel.ts';
+import { term, type ModelSpec } from '../src/spec/types.ts';
+import { loadAbdata } from './helpers/abdata.ts';
+import { gmmGroup, ivGroup, lags, modelSpec } from './helpers/specs.ts';
+
+const yr = Array.from({ length: 9 }, (_, j) => term(`yr${1976 + j}`));
+// Log 3 of the published logs: xtabond2 n L.n L(0/1).(w k) yr*, gmmstyle(L.(n w k)) ivstyle(yr*, equation(level)) robust small
+const log3: ModelSpec = modelSpec({
+  depvar: term('n'),
+  regressors: [term('n', 1), ...lags('w', 0, 1), ...lags('k', 0, 1), ...yr],
+  gmm: [gmmGroup([term('n', 1), term('w', 1), term('k', 1)], 'gmm(L.(n w k))')],
+  iv: [ivGroup(yr, 'iv(yr1976 ... yr1984, eq(level))', { equation: 'level' })],
+  robust: true,
+  small: true,
+});
+
+describe('xtabond2 conventions: current release (default) and 2009', () => {
+  let panel: Panel;
+  let nDiff: number;
+  let nLevel: number;
+  beforeAll(async () => {
+    panel = await loadAbdata();
+    const b = modelBlocks(prepareGmm(panel, log3));
+    nDiff = b.obsTrans.reduce((s, x) => s + x, 0);
+    nLevel = b.obsMain.reduce((s, x) => s + x, 0);
+  });
+
+  it('the default is the current release', async () => {
+    const a = await fitGmm(panel, log3);
+    const b = await fitGmm(panel, { ...log3, conventions: 'current' });
+    expect(a.sargan!.chi2).toBe(b.sargan!.chi2);
+    expect(a.vcov).toEqual(b.vcov);
+  });
+
+  it('system GMM Sargan: σ² over the differenced count, so the statistic scales by N_diff/N_level', async () => {
+    const old = await fitGmm(panel, { ...log3, conventions: '2009' });
+    const now = await fitGmm(panel, log3);
+    expect([nDiff, nLevel]).toEqual([751, 891]);
+    expect(now.nobs).toBe(891);
+    expect(old.sargan!.chi2).toBeCloseTo(186.9, 2); // as log 3 prints it
+    expect(now.sargan!.chi2 / old.sargan!.chi2).toBeCloseTo(nDiff / nLevel, 12);
+    expect(now.sargan!.chi2).toBeCloseTo(157.54, 2);
+    expect(now.sargan!.df).toBe(old.sargan!.df);
+    // Coefficients, the Hansen test (no σ²) and the robust AR tests do not move.
+    expect(now.coefficients.map((c) => c.estimate)).toEqual(old.coefficients.map((c) => c.estimate));
+    expect(now.hansen!.chi2).toBeCloseTo(old.hansen!.chi2, 10);
+    expect(now.ar[1].z).toBeCloseTo(old.ar[1].z, 10);
+  });
+
+  it('small: (NObs−1)/(NObs−k)·N/(N−1) today against N/(N−1)·NObs/(NObs−k+1) in 2009', async () => {
+    const old = await fitGmm(panel, { ...log3, conventions: '2009' });
+    const now = await fitGmm(panel, log3);
+    const n = now.nobs;
+    const k = now.coefficients.length;
+    expect(k).toBe(13);
+    const ratio = Math.sqrt(((n - 1) * (n - k + 1)) / ((n - k) * n));
+    now.coefficients.forEach((c, j) => expect(c.se / old.coefficients[j].se).toBeCloseTo(ratio, 10)); // σ² cancels in the robust V only to rounding
+    expect(ratio).not.toBeCloseTo(1, 6);
+  });
+
+  it('one-step non-robust system GMM: every SE differs by √(N_level/N_diff), the AR z and Wald follow', async () => {
+    const spec = { ...log3, robust: false, small: false };
+    const old = await fitGmm(panel, { ...spec, conventions: '2009' });
+    const now = await fitGmm(panel, spec);
+    const ratio = Math.sqrt(nLevel / nDiff);
+    expect(1 / ratio).toBeCloseTo(0.9181, 4);
+    now.coefficients.forEach((c, j) => {
+      expect(c.estimate).toBe(old.coefficients[j].estimate);
+      expect(c.se / old.coefficients[j].se).toBeCloseTo(ratio, 12);
+    });
+    // Wald chi2 = b'V⁻¹b with V scaled by N_level/N_diff.
+    expect(now.modelTest!.stat / old.modelTest!.stat).toBeCloseTo(nDiff / nLevel, 10);
+    expect(now.ar[0].z).not.toBeCloseTo(old.ar[0].z, 3);
+  });
+
+  it('difference GMM and h(1) system GMM are the same under both', async () => {
+    const diff = { ...log3, levelEquation: false, constant: false, iv: [], robust: false };
+    const a = await fitGmm(panel, diff);
+    const b = await fitGmm(panel, { ...diff, conventions: '2009' });
+    expect(a.sargan!.chi2).toBe(b.sargan!.chi2);
+    expect(a.vcov).toEqual(b.vcov);
+    const h1 = { ...log3, h: 1 as const, robust: false, small: false };
+    const c = await fitGmm(panel, h1);
+    const d = await fitGmm(panel, { ...h1, conventions: '2009' });
+    expect(c.sargan!.chi2).toBe(d.sargan!.chi2);
+  });
+
+  it('sysgmm estimate --conventions 2009 prints log 3 as published; a bad value is a usage error', () => {
+    const cmd = 'xtabond2 n L.n L(0/1).(w k) yr*, gmmstyle(L.(n w k)) ivstyle(yr*, equation(level)) robust small';
+    const run = (...extra: string[]) =>
+      spawnSync('npx', ['tsx', 'src/cli/main.ts', 'estimate', 'data/abdata.csv', '--id', 'id', '--time', 'year', '--xtabond2', cmd, '--json', ...extra], {
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
+    const old = run('--conventions', '2009');
+    expect(old.status).toBe(0);
+    expect(Number(JSON.parse(old.stdout).sargan.chi2.toFixed(2))).toBe(186.9);
+    const now = run();
+    expect(Number(JSON.parse(now.stdout).sargan.chi2.toFixed(2))).toBe(157.54);
+    const bad = run('--conventions', '2011');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--conventions must be one of current, 2009');
+  });
+});
