@@ -330,7 +330,9 @@ export class UnitRows {
     for (let v = 0; v < d.nIvVars; v++) this.transform(d.ivBase + v, this.ivT, v * T, 1);
     const orth = d.orthogonal;
     for (let t = 0; t < T; t++) {
-      let ok = orth ? t > 0 && this.touseVar[t - 1] === 1 : this.touseVar[t] === 1;
+      // Under orthogonal deviations row t holds the deviation of period t−1 and, as in xtabond2, is
+      // kept only if period t is itself in the sample.
+      let ok = orth ? t > 0 && this.touseVar[t - 1] === 1 && this.complete[t] === 1 : this.touseVar[t] === 1;
       if (ok && Number.isNaN(this.yT[t])) ok = false;
       for (let k = 0; ok && k < k0; k++) if (Number.isNaN(this.xT[t * K + k])) ok = false;
       for (const g of d.iv) {
@@ -387,7 +389,9 @@ export class UnitRows {
           else {
             let transformed = row < T && !Number.isNaN(this.yT[row]);
             for (let k = 0; transformed && k < d.k0; k++) if (Number.isNaN(this.xT[row * K + k])) transformed = false;
-            code = transformed ? EXCLUDED.missingIv : d.orthogonal ? EXCLUDED.noForward : EXCLUDED.noDifference;
+            code = !transformed
+              ? d.orthogonal ? EXCLUDED.noForward : EXCLUDED.noDifference
+              : d.orthogonal && !this.complete[row] ? EXCLUDED.nextOutside : EXCLUDED.missingIv;
           }
         }
       }
@@ -397,10 +401,11 @@ export class UnitRows {
 }
 
 /** Exclusion reason codes of UnitRows.status, and their descriptions. */
-export const EXCLUDED = { used: 0, absent: 1, missingVar: 2, missingIv: 3, noDifference: 4, noForward: 5 } as const;
+export const EXCLUDED = { used: 0, absent: 1, missingVar: 2, missingIv: 3, noDifference: 4, noForward: 5, nextOutside: 6 } as const;
 export const EXCLUSION_REASONS: Record<number, string> = {
   2: 'missing value in the dependent variable or a regressor',
   3: 'missing value in an iv-style instrument',
   4: 'no first difference (first period of the unit, or a gap before it)',
   5: 'no forward orthogonal deviation (no later complete period of the unit)',
+  6: 'forward orthogonal deviation not kept: the next period, whose row holds it in xtabond2, is not in the sample',
 };
