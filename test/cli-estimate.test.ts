@@ -1,5 +1,5 @@
 // `sysgmm estimate` end to end: a child process on the bundled data, checked against the numbers
-// xtabond2 printed for log 1 of ../shared/reference/xtabond2-published.json (Roodman 2009, 3.3).
+// xtabond2 printed for log 1 of test/fixtures/xtabond2-published.json (Roodman 2009, 3.3).
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { stataG } from '../src/report/stata-format.ts';

@@ -1,6 +1,6 @@
 // Cross-checks of the block-based engine against an independent dense computation written here:
 // the stacked matrices of the whole small panel (test/helpers/smallPanel.ts) are built directly
-// from the conventions (shared/reference/xtabond2-conventions.md) — instruments keyed by
+// from xtabond2's conventions (README, "Exactness") — instruments keyed by
 // (group, variable, lag, period), FOD by definition, H from its definition — and the textbook
 // formulas are applied with Gauss-Jordan inverses, the Windmeijer (2005) term by its literal
 // derivative ∂S/∂β_j. No published log covers these options.

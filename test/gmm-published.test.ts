@@ -1,5 +1,5 @@
 // Exactness against the four published xtabond2 logs (test/fixtures/xtabond2-published.json, copied
-// from shared/reference): every printed number, to the printed digits, on data/abdata.csv.
+// as published): every printed number, to the printed digits, on data/abdata.csv.
 // Printed precision: coefficients and SEs are shown by Stata's %9.0g, which for |x| < 1 is 7
 // decimal places with trailing zeros dropped (".026569" is 0.0265690); z/t 2 decimals, p 3
 // decimals, test statistics 2 decimals, avg obs per group 2 decimals.

@@ -47,7 +47,7 @@ function specError(cmd: string, columns: readonly string[] = ABDATA): SpecError 
   throw new Error(`no error for: ${cmd}`);
 }
 
-describe('the four published commands (../shared/reference/xtabond2-published.json)', () => {
+describe('the four published commands (test/fixtures/xtabond2-published.json)', () => {
   it('log 1: Arellano-Bond one-step difference GMM (Roodman 2009, 3.3)', () => {
     const expected: ModelSpec = {
       ...DEFAULTS,

@@ -74,36 +74,44 @@ function collinearity(d: Design, xx: Float64Array, xt: Float64Array, nt: number,
 }
 
 /**
- * Cluster index per sample unit; the cluster variable must be constant within each unit. The count
- * is over units with observations (xtabond2 groups the cluster variable over its estimation sample);
- * units without any get indices after those.
+ * Cluster index per sample unit; the cluster variable (numeric, text, or the panel id itself) must be
+ * constant within each unit. The count is over units with observations (xtabond2 groups the cluster
+ * variable over its estimation sample); units without any get indices after those.
  */
 function clusterIndex(d: Design, name: string, obsMain: Int32Array): { index: Int32Array; n: number } {
-  if (!d.panel.has(name)) throw new DataError(`cluster(${name}): unknown column`, { column: name });
-  const col = d.panel.column(name);
-  const { offsets } = d.panel;
-  const value = new Float64Array(d.units.length);
+  const p = d.panel;
+  if (!p.has(name)) throw new DataError(`cluster(${name}): unknown column`, { column: name });
+  const { offsets } = p;
+  // A key per row: the unit itself for the id column, else the value as text ('' when missing).
+  let key: (r: number) => string;
+  if (name === p.idName) key = (r) => String(p.unitOf[r]);
+  else if (p.isNumeric(name)) {
+    const col = p.column(name);
+    key = (r) => (Number.isNaN(col[r]) ? '' : String(col[r]));
+  } else {
+    const col = p.textColumn(name);
+    key = (r) => col[r] ?? '';
+  }
+  const value: string[] = [];
   d.units.forEach((unit, i) => {
-    let v: number | undefined;
-    for (let r = offsets[unit]; r < offsets[unit + 1]; r++) {
-      const x = col[r];
-      if (v === undefined) v = x;
-      else if (!(x === v || (Number.isNaN(x) && Number.isNaN(v))))
+    const v = key(offsets[unit]);
+    for (let r = offsets[unit] + 1; r < offsets[unit + 1]; r++) {
+      const x = key(r);
+      if (x !== v)
         throw new SpecError(
-          `cluster(${name}): the cluster variable must be constant within each panel unit (nested clusters); unit ${d.panel.units[unit]} has ${v} and ${x}`,
+          `cluster(${name}): the cluster variable must be constant within each panel unit (nested clusters); unit ${p.units[unit]} has ${v || 'missing'} and ${x || 'missing'}`,
           'cluster',
         );
     }
-    value[i] = v!;
+    value[i] = v;
   });
   const code = new Map<string, number>();
   const index = new Int32Array(d.units.length);
   for (const withObs of [true, false])
     value.forEach((v, i) => {
       if (obsMain[i] > 0 !== withObs) return;
-      const key = String(v);
-      if (!code.has(key)) code.set(key, code.size);
-      index[i] = code.get(key)!;
+      if (!code.has(v)) code.set(v, code.size);
+      index[i] = code.get(v)!;
     });
   let n = 0;
   index.forEach((c, i) => obsMain[i] > 0 && (n = Math.max(n, c + 1)));

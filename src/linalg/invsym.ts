@@ -1,8 +1,10 @@
 // Generalized inverse of a symmetric positive semi-definite matrix in the manner of Stata's invsym():
-// columns are taken in order, and a column is dropped (its row and column of the result set to zero)
-// only when it is, to rounding, a linear combination of the columns kept before it. The kept block
-// is inverted exactly (Cholesky). This is the inverse xtabond2 uses throughout; a pseudo-inverse with
-// a loose tolerance would discard real directions (see shared/reference/xtabond2-conventions.md).
+// columns are swept in their order, and a column is dropped (its row and column of the result set to
+// zero) only when it is, to rounding, a linear combination of the columns kept before it. The kept
+// block is inverted exactly (Cholesky). This is the inverse xtabond2 uses throughout (README,
+// "Exactness"); a pseudo-inverse with a loose tolerance would discard real directions. For a singular
+// moment covariance (e.g. fewer clusters than instruments) the result is therefore the inverse of the
+// leading full-rank set of columns padded with zeros (test/gmm-cluster.test.ts checks it by hand).
 
 /**
  * Relative pivot tolerance: column j is dropped when its Schur-complement pivot, after the kept

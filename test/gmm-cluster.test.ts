@@ -1,0 +1,143 @@
+// cluster(): the panel id as cluster variable, text cluster variables, and the generalized inverse of
+// a singular moment covariance (fewer clusters than instruments), checked by hand.
+import { tableFromArrays } from 'apache-arrow';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { estimateFromBlocks, unitMoments } from '../src/gmm/estimate.ts';
+import { estimateOptions, fitGmm, modelBlocks, prepareGmm } from '../src/gmm/fit.ts';
+import { invsym } from '../src/linalg/invsym.ts';
+import { Panel } from '../src/panel/panel.ts';
+import { parseXtabond2 } from '../src/spec/parse.ts';
+import { inv, mul, tr, type Mat } from './helpers/dense.ts';
+import { smallPanel } from './helpers/smallPanel.ts';
+
+const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(1e-300, Math.abs(b));
+
+describe('invsym on singular matrices, against hand computations', () => {
+  // S = G'G for G with 2 rows (two clusters) and 4 columns (instruments): rank 2.
+  const gram = (g: number[][]) => {
+    const n = g[0].length;
+    const s = new Float64Array(n * n);
+    for (const row of g) for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) s[a * n + b] += row[a] * row[b];
+    return s;
+  };
+  /** The inverse of the 2×2 block of columns (p, q), embedded with zeros elsewhere. */
+  const embedded2 = (s: Float64Array, n: number, p: number, q: number) => {
+    const [a, b, d] = [s[p * n + p], s[p * n + q], s[q * n + q]];
+    const det = a * d - b * b;
+    const out = new Float64Array(n * n);
+    out[p * n + p] = d / det;
+    out[q * n + q] = a / det;
+    out[p * n + q] = out[q * n + p] = -b / det;
+    return out;
+  };
+
+  it('sweeps in column order: keeps the first two independent columns and zeroes the rest', () => {
+    const s = gram([
+      [1, 2, 3, -1],
+      [4, 5, 6, 2],
+    ]);
+    const r = invsym(s, 4);
+    expect(r.rank).toBe(2);
+    expect([...r.dropped]).toEqual([0, 0, 1, 1]);
+    const hand = embedded2(s, 4, 0, 1);
+    r.inv.forEach((x, j) => expect(x).toBeCloseTo(hand[j], 10));
+  });
+
+  it('a column collinear with an earlier one is dropped, the next independent one kept', () => {
+    // Column 1 = 2 × column 0: the kept pair is (0, 2).
+    const s = gram([
+      [1, 2, 3, -1],
+      [4, 8, 6, 2],
+    ]);
+    const r = invsym(s, 4);
+    expect([...r.dropped]).toEqual([0, 1, 0, 1]);
+    const hand = embedded2(s, 4, 0, 2);
+    r.inv.forEach((x, j) => expect(x).toBeCloseTo(hand[j], 8));
+  });
+
+  it('the drop test is relative to each column: a small-scale dependent column is dropped, a small-scale independent one kept', () => {
+    // Column 2 = 1e-4·(column 0 + column 1): dependent, whatever its scale.
+    const dep = gram([
+      [1, 2, 3e-4],
+      [4, 5, 9e-4],
+      [7, 1, 8e-4],
+    ]);
+    expect([...invsym(dep, 3).dropped]).toEqual([0, 0, 1]);
+    const indep = gram([
+      [1, 2, 3e-4],
+      [4, 5, 9e-4],
+      [7, 1, 9e-4],
+    ]);
+    expect([...invsym(indep, 3).dropped]).toEqual([0, 0, 0]);
+    // And an all-zero column is dropped without touching the others.
+    const z = new Float64Array([4, 0, 1, 0, 0, 0, 1, 0, 3]);
+    const rz = invsym(z, 3);
+    expect([...rz.dropped]).toEqual([0, 1, 0]);
+    const hand = embedded2(z, 3, 0, 2);
+    rz.inv.forEach((x, j) => expect(x).toBeCloseTo(hand[j], 14));
+  });
+});
+
+describe('cluster()', () => {
+  let panel: Panel;
+  const columns = ['id', 'year', 'y', 'x', 'w', 'region', 'coarse', 'label'];
+  beforeAll(() => {
+    const base = smallPanel();
+    // Three coarse clusters (fewer than the instruments) and a text copy of region.
+    const coarse = Float64Array.from(base.unitOf, (u) => u % 3);
+    panel = base.withColumn('coarse', coarse);
+  });
+
+  it('cluster(<panel id>) works and equals the default robust VCE (one- and two-step, with small)', async () => {
+    for (const opts of ['robust', 'twostep robust', 'twostep robust small', 'robust small']) {
+      const cmd = `y L.y x, gmm(y, lag(2 3)) iv(x) ${opts}`;
+      const plain = await fitGmm(panel, parseXtabond2(cmd, columns));
+      const byId = await fitGmm(panel, parseXtabond2(`${cmd} cluster(id)`, columns));
+      expect(byId.vce).toBe(`${plain.vce}-cluster(id)`);
+      byId.coefficients.forEach((c, k) => {
+        expect(rel(c.estimate, plain.coefficients[k].estimate)).toBeLessThan(1e-12);
+        expect(rel(c.se, plain.coefficients[k].se)).toBeLessThan(1e-10);
+      });
+      expect(byId.modelTest!.df2).toBe(plain.modelTest!.df2);
+    }
+  });
+
+  it('a text cluster variable groups like its numeric codes', async () => {
+    const text = tableFromArrays({
+      id: Float64Array.from(panel.unitOf, (u) => Number(panel.units[u])),
+      year: Float64Array.from(panel.time),
+      y: panel.column('y'),
+      x: panel.column('x'),
+      w: panel.column('w'),
+      label: Array.from(panel.column('region'), (r) => `region-${r}`),
+    });
+    const tp = Panel.fromTable(text, { id: 'id', time: 'year' });
+    const a = await fitGmm(tp, parseXtabond2('y L.y x, gmm(y, lag(2 3)) iv(x) twostep robust cluster(label)', columns));
+    const b = await fitGmm(panel, parseXtabond2('y L.y x, gmm(y, lag(2 3)) iv(x) twostep robust cluster(region)', columns));
+    a.coefficients.forEach((c, k) => expect(rel(c.se, b.coefficients[k].se)).toBeLessThan(1e-12));
+  });
+
+  it('fewer clusters than instruments: the two-step weight is the inverse of the leading full-rank block of S', async () => {
+    const spec = parseXtabond2('y L.y x, gmm(y, lag(2 3)) iv(x) twostep robust cluster(coarse)', columns);
+    const prep = prepareGmm(panel, spec);
+    const b = modelBlocks(prep);
+    const est = estimateFromBlocks(b, estimateOptions(prep.design, b));
+    const { L, K } = est.sums;
+    expect(b.nClusters).toBe(3);
+    expect(L).toBeGreaterThan(3);
+    // By hand: S = Σ_c g_c g_c' over the three clusters of one-step moments; its first three columns
+    // are independent, so the generalized inverse is inv(S[0..2, 0..2]) padded with zeros.
+    const g1 = unitMoments(b, est.b1);
+    const gc: number[][] = [0, 1, 2].map(() => new Array<number>(L).fill(0));
+    for (let i = 0; i < b.n; i++) for (let l = 0; l < L; l++) gc[b.cluster![i]][l] += g1[i * L + l];
+    const S: Mat = tr(gc).map((ra) => tr(gc).map((rb) => ra.reduce((s, v, c) => s + v * rb[c], 0)));
+    const lead = inv(S.slice(0, 3).map((r) => r.slice(0, 3)));
+    const A: Mat = S.map((r, a) => r.map((_, c) => (a < 3 && c < 3 ? lead[a][c] : 0)));
+    expect(est.a2Singular).toBe(true);
+    const zx: Mat = Array.from({ length: L }, (_, l) => Array.from({ length: K }, (_, k) => est.sums.zx[l * K + k]));
+    const zy: Mat = Array.from({ length: L }, (_, l) => [est.sums.zy[l]]);
+    const xza = mul(tr(zx), A);
+    const beta = mul(inv(mul(xza, zx)), mul(xza, zy)).map((r) => r[0]);
+    beta.forEach((bk, k) => expect(rel(est.b2![k], bk)).toBeLessThan(1e-8));
+  });
+});
