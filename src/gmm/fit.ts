@@ -21,7 +21,7 @@ import { unitBlocks, type UnitBlocks } from './blocks.ts';
 import { smallFactor } from './covariance.ts';
 import { buildDesign, EXCLUSION_REASONS, type Design } from './design.ts';
 import { estimateFromBlocks, unitMoments, type EstimateOptions, type Estimation } from './estimate.ts';
-import { instrumentPlan, type InstrumentPlan } from './instruments.ts';
+import { deepenZeroLevelInstruments, instrumentPlan, type InstrumentPlan } from './instruments.ts';
 import type { Coefficient, GmmResult } from './result.ts';
 import { arTestsNonRobust, arTestsRobust, differenceInHansen, modelTest, overidTest, type ArInput } from './tests.ts';
 
@@ -32,15 +32,23 @@ export interface PreparedGmm {
 
 export function prepareGmm(panel: Panel, spec: ModelSpec): PreparedGmm {
   const design = buildDesign(panel, spec);
-  return { design, plan: instrumentPlan(design) };
+  return { design, plan: deepenZeroLevelInstruments(design, instrumentPlan(design)) };
 }
 
 /** The per-unit blocks of a prepared model, refusing a model that cannot be identified. */
 export function modelBlocks(prep: PreparedGmm, opts: { keepZHZ?: boolean } = {}): UnitBlocks {
   const b = unitBlocks(prep.design, prep.plan, opts);
   if (b.K === 0) throw new SpecError('No regressors (all dropped due to collinearity)', 'varlist');
-  if (b.L < b.K) throw new SpecError(`Equation not identified: ${b.K} regressors but ${b.L} instruments`, 'gmm');
+  // Instruments that are zero for every observation do not count (the rank check after the
+  // one-step inverse, identified(), catches exactly collinear ones).
+  let nonzero = 0;
+  for (let c = 0; c < b.L; c++) if (b.zhzSum[c * b.L + c] !== 0) nonzero++;
+  identified(b.K, nonzero);
   return b;
+}
+
+function identified(K: number, instruments: number): void {
+  if (instruments < K) throw new SpecError(`Equation not identified: ${K} regressors but ${instruments} instruments`, 'gmm');
 }
 
 function isRobust(spec: ModelSpec): boolean {
@@ -119,6 +127,7 @@ export function inference(prep: PreparedGmm, b: UnitBlocks, est: Estimation, com
   if (nobs === 0) throw new SpecError('No observations', 'varlist');
   const consopt = d.hasConstant ? 1 : 0;
   const j0 = est.j0;
+  identified(K, j0);
   if (j0 > ngroups) warnings.push('Number of instruments may be large relative to number of observations.');
   if (est.a2Singular)
     warnings.push(
@@ -127,16 +136,6 @@ export function inference(prep: PreparedGmm, b: UnitBlocks, est: Estimation, com
       }.${spec.diffSargan ? ' Difference-in-Sargan/Hansen statistics may be negative.' : ''}`,
     );
   if (twostep && !robust) warnings.push('Uncorrected two-step standard errors are unreliable.');
-  // xtabond2 shifts a collapsed extra level instrument that is zero for every observation to deeper
-  // lags; that search is not replicated, so say when it would have applied.
-  for (const part of plan.gmmParts) {
-    if (!part.extra || !part.collapse) continue;
-    const g = d.gmm[part.group];
-    const c0 = part.blocks[0].col;
-    for (let j = 0; j < part.vars.length; j++)
-      if (b.zhzSum[(c0 + j) * L + c0 + j] === 0 && part.blocks[0].lag < g.lagMax - 1)
-        warnings.push(`${g.label}: its collapsed level-equation instrument for variable ${j + 1} is zero for every observation; xtabond2 would move it to a deeper lag, which is not done here`);
-  }
 
   const sarganDf = j0 - K;
   const sargan = overidTest(est.ze1, est.a1, L, sarganDf);

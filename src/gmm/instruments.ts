@@ -11,7 +11,7 @@
 // Δx_{t−a+1}, one column per period (or one, collapsed) — Roodman (2009, sec. 4) / xtabond2.
 // iv(x): one column spanning both equations: transformed x (or x under passthru) in transformed
 // rows, x in level rows; eq(diff) and eq(level) restrict it. The constant: 1 in level rows only.
-import type { Design, UnitRows } from './design.ts';
+import { UnitRows, type Design } from './design.ts';
 
 /** One gmm-style block of columns: a lag of a set of variables placed into one equation's rows. */
 interface GmmLagBlock {
@@ -144,6 +144,52 @@ export function instrumentPlan(d: Design): InstrumentPlan {
   let maxRowNnz = nIvCols;
   for (const p of gmmParts) maxRowNnz += p.blocks.length * p.vars.length;
   return { L, ivTrans, ivLevel, consCol, gmmParts, groups, maxRowNnz };
+}
+
+/**
+ * xtabond2 moves a collapsed level-equation instrument of an eq(both) group (Δx at lag a−1) that is
+ * zero for every observation to the first deeper lag at which it is not, up to lag b−1 (so that the
+ * level it differences stays within the group's lag limits). Each variable moves on its own; the
+ * column keeps its place.
+ */
+export function deepenZeroLevelInstruments(d: Design, plan: InstrumentPlan): InstrumentPlan {
+  const T = d.T;
+  const todo = plan.gmmParts.filter((p) => p.extra && p.collapse && p.blocks.length);
+  if (!todo.length) return plan;
+  // nonzero[k][ℓ]: variable k of the candidates is non-zero at lag ℓ in some used level row.
+  const cands = todo.flatMap((p) => p.vars.map((v, j) => ({ part: p, v, j, lo: p.blocks[0].lag, hi: Math.min(d.gmm[p.group].lagMax - 1, T - 2) })));
+  const nonzero = cands.map(() => new Uint8Array(T));
+  const rows = new UnitRows(d);
+  for (const unit of d.units) {
+    rows.load(unit);
+    cands.forEach((c, k) => {
+      for (let lag = c.lo; lag <= c.hi; lag++) {
+        if (nonzero[k][lag]) continue;
+        for (let t = lag; t < T; t++)
+          if (rows.useL[t] && rows.gmmDif[c.v * T + t - lag] !== 0) {
+            nonzero[k][lag] = 1;
+            break;
+          }
+      }
+    });
+  }
+  const moved = new Map<GmmPart, number[]>();
+  cands.forEach((c, k) => {
+    if (nonzero[k][c.lo]) return;
+    let lag = c.lo + 1;
+    while (lag <= c.hi && !nonzero[k][lag]) lag++;
+    if (lag > c.hi) return;
+    if (!moved.has(c.part)) moved.set(c.part, c.part.vars.map(() => c.lo));
+    moved.get(c.part)![c.j] = lag;
+  });
+  if (!moved.size) return plan;
+  const gmmParts = plan.gmmParts.flatMap((p) => {
+    const lags = moved.get(p);
+    if (!lags) return [p];
+    const c0 = p.blocks[0].col;
+    return p.vars.map((v, j) => ({ ...p, vars: [v], blocks: [{ lag: lags[j], tauLo: 0, tauHi: T - 1 - lags[j], col: c0 + j }] }));
+  });
+  return { ...plan, gmmParts };
 }
 
 /** Sparse rows of Z_i: entries of row r are col/val[start[r] .. start[r+1]). */

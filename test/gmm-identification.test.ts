@@ -1,0 +1,87 @@
+// Identification counts only instruments that are non-zero somewhere (and their rank), and a
+// collapsed level-equation instrument that is zero for every observation moves to a deeper lag, as
+// in xtabond2.
+import { tableFromArrays } from 'apache-arrow';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { fitGmm } from '../src/gmm/fit.ts';
+import { Panel } from '../src/panel/panel.ts';
+import { parseXtabond2 } from '../src/spec/parse.ts';
+import { loadAbdata } from './helpers/abdata.ts';
+import { normals } from './helpers/smallPanel.ts';
+
+describe('identification check', () => {
+  let panel: Panel;
+  beforeAll(async () => {
+    panel = await loadAbdata();
+  });
+
+  it('refuses the system model whose only non-zero instruments are iv(w) and the constant', async () => {
+    // xtabond2 prints "Number of instruments = 2" for three parameters here: lags 20-22 do not exist
+    // on the 9-year grid, so every gmm-style column is zero.
+    const cmd = 'n L.n w, gmm(n, lag(20 22)) iv(w) twostep robust';
+    await expect(fitGmm(panel, parseXtabond2(cmd, panel.names()))).rejects.toThrow('Equation not identified: 3 regressors but 2 instruments');
+    await expect(fitGmm(panel, parseXtabond2(`${cmd} nolevel`, panel.names()))).rejects.toThrow('Equation not identified: 2 regressors but 1 instruments');
+  });
+
+  it('exactly collinear instruments do not identify either', async () => {
+    // iv(w w2) with w2 = 2w spans one direction: with the constant, 2 instruments for 3 parameters.
+    const p = panel.withColumn('w2', panel.column('w').map((x) => 2 * x));
+    await expect(fitGmm(p, parseXtabond2('n L.n w, gmm(n, lag(20 22)) iv(w w2) twostep robust', p.names()))).rejects.toThrow(
+      'Equation not identified: 3 regressors but 2 instruments',
+    );
+  });
+});
+
+describe('all-zero collapsed level instrument', () => {
+  // 40 units × 6 periods; x changes only between periods 0 and 1, and the regressor w is missing in
+  // period 2, so the level rows in use (periods 1, 3, 4, 5) never see Δx at lag 1: gmm(x, lag(2 4)
+  // collapse)'s level instrument Δx_{t−1} is zero everywhere and xtabond2 uses Δx_{t−2} instead.
+  const z = normals(99);
+  const id: number[] = [];
+  const year: number[] = [];
+  const y: number[] = [];
+  const x: number[] = [];
+  const w: number[] = [];
+  for (let i = 0; i < 40; i++) {
+    const a = z();
+    const x0 = z();
+    const x1 = x0 + z();
+    let yl = a + z();
+    for (let t = 0; t < 6; t++) {
+      const xt = t === 0 ? x0 : x1;
+      const wt = z();
+      const yt = 0.5 * yl + 0.4 * xt + 0.3 * wt + a + z();
+      yl = yt;
+      id.push(i + 1);
+      year.push(2000 + t);
+      y.push(yt);
+      x.push(xt);
+      w.push(t === 2 ? NaN : wt);
+    }
+  }
+  const panel = Panel.fromTable(tableFromArrays({ id: Float64Array.from(id), year: Float64Array.from(year), y: Float64Array.from(y), x: Float64Array.from(x), w: Float64Array.from(w) }), { id: 'id', time: 'year' });
+  const cols = ['id', 'year', 'y', 'x', 'w'];
+
+  it('is moved to Δx at lag 2: the fit equals the one with that instrument written out', async () => {
+    const moved = await fitGmm(panel, parseXtabond2('y x w, gmm(x, lag(2 4) collapse) iv(w) twostep robust', cols));
+    const explicit = await fitGmm(panel, parseXtabond2('y x w, gmm(x, lag(2 4) collapse eq(diff)) gmm(x, lag(2 2) collapse eq(level)) iv(w) twostep robust', cols));
+    expect(moved.ninstruments).toBe(explicit.ninstruments);
+    moved.coefficients.forEach((c, k) => {
+      expect(c.estimate).toBeCloseTo(explicit.coefficients[k].estimate, 12);
+      expect(c.se).toBeCloseTo(explicit.coefficients[k].se, 12);
+    });
+    expect(moved.hansen!.chi2).toBeCloseTo(explicit.hansen!.chi2, 10);
+    // Left at lag 1 it would be a zero column: one instrument fewer.
+    const atLag1 = await fitGmm(panel, parseXtabond2('y x w, gmm(x, lag(2 4) collapse eq(diff)) gmm(x, lag(1 1) collapse eq(level)) iv(w) twostep robust', cols));
+    expect(atLag1.ninstruments).toBe(moved.ninstruments - 1);
+    expect(moved.warnings.some((m) => m.includes('deeper lag'))).toBe(false);
+  });
+
+  it('stays within the lag limits: with lag(2 2) there is no deeper lag to move to', async () => {
+    const r = await fitGmm(panel, parseXtabond2('y x w, gmm(x, lag(2 2) collapse) iv(w) twostep robust', cols));
+    const explicit = await fitGmm(panel, parseXtabond2('y x w, gmm(x, lag(2 2) collapse eq(diff)) iv(w) twostep robust', cols));
+    // The level column stays at lag 1, all zero, and does not count.
+    expect(r.ninstruments).toBe(explicit.ninstruments);
+    r.coefficients.forEach((c, k) => expect(c.estimate).toBeCloseTo(explicit.coefficients[k].estimate, 12));
+  });
+});
