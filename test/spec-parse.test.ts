@@ -272,7 +272,7 @@ describe('errors name the fault', () => {
     ['n L.n, gmm(L.n) pca', /option 'pca' is not supported/],
     ['n L.n, gmm(L.n) comp(3)', /option 'components' is not supported/],
     ['n L.n, gmm(L.n) dpds2', /option 'dpds2' is not supported/],
-    ['n L.n, gmm(L.n) level(90)', /option 'level' is not supported/],
+    ['n L.n, gmm(L.n) level(100)', /level\(100\) invalid/],
     ['n L.n, gmm(L.n, orthogonal) orthogonal', /gmmstyle\(\) suboption 'orthogonal' is not supported/],
     // unknown options
     ['n L.n, gmm(L.n) robustt', /unknown option 'robustt'/],
@@ -328,8 +328,8 @@ describe('errors name the fault', () => {
     ['n n, gmm(L.n)', /dependent variable 'n' is also listed as a regressor/],
     [', gmm(L.n)', /no dependent variable/],
     // qualifiers and weights
-    ['n L.n if year > 1978, gmm(L.n)', /'if' qualifiers are not supported/],
-    ['n L.n in 1/100, gmm(L.n)', /'in' qualifiers are not supported/],
+    ['n L.n if year > 1978 if n > 0, gmm(L.n)', /'if' is given twice/],
+    ['n L.n in, gmm(L.n)', /'in' needs a row range/],
     ['n L.n [aw=emp], gmm(L.n)', /weights .* are not supported/],
   ];
   for (const [cmd, message] of cases) {

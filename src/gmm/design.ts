@@ -7,6 +7,7 @@ import type { Panel } from '../panel/panel.ts';
 import { evalTerm, timeDummies } from '../panel/operators.ts';
 import { term, type Equation, type GmmGroup, type IvGroup, type ModelSpec, type Term } from '../spec/types.ts';
 import { SpecError } from '../errors.ts';
+import { evalCondition, inRangeMask } from '../spec/condition.ts';
 
 /** An iv-style group with its variables resolved to source-column indices. */
 export interface ResolvedIv {
@@ -54,6 +55,9 @@ export interface Design {
   gmm: ResolvedGmm[];
   gmmBase: number;
   nGmmVars: number;
+  /** Panel rows that pass the command's `if`/`in` qualifiers (null: all rows). Rows outside are not
+   *  observations, but their data still feed lags, differences and instruments, as in xtabond2. */
+  qualified: Uint8Array | null;
   warnings: string[];
 }
 
@@ -175,9 +179,10 @@ export function buildDesign(panel0: Panel, spec0: ModelSpec): Design {
 
   // Sample units: those with a row where the dependent variable and every regressor are present.
   const nrows = panel.nrows;
+  const qualified = qualifiedRows(panel, spec);
   const rowOk = new Uint8Array(nrows);
   for (let r = 0; r < nrows; r++) {
-    let ok = !Number.isNaN(sources[0][r]);
+    let ok = (!qualified || qualified[r] === 1) && !Number.isNaN(sources[0][r]);
     for (let k = 1; ok && k <= k0; k++) ok = !Number.isNaN(sources[k][r]);
     rowOk[r] = ok ? 1 : 0;
   }
@@ -215,8 +220,20 @@ export function buildDesign(panel0: Panel, spec0: ModelSpec): Design {
     gmm,
     gmmBase,
     nGmmVars: gmmTerms.length,
+    qualified,
     warnings,
   };
+}
+
+/** The rows that pass `if` and `in` (null when the command has neither). */
+function qualifiedRows(panel: Panel, spec: ModelSpec): Uint8Array | null {
+  if (spec.condition === undefined && spec.inRange === undefined) return null;
+  const mask = spec.condition !== undefined ? evalCondition(panel, spec.condition) : new Uint8Array(panel.nrows).fill(1);
+  if (spec.inRange) {
+    const rows = inRangeMask(spec.inRange, panel.nrows);
+    for (let r = 0; r < mask.length; r++) mask[r] &= rows[r];
+  }
+  return mask;
 }
 
 /**
@@ -231,6 +248,8 @@ export class UnitRows {
   readonly raw: Float64Array;
   /** Rows of the unit present in the panel. */
   readonly present: Uint8Array;
+  /** Present rows that pass the command's if/in qualifiers. */
+  readonly qualified: Uint8Array;
   /** y and every regressor present (xtabond2's marksample). */
   readonly touseVar: Uint8Array;
   /** touseVar and every iv-style variable (without mz) present: the rows FOD means are taken over. */
@@ -258,6 +277,7 @@ export class UnitRows {
     const nsrc = design.sources.length;
     this.raw = new Float64Array(nsrc * T);
     this.present = new Uint8Array(T);
+    this.qualified = new Uint8Array(T);
     this.touseVar = new Uint8Array(T);
     this.complete = new Uint8Array(T);
     this.yT = new Float64Array(T);
@@ -305,15 +325,17 @@ export class UnitRows {
     const raw = this.raw;
     raw.fill(NaN);
     this.present.fill(0);
+    this.qualified.fill(0);
     const nsrc = d.sources.length;
     for (let r = offsets[unit]; r < offsets[unit + 1]; r++) {
       const t = time[r] - d.tmin;
       this.present[t] = 1;
+      this.qualified[t] = d.qualified ? d.qualified[r] : 1;
       for (let s = 0; s < nsrc; s++) raw[s * T + t] = d.sources[s][r];
     }
     // Sample marks.
     for (let t = 0; t < T; t++) {
-      let ok = this.present[t] === 1;
+      let ok = this.qualified[t] === 1;
       for (let s = 0; ok && s <= k0; s++) ok = !Number.isNaN(raw[s * T + t]);
       this.touseVar[t] = ok ? 1 : 0;
       let c = ok;
@@ -381,7 +403,8 @@ export class UnitRows {
     for (let t = 0; t < T; t++) {
       let code: number = EXCLUDED.absent;
       if (this.present[t]) {
-        if (!this.touseVar[t]) code = EXCLUDED.missingVar;
+        if (!this.qualified[t]) code = EXCLUDED.unqualified;
+        else if (!this.touseVar[t]) code = EXCLUDED.missingVar;
         else if (d.system) code = this.useL[t] ? EXCLUDED.used : EXCLUDED.missingIv;
         else {
           const row = d.orthogonal ? t + 1 : t;
@@ -401,11 +424,12 @@ export class UnitRows {
 }
 
 /** Exclusion reason codes of UnitRows.status, and their descriptions. */
-export const EXCLUDED = { used: 0, absent: 1, missingVar: 2, missingIv: 3, noDifference: 4, noForward: 5, nextOutside: 6 } as const;
+export const EXCLUDED = { used: 0, absent: 1, missingVar: 2, missingIv: 3, noDifference: 4, noForward: 5, nextOutside: 6, unqualified: 7 } as const;
 export const EXCLUSION_REASONS: Record<number, string> = {
   2: 'missing value in the dependent variable or a regressor',
   3: 'missing value in an iv-style instrument',
   4: 'no first difference (first period of the unit, or a gap before it)',
   5: 'no forward orthogonal deviation (no later complete period of the unit)',
   6: 'forward orthogonal deviation not kept: the next period, whose row holds it in xtabond2, is not in the sample',
+  7: "outside the command's if/in condition",
 };

@@ -19,7 +19,7 @@ import { invsym, symmetrize } from '../linalg/invsym.ts';
 import { normalQuantileOf, normalTwoSided, tQuantileOf, tTwoSided } from '../stats/distributions.ts';
 import { unitBlocks, type UnitBlocks } from './blocks.ts';
 import { smallFactor } from './covariance.ts';
-import { buildDesign, EXCLUSION_REASONS, type Design } from './design.ts';
+import { buildDesign, EXCLUDED, EXCLUSION_REASONS, type Design } from './design.ts';
 import { estimateFromBlocks, unitMoments, type EstimateOptions, type Estimation } from './estimate.ts';
 import { deepenZeroLevelInstruments, instrumentPlan, type InstrumentPlan } from './instruments.ts';
 import type { Coefficient, GmmResult } from './result.ts';
@@ -172,7 +172,9 @@ export function inference(prep: PreparedGmm, b: UnitBlocks, est: Estimation, com
       })
     : [];
 
-  const crit = spec.small ? tQuantileOf(0.975, dfr) : normalQuantileOf(0.975);
+  const level = spec.level ?? 95;
+  const upper = 0.5 + level / 200;
+  const crit = spec.small ? tQuantileOf(upper, dfr) : normalQuantileOf(upper);
   const coefficients: Coefficient[] = names.map((name, k) => {
     const se = Math.sqrt(v[k * K + k]);
     const stat = beta[k] / se;
@@ -198,6 +200,7 @@ export function inference(prep: PreparedGmm, b: UnitBlocks, est: Estimation, com
     obsPerGroup: { min: gmin, avg: nobs / ngroups, max: gmax },
     ninstruments: j0,
     small: spec.small,
+    ...(spec.level !== undefined ? { level } : {}),
     coefficients,
     vcov: Array.from(v),
     modelTest: test,
@@ -221,9 +224,13 @@ function exclusions(d: Design, b: UnitBlocks): { reason: string; count: number }
   // Units with no usable row at all are outside the sample: all their rows lack y or a regressor.
   const inSample = new Uint8Array(p.nunits);
   for (const u of d.units) inSample[u] = 1;
-  let outside = 0;
-  for (let u = 0; u < p.nunits; u++) if (!inSample[u]) outside += p.offsets[u + 1] - p.offsets[u];
-  if (outside) counts.set(2, (counts.get(2) ?? 0) + outside);
+  for (let u = 0; u < p.nunits; u++) {
+    if (inSample[u]) continue;
+    for (let r = p.offsets[u]; r < p.offsets[u + 1]; r++) {
+      const code = d.qualified && !d.qualified[r] ? EXCLUDED.unqualified : EXCLUDED.missingVar;
+      counts.set(code, (counts.get(code) ?? 0) + 1);
+    }
+  }
   for (const code of [...counts.keys()].sort()) out.push({ reason: EXCLUSION_REASONS[code], count: counts.get(code)! });
   return out;
 }

@@ -15,7 +15,7 @@ export interface Coefficient {
   /** z, or t under `small`. */
   stat: number;
   p: number;
-  /** 95% confidence interval (normal, or t with the residual df under `small`). */
+  /** Confidence interval at GmmResult.level (normal, or t with the residual df under `small`). */
   ciLow: number;
   ciHigh: number;
 }
@@ -56,6 +56,8 @@ export interface GmmResult {
   obsPerGroup: { min: number; avg: number; max: number };
   ninstruments: number;
   small: boolean;
+  /** Confidence level of ciLow/ciHigh in percent (`level(#)`; absent = 95). */
+  level?: number;
   coefficients: Coefficient[];
   /** Full covariance matrix of the reported coefficients, row-major, in coefficient order. */
   vcov: number[];

@@ -17,7 +17,7 @@ export function formatLatex(result: GmmResult, context: ReportContext = {}): str
     `\\caption{${latexEscape(title(result))}: ${latexEscape(result.depvar)}}`,
     '\\begin{tabular}{lrrrrrr}',
     '\\toprule',
-    ` & Coef. & ${se ? `${se} ` : ''}Std.\\ Err. & $${stat}$ & $P>|${stat}|$ & \\multicolumn{2}{c}{95\\% Conf.\\ Interval} \\\\`,
+    ` & Coef. & ${se ? `${se} ` : ''}Std.\\ Err. & $${stat}$ & $P>|${stat}|$ & \\multicolumn{2}{c}{${result.level ?? 95}\\% Conf.\\ Interval} \\\\`,
     '\\midrule',
   ];
   for (const c of result.coefficients)

@@ -18,7 +18,7 @@ export function formatMarkdown(result: GmmResult, context: ReportContext = {}): 
     `Observations: ${result.nobs}. Groups: ${result.ngroups} (obs per group: min ${min}, avg ${fixed(avg, 2)}, max ${max}). Instruments: ${result.ninstruments}.`,
     `${m.label} = ${fixed(m.stat, 2)}, ${m.prob} = ${fixed(m.p, 3)}.`,
     '',
-    `| ${cell(result.depvar)} | Coef. | ${se ? `${se} ` : ''}Std. Err. | ${stat} | P>\\|${stat}\\| | [95% Conf. | Interval] |`,
+    `| ${cell(result.depvar)} | Coef. | ${se ? `${se} ` : ''}Std. Err. | ${stat} | P>\\|${stat}\\| | [${result.level ?? 95}% Conf. | Interval] |`,
     '|:---|---:|---:|---:|---:|---:|---:|',
   ];
   for (const c of result.coefficients)

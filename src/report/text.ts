@@ -141,7 +141,8 @@ function coefficientTable(result: GmmResult): string[] {
   const out = ['-'.repeat(width)];
   // "Robust" sits over "Std. Err." as Stata centres it; "Corrected" fills the column.
   if (se) out.push(`${' '.repeat(w + 1)}|${se === 'Robust' ? '               Robust' : '              Corrected'}`);
-  out.push(`${name(result.depvar)} |      Coef.   Std. Err.      ${stat}    P>|${stat}|     [95% Conf. Interval]`);
+  const lvl = String(result.level ?? 95);
+  out.push(`${name(result.depvar)} |      Coef.   Std. Err.      ${stat}    P>|${stat}|${' '.repeat(Math.max(1, 7 - lvl.length))}[${lvl}% Conf. Interval]`);
   out.push(`${'-'.repeat(w + 1)}+${'-'.repeat(64)}`);
   const row = (label: string, c: Coefficient) =>
     `${name(label)} | ${stataG(c.estimate).padStart(10)} ${stataG(c.se).padStart(10)} ${fixed(c.stat, 2, 8)} ${fixed(c.p, 3, 7)}    ${stataG(c.ciLow).padStart(9)}   ${stataG(c.ciHigh).padStart(9)}`;

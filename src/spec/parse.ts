@@ -5,6 +5,7 @@
 // refused by name, never ignored.
 import { SpecError } from '../errors.ts';
 import type { Equation, GmmGroup, IvGroup, ModelSpec } from './types.ts';
+import { parseInRange } from './condition.ts';
 import { closeMatches, expandVarlist, stataName } from './varlist.ts';
 
 export { specToCommand } from './to-command.ts';
@@ -38,11 +39,11 @@ const MAIN_OPTIONS: OptionName[] = [
   { name: 'arlevels', min: 3, takesArg: false },
   { name: 'nodiffsargan', min: 3, takesArg: false },
   { name: 'timedummies', min: 11, takesArg: false },
+  { name: 'level', min: 1, takesArg: true },
 ];
 
 /** xtabond2 options that sysgmm refuses, with the reason. */
 const UNSUPPORTED_MAIN: (OptionName & { why: string })[] = [
-  { name: 'level', min: 1, takesArg: true, why: 'confidence intervals are 95%' },
   { name: 'dpds2', min: 5, takesArg: false, why: "DPD's constant-term convention is not implemented" },
   { name: 'svmat', min: 3, takesArg: false, why: 'results are returned as an object; see --json' },
   { name: 'svvar', min: 3, takesArg: false, why: 'results are returned as an object; see --json' },
@@ -81,8 +82,8 @@ export function parseXtabond2(command: string, columns: readonly string[]): Mode
     .replace(/\s+/g, ' ')
     .trim()
     .replace(/^xtabond2(?=\s|,|$)\s*/i, '');
-  const [varPart, optPart] = splitTopLevelComma(text, 'the command');
-  checkQualifiers(varPart);
+  const [commandPart, optPart] = splitTopLevelComma(text, 'the command');
+  const { varPart, condition, inRange } = qualifiers(commandPart);
 
   const terms = expandVarlist(varPart, columns, 'the variable list');
   if (terms.length === 0) throw new SpecError('no dependent variable: the command must start with the dependent variable, e.g. xtabond2 n L.n w k, gmm(L.n)');
@@ -133,6 +134,14 @@ export function parseXtabond2(command: string, columns: readonly string[]): Mode
     cluster = names[0];
   }
 
+  let level: number | undefined;
+  const levelRaw = given.get('level');
+  if (levelRaw) {
+    level = Number(levelRaw.arg!.trim());
+    if (!/^\d+(\.\d+)?$/.test(levelRaw.arg!.trim()) || !(level >= 10 && level <= 99.99))
+      throw new SpecError(`level(${levelRaw.arg}) invalid: the confidence level is a percentage between 10 and 99.99`, 'level');
+  }
+
   const gmm = gmmRaw.map((raw) => gmmGroup(raw, columns, levelEquation));
   const iv = ivRaw.map((raw) => ivGroup(raw, columns, levelEquation));
 
@@ -155,6 +164,9 @@ export function parseXtabond2(command: string, columns: readonly string[]): Mode
     diffSargan: !given.has('nodiffsargan'),
     cluster,
     timeDummies: given.has('timedummies'),
+    ...(condition !== undefined ? { condition } : {}),
+    ...(inRange !== undefined ? { inRange } : {}),
+    ...(level !== undefined ? { level } : {}),
   };
 }
 
@@ -338,11 +350,35 @@ function splitTopLevelComma(text: string, where: string): [string, string | null
   return [text, null];
 }
 
-/** if/in qualifiers and weights are xtabond2 syntax that sysgmm does not take: refuse by name. */
-function checkQualifiers(varPart: string): void {
-  const words = varPart.split(/\s+/);
-  for (const q of ['if', 'in']) {
-    if (words.includes(q)) throw new SpecError(`'${q}' qualifiers are not supported: subset the data before estimating`, q);
+/**
+ * Split "depvar indepvars [if exp] [in range]" into the variable list and the qualifiers (in either
+ * order, as Stata allows). Weights are refused by name.
+ */
+function qualifiers(text: string): { varPart: string; condition?: string; inRange?: { first: number; last: number } } {
+  if (text.includes('[')) throw new SpecError('weights ([aw=...], [pw=...], [fw=...]) are not supported: xtabond2 weights are not implemented', 'weights');
+  const marks: { word: 'if' | 'in'; at: number }[] = [];
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (depth === 0 && (i === 0 || /\s/.test(text[i - 1]))) {
+      const m = /^(if|in)(?=\s|$)/.exec(text.slice(i));
+      if (m) marks.push({ word: m[1] as 'if' | 'in', at: i });
+    }
   }
-  if (varPart.includes('[')) throw new SpecError('weights ([aw=...], [pw=...], [fw=...]) are not supported', 'weights');
+  if (!marks.length) return { varPart: text };
+  const out: { varPart: string; condition?: string; inRange?: { first: number; last: number } } = { varPart: text.slice(0, marks[0].at) };
+  marks.forEach((m, j) => {
+    const body = text.slice(m.at + 2, j + 1 < marks.length ? marks[j + 1].at : text.length).trim();
+    if (!body) throw new SpecError(`'${m.word}' needs ${m.word === 'if' ? 'a condition, e.g. if year >= 1979' : 'a row range, e.g. in 1/500'}`, m.word);
+    if (m.word === 'if') {
+      if (out.condition !== undefined) throw new SpecError("'if' is given twice", 'if');
+      out.condition = body;
+    } else {
+      if (out.inRange !== undefined) throw new SpecError("'in' is given twice", 'in');
+      out.inRange = parseInRange(body);
+    }
+  });
+  return out;
 }

@@ -20,7 +20,9 @@ export function specToCommand(spec: ModelSpec): string {
   if (spec.arlevels) opts.push('arlevels');
   if (!spec.diffSargan) opts.push('nodiffsargan');
   if (spec.timeDummies) opts.push('timedummies');
-  return `xtabond2 ${vars}${opts.length ? `, ${opts.join(' ')}` : ''}`;
+  if (spec.level !== undefined) opts.push(`level(${spec.level})`);
+  const quals = `${spec.condition !== undefined ? ` if ${spec.condition}` : ''}${spec.inRange ? ` in ${spec.inRange.first}/${spec.inRange.last}` : ''}`;
+  return `xtabond2 ${vars}${quals}${opts.length ? `, ${opts.join(' ')}` : ''}`;
 }
 
 function gmmOption(g: GmmGroup): string {

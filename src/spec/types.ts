@@ -67,6 +67,12 @@ export interface ModelSpec {
   timeDummies: boolean;
   /** Which xtabond2 release's conventions decide the last digits (default 'current'; see Conventions). */
   conventions?: Conventions;
+  /** `if exp`: a row is an observation only where the condition holds (instruments still use every row). */
+  condition?: string;
+  /** `in f/l`: 1-based positions in the panel's (unit, time) row order; negative counts from the end. */
+  inRange?: { first: number; last: number };
+  /** `level(#)`: confidence level of the intervals, in percent (default 95). */
+  level?: number;
 }
 
 /**

@@ -1,0 +1,127 @@
+// Stata `if` conditions over panel columns, for xtabond2's `if exp`: comparisons (== != ~= < <= > >=),
+// logical & | and ! (or ~), parentheses, and arithmetic operands evaluated by the project's own
+// expression code (src/panel/expression.ts; never eval). Stata's rules: a missing value compares as
+// larger than every number (so `x > 5` holds where x is missing), `.` is the missing value, and a
+// bare expression holds where it is non-zero (missing included). `in f/l` selects rows by position.
+import { SpecError } from '../errors.ts';
+import { evalExpression } from '../panel/expression.ts';
+import type { Panel } from '../panel/panel.ts';
+
+const COMPARISONS = ['>=', '<=', '==', '!=', '~=', '>', '<'] as const;
+
+/** Positions of `ops` at parenthesis depth 0 (longest operator first at each position). */
+function topLevel(text: string, ops: readonly string[]): { at: number; op: string }[] {
+  const out: { at: number; op: string }[] = [];
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (depth === 0) {
+      const op = ops.find((o) => text.startsWith(o, i));
+      if (op) {
+        out.push({ at: i, op });
+        i += op.length - 1;
+      }
+    }
+  }
+  return out;
+}
+
+/** Whether the whole text is one parenthesised group. */
+function wrapped(text: string): boolean {
+  if (!text.startsWith('(') || !text.endsWith(')')) return false;
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '(') depth++;
+    else if (text[i] === ')' && --depth === 0 && i < text.length - 1) return false;
+  }
+  return true;
+}
+
+/** 1 where the condition holds, 0 elsewhere, over the panel's rows. */
+export function evalCondition(panel0: Panel, condition: string): Uint8Array {
+  const panel = withNumericId(panel0);
+  const n = panel.nrows;
+  const fail = (msg: string): never => {
+    throw new SpecError(`if ${condition}: ${msg}`, 'if');
+  };
+  const operand = (text: string): Float64Array => {
+    const t = text.trim();
+    if (t === '') fail('a comparison is missing an operand');
+    return t === '.' ? new Float64Array(n).fill(NaN) : evalExpression(panel, t);
+  };
+  const walk = (text0: string): Uint8Array => {
+    const text = text0.trim();
+    if (text === '') fail('empty condition');
+    for (const op of ['|', '&']) {
+      const at = topLevel(text, [op]);
+      if (at.length) {
+        const parts: string[] = [];
+        let from = 0;
+        for (const a of at) {
+          parts.push(text.slice(from, a.at));
+          from = a.at + 1;
+        }
+        parts.push(text.slice(from));
+        const vals = parts.map(walk);
+        return vals.reduce((acc, v) => acc.map((x, r) => (op === '|' ? x | v[r] : x & v[r])));
+      }
+    }
+    if ((text[0] === '!' || text[0] === '~') && text[1] !== '=') return walk(text.slice(1)).map((x) => 1 - x);
+    const cmp = topLevel(text, COMPARISONS);
+    if (/(^|[^=<>!~])=(?!=)/.test(text)) fail("'=' is assignment; compare with '=='");
+    if (cmp.length > 1) fail(`chained comparisons (${cmp.map((c) => c.op).join(', ')}) are ambiguous: join them with & or |`);
+    if (cmp.length === 1) {
+      const { at, op } = cmp[0];
+      const a = operand(text.slice(0, at));
+      const b = operand(text.slice(at + op.length));
+      const out = new Uint8Array(n);
+      for (let r = 0; r < n; r++) {
+        // Stata: missing is larger than any number, and equal to itself.
+        const x = Number.isNaN(a[r]) ? Infinity : a[r];
+        const y = Number.isNaN(b[r]) ? Infinity : b[r];
+        const hold = op === '>=' ? x >= y : op === '<=' ? x <= y : op === '==' ? x === y : op === '>' ? x > y : op === '<' ? x < y : x !== y;
+        out[r] = hold ? 1 : 0;
+      }
+      return out;
+    }
+    if (wrapped(text)) return walk(text.slice(1, -1));
+    const v = operand(text);
+    return Uint8Array.from(v, (x) => (x !== 0 ? 1 : 0));
+  };
+  return walk(condition);
+}
+
+/** The panel with its id as a numeric column too, when every unit label is a number (`if id <= 70`). */
+function withNumericId(panel: Panel): Panel {
+  if (panel.isNumeric(panel.idName) || !panel.units.every((u) => typeof u === 'number' || /^-?\d+(\.\d+)?$/.test(u))) return panel;
+  return panel.withColumn(panel.idName, Float64Array.from(panel.unitOf, (u) => Number(panel.units[u])));
+}
+
+/** `in f/l` (or `in #`): f and l are positions 1..N, `f`/`F` = first, `l`/`L` = last, −k = k-th from the end. */
+export function parseInRange(text: string): { first: number; last: number } {
+  const t = text.trim();
+  const one = (s: string): number => {
+    const w = s.trim();
+    if (/^[fF]$/.test(w)) return 1;
+    if (/^[lL]$/.test(w)) return -1;
+    if (!/^-?\d+$/.test(w) || Number(w) === 0) throw new SpecError(`in ${t}: '${w}' is not a row position (1, 2, …, f, l, or −k counting from the end)`, 'in');
+    return Number(w);
+  };
+  const parts = t.split('/');
+  if (parts.length > 2 || t === '') throw new SpecError(`in ${t}: write in f/l, e.g. in 1/500`, 'in');
+  const first = one(parts[0]);
+  return { first, last: parts.length === 2 ? one(parts[1]) : first };
+}
+
+/** Rows selected by `in`: a 0/1 mask over n rows; an empty range is an error. */
+export function inRangeMask(range: { first: number; last: number }, n: number): Uint8Array {
+  const pos = (k: number) => (k < 0 ? n + 1 + k : k);
+  const lo = pos(range.first);
+  const hi = Math.min(n, pos(range.last));
+  if (lo < 1 || lo > hi) throw new SpecError(`in ${range.first}/${range.last}: selects no rows of the ${n} in the panel`, 'in');
+  const m = new Uint8Array(n);
+  m.fill(1, lo - 1, hi);
+  return m;
+}

@@ -1,0 +1,115 @@
+// `if`/`in` qualifiers and level(#) on the xtabond2 command: conditions are parsed by the project's
+// expression code (src/spec/condition.ts over src/panel/expression.ts), restrict the observations,
+// and leave the data of the other rows to lags and instruments, as xtabond2 does.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { fitGmm } from '../src/gmm/fit.ts';
+import type { Panel } from '../src/panel/panel.ts';
+import { evalCondition, inRangeMask } from '../src/spec/condition.ts';
+import { parseXtabond2, specToCommand } from '../src/spec/parse.ts';
+import { formatResult } from '../src/report/format.ts';
+import { loadAbdata } from './helpers/abdata.ts';
+
+let panel: Panel;
+let cols: string[];
+beforeAll(async () => {
+  panel = await loadAbdata();
+  cols = [panel.idName, panel.timeName, ...panel.names()];
+});
+
+describe('parsing', () => {
+  it('reads if and in in either order, and level(#); writes them back', () => {
+    const s = parseXtabond2('xtabond2 n L.n w if year >= 1979 & (k > 0 | ys < .) in 1/500, gmm(L.n) iv(w) level(90)', cols);
+    expect(s.condition).toBe('year >= 1979 & (k > 0 | ys < .)');
+    expect(s.inRange).toEqual({ first: 1, last: 500 });
+    expect(s.level).toBe(90);
+    expect(s.regressors.map((t) => t.name)).toEqual(['L1.n', 'w']);
+    expect(parseXtabond2(specToCommand(s), cols)).toEqual(s);
+    const t = parseXtabond2('n L.n in -100/l if id != 3, gmm(L.n)', cols);
+    expect(t.inRange).toEqual({ first: -100, last: -1 });
+    expect(t.condition).toBe('id != 3');
+    expect(parseXtabond2('n L.n, gmm(L.n)', cols).condition).toBeUndefined();
+  });
+
+  it('refuses what it cannot read, naming the qualifier', () => {
+    expect(() => parseXtabond2('n L.n if, gmm(L.n)', cols)).toThrow(/'if' needs a condition/);
+    expect(() => parseXtabond2('n L.n in 0/5, gmm(L.n)', cols)).toThrow(/in 0\/5: '0' is not a row position/);
+    expect(() => parseXtabond2('n L.n in 1/2/3, gmm(L.n)', cols)).toThrow(/write in f\/l/);
+    expect(() => parseXtabond2('n L.n [aw=emp], gmm(L.n)', cols)).toThrow(/weights .* are not supported/);
+    expect(() => parseXtabond2('n L.n, gmm(L.n) level(5)', cols)).toThrow(/level\(5\) invalid/);
+  });
+});
+
+describe('conditions', () => {
+  it("Stata's rules: missing is larger than every number, '.' is missing, & | ! and parentheses", () => {
+    const p = panel.withColumn('m', Float64Array.from(panel.time, (t) => (t === 1980 ? NaN : t)));
+    const at = (cond: string) => Array.from(evalCondition(p, cond));
+    const years = Array.from(p.time);
+    expect(at('m > 1982')).toEqual(years.map((t) => (t > 1982 || t === 1980 ? 1 : 0)));
+    expect(at('m == .')).toEqual(years.map((t) => (t === 1980 ? 1 : 0)));
+    expect(at('m < . & !(year <= 1978 | year >= 1983)')).toEqual(years.map((t) => (t !== 1980 && t > 1978 && t < 1983 ? 1 : 0)));
+    expect(at('year - 1980')).toEqual(years.map((t) => (t !== 1980 ? 1 : 0)));
+    expect(at('L.n < n')).toEqual(Array.from(evalCondition(p, '(L.n - n) < 0')));
+    expect(() => evalCondition(p, 'year = 1980')).toThrow(/compare with '=='/);
+    expect(() => evalCondition(p, '1978 < year < 1980')).toThrow(/chained comparisons/);
+    expect(() => evalCondition(p, 'nope > 1')).toThrow(/'nope' is not a column/);
+    expect(Array.from(inRangeMask({ first: -2, last: -1 }, 5))).toEqual([0, 0, 0, 1, 1]);
+    expect(() => inRangeMask({ first: 9, last: 12 }, 5)).toThrow(/selects no rows/);
+  });
+});
+
+describe('estimation with if/in', () => {
+  const cmd = 'n L.n w k, gmm(L.n) iv(w k) twostep robust';
+
+  it('a condition on whole units equals the fit on those units alone', async () => {
+    const r = await fitGmm(panel, parseXtabond2(cmd.replace(',', ' if id <= 70,'), cols));
+    const sub = await fitGmm(panel.selectUnits((u) => Number(panel.units[u]) <= 70), parseXtabond2(cmd, cols));
+    expect(r.nobs).toBe(sub.nobs);
+    r.coefficients.forEach((c, k) => {
+      expect(c.estimate).toBeCloseTo(sub.coefficients[k].estimate, 12);
+      expect(c.se).toBeCloseTo(sub.coefficients[k].se, 12);
+    });
+    const outside = r.excluded.find((e) => e.reason === "outside the command's if/in condition")!;
+    expect(outside.count).toBe(Array.from(panel.unitOf).filter((u) => Number(panel.units[u]) > 70).length);
+  });
+
+  it('a condition on years keeps the earlier years as instruments and lags', async () => {
+    const r = await fitGmm(panel, parseXtabond2(cmd.replace(',', ' if year >= 1980,'), cols));
+    const full = await fitGmm(panel, parseXtabond2(cmd, cols));
+    const sub = await fitGmm(panel.selectRows((row) => panel.time[row] >= 1980), parseXtabond2(cmd, cols));
+    // Level-equation observations: every row from 1980 on with n, L.n, w and k (L.n from 1979 data).
+    const n = panel.column('n');
+    let count = 0;
+    for (let row = 0; row < panel.nrows; row++)
+      if (panel.time[row] >= 1980 && row > panel.offsets[panel.unitOf[row]] && !Number.isNaN(n[row - 1])) count++;
+    expect(r.nobs).toBe(count);
+    expect(sub.nobs).toBeLessThan(r.nobs); // the subset panel loses L.n in 1980
+    expect(r.ninstruments).toBeGreaterThan(sub.ninstruments);
+    expect(r.coefficients[0].estimate).not.toBeCloseTo(full.coefficients[0].estimate, 4);
+    const outside = r.excluded.find((e) => e.reason === "outside the command's if/in condition")!;
+    expect(outside.count).toBe(Array.from(panel.time).filter((t) => t < 1980).length);
+    // A condition that holds everywhere is no condition.
+    const all = await fitGmm(panel, parseXtabond2(cmd.replace(',', ' if year > 0 in 1/l,'), cols));
+    all.coefficients.forEach((c, k) => expect(c.estimate).toBe(full.coefficients[k].estimate));
+  });
+
+  it('in f/l selects rows in the panel order (unit, then time)', async () => {
+    // Rows 1..70 are the first 10 firms (7 years each in abdata's first units? counted here).
+    const last = panel.offsets[10];
+    const r = await fitGmm(panel, parseXtabond2(cmd.replace(',', ` in 1/${last},`), cols));
+    const sub = await fitGmm(panel.selectUnits((u) => u < 10), parseXtabond2(cmd, cols));
+    r.coefficients.forEach((c, k) => expect(c.estimate).toBeCloseTo(sub.coefficients[k].estimate, 12));
+  });
+
+  it('level(90) gives 90% intervals with the normal (or t) quantile, and the table says so', async () => {
+    const r = await fitGmm(panel, parseXtabond2(`${cmd} level(90)`, cols));
+    expect(r.level).toBe(90);
+    for (const c of r.coefficients) {
+      expect(c.ciLow).toBeCloseTo(c.estimate - 1.6448536269514722 * c.se, 12);
+      expect(c.ciHigh).toBeCloseTo(c.estimate + 1.6448536269514722 * c.se, 12);
+    }
+    expect(formatResult(r, 'text', {})).toContain('[90% Conf. Interval]');
+    const d = await fitGmm(panel, parseXtabond2(cmd, cols));
+    expect(d.level).toBeUndefined();
+    expect(formatResult(d, 'text', {})).toContain('     [95% Conf. Interval]');
+  });
+});
