@@ -19,6 +19,7 @@ function panelWith(rename: Record<string, string> = {}, text: Record<string, str
     city: Float64Array.from([1, 1, 2, 2]),
     year: Float64Array.from([2003, 2004, 2003, 2004]),
     province: ['Beijing', 'Beijing', 'Hebei', 'Hebei'],
+    city_name: ['Beijing', 'Beijing', 'Hebei 01', 'Hebei 01'],
     coastal: Float64Array.from([1, 1, 1, 1]),
     pm25: Float64Array.from([50, 55, 60, 65]),
   };
@@ -58,14 +59,14 @@ describe('study config', () => {
     expect(e).toBeInstanceOf(SpecError);
     expect(e.message).toMatch(/^study\.json: unknown key 'controll' \(allowed: data, id, time/);
     expect(thrown(() => parseStudyConfig({ gmm: { lagmax: 3 } }, 'study.json')).message).toBe(
-      "study.json: unknown key 'gmm.lagmax' (allowed: lagMin, lagMax, collapse, robustnessLagMax)",
+      "study.json: unknown key 'gmm.lagmax' (allowed: lagMin, lagMax, lags, collapse, robustnessLagMax)",
     );
   });
 
   it('names the key of a bad value', () => {
     expect(thrown(() => parseStudyConfig({ gmm: { collapse: 'yes' } }, 's.json')).message).toBe("s.json: 'gmm.collapse' must be true or false");
     expect(thrown(() => parseStudyConfig({ gmm: { lagMin: 3, lagMax: 2 } }, 's.json')).message).toBe("s.json: 'gmm.lagMax' (2) is below gmm.lagMin (3)");
-    expect(thrown(() => parseStudyConfig({ efficiency: { measure: 'tfp' } }, 's.json')).message).toMatch(/^s\.json: 'efficiency\.measure' must be one of labour-productivity, dea-ccr-in/);
+    expect(thrown(() => parseStudyConfig({ efficiency: { measure: 'tfp' } }, 's.json')).message).toMatch(/^s\.json: 'efficiency\.measure' must be one of labour-productivity, log-labour-productivity, dea-ccr-in/);
     expect(thrown(() => parseStudyConfig({ periods: [[2003, 2010], [2010, 2016]] }, 's.json')).message).toBe("s.json: 'periods[1]' must start after the previous period ends");
     expect(thrown(() => parseStudyConfig({ controls: [{ expr: 'x', name: 'a b' }] }, 's.json')).message).toBe("s.json: 'controls[0].name' must be a variable name (letters, digits, _), not 'a b'");
     expect(thrown(() => parseStudyConfig({ controls: ['log(x)', 'log(x)'] }, 's.json')).message).toMatch(/'controls' has two controls named 'log_x'/);

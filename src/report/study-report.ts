@@ -6,6 +6,15 @@ import type { DerivedEffect } from '../study/effects.ts';
 import type { FigureFile, StudyEffects } from '../study/replicate.ts';
 import type { FittedRun, RegionTests, StudyVariables } from '../study/tables.ts';
 import { fixed, stars, toMarkdown, type JournalTable } from './journal-table.ts';
+import { needsCapital, type EfficiencyMeasure } from '../study/efficiency.ts';
+
+/** What an efficiency measure is computed from, as one sentence. */
+function efficiencySource(m: EfficiencyMeasure, cfg: StudyConfig): string {
+  const e = cfg.efficiency;
+  if (!needsCapital(m))
+    return `manufacturing output per worker (\`${e.output}\` / \`${e.labour}\`)${m === 'log-labour-productivity' ? ', in natural logs' : ', in levels'}.`;
+  return `from manufacturing capital (\`${e.capital}\`), labour (\`${e.labour}\`) and output (\`${e.output}\`), each year's cities forming that year's frontier.`;
+}
 
 export interface StudyReportInput {
   config: StudyConfig;
@@ -56,7 +65,9 @@ export function studyReport(x: StudyReportInput): string {
     `- ${d.units} cities, ${d.periods} years (${d.timeMin}–${d.timeMax}), ${d.observations} city-years; ${d.balanced ? 'balanced' : 'unbalanced'}${d.unitsWithGaps.count ? `, ${d.unitsWithGaps.count} cities with gaps` : ''}.`,
     `- Rows dropped for a missing city or year: ${d.excluded.missingUnit + d.excluded.missingTime}.`,
     `- CA: ${x.labels.index} = ${x.labels.index === 'CA1' ? '1 − |LQs − LQm|/(LQs + LQm)' : 'CA1 + (LQs + LQm)'}, from employment location quotients of producer services (${cfg.sectors.segments.map((s) => s.name).join('; ')}) and manufacturing, reference totals = sample sums per year.`,
-    `- EFF: ${x.labels.efficiency}, from manufacturing capital (\`${cfg.efficiency.capital}\`), labour (\`${cfg.efficiency.labour}\`) and output (\`${cfg.efficiency.output}\`), each year's cities forming that year's frontier where DEA is used.`,
+    `- EFF: ${x.labels.efficiency}, ${efficiencySource(cfg.efficiency.measure, cfg)}${
+      cfg.efficiency.robustness !== cfg.efficiency.measure ? ` The robustness column uses ${cfg.efficiency.robustness}: ${efficiencySource(cfg.efficiency.robustness, cfg)}` : ''
+    }`,
     `- Controls: ${cfg.controls.map((c) => `${c.label} (\`${c.expr}\`)`).join(', ')}; year dummies.`,
     '',
   );

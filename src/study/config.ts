@@ -5,7 +5,7 @@
 import { DataError, SpecError } from '../errors.ts';
 import type { Panel } from '../panel/panel.ts';
 import { closeMatches } from '../spec/varlist.ts';
-import { EFFICIENCY_MEASURES, type EfficiencyMeasure } from './efficiency.ts';
+import { EFFICIENCY_MEASURES, needsCapital, type EfficiencyMeasure } from './efficiency.ts';
 import { DEFAULT_SECTOR_MAPPING, parseSectorMapping, type SectorMapping } from './sectors.ts';
 
 
@@ -25,8 +25,10 @@ export interface StudyConfig {
   time: string;
   /** 0/1 column: 1 = coastal city. */
   coastal: string;
-  /** Units dropped in the "without municipalities" robustness column: rows whose `column` is one of `values`. */
-  municipalities: { column: string; values: string[] };
+  /** Units dropped in the "without municipalities" robustness column (T6): the units whose `column`
+   *  (in their first row) is one of `values` (numbers are compared as written, e.g. 1 for a 0/1 flag).
+   *  null leaves that column out. */
+  municipalities: { column: string; values: string[] } | null;
   /** Outcome column; `log` takes its natural log (ln PM2.5). */
   pollution: { column: string; log: boolean; label: string };
   /** Sector employment columns and groups (as `sysgmm indices --sectors`). */
@@ -41,6 +43,8 @@ export interface StudyConfig {
     labour: string;
     output: string;
   };
+  /** Year dummies: iv(yr…, eq(level)) in the level equation only, or iv(yr…) in both equations. */
+  yearDummies: 'level' | 'both';
   /** Build the interaction from mean-centred CA and EFF (means over the estimation sample). */
   centre: boolean;
   controls: ControlVariable[];
@@ -48,6 +52,9 @@ export interface StudyConfig {
     /** Lag limits of gmm(y ca eff ca×eff) instruments. */
     lagMin: number;
     lagMax: number;
+    /** Lag limits per variable, overriding lagMin/lagMax: keys y, ca, eff, ca_eff (or core for the
+     *  three); variables with the same limits share one gmm() group. */
+    lags: Partial<Record<LagKey, [number, number]>>;
     collapse: boolean;
     /** Lag limit of the robustness column that flips `collapse` (uncollapsed sets grow fast). */
     robustnessLagMax: number;
@@ -60,19 +67,27 @@ export interface StudyConfig {
   seed: number;
   /** Decimals in the tables. */
   digits: number;
+  /** Full xtabond2 command templates for GMM columns by id ("T2.5", "T6.3", …), with {y}, {core},
+   *  {controls} and {dummies} standing for the column's variables; they replace the built command. */
+  commands: Record<string, string>;
 }
+
+/** Variables of the study's gmm() instruments that can have lag limits of their own. */
+export const LAG_KEYS = ['y', 'ca', 'eff', 'ca_eff'] as const;
+export type LagKey = (typeof LAG_KEYS)[number];
 
 export const DEFAULT_CONFIG: StudyConfig = {
   data: 'data/city_panel.csv',
   id: 'city',
   time: 'year',
   coastal: 'coastal',
-  municipalities: { column: 'province', values: ['Beijing', 'Tianjin', 'Shanghai', 'Chongqing'] },
+  municipalities: { column: 'city_name', values: ['Beijing', 'Tianjin', 'Shanghai', 'Chongqing'] },
   pollution: { column: 'pm25', log: true, label: 'ln PM2.5' },
   sectors: DEFAULT_SECTOR_MAPPING,
   index: 'CA1',
   robustnessIndex: 'CA2',
   efficiency: { measure: 'dea-ccr-in', robustness: 'dea-bcc-in', capital: 'manuf_capital', labour: 'manuf_labour', output: 'manuf_output' },
+  yearDummies: 'level',
   centre: true,
   controls: [
     { name: 'lngdppc', expr: 'log(gdppc)', label: 'ln GDP per capita' },
@@ -83,7 +98,7 @@ export const DEFAULT_CONFIG: StudyConfig = {
     { name: 'tech', expr: 'tech', label: 'Technology' },
     { name: 'envreg', expr: 'envreg', label: 'Environmental regulation' },
   ],
-  gmm: { lagMin: 2, lagMax: 4, collapse: true, robustnessLagMax: 3 },
+  gmm: { lagMin: 2, lagMax: 4, lags: {}, collapse: true, robustnessLagMax: 3 },
   periods: [
     [2003, 2009],
     [2010, 2016],
@@ -91,6 +106,7 @@ export const DEFAULT_CONFIG: StudyConfig = {
   gridPoints: 41,
   seed: 1,
   digits: 3,
+  commands: {},
 };
 
 const TOP_KEYS = Object.keys(DEFAULT_CONFIG);
@@ -140,14 +156,17 @@ export function parseStudyConfig(json: unknown, source = 'study config'): StudyC
   const has = (k: string) => o[k] !== undefined;
   if (has('data')) cfg.data = r.string(o.data, 'data');
   for (const k of ['id', 'time', 'coastal'] as const) if (has(k)) cfg[k] = r.string(o[k], k);
-  if (has('municipalities')) {
+  if (o.municipalities === null) cfg.municipalities = null;
+  else if (has('municipalities')) {
     const m = r.object(o.municipalities, 'municipalities', ['column', 'values']);
-    if (m.column !== undefined) cfg.municipalities.column = r.string(m.column, 'municipalities.column');
+    const muni = cfg.municipalities!;
+    if (m.column !== undefined) muni.column = r.string(m.column, 'municipalities.column');
     if (m.values !== undefined) {
-      if (!Array.isArray(m.values)) r.fail('municipalities.values', 'must be an array of strings');
-      cfg.municipalities.values = (m.values as unknown[]).map((v, i) => r.string(v, `municipalities.values[${i}]`));
+      if (!Array.isArray(m.values) || m.values.length === 0) r.fail('municipalities.values', 'must be a non-empty array of values (strings or numbers)');
+      muni.values = (m.values as unknown[]).map((v, i) => (typeof v === 'number' && Number.isFinite(v) ? String(v) : r.string(v, `municipalities.values[${i}]`)));
     }
   }
+  if (has('yearDummies')) cfg.yearDummies = r.oneOf(o.yearDummies, 'yearDummies', ['level', 'both'] as const);
   if (has('pollution')) {
     const p = r.object(o.pollution, 'pollution', ['column', 'log', 'label']);
     if (p.column !== undefined) cfg.pollution.column = r.string(p.column, 'pollution.column');
@@ -188,6 +207,17 @@ export function parseStudyConfig(json: unknown, source = 'study config'): StudyC
     const g = r.object(o.gmm, 'gmm', Object.keys(d.gmm));
     if (g.lagMin !== undefined) cfg.gmm.lagMin = r.int(g.lagMin, 'gmm.lagMin', 1);
     if (g.lagMax !== undefined) cfg.gmm.lagMax = r.int(g.lagMax, 'gmm.lagMax', 1);
+    if (g.lags !== undefined) {
+      const l = r.object(g.lags, 'gmm.lags', [...LAG_KEYS, 'core']);
+      const range = (v: unknown, key: string): [number, number] => {
+        if (!Array.isArray(v) || v.length !== 2) r.fail(key, 'must be [first lag, last lag], e.g. [2, 4]');
+        const [a, b] = [r.int((v as unknown[])[0], `${key}[0]`, 1), r.int((v as unknown[])[1], `${key}[1]`, 1)];
+        if (b < a) r.fail(key, `ends (${b}) before it starts (${a})`);
+        return [a, b];
+      };
+      if (l.core !== undefined) for (const k of ['ca', 'eff', 'ca_eff'] as const) cfg.gmm.lags[k] = range(l.core, 'gmm.lags.core');
+      for (const k of LAG_KEYS) if (l[k] !== undefined) cfg.gmm.lags[k] = range(l[k], `gmm.lags.${k}`);
+    }
     if (g.collapse !== undefined) cfg.gmm.collapse = r.bool(g.collapse, 'gmm.collapse');
     if (g.robustnessLagMax !== undefined) cfg.gmm.robustnessLagMax = r.int(g.robustnessLagMax, 'gmm.robustnessLagMax', 1);
     if (cfg.gmm.lagMax < cfg.gmm.lagMin) r.fail('gmm.lagMax', `(${cfg.gmm.lagMax}) is below gmm.lagMin (${cfg.gmm.lagMin})`);
@@ -208,7 +238,30 @@ export function parseStudyConfig(json: unknown, source = 'study config'): StudyC
   if (has('gridPoints')) cfg.gridPoints = r.int(o.gridPoints, 'gridPoints', 2);
   if (has('seed')) cfg.seed = r.int(o.seed, 'seed', 0);
   if (has('digits')) cfg.digits = r.int(o.digits, 'digits', 1);
+  if (has('commands')) {
+    const c = r.object(o.commands, 'commands', Object.keys(o.commands as Json));
+    for (const [id, text] of Object.entries(c)) {
+      if (!/^T[2-6]\.\d+$/.test(id)) r.fail(`commands.${id}`, 'is not a table column id such as "T2.5" or "T6.3"');
+      cfg.commands[id] = r.string(text, `commands.${id}`);
+    }
+  }
   return cfg;
+}
+
+/** The lag limits of a study gmm() variable (y, or a core variable named ca…, eff…, ca_eff…). */
+export function lagsOf(cfg: StudyConfig, key: LagKey): [number, number] {
+  return cfg.gmm.lags[key] ?? [cfg.gmm.lagMin, cfg.gmm.lagMax];
+}
+
+/** Modelling choices the config allows but that are probably mistakes. */
+export function configWarnings(cfg: StudyConfig): string[] {
+  const out: string[] = [];
+  const [a] = lagsOf(cfg, 'y');
+  if (a < 2)
+    out.push(
+      `study config: the dependent variable's gmm() instruments start at lag ${a}: its level at t−1 is correlated with the differenced error Δe_t, so it is not a valid instrument for the differenced equation (use lag 2 or deeper: "gmm": {"lags": {"y": [2, 4]}})`,
+    );
+  return out;
 }
 
 /** A model variable name for an expression: "log(gdppc)^2" → "log_gdppc_2". */
@@ -235,7 +288,7 @@ export function expressionColumns(expr: string): string[] {
 export function configColumns(cfg: StudyConfig): { key: string; column: string; numeric: boolean }[] {
   const cols: { key: string; column: string; numeric: boolean }[] = [
     { key: 'coastal', column: cfg.coastal, numeric: true },
-    { key: 'municipalities.column', column: cfg.municipalities.column, numeric: false },
+    ...(cfg.municipalities ? [{ key: 'municipalities.column', column: cfg.municipalities.column, numeric: false }] : []),
     { key: 'pollution.column', column: cfg.pollution.column, numeric: true },
   ];
   const sectorCodes = cfg.sectors.total
@@ -243,7 +296,7 @@ export function configColumns(cfg: StudyConfig): { key: string; column: string; 
     : Object.keys(cfg.sectors.columns);
   for (const code of sectorCodes) cols.push({ key: `sectors.columns.${code}`, column: cfg.sectors.columns[code], numeric: true });
   if (cfg.sectors.total) cols.push({ key: 'sectors.total', column: cfg.sectors.total, numeric: true });
-  const dea = [cfg.efficiency.measure, cfg.efficiency.robustness].some((m) => m !== 'labour-productivity');
+  const dea = [cfg.efficiency.measure, cfg.efficiency.robustness].some(needsCapital);
   if (dea) cols.push({ key: 'efficiency.capital', column: cfg.efficiency.capital, numeric: true });
   cols.push({ key: 'efficiency.labour', column: cfg.efficiency.labour, numeric: true });
   cols.push({ key: 'efficiency.output', column: cfg.efficiency.output, numeric: true });
@@ -253,23 +306,44 @@ export function configColumns(cfg: StudyConfig): { key: string; column: string; 
   return cols;
 }
 
-/** Check that the data has every column the config names (and numbers where numbers are needed). */
+/**
+ * Check that the data has every column the config names (and numbers where numbers are needed);
+ * every problem is reported at once, each with the key that names the column and a suggestion.
+ */
 export function checkConfigColumns(cfg: StudyConfig, panel: Panel): void {
   const where = panel.source ? ` in ${panel.source}` : '';
   const all = [panel.idName, panel.timeName, ...panel.names()];
+  const problems: { column: string; message: string }[] = [];
+  const seen = new Set<string>();
   for (const { key, column, numeric } of configColumns(cfg)) {
-    if (!panel.has(column)) {
-      const near = closeMatches(column, all);
-      throw new DataError(
-        `column '${column}' (study config '${key}') not found${where}${near.length ? `; did you mean ${near.map((n) => `'${n}'`).join(' or ')}?` : `; columns are: ${all.join(', ')}`}`,
-        { file: panel.source, column },
-      );
-    }
-    if (numeric && !panel.isNumeric(column)) {
+    if (seen.has(`${key} ${column}`)) continue;
+    seen.add(`${key} ${column}`);
+    if (!panel.has(column)) problems.push({ column, message: missingColumn(column, key, all, where) });
+    else if (numeric && !panel.isNumeric(column)) {
       const text = panel.textColumn(column);
       const r = text.findIndex((s) => s !== null && s.trim() !== '' && !Number.isFinite(Number(s)));
       const at = r >= 0 ? `: ${panel.idName} ${panel.units[panel.unitOf[r]]}, ${panel.timeName} ${panel.time[r]} has '${text[r]}'` : '';
-      throw new DataError(`column '${column}' (study config '${key}') is not numeric${where}${at}`, { file: panel.source, column });
+      problems.push({ column, message: `column '${column}' (study config '${key}') is not numeric${where}${at}` });
     }
   }
+  throwColumnProblems(problems, where, panel.source, all);
+}
+
+/** "column 'x' (study config 'k') not found in f; did you mean 'y'?" */
+export function missingColumn(column: string, key: string, all: string[], where: string): string {
+  const near = closeMatches(column, all);
+  return `column '${column}' (study config '${key}') not found${where}${near.length ? `; did you mean ${near.map((n) => `'${n}'`).join(' or ')}?` : ''}`;
+}
+
+/** One DataError for every column problem: a single one as it is, several one per line; the data's
+ *  columns are listed when some missing column has no close match. */
+export function throwColumnProblems(problems: { column: string; message: string }[], where: string, file: string, columns: string[]): void {
+  if (!problems.length) return;
+  const listAll = problems.some((p) => p.message.includes(' not found') && !p.message.includes('did you mean'));
+  const columnsAre = listAll ? `columns are: ${columns.join(', ')}` : '';
+  const text =
+    problems.length === 1
+      ? `${problems[0].message}${columnsAre ? `; ${columnsAre}` : ''}`
+      : `${problems.length} columns the study config names are not usable${where}:\n${problems.map((p) => `  ${p.message}`).join('\n')}${columnsAre ? `\n  (${columnsAre})` : ''}`;
+  throw new DataError(text, { file, column: problems[0].column });
 }

@@ -1,12 +1,14 @@
-// Manufacturing efficiency measures of the study by name: labour productivity, DEA scores per
-// year (CCR/BCC, input/output oriented) and the Malmquist index, from capital, labour and output.
+// Manufacturing efficiency measures of the study by name: labour productivity in levels
+// (output/labour, `labour-productivity`) or logs (ln(output/labour), `log-labour-productivity`),
+// which need only labour and output; DEA scores per year (CCR/BCC, input/output oriented) and the
+// Malmquist index, from capital, labour and output.
 import { SpecError } from '../errors.ts';
 import type { Panel } from '../panel/panel.ts';
 import { deaByYear, deaMeasureName, type DeaModel } from './dea.ts';
 import { malmquist, MALMQUIST_NAMES } from './malmquist.ts';
 import { MissingTally, type MeasureWarning } from './warnings.ts';
 
-export const EFFICIENCY_MEASURES = ['labour-productivity', 'dea-ccr-in', 'dea-ccr-out', 'dea-bcc-in', 'dea-bcc-out', 'malmquist'] as const;
+export const EFFICIENCY_MEASURES = ['labour-productivity', 'log-labour-productivity', 'dea-ccr-in', 'dea-ccr-out', 'dea-bcc-in', 'dea-bcc-out', 'malmquist'] as const;
 export type EfficiencyMeasure = (typeof EFFICIENCY_MEASURES)[number];
 
 const DEA: Record<string, DeaModel> = {
@@ -16,9 +18,15 @@ const DEA: Record<string, DeaModel> = {
   'dea-bcc-out': { returns: 'vrs', orientation: 'output' },
 };
 
-/** Output column(s) a measure produces: lprod; dea_ccr_in …; malmquist, malmquist_ec, malmquist_tc. */
+/** Whether a measure uses manufacturing capital (labour productivity does not). */
+export function needsCapital(measure: EfficiencyMeasure): boolean {
+  return measure !== 'labour-productivity' && measure !== 'log-labour-productivity';
+}
+
+/** Output column(s) a measure produces: lprod; lnlprod; dea_ccr_in …; malmquist, malmquist_ec, malmquist_tc. */
 export function efficiencyColumnNames(measure: EfficiencyMeasure): string[] {
   if (measure === 'labour-productivity') return ['lprod'];
+  if (measure === 'log-labour-productivity') return ['lnlprod'];
   if (measure === 'malmquist') return [...MALMQUIST_NAMES];
   return [deaMeasureName(DEA[measure])];
 }
@@ -33,28 +41,34 @@ export function parseEfficiencyMeasures(list: string): EfficiencyMeasure[] {
   return [...new Set(names)] as EfficiencyMeasure[];
 }
 
-/** Labour productivity output/labour; NaN (counted) where either is missing, labour ≤ 0 or output < 0. */
-export function labourProductivity(output: ArrayLike<number>, labour: ArrayLike<number>): { values: Float64Array; warnings: MeasureWarning[] } {
+/**
+ * Labour productivity output/labour (or its natural log with `log`); NaN (counted) where either is
+ * missing, labour ≤ 0 or output < 0 (output ≤ 0 for the log).
+ */
+export function labourProductivity(output: ArrayLike<number>, labour: ArrayLike<number>, log = false): { values: Float64Array; warnings: MeasureWarning[] } {
   const n = output.length;
+  const name = log ? 'lnlprod' : 'lprod';
   const values = new Float64Array(n);
   const tally = new MissingTally();
   for (let r = 0; r < n; r++) {
     const y = output[r];
     const l = labour[r];
-    const reason = Number.isNaN(y) || Number.isNaN(l) ? 'missing output or labour' : !(l > 0) ? 'non-positive labour' : y < 0 ? 'negative output' : null;
+    const reason =
+      Number.isNaN(y) || Number.isNaN(l) ? 'missing output or labour' : !(l > 0) ? 'non-positive labour' : y < 0 ? 'negative output' : log && y === 0 ? 'zero output (no log)' : null;
     if (reason) {
       values[r] = NaN;
-      tally.add('lprod', reason);
-    } else values[r] = y / l;
+      tally.add(name, reason);
+    } else values[r] = log ? Math.log(y / l) : y / l;
   }
-  return { values, warnings: tally.warnings(['lprod']) };
+  return { values, warnings: tally.warnings([name]) };
 }
 
 /** Manufacturing inputs and output per city-year row. */
 export interface ManufacturingData {
   city: ArrayLike<string | number>;
   year: ArrayLike<number>;
-  capital: ArrayLike<number>;
+  /** Needed by DEA and Malmquist only. */
+  capital?: ArrayLike<number>;
   labour: ArrayLike<number>;
   output: ArrayLike<number>;
 }
@@ -74,11 +88,14 @@ export async function efficiencyMeasures(data: ManufacturingData, measures: read
   const columns: Record<string, Float64Array> = {};
   const names: string[] = [];
   const warnings: MeasureWarning[] = [];
-  const tech = { inputs: [data.capital, data.labour], outputs: [data.output] };
+  const needs = measures.filter(needsCapital);
+  if (needs.length && !data.capital) throw new SpecError(`efficiency measure ${needs.join(', ')} needs manufacturing capital`, 'capital');
+  const tech = { inputs: [data.capital!, data.labour], outputs: [data.output] };
   for (const m of measures) {
-    if (m === 'labour-productivity') {
-      const lp = labourProductivity(data.output, data.labour);
-      columns.lprod = lp.values;
+    if (m === 'labour-productivity' || m === 'log-labour-productivity') {
+      const log = m === 'log-labour-productivity';
+      const lp = labourProductivity(data.output, data.labour, log);
+      columns[log ? 'lnlprod' : 'lprod'] = lp.values;
       warnings.push(...lp.warnings);
     } else if (m === 'malmquist') {
       const res = await malmquist({ ...tech, city: data.city, year: data.year });
@@ -94,17 +111,17 @@ export async function efficiencyMeasures(data: ManufacturingData, measures: read
   return { columns, names, warnings };
 }
 
-/** Efficiency columns for a panel (panel row order), from the named capital, labour and output columns. */
+/** Efficiency columns for a panel (panel row order), from the named capital (DEA, Malmquist), labour and output columns. */
 export async function panelEfficiency(
   panel: Panel,
-  cols: { capital: string; labour: string; output: string },
+  cols: { capital?: string; labour: string; output: string },
   measures: readonly EfficiencyMeasure[],
 ): Promise<EfficiencyResult> {
   return efficiencyMeasures(
     {
       city: Array.from(panel.unitOf, (u) => panel.units[u]),
       year: panel.time,
-      capital: panel.column(cols.capital),
+      ...(measures.some(needsCapital) && cols.capital !== undefined ? { capital: panel.column(cols.capital) } : {}),
       labour: panel.column(cols.labour),
       output: panel.column(cols.output),
     },

@@ -18,7 +18,7 @@ import { formatDescription } from '../report/describe-table.ts';
 import { bandCurveSpec, coefficientPlotSpec, writeFigure, type CoefficientPoint } from '../report/figures.ts';
 import { buildJournalTable, toCsv, toJson, toLatex, toMarkdown, toText, type BootstrapInterval, type JournalTable } from '../report/journal-table.ts';
 import { studyReport } from '../report/study-report.ts';
-import { checkConfigColumns, DEFAULT_CONFIG, parseStudyConfig, type StudyConfig } from './config.ts';
+import { checkConfigColumns, configColumns, configWarnings, DEFAULT_CONFIG, missingColumn, parseStudyConfig, throwColumnProblems, type StudyConfig } from './config.ts';
 import { longRunEffect, marginalEffectCurve, type DerivedEffect, type MarginalEffectPoint } from './effects.ts';
 import { efficiencyColumnNames, panelEfficiency, type EfficiencyMeasure } from './efficiency.ts';
 import { withIndices } from './indices.ts';
@@ -100,6 +100,7 @@ export interface ReplicateOutcome {
 
 const MEASURE_LABELS: Record<EfficiencyMeasure, string> = {
   'labour-productivity': 'labour productivity',
+  'log-labour-productivity': 'ln labour productivity',
   'dea-ccr-in': 'DEA-CCR',
   'dea-ccr-out': 'DEA-CCR, output',
   'dea-bcc-in': 'DEA-BCC',
@@ -233,12 +234,13 @@ function prepare(panel: Panel, cfg: StudyConfig, effColumns: Record<EfficiencyMe
       throw new DataError(`coastal flag '${cfg.coastal}' must be 0 or 1; row ${r + 1} (${full.idName} ${full.units[full.unitOf[r]]}, ${full.timeName} ${full.time[r]}) has ${coastal[r]}`, { column: cfg.coastal });
   full = interact(full, Float64Array.from(coastal, (c) => 1 - c), 'inland', 'inl');
   const coastalOfUnit = Array.from({ length: full.nunits }, (_, i) => coastal[full.offsets[i]] === 1);
-  const muniValues = new Set(cfg.municipalities.values);
-  const muniOfUnit = unitValues(full, cfg.municipalities.column).map((v) => muniValues.has(v));
-  if (!muniOfUnit.some(Boolean))
+  const muni = cfg.municipalities;
+  const muniValues = new Set(muni?.values ?? []);
+  const muniOfUnit = muni ? unitValues(full, muni.column).map((v) => muniValues.has(v)) : [];
+  if (muni && !muniOfUnit.some(Boolean))
     throw new DataError(
-      `no unit has '${cfg.municipalities.column}' in [${cfg.municipalities.values.join(', ')}] (study config 'municipalities'), so the robustness column would drop nothing`,
-      { column: cfg.municipalities.column },
+      `no unit has '${muni.column}' in [${muni.values.join(', ')}] (study config 'municipalities'), so the robustness column would drop nothing; name the column and values that mark the units to drop, or set "municipalities": null to leave that column out`,
+      { column: muni.column },
     );
 
   const vars: StudyVariables = {
@@ -261,7 +263,7 @@ function prepare(panel: Panel, cfg: StudyConfig, effColumns: Record<EfficiencyMe
     segments: cfg.sectors.segments.map((s) => ({ key: s.key, label: SHORT_SEGMENT[s.key] ?? s.name, name: s.name, panel: core(p, `${cfg.index}_${s.key}`, effMain).panel })),
     altIndex: { label: `CA = ${idxLabel(cfg.robustnessIndex)}`, panel: core(p, cfg.robustnessIndex, effMain).panel },
     altEfficiency: { label: `EFF = ${effLabel(cfg.efficiency.robustness)}`, panel: core(p, cfg.index, effColumns[cfg.efficiency.robustness]).panel },
-    noMunicipalities: full.selectUnits((i) => !muniOfUnit[i]),
+    noMunicipalities: muni ? { panel: full.selectUnits((i) => !muniOfUnit[i]), dropped: muniOfUnit.filter(Boolean).length } : null,
   };
   const rows = estimationRows(full, y, ['ca', 'eff', ...controlNames]);
   const effCol = full.column('eff');
@@ -335,7 +337,7 @@ export async function replicate(opts: ReplicateOptions): Promise<ReplicateOutcom
   const reps = opts.bootstrap ?? 0;
   let done = 0;
   // read, indices, efficiency, variables, [models...], [bootstrap...], tables, figures, report
-  const nModels = 5 + (cfg.periods.length + 1) + 3 + cfg.sectors.segments.length + 4;
+  const nModels = 5 + (cfg.periods.length + 1) + 3 + cfg.sectors.segments.length + (cfg.municipalities ? 4 : 3);
   const total = 4 + nModels + (reps > 0 && opts.estimators.bootstrap ? nModels - 2 : 0) + 3;
   let t0 = performance.now();
   let current = '';
@@ -349,15 +351,23 @@ export async function replicate(opts: ReplicateOptions): Promise<ReplicateOutcom
   step(`reading ${displayPath(dataPath)}`);
   const table = await readTable(dataPath);
   const names = table.schema.fields.map((f) => f.name);
-  for (const [key, col] of [
-    ['id', cfg.id],
-    ['time', cfg.time],
-  ] as const)
-    if (!names.includes(col))
-      throw new DataError(`column '${col}' (study config '${key}') not found in ${displayPath(dataPath)}; columns are: ${names.join(', ')}`, { file: dataPath, column: col });
+  // Without the id or time column there is no panel: report them with every other missing column.
+  const where = ` in ${displayPath(dataPath)}`;
+  const keyed = [
+    { key: 'id', column: cfg.id },
+    { key: 'time', column: cfg.time },
+    ...configColumns(cfg),
+  ];
+  if (!names.includes(cfg.id) || !names.includes(cfg.time))
+    throwColumnProblems(
+      keyed.filter((c) => !names.includes(c.column)).map((c) => ({ column: c.column, message: missingColumn(c.column, c.key, names, where) })),
+      where,
+      dataPath,
+      names,
+    );
   let panel = Panel.fromTable(table, { id: cfg.id, time: cfg.time, source: displayPath(dataPath) });
   checkConfigColumns(cfg, panel);
-  const warnings: string[] = [];
+  const warnings: string[] = [...configWarnings(cfg)];
   const measureWarnings = (ws: MeasureWarning[]) => warnings.push(...ws.map((w) => w.message));
 
   step('co-agglomeration indices');

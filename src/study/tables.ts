@@ -5,7 +5,9 @@ import type { GmmResult } from '../gmm/result.ts';
 import type { Panel } from '../panel/panel.ts';
 import type { BootstrapInterval, JournalColumn, JournalTableInput } from '../report/journal-table.ts';
 import { fixed } from '../report/journal-table.ts';
-import type { StudyConfig } from './config.ts';
+import { SpecError } from '../errors.ts';
+import { parseXtabond2 } from '../spec/parse.ts';
+import type { LagKey, StudyConfig } from './config.ts';
 import { sampleDifference, waldZero, type DerivedEffect } from './effects.ts';
 import type { TestStat } from '../gmm/result.ts';
 
@@ -38,8 +40,8 @@ export interface StudySamples {
   /** Same sample, the other co-agglomeration index / the other efficiency measure as ca / eff. */
   altIndex: { label: string; panel: Panel };
   altEfficiency: { label: string; panel: Panel };
-  /** The four province-level municipalities dropped. */
-  noMunicipalities: Panel;
+  /** The units of the municipality rule dropped (null: the rule is switched off). */
+  noMunicipalities: { panel: Panel; dropped: number } | null;
 }
 
 export type Estimator = 'ols' | 'within' | 'difference' | 'system';
@@ -61,6 +63,33 @@ export interface GmmChoice {
   lagMin: number;
   lagMax: number;
   collapse: boolean;
+  /** Lag limits per variable (y, ca, eff, ca_eff), overriding lagMin/lagMax. */
+  lags?: Partial<Record<LagKey, [number, number]>>;
+  /** Year dummies in the level equation only (default) or in both. */
+  yearDummies?: 'level' | 'both';
+}
+
+/** Which lag key a gmm() variable of the study follows: y, or the core variable it is built from
+ *  (ca_p2 follows ca, ca_eff_inl follows ca_eff). */
+function lagKeyOf(v: StudyVariables, name: string): LagKey {
+  const is = (base: string) => name === base || name.startsWith(`${base}_`);
+  if (name === v.y) return 'y';
+  if (is(v.caEff)) return 'ca_eff';
+  if (is(v.ca)) return 'ca';
+  if (is(v.eff)) return 'eff';
+  return 'ca';
+}
+
+/** The gmm() groups of a study model: variables with the same lag limits share a group. */
+export function gmmGroups(v: StudyVariables, vars: string[], g: GmmChoice): { vars: string[]; lags: [number, number] }[] {
+  const groups: { vars: string[]; lags: [number, number] }[] = [];
+  for (const name of vars) {
+    const lags = g.lags?.[lagKeyOf(v, name)] ?? [g.lagMin, g.lagMax];
+    const hit = groups.find((x) => x.lags[0] === lags[0] && x.lags[1] === lags[1]);
+    if (hit) hit.vars.push(name);
+    else groups.push({ vars: [name], lags });
+  }
+  return groups;
 }
 
 /**
@@ -73,8 +102,11 @@ export interface GmmChoice {
 export function gmmCommand(v: StudyVariables, core: string[], g: GmmChoice, estimator: 'system' | 'difference', years: [number, number] | null): string {
   const controls = v.controls.map((c) => c.name).join(' ');
   const dummies = years === null ? '' : years[0] === years[1] ? `yr${years[0]}` : `yr${years[0]}-yr${years[1]}`;
-  const gmm = `gmm(${[v.y, ...core].join(' ')}, lag(${g.lagMin} ${g.lagMax})${g.collapse ? ' collapse' : ''})`;
-  const iv = [controls ? `iv(${controls})` : '', dummies ? `iv(${dummies}${estimator === 'system' ? ', eq(level)' : ''})` : ''].filter(Boolean).join(' ');
+  const gmm = gmmGroups(v, [v.y, ...core], g)
+    .map((x) => `gmm(${x.vars.join(' ')}, lag(${x.lags[0]} ${x.lags[1]})${g.collapse ? ' collapse' : ''})`)
+    .join(' ');
+  const levelOnly = estimator === 'system' && (g.yearDummies ?? 'level') === 'level';
+  const iv = [controls ? `iv(${controls})` : '', dummies ? `iv(${dummies}${levelOnly ? ', eq(level)' : ''})` : ''].filter(Boolean).join(' ');
   const opts = `${gmm} ${iv} twostep robust${estimator === 'difference' ? ' noleveleq' : ''}`;
   return `${v.y} L.${v.y} ${core.join(' ')} ${controls} ${dummies}, ${opts}`.replace(/\s+/g, ' ').replace(' ,', ',');
 }
@@ -85,15 +117,40 @@ export function dummyYears(panel: Panel): [number, number] | null {
   return years.length >= 3 ? [years[2], years[years.length - 1]] : null;
 }
 
+/**
+ * A command template of the study config with its placeholders filled: {y}, {core}, {controls} and
+ * {dummies} (the year-dummy range of the column's sample).
+ */
+export function fillTemplate(template: string, id: string, v: StudyVariables, core: string[], years: [number, number] | null): string {
+  const values: Record<string, string> = {
+    y: v.y,
+    core: core.join(' '),
+    controls: v.controls.map((c) => c.name).join(' '),
+    dummies: years === null ? '' : years[0] === years[1] ? `yr${years[0]}` : `yr${years[0]}-yr${years[1]}`,
+  };
+  return template.replace(/\{([^}]*)\}/g, (_, name: string) => {
+    if (!(name in values)) throw new SpecError(`study config 'commands.${id}': unknown placeholder {${name}}; use {y}, {core}, {controls} or {dummies}`, `commands.${id}`);
+    return values[name];
+  });
+}
+
 /** Every model of T2–T6, in table and column order. */
 export function planModels(s: StudySamples, v: StudyVariables, cfg: StudyConfig): ModelRun[] {
-  const g: GmmChoice = { lagMin: cfg.gmm.lagMin, lagMax: cfg.gmm.lagMax, collapse: cfg.gmm.collapse };
+  const g: GmmChoice = { lagMin: cfg.gmm.lagMin, lagMax: cfg.gmm.lagMax, collapse: cfg.gmm.collapse, lags: cfg.gmm.lags, yearDummies: cfg.yearDummies };
   const core = [v.ca, v.eff, v.caEff];
   const runs: ModelRun[] = [];
   const add = (table: TableId, label: string, estimator: Estimator, panel: Panel, coreVars: string[], choice = g) => {
     const n = runs.filter((r) => r.table === table).length + 1;
-    const command = gmmCommand(v, coreVars, choice, estimator === 'difference' ? 'difference' : 'system', dummyYears(panel));
-    runs.push({ id: `${table}.${n}`, table, label, estimator, panel, command, core: coreVars });
+    const id = `${table}.${n}`;
+    const template = cfg.commands[id];
+    const gmm = estimator === 'difference' || estimator === 'system';
+    if (template !== undefined && !gmm)
+      throw new SpecError(`study config 'commands.${id}': column ${id} (${label}) is not a GMM column; command templates apply to GMM columns`, `commands.${id}`);
+    const command =
+      template !== undefined
+        ? checkedTemplate(fillTemplate(template, id, v, coreVars, dummyYears(panel)), id, panel)
+        : gmmCommand(v, coreVars, choice, estimator === 'difference' ? 'difference' : 'system', dummyYears(panel));
+    runs.push({ id, table, label, estimator, panel, command, core: coreVars });
   };
   add('T2', 'Pooled OLS', 'ols', s.full, core);
   add('T2', 'Fixed effects', 'within', s.full, core);
@@ -108,10 +165,34 @@ export function planModels(s: StudySamples, v: StudyVariables, cfg: StudyConfig)
   for (const seg of s.segments) add('T5', seg.label, 'system', seg.panel, core);
   add('T6', s.altIndex.label, 'system', s.altIndex.panel, core);
   add('T6', s.altEfficiency.label, 'system', s.altEfficiency.panel, core);
-  const flipped = { lagMin: cfg.gmm.lagMin, lagMax: cfg.gmm.robustnessLagMax, collapse: !cfg.gmm.collapse };
+  // The instrument-set robustness column: collapse switched, every upper lag limit capped.
+  const cap = (l: [number, number]): [number, number] => [l[0], Math.max(l[0], Math.min(l[1], cfg.gmm.robustnessLagMax))];
+  const flipped: GmmChoice = {
+    ...g,
+    lagMax: cfg.gmm.robustnessLagMax,
+    collapse: !cfg.gmm.collapse,
+    lags: Object.fromEntries(Object.entries(cfg.gmm.lags).map(([k, l]) => [k, cap(l)])),
+  };
   add('T6', flipped.collapse ? 'Collapsed instruments' : 'Uncollapsed instruments', 'system', s.full, core, flipped);
-  add('T6', 'No municipalities', 'system', s.noMunicipalities, core);
+  if (s.noMunicipalities) add('T6', 'No municipalities', 'system', s.noMunicipalities.panel, core);
+  const unknown = Object.keys(cfg.commands).filter((id) => !runs.some((r) => r.id === id));
+  if (unknown.length)
+    throw new SpecError(
+      `study config 'commands': no column ${unknown.join(', ')}; the GMM columns are ${runs.filter((r) => r.estimator === 'system' || r.estimator === 'difference').map((r) => r.id).join(', ')}`,
+      `commands.${unknown[0]}`,
+    );
   return runs;
+}
+
+/** A filled template must parse against the column's data (errors name the config key). */
+function checkedTemplate(command: string, id: string, panel: Panel): string {
+  try {
+    parseXtabond2(command, [panel.idName, panel.timeName, ...panel.names()]);
+  } catch (e) {
+    if (e instanceof SpecError) throw new SpecError(`study config 'commands.${id}': ${e.message} (in '${command}')`, `commands.${id}`);
+    throw e;
+  }
+  return command.replace(/^\s*xtabond2\s+/, '');
 }
 
 /** The result with its lagged-dependent-variable coefficient named "L.y", so table rows line up. */
@@ -174,7 +255,14 @@ export function assembleTables(
   const centring = cfg.centre
     ? 'CA × EFF is the product of mean-centred CA and EFF (means over the baseline estimation sample), so CA and EFF are effects at the mean of the other.'
     : 'CA × EFF is the product of CA and EFF (not centred).';
-  const gmmNote = `GMM columns: two-step, Windmeijer-corrected robust errors; gmm(${v.y} CA EFF CA×EFF, lag(${cfg.gmm.lagMin} ${cfg.gmm.lagMax})${cfg.gmm.collapse ? ' collapse' : ''}), iv(controls), year dummies iv(levels); the first year is lost to the lag and the second is the base year.`;
+  const coreLabel: Record<string, string> = { [v.ca]: 'CA', [v.eff]: 'EFF', [v.caEff]: 'CA×EFF' };
+  const groupsText = gmmGroups(v, [v.y, v.ca, v.eff, v.caEff], { lagMin: cfg.gmm.lagMin, lagMax: cfg.gmm.lagMax, collapse: cfg.gmm.collapse, lags: cfg.gmm.lags })
+    .map((x) => `gmm(${x.vars.map((n) => coreLabel[n] ?? n).join(' ')}, lag(${x.lags[0]} ${x.lags[1]})${cfg.gmm.collapse ? ' collapse' : ''})`)
+    .join(' ');
+  const templated = Object.keys(cfg.commands);
+  const gmmNote = `GMM columns: two-step, Windmeijer-corrected robust errors; ${groupsText}, iv(controls), year dummies ${cfg.yearDummies === 'level' ? 'iv(levels)' : 'iv(both equations)'}; the first year is lost to the lag and the second is the base year.${
+    templated.length ? ` Columns ${templated.join(', ')} use the study config's own commands (models.json lists every command).` : ''
+  }`;
   const tables: JournalTableInput[] = [];
   const t2 = of('T2');
   tables.push({
@@ -252,11 +340,25 @@ export function assembleTables(
     rows: genericRows,
     extraRows: [yesRow('T6', 'Controls'), yesRow('T6', 'Year dummies'), { label: 'GMM instrument lags', values: t6.map((r) => gmmLagText(r.command)) }],
     notes: [
-      `${measures} (1) CA measured by the other index; (2) EFF measured by the other efficiency measure; (3) the instrument set with collapse switched and lags ${cfg.gmm.lagMin}–${cfg.gmm.robustnessLagMax}; (4) dropping the four province-level municipalities (${cfg.municipalities.values.join(', ')}). ${gmmNote}`,
+      `${measures} (1) CA measured by the other index; (2) EFF measured by the other efficiency measure; (3) the instrument set with collapse switched and upper lag limits capped at ${cfg.gmm.robustnessLagMax}${municipalityNote(cfg, municipalityDrop(runs))}. ${gmmNote}`,
     ],
     digits: cfg.digits,
   });
   return tables;
+}
+
+/** Units the municipality column drops: the full sample's less those left in its column. */
+function municipalityDrop(runs: FittedRun[]): number | undefined {
+  const muni = runs.find((r) => r.table === 'T6' && r.label === 'No municipalities');
+  return muni ? runs[0].panel.nunits - muni.panel.nunits : undefined;
+}
+
+/** "; (4) dropping the 4 units whose city_name is Beijing, Tianjin, Shanghai or Chongqing". */
+function municipalityNote(cfg: StudyConfig, dropped: number | undefined): string {
+  const m = cfg.municipalities;
+  if (!m || dropped === undefined) return '';
+  const values = m.values.length > 1 ? `${m.values.slice(0, -1).join(', ')} or ${m.values.at(-1)}` : m.values[0];
+  return `; (4) dropping the ${dropped} unit${dropped === 1 ? '' : 's'} whose ${m.column} is ${values}`;
 }
 
 function estimatorLabel(r: ModelRun): string {

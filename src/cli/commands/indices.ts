@@ -7,9 +7,10 @@ import { readTable } from '../../data/read.ts';
 import { writeCsv } from '../../data/csv-write.ts';
 import { Panel } from '../../panel/panel.ts';
 import { panelIndices, type ReferenceTotals } from '../../study/indices.ts';
-import { EFFICIENCY_MEASURES, panelEfficiency, parseEfficiencyMeasures } from '../../study/efficiency.ts';
+import { EFFICIENCY_MEASURES, needsCapital, panelEfficiency, parseEfficiencyMeasures } from '../../study/efficiency.ts';
 import { DEFAULT_SECTOR_MAPPING, parseSectorMapping, type SectorMapping } from '../../study/sectors.ts';
 import type { MeasureWarning } from '../../study/warnings.ts';
+import { DEFAULT_CONFIG } from '../../study/config.ts';
 
 export interface IndicesOptions {
   id: string;
@@ -30,9 +31,9 @@ export function register(program: Command): void {
     .argument('<file>', 'city-year data (csv, parquet, arrow, dta, xlsx)')
     .requiredOption('--id <column>', 'city column')
     .requiredOption('--time <column>', 'year column')
-    .option('--sectors <config.json>', 'sector mapping: {columns: {code: column}, manufacturing: [codes], segments: [{key, name, codes}], total: column}; default: GB/T 4754-2002 door sectors in columns emp_<key>')
+    .option('--sectors <config.json>', 'sector mapping, or a study.json (its "sectors" key): {columns: {code: column}, manufacturing: [codes], segments: [{key, name, codes}], total: column}; default: GB/T 4754-2002 door sectors in columns emp_<key>')
     .option('--reference <ref>', "reference totals of the location quotient: 'sample' (sums over the sample per year) or 'national:<file>' (one row per year, same column names)", 'sample')
-    .option('--efficiency <list>', `comma-separated efficiency measures: ${EFFICIENCY_MEASURES.join(', ')} (needs --capital, --labour, --output); output-oriented DEA is reported as 1/φ ∈ (0, 1]`)
+    .option('--efficiency <list>', `comma-separated efficiency measures: ${EFFICIENCY_MEASURES.join(', ')} (labour productivity, output/labour in levels or logs, needs --labour and --output; DEA and Malmquist also --capital); output-oriented DEA is reported as 1/φ ∈ (0, 1]`)
     .option('--capital <column>', 'manufacturing capital')
     .option('--labour <column>', 'manufacturing labour')
     .option('--output <column>', 'manufacturing output')
@@ -48,8 +49,9 @@ export function register(program: Command): void {
 export async function runIndices(file: string, opts: IndicesOptions): Promise<{ rows: number; columns: string[]; warnings: MeasureWarning[] }> {
   const mapping = opts.sectors ? readMapping(opts.sectors) : DEFAULT_SECTOR_MAPPING;
   const measures = opts.efficiency ? parseEfficiencyMeasures(opts.efficiency) : [];
+  const inputs = measures.some(needsCapital) ? (['capital', 'labour', 'output'] as const) : (['labour', 'output'] as const);
   if (measures.length) {
-    const lacking = (['capital', 'labour', 'output'] as const).filter((k) => !opts[k]);
+    const lacking = inputs.filter((k) => !opts[k]);
     if (lacking.length) throw new SpecError(`--efficiency needs ${lacking.map((k) => `--${k}`).join(', ')} (the manufacturing input and output columns)`, '--efficiency');
   }
   const reference = await readReference(opts.reference, opts.time, mapping);
@@ -68,10 +70,10 @@ export async function runIndices(file: string, opts: IndicesOptions): Promise<{ 
   const names = [...idx.names];
   warnings.push(...idx.warnings);
   if (measures.length) {
-    for (const k of ['capital', 'labour', 'output'] as const)
+    for (const k of inputs)
       if (!panel.isNumeric(opts[k]!))
         throw new DataError(`--${k} column '${opts[k]}' ${panel.has(opts[k]!) ? 'is not numeric' : 'not found'} in ${file}`, { file, column: opts[k] });
-    const eff = await panelEfficiency(panel, { capital: opts.capital!, labour: opts.labour!, output: opts.output! }, measures);
+    const eff = await panelEfficiency(panel, { capital: opts.capital, labour: opts.labour!, output: opts.output! }, measures);
     Object.assign(columns, eff.columns);
     names.push(...eff.names);
     warnings.push(...eff.warnings);
@@ -95,8 +97,17 @@ function readMapping(path: string): SectorMapping {
   } catch (err) {
     throw new SpecError(`--sectors: ${path} is not valid JSON: ${(err as Error).message}`, '--sectors');
   }
+  // A study.json holds the mapping under "sectors" (with the study's other keys beside it).
+  const o = json as Record<string, unknown>;
+  const studyLike = typeof json === 'object' && json !== null && !Array.isArray(json) && !('columns' in o) && ('sectors' in o || Object.keys(o).some((k) => STUDY_KEYS.includes(k)));
+  if (studyLike) {
+    if (o.sectors === undefined) return DEFAULT_SECTOR_MAPPING;
+    return parseSectorMapping(o.sectors, `${path}: 'sectors'`);
+  }
   return parseSectorMapping(json, path);
 }
+
+const STUDY_KEYS = Object.keys(DEFAULT_CONFIG);
 
 /** 'sample' or 'national:<file>': the file has one row per year (column --time) and the employment columns of the mapping. */
 async function readReference(spec: string, timeName: string, mapping: SectorMapping): Promise<ReferenceTotals> {

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { SpecError } from '../../errors.ts';
 import { BACKEND_NAMES, defaultFloat64Backend } from '../../kernels/registry.ts';
+import { configWarnings } from '../../study/config.ts';
 import { engineEstimators, replicate, type ProgressEvent } from '../../study/replicate.ts';
 
 interface Options {
@@ -75,6 +76,7 @@ export function register(program: Command): void {
       } finally {
         progress.stop();
       }
+      for (const w of configWarnings(outcome.config)) process.stderr.write(`warning: ${w}\n`);
       process.stdout.write(outcome.t2Text);
       const total = outcome.seconds.reduce((s, x) => s + x.seconds, 0);
       if (!opts.quiet) process.stderr.write(`replicate: wrote ${outcome.files.length} files to ${opts.out} in ${total.toFixed(1)} s (report: ${opts.out}/report.md)\n`);
