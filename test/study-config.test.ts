@@ -148,7 +148,7 @@ describe('replicate with a user-stated model (bundled panel, labour productivity
     expect(o.runs[0].panel.nunits - muni.panel.nunits).toBe(2);
     const t6 = readFileSync(join(dir, 'out', 'T6.md'), 'utf8');
     expect(t6).toContain('(4) dropping the 2 units whose city is 1101 or 3101');
-    expect(t6).toContain("Columns T6.1 use the study config's own commands");
+    expect(t6).toContain("Column T6.1 uses the study config's own command (models.json lists every command)");
   });
 
   it('labour productivity is in logs, described as output per worker without capital', () => {

@@ -261,7 +261,7 @@ export function assembleTables(
     .join(' ');
   const templated = Object.keys(cfg.commands);
   const gmmNote = `GMM columns: two-step, Windmeijer-corrected robust errors; ${groupsText}, iv(controls), year dummies ${cfg.yearDummies === 'level' ? 'iv(levels)' : 'iv(both equations)'}; the first year is lost to the lag and the second is the base year.${
-    templated.length ? ` Columns ${templated.join(', ')} use the study config's own commands (models.json lists every command).` : ''
+    templated.length ? ` ${templated.length === 1 ? 'Column' : 'Columns'} ${templated.join(', ')} ${templated.length === 1 ? 'uses' : 'use'} the study config's own command${templated.length === 1 ? '' : 's'} (models.json lists every command).` : ''
   }`;
   const tables: JournalTableInput[] = [];
   const t2 = of('T2');
