@@ -22,6 +22,7 @@ import { smallFactor } from './covariance.ts';
 import { buildDesign, EXCLUDED, EXCLUSION_REASONS, type Design } from './design.ts';
 import { estimateFromBlocks, unitMoments, type EstimateOptions, type Estimation } from './estimate.ts';
 import { deepenZeroLevelInstruments, instrumentPlan, type InstrumentPlan } from './instruments.ts';
+import { principalComponents } from './pca.ts';
 import type { Coefficient, GmmResult } from './result.ts';
 import { arTestsNonRobust, arTestsRobust, differenceInHansen, modelTest, overidTest, type ArInput } from './tests.ts';
 
@@ -32,7 +33,8 @@ export interface PreparedGmm {
 
 export function prepareGmm(panel: Panel, spec: ModelSpec): PreparedGmm {
   const design = buildDesign(panel, spec);
-  return { design, plan: deepenZeroLevelInstruments(design, instrumentPlan(design)) };
+  const plan = deepenZeroLevelInstruments(design, instrumentPlan(design));
+  return { design, plan: spec.pca ? principalComponents(design, plan, spec.components ?? null) : plan };
 }
 
 /** The per-unit blocks of a prepared model, refusing a model that cannot be identified. */
@@ -201,6 +203,9 @@ export function inference(prep: PreparedGmm, b: UnitBlocks, est: Estimation, com
     ninstruments: j0,
     small: spec.small,
     ...(spec.level !== undefined ? { level } : {}),
+    ...(plan.pca
+      ? { pca: { components: plan.pca.m, columns: plan.pca.columns, varianceExplained: plan.pca.varianceExplained, kmo: plan.pca.kmo } }
+      : {}),
     coefficients,
     vcov: Array.from(v),
     modelTest: test,

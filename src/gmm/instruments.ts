@@ -54,8 +54,29 @@ export interface InstrumentPlan {
   /** Groups for difference-in-Hansen, in xtabond2's print order ("GMM instruments for levels"
    *  first in system GMM, then gmm groups, then iv groups, each in specification order). */
   groups: InstrumentGroup[];
-  /** Largest number of nonzero entries a row can have. */
+  /** Largest number of nonzero entries a row can have (before any principal-components transform). */
   maxRowNnz: number;
+  /** `pca`: the GMM-style columns replaced by principal components (pca.ts); null otherwise. */
+  pca: PcaTransform | null;
+}
+
+/**
+ * The GMM-style columns (raw columns ivCols .. rawL−1) replaced by m components: component k of a
+ * row is Σ_j z_j·weights[index[j − ivCols]·m + k] over the columns with index ≥ 0, stored as column
+ * ivCols + k of Z.
+ */
+export interface PcaTransform {
+  rawL: number;
+  ivCols: number;
+  index: Int32Array;
+  weights: Float64Array;
+  m: number;
+  /** GMM-style columns that entered the analysis (non-constant over the estimation rows). */
+  columns: number;
+  varianceExplained: number;
+  kmo: number;
+  /** components(#) as given; null: the eigenvalues above 1 were kept. */
+  requested: number | null;
 }
 
 /** Lag blocks of one gmm part: base periods per lag, as xtabond2's _MakeGMMinsts shifts them. */
@@ -143,7 +164,7 @@ export function instrumentPlan(d: Design): InstrumentPlan {
   d.iv.forEach((g, gi) => groups.push({ label: g.label, cols: Int32Array.from(ivCols[gi]) }));
   let maxRowNnz = nIvCols;
   for (const p of gmmParts) maxRowNnz += p.blocks.length * p.vars.length;
-  return { L, ivTrans, ivLevel, consCol, gmmParts, groups, maxRowNnz };
+  return { L, ivTrans, ivLevel, consCol, gmmParts, groups, maxRowNnz, pca: null };
 }
 
 /**
@@ -202,8 +223,34 @@ export class InstrumentRows {
   constructor(readonly plan: InstrumentPlan, readonly design: Design) {
     this.nrows = (design.system ? 2 : 1) * design.T;
     this.start = new Int32Array(this.nrows + 1);
-    this.col = new Int32Array(Math.max(1, this.nrows * plan.maxRowNnz));
-    this.val = new Float64Array(Math.max(1, this.nrows * plan.maxRowNnz));
+    const width = Math.max(plan.maxRowNnz, plan.pca ? plan.pca.ivCols + plan.pca.m : 0);
+    this.col = new Int32Array(Math.max(1, this.nrows * width));
+    this.val = new Float64Array(Math.max(1, this.nrows * width));
+    this.comp = new Float64Array(plan.pca ? plan.pca.m : 0);
+  }
+
+  private readonly comp: Float64Array;
+
+  /** Replace the GMM-style entries of the row starting at `from` (ending at n) by its components. */
+  private components(from: number, n: number): number {
+    const p = this.plan.pca!;
+    const { col, val, comp } = this;
+    comp.fill(0);
+    let w = from;
+    for (let e = from; e < n; e++) {
+      const c = col[e];
+      if (c < p.ivCols) {
+        col[w] = c;
+        val[w++] = val[e];
+        continue;
+      }
+      const j = p.index[c - p.ivCols];
+      if (j < 0) continue;
+      const x = val[e];
+      for (let k = 0; k < p.m; k++) comp[k] += x * p.weights[j * p.m + k];
+    }
+    for (let k = 0; k < p.m; k++) if (comp[k] !== 0) { col[w] = p.ivCols + k; val[w++] = comp[k]; }
+    return w;
   }
 
   /** Fill the rows of the unit loaded in u (rows that do not enter are empty). */
@@ -215,6 +262,7 @@ export class InstrumentRows {
     const col = this.col;
     const val = this.val;
     for (let r = 0; r < this.nrows; r++) {
+      if (plan.pca && r > 0) n = this.components(this.start[r - 1], n);
       this.start[r] = n;
       const level = r >= T;
       const t = level ? r - T : r;
@@ -248,6 +296,7 @@ export class InstrumentRows {
         }
       }
     }
+    if (plan.pca && this.nrows > 0) n = this.components(this.start[this.nrows - 1], n);
     this.start[this.nrows] = n;
   }
 }

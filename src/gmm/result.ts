@@ -58,6 +58,9 @@ export interface GmmResult {
   small: boolean;
   /** Confidence level of ciLow/ciHigh in percent (`level(#)`; absent = 95). */
   level?: number;
+  /** `pca`: components kept of the GMM-style columns analysed, the share of their variance the kept
+   *  components explain, and the Kaiser-Meyer-Olkin measure of sampling adequacy. */
+  pca?: { components: number; columns: number; varianceExplained: number; kmo: number };
   coefficients: Coefficient[];
   /** Full covariance matrix of the reported coefficients, row-major, in coefficient order. */
   vcov: number[];

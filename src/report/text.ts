@@ -14,6 +14,15 @@ export function formatText(result: GmmResult, context: ReportContext = {}): stri
   lines.push(title(result));
   lines.push('-'.repeat(RULE));
   lines.push(...headerLines(result, context));
+  if (result.pca) {
+    const p = result.pca;
+    lines.push(
+      'Principal components of the GMM-style instruments:',
+      `  Components kept               = ${String(p.components).padStart(7)}  (of ${p.columns} instruments analysed)`,
+      `  Variance explained            = ${fixed(p.varianceExplained, 4, 7)}`,
+      `  Kaiser-Meyer-Olkin measure    = ${fixed(p.kmo, 4, 7)}`,
+    );
+  }
   lines.push(...coefficientTable(result));
   const spec = context.spec;
   if (spec) {

@@ -40,6 +40,8 @@ const MAIN_OPTIONS: OptionName[] = [
   { name: 'nodiffsargan', min: 3, takesArg: false },
   { name: 'timedummies', min: 11, takesArg: false },
   { name: 'level', min: 1, takesArg: true },
+  { name: 'pca', min: 3, takesArg: false },
+  { name: 'components', min: 4, takesArg: true },
 ];
 
 /** xtabond2 options that sysgmm refuses, with the reason. */
@@ -47,8 +49,6 @@ const UNSUPPORTED_MAIN: (OptionName & { why: string })[] = [
   { name: 'dpds2', min: 5, takesArg: false, why: "DPD's constant-term convention is not implemented" },
   { name: 'svmat', min: 3, takesArg: false, why: 'results are returned as an object; see --json' },
   { name: 'svvar', min: 3, takesArg: false, why: 'results are returned as an object; see --json' },
-  { name: 'pca', min: 3, takesArg: false, why: 'principal-components instruments are not implemented' },
-  { name: 'components', min: 4, takesArg: true, why: 'principal-components instruments are not implemented' },
 ];
 
 const GMM_SUBOPTIONS: OptionName[] = [
@@ -142,6 +142,13 @@ export function parseXtabond2(command: string, columns: readonly string[]): Mode
       throw new SpecError(`level(${levelRaw.arg}) invalid: the confidence level is a percentage between 10 and 99.99`, 'level');
   }
 
+  let components: number | undefined;
+  if (given.has('components')) {
+    if (!given.has('pca')) throw new SpecError('components() goes with pca: add the option pca', 'components');
+    components = intOption(given.get('components'), 'components', 0);
+    if (components < 1) throw new SpecError(`components(${given.get('components')!.arg}) invalid: keep at least one component`, 'components');
+  }
+
   const gmm = gmmRaw.map((raw) => gmmGroup(raw, columns, levelEquation));
   const iv = ivRaw.map((raw) => ivGroup(raw, columns, levelEquation));
 
@@ -167,6 +174,8 @@ export function parseXtabond2(command: string, columns: readonly string[]): Mode
     ...(condition !== undefined ? { condition } : {}),
     ...(inRange !== undefined ? { inRange } : {}),
     ...(level !== undefined ? { level } : {}),
+    ...(given.has('pca') ? { pca: true } : {}),
+    ...(components !== undefined ? { components } : {}),
   };
 }
 

@@ -21,6 +21,8 @@ export function specToCommand(spec: ModelSpec): string {
   if (!spec.diffSargan) opts.push('nodiffsargan');
   if (spec.timeDummies) opts.push('timedummies');
   if (spec.level !== undefined) opts.push(`level(${spec.level})`);
+  if (spec.pca) opts.push('pca');
+  if (spec.components !== undefined) opts.push(`components(${spec.components})`);
   const quals = `${spec.condition !== undefined ? ` if ${spec.condition}` : ''}${spec.inRange ? ` in ${spec.inRange.first}/${spec.inRange.last}` : ''}`;
   return `xtabond2 ${vars}${quals}${opts.length ? `, ${opts.join(' ')}` : ''}`;
 }

@@ -73,6 +73,10 @@ export interface ModelSpec {
   inRange?: { first: number; last: number };
   /** `level(#)`: confidence level of the intervals, in percent (default 95). */
   level?: number;
+  /** `pca`: principal components of the GMM-style instruments replace them (src/gmm/pca.ts). */
+  pca?: boolean;
+  /** `components(#)`: how many components `pca` keeps (default: those with eigenvalue above 1). */
+  components?: number;
 }
 
 /**

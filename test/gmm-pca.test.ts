@@ -1,0 +1,120 @@
+// pca / components(#): principal components of the GMM-style instruments (src/gmm/pca.ts), checked
+// against hand computations: the eigen-decomposition, the KMO formula, and a two-instrument case
+// where the single component, its variance share and the KMO (1/2 for two variables) are known.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { fitGmm } from '../src/gmm/fit.ts';
+import { kmo, symmetricEigen } from '../src/gmm/pca.ts';
+import { lag } from '../src/panel/operators.ts';
+import type { Panel } from '../src/panel/panel.ts';
+import { formatResult } from '../src/report/format.ts';
+import { parseXtabond2, specToCommand } from '../src/spec/parse.ts';
+import { inv, type Mat } from './helpers/dense.ts';
+import { loadAbdata } from './helpers/abdata.ts';
+import { smallPanel } from './helpers/smallPanel.ts';
+
+describe('the pieces', () => {
+  it('symmetricEigen: eigenvalues descending, A = V Λ Vᵀ', () => {
+    const a = Float64Array.from([4, 1, 2, 1, 3, 0, 2, 0, 5]);
+    const { values, vectors } = symmetricEigen(a, 3);
+    expect(values[0]).toBeGreaterThanOrEqual(values[1]);
+    expect(values[1]).toBeGreaterThanOrEqual(values[2]);
+    expect(values.reduce((s, x) => s + x, 0)).toBeCloseTo(12, 12);
+    for (let i = 0; i < 3; i++)
+      for (let j = 0; j < 3; j++) {
+        let s = 0;
+        for (let k = 0; k < 3; k++) s += vectors[i * 3 + k] * values[k] * vectors[j * 3 + k];
+        expect(s).toBeCloseTo(a[i * 3 + j], 12);
+      }
+    const two = symmetricEigen(Float64Array.from([2, 1, 1, 2]), 2);
+    expect([...two.values].map((x) => Number(x.toFixed(12)))).toEqual([3, 1]);
+  });
+
+  it('kmo: Σr² / (Σr² + Σa²) with a the partial correlations', () => {
+    const r: Mat = [
+      [1, 0.5, 0.3],
+      [0.5, 1, 0.4],
+      [0.3, 0.4, 1],
+    ];
+    const q = inv(r);
+    let rr = 0;
+    let aa = 0;
+    for (let i = 0; i < 3; i++)
+      for (let j = 0; j < 3; j++)
+        if (i !== j) {
+          rr += r[i][j] ** 2;
+          aa += q[i][j] ** 2 / (q[i][i] * q[j][j]);
+        }
+    expect(kmo(Float64Array.from(r.flat()), 3)).toBeCloseTo(rr / (rr + aa), 14);
+    expect(kmo(Float64Array.from([1, 0.7, 0.7, 1]), 2)).toBeCloseTo(0.5, 14);
+  });
+});
+
+describe('pca in a fit', () => {
+  let panel: Panel;
+  beforeAll(() => {
+    panel = smallPanel();
+  });
+  const cols = ['id', 'year', 'y', 'x', 'w', 'region', 'c'];
+
+  it('two collapsed instruments: one component z₁/sd₁ + z₂/sd₂, variance share (1 + ρ)/2, KMO 1/2', async () => {
+    const cmd = 'y L.y x, gmm(y, lag(2 3) collapse) iv(x) nolevel twostep robust';
+    const r = await fitGmm(panel, parseXtabond2(`${cmd} pca`, cols));
+    // By hand: the differenced rows that enter need y, x at t and t−1 and y at t−2.
+    const y = panel.column('y');
+    const x = panel.column('x');
+    const [y1, y2, y3, x1] = [lag(panel, y, 1), lag(panel, y, 2), lag(panel, y, 3), lag(panel, x, 1)];
+    const z1: number[] = [];
+    const z2: number[] = [];
+    for (let row = 0; row < panel.nrows; row++) {
+      if ([y[row], y1[row], y2[row], x[row], x1[row]].some(Number.isNaN)) continue;
+      z1.push(y2[row]);
+      z2.push(Number.isNaN(y3[row]) ? 0 : y3[row]);
+    }
+    expect(r.nobs).toBe(z1.length);
+    const mean = (v: number[]) => v.reduce((s, a) => s + a, 0) / v.length;
+    const [m1, m2] = [mean(z1), mean(z2)];
+    const cov = (a: number[], ma: number, b: number[], mb: number) => a.reduce((s, ai, i) => s + (ai - ma) * (b[i] - mb), 0) / (a.length - 1);
+    const [s1, s2] = [Math.sqrt(cov(z1, m1, z1, m1)), Math.sqrt(cov(z2, m2, z2, m2))];
+    const rho = cov(z1, m1, z2, m2) / (s1 * s2);
+    expect(rho).toBeGreaterThan(0);
+    expect(r.pca).toMatchObject({ components: 1, columns: 2 });
+    expect(r.pca!.varianceExplained).toBeCloseTo((1 + rho) / 2, 12);
+    expect(r.pca!.kmo).toBeCloseTo(0.5, 12);
+    expect(r.ninstruments).toBe(2);
+    // The same fit with that component written out as an instrument column.
+    const c = new Float64Array(panel.nrows);
+    for (let row = 0; row < panel.nrows; row++) c[row] = (Number.isNaN(y2[row]) ? 0 : y2[row] / s1) + (Number.isNaN(y3[row]) ? 0 : y3[row] / s2);
+    const byHand = await fitGmm(panel.withColumn('c', c), parseXtabond2('y L.y x, iv(c, passthru) iv(x) nolevel twostep robust', cols));
+    r.coefficients.forEach((k, j) => {
+      expect(k.estimate).toBeCloseTo(byHand.coefficients[j].estimate, 10);
+      expect(k.se).toBeCloseTo(byHand.coefficients[j].se, 10);
+    });
+    expect(r.hansen!.chi2).toBeCloseTo(byHand.hansen!.chi2, 10);
+  });
+
+  it('keeping every component spans the original instruments: the fit without pca', async () => {
+    const ab = await loadAbdata();
+    const cmd = 'n L.n w k, gmm(L.n, lag(1 3) collapse) gmm(w, lag(2 3) collapse) iv(k) twostep robust';
+    const plain = await fitGmm(ab, parseXtabond2(cmd, ab.names()));
+    const all = await fitGmm(ab, parseXtabond2(`${cmd} pca components(99)`, ab.names()));
+    expect(all.pca!.components).toBe(all.pca!.columns);
+    expect(all.pca!.varianceExplained).toBeCloseTo(1, 12);
+    expect(all.ninstruments).toBe(plain.ninstruments);
+    all.coefficients.forEach((k, j) => expect(k.estimate).toBeCloseTo(plain.coefficients[j].estimate, 8));
+    const two = await fitGmm(ab, parseXtabond2(`${cmd} pca comp(2)`, ab.names()));
+    expect(two.pca!.components).toBe(2);
+    expect(two.ninstruments).toBe(plain.ninstruments - all.pca!.columns + 2);
+    expect(formatResult(two, 'text', {})).toMatch(/Principal components of the GMM-style instruments:\n  Components kept +=  +2 +\(of \d+ instruments analysed\)\n  Variance explained += +0\.\d{4}\n  Kaiser-Meyer-Olkin measure += +0\.\d{4}/);
+  });
+
+  it('parses pca and components(#) and writes them back', () => {
+    const s = parseXtabond2('y L.y x, gmm(y) pca comp(3)', cols);
+    expect([s.pca, s.components]).toEqual([true, 3]);
+    expect(parseXtabond2(specToCommand(s), cols)).toEqual(s);
+  });
+
+  it('refuses components() without pca and pca without GMM-style instruments', async () => {
+    expect(() => parseXtabond2('y L.y x, gmm(y) components(2)', cols)).toThrow(/components\(\) goes with pca/);
+    await expect(fitGmm(panel, parseXtabond2('y L.y x, iv(x L.x L2.x) pca', cols))).rejects.toThrow(/no GMM-style instruments/);
+  });
+});
