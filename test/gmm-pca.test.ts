@@ -29,6 +29,38 @@ describe('the pieces', () => {
     expect([...two.values].map((x) => Number(x.toFixed(12)))).toEqual([3, 1]);
   });
 
+  it('symmetricEigen on a 40×40 matrix with a repeated eigenvalue: A V = V Λ, VᵀV = I', () => {
+    const n = 40;
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) - 0.5;
+    // A = Q diag(λ) Qᵀ with λ = 5, 5, 3, 2.9, … (a repeated pair) and Q from Gram-Schmidt.
+    const q: number[][] = [];
+    while (q.length < n) {
+      const v = Array.from({ length: n }, rnd);
+      for (const u of q) {
+        const d = u.reduce((acc, x, i) => acc + x * v[i], 0);
+        for (let i = 0; i < n; i++) v[i] -= d * u[i];
+      }
+      const norm = Math.hypot(...v);
+      q.push(v.map((x) => x / norm));
+    }
+    const lambda = Array.from({ length: n }, (_, k) => (k < 2 ? 5 : 3 - 0.1 * (k - 2)));
+    const a = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) for (let k = 0; k < n; k++) a[i * n + j] += q[k][i] * lambda[k] * q[k][j];
+    const { values, vectors } = symmetricEigen(a, n);
+    values.forEach((x, k) => expect(x).toBeCloseTo(lambda[k], 11));
+    for (let i = 0; i < n; i++)
+      for (let k = 0; k < n; k++) {
+        let av = 0;
+        for (let j = 0; j < n; j++) av += a[i * n + j] * vectors[j * n + k];
+        expect(av).toBeCloseTo(values[k] * vectors[i * n + k], 11);
+        let vv = 0;
+        for (let j = 0; j < n; j++) vv += vectors[j * n + i] * vectors[j * n + k];
+        expect(vv).toBeCloseTo(i === k ? 1 : 0, 12);
+      }
+    expect([...symmetricEigen(Float64Array.from([4]), 1).values]).toEqual([4]);
+  });
+
   it('kmo: Σr² / (Σr² + Σa²) with a the partial correlations', () => {
     const r: Mat = [
       [1, 0.5, 0.3],
