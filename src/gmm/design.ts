@@ -1,8 +1,10 @@
 // The model laid out on xtabond2's grid: every unit in the sample gets T periods (T = the span of
 // time over the sample's units), so period t of every unit is row t of its transformed equation
 // (first differences, or forward orthogonal deviations of period t−1 stored at row t) and row T+t of
-// its level equation. A row enters the estimation when its dependent variable, regressors and
-// iv-style instruments are all present (xtabond2's touse); gmm-style lags that are missing are zeros.
+// its level equation. A row enters the estimation when it passes the command's if/in, and its
+// dependent variable, regressors and iv-style instruments are all present (xtabond2's touse); an
+// orthogonal-deviation row t also needs period t itself in the sample. gmm-style lags that are
+// missing are zeros.
 import type { Panel } from '../panel/panel.ts';
 import { evalTerm, timeDummies } from '../panel/operators.ts';
 import { term, type Equation, type GmmGroup, type IvGroup, type ModelSpec, type Term } from '../spec/types.ts';

@@ -226,7 +226,8 @@ function exclusions(d: Design, b: UnitBlocks): { reason: string; count: number }
   if (p.exclusions.missingUnit) out.push({ reason: 'missing unit id', count: p.exclusions.missingUnit });
   if (p.exclusions.missingTime) out.push({ reason: 'missing time value', count: p.exclusions.missingTime });
   const counts = new Map(b.excluded);
-  // Units with no usable row at all are outside the sample: all their rows lack y or a regressor.
+  // Units with no usable row at all are outside the sample: each of their rows lacks y or a regressor,
+  // or fails the command's if/in condition.
   const inSample = new Uint8Array(p.nunits);
   for (const u of d.units) inSample[u] = 1;
   for (let u = 0; u < p.nunits; u++) {
