@@ -8,10 +8,9 @@ import type { UnitBlocks } from './blocks.ts';
 import type { GmmStep } from './estimate.ts';
 import { weightedCross, weightedSum } from './sums.ts';
 
-/** (V X'Z A) S (V X'Z A)' for the one-step robust covariance. */
-export function robustOneStepVariance(v: Float64Array, zx: Float64Array, a: Float64Array, s: Float64Array, L: number, K: number): Float64Array {
-  const vxza = matmul(v, matmul(zx, a, K, L, L, true, false), K, K, L);
-  return matmul(matmul(vxza, s, K, L, L), vxza, K, L, K, false, true);
+/** (V X'Z A) S (V X'Z A)' for the one-step robust covariance (any scale of A cancels with V's). */
+export function robustOneStepVariance(step: GmmStep, s: Float64Array, L: number, K: number): Float64Array {
+  return matmul(matmul(step.vxza, s, K, L, L), step.vxza, K, L, K, false, true);
 }
 
 /** Per-cluster sums Σ_{i∈c} w_i g_i of unit moments (n×L) and of the unit blocks zw (n×L·P). */
@@ -40,9 +39,8 @@ export interface WindmeijerInput {
   cluster: { n: number; g: Float64Array; zw: Float64Array } | null;
   /** Factor applied to the clustered moment covariance (Nc/(Nc−1) under small), applied to D too. */
   clusterScale: number;
-  a2: Float64Array;
-  /** Σ Z'e₂. */
-  ze2: Float64Array;
+  /** A₂ Σ Z'e₂. */
+  aze2: Float64Array;
   step2: GmmStep;
   v1Robust: Float64Array;
   L: number;
@@ -55,9 +53,9 @@ export interface WindmeijerInput {
  * the column j of the bracket being ∂(Σ g g')/∂β_j applied to a (the derivative of the weight).
  */
 export function windmeijerVariance(inp: WindmeijerInput): Float64Array {
-  const { b, L, K, a2, ze2, step2, v1Robust } = inp;
+  const { b, L, K, step2, v1Robust } = inp;
   const P = b.P;
-  const a = matmul(a2, ze2, L, L, 1);
+  const a = inp.aze2;
   const n = inp.cluster ? inp.cluster.n : b.n;
   const g = inp.cluster ? inp.cluster.g : inp.g1;
   const zw = inp.cluster ? inp.cluster.zw : b.zw;
@@ -74,7 +72,7 @@ export function windmeijerVariance(inp: WindmeijerInput): Float64Array {
   const bracket = new Float64Array(L * K);
   for (let l = 0; l < L; l++) for (let k = 0; k < K; k++) bracket[l * K + k] = inp.clusterScale * (t1[l * P + 1 + k] + t2[l * P + 1 + k]);
   const v2 = step2.v;
-  const dm = matmul(matmul(v2, step2.xza, K, K, L), bracket, K, L, K);
+  const dm = matmul(step2.vxza, bracket, K, L, K);
   // V₂ + D V₁ᵣ D' + 2 D V₂; symmetrized by the caller's quadratic forms / (V + V')/2.
   const dv1d = matmul(matmul(dm, v1Robust, K, K, K), dm, K, K, K, false, true);
   const dv2 = matmul(dm, v2, K, K, K);

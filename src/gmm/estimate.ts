@@ -2,9 +2,11 @@
 // 1998), with optional unit weights w_i (default 1), so that a pairs-bootstrap replication is the
 // same computation with other weights:
 //   β = (X'Z A Z'X)⁻¹ X'Z A Z'y,   A₁ = (Σ w_i Z_i'HZ_i)⁻¹,   A₂ = (Σ w_i g_i g_i')⁻¹, g_i = Z_i'ê₁ᵢ.
-// Inverses are invsym-style (only exactly collinear directions dropped), as in xtabond2.
-import { matmul } from '../linalg/dense.ts';
+// Weights are applied through factorizations (src/linalg/weight-factor.ts), never explicit inverses,
+// with invsym's generalized-inverse semantics (only exactly collinear directions dropped), as xtabond2.
+import { matmul, transpose } from '../linalg/dense.ts';
 import { invsym, unpackSymmetric } from '../linalg/invsym.ts';
+import { applyWeight, applyWhitened, factorWeight, leastSquares, whiten, weightRank, type WeightFactor } from '../linalg/weight-factor.ts';
 import type { UnitBlocks } from './blocks.ts';
 import { robustOneStepVariance, windmeijerVariance, clusterSums } from './covariance.ts';
 import { weightedGram, weightedSum } from './sums.ts';
@@ -43,26 +45,42 @@ export function splitZw(zw: Float64Array, o: number, L: number, P: number): { zy
   return { zy, zx };
 }
 
-/** A GMM solve with weight A: β, (X'ZAZ'X)⁻¹ and X'ZA. */
+/** A GMM solve with weight A: β, (X'Z A Z'X)⁻¹ and X'ZA. */
 export interface GmmStep {
   beta: Float64Array;
-  /** (X'Z A Z'X)⁻¹ (invsym). */
+  /** (X'Z A Z'X)⁻¹ (invsym semantics). */
   v: Float64Array;
   /** X'Z A (K×L). */
   xza: Float64Array;
+  /** V X'Z A (K×L): β = V X'ZA Z'y; what the robust and corrected covariances and the AR test apply. */
+  vxza: Float64Array;
   /** Diagonal zeros of v (regressors not identified). */
   vZeros: number;
 }
 
-export function gmmStep(zx: Float64Array, zy: Float64Array, a: Float64Array, L: number, K: number): GmmStep {
-  return gmmStepFromXza(matmul(zx, a, K, L, L, true, false), zx, zy, L, K);
+/**
+ * β = argmin (Z'y − Z'Xβ)' A (Z'y − Z'Xβ) for A = c·M⁻ given by its factor: the least-squares fit of
+ * the whitened moments (weight-factor.ts), so no inverse of M or of X'ZAZ'X is formed.
+ */
+export function gmmStep(zx: Float64Array, zy: Float64Array, weight: WeightFactor, L: number, K: number): GmmStep {
+  const xt = whiten(weight, zx, K);
+  const m = weightRank(weight);
+  const ls = leastSquares(xt, whiten(weight, zy, 1), m, K);
+  // V X'Z A = R⁻¹Q₁ᵀ C⁻¹D (pinv mapped back through the factor): no product with V is formed.
+  return {
+    beta: ls.beta,
+    v: ls.v,
+    xza: transpose(applyWhitened(weight, xt, K), L, K),
+    vxza: transpose(applyWhitened(weight, transpose(ls.pinv, K, m), K), L, K),
+    vZeros: ls.zeros,
+  };
 }
 
-/** The GMM solve given X'Z A (K×L), however A was applied. */
+/** The GMM solve given X'Z A (K×L), however A was applied (normal equations, for the batched bootstrap). */
 export function gmmStepFromXza(xza: Float64Array, zx: Float64Array, zy: Float64Array, L: number, K: number): GmmStep {
   const { inv: v, rank } = invsym(matmul(xza, zx, K, L, K), K);
-  const beta = matmul(v, matmul(xza, zy, K, L, 1), K, K, 1);
-  return { beta, v, xza, vZeros: K - rank };
+  const vxza = matmul(v, xza, K, K, L);
+  return { beta: matmul(vxza, zy, K, L, 1), v, xza, vxza, vZeros: K - rank };
 }
 
 /** Z'e for the coefficient vector β: Z'y − Z'X β. */
@@ -102,29 +120,39 @@ export interface EstimateOptions {
 /** Everything the covariance and the tests need from an estimation. */
 export interface Estimation {
   sums: MomentSums;
-  /** One-step: β₁, A₁ = (Z'HZ)⁻/σ², V₁ = (X'ZA₁Z'X)⁻¹ (= σ²·(…)⁻¹). */
+  /** One-step: β₁, the weight A₁ = (Z'HZ)⁻/σ² (factored), V₁ = (X'ZA₁Z'X)⁻¹ (= σ²·(…)⁻¹). */
   b1: Float64Array;
-  a1: Float64Array;
+  w1: WeightFactor;
+  step1: GmmStep;
   v1: Float64Array;
   sig2: number;
   /** Rank of Σ Z'HZ: the instrument count. */
   j0: number;
-  /** diag0cnt of A₁: nonzero diagonal marks the instruments that count. */
+  /** Instruments that count (not dropped from Σ Z'HZ by invsym). */
   a1Kept: Uint8Array;
   /** Moment covariance S = Σ g₁g₁' (robust / two-step), or σ²·Σ Z'HZ (one-step non-robust). */
   s: Float64Array;
   v1Robust: Float64Array | null;
-  /** Two-step (also formed after a one-step robust fit, for the Hansen test). */
+  /** Two-step (also formed after a one-step robust fit, for the Hansen test): weight A₂ = S⁻ (factored). */
   b2: Float64Array | null;
-  a2: Float64Array | null;
+  w2: WeightFactor | null;
+  step2: GmmStep | null;
   v2: Float64Array | null;
   v2Zeros: number;
   v2Robust: Float64Array | null;
-  /** diag0cnt(A₂) > 0: the moment covariance was singular. */
+  /** S was singular (a generalized inverse weights the two-step estimate). */
   a2Singular: boolean;
   /** Σ Z'e₁ and Σ Z'e₂. */
   ze1: Float64Array;
   ze2: Float64Array | null;
+}
+
+/** A·B for the weight factor: the explicit weight matrix applied, for callers that need A itself. */
+export function weightMatrix(w: WeightFactor): Float64Array {
+  const L = w.L;
+  const eye = new Float64Array(L * L);
+  for (let j = 0; j < L; j++) eye[j * L + j] = 1;
+  return applyWeight(w, eye, L);
 }
 
 /**
@@ -134,17 +162,17 @@ export interface Estimation {
 export function estimateFromBlocks(b: UnitBlocks, opts: EstimateOptions, w: Float64Array | null = null): Estimation {
   const sums = blockSums(b, w);
   const { L, K } = sums;
-  const a1g = invsym(sums.zhz, L);
-  const step1 = gmmStep(sums.zx, sums.zy, a1g.inv, L, K);
+  const h = factorWeight(sums.zhz, L);
+  const step1 = gmmStep(sums.zx, sums.zy, h, L, K);
   const b1 = step1.beta;
   const sig2 = rss(sums.ee, sums.P, b1) / opts.sigmaDivisor;
-  const a1 = a1g.inv.map((x) => x / sig2);
+  const w1 = factorWeight(sums.zhz, L, 1 / sig2);
   const v1 = step1.v.map((x) => x * sig2);
-  const a1Kept = Uint8Array.from(a1g.dropped, (x) => 1 - x);
+  const a1Kept = Uint8Array.from(h.dropped, (x) => 1 - x);
   const ze1 = momentResidual(sums, b1);
-  const base = { sums, b1, a1, v1, sig2, j0: a1g.rank, a1Kept, ze1 };
+  const base = { sums, b1, w1, step1, v1, sig2, j0: weightRank(h), a1Kept, ze1 };
   if (!opts.twostep && !opts.robust) {
-    return { ...base, s: sums.zhz.map((x) => x * sig2), v1Robust: null, b2: null, a2: null, v2: null, v2Zeros: 0, v2Robust: null, a2Singular: false, ze2: null };
+    return { ...base, s: sums.zhz.map((x) => x * sig2), v1Robust: null, b2: null, w2: null, step2: null, v2: null, v2Zeros: 0, v2Robust: null, a2Singular: false, ze2: null };
   }
   // Moment covariance from one-step residuals, by unit or by cluster.
   const g1 = unitMoments(b, b1);
@@ -152,15 +180,15 @@ export function estimateFromBlocks(b: UnitBlocks, opts: EstimateOptions, w: Floa
   let s = cl ? weightedGram(cl.g, cl.n, L, null) : weightedGram(g1, b.n, L, w);
   const clusterScale = cl && opts.clusterSmall ? b.nClusters / (b.nClusters - 1) : 1;
   if (clusterScale !== 1) s = s.map((x) => x * clusterScale);
-  const v1Robust = opts.robust ? robustOneStepVariance(v1, sums.zx, a1, s, L, K) : null;
-  const a2g = invsym(s, L);
-  const a2 = a2g.inv;
-  const step2 = gmmStep(sums.zx, sums.zy, a2, L, K);
+  // One-step robust: (V X'ZA) S (V X'ZA)' with the unscaled step (σ² cancels).
+  const v1Robust = opts.robust ? robustOneStepVariance(step1, s, L, K) : null;
+  const w2 = factorWeight(s, L);
+  const step2 = gmmStep(sums.zx, sums.zy, w2, L, K);
   const b2 = step2.beta;
   const ze2 = momentResidual(sums, b2);
   let v2Robust: Float64Array | null = null;
   if (opts.twostep && opts.robust) {
-    v2Robust = windmeijerVariance({ b, g1, w, cluster: cl, clusterScale, a2, ze2, step2, v1Robust: v1Robust!, L, K });
+    v2Robust = windmeijerVariance({ b, g1, w, cluster: cl, clusterScale, aze2: applyWeight(w2, ze2, 1), step2, v1Robust: v1Robust!, L, K });
   }
-  return { ...base, s, v1Robust, b2, a2, v2: step2.v, v2Zeros: step2.vZeros, v2Robust, a2Singular: a2g.rank < L, ze2 };
+  return { ...base, s, v1Robust, b2, w2, step2, v2: step2.v, v2Zeros: step2.vZeros, v2Robust, a2Singular: weightRank(w2) < L, ze2 };
 }

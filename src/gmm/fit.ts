@@ -138,8 +138,8 @@ export function inference(prep: PreparedGmm, b: UnitBlocks, est: Estimation, com
   }
 
   const sarganDf = j0 - K;
-  const sargan = overidTest(est.ze1, est.a1, L, sarganDf);
-  const hansen = est.b2 && est.ze2 && est.a2 ? overidTest(est.ze2, est.a2, L, sarganDf) : null;
+  const sargan = overidTest(est.ze1, est.w1, sarganDf);
+  const hansen = est.ze2 && est.w2 ? overidTest(est.ze2, est.w2, sarganDf) : null;
 
   const beta = twostep ? est.b2! : est.b1;
   const vNaive = twostep ? est.v2! : est.v1;
@@ -154,7 +154,8 @@ export function inference(prep: PreparedGmm, b: UnitBlocks, est: Estimation, com
   const dfr = (onestepNonRobust ? nobs - dfm : b.cluster ? b.nClusters : ngroups) - consopt;
   const test = modelTest(beta, v, K, d.hasConstant ? K - 1 : K, dfm, spec.small, dfr);
 
-  const arInput: ArInput = { beta, vNaive, a: twostep ? est.a2! : est.a1, v: vReported, zx: est.sums.zx, L, K };
+  const reported = twostep ? est.step2! : est.step1;
+  const arInput: ArInput = { beta, vxza: reported.vxza, v: vReported, L, K };
   const ar = onestepNonRobust
     ? arTestsNonRobust(d, plan, b.keep, arInput, spec.small ? est.sig2 * (sigma / (sigma - K)) : est.sig2)
     : arTestsRobust(b, unitMoments(b, beta), arInput, null);

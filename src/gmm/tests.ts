@@ -7,6 +7,7 @@
 // - Wald chi2 / F that all coefficients are zero.
 import { matmul } from '../linalg/dense.ts';
 import { invsym, quadForm, submatrix } from '../linalg/invsym.ts';
+import { factorWeight, weightQuad, type WeightFactor } from '../linalg/weight-factor.ts';
 import { chi2Upper, fUpper, normalTwoSided } from '../stats/distributions.ts';
 import type { ArTest, DiffHansen, ModelTest, TestStat } from './result.ts';
 import type { UnitBlocks } from './blocks.ts';
@@ -16,8 +17,9 @@ import { InstrumentRows, type InstrumentGroup, type InstrumentPlan } from './ins
 import { UnitRows, type Design } from './design.ts';
 import { weightedSum } from './sums.ts';
 
-export function overidTest(ze: Float64Array, a: Float64Array, L: number, df: number): TestStat {
-  const chi2 = quadForm(ze, a, ze, L);
+/** ze' A ze for the weight A (factored). */
+export function overidTest(ze: Float64Array, a: WeightFactor, df: number): TestStat {
+  const chi2 = weightQuad(a, ze);
   return { chi2, df, p: chi2Upper(chi2, df) };
 }
 
@@ -51,14 +53,14 @@ export function differenceInHansen(inp: DiffHansenInput): DiffHansen[] {
     for (const c of p) nOther += kept[c];
     if (!(nOther >= k && nOther < j0)) continue;
     const m = p.length;
-    const app = invsym(submatrix(s, L, p, p), m).inv;
+    const app = factorWeight(submatrix(s, L, p, p), m);
     const zxp = submatrix(sums.zx, K, p, Array.from({ length: K }, (_, j) => j));
     const zyp = Float64Array.from(p, (c) => sums.zy[c]);
     const step = gmmStep(zxp, zyp, app, m, K);
     if (step.vZeros !== inp.vZeros) continue;
     const zep = zyp.slice();
     for (let i = 0; i < m; i++) for (let j = 0; j < K; j++) zep[i] -= zxp[i * K + j] * step.beta[j];
-    const excluding = quadForm(zep, app, zep, m);
+    const excluding = weightQuad(app, zep);
     const dfDiff = j0 - nOther - inp.v2Zeros;
     const dfEx = full.df - dfDiff;
     const difference = full.chi2 - excluding;
@@ -74,12 +76,10 @@ export function differenceInHansen(inp: DiffHansenInput): DiffHansen[] {
 /** What the AR(m) statistic needs from the reported step. */
 export interface ArInput {
   beta: Float64Array;
-  /** Non-robust V of the reported step and its weight A (V·X'Z·A is what enters). */
-  vNaive: Float64Array;
-  a: Float64Array;
+  /** V·X'Z·A of the reported step (non-robust V, its weight A; their scales cancel). */
+  vxza: Float64Array;
   /** The reported V (robust/corrected if robust), before `small`. */
   v: Float64Array;
-  zx: Float64Array;
   L: number;
   K: number;
 }
@@ -87,8 +87,7 @@ export interface ArInput {
 function arZ(sum: number, wHw: number, tmp: Float64Array, zhw: Float64Array, inp: ArInput): number {
   const { L, K } = inp;
   // −2 V X'Z A (Z'Hw) + V tmp, dotted with tmp.
-  const vxza = matmul(inp.vNaive, matmul(inp.zx, inp.a, K, L, L, true, false), K, K, L);
-  const t1 = matmul(vxza, zhw, K, L, 1);
+  const t1 = matmul(inp.vxza, zhw, K, L, 1);
   const t2 = matmul(inp.v, tmp, K, K, 1);
   let q = 0;
   for (let k = 0; k < K; k++) q += tmp[k] * (t2[k] - 2 * t1[k]);
