@@ -4,8 +4,8 @@
 import type { Panel } from '../panel/panel.ts';
 import type { ModelSpec } from '../spec/types.ts';
 import type { GmmResult } from '../gmm/result.ts';
-import { estimateOptions, inference, modelBlocks, prepareGmm } from '../gmm/fit.ts';
-import { estimateFromBlocks, weightMatrix } from '../gmm/estimate.ts';
+import { estimateOptions, estimatePrepared, inference, modelBlocks, prepareGmm } from '../gmm/fit.ts';
+import { weightMatrix } from '../gmm/estimate.ts';
 import { defaultFloat64Backend, getBackend } from '../kernels/registry.ts';
 import type { KernelBackend } from '../kernels/types.ts';
 import { SpecError } from '../errors.ts';
@@ -84,7 +84,7 @@ async function bootstrapOn(panel: Panel, spec: ModelSpec, opts: BootstrapOptions
   const prep = prepareGmm(panel, spec);
   const blocks = modelBlocks(prep, { keepZHZ: true });
   const eo = estimateOptions(prep.design, blocks);
-  const est = estimateFromBlocks(blocks, eo);
+  const est = estimatePrepared(prep, blocks);
   const fit = inference(prep, blocks, est, command);
   const K = fit.coefficients.length;
   const centre = Float64Array.from(fit.coefficients, (c) => c.estimate);

@@ -20,10 +20,11 @@ import { normalQuantileOf, normalTwoSided, tQuantileOf, tTwoSided } from '../sta
 import { unitBlocks, type UnitBlocks } from './blocks.ts';
 import { smallFactor } from './covariance.ts';
 import { buildDesign, EXCLUSION_REASONS, type Design } from './design.ts';
-import { estimateFromBlocks, unitMoments, type EstimateOptions, type Estimation } from './estimate.ts';
+import { estimateFromBlocks, type EstimateOptions, type Estimation } from './estimate.ts';
+import type { ArMode } from './passes.ts';
 import { instrumentPlan, type InstrumentPlan } from './instruments.ts';
 import type { Coefficient, GmmResult } from './result.ts';
-import { arTestsNonRobust, arTestsRobust, differenceInHansen, modelTest, overidTest, type ArInput } from './tests.ts';
+import { arTestsFromSums, differenceInHansen, modelTest, overidTest, type ArInput } from './tests.ts';
 
 export interface PreparedGmm {
   design: Design;
@@ -45,6 +46,12 @@ export function modelBlocks(prep: PreparedGmm, opts: { keepZHZ?: boolean } = {})
 
 function isRobust(spec: ModelSpec): boolean {
   return spec.robust || spec.cluster !== null;
+}
+
+/** Which AR(m) sums inference needs: non-robust after a one-step non-robust fit, robust otherwise. */
+export function arMode(spec: ModelSpec): ArMode {
+  if (spec.artests === 0) return null;
+  return !spec.twostep && !isRobust(spec) ? 'nonrobust' : 'robust';
 }
 
 /** σ² count: NObs, the main-equation observations (level rows in system GMM). This reproduces the
@@ -155,10 +162,9 @@ export function inference(prep: PreparedGmm, b: UnitBlocks, est: Estimation, com
   const test = modelTest(beta, v, K, d.hasConstant ? K - 1 : K, dfm, spec.small, dfr);
 
   const reported = twostep ? est.step2! : est.step1;
-  const arInput: ArInput = { beta, vxza: reported.vxza, v: vReported, L, K };
-  const ar = onestepNonRobust
-    ? arTestsNonRobust(d, plan, b.keep, arInput, spec.small ? est.sig2 * (sigma / (sigma - K)) : est.sig2)
-    : arTestsRobust(b, unitMoments(b, beta), arInput, null);
+  const arInput: ArInput = { vxza: reported.vxza, v: vReported, L, K };
+  if (!est.ar && spec.artests > 0) throw new Error('inference needs the AR sums of the estimation (estimatePrepared)');
+  const ar = est.ar ? arTestsFromSums(est.ar, arInput, onestepNonRobust ? (spec.small ? est.sig2 * (sigma / (sigma - K)) : est.sig2) : 1) : [];
 
   const diffHansen = spec.diffSargan
     ? differenceInHansen({
@@ -230,10 +236,15 @@ function exclusions(d: Design, b: UnitBlocks): { reason: string; count: number }
   return out;
 }
 
+/** The estimation of a prepared model on its blocks, with the AR sums its inference needs. */
+export function estimatePrepared(prep: PreparedGmm, blocks: UnitBlocks): Estimation {
+  const mode = arMode(prep.design.spec);
+  return estimateFromBlocks(blocks, estimateOptions(prep.design, blocks), null, { mode, shard: { design: prep.design, plan: prep.plan } });
+}
+
 /** Fit difference or system GMM exactly as xtabond2 does. */
 export async function fitGmm(panel: Panel, spec: ModelSpec, command = ''): Promise<GmmResult> {
   const prep = prepareGmm(panel, spec);
   const blocks = modelBlocks(prep);
-  const est = estimateFromBlocks(blocks, estimateOptions(prep.design, blocks));
-  return inference(prep, blocks, est, command);
+  return inference(prep, blocks, estimatePrepared(prep, blocks), command);
 }

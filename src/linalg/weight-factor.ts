@@ -5,7 +5,8 @@
 // 2013, §5.3): its error grows with cond(X̃), not cond(X̃ᵀX̃) as the normal equations' does. Columns
 // are dropped exactly where invsym drops them (same order, same pivot rule), so the generalized-
 // inverse semantics of xtabond2 are kept where M or X̃ᵀX̃ is singular.
-import { INVSYM_TOL, invsym } from './invsym.ts';
+import { dot } from './dense.ts';
+import { INVSYM_TOL } from './invsym.ts';
 
 export interface WeightFactor {
   /** Size of M. */
@@ -20,28 +21,51 @@ export interface WeightFactor {
   chol: Float64Array;
 }
 
-/** Factor A = c·M⁻ (c > 0) of the symmetric PSD L×L matrix m. */
-export function factorWeight(m: Float64Array, L: number, c = 1): WeightFactor {
-  const { dropped } = invsym(m, L);
-  const keptList: number[] = [];
-  for (let j = 0; j < L; j++) if (!dropped[j]) keptList.push(j);
-  const kept = Int32Array.from(keptList);
-  const r = kept.length;
-  const d = Float64Array.from(kept, (j) => 1 / Math.sqrt(m[j * L + j]));
-  const chol = new Float64Array(r * r);
-  for (let j = 0; j < r; j++) {
-    let s = m[kept[j] * L + kept[j]] * d[j] * d[j];
-    for (let p = 0; p < j; p++) s -= chol[j * r + p] * chol[j * r + p];
-    const cjj = Math.sqrt(s);
-    chol[j * r + j] = cjj;
-    for (let i = j + 1; i < r; i++) {
-      let t = m[kept[i] * L + kept[j]] * d[i] * d[j];
-      for (let p = 0; p < j; p++) t -= chol[i * r + p] * chol[j * r + p];
-      chol[i * r + j] = t / cjj;
+/**
+ * Factor A = c·M⁻ (c > 0) of the symmetric PSD L×L matrix m (lower triangle read): an in-order
+ * Cholesky of D M D that drops a column when its pivot is at most INVSYM_TOL (its scaled diagonal is 1)
+ * — invsym's rule (invsym.ts), here in one pass without forming the inverse.
+ */
+export function factorWeight(m: Float64Array, L: number, c = 1, tol = INVSYM_TOL): WeightFactor {
+  const dropped = new Uint8Array(L);
+  const kept = new Int32Array(L);
+  const scale = new Float64Array(L);
+  // Rows of the factor, stride L: row r holds C[r, 0..r] for the r-th kept column.
+  const chol = new Float64Array(L * L);
+  let r = 0;
+  for (let j = 0; j < L; j++) {
+    const ajj = m[j * L + j];
+    if (!(ajj > 0)) {
+      dropped[j] = 1;
+      continue;
     }
+    const dj = 1 / Math.sqrt(ajj);
+    const row = r * L;
+    for (let q = 0; q < r; q++) {
+      const cq = q * L;
+      chol[row + q] = (m[j * L + kept[q]] * dj * scale[q] - dot(chol, row, chol, cq, q)) / chol[cq + q];
+    }
+    const d = 1 - dot(chol, row, chol, row, r);
+    if (!(d > tol)) {
+      dropped[j] = 1;
+      chol.fill(0, row, row + r);
+      continue;
+    }
+    chol[row + r] = Math.sqrt(d);
+    kept[r] = j;
+    scale[r] = dj;
+    r++;
   }
+  const compact = new Float64Array(r * r);
+  for (let i = 0; i < r; i++) compact.set(chol.subarray(i * L, i * L + i + 1), i * r);
   const sc = Math.sqrt(c);
-  return { L, kept, dropped, scale: d.map((x) => x * sc), chol };
+  return { L, kept: kept.slice(0, r), dropped, scale: Float64Array.from(scale.subarray(0, r), (x) => x * sc), chol: compact };
+}
+
+/** The factor of c·A from the factor of A. */
+export function scaleWeight(f: WeightFactor, c: number): WeightFactor {
+  const sc = Math.sqrt(c);
+  return { ...f, scale: f.scale.map((x) => x * sc) };
 }
 
 export function weightRank(f: WeightFactor): number {
@@ -117,6 +141,7 @@ export function leastSquares(x: Float64Array, y: Float64Array, m: number, K: num
   for (let j = 0; j < K; j++) for (let i = 0; i < m; i++) norm2[j] += a[i * K + j] * a[i * K + j];
   // R is stored in the rows 0..r−1 of a, columns kept; reflector v_r acts on rows r..m−1.
   const vs: Float64Array[] = [];
+  const vvs: number[] = [];
   for (let j = 0; j < K; j++) {
     const r = keptCols.length;
     let rem = 0;
@@ -140,6 +165,7 @@ export function leastSquares(x: Float64Array, y: Float64Array, m: number, K: num
     const f = (2 * s) / vv;
     for (let i = r; i < m; i++) rhs[i] -= f * v[i - r];
     vs.push(v);
+    vvs.push(vv);
     keptCols.push(j);
   }
   const r = keptCols.length;
@@ -153,21 +179,18 @@ export function leastSquares(x: Float64Array, y: Float64Array, m: number, K: num
       rInv[i * r + c] = -s / a[i * K + keptCols[i]];
     }
   }
-  // Q₁ᵀ applied to the unit vectors e_1..e_m gives the columns of Q₁ᵀ (r×m): reflect each in turn.
-  const qt = new Float64Array(r * m);
-  const e = new Float64Array(m);
-  for (let c = 0; c < m; c++) {
-    e.fill(0);
-    e[c] = 1;
-    vs.forEach((v, p) => {
+  // Q₁ (m×r) = H₀H₁…H_{r−1}·[I_r; 0], the reflectors applied last to first (each touches rows p..m−1).
+  const q1 = new Float64Array(m * r);
+  for (let i = 0; i < r; i++) q1[i * r + i] = 1;
+  for (let p = r - 1; p >= 0; p--) {
+    const v = vs[p];
+    const f = 2 / vvs[p];
+    for (let c = p; c < r; c++) {
       let s = 0;
-      for (let i = p; i < m; i++) s += v[i - p] * e[i];
-      let vv = 0;
-      for (let i = 0; i < v.length; i++) vv += v[i] * v[i];
-      const f = (2 * s) / vv;
-      for (let i = p; i < m; i++) e[i] -= f * v[i - p];
-    });
-    for (let i = 0; i < r; i++) qt[i * m + c] = e[i];
+      for (let i = p; i < m; i++) s += v[i - p] * q1[i * r + c];
+      s *= f;
+      for (let i = p; i < m; i++) q1[i * r + c] -= s * v[i - p];
+    }
   }
   const beta = new Float64Array(K);
   const v = new Float64Array(K * K);
@@ -183,7 +206,7 @@ export function leastSquares(x: Float64Array, y: Float64Array, m: number, K: num
     }
     for (let c = 0; c < m; c++) {
       let t = 0;
-      for (let p = i; p < r; p++) t += rInv[i * r + p] * qt[p * m + c];
+      for (let p = i; p < r; p++) t += rInv[i * r + p] * q1[c * r + p];
       pinv[keptCols[i] * m + c] = t;
     }
   }
