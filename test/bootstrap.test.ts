@@ -5,7 +5,7 @@ import { parseXtabond2 } from '../src/spec/parse.ts';
 import type { ModelSpec } from '../src/spec/types.ts';
 import { bootstrapGmm } from '../src/bootstrap/run.ts';
 import { clusterCounts, createRng } from '../src/bootstrap/draws.ts';
-import { naiveBootstrap } from '../src/bootstrap/naive.ts';
+import { naiveBootstrap } from './helpers/naive-bootstrap.ts';
 import { fitGmm } from '../src/gmm/fit.ts';
 import { REP_OK, replicate } from '../src/bootstrap/replicate.ts';
 import { weightQuad } from '../src/linalg/weight-factor.ts';

@@ -4,7 +4,7 @@
 //   two-step corrected   Windmeijer (2005, eq. 3.12 in sandwich form) as xtabond2 forms it
 //   small                the scaling of xtabond2's `small` option.
 import { matmul } from '../linalg/dense.ts';
-import type { GmmStep } from './estimate.ts';
+import type { GmmStep } from './step.ts';
 
 /** (V X'Z A) S (V X'Z A)' for the one-step robust covariance (any scale of A cancels with V's). */
 export function robustOneStepVariance(step: GmmStep, s: Float64Array, L: number, K: number): Float64Array {

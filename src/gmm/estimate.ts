@@ -6,9 +6,8 @@
 // merged partial sums of several (the same numbers to rounding: test/partial-sums.test.ts).
 // Weights are applied through factorizations (src/linalg/weight-factor.ts), never explicit inverses,
 // with invsym's generalized-inverse semantics (only exactly collinear directions dropped), as xtabond2.
-import { matmul, transpose } from '../linalg/dense.ts';
-import { invsym } from '../linalg/invsym.ts';
-import { applyWeight, applyWhitened, factorWeight, leastSquares, scaleWeight, whiten, weightRank, type WeightFactor } from '../linalg/weight-factor.ts';
+import { applyWeight, factorWeight, scaleWeight, weightRank, type WeightFactor } from '../linalg/weight-factor.ts';
+import { gmmStep, type GmmStep } from './step.ts';
 import type { UnitBlocks } from './blocks.ts';
 import { robustOneStepVariance, windmeijerFromBracket } from './covariance.ts';
 import { mergeAll, sumOf, type PartialSums } from './partial-sums.ts';
@@ -42,44 +41,6 @@ export function splitZw(zw: Float64Array, o: number, L: number, P: number): { zy
     for (let k = 0; k < K; k++) zx[l * K + k] = zw[o + l * P + 1 + k];
   }
   return { zy, zx };
-}
-
-/** A GMM solve with weight A: β, (X'Z A Z'X)⁻¹ and X'ZA. */
-export interface GmmStep {
-  beta: Float64Array;
-  /** (X'Z A Z'X)⁻¹ (invsym semantics). */
-  v: Float64Array;
-  /** X'Z A (K×L). */
-  xza: Float64Array;
-  /** V X'Z A (K×L): β = V X'ZA Z'y; what the robust and corrected covariances and the AR test apply. */
-  vxza: Float64Array;
-  /** Diagonal zeros of v (regressors not identified). */
-  vZeros: number;
-}
-
-/**
- * β = argmin (Z'y − Z'Xβ)' A (Z'y − Z'Xβ) for A = c·M⁻ given by its factor: the least-squares fit of
- * the whitened moments (weight-factor.ts), so no inverse of M or of X'ZAZ'X is formed.
- */
-export function gmmStep(zx: Float64Array, zy: Float64Array, weight: WeightFactor, L: number, K: number): GmmStep {
-  const xt = whiten(weight, zx, K);
-  const m = weightRank(weight);
-  const ls = leastSquares(xt, whiten(weight, zy, 1), m, K);
-  // V X'Z A = R⁻¹Q₁ᵀ C⁻¹D (pinv mapped back through the factor): no product with V is formed.
-  return {
-    beta: ls.beta,
-    v: ls.v,
-    xza: transpose(applyWhitened(weight, xt, K), L, K),
-    vxza: transpose(applyWhitened(weight, transpose(ls.pinv, K, m), K), L, K),
-    vZeros: ls.zeros,
-  };
-}
-
-/** The GMM solve given X'Z A (K×L), however A was applied (normal equations, for the batched bootstrap). */
-export function gmmStepFromXza(xza: Float64Array, zx: Float64Array, zy: Float64Array, L: number, K: number): GmmStep {
-  const { inv: v, rank } = invsym(matmul(xza, zx, K, L, K), K);
-  const vxza = matmul(v, xza, K, K, L);
-  return { beta: matmul(vxza, zy, K, L, 1), v, xza, vxza, vZeros: K - rank };
 }
 
 /** Z'e for the coefficient vector β: Z'y − Z'X β. */

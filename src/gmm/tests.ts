@@ -11,7 +11,8 @@ import { factorWeight, weightQuad, type WeightFactor } from '../linalg/weight-fa
 import { chi2Upper, fUpper, normalTwoSided } from '../stats/distributions.ts';
 import type { ArTest, DiffHansen, ModelTest, TestStat } from './result.ts';
 import type { ArSums } from './ar-sums.ts';
-import { gmmStep, type MomentSums } from './estimate.ts';
+import type { MomentSums } from './estimate.ts';
+import { gmmStep } from './step.ts';
 import type { InstrumentGroup } from './instruments.ts';
 
 /** ze' A ze for the weight A (factored). */
