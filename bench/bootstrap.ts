@@ -12,7 +12,7 @@
 import { spawnSync } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { bootstrapGmm, type BootstrapResult } from '../src/bootstrap/run.ts';
-import { naiveBootstrap } from '../src/bootstrap/naive.ts';
+import { naiveBootstrap } from '../test/helpers/naive-bootstrap.ts';
 import { clusterCounts, createRng } from '../src/bootstrap/draws.ts';
 import { fitGmm } from '../src/gmm/fit.ts';
 import { defaultFloat64Backend, getBackend, listBackends } from '../src/kernels/registry.ts';

@@ -2,7 +2,8 @@
 // a singular moment covariance (fewer clusters than instruments), checked by hand.
 import { tableFromArrays } from 'apache-arrow';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { estimateFromBlocks, unitMoments } from '../src/gmm/estimate.ts';
+import { estimateFromBlocks } from '../src/gmm/estimate.ts';
+import { unitMoments } from '../src/gmm/passes.ts';
 import { estimateOptions, fitGmm, modelBlocks, prepareGmm } from '../src/gmm/fit.ts';
 import { invsym } from '../src/linalg/invsym.ts';
 import { Panel } from '../src/panel/panel.ts';

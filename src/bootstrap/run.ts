@@ -4,8 +4,8 @@
 import type { Panel } from '../panel/panel.ts';
 import type { ModelSpec } from '../spec/types.ts';
 import type { GmmResult } from '../gmm/result.ts';
-import { estimateOptions, inference, modelBlocks, prepareGmm } from '../gmm/fit.ts';
-import { estimateFromBlocks } from '../gmm/estimate.ts';
+import { estimateOptions, estimatePrepared, inference, modelBlocks, prepareGmm } from '../gmm/fit.ts';
+import { weightMatrix } from '../gmm/estimate.ts';
 import { defaultFloat64Backend, getBackend } from '../kernels/registry.ts';
 import type { KernelBackend } from '../kernels/types.ts';
 import { SpecError } from '../errors.ts';
@@ -84,7 +84,7 @@ async function bootstrapOn(panel: Panel, spec: ModelSpec, opts: BootstrapOptions
   const prep = prepareGmm(panel, spec);
   const blocks = modelBlocks(prep, { keepZHZ: true });
   const eo = estimateOptions(prep.design, blocks);
-  const est = estimateFromBlocks(blocks, eo);
+  const est = estimatePrepared(prep, blocks);
   const fit = inference(prep, blocks, est, command);
   const K = fit.coefficients.length;
   const centre = Float64Array.from(fit.coefficients, (c) => c.estimate);
@@ -140,7 +140,7 @@ async function bootstrapOn(panel: Panel, spec: ModelSpec, opts: BootstrapOptions
     // The weight of the reported step, on the kept instruments (dropped rows and columns are zero).
     const ivs = [...est.a1Kept.keys()].filter((l) => est.a1Kept[l]);
     const L0 = est.sums.L;
-    const weight = spec.twostep ? est.a2! : est.a1;
+    const weight = weightMatrix(spec.twostep ? est.w2! : est.w1);
     const a = Float64Array.from({ length: ivs.length ** 2 }, (_, j) => weight[ivs[Math.floor(j / ivs.length)] * L0 + ivs[j % ivs.length]]);
     const zx = Float64Array.from({ length: ivs.length * K }, (_, j) => est.sums.zx[ivs[Math.floor(j / K)] * K + (j % K)]);
     const weights = opts.weights ?? 'rademacher';

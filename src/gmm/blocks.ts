@@ -12,7 +12,7 @@ import { DataError, SpecError } from '../errors.ts';
 import { EXCLUDED, UnitRows, type Design } from './design.ts';
 import { hFactor } from './hmatrix.ts';
 import { InstrumentRows, type InstrumentPlan } from './instruments.ts';
-import { weightedSum } from './sums.ts';
+import { addTo, compensated, compensatedSum, normalize } from './sums.ts';
 
 export interface UnitBlocks {
   /** Units in the sample (panel unit indices), in order; block row i belongs to units[i]. */
@@ -28,8 +28,9 @@ export interface UnitBlocks {
   zw: Float64Array;
   /** Packed upper triangles of Z_iᵀHZ_i (n × L(L+1)/2), or null when not kept. */
   zhz: Float64Array | null;
-  /** Σ_i Z_iᵀ H Z_i (L × L, full). */
+  /** Σ_i Z_iᵀ H Z_i (L × L, full), a compensated sum (sums.ts): zhzSum + zhzSumLo. */
   zhzSum: Float64Array;
+  zhzSumLo: Float64Array;
   ee: Float64Array;
   /** n × artests × P × P. */
   ar: Float64Array;
@@ -43,6 +44,8 @@ export interface UnitBlocks {
   obsSigma: Int32Array;
   /** Cluster index of each unit under cluster(); null otherwise. */
   cluster: Int32Array | null;
+  /** The cluster variable's value for each unit, as text (what identifies a cluster across shards); null without cluster(). */
+  clusterValue: string[] | null;
   /** Number of clusters with observations (units without observations may carry higher indices). */
   nClusters: number;
   /** W'W over the main-equation rows of all units (P×P), for the Wald df. */
@@ -78,13 +81,14 @@ function collinearity(d: Design, xx: Float64Array, xt: Float64Array, nt: number,
  * constant within each unit. The count is over units with observations (xtabond2 groups the cluster
  * variable over its estimation sample); units without any get indices after those.
  */
-function clusterIndex(d: Design, name: string, obsMain: Int32Array): { index: Int32Array; n: number } {
+function clusterIndex(d: Design, name: string, obsMain: Int32Array): { index: Int32Array; n: number; value: string[] } {
   const p = d.panel;
   if (!p.has(name)) throw new DataError(`cluster(${name}): unknown column`, { column: name });
   const { offsets } = p;
-  // A key per row: the unit itself for the id column, else the value as text ('' when missing).
+  // A key per row: the unit's id for the id column, else the value as text ('' when missing); keys
+  // identify a cluster across shards of the panel (partial-sums.ts).
   let key: (r: number) => string;
-  if (name === p.idName) key = (r) => String(p.unitOf[r]);
+  if (name === p.idName) key = (r) => String(p.units[p.unitOf[r]]);
   else if (p.isNumeric(name)) {
     const col = p.column(name);
     key = (r) => (Number.isNaN(col[r]) ? '' : String(col[r]));
@@ -115,7 +119,7 @@ function clusterIndex(d: Design, name: string, obsMain: Int32Array): { index: In
     });
   let n = 0;
   index.forEach((c, i) => obsMain[i] > 0 && (n = Math.max(n, c + 1)));
-  return { index, n };
+  return { index, n, value };
 }
 
 /** dst[dOff ..] (P×P) += Σ_r W[r]ᵀW[r−lag] over rows r0+lag .. r0+count−1 of W (rows of width P). */
@@ -153,10 +157,11 @@ type ArRows = 'transformed' | 'level' | 'differenced';
 const CHUNK = 4096;
 
 /**
- * Build the per-unit blocks. keepZHZ keeps Z_iᵀHZ_i per unit (needed to re-estimate the one-step
- * weight under unit weights); otherwise only their sum is formed, a chunk of units at a time.
+ * Build the per-unit blocks of the design's units. keepZHZ keeps Z_iᵀHZ_i per unit (needed to
+ * re-estimate the one-step weight under unit weights); otherwise only their sum is formed, a chunk of
+ * units at a time. keep imposes the regressors kept (for a shard: those kept on the whole sample).
  */
-export function unitBlocks(d: Design, plan: InstrumentPlan, opts: { keepZHZ?: boolean } = {}): UnitBlocks {
+export function unitBlocks(d: Design, plan: InstrumentPlan, opts: { keepZHZ?: boolean; keep?: number[] } = {}): UnitBlocks {
   const T = d.T;
   const spec = d.spec;
   const rows = new UnitRows(d);
@@ -182,7 +187,7 @@ export function unitBlocks(d: Design, plan: InstrumentPlan, opts: { keepZHZ?: bo
   const keepZHZ = opts.keepZHZ ?? false;
   const zhz = keepZHZ ? new Float64Array(n * nPacked) : null;
   const chunk = keepZHZ ? null : new Float64Array(Math.min(CHUNK, n) * nPacked);
-  const zhzPacked = new Float64Array(nPacked);
+  const zhzPacked = compensated(nPacked);
   const excluded = new Map<number, number>();
   const mainWW = new Float64Array(P * P);
   // For the collinearity check: Σ W'W over all used rows, Σ W over used level rows.
@@ -201,8 +206,12 @@ export function unitBlocks(d: Design, plan: InstrumentPlan, opts: { keepZHZ?: bo
   let chunkRow = 0;
   const flush = () => {
     if (!chunk || chunkRow === 0) return;
-    const s = weightedSum(chunk, chunkRow, nPacked, null);
-    for (let j = 0; j < nPacked; j++) zhzPacked[j] += s[j];
+    // Unit by unit into the compensated sum, so that it does not depend on how units are grouped.
+    for (let r = 0; r < chunkRow; r++)
+      for (let j = 0; j < nPacked; j++) {
+        const x = chunk[r * nPacked + j];
+        if (x !== 0) addTo(zhzPacked, j, x);
+      }
     chunk.fill(0, 0, chunkRow * nPacked);
     chunkRow = 0;
   };
@@ -304,17 +313,21 @@ export function unitBlocks(d: Design, plan: InstrumentPlan, opts: { keepZHZ?: bo
   flush();
 
   const zhzSum = new Float64Array(L * L);
-  const packed = zhz ? weightedSum(zhz, n, nPacked, null) : zhzPacked;
+  const zhzSumLo = new Float64Array(L * L);
+  const packed = zhz ? compensatedSum(zhz, n, nPacked, null) : normalize(zhzPacked);
   for (let a = 0; a < L; a++) for (let b = a; b < L; b++) {
-    const v = packed[rowOff[a] + b - a];
-    zhzSum[a * L + b] = v;
-    zhzSum[b * L + a] = v;
+    const j = rowOff[a] + b - a;
+    zhzSum[a * L + b] = zhzSum[b * L + a] = packed.hi[j];
+    zhzSumLo[a * L + b] = zhzSumLo[b * L + a] = packed.lo[j];
   }
 
   // Collinear regressors: xtabond2's check on the stacked regressors, then compact the blocks.
   const xx = new Float64Array(kAll * kAll);
   for (let a = 0; a < kAll; a++) for (let b = 0; b < kAll; b++) xx[a * kAll + b] = allWW[(1 + a) * P + 1 + b];
-  const coll = collinearity(d, xx, levW.subarray(1), nLev, kAll);
+  // A shard of units takes the regressors kept on the whole sample (opts.keep), not its own decision.
+  const coll = opts.keep
+    ? { keep: opts.keep, dropped: d.regressorNames.filter((_, k) => !opts.keep!.includes(k)) }
+    : collinearity(d, xx, levW.subarray(1), nLev, kAll);
   const cols = [0, ...coll.keep.map((k) => 1 + k)];
   const K = coll.keep.length;
   const Pk = 1 + K;
@@ -334,10 +347,12 @@ export function unitBlocks(d: Design, plan: InstrumentPlan, opts: { keepZHZ?: bo
   };
 
   let cluster: Int32Array | null = null;
+  let clusterValue: string[] | null = null;
   let nClusters = 0;
   if (spec.cluster) {
     const c = clusterIndex(d, spec.cluster, obsMain);
     cluster = c.index;
+    clusterValue = c.value;
     nClusters = c.n;
   }
   return {
@@ -351,6 +366,7 @@ export function unitBlocks(d: Design, plan: InstrumentPlan, opts: { keepZHZ?: bo
     zw: keepCols(zw, n * L),
     zhz,
     zhzSum,
+    zhzSumLo,
     ee: keepSquare(ee, n),
     ar: keepSquare(ar, n * artests),
     artests,
@@ -358,6 +374,7 @@ export function unitBlocks(d: Design, plan: InstrumentPlan, opts: { keepZHZ?: bo
     obsTrans,
     obsSigma: d.system && spec.h !== 1 && spec.conventions !== '2009' ? obsTrans : obsMain,
     cluster,
+    clusterValue,
     nClusters,
     mainWW: keepSquare(mainWW, 1),
     excluded,

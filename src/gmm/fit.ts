@@ -20,11 +20,12 @@ import { normalQuantileOf, normalTwoSided, tQuantileOf, tTwoSided } from '../sta
 import { unitBlocks, type UnitBlocks } from './blocks.ts';
 import { smallFactor } from './covariance.ts';
 import { buildDesign, EXCLUDED, EXCLUSION_REASONS, type Design } from './design.ts';
-import { estimateFromBlocks, unitMoments, type EstimateOptions, type Estimation } from './estimate.ts';
+import { estimateFromBlocks, type EstimateOptions, type Estimation } from './estimate.ts';
 import { deepenZeroLevelInstruments, instrumentPlan, type InstrumentPlan } from './instruments.ts';
+import type { ArMode } from './passes.ts';
 import { principalComponents } from './pca.ts';
 import type { Coefficient, GmmResult } from './result.ts';
-import { arTestsNonRobust, arTestsRobust, differenceInHansen, modelTest, overidTest, type ArInput } from './tests.ts';
+import { arTestsFromSums, differenceInHansen, modelTest, overidTest, type ArInput } from './tests.ts';
 
 export interface PreparedGmm {
   design: Design;
@@ -55,6 +56,12 @@ function identified(K: number, instruments: number): void {
 
 function isRobust(spec: ModelSpec): boolean {
   return spec.robust || spec.cluster !== null;
+}
+
+/** Which AR(m) sums inference needs: non-robust after a one-step non-robust fit, robust otherwise. */
+export function arMode(spec: ModelSpec): ArMode {
+  if (spec.artests === 0) return null;
+  return !spec.twostep && !isRobust(spec) ? 'nonrobust' : 'robust';
 }
 
 /** σ² count: the observations whose transformed residuals give σ² (UnitBlocks.obsSigma). The 2009
@@ -140,8 +147,8 @@ export function inference(prep: PreparedGmm, b: UnitBlocks, est: Estimation, com
   if (twostep && !robust) warnings.push('Uncorrected two-step standard errors are unreliable.');
 
   const sarganDf = j0 - K;
-  const sargan = overidTest(est.ze1, est.a1, L, sarganDf);
-  const hansen = est.b2 && est.ze2 && est.a2 ? overidTest(est.ze2, est.a2, L, sarganDf) : null;
+  const sargan = overidTest(est.ze1, est.w1, sarganDf);
+  const hansen = est.ze2 && est.w2 ? overidTest(est.ze2, est.w2, sarganDf) : null;
 
   const beta = twostep ? est.b2! : est.b1;
   const vNaive = twostep ? est.v2! : est.v1;
@@ -155,10 +162,10 @@ export function inference(prep: PreparedGmm, b: UnitBlocks, est: Estimation, com
   const dfr = (onestepNonRobust ? nobs - dfm : b.cluster ? b.nClusters : ngroups) - consopt;
   const test = modelTest(beta, v, K, d.hasConstant ? K - 1 : K, dfm, spec.small, dfr);
 
-  const arInput: ArInput = { beta, vNaive, a: twostep ? est.a2! : est.a1, v: vReported, zx: est.sums.zx, L, K };
-  const ar = onestepNonRobust
-    ? arTestsNonRobust(d, plan, b.keep, arInput, spec.small ? est.sig2 * (nobs / (nobs - K)) : est.sig2)
-    : arTestsRobust(b, unitMoments(b, beta), arInput, null);
+  const reported = twostep ? est.step2! : est.step1;
+  const arInput: ArInput = { vxza: reported.vxza, v: vReported, L, K };
+  if (!est.ar && spec.artests > 0) throw new Error('inference needs the AR sums of the estimation (estimatePrepared)');
+  const ar = est.ar ? arTestsFromSums(est.ar, arInput, onestepNonRobust ? (spec.small ? est.sig2 * (nobs / (nobs - K)) : est.sig2) : 1) : [];
 
   const diffHansen = spec.diffSargan
     ? differenceInHansen({
@@ -241,10 +248,15 @@ function exclusions(d: Design, b: UnitBlocks): { reason: string; count: number }
   return out;
 }
 
+/** The estimation of a prepared model on its blocks, with the AR sums its inference needs. */
+export function estimatePrepared(prep: PreparedGmm, blocks: UnitBlocks): Estimation {
+  const mode = arMode(prep.design.spec);
+  return estimateFromBlocks(blocks, estimateOptions(prep.design, blocks), null, { mode, shard: { design: prep.design, plan: prep.plan } });
+}
+
 /** Fit difference or system GMM exactly as xtabond2 does. */
 export async function fitGmm(panel: Panel, spec: ModelSpec, command = ''): Promise<GmmResult> {
   const prep = prepareGmm(panel, spec);
   const blocks = modelBlocks(prep);
-  const est = estimateFromBlocks(blocks, estimateOptions(prep.design, blocks));
-  return inference(prep, blocks, est, command);
+  return inference(prep, blocks, estimatePrepared(prep, blocks), command);
 }

@@ -1,33 +1,101 @@
-// The heavy accumulations over units, each a product of a weight row (or matrix) with stacked
-// per-unit blocks, so that a tensor backend can take them over: Σ_i w_i B_i = wᵀ·B (B: N×m) and
-// Σ_i w_i g_i g_iᵀ = Gᵀ·diag(w)·G. The float64 reference goes through src/linalg/dense.ts.
-import { matmul } from '../linalg/dense.ts';
+// The accumulations over units, in double-double ("compensated") arithmetic: each sum is kept as an
+// unevaluated pair hi + lo (Knuth's TwoSum; Dekker 1971), so a sum over units does not depend, beyond
+// about 1e-30 of its terms' size, on the order in which units are added. That is what makes the
+// partial sums of shards (partial-sums.ts) merge into the whole sample's sums to the last bit in
+// practice, whichever way the units were split: every unit's own block is computed identically, and
+// only the order of the additions differs.
+//   Σ_i w_i blocks[i, ·]   compensatedSum      (blocks N×m, row-major)
+//   Σ_i w_i g_i g_iᵀ       compensatedGram     (G N×l)
+//   Σ_i w_i a_i b_iᵀ       compensatedCross    (A N×p, B N×q)
 
-/** Σ_i w_i · blocks[i, ·] for blocks stored N×m (row-major); w = null means all ones. */
-export function weightedSum(blocks: Float64Array, n: number, m: number, w: Float64Array | null): Float64Array {
-  const wt = w ?? new Float64Array(n).fill(1);
-  return matmul(wt, blocks, 1, n, m);
+/** A compensated sum: the value is hi + lo, |lo| ≤ ulp(hi)/2 once normalized. */
+export interface Compensated {
+  hi: Float64Array;
+  lo: Float64Array;
 }
 
-/** Σ_i w_i g_i g_iᵀ for G stored N×L; w = null means all ones. */
-export function weightedGram(g: Float64Array, n: number, l: number, w: Float64Array | null): Float64Array {
-  let gw = g;
-  if (w) {
-    gw = new Float64Array(g.length);
-    for (let i = 0; i < n; i++) {
-      const wi = w[i];
-      for (let j = 0; j < l; j++) gw[i * l + j] = wi * g[i * l + j];
+/** (hi, lo) += x at j. */
+export function addTo(c: Compensated, j: number, x: number): void {
+  const a = c.hi[j];
+  const s = a + x;
+  const bb = s - a;
+  c.lo[j] += a - (s - bb) + (x - bb);
+  c.hi[j] = s;
+}
+
+/** Fold lo into hi so that hi is the correctly rounded value (and lo the remainder). */
+export function normalize(c: Compensated): Compensated {
+  for (let j = 0; j < c.hi.length; j++) {
+    const s = c.hi[j] + c.lo[j];
+    c.lo[j] = c.lo[j] - (s - c.hi[j]);
+    c.hi[j] = s;
+  }
+  return c;
+}
+
+export function compensated(m: number): Compensated {
+  return { hi: new Float64Array(m), lo: new Float64Array(m) };
+}
+
+/** a + b for two compensated sums of one shape (normalized). */
+export function addCompensated(a: Compensated, b: Compensated): Compensated {
+  const out = { hi: a.hi.slice(), lo: Float64Array.from(a.lo, (x, j) => x + b.lo[j]) };
+  for (let j = 0; j < b.hi.length; j++) addTo(out, j, b.hi[j]);
+  return normalize(out);
+}
+
+/** Σ_i w_i · blocks[i, ·] for blocks stored N×m; w = null means all ones. Zero terms are skipped. */
+export function compensatedSum(blocks: Float64Array, n: number, m: number, w: Float64Array | null): Compensated {
+  const c = compensated(m);
+  const { hi, lo } = c;
+  for (let i = 0; i < n; i++) {
+    const wi = w ? w[i] : 1;
+    if (wi === 0) continue;
+    const o = i * m;
+    for (let j = 0; j < m; j++) {
+      const x = wi * blocks[o + j];
+      if (x === 0) continue;
+      const a = hi[j];
+      const s = a + x;
+      const bb = s - a;
+      lo[j] += a - (s - bb) + (x - bb);
+      hi[j] = s;
     }
   }
-  return matmul(g, gw, l, n, l, true, false);
+  return normalize(c);
 }
 
-/** Σ_i w_i a_i b_iᵀ for A (N×p) and B (N×q): Aᵀ·diag(w)·B (p×q). */
-export function weightedCross(a: Float64Array, b: Float64Array, n: number, p: number, q: number, w: Float64Array | null): Float64Array {
-  let bw = b;
-  if (w) {
-    bw = new Float64Array(b.length);
-    for (let i = 0; i < n; i++) for (let j = 0; j < q; j++) bw[i * q + j] = w[i] * b[i * q + j];
+/** Σ_i w_i a_i b_iᵀ (p×q) for A (N×p) and B (N×q); w = null means all ones. */
+export function compensatedCross(a: Float64Array, b: Float64Array, n: number, p: number, q: number, w: Float64Array | null): Compensated {
+  const c = compensated(p * q);
+  for (let i = 0; i < n; i++) {
+    const wi = w ? w[i] : 1;
+    if (wi === 0) continue;
+    for (let r = 0; r < p; r++) {
+      const ar = wi * a[i * p + r];
+      if (ar === 0) continue;
+      for (let s = 0; s < q; s++) addTo(c, r * q + s, ar * b[i * q + s]);
+    }
   }
-  return matmul(a, bw, p, n, q, true, false);
+  return normalize(c);
+}
+
+/** Σ_i w_i g_i g_iᵀ (l×l, symmetric: the upper triangle summed, mirrored) for G (N×l). */
+export function compensatedGram(g: Float64Array, n: number, l: number, w: Float64Array | null): Compensated {
+  const c = compensated(l * l);
+  for (let i = 0; i < n; i++) {
+    const wi = w ? w[i] : 1;
+    if (wi === 0) continue;
+    for (let r = 0; r < l; r++) {
+      const gr = wi * g[i * l + r];
+      if (gr === 0) continue;
+      for (let s = r; s < l; s++) addTo(c, r * l + s, gr * g[i * l + s]);
+    }
+  }
+  for (let r = 0; r < l; r++)
+    for (let s = r + 1; s < l; s++) {
+      c.hi[s * l + r] = c.hi[r * l + s];
+      c.lo[s * l + r] = c.lo[r * l + s];
+    }
+  return normalize(c);
 }

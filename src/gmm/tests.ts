@@ -7,17 +7,17 @@
 // - Wald chi2 / F that all coefficients are zero.
 import { matmul } from '../linalg/dense.ts';
 import { invsym, quadForm, submatrix } from '../linalg/invsym.ts';
+import { factorWeight, weightQuad, type WeightFactor } from '../linalg/weight-factor.ts';
 import { chi2Upper, fUpper, normalTwoSided } from '../stats/distributions.ts';
 import type { ArTest, DiffHansen, ModelTest, TestStat } from './result.ts';
-import type { UnitBlocks } from './blocks.ts';
-import { gmmStep, type MomentSums } from './estimate.ts';
-import { arMatrices } from './hmatrix.ts';
-import { InstrumentRows, type InstrumentGroup, type InstrumentPlan } from './instruments.ts';
-import { UnitRows, type Design } from './design.ts';
-import { weightedSum } from './sums.ts';
+import type { ArSums } from './ar-sums.ts';
+import type { MomentSums } from './estimate.ts';
+import { gmmStep } from './step.ts';
+import type { InstrumentGroup } from './instruments.ts';
 
-export function overidTest(ze: Float64Array, a: Float64Array, L: number, df: number): TestStat {
-  const chi2 = quadForm(ze, a, ze, L);
+/** ze' A ze for the weight A (factored). */
+export function overidTest(ze: Float64Array, a: WeightFactor, df: number): TestStat {
+  const chi2 = weightQuad(a, ze);
   return { chi2, df, p: chi2Upper(chi2, df) };
 }
 
@@ -51,14 +51,14 @@ export function differenceInHansen(inp: DiffHansenInput): DiffHansen[] {
     for (const c of p) nOther += kept[c];
     if (!(nOther >= k && nOther < j0)) continue;
     const m = p.length;
-    const app = invsym(submatrix(s, L, p, p), m).inv;
+    const app = factorWeight(submatrix(s, L, p, p), m);
     const zxp = submatrix(sums.zx, K, p, Array.from({ length: K }, (_, j) => j));
     const zyp = Float64Array.from(p, (c) => sums.zy[c]);
     const step = gmmStep(zxp, zyp, app, m, K);
     if (step.vZeros !== inp.vZeros) continue;
     const zep = zyp.slice();
     for (let i = 0; i < m; i++) for (let j = 0; j < K; j++) zep[i] -= zxp[i * K + j] * step.beta[j];
-    const excluding = quadForm(zep, app, zep, m);
+    const excluding = weightQuad(app, zep);
     const dfDiff = j0 - nOther - inp.v2Zeros;
     const dfEx = full.df - dfDiff;
     const difference = full.chi2 - excluding;
@@ -73,162 +73,33 @@ export function differenceInHansen(inp: DiffHansenInput): DiffHansen[] {
 
 /** What the AR(m) statistic needs from the reported step. */
 export interface ArInput {
-  beta: Float64Array;
-  /** Non-robust V of the reported step and its weight A (V·X'Z·A is what enters). */
-  vNaive: Float64Array;
-  a: Float64Array;
+  /** V·X'Z·A of the reported step (non-robust V, its weight A; their scales cancel). */
+  vxza: Float64Array;
   /** The reported V (robust/corrected if robust), before `small`. */
   v: Float64Array;
-  zx: Float64Array;
   L: number;
   K: number;
 }
 
-function arZ(sum: number, wHw: number, tmp: Float64Array, zhw: Float64Array, inp: ArInput): number {
-  const { L, K } = inp;
-  // −2 V X'Z A (Z'Hw) + V tmp, dotted with tmp.
-  const vxza = matmul(inp.vNaive, matmul(inp.zx, inp.a, K, L, L, true, false), K, K, L);
-  const t1 = matmul(vxza, zhw, K, L, 1);
-  const t2 = matmul(inp.v, tmp, K, K, 1);
-  let q = 0;
-  for (let k = 0; k < K; k++) q += tmp[k] * (t2[k] - 2 * t1[k]);
-  return sum / Math.sqrt(wHw + q);
-}
-
 /**
- * Robust AR(m) tests from the per-unit lag-moment blocks: with e the residuals of the tested rows
- * and s_i = Σ_t e_it e_i,t−m,  z = Σ s_i / √( Σ s_i² − 2 tmp'·V X'ZA·Σ g_i s_i + tmp'V tmp ),
- * tmp = Σ_i X_i' e_{i,−m}, g_i = Z_i'e_i (all rows) — Arellano and Bond (1991, eq. 8–9) as xtabond2.
+ * z = Σ s_i / √( var − 2 tmp'·V X'ZA·Z'Hw + tmp'V tmp ) — Arellano and Bond (1991, eq. 8–9) as
+ * xtabond2 forms it; sig2 scales the variance terms of the non-robust sums (1 for robust ones).
  */
-export function arTestsRobust(b: UnitBlocks, g: Float64Array, inp: ArInput, w: Float64Array | null): ArTest[] {
-  const { n, P, L, K } = b;
-  const c = new Float64Array(P);
-  c[0] = 1;
-  for (let k = 0; k < K; k++) c[1 + k] = -inp.beta[k];
+export function arTestsFromSums(s: ArSums<Float64Array>, inp: ArInput, sig2 = 1): ArTest[] {
+  const { L, K } = inp;
   const out: ArTest[] = [];
-  const si = new Float64Array(n);
-  for (let m = 1; m <= b.artests; m++) {
-    let sum = 0;
-    let wHw = 0;
-    let any = false;
-    const arSum = new Float64Array(P * P);
-    for (let i = 0; i < n; i++) {
-      const off = (i * b.artests + m - 1) * P * P;
-      let s = 0;
-      for (let a = 0; a < P; a++) {
-        const ca = c[a];
-        for (let bb = 0; bb < P; bb++) s += ca * b.ar[off + a * P + bb] * c[bb];
-      }
-      const wi = w ? w[i] : 1;
-      si[i] = wi * s;
-      if (s !== 0) any = true;
-      sum += wi * s;
-      wHw += wi * s * s;
-      for (let j = 0; j < P * P; j++) arSum[j] += wi * b.ar[off + j];
-    }
-    if (!any) {
+  for (let m = 1; m <= s.sum.length; m++) {
+    if (s.nonzero[m - 1] === 0) {
       out.push({ order: m, z: NaN, p: NaN });
       continue;
     }
-    const zhw = weightedSum(g, n, L, si);
-    const tmp = new Float64Array(K);
-    for (let k = 0; k < K; k++) for (let bb = 0; bb < P; bb++) tmp[k] += arSum[(1 + k) * P + bb] * c[bb];
-    const z = arZ(sum, wHw, tmp, zhw, inp);
-    out.push({ order: m, z, p: normalTwoSided(z) });
-  }
-  return out;
-}
-
-/**
- * AR(m) after a one-step non-robust fit: the variance of Σ s_i uses σ²H instead of Σ s_i²
- * (xtabond2 _ARTests); needs the instrument rows again, so it is a second pass over the units.
- */
-export function arTestsNonRobust(d: Design, plan: InstrumentPlan, keep: number[], inp: ArInput, sig2: number): ArTest[] {
-  const spec = d.spec;
-  const T = d.T;
-  const { L, K } = inp;
-  const artests = spec.artests;
-  const rows = new UnitRows(d);
-  const zrows = new InstrumentRows(plan, d);
-  const { har, psi } = arMatrices(T, spec.h, d.orthogonal, spec.arlevels);
-  const kAll = rows.kAll;
-  const k0 = d.k0;
-  const e = new Float64Array(T);
-  const xr = new Float64Array(T * K);
-  const use2 = new Uint8Array(T);
-  const wl = new Float64Array(T);
-  const wli = new Float64Array(T);
-  const psiw = new Float64Array(T);
-  const sum = new Float64Array(artests);
-  const wHw = new Float64Array(artests);
-  const tmp = new Float64Array(artests * K);
-  const zhw = new Float64Array(artests * L);
-  const levelTested = spec.arlevels;
-  const differenced = d.orthogonal && !levelTested;
-  for (const unit of d.units) {
-    rows.load(unit);
-    zrows.fill(rows);
-    e.fill(0);
-    xr.fill(0);
-    for (let t = 0; t < T; t++) {
-      use2[t] = levelTested ? rows.useL[t] : rows.useT[t];
-      if (differenced) {
-        if (t === 0 || !rows.touseVar[t] || !rows.touseVar[t - 1]) continue;
-        let r = rows.raw[t] - rows.raw[t - 1];
-        keep.forEach((k, j) => {
-          const dx = k < k0 ? rows.raw[(1 + k) * T + t] - rows.raw[(1 + k) * T + t - 1] : 0;
-          xr[t * K + j] = dx;
-          r -= dx * inp.beta[j];
-        });
-        e[t] = r;
-      } else if (use2[t]) {
-        const y = levelTested ? rows.yL : rows.yT;
-        const x = levelTested ? rows.xL : rows.xT;
-        let r = y[t];
-        keep.forEach((k, j) => {
-          xr[t * K + j] = x[t * kAll + k];
-          r -= x[t * kAll + k] * inp.beta[j];
-        });
-        e[t] = r;
-      }
-    }
-    for (let m = 1; m <= artests; m++) {
-      for (let t = 0; t < T; t++) {
-        wl[t] = t >= m ? e[t - m] : 0;
-        wli[t] = use2[t] ? wl[t] : 0;
-      }
-      let s = 0;
-      for (let t = 0; t < T; t++) s += e[t] * wl[t];
-      sum[m - 1] += s;
-      let q = 0;
-      for (let t = 0; t < T; t++) {
-        if (wli[t] === 0) continue;
-        let h = 0;
-        for (let u = 0; u < T; u++) h += har[t * T + u] * wli[u];
-        q += wli[t] * h;
-      }
-      wHw[m - 1] += sig2 * q;
-      for (let r = 0; r < T; r++) {
-        let v = 0;
-        for (let t = 0; t < T; t++) v += psi[t * T + r] * wli[t];
-        psiw[r] = sig2 * v;
-      }
-      const rowBase = levelTested ? T : 0;
-      for (let r = 0; r < T; r++) {
-        if (psiw[r] === 0) continue;
-        const zr = rowBase + r;
-        for (let p = zrows.start[zr]; p < zrows.start[zr + 1]; p++) zhw[(m - 1) * L + zrows.col[p]] += zrows.val[p] * psiw[r];
-      }
-      for (let t = 0; t < T; t++) for (let k = 0; k < K; k++) tmp[(m - 1) * K + k] += xr[t * K + k] * wl[t];
-    }
-  }
-  const out: ArTest[] = [];
-  for (let m = 1; m <= artests; m++) {
-    if (sum[m - 1] === 0) {
-      out.push({ order: m, z: NaN, p: NaN });
-      continue;
-    }
-    const z = arZ(sum[m - 1], wHw[m - 1], tmp.subarray((m - 1) * K, m * K), zhw.subarray((m - 1) * L, m * L), inp);
+    const tmp = s.tmp.subarray((m - 1) * K, m * K);
+    const zhw = s.zhw.subarray((m - 1) * L, m * L).map((x) => x * sig2);
+    const t1 = matmul(inp.vxza, zhw, K, L, 1);
+    const t2 = matmul(inp.v, tmp, K, K, 1);
+    let q = 0;
+    for (let k = 0; k < K; k++) q += tmp[k] * (t2[k] - 2 * t1[k]);
+    const z = s.sum[m - 1] / Math.sqrt(sig2 * s.wHw[m - 1] + q);
     out.push({ order: m, z, p: normalTwoSided(z) });
   }
   return out;

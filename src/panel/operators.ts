@@ -1,7 +1,7 @@
 // Time-series operators with Stata's semantics: a lag looks at time t−k in the same unit, not at
 // the previous row, so a gap in time gives a missing value (NaN).
 import type { Panel } from './panel.ts';
-import type { Term } from '../spec/types.ts';
+import type { Term } from './term.ts';
 
 /** x at time t − k within each unit (k < 0: lead). Missing when that period is absent. */
 export function lag(panel: Panel, x: Float64Array, k: number): Float64Array {

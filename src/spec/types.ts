@@ -1,17 +1,10 @@
 // The model specification: what an xtabond2 command says, as a typed object.
 // Built by parseXtabond2() from a command string, or directly in TypeScript.
 
+import type { Term } from '../panel/term.ts';
+
 /** A time-series term over a panel column: L<lag>.D<diff>.base (lag < 0 is a lead, F.). */
-export interface Term {
-  /** Canonical name as xtabond2 prints it: "n", "L1.n", "L2.n", "F1.x", "D1.w", "L1D1.w". */
-  name: string;
-  /** The data column the term is built from. */
-  base: string;
-  /** Lag order; negative for leads (F.). */
-  lag: number;
-  /** Difference order (D., D2.). */
-  diff: number;
-}
+export type { Term };
 
 /** Which equation(s) of system GMM an instrument group serves. */
 export type Equation = 'diff' | 'level' | 'both';

@@ -17,9 +17,9 @@ import { Panel } from '../panel/panel.ts';
 import { formatDescription } from '../report/describe-table.ts';
 import { bandCurveSpec, coefficientPlotSpec, writeFigure, type CoefficientPoint } from '../report/figures.ts';
 import { buildJournalTable, toCsv, toJson, toLatex, toMarkdown, toText, type BootstrapInterval, type JournalTable } from '../report/journal-table.ts';
-import { studyReport } from '../report/study-report.ts';
+import { studyReport, type FigureFile, type StudyEffects } from './report.ts';
 import { checkConfigColumns, configColumns, configWarnings, DEFAULT_CONFIG, missingColumn, parseStudyConfig, throwColumnProblems, type StudyConfig } from './config.ts';
-import { longRunEffect, marginalEffectCurve, type DerivedEffect, type MarginalEffectPoint } from './effects.ts';
+import { longRunEffect, marginalEffectCurve } from './effects.ts';
 import { efficiencyColumnNames, panelEfficiency, type EfficiencyMeasure } from './efficiency.ts';
 import { withIndices } from './indices.ts';
 import { assembleTables, canonicalLagName, planModels, regionTests, type FittedRun, type ModelRun, type RegionTests, type StudySamples, type StudyVariables } from './tables.ts';
@@ -69,17 +69,6 @@ export interface ReplicateOptions {
   bootstrap?: number;
   estimators: Estimators;
   onProgress?: (e: ProgressEvent) => void;
-}
-
-export interface StudyEffects {
-  /** Model the effects come from (T2, Sys-GMM with the interaction). */
-  model: string;
-  /** Efficiency mean the interaction is centred at (0 when not centred). */
-  effCentre: number;
-  marginal: MarginalEffectPoint[];
-  /** Marginal effect of CA at the 10th, 25th, 50th, 75th, 90th percentiles of efficiency. */
-  atPercentiles: (MarginalEffectPoint & { percentile: number })[];
-  longRun: DerivedEffect[];
 }
 
 export interface ReplicateOutcome {
@@ -465,13 +454,6 @@ export async function replicate(opts: ReplicateOptions): Promise<ReplicateOutcom
   seconds.push({ step: current, seconds: (performance.now() - t0) / 1000 });
   opts.onProgress?.({ step: 'done', done: total, total });
   return { config: cfg, dataPath, description, runs, tables, effects, regionTests: tests, warnings, files, seconds, t2Text: toText(tables[0]) };
-}
-
-export interface FigureFile {
-  name: string;
-  caption: string;
-  svg: string;
-  png: string;
 }
 
 async function studyFigures(out: string, runs: FittedRun[], prep: Prepared, effects: StudyEffects, cfg: StudyConfig): Promise<FigureFile[]> {

@@ -1,10 +1,10 @@
 // The plain pairs bootstrap, as users do it by wrapping xtabond2 in Stata's `bootstrap` prefix:
 // build each resampled panel (drawn units relabelled 1..N) and re-run the whole estimator. It is
 // the reference the batched replications are tested against and the baseline they are timed against.
-import type { Panel } from '../panel/panel.ts';
-import type { ModelSpec } from '../spec/types.ts';
-import type { GmmResult } from '../gmm/result.ts';
-import { fitGmm } from '../gmm/fit.ts';
+import type { Panel } from '../../src/panel/panel.ts';
+import type { ModelSpec } from '../../src/spec/types.ts';
+import type { GmmResult } from '../../src/gmm/result.ts';
+import { fitGmm } from '../../src/gmm/fit.ts';
 
 /** The panel of the units drawn counts[i] times each, every copy a unit of its own. */
 export function resamplePanel(panel: Panel, counts: ArrayLike<number>): Panel {

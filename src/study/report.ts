@@ -1,12 +1,29 @@
 // report.md of `sysgmm replicate`: the data, the model, what the estimates say, then the tables,
 // the derived effects and the figures, with every warning the run produced.
 import type { PanelDescription } from '../panel/describe.ts';
-import type { StudyConfig } from '../study/config.ts';
-import type { DerivedEffect } from '../study/effects.ts';
-import type { FigureFile, StudyEffects } from '../study/replicate.ts';
-import type { FittedRun, RegionTests, StudyVariables } from '../study/tables.ts';
-import { fixed, stars, toMarkdown, type JournalTable } from './journal-table.ts';
-import { needsCapital, type EfficiencyMeasure } from '../study/efficiency.ts';
+import type { StudyConfig } from './config.ts';
+import type { DerivedEffect, MarginalEffectPoint } from './effects.ts';
+import type { FittedRun, RegionTests, StudyVariables } from './tables.ts';
+import { fixed, stars, toMarkdown, type JournalTable } from '../report/journal-table.ts';
+import { needsCapital, type EfficiencyMeasure } from './efficiency.ts';
+
+export interface StudyEffects {
+  /** Model the effects come from (T2, Sys-GMM with the interaction). */
+  model: string;
+  /** Efficiency mean the interaction is centred at (0 when not centred). */
+  effCentre: number;
+  marginal: MarginalEffectPoint[];
+  /** Marginal effect of CA at the 10th, 25th, 50th, 75th, 90th percentiles of efficiency. */
+  atPercentiles: (MarginalEffectPoint & { percentile: number })[];
+  longRun: DerivedEffect[];
+}
+
+export interface FigureFile {
+  name: string;
+  caption: string;
+  svg: string;
+  png: string;
+}
 
 /** What an efficiency measure is computed from, as one sentence. */
 function efficiencySource(m: EfficiencyMeasure, cfg: StudyConfig): string {

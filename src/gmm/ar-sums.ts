@@ -1,0 +1,154 @@
+// The sums the Arellano and Bond (1991) AR(m) test is made of (tests.ts turns them into z), formed
+// over a set of units so that they add across shards (passes.ts). Kept apart from tests.ts so that
+// the bootstrap's worker bundle does not load the distribution functions.
+import type { UnitBlocks } from './blocks.ts';
+import { UnitRows, type Design } from './design.ts';
+import { arMatrices } from './hmatrix.ts';
+import { InstrumentRows, type InstrumentPlan } from './instruments.ts';
+import { addTo, compensated, normalize, type Compensated } from './sums.ts';
+
+/**
+ * The additive sums an AR(m) statistic is made of, over a set of units (partial-sums.ts): with e the
+ * residuals of the tested rows and s_i = Σ_t e_it e_i,t−m, Σ s_i, its variance term (Σ s_i² when
+ * robust; σ²·w'Hw otherwise, here for σ² = 1), tmp = Σ_i X_i' e_{i,−m} and Z'Hw = Σ_i g_i s_i
+ * (robust; the non-robust analogue otherwise, also for σ² = 1), and how many units have s_i ≠ 0.
+ */
+export interface ArSums<S = Compensated> {
+  sum: S;
+  wHw: S;
+  /** artests × K. */
+  tmp: S;
+  /** artests × L. */
+  zhw: S;
+  nonzero: Float64Array;
+}
+
+export function emptyArSums(artests: number, K: number, L: number): ArSums {
+  return { sum: compensated(artests), wHw: compensated(artests), tmp: compensated(artests * K), zhw: compensated(artests * L), nonzero: new Float64Array(artests) };
+}
+
+function normalized(a: ArSums): ArSums {
+  for (const c of [a.sum, a.wHw, a.tmp, a.zhw]) normalize(c);
+  return a;
+}
+
+/** Robust AR sums from the per-unit lag-moment blocks and unit moments g (n×L) at the tested β. */
+export function arSumsRobust(b: UnitBlocks, g: Float64Array, beta: Float64Array, w: Float64Array | null): ArSums {
+  const { n, P, L, K } = b;
+  const c = new Float64Array(P);
+  c[0] = 1;
+  for (let k = 0; k < K; k++) c[1 + k] = -beta[k];
+  const out = emptyArSums(b.artests, K, L);
+  for (let m = 1; m <= b.artests; m++) {
+    for (let i = 0; i < n; i++) {
+      const off = (i * b.artests + m - 1) * P * P;
+      let s = 0;
+      for (let a = 0; a < P; a++) {
+        const ca = c[a];
+        for (let bb = 0; bb < P; bb++) s += ca * b.ar[off + a * P + bb] * c[bb];
+      }
+      const wi = w ? w[i] : 1;
+      if (s !== 0) out.nonzero[m - 1]++;
+      addTo(out.sum, m - 1, wi * s);
+      addTo(out.wHw, m - 1, wi * s * s);
+      const ws = wi * s;
+      if (ws !== 0) for (let l = 0; l < L; l++) addTo(out.zhw, (m - 1) * L + l, g[i * L + l] * ws);
+      // tmp_k: X_i' e_{i,−m} = Σ_b ar_i[1+k, b] c_b, unit by unit.
+      for (let k = 0; k < K; k++) {
+        let t = 0;
+        for (let bb = 0; bb < P; bb++) t += b.ar[off + (1 + k) * P + bb] * c[bb];
+        if (t !== 0) addTo(out.tmp, (m - 1) * K + k, wi * t);
+      }
+    }
+  }
+  return normalized(out);
+}
+
+/**
+ * AR sums after a one-step non-robust fit: the variance of Σ s_i uses σ²H instead of Σ s_i²
+ * (xtabond2 _ARTests); needs the instrument rows again, so it walks the design's units.
+ */
+export function arSumsNonRobust(d: Design, plan: InstrumentPlan, keep: number[], beta: Float64Array, L: number): ArSums {
+  const spec = d.spec;
+  const T = d.T;
+  const K = keep.length;
+  const artests = spec.artests;
+  const rows = new UnitRows(d);
+  const zrows = new InstrumentRows(plan, d);
+  const { har, psi } = arMatrices(T, spec.h, d.orthogonal, spec.arlevels);
+  const kAll = rows.kAll;
+  const k0 = d.k0;
+  const e = new Float64Array(T);
+  const xr = new Float64Array(T * K);
+  const use2 = new Uint8Array(T);
+  const wl = new Float64Array(T);
+  const wli = new Float64Array(T);
+  const psiw = new Float64Array(T);
+  const out = emptyArSums(artests, K, L);
+  const { sum, wHw, tmp, zhw } = out;
+  const unitTmp = new Float64Array(K);
+  const levelTested = spec.arlevels;
+  const differenced = d.orthogonal && !levelTested;
+  for (const unit of d.units) {
+    rows.load(unit);
+    zrows.fill(rows);
+    e.fill(0);
+    xr.fill(0);
+    for (let t = 0; t < T; t++) {
+      use2[t] = levelTested ? rows.useL[t] : rows.useT[t];
+      if (differenced) {
+        if (t === 0 || !rows.touseVar[t] || !rows.touseVar[t - 1]) continue;
+        let r = rows.raw[t] - rows.raw[t - 1];
+        keep.forEach((k, j) => {
+          const dx = k < k0 ? rows.raw[(1 + k) * T + t] - rows.raw[(1 + k) * T + t - 1] : 0;
+          xr[t * K + j] = dx;
+          r -= dx * beta[j];
+        });
+        e[t] = r;
+      } else if (use2[t]) {
+        const y = levelTested ? rows.yL : rows.yT;
+        const x = levelTested ? rows.xL : rows.xT;
+        let r = y[t];
+        keep.forEach((k, j) => {
+          xr[t * K + j] = x[t * kAll + k];
+          r -= x[t * kAll + k] * beta[j];
+        });
+        e[t] = r;
+      }
+    }
+    for (let m = 1; m <= artests; m++) {
+      for (let t = 0; t < T; t++) {
+        wl[t] = t >= m ? e[t - m] : 0;
+        wli[t] = use2[t] ? wl[t] : 0;
+      }
+      let s = 0;
+      for (let t = 0; t < T; t++) s += e[t] * wl[t];
+      addTo(sum, m - 1, s);
+      if (s !== 0) out.nonzero[m - 1]++;
+      let q = 0;
+      for (let t = 0; t < T; t++) {
+        if (wli[t] === 0) continue;
+        let h = 0;
+        for (let u = 0; u < T; u++) h += har[t * T + u] * wli[u];
+        q += wli[t] * h;
+      }
+      addTo(wHw, m - 1, q);
+      for (let r = 0; r < T; r++) {
+        let v = 0;
+        for (let t = 0; t < T; t++) v += psi[t * T + r] * wli[t];
+        psiw[r] = v;
+      }
+      const rowBase = levelTested ? T : 0;
+      for (let r = 0; r < T; r++) {
+        if (psiw[r] === 0) continue;
+        const zr = rowBase + r;
+        for (let p = zrows.start[zr]; p < zrows.start[zr + 1]; p++) addTo(zhw, (m - 1) * L + zrows.col[p], zrows.val[p] * psiw[r]);
+      }
+      unitTmp.fill(0);
+      for (let t = 0; t < T; t++) for (let k = 0; k < K; k++) unitTmp[k] += xr[t * K + k] * wl[t];
+      for (let k = 0; k < K; k++) if (unitTmp[k] !== 0) addTo(tmp, (m - 1) * K + k, unitTmp[k]);
+    }
+  }
+  return normalized(out);
+}
+

@@ -1,0 +1,155 @@
+// The map side of an estimate: the partial sums (partial-sums.ts) of one set of units — a whole
+// sample, a shard of units, or a sample under unit weights w (bootstrap counts, 0/1 masks, Poisson
+// weights) — for each of the three passes estimate.ts asks for. Everything here is a sum over the
+// units of `blocks`; the reduce side (estimate.ts) never sees a unit.
+import { unpackSymmetric } from '../linalg/invsym.ts';
+import type { UnitBlocks } from './blocks.ts';
+import type { Design } from './design.ts';
+import type { InstrumentPlan } from './instruments.ts';
+import { emptyPartial, keyRows, setSum, type KeyedRows, type PartialSums } from './partial-sums.ts';
+import { compensatedCross, compensatedGram, compensatedSum } from './sums.ts';
+import { arSumsNonRobust, arSumsRobust, type ArSums } from './ar-sums.ts';
+import { matmul } from '../linalg/dense.ts';
+
+/** A set of units and what the AR pass needs to walk them again (design and plan; non-robust AR only). */
+export interface Shard {
+  blocks: UnitBlocks;
+  /** Unit weights (null: all ones). */
+  w?: Float64Array | null;
+  design?: Design;
+  plan?: InstrumentPlan;
+}
+
+export type ArMode = 'robust' | 'nonrobust' | null;
+
+export type PassRequest =
+  | { pass: 'moments' }
+  | { pass: 'weight'; beta1: Float64Array }
+  | {
+      pass: 'correction';
+      beta1: Float64Array;
+      /** A₂Z'e₂ for the Windmeijer bracket (null: no bracket). */
+      aze2: Float64Array | null;
+      /** Per-cluster Σ g₁ of the whole sample under cluster() (the merged 'weight' pass). */
+      clusterG: KeyedRows | null;
+      /** β of the reported step, for the AR(m) sums (null: no AR sums). */
+      betaAr: Float64Array | null;
+      arMode: ArMode;
+    };
+
+/** g_i = Z_i'e_i = zw_i·(1, −β), as an n×L array. */
+export function unitMoments(b: UnitBlocks, beta: Float64Array): Float64Array {
+  const c = new Float64Array(b.P);
+  c[0] = 1;
+  for (let k = 0; k < b.K; k++) c[1 + k] = -beta[k];
+  return matmul(b.zw, c, b.n * b.L, b.P, 1);
+}
+
+function dims(b: UnitBlocks): PartialSums['dims'] {
+  return { L: b.L, P: b.P, artests: b.artests };
+}
+
+function momentsPass(s: Shard): PartialSums {
+  const b = s.blocks;
+  const w = s.w ?? null;
+  const { n, L, P } = b;
+  const p = emptyPartial('moments', dims(b));
+  p.units = n;
+  setSum(p, 'zw', compensatedSum(b.zw, n, L * P, w));
+  if (w && !b.zhz) throw new Error("the 'moments' pass under unit weights needs the per-unit Z'HZ blocks (modelBlocks with keepZHZ)");
+  if (w) {
+    const packed = compensatedSum(b.zhz!, n, (L * (L + 1)) / 2, w);
+    setSum(p, 'zhz', { hi: unpackSymmetric(packed.hi, 0, L), lo: unpackSymmetric(packed.lo, 0, L) });
+  } else setSum(p, 'zhz', { hi: b.zhzSum, lo: b.zhzSumLo });
+  setSum(p, 'ee', compensatedSum(b.ee, n, P * P, w));
+  p.sums.mainWW = b.mainWW;
+  let main = 0;
+  let trans = 0;
+  let groups = 0;
+  let weighted = 0;
+  let lo = Infinity;
+  let hi = 0;
+  for (let i = 0; i < n; i++) {
+    const o = b.obsMain[i];
+    main += o;
+    trans += b.obsTrans[i];
+    weighted += (w ? w[i] : 1) * o;
+    if (o > 0) groups++;
+    lo = Math.min(lo, o);
+    hi = Math.max(hi, o);
+  }
+  p.sums.obs = Float64Array.of(main, trans, groups, weighted);
+  p.min.obsPerGroup = lo;
+  p.max.obsPerGroup = hi;
+  for (const [code, count] of b.excluded) p.sums[`excluded.${code}`] = Float64Array.of(count);
+  if (b.clusterValue) p.keyed.clusterObs = keyRows(b.clusterValue, Float64Array.from(b.obsMain), 1);
+  return p;
+}
+
+function weightPass(s: Shard, beta1: Float64Array): PartialSums {
+  const b = s.blocks;
+  const w = s.w ?? null;
+  const p = emptyPartial('weight', dims(b));
+  p.units = b.n;
+  const g = unitMoments(b, beta1);
+  if (b.clusterValue) {
+    if (w) for (let i = 0; i < b.n; i++) for (let l = 0; l < b.L; l++) g[i * b.L + l] *= w[i];
+    p.keyed.g = keyRows(b.clusterValue, g, b.L);
+  } else setSum(p, 's', compensatedGram(g, b.n, b.L, w));
+  return p;
+}
+
+/** The rows of the merged per-cluster moments that the units of b belong to (n×L). */
+function clusterRowsOf(b: UnitBlocks, g: KeyedRows): Float64Array {
+  const at = new Map<string, number>();
+  g.keys.forEach((k, j) => at.set(k, j));
+  const out = new Float64Array(b.n * b.L);
+  for (let i = 0; i < b.n; i++) {
+    const j = at.get(b.clusterValue![i]);
+    if (j === undefined) throw new Error(`correction pass: cluster ${b.clusterValue![i]} is missing from the merged weight pass`);
+    out.set(g.rows.subarray(j * b.L, (j + 1) * b.L), i * b.L);
+  }
+  return out;
+}
+
+function correctionPass(s: Shard, req: Extract<PassRequest, { pass: 'correction' }>): PartialSums {
+  const b = s.blocks;
+  const w = s.w ?? null;
+  const { n, L, P } = b;
+  const p = emptyPartial('correction', dims(b));
+  p.units = n;
+  if (req.aze2) {
+    // Windmeijer (2005) bracket, ∂S/∂β applied to a = A₂Z'e₂: Σ_i w_i (h_i'a) zw_i + Σ_i w_i h_i (zw_i'a)',
+    // h_i = g₁ᵢ, or under cluster() the moments of the unit's cluster (so Σ over clusters of g_c…).
+    const a = req.aze2;
+    const h = req.clusterG ? clusterRowsOf(b, req.clusterG) : unitMoments(b, req.beta1);
+    const ha = matmul(h, a, n, L, 1);
+    if (w) for (let i = 0; i < n; i++) ha[i] *= w[i];
+    setSum(p, 't1', compensatedSum(b.zw, n, L * P, ha));
+    const akron = new Float64Array(L * P * P);
+    for (let l = 0; l < L; l++) for (let q = 0; q < P; q++) akron[(l * P + q) * P + q] = a[l];
+    setSum(p, 't2', compensatedCross(h, matmul(b.zw, akron, n, L * P, P), n, L, P, w));
+  }
+  if (req.betaAr && req.arMode) {
+    let ar: ArSums;
+    if (req.arMode === 'robust') ar = arSumsRobust(b, unitMoments(b, req.betaAr), req.betaAr, w);
+    else {
+      if (!s.design || !s.plan) throw new Error('non-robust AR sums need the design and plan of the shard');
+      if (w) throw new Error('non-robust AR sums take no unit weights');
+      ar = arSumsNonRobust(s.design, s.plan, b.keep, req.betaAr, L);
+    }
+    setSum(p, 'ar.sum', ar.sum);
+    setSum(p, 'ar.wHw', ar.wHw);
+    setSum(p, 'ar.tmp', ar.tmp);
+    setSum(p, 'ar.zhw', ar.zhw);
+    p.sums['ar.nonzero'] = ar.nonzero;
+  }
+  return p;
+}
+
+/** The partial sums of a shard for one pass. */
+export function computePass(s: Shard, req: PassRequest): PartialSums {
+  if (req.pass === 'moments') return momentsPass(s);
+  if (req.pass === 'weight') return weightPass(s, req.beta1);
+  return correctionPass(s, req);
+}
