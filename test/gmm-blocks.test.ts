@@ -10,6 +10,7 @@ import { estimateFromBlocks } from '../src/gmm/estimate.ts';
 import { estimateOptions, fitGmm, modelBlocks, prepareGmm } from '../src/gmm/fit.ts';
 import { Panel } from '../src/panel/panel.ts';
 import { term, type ModelSpec } from '../src/spec/types.ts';
+import { parseXtabond2 } from '../src/spec/parse.ts';
 import { DataError, SpecError } from '../src/errors.ts';
 import { loadAbdata } from './helpers/abdata.ts';
 import { smallPanel } from './helpers/smallPanel.ts';
@@ -85,7 +86,7 @@ describe('engine bookkeeping', () => {
     const panel = await loadAbdata();
     const yr = Array.from({ length: 9 }, (_, j) => term(`yr${1976 + j}`));
     const common = { depvar: term('n'), gmm: [gmmGroup([term('n', 1), term('w', 1), term('k', 1)], 'gmm(L.(n w k))')], robust: true, small: true };
-    const written = await fitGmm(panel, modelSpec({ ...common, regressors: [term('n', 1), ...lags('w', 0, 1), ...lags('k', 0, 1), ...yr], iv: [ivGroup(yr, 'iv(yr1976 ... yr1984, eq(level))', { equation: 'level' })] }));
+    const written = await fitGmm(panel, modelSpec({ ...common, regressors: [term('n', 1), ...lags('w', 0, 1), ...lags('k', 0, 1), ...yr], iv: [ivGroup(yr, 'iv(yr1976 yr1977 yr1978 yr1979 yr1980 yr1981 yr1982 yr1983 yr1984, eq(level))', { equation: 'level' })] }));
     const made = await fitGmm(panel, modelSpec({ ...common, regressors: [term('n', 1), ...lags('w', 0, 1), ...lags('k', 0, 1)], timeDummies: true }));
     expect(made.coefficients.map((c) => c.name)).toEqual(written.coefficients.map((c) => c.name));
     made.coefficients.forEach((c, k) => {
@@ -95,7 +96,7 @@ describe('engine bookkeeping', () => {
     expect(made.hansen!.chi2).toBeCloseTo(written.hansen!.chi2, 9);
     expect(made.diffHansen.map((d) => [d.group, d.difference.df])).toEqual([
       ['GMM instruments for levels', 21],
-      ['iv(yr1976 ... yr1984, eq(level))', 7],
+      ['iv(yr1976 yr1977 yr1978 yr1979 yr1980 yr1981 yr1982 yr1983 yr1984, eq(level))', 7],
     ]);
   });
 
@@ -136,6 +137,17 @@ describe('engine bookkeeping', () => {
     ]);
   });
 
+  it('a hand-built spec is checked as the parsed command is (one validateSpec): gmm(w, eq(level)) nolevel, split in difference GMM', async () => {
+    const panel = smallPanel();
+    const parsed = () => parseXtabond2('y L.y w, gmm(y, lag(2 .)) gmm(w, eq(level)) nolevel', panel.names());
+    const built = modelSpec({ regressors: [term('y', 1), term('w')], gmm: [gmmGroup([term('y')], 'gmm(y, lag(2 .))', { lagMin: 2 }), gmmGroup([term('w')], 'gmm(w, eq(level) lag(1 .))', { equation: 'level' })], levelEquation: false, constant: false });
+    const message = /gmm\(w, eq\(level\) lag\(1 \.\)\): instruments for the levels equation only, but noleveleq/;
+    expect(parsed).toThrow(message);
+    await expect(fitGmm(panel, built)).rejects.toThrow(message);
+    const split = modelSpec({ regressors: [term('y', 1)], gmm: [gmmGroup([term('y')], 'gmm(y, lag(2 .))', { lagMin: 2, split: true })], levelEquation: false, constant: false });
+    await expect(fitGmm(panel, split)).rejects.toThrow(/split has no effect in difference GMM/);
+  });
+
   it('refuses what it cannot estimate, with typed errors', async () => {
     const panel = smallPanel();
     await expect(fitGmm(panel, modelSpec({ ...sysSpec, regressors: [term('nope')] }))).rejects.toThrow(DataError);
@@ -145,6 +157,6 @@ describe('engine bookkeeping', () => {
     await expect(
       fitGmm(panel, modelSpec({ ...sysSpec, levelEquation: false, gmm: [], iv: [ivGroup([term('w')], 'iv(w)')] })),
     ).rejects.toThrow(/not identified/);
-    await expect(fitGmm(panel, modelSpec({ ...sysSpec, iv: [ivGroup([term('w')], 'iv(w, passthru)', { passthru: true })] }))).rejects.toThrow(/passthru not valid/);
+    await expect(fitGmm(panel, modelSpec({ ...sysSpec, iv: [ivGroup([term('w')], 'iv(w, passthru)', { passthru: true })] }))).rejects.toThrow(/iv\(w, passthru\): passthru is not valid with equation\(both\) in system GMM/);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseXtabond2, specToCommand, splitGroup } from '../src/spec/parse.ts';
+import { parseXtabond2, specToCommand } from '../src/spec/parse.ts';
+import { splitGroup } from '../src/spec/validate.ts';
 import { SpecError } from '../src/errors.ts';
 import type { ModelSpec, Term } from '../src/spec/types.ts';
 
@@ -307,8 +308,8 @@ describe('errors name the fault', () => {
     ['n L.n, gmm(L.n) robust,small', /unexpected ',' after 'robust'/],
     // combinations xtabond2 rejects or would silently ignore
     ['n L.n, gmm(L.n, passthru)', /passthru is not valid with equation\(both\) in system GMM/],
-    ['n L.n, gmm(L.n) iv(yr*, eq(level)) nolevel', /ivstyle\(yr\*, eq\(level\)\): instruments for the levels equation only, but noleveleq/],
-    ['n L.n, gmm(L.n, eq(level)) nolevel', /gmmstyle\(L.n, eq\(level\)\): instruments for the levels equation only/],
+    ['n L.n, gmm(L.n) iv(yr*, eq(level)) nolevel', /iv\(yr1976 .* yr1984, eq\(level\)\): instruments for the levels equation only, but noleveleq/],
+    ['n L.n, gmm(L.n, eq(level)) nolevel', /gmm\(L.n, eq\(level\) lag\(1 \.\)\): instruments for the levels equation only/],
     ['n L.n, gmm(L.n, split) nolevel', /split has no effect in difference GMM/],
     ['n L.n, gmm(L.n, split eq(diff))', /split has no effect with equation\(diff\)/],
     ['n L.n, gmm(n, lag(0 2) split)', /split needs a lower lag limit of 1 or more/],

@@ -10,6 +10,8 @@ import { evalTerm, timeDummies } from '../panel/operators.ts';
 import { term, type Equation, type GmmGroup, type IvGroup, type ModelSpec, type Term } from '../spec/types.ts';
 import { SpecError } from '../errors.ts';
 import { evalCondition, inRangeMask } from '../spec/condition.ts';
+import { ivLabel } from '../spec/labels.ts';
+import { splitGroup, validateSpec } from '../spec/validate.ts';
 
 /** An iv-style group with its variables resolved to source-column indices. */
 export interface ResolvedIv {
@@ -27,8 +29,8 @@ export interface ResolvedGmm {
   passthru: boolean;
   collapse: boolean;
   lagMin: number;
-  /** Infinity for an open upper limit. */
-  lagMax: number;
+  /** null for an open upper limit (as in the spec; upperLag in spec/labels.ts bounds it). */
+  lagMax: number | null;
   label: string;
 }
 
@@ -68,78 +70,24 @@ function dedupeTerms(terms: Term[]): Term[] {
   return terms.filter((t) => (seen.has(t.name) ? false : (seen.add(t.name), true)));
 }
 
-/** Apply `timedummies`, refuse what xtabond2 refuses, and drop level-only groups in difference GMM. */
-function resolveSpec(panel: Panel, spec: ModelSpec, warnings: string[]): { panel: Panel; spec: ModelSpec } {
-  if (spec.h !== 1 && spec.h !== 2 && spec.h !== 3) throw new SpecError(`h(${spec.h}) invalid`, 'h');
-  if (!spec.levelEquation && spec.arlevels) throw new SpecError('arlevels option invalid for difference GMM estimation', 'arlevels');
-  if (!(spec.artests >= 0) || !Number.isInteger(spec.artests)) throw new SpecError(`artests(${spec.artests}) invalid`, 'artests');
+/** Refuse what xtabond2 refuses (validateSpec: the same check as for a parsed command) and apply `timedummies`. */
+function resolveSpec(panel: Panel, spec: ModelSpec): { panel: Panel; spec: ModelSpec } {
+  validateSpec(spec);
+  if (!spec.timeDummies) return { panel, spec };
   let p = panel;
-  let s = spec;
-  if (spec.timeDummies) {
-    const dummies = timeDummies(panel);
-    for (const d of dummies) p = p.withColumn(d.name, d.values);
-    const terms = dummies.map((d) => term(d.name));
-    const names = terms.map((t) => t.name);
-    const shown = names.length > 2 ? `${names[0]} ... ${names[names.length - 1]}` : names.join(' ');
-    const eq: Equation = spec.levelEquation ? 'level' : 'both';
-    const group: IvGroup = { vars: terms, equation: eq, passthru: false, mz: false, label: `iv(${shown}${eq === 'level' ? ', eq(level)' : ''})` };
-    s = { ...spec, regressors: [...spec.regressors, ...terms.filter((t) => !spec.regressors.some((r) => r.name === t.name))], iv: [...spec.iv, group] };
-  }
-  const system = s.levelEquation;
-  const keepIv: IvGroup[] = [];
-  for (const g of s.iv) {
-    if (!system && g.equation === 'level') {
-      warnings.push(`Instruments for levels equations only ignored since noleveleq specified: ${g.label}`);
-      continue;
-    }
-    if (system && g.passthru && g.equation === 'both') throw new SpecError(`passthru not valid with equation(both) in system GMM: ${g.label}`, 'iv');
-    keepIv.push(g);
-  }
-  const keepGmm: GmmGroup[] = [];
-  for (const g of s.gmm) {
-    if (!system && g.equation === 'level') {
-      warnings.push(`Instruments for levels equations only ignored since noleveleq specified: ${g.label}`);
-      continue;
-    }
-    if (system && g.passthru && g.equation === 'both' && !g.split) throw new SpecError(`passthru not valid with equation(both) in system GMM: ${g.label}`, 'gmm');
-    if (g.lagMin < 0 || (g.lagMax !== null && g.lagMax < 0))
-      throw new SpecError(`negative lag limits (leads) in gmm() are not supported: ${g.label}`, 'gmm');
-    keepGmm.push(g);
-  }
-  if (s.regressors.length === 0 && !(system && s.constant)) throw new SpecError('No regressors', 'varlist');
-  return { panel: p, spec: { ...s, iv: keepIv, gmm: keepGmm } };
-}
-
-/** split: gmm(x, lag(a b) split) = gmm(x, lag(a b) eq(diff)) + gmm(x, lag(a−1 a−1) eq(level)). */
-function expandSplit(g: GmmGroup, system: boolean, warnings: string[]): GmmGroup[] {
-  if (!g.split) return [g];
-  if (g.equation !== 'both') {
-    warnings.push(`split has no effect in combination with equation(${g.equation}): ${g.label}`);
-    return [g];
-  }
-  if (!system) {
-    warnings.push(`split has no effect in Difference GMM: ${g.label}`);
-    return [g];
-  }
-  // The label without its closing parenthesis, equation() and lag limits, which each part restates.
-  let base = g.label
-    .replace(/\)\s*$/, '')
-    .replace(/\s*(equation|eq)\([^)]*\)/g, '')
-    .replace(/\s*(laglimits|lag)\([^)]*\)/g, '')
-    .replace(/,\s*$/, '');
-  base += base.includes(',') ? '' : ',';
-  const lo = Math.max(g.lagMin, 1);
-  const hiText = g.lagMax === null ? '.' : String(g.lagMax);
-  return [
-    { ...g, equation: 'diff', split: false, label: `${base} eq(diff) lag(${g.lagMin} ${hiText}))` },
-    { ...g, equation: 'level', split: false, passthru: false, lagMin: lo - 1, lagMax: lo - 1, label: `${base} eq(level) lag(${lo - 1} ${lo - 1}))` },
-  ];
+  const dummies = timeDummies(panel);
+  for (const d of dummies) p = p.withColumn(d.name, d.values);
+  const terms = dummies.map((d) => term(d.name));
+  const eq: Equation = spec.levelEquation ? 'level' : 'both';
+  const group = { vars: terms, equation: eq, passthru: false, mz: false };
+  const s = { ...spec, regressors: [...spec.regressors, ...terms.filter((t) => !spec.regressors.some((r) => r.name === t.name))], iv: [...spec.iv, { ...group, label: ivLabel(group) }] };
+  return { panel: p, spec: s };
 }
 
 /** Lay the model out on the panel: resolve terms to columns, find the sample units and the time grid. */
 export function buildDesign(panel0: Panel, spec0: ModelSpec): Design {
   const warnings: string[] = [];
-  const { panel, spec } = resolveSpec(panel0, spec0, warnings);
+  const { panel, spec } = resolveSpec(panel0, spec0);
   const system = spec.levelEquation;
   const orthogonal = spec.orthogonal;
   const hasConstant = system && spec.constant;
@@ -166,7 +114,7 @@ export function buildDesign(panel0: Panel, spec0: ModelSpec): Design {
   }));
 
   const gmmBase = sources.length;
-  const gmmGroups = spec.gmm.flatMap((g) => expandSplit(g, system, warnings));
+  const gmmGroups = spec.gmm.flatMap(splitGroup);
   const gmmTerms = dedupeTerms(gmmGroups.flatMap((g) => g.vars));
   for (const t of gmmTerms) sources.push(evalOnce(t));
   const gmm: ResolvedGmm[] = gmmGroups.map((g) => ({
@@ -175,7 +123,7 @@ export function buildDesign(panel0: Panel, spec0: ModelSpec): Design {
     passthru: g.passthru,
     collapse: g.collapse,
     lagMin: g.lagMin,
-    lagMax: g.lagMax === null ? Infinity : g.lagMax,
+    lagMax: g.lagMax,
     label: g.label,
   }));
 

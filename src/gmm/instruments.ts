@@ -12,6 +12,7 @@
 // iv(x): one column spanning both equations: transformed x (or x under passthru) in transformed
 // rows, x in level rows; eq(diff) and eq(level) restrict it. The constant: 1 in level rows only.
 import { UnitRows, type Design } from './design.ts';
+import { upperLag } from '../spec/labels.ts';
 
 /** One gmm-style block of columns: a lag of a set of variables placed into one equation's rows. */
 interface GmmLagBlock {
@@ -124,7 +125,7 @@ export function instrumentPlan(d: Design): InstrumentPlan {
     // xtabond2's clamp of the lag limits to what the grid can hold.
     const lagMax = T - 1 - (level && differenced ? 1 : 0);
     const a = g.lagMin;
-    const b = Math.min(lagMax, g.lagMax);
+    const b = upperLag(g.lagMax, lagMax);
     const first = col;
     const blocks = lagBlocks(T, a, b, nv, g.collapse, level, differenced, col);
     gmmParts.push({ group: gi, extra: false, vars: g.vars, level, differenced, collapse: g.collapse, blocks });
@@ -178,7 +179,7 @@ export function deepenZeroLevelInstruments(d: Design, plan: InstrumentPlan): Ins
   const todo = plan.gmmParts.filter((p) => p.extra && p.collapse && p.blocks.length);
   if (!todo.length) return plan;
   // nonzero[k][ℓ]: variable k of the candidates is non-zero at lag ℓ in some used level row.
-  const cands = todo.flatMap((p) => p.vars.map((v, j) => ({ part: p, v, j, lo: p.blocks[0].lag, hi: Math.min(d.gmm[p.group].lagMax - 1, T - 2) })));
+  const cands = todo.flatMap((p) => p.vars.map((v, j) => ({ part: p, v, j, lo: p.blocks[0].lag, hi: upperLag(d.gmm[p.group].lagMax, T - 1) - 1 })));
   const nonzero = cands.map(() => new Uint8Array(T));
   const rows = new UnitRows(d);
   for (const unit of d.units) {

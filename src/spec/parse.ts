@@ -7,6 +7,8 @@ import { SpecError } from '../errors.ts';
 import type { Equation, GmmGroup, IvGroup, ModelSpec } from './types.ts';
 import { parseInRange } from './condition.ts';
 import { closeMatches, expandVarlist, stataName } from './varlist.ts';
+import { gmmLabel, ivLabel } from './labels.ts';
+import { validateSpec } from './validate.ts';
 
 export { specToCommand } from './to-command.ts';
 
@@ -116,10 +118,7 @@ export function parseXtabond2(command: string, columns: readonly string[]): Mode
 
   const levelEquation = !given.has('noleveleq');
   const h = intOption(given.get('h'), 'h', 3);
-  if (h !== 1 && h !== 2 && h !== 3) throw new SpecError(`h(${given.get('h')!.arg}) invalid: h must be 1, 2 or 3`, 'h');
   const artests = intOption(given.get('artests'), 'artests', 2);
-  if (artests < 0) throw new SpecError(`artests(${given.get('artests')!.arg}) invalid: the order must be 0 or more`, 'artests');
-  if (given.has('arlevels') && !levelEquation) throw new SpecError('option arlevels is invalid for difference GMM (noleveleq)', 'arlevels');
 
   let cluster: string | null = null;
   const clusterRaw = given.get('cluster');
@@ -149,17 +148,18 @@ export function parseXtabond2(command: string, columns: readonly string[]): Mode
     if (components < 1) throw new SpecError(`components(${given.get('components')!.arg}) invalid: keep at least one component`, 'components');
   }
 
-  const gmm = gmmRaw.map((raw) => gmmGroup(raw, columns, levelEquation));
-  const iv = ivRaw.map((raw) => ivGroup(raw, columns, levelEquation));
+  const gmm = gmmRaw.map((raw) => gmmGroup(raw, columns));
+  const iv = ivRaw.map((raw) => ivGroup(raw, columns));
 
-  return {
+  const spec: ModelSpec = {
     depvar,
     regressors,
     gmm,
     iv,
     levelEquation,
     orthogonal: given.has('orthogonal'),
-    h,
+    // Checked with the rest of the specification by validateSpec.
+    h: h as ModelSpec['h'],
     twostep: given.has('twostep'),
     // cluster() implies robust, as in xtabond2.
     robust: given.has('robust') || cluster !== null,
@@ -177,10 +177,12 @@ export function parseXtabond2(command: string, columns: readonly string[]): Mode
     ...(given.has('pca') ? { pca: true } : {}),
     ...(components !== undefined ? { components } : {}),
   };
+  validateSpec(spec);
+  return spec;
 }
 
 /** gmmstyle(varlist, laglimits(a b) collapse equation() passthru split). */
-function gmmGroup(raw: RawOption, columns: readonly string[], system: boolean): GmmGroup {
+function gmmGroup(raw: RawOption, columns: readonly string[]): GmmGroup {
   const where = `gmmstyle(${raw.arg})`;
   const [varText, subText] = splitTopLevelComma(raw.arg ?? '', where);
   const vars = expandVarlist(varText, columns, where);
@@ -190,33 +192,13 @@ function gmmGroup(raw: RawOption, columns: readonly string[], system: boolean): 
   const passthru = sub.has('passthru');
   const equation = equationOption(sub.get('equation'), where);
   const [lagMin, lagMax] = lagLimits(sub.get('laglimits'), where);
-  if (!system && equation === 'level')
-    throw new SpecError(`${where}: instruments for the levels equation only, but noleveleq estimates difference GMM`, 'equation');
-  if (system && passthru && equation === 'both') throw new SpecError(`${where}: passthru is not valid with equation(both) in system GMM`, 'passthru');
   const split = sub.has('split');
-  if (split && !system) throw new SpecError(`${where}: split has no effect in difference GMM (noleveleq)`, 'split');
-  if (split && equation !== 'both') throw new SpecError(`${where}: split has no effect with equation(${equation})`, 'split');
-  if (split && lagMin < 1) throw new SpecError(`${where}: split needs a lower lag limit of 1 or more (its level part uses lag a-1)`, 'split');
   const group = { vars, lagMin, lagMax, collapse, equation, passthru, split };
   return { ...group, label: gmmLabel(group) };
 }
 
-/**
- * xtabond2's split: gmm(x, lag(a b) split) is gmm(x, lag(a b) eq(diff)) plus
- * gmm(x, lag(a-1 a-1) eq(level)), each tested separately in the difference-in-Hansen table under
- * these labels.
- */
-export function splitGroup(g: GmmGroup): [GmmGroup, GmmGroup] {
-  const diff = { ...g, equation: 'diff' as const, split: false };
-  const level = { ...g, equation: 'level' as const, lagMin: g.lagMin - 1, lagMax: g.lagMin - 1, split: false };
-  return [
-    { ...diff, label: gmmLabel(diff) },
-    { ...level, label: gmmLabel(level) },
-  ];
-}
-
 /** ivstyle(varlist, equation() passthru mz). */
-function ivGroup(raw: RawOption, columns: readonly string[], system: boolean): IvGroup {
+function ivGroup(raw: RawOption, columns: readonly string[]): IvGroup {
   const where = `ivstyle(${raw.arg})`;
   const [varText, subText] = splitTopLevelComma(raw.arg ?? '', where);
   const vars = expandVarlist(varText, columns, where);
@@ -225,26 +207,8 @@ function ivGroup(raw: RawOption, columns: readonly string[], system: boolean): I
   const equation = equationOption(sub.get('equation'), where);
   const passthru = sub.has('passthru');
   const mz = sub.has('mz');
-  if (!system && equation === 'level')
-    throw new SpecError(`${where}: instruments for the levels equation only, but noleveleq estimates difference GMM`, 'equation');
-  if (system && passthru && equation === 'both') throw new SpecError(`${where}: passthru is not valid with equation(both) in system GMM`, 'passthru');
   const group = { vars, equation, passthru, mz };
   return { ...group, label: ivLabel(group) };
-}
-
-/** As xtabond2 prints a GMM group in the difference-in-Hansen table: "gmm(n, lag(2 4))", "gmm(L.n L.w, collapse eq(level) lag(1 1))". */
-export function gmmLabel(g: Omit<GmmGroup, 'label'>): string {
-  let s = `gmm(${g.vars.map(stataName).join(' ')},`;
-  if (g.collapse) s += ' collapse';
-  if (g.passthru) s += ' passthru';
-  if (g.equation !== 'both') s += ` eq(${g.equation})`;
-  return `${s} lag(${g.lagMin} ${g.lagMax ?? '.'}))`;
-}
-
-/** As xtabond2 prints an IV group: "iv(k)", "iv(yr1976 yr1977 ..., eq(level))". */
-export function ivLabel(g: Omit<IvGroup, 'label'>): string {
-  const extra = [g.passthru ? 'passthru' : '', g.mz ? 'mz' : '', g.equation !== 'both' ? `eq(${g.equation})` : ''].filter(Boolean);
-  return `iv(${g.vars.map(stataName).join(' ')}${extra.length ? `, ${extra.join(' ')}` : ''})`;
 }
 
 function equationOption(raw: RawOption | undefined, where: string): Equation {

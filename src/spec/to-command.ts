@@ -2,6 +2,7 @@
 // parseXtabond2(specToCommand(spec), columns) gives the same spec (wildcards come back expanded).
 import type { GmmGroup, IvGroup, ModelSpec } from './types.ts';
 import { stataName } from './varlist.ts';
+import { lagText } from './labels.ts';
 
 export function specToCommand(spec: ModelSpec): string {
   const vars = [spec.depvar, ...spec.regressors].map(stataName).join(' ');
@@ -28,7 +29,7 @@ export function specToCommand(spec: ModelSpec): string {
 }
 
 function gmmOption(g: GmmGroup): string {
-  const sub = [`lag(${g.lagMin} ${g.lagMax ?? '.'})`];
+  const sub = [lagText(g.lagMin, g.lagMax)];
   if (g.collapse) sub.push('collapse');
   if (g.split) sub.push('split');
   if (g.equation !== 'both') sub.push(`eq(${g.equation})`);
