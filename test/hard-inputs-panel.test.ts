@@ -20,6 +20,11 @@ function withInt64(name: string, values: bigint[], rest: Record<string, number[]
   return new Table(schema, new RecordBatch(schema, makeData({ type: new Struct(fields), length: values.length, nullCount: 0, children: cols.map((c) => c[1]) })));
 }
 
+/** A table of text ids and numeric years. */
+function textIds(ids: string[], years: number[]): Table {
+  return new Table({ id: vectorFromArray(ids, new Utf8()), year: vectorFromArray(Float64Array.from(years)) });
+}
+
 /** abdata with every year shifted by `shift` and (optionally) one row's year replaced. */
 async function shiftedAbdata(shift: number, replace?: { row: number; year: number }): Promise<Panel> {
   const p = await loadAbdata();
@@ -81,10 +86,10 @@ describe('unit ids', () => {
   });
   it('18-digit text ids stay distinct and sort as numbers; duplicates name the id as written', () => {
     const ids = ['123456789012345678', '123456789012345679', '99', '123456789012345679'];
-    const t = tableFromArrays({ id: vectorFromArray(ids, new Utf8()), year: Float64Array.from([1, 1, 1, 2]) });
+    const t = textIds(ids, [1, 1, 1, 2]);
     const p = Panel.fromTable(t, { id: 'id', time: 'year' });
     expect(p.units).toEqual(['99', '123456789012345678', '123456789012345679']);
-    const dup = tableFromArrays({ id: vectorFromArray(['123456789012345678', '123456789012345678'], new Utf8()), year: Float64Array.from([1, 1]) });
+    const dup = textIds(['123456789012345678', '123456789012345678'], [1, 1]);
     expect(() => Panel.fromTable(dup, { id: 'id', time: 'year' })).toThrow('(id=123456789012345678, year=1) at rows 1 and 2');
   });
   it('a float64 id beyond 2^53 is refused (distinct ids could already have merged)', () => {
@@ -92,11 +97,11 @@ describe('unit ids', () => {
     expect(() => Panel.fromTable(t, { id: 'id', time: 'year', source: 'f.parquet' })).toThrow(/id column 'id' has 1152921504606847000 at row 2 in f.parquet: beyond ±2\^53/);
   });
   it('ids with leading or trailing blanks give a note naming the row', () => {
-    const t = tableFromArrays({ id: vectorFromArray(['firm1', 'firm1 ', 'firm2'], new Utf8()), year: Float64Array.from([1, 2, 1]) });
+    const t = textIds(['firm1', 'firm1 ', 'firm2'], [1, 2, 1]);
     const p = Panel.fromTable(t, { id: 'id', time: 'year', source: 'f.csv' });
     expect(p.nunits).toBe(3);
     expect(p.notes).toEqual([
-      "1 row(s) of id in f.csv have leading or trailing blanks, e.g. row 2: 'firm1 '; ids are compared as written, so 'firm1' with other blanks is another unit",
+      "1 row(s) of id in f.csv have leading or trailing blanks, e.g. row 2: 'firm1 '; ids are compared as written, so that is not the unit 'firm1'",
     ]);
   });
 });

@@ -167,8 +167,10 @@ export function evalExpression(panel: Panel, expr: string): Float64Array {
       }
       const ts = timeSeriesName(expr, t);
       if (!panel.has(ts.column) || !panel.isNumeric(ts.column)) {
-        const kind = panel.has(ts.column) ? 'is not numeric' : 'is not a column';
-        throw new DataError(`expression '${expr}': '${ts.column}' ${kind}${panel.source ? ` of ${panel.source}` : ''}; columns are: ${panel.numericNames().join(', ')}`, {
+        const kind = panel.has(ts.column) ? `is text, not numeric${panel.textReason(ts.column)}` : 'is not a column';
+        const numeric = panel.numericNames();
+        const listed = numeric.length ? `numeric columns are: ${numeric.join(', ')}` : `no column besides ${panel.timeName} is numeric`;
+        throw new DataError(`expression '${expr}': '${ts.column}' ${kind}${panel.source ? ` in ${panel.source}` : ''}; ${listed}`, {
           file: panel.source,
           column: ts.column,
         });

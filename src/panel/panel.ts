@@ -3,6 +3,7 @@
 // Times are kept as float64 integers, exact within ±2^53 (64-bit integer times beyond are refused,
 // never wrapped or rounded); ids are exact whatever their width (ids.ts).
 import { DataType, type Table, type Vector } from 'apache-arrow';
+import { NOT_NUMERIC } from '../data/build.ts';
 import { isNumericType, toFloat64 } from '../data/columns.ts';
 import { DataError } from '../errors.ts';
 import { EXACT_INTEGER, unitIds } from './ids.ts';
@@ -35,6 +36,8 @@ export class Panel {
     readonly source = '',
     /** Warnings about the data that are not errors (ids with leading or trailing blanks). */
     readonly notes: readonly string[] = [],
+    /** Text columns whose other values are numbers: where the first non-number is (from the reader). */
+    readonly whyText: ReadonlyMap<string, string> = new Map(),
   ) {}
 
   get nrows(): number {
@@ -58,7 +61,10 @@ export class Panel {
     return this.numeric.has(name) || this.text.has(name) || name === this.idName || name === this.timeName;
   }
   isNumeric(name: string): boolean {
-    return this.numeric.has(name) || name === this.timeName;
+    return this.numeric.has(name) || name === this.timeName || (name === this.idName && this.numericIds);
+  }
+  private get numericIds(): boolean {
+    return typeof this.units[0] === 'number';
   }
   /** All column names, numeric first in their original order. */
   names(): string[] {
@@ -73,7 +79,8 @@ export class Panel {
     const c = this.numeric.get(name);
     if (c) return c;
     if (name === this.timeName) return Float64Array.from(this.time);
-    if (this.text.has(name)) throw new DataError(`column '${name}' is not numeric${this.where()}`, { column: name });
+    if (name === this.idName && this.numericIds) return Float64Array.from(this.unitOf, (u) => this.units[u] as number);
+    if (this.text.has(name) || name === this.idName) throw new DataError(`column '${name}' is not numeric${this.where()}${this.textReason(name)}`, { column: name });
     throw new DataError(`unknown column '${name}'${this.where()}; columns are: ${this.names().join(', ')}`, {
       column: name,
     });
@@ -92,7 +99,7 @@ export class Panel {
     if (values.length !== this.nrows) throw new Error(`withColumn('${name}'): ${values.length} values for ${this.nrows} rows`);
     const numeric = new Map(this.numeric);
     numeric.set(name, values);
-    return new Panel(this.idName, this.timeName, this.units, this.offsets, this.unitOf, this.time, numeric, this.text, this.exclusions, this.source, this.notes);
+    return new Panel(this.idName, this.timeName, this.units, this.offsets, this.unitOf, this.time, numeric, this.text, this.exclusions, this.source, this.notes, this.whyText);
   }
 
   /** The sub-panel of the units for which keep(unit index) is true. */
@@ -137,7 +144,13 @@ export class Panel {
     for (const [k, v] of this.numeric) numeric.set(k, Float64Array.from(rows, (r) => v[r]));
     const text = new Map<string, ReadonlyArray<string | null>>();
     for (const [k, v] of this.text) text.set(k, rows.map((r) => v[r]));
-    return new Panel(this.idName, this.timeName, units, offsets, unitOf, time, numeric, text, this.exclusions, this.source, this.notes);
+    return new Panel(this.idName, this.timeName, units, offsets, unitOf, time, numeric, text, this.exclusions, this.source, this.notes, this.whyText);
+  }
+
+  /** ", row 5 has 'inf'" for a text column whose other values are numbers; "" otherwise. */
+  textReason(name: string): string {
+    const why = this.whyText.get(name);
+    return why ? ` (${why})` : '';
   }
 
   private where(): string {
@@ -248,7 +261,10 @@ export class Panel {
     for (let i = 0; i < labels.length; i++) offsets[i + 1] += offsets[i];
     const numeric = new Map<string, Float64Array>();
     const text = new Map<string, ReadonlyArray<string | null>>();
+    const whyText = new Map<string, string>();
     for (const field of table.schema.fields) {
+      const why = field.metadata.get(NOT_NUMERIC);
+      if (why !== undefined) whyText.set(field.name, why);
       if (field.name === opts.id || field.name === opts.time) continue;
       const vec = table.getChild(field.name)!;
       if (isNumericType(field.type)) {
@@ -263,10 +279,10 @@ export class Panel {
     if (ids.blanks.count > 0) {
       const r = ids.blanks.firstRow;
       notes.push(
-        `${ids.blanks.count} row(s) of ${opts.id}${at} have leading or trailing blanks, e.g. row ${r + 1}: '${ids.key(r)}'; ids are compared as written, so '${String(ids.key(r)).trim()}' with other blanks is another unit`,
+        `${ids.blanks.count} row(s) of ${opts.id}${at} have leading or trailing blanks, e.g. row ${r + 1}: '${ids.key(r)}'; ids are compared as written, so that is not the unit '${String(ids.key(r)).trim()}'`,
       );
     }
-    return new Panel(opts.id, opts.time, labels, offsets, unitOf, time, numeric, text, { missingUnit, missingTime }, source, notes);
+    return new Panel(opts.id, opts.time, labels, offsets, unitOf, time, numeric, text, { missingUnit, missingTime }, source, notes, whyText);
   }
 }
 

@@ -33,6 +33,10 @@ function summaryLines(d: PanelDescription): string[] {
     `Obs per unit: min ${d.obsPerUnit.min}, avg ${formatStat(Number(d.obsPerUnit.mean.toFixed(2)))}, max ${d.obsPerUnit.max}   Balanced: ${d.balanced ? 'yes' : 'no'}`,
     `Units with gaps: ${gaps}`,
     `Rows excluded: ${d.excluded.missingUnit} with missing ${d.id}, ${d.excluded.missingTime} with missing ${d.time}`,
+    ...(d.textColumns.length
+      ? [`Text columns, not described: ${d.textColumns.map((c) => (c.firstNonNumber ? `${c.name} (numbers but ${c.firstNonNumber})` : c.name)).join('; ')}`]
+      : []),
+    ...d.notes.map((n) => `Note: ${n}`),
   ];
 }
 
