@@ -24,6 +24,7 @@ function header(r: BootstrapResult): string[] {
   } else {
     lines.push(`Wild score bootstrap (Kline-Santos): ${r.reps} draws, seed ${r.seed}, ${r.clusters} clusters, backend ${r.backend} (${r.precision})`);
   }
+  for (const w of r.warnings) lines.push(`Warning: ${w}`);
   return lines;
 }
 
@@ -35,8 +36,9 @@ function interval(i: Interval | null): string {
   return i ? `${pad(stataG(i.low), 10)} ${pad(stataG(i.high), 10)}` : pad('.', 10) + ' ' + pad('.', 10);
 }
 
+/** A p-value to three decimals; "." when it could not be computed (never 0 or 1 in its place). */
 function pValue(p: number): string {
-  return p.toFixed(3);
+  return Number.isNaN(p) ? '.' : p.toFixed(3);
 }
 
 /** The coefficient table, one block of rows per interval kind asked for. */
