@@ -173,13 +173,16 @@ describe('describe and expressions on text columns', () => {
     const p = file(csv);
     const panel = Panel.fromTable(await readTable(p), { id: 'id', time: 'year', source: p });
     const d = describePanel(panel);
-    expect(d.textColumns).toEqual([{ name: 'x', firstNonNumber: "row 3 (line 4) has 'N/A'" }, { name: 'name' }]);
-    expect(formatDescription(d, 'text')).toContain("Text columns, not described: x (numbers but row 3 (line 4) has 'N/A'); name\n");
+    expect(d.textColumns).toEqual([
+      { name: 'x', firstNonNumber: "row 3 (line 4) has 'N/A'" },
+      { name: 'name', firstNonNumber: "row 1 (line 2) has 'a'" },
+    ]);
+    expect(formatDescription(d, 'text')).toContain("Text columns, not described: x (first non-number: row 3 (line 4) has 'N/A'); name (first non-number: row 1 (line 2) has 'a')\n");
   });
   it('an operator on a text column says why it is text; a numeric id can be described', async () => {
     const p = file(csv);
     const panel = Panel.fromTable(await readTable(p), { id: 'id', time: 'year', source: p });
-    expect(() => evalExpression(panel, 'L.x')).toThrow(`expression 'L.x': 'x' is text, not numeric (row 3 (line 4) has 'N/A') in ${p}; no column besides year is numeric`);
+    expect(() => evalExpression(panel, 'L.x')).toThrow(`expression 'L.x': 'x' is text, not numeric (first non-number: row 3 (line 4) has 'N/A') in ${p}; no column besides year is numeric`);
     expect(describePanel(panel, ['id']).variables[0]).toMatchObject({ name: 'id', count: 3, min: 1, max: 2 });
   });
   it('a text time (as .dta stores it) is read as integers', async () => {

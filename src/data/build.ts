@@ -2,7 +2,7 @@
 // as Arrow Data and hands them here.
 import { Field, Float64, RecordBatch, Schema, Struct, Table, Utf8, makeData, type Data, type DataType } from 'apache-arrow';
 
-/** Field metadata of a text column whose other values are numbers: where the first non-number is ("row 5 has 'inf'"). */
+/** Field metadata of a text column read from text (CSV): where its first non-number is ("row 5 (line 6) has 'inf'"). */
 export const NOT_NUMERIC = 'sysgmm.not_numeric';
 
 export interface BuiltColumn {

@@ -385,9 +385,7 @@ class CsvParser {
           column: this.names[c],
         });
       }
-      const sawNumber = this.num[c]!.subarray(0, row).some((x) => x === x);
       this.becomeText(c, row);
-      if (!sawNumber && !wide) return this.appendText(c, buf, s, e, escaped, q);
       const value = decoder.decode(buf.subarray(s, e)).replaceAll('""', '"');
       const why = wide ? ' (an integer too wide for float64, kept exact as text)' : '';
       this.firstText.set(c, `row ${row + 1} (line ${fieldLine}) has '${value}'${why}`);

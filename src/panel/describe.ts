@@ -32,7 +32,7 @@ export interface PanelDescription {
   unitsWithGaps: { count: number; first: Array<string | number> };
   /** Rows left out because the unit or the time was missing. */
   excluded: PanelExclusions;
-  /** Text columns left out of the default listing, with where the first non-number is when the other values are numbers. */
+  /** Text columns left out of the default listing, with where the first non-number is (CSV). */
   textColumns: { name: string; firstNonNumber?: string }[];
   /** Warnings about the data (ids with blanks). */
   notes: string[];

@@ -36,7 +36,7 @@ export class Panel {
     readonly source = '',
     /** Warnings about the data that are not errors (ids with leading or trailing blanks). */
     readonly notes: readonly string[] = [],
-    /** Text columns whose other values are numbers: where the first non-number is (from the reader). */
+    /** Text columns: where the first non-number is, when the reader says (CSV). */
     readonly whyText: ReadonlyMap<string, string> = new Map(),
   ) {}
 
@@ -147,10 +147,10 @@ export class Panel {
     return new Panel(this.idName, this.timeName, units, offsets, unitOf, time, numeric, text, this.exclusions, this.source, this.notes, this.whyText);
   }
 
-  /** ", row 5 has 'inf'" for a text column whose other values are numbers; "" otherwise. */
+  /** " (first non-number: row 5 (line 6) has 'inf')" for a text column the reader explained; "" otherwise. */
   textReason(name: string): string {
     const why = this.whyText.get(name);
-    return why ? ` (${why})` : '';
+    return why ? ` (first non-number: ${why})` : '';
   }
 
   private where(): string {

@@ -34,7 +34,7 @@ function summaryLines(d: PanelDescription): string[] {
     `Units with gaps: ${gaps}`,
     `Rows excluded: ${d.excluded.missingUnit} with missing ${d.id}, ${d.excluded.missingTime} with missing ${d.time}`,
     ...(d.textColumns.length
-      ? [`Text columns, not described: ${d.textColumns.map((c) => (c.firstNonNumber ? `${c.name} (numbers but ${c.firstNonNumber})` : c.name)).join('; ')}`]
+      ? [`Text columns, not described: ${d.textColumns.map((c) => (c.firstNonNumber ? `${c.name} (first non-number: ${c.firstNonNumber})` : c.name)).join('; ')}`]
       : []),
     ...d.notes.map((n) => `Note: ${n}`),
   ];
