@@ -14,6 +14,7 @@ import { describePanel } from '../src/panel/describe.ts';
 import { formatDescription } from '../src/report/describe-table.ts';
 import { evalExpression } from '../src/panel/expression.ts';
 import { DataError } from '../src/errors.ts';
+import { parseXtabond2 } from '../src/spec/parse.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sysgmm-hard-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -189,5 +190,15 @@ describe('describe and expressions on text columns', () => {
     const p = file('id,year,x\n1,"2000",1\n1,"2001",2\n');
     const panel = Panel.fromTable(await readTable(p, { text: ['year'] }), { id: 'id', time: 'year' });
     expect([...panel.time]).toEqual([2000, 2001]);
+  });
+});
+
+describe('non-ASCII variable names', () => {
+  it('are read by the xtabond2 parser and by expressions', async () => {
+    const spec = parseXtabond2('y L.größe 人口, gmm(L.größe) iv(人口)', ['y', 'größe', '人口']);
+    expect(spec.regressors.map((t) => t.name)).toEqual(['L1.größe', '人口']);
+    const p = file('id,year,größe\n1,2000,1\n1,2001,2\n');
+    const panel = Panel.fromTable(await readTable(p), { id: 'id', time: 'year' });
+    expect([...evalExpression(panel, 'L.größe*2')]).toEqual([NaN, 2]);
   });
 });

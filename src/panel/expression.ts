@@ -41,7 +41,7 @@ function tokenize(expr: string): Token[] {
       i += num[0].length;
       continue;
     }
-    const name = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?/.exec(expr.slice(i));
+    const name = /^[\p{L}_][\p{L}\p{N}_]*(\.[\p{L}_][\p{L}\p{N}_]*)?/u.exec(expr.slice(i));
     if (name) {
       out.push({ kind: 'name', text: name[0], at: i });
       i += name[0].length;

@@ -28,7 +28,7 @@ export function register(program: Command): void {
       if (vars && vars.length === 0) throw new SpecError('--vars names no variables', '--vars');
       // Plain column names must hold numbers: the reader then names the row and value of any that does not.
       // The id and time may be text (the panel reads a text time as integers, naming a row that is not one).
-      const plain = (vars ?? []).filter((v) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(v) && v !== opts.id && v !== opts.time);
+      const plain = (vars ?? []).filter((v) => /^[\p{L}_][\p{L}\p{N}_]*$/u.test(v) && v !== opts.id && v !== opts.time);
       const table = await readTable(file, {
         format: opts.inputFormat as DataFormat | undefined,
         sheet: opts.sheet,
