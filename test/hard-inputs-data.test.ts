@@ -92,6 +92,19 @@ describe('column names', () => {
   });
 });
 
+describe('damaged Arrow files', () => {
+  it('a truncated file and one with a damaged message are refused by name, without hanging', async () => {
+    const t = tableFromArrays({ id: Float64Array.from([1, 2, 3]), year: Float64Array.from([1, 1, 1]) });
+    const bytes = tableToIPC(t, 'file');
+    const cut = file(bytes.subarray(0, Math.floor(bytes.length * 0.6)), 'arrow');
+    await expect(readTable(cut)).rejects.toThrow(`${cut}: not a readable Arrow IPC file (its footer or schema is damaged, or the file is truncated)`);
+    const hit = Buffer.from(bytes);
+    for (let i = 20; i < 60; i++) hit[i] = 0xab; // apache-arrow's own reader loops forever on this one
+    const p = file(hit, 'arrow');
+    await expect(readTable(p)).rejects.toThrow(`${p}: not a readable Arrow IPC file (record batch 1 of 1 is damaged)`);
+  });
+});
+
 describe('xlsx', () => {
   it('a formula without a saved result is an error naming its cell', async () => {
     const wb = new ExcelJS.Workbook();
