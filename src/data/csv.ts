@@ -505,6 +505,7 @@ function scan(path: string, parser: CsvParser, opts: CsvOptions, maxRows: number
     if (sizeHint) {
       let lines = 0;
       for (let i = buf.indexOf(LF, p); i >= 0 && i < len; i = buf.indexOf(LF, i + 1)) lines++;
+      if (lines === 0) for (let i = buf.indexOf(CR, p); i >= 0 && i < len; i = buf.indexOf(CR, i + 1)) lines++; // CR-only line ends
       const seen = len - p;
       sizeHint(eof ? lines + 1 : Math.ceil(((lines + 1) / Math.max(1, seen)) * (size - header.next) * 1.05) + 64);
     }
