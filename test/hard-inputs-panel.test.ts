@@ -78,6 +78,14 @@ describe('time values', () => {
 });
 
 describe('unit ids', () => {
+  it('--id and --time naming one column is refused', () => {
+    const t = tableFromArrays({ id: Float64Array.from([1]), x: Float64Array.from([1]) });
+    expect(() => Panel.fromTable(t, { id: 'id', time: 'id', source: 'f.csv' })).toThrow("--id and --time name the same column 'id' in f.csv");
+  });
+  it('a text time beyond 2^53 is refused showing it as written', () => {
+    const t = new Table({ id: vectorFromArray(Float64Array.from([1])), year: vectorFromArray(['9007199254740993'], new Utf8()) });
+    expect(() => Panel.fromTable(t, { id: 'id', time: 'year' })).toThrow("time column 'year': row 1 has 9007199254740993, beyond ±2^53");
+  });
   it('64-bit integer ids either side of 2^53 stay distinct units, labelled exactly', () => {
     const t = withInt64('id', [9007199254740992n, 9007199254740993n, 9007199254740993n], { year: [1, 1, 2] });
     const p = Panel.fromTable(t, { id: 'id', time: 'year' });

@@ -171,6 +171,7 @@ export class Panel {
       if (!names.includes(col))
         throw new DataError(`${opt} column '${col}' not found${at}; columns are: ${names.join(', ')}`, { file: source, column: col });
     }
+    if (opts.id === opts.time) throw new DataError(`--id and --time name the same column '${opts.id}'${at}`, { file: source, column: opts.id });
     const n = table.numRows;
     if (n === 0) throw new DataError(`no data rows${at}`, { file: source });
     const idVec = table.getChild(opts.id)!;
@@ -302,9 +303,9 @@ function textValues(vec: Vector): (string | null)[] {
   return out;
 }
 
-/** A time value as stored: 64-bit integers exactly (float64 would round them), others as numbers. */
+/** A time value as stored: 64-bit integers and text exactly (float64 would round them), others as numbers. */
 function exactTime(vec: Vector, row: number, t: number): string {
-  return DataType.isInt(vec.type) ? String(vec.get(row)) : String(t);
+  return DataType.isInt(vec.type) || !isNumericType(vec.type) ? String(vec.get(row)) : String(t);
 }
 
 /** A text time column read as numbers: empty → missing; anything else must be a number. */
