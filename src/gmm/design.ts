@@ -4,10 +4,10 @@
 // its level equation. A row enters the estimation when its dependent variable, regressors and
 // iv-style instruments are all present (xtabond2's touse); gmm-style lags that are missing are zeros.
 import type { Panel } from '../panel/panel.ts';
+import { checkTimeSpan } from '../panel/time-span.ts';
 import { evalTerm, timeDummies } from '../panel/operators.ts';
 import { term, type Equation, type GmmGroup, type IvGroup, type ModelSpec, type Term } from '../spec/types.ts';
 import { SpecError } from '../errors.ts';
-import { checkTimeSpan } from '../panel/time-span.ts';
 
 /** An iv-style group with its variables resolved to source-column indices. */
 export interface ResolvedIv {
