@@ -52,6 +52,11 @@ export function summariseCoefficient(
   const a = (1 - level) / 2;
   const sorted = finiteSorted(draws);
   const n = sorted.length;
+  // Fewer than two usable replications: no spread, interval or p-value can be computed (NaN, shown as missing).
+  if (n < 2) {
+    const none = { low: NaN, high: NaN };
+    return { name, estimate, se, bootSe: NaN, percentile: none, basic: none, studentized: drawSe ? none : null, p: NaN };
+  }
   let mean = 0;
   for (const v of sorted) mean += v;
   mean /= n;
@@ -69,6 +74,7 @@ export function summariseCoefficient(
       if (Number.isFinite(v)) t.push(v);
     }
     const ts = Float64Array.from(t).sort();
+    if (ts.length < 2) return { name, estimate, se, bootSe, percentile: { low: qlo, high: qhi }, basic: { low: 2 * estimate - qhi, high: 2 * estimate - qlo }, studentized: { low: NaN, high: NaN }, p: NaN };
     studentized = { low: estimate - quantileSorted(ts, 1 - a) * se, high: estimate - quantileSorted(ts, a) * se };
     const t0 = Math.abs(estimate / se);
     let exceed = 0;
@@ -93,7 +99,7 @@ export function summariseCoefficient(
   };
 }
 
-/** Bootstrap p-value of an over-identification statistic: share of recentred J* at least J. */
+/** Bootstrap p-value of an over-identification statistic: share of recentred J* at least J (NaN without any finite J*). */
 export function upperTailP(stat: number, draws: ArrayLike<number>): number {
   let exceed = 0;
   let n = 0;
@@ -102,5 +108,5 @@ export function upperTailP(stat: number, draws: ArrayLike<number>): number {
     n++;
     if (draws[b] >= stat) exceed++;
   }
-  return (exceed + 1) / (n + 1);
+  return n === 0 ? NaN : (exceed + 1) / (n + 1);
 }

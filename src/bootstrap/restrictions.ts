@@ -37,7 +37,38 @@ export function parseRestrictions(text: string, names: readonly string[]): Linea
     for (let j = 0; j < K; j++) if (R[row * K + j] !== 0) any = true;
     if (!any) throw new SpecError(`--test: '${part}' restricts no coefficient`, '--test');
   });
+  refuseDependent(R, r, K, parts, text);
   return { R, r, q: parts.length, text };
+}
+
+/**
+ * A joint test needs linearly independent restrictions (R of full row rank q), or its statistic
+ * would be that of fewer restrictions with q degrees of freedom. Each row is reduced against the
+ * earlier ones (Gram–Schmidt on [R r]); a row with nothing left is implied by them, or contradicts them.
+ */
+function refuseDependent(R: Float64Array, r: Float64Array, K: number, parts: string[], text: string): void {
+  const basis: { u: Float64Array; d: number }[] = [];
+  parts.forEach((part, row) => {
+    const v = R.slice(row * K, (row + 1) * K);
+    let c = r[row];
+    const size = Math.hypot(...v);
+    for (const { u, d } of basis) {
+      let proj = 0;
+      for (let j = 0; j < K; j++) proj += v[j] * u[j];
+      for (let j = 0; j < K; j++) v[j] -= proj * u[j];
+      c -= proj * d;
+    }
+    const left = Math.hypot(...v);
+    const tol = 1e-10 * size;
+    if (left > tol) {
+      basis.push({ u: v.map((x) => x / left), d: c / left });
+      return;
+    }
+    const earlier = parts.slice(0, row).map((p) => `'${p}'`).join(', ');
+    if (Math.abs(c) <= 1e-10 * (Math.abs(r[row]) + size))
+      throw new SpecError(`--test '${text}': '${part}' is implied by ${earlier}; a joint test needs independent restrictions, so leave it out`, '--test');
+    throw new SpecError(`--test '${text}': '${part}' contradicts ${earlier}; no coefficients satisfy them all`, '--test');
+  });
 }
 
 /** A side is a sum of terms: [sign] [number [*]] [name] — a term without a name is a constant. */

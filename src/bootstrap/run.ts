@@ -1,6 +1,7 @@
 // bootstrapGmm: the pairs (cluster) bootstrap of a difference or system GMM fit, every replication
 // re-estimating the one-step fit, the two-step weight from its own residuals and the Windmeijer
 // errors, as batched products (replicate.ts); plus wild score-bootstrap Wald tests (score.ts).
+import { availableParallelism } from 'node:os';
 import type { Panel } from '../panel/panel.ts';
 import type { ModelSpec } from '../spec/types.ts';
 import type { GmmResult } from '../gmm/result.ts';
@@ -61,6 +62,8 @@ export interface BootstrapResult {
   fit: GmmResult;
   /** Replication draws (not serialised by the CLI unless asked). */
   draws: Replications | null;
+  /** What the caller should know: threads capped, too few replications for the intervals, replications that all failed. */
+  warnings: string[];
 }
 
 /** The backend named in opts is opened here and disposed of at the end; an opened one is the caller's. */
@@ -78,7 +81,17 @@ export async function bootstrapGmm(panel: Panel, spec: ModelSpec, opts: Bootstra
 async function bootstrapOn(panel: Panel, spec: ModelSpec, opts: BootstrapOptions, command: string, backend: KernelBackend): Promise<BootstrapResult> {
   const level = opts.level ?? 0.95;
   const recentre = opts.recentre ?? true;
-  const threads0 = opts.threads ?? defaultThreads(backend);
+  const warnings: string[] = [];
+  const cores = availableParallelism();
+  let threads0 = opts.threads ?? defaultThreads(backend);
+  if (threads0 > cores) {
+    warnings.push(`--threads ${threads0} is more than the ${cores} cores available; using ${cores}`);
+    threads0 = cores;
+  }
+  // A (1 − level) interval reads the a = (1 − level)/2 quantiles: they fall between draws only when (B + 1)·a ≥ 1.
+  const minReps = Math.ceil(2 / (1 - level) - 1 - 1e-9);
+  if (opts.pairs !== false && opts.reps < minReps)
+    warnings.push(`${opts.reps} replications are too few for ${Math.round(level * 100)}% intervals: their quantiles need at least ${minReps} (999 is usual)`);
   if (opts.pairs !== false) warmWorkers(threads0);
   const started = performance.now();
   const prep = prepareGmm(panel, spec);
@@ -88,6 +101,8 @@ async function bootstrapOn(panel: Panel, spec: ModelSpec, opts: BootstrapOptions
   const fit = inference(prep, blocks, est, command);
   const K = fit.coefficients.length;
   const centre = Float64Array.from(fit.coefficients, (c) => c.estimate);
+  // Restrictions are read before any replication, so a malformed or dependent one fails at once.
+  const restrictions = (opts.tests ?? []).map((t) => parseRestrictions(t, fit.coefficients.map((c) => c.name)));
   const rng = createRng(opts.seed);
 
   let draws: Replications | null = null;
@@ -128,13 +143,14 @@ async function bootstrapOn(panel: Panel, spec: ModelSpec, opts: BootstrapOptions
         level,
       ),
     );
+    const used = usedRows.length;
+    if (used < 2) warnings.push(`${used === 0 ? 'no replication' : 'only one replication'} succeeded: the bootstrap statistics could not be computed and are shown as missing`);
     if (recentre && fit.hansen && (spec.twostep || spec.robust || spec.cluster !== null))
       hansen = { ...fit.hansen, bootstrapP: upperTailP(fit.hansen.chi2, usedRows.map((b) => draws!.hansen[b])) };
   }
 
   const tests: ScoreTestResult[] = [];
-  if (opts.tests && opts.tests.length > 0) {
-    const names = fit.coefficients.map((c) => c.name);
+  if (restrictions.length > 0) {
     const bbTest = bootstrapBlocks(blocks, centre, false, est.a1Kept);
     clusters = bbTest.n;
     // The weight of the reported step, on the kept instruments (dropped rows and columns are zero).
@@ -144,9 +160,9 @@ async function bootstrapOn(panel: Panel, spec: ModelSpec, opts: BootstrapOptions
     const a = Float64Array.from({ length: ivs.length ** 2 }, (_, j) => weight[ivs[Math.floor(j / ivs.length)] * L0 + ivs[j % ivs.length]]);
     const zx = Float64Array.from({ length: ivs.length * K }, (_, j) => est.sums.zx[ivs[Math.floor(j / K)] * K + (j % K)]);
     const weights = opts.weights ?? 'rademacher';
-    for (const t of opts.tests) {
+    for (const restriction of restrictions) {
       const v = wildWeights(rng, opts.reps, bbTest.n, weights);
-      tests.push(await scoreBootstrapTest(bbTest, zx, a, parseRestrictions(t, names), v, opts.reps, weights, backend, Float64Array.from(fit.vcov)));
+      tests.push(await scoreBootstrapTest(bbTest, zx, a, restriction, v, opts.reps, weights, backend, Float64Array.from(fit.vcov)));
     }
   }
   return {
@@ -168,6 +184,7 @@ async function bootstrapOn(panel: Panel, spec: ModelSpec, opts: BootstrapOptions
     seconds: (performance.now() - started) / 1000,
     fit,
     draws,
+    warnings,
   };
 }
 

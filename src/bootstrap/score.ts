@@ -84,7 +84,7 @@ export async function scoreBootstrapTest(
   }
   const rv = matmul(R, vcov, q, K, K);
   const wald = quadForm(dist, 0, invsym(matmul(rv, R, q, K, q, false, true), q).inv, q);
-  return { restriction: restrictions.text, df: q, wald, waldP: chi2Upper(wald, q), stat, p: chi2Upper(stat, q), bootstrapP: (exceed + 1) / (valid + 1), weights, reps: valid };
+  return { restriction: restrictions.text, df: q, wald, waldP: chi2Upper(wald, q), stat, p: chi2Upper(stat, q), bootstrapP: valid === 0 ? NaN : (exceed + 1) / (valid + 1), weights, reps: valid };
 }
 
 function quadForm(x: Float64Array, xo: number, a: Float64Array, q: number): number {

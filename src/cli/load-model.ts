@@ -15,6 +15,7 @@ export interface ModelInputOptions {
   xtabond2: string;
   inputFormat?: string;
   sheet?: string;
+  delimiter?: string;
 }
 
 /** The options every model command takes: data file layout and the model. */
@@ -25,18 +26,21 @@ export function modelInputOptions(cmd: Command): Command {
     .requiredOption('--time <col>', 'integer time column')
     .requiredOption('--xtabond2 <command>', 'the model as an xtabond2 command, e.g. "n L.n w k, gmm(L.n) iv(w k) twostep robust"')
     .option('--input-format <fmt>', `read the file as ${DATA_FORMATS.join('|')} whatever its extension`)
-    .option('--sheet <name>', 'worksheet of an .xlsx file (default: the first)');
+    .option('--sheet <name>', 'worksheet of an .xlsx file (default: the first)')
+    .option('--delimiter <char>', 'CSV field separator (default: detected from the header line among , ; tab |)');
 }
 
 export async function loadModel(file: string, opts: ModelInputOptions): Promise<{ panel: Panel; spec: ModelSpec }> {
   if (opts.inputFormat !== undefined && !DATA_FORMATS.includes(opts.inputFormat as DataFormat))
     throw new SpecError(`--input-format must be one of ${DATA_FORMATS.join(', ')}, got '${opts.inputFormat}'`, '--input-format');
-  const read = { format: opts.inputFormat as DataFormat | undefined, sheet: opts.sheet };
+  const read = { format: opts.inputFormat as DataFormat | undefined, sheet: opts.sheet, delimiter: opts.delimiter === '\\t' ? '\t' : opts.delimiter };
   let table = await readTable(file, read);
   const spec = parseXtabond2(opts.xtabond2, table.schema.fields.map((f) => f.name));
   const textual = modelColumns(spec).filter((c) => !isNumericColumn(table, c));
   if (textual.length) table = await readTable(file, { ...read, numeric: textual });
-  return { panel: Panel.fromTable(table, { id: opts.id, time: opts.time, source: file }), spec };
+  const panel = Panel.fromTable(table, { id: opts.id, time: opts.time, source: file });
+  for (const note of panel.notes) process.stderr.write(`Warning: ${note}\n`);
+  return { panel, spec };
 }
 
 /** Every data column the model's variables and instruments read (a cluster variable may be text). */

@@ -2,6 +2,9 @@
 // as Arrow Data and hands them here.
 import { Field, Float64, RecordBatch, Schema, Struct, Table, Utf8, makeData, type Data, type DataType } from 'apache-arrow';
 
+/** Field metadata of a text column read from text (CSV): where its first non-number is ("row 5 (line 6) has 'inf'"). */
+export const NOT_NUMERIC = 'sysgmm.not_numeric';
+
 export interface BuiltColumn {
   name: string;
   data: Data;

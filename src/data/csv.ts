@@ -9,10 +9,10 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { Table } from 'apache-arrow';
 import { DataError } from '../errors.ts';
-import { float64Data, tableFromColumns, utf8Data, type BuiltColumn } from './build.ts';
+import { float64Data, NOT_NUMERIC, tableFromColumns, utf8Data, type BuiltColumn } from './build.ts';
 
 export interface CsvOptions {
-  /** Field separator (one byte); default ','. */
+  /** Field separator (one byte); default: detected from the header line. */
   delimiter?: string;
   /** Columns that must be numeric: a non-numeric value there is an error naming file, row, column and value. */
   numeric?: string[];
@@ -142,6 +142,8 @@ class CsvParser {
   /** Columns that turned to text after some numeric rows: column → first text row. */
   lateText = new Map<number, number>();
   declaredNumeric = new Set<number>();
+  /** Columns that started numeric and turned to text: the first value that is not a number. */
+  firstText = new Map<number, string>();
   cap = 0;
   /** Data rows parsed so far. */
   row = 0;
@@ -219,8 +221,8 @@ class CsvParser {
         line++;
         continue;
       }
-      if (b === CR && buf[p + 1] === LF) {
-        p += 2;
+      if (b === CR) {
+        p += buf[p + 1] === LF ? 2 : 1;
         line++;
         continue;
       }
@@ -279,11 +281,11 @@ class CsvParser {
             } else nd = 0;
           }
           if (nd > 0 && (b === delim || b === LF || b === CR)) {
-            let v: number;
-            if (m < TWO53 && e >= -22 && e <= 22) v = neg ? -(e >= 0 ? m * POW10[e] : m / POW10[-e]) : e >= 0 ? m * POW10[e] : m / POW10[-e];
-            else v = Number(latin1(buf, p, q));
-            num[c]![row] = v;
-            done = true;
+            if (m < TWO53 && e >= -22 && e <= 22) {
+              num[c]![row] = neg ? -(e >= 0 ? m * POW10[e] : m / POW10[-e]) : e >= 0 ? m * POW10[e] : m / POW10[-e];
+              done = true;
+            }
+            // Otherwise the general path: it refuses non-finite values and keeps wide integers exact.
           }
         }
         if (!done) {
@@ -362,7 +364,16 @@ class CsvParser {
         return q;
       }
       const v = escaped ? undefined : parseNumber(buf, s, e);
-      if (v !== undefined) {
+      if (v !== undefined && !Number.isFinite(v)) {
+        const value = latin1(buf, s, e).trim();
+        throw new DataError(`${this.file}: row ${row + 1} (line ${fieldLine}), column '${this.names[c]}': '${value}' is beyond the range of a float64 number`, {
+          file: this.file,
+          row: row + 1,
+          column: this.names[c],
+        });
+      }
+      const wide = v !== undefined && Math.abs(v) >= TWO53 && !this.declaredNumeric.has(c) && /^\s*[+-]?\d+\s*$/.test(latin1(buf, s, e));
+      if (v !== undefined && !wide) {
         this.num[c]![row] = v;
         return q;
       }
@@ -375,7 +386,14 @@ class CsvParser {
         });
       }
       this.becomeText(c, row);
+      const value = decoder.decode(buf.subarray(s, e)).replaceAll('""', '"');
+      const why = wide ? ' (an integer too wide for float64, kept exact as text)' : '';
+      this.firstText.set(c, `row ${row + 1} (line ${fieldLine}) has '${value}'${why}`);
     }
+    return this.appendText(c, buf, s, e, escaped, q);
+  }
+
+  private appendText(c: number, buf: Uint8Array, s: number, e: number, escaped: boolean, q: number): number {
     const t = this.text[c]!;
     if (isMissingToken(buf, s, e)) t.appendNull();
     else t.append(buf, s, e, escaped);
@@ -427,10 +445,17 @@ function parseHeader(buf: Uint8Array, p: number, end: number, delim: number): { 
       q++;
       continue;
     }
-    while (q < end && buf[q] !== LF) q++;
-    if (q >= end) return null;
-    return { names, next: q + 1 };
+    while (q < end && buf[q] !== LF && buf[q] !== CR) q++;
+    if (q >= end || (buf[q] === CR && q + 1 >= end)) return null;
+    return { names, next: buf[q] === CR && buf[q + 1] === LF ? q + 2 : q + 1 };
   }
+}
+
+/** Index of the last line break in buf[0, len) that surely ends a line (-1 if none): a CR as the last byte may be half of a CRLF. */
+function lastLineBreak(buf: Uint8Array, len: number): number {
+  if (len > 0 && buf[len - 1] === LF) return len - 1;
+  for (let i = len - 2; i >= 0; i--) if (buf[i] === LF || buf[i] === CR) return i;
+  return -1;
 }
 
 /**
@@ -480,15 +505,16 @@ function scan(path: string, parser: CsvParser, opts: CsvOptions, maxRows: number
     if (sizeHint) {
       let lines = 0;
       for (let i = buf.indexOf(LF, p); i >= 0 && i < len; i = buf.indexOf(LF, i + 1)) lines++;
+      if (lines === 0) for (let i = buf.indexOf(CR, p); i >= 0 && i < len; i = buf.indexOf(CR, i + 1)) lines++; // CR-only line ends
       const seen = len - p;
       sizeHint(eof ? lines + 1 : Math.ceil(((lines + 1) / Math.max(1, seen)) * (size - header.next) * 1.05) + 64);
     }
     for (;;) {
       let end: number;
       if (eof) {
-        if (len > p && buf[len - 1] !== LF) buf[len++] = LF;
+        if (len > p && buf[len - 1] !== LF && buf[len - 1] !== CR) buf[len++] = LF;
         end = len;
-      } else end = buf.lastIndexOf(LF, len - 1) + 1;
+      } else end = lastLineBreak(buf, len) + 1;
       if (end > p) p = parser.parse(buf, p, end, eof, maxRows);
       if (eof || parser.row >= maxRows) break;
       if (p === 0 && len >= buf.length - 1) enlarge();
@@ -504,9 +530,60 @@ function scan(path: string, parser: CsvParser, opts: CsvOptions, maxRows: number
   }
 }
 
-/** Read a CSV file into an Arrow table: numeric columns as Float64 (nulls for missing), others as Utf8. */
+/** Magic numbers of the binary formats a file named .csv most often turns out to be. */
+const MAGIC: [string, string][] = [
+  ['PAR1', 'a Parquet file'],
+  ['ARROW1', 'an Arrow IPC file'],
+  ['PK\x03\x04', 'a zip archive (an .xlsx workbook?)'],
+  ['<stata_dta>', 'a Stata .dta file'],
+  ['\x1f\x8b', 'gzip-compressed'],
+  ['\xd0\xcf\x11\xe0', 'an old Excel .xls (or other OLE) file'],
+];
+
+/**
+ * The first bytes of the file: refuse what is not UTF-8 text (UTF-16, binary formats) and, unless
+ * given, pick the delimiter that splits the header line most often among , ; tab and |.
+ */
+function sniff(path: string, delimiter: string | undefined): string {
+  const head = Buffer.alloc(1 << 16);
+  const fd = openSync(path, 'r');
+  let n: number;
+  try {
+    n = readSync(fd, head, 0, head.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  const bytes = head.subarray(0, n);
+  const start = bytes.toString('latin1', 0, 16);
+  if (start.startsWith('\xff\xfe') || start.startsWith('\xfe\xff'))
+    throw new DataError(`${path}: the file is UTF-16 text; save it as UTF-8 (CSV UTF-8 in Excel)`, { file: path });
+  for (const [magic, what] of MAGIC)
+    if (start.startsWith(magic)) throw new DataError(`${path}: not a CSV file: it is ${what}; give the right extension or --input-format`, { file: path });
+  if (bytes.includes(0)) throw new DataError(`${path}: not a CSV file: it holds binary data (NUL bytes)`, { file: path });
+  if (delimiter !== undefined) return delimiter;
+  let best = ',';
+  let most = 0;
+  for (const d of [',', ';', '\t', '|']) {
+    const code = d.charCodeAt(0);
+    let count = 0;
+    let quoted = false;
+    for (let i = 0; i < n; i++) {
+      const b = bytes[i];
+      if (b === QUOTE) quoted = !quoted;
+      else if (!quoted && (b === LF || b === CR)) break;
+      else if (!quoted && b === code) count++;
+    }
+    if (count > most) [best, most] = [d, count];
+  }
+  return best;
+}
+
+/**
+ * Read a CSV file into an Arrow table: numeric columns as Float64 (nulls for missing), others as Utf8.
+ * The delimiter, unless given, is the one of , ; tab | that splits the header line most often.
+ */
 export function readCsv(path: string, opts: CsvOptions = {}): Table {
-  const delimiter = opts.delimiter ?? ',';
+  const delimiter = sniff(path, opts.delimiter);
   if (Buffer.byteLength(delimiter) !== 1) throw new DataError(`CSV delimiter must be one byte, got '${delimiter}'`);
   const delim = delimiter.charCodeAt(0);
   const parser = new CsvParser(path, delim);
@@ -523,6 +600,8 @@ export function readCsv(path: string, opts: CsvOptions = {}): Table {
   }
   const columns: BuiltColumn[] = parser.names.map((name, c) => {
     const values = parser.num[c];
+    const first = parser.firstText.get(c);
+    const metadata = first === undefined ? undefined : new Map([[NOT_NUMERIC, first]]);
     if (values) {
       const exact = values.length > n * 1.1 + 1024 ? values.slice(0, n) : values.subarray(0, n);
       return { name, data: float64Data(exact) };
@@ -542,7 +621,7 @@ export function readCsv(path: string, opts: CsvOptions = {}): Table {
     const bytes = new Uint8Array(offsets[n]);
     if (head) bytes.set(head.bytes.subarray(0, headBytes));
     bytes.set(t.bytes.subarray(0, t.offsets[t.count]), headBytes);
-    return { name, data: utf8Data(offsets, bytes, present) };
+    return { name, data: utf8Data(offsets, bytes, present), metadata };
   });
   return tableFromColumns(columns);
 }

@@ -1,6 +1,8 @@
 // Stata .dta reader for formats 117 (Stata 13), 118 (Stata 14–19) and 119 (over 32,767 variables),
 // following Stata's published description of the format ("help dta"): a tagged header, a map of
-// section offsets, fixed-width rows, a strL (long string) section and value-label tables.
+// section offsets, fixed-width rows, a strL (long string) section and value-label tables. The older
+// formats 113–115 (Stata 8–12, and R's foreign::write.dta) have the same rows and missing values
+// behind an untagged header ("help dta_115").
 //
 // Numeric storage types keep their width (byte→Int8, int→Int16, long→Int32, float→Float32,
 // double→Float64); Stata's missing values (., .a, ..., .z) become nulls (NaN underneath for floats).
@@ -113,14 +115,25 @@ function widthOf(t: number, cur: Cursor, name: string): number {
   return cur.fail(`unknown storage type ${t} of variable '${name}'`);
 }
 
+/** Storage-type codes of formats 113–115 (one byte) mapped to those of 117+. */
+function oldType(t: number, cur: Cursor, name: string): number {
+  if (t >= 1 && t <= 244) return t;
+  const map: Record<number, number> = { 251: BYTE, 252: INT, 253: LONG, 254: FLOAT, 255: DOUBLE };
+  return map[t] ?? cur.fail(`unknown storage type ${t} of variable '${name}'`);
+}
+
 export function readDta(path: string): Table {
   const cur = new Cursor(readFileSync(path), path);
+  const first = cur.buf[0];
+  if (first >= 113 && first <= 115) return readOldDta(cur, first);
+  if (first >= 102 && first <= 112 && (cur.buf[1] === 1 || cur.buf[1] === 2))
+    throw new DataError(`${path}: Stata .dta format ${first} (Stata 8 or older) is not supported; formats 113 to 119 are (save it with a newer Stata)`, { file: path });
   cur.tag('<stata_dta>');
   cur.tag('<header>');
   cur.tag('<release>');
   const release = Number(cur.bytes(3).toString('latin1'));
   if (release !== 117 && release !== 118 && release !== 119)
-    throw new DataError(`${path}: Stata .dta format ${release} is not supported (formats 117, 118, 119 are)`, { file: path });
+    throw new DataError(`${path}: Stata .dta format ${release} is not supported (formats 113 to 119 are)`, { file: path });
   cur.tag('</release>');
   cur.tag('<byteorder>');
   const order = cur.bytes(3).toString('latin1');
@@ -182,7 +195,76 @@ export function readDta(path: string): Table {
 
   const strls = types.includes(STRL) ? readStrls(cur, map[10], release, enc) : new Map<string, string>();
   const valueLabels = readValueLabels(cur, map[11], nameLen, enc);
+  return buildTable(cur, { release, N, types, names, formats, labelNames, varLabels, dataStart, rowWidth, fieldAt, strls, valueLabels, enc, dataLabel, timestamp });
+}
 
+/**
+ * Formats 113 (Stata 8–9), 114 (10–11) and 115 (12): a fixed binary header without tags, one-byte
+ * storage types, expansion fields, the data, then value labels (help dta_115).
+ */
+function readOldDta(cur: Cursor, release: number): Table {
+  cur.pos = 1;
+  const order = cur.u8();
+  if (order !== 1 && order !== 2) cur.fail(`byte order ${order}`);
+  cur.little = order === 2;
+  cur.pos = 4;
+  const K = cur.u16();
+  const N = cur.u32();
+  const enc: BufferEncoding = 'latin1';
+  const dataLabel = cString(cur.bytes(81), enc);
+  const timestamp = cString(cur.bytes(18), enc);
+  const codes = Array.from(cur.bytes(K));
+  const names = Array.from({ length: K }, () => cString(cur.bytes(33), enc));
+  cur.bytes(2 * (K + 1)); // sort order
+  const formats = Array.from({ length: K }, () => cString(cur.bytes(release === 113 ? 12 : 49), enc));
+  const labelNames = Array.from({ length: K }, () => cString(cur.bytes(33), enc));
+  const varLabels = Array.from({ length: K }, () => cString(cur.bytes(81), enc));
+  for (;;) {
+    const kind = cur.u8();
+    const len = cur.u32();
+    if (kind === 0 && len === 0) break;
+    cur.bytes(len);
+  }
+  const types = codes.map((t, j) => oldType(t, cur, names[j]));
+  const widths = types.map((t, j) => widthOf(t, cur, names[j]));
+  const rowWidth = widths.reduce((a, b) => a + b, 0);
+  const fieldAt: number[] = [];
+  widths.reduce((at, w) => (fieldAt.push(at), at + w), 0);
+  const dataStart = cur.pos;
+  cur.need(N * rowWidth);
+  cur.pos += N * rowWidth;
+  const valueLabels = new Map<string, Map<number, string>>();
+  while (cur.pos + 4 <= cur.buf.length) {
+    const len = cur.i32();
+    const name = cString(cur.bytes(33), enc);
+    cur.bytes(3);
+    const end = cur.pos + len;
+    valueLabels.set(name, labelTable(cur, enc));
+    cur.pos = end;
+  }
+  return buildTable(cur, { release, N, types, names, formats, labelNames, varLabels, dataStart, rowWidth, fieldAt, strls: new Map(), valueLabels, enc, dataLabel, timestamp });
+}
+
+interface Layout {
+  release: number;
+  N: number;
+  types: number[];
+  names: string[];
+  formats: string[];
+  labelNames: string[];
+  varLabels: string[];
+  dataStart: number;
+  rowWidth: number;
+  fieldAt: number[];
+  strls: Map<string, string>;
+  valueLabels: Map<string, Map<number, string>>;
+  enc: BufferEncoding;
+  dataLabel: string;
+  timestamp: string;
+}
+
+function buildTable(cur: Cursor, layout: Layout): Table {
+  const { release, N, types, names, formats, labelNames, varLabels, dataStart, rowWidth, fieldAt, strls, valueLabels, enc, dataLabel, timestamp } = layout;
   const columns: BuiltColumn[] = names.map((name, j) => {
     const t = types[j];
     const at = (r: number): number => dataStart + r * rowWidth + fieldAt[j];
@@ -304,6 +386,18 @@ function readStrls(cur: Cursor, start: number, release: number, enc: BufferEncod
   return out;
 }
 
+/** One value-label table (value → text): n, text length, offsets, values, texts. */
+function labelTable(cur: Cursor, enc: BufferEncoding): Map<number, string> {
+  const n = cur.i32();
+  const txtLen = cur.i32();
+  const off = Array.from({ length: n }, () => cur.i32());
+  const val = Array.from({ length: n }, () => cur.i32());
+  const txt = cur.bytes(txtLen);
+  const table = new Map<number, string>();
+  for (let i = 0; i < n; i++) table.set(val[i], cString(txt.subarray(off[i]), enc));
+  return table;
+}
+
 /** Value-label tables: name → (value → text). */
 function readValueLabels(cur: Cursor, start: number, nameLen: number, enc: BufferEncoding): Map<string, Map<number, string>> {
   const out = new Map<string, Map<number, string>>();
@@ -315,14 +409,7 @@ function readValueLabels(cur: Cursor, start: number, nameLen: number, enc: Buffe
     const name = cString(cur.bytes(nameLen), enc);
     cur.pos += 3; // padding
     const end = cur.pos + len;
-    const n = cur.i32();
-    const txtLen = cur.i32();
-    const off = Array.from({ length: n }, () => cur.i32());
-    const val = Array.from({ length: n }, () => cur.i32());
-    const txt = cur.bytes(txtLen);
-    const table = new Map<number, string>();
-    for (let i = 0; i < n; i++) table.set(val[i], cString(txt.subarray(off[i]), enc));
-    out.set(name, table);
+    out.set(name, labelTable(cur, enc));
     cur.pos = end;
     cur.tag('</lbl>');
   }

@@ -10,7 +10,37 @@ import { DataError } from '../errors.ts';
 /** Rows per Arrow record batch (parquet-wasm's default is 1024, far too small for big panels). */
 const BATCH_ROWS = 1 << 16;
 
+/**
+ * parquet-wasm decodes pages inside WebAssembly futures: a panic there (a damaged page) is thrown
+ * outside the awaiting caller, as an uncaught exception that would end the process with a stack
+ * trace. While `work` runs, such a WebAssembly error rejects it instead.
+ */
+async function guarded<T>(work: () => Promise<T>): Promise<T> {
+  let fail!: (err: unknown) => void;
+  const crashed = new Promise<never>((_, reject) => (fail = reject));
+  const handler = (err: unknown): void => {
+    if (err instanceof WebAssembly.RuntimeError) return fail(err);
+    process.off('uncaughtException', handler);
+    throw err;
+  };
+  process.on('uncaughtException', handler);
+  try {
+    return await Promise.race([work(), crashed]);
+  } finally {
+    process.off('uncaughtException', handler);
+  }
+}
+
 export async function readParquet(path: string): Promise<Table> {
+  try {
+    return await guarded(() => readBatches(path));
+  } catch (err) {
+    if (err instanceof DataError) throw err;
+    throw new DataError(`${path}: cannot read the Parquet data (a damaged page? ${String((err as Error)?.message ?? err)})`, { file: path });
+  }
+}
+
+async function readBatches(path: string): Promise<Table> {
   let file: ParquetFile;
   try {
     file = await ParquetFile.fromFile(await openAsBlob(path));

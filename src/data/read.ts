@@ -2,8 +2,9 @@
 import { statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { DataType, type Table } from 'apache-arrow';
-import { DataError } from '../errors.ts';
+import { DataError, SpecError } from '../errors.ts';
 import { readArrowIpc } from './arrow.ts';
+import { toFloat64 } from './columns.ts';
 import { readCsv } from './csv.ts';
 import { readDta } from './dta.ts';
 
@@ -19,7 +20,7 @@ export interface ReadOptions {
   numeric?: string[];
   /** CSV: columns kept as text even if every value looks numeric. */
   text?: string[];
-  /** CSV field separator (default ',', or tab for .tsv). */
+  /** CSV field separator (default: tab for .tsv, else detected from the header line). */
   delimiter?: string;
 }
 
@@ -57,13 +58,27 @@ export async function readTable(path: string, opts: ReadOptions = {}): Promise<T
   if (!format)
     throw new DataError(`${path}: unknown file type '${extname(path)}'; name the format (${DATA_FORMATS.join(', ')})`, { file: path });
   if (!DATA_FORMATS.includes(format)) throw new DataError(`unknown format '${format}'; formats are: ${DATA_FORMATS.join(', ')}`);
+  try {
+    const table = await readAs(format, path, opts);
+    checkNames(table, path);
+    if (format !== 'csv' && format !== 'xlsx') checkNumeric(table, opts.numeric ?? [], path);
+    if (format !== 'csv') checkFinite(table, path); // the CSV reader refuses them itself, naming the line
+    return table;
+  } catch (err) {
+    if (err instanceof DataError || err instanceof SpecError) throw err;
+    // A reader library's own failure (a damaged file found while decoding): name the file and the format.
+    throw new DataError(`${path}: cannot read it as ${format} (the file is damaged or not ${format}: ${(err as Error)?.message ?? String(err)})`, { file: path });
+  }
+}
+
+async function readAs(format: DataFormat, path: string, opts: ReadOptions): Promise<Table> {
   let table: Table;
   switch (format) {
     case 'csv':
       table = readCsv(path, {
         numeric: opts.numeric,
         text: opts.text,
-        delimiter: opts.delimiter ?? (extname(path).toLowerCase() === '.tsv' ? '\t' : ','),
+        delimiter: opts.delimiter ?? (extname(path).toLowerCase() === '.tsv' ? '\t' : undefined),
       });
       break;
     case 'arrow':
@@ -80,8 +95,29 @@ export async function readTable(path: string, opts: ReadOptions = {}): Promise<T
       table = await (await import('./xlsx.ts')).readXlsx(path, { sheet: opts.sheet, numeric: opts.numeric });
       break;
   }
-  if (format !== 'csv' && format !== 'xlsx') checkNumeric(table, opts.numeric ?? [], path);
   return table;
+}
+
+/** Two columns of one name (possible in Arrow and Parquet files) would make every lookup ambiguous. */
+function checkNames(table: Table, path: string): void {
+  const seen = new Set<string>();
+  for (const f of table.schema.fields) {
+    if (seen.has(f.name)) throw new DataError(`${path}: two columns are named '${f.name}'; rename one`, { file: path, column: f.name });
+    seen.add(f.name);
+  }
+}
+
+/** ±Infinity is not data (Stata has no such value): an error naming the first row and column holding one. */
+function checkFinite(table: Table, path: string): void {
+  for (const f of table.schema.fields) {
+    if (!DataType.isFloat(f.type) && !DataType.isDecimal(f.type)) continue;
+    const x = toFloat64(table.getChild(f.name)!);
+    for (let r = 0; r < x.length; r++) {
+      const v = x[r];
+      if (v - v !== 0 && v === v)
+        throw new DataError(`${path}: row ${r + 1}, column '${f.name}': ${v} is not a finite number`, { file: path, row: r + 1, column: f.name });
+    }
+  }
 }
 
 /** Binary formats carry their types: a declared-numeric column must exist and have a numeric type. */

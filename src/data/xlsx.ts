@@ -10,7 +10,7 @@ type Cell = number | string | null;
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
-function plain(v: ExcelJS.CellValue): Cell {
+function plain(v: ExcelJS.CellValue): Cell | typeof FORMULA {
   if (v === null || v === undefined) return null;
   if (typeof v === 'number') return v;
   if (typeof v === 'string') return v;
@@ -19,8 +19,23 @@ function plain(v: ExcelJS.CellValue): Cell {
   if ('error' in v) return v.error === '#N/A' ? null : v.error;
   if ('richText' in v) return v.richText.map((t) => t.text).join('');
   if ('hyperlink' in v) return v.text;
-  if ('result' in v) return v.result === undefined ? null : plain(v.result as ExcelJS.CellValue);
+  if ('result' in v && v.result !== undefined) return plain(v.result as ExcelJS.CellValue);
+  if ('formula' in v || 'sharedFormula' in v) return FORMULA;
   return String(v);
+}
+
+/** A formula cell without a saved result (the workbook was written by a program that does not compute). */
+const FORMULA = Symbol('formula without result');
+
+/** The value of a cell; a formula without a saved result is an error naming the cell. */
+function cellValue(cell: ExcelJS.Cell, where: string): Cell {
+  const v = plain(cell.value);
+  if (v !== FORMULA) return v;
+  const f = cell.formula ?? '';
+  throw new DataError(
+    `${where}: cell ${cell.address} holds the formula =${f} without a saved result; open and save the workbook in a spreadsheet program, or paste the values`,
+    { file: where },
+  );
 }
 
 /** Missing (null), a number, or text. */
@@ -51,7 +66,7 @@ export async function readXlsx(path: string, opts: { sheet?: string; numeric?: s
   if (ws.rowCount === 0 || width === 0) throw new DataError(`${where}: the sheet is empty (no header row)`, { file: path });
   const names: string[] = [];
   for (let j = 1; j <= width; j++) {
-    const h = plain(header.getCell(j).value);
+    const h = cellValue(header.getCell(j), where);
     const name = h === null || String(h).trim() === '' ? `column${j}` : String(h).trim();
     if (names.includes(name)) throw new DataError(`${where}: duplicate column name '${name}' in the header`, { file: path, column: name });
     names.push(name);
@@ -64,7 +79,7 @@ export async function readXlsx(path: string, opts: { sheet?: string; numeric?: s
   const sheetRows: number[] = [];
   for (let i = 2; i <= ws.rowCount; i++) {
     const row = ws.getRow(i);
-    const cells = names.map((_, j) => classify(plain(row.getCell(j + 1).value)));
+    const cells = names.map((_, j) => classify(cellValue(row.getCell(j + 1), where)));
     if (!row.hasValues) continue; // a blank spreadsheet row is not a data row
     sheetRows.push(i);
     cells.forEach((c, j) => cols[j].push(c));

@@ -6,6 +6,7 @@
 // orthogonal-deviation row t also needs period t itself in the sample. gmm-style lags that are
 // missing are zeros.
 import type { Panel } from '../panel/panel.ts';
+import { checkTimeSpan } from '../panel/time-span.ts';
 import { evalTerm, timeDummies } from '../panel/operators.ts';
 import { term, type Equation, type GmmGroup, type IvGroup, type ModelSpec, type Term } from '../spec/types.ts';
 import { SpecError } from '../errors.ts';
@@ -84,6 +85,28 @@ function resolveSpec(panel: Panel, spec: ModelSpec): { panel: Panel; spec: Model
   return { panel: p, spec: s };
 }
 
+/** A dependent variable without variation over the sample (or, without the level equation, within every unit) explains nothing. */
+function refuseConstant(name: string, y: Float64Array, rowOk: Uint8Array, panel: Panel, system: boolean): void {
+  let lo = Infinity;
+  let hi = -Infinity;
+  let within = false;
+  for (let i = 0; i < panel.nunits; i++) {
+    let ulo = Infinity;
+    let uhi = -Infinity;
+    for (let r = panel.offsets[i]; r < panel.offsets[i + 1]; r++) {
+      if (!rowOk[r]) continue;
+      if (y[r] < ulo) ulo = y[r];
+      if (y[r] > uhi) uhi = y[r];
+    }
+    if (uhi > ulo) within = true;
+    lo = Math.min(lo, ulo);
+    hi = Math.max(hi, uhi);
+  }
+  if (lo === hi) throw new SpecError(`the dependent variable ${name} is constant (${lo} in every observation of the sample): there is nothing to explain`, 'varlist');
+  if (!system && !within)
+    throw new SpecError(`the dependent variable ${name} does not vary within any unit: its differences are all zero, so difference GMM has nothing to explain`, 'varlist');
+}
+
 /** Lay the model out on the panel: resolve terms to columns, find the sample units and the time grid. */
 export function buildDesign(panel0: Panel, spec0: ModelSpec): Design {
   const warnings: string[] = [];
@@ -149,7 +172,10 @@ export function buildDesign(panel0: Panel, spec0: ModelSpec): Design {
       if (panel.time[r] > tmax) tmax = panel.time[r];
     }
   }
+  if (unitList.length === 0) checkTimeSpan(panel, Int32Array.from({ length: panel.nunits }, (_, i) => i));
   if (unitList.length === 0) throw new SpecError('No observations: no row has the dependent variable and all regressors present', 'varlist');
+  checkTimeSpan(panel, unitList);
+  refuseConstant(spec.depvar.name, sources[0], rowOk, panel, system);
   const T = tmax - tmin + 1;
 
   return {

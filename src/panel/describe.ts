@@ -32,6 +32,10 @@ export interface PanelDescription {
   unitsWithGaps: { count: number; first: Array<string | number> };
   /** Rows left out because the unit or the time was missing. */
   excluded: PanelExclusions;
+  /** Text columns left out of the default listing, with where the first non-number is (CSV). */
+  textColumns: { name: string; firstNonNumber?: string }[];
+  /** Warnings about the data (ids with blanks). */
+  notes: string[];
   variables: VariableSummary[];
 }
 
@@ -102,6 +106,13 @@ export function describePanel(panel: Panel, vars?: string[], maxListed = 5): Pan
     balanced,
     unitsWithGaps: { count: gapCount, first: gaps },
     excluded: { ...panel.exclusions },
+    textColumns: vars
+      ? []
+      : panel.names().filter((n) => !panel.isNumeric(n)).map((name) => {
+          const why = panel.whyText.get(name);
+          return why === undefined ? { name } : { name, firstNonNumber: why };
+        }),
+    notes: [...panel.notes],
     variables: names.map((v) => summarize(v, panel.has(v) && panel.isNumeric(v) ? panel.column(v) : evalExpression(panel, v))),
   };
 }

@@ -41,7 +41,7 @@ function tokenize(expr: string): Token[] {
       i += num[0].length;
       continue;
     }
-    const name = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?/.exec(expr.slice(i));
+    const name = /^[\p{L}_][\p{L}\p{N}_]*(\.[\p{L}_][\p{L}\p{N}_]*)?/u.exec(expr.slice(i));
     if (name) {
       out.push({ kind: 'name', text: name[0], at: i });
       i += name[0].length;
@@ -167,8 +167,10 @@ export function evalExpression(panel: Panel, expr: string): Float64Array {
       }
       const ts = timeSeriesName(expr, t);
       if (!panel.has(ts.column) || !panel.isNumeric(ts.column)) {
-        const kind = panel.has(ts.column) ? 'is not numeric' : 'is not a column';
-        throw new DataError(`expression '${expr}': '${ts.column}' ${kind}${panel.source ? ` of ${panel.source}` : ''}; columns are: ${panel.numericNames().join(', ')}`, {
+        const kind = panel.has(ts.column) ? `is text, not numeric${panel.textReason(ts.column)}` : 'is not a column';
+        const numeric = panel.numericNames();
+        const listed = numeric.length ? `numeric columns are: ${numeric.join(', ')}` : `no column besides ${panel.timeName} is numeric`;
+        throw new DataError(`expression '${expr}': '${ts.column}' ${kind}${panel.source ? ` in ${panel.source}` : ''}; ${listed}`, {
           file: panel.source,
           column: ts.column,
         });

@@ -1,8 +1,12 @@
 // Panel: rows sorted by (unit, time), integer time, per-unit row offsets, numeric columns as
 // Float64Array (NaN = missing) and other columns as strings. Built from an Arrow Table.
-import type { Table, Vector } from 'apache-arrow';
+// Times are kept as float64 integers, exact within ±2^53 (64-bit integer times beyond are refused,
+// never wrapped or rounded); ids are exact whatever their width (ids.ts).
+import { DataType, type Table, type Vector } from 'apache-arrow';
+import { NOT_NUMERIC } from '../data/build.ts';
 import { isNumericType, toFloat64 } from '../data/columns.ts';
 import { DataError } from '../errors.ts';
+import { EXACT_INTEGER, unitIds } from './ids.ts';
 
 export interface PanelExclusions {
   /** Rows dropped because the unit id was missing. */
@@ -23,13 +27,17 @@ export class Panel {
     readonly offsets: Int32Array,
     /** Unit index of each row. */
     readonly unitOf: Int32Array,
-    /** Integer time of each row, strictly increasing within a unit. */
-    readonly time: Int32Array,
+    /** Integer time of each row (exact float64 integers), strictly increasing within a unit. */
+    readonly time: Float64Array,
     private readonly numeric: Map<string, Float64Array>,
     private readonly text: Map<string, ReadonlyArray<string | null>>,
     readonly exclusions: PanelExclusions = { missingUnit: 0, missingTime: 0 },
     /** Where the data came from, for error messages. */
     readonly source = '',
+    /** Warnings about the data that are not errors (ids with leading or trailing blanks). */
+    readonly notes: readonly string[] = [],
+    /** Text columns: where the first non-number is, when the reader says (CSV). */
+    readonly whyText: ReadonlyMap<string, string> = new Map(),
   ) {}
 
   get nrows(): number {
@@ -53,7 +61,10 @@ export class Panel {
     return this.numeric.has(name) || this.text.has(name) || name === this.idName || name === this.timeName;
   }
   isNumeric(name: string): boolean {
-    return this.numeric.has(name) || name === this.timeName;
+    return this.numeric.has(name) || name === this.timeName || (name === this.idName && this.numericIds);
+  }
+  private get numericIds(): boolean {
+    return typeof this.units[0] === 'number';
   }
   /** All column names, numeric first in their original order. */
   names(): string[] {
@@ -68,7 +79,8 @@ export class Panel {
     const c = this.numeric.get(name);
     if (c) return c;
     if (name === this.timeName) return Float64Array.from(this.time);
-    if (this.text.has(name)) throw new DataError(`column '${name}' is not numeric${this.where()}`, { column: name });
+    if (name === this.idName && this.numericIds) return Float64Array.from(this.unitOf, (u) => this.units[u] as number);
+    if (this.text.has(name) || name === this.idName) throw new DataError(`column '${name}' is not numeric${this.where()}${this.textReason(name)}`, { column: name });
     throw new DataError(`unknown column '${name}'${this.where()}; columns are: ${this.names().join(', ')}`, {
       column: name,
     });
@@ -87,7 +99,7 @@ export class Panel {
     if (values.length !== this.nrows) throw new Error(`withColumn('${name}'): ${values.length} values for ${this.nrows} rows`);
     const numeric = new Map(this.numeric);
     numeric.set(name, values);
-    return new Panel(this.idName, this.timeName, this.units, this.offsets, this.unitOf, this.time, numeric, this.text, this.exclusions, this.source);
+    return new Panel(this.idName, this.timeName, this.units, this.offsets, this.unitOf, this.time, numeric, this.text, this.exclusions, this.source, this.notes, this.whyText);
   }
 
   /** The sub-panel of the units for which keep(unit index) is true. */
@@ -127,12 +139,18 @@ export class Panel {
   subset(rows: number[], units: (string | number)[], offsets: Int32Array): Panel {
     const unitOf = new Int32Array(rows.length);
     for (let i = 0; i < units.length; i++) unitOf.fill(i, offsets[i], offsets[i + 1]);
-    const time = Int32Array.from(rows, (r) => this.time[r]);
+    const time = Float64Array.from(rows, (r) => this.time[r]);
     const numeric = new Map<string, Float64Array>();
     for (const [k, v] of this.numeric) numeric.set(k, Float64Array.from(rows, (r) => v[r]));
     const text = new Map<string, ReadonlyArray<string | null>>();
     for (const [k, v] of this.text) text.set(k, rows.map((r) => v[r]));
-    return new Panel(this.idName, this.timeName, units, offsets, unitOf, time, numeric, text, this.exclusions, this.source);
+    return new Panel(this.idName, this.timeName, units, offsets, unitOf, time, numeric, text, this.exclusions, this.source, this.notes, this.whyText);
+  }
+
+  /** " (first non-number: row 5 (line 6) has 'inf')" for a text column the reader explained; "" otherwise. */
+  textReason(name: string): string {
+    const why = this.whyText.get(name);
+    return why ? ` (first non-number: ${why})` : '';
   }
 
   private where(): string {
@@ -153,13 +171,12 @@ export class Panel {
       if (!names.includes(col))
         throw new DataError(`${opt} column '${col}' not found${at}; columns are: ${names.join(', ')}`, { file: source, column: col });
     }
+    if (opts.id === opts.time) throw new DataError(`--id and --time name the same column '${opts.id}'${at}`, { file: source, column: opts.id });
     const n = table.numRows;
     if (n === 0) throw new DataError(`no data rows${at}`, { file: source });
     const idVec = table.getChild(opts.id)!;
     const timeVec = table.getChild(opts.time)!;
-    const idIsText = !isNumericType(idVec.type);
-    const idNum = idIsText ? null : toFloat64(idVec);
-    const idText = idIsText ? textValues(idVec) : null;
+    const ids = unitIds(idVec, opts.id, at, source);
     const timeRaw = isNumericType(timeVec.type) ? toFloat64(timeVec) : timeFromText(textValues(timeVec), opts.time, at, source);
     // Keep rows with both id and time; count the others.
     let missingUnit = 0;
@@ -167,22 +184,28 @@ export class Panel {
     const keptAll = new Int32Array(n);
     let m = 0;
     for (let r = 0; r < n; r++) {
-      if (idNum ? Number.isNaN(idNum[r]) : idText![r] === null) missingUnit++;
+      if (ids.key(r) === null) missingUnit++;
       else if (Number.isNaN(timeRaw[r])) missingTime++;
       else {
-        if (!Number.isInteger(timeRaw[r]))
-          throw new DataError(`time column '${opts.time}' must be integer-valued: row ${r + 1} has ${timeRaw[r]}${at}`, {
+        const t = timeRaw[r];
+        if (!Number.isInteger(t))
+          throw new DataError(`time column '${opts.time}' must be integer-valued: row ${r + 1} has ${t}${at}`, {
             file: source,
             row: r + 1,
             column: opts.time,
           });
+        if (Math.abs(t) >= EXACT_INTEGER)
+          throw new DataError(
+            `time column '${opts.time}': row ${r + 1} has ${exactTime(timeVec, r, t)}${at}, beyond ±2^53 where integer times are no longer exact`,
+            { file: source, row: r + 1, column: opts.time },
+          );
         keptAll[m++] = r;
       }
     }
     if (m === 0) throw new DataError(`no rows with both '${opts.id}' and '${opts.time}' present${at}`, { file: source });
     const kept = keptAll.subarray(0, m);
-    const idOf = (r: number): string | number => (idNum ? idNum[r] : idText![r]!);
-    const less = (a: string | number, b: string | number): boolean => a < b;
+    const idOf = (r: number): string | number | bigint => ids.key(r)!;
+    const less = (a: string | number | bigint, b: string | number | bigint): boolean => a < b;
     // Unit codes: in one scan when the rows already come sorted by (unit, time), else by sorting.
     let sorted = true;
     for (let j = 1; j < m && sorted; j++) {
@@ -193,22 +216,23 @@ export class Panel {
     const code = new Int32Array(m);
     const order = new Int32Array(m);
     for (let j = 0; j < m; j++) order[j] = j;
-    let labels: (string | number)[];
+    let keys: (string | number | bigint)[];
     if (sorted) {
-      labels = [idOf(kept[0])];
+      keys = [idOf(kept[0])];
       for (let j = 1; j < m; j++) {
         const id = idOf(kept[j]);
-        if (id !== labels[labels.length - 1]) labels.push(id);
-        code[j] = labels.length - 1;
+        if (id !== keys[keys.length - 1]) keys.push(id);
+        code[j] = keys.length - 1;
       }
     } else {
-      labels = [...new Set(Array.from(kept, idOf))];
-      labels.sort((a, b) => (less(a, b) ? -1 : less(b, a) ? 1 : 0));
-      const unitCode = new Map<string | number, number>();
-      labels.forEach((l, i) => unitCode.set(l, i));
+      keys = [...new Set(Array.from(kept, idOf))];
+      keys.sort((a, b) => (less(a, b) ? -1 : less(b, a) ? 1 : 0));
+      const unitCode = new Map<string | number | bigint, number>();
+      keys.forEach((l, i) => unitCode.set(l, i));
       for (let j = 0; j < m; j++) code[j] = unitCode.get(idOf(kept[j]))!;
       order.sort((a, b) => code[a] - code[b] || timeRaw[kept[a]] - timeRaw[kept[b]]);
     }
+    const labels = keys.map((k) => ids.label(k));
     // Duplicates: (unit, time) pairs must be unique.
     const dups: string[] = [];
     let ndup = 0;
@@ -226,7 +250,7 @@ export class Panel {
       });
     const rows = new Int32Array(m);
     const unitOf = new Int32Array(m);
-    const time = new Int32Array(m);
+    const time = new Float64Array(m);
     for (let j = 0; j < m; j++) {
       rows[j] = kept[order[j]];
       unitOf[j] = code[order[j]];
@@ -238,7 +262,10 @@ export class Panel {
     for (let i = 0; i < labels.length; i++) offsets[i + 1] += offsets[i];
     const numeric = new Map<string, Float64Array>();
     const text = new Map<string, ReadonlyArray<string | null>>();
+    const whyText = new Map<string, string>();
     for (const field of table.schema.fields) {
+      const why = field.metadata.get(NOT_NUMERIC);
+      if (why !== undefined) whyText.set(field.name, why);
       if (field.name === opts.id || field.name === opts.time) continue;
       const vec = table.getChild(field.name)!;
       if (isNumericType(field.type)) {
@@ -249,7 +276,14 @@ export class Panel {
         text.set(field.name, identity ? all : Array.from(rows, (r) => all[r]));
       }
     }
-    return new Panel(opts.id, opts.time, labels, offsets, unitOf, time, numeric, text, { missingUnit, missingTime }, source);
+    const notes: string[] = [];
+    if (ids.blanks.count > 0) {
+      const r = ids.blanks.firstRow;
+      notes.push(
+        `${ids.blanks.count} row(s) of ${opts.id}${at} have leading or trailing blanks, e.g. row ${r + 1}: '${ids.key(r)}'; ids are compared as written, so that is not the unit '${String(ids.key(r)).trim()}'`,
+      );
+    }
+    return new Panel(opts.id, opts.time, labels, offsets, unitOf, time, numeric, text, { missingUnit, missingTime }, source, notes, whyText);
   }
 }
 
@@ -267,6 +301,11 @@ function textValues(vec: Vector): (string | null)[] {
     out[r++] = v === null || v === undefined || v === '' ? null : String(v);
   }
   return out;
+}
+
+/** A time value as stored: 64-bit integers and text exactly (float64 would round them), others as numbers. */
+function exactTime(vec: Vector, row: number, t: number): string {
+  return DataType.isInt(vec.type) || !isNumericType(vec.type) ? String(vec.get(row)) : String(t);
 }
 
 /** A text time column read as numbers: empty → missing; anything else must be a number. */

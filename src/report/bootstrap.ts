@@ -24,6 +24,7 @@ function header(r: BootstrapResult): string[] {
   } else {
     lines.push(`Wild score bootstrap (Kline-Santos): ${r.reps} draws, seed ${r.seed}, ${r.clusters} clusters, backend ${r.backend} (${r.precision})`);
   }
+  for (const w of r.warnings) lines.push(`Warning: ${w}`);
   return lines;
 }
 
@@ -35,8 +36,14 @@ function interval(i: Interval | null): string {
   return i ? `${pad(stataG(i.low), 10)} ${pad(stataG(i.high), 10)}` : pad('.', 10) + ' ' + pad('.', 10);
 }
 
+/** A statistic to two decimals; "." when it could not be computed. */
+function stat(x: number): string {
+  return Number.isNaN(x) ? '.' : x.toFixed(2);
+}
+
+/** A p-value to three decimals; "." when it could not be computed (never 0 or 1 in its place). */
 function pValue(p: number): string {
-  return p.toFixed(3);
+  return Number.isNaN(p) ? '.' : p.toFixed(3);
 }
 
 /** The coefficient table, one block of rows per interval kind asked for. */
@@ -58,11 +65,11 @@ export function formatBootstrapText(r: BootstrapResult, kinds: readonly Interval
   }
   if (r.hansen)
     lines.push(
-      `Hansen test of overid. restrictions: chi2(${r.hansen.df}) = ${r.hansen.chi2.toFixed(2)}  Prob > chi2 = ${pValue(r.hansen.p)}  Bootstrap prob = ${pValue(r.hansen.bootstrapP)}`,
+      `Hansen test of overid. restrictions: chi2(${r.hansen.df}) = ${stat(r.hansen.chi2)}  Prob > chi2 = ${pValue(r.hansen.p)}  Bootstrap prob = ${pValue(r.hansen.bootstrapP)}`,
     );
   for (const t of r.tests)
     lines.push(
-      `Test ${t.restriction}: Wald chi2(${t.df}) = ${t.wald.toFixed(2)}  Prob > chi2 = ${pValue(t.waldP)};  score chi2(${t.df}) = ${t.stat.toFixed(2)}  Prob > chi2 = ${pValue(t.p)};  wild score bootstrap prob (${t.weights}, ${t.reps} draws) = ${pValue(t.bootstrapP)}`,
+      `Test ${t.restriction}: Wald chi2(${t.df}) = ${stat(t.wald)}  Prob > chi2 = ${pValue(t.waldP)};  score chi2(${t.df}) = ${stat(t.stat)}  Prob > chi2 = ${pValue(t.p)};  wild score bootstrap prob (${t.weights}, ${t.reps} draws) = ${pValue(t.bootstrapP)}`,
     );
   lines.push(`Time: ${r.seconds.toFixed(2)} s`);
   return lines.join('\n') + '\n';
@@ -91,9 +98,9 @@ export function formatBootstrapMarkdown(r: BootstrapResult, kinds: readonly Inte
           .join(' | ')} |`,
       );
   }
-  if (r.hansen) lines.push('', `Hansen J = ${r.hansen.chi2.toFixed(2)} (df ${r.hansen.df}), p = ${pValue(r.hansen.p)}, bootstrap p = ${pValue(r.hansen.bootstrapP)}`);
+  if (r.hansen) lines.push('', `Hansen J = ${stat(r.hansen.chi2)} (df ${r.hansen.df}), p = ${pValue(r.hansen.p)}, bootstrap p = ${pValue(r.hansen.bootstrapP)}`);
   for (const t of r.tests)
-    lines.push('', `Test ${t.restriction}: Wald chi2(${t.df}) = ${t.wald.toFixed(2)}, p = ${pValue(t.waldP)}; score chi2 = ${t.stat.toFixed(2)}, p = ${pValue(t.p)}, wild score bootstrap p = ${pValue(t.bootstrapP)}`);
+    lines.push('', `Test ${t.restriction}: Wald chi2(${t.df}) = ${stat(t.wald)}, p = ${pValue(t.waldP)}; score chi2 = ${stat(t.stat)}, p = ${pValue(t.p)}, wild score bootstrap p = ${pValue(t.bootstrapP)}`);
   return lines.join('\n') + '\n';
 }
 

@@ -33,6 +33,10 @@ function summaryLines(d: PanelDescription): string[] {
     `Obs per unit: min ${d.obsPerUnit.min}, avg ${formatStat(Number(d.obsPerUnit.mean.toFixed(2)))}, max ${d.obsPerUnit.max}   Balanced: ${d.balanced ? 'yes' : 'no'}`,
     `Units with gaps: ${gaps}`,
     `Rows excluded: ${d.excluded.missingUnit} with missing ${d.id}, ${d.excluded.missingTime} with missing ${d.time}`,
+    ...(d.textColumns.length
+      ? [`Text columns, not described: ${d.textColumns.map((c) => (c.firstNonNumber ? `${c.name} (first non-number: ${c.firstNonNumber})` : c.name)).join('; ')}`]
+      : []),
+    ...d.notes.map((n) => `Note: ${n}`),
   ];
 }
 
@@ -41,6 +45,7 @@ function text(d: PanelDescription): string {
   const width = HEAD.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j].length)));
   const line = (r: string[]): string => r.map((c, j) => (j === 0 ? c.padEnd(width[0]) + ' |' : c.padStart(width[j]))).join(' ');
   const rule = '-'.repeat(width[0] + 1) + '+' + '-'.repeat(width.slice(1).reduce((a, w) => a + w + 1, 0));
+  if (rows.length === 0) return [...summaryLines(d), '', '(no numeric columns besides the id and time)'].join('\n') + '\n';
   return [...summaryLines(d), '', line(HEAD), rule, ...rows.map(line)].join('\n') + '\n';
 }
 

@@ -33,7 +33,7 @@ export function expandVarlist(text: string, columns: readonly string[], context:
   return new VarlistParser(text, columns, context).list([{ lag: 0, diff: 0 }], false);
 }
 
-const NAME_CHARS = /[A-Za-z0-9_*?~]/;
+const NAME_CHARS = /[\p{L}\p{N}_*?~]/u; // letters of any script (Stata 14+ names are Unicode)
 const OP_PREFIX = /^(?:[LlFfDdSs](?:\d+|\([^()]*\))?)+\./;
 
 class VarlistParser {

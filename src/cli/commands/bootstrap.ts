@@ -38,9 +38,10 @@ interface BootstrapCliOptions extends ModelInputOptions {
 
 const WEIGHTS: readonly WildWeights[] = ['rademacher', 'webb', 'mammen'];
 
+/** A whole number (an empty or blank value is not 0, as Number('') would have it). */
 function integer(value: string, option: string, min: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new SpecError(`${option} must be an integer of at least ${min}, got '${value}'`, option);
+  const n = value.trim() === '' ? NaN : Number(value);
+  if (!Number.isSafeInteger(n) || n < min) throw new SpecError(`${option} must be an integer of at least ${min}, got '${value}'`, option);
   return n;
 }
 

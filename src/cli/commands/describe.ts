@@ -18,7 +18,8 @@ export function register(program: Command): void {
     .option('--json', 'print the description as JSON')
     .option('--input-format <fmt>', `read the file as ${DATA_FORMATS.join('|')} whatever its extension`)
     .option('--sheet <name>', 'worksheet of an .xlsx file (default: the first)')
-    .action(async (file: string, opts: { id: string; time: string; vars?: string; format: string; json?: boolean; inputFormat?: string; sheet?: string }) => {
+    .option('--delimiter <char>', 'CSV field separator (default: detected from the header line among , ; tab |)')
+    .action(async (file: string, opts: { id: string; time: string; vars?: string; format: string; json?: boolean; inputFormat?: string; sheet?: string; delimiter?: string }) => {
       if (!DESCRIBE_FORMATS.includes(opts.format as DescribeFormat))
         throw new SpecError(`--format must be one of ${DESCRIBE_FORMATS.join(', ')}, got '${opts.format}'`, '--format');
       if (opts.inputFormat !== undefined && !DATA_FORMATS.includes(opts.inputFormat as DataFormat))
@@ -26,11 +27,13 @@ export function register(program: Command): void {
       const vars = opts.vars?.split(',').map((v) => v.trim()).filter((v) => v !== '');
       if (vars && vars.length === 0) throw new SpecError('--vars names no variables', '--vars');
       // Plain column names must hold numbers: the reader then names the row and value of any that does not.
-      const plain = (vars ?? []).filter((v) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(v));
+      // The id and time may be text (the panel reads a text time as integers, naming a row that is not one).
+      const plain = (vars ?? []).filter((v) => /^[\p{L}_][\p{L}\p{N}_]*$/u.test(v) && v !== opts.id && v !== opts.time);
       const table = await readTable(file, {
         format: opts.inputFormat as DataFormat | undefined,
         sheet: opts.sheet,
-        numeric: [...new Set([opts.time, ...plain])],
+        numeric: [...new Set(plain)],
+        delimiter: opts.delimiter === '\\t' ? '\t' : opts.delimiter,
       });
       const panel = Panel.fromTable(table, { id: opts.id, time: opts.time, source: file });
       const description = describePanel(panel, vars);

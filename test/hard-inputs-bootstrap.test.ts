@@ -1,0 +1,75 @@
+// Hard inputs to the bootstrap (issue 14): dependent restriction sets, statistics that cannot be
+// computed (shown as missing, never 0 or 1), too few replications, more threads than cores.
+import { availableParallelism } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { parseRestrictions } from '../src/bootstrap/restrictions.ts';
+import { summariseCoefficient, upperTailP } from '../src/bootstrap/intervals.ts';
+import { bootstrapGmm } from '../src/bootstrap/run.ts';
+import { bootstrapJson, formatBootstrapText } from '../src/report/bootstrap.ts';
+import { parseXtabond2 } from '../src/spec/parse.ts';
+import { SpecError } from '../src/errors.ts';
+import { loadAbdata } from './helpers/abdata.ts';
+
+const NAMES = ['L1.n', 'w', 'k', 'x'];
+
+describe('restriction sets', () => {
+  it('refuses a restriction that contradicts an earlier one', () => {
+    expect(() => parseRestrictions('w = 0, w = 1', NAMES)).toThrow(SpecError);
+    expect(() => parseRestrictions('w = 0, w = 1', NAMES)).toThrow("--test 'w = 0, w = 1': 'w = 1' contradicts 'w = 0'");
+  });
+  it('refuses a restriction implied by earlier ones, however written', () => {
+    expect(() => parseRestrictions('x = 0, 2*x = 0', NAMES)).toThrow("'2*x = 0' is implied by 'x = 0'");
+    expect(() => parseRestrictions('w + k = 0, w = 0, k = 0', NAMES)).toThrow("'k = 0' is implied by 'w + k = 0', 'w = 0'");
+    expect(() => parseRestrictions('w + k = 1, w - k = 0, w = 0.5', NAMES)).toThrow("'w = 0.5' is implied by");
+  });
+  it('keeps independent restrictions with their count', () => {
+    const t = parseRestrictions('w + k = 1, w - k = 0, x = 0', NAMES);
+    expect(t.q).toBe(3);
+    expect([...t.r]).toEqual([1, 0, 0]);
+  });
+});
+
+describe('statistics that cannot be computed', () => {
+  it('no usable replication gives missing (NaN) SE, intervals and p-values, not 0 and 1', () => {
+    const c = summariseCoefficient('w', -0.5, 0.1, [], []);
+    expect([c.bootSe, c.p, c.percentile.low, c.basic.high, c.studentized!.low]).toEqual([NaN, NaN, NaN, NaN, NaN]);
+    const one = summariseCoefficient('w', -0.5, 0.1, [NaN, -0.4, Infinity], null);
+    expect([one.bootSe, one.p]).toEqual([NaN, NaN]);
+    expect(upperTailP(3, [NaN, NaN])).toBeNaN();
+  });
+  it('a report of a run where no replication succeeded prints "." and JSON null', async () => {
+    const panel = await loadAbdata();
+    const spec = parseXtabond2('n L.n w k, gmm(L.n, collapse) iv(w k) twostep robust', ['n', 'w', 'k']);
+    const run = await bootstrapGmm(panel, spec, { reps: 49, seed: 1, backend: 'float64-ts', threads: 1 });
+    // The same run as if every replication had failed: the summaries of zero draws.
+    const failed = {
+      ...run,
+      used: 0,
+      failed: { singular: 49, nonFinite: 0 },
+      coefficients: run.fit.coefficients.map((c) => summariseCoefficient(c.name, c.estimate, c.se, [], [])),
+    };
+    const text = formatBootstrapText(failed, ['percentile']);
+    const row = text.split('\n').find((l) => l.trimStart().startsWith('w |'))!;
+    // Coef. and Corrected SE of the fit, then Boot SE, p and both interval ends missing.
+    expect(row.trim().split(/\s+/).slice(2)).toEqual(['-.3683856', '.1544791', '.', '.', '.', '.', '(P)']);
+    const json = JSON.parse(JSON.stringify(bootstrapJson(failed)));
+    expect(json.coefficients[1]).toMatchObject({ name: 'w', bootSe: null, p: null });
+  });
+});
+
+describe('resources', () => {
+  it('too few replications for the interval and more threads than cores give warnings, in the report too', async () => {
+    const panel = await loadAbdata();
+    const spec = parseXtabond2('n L.n w k, gmm(L.n, collapse) iv(w k) twostep robust', ['n', 'w', 'k']);
+    const cores = availableParallelism();
+    const run = await bootstrapGmm(panel, spec, { reps: 5, seed: 1, backend: 'float64-ts', threads: cores + 1000 });
+    expect(run.threads).toBeLessThanOrEqual(cores);
+    expect(run.warnings).toEqual([
+      `--threads ${cores + 1000} is more than the ${cores} cores available; using ${cores}`,
+      '5 replications are too few for 95% intervals: their quantiles need at least 39 (999 is usual)',
+    ]);
+    expect(formatBootstrapText(run)).toContain('Warning: 5 replications are too few for 95% intervals');
+    const enough = await bootstrapGmm(panel, spec, { reps: 39, seed: 1, backend: 'float64-ts', threads: 1 });
+    expect(enough.warnings).toEqual([]);
+  });
+});

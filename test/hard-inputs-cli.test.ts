@@ -1,0 +1,88 @@
+// Hard inputs end to end (issue 14): the CLI as a child process on one fixture per class, checked
+// for exit status 2 (data and usage errors) and a message that names the fault, never a stack trace.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { tableFromArrays, tableToIPC } from 'apache-arrow';
+import { Compression, Table as WasmTable, WriterPropertiesBuilder, writeParquet } from 'parquet-wasm';
+
+const dir = mkdtempSync(join(tmpdir(), 'sysgmm-hard-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function sysgmm(...args: string[]) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** data/abdata.csv with its year column rewritten row by row. */
+function abdataWith(name: string, year: (y: number, row: number) => string, column = 1): string {
+  const [head, ...lines] = readFileSync('data/abdata.csv', 'utf8').trim().split('\n');
+  const out = lines.map((l, r) => {
+    const f = l.split(',');
+    f[column] = year(Number(f[column]), r);
+    return f.join(',');
+  });
+  const p = join(dir, name);
+  writeFileSync(p, [head, ...out].join('\n') + '\n');
+  return p;
+}
+
+const MODEL = ['--id', 'id', '--time', 'year', '--xtabond2', 'n L.n w k, gmm(L.n, collapse) iv(w k) twostep robust'];
+
+function expectDataError(r: { code: number | null; stderr: string }, message: string | RegExp): void {
+  expect(r.code).toBe(2);
+  expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  expect(r.stderr).toMatch(message);
+}
+
+describe('time axis', () => {
+  it('one mistyped year exits 2 naming the unit and the year (no dense axis)', () => {
+    const p = abdataWith('typo.csv', (y, r) => (r === 3 ? '2977' : String(y)));
+    expectDataError(sysgmm('estimate', p, ...MODEL), /time span 1976-2977 .* year 2977 \(id 1\) lies 993 periods from 1984/);
+  });
+  it('yyyymmdd times exit 2 saying what they look like', () => {
+    const p = abdataWith('ymd.csv', (y) => `${y}0131`);
+    expectDataError(sysgmm('bootstrap', p, ...MODEL, '--reps', '9'), /time span 19760131-19840131 .* is 80001 periods.*yyyymmdd/);
+  });
+});
+
+describe('values', () => {
+  it('a value beyond float64 range exits 2 naming row and column', () => {
+    const p = abdataWith('inf.csv', (w, r) => (r === 4 ? '1e400' : String(w)), 8);
+    expectDataError(sysgmm('estimate', p, ...MODEL), `${p}: row 5 (line 6), column 'w': '1e400' is beyond the range of a float64 number`);
+  });
+  it('a constant dependent variable exits 2', () => {
+    const p = abdataWith('const.csv', () => '1', 7);
+    expectDataError(sysgmm('estimate', p, ...MODEL), 'the dependent variable n is constant (1 in every observation of the sample)');
+  });
+});
+
+describe('bootstrap options', () => {
+  it('--seed "" and a contradictory --test exit 2 naming the option', () => {
+    expectDataError(sysgmm('bootstrap', 'data/abdata.csv', ...MODEL, '--seed', ''), "--seed must be an integer of at least 0, got ''");
+    expectDataError(sysgmm('bootstrap', 'data/abdata.csv', ...MODEL, '--reps', '9', '--test', 'w = 0, w = 1'), "'w = 1' contradicts 'w = 0'");
+  });
+});
+
+describe('files', () => {
+  it('a Parquet file with damaged pages exits 2 naming the file', () => {
+    const n = 5000;
+    const t = tableFromArrays({ id: Float64Array.from({ length: n }, (_, i) => Math.floor(i / 10)), year: Int32Array.from({ length: n }, (_, i) => 1990 + (i % 10)), y: Float64Array.from({ length: n }, (_, i) => Math.sin(i)) });
+    const bytes = Buffer.from(writeParquet(WasmTable.fromIPCStream(tableToIPC(t, 'stream')), new WriterPropertiesBuilder().setCompression(Compression.SNAPPY).build()));
+    for (let i = 0; i < 64; i++) bytes[i] = (i * 37) & 255; // the first data page header, the footer intact
+    const p = join(dir, 'damaged.parquet');
+    writeFileSync(p, bytes);
+    expectDataError(sysgmm('describe', p, '--id', 'id', '--time', 'year'), `${p}: cannot read the Parquet data`);
+  });
+  it('a semicolon file with comma decimals is read, and describe names the text column and ids with blanks', () => {
+    const p = join(dir, 'semi.csv');
+    writeFileSync(p, 'id;year;x;y\r\nfirm1;2000;1;2,5\r\nfirm1 ;2001;2;3\r\nfirm2;2000;3;4\r\n');
+    const r = sysgmm('describe', p, '--id', 'id', '--time', 'year');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Units: 3   Periods: 2 (2000-2001)   Observations: 3');
+    expect(r.stdout).toContain("Text columns, not described: y (first non-number: row 1 (line 2) has '2,5')");
+    expect(r.stdout).toContain("Note: 1 row(s) of id in " + p + " have leading or trailing blanks, e.g. row 2: 'firm1 '");
+  });
+});

@@ -1,0 +1,130 @@
+// Hard inputs at the panel and model layer (issue 14): times of any width or span, ids of any width,
+// a dependent variable without variation. Each class of input is built here as a small table.
+import { describe, expect, it } from 'vitest';
+import { Field, Int64, makeData, RecordBatch, Schema, Struct, Table, Float64, tableFromArrays, Utf8, vectorFromArray } from 'apache-arrow';
+import { Panel } from '../src/panel/panel.ts';
+import { lag } from '../src/panel/operators.ts';
+import { fitGmm } from '../src/gmm/fit.ts';
+import { parseXtabond2 } from '../src/spec/parse.ts';
+import { DataError, SpecError } from '../src/errors.ts';
+import { loadAbdata } from './helpers/abdata.ts';
+
+/** A table with an Int64 column `name` (the given BigInts) and Float64 columns. */
+function withInt64(name: string, values: bigint[], rest: Record<string, number[]>): Table {
+  const cols: [string, ReturnType<typeof makeData>][] = [
+    [name, makeData({ type: new Int64(), length: values.length, data: BigInt64Array.from(values) })],
+    ...Object.entries(rest).map(([k, v]) => [k, makeData({ type: new Float64(), length: v.length, data: Float64Array.from(v) })] as [string, ReturnType<typeof makeData>]),
+  ];
+  const fields = cols.map(([k, d]) => new Field(k, d.type, true));
+  const schema = new Schema(fields);
+  return new Table(schema, new RecordBatch(schema, makeData({ type: new Struct(fields), length: values.length, nullCount: 0, children: cols.map((c) => c[1]) })));
+}
+
+/** A table of text ids and numeric years. */
+function textIds(ids: string[], years: number[]): Table {
+  return new Table({ id: vectorFromArray(ids, new Utf8()), year: vectorFromArray(Float64Array.from(years)) });
+}
+
+/** abdata with every year shifted by `shift` and (optionally) one row's year replaced. */
+async function shiftedAbdata(shift: number, replace?: { row: number; year: number }): Promise<Panel> {
+  const p = await loadAbdata();
+  const names = p.numericNames();
+  const cols: Record<string, Float64Array> = { id: Float64Array.from(p.unitOf, (u) => p.units[u] as number) };
+  cols.year = Float64Array.from(p.time, (t) => t + shift);
+  if (replace) cols.year[replace.row] = replace.year;
+  for (const n of names) cols[n] = p.column(n);
+  return Panel.fromTable(tableFromArrays(cols), { id: 'id', time: 'year', source: 'abdata-shifted' });
+}
+
+const MODEL = 'n L.n w k, gmm(L.n, collapse) iv(w k) twostep robust';
+
+describe('time values', () => {
+  it('times beyond 2^31 stay exact: the estimate equals the one on the original years', async () => {
+    const base = await fitGmm(await loadAbdata(), parseXtabond2(MODEL, ['n', 'w', 'k']));
+    const panel = await shiftedAbdata(3_000_000_000);
+    expect(panel.timeRange).toEqual([3_000_001_976, 3_000_001_984]);
+    const shifted = await fitGmm(panel, parseXtabond2(MODEL, ['n', 'w', 'k']));
+    expect(shifted.coefficients.map((c) => c.estimate)).toEqual(base.coefficients.map((c) => c.estimate));
+    expect(shifted.nobs).toBe(base.nobs);
+  });
+  it('L. looks up t−1 by value for times beyond 2^31 (a gap still gives missing)', () => {
+    const t0 = 2 ** 33;
+    const p = Panel.fromTable(tableFromArrays({ id: Float64Array.from([1, 1, 1]), year: Float64Array.from([t0, t0 + 1, t0 + 3]), x: Float64Array.from([1, 2, 3]) }), {
+      id: 'id',
+      time: 'year',
+    });
+    expect([...lag(p, p.column('x'), 1)]).toEqual([NaN, 1, NaN]);
+  });
+  it('a 64-bit integer time beyond 2^53 is refused naming its row and exact value', () => {
+    const t = withInt64('year', [2000n, 9007199254740993n], { id: [1, 1] });
+    expect(() => Panel.fromTable(t, { id: 'id', time: 'year', source: 'big.arrow' })).toThrow(
+      "time column 'year': row 2 has 9007199254740993 in big.arrow, beyond ±2^53",
+    );
+  });
+  it('one mistyped year (2977 in 1976–1984) is refused naming the unit and the year', async () => {
+    const panel = await shiftedAbdata(0, { row: 3, year: 2977 });
+    const err = await fitGmm(panel, parseXtabond2(MODEL, ['n', 'w', 'k'])).catch((e) => e);
+    expect(err).toBeInstanceOf(DataError);
+    expect(err.message).toMatch(/^time span 1976-2977 in abdata-shifted is 1002 periods, of which 10 hold observations: year 2977 \(id 1\) lies 993 periods from 1984/);
+  });
+  it('yyyymmdd times are refused with a message that says what they look like', async () => {
+    const p = await loadAbdata();
+    const panel = Panel.fromTable(
+      tableFromArrays({ id: Float64Array.from(p.unitOf, (u) => p.units[u] as number), year: Float64Array.from(p.time, (t) => t * 10000 + 131), n: p.column('n'), w: p.column('w'), k: p.column('k') }),
+      { id: 'id', time: 'year' },
+    );
+    await expect(fitGmm(panel, parseXtabond2('n w k, iv(w k)', ['n', 'w', 'k']))).rejects.toThrow(/time span 19760131-19840131 is 80001 periods.*yyyymmdd/);
+  });
+});
+
+describe('unit ids', () => {
+  it('--id and --time naming one column is refused', () => {
+    const t = tableFromArrays({ id: Float64Array.from([1]), x: Float64Array.from([1]) });
+    expect(() => Panel.fromTable(t, { id: 'id', time: 'id', source: 'f.csv' })).toThrow("--id and --time name the same column 'id' in f.csv");
+  });
+  it('a text time beyond 2^53 is refused showing it as written', () => {
+    const t = new Table({ id: vectorFromArray(Float64Array.from([1])), year: vectorFromArray(['9007199254740993'], new Utf8()) });
+    expect(() => Panel.fromTable(t, { id: 'id', time: 'year' })).toThrow("time column 'year': row 1 has 9007199254740993, beyond ±2^53");
+  });
+  it('64-bit integer ids either side of 2^53 stay distinct units, labelled exactly', () => {
+    const t = withInt64('id', [9007199254740992n, 9007199254740993n, 9007199254740993n], { year: [1, 1, 2] });
+    const p = Panel.fromTable(t, { id: 'id', time: 'year' });
+    expect(p.units).toEqual(['9007199254740992', '9007199254740993']);
+    expect([...p.offsets]).toEqual([0, 1, 3]);
+  });
+  it('18-digit text ids stay distinct and sort as numbers; duplicates name the id as written', () => {
+    const ids = ['123456789012345678', '123456789012345679', '99', '123456789012345679'];
+    const t = textIds(ids, [1, 1, 1, 2]);
+    const p = Panel.fromTable(t, { id: 'id', time: 'year' });
+    expect(p.units).toEqual(['99', '123456789012345678', '123456789012345679']);
+    const dup = textIds(['123456789012345678', '123456789012345678'], [1, 1]);
+    expect(() => Panel.fromTable(dup, { id: 'id', time: 'year' })).toThrow('(id=123456789012345678, year=1) at rows 1 and 2');
+  });
+  it('a float64 id beyond 2^53 is refused (distinct ids could already have merged)', () => {
+    const t = tableFromArrays({ id: Float64Array.from([1, 2 ** 60]), year: Float64Array.from([1, 1]) });
+    expect(() => Panel.fromTable(t, { id: 'id', time: 'year', source: 'f.parquet' })).toThrow(/id column 'id' has 1152921504606847000 at row 2 in f.parquet: beyond ±2\^53/);
+  });
+  it('ids with leading or trailing blanks give a note naming the row', () => {
+    const t = textIds(['firm1', 'firm1 ', 'firm2'], [1, 2, 1]);
+    const p = Panel.fromTable(t, { id: 'id', time: 'year', source: 'f.csv' });
+    expect(p.nunits).toBe(3);
+    expect(p.notes).toEqual([
+      "1 row(s) of id in f.csv have leading or trailing blanks, e.g. row 2: 'firm1 '; ids are compared as written, so that is not the unit 'firm1'",
+    ]);
+  });
+});
+
+describe('dependent variable', () => {
+  it('a constant dependent variable is refused', async () => {
+    const p = await loadAbdata();
+    const panel = p.withColumn('c', new Float64Array(p.nrows).fill(3));
+    const err = await fitGmm(panel, parseXtabond2('c L.c w k, gmm(L.c) iv(w k)', ['c', 'w', 'k'])).catch((e) => e);
+    expect(err).toBeInstanceOf(SpecError);
+    expect(err.message).toBe('the dependent variable c is constant (3 in every observation of the sample): there is nothing to explain');
+  });
+  it('in difference GMM, a dependent variable that varies only across units is refused', async () => {
+    const p = await loadAbdata();
+    const panel = p.withColumn('c', Float64Array.from(p.unitOf, (u) => u));
+    await expect(fitGmm(panel, parseXtabond2('c w k, gmm(L.w) iv(k) noleveleq', ['c', 'w', 'k']))).rejects.toThrow(/does not vary within any unit/);
+  });
+});
