@@ -6,6 +6,7 @@ import { DataError } from '../errors.ts';
 import { readArrowIpc } from './arrow.ts';
 import { readCsv } from './csv.ts';
 import { readDta } from './dta.ts';
+import { loadOptional } from './optional.ts';
 
 export type DataFormat = 'csv' | 'arrow' | 'parquet' | 'dta' | 'xlsx';
 export const DATA_FORMATS: readonly DataFormat[] = ['csv', 'arrow', 'parquet', 'dta', 'xlsx'];
@@ -77,7 +78,7 @@ export async function readTable(path: string, opts: ReadOptions = {}): Promise<T
       table = readDta(path);
       break;
     case 'xlsx':
-      table = await (await import('./xlsx.ts')).readXlsx(path, { sheet: opts.sheet, numeric: opts.numeric });
+      table = await (await loadOptional('exceljs', `${path} (.xlsx)`, () => import('./xlsx.ts'))).readXlsx(path, { sheet: opts.sheet, numeric: opts.numeric });
       break;
   }
   if (format !== 'csv' && format !== 'xlsx') checkNumeric(table, opts.numeric ?? [], path);

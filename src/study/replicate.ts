@@ -3,6 +3,7 @@
 // the raw columns, builds the model variables, fits every column of T2–T6, and writes the outputs.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DataError, SpecError } from '../errors.ts';
 import type { GmmResult } from '../gmm/result.ts';
 import { fitGmm } from '../gmm/fit.ts';
@@ -119,7 +120,9 @@ const SHORT_SEGMENT: Record<string, string> = {
 /** Read study.json (or take the defaults) and settle the data path. */
 export async function loadConfig(configPath: string | undefined, dataOverride: string | undefined): Promise<{ config: StudyConfig; dataPath: string }> {
   let config = DEFAULT_CONFIG;
-  let base = process.cwd();
+  // The built-in config's data is the bundled panel: found in the package (two folders above this
+  // module in src/, dist/ and dist/bin alike), whatever the working directory.
+  let base = fileURLToPath(new URL('../../', import.meta.url));
   if (configPath) {
     let text: string;
     try {
