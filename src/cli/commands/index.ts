@@ -31,6 +31,12 @@ export const commands: readonly CommandEntry[] = [
   },
   { name: 'replicate', args: '', summary: 'run the haze study: indices, efficiency, tables T1-T6, derived effects, figures and report.md', load: () => import('./replicate.ts') },
   {
+    name: 'table',
+    args: '<files...>',
+    summary: 'an esttab-style table across models saved by `estimate --save`: coefficients, SEs, stars, AR(2) p, Hansen p, instruments, N',
+    load: () => import('./table.ts'),
+  },
+  {
     name: 'simulate',
     args: '',
     summary:
