@@ -7,6 +7,7 @@ import { readArrowIpc } from './arrow.ts';
 import { readCsv } from './csv.ts';
 import { readDta } from './dta.ts';
 import { loadOptional } from './optional.ts';
+import { isDatasetPath, readDataset } from './dataset.ts';
 
 export type DataFormat = 'csv' | 'arrow' | 'parquet' | 'dta' | 'xlsx';
 export const DATA_FORMATS: readonly DataFormat[] = ['csv', 'arrow', 'parquet', 'dta', 'xlsx'];
@@ -43,6 +44,8 @@ export function formatOf(path: string): DataFormat | undefined {
 }
 
 export async function readTable(path: string, opts: ReadOptions = {}): Promise<Table> {
+  // A folder, a glob or standard input (-): src/data/dataset.ts reads each file through here.
+  if (isDatasetPath(path)) return readDataset(path, opts, readTable, formatOf);
   let size: number;
   try {
     const st = statSync(path);

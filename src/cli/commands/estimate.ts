@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { SpecError } from '../../errors.ts';
 import { fitGmm } from '../../gmm/fit.ts';
 import { writeFileAtomic } from '../../data/write-atomic.ts';
+import { checkTableFile, coefficientTable, writeTableFile } from '../../data/write-table.ts';
 import { REPORT_FORMATS, formatResult, type ReportFormat } from '../../report/format.ts';
 import { loadModel, modelInputOptions, type ModelInputOptions } from '../load-model.ts';
 
@@ -17,14 +18,16 @@ export function register(program: Command): void {
   modelInputOptions(program.command('estimate').description('difference or system GMM from an xtabond2 command, with xtabond2-identical numbers'))
     .option('--format <fmt>', `output: ${REPORT_FORMATS.join('|')}`, 'text')
     .option('--json', 'print the result as one JSON object (same as --format json)')
-    .option('--save <file>', 'also write the result as JSON (the --json object) to this file, for `sysgmm table`')
+    .option('--save <file>', 'also write the result to this file: .json the --json object (for `sysgmm table`); .csv, .arrow, .parquet the coefficient table')
     .action(async (file: string, opts: EstimateOptions) => {
       const format = opts.json ? 'json' : opts.format;
       if (!REPORT_FORMATS.includes(format as ReportFormat))
         throw new SpecError(`--format must be one of ${REPORT_FORMATS.join(', ')}, got '${format}'`, '--format');
+      checkTableFile(opts.save, '--save');
       const { panel, spec } = await loadModel(file, opts);
       const result = await fitGmm(panel, spec, opts.xtabond2);
       process.stdout.write(formatResult(result, format, { id: opts.id, time: opts.time, spec }));
-      if (opts.save) await writeFileAtomic(opts.save, formatResult(result, 'json'));
+      if (opts.save?.toLowerCase().endsWith('.json')) await writeFileAtomic(opts.save, formatResult(result, 'json'));
+      else if (opts.save) await writeTableFile(opts.save, coefficientTable(result), '--save');
     });
 }
