@@ -15,6 +15,9 @@ type Format = 'csv' | 'arrow' | 'parquet' | 'dta' | 'xlsx';
 type ReadOne<O> = (path: string, opts: O) => Promise<Table>;
 interface DatasetOptions {
   format?: Format;
+  /** Columns declared numeric or text: a partition key among them is left out of each file's read. */
+  numeric?: string[];
+  text?: string[];
 }
 
 const GLOB = /[*?[]/;
@@ -39,7 +42,11 @@ export async function readDataset<O extends DatasetOptions>(path: string, opts: 
   const formats = new Set(data.map((f) => opts.format ?? formatOf(f)));
   if (formats.size > 1) throw new DataError(`${path}: the files mix formats (${[...formats].join(', ')}); a dataset is one format`, { file: path });
   const tables: Table[] = [];
-  for (const f of data) tables.push(await readOne(f, opts));
+  for (const f of data) {
+    const keys = partitions(root, f).map(([k]) => k);
+    const own = (names: string[] | undefined) => names?.filter((n) => !keys.includes(n));
+    tables.push(await readOne(f, { ...opts, numeric: own(opts.numeric), text: own(opts.text) }));
+  }
   return combine(path, root, data, tables);
 }
 
