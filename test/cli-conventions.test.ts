@@ -10,6 +10,7 @@ import { Command } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
 import { commands } from '../src/cli/commands/index.ts';
 import { writeFileAtomic, writeFileAtomicSync } from '../src/data/write-atomic.ts';
+import { fileErrorMessage } from '../src/cli/file-errors.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sysgmm-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -70,5 +71,16 @@ describe('CLI conventions', () => {
       expect(cmd?.description()).toBe(entry.summary);
       expect(cmd?.registeredArguments.map((a) => (a.required ? `<${a.name()}${a.variadic ? '...' : ''}>` : `[${a.name()}]`)).join(' ')).toBe(entry.args);
     }
+  });
+});
+
+describe('file errors as one line', () => {
+  const err = (code: string, syscall: string, path: string, dest?: string) => Object.assign(new Error(`${code}: ${syscall} '${path}'`), { code, syscall, path, dest });
+  it('names the path and the reason: read-only, permission, a file in the way, rename to a folder', () => {
+    expect(fileErrorMessage(err('EROFS', 'open', '/mnt/ro/a.csv'))).toBe('cannot open /mnt/ro/a.csv: read-only file system');
+    expect(fileErrorMessage(err('EACCES', 'write', '/root/a.csv'))).toBe('cannot write /root/a.csv: permission denied');
+    expect(fileErrorMessage(err('EEXIST', 'mkdir', 'out'))).toBe('cannot create the folder out: a file is in the way');
+    expect(fileErrorMessage(err('EISDIR', 'rename', '/tmp/.a.tmp', '/tmp/a'))).toBe('cannot write /tmp/a: it is a folder');
+    expect(fileErrorMessage(new Error('not a file error'))).toBeUndefined();
   });
 });

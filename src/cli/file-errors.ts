@@ -28,6 +28,7 @@ export function fileErrorMessage(err: unknown): string | undefined {
   const e = err as NodeJS.ErrnoException & { dest?: string };
   if (!(err instanceof Error) || typeof e.code !== 'string' || !(e.code in REASONS) || typeof e.path !== 'string') return undefined;
   const action = ACTIONS[e.syscall ?? ''] ?? 'use';
+  if (e.syscall === 'mkdir' && (e.code === 'EEXIST' || e.code === 'ENOTDIR')) return `cannot create the folder ${e.path}: a file is in the way`;
   // A rename is the last step of an atomic write: the path the user named is the destination.
   const path = e.syscall === 'rename' && typeof e.dest === 'string' ? e.dest : e.path;
   return `cannot ${action} ${path}: ${REASONS[e.code]}`;
