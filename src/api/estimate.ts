@@ -10,7 +10,7 @@ import type { ModelSpec } from '../spec/types.ts';
 import { fitGmm } from '../gmm/fit.ts';
 import type { GmmResult } from '../gmm/result.ts';
 import { toJsonObject } from '../report/json.ts';
-import { bootstrapGmm, type BootstrapOptions } from '../bootstrap/run.ts';
+import { bootstrapGmm, type BootstrapOptions, type BootstrapResult } from '../bootstrap/run.ts';
 import { bootstrapJson } from '../report/bootstrap.ts';
 import { loadModel } from '../cli/load-model.ts';
 import { lincom, waldTest, type LinearCombination, type WaldTest } from './postestimation.ts';
@@ -107,10 +107,13 @@ export async function estimate(source: DataSource, command: string, options: Pan
 
 export type BootstrapRunOptions = PanelOptions & BootstrapOptions;
 
+/** What `sysgmm bootstrap --json` prints: the result without the replication draws, the fit summarised. */
+export type BootstrapSummary = Omit<BootstrapResult, 'draws' | 'fit'> & { fit: Pick<GmmResult, 'estimator' | 'steps' | 'vce' | 'nobs' | 'ngroups' | 'ninstruments'> };
+
 /** The pairs bootstrap (and wild score tests), as `sysgmm bootstrap --json` reports it. */
-export async function bootstrap(source: DataSource, command: string, options: BootstrapRunOptions): Promise<Record<string, unknown>> {
+export async function bootstrap(source: DataSource, command: string, options: BootstrapRunOptions): Promise<BootstrapSummary> {
   const { panel, spec } = await model(source, command, options);
-  return bootstrapJson(await bootstrapGmm(panel, spec, options, command));
+  return bootstrapJson(await bootstrapGmm(panel, spec, options, command)) as BootstrapSummary;
 }
 
 /** Units, periods, gaps and statistics of variables or expressions (all numeric columns by default), as `sysgmm describe --json`. */
