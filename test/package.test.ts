@@ -31,7 +31,7 @@ beforeAll(() => {
   const [info] = JSON.parse(pack.stdout) as { filename: string; files: { path: string }[] }[];
   files = info.files.map((f) => f.path);
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-  for (const f of ['use.mjs', 'check.ts', 'tsconfig.json']) copyFileSync(join(repo, 'test/fixtures/consumer', f), join(dir, f));
+  for (const f of ['use.mjs', 'boot.mjs', 'check.ts', 'tsconfig.json']) copyFileSync(join(repo, 'test/fixtures/consumer', f), join(dir, f));
   const install = run('npm', ['install', `./${info.filename}`, '--prefer-offline', '--no-audit', '--no-fund']);
   expect(install.code, install.stderr).toBe(0);
 }, 300_000);
@@ -59,6 +59,20 @@ describe('the packed package', () => {
     expect(out.first.name).toBe('L1.n');
     expect(out.first.estimate).toBeCloseTo(0.9181577, 7); // README bootstrap example, xtabond2's digits
     expect(out.wald).toBeCloseTo(8.92, 2);
+  });
+
+  it('bootstraps on a worker thread (the compiled worker) with the replications of one thread', () => {
+    const r = run('node', ['boot.mjs']);
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ threads: [1, 2], same: true });
+  });
+
+  it('replicates the study from another folder: the bundled data is found in the package', () => {
+    const r = run(join(dir, 'node_modules/.bin/sysgmm'), ['replicate', '--quiet', '--out', 'study']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('T2. Baseline estimates');
+    expect(readFileSync(join(dir, 'study', 'report.md'), 'utf8').length).toBeGreaterThan(1000);
   });
 
   it('type-checks in a strict consumer (noUncheckedIndexedAccess, exactOptionalPropertyTypes, no skipLibCheck)', () => {
