@@ -59,6 +59,8 @@ describe('the packed package', () => {
     expect(out.first.name).toBe('L1.n');
     expect(out.first.estimate).toBeCloseTo(0.9181577, 7); // README bootstrap example, xtabond2's digits
     expect(out.wald).toBeCloseTo(8.92, 2);
+    // CommonJS: require() of the ES module (Node ≥ 20.19).
+    expect(run('node', ['-e', "process.stdout.write(typeof require('sysgmm').estimate)"]).stdout).toBe('function');
   });
 
   it('bootstraps on a worker thread (the compiled worker) with the replications of one thread', () => {
