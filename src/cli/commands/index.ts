@@ -31,17 +31,17 @@ export const commands: readonly CommandEntry[] = [
   },
   { name: 'replicate', args: '', summary: 'run the haze study: indices, efficiency, tables T1-T6, derived effects, figures and report.md', load: () => import('./replicate.ts') },
   {
-    name: 'table',
-    args: '<files...>',
-    summary: 'an esttab-style table across models saved by `estimate --save`: coefficients, SEs, stars, AR(2) p, Hansen p, instruments, N',
-    load: () => import('./table.ts'),
-  },
-  {
     name: 'simulate',
     args: '',
     summary:
       'simulate a Chinese prefecture-city panel (sector employment, manufacturing inputs/output, controls, PM2.5) whose ln PM2.5 follows a known dynamic model in co-agglomeration and efficiency; writes a CSV',
     load: () => import('./simulate.ts'),
+  },
+  {
+    name: 'table',
+    args: '<files...>',
+    summary: 'an esttab-style table across models saved by `estimate --save`: coefficients, SEs, stars, AR(2) p, Hansen p, instruments, N',
+    load: () => import('./table.ts'),
   },
 ];
 
