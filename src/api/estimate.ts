@@ -2,7 +2,7 @@
 // options the matching CLI command takes, and returns what its --json output holds.
 import type { Table } from 'apache-arrow';
 import { SpecError } from '../errors.ts';
-import type { DataFormat } from '../data/read.ts';
+import { readTable, type DataFormat } from '../data/read.ts';
 import { Panel } from '../panel/panel.ts';
 import { describePanel, type PanelDescription } from '../panel/describe.ts';
 import { parseXtabond2 } from '../spec/parse.ts';
@@ -39,7 +39,6 @@ export async function loadPanel(source: DataSource, options: PanelOptions): Prom
   if (source instanceof Panel) return source;
   if (isTable(source)) return Panel.fromTable(source, { id: options.id, time: options.time });
   if (typeof source !== 'string') throw new SpecError('the data source must be a file path, an Arrow Table or a Panel', 'source');
-  const { readTable } = await import('../data/read.ts');
   const table = await readTable(source, { format: options.inputFormat, sheet: options.sheet, numeric: [options.time] });
   return Panel.fromTable(table, { id: options.id, time: options.time, source });
 }
