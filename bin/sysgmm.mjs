@@ -1,5 +1,11 @@
 #!/usr/bin/env node
-// Launcher: runs the TypeScript CLI through tsx's loader so the package works without a build step.
-import { register } from 'tsx/esm/api';
-register();
-await import('../src/cli/main.ts');
+// The sysgmm command: runs the compiled CLI in dist/ (built by `npm run build`, which `npm ci` and
+// `npm pack` run through the `prepare` script).
+import { existsSync } from 'node:fs';
+
+const main = new URL('../dist/bin/main.js', import.meta.url);
+if (!existsSync(main)) {
+  process.stderr.write('sysgmm: dist/ is missing: run `npm run build` in the package folder first\n');
+  process.exit(1);
+}
+await import(main.href);

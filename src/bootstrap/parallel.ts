@@ -46,12 +46,15 @@ export function defaultThreads(backend: KernelBackend): number {
 const pool: Worker[] = [];
 
 /**
- * A new worker thread: replicate-worker.ts through worker-boot.mjs (which registers tsx), or, where
+ * A new worker thread: the compiled replicate-worker.js, or replicate-worker.ts through worker-boot.mjs
+ * (which registers tsx) when running from the sources, or, where
  * SYSGMM_WORKER names one, a bundled worker script that needs no loader (bench/gpu/build.sh makes one).
  */
 function startWorker(): Worker {
   const bundled = process.env.SYSGMM_WORKER;
   if (bundled) return new Worker(pathToFileURL(bundled));
+  // Compiled (dist/*.js): the worker is plain JavaScript; from the TypeScript sources it needs tsx.
+  if (import.meta.url.endsWith('.js')) return new Worker(new URL('./replicate-worker.js', import.meta.url));
   return new Worker(new URL('./worker-boot.mjs', import.meta.url), {
     workerData: { entry: new URL('./replicate-worker.ts', import.meta.url).href },
   });

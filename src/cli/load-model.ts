@@ -21,7 +21,7 @@ export interface ModelInputOptions {
 /** The options every model command takes: data file layout and the model. */
 export function modelInputOptions(cmd: Command): Command {
   return cmd
-    .argument('<file>', `data file (${DATA_FORMATS.join(', ')}; chosen by extension)`)
+    .argument('<file>', `data file (${DATA_FORMATS.join(', ')}; chosen by extension), a dataset folder or glob of such files (hive key=value folders become columns), or - for standard input (with --input-format)`)
     .requiredOption('--id <col>', 'unit (panel) identifier column')
     .requiredOption('--time <col>', 'integer time column')
     .requiredOption('--xtabond2 <command>', 'the model as an xtabond2 command, e.g. "n L.n w k, gmm(L.n) iv(w k) twostep robust"')

@@ -1,19 +1,33 @@
-// The sysgmm command line: one file per subcommand under src/cli/commands/, registered here.
-import { Command } from 'commander';
+// The sysgmm command line: one file per subcommand under src/cli/commands/, loaded only when run.
+// Exit status: 0 on success, 2 on a user error (usage, data, options, a file that cannot be read or
+// written), 1 on anything else (a bug: printed with its stack).
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
 import { DataError, SpecError } from '../errors.ts';
-import { commands } from './commands/index.ts';
+import { registerCommands } from './commands/index.ts';
+import { fileErrorMessage } from './file-errors.ts';
+
+// The version of the installed package (src/cli and dist/bin both sit two folders below its root).
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 const program = new Command();
-program.name('sysgmm').description('Dynamic panel GMM (difference and system GMM) that matches Stata xtabond2').version('0.1.0');
+program.name('sysgmm').description('Dynamic panel GMM (difference and system GMM) that matches Stata xtabond2').version(pkg.version);
 program.showHelpAfterError();
-for (const register of commands) register(program);
+program.exitOverride(); // commander throws instead of exiting; the subcommands inherit it
+
+function fail(message: string): never {
+  process.stderr.write(`sysgmm: ${message}\n`);
+  process.exit(2);
+}
 
 try {
+  await registerCommands(program, process.argv.slice(2));
   await program.parseAsync(process.argv);
 } catch (err) {
-  if (err instanceof DataError || err instanceof SpecError) {
-    process.stderr.write(`sysgmm: ${err.message}\n`);
-    process.exit(2);
-  }
+  // Commander has already printed its message (unknown option or command, missing argument, ...).
+  if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
+  if (err instanceof DataError || err instanceof SpecError) fail(err.message);
+  const file = fileErrorMessage(err);
+  if (file) fail(file);
   throw err;
 }

@@ -1,6 +1,6 @@
 // Writing Arrow tables as CSV (the reverse of csv.ts): header, then rows; numbers in shortest
 // round-trip form, null and NaN as empty fields, text quoted only where needed.
-import { writeFileSync } from 'node:fs';
+import { writeFileAtomicSync } from './write-atomic.ts';
 import type { Table } from 'apache-arrow';
 
 /** A CSV field: quoted (with doubled quotes) only when it holds a quote, comma or line break. */
@@ -29,6 +29,6 @@ export function tableToCsv(table: Table): string {
 
 /** Write an Arrow table as CSV. */
 export function writeCsv(path: string, table: Table): void {
-  writeFileSync(path, tableToCsv(table));
+  writeFileAtomicSync(path, tableToCsv(table));
 }
 

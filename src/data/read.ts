@@ -7,6 +7,8 @@ import { readArrowIpc } from './arrow.ts';
 import { toFloat64 } from './columns.ts';
 import { readCsv } from './csv.ts';
 import { readDta } from './dta.ts';
+import { loadOptional } from './optional.ts';
+import { isDatasetPath, readDataset } from './dataset.ts';
 
 export type DataFormat = 'csv' | 'arrow' | 'parquet' | 'dta' | 'xlsx';
 export const DATA_FORMATS: readonly DataFormat[] = ['csv', 'arrow', 'parquet', 'dta', 'xlsx'];
@@ -43,6 +45,8 @@ export function formatOf(path: string): DataFormat | undefined {
 }
 
 export async function readTable(path: string, opts: ReadOptions = {}): Promise<Table> {
+  // A folder, a glob or standard input (-): src/data/dataset.ts reads each file through here.
+  if (isDatasetPath(path)) return readDataset(path, opts, readTable, formatOf);
   let size: number;
   try {
     const st = statSync(path);
@@ -92,7 +96,7 @@ async function readAs(format: DataFormat, path: string, opts: ReadOptions): Prom
       table = readDta(path);
       break;
     case 'xlsx':
-      table = await (await import('./xlsx.ts')).readXlsx(path, { sheet: opts.sheet, numeric: opts.numeric });
+      table = await (await loadOptional('exceljs', `${path} (.xlsx)`, () => import('./xlsx.ts'))).readXlsx(path, { sheet: opts.sheet, numeric: opts.numeric });
       break;
   }
   return table;

@@ -1,5 +1,8 @@
 // The kernel backends this process can use: which are present (and why not), their precision, and
 // their measured speed; `auto` picks the fastest backend that meets the precision a job needs.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { SpecError } from '../errors.ts';
 import { ReferenceBackend } from './reference.ts';
 import { TfjsBackend } from './tfjs-backend.ts';
@@ -13,6 +16,9 @@ export interface BackendInfo {
   precision: Precision;
   /** Why the backend is not present. */
   reason?: string;
+  /** For an absent optional backend: the command that installs it, and what else it needs. */
+  install?: string;
+  needs?: string;
   /** What it runs on (adapter name, SIMD), when present. */
   detail?: string;
   /** GFLOP/s measured on one 512×512×512 product through the backend's matmul (conversions included). */
@@ -40,9 +46,84 @@ const CANDIDATES: Candidate[] = [
 
 export const BACKEND_NAMES: readonly string[] = CANDIDATES.map((c) => c.name);
 
+/** The versions the optional backends are declared and tested with (package.json peerDependencies). */
+export const TFJS_VERSION = '4.22.0';
+export const WEBGPU_VERSION = '0.6.2';
+
+/** The packages a backend needs beyond the default install, and what else a user must know to get it. */
+const OPTIONAL: Record<string, { packages: (tfjs: string) => string[]; note?: string }> = {
+  'tfjs-node-gpu': {
+    packages: (v) => [`@tensorflow/tfjs-core@${v}`, `@tensorflow/tfjs-node-gpu@${v}`],
+    note:
+      'Linux x86-64 with an NVIDIA GPU; tfjs-node-gpu 4.22 runs libtensorflow 2.9.1, which needs CUDA 11.2 and cuDNN 8.1 on the library path, and its install script downloads libtensorflow (the install fails where that download is blocked)',
+  },
+  'tfjs-node': {
+    packages: (v) => [`@tensorflow/tfjs-core@${v}`, `@tensorflow/tfjs-node@${v}`],
+    note: 'its install script downloads libtensorflow 2.9.1 for the CPU (the install fails where that download is blocked)',
+  },
+  'tfjs-webgpu': {
+    packages: (v) => [`@tensorflow/tfjs-core@${v}`, `@tensorflow/tfjs-backend-webgpu@${v}`, `webgpu@${WEBGPU_VERSION}`],
+    note: "runs on a GPU with a Vulkan driver (NVIDIA's own driver, or Mesa's for AMD and Intel)",
+  },
+  'tfjs-wasm': { packages: (v) => [`@tensorflow/tfjs-core@${v}`, `@tensorflow/tfjs-backend-wasm@${v}`] },
+  'tfjs-cpu': { packages: (v) => [`@tensorflow/tfjs-core@${v}`, `@tensorflow/tfjs-backend-cpu@${v}`] },
+};
+
+const require = createRequire(import.meta.url);
+
+/** Whether a package can be loaded from here (its package.json resolves). */
+function installed(pkg: string): boolean {
+  try {
+    require.resolve(`${pkg}/package.json`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The tfjs version to install beside what is there: the installed tfjs-core's (backends must match it), else TFJS_VERSION. */
+function tfjsVersion(isInstalled: (pkg: string) => boolean): string {
+  if (!isInstalled('@tensorflow/tfjs-core')) return TFJS_VERSION;
+  try {
+    return (require('@tensorflow/tfjs-core/package.json') as { version: string }).version;
+  } catch {
+    return TFJS_VERSION;
+  }
+}
+
+/** Why an optional backend is absent and how to get it, when one of its packages is not installed or (WebGPU) no Vulkan loader exists. */
+export function absentBackend(name: string, isInstalled: (pkg: string) => boolean = installed): { reason: string; install: string; needs?: string } | undefined {
+  const need = OPTIONAL[name];
+  if (!need) return undefined;
+  const packages = need.packages(tfjsVersion(isInstalled));
+  const install = `npm i ${packages.join(' ')}`;
+  const missing = packages.map((p) => p.slice(0, p.lastIndexOf('@'))).filter((p) => !isInstalled(p));
+  if (missing.length) return { reason: `not installed (optional: ${missing.join(', ')})`, install, needs: need.note };
+  if (name === 'tfjs-webgpu' && !vulkanLoaderFound())
+    return { reason: 'no Vulkan loader (libvulkan.so.1) on this system', install: "apt install libvulkan1 (Debian, Ubuntu), or your distribution's Vulkan loader", needs: need.note };
+  return undefined;
+}
+
+/**
+ * Whether the Vulkan loader is in a standard library folder or LD_LIBRARY_PATH (Linux only; elsewhere
+ * Dawn is asked). Without it Dawn can find no adapter and writes a native warning to stderr, so it is
+ * not started at all.
+ */
+function vulkanLoaderFound(): boolean {
+  if (process.platform !== 'linux') return true;
+  const dirs = [...(process.env.LD_LIBRARY_PATH ?? '').split(':').filter((d) => d), '/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/lib/x86_64-linux-gnu', '/lib64', '/lib', '/usr/local/lib'];
+  return dirs.some((d) => existsSync(join(d, 'libvulkan.so.1')));
+}
+
 const MEASURE_SIZE = 512;
 
-async function open(c: Candidate, options: { maxTensorElements?: number }): Promise<{ backend: KernelBackend; detail: string } | { reason: string }> {
+async function open(
+  c: Candidate,
+  options: { maxTensorElements?: number },
+  isInstalled?: (pkg: string) => boolean,
+): Promise<{ backend: KernelBackend; detail: string } | { reason: string; install?: string; needs?: string }> {
+  const absent = absentBackend(c.name, isInstalled);
+  if (absent) return absent;
   if (c.name === 'float64-wasm') {
     if (!wasmSimdAvailable()) return { reason: 'this runtime has no WebAssembly SIMD' };
     return { backend: new WasmBackend({ maxElements: options.maxTensorElements }), detail: 'WebAssembly SIMD f64x2 kernel, 1 thread' };
@@ -132,13 +213,16 @@ export function defaultFloat64Backend(): string {
   return wasmSimdAvailable() ? 'float64-wasm' : 'float64-ts';
 }
 
-/** Every known backend: present or why not, its precision, and (unless measure is false) its GFLOP/s. */
-export async function listBackends(options: { measure?: boolean } = {}): Promise<BackendInfo[]> {
+/**
+ * Every known backend: present or why not, its precision, and (unless measure is false) its GFLOP/s.
+ * isInstalled replaces the check that a package is installed (tests use it to mock absences).
+ */
+export async function listBackends(options: { measure?: boolean; isInstalled?: (pkg: string) => boolean } = {}): Promise<BackendInfo[]> {
   const out: BackendInfo[] = [];
   for (const c of CANDIDATES) {
-    const opened = await open(c, {});
+    const opened = await open(c, {}, options.isInstalled);
     if ('reason' in opened) {
-      out.push({ name: c.name, present: false, precision: c.precision, reason: opened.reason });
+      out.push({ name: c.name, present: false, precision: c.precision, ...opened });
       continue;
     }
     const info: BackendInfo = { name: c.name, present: true, precision: c.precision, detail: opened.detail };
@@ -172,7 +256,7 @@ export async function getBackend(name: 'auto' | string, need: { precision?: Prec
     if (!c) throw new SpecError(`unknown backend '${name}'; known: auto, ${BACKEND_NAMES.join(', ')}`, 'backend');
     if (!meets(c)) throw new SpecError(`backend ${name} computes in float32 but this job needs float64; use float64-ts, float64-wasm or auto`, 'backend');
     const opened = await open(c, options);
-    if ('reason' in opened) throw new SpecError(`backend ${name} is not available here: ${opened.reason}`, 'backend');
+    if ('reason' in opened) throw new SpecError(`backend ${name} is not available here: ${opened.reason}${'install' in opened && opened.install ? `; to add it: ${opened.install}` : ''}`, 'backend');
     return opened.backend;
   }
   const present: KernelBackend[] = [];

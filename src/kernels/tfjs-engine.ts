@@ -121,7 +121,7 @@ async function loadWebgpu(tf: Tf): Promise<TfjsLoad> {
   const entry = await webgpuEntry();
   if ('reason' in entry) return { ok: false, reason: entry.reason };
   const adapter = await entry.gpu.requestAdapter({ powerPreference: 'high-performance' });
-  if (!adapter) return { ok: false, reason: 'no WebGPU adapter: Dawn found no GPU and no usable Vulkan driver (CI installs one with shared/tools/lavapipe.sh)' };
+  if (!adapter) return { ok: false, reason: "no WebGPU adapter: no GPU with a Vulkan driver was found (install your GPU's Vulkan driver: NVIDIA's own driver, or Mesa's for AMD and Intel; `vulkaninfo --summary` lists what Vulkan sees)" };
   try {
     await import('@tensorflow/tfjs-backend-webgpu'); // registers 'webgpu' now that navigator.gpu exists
   } catch (err) {

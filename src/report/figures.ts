@@ -1,7 +1,7 @@
 // Study figures drawn without a browser: Vega-Lite specs compiled to Vega, rendered to SVG by a
 // headless vega View, and rasterised to PNG by resvg with a bundled font (assets/fonts), so the
 // PNG text looks the same on every machine whatever fonts it has.
-import { writeFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../data/write-atomic.ts';
 import { fileURLToPath } from 'node:url';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
@@ -127,7 +127,7 @@ export function svgToPng(svg: string, zoom = 2): Buffer {
 /** Write <base>.svg and <base>.png; returns both paths. */
 export async function writeFigure(spec: TopLevelSpec, base: string): Promise<{ svg: string; png: string }> {
   const svg = await renderSvg(spec);
-  await writeFile(`${base}.svg`, svg);
-  await writeFile(`${base}.png`, svgToPng(svg));
+  await writeFileAtomic(`${base}.svg`, svg);
+  await writeFileAtomic(`${base}.png`, svgToPng(svg));
   return { svg: `${base}.svg`, png: `${base}.png` };
 }

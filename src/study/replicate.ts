@@ -1,9 +1,11 @@
 // `sysgmm replicate`: from the raw city panel to the study's tables, derived effects, figures and
 // report. Reads the data, computes the co-agglomeration indices and manufacturing efficiency from
 // the raw columns, builds the model variables, fits every column of T2–T6, and writes the outputs.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DataError, SpecError } from '../errors.ts';
+import { writeFileAtomic } from '../data/write-atomic.ts';
 import type { GmmResult } from '../gmm/result.ts';
 import { fitGmm } from '../gmm/fit.ts';
 import { fitLinear } from '../gmm/ols.ts';
@@ -109,7 +111,9 @@ const SHORT_SEGMENT: Record<string, string> = {
 /** Read study.json (or take the defaults) and settle the data path. */
 export async function loadConfig(configPath: string | undefined, dataOverride: string | undefined): Promise<{ config: StudyConfig; dataPath: string }> {
   let config = DEFAULT_CONFIG;
-  let base = process.cwd();
+  // The built-in config's data is the bundled panel: found in the package (two folders above this
+  // module in src/, dist/ and dist/bin alike), whatever the working directory.
+  let base = fileURLToPath(new URL('../../', import.meta.url));
   if (configPath) {
     let text: string;
     try {
@@ -305,7 +309,7 @@ async function writeTable(out: string, t: JournalTable, files: string[]): Promis
     ['json', toJson(t)],
   ] as const) {
     const f = join(out, `${t.id}.${ext}`);
-    await writeFile(f, text);
+    await writeFileAtomic(f, text);
     files.push(f);
   }
 }
@@ -415,7 +419,7 @@ export async function replicate(opts: ReplicateOptions): Promise<ReplicateOutcom
     ['json', JSON.stringify(t1, null, 2) + '\n'],
   ] as const) {
     const f = join(opts.out, `T1.${ext}`);
-    await writeFile(f, text);
+    await writeFileAtomic(f, text);
     files.push(f);
   }
 
@@ -426,11 +430,11 @@ export async function replicate(opts: ReplicateOptions): Promise<ReplicateOutcom
     ['effects.csv', effectsCsv(effects)],
   ] as const) {
     const f = join(opts.out, name);
-    await writeFile(f, text);
+    await writeFileAtomic(f, text);
     files.push(f);
   }
   const modelsFile = join(opts.out, 'models.json');
-  await writeFile(
+  await writeFileAtomic(
     modelsFile,
     JSON.stringify(
       runs.map(({ id, label, estimator, command, result, bootstrap }) => ({ id, label, estimator, command, result, bootstrap: bootstrap ?? null })),
@@ -446,7 +450,7 @@ export async function replicate(opts: ReplicateOptions): Promise<ReplicateOutcom
 
   step('report');
   const reportFile = join(opts.out, 'report.md');
-  await writeFile(
+  await writeFileAtomic(
     reportFile,
     studyReport({ config: cfg, dataPath, description, tables, t1Markdown: formatDescription(t1, 'markdown'), effects, regionTests: tests, runs, warnings, vars: prep.vars, labels: prep.labels, centre: prep.centre, figures, bootstrap: reps }),
   );

@@ -24,7 +24,20 @@ function formatTable(infos: BackendInfo[]): string {
     'auto picks the fastest by the measure of its job (the product; the bootstrap for bootstraps) among',
     'the backends that meet the job\'s precision (float64 for point estimates).',
     '',
+    ...howToAdd(infos),
   ].join('\n');
+}
+
+/** For each absent optional backend, the command that adds it and what else it needs. */
+function howToAdd(infos: BackendInfo[]): string[] {
+  const absent = infos.filter((i) => !i.present && i.install);
+  if (absent.length === 0) return [];
+  const lines = ['To add an absent backend:'];
+  for (const i of absent) {
+    lines.push(`  ${i.name}: ${i.install}`);
+    if (i.needs) lines.push(`    ${i.needs}`);
+  }
+  return [...lines, ''];
 }
 
 export function register(program: Command): void {

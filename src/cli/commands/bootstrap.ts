@@ -19,6 +19,7 @@ import { writeFigure } from '../../report/figures.ts';
 import { REP_OK } from '../../bootstrap/replicate.ts';
 import { loadModel, modelInputOptions, type ModelInputOptions } from '../load-model.ts';
 import { progressBar } from '../progress.ts';
+import { checkTableFile, drawsTable, writeTableFile } from '../../data/write-table.ts';
 
 interface BootstrapCliOptions extends ModelInputOptions {
   reps: string;
@@ -34,6 +35,7 @@ interface BootstrapCliOptions extends ModelInputOptions {
   svg?: string;
   quiet?: boolean;
   threads?: string;
+  draws?: string;
 }
 
 const WEIGHTS: readonly WildWeights[] = ['rademacher', 'webb', 'mammen'];
@@ -59,8 +61,10 @@ export function register(program: Command): void {
     .option('--json', 'same as --format json')
     .option('--svg <dir>', 'write an SVG and PNG histogram of each coefficient\'s replications into this folder')
     .option('--threads <n>', 'threads for the replications (default: one per core on the CPU backends); results do not depend on it')
+    .option('--draws <file>', 'write every replication (status, coefficients, SEs) to this file (.csv, .arrow, .parquet or .json)')
     .option('--quiet', 'no progress bar')
     .action(async (file: string, opts: BootstrapCliOptions) => {
+      checkTableFile(opts.draws, '--draws');
       const reps = integer(opts.reps, '--reps', 2);
       const seed = integer(opts.seed, '--seed', 0);
       const threads = opts.threads === undefined ? undefined : integer(opts.threads, '--threads', 1);
@@ -92,6 +96,7 @@ export function register(program: Command): void {
       bar.stop();
       if (format === 'json') process.stdout.write(JSON.stringify(bootstrapJson(result), null, 2) + '\n');
       else process.stdout.write(format === 'markdown' ? formatBootstrapMarkdown(result, kinds) : formatBootstrapText(result, kinds));
+      if (opts.draws && result.draws) await writeTableFile(opts.draws, drawsTable(result.coefficients.map((c) => c.name), result.draws), '--draws');
       if (opts.svg && result.draws) {
         await mkdir(opts.svg, { recursive: true });
         const K = result.coefficients.length;

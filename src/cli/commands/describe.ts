@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { SpecError } from '../../errors.ts';
 import { DATA_FORMATS, readTable, type DataFormat } from '../../data/read.ts';
 import { Panel } from '../../panel/panel.ts';
+import { checkTableFile, variablesTable, writeTableFile } from '../../data/write-table.ts';
 import { describePanel } from '../../panel/describe.ts';
 import { DESCRIBE_FORMATS, formatDescription, type DescribeFormat } from '../../report/describe-table.ts';
 
@@ -19,11 +20,13 @@ export function register(program: Command): void {
     .option('--input-format <fmt>', `read the file as ${DATA_FORMATS.join('|')} whatever its extension`)
     .option('--sheet <name>', 'worksheet of an .xlsx file (default: the first)')
     .option('--delimiter <char>', 'CSV field separator (default: detected from the header line among , ; tab |)')
-    .action(async (file: string, opts: { id: string; time: string; vars?: string; format: string; json?: boolean; inputFormat?: string; sheet?: string; delimiter?: string }) => {
+    .option('--save <file>', 'also write the variables table to this file (.csv, .arrow, .parquet or .json)')
+    .action(async (file: string, opts: { id: string; time: string; vars?: string; format: string; json?: boolean; inputFormat?: string; sheet?: string; delimiter?: string; save?: string }) => {
       if (!DESCRIBE_FORMATS.includes(opts.format as DescribeFormat))
         throw new SpecError(`--format must be one of ${DESCRIBE_FORMATS.join(', ')}, got '${opts.format}'`, '--format');
       if (opts.inputFormat !== undefined && !DATA_FORMATS.includes(opts.inputFormat as DataFormat))
         throw new SpecError(`--input-format must be one of ${DATA_FORMATS.join(', ')}, got '${opts.inputFormat}'`, '--input-format');
+      checkTableFile(opts.save, '--save');
       const vars = opts.vars?.split(',').map((v) => v.trim()).filter((v) => v !== '');
       if (vars && vars.length === 0) throw new SpecError('--vars names no variables', '--vars');
       // Plain column names must hold numbers: the reader then names the row and value of any that does not.
@@ -38,5 +41,6 @@ export function register(program: Command): void {
       const panel = Panel.fromTable(table, { id: opts.id, time: opts.time, source: file });
       const description = describePanel(panel, vars);
       process.stdout.write(opts.json ? JSON.stringify(description, null, 2) + '\n' : formatDescription(description, opts.format as DescribeFormat));
+      if (opts.save) await writeTableFile(opts.save, variablesTable(description.variables), '--save');
     });
 }

@@ -3,6 +3,8 @@
 import type { Command } from 'commander';
 import { SpecError } from '../../errors.ts';
 import { fitGmm } from '../../gmm/fit.ts';
+import { writeFileAtomic } from '../../data/write-atomic.ts';
+import { checkTableFile, coefficientTable, writeTableFile } from '../../data/write-table.ts';
 import { REPORT_FORMATS, formatResult, type ReportFormat } from '../../report/format.ts';
 import { CONVENTIONS, type Conventions } from '../../spec/types.ts';
 import { loadModel, modelInputOptions, type ModelInputOptions } from '../load-model.ts';
@@ -11,6 +13,7 @@ interface EstimateOptions extends ModelInputOptions {
   format: string;
   json?: boolean;
   conventions: string;
+  save?: string;
 }
 
 export function register(program: Command): void {
@@ -18,16 +21,20 @@ export function register(program: Command): void {
     .option('--format <fmt>', `output: ${REPORT_FORMATS.join('|')}`, 'text')
     .option('--json', 'print the result as one JSON object (same as --format json)')
     .option('--conventions <release>', `xtabond2 release whose conventions decide the last digits: ${CONVENTIONS.join('|')} (2009: the release of Roodman 2009's printed logs)`, 'current')
+    .option('--save <file>', 'also write the result to this file: .json the --json object (for `sysgmm table`); .csv, .arrow, .parquet the coefficient table')
     .action(async (file: string, opts: EstimateOptions) => {
       const format = opts.json ? 'json' : opts.format;
       if (!REPORT_FORMATS.includes(format as ReportFormat))
         throw new SpecError(`--format must be one of ${REPORT_FORMATS.join(', ')}, got '${format}'`, '--format');
       if (!CONVENTIONS.includes(opts.conventions as Conventions))
         throw new SpecError(`--conventions must be one of ${CONVENTIONS.join(', ')}, got '${opts.conventions}'`, '--conventions');
+      checkTableFile(opts.save, '--save');
       const loaded = await loadModel(file, opts);
       const { panel } = loaded;
       const spec = { ...loaded.spec, conventions: opts.conventions as Conventions };
       const result = await fitGmm(panel, spec, opts.xtabond2);
       process.stdout.write(formatResult(result, format, { id: opts.id, time: opts.time, spec }));
+      if (opts.save?.toLowerCase().endsWith('.json')) await writeFileAtomic(opts.save, formatResult(result, 'json'));
+      else if (opts.save) await writeTableFile(opts.save, coefficientTable(result), '--save');
     });
 }

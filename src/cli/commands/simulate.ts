@@ -1,5 +1,5 @@
 // `sysgmm simulate`: a synthetic Chinese city panel with a known haze DGP, to CSV (+ truth JSON).
-import { writeFileSync } from 'node:fs';
+import { writeFileAtomicSync } from '../../data/write-atomic.ts';
 import type { Command } from 'commander';
 import type { Table } from 'apache-arrow';
 import { SpecError } from '../../errors.ts';
@@ -56,7 +56,7 @@ export async function runSimulate(opts: SimulateCliOptions): Promise<string> {
     efficiency: measure,
   });
   writeCsv(opts.out, table);
-  if (opts.truth) writeFileSync(opts.truth, `${JSON.stringify(truthToJson(truth), null, 1)}\n`);
+  if (opts.truth) writeFileAtomicSync(opts.truth, `${JSON.stringify(truthToJson(truth), null, 1)}\n`);
   return summary(truth, table, opts);
 }
 

@@ -1,0 +1,121 @@
+// The library's functions: each takes a data source (a file path, an Arrow Table or a Panel) and the
+// options the matching CLI command takes, and returns what its --json output holds.
+import type { Table } from 'apache-arrow';
+import { SpecError } from '../errors.ts';
+import { readTable, type DataFormat } from '../data/read.ts';
+import { Panel } from '../panel/panel.ts';
+import { describePanel, type PanelDescription } from '../panel/describe.ts';
+import { parseXtabond2 } from '../spec/parse.ts';
+import type { ModelSpec } from '../spec/types.ts';
+import { fitGmm } from '../gmm/fit.ts';
+import type { GmmResult } from '../gmm/result.ts';
+import { toJsonObject } from '../report/json.ts';
+import { bootstrapGmm, type BootstrapOptions, type BootstrapResult } from '../bootstrap/run.ts';
+import { bootstrapJson } from '../report/bootstrap.ts';
+import { loadModel } from '../cli/load-model.ts';
+import { lincom, waldTest, type LinearCombination, type WaldTest } from './postestimation.ts';
+import { predictGmm, type Predictions } from './predict.ts';
+
+/** A data file (csv, arrow, parquet, dta, xlsx), an Arrow Table, or a Panel. */
+export type DataSource = string | Table | Panel;
+
+export interface PanelOptions {
+  /** Unit (panel) identifier column. */
+  id: string;
+  /** Integer time column. */
+  time: string;
+  /** Read a file as this format whatever its extension. */
+  inputFormat?: DataFormat;
+  /** Worksheet of an .xlsx file. */
+  sheet?: string;
+}
+
+function isTable(x: unknown): x is Table {
+  return typeof x === 'object' && x !== null && 'schema' in x && typeof (x as Table).getChild === 'function';
+}
+
+/** The panel of a source: a file is read (numeric columns as float64), a Table sorted by (id, time). */
+export async function loadPanel(source: DataSource, options: PanelOptions): Promise<Panel> {
+  if (source instanceof Panel) return source;
+  if (isTable(source)) return Panel.fromTable(source, { id: options.id, time: options.time });
+  if (typeof source !== 'string') throw new SpecError('the data source must be a file path, an Arrow Table or a Panel', 'source');
+  const table = await readTable(source, { format: options.inputFormat, sheet: options.sheet, numeric: [options.time] });
+  return Panel.fromTable(table, { id: options.id, time: options.time, source });
+}
+
+async function model(source: DataSource, command: string, options: PanelOptions): Promise<{ panel: Panel; spec: ModelSpec }> {
+  if (typeof source === 'string') return loadModel(source, { ...options, xtabond2: command });
+  const panel = await loadPanel(source, options);
+  return { panel, spec: parseXtabond2(command, panel.names()) };
+}
+
+/** A coefficient covariance matrix with its names on both axes. */
+export interface NamedMatrix {
+  names: string[];
+  /** rows[i][j] = cov(names[i], names[j]). */
+  rows: number[][];
+  /** The entry for two coefficient names. */
+  get(row: string, column: string): number;
+}
+
+/**
+ * The result of `estimate`: the fields of `sysgmm estimate --json` (JSON.stringify gives exactly that
+ * object), and methods for what comes after an estimate.
+ */
+export type EstimateResult = ReturnType<typeof toJsonObject> &
+  GmmResult & {
+    /** The covariance matrix with the coefficient names on both axes. */
+    vcovMatrix(): NamedMatrix;
+    /** Fitted values xb, residuals e and unit effects u (xtabond2's `predict`; difference: in first differences). */
+    predict(options?: { difference?: boolean }): Predictions;
+    /** Wald test of linear restrictions, e.g. "w = 0, k = 0" (as Stata's `test`). */
+    test(restrictions: string): WaldTest;
+    /** A linear combination of coefficients with its SE, p-value and interval, e.g. "L1.w + w" (as Stata's `lincom`). */
+    lincom(expression: string, level?: number): LinearCombination;
+  };
+
+/** Fit difference or system GMM written as an xtabond2 command, e.g. "n L.n w k, gmm(L.n) iv(w k) twostep robust". */
+export async function estimate(source: DataSource, command: string, options: PanelOptions): Promise<EstimateResult> {
+  const { panel, spec } = await model(source, command, options);
+  const fit = await fitGmm(panel, spec, command);
+  const methods = {
+    vcovMatrix(): NamedMatrix {
+      const names = fit.coefficients.map((c) => c.name);
+      const K = names.length;
+      const rows = names.map((_, i) => fit.vcov.slice(i * K, (i + 1) * K));
+      return {
+        names,
+        rows,
+        get(row: string, column: string): number {
+          const i = names.indexOf(row);
+          const j = names.indexOf(column);
+          if (i < 0 || j < 0) throw new SpecError(`vcov: no coefficient '${i < 0 ? row : column}'; coefficients are: ${names.join(', ')}`, 'vcov');
+          return rows[i][j];
+        },
+      };
+    },
+    predict: (opts: { difference?: boolean } = {}) => predictGmm(panel, spec, fit, opts),
+    test: (restrictions: string) => waldTest(fit, restrictions),
+    lincom: (expression: string, level?: number) => lincom(fit, expression, level),
+  };
+  // The methods are not enumerable: JSON.stringify(result) is the --json object.
+  const out = toJsonObject(fit) as EstimateResult;
+  for (const [name, value] of Object.entries(methods)) Object.defineProperty(out, name, { value, enumerable: false });
+  return out;
+}
+
+export type BootstrapRunOptions = PanelOptions & BootstrapOptions;
+
+/** What `sysgmm bootstrap --json` prints: the result without the replication draws, the fit summarised. */
+export type BootstrapSummary = Omit<BootstrapResult, 'draws' | 'fit'> & { fit: Pick<GmmResult, 'estimator' | 'steps' | 'vce' | 'nobs' | 'ngroups' | 'ninstruments'> };
+
+/** The pairs bootstrap (and wild score tests), as `sysgmm bootstrap --json` reports it. */
+export async function bootstrap(source: DataSource, command: string, options: BootstrapRunOptions): Promise<BootstrapSummary> {
+  const { panel, spec } = await model(source, command, options);
+  return bootstrapJson(await bootstrapGmm(panel, spec, options, command)) as BootstrapSummary;
+}
+
+/** Units, periods, gaps and statistics of variables or expressions (all numeric columns by default), as `sysgmm describe --json`. */
+export async function describe(source: DataSource, options: PanelOptions & { vars?: string[] }): Promise<PanelDescription> {
+  return describePanel(await loadPanel(source, options), options.vars);
+}

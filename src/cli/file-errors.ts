@@ -1,0 +1,35 @@
+// A file-system error on a path the user named (a missing or read-only folder, a folder where a file
+// was expected), as one sentence that names the path; undefined for any other error.
+
+const REASONS: Record<string, string> = {
+  ENOENT: 'no such file or folder',
+  ENOTDIR: 'a part of the path is not a folder',
+  EISDIR: 'it is a folder',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+  EEXIST: 'it already exists',
+  ENAMETOOLONG: 'the name is too long',
+};
+
+const ACTIONS: Record<string, string> = {
+  open: 'open',
+  mkdir: 'create the folder',
+  rename: 'write',
+  write: 'write',
+  scandir: 'list the folder',
+  stat: 'read',
+  read: 'read',
+  unlink: 'remove',
+};
+
+export function fileErrorMessage(err: unknown): string | undefined {
+  const e = err as NodeJS.ErrnoException & { dest?: string };
+  if (!(err instanceof Error) || typeof e.code !== 'string' || !(e.code in REASONS) || typeof e.path !== 'string') return undefined;
+  const action = ACTIONS[e.syscall ?? ''] ?? 'use';
+  if (e.syscall === 'mkdir' && (e.code === 'EEXIST' || e.code === 'ENOTDIR')) return `cannot create the folder ${e.path}: a file is in the way`;
+  // A rename is the last step of an atomic write: the path the user named is the destination.
+  const path = e.syscall === 'rename' && typeof e.dest === 'string' ? e.dest : e.path;
+  return `cannot ${action} ${path}: ${REASONS[e.code]}`;
+}

@@ -1,0 +1,44 @@
+// Every output file is written atomically: the bytes go to a temporary file beside the target, which is
+// then renamed over it, so an interrupted run leaves the old file or the new one, never half of one. A
+// failure names the path the user gave (not the temporary name) and leaves no temporary file behind.
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+function temporaryName(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);
+}
+
+/** Report a failure on the temporary file as a failure on the target. */
+function onTarget(err: unknown, path: string): unknown {
+  const e = err as NodeJS.ErrnoException & { dest?: string };
+  if (e && typeof e === 'object' && typeof e.path === 'string') {
+    e.path = path;
+    e.syscall = 'write';
+    delete e.dest;
+    e.message = `${e.code ?? 'error'}: cannot write ${path}`;
+  }
+  return err;
+}
+
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  const tmp = temporaryName(path);
+  try {
+    await writeFile(tmp, data);
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw onTarget(err, path);
+  }
+}
+
+export function writeFileAtomicSync(path: string, data: string | Uint8Array): void {
+  const tmp = temporaryName(path);
+  try {
+    writeFileSync(tmp, data);
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw onTarget(err, path);
+  }
+}

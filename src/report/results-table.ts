@@ -1,0 +1,83 @@
+// `sysgmm table`: an esttab-style table across models from saved results (`estimate --save`,
+// `estimate --json`, or JSON.stringify of the library's estimate result): one column per file, the
+// union of their coefficients in order of first appearance, then AR(1)/AR(2) p, Hansen p, instruments,
+// groups and observations (the journal-table layout of src/report/journal-table.ts).
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { DataError } from '../errors.ts';
+import type { GmmResult } from '../gmm/result.ts';
+import { buildJournalTable, toCsv, toJson, toLatex, toMarkdown, toText, type JournalTable } from './journal-table.ts';
+
+export const TABLE_FORMATS = ['text', 'markdown', 'latex', 'csv', 'json'] as const;
+export type TableFormat = (typeof TABLE_FORMATS)[number];
+
+/** JSON writes NaN as null: read it back as NaN. */
+const num = (x: unknown): number => (typeof x === 'number' ? x : NaN);
+
+/** A saved result, checked to be one: the fields the table reads must be there. */
+export async function readSavedResult(path: string): Promise<GmmResult> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(path, 'utf8'));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new DataError(`file not found: ${path}`, { file: path });
+    if (err instanceof SyntaxError) throw new DataError(`${path} is not valid JSON: ${err.message}`, { file: path });
+    throw err;
+  }
+  const r = json as Partial<GmmResult> | null;
+  const missing = ['estimator', 'coefficients', 'nobs', 'ngroups'].filter((k) => r === null || typeof r !== 'object' || !(k in r));
+  if (missing.length || !Array.isArray(r!.coefficients))
+    throw new DataError(`${path} is not a saved sysgmm result (no ${missing.join(', ') || 'coefficients list'}); write one with \`sysgmm estimate ... --save FILE\``, { file: path });
+  const result = r as GmmResult;
+  return {
+    ...result,
+    coefficients: result.coefficients.map((c) => ({ ...c, estimate: num(c.estimate), se: num(c.se), stat: num(c.stat), p: num(c.p), ciLow: num(c.ciLow), ciHigh: num(c.ciHigh) })),
+    ar: (result.ar ?? []).map((a) => ({ ...a, z: num(a.z), p: num(a.p) })),
+    hansen: result.hansen ? { ...result.hansen, p: num(result.hansen.p) } : null,
+    dropped: result.dropped ?? [],
+  };
+}
+
+export interface ResultsTableOptions {
+  /** Column headings (default: each file's name without .json). */
+  titles?: string[];
+  title?: string;
+  /** Coefficients to show, in this order (default: all). */
+  keep?: string[];
+  digits?: number;
+}
+
+export function resultsTable(files: string[], results: GmmResult[], opts: ResultsTableOptions = {}): JournalTable {
+  if (opts.titles && opts.titles.length !== files.length)
+    throw new DataError(`--titles names ${opts.titles.length} column(s) for ${files.length} file(s)`);
+  const seen: string[] = [];
+  for (const r of results) for (const c of r.coefficients) if (!seen.includes(c.name)) seen.push(c.name);
+  const unknown = (opts.keep ?? []).filter((k) => !seen.includes(k));
+  if (unknown.length) throw new DataError(`--keep: no model has ${unknown.map((k) => `'${k}'`).join(', ')}; coefficients are: ${seen.join(', ')}`);
+  const names = opts.keep ?? seen;
+  const depvars = [...new Set(results.map((r) => r.depvar).filter((d) => d))];
+  return buildJournalTable({
+    id: 'Table',
+    title: opts.title ?? (depvars.length === 1 ? `Dependent variable: ${depvars[0]}` : 'Estimates'),
+    columns: results.map((result, i) => ({ label: opts.titles?.[i] ?? basename(files[i]).replace(/\.json$/i, ''), result })),
+    rows: names.map((name) => ({ name, label: name })),
+    unitsLabel: 'Groups',
+    digits: opts.digits,
+  });
+}
+
+export function formatResultsTable(table: JournalTable, format: TableFormat): string {
+  switch (format) {
+    case 'text':
+      return toText(table);
+    case 'markdown':
+      return toMarkdown(table);
+    case 'latex':
+      return toLatex(table);
+    case 'csv':
+      return toCsv(table);
+    case 'json':
+      return toJson(table);
+  }
+}

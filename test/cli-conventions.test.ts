@@ -1,0 +1,86 @@
+// CLI conventions: usage errors exit 2 with commander's message and no stack; an output path that cannot
+// be written (missing folder, a folder) is one line naming the path, exit 2; outputs are written through
+// a temporary file and a rename, leaving no temporary file on failure; the lazily loaded commands'
+// listed summaries are their registered descriptions.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { afterAll, describe, expect, it } from 'vitest';
+import { commands } from '../src/cli/commands/index.ts';
+import { writeFileAtomic, writeFileAtomicSync } from '../src/data/write-atomic.ts';
+import { fileErrorMessage } from '../src/cli/file-errors.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'sysgmm-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function sysgmm(...args: string[]) {
+  const r = spawnSync('npx', ['tsx', 'src/cli/main.ts', ...args], { encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('CLI conventions', () => {
+  it('usage errors exit 2 without a stack: unknown option, missing argument, unknown command', () => {
+    const cases: [string[], string][] = [
+      [['describe', 'data/abdata.csv', '--id', 'id', '--time', 'year', '--bogus'], "error: unknown option '--bogus'"],
+      [['describe', '--id', 'id', '--time', 'year'], "error: missing required argument 'file'"],
+      [['frobnicate'], "error: unknown command 'frobnicate'"],
+    ];
+    for (const [args, message] of cases) {
+      const r = sysgmm(...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toContain(message);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+    const help = sysgmm('--help');
+    expect(help.code).toBe(0);
+    for (const c of commands) expect(help.stdout).toContain(c.name);
+  });
+
+  it('an output path in a missing folder or that is a folder: one line naming it, exit 2, no temporary file left', () => {
+    const missing = join(dir, 'no-such-folder', 'sim.csv');
+    const a = sysgmm('simulate', '--cities', '4', '--years', '2003-2005', '--seed', '1', '--out', missing);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toBe(`sysgmm: cannot write ${missing}: no such file or folder\n`);
+    const folder = join(dir, 'folder.csv');
+    mkdirSync(folder);
+    const b = sysgmm('simulate', '--cities', '4', '--years', '2003-2005', '--seed', '1', '--out', folder);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toBe(`sysgmm: cannot write ${folder}: it is a folder\n`);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('writeFileAtomic replaces the file whole and cleans up after a failure', async () => {
+    const path = join(dir, 'out.txt');
+    writeFileSync(path, 'old');
+    await writeFileAtomic(path, 'new');
+    expect(readFileSync(path, 'utf8')).toBe('new');
+    writeFileAtomicSync(path, 'newer');
+    expect(readFileSync(path, 'utf8')).toBe('newer');
+    const err = await writeFileAtomic(dir, 'x').catch((e: NodeJS.ErrnoException) => e);
+    expect([err?.code, err?.path]).toEqual(['EISDIR', dir]);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it("each command's listed summary is the description its module registers", async () => {
+    for (const entry of commands) {
+      const program = new Command();
+      (await entry.load()).register(program);
+      const cmd = program.commands.find((c) => c.name() === entry.name);
+      expect(cmd?.description()).toBe(entry.summary);
+      expect(cmd?.registeredArguments.map((a) => (a.required ? `<${a.name()}${a.variadic ? '...' : ''}>` : `[${a.name()}]`)).join(' ')).toBe(entry.args);
+    }
+  });
+});
+
+describe('file errors as one line', () => {
+  const err = (code: string, syscall: string, path: string, dest?: string) => Object.assign(new Error(`${code}: ${syscall} '${path}'`), { code, syscall, path, dest });
+  it('names the path and the reason: read-only, permission, a file in the way, rename to a folder', () => {
+    expect(fileErrorMessage(err('EROFS', 'open', '/mnt/ro/a.csv'))).toBe('cannot open /mnt/ro/a.csv: read-only file system');
+    expect(fileErrorMessage(err('EACCES', 'write', '/root/a.csv'))).toBe('cannot write /root/a.csv: permission denied');
+    expect(fileErrorMessage(err('EEXIST', 'mkdir', 'out'))).toBe('cannot create the folder out: a file is in the way');
+    expect(fileErrorMessage(err('EISDIR', 'rename', '/tmp/.a.tmp', '/tmp/a'))).toBe('cannot write /tmp/a: it is a folder');
+    expect(fileErrorMessage(new Error('not a file error'))).toBeUndefined();
+  });
+});

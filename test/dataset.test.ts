@@ -1,0 +1,117 @@
+// Data in and out: dataset folders, globs and hive key=value folders read as one table; standard input;
+// tables written as CSV, Arrow IPC, Parquet and JSON and read back.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { tableToIPC } from 'apache-arrow';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readTable } from '../src/data/read.ts';
+import { coefficientTable, drawsTable, variablesTable, writeTableFile } from '../src/data/write-table.ts';
+import { estimate } from '../src/index.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'sysgmm-dataset-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const AT = { id: 'id', time: 'year' };
+const MODEL = 'n L.n L(0/1).(w k) yr*, gmm(L.(n w k), collapse) iv(yr*, eq(level)) twostep robust';
+
+/** abdata.csv split into year=YYYY/part.csv folders, the year column moved into the folder name. */
+function hive(root: string): void {
+  const [head, ...lines] = readFileSync('data/abdata.csv', 'utf8').trim().split('\n');
+  const cols = head!.split(',');
+  const yi = cols.indexOf('year');
+  const drop = (l: string) => l.split(',').filter((_, i) => i !== yi).join(',');
+  const byYear = new Map<string, string[]>();
+  for (const l of lines) {
+    const y = l.split(',')[yi]!;
+    byYear.set(y, [...(byYear.get(y) ?? []), drop(l)]);
+  }
+  for (const [y, rows] of byYear) {
+    mkdirSync(join(root, `year=${y}`), { recursive: true });
+    writeFileSync(join(root, `year=${y}`, 'part-0.csv'), [drop(head!), ...rows].join('\n') + '\n');
+  }
+  writeFileSync(join(root, '_SUCCESS'), '');
+}
+
+describe('datasets', async () => {
+  const full = await readTable('data/abdata.csv');
+  const reference = await estimate('data/abdata.csv', MODEL, AT);
+
+  it('a hive-partitioned folder is one table: the partition key becomes a numeric column, the estimate is unchanged', async () => {
+    hive(join(dir, 'hive'));
+    const t = await readTable(join(dir, 'hive'));
+    expect(t.numRows).toBe(full.numRows);
+    expect(String(t.schema.fields.find((f) => f.name === 'year')?.type)).toBe('Float64');
+    // A partition key declared numeric (as describe declares --time) is not looked for inside the files.
+    expect((await readTable(join(dir, 'hive'), { numeric: ['year', 'n'] })).numRows).toBe(full.numRows);
+    const r = await estimate(join(dir, 'hive'), MODEL, AT);
+    expect(r.coefficients).toEqual(reference.coefficients);
+    expect(r.hansen).toEqual(reference.hansen);
+  });
+
+  it('a glob of Arrow files keeps their record batches (no copy) and their rows in order', async () => {
+    writeFileSync(join(dir, 'a.arrow'), tableToIPC(full.slice(0, 400), 'file'));
+    writeFileSync(join(dir, 'b.arrow'), tableToIPC(full.slice(400), 'file'));
+    const t = await readTable(join(dir, '*.arrow'));
+    expect(t.batches.length).toBe(2);
+    expect(t.numRows).toBe(full.numRows);
+    expect(Array.from(t.getChild('n')!.toArray() as Float64Array)).toEqual(Array.from(full.getChild('n')!.toArray() as Float64Array));
+  });
+
+  it('a Parquet dataset folder, written by writeTableFile', async () => {
+    mkdirSync(join(dir, 'pq'));
+    await writeTableFile(join(dir, 'pq', 'part-1.parquet'), full.slice(0, 500));
+    await writeTableFile(join(dir, 'pq', 'part-2.parquet'), full.slice(500));
+    const t = await readTable(join(dir, 'pq'));
+    expect(t.numRows).toBe(full.numRows);
+    expect(t.getChild('w')!.get(700)).toBe(full.getChild('w')!.get(700));
+  });
+
+  it('refuses files that disagree, an empty match and a key that is also a column, naming them', async () => {
+    mkdirSync(join(dir, 'mixed'));
+    writeFileSync(join(dir, 'mixed', 'a.csv'), 'id,year,x\n1,2000,1\n');
+    writeFileSync(join(dir, 'mixed', 'b.csv'), 'id,year,y\n1,2001,1\n');
+    await expect(readTable(join(dir, 'mixed'))).rejects.toThrow(/b\.csv: its columns \(id: Float64, year: Float64, y: Float64\) differ from those of .*a\.csv/);
+    await expect(readTable(join(dir, 'nothing-*.csv'))).rejects.toThrow(/no data files match/);
+    mkdirSync(join(dir, 'clash', 'x=1'), { recursive: true });
+    writeFileSync(join(dir, 'clash', 'x=1', 'a.csv'), 'id,year,x\n1,2000,1\n');
+    await expect(readTable(join(dir, 'clash'))).rejects.toThrow(/partition key 'x' is also a column/);
+  });
+
+  it('reads standard input (-) with --input-format, and asks for it without', () => {
+    const csv = readFileSync('data/abdata.csv');
+    const run = (...args: string[]) => spawnSync('npx', ['tsx', 'src/cli/main.ts', 'describe', ...args, '--id', 'id', '--time', 'year', '--vars', 'n,w'], { input: csv, encoding: 'utf8' });
+    const piped = run('-', '--input-format', 'csv');
+    expect(piped.status).toBe(0);
+    expect(piped.stdout).toContain('Units: 140   Periods: 9 (1976-1984)   Observations: 1031');
+    const bare = run('-');
+    expect(bare.status).toBe(2);
+    expect(bare.stderr).toBe('sysgmm: reading standard input (-) needs --input-format (csv, arrow, parquet, dta or xlsx)\n');
+  });
+});
+
+describe('tables written as CSV, Arrow, Parquet, JSON', async () => {
+  const r = await estimate('data/abdata.csv', MODEL, AT);
+
+  it('the coefficient table round-trips through every format', async () => {
+    const table = coefficientTable(r);
+    for (const ext of ['csv', 'arrow', 'parquet']) {
+      const path = join(dir, `coef.${ext}`);
+      await writeTableFile(path, table);
+      const back = await readTable(path);
+      expect(back.getChild('name')!.toArray()).toEqual(r.coefficients.map((c) => c.name));
+      expect(Array.from(back.getChild('se')!.toArray() as Float64Array)).toEqual(r.coefficients.map((c) => c.se));
+    }
+    await writeTableFile(join(dir, 'coef.json'), table);
+    expect((JSON.parse(readFileSync(join(dir, 'coef.json'), 'utf8')) as { ciHigh: number }[])[0]?.ciHigh).toBe(r.coefficients[0]!.ciHigh);
+    await expect(writeTableFile(join(dir, 'coef.txt'), table, '--save')).rejects.toThrow("--save: '" + join(dir, 'coef.txt') + "' must end in .csv, .arrow");
+  });
+
+  it('draws and variables tables have one row per replication and per variable', () => {
+    const d = drawsTable(['a', 'b'], { reps: 3, K: 2, beta: Float64Array.of(1, 2, 3, 4, 5, 6), se: Float64Array.of(0.1, 0.2, 0.3, 0.4, 0.5, 0.6), status: Uint8Array.of(0, 1, 0) });
+    expect(d.schema.fields.map((f) => f.name)).toEqual(['rep', 'status', 'b_a', 'b_b', 'se_a', 'se_b']);
+    expect(d.get(1)!.toJSON()).toEqual({ rep: 2, status: 'singular', b_a: 3, b_b: 4, se_a: 0.3, se_b: 0.4 });
+    const v = variablesTable([{ name: 'n', count: 3, missing: 1, mean: 2, sd: 1, min: 1, max: 3 }]);
+    expect(v.get(0)!.toJSON()).toEqual({ name: 'n', count: 3, missing: 1, mean: 2, sd: 1, min: 1, max: 3 });
+  });
+});

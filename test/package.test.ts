@@ -1,0 +1,94 @@
+// The package as a user gets it: `npm pack` (which builds dist/ through `prepare`), installed into an
+// empty project (from the npm cache where it can), then used from plain ES modules, type-checked by a
+// strict TypeScript consumer (noUncheckedIndexedAccess, no skipLibCheck), and run as the `sysgmm` bin.
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const repo = resolve('.');
+const dir = mkdtempSync(join(tmpdir(), 'sysgmm-package-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function run(cmd: string, args: string[], cwd = dir) {
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', timeout: 180_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Bytes of every file under a folder (apparent sizes). */
+function bytes(path: string): number {
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.size;
+  return readdirSync(path).reduce((s, name) => s + bytes(join(path, name)), 0);
+}
+
+let files: string[] = [];
+
+beforeAll(() => {
+  const pack = run('npm', ['pack', '--json', '--pack-destination', dir], repo);
+  expect(pack.code, pack.stderr).toBe(0);
+  const [info] = JSON.parse(pack.stdout) as { filename: string; files: { path: string }[] }[];
+  files = info.files.map((f) => f.path);
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+  for (const f of ['use.mjs', 'boot.mjs', 'check.ts', 'tsconfig.json']) copyFileSync(join(repo, 'test/fixtures/consumer', f), join(dir, f));
+  const install = run('npm', ['install', `./${info.filename}`, '--prefer-offline', '--no-audit', '--no-fund']);
+  expect(install.code, install.stderr).toBe(0);
+}, 300_000);
+
+describe('the packed package', () => {
+  it('ships compiled code, types, data and no tests, bench or CI', () => {
+    expect(files).toContain('dist/index.js');
+    expect(files).toContain('dist/index.d.ts');
+    expect(files).toContain('dist/bin/main.js');
+    expect(files).toContain('data/abdata.csv');
+    expect(files.filter((f) => /^(test|bench|\.ci|src|scripts)\//.test(f))).toEqual([]);
+  });
+
+  it('installs without the optional backends in under 100 MB', () => {
+    const nm = join(dir, 'node_modules');
+    for (const optional of ['webgpu', '@tensorflow', 'exceljs', 'tsx', '@stdlib']) expect(readdirSync(nm)).not.toContain(optional);
+    expect(bytes(nm)).toBeLessThan(100e6);
+  });
+
+  it('imports from plain ES modules and estimates through the API', () => {
+    const r = run('node', ['use.mjs']);
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout) as { nobs: number; first: { name: string; estimate: number }; wald: number };
+    expect(out.nobs).toBe(891);
+    expect(out.first.name).toBe('L1.n');
+    expect(out.first.estimate).toBeCloseTo(0.9181577, 7); // README bootstrap example, xtabond2's digits
+    expect(out.wald).toBeCloseTo(8.92, 2);
+    // CommonJS: require() of the ES module (Node ≥ 20.19).
+    expect(run('node', ['-e', "process.stdout.write(typeof require('sysgmm').estimate)"]).stdout).toBe('function');
+  });
+
+  it('bootstraps on a worker thread (the compiled worker) with the replications of one thread', () => {
+    const r = run('node', ['boot.mjs']);
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ threads: [1, 2], same: true });
+  });
+
+  it('replicates the study from another folder: the bundled data is found in the package', () => {
+    const r = run(join(dir, 'node_modules/.bin/sysgmm'), ['replicate', '--quiet', '--out', 'study']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('T2. Baseline estimates');
+    expect(readFileSync(join(dir, 'study', 'report.md'), 'utf8').length).toBeGreaterThan(1000);
+  });
+
+  it('type-checks in a strict consumer (noUncheckedIndexedAccess, exactOptionalPropertyTypes, no skipLibCheck)', () => {
+    const r = run(process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--typeRoots', join(repo, 'node_modules/@types')]);
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.code).toBe(0);
+  });
+
+  it('runs the sysgmm bin: version from package.json, usage errors exit 2', () => {
+    const bin = join(dir, 'node_modules/.bin/sysgmm');
+    const version = (JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { version: string }).version;
+    expect(run(bin, ['--version']).stdout.trim()).toBe(version);
+    const bad = run(bin, ['estimate', 'node_modules/sysgmm/data/abdata.csv', '--id', 'id', '--time', 'year', '--xtabond2', 'n L.n', '--bogus']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("unknown option '--bogus'");
+  });
+});

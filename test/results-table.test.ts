@@ -1,0 +1,59 @@
+// `sysgmm table`: saved results read back (NaN written as null included) and laid out esttab-style;
+// `estimate --save` writes the --json object that it reads.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { estimate } from '../src/index.ts';
+import { formatResultsTable, readSavedResult, resultsTable } from '../src/report/results-table.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'sysgmm-table-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const AT = { id: 'id', time: 'year' };
+const DIFF = 'n L.n L2.n w L.w L(0/2).(k ys) yr*, gmm(L.n) iv(w L.w L(0/2).(k ys) yr*) nolevel robust';
+const SYS = 'n L.n L(0/1).(w k) yr*, gmm(L.(n w k), collapse) iv(yr*, eq(level)) twostep robust';
+
+describe('sysgmm table', async () => {
+  const diff = await estimate('data/abdata.csv', DIFF, AT);
+  const sys = await estimate('data/abdata.csv', SYS, AT);
+  writeFileSync(join(dir, 'diff.json'), JSON.stringify(diff));
+  writeFileSync(join(dir, 'sys.json'), JSON.stringify(sys));
+  const files = [join(dir, 'diff.json'), join(dir, 'sys.json')];
+
+  it('lays out coefficients with stars and SEs, and the tests and counts of each model', async () => {
+    const results = await Promise.all(files.map(readSavedResult));
+    const t = resultsTable(files, results, { keep: ['L1.n', 'L2.n', 'w'] });
+    expect(t.header).toEqual(['diff', 'sys']);
+    expect(t.title).toBe('Dependent variable: n');
+    const row = (label: string, kind = 'coef') => t.rows.find((r) => r.label === label && r.kind === kind)?.cells;
+    // Log 1 of Roodman (2009) prints L1.n .6862261 (SE .1445943, p 0.000) and L2.n −.0853582 (p 0.128).
+    expect(row('L1.n')).toEqual(['0.686***', '0.918***']);
+    expect(row('L2.n')).toEqual(['-0.085', '']);
+    expect(t.rows[t.rows.findIndex((r) => r.label === 'L1.n') + 1]?.cells).toEqual(['(0.145)', '(0.068)']);
+    expect(row('AR(2) p', 'stat')).toEqual(['0.606', sys.ar[1]!.p.toFixed(3)]);
+    expect(row('Hansen p', 'stat')).toEqual(['0.177', sys.hansen!.p.toFixed(3)]);
+    expect(row('Instruments', 'stat')).toEqual(['41', String(sys.ninstruments)]);
+    expect(row('Observations', 'stat')).toEqual(['611', '891']);
+    expect(formatResultsTable(t, 'csv').split('\n')[0]).toContain('diff');
+  });
+
+  it('reads null (a NaN written as JSON) as an empty cell; refuses what is not a result, and unknown --keep names', async () => {
+    const copy = JSON.parse(JSON.stringify(diff)) as { coefficients: { se: number | null }[] };
+    copy.coefficients[0]!.se = null;
+    writeFileSync(join(dir, 'nan.json'), JSON.stringify(copy));
+    const t = resultsTable(['nan.json'], [await readSavedResult(join(dir, 'nan.json'))], { keep: ['L1.n'] });
+    expect(t.rows[1]?.cells).toEqual(['()']);
+    writeFileSync(join(dir, 'other.json'), '{"a": 1}');
+    await expect(readSavedResult(join(dir, 'other.json'))).rejects.toThrow(/is not a saved sysgmm result \(no estimator, coefficients, nobs, ngroups\)/);
+    await expect(readSavedResult(join(dir, 'missing.json'))).rejects.toThrow(/file not found/);
+    expect(() => resultsTable(files, [diff, sys], { keep: ['nope'] })).toThrow(/--keep: no model has 'nope'/);
+  });
+
+  it('estimate --save writes the --json object', () => {
+    const saved = join(dir, 'saved.json');
+    const r = spawnSync('npx', ['tsx', 'src/cli/main.ts', 'estimate', 'data/abdata.csv', '--id', 'id', '--time', 'year', '--xtabond2', SYS, '--save', saved], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(JSON.parse(readFileSync(saved, 'utf8'))).toEqual(JSON.parse(JSON.stringify(sys)));
+  });
+});
