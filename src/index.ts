@@ -13,3 +13,10 @@ export type { GmmResult, Coefficient, TestStat, ArTest, DiffHansen, ModelTest } 
 export { bootstrapGmm, type BootstrapOptions, type BootstrapResult } from './bootstrap/run.ts';
 export { listBackends, getBackend, type BackendInfo } from './kernels/registry.ts';
 export { DataError, SpecError } from './errors.ts';
+// The engine underneath (README "One engine"): passes of partial sums, their merge and serialization.
+export { prepareGmm, modelBlocks, estimateOptions, arMode, inference, type PreparedGmm } from './gmm/fit.ts';
+export { estimationSteps, runSteps, runStepsAsync, estimateOnShards, type Estimation, type EstimateOptions } from './gmm/estimate.ts';
+export { computePass, type PassRequest, type Shard } from './gmm/passes.ts';
+export { mergePartials, mergeAll, type PartialSums } from './gmm/partial-sums.ts';
+export { serializePartial, deserializePartial } from './gmm/partial-io.ts';
+export { splitUnits, shardOf } from './gmm/shards.ts';
