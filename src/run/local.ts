@@ -14,8 +14,8 @@ import { TaskFailure } from './executor.ts';
 export async function runLocal(dir: string, pending: number[], opts: ExecutorOptions): Promise<void> {
   const jobs = Math.max(1, opts.jobs ?? availableParallelism());
   const retries = opts.retries ?? 2;
-  // About four batches per process: small enough to balance the load, large enough to amortise starts.
-  const batchSize = Math.max(1, Math.ceil(pending.length / (4 * jobs)));
+  // About two batches per process: small enough to balance the load, large enough to amortise starts.
+  const batchSize = Math.max(1, Math.ceil(pending.length / (2 * jobs)));
   const queue = [...pending];
   const attempts = new Map<number, number>();
   const running = new Set<ChildProcess>();
