@@ -114,7 +114,7 @@ describe('sysgmm montecarlo', () => {
 });
 
 describe('sysgmm grid', () => {
-  it('writes the tables and specification curves; on Slurm the same specifications', () => {
+  it('writes the tables and specification curves; prepared for another array scheduler, the same specifications', () => {
     const dir = join(work, 'grid');
     const r = sysgmm('grid', 'data/abdata.csv', '--id', 'id', '--time', 'year', '--grid', gridFile, '--out', dir, '--per-task', '4');
     expect(r.code).toBe(0);
@@ -124,9 +124,16 @@ describe('sysgmm grid', () => {
     expect(out.stability[0]).toMatchObject({ coefficient: 'L1.n', specs: 4 });
     for (const f of ['grid.md', 'grid.tex', 'grid.csv', 'figures/spec-curve-L1_n.svg', 'figures/spec-curve-L1_n.png']) expect(existsSync(join(dir, f))).toBe(true);
     expect(r.stdout).toContain('| L1.n | 4 |');
-    if (!slurmUp) return;
-    const s = sysgmm('grid', 'data/abdata.csv', '--id', 'id', '--time', 'year', '--grid', gridFile, '--out', join(work, 'grid-slurm'), '--per-task', '4', '--executor', 'slurm');
-    expect(s.code).toBe(0);
-    expect(JSON.parse(readFileSync(join(work, 'grid-slurm', 'grid.json'), 'utf8')).specifications).toEqual(out.specifications);
+    // The same grid prepared for another array scheduler: its one task run as a Kubernetes Indexed Job would run it, then collected.
+    const k8s = join(work, 'grid-k8s');
+    const prep = sysgmm('grid', 'data/abdata.csv', '--id', 'id', '--time', 'year', '--grid', gridFile, '--out', k8s, '--per-task', '4', '--prepare');
+    expect(prep.code).toBe(0);
+    expect(prep.stderr).toContain(`prepared 1 task(s) in ${k8s}`);
+    expect(existsSync(join(k8s, 'grid.json'))).toBe(false);
+    const task = spawnSync(process.execPath, ['bin/sysgmm.mjs', 'task', k8s], { encoding: 'utf8', env: { ...process.env, JOB_COMPLETION_INDEX: '0' } });
+    expect(task.status).toBe(0);
+    const collect = sysgmm('grid', 'data/abdata.csv', '--id', 'id', '--time', 'year', '--grid', gridFile, '--out', k8s, '--per-task', '4', '--resume');
+    expect(collect.stderr).toContain('(0 computed now)');
+    expect(JSON.parse(readFileSync(join(k8s, 'grid.json'), 'utf8')).specifications).toEqual(out.specifications);
   });
 });

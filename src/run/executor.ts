@@ -58,7 +58,16 @@ export interface ExecutorCliOptions {
   retries: string;
   slurm?: string;
   resume?: boolean;
+  prepare?: boolean;
   quiet?: boolean;
+}
+
+/** What to tell the user after --prepare. */
+export function preparedMessage(out: string, tasks: number): string {
+  return (
+    `prepared ${tasks} task(s) in ${out}; run \`sysgmm task ${out} <i>\` for i = 0..${tasks - 1} (or without <i> under an array scheduler: ` +
+    `SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX), then run this command again with --resume to collect the results\n`
+  );
 }
 
 /** The executor options every workload command takes. */
@@ -69,6 +78,7 @@ export function executorCliOptions(cmd: Command): Command {
     .option('--retries <n>', 'times a failed task is retried before the run fails', '2')
     .option('--slurm <options>', 'extra sbatch options, e.g. "--partition=short --time=00:30:00 --mem=2G" (split like a shell would, never run by one)')
     .option('--resume', 'continue the run in --out: tasks with a complete, valid result are kept, the others (missing, corrupt) computed')
+    .option('--prepare', 'only write the run directory, for another array scheduler to run `sysgmm task <dir>`; collect the results with --resume')
     .option('--quiet', 'no progress bar');
 }
 

@@ -69,11 +69,14 @@ export async function prepareGrid(dataPath: string, gridPath: string, opts: Grid
   return { grid, config };
 }
 
-export async function runGrid(dataPath: string, gridPath: string, out: string, opts: GridOptions, exec: WorkloadOptions): Promise<GridResult> {
+/** The results, or null when exec.prepare only wrote the run directory. */
+export async function runGrid(dataPath: string, gridPath: string, out: string, opts: GridOptions, exec: WorkloadOptions): Promise<GridResult | null> {
   if (resolve(join(out, 'grid.json')) === resolve(gridPath)) throw new SpecError(`--out ${out}: the results would overwrite the grid file ${gridPath}; choose another folder`, '--out');
   const { grid, config } = await prepareGrid(dataPath, gridPath, opts);
   const tasks = Math.ceil(grid.specs.length / opts.perTask);
-  const { payloads, ran } = await runWorkload(out, { kind: 'grid', tasks, config }, exec);
+  const run = await runWorkload(out, { kind: 'grid', tasks, config }, exec);
+  if (!run) return null;
+  const { payloads, ran } = run;
   const rows = (payloads as GridRow[][]).flat().sort((a, b) => a.index - b.index);
   const stab = stability(grid, rows);
   const markdown = await writeGridTables(out, grid, rows, stab, { data: config.data.path, bootstrap: opts.bootstrap, seed: opts.seed });

@@ -38,9 +38,12 @@ export interface MontecarloResult {
   ran: number;
 }
 
-export async function runMontecarlo(plan: Plan, out: string, opts: WorkloadOptions): Promise<MontecarloResult> {
+/** The results, or null when opts.prepare only wrote the run directory. */
+export async function runMontecarlo(plan: Plan, out: string, opts: WorkloadOptions): Promise<MontecarloResult | null> {
   const config: McConfig = { plan };
-  const { payloads, tasks, ran } = await runWorkload(out, { kind: 'montecarlo', tasks: taskLayout(plan).tasks, config }, opts);
+  const run = await runWorkload(out, { kind: 'montecarlo', tasks: taskLayout(plan).tasks, config }, opts);
+  if (!run) return null;
+  const { payloads, tasks, ran } = run;
   const results = payloads as McTaskPayload[];
   const rows = summarise(plan, results);
   const markdown = await writeSummary(out, plan, rows);

@@ -6,6 +6,8 @@ import { allResults, openRunDir, resultsPresent } from '../run/run-dir.ts';
 
 export interface WorkloadOptions extends ExecutorOptions {
   resume?: boolean;
+  /** Only write the run directory (for another array scheduler to run `sysgmm task`); run nothing. */
+  prepare?: boolean;
   /** Tasks done of all tasks (those already done on resume included). */
   onTasks?: (done: number, total: number) => void;
 }
@@ -17,9 +19,10 @@ export interface WorkloadRun {
   ran: number;
 }
 
-export async function runWorkload(out: string, run: { kind: string; tasks: number; config: unknown }, opts: WorkloadOptions): Promise<WorkloadRun> {
+export async function runWorkload(out: string, run: { kind: string; tasks: number; config: unknown }, opts: WorkloadOptions): Promise<WorkloadRun | null> {
   if (run.tasks === 0) throw new SpecError(`${run.kind}: nothing to run (no tasks)`);
   const manifest = await openRunDir(out, run, opts.resume ?? false);
+  if (opts.prepare) return null;
   const before = await resultsPresent(out);
   opts.onTasks?.(before, run.tasks);
   const ran = await withProgress(out, 0, (n) => opts.onTasks?.(Math.min(n, run.tasks), run.tasks), () => executeRun(out, manifest, opts));

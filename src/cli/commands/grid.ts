@@ -3,7 +3,8 @@
 import type { Command } from 'commander';
 import { DATA_FORMATS } from '../../data/read.ts';
 import { SpecError } from '../../errors.ts';
-import { executorCliOptions, parseExecutorOptions, type ExecutorCliOptions } from '../../run/executor.ts';
+import { executorCliOptions, parseExecutorOptions, preparedMessage, type ExecutorCliOptions } from '../../run/executor.ts';
+import { readManifest } from '../../run/run-dir.ts';
 import { runGrid } from '../../workloads/grid.ts';
 import { progressBar } from '../progress.ts';
 import { exitOnTaskFailure } from './montecarlo.ts';
@@ -54,6 +55,7 @@ export function register(program: Command): void {
       {
         ...exec,
         resume: opts.resume,
+        prepare: opts.prepare,
         onNote: note,
         onTasks: (done, total) => {
           bar ??= progressBar('grid tasks', total, opts.quiet);
@@ -62,6 +64,7 @@ export function register(program: Command): void {
       },
     ).catch(exitOnTaskFailure);
     (bar as ReturnType<typeof progressBar> | null)?.stop();
+    if (!result) return void process.stderr.write(preparedMessage(opts.out, (await readManifest(opts.out)).tasks));
     process.stdout.write(result.markdown);
     const failed = result.rows.filter((r) => r.failure).length;
     note(

@@ -1,7 +1,8 @@
 // `sysgmm montecarlo <plan.json> --out <dir>`: Monte Carlo comparison of estimators over the plan's
 // designs, as tasks of a resumable run directory on the local or Slurm executor.
 import type { Command } from 'commander';
-import { executorCliOptions, parseExecutorOptions, TaskFailure, type ExecutorCliOptions } from '../../run/executor.ts';
+import { executorCliOptions, parseExecutorOptions, preparedMessage, TaskFailure, type ExecutorCliOptions } from '../../run/executor.ts';
+import { readManifest } from '../../run/run-dir.ts';
 import { readPlan, runMontecarlo } from '../../workloads/montecarlo.ts';
 import { progressBar } from '../progress.ts';
 
@@ -33,6 +34,7 @@ export function register(program: Command): void {
     const result = await runMontecarlo(plan, opts.out, {
       ...exec,
       resume: opts.resume,
+      prepare: opts.prepare,
       onNote: note,
       onTasks: (done, total) => {
         bar ??= progressBar('montecarlo tasks', total, opts.quiet);
@@ -40,6 +42,7 @@ export function register(program: Command): void {
       },
     }).catch(exitOnTaskFailure);
     (bar as ReturnType<typeof progressBar> | null)?.stop();
+    if (!result) return void process.stderr.write(preparedMessage(opts.out, (await readManifest(opts.out)).tasks));
     process.stdout.write(result.markdown);
     note(
       `${plan.designs.length} design(s) × ${plan.estimators.length} estimator(s) × ${plan.reps} replications in ${result.tasks} task(s) (${result.ran} computed now); ` +
