@@ -90,6 +90,24 @@ describe('Monte Carlo tasks and summaries', () => {
     for (let d = 0; d < 2; d++) expect(b.filter((p) => p.design === d).flatMap((p) => p.reps)).toEqual(a[d].reps);
   });
 
+  it('with "bootstrap": B, the GMM rows carry a bootstrap-t interval and the summary its size and coverage', async () => {
+    const plan = parsePlan({ dgp: { alpha: 0.5, N: 80, T: 5 }, estimators: { SYS2, OLS: { ols: 'y L.y' } }, reps: 3, bootstrap: 19, seed: 4 });
+    const p = await payloads(plan);
+    const recs = p.flatMap((t) => t.reps);
+    let outside = 0;
+    for (const r of recs) {
+      const [lo, hi] = r.SYS2.boot![0]!;
+      expect(lo).toBeLessThan(hi);
+      if (!(0.5 >= lo && 0.5 <= hi)) outside++;
+      expect(r.OLS.boot).toBeNull();
+    }
+    const [sys] = summarise(plan, p);
+    expect(sys.size['bootstrap-t']).toBe(outside / 3);
+    expect(sys.coverage['bootstrap-t']).toBe(1 - outside / 3);
+    // The bootstrap draws are keyed: the same task gives the same intervals.
+    expect((await payloads(plan))[0].reps[0].SYS2.boot).toEqual(recs[0].SYS2.boot);
+  });
+
   it('the summary statistics and their Monte Carlo standard errors match a hand computation', () => {
     const plan = parsePlan({ dgp: { alpha: 0.5 }, estimators: { E: DIF2 }, reps: 4, alpha_level: 0.05 });
     const est = [0.4, 0.7, 0.5, null];

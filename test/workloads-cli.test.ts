@@ -12,6 +12,7 @@ import { parsePlan } from '../src/workloads/plan.ts';
 import { montecarloTask, taskLayout, type McTaskPayload } from '../src/workloads/montecarlo-task.ts';
 import { summarise } from '../src/workloads/mc-summary.ts';
 import { taskPath } from '../src/run/run-dir.ts';
+import { gridTask } from '../src/workloads/grid-task.ts';
 
 const PLAN = {
   dgp: { alpha: [0.5, 0.8], N: 60, T: 5, hetero: 0.5 },
@@ -102,7 +103,7 @@ describe('sysgmm montecarlo', () => {
     expect(slurmUp).toBe(true);
   });
 
-  it.skipIf(!slurmUp)('on Slurm (sbatch --array, one element per task) gives the same results as locally', () => {
+  it.skipIf(!slurmUp)('on Slurm (sbatch --array, one element per task) gives the same results as locally (needs a Slurm cluster; skipped when sinfo finds none)', () => {
     const dir = join(work, 'slurm');
     const r = sysgmm('montecarlo', planFile, '--out', dir, '--executor', 'slurm', '--slurm', '--time=10 --job-name="sysgmm test"');
     expect(r.code).toBe(0);
@@ -111,29 +112,49 @@ describe('sysgmm montecarlo', () => {
     expect(readdirSync(join(dir, 'logs')).filter((f) => /^slurm-\d+_\d\.out$/.test(f))).toHaveLength(4);
     expect(readFileSync(taskPath(dir, 3), 'utf8').startsWith('{"format":"sysgmm-task/1","index":3')).toBe(true);
   });
+  it.skipIf(!slurmUp)('on Slurm, an array element cancelled with scancel is resubmitted and the run completes with the same results (needs a Slurm cluster; skipped when sinfo finds none)', async () => {
+    const dir = join(work, 'slurm-cancel');
+    // --jobs 1: one element runs at a time, so element 3 is still pending when it is cancelled.
+    const child = spawn(process.execPath, ['bin/sysgmm.mjs', 'montecarlo', planFile, '--out', dir, '--executor', 'slurm', '--jobs', '1'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    let cancelled = false;
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      const m = /submitted Slurm job array (\d+)/.exec(stderr);
+      if (m && !cancelled) {
+        cancelled = true;
+        spawnSync('scancel', [`${m[1]}_3`]);
+      }
+    });
+    const code = await new Promise<number | null>((done) => child.on('close', done));
+    expect(cancelled).toBe(true);
+    expect(code).toBe(0);
+    expect(stderr).toContain('1 task(s) left no valid result; resubmitting (retry 1 of 2)');
+    expect(stderr).toMatch(/submitted Slurm job array \d+ \(1 task\(s\), offset 3\)/);
+    expect(summaryRows(dir)).toEqual(expected);
+  });
 });
 
 describe('sysgmm grid', () => {
-  it('writes the tables and specification curves; prepared for another array scheduler, the same specifications', () => {
+  it('prepared for another array scheduler, its task run as a Kubernetes Indexed Job would, then collected: tables, curves, the in-process results', async () => {
     const dir = join(work, 'grid');
-    const r = sysgmm('grid', 'data/abdata.csv', '--id', 'id', '--time', 'year', '--grid', gridFile, '--out', dir, '--per-task', '4');
+    const args = ['grid', 'data/abdata.csv', '--id', 'id', '--time', 'year', '--grid', gridFile, '--out', dir, '--per-task', '4'];
+    const prep = sysgmm(...args, '--prepare');
+    expect(prep.code).toBe(0);
+    expect(prep.stderr).toContain(`prepared 1 task(s) in ${dir}`);
+    expect(existsSync(join(dir, 'grid.json'))).toBe(false);
+    const task = spawnSync(process.execPath, ['bin/sysgmm.mjs', 'task', dir], { encoding: 'utf8', env: { ...process.env, JOB_COMPLETION_INDEX: '0' } });
+    expect(task.status).toBe(0);
+    const r = sysgmm(...args, '--resume');
     expect(r.code).toBe(0);
+    expect(r.stderr).toContain('4 specification(s) in 1 task(s) (0 computed now)');
+    expect(r.stdout).toContain('| L1.n | 4 |');
     const out = JSON.parse(readFileSync(join(dir, 'grid.json'), 'utf8'));
-    expect(out.specifications).toHaveLength(4);
+    const config = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')).config;
+    const inProcess = await gridTask({ format: 'sysgmm-run/1', kind: 'grid', tasks: 1, config, created: '' }, 0);
+    expect(out.specifications).toEqual(JSON.parse(JSON.stringify(inProcess)));
     expect(out.specifications[3]).toMatchObject({ sample: 'late', axes: { lags: 'lag(1 2)' }, failure: null });
     expect(out.stability[0]).toMatchObject({ coefficient: 'L1.n', specs: 4 });
     for (const f of ['grid.md', 'grid.tex', 'grid.csv', 'figures/spec-curve-L1_n.svg', 'figures/spec-curve-L1_n.png']) expect(existsSync(join(dir, f))).toBe(true);
-    expect(r.stdout).toContain('| L1.n | 4 |');
-    // The same grid prepared for another array scheduler: its one task run as a Kubernetes Indexed Job would run it, then collected.
-    const k8s = join(work, 'grid-k8s');
-    const prep = sysgmm('grid', 'data/abdata.csv', '--id', 'id', '--time', 'year', '--grid', gridFile, '--out', k8s, '--per-task', '4', '--prepare');
-    expect(prep.code).toBe(0);
-    expect(prep.stderr).toContain(`prepared 1 task(s) in ${k8s}`);
-    expect(existsSync(join(k8s, 'grid.json'))).toBe(false);
-    const task = spawnSync(process.execPath, ['bin/sysgmm.mjs', 'task', k8s], { encoding: 'utf8', env: { ...process.env, JOB_COMPLETION_INDEX: '0' } });
-    expect(task.status).toBe(0);
-    const collect = sysgmm('grid', 'data/abdata.csv', '--id', 'id', '--time', 'year', '--grid', gridFile, '--out', k8s, '--per-task', '4', '--resume');
-    expect(collect.stderr).toContain('(0 computed now)');
-    expect(JSON.parse(readFileSync(join(k8s, 'grid.json'), 'utf8')).specifications).toEqual(out.specifications);
   });
 });
