@@ -91,6 +91,27 @@ describe('sysgmm montecarlo', () => {
     expect(reps.schema.fields.map((f) => f.name)).toEqual(expect.arrayContaining(['design', 'replication', 'estimator', 'estimate', 'se_windmeijer', 'se_uncorrected', 'se_robust', 'se_onestep', 'failure']));
   });
 
+  it('a worker process killed mid-run is retried by the local executor and the run completes with the same results', async () => {
+    const dir = join(work, 'retried');
+    const child = spawn(process.execPath, ['bin/sysgmm.mjs', 'montecarlo', planFile, '--out', dir, '--jobs', '1'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const closed = new Promise<number | null>((done) => child.on('close', done));
+    // The driver's first worker process (tasks 0 and 1), killed by its pid before it writes a result.
+    const children = () => (existsSync(`/proc/${child.pid}`) ? readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/).filter((x) => x) : []);
+    let worker: string | undefined;
+    for (let waited = 0; !worker && waited < 240_000; waited += 50) {
+      worker = children()[0];
+      if (!worker) await new Promise((r) => setTimeout(r, 50));
+    }
+    process.kill(Number(worker), 'SIGKILL');
+    expect(await closed).toBe(0);
+    expect(stderr).toContain('(4 computed now)');
+    // Three batches ran: the killed one, then tasks 2–3, then 0–1 again.
+    expect(readdirSync(join(dir, 'logs')).sort()).toEqual(['local-0000-tasks-0-1.log', 'local-0001-tasks-2-3.log', 'local-0002-tasks-0-1.log']);
+    expect(summaryRows(dir)).toEqual(expected);
+  });
+
   it('refuses a bad plan with the key at fault (exit 2)', () => {
     const bad = join(work, 'bad.json');
     writeFileSync(bad, JSON.stringify({ ...PLAN, dgp: { ...PLAN.dgp, alpha: [0.5, 1.2] } }));

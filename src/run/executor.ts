@@ -43,8 +43,8 @@ export async function executeRun(dir: string, manifest: RunManifest, opts: Execu
 }
 
 /** Progress in tasks: the count of result files, polled while the executor runs. */
-export async function withProgress<T>(dir: string, already: number, update: (done: number) => void, work: () => Promise<T>): Promise<T> {
-  const timer = setInterval(() => void resultsPresent(dir).then((n) => update(n - already)), 500);
+export async function withProgress<T>(dir: string, update: (done: number) => void, work: () => Promise<T>): Promise<T> {
+  const timer = setInterval(() => void resultsPresent(dir).then(update), 500);
   try {
     return await work();
   } finally {

@@ -25,7 +25,7 @@ export async function runWorkload(out: string, run: { kind: string; tasks: numbe
   if (opts.prepare) return null;
   const before = await resultsPresent(out);
   opts.onTasks?.(before, run.tasks);
-  const ran = await withProgress(out, 0, (n) => opts.onTasks?.(Math.min(n, run.tasks), run.tasks), () => executeRun(out, manifest, opts));
+  const ran = await withProgress(out, (n) => opts.onTasks?.(Math.min(n, run.tasks), run.tasks), () => executeRun(out, manifest, opts));
   opts.onTasks?.(run.tasks, run.tasks);
   return { payloads: await allResults(out, run.tasks), tasks: run.tasks, ran };
 }
