@@ -17,10 +17,6 @@ export interface ExecutorOptions {
   retries?: number;
   /** Extra sbatch options, already split into arguments. */
   slurm?: string[];
-  /** Seconds between squeue polls (default 1). */
-  poll?: number;
-  /** Tasks with a valid result so far (of the tasks this call runs). */
-  onProgress?: (done: number) => void;
   /** Notes for the user (corrupt results found, jobs submitted). */
   onNote?: (message: string) => void;
 }

@@ -53,7 +53,6 @@ export async function runLocal(dir: string, pending: number[], opts: ExecutorOpt
           if (tries > retries || interrupted) failures.push({ index: i, log });
           else queue.push(i);
         }
-        opts.onProgress?.(done);
         resolveBatch();
       };
       child.on('error', () => void finish());

@@ -15,6 +15,9 @@ import { TaskFailure, type ExecutorOptions } from './executor.ts';
 /** Largest array index submitted (Slurm's default MaxArraySize is 1001); later tasks go in further arrays with an offset. */
 const MAX_ARRAY_INDEX = 999;
 
+/** Time between squeue polls. */
+const POLL_MS = 1000;
+
 /** The batch script: fixed text (nothing from the user); its arguments are node, the bin, the run dir and the index offset. */
 const SCRIPT = `#!/bin/sh
 # sysgmm: one Slurm array task. Arguments: node, the sysgmm bin, the run directory, the index offset.
@@ -161,7 +164,7 @@ export async function runSlurm(dir0: string, pending: number[], manifest: RunMan
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     try {
-      while (!interrupted && (await queued(ids))) await new Promise((r) => setTimeout(r, (opts.poll ?? 1) * 1000));
+      while (!interrupted && (await queued(ids))) await new Promise((r) => setTimeout(r, POLL_MS));
     } finally {
       process.removeListener('SIGINT', onSignal);
       process.removeListener('SIGTERM', onSignal);
