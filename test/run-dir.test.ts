@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { openRunDir, pendingTasks, readResult, taskPath, writeResult, allResults } from '../src/run/run-dir.ts';
 import { indexFromEnvironment, runTask } from '../src/run/task.ts';
 import { sysgmmBin, taskCommand } from '../src/run/entry.ts';
-import { arrayRanges, runSlurm, splitArguments } from '../src/run/slurm.ts';
+import { arrayChunks, arrayRanges, runSlurm, splitArguments } from '../src/run/slurm.ts';
 import { SpecError } from '../src/errors.ts';
 
 const fresh = () => mkdtempSync(join(tmpdir(), 'sysgmm-run-'));
@@ -97,9 +97,18 @@ describe('Slurm options', () => {
     expect(splitArguments('-A acct -p debug', '--slurm')).toEqual(['-A', 'acct', '-p', 'debug']);
   });
 
-  it('writes array ranges compactly', () => {
+  it('writes array ranges compactly, and splits more than 1,000 tasks into arrays with an offset', () => {
     expect(arrayRanges([0, 1, 2, 5, 7, 8])).toBe('0-2,5,7-8');
     expect(arrayRanges([4])).toBe('4');
+    const all = Array.from({ length: 2500 }, (_, i) => i).filter((i) => i !== 1200);
+    const chunks = arrayChunks(all);
+    expect(chunks.map((c) => [c.offset, c.local[0], c.local[c.local.length - 1], c.local.length])).toEqual([
+      [0, 0, 999, 1000],
+      [1000, 0, 999, 999],
+      [2000, 0, 499, 500],
+    ]);
+    expect(chunks.flatMap((c) => c.local.map((e) => e + c.offset))).toEqual(all);
+    expect(arrayChunks([3])).toEqual([{ offset: 3, local: [0] }]);
   });
 
   it('says clearly when sbatch is not on PATH', async () => {

@@ -87,6 +87,19 @@ export function arrayRanges(indices: number[]): string {
   return parts.join(',');
 }
 
+/** Sorted task indices as arrays of at most MAX_ARRAY_INDEX + 1 elements: task = offset + element. */
+export function arrayChunks(indices: number[]): { offset: number; local: number[] }[] {
+  const out: { offset: number; local: number[] }[] = [];
+  for (let a = 0; a < indices.length; ) {
+    const offset = indices[a];
+    let b = a;
+    while (b < indices.length && indices[b] - offset <= MAX_ARRAY_INDEX) b++;
+    out.push({ offset, local: indices.slice(a, b).map((i) => i - offset) });
+    a = b;
+  }
+  return out;
+}
+
 function capture(cmd: string, args: string[]): { code: number | null; stdout: string; stderr: string; missing: boolean } {
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
   const missing = (r.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
@@ -105,11 +118,7 @@ async function submit(dir: string, kind: string, indices: number[], opts: Execut
   await chmod(script, 0o755);
   const ids: string[] = [];
   const logs = new Map<number, string>();
-  for (let a = 0; a < indices.length; ) {
-    const offset = indices[a];
-    let b = a;
-    while (b < indices.length && indices[b] - offset <= MAX_ARRAY_INDEX) b++;
-    const local = indices.slice(a, b).map((i) => i - offset);
+  for (const { offset, local } of arrayChunks(indices)) {
     const args = [
       '--parsable',
       `--array=${arrayRanges(local)}${opts.jobs ? `%${opts.jobs}` : ''}`,
@@ -128,9 +137,8 @@ async function submit(dir: string, kind: string, indices: number[], opts: Execut
     const id = r.stdout.trim().split(';')[0];
     if (!/^\d+$/.test(id)) throw new Error(`sbatch printed no job id: '${r.stdout.trim()}'`);
     ids.push(id);
-    for (const i of indices.slice(a, b)) logs.set(i, join(logDir(dir), `slurm-${id}_${i - offset}.out`));
+    for (const e of local) logs.set(e + offset, join(logDir(dir), `slurm-${id}_${e}.out`));
     opts.onNote?.(`submitted Slurm job array ${id} (${local.length} task(s)${offset ? `, offset ${offset}` : ''})`);
-    a = b;
   }
   return { ids, logs };
 }
