@@ -23,11 +23,23 @@ export const commands: readonly CommandEntry[] = [
   { name: 'describe', args: '<file>', summary: 'units, periods, observations, gaps and per-variable statistics of a panel data file', load: () => import('./describe.ts') },
   { name: 'estimate', args: '<file>', summary: 'difference or system GMM from an xtabond2 command, with xtabond2-identical numbers', load: () => import('./estimate.ts') },
   {
+    name: 'grid',
+    args: '<file>',
+    summary: 'robustness grid: a command template crossed over its placeholders and samples; stability summary and specification curve',
+    load: () => import('./grid.ts'),
+  },
+  {
     name: 'indices',
     args: '<file>',
     summary:
       'location quotients and co-agglomeration (CA1, CA2) of producer services and manufacturing per city-year, for the whole and each segment, plus manufacturing efficiency; writes a CSV',
     load: () => import('./indices.ts'),
+  },
+  {
+    name: 'montecarlo',
+    args: '<plan>',
+    summary: 'Monte Carlo benchmark of estimators: bias, RMSE, size, coverage and test rejection rates over the designs of a plan',
+    load: () => import('./montecarlo.ts'),
   },
   { name: 'replicate', args: '', summary: 'run the haze study: indices, efficiency, tables T1-T6, derived effects, figures and report.md', load: () => import('./replicate.ts') },
   {
@@ -43,6 +55,7 @@ export const commands: readonly CommandEntry[] = [
     summary: 'an esttab-style table across models saved by `estimate --save`: coefficients, SEs, stars, AR(2) p, Hansen p, instruments, N',
     load: () => import('./table.ts'),
   },
+  { name: 'task', args: '<run-dir> [index...]', summary: 'compute tasks of a run directory (what executors and array schedulers call)', load: () => import('./task.ts') },
 ];
 
 /** Register the command named on the command line in full and the others by name and summary only. */
@@ -52,7 +65,7 @@ export async function registerCommands(program: Command, argv: readonly string[]
     if (entry.name === wanted) (await entry.load()).register(program);
     else {
       const stub = program.command(entry.name).description(entry.summary);
-      if (entry.args) stub.argument(entry.args);
+      if (entry.args) stub.arguments(entry.args);
     }
   }
 }

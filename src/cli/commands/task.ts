@@ -1,0 +1,22 @@
+// `sysgmm task <run dir> [index...]`: compute tasks of a run directory and write their results. The
+// one entry point every executor calls: local worker processes (several indices), Slurm array
+// elements, Kubernetes Indexed Jobs and AWS Batch array jobs (no index: read from
+// SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX).
+import type { Command } from 'commander';
+import { indexFromEnvironment, parseIndex, runTask, INDEX_VARIABLES } from '../../run/task.ts';
+import { montecarloTask } from '../../workloads/montecarlo-task.ts';
+import { gridTask } from '../../workloads/grid-task.ts';
+
+const HANDLERS = { montecarlo: montecarloTask, grid: gridTask };
+
+export function register(program: Command): void {
+  program
+    .command('task')
+    .description('compute tasks of a run directory (what executors and array schedulers call)')
+    .argument('<run-dir>', 'the run directory (holds run.json)')
+    .argument('[index...]', `task indices; none: the scheduler's index (${INDEX_VARIABLES.join(', ')})`)
+    .action(async (dir: string, indices: string[]) => {
+      const list = indices.length ? indices.map((i) => parseIndex(i, 'index')) : [indexFromEnvironment()];
+      for (const i of list) await runTask(dir, i, HANDLERS);
+    });
+}

@@ -1,0 +1,94 @@
+// Running the tasks of a run directory that have no valid result yet, on the executor asked for:
+// local worker processes, or a Slurm job array. Shared by every workload command.
+import type { Command } from 'commander';
+import { SpecError } from '../errors.ts';
+import { pendingTasks, resultsPresent, type RunManifest } from './run-dir.ts';
+import { runLocal } from './local.ts';
+import { runSlurm, splitArguments } from './slurm.ts';
+
+export const EXECUTORS = ['local', 'slurm'] as const;
+export type ExecutorName = (typeof EXECUTORS)[number];
+
+export interface ExecutorOptions {
+  executor?: ExecutorName;
+  /** Local: worker processes (default: one per core). Slurm: array tasks running at once (`--array=...%J`; default: no limit). */
+  jobs?: number;
+  /** Times a failed task is tried again before the run fails (default 2). */
+  retries?: number;
+  /** Extra sbatch options, already split into arguments. */
+  slurm?: string[];
+  /** Notes for the user (corrupt results found, jobs submitted). */
+  onNote?: (message: string) => void;
+}
+
+/** Tasks that did not produce a valid result; `failed` names each with its log. */
+export class TaskFailure extends Error {
+  constructor(message: string, readonly failed: { index: number; log: string }[], readonly exitCode = 1) {
+    super(failed.length ? `${message}: ${failed.map((f) => `task ${f.index} (log ${f.log})`).join(', ')}` : message);
+    this.name = 'TaskFailure';
+  }
+}
+
+/** Run every task without a valid result (a corrupt one is removed and recomputed); returns how many ran. */
+export async function executeRun(dir: string, manifest: RunManifest, opts: ExecutorOptions): Promise<number> {
+  const pending = await pendingTasks(dir, manifest.tasks, (i, why) => opts.onNote?.(`task ${i}: result corrupt (${why}); recomputing`));
+  if (pending.length === 0) return 0;
+  if ((opts.executor ?? 'local') === 'slurm') await runSlurm(dir, pending, manifest, opts);
+  else await runLocal(dir, pending, opts);
+  return pending.length;
+}
+
+/** Progress in tasks: the count of result files, polled while the executor runs. */
+export async function withProgress<T>(dir: string, update: (done: number) => void, work: () => Promise<T>): Promise<T> {
+  const timer = setInterval(() => void resultsPresent(dir).then(update), 500);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+export interface ExecutorCliOptions {
+  executor: string;
+  jobs?: string;
+  retries: string;
+  slurm?: string;
+  resume?: boolean;
+  prepare?: boolean;
+  quiet?: boolean;
+}
+
+/** What to tell the user after --prepare. */
+export function preparedMessage(out: string, tasks: number): string {
+  return (
+    `prepared ${tasks} task(s) in ${out}; run \`sysgmm task ${out} <i>\` for i = 0..${tasks - 1} (or without <i> under an array scheduler: ` +
+    `SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX), then run this command again with --resume to collect the results\n`
+  );
+}
+
+/** The executor options every workload command takes. */
+export function executorCliOptions(cmd: Command): Command {
+  return cmd
+    .option('--executor <name>', `where the tasks run: ${EXECUTORS.join('|')}`, 'local')
+    .option('--jobs <J>', 'local: worker processes (default one per core); slurm: array tasks running at once (default no limit)')
+    .option('--retries <n>', 'times a failed task is retried before the run fails', '2')
+    .option('--slurm <options>', 'extra sbatch options, e.g. "--partition=short --time=00:30:00 --mem=2G" (split like a shell would, never run by one)')
+    .option('--resume', 'continue the run in --out: tasks with a complete, valid result are kept, the others (missing, corrupt) computed')
+    .option('--prepare', 'only write the run directory, for another array scheduler to run `sysgmm task <dir>`; collect the results with --resume')
+    .option('--quiet', 'no progress bar');
+}
+
+export function parseExecutorOptions(o: ExecutorCliOptions): ExecutorOptions {
+  if (!EXECUTORS.includes(o.executor as ExecutorName)) throw new SpecError(`--executor must be one of ${EXECUTORS.join(', ')}, got '${o.executor}'`, '--executor');
+  const int = (v: string, name: string, min: number) => {
+    if (!/^\d+$/.test(v) || Number(v) < min) throw new SpecError(`${name} must be an integer of at least ${min}, got '${v}'`, name);
+    return Number(v);
+  };
+  if (o.slurm !== undefined && o.executor !== 'slurm') throw new SpecError('--slurm applies only with --executor slurm', '--slurm');
+  return {
+    executor: o.executor as ExecutorName,
+    jobs: o.jobs === undefined ? undefined : int(o.jobs, '--jobs', 1),
+    retries: int(o.retries, '--retries', 0),
+    slurm: o.slurm === undefined ? [] : splitArguments(o.slurm, '--slurm'),
+  };
+}

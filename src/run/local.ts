@@ -1,0 +1,73 @@
+// The local executor: worker processes on this machine, each running `sysgmm task <dir> <i> <j> ...`
+// over a batch of tasks (so the process start is paid once per batch, not once per task). A batch
+// whose process fails or is killed leaves its unfinished tasks to be retried in a later batch, up to
+// `retries` times each; results already written stay.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { openSync, closeSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { taskCommand } from './entry.ts';
+import { logDir, readResult } from './run-dir.ts';
+import type { ExecutorOptions } from './executor.ts';
+import { TaskFailure } from './executor.ts';
+
+export async function runLocal(dir: string, pending: number[], opts: ExecutorOptions): Promise<void> {
+  const jobs = Math.max(1, opts.jobs ?? availableParallelism());
+  const retries = opts.retries ?? 2;
+  // About two batches per process: small enough to balance the load, large enough to amortise starts.
+  const batchSize = Math.max(1, Math.ceil(pending.length / (2 * jobs)));
+  const queue = [...pending];
+  const attempts = new Map<number, number>();
+  const running = new Set<ChildProcess>();
+  const failures: { index: number; log: string }[] = [];
+  let batchNo = 0;
+  let done = 0;
+  let interrupted = false;
+  const onSignal = () => {
+    interrupted = true;
+    for (const child of running) child.kill('SIGTERM');
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  const runBatch = (indices: number[]): Promise<void> =>
+    new Promise((resolveBatch) => {
+      const log = join(logDir(dir), `local-${String(batchNo++).padStart(4, '0')}-tasks-${indices[0]}-${indices[indices.length - 1]}.log`);
+      const fd = openSync(log, 'a');
+      const { file, args } = taskCommand(dir, indices);
+      const child = spawn(file, args, { stdio: ['ignore', fd, fd] });
+      running.add(child);
+      let finished = false;
+      const finish = async () => {
+        if (finished) return;
+        finished = true;
+        running.delete(child);
+        closeSync(fd);
+        for (const i of indices) {
+          if ((await readResult(dir, i)).state === 'ok') {
+            done++;
+            continue;
+          }
+          const tries = (attempts.get(i) ?? 0) + 1;
+          attempts.set(i, tries);
+          if (tries > retries || interrupted) failures.push({ index: i, log });
+          else queue.push(i);
+        }
+        resolveBatch();
+      };
+      child.on('error', () => void finish());
+      child.on('exit', () => void finish());
+    });
+
+  const worker = async (): Promise<void> => {
+    while (queue.length && !interrupted) await runBatch(queue.splice(0, batchSize));
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(jobs, Math.max(1, queue.length)) }, worker));
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  }
+  if (interrupted) throw new TaskFailure(`interrupted: ${pending.length - done} task(s) left; continue with --resume`, [], 130);
+  if (failures.length) throw new TaskFailure(`${failures.length} task(s) failed after ${retries} retries`, failures);
+}

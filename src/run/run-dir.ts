@@ -1,0 +1,149 @@
+// The run directory of a many-task workload (Monte Carlo plan, robustness grid): everything a task
+// needs is in <dir>/run.json, so any process on any machine that sees the folder can compute task i;
+// each task's result is one file <dir>/tasks/<i>.json written atomically (temporary name, then
+// rename) with a SHA-256 checksum, so a result is either complete and valid or absent/corrupt and
+// recomputed. Layout:
+//   run.json            { format, kind, tasks, config, created }
+//   tasks/000012.json   line 1: {"format","index","bytes","sha256"}; then the payload as JSON
+//   logs/               one log per local worker process or Slurm array task
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SpecError } from '../errors.ts';
+
+const RUN_FORMAT = 'sysgmm-run/1';
+const TASK_FORMAT = 'sysgmm-task/1';
+
+export interface RunManifest {
+  format: typeof RUN_FORMAT;
+  /** Which workload computes the tasks ('montecarlo', 'grid'). */
+  kind: string;
+  tasks: number;
+  /** Everything a task needs, as the workload wrote it (plan, data path and checksum, ...). */
+  config: unknown;
+  created: string;
+}
+
+export type TaskState = { state: 'missing' } | { state: 'corrupt'; why: string } | { state: 'ok'; payload: unknown };
+
+/** Write a file under its final name only once it is complete: a temporary sibling, then rename. */
+export async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    await writeFile(tmp, data);
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+export function taskPath(dir: string, index: number): string {
+  return join(dir, 'tasks', `${String(index).padStart(6, '0')}.json`);
+}
+
+export const logDir = (dir: string): string => join(dir, 'logs');
+
+export async function readManifest(dir: string): Promise<RunManifest> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, 'run.json'), 'utf8');
+  } catch {
+    throw new SpecError(`${dir}: not a run directory (no run.json)`, 'run dir');
+  }
+  const m = JSON.parse(text) as RunManifest;
+  if (m.format !== RUN_FORMAT) throw new SpecError(`${join(dir, 'run.json')}: format '${m.format}' is not ${RUN_FORMAT}`, 'run dir');
+  return m;
+}
+
+/**
+ * Create the run directory, or with resume reopen it. A fresh run refuses a folder that already
+ * holds one; a resumed run refuses one whose configuration differs from this invocation's (its
+ * results would belong to another workload).
+ */
+export async function openRunDir(dir: string, run: { kind: string; tasks: number; config: unknown }, resume: boolean): Promise<RunManifest> {
+  let existing: RunManifest | null = null;
+  try {
+    existing = await readManifest(dir);
+  } catch {
+    existing = null;
+  }
+  if (existing) {
+    if (!resume) throw new SpecError(`${dir} already holds a ${existing.kind} run; pass --resume to continue it, or choose another --out`, '--out');
+    if (existing.kind !== run.kind || existing.tasks !== run.tasks || JSON.stringify(existing.config) !== JSON.stringify(run.config))
+      throw new SpecError(`--resume: ${dir} holds a different ${existing.kind} run (its plan, data or options differ from this one's); choose another --out`, '--resume');
+    return existing;
+  }
+  const manifest: RunManifest = { format: RUN_FORMAT, kind: run.kind, tasks: run.tasks, config: run.config, created: new Date().toISOString() };
+  await mkdir(join(dir, 'tasks'), { recursive: true });
+  await mkdir(logDir(dir), { recursive: true });
+  await writeAtomic(join(dir, 'run.json'), JSON.stringify(manifest, null, 1) + '\n');
+  return manifest;
+}
+
+const sha256 = (bytes: Uint8Array | string): string => createHash('sha256').update(bytes).digest('hex');
+
+/** Write task i's result (complete, checksummed, atomically). Non-finite numbers are written as null. */
+export async function writeResult(dir: string, index: number, payload: unknown): Promise<void> {
+  const body = Buffer.from(JSON.stringify(payload), 'utf8');
+  const header = JSON.stringify({ format: TASK_FORMAT, index, bytes: body.length, sha256: sha256(body) });
+  await writeAtomic(taskPath(dir, index), Buffer.concat([Buffer.from(header + '\n', 'utf8'), body]));
+}
+
+/** Task i's result: missing, corrupt (with why), or its payload. */
+export async function readResult(dir: string, index: number): Promise<TaskState> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(taskPath(dir, index));
+  } catch {
+    return { state: 'missing' };
+  }
+  const nl = bytes.indexOf(0x0a);
+  if (nl < 0) return { state: 'corrupt', why: 'no header line' };
+  let header: { format?: string; index?: number; bytes?: number; sha256?: string };
+  try {
+    header = JSON.parse(bytes.subarray(0, nl).toString('utf8'));
+  } catch {
+    return { state: 'corrupt', why: 'unreadable header' };
+  }
+  const body = bytes.subarray(nl + 1);
+  if (header.format !== TASK_FORMAT || header.index !== index) return { state: 'corrupt', why: `header is not that of task ${index}` };
+  if (header.bytes !== body.length) return { state: 'corrupt', why: `${body.length} bytes where ${header.bytes} were written` };
+  if (header.sha256 !== sha256(body)) return { state: 'corrupt', why: 'checksum mismatch' };
+  return { state: 'ok', payload: JSON.parse(body.toString('utf8')) };
+}
+
+/** Indices of the tasks with no complete, valid result; corrupt files are removed (and named through onCorrupt). */
+export async function pendingTasks(dir: string, tasks: number, onCorrupt?: (index: number, why: string) => void): Promise<number[]> {
+  const pending: number[] = [];
+  for (let i = 0; i < tasks; i++) {
+    const s = await readResult(dir, i);
+    if (s.state === 'ok') continue;
+    if (s.state === 'corrupt') {
+      onCorrupt?.(i, s.why);
+      await rm(taskPath(dir, i), { force: true });
+    }
+    pending.push(i);
+  }
+  return pending;
+}
+
+/** Number of result files present (progress only; validity is checked by pendingTasks). */
+export async function resultsPresent(dir: string): Promise<number> {
+  try {
+    return (await readdir(join(dir, 'tasks'))).filter((f) => /^\d+\.json$/.test(f)).length;
+  } catch {
+    return 0;
+  }
+}
+
+/** Every task's payload, in task order; throws naming the first task without a valid result. */
+export async function allResults(dir: string, tasks: number): Promise<unknown[]> {
+  const out: unknown[] = [];
+  for (let i = 0; i < tasks; i++) {
+    const s = await readResult(dir, i);
+    if (s.state !== 'ok') throw new SpecError(`${taskPath(dir, i)}: task ${i} has no valid result (${s.state === 'corrupt' ? s.why : 'missing'}); rerun with --resume`, '--resume');
+    out.push(s.payload);
+  }
+  return out;
+}

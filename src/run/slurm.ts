@@ -1,0 +1,191 @@
+// The Slurm executor: the tasks are submitted with `sbatch --array` (one array element per task,
+// argument arrays only: the extra options the user gives are split like a shell would split them,
+// without any shell), each element runs `sysgmm task <run dir>` with SLURM_ARRAY_TASK_ID as its
+// index and logs to <run dir>/logs/slurm-<job>_<element>.out; the run waits by polling squeue,
+// cancels its jobs with scancel on Ctrl-C, and resubmits the tasks that left no valid result (up to
+// `retries` times).
+import { spawn, spawnSync } from 'node:child_process';
+import { chmod } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { SpecError } from '../errors.ts';
+import { sysgmmBin } from './entry.ts';
+import { logDir, pendingTasks, writeAtomic, type RunManifest } from './run-dir.ts';
+import { TaskFailure, type ExecutorOptions } from './executor.ts';
+
+/** Largest array index submitted (Slurm's default MaxArraySize is 1001); later tasks go in further arrays with an offset. */
+const MAX_ARRAY_INDEX = 999;
+
+/** Time between squeue polls. */
+const POLL_MS = 1000;
+
+/** The batch script: fixed text (nothing from the user); its arguments are node, the bin, the run dir and the index offset. */
+const SCRIPT = `#!/bin/sh
+# sysgmm: one Slurm array task. Arguments: node, the sysgmm bin, the run directory, the index offset.
+export SYSGMM_TASK_OFFSET="$4"
+exec "$1" "$2" task "$3"
+`;
+
+/** sbatch options that the executor sets itself and that would break the run if overridden. */
+const RESERVED = [
+  ['--array', '-a'],
+  ['--output', '-o'],
+  ['--error', '-e'],
+  ['--wrap', null],
+  ['--parsable', null],
+] as const;
+
+/** Split an option string into arguments as a POSIX shell would (quotes and backslashes), with no expansion of any kind. */
+export function splitArguments(text: string, option: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let inWord = false;
+  let quote: '"' | "'" | null = null;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quote === "'") {
+      if (ch === "'") quote = null;
+      else cur += ch;
+    } else if (quote === '"') {
+      if (ch === '"') quote = null;
+      else if (ch === '\\' && i + 1 < text.length && '"\\$`'.includes(text[i + 1])) cur += text[++i];
+      else cur += ch;
+    } else if (ch === "'" || ch === '"') {
+      quote = ch;
+      inWord = true;
+    } else if (ch === '\\' && i + 1 < text.length) {
+      cur += text[++i];
+      inWord = true;
+    } else if (/\s/.test(ch)) {
+      if (inWord) out.push(cur);
+      cur = '';
+      inWord = false;
+    } else {
+      cur += ch;
+      inWord = true;
+    }
+  }
+  if (quote) throw new SpecError(`${option}: unbalanced ${quote} quote in '${text}'`, option);
+  if (inWord) out.push(cur);
+  for (const arg of out) {
+    for (const [long, short] of RESERVED) {
+      if (arg === long || arg.startsWith(`${long}=`) || (short && arg.startsWith(short) && !arg.startsWith('--')))
+        throw new SpecError(`${option}: ${long} is set by sysgmm itself (array of tasks, per-task logs) and cannot be given`, option);
+    }
+  }
+  return out;
+}
+
+/** "0-4,7,9-12" from sorted indices. */
+export function arrayRanges(indices: number[]): string {
+  const parts: string[] = [];
+  for (let a = 0; a < indices.length; ) {
+    let b = a;
+    while (b + 1 < indices.length && indices[b + 1] === indices[b] + 1) b++;
+    parts.push(a === b ? `${indices[a]}` : `${indices[a]}-${indices[b]}`);
+    a = b + 1;
+  }
+  return parts.join(',');
+}
+
+/** Sorted task indices as arrays of at most MAX_ARRAY_INDEX + 1 elements: task = offset + element. */
+export function arrayChunks(indices: number[]): { offset: number; local: number[] }[] {
+  const out: { offset: number; local: number[] }[] = [];
+  for (let a = 0; a < indices.length; ) {
+    const offset = indices[a];
+    let b = a;
+    while (b < indices.length && indices[b] - offset <= MAX_ARRAY_INDEX) b++;
+    out.push({ offset, local: indices.slice(a, b).map((i) => i - offset) });
+    a = b;
+  }
+  return out;
+}
+
+function capture(cmd: string, args: string[]): { code: number | null; stdout: string; stderr: string; missing: boolean } {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  const missing = (r.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+  return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '', missing };
+}
+
+/** Fail clearly when Slurm's client commands are not installed here. */
+export function requireSlurm(): void {
+  if (capture('sbatch', ['--version']).missing)
+    throw new SpecError('--executor slurm: sbatch is not on PATH (run on a Slurm login node, or load its module); --executor local runs here', '--executor');
+}
+
+async function submit(dir: string, kind: string, indices: number[], opts: ExecutorOptions): Promise<{ ids: string[]; logs: Map<number, string> }> {
+  const script = join(dir, 'slurm-task.sh');
+  await writeAtomic(script, SCRIPT);
+  await chmod(script, 0o755);
+  const ids: string[] = [];
+  const logs = new Map<number, string>();
+  for (const { offset, local } of arrayChunks(indices)) {
+    const args = [
+      '--parsable',
+      `--array=${arrayRanges(local)}${opts.jobs ? `%${opts.jobs}` : ''}`,
+      `--job-name=sysgmm-${kind}`,
+      `--output=${join(logDir(dir), 'slurm-%A_%a.out')}`,
+      ...(opts.slurm ?? []),
+      script,
+      process.execPath,
+      sysgmmBin(),
+      dir,
+      String(offset),
+    ];
+    const r = capture('sbatch', args);
+    if (r.missing) requireSlurm();
+    if (r.code !== 0) throw new SpecError(`sbatch failed (exit ${r.code}): ${r.stderr.trim() || r.stdout.trim()}`, '--slurm');
+    const id = r.stdout.trim().split(';')[0];
+    if (!/^\d+$/.test(id)) throw new Error(`sbatch printed no job id: '${r.stdout.trim()}'`);
+    ids.push(id);
+    for (const e of local) logs.set(e + offset, join(logDir(dir), `slurm-${id}_${e}.out`));
+    opts.onNote?.(`submitted Slurm job array ${id} (${local.length} task(s)${offset ? `, offset ${offset}` : ''})`);
+  }
+  return { ids, logs };
+}
+
+/** True while any element of the jobs is pending or running. */
+async function queued(ids: string[]): Promise<boolean> {
+  return new Promise((done) => {
+    const child = spawn('squeue', ['--noheader', '--array', `--jobs=${ids.join(',')}`, '--format=%i'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    // squeue forgets finished jobs after MinJobAge and then answers "Invalid job id": none queued.
+    child.on('close', (code) => done(code === 0 ? out.trim().length > 0 : !/invalid job id/i.test(err)));
+    child.on('error', () => done(false));
+  });
+}
+
+export async function runSlurm(dir0: string, pending: number[], manifest: RunManifest, opts: ExecutorOptions): Promise<void> {
+  requireSlurm();
+  const dir = resolve(dir0);
+  const retries = opts.retries ?? 2;
+  let todo = pending;
+  for (let attempt = 0; ; attempt++) {
+    const { ids, logs } = await submit(dir, manifest.kind, todo, opts);
+    let interrupted = false;
+    const onSignal = () => {
+      interrupted = true;
+      capture('scancel', ids);
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    try {
+      while (!interrupted && (await queued(ids))) await new Promise((r) => setTimeout(r, POLL_MS));
+    } finally {
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
+    }
+    if (interrupted) throw new TaskFailure(`interrupted: Slurm job(s) ${ids.join(', ')} cancelled; continue with --resume`, [], 130);
+    const left = new Set(await pendingTasks(dir, manifest.tasks, (i, why) => opts.onNote?.(`task ${i}: result corrupt (${why}); recomputing`)));
+    todo = todo.filter((i) => left.has(i));
+    if (todo.length === 0) return;
+    if (attempt >= retries)
+      throw new TaskFailure(
+        `${todo.length} task(s) failed on Slurm after ${retries} retries`,
+        todo.map((i) => ({ index: i, log: logs.get(i)! })),
+      );
+    opts.onNote?.(`${todo.length} task(s) left no valid result; resubmitting (retry ${attempt + 1} of ${retries})`);
+  }
+}

@@ -1,0 +1,33 @@
+// One task of a run: `sysgmm task <run dir> <index>` computes task <index> from <run dir>/run.json
+// and writes its result; the same command serves every executor (local worker processes, Slurm
+// arrays) and other array schedulers, whose index variable is read when no index is given.
+import { SpecError } from '../errors.ts';
+import { readManifest, writeResult, type RunManifest } from './run-dir.ts';
+
+/** Computes one task's payload from the run's manifest. */
+export type TaskHandler = (manifest: RunManifest, index: number, dir: string) => Promise<unknown>;
+
+/** Array-task index variables of the schedulers the entry point serves, in the order they are read. */
+export const INDEX_VARIABLES = ['SLURM_ARRAY_TASK_ID', 'JOB_COMPLETION_INDEX', 'AWS_BATCH_JOB_ARRAY_INDEX'] as const;
+
+/** The task index from the first scheduler variable that is set (plus SYSGMM_TASK_OFFSET, for arrays over a later range). */
+export function indexFromEnvironment(env: NodeJS.ProcessEnv = process.env): number {
+  const name = INDEX_VARIABLES.find((v) => env[v] !== undefined && env[v] !== '');
+  if (!name) throw new SpecError(`no task index: give one, or run under a scheduler that sets ${INDEX_VARIABLES.join(', ')}`, 'index');
+  const offset = env.SYSGMM_TASK_OFFSET ? parseIndex(env.SYSGMM_TASK_OFFSET, 'SYSGMM_TASK_OFFSET') : 0;
+  return parseIndex(env[name]!, name) + offset;
+}
+
+export function parseIndex(text: string, what: string): number {
+  if (!/^\d+$/.test(text.trim())) throw new SpecError(`${what}: task index must be a non-negative integer, got '${text}'`, what);
+  return Number(text.trim());
+}
+
+/** Compute task `index` of the run in `dir` and write its result. */
+export async function runTask(dir: string, index: number, handlers: Record<string, TaskHandler>): Promise<void> {
+  const manifest = await readManifest(dir);
+  if (index >= manifest.tasks) throw new SpecError(`task ${index}: the run in ${dir} has tasks 0 to ${manifest.tasks - 1}`, 'index');
+  const handler = handlers[manifest.kind];
+  if (!handler) throw new SpecError(`${dir}: unknown run kind '${manifest.kind}'`, 'run dir');
+  await writeResult(dir, index, await handler(manifest, index, dir));
+}

@@ -1,0 +1,98 @@
+// A robustness grid (JSON): a command template with named placeholders, the values of each
+// (crossed), samples by condition, and the focus coefficients:
+//   { "template": "xtabond2 n L.n w k yr*, gmm(L.n, {lags} {collapse}) iv(w k yr*) {steps} robust",
+//     "axes": { "lags": ["lag(1 .)", "lag(1 3)"], "collapse": ["", "collapse"], "steps": ["", "twostep"] },
+//     "samples": { "all": null, "early": "year <= 1981" }, "focus": ["L.n", "w"] }
+// Specifications are numbered samples first (slowest), then the axes in the order given.
+import { SpecError } from '../errors.ts';
+import { parseXtabond2 } from '../spec/parse.ts';
+import { termName } from '../spec/types.ts';
+
+export interface GridSpecification {
+  index: number;
+  sample: string;
+  condition: string | null;
+  /** The value each axis takes in this specification. */
+  axes: Record<string, string>;
+  command: string;
+}
+
+export interface Grid {
+  template: string;
+  axes: Record<string, string[]>;
+  samples: Record<string, string | null>;
+  /** Coefficient names as the results print them (L.n → L1.n). */
+  focus: string[];
+  specs: GridSpecification[];
+}
+
+const PLACEHOLDER = /\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+function fail(message: string, key: string): never {
+  throw new SpecError(`grid: ${message}`, key);
+}
+
+/** xtabond2's name of a coefficient written with operators: "L.n" → "L1.n", "LD.w" → "L1D1.w". */
+export function coefficientName(text: string): string {
+  const m = /^((?:[LFD]\d*)+)\.([A-Za-z_][A-Za-z0-9_]*)$/i.exec(text.trim());
+  if (!m) return text.trim();
+  let lag = 0;
+  let diff = 0;
+  for (const op of m[1].matchAll(/([LFD])(\d*)/gi)) {
+    const k = op[2] === '' ? 1 : Number(op[2]);
+    const o = op[1].toUpperCase();
+    if (o === 'L') lag += k;
+    else if (o === 'F') lag -= k;
+    else diff += k;
+  }
+  return termName(m[2], lag, diff);
+}
+
+export function expandTemplate(template: string, values: Record<string, string>): string {
+  return template.replace(PLACEHOLDER, (_, name: string) => values[name]).replace(/\s+/g, ' ').replace(/\s+\)/g, ')').trim();
+}
+
+/** Parse and expand a grid; every command is checked against the data's columns (errors name the spec). */
+export function parseGrid(raw: unknown, columns: readonly string[]): Grid {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) fail('must be a JSON object with template, axes, samples, focus', 'grid');
+  const g = raw as Record<string, unknown>;
+  for (const k of Object.keys(g)) if (!['template', 'axes', 'samples', 'focus'].includes(k)) fail(`unknown key '${k}'; keys are template, axes, samples, focus`, k);
+  if (typeof g.template !== 'string' || !g.template.trim()) fail('template: must be an xtabond2 command with {placeholders}', 'template');
+  const template = g.template;
+  const axesRaw = (g.axes ?? {}) as Record<string, unknown>;
+  if (typeof axesRaw !== 'object' || Array.isArray(axesRaw)) fail('axes: must be an object: placeholder → list of values', 'axes');
+  const axes: Record<string, string[]> = {};
+  for (const [k, v] of Object.entries(axesRaw)) {
+    if (!Array.isArray(v) || v.length === 0 || !v.every((x) => typeof x === 'string')) fail(`axes.${k}: must be a non-empty list of strings`, `axes.${k}`);
+    if (new Set(v).size !== v.length) fail(`axes.${k}: repeats a value`, `axes.${k}`);
+    axes[k] = v as string[];
+  }
+  const used = new Set([...template.matchAll(PLACEHOLDER)].map((m) => m[1]));
+  for (const u of used) if (!(u in axes)) fail(`template: placeholder {${u}} has no axis; axes are ${Object.keys(axes).join(', ') || 'none'}`, 'template');
+  for (const a of Object.keys(axes)) if (!used.has(a)) fail(`axes.${a}: the template has no {${a}}`, `axes.${a}`);
+  const samplesRaw = g.samples ?? { all: null };
+  if (typeof samplesRaw !== 'object' || samplesRaw === null || Array.isArray(samplesRaw) || Object.keys(samplesRaw).length === 0)
+    fail('samples: must be an object: name → condition (null: every row)', 'samples');
+  const samples: Record<string, string | null> = {};
+  for (const [k, v] of Object.entries(samplesRaw as Record<string, unknown>)) {
+    if (v !== null && (typeof v !== 'string' || !v.trim())) fail(`samples.${k}: must be a condition such as "year <= 1981", or null`, `samples.${k}`);
+    samples[k] = v as string | null;
+  }
+  if (!Array.isArray(g.focus) || g.focus.length === 0 || !g.focus.every((f) => typeof f === 'string')) fail('focus: must be a non-empty list of coefficient names, e.g. ["L.n", "w"]', 'focus');
+  const focus = (g.focus as string[]).map(coefficientName);
+  let combos: Record<string, string>[] = [{}];
+  for (const [k, vs] of Object.entries(axes)) combos = combos.flatMap((c) => vs.map((v) => ({ ...c, [k]: v })));
+  const specs: GridSpecification[] = [];
+  for (const [sample, condition] of Object.entries(samples))
+    for (const values of combos) {
+      const command = expandTemplate(template, values);
+      try {
+        parseXtabond2(command, columns);
+      } catch (err) {
+        if (err instanceof SpecError) fail(`specification ${specs.length} (${command}): ${err.message}`, err.option ?? 'template');
+        throw err;
+      }
+      specs.push({ index: specs.length, sample, condition, axes: values, command });
+    }
+  return { template, axes, samples, focus, specs };
+}

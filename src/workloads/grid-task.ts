@@ -1,0 +1,140 @@
+// One grid task: specifications [first, last) of the grid, each estimated on its sample, with the
+// focus coefficients, counts, specification tests and Roodman's (2009) warning flags; with a
+// bootstrap, pairs-bootstrap intervals of the focus coefficients (B replications per specification,
+// batched; draws keyed by (seed, specification)).
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { DataError } from '../errors.ts';
+import { fitGmm } from '../gmm/fit.ts';
+import { bootstrapGmm } from '../bootstrap/run.ts';
+import { loadModel } from '../cli/load-model.ts';
+import { defaultFloat64Backend, getBackend } from '../kernels/registry.ts';
+import { parseXtabond2 } from '../spec/parse.ts';
+import type { RunManifest } from '../run/run-dir.ts';
+import { selectSample, type SampleSelection } from './condition.ts';
+import type { Grid } from './grid-spec.ts';
+import { keyedSeed } from './streams.ts';
+
+export interface GridConfig {
+  data: { path: string; sha256: string; id: string; time: string; inputFormat?: string; sheet?: string };
+  grid: Grid;
+  bootstrap: number;
+  seed: number;
+  perTask: number;
+}
+
+export interface FocusEstimate {
+  estimate: number;
+  se: number;
+  ciLow: number;
+  ciHigh: number;
+  p: number;
+  /** Bootstrap intervals (95%) and p-value, with --bootstrap. */
+  boot: { se: number; percentile: [number, number]; studentized: [number, number] | null; p: number } | null;
+}
+
+export interface GridRow {
+  index: number;
+  sample: string;
+  axes: Record<string, string>;
+  command: string;
+  failure: string | null;
+  /** Rows of the data in the sample, left out by its condition, and left out because it met a missing value. */
+  sampleRows: SampleSelection['rows'] | null;
+  nobs: number | null;
+  groups: number | null;
+  instruments: number | null;
+  ar2P: number | null;
+  hansenP: number | null;
+  sarganP: number | null;
+  /** Per focus coefficient (null where the specification does not estimate it). */
+  focus: Record<string, FocusEstimate | null>;
+  flags: { instrumentsAboveGroups: boolean; hansenNearOne: boolean; ar2Rejected: boolean };
+}
+
+/** Hansen p above which, with many instruments, the test is suspect (Roodman 2009, "A note on the theme of too many instruments", section 4). */
+export const HANSEN_SUSPECT_P = 0.25;
+
+/** SHA-256 of a file, streamed. */
+export async function fileSha256(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+export function gridTaskRange(config: GridConfig, index: number): { first: number; last: number } {
+  const first = index * config.perTask;
+  return { first, last: Math.min(config.grid.specs.length, first + config.perTask) };
+}
+
+export async function gridTask(manifest: RunManifest, index: number): Promise<GridRow[]> {
+  const config = manifest.config as GridConfig;
+  const { data, grid } = config;
+  if ((await fileSha256(data.path)) !== data.sha256) throw new DataError(`${data.path} changed since the run started (checksum differs); start a new run`, { file: data.path });
+  const { first, last } = gridTaskRange(config, index);
+  const { panel } = await loadModel(data.path, { id: data.id, time: data.time, xtabond2: grid.specs[first].command, inputFormat: data.inputFormat, sheet: data.sheet });
+  const columns = [data.id, data.time, ...panel.names()];
+  const samples = new Map<string, SampleSelection>();
+  const backend = config.bootstrap > 0 ? await getBackend(defaultFloat64Backend(), { precision: 'float32', workload: 'bootstrap' }) : null;
+  const rows: GridRow[] = [];
+  try {
+    for (const s of grid.specs.slice(first, last)) {
+      const row: GridRow = {
+        index: s.index,
+        sample: s.sample,
+        axes: s.axes,
+        command: s.command,
+        failure: null,
+        sampleRows: null,
+        nobs: null,
+        groups: null,
+        instruments: null,
+        ar2P: null,
+        hansenP: null,
+        sarganP: null,
+        focus: Object.fromEntries(grid.focus.map((f) => [f, null])),
+        flags: { instrumentsAboveGroups: false, hansenNearOne: false, ar2Rejected: false },
+      };
+      try {
+        if (!samples.has(s.sample)) samples.set(s.sample, selectSample(panel, s.condition));
+        const sel = samples.get(s.sample)!;
+        row.sampleRows = sel.rows;
+        const spec = parseXtabond2(s.command, columns);
+        const fit = await fitGmm(sel.panel, spec, s.command);
+        const boot = backend ? await bootstrapGmm(sel.panel, spec, { reps: config.bootstrap, seed: keyedSeed(config.seed, s.index), threads: 1, backend }, s.command) : null;
+        row.nobs = fit.nobs;
+        row.groups = fit.ngroups;
+        row.instruments = fit.ninstruments;
+        row.ar2P = fit.ar.find((a) => a.order === 2)?.p ?? null;
+        row.hansenP = fit.hansen?.p ?? null;
+        row.sarganP = fit.sargan?.p ?? null;
+        for (const f of grid.focus) {
+          const c = fit.coefficients.find((x) => x.name === f);
+          if (!c) continue;
+          const b = boot?.coefficients.find((x) => x.name === f);
+          row.focus[f] = {
+            estimate: c.estimate,
+            se: c.se,
+            ciLow: c.ciLow,
+            ciHigh: c.ciHigh,
+            p: c.p,
+            boot: b ? { se: b.bootSe, percentile: [b.percentile.low, b.percentile.high], studentized: b.studentized ? [b.studentized.low, b.studentized.high] : null, p: b.p } : null,
+          };
+        }
+        // Roodman (2009): instruments should not outnumber groups; a Hansen p-value near 1 (above 0.25
+        // with an instrument count of at least half the groups, our threshold) signals a weakened test.
+        row.flags = {
+          instrumentsAboveGroups: fit.ninstruments > fit.ngroups,
+          hansenNearOne: row.hansenP !== null && row.hansenP > HANSEN_SUSPECT_P && fit.ninstruments >= fit.ngroups / 2,
+          ar2Rejected: row.ar2P !== null && row.ar2P < 0.05,
+        };
+      } catch (err) {
+        row.failure = err instanceof Error ? err.message : String(err);
+      }
+      rows.push(row);
+    }
+  } finally {
+    await backend?.dispose();
+  }
+  return rows;
+}

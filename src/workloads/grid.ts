@@ -1,0 +1,85 @@
+// `sysgmm grid`: every specification of a robustness grid as tasks of a run directory, then the
+// stability summary, the tables and the specification curves written into the same folder.
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { SpecError } from '../errors.ts';
+import { DATA_FORMATS, readTable, type DataFormat } from '../data/read.ts';
+import { Panel } from '../panel/panel.ts';
+import { selectSample } from './condition.ts';
+import { parseGrid, type Grid } from './grid-spec.ts';
+import { fileSha256, type GridConfig, type GridRow } from './grid-task.ts';
+import { stability, writeGridTables, writeSpecCurves, type Stability } from './grid-report.ts';
+import { runWorkload, type WorkloadOptions } from './run-workload.ts';
+
+export interface GridOptions {
+  id: string;
+  time: string;
+  inputFormat?: string;
+  sheet?: string;
+  bootstrap: number;
+  seed: number;
+  /** Specifications per task. */
+  perTask: number;
+}
+
+export interface GridResult {
+  grid: Grid;
+  rows: GridRow[];
+  stability: Stability[];
+  markdown: string;
+  figures: string[];
+  tasks: number;
+  ran: number;
+}
+
+/** Read and check the grid against the data: commands parse, sample conditions evaluate. */
+export async function prepareGrid(dataPath: string, gridPath: string, opts: GridOptions): Promise<{ grid: Grid; config: GridConfig }> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(gridPath, 'utf8'));
+  } catch (err) {
+    throw new SpecError(`${gridPath}: cannot read the grid as JSON (${(err as Error).message})`, '--grid');
+  }
+  if (opts.inputFormat !== undefined && !DATA_FORMATS.includes(opts.inputFormat as DataFormat))
+    throw new SpecError(`--input-format must be one of ${DATA_FORMATS.join(', ')}, got '${opts.inputFormat}'`, '--input-format');
+  const table = await readTable(dataPath, { format: opts.inputFormat as DataFormat | undefined, sheet: opts.sheet });
+  const panel = Panel.fromTable(table, { id: opts.id, time: opts.time, source: dataPath });
+  const columns = table.schema.fields.map((f) => f.name);
+  let grid: Grid;
+  try {
+    grid = parseGrid(raw, columns);
+  } catch (err) {
+    if (err instanceof SpecError) throw new SpecError(`${gridPath}: ${err.message}`, err.option);
+    throw err;
+  }
+  for (const [name, condition] of Object.entries(grid.samples)) {
+    try {
+      selectSample(panel, condition);
+    } catch (err) {
+      throw new SpecError(`${gridPath}: samples.${name}: ${(err as Error).message}`, `samples.${name}`);
+    }
+  }
+  const config: GridConfig = {
+    data: { path: resolve(dataPath), sha256: await fileSha256(dataPath), id: opts.id, time: opts.time, inputFormat: opts.inputFormat, sheet: opts.sheet },
+    grid,
+    bootstrap: opts.bootstrap,
+    seed: opts.seed,
+    perTask: opts.perTask,
+  };
+  return { grid, config };
+}
+
+/** The results, or null when exec.prepare only wrote the run directory. */
+export async function runGrid(dataPath: string, gridPath: string, out: string, opts: GridOptions, exec: WorkloadOptions): Promise<GridResult | null> {
+  if (resolve(join(out, 'grid.json')) === resolve(gridPath)) throw new SpecError(`--out ${out}: the results would overwrite the grid file ${gridPath}; choose another folder`, '--out');
+  const { grid, config } = await prepareGrid(dataPath, gridPath, opts);
+  const tasks = Math.ceil(grid.specs.length / opts.perTask);
+  const run = await runWorkload(out, { kind: 'grid', tasks, config }, exec);
+  if (!run) return null;
+  const { payloads, ran } = run;
+  const rows = (payloads as GridRow[][]).flat().sort((a, b) => a.index - b.index);
+  const stab = stability(grid, rows);
+  const markdown = await writeGridTables(out, grid, rows, stab, { data: config.data.path, bootstrap: opts.bootstrap, seed: opts.seed });
+  const figures = await writeSpecCurves(out, grid, rows);
+  return { grid, rows, stability: stab, markdown, figures, tasks, ran };
+}

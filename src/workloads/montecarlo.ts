@@ -1,0 +1,53 @@
+// `sysgmm montecarlo`: a plan's designs × replications as tasks of a run directory, then the
+// summaries, tables, per-replication Parquet and figures written into the same folder.
+import { readFile } from 'node:fs/promises';
+import { SpecError } from '../errors.ts';
+import { parsePlan, type Plan } from './plan.ts';
+import { taskLayout, type McConfig, type McTaskPayload } from './montecarlo-task.ts';
+import { summarise, type McRow } from './mc-summary.ts';
+import { writeFigures, writeReplications, writeSummary } from './mc-report.ts';
+import { runWorkload, type WorkloadOptions } from './run-workload.ts';
+
+export async function readPlan(path: string): Promise<Plan> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new SpecError(`${path}: cannot read the plan (${(err as Error).message})`, 'plan');
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new SpecError(`${path}: not valid JSON (${(err as Error).message})`, 'plan');
+  }
+  try {
+    return parsePlan(raw);
+  } catch (err) {
+    if (err instanceof SpecError) throw new SpecError(`${path}: ${err.message}`, err.option);
+    throw err;
+  }
+}
+
+export interface MontecarloResult {
+  plan: Plan;
+  rows: McRow[];
+  markdown: string;
+  figures: string[];
+  tasks: number;
+  ran: number;
+}
+
+/** The results, or null when opts.prepare only wrote the run directory. */
+export async function runMontecarlo(plan: Plan, out: string, opts: WorkloadOptions): Promise<MontecarloResult | null> {
+  const config: McConfig = { plan };
+  const run = await runWorkload(out, { kind: 'montecarlo', tasks: taskLayout(plan).tasks, config }, opts);
+  if (!run) return null;
+  const { payloads, tasks, ran } = run;
+  const results = payloads as McTaskPayload[];
+  const rows = summarise(plan, results);
+  const markdown = await writeSummary(out, plan, rows);
+  await writeReplications(out, plan, results);
+  const figures = await writeFigures(out, plan, rows, results);
+  return { plan, rows, markdown, figures, tasks, ran };
+}

@@ -1,0 +1,156 @@
+// A Monte Carlo plan (JSON): the DGP with lists crossed into designs, the estimators, replications,
+// seed and level. Validated here, with the key at fault named; the parsed plan is what run.json keeps.
+import { SpecError } from '../errors.ts';
+import { parseXtabond2 } from '../spec/parse.ts';
+import type { Design } from './dgp.ts';
+
+/** An estimator of the plan: an xtabond2 command (optionally iterated to convergence), or a comparison row. */
+export type EstimatorDef =
+  | { kind: 'xtabond2'; command: string; iterate: boolean; maxIter: number; tol: number }
+  | { kind: 'ols' | 'within' | 'ah'; varlist: string; command: string };
+
+export interface Plan {
+  designs: Design[];
+  /** The DGP keys given as lists (they label the designs), in plan order. */
+  varying: string[];
+  estimators: { name: string; def: EstimatorDef }[];
+  reps: number;
+  seed: number;
+  level: number;
+  bootstrap: number;
+  repsPerTask: number;
+}
+
+const DEFAULTS: Design = {
+  model: 'ar1',
+  alpha: 0.5,
+  beta: 1,
+  N: 100,
+  T: 4,
+  sigmaEta: 1,
+  sigmaV: 1,
+  initial: 'stationary',
+  kappa: 0.5,
+  x: 'exogenous',
+  rhoX: 0.5,
+  tau: 0.25,
+  theta: -0.1,
+  sigmaE: 0.4,
+  hetero: 0,
+  gaps: 0,
+  lateEntry: 0,
+  burnIn: 50,
+};
+
+const CHOICES: Partial<Record<keyof Design, readonly string[]>> = {
+  model: ['ar1', 'ar1x'],
+  initial: ['stationary', 'nonstationary'],
+  x: ['exogenous', 'predetermined', 'endogenous'],
+};
+
+/** The plan keys (also accepted in snake_case where the issue's example writes them so). */
+const PLAN_KEYS = ['dgp', 'estimators', 'reps', 'seed', 'alpha_level', 'level', 'bootstrap', 'repsPerTask'];
+
+function fail(key: string, message: string): never {
+  throw new SpecError(`plan: ${key}: ${message}`, key);
+}
+
+function checkDesign(d: Design, at: string): void {
+  const num = (k: keyof Design, ok: (v: number) => boolean, what: string) => {
+    if (typeof d[k] !== 'number' || !ok(d[k] as number)) fail(`dgp.${k}`, `must be ${what}, got ${JSON.stringify(d[k])}${at}`);
+  };
+  num('alpha', (v) => Math.abs(v) < 1, 'a number with |alpha| < 1 (a stationary AR(1); use initial "nonstationary" for other starts)');
+  num('beta', Number.isFinite, 'a number');
+  num('N', (v) => Number.isInteger(v) && v >= 2, 'an integer of at least 2');
+  num('T', (v) => Number.isInteger(v) && v >= 3, 'an integer of at least 3');
+  num('sigmaEta', (v) => v >= 0, 'a non-negative number');
+  num('sigmaV', (v) => v > 0, 'a positive number');
+  num('kappa', Number.isFinite, 'a number');
+  num('rhoX', (v) => Math.abs(v) < 1, 'a number with |rhoX| < 1');
+  num('tau', Number.isFinite, 'a number');
+  num('theta', Number.isFinite, 'a number');
+  num('sigmaE', (v) => v >= 0, 'a non-negative number');
+  num('hetero', (v) => v >= 0 && v < 1, 'in [0, 1)');
+  num('gaps', (v) => v >= 0 && v < 1, 'in [0, 1)');
+  num('lateEntry', (v) => Number.isInteger(v) && v >= 0 && v <= d.T - 3, `an integer from 0 to T − 3`);
+  num('burnIn', (v) => Number.isInteger(v) && v >= 0, 'a non-negative integer');
+  for (const [k, choices] of Object.entries(CHOICES)) {
+    const v = d[k as keyof Design];
+    if (!choices!.includes(v as string)) fail(`dgp.${k}`, `must be one of ${choices!.join(', ')}, got ${JSON.stringify(v)}${at}`);
+  }
+}
+
+/** Anderson–Hsiao (1981) IV as an xtabond2 command: first differences, each lag k of the dependent
+ *  variable instrumented by its level at lag k + 1 (one collapsed column), the other regressors by
+ *  their own differences; exactly identified, so the one-step estimate is the IV estimate. */
+export function andersonHsiaoCommand(varlist: string, columns: readonly string[]): string {
+  const spec = parseXtabond2(`xtabond2 ${varlist}`, columns);
+  const gmm: string[] = [];
+  const iv: string[] = [];
+  for (const r of spec.regressors) {
+    if (r.base === spec.depvar.base && r.diff === 0 && r.lag > 0) gmm.push(`gmm(${r.base}, lag(${r.lag + 1} ${r.lag + 1}) collapse eq(diff))`);
+    else iv.push(r.name);
+  }
+  return `xtabond2 ${varlist}, ${gmm.join(' ')}${iv.length ? ` iv(${iv.join(' ')}, eq(diff))` : ''} nolevel robust`;
+}
+
+function estimatorDef(name: string, raw: unknown, columns: readonly string[]): EstimatorDef {
+  const at = `estimators.${name}`;
+  let def: EstimatorDef;
+  if (typeof raw === 'string') def = { kind: 'xtabond2', command: raw, iterate: false, maxIter: 100, tol: 1e-9 };
+  else if (raw && typeof raw === 'object') {
+    const o = raw as Record<string, unknown>;
+    const kinds = ['xtabond2', 'ols', 'within', 'ah'].filter((k) => typeof o[k] === 'string');
+    if (kinds.length !== 1) fail(at, 'must be an xtabond2 command, or an object with exactly one of "xtabond2", "ols", "within", "ah" (a command or varlist)');
+    const kind = kinds[0] as EstimatorDef['kind'];
+    if (kind === 'xtabond2') {
+      const maxIter = o.maxIter ?? 100;
+      const tol = o.tol ?? 1e-9;
+      if (!Number.isInteger(maxIter) || (maxIter as number) < 1) fail(`${at}.maxIter`, 'must be a positive integer');
+      if (typeof tol !== 'number' || !(tol > 0)) fail(`${at}.tol`, 'must be a positive number');
+      def = { kind, command: o.xtabond2 as string, iterate: o.iterate === true, maxIter: maxIter as number, tol };
+    } else {
+      const varlist = String(o[kind]).replace(/^\s*xtabond2\s+/, '');
+      def = { kind, varlist, command: kind === 'ah' ? andersonHsiaoCommand(varlist, columns) : `xtabond2 ${varlist}` };
+    }
+  } else fail(at, 'must be an xtabond2 command or an object');
+  const spec = parseXtabond2(def.command, columns);
+  if (def.kind === 'xtabond2' && def.iterate && spec.cluster) fail(at, 'iterate: cluster() is not supported with iterated GMM');
+  if (def.kind === 'xtabond2' && def.iterate && !spec.twostep) fail(at, 'iterate: needs a twostep command (the iteration continues the two-step weight update)');
+  return def;
+}
+
+export function parsePlan(raw: unknown): Plan {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) fail('plan', 'must be a JSON object');
+  const p = raw as Record<string, unknown>;
+  for (const k of Object.keys(p)) if (!PLAN_KEYS.includes(k)) fail(k, `unknown key; plan keys are ${PLAN_KEYS.join(', ')}`);
+  const dgp = p.dgp as Record<string, unknown> | undefined;
+  if (!dgp || typeof dgp !== 'object') fail('dgp', 'missing (an object with the model and its parameters)');
+  for (const k of Object.keys(dgp)) if (!(k in DEFAULTS)) fail(`dgp.${k}`, `unknown parameter; DGP parameters are ${Object.keys(DEFAULTS).join(', ')}`);
+  const varying = Object.keys(dgp).filter((k) => Array.isArray(dgp[k]));
+  for (const k of varying) if ((dgp[k] as unknown[]).length === 0) fail(`dgp.${k}`, 'an empty list gives no designs');
+  // Cross the lists: the first list varies slowest.
+  let designs: Design[] = [{ ...DEFAULTS, ...Object.fromEntries(Object.entries(dgp).filter(([k]) => !varying.includes(k))) } as Design];
+  for (const k of varying) designs = designs.flatMap((d) => (dgp[k] as unknown[]).map((v) => ({ ...d, [k]: v }) as Design));
+  designs.forEach((d) => checkDesign(d, varying.length ? ` (design ${varying.map((k) => `${k}=${d[k as keyof Design]}`).join(' ')})` : ''));
+  const columns = designs.some((d) => d.model === 'ar1x') ? ['id', 't', 'y', 'x'] : ['id', 't', 'y'];
+  const est = p.estimators as Record<string, unknown> | undefined;
+  if (!est || typeof est !== 'object' || Object.keys(est).length === 0) fail('estimators', 'missing (an object: name → xtabond2 command or comparison row)');
+  const estimators = Object.entries(est).map(([name, v]) => ({ name, def: estimatorDef(name, v, columns) }));
+  const int = (k: string, dflt: number, min: number): number => {
+    const v = p[k] ?? dflt;
+    if (!Number.isSafeInteger(v) || (v as number) < min) fail(k, `must be an integer of at least ${min}, got ${JSON.stringify(v)}`);
+    return v as number;
+  };
+  const level = (p.alpha_level ?? p.level ?? 0.05) as number;
+  if (typeof level !== 'number' || !(level > 0 && level < 0.5)) fail('alpha_level', `must be a test level in (0, 0.5), got ${JSON.stringify(level)}`);
+  const bootstrap = int('bootstrap', 0, 0);
+  if (bootstrap === 1) fail('bootstrap', 'must be 0 (none) or at least 2 replications');
+  return { designs, varying, estimators, reps: int('reps', 100, 2), seed: int('seed', 1, 0), level, bootstrap, repsPerTask: int('repsPerTask', 50, 1) };
+}
+
+/** "alpha=0.5 N=100 T=4": the varying keys of a design (or "base" when nothing varies). */
+export function designLabel(plan: Plan, d: number): string {
+  const design = plan.designs[d];
+  return plan.varying.length ? plan.varying.map((k) => `${k}=${design[k as keyof Design]}`).join(' ') : 'base';
+}

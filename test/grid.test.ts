@@ -1,0 +1,122 @@
+// Robustness grids, in process: template expansion and its errors, sample conditions (through the
+// project's expression code, never eval), every specification equal to the direct fit of its
+// expanded command on its sample, Roodman's flags, the stability summary by hand, and the spec curve.
+import { describe, expect, it } from 'vitest';
+import { readTable } from '../src/data/read.ts';
+import { Panel } from '../src/panel/panel.ts';
+import { fitGmm } from '../src/gmm/fit.ts';
+import { parseXtabond2 } from '../src/spec/parse.ts';
+import { coefficientName, expandTemplate, parseGrid } from '../src/workloads/grid-spec.ts';
+import { selectSample } from '../src/workloads/condition.ts';
+import { fileSha256, gridTask, type GridConfig } from '../src/workloads/grid-task.ts';
+import { stability, specCurveSpec } from '../src/workloads/grid-report.ts';
+import { renderSvg } from '../src/report/figures.ts';
+import type { RunManifest } from '../src/run/run-dir.ts';
+
+const DATA = 'data/abdata.csv';
+const GRID = {
+  template: 'xtabond2 n L.n w k yr*, gmm(L.n, {lags} {collapse}) iv(w k yr*) {steps} robust',
+  axes: { lags: ['lag(1 .)', 'lag(1 2)'], collapse: ['', 'collapse'], steps: ['twostep'] },
+  samples: { all: null, early: 'year <= 1981' },
+  focus: ['L.n', 'w'],
+};
+
+async function abdata() {
+  const table = await readTable(DATA);
+  return { panel: Panel.fromTable(table, { id: 'id', time: 'year', source: DATA }), columns: table.schema.fields.map((f) => f.name) };
+}
+
+describe('grid specification', () => {
+  it('crosses samples and axes into expanded commands, samples slowest', async () => {
+    const { columns } = await abdata();
+    const g = parseGrid(GRID, columns);
+    expect(g.specs).toHaveLength(8);
+    expect(g.focus).toEqual(['L1.n', 'w']);
+    expect(g.specs[0].command).toBe('xtabond2 n L.n w k yr*, gmm(L.n, lag(1 .)) iv(w k yr*) twostep robust');
+    expect(g.specs[3]).toMatchObject({ sample: 'all', axes: { lags: 'lag(1 2)', collapse: 'collapse', steps: 'twostep' } });
+    expect(g.specs[3].command).toBe('xtabond2 n L.n w k yr*, gmm(L.n, lag(1 2) collapse) iv(w k yr*) twostep robust');
+    expect(g.specs[4]).toMatchObject({ sample: 'early', condition: 'year <= 1981' });
+    expect(expandTemplate('a {x}  b ( {y} )', { x: '', y: 'z' })).toBe('a b ( z)');
+    expect(coefficientName('LD.w')).toBe('L1D1.w');
+  });
+
+  it('names the fault: a placeholder without an axis, an unused axis, a command that does not parse', async () => {
+    const { columns } = await abdata();
+    expect(() => parseGrid({ ...GRID, axes: { lags: ['lag(1 .)'], collapse: [''] } }, columns)).toThrow(/placeholder \{steps\} has no axis/);
+    expect(() => parseGrid({ ...GRID, axes: { ...GRID.axes, extra: ['a'] } }, columns)).toThrow(/axes.extra: the template has no \{extra\}/);
+    expect(() => parseGrid({ ...GRID, axes: { ...GRID.axes, steps: ['twostep', 'nosuchoption'] } }, columns)).toThrow(/specification 1 \(.*nosuchoption.*\)/);
+  });
+});
+
+describe('sample conditions', () => {
+  it('evaluate comparisons, &, |, ! and parentheses over expressions, counting rows met with a missing value', async () => {
+    const { panel } = await abdata();
+    const year = panel.column('year');
+    const k = panel.column('k');
+    const count = (f: (r: number) => boolean) => Array.from({ length: panel.nrows }, (_, r) => r).filter(f).length;
+    expect(selectSample(panel, 'year <= 1981').rows.kept).toBe(count((r) => year[r] <= 1981));
+    expect(selectSample(panel, 'year >= 1979 & (k > 0 | year == 1984)').rows.kept).toBe(count((r) => year[r] >= 1979 && (k[r] > 0 || year[r] === 1984)));
+    expect(selectSample(panel, '!(year < 1980)').rows.kept).toBe(count((r) => !(year[r] < 1980)));
+    expect(selectSample(panel, 'k - L.k > 0.05 * 2').rows).toEqual({
+      kept: count((r) => panel.time[r] - 1 === panel.time[r - 1] && panel.unitOf[r] === panel.unitOf[r - 1] && k[r] - k[r - 1] > 0.1),
+      excluded: expect.any(Number),
+      undefined: panel.nunits,
+    });
+    expect(() => selectSample(panel, 'year')).toThrow(/not a comparison/);
+    expect(() => selectSample(panel, 'year < 1980 < 1990')).toThrow(/chains comparisons/);
+    expect(() => selectSample(panel, 'process.exit() == 1')).toThrow();
+    expect(() => selectSample(panel, 'year > 3000')).toThrow(/keeps no row/);
+  });
+});
+
+describe('grid tasks', () => {
+  it('each specification equals the direct fit of its command on its sample; flags and stability follow', async () => {
+    const { panel, columns } = await abdata();
+    const grid = parseGrid(GRID, columns);
+    const config: GridConfig = { data: { path: DATA, sha256: await fileSha256(DATA), id: 'id', time: 'year' }, grid, bootstrap: 0, seed: 1, perTask: 8 };
+    const manifest: RunManifest = { format: 'sysgmm-run/1', kind: 'grid', tasks: 1, config, created: '' };
+    const rows = await gridTask(manifest, 0);
+    expect(rows.map((r) => r.failure)).toEqual(new Array(8).fill(null));
+    for (const s of [grid.specs[2], grid.specs[7]]) {
+      const sample = s.condition ? panel.selectRows((r) => panel.time[r] <= 1981) : panel;
+      const fit = await fitGmm(sample, parseXtabond2(s.command, columns), s.command);
+      const row = rows[s.index];
+      for (const f of ['L1.n', 'w']) {
+        const c = fit.coefficients.find((x) => x.name === f)!;
+        expect(row.focus[f]).toMatchObject({ estimate: c.estimate, se: c.se, ciLow: c.ciLow, ciHigh: c.ciHigh, p: c.p });
+      }
+      expect([row.nobs, row.groups, row.instruments, row.hansenP, row.ar2P]).toEqual([fit.nobs, fit.ngroups, fit.ninstruments, fit.hansen!.p, fit.ar[1].p]);
+      expect(row.flags.instrumentsAboveGroups).toBe(fit.ninstruments > fit.ngroups);
+    }
+    const early = Array.from(panel.time).filter((t) => t <= 1981).length;
+    expect(rows[4].sampleRows).toEqual({ kept: early, excluded: panel.nrows - early, undefined: 0 });
+    expect(rows[0].sampleRows).toEqual({ kept: panel.nrows, excluded: 0, undefined: 0 });
+    const [st] = stability(grid, rows);
+    const est = rows.map((r) => r.focus['L1.n']!.estimate);
+    expect(st.specs).toBe(8);
+    expect(st.min).toBe(Math.min(...est));
+    expect(st.max).toBe(Math.max(...est));
+    expect(st.significant).toBe(rows.filter((r) => r.focus['L1.n']!.p < 0.05).length / 8);
+    const mean = (f: (i: number) => boolean) => est.filter((_, i) => f(i)).reduce((a, b) => a + b, 0) / est.filter((_, i) => f(i)).length;
+    expect(st.axisSpread.sample).toBeCloseTo(Math.abs(mean((i) => i < 4) - mean((i) => i >= 4)), 14);
+    expect(st.axisSpread.collapse).toBeCloseTo(Math.abs(mean((i) => i % 2 === 0) - mean((i) => i % 2 === 1)), 14);
+    expect(Object.keys(st.axisSpread)).toEqual(['sample', 'lags', 'collapse']);
+    const svg = await renderSvg(specCurveSpec(grid, rows, 'L1.n'));
+    expect(svg).toContain('collapse: (none)');
+    expect(svg).toContain('sample: early');
+  });
+
+  it('with a bootstrap, each specification gets intervals from its own keyed draws', async () => {
+    const { columns } = await abdata();
+    const grid = parseGrid({ ...GRID, axes: { lags: ['lag(1 2)'], collapse: ['collapse'], steps: ['twostep'] }, samples: { all: null } }, columns);
+    const config: GridConfig = { data: { path: DATA, sha256: await fileSha256(DATA), id: 'id', time: 'year' }, grid, bootstrap: 49, seed: 3, perTask: 1 };
+    const manifest: RunManifest = { format: 'sysgmm-run/1', kind: 'grid', tasks: 1, config, created: '' };
+    const [a] = await gridTask(manifest, 0);
+    const [b] = await gridTask(manifest, 0);
+    const boot = a.focus['L1.n']!.boot!;
+    expect(boot.percentile[0]).toBeLessThan(a.focus['L1.n']!.estimate);
+    expect(boot.percentile[1]).toBeGreaterThan(a.focus['L1.n']!.estimate);
+    expect(boot.studentized).not.toBeNull();
+    expect(b).toEqual(a);
+  });
+});

@@ -1,0 +1,244 @@
+// Monte Carlo workload, in process: the DGPs, the keyed streams (any sharding gives the same
+// replications), the summary statistics against hand computations, Anderson–Hsiao and iterated GMM
+// against their definitions, and the known finite-sample properties of the estimators at small sizes.
+import { describe, expect, it } from 'vitest';
+import { parsePlan, type Plan } from '../src/workloads/plan.ts';
+import { montecarloTask, taskLayout, type McTaskPayload } from '../src/workloads/montecarlo-task.ts';
+import { summarise, type McRow } from '../src/workloads/mc-summary.ts';
+import { simulatePanel } from '../src/workloads/dgp.ts';
+import { keyedRng } from '../src/workloads/streams.ts';
+import { iteratedGmm } from '../src/workloads/iterated.ts';
+import { fitGmm } from '../src/gmm/fit.ts';
+import { parseXtabond2 } from '../src/spec/parse.ts';
+import type { RunManifest } from '../src/run/run-dir.ts';
+
+async function payloads(plan: Plan): Promise<McTaskPayload[]> {
+  const { tasks } = taskLayout(plan);
+  const manifest: RunManifest = { format: 'sysgmm-run/1', kind: 'montecarlo', tasks, config: { plan }, created: '' };
+  const out: McTaskPayload[] = [];
+  for (let i = 0; i < tasks; i++) out.push(await montecarloTask(manifest, i));
+  return out;
+}
+
+const row = (rows: McRow[], design: string, estimator: string, parameter = 'L1.y') => rows.find((r) => r.design === design && r.estimator === estimator && r.parameter === parameter)!;
+
+const DIF2 = 'xtabond2 y L.y, gmm(y, lag(2 .)) nolevel twostep robust';
+const SYS2 = 'xtabond2 y L.y, gmm(y, lag(2 .)) twostep robust';
+
+describe('DGPs', () => {
+  it('AR(1) with stationary initial conditions has the stationary mean and variance at t = 1 and after', () => {
+    const d = parsePlan({ dgp: { alpha: 0.6, N: 20000, T: 3, sigmaEta: 0.5, sigmaV: 1 }, estimators: { S: SYS2 } }).designs[0];
+    const p = simulatePanel(d, keyedRng(1, 0, 0));
+    const y = p.column('y');
+    for (const t of [1, 3]) {
+      const v = Array.from({ length: p.nrows }, (_, r) => r).filter((r) => p.time[r] === t).map((r) => y[r]);
+      const m = v.reduce((a, b) => a + b, 0) / v.length;
+      const s2 = v.reduce((a, b) => a + (b - m) ** 2, 0) / (v.length - 1);
+      // Var(y) = σ²_η/(1−α)² + σ²_v/(1−α²) = 1.5625 + 1.5625 = 3.125; its sampling s.e. at N = 20000 is ≈ 0.031.
+      expect(Math.abs(m)).toBeLessThan(0.04);
+      expect(s2).toBeGreaterThan(3.125 - 0.12);
+      expect(s2).toBeLessThan(3.125 + 0.12);
+    }
+  });
+
+  it('late entry and interior gaps make an unbalanced panel, and the same key gives the same panel', () => {
+    const d = parsePlan({ dgp: { alpha: 0.5, N: 4000, T: 8, lateEntry: 2, gaps: 0.1 }, estimators: { S: SYS2 } }).designs[0];
+    const p = simulatePanel(d, keyedRng(5, 1, 2));
+    // Expected rows per unit: entry uniform on {1,2,3} leaves 8, 7 or 6 periods; first and last kept, the 6, 5 or 4 interior ones kept with 0.9.
+    const expected = (2 + 0.9 * 6 + 2 + 0.9 * 5 + 2 + 0.9 * 4) / 3;
+    expect(p.nrows / p.nunits).toBeGreaterThan(expected - 0.05);
+    expect(p.nrows / p.nunits).toBeLessThan(expected + 0.05);
+    let gapped = 0;
+    for (let i = 0; i < p.nunits; i++) for (let r = p.offsets[i] + 1; r < p.offsets[i + 1]; r++) if (p.time[r] - p.time[r - 1] > 1) gapped++;
+    expect(gapped).toBeGreaterThan(0);
+    expect(simulatePanel(d, keyedRng(5, 1, 2)).column('y')).toEqual(p.column('y'));
+    expect(simulatePanel(d, keyedRng(5, 1, 3)).column('y')).not.toEqual(p.column('y'));
+  });
+
+  it('an endogenous x is correlated with the current shock, an exogenous one is not', () => {
+    const base = { alpha: 0.5, beta: 1, N: 5000, T: 4, model: 'ar1x', rhoX: 0.5, theta: -0.5, sigmaEta: 0 };
+    const corr = (x: string) => {
+      const d = parsePlan({ dgp: { ...base, x }, estimators: { S: 'xtabond2 y L.y x, gmm(y x, lag(2 .)) twostep robust' } }).designs[0];
+      const p = simulatePanel(d, keyedRng(3, 0, 0));
+      const y = p.column('y');
+      const xs = p.column('x');
+      // v_it = y_it − α y_i,t−1 − β x_it (η = 0).
+      let sxv = 0;
+      let sxx = 0;
+      let svv = 0;
+      for (let i = 0; i < p.nunits; i++)
+        for (let r = p.offsets[i] + 1; r < p.offsets[i + 1]; r++) {
+          const v = y[r] - 0.5 * y[r - 1] - xs[r];
+          sxv += xs[r] * v;
+          sxx += xs[r] * xs[r];
+          svv += v * v;
+        }
+      return sxv / Math.sqrt(sxx * svv);
+    };
+    expect(corr('endogenous')).toBeLessThan(-0.3);
+    expect(Math.abs(corr('exogenous'))).toBeLessThan(0.03);
+  });
+});
+
+describe('Monte Carlo tasks and summaries', () => {
+  it('any split of the replications into tasks gives identical replications', async () => {
+    const plan = { dgp: { alpha: [0.5, 0.8], N: 60, T: 4 }, estimators: { DIF2, AH: { ah: 'y L.y' } }, reps: 6, seed: 9 };
+    const a = await payloads(parsePlan({ ...plan, repsPerTask: 6 }));
+    const b = await payloads(parsePlan({ ...plan, repsPerTask: 4 }));
+    expect(a).toHaveLength(2);
+    expect(b).toHaveLength(4);
+    for (let d = 0; d < 2; d++) expect(b.filter((p) => p.design === d).flatMap((p) => p.reps)).toEqual(a[d].reps);
+  });
+
+  it('with "bootstrap": B, the GMM rows carry a bootstrap-t interval and the summary its size and coverage', async () => {
+    const plan = parsePlan({ dgp: { alpha: 0.5, N: 80, T: 5 }, estimators: { SYS2, OLS: { ols: 'y L.y' } }, reps: 3, bootstrap: 19, seed: 4 });
+    const p = await payloads(plan);
+    const recs = p.flatMap((t) => t.reps);
+    let outside = 0;
+    for (const r of recs) {
+      const [lo, hi] = r.SYS2.boot![0]!;
+      expect(lo).toBeLessThan(hi);
+      if (!(0.5 >= lo && 0.5 <= hi)) outside++;
+      expect(r.OLS.boot).toBeNull();
+    }
+    const [sys] = summarise(plan, p);
+    expect(sys.size['bootstrap-t']).toBe(outside / 3);
+    expect(sys.coverage['bootstrap-t']).toBe(1 - outside / 3);
+    // The bootstrap draws are keyed: the same task gives the same intervals.
+    expect((await payloads(plan))[0].reps[0].SYS2.boot).toEqual(recs[0].SYS2.boot);
+  });
+
+  it('the summary statistics and their Monte Carlo standard errors match a hand computation', () => {
+    const plan = parsePlan({ dgp: { alpha: 0.5 }, estimators: { E: DIF2 }, reps: 4, alpha_level: 0.05 });
+    const est = [0.4, 0.7, 0.5, null];
+    const se = [0.1, 0.05, 0.2, null];
+    const rec = (k: number) => ({
+      failure: est[k] === null ? 'singular' : null,
+      estimate: [est[k]],
+      se: { windmeijer: [se[k]] },
+      boot: null,
+      hansenP: [0.01, 0.5, 0.2, null][k],
+      sarganP: null,
+      ar2P: null,
+      instruments: 3,
+    });
+    const [r] = summarise(plan, [{ design: 0, first: 0, reps: [0, 1, 2, 3].map((k) => ({ E: rec(k) })) }]);
+    // Estimates 0.4, 0.7, 0.5 around 0.5: errors −0.1, 0.2, 0; mean 0.5333, sd 0.15275.
+    expect(r.reps).toBe(3);
+    expect(r.mean).toBeCloseTo(1.6 / 3, 14);
+    expect(r.bias).toBeCloseTo(1.6 / 3 - 0.5, 14);
+    expect(r.median).toBe(0.5);
+    // Squared deviations from the mean sum to 0.14/3; over R − 1 = 2.
+    expect(r.sd).toBeCloseTo(Math.sqrt(0.07 / 3), 14);
+    expect(r.rmse).toBeCloseTo(Math.sqrt(0.05 / 3), 14);
+    expect(r.mae).toBeCloseTo(0.1, 14);
+    expect(r.mcse.bias).toBeCloseTo(r.sd / Math.sqrt(3), 14);
+    // t = −1, 4, 0: one rejection of three at 5%.
+    expect(r.size.windmeijer).toBeCloseTo(1 / 3, 14);
+    expect(r.coverage.windmeijer).toBeCloseTo(2 / 3, 14);
+    expect(r.mcse.size.windmeijer).toBeCloseTo(Math.sqrt((1 / 3) * (2 / 3) / 3), 14);
+    expect(r.hansenRejection).toBeCloseTo(1 / 3, 14);
+    expect(r.failures).toEqual({ count: 1, reasons: { singular: 1 } });
+  });
+
+  it('Anderson–Hsiao is the IV estimate Σ y_t−2 Δy_t / Σ y_t−2 Δy_t−1', async () => {
+    const plan = parsePlan({ dgp: { alpha: 0.5, N: 300, T: 5 }, estimators: { AH: { ah: 'y L.y' } }, reps: 2, repsPerTask: 1 });
+    const p = simulatePanel(plan.designs[0], keyedRng(plan.seed, 0, 0));
+    const y = p.column('y');
+    let num = 0;
+    let den = 0;
+    for (let i = 0; i < p.nunits; i++)
+      for (let r = p.offsets[i] + 2; r < p.offsets[i + 1]; r++) {
+        num += y[r - 2] * (y[r] - y[r - 1]);
+        den += y[r - 2] * (y[r - 1] - y[r - 2]);
+      }
+    const [task] = await payloads(plan);
+    expect(task.reps[0].AH.estimate[0]).toBeCloseTo(num / den, 12);
+  });
+
+  it('iterated GMM: one update from the one-step estimate is the two-step estimate', async () => {
+    const plan = parsePlan({ dgp: { alpha: 0.5, N: 200, T: 6 }, estimators: { S: SYS2 } });
+    const p = simulatePanel(plan.designs[0], keyedRng(2, 0, 0));
+    const two = await fitGmm(p, parseXtabond2(SYS2, ['id', 't', 'y']), SYS2);
+    const oneCmd = 'xtabond2 y L.y, gmm(y, lag(2 .)) robust';
+    const one = await fitGmm(p, parseXtabond2(oneCmd, ['id', 't', 'y']), oneCmd);
+    const it1 = iteratedGmm(p, parseXtabond2(SYS2, ['id', 't', 'y']), { names: one.coefficients.map((c) => c.name), beta: one.coefficients.map((c) => c.estimate), hansenDf: two.hansen!.df }, 1, 1e-12);
+    two.coefficients.forEach((c, k) => expect(it1.beta[k]).toBeCloseTo(c.estimate, 10));
+    // To convergence: the fixed point moves little from the two-step estimate and satisfies its own update.
+    const full = iteratedGmm(p, parseXtabond2(SYS2, ['id', 't', 'y']), { names: two.coefficients.map((c) => c.name), beta: two.coefficients.map((c) => c.estimate), hansenDf: two.hansen!.df }, 200, 1e-12);
+    expect(full.converged).toBe(true);
+    expect(Math.abs(full.beta[0] - two.coefficients[0].estimate)).toBeLessThan(0.1);
+    const again = iteratedGmm(p, parseXtabond2(SYS2, ['id', 't', 'y']), { names: full.names, beta: Array.from(full.beta), hansenDf: two.hansen!.df }, 1, 1e-12);
+    expect(again.beta[0]).toBeCloseTo(full.beta[0], 9);
+  });
+});
+
+describe('known properties of the estimators (small Monte Carlo)', () => {
+  const estimators = { DIF2, SYS2, OLS: { ols: 'y L.y' }, FE: { within: 'y L.y' } };
+  let rows: McRow[];
+  let rows2: McRow[];
+  it('runs the designs', async () => {
+    const plan = parsePlan({ dgp: { alpha: [0.2, 0.9], N: 250, T: 4 }, estimators, reps: 80, seed: 20261206 });
+    rows = summarise(plan, await payloads(plan));
+    const plan2 = parsePlan({ dgp: { alpha: [0.2, 0.9], N: 250, T: 4 }, estimators: { SYS2 }, reps: 80, seed: 7 });
+    rows2 = summarise(plan2, await payloads(plan2));
+    expect(rows).toHaveLength(8);
+  });
+
+  it('difference GMM: no bias detectable at α = 0.2; a downward bias growing as α → 1 with T = 4', () => {
+    const low = row(rows, 'alpha=0.2', 'DIF2');
+    const high = row(rows, 'alpha=0.9', 'DIF2');
+    expect(Math.abs(low.bias)).toBeLessThan(3 * low.mcse.bias);
+    expect(high.bias).toBeLessThan(-0.15);
+    expect(high.bias + 3 * high.mcse.bias).toBeLessThan(low.bias - 3 * low.mcse.bias);
+  });
+
+  it('system GMM stays near α under stationarity, also at α = 0.9', () => {
+    for (const d of ['alpha=0.2', 'alpha=0.9']) {
+      const r = row(rows, d, 'SYS2');
+      expect(Math.abs(r.bias)).toBeLessThan(0.05);
+      expect(r.rmse).toBeLessThan(row(rows, d, 'DIF2').rmse);
+    }
+  });
+
+  it('OLS is biased up and within down (Nickell), far beyond Monte Carlo error', () => {
+    for (const d of ['alpha=0.2', 'alpha=0.9']) {
+      expect(row(rows, d, 'OLS').bias).toBeGreaterThan(10 * row(rows, d, 'OLS').mcse.bias);
+      expect(row(rows, d, 'FE').bias).toBeLessThan(-10 * row(rows, d, 'FE').mcse.bias);
+    }
+  });
+
+  it('Windmeijer-corrected two-step size is closer to 5% than the uncorrected one', () => {
+    const r = row(rows, 'alpha=0.9', 'SYS2');
+    expect(Math.abs(r.size.windmeijer - 0.05)).toBeLessThan(Math.abs(r.size.uncorrected - 0.05));
+    expect(r.size.uncorrected).toBeGreaterThan(0.1);
+  });
+
+  it('two seeds agree within Monte Carlo error', () => {
+    for (const d of ['alpha=0.2', 'alpha=0.9']) {
+      const a = row(rows, d, 'SYS2');
+      const b = row(rows2, d, 'SYS2');
+      expect(a.bias).not.toBe(b.bias);
+      expect(Math.abs(a.bias - b.bias)).toBeLessThan(3 * Math.hypot(a.mcse.bias, b.mcse.bias));
+      expect(Math.abs(a.sd - b.sd)).toBeLessThan(3 * Math.hypot(a.mcse.sd, b.mcse.sd));
+    }
+  });
+
+  it('non-stationary initial conditions (κ = 0) bias system GMM up, not difference GMM; unbalanced, gapped, heteroskedastic panels fit without failures', async () => {
+    const plan = parsePlan({
+      dgp: { alpha: 0.8, N: 250, T: 4, initial: ['stationary', 'nonstationary'], kappa: 0, gaps: 0.1, lateEntry: 1, hetero: 0.5 },
+      estimators: { SYS2, DIF2 },
+      reps: 60,
+      repsPerTask: 60,
+      seed: 3,
+    });
+    const r = summarise(plan, await payloads(plan));
+    const sysNs = row(r, 'initial=nonstationary', 'SYS2');
+    const sysS = row(r, 'initial=stationary', 'SYS2');
+    const difNs = row(r, 'initial=nonstationary', 'DIF2');
+    expect(sysNs.bias).toBeGreaterThan(0.2);
+    expect(sysNs.bias - 3 * sysNs.mcse.bias).toBeGreaterThan(sysS.bias + 3 * sysS.mcse.bias);
+    expect(Math.abs(difNs.bias)).toBeLessThan(Math.max(0.05, 3 * difNs.mcse.bias));
+    expect(r.every((x) => x.failures.count === 0 && x.reps === 60)).toBe(true);
+  });
+});

@@ -1,0 +1,125 @@
+// The run directory and executor plumbing: checksummed atomic results (corrupt ones detected and
+// removed), run reuse rules, the task index from scheduler variables, the task command line, and the
+// safe splitting of --slurm options.
+import { mkdtempSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openRunDir, pendingTasks, readResult, taskPath, writeResult, allResults } from '../src/run/run-dir.ts';
+import { indexFromEnvironment, runTask } from '../src/run/task.ts';
+import { sysgmmBin, taskCommand } from '../src/run/entry.ts';
+import { arrayChunks, arrayRanges, runSlurm, splitArguments } from '../src/run/slurm.ts';
+import { SpecError } from '../src/errors.ts';
+
+const fresh = () => mkdtempSync(join(tmpdir(), 'sysgmm-run-'));
+
+describe('run directory', () => {
+  it('writes results atomically with a checksum and reads them back exactly', async () => {
+    const dir = fresh();
+    const m = await openRunDir(dir, { kind: 'test', tasks: 3, config: { a: 1 } }, false);
+    expect(m.tasks).toBe(3);
+    await writeResult(dir, 1, { x: [0.1, -2.5e-300, null], s: 'é' });
+    expect(await readResult(dir, 1)).toEqual({ state: 'ok', payload: { x: [0.1, -2.5e-300, null], s: 'é' } });
+    expect(await readResult(dir, 0)).toEqual({ state: 'missing' });
+    // No temporary file is left behind.
+    expect(readdirSync(join(dir, 'tasks'))).toEqual(['000001.json']);
+  });
+
+  it('detects a corrupted, truncated or misplaced result, and pendingTasks removes it', async () => {
+    const dir = fresh();
+    await openRunDir(dir, { kind: 'test', tasks: 4, config: null }, false);
+    for (let i = 0; i < 4; i++) await writeResult(dir, i, { i, v: [1.25, 2.5] });
+    const flip = readFileSync(taskPath(dir, 0), 'utf8').replace('1.25', '1.35');
+    writeFileSync(taskPath(dir, 0), flip);
+    const text = readFileSync(taskPath(dir, 1), 'utf8');
+    writeFileSync(taskPath(dir, 1), text.slice(0, text.length - 3));
+    writeFileSync(taskPath(dir, 2), readFileSync(taskPath(dir, 3)));
+    expect(await readResult(dir, 0)).toEqual({ state: 'corrupt', why: 'checksum mismatch' });
+    expect((await readResult(dir, 1)).state).toBe('corrupt');
+    expect(await readResult(dir, 2)).toEqual({ state: 'corrupt', why: 'header is not that of task 2' });
+    const seen: number[] = [];
+    expect(await pendingTasks(dir, 4, (i) => seen.push(i))).toEqual([0, 1, 2]);
+    expect(seen).toEqual([0, 1, 2]);
+    expect(readdirSync(join(dir, 'tasks'))).toEqual(['000003.json']);
+    await expect(allResults(dir, 4)).rejects.toThrow(/task 0 has no valid result \(missing\)/);
+  });
+
+  it('refuses to reuse a folder without --resume, and a resume whose configuration differs', async () => {
+    const dir = fresh();
+    await openRunDir(dir, { kind: 'test', tasks: 2, config: { plan: 1 } }, false);
+    await expect(openRunDir(dir, { kind: 'test', tasks: 2, config: { plan: 1 } }, false)).rejects.toThrow(/already holds a test run; pass --resume/);
+    await expect(openRunDir(dir, { kind: 'test', tasks: 2, config: { plan: 2 } }, true)).rejects.toThrow(/holds a different test run/);
+    expect((await openRunDir(dir, { kind: 'test', tasks: 2, config: { plan: 1 } }, true)).tasks).toBe(2);
+  });
+
+  it('runTask computes a task through the handler of the run kind and rejects an index out of range', async () => {
+    const dir = fresh();
+    await openRunDir(dir, { kind: 'square', tasks: 3, config: { k: 10 } }, false);
+    const handlers = { square: async (m: { config: unknown }, i: number) => ({ v: (m.config as { k: number }).k * i * i }) };
+    await runTask(dir, 2, handlers);
+    expect(await readResult(dir, 2)).toEqual({ state: 'ok', payload: { v: 40 } });
+    await expect(runTask(dir, 3, handlers)).rejects.toThrow(/tasks 0 to 2/);
+    await expect(runTask(dir, 0, {})).rejects.toThrow(/unknown run kind 'square'/);
+  });
+});
+
+describe('task entry point', () => {
+  it('reads the index from Slurm, Kubernetes or AWS Batch variables, plus an offset', () => {
+    expect(indexFromEnvironment({ SLURM_ARRAY_TASK_ID: '7' })).toBe(7);
+    expect(indexFromEnvironment({ JOB_COMPLETION_INDEX: '3' })).toBe(3);
+    expect(indexFromEnvironment({ AWS_BATCH_JOB_ARRAY_INDEX: '12', SYSGMM_TASK_OFFSET: '1000' })).toBe(1012);
+    expect(() => indexFromEnvironment({})).toThrow(/no task index/);
+    expect(() => indexFromEnvironment({ SLURM_ARRAY_TASK_ID: '-1' })).toThrow(/non-negative integer/);
+  });
+
+  it('runs this Node on the package bin with an argument array', () => {
+    const c = taskCommand('/tmp/run', [4, 5]);
+    expect(c.file).toBe(process.execPath);
+    expect(c.args).toEqual([sysgmmBin(), 'task', '/tmp/run', '4', '5']);
+    expect(sysgmmBin()).toMatch(/bin[/\\]sysgmm\.mjs$/);
+  });
+});
+
+describe('Slurm options', () => {
+  it('splits like a shell without expanding anything', () => {
+    expect(splitArguments(`--partition=short  --comment="a b; rm -rf /" --mail-user='x y' --x=$HOME\\ z`, '--slurm')).toEqual([
+      '--partition=short',
+      '--comment=a b; rm -rf /',
+      '--mail-user=x y',
+      '--x=$HOME z',
+    ]);
+    expect(() => splitArguments('--comment="open', '--slurm')).toThrow(/unbalanced " quote/);
+  });
+
+  it('refuses the options the executor sets itself', () => {
+    for (const bad of ['--array=1-3', '-a 1-3', '--output=x', '-o x', '--error=y', '--wrap="ls"', '--parsable'])
+      expect(() => splitArguments(bad, '--slurm')).toThrow(SpecError);
+    expect(splitArguments('-A acct -p debug', '--slurm')).toEqual(['-A', 'acct', '-p', 'debug']);
+  });
+
+  it('writes array ranges compactly, and splits more than 1,000 tasks into arrays with an offset', () => {
+    expect(arrayRanges([0, 1, 2, 5, 7, 8])).toBe('0-2,5,7-8');
+    expect(arrayRanges([4])).toBe('4');
+    const all = Array.from({ length: 2500 }, (_, i) => i).filter((i) => i !== 1200);
+    const chunks = arrayChunks(all);
+    expect(chunks.map((c) => [c.offset, c.local[0], c.local[c.local.length - 1], c.local.length])).toEqual([
+      [0, 0, 999, 1000],
+      [1000, 0, 999, 999],
+      [2000, 0, 499, 500],
+    ]);
+    expect(chunks.flatMap((c) => c.local.map((e) => e + c.offset))).toEqual(all);
+    expect(arrayChunks([3])).toEqual([{ offset: 3, local: [0] }]);
+  });
+
+  it('says clearly when sbatch is not on PATH', async () => {
+    const dir = fresh();
+    const m = await openRunDir(dir, { kind: 'test', tasks: 1, config: null }, false);
+    const path = process.env.PATH;
+    process.env.PATH = join(dir, 'no-such-bin');
+    try {
+      await expect(runSlurm(dir, [0], m, {})).rejects.toThrow(/sbatch is not on PATH/);
+    } finally {
+      process.env.PATH = path;
+    }
+  });
+});

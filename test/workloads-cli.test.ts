@@ -1,0 +1,181 @@
+// The workload commands end to end through the executors: `sysgmm montecarlo` on local worker
+// processes equals the in-process computation with another sharding; a run killed mid-way and
+// resumed (with a corrupted result among the survivors) ends with the same results; the Slurm
+// executor (a real one-node cluster, .ci/run starts it) gives the same results as the local one.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readTable } from '../src/data/read.ts';
+import { parsePlan } from '../src/workloads/plan.ts';
+import { montecarloTask, taskLayout, type McTaskPayload } from '../src/workloads/montecarlo-task.ts';
+import { summarise } from '../src/workloads/mc-summary.ts';
+import { taskPath } from '../src/run/run-dir.ts';
+import { gridTask } from '../src/workloads/grid-task.ts';
+
+const PLAN = {
+  dgp: { alpha: [0.5, 0.8], N: 60, T: 5, hetero: 0.5 },
+  estimators: { DIF2: 'xtabond2 y L.y, gmm(y, lag(2 .)) nolevel twostep robust', SYS1: 'xtabond2 y L.y, gmm(y, lag(2 .) collapse) robust', AH: { ah: 'y L.y' } },
+  reps: 8,
+  seed: 42,
+  repsPerTask: 4,
+};
+const GRID = {
+  template: 'xtabond2 n L.n w k, gmm(L.n, {lags} collapse) iv(w k) twostep robust',
+  axes: { lags: ['lag(1 .)', 'lag(1 2)'] },
+  samples: { all: null, late: 'year >= 1978' },
+  focus: ['L.n'],
+};
+
+const work = mkdtempSync(join(tmpdir(), 'sysgmm-workloads-'));
+const planFile = join(work, 'plan.json');
+writeFileSync(planFile, JSON.stringify(PLAN));
+const gridFile = join(work, 'grid-spec.json');
+writeFileSync(gridFile, JSON.stringify(GRID));
+
+function sysgmm(...args: string[]) {
+  const r = spawnSync(process.execPath, ['bin/sysgmm.mjs', ...args], { encoding: 'utf8', timeout: 300_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The summary rows as summary.json holds them (JSON: NaN → null), from an in-process run with one task per design. */
+async function reference(): Promise<unknown> {
+  const plan = parsePlan({ ...PLAN, repsPerTask: 3 });
+  const manifest = { format: 'sysgmm-run/1' as const, kind: 'montecarlo', tasks: taskLayout(plan).tasks, config: { plan }, created: '' };
+  const payloads: McTaskPayload[] = [];
+  for (let i = 0; i < manifest.tasks; i++) payloads.push(await montecarloTask(manifest, i));
+  return JSON.parse(JSON.stringify(summarise(plan, payloads)));
+}
+
+const summaryRows = (dir: string) => JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')).rows;
+
+const slurmUp = spawnSync('sinfo', ['--noheader', '--format=%a'], { encoding: 'utf8' }).stdout?.includes('up') ?? false;
+const slurmRequired = process.env.SYSGMM_REQUIRE_SLURM === '1';
+
+describe('sysgmm montecarlo', () => {
+  let expected: unknown;
+  const local = join(work, 'local');
+
+  it('a killed run resumes on local worker processes: complete results are kept, a corrupted one recomputed, and the results equal the in-process run with another sharding', async () => {
+    expected = await reference();
+    const child = spawn(process.execPath, ['bin/sysgmm.mjs', 'montecarlo', planFile, '--out', local, '--jobs', '1', '--quiet'], { detached: true, stdio: 'ignore' });
+    const tasksDir = join(local, 'tasks');
+    const done = () => (existsSync(tasksDir) ? readdirSync(tasksDir).filter((f) => /^\d+\.json$/.test(f)) : []);
+    // One worker process takes tasks 0 and 1, then another takes 2 and 3: kill the run once the first two are written.
+    for (let waited = 0; done().length < 2 && waited < 240_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+    process.kill(-child.pid!, 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 300));
+    const survivors = done();
+    expect(survivors.length).toBeGreaterThanOrEqual(2);
+    expect(survivors.length).toBeLessThan(4);
+    // Corrupt one digit of the first survivor's payload (line 2); the other survivors must be kept as they are.
+    const first = join(tasksDir, survivors[0]);
+    const [header, body] = readFileSync(first, 'utf8').split('\n');
+    writeFileSync(first, `${header}\n${body.replace(/(\d)(,)/, (_, a, c) => `${(Number(a) + 1) % 10}${c}`)}`);
+    const kept = survivors.slice(1).map((f) => [f, statSync(join(tasksDir, f)).mtimeMs] as const);
+    // Without --resume the folder is refused (usage error, exit 2).
+    const refused = sysgmm('montecarlo', planFile, '--out', local);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('already holds a montecarlo run; pass --resume');
+    const r = sysgmm('montecarlo', planFile, '--out', local, '--resume', '--jobs', '2');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`task ${Number(survivors[0].slice(0, 6))}: result corrupt (checksum mismatch); recomputing`);
+    expect(r.stderr).toContain(`(${4 - survivors.length + 1} computed now)`);
+    for (const [f, mtime] of kept) expect(statSync(join(tasksDir, f)).mtimeMs).toBe(mtime);
+    expect(summaryRows(local)).toEqual(expected);
+    expect(r.stdout).toContain('| alpha=0.8 | DIF2 | L1.y | 0.8 | 8 |');
+    for (const f of ['summary.md', 'summary.tex', 'summary.csv', 'figures/bias-L1_y.svg', 'figures/rmse-L1_y.png', 'figures/density-L1_y.png']) expect(existsSync(join(local, f))).toBe(true);
+    const reps = await readTable(join(local, 'replications.parquet'));
+    expect(reps.numRows).toBe(2 * 8 * 3);
+    expect(reps.schema.fields.map((f) => f.name)).toEqual(expect.arrayContaining(['design', 'replication', 'estimator', 'estimate', 'se_windmeijer', 'se_uncorrected', 'se_robust', 'se_onestep', 'failure']));
+  });
+
+  it('a worker process killed mid-run is retried by the local executor and the run completes with the same results', async () => {
+    const dir = join(work, 'retried');
+    const child = spawn(process.execPath, ['bin/sysgmm.mjs', 'montecarlo', planFile, '--out', dir, '--jobs', '1'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const closed = new Promise<number | null>((done) => child.on('close', done));
+    // The driver's first worker process (tasks 0 and 1), killed by its pid before it writes a result.
+    const children = () => (existsSync(`/proc/${child.pid}`) ? readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/).filter((x) => x) : []);
+    let worker: string | undefined;
+    for (let waited = 0; !worker && waited < 240_000; waited += 50) {
+      worker = children()[0];
+      if (!worker) await new Promise((r) => setTimeout(r, 50));
+    }
+    process.kill(Number(worker), 'SIGKILL');
+    expect(await closed).toBe(0);
+    expect(stderr).toContain('(4 computed now)');
+    // Three batches ran: the killed one, then tasks 2–3, then 0–1 again.
+    expect(readdirSync(join(dir, 'logs')).sort()).toEqual(['local-0000-tasks-0-1.log', 'local-0001-tasks-2-3.log', 'local-0002-tasks-0-1.log']);
+    expect(summaryRows(dir)).toEqual(expected);
+  });
+
+  it('refuses a bad plan with the key at fault (exit 2)', () => {
+    const bad = join(work, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ ...PLAN, dgp: { ...PLAN.dgp, alpha: [0.5, 1.2] } }));
+    const r = sysgmm('montecarlo', bad, '--out', join(work, 'bad'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('dgp.alpha: must be a number with |alpha| < 1');
+  });
+
+  it.skipIf(!slurmRequired)('has the Slurm cluster CI requires (SYSGMM_REQUIRE_SLURM=1, set by .ci/run once slurm-local.sh is up)', () => {
+    expect(slurmUp).toBe(true);
+  });
+
+  it.skipIf(!slurmUp)('on Slurm (sbatch --array, one element per task) gives the same results as locally (needs a Slurm cluster; skipped when sinfo finds none)', () => {
+    const dir = join(work, 'slurm');
+    const r = sysgmm('montecarlo', planFile, '--out', dir, '--executor', 'slurm', '--slurm', '--time=10 --job-name="sysgmm test"');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/submitted Slurm job array \d+ \(4 task\(s\)\)/);
+    expect(summaryRows(dir)).toEqual(expected);
+    expect(readdirSync(join(dir, 'logs')).filter((f) => /^slurm-\d+_\d\.out$/.test(f))).toHaveLength(4);
+    expect(readFileSync(taskPath(dir, 3), 'utf8').startsWith('{"format":"sysgmm-task/1","index":3')).toBe(true);
+  });
+  it.skipIf(!slurmUp)('on Slurm, an array element cancelled with scancel is resubmitted and the run completes with the same results (needs a Slurm cluster; skipped when sinfo finds none)', async () => {
+    const dir = join(work, 'slurm-cancel');
+    // --jobs 1: one element runs at a time, so element 3 is still pending when it is cancelled.
+    const child = spawn(process.execPath, ['bin/sysgmm.mjs', 'montecarlo', planFile, '--out', dir, '--executor', 'slurm', '--jobs', '1'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    let cancelled = false;
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      const m = /submitted Slurm job array (\d+)/.exec(stderr);
+      if (m && !cancelled) {
+        cancelled = true;
+        spawnSync('scancel', [`${m[1]}_3`]);
+      }
+    });
+    const code = await new Promise<number | null>((done) => child.on('close', done));
+    expect(cancelled).toBe(true);
+    expect(code).toBe(0);
+    expect(stderr).toContain('1 task(s) left no valid result; resubmitting (retry 1 of 2)');
+    expect(stderr).toMatch(/submitted Slurm job array \d+ \(1 task\(s\), offset 3\)/);
+    expect(summaryRows(dir)).toEqual(expected);
+  });
+});
+
+describe('sysgmm grid', () => {
+  it('prepared for another array scheduler, its task run as a Kubernetes Indexed Job would, then collected: tables, curves, the in-process results', async () => {
+    const dir = join(work, 'grid');
+    const args = ['grid', 'data/abdata.csv', '--id', 'id', '--time', 'year', '--grid', gridFile, '--out', dir, '--per-task', '4'];
+    const prep = sysgmm(...args, '--prepare');
+    expect(prep.code).toBe(0);
+    expect(prep.stderr).toContain(`prepared 1 task(s) in ${dir}`);
+    expect(existsSync(join(dir, 'grid.json'))).toBe(false);
+    const task = spawnSync(process.execPath, ['bin/sysgmm.mjs', 'task', dir], { encoding: 'utf8', env: { ...process.env, JOB_COMPLETION_INDEX: '0' } });
+    expect(task.status).toBe(0);
+    const r = sysgmm(...args, '--resume');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('4 specification(s) in 1 task(s) (0 computed now)');
+    expect(r.stdout).toContain('| L1.n | 4 |');
+    const out = JSON.parse(readFileSync(join(dir, 'grid.json'), 'utf8'));
+    const config = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')).config;
+    const inProcess = await gridTask({ format: 'sysgmm-run/1', kind: 'grid', tasks: 1, config, created: '' }, 0);
+    expect(out.specifications).toEqual(JSON.parse(JSON.stringify(inProcess)));
+    expect(out.specifications[3]).toMatchObject({ sample: 'late', axes: { lags: 'lag(1 2)' }, failure: null });
+    expect(out.stability[0]).toMatchObject({ coefficient: 'L1.n', specs: 4 });
+    for (const f of ['grid.md', 'grid.tex', 'grid.csv', 'figures/spec-curve-L1_n.svg', 'figures/spec-curve-L1_n.png']) expect(existsSync(join(dir, f))).toBe(true);
+  });
+});
