@@ -69,7 +69,7 @@ describe('CLI conventions', () => {
       (await entry.load()).register(program);
       const cmd = program.commands.find((c) => c.name() === entry.name);
       expect(cmd?.description()).toBe(entry.summary);
-      expect(cmd?.registeredArguments.map((a) => (a.required ? `<${a.name()}${a.variadic ? '...' : ''}>` : `[${a.name()}]`)).join(' ')).toBe(entry.args);
+      expect(cmd?.registeredArguments.map((a) => (a.required ? `<${a.name()}${a.variadic ? '...' : ''}>` : `[${a.name()}${a.variadic ? '...' : ''}]`)).join(' ')).toBe(entry.args);
     }
   });
 });
