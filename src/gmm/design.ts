@@ -8,7 +8,7 @@
 import type { Panel } from '../panel/panel.ts';
 import { checkTimeSpan } from '../panel/time-span.ts';
 import { evalTerm, timeDummies } from '../panel/operators.ts';
-import { term, type Equation, type GmmGroup, type IvGroup, type ModelSpec, type Term } from '../spec/types.ts';
+import { term, type Equation, type ModelSpec, type Term } from '../spec/types.ts';
 import { SpecError } from '../errors.ts';
 import { evalCondition, inRangeMask } from '../spec/condition.ts';
 import { ivLabel } from '../spec/labels.ts';

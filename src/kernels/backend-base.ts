@@ -1,10 +1,9 @@
-// BackendBase: what every kernel backend shares — the disposed check, float64 solves (solve.ts;
-// precision contract) and the pairs bootstrap's moment sums from per-unit blocks
+// BackendBase: what every kernel backend shares — the disposed check and the pairs bootstrap's
+// moment sums from per-unit blocks
 // (KernelBackend.momentCovariance and momentProjections) formed on the host, the per-unit moments
 // here and the weighted sums by the backend's own weightedCross. A backend writes its products and
-// overrides what it does faster: float64-wasm forms moments, sums and solves in WebAssembly. Units
+// overrides what it does faster: float64-wasm forms moments and sums in WebAssembly. Units
 // of weight zero (about a third of them in a pairs resample) are skipped by every sum.
-import { solveSymmetricBatch } from './solve.ts';
 import type { KernelBackend, MatmulShape, MomentShape, Precision, WeightedCrossShape } from './types.ts';
 
 export function checkMoments(blocks: Float64Array, c: Float64Array, w: Float64Array, s: MomentShape, a?: Float64Array): void {
@@ -142,11 +141,6 @@ export abstract class BackendBase implements KernelBackend {
       }
     const cross = await this.weightedCross(g, w, m, { batch, n, p: L, q: P });
     return { cross, scores };
-  }
-
-  async solveSymmetric(a: Float64Array, r: Float64Array, n: number, rhs: number, batch: number, relTol = 0): Promise<Float64Array> {
-    this.assertLive();
-    return solveSymmetricBatch(a, r, n, rhs, batch, relTol);
   }
 
   /** Release what the backend holds; later calls are refused. */

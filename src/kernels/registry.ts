@@ -146,7 +146,7 @@ function operand(size: number, seed: number): Float64Array {
 
 /**
  * What `auto` measures a backend on: one 512³ product, or a batch of 32 bootstrap replications'
- * kernel work (the sums W·blocks, the moment covariance and the Windmeijer sums, the two solves) on
+ * kernel work (the sums W·blocks, the moment covariance and the Windmeijer sums) on
  * a synthetic model shaped like the bench's (285 units, 50 instruments, 3 regressors).
  */
 export type Workload = 'product' | 'bootstrap';
@@ -179,9 +179,7 @@ function bootstrapWork(backend: KernelBackend): () => Promise<unknown> {
   const shape = { batch, n, P, L };
   return async () => {
     await backend.matmul(w, zw, { m: batch, k: n, n: L * P });
-    const s = await backend.momentCovariance(blocks, c, w, shape);
-    for (let b = 0; b < batch; b++) for (let l = 0; l < L; l++) s[(b * L + l) * L + l] += L; // well conditioned
-    await backend.solveSymmetric(s, zw.subarray(0, batch * L * P), L, P, batch);
+    await backend.momentCovariance(blocks, c, w, shape);
     await backend.momentProjections(blocks, c, a, w, shape);
   };
 }

@@ -37,12 +37,3 @@ export function checkMatmul(a: Float64Array, b: Float64Array, shape: MatmulShape
   if (b.length !== wantB) throw new RangeError(`matmul: b has ${b.length} elements, shape needs ${wantB} (${s.sharedB ? 1 : s.batch} × ${s.transB ? `${s.n}×${s.k}` : `${s.k}×${s.n}`})`);
   return s;
 }
-
-/** Check the operands of a batched symmetric solve. */
-export function checkSolve(a: Float64Array, r: Float64Array, n: number, rhs: number, batch: number): void {
-  dim('n', n);
-  dim('rhs', rhs);
-  dim('batch', batch);
-  if (a.length !== batch * n * n) throw new RangeError(`solveSymmetric: a has ${a.length} elements, needs ${batch * n * n} (${batch} × ${n}×${n})`);
-  if (r.length !== batch * n * rhs) throw new RangeError(`solveSymmetric: r has ${r.length} elements, needs ${batch * n * rhs} (${batch} × ${n}×${rhs})`);
-}

@@ -63,14 +63,6 @@ export interface KernelBackend {
    * (P values), cross[b] (L×P) = Σ_i w[b,i]·g_bi m_biᵀ and scores[b,i] = w[b,i]·c_bᵀm_bi.
    */
   momentProjections(blocks: Float64Array, c: Float64Array, a: Float64Array, w: Float64Array, shape: MomentShape): Promise<{ cross: Float64Array; scores: Float64Array }>;
-  /**
-   * Batched solves A[b] X[b] = R[b] with A[b] n×n symmetric positive definite and R[b] n×rhs, by
-   * Cholesky. Always carried out in float64 (precision contract: solve in float64). An item whose
-   * A[b] is not numerically positive definite — a pivot not above relTol times its diagonal entry
-   * (default 0), or not above 0 — gets NaN in its whole X[b] block: the caller counts it as failed
-   * or redoes that item with a pseudo-inverse (semidefinite A has no unique solution).
-   */
-  solveSymmetric(a: Float64Array, r: Float64Array, n: number, rhs: number, batch: number, relTol?: number): Promise<Float64Array>;
   /** Release device memory, if any. */
   dispose(): Promise<void>;
 }

@@ -1,11 +1,11 @@
 // The float64 WebAssembly SIMD backend ('float64-wasm'): every product is brought to one form, Xᵀ·Y
 // summed over a leading index, and run by the f64x2 micro-kernel of wasm/kernels.wat, which also
-// forms the bootstrap's per-unit moments and does the Cholesky solves. Same arithmetic as float64-ts
+// forms the bootstrap's per-unit moments. Same arithmetic as float64-ts
 // up to the order of summation. Present wherever WebAssembly SIMD is (Node ≥ 16.4); one instance,
 // with its own memory, per thread. A call whose operands would not fit in its memory (at most 2 GiB
 // here, of WebAssembly's 4) runs on the TypeScript code instead (float64-ts's products, BackendBase's
-// moment sums and solves): same precision, slower.
-import { checkMatmul, checkSolve } from './shape.ts';
+// moment sums): same precision, slower.
+import { checkMatmul } from './shape.ts';
 import { checkMoments, BackendBase } from './backend-base.ts';
 import { matmulFloat64 } from './reference.ts';
 import type { MatmulShape, MomentShape, WeightedCrossShape } from './types.ts';
@@ -15,8 +15,6 @@ import { KERNELS_WASM } from './wasm/kernels-wasm.ts';
 type Xty = (x: number, y: number, out: number, n: number, p: number, q: number, xrow: number, xpanel: number, yrow: number, ypanel: number, ldo: number, sym: number) => void;
 type Gather = (src: number, w: number, n: number, p: number, dst: number, row: number, scale: number) => number;
 type Moments = (blocks: number, c: number, w: number, n: number, L: number, P: number, x: number, g: number, row: number) => number;
-type Cholesky = (a: number, n: number, relTol: number) => number;
-type CholSolve = (l: number, x: number, n: number, rhs: number) => void;
 type Projections = (blocks: number, a: number, c: number, w: number, n: number, L: number, P: number, x: number, g: number, row: number, mout: number, mrow: number, scores: number) => number;
 
 const bytes = Uint8Array.from(Buffer.from(KERNELS_WASM, 'base64'));
@@ -96,8 +94,6 @@ export class WasmBackend extends BackendBase {
   private readonly gather: Gather;
   private readonly moments: Moments;
   private readonly projections: Projections;
-  private readonly cholesky: Cholesky;
-  private readonly cholsolve: CholSolve;
   private heap: Float64Array;
   /** Largest number of float64 values one call may place in the module's memory. */
   private readonly maxElements: number;
@@ -113,8 +109,6 @@ export class WasmBackend extends BackendBase {
     this.gather = instance.exports.gather as Gather;
     this.moments = instance.exports.moments as Moments;
     this.projections = instance.exports.projections as Projections;
-    this.cholesky = instance.exports.cholesky as Cholesky;
-    this.cholsolve = instance.exports.cholsolve as CholSolve;
     this.heap = new Float64Array(this.memory.buffer);
   }
 
@@ -235,26 +229,4 @@ export class WasmBackend extends BackendBase {
     return { cross, scores: heap.slice(scoresAt, scoresAt + batch * n) };
   }
 
-  override async solveSymmetric(a: Float64Array, r: Float64Array, n: number, rhs: number, batch: number, relTol = 0): Promise<Float64Array> {
-    this.assertLive();
-    checkSolve(a, r, n, rhs, batch);
-    const out = new Float64Array(batch * n * rhs);
-    const nn = n * n;
-    const nr = n * rhs;
-    const { at, end } = layout([nn, nr]);
-    if (end > this.maxElements) return super.solveSymmetric(a, r, n, rhs, batch, relTol);
-    const heap = this.reserve(end);
-    const [aAt, xAt] = at;
-    for (let b = 0; b < batch; b++) {
-      heap.set(a.subarray(b * nn, (b + 1) * nn), aAt);
-      if (!this.cholesky(aAt * 8, n, relTol)) {
-        out.fill(NaN, b * nr, (b + 1) * nr);
-        continue;
-      }
-      heap.set(r.subarray(b * nr, (b + 1) * nr), xAt);
-      this.cholsolve(aAt * 8, xAt * 8, n, rhs);
-      out.set(heap.subarray(xAt, xAt + nr), b * nr);
-    }
-    return out;
-  }
 }

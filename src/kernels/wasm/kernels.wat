@@ -12,9 +12,8 @@
 ;; depends on nothing but the data. With sym ≠ 0 only blocks with k ≥ r are computed (the caller
 ;; mirrors the rest).
 ;; gather, moments and projections (below) write xty's operands, row-major, for weighted sums over
-;; the units with non-zero weight; cholesky and cholsolve are the float64 solves (precision
-;; contract). Rebuild kernels-wasm.ts after an edit: npm run build:wasm (a test checks that the two
-;; agree).
+;; the units with non-zero weight. Rebuild kernels-wasm.ts after an edit: npm run build:wasm (a test
+;; checks that the two agree).
 (module
   (memory (export "memory") 1)
   (func (export "xty")
@@ -276,126 +275,4 @@
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $iloop)))
     (local.get $k))
-
-  ;; Σ_{p<len} x[p]·y[p] in two f64x2 lanes (x, y byte offsets).
-  (func $dot (param $x i32) (param $y i32) (param $len i32) (result f64)
-    (local $p i32) (local $acc v128) (local $s f64)
-    (block $done
-      (loop $loop
-        (br_if $done (i32.gt_u (i32.add (local.get $p) (i32.const 2)) (local.get $len)))
-        (local.set $acc (f64x2.add (local.get $acc)
-          (f64x2.mul (v128.load (i32.add (local.get $x) (i32.shl (local.get $p) (i32.const 3))))
-                     (v128.load (i32.add (local.get $y) (i32.shl (local.get $p) (i32.const 3)))))))
-        (local.set $p (i32.add (local.get $p) (i32.const 2)))
-        (br $loop)))
-    (local.set $s (f64.add (f64x2.extract_lane 0 (local.get $acc)) (f64x2.extract_lane 1 (local.get $acc))))
-    (if (i32.lt_u (local.get $p) (local.get $len))
-      (then
-        (local.set $s (f64.add (local.get $s)
-          (f64.mul (f64.load (i32.add (local.get $x) (i32.shl (local.get $p) (i32.const 3))))
-                   (f64.load (i32.add (local.get $y) (i32.shl (local.get $p) (i32.const 3)))))))))
-    (local.get $s))
-
-  ;; Cholesky factor L of a symmetric positive definite a (n×n, row-major), written over a's lower
-  ;; triangle (the upper one is left as it was). Returns 0, leaving a partly overwritten, as soon as
-  ;; a pivot d_j = a_jj − Σ_p l_jp² is not above tol·a_jj and above 0 (tol = 0: not numerically
-  ;; positive definite), else 1.
-  (func (export "cholesky") (param $a i32) (param $n i32) (param $tol f64) (result i32)
-    (local $j i32) (local $i i32) (local $rj i32) (local $ri i32) (local $row i32) (local $ajj f64) (local $d f64) (local $ljj f64)
-    (local.set $row (i32.shl (local.get $n) (i32.const 3)))
-    (block $jdone
-      (loop $jloop
-        (br_if $jdone (i32.ge_u (local.get $j) (local.get $n)))
-        (local.set $rj (i32.add (local.get $a) (i32.mul (local.get $j) (local.get $row))))
-        (local.set $ajj (f64.load (i32.add (local.get $rj) (i32.shl (local.get $j) (i32.const 3)))))
-        (local.set $d (f64.sub (local.get $ajj) (call $dot (local.get $rj) (local.get $rj) (local.get $j))))
-        (if (i32.or (i32.eqz (f64.gt (local.get $d) (f64.mul (local.get $tol) (local.get $ajj))))
-                    (i32.eqz (f64.gt (local.get $d) (f64.const 0))))
-          (then (return (i32.const 0))))
-        (local.set $ljj (f64.sqrt (local.get $d)))
-        (f64.store (i32.add (local.get $rj) (i32.shl (local.get $j) (i32.const 3))) (local.get $ljj))
-        (local.set $i (i32.add (local.get $j) (i32.const 1)))
-        (block $idone
-          (loop $iloop
-            (br_if $idone (i32.ge_u (local.get $i) (local.get $n)))
-            (local.set $ri (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $row))))
-            (f64.store (i32.add (local.get $ri) (i32.shl (local.get $j) (i32.const 3)))
-              (f64.div
-                (f64.sub (f64.load (i32.add (local.get $ri) (i32.shl (local.get $j) (i32.const 3))))
-                         (call $dot (local.get $ri) (local.get $rj) (local.get $j)))
-                (local.get $ljj)))
-            (local.set $i (i32.add (local.get $i) (i32.const 1)))
-            (br $iloop)))
-        (local.set $j (i32.add (local.get $j) (i32.const 1)))
-        (br $jloop)))
-    (i32.const 1))
-
-  ;; Solve L Lᵀ X = R in place (x: n×rhs, row-major) with L the lower triangle of l (n×n): forward,
-  ;; then backward as row updates x_p −= l_ip·x_i.
-  (func (export "cholsolve") (param $l i32) (param $x i32) (param $n i32) (param $rhs i32)
-    (local $i i32) (local $p i32) (local $c i32) (local $row i32) (local $xrow i32) (local $li i32)
-    (local $xi i32) (local $xp i32) (local $s f64) (local $d f64) (local $lip f64)
-    (local.set $row (i32.shl (local.get $n) (i32.const 3)))
-    (local.set $xrow (i32.shl (local.get $rhs) (i32.const 3)))
-    (block $fdone
-      (loop $floop
-        (br_if $fdone (i32.ge_u (local.get $i) (local.get $n)))
-        (local.set $li (i32.add (local.get $l) (i32.mul (local.get $i) (local.get $row))))
-        (local.set $xi (i32.add (local.get $x) (i32.mul (local.get $i) (local.get $xrow))))
-        (local.set $d (f64.load (i32.add (local.get $li) (i32.shl (local.get $i) (i32.const 3)))))
-        (local.set $c (i32.const 0))
-        (block $cdone
-          (loop $cloop
-            (br_if $cdone (i32.ge_u (local.get $c) (local.get $rhs)))
-            (local.set $s (f64.load (i32.add (local.get $xi) (i32.shl (local.get $c) (i32.const 3)))))
-            (local.set $p (i32.const 0))
-            (local.set $xp (i32.add (local.get $x) (i32.shl (local.get $c) (i32.const 3))))
-            (block $pdone
-              (loop $ploop
-                (br_if $pdone (i32.ge_u (local.get $p) (local.get $i)))
-                (local.set $s (f64.sub (local.get $s)
-                  (f64.mul (f64.load (i32.add (local.get $li) (i32.shl (local.get $p) (i32.const 3)))) (f64.load (local.get $xp)))))
-                (local.set $xp (i32.add (local.get $xp) (local.get $xrow)))
-                (local.set $p (i32.add (local.get $p) (i32.const 1)))
-                (br $ploop)))
-            (f64.store (i32.add (local.get $xi) (i32.shl (local.get $c) (i32.const 3))) (f64.div (local.get $s) (local.get $d)))
-            (local.set $c (i32.add (local.get $c) (i32.const 1)))
-            (br $cloop)))
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $floop)))
-    (local.set $i (local.get $n))
-    (block $bdone
-      (loop $bloop
-        (br_if $bdone (i32.eqz (local.get $i)))
-        (local.set $i (i32.sub (local.get $i) (i32.const 1)))
-        (local.set $li (i32.add (local.get $l) (i32.mul (local.get $i) (local.get $row))))
-        (local.set $xi (i32.add (local.get $x) (i32.mul (local.get $i) (local.get $xrow))))
-        (local.set $d (f64.load (i32.add (local.get $li) (i32.shl (local.get $i) (i32.const 3)))))
-        (local.set $c (i32.const 0))
-        (block $c2done
-          (loop $c2loop
-            (br_if $c2done (i32.ge_u (local.get $c) (local.get $rhs)))
-            (f64.store (i32.add (local.get $xi) (i32.shl (local.get $c) (i32.const 3)))
-              (f64.div (f64.load (i32.add (local.get $xi) (i32.shl (local.get $c) (i32.const 3)))) (local.get $d)))
-            (local.set $c (i32.add (local.get $c) (i32.const 1)))
-            (br $c2loop)))
-        (local.set $p (i32.const 0))
-        (block $p2done
-          (loop $p2loop
-            (br_if $p2done (i32.ge_u (local.get $p) (local.get $i)))
-            (local.set $lip (f64.load (i32.add (local.get $li) (i32.shl (local.get $p) (i32.const 3)))))
-            (local.set $xp (i32.add (local.get $x) (i32.mul (local.get $p) (local.get $xrow))))
-            (local.set $c (i32.const 0))
-            (block $c3done
-              (loop $c3loop
-                (br_if $c3done (i32.ge_u (local.get $c) (local.get $rhs)))
-                (f64.store (i32.add (local.get $xp) (i32.shl (local.get $c) (i32.const 3)))
-                  (f64.sub (f64.load (i32.add (local.get $xp) (i32.shl (local.get $c) (i32.const 3))))
-                           (f64.mul (local.get $lip) (f64.load (i32.add (local.get $xi) (i32.shl (local.get $c) (i32.const 3)))))))
-                (local.set $c (i32.add (local.get $c) (i32.const 1)))
-                (br $c3loop)))
-            (local.set $p (i32.add (local.get $p) (i32.const 1)))
-            (br $p2loop)))
-        (br $bloop)))
-  )
 )
