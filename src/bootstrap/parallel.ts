@@ -9,6 +9,7 @@ import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { KernelBackend } from '../kernels/types.ts';
+import { threadingOf } from '../kernels/registry.ts';
 import type { BootstrapBlocks } from './blocks.ts';
 import { replicate, type ReplicationOptions, type Replications } from './replicate.ts';
 
@@ -39,7 +40,7 @@ export interface WorkerJob {
 
 /** Threads for a job: one per core on the CPU backends, one on device backends. */
 export function defaultThreads(backend: KernelBackend): number {
-  return ['float64-ts', 'float64-wasm', 'tfjs-wasm'].includes(backend.name) ? availableParallelism() : 1;
+  return threadingOf(backend.name) === 'per-core' ? availableParallelism() : 1;
 }
 
 /** Worker threads kept for the life of the process (unref'd: they never keep it alive), started on first use. */

@@ -29,7 +29,7 @@ export function matmulFloat64(a: Float64Array, b: Float64Array, shape: MatmulSha
 }
 
 export class ReferenceBackend extends BackendBase {
-  readonly name = 'float64-ts';
+  readonly name: string = 'float64-ts';
   readonly precision = 'float64' as const;
 
   async matmul(a: Float64Array, b: Float64Array, shape: MatmulShape): Promise<Float64Array> {

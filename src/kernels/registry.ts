@@ -27,24 +27,42 @@ export interface BackendInfo {
   bootstrapRate?: number;
 }
 
-interface Candidate {
+/**
+ * A kernel backend as the registry knows it: registered by name, with its precision, its place in
+ * the preference order when measured speeds tie (lower first), whether one worker thread per core
+ * pays off on it ('per-core': it computes on the calling thread's CPU) or not ('single': a device, or
+ * a library with threads of its own), and how to open it (or why it is absent, and how to get it).
+ * The built-in backends register below; a program can add its own with registerBackend.
+ */
+export interface BackendRegistration {
   name: string;
   precision: Precision;
-  flavour?: TfjsFlavour;
+  priority: number;
+  threading: 'per-core' | 'single';
+  open(options: { maxTensorElements?: number }, isInstalled?: (pkg: string) => boolean): Promise<Opened>;
 }
 
-/** In order of preference when speeds tie. */
-const CANDIDATES: Candidate[] = [
-  { name: 'float64-ts', precision: 'float64' },
-  { name: 'float64-wasm', precision: 'float64' },
-  { name: 'tfjs-node-gpu', precision: 'float32', flavour: 'node-gpu' },
-  { name: 'tfjs-node', precision: 'float32', flavour: 'node' },
-  { name: 'tfjs-webgpu', precision: 'float32', flavour: 'webgpu' },
-  { name: 'tfjs-wasm', precision: 'float32', flavour: 'wasm' },
-  { name: 'tfjs-cpu', precision: 'float32', flavour: 'cpu' },
-];
+type Opened = { backend: KernelBackend; detail: string } | { reason: string; install?: string; needs?: string };
 
-export const BACKEND_NAMES: readonly string[] = CANDIDATES.map((c) => c.name);
+const registrations: BackendRegistration[] = [];
+
+/** Add a backend (or replace one of the same name). */
+export function registerBackend(r: BackendRegistration): void {
+  const at = registrations.findIndex((x) => x.name === r.name);
+  if (at >= 0) registrations.splice(at, 1);
+  registrations.push(r);
+  registrations.sort((a, b) => a.priority - b.priority);
+}
+
+/** Names of the registered backends, in preference order. */
+export function backendNames(): string[] {
+  return registrations.map((r) => r.name);
+}
+
+/** Whether the bootstrap should run one thread per core on the named backend. */
+export function threadingOf(name: string): 'per-core' | 'single' {
+  return registrations.find((r) => r.name === name)?.threading ?? 'single';
+}
 
 /** The versions the optional backends are declared and tested with (package.json peerDependencies). */
 export const TFJS_VERSION = '4.22.0';
@@ -117,21 +135,38 @@ function vulkanLoaderFound(): boolean {
 
 const MEASURE_SIZE = 512;
 
-async function open(
-  c: Candidate,
-  options: { maxTensorElements?: number },
-  isInstalled?: (pkg: string) => boolean,
-): Promise<{ backend: KernelBackend; detail: string } | { reason: string; install?: string; needs?: string }> {
-  const absent = absentBackend(c.name, isInstalled);
-  if (absent) return absent;
-  if (c.name === 'float64-wasm') {
+/** A tfjs-core backend: absent when its optional packages are not installed. */
+function tfjs(name: string, flavour: TfjsFlavour, priority: number, threading: 'per-core' | 'single'): BackendRegistration {
+  return {
+    name,
+    precision: 'float32',
+    priority,
+    threading,
+    async open(options, isInstalled) {
+      const absent = absentBackend(name, isInstalled);
+      if (absent) return absent;
+      const opened = await TfjsBackend.open(name, flavour, options);
+      return 'reason' in opened ? opened : { backend: opened, detail: opened.detail };
+    },
+  };
+}
+
+registerBackend({ name: 'float64-ts', precision: 'float64', priority: 0, threading: 'per-core', open: async () => ({ backend: new ReferenceBackend(), detail: 'packed TypeScript GEMM, 1 thread' }) });
+registerBackend({
+  name: 'float64-wasm',
+  precision: 'float64',
+  priority: 1,
+  threading: 'per-core',
+  async open(options) {
     if (!wasmSimdAvailable()) return { reason: 'this runtime has no WebAssembly SIMD' };
     return { backend: new WasmBackend({ maxElements: options.maxTensorElements }), detail: 'WebAssembly SIMD f64x2 kernel, 1 thread' };
-  }
-  if (!c.flavour) return { backend: new ReferenceBackend(), detail: 'packed TypeScript GEMM, 1 thread' };
-  const opened = await TfjsBackend.open(c.name, c.flavour, options);
-  return 'reason' in opened ? opened : { backend: opened, detail: opened.detail };
-}
+  },
+});
+registerBackend(tfjs('tfjs-node-gpu', 'node-gpu', 2, 'single'));
+registerBackend(tfjs('tfjs-node', 'node', 3, 'single'));
+registerBackend(tfjs('tfjs-webgpu', 'webgpu', 4, 'single'));
+registerBackend(tfjs('tfjs-wasm', 'wasm', 5, 'per-core'));
+registerBackend(tfjs('tfjs-cpu', 'cpu', 6, 'single'));
 
 /** Deterministic operands in [−1, 1) (a 32-bit LCG), so every measurement does the same work. */
 function operand(size: number, seed: number): Float64Array {
@@ -217,8 +252,8 @@ export function defaultFloat64Backend(): string {
  */
 export async function listBackends(options: { measure?: boolean; isInstalled?: (pkg: string) => boolean } = {}): Promise<BackendInfo[]> {
   const out: BackendInfo[] = [];
-  for (const c of CANDIDATES) {
-    const opened = await open(c, {}, options.isInstalled);
+  for (const c of [...registrations]) {
+    const opened = await c.open({}, options.isInstalled);
     if ('reason' in opened) {
       out.push({ name: c.name, present: false, precision: c.precision, ...opened });
       continue;
@@ -247,19 +282,20 @@ export async function listBackends(options: { measure?: boolean; isInstalled?: (
  */
 export async function getBackend(name: 'auto' | string, need: { precision?: Precision; maxTensorElements?: number; workload?: Workload } = {}): Promise<KernelBackend> {
   const precision = need.precision ?? 'float64';
-  const meets = (c: Candidate) => precision === 'float32' || c.precision === 'float64';
+  const meets = (c: BackendRegistration) => precision === 'float32' || c.precision === 'float64';
   const options = { maxTensorElements: need.maxTensorElements };
   if (name !== 'auto') {
-    const c = CANDIDATES.find((x) => x.name === name);
-    if (!c) throw new SpecError(`unknown backend '${name}'; known: auto, ${BACKEND_NAMES.join(', ')}`, 'backend');
-    if (!meets(c)) throw new SpecError(`backend ${name} computes in float32 but this job needs float64; use float64-ts, float64-wasm or auto`, 'backend');
-    const opened = await open(c, options);
+    const c = registrations.find((x) => x.name === name);
+    if (!c) throw new SpecError(`unknown backend '${name}'; known: auto, ${backendNames().join(', ')}`, 'backend');
+    if (!meets(c))
+      throw new SpecError(`backend ${name} computes in float32 but this job needs float64; use ${['auto', ...registrations.filter(meets).map((r) => r.name)].join(', ')}`, 'backend');
+    const opened = await c.open(options);
     if ('reason' in opened) throw new SpecError(`backend ${name} is not available here: ${opened.reason}${'install' in opened && opened.install ? `; to add it: ${opened.install}` : ''}`, 'backend');
     return opened.backend;
   }
   const present: KernelBackend[] = [];
-  for (const c of CANDIDATES.filter(meets)) {
-    const opened = await open(c, options);
+  for (const c of registrations.filter(meets)) {
+    const opened = await c.open(options);
     if (!('reason' in opened)) present.push(opened.backend);
   }
   if (present.length === 1) return present[0];

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { SpecError } from '../../errors.ts';
 import { bootstrapGmm } from '../../bootstrap/run.ts';
 import type { WildWeights } from '../../bootstrap/draws.ts';
-import { BACKEND_NAMES, defaultFloat64Backend } from '../../kernels/registry.ts';
+import { backendNames, defaultFloat64Backend } from '../../kernels/registry.ts';
 import {
   INTERVAL_KINDS,
   bootstrapHistogramSpec,
@@ -55,7 +55,7 @@ export function register(program: Command): void {
     .option('--weights <w>', `wild weights: ${WEIGHTS.join('|')}`, 'rademacher')
     .option('--ci <kind>', `intervals to print: ${INTERVAL_KINDS.join('|')}|all`, 'all')
     .option('--test <restriction...>', 'Wald test by the wild score bootstrap, e.g. "w = 0" or "w = 0, k = 0" (joint)')
-    .option('--backend <name>', `kernel backend: auto|${BACKEND_NAMES.join('|')} (auto: the fastest measured on a batch of bootstrap work)`, defaultFloat64Backend())
+    .option('--backend <name>', `kernel backend: auto|${backendNames().join('|')} (auto: the fastest measured on a batch of bootstrap work)`, defaultFloat64Backend())
     .option('--no-recentre', 'do not recentre the moments (Hall-Horowitz); the bootstrap-t and J p-value then lose their justification')
     .option('--format <fmt>', 'text|markdown|json', 'text')
     .option('--json', 'same as --format json')

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { SpecError } from '../../errors.ts';
-import { BACKEND_NAMES, defaultFloat64Backend } from '../../kernels/registry.ts';
+import { backendNames, defaultFloat64Backend } from '../../kernels/registry.ts';
 import { configWarnings } from '../../study/config.ts';
 import { engineEstimators, replicate, type ProgressEvent } from '../../study/replicate.ts';
 
@@ -54,7 +54,7 @@ export function register(program: Command): void {
     .option('--config <file>', 'study.json naming columns and choices (default: built-in defaults for the bundled panel)')
     .option('--out <dir>', 'output directory', 'out')
     .option('--bootstrap <B>', 'pairs-bootstrap replications for the GMM columns (intervals in brackets)')
-    .option('--backend <name>', `kernel backend of the bootstrap: auto|${BACKEND_NAMES.join('|')}`, defaultFloat64Backend())
+    .option('--backend <name>', `kernel backend of the bootstrap: auto|${backendNames().join('|')}`, defaultFloat64Backend())
     .option('--quiet', 'no progress on stderr')
     .action(async (opts: Options) => {
       let reps = 0;
