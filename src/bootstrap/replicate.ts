@@ -83,93 +83,124 @@ export async function replicate(
     counted[i * 3 + 1] = bb.groups[i];
     counted[i * 3 + 2] = bb.obsSigma[i];
   }
-  const dims = { L, P, artests: 0 };
-  const shape = (cb: number) => ({ batch: cb, n, P, L });
   for (let b0 = 0; b0 < reps; b0 += chunk) {
     const cb = Math.min(chunk, reps - b0);
-    const w = counts.subarray(b0 * n, (b0 + cb) * n);
-    const tallies = matmul(w, counted, cb, n, 3);
-    const steps: Steps[] = [];
+    const c: Chunk = { bb, backend, w: counts.subarray(b0 * n, (b0 + cb) * n), cb, tallies: new Float64Array(0), steps: [] };
+    c.tallies = matmul(c.w, counted, cb, n, 3);
     for (let b = 0; b < cb; b++) {
-      steps.push(estimationSteps({ twostep: opts.twostep, robust: opts.robust, sigmaDivisor: opts.sigmaPerObs * tallies[b * 3 + 2], clusterSmall: false, momentScale: opts.momentScale }, K, null));
+      const sigmaDivisor = opts.sigmaPerObs * c.tallies[b * 3 + 2];
+      c.steps.push(estimationSteps({ twostep: opts.twostep, robust: opts.robust, sigmaDivisor, clusterSmall: false, momentScale: opts.momentScale }, K, null));
     }
-    for (const st of steps) st.next(); // each asks for its 'moments' pass
-    // Pass 1 for the chunk: the moment sums of each replication.
-    const zwSum = await backend.matmul(w, bb.zw, { m: cb, k: n, n: L * P });
-    const nz = bb.zhzAt.length;
-    const zhzSum = await backend.matmul(w, bb.zhz, { m: cb, k: n, n: nz });
-    const eeSum = await backend.matmul(w, bb.ee, { m: cb, k: n, n: P * P });
-    let req = steps.map((st, b) => {
-      const p = emptyPartial('moments', dims);
-      p.sums.zw = zwSum.subarray(b * L * P, (b + 1) * L * P);
-      const zhz = new Float64Array(L * L);
-      for (let at = 0; at < nz; at++) {
-        const j = bb.zhzAt[at];
-        zhz[j] = zhz[(j % L) * L + Math.floor(j / L)] = zhzSum[b * nz + at];
-      }
-      p.sums.zhz = zhz;
-      p.sums.ee = eeSum.subarray(b * P * P, (b + 1) * P * P);
-      return st.next(p);
-    });
-    // Pass 2: S_b from each replication's one-step coefficients.
+    for (const st of c.steps) st.next(); // each asks for its 'moments' pass
+    let req = await momentsPass(c);
     if (needS) {
-      const c1 = new Float64Array(cb * P);
-      req.forEach((r, b) => {
-        const beta1 = (r.value as Extract<PassRequest, { pass: 'weight' }>).beta1;
-        c1[b * P] = 1;
-        for (let k = 0; k < K; k++) c1[b * P + 1 + k] = -beta1[k];
-      });
-      const s = await backend.momentCovariance(bb.zwT, c1, w, shape(cb));
-      req = steps.map((st, b) => {
-        const p = emptyPartial('weight', dims);
-        p.sums.s = s.subarray(b * L * L, (b + 1) * L * L);
-        return st.next(p);
-      });
-      // Pass 3: the Windmeijer bracket of each replication, a_b = A₂Z'e₂; with m_bi = zw_iᵀa_b,
-      // g_biᵀa_b = c_bᵀ m_bi (g_bi = zw_i c_b): the scores of momentProjections.
-      if (opts.twostep && opts.robust) {
-        const av = new Float64Array(cb * L);
-        req.forEach((r, b) => {
-          const c = r.value as Extract<PassRequest, { pass: 'correction' }>;
-          av.set(c.aze2!, b * L);
-        });
-        const { cross: t2, scores } = await backend.momentProjections(bb.zwT, c1, av, w, shape(cb));
-        const t1 = await backend.matmul(scores, bb.zw, { m: cb, k: n, n: L * P });
-        req = steps.map((st, b) => {
-          const p = emptyPartial('correction', dims);
-          p.sums.t1 = t1.subarray(b * L * P, (b + 1) * L * P);
-          p.sums.t2 = t2.subarray(b * L * P, (b + 1) * L * P);
-          return st.next(p);
-        });
-      }
+      const c1 = oneStepCoefficients(req, P, K);
+      req = await weightPass(c, c1);
+      if (opts.twostep && opts.robust) req = await correctionPass(c, c1, req);
     }
     req.forEach((r, b) => {
       if (!r.done) throw new Error(`bootstrap: replication asked for an unexpected '${r.value.pass}' pass`);
-      const est = r.value;
-      const nobs = tallies[b * 3];
-      const ngroups = tallies[b * 3 + 1];
-      let beta: Float64Array;
-      let v: Float64Array;
-      let zeros: number;
-      if (!needS) {
-        beta = est.b1;
-        zeros = est.step1.vZeros;
-        v = opts.small ? est.v1.map((x) => x * (nobs / (nobs - K))) : est.v1;
-      } else {
-        if (est.a2Singular) out.singularWeight++;
-        out.hansen[b0 + b] = weightQuad(est.w2!, est.ze2!);
-        beta = opts.twostep ? est.b2! : est.b1;
-        zeros = opts.twostep ? Math.max(est.step1.vZeros, est.v2Zeros) : est.step1.vZeros;
-        const vr = opts.twostep ? (opts.robust ? est.v2Robust! : est.v2!) : est.v1Robust!;
-        v = symmetrize(vr, K);
-        const factor = opts.small ? smallFactor({ robust: true, clustered: opts.clustered, nobs, ngroups, k: K, conventions: opts.conventions }) : 1;
-        if (factor !== 1) v = v.map((x) => x * factor);
-      }
-      store(out, b0 + b, beta, v, bb.centre, K, zeros);
+      record(out, b0 + b, r.value, opts, c.tallies[b * 3], c.tallies[b * 3 + 1], bb);
     });
     onChunk?.(b0 + cb);
   }
   return out;
+}
+
+/** A chunk of replications: their draw counts (cb × n), tallies and engines. */
+interface Chunk {
+  bb: BootstrapBlocks;
+  backend: KernelBackend;
+  w: Float64Array;
+  cb: number;
+  /** Per replication: main-equation observations, groups, σ² observations. */
+  tallies: Float64Array;
+  steps: Steps[];
+}
+
+type Request = IteratorResult<PassRequest, Estimation>;
+
+const dimsOf = (bb: BootstrapBlocks) => ({ L: bb.L, P: bb.P, artests: 0 });
+const shapeOf = (c: Chunk) => ({ batch: c.cb, n: c.bb.n, P: c.bb.P, L: c.bb.L });
+
+/** Pass 1 for the chunk: each replication's Σ w·zw, Σ w·Z'HZ (its kept entries) and Σ w·ee. */
+async function momentsPass(c: Chunk): Promise<Request[]> {
+  const { bb, backend, w, cb } = c;
+  const { n, L, P } = bb;
+  const zwSum = await backend.matmul(w, bb.zw, { m: cb, k: n, n: L * P });
+  const nz = bb.zhzAt.length;
+  const zhzSum = await backend.matmul(w, bb.zhz, { m: cb, k: n, n: nz });
+  const eeSum = await backend.matmul(w, bb.ee, { m: cb, k: n, n: P * P });
+  return c.steps.map((st, b) => {
+    const p = emptyPartial('moments', dimsOf(bb));
+    p.sums.zw = zwSum.subarray(b * L * P, (b + 1) * L * P);
+    const zhz = new Float64Array(L * L);
+    for (let at = 0; at < nz; at++) {
+      const j = bb.zhzAt[at];
+      zhz[j] = zhz[(j % L) * L + Math.floor(j / L)] = zhzSum[b * nz + at];
+    }
+    p.sums.zhz = zhz;
+    p.sums.ee = eeSum.subarray(b * P * P, (b + 1) * P * P);
+    return st.next(p);
+  });
+}
+
+/** c₁ = (1, −δ₁) of each replication, from its 'weight' request (chunk × P). */
+function oneStepCoefficients(req: Request[], P: number, K: number): Float64Array {
+  const c1 = new Float64Array(req.length * P);
+  req.forEach((r, b) => {
+    const beta1 = (r.value as Extract<PassRequest, { pass: 'weight' }>).beta1;
+    c1[b * P] = 1;
+    for (let k = 0; k < K; k++) c1[b * P + 1 + k] = -beta1[k];
+  });
+  return c1;
+}
+
+/** Pass 2: S_b = Σ_i w_bi g_bi g_biᵀ from each replication's one-step coefficients. */
+async function weightPass(c: Chunk, c1: Float64Array): Promise<Request[]> {
+  const L = c.bb.L;
+  const s = await c.backend.momentCovariance(c.bb.zwT, c1, c.w, shapeOf(c));
+  return c.steps.map((st, b) => {
+    const p = emptyPartial('weight', dimsOf(c.bb));
+    p.sums.s = s.subarray(b * L * L, (b + 1) * L * L);
+    return st.next(p);
+  });
+}
+
+/**
+ * Pass 3: the Windmeijer bracket of each replication, a_b = A₂Z'e₂; with m_bi = zw_iᵀa_b,
+ * g_biᵀa_b = c_bᵀ m_bi (g_bi = zw_i c_b): the scores of momentProjections.
+ */
+async function correctionPass(c: Chunk, c1: Float64Array, req: Request[]): Promise<Request[]> {
+  const { bb, backend, w, cb } = c;
+  const { n, L, P } = bb;
+  const av = new Float64Array(cb * L);
+  req.forEach((r, b) => av.set((r.value as Extract<PassRequest, { pass: 'correction' }>).aze2!, b * L));
+  const { cross: t2, scores } = await backend.momentProjections(bb.zwT, c1, av, w, shapeOf(c));
+  const t1 = await backend.matmul(scores, bb.zw, { m: cb, k: n, n: L * P });
+  return c.steps.map((st, b) => {
+    const p = emptyPartial('correction', dimsOf(bb));
+    p.sums.t1 = t1.subarray(b * L * P, (b + 1) * L * P);
+    p.sums.t2 = t2.subarray(b * L * P, (b + 1) * L * P);
+    return st.next(p);
+  });
+}
+
+/** The reported coefficients and covariance of one replication (as the fit reports them), stored at r. */
+function record(out: Replications, r: number, est: Estimation, opts: ReplicationOptions, nobs: number, ngroups: number, bb: BootstrapBlocks): void {
+  const K = bb.K;
+  if (!opts.twostep && !opts.robust) {
+    store(out, r, est.b1, opts.small ? est.v1.map((x) => x * (nobs / (nobs - K))) : est.v1, bb.centre, K, est.step1.vZeros);
+    return;
+  }
+  if (est.a2Singular) out.singularWeight++;
+  out.hansen[r] = weightQuad(est.w2!, est.ze2!);
+  const beta = opts.twostep ? est.b2! : est.b1;
+  const zeros = opts.twostep ? Math.max(est.step1.vZeros, est.v2Zeros) : est.step1.vZeros;
+  let v = symmetrize(opts.twostep ? (opts.robust ? est.v2Robust! : est.v2!) : est.v1Robust!, K);
+  const factor = opts.small ? smallFactor({ robust: true, clustered: opts.clustered, nobs, ngroups, k: K, conventions: opts.conventions }) : 1;
+  if (factor !== 1) v = v.map((x) => x * factor);
+  store(out, r, beta, v, bb.centre, K, zeros);
 }
 
 /** Record one replication: β = centre + δ, SEs from the diagonal of V, and its status. */
