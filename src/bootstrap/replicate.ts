@@ -1,4 +1,4 @@
-// Pairs-bootstrap replications on the one engine (src/gmm/estimate.ts): a replication with unit counts
+// Pairs-bootstrap replications on the one engine (src/gmm/engine.ts): a replication with unit counts
 // w_b is the estimate from Σ_i w_bi·blocks_i, so each replication runs estimationSteps, the reduce
 // side that every estimate runs, and a chunk of replications advances in lockstep: each pass they ask
 // for is answered for the whole chunk by batched products on a kernel backend (the map side, batched
@@ -10,7 +10,7 @@
 import { matmul } from '../linalg/dense.ts';
 import { symmetrize } from '../linalg/invsym.ts';
 import { weightQuad } from '../linalg/weight-factor.ts';
-import { estimationSteps, type Estimation } from '../gmm/estimate.ts';
+import { estimationSteps, type Estimation } from '../gmm/engine.ts';
 import { smallFactor } from '../gmm/covariance.ts';
 import { emptyPartial, type PartialSums } from '../gmm/partial-sums.ts';
 import type { PassRequest } from '../gmm/passes.ts';
