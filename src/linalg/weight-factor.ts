@@ -26,12 +26,16 @@ export interface WeightFactor {
  * Cholesky of D M D that drops a column when its pivot is at most INVSYM_TOL (its scaled diagonal is 1)
  * — invsym's rule (invsym.ts), here in one pass without forming the inverse.
  */
+let scratch = new Float64Array(0);
+
 export function factorWeight(m: Float64Array, L: number, c = 1, tol = INVSYM_TOL): WeightFactor {
   const dropped = new Uint8Array(L);
   const kept = new Int32Array(L);
   const scale = new Float64Array(L);
-  // Rows of the factor, stride L: row r holds C[r, 0..r] for the r-th kept column.
-  const chol = new Float64Array(L * L);
+  // Rows of the factor, stride L: row r holds C[r, 0..r] for the r-th kept column (a scratch reused
+  // across calls: a bootstrap factors two matrices a replication).
+  if (scratch.length < L * L) scratch = new Float64Array(L * L);
+  const chol = scratch;
   let r = 0;
   for (let j = 0; j < L; j++) {
     const ajj = m[j * L + j];
