@@ -39,7 +39,7 @@ export interface GridRow {
   axes: Record<string, string>;
   command: string;
   failure: string | null;
-  /** Rows of the data in the sample, left out by its condition, and left out because it met a missing value. */
+  /** Rows of the data in the sample and left out by its condition. */
   sampleRows: SampleSelection['rows'] | null;
   nobs: number | null;
   groups: number | null;
