@@ -5,7 +5,7 @@ import { SpecError } from '../errors.ts';
 import { parseRestrictions } from '../bootstrap/restrictions.ts';
 import { invsym } from '../linalg/invsym.ts';
 import { chi2Upper, fUpper, normalQuantileOf, normalTwoSided, tQuantileOf, tTwoSided } from '../stats/distributions.ts';
-import type { GmmResult } from '../gmm/result.ts';
+import type { Coefficient, GmmResult } from '../gmm/result.ts';
 
 export interface WaldTest {
   /** The restrictions as written. */
@@ -19,16 +19,8 @@ export interface WaldTest {
   p: number;
 }
 
-export interface LinearCombination {
-  expression: string;
-  estimate: number;
-  se: number;
-  /** z, or t under `small`. */
-  stat: number;
-  p: number;
-  ciLow: number;
-  ciHigh: number;
-}
+/** A row like a coefficient's (estimate, SE, z or t, p, interval), for a linear combination. */
+export type LinearCombination = Omit<Coefficient, 'name'> & { expression: string };
 
 /** Residual df of the t and F statistics under `small` (the model test's denominator). */
 function residualDf(fit: GmmResult): number | null {

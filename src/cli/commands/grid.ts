@@ -6,8 +6,7 @@ import { SpecError } from '../../errors.ts';
 import { executorCliOptions, parseExecutorOptions, preparedMessage, type ExecutorCliOptions } from '../../run/executor.ts';
 import { readManifest } from '../../run/run-dir.ts';
 import { runGrid } from '../../workloads/grid.ts';
-import { progressBar } from '../progress.ts';
-import { exitOnTaskFailure } from './montecarlo.ts';
+import { noter, runWorkloadCli } from '../workload-run.ts';
 
 interface GridCliOptions extends ExecutorCliOptions {
   id: string;
@@ -42,28 +41,19 @@ export function register(program: Command): void {
       .option('--input-format <fmt>', `read the file as ${DATA_FORMATS.join('|')} whatever its extension`)
       .option('--sheet <name>', 'worksheet of an .xlsx file (default: the first)'),
   ).action(async (file: string, opts: GridCliOptions) => {
-    const exec = parseExecutorOptions(opts);
+    parseExecutorOptions(opts); // refuse bad executor options before reading anything
     const bootstrap = integer(opts.bootstrap, '--bootstrap', 0);
     if (bootstrap === 1) throw new SpecError('--bootstrap must be 0 (none) or at least 2', '--bootstrap');
-    let bar: ReturnType<typeof progressBar> | null = null;
-    const note = (m: string) => (opts.quiet ? undefined : process.stderr.write(`${m}\n`));
-    const result = await runGrid(
-      file,
-      opts.grid,
-      opts.out,
-      { id: opts.id, time: opts.time, inputFormat: opts.inputFormat, sheet: opts.sheet, bootstrap, seed: integer(opts.seed, '--seed', 0), perTask: integer(opts.perTask, '--per-task', 1) },
-      {
-        ...exec,
-        resume: opts.resume,
-        prepare: opts.prepare,
-        onNote: note,
-        onTasks: (done, total) => {
-          bar ??= progressBar('grid tasks', total, opts.quiet);
-          bar.update(done);
-        },
-      },
-    ).catch(exitOnTaskFailure);
-    (bar as ReturnType<typeof progressBar> | null)?.stop();
+    const note = noter(opts);
+    const result = await runWorkloadCli(opts, 'grid tasks', (run) =>
+      runGrid(
+        file,
+        opts.grid,
+        opts.out,
+        { id: opts.id, time: opts.time, inputFormat: opts.inputFormat, sheet: opts.sheet, bootstrap, seed: integer(opts.seed, '--seed', 0), perTask: integer(opts.perTask, '--per-task', 1) },
+        run,
+      ),
+    );
     if (!result) return void process.stderr.write(preparedMessage(opts.out, (await readManifest(opts.out)).tasks));
     process.stdout.write(result.markdown);
     const failed = result.rows.filter((r) => r.failure).length;

@@ -1,0 +1,39 @@
+// What every workload command (montecarlo, grid) does around its run: the executor options, notes
+// on stderr, a progress bar of tasks on a terminal, and a task failure printed with its exit code.
+import { parseExecutorOptions, TaskFailure, type ExecutorCliOptions } from '../run/executor.ts';
+import type { WorkloadOptions } from '../workloads/run-workload.ts';
+import { progressBar, type Progress } from './progress.ts';
+
+/** A note for the user on stderr, unless --quiet. */
+export function noter(opts: { quiet?: boolean }): (message: string) => void {
+  return (m) => void (opts.quiet ? undefined : process.stderr.write(`${m}\n`));
+}
+
+/** Run a workload with the command line's executor options and a progress bar labelled `label`. */
+export async function runWorkloadCli<T>(opts: ExecutorCliOptions, label: string, run: (exec: WorkloadOptions) => Promise<T>): Promise<T> {
+  const exec = parseExecutorOptions(opts);
+  let bar: Progress | null = null;
+  try {
+    return await run({
+      ...exec,
+      resume: opts.resume,
+      prepare: opts.prepare,
+      onNote: noter(opts),
+      onTasks: (done, total) => {
+        bar ??= progressBar(label, total, opts.quiet);
+        bar.update(done);
+      },
+    }).catch(exitOnTaskFailure);
+  } finally {
+    (bar as Progress | null)?.stop();
+  }
+}
+
+/** Print a task failure and exit with its code (1, or 130 when interrupted). */
+function exitOnTaskFailure(err: unknown): never {
+  if (err instanceof TaskFailure) {
+    process.stderr.write(`sysgmm: ${err.message}\n`);
+    process.exit(err.exitCode);
+  }
+  throw err;
+}
