@@ -72,7 +72,7 @@ function timed(label: string, argv: string[]): void {
   console.log(`${label.padEnd(44)} ${s.toFixed(1).padStart(8)} s`);
 }
 
-console.log(`# ${cpus().length} CPUs (${cpus()[0]?.model}); Monte Carlo: 12 designs × 3 estimators × ${reps} reps = ${36 * reps} estimator fits (each fitted twice, robust and not); grid: ${100 * samples} specifications, B = ${B}`);
+console.log(`# ${cpus().length} CPUs (${cpus()[0]?.model}); Monte Carlo: 12 designs × 3 estimators × ${reps} reps = ${36 * reps} estimator fits (both VCEs of each from one robust fit); grid: ${100 * samples} specifications, B = ${B}`);
 for (const ex of executors) {
   const extra = ex === 'local' ? ['--jobs', jobs] : ['--executor', 'slurm'];
   const mc = join(dir, `mc-${ex}`);

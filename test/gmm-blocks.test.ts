@@ -160,3 +160,24 @@ describe('engine bookkeeping', () => {
     await expect(fitGmm(panel, modelSpec({ ...sysSpec, iv: [ivGroup([term('w')], 'iv(w, passthru)', { passthru: true })] }))).rejects.toThrow(/iv\(w, passthru\): passthru is not valid with equation\(both\) in system GMM/);
   });
 });
+
+describe('the other VCE of a robust fit', () => {
+  it('equals the SEs of the same model fitted without robust (one- and two-step, small or not, both conventions)', async () => {
+    const panel = await loadAbdata();
+    for (const command of [
+      'n L.n w k, gmm(L.(n w k), collapse) twostep robust',
+      'n L.n w k yr*, gmm(L.n) iv(w k yr*) robust small',
+      'n L.n w k, gmm(L.n, lag(2 4)) iv(w k) twostep robust small',
+      'n L.n L(0/1).w, gmm(L.n) iv(L(0/1).w) nolevel robust',
+    ]) {
+      for (const conventions of ['current', '2009'] as const) {
+        const spec = { ...parseXtabond2(command, panel.names()), conventions };
+        const robust = await fitGmm(panel, spec);
+        const plain = await fitGmm(panel, { ...spec, robust: false });
+        expect(robust.otherSe?.vce, command).toBe(spec.twostep ? 'uncorrected' : 'unadjusted');
+        plain.coefficients.forEach((c, k) => expect(Math.abs(robust.otherSe!.se[k] - c.se) / c.se, `${command} ${c.name}`).toBeLessThan(1e-12));
+      }
+    }
+    expect((await fitGmm(panel, parseXtabond2('n L.n w k, gmm(L.(n w k), collapse) twostep', panel.names()))).otherSe).toBeUndefined();
+  });
+});

@@ -157,6 +157,7 @@ export function inference(prep: PreparedGmm, b: UnitBlocks, est: Estimation, com
     ? smallFactor({ robust: !onestepNonRobust, clustered: b.cluster !== null, nobs, ngroups, k: K, conventions: spec.conventions })
     : 1;
   const v = symmetrize(vReported, K).map((x) => x * factor);
+  const otherSe = robust && !spec.cluster ? nonRobustSe(vNaive, twostep, { nobs, ngroups, K, small: spec.small, conventions: spec.conventions }) : undefined;
 
   const dfm = modelDf(d, b);
   const dfr = (onestepNonRobust ? nobs - dfm : b.cluster ? b.nClusters : ngroups) - consopt;
@@ -215,6 +216,7 @@ export function inference(prep: PreparedGmm, b: UnitBlocks, est: Estimation, com
       : {}),
     coefficients,
     vcov: Array.from(v),
+    ...(otherSe ? { otherSe } : {}),
     modelTest: test,
     ar,
     sargan,
@@ -224,6 +226,12 @@ export function inference(prep: PreparedGmm, b: UnitBlocks, est: Estimation, com
     warnings,
     excluded: exclusions(d, b),
   };
+}
+
+/** The SEs the fit without `robust` reports: its V (σ²-scaled one-step, or uncorrected two-step) with that fit's `small` factor. */
+function nonRobustSe(vNaive: Float64Array, twostep: boolean, o: { nobs: number; ngroups: number; K: number; small: boolean; conventions: ModelSpec['conventions'] }): GmmResult['otherSe'] {
+  const factor = o.small ? smallFactor({ robust: twostep, clustered: false, nobs: o.nobs, ngroups: o.ngroups, k: o.K, conventions: o.conventions }) : 1;
+  return { vce: twostep ? 'uncorrected' : 'unadjusted', se: Array.from({ length: o.K }, (_, k) => Math.sqrt(vNaive[k * o.K + k] * factor)) };
 }
 
 /** Panel rows that are not observations of the main equation, by reason. */

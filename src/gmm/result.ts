@@ -64,6 +64,12 @@ export interface GmmResult {
   coefficients: Coefficient[];
   /** Full covariance matrix of the reported coefficients, row-major, in coefficient order. */
   vcov: number[];
+  /**
+   * The SEs of the same fit under its other VCE, where the estimation formed both: after a robust
+   * fit without cluster(), the non-robust ones ('unadjusted' one-step, or 'uncorrected' two-step) —
+   * what the fit without `robust` reports, without a second fit. Absent otherwise.
+   */
+  otherSe?: { vce: 'unadjusted' | 'uncorrected'; se: number[] };
   modelTest: ModelTest | null;
   ar: ArTest[];
   sargan: TestStat | null;

@@ -1,8 +1,9 @@
 // One Monte Carlo task: replications [first, last) of one design. Replication r of design d simulates
 // its panel from the stream keyed by (seed, d, r) and fits every estimator of the plan to it; a fit
-// that fails is recorded with its reason, never dropped. Every estimator is fitted twice, with and
-// without `robust`, so each replication carries the estimate under both of its VCEs (one-step:
-// non-robust and robust; two-step: uncorrected and Windmeijer-corrected); with "bootstrap": B the
+// that fails is recorded with its reason, never dropped. Each replication carries the estimate under
+// both VCEs of its estimator (one-step: non-robust and robust; two-step: uncorrected and
+// Windmeijer-corrected): a robust fit reports the other VCE too (GmmResult.otherSe), a non-robust
+// one is fitted again with `robust`; with "bootstrap": B the
 // GMM rows also get a bootstrap-t interval (pairs bootstrap, B replications, keyed by (seed, d, r, e)).
 import type { Panel } from '../panel/panel.ts';
 import type { GmmResult } from '../gmm/result.ts';
@@ -74,6 +75,15 @@ function pick(result: GmmResult, names: string[], field: 'estimate' | 'se'): (nu
   });
 }
 
+/** The named coefficients' SEs under the fit's other VCE (GmmResult.otherSe). */
+function pickOther(result: GmmResult, names: string[]): (number | null)[] {
+  const se = result.otherSe!.se;
+  return names.map((n) => {
+    const k = result.coefficients.findIndex((x) => x.name === n);
+    return k >= 0 && Number.isFinite(se[k]) ? se[k] : null;
+  });
+}
+
 async function fitOne(
   panel: Panel,
   def: EstimatorDef,
@@ -92,8 +102,9 @@ async function fitOne(
       record.estimate = pick(main, params, 'estimate');
       record.se[vceName(spec, def.kind)] = pick(main, params, 'se');
       if (spec.cluster === null) {
+        // The other VCE: from the same fit where it formed both (a robust fit), else by a second fit.
         const altSpec = { ...spec, robust: !spec.robust };
-        record.se[vceName(altSpec, def.kind)] = pick(await fitGmm(panel, altSpec, def.command), params, 'se');
+        record.se[vceName(altSpec, def.kind)] = main.otherSe ? pickOther(main, params) : pick(await fitGmm(panel, altSpec, def.command), params, 'se');
       }
       record.hansenP = pValue(main.hansen);
       record.sarganP = pValue(main.sargan);
