@@ -1,6 +1,6 @@
 // Benchmark of the many-model workloads (issue 12): the Monte Carlo plan of the issue (α ∈ {0.5, 0.8,
-// 0.9} × N ∈ {100, 500} × T ∈ {4, 8} = 12 designs; DIF2, SYS2, SYS2c; each fitted with and without
-// `robust` for both VCEs) and a robustness grid on the bundled city panel (5 lag windows × collapse ×
+// 0.9} × N ∈ {100, 500} × T ∈ {4, 8} = 12 designs; DIF2, SYS2, SYS2c; both VCEs (with and without
+// `robust`) from one robust fit) and a robustness grid on the bundled city panel (5 lag windows × collapse ×
 // steps × 5 control sets × 10 samples = 1,000 specifications, a pairs bootstrap of B replications
 // each), through the local executor and through Slurm. Wall time of each whole command (tasks,
 // summaries, tables, figures); the run folders stay under --dir.
