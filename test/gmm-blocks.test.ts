@@ -7,7 +7,7 @@
 import { tableFromArrays } from 'apache-arrow';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { estimateFromBlocks } from '../src/gmm/estimate.ts';
-import { estimateOptions, fitGmm, modelBlocks, prepareGmm } from '../src/gmm/fit.ts';
+import { estimateOptions, fitGmm, fitOnBlocks, modelBlocks, prepareGmm } from '../src/gmm/fit.ts';
 import { Panel } from '../src/panel/panel.ts';
 import { term, type ModelSpec } from '../src/spec/types.ts';
 import { parseXtabond2 } from '../src/spec/parse.ts';
@@ -179,5 +179,22 @@ describe('the other VCE of a robust fit', () => {
       }
     }
     expect((await fitGmm(panel, parseXtabond2('n L.n w k, gmm(L.(n w k), collapse) twostep', panel.names()))).otherSe).toBeUndefined();
+  });
+});
+
+describe('fitOnBlocks: specifications that differ only in steps, robust, small or level share blocks', () => {
+  it('gives the fit of each specification exactly, and refuses one that needs other blocks', async () => {
+    const panel = await loadAbdata();
+    const base = parseXtabond2('n L.n w k, gmm(L.(n w k), collapse) iv(w) twostep robust', panel.names());
+    const prep = prepareGmm(panel, base);
+    const blocks = modelBlocks(prep);
+    for (const over of [{}, { twostep: false }, { robust: false }, { twostep: false, robust: false, small: true }, { level: 90 }]) {
+      const spec = { ...base, ...over };
+      const shared = fitOnBlocks(prep, blocks, spec);
+      const own = await fitGmm(panel, spec);
+      expect(shared.coefficients).toEqual(own.coefficients);
+      expect([shared.hansen, shared.sargan, shared.ar]).toEqual([own.hansen, own.sargan, own.ar]);
+    }
+    expect(() => fitOnBlocks(prep, blocks, { ...base, h: 2 })).toThrow(/needs other blocks/);
   });
 });

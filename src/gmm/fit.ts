@@ -262,6 +262,23 @@ export function estimatePrepared(prep: PreparedGmm, blocks: UnitBlocks): Estimat
   return estimateFromBlocks(blocks, estimateOptions(prep.design, blocks), null, { mode, shard: { design: prep.design, plan: prep.plan } });
 }
 
+/**
+ * What a model's design, instruments and blocks depend on: its specification without the options that
+ * only change the steps and the report (twostep, robust, small, level, nodiffsargan). Specifications
+ * with the same key can share one prepareGmm and modelBlocks (fitOnBlocks).
+ */
+export function blocksKey(spec: ModelSpec): string {
+  const { twostep: _t, robust: _r, small: _s, level: _l, diffSargan: _d, ...rest } = spec;
+  return JSON.stringify(rest);
+}
+
+/** Fit `spec` on the design and blocks prepared for a specification with the same blocksKey. */
+export function fitOnBlocks(prep: PreparedGmm, blocks: UnitBlocks, spec: ModelSpec, command = ''): GmmResult {
+  if (blocksKey(spec) !== blocksKey(prep.design.spec)) throw new Error('fitOnBlocks: the specification needs other blocks');
+  const p: PreparedGmm = { ...prep, design: { ...prep.design, spec } };
+  return inference(p, blocks, estimatePrepared(p, blocks), command);
+}
+
 /** Fit difference or system GMM exactly as xtabond2 does. */
 export async function fitGmm(panel: Panel, spec: ModelSpec, command = ''): Promise<GmmResult> {
   const prep = prepareGmm(panel, spec);

@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { DataError } from '../errors.ts';
-import { fitGmm } from '../gmm/fit.ts';
+import { blocksKey, fitOnBlocks, modelBlocks, prepareGmm, type PreparedGmm } from '../gmm/fit.ts';
+import type { UnitBlocks } from '../gmm/blocks.ts';
 import { bootstrapGmm } from '../bootstrap/run.ts';
 import { loadModel } from '../cli/load-model.ts';
 import { defaultFloat64Backend, getBackend } from '../kernels/registry.ts';
@@ -75,6 +76,9 @@ export async function gridTask(manifest: RunManifest, index: number): Promise<Gr
   const { panel } = await loadModel(data.path, { id: data.id, time: data.time, xtabond2: grid.specs[first].command, inputFormat: data.inputFormat, sheet: data.sheet });
   const columns = [data.id, data.time, ...panel.names()];
   const samples = new Map<string, SampleSelection>();
+  // Specifications of one sample that differ only in steps, robust, small or level share their
+  // design and per-unit blocks (blocksKey): built once, fitted many times.
+  const prepared = new Map<string, { prep: PreparedGmm; blocks: UnitBlocks }>();
   const backend = config.bootstrap > 0 ? await getBackend(defaultFloat64Backend(), { precision: 'float32', workload: 'bootstrap' }) : null;
   const rows: GridRow[] = [];
   try {
@@ -100,7 +104,13 @@ export async function gridTask(manifest: RunManifest, index: number): Promise<Gr
         const sel = samples.get(s.sample)!;
         row.sampleRows = sel.rows;
         const spec = parseXtabond2(s.command, columns);
-        const fit = await fitGmm(sel.panel, spec, s.command);
+        const key = `${s.sample}\u0000${blocksKey(spec)}`;
+        if (!prepared.has(key)) {
+          const prep = prepareGmm(sel.panel, spec);
+          prepared.set(key, { prep, blocks: modelBlocks(prep) });
+        }
+        const shared = prepared.get(key)!;
+        const fit = fitOnBlocks(shared.prep, shared.blocks, spec, s.command);
         const boot = backend ? await bootstrapGmm(sel.panel, spec, { reps: config.bootstrap, seed: keyedSeed(config.seed, s.index), threads: 1, backend }, s.command) : null;
         row.nobs = fit.nobs;
         row.groups = fit.ngroups;
