@@ -6,8 +6,9 @@ import type { Command } from 'commander';
 import { indexFromEnvironment, parseIndex, runTask, INDEX_VARIABLES } from '../../run/task.ts';
 import { montecarloTask } from '../../workloads/montecarlo-task.ts';
 import { gridTask } from '../../workloads/grid-task.ts';
+import { shardedEstimateTask } from '../../scale/estimate-task.ts';
 
-const HANDLERS = { montecarlo: montecarloTask, grid: gridTask };
+const HANDLERS = { montecarlo: montecarloTask, grid: gridTask, 'sharded-estimate': shardedEstimateTask };
 
 export function register(program: Command): void {
   program
