@@ -7,8 +7,9 @@ import { indexFromEnvironment, parseIndex, runTask, INDEX_VARIABLES } from '../.
 import { montecarloTask } from '../../workloads/montecarlo-task.ts';
 import { gridTask } from '../../workloads/grid-task.ts';
 import { shardedEstimateTask } from '../../scale/estimate-task.ts';
+import { bootstrapTask } from '../../scale/sharded-bootstrap.ts';
 
-const HANDLERS = { montecarlo: montecarloTask, grid: gridTask, 'sharded-estimate': shardedEstimateTask };
+const HANDLERS = { montecarlo: montecarloTask, grid: gridTask, 'sharded-estimate': shardedEstimateTask, 'bootstrap-replications': bootstrapTask };
 
 export function register(program: Command): void {
   program
