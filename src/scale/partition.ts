@@ -11,7 +11,7 @@
 // the input row, column and value.
 import { createHash } from 'node:crypto';
 import { closeSync, createReadStream, openSync, readSync, writeSync, fstatSync } from 'node:fs';
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DataType, tableFromIPC, tableToIPC, type RecordBatch, type Vector } from 'apache-arrow';
 import { DataError, SpecError } from '../errors.ts';
@@ -105,9 +105,22 @@ export function shardOfId(id: number | string, k: number): number {
   return (h >>> 0) % k;
 }
 
+/** The input's record batches: a Parquet file, or a folder of them (in name order), streamed; any
+ *  other input (CSV, Arrow, Stata, Excel, a dataset glob) is read whole first. */
 async function* inputBatches(input: string, batchRows: number): AsyncGenerator<RecordBatch> {
-  if (input.toLowerCase().endsWith('.parquet')) yield* parquetBatches(input, batchRows);
-  else yield* (await readTable(input)).batches;
+  if (input.toLowerCase().endsWith('.parquet')) return yield* parquetBatches(input, batchRows);
+  const isDir = await stat(input).then((s) => s.isDirectory(), () => false);
+  const files = isDir ? (await readdir(input)).filter((f) => f.toLowerCase().endsWith('.parquet')).sort() : [];
+  if (isDir && files.length) {
+    let names: string | null = null;
+    for (const f of files)
+      for await (const batch of parquetBatches(join(input, f), batchRows)) {
+        const these = batch.schema.fields.map((x) => x.name).join(', ');
+        if (names !== null && these !== names) throw new DataError(`${join(input, f)}: columns ${these} differ from the other files' (${names})`, { file: join(input, f) });
+        names = these;
+        yield batch;
+      }
+  } else yield* (await readTable(input)).batches;
 }
 
 function fileSha256(path: string): Promise<string> {
