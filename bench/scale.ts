@@ -4,7 +4,7 @@
 // single-process estimate of the same data for comparison; wall seconds and peak RSS (GNU time's
 // maximum resident set size: the largest single process of the command — the driver or a task) of
 // each command. Optionally a pairs bootstrap sharded into tasks. Run folders stay under --dir.
-//   npx tsx bench/scale.ts [--N 1000000] [--shards 8] [--jobs 2] [--executor local,slurm] [--single] [--boot-N 0] [--dir /tmp/sysgmm-bench-scale]
+//   npx tsx bench/scale.ts [--N 1000000] [--shards 8] [--jobs 2] [--executor local,slurm|none] [--single] [--boot-N 0] [--dir /tmp/sysgmm-bench-scale]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -22,7 +22,7 @@ const N = Number(opt('N', '1000000'));
 const T = 10;
 const shards = opt('shards', '8');
 const jobs = opt('jobs', '2');
-const executors = opt('executor', 'local,slurm').split(',').filter((e) => e);
+const executors = opt('executor', 'local,slurm').split(',').filter((e) => e && e !== 'none');
 const bootN = Number(opt('boot-N', '0'));
 const dir = opt('dir', '/tmp/sysgmm-bench-scale');
 const COMMAND = 'xtabond2 y L.y x, gmm(y x, lag(2 4) collapse) iv(w) twostep robust';
@@ -117,7 +117,7 @@ if (names.length > 1) {
     });
   console.log(`\nLargest relative difference in a coefficient or SE between ${names.join(', ')}: ${worst.toExponential(2)}`);
 }
-console.log(`\nCoefficients (${names[0]}): ${results[names[0]].map((c) => `${c.name} ${c.estimate.toFixed(4)} (${c.se.toFixed(4)})`).join(', ')}`);
+if (names.length) console.log(`\nCoefficients (${names[0]}): ${results[names[0]].map((c) => `${c.name} ${c.estimate.toFixed(4)} (${c.se.toFixed(4)})`).join(', ')}`);
 if (bootN > 0) {
   const bgen = join(dir, `gen-${bootN}`);
   generate(bootN, bgen);
