@@ -22,7 +22,8 @@ const work = mkdtempSync(join(tmpdir(), 'sysgmm-scale-'));
 const abdata = new URL('../data/abdata.csv', import.meta.url).pathname;
 const slurmUp = spawnSync('sinfo', ['--noheader', '--format=%a'], { encoding: 'utf8' }).stdout?.includes('up') ?? false;
 
-/** 48 units: the first half observed 1990–1996, the second 1994–2001 (so shards hold different years), with gaps and missing values. */
+/** 48 units: the first half observed 1990–1996, the second 1994–2001 (so shards hold different years), with gaps and missing
+ *  values; and a unit of 1985–1988 without y, outside the sample (so the sample's span is narrower than the panel's). */
 function yearsPanelCsv(path: string): void {
   const z = normals(2024);
   const lines = ['firm,year,y,x,w,region'];
@@ -41,6 +42,7 @@ function yearsPanelCsv(path: string): void {
       lines.push([1000 + i, t, yt, i % 11 === 5 && t === t0 + 3 ? "" : xt, wt, i % 40].join(','));
     }
   }
+  for (let t = 1985; t <= 1988; t++) lines.push([999, t, '', z(), z(), 1].join(','));
   writeFileSync(path, lines.join('\n') + '\n');
 }
 const yearsCsv = join(work, 'years.csv');
@@ -65,6 +67,10 @@ function expectClose(a: unknown, b: unknown, tol: number, path = 'result'): void
   }
   expect(b, path).toEqual(a);
 }
+
+/** The stage folders of a sharded estimate's run directory, in order. */
+const stages = (out: string) => readdirSync(out).filter((f) => /^\d\d-/.test(f)).sort();
+const stage = (out: string, name: string) => join(out, stages(out).find((f) => f.endsWith(`-${name}`))!);
 
 function sysgmm(...args: string[]) {
   const r = spawnSync(process.execPath, ['bin/sysgmm.mjs', ...args], { encoding: 'utf8', timeout: 300_000 });
@@ -135,8 +141,10 @@ describe('sharded estimate', () => {
       'xtabond2 n L.n L2.n w L.w L(0/2).(k ys) yr*, gmm(L.n) iv(w L.w L(0/2).(k ys) yr*) twostep robust',
       'xtabond2 n L.n w k yr*, gmm(L.n) iv(w k yr*) nolevel',
     ]) {
-      const { result } = await shardedEstimate(ab3, { command, id: 'id', time: 'year', conventions: 'current', jobs: 2 });
+      const { result, out } = await shardedEstimate(ab3, { command, id: 'id', time: 'year', conventions: 'current', jobs: 2 });
       expectClose(await single(abdata, 'id', 'year', command), result, 1e-10);
+      // Year dummies dropped for collinearity: the moments pass runs again on the kept regressors.
+      if (command.includes('twostep')) expect(stages(out)).toEqual(['00-layout', '01-moments', '02-weight', '03-correction']);
     }
   }, 240_000);
 
@@ -150,7 +158,9 @@ describe('sharded estimate', () => {
       'xtabond2 y L.y x w, gmm(y x, lag(2 4) collapse) iv(w) timedummies',
       'xtabond2 y L.y x w, gmm(y x, lag(2 4) collapse) iv(w) twostep cluster(region) small',
     ]) {
-      const { result } = await shardedEstimate(years, { command, id: 'firm', time: 'year', conventions: 'current', jobs: 2 });
+      const { result, out } = await shardedEstimate(years, { command, id: 'firm', time: 'year', conventions: 'current', jobs: 2 });
+      // The layout ran again on the sample's span, 1990–2001, not the panel's 1985–2001.
+      expect(stages(out).slice(0, 2)).toEqual(['00-layout', '01-layout']);
       const expected = await single(yearsCsv, 'firm', 'year', command);
       expect(expected.excluded.length).toBeGreaterThan(0);
       expect(expected.warnings.join(' ')).not.toContain('singular');
@@ -174,14 +184,16 @@ describe('sharded estimate', () => {
     }
     process.kill(Number(worker), 'SIGKILL');
     expect(await closed).toBe(0);
-    // The killed batch (grid tasks 0–1) ran again: three worker processes for three tasks.
-    const logs = readdirSync(join(out, '00-grid', 'logs')).sort();
+    // The killed batch (layout tasks 0–1) ran again: three worker processes for three tasks.
+    // Nothing dropped or moved: the layout stage's moments serve, so three stages ran.
+    expect(stages(out)).toEqual(['00-layout', '01-weight', '02-correction']);
+    const logs = readdirSync(join(out, '00-layout', 'logs')).sort();
     expect(logs).toHaveLength(3);
     expect(logs[0]).toBe('local-0000-tasks-0-1.log');
     const expected = JSON.parse(JSON.stringify(await single(abdata, 'id', 'year', command)));
     expectClose(expected, JSON.parse(stdout), 1e-10);
-    // One moments partial altered: detected by its checksum and recomputed; nothing else reruns.
-    const task = join(out, '02-moments', 'tasks', '000001.json');
+    // One weight partial altered: detected by its checksum and recomputed; nothing else reruns.
+    const task = join(out, '01-weight', 'tasks', '000001.json');
     const [header, body] = readFileSync(task, 'utf8').split('\n');
     writeFileSync(task, `${header}\n${body.replace(/[A-Za-z](?=[A-Za-z0-9+/]{40})/, (c) => (c === 'A' ? 'B' : 'A'))}`);
     const refused = sysgmm(...args.slice(1));
@@ -191,8 +203,8 @@ describe('sharded estimate', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('task 1: result corrupt (checksum mismatch); recomputing');
     // Two worker processes per stage for three tasks at --jobs 1; one more for the recomputed partial.
-    expect(readdirSync(join(out, '02-moments', 'logs'))).toHaveLength(3);
-    expect(readdirSync(join(out, '03-weight', 'logs'))).toHaveLength(2);
+    expect(readdirSync(join(out, '01-weight', 'logs'))).toHaveLength(3);
+    expect(readdirSync(join(out, '02-correction', 'logs'))).toHaveLength(2);
     expectClose(expected, JSON.parse(r.stdout), 1e-10);
   }, 240_000);
 
@@ -215,8 +227,8 @@ describe('sharded estimate', () => {
     const years = join(work, 'years7-slurm');
     await partition(yearsCsv, { id: 'firm', time: 'year', shards: 7, out: years });
     const { result, out } = await shardedEstimate(years, { command, id: 'firm', time: 'year', conventions: 'current', executor: 'slurm', slurm: ['--time=10'], onNote: (n) => notes.push(n) });
-    expect(notes.filter((n) => /^submitted Slurm job array \d+ \(7 task\(s\)\)$/.test(n)).length).toBeGreaterThanOrEqual(5);
-    expect(readdirSync(join(out, '02-moments', 'logs')).filter((f) => /^slurm-\d+_\d\.out$/.test(f))).toHaveLength(7);
+    expect(notes.filter((n) => /^submitted Slurm job array \d+ \(7 task\(s\)\)$/.test(n)).length).toBe(stages(out).length);
+    expect(readdirSync(join(stage(out, 'weight'), 'logs')).filter((f) => /^slurm-\d+_\d\.out$/.test(f))).toHaveLength(7);
     expectClose(await single(yearsCsv, 'firm', 'year', command), result, 1e-10);
   }, 300_000);
 });

@@ -38,11 +38,11 @@ export async function shardPanel(cfg: ModelConfig, task: number): Promise<{ pane
 }
 
 /** Design and instrument plan of a shard on the whole panel's layout. */
-export function shardLayout(panel: Panel, spec: ModelSpec, layout: LayoutConfig): { design: Design; plan: InstrumentPlan } {
+export function shardLayout(panel: Panel, spec: ModelSpec, layout: LayoutConfig): { design: Design; plan: InstrumentPlan; moved: boolean } {
   const design = buildDesign(panel, spec, layout);
   const plan0 = instrumentPlan(design);
   const plan = layout.nonzero ? deepenWith(design, plan0, layout.nonzero.map((r) => Uint8Array.from(r))) : plan0;
-  return { design, plan };
+  return { design, plan, moved: plan !== plan0 };
 }
 
 export type WireRequest =

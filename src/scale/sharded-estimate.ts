@@ -1,12 +1,12 @@
 // The reduce side of a sharded estimate: the driver runs each stage as one task per shard in a run
 // directory (src/run: local worker processes or a Slurm job array, retries, --resume), merges what
 // the shards return and broadcasts what the next stage needs through the next stage's run.json:
-//   grid    → the whole sample's time grid (min/max over shards)
-//   layout  → instruments moved off all-zero lags (OR over shards), regressors kept (collinearity on
-//             the summed cross-products)
+//   layout  → the whole sample's time grid (min/max over shards), instruments moved off all-zero lags
+//             (OR over shards), regressors kept (collinearity on the summed cross-products)
 //   pass n  → the partial sums of each PassRequest of estimationSteps (estimate.ts), merged
 // and finally the GmmResult from the merged totals (fit.ts inferenceFromTotals). Stage folders:
-// <out>/00-grid, 01-layout, 02-moments, 03-weight, 04-correction.
+// <out>/00-layout (01-layout again when the sample's span is narrower than the panel's), then
+// moments (only when a regressor is dropped or an instrument moved), weight, correction.
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -75,10 +75,16 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
   const partials = (payloads: unknown[], what: string): PartialSums =>
     mergeAll(payloads.map((p, i) => deserializePartial(Buffer.from((p as { partial: string }).partial, 'base64'), `${what}, shard ${shards[i]}`)));
 
-  // The whole sample's grid, then the layout decisions taken on every shard's sums.
-  const grids = (await stage('grid', { ...base, stage: 'grid' })) as { tmin: number; tmax: number }[];
-  const layout: LayoutConfig = { tmin: Math.min(...grids.map((g) => g.tmin)), tmax: Math.max(...grids.map((g) => g.tmax)), periods: m.periods };
-  const lay = (await stage('layout', { ...base, stage: 'layout', layout })) as { nonzero: number[][]; allWW: number[]; levW: number[]; nLev: number }[];
+  // The layout on the panel's time range; again on the whole sample's span if that is narrower (its
+  // units have no row in the first or last periods). Then the decisions taken on every shard's sums.
+  type Layout = { tmin: number; tmax: number; nonzero: number[][]; allWW: number[]; levW: number[]; nLev: number; partial: string };
+  const layout: LayoutConfig = { tmin: m.timeRange.min, tmax: m.timeRange.max, periods: m.periods };
+  let lay = (await stage('layout', { ...base, stage: 'layout', layout })) as Layout[];
+  const span = { tmin: Math.min(...lay.map((g) => g.tmin)), tmax: Math.max(...lay.map((g) => g.tmax)) };
+  if (span.tmin !== layout.tmin || span.tmax !== layout.tmax) {
+    Object.assign(layout, span);
+    lay = (await stage('layout', { ...base, stage: 'layout', layout })) as Layout[];
+  }
   layout.nonzero = lay[0].nonzero.map((row, k) => row.map((_, l) => (lay.some((x) => x.nonzero[k][l]) ? 1 : 0)));
   const P = lay[0].levW.length;
   const allWW = new Float64Array(P * P);
@@ -89,7 +95,7 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
     x.levW.forEach((v, j) => (levW[j] += v));
     nLev += x.nLev;
   }
-  const prep = await driverModel(base, shards, layout);
+  const { prep, moved } = await driverModel(base, shards, layout);
   const kAll = P - 1;
   const xx = new Float64Array(kAll * kAll);
   for (let a = 0; a < kAll; a++) for (let b = 0; b < kAll; b++) xx[a * kAll + b] = allWW[(1 + a) * P + 1 + b];
@@ -100,7 +106,8 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
 
   const pass = async (req: PassRequest): Promise<PartialSums> =>
     partials(await stage(req.pass, { ...base, stage: 'pass', layout, request: requestToWire(req) }), `${req.pass} pass`);
-  const moments = await pass({ pass: 'moments' });
+  // The layout stage's moments are the moments pass when every regressor is kept and no instrument moved.
+  const moments = K === kAll && !moved ? partials(lay, 'moments (layout stage)') : await pass({ pass: 'moments' });
   const L = moments.dims.L;
   const zhz = sumOf(moments, 'zhz');
   let nonzero = 0;
@@ -129,13 +136,15 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
 }
 
 /** The model's design and plan on the whole layout, from the first shard that has sample units
- *  (inference reads only the layout from it: names, equations, instrument groups). */
-async function driverModel(base: ModelConfig, shards: number[], layout: LayoutConfig): Promise<PreparedGmm> {
+ *  (inference reads only the layout from it: names, equations, instrument groups), and whether the
+ *  layout moved an instrument off an all-zero lag. */
+async function driverModel(base: ModelConfig, shards: number[], layout: LayoutConfig): Promise<{ prep: PreparedGmm; moved: boolean }> {
   let last: unknown;
   for (let t = 0; t < shards.length; t++) {
     try {
       const { panel, spec } = await shardPanel(base, t);
-      return shardLayout(panel, spec, layout);
+      const { design, plan, moved } = shardLayout(panel, spec, layout);
+      return { prep: { design, plan }, moved };
     } catch (err) {
       last = err;
     }
