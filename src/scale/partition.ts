@@ -11,7 +11,7 @@
 // the input row, column and value.
 import { createHash } from 'node:crypto';
 import { closeSync, createReadStream, openSync, readSync, writeSync, fstatSync } from 'node:fs';
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DataType, tableFromIPC, tableToIPC, type RecordBatch, type Vector } from 'apache-arrow';
 import { DataError, SpecError } from '../errors.ts';
@@ -311,7 +311,6 @@ async function writeShard(spillPath: string, path: string, columns: PartitionMan
 
 /** Read and check a partitioned folder's manifest. */
 export async function readPartition(dir: string): Promise<PartitionManifest> {
-  const { readFile } = await import('node:fs/promises');
   const path = join(dir, 'manifest.json');
   let m: PartitionManifest;
   try {
