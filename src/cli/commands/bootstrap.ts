@@ -21,7 +21,6 @@ import { loadModel, modelInputOptions, type ModelInputOptions } from '../load-mo
 import { progressBar } from '../progress.ts';
 import { checkTableFile, drawsTable, writeTableFile } from '../../data/write-table.ts';
 import { EXECUTORS, parseExecutorOptions, withProgress } from '../../run/executor.ts';
-import { shardedReplications } from '../../scale/sharded-bootstrap.ts';
 
 interface BootstrapCliOptions extends ModelInputOptions {
   reps: string;
@@ -107,8 +106,8 @@ export function register(program: Command): void {
         shards === undefined
           ? undefined
           : () =>
-              withProgress(opts.out!, (done) => bar.update(Math.round((done / shards) * reps)), () =>
-                shardedReplications(
+              withProgress(opts.out!, (done) => bar.update(Math.round((done / shards) * reps)), async () =>
+                (await import('../../scale/sharded-bootstrap.ts')).shardedReplications(
                   opts.out!,
                   { file, id: opts.id, time: opts.time, command: opts.xtabond2, seed, reps, recentre: opts.recentre, backend: opts.backend, shards },
                   { ...exec!, resume: opts.resume, onNote: (msg) => process.stderr.write(`${msg}\n`) },

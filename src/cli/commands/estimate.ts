@@ -4,7 +4,6 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { EXECUTORS, parseExecutorOptions } from '../../run/executor.ts';
-import { shardedEstimate } from '../../scale/sharded-estimate.ts';
 import { SpecError } from '../../errors.ts';
 import { fitGmm } from '../../gmm/fit.ts';
 import { writeFileAtomic } from '../../data/write-atomic.ts';
@@ -52,6 +51,7 @@ export function register(program: Command): void {
       checkTableFile(opts.save, '--save');
       if (isPartitioned(file)) {
         const exec = parseExecutorOptions(opts);
+        const { shardedEstimate } = await import('../../scale/sharded-estimate.ts');
         const { result, out, spec } = await shardedEstimate(file, {
           ...exec,
           command: opts.xtabond2,
