@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { bootstrapGmm, type BootstrapResult } from '../src/bootstrap/run.ts';
 import { naiveBootstrap } from '../test/helpers/naive-bootstrap.ts';
-import { clusterCounts, createRng } from '../src/bootstrap/draws.ts';
+import { clusterCounts } from '../src/bootstrap/draws.ts';
 import { fitGmm } from '../src/gmm/fit.ts';
 import { defaultFloat64Backend, getBackend, listBackends } from '../src/kernels/registry.ts';
 import { parseXtabond2 } from '../src/spec/parse.ts';
@@ -64,7 +64,7 @@ async function partA(): Promise<void> {
     `fit: ${fit.coefficients.map((c) => `${c.name} ${c.estimate.toFixed(4)} (${c.se.toFixed(4)})`).join(', ')}; Hansen χ²(${fit.hansen!.df}) = ${fit.hansen!.chi2.toFixed(2)}.\n`);
 
   const naiveReps = Number(arg('--naive-reps') ?? REPS);
-  const counts = clusterCounts(createRng(SEED), REPS, N);
+  const counts = clusterCounts(SEED, REPS, N);
   await naiveBootstrap(panel, spec, counts, 5); // warm-up
   let t0 = performance.now();
   const naive = await naiveBootstrap(panel, spec, counts, naiveReps);

@@ -22,7 +22,7 @@ export function squareCase(n: number): ProductCase {
 
 /** Per-unit blocks with a level of 1, as sums of data in levels have. */
 export function bootstrapCase(reps: number, units: number, m: number): ProductCase {
-  return { label: `W ${reps}×${units} · blocks ${units}×${m}`, shape: { m: reps, k: units, n: m }, a: clusterCounts(createRng(1), reps, units), b: values(units * m, 2, 1) };
+  return { label: `W ${reps}×${units} · blocks ${units}×${m}`, shape: { m: reps, k: units, n: m }, a: clusterCounts(1, reps, units), b: values(units * m, 2, 1) };
 }
 
 export function batchedCase(batch: number, m: number, k: number, n: number): ProductCase {

@@ -52,7 +52,7 @@ describe('bootstrap intervals', () => {
 
 describe('bootstrap draws', () => {
   it('cluster counts sum to G per replication and are uniform on average', () => {
-    const c = clusterCounts(createRng(7), 2000, 5);
+    const c = clusterCounts(7, 2000, 5);
     const total = new Float64Array(5);
     for (let b = 0; b < 2000; b++) {
       let s = 0;
@@ -63,7 +63,10 @@ describe('bootstrap draws', () => {
     for (const t of total) expect(Math.abs(t - 2000)).toBeLessThan(200);
   });
   it('the same seed gives the same draws', () => {
-    expect([...clusterCounts(createRng(3), 4, 6)]).toEqual([...clusterCounts(createRng(3), 4, 6)]);
+    expect([...clusterCounts(3, 4, 6)]).toEqual([...clusterCounts(3, 4, 6)]);
+    // Keyed by replication: replications 4–9 drawn alone are rows 4–9 of the ten drawn together.
+    expect([...clusterCounts(3, 6, 6, 4)]).toEqual([...clusterCounts(3, 10, 6).subarray(24)]);
+    expect([...clusterCounts(4, 10, 6)]).not.toEqual([...clusterCounts(3, 10, 6)]);
   });
   it.each(['rademacher', 'webb', 'mammen'] as const)('%s weights have mean 0 and variance 1', (kind) => {
     const v = wildWeights(createRng(11), 1, 200_000, kind);

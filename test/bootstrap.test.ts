@@ -4,7 +4,7 @@ import { Panel } from '../src/panel/panel.ts';
 import { parseXtabond2 } from '../src/spec/parse.ts';
 import type { ModelSpec } from '../src/spec/types.ts';
 import { bootstrapGmm } from '../src/bootstrap/run.ts';
-import { clusterCounts, createRng } from '../src/bootstrap/draws.ts';
+import { clusterCounts } from '../src/bootstrap/draws.ts';
 import { naiveBootstrap } from './helpers/naive-bootstrap.ts';
 import { fitGmm } from '../src/gmm/fit.ts';
 import { REP_OK, replicate } from '../src/bootstrap/replicate.ts';
@@ -72,7 +72,7 @@ describe('pairs bootstrap, batched float64', () => {
     const reps = 50;
     const seed = 1;
     const boot = await bootstrapGmm(panel, wellConditioned, { reps, seed, recentre: false, backend: 'float64-ts' });
-    const counts = clusterCounts(createRng(seed), reps, panel.nunits);
+    const counts = clusterCounts(seed, reps, panel.nunits);
     const naive = await naiveBootstrap(panel, wellConditioned, counts, reps);
     const K = boot.fit.coefficients.length;
     let worstBeta = 0;
@@ -102,7 +102,7 @@ describe('pairs bootstrap, batched float64', () => {
     // Cluster codes follow the first appearance among units, as the engine numbers them.
     const codes: number[] = [];
     for (let u = 0; u < clustered.nunits; u++) if (!codes.includes(group[clustered.offsets[u]])) codes.push(group[clustered.offsets[u]]);
-    const counts = clusterCounts(createRng(4), reps, codes.length);
+    const counts = clusterCounts(4, reps, codes.length);
     const K = boot.fit.coefficients.length;
     let worst = 0;
     for (let b = 0; b < reps; b++) {
@@ -176,7 +176,7 @@ describe('pairs bootstrap, batched float64', () => {
     const blocks = modelBlocks(prep, { keepZHZ: true });
     const est = estimateFromBlocks(blocks, estimateOptions(prep.design, blocks));
     const bb = bootstrapBlocks(blocks, est.b2!, true, est.a1Kept);
-    const counts = clusterCounts(createRng(5), 20, bb.n);
+    const counts = clusterCounts(5, 20, bb.n);
     const opts = { twostep: true, robust: true, small: false, sigmaPerObs: 2, momentScale: 1, clustered: false };
     const all = await replicate(bb, counts, 20, opts, new ReferenceBackend());
     for (const size of [1, 7]) {

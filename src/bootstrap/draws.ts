@@ -1,14 +1,22 @@
-// Bootstrap draws from one seeded stream, consumed replication by replication in a fixed order, so a
-// seed gives the same draws on every backend, batch size and thread count.
+// Bootstrap draws. Pairs replications are counter-based: replication b draws from its own generator
+// keyed by (seed, b) (src/workloads/streams.ts), so any split of the replications into tasks, on any
+// executor, backend, batch size or thread count, draws the same numbers. Wild weights come from one
+// seeded stream per test.
 import { createRng, type Rng } from '../stats/rng.ts';
+import { keyedRng } from '../workloads/streams.ts';
+
+/** Key that sets the pairs bootstrap's streams apart from the other keyed streams of a seed. */
+const PAIRS_STREAM = 0x7061;
 
 /**
- * Pairs (cluster) bootstrap: for each replication, draw G clusters with replacement and return how
- * many times each was drawn. Row-major B×G counts (a replication is a weighted sum of cluster blocks).
+ * Pairs (cluster) bootstrap: for replications first … first+reps−1, draw G clusters with replacement
+ * and return how many times each was drawn. Row-major reps×G counts (a replication is a weighted sum
+ * of cluster blocks).
  */
-export function clusterCounts(rng: Rng, reps: number, clusters: number): Float64Array {
+export function clusterCounts(seed: number, reps: number, clusters: number, first = 0): Float64Array {
   const counts = new Float64Array(reps * clusters);
   for (let b = 0; b < reps; b++) {
+    const rng = keyedRng(seed, PAIRS_STREAM, first + b);
     const row = b * clusters;
     for (let d = 0; d < clusters; d++) counts[row + rng.int(clusters)]++;
   }

@@ -14,7 +14,10 @@ import { createRng } from '../stats/rng.ts';
 import { bootstrapBlocks } from './blocks.ts';
 import { clusterCounts, wildWeights, type WildWeights } from './draws.ts';
 import { summariseCoefficient, upperTailP, type CoefficientBootstrap } from './intervals.ts';
-import { REP_NONFINITE, REP_OK, REP_SINGULAR, type Replications } from './replicate.ts';
+import { REP_NONFINITE, REP_OK, REP_SINGULAR, type ReplicationOptions, type Replications } from './replicate.ts';
+import type { BootstrapBlocks } from './blocks.ts';
+import type { UnitBlocks } from '../gmm/blocks.ts';
+import type { Estimation } from '../gmm/estimate.ts';
 import { defaultThreads, replicateParallel, warmWorkers } from './parallel.ts';
 import { parseRestrictions } from './restrictions.ts';
 import { scoreBootstrapTest, type ScoreTestResult } from './score.ts';
@@ -35,6 +38,9 @@ export interface BootstrapOptions {
   /** Threads for the replications (default: one per core when the job is long enough; results do not depend on it). */
   threads?: number;
   onProgress?: (done: number, total: number) => void;
+  /** The pairs replications computed elsewhere (tasks of a run directory: src/scale/sharded-bootstrap.ts)
+   *  instead of in this process; they must be those of this model and seed (keyed draws make them so). */
+  replications?: () => Promise<Replications & { threads: number }>;
 }
 
 export interface BootstrapResult {
@@ -94,11 +100,8 @@ async function bootstrapOn(panel: Panel, spec: ModelSpec, opts: BootstrapOptions
     warnings.push(`${opts.reps} replications are too few for ${Math.round(level * 100)}% intervals: their quantiles need at least ${minReps} (999 is usual)`);
   if (opts.pairs !== false) warmWorkers(threads0);
   const started = performance.now();
-  const prep = prepareGmm(panel, spec);
-  const blocks = modelBlocks(prep, { keepZHZ: true });
-  const eo = estimateOptions(prep.design, blocks);
-  const est = estimatePrepared(prep, blocks);
-  const fit = inference(prep, blocks, est, command);
+  const setup = pairsSetup(panel, spec, recentre, command);
+  const { blocks, est, fit } = setup;
   const K = fit.coefficients.length;
   const centre = Float64Array.from(fit.coefficients, (c) => c.estimate);
   // Restrictions are read before any replication, so a malformed or dependent one fails at once.
@@ -112,21 +115,10 @@ async function bootstrapOn(panel: Panel, spec: ModelSpec, opts: BootstrapOptions
   let clusters = 0;
   let threads = 1;
   if (opts.pairs !== false) {
-    const bb = bootstrapBlocks(blocks, centre, recentre, est.a1Kept);
-    clusters = bb.n;
-    const counts = clusterCounts(rng, opts.reps, bb.n);
-    let nSigma = 0;
-    for (let i = 0; i < blocks.n; i++) nSigma += blocks.obsSigma[i];
-    const options = {
-      twostep: spec.twostep,
-      robust: spec.robust || spec.cluster !== null,
-      small: spec.small,
-      sigmaPerObs: eo.sigmaDivisor / nSigma,
-      momentScale: eo.clusterSmall ? bb.n / (bb.n - 1) : 1,
-      clustered: spec.cluster !== null,
-      conventions: spec.conventions,
-    };
-    const ran = await replicateParallel(bb, counts, opts.reps, options, backend, threads0, (done) => opts.onProgress?.(done, opts.reps));
+    clusters = setup.bb.n;
+    const ran = opts.replications
+      ? await opts.replications()
+      : await pairsReplications(setup, opts.seed, 0, opts.reps, backend, threads0, (done) => opts.onProgress?.(done, opts.reps));
     threads = ran.threads;
     draws = ran;
     const ok = draws.status;
@@ -186,6 +178,41 @@ async function bootstrapOn(panel: Panel, spec: ModelSpec, opts: BootstrapOptions
     draws,
     warnings,
   };
+}
+
+export interface PairsSetup {
+  blocks: UnitBlocks;
+  est: Estimation;
+  fit: GmmResult;
+  bb: BootstrapBlocks;
+  options: ReplicationOptions;
+}
+
+/** The fit and what every pairs replication of it shares: the bootstrap blocks and options. */
+export function pairsSetup(panel: Panel, spec: ModelSpec, recentre: boolean, command = ''): PairsSetup {
+  const prep = prepareGmm(panel, spec);
+  const blocks = modelBlocks(prep, { keepZHZ: true });
+  const eo = estimateOptions(prep.design, blocks);
+  const est = estimatePrepared(prep, blocks);
+  const fit = inference(prep, blocks, est, command);
+  const bb = bootstrapBlocks(blocks, Float64Array.from(fit.coefficients, (c) => c.estimate), recentre, est.a1Kept);
+  let nSigma = 0;
+  for (let i = 0; i < blocks.n; i++) nSigma += blocks.obsSigma[i];
+  const options: ReplicationOptions = {
+    twostep: spec.twostep,
+    robust: spec.robust || spec.cluster !== null,
+    small: spec.small,
+    sigmaPerObs: eo.sigmaDivisor / nSigma,
+    momentScale: eo.clusterSmall ? bb.n / (bb.n - 1) : 1,
+    clustered: spec.cluster !== null,
+    conventions: spec.conventions,
+  };
+  return { blocks, est, fit, bb, options };
+}
+
+/** Pairs replications first … first+reps−1 (keyed draws: the same numbers whatever the split). */
+export function pairsReplications(s: PairsSetup, seed: number, first: number, reps: number, backend: KernelBackend, threads: number, onProgress?: (done: number) => void): Promise<Replications & { threads: number }> {
+  return replicateParallel(s.bb, clusterCounts(seed, reps, s.bb.n, first), reps, s.options, backend, threads, onProgress);
 }
 
 function count(status: Uint8Array, code: number): number {

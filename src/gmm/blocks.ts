@@ -53,6 +53,9 @@ export interface UnitBlocks {
   /** Present periods of sample units that are not main-equation observations, by reason code
    *  (design.ts EXCLUDED). */
   excluded: Map<number, number>;
+  /** What the collinearity check reads, over every regressor (P = 1 + all regressors): Σ W'W over all
+   *  used rows, Σ W over used level rows and their count; shards add them up (src/scale). */
+  collinearitySums: { allWW: Float64Array; levW: Float64Array; nLev: number };
 }
 
 /**
@@ -61,7 +64,7 @@ export interface UnitBlocks {
  * diagonal, and a regressor is dropped when invsym finds it collinear with earlier ones.
  * xx: Σ X'X over all used rows (kAll × kAll); xt: Σ X over used level rows; nt: their count.
  */
-function collinearity(d: Design, xx: Float64Array, xt: Float64Array, nt: number, kAll: number): { keep: number[]; dropped: string[] } {
+export function collinearity(d: Pick<Design, 'hasConstant' | 'regressorNames'>, xx: Float64Array, xt: Float64Array, nt: number, kAll: number): { keep: number[]; dropped: string[] } {
   const kx = d.hasConstant ? kAll - 1 : kAll;
   if (kAll <= 1) return { keep: Array.from({ length: kAll }, (_, k) => k), dropped: [] };
   const u = new Float64Array(kx * kx);
@@ -378,5 +381,6 @@ export function unitBlocks(d: Design, plan: InstrumentPlan, opts: { keepZHZ?: bo
     nClusters,
     mainWW: keepSquare(mainWW, 1),
     excluded,
+    collinearitySums: { allWW, levW, nLev },
   };
 }

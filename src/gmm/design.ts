@@ -72,11 +72,11 @@ function dedupeTerms(terms: Term[]): Term[] {
 }
 
 /** Refuse what xtabond2 refuses (validateSpec: the same check as for a parsed command) and apply `timedummies`. */
-function resolveSpec(panel: Panel, spec: ModelSpec): { panel: Panel; spec: ModelSpec } {
+function resolveSpec(panel: Panel, spec: ModelSpec, periods?: readonly number[]): { panel: Panel; spec: ModelSpec } {
   validateSpec(spec);
   if (!spec.timeDummies) return { panel, spec };
   let p = panel;
-  const dummies = timeDummies(panel);
+  const dummies = timeDummies(panel, 'yr', periods);
   for (const d of dummies) p = p.withColumn(d.name, d.values);
   const terms = dummies.map((d) => term(d.name));
   const eq: Equation = spec.levelEquation ? 'level' : 'both';
@@ -107,10 +107,20 @@ function refuseConstant(name: string, y: Float64Array, rowOk: Uint8Array, panel:
     throw new SpecError(`the dependent variable ${name} does not vary within any unit: its differences are all zero, so difference GMM has nothing to explain`, 'varlist');
 }
 
-/** Lay the model out on the panel: resolve terms to columns, find the sample units and the time grid. */
-export function buildDesign(panel0: Panel, spec0: ModelSpec): Design {
+/** The whole panel's layout, imposed on a shard of its units (src/scale): time grid and periods. */
+export interface GlobalLayout {
+  /** First and last period of the whole sample's units. */
+  tmin: number;
+  tmax: number;
+  /** Every period of the whole panel (for time dummies). */
+  periods?: readonly number[];
+}
+
+/** Lay the model out on the panel: resolve terms to columns, find the sample units and the time grid
+ *  (or, for a shard of a larger panel, take the whole panel's `layout`). */
+export function buildDesign(panel0: Panel, spec0: ModelSpec, layout?: GlobalLayout): Design {
   const warnings: string[] = [];
-  const { panel, spec } = resolveSpec(panel0, spec0);
+  const { panel, spec } = resolveSpec(panel0, spec0, layout?.periods);
   const system = spec.levelEquation;
   const orthogonal = spec.orthogonal;
   const hasConstant = system && spec.constant;
@@ -176,6 +186,11 @@ export function buildDesign(panel0: Panel, spec0: ModelSpec): Design {
   if (unitList.length === 0) throw new SpecError('No observations: no row has the dependent variable and all regressors present', 'varlist');
   checkTimeSpan(panel, unitList);
   refuseConstant(spec.depvar.name, sources[0], rowOk, panel, system);
+  if (layout) {
+    if (layout.tmin > tmin || layout.tmax < tmax) throw new Error(`shard periods ${tmin}..${tmax} lie outside the whole sample's ${layout.tmin}..${layout.tmax}`);
+    tmin = layout.tmin;
+    tmax = layout.tmax;
+  }
   const T = tmax - tmin + 1;
 
   return {

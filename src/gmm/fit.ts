@@ -50,7 +50,7 @@ export function modelBlocks(prep: PreparedGmm, opts: { keepZHZ?: boolean } = {})
   return b;
 }
 
-function identified(K: number, instruments: number): void {
+export function identified(K: number, instruments: number): void {
   if (instruments < K) throw new SpecError(`Equation not identified: ${K} regressors but ${instruments} instruments`, 'gmm');
 }
 
@@ -76,13 +76,23 @@ function sigmaCount(b: UnitBlocks, w: Float64Array | null = null): number {
 
 /** The estimation options of the model; unit weights w (if any) count each unit's observations w_i times. */
 export function estimateOptions(d: Design, b: UnitBlocks, w: Float64Array | null = null): EstimateOptions {
+  return estimateOptionsFor(d, sigmaCount(b, w));
+}
+
+/** The estimation options given the σ² count (a sum of UnitBlocks.obsSigma, e.g. merged from shards). */
+export function estimateOptionsFor(d: Design, sigmaObs: number): EstimateOptions {
   const c = d.orthogonal || d.spec.h === 1 ? 1 : 2;
   return {
     twostep: d.spec.twostep,
     robust: isRobust(d.spec),
-    sigmaDivisor: c * sigmaCount(b, w),
+    sigmaDivisor: c * sigmaObs,
     clusterSmall: d.spec.small && d.spec.cluster !== null,
   };
+}
+
+/** Whether σ² counts the transformed-equation observations (UnitBlocks.obsSigma) rather than the main ones. */
+export function sigmaCountsTransformed(d: Design): boolean {
+  return d.system && d.spec.h !== 1 && d.spec.conventions !== '2009';
 }
 
 /** Rank of the regressors from their cross-product (scaled to unit diagonal, invsym). */
@@ -100,8 +110,8 @@ function crossRank(ww: Float64Array, P: number): number {
  * later versions also subtract one when a constant lies in the span of the regressors of a model
  * without one; the published difference-GMM logs print chi2(16)/F(16, 140) without that step.)
  */
-function modelDf(d: Design, b: UnitBlocks): number {
-  return crossRank(b.mainWW, b.P) - (d.hasConstant ? 1 : 0);
+function modelDf(d: Design, mainWW: Float64Array, P: number): number {
+  return crossRank(mainWW, P) - (d.hasConstant ? 1 : 0);
 }
 
 function diagZeros(v: Float64Array, K: number): number {
@@ -110,18 +120,24 @@ function diagZeros(v: Float64Array, K: number): number {
   return z;
 }
 
-/** Tests, inference and counts of a fit: the GmmResult. */
-export function inference(prep: PreparedGmm, b: UnitBlocks, est: Estimation, command = ''): GmmResult {
-  const { design: d, plan } = prep;
-  const spec = d.spec;
-  const robust = isRobust(spec);
-  const twostep = spec.twostep;
-  const onestepNonRobust = !twostep && !robust;
-  const { L, K } = est.sums;
-  const names = b.keep.map((k) => d.regressorNames[k]);
-  const warnings = [...d.warnings];
-  for (const n of b.dropped) warnings.push(`${n} dropped due to collinearity`);
+/** The sample's counts and totals that inference reads besides the estimation: from the blocks of
+ *  one process (sampleTotals), or from the merged 'moments' partial sums of shards (src/scale). */
+export interface SampleTotals {
+  nobs: number;
+  ngroups: number;
+  gmin: number;
+  gmax: number;
+  /** W'W over the main-equation rows (P×P, kept regressors), for the Wald df. */
+  mainWW: Float64Array;
+  P: number;
+  keep: number[];
+  dropped: string[];
+  /** Clusters with observations under cluster(); null without cluster(). */
+  clusters: number | null;
+  excluded: { reason: string; count: number }[];
+}
 
+export function sampleTotals(d: Design, b: UnitBlocks): SampleTotals {
   let nobs = 0;
   let ngroups = 0;
   let gmin = Infinity;
@@ -133,6 +149,25 @@ export function inference(prep: PreparedGmm, b: UnitBlocks, est: Estimation, com
     gmin = Math.min(gmin, o);
     gmax = Math.max(gmax, o);
   }
+  return { nobs, ngroups, gmin, gmax, mainWW: b.mainWW, P: b.P, keep: b.keep, dropped: b.dropped, clusters: b.cluster ? b.nClusters : null, excluded: exclusions(d, b) };
+}
+
+/** Tests, inference and counts of a fit: the GmmResult. */
+export function inference(prep: PreparedGmm, b: UnitBlocks, est: Estimation, command = ''): GmmResult {
+  return inferenceFromTotals(prep, sampleTotals(prep.design, b), est, command);
+}
+
+export function inferenceFromTotals(prep: PreparedGmm, totals: SampleTotals, est: Estimation, command = ''): GmmResult {
+  const { design: d, plan } = prep;
+  const spec = d.spec;
+  const robust = isRobust(spec);
+  const twostep = spec.twostep;
+  const onestepNonRobust = !twostep && !robust;
+  const { L, K } = est.sums;
+  const names = totals.keep.map((k) => d.regressorNames[k]);
+  const warnings = [...d.warnings];
+  for (const n of totals.dropped) warnings.push(`${n} dropped due to collinearity`);
+  const { nobs, ngroups, gmin, gmax } = totals;
   if (nobs === 0) throw new SpecError('No observations', 'varlist');
   const consopt = d.hasConstant ? 1 : 0;
   const j0 = est.j0;
@@ -154,13 +189,13 @@ export function inference(prep: PreparedGmm, b: UnitBlocks, est: Estimation, com
   const vNaive = twostep ? est.v2! : est.v1;
   const vReported = robust ? (twostep ? est.v2Robust! : est.v1Robust!) : vNaive;
   const factor = spec.small
-    ? smallFactor({ robust: !onestepNonRobust, clustered: b.cluster !== null, nobs, ngroups, k: K, conventions: spec.conventions })
+    ? smallFactor({ robust: !onestepNonRobust, clustered: totals.clusters !== null, nobs, ngroups, k: K, conventions: spec.conventions })
     : 1;
   const v = symmetrize(vReported, K).map((x) => x * factor);
   const otherSe = robust && !spec.cluster ? nonRobustSe(vNaive, twostep, { nobs, ngroups, K, small: spec.small, conventions: spec.conventions }) : undefined;
 
-  const dfm = modelDf(d, b);
-  const dfr = (onestepNonRobust ? nobs - dfm : b.cluster ? b.nClusters : ngroups) - consopt;
+  const dfm = modelDf(d, totals.mainWW, totals.P);
+  const dfr = (onestepNonRobust ? nobs - dfm : totals.clusters ?? ngroups) - consopt;
   const test = modelTest(beta, v, K, d.hasConstant ? K - 1 : K, dfm, spec.small, dfr);
 
   const reported = twostep ? est.step2! : est.step1;
@@ -222,9 +257,9 @@ export function inference(prep: PreparedGmm, b: UnitBlocks, est: Estimation, com
     sargan,
     hansen,
     diffHansen,
-    dropped: b.dropped,
+    dropped: totals.dropped,
     warnings,
-    excluded: exclusions(d, b),
+    excluded: totals.excluded,
   };
 }
 
@@ -235,7 +270,7 @@ function nonRobustSe(vNaive: Float64Array, twostep: boolean, o: { nobs: number; 
 }
 
 /** Panel rows that are not observations of the main equation, by reason. */
-function exclusions(d: Design, b: UnitBlocks): { reason: string; count: number }[] {
+export function exclusions(d: Design, b: UnitBlocks): { reason: string; count: number }[] {
   const out: { reason: string; count: number }[] = [];
   const p = d.panel;
   if (p.exclusions.missingUnit) out.push({ reason: 'missing unit id', count: p.exclusions.missingUnit });

@@ -175,12 +175,21 @@ export function instrumentPlan(d: Design): InstrumentPlan {
  * column keeps its place.
  */
 export function deepenZeroLevelInstruments(d: Design, plan: InstrumentPlan): InstrumentPlan {
-  const T = d.T;
+  return deepenWith(d, plan, zeroLevelLags(d, plan));
+}
+
+function deepenCandidates(d: Design, plan: InstrumentPlan) {
   const todo = plan.gmmParts.filter((p) => p.extra && p.collapse && p.blocks.length);
-  if (!todo.length) return plan;
-  // nonzero[k][ℓ]: variable k of the candidates is non-zero at lag ℓ in some used level row.
-  const cands = todo.flatMap((p) => p.vars.map((v, j) => ({ part: p, v, j, lo: p.blocks[0].lag, hi: upperLag(d.gmm[p.group].lagMax, T - 1) - 1 })));
+  return todo.flatMap((p) => p.vars.map((v, j) => ({ part: p, v, j, lo: p.blocks[0].lag, hi: upperLag(d.gmm[p.group].lagMax, d.T - 1) - 1 })));
+}
+
+/** nonzero[k][ℓ]: candidate k (deepenZeroLevelInstruments) is non-zero at lag ℓ in some used level row
+ *  of the design's units; for shards of one panel these masks combine by OR (src/scale). */
+export function zeroLevelLags(d: Design, plan: InstrumentPlan): Uint8Array[] {
+  const T = d.T;
+  const cands = deepenCandidates(d, plan);
   const nonzero = cands.map(() => new Uint8Array(T));
+  if (!cands.length) return nonzero;
   const rows = new UnitRows(d);
   for (const unit of d.units) {
     rows.load(unit);
@@ -195,6 +204,13 @@ export function deepenZeroLevelInstruments(d: Design, plan: InstrumentPlan): Ins
       }
     });
   }
+  return nonzero;
+}
+
+/** The plan with collapsed level instruments moved to their first lag that is non-zero somewhere. */
+export function deepenWith(d: Design, plan: InstrumentPlan, nonzero: Uint8Array[]): InstrumentPlan {
+  const cands = deepenCandidates(d, plan);
+  if (!cands.length) return plan;
   const moved = new Map<GmmPart, number[]>();
   cands.forEach((c, k) => {
     if (nonzero[k][c.lo]) return;
@@ -209,7 +225,7 @@ export function deepenZeroLevelInstruments(d: Design, plan: InstrumentPlan): Ins
     const lags = moved.get(p);
     if (!lags) return [p];
     const c0 = p.blocks[0].col;
-    return p.vars.map((v, j) => ({ ...p, vars: [v], blocks: [{ lag: lags[j], tauLo: 0, tauHi: T - 1 - lags[j], col: c0 + j }] }));
+    return p.vars.map((v, j) => ({ ...p, vars: [v], blocks: [{ lag: lags[j], tauLo: 0, tauHi: d.T - 1 - lags[j], col: c0 + j }] }));
   });
   return { ...plan, gmmParts };
 }

@@ -78,8 +78,9 @@ export function within(panel: Panel, x: Float64Array): Float64Array {
 }
 
 /** One 0/1 dummy per period present in the panel, named prefix + year (yr1976, ...). */
-export function timeDummies(panel: Panel, prefix = 'yr'): { name: string; values: Float64Array }[] {
-  const periods = [...new Set(panel.time)].sort((a, b) => a - b);
+export function timeDummies(panel: Panel, prefix = 'yr', all?: readonly number[]): { name: string; values: Float64Array }[] {
+  // all: the periods of the whole panel when `panel` is one shard of it (src/scale).
+  const periods = all ? [...all] : [...new Set(panel.time)].sort((a, b) => a - b);
   return periods.map((t) => ({ name: `${prefix}${t}`, values: Float64Array.from(panel.time, (s) => (s === t ? 1 : 0)) }));
 }
 

@@ -20,6 +20,7 @@ import { REP_OK } from '../../bootstrap/replicate.ts';
 import { loadModel, modelInputOptions, type ModelInputOptions } from '../load-model.ts';
 import { progressBar } from '../progress.ts';
 import { checkTableFile, drawsTable, writeTableFile } from '../../data/write-table.ts';
+import { EXECUTORS, parseExecutorOptions, withProgress } from '../../run/executor.ts';
 
 interface BootstrapCliOptions extends ModelInputOptions {
   reps: string;
@@ -36,6 +37,13 @@ interface BootstrapCliOptions extends ModelInputOptions {
   quiet?: boolean;
   threads?: string;
   draws?: string;
+  shards?: string;
+  executor: string;
+  jobs?: string;
+  retries: string;
+  slurm?: string;
+  out?: string;
+  resume?: boolean;
 }
 
 const WEIGHTS: readonly WildWeights[] = ['rademacher', 'webb', 'mammen'];
@@ -63,6 +71,13 @@ export function register(program: Command): void {
     .option('--threads <n>', 'threads for the replications (default: one per core on the CPU backends); results do not depend on it')
     .option('--draws <file>', 'write every replication (status, coefficients, SEs) to this file (.csv, .arrow, .parquet or .json)')
     .option('--quiet', 'no progress bar')
+    .option('--shards <S>', 'split the pairs replications into S tasks of a run directory (--out), run by --executor; the same numbers as unsplit')
+    .option('--executor <name>', `with --shards: where the tasks run: ${EXECUTORS.join('|')}`, 'local')
+    .option('--jobs <J>', 'with --shards: local worker processes (default one per core); slurm: array tasks running at once')
+    .option('--retries <n>', 'with --shards: times a failed task is retried', '2')
+    .option('--slurm <options>', 'with --shards: extra sbatch options, e.g. "--partition=short --mem=4G"')
+    .option('--out <run-dir>', 'with --shards: the run directory (task results, logs)')
+    .option('--resume', 'with --shards: continue the run in --out, keeping every valid task result')
     .action(async (file: string, opts: BootstrapCliOptions) => {
       checkTableFile(opts.draws, '--draws');
       const reps = integer(opts.reps, '--reps', 2);
@@ -75,8 +90,29 @@ export function register(program: Command): void {
       if (!INTERVAL_KINDS.includes(kinds[0])) throw new SpecError(`--ci must be one of ${INTERVAL_KINDS.join(', ')}, all; got '${opts.ci}'`, '--ci');
       const format = opts.json ? 'json' : opts.format;
       if (!['text', 'markdown', 'json'].includes(format)) throw new SpecError(`--format must be text, markdown or json, got '${format}'`, '--format');
+      const shards = opts.shards === undefined ? undefined : integer(opts.shards, '--shards', 1);
+      if (shards === undefined) {
+        for (const o of ['out', 'resume', 'jobs', 'slurm'] as const) if (opts[o] !== undefined) throw new SpecError(`--${o} applies only with --shards`, `--${o}`);
+        if (opts.executor !== 'local') throw new SpecError('--executor applies only with --shards', '--executor');
+      } else {
+        if (opts.method !== 'pairs') throw new SpecError('--shards splits the pairs replications: it needs --method pairs', '--shards');
+        if (!opts.out) throw new SpecError('--shards needs --out <run-dir> for the tasks and their results', '--out');
+        if (opts.backend === 'auto') throw new SpecError('--shards needs a named --backend (auto measures on each machine and could choose differently)', '--backend');
+      }
       const { panel, spec } = await loadModel(file, opts);
       const bar = progressBar('bootstrap', reps, opts.quiet || opts.method === 'wild');
+      const exec = shards === undefined ? null : parseExecutorOptions(opts);
+      const replications =
+        shards === undefined
+          ? undefined
+          : () =>
+              withProgress(opts.out!, (done) => bar.update(Math.round((done / shards) * reps)), async () =>
+                (await import('../../scale/sharded-bootstrap.ts')).shardedReplications(
+                  opts.out!,
+                  { file, id: opts.id, time: opts.time, command: opts.xtabond2, seed, reps, recentre: opts.recentre, backend: opts.backend, shards },
+                  { ...exec!, resume: opts.resume, onNote: (msg) => process.stderr.write(`${msg}\n`) },
+                ),
+              );
       const result = await bootstrapGmm(
         panel,
         spec,
@@ -90,6 +126,7 @@ export function register(program: Command): void {
           pairs: opts.method === 'pairs',
           threads,
           onProgress: (done) => bar.update(done),
+          replications,
         },
         opts.xtabond2,
       );

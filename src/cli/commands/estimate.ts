@@ -1,6 +1,9 @@
 // `sysgmm estimate <file> --id <col> --time <col> --xtabond2 "<command>"`: read the data, parse the
 // xtabond2 command, fit difference or system GMM, print the result (xtabond2's layout by default).
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
+import { EXECUTORS, parseExecutorOptions } from '../../run/executor.ts';
 import { SpecError } from '../../errors.ts';
 import { fitGmm } from '../../gmm/fit.ts';
 import { writeFileAtomic } from '../../data/write-atomic.ts';
@@ -14,6 +17,17 @@ interface EstimateOptions extends ModelInputOptions {
   json?: boolean;
   conventions: string;
   save?: string;
+  executor: string;
+  jobs?: string;
+  retries: string;
+  slurm?: string;
+  resume?: boolean;
+  out?: string;
+}
+
+/** A folder written by `sysgmm partition` (it holds manifest.json). */
+function isPartitioned(path: string): boolean {
+  return existsSync(join(path, 'manifest.json'));
 }
 
 export function register(program: Command): void {
@@ -22,6 +36,12 @@ export function register(program: Command): void {
     .option('--json', 'print the result as one JSON object (same as --format json)')
     .option('--conventions <release>', `xtabond2 release whose conventions decide the last digits: ${CONVENTIONS.join('|')} (2009: the release of Roodman 2009's printed logs)`, 'current')
     .option('--save <file>', 'also write the result to this file: .json the --json object (for `sysgmm table`); .csv, .arrow, .parquet the coefficient table')
+    .option('--executor <name>', `partitioned data (sysgmm partition): where the per-shard tasks run: ${EXECUTORS.join('|')}`, 'local')
+    .option('--jobs <J>', 'partitioned data: local worker processes (default one per core); slurm: array tasks running at once')
+    .option('--retries <n>', 'partitioned data: times a failed task is retried', '2')
+    .option('--slurm <options>', 'partitioned data: extra sbatch options, e.g. "--partition=short --mem=4G"')
+    .option('--out <run-dir>', 'partitioned data: run directory (default <data>/runs/estimate-<hash of the command>)')
+    .option('--resume', 'partitioned data: continue the run in the run directory, keeping every valid task result')
     .action(async (file: string, opts: EstimateOptions) => {
       const format = opts.json ? 'json' : opts.format;
       if (!REPORT_FORMATS.includes(format as ReportFormat))
@@ -29,6 +49,28 @@ export function register(program: Command): void {
       if (!CONVENTIONS.includes(opts.conventions as Conventions))
         throw new SpecError(`--conventions must be one of ${CONVENTIONS.join(', ')}, got '${opts.conventions}'`, '--conventions');
       checkTableFile(opts.save, '--save');
+      if (isPartitioned(file)) {
+        const exec = parseExecutorOptions(opts);
+        const { shardedEstimate } = await import('../../scale/sharded-estimate.ts');
+        const { result, out, spec } = await shardedEstimate(file, {
+          ...exec,
+          command: opts.xtabond2,
+          id: opts.id,
+          time: opts.time,
+          conventions: opts.conventions as Conventions,
+          out: opts.out,
+          resume: opts.resume,
+          onNote: (msg) => process.stderr.write(`${msg}\n`),
+        });
+        process.stderr.write(`run directory: ${out}\n`);
+        process.stdout.write(formatResult(result, format, { id: opts.id, time: opts.time, spec }));
+        if (opts.save?.toLowerCase().endsWith('.json')) await writeFileAtomic(opts.save, formatResult(result, 'json'));
+        else if (opts.save) await writeTableFile(opts.save, coefficientTable(result), '--save');
+        return;
+      }
+      for (const o of ['jobs', 'slurm', 'out', 'resume'] as const)
+        if (opts[o] !== undefined) throw new SpecError(`--${o} applies only to partitioned data (a folder written by sysgmm partition)`, `--${o}`);
+      if (opts.executor !== 'local') throw new SpecError('--executor applies only to partitioned data (a folder written by sysgmm partition)', '--executor');
       const loaded = await loadModel(file, opts);
       const { panel } = loaded;
       const spec = { ...loaded.spec, conventions: opts.conventions as Conventions };

@@ -41,6 +41,12 @@ export const commands: readonly CommandEntry[] = [
     summary: 'Monte Carlo benchmark of estimators: bias, RMSE, size, coverage and test rejection rates over the designs of a plan',
     load: () => import('./montecarlo.ts'),
   },
+  {
+    name: 'partition',
+    args: '<input>',
+    summary: 'split a panel of any size into Parquet shards of whole units, sorted by (unit, time), with a manifest',
+    load: () => import('./partition.ts'),
+  },
   { name: 'replicate', args: '', summary: 'run the haze study: indices, efficiency, tables T1-T6, derived effects, figures and report.md', load: () => import('./replicate.ts') },
   {
     name: 'simulate',

@@ -6,8 +6,15 @@ import type { Command } from 'commander';
 import { indexFromEnvironment, parseIndex, runTask, INDEX_VARIABLES } from '../../run/task.ts';
 import { montecarloTask } from '../../workloads/montecarlo-task.ts';
 import { gridTask } from '../../workloads/grid-task.ts';
+import type { TaskHandler } from '../../run/task.ts';
 
-const HANDLERS = { montecarlo: montecarloTask, grid: gridTask };
+// The sharded workloads load their readers (parquet-wasm) only when one of their tasks runs.
+const HANDLERS: Record<string, TaskHandler> = {
+  montecarlo: montecarloTask,
+  grid: gridTask,
+  'sharded-estimate': async (m, i) => (await import('../../scale/estimate-task.ts')).shardedEstimateTask(m, i),
+  'bootstrap-replications': async (m, i) => (await import('../../scale/sharded-bootstrap.ts')).bootstrapTask(m, i),
+};
 
 export function register(program: Command): void {
   program

@@ -1,0 +1,338 @@
+// `sysgmm partition`: a panel of any size into K Parquet shards of whole units, each sorted by
+// (unit, time), plus manifest.json, in two streaming passes with bounded memory:
+//   1. route: the input is read one record batch at a time (a Parquet file streams; other formats are
+//      read whole first); each row goes to shard hash(unit id) mod K and is appended to that shard's
+//      spill file (length-prefixed Arrow IPC streams) — memory: one input batch;
+//   2. sort: each spill file is read back, its rows sorted by (unit, time) and written as one Parquet
+//      file — memory: one shard.
+// Peak memory is therefore about one shard (rows/K × columns × 8 bytes, a few copies), whatever the
+// input size: choose K so that a shard fits. Rows without a unit id or a time are counted in the
+// manifest, never silently dropped; a non-integer time or a repeated (unit, time) is an error naming
+// the input row, column and value.
+import { createHash } from 'node:crypto';
+import { closeSync, createReadStream, openSync, readSync, writeSync, fstatSync } from 'node:fs';
+import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { DataType, tableFromIPC, tableToIPC, type RecordBatch, type Vector } from 'apache-arrow';
+import { DataError, SpecError } from '../errors.ts';
+import { float64Data, tableFromColumns, utf8FromStrings } from '../data/build.ts';
+import { readTable } from '../data/read.ts';
+import { writeTableFile } from '../data/write-table.ts';
+import { writeFileAtomic } from '../data/write-atomic.ts';
+import { parquetBatches } from './parquet-stream.ts';
+
+export const PARTITION_FORMAT = 'sysgmm-partition/1';
+const ROW = '__sysgmm_row';
+
+export interface ShardEntry {
+  file: string;
+  rows: number;
+  units: number;
+  /** Earliest and latest period in the shard. */
+  tmin: number;
+  tmax: number;
+  sha256: string;
+  /** Distinct periods of the shard. */
+  periods: number[];
+}
+
+export interface PartitionManifest {
+  format: typeof PARTITION_FORMAT;
+  input: string;
+  id: string;
+  time: string;
+  /** Columns as stored in the shards: numbers as float64, anything else as text. */
+  columns: { name: string; input: string; stored: 'float64' | 'utf8' }[];
+  rows: number;
+  units: number;
+  /** Time range of the whole panel and every period in it (time dummies are made of these). */
+  timeRange: { min: number; max: number };
+  periods: number[];
+  /** Input rows left out of every shard, by reason (rows = shard rows + these). */
+  excluded: { missingId: number; missingTime: number };
+  shards: ShardEntry[];
+  created: string;
+}
+
+export interface PartitionOptions {
+  id: string;
+  time: string;
+  shards: number;
+  out: string;
+  /** Rows per input batch (Parquet input). */
+  batchRows?: number;
+}
+
+type Col = { kind: 'num'; values: Float64Array } | { kind: 'text'; values: (string | null)[] };
+
+function isNumeric(t: DataType): boolean {
+  return DataType.isInt(t) || DataType.isFloat(t) || DataType.isDecimal(t) || DataType.isBool(t);
+}
+
+function columnOf(v: Vector, numeric: boolean): Col {
+  const n = v.length;
+  if (numeric) {
+    const out = new Float64Array(n);
+    const raw = DataType.isBool(v.type) ? null : (v.toArray() as ArrayLike<number | bigint>);
+    for (let r = 0; r < n; r++) {
+      if (v.nullCount > 0 && !v.isValid(r)) out[r] = NaN;
+      else out[r] = raw ? Number(raw[r]) : Number(v.get(r));
+    }
+    return { kind: 'num', values: out };
+  }
+  const out: (string | null)[] = new Array(n);
+  for (let r = 0; r < n; r++) {
+    const x = v.get(r);
+    out[r] = x === null || x === undefined ? null : String(x);
+  }
+  return { kind: 'text', values: out };
+}
+
+/** FNV-1a of a text id, or a mix of a numeric id's float64 bits: the shard of a unit. */
+const bits = new Float64Array(1);
+const words = new Uint32Array(bits.buffer);
+export function shardOfId(id: number | string, k: number): number {
+  let h = 0x811c9dc5;
+  if (typeof id === 'number') {
+    bits[0] = id === 0 ? 0 : id; // −0 and 0 are one unit
+    for (const w of [words[0], words[1]]) {
+      h = Math.imul(h ^ w, 0x01000193);
+      h ^= h >>> 15;
+      h = Math.imul(h, 0x2c1b3c6d);
+    }
+  } else for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
+  h ^= h >>> 16;
+  return (h >>> 0) % k;
+}
+
+/** The input's record batches: a Parquet file, or a folder of them (in name order), streamed; any
+ *  other input (CSV, Arrow, Stata, Excel, a dataset glob) is read whole first. */
+async function* inputBatches(input: string, batchRows: number): AsyncGenerator<RecordBatch> {
+  if (input.toLowerCase().endsWith('.parquet')) return yield* parquetBatches(input, batchRows);
+  const isDir = await stat(input).then((s) => s.isDirectory(), () => false);
+  const files = isDir ? (await readdir(input)).filter((f) => f.toLowerCase().endsWith('.parquet')).sort() : [];
+  if (isDir && files.length) {
+    let names: string | null = null;
+    for (const f of files)
+      for await (const batch of parquetBatches(join(input, f), batchRows)) {
+        const these = batch.schema.fields.map((x) => x.name).join(', ');
+        if (names !== null && these !== names) throw new DataError(`${join(input, f)}: columns ${these} differ from the other files' (${names})`, { file: join(input, f) });
+        names = these;
+        yield batch;
+      }
+  } else yield* (await readTable(input)).batches;
+}
+
+function fileSha256(path: string): Promise<string> {
+  return new Promise((done, fail) => {
+    const h = createHash('sha256');
+    createReadStream(path)
+      .on('data', (d) => h.update(d))
+      .on('end', () => done(h.digest('hex')))
+      .on('error', fail);
+  });
+}
+
+export const shardFileName = (s: number): string => `shard-${String(s).padStart(5, '0')}.parquet`;
+
+export async function partition(input: string, opts: PartitionOptions): Promise<PartitionManifest> {
+  const K = opts.shards;
+  if (!Number.isInteger(K) || K < 1) throw new SpecError(`--shards must be a positive integer, got ${K}`, '--shards');
+  if (opts.id === opts.time) throw new SpecError(`--id and --time name the same column '${opts.id}'`, '--time');
+  const out = resolve(opts.out);
+  await mkdir(out, { recursive: true });
+  const spill = join(out, `.spill-${process.pid}`);
+  await rm(spill, { recursive: true, force: true });
+  await mkdir(spill);
+  const fds = Array.from({ length: K }, (_, s) => openSync(join(spill, `${s}.arrows`), 'w'));
+  let columns: PartitionManifest['columns'] | null = null;
+  let rowBase = 0;
+  let missingId = 0;
+  let missingTime = 0;
+  try {
+    // Pass 1: route every row to its shard's spill file.
+    for await (const batch of inputBatches(input, opts.batchRows ?? 1 << 16)) {
+      if (!columns) {
+        const names = batch.schema.fields.map((f) => f.name);
+        for (const [opt, c] of [['--id', opts.id], ['--time', opts.time]] as const)
+          if (!names.includes(c)) throw new DataError(`${opt} column '${c}' not found in ${input}; columns are: ${names.join(', ')}`, { file: input, column: c });
+        columns = batch.schema.fields.map((f) => ({ name: f.name, input: String(f.type), stored: isNumeric(f.type) ? 'float64' : 'utf8' }));
+        const t = columns.find((c) => c.name === opts.time)!;
+        if (t.stored !== 'float64') throw new DataError(`time column '${opts.time}' of ${input} is ${t.input}, not numbers`, { file: input, column: opts.time });
+      }
+      const cols = columns.map((c) => columnOf(batch.getChild(c.name)!, c.stored === 'float64'));
+      const idCol = cols[columns.findIndex((c) => c.name === opts.id)];
+      const time = (cols[columns.findIndex((c) => c.name === opts.time)] as { values: Float64Array }).values;
+      const n = batch.numRows;
+      const dest = new Int32Array(n);
+      const counts = new Int32Array(K);
+      for (let r = 0; r < n; r++) {
+        const id = idCol.values[r];
+        if (id === null || (typeof id === 'number' && Number.isNaN(id))) {
+          missingId++;
+          dest[r] = -1;
+        } else if (Number.isNaN(time[r])) {
+          missingTime++;
+          dest[r] = -1;
+        } else {
+          if (!Number.isInteger(time[r]))
+            throw new DataError(`time column '${opts.time}' must be integer-valued: row ${rowBase + r + 1} has ${time[r]} in ${input}`, { file: input, row: rowBase + r + 1, column: opts.time });
+          counts[(dest[r] = shardOfId(id, K))]++;
+        }
+      }
+      for (let s = 0; s < K; s++) {
+        if (counts[s] === 0) continue;
+        const pick = new Int32Array(counts[s]);
+        let m = 0;
+        for (let r = 0; r < n; r++) if (dest[r] === s) pick[m++] = r;
+        const built = cols.map((c, j) => ({
+          name: columns![j].name,
+          data: c.kind === 'num' ? float64Data(Float64Array.from(pick, (r) => c.values[r])) : utf8FromStrings(Array.from(pick, (r) => c.values[r])),
+        }));
+        built.push({ name: ROW, data: float64Data(Float64Array.from(pick, (r) => rowBase + r + 1)) });
+        const bytes = tableToIPC(tableFromColumns(built), 'stream');
+        const len = Buffer.alloc(8);
+        len.writeBigUInt64LE(BigInt(bytes.length));
+        writeSync(fds[s], len);
+        writeSync(fds[s], bytes);
+      }
+      rowBase += n;
+    }
+    if (!columns) throw new DataError(`no data rows in ${input}`, { file: input });
+    for (const fd of fds) closeSync(fd);
+    fds.length = 0;
+
+    // Pass 2: each shard sorted by (unit, time) and written as Parquet.
+    const shards: ShardEntry[] = [];
+    let units = 0;
+    let rows = 0;
+    let tmin = Infinity;
+    let tmax = -Infinity;
+    const periods = new Set<number>();
+    for (let s = 0; s < K; s++) {
+      const entry = await writeShard(join(spill, `${s}.arrows`), join(out, shardFileName(s)), columns, opts, input);
+      shards.push({ ...entry, file: shardFileName(s) });
+      for (const t of entry.periods) periods.add(t);
+      units += entry.units;
+      rows += entry.rows;
+      if (entry.rows) {
+        tmin = Math.min(tmin, entry.tmin);
+        tmax = Math.max(tmax, entry.tmax);
+      }
+    }
+    if (rows === 0) throw new DataError(`no row of ${input} has both a unit id and a time`, { file: input });
+    const manifest: PartitionManifest = {
+      format: PARTITION_FORMAT,
+      input: resolve(input),
+      id: opts.id,
+      time: opts.time,
+      columns,
+      rows,
+      units,
+      timeRange: { min: tmin, max: tmax },
+      periods: [...periods].sort((a, b) => a - b),
+      excluded: { missingId, missingTime },
+      shards,
+      created: new Date().toISOString(),
+    };
+    await writeFileAtomic(join(out, 'manifest.json'), JSON.stringify(manifest, null, 1) + '\n');
+    return manifest;
+  } finally {
+    for (const fd of fds) closeSync(fd);
+    await rm(spill, { recursive: true, force: true });
+  }
+}
+
+/** Read a spill file back, sort its rows by (unit, time), write the shard. */
+async function writeShard(spillPath: string, path: string, columns: PartitionManifest['columns'], opts: PartitionOptions, input: string): Promise<Omit<ShardEntry, 'file'>> {
+  const fd = openSync(spillPath, 'r');
+  const size = fstatSync(fd).size;
+  const parts: Col[][] = [];
+  const head = Buffer.alloc(8);
+  for (let at = 0; at < size; ) {
+    readSync(fd, head, 0, 8, at);
+    const len = Number(head.readBigUInt64LE(0));
+    const body = Buffer.alloc(len);
+    readSync(fd, body, 0, len, at + 8);
+    at += 8 + len;
+    const t = tableFromIPC(body);
+    parts.push([...columns.map((c) => columnOf(t.getChild(c.name)!, c.stored === 'float64')), columnOf(t.getChild(ROW)!, true)]);
+  }
+  closeSync(fd);
+  const n = parts.reduce((a, p) => a + p[0].values.length, 0);
+  const all: Col[] = [...columns.map((c) => ({ stored: c.stored })), { stored: 'float64' }].map((c, j) => {
+    if (c.stored === 'float64') {
+      const v = new Float64Array(n);
+      let o = 0;
+      for (const p of parts) {
+        v.set(p[j].values as Float64Array, o);
+        o += p[j].values.length;
+      }
+      return { kind: 'num', values: v };
+    }
+    return { kind: 'text', values: parts.flatMap((p) => p[j].values as (string | null)[]) };
+  });
+  parts.length = 0;
+  const id = all[columns.findIndex((c) => c.name === opts.id)];
+  const time = all[columns.findIndex((c) => c.name === opts.time)].values as Float64Array;
+  const inputRow = all[columns.length].values as Float64Array;
+  const order = Uint32Array.from({ length: n }, (_, r) => r);
+  const idv = id.values;
+  order.sort((a, b) => {
+    const x = idv[a]!;
+    const y = idv[b]!;
+    if (x !== y) return x < y ? -1 : 1;
+    return time[a] - time[b];
+  });
+  let units = 0;
+  for (let i = 0; i < n; i++) {
+    const r = order[i];
+    if (i > 0 && idv[order[i - 1]] === idv[r]) {
+      if (time[order[i - 1]] === time[r])
+        throw new DataError(
+          `unit ${idv[r]} has two rows for ${opts.time} = ${time[r]}: rows ${Math.min(inputRow[r], inputRow[order[i - 1]])} and ${Math.max(inputRow[r], inputRow[order[i - 1]])} of ${input}`,
+          { file: input, row: Math.max(inputRow[r], inputRow[order[i - 1]]), column: opts.time },
+        );
+    } else units++;
+  }
+  const periods = [...new Set(time)].sort((a, b) => a - b);
+  const tmin = periods[0];
+  const tmax = periods[periods.length - 1];
+  const built = columns.map((c, j) => {
+    const col = all[j];
+    return {
+      name: c.name,
+      data: col.kind === 'num' ? float64Data(Float64Array.from(order, (r) => col.values[r])) : utf8FromStrings(Array.from(order, (r) => col.values[r])),
+    };
+  });
+  await writeTableFile(path, tableFromColumns(built), '--out');
+  return { rows: n, units, tmin: n ? tmin : 0, tmax: n ? tmax : 0, periods, sha256: await fileSha256(path) };
+}
+
+/** Read and check a partitioned folder's manifest. */
+export async function readPartition(dir: string): Promise<PartitionManifest> {
+  const path = join(dir, 'manifest.json');
+  let m: PartitionManifest;
+  try {
+    m = JSON.parse(await readFile(path, 'utf8')) as PartitionManifest;
+  } catch (err) {
+    throw new DataError(`${path}: cannot read the partition manifest (${(err as Error).message})`, { file: path });
+  }
+  if (m.format !== PARTITION_FORMAT) throw new DataError(`${path}: format '${m.format}' is not ${PARTITION_FORMAT}`, { file: path });
+  return m;
+}
+
+/** The path of shard s, after checking it is there and unaltered (SHA-256 against the manifest). */
+export async function checkedShard(dir: string, m: PartitionManifest, s: number, verify = true): Promise<string> {
+  const path = join(dir, m.shards[s].file);
+  try {
+    await stat(path);
+  } catch {
+    throw new DataError(`shard ${s} (${path}) is missing from the partitioned data in ${dir}`, { file: path });
+  }
+  if (verify && (await fileSha256(path)) !== m.shards[s].sha256)
+    throw new DataError(`shard ${s} (${path}) does not match its checksum in ${join(dir, 'manifest.json')}: it was altered or damaged`, { file: path });
+  return path;
+}
+
+export { fileSha256 };

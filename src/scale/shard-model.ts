@@ -1,0 +1,74 @@
+// One shard of a partitioned panel (partition.ts) as a model: read the Parquet file, parse the
+// xtabond2 command, and lay the model out on the WHOLE panel's layout (time grid, periods for time
+// dummies, instruments moved off all-zero lags, regressors kept), which the sharded driver decided
+// from every shard's contribution (sharded-estimate.ts). Pass requests travel as JSON.
+import { readTable } from '../data/read.ts';
+import { Panel } from '../panel/panel.ts';
+import { parseXtabond2 } from '../spec/parse.ts';
+import type { Conventions, ModelSpec } from '../spec/types.ts';
+import { buildDesign, type Design, type GlobalLayout } from '../gmm/design.ts';
+import { deepenWith, instrumentPlan, type InstrumentPlan } from '../gmm/instruments.ts';
+import type { PassRequest } from '../gmm/passes.ts';
+import type { KeyedRows } from '../gmm/partial-sums.ts';
+import { checkedShard, readPartition } from './partition.ts';
+
+export interface ModelConfig {
+  /** The partitioned folder (absolute) and the SHA-256 of its manifest.json. */
+  data: string;
+  manifest: string;
+  command: string;
+  conventions: Conventions;
+  /** Shard of each task. */
+  shards: number[];
+}
+
+export interface LayoutConfig extends GlobalLayout {
+  /** OR of every shard's zeroLevelLags (instruments.ts), one 0/1 row per candidate. */
+  nonzero?: number[][];
+  /** Regressors kept on the whole sample. */
+  keep?: number[];
+}
+
+export async function shardPanel(cfg: ModelConfig, task: number): Promise<{ panel: Panel; spec: ModelSpec }> {
+  const m = await readPartition(cfg.data);
+  const path = await checkedShard(cfg.data, m, cfg.shards[task]);
+  const table = await readTable(path);
+  const spec = { ...parseXtabond2(cfg.command, table.schema.fields.map((f) => f.name)), conventions: cfg.conventions };
+  return { panel: Panel.fromTable(table, { id: m.id, time: m.time, source: path }), spec };
+}
+
+/** Design and instrument plan of a shard on the whole panel's layout. */
+export function shardLayout(panel: Panel, spec: ModelSpec, layout: LayoutConfig): { design: Design; plan: InstrumentPlan; moved: boolean } {
+  const design = buildDesign(panel, spec, layout);
+  const plan0 = instrumentPlan(design);
+  const plan = layout.nonzero ? deepenWith(design, plan0, layout.nonzero.map((r) => Uint8Array.from(r))) : plan0;
+  return { design, plan, moved: plan !== plan0 };
+}
+
+export type WireRequest =
+  | { pass: 'moments' }
+  | { pass: 'weight'; beta1: number[] }
+  | { pass: 'correction'; beta1: number[]; aze2: number[] | null; clusterG: { keys: string[]; width: number; rows: number[] } | null; betaAr: number[] | null; arMode: 'robust' | 'nonrobust' | null };
+
+const arr = (x: Float64Array | null): number[] | null => (x ? Array.from(x) : null);
+const f64 = (x: number[] | null): Float64Array | null => (x ? Float64Array.from(x) : null);
+
+export function requestToWire(r: PassRequest): WireRequest {
+  if (r.pass === 'moments') return { pass: 'moments' };
+  if (r.pass === 'weight') return { pass: 'weight', beta1: Array.from(r.beta1) };
+  const g: KeyedRows | null = r.clusterG;
+  return { pass: 'correction', beta1: Array.from(r.beta1), aze2: arr(r.aze2), clusterG: g && { keys: g.keys, width: g.width, rows: Array.from(g.rows) }, betaAr: arr(r.betaAr), arMode: r.arMode };
+}
+
+export function requestFromWire(w: WireRequest): PassRequest {
+  if (w.pass === 'moments') return w;
+  if (w.pass === 'weight') return { pass: 'weight', beta1: Float64Array.from(w.beta1) };
+  return {
+    pass: 'correction',
+    beta1: Float64Array.from(w.beta1),
+    aze2: f64(w.aze2),
+    clusterG: w.clusterG && { keys: w.clusterG.keys, width: w.clusterG.width, rows: Float64Array.from(w.clusterG.rows) },
+    betaAr: f64(w.betaAr),
+    arMode: w.arMode,
+  };
+}

@@ -1,0 +1,78 @@
+// The pairs bootstrap with its replications split into S tasks of a run directory (local worker
+// processes or a Slurm job array): task s computes replications ⌊sB/S⌋ … ⌊(s+1)B/S⌋−1 of the same
+// model and seed. Draws are keyed by (seed, replication) (src/bootstrap/draws.ts), so the
+// replications — and every statistic made of them — are those of the single-process run.
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { DataError } from '../errors.ts';
+import type { RunManifest } from '../run/run-dir.ts';
+import type { ExecutorOptions } from '../run/executor.ts';
+import { runWorkload } from '../workloads/run-workload.ts';
+import { pairsReplications, pairsSetup } from '../bootstrap/run.ts';
+import type { Replications } from '../bootstrap/replicate.ts';
+import { getBackend } from '../kernels/registry.ts';
+import { loadModel } from '../cli/load-model.ts';
+
+export const SHARDED_BOOTSTRAP = 'bootstrap-replications';
+
+export interface BootstrapTaskConfig {
+  file: string;
+  sha256: string;
+  id: string;
+  time: string;
+  command: string;
+  seed: number;
+  reps: number;
+  recentre: boolean;
+  backend: string;
+  shards: number;
+}
+
+/** Replications [from, to) of task s. */
+export function replicationRange(reps: number, shards: number, s: number): [number, number] {
+  return [Math.floor((s * reps) / shards), Math.floor(((s + 1) * reps) / shards)];
+}
+
+const fileHash = async (path: string) => createHash('sha256').update(await readFile(path)).digest('hex');
+
+export async function bootstrapTask(manifest: RunManifest, index: number): Promise<unknown> {
+  const c = manifest.config as BootstrapTaskConfig;
+  if ((await fileHash(c.file)) !== c.sha256) throw new DataError(`${c.file} changed since the bootstrap run was created (its SHA-256 differs)`, { file: c.file });
+  const { panel, spec } = await loadModel(c.file, { id: c.id, time: c.time, xtabond2: c.command });
+  const setup = pairsSetup(panel, spec, c.recentre, c.command);
+  const [from, to] = replicationRange(c.reps, c.shards, index);
+  const backend = await getBackend(c.backend, { precision: 'float32', workload: 'bootstrap' });
+  try {
+    const r = await pairsReplications(setup, c.seed, from, to - from, backend, 1);
+    return { from, to, beta: Array.from(r.beta), se: Array.from(r.se), hansen: Array.from(r.hansen), status: Array.from(r.status), singularWeight: r.singularWeight };
+  } finally {
+    await backend.dispose();
+  }
+}
+
+type Payload = { from: number; to: number; beta: (number | null)[]; se: (number | null)[]; hansen: (number | null)[]; status: number[]; singularWeight: number };
+
+/** Run the tasks and put their replications together in order (JSON's null back to NaN). */
+export async function shardedReplications(out: string, config: Omit<BootstrapTaskConfig, 'sha256'>, opts: ExecutorOptions & { resume?: boolean }): Promise<Replications & { threads: number }> {
+  const file = resolve(config.file);
+  const full: BootstrapTaskConfig = { ...config, file, sha256: await fileHash(file) };
+  const run = await runWorkload(out, { kind: SHARDED_BOOTSTRAP, tasks: config.shards, config: full }, opts);
+  const parts = run!.payloads as Payload[];
+  const some = parts.find((p) => p.to > p.from)!;
+  const K = some.beta.length / (some.to - some.from);
+  const num = (v: number | null) => (v === null ? NaN : v);
+  const beta = new Float64Array(config.reps * K);
+  const se = new Float64Array(config.reps * K);
+  const hansen = new Float64Array(config.reps);
+  const status = new Uint8Array(config.reps);
+  let singularWeight = 0;
+  for (const p of parts) {
+    p.beta.forEach((v, j) => (beta[p.from * K + j] = num(v)));
+    p.se.forEach((v, j) => (se[p.from * K + j] = num(v)));
+    p.hansen.forEach((v, j) => (hansen[p.from + j] = num(v)));
+    p.status.forEach((v, j) => (status[p.from + j] = v));
+    singularWeight += p.singularWeight;
+  }
+  return { reps: config.reps, K, beta, se, hansen, status, singularWeight, threads: config.shards };
+}

@@ -1,0 +1,153 @@
+// The reduce side of a sharded estimate: the driver runs each stage as one task per shard in a run
+// directory (src/run: local worker processes or a Slurm job array, retries, --resume), merges what
+// the shards return and broadcasts what the next stage needs through the next stage's run.json:
+//   layout  → the whole sample's time grid (min/max over shards), instruments moved off all-zero lags
+//             (OR over shards), regressors kept (collinearity on the summed cross-products)
+//   pass n  → the partial sums of each PassRequest of estimationSteps (estimate.ts), merged
+// and finally the GmmResult from the merged totals (fit.ts inferenceFromTotals). Stage folders:
+// <out>/00-layout (01-layout again when the sample's span is narrower than the panel's), then
+// moments (only when a regressor is dropped or an instrument moved), weight, correction.
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { SpecError } from '../errors.ts';
+import type { ExecutorOptions } from '../run/executor.ts';
+import { runWorkload } from '../workloads/run-workload.ts';
+import { writeAtomic } from '../run/run-dir.ts';
+import { collinearity } from '../gmm/blocks.ts';
+import { estimationSteps, runStepsAsync } from '../gmm/estimate.ts';
+import { arMode, estimateOptionsFor, identified, inferenceFromTotals, sigmaCountsTransformed, type PreparedGmm, type SampleTotals } from '../gmm/fit.ts';
+import type { PassRequest } from '../gmm/passes.ts';
+import { mergeAll, sumOf, type PartialSums } from '../gmm/partial-sums.ts';
+import { deserializePartial } from '../gmm/partial-io.ts';
+import type { GmmResult } from '../gmm/result.ts';
+import { parseXtabond2 } from '../spec/parse.ts';
+import type { Conventions, ModelSpec } from '../spec/types.ts';
+import { checkedShard, readPartition } from './partition.ts';
+import { EXCLUSION_ORDER, type StageConfig } from './estimate-task.ts';
+import { requestToWire, shardLayout, shardPanel, type LayoutConfig, type ModelConfig } from './shard-model.ts';
+
+export const SHARDED_ESTIMATE = 'sharded-estimate';
+
+export interface ShardedEstimateOptions extends ExecutorOptions {
+  command: string;
+  id: string;
+  time: string;
+  conventions: Conventions;
+  /** Run directory (default <data>/runs/estimate-<hash of the command and options>). */
+  out?: string;
+  resume?: boolean;
+}
+
+export function defaultRunDir(data: string, command: string, conventions: string): string {
+  return join(resolve(data), 'runs', `estimate-${createHash('sha256').update(`${command}\n${conventions}`).digest('hex').slice(0, 12)}`);
+}
+
+export async function shardedEstimate(data0: string, opts: ShardedEstimateOptions): Promise<{ result: GmmResult; out: string; spec: ModelSpec }> {
+  const data = resolve(data0);
+  const m = await readPartition(data);
+  if (m.id !== opts.id || m.time !== opts.time)
+    throw new SpecError(`${data} was partitioned with --id ${m.id} --time ${m.time}, not --id ${opts.id} --time ${opts.time}`, '--id');
+  const shards = m.shards.map((s, i) => (s.rows > 0 ? i : -1)).filter((i) => i >= 0);
+  for (const s of shards) await checkedShard(data, m, s, false);
+  const spec0 = parseXtabond2(opts.command, m.columns.map((c) => c.name));
+  if (spec0.pca) throw new SpecError('pca: principal components of the instruments are not available on partitioned data (they need the whole instrument matrix)', '--xtabond2');
+  const out = resolve(opts.out ?? defaultRunDir(data, opts.command, opts.conventions));
+  const marker = join(out, 'estimate.json');
+  const exists = await stat(marker).then(() => true, () => false);
+  if (exists && !opts.resume) throw new SpecError(`${out} already holds this estimate's run; pass --resume to continue it (or reuse its results), or choose another --out`, '--out');
+  await mkdir(out, { recursive: true });
+  if (!exists) await writeAtomic(marker, JSON.stringify({ data, command: opts.command, conventions: opts.conventions }) + '\n');
+
+  const base: ModelConfig = {
+    data,
+    manifest: createHash('sha256').update(await readFile(join(data, 'manifest.json'))).digest('hex'),
+    command: opts.command,
+    conventions: opts.conventions,
+    shards,
+  };
+  let stageNo = 0;
+  const stage = async (name: string, config: StageConfig): Promise<unknown[]> => {
+    const dir = join(out, `${String(stageNo++).padStart(2, '0')}-${name}`);
+    const run = await runWorkload(dir, { kind: SHARDED_ESTIMATE, tasks: shards.length, config }, { ...opts, resume: true });
+    return run!.payloads;
+  };
+  const partials = (payloads: unknown[], what: string): PartialSums =>
+    mergeAll(payloads.map((p, i) => deserializePartial(Buffer.from((p as { partial: string }).partial, 'base64'), `${what}, shard ${shards[i]}`)));
+
+  // The layout on the panel's time range; again on the whole sample's span if that is narrower (its
+  // units have no row in the first or last periods). Then the decisions taken on every shard's sums.
+  type Layout = { tmin: number; tmax: number; nonzero: number[][]; allWW: number[]; levW: number[]; nLev: number; partial: string };
+  const layout: LayoutConfig = { tmin: m.timeRange.min, tmax: m.timeRange.max, periods: m.periods };
+  let lay = (await stage('layout', { ...base, stage: 'layout', layout })) as Layout[];
+  const span = { tmin: Math.min(...lay.map((g) => g.tmin)), tmax: Math.max(...lay.map((g) => g.tmax)) };
+  if (span.tmin !== layout.tmin || span.tmax !== layout.tmax) {
+    Object.assign(layout, span);
+    lay = (await stage('layout', { ...base, stage: 'layout', layout })) as Layout[];
+  }
+  layout.nonzero = lay[0].nonzero.map((row, k) => row.map((_, l) => (lay.some((x) => x.nonzero[k][l]) ? 1 : 0)));
+  const P = lay[0].levW.length;
+  const allWW = new Float64Array(P * P);
+  const levW = new Float64Array(P);
+  let nLev = 0;
+  for (const x of lay) {
+    x.allWW.forEach((v, j) => (allWW[j] += v));
+    x.levW.forEach((v, j) => (levW[j] += v));
+    nLev += x.nLev;
+  }
+  const { prep, moved } = await driverModel(base, shards, layout);
+  const kAll = P - 1;
+  const xx = new Float64Array(kAll * kAll);
+  for (let a = 0; a < kAll; a++) for (let b = 0; b < kAll; b++) xx[a * kAll + b] = allWW[(1 + a) * P + 1 + b];
+  const coll = collinearity(prep.design, xx, levW.subarray(1), nLev, kAll);
+  layout.keep = coll.keep;
+  const K = coll.keep.length;
+  if (K === 0) throw new SpecError('No regressors (all dropped due to collinearity)', 'varlist');
+
+  const pass = async (req: PassRequest): Promise<PartialSums> =>
+    partials(await stage(req.pass, { ...base, stage: 'pass', layout, request: requestToWire(req) }), `${req.pass} pass`);
+  // The layout stage's moments are the moments pass when every regressor is kept and no instrument moved.
+  const moments = K === kAll && !moved ? partials(lay, 'moments (layout stage)') : await pass({ pass: 'moments' });
+  const L = moments.dims.L;
+  const zhz = sumOf(moments, 'zhz');
+  let nonzero = 0;
+  for (let c = 0; c < L; c++) if (zhz[c * L + c] !== 0) nonzero++;
+  identified(K, nonzero);
+  const obs = sumOf(moments, 'obs');
+  const sigmaObs = sumOf(moments, 'obsSigma')[0];
+  if (sigmaObs !== (sigmaCountsTransformed(prep.design) ? obs[1] : obs[0])) throw new Error('sharded estimate: σ² count disagrees with the observation counts');
+  const est = await runStepsAsync(estimationSteps(estimateOptionsFor(prep.design, sigmaObs), K, arMode(prep.design.spec)), (req) =>
+    req.pass === 'moments' ? Promise.resolve(moments) : pass(req),
+  );
+  const panelExcluded: Record<string, number> = { 'missing unit id': m.excluded.missingId, 'missing time value': m.excluded.missingTime };
+  const totals: SampleTotals = {
+    nobs: obs[0],
+    ngroups: obs[2],
+    gmin: moments.min.obsPerGroup,
+    gmax: moments.max.obsPerGroup,
+    mainWW: sumOf(moments, 'mainWW'),
+    P: moments.dims.P,
+    keep: coll.keep,
+    dropped: coll.dropped,
+    clusters: prep.design.spec.cluster ? est.clusters : null,
+    excluded: EXCLUSION_ORDER.map((reason) => ({ reason, count: sumOf(moments, `exclusion:${reason}`)[0] + (panelExcluded[reason] ?? 0) })).filter((e) => e.count > 0),
+  };
+  return { result: inferenceFromTotals(prep, totals, est, opts.command), out, spec: { ...spec0, conventions: opts.conventions } };
+}
+
+/** The model's design and plan on the whole layout, from the first shard that has sample units
+ *  (inference reads only the layout from it: names, equations, instrument groups), and whether the
+ *  layout moved an instrument off an all-zero lag. */
+async function driverModel(base: ModelConfig, shards: number[], layout: LayoutConfig): Promise<{ prep: PreparedGmm; moved: boolean }> {
+  let last: unknown;
+  for (let t = 0; t < shards.length; t++) {
+    try {
+      const { panel, spec } = await shardPanel(base, t);
+      const { design, plan, moved } = shardLayout(panel, spec, layout);
+      return { prep: { design, plan }, moved };
+    } catch (err) {
+      last = err;
+    }
+  }
+  throw last;
+}

@@ -1,0 +1,234 @@
+// Partitioned data and the sharded estimate (src/scale): `partition` writes whole units sorted by
+// (unit, time) with a manifest that counts every row; the sharded estimate through worker processes
+// (and Slurm, when a cluster is up) equals the single-process fit to 1e-10 in every number, also when
+// shards hold different years; a killed task is retried, a corrupted partial recomputed on --resume,
+// a missing shard named.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readTable } from '../src/data/read.ts';
+import { DataError } from '../src/errors.ts';
+import { fitGmm } from '../src/gmm/fit.ts';
+import type { GmmResult } from '../src/gmm/result.ts';
+import { Panel } from '../src/panel/panel.ts';
+import { fileSha256, partition, readPartition } from '../src/scale/partition.ts';
+import { shardedEstimate } from '../src/scale/sharded-estimate.ts';
+import { parseXtabond2 } from '../src/spec/parse.ts';
+import { normals } from './helpers/smallPanel.ts';
+
+const work = mkdtempSync(join(tmpdir(), 'sysgmm-scale-'));
+const abdata = new URL('../data/abdata.csv', import.meta.url).pathname;
+const slurmUp = spawnSync('sinfo', ['--noheader', '--format=%a'], { encoding: 'utf8' }).stdout?.includes('up') ?? false;
+
+/** 48 units: the first half observed 1990–1996, the second 1994–2001 (so shards hold different years), with gaps and missing
+ *  values; and a unit of 1985–1988 without y, outside the sample (so the sample's span is narrower than the panel's). */
+function yearsPanelCsv(path: string): void {
+  const z = normals(2024);
+  const lines = ['firm,year,y,x,w,region'];
+  for (let i = 0; i < 48; i++) {
+    const a = z();
+    let yl = a + z();
+    let xl = a + z();
+    const [t0, t1] = i < 24 ? [1990, 1996] : [1994, 2001];
+    for (let t = t0 - 3; t <= t1; t++) {
+      const xt = 0.6 * xl + 0.4 * a + z();
+      const yt = 0.5 * yl + 0.3 * xt + a + z();
+      const wt = z();
+      yl = yt;
+      xl = xt;
+      if (t < t0 || (i % 7 === 3 && t === t0 + 2)) continue;
+      lines.push([1000 + i, t, yt, i % 11 === 5 && t === t0 + 3 ? "" : xt, wt, i % 40].join(','));
+    }
+  }
+  for (let t = 1985; t <= 1988; t++) lines.push([999, t, '', z(), z(), 1].join(','));
+  writeFileSync(path, lines.join('\n') + '\n');
+}
+const yearsCsv = join(work, 'years.csv');
+yearsPanelCsv(yearsCsv);
+
+async function single(file: string, id: string, time: string, command: string): Promise<GmmResult> {
+  const panel = Panel.fromTable(await readTable(file), { id, time, source: file });
+  return fitGmm(panel, { ...parseXtabond2(command, panel.names()), conventions: 'current' }, command);
+}
+
+/** Every number of two results agrees to `tol` relative (exact for everything else: names, counts, warnings). */
+function expectClose(a: unknown, b: unknown, tol: number, path = 'result'): void {
+  if (typeof a === 'number' && typeof b === 'number') {
+    if (Number.isNaN(a) || Number.isNaN(b)) return void expect(Number.isNaN(a) && Number.isNaN(b), path).toBe(true);
+    const e = a === b ? 0 : Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b));
+    return void expect(e, `${path}: ${a} vs ${b}`).toBeLessThanOrEqual(tol);
+  }
+  if (a && typeof a === 'object') {
+    expect(Object.keys(b as object).sort(), path).toEqual(Object.keys(a).sort());
+    for (const k of Object.keys(a)) expectClose((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], tol, `${path}.${k}`);
+    return;
+  }
+  expect(b, path).toEqual(a);
+}
+
+/** The stage folders of a sharded estimate's run directory, in order. */
+const stages = (out: string) => readdirSync(out).filter((f) => /^\d\d-/.test(f)).sort();
+const stage = (out: string, name: string) => join(out, stages(out).find((f) => f.endsWith(`-${name}`))!);
+
+function sysgmm(...args: string[]) {
+  const r = spawnSync(process.execPath, ['bin/sysgmm.mjs', ...args], { encoding: 'utf8', timeout: 300_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('sysgmm partition', () => {
+  it('writes whole units sorted by (unit, time) with a manifest: rows, units, periods and checksums, rows without id or time counted', async () => {
+    const csv = readFileSync(abdata, 'utf8').trimEnd().split('\n');
+    const cols = csv[0].split(',');
+    // Two rows lose their id, one its year: counted, not in any shard.
+    const bad = csv.map((l, r) => (r === 5 || r === 9 ? l.replace(/^[^,]*/, '') : r === 12 ? l.split(',').map((v, j) => (cols[j] === 'year' ? '' : v)).join(',') : l));
+    // Rows shuffled so that each unit's rows are spread over the input.
+    const body = bad.slice(1);
+    for (let i = body.length - 1; i > 0; i--) {
+      const j = (i * 7919) % (i + 1);
+      [body[i], body[j]] = [body[j], body[i]];
+    }
+    const input = join(work, 'ab-shuffled.csv');
+    writeFileSync(input, [bad[0], ...body].join('\n') + '\n');
+    const out = join(work, 'ab4');
+    const m = await partition(input, { id: 'id', time: 'year', shards: 4, out, batchRows: 100 });
+    expect(m.excluded).toEqual({ missingId: 2, missingTime: 1 });
+    expect(m.rows).toBe(1031 - 3);
+    expect(m.shards.reduce((a, s) => a + s.rows, 0)).toBe(m.rows);
+    expect(m.units).toBe(140);
+    expect(m.periods).toEqual([1976, 1977, 1978, 1979, 1980, 1981, 1982, 1983, 1984]);
+    expect(await readPartition(out)).toEqual(m);
+    const seen = new Set<number>();
+    for (const s of m.shards) {
+      const path = join(out, s.file);
+      expect(await fileSha256(path)).toBe(s.sha256);
+      const t = await readTable(path);
+      const id = t.getChild('id')!.toArray() as Float64Array;
+      const year = t.getChild('year')!.toArray() as Float64Array;
+      expect(t.numRows).toBe(s.rows);
+      for (let r = 1; r < id.length; r++) expect(id[r] > id[r - 1] || (id[r] === id[r - 1] && year[r] > year[r - 1])).toBe(true);
+      const units = new Set(id);
+      expect(units.size).toBe(s.units);
+      for (const u of units) {
+        expect(seen.has(u), `unit ${u} in two shards`).toBe(false);
+        seen.add(u);
+      }
+      expect(t.schema.fields.map((f) => f.name)).toEqual(cols);
+    }
+  });
+
+  it('refuses a repeated (unit, time) and a non-integer time, naming rows, column and value', async () => {
+    const dup = join(work, 'dup.csv');
+    writeFileSync(dup, 'id,year,y\n1,2000,1\n2,2000,2\n1,2001,3\n1,2000,4\n');
+    await expect(partition(dup, { id: 'id', time: 'year', shards: 2, out: join(work, 'dup') })).rejects.toThrow('unit 1 has two rows for year = 2000: rows 1 and 4 of');
+    const frac = join(work, 'frac.csv');
+    writeFileSync(frac, 'id,year,y\n1,2000,1\n1,2000.5,2\n');
+    const err = await partition(frac, { id: 'id', time: 'year', shards: 2, out: join(work, 'frac') }).catch((e) => e);
+    expect(err).toBeInstanceOf(DataError);
+    expect(err.message).toContain("time column 'year' must be integer-valued: row 2 has 2000.5");
+    expect(err.where).toMatchObject({ row: 2, column: 'year' });
+  });
+});
+
+describe('sharded estimate', () => {
+  const ab3 = join(work, 'ab3');
+  const years = join(work, 'years7');
+  beforeAll(() => partition(abdata, { id: 'id', time: 'year', shards: 3, out: ab3 }));
+
+  it('equals the single-process fit to 1e-10 in every number on abdata (system two-step with collinear dummies dropped; one-step non-robust difference with its AR sums)', async () => {
+    for (const command of [
+      'xtabond2 n L.n L2.n w L.w L(0/2).(k ys) yr*, gmm(L.n) iv(w L.w L(0/2).(k ys) yr*) twostep robust',
+      'xtabond2 n L.n w k yr*, gmm(L.n) iv(w k yr*) nolevel',
+    ]) {
+      const { result, out } = await shardedEstimate(ab3, { command, id: 'id', time: 'year', conventions: 'current', jobs: 2 });
+      expectClose(await single(abdata, 'id', 'year', command), result, 1e-10);
+      // Year dummies dropped for collinearity: the moments pass runs again on the kept regressors.
+      if (command.includes('twostep')) expect(stages(out)).toEqual(['00-layout', '01-moments', '02-weight', '03-correction']);
+    }
+  }, 240_000);
+
+  it('the same when shards hold different years: time dummies, collapsed instruments, cluster() over a variable that spans shards', async () => {
+    const m = await partition(yearsCsv, { id: 'firm', time: 'year', shards: 7, out: years });
+    // Some shard lacks some of the panel's years (the layout must still be the whole panel's).
+    expect(m.shards.some((s) => s.periods.length < m.periods.length)).toBe(true);
+    // One-step with time dummies (non-robust AR sums walk each shard's design); two-step clustered
+    // (a two-step weight that is not singular: a generalized inverse would amplify rounding).
+    for (const command of [
+      'xtabond2 y L.y x w, gmm(y x, lag(2 4) collapse) iv(w) timedummies',
+      'xtabond2 y L.y x w, gmm(y x, lag(2 4) collapse) iv(w) twostep cluster(region) small',
+    ]) {
+      const { result, out } = await shardedEstimate(years, { command, id: 'firm', time: 'year', conventions: 'current', jobs: 2 });
+      // The layout ran again on the sample's span, 1990–2001, not the panel's 1985–2001.
+      expect(stages(out).slice(0, 2)).toEqual(['00-layout', '01-layout']);
+      const expected = await single(yearsCsv, 'firm', 'year', command);
+      expect(expected.excluded.length).toBeGreaterThan(0);
+      expect(expected.warnings.join(' ')).not.toContain('singular');
+      expectClose(expected, result, 1e-10);
+    }
+  }, 240_000);
+
+  it('a worker killed mid-run is retried; a corrupted partial is recomputed on --resume; the result is unchanged', async () => {
+    const command = 'xtabond2 n L.n w k, gmm(L.(n w k), collapse) orthogonal twostep robust';
+    const out = join(work, 'faults');
+    const args = ['bin/sysgmm.mjs', 'estimate', ab3, '--id', 'id', '--time', 'year', '--xtabond2', command, '--json', '--jobs', '1', '--out', out];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    const closed = new Promise<number | null>((done) => child.on('close', done));
+    const children = () => (existsSync(`/proc/${child.pid}`) ? readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/).filter((x) => x) : []);
+    let worker: string | undefined;
+    for (let waited = 0; !worker && waited < 60_000; waited += 50) {
+      worker = children()[0];
+      if (!worker) await new Promise((r) => setTimeout(r, 50));
+    }
+    process.kill(Number(worker), 'SIGKILL');
+    expect(await closed).toBe(0);
+    // The killed batch (layout tasks 0–1) ran again: three worker processes for three tasks.
+    // Nothing dropped or moved: the layout stage's moments serve, so three stages ran.
+    expect(stages(out)).toEqual(['00-layout', '01-weight', '02-correction']);
+    const logs = readdirSync(join(out, '00-layout', 'logs')).sort();
+    expect(logs).toHaveLength(3);
+    expect(logs[0]).toBe('local-0000-tasks-0-1.log');
+    const expected = JSON.parse(JSON.stringify(await single(abdata, 'id', 'year', command)));
+    expectClose(expected, JSON.parse(stdout), 1e-10);
+    // One weight partial altered: detected by its checksum and recomputed; nothing else reruns.
+    const task = join(out, '01-weight', 'tasks', '000001.json');
+    const [header, body] = readFileSync(task, 'utf8').split('\n');
+    writeFileSync(task, `${header}\n${body.replace(/[A-Za-z](?=[A-Za-z0-9+/]{40})/, (c) => (c === 'A' ? 'B' : 'A'))}`);
+    const refused = sysgmm(...args.slice(1));
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('pass --resume');
+    const r = sysgmm(...args.slice(1), '--resume');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('task 1: result corrupt (checksum mismatch); recomputing');
+    // Two worker processes per stage for three tasks at --jobs 1; one more for the recomputed partial.
+    expect(readdirSync(join(out, '01-weight', 'logs'))).toHaveLength(3);
+    expect(readdirSync(join(out, '02-correction', 'logs'))).toHaveLength(2);
+    expectClose(expected, JSON.parse(r.stdout), 1e-10);
+  }, 240_000);
+
+  it('a missing shard file is an error naming the shard (exit 2)', () => {
+    const m = JSON.parse(readFileSync(join(ab3, 'manifest.json'), 'utf8'));
+    const file = join(ab3, m.shards[1].file);
+    renameSync(file, `${file}.away`);
+    try {
+      const r = sysgmm('estimate', ab3, '--id', 'id', '--time', 'year', '--xtabond2', 'xtabond2 n L.n w k, gmm(L.n) iv(w k)');
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`shard 1 (${file}) is missing from the partitioned data in ${ab3}`);
+    } finally {
+      renameSync(`${file}.away`, file);
+    }
+  });
+
+  it.skipIf(!slurmUp)('on Slurm (one job array per stage) equals the single-process fit (needs a Slurm cluster; skipped when sinfo finds none)', async () => {
+    const command = 'xtabond2 y L.y x w, gmm(y x, lag(2 4) collapse) iv(w) twostep cluster(region) small';
+    const notes: string[] = [];
+    const years = join(work, 'years7-slurm');
+    await partition(yearsCsv, { id: 'firm', time: 'year', shards: 7, out: years });
+    const { result, out } = await shardedEstimate(years, { command, id: 'firm', time: 'year', conventions: 'current', executor: 'slurm', slurm: ['--time=10'], onNote: (n) => notes.push(n) });
+    expect(notes.filter((n) => /^submitted Slurm job array \d+ \(7 task\(s\)\)$/.test(n)).length).toBe(stages(out).length);
+    expect(readdirSync(join(stage(out, 'weight'), 'logs')).filter((f) => /^slurm-\d+_\d\.out$/.test(f))).toHaveLength(7);
+    expectClose(await single(yearsCsv, 'firm', 'year', command), result, 1e-10);
+  }, 300_000);
+});
