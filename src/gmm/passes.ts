@@ -9,7 +9,6 @@ import type { InstrumentPlan } from './instruments.ts';
 import { emptyPartial, keyRows, setSum, type KeyedRows, type PartialSums } from './partial-sums.ts';
 import { compensatedCross, compensatedGram, compensatedSum } from './sums.ts';
 import { arSumsNonRobust, arSumsRobust, type ArSums } from './ar-sums.ts';
-import { matmul } from '../linalg/dense.ts';
 
 /** A set of units and what the AR pass needs to walk them again (design and plan; non-robust AR only). */
 export interface Shard {
@@ -37,12 +36,46 @@ export type PassRequest =
       arMode: ArMode;
     };
 
+/** A·x for A (m×k, row-major) and x (k): a plain matrix-vector product, zero entries of A skipped
+ *  (the same sums, term for term, as matmul's). */
+function gemv(a: Float64Array, x: Float64Array, m: number, k: number): Float64Array {
+  const y = new Float64Array(m);
+  for (let i = 0; i < m; i++) {
+    const o = i * k;
+    let s = 0;
+    for (let p = 0; p < k; p++) {
+      const v = a[o + p];
+      if (v !== 0) s += v * x[p];
+    }
+    y[i] = s;
+  }
+  return y;
+}
+
+/** zw_iᵀa for every unit (n×P): Σ_l a_l zw_i[l, ·]. */
+function zwTransposedTimes(b: UnitBlocks, a: Float64Array): Float64Array {
+  const { n, L, P, zw } = b;
+  const out = new Float64Array(n * P);
+  for (let i = 0; i < n; i++) {
+    const o = i * P;
+    for (let l = 0; l < L; l++) {
+      const al = a[l];
+      const z = (i * L + l) * P;
+      for (let q = 0; q < P; q++) {
+        const v = zw[z + q];
+        if (v !== 0) out[o + q] += v * al;
+      }
+    }
+  }
+  return out;
+}
+
 /** g_i = Z_i'e_i = zw_i·(1, −β), as an n×L array. */
 export function unitMoments(b: UnitBlocks, beta: Float64Array): Float64Array {
   const c = new Float64Array(b.P);
   c[0] = 1;
   for (let k = 0; k < b.K; k++) c[1 + k] = -beta[k];
-  return matmul(b.zw, c, b.n * b.L, b.P, 1);
+  return gemv(b.zw, c, b.n * b.L, b.P);
 }
 
 function dims(b: UnitBlocks): PartialSums['dims'] {
@@ -123,12 +156,10 @@ function correctionPass(s: Shard, req: Extract<PassRequest, { pass: 'correction'
     // h_i = g₁ᵢ, or under cluster() the moments of the unit's cluster (so Σ over clusters of g_c…).
     const a = req.aze2;
     const h = req.clusterG ? clusterRowsOf(b, req.clusterG) : unitMoments(b, req.beta1);
-    const ha = matmul(h, a, n, L, 1);
+    const ha = gemv(h, a, n, L);
     if (w) for (let i = 0; i < n; i++) ha[i] *= w[i];
     setSum(p, 't1', compensatedSum(b.zw, n, L * P, ha));
-    const akron = new Float64Array(L * P * P);
-    for (let l = 0; l < L; l++) for (let q = 0; q < P; q++) akron[(l * P + q) * P + q] = a[l];
-    setSum(p, 't2', compensatedCross(h, matmul(b.zw, akron, n, L * P, P), n, L, P, w));
+    setSum(p, 't2', compensatedCross(h, zwTransposedTimes(b, a), n, L, P, w));
   }
   if (req.betaAr && req.arMode) {
     let ar: ArSums;
