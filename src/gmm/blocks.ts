@@ -31,7 +31,10 @@ export interface UnitBlocks {
   /** Σ_i Z_iᵀ H Z_i (L × L, full), a compensated sum (sums.ts): zhzSum + zhzSumLo. */
   zhzSum: Float64Array;
   zhzSumLo: Float64Array;
-  ee: Float64Array;
+  /** W_i'W_i over the rows whose residuals give σ² (n × P × P), kept per unit with keepZHZ (as zhz), else null. */
+  ee: Float64Array | null;
+  /** Σ_i ee_i, a compensated sum. */
+  eeSum: Compensated;
   /** n × artests × P × P. */
   ar: Float64Array;
   artests: number;
@@ -195,7 +198,9 @@ class UnitPass {
   readonly zrows: InstrumentRows;
 
   readonly zw: Float64Array;
-  readonly ee: Float64Array;
+  /** Per-unit ee_i (keepZHZ), or only their compensated sum eeSum. */
+  readonly ee: Float64Array | null;
+  readonly eeSum: Compensated;
   readonly ar: Float64Array;
   readonly obsMain: Int32Array;
   readonly obsTrans: Int32Array;
@@ -242,7 +247,8 @@ class UnitPass {
     for (let c = 0; c < L; c++) this.rowOff[c] = c * L - (c * (c - 1)) / 2;
 
     this.zw = new Float64Array(n * L * P);
-    this.ee = new Float64Array(n * P * P);
+    this.ee = keepZHZ ? new Float64Array(n * P * P) : null;
+    this.eeSum = compensated(P * P);
     this.ar = new Float64Array(n * artests * P * P);
     this.obsMain = new Int32Array(n);
     this.obsTrans = new Int32Array(n);
@@ -317,7 +323,13 @@ class UnitPass {
       this.allWW[j] += system ? gramT[j] + gramL[j] : gramT[j];
       this.mainWW[j] += main[j];
     }
-    this.ee.set(this.sigmaLevel ? gramL : gramT, i * PP);
+    const ee = this.sigmaLevel ? gramL : gramT;
+    if (this.ee) this.ee.set(ee, i * PP);
+    else
+      for (let j = 0; j < PP; j++) {
+        const x = ee[j];
+        if (x !== 0) addTo(this.eeSum, j, x);
+      }
     if (artests > 0) {
       let src = wRows;
       let r0 = this.arRows === 'level' ? T : 0;
@@ -416,6 +428,11 @@ class UnitPass {
     return { zhzSum, zhzSumLo };
   }
 
+  /** Σ_i ee_i (compensatedSum's value, term for term, when kept per unit). */
+  eeSums(): Compensated {
+    return this.ee ? compensatedSum(this.ee, this.n, this.P * this.P, null) : normalize(this.eeSum);
+  }
+
   excluded(): Map<number, number> {
     return new Map(this.excludedOrder.map((code) => [code, this.excludedCount[code]]));
   }
@@ -452,6 +469,7 @@ export function unitBlocks(d: Design, plan: InstrumentPlan, opts: { keepZHZ?: bo
   for (let i = 0; i < n; i++) pass.unit(i);
   pass.flush();
   const { zhzSum, zhzSumLo } = pass.zhzSums();
+  const eeSum = pass.eeSums();
 
   // Collinear regressors: xtabond2's check on the stacked regressors, then compact the blocks.
   const xx = new Float64Array(kAll * kAll);
@@ -484,7 +502,8 @@ export function unitBlocks(d: Design, plan: InstrumentPlan, opts: { keepZHZ?: bo
     zhz: pass.zhz,
     zhzSum,
     zhzSumLo,
-    ee: keepSquare(pass.ee, n, P, cols),
+    ee: pass.ee && keepSquare(pass.ee, n, P, cols),
+    eeSum: { hi: keepSquare(eeSum.hi, 1, P, cols), lo: keepSquare(eeSum.lo, 1, P, cols) },
     ar: keepSquare(pass.ar, n * artests, P, cols),
     artests,
     obsMain,

@@ -89,12 +89,12 @@ function momentsPass(s: Shard): PartialSums {
   const p = emptyPartial('moments', dims(b));
   p.units = n;
   setSum(p, 'zw', compensatedSum(b.zw, n, L * P, w));
-  if (w && !b.zhz) throw new Error("the 'moments' pass under unit weights needs the per-unit Z'HZ blocks (modelBlocks with keepZHZ)");
+  if (w && (!b.zhz || !b.ee)) throw new Error("the 'moments' pass under unit weights needs the per-unit Z'HZ and ee blocks (modelBlocks with keepZHZ)");
   if (w) {
     const packed = compensatedSum(b.zhz!, n, (L * (L + 1)) / 2, w);
     setSum(p, 'zhz', { hi: unpackSymmetric(packed.hi, 0, L), lo: unpackSymmetric(packed.lo, 0, L) });
   } else setSum(p, 'zhz', { hi: b.zhzSum, lo: b.zhzSumLo });
-  setSum(p, 'ee', compensatedSum(b.ee, n, P * P, w));
+  setSum(p, 'ee', w ? compensatedSum(b.ee!, n, P * P, w) : b.eeSum);
   p.sums.mainWW = b.mainWW;
   let main = 0;
   let trans = 0;

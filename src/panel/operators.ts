@@ -88,9 +88,10 @@ export function timeDummies(panel: Panel, prefix = 'yr'): { name: string; values
   return periods.map((t) => ({ name: `${prefix}${t}`, values: Float64Array.from(panel.time, (s) => (s === t ? 1 : 0)) }));
 }
 
-/** Values of a term (L<k>.D<d>.base) in panel row order. */
+/** Values of a term (L<k>.D<d>.base) in panel row order; a plain variable is the panel's own column
+ *  (read it, do not write it). */
 export function evalTerm(panel: Panel, t: Term): Float64Array {
   const base = panel.column(t.base);
-  if (t.diff === 0) return lag(panel, base, t.lag);
+  if (t.diff === 0) return t.lag === 0 ? base : lag(panel, base, t.lag);
   return t.lag === 0 ? diff(panel, base, t.diff) : lag(panel, diff(panel, base, t.diff), t.lag);
 }
