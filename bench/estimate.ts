@@ -100,27 +100,30 @@ async function runCase(name: string, root: string): Promise<void> {
   const panel: PanelType = new Panel('id', 'year', units, g.offsets, g.unitOf, g.time, new Map([['y', g.y], ['x', g.x]]), new Map());
   const spec = parseXtabond2(MODEL(c.collapse), ['y', 'x']);
   const rssBefore = process.memoryUsage().rss;
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const r = await fitGmm(panel, spec);
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   const peakMB = process.resourceUsage().maxRSS / 1024;
   const b = r.coefficients.map((k) => `${k.name}=${k.estimate.toFixed(4)}(${k.se.toFixed(4)})`).join(' ');
-  console.log(JSON.stringify({ case: name, n: c.n, T, seconds: +seconds.toFixed(3), rssBeforeMB: Math.round(rssBefore / 2 ** 20), peakRssMB: Math.round(peakMB), instruments: r.ninstruments, nobs: r.nobs, coefficients: b, hansen: +r.hansen!.chi2.toFixed(2), ar2: +r.ar[1].z.toFixed(2) }));
+  console.log(JSON.stringify({ case: name, n: c.n, T, seconds: +seconds.toFixed(3), cpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(3), rssBeforeMB: Math.round(rssBefore / 2 ** 20), peakRssMB: Math.round(peakMB), instruments: r.ninstruments, nobs: r.nobs, coefficients: b, hansen: +r.hansen!.chi2.toFixed(2), ar2: +r.ar[1].z.toFixed(2) }));
 }
 
 /** The whole `sysgmm estimate` process of the checkout `root` on the CSV of N units: seconds, peak MB. */
-function runProcess(root: string, file: string): { seconds: number; peakMB: number; out: string } {
+function runProcess(root: string, file: string): { seconds: number; cpu: number; peakMB: number; out: string } {
   const bin = join(root, 'bin/sysgmm.mjs');
   if (!existsSync(join(root, 'dist/bin/main.js'))) throw new Error(`${root}: dist/ is missing; run \`npm run build\` there first`);
-  // The child reports its own peak RSS on exit (process.resourceUsage), on stderr.
-  const report = "data:text/javascript,process.on('exit',()=>process.stderr.write('@@maxrss '+process.resourceUsage().maxRSS+'\\n'))";
+  // The child reports its own peak RSS and CPU time (user + system) on exit, on stderr.
+  const report =
+    "data:text/javascript,process.on('exit',()=>{const u=process.resourceUsage();process.stderr.write('@@usage '+u.maxRSS+' '+(u.userCPUTime+u.systemCPUTime)+'\\n')})";
   const args = ['--import', report, bin, 'estimate', file, '--id', 'id', '--time', 'year', '--xtabond2', MODEL(true)];
   const t0 = performance.now();
   const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
   const seconds = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`sysgmm estimate failed (${root}): ${r.stderr}`);
-  const m = /@@maxrss (\d+)/.exec(r.stderr);
-  return { seconds, peakMB: m ? +m[1] / 1024 : NaN, out: r.stdout };
+  const m = /@@usage (\d+) (\d+)/.exec(r.stderr);
+  return { seconds, cpu: m ? +m[2] / 1e6 : NaN, peakMB: m ? +m[1] / 1024 : NaN, out: r.stdout };
 }
 
 function childCase(name: string, root: string): Record<string, unknown> {
@@ -146,13 +149,13 @@ else if (process.argv.includes('--csv')) {
   const ns = arg('--n') ? [Number(arg('--n'))] : [20_000, 200_000, 1_000_000];
   for (const n of ns) {
     const file = csvFile(n);
-    const runs = new Map(roots.map((r) => [r, [] as { seconds: number; peakMB: number; out: string }[]]));
+    const runs = new Map(roots.map((r) => [r, [] as ReturnType<typeof runProcess>[]]));
     for (let k = 0; k < repeat; k++) for (const r of roots) runs.get(r)!.push(runProcess(r, file));
     for (const r of roots) {
       const xs = runs.get(r)!;
       const coef = /L1\. \|\s+(\S+)/.exec(xs[0].out)?.[1];
       console.log(
-        `whole process, N = ${n.toLocaleString('en-US')} (${label(r)}): ${spread(xs.map((x) => x.seconds))} s, peak ${Math.round(Math.max(...xs.map((x) => x.peakMB)))} MB, L1.y = ${coef}  | pydynpd (issue 9, not rerun): ${PYDYNPD[n] ?? '—'}`,
+        `whole process, N = ${n.toLocaleString('en-US')} (${label(r)}): wall ${spread(xs.map((x) => x.seconds))} s, CPU ${spread(xs.map((x) => x.cpu))} s, peak ${Math.round(Math.max(...xs.map((x) => x.peakMB)))} MB, L1.y = ${coef}  | pydynpd (issue 9, not rerun): ${PYDYNPD[n] ?? '—'}`,
       );
     }
   }
@@ -164,7 +167,7 @@ else if (process.argv.includes('--csv')) {
     for (const r of roots) {
       const xs = runs.get(r)!;
       if (repeat === 1 && !against) console.log(JSON.stringify(xs[0]));
-      else console.log(`in process, ${name} (${label(r)}): ${spread(xs.map((x) => x.seconds as number))} s, peak ${Math.max(...xs.map((x) => x.peakRssMB as number))} MB, ${xs[0].coefficients}`);
+      else console.log(`in process, ${name} (${label(r)}): wall ${spread(xs.map((x) => x.seconds as number))} s, CPU ${spread(xs.map((x) => x.cpuSeconds as number))} s, peak ${Math.max(...xs.map((x) => x.peakRssMB as number))} MB, ${xs[0].coefficients}`);
     }
   }
 }
