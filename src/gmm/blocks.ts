@@ -173,8 +173,6 @@ function differencedRows(rows: UnitRows, out: Float64Array, P: number): void {
  *  first differences of the level data (orthogonal deviations without arlevels). */
 type ArRows = 'transformed' | 'level' | 'differenced';
 
-const CHUNK = 4096;
-
 /**
  * The pass over the units, phase by phase for unit i: its data rows W_i (unitRows), their cross
  * products (crossProducts: ee_i, ar_i and the sample-wide W'W), zw_i (momentBlock) and Z_iᵀHZ_i
@@ -205,9 +203,8 @@ class UnitPass {
   readonly obsMain: Int32Array;
   readonly obsTrans: Int32Array;
   readonly zhz: Float64Array | null;
-  /** Units' Z'HZ waiting to enter the compensated sum (without keepZHZ). */
-  private readonly chunk: Float64Array | null;
-  private chunkRow = 0;
+  /** The unit's Z'HZ before it enters the compensated sum (without keepZHZ). */
+  private readonly zhzUnit: Float64Array | null;
   readonly zhzPacked: Compensated;
   /** Present periods that are not main-equation observations, by reason code, and the codes in order of first sight. */
   readonly excludedCount = new Float64Array(16);
@@ -253,7 +250,7 @@ class UnitPass {
     this.obsMain = new Int32Array(n);
     this.obsTrans = new Int32Array(n);
     this.zhz = keepZHZ ? new Float64Array(n * nPacked) : null;
-    this.chunk = keepZHZ ? null : new Float64Array(Math.min(CHUNK, n) * nPacked);
+    this.zhzUnit = keepZHZ ? null : new Float64Array(nPacked);
     this.zhzPacked = compensated(nPacked);
     this.mainWW = new Float64Array(P * P);
     this.allWW = new Float64Array(P * P);
@@ -358,12 +355,12 @@ class UnitPass {
   }
 
   /** zhz_i = Σ_f q_f q_f' with q_f = Σ_j F[f, j] z_j (H = F'F), upper triangle packed: kept per unit,
-   *  or added to the chunk that flush() moves into the compensated sum. */
+   *  or added into the compensated sum. */
   private zhzBlock(i: number): void {
     const { start, col, val } = this.zrows;
     const { F, q, mark, touched, rowOff } = this;
-    const dst = this.zhz ?? this.chunk!;
-    const dOff = this.zhz ? i * this.nPacked : this.chunkRow * this.nPacked;
+    const dst = this.zhz ?? this.zhzUnit!;
+    const dOff = this.zhz ? i * this.nPacked : 0;
     for (let f = 0; f < F.nrows; f++) {
       const stamp = ++this.stamp;
       let nt = 0;
@@ -397,20 +394,19 @@ class UnitPass {
         }
       }
     }
-    if (this.chunk && ++this.chunkRow === CHUNK) this.flush();
+    if (this.zhzUnit) this.addZHZ(this.zhzUnit);
   }
 
-  /** Move the chunk into the compensated sum, unit by unit, so that it does not depend on how units are grouped. */
-  flush(): void {
-    const { chunk, nPacked } = this;
-    if (!chunk || this.chunkRow === 0) return;
-    for (let r = 0; r < this.chunkRow; r++)
-      for (let j = 0; j < nPacked; j++) {
-        const x = chunk[r * nPacked + j];
-        if (x !== 0) addTo(this.zhzPacked, j, x);
+  /** Add one unit's Z'HZ into the compensated sum (unit by unit, so that the sum does not depend on
+   *  how units are grouped into shards) and clear it for the next unit. */
+  private addZHZ(u: Float64Array): void {
+    for (let j = 0; j < this.nPacked; j++) {
+      const x = u[j];
+      if (x !== 0) {
+        addTo(this.zhzPacked, j, x);
+        u[j] = 0;
       }
-    chunk.fill(0, 0, this.chunkRow * nPacked);
-    this.chunkRow = 0;
+    }
   }
 
   /** Σ_i Z_iᵀHZ_i as a full L×L compensated sum (hi, lo). */
@@ -458,16 +454,14 @@ function keepSquare(src: Float64Array, nblocks: number, P: number, cols: number[
 }
 
 /**
- * Build the per-unit blocks of the design's units. keepZHZ keeps Z_iᵀHZ_i per unit (needed to
- * re-estimate the one-step weight under unit weights); otherwise only their sum is formed, a chunk of
- * units at a time. keep imposes the regressors kept (for a shard: those kept on the whole sample).
+ * Build the per-unit blocks of the design's units. keepZHZ keeps Z_iᵀHZ_i and ee_i per unit (needed
+ * to re-estimate under unit weights); otherwise only their sums are formed, unit by unit. keep imposes the regressors kept (for a shard: those kept on the whole sample).
  */
 export function unitBlocks(d: Design, plan: InstrumentPlan, opts: { keepZHZ?: boolean; keep?: number[] } = {}): UnitBlocks {
   const spec = d.spec;
   const pass = new UnitPass(d, plan, opts.keepZHZ ?? false);
   const { n, L, P, kAll, artests, obsMain, obsTrans } = pass;
   for (let i = 0; i < n; i++) pass.unit(i);
-  pass.flush();
   const { zhzSum, zhzSumLo } = pass.zhzSums();
   const eeSum = pass.eeSums();
 
