@@ -173,6 +173,9 @@ function differencedRows(rows: UnitRows, out: Float64Array, P: number): void {
  *  first differences of the level data (orthogonal deviations without arlevels). */
 type ArRows = 'transformed' | 'level' | 'differenced';
 
+/** Up to this many instruments Z_i'HZ_i is formed with dense q_f (zhzDense), beyond with sparse ones. */
+const DENSE_L = 64;
+
 /**
  * The pass over the units, phase by phase for unit i: its data rows W_i (unitRows), their cross
  * products (crossProducts: ee_i, ar_i and the sample-wide W'W), zw_i (momentBlock) and Z_iᵀHZ_i
@@ -357,10 +360,42 @@ class UnitPass {
   /** zhz_i = Σ_f q_f q_f' with q_f = Σ_j F[f, j] z_j (H = F'F), upper triangle packed: kept per unit,
    *  or added into the compensated sum. */
   private zhzBlock(i: number): void {
-    const { start, col, val } = this.zrows;
-    const { F, q, mark, touched, rowOff } = this;
     const dst = this.zhz ?? this.zhzUnit!;
     const dOff = this.zhz ? i * this.nPacked : 0;
+    if (this.L <= DENSE_L) this.zhzDense(dst, dOff);
+    else this.zhzSparse(dst, dOff);
+    if (this.zhzUnit) this.addZHZ(this.zhzUnit);
+  }
+
+  /** zhzBlock for few instruments: q_f as a dense vector, its nonzero entries found by a scan. */
+  private zhzDense(dst: Float64Array, dOff: number): void {
+    const { start, col, val } = this.zrows;
+    const { F, q, touched, rowOff, L } = this;
+    for (let f = 0; f < F.nrows; f++) {
+      q.fill(0);
+      for (let e = F.start[f]; e < F.start[f + 1]; e++) {
+        const j = F.rows[e];
+        const cf = F.coef[e];
+        for (let p = start[j]; p < start[j + 1]; p++) q[col[p]] += cf * val[p];
+      }
+      let nt = 0;
+      for (let c = 0; c < L; c++) if (q[c] !== 0) touched[nt++] = c;
+      for (let a = 0; a < nt; a++) {
+        const ca = touched[a];
+        const qa = q[ca];
+        const base = dOff + rowOff[ca] - ca;
+        for (let b = a; b < nt; b++) {
+          const cb = touched[b];
+          dst[base + cb] += qa * q[cb];
+        }
+      }
+    }
+  }
+
+  /** zhzBlock for many instruments: q_f's entries tracked as they are touched, kept sorted. */
+  private zhzSparse(dst: Float64Array, dOff: number): void {
+    const { start, col, val } = this.zrows;
+    const { F, q, mark, touched, rowOff } = this;
     for (let f = 0; f < F.nrows; f++) {
       const stamp = ++this.stamp;
       let nt = 0;
@@ -394,7 +429,6 @@ class UnitPass {
         }
       }
     }
-    if (this.zhzUnit) this.addZHZ(this.zhzUnit);
   }
 
   /** Add one unit's Z'HZ into the compensated sum (unit by unit, so that the sum does not depend on
