@@ -182,6 +182,9 @@ export function deepenZeroLevelInstruments(d: Design, plan: InstrumentPlan): Ins
   const cands = todo.flatMap((p) => p.vars.map((v, j) => ({ part: p, v, j, lo: p.blocks[0].lag, hi: upperLag(d.gmm[p.group].lagMax, T - 1) - 1 })));
   const nonzero = cands.map(() => new Uint8Array(T));
   const rows = new UnitRows(d);
+  // Only a candidate that is zero at its own lag moves, so the walk ends once every candidate is
+  // known to be non-zero there (usually within the first units).
+  let settled = 0;
   for (const unit of d.units) {
     rows.load(unit);
     cands.forEach((c, k) => {
@@ -190,10 +193,12 @@ export function deepenZeroLevelInstruments(d: Design, plan: InstrumentPlan): Ins
         for (let t = lag; t < T; t++)
           if (rows.useL[t] && rows.gmmDif[c.v * T + t - lag] !== 0) {
             nonzero[k][lag] = 1;
+            if (lag === c.lo) settled++;
             break;
           }
       }
     });
+    if (settled === cands.length) break;
   }
   const moved = new Map<GmmPart, number[]>();
   cands.forEach((c, k) => {
