@@ -1,25 +1,38 @@
-// Benchmark of the GMM engine (issue 3): two-step system GMM with Windmeijer errors,
+// Benchmark of the GMM engine (issues 3 and 9): two-step system GMM with Windmeijer errors,
 //   xtabond2 y L.y x, gmm(y x, lag(2 4) collapse) twostep robust
 // on a generated panel y_it = 0.5 y_i,t−1 + 0.3 x_it + a_i + e_it, x_it = 0.7 x_i,t−1 + 0.5 a_i + u_it
 // (x persistent and correlated with a_i), T = 10 periods after a burn-in of 10.
-// Times the estimation only (fitGmm: terms, instruments, blocks, both steps, tests), not the data
-// generation. Each case runs in its own process so that its peak RSS is its own.
-//   npx tsx bench/estimate.ts            all cases
-//   npx tsx bench/estimate.ts --case N   one case (collapsed-20k | uncollapsed-20k | collapsed-1m)
+// In process: times fitGmm (terms, instruments, blocks, both steps, tests), not the data generation.
+// Whole process (--csv): writes the panel as CSV once (in the OS temp folder, reused) and times the
+// whole `sysgmm estimate` process on it through the compiled bin (run `npm run build` first).
+// Each case runs in its own process so that its peak RSS is its own.
+//   npx tsx bench/estimate.ts                      all in-process cases
+//   npx tsx bench/estimate.ts --case NAME          one (collapsed-20k | uncollapsed-20k | collapsed-200k | collapsed-1m)
+//   npx tsx bench/estimate.ts --csv                whole process at N = 20k, 200k, 1M
+//   npx tsx bench/estimate.ts --csv --n 1000000    whole process at one N
+// Side by side: --against DIR runs every case also on another checkout (its src/ in process, its
+// bin/ and dist/ whole process), alternating with this one, --repeat k times; min and max are printed.
 import { spawnSync } from 'node:child_process';
-import { Panel } from '../src/panel/panel.ts';
-import { fitGmm } from '../src/gmm/fit.ts';
-import type { ModelSpec } from '../src/spec/types.ts';
-import { parseXtabond2 } from '../src/spec/parse.ts';
+import { closeSync, existsSync, openSync, renameSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Panel as PanelType } from '../src/panel/panel.ts';
 
 const CASES: Record<string, { n: number; collapse: boolean }> = {
   'collapsed-20k': { n: 20_000, collapse: true },
   'uncollapsed-20k': { n: 20_000, collapse: false },
+  'collapsed-200k': { n: 200_000, collapse: true },
   'collapsed-1m': { n: 1_000_000, collapse: true },
 };
 const T = 10;
+const MODEL = (collapse: boolean) => `y L.y x, gmm(y x, lag(2 4)${collapse ? ' collapse' : ''}) twostep robust`;
+/** pydynpd on the collapsed model, whole process, as measured on this machine by the author of issue 9
+ *  (PyPI is not reachable here, so it is not rerun). */
+const PYDYNPD: Record<number, string> = { 20_000: '3.9 s', 200_000: '36.2 s, 885 MB', 1_000_000: 'not run (> 3 min)' };
 
-function generate(n: number, seed = 20240611): Panel {
+/** The generated panel's columns, in panel row order (unit-major, T rows per unit). */
+function generate(n: number, seed = 20240611) {
   let s = seed >>> 0;
   const unif = () => {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
@@ -50,33 +63,111 @@ function generate(n: number, seed = 20240611): Panel {
     }
     offsets[i + 1] = (i + 1) * T;
   }
-  const units = Array.from({ length: n }, (_, i) => i + 1);
-  return new Panel('id', 'year', units, offsets, unitOf, time, new Map([['y', y], ['x', x]]), new Map());
+  return { n, y, x, time, unitOf, offsets };
 }
 
-/** The issue's model: y L.y x, gmm(y x, lag(2 4) [collapse]) twostep robust (Windmeijer errors). */
-function spec(collapse: boolean): ModelSpec {
-  return parseXtabond2(`y L.y x, gmm(y x, lag(2 4)${collapse ? ' collapse' : ''}) twostep robust`, ['y', 'x']);
+/** The panel as CSV (id, year, y, x; shortest round-trip decimals), written once and reused. */
+function csvFile(n: number): string {
+  const file = join(tmpdir(), `sysgmm-bench-estimate-${n}.csv`);
+  if (existsSync(file)) return file;
+  const g = generate(n);
+  const tmp = `${file}.${process.pid}.tmp`;
+  const fd = openSync(tmp, 'w');
+  writeSync(fd, 'id,year,y,x\n');
+  let buf: string[] = [];
+  for (let r = 0; r < n * T; r++) {
+    buf.push(`${g.unitOf[r] + 1},${g.time[r]},${g.y[r]},${g.x[r]}\n`);
+    if (buf.length === 100_000) {
+      writeSync(fd, buf.join(''));
+      buf = [];
+    }
+  }
+  writeSync(fd, buf.join(''));
+  closeSync(fd);
+  renameSync(tmp, file);
+  return file;
 }
 
-async function runCase(name: string): Promise<void> {
+/** One in-process case on the sources under `root` (this checkout by default). */
+async function runCase(name: string, root: string): Promise<void> {
   const c = CASES[name];
-  const panel = generate(c.n);
+  const src = (p: string) => pathToFileURL(join(root, 'src', p)).href;
+  const { Panel } = (await import(src('panel/panel.ts'))) as typeof import('../src/panel/panel.ts');
+  const { fitGmm } = (await import(src('gmm/fit.ts'))) as typeof import('../src/gmm/fit.ts');
+  const { parseXtabond2 } = (await import(src('spec/parse.ts'))) as typeof import('../src/spec/parse.ts');
+  const g = generate(c.n);
+  const units = Array.from({ length: c.n }, (_, i) => i + 1);
+  const panel: PanelType = new Panel('id', 'year', units, g.offsets, g.unitOf, g.time, new Map([['y', g.y], ['x', g.x]]), new Map());
+  const spec = parseXtabond2(MODEL(c.collapse), ['y', 'x']);
   const rssBefore = process.memoryUsage().rss;
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const r = await fitGmm(panel, spec(c.collapse));
+  const r = await fitGmm(panel, spec);
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   const peakMB = process.resourceUsage().maxRSS / 1024;
   const b = r.coefficients.map((k) => `${k.name}=${k.estimate.toFixed(4)}(${k.se.toFixed(4)})`).join(' ');
-  console.log(JSON.stringify({ case: name, n: c.n, T, seconds: +seconds.toFixed(3), rssBeforeMB: Math.round(rssBefore / 2 ** 20), peakRssMB: Math.round(peakMB), instruments: r.ninstruments, nobs: r.nobs, coefficients: b, hansen: +r.hansen!.chi2.toFixed(2), ar2: +r.ar[1].z.toFixed(2) }));
+  console.log(JSON.stringify({ case: name, n: c.n, T, seconds: +seconds.toFixed(3), cpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(3), rssBeforeMB: Math.round(rssBefore / 2 ** 20), peakRssMB: Math.round(peakMB), instruments: r.ninstruments, nobs: r.nobs, coefficients: b, hansen: +r.hansen!.chi2.toFixed(2), ar2: +r.ar[1].z.toFixed(2) }));
 }
 
-const at = process.argv.indexOf('--case');
-if (at >= 0) await runCase(process.argv[at + 1]);
-else {
-  for (const name of Object.keys(CASES)) {
-    const out = spawnSync(process.execPath, [...process.execArgv, process.argv[1], '--case', name], { encoding: 'utf8', maxBuffer: 1 << 24 });
-    process.stdout.write(out.stdout);
-    if (out.status !== 0) process.stderr.write(out.stderr);
+/** The whole `sysgmm estimate` process of the checkout `root` on the CSV of N units: seconds, peak MB. */
+function runProcess(root: string, file: string): { seconds: number; cpu: number; peakMB: number; out: string } {
+  const bin = join(root, 'bin/sysgmm.mjs');
+  if (!existsSync(join(root, 'dist/bin/main.js'))) throw new Error(`${root}: dist/ is missing; run \`npm run build\` there first`);
+  // The child reports its own peak RSS and CPU time (user + system) on exit, on stderr.
+  const report =
+    "data:text/javascript,process.on('exit',()=>{const u=process.resourceUsage();process.stderr.write('@@usage '+u.maxRSS+' '+(u.userCPUTime+u.systemCPUTime)+'\\n')})";
+  const args = ['--import', report, bin, 'estimate', file, '--id', 'id', '--time', 'year', '--xtabond2', MODEL(true)];
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const seconds = (performance.now() - t0) / 1000;
+  if (r.status !== 0) throw new Error(`sysgmm estimate failed (${root}): ${r.stderr}`);
+  const m = /@@usage (\d+) (\d+)/.exec(r.stderr);
+  return { seconds, cpu: m ? +m[2] / 1e6 : NaN, peakMB: m ? +m[1] / 1024 : NaN, out: r.stdout };
+}
+
+function childCase(name: string, root: string): Record<string, unknown> {
+  const out = spawnSync(process.execPath, [...process.execArgv, process.argv[1], '--case', name, '--root', root], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (out.status !== 0) throw new Error(out.stderr);
+  return JSON.parse(out.stdout.trim().split('\n').pop()!);
+}
+
+const arg = (name: string): string | undefined => {
+  const at = process.argv.indexOf(name);
+  return at >= 0 ? process.argv[at + 1] : undefined;
+};
+const here = resolve(new URL('..', import.meta.url).pathname);
+const root = resolve(arg('--root') ?? here);
+const against = arg('--against') ? resolve(arg('--against')!) : null;
+const repeat = Number(arg('--repeat') ?? 1);
+const roots = against ? [here, against] : [here];
+const label = (r: string) => (r === here ? 'this checkout' : r);
+const spread = (xs: number[]) => `min ${Math.min(...xs).toFixed(3)} max ${Math.max(...xs).toFixed(3)}`;
+
+if (arg('--case') && !process.argv.includes('--csv')) await runCase(arg('--case')!, root);
+else if (process.argv.includes('--csv')) {
+  const ns = arg('--n') ? [Number(arg('--n'))] : [20_000, 200_000, 1_000_000];
+  for (const n of ns) {
+    const file = csvFile(n);
+    const runs = new Map(roots.map((r) => [r, [] as ReturnType<typeof runProcess>[]]));
+    for (let k = 0; k < repeat; k++) for (const r of roots) runs.get(r)!.push(runProcess(r, file));
+    for (const r of roots) {
+      const xs = runs.get(r)!;
+      const coef = /L1\. \|\s+(\S+)/.exec(xs[0].out)?.[1];
+      console.log(
+        `whole process, N = ${n.toLocaleString('en-US')} (${label(r)}): wall ${spread(xs.map((x) => x.seconds))} s, CPU ${spread(xs.map((x) => x.cpu))} s, peak ${Math.round(Math.max(...xs.map((x) => x.peakMB)))} MB, L1.y = ${coef}  | pydynpd (issue 9, not rerun): ${PYDYNPD[n] ?? '—'}`,
+      );
+    }
+  }
+} else {
+  const names = arg('--cases')?.split(',') ?? ['collapsed-20k', 'uncollapsed-20k', 'collapsed-1m'];
+  for (const name of names) {
+    const runs = new Map(roots.map((r) => [r, [] as Record<string, unknown>[]]));
+    for (let k = 0; k < repeat; k++) for (const r of roots) runs.get(r)!.push(childCase(name, r));
+    for (const r of roots) {
+      const xs = runs.get(r)!;
+      if (repeat === 1 && !against) console.log(JSON.stringify(xs[0]));
+      else console.log(`in process, ${name} (${label(r)}): wall ${spread(xs.map((x) => x.seconds as number))} s, CPU ${spread(xs.map((x) => x.cpuSeconds as number))} s, peak ${Math.max(...xs.map((x) => x.peakRssMB as number))} MB, ${xs[0].coefficients}`);
+    }
   }
 }

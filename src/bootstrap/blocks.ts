@@ -48,7 +48,7 @@ export interface BootstrapBlocks {
  * for the instruments the fit kept (Estimation.a1Kept).
  */
 export function bootstrapBlocks(b: UnitBlocks, centre: Float64Array, recentre: boolean, keptIv: Uint8Array): BootstrapBlocks {
-  if (!b.zhz) throw new Error('bootstrapBlocks needs the per-unit Z\'HZ blocks (unitBlocks keepZHZ)');
+  if (!b.zhz || !b.ee) throw new Error('bootstrapBlocks needs the per-unit Z\'HZ and ee blocks (unitBlocks keepZHZ)');
   const { K, P } = b;
   const L0 = b.L;
   const ivs: number[] = [];

@@ -118,7 +118,7 @@ function parseNumber(buf: Uint8Array, s: number, e: number): number | undefined 
 }
 
 function latin1(buf: Uint8Array, s: number, e: number): string {
-  return Buffer.from(buf.buffer, buf.byteOffset + s, e - s).toString('latin1');
+  return Buffer.isBuffer(buf) ? buf.toString('latin1', s, e) : Buffer.from(buf.buffer, buf.byteOffset + s, e - s).toString('latin1');
 }
 
 /** Empty, NA, ".", NaN (blanks around allowed). */
@@ -245,12 +245,14 @@ class CsvParser {
           let m = 0;
           let nd = 0;
           let e = 0;
+          let integer = true;
           while (b >= 48 && b <= 57) {
             m = m * 10 + (b - 48);
             nd++;
             b = buf[++q];
           }
           if (b === DOT) {
+            integer = false;
             b = buf[++q];
             while (b >= 48 && b <= 57) {
               m = m * 10 + (b - 48);
@@ -275,6 +277,7 @@ class CsvParser {
               b2 = buf[++k];
             }
             if (ed > 0) {
+              integer = false;
               e += eneg ? -ex : ex;
               q = k;
               b = b2;
@@ -284,6 +287,14 @@ class CsvParser {
             if (m < TWO53 && e >= -22 && e <= 22) {
               num[c]![row] = neg ? -(e >= 0 ? m * POW10[e] : m / POW10[-e]) : e >= 0 ? m * POW10[e] : m / POW10[-e];
               done = true;
+            } else if (!integer) {
+              // More digits than 2^53 holds (shortest round-trip decimals have up to 17): Number() on
+              // the text, as the general path does, without its second scan.
+              const v = Number(latin1(buf, p, q));
+              if (Number.isFinite(v)) {
+                num[c]![row] = v;
+                done = true;
+              }
             }
             // Otherwise the general path: it refuses non-finite values and keeps wide integers exact.
           }

@@ -6,6 +6,7 @@ import { UnitRows, type Design } from './design.ts';
 import { arMatrices } from './hmatrix.ts';
 import { InstrumentRows, type InstrumentPlan } from './instruments.ts';
 import { addTo, compensated, normalize, type Compensated } from './sums.ts';
+import { momentRow, residualWeights } from './moments.ts';
 
 /**
  * The additive sums an AR(m) statistic is made of, over a set of units (partial-sums.ts): with e the
@@ -32,12 +33,11 @@ function normalized(a: ArSums): ArSums {
   return a;
 }
 
-/** Robust AR sums from the per-unit lag-moment blocks and unit moments g (n×L) at the tested β. */
-export function arSumsRobust(b: UnitBlocks, g: Float64Array, beta: Float64Array, w: Float64Array | null): ArSums {
+/** Robust AR sums from the per-unit lag-moment blocks and unit moments g_i at the tested β. */
+export function arSumsRobust(b: UnitBlocks, beta: Float64Array, w: Float64Array | null): ArSums {
   const { n, P, L, K } = b;
-  const c = new Float64Array(P);
-  c[0] = 1;
-  for (let k = 0; k < K; k++) c[1 + k] = -beta[k];
+  const c = residualWeights(b, beta);
+  const g = new Float64Array(L);
   const out = emptyArSums(b.artests, K, L);
   for (let m = 1; m <= b.artests; m++) {
     for (let i = 0; i < n; i++) {
@@ -52,7 +52,10 @@ export function arSumsRobust(b: UnitBlocks, g: Float64Array, beta: Float64Array,
       addTo(out.sum, m - 1, wi * s);
       addTo(out.wHw, m - 1, wi * s * s);
       const ws = wi * s;
-      if (ws !== 0) for (let l = 0; l < L; l++) addTo(out.zhw, (m - 1) * L + l, g[i * L + l] * ws);
+      if (ws !== 0) {
+        momentRow(b, c, i, g);
+        for (let l = 0; l < L; l++) addTo(out.zhw, (m - 1) * L + l, g[l] * ws);
+      }
       // tmp_k: X_i' e_{i,−m} = Σ_b ar_i[1+k, b] c_b, unit by unit.
       for (let k = 0; k < K; k++) {
         let t = 0;

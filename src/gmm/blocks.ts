@@ -10,9 +10,9 @@
 import { invsym } from '../linalg/invsym.ts';
 import { DataError, SpecError } from '../errors.ts';
 import { EXCLUDED, UnitRows, type Design } from './design.ts';
-import { hFactor } from './hmatrix.ts';
+import { hFactor, type SparseFactor } from './hmatrix.ts';
 import { InstrumentRows, type InstrumentPlan } from './instruments.ts';
-import { addTo, compensated, compensatedSum, normalize } from './sums.ts';
+import { addTo, compensated, compensatedSum, normalize, type Compensated } from './sums.ts';
 
 export interface UnitBlocks {
   /** Units in the sample (panel unit indices), in order; block row i belongs to units[i]. */
@@ -31,7 +31,10 @@ export interface UnitBlocks {
   /** Σ_i Z_iᵀ H Z_i (L × L, full), a compensated sum (sums.ts): zhzSum + zhzSumLo. */
   zhzSum: Float64Array;
   zhzSumLo: Float64Array;
-  ee: Float64Array;
+  /** W_i'W_i over the rows whose residuals give σ² (n × P × P), kept per unit with keepZHZ (as zhz), else null. */
+  ee: Float64Array | null;
+  /** Σ_i ee_i, a compensated sum. */
+  eeSum: Compensated;
   /** n × artests × P × P. */
   ar: Float64Array;
   artests: number;
@@ -139,6 +142,22 @@ function addCrossRows(dst: Float64Array, dOff: number, w: Float64Array, r0: numb
   }
 }
 
+/** dst (P×P, zeroed here) = Σ_r W[r]ᵀW[r] over rows r0 .. r0+count−1: the upper triangle, mirrored
+ *  (the same value, term for term, as addCrossRows with lag 0). */
+function gramRows(dst: Float64Array, w: Float64Array, r0: number, count: number, P: number): void {
+  dst.fill(0);
+  for (let r = r0; r < r0 + count; r++) {
+    const ro = r * P;
+    for (let a = 0; a < P; a++) {
+      const va = w[ro + a];
+      if (va === 0) continue;
+      const da = a * P;
+      for (let b = a; b < P; b++) dst[da + b] += va * w[ro + b];
+    }
+  }
+  for (let a = 1; a < P; a++) for (let b = 0; b < a; b++) dst[a * P + b] = dst[b * P + a];
+}
+
 /** First differences of the raw (y, X) where both periods have y and every regressor. */
 function differencedRows(rows: UnitRows, out: Float64Array, P: number): void {
   const d = rows.design;
@@ -157,71 +176,116 @@ function differencedRows(rows: UnitRows, out: Float64Array, P: number): void {
  *  first differences of the level data (orthogonal deviations without arlevels). */
 type ArRows = 'transformed' | 'level' | 'differenced';
 
-const CHUNK = 4096;
+/** Up to this many instruments Z_i'HZ_i is formed with dense q_f (zhzDense), beyond with sparse ones. */
+const DENSE_L = 64;
 
 /**
- * Build the per-unit blocks of the design's units. keepZHZ keeps Z_iᵀHZ_i per unit (needed to
- * re-estimate the one-step weight under unit weights); otherwise only their sum is formed, a chunk of
- * units at a time. keep imposes the regressors kept (for a shard: those kept on the whole sample).
+ * The pass over the units, phase by phase for unit i: its data rows W_i (unitRows), their cross
+ * products (crossProducts: ee_i, ar_i and the sample-wide W'W), zw_i (momentBlock) and Z_iᵀHZ_i
+ * (zhzBlock). Scratch arrays are allocated once; nothing is allocated per unit.
  */
-export function unitBlocks(d: Design, plan: InstrumentPlan, opts: { keepZHZ?: boolean; keep?: number[] } = {}): UnitBlocks {
-  const T = d.T;
-  const spec = d.spec;
-  const rows = new UnitRows(d);
-  const zrows = new InstrumentRows(plan, d);
-  const L = plan.L;
-  const kAll = rows.kAll;
-  const P = 1 + kAll;
-  const n = d.units.length;
-  const artests = spec.artests;
-  const arRows: ArRows = spec.arlevels ? 'level' : d.orthogonal ? 'differenced' : 'transformed';
-  const sigmaLevel = d.system && spec.h === 1;
+class UnitPass {
+  readonly T: number;
+  readonly L: number;
+  readonly kAll: number;
+  readonly P: number;
+  readonly n: number;
+  readonly nr: number;
+  readonly artests: number;
+  readonly arRows: ArRows;
+  readonly sigmaLevel: boolean;
+  readonly F: SparseFactor;
+  readonly nPacked: number;
+  /** Offset of row c of a packed upper triangle. */
+  readonly rowOff: Int32Array;
+  readonly rows: UnitRows;
+  readonly zrows: InstrumentRows;
 
-  const F = hFactor(T, spec.h, d.orthogonal, d.system);
-  const nPacked = (L * (L + 1)) / 2;
-  const rowOff = new Int32Array(L);
-  for (let c = 0; c < L; c++) rowOff[c] = c * L - (c * (c - 1)) / 2;
+  readonly zw: Float64Array;
+  /** Per-unit ee_i (keepZHZ), or only their compensated sum eeSum. */
+  readonly ee: Float64Array | null;
+  readonly eeSum: Compensated;
+  readonly ar: Float64Array;
+  readonly obsMain: Int32Array;
+  readonly obsTrans: Int32Array;
+  readonly zhz: Float64Array | null;
+  /** The unit's Z'HZ before it enters the compensated sum (without keepZHZ). */
+  private readonly zhzUnit: Float64Array | null;
+  readonly zhzPacked: Compensated;
+  /** Present periods that are not main-equation observations, by reason code, and the codes in order of first sight. */
+  readonly excludedCount = new Float64Array(16);
+  readonly excludedOrder: number[] = [];
+  /** W'W over the main-equation rows of all units. */
+  readonly mainWW: Float64Array;
+  /** For the collinearity check: Σ W'W over all used rows, Σ W over used level rows and their count. */
+  readonly allWW: Float64Array;
+  readonly levW: Float64Array;
+  nLev = 0;
 
-  const zw = new Float64Array(n * L * P);
-  const ee = new Float64Array(n * P * P);
-  const ar = new Float64Array(n * artests * P * P);
-  const obsMain = new Int32Array(n);
-  const obsTrans = new Int32Array(n);
-  const keepZHZ = opts.keepZHZ ?? false;
-  const zhz = keepZHZ ? new Float64Array(n * nPacked) : null;
-  const chunk = keepZHZ ? null : new Float64Array(Math.min(CHUNK, n) * nPacked);
-  const zhzPacked = compensated(nPacked);
-  const excluded = new Map<number, number>();
-  const mainWW = new Float64Array(P * P);
-  // For the collinearity check: Σ W'W over all used rows, Σ W over used level rows.
-  const allWW = new Float64Array(P * P);
-  const levW = new Float64Array(P);
-  let nLev = 0;
+  private readonly wRows: Float64Array;
+  private readonly arW: Float64Array;
+  private readonly gramT: Float64Array;
+  private readonly gramL: Float64Array;
+  private readonly q: Float64Array;
+  private readonly mark: Int32Array;
+  private readonly touched: Int32Array;
+  private stamp = 0;
 
-  const nr = d.system ? 2 * T : T;
-  const wRows = new Float64Array(nr * P);
-  const arW = new Float64Array(T * P);
-  const q = new Float64Array(L);
-  const mark = new Int32Array(L).fill(-1);
-  const touched = new Int32Array(L);
-  let stamp = 0;
+  constructor(readonly d: Design, plan: InstrumentPlan, keepZHZ: boolean) {
+    const T = (this.T = d.T);
+    const spec = d.spec;
+    this.rows = new UnitRows(d);
+    this.zrows = new InstrumentRows(plan, d);
+    const L = (this.L = plan.L);
+    this.kAll = this.rows.kAll;
+    const P = (this.P = 1 + this.kAll);
+    const n = (this.n = d.units.length);
+    this.nr = d.system ? 2 * T : T;
+    const artests = (this.artests = spec.artests);
+    this.arRows = spec.arlevels ? 'level' : d.orthogonal ? 'differenced' : 'transformed';
+    this.sigmaLevel = d.system && spec.h === 1;
+    this.F = hFactor(T, spec.h, d.orthogonal, d.system);
+    const nPacked = (this.nPacked = (L * (L + 1)) / 2);
+    this.rowOff = new Int32Array(L);
+    for (let c = 0; c < L; c++) this.rowOff[c] = c * L - (c * (c - 1)) / 2;
 
-  let chunkRow = 0;
-  const flush = () => {
-    if (!chunk || chunkRow === 0) return;
-    // Unit by unit into the compensated sum, so that it does not depend on how units are grouped.
-    for (let r = 0; r < chunkRow; r++)
-      for (let j = 0; j < nPacked; j++) {
-        const x = chunk[r * nPacked + j];
-        if (x !== 0) addTo(zhzPacked, j, x);
-      }
-    chunk.fill(0, 0, chunkRow * nPacked);
-    chunkRow = 0;
-  };
+    this.zw = new Float64Array(n * L * P);
+    this.ee = keepZHZ ? new Float64Array(n * P * P) : null;
+    this.eeSum = compensated(P * P);
+    this.ar = new Float64Array(n * artests * P * P);
+    this.obsMain = new Int32Array(n);
+    this.obsTrans = new Int32Array(n);
+    this.zhz = keepZHZ ? new Float64Array(n * nPacked) : null;
+    this.zhzUnit = keepZHZ ? null : new Float64Array(nPacked);
+    this.zhzPacked = compensated(nPacked);
+    this.mainWW = new Float64Array(P * P);
+    this.allWW = new Float64Array(P * P);
+    this.levW = new Float64Array(P);
 
-  for (let i = 0; i < n; i++) {
-    rows.load(d.units[i]);
-    zrows.fill(rows);
+    this.wRows = new Float64Array(this.nr * P);
+    this.arW = new Float64Array(T * P);
+    this.gramT = new Float64Array(P * P);
+    this.gramL = new Float64Array(P * P);
+    this.q = new Float64Array(L);
+    this.mark = new Int32Array(L).fill(-1);
+    this.touched = new Int32Array(L);
+  }
+
+  /** All phases for sample unit i. */
+  unit(i: number): void {
+    this.rows.load(this.d.units[i]);
+    this.zrows.fill(this.rows);
+    this.unitRows(i);
+    this.crossProducts(i);
+    this.momentBlock(i);
+    this.zhzBlock(i);
+  }
+
+  /** W_i: the rows that enter (transformed rows 0..T−1, level rows T..2T−1), zero elsewhere; the
+   *  unit's observation counts and exclusions. */
+  private unitRows(i: number): void {
+    const { rows, wRows, T, P, kAll, levW } = this;
+    const system = this.d.system;
     wRows.fill(0);
     let nMain = 0;
     let nT = 0;
@@ -232,27 +296,60 @@ export function unitBlocks(d: Design, plan: InstrumentPlan, opts: { keepZHZ?: bo
         for (let k = 0; k < kAll; k++) wRows[o + 1 + k] = rows.xT[t * kAll + k];
         nT++;
       }
-      if (d.system && rows.useL[t]) {
+      if (system && rows.useL[t]) {
         const o = (T + t) * P;
         wRows[o] = rows.yL[t];
         for (let k = 0; k < kAll; k++) wRows[o + 1 + k] = rows.xL[t * kAll + k];
         for (let a = 0; a < P; a++) levW[a] += wRows[o + a];
-        nLev++;
+        this.nLev++;
         nMain++;
       }
       if (rows.present[t]) {
         const code = rows.status[t];
-        if (code !== EXCLUDED.used) excluded.set(code, (excluded.get(code) ?? 0) + 1);
+        if (code !== EXCLUDED.used && this.excludedCount[code]++ === 0) this.excludedOrder.push(code);
       }
     }
-    obsTrans[i] = nT;
-    obsMain[i] = d.system ? nMain : nT;
-    addCrossRows(allWW, 0, wRows, 0, nr, 0, P);
-    addCrossRows(mainWW, 0, wRows, d.system ? T : 0, T, 0, P);
+    this.obsTrans[i] = nT;
+    this.obsMain[i] = system ? nMain : nT;
+  }
 
-    // zw_i = Z_iᵀ W_i.
-    const { start, col, val } = zrows;
-    const zwOff = i * L * P;
+  /** ee_i over the rows whose residuals give σ², ar_i = Σ_t W[t]ᵀW[t−m] over the AR-tested rows, and
+   *  the sample-wide W'W sums (all used rows; main-equation rows). */
+  private crossProducts(i: number): void {
+    const { wRows, T, P, gramT, gramL, artests } = this;
+    const system = this.d.system;
+    const PP = P * P;
+    gramRows(gramT, wRows, 0, T, P);
+    if (system) gramRows(gramL, wRows, T, T, P);
+    const main = system ? gramL : gramT;
+    for (let j = 0; j < PP; j++) {
+      this.allWW[j] += system ? gramT[j] + gramL[j] : gramT[j];
+      this.mainWW[j] += main[j];
+    }
+    const ee = this.sigmaLevel ? gramL : gramT;
+    if (this.ee) this.ee.set(ee, i * PP);
+    else
+      for (let j = 0; j < PP; j++) {
+        const x = ee[j];
+        if (x !== 0) addTo(this.eeSum, j, x);
+      }
+    if (artests > 0) {
+      let src = wRows;
+      let r0 = this.arRows === 'level' ? T : 0;
+      if (this.arRows === 'differenced') {
+        differencedRows(this.rows, this.arW, P);
+        src = this.arW;
+        r0 = 0;
+      }
+      for (let m = 1; m <= artests; m++) addCrossRows(this.ar, (i * artests + m - 1) * PP, src, r0, T, m, P);
+    }
+  }
+
+  /** zw_i = Z_iᵀ W_i. */
+  private momentBlock(i: number): void {
+    const { start, col, val } = this.zrows;
+    const { zw, wRows, P, nr } = this;
+    const zwOff = i * this.L * P;
     for (let r = 0; r < nr; r++) {
       const ro = r * P;
       for (let p = start[r]; p < start[r + 1]; p++) {
@@ -261,11 +358,49 @@ export function unitBlocks(d: Design, plan: InstrumentPlan, opts: { keepZHZ?: bo
         for (let a = 0; a < P; a++) zw[c + a] += v * wRows[ro + a];
       }
     }
-    // zhz_i = Σ_f q_f q_f' with q_f = Σ_j F[f, j] z_j (H = F'F), upper triangle packed.
-    const dst = zhz ?? chunk!;
-    const dOff = zhz ? i * nPacked : chunkRow * nPacked;
+  }
+
+  /** zhz_i = Σ_f q_f q_f' with q_f = Σ_j F[f, j] z_j (H = F'F), upper triangle packed: kept per unit,
+   *  or added into the compensated sum. */
+  private zhzBlock(i: number): void {
+    const dst = this.zhz ?? this.zhzUnit!;
+    const dOff = this.zhz ? i * this.nPacked : 0;
+    if (this.L <= DENSE_L) this.zhzDense(dst, dOff);
+    else this.zhzSparse(dst, dOff);
+    if (this.zhzUnit) this.addZHZ(this.zhzUnit);
+  }
+
+  /** zhzBlock for few instruments: q_f as a dense vector, its nonzero entries found by a scan. */
+  private zhzDense(dst: Float64Array, dOff: number): void {
+    const { start, col, val } = this.zrows;
+    const { F, q, touched, rowOff, L } = this;
     for (let f = 0; f < F.nrows; f++) {
-      stamp++;
+      q.fill(0);
+      for (let e = F.start[f]; e < F.start[f + 1]; e++) {
+        const j = F.rows[e];
+        const cf = F.coef[e];
+        for (let p = start[j]; p < start[j + 1]; p++) q[col[p]] += cf * val[p];
+      }
+      let nt = 0;
+      for (let c = 0; c < L; c++) if (q[c] !== 0) touched[nt++] = c;
+      for (let a = 0; a < nt; a++) {
+        const ca = touched[a];
+        const qa = q[ca];
+        const base = dOff + rowOff[ca] - ca;
+        for (let b = a; b < nt; b++) {
+          const cb = touched[b];
+          dst[base + cb] += qa * q[cb];
+        }
+      }
+    }
+  }
+
+  /** zhzBlock for many instruments: q_f's entries tracked as they are touched, kept sorted. */
+  private zhzSparse(dst: Float64Array, dOff: number): void {
+    const { start, col, val } = this.zrows;
+    const { F, q, mark, touched, rowOff } = this;
+    for (let f = 0; f < F.nrows; f++) {
+      const stamp = ++this.stamp;
       let nt = 0;
       for (let e = F.start[f]; e < F.start[f + 1]; e++) {
         const j = F.rows[e];
@@ -297,57 +432,85 @@ export function unitBlocks(d: Design, plan: InstrumentPlan, opts: { keepZHZ?: bo
         }
       }
     }
-    if (chunk && ++chunkRow === CHUNK) flush();
+  }
 
-    // ee_i over the rows whose residuals give σ².
-    addCrossRows(ee, i * P * P, wRows, sigmaLevel ? T : 0, T, 0, P);
-    // ar_i: Σ_t W[t]ᵀ W[t−m] over the tested rows.
-    if (artests > 0) {
-      let src = wRows;
-      let r0 = arRows === 'level' ? T : 0;
-      if (arRows === 'differenced') {
-        differencedRows(rows, arW, P);
-        src = arW;
-        r0 = 0;
+  /** Add one unit's Z'HZ into the compensated sum (unit by unit, so that the sum does not depend on
+   *  how units are grouped into shards) and clear it for the next unit. */
+  private addZHZ(u: Float64Array): void {
+    for (let j = 0; j < this.nPacked; j++) {
+      const x = u[j];
+      if (x !== 0) {
+        addTo(this.zhzPacked, j, x);
+        u[j] = 0;
       }
-      for (let m = 1; m <= artests; m++) addCrossRows(ar, (i * artests + m - 1) * P * P, src, r0, T, m, P);
     }
   }
-  flush();
 
-  const zhzSum = new Float64Array(L * L);
-  const zhzSumLo = new Float64Array(L * L);
-  const packed = zhz ? compensatedSum(zhz, n, nPacked, null) : normalize(zhzPacked);
-  for (let a = 0; a < L; a++) for (let b = a; b < L; b++) {
-    const j = rowOff[a] + b - a;
-    zhzSum[a * L + b] = zhzSum[b * L + a] = packed.hi[j];
-    zhzSumLo[a * L + b] = zhzSumLo[b * L + a] = packed.lo[j];
+  /** Σ_i Z_iᵀHZ_i as a full L×L compensated sum (hi, lo). */
+  zhzSums(): { zhzSum: Float64Array; zhzSumLo: Float64Array } {
+    const { L, rowOff } = this;
+    const packed = this.zhz ? compensatedSum(this.zhz, this.n, this.nPacked, null) : normalize(this.zhzPacked);
+    const zhzSum = new Float64Array(L * L);
+    const zhzSumLo = new Float64Array(L * L);
+    for (let a = 0; a < L; a++)
+      for (let b = a; b < L; b++) {
+        const j = rowOff[a] + b - a;
+        zhzSum[a * L + b] = zhzSum[b * L + a] = packed.hi[j];
+        zhzSumLo[a * L + b] = zhzSumLo[b * L + a] = packed.lo[j];
+      }
+    return { zhzSum, zhzSumLo };
   }
+
+  /** Σ_i ee_i (compensatedSum's value, term for term, when kept per unit). */
+  eeSums(): Compensated {
+    return this.ee ? compensatedSum(this.ee, this.n, this.P * this.P, null) : normalize(this.eeSum);
+  }
+
+  excluded(): Map<number, number> {
+    return new Map(this.excludedOrder.map((code) => [code, this.excludedCount[code]]));
+  }
+}
+
+/** Keep columns `cols` of each row of width P (zw: rows of L); the array itself when all are kept. */
+function keepCols(src: Float64Array, nrows: number, P: number, cols: number[]): Float64Array {
+  const Pk = cols.length;
+  if (Pk === P) return src;
+  const out = new Float64Array(nrows * Pk);
+  for (let r = 0; r < nrows; r++) for (let c = 0; c < Pk; c++) out[r * Pk + c] = src[r * P + cols[c]];
+  return out;
+}
+
+/** Keep rows and columns `cols` of each P×P block. */
+function keepSquare(src: Float64Array, nblocks: number, P: number, cols: number[]): Float64Array {
+  const Pk = cols.length;
+  if (Pk === P) return src;
+  const out = new Float64Array(nblocks * Pk * Pk);
+  for (let b = 0; b < nblocks; b++)
+    for (let r = 0; r < Pk; r++) for (let c = 0; c < Pk; c++) out[(b * Pk + r) * Pk + c] = src[(b * P + cols[r]) * P + cols[c]];
+  return out;
+}
+
+/**
+ * Build the per-unit blocks of the design's units. keepZHZ keeps Z_iᵀHZ_i and ee_i per unit (needed
+ * to re-estimate under unit weights); otherwise only their sums are formed, unit by unit. keep imposes the regressors kept (for a shard: those kept on the whole sample).
+ */
+export function unitBlocks(d: Design, plan: InstrumentPlan, opts: { keepZHZ?: boolean; keep?: number[] } = {}): UnitBlocks {
+  const spec = d.spec;
+  const pass = new UnitPass(d, plan, opts.keepZHZ ?? false);
+  const { n, L, P, kAll, artests, obsMain, obsTrans } = pass;
+  for (let i = 0; i < n; i++) pass.unit(i);
+  const { zhzSum, zhzSumLo } = pass.zhzSums();
+  const eeSum = pass.eeSums();
 
   // Collinear regressors: xtabond2's check on the stacked regressors, then compact the blocks.
   const xx = new Float64Array(kAll * kAll);
-  for (let a = 0; a < kAll; a++) for (let b = 0; b < kAll; b++) xx[a * kAll + b] = allWW[(1 + a) * P + 1 + b];
+  for (let a = 0; a < kAll; a++) for (let b = 0; b < kAll; b++) xx[a * kAll + b] = pass.allWW[(1 + a) * P + 1 + b];
   // A shard of units takes the regressors kept on the whole sample (opts.keep), not its own decision.
   const coll = opts.keep
     ? { keep: opts.keep, dropped: d.regressorNames.filter((_, k) => !opts.keep!.includes(k)) }
-    : collinearity(d, xx, levW.subarray(1), nLev, kAll);
+    : collinearity(d, xx, pass.levW.subarray(1), pass.nLev, kAll);
   const cols = [0, ...coll.keep.map((k) => 1 + k)];
   const K = coll.keep.length;
-  const Pk = 1 + K;
-  // Keep columns `cols` of each row of width P (zw: rows of L), and rows and columns of P×P blocks.
-  const keepCols = (src: Float64Array, nrows: number): Float64Array => {
-    if (Pk === P) return src;
-    const out = new Float64Array(nrows * Pk);
-    for (let r = 0; r < nrows; r++) for (let c = 0; c < Pk; c++) out[r * Pk + c] = src[r * P + cols[c]];
-    return out;
-  };
-  const keepSquare = (src: Float64Array, nblocks: number): Float64Array => {
-    if (Pk === P) return src;
-    const out = new Float64Array(nblocks * Pk * Pk);
-    for (let b = 0; b < nblocks; b++)
-      for (let r = 0; r < Pk; r++) for (let c = 0; c < Pk; c++) out[(b * Pk + r) * Pk + c] = src[(b * P + cols[r]) * P + cols[c]];
-    return out;
-  };
 
   let cluster: Int32Array | null = null;
   let clusterValue: string[] | null = null;
@@ -365,13 +528,14 @@ export function unitBlocks(d: Design, plan: InstrumentPlan, opts: { keepZHZ?: bo
     keep: coll.keep,
     dropped: coll.dropped,
     K,
-    P: Pk,
-    zw: keepCols(zw, n * L),
-    zhz,
+    P: 1 + K,
+    zw: keepCols(pass.zw, n * L, P, cols),
+    zhz: pass.zhz,
     zhzSum,
     zhzSumLo,
-    ee: keepSquare(ee, n),
-    ar: keepSquare(ar, n * artests),
+    ee: pass.ee && keepSquare(pass.ee, n, P, cols),
+    eeSum: { hi: keepSquare(eeSum.hi, 1, P, cols), lo: keepSquare(eeSum.lo, 1, P, cols) },
+    ar: keepSquare(pass.ar, n * artests, P, cols),
     artests,
     obsMain,
     obsTrans,
@@ -379,8 +543,8 @@ export function unitBlocks(d: Design, plan: InstrumentPlan, opts: { keepZHZ?: bo
     cluster,
     clusterValue,
     nClusters,
-    mainWW: keepSquare(mainWW, 1),
-    excluded,
-    collinearitySums: { allWW, levW, nLev },
+    mainWW: keepSquare(pass.mainWW, 1, P, cols),
+    excluded: pass.excluded(),
+    collinearitySums: { allWW: pass.allWW, levW: pass.levW, nLev: pass.nLev },
   };
 }

@@ -191,6 +191,9 @@ export function zeroLevelLags(d: Design, plan: InstrumentPlan): Uint8Array[] {
   const nonzero = cands.map(() => new Uint8Array(T));
   if (!cands.length) return nonzero;
   const rows = new UnitRows(d);
+  // Only a candidate that is zero at its own lag moves, so the walk ends once every candidate is
+  // known to be non-zero there (usually within the first units).
+  let settled = 0;
   for (const unit of d.units) {
     rows.load(unit);
     cands.forEach((c, k) => {
@@ -199,10 +202,12 @@ export function zeroLevelLags(d: Design, plan: InstrumentPlan): Uint8Array[] {
         for (let t = lag; t < T; t++)
           if (rows.useL[t] && rows.gmmDif[c.v * T + t - lag] !== 0) {
             nonzero[k][lag] = 1;
+            if (lag === c.lo) settled++;
             break;
           }
       }
     });
+    if (settled === cands.length) break;
   }
   return nonzero;
 }

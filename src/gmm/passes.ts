@@ -7,9 +7,9 @@ import type { UnitBlocks } from './blocks.ts';
 import type { Design } from './design.ts';
 import type { InstrumentPlan } from './instruments.ts';
 import { emptyPartial, keyRows, setSum, type KeyedRows, type PartialSums } from './partial-sums.ts';
-import { compensatedCross, compensatedGram, compensatedSum } from './sums.ts';
+import { addCrossRow, addGramRow, addRow, compensated, compensatedSum, finishGram, normalize } from './sums.ts';
+import { momentRow, residualWeights, unitMoments } from './moments.ts';
 import { arSumsNonRobust, arSumsRobust, type ArSums } from './ar-sums.ts';
-import { matmul } from '../linalg/dense.ts';
 
 /** A set of units and what the AR pass needs to walk them again (design and plan; non-robust AR only). */
 export interface Shard {
@@ -37,13 +37,7 @@ export type PassRequest =
       arMode: ArMode;
     };
 
-/** g_i = Z_i'e_i = zw_i·(1, −β), as an n×L array. */
-export function unitMoments(b: UnitBlocks, beta: Float64Array): Float64Array {
-  const c = new Float64Array(b.P);
-  c[0] = 1;
-  for (let k = 0; k < b.K; k++) c[1 + k] = -beta[k];
-  return matmul(b.zw, c, b.n * b.L, b.P, 1);
-}
+export { unitMoments } from './moments.ts';
 
 function dims(b: UnitBlocks): PartialSums['dims'] {
   return { L: b.L, P: b.P, artests: b.artests };
@@ -56,12 +50,12 @@ function momentsPass(s: Shard): PartialSums {
   const p = emptyPartial('moments', dims(b));
   p.units = n;
   setSum(p, 'zw', compensatedSum(b.zw, n, L * P, w));
-  if (w && !b.zhz) throw new Error("the 'moments' pass under unit weights needs the per-unit Z'HZ blocks (modelBlocks with keepZHZ)");
+  if (w && (!b.zhz || !b.ee)) throw new Error("the 'moments' pass under unit weights needs the per-unit Z'HZ and ee blocks (modelBlocks with keepZHZ)");
   if (w) {
     const packed = compensatedSum(b.zhz!, n, (L * (L + 1)) / 2, w);
     setSum(p, 'zhz', { hi: unpackSymmetric(packed.hi, 0, L), lo: unpackSymmetric(packed.lo, 0, L) });
   } else setSum(p, 'zhz', { hi: b.zhzSum, lo: b.zhzSumLo });
-  setSum(p, 'ee', compensatedSum(b.ee, n, P * P, w));
+  setSum(p, 'ee', w ? compensatedSum(b.ee!, n, P * P, w) : b.eeSum);
   p.sums.mainWW = b.mainWW;
   let main = 0;
   let trans = 0;
@@ -91,11 +85,23 @@ function weightPass(s: Shard, beta1: Float64Array): PartialSums {
   const w = s.w ?? null;
   const p = emptyPartial('weight', dims(b));
   p.units = b.n;
-  const g = unitMoments(b, beta1);
   if (b.clusterValue) {
+    const g = unitMoments(b, beta1);
     if (w) for (let i = 0; i < b.n; i++) for (let l = 0; l < b.L; l++) g[i * b.L + l] *= w[i];
     p.keyed.g = keyRows(b.clusterValue, g, b.L);
-  } else setSum(p, 's', compensatedGram(g, b.n, b.L, w));
+    return p;
+  }
+  // Σ_i w_i g_i g_i', unit by unit (compensatedGram's sums without an n×L array).
+  const c = residualWeights(b, beta1);
+  const g = new Float64Array(b.L);
+  const s2 = compensated(b.L * b.L);
+  for (let i = 0; i < b.n; i++) {
+    const wi = w ? w[i] : 1;
+    if (wi === 0) continue;
+    momentRow(b, c, i, g);
+    addGramRow(s2, g, 0, b.L, wi);
+  }
+  setSum(p, 's', finishGram(s2, b.L));
   return p;
 }
 
@@ -121,18 +127,44 @@ function correctionPass(s: Shard, req: Extract<PassRequest, { pass: 'correction'
   if (req.aze2) {
     // Windmeijer (2005) bracket, ∂S/∂β applied to a = A₂Z'e₂: Σ_i w_i (h_i'a) zw_i + Σ_i w_i h_i (zw_i'a)',
     // h_i = g₁ᵢ, or under cluster() the moments of the unit's cluster (so Σ over clusters of g_c…).
+    // Unit by unit: t1 += (w_i h_i'a) zw_i, t2 += w_i h_i (zw_i'a)' (compensatedSum and
+    // compensatedCross's sums, without n×L arrays).
     const a = req.aze2;
-    const h = req.clusterG ? clusterRowsOf(b, req.clusterG) : unitMoments(b, req.beta1);
-    const ha = matmul(h, a, n, L, 1);
-    if (w) for (let i = 0; i < n; i++) ha[i] *= w[i];
-    setSum(p, 't1', compensatedSum(b.zw, n, L * P, ha));
-    const akron = new Float64Array(L * P * P);
-    for (let l = 0; l < L; l++) for (let q = 0; q < P; q++) akron[(l * P + q) * P + q] = a[l];
-    setSum(p, 't2', compensatedCross(h, matmul(b.zw, akron, n, L * P, P), n, L, P, w));
+    const hAll = req.clusterG ? clusterRowsOf(b, req.clusterG) : null;
+    const c1 = residualWeights(b, req.beta1);
+    const hOwn = new Float64Array(L);
+    const zwa = new Float64Array(P);
+    const t1 = compensated(L * P);
+    const t2 = compensated(L * P);
+    const { zw } = b;
+    for (let i = 0; i < n; i++) {
+      const h = hAll ?? hOwn;
+      const ho = hAll ? i * L : 0;
+      if (!hAll) momentRow(b, c1, i, hOwn);
+      let ha = 0;
+      for (let l = 0; l < L; l++) {
+        const v = h[ho + l];
+        if (v !== 0) ha += v * a[l];
+      }
+      if (w) ha *= w[i];
+      addRow(t1, zw, i * L * P, L * P, ha);
+      zwa.fill(0);
+      for (let l = 0; l < L; l++) {
+        const al = a[l];
+        const z = (i * L + l) * P;
+        for (let q = 0; q < P; q++) {
+          const v = zw[z + q];
+          if (v !== 0) zwa[q] += v * al;
+        }
+      }
+      addCrossRow(t2, h, ho, L, zwa, 0, P, w ? w[i] : 1);
+    }
+    setSum(p, 't1', normalize(t1));
+    setSum(p, 't2', normalize(t2));
   }
   if (req.betaAr && req.arMode) {
     let ar: ArSums;
-    if (req.arMode === 'robust') ar = arSumsRobust(b, unitMoments(b, req.betaAr), req.betaAr, w);
+    if (req.arMode === 'robust') ar = arSumsRobust(b, req.betaAr, w);
     else {
       if (!s.design || !s.plan) throw new Error('non-robust AR sums need the design and plan of the shard');
       if (w) throw new Error('non-robust AR sums take no unit weights');

@@ -44,58 +44,68 @@ export function addCompensated(a: Compensated, b: Compensated): Compensated {
   return normalize(out);
 }
 
-/** Σ_i w_i · blocks[i, ·] for blocks stored N×m; w = null means all ones. Zero terms are skipped. */
-export function compensatedSum(blocks: Float64Array, n: number, m: number, w: Float64Array | null): Compensated {
-  const c = compensated(m);
+/** c += wi · x[o .. o+m) (one unit's row of compensatedSum). Zero terms are skipped. */
+export function addRow(c: Compensated, x: Float64Array, o: number, m: number, wi: number): void {
+  if (wi === 0) return;
   const { hi, lo } = c;
-  for (let i = 0; i < n; i++) {
-    const wi = w ? w[i] : 1;
-    if (wi === 0) continue;
-    const o = i * m;
-    for (let j = 0; j < m; j++) {
-      const x = wi * blocks[o + j];
-      if (x === 0) continue;
-      const a = hi[j];
-      const s = a + x;
-      const bb = s - a;
-      lo[j] += a - (s - bb) + (x - bb);
-      hi[j] = s;
-    }
+  for (let j = 0; j < m; j++) {
+    const v = wi * x[o + j];
+    if (v === 0) continue;
+    const a = hi[j];
+    const s = a + v;
+    const bb = s - a;
+    lo[j] += a - (s - bb) + (v - bb);
+    hi[j] = s;
   }
-  return normalize(c);
 }
 
-/** Σ_i w_i a_i b_iᵀ (p×q) for A (N×p) and B (N×q); w = null means all ones. */
-export function compensatedCross(a: Float64Array, b: Float64Array, n: number, p: number, q: number, w: Float64Array | null): Compensated {
-  const c = compensated(p * q);
-  for (let i = 0; i < n; i++) {
-    const wi = w ? w[i] : 1;
-    if (wi === 0) continue;
-    for (let r = 0; r < p; r++) {
-      const ar = wi * a[i * p + r];
-      if (ar === 0) continue;
-      for (let s = 0; s < q; s++) addTo(c, r * q + s, ar * b[i * q + s]);
-    }
+/** c (p×q) += wi · a b' for a = a[ao .. ao+p), b = b[bo .. bo+q) (one unit of compensatedCross). */
+export function addCrossRow(c: Compensated, a: Float64Array, ao: number, p: number, b: Float64Array, bo: number, q: number, wi: number): void {
+  if (wi === 0) return;
+  for (let r = 0; r < p; r++) {
+    const ar = wi * a[ao + r];
+    if (ar === 0) continue;
+    for (let s = 0; s < q; s++) addTo(c, r * q + s, ar * b[bo + s]);
   }
-  return normalize(c);
 }
 
-/** Σ_i w_i g_i g_iᵀ (l×l, symmetric: the upper triangle summed, mirrored) for G (N×l). */
-export function compensatedGram(g: Float64Array, n: number, l: number, w: Float64Array | null): Compensated {
-  const c = compensated(l * l);
-  for (let i = 0; i < n; i++) {
-    const wi = w ? w[i] : 1;
-    if (wi === 0) continue;
-    for (let r = 0; r < l; r++) {
-      const gr = wi * g[i * l + r];
-      if (gr === 0) continue;
-      for (let s = r; s < l; s++) addTo(c, r * l + s, gr * g[i * l + s]);
-    }
+/** The upper triangle of c (l×l) += wi · g g' for g = g[o .. o+l) (one unit of compensatedGram). */
+export function addGramRow(c: Compensated, g: Float64Array, o: number, l: number, wi: number): void {
+  if (wi === 0) return;
+  for (let r = 0; r < l; r++) {
+    const gr = wi * g[o + r];
+    if (gr === 0) continue;
+    for (let s = r; s < l; s++) addTo(c, r * l + s, gr * g[o + s]);
   }
+}
+
+/** A Gram sum of addGramRow: the upper triangle mirrored, normalized. */
+export function finishGram(c: Compensated, l: number): Compensated {
   for (let r = 0; r < l; r++)
     for (let s = r + 1; s < l; s++) {
       c.hi[s * l + r] = c.hi[r * l + s];
       c.lo[s * l + r] = c.lo[r * l + s];
     }
   return normalize(c);
+}
+
+/** Σ_i w_i · blocks[i, ·] for blocks stored N×m; w = null means all ones. Zero terms are skipped. */
+export function compensatedSum(blocks: Float64Array, n: number, m: number, w: Float64Array | null): Compensated {
+  const c = compensated(m);
+  for (let i = 0; i < n; i++) addRow(c, blocks, i * m, m, w ? w[i] : 1);
+  return normalize(c);
+}
+
+/** Σ_i w_i a_i b_iᵀ (p×q) for A (N×p) and B (N×q); w = null means all ones. */
+export function compensatedCross(a: Float64Array, b: Float64Array, n: number, p: number, q: number, w: Float64Array | null): Compensated {
+  const c = compensated(p * q);
+  for (let i = 0; i < n; i++) addCrossRow(c, a, i * p, p, b, i * q, q, w ? w[i] : 1);
+  return normalize(c);
+}
+
+/** Σ_i w_i g_i g_iᵀ (l×l, symmetric: the upper triangle summed, mirrored) for G (N×l). */
+export function compensatedGram(g: Float64Array, n: number, l: number, w: Float64Array | null): Compensated {
+  const c = compensated(l * l);
+  for (let i = 0; i < n; i++) addGramRow(c, g, i * l, l, w ? w[i] : 1);
+  return finishGram(c, l);
 }

@@ -13,7 +13,13 @@ export function lag(panel: Panel, x: Float64Array, k: number): Float64Array {
     const hi = offsets[i + 1];
     for (let r = lo; r < hi; r++) {
       const want = time[r] - k;
-      // Times are strictly increasing, so the row for t−k lies within |k| rows of r.
+      // Without a gap the row for t−k is row r−k (the common case); otherwise, times being strictly
+      // increasing, it lies within |k| rows of r.
+      const s0 = r - k;
+      if (s0 >= lo && s0 < hi && time[s0] === want) {
+        out[r] = x[s0];
+        continue;
+      }
       if (k > 0) {
         for (let s = r - 1; s >= Math.max(lo, r - k); s--) {
           if (time[s] === want) { out[r] = x[s]; break; }
@@ -34,9 +40,8 @@ export function lag(panel: Panel, x: Float64Array, k: number): Float64Array {
 export function diff(panel: Panel, x: Float64Array, order = 1): Float64Array {
   let y = x;
   for (let d = 0; d < order; d++) {
-    const l = lag(panel, y, 1);
-    const out = new Float64Array(y.length);
-    for (let r = 0; r < y.length; r++) out[r] = y[r] - l[r];
+    const out = lag(panel, y, 1);
+    for (let r = 0; r < y.length; r++) out[r] = y[r] - out[r];
     y = out;
   }
   return order === 0 ? x.slice() : y;
@@ -84,8 +89,10 @@ export function timeDummies(panel: Panel, prefix = 'yr', all?: readonly number[]
   return periods.map((t) => ({ name: `${prefix}${t}`, values: Float64Array.from(panel.time, (s) => (s === t ? 1 : 0)) }));
 }
 
-/** Values of a term (L<k>.D<d>.base) in panel row order. */
+/** Values of a term (L<k>.D<d>.base) in panel row order; a plain variable is the panel's own column
+ *  (read it, do not write it). */
 export function evalTerm(panel: Panel, t: Term): Float64Array {
   const base = panel.column(t.base);
-  return lag(panel, diff(panel, base, t.diff), t.lag);
+  if (t.diff === 0) return t.lag === 0 ? base : lag(panel, base, t.lag);
+  return t.lag === 0 ? diff(panel, base, t.diff) : lag(panel, diff(panel, base, t.diff), t.lag);
 }

@@ -214,8 +214,8 @@ export class Panel {
       sorted = less(a, b) || (a === b && timeRaw[kept[j - 1]] < timeRaw[kept[j]]);
     }
     const code = new Int32Array(m);
-    const order = new Int32Array(m);
-    for (let j = 0; j < m; j++) order[j] = j;
+    // Rows in panel order, as positions in `kept` (null: already in order).
+    let order: Int32Array | null = null;
     let keys: (string | number | bigint)[];
     if (sorted) {
       keys = [idOf(kept[0])];
@@ -230,6 +230,7 @@ export class Panel {
       const unitCode = new Map<string | number | bigint, number>();
       keys.forEach((l, i) => unitCode.set(l, i));
       for (let j = 0; j < m; j++) code[j] = unitCode.get(idOf(kept[j]))!;
+      order = Int32Array.from({ length: m }, (_, j) => j);
       order.sort((a, b) => code[a] - code[b] || timeRaw[kept[a]] - timeRaw[kept[b]]);
     }
     const labels = keys.map((k) => ids.label(k));
@@ -237,8 +238,8 @@ export class Panel {
     const dups: string[] = [];
     let ndup = 0;
     for (let j = 1; j < m; j++) {
-      const a = order[j - 1];
-      const b = order[j];
+      const a = order ? order[j - 1] : j - 1;
+      const b = order ? order[j] : j;
       if (code[a] === code[b] && timeRaw[kept[a]] === timeRaw[kept[b]]) {
         ndup++;
         if (dups.length < 5) dups.push(`(${opts.id}=${labels[code[b]]}, ${opts.time}=${timeRaw[kept[b]]}) at rows ${kept[a] + 1} and ${kept[b] + 1}`);
@@ -248,13 +249,21 @@ export class Panel {
       throw new DataError(`${ndup} duplicate (${opts.id}, ${opts.time}) pair(s)${at}: ${dups.join('; ')}${ndup > dups.length ? '; ...' : ''}`, {
         file: source,
       });
-    const rows = new Int32Array(m);
-    const unitOf = new Int32Array(m);
-    const time = new Float64Array(m);
-    for (let j = 0; j < m; j++) {
-      rows[j] = kept[order[j]];
-      unitOf[j] = code[order[j]];
-      time[j] = timeRaw[rows[j]];
+    // Sorted input (the common case) takes kept rows, codes and times as they are, without copies.
+    let rows = kept;
+    let unitOf = code;
+    let time = m === n && !order ? timeRaw : null;
+    if (order) {
+      rows = new Int32Array(m);
+      unitOf = new Int32Array(m);
+      for (let j = 0; j < m; j++) {
+        rows[j] = kept[order[j]];
+        unitOf[j] = code[order[j]];
+      }
+    }
+    if (!time) {
+      time = new Float64Array(m);
+      for (let j = 0; j < m; j++) time[j] = timeRaw[rows[j]];
     }
     const identity = m === n && sorted;
     const offsets = new Int32Array(labels.length + 1);

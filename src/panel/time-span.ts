@@ -14,11 +14,7 @@ export const MAX_SPAN = 1000;
  */
 export function checkTimeSpan(panel: Panel, units: ArrayLike<number>): void {
   const { offsets, time } = panel;
-  const count = new Map<number, number>();
-  for (let j = 0; j < units.length; j++) {
-    const i = units[j];
-    for (let r = offsets[i]; r < offsets[i + 1]; r++) count.set(time[r], (count.get(time[r]) ?? 0) + 1);
-  }
+  const count = periodCounts(time, offsets, units);
   const periods = [...count.keys()].sort((a, b) => a - b);
   if (periods.length === 0) return;
   const first = periods[0];
@@ -46,4 +42,37 @@ export function checkTimeSpan(panel: Panel, units: ArrayLike<number>): void {
       `Each period of the span takes a place in the model's layout, as in xtabond2, so the span may have at most ${MAX_SPAN} periods and no more empty periods than periods with data; recode ${panel.timeName} as consecutive integers`,
     { file: panel.source, column: panel.timeName },
   );
+}
+
+/** Rows per time value over the given units; an array count when the times are integers within
+ *  MAX_SPAN of each other (the common case), a Map otherwise. */
+function periodCounts(time: Float64Array, offsets: Int32Array, units: ArrayLike<number>): Map<number, number> {
+  let lo = Infinity;
+  let hi = -Infinity;
+  let integer = true;
+  for (let j = 0; j < units.length; j++) {
+    const i = units[j];
+    for (let r = offsets[i]; r < offsets[i + 1]; r++) {
+      const t = time[r];
+      if (t < lo) lo = t;
+      if (t > hi) hi = t;
+      if (!Number.isInteger(t)) integer = false;
+    }
+  }
+  const count = new Map<number, number>();
+  if (lo > hi) return count;
+  if (integer && hi - lo < MAX_SPAN) {
+    const n = new Float64Array(hi - lo + 1);
+    for (let j = 0; j < units.length; j++) {
+      const i = units[j];
+      for (let r = offsets[i]; r < offsets[i + 1]; r++) n[time[r] - lo]++;
+    }
+    n.forEach((c, k) => c > 0 && count.set(lo + k, c));
+    return count;
+  }
+  for (let j = 0; j < units.length; j++) {
+    const i = units[j];
+    for (let r = offsets[i]; r < offsets[i + 1]; r++) count.set(time[r], (count.get(time[r]) ?? 0) + 1);
+  }
+  return count;
 }
