@@ -1,5 +1,5 @@
 // Hand-made GmmResults carrying the numbers xtabond2 printed for two published logs (see
-// ../shared/reference/xtabond2-published.json): log 4 (pydynpd benchmark, two-step difference GMM)
+// test/fixtures/xtabond2-published.json): log 4 (pydynpd benchmark, two-step difference GMM)
 // and log 3 (Roodman 2009 section 3.4, one-step system GMM, small). Confidence limits are those
 // printed in the same logs.
 import type { Coefficient, GmmResult } from '../src/gmm/result.ts';
