@@ -3,7 +3,7 @@
 // batch by record batch, so WASM memory holds one row group's pages and one decoded batch at a time;
 // each batch comes back as an Arrow IPC stream that apache-arrow wraps without copying.
 import { openAsBlob } from 'node:fs';
-import { Table, tableFromIPC, type RecordBatch, type Schema } from 'apache-arrow';
+import { Table, tableFromIPC, type RecordBatch } from 'apache-arrow';
 import { ParquetFile, type RecordBatch as WasmBatch } from 'parquet-wasm';
 import { DataError } from '../errors.ts';
 
@@ -31,35 +31,51 @@ async function guarded<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-export async function readParquet(path: string): Promise<Table> {
+/** A DataError naming the file for whatever a read of its data throws (a damaged page, a WebAssembly panic). */
+async function readGuarded<T>(path: string, work: () => Promise<T>): Promise<T> {
   try {
-    return await guarded(() => readBatches(path));
+    return await guarded(work);
   } catch (err) {
     if (err instanceof DataError) throw err;
     throw new DataError(`${path}: cannot read the Parquet data (a damaged page? ${String((err as Error)?.message ?? err)})`, { file: path });
   }
 }
 
-async function readBatches(path: string): Promise<Table> {
-  let file: ParquetFile;
+async function openParquet(path: string): Promise<ParquetFile> {
   try {
-    file = await ParquetFile.fromFile(await openAsBlob(path));
+    return await ParquetFile.fromFile(await openAsBlob(path));
   } catch (err) {
     throw new DataError(`${path}: not a readable Parquet file (${String((err as Error).message ?? err)})`, { file: path });
   }
+}
+
+/**
+ * The record batches of a Parquet file, read one row group's pages at a time (parquet-wasm reads a
+ * file-backed Blob), so a file far larger than memory can be walked with one batch in hand.
+ */
+export async function* parquetBatches(path: string, batchRows = BATCH_ROWS): AsyncGenerator<RecordBatch> {
+  const file = await openParquet(path);
   try {
-    const reader = (await file.stream({ batchSize: BATCH_ROWS })).getReader();
-    const batches: RecordBatch[] = [];
-    let schema: Schema | undefined;
+    const reader = (await readGuarded(path, () => file.stream({ batchSize: batchRows }))).getReader();
     for (;;) {
-      const { done, value } = await reader.read();
+      const { done, value } = await readGuarded(path, () => reader.read());
       if (done) break;
-      const part = tableFromIPC((value as WasmBatch).intoIPCStream());
-      schema ??= part.schema;
-      batches.push(...part.batches);
+      yield* tableFromIPC((value as WasmBatch).intoIPCStream()).batches;
     }
-    if (!schema) return tableFromIPC((await file.read()).intoIPCStream());
-    return new Table(schema, batches);
+  } finally {
+    file.free();
+  }
+}
+
+/** A Parquet file as one Arrow table (its record batches kept). */
+export async function readParquet(path: string): Promise<Table> {
+  const batches: RecordBatch[] = [];
+  for await (const b of parquetBatches(path)) batches.push(b);
+  if (batches.length) return new Table(batches[0].schema, batches);
+  // No rows: the schema alone, from the file's metadata.
+  const file = await openParquet(path);
+  try {
+    return tableFromIPC((await readGuarded(path, () => file.read())).intoIPCStream());
   } finally {
     file.free();
   }

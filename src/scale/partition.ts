@@ -19,7 +19,7 @@ import { float64Data, tableFromColumns, utf8FromStrings } from '../data/build.ts
 import { readTable } from '../data/read.ts';
 import { writeTableFile } from '../data/write-table.ts';
 import { writeFileAtomic } from '../data/write-atomic.ts';
-import { parquetBatches } from './parquet-stream.ts';
+import { parquetBatches } from '../data/parquet.ts';
 
 export const PARTITION_FORMAT = 'sysgmm-partition/1';
 const ROW = '__sysgmm_row';
