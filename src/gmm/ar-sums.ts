@@ -24,7 +24,7 @@ export interface ArSums<S = Compensated> {
   nonzero: Float64Array;
 }
 
-export function emptyArSums(artests: number, K: number, L: number): ArSums {
+function emptyArSums(artests: number, K: number, L: number): ArSums {
   return { sum: compensated(artests), wHw: compensated(artests), tmp: compensated(artests * K), zhw: compensated(artests * L), nonzero: new Float64Array(artests) };
 }
 

@@ -26,17 +26,17 @@ export interface MomentSums {
 /** The 'moments' pass as MomentSums. */
 export function momentSums(p: PartialSums, K: number): MomentSums {
   const { L, P } = p.dims;
-  return { L, K, P, ...splitZw(sumOf(p, 'zw'), 0, L, P), zhz: sumOf(p, 'zhz'), ee: sumOf(p, 'ee') };
+  return { L, K, P, ...splitZw(sumOf(p, 'zw'), L, P), zhz: sumOf(p, 'zhz'), ee: sumOf(p, 'ee') };
 }
 
-/** Z'y (column 0) and Z'X (columns 1..K) of a summed Z'[y X] block (L×P) stored at offset o. */
-export function splitZw(zw: Float64Array, o: number, L: number, P: number): { zy: Float64Array; zx: Float64Array } {
+/** Z'y (column 0) and Z'X (columns 1..K) of a summed Z'[y X] block (L×P). */
+function splitZw(zw: Float64Array, L: number, P: number): { zy: Float64Array; zx: Float64Array } {
   const K = P - 1;
   const zy = new Float64Array(L);
   const zx = new Float64Array(L * K);
   for (let l = 0; l < L; l++) {
-    zy[l] = zw[o + l * P];
-    for (let k = 0; k < K; k++) zx[l * K + k] = zw[o + l * P + 1 + k];
+    zy[l] = zw[l * P];
+    for (let k = 0; k < K; k++) zx[l * K + k] = zw[l * P + 1 + k];
   }
   return { zy, zx };
 }
