@@ -5,6 +5,7 @@
 // predicts outside the estimation sample too); a missing input gives NaN.
 import type { Panel } from '../panel/panel.ts';
 import { buildDesign } from '../gmm/design.ts';
+import { materialize } from '../panel/operators.ts';
 import type { GmmResult } from '../gmm/result.ts';
 import type { ModelSpec } from '../spec/types.ts';
 
@@ -28,12 +29,12 @@ export function predictGmm(panel: Panel, spec: ModelSpec, fit: GmmResult, option
   const n = p.nrows;
   const b = new Map(fit.coefficients.map((c) => [c.name, c.estimate]));
   const xb = new Float64Array(n);
-  const y = d.sources[0];
+  const y = materialize(p, d.sources[0]);
   for (let i = 0; i < n; i++) xb[i] = b.get('_cons') ?? 0;
   d.regressorNames.slice(0, d.k0).forEach((name, j) => {
     const coef = b.get(name);
     if (coef === undefined) return; // dropped for collinearity: it contributes nothing
-    const x = d.sources[1 + j];
+    const x = materialize(p, d.sources[1 + j]);
     for (let i = 0; i < n; i++) xb[i] += coef * x[i];
   });
   const e = new Float64Array(n);

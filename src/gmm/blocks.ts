@@ -209,8 +209,14 @@ class UnitPass {
   readonly obsMain: Int32Array;
   readonly obsTrans: Int32Array;
   readonly zhz: Float64Array | null;
-  /** The unit's Z'HZ before it enters the compensated sum (without keepZHZ). */
+  /** The unit's Z'HZ before it enters the compensated sum (without keepZHZ), and the packed entries
+   *  the unit touched (zhzTouched[0 .. zhzCount), marked in zhzMark with the unit's stamp), so that
+   *  only those are added and cleared. */
   private readonly zhzUnit: Float64Array | null;
+  private readonly zhzMark: Int32Array;
+  private readonly zhzTouched: Int32Array;
+  private zhzCount = 0;
+  private unitStamp = 0;
   readonly zhzPacked: Compensated;
   /** Present periods that are not main-equation observations, by reason code, and the codes in order of first sight. */
   readonly excludedCount = new Float64Array(16);
@@ -257,6 +263,8 @@ class UnitPass {
     this.obsTrans = new Int32Array(n);
     this.zhz = keepZHZ ? new Float64Array(n * nPacked) : null;
     this.zhzUnit = keepZHZ ? null : new Float64Array(nPacked);
+    this.zhzMark = new Int32Array(keepZHZ ? 0 : nPacked);
+    this.zhzTouched = new Int32Array(keepZHZ ? 0 : nPacked);
     this.zhzPacked = compensated(nPacked);
     this.mainWW = new Float64Array(P * P);
     this.allWW = new Float64Array(P * P);
@@ -365,6 +373,8 @@ class UnitPass {
   private zhzBlock(i: number): void {
     const dst = this.zhz ?? this.zhzUnit!;
     const dOff = this.zhz ? i * this.nPacked : 0;
+    this.unitStamp++;
+    this.zhzCount = 0;
     if (this.L <= DENSE_L) this.zhzDense(dst, dOff);
     else this.zhzSparse(dst, dOff);
     if (this.zhzUnit) this.addZHZ(this.zhzUnit);
@@ -373,7 +383,9 @@ class UnitPass {
   /** zhzBlock for few instruments: q_f as a dense vector, its nonzero entries found by a scan. */
   private zhzDense(dst: Float64Array, dOff: number): void {
     const { start, col, val } = this.zrows;
-    const { F, q, touched, rowOff, L } = this;
+    const { F, q, touched, rowOff, L, zhzMark, zhzTouched, unitStamp } = this;
+    const track = this.zhzUnit !== null;
+    let nz = this.zhzCount;
     for (let f = 0; f < F.nrows; f++) {
       q.fill(0);
       for (let e = F.start[f]; e < F.start[f + 1]; e++) {
@@ -389,16 +401,24 @@ class UnitPass {
         const base = dOff + rowOff[ca] - ca;
         for (let b = a; b < nt; b++) {
           const cb = touched[b];
-          dst[base + cb] += qa * q[cb];
+          const at = base + cb;
+          if (track && zhzMark[at] !== unitStamp) {
+            zhzMark[at] = unitStamp;
+            zhzTouched[nz++] = at;
+          }
+          dst[at] += qa * q[cb];
         }
       }
     }
+    this.zhzCount = nz;
   }
 
   /** zhzBlock for many instruments: q_f's entries tracked as they are touched, kept sorted. */
   private zhzSparse(dst: Float64Array, dOff: number): void {
     const { start, col, val } = this.zrows;
-    const { F, q, mark, touched, rowOff } = this;
+    const { F, q, mark, touched, rowOff, zhzMark, zhzTouched, unitStamp } = this;
+    const track = this.zhzUnit !== null;
+    let nz = this.zhzCount;
     for (let f = 0; f < F.nrows; f++) {
       const stamp = ++this.stamp;
       let nt = 0;
@@ -428,21 +448,27 @@ class UnitPass {
         const base = dOff + rowOff[ca] - ca;
         for (let b = a; b < nt; b++) {
           const cb = touched[b];
-          dst[base + cb] += qa * q[cb];
+          const at = base + cb;
+          if (track && zhzMark[at] !== unitStamp) {
+            zhzMark[at] = unitStamp;
+            zhzTouched[nz++] = at;
+          }
+          dst[at] += qa * q[cb];
         }
       }
     }
+    this.zhzCount = nz;
   }
 
   /** Add one unit's Z'HZ into the compensated sum (unit by unit, so that the sum does not depend on
-   *  how units are grouped into shards) and clear it for the next unit. */
+   *  how units are grouped into shards) and clear it for the next unit: only the entries it touched. */
   private addZHZ(u: Float64Array): void {
-    for (let j = 0; j < this.nPacked; j++) {
+    const { zhzTouched, zhzPacked } = this;
+    for (let k = 0; k < this.zhzCount; k++) {
+      const j = zhzTouched[k];
       const x = u[j];
-      if (x !== 0) {
-        addTo(this.zhzPacked, j, x);
-        u[j] = 0;
-      }
+      if (x !== 0) addTo(zhzPacked, j, x);
+      u[j] = 0;
     }
   }
 

@@ -7,7 +7,7 @@
 // missing are zeros.
 import type { Panel } from '../panel/panel.ts';
 import { checkTimeSpan } from '../panel/time-span.ts';
-import { evalTerm, timeDummies } from '../panel/operators.ts';
+import { lagRow, materialize, termColumn, timeDummies, type LaggedColumn } from '../panel/operators.ts';
 import { term, type Equation, type ModelSpec, type Term } from '../spec/types.ts';
 import { SpecError } from '../errors.ts';
 import { evalCondition, inRangeMask } from '../spec/condition.ts';
@@ -45,8 +45,9 @@ export interface Design {
   tmin: number;
   /** Panel unit index of each sample unit (units with at least one row where y and X are present). */
   units: Int32Array;
-  /** Source columns in panel row order: [depvar, regressors..., iv vars..., gmm vars...]. */
-  sources: Float64Array[];
+  /** Source columns, each with the lag still to apply (operators.ts LaggedColumn): [depvar,
+   *  regressors..., iv vars..., gmm vars...]. UnitRows.load applies the lags unit by unit. */
+  sources: LaggedColumn[];
   /** Regressor names in order, with "_cons" last in system GMM unless noconstant. */
   regressorNames: string[];
   /** Number of regressors without the constant. */
@@ -126,13 +127,13 @@ export function buildDesign(panel0: Panel, spec0: ModelSpec, layout?: GlobalLayo
   const hasConstant = system && spec.constant;
   const regressors = spec.regressors;
   // Each distinct term is evaluated once (a term may be a regressor and an instrument source too).
-  const evaluated = new Map<string, Float64Array>();
+  const evaluated = new Map<string, LaggedColumn>();
   const evalOnce = (t: Term) => {
     let v = evaluated.get(t.name);
-    if (!v) evaluated.set(t.name, (v = evalTerm(panel, t)));
+    if (!v) evaluated.set(t.name, (v = termColumn(panel, t)));
     return v;
   };
-  const sources: Float64Array[] = [evalOnce(spec.depvar), ...regressors.map(evalOnce)];
+  const sources: LaggedColumn[] = [evalOnce(spec.depvar), ...regressors.map(evalOnce)];
   const k0 = regressors.length;
 
   const ivBase = sources.length;
@@ -164,10 +165,18 @@ export function buildDesign(panel0: Panel, spec0: ModelSpec, layout?: GlobalLayo
   const nrows = panel.nrows;
   const qualified = qualifiedRows(panel, spec);
   const rowOk = new Uint8Array(nrows);
-  for (let r = 0; r < nrows; r++) {
-    let ok = (!qualified || qualified[r] === 1) && !Number.isNaN(sources[0][r]);
-    for (let k = 1; ok && k <= k0; k++) ok = !Number.isNaN(sources[k][r]);
-    rowOk[r] = ok ? 1 : 0;
+  for (let i = 0; i < panel.nunits; i++) {
+    const lo = panel.offsets[i];
+    const hi = panel.offsets[i + 1];
+    for (let r = lo; r < hi; r++) {
+      let ok = !qualified || qualified[r] === 1;
+      for (let k = 0; ok && k <= k0; k++) {
+        const src = sources[k];
+        const at = src.lag === 0 ? r : lagRow(panel.time, lo, hi, r, src.lag);
+        ok = at >= 0 && !Number.isNaN(src.values[at]);
+      }
+      rowOk[r] = ok ? 1 : 0;
+    }
   }
   const unitList: number[] = [];
   let tmin = Infinity;
@@ -185,7 +194,7 @@ export function buildDesign(panel0: Panel, spec0: ModelSpec, layout?: GlobalLayo
   if (unitList.length === 0) checkTimeSpan(panel, Int32Array.from({ length: panel.nunits }, (_, i) => i));
   if (unitList.length === 0) throw new SpecError('No observations: no row has the dependent variable and all regressors present', 'varlist');
   checkTimeSpan(panel, unitList);
-  refuseConstant(spec.depvar.name, sources[0], rowOk, panel, system);
+  refuseConstant(spec.depvar.name, materialize(panel, sources[0]), rowOk, panel, system);
   if (layout) {
     if (layout.tmin > tmin || layout.tmax < tmax) throw new Error(`shard periods ${tmin}..${tmax} lie outside the whole sample's ${layout.tmin}..${layout.tmax}`);
     tmin = layout.tmin;
@@ -239,6 +248,8 @@ export class UnitRows {
   readonly raw: Float64Array;
   /** Rows of the unit present in the panel. */
   readonly present: Uint8Array;
+  /** Panel row of each period of the unit, −1 where absent. */
+  private readonly rowAt: Int32Array;
   /** Present rows that pass the command's if/in qualifiers. */
   readonly qualified: Uint8Array;
   /** y and every regressor present (xtabond2's marksample). */
@@ -268,6 +279,7 @@ export class UnitRows {
     const nsrc = design.sources.length;
     this.raw = new Float64Array(nsrc * T);
     this.present = new Uint8Array(T);
+    this.rowAt = new Int32Array(T);
     this.qualified = new Uint8Array(T);
     this.touseVar = new Uint8Array(T);
     this.complete = new Uint8Array(T);
@@ -313,16 +325,28 @@ export class UnitRows {
     const K = this.kAll;
     const k0 = d.k0;
     const { offsets, time } = d.panel;
-    const raw = this.raw;
+    const { raw, rowAt } = this;
     raw.fill(NaN);
     this.present.fill(0);
     this.qualified.fill(0);
-    const nsrc = d.sources.length;
+    rowAt.fill(-1);
     for (let r = offsets[unit]; r < offsets[unit + 1]; r++) {
       const t = time[r] - d.tmin;
       this.present[t] = 1;
       this.qualified[t] = d.qualified ? d.qualified[r] : 1;
-      for (let s = 0; s < nsrc; s++) raw[s * T + t] = d.sources[s][r];
+      rowAt[t] = r;
+    }
+    // Source s at period t is its column at period t − lag of the same unit (every row of a sample
+    // unit lies on the grid, so a period off the grid is absent: missing, as operators.ts lag gives).
+    const nsrc = d.sources.length;
+    for (let s = 0; s < nsrc; s++) {
+      const { values, lag } = d.sources[s];
+      const o = s * T;
+      for (let t = 0; t < T; t++) {
+        if (rowAt[t] < 0) continue;
+        const tt = t - lag;
+        if (tt >= 0 && tt < T && rowAt[tt] >= 0) raw[o + t] = values[rowAt[tt]];
+      }
     }
     // Sample marks.
     for (let t = 0; t < T; t++) {

@@ -3,6 +3,28 @@
 import type { Panel } from './panel.ts';
 import type { Term } from './term.ts';
 
+/** The row of x at time t − k for row r of the unit whose rows are lo .. hi−1 (k < 0: a lead), or −1
+ *  when that period is absent. */
+export function lagRow(time: Float64Array, lo: number, hi: number, r: number, k: number): number {
+  const want = time[r] - k;
+  // Without a gap the row for t−k is row r−k (the common case); otherwise, times being strictly
+  // increasing, it lies within |k| rows of r.
+  const s0 = r - k;
+  if (s0 >= lo && s0 < hi && time[s0] === want) return s0;
+  if (k > 0) {
+    for (let s = r - 1; s >= Math.max(lo, r - k); s--) {
+      if (time[s] === want) return s;
+      if (time[s] < want) break;
+    }
+  } else {
+    for (let s = r + 1; s <= Math.min(hi - 1, r - k); s++) {
+      if (time[s] === want) return s;
+      if (time[s] > want) break;
+    }
+  }
+  return -1;
+}
+
 /** x at time t − k within each unit (k < 0: lead). Missing when that period is absent. */
 export function lag(panel: Panel, x: Float64Array, k: number): Float64Array {
   if (k === 0) return x.slice();
@@ -12,25 +34,8 @@ export function lag(panel: Panel, x: Float64Array, k: number): Float64Array {
     const lo = offsets[i];
     const hi = offsets[i + 1];
     for (let r = lo; r < hi; r++) {
-      const want = time[r] - k;
-      // Without a gap the row for t−k is row r−k (the common case); otherwise, times being strictly
-      // increasing, it lies within |k| rows of r.
-      const s0 = r - k;
-      if (s0 >= lo && s0 < hi && time[s0] === want) {
-        out[r] = x[s0];
-        continue;
-      }
-      if (k > 0) {
-        for (let s = r - 1; s >= Math.max(lo, r - k); s--) {
-          if (time[s] === want) { out[r] = x[s]; break; }
-          if (time[s] < want) break;
-        }
-      } else {
-        for (let s = r + 1; s <= Math.min(hi - 1, r - k); s++) {
-          if (time[s] === want) { out[r] = x[s]; break; }
-          if (time[s] > want) break;
-        }
-      }
+      const s = lagRow(time, lo, hi, r, k);
+      if (s >= 0) out[r] = x[s];
     }
   }
   return out;
@@ -89,10 +94,26 @@ export function timeDummies(panel: Panel, prefix = 'yr', all?: readonly number[]
   return periods.map((t) => ({ name: `${prefix}${t}`, values: Float64Array.from(panel.time, (s) => (s === t ? 1 : 0)) }));
 }
 
+/** A term as a column and a lag still to apply: L<k>.D<d>.base is lag k of `values` = D<d>.base (a plain
+ *  or lagged variable is the panel's own column: read it, do not write it). Consumers that walk a
+ *  unit's rows apply the lag themselves, so a lagged variable is never copied whole. */
+export interface LaggedColumn {
+  values: Float64Array;
+  lag: number;
+}
+
+export function termColumn(panel: Panel, t: Term): LaggedColumn {
+  const base = panel.column(t.base);
+  return { values: t.diff === 0 ? base : diff(panel, base, t.diff), lag: t.lag };
+}
+
+/** The column of a LaggedColumn with its lag applied, in panel row order. */
+export function materialize(panel: Panel, c: LaggedColumn): Float64Array {
+  return c.lag === 0 ? c.values : lag(panel, c.values, c.lag);
+}
+
 /** Values of a term (L<k>.D<d>.base) in panel row order; a plain variable is the panel's own column
  *  (read it, do not write it). */
 export function evalTerm(panel: Panel, t: Term): Float64Array {
-  const base = panel.column(t.base);
-  if (t.diff === 0) return t.lag === 0 ? base : lag(panel, base, t.lag);
-  return t.lag === 0 ? diff(panel, base, t.diff) : lag(panel, diff(panel, base, t.diff), t.lag);
+  return materialize(panel, termColumn(panel, t));
 }
