@@ -33,34 +33,42 @@ function normalized(a: ArSums): ArSums {
   return a;
 }
 
-/** Robust AR sums from the per-unit lag-moment blocks and unit moments g_i at the tested β. */
+/** Robust AR sums from the per-unit lag-moment blocks and unit moments g_i at the tested β (the whole
+ *  sample or a shard of it: unit weights are refused, as the blocks keep only what unweighted sums need). */
 export function arSumsRobust(b: UnitBlocks, beta: Float64Array, w: Float64Array | null): ArSums {
+  if (w) throw new Error('robust AR sums take no unit weights');
   const { n, P, L, K } = b;
   const c = residualWeights(b, beta);
   const g = new Float64Array(L);
   const out = emptyArSums(b.artests, K, L);
+  const nSym = (P * (P + 1)) / 2;
   for (let m = 1; m <= b.artests; m++) {
     for (let i = 0; i < n; i++) {
-      const off = (i * b.artests + m - 1) * P * P;
+      // s_i = c'ar_i c from the packed symmetric part.
+      let o = (i * b.artests + m - 1) * nSym;
       let s = 0;
       for (let a = 0; a < P; a++) {
         const ca = c[a];
-        for (let bb = 0; bb < P; bb++) s += ca * b.ar[off + a * P + bb] * c[bb];
-      }
-      const wi = w ? w[i] : 1;
-      if (s !== 0) out.nonzero[m - 1]++;
-      addTo(out.sum, m - 1, wi * s);
-      addTo(out.wHw, m - 1, wi * s * s);
-      const ws = wi * s;
-      if (ws !== 0) {
-        momentRow(b, c, i, g);
-        for (let l = 0; l < L; l++) addTo(out.zhw, (m - 1) * L + l, g[l] * ws);
-      }
-      // tmp_k: X_i' e_{i,−m} = Σ_b ar_i[1+k, b] c_b, unit by unit.
-      for (let k = 0; k < K; k++) {
+        s += ca * ca * b.ar[o++];
         let t = 0;
-        for (let bb = 0; bb < P; bb++) t += b.ar[off + (1 + k) * P + bb] * c[bb];
-        if (t !== 0) addTo(out.tmp, (m - 1) * K + k, wi * t);
+        for (let bb = a + 1; bb < P; bb++) t += b.ar[o++] * c[bb];
+        s += 2 * ca * t;
+      }
+      if (s !== 0) out.nonzero[m - 1]++;
+      addTo(out.sum, m - 1, s);
+      addTo(out.wHw, m - 1, s * s);
+      if (s !== 0) {
+        momentRow(b, c, i, g);
+        for (let l = 0; l < L; l++) addTo(out.zhw, (m - 1) * L + l, g[l] * s);
+      }
+    }
+    // tmp_k = Σ_i X_i' e_{i,−m} = Σ_b (Σ_i ar_i)[1+k, b] c_b, from the compensated sum.
+    const { hi, lo } = b.arSum;
+    for (let k = 0; k < K; k++) {
+      for (let bb = 0; bb < P; bb++) {
+        const j = ((m - 1) * P + 1 + k) * P + bb;
+        addTo(out.tmp, (m - 1) * K + k, hi[j] * c[bb]);
+        addTo(out.tmp, (m - 1) * K + k, lo[j] * c[bb]);
       }
     }
   }

@@ -3,7 +3,8 @@
 //   zw_i  = Z_iᵀ W_i                     L × P   (P = 1 + K; Z'y and Z'X together)
 //   zhz_i = Z_iᵀ H Z_i                   L × L   (upper triangle, packed; kept per unit on request)
 //   ee_i  = W_iᵀ W_i over the rows whose residuals give σ²           P × P
-//   ar_i  = Σ_t W_i[t]ᵀ W_i[t−m] over the AR-tested rows, m = 1..artests   P × P each
+//   ar_i  = Σ_t W_i[t]ᵀ W_i[t−m] over the AR-tested rows, m = 1..artests   P × P each: kept per unit
+//           as its symmetric part (what the quadratic form e_i'e_i,−m = c'ar_i c needs), summed whole
 // Everything GMM needs is a function of these and β: e.g. Z_iᵀe_i = zw_i·(1, −β).
 // The pass works with every regressor; those xtabond2 drops for collinearity are removed from the
 // blocks afterwards (only when there are any).
@@ -35,8 +36,11 @@ export interface UnitBlocks {
   ee: Float64Array | null;
   /** Σ_i ee_i, a compensated sum. */
   eeSum: Compensated;
-  /** n × artests × P × P. */
+  /** Per unit and lag, the symmetric part (ar_i + ar_iᵀ)/2 as a packed upper triangle:
+   *  n × artests × P(P+1)/2. */
   ar: Float64Array;
+  /** Σ_i ar_i (artests × P × P), a compensated sum. */
+  arSum: Compensated;
   artests: number;
   /** Observations of the main equation (level rows in system GMM, transformed rows otherwise). */
   obsMain: Int32Array;
@@ -178,6 +182,9 @@ type ArRows = 'transformed' | 'level' | 'differenced';
 
 /** Up to this many instruments Z_i'HZ_i is formed with dense q_f (zhzDense), beyond with sparse ones. */
 const DENSE_L = 64;
+/** Beyond this many instruments the per-unit Z'HZ is added from a list of its touched entries (a
+ *  unit touches a band of the triangle: rows t, t±1 through H), not by a scan of the whole triangle. */
+const TRACK_L = 24;
 
 /**
  * The pass over the units, phase by phase for unit i: its data rows W_i (unitRows), their cross
@@ -206,6 +213,9 @@ class UnitPass {
   readonly ee: Float64Array | null;
   readonly eeSum: Compensated;
   readonly ar: Float64Array;
+  readonly arSum: Compensated;
+  /** One unit's ar_i (P × P) before it is packed and summed. */
+  private readonly arUnit: Float64Array;
   readonly obsMain: Int32Array;
   readonly obsTrans: Int32Array;
   readonly zhz: Float64Array | null;
@@ -213,6 +223,7 @@ class UnitPass {
    *  the unit touched (zhzTouched[0 .. zhzCount), marked in zhzMark with the unit's stamp), so that
    *  only those are added and cleared. */
   private readonly zhzUnit: Float64Array | null;
+  private readonly trackZHZ: boolean;
   private readonly zhzMark: Int32Array;
   private readonly zhzTouched: Int32Array;
   private zhzCount = 0;
@@ -258,13 +269,17 @@ class UnitPass {
     this.zw = new Float64Array(n * L * P);
     this.ee = keepZHZ ? new Float64Array(n * P * P) : null;
     this.eeSum = compensated(P * P);
-    this.ar = new Float64Array(n * artests * P * P);
+    this.ar = new Float64Array(n * artests * ((P * (P + 1)) / 2));
+    this.arSum = compensated(artests * P * P);
+    this.arUnit = new Float64Array(P * P);
     this.obsMain = new Int32Array(n);
     this.obsTrans = new Int32Array(n);
     this.zhz = keepZHZ ? new Float64Array(n * nPacked) : null;
     this.zhzUnit = keepZHZ ? null : new Float64Array(nPacked);
-    this.zhzMark = new Int32Array(keepZHZ ? 0 : nPacked);
-    this.zhzTouched = new Int32Array(keepZHZ ? 0 : nPacked);
+    // Tracking the touched entries pays only when they are a small part of the triangle.
+    this.trackZHZ = !keepZHZ && L > TRACK_L;
+    this.zhzMark = new Int32Array(this.trackZHZ ? nPacked : 0);
+    this.zhzTouched = new Int32Array(this.trackZHZ ? nPacked : 0);
     this.zhzPacked = compensated(nPacked);
     this.mainWW = new Float64Array(P * P);
     this.allWW = new Float64Array(P * P);
@@ -349,7 +364,20 @@ class UnitPass {
         src = this.arW;
         r0 = 0;
       }
-      for (let m = 1; m <= artests; m++) addCrossRows(this.ar, (i * artests + m - 1) * PP, src, r0, T, m, P);
+      const { arUnit, arSum } = this;
+      const nSym = (P * (P + 1)) / 2;
+      for (let m = 1; m <= artests; m++) {
+        arUnit.fill(0);
+        addCrossRows(arUnit, 0, src, r0, T, m, P);
+        let o = (i * artests + m - 1) * nSym;
+        for (let a = 0; a < P; a++)
+          for (let b = a; b < P; b++) this.ar[o++] = a === b ? arUnit[a * P + a] : 0.5 * (arUnit[a * P + b] + arUnit[b * P + a]);
+        const so = (m - 1) * PP;
+        for (let j = 0; j < PP; j++) {
+          const x = arUnit[j];
+          if (x !== 0) addTo(arSum, so + j, x);
+        }
+      }
     }
   }
 
@@ -384,7 +412,7 @@ class UnitPass {
   private zhzDense(dst: Float64Array, dOff: number): void {
     const { start, col, val } = this.zrows;
     const { F, q, touched, rowOff, L, zhzMark, zhzTouched, unitStamp } = this;
-    const track = this.zhzUnit !== null;
+    const track = this.trackZHZ;
     let nz = this.zhzCount;
     for (let f = 0; f < F.nrows; f++) {
       q.fill(0);
@@ -417,7 +445,7 @@ class UnitPass {
   private zhzSparse(dst: Float64Array, dOff: number): void {
     const { start, col, val } = this.zrows;
     const { F, q, mark, touched, rowOff, zhzMark, zhzTouched, unitStamp } = this;
-    const track = this.zhzUnit !== null;
+    const track = this.trackZHZ;
     let nz = this.zhzCount;
     for (let f = 0; f < F.nrows; f++) {
       const stamp = ++this.stamp;
@@ -464,11 +492,14 @@ class UnitPass {
    *  how units are grouped into shards) and clear it for the next unit: only the entries it touched. */
   private addZHZ(u: Float64Array): void {
     const { zhzTouched, zhzPacked } = this;
-    for (let k = 0; k < this.zhzCount; k++) {
-      const j = zhzTouched[k];
+    const m = this.trackZHZ ? this.zhzCount : this.nPacked;
+    for (let k = 0; k < m; k++) {
+      const j = this.trackZHZ ? zhzTouched[k] : k;
       const x = u[j];
-      if (x !== 0) addTo(zhzPacked, j, x);
-      u[j] = 0;
+      if (x !== 0) {
+        addTo(zhzPacked, j, x);
+        u[j] = 0;
+      }
     }
   }
 
@@ -507,6 +538,18 @@ function keepCols(src: Float64Array, nrows: number, P: number, cols: number[]): 
 }
 
 /** Keep rows and columns `cols` of each P×P block. */
+/** Keep rows and columns `cols` of each packed upper triangle of order P; the array itself when all are kept. */
+function keepPacked(src: Float64Array, nblocks: number, P: number, cols: number[]): Float64Array {
+  const Pk = cols.length;
+  if (Pk === P) return src;
+  const n0 = (P * (P + 1)) / 2;
+  const at = (a: number, b: number): number => (a <= b ? a * P - (a * (a - 1)) / 2 + b - a : at(b, a));
+  const out = new Float64Array((nblocks * Pk * (Pk + 1)) / 2);
+  let o = 0;
+  for (let k = 0; k < nblocks; k++) for (let r = 0; r < Pk; r++) for (let c = r; c < Pk; c++) out[o++] = src[k * n0 + at(cols[r], cols[c])];
+  return out;
+}
+
 function keepSquare(src: Float64Array, nblocks: number, P: number, cols: number[]): Float64Array {
   const Pk = cols.length;
   if (Pk === P) return src;
@@ -561,7 +604,11 @@ export function unitBlocks(d: Design, plan: InstrumentPlan, opts: { keepZHZ?: bo
     zhzSumLo,
     ee: pass.ee && keepSquare(pass.ee, n, P, cols),
     eeSum: { hi: keepSquare(eeSum.hi, 1, P, cols), lo: keepSquare(eeSum.lo, 1, P, cols) },
-    ar: keepSquare(pass.ar, n * artests, P, cols),
+    ar: keepPacked(pass.ar, n * artests, P, cols),
+    arSum: (() => {
+      const c = normalize(pass.arSum);
+      return { hi: keepSquare(c.hi, artests, P, cols), lo: keepSquare(c.lo, artests, P, cols) };
+    })(),
     artests,
     obsMain,
     obsTrans,
