@@ -12,21 +12,12 @@ import { checkMoments, BackendBase } from './backend-base.ts';
 import { matmulFloat64 } from './reference.ts';
 import type { MatmulShape, MomentShape, Operand, Resident, WeightedCrossShape } from './types.ts';
 import { checkWeightedCross, weightedCrossFloat64 } from './weighted-cross.ts';
-import { KERNELS_WASM } from './wasm/kernels-wasm.ts';
+import { kernelModule } from './wasm/module.ts';
 
 type Xty = (x: number, y: number, out: number, n: number, p: number, q: number, xrow: number, xpanel: number, yrow: number, ypanel: number, ldo: number, sym: number) => void;
 type Gather = (src: number, w: number, n: number, p: number, dst: number, row: number, scale: number) => number;
 type Moments = (blocks: number, c: number, w: number, n: number, L: number, P: number, x: number, g: number, row: number) => number;
 type Projections = (blocks: number, a: number, c: number, w: number, n: number, L: number, P: number, x: number, g: number, row: number, mout: number, mrow: number, scores: number) => number;
-
-const bytes = Uint8Array.from(Buffer.from(KERNELS_WASM, 'base64'));
-let compiled: WebAssembly.Module | null | undefined;
-
-/** The compiled kernel module, or null where this runtime lacks WebAssembly SIMD. */
-function kernelModule(): WebAssembly.Module | null {
-  if (compiled === undefined) compiled = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
-  return compiled;
-}
 
 export function wasmSimdAvailable(): boolean {
   return kernelModule() !== null;
