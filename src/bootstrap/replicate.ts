@@ -170,14 +170,13 @@ async function momentsPass(c: Chunk): Promise<Request[]> {
   const nz = bb.zhzAt.length;
   const zhzSum = await backend.matmul(w, c.blocks.zhz, { m: cb, k: n, n: nz });
   const eeSum = await backend.matmul(w, c.blocks.ee, { m: cb, k: n, n: P * P });
+  // Each kept entry's mirror position below the diagonal.
+  const mirror = Int32Array.from(bb.zhzAt, (j) => (j % L) * L + Math.floor(j / L));
   return c.steps.map((st, b) => {
     const p = emptyPartial('moments', dimsOf(bb));
     p.sums.zw = zwSum.subarray(b * L * P, (b + 1) * L * P);
     const zhz = new Float64Array(L * L);
-    for (let at = 0; at < nz; at++) {
-      const j = bb.zhzAt[at];
-      zhz[j] = zhz[(j % L) * L + Math.floor(j / L)] = zhzSum[b * nz + at];
-    }
+    for (let at = 0; at < nz; at++) zhz[bb.zhzAt[at]] = zhz[mirror[at]] = zhzSum[b * nz + at];
     p.sums.zhz = zhz;
     p.sums.ee = eeSum.subarray(b * P * P, (b + 1) * P * P);
     return st.next(p);

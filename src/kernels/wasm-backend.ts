@@ -17,6 +17,7 @@ import { kernelModule } from './wasm/module.ts';
 type Xty = (x: number, y: number, out: number, n: number, p: number, q: number, xrow: number, xpanel: number, yrow: number, ypanel: number, ldo: number, sym: number) => void;
 type Gather = (src: number, w: number, n: number, p: number, dst: number, row: number, scale: number) => number;
 type Moments = (blocks: number, c: number, w: number, n: number, L: number, P: number, x: number, g: number, row: number) => number;
+type Mirror = (at: number, n: number, ld: number) => void;
 type Projections = (blocks: number, a: number, c: number, w: number, n: number, L: number, P: number, x: number, g: number, row: number, mout: number, mrow: number, scores: number) => number;
 
 export function wasmSimdAvailable(): boolean {
@@ -31,15 +32,10 @@ const rowBytes = (cols: number) => 8 * roundUp4(cols);
 const packed = (n: number) => [32, 32 * n] as const;
 const rowMajor = (cols: number) => [rowBytes(cols), 32] as const;
 
-/**
- * out[o + r·cols + k] = heap[at + r·ld + k] for r < rows, k < cols; when symmetric, only the upper
- * triangle is read and the lower one mirrored from it, so the result is exactly symmetric.
- */
-function copyOut(heap: Float64Array, at: number, ld: number, out: Float64Array, o: number, rows: number, cols: number, symmetric: boolean): void {
-  for (let r = 0; r < rows; r++) {
-    if (!symmetric) out.set(heap.subarray(at + r * ld, at + r * ld + cols), o + r * cols);
-    else for (let k = r; k < cols; k++) out[o + r * cols + k] = out[o + k * cols + r] = heap[at + r * ld + k];
-  }
+/** out[o + r·cols + k] = heap[at + r·ld + k] for r < rows, k < cols (one bulk copy when ld = cols). */
+function copyOut(heap: Float64Array, at: number, ld: number, out: Float64Array, o: number, rows: number, cols: number): void {
+  if (ld === cols) out.set(heap.subarray(at, at + rows * cols), o);
+  else for (let r = 0; r < rows; r++) out.set(heap.subarray(at + r * ld, at + r * ld + cols), o + r * cols);
 }
 
 /**
@@ -87,6 +83,7 @@ export class WasmBackend extends BackendBase {
   private readonly gather: Gather;
   private readonly moments: Moments;
   private readonly projections: Projections;
+  private readonly mirror: Mirror;
   private heap: Float64Array;
   /** Largest number of float64 values one call may place in the module's memory. */
   private readonly maxElements: number;
@@ -107,6 +104,7 @@ export class WasmBackend extends BackendBase {
     this.gather = instance.exports.gather as Gather;
     this.moments = instance.exports.moments as Moments;
     this.projections = instance.exports.projections as Projections;
+    this.mirror = instance.exports.mirror as Mirror;
     this.heap = new Float64Array(this.memory.buffer);
   }
 
@@ -191,7 +189,7 @@ export class WasmBackend extends BackendBase {
       if (yKept === undefined && (item === 0 || !s.sharedB)) place(heap, yAt, b, s.sharedB ? 0 : item * k * n, k, n, s.transB ? 1 : n, s.transB ? k : 1, packY);
       if (k === 0) continue;
       this.xty(xAt * 8, yAt * 8, outAt * 8, k, m4, n4, xrow, xpanel, yrow, ypanel, n4, 0);
-      copyOut(heap, outAt, n4, c, item * m * n, m, n, false);
+      copyOut(heap, outAt, n4, c, item * m * n, m, n);
     }
     return c;
   }
@@ -220,7 +218,8 @@ export class WasmBackend extends BackendBase {
       this.gather((cAt + b * n * q) * 8, (wAt + b * n) * 8, n, q, yAt * 8, rowBytes(q), 0);
       if (units === 0) continue;
       this.xty(xAt * 8, yAt * 8, outAt * 8, units, p4, q4, ...rowMajor(p), ...rowMajor(q), q4, symmetric ? 1 : 0);
-      copyOut(heap, outAt, q4, out, b * p * q, p, q, symmetric);
+      if (symmetric) this.mirror(outAt * 8, p, q4);
+      copyOut(heap, outAt, q4, out, b * p * q, p, q);
     }
     return out;
   }
@@ -252,7 +251,8 @@ export class WasmBackend extends BackendBase {
       const units = this.moments(blocksAt * 8, (cAt + b * P) * 8, (wAt + b * n) * 8, n, L, P, xAt * 8, gAt * 8, rowBytes(L));
       if (units === 0) continue;
       this.xty(xAt * 8, gAt * 8, outAt * 8, units, L4, L4, ...rowMajor(L), ...rowMajor(L), L4, 1);
-      copyOut(heap, outAt, L4, out, b * L * L, L, L, true);
+      this.mirror(outAt * 8, L, L4);
+      copyOut(heap, outAt, L4, out, b * L * L, L, L);
     }
     return out;
   }
@@ -281,7 +281,7 @@ export class WasmBackend extends BackendBase {
       const units = this.projections(blocksAt * 8, (aAt + b * L) * 8, (cAt + b * P) * 8, (wAt + b * n) * 8, n, L, P, xAt * 8, gAt * 8, rowBytes(L), mAt * 8, rowBytes(P), (scoresAt + b * n) * 8);
       if (units === 0) continue;
       this.xty(xAt * 8, mAt * 8, outAt * 8, units, L4, P4, ...rowMajor(L), ...rowMajor(P), P4, 0);
-      copyOut(heap, outAt, P4, cross, b * L * P, L, P, false);
+      copyOut(heap, outAt, P4, cross, b * L * P, L, P);
     }
     return { cross, scores: heap.slice(scoresAt, scoresAt + batch * n) };
   }

@@ -59,9 +59,12 @@ export function factorWeight(m: Float64Array, L: number, c = 1, tol = INVSYM_TOL
   const f = factorKernel() ? factorInWasm(m, L, tol) : factorLoop(m, L, tol);
   const r = f.r;
   const compact = new Float64Array(r * r);
-  for (let i = 0; i < r; i++) compact.set(f.rows.subarray(i * L, i * L + i + 1), i * r);
+  const rows = f.rows;
+  for (let i = 0; i < r; i++) for (let p = 0; p <= i; p++) compact[i * r + p] = rows[i * L + p];
   const sc = Math.sqrt(c);
-  return { L, kept: f.kept.slice(0, r), dropped: f.dropped.slice(), scale: Float64Array.from(f.scale.subarray(0, r), (x) => x * sc), chol: compact };
+  const scale = new Float64Array(r);
+  for (let i = 0; i < r; i++) scale[i] = f.scale[i] * sc;
+  return { L, kept: f.kept.slice(0, r), dropped: f.dropped.slice(), scale, chol: compact };
 }
 
 /** factorWeight's factorization in the kernel module's memory: m at 0, then the factor's rows, scales, kept, dropped. */

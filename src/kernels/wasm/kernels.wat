@@ -353,4 +353,25 @@
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
         (br $jloop)))
     (local.get $r))
+;; mirror: copy the upper triangle of the n×n matrix at `at` (rows ld values apart) onto its
+  ;; lower triangle, out[r, k] = out[k, r] for k < r, so a symmetric result is exactly symmetric.
+  (func (export "mirror") (param $at i32) (param $n i32) (param $ld i32)
+    (local $r i32) (local $k i32) (local $row i32) (local $col i32) (local $stride i32)
+    (local.set $stride (i32.shl (local.get $ld) (i32.const 3)))
+    (local.set $r (i32.const 1))
+    (block $rdone
+      (loop $rloop
+        (br_if $rdone (i32.ge_u (local.get $r) (local.get $n)))
+        (local.set $row (i32.add (local.get $at) (i32.mul (local.get $r) (local.get $stride))))
+        (local.set $col (i32.add (local.get $at) (i32.shl (local.get $r) (i32.const 3))))
+        (local.set $k (i32.const 0))
+        (block $kdone
+          (loop $kloop
+            (br_if $kdone (i32.ge_u (local.get $k) (local.get $r)))
+            (f64.store (i32.add (local.get $row) (i32.shl (local.get $k) (i32.const 3)))
+              (f64.load (i32.add (local.get $col) (i32.mul (local.get $k) (local.get $stride)))))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br $kloop)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rloop))))
 )
