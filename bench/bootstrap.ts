@@ -8,9 +8,17 @@
 //   npx tsx bench/bootstrap.ts                    both parts
 //   npx tsx bench/bootstrap.ts --part a [--naive-reps 999]
 //   npx tsx bench/bootstrap.ts --part b [--backends float64-ts,tfjs-wasm]
+//   npx tsx bench/bootstrap.ts --part first [--against DIR] [--repeat k] [--threads t] [--naive-reps k]
+//       the default backend's first B = 999 call in a fresh process (after a 5-replication warm-up
+//       call, as in (a)) and the 4th call after it, each run its own process; then (with
+//       --naive-reps) the naive loop on k of the same draws, scaled to 999; with --against, the
+//       same on another checkout (its src/, bench/ and test/helpers/), alternating with this one;
+//       min–max printed
 //   --command "<xtabond2 command over y, x>" replaces the model in either part
 import { spawnSync } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { bootstrapGmm, type BootstrapResult } from '../src/bootstrap/run.ts';
 import { naiveBootstrap } from '../test/helpers/naive-bootstrap.ts';
 import { clusterCounts } from '../src/bootstrap/draws.ts';
@@ -163,8 +171,76 @@ async function partB(): Promise<void> {
   console.log(`\nModel: ${model}. Wall time of bootstrapGmm (recentred, the default), data generation and backend opening excluded; peak RSS = the whole child process (process.resourceUsage().maxRSS).\n`);
 }
 
+/** In this process: the first and the 4th later B = 999 call on `root`'s sources (see --part first). */
+async function firstCall(root: string): Promise<void> {
+  const load = async <T>(path: string): Promise<T> => (await import(pathToFileURL(resolve(root, path)).href)) as T;
+  const { bootstrapGmm: boot } = await load<typeof import('../src/bootstrap/run.ts')>('src/bootstrap/run.ts');
+  const { defaultFloat64Backend: fallback, getBackend: open } = await load<typeof import('../src/kernels/registry.ts')>('src/kernels/registry.ts');
+  const { parseXtabond2: parse } = await load<typeof import('../src/spec/parse.ts')>('src/spec/parse.ts');
+  const { dynamicPanel: generate } = await load<typeof import('./dynamic-panel.ts')>('bench/dynamic-panel.ts');
+  const { naiveBootstrap: naive } = await load<typeof import('../test/helpers/naive-bootstrap.ts')>('test/helpers/naive-bootstrap.ts');
+  const { clusterCounts: draws } = await load<typeof import('../src/bootstrap/draws.ts')>('src/bootstrap/draws.ts');
+  const panel = generate(285, 14, PANEL_SEED);
+  const spec = parse(COMMAND, panel.names());
+  const threads = arg('--threads') ? Number(arg('--threads')) : undefined;
+  const backend = await open(fallback(), { precision: 'float32' });
+  const loadAtStart = loadavg()[0];
+  await boot(panel, spec, { reps: 5, seed: SEED + 1, backend, recentre: false, threads });
+  const seconds: number[] = [];
+  const cpu: number[] = [];
+  let beta = 0;
+  for (let call = 0; call < 5; call++) {
+    const t0 = performance.now();
+    const c0 = process.cpuUsage();
+    const r = await boot(panel, spec, { reps: REPS, seed: SEED, backend, recentre: false, threads }, COMMAND);
+    const c = process.cpuUsage(c0);
+    seconds.push((performance.now() - t0) / 1000);
+    cpu.push((c.user + c.system) / 1e6);
+    beta = r.draws!.beta.reduce((a, x) => a + x, 0);
+  }
+  await backend.dispose();
+  let naiveSeconds = NaN;
+  const naiveReps = Number(arg('--naive-reps') ?? 0);
+  if (naiveReps > 0) {
+    const counts = draws(SEED, REPS, 285);
+    await naive(panel, spec, counts, 5); // warm-up, as in (a)
+    const t0 = performance.now();
+    await naive(panel, spec, counts, naiveReps);
+    naiveSeconds = ((performance.now() - t0) / 1000) * (REPS / naiveReps);
+  }
+  console.log(JSON.stringify({ backend: backend.name, first: seconds[0], firstCpu: cpu[0], fourth: seconds[4], fourthCpu: cpu[4], loadAtStart, betaSum: beta, naiveSeconds }));
+}
+
+function partFirst(): void {
+  const here = resolve(new URL('..', import.meta.url).pathname);
+  const against = arg('--against') ? resolve(arg('--against')!) : null;
+  const roots = against ? [here, against] : [here];
+  const repeat = Number(arg('--repeat') ?? 3);
+  const runs = new Map(roots.map((r) => [r, [] as { first: number; firstCpu: number; fourth: number; fourthCpu: number; loadAtStart: number; betaSum: number; backend: string; naiveSeconds: number }[]]));
+  for (let k = 0; k < repeat; k++)
+    for (const r of roots) {
+      const extra = [...(arg('--threads') ? ['--threads', arg('--threads')!] : []), ...(arg('--naive-reps') ? ['--naive-reps', arg('--naive-reps')!] : [])];
+      const out = spawnSync(process.execPath, [...process.execArgv, process.argv[1], '--first-call', r, ...extra], { encoding: 'utf8', maxBuffer: 1 << 24 });
+      if (out.status !== 0) throw new Error(out.stderr);
+      runs.get(r)!.push(JSON.parse(out.stdout.trim().split('\n').pop()!));
+    }
+  const spread = (xs: number[]) => `${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}`;
+  console.log(`## First call in a process: N = 285, T = 14, B = ${REPS}, ${repeat} processes each${against ? ', alternating' : ''}\n`);
+  console.log('| checkout | backend | first call, wall (s) | its CPU (s) | 4th later call, wall (s) | its CPU (s) | naive loop, 999 (s) | first call vs naive | load average at the starts | Σβ of the replications |');
+  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---|');
+  for (const r of roots) {
+    const xs = runs.get(r)!;
+    // Each process's naive loop over its own first call: the ratio the bench's (a) reports.
+    const ratio = xs.every((x) => Number.isFinite(x.naiveSeconds)) ? `${spread(xs.map((x) => x.naiveSeconds / x.first))}×` : '—';
+    const naiveCol = Number.isFinite(xs[0].naiveSeconds) ? spread(xs.map((x) => x.naiveSeconds)) : '—';
+    console.log(`| ${r === here ? 'this checkout' : r} | ${xs[0].backend} | ${spread(xs.map((x) => x.first))} | ${spread(xs.map((x) => x.firstCpu))} | ${spread(xs.map((x) => x.fourth))} | ${spread(xs.map((x) => x.fourthCpu))} | ${naiveCol} | ${ratio} | ${spread(xs.map((x) => x.loadAtStart))} | ${xs[0].betaSum.toPrecision(15)} |`);
+  }
+}
+
 const big = arg('--big');
 if (big) await bigCase(big);
+else if (arg('--first-call')) await firstCall(arg('--first-call')!);
+else if (arg('--part') === 'first') partFirst();
 else {
   const part = arg('--part');
   console.log(`Machine: ${cpus().length} × ${cpus()[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}; ${new Date().toISOString()}\n`);

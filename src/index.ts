@@ -14,7 +14,8 @@ export { bootstrapGmm, type BootstrapOptions, type BootstrapResult } from './boo
 export { listBackends, getBackend, type BackendInfo } from './kernels/registry.ts';
 export { DataError, SpecError } from './errors.ts';
 // The engine underneath (README "One engine"): passes of partial sums, their merge and serialization.
-export { prepareGmm, modelBlocks, estimateOptions, arMode, inference, type PreparedGmm } from './gmm/fit.ts';
+export { prepareGmm, modelBlocks, estimateOptions, arMode, type PreparedGmm } from './gmm/fit.ts';
+export { inference } from './gmm/inference.ts';
 export { estimationSteps, runSteps, runStepsAsync, estimateOnShards, type Estimation, type EstimateOptions } from './gmm/estimate.ts';
 export { computePass, type PassRequest, type Shard } from './gmm/passes.ts';
 export { mergePartials, mergeAll, type PartialSums } from './gmm/partial-sums.ts';

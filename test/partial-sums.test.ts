@@ -1,7 +1,8 @@
 // Partial sums are a value (src/gmm/partial-sums.ts): the sums of disjoint shards of units, merged,
 // give the single-process estimate, and they survive serialization (Arrow IPC with a checksum).
 import { describe, expect, it } from 'vitest';
-import { estimateOptions, estimatePrepared, arMode, inference, modelBlocks, prepareGmm, fitGmm } from '../src/gmm/fit.ts';
+import { estimateOptions, estimatePrepared, arMode, modelBlocks, prepareGmm, fitGmm } from '../src/gmm/fit.ts';
+import { inference } from '../src/gmm/inference.ts';
 import { estimateOnShards, estimationSteps, runSteps } from '../src/gmm/estimate.ts';
 import { computePass } from '../src/gmm/passes.ts';
 import { mergeAll, mergePartials, type PartialSums } from '../src/gmm/partial-sums.ts';

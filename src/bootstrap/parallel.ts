@@ -4,14 +4,15 @@
 // thread ran what. The calling thread starts at once; worker threads (~0.2 s to start) join when
 // ready, so a short job is not slowed by them; they stay in a pool for later jobs. A worker that
 // cannot start (e.g. in a bundle without tsx and without SYSGMM_WORKER) or fails leaves its batches
-// to the calling thread, and the result says how many threads ran.
+// to the calling thread, and the result says how many threads ran. Each thread uploads the blocks to
+// its backend once for the job (uploadBlocks), not once per batch.
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { KernelBackend } from '../kernels/types.ts';
 import { threadingOf } from '../kernels/registry.ts';
 import type { BootstrapBlocks } from './blocks.ts';
-import { replicate, type ReplicationOptions, type Replications } from './replicate.ts';
+import { releaseBlocks, replicate, uploadBlocks, type ReplicationOptions, type Replications, type ResidentBlocks } from './replicate.ts';
 
 /** Replications a thread takes at a time. */
 const BATCH = 32;
@@ -89,21 +90,27 @@ function sharedArray<T extends Float64Array | Uint8Array | Int32Array>(make: new
 /** Take batches of replications from the shared counter until none is left. */
 export async function runShare(job: Omit<WorkerJob, 'backend'>, backend: KernelBackend, onDone?: () => void): Promise<void> {
   const { reps, shared } = job;
-  for (;;) {
-    const b0 = Atomics.add(shared.control, 0, BATCH);
-    if (b0 >= reps) return;
-    await runBatch(job, backend, b0 / BATCH);
-    onDone?.();
+  let resident: ResidentBlocks | undefined;
+  try {
+    for (;;) {
+      const b0 = Atomics.add(shared.control, 0, BATCH);
+      if (b0 >= reps) return;
+      resident ??= await uploadBlocks(job.blocks, job.options, backend);
+      await runBatch(job, backend, b0 / BATCH, resident);
+      onDone?.();
+    }
+  } finally {
+    if (resident) await releaseBlocks(resident, backend);
   }
 }
 
-async function runBatch(job: Omit<WorkerJob, 'backend'>, backend: KernelBackend, batch: number): Promise<void> {
+async function runBatch(job: Omit<WorkerJob, 'backend'>, backend: KernelBackend, batch: number, resident: ResidentBlocks): Promise<void> {
   const { blocks, counts, reps, options, shared } = job;
   const n = blocks.n;
   const K = blocks.K;
   const b0 = batch * BATCH;
   const cb = Math.min(BATCH, reps - b0);
-  const r = await replicate(blocks, counts.subarray(b0 * n, (b0 + cb) * n), cb, options, backend);
+  const r = await replicate(blocks, counts.subarray(b0 * n, (b0 + cb) * n), cb, options, backend, undefined, undefined, resident);
   shared.beta.set(r.beta, b0 * K);
   shared.se.set(r.se, b0 * K);
   shared.hansen.set(r.hansen, b0);
@@ -161,7 +168,16 @@ export async function replicateParallel(
   await runShare(job, backend, progress);
   const workersOk = (await Promise.all(workers)).filter((ok) => ok).length;
   // A worker that could not start, or failed, leaves its batches unwritten: run them here.
-  for (let batch = 0; batch < batches; batch++) if (!Atomics.load(shared.batchDone, batch)) await runBatch(job, backend, batch);
+  const left: number[] = [];
+  for (let batch = 0; batch < batches; batch++) if (!Atomics.load(shared.batchDone, batch)) left.push(batch);
+  if (left.length) {
+    const resident = await uploadBlocks(bb, options, backend);
+    try {
+      for (const batch of left) await runBatch(job, backend, batch, resident);
+    } finally {
+      await releaseBlocks(resident, backend);
+    }
+  }
   return {
     threads: 1 + workersOk,
     reps,

@@ -6,7 +6,9 @@
 //   'moments'     C (B×N) · [zw | zhz | ee]                            one product each (zhz: its non-zero entries)
 //   'weight'      S_b = Σ_i w_bi g_bi g_biᵀ, g_bi = zw_i·(1, −δ₁_b)     momentCovariance
 //   'correction'  Σ_i w_bi (g_biᵀa_b) zw_i and Σ_i w_bi g_bi (zw_iᵀ a_b)ᵀ  momentProjections + one product
-// The blocks are centred at β̂ (blocks.ts), so a replication's coefficients are δ = β − β̂.
+// The blocks are centred at β̂ (blocks.ts), so a replication's coefficients are δ = β − β̂. They are
+// the same for every chunk: uploaded to the backend once a run (uploadBlocks), each chunk sends only
+// its counts and coefficients.
 import { matmul } from '../linalg/dense.ts';
 import { symmetrize } from '../linalg/invsym.ts';
 import { weightQuad } from '../linalg/weight-factor.ts';
@@ -15,7 +17,7 @@ import { smallFactor } from '../gmm/covariance.ts';
 import { emptyPartial, type PartialSums } from '../gmm/partial-sums.ts';
 import type { PassRequest } from '../gmm/passes.ts';
 import type { Conventions } from '../spec/types.ts';
-import type { KernelBackend } from '../kernels/types.ts';
+import type { KernelBackend, Operand } from '../kernels/types.ts';
 import type { BootstrapBlocks } from './blocks.ts';
 export interface ReplicationOptions {
   twostep: boolean;
@@ -54,6 +56,29 @@ const CHUNK_ELEMENTS = 12_000_000;
 
 type Steps = Generator<PassRequest, Estimation, PartialSums>;
 
+/** The per-unit blocks as the backend holds them for a run (KernelBackend.upload). */
+export interface ResidentBlocks {
+  zw: Operand;
+  zhz: Operand;
+  ee: Operand;
+  /** Only where the replications form a moment covariance (two-step or robust). */
+  zwT: Operand;
+}
+
+/** Upload the blocks the replications read (zwT only where options need a moment covariance). */
+export async function uploadBlocks(bb: BootstrapBlocks, opts: ReplicationOptions, backend: KernelBackend): Promise<ResidentBlocks> {
+  return {
+    zw: await backend.upload(bb.zw),
+    zhz: await backend.upload(bb.zhz),
+    ee: await backend.upload(bb.ee),
+    zwT: opts.twostep || opts.robust ? await backend.upload(bb.zwT) : bb.zwT,
+  };
+}
+
+export async function releaseBlocks(r: ResidentBlocks, backend: KernelBackend): Promise<void> {
+  for (const op of [r.zw, r.zhz, r.ee, r.zwT]) if (!(op instanceof Float64Array)) await backend.release(op);
+}
+
 export async function replicate(
   bb: BootstrapBlocks,
   counts: Float64Array,
@@ -63,6 +88,8 @@ export async function replicate(
   onChunk?: (done: number) => void,
   /** Replications per batch (default: as many as fit the memory bound); results do not depend on it. */
   chunkSize?: number,
+  /** The blocks already uploaded to backend (else they are uploaded here, and released at the end). */
+  resident?: ResidentBlocks,
 ): Promise<Replications> {
   const { n, L, K, P } = bb;
   const out: Replications = {
@@ -83,33 +110,45 @@ export async function replicate(
     counted[i * 3 + 1] = bb.groups[i];
     counted[i * 3 + 2] = bb.obsSigma[i];
   }
-  for (let b0 = 0; b0 < reps; b0 += chunk) {
-    const cb = Math.min(chunk, reps - b0);
-    const c: Chunk = { bb, backend, w: counts.subarray(b0 * n, (b0 + cb) * n), cb, tallies: new Float64Array(0), steps: [] };
-    c.tallies = matmul(c.w, counted, cb, n, 3);
-    for (let b = 0; b < cb; b++) {
-      const sigmaDivisor = opts.sigmaPerObs * c.tallies[b * 3 + 2];
-      c.steps.push(estimationSteps({ twostep: opts.twostep, robust: opts.robust, sigmaDivisor, clusterSmall: false, momentScale: opts.momentScale }, K, null));
+  const blocks = resident ?? (await uploadBlocks(bb, opts, backend));
+  try {
+    for (let b0 = 0; b0 < reps; b0 += chunk) {
+      const cb = Math.min(chunk, reps - b0);
+      const w = counts.subarray(b0 * n, (b0 + cb) * n);
+      await replicateChunk(out, b0, { bb, blocks, backend, w, cb, tallies: matmul(w, counted, cb, n, 3), steps: [] }, opts);
+      onChunk?.(b0 + cb);
     }
-    for (const st of c.steps) st.next(); // each asks for its 'moments' pass
-    let req = await momentsPass(c);
-    if (needS) {
-      const c1 = oneStepCoefficients(req, P, K);
-      req = await weightPass(c, c1);
-      if (opts.twostep && opts.robust) req = await correctionPass(c, c1, req);
-    }
-    req.forEach((r, b) => {
-      if (!r.done) throw new Error(`bootstrap: replication asked for an unexpected '${r.value.pass}' pass`);
-      record(out, b0 + b, r.value, opts, c.tallies[b * 3], c.tallies[b * 3 + 1], bb);
-    });
-    onChunk?.(b0 + cb);
+  } finally {
+    if (!resident) await releaseBlocks(blocks, backend);
   }
   return out;
+}
+
+/** The chunk's replications, from first = b0, in lockstep: each pass answered for all of them at once. */
+async function replicateChunk(out: Replications, b0: number, c: Chunk, opts: ReplicationOptions): Promise<void> {
+  const { K, P } = c.bb;
+  for (let b = 0; b < c.cb; b++) {
+    const sigmaDivisor = opts.sigmaPerObs * c.tallies[b * 3 + 2];
+    c.steps.push(estimationSteps({ twostep: opts.twostep, robust: opts.robust, sigmaDivisor, clusterSmall: false, momentScale: opts.momentScale }, K, null));
+  }
+  for (const st of c.steps) st.next(); // each asks for its 'moments' pass
+  let req = await momentsPass(c);
+  if (opts.twostep || opts.robust) {
+    const c1 = oneStepCoefficients(req, P, K);
+    req = await weightPass(c, c1);
+    if (opts.twostep && opts.robust) req = await correctionPass(c, c1, req);
+  }
+  req.forEach((r, b) => {
+    if (!r.done) throw new Error(`bootstrap: replication asked for an unexpected '${r.value.pass}' pass`);
+    record(out, b0 + b, r.value, opts, c.tallies[b * 3], c.tallies[b * 3 + 1], c.bb);
+  });
 }
 
 /** A chunk of replications: their draw counts (cb × n), tallies and engines. */
 interface Chunk {
   bb: BootstrapBlocks;
+  /** bb's blocks as the backend holds them. */
+  blocks: ResidentBlocks;
   backend: KernelBackend;
   w: Float64Array;
   cb: number;
@@ -127,18 +166,17 @@ const shapeOf = (c: Chunk) => ({ batch: c.cb, n: c.bb.n, P: c.bb.P, L: c.bb.L })
 async function momentsPass(c: Chunk): Promise<Request[]> {
   const { bb, backend, w, cb } = c;
   const { n, L, P } = bb;
-  const zwSum = await backend.matmul(w, bb.zw, { m: cb, k: n, n: L * P });
+  const zwSum = await backend.matmul(w, c.blocks.zw, { m: cb, k: n, n: L * P });
   const nz = bb.zhzAt.length;
-  const zhzSum = await backend.matmul(w, bb.zhz, { m: cb, k: n, n: nz });
-  const eeSum = await backend.matmul(w, bb.ee, { m: cb, k: n, n: P * P });
+  const zhzSum = await backend.matmul(w, c.blocks.zhz, { m: cb, k: n, n: nz });
+  const eeSum = await backend.matmul(w, c.blocks.ee, { m: cb, k: n, n: P * P });
+  // Each kept entry's mirror position below the diagonal.
+  const mirror = Int32Array.from(bb.zhzAt, (j) => (j % L) * L + Math.floor(j / L));
   return c.steps.map((st, b) => {
     const p = emptyPartial('moments', dimsOf(bb));
     p.sums.zw = zwSum.subarray(b * L * P, (b + 1) * L * P);
     const zhz = new Float64Array(L * L);
-    for (let at = 0; at < nz; at++) {
-      const j = bb.zhzAt[at];
-      zhz[j] = zhz[(j % L) * L + Math.floor(j / L)] = zhzSum[b * nz + at];
-    }
+    for (let at = 0; at < nz; at++) zhz[bb.zhzAt[at]] = zhz[mirror[at]] = zhzSum[b * nz + at];
     p.sums.zhz = zhz;
     p.sums.ee = eeSum.subarray(b * P * P, (b + 1) * P * P);
     return st.next(p);
@@ -159,7 +197,7 @@ function oneStepCoefficients(req: Request[], P: number, K: number): Float64Array
 /** Pass 2: S_b = Σ_i w_bi g_bi g_biᵀ from each replication's one-step coefficients. */
 async function weightPass(c: Chunk, c1: Float64Array): Promise<Request[]> {
   const L = c.bb.L;
-  const s = await c.backend.momentCovariance(c.bb.zwT, c1, c.w, shapeOf(c));
+  const s = await c.backend.momentCovariance(c.blocks.zwT, c1, c.w, shapeOf(c));
   return c.steps.map((st, b) => {
     const p = emptyPartial('weight', dimsOf(c.bb));
     p.sums.s = s.subarray(b * L * L, (b + 1) * L * L);
@@ -176,8 +214,8 @@ async function correctionPass(c: Chunk, c1: Float64Array, req: Request[]): Promi
   const { n, L, P } = bb;
   const av = new Float64Array(cb * L);
   req.forEach((r, b) => av.set((r.value as Extract<PassRequest, { pass: 'correction' }>).aze2!, b * L));
-  const { cross: t2, scores } = await backend.momentProjections(bb.zwT, c1, av, w, shapeOf(c));
-  const t1 = await backend.matmul(scores, bb.zw, { m: cb, k: n, n: L * P });
+  const { cross: t2, scores } = await backend.momentProjections(c.blocks.zwT, c1, av, w, shapeOf(c));
+  const t1 = await backend.matmul(scores, c.blocks.zw, { m: cb, k: n, n: L * P });
   return c.steps.map((st, b) => {
     const p = emptyPartial('correction', dimsOf(bb));
     p.sums.t1 = t1.subarray(b * L * P, (b + 1) * L * P);

@@ -3,13 +3,11 @@
 import { transpose } from '../linalg/dense.ts';
 import { applyWhitened, leastSquares, whiten, weightRank, type WeightFactor } from '../linalg/weight-factor.ts';
 
-/** A GMM solve with weight A: β, (X'Z A Z'X)⁻¹ and X'ZA. */
+/** A GMM solve with weight A: β, (X'Z A Z'X)⁻¹ and V X'ZA. */
 export interface GmmStep {
   beta: Float64Array;
   /** (X'Z A Z'X)⁻¹ (invsym semantics). */
   v: Float64Array;
-  /** X'Z A (K×L). */
-  xza: Float64Array;
   /** V X'Z A (K×L): β = V X'ZA Z'y; what the robust and corrected covariances and the AR test apply. */
   vxza: Float64Array;
   /** Diagonal zeros of v (regressors not identified). */
@@ -28,7 +26,6 @@ export function gmmStep(zx: Float64Array, zy: Float64Array, weight: WeightFactor
   return {
     beta: ls.beta,
     v: ls.v,
-    xza: transpose(applyWhitened(weight, xt, K), L, K),
     vxza: transpose(applyWhitened(weight, transpose(ls.pinv, K, m), K), L, K),
     vZeros: ls.zeros,
   };

@@ -1,10 +1,11 @@
-// BackendBase: what every kernel backend shares — the disposed check and the pairs bootstrap's
-// moment sums from per-unit blocks
+// BackendBase: what every kernel backend shares — the disposed check, resident operands (upload,
+// release: the handles a backend made, and the hooks where it places and frees their values), and the
+// pairs bootstrap's moment sums from per-unit blocks
 // (KernelBackend.momentCovariance and momentProjections) formed on the host, the per-unit moments
 // here and the weighted sums by the backend's own weightedCross. A backend writes its products and
 // overrides what it does faster: float64-wasm forms moments and sums in WebAssembly. Units
 // of weight zero (about a third of them in a pairs resample) are skipped by every sum.
-import type { KernelBackend, MatmulShape, MomentShape, Precision, WeightedCrossShape } from './types.ts';
+import type { KernelBackend, MatmulShape, MomentShape, Operand, Precision, Resident, WeightedCrossShape } from './types.ts';
 
 export function checkMoments(blocks: Float64Array, c: Float64Array, w: Float64Array, s: MomentShape, a?: Float64Array): void {
   const { batch, n, P, L } = s;
@@ -112,13 +113,47 @@ export abstract class BackendBase implements KernelBackend {
   abstract readonly precision: Precision;
   protected disposed = false;
   private readonly scratch = new Scratch();
+  /** Handles made by upload and not yet released. */
+  private readonly residents = new Set<Resident>();
 
-  abstract matmul(a: Float64Array, b: Float64Array, shape: MatmulShape): Promise<Float64Array>;
+  abstract matmul(a: Float64Array, b: Operand, shape: MatmulShape): Promise<Float64Array>;
   abstract weightedCross(a: Float64Array, w: Float64Array, c: Float64Array, shape: WeightedCrossShape): Promise<Float64Array>;
 
-  /** out[b] = Σ_i w_bi g_bi g_biᵀ: the per-unit moments here, the weighted sums by weightedCross. */
-  async momentCovariance(blocks: Float64Array, c: Float64Array, w: Float64Array, shape: MomentShape): Promise<Float64Array> {
+  async upload(data: Float64Array): Promise<Resident> {
     this.assertLive();
+    const handle: Resident = Object.freeze({ backend: this.name, data });
+    await this.place(handle);
+    this.residents.add(handle);
+    return handle;
+  }
+
+  async release(handle: Resident): Promise<void> {
+    if (!this.residents.delete(handle)) return;
+    await this.free(handle);
+  }
+
+  /** Where a backend copies an uploaded operand to its memory (nothing by default: the host values serve). */
+  protected async place(_handle: Resident): Promise<void> {}
+
+  /** Free what place (or a later call) keeps for a handle. */
+  protected async free(_handle: Resident): Promise<void> {}
+
+  /** The handle of a resident operand (undefined for plain values), refused when released or another backend's. */
+  protected resident(op: Operand): Resident | undefined {
+    if (op instanceof Float64Array) return undefined;
+    if (!this.residents.has(op)) throw new Error(`kernel backend ${this.name}: this resident operand was released, or uploaded to another backend instance (${op.backend})`);
+    return op;
+  }
+
+  /** An operand's values. */
+  protected values(op: Operand): Float64Array {
+    return this.resident(op)?.data ?? (op as Float64Array);
+  }
+
+  /** out[b] = Σ_i w_bi g_bi g_biᵀ: the per-unit moments here, the weighted sums by weightedCross. */
+  async momentCovariance(op: Operand, c: Float64Array, w: Float64Array, shape: MomentShape): Promise<Float64Array> {
+    this.assertLive();
+    const blocks = this.values(op);
     checkMoments(blocks, c, w, shape);
     const { batch, n, L } = shape;
     const g = unitMoments(blocks, c, w, shape, this.scratch.take('g', batch * n * L));
@@ -126,8 +161,9 @@ export abstract class BackendBase implements KernelBackend {
   }
 
   /** Σ_i w_bi g_bi m_biᵀ by weightedCross, and the scores w_bi c_bᵀm_bi. */
-  async momentProjections(blocks: Float64Array, c: Float64Array, a: Float64Array, w: Float64Array, shape: MomentShape): Promise<{ cross: Float64Array; scores: Float64Array }> {
+  async momentProjections(op: Operand, c: Float64Array, a: Float64Array, w: Float64Array, shape: MomentShape): Promise<{ cross: Float64Array; scores: Float64Array }> {
     this.assertLive();
+    const blocks = this.values(op);
     checkMoments(blocks, c, w, shape, a);
     const { batch, n, P, L } = shape;
     const g = unitMoments(blocks, c, w, shape, this.scratch.take('g', batch * n * L));
@@ -143,8 +179,9 @@ export abstract class BackendBase implements KernelBackend {
     return { cross, scores };
   }
 
-  /** Release what the backend holds; later calls are refused. */
+  /** Release what the backend holds (every resident operand); later calls are refused. */
   async dispose(): Promise<void> {
+    for (const handle of [...this.residents]) await this.release(handle);
     this.disposed = true;
   }
 

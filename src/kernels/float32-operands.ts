@@ -32,8 +32,14 @@ export interface Float32Plan {
   colScale: Float64Array;
 }
 
-/** The 2-D layout of a checked product whose operands are not both shared (that case is one product, copied). */
-export function planFloat32(a: Float64Array, b: Float64Array, s: CheckedShape): Float32Plan {
+/** Centring and scale of op(B)'s columns: what a plan keeps of B (the same for every call with the same B and shape). */
+export type ColumnStats = Pick<Float32Plan, 'colMean' | 'colScale'>;
+
+/**
+ * The 2-D layout of a checked product whose operands are not both shared (that case is one product,
+ * copied); `columns`, when given, are B's column statistics from an earlier plan of the same B and shape.
+ */
+export function planFloat32(a: Float64Array, b: Float64Array, s: CheckedShape, columns?: ColumnStats): Float32Plan {
   const { m, k, n, batch } = s;
   const aRs = s.transA ? 1 : k;
   const aCs = s.transA ? m : 1;
@@ -110,6 +116,12 @@ export function planFloat32(a: Float64Array, b: Float64Array, s: CheckedShape): 
     rowSum[r] = sum;
     rowScale[r] = powerOfTwoScale(max);
   }
+  const { colMean, colScale } = columns ?? columnStats(b, colOffB, k, bRs);
+  return { groups, rows, cols, k, rowOffA, aStep: aCs, colOffB, bStep: bRs, rowOffC, colOffC, rowScale, rowSum, colMean, colScale };
+}
+
+/** Each column of op(B): its mean over the inner dimension, and the power of two that scales it, centred, into [1, 2). */
+function columnStats(b: Float64Array, colOffB: Float64Array, k: number, bRs: number): ColumnStats {
   const colMean = new Float64Array(colOffB.length);
   const colScale = new Float64Array(colOffB.length);
   for (let c = 0; c < colOffB.length; c++) {
@@ -125,7 +137,7 @@ export function planFloat32(a: Float64Array, b: Float64Array, s: CheckedShape): 
     colMean[c] = mean;
     colScale[c] = powerOfTwoScale(max);
   }
-  return { groups, rows, cols, k, rowOffA, aStep: aCs, colOffB, bStep: bRs, rowOffC, colOffC, rowScale, rowSum, colMean, colScale };
+  return { colMean, colScale };
 }
 
 /** 2^−e with 2^e ≤ max < 2^(e+1), so that max·scale ∈ [1, 2); 1 for a zero or non-finite max. */

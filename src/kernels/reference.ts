@@ -3,7 +3,7 @@
 import { gemmStrided, type StridedOperand } from './gemm.ts';
 import { checkMatmul } from './shape.ts';
 import { BackendBase } from './backend-base.ts';
-import type { MatmulShape, WeightedCrossShape } from './types.ts';
+import type { MatmulShape, Operand, WeightedCrossShape } from './types.ts';
 import { weightedCrossFloat64 } from './weighted-cross.ts';
 
 /** Batched op(A[b]) · op(B[b]) in float64, synchronous; the body of the reference backend. */
@@ -32,9 +32,9 @@ export class ReferenceBackend extends BackendBase {
   readonly name: string = 'float64-ts';
   readonly precision = 'float64' as const;
 
-  async matmul(a: Float64Array, b: Float64Array, shape: MatmulShape): Promise<Float64Array> {
+  async matmul(a: Float64Array, b: Operand, shape: MatmulShape): Promise<Float64Array> {
     this.assertLive();
-    return matmulFloat64(a, b, shape);
+    return matmulFloat64(a, this.values(b), shape);
   }
 
   async weightedCross(a: Float64Array, w: Float64Array, c: Float64Array, shape: WeightedCrossShape): Promise<Float64Array> {

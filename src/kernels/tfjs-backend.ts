@@ -1,16 +1,27 @@
 // A float32 kernel backend on one tfjs backend (wasm, webgpu, cpu, tensorflow): products in
 // float32 on centred, power-of-two-scaled operands (float32-operands.ts), results returned as
 // float64; solves in float64 on the CPU (precision contract). Every call runs under the tfjs engine
-// lock and disposes of every tensor it made.
-import { fillA, fillB, planFloat32, scatterC, tiles } from './float32-operands.ts';
+// lock and disposes of every tensor it made, except a resident operand's: an uploaded B of a product
+// is kept on the device as its centred, scaled float32 tensor (made on first use, per layout) until
+// released, so later products send only their A.
+import type { Tensor2D } from '@tensorflow/tfjs-core';
+import { fillA, fillB, planFloat32, scatterC, tiles, type ColumnStats } from './float32-operands.ts';
 import { checkMatmul } from './shape.ts';
 import { acquireTfjs, loadTfjs, releaseTfjs, runOnTfjs, type TfjsFlavour } from './tfjs-engine.ts';
 import { BackendBase } from './backend-base.ts';
-import type { MatmulShape, WeightedCrossShape } from './types.ts';
+import type { MatmulShape, Operand, Resident, WeightedCrossShape } from './types.ts';
 import { checkWeightedCross, weightedCrossFloat64 } from './weighted-cross.ts';
+
+/** A resident B on the device: its float32 tensor (k × cols) and the column statistics it was made with. */
+interface DeviceB {
+  tensor: Tensor2D;
+  columns: ColumnStats;
+}
 
 export class TfjsBackend extends BackendBase {
   readonly precision = 'float32' as const;
+  /** Per resident operand, its device tensors by product layout. */
+  private readonly onDevice = new Map<Resident, Map<string, DeviceB>>();
 
   private constructor(
     readonly name: string,
@@ -33,16 +44,39 @@ export class TfjsBackend extends BackendBase {
     return new TfjsBackend(name, load.tfName, load.detail, limit, flavour);
   }
 
-  async matmul(a: Float64Array, b: Float64Array, shape: MatmulShape): Promise<Float64Array> {
+  async matmul(a: Float64Array, op: Operand, shape: MatmulShape): Promise<Float64Array> {
     this.assertLive();
+    const handle = this.resident(op);
+    const b = handle?.data ?? (op as Float64Array);
     const s = checkMatmul(a, b, shape);
     const c = new Float64Array(s.batch * s.m * s.n);
     if (c.length === 0 || s.k === 0) return c;
     const once = s.sharedA && s.sharedB; // one product, copied to every batch item
-    const plan = planFloat32(a, b, once ? { ...s, batch: 1 } : s);
+    // A resident B that is one matrix keeps its plan's column statistics and its tensor across calls.
+    const key = handle && (s.sharedB || s.batch === 1) ? `${s.transB} ${s.k}×${s.n}` : undefined;
+    const kept = key === undefined ? undefined : this.onDevice.get(handle!)?.get(key);
+    const plan = planFloat32(a, b, once ? { ...s, batch: 1 } : s, kept?.columns);
     const k = plan.k;
+    const parts = tiles(plan, this.maxTensorElements);
     await runOnTfjs(this.tfName, async (tf) => {
-      for (const t of tiles(plan, this.maxTensorElements)) {
+      if (key !== undefined && parts.length === 1) {
+        // One tile (the whole product): B from the device, made there on first use.
+        let device = kept;
+        if (!device) {
+          device = { tensor: tf.tensor2d(fillB(plan, b, 0, 1, 0, plan.cols), [k, plan.cols], 'float32'), columns: { colMean: plan.colMean, colScale: plan.colScale } };
+          if (!this.onDevice.has(handle!)) this.onDevice.set(handle!, new Map());
+          this.onDevice.get(handle!)!.set(key, device);
+        }
+        const bt = device.tensor;
+        const product = tf.tidy(() => tf.matMul(tf.tensor2d(fillA(plan, a, 0, 1, 0, plan.rows), [plan.rows, k], 'float32'), bt));
+        try {
+          scatterC(plan, (await product.data()) as Float32Array, 0, 1, 0, plan.rows, 0, plan.cols, c);
+        } finally {
+          product.dispose();
+        }
+        return;
+      }
+      for (const t of parts) {
         const g = t.g1 - t.g0;
         const rows = t.r1 - t.r0;
         const cols = t.c1 - t.c0;
@@ -88,9 +122,18 @@ export class TfjsBackend extends BackendBase {
     return out;
   }
 
+  protected override async free(handle: Resident): Promise<void> {
+    const kept = this.onDevice.get(handle);
+    if (!kept) return;
+    this.onDevice.delete(handle);
+    await runOnTfjs(this.tfName, async () => {
+      for (const d of kept.values()) d.tensor.dispose();
+    });
+  }
+
   override async dispose(): Promise<void> {
     if (this.disposed) return;
-    this.disposed = true;
+    await super.dispose();
     await releaseTfjs(this.tfName);
   }
 }

@@ -40,12 +40,35 @@ export interface MomentShape {
   L: number;
 }
 
+/**
+ * An operand placed once where a backend computes and passed again, in place of its values, to later
+ * calls: the bootstrap's per-unit blocks, the same for every batch of replications, which a device
+ * backend then keeps in device memory instead of receiving them with every batch. Made by `upload`,
+ * usable only on the backend that made it, until `release` (or the backend's `dispose`). The caller
+ * leaves `data` unchanged while the handle lives.
+ */
+export interface Resident {
+  /** The backend that made the handle. */
+  readonly backend: string;
+  readonly data: Float64Array;
+}
+
+/** Values, or a handle to values uploaded before. */
+export type Operand = Float64Array | Resident;
+
 export interface KernelBackend {
   /** 'float64-ts', 'tfjs-wasm', 'tfjs-webgpu', 'tfjs-node', 'tfjs-cpu', ... */
   readonly name: string;
   readonly precision: Precision;
-  /** Batched matrix product; weighted sums of per-unit blocks are products W (B×N) · blocks (N×m). */
-  matmul(a: Float64Array, b: Float64Array, shape: MatmulShape): Promise<Float64Array>;
+  /** Place values that later calls will read again (see Resident); one copy, kept until released. */
+  upload(data: Float64Array): Promise<Resident>;
+  /** Free what an upload holds; the handle is refused afterwards. */
+  release(handle: Resident): Promise<void>;
+  /**
+   * Batched matrix product; weighted sums of per-unit blocks are products W (B×N) · blocks (N×m),
+   * the blocks (b) possibly resident.
+   */
+  matmul(a: Float64Array, b: Operand, shape: MatmulShape): Promise<Float64Array>;
   /**
    * Batched weighted sums of per-unit outer products: out[b] (p×q) = Σ_i w[b,i] · a[b,i,·] c[b,i,·]ᵀ,
    * with a laid out batch×n×p, c batch×n×q and w batch×n. Passing the same array as a and c (p = q)
@@ -57,12 +80,12 @@ export interface KernelBackend {
    * come from per-unit blocks: with g_bi = Σ_p c[b,p]·blocks[i,p,·] (L values),
    * out[b] (L×L, symmetric) = Σ_i w[b,i]·g_bi g_biᵀ; c is batch×P, w batch×n.
    */
-  momentCovariance(blocks: Float64Array, c: Float64Array, w: Float64Array, shape: MomentShape): Promise<Float64Array>;
+  momentCovariance(blocks: Operand, c: Float64Array, w: Float64Array, shape: MomentShape): Promise<Float64Array>;
   /**
    * The Windmeijer sums of the same replications for vectors a (batch×L): with m_bi = blocks[i]·a_b
    * (P values), cross[b] (L×P) = Σ_i w[b,i]·g_bi m_biᵀ and scores[b,i] = w[b,i]·c_bᵀm_bi.
    */
-  momentProjections(blocks: Float64Array, c: Float64Array, a: Float64Array, w: Float64Array, shape: MomentShape): Promise<{ cross: Float64Array; scores: Float64Array }>;
-  /** Release device memory, if any. */
+  momentProjections(blocks: Operand, c: Float64Array, a: Float64Array, w: Float64Array, shape: MomentShape): Promise<{ cross: Float64Array; scores: Float64Array }>;
+  /** Release device memory, if any (every resident operand included). */
   dispose(): Promise<void>;
 }

@@ -7,6 +7,7 @@
 // inverse semantics of xtabond2 are kept where M or X̃ᵀX̃ is singular.
 import { dot } from './dense.ts';
 import { INVSYM_TOL } from './invsym.ts';
+import { kernelModule } from '../kernels/wasm/module.ts';
 
 export interface WeightFactor {
   /** Size of M. */
@@ -21,19 +22,81 @@ export interface WeightFactor {
   chol: Float64Array;
 }
 
+/** The kernel module's `factor` (kernels.wat) on its own instance, or null without WebAssembly SIMD. */
+type FactorKernel = (m: number, L: number, tol: number, chol: number, kept: number, scale: number, dropped: number) => number;
+let wasm: { factor: FactorKernel; memory: WebAssembly.Memory } | null | undefined;
+
+function factorKernel(): typeof wasm {
+  if (wasm === undefined) {
+    const module = kernelModule();
+    if (!module) wasm = null;
+    else {
+      const instance = new WebAssembly.Instance(module);
+      wasm = { factor: instance.exports.factor as FactorKernel, memory: instance.exports.memory as WebAssembly.Memory };
+    }
+  }
+  return wasm;
+}
+
+/** The factorization's outputs: rows of the factor (stride L), kept columns, their scales, dropped flags. */
+interface Factored {
+  r: number;
+  rows: Float64Array;
+  kept: Int32Array;
+  scale: Float64Array;
+  dropped: Uint8Array;
+}
+
 /**
  * Factor A = c·M⁻ (c > 0) of the symmetric PSD L×L matrix m (lower triangle read): an in-order
  * Cholesky of D M D that drops a column when its pivot is at most INVSYM_TOL (its scaled diagonal is 1)
- * — invsym's rule (invsym.ts), here in one pass without forming the inverse.
+ * — invsym's rule (invsym.ts), here in one pass without forming the inverse. It runs in WebAssembly
+ * (kernels.wat's `factor`, the same operations in the same order as factorLoop, so the same numbers)
+ * where the runtime has SIMD: a bootstrap factors two matrices a replication, and the loop below
+ * costs several times more in JavaScript until V8 has compiled it.
  */
+export function factorWeight(m: Float64Array, L: number, c = 1, tol = INVSYM_TOL): WeightFactor {
+  const f = factorKernel() ? factorInWasm(m, L, tol) : factorLoop(m, L, tol);
+  const r = f.r;
+  const compact = new Float64Array(r * r);
+  const rows = f.rows;
+  for (let i = 0; i < r; i++) for (let p = 0; p <= i; p++) compact[i * r + p] = rows[i * L + p];
+  const sc = Math.sqrt(c);
+  const scale = new Float64Array(r);
+  for (let i = 0; i < r; i++) scale[i] = f.scale[i] * sc;
+  return { L, kept: f.kept.slice(0, r), dropped: f.dropped.slice(), scale, chol: compact };
+}
+
+/** factorWeight's factorization in the kernel module's memory: m at 0, then the factor's rows, scales, kept, dropped. */
+function factorInWasm(m: Float64Array, L: number, tol: number): Factored {
+  const k = factorKernel()!;
+  const cholAt = L * L * 8;
+  const scaleAt = 2 * cholAt;
+  const keptAt = scaleAt + 8 * L;
+  const droppedAt = keptAt + 4 * L;
+  const need = droppedAt + L;
+  if (need > k.memory.buffer.byteLength) k.memory.grow(Math.ceil((need - k.memory.buffer.byteLength) / 65536));
+  const buffer = k.memory.buffer;
+  new Float64Array(buffer, 0, L * L).set(m.subarray(0, L * L));
+  const r = k.factor(0, L, tol, cholAt, keptAt, scaleAt, droppedAt);
+  return {
+    r,
+    rows: new Float64Array(buffer, cholAt, L * L),
+    kept: new Int32Array(buffer, keptAt, L),
+    scale: new Float64Array(buffer, scaleAt, L),
+    dropped: new Uint8Array(buffer, droppedAt, L),
+  };
+}
+
 let scratch = new Float64Array(0);
 
-export function factorWeight(m: Float64Array, L: number, c = 1, tol = INVSYM_TOL): WeightFactor {
+/** factorWeight's factorization in TypeScript (runtimes without WebAssembly SIMD; the tests' reference). */
+export function factorLoop(m: Float64Array, L: number, tol = INVSYM_TOL): Factored {
   const dropped = new Uint8Array(L);
   const kept = new Int32Array(L);
   const scale = new Float64Array(L);
   // Rows of the factor, stride L: row r holds C[r, 0..r] for the r-th kept column (a scratch reused
-  // across calls: a bootstrap factors two matrices a replication).
+  // across calls).
   if (scratch.length < L * L) scratch = new Float64Array(L * L);
   const chol = scratch;
   let r = 0;
@@ -52,7 +115,6 @@ export function factorWeight(m: Float64Array, L: number, c = 1, tol = INVSYM_TOL
     const d = 1 - dot(chol, row, chol, row, r);
     if (!(d > tol)) {
       dropped[j] = 1;
-      chol.fill(0, row, row + r);
       continue;
     }
     chol[row + r] = Math.sqrt(d);
@@ -60,10 +122,7 @@ export function factorWeight(m: Float64Array, L: number, c = 1, tol = INVSYM_TOL
     scale[r] = dj;
     r++;
   }
-  const compact = new Float64Array(r * r);
-  for (let i = 0; i < r; i++) compact.set(chol.subarray(i * L, i * L + i + 1), i * r);
-  const sc = Math.sqrt(c);
-  return { L, kept: kept.slice(0, r), dropped, scale: Float64Array.from(scale.subarray(0, r), (x) => x * sc), chol: compact };
+  return { r, rows: chol, kept, scale, dropped };
 }
 
 /** The factor of c·A from the factor of A. */
@@ -95,13 +154,16 @@ export function whiten(f: WeightFactor, b: Float64Array, q: number): Float64Arra
 export function applyWhitened(f: WeightFactor, wt: Float64Array, q: number): Float64Array {
   const r = f.kept.length;
   const y = wt.slice();
+  // Column by column (q is the regressor count or 1: an inner loop over it would be all overhead).
   for (let i = r - 1; i >= 0; i--) {
     const cii = f.chol[i * r + i];
-    for (let c = 0; c < q; c++) y[i * q + c] /= cii;
-    for (let p = 0; p < i; p++) {
-      const l = f.chol[i * r + p];
-      if (l === 0) continue;
-      for (let c = 0; c < q; c++) y[p * q + c] -= l * y[i * q + c];
+    const row = i * r;
+    for (let c = 0; c < q; c++) {
+      const yi = (y[i * q + c] /= cii);
+      for (let p = 0; p < i; p++) {
+        const l = f.chol[row + p];
+        if (l !== 0) y[p * q + c] -= l * yi;
+      }
     }
   }
   const out = new Float64Array(f.L * q);

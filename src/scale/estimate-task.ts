@@ -9,7 +9,7 @@ import type { RunManifest } from '../run/run-dir.ts';
 import { unitBlocks, type UnitBlocks } from '../gmm/blocks.ts';
 import { buildDesign, EXCLUSION_REASONS, type Design } from '../gmm/design.ts';
 import { instrumentPlan, zeroLevelLags, type InstrumentPlan } from '../gmm/instruments.ts';
-import { exclusions } from '../gmm/fit.ts';
+import { exclusions } from '../gmm/inference.ts';
 import { computePass } from '../gmm/passes.ts';
 import { serializePartial } from '../gmm/partial-io.ts';
 import { shardLayout, shardPanel, requestFromWire, type LayoutConfig, type ModelConfig, type WireRequest } from './shard-model.ts';

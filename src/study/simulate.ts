@@ -137,9 +137,93 @@ const round = (x: number, digits: number): number => {
   return Math.round(x * f) / f;
 };
 
+/** The producer-service sectors (the default grouping's segments). */
+const PRODUCER_SERVICES = new Set(DEFAULT_SECTOR_GROUPS.segments.flatMap((s) => s.codes));
+
+/** The simulated cities: province, code, coastal and municipality flags, in table order. */
+interface CityLayout {
+  cityProv: number[];
+  cityCode: number[];
+  coastal: boolean[];
+  muni: boolean[];
+}
+
+/** The time axis: burn-in years, then the sample; k indexes all T simulated years. */
+interface TimeAxis {
+  start: number;
+  end: number;
+  burnIn: number;
+  T: number;
+  yearOf: (k: number) => number;
+  /** Years since start (0 in the burn-in). */
+  since: (k: number) => number;
+  /** τ = since/span. */
+  tauOf: (k: number) => number;
+}
+
+/** The raw generated columns over every simulated city-year (row = i·T + k), and μ_i before its level. */
+interface RawColumns {
+  emp: Record<string, Float64Array>;
+  capital: Float64Array;
+  labour: Float64Array;
+  output: Float64Array;
+  gdppc: Float64Array;
+  popden: Float64Array;
+  secondary: Float64Array;
+  fdi: Float64Array;
+  tech: Float64Array;
+  envreg: Float64Array;
+  muDraw: Float64Array;
+}
+
 /** Simulate the panel. Rows are sorted by city, then year; see data/README.md for the columns. */
 export async function simulateCityPanel(opts: SimulateOptions): Promise<{ table: Table; truth: SimulationTruth }> {
-  const { cities, seed } = opts;
+  const { p, measure, time } = checkedOptions(opts);
+  const rng = createRng(opts.seed);
+  const cities = cityLayout(opts.cities);
+  const raw = rawColumns(rng, cities, time);
+  const N = opts.cities;
+  const rows = N * time.T;
+  // CA and EFF exactly as the study computes them, over all simulated years (burn-in included).
+  const cityKey = Array.from({ length: rows }, (_, r) => cities.cityCode[Math.floor(r / time.T)]);
+  const yearKey = Float64Array.from({ length: rows }, (_, r) => time.yearOf(r % time.T));
+  const indices = coagglomerationIndices({ city: cityKey, year: yearKey, employment: raw.emp }, DEFAULT_SECTOR_GROUPS);
+  const caAll = indices.columns.CA1;
+  const effRes = await efficiencyMeasures({ city: cityKey, year: yearKey, capital: raw.capital, labour: raw.labour, output: raw.output }, [measure]);
+  const effAll = effRes.columns[efficiencyColumnNames(measure)[0]];
+  for (let r = 0; r < rows; r++)
+    if (!Number.isFinite(caAll[r]) || !Number.isFinite(effAll[r])) throw new Error(`simulate: CA or EFF not finite at city ${cityKey[r]}, year ${yearKey[r]}`);
+  const centring = sampleMeans(caAll, effAll, yearKey, time.start);
+  const model = modelPart(p, raw, caAll, effAll, yearKey, centring, cities.coastal, time);
+  const mu = cityEffects(p, raw.muDraw, model, time.T);
+  const { logPm, eps } = logPmPaths(rng, p, model, mu, time);
+  // Keep the sample years.
+  const nYears = time.end - time.start + 1;
+  const keep = Int32Array.from({ length: N * nYears }, (_, j) => Math.floor(j / nYears) * time.T + time.burnIn + (j % nYears));
+  const pick = (v: Float64Array) => Float64Array.from(keep, (r) => v[r]);
+  const truth: SimulationTruth = {
+    seed: opts.seed,
+    cities: N,
+    coastalCities: cities.coastal.filter(Boolean).length,
+    years: [time.start, time.end],
+    burnIn: time.burnIn,
+    parameters: p,
+    index: 'CA1',
+    efficiency: measure,
+    centring: { ca: centring.ca, eff: centring.eff, years: [time.start + 1, time.end] },
+    ...coefficientTruth(p, cities.coastal, time, centring),
+    mu,
+    logPmBefore: Float64Array.from({ length: N }, (_, i) => logPm[i * time.T + time.burnIn - 1]),
+    ca: pick(caAll),
+    eff: pick(effAll),
+    epsilon: pick(eps),
+  };
+  return { table: sampleTable(keep, cities, time.T, raw, yearKey, logPm), truth };
+}
+
+/** Options checked (each bad one a SpecError naming it), the DGP's parameters and the time axis. */
+function checkedOptions(opts: SimulateOptions): { p: DgpParameters; measure: EfficiencyMeasure; time: TimeAxis } {
+  const { cities } = opts;
   const [start, end] = opts.years;
   const burnIn = opts.burnIn ?? 20;
   const measure = opts.efficiency ?? 'dea-ccr-in';
@@ -150,207 +234,234 @@ export async function simulateCityPanel(opts: SimulateOptions): Promise<{ table:
   if (!Number.isInteger(burnIn) || burnIn < 1) throw new SpecError(`--burn-in must be an integer >= 1, got ${burnIn}`, '--burn-in');
   if (measure === 'malmquist') throw new SpecError('the DGP needs an efficiency level, not the Malmquist index', '--efficiency');
   if (!(Math.abs(p.rho) < 1)) throw new SpecError(`rho must lie in (−1, 1), got ${p.rho}`, 'rho');
-  const rng = createRng(seed);
+  // Time axis: burn-in years, then the sample. s = years since start (0 in the burn-in), τ = s/span.
+  const yearOf = (k: number) => start - burnIn + k;
+  const since = (k: number) => Math.max(0, yearOf(k) - start);
+  const time: TimeAxis = { start, end, burnIn, T: burnIn + end - start + 1, yearOf, since, tauOf: (k) => since(k) / (end - start) };
+  return { p, measure, time };
+}
 
-  // Cities: province counts of the 285-city panel, scaled to `cities`.
+/** Cities: province counts of the 285-city panel, scaled to `cities`. */
+function cityLayout(cities: number): CityLayout {
   const counts = allocateCities(cities);
   const cityProv: number[] = [];
   counts.forEach((k, pi) => {
     for (let j = 0; j < k; j++) cityProv.push(pi);
   });
   const cityCode = cityProv.map((pi, i) => PROVINCES[pi].code * 100 + (i - cityProv.indexOf(pi) + 1));
-  const coastal = cityProv.map((pi) => PROVINCES[pi].coastal);
-  const muni = cityProv.map((pi) => PROVINCES[pi].municipality);
+  return { cityProv, cityCode, coastal: cityProv.map((pi) => PROVINCES[pi].coastal), muni: cityProv.map((pi) => PROVINCES[pi].municipality) };
+}
 
-  // Time axis: burn-in years, then the sample. s = years since start (0 in the burn-in), τ = s/span.
-  const T = burnIn + end - start + 1;
-  const yearOf = (k: number) => start - burnIn + k;
-  const since = (k: number) => Math.max(0, yearOf(k) - start);
-  const tauOf = (k: number) => since(k) / (end - start);
-  const N = cities;
-  const rows = N * T; // all simulated city-years, row = i*T + k
+/** The raw columns, city by city: each city's levels and AR(1) deviations drawn, then its rows filled. */
+function rawColumns(rng: Rng, cities: CityLayout, time: TimeAxis): RawColumns {
+  const N = cities.cityCode.length;
+  const rows = N * time.T;
   const sectors = GBT4754_2002.map((s) => s.code);
-  const ps = new Set(DEFAULT_SECTOR_GROUPS.segments.flatMap((s) => s.codes));
-  const emp: Record<string, Float64Array> = Object.fromEntries(sectors.map((c) => [c, new Float64Array(rows)]));
-  const capital = new Float64Array(rows);
-  const labour = new Float64Array(rows);
-  const output = new Float64Array(rows);
-  const gdppc = new Float64Array(rows);
-  const popden = new Float64Array(rows);
-  const secondary = new Float64Array(rows);
-  const fdi = new Float64Array(rows);
-  const tech = new Float64Array(rows);
-  const envreg = new Float64Array(rows);
-  const muDraw = new Float64Array(N);
+  const raw: RawColumns = {
+    emp: Object.fromEntries(sectors.map((c) => [c, new Float64Array(rows)])),
+    capital: new Float64Array(rows),
+    labour: new Float64Array(rows),
+    output: new Float64Array(rows),
+    gdppc: new Float64Array(rows),
+    popden: new Float64Array(rows),
+    secondary: new Float64Array(rows),
+    fdi: new Float64Array(rows),
+    tech: new Float64Array(rows),
+    envreg: new Float64Array(rows),
+    muDraw: new Float64Array(N),
+  };
+  for (let i = 0; i < N; i++) fillCity(raw, i, cityProcesses(rng, cities.coastal[i] ? 1 : 0, cities.muni[i] ? 1 : 0, time.T, sectors), time, sectors);
+  return raw;
+}
 
-  for (let i = 0; i < N; i++) {
-    const c = coastal[i] ? 1 : 0;
-    const m = muni[i] ? 1 : 0;
-    // Employment: total E_it and sector shares softmax(α_k + trend_k τ + b_ik + v_ikt).
-    const eLevel = Math.log(30) + 0.3 * c + 2.3 * m + 0.7 * rng.normal();
-    const eDev = ar1(rng, T, 0.8, 0.04);
-    const manufMean = 0.15 * c + 0.3 * rng.normal(); // city's manufacturing specialisation
-    const psMean = 0.1 * c + 0.2 * rng.normal(); // city's producer-service specialisation (all five)
-    const cityEffect: Record<string, number> = {};
-    const dev: Record<string, Float64Array> = {};
-    const psDev = ar1(rng, T, 0.7, 0.12);
-    for (const code of sectors) {
-      if (code === 'C') {
-        cityEffect[code] = 0;
-        dev[code] = ar1(rng, T, 0.7, 0.15);
-      } else if (ps.has(code)) {
-        cityEffect[code] = 0.25 * rng.normal();
-        dev[code] = ar1(rng, T, 0.7, 0.1);
-      } else {
-        cityEffect[code] = 0.35 * rng.normal();
-        dev[code] = ar1(rng, T, 0.7, 0.1);
-      }
-    }
-    // Manufacturing inputs and output.
-    const labourRatio = 0.1 + 0.2 * rng.normal();
-    const kLevel = Math.log(20) + 0.2 * c + 0.4 * rng.normal();
-    const kDev = ar1(rng, T, 0.8, 0.05);
-    const inefficiencyMean = -0.15 * c + 0.3 * rng.normal();
-    const inefficiencyDev = ar1(rng, T, 0.7, 0.3);
-    // Controls: city means (stationary parts) and AR(1) deviations.
-    const gLevel = Math.log(14000) + 0.35 * c + 0.5 * m + 0.45 * rng.normal();
-    const gDev = ar1(rng, T, 0.85, 0.04);
-    const popMean = 0.6 * rng.normal();
-    const popDev = ar1(rng, T, 0.9, 0.02);
-    const secMean = 7 * rng.normal();
-    const secDev = ar1(rng, T, 0.8, 1.5);
-    const fdiMean = 0.7 * rng.normal();
-    const fdiDev = ar1(rng, T, 0.7, 0.3);
-    const techMean = 0.5 * rng.normal();
-    const techDev = ar1(rng, T, 0.7, 0.15);
-    const envMean = 0.6 * rng.normal();
-    const envDev = ar1(rng, T, 0.7, 0.3);
-    // μ_i (before its common level): tied to the means of density, industry share and regulation.
-    muDraw[i] = 0.015 * (popMean / 0.6) + 0.015 * (secMean / 7) - 0.01 * (envMean / 0.6) + 0.02 * rng.normal();
-
-    for (let k = 0; k < T; k++) {
-      const r = i * T + k;
-      const s = since(k);
-      const tau = tauOf(k);
-      const converge = 1 - 0.3 * tau; // structural differences between cities narrow over the sample
-      const weights = sectors.map((code) => {
-        let w = Math.log(BASE_SHARE[code]) + (SHARE_TREND[code] ?? 0) * tau + cityEffect[code] + dev[code][k];
-        if (code === 'C') w += converge * manufMean;
-        if (ps.has(code)) w += converge * psMean + psDev[k];
-        return Math.exp(w);
-      });
-      const wsum = weights.reduce((a, b) => a + b, 0);
-      const total = Math.exp(eLevel + 0.025 * s + eDev[k]);
-      sectors.forEach((code, j) => (emp[code][r] = Math.max(0.01, round((total * weights[j]) / wsum, 2))));
-
-      labour[r] = Math.max(0.01, round(emp.C[r] * Math.exp(labourRatio), 2));
-      capital[r] = Math.max(0.01, round(labour[r] * Math.exp(kLevel + 0.07 * s + kDev[k]), 2));
-      const u = 0.35 * (1 - 0.3 * tau) * Math.exp(inefficiencyMean + inefficiencyDev[k]);
-      const lnY = Math.log(3) + 0.04 * s + 0.4 * Math.log(capital[r]) + 0.6 * Math.log(labour[r]) - u;
-      output[r] = Math.max(0.01, round(Math.exp(lnY), 2));
-
-      gdppc[r] = Math.round(Math.exp(gLevel + 0.11 * s - 0.0015 * s * s + gDev[k]));
-      popden[r] = round(Math.exp(Math.log(350) + 0.35 * c + 0.8 * m + popMean + 0.005 * s + popDev[k]), 2);
-      secondary[r] = round(Math.min(85, Math.max(15, 48 + 3 * c + secMean - 0.35 * s + secDev[k])), 2);
-      fdi[r] = Math.max(1e-4, round(Math.exp(Math.log(2) + 0.5 * c + fdiMean - 0.03 * s + fdiDev[k]), 4));
-      tech[r] = Math.max(1e-4, round(Math.exp(Math.log(1.2) + 0.3 * c + techMean + 0.06 * s + techDev[k]), 4));
-      envreg[r] = round(1 / (1 + Math.exp(-(envMean + 0.1 * s + envDev[k]))), 4);
+/** One city's draws, in the generator's order (the panel depends on it). */
+function cityProcesses(rng: Rng, c: number, m: number, T: number, sectors: string[]) {
+  const ps = PRODUCER_SERVICES;
+  // Employment: total E_it and sector shares softmax(α_k + trend_k τ + b_ik + v_ikt).
+  const eLevel = Math.log(30) + 0.3 * c + 2.3 * m + 0.7 * rng.normal();
+  const eDev = ar1(rng, T, 0.8, 0.04);
+  const manufMean = 0.15 * c + 0.3 * rng.normal(); // city's manufacturing specialisation
+  const psMean = 0.1 * c + 0.2 * rng.normal(); // city's producer-service specialisation (all five)
+  const cityEffect: Record<string, number> = {};
+  const dev: Record<string, Float64Array> = {};
+  const psDev = ar1(rng, T, 0.7, 0.12);
+  for (const code of sectors) {
+    if (code === 'C') {
+      cityEffect[code] = 0;
+      dev[code] = ar1(rng, T, 0.7, 0.15);
+    } else if (ps.has(code)) {
+      cityEffect[code] = 0.25 * rng.normal();
+      dev[code] = ar1(rng, T, 0.7, 0.1);
+    } else {
+      cityEffect[code] = 0.35 * rng.normal();
+      dev[code] = ar1(rng, T, 0.7, 0.1);
     }
   }
+  // Manufacturing inputs and output.
+  const labourRatio = 0.1 + 0.2 * rng.normal();
+  const kLevel = Math.log(20) + 0.2 * c + 0.4 * rng.normal();
+  const kDev = ar1(rng, T, 0.8, 0.05);
+  const inefficiencyMean = -0.15 * c + 0.3 * rng.normal();
+  const inefficiencyDev = ar1(rng, T, 0.7, 0.3);
+  // Controls: city means (stationary parts) and AR(1) deviations.
+  const gLevel = Math.log(14000) + 0.35 * c + 0.5 * m + 0.45 * rng.normal();
+  const gDev = ar1(rng, T, 0.85, 0.04);
+  const popMean = 0.6 * rng.normal();
+  const popDev = ar1(rng, T, 0.9, 0.02);
+  const secMean = 7 * rng.normal();
+  const secDev = ar1(rng, T, 0.8, 1.5);
+  const fdiMean = 0.7 * rng.normal();
+  const fdiDev = ar1(rng, T, 0.7, 0.3);
+  const techMean = 0.5 * rng.normal();
+  const techDev = ar1(rng, T, 0.7, 0.15);
+  const envMean = 0.6 * rng.normal();
+  const envDev = ar1(rng, T, 0.7, 0.3);
+  // μ_i (before its common level): tied to the means of density, industry share and regulation.
+  const muDraw = 0.015 * (popMean / 0.6) + 0.015 * (secMean / 7) - 0.01 * (envMean / 0.6) + 0.02 * rng.normal();
+  return {
+    c, m, ps, eLevel, eDev, manufMean, psMean, cityEffect, dev, psDev, labourRatio, kLevel, kDev, inefficiencyMean, inefficiencyDev,
+    gLevel, gDev, popMean, popDev, secMean, secDev, fdiMean, fdiDev, techMean, techDev, envMean, envDev, muDraw,
+  };
+}
 
-  // CA and EFF exactly as the study computes them, over all simulated years (burn-in included).
-  const cityKey = Array.from({ length: rows }, (_, r) => cityCode[Math.floor(r / T)]);
-  const yearKey = Float64Array.from({ length: rows }, (_, r) => yearOf(r % T));
-  const indices = coagglomerationIndices({ city: cityKey, year: yearKey, employment: emp }, DEFAULT_SECTOR_GROUPS);
-  const caAll = indices.columns.CA1;
-  const effRes = await efficiencyMeasures({ city: cityKey, year: yearKey, capital, labour, output }, [measure]);
-  const effAll = effRes.columns[efficiencyColumnNames(measure)[0]];
-  for (let r = 0; r < rows; r++)
-    if (!Number.isFinite(caAll[r]) || !Number.isFinite(effAll[r])) throw new Error(`simulate: CA or EFF not finite at city ${cityKey[r]}, year ${yearKey[r]}`);
+/** City i's rows of the raw columns from its draws. */
+function fillCity(raw: RawColumns, i: number, d: ReturnType<typeof cityProcesses>, time: TimeAxis, sectors: string[]): void {
+  const { c, m, ps } = d;
+  const { emp, capital, labour, output, gdppc, popden, secondary, fdi, tech, envreg } = raw;
+  raw.muDraw[i] = d.muDraw;
+  for (let k = 0; k < time.T; k++) {
+    const r = i * time.T + k;
+    const s = time.since(k);
+    const tau = time.tauOf(k);
+    const converge = 1 - 0.3 * tau; // structural differences between cities narrow over the sample
+    const weights = sectors.map((code) => {
+      let w = Math.log(BASE_SHARE[code]) + (SHARE_TREND[code] ?? 0) * tau + d.cityEffect[code] + d.dev[code][k];
+      if (code === 'C') w += converge * d.manufMean;
+      if (ps.has(code)) w += converge * d.psMean + d.psDev[k];
+      return Math.exp(w);
+    });
+    const wsum = weights.reduce((a, b) => a + b, 0);
+    const total = Math.exp(d.eLevel + 0.025 * s + d.eDev[k]);
+    sectors.forEach((code, j) => (emp[code][r] = Math.max(0.01, round((total * weights[j]) / wsum, 2))));
 
-  // Centring constants: means over the estimation sample (years start+1..end).
+    labour[r] = Math.max(0.01, round(emp.C[r] * Math.exp(d.labourRatio), 2));
+    capital[r] = Math.max(0.01, round(labour[r] * Math.exp(d.kLevel + 0.07 * s + d.kDev[k]), 2));
+    const u = 0.35 * (1 - 0.3 * tau) * Math.exp(d.inefficiencyMean + d.inefficiencyDev[k]);
+    const lnY = Math.log(3) + 0.04 * s + 0.4 * Math.log(capital[r]) + 0.6 * Math.log(labour[r]) - u;
+    output[r] = Math.max(0.01, round(Math.exp(lnY), 2));
+
+    gdppc[r] = Math.round(Math.exp(d.gLevel + 0.11 * s - 0.0015 * s * s + d.gDev[k]));
+    popden[r] = round(Math.exp(Math.log(350) + 0.35 * c + 0.8 * m + d.popMean + 0.005 * s + d.popDev[k]), 2);
+    secondary[r] = round(Math.min(85, Math.max(15, 48 + 3 * c + d.secMean - 0.35 * s + d.secDev[k])), 2);
+    fdi[r] = Math.max(1e-4, round(Math.exp(Math.log(2) + 0.5 * c + d.fdiMean - 0.03 * s + d.fdiDev[k]), 4));
+    tech[r] = Math.max(1e-4, round(Math.exp(Math.log(1.2) + 0.3 * c + d.techMean + 0.06 * s + d.techDev[k]), 4));
+    envreg[r] = round(1 / (1 + Math.exp(-(d.envMean + 0.1 * s + d.envDev[k]))), 4);
+  }
+}
+
+/** Centring constants: the means of CA and EFF over the estimation sample (years start+1..end). */
+function sampleMeans(caAll: Float64Array, effAll: Float64Array, yearKey: Float64Array, start: number): { ca: number; eff: number } {
   let caSum = 0;
   let effSum = 0;
   let nEst = 0;
-  for (let r = 0; r < rows; r++) {
+  for (let r = 0; r < yearKey.length; r++) {
     if (yearKey[r] > start) {
       caSum += caAll[r];
       effSum += effAll[r];
       nEst++;
     }
   }
-  const caMean = caSum / nEst;
-  const effMean = effSum / nEst;
+  return { ca: caSum / nEst, eff: effSum / nEst };
+}
 
-  // The model part f_it = b1 ca + b2 eff + b3 ca·eff + γ'z from the stored (rounded) columns.
+/** The model part f_it = b1 ca + b2 eff + b3 ca·eff + γ'z from the stored (rounded) columns. */
+function modelPart(p: DgpParameters, raw: RawColumns, caAll: Float64Array, effAll: Float64Array, yearKey: Float64Array, centring: { ca: number; eff: number }, coastal: boolean[], time: TimeAxis): Float64Array {
   const g = p.gamma;
-  const model = new Float64Array(rows);
-  for (let r = 0; r < rows; r++) {
-    const b = coefficientsAt(p, yearKey[r], [start, end], coastal[Math.floor(r / T)]);
-    const ca = caAll[r] - caMean;
-    const eff = effAll[r] - effMean;
-    const lg = Math.log(gdppc[r]);
+  const model = new Float64Array(yearKey.length);
+  for (let r = 0; r < yearKey.length; r++) {
+    const b = coefficientsAt(p, yearKey[r], [time.start, time.end], coastal[Math.floor(r / time.T)]);
+    const ca = caAll[r] - centring.ca;
+    const eff = effAll[r] - centring.eff;
+    const lg = Math.log(raw.gdppc[r]);
     model[r] =
       b.ca * ca + b.eff * eff + b.interaction * ca * eff +
-      g.lngdppc * lg + g.lngdppc2 * lg * lg + g.lnpopden * Math.log(popden[r]) +
-      g.secondary * secondary[r] + g.fdi * fdi[r] + g.tech * tech[r] + g.envreg * envreg[r];
+      g.lngdppc * lg + g.lngdppc2 * lg * lg + g.lnpopden * Math.log(raw.popden[r]) +
+      g.secondary * raw.secondary[r] + g.fdi * raw.fdi[r] + g.tech * raw.tech[r] + g.envreg * raw.envreg[r];
   }
-  // Common level of μ: the cities' stationary means at the start of the burn-in average meanLogPm.
+  return model;
+}
+
+/** μ_i with its common level: the cities' stationary means at the start of the burn-in average meanLogPm. */
+function cityEffects(p: DgpParameters, muDraw: Float64Array, model: Float64Array, T: number): Float64Array {
+  const N = muDraw.length;
   let first = 0;
   for (let i = 0; i < N; i++) first += muDraw[i] + model[i * T];
-  const mu = Float64Array.from(muDraw, (m) => m + (1 - p.rho) * p.meanLogPm - first / N);
+  return Float64Array.from(muDraw, (m) => m + (1 - p.rho) * p.meanLogPm - first / N);
+}
 
-  // ln PM2.5: start at (μ_i + first-year model part)/(1 − ρ) plus a stationary-variance shock, then iterate.
-  const lambdaOf = (year: number) => YEAR_EFFECTS[year] ?? 0;
-  const logPm = new Float64Array(rows);
-  const eps = new Float64Array(rows);
-  for (let i = 0; i < N; i++) {
+const lambdaOf = (year: number) => YEAR_EFFECTS[year] ?? 0;
+
+/** ln PM2.5: start at (μ_i + first-year model part)/(1 − ρ) plus a stationary-variance shock, then iterate. */
+function logPmPaths(rng: Rng, p: DgpParameters, model: Float64Array, mu: Float64Array, time: TimeAxis): { logPm: Float64Array; eps: Float64Array } {
+  const { T, burnIn } = time;
+  const logPm = new Float64Array(model.length);
+  const eps = new Float64Array(model.length);
+  for (let i = 0; i < mu.length; i++) {
     const r0 = i * T;
     logPm[r0] = (mu[i] + model[r0]) / (1 - p.rho) + (p.sigma / Math.sqrt(1 - p.rho * p.rho)) * rng.normal();
     for (let k = 1; k < T; k++) {
       const r = r0 + k;
       eps[r] = p.sigma * rng.normal();
-      logPm[r] = p.rho * logPm[r - 1] + model[r] + mu[i] + (k >= burnIn ? lambdaOf(yearOf(k)) : 0) + eps[r];
+      logPm[r] = p.rho * logPm[r - 1] + model[r] + mu[i] + (k >= burnIn ? lambdaOf(time.yearOf(k)) : 0) + eps[r];
     }
   }
+  return { logPm, eps };
+}
 
-  // Keep the sample years.
-  const nYears = end - start + 1;
-  const keep = Int32Array.from({ length: N * nYears }, (_, j) => Math.floor(j / nYears) * T + burnIn + (j % nYears));
+/** The table of the sample years (rows `keep` of the simulated city-years). */
+function sampleTable(keep: Int32Array, cities: CityLayout, T: number, raw: RawColumns, yearKey: Float64Array, logPm: Float64Array): Table {
+  const { cityCode, cityProv, coastal } = cities;
   const pick = (v: Float64Array) => Float64Array.from(keep, (r) => v[r]);
   const cityOfRow = Array.from(keep, (r) => Math.floor(r / T));
   const num = (name: string, values: Float64Array): BuiltColumn => ({ name, data: float64Data(values) });
-  const columns: BuiltColumn[] = [
+  return tableFromColumns([
     num('city', Float64Array.from(cityOfRow, (i) => cityCode[i])),
     { name: 'city_name', data: utf8FromStrings(cityOfRow.map((i) => cityName(PROVINCES[cityProv[i]], cityCode[i]))) },
     { name: 'province', data: utf8FromStrings(cityOfRow.map((i) => PROVINCES[cityProv[i]].name)) },
     num('coastal', Float64Array.from(cityOfRow, (i) => (coastal[i] ? 1 : 0))),
     num('year', pick(yearKey)),
     num('pm25', Float64Array.from(keep, (r) => Math.exp(logPm[r]))),
-    ...GBT4754_2002.map((s) => num(defaultEmploymentColumn(s), pick(emp[s.code]))),
-    num('manuf_capital', pick(capital)),
-    num('manuf_labour', pick(labour)),
-    num('manuf_output', pick(output)),
-    num('gdppc', pick(gdppc)),
-    num('popden', pick(popden)),
-    num('secondary', pick(secondary)),
-    num('fdi', pick(fdi)),
-    num('tech', pick(tech)),
-    num('envreg', pick(envreg)),
-  ];
+    ...GBT4754_2002.map((s) => num(defaultEmploymentColumn(s), pick(raw.emp[s.code]))),
+    num('manuf_capital', pick(raw.capital)),
+    num('manuf_labour', pick(raw.labour)),
+    num('manuf_output', pick(raw.output)),
+    num('gdppc', pick(raw.gdppc)),
+    num('popden', pick(raw.popden)),
+    num('secondary', pick(raw.secondary)),
+    num('fdi', pick(raw.fdi)),
+    num('tech', pick(raw.tech)),
+    num('envreg', pick(raw.envreg)),
+  ]);
+}
 
-  const years: number[] = Array.from({ length: nYears }, (_, k) => start + k);
-  const coef = (b: (year: number, coastal: boolean) => Coefficients) =>
-    years.map((year) => ({ year, coastal: b(year, true), inland: b(year, false) }));
-  const centred = (year: number, c: boolean) => coefficientsAt(p, year, [start, end], c);
+/** The true coefficients by year (centred and uncentred), their averages over the estimation sample, and λ_t. */
+function coefficientTruth(
+  p: DgpParameters,
+  coastal: boolean[],
+  time: TimeAxis,
+  centring: { ca: number; eff: number },
+): Pick<SimulationTruth, 'byYear' | 'byYearUncentred' | 'average' | 'lambda'> {
+  const years: number[] = Array.from({ length: time.end - time.start + 1 }, (_, k) => time.start + k);
+  const coef = (b: (year: number, coastal: boolean) => Coefficients) => years.map((year) => ({ year, coastal: b(year, true), inland: b(year, false) }));
+  const centred = (year: number, c: boolean) => coefficientsAt(p, year, [time.start, time.end], c);
   const uncentred = (year: number, c: boolean): Coefficients => {
     const b = centred(year, c);
-    return { ca: b.ca - b.interaction * effMean, eff: b.eff - b.interaction * caMean, interaction: b.interaction };
+    return { ca: b.ca - b.interaction * centring.eff, eff: b.eff - b.interaction * centring.ca, interaction: b.interaction };
   };
   const average = (which: (c: boolean) => boolean): Coefficients => {
     const acc = { ca: 0, eff: 0, interaction: 0 };
     let n = 0;
-    for (let i = 0; i < N; i++) {
+    for (let i = 0; i < coastal.length; i++) {
       if (!which(coastal[i])) continue;
       for (const year of years.slice(1)) {
         const b = centred(year, coastal[i]);
@@ -362,27 +473,12 @@ export async function simulateCityPanel(opts: SimulateOptions): Promise<{ table:
     }
     return { ca: acc.ca / n, eff: acc.eff / n, interaction: acc.interaction / n };
   };
-  const truth: SimulationTruth = {
-    seed,
-    cities: N,
-    coastalCities: coastal.filter(Boolean).length,
-    years: [start, end],
-    burnIn,
-    parameters: p,
-    index: 'CA1',
-    efficiency: measure,
-    centring: { ca: caMean, eff: effMean, years: [start + 1, end] },
+  return {
     byYear: coef(centred),
     byYearUncentred: coef(uncentred),
     average: { all: average(() => true), coastal: average((c) => c), inland: average((c) => !c) },
     lambda: years.map(lambdaOf),
-    mu,
-    logPmBefore: Float64Array.from({ length: N }, (_, i) => logPm[i * T + burnIn - 1]),
-    ca: pick(caAll),
-    eff: pick(effAll),
-    epsilon: pick(eps),
   };
-  return { table: tableFromColumns(columns), truth };
 }
 
 function cityName(prov: { name: string; municipality: boolean }, code: number): string {

@@ -275,4 +275,103 @@
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $iloop)))
     (local.get $k))
+;; dot: Σ_{p<len} x[p]·y[p] in four partial sums s0..s3 (s_t takes the terms p ≡ t mod 4, the tail
+  ;; goes to s0), returned as (s0 + s1) + (s2 + s3): the order of linalg/dense.ts's dot, so the result
+  ;; is the same number. The pairs (s0, s1) and (s2, s3) are two f64x2 lanes each.
+  (func $dot (param $x i32) (param $y i32) (param $len i32) (result f64)
+    (local $p i32) (local $a v128) (local $b v128) (local $s0 f64)
+    (block $done
+      (loop $loop
+        (br_if $done (i32.gt_u (i32.add (local.get $p) (i32.const 4)) (local.get $len)))
+        (local.set $a (f64x2.add (local.get $a)
+          (f64x2.mul (v128.load (i32.add (local.get $x) (i32.shl (local.get $p) (i32.const 3))))
+                     (v128.load (i32.add (local.get $y) (i32.shl (local.get $p) (i32.const 3)))))))
+        (local.set $b (f64x2.add (local.get $b)
+          (f64x2.mul (v128.load offset=16 (i32.add (local.get $x) (i32.shl (local.get $p) (i32.const 3))))
+                     (v128.load offset=16 (i32.add (local.get $y) (i32.shl (local.get $p) (i32.const 3)))))))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (br $loop)))
+    (local.set $s0 (f64x2.extract_lane 0 (local.get $a)))
+    (block $tdone
+      (loop $tloop
+        (br_if $tdone (i32.ge_u (local.get $p) (local.get $len)))
+        (local.set $s0 (f64.add (local.get $s0)
+          (f64.mul (f64.load (i32.add (local.get $x) (i32.shl (local.get $p) (i32.const 3))))
+                   (f64.load (i32.add (local.get $y) (i32.shl (local.get $p) (i32.const 3)))))))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $tloop)))
+    (f64.add (f64.add (local.get $s0) (f64x2.extract_lane 1 (local.get $a)))
+             (f64.add (f64x2.extract_lane 0 (local.get $b)) (f64x2.extract_lane 1 (local.get $b)))))
+
+  ;; factor: linalg/weight-factor.ts's factorWeight, operation for operation (the same numbers): an
+  ;; in-order Cholesky of D M D (D = diag(M)^−½) for the symmetric L×L matrix at m (lower triangle
+  ;; read) that drops column j when M_jj ≤ 0 or its pivot is at most tol. Row r of the factor (stride
+  ;; L, at chol) holds C[r, 0..r] for the r-th kept column, kept[r] (i32) its index and scale[r] its
+  ;; D entry; dropped[j] (a byte) is 1 for a dropped column. Returns the number kept.
+  (func (export "factor")
+    (param $m i32) (param $L i32) (param $tol f64) (param $chol i32) (param $kept i32) (param $scale i32) (param $dropped i32)
+    (result i32)
+    (local $j i32) (local $q i32) (local $r i32) (local $rowb i32) (local $cqb i32) (local $stride i32) (local $mrow i32)
+    (local $ajj f64) (local $dj f64) (local $d f64)
+    (local.set $stride (i32.shl (local.get $L) (i32.const 3)))
+    (block $jdone
+      (loop $jloop
+        (br_if $jdone (i32.ge_u (local.get $j) (local.get $L)))
+        (local.set $mrow (i32.add (local.get $m) (i32.mul (local.get $j) (local.get $stride))))
+        (local.set $ajj (f64.load (i32.add (local.get $mrow) (i32.shl (local.get $j) (i32.const 3)))))
+        (i32.store8 (i32.add (local.get $dropped) (local.get $j)) (i32.const 1))
+        (if (f64.gt (local.get $ajj) (f64.const 0))
+          (then
+            (local.set $dj (f64.div (f64.const 1) (f64.sqrt (local.get $ajj))))
+            (local.set $rowb (i32.add (local.get $chol) (i32.mul (local.get $r) (local.get $stride))))
+            (local.set $q (i32.const 0))
+            (block $qdone
+              (loop $qloop
+                (br_if $qdone (i32.ge_u (local.get $q) (local.get $r)))
+                (local.set $cqb (i32.add (local.get $chol) (i32.mul (local.get $q) (local.get $stride))))
+                ;; C[r, q] = (M[j, kept[q]]·dj·scale[q] − Σ_{p<q} C[r, p]·C[q, p]) / C[q, q]
+                (f64.store (i32.add (local.get $rowb) (i32.shl (local.get $q) (i32.const 3)))
+                  (f64.div
+                    (f64.sub
+                      (f64.mul
+                        (f64.mul
+                          (f64.load (i32.add (local.get $mrow) (i32.shl (i32.load (i32.add (local.get $kept) (i32.shl (local.get $q) (i32.const 2)))) (i32.const 3))))
+                          (local.get $dj))
+                        (f64.load (i32.add (local.get $scale) (i32.shl (local.get $q) (i32.const 3)))))
+                      (call $dot (local.get $rowb) (local.get $cqb) (local.get $q)))
+                    (f64.load (i32.add (local.get $cqb) (i32.shl (local.get $q) (i32.const 3))))))
+                (local.set $q (i32.add (local.get $q) (i32.const 1)))
+                (br $qloop)))
+            (local.set $d (f64.sub (f64.const 1) (call $dot (local.get $rowb) (local.get $rowb) (local.get $r))))
+            (if (f64.gt (local.get $d) (local.get $tol))
+              (then
+                (f64.store (i32.add (local.get $rowb) (i32.shl (local.get $r) (i32.const 3))) (f64.sqrt (local.get $d)))
+                (i32.store (i32.add (local.get $kept) (i32.shl (local.get $r) (i32.const 2))) (local.get $j))
+                (f64.store (i32.add (local.get $scale) (i32.shl (local.get $r) (i32.const 3))) (local.get $dj))
+                (i32.store8 (i32.add (local.get $dropped) (local.get $j)) (i32.const 0))
+                (local.set $r (i32.add (local.get $r) (i32.const 1)))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $jloop)))
+    (local.get $r))
+;; mirror: copy the upper triangle of the n×n matrix at `at` (rows ld values apart) onto its
+  ;; lower triangle, out[r, k] = out[k, r] for k < r, so a symmetric result is exactly symmetric.
+  (func (export "mirror") (param $at i32) (param $n i32) (param $ld i32)
+    (local $r i32) (local $k i32) (local $row i32) (local $col i32) (local $stride i32)
+    (local.set $stride (i32.shl (local.get $ld) (i32.const 3)))
+    (local.set $r (i32.const 1))
+    (block $rdone
+      (loop $rloop
+        (br_if $rdone (i32.ge_u (local.get $r) (local.get $n)))
+        (local.set $row (i32.add (local.get $at) (i32.mul (local.get $r) (local.get $stride))))
+        (local.set $col (i32.add (local.get $at) (i32.shl (local.get $r) (i32.const 3))))
+        (local.set $k (i32.const 0))
+        (block $kdone
+          (loop $kloop
+            (br_if $kdone (i32.ge_u (local.get $k) (local.get $r)))
+            (f64.store (i32.add (local.get $row) (i32.shl (local.get $k) (i32.const 3)))
+              (f64.load (i32.add (local.get $col) (i32.mul (local.get $k) (local.get $stride)))))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br $kloop)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rloop))))
 )
