@@ -36,6 +36,20 @@ describe('Panel.fromTable', () => {
     expect(p.exclusions).toEqual({ missingUnit: 1, missingTime: 1 });
     expect(p.nrows).toBe(2);
   });
+  it('input already in (id, time) order: units, offsets and codes as sorted, columns shared; a row dropped mid-way or a repeated pair found', () => {
+    const t = tableFromArrays({ id: Float64Array.from([1, 1, 2, 2, 3]), year: Float64Array.from([2000, 2001, 2000, 2001, 2000]), x: Float64Array.from([1, 2, 3, 4, 5]) });
+    const p = Panel.fromTable(t, { id: 'id', time: 'year' });
+    expect(p.units).toEqual([1, 2, 3]);
+    expect([...p.offsets]).toEqual([0, 2, 4, 5]);
+    expect([...p.unitOf]).toEqual([0, 0, 1, 1, 2]);
+    expect(p.column('x').buffer).toBe((t.getChild('x')!.data[0].values as Float64Array).buffer);
+    const dropped = tableFromArrays({ id: Float64Array.from([1, 1, NaN, 2, 3]), year: Float64Array.from([2000, 2001, 2000, 2001, NaN]), x: Float64Array.from([1, 2, 3, 4, 5]) });
+    const q = Panel.fromTable(dropped, { id: 'id', time: 'year' });
+    expect(q.exclusions).toEqual({ missingUnit: 1, missingTime: 1 });
+    expect([q.units, [...q.offsets], [...q.time], [...q.column('x')]]).toEqual([[1, 2], [0, 2, 3], [2000, 2001, 2001], [1, 2, 4]]);
+    const repeated = tableFromArrays({ id: Float64Array.from([1, 2, 2]), year: Float64Array.from([2000, 2001, 2001]) });
+    expect(() => Panel.fromTable(repeated, { id: 'id', time: 'year' })).toThrow('1 duplicate (id, year) pair(s): (id=2, year=2001) at rows 2 and 3');
+  });
   it('names an unknown id column', () => {
     const t = tableFromArrays({ id: Float64Array.from([1]) });
     expect(() => Panel.fromTable(t, { id: 'firm', time: 'id' })).toThrow(DataError);

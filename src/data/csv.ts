@@ -9,6 +9,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { Table } from 'apache-arrow';
 import { DataError } from '../errors.ts';
+import { decimalToDouble } from './decimal.ts';
 import { float64Data, NOT_NUMERIC, tableFromColumns, utf8Data, type BuiltColumn } from './build.ts';
 
 export interface CsvOptions {
@@ -234,8 +235,10 @@ class CsvParser {
         let q = p;
         let done = false;
         if (kind[c] === NUM) {
-          // Fast path: an unquoted decimal number, converted exactly when the digits fit in 2^53
-          // and the power of ten is at most 22 (Clinger's fast path); otherwise Number().
+          // Fast path: an unquoted decimal number. Its first 15 significant digits accumulate in m
+          // (exact), the next ones in lo (loDigits of them). m·10^e with at most 15 digits and
+          // |e| ≤ 22 is exact in one operation (Clinger's fast path); up to 19 digits go through
+          // decimalToDouble (decimal.ts); longer ones, and what it cannot decide, through Number().
           b = buf[q];
           let neg = false;
           if (b === MINUS) {
@@ -243,11 +246,14 @@ class CsvParser {
             b = buf[++q];
           } else if (b === PLUS) b = buf[++q];
           let m = 0;
+          let lo = 0;
+          let loDigits = 0;
           let nd = 0;
           let e = 0;
           let integer = true;
           while (b >= 48 && b <= 57) {
-            m = m * 10 + (b - 48);
+            if (m < 1e14) m = m * 10 + (b - 48);
+            else (lo = lo * 10 + (b - 48), loDigits++);
             nd++;
             b = buf[++q];
           }
@@ -255,7 +261,8 @@ class CsvParser {
             integer = false;
             b = buf[++q];
             while (b >= 48 && b <= 57) {
-              m = m * 10 + (b - 48);
+              if (m < 1e14) m = m * 10 + (b - 48);
+              else (lo = lo * 10 + (b - 48), loDigits++);
               nd++;
               e--;
               b = buf[++q];
@@ -284,16 +291,24 @@ class CsvParser {
             } else nd = 0;
           }
           if (nd > 0 && (b === delim || b === LF || b === CR)) {
-            if (m < TWO53 && e >= -22 && e <= 22) {
+            if (loDigits === 0 && e >= -22 && e <= 22) {
               num[c]![row] = neg ? -(e >= 0 ? m * POW10[e] : m / POW10[-e]) : e >= 0 ? m * POW10[e] : m / POW10[-e];
               done = true;
-            } else if (!integer) {
-              // More digits than 2^53 holds (shortest round-trip decimals have up to 17): Number() on
-              // the text, as the general path does, without its second scan.
-              const v = Number(latin1(buf, p, q));
-              if (Number.isFinite(v)) {
-                num[c]![row] = v;
-                done = true;
+            } else {
+              let v = loDigits <= 4 ? decimalToDouble(m, lo, loDigits, e) : NaN;
+              // Integers of 2^53 and more go to the general path, which keeps them exact as text.
+              if (integer) {
+                if (v < TWO53) {
+                  num[c]![row] = neg ? -v : v;
+                  done = true;
+                }
+              } else {
+                if (v !== v) v = Number(latin1(buf, p, q));
+                else if (neg) v = -v;
+                if (Number.isFinite(v)) {
+                  num[c]![row] = v;
+                  done = true;
+                }
               }
             }
             // Otherwise the general path: it refuses non-finite values and keeps wide integers exact.

@@ -3,10 +3,8 @@ import { statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { DataType, type Table } from 'apache-arrow';
 import { DataError, SpecError } from '../errors.ts';
-import { readArrowIpc } from './arrow.ts';
 import { toFloat64 } from './columns.ts';
 import { readCsv } from './csv.ts';
-import { readDta } from './dta.ts';
 import { loadOptional } from './optional.ts';
 import { isDatasetPath, readDataset } from './dataset.ts';
 
@@ -86,14 +84,15 @@ async function readAs(format: DataFormat, path: string, opts: ReadOptions): Prom
       });
       break;
     case 'arrow':
-      table = readArrowIpc(path);
+      // The Arrow IPC reader (and the .dta reader below) load only when needed, like Parquet.
+      table = (await import('./arrow.ts')).readArrowIpc(path);
       break;
     case 'parquet':
-      // parquet-wasm and exceljs are large: loaded only when needed.
+      // parquet-wasm and exceljs are large.
       table = await (await import('./parquet.ts')).readParquet(path);
       break;
     case 'dta':
-      table = readDta(path);
+      table = (await import('./dta.ts')).readDta(path);
       break;
     case 'xlsx':
       table = await (await loadOptional('exceljs', `${path} (.xlsx)`, () => import('./xlsx.ts'))).readXlsx(path, { sheet: opts.sheet, numeric: opts.numeric });

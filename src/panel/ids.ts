@@ -13,6 +13,8 @@ export interface UnitIds {
   label(key: string | number | bigint): string | number;
   /** Leading/trailing blanks in text ids: how many rows, and the first one (0-based). */
   blanks: { count: number; firstRow: number };
+  /** Numeric ids: the keys themselves (NaN = missing), for typed scans. */
+  numbers?: Float64Array;
 }
 
 /** Canonical integers written as text: "0", "17", "-3" (not "007", "+1" or "1.0"). */
@@ -45,7 +47,7 @@ export function unitIds(vec: Vector, name: string, at: string, source: string): 
           { file: source, row: r + 1, column: name },
         );
     }
-    return { key: (r) => (x[r] !== x[r] ? null : x[r]), label: (k) => k as number, blanks: none };
+    return { key: (r) => (x[r] !== x[r] ? null : x[r]), label: (k) => k as number, blanks: none, numbers: x };
   }
   const text: (string | null)[] = new Array(vec.length);
   let r = 0;

@@ -178,15 +178,20 @@ export class Panel {
     const timeVec = table.getChild(opts.time)!;
     const ids = unitIds(idVec, opts.id, at, source);
     const timeRaw = isNumericType(timeVec.type) ? toFloat64(timeVec) : timeFromText(textValues(timeVec), opts.time, at, source);
-    // Keep rows with both id and time; count the others.
+    // Keep rows with both id and time; count the others. The list of kept rows is made at the first
+    // row dropped (until then the r-th row kept is row r): a fresh 4-byte-per-row array is not free.
     let missingUnit = 0;
     let missingTime = 0;
-    const keptAll = new Int32Array(n);
+    let keptAll: Int32Array | null = null;
     let m = 0;
+    const idNumbers = ids.numbers;
     for (let r = 0; r < n; r++) {
-      if (ids.key(r) === null) missingUnit++;
-      else if (Number.isNaN(timeRaw[r])) missingTime++;
-      else {
+      const noUnit = idNumbers ? idNumbers[r] !== idNumbers[r] : ids.key(r) === null;
+      if (noUnit || Number.isNaN(timeRaw[r])) {
+        keptAll ??= firstRows(n, m);
+        if (noUnit) missingUnit++;
+        else missingTime++;
+      } else {
         const t = timeRaw[r];
         if (!Number.isInteger(t))
           throw new DataError(`time column '${opts.time}' must be integer-valued: row ${r + 1} has ${t}${at}`, {
@@ -199,25 +204,30 @@ export class Panel {
             `time column '${opts.time}': row ${r + 1} has ${exactTime(timeVec, r, t)}${at}, beyond ±2^53 where integer times are no longer exact`,
             { file: source, row: r + 1, column: opts.time },
           );
-        keptAll[m++] = r;
+        if (keptAll) keptAll[m] = r;
+        m++;
       }
     }
     if (m === 0) throw new DataError(`no rows with both '${opts.id}' and '${opts.time}' present${at}`, { file: source });
-    const kept = keptAll.subarray(0, m);
+    const code = new Int32Array(m);
+    // Numeric ids, every row kept and already in (id, time) order (the common case): unit codes from
+    // typed scans of the columns, without the list of kept rows.
+    const inOrder = idNumbers && !keptAll ? sortedNumericCodes(idNumbers, timeRaw, code) : null;
+    const kept = keptAll ? keptAll.subarray(0, m) : inOrder ? new Int32Array(0) : firstRows(n, n);
     const idOf = (r: number): string | number | bigint => ids.key(r)!;
     const less = (a: string | number | bigint, b: string | number | bigint): boolean => a < b;
     // Unit codes: in one scan when the rows already come sorted by (unit, time), else by sorting.
     let sorted = true;
-    for (let j = 1; j < m && sorted; j++) {
+    for (let j = 1; j < m && sorted && !inOrder; j++) {
       const a = idOf(kept[j - 1]);
       const b = idOf(kept[j]);
       sorted = less(a, b) || (a === b && timeRaw[kept[j - 1]] < timeRaw[kept[j]]);
     }
-    const code = new Int32Array(m);
     // Rows in panel order, as positions in `kept` (null: already in order).
     let order: Int32Array | null = null;
     let keys: (string | number | bigint)[];
-    if (sorted) {
+    if (inOrder) keys = inOrder;
+    else if (sorted) {
       keys = [idOf(kept[0])];
       for (let j = 1; j < m; j++) {
         const id = idOf(kept[j]);
@@ -234,12 +244,12 @@ export class Panel {
       order.sort((a, b) => code[a] - code[b] || timeRaw[kept[a]] - timeRaw[kept[b]]);
     }
     const labels = keys.map((k) => ids.label(k));
-    // Duplicates: (unit, time) pairs must be unique.
+    // Duplicates: (unit, time) pairs must be unique (rows found in order have strictly increasing times within a unit).
     const dups: string[] = [];
     let ndup = 0;
-    for (let j = 1; j < m; j++) {
-      const a = order ? order[j - 1] : j - 1;
-      const b = order ? order[j] : j;
+    for (let j = 1; order && j < m; j++) {
+      const a = order[j - 1];
+      const b = order[j];
       if (code[a] === code[b] && timeRaw[kept[a]] === timeRaw[kept[b]]) {
         ndup++;
         if (dups.length < 5) dups.push(`(${opts.id}=${labels[code[b]]}, ${opts.time}=${timeRaw[kept[b]]}) at rows ${kept[a] + 1} and ${kept[b] + 1}`);
@@ -294,6 +304,32 @@ export class Panel {
     }
     return new Panel(opts.id, opts.time, labels, offsets, unitOf, time, numeric, text, { missingUnit, missingTime }, source, notes, whyText);
   }
+}
+
+/** Rows 0..count-1 of an n-row list. */
+function firstRows(n: number, count: number): Int32Array {
+  const rows = new Int32Array(n);
+  for (let r = 0; r < count; r++) rows[r] = r;
+  return rows;
+}
+
+/**
+ * Numeric ids (NaN-free) when all rows are in (id, time) order: each row's unit code (into `code`)
+ * and the distinct ids in order; null when the rows are not in order.
+ */
+function sortedNumericCodes(id: Float64Array, time: Float64Array, code: Int32Array): number[] | null {
+  const m = code.length;
+  for (let r = 1; r < m; r++) if (!(id[r - 1] < id[r] || (id[r - 1] === id[r] && time[r - 1] < time[r]))) return null;
+  let last = id[0];
+  const keys = [last];
+  for (let r = 1; r < m; r++) {
+    if (id[r] !== last) {
+      last = id[r];
+      keys.push(last);
+    }
+    code[r] = keys.length - 1;
+  }
+  return keys;
 }
 
 function gather(all: Float64Array, rows: Int32Array): Float64Array {
