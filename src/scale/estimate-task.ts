@@ -1,20 +1,34 @@
 // The map side of a sharded estimate: task i of a stage reads shard i and returns
 //   'layout'  on the grid given (the panel's time range, or the whole sample's span when it is
 //             narrower): its sample units' own span, its zero-lag masks (instruments.ts
-//             zeroLevelLags), the sums the collinearity check reads (blocks.ts collinearitySums) and
-//             the 'moments' partial on every regressor;
+//             zeroLevelLags), the sums the collinearity check reads (blocks.ts collinearitySums), the
+//             'moments' partial on every regressor, and under `pca` the GMM-style instruments' moments;
+//   'pca'     on the whole layout (`pca`, when the layout moved an instrument): the moments of the
+//             GMM-style instruments the principal components are taken from (pca.ts pcaSums);
 //   'pass'    on the whole layout: the partial sums of the pass asked for (passes.ts), serialized
 //             (partial-io.ts) — the 'moments' pass also counts every excluded row by reason.
+// A shard with no sample unit (every unit lacks y or a regressor in every period, e.g. units with one
+// period under L.y, or the command's `if` leaves none of its rows) returns { empty: true } with its
+// rows counted by reason; the driver leaves it out of every merge and of the later stages.
 import type { RunManifest } from '../run/run-dir.ts';
 import { unitBlocks, type UnitBlocks } from '../gmm/blocks.ts';
-import { buildDesign, EXCLUSION_REASONS, type Design } from '../gmm/design.ts';
+import { buildDesign, EXCLUDED, EXCLUSION_REASONS, type Design } from '../gmm/design.ts';
 import { instrumentPlan, zeroLevelLags, type InstrumentPlan } from '../gmm/instruments.ts';
 import { exclusions } from '../gmm/fit.ts';
 import { computePass } from '../gmm/passes.ts';
+import { pcaSums, type PcaSums } from '../gmm/pca.ts';
 import { serializePartial } from '../gmm/partial-io.ts';
+import type { Panel } from '../panel/panel.ts';
+import { evalTerm } from '../panel/operators.ts';
+import { evalCondition } from '../spec/condition.ts';
+import type { ModelSpec } from '../spec/types.ts';
 import { shardLayout, shardPanel, requestFromWire, type LayoutConfig, type ModelConfig, type WireRequest } from './shard-model.ts';
 
-export type StageConfig = ModelConfig & ({ stage: 'layout'; layout: LayoutConfig } | { stage: 'pass'; layout: LayoutConfig; request: WireRequest });
+export type StageConfig = ModelConfig & ({ stage: 'layout'; layout: LayoutConfig } | { stage: 'pca'; layout: LayoutConfig } | { stage: 'pass'; layout: LayoutConfig; request: WireRequest });
+
+/** PcaSums as JSON. */
+export type WirePcaSums = { sum: number[]; cross: number[]; rows: number };
+const pcaWire = (p: PcaSums): WirePcaSums => ({ sum: Array.from(p.sum), cross: Array.from(p.cross), rows: p.rows });
 
 /** Reasons a row is not an observation, in the order results list them (fit.ts exclusions). */
 export const EXCLUSION_ORDER = ['missing unit id', 'missing time value', ...Object.keys(EXCLUSION_REASONS).sort().map((c) => EXCLUSION_REASONS[Number(c)])];
@@ -23,6 +37,8 @@ export async function shardedEstimateTask(manifest: RunManifest, index: number):
   const cfg = manifest.config as StageConfig;
   const { panel, spec } = await shardPanel(cfg, index);
   if (cfg.stage === 'layout') {
+    const empty = withoutSample(panel, spec);
+    if (empty) return { empty: true, excluded: empty };
     // The shard's own sample span (the driver checks that the whole sample's is the grid used here).
     const own = buildDesign(panel, spec);
     const design = buildDesign(panel, spec, cfg.layout);
@@ -39,12 +55,34 @@ export async function shardedEstimateTask(manifest: RunManifest, index: number):
       // The moments pass on every regressor and the unmoved instruments: the driver uses it when the
       // whole sample keeps every regressor and moves no instrument (it is then that pass exactly).
       partial: momentsPartial(design, plan, blocks),
+      // The instruments' moments on the unmoved plan: the driver uses them when no instrument moves.
+      ...(spec.pca ? { pca: pcaWire(pcaSums(design, plan)) } : {}),
     };
   }
   const { design, plan } = shardLayout(panel, spec, cfg.layout);
+  if (cfg.stage === 'pca') return { pca: pcaWire(pcaSums(design, plan)) };
   const blocks = unitBlocks(design, plan, { keep: cfg.layout.keep });
   if (cfg.request.pass === 'moments') return { partial: momentsPartial(design, plan, blocks) };
   return { partial: Buffer.from(serializePartial(computePass({ blocks, design, plan }, requestFromWire(cfg.request)))).toString('base64') };
+}
+
+/**
+ * The exclusion counts of a shard none of whose rows is in the sample (design.ts: a sample row has
+ * y and every regressor and passes the `if` condition), by reason as fit.ts exclusions counts the rows
+ * of units outside the sample; null when some row is in the sample.
+ */
+export function withoutSample(panel: Panel, spec: ModelSpec): Record<string, number> | null {
+  const qualified = spec.condition === undefined ? null : evalCondition(panel, spec.condition);
+  const columns = [spec.depvar, ...spec.regressors].map((t) => evalTerm(panel, t));
+  let unqualified = 0;
+  for (let r = 0; r < panel.nrows; r++) {
+    if (qualified && !qualified[r]) unqualified++;
+    else if (columns.every((c) => !Number.isNaN(c[r]))) return null;
+  }
+  const out: Record<string, number> = {};
+  if (panel.nrows > unqualified) out[EXCLUSION_REASONS[EXCLUDED.missingVar]] = panel.nrows - unqualified;
+  if (unqualified) out[EXCLUSION_REASONS[EXCLUDED.unqualified]] = unqualified;
+  return out;
 }
 
 /** The 'moments' partial of a shard, with every exclusion reason and the σ² count (serialized, base64). */

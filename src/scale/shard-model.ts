@@ -7,7 +7,8 @@ import { Panel } from '../panel/panel.ts';
 import { parseXtabond2 } from '../spec/parse.ts';
 import type { Conventions, ModelSpec } from '../spec/types.ts';
 import { buildDesign, type Design, type GlobalLayout } from '../gmm/design.ts';
-import { deepenWith, instrumentPlan, type InstrumentPlan } from '../gmm/instruments.ts';
+import { deepenWith, instrumentPlan, type InstrumentPlan, type PcaTransform } from '../gmm/instruments.ts';
+import { withComponents } from '../gmm/pca.ts';
 import type { PassRequest } from '../gmm/passes.ts';
 import type { KeyedRows } from '../gmm/partial-sums.ts';
 import { checkedShard, readPartition } from './partition.ts';
@@ -27,7 +28,14 @@ export interface LayoutConfig extends GlobalLayout {
   nonzero?: number[][];
   /** Regressors kept on the whole sample. */
   keep?: number[];
+  /** `pca`: the components of the whole sample's GMM-style instruments (pca.ts), decided by the driver. */
+  pca?: WirePca;
 }
+
+type WirePca = Omit<PcaTransform, 'index' | 'weights'> & { index: number[]; weights: number[] };
+
+export const pcaToWire = (p: PcaTransform): WirePca => ({ ...p, index: Array.from(p.index), weights: Array.from(p.weights) });
+const pcaFromWire = (w: WirePca): PcaTransform => ({ ...w, index: Int32Array.from(w.index), weights: Float64Array.from(w.weights) });
 
 export async function shardPanel(cfg: ModelConfig, task: number): Promise<{ panel: Panel; spec: ModelSpec }> {
   const m = await readPartition(cfg.data);
@@ -37,12 +45,12 @@ export async function shardPanel(cfg: ModelConfig, task: number): Promise<{ pane
   return { panel: Panel.fromTable(table, { id: m.id, time: m.time, source: path }), spec };
 }
 
-/** Design and instrument plan of a shard on the whole panel's layout. */
+/** Design and instrument plan of a shard on the whole panel's layout (with its principal components once decided). */
 export function shardLayout(panel: Panel, spec: ModelSpec, layout: LayoutConfig): { design: Design; plan: InstrumentPlan; moved: boolean } {
   const design = buildDesign(panel, spec, layout);
   const plan0 = instrumentPlan(design);
   const plan = layout.nonzero ? deepenWith(design, plan0, layout.nonzero.map((r) => Uint8Array.from(r))) : plan0;
-  return { design, plan, moved: plan !== plan0 };
+  return { design, plan: layout.pca ? withComponents(plan, pcaFromWire(layout.pca)) : plan, moved: plan !== plan0 };
 }
 
 export type WireRequest =
