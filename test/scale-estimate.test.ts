@@ -4,7 +4,7 @@
 // shards hold different years; a killed task is retried, a corrupted partial recomputed on --resume,
 // a missing shard named.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -243,6 +243,41 @@ describe('sharded estimate', () => {
     expect(readdirSync(join(out, '01-weight', 'logs'))).toHaveLength(3);
     expect(readdirSync(join(out, '02-correction', 'logs'))).toHaveLength(2);
     expectClose(expected, JSON.parse(r.stdout), 1e-10);
+  }, 240_000);
+
+  it('weight and correction tasks read the blocks the layout task kept, bit for bit; missing or damaged blocks are rebuilt from the shard', async () => {
+    const command = 'xtabond2 n L.n w k, gmm(L.(n w k), collapse) twostep robust';
+    const out = join(work, 'cached');
+    const { result } = await shardedEstimate(ab3, { command, id: 'id', time: 'year', conventions: 'current', jobs: 2, out });
+    expectClose(await single(abdata, 'id', 'year', command), result, 1e-10);
+    // Nothing dropped or moved: the weight and correction stages read the layout stage's blocks; all removed at the end.
+    const correction = stage(out, 'correction');
+    const config = JSON.parse(readFileSync(join(correction, 'run.json'), 'utf8')).config;
+    expect(config.blocksFrom).toBe(stage(out, 'layout'));
+    for (const s of stages(out)) expect(existsSync(join(out, s, 'blocks')), s).toBe(false);
+    const task = join(correction, 'tasks', '000001.json');
+    const original = readFileSync(task, 'utf8');
+    const rerun = () => {
+      rmSync(task);
+      const r = sysgmm('task', correction, '1');
+      expect(r.code, r.stderr).toBe(0);
+      expect(readFileSync(task, 'utf8')).toBe(original);
+      return r.stderr;
+    };
+    // Missing: rebuilt from the shard.
+    expect(rerun()).toContain(`shard ${config.shards[1]}: blocks in ${config.blocksFrom} missing; building them from the shard`);
+    // Kept by the layout task run again: read, the same partial to the bit.
+    const layoutTask = join(config.blocksFrom, 'tasks', '000001.json');
+    rmSync(layoutTask);
+    expect(sysgmm('task', config.blocksFrom, '1').code).toBe(0);
+    const blocks = join(config.blocksFrom, 'blocks', `shard-0000${config.shards[1]}.bin`);
+    expect(existsSync(blocks)).toBe(true);
+    expect(rerun()).toBe('');
+    // One byte altered: detected by its checksum, rebuilt.
+    const bytes = readFileSync(blocks);
+    bytes[bytes.length - 3] ^= 1;
+    writeFileSync(blocks, bytes);
+    expect(rerun()).toContain('corrupt (checksum mismatch); building them from the shard');
   }, 240_000);
 
   it('a missing shard file is an error naming the shard (exit 2)', () => {

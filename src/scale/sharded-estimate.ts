@@ -10,7 +10,7 @@
 // under `pca` when an instrument moved), then moments (only when a regressor is dropped, an instrument
 // moved, or under `pca`), weight, correction.
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { SpecError } from '../errors.ts';
 import type { ExecutorOptions } from '../run/executor.ts';
@@ -70,8 +70,11 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
     shards,
   };
   let stageNo = 0;
+  let lastStage = '';
+  const stageDirs: string[] = [];
   const stage = async (name: string, config: StageConfig): Promise<unknown[]> => {
-    const dir = join(out, `${String(stageNo++).padStart(2, '0')}-${name}`);
+    const dir = (lastStage = join(out, `${String(stageNo++).padStart(2, '0')}-${name}`));
+    stageDirs.push(dir);
     const run = await runWorkload(dir, { kind: SHARDED_ESTIMATE, tasks: config.shards.length, config }, { ...opts, resume: true });
     return run!.payloads;
   };
@@ -96,6 +99,7 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
     Object.assign(layout, span);
     lay = (await stage('layout', { ...model, stage: 'layout', layout })) as Layout[];
   }
+  const layoutStage = lastStage;
   layout.nonzero = lay[0].nonzero.map((row, k) => row.map((_, l) => (lay.some((x) => x.nonzero[k][l]) ? 1 : 0)));
   const P = lay[0].levW.length;
   const allWW = new Float64Array(P * P);
@@ -131,11 +135,15 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
   const K = coll.keep.length;
   if (K === 0) throw new SpecError('No regressors (all dropped due to collinearity)', 'varlist');
 
+  // The stage whose tasks kept every shard's blocks on the final layout (the later stages read them).
+  let blocksFrom: string | undefined;
   const pass = async (req: PassRequest): Promise<PartialSums> =>
-    partials(await stage(req.pass, { ...model, stage: 'pass', layout, request: requestToWire(req) }), `${req.pass} pass`, sampled);
-  // The layout stage's moments are the moments pass when every regressor is kept and no instrument
-  // moved or replaced by principal components.
-  const moments = K === kAll && !moved && !spec0.pca ? partials(lay, 'moments (layout stage)', sampled) : await pass({ pass: 'moments' });
+    partials(await stage(req.pass, { ...model, stage: 'pass', layout, request: requestToWire(req), blocksFrom }), `${req.pass} pass`, sampled);
+  // The layout stage's moments (and blocks) are the moments pass's when every regressor is kept and
+  // no instrument moved or replaced by principal components.
+  const reuse = K === kAll && !moved && !spec0.pca;
+  const moments = reuse ? partials(lay, 'moments (layout stage)', sampled) : await pass({ pass: 'moments' });
+  blocksFrom = reuse ? layoutStage : lastStage;
   const L = moments.dims.L;
   const zhz = sumOf(moments, 'zhz');
   let nonzero = 0;
@@ -147,6 +155,8 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
   const est = await runStepsAsync(estimationSteps(estimateOptionsFor(prep.design, sigmaObs), K, arMode(prep.design.spec)), (req) =>
     req.pass === 'moments' ? Promise.resolve(moments) : pass(req),
   );
+  // Every task result is in; the blocks (the size of the data) are not needed by a --resume.
+  for (const dir of stageDirs) await rm(join(dir, 'blocks'), { recursive: true, force: true });
   const panelExcluded: Record<string, number> = { 'missing unit id': m.excluded.missingId, 'missing time value': m.excluded.missingTime };
   const totals: SampleTotals = {
     nobs: obs[0],
