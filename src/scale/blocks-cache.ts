@@ -4,15 +4,15 @@
 // building its design and blocks again. Written under a temporary name then renamed, with the
 // SHA-256 of the body in the header line; a missing, short or altered file is reported as such (the
 // task then rebuilds the blocks from the shard). Layout:
-//   line 1   {"format","bytes","sha256"}
+//   line 1   {"format","bytes","sha256"}, blank-padded to a multiple of 8 bytes with its newline
 //   body     uint32 LE length of the meta JSON, the meta JSON (scalars, names, cluster values,
 //            exclusion counts, and each array's name, type and length), then the arrays' bytes in
-//            that order (little-endian, as typed arrays hold them on every platform Node runs on).
-import { createHash } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
+//            that order (little-endian, as typed arrays hold them on every platform Node runs on),
+//            each starting at a multiple of 8 bytes (zero padding between).
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { UnitBlocks } from '../gmm/blocks.ts';
-import { writeAtomic } from '../run/run-dir.ts';
 
 const FORMAT = 'sysgmm-blocks/1';
 
@@ -65,12 +65,34 @@ export async function writeBlocks(path: string, b: UnitBlocks): Promise<void> {
   );
   const len = Buffer.alloc(4);
   len.writeUInt32LE(meta.length);
-  const parts: Buffer[] = [len, meta];
-  for (const [, a] of arrays) if (a) parts.push(Buffer.from(a.buffer, a.byteOffset, a.byteLength));
-  const body = Buffer.concat(parts);
-  const header = JSON.stringify({ format: FORMAT, bytes: body.length, sha256: createHash('sha256').update(body).digest('hex') });
+  // The arrays start at multiples of 8 bytes into the body (readBlocks can then view them in place).
+  const pad = Buffer.alloc((8 - ((4 + meta.length) % 8)) % 8);
+  const parts: Buffer[] = [len, meta, pad];
+  for (const [, a] of arrays) if (a) parts.push(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.alloc((8 - (a.byteLength % 8)) % 8));
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for (const part of parts) {
+    hash.update(part);
+    bytes += part.length;
+  }
+  // The header line is padded to a multiple of 8 bytes too, so that the body starts aligned.
+  let header = JSON.stringify({ format: FORMAT, bytes, sha256: hash.digest('hex') });
+  header += ' '.repeat((8 - ((header.length + 1) % 8)) % 8) + '\n';
   await mkdir(dirname(path), { recursive: true });
-  await writeAtomic(path, Buffer.concat([Buffer.from(header + '\n', 'utf8'), body]));
+  // Written part by part (no copy of the arrays), under a temporary name, then renamed.
+  const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    const fh = await open(tmp, 'w');
+    try {
+      await fh.writev([Buffer.from(header, 'utf8'), ...parts]);
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
 }
 
 export type CachedBlocks = { state: 'ok'; blocks: UnitBlocks } | { state: 'missing' } | { state: 'corrupt'; why: string };
@@ -95,7 +117,9 @@ export async function readBlocks(path: string): Promise<CachedBlocks> {
   if (header.sha256 !== createHash('sha256').update(body).digest('hex')) return { state: 'corrupt', why: 'checksum mismatch' };
   const metaLen = body.readUInt32LE(0);
   const meta = JSON.parse(body.subarray(4, 4 + metaLen).toString('utf8'));
-  let at = body.byteOffset + 4 + metaLen;
+  // Offsets into the body, padded as written; `at` is where that lies in the file's buffer.
+  const pad8 = (x: number) => x + ((8 - (x % 8)) % 8);
+  let rel = pad8(4 + metaLen);
   const a = new Map<string, Typed | null>();
   for (const e of meta.arrays as ArrayEntry[]) {
     if (e.type === null) {
@@ -103,10 +127,12 @@ export async function readBlocks(path: string): Promise<CachedBlocks> {
       continue;
     }
     const size = e.type === 'f64' ? 8 : 4;
-    // A copy: the body's offset need not be aligned for a typed-array view.
-    const copy = body.buffer.slice(at, at + e.length * size);
-    a.set(e.name, e.type === 'f64' ? new Float64Array(copy) : new Int32Array(copy));
-    at += e.length * size;
+    const at = body.byteOffset + rel;
+    // A view of the file's bytes where aligned (the usual case: a large file read whole), else a copy.
+    const buf = at % size === 0 ? body.buffer : body.buffer.slice(at, at + e.length * size);
+    const off = at % size === 0 ? at : 0;
+    a.set(e.name, e.type === 'f64' ? new Float64Array(buf, off, e.length) : new Int32Array(buf, off, e.length));
+    rel = pad8(rel + e.length * size);
   }
   const f64 = (name: string) => a.get(name) as Float64Array;
   const i32 = (name: string) => a.get(name) as Int32Array;

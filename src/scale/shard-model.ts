@@ -2,7 +2,10 @@
 // xtabond2 command, and lay the model out on the WHOLE panel's layout (time grid, periods for time
 // dummies, instruments moved off all-zero lags, regressors kept), which the sharded driver decided
 // from every shard's contribution (sharded-estimate.ts). Pass requests travel as JSON.
-import { readTable } from '../data/read.ts';
+import { DataType, type Table } from 'apache-arrow';
+import { DataError } from '../errors.ts';
+import { readParquet } from '../data/parquet.ts';
+import { float64Data, tableFromColumns, utf8FromStrings } from '../data/build.ts';
 import { Panel } from '../panel/panel.ts';
 import { parseXtabond2 } from '../spec/parse.ts';
 import type { Conventions, ModelSpec } from '../spec/types.ts';
@@ -37,10 +40,35 @@ type WirePca = Omit<PcaTransform, 'index' | 'weights'> & { index: number[]; weig
 export const pcaToWire = (p: PcaTransform): WirePca => ({ ...p, index: Array.from(p.index), weights: Array.from(p.weights) });
 const pcaFromWire = (w: WirePca): PcaTransform => ({ ...w, index: Int32Array.from(w.index), weights: Float64Array.from(w.weights) });
 
+/**
+ * A shard as one table whose numeric columns are each one contiguous Float64Array (Panel.fromTable
+ * then takes them without a copy), refusing an infinite value as readTable does.
+ */
+export async function readShard(path: string): Promise<Table> {
+  const table = await readParquet(path);
+  const columns = table.schema.fields.map((f) => {
+    const vec = table.getChild(f.name)!;
+    if (!DataType.isFloat(f.type)) return { name: f.name, data: utf8FromStrings(Array.from({ length: vec.length }, (_, r) => (vec.get(r) as string | null) ?? null)) };
+    const out = new Float64Array(vec.length);
+    let at = 0;
+    for (const d of vec.data) {
+      out.set((d.values as Float64Array).subarray(0, d.length), at);
+      if (d.nullCount > 0) for (let i = 0; i < d.length; i++) if (!d.getValid(i)) out[at + i] = NaN;
+      at += d.length;
+    }
+    for (let r = 0; r < out.length; r++) {
+      const v = out[r];
+      if (v - v !== 0 && v === v) throw new DataError(`${path}: row ${r + 1}, column '${f.name}': ${v} is not a finite number`, { file: path, row: r + 1, column: f.name });
+    }
+    return { name: f.name, data: float64Data(out) };
+  });
+  return tableFromColumns(columns);
+}
+
 export async function shardPanel(cfg: ModelConfig, task: number): Promise<{ panel: Panel; spec: ModelSpec }> {
   const m = await readPartition(cfg.data);
   const path = await checkedShard(cfg.data, m, cfg.shards[task]);
-  const table = await readTable(path);
+  const table = await readShard(path);
   const spec = { ...parseXtabond2(cfg.command, table.schema.fields.map((f) => f.name)), conventions: cfg.conventions };
   return { panel: Panel.fromTable(table, { id: m.id, time: m.time, source: path }), spec };
 }
