@@ -4,10 +4,13 @@
 // single-process estimate of the same data for comparison; wall seconds and peak RSS (GNU time's
 // maximum resident set size: the largest single process of the command — the driver or a task) of
 // each command. Optionally a pairs bootstrap sharded into tasks. Run folders stay under --dir.
-//   npx tsx bench/scale.ts [--N 1000000] [--shards 8] [--jobs 2] [--executor local,slurm|none] [--single] [--boot-N 0] [--dir /tmp/sysgmm-bench-scale]
+// With --base <folder of another sysgmm checkout, built>, each sharded estimate runs first with that
+// checkout's bin and then with this one's, on the same partition (a before/after on one machine);
+// --keep-partition reuses a partition already written under --dir.
+//   npx tsx bench/scale.ts [--N 1000000] [--shards 8] [--jobs 2] [--executor local,slurm|none] [--single] [--boot-N 0] [--dir /tmp/sysgmm-bench-scale] [--base <dir>] [--keep-partition]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { tableFromArrays, tableToIPC } from 'apache-arrow';
 import { Table as WasmTable, writeParquet } from 'parquet-wasm';
@@ -25,6 +28,7 @@ const jobs = opt('jobs', '2');
 const executors = opt('executor', 'local,slurm').split(',').filter((e) => e && e !== 'none');
 const bootN = Number(opt('boot-N', '0'));
 const dir = opt('dir', '/tmp/sysgmm-bench-scale');
+const base = opt('base', '');
 const COMMAND = 'xtabond2 y L.y x, gmm(y x, lag(2 4) collapse) iv(w) twostep robust';
 
 /** Deterministic normals (LCG + Box–Muller). */
@@ -73,13 +77,13 @@ function generate(n: number, out: string): void {
 }
 
 /** Run the sysgmm CLI under GNU time: wall seconds, peak RSS (MB) of the largest process, stdout. */
-function timed(label: string, cliArgs: string[]): { seconds: number; rssMB: number; stdout: string } {
-  const r = spawnSync('/usr/bin/time', ['-v', process.execPath, 'bin/sysgmm.mjs', ...cliArgs], { encoding: 'utf8', maxBuffer: 1 << 28 });
+function timed(label: string, cliArgs: string[], bin = 'bin/sysgmm.mjs'): { seconds: number; rssMB: number; stdout: string } {
+  const r = spawnSync('/usr/bin/time', ['-v', process.execPath, bin, ...cliArgs], { encoding: 'utf8', maxBuffer: 1 << 28 });
   if (r.status !== 0) throw new Error(`${label} failed (${r.status}):\n${r.stderr}`);
   const rss = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)![1]) / 1024;
   const el = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([\d:.]+)/.exec(r.stderr)![1].split(':').map(Number);
   const seconds = el.reduce((a, v) => a * 60 + v, 0);
-  console.log(`| ${label} | ${seconds.toFixed(1)} | ${rss.toFixed(0)} |`);
+  console.log(`| ${label} | ${seconds.toFixed(1)} | ${rss.toFixed(0)} | ${loadavg()[0].toFixed(1)} |`);
   return { seconds, rssMB: rss, stdout: r.stdout };
 }
 
@@ -92,16 +96,23 @@ const gen = join(dir, `gen-${N}`);
 const t0 = performance.now();
 generate(N, gen);
 console.log(`(generated in ${((performance.now() - t0) / 1000).toFixed(1)} s, not timed below)\n`);
-console.log('| command | seconds | peak RSS of the largest process (MB) |\n|---|---:|---:|');
+console.log(`Load average at the start: ${loadavg().map((x) => x.toFixed(1)).join(', ')}\n`);
+console.log('| command | seconds | peak RSS of the largest process (MB) | load average (1 min) at its end |\n|---|---:|---:|---:|');
 const part = join(dir, `part-${N}-${shards}`);
-rmSync(part, { recursive: true, force: true });
-timed(`partition (${N * T} rows → ${shards} shards)`, ['partition', gen, '--id', 'firm', '--time', 'year', '--shards', shards, '--out', part]);
+if (!(args.includes('--keep-partition') && existsSync(join(part, 'manifest.json')))) {
+  rmSync(part, { recursive: true, force: true });
+  timed(`partition (${N * T} rows → ${shards} shards)`, ['partition', gen, '--id', 'firm', '--time', 'year', '--shards', shards, '--out', part]);
+}
 const results: Record<string, ReturnType<typeof coefs>> = {};
 for (const ex of executors) {
-  const out = join(dir, `run-${N}-${ex}`);
-  rmSync(out, { recursive: true, force: true });
-  const r = timed(`estimate, ${ex} executor`, ['estimate', part, '--id', 'firm', '--time', 'year', '--xtabond2', COMMAND, '--executor', ex, '--jobs', jobs, '--out', out, '--json']);
-  results[ex] = coefs(r.stdout);
+  for (const [who, bin] of base ? [['base', join(base, 'bin/sysgmm.mjs')], ['this', 'bin/sysgmm.mjs']] : [['this', 'bin/sysgmm.mjs']]) {
+    const out = join(dir, `run-${N}-${ex}-${who}`);
+    rmSync(out, { recursive: true, force: true });
+    const label = `estimate, ${ex} executor${base ? ` (${who === 'base' ? `base: ${base}` : 'this checkout'})` : ''}`;
+    const r = timed(label, ['estimate', part, '--id', 'firm', '--time', 'year', '--xtabond2', COMMAND, '--executor', ex, '--jobs', jobs, '--out', out, '--json'], bin);
+    results[base ? `${ex}-${who}` : ex] = coefs(r.stdout);
+    rmSync(out, { recursive: true, force: true });
+  }
 }
 if (args.includes('--single')) {
   const r = timed('estimate, one process (all Parquet files read whole)', ['estimate', gen, '--id', 'firm', '--time', 'year', '--xtabond2', COMMAND, '--json']);
@@ -122,7 +133,7 @@ if (bootN > 0) {
   const bgen = join(dir, `gen-${bootN}`);
   generate(bootN, bgen);
   const file = join(bgen, 'part-0000.parquet');
-  console.log(`\n## Pairs bootstrap, B = 999, N = ${bootN} (${bootN * T} rows)\n\n| command | seconds | peak RSS of the largest process (MB) |\n|---|---:|---:|`);
+  console.log(`\n## Pairs bootstrap, B = 999, N = ${bootN} (${bootN * T} rows)\n\n| command | seconds | peak RSS of the largest process (MB) | load average (1 min) at its end |\n|---|---:|---:|---:|`);
   const out = join(dir, `boot-${bootN}`);
   rmSync(out, { recursive: true, force: true });
   const base = ['bootstrap', file, '--id', 'firm', '--time', 'year', '--xtabond2', COMMAND, '--reps', '999', '--json', '--quiet', '--backend', 'float64-wasm'];

@@ -4,7 +4,7 @@
 // shards hold different years; a killed task is retried, a corrupted partial recomputed on --resume,
 // a missing shard named.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ import { DataError } from '../src/errors.ts';
 import { fitGmm } from '../src/gmm/fit.ts';
 import type { GmmResult } from '../src/gmm/result.ts';
 import { Panel } from '../src/panel/panel.ts';
-import { fileSha256, partition, readPartition } from '../src/scale/partition.ts';
+import { fileSha256, partition, readPartition, shardOfId } from '../src/scale/partition.ts';
 import { shardedEstimate } from '../src/scale/sharded-estimate.ts';
 import { parseXtabond2 } from '../src/spec/parse.ts';
 import { normals } from './helpers/smallPanel.ts';
@@ -168,6 +168,43 @@ describe('sharded estimate', () => {
     }
   }, 240_000);
 
+  it('pca: the principal components of the summed instrument moments give the single-process fit to 1e-10', async () => {
+    const years = join(work, 'years5');
+    await partition(yearsCsv, { id: 'firm', time: 'year', shards: 5, out: years });
+    // x changes only between periods 0 and 1 and w is missing in period 2, so gmm(x, lag(2 4) collapse)'s
+    // level instrument Δx at lag 1 is zero in every level row used and moves to lag 2 (test/gmm-identification.test.ts).
+    const z = normals(99);
+    const lines = ['id,year,y,x,w'];
+    for (let i = 0; i < 40; i++) {
+      const a = z();
+      const x0 = z();
+      const x1 = x0 + z();
+      let yl = a + z();
+      for (let t = 0; t < 6; t++) {
+        const wt = z();
+        yl = 0.5 * yl + 0.4 * (t === 0 ? x0 : x1) + 0.3 * wt + a + z();
+        lines.push([i + 1, 2000 + t, yl, t === 0 ? x0 : x1, t === 2 ? '' : wt].join(','));
+      }
+    }
+    const movedCsv = join(work, 'moved.csv');
+    writeFileSync(movedCsv, lines.join('\n') + '\n');
+    const moved = join(work, 'moved3');
+    await partition(movedCsv, { id: 'id', time: 'year', shards: 3, out: moved });
+    for (const [data, csv, id, command] of [
+      [ab3, abdata, 'id', 'xtabond2 n L.n w k, gmm(L.(n w k)) pca twostep robust'],
+      [ab3, abdata, 'id', 'xtabond2 n L.n w k yr*, gmm(L.n, lag(2 3)) iv(w k yr*) pca components(3) nolevel'],
+      [years, yearsCsv, 'firm', 'xtabond2 y L.y x w, gmm(y x, lag(2 4)) iv(w) pca twostep robust'],
+      [moved, movedCsv, 'id', 'xtabond2 y x w, gmm(x, lag(2 4) collapse) gmm(y, lag(2 3)) iv(w) pca twostep robust'],
+    ] as const) {
+      const { result, out } = await shardedEstimate(data, { command, id, time: 'year', conventions: 'current', jobs: 2 });
+      const expected = await single(csv, id, 'year', command);
+      expect(expected.pca!.components).toBeLessThan(expected.pca!.columns);
+      expectClose(expected, result, 1e-10);
+      // The instruments' moments from the layout stage; again on the moved plan when an instrument moved.
+      expect(stages(out).some((s) => s.endsWith('-pca'))).toBe(data === moved);
+    }
+  }, 240_000);
+
   it('a worker killed mid-run is retried; a corrupted partial is recomputed on --resume; the result is unchanged', async () => {
     const command = 'xtabond2 n L.n w k, gmm(L.(n w k), collapse) orthogonal twostep robust';
     const out = join(work, 'faults');
@@ -208,6 +245,41 @@ describe('sharded estimate', () => {
     expectClose(expected, JSON.parse(r.stdout), 1e-10);
   }, 240_000);
 
+  it('weight and correction tasks read the blocks the layout task kept, bit for bit; missing or damaged blocks are rebuilt from the shard', async () => {
+    const command = 'xtabond2 n L.n w k, gmm(L.(n w k), collapse) twostep robust';
+    const out = join(work, 'cached');
+    const { result } = await shardedEstimate(ab3, { command, id: 'id', time: 'year', conventions: 'current', jobs: 2, out });
+    expectClose(await single(abdata, 'id', 'year', command), result, 1e-10);
+    // Nothing dropped or moved: the weight and correction stages read the layout stage's blocks; all removed at the end.
+    const correction = stage(out, 'correction');
+    const config = JSON.parse(readFileSync(join(correction, 'run.json'), 'utf8')).config;
+    expect(config.blocksFrom).toBe(stage(out, 'layout'));
+    for (const s of stages(out)) expect(existsSync(join(out, s, 'blocks')), s).toBe(false);
+    const task = join(correction, 'tasks', '000001.json');
+    const original = readFileSync(task, 'utf8');
+    const rerun = () => {
+      rmSync(task);
+      const r = sysgmm('task', correction, '1');
+      expect(r.code, r.stderr).toBe(0);
+      expect(readFileSync(task, 'utf8')).toBe(original);
+      return r.stderr;
+    };
+    // Missing: rebuilt from the shard.
+    expect(rerun()).toContain(`shard ${config.shards[1]}: blocks in ${config.blocksFrom} missing; building them from the shard`);
+    // Kept by the layout task run again: read, the same partial to the bit.
+    const layoutTask = join(config.blocksFrom, 'tasks', '000001.json');
+    rmSync(layoutTask);
+    expect(sysgmm('task', config.blocksFrom, '1').code).toBe(0);
+    const blocks = join(config.blocksFrom, 'blocks', `shard-0000${config.shards[1]}.bin`);
+    expect(existsSync(blocks)).toBe(true);
+    expect(rerun()).toBe('');
+    // One byte altered: detected by its checksum, rebuilt.
+    const bytes = readFileSync(blocks);
+    bytes[bytes.length - 3] ^= 1;
+    writeFileSync(blocks, bytes);
+    expect(rerun()).toContain('corrupt (checksum mismatch); building them from the shard');
+  }, 240_000);
+
   it('a missing shard file is an error naming the shard (exit 2)', () => {
     const m = JSON.parse(readFileSync(join(ab3, 'manifest.json'), 'utf8'));
     const file = join(ab3, m.shards[1].file);
@@ -220,6 +292,50 @@ describe('sharded estimate', () => {
       renameSync(`${file}.away`, file);
     }
   });
+
+  it('a shard without sample units (one-period units under L.y; an if condition that leaves none of its rows) adds only its excluded rows', async () => {
+    // Shards 0–1: 30 units of 8 years (grp 0); shard 2: 5 units of one year; shard 3: 6 units of 8 years (grp 1).
+    const z = normals(77);
+    const lines = ['firm,year,y,x,w,grp'];
+    const ids = (shard: number, count: number) => {
+      const out: number[] = [];
+      for (let id = 100; out.length < count; id++) if (shard < 0 ? shardOfId(id, 4) < 2 : shardOfId(id, 4) === shard) out.push(id);
+      return out;
+    };
+    const unit = (id: number, years: number, grp: number) => {
+      let y = z();
+      for (let t = 0; t < years; t++) {
+        const x = z();
+        y = 0.5 * y + 0.3 * x + z();
+        lines.push([id, 2000 + t, y, x, z(), grp].join(','));
+      }
+    };
+    for (const id of ids(-1, 30)) unit(id, 8, 0);
+    for (const id of ids(2, 5)) unit(id, 1, 0);
+    for (const id of ids(3, 6)) unit(id, 8, 1);
+    const csv = join(work, 'empty-shards.csv');
+    writeFileSync(csv, lines.join('\n') + '\n');
+    const dir = join(work, 'empty4');
+    const m = await partition(csv, { id: 'firm', time: 'year', shards: 4, out: dir });
+    expect(m.shards.map((s) => s.units)).toEqual([expect.any(Number), expect.any(Number), 5, 6]);
+    for (const [command, empty] of [
+      ['xtabond2 y L.y x w, gmm(y x, lag(2 4) collapse) iv(w) twostep robust', 1],
+      ['xtabond2 y L.y x w if grp == 0, gmm(y x, lag(2 4) collapse) iv(w) twostep robust', 2],
+    ] as const) {
+      const { result, out } = await shardedEstimate(dir, { command, id: 'firm', time: 'year', conventions: 'current', jobs: 2 });
+      const expected = await single(csv, 'firm', 'year', command);
+      expect(expected.excluded.map((e) => e.reason)).toContain('missing value in the dependent variable or a regressor');
+      if (empty === 2) expect(expected.excluded.find((e) => e.reason === "outside the command's if/in condition")?.count).toBe(6 * 8);
+      expectClose(expected, result, 1e-10);
+      // The empty shards ran in the layout stage only.
+      const tasks = (name: string) => JSON.parse(readFileSync(join(stage(out, name), 'run.json'), 'utf8')).tasks;
+      expect([tasks('layout'), tasks('weight'), tasks('correction')]).toEqual([4, 4 - empty, 4 - empty]);
+    }
+    await expect(shardedEstimate(dir, { command: 'xtabond2 y L.y x if grp == 5, gmm(y)', id: 'firm', time: 'year', conventions: 'current', jobs: 2 })).rejects.toThrow(
+      'No observations: no row has the dependent variable and all regressors present',
+    );
+    await expect(shardedEstimate(dir, { command: 'xtabond2 y L.y x in 1/100, gmm(y)', id: 'firm', time: 'year', conventions: 'current' })).rejects.toThrow("'in' ranges name rows");
+  }, 240_000);
 
   it.skipIf(!slurmUp)('on Slurm (one job array per stage) equals the single-process fit (needs a Slurm cluster; skipped when sinfo finds none)', async () => {
     const command = 'xtabond2 y L.y x w, gmm(y x, lag(2 4) collapse) iv(w) twostep cluster(region) small';

@@ -10,7 +10,7 @@
 import { SpecError } from '../errors.ts';
 import { invsym } from '../linalg/invsym.ts';
 import { UnitRows, type Design } from './design.ts';
-import { InstrumentRows, type InstrumentGroup, type InstrumentPlan } from './instruments.ts';
+import { InstrumentRows, type InstrumentGroup, type InstrumentPlan, type PcaTransform } from './instruments.ts';
 
 /**
  * Eigenvalues (descending) and eigenvectors (columns of `vectors`, n×n row-major) of a symmetric
@@ -186,13 +186,22 @@ export function kmo(r: Float64Array, n: number): number {
   return rr / (rr + aa);
 }
 
-/** The plan with its GMM-style columns replaced by their principal components. */
-export function principalComponents(d: Design, plan: InstrumentPlan, requested: number | null): InstrumentPlan {
-  // iv-style columns (and the constant) come first; the GMM-style columns follow them.
-  const ivCols = 1 + Math.max(plan.consCol, ...plan.ivTrans.map((e) => e.col), ...plan.ivLevel.map((e) => e.col));
+/** The moments the analysis reads: Σ z and Σ z z' of the GMM-style columns over the rows that enter,
+ *  and their count. Sums over units, so shards of a panel add theirs up (src/scale). */
+export interface PcaSums {
+  sum: Float64Array;
+  cross: Float64Array;
+  rows: number;
+}
+
+/** iv-style columns (and the constant) come first; the GMM-style columns follow them. */
+function ivColumns(plan: InstrumentPlan): number {
+  return 1 + Math.max(plan.consCol, ...plan.ivTrans.map((e) => e.col), ...plan.ivLevel.map((e) => e.col));
+}
+
+export function pcaSums(d: Design, plan: InstrumentPlan): PcaSums {
+  const ivCols = ivColumns(plan);
   const G = plan.L - ivCols;
-  if (G === 0) throw new SpecError('pca: the model has no GMM-style instruments to analyse', 'pca');
-  // Moments of the GMM-style columns over the rows that enter.
   const sum = new Float64Array(G);
   const cross = new Float64Array(G * G);
   let rows = 0;
@@ -218,6 +227,15 @@ export function principalComponents(d: Design, plan: InstrumentPlan, requested: 
       }
     }
   }
+  return { sum, cross, rows };
+}
+
+/** The components of the GMM-style columns from their moments (the whole sample's). */
+export function pcaTransform(plan: InstrumentPlan, sums: PcaSums, requested: number | null): PcaTransform {
+  const ivCols = ivColumns(plan);
+  const G = plan.L - ivCols;
+  if (G === 0) throw new SpecError('pca: the model has no GMM-style instruments to analyse', 'pca');
+  const { sum, cross, rows } = sums;
   // Columns that vary over those rows enter the correlation matrix; the others are left out.
   const keep: number[] = [];
   const sd = new Float64Array(G);
@@ -251,14 +269,21 @@ export function principalComponents(d: Design, plan: InstrumentPlan, requested: 
     index[a] = i;
     for (let k = 0; k < m; k++) weights[i * m + k] = vectors[i * n + k] / sd[a];
   });
+  return { rawL: plan.L, ivCols, index, weights, m, columns: n, varianceExplained: kept / total, kmo: kmo(corr, n), requested };
+}
+
+/** The plan with its GMM-style columns replaced by the components of `pca`. */
+export function withComponents(plan: InstrumentPlan, pca: PcaTransform): InstrumentPlan {
+  const { ivCols, m } = pca;
   const groups: InstrumentGroup[] = plan.groups
     .map((g) => ({ label: g.label, cols: Int32Array.from([...g.cols].filter((c) => c < ivCols)) }))
     .filter((g) => g.cols.length && g.label.startsWith('iv('));
   groups.unshift({ label: 'GMM-style instruments (principal components)', cols: Int32Array.from({ length: m }, (_, k) => ivCols + k) });
-  return {
-    ...plan,
-    L: ivCols + m,
-    groups,
-    pca: { rawL: plan.L, ivCols, index, weights, m, columns: n, varianceExplained: kept / total, kmo: kmo(corr, n), requested },
-  };
+  return { ...plan, L: ivCols + m, groups, pca };
+}
+
+/** The plan with its GMM-style columns replaced by their principal components. */
+export function principalComponents(d: Design, plan: InstrumentPlan, requested: number | null): InstrumentPlan {
+  if (plan.L === ivColumns(plan)) throw new SpecError('pca: the model has no GMM-style instruments to analyse', 'pca');
+  return withComponents(plan, pcaTransform(plan, pcaSums(d, plan), requested));
 }

@@ -1,33 +1,71 @@
 // The map side of a sharded estimate: task i of a stage reads shard i and returns
 //   'layout'  on the grid given (the panel's time range, or the whole sample's span when it is
 //             narrower): its sample units' own span, its zero-lag masks (instruments.ts
-//             zeroLevelLags), the sums the collinearity check reads (blocks.ts collinearitySums) and
-//             the 'moments' partial on every regressor;
+//             zeroLevelLags), the sums the collinearity check reads (blocks.ts collinearitySums), the
+//             'moments' partial on every regressor, and under `pca` the GMM-style instruments' moments;
+//   'pca'     on the whole layout (`pca`, when the layout moved an instrument): the moments of the
+//             GMM-style instruments the principal components are taken from (pca.ts pcaSums);
 //   'pass'    on the whole layout: the partial sums of the pass asked for (passes.ts), serialized
 //             (partial-io.ts) — the 'moments' pass also counts every excluded row by reason.
+// A shard with no sample unit (every unit lacks y or a regressor in every period, e.g. units with one
+// period under L.y, or the command's `if` leaves none of its rows) returns { empty: true } with its
+// rows counted by reason; the driver leaves it out of every merge and of the later stages.
+// The layout and moments tasks keep the shard's per-unit blocks in their stage folder
+// (blocks-cache.ts); the weight and correction tasks of the same layout read them (blocksFrom) and
+// never open the shard, unless the file is missing or damaged (then they rebuild, and say so) or the
+// non-robust AR sums need the design.
 import type { RunManifest } from '../run/run-dir.ts';
 import { unitBlocks, type UnitBlocks } from '../gmm/blocks.ts';
-import { buildDesign, EXCLUSION_REASONS, type Design } from '../gmm/design.ts';
+import { buildDesign, EXCLUDED, EXCLUSION_REASONS, type Design } from '../gmm/design.ts';
 import { instrumentPlan, zeroLevelLags, type InstrumentPlan } from '../gmm/instruments.ts';
 import { exclusions } from '../gmm/inference.ts';
 import { computePass } from '../gmm/passes.ts';
+import { pcaSums, type PcaSums } from '../gmm/pca.ts';
+import type { PartialSums } from '../gmm/partial-sums.ts';
+import { resolve } from 'node:path';
+import { blocksPath, readBlocks, writeBlocks } from './blocks-cache.ts';
 import { serializePartial } from '../gmm/partial-io.ts';
+import type { Panel } from '../panel/panel.ts';
+import { evalTerm } from '../panel/operators.ts';
+import { evalCondition } from '../spec/condition.ts';
+import type { ModelSpec } from '../spec/types.ts';
 import { shardLayout, shardPanel, requestFromWire, type LayoutConfig, type ModelConfig, type WireRequest } from './shard-model.ts';
 
-export type StageConfig = ModelConfig & ({ stage: 'layout'; layout: LayoutConfig } | { stage: 'pass'; layout: LayoutConfig; request: WireRequest });
+export type StageConfig = ModelConfig &
+  (
+    | { stage: 'layout'; layout: LayoutConfig }
+    | { stage: 'pca'; layout: LayoutConfig }
+    /** blocksFrom: the stage folder whose tasks wrote every shard's blocks on this layout (blocks-cache.ts). */
+    | { stage: 'pass'; layout: LayoutConfig; request: WireRequest; blocksFrom?: string }
+  );
+
+/** PcaSums as JSON. */
+export type WirePcaSums = { sum: number[]; cross: number[]; rows: number };
+const pcaWire = (p: PcaSums): WirePcaSums => ({ sum: Array.from(p.sum), cross: Array.from(p.cross), rows: p.rows });
 
 /** Reasons a row is not an observation, in the order results list them (fit.ts exclusions). */
 export const EXCLUSION_ORDER = ['missing unit id', 'missing time value', ...Object.keys(EXCLUSION_REASONS).sort().map((c) => EXCLUSION_REASONS[Number(c)])];
 
-export async function shardedEstimateTask(manifest: RunManifest, index: number): Promise<unknown> {
+export async function shardedEstimateTask(manifest: RunManifest, index: number, dir: string): Promise<unknown> {
   const cfg = manifest.config as StageConfig;
+  const shard = cfg.shards[index];
+  // Weight and correction (robust or no AR sums) read only the blocks: from the stage that built them, when valid.
+  if (cfg.stage === 'pass' && cfg.blocksFrom && cfg.request.pass !== 'moments' && !(cfg.request.pass === 'correction' && cfg.request.arMode === 'nonrobust')) {
+    const cached = await readBlocks(blocksPath(cfg.blocksFrom, shard));
+    if (cached.state === 'ok') return { partial: encode(computePass({ blocks: cached.blocks }, requestFromWire(cfg.request))) };
+    process.stderr.write(`shard ${shard}: blocks in ${cfg.blocksFrom} ${cached.state === 'corrupt' ? `corrupt (${cached.why})` : 'missing'}; building them from the shard\n`);
+  }
   const { panel, spec } = await shardPanel(cfg, index);
   if (cfg.stage === 'layout') {
+    const empty = withoutSample(panel, spec);
+    if (empty) return { empty: true, excluded: empty };
     // The shard's own sample span (the driver checks that the whole sample's is the grid used here).
     const own = buildDesign(panel, spec);
     const design = buildDesign(panel, spec, cfg.layout);
     const plan = instrumentPlan(design);
     const blocks = unitBlocks(design, plan, { keep: design.regressorNames.map((_, k) => k) });
+    // The later stages read these when the whole sample keeps every regressor and moves no instrument.
+    await writeBlocks(blocksPath(resolve(dir), shard), blocks);
     const c = blocks.collinearitySums;
     return {
       tmin: own.tmin,
@@ -39,12 +77,39 @@ export async function shardedEstimateTask(manifest: RunManifest, index: number):
       // The moments pass on every regressor and the unmoved instruments: the driver uses it when the
       // whole sample keeps every regressor and moves no instrument (it is then that pass exactly).
       partial: momentsPartial(design, plan, blocks),
+      // The instruments' moments on the unmoved plan: the driver uses them when no instrument moves.
+      ...(spec.pca ? { pca: pcaWire(pcaSums(design, plan)) } : {}),
     };
   }
   const { design, plan } = shardLayout(panel, spec, cfg.layout);
+  if (cfg.stage === 'pca') return { pca: pcaWire(pcaSums(design, plan)) };
   const blocks = unitBlocks(design, plan, { keep: cfg.layout.keep });
-  if (cfg.request.pass === 'moments') return { partial: momentsPartial(design, plan, blocks) };
-  return { partial: Buffer.from(serializePartial(computePass({ blocks, design, plan }, requestFromWire(cfg.request)))).toString('base64') };
+  if (cfg.request.pass === 'moments') {
+    await writeBlocks(blocksPath(resolve(dir), shard), blocks);
+    return { partial: momentsPartial(design, plan, blocks) };
+  }
+  return { partial: encode(computePass({ blocks, design, plan }, requestFromWire(cfg.request))) };
+}
+
+const encode = (p: PartialSums): string => Buffer.from(serializePartial(p)).toString('base64');
+
+/**
+ * The exclusion counts of a shard none of whose rows is in the sample (design.ts: a sample row has
+ * y and every regressor and passes the `if` condition), by reason as fit.ts exclusions counts the rows
+ * of units outside the sample; null when some row is in the sample.
+ */
+export function withoutSample(panel: Panel, spec: ModelSpec): Record<string, number> | null {
+  const qualified = spec.condition === undefined ? null : evalCondition(panel, spec.condition);
+  const columns = [spec.depvar, ...spec.regressors].map((t) => evalTerm(panel, t));
+  let unqualified = 0;
+  for (let r = 0; r < panel.nrows; r++) {
+    if (qualified && !qualified[r]) unqualified++;
+    else if (columns.every((c) => !Number.isNaN(c[r]))) return null;
+  }
+  const out: Record<string, number> = {};
+  if (panel.nrows > unqualified) out[EXCLUSION_REASONS[EXCLUDED.missingVar]] = panel.nrows - unqualified;
+  if (unqualified) out[EXCLUSION_REASONS[EXCLUDED.unqualified]] = unqualified;
+  return out;
 }
 
 /** The 'moments' partial of a shard, with every exclusion reason and the σ² count (serialized, base64). */
@@ -55,5 +120,5 @@ function momentsPartial(design: Design, plan: InstrumentPlan, blocks: UnitBlocks
   const counts = new Map(exclusions(design, blocks).map((e) => [e.reason, e.count]));
   for (const reason of EXCLUSION_ORDER) p.sums[`exclusion:${reason}`] = Float64Array.of(counts.get(reason) ?? 0);
   p.sums.obsSigma = Float64Array.of(blocks.obsSigma.reduce((a, o) => a + o, 0));
-  return Buffer.from(serializePartial(p)).toString('base64');
+  return encode(p);
 }

@@ -20,8 +20,8 @@ import { readTable } from '../data/read.ts';
 import { writeTableFile } from '../data/write-table.ts';
 import { writeFileAtomic } from '../data/write-atomic.ts';
 import { parquetBatches } from '../data/parquet.ts';
+import { PARTITION_FORMAT } from './is-partitioned.ts';
 
-export const PARTITION_FORMAT = 'sysgmm-partition/1';
 const ROW = '__sysgmm_row';
 
 export interface ShardEntry {

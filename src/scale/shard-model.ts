@@ -2,12 +2,16 @@
 // xtabond2 command, and lay the model out on the WHOLE panel's layout (time grid, periods for time
 // dummies, instruments moved off all-zero lags, regressors kept), which the sharded driver decided
 // from every shard's contribution (sharded-estimate.ts). Pass requests travel as JSON.
-import { readTable } from '../data/read.ts';
+import { DataType, type Table } from 'apache-arrow';
+import { DataError } from '../errors.ts';
+import { readParquet } from '../data/parquet.ts';
+import { float64Data, tableFromColumns, utf8FromStrings } from '../data/build.ts';
 import { Panel } from '../panel/panel.ts';
 import { parseXtabond2 } from '../spec/parse.ts';
 import type { Conventions, ModelSpec } from '../spec/types.ts';
 import { buildDesign, type Design, type GlobalLayout } from '../gmm/design.ts';
-import { deepenWith, instrumentPlan, type InstrumentPlan } from '../gmm/instruments.ts';
+import { deepenWith, instrumentPlan, type InstrumentPlan, type PcaTransform } from '../gmm/instruments.ts';
+import { withComponents } from '../gmm/pca.ts';
 import type { PassRequest } from '../gmm/passes.ts';
 import type { KeyedRows } from '../gmm/partial-sums.ts';
 import { checkedShard, readPartition } from './partition.ts';
@@ -27,22 +31,54 @@ export interface LayoutConfig extends GlobalLayout {
   nonzero?: number[][];
   /** Regressors kept on the whole sample. */
   keep?: number[];
+  /** `pca`: the components of the whole sample's GMM-style instruments (pca.ts), decided by the driver. */
+  pca?: WirePca;
+}
+
+type WirePca = Omit<PcaTransform, 'index' | 'weights'> & { index: number[]; weights: number[] };
+
+export const pcaToWire = (p: PcaTransform): WirePca => ({ ...p, index: Array.from(p.index), weights: Array.from(p.weights) });
+const pcaFromWire = (w: WirePca): PcaTransform => ({ ...w, index: Int32Array.from(w.index), weights: Float64Array.from(w.weights) });
+
+/**
+ * A shard as one table whose numeric columns are each one contiguous Float64Array (Panel.fromTable
+ * then takes them without a copy), refusing an infinite value as readTable does.
+ */
+export async function readShard(path: string): Promise<Table> {
+  const table = await readParquet(path);
+  const columns = table.schema.fields.map((f) => {
+    const vec = table.getChild(f.name)!;
+    if (!DataType.isFloat(f.type)) return { name: f.name, data: utf8FromStrings(Array.from({ length: vec.length }, (_, r) => (vec.get(r) as string | null) ?? null)) };
+    const out = new Float64Array(vec.length);
+    let at = 0;
+    for (const d of vec.data) {
+      out.set((d.values as Float64Array).subarray(0, d.length), at);
+      if (d.nullCount > 0) for (let i = 0; i < d.length; i++) if (!d.getValid(i)) out[at + i] = NaN;
+      at += d.length;
+    }
+    for (let r = 0; r < out.length; r++) {
+      const v = out[r];
+      if (v - v !== 0 && v === v) throw new DataError(`${path}: row ${r + 1}, column '${f.name}': ${v} is not a finite number`, { file: path, row: r + 1, column: f.name });
+    }
+    return { name: f.name, data: float64Data(out) };
+  });
+  return tableFromColumns(columns);
 }
 
 export async function shardPanel(cfg: ModelConfig, task: number): Promise<{ panel: Panel; spec: ModelSpec }> {
   const m = await readPartition(cfg.data);
   const path = await checkedShard(cfg.data, m, cfg.shards[task]);
-  const table = await readTable(path);
+  const table = await readShard(path);
   const spec = { ...parseXtabond2(cfg.command, table.schema.fields.map((f) => f.name)), conventions: cfg.conventions };
   return { panel: Panel.fromTable(table, { id: m.id, time: m.time, source: path }), spec };
 }
 
-/** Design and instrument plan of a shard on the whole panel's layout. */
+/** Design and instrument plan of a shard on the whole panel's layout (with its principal components once decided). */
 export function shardLayout(panel: Panel, spec: ModelSpec, layout: LayoutConfig): { design: Design; plan: InstrumentPlan; moved: boolean } {
   const design = buildDesign(panel, spec, layout);
   const plan0 = instrumentPlan(design);
   const plan = layout.nonzero ? deepenWith(design, plan0, layout.nonzero.map((r) => Uint8Array.from(r))) : plan0;
-  return { design, plan, moved: plan !== plan0 };
+  return { design, plan: layout.pca ? withComponents(plan, pcaFromWire(layout.pca)) : plan, moved: plan !== plan0 };
 }
 
 export type WireRequest =

@@ -1,10 +1,12 @@
 // The pairs bootstrap with its replications split into S tasks of a run directory (local worker
 // processes or a Slurm job array): task s computes replications ⌊sB/S⌋ … ⌊(s+1)B/S⌋−1 of the same
 // model and seed. Draws are keyed by (seed, replication) (src/bootstrap/draws.ts), so the
-// replications — and every statistic made of them — are those of the single-process run.
+// replications — and every statistic made of them — are those of the single-process run. The data is
+// a file, or a partitioned folder (partition.ts) that every task reads whole (partition-panel.ts):
+// its manifest's SHA-256 stands for the data (it holds every shard's).
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { DataError } from '../errors.ts';
 import type { RunManifest } from '../run/run-dir.ts';
 import type { ExecutorOptions } from '../run/executor.ts';
@@ -13,6 +15,8 @@ import { pairsReplications, pairsSetup } from '../bootstrap/run.ts';
 import type { Replications } from '../bootstrap/replicate.ts';
 import { getBackend } from '../kernels/registry.ts';
 import { loadModel } from '../cli/load-model.ts';
+import { isPartitionedFolder } from './is-partitioned.ts';
+import { loadPartitionedModel } from './partition-panel.ts';
 
 export const SHARDED_BOOTSTRAP = 'bootstrap-replications';
 
@@ -34,12 +38,14 @@ export function replicationRange(reps: number, shards: number, s: number): [numb
   return [Math.floor((s * reps) / shards), Math.floor(((s + 1) * reps) / shards)];
 }
 
-const fileHash = async (path: string) => createHash('sha256').update(await readFile(path)).digest('hex');
+/** SHA-256 of the data file, or of a partitioned folder's manifest.json. */
+const fileHash = async (path: string) => createHash('sha256').update(await readFile(isPartitionedFolder(path) ? join(path, 'manifest.json') : path)).digest('hex');
 
 export async function bootstrapTask(manifest: RunManifest, index: number): Promise<unknown> {
   const c = manifest.config as BootstrapTaskConfig;
   if ((await fileHash(c.file)) !== c.sha256) throw new DataError(`${c.file} changed since the bootstrap run was created (its SHA-256 differs)`, { file: c.file });
-  const { panel, spec } = await loadModel(c.file, { id: c.id, time: c.time, xtabond2: c.command });
+  const model = { id: c.id, time: c.time, xtabond2: c.command };
+  const { panel, spec } = await (isPartitionedFolder(c.file) ? loadPartitionedModel(c.file, model) : loadModel(c.file, model));
   const setup = pairsSetup(panel, spec, c.recentre, c.command);
   const [from, to] = replicationRange(c.reps, c.shards, index);
   const backend = await getBackend(c.backend, { precision: 'float32', workload: 'bootstrap' });

@@ -2,13 +2,15 @@
 // directory (src/run: local worker processes or a Slurm job array, retries, --resume), merges what
 // the shards return and broadcasts what the next stage needs through the next stage's run.json:
 //   layout  → the whole sample's time grid (min/max over shards), instruments moved off all-zero lags
-//             (OR over shards), regressors kept (collinearity on the summed cross-products)
+//             (OR over shards), regressors kept (collinearity on the summed cross-products), and under
+//             `pca` the principal components of the summed instrument moments (pca.ts)
 //   pass n  → the partial sums of each PassRequest of estimationSteps (estimate.ts), merged
 // and finally the GmmResult from the merged totals (fit.ts inferenceFromTotals). Stage folders:
-// <out>/00-layout (01-layout again when the sample's span is narrower than the panel's), then
-// moments (only when a regressor is dropped or an instrument moved), weight, correction.
+// <out>/00-layout (01-layout again when the sample's span is narrower than the panel's), pca (only
+// under `pca` when an instrument moved), then moments (only when a regressor is dropped, an instrument
+// moved, or under `pca`), weight, correction.
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { SpecError } from '../errors.ts';
 import type { ExecutorOptions } from '../run/executor.ts';
@@ -25,8 +27,9 @@ import type { GmmResult } from '../gmm/result.ts';
 import { parseXtabond2 } from '../spec/parse.ts';
 import type { Conventions, ModelSpec } from '../spec/types.ts';
 import { checkedShard, readPartition } from './partition.ts';
-import { EXCLUSION_ORDER, type StageConfig } from './estimate-task.ts';
-import { requestToWire, shardLayout, shardPanel, type LayoutConfig, type ModelConfig } from './shard-model.ts';
+import { EXCLUSION_ORDER, type StageConfig, type WirePcaSums } from './estimate-task.ts';
+import { pcaToWire, requestToWire, shardLayout, shardPanel, type LayoutConfig, type ModelConfig } from './shard-model.ts';
+import { pcaTransform, withComponents, type PcaSums } from '../gmm/pca.ts';
 
 export const SHARDED_ESTIMATE = 'sharded-estimate';
 
@@ -52,7 +55,7 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
   const shards = m.shards.map((s, i) => (s.rows > 0 ? i : -1)).filter((i) => i >= 0);
   for (const s of shards) await checkedShard(data, m, s, false);
   const spec0 = parseXtabond2(opts.command, m.columns.map((c) => c.name));
-  if (spec0.pca) throw new SpecError('pca: principal components of the instruments are not available on partitioned data (they need the whole instrument matrix)', '--xtabond2');
+  if (spec0.inRange) throw new SpecError("'in' ranges name rows of one data set in its order: not available on partitioned data; select with an 'if' condition", 'in');
   const out = resolve(opts.out ?? defaultRunDir(data, opts.command, opts.conventions));
   const marker = join(out, 'estimate.json');
   const exists = await stat(marker).then(() => true, () => false);
@@ -68,24 +71,36 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
     shards,
   };
   let stageNo = 0;
+  let lastStage = '';
+  const stageDirs: string[] = [];
   const stage = async (name: string, config: StageConfig): Promise<unknown[]> => {
-    const dir = join(out, `${String(stageNo++).padStart(2, '0')}-${name}`);
-    const run = await runWorkload(dir, { kind: SHARDED_ESTIMATE, tasks: shards.length, config }, { ...opts, resume: true });
+    const dir = (lastStage = join(out, `${String(stageNo++).padStart(2, '0')}-${name}`));
+    stageDirs.push(dir);
+    const run = await runWorkload(dir, { kind: SHARDED_ESTIMATE, tasks: config.shards.length, config }, { ...opts, resume: true });
     return run!.payloads;
   };
-  const partials = (payloads: unknown[], what: string): PartialSums =>
-    mergeAll(payloads.map((p, i) => deserializePartial(Buffer.from((p as { partial: string }).partial, 'base64'), `${what}, shard ${shards[i]}`)));
+  const partials = (payloads: unknown[], what: string, of: number[]): PartialSums =>
+    mergeAll(payloads.map((p, i) => deserializePartial(Buffer.from((p as { partial: string }).partial, 'base64'), `${what}, shard ${of[i]}`)));
 
   // The layout on the panel's time range; again on the whole sample's span if that is narrower (its
-  // units have no row in the first or last periods). Then the decisions taken on every shard's sums.
-  type Layout = { tmin: number; tmax: number; nonzero: number[][]; allWW: number[]; levW: number[]; nLev: number; partial: string };
+  // units have no row in the first or last periods). Shards without a sample unit give only their
+  // exclusion counts and take no further part. Then the decisions taken on every shard's sums.
+  type Layout = { tmin: number; tmax: number; nonzero: number[][]; allWW: number[]; levW: number[]; nLev: number; partial: string; pca?: WirePcaSums };
+  type Empty = { empty: true; excluded: Record<string, number> };
   const layout: LayoutConfig = { tmin: m.timeRange.min, tmax: m.timeRange.max, periods: m.periods };
-  let lay = (await stage('layout', { ...base, stage: 'layout', layout })) as Layout[];
+  const first = (await stage('layout', { ...base, stage: 'layout', layout })) as (Layout | Empty)[];
+  const emptyExcluded = new Map<string, number>();
+  for (const x of first) if ('empty' in x) for (const [reason, count] of Object.entries(x.excluded)) emptyExcluded.set(reason, (emptyExcluded.get(reason) ?? 0) + count);
+  const sampled = shards.filter((_, t) => !('empty' in first[t]));
+  if (sampled.length === 0) throw new SpecError('No observations: no row has the dependent variable and all regressors present', 'varlist');
+  const model: ModelConfig = { ...base, shards: sampled };
+  let lay = first.filter((x): x is Layout => !('empty' in x));
   const span = { tmin: Math.min(...lay.map((g) => g.tmin)), tmax: Math.max(...lay.map((g) => g.tmax)) };
   if (span.tmin !== layout.tmin || span.tmax !== layout.tmax) {
     Object.assign(layout, span);
-    lay = (await stage('layout', { ...base, stage: 'layout', layout })) as Layout[];
+    lay = (await stage('layout', { ...model, stage: 'layout', layout })) as Layout[];
   }
+  const layoutStage = lastStage;
   layout.nonzero = lay[0].nonzero.map((row, k) => row.map((_, l) => (lay.some((x) => x.nonzero[k][l]) ? 1 : 0)));
   const P = lay[0].levW.length;
   const allWW = new Float64Array(P * P);
@@ -96,7 +111,23 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
     x.levW.forEach((v, j) => (levW[j] += v));
     nLev += x.nLev;
   }
-  const { prep, moved } = await driverModel(base, shards, layout);
+  const driver = await driverModel(model, layout);
+  const moved = driver.moved;
+  let prep = driver.prep;
+  if (spec0.pca) {
+    // The components of the whole sample's GMM-style instruments, from every shard's moments (on the
+    // moved plan when the layout moved an instrument), broadcast to the later stages.
+    const parts = moved ? ((await stage('pca', { ...model, stage: 'pca', layout })) as { pca: WirePcaSums }[]).map((x) => x.pca) : lay.map((x) => x.pca!);
+    const sums: PcaSums = { sum: new Float64Array(parts[0].sum.length), cross: new Float64Array(parts[0].cross.length), rows: 0 };
+    for (const x of parts) {
+      x.sum.forEach((v, j) => (sums.sum[j] += v));
+      x.cross.forEach((v, j) => (sums.cross[j] += v));
+      sums.rows += x.rows;
+    }
+    const pca = pcaTransform(prep.plan, sums, spec0.components ?? null);
+    layout.pca = pcaToWire(pca);
+    prep = { ...prep, plan: withComponents(prep.plan, pca) };
+  }
   const kAll = P - 1;
   const xx = new Float64Array(kAll * kAll);
   for (let a = 0; a < kAll; a++) for (let b = 0; b < kAll; b++) xx[a * kAll + b] = allWW[(1 + a) * P + 1 + b];
@@ -105,10 +136,15 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
   const K = coll.keep.length;
   if (K === 0) throw new SpecError('No regressors (all dropped due to collinearity)', 'varlist');
 
+  // The stage whose tasks kept every shard's blocks on the final layout (the later stages read them).
+  let blocksFrom: string | undefined;
   const pass = async (req: PassRequest): Promise<PartialSums> =>
-    partials(await stage(req.pass, { ...base, stage: 'pass', layout, request: requestToWire(req) }), `${req.pass} pass`);
-  // The layout stage's moments are the moments pass when every regressor is kept and no instrument moved.
-  const moments = K === kAll && !moved ? partials(lay, 'moments (layout stage)') : await pass({ pass: 'moments' });
+    partials(await stage(req.pass, { ...model, stage: 'pass', layout, request: requestToWire(req), blocksFrom }), `${req.pass} pass`, sampled);
+  // The layout stage's moments (and blocks) are the moments pass's when every regressor is kept and
+  // no instrument moved or replaced by principal components.
+  const reuse = K === kAll && !moved && !spec0.pca;
+  const moments = reuse ? partials(lay, 'moments (layout stage)', sampled) : await pass({ pass: 'moments' });
+  blocksFrom = reuse ? layoutStage : lastStage;
   const L = moments.dims.L;
   const zhz = sumOf(moments, 'zhz');
   let nonzero = 0;
@@ -120,6 +156,8 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
   const est = await runStepsAsync(estimationSteps(estimateOptionsFor(prep.design, sigmaObs), K, arMode(prep.design.spec)), (req) =>
     req.pass === 'moments' ? Promise.resolve(moments) : pass(req),
   );
+  // Every task result is in; the blocks (the size of the data) are not needed by a --resume.
+  for (const dir of stageDirs) await rm(join(dir, 'blocks'), { recursive: true, force: true });
   const panelExcluded: Record<string, number> = { 'missing unit id': m.excluded.missingId, 'missing time value': m.excluded.missingTime };
   const totals: SampleTotals = {
     nobs: obs[0],
@@ -131,24 +169,18 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
     keep: coll.keep,
     dropped: coll.dropped,
     clusters: prep.design.spec.cluster ? est.clusters : null,
-    excluded: EXCLUSION_ORDER.map((reason) => ({ reason, count: sumOf(moments, `exclusion:${reason}`)[0] + (panelExcluded[reason] ?? 0) })).filter((e) => e.count > 0),
+    excluded: EXCLUSION_ORDER.map((reason) => ({ reason, count: sumOf(moments, `exclusion:${reason}`)[0] + (panelExcluded[reason] ?? 0) + (emptyExcluded.get(reason) ?? 0) })).filter(
+      (e) => e.count > 0,
+    ),
   };
   return { result: inferenceFromTotals(prep, totals, est, opts.command), out, spec: { ...spec0, conventions: opts.conventions } };
 }
 
-/** The model's design and plan on the whole layout, from the first shard that has sample units
- *  (inference reads only the layout from it: names, equations, instrument groups), and whether the
- *  layout moved an instrument off an all-zero lag. */
-async function driverModel(base: ModelConfig, shards: number[], layout: LayoutConfig): Promise<{ prep: PreparedGmm; moved: boolean }> {
-  let last: unknown;
-  for (let t = 0; t < shards.length; t++) {
-    try {
-      const { panel, spec } = await shardPanel(base, t);
-      const { design, plan, moved } = shardLayout(panel, spec, layout);
-      return { prep: { design, plan }, moved };
-    } catch (err) {
-      last = err;
-    }
-  }
-  throw last;
+/** The model's design and plan on the whole layout, from the first shard with sample units (`model`
+ *  lists only those; inference reads only the layout from it: names, equations, instrument groups),
+ *  and whether the layout moved an instrument off an all-zero lag. */
+async function driverModel(model: ModelConfig, layout: LayoutConfig): Promise<{ prep: PreparedGmm; moved: boolean }> {
+  const { panel, spec } = await shardPanel(model, 0);
+  const { design, plan, moved } = shardLayout(panel, spec, layout);
+  return { prep: { design, plan }, moved };
 }

@@ -21,6 +21,7 @@ import { loadModel, modelInputOptions, type ModelInputOptions } from '../load-mo
 import { progressBar } from '../progress.ts';
 import { checkTableFile, drawsTable, writeTableFile } from '../../data/write-table.ts';
 import { EXECUTORS, parseExecutorOptions, withProgress } from '../../run/executor.ts';
+import { isPartitionedFolder } from '../../scale/is-partitioned.ts';
 
 interface BootstrapCliOptions extends ModelInputOptions {
   reps: string;
@@ -99,7 +100,7 @@ export function register(program: Command): void {
         if (!opts.out) throw new SpecError('--shards needs --out <run-dir> for the tasks and their results', '--out');
         if (opts.backend === 'auto') throw new SpecError('--shards needs a named --backend (auto measures on each machine and could choose differently)', '--backend');
       }
-      const { panel, spec } = await loadModel(file, opts);
+      const { panel, spec } = await (isPartitionedFolder(file) ? (await import('../../scale/partition-panel.ts')).loadPartitionedModel(file, opts) : loadModel(file, opts));
       const bar = progressBar('bootstrap', reps, opts.quiet || opts.method === 'wild');
       const exec = shards === undefined ? null : parseExecutorOptions(opts);
       const replications =

@@ -1,7 +1,5 @@
 // `sysgmm estimate <file> --id <col> --time <col> --xtabond2 "<command>"`: read the data, parse the
 // xtabond2 command, fit difference or system GMM, print the result (xtabond2's layout by default).
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import { EXECUTORS, parseExecutorOptions } from '../../run/executor.ts';
 import { SpecError } from '../../errors.ts';
@@ -10,6 +8,7 @@ import { writeFileAtomic } from '../../data/write-atomic.ts';
 import { checkTableFile, coefficientTable, writeTableFile } from '../../data/write-table.ts';
 import { REPORT_FORMATS, formatResult, type ReportFormat } from '../../report/format.ts';
 import { CONVENTIONS, type Conventions } from '../../spec/types.ts';
+import { isPartitionedFolder } from '../../scale/is-partitioned.ts';
 import { loadModel, modelInputOptions, type ModelInputOptions } from '../load-model.ts';
 
 interface EstimateOptions extends ModelInputOptions {
@@ -23,11 +22,6 @@ interface EstimateOptions extends ModelInputOptions {
   slurm?: string;
   resume?: boolean;
   out?: string;
-}
-
-/** A folder written by `sysgmm partition` (it holds manifest.json). */
-function isPartitioned(path: string): boolean {
-  return existsSync(join(path, 'manifest.json'));
 }
 
 export function register(program: Command): void {
@@ -49,7 +43,7 @@ export function register(program: Command): void {
       if (!CONVENTIONS.includes(opts.conventions as Conventions))
         throw new SpecError(`--conventions must be one of ${CONVENTIONS.join(', ')}, got '${opts.conventions}'`, '--conventions');
       checkTableFile(opts.save, '--save');
-      if (isPartitioned(file)) {
+      if (isPartitionedFolder(file)) {
         const exec = parseExecutorOptions(opts);
         const { shardedEstimate } = await import('../../scale/sharded-estimate.ts');
         const { result, out, spec } = await shardedEstimate(file, {

@@ -12,7 +12,7 @@ import type { TaskHandler } from '../../run/task.ts';
 const HANDLERS: Record<string, TaskHandler> = {
   montecarlo: montecarloTask,
   grid: gridTask,
-  'sharded-estimate': async (m, i) => (await import('../../scale/estimate-task.ts')).shardedEstimateTask(m, i),
+  'sharded-estimate': async (m, i, d) => (await import('../../scale/estimate-task.ts')).shardedEstimateTask(m, i, d),
   'bootstrap-replications': async (m, i) => (await import('../../scale/sharded-bootstrap.ts')).bootstrapTask(m, i),
 };
 
