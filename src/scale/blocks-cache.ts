@@ -14,7 +14,7 @@ import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { UnitBlocks } from '../gmm/blocks.ts';
 
-const FORMAT = 'sysgmm-blocks/1';
+const FORMAT = 'sysgmm-blocks/2';
 
 type Typed = Float64Array | Int32Array;
 type ArrayEntry = { name: string; type: 'f64' | 'i32'; length: number } | { name: string; type: null };
@@ -33,6 +33,8 @@ function arraysOf(b: UnitBlocks): [string, Typed | null][] {
     ['eeSum.hi', b.eeSum.hi],
     ['eeSum.lo', b.eeSum.lo],
     ['ar', b.ar],
+    ['arSum.hi', b.arSum.hi],
+    ['arSum.lo', b.arSum.lo],
     ['obsMain', b.obsMain],
     ['obsTrans', b.obsTrans],
     ['obsSigma', b.obsSigma],
@@ -151,6 +153,7 @@ export async function readBlocks(path: string): Promise<CachedBlocks> {
     ee: f64('ee'),
     eeSum: { hi: f64('eeSum.hi'), lo: f64('eeSum.lo') },
     ar: f64('ar'),
+    arSum: { hi: f64('arSum.hi'), lo: f64('arSum.lo') },
     artests: meta.artests,
     obsMain: i32('obsMain'),
     obsTrans: i32('obsTrans'),
