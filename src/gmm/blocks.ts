@@ -411,9 +411,7 @@ class UnitPass {
   /** zhzBlock for few instruments: q_f as a dense vector, its nonzero entries found by a scan. */
   private zhzDense(dst: Float64Array, dOff: number): void {
     const { start, col, val } = this.zrows;
-    const { F, q, touched, rowOff, L, zhzMark, zhzTouched, unitStamp } = this;
-    const track = this.trackZHZ;
-    let nz = this.zhzCount;
+    const { F, q, touched, L } = this;
     for (let f = 0; f < F.nrows; f++) {
       q.fill(0);
       for (let e = F.start[f]; e < F.start[f + 1]; e++) {
@@ -423,30 +421,14 @@ class UnitPass {
       }
       let nt = 0;
       for (let c = 0; c < L; c++) if (q[c] !== 0) touched[nt++] = c;
-      for (let a = 0; a < nt; a++) {
-        const ca = touched[a];
-        const qa = q[ca];
-        const base = dOff + rowOff[ca] - ca;
-        for (let b = a; b < nt; b++) {
-          const cb = touched[b];
-          const at = base + cb;
-          if (track && zhzMark[at] !== unitStamp) {
-            zhzMark[at] = unitStamp;
-            zhzTouched[nz++] = at;
-          }
-          dst[at] += qa * q[cb];
-        }
-      }
+      this.addOuter(dst, dOff, nt);
     }
-    this.zhzCount = nz;
   }
 
   /** zhzBlock for many instruments: q_f's entries tracked as they are touched, kept sorted. */
   private zhzSparse(dst: Float64Array, dOff: number): void {
     const { start, col, val } = this.zrows;
-    const { F, q, mark, touched, rowOff, zhzMark, zhzTouched, unitStamp } = this;
-    const track = this.trackZHZ;
-    let nz = this.zhzCount;
+    const { F, q, mark, touched } = this;
     for (let f = 0; f < F.nrows; f++) {
       const stamp = ++this.stamp;
       let nt = 0;
@@ -469,20 +451,29 @@ class UnitPass {
           q[c] += cf * val[p];
         }
       }
-      for (let a = 0; a < nt; a++) {
-        const ca = touched[a];
-        const qa = q[ca];
-        if (qa === 0) continue;
-        const base = dOff + rowOff[ca] - ca;
-        for (let b = a; b < nt; b++) {
-          const cb = touched[b];
-          const at = base + cb;
-          if (track && zhzMark[at] !== unitStamp) {
-            zhzMark[at] = unitStamp;
-            zhzTouched[nz++] = at;
-          }
-          dst[at] += qa * q[cb];
+      this.addOuter(dst, dOff, nt);
+    }
+  }
+
+  /** dst's packed upper triangle += q qᵀ over q's entries touched[0 .. nt) (sorted), noting the
+   *  entries the unit touches when they are tracked. */
+  private addOuter(dst: Float64Array, dOff: number, nt: number): void {
+    const { q, touched, rowOff, zhzMark, zhzTouched, unitStamp } = this;
+    const track = this.trackZHZ;
+    let nz = this.zhzCount;
+    for (let a = 0; a < nt; a++) {
+      const ca = touched[a];
+      const qa = q[ca];
+      if (qa === 0) continue;
+      const base = dOff + rowOff[ca] - ca;
+      for (let b = a; b < nt; b++) {
+        const cb = touched[b];
+        const at = base + cb;
+        if (track && zhzMark[at] !== unitStamp) {
+          zhzMark[at] = unitStamp;
+          zhzTouched[nz++] = at;
         }
+        dst[at] += qa * q[cb];
       }
     }
     this.zhzCount = nz;
