@@ -2,9 +2,9 @@
 // processes or a Slurm job array): task s computes replications ⌊sB/S⌋ … ⌊(s+1)B/S⌋−1 of the same
 // model and seed. Draws are keyed by (seed, replication) (src/bootstrap/draws.ts), so the
 // replications — and every statistic made of them — are those of the single-process run.
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { dataSha256 } from '../data/checksum.ts';
+import type { DataFormat } from '../data/read.ts';
 import { DataError } from '../errors.ts';
 import type { RunManifest } from '../run/run-dir.ts';
 import type { ExecutorOptions } from '../run/executor.ts';
@@ -17,10 +17,14 @@ import { loadModel } from '../cli/load-model.ts';
 export const SHARDED_BOOTSTRAP = 'bootstrap-replications';
 
 export interface BootstrapTaskConfig {
+  /** A file, dataset folder or glob, read as --input-format, --sheet and --delimiter say. */
   file: string;
   sha256: string;
   id: string;
   time: string;
+  inputFormat?: string;
+  sheet?: string;
+  delimiter?: string;
   command: string;
   seed: number;
   reps: number;
@@ -34,12 +38,11 @@ export function replicationRange(reps: number, shards: number, s: number): [numb
   return [Math.floor((s * reps) / shards), Math.floor(((s + 1) * reps) / shards)];
 }
 
-const fileHash = async (path: string) => createHash('sha256').update(await readFile(path)).digest('hex');
-
 export async function bootstrapTask(manifest: RunManifest, index: number): Promise<unknown> {
   const c = manifest.config as BootstrapTaskConfig;
-  if ((await fileHash(c.file)) !== c.sha256) throw new DataError(`${c.file} changed since the bootstrap run was created (its SHA-256 differs)`, { file: c.file });
-  const { panel, spec } = await loadModel(c.file, { id: c.id, time: c.time, xtabond2: c.command });
+  if ((await dataSha256(c.file, c.inputFormat as DataFormat | undefined)) !== c.sha256)
+    throw new DataError(`${c.file} changed since the bootstrap run was created (its SHA-256 differs)`, { file: c.file });
+  const { panel, spec } = await loadModel(c.file, { id: c.id, time: c.time, xtabond2: c.command, inputFormat: c.inputFormat, sheet: c.sheet, delimiter: c.delimiter });
   const setup = pairsSetup(panel, spec, c.recentre, c.command);
   const [from, to] = replicationRange(c.reps, c.shards, index);
   const backend = await getBackend(c.backend, { precision: 'float32', workload: 'bootstrap' });
@@ -55,8 +58,8 @@ type Payload = { from: number; to: number; beta: (number | null)[]; se: (number 
 
 /** Run the tasks and put their replications together in order (JSON's null back to NaN). */
 export async function shardedReplications(out: string, config: Omit<BootstrapTaskConfig, 'sha256'>, opts: ExecutorOptions & { resume?: boolean }): Promise<Replications & { threads: number }> {
-  const file = resolve(config.file);
-  const full: BootstrapTaskConfig = { ...config, file, sha256: await fileHash(file) };
+  const sha256 = await dataSha256(config.file, config.inputFormat as DataFormat | undefined);
+  const full: BootstrapTaskConfig = { ...config, file: resolve(config.file), sha256 };
   const run = await runWorkload(out, { kind: SHARDED_BOOTSTRAP, tasks: config.shards, config: full }, opts);
   const parts = run!.payloads as Payload[];
   const some = parts.find((p) => p.to > p.from)!;
