@@ -6,10 +6,10 @@ import { SpecError } from '../errors.ts';
 import { DATA_FORMATS, readTable, type DataFormat } from '../data/read.ts';
 import { Panel } from '../panel/panel.ts';
 import { selectSample } from './condition.ts';
-import { parseGrid, type Grid } from './grid-spec.ts';
+import { parseGrid, type Grid, type Stability } from './grid-spec.ts';
 import { dataSha256 } from '../data/checksum.ts';
 import { type GridConfig, type GridRow } from './grid-task.ts';
-import { stability, writeGridTables, writeSpecCurves, type Stability } from './grid-report.ts';
+import { stability, writeGridTables, writeSpecCurves } from './grid-report.ts';
 import { runWorkload, type WorkloadOptions } from './run-workload.ts';
 
 export interface GridOptions {
