@@ -5,7 +5,8 @@ import { SpecError } from '../../errors.ts';
 import { executorCliOptions, parseExecutorOptions, preparedMessage, type ExecutorCliOptions } from '../../run/executor.ts';
 import { readManifest } from '../../run/run-dir.ts';
 import { runGrid } from '../../workloads/grid.ts';
-import { DATA_ARGUMENT, dataReadOptions, readOptionsOf } from '../load-model.ts';
+import { DATA_FORMATS } from '../../data/read.ts';
+import { dataReadOptions, readOptionsOf } from '../load-model.ts';
 import { noter, runWorkloadCli } from '../workload-run.ts';
 
 interface GridCliOptions extends ExecutorCliOptions {
@@ -32,7 +33,7 @@ export function register(program: Command): void {
       program
         .command('grid')
         .description('robustness grid: a command template crossed over its placeholders and samples; stability summary and specification curve')
-        .argument('<file>', DATA_ARGUMENT)
+        .argument('<file>', `data file (${DATA_FORMATS.join(', ')}; chosen by extension), or a dataset folder or glob of such files (not -: the tasks read the data again)`)
         .requiredOption('--id <col>', 'unit (panel) identifier column')
         .requiredOption('--time <col>', 'integer time column')
         .requiredOption('--grid <file>', 'the grid (JSON): template with {placeholders}, axes, samples, focus')
