@@ -132,12 +132,14 @@ export async function loadConfig(configPath: string | undefined, dataOverride: s
     config = parseStudyConfig(json, configPath);
     base = dirname(resolve(configPath));
   }
-  const dataPath = dataOverride ? resolve(dataOverride) : isAbsolute(config.data) ? config.data : resolve(base, config.data);
+  // `-` is standard input (with --input-format), not a file of that name.
+  const dataPath = dataOverride === '-' ? '-' : dataOverride ? resolve(dataOverride) : isAbsolute(config.data) ? config.data : resolve(base, config.data);
   return { config, dataPath };
 }
 
 /** A path as the user would type it from the working directory. */
 function displayPath(path: string): string {
+  if (path === '-') return 'standard input (-)';
   const r = relative(process.cwd(), path);
   return r && !r.startsWith('..') && !isAbsolute(r) ? r : path;
 }
