@@ -8,7 +8,8 @@ import { fitGmm } from '../src/gmm/fit.ts';
 import { parseXtabond2 } from '../src/spec/parse.ts';
 import { coefficientName, expandTemplate, parseGrid } from '../src/workloads/grid-spec.ts';
 import { selectSample } from '../src/workloads/condition.ts';
-import { fileSha256, gridTask, type GridConfig } from '../src/workloads/grid-task.ts';
+import { gridTask, type GridConfig } from '../src/workloads/grid-task.ts';
+import { dataSha256 } from '../src/data/checksum.ts';
 import { stability, specCurveSpec } from '../src/workloads/grid-report.ts';
 import { renderSvg } from '../src/report/figures.ts';
 import type { RunManifest } from '../src/run/run-dir.ts';
@@ -72,7 +73,7 @@ describe('grid tasks', () => {
   it('each specification equals the direct fit of its command on its sample; flags and stability follow', async () => {
     const { panel, columns } = await abdata();
     const grid = parseGrid(GRID, columns);
-    const config: GridConfig = { data: { path: DATA, sha256: await fileSha256(DATA), id: 'id', time: 'year' }, grid, bootstrap: 0, seed: 1, perTask: 8 };
+    const config: GridConfig = { data: { path: DATA, sha256: await dataSha256(DATA), id: 'id', time: 'year' }, grid, bootstrap: 0, seed: 1, perTask: 8 };
     const manifest: RunManifest = { format: 'sysgmm-run/1', kind: 'grid', tasks: 1, config, created: '' };
     const rows = await gridTask(manifest, 0);
     expect(rows.map((r) => r.failure)).toEqual(new Array(8).fill(null));
@@ -108,7 +109,7 @@ describe('grid tasks', () => {
   it('with a bootstrap, each specification gets intervals from its own keyed draws', async () => {
     const { columns } = await abdata();
     const grid = parseGrid({ ...GRID, axes: { lags: ['lag(1 2)'], collapse: ['collapse'], steps: ['twostep'] }, samples: { all: null } }, columns);
-    const config: GridConfig = { data: { path: DATA, sha256: await fileSha256(DATA), id: 'id', time: 'year' }, grid, bootstrap: 49, seed: 3, perTask: 1 };
+    const config: GridConfig = { data: { path: DATA, sha256: await dataSha256(DATA), id: 'id', time: 'year' }, grid, bootstrap: 49, seed: 3, perTask: 1 };
     const manifest: RunManifest = { format: 'sysgmm-run/1', kind: 'grid', tasks: 1, config, created: '' };
     const [a] = await gridTask(manifest, 0);
     const [b] = await gridTask(manifest, 0);

@@ -31,7 +31,7 @@ beforeAll(() => {
   const [info] = JSON.parse(pack.stdout) as { filename: string; files: { path: string }[] }[];
   files = info.files.map((f) => f.path);
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-  for (const f of ['use.mjs', 'boot.mjs', 'check.ts', 'tsconfig.json']) copyFileSync(join(repo, 'test/fixtures/consumer', f), join(dir, f));
+  for (const f of ['use.mjs', 'boot.mjs', 'library.mjs', 'import-only.mjs', 'record-loads.mjs', 'check.ts', 'tsconfig.json']) copyFileSync(join(repo, 'test/fixtures/consumer', f), join(dir, f));
   const install = run('npm', ['install', `./${info.filename}`, '--prefer-offline', '--no-audit', '--no-fund']);
   expect(install.code, install.stderr).toBe(0);
 }, 300_000);
@@ -61,6 +61,52 @@ describe('the packed package', () => {
     expect(out.wald).toBeCloseTo(8.92, 2);
     // CommonJS: require() of the ES module (Node ≥ 20.19).
     expect(run('node', ['-e', "process.stdout.write(typeof require('sysgmm').estimate)"]).stdout).toBe('function');
+  });
+
+  it('exports every function README "Library use" names, each giving numbers checked by hand or equal to the sources\'', async () => {
+    const r = run('node', ['library.mjs']);
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout);
+    for (const name of ['fitLinear', 'coagglomerationIndices', 'panelIndices', 'deaScores', 'deaByYear', 'malmquist', 'labourProductivity', 'simulateCityPanel', 'readPlan', 'runMontecarlo', 'runGrid', 'simulatePanel', 'keyedRng'])
+      expect(out.types[name], name).toBe('function');
+    expect(out.lp).toEqual([5, 6]); // output/labour: 10/2, 30/5
+    // CRS input-oriented DEA of (x, y) = (1,1), (2,1), (2,2), (3,3): y/x over the best ratio, 1.
+    expect(out.dea).toEqual([1, 0.5, 1, 1]);
+    expect(out.byYear).toEqual([1, 0.5, 1, 1]);
+    // City b goes from half the frontier to on it, the frontier unchanged: MI = EC = 2; a stays at 1.
+    expect(out.malmquist).toEqual([null, null, 1, 2]);
+    // LQm = (10/20)/(40/60) = 0.75 and (30/40)/(40/60) = 1.125; LQs = (10/20)/(20/60) = 1.5 and 0.75;
+    // CA1 = 1 − |LQs − LQm|/(LQs + LQm).
+    expect(out.hand.LQm[0]).toBeCloseTo(0.75, 14);
+    expect(out.hand.LQm[1]).toBeCloseTo(1.125, 14);
+    expect(out.hand.LQs[0]).toBeCloseTo(1.5, 14);
+    expect(out.hand.LQs[1]).toBeCloseTo(0.75, 14);
+    expect(out.hand.CA1[0]).toBeCloseTo(1 - 0.75 / 2.25, 14);
+    expect(out.hand.CA1[1]).toBeCloseTo(1 - 0.375 / 1.875, 14);
+    // The simulators, the keyed stream and OLS give the numbers of the same calls on the sources.
+    const src = await import('../src/index.ts');
+    const city = await src.simulateCityPanel({ cities: 6, years: [2005, 2007], seed: 3 });
+    expect(out.cityRows).toBe(18);
+    expect(out.ca1).toEqual(Array.from(src.panelIndices(src.Panel.fromTable(city.table, { id: 'city', time: 'year' })).columns.CA1!));
+    const plan = await src.readPlan(join(dir, 'plan.json'));
+    expect(out.firstDraw).toBe(src.keyedRng(9, 0, 0).uniform());
+    const panel = src.simulatePanel(plan.designs[0]!, src.keyedRng(plan.seed, 0, 0));
+    expect(out.rows).toBe(panel.nrows);
+    const ols = await src.fitLinear(panel, src.parseXtabond2('y L.y', panel.names()), 'ols');
+    expect(out.ols).toEqual(ols.coefficients.map((c) => [c.name, c.estimate, c.se]));
+    expect(out.ols[0][1]).toBeGreaterThan(0.5); // OLS of an AR(1) with alpha 0.5 and unit effects: biased up
+    // runMontecarlo and runGrid (loaded on first call) wrote their run directories.
+    expect(out.prepared).toEqual([null, null, true, true]);
+  });
+
+  it('importing the entry loads the estimator only: no figure, DEA, Parquet or Excel packages', () => {
+    rmSync(join(dir, 'loaded.txt'), { force: true });
+    const r = run('node', ['import-only.mjs']);
+    expect(r.stderr).toBe('');
+    const loaded = readFileSync(join(dir, 'loaded.txt'), 'utf8').trim().split('\n');
+    expect(loaded.some((u) => u.includes('/node_modules/sysgmm/dist/index.js'))).toBe(true);
+    const packages = [...new Set(loaded.map((u) => /\/node_modules\/((@[^/]+\/)?[^/]+)\//.exec(u)?.[1]).filter((p) => p && p !== 'sysgmm'))].sort();
+    expect(packages).toEqual(['apache-arrow', 'flatbuffers', 'tslib']);
   });
 
   it('bootstraps on a worker thread (the compiled worker) with the replications of one thread', () => {

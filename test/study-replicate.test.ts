@@ -228,6 +228,14 @@ describe('sysgmm replicate on the bundled city panel (issue 5 acceptance)', () =
     expect(steps.filter((s) => s.startsWith('fitting ')).length).toBe(o.runs.length);
     expect(steps.at(-1)).toBe('done');
   });
+
+  it('reads --data as --input-format and --delimiter say: a colon-separated copy on standard input gives the same T2', () => {
+    const colons = readFileSync('data/city_panel.csv', 'utf8').replaceAll(',', ':'); // ':' is not a detected delimiter
+    const r = spawnSync(process.execPath, ['bin/sysgmm.mjs', 'replicate', '--data', '-', '--input-format', 'csv', '--delimiter', ':', '--out', join(out, 'colon'), '--quiet'], { encoding: 'utf8', input: colons });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(o.t2Text);
+  }, 120_000);
 });
 
 describe('sysgmm replicate from the command line', () => {

@@ -20,20 +20,34 @@ export interface ModelInputOptions {
 
 /** The options every model command takes: data file layout and the model. */
 export function modelInputOptions(cmd: Command): Command {
+  return dataReadOptions(
+    cmd
+      .argument('<file>', DATA_ARGUMENT)
+      .requiredOption('--id <col>', 'unit (panel) identifier column')
+      .requiredOption('--time <col>', 'integer time column')
+      .requiredOption('--xtabond2 <command>', 'the model as an xtabond2 command, e.g. "n L.n w k, gmm(L.n) iv(w k) twostep robust"'),
+  );
+}
+
+const DATA_ARGUMENT = `data file (${DATA_FORMATS.join(', ')}; chosen by extension), a dataset folder or glob of such files (hive key=value folders become columns), or - for standard input (with --input-format)`;
+
+/** How to read the data: the options of every command that reads a data file (README "Data files and errors"). */
+export function dataReadOptions(cmd: Command): Command {
   return cmd
-    .argument('<file>', `data file (${DATA_FORMATS.join(', ')}; chosen by extension), a dataset folder or glob of such files (hive key=value folders become columns), or - for standard input (with --input-format)`)
-    .requiredOption('--id <col>', 'unit (panel) identifier column')
-    .requiredOption('--time <col>', 'integer time column')
-    .requiredOption('--xtabond2 <command>', 'the model as an xtabond2 command, e.g. "n L.n w k, gmm(L.n) iv(w k) twostep robust"')
     .option('--input-format <fmt>', `read the file as ${DATA_FORMATS.join('|')} whatever its extension`)
     .option('--sheet <name>', 'worksheet of an .xlsx file (default: the first)')
     .option('--delimiter <char>', 'CSV field separator (default: detected from the header line among , ; tab |)');
 }
 
-export async function loadModel(file: string, opts: ModelInputOptions): Promise<{ panel: Panel; spec: ModelSpec }> {
+/** The reader's options from --input-format, --sheet and --delimiter, the format checked. */
+export function readOptionsOf(opts: { inputFormat?: string; sheet?: string; delimiter?: string }): { format?: DataFormat; sheet?: string; delimiter?: string } {
   if (opts.inputFormat !== undefined && !DATA_FORMATS.includes(opts.inputFormat as DataFormat))
     throw new SpecError(`--input-format must be one of ${DATA_FORMATS.join(', ')}, got '${opts.inputFormat}'`, '--input-format');
-  const read = { format: opts.inputFormat as DataFormat | undefined, sheet: opts.sheet, delimiter: opts.delimiter === '\\t' ? '\t' : opts.delimiter };
+  return { format: opts.inputFormat as DataFormat | undefined, sheet: opts.sheet, delimiter: opts.delimiter === '\\t' ? '\t' : opts.delimiter };
+}
+
+export async function loadModel(file: string, opts: ModelInputOptions): Promise<{ panel: Panel; spec: ModelSpec }> {
+  const read = readOptionsOf(opts);
   let table = await readTable(file, read);
   const spec = parseXtabond2(opts.xtabond2, table.schema.fields.map((f) => f.name));
   const textual = modelColumns(spec).filter((c) => !isNumericColumn(table, c));

@@ -36,9 +36,7 @@ export function isDatasetPath(path: string): boolean {
 
 export async function readDataset<O extends DatasetOptions>(path: string, opts: O, readOne: ReadOne<O>, formatOf: (p: string) => Format | undefined): Promise<Table> {
   if (path === '-') return readStdin(opts, readOne);
-  const { root, files } = GLOB.test(path) ? expandGlob(path) : { root: path, files: listFolder(path) };
-  const data = files.filter((f) => (opts.format ? formatOf(f) === opts.format || formatOf(f) === undefined : formatOf(f) !== undefined));
-  if (data.length === 0) throw new DataError(`${path}: no data files${GLOB.test(path) ? ' match' : ' in the folder'}`, { file: path });
+  const { root, files: data } = datasetFiles(path, opts.format, formatOf);
   const formats = new Set(data.map((f) => opts.format ?? formatOf(f)));
   if (formats.size > 1) throw new DataError(`${path}: the files mix formats (${[...formats].join(', ')}); a dataset is one format`, { file: path });
   const tables: Table[] = [];
@@ -48,6 +46,14 @@ export async function readDataset<O extends DatasetOptions>(path: string, opts: 
     tables.push(await readOne(f, { ...opts, numeric: own(opts.numeric), text: own(opts.text) }));
   }
   return combine(path, root, data, tables);
+}
+
+/** The data files of a folder or glob, sorted, and the folder their partition keys are relative to. */
+export function datasetFiles(path: string, format: Format | undefined, formatOf: (p: string) => Format | undefined): { root: string; files: string[] } {
+  const { root, files } = GLOB.test(path) ? expandGlob(path) : { root: path, files: listFolder(path) };
+  const data = files.filter((f) => (format ? formatOf(f) === format || formatOf(f) === undefined : formatOf(f) !== undefined));
+  if (data.length === 0) throw new DataError(`${path}: no data files${GLOB.test(path) ? ' match' : ' in the folder'}`, { file: path });
+  return { root, files: data };
 }
 
 let stdin: Promise<Buffer> | undefined;

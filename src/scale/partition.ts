@@ -16,7 +16,7 @@ import { join, resolve } from 'node:path';
 import { DataType, tableFromIPC, tableToIPC, type RecordBatch, type Vector } from 'apache-arrow';
 import { DataError, SpecError } from '../errors.ts';
 import { float64Data, tableFromColumns, utf8FromStrings } from '../data/build.ts';
-import { readTable } from '../data/read.ts';
+import { readTable, type ReadOptions } from '../data/read.ts';
 import { writeTableFile } from '../data/write-table.ts';
 import { writeFileAtomic } from '../data/write-atomic.ts';
 import { parquetBatches } from '../data/parquet.ts';
@@ -61,6 +61,8 @@ export interface PartitionOptions {
   out: string;
   /** Rows per input batch (Parquet input). */
   batchRows?: number;
+  /** How to read the input (--input-format, --sheet, --delimiter). */
+  read?: Pick<ReadOptions, 'format' | 'sheet' | 'delimiter'>;
 }
 
 type Col = { kind: 'num'; values: Float64Array } | { kind: 'text'; values: (string | null)[] };
@@ -106,8 +108,10 @@ export function shardOfId(id: number | string, k: number): number {
 }
 
 /** The input's record batches: a Parquet file, or a folder of them (in name order), streamed; any
- *  other input (CSV, Arrow, Stata, Excel, a dataset glob) is read whole first. */
-async function* inputBatches(input: string, batchRows: number): AsyncGenerator<RecordBatch> {
+ *  other input (CSV, Arrow, Stata, Excel, a dataset glob, a format named by --input-format) is read
+ *  whole first. */
+async function* inputBatches(input: string, batchRows: number, read: PartitionOptions['read'] = {}): AsyncGenerator<RecordBatch> {
+  if (read.format !== undefined && read.format !== 'parquet') return yield* (await readTable(input, read)).batches;
   if (input.toLowerCase().endsWith('.parquet')) return yield* parquetBatches(input, batchRows);
   const isDir = await stat(input).then((s) => s.isDirectory(), () => false);
   const files = isDir ? (await readdir(input)).filter((f) => f.toLowerCase().endsWith('.parquet')).sort() : [];
@@ -120,7 +124,7 @@ async function* inputBatches(input: string, batchRows: number): AsyncGenerator<R
         names = these;
         yield batch;
       }
-  } else yield* (await readTable(input)).batches;
+  } else yield* (await readTable(input, read)).batches;
 }
 
 function fileSha256(path: string): Promise<string> {
@@ -151,7 +155,7 @@ export async function partition(input: string, opts: PartitionOptions): Promise<
   let missingTime = 0;
   try {
     // Pass 1: route every row to its shard's spill file.
-    for await (const batch of inputBatches(input, opts.batchRows ?? 1 << 16)) {
+    for await (const batch of inputBatches(input, opts.batchRows ?? 1 << 16, opts.read)) {
       if (!columns) {
         const names = batch.schema.fields.map((f) => f.name);
         for (const [opt, c] of [['--id', opts.id], ['--time', opts.time]] as const)

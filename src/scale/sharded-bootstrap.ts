@@ -2,11 +2,14 @@
 // processes or a Slurm job array): task s computes replications ⌊sB/S⌋ … ⌊(s+1)B/S⌋−1 of the same
 // model and seed. Draws are keyed by (seed, replication) (src/bootstrap/draws.ts), so the
 // replications — and every statistic made of them — are those of the single-process run. The data is
-// a file, or a partitioned folder (partition.ts) that every task reads whole (partition-panel.ts):
-// its manifest's SHA-256 stands for the data (it holds every shard's).
+// a file, dataset folder or glob (its checksum covers every file), or a partitioned folder
+// (partition.ts) that every task reads whole (partition-panel.ts): its manifest's SHA-256 stands for
+// the data (it holds every shard's).
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { dataSha256 } from '../data/checksum.ts';
+import type { DataFormat } from '../data/read.ts';
 import { DataError } from '../errors.ts';
 import type { RunManifest } from '../run/run-dir.ts';
 import type { ExecutorOptions } from '../run/executor.ts';
@@ -21,10 +24,14 @@ import { loadPartitionedModel } from './partition-panel.ts';
 export const SHARDED_BOOTSTRAP = 'bootstrap-replications';
 
 export interface BootstrapTaskConfig {
+  /** A file, dataset folder or glob, read as --input-format, --sheet and --delimiter say. */
   file: string;
   sha256: string;
   id: string;
   time: string;
+  inputFormat?: string;
+  sheet?: string;
+  delimiter?: string;
   command: string;
   seed: number;
   reps: number;
@@ -38,14 +45,17 @@ export function replicationRange(reps: number, shards: number, s: number): [numb
   return [Math.floor((s * reps) / shards), Math.floor(((s + 1) * reps) / shards)];
 }
 
-/** SHA-256 of the data file, or of a partitioned folder's manifest.json. */
-const fileHash = async (path: string) => createHash('sha256').update(await readFile(isPartitionedFolder(path) ? join(path, 'manifest.json') : path)).digest('hex');
+/** SHA-256 of a partitioned folder's manifest.json, or of the data's files (data/checksum.ts). */
+const dataHash = async (path: string, format: string | undefined) =>
+  isPartitionedFolder(path) ? createHash('sha256').update(await readFile(join(path, 'manifest.json'))).digest('hex') : dataSha256(path, format as DataFormat | undefined);
 
 export async function bootstrapTask(manifest: RunManifest, index: number): Promise<unknown> {
   const c = manifest.config as BootstrapTaskConfig;
-  if ((await fileHash(c.file)) !== c.sha256) throw new DataError(`${c.file} changed since the bootstrap run was created (its SHA-256 differs)`, { file: c.file });
+  if ((await dataHash(c.file, c.inputFormat)) !== c.sha256) throw new DataError(`${c.file} changed since the bootstrap run was created (its SHA-256 differs)`, { file: c.file });
   const model = { id: c.id, time: c.time, xtabond2: c.command };
-  const { panel, spec } = await (isPartitionedFolder(c.file) ? loadPartitionedModel(c.file, model) : loadModel(c.file, model));
+  const { panel, spec } = await (isPartitionedFolder(c.file)
+    ? loadPartitionedModel(c.file, model)
+    : loadModel(c.file, { ...model, inputFormat: c.inputFormat, sheet: c.sheet, delimiter: c.delimiter }));
   const setup = pairsSetup(panel, spec, c.recentre, c.command);
   const [from, to] = replicationRange(c.reps, c.shards, index);
   const backend = await getBackend(c.backend, { precision: 'float32', workload: 'bootstrap' });
@@ -61,8 +71,8 @@ type Payload = { from: number; to: number; beta: (number | null)[]; se: (number 
 
 /** Run the tasks and put their replications together in order (JSON's null back to NaN). */
 export async function shardedReplications(out: string, config: Omit<BootstrapTaskConfig, 'sha256'>, opts: ExecutorOptions & { resume?: boolean }): Promise<Replications & { threads: number }> {
-  const file = resolve(config.file);
-  const full: BootstrapTaskConfig = { ...config, file, sha256: await fileHash(file) };
+  const sha256 = await dataHash(config.file, config.inputFormat);
+  const full: BootstrapTaskConfig = { ...config, file: resolve(config.file), sha256 };
   const run = await runWorkload(out, { kind: SHARDED_BOOTSTRAP, tasks: config.shards, config: full }, opts);
   const parts = run!.payloads as Payload[];
   const some = parts.find((p) => p.to > p.from)!;

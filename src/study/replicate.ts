@@ -11,7 +11,7 @@ import { fitGmm } from '../gmm/fit.ts';
 import { fitLinear } from '../gmm/ols.ts';
 import { bootstrapGmm } from '../bootstrap/run.ts';
 import { parseXtabond2 } from '../spec/parse.ts';
-import { readTable } from '../data/read.ts';
+import { readTable, type ReadOptions } from '../data/read.ts';
 import { describePanel, type PanelDescription } from '../panel/describe.ts';
 import { evalExpression } from '../panel/expression.ts';
 import { lag, timeDummies } from '../panel/operators.ts';
@@ -63,6 +63,8 @@ export function engineEstimators(options: { backend?: string } = {}): Estimators
 export interface ReplicateOptions {
   /** Data file (overrides the config's `data`); relative to the working directory. */
   data?: string;
+  /** How to read the data file (--input-format, --sheet, --delimiter); default: by its extension. */
+  read?: Pick<ReadOptions, 'format' | 'sheet' | 'delimiter'>;
   /** study.json; defaults are used when absent. */
   config?: string;
   /** Output directory (created). */
@@ -130,12 +132,14 @@ export async function loadConfig(configPath: string | undefined, dataOverride: s
     config = parseStudyConfig(json, configPath);
     base = dirname(resolve(configPath));
   }
-  const dataPath = dataOverride ? resolve(dataOverride) : isAbsolute(config.data) ? config.data : resolve(base, config.data);
+  // `-` is standard input (with --input-format), not a file of that name.
+  const dataPath = dataOverride === '-' ? '-' : dataOverride ? resolve(dataOverride) : isAbsolute(config.data) ? config.data : resolve(base, config.data);
   return { config, dataPath };
 }
 
 /** A path as the user would type it from the working directory. */
 function displayPath(path: string): string {
+  if (path === '-') return 'standard input (-)';
   const r = relative(process.cwd(), path);
   return r && !r.startsWith('..') && !isAbsolute(r) ? r : path;
 }
@@ -342,7 +346,7 @@ export async function replicate(opts: ReplicateOptions): Promise<ReplicateOutcom
   };
 
   step(`reading ${displayPath(dataPath)}`);
-  const table = await readTable(dataPath);
+  const table = await readTable(dataPath, opts.read);
   const names = table.schema.fields.map((f) => f.name);
   // Without the id or time column there is no panel: report them with every other missing column.
   const where = ` in ${displayPath(dataPath)}`;

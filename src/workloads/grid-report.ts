@@ -8,27 +8,9 @@ import type { TopLevelSpec } from 'vega-lite';
 import { FIGURE_FONT, renderSvg, svgToPng } from '../report/figures.ts';
 import { quantileSorted } from '../bootstrap/intervals.ts';
 import { writeAtomic } from '../run/run-dir.ts';
-import type { Grid } from './grid-spec.ts';
+import type { Grid, Stability } from './grid-spec.ts';
 import type { GridRow } from './grid-task.ts';
 import { fmt, toCsv, toLatex, toMarkdown, type Column, type CsvColumn } from './tables.ts';
-
-export interface Stability {
-  coefficient: string;
-  /** Specifications that estimated it. */
-  specs: number;
-  median: number;
-  /** Share with the sign of the median estimate; significant at 5%; both. */
-  sameSign: number;
-  significant: number;
-  sameSignSignificant: number;
-  min: number;
-  max: number;
-  range: number;
-  /** Per axis (and "sample"): the spread (max − min) of the mean estimate across its values. */
-  axisSpread: Record<string, number>;
-  /** The axis whose choice moves the mean estimate most. */
-  mostInfluential: string | null;
-}
 
 /** The dimensions a grid varies: its axes with more than one value, and the sample when there are several. */
 function dimensions(grid: Grid): string[] {

@@ -26,6 +26,25 @@ export interface Grid {
   specs: GridSpecification[];
 }
 
+/** The stability summary of one focus coefficient over the grid (src/workloads/grid-report.ts). */
+export interface Stability {
+  coefficient: string;
+  /** Specifications that estimated it. */
+  specs: number;
+  median: number;
+  /** Share with the sign of the median estimate; significant at 5%; both. */
+  sameSign: number;
+  significant: number;
+  sameSignSignificant: number;
+  min: number;
+  max: number;
+  range: number;
+  /** Per axis (and "sample"): the spread (max − min) of the mean estimate across its values. */
+  axisSpread: Record<string, number>;
+  /** The axis whose choice moves the mean estimate most. */
+  mostInfluential: string | null;
+}
+
 const PLACEHOLDER = /\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
 function fail(message: string, key: string): never {

@@ -2,8 +2,8 @@
 // focus coefficients, counts, specification tests and Roodman's (2009) warning flags; with a
 // bootstrap, pairs-bootstrap intervals of the focus coefficients (B replications per specification,
 // batched; draws keyed by (seed, specification)).
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { dataSha256 } from '../data/checksum.ts';
+import type { DataFormat } from '../data/read.ts';
 import { DataError } from '../errors.ts';
 import { blocksKey, fitOnBlocks, modelBlocks, prepareGmm, type PreparedGmm } from '../gmm/fit.ts';
 import type { UnitBlocks } from '../gmm/blocks.ts';
@@ -17,7 +17,8 @@ import type { Grid } from './grid-spec.ts';
 import { keyedSeed } from './streams.ts';
 
 export interface GridConfig {
-  data: { path: string; sha256: string; id: string; time: string; inputFormat?: string; sheet?: string };
+  /** A file, dataset folder or glob (src/data/dataset.ts), and its checksum (src/data/checksum.ts). */
+  data: { path: string; sha256: string; id: string; time: string; inputFormat?: string; sheet?: string; delimiter?: string };
   grid: Grid;
   bootstrap: number;
   seed: number;
@@ -56,13 +57,6 @@ export interface GridRow {
 /** Hansen p above which, with many instruments, the test is suspect (Roodman 2009, "A note on the theme of too many instruments", section 4). */
 export const HANSEN_SUSPECT_P = 0.25;
 
-/** SHA-256 of a file, streamed. */
-export async function fileSha256(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
 export function gridTaskRange(config: GridConfig, index: number): { first: number; last: number } {
   const first = index * config.perTask;
   return { first, last: Math.min(config.grid.specs.length, first + config.perTask) };
@@ -71,9 +65,9 @@ export function gridTaskRange(config: GridConfig, index: number): { first: numbe
 export async function gridTask(manifest: RunManifest, index: number): Promise<GridRow[]> {
   const config = manifest.config as GridConfig;
   const { data, grid } = config;
-  if ((await fileSha256(data.path)) !== data.sha256) throw new DataError(`${data.path} changed since the run started (checksum differs); start a new run`, { file: data.path });
+  if ((await dataSha256(data.path, data.inputFormat as DataFormat | undefined)) !== data.sha256) throw new DataError(`${data.path} changed since the run started (checksum differs); start a new run`, { file: data.path });
   const { first, last } = gridTaskRange(config, index);
-  const { panel } = await loadModel(data.path, { id: data.id, time: data.time, xtabond2: grid.specs[first].command, inputFormat: data.inputFormat, sheet: data.sheet });
+  const { panel } = await loadModel(data.path, { id: data.id, time: data.time, xtabond2: grid.specs[first].command, inputFormat: data.inputFormat, sheet: data.sheet, delimiter: data.delimiter });
   const columns = [data.id, data.time, ...panel.names()];
   const samples = new Map<string, SampleSelection>();
   // Specifications of one sample that differ only in steps, robust, small or level share their

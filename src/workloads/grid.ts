@@ -6,9 +6,10 @@ import { SpecError } from '../errors.ts';
 import { DATA_FORMATS, readTable, type DataFormat } from '../data/read.ts';
 import { Panel } from '../panel/panel.ts';
 import { selectSample } from './condition.ts';
-import { parseGrid, type Grid } from './grid-spec.ts';
-import { fileSha256, type GridConfig, type GridRow } from './grid-task.ts';
-import { stability, writeGridTables, writeSpecCurves, type Stability } from './grid-report.ts';
+import { parseGrid, type Grid, type Stability } from './grid-spec.ts';
+import { dataSha256 } from '../data/checksum.ts';
+import { type GridConfig, type GridRow } from './grid-task.ts';
+import { stability, writeGridTables, writeSpecCurves } from './grid-report.ts';
 import { runWorkload, type WorkloadOptions } from './run-workload.ts';
 
 export interface GridOptions {
@@ -16,6 +17,8 @@ export interface GridOptions {
   time: string;
   inputFormat?: string;
   sheet?: string;
+  /** CSV field separator (default: detected). */
+  delimiter?: string;
   bootstrap: number;
   seed: number;
   /** Specifications per task. */
@@ -42,7 +45,9 @@ export async function prepareGrid(dataPath: string, gridPath: string, opts: Grid
   }
   if (opts.inputFormat !== undefined && !DATA_FORMATS.includes(opts.inputFormat as DataFormat))
     throw new SpecError(`--input-format must be one of ${DATA_FORMATS.join(', ')}, got '${opts.inputFormat}'`, '--input-format');
-  const table = await readTable(dataPath, { format: opts.inputFormat as DataFormat | undefined, sheet: opts.sheet });
+  const format = opts.inputFormat as DataFormat | undefined;
+  const table = await readTable(dataPath, { format, sheet: opts.sheet, delimiter: opts.delimiter });
+  const sha256 = await dataSha256(dataPath, format);
   const panel = Panel.fromTable(table, { id: opts.id, time: opts.time, source: dataPath });
   const columns = table.schema.fields.map((f) => f.name);
   let grid: Grid;
@@ -60,7 +65,7 @@ export async function prepareGrid(dataPath: string, gridPath: string, opts: Grid
     }
   }
   const config: GridConfig = {
-    data: { path: resolve(dataPath), sha256: await fileSha256(dataPath), id: opts.id, time: opts.time, inputFormat: opts.inputFormat, sheet: opts.sheet },
+    data: { path: resolve(dataPath), sha256, id: opts.id, time: opts.time, inputFormat: opts.inputFormat, sheet: opts.sheet, delimiter: opts.delimiter },
     grid,
     bootstrap: opts.bootstrap,
     seed: opts.seed,

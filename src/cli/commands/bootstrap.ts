@@ -110,7 +110,7 @@ export function register(program: Command): void {
               withProgress(opts.out!, (done) => bar.update(Math.round((done / shards) * reps)), async () =>
                 (await import('../../scale/sharded-bootstrap.ts')).shardedReplications(
                   opts.out!,
-                  { file, id: opts.id, time: opts.time, command: opts.xtabond2, seed, reps, recentre: opts.recentre, backend: opts.backend, shards },
+                  { file, id: opts.id, time: opts.time, inputFormat: opts.inputFormat, sheet: opts.sheet, delimiter: opts.delimiter, command: opts.xtabond2, seed, reps, recentre: opts.recentre, backend: opts.backend, shards },
                   { ...exec!, resume: opts.resume, onNote: (msg) => process.stderr.write(`${msg}\n`) },
                 ),
               );

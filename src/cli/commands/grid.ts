@@ -1,11 +1,12 @@
 // `sysgmm grid <data> --id <col> --time <col> --grid <grid.json> --out <dir>`: a robustness grid of
 // specifications from a command template, with the stability summary and specification curves.
 import type { Command } from 'commander';
-import { DATA_FORMATS } from '../../data/read.ts';
 import { SpecError } from '../../errors.ts';
 import { executorCliOptions, parseExecutorOptions, preparedMessage, type ExecutorCliOptions } from '../../run/executor.ts';
 import { readManifest } from '../../run/run-dir.ts';
 import { runGrid } from '../../workloads/grid.ts';
+import { DATA_FORMATS } from '../../data/read.ts';
+import { dataReadOptions, readOptionsOf } from '../load-model.ts';
 import { noter, runWorkloadCli } from '../workload-run.ts';
 
 interface GridCliOptions extends ExecutorCliOptions {
@@ -18,6 +19,7 @@ interface GridCliOptions extends ExecutorCliOptions {
   perTask: string;
   inputFormat?: string;
   sheet?: string;
+  delimiter?: string;
 }
 
 function integer(value: string, option: string, min: number): number {
@@ -27,21 +29,22 @@ function integer(value: string, option: string, min: number): number {
 
 export function register(program: Command): void {
   executorCliOptions(
-    program
-      .command('grid')
-      .description('robustness grid: a command template crossed over its placeholders and samples; stability summary and specification curve')
-      .argument('<file>', `data file (${DATA_FORMATS.join(', ')}; chosen by extension)`)
-      .requiredOption('--id <col>', 'unit (panel) identifier column')
-      .requiredOption('--time <col>', 'integer time column')
-      .requiredOption('--grid <file>', 'the grid (JSON): template with {placeholders}, axes, samples, focus')
-      .requiredOption('--out <dir>', 'run directory: task results, grid.json/md/tex/csv, figures/spec-curve-*')
-      .option('--bootstrap <B>', 'pairs-bootstrap intervals for every specification with B replications (0: none)', '0')
-      .option('--seed <n>', 'seed of the bootstrap draws (specification s draws from the stream keyed by (seed, s))', '1')
-      .option('--per-task <k>', 'specifications per task', '10')
-      .option('--input-format <fmt>', `read the file as ${DATA_FORMATS.join('|')} whatever its extension`)
-      .option('--sheet <name>', 'worksheet of an .xlsx file (default: the first)'),
+    dataReadOptions(
+      program
+        .command('grid')
+        .description('robustness grid: a command template crossed over its placeholders and samples; stability summary and specification curve')
+        .argument('<file>', `data file (${DATA_FORMATS.join(', ')}; chosen by extension), or a dataset folder or glob of such files (not -: the tasks read the data again)`)
+        .requiredOption('--id <col>', 'unit (panel) identifier column')
+        .requiredOption('--time <col>', 'integer time column')
+        .requiredOption('--grid <file>', 'the grid (JSON): template with {placeholders}, axes, samples, focus')
+        .requiredOption('--out <dir>', 'run directory: task results, grid.json/md/tex/csv, figures/spec-curve-*')
+        .option('--bootstrap <B>', 'pairs-bootstrap intervals for every specification with B replications (0: none)', '0')
+        .option('--seed <n>', 'seed of the bootstrap draws (specification s draws from the stream keyed by (seed, s))', '1')
+        .option('--per-task <k>', 'specifications per task', '10'),
+    ),
   ).action(async (file: string, opts: GridCliOptions) => {
     parseExecutorOptions(opts); // refuse bad executor options before reading anything
+    const read = readOptionsOf(opts);
     const bootstrap = integer(opts.bootstrap, '--bootstrap', 0);
     if (bootstrap === 1) throw new SpecError('--bootstrap must be 0 (none) or at least 2', '--bootstrap');
     const note = noter(opts);
@@ -50,7 +53,7 @@ export function register(program: Command): void {
         file,
         opts.grid,
         opts.out,
-        { id: opts.id, time: opts.time, inputFormat: opts.inputFormat, sheet: opts.sheet, bootstrap, seed: integer(opts.seed, '--seed', 0), perTask: integer(opts.perTask, '--per-task', 1) },
+        { id: opts.id, time: opts.time, inputFormat: read.format, sheet: read.sheet, delimiter: read.delimiter, bootstrap, seed: integer(opts.seed, '--seed', 0), perTask: integer(opts.perTask, '--per-task', 1) },
         run,
       ),
     );

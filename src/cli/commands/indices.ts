@@ -11,6 +11,7 @@ import { EFFICIENCY_MEASURES, needsCapital, panelEfficiency, parseEfficiencyMeas
 import { DEFAULT_SECTOR_MAPPING, parseSectorMapping, type SectorMapping } from '../../study/sectors.ts';
 import type { MeasureWarning } from '../../study/warnings.ts';
 import { DEFAULT_CONFIG } from '../../study/config.ts';
+import { dataReadOptions, readOptionsOf } from '../load-model.ts';
 
 export interface IndicesOptions {
   id: string;
@@ -22,10 +23,14 @@ export interface IndicesOptions {
   labour?: string;
   output?: string;
   out: string;
+  /** How to read <file> (not the --reference national totals, read by their extension). */
+  inputFormat?: string;
+  sheet?: string;
+  delimiter?: string;
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('indices')
     .description('location quotients and co-agglomeration (CA1, CA2) of producer services and manufacturing per city-year, for the whole and each segment, plus manufacturing efficiency; writes a CSV')
     .argument('<file>', 'city-year data (csv, parquet, arrow, dta, xlsx)')
@@ -37,16 +42,17 @@ export function register(program: Command): void {
     .option('--capital <column>', 'manufacturing capital')
     .option('--labour <column>', 'manufacturing labour')
     .option('--output <column>', 'manufacturing output')
-    .requiredOption('--out <file.csv>', 'where to write the CSV')
-    .action(async (file: string, opts: IndicesOptions) => {
-      const res = await runIndices(file, opts);
-      for (const w of res.warnings) process.stderr.write(`warning: ${w.message}\n`);
-      process.stdout.write(`${opts.out}: ${res.rows} city-years × ${res.columns.length} columns (${res.columns.join(', ')})\n`);
-    });
+    .requiredOption('--out <file.csv>', 'where to write the CSV');
+  dataReadOptions(cmd).action(async (file: string, opts: IndicesOptions) => {
+    const res = await runIndices(file, opts);
+    for (const w of res.warnings) process.stderr.write(`warning: ${w.message}\n`);
+    process.stdout.write(`${opts.out}: ${res.rows} city-years × ${res.columns.length} columns (${res.columns.join(', ')})\n`);
+  });
 }
 
 /** Read the data, compute the indices (and efficiency), write the CSV; returns what was written. */
 export async function runIndices(file: string, opts: IndicesOptions): Promise<{ rows: number; columns: string[]; warnings: MeasureWarning[] }> {
+  const read = readOptionsOf(opts);
   const mapping = opts.sectors ? readMapping(opts.sectors) : DEFAULT_SECTOR_MAPPING;
   const measures = opts.efficiency ? parseEfficiencyMeasures(opts.efficiency) : [];
   const inputs = measures.some(needsCapital) ? (['capital', 'labour', 'output'] as const) : (['labour', 'output'] as const);
@@ -55,7 +61,7 @@ export async function runIndices(file: string, opts: IndicesOptions): Promise<{ 
     if (lacking.length) throw new SpecError(`--efficiency needs ${lacking.map((k) => `--${k}`).join(', ')} (the manufacturing input and output columns)`, '--efficiency');
   }
   const reference = await readReference(opts.reference, opts.time, mapping);
-  const panel = Panel.fromTable(await readTable(file), { id: opts.id, time: opts.time, source: file });
+  const panel = Panel.fromTable(await readTable(file, read), { id: opts.id, time: opts.time, source: file });
   const warnings: MeasureWarning[] = [];
   const ex = panel.exclusions;
   if (ex.missingUnit + ex.missingTime > 0)

@@ -3,23 +3,25 @@
 import type { Command } from 'commander';
 import { SpecError } from '../../errors.ts';
 import { partition } from '../../scale/partition.ts';
+import { dataReadOptions, readOptionsOf } from '../load-model.ts';
 
 export function register(program: Command): void {
-  program
-    .command('partition')
-    .description('split a panel of any size into Parquet shards of whole units, sorted by (unit, time), with a manifest')
-    .argument('<input>', 'data file (a Parquet file streams in bounded memory; other formats are read whole first)')
-    .requiredOption('--id <col>', 'unit (panel) identifier column')
-    .requiredOption('--time <col>', 'integer time column')
-    .requiredOption('--shards <K>', 'number of shards (choose K so that one shard fits in memory)')
-    .requiredOption('--out <dir>', 'folder for the shards and manifest.json')
-    .action(async (input: string, opts: { id: string; time: string; shards: string; out: string }) => {
-      if (!/^\d+$/.test(opts.shards) || Number(opts.shards) < 1) throw new SpecError(`--shards must be a positive integer, got '${opts.shards}'`, '--shards');
-      const m = await partition(input, { id: opts.id, time: opts.time, shards: Number(opts.shards), out: opts.out });
-      const ex = m.excluded.missingId + m.excluded.missingTime;
-      process.stdout.write(
-        `${m.rows} rows of ${m.units} units, ${opts.time} ${m.timeRange.min}..${m.timeRange.max}, in ${m.shards.length} shards (${Math.min(...m.shards.map((s) => s.units))} to ${Math.max(...m.shards.map((s) => s.units))} units each) in ${opts.out}\n` +
-          (ex ? `left out: ${m.excluded.missingId} rows without ${opts.id}, ${m.excluded.missingTime} without ${opts.time}\n` : ''),
-      );
-    });
+  dataReadOptions(
+    program
+      .command('partition')
+      .description('split a panel of any size into Parquet shards of whole units, sorted by (unit, time), with a manifest')
+      .argument('<input>', 'data file (a Parquet file streams in bounded memory; other formats are read whole first)')
+      .requiredOption('--id <col>', 'unit (panel) identifier column')
+      .requiredOption('--time <col>', 'integer time column')
+      .requiredOption('--shards <K>', 'number of shards (choose K so that one shard fits in memory)')
+      .requiredOption('--out <dir>', 'folder for the shards and manifest.json'),
+  ).action(async (input: string, opts: { id: string; time: string; shards: string; out: string; inputFormat?: string; sheet?: string; delimiter?: string }) => {
+    if (!/^\d+$/.test(opts.shards) || Number(opts.shards) < 1) throw new SpecError(`--shards must be a positive integer, got '${opts.shards}'`, '--shards');
+    const m = await partition(input, { id: opts.id, time: opts.time, shards: Number(opts.shards), out: opts.out, read: readOptionsOf(opts) });
+    const ex = m.excluded.missingId + m.excluded.missingTime;
+    process.stdout.write(
+      `${m.rows} rows of ${m.units} units, ${opts.time} ${m.timeRange.min}..${m.timeRange.max}, in ${m.shards.length} shards (${Math.min(...m.shards.map((s) => s.units))} to ${Math.max(...m.shards.map((s) => s.units))} units each) in ${opts.out}\n` +
+        (ex ? `left out: ${m.excluded.missingId} rows without ${opts.id}, ${m.excluded.missingTime} without ${opts.time}\n` : ''),
+    );
+  });
 }

@@ -5,6 +5,7 @@ import { SpecError } from '../../errors.ts';
 import { backendNames, defaultFloat64Backend } from '../../kernels/registry.ts';
 import { configWarnings } from '../../study/config.ts';
 import { engineEstimators, replicate, type ProgressEvent } from '../../study/replicate.ts';
+import { dataReadOptions, readOptionsOf } from '../load-model.ts';
 
 interface Options {
   data?: string;
@@ -13,6 +14,9 @@ interface Options {
   bootstrap?: string;
   backend: string;
   quiet?: boolean;
+  inputFormat?: string;
+  sheet?: string;
+  delimiter?: string;
 }
 
 /** Progress on stderr: a bar when stderr is a terminal, otherwise one line per step. */
@@ -47,7 +51,7 @@ function progressReporter(quiet: boolean): { onProgress?: (e: ProgressEvent) => 
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('replicate')
     .description('run the haze study: indices, efficiency, tables T1-T6, derived effects, figures and report.md')
     .option('--data <file>', 'city panel (default: the config\'s "data", data/city_panel.csv)')
@@ -55,30 +59,32 @@ export function register(program: Command): void {
     .option('--out <dir>', 'output directory', 'out')
     .option('--bootstrap <B>', 'pairs-bootstrap replications for the GMM columns (intervals in brackets)')
     .option('--backend <name>', `kernel backend of the bootstrap: auto|${backendNames().join('|')}`, defaultFloat64Backend())
-    .option('--quiet', 'no progress on stderr')
-    .action(async (opts: Options) => {
-      let reps = 0;
-      if (opts.bootstrap !== undefined) {
-        reps = Number(opts.bootstrap);
-        if (!Number.isInteger(reps) || reps < 2) throw new SpecError(`--bootstrap must be an integer >= 2, got '${opts.bootstrap}'`, '--bootstrap');
-      }
-      const progress = progressReporter(!!opts.quiet);
-      let outcome;
-      try {
-        outcome = await replicate({
-          data: opts.data,
-          config: opts.config,
-          out: opts.out,
-          bootstrap: reps,
-          estimators: engineEstimators({ backend: opts.backend }),
-          onProgress: progress.onProgress,
-        });
-      } finally {
-        progress.stop();
-      }
-      for (const w of configWarnings(outcome.config)) process.stderr.write(`warning: ${w}\n`);
-      process.stdout.write(outcome.t2Text);
-      const total = outcome.seconds.reduce((s, x) => s + x.seconds, 0);
-      if (!opts.quiet) process.stderr.write(`replicate: wrote ${outcome.files.length} files to ${opts.out} in ${total.toFixed(1)} s (report: ${opts.out}/report.md)\n`);
-    });
+    .option('--quiet', 'no progress on stderr');
+  dataReadOptions(cmd).action(async (opts: Options) => {
+    const read = readOptionsOf(opts);
+    let reps = 0;
+    if (opts.bootstrap !== undefined) {
+      reps = Number(opts.bootstrap);
+      if (!Number.isInteger(reps) || reps < 2) throw new SpecError(`--bootstrap must be an integer >= 2, got '${opts.bootstrap}'`, '--bootstrap');
+    }
+    const progress = progressReporter(!!opts.quiet);
+    let outcome;
+    try {
+      outcome = await replicate({
+        data: opts.data,
+        read,
+        config: opts.config,
+        out: opts.out,
+        bootstrap: reps,
+        estimators: engineEstimators({ backend: opts.backend }),
+        onProgress: progress.onProgress,
+      });
+    } finally {
+      progress.stop();
+    }
+    for (const w of configWarnings(outcome.config)) process.stderr.write(`warning: ${w}\n`);
+    process.stdout.write(outcome.t2Text);
+    const total = outcome.seconds.reduce((s, x) => s + x.seconds, 0);
+    if (!opts.quiet) process.stderr.write(`replicate: wrote ${outcome.files.length} files to ${opts.out} in ${total.toFixed(1)} s (report: ${opts.out}/report.md)\n`);
+  });
 }
