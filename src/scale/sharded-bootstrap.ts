@@ -41,12 +41,21 @@ export function replicationRange(reps: number, shards: number, s: number): [numb
 /** SHA-256 of the data file, or of a partitioned folder's manifest.json. */
 const fileHash = async (path: string) => createHash('sha256').update(await readFile(isPartitionedFolder(path) ? join(path, 'manifest.json') : path)).digest('hex');
 
+/** The model set up for the last run configuration seen: a worker process given a batch of tasks
+ *  (local executor) reads and prepares the data once for all of them. */
+let prepared: { key: string; setup: ReturnType<typeof pairsSetup> } | null = null;
+
 export async function bootstrapTask(manifest: RunManifest, index: number): Promise<unknown> {
   const c = manifest.config as BootstrapTaskConfig;
-  if ((await fileHash(c.file)) !== c.sha256) throw new DataError(`${c.file} changed since the bootstrap run was created (its SHA-256 differs)`, { file: c.file });
-  const model = { id: c.id, time: c.time, xtabond2: c.command };
-  const { panel, spec } = await (isPartitionedFolder(c.file) ? loadPartitionedModel(c.file, model) : loadModel(c.file, model));
-  const setup = pairsSetup(panel, spec, c.recentre, c.command);
+  const key = JSON.stringify(c);
+  if (prepared?.key !== key) {
+    prepared = null;
+    if ((await fileHash(c.file)) !== c.sha256) throw new DataError(`${c.file} changed since the bootstrap run was created (its SHA-256 differs)`, { file: c.file });
+    const model = { id: c.id, time: c.time, xtabond2: c.command };
+    const { panel, spec } = await (isPartitionedFolder(c.file) ? loadPartitionedModel(c.file, model) : loadModel(c.file, model));
+    prepared = { key, setup: pairsSetup(panel, spec, c.recentre, c.command) };
+  }
+  const setup = prepared.setup;
   const [from, to] = replicationRange(c.reps, c.shards, index);
   const backend = await getBackend(c.backend, { precision: 'float32', workload: 'bootstrap' });
   try {
