@@ -33,6 +33,9 @@ export interface BootstrapTaskConfig {
   shards: number;
 }
 
+/** Replications computed in one batch by a task. */
+const CHUNK = 16;
+
 /** Replications [from, to) of task s. */
 export function replicationRange(reps: number, shards: number, s: number): [number, number] {
   return [Math.floor((s * reps) / shards), Math.floor(((s + 1) * reps) / shards)];
@@ -59,8 +62,18 @@ export async function bootstrapTask(manifest: RunManifest, index: number): Promi
   const [from, to] = replicationRange(c.reps, c.shards, index);
   const backend = await getBackend(c.backend, { precision: 'float32', workload: 'bootstrap' });
   try {
-    const r = await pairsReplications(setup, c.seed, from, to - from, backend, 1);
-    return { from, to, beta: Array.from(r.beta), se: Array.from(r.se), hansen: Array.from(r.hansen), status: Array.from(r.status), singularWeight: r.singularWeight };
+    // CHUNK replications at a time: the draws' counts (replications × clusters) and the batch's work
+    // arrays stay small whatever the task's share; keyed draws make the chunks those of one call.
+    const out: Payload = { from, to, beta: [], se: [], hansen: [], status: [], singularWeight: 0 };
+    for (let a = from; a < to; a += CHUNK) {
+      const r = await pairsReplications(setup, c.seed, a, Math.min(CHUNK, to - a), backend, 1);
+      out.beta.push(...r.beta);
+      out.se.push(...r.se);
+      out.hansen.push(...r.hansen);
+      out.status.push(...r.status);
+      out.singularWeight += r.singularWeight;
+    }
+    return out;
   } finally {
     await backend.dispose();
   }
