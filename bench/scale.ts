@@ -7,7 +7,7 @@
 // With --base <folder of another sysgmm checkout, built>, each sharded estimate runs first with that
 // checkout's bin and then with this one's, on the same partition (a before/after on one machine);
 // --keep-partition reuses a partition already written under --dir.
-//   npx tsx bench/scale.ts [--N 1000000] [--shards 8] [--jobs 2] [--executor local,slurm|none] [--single] [--boot-N 0] [--dir /tmp/sysgmm-bench-scale] [--base <dir>] [--keep-partition]
+//   npx tsx bench/scale.ts [--N 1000000] [--shards 8] [--jobs 2] [--executor local,slurm|none] [--single] [--boot-N 0] [--boot-reps 999] [--no-boot-single] [--dir /tmp/sysgmm-bench-scale] [--base <dir>] [--keep-partition]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -27,6 +27,7 @@ const shards = opt('shards', '8');
 const jobs = opt('jobs', '2');
 const executors = opt('executor', 'local,slurm').split(',').filter((e) => e && e !== 'none');
 const bootN = Number(opt('boot-N', '0'));
+const bootReps = Number(opt('boot-reps', '999'));
 const dir = opt('dir', '/tmp/sysgmm-bench-scale');
 const base = opt('base', '');
 const COMMAND = 'xtabond2 y L.y x, gmm(y x, lag(2 4) collapse) iv(w) twostep robust';
@@ -83,7 +84,9 @@ function timed(label: string, cliArgs: string[], bin = 'bin/sysgmm.mjs'): { seco
   const rss = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)![1]) / 1024;
   const el = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([\d:.]+)/.exec(r.stderr)![1].split(':').map(Number);
   const seconds = el.reduce((a, v) => a * 60 + v, 0);
-  console.log(`| ${label} | ${seconds.toFixed(1)} | ${rss.toFixed(0)} | ${loadavg()[0].toFixed(1)} |`);
+  // CPU seconds of the command and every process it waited for (its workers): what a quiet machine would need.
+  const cpu = ['User', 'System'].reduce((a, k) => a + Number(new RegExp(`${k} time \\(seconds\\): ([\\d.]+)`).exec(r.stderr)![1]), 0);
+  console.log(`| ${label} | ${seconds.toFixed(1)} | ${cpu.toFixed(1)} | ${rss.toFixed(0)} | ${loadavg()[0].toFixed(1)} |`);
   return { seconds, rssMB: rss, stdout: r.stdout };
 }
 
@@ -97,7 +100,7 @@ const t0 = performance.now();
 generate(N, gen);
 console.log(`(generated in ${((performance.now() - t0) / 1000).toFixed(1)} s, not timed below)\n`);
 console.log(`Load average at the start: ${loadavg().map((x) => x.toFixed(1)).join(', ')}\n`);
-console.log('| command | seconds | peak RSS of the largest process (MB) | load average (1 min) at its end |\n|---|---:|---:|---:|');
+console.log('| command | seconds | CPU seconds, all its processes | peak RSS of the largest process (MB) | load average (1 min) at its end |\n|---|---:|---:|---:|---:|');
 const part = join(dir, `part-${N}-${shards}`);
 if (!(args.includes('--keep-partition') && existsSync(join(part, 'manifest.json')))) {
   rmSync(part, { recursive: true, force: true });
@@ -130,15 +133,21 @@ if (names.length > 1) {
 }
 if (names.length) console.log(`\nCoefficients (${names[0]}): ${results[names[0]].map((c) => `${c.name} ${c.estimate.toFixed(4)} (${c.se.toFixed(4)})`).join(', ')}`);
 if (bootN > 0) {
+  // The pairs bootstrap of a partitioned folder (8 shards), its replications split into 8 tasks, and
+  // (unless --no-boot-single) the same in one process; --boot-reps sets B.
   const bgen = join(dir, `gen-${bootN}`);
   generate(bootN, bgen);
-  const file = join(bgen, 'part-0000.parquet');
-  console.log(`\n## Pairs bootstrap, B = 999, N = ${bootN} (${bootN * T} rows)\n\n| command | seconds | peak RSS of the largest process (MB) | load average (1 min) at its end |\n|---|---:|---:|---:|`);
+  const bpart = join(dir, `part-${bootN}-8`);
+  if (!existsSync(join(bpart, 'manifest.json'))) timed(`partition for the bootstrap (${bootN * T} rows → 8 shards)`, ['partition', bgen, '--id', 'firm', '--time', 'year', '--shards', '8', '--out', bpart]);
+  console.log(`\n## Pairs bootstrap, B = ${bootReps}, N = ${bootN} (${bootN * T} rows), of the 8-shard partition\n\n| command | seconds | CPU seconds, all its processes | peak RSS of the largest process (MB) | load average (1 min) at its end |\n|---|---:|---:|---:|---:|`);
   const out = join(dir, `boot-${bootN}`);
   rmSync(out, { recursive: true, force: true });
-  const base = ['bootstrap', file, '--id', 'firm', '--time', 'year', '--xtabond2', COMMAND, '--reps', '999', '--json', '--quiet', '--backend', 'float64-wasm'];
+  const base = ['bootstrap', bpart, '--id', 'firm', '--time', 'year', '--xtabond2', COMMAND, '--reps', String(bootReps), '--json', '--quiet', '--backend', 'float64-wasm'];
   const sharded = timed('bootstrap --shards 8, local executor', [...base, '--shards', '8', '--jobs', jobs, '--out', out]);
-  const one = timed('bootstrap, one process', base);
-  const strip = (s: string) => JSON.stringify({ ...JSON.parse(s), seconds: 0, threads: 0 });
-  console.log(`\nSharded and single-process outputs identical (timings and thread counts aside): ${strip(sharded.stdout) === strip(one.stdout)}`);
+  rmSync(out, { recursive: true, force: true });
+  if (!args.includes('--no-boot-single')) {
+    const one = timed('bootstrap, one process', base);
+    const strip = (s: string) => JSON.stringify({ ...JSON.parse(s), seconds: 0, threads: 0 });
+    console.log(`\nSharded and single-process outputs identical (timings and thread counts aside): ${strip(sharded.stdout) === strip(one.stdout)}`);
+  }
 }

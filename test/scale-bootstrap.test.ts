@@ -71,7 +71,7 @@ describe('sharded pairs bootstrap of partitioned data', () => {
   };
   let fromFile: ReturnType<typeof numbers>;
 
-  it('1 and 3 tasks on a 4-shard partition, and one process reading it, equal the single-process run on the file bit for bit, the rows without id counted', async () => {
+  it('1, 3 and 4 tasks on a 4-shard partition, and one process reading it, equal the single-process run on the file bit for bit, the rows without id counted', async () => {
     const m = await partition(csv, { id: 'id', time: 'year', shards: 4, out: dir });
     expect(m.excluded.missingId).toBe(2);
     const file = await from(csv, null);
@@ -82,6 +82,8 @@ describe('sharded pairs bootstrap of partitioned data', () => {
     expect(numbers(one)).toEqual(fromFile);
     expect(numbers(await from(dir, 3, { jobs: 2 }))).toEqual(fromFile);
     expect(numbers(await from(dir, 1, { jobs: 1 }))).toEqual(fromFile);
+    // Four tasks on one worker process: batches of two tasks, the data read and set up once a batch.
+    expect(numbers(await from(dir, 4, { jobs: 1 }))).toEqual(fromFile);
   }, 240_000);
 
   it.skipIf(!slurmUp)('on Slurm (one array of 4 tasks) the same bit for bit (needs a Slurm cluster; skipped when sinfo finds none)', async () => {

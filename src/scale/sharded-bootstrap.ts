@@ -40,6 +40,9 @@ export interface BootstrapTaskConfig {
   shards: number;
 }
 
+/** Replications computed in one batch by a task. */
+const CHUNK = 16;
+
 /** Replications [from, to) of task s. */
 export function replicationRange(reps: number, shards: number, s: number): [number, number] {
   return [Math.floor((s * reps) / shards), Math.floor(((s + 1) * reps) / shards)];
@@ -49,19 +52,38 @@ export function replicationRange(reps: number, shards: number, s: number): [numb
 const dataHash = async (path: string, format: string | undefined) =>
   isPartitionedFolder(path) ? createHash('sha256').update(await readFile(join(path, 'manifest.json'))).digest('hex') : dataSha256(path, format as DataFormat | undefined);
 
+/** The model set up for the last run configuration seen: a worker process given a batch of tasks
+ *  (local executor) reads and prepares the data once for all of them. */
+let prepared: { key: string; setup: ReturnType<typeof pairsSetup> } | null = null;
+
 export async function bootstrapTask(manifest: RunManifest, index: number): Promise<unknown> {
   const c = manifest.config as BootstrapTaskConfig;
-  if ((await dataHash(c.file, c.inputFormat)) !== c.sha256) throw new DataError(`${c.file} changed since the bootstrap run was created (its SHA-256 differs)`, { file: c.file });
-  const model = { id: c.id, time: c.time, xtabond2: c.command };
-  const { panel, spec } = await (isPartitionedFolder(c.file)
-    ? loadPartitionedModel(c.file, model)
-    : loadModel(c.file, { ...model, inputFormat: c.inputFormat, sheet: c.sheet, delimiter: c.delimiter }));
-  const setup = pairsSetup(panel, spec, c.recentre, c.command);
+  const key = JSON.stringify(c);
+  if (prepared?.key !== key) {
+    prepared = null;
+    if ((await dataHash(c.file, c.inputFormat)) !== c.sha256) throw new DataError(`${c.file} changed since the bootstrap run was created (its SHA-256 differs)`, { file: c.file });
+    const model = { id: c.id, time: c.time, xtabond2: c.command };
+    const { panel, spec } = await (isPartitionedFolder(c.file)
+      ? loadPartitionedModel(c.file, model)
+      : loadModel(c.file, { ...model, inputFormat: c.inputFormat, sheet: c.sheet, delimiter: c.delimiter }));
+    prepared = { key, setup: pairsSetup(panel, spec, c.recentre, c.command) };
+  }
+  const setup = prepared.setup;
   const [from, to] = replicationRange(c.reps, c.shards, index);
   const backend = await getBackend(c.backend, { precision: 'float32', workload: 'bootstrap' });
   try {
-    const r = await pairsReplications(setup, c.seed, from, to - from, backend, 1);
-    return { from, to, beta: Array.from(r.beta), se: Array.from(r.se), hansen: Array.from(r.hansen), status: Array.from(r.status), singularWeight: r.singularWeight };
+    // CHUNK replications at a time: the draws' counts (replications × clusters) and the batch's work
+    // arrays stay small whatever the task's share; keyed draws make the chunks those of one call.
+    const out: Payload = { from, to, beta: [], se: [], hansen: [], status: [], singularWeight: 0 };
+    for (let a = from; a < to; a += CHUNK) {
+      const r = await pairsReplications(setup, c.seed, a, Math.min(CHUNK, to - a), backend, 1);
+      out.beta.push(...r.beta);
+      out.se.push(...r.se);
+      out.hansen.push(...r.hansen);
+      out.status.push(...r.status);
+      out.singularWeight += r.singularWeight;
+    }
+    return out;
   } finally {
     await backend.dispose();
   }
