@@ -7,7 +7,7 @@ import { fitGmm } from '../src/gmm/fit.ts';
 import { Panel } from '../src/panel/panel.ts';
 import { parseXtabond2 } from '../src/spec/parse.ts';
 import { loadAbdata } from './helpers/abdata.ts';
-import { normals } from './helpers/smallPanel.ts';
+import { movedInstrumentColumns } from './helpers/smallPanel.ts';
 
 describe('identification check', () => {
   let panel: Panel;
@@ -36,30 +36,7 @@ describe('all-zero collapsed level instrument', () => {
   // 40 units × 6 periods; x changes only between periods 0 and 1, and the regressor w is missing in
   // period 2, so the level rows in use (periods 1, 3, 4, 5) never see Δx at lag 1: gmm(x, lag(2 4)
   // collapse)'s level instrument Δx_{t−1} is zero everywhere and xtabond2 uses Δx_{t−2} instead.
-  const z = normals(99);
-  const id: number[] = [];
-  const year: number[] = [];
-  const y: number[] = [];
-  const x: number[] = [];
-  const w: number[] = [];
-  for (let i = 0; i < 40; i++) {
-    const a = z();
-    const x0 = z();
-    const x1 = x0 + z();
-    let yl = a + z();
-    for (let t = 0; t < 6; t++) {
-      const xt = t === 0 ? x0 : x1;
-      const wt = z();
-      const yt = 0.5 * yl + 0.4 * xt + 0.3 * wt + a + z();
-      yl = yt;
-      id.push(i + 1);
-      year.push(2000 + t);
-      y.push(yt);
-      x.push(xt);
-      w.push(t === 2 ? NaN : wt);
-    }
-  }
-  const panel = Panel.fromTable(tableFromArrays({ id: Float64Array.from(id), year: Float64Array.from(year), y: Float64Array.from(y), x: Float64Array.from(x), w: Float64Array.from(w) }), { id: 'id', time: 'year' });
+  const panel = Panel.fromTable(tableFromArrays(movedInstrumentColumns()), { id: 'id', time: 'year' });
   const cols = ['id', 'year', 'y', 'x', 'w'];
 
   it('is moved to Δx at lag 2: the fit equals the one with that instrument written out', async () => {

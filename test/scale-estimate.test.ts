@@ -16,7 +16,7 @@ import { Panel } from '../src/panel/panel.ts';
 import { fileSha256, partition, readPartition, shardOfId } from '../src/scale/partition.ts';
 import { shardedEstimate } from '../src/scale/sharded-estimate.ts';
 import { parseXtabond2 } from '../src/spec/parse.ts';
-import { normals } from './helpers/smallPanel.ts';
+import { movedInstrumentColumns, normals } from './helpers/smallPanel.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'sysgmm-scale-'));
 const abdata = new URL('../data/abdata.csv', import.meta.url).pathname;
@@ -172,20 +172,10 @@ describe('sharded estimate', () => {
     const years = join(work, 'years5');
     await partition(yearsCsv, { id: 'firm', time: 'year', shards: 5, out: years });
     // x changes only between periods 0 and 1 and w is missing in period 2, so gmm(x, lag(2 4) collapse)'s
-    // level instrument Δx at lag 1 is zero in every level row used and moves to lag 2 (test/gmm-identification.test.ts).
-    const z = normals(99);
+    // level instrument Δx at lag 1 is zero in every level row used and moves to lag 2 (test/helpers/smallPanel.ts movedInstrumentColumns).
+    const m = movedInstrumentColumns();
     const lines = ['id,year,y,x,w'];
-    for (let i = 0; i < 40; i++) {
-      const a = z();
-      const x0 = z();
-      const x1 = x0 + z();
-      let yl = a + z();
-      for (let t = 0; t < 6; t++) {
-        const wt = z();
-        yl = 0.5 * yl + 0.4 * (t === 0 ? x0 : x1) + 0.3 * wt + a + z();
-        lines.push([i + 1, 2000 + t, yl, t === 0 ? x0 : x1, t === 2 ? '' : wt].join(','));
-      }
-    }
+    for (let r = 0; r < m.id.length; r++) lines.push([m.id[r], m.year[r], m.y[r], m.x[r], Number.isNaN(m.w[r]) ? '' : m.w[r]].join(','));
     const movedCsv = join(work, 'moved.csv');
     writeFileSync(movedCsv, lines.join('\n') + '\n');
     const moved = join(work, 'moved3');

@@ -54,3 +54,32 @@ export function smallPanel(n = 30, seed = 12345): Panel {
   });
   return Panel.fromTable(table, { id: 'id', time: 'year' });
 }
+
+/** 40 units × 6 periods (2000–2005) where x changes only between periods 0 and 1 and the regressor w
+ *  is missing in period 2, so the level rows in use never see Δx at lag 1: gmm(x, lag(2 4) collapse)'s
+ *  level instrument Δx_{t−1} is zero everywhere and xtabond2 moves it to Δx_{t−2}. */
+export function movedInstrumentColumns(): { id: Float64Array; year: Float64Array; y: Float64Array; x: Float64Array; w: Float64Array } {
+  const z = normals(99);
+  const id: number[] = [];
+  const year: number[] = [];
+  const y: number[] = [];
+  const x: number[] = [];
+  const w: number[] = [];
+  for (let i = 0; i < 40; i++) {
+    const a = z();
+    const x0 = z();
+    const x1 = x0 + z();
+    let yl = a + z();
+    for (let t = 0; t < 6; t++) {
+      const xt = t === 0 ? x0 : x1;
+      const wt = z();
+      yl = 0.5 * yl + 0.4 * xt + 0.3 * wt + a + z();
+      id.push(i + 1);
+      year.push(2000 + t);
+      y.push(yl);
+      x.push(xt);
+      w.push(t === 2 ? NaN : wt);
+    }
+  }
+  return { id: Float64Array.from(id), year: Float64Array.from(year), y: Float64Array.from(y), x: Float64Array.from(x), w: Float64Array.from(w) };
+}
