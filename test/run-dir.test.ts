@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openRunDir, pendingTasks, readResult, taskPath, writeResult, allResults } from '../src/run/run-dir.ts';
-import { indexFromEnvironment, runTask } from '../src/run/task.ts';
+import { indexFromEnvironment, indicesFromEnvironment, runTask } from '../src/run/task.ts';
 import { sysgmmBin, taskCommand } from '../src/run/entry.ts';
-import { arrayChunks, arrayRanges, runSlurm, splitArguments } from '../src/run/slurm.ts';
+import { arrayChunks, arrayRanges, runSlurm, splitArguments, taskBatches } from '../src/run/slurm.ts';
 import { SpecError } from '../src/errors.ts';
 
 const fresh = () => mkdtempSync(join(tmpdir(), 'sysgmm-run-'));
@@ -109,6 +109,19 @@ describe('Slurm options', () => {
     ]);
     expect(chunks.flatMap((c) => c.local.map((e) => e + c.offset))).toEqual(all);
     expect(arrayChunks([3])).toEqual([{ offset: 3, local: [0] }]);
+  });
+
+  it('deals tasks round-robin to at most --jobs batched elements, and an element runs the tasks listed for it', async () => {
+    expect(taskBatches([0, 1, 2, 3, 4, 5, 6, 7], 2)).toEqual([[0, 2, 4, 6], [1, 3, 5, 7]]);
+    expect(taskBatches([3, 5, 9], 2)).toEqual([[3, 9], [5]]);
+    expect(taskBatches([4], 3)).toEqual([[4]]);
+    const dir = fresh();
+    const file = join(dir, 'batches.json');
+    writeFileSync(file, JSON.stringify([[0, 2, 4], [1, 3]]));
+    expect(await indicesFromEnvironment({ SLURM_ARRAY_TASK_ID: '1', SYSGMM_TASK_OFFSET: '0', SYSGMM_TASK_BATCHES: file })).toEqual([1, 3]);
+    expect(await indicesFromEnvironment({ SLURM_ARRAY_TASK_ID: '1', SYSGMM_TASK_OFFSET: '4', SYSGMM_TASK_BATCHES: '' })).toEqual([5]);
+    await expect(indicesFromEnvironment({ SLURM_ARRAY_TASK_ID: '2', SYSGMM_TASK_BATCHES: file })).rejects.toThrow(/lists no tasks for element 2/);
+    await expect(indicesFromEnvironment({ SLURM_ARRAY_TASK_ID: '0', SYSGMM_TASK_BATCHES: join(dir, 'missing.json') })).rejects.toThrow(/cannot read/);
   });
 
   it('says clearly when sbatch is not on PATH', async () => {

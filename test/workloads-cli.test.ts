@@ -133,10 +133,11 @@ describe('sysgmm montecarlo', () => {
     expect(readdirSync(join(dir, 'logs')).filter((f) => /^slurm-\d+_\d\.out$/.test(f))).toHaveLength(4);
     expect(readFileSync(taskPath(dir, 3), 'utf8').startsWith('{"format":"sysgmm-task/1","index":3')).toBe(true);
   });
-  it.skipIf(!slurmUp)('on Slurm, an array element cancelled with scancel is resubmitted and the run completes with the same results (needs a Slurm cluster; skipped when sinfo finds none)', async () => {
+  it.skipIf(!slurmUp)('on Slurm with --jobs below the task count, one array of --jobs elements runs the tasks in batches; an element cancelled with scancel has its tasks resubmitted and the run completes with the same results (needs a Slurm cluster; skipped when sinfo finds none)', async () => {
     const dir = join(work, 'slurm-cancel');
-    // --jobs 1: one element runs at a time, so element 3 is still pending when it is cancelled.
-    const child = spawn(process.execPath, ['bin/sysgmm.mjs', 'montecarlo', planFile, '--out', dir, '--executor', 'slurm', '--jobs', '1'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // --jobs 2 for 4 tasks: elements 0 and 1 run tasks [0, 2] and [1, 3]; element 1 is cancelled as
+    // soon as the array is submitted, before its Node process can have finished a task.
+    const child = spawn(process.execPath, ['bin/sysgmm.mjs', 'montecarlo', planFile, '--out', dir, '--executor', 'slurm', '--jobs', '2'], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     let cancelled = false;
     child.stderr.on('data', (d) => {
@@ -144,14 +145,16 @@ describe('sysgmm montecarlo', () => {
       const m = /submitted Slurm job array (\d+)/.exec(stderr);
       if (m && !cancelled) {
         cancelled = true;
-        spawnSync('scancel', [`${m[1]}_3`]);
+        spawnSync('scancel', [`${m[1]}_1`]);
       }
     });
     const code = await new Promise<number | null>((done) => child.on('close', done));
     expect(cancelled).toBe(true);
     expect(code).toBe(0);
-    expect(stderr).toContain('1 task(s) left no valid result; resubmitting (retry 1 of 2)');
-    expect(stderr).toMatch(/submitted Slurm job array \d+ \(1 task\(s\), offset 3\)/);
+    expect(stderr).toMatch(/submitted Slurm job array \d+ \(4 task\(s\) in 2 element\(s\)\)/);
+    const left = /(\d) task\(s\) left no valid result; resubmitting \(retry 1 of 2\)/.exec(stderr);
+    expect(left?.[1]).toMatch(/^[12]$/);
+    expect(stderr).toMatch(/submitted Slurm job array \d+ \([12] task\(s\), offset [13]\)/);
     expect(summaryRows(dir)).toEqual(expected);
   });
 });

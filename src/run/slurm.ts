@@ -20,8 +20,10 @@ const POLL_MS = 1000;
 
 /** The batch script: fixed text (nothing from the user); its arguments are node, the bin, the run dir and the index offset. */
 const SCRIPT = `#!/bin/sh
-# sysgmm: one Slurm array task. Arguments: node, the sysgmm bin, the run directory, the index offset.
+# sysgmm: one Slurm array task. Arguments: node, the sysgmm bin, the run directory, the index offset,
+# and (batched arrays) the file listing each element's tasks.
 export SYSGMM_TASK_OFFSET="$4"
+export SYSGMM_TASK_BATCHES="$5"
 exec "$1" "$2" task "$3"
 `;
 
@@ -112,30 +114,44 @@ export function requireSlurm(): void {
     throw new SpecError('--executor slurm: sbatch is not on PATH (run on a Slurm login node, or load its module); --executor local runs here', '--executor');
 }
 
-async function submit(dir: string, kind: string, indices: number[], opts: ExecutorOptions): Promise<{ ids: string[]; logs: Map<number, string> }> {
+/** Tasks dealt round-robin to `elements` array elements (element e runs indices[e], indices[e + elements], …). */
+export function taskBatches(indices: number[], elements: number): number[][] {
+  const out: number[][] = Array.from({ length: Math.min(elements, indices.length) }, () => []);
+  indices.forEach((t, k) => out[k % out.length].push(t));
+  return out;
+}
+
+function sbatch(args: string[]): string {
+  const r = capture('sbatch', args);
+  if (r.missing) requireSlurm();
+  if (r.code !== 0) throw new SpecError(`sbatch failed (exit ${r.code}): ${r.stderr.trim() || r.stdout.trim()}`, '--slurm');
+  const id = r.stdout.trim().split(';')[0];
+  if (!/^\d+$/.test(id)) throw new Error(`sbatch printed no job id: '${r.stdout.trim()}'`);
+  return id;
+}
+
+async function submit(dir: string, kind: string, indices: number[], opts: ExecutorOptions, attempt: number): Promise<{ ids: string[]; logs: Map<number, string> }> {
   const script = join(dir, 'slurm-task.sh');
   await writeAtomic(script, SCRIPT);
   await chmod(script, 0o755);
   const ids: string[] = [];
   const logs = new Map<number, string>();
+  const common = (array: string) => ['--parsable', `--array=${array}`, `--job-name=sysgmm-${kind}`, `--output=${join(logDir(dir), 'slurm-%A_%a.out')}`, ...(opts.slurm ?? []), script, process.execPath, sysgmmBin(), dir];
+  if (opts.jobs && indices.length > opts.jobs) {
+    // At most `jobs` elements at a time anyway: one array of `jobs` elements, each running its share
+    // of the tasks in one process (as the local executor's workers do), instead of waves of
+    // one-task elements that each pay Slurm's dispatch and a Node start.
+    const batches = taskBatches(indices, opts.jobs);
+    const file = join(dir, `slurm-batches-${attempt}.json`);
+    await writeAtomic(file, JSON.stringify(batches));
+    const id = sbatch([...common(`0-${batches.length - 1}`), '0', file]);
+    ids.push(id);
+    batches.forEach((b, e) => b.forEach((t) => logs.set(t, join(logDir(dir), `slurm-${id}_${e}.out`))));
+    opts.onNote?.(`submitted Slurm job array ${id} (${indices.length} task(s) in ${batches.length} element(s))`);
+    return { ids, logs };
+  }
   for (const { offset, local } of arrayChunks(indices)) {
-    const args = [
-      '--parsable',
-      `--array=${arrayRanges(local)}${opts.jobs ? `%${opts.jobs}` : ''}`,
-      `--job-name=sysgmm-${kind}`,
-      `--output=${join(logDir(dir), 'slurm-%A_%a.out')}`,
-      ...(opts.slurm ?? []),
-      script,
-      process.execPath,
-      sysgmmBin(),
-      dir,
-      String(offset),
-    ];
-    const r = capture('sbatch', args);
-    if (r.missing) requireSlurm();
-    if (r.code !== 0) throw new SpecError(`sbatch failed (exit ${r.code}): ${r.stderr.trim() || r.stdout.trim()}`, '--slurm');
-    const id = r.stdout.trim().split(';')[0];
-    if (!/^\d+$/.test(id)) throw new Error(`sbatch printed no job id: '${r.stdout.trim()}'`);
+    const id = sbatch([...common(`${arrayRanges(local)}${opts.jobs ? `%${opts.jobs}` : ''}`), String(offset)]);
     ids.push(id);
     for (const e of local) logs.set(e + offset, join(logDir(dir), `slurm-${id}_${e}.out`));
     opts.onNote?.(`submitted Slurm job array ${id} (${local.length} task(s)${offset ? `, offset ${offset}` : ''})`);
@@ -163,7 +179,7 @@ export async function runSlurm(dir0: string, pending: number[], manifest: RunMan
   const retries = opts.retries ?? 2;
   let todo = pending;
   for (let attempt = 0; ; attempt++) {
-    const { ids, logs } = await submit(dir, manifest.kind, todo, opts);
+    const { ids, logs } = await submit(dir, manifest.kind, todo, opts, attempt);
     let interrupted = false;
     const onSignal = () => {
       interrupted = true;

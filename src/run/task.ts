@@ -1,6 +1,7 @@
 // One task of a run: `sysgmm task <run dir> <index>` computes task <index> from <run dir>/run.json
 // and writes its result; the same command serves every executor (local worker processes, Slurm
 // arrays) and other array schedulers, whose index variable is read when no index is given.
+import { readFile } from 'node:fs/promises';
 import { SpecError } from '../errors.ts';
 import { readManifest, writeResult, type RunManifest } from './run-dir.ts';
 
@@ -16,6 +17,25 @@ export function indexFromEnvironment(env: NodeJS.ProcessEnv = process.env): numb
   if (!name) throw new SpecError(`no task index: give one, or run under a scheduler that sets ${INDEX_VARIABLES.join(', ')}`, 'index');
   const offset = env.SYSGMM_TASK_OFFSET ? parseIndex(env.SYSGMM_TASK_OFFSET, 'SYSGMM_TASK_OFFSET') : 0;
   return parseIndex(env[name]!, name) + offset;
+}
+
+/** The tasks this process runs when none is given: the scheduler's index, or, in a batched Slurm
+ *  array (slurm.ts), the tasks its element is listed with in SYSGMM_TASK_BATCHES (a JSON file of
+ *  index lists written by the executor). */
+export async function indicesFromEnvironment(env: NodeJS.ProcessEnv = process.env): Promise<number[]> {
+  const element = indexFromEnvironment(env);
+  const file = env.SYSGMM_TASK_BATCHES;
+  if (!file) return [element];
+  let batches: unknown;
+  try {
+    batches = JSON.parse(await readFile(file, 'utf8'));
+  } catch (err) {
+    throw new SpecError(`SYSGMM_TASK_BATCHES: cannot read ${file}: ${(err as Error).message}`, 'SYSGMM_TASK_BATCHES');
+  }
+  const list = Array.isArray(batches) ? (batches[element] as unknown) : undefined;
+  if (!Array.isArray(list) || !list.every((t) => Number.isInteger(t) && t >= 0))
+    throw new SpecError(`SYSGMM_TASK_BATCHES: ${file} lists no tasks for element ${element}`, 'SYSGMM_TASK_BATCHES');
+  return list as number[];
 }
 
 export function parseIndex(text: string, what: string): number {

@@ -3,7 +3,7 @@
 // elements, Kubernetes Indexed Jobs and AWS Batch array jobs (no index: read from
 // SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX).
 import type { Command } from 'commander';
-import { indexFromEnvironment, parseIndex, runTask, INDEX_VARIABLES } from '../../run/task.ts';
+import { indicesFromEnvironment, parseIndex, runTask, INDEX_VARIABLES } from '../../run/task.ts';
 import { montecarloTask } from '../../workloads/montecarlo-task.ts';
 import { gridTask } from '../../workloads/grid-task.ts';
 import type { TaskHandler } from '../../run/task.ts';
@@ -23,7 +23,7 @@ export function register(program: Command): void {
     .argument('<run-dir>', 'the run directory (holds run.json)')
     .argument('[index...]', `task indices; none: the scheduler's index (${INDEX_VARIABLES.join(', ')})`)
     .action(async (dir: string, indices: string[]) => {
-      const list = indices.length ? indices.map((i) => parseIndex(i, 'index')) : [indexFromEnvironment()];
+      const list = indices.length ? indices.map((i) => parseIndex(i, 'index')) : await indicesFromEnvironment();
       for (const i of list) await runTask(dir, i, HANDLERS);
     });
 }
