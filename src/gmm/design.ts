@@ -162,22 +162,8 @@ export function buildDesign(panel0: Panel, spec0: ModelSpec, layout?: GlobalLayo
   }));
 
   // Sample units: those with a row where the dependent variable and every regressor are present.
-  const nrows = panel.nrows;
   const qualified = qualifiedRows(panel, spec);
-  const rowOk = new Uint8Array(nrows);
-  for (let i = 0; i < panel.nunits; i++) {
-    const lo = panel.offsets[i];
-    const hi = panel.offsets[i + 1];
-    for (let r = lo; r < hi; r++) {
-      let ok = !qualified || qualified[r] === 1;
-      for (let k = 0; ok && k <= k0; k++) {
-        const src = sources[k];
-        const at = src.lag === 0 ? r : lagRow(panel.time, lo, hi, r, src.lag);
-        ok = at >= 0 && !Number.isNaN(src.values[at]);
-      }
-      rowOk[r] = ok ? 1 : 0;
-    }
-  }
+  const rowOk = sampleRowMask(panel, sources.slice(0, 1 + k0), qualified);
   const unitList: number[] = [];
   let tmin = Infinity;
   let tmax = -Infinity;
@@ -226,6 +212,35 @@ export function buildDesign(panel0: Panel, spec0: ModelSpec, layout?: GlobalLayo
 }
 
 /** The rows that pass `if` and `in` (null when the command has neither). */
+/** 1 for the rows of the sample (xtabond2's marksample): the command's if/in passed (qualified) and
+ *  y and every regressor (`columns`, lags applied by period) present. */
+function sampleRowMask(panel: Panel, columns: LaggedColumn[], qualified: Uint8Array | null): Uint8Array {
+  const rowOk = new Uint8Array(panel.nrows);
+  for (let i = 0; i < panel.nunits; i++) {
+    const lo = panel.offsets[i];
+    const hi = panel.offsets[i + 1];
+    for (let r = lo; r < hi; r++) {
+      let ok = !qualified || qualified[r] === 1;
+      for (let k = 0; ok && k < columns.length; k++) {
+        const src = columns[k];
+        const at = src.lag === 0 ? r : lagRow(panel.time, lo, hi, r, src.lag);
+        ok = at >= 0 && !Number.isNaN(src.values[at]);
+      }
+      rowOk[r] = ok ? 1 : 0;
+    }
+  }
+  return rowOk;
+}
+
+/** The sample's rows of a model on a panel by the rule buildDesign uses (sampleRowMask), and the rows
+ *  the command's if/in leaves out (null: none), without laying the model out: a shard of a
+ *  partitioned panel may have no sample row at all, which buildDesign refuses. */
+export function sampleRows(panel0: Panel, spec0: ModelSpec): { rows: Uint8Array; qualified: Uint8Array | null } {
+  const { panel, spec } = resolveSpec(panel0, spec0);
+  const qualified = qualifiedRows(panel, spec);
+  return { rows: sampleRowMask(panel, [spec.depvar, ...spec.regressors].map((t) => termColumn(panel, t)), qualified), qualified };
+}
+
 function qualifiedRows(panel: Panel, spec: ModelSpec): Uint8Array | null {
   if (spec.condition === undefined && spec.inRange === undefined) return null;
   const mask = spec.condition !== undefined ? evalCondition(panel, spec.condition) : new Uint8Array(panel.nrows).fill(1);

@@ -16,7 +16,7 @@
 // non-robust AR sums need the design.
 import type { RunManifest } from '../run/run-dir.ts';
 import { unitBlocks, type UnitBlocks } from '../gmm/blocks.ts';
-import { buildDesign, EXCLUDED, EXCLUSION_REASONS, type Design } from '../gmm/design.ts';
+import { buildDesign, EXCLUDED, EXCLUSION_REASONS, sampleRows, type Design } from '../gmm/design.ts';
 import { instrumentPlan, zeroLevelLags, type InstrumentPlan } from '../gmm/instruments.ts';
 import { exclusions } from '../gmm/inference.ts';
 import { computePass } from '../gmm/passes.ts';
@@ -26,8 +26,6 @@ import { resolve } from 'node:path';
 import { blocksPath, readBlocks, writeBlocks } from './blocks-cache.ts';
 import { serializePartial } from '../gmm/partial-io.ts';
 import type { Panel } from '../panel/panel.ts';
-import { evalTerm } from '../panel/operators.ts';
-import { evalCondition } from '../spec/condition.ts';
 import type { ModelSpec } from '../spec/types.ts';
 import { shardLayout, shardPanel, requestFromWire, type LayoutConfig, type ModelConfig, type WireRequest } from './shard-model.ts';
 
@@ -94,18 +92,15 @@ export async function shardedEstimateTask(manifest: RunManifest, index: number, 
 const encode = (p: PartialSums): string => Buffer.from(serializePartial(p)).toString('base64');
 
 /**
- * The exclusion counts of a shard none of whose rows is in the sample (design.ts: a sample row has
- * y and every regressor and passes the `if` condition), by reason as fit.ts exclusions counts the rows
- * of units outside the sample; null when some row is in the sample.
+ * The exclusion counts of a shard none of whose rows is in the sample (design.ts sampleRows, the rule
+ * buildDesign uses), by reason as fit.ts exclusions counts the rows of units outside the sample; null
+ * when some row is in the sample.
  */
 export function withoutSample(panel: Panel, spec: ModelSpec): Record<string, number> | null {
-  const qualified = spec.condition === undefined ? null : evalCondition(panel, spec.condition);
-  const columns = [spec.depvar, ...spec.regressors].map((t) => evalTerm(panel, t));
+  const { rows, qualified } = sampleRows(panel, spec);
+  if (rows.includes(1)) return null;
   let unqualified = 0;
-  for (let r = 0; r < panel.nrows; r++) {
-    if (qualified && !qualified[r]) unqualified++;
-    else if (columns.every((c) => !Number.isNaN(c[r]))) return null;
-  }
+  if (qualified) for (let r = 0; r < panel.nrows; r++) if (!qualified[r]) unqualified++;
   const out: Record<string, number> = {};
   if (panel.nrows > unqualified) out[EXCLUSION_REASONS[EXCLUDED.missingVar]] = panel.nrows - unqualified;
   if (unqualified) out[EXCLUSION_REASONS[EXCLUDED.unqualified]] = unqualified;
