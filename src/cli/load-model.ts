@@ -2,7 +2,7 @@
 // columns, and build the panel; a model variable read as text is read again declared numeric, so the
 // reader names the offending row and value.
 import type { Command } from 'commander';
-import { DataType, type Table } from 'apache-arrow';
+import { DataType, type Table } from '../data/arrow-core.ts';
 import { SpecError } from '../errors.ts';
 import { DATA_FORMATS, readTable, type DataFormat } from '../data/read.ts';
 import { Panel } from '../panel/panel.ts';

@@ -1,6 +1,6 @@
 // Assembling Arrow tables from typed arrays without copying them: every reader builds its columns
 // as Arrow Data and hands them here.
-import { Field, Float64, RecordBatch, Schema, Struct, Table, Utf8, makeData, type Data, type DataType } from 'apache-arrow';
+import { Field, Float64, RecordBatch, Schema, Struct, Table, Utf8, makeData, type Data, type DataType } from './arrow-core.ts';
 
 /** Field metadata of a text column read from text (CSV): where its first non-number is ("row 5 (line 6) has 'inf'"). */
 export const NOT_NUMERIC = 'sysgmm.not_numeric';

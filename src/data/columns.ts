@@ -1,6 +1,6 @@
 // Numeric Arrow columns as one Float64Array (NaN = missing), read from the underlying typed arrays
 // chunk by chunk rather than through per-row Vector.get().
-import { DataType, type Data, type Vector } from 'apache-arrow';
+import { DataType, type Data, type Vector } from './arrow-core.ts';
 
 /** Whether an Arrow type is read as numbers (ints, floats, decimals, booleans). */
 export function isNumericType(t: DataType): boolean {

@@ -7,7 +7,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
-import { Field, Float64, RecordBatch, Schema, Struct, Table, makeData, type Data, type DataType } from 'apache-arrow';
+import { Field, Float64, RecordBatch, Schema, Struct, Table, makeData, type Data, type DataType } from './arrow-core.ts';
 import { DataError } from '../errors.ts';
 import { float64Data, utf8FromStrings } from './build.ts';
 

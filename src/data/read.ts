@@ -1,7 +1,7 @@
 // One entry point for every supported file type: the format comes from the extension unless given.
 import { statSync } from 'node:fs';
 import { extname } from 'node:path';
-import { DataType, type Table } from 'apache-arrow';
+import { DataType, type Table } from './arrow-core.ts';
 import { DataError, SpecError } from '../errors.ts';
 import { toFloat64 } from './columns.ts';
 import { readCsv } from './csv.ts';

@@ -2,7 +2,7 @@
 // file), .parquet (parquet-wasm, loaded only for it) or .json (an array of row objects; NaN as null).
 // Written atomically. Also the tables sysgmm writes: coefficients, bootstrap draws, describe's variables.
 import { extname } from 'node:path';
-import { tableToIPC, type Table } from 'apache-arrow';
+import type { Table } from 'apache-arrow';
 import { SpecError } from '../errors.ts';
 import type { GmmResult } from '../gmm/result.ts';
 import type { VariableSummary } from '../panel/describe.ts';
@@ -25,9 +25,10 @@ async function encode(path: string, table: Table, option: string): Promise<strin
     case '.arrow':
     case '.feather':
     case '.ipc':
-      return tableToIPC(table, 'file');
+      return (await import('./ipc-encode.ts')).tableToIPC(table, 'file');
     case '.parquet': {
       const { Table: WasmTable, writeParquet } = await import('parquet-wasm');
+      const { tableToIPC } = await import('./ipc-encode.ts');
       return writeParquet(WasmTable.fromIPCStream(tableToIPC(table, 'stream')));
     }
     case '.json': {

@@ -1,6 +1,6 @@
 // Unit ids read exactly, whatever their width: float64 ids only within ±2^53 (where every integer
 // is exact), 64-bit integer ids as BigInt, text ids as written (integer-looking text sorts as numbers).
-import { DataType, type Vector } from 'apache-arrow';
+import { DataType, type Vector } from '../data/arrow-core.ts';
 import { isNumericType, toFloat64 } from '../data/columns.ts';
 import { DataError } from '../errors.ts';
 

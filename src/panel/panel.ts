@@ -2,7 +2,7 @@
 // Float64Array (NaN = missing) and other columns as strings. Built from an Arrow Table.
 // Times are kept as float64 integers, exact within ±2^53 (64-bit integer times beyond are refused,
 // never wrapped or rounded); ids are exact whatever their width (ids.ts).
-import { DataType, type Table, type Vector } from 'apache-arrow';
+import { DataType, type Table, type Vector } from '../data/arrow-core.ts';
 import { NOT_NUMERIC } from '../data/build.ts';
 import { isNumericType, toFloat64 } from '../data/columns.ts';
 import { DataError } from '../errors.ts';

@@ -5,9 +5,8 @@ import { SpecError } from '../errors.ts';
 import { pendingTasks, resultsPresent, type RunManifest } from './run-dir.ts';
 import { runLocal } from './local.ts';
 import { runSlurm, splitArguments } from './slurm.ts';
+import { EXECUTORS, type ExecutorName } from './executor-names.ts';
 
-export const EXECUTORS = ['local', 'slurm'] as const;
-export type ExecutorName = (typeof EXECUTORS)[number];
 
 export interface ExecutorOptions {
   executor?: ExecutorName;

@@ -20,7 +20,8 @@ import { REP_OK } from '../../bootstrap/replicate.ts';
 import { loadModel, modelInputOptions, type ModelInputOptions } from '../load-model.ts';
 import { progressBar } from '../progress.ts';
 import { checkTableFile, drawsTable, writeTableFile } from '../../data/write-table.ts';
-import { EXECUTORS, parseExecutorOptions, withProgress } from '../../run/executor.ts';
+import { parseExecutorOptions, withProgress } from '../../run/executor.ts';
+import { EXECUTORS } from '../../run/executor-names.ts';
 import { isPartitionedFolder } from '../../scale/is-partitioned.ts';
 
 interface BootstrapCliOptions extends ModelInputOptions {

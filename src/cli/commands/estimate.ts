@@ -1,7 +1,7 @@
 // `sysgmm estimate <file> --id <col> --time <col> --xtabond2 "<command>"`: read the data, parse the
 // xtabond2 command, fit difference or system GMM, print the result (xtabond2's layout by default).
 import type { Command } from 'commander';
-import { EXECUTORS, parseExecutorOptions } from '../../run/executor.ts';
+import { EXECUTORS } from '../../run/executor-names.ts';
 import { SpecError } from '../../errors.ts';
 import { fitGmm } from '../../gmm/fit.ts';
 import { writeFileAtomic } from '../../data/write-atomic.ts';
@@ -44,7 +44,7 @@ export function register(program: Command): void {
         throw new SpecError(`--conventions must be one of ${CONVENTIONS.join(', ')}, got '${opts.conventions}'`, '--conventions');
       checkTableFile(opts.save, '--save');
       if (isPartitionedFolder(file)) {
-        const exec = parseExecutorOptions(opts);
+        const exec = (await import('../../run/executor.ts')).parseExecutorOptions(opts);
         const { shardedEstimate } = await import('../../scale/sharded-estimate.ts');
         const { result, out, spec } = await shardedEstimate(file, {
           ...exec,
