@@ -569,9 +569,6 @@ export function unitBlocks(d: Design, plan: InstrumentPlan, opts: { keepZHZ?: bo
   const coll = opts.keep
     ? { keep: opts.keep, dropped: d.regressorNames.filter((_, k) => !opts.keep!.includes(k)) }
     : collinearity(d, xx, pass.levW.subarray(1), pass.nLev, kAll);
-  const cols = [0, ...coll.keep.map((k) => 1 + k)];
-  const K = coll.keep.length;
-
   let cluster: Int32Array | null = null;
   let clusterValue: string[] | null = null;
   let nClusters = 0;
@@ -581,25 +578,22 @@ export function unitBlocks(d: Design, plan: InstrumentPlan, opts: { keepZHZ?: bo
     clusterValue = c.value;
     nClusters = c.n;
   }
-  return {
+  const full: UnitBlocks = {
     units: d.units,
     n,
     L,
-    keep: coll.keep,
-    dropped: coll.dropped,
-    K,
-    P: 1 + K,
-    zw: keepCols(pass.zw, n * L, P, cols),
+    keep: d.regressorNames.map((_, k) => k),
+    dropped: [],
+    K: kAll,
+    P,
+    zw: pass.zw,
     zhz: pass.zhz,
     zhzSum,
     zhzSumLo,
-    ee: pass.ee && keepSquare(pass.ee, n, P, cols),
-    eeSum: { hi: keepSquare(eeSum.hi, 1, P, cols), lo: keepSquare(eeSum.lo, 1, P, cols) },
-    ar: keepPacked(pass.ar, n * artests, P, cols),
-    arSum: (() => {
-      const c = normalize(pass.arSum);
-      return { hi: keepSquare(c.hi, artests, P, cols), lo: keepSquare(c.lo, artests, P, cols) };
-    })(),
+    ee: pass.ee,
+    eeSum,
+    ar: pass.ar,
+    arSum: normalize(pass.arSum),
     artests,
     obsMain,
     obsTrans,
@@ -607,8 +601,29 @@ export function unitBlocks(d: Design, plan: InstrumentPlan, opts: { keepZHZ?: bo
     cluster,
     clusterValue,
     nClusters,
-    mainWW: keepSquare(pass.mainWW, 1, P, cols),
+    mainWW: pass.mainWW,
     excluded: pass.excluded(),
     collinearitySums: { allWW: pass.allWW, levW: pass.levW, nLev: pass.nLev },
+  };
+  return restrictRegressors(full, coll.keep, coll.dropped);
+}
+
+/** Blocks built on every regressor of the design, restricted to regressors `keep` (the rest `dropped`). */
+export function restrictRegressors(b: UnitBlocks, keep: number[], dropped: string[]): UnitBlocks {
+  if (b.K !== b.keep.length || b.keep.some((k, i) => k !== i)) throw new Error('restrictRegressors: the blocks must hold every regressor');
+  const { n, L, P, artests } = b;
+  const cols = [0, ...keep.map((k) => 1 + k)];
+  return {
+    ...b,
+    keep,
+    dropped,
+    K: keep.length,
+    P: cols.length,
+    zw: keepCols(b.zw, n * L, P, cols),
+    ee: b.ee && keepSquare(b.ee, n, P, cols),
+    eeSum: { hi: keepSquare(b.eeSum.hi, 1, P, cols), lo: keepSquare(b.eeSum.lo, 1, P, cols) },
+    ar: keepPacked(b.ar, n * artests, P, cols),
+    arSum: { hi: keepSquare(b.arSum.hi, artests, P, cols), lo: keepSquare(b.arSum.lo, artests, P, cols) },
+    mainWW: keepSquare(b.mainWW, 1, P, cols),
   };
 }

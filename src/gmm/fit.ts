@@ -23,6 +23,7 @@ import { deepenZeroLevelInstruments, instrumentPlan, type InstrumentPlan } from 
 import { identified, inference, isRobust } from './inference.ts';
 import type { ArMode } from './passes.ts';
 import { principalComponents } from './pca.ts';
+import { estimateThreads } from './thread-count.ts';
 import type { GmmResult } from './result.ts';
 
 export interface PreparedGmm {
@@ -111,6 +112,12 @@ export function fitOnBlocks(prep: PreparedGmm, blocks: UnitBlocks, spec: ModelSp
 /** Fit difference or system GMM exactly as xtabond2 does. */
 export async function fitGmm(panel: Panel, spec: ModelSpec, command = ''): Promise<GmmResult> {
   const prep = prepareGmm(panel, spec);
+  // Large samples: the per-unit pass on one thread per core (threaded.ts; SYSGMM_THREADS overrides).
+  const threads = estimateThreads(prep.design);
+  if (threads > 1) {
+    const model = { arMode: arMode(spec), options: (n: number) => estimateOptionsFor(prep.design, n), sigmaCountsTransformed: sigmaCountsTransformed(prep.design) };
+    return (await import('./threaded.ts')).fitThreaded(prep, model, threads, command);
+  }
   const blocks = modelBlocks(prep);
   return inference(prep, blocks, estimatePrepared(prep, blocks), command);
 }

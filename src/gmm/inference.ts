@@ -66,7 +66,7 @@ export function sampleTotals(d: Design, b: UnitBlocks): SampleTotals {
 }
 
 /** Panel rows that are not observations of the main equation, by reason. */
-export function exclusions(d: Design, b: UnitBlocks): { reason: string; count: number }[] {
+export function exclusions(d: Design, b: Pick<UnitBlocks, 'excluded'>): { reason: string; count: number }[] {
   const out: { reason: string; count: number }[] = [];
   const p = d.panel;
   if (p.exclusions.missingUnit) out.push({ reason: 'missing unit id', count: p.exclusions.missingUnit });

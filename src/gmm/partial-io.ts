@@ -8,7 +8,7 @@ import { Field, Float64, Int32, List, Table, Utf8, tableFromIPC, tableToIPC, vec
 import { DataError } from '../errors.ts';
 import { PARTIAL_SUMS_VERSION, type PartialSums, type PassKind } from './partial-sums.ts';
 
-type Kind = 'sum' | 'low' | 'keys' | 'rows' | 'min' | 'max';
+type Kind = 'sum' | 'low' | 'keys' | 'rows' | 'rowslow' | 'min' | 'max';
 interface Row {
   name: string;
   kind: Kind;
@@ -27,6 +27,7 @@ function rowsOf(p: PartialSums): Row[] {
     const k = p.keyed[name];
     rows.push({ name, kind: 'keys', width: 1, values: none, labels: k.keys });
     rows.push({ name, kind: 'rows', width: k.width, values: k.rows, labels: null });
+    rows.push({ name, kind: 'rowslow', width: k.width, values: k.lo, labels: null });
   }
   for (const name of Object.keys(p.min).sort()) rows.push({ name, kind: 'min', width: 1, values: Float64Array.of(p.min[name]), labels: null });
   for (const name of Object.keys(p.max).sort()) rows.push({ name, kind: 'max', width: 1, values: Float64Array.of(p.max[name]), labels: null });
@@ -102,8 +103,9 @@ export function deserializePartial(bytes: Uint8Array, source: string): PartialSu
   for (const r of rows) {
     if (r.kind === 'sum') p.sums[r.name] = r.values;
     else if (r.kind === 'low') p.lo[r.name] = r.values;
-    else if (r.kind === 'keys') p.keyed[r.name] = { keys: r.labels ?? [], width: 1, rows: new Float64Array(0) };
+    else if (r.kind === 'keys') p.keyed[r.name] = { keys: r.labels ?? [], width: 1, rows: new Float64Array(0), lo: new Float64Array(0) };
     else if (r.kind === 'rows') p.keyed[r.name] = { ...p.keyed[r.name], width: r.width, rows: r.values };
+    else if (r.kind === 'rowslow') p.keyed[r.name] = { ...p.keyed[r.name], lo: r.values };
     else if (r.kind === 'min') p.min[r.name] = r.values[0];
     else p.max[r.name] = r.values[0];
   }

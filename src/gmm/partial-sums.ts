@@ -9,9 +9,9 @@
 // sums to the last bit in practice; `lo` holds the low parts. Besides plain sums a partial carries rows keyed by a value (per-cluster sums: a cluster may span
 // shards; its rows add by key) and extremes (min/max observations per group: they merge by min/max).
 import { SpecError } from '../errors.ts';
-import { addCompensated, type Compensated } from './sums.ts';
+import { addCompensated, addTo, compensated, normalize, type Compensated } from './sums.ts';
 
-export const PARTIAL_SUMS_VERSION = 1;
+export const PARTIAL_SUMS_VERSION = 2;
 
 export type PassKind = 'moments' | 'weight' | 'correction';
 
@@ -19,8 +19,9 @@ export interface KeyedRows {
   /** Key of each row (a cluster variable's value as text), ascending by code unit. */
   keys: string[];
   width: number;
-  /** keys.length × width, row-major. */
+  /** keys.length × width, row-major: the compensated sums' values (hi), and their low parts (lo). */
   rows: Float64Array;
+  lo: Float64Array;
 }
 
 export interface PartialSums {
@@ -54,24 +55,25 @@ function sameKeys(a: Record<string, unknown>, b: Record<string, unknown>): boole
   return ka.length === kb.length && ka.every((k, i) => k === kb[i]);
 }
 
-/** Rows of two keyed tables added by key (keys ascending in both; the result too). */
+/** Rows of two keyed tables added by key, compensated (keys ascending in both; the result too). */
 function mergeKeyed(a: KeyedRows, b: KeyedRows): KeyedRows {
   if (a.width !== b.width) throw new SpecError(`partial sums: keyed rows of width ${a.width} and ${b.width} cannot merge`, 'partial');
   const w = a.width;
-  const keys: string[] = [];
-  const rows: number[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.keys.length || j < b.keys.length) {
-    const ka = i < a.keys.length ? a.keys[i] : null;
-    const kb = j < b.keys.length ? b.keys[j] : null;
-    const k = ka === null ? kb! : kb === null || ka < kb ? ka : kb;
-    keys.push(k);
-    for (let c = 0; c < w; c++) rows.push((ka === k ? a.rows[i * w + c] : 0) + (kb === k ? b.rows[j * w + c] : 0));
-    if (ka === k) i++;
-    if (kb === k) j++;
-  }
-  return { keys, width: w, rows: Float64Array.from(rows) };
+  const keys = [...new Set([...a.keys, ...b.keys])].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+  // Both tables on the merged keys (zero where a key is absent), then added as compensated sums.
+  const aligned = (t: KeyedRows): Compensated => {
+    const out = compensated(keys.length * w);
+    let i = 0;
+    keys.forEach((k, r) => {
+      if (t.keys[i] !== k) return;
+      out.hi.set(t.rows.subarray(i * w, (i + 1) * w), r * w);
+      out.lo.set(t.lo.subarray(i * w, (i + 1) * w), r * w);
+      i++;
+    });
+    return out;
+  };
+  const sum = addCompensated(aligned(a), aligned(b));
+  return { keys, width: w, rows: sum.hi, lo: sum.lo };
 }
 
 /** a + b: the partial sums of the union of two disjoint sets of units. */
@@ -104,20 +106,19 @@ export function mergeAll(parts: PartialSums[]): PartialSums {
   return parts.reduce(mergePartials);
 }
 
-/** Keyed rows from per-item keys and rows, summed by key (keys sorted ascending). */
+/** Keyed rows from per-item keys and rows, summed by key (compensated, in item order; keys sorted ascending). */
 export function keyRows(keys: readonly string[], rows: Float64Array, width: number): KeyedRows {
-  const order = Array.from(keys.keys()).sort((i, j) => (keys[i] < keys[j] ? -1 : keys[i] > keys[j] ? 1 : 0));
+  const order = Array.from(keys.keys()).sort((i, j) => (keys[i] < keys[j] ? -1 : keys[i] > keys[j] ? 1 : i - j));
   const outKeys: string[] = [];
-  const out: number[] = [];
+  const slot = new Int32Array(keys.length);
   for (const i of order) {
-    if (outKeys.length === 0 || outKeys[outKeys.length - 1] !== keys[i]) {
-      outKeys.push(keys[i]);
-      for (let c = 0; c < width; c++) out.push(0);
-    }
-    const o = (outKeys.length - 1) * width;
-    for (let c = 0; c < width; c++) out[o + c] += rows[i * width + c];
+    if (outKeys.length === 0 || outKeys[outKeys.length - 1] !== keys[i]) outKeys.push(keys[i]);
+    slot[i] = outKeys.length - 1;
   }
-  return { keys: outKeys, width, rows: Float64Array.from(out) };
+  const out = compensated(outKeys.length * width);
+  for (let i = 0; i < keys.length; i++) for (let c = 0; c < width; c++) addTo(out, slot[i] * width + c, rows[i * width + c]);
+  normalize(out);
+  return { keys: outKeys, width, rows: out.hi, lo: out.lo };
 }
 
 /** The sum named k, or an error naming the pass (a partial from another version or layout). */

@@ -15,6 +15,20 @@ export interface PanelExclusions {
   missingTime: number;
 }
 
+/** A Panel as plain data (Panel.toWire). */
+export interface PanelWire {
+  idName: string;
+  timeName: string;
+  units: ReadonlyArray<string | number>;
+  offsets: Int32Array;
+  unitOf: Int32Array;
+  time: Float64Array;
+  numeric: Map<string, Float64Array>;
+  text: Map<string, ReadonlyArray<string | null>>;
+  exclusions: PanelExclusions;
+  source: string;
+}
+
 export class Panel {
   constructor(
     /** Name of the unit (id) column. */
@@ -92,6 +106,30 @@ export class Panel {
     if (c) return c;
     if (name === this.idName) return Array.from(this.unitOf, (u) => String(this.units[u]));
     throw new DataError(`unknown text column '${name}'${this.where()}`, { column: name });
+  }
+
+  /**
+   * The panel as plain data for another thread (postMessage's structured clone: typed arrays on a
+   * SharedArrayBuffer are shared, others copied), with only the named columns (Panel.fromWire).
+   */
+  toWire(columns: readonly string[]): PanelWire {
+    const pick = <T>(m: Map<string, T>) => new Map([...m].filter(([name]) => columns.includes(name)));
+    return {
+      idName: this.idName,
+      timeName: this.timeName,
+      units: this.units,
+      offsets: this.offsets,
+      unitOf: this.unitOf,
+      time: this.time,
+      numeric: pick(this.numeric),
+      text: pick(this.text),
+      exclusions: this.exclusions,
+      source: this.source,
+    };
+  }
+
+  static fromWire(w: PanelWire): Panel {
+    return new Panel(w.idName, w.timeName, w.units, w.offsets, w.unitOf, w.time, w.numeric, w.text, w.exclusions, w.source);
   }
 
   /** A panel with one more (or a replaced) numeric column; the structure is shared. */

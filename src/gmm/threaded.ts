@@ -1,0 +1,233 @@
+// An estimate on worker threads: the sample units split into contiguous parts, one per thread (this
+// thread takes the first), each part's per-unit blocks built and kept by its thread, and every pass
+// answered by each part and merged (partial-sums.ts): the sharded estimate of src/scale inside one
+// process, for panels where the per-unit pass is most of the time. The parts' sums are compensated,
+// so the merged sums are the one-thread sums to rounding (test/threaded.test.ts, 1e-12 as shards).
+import { Worker } from 'node:worker_threads';
+import { DataError, SpecError } from '../errors.ts';
+import { Panel, type PanelWire } from '../panel/panel.ts';
+import { collinearity, restrictRegressors, unitBlocks, type UnitBlocks } from './blocks.ts';
+import type { Design } from './design.ts';
+import { estimationSteps, runStepsAsync } from './engine.ts';
+import type { EstimateOptions } from './engine.ts';
+import { exclusions, identified, inferenceFromTotals, type SampleTotals } from './inference.ts';
+import type { InstrumentPlan } from './instruments.ts';
+import { mergeAll, sumOf, type PartialSums } from './partial-sums.ts';
+import { computePass, type ArMode, type PassRequest, type Shard } from './passes.ts';
+import type { GmmResult } from './result.ts';
+import { splitUnits } from './shards.ts';
+
+/** What a part reports after building its blocks on every regressor. */
+export interface PartBuilt {
+  allWW: Float64Array;
+  levW: Float64Array;
+  nLev: number;
+  excluded: [number, number][];
+}
+
+/** The messages a part answers (thread-worker.ts, or this thread's own part). */
+export type PartRequest =
+  | { op: 'build'; panel: PanelWire; design: Omit<Design, 'panel'>; plan: InstrumentPlan }
+  | { op: 'keep'; keep: number[]; dropped: string[] }
+  | { op: 'pass'; request: PassRequest };
+
+/** One part of the units: builds its blocks, restricts them to the kept regressors, answers passes. */
+export class Part {
+  private shard: Shard | null = null;
+  private full: UnitBlocks | null = null;
+
+  handle(req: PartRequest): PartBuilt | PartialSums | null {
+    if (req.op === 'build') {
+      const design: Design = { ...req.design, panel: Panel.fromWire(req.panel) };
+      this.full = unitBlocks(design, req.plan, { keep: design.regressorNames.map((_, k) => k) });
+      this.shard = { blocks: this.full, design, plan: req.plan };
+      const c = this.full.collinearitySums;
+      return { allWW: c.allWW, levW: c.levW, nLev: c.nLev, excluded: [...this.full.excluded] };
+    }
+    if (!this.shard) throw new Error('threaded estimate: a part was asked before its blocks were built');
+    if (req.op === 'keep') {
+      if (!this.full) throw new Error('threaded estimate: the regressors of a part were restricted twice');
+      this.shard = { ...this.shard, blocks: restrictRegressors(this.full, req.keep, req.dropped) };
+      this.full = null;
+      return null;
+    }
+    const p = computePass(this.shard, req.request);
+    // Exclusions are counted once per part by the driver (PartBuilt), not merged as sums.
+    for (const k of Object.keys(p.sums)) if (k.startsWith('excluded.')) delete p.sums[k];
+    return p;
+  }
+}
+
+/** A thrown error as plain data across threads, and back as the same kind (the CLI's exit code depends on it). */
+export type WireError = { kind: 'DataError' | 'SpecError' | 'Error'; message: string; where?: DataError['where']; option?: string };
+
+export function errorToWire(e: unknown): WireError {
+  if (e instanceof DataError) return { kind: 'DataError', message: e.message, where: e.where };
+  if (e instanceof SpecError) return { kind: 'SpecError', message: e.message, option: e.option };
+  return { kind: 'Error', message: e instanceof Error ? (e.stack ?? e.message) : String(e) };
+}
+
+function errorFromWire(w: WireError): Error {
+  if (w.kind === 'DataError') return new DataError(w.message, w.where);
+  if (w.kind === 'SpecError') return new SpecError(w.message, w.option);
+  return new Error(`threaded estimate, in a worker thread: ${w.message}`);
+}
+
+/** The worker thread: the compiled thread-worker.js, or thread-worker.ts through the tsx boot script from the sources. */
+function startWorker(): Worker {
+  if (import.meta.url.endsWith('.js')) return new Worker(new URL('./thread-worker.js', import.meta.url));
+  return new Worker(new URL('../bootstrap/worker-boot.mjs', import.meta.url), { workerData: { entry: new URL('./thread-worker.ts', import.meta.url).href } });
+}
+
+/** A part on a worker thread: one request at a time, answered in order. */
+class RemotePart {
+  private readonly worker = startWorker();
+  private pending: { resolve: (v: unknown) => void; reject: (e: Error) => void } | null = null;
+
+  constructor() {
+    const fail = (e: Error) => {
+      const p = this.pending;
+      this.pending = null;
+      p?.reject(e);
+    };
+    this.worker.on('message', (m: { ok: unknown } | { error: WireError }) => {
+      const p = this.pending;
+      this.pending = null;
+      if ('error' in m) p?.reject(errorFromWire(m.error));
+      else p?.resolve(m.ok);
+    });
+    this.worker.on('error', fail);
+    this.worker.on('exit', (code) => fail(new Error(`threaded estimate: a worker thread exited (code ${code})`)));
+  }
+
+  ask<T>(req: PartRequest): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.pending = { resolve: resolve as (v: unknown) => void, reject };
+      this.worker.postMessage(req);
+    });
+  }
+
+  close(): Promise<number> {
+    return this.worker.terminate();
+  }
+}
+
+/**
+ * The rows of a run of sample units as a panel and design of their own (row and unit indices
+ * relative to the run), copied: a worker receives its part of the data, not the whole panel. The
+ * part reads the panel only for cluster(); every other variable reaches it through the design's
+ * sources (a row-aligned column and a lag, applied within units).
+ */
+function designPart(design: Design, units: Int32Array): { panel: PanelWire; design: Omit<Design, 'panel'> } {
+  const { panel, ...rest } = design;
+  const uLo = units[0];
+  const uHi = units[units.length - 1] + 1;
+  const rLo = panel.offsets[uLo];
+  const rHi = panel.offsets[uHi];
+  const rows = <A extends Float64Array | Uint8Array>(a: A): A => a.slice(rLo, rHi) as A;
+  const w = panel.toWire(design.spec.cluster ? [design.spec.cluster] : []);
+  const part: PanelWire = {
+    ...w,
+    units: w.units.slice(uLo, uHi),
+    offsets: w.offsets.slice(uLo, uHi + 1).map((r) => r - rLo),
+    unitOf: w.unitOf.slice(rLo, rHi).map((u) => u - uLo),
+    time: rows(w.time),
+    numeric: new Map([...w.numeric].map(([name, col]) => [name, rows(col)])),
+    text: new Map([...w.text].map(([name, col]) => [name, col.slice(rLo, rHi)])),
+    exclusions: { missingUnit: 0, missingTime: 0 },
+  };
+  return {
+    panel: part,
+    design: {
+      ...rest,
+      units: units.map((u) => u - uLo),
+      sources: rest.sources.map((s) => ({ values: rows(s.values), lag: s.lag })),
+      qualified: rest.qualified && rows(rest.qualified),
+    },
+  };
+}
+
+/** What fit.ts decides for the model: the AR sums inference needs, the options given the σ² count, and which count that is. */
+export interface ThreadedModel {
+  arMode: ArMode;
+  options: (sigmaObs: number) => EstimateOptions;
+  sigmaCountsTransformed: boolean;
+}
+
+/**
+ * fitGmm on `threads` threads: the same result as one thread to rounding. Counts, exclusions and the
+ * collinearity check are decided here on the parts' merged sums, as the sharded estimate does.
+ */
+export async function fitThreaded(prep: { design: Design; plan: InstrumentPlan }, model: ThreadedModel, threads: number, command = ''): Promise<GmmResult> {
+  const { design, plan } = prep;
+  const parts = splitUnits(design.units, threads);
+  const local = new Part();
+  const remote = parts.slice(1).map(() => new RemotePart());
+  try {
+    // Each request goes to the workers first; this thread then answers for its own part meanwhile.
+    const ask = async <T>(make: (k: number) => PartRequest): Promise<T[]> => {
+      const answers = remote.map((r, k) => r.ask<T>(make(k + 1)));
+      let mine: T;
+      try {
+        mine = local.handle(make(0)) as T;
+      } catch (e) {
+        await Promise.allSettled(answers);
+        throw e;
+      }
+      return [mine, ...(await Promise.all(answers))];
+    };
+    const built = await ask<PartBuilt>((k) =>
+      k === 0 ? { op: 'build', panel: design.panel.toWire(design.spec.cluster ? [design.spec.cluster] : []), design: { ...design, units: parts[0] }, plan } : { op: 'build', ...designPart(design, parts[k]), plan },
+    );
+
+    // xtabond2's collinearity check on the whole sample's sums.
+    const P = built[0].levW.length;
+    const kAll = P - 1;
+    const allWW = new Float64Array(P * P);
+    const levW = new Float64Array(P);
+    let nLev = 0;
+    for (const b of built) {
+      b.allWW.forEach((v, j) => (allWW[j] += v));
+      b.levW.forEach((v, j) => (levW[j] += v));
+      nLev += b.nLev;
+    }
+    const xx = new Float64Array(kAll * kAll);
+    for (let a = 0; a < kAll; a++) for (let b = 0; b < kAll; b++) xx[a * kAll + b] = allWW[(1 + a) * P + 1 + b];
+    const coll = collinearity(design, xx, levW.subarray(1), nLev, kAll);
+    const K = coll.keep.length;
+    if (K === 0) throw new SpecError('No regressors (all dropped due to collinearity)', 'varlist');
+    await ask<null>(() => ({ op: 'keep', keep: coll.keep, dropped: coll.dropped }));
+
+    const pass = async (request: PassRequest): Promise<PartialSums> => mergeAll(await ask<PartialSums>(() => ({ op: 'pass', request })));
+    const moments = await pass({ pass: 'moments' });
+    const L = moments.dims.L;
+    const zhz = sumOf(moments, 'zhz');
+    let nonzero = 0;
+    for (let c = 0; c < L; c++) if (zhz[c * L + c] !== 0) nonzero++;
+    identified(K, nonzero);
+    const obs = sumOf(moments, 'obs');
+    const sigmaObs = model.sigmaCountsTransformed ? obs[1] : obs[0];
+    const est = await runStepsAsync(estimationSteps(model.options(sigmaObs), K, model.arMode), (req) =>
+      req.pass === 'moments' ? Promise.resolve(moments) : pass(req),
+    );
+
+    // Exclusions: the parts' counts by reason, and the units outside the sample (inference.ts exclusions).
+    const excluded = new Map<number, number>();
+    for (const b of built) for (const [code, count] of b.excluded) excluded.set(code, (excluded.get(code) ?? 0) + count);
+    const totals: SampleTotals = {
+      nobs: obs[0],
+      ngroups: obs[2],
+      gmin: moments.min.obsPerGroup,
+      gmax: moments.max.obsPerGroup,
+      mainWW: sumOf(moments, 'mainWW'),
+      P: moments.dims.P,
+      keep: coll.keep,
+      dropped: coll.dropped,
+      clusters: design.spec.cluster ? est.clusters : null,
+      excluded: exclusions(design, { excluded }),
+    };
+    return inferenceFromTotals(prep, totals, est, command);
+  } finally {
+    await Promise.all(remote.map((r) => r.close()));
+  }
+}

@@ -1,0 +1,106 @@
+// The estimate on worker threads (src/gmm/threaded.ts): the sample units split over 2 and 3 threads
+// give the one-thread fit to 1e-12 (as shards do: test/partial-sums.test.ts), with the same counts,
+// exclusions, dropped regressors and warnings; a worker's error comes back as the same typed error.
+import { spawnSync } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { fitGmm } from '../src/gmm/fit.ts';
+import { estimateThreads } from '../src/gmm/thread-count.ts';
+import type { GmmResult } from '../src/gmm/result.ts';
+import type { Panel } from '../src/panel/panel.ts';
+import { parseXtabond2 } from '../src/spec/parse.ts';
+import { SpecError } from '../src/errors.ts';
+import { loadAbdata } from './helpers/abdata.ts';
+import { smallPanel } from './helpers/smallPanel.ts';
+import { fitNumbers, worstRel } from './helpers/compare-fits.ts';
+
+const saved = process.env.SYSGMM_THREADS;
+afterEach(() => {
+  if (saved === undefined) delete process.env.SYSGMM_THREADS;
+  else process.env.SYSGMM_THREADS = saved;
+});
+
+async function fitOn(threads: number, panel: Panel, command: string): Promise<GmmResult> {
+  process.env.SYSGMM_THREADS = String(threads);
+  return fitGmm(panel, parseXtabond2(command, panel.names()), command);
+}
+
+/** What must be equal exactly: counts, layout, the words of the result. */
+const exact = (r: GmmResult) => ({
+  nobs: r.nobs,
+  ngroups: r.ngroups,
+  obsPerGroup: r.obsPerGroup,
+  ninstruments: r.ninstruments,
+  names: r.coefficients.map((c) => c.name),
+  dropped: r.dropped,
+  warnings: r.warnings,
+  excluded: r.excluded,
+});
+
+async function expectSameOnThreads(panel: Panel, command: string, threadCounts = [3]): Promise<void> {
+  const one = await fitOn(1, panel, command);
+  for (const threads of threadCounts) {
+    const many = await fitOn(threads, panel, command);
+    expect(exact(many), `${command}, ${threads} threads`).toEqual(exact(one));
+    const { worst, at } = worstRel(fitNumbers(one), fitNumbers(many));
+    expect(worst, `${command}, ${threads} threads, ${at}`).toBeLessThan(1e-12);
+  }
+}
+
+describe('the estimate on worker threads', () => {
+  it('equals one thread on abdata: Roodman (2009) logs, one-step non-robust AR, orthogonal deviations, collinear year dummies, an if condition', async () => {
+    const ab = await loadAbdata();
+    for (const command of [
+      'xtabond2 n L.n L2.n w L.w L(0/2).(k ys) yr*, gmm(L.n) iv(w L.w L(0/2).(k ys) yr*) nolevel robust',
+      'xtabond2 n L.n L2.n w L.w L(0/2).(k ys) yr*, gmm(L.n) iv(w L.w L(0/2).(k ys) yr*) twostep robust',
+      'xtabond2 n L.n w k yr*, gmm(L.n) iv(w k yr*)',
+      'xtabond2 n L.n w k, gmm(L.(n w k), collapse) orthogonal twostep robust artests(3)',
+      'xtabond2 n L.n w k if year > 1977, gmm(L.n, lag(2 4)) iv(w k) twostep robust cluster(ind) small',
+    ])
+      await expectSameOnThreads(ab, command, command.includes('cluster') ? [2, 3] : [3]);
+  }, 120_000);
+
+  it('equals one thread on a generated panel with gaps, missing values and cluster() over regions that span the parts', async () => {
+    const panel = smallPanel(60, 777);
+    for (const command of [
+      'xtabond2 y L.y x w, gmm(y x, lag(2 4)) iv(w) twostep robust',
+      'xtabond2 y L.y x w, gmm(y x, lag(2 3) collapse) iv(w) twostep cluster(region) small',
+      'xtabond2 y L.y x, gmm(y, lag(2 .)) iv(x) nolevel robust h(1)',
+    ])
+      await expectSameOnThreads(panel, command);
+  }, 120_000);
+
+  it("a worker's error is the one-thread error, of the same kind", async () => {
+    const ab = await loadAbdata();
+    // wage (w) varies within firms: not a cluster variable; the last thread's part has firms too.
+    const command = 'xtabond2 n L.n w k, gmm(L.n) iv(w k) twostep robust cluster(w)';
+    const one = await fitOn(1, ab, command).catch((e: unknown) => e);
+    expect(one).toBeInstanceOf(SpecError);
+    const many = await fitOn(2, ab, command).catch((e: unknown) => e);
+    expect(many).toBeInstanceOf(SpecError);
+    expect((many as SpecError).message).toBe((one as SpecError).message);
+  }, 60_000);
+
+  it('SYSGMM_THREADS is checked; without it, one thread below THREAD_MIN_ROWS sample rows', async () => {
+    const ab = await loadAbdata();
+    const command = 'xtabond2 n L.n w k, gmm(L.n) iv(w k)';
+    process.env.SYSGMM_THREADS = 'two';
+    await expect(fitGmm(ab, parseXtabond2(command, ab.names()))).rejects.toThrow(/SYSGMM_THREADS must be a whole number/);
+    delete process.env.SYSGMM_THREADS;
+    expect(estimateThreads({ units: new Int32Array(140), T: 9 } as Parameters<typeof estimateThreads>[0])).toBe(1);
+    process.env.SYSGMM_THREADS = '8';
+    // Never more threads than sample units.
+    expect(estimateThreads({ units: new Int32Array(3), T: 9 } as Parameters<typeof estimateThreads>[0])).toBe(3);
+  });
+
+  it('the compiled CLI on two threads prints what it prints on one', () => {
+    const args = ['bin/sysgmm.mjs', 'estimate', 'data/abdata.csv', '--id', 'id', '--time', 'year', '--xtabond2', 'n L.n L2.n w L.w L(0/2).(k ys) yr*, gmm(L.n) iv(w L.w L(0/2).(k ys) yr*) twostep robust'];
+    const run = (threads: string) => spawnSync(process.execPath, args, { encoding: 'utf8', env: { ...process.env, SYSGMM_THREADS: threads } });
+    const one = run('1');
+    const two = run('2');
+    expect(one.status, one.stderr).toBe(0);
+    expect(two.status, two.stderr).toBe(0);
+    expect(two.stdout).toContain('Hansen test of overid. restrictions');
+    expect(two.stdout).toBe(one.stdout);
+    expect(two.stderr).toBe(one.stderr);
+  });
+});
