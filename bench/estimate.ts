@@ -12,6 +12,8 @@
 //   npx tsx bench/estimate.ts --csv --n 1000000    whole process at one N
 // Side by side: --against DIR runs every case also on another checkout (its src/ in process, its
 // bin/ and dist/ whole process), alternating with this one, --repeat k times; min and max are printed.
+// --threads 1,2 runs every case under each SYSGMM_THREADS value (src/gmm/thread-count.ts), alternating;
+// --dist runs the in-process cases on the compiled dist/ (threads' workers then start as installed).
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, renameSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -91,7 +93,8 @@ function csvFile(n: number): string {
 /** One in-process case on the sources under `root` (this checkout by default). */
 async function runCase(name: string, root: string): Promise<void> {
   const c = CASES[name];
-  const src = (p: string) => pathToFileURL(join(root, 'src', p)).href;
+  // --dist: the compiled modules (a threaded fit's workers then start without tsx, as installed).
+  const src = (p: string) => pathToFileURL(process.argv.includes('--dist') ? join(root, 'dist', p.replace(/\.ts$/, '.js')) : join(root, 'src', p)).href;
   const { Panel } = (await import(src('panel/panel.ts'))) as typeof import('../src/panel/panel.ts');
   const { fitGmm } = (await import(src('gmm/fit.ts'))) as typeof import('../src/gmm/fit.ts');
   const { parseXtabond2 } = (await import(src('spec/parse.ts'))) as typeof import('../src/spec/parse.ts');
@@ -111,7 +114,7 @@ async function runCase(name: string, root: string): Promise<void> {
 }
 
 /** The whole `sysgmm estimate` process of the checkout `root` on the CSV of N units: seconds, peak MB. */
-function runProcess(root: string, file: string): { seconds: number; cpu: number; peakMB: number; out: string } {
+function runProcess(root: string, file: string, threads?: string): { seconds: number; cpu: number; peakMB: number; out: string } {
   const bin = join(root, 'bin/sysgmm.mjs');
   if (!existsSync(join(root, 'dist/bin/main.js'))) throw new Error(`${root}: dist/ is missing; run \`npm run build\` there first`);
   // The child reports its own peak RSS and CPU time (user + system) on exit, on stderr.
@@ -119,15 +122,20 @@ function runProcess(root: string, file: string): { seconds: number; cpu: number;
     "data:text/javascript,process.on('exit',()=>{const u=process.resourceUsage();process.stderr.write('@@usage '+u.maxRSS+' '+(u.userCPUTime+u.systemCPUTime)+'\\n')})";
   const args = ['--import', report, bin, 'estimate', file, '--id', 'id', '--time', 'year', '--xtabond2', MODEL(true)];
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24, env: withThreads(threads) });
   const seconds = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`sysgmm estimate failed (${root}): ${r.stderr}`);
   const m = /@@usage (\d+) (\d+)/.exec(r.stderr);
   return { seconds, cpu: m ? +m[2] / 1e6 : NaN, peakMB: m ? +m[1] / 1024 : NaN, out: r.stdout };
 }
 
-function childCase(name: string, root: string): Record<string, unknown> {
-  const out = spawnSync(process.execPath, [...process.execArgv, process.argv[1], '--case', name, '--root', root], { encoding: 'utf8', maxBuffer: 1 << 24 });
+/** The environment with SYSGMM_THREADS set to `threads` (unchanged when undefined). */
+function withThreads(threads?: string): NodeJS.ProcessEnv {
+  return threads === undefined ? process.env : { ...process.env, SYSGMM_THREADS: threads };
+}
+
+function childCase(name: string, root: string, threads?: string): Record<string, unknown> {
+  const out = spawnSync(process.execPath, [...process.execArgv, process.argv[1], '--case', name, '--root', root, ...(process.argv.includes('--dist') ? ['--dist'] : [])], { encoding: 'utf8', maxBuffer: 1 << 24, env: withThreads(threads) });
   if (out.status !== 0) throw new Error(out.stderr);
   return JSON.parse(out.stdout.trim().split('\n').pop()!);
 }
@@ -140,8 +148,10 @@ const here = resolve(new URL('..', import.meta.url).pathname);
 const root = resolve(arg('--root') ?? here);
 const against = arg('--against') ? resolve(arg('--against')!) : null;
 const repeat = Number(arg('--repeat') ?? 1);
-const roots = against ? [here, against] : [here];
-const label = (r: string) => (r === here ? 'this checkout' : r);
+const threadList: (string | undefined)[] = arg('--threads')?.split(',') ?? [undefined];
+/** Every checkout under every thread count, as `root|threads` keys. */
+const variants = (against ? [here, against] : [here]).flatMap((r) => threadList.map((t) => ({ root: r, threads: t, key: `${r}|${t}` })));
+const label = (v: { root: string; threads?: string }) => (v.root === here ? 'this checkout' : v.root) + (v.threads === undefined ? '' : `, SYSGMM_THREADS=${v.threads}`);
 const spread = (xs: number[]) => `min ${Math.min(...xs).toFixed(3)} max ${Math.max(...xs).toFixed(3)}`;
 
 if (arg('--case') && !process.argv.includes('--csv')) await runCase(arg('--case')!, root);
@@ -149,10 +159,10 @@ else if (process.argv.includes('--csv')) {
   const ns = arg('--n') ? [Number(arg('--n'))] : [20_000, 200_000, 1_000_000];
   for (const n of ns) {
     const file = csvFile(n);
-    const runs = new Map(roots.map((r) => [r, [] as ReturnType<typeof runProcess>[]]));
-    for (let k = 0; k < repeat; k++) for (const r of roots) runs.get(r)!.push(runProcess(r, file));
-    for (const r of roots) {
-      const xs = runs.get(r)!;
+    const runs = new Map(variants.map((v) => [v.key, [] as ReturnType<typeof runProcess>[]]));
+    for (let k = 0; k < repeat; k++) for (const v of variants) runs.get(v.key)!.push(runProcess(v.root, file, v.threads));
+    for (const r of variants) {
+      const xs = runs.get(r.key)!;
       const coef = /L1\. \|\s+(\S+)/.exec(xs[0].out)?.[1];
       console.log(
         `whole process, N = ${n.toLocaleString('en-US')} (${label(r)}): wall ${spread(xs.map((x) => x.seconds))} s, CPU ${spread(xs.map((x) => x.cpu))} s, peak ${Math.round(Math.max(...xs.map((x) => x.peakMB)))} MB, L1.y = ${coef}  | pydynpd (issue 9, not rerun): ${PYDYNPD[n] ?? '—'}`,
@@ -162,11 +172,11 @@ else if (process.argv.includes('--csv')) {
 } else {
   const names = arg('--cases')?.split(',') ?? ['collapsed-20k', 'uncollapsed-20k', 'collapsed-1m'];
   for (const name of names) {
-    const runs = new Map(roots.map((r) => [r, [] as Record<string, unknown>[]]));
-    for (let k = 0; k < repeat; k++) for (const r of roots) runs.get(r)!.push(childCase(name, r));
-    for (const r of roots) {
-      const xs = runs.get(r)!;
-      if (repeat === 1 && !against) console.log(JSON.stringify(xs[0]));
+    const runs = new Map(variants.map((v) => [v.key, [] as Record<string, unknown>[]]));
+    for (let k = 0; k < repeat; k++) for (const v of variants) runs.get(v.key)!.push(childCase(name, v.root, v.threads));
+    for (const r of variants) {
+      const xs = runs.get(r.key)!;
+      if (repeat === 1 && variants.length === 1) console.log(JSON.stringify(xs[0]));
       else console.log(`in process, ${name} (${label(r)}): wall ${spread(xs.map((x) => x.seconds as number))} s, CPU ${spread(xs.map((x) => x.cpuSeconds as number))} s, peak ${Math.max(...xs.map((x) => x.peakRssMB as number))} MB, ${xs[0].coefficients}`);
     }
   }

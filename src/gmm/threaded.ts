@@ -113,37 +113,29 @@ class RemotePart {
 }
 
 /**
- * The rows of a run of sample units as a panel and design of their own (row and unit indices
- * relative to the run), copied: a worker receives its part of the data, not the whole panel. The
- * part reads the panel only for cluster(); every other variable reaches it through the design's
- * sources (a row-aligned column and a lag, applied within units).
+ * The design and the panel arrays the parts read (offsets, times, unit codes, the design's sources,
+ * the if/in mask; the cluster() column), on SharedArrayBuffers, so that every worker reads the one
+ * copy: arrays already shared (the threaded CSV reader's columns) are passed as they are, others are
+ * copied once (an array used twice, e.g. y as depvar and as its lag, once).
  */
-function designPart(design: Design, units: Int32Array): { panel: PanelWire; design: Omit<Design, 'panel'> } {
+function sharedDesign(design: Design): { panel: PanelWire; design: Omit<Design, 'panel'> } {
   const { panel, ...rest } = design;
-  const uLo = units[0];
-  const uHi = units[units.length - 1] + 1;
-  const rLo = panel.offsets[uLo];
-  const rHi = panel.offsets[uHi];
-  const rows = <A extends Float64Array | Uint8Array>(a: A): A => a.slice(rLo, rHi) as A;
-  const w = panel.toWire(design.spec.cluster ? [design.spec.cluster] : []);
-  const part: PanelWire = {
-    ...w,
-    units: w.units.slice(uLo, uHi),
-    offsets: w.offsets.slice(uLo, uHi + 1).map((r) => r - rLo),
-    unitOf: w.unitOf.slice(rLo, rHi).map((u) => u - uLo),
-    time: rows(w.time),
-    numeric: new Map([...w.numeric].map(([name, col]) => [name, rows(col)])),
-    text: new Map([...w.text].map(([name, col]) => [name, col.slice(rLo, rHi)])),
-    exclusions: { missingUnit: 0, missingTime: 0 },
+  const copies = new Map<ArrayBufferView, ArrayBufferView>();
+  const share = <A extends Float64Array | Int32Array | Uint8Array>(a: A): A => {
+    if (a.buffer instanceof SharedArrayBuffer) return a;
+    let c = copies.get(a);
+    if (!c) {
+      const Ctor = a.constructor as new (b: SharedArrayBuffer) => A;
+      const copy = new Ctor(new SharedArrayBuffer(a.byteLength));
+      copy.set(a as never);
+      copies.set(a, (c = copy));
+    }
+    return c as A;
   };
+  const w = panel.toWire(design.spec.cluster ? [design.spec.cluster] : []);
   return {
-    panel: part,
-    design: {
-      ...rest,
-      units: units.map((u) => u - uLo),
-      sources: rest.sources.map((s) => ({ values: rows(s.values), lag: s.lag })),
-      qualified: rest.qualified && rows(rest.qualified),
-    },
+    panel: { ...w, offsets: share(w.offsets), unitOf: share(w.unitOf), time: share(w.time), numeric: new Map([...w.numeric].map(([name, col]) => [name, share(col)])) },
+    design: { ...rest, sources: rest.sources.map((s) => ({ values: share(s.values), lag: s.lag })), qualified: rest.qualified && share(rest.qualified) },
   };
 }
 
@@ -176,8 +168,11 @@ export async function fitThreaded(prep: { design: Design; plan: InstrumentPlan }
       }
       return [mine, ...(await Promise.all(answers))];
     };
+    const shared = remote.length > 0 ? sharedDesign(design) : null;
     const built = await ask<PartBuilt>((k) =>
-      k === 0 ? { op: 'build', panel: design.panel.toWire(design.spec.cluster ? [design.spec.cluster] : []), design: { ...design, units: parts[0] }, plan } : { op: 'build', ...designPart(design, parts[k]), plan },
+      k === 0
+        ? { op: 'build', panel: design.panel.toWire(design.spec.cluster ? [design.spec.cluster] : []), design: { ...design, units: parts[0] }, plan }
+        : { op: 'build', panel: shared!.panel, design: { ...shared!.design, units: parts[k].slice() }, plan },
     );
 
     // xtabond2's collinearity check on the whole sample's sums.

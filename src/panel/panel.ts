@@ -247,7 +247,8 @@ export class Panel {
       }
     }
     if (m === 0) throw new DataError(`no rows with both '${opts.id}' and '${opts.time}' present${at}`, { file: source });
-    const code = new Int32Array(m);
+    // On a SharedArrayBuffer: a threaded estimate's workers read the unit codes without a copy (src/gmm/threaded.ts).
+    const code: Int32Array = new Int32Array(new SharedArrayBuffer(4 * m));
     // Numeric ids, every row kept and already in (id, time) order (the common case): unit codes from
     // typed scans of the columns, without the list of kept rows.
     const inOrder = idNumbers && !keptAll ? sortedNumericCodes(idNumbers, timeRaw, code) : null;
