@@ -2,6 +2,7 @@
 // give the one-thread fit to 1e-12 (as shards do: test/partial-sums.test.ts), with the same counts,
 // exclusions, dropped regressors and warnings; a worker's error comes back as the same typed error.
 import { spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fitGmm } from '../src/gmm/fit.ts';
 import { estimateThreads } from '../src/gmm/thread-count.ts';
@@ -80,16 +81,19 @@ describe('the estimate on worker threads', () => {
     expect((many as SpecError).message).toBe((one as SpecError).message);
   }, 60_000);
 
-  it('SYSGMM_THREADS is checked; without it, one thread below THREAD_MIN_ROWS sample rows', async () => {
+  it('SYSGMM_THREADS is checked; without it, one thread below THREAD_MIN_WORK', async () => {
     const ab = await loadAbdata();
     const command = 'xtabond2 n L.n w k, gmm(L.n) iv(w k)';
     process.env.SYSGMM_THREADS = 'two';
     await expect(fitGmm(ab, parseXtabond2(command, ab.names()))).rejects.toThrow(/SYSGMM_THREADS must be a whole number/);
     delete process.env.SYSGMM_THREADS;
-    expect(estimateThreads({ units: new Int32Array(140), T: 9 } as Parameters<typeof estimateThreads>[0])).toBe(1);
+    expect(estimateThreads({ units: new Int32Array(140), T: 9 }, 41)).toBe(1);
+    // 100,000 units × 10 periods with 9 instruments: work 1.9e6.
+    expect(estimateThreads({ units: new Int32Array(100_000), T: 10 }, 9)).toBe(availableParallelism());
+    expect(estimateThreads({ units: new Int32Array(50_000), T: 10 }, 9)).toBe(1);
     process.env.SYSGMM_THREADS = '8';
     // Never more threads than sample units.
-    expect(estimateThreads({ units: new Int32Array(3), T: 9 } as Parameters<typeof estimateThreads>[0])).toBe(3);
+    expect(estimateThreads({ units: new Int32Array(3), T: 9 }, 41)).toBe(3);
   });
 
   it('the compiled CLI on two threads prints what it prints on one', () => {

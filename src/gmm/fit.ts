@@ -113,7 +113,7 @@ export function fitOnBlocks(prep: PreparedGmm, blocks: UnitBlocks, spec: ModelSp
 export async function fitGmm(panel: Panel, spec: ModelSpec, command = ''): Promise<GmmResult> {
   const prep = prepareGmm(panel, spec);
   // Large samples: the per-unit pass on one thread per core (threaded.ts; SYSGMM_THREADS overrides).
-  const threads = estimateThreads(prep.design);
+  const threads = estimateThreads(prep.design, prep.plan.L);
   if (threads > 1) {
     const model = { arMode: arMode(spec), options: (n: number) => estimateOptionsFor(prep.design, n), sigmaCountsTransformed: sigmaCountsTransformed(prep.design) };
     return (await import('./threaded.ts')).fitThreaded(prep, model, threads, command);

@@ -3,18 +3,22 @@ import { availableParallelism } from 'node:os';
 import { SpecError } from '../errors.ts';
 import type { Design } from './design.ts';
 
-/** Sample rows on the grid (units × periods) from which two threads beat one, on the 2-core machine
- *  of bench/RESULTS.md ("Threads"): below it a worker's start-up costs more than it saves. */
-export const THREAD_MIN_ROWS = 1_000_000;
+/**
+ * Work (sample rows on the grid, units × periods, weighted by 1 + L/10 for L instruments: a unit's
+ * Z'HZ and moment rows grow with L) from which two threads beat one on the 2-core machine of
+ * bench/RESULTS.md ("Threads"): below it a worker's start-up and the shared copies cost more than
+ * they save.
+ */
+export const THREAD_MIN_WORK = 1_000_000;
 
-/** Threads for a model's estimate: SYSGMM_THREADS when set, else one per core on large samples. */
-export function estimateThreads(design: Design): number {
+/** Threads for a model's estimate (L instruments): SYSGMM_THREADS when set, else one per core on large samples. */
+export function estimateThreads(design: Pick<Design, 'units' | 'T'>, L: number): number {
   const env = process.env.SYSGMM_THREADS;
   let n: number;
   if (env !== undefined && env !== '') {
     if (!/^[1-9]\d*$/.test(env)) throw new SpecError(`SYSGMM_THREADS must be a whole number of threads of at least 1, got '${env}'`, 'SYSGMM_THREADS');
     n = Number(env);
-  } else n = design.units.length * design.T >= THREAD_MIN_ROWS ? availableParallelism() : 1;
+  } else n = design.units.length * design.T * (1 + L / 10) >= THREAD_MIN_WORK ? availableParallelism() : 1;
   return Math.max(1, Math.min(n, design.units.length));
 }
 
