@@ -9,7 +9,7 @@ import { build } from 'esbuild';
 const EXTERNAL = ['webgpu', '@tensorflow/*', '@resvg/resvg-js', 'parquet-wasm', 'highs', 'exceljs', 'vega', 'vega-lite'];
 
 await build({
-  entryPoints: ['src/cli/main.ts', 'src/bootstrap/replicate-worker.ts'],
+  entryPoints: ['src/cli/main.ts', 'src/bootstrap/replicate-worker.ts', 'src/data/csv-worker.ts'],
   outdir: 'dist/bin',
   entryNames: '[name]',
   bundle: true,
