@@ -125,10 +125,14 @@ export function textColumn(name: string, parts: TextPart[], n: number, first?: s
   return { name, data: utf8Data(offsets, bytes, present), metadata };
 }
 
-/** Files from this size up are parsed on several threads (csv-parallel.ts): below it, starting a worker costs about what it saves. */
-export const PARALLEL_CSV_BYTES = 32 * 2 ** 20;
+/**
+ * Files from this size up are parsed on several threads (csv-parallel.ts). A worker thread costs about
+ * 0.1 s of CPU to start and compiles the parser again, and the calling thread first counts the other
+ * ranges' lines: below this size that is about what a second core saves (bench/RESULTS.md).
+ */
+export const PARALLEL_CSV_BYTES = 64 * 2 ** 20;
 /** At least this much of the file per thread. */
-const BYTES_PER_THREAD = 16 * 2 ** 20;
+const BYTES_PER_THREAD = 32 * 2 ** 20;
 
 /**
  * Threads to read a CSV file of `size` bytes on: `threads`, else SYSGMM_CSV_THREADS, when given (1:

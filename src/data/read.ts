@@ -22,7 +22,7 @@ export interface ReadOptions {
   text?: string[];
   /** CSV field separator (default: tab for .tsv, else detected from the header line). */
   delimiter?: string;
-  /** CSV: threads that parse the file (default: SYSGMM_CSV_THREADS, else one per core for files of 32 MiB and more). */
+  /** CSV: threads that parse the file (default: SYSGMM_CSV_THREADS, else one per core for files of 64 MiB and more). */
   threads?: number;
 }
 
