@@ -5,10 +5,11 @@
 // in different ranges, bad data). `ranges` says which path was taken, so no case passes by falling back.
 import { spawnSync } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Data, Table } from 'apache-arrow';
+import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readCsv } from '../src/data/csv.ts';
 import { planRanges, readCsvParallel } from '../src/data/csv-parallel.ts';
@@ -156,6 +157,35 @@ describe('threaded CSV reader', () => {
     } finally {
       delete process.env.SYSGMM_CSV_THREADS;
     }
+  });
+
+  it('a worker that cannot start leaves its range to the calling thread (a bundle without csv-worker.js)', async () => {
+    const p = file(panel(300));
+    const out = join(dir, 'bundle');
+    mkdirSync(out);
+    writeFileSync(join(out, 'package.json'), '{"type":"module"}');
+    writeFileSync(
+      join(out, 'entry.ts'),
+      `import { readCsvParallel } from ${JSON.stringify(join(process.cwd(), 'src/data/csv-parallel.ts'))};
+       const r = await readCsvParallel(process.argv[2], {}, 2);
+       const y = r.table.getChild('y').data[0].values;
+       console.log(JSON.stringify({ ranges: r.ranges, workers: r.workers, y: Buffer.from(y.buffer, y.byteOffset, y.byteLength).toString('base64') }));`,
+    );
+    await build({
+      entryPoints: [join(out, 'entry.ts')],
+      outfile: join(out, 'read.js'),
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+      logLevel: 'warning',
+    });
+    const r = spawnSync(process.execPath, [join(out, 'read.js'), p], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const got = JSON.parse(r.stdout) as { ranges: number; workers: number; y: string };
+    expect([got.ranges, got.workers]).toEqual([2, 0]);
+    expect(Buffer.from(got.y, 'base64').equals(bytes(readCsv(p).getChild('y')!.data[0].values))).toBe(true);
   });
 
   it('estimate through the compiled bin prints the same on 2 threads as on 1; the bundled worker parses a range', async () => {
