@@ -9,7 +9,7 @@ import { build } from 'esbuild';
 const EXTERNAL = ['webgpu', '@tensorflow/*', '@resvg/resvg-js', 'parquet-wasm', 'highs', 'exceljs', 'vega', 'vega-lite'];
 
 await build({
-  entryPoints: ['src/cli/main.ts', 'src/bootstrap/replicate-worker.ts', 'src/data/csv-worker.ts'],
+  entryPoints: ['src/cli/main.ts', 'src/bootstrap/replicate-worker.ts'],
   outdir: 'dist/bin',
   entryNames: '[name]',
   bundle: true,
@@ -20,5 +20,17 @@ await build({
   external: EXTERNAL,
   // Bundled CommonJS packages call require() for Node's built-ins.
   banner: { js: "import { createRequire as __sysgmmRequire } from 'node:module'; const require = __sysgmmRequire(import.meta.url);" },
+  logLevel: 'warning',
+});
+
+// The threaded CSV reader's worker (src/data/csv-parallel.ts starts dist/bin/csv-worker.js), as one
+// file of its own: the parser without apache-arrow, so a worker thread loads it at once.
+await build({
+  entryPoints: ['src/data/csv-worker.ts'],
+  outdir: 'dist/bin',
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
   logLevel: 'warning',
 });
