@@ -15,6 +15,7 @@ import { readCsv } from '../src/data/csv.ts';
 import { planRanges, readCsvParallel } from '../src/data/csv-parallel.ts';
 import type { RangeResult, RangeStorage } from '../src/data/csv-parse.ts';
 import { readTable } from '../src/data/read.ts';
+import { Panel } from '../src/panel/panel.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sysgmm-csv-parallel-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -69,7 +70,10 @@ describe('threaded CSV reader', () => {
         const got = await readCsvParallel(p, {}, threads);
         expect([got.ranges, got.workers]).toEqual([threads, threads - 1]);
         expectSameTable(got.table, want);
-        expect(got.table.getChild('y')!.data[0].values.buffer).toBeInstanceOf(SharedArrayBuffer);
+        const y = got.table.getChild('y')!.data[0].values as Float64Array;
+        expect(y.buffer).toBeInstanceOf(SharedArrayBuffer);
+        // The Panel takes the shared column as it is, without a copy.
+        expect(Panel.fromTable(got.table, { id: 'id', time: 'year' }).column('y').buffer).toBe(y.buffer);
       }
     }
   });
