@@ -1,14 +1,15 @@
 // Reading a large CSV file on several threads (issue 9). The data lines are split into byte ranges at
-// line feeds, one range per thread; the calling thread parses the first and worker threads
-// (csv-worker.ts) the others, each straight into the final columns: one SharedArrayBuffer per numeric
+// line feeds, one range per thread; worker threads (csv-worker.ts) parse the first ranges and the
+// calling thread the last, each straight into the final columns: one SharedArrayBuffer per numeric
 // column, in which range k starts at the count of line feeds before it (counted by the calling thread
 // while the workers start). The last range needs no count: its part of each buffer is sized by a
 // bound (a record has at least one byte per column), which costs address space, not memory, until
 // written. Blank lines leave gaps, closed afterwards. The result equals readCsv's bit for bit: what
 // could make it differ (a quote or a carriage return anywhere, a byte-order mark or blank lines
 // before the header, a column the ranges type differently or that turns to text after numeric rows,
-// any error in the data, a worker that fails to start: its range is then parsed here) sends the file
-// to readCsv on one thread, which gives the exact result or error, rows and lines numbered as ever.
+// any error in the data) sends the file to readCsv on one thread, which gives the exact result or
+// error, rows and lines numbered as ever. A worker that cannot start leaves its range to the calling
+// thread.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { Table } from 'apache-arrow';
