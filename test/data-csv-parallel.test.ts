@@ -74,6 +74,12 @@ describe('threaded CSV reader', () => {
         expect(y.buffer).toBeInstanceOf(SharedArrayBuffer);
         // The Panel takes the shared column as it is, without a copy.
         expect(Panel.fromTable(got.table, { id: 'id', time: 'year' }).column('y').buffer).toBe(y.buffer);
+        // Declared text and numeric columns (readTable's --numeric for the time, a text id).
+        const declared = { text: ['id'], numeric: ['year'] };
+        const both = await readCsvParallel(p, declared, threads);
+        expect(both.ranges).toBe(threads);
+        expectSameTable(both.table, readCsv(p, declared));
+        expect(String(both.table.schema.fields[1].type)).toBe('Utf8');
       }
     }
   });
@@ -110,31 +116,40 @@ describe('threaded CSV reader', () => {
     }
   });
 
-  it('an error in the second range names the row, line and column readCsv names', async () => {
-    const lines = panel(500).split('\n');
-    lines.splice(300, 0, ''); // a blank line before it: row and line differ by 2
-    lines[4001] = lines[4001].replace(/,[^,]*$/, ',abc');
-    const p = file(lines.join('\n'));
-    expect(planRanges(p, {}, 2)![1].from).toBeLessThan(lines.slice(0, 4001).join('\n').length);
-    const message = "row 4000 (line 4002), column 'x': 'abc' is not a number";
-    expect(() => readCsv(p, { numeric: ['x'] })).toThrow(message);
-    await expect(readCsvParallel(p, { numeric: ['x'] }, 2)).rejects.toThrow(`${p}: ${message}`);
-    // Undeclared, the column turns to text at that row in the second range only: readCsv's table.
-    const got = await readCsvParallel(p, {}, 2);
-    expect(got.ranges).toBe(1);
-    expectSameTable(got.table, readCsv(p));
-    expect(got.table.schema.fields[4].metadata.get('sysgmm.not_numeric')).toBe("row 4000 (line 4002) has 'abc'");
-    // A record with a field too many in the third range.
-    lines[4001] = lines[4002] + ',9';
-    const r = file(lines.join('\n'));
-    await expect(readCsvParallel(r, {}, 3)).rejects.toThrow(`${r}: row 4000 (line 4002) has 6 fields; the header has 5`);
+  it('an error in any range (a worker\'s or the calling thread\'s) names the row, line and column readCsv names', async () => {
+    const base = panel(500).split('\n');
+    base.splice(300, 0, ''); // a blank line before the errors: row and line differ by 2
+    const lineStarts = (p: string): number[] => planRanges(p, {}, 3)!.map((r) => r.from);
+    // Ranges of 3 threads: the first two parsed by workers, the last by the calling thread.
+    for (const at of [1200, 2600, 4001]) {
+      const lines = [...base];
+      lines[at] = lines[at].replace(/,[^,]*$/, ',abc');
+      const p = file(lines.join('\n'));
+      const offset = Buffer.byteLength(lines.slice(0, at).join('\n')) + 1;
+      const range = lineStarts(p).filter((from) => from <= offset).length - 1;
+      expect(range).toBe(at === 1200 ? 0 : at === 2600 ? 1 : 2);
+      const message = `row ${at - 1} (line ${at + 1}), column 'x': 'abc' is not a number`;
+      expect(() => readCsv(p, { numeric: ['x'] })).toThrow(message);
+      for (const threads of [2, 3]) await expect(readCsvParallel(p, { numeric: ['x'] }, threads)).rejects.toThrow(`${p}: ${message}`);
+      // Undeclared, the column turns to text at that row, in one range only: readCsv's table.
+      const got = await readCsvParallel(p, {}, 3);
+      expect(got.ranges).toBe(1);
+      expectSameTable(got.table, readCsv(p));
+      expect(got.table.schema.fields[4].metadata.get('sysgmm.not_numeric')).toBe(`row ${at - 1} (line ${at + 1}) has 'abc'`);
+      // A record with a field too many.
+      lines[at] = base[at] + ',9';
+      const r = file(lines.join('\n'));
+      await expect(readCsvParallel(r, {}, 3)).rejects.toThrow(`${r}: row ${at - 1} (line ${at + 1}) has 6 fields; the header has 5`);
+    }
   });
 
   it('falls back to one thread, with readCsv\'s table, on a quote, CRLF, a byte-order mark or a column typed differently per range', async () => {
     const text = panel(300);
     const at = text.length - 2000;
     const cases = {
+      // A quote in the calling thread's range (found while parsing it), and in a worker's (found while counting).
       quote: text.slice(0, at) + text.slice(at).replace(/\nf00299,/, '\n"f00299",'),
+      'early quote': text.replace(/\nf00002,/, '\n"f00002",'),
       crlf: text.replaceAll('\n', '\r\n'),
       bom: '\uFEFF' + text,
       // Ids numeric in the first range, text in the second: readCsv types the column as text throughout.
