@@ -176,7 +176,7 @@ async function readRanges(jobs: RangeJob[], workers: RangeWorker[]): Promise<Par
   const firstText = new Map(ok[0].firstText);
   const built: BuiltColumn[] = names.map((name, c) =>
     kind[c] === NUM
-      ? { name, data: float64Data(new Float64Array(columns[c]!, 0, n)) }
+      ? { name, data: float64Data(new Float64Array(columns[c]!, 0, n), ok.some((r) => r.missing[c] === 1)) }
       : textColumn(
           name,
           ok.map((r) => r.text[c]!),

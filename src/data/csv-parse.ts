@@ -138,6 +138,8 @@ export class CsvParser {
   declaredNumeric = new Set<number>();
   /** Columns that started numeric and turned to text: the first value that is not a number. */
   firstText = new Map<number, string>();
+  /** 1 for each column where a missing value was stored as NaN (the only NaNs a numeric column gets). */
+  missing = new Uint8Array(0);
   cap = 0;
   /** Data rows parsed so far. */
   row = 0;
@@ -172,6 +174,7 @@ export class CsvParser {
     if (this.only) this.kind.fill(SKIP);
     for (const c of this.only ?? []) this.kind[c] = TEXT;
     this.num = names.map(() => null);
+    this.missing = new Uint8Array(names.length);
     this.text = names.map(() => null);
   }
 
@@ -392,6 +395,7 @@ export class CsvParser {
     if (k === NUM) {
       if (isMissingToken(buf, s, e)) {
         this.num[c]![row] = NaN;
+        this.missing[c] = 1;
         return q;
       }
       const v = escaped ? undefined : parseNumber(buf, s, e);
@@ -628,6 +632,8 @@ export type RangeResult =
       text: (TextPart | null)[];
       /** Columns that turned from numeric to text (at the range's first row): column → where. */
       firstText: [number, string][];
+      /** CsvParser.missing: 1 where a numeric column holds a missing value. */
+      missing: number[];
     }
   | { ok: false; why: string };
 
@@ -648,7 +654,7 @@ export function parseRange(job: RangeJob, storage: RangeStorage): RangeResult {
       if (t && t.fromRow !== 0) return { ok: false, why: 'a column turned to text after numeric rows' };
       text.push(t ? { offsets: t.offsets, present: t.present, bytes: t.bytes, rows: t.count } : null);
     }
-    return { ok: true, rows: parser.row, kind: [...parser.kind], text, firstText: [...parser.firstText] };
+    return { ok: true, rows: parser.row, kind: [...parser.kind], text, firstText: [...parser.firstText], missing: [...parser.missing] };
   } catch (err) {
     return { ok: false, why: String(err) };
   }

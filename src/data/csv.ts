@@ -86,7 +86,7 @@ export function readCsv(path: string, opts: CsvOptions = {}): Table {
   const columns: BuiltColumn[] = parser.names.map((name, c) => {
     const values = parser.num[c];
     // A view, never a copy: capacity beyond the rows read was never written, so it holds address space, not memory.
-    if (values) return { name, data: float64Data(values.subarray(0, n)) };
+    if (values) return { name, data: float64Data(values.subarray(0, n), parser.missing[c] === 1) };
     const t = parser.text[c]!;
     const head = prefix?.text[c];
     const rest: TextPart = { offsets: t.offsets, present: t.present, bytes: t.bytes, rows: t.count };
