@@ -25,7 +25,7 @@ const PLUS = 43;
 const SPACE = 32;
 const TAB = 9;
 export const NUM = 0;
-export const TEXT = 1;
+const TEXT = 1;
 const SKIP = 2;
 /** Exact powers of ten 1e0..1e22 (each parsed from its literal, so exactly representable). */
 const POW10 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
@@ -33,7 +33,7 @@ const TWO53 = 2 ** 53;
 const decoder = new TextDecoder();
 
 /** Growable UTF-8 column for rows fromRow, fromRow+1, ... */
-export class TextColumn {
+class TextColumn {
   offsets: Int32Array;
   present: Uint8Array;
   bytes = new Uint8Array(1 << 16);
