@@ -1,12 +1,15 @@
 // bench/csv-read: the CSV → Arrow table → Panel path of `sysgmm estimate`, side by side with another
 // checkout (issue 9's whole-process targets start with this read).
-//   npx tsx bench/csv-read.ts [--n 1000000] [--against DIR] [--repeat 3]
+//   npx tsx bench/csv-read.ts [--n 1000000] [--against DIR] [--repeat 3] [--dist] [--threads K]
 // Reads bench/estimate's generated panel (id, year, y, x; shortest round-trip decimals; T = 10;
 // run `npx tsx bench/estimate.ts --csv --n N` once to write it) in a fresh child process per run, so
 // that each peak RSS is its own; with --against, the other checkout's src/ is read the same way,
 // alternating with this one. Prints wall and CPU seconds of readTable and of Panel.fromTable (the
 // fastest of 3 calls in the process), as min–max over the repeats, peak RSS, and the one-minute
-// load average before each run.
+// load average before each run. --dist reads through each checkout's compiled dist/ (`npm run build`
+// first) instead of its sources: from the sources, each of the threaded reader's workers
+// (src/data/csv-parallel.ts) would start tsx. --threads K sets SYSGMM_CSV_THREADS for the children
+// (1: the one-thread reader; default: the reader's own choice).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -22,9 +25,10 @@ interface Run {
   load: number;
 }
 
-async function child(root: string, file: string): Promise<void> {
-  const { readTable } = await import(pathToFileURL(join(root, 'src/data/read.ts')).href);
-  const { Panel } = await import(pathToFileURL(join(root, 'src/panel/panel.ts')).href);
+async function child(root: string, file: string, dist: boolean): Promise<void> {
+  const module = (path: string): string => pathToFileURL(join(root, dist ? `dist/${path}.js` : `src/${path}.ts`)).href;
+  const { readTable } = await import(module('data/read'));
+  const { Panel } = await import(module('panel/panel'));
   const cpu = (c: NodeJS.CpuUsage): number => (c.user + c.system) / 1e6;
   const c0 = process.cpuUsage();
   const t0 = performance.now();
@@ -52,28 +56,33 @@ async function child(root: string, file: string): Promise<void> {
   console.log(JSON.stringify(run));
 }
 
-function measure(root: string, file: string): Run {
+function measure(root: string, file: string, dist: boolean, threads: string | undefined): Run {
   const load = loadavg()[0];
-  const res = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', root, file], { encoding: 'utf8' });
+  const env = threads === undefined ? process.env : { ...process.env, SYSGMM_CSV_THREADS: threads };
+  const args = ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', root, file, ...(dist ? ['--dist'] : [])];
+  const res = spawnSync(process.execPath, args, { encoding: 'utf8', env });
   if (res.status !== 0) throw new Error(`child failed: ${res.stderr}`);
   return { ...JSON.parse(res.stdout.trim().split('\n').pop()!), load };
 }
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  if (argv[0] === '--child') return child(argv[1], argv[2]);
+  if (argv[0] === '--child') return child(argv[1], argv[2], argv.includes('--dist'));
   const opt = (name: string, fallback: string): string => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : fallback);
   const n = Number(opt('--n', '1000000'));
   const repeat = Number(opt('--repeat', '3'));
   const against = argv.includes('--against') ? resolve(opt('--against', '')) : undefined;
+  const dist = argv.includes('--dist');
+  const threads = argv.includes('--threads') ? opt('--threads', '') : undefined;
   const file = join(tmpdir(), `sysgmm-bench-estimate-${n}.csv`);
   if (!existsSync(file)) throw new Error(`${file} is missing: run \`npx tsx bench/estimate.ts --csv --n ${n}\` once to write it`);
   const here = resolve(fileURLToPath(new URL('..', import.meta.url)));
   const roots: [string, string][] = [['this checkout', here], ...(against ? [['against', against] as [string, string]] : [])];
   const runs = new Map<string, Run[]>(roots.map(([name]) => [name, []]));
-  for (let r = 0; r < repeat; r++) for (const [name, root] of roots) runs.get(name)!.push(measure(root, file));
+  for (let r = 0; r < repeat; r++) for (const [name, root] of roots) runs.get(name)!.push(measure(root, file, dist, threads));
   const span = (xs: number[], digits = 2): string => `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
-  console.log(`${file}: N = ${n.toLocaleString('en')} units × T = 10, ${repeat} runs each, alternating; node ${process.version}`);
+  const how = `${dist ? 'compiled dist/' : 'sources'}${threads === undefined ? '' : `, SYSGMM_CSV_THREADS=${threads}`}`;
+  console.log(`${file}: N = ${n.toLocaleString('en')} units × T = 10, ${repeat} runs each, alternating, ${how}; node ${process.version}`);
   console.log('checkout        read wall s   read CPU s    fromTable wall s  fromTable CPU s  peak RSS MiB  load (1 min)');
   for (const [name] of roots) {
     const rs = runs.get(name)!;

@@ -117,9 +117,10 @@ async function runCase(name: string, root: string): Promise<void> {
 function runProcess(root: string, file: string, threads?: string): { seconds: number; cpu: number; peakMB: number; out: string } {
   const bin = join(root, 'bin/sysgmm.mjs');
   if (!existsSync(join(root, 'dist/bin/main.js'))) throw new Error(`${root}: dist/ is missing; run \`npm run build\` there first`);
-  // The child reports its own peak RSS and CPU time (user + system) on exit, on stderr.
+  // The child reports its own peak RSS and CPU time (user + system) on exit, on stderr; from its main
+  // thread only (--import also runs in worker threads, e.g. the threaded CSV reader's).
   const report =
-    "data:text/javascript,process.on('exit',()=>{const u=process.resourceUsage();process.stderr.write('@@usage '+u.maxRSS+' '+(u.userCPUTime+u.systemCPUTime)+'\\n')})";
+    "data:text/javascript,import{isMainThread}from'node:worker_threads';if(isMainThread)process.on('exit',()=>{const u=process.resourceUsage();process.stderr.write('@@usage '+u.maxRSS+' '+(u.userCPUTime+u.systemCPUTime)+'\\n')})";
   const args = ['--import', report, bin, 'estimate', file, '--id', 'id', '--time', 'year', '--xtabond2', MODEL(true)];
   const t0 = performance.now();
   const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24, env: withThreads(threads) });

@@ -22,3 +22,15 @@ await build({
   banner: { js: "import { createRequire as __sysgmmRequire } from 'node:module'; const require = __sysgmmRequire(import.meta.url);" },
   logLevel: 'warning',
 });
+
+// The threaded CSV reader's worker (src/data/csv-parallel.ts starts dist/bin/csv-worker.js), as one
+// file of its own: the parser without apache-arrow, so a worker thread loads it at once.
+await build({
+  entryPoints: ['src/data/csv-worker.ts'],
+  outdir: 'dist/bin',
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  logLevel: 'warning',
+});

@@ -22,10 +22,14 @@ export function validityBitmap(length: number, isPresent: (row: number) => boole
   return nullCount === 0 ? { bitmap: undefined, nullCount: 0 } : { bitmap, nullCount };
 }
 
-/** A Float64 column over `values` (no copy); NaN entries become nulls (and stay NaN underneath). */
-export function float64Data(values: Float64Array): Data<Float64> {
+/**
+ * A Float64 column over `values` (no copy); NaN entries become nulls (and stay NaN underneath).
+ * `maybeNaN` false: the caller knows there is none (the CSV parser wrote no missing value), so the
+ * values are not scanned.
+ */
+export function float64Data(values: Float64Array, maybeNaN = true): Data<Float64> {
   let anyNaN = false;
-  for (let r = 0; r < values.length; r++) {
+  for (let r = 0; maybeNaN && r < values.length; r++) {
     if (values[r] !== values[r]) {
       anyNaN = true;
       break;

@@ -5,556 +5,17 @@
 // memory as a whole. Every column starts numeric; the first non-missing value that is not a number
 // turns that column into text from that row on. The numeric rows before it are re-read as text at
 // the end, in one pass that extracts only those columns and stops at the last such row, so type
-// inference never needs a second full pass. Missing: empty, NA, ".", NaN.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+// inference never needs a second full pass. Missing: empty, NA, ".", NaN. The parser is in
+// csv-parse.ts; readTable hands large files to csv-parallel.ts, which parses byte ranges on several
+// threads into the same table.
+import { closeSync, openSync, readSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import type { Table } from 'apache-arrow';
-import { DataError } from '../errors.ts';
-import { decimalToDouble } from './decimal.ts';
+import { DataError, SpecError } from '../errors.ts';
 import { float64Data, NOT_NUMERIC, tableFromColumns, utf8Data, type BuiltColumn } from './build.ts';
+import { CR, CsvParser, LF, QUOTE, scan, type CsvOptions, type TextPart } from './csv-parse.ts';
 
-export interface CsvOptions {
-  /** Field separator (one byte); default: detected from the header line. */
-  delimiter?: string;
-  /** Columns that must be numeric: a non-numeric value there is an error naming file, row, column and value. */
-  numeric?: string[];
-  /** Columns kept as text even when every value looks like a number (e.g. ids with leading zeros). */
-  text?: string[];
-  /** Read buffer size in bytes (default 1 MiB: a buffer is memory touched for the first time, which costs more than the extra reads). */
-  chunkBytes?: number;
-}
-
-const LF = 10;
-const CR = 13;
-const QUOTE = 34;
-const DOT = 46;
-const MINUS = 45;
-const PLUS = 43;
-const SPACE = 32;
-const TAB = 9;
-const NUM = 0;
-const TEXT = 1;
-const SKIP = 2;
-/** Exact powers of ten 1e0..1e22 (each parsed from its literal, so exactly representable). */
-const POW10 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
-const TWO53 = 2 ** 53;
-const decoder = new TextDecoder();
-
-/** Growable UTF-8 column for rows fromRow, fromRow+1, ... */
-class TextColumn {
-  offsets: Int32Array;
-  present: Uint8Array;
-  bytes = new Uint8Array(1 << 16);
-  count = 0;
-  constructor(readonly fromRow: number, capacity: number) {
-    this.offsets = new Int32Array(capacity + 1);
-    this.present = new Uint8Array(capacity);
-  }
-  private ensureRow(): void {
-    if (this.count < this.present.length) return;
-    const cap = Math.ceil(this.present.length * 1.5) + 16;
-    const o = new Int32Array(cap + 1);
-    o.set(this.offsets);
-    this.offsets = o;
-    const p = new Uint8Array(cap);
-    p.set(this.present);
-    this.present = p;
-  }
-  private ensureBytes(extra: number): void {
-    const need = this.offsets[this.count] + extra;
-    if (need <= this.bytes.length) return;
-    const b = new Uint8Array(Math.max(need, Math.ceil(this.bytes.length * 1.5)));
-    b.set(this.bytes.subarray(0, this.offsets[this.count]));
-    this.bytes = b;
-  }
-  appendNull(): void {
-    this.ensureRow();
-    this.offsets[this.count + 1] = this.offsets[this.count];
-    this.present[this.count++] = 0;
-  }
-  /** Append buf[s, e); `escaped`: collapse doubled quotes. */
-  append(buf: Uint8Array, s: number, e: number, escaped: boolean): void {
-    this.ensureRow();
-    this.ensureBytes(e - s);
-    let at = this.offsets[this.count];
-    if (!escaped) {
-      this.bytes.set(buf.subarray(s, e), at);
-      at += e - s;
-    } else {
-      for (let i = s; i < e; i++) {
-        this.bytes[at++] = buf[i];
-        if (buf[i] === QUOTE) i++;
-      }
-    }
-    this.offsets[this.count + 1] = at;
-    this.present[this.count++] = 1;
-  }
-  /** Forget rows from `rows` (local count) on: undo a record that did not fit in the chunk. */
-  truncate(rows: number): void {
-    if (rows < this.count) this.count = rows;
-  }
-}
-
-/** Parse buf[s, e) as a number (optional surrounding blanks); undefined when it is not one. */
-function parseNumber(buf: Uint8Array, s: number, e: number): number | undefined {
-  while (s < e && (buf[s] === SPACE || buf[s] === TAB)) s++;
-  while (e > s && (buf[e - 1] === SPACE || buf[e - 1] === TAB)) e--;
-  let q = s;
-  if (buf[q] === MINUS || buf[q] === PLUS) q++;
-  let nd = 0;
-  while (q < e && buf[q] >= 48 && buf[q] <= 57) (q++, nd++);
-  if (q < e && buf[q] === DOT) {
-    q++;
-    while (q < e && buf[q] >= 48 && buf[q] <= 57) (q++, nd++);
-  }
-  if (nd === 0) return undefined;
-  if (q < e && (buf[q] === 101 || buf[q] === 69)) {
-    q++;
-    if (q < e && (buf[q] === MINUS || buf[q] === PLUS)) q++;
-    let ed = 0;
-    while (q < e && buf[q] >= 48 && buf[q] <= 57) (q++, ed++);
-    if (ed === 0) return undefined;
-  }
-  if (q !== e) return undefined;
-  return Number(latin1(buf, s, e));
-}
-
-function latin1(buf: Uint8Array, s: number, e: number): string {
-  return Buffer.isBuffer(buf) ? buf.toString('latin1', s, e) : Buffer.from(buf.buffer, buf.byteOffset + s, e - s).toString('latin1');
-}
-
-/** Empty, NA, ".", NaN (blanks around allowed). */
-function isMissingToken(buf: Uint8Array, s: number, e: number): boolean {
-  while (s < e && (buf[s] === SPACE || buf[s] === TAB)) s++;
-  while (e > s && (buf[e - 1] === SPACE || buf[e - 1] === TAB)) e--;
-  const n = e - s;
-  if (n === 0) return true;
-  if (n === 1) return buf[s] === DOT;
-  if (n === 2) return buf[s] === 78 && buf[s + 1] === 65; // NA
-  if (n === 3) return buf[s] === 78 && buf[s + 1] === 97 && buf[s + 2] === 78; // NaN
-  return false;
-}
-
-/** Parser state for one pass over the file. */
-class CsvParser {
-  names: string[] = [];
-  kind = new Uint8Array(0);
-  num: (Float64Array | null)[] = [];
-  text: (TextColumn | null)[] = [];
-  /** Columns that turned to text after some numeric rows: column → first text row. */
-  lateText = new Map<number, number>();
-  declaredNumeric = new Set<number>();
-  /** Columns that started numeric and turned to text: the first value that is not a number. */
-  firstText = new Map<number, string>();
-  cap = 0;
-  /** Data rows parsed so far. */
-  row = 0;
-  /** File line (1-based) where the next record starts. */
-  line = 2;
-  /** Newlines inside quoted fields of the record being parsed. */
-  private fieldLines = 0;
-
-  constructor(
-    readonly file: string,
-    readonly delim: number,
-    /** Pass that extracts only these columns as text (the re-read of late text columns). */
-    readonly only?: Set<number>,
-  ) {}
-
-  setHeader(names: string[], opts: CsvOptions): void {
-    const seen = new Set<string>();
-    names.forEach((n, i) => {
-      if (n === '') names[i] = n = `column${i + 1}`;
-      if (seen.has(n)) throw new DataError(`${this.file}: duplicate column name '${n}' in the header`, { file: this.file, column: n });
-      seen.add(n);
-    });
-    this.names = names;
-    const index = (n: string, opt: string): number => {
-      const i = names.indexOf(n);
-      if (i < 0) throw new DataError(`${this.file}: unknown column '${n}'; columns are: ${names.join(', ')}`, { file: this.file, column: n });
-      return i;
-    };
-    this.kind = new Uint8Array(names.length);
-    for (const n of opts.numeric ?? []) this.declaredNumeric.add(index(n, 'declared numeric'));
-    for (const n of opts.text ?? []) this.kind[index(n, 'declared text')] = TEXT;
-    if (this.only) this.kind.fill(SKIP);
-    for (const c of this.only ?? []) this.kind[c] = TEXT;
-    this.num = names.map(() => null);
-    this.text = names.map(() => null);
-  }
-
-  allocate(rows: number): void {
-    this.cap = rows;
-    for (let c = 0; c < this.names.length; c++) {
-      if (this.kind[c] === NUM) this.num[c] = new Float64Array(rows);
-      else if (this.kind[c] === TEXT) this.text[c] = new TextColumn(0, rows);
-    }
-  }
-
-  private grow(): void {
-    const cap = Math.ceil(this.cap * 1.25) + 1024;
-    for (let c = 0; c < this.num.length; c++) {
-      const old = this.num[c];
-      if (!old) continue;
-      const a = new Float64Array(cap);
-      a.set(old);
-      this.num[c] = a;
-    }
-    this.cap = cap;
-  }
-
-  /**
-   * Parse the records in buf[start, end), where buf[end-1] is a newline. Returns where parsing
-   * stopped: end, or the start of a record whose quoted field runs past end (to be continued with
-   * the next chunk), or where maxRows was reached.
-   */
-  parse(buf: Uint8Array, start: number, end: number, eof: boolean, maxRows: number): number {
-    const ncol = this.names.length;
-    const kind = this.kind;
-    const num = this.num;
-    const delim = this.delim;
-    let p = start;
-    let row = this.row;
-    let line = this.line;
-    records: while (p < end && row < maxRows) {
-      let b = buf[p];
-      if (b === LF) {
-        p++;
-        line++;
-        continue;
-      }
-      if (b === CR) {
-        p += buf[p + 1] === LF ? 2 : 1;
-        line++;
-        continue;
-      }
-      if (row >= this.cap) this.grow();
-      const recStart = p;
-      this.fieldLines = 0;
-      let c = 0;
-      for (;;) {
-        let q = p;
-        let done = false;
-        if (kind[c] === NUM) {
-          // Fast path: an unquoted decimal number. Its first 15 significant digits accumulate in m
-          // (exact), the next ones in lo (loDigits of them). m·10^e with at most 15 digits and
-          // |e| ≤ 22 is exact in one operation (Clinger's fast path); up to 19 digits go through
-          // decimalToDouble (decimal.ts); longer ones, and what it cannot decide, through Number().
-          b = buf[q];
-          let neg = false;
-          if (b === MINUS) {
-            neg = true;
-            b = buf[++q];
-          } else if (b === PLUS) b = buf[++q];
-          let m = 0;
-          let lo = 0;
-          let loDigits = 0;
-          let nd = 0;
-          let e = 0;
-          let integer = true;
-          while (b >= 48 && b <= 57) {
-            if (m < 1e14) m = m * 10 + (b - 48);
-            else (lo = lo * 10 + (b - 48), loDigits++);
-            nd++;
-            b = buf[++q];
-          }
-          if (b === DOT) {
-            integer = false;
-            b = buf[++q];
-            while (b >= 48 && b <= 57) {
-              if (m < 1e14) m = m * 10 + (b - 48);
-              else (lo = lo * 10 + (b - 48), loDigits++);
-              nd++;
-              e--;
-              b = buf[++q];
-            }
-          }
-          if (nd > 0 && (b === 101 || b === 69)) {
-            let k = q + 1;
-            let b2 = buf[k];
-            let eneg = false;
-            if (b2 === MINUS) {
-              eneg = true;
-              b2 = buf[++k];
-            } else if (b2 === PLUS) b2 = buf[++k];
-            let ex = 0;
-            let ed = 0;
-            while (b2 >= 48 && b2 <= 57) {
-              ex = ex * 10 + (b2 - 48);
-              ed++;
-              b2 = buf[++k];
-            }
-            if (ed > 0) {
-              integer = false;
-              e += eneg ? -ex : ex;
-              q = k;
-              b = b2;
-            } else nd = 0;
-          }
-          if (nd > 0 && (b === delim || b === LF || b === CR)) {
-            if (loDigits === 0 && e >= -22 && e <= 22) {
-              num[c]![row] = neg ? -(e >= 0 ? m * POW10[e] : m / POW10[-e]) : e >= 0 ? m * POW10[e] : m / POW10[-e];
-              done = true;
-            } else {
-              let v = loDigits <= 4 ? decimalToDouble(m, lo, loDigits, e) : NaN;
-              // Integers of 2^53 and more go to the general path, which keeps them exact as text.
-              if (integer) {
-                if (v < TWO53) {
-                  num[c]![row] = neg ? -v : v;
-                  done = true;
-                }
-              } else {
-                if (v !== v) v = Number(latin1(buf, p, q));
-                else if (neg) v = -v;
-                if (Number.isFinite(v)) {
-                  num[c]![row] = v;
-                  done = true;
-                }
-              }
-            }
-            // Otherwise the general path: it refuses non-finite values and keeps wide integers exact.
-          }
-        }
-        if (!done) {
-          q = this.field(buf, p, end, c, row, line);
-          if (q < 0) {
-            if (eof) throw new DataError(`${this.file}: row ${row + 1} (line ${line}): a quoted field is never closed`, { file: this.file, row: row + 1 });
-            for (const t of this.text) t?.truncate(row - t.fromRow);
-            p = recStart;
-            break records;
-          }
-        }
-        b = buf[q];
-        if (b === delim) {
-          c++;
-          p = q + 1;
-          if (c < ncol) continue;
-          throw this.fieldCountError(row, line, buf, recStart, end);
-        }
-        if (c !== ncol - 1) throw this.fieldCountError(row, line, buf, recStart, end);
-        p = b === CR && buf[q + 1] === LF ? q + 2 : q + 1;
-        break;
-      }
-      row++;
-      line += 1 + this.fieldLines;
-    }
-    this.row = row;
-    this.line = line;
-    return p;
-  }
-
-  /** General field at p (quoted or not): store it for column c; return the position after it, or -1 if it runs past end. */
-  private field(buf: Uint8Array, p: number, end: number, c: number, row: number, line: number): number {
-    const delim = this.delim;
-    let q = p;
-    let s = p;
-    let e: number;
-    let escaped = false;
-    const fieldLine = line + this.fieldLines;
-    if (buf[q] === QUOTE) {
-      s = ++q;
-      for (;;) {
-        if (q >= end) return -1;
-        const b = buf[q];
-        if (b === QUOTE) {
-          if (q + 1 < end && buf[q + 1] === QUOTE) {
-            escaped = true;
-            q += 2;
-            continue;
-          }
-          e = q++;
-          break;
-        }
-        if (b === LF) this.fieldLines++;
-        q++;
-      }
-      const after = buf[q];
-      if (after !== delim && after !== LF && after !== CR)
-        throw new DataError(`${this.file}: row ${row + 1} (line ${fieldLine}), column '${this.names[c]}': unexpected text after a closing quote`, {
-          file: this.file,
-          row: row + 1,
-          column: this.names[c],
-        });
-    } else {
-      for (;;) {
-        const b = buf[q];
-        if (b === delim || b === LF || b === CR) break;
-        q++;
-      }
-      e = q;
-    }
-    const k = this.kind[c];
-    if (k === SKIP) return q;
-    if (k === NUM) {
-      if (isMissingToken(buf, s, e)) {
-        this.num[c]![row] = NaN;
-        return q;
-      }
-      const v = escaped ? undefined : parseNumber(buf, s, e);
-      if (v !== undefined && !Number.isFinite(v)) {
-        const value = latin1(buf, s, e).trim();
-        throw new DataError(`${this.file}: row ${row + 1} (line ${fieldLine}), column '${this.names[c]}': '${value}' is beyond the range of a float64 number`, {
-          file: this.file,
-          row: row + 1,
-          column: this.names[c],
-        });
-      }
-      const wide = v !== undefined && Math.abs(v) >= TWO53 && !this.declaredNumeric.has(c) && /^\s*[+-]?\d+\s*$/.test(latin1(buf, s, e));
-      if (v !== undefined && !wide) {
-        this.num[c]![row] = v;
-        return q;
-      }
-      if (this.declaredNumeric.has(c)) {
-        const value = decoder.decode(buf.subarray(s, e)).replaceAll('""', '"');
-        throw new DataError(`${this.file}: row ${row + 1} (line ${fieldLine}), column '${this.names[c]}': '${value}' is not a number`, {
-          file: this.file,
-          row: row + 1,
-          column: this.names[c],
-        });
-      }
-      this.becomeText(c, row);
-      const value = decoder.decode(buf.subarray(s, e)).replaceAll('""', '"');
-      const why = wide ? ' (an integer too wide for float64, kept exact as text)' : '';
-      this.firstText.set(c, `row ${row + 1} (line ${fieldLine}) has '${value}'${why}`);
-    }
-    return this.appendText(c, buf, s, e, escaped, q);
-  }
-
-  private appendText(c: number, buf: Uint8Array, s: number, e: number, escaped: boolean, q: number): number {
-    const t = this.text[c]!;
-    if (isMissingToken(buf, s, e)) t.appendNull();
-    else t.append(buf, s, e, escaped);
-    return q;
-  }
-
-  private becomeText(c: number, row: number): void {
-    this.kind[c] = TEXT;
-    this.num[c] = null;
-    this.text[c] = new TextColumn(row, Math.max(16, this.cap - row));
-    if (row > 0) this.lateText.set(c, row);
-  }
-
-  private fieldCountError(row: number, line: number, buf: Uint8Array, s: number, end: number): DataError {
-    let n = 1;
-    let quoted = false;
-    for (let i = s; i < end; i++) {
-      const b = buf[i];
-      if (b === QUOTE) quoted = !quoted;
-      else if (!quoted && b === this.delim) n++;
-      else if (!quoted && b === LF) break;
-    }
-    return new DataError(`${this.file}: row ${row + 1} (line ${line}) has ${n} fields; the header has ${this.names.length}`, {
-      file: this.file,
-      row: row + 1,
-    });
-  }
-}
-
-/** Split the header record at buf[p..): names and the position after it, or null if it is not complete before end. */
-function parseHeader(buf: Uint8Array, p: number, end: number, delim: number): { names: string[]; next: number } | null {
-  const names: string[] = [];
-  let q = p;
-  for (;;) {
-    let s = q;
-    let e: number;
-    if (buf[q] === QUOTE) {
-      s = ++q;
-      while (q < end && !(buf[q] === QUOTE && buf[q + 1] !== QUOTE)) q += buf[q] === QUOTE ? 2 : 1;
-      if (q >= end) return null;
-      e = q++;
-    } else {
-      while (q < end && buf[q] !== delim && buf[q] !== LF && buf[q] !== CR) q++;
-      if (q >= end) return null;
-      e = q;
-    }
-    names.push(decoder.decode(buf.subarray(s, e)).replaceAll('""', '"').trim());
-    if (buf[q] === delim) {
-      q++;
-      continue;
-    }
-    while (q < end && buf[q] !== LF && buf[q] !== CR) q++;
-    if (q >= end || (buf[q] === CR && q + 1 >= end)) return null;
-    return { names, next: buf[q] === CR && buf[q + 1] === LF ? q + 2 : q + 1 };
-  }
-}
-
-/** Index of the last line break in buf[0, len) that surely ends a line (-1 if none): a CR as the last byte may be half of a CRLF. */
-function lastLineBreak(buf: Uint8Array, len: number): number {
-  if (len > 0 && buf[len - 1] === LF) return len - 1;
-  for (let i = len - 2; i >= 0; i--) if (buf[i] === LF || buf[i] === CR) return i;
-  return -1;
-}
-
-/**
- * One pass over the file: header, then records into `parser` until EOF or maxRows.
- * `sizeHint` gets (bytes of header, data rows estimated from the first chunk) once.
- */
-function scan(path: string, parser: CsvParser, opts: CsvOptions, maxRows: number, sizeHint?: (rows: number) => void): void {
-  const fd = openSync(path, 'r');
-  try {
-    const size = fstatSync(fd).size;
-    let buf = Buffer.allocUnsafe(Math.min(opts.chunkBytes ?? 1 << 20, size + 1) + 1);
-    let len = 0;
-    let filePos = 0;
-    let eof = false;
-    const fill = (): void => {
-      while (!eof && len < buf.length - 1) {
-        const n = readSync(fd, buf, len, buf.length - 1 - len, filePos);
-        if (n === 0) eof = true;
-        len += n;
-        filePos += n;
-      }
-    };
-    const enlarge = (): void => {
-      const bigger = Buffer.allocUnsafe(buf.length * 2);
-      buf.copy(bigger, 0, 0, len);
-      buf = bigger;
-    };
-    fill();
-    let p = 0;
-    if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) p = 3;
-    while (p < len && (buf[p] === LF || buf[p] === CR || buf[p] === SPACE || buf[p] === TAB)) p++;
-    if (p >= len && eof) throw new DataError(`${path}: the file is empty (no header row)`, { file: path });
-    let header = eof ? null : parseHeader(buf, p, len, parser.delim);
-    while (!header) {
-      if (eof) {
-        if (buf[len - 1] !== LF) buf[len++] = LF;
-        header = parseHeader(buf, p, len, parser.delim);
-        if (!header) throw new DataError(`${path}: the header row is never finished (an open quote?)`, { file: path });
-        break;
-      }
-      enlarge();
-      fill();
-      header = parseHeader(buf, p, len, parser.delim);
-    }
-    if (!parser.names.length) parser.setHeader(header.names, opts);
-    p = header.next;
-    if (sizeHint) {
-      let lines = 0;
-      for (let i = buf.indexOf(LF, p); i >= 0 && i < len; i = buf.indexOf(LF, i + 1)) lines++;
-      if (lines === 0) for (let i = buf.indexOf(CR, p); i >= 0 && i < len; i = buf.indexOf(CR, i + 1)) lines++; // CR-only line ends
-      const seen = len - p;
-      sizeHint(eof ? lines + 1 : Math.ceil(((lines + 1) / Math.max(1, seen)) * (size - header.next) * 1.05) + 64);
-    }
-    for (;;) {
-      let end: number;
-      if (eof) {
-        if (len > p && buf[len - 1] !== LF && buf[len - 1] !== CR) buf[len++] = LF;
-        end = len;
-      } else end = lastLineBreak(buf, len) + 1;
-      if (end > p) p = parser.parse(buf, p, end, eof, maxRows);
-      if (eof || parser.row >= maxRows) break;
-      if (p === 0 && len >= buf.length - 1) enlarge();
-      else {
-        buf.copyWithin(0, p, len);
-        len -= p;
-        p = 0;
-      }
-      fill();
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
+export type { CsvOptions };
 
 /** Magic numbers of the binary formats a file named .csv most often turns out to be. */
 const MAGIC: [string, string][] = [
@@ -570,7 +31,7 @@ const MAGIC: [string, string][] = [
  * The first bytes of the file: refuse what is not UTF-8 text (UTF-16, binary formats) and, unless
  * given, pick the delimiter that splits the header line most often among , ; tab and |.
  */
-function sniff(path: string, delimiter: string | undefined): string {
+export function sniff(path: string, delimiter: string | undefined): string {
   const head = Buffer.alloc(1 << 16);
   const fd = openSync(path, 'r');
   let n: number;
@@ -609,9 +70,7 @@ function sniff(path: string, delimiter: string | undefined): string {
  * The delimiter, unless given, is the one of , ; tab | that splits the header line most often.
  */
 export function readCsv(path: string, opts: CsvOptions = {}): Table {
-  const delimiter = sniff(path, opts.delimiter);
-  if (Buffer.byteLength(delimiter) !== 1) throw new DataError(`CSV delimiter must be one byte, got '${delimiter}'`);
-  const delim = delimiter.charCodeAt(0);
+  const delim = delimiterOf(path, opts);
   const parser = new CsvParser(path, delim);
   scan(path, parser, opts, Infinity, (rows) => parser.allocate(rows));
   const n = parser.row;
@@ -626,28 +85,67 @@ export function readCsv(path: string, opts: CsvOptions = {}): Table {
   }
   const columns: BuiltColumn[] = parser.names.map((name, c) => {
     const values = parser.num[c];
-    const first = parser.firstText.get(c);
-    const metadata = first === undefined ? undefined : new Map([[NOT_NUMERIC, first]]);
-    if (values) {
-      // A view, never a copy: capacity beyond the rows read was never written, so it holds address space, not memory.
-      return { name, data: float64Data(values.subarray(0, n)) };
-    }
+    // A view, never a copy: capacity beyond the rows read was never written, so it holds address space, not memory.
+    if (values) return { name, data: float64Data(values.subarray(0, n), parser.missing[c] === 1) };
     const t = parser.text[c]!;
     const head = prefix?.text[c];
-    const offsets = new Int32Array(n + 1);
-    const present = new Uint8Array(n);
-    let headBytes = 0;
-    if (head) {
-      headBytes = head.offsets[t.fromRow];
-      offsets.set(head.offsets.subarray(0, t.fromRow + 1));
-      present.set(head.present.subarray(0, t.fromRow));
-    }
-    for (let r = 0; r < t.count; r++) offsets[t.fromRow + r + 1] = headBytes + t.offsets[r + 1];
-    present.set(t.present.subarray(0, t.count), t.fromRow);
-    const bytes = new Uint8Array(offsets[n]);
-    if (head) bytes.set(head.bytes.subarray(0, headBytes));
-    bytes.set(t.bytes.subarray(0, t.offsets[t.count]), headBytes);
-    return { name, data: utf8Data(offsets, bytes, present), metadata };
+    const rest: TextPart = { offsets: t.offsets, present: t.present, bytes: t.bytes, rows: t.count };
+    const parts = head ? [{ offsets: head.offsets, present: head.present, bytes: head.bytes, rows: t.fromRow }, rest] : [rest];
+    return textColumn(name, parts, n, parser.firstText.get(c));
   });
   return tableFromColumns(columns);
+}
+
+/** The one-byte field separator: given, or sniffed from the header line. */
+export function delimiterOf(path: string, opts: CsvOptions): number {
+  const delimiter = sniff(path, opts.delimiter);
+  if (Buffer.byteLength(delimiter) !== 1) throw new DataError(`CSV delimiter must be one byte, got '${delimiter}'`);
+  return delimiter.charCodeAt(0);
+}
+
+/** A Utf8 column of n rows from parts in row order; `first`: where the column's first non-number is (field metadata). */
+export function textColumn(name: string, parts: TextPart[], n: number, first?: string): BuiltColumn {
+  const metadata = first === undefined ? undefined : new Map([[NOT_NUMERIC, first]]);
+  const offsets = new Int32Array(n + 1);
+  const present = new Uint8Array(n);
+  let row = 0;
+  let base = 0;
+  for (const part of parts) {
+    for (let r = 0; r < part.rows; r++) offsets[row + r + 1] = base + part.offsets[r + 1];
+    present.set(part.present.subarray(0, part.rows), row);
+    row += part.rows;
+    base += part.offsets[part.rows];
+  }
+  const bytes = new Uint8Array(base);
+  base = 0;
+  for (const part of parts) {
+    bytes.set(part.bytes.subarray(0, part.offsets[part.rows]), base);
+    base += part.offsets[part.rows];
+  }
+  return { name, data: utf8Data(offsets, bytes, present), metadata };
+}
+
+/**
+ * Files from this size up are parsed on several threads (csv-parallel.ts). A worker thread costs about
+ * 0.1 s of CPU to start and compiles the parser again, and the calling thread first counts the other
+ * ranges' lines: below this size that is about what a second core saves (bench/RESULTS.md).
+ */
+export const PARALLEL_CSV_BYTES = 64 * 2 ** 20;
+/** At least this much of the file per thread. */
+const BYTES_PER_THREAD = 32 * 2 ** 20;
+
+/**
+ * Threads to read a CSV file of `size` bytes on: `threads`, else SYSGMM_CSV_THREADS, when given (1:
+ * one thread; more: that many ranges whatever the size); else one per core, for files of
+ * PARALLEL_CSV_BYTES and more, with at least BYTES_PER_THREAD each.
+ */
+export function csvThreads(size: number, threads?: number): number {
+  const env = process.env.SYSGMM_CSV_THREADS;
+  const given = threads ?? (env === undefined || env === '' ? undefined : Number(env));
+  if (given !== undefined) {
+    if (!Number.isInteger(given) || given < 1)
+      throw new SpecError(`${threads === undefined ? 'SYSGMM_CSV_THREADS' : 'threads'} must be a positive integer, got '${threads ?? env}'`);
+    return given;
+  }
+  return size < PARALLEL_CSV_BYTES ? 1 : Math.max(1, Math.min(availableParallelism(), Math.floor(size / BYTES_PER_THREAD)));
 }

@@ -4,7 +4,7 @@ import { extname } from 'node:path';
 import { DataType, type Table } from './arrow-core.ts';
 import { DataError, SpecError } from '../errors.ts';
 import { toFloat64 } from './columns.ts';
-import { readCsv } from './csv.ts';
+import { csvThreads, readCsv } from './csv.ts';
 import { loadOptional } from './optional.ts';
 import { isDatasetPath, readDataset } from './dataset.ts';
 
@@ -22,6 +22,8 @@ export interface ReadOptions {
   text?: string[];
   /** CSV field separator (default: tab for .tsv, else detected from the header line). */
   delimiter?: string;
+  /** CSV: threads that parse the file (default: SYSGMM_CSV_THREADS, else one per core for files of 64 MiB and more). */
+  threads?: number;
 }
 
 const BY_EXTENSION: Record<string, DataFormat> = {
@@ -61,7 +63,7 @@ export async function readTable(path: string, opts: ReadOptions = {}): Promise<T
     throw new DataError(`${path}: unknown file type '${extname(path)}'; name the format (${DATA_FORMATS.join(', ')})`, { file: path });
   if (!DATA_FORMATS.includes(format)) throw new DataError(`unknown format '${format}'; formats are: ${DATA_FORMATS.join(', ')}`);
   try {
-    const table = await readAs(format, path, opts);
+    const table = await readAs(format, path, size, opts);
     checkNames(table, path);
     if (format !== 'csv' && format !== 'xlsx') checkNumeric(table, opts.numeric ?? [], path);
     if (format !== 'csv') checkFinite(table, path); // the CSV reader refuses them itself, naming the line
@@ -73,16 +75,20 @@ export async function readTable(path: string, opts: ReadOptions = {}): Promise<T
   }
 }
 
-async function readAs(format: DataFormat, path: string, opts: ReadOptions): Promise<Table> {
+async function readAs(format: DataFormat, path: string, size: number, opts: ReadOptions): Promise<Table> {
   let table: Table;
   switch (format) {
-    case 'csv':
-      table = readCsv(path, {
+    case 'csv': {
+      const csv = {
         numeric: opts.numeric,
         text: opts.text,
         delimiter: opts.delimiter ?? (extname(path).toLowerCase() === '.tsv' ? '\t' : undefined),
-      });
+      };
+      const threads = csvThreads(size, opts.threads);
+      // The threaded reader (worker_threads) loads only for the files it reads.
+      table = threads > 1 ? (await (await import('./csv-parallel.ts')).readCsvParallel(path, csv, threads)).table : readCsv(path, csv);
       break;
+    }
     case 'arrow':
       // The Arrow IPC reader (and the .dta reader below) load only when needed, like Parquet.
       table = (await import('./arrow.ts')).readArrowIpc(path);
