@@ -132,34 +132,79 @@ function clusterIndex(d: Design, name: string, obsMain: Int32Array): { index: In
   return { index, n, value };
 }
 
-/** dst[dOff ..] (P×P) += Σ_r W[r]ᵀW[r−lag] over rows r0+lag .. r0+count−1 of W (rows of width P). */
-function addCrossRows(dst: Float64Array, dOff: number, w: Float64Array, r0: number, count: number, lag: number, P: number): void {
-  for (let r = r0 + lag; r < r0 + count; r++) {
+// W's rows are walked over their nonzero columns only: row r's are nzCol[r·P .. r·P + nzLen[r]),
+// ascending. A zero term adds ±0 to a sum that starts at +0, which changes nothing, so every sum
+// below is the dense loop's, term for term.
+
+/** dst (P×P, zeroed here) = Σ_r W[r]ᵀW[r] over rows r0 .. r0+count−1: the upper triangle only. */
+function gramRows(dst: Float64Array, w: Float64Array, r0: number, count: number, P: number, nzLen: Int32Array, nzCol: Int32Array): void {
+  dst.fill(0);
+  for (let r = r0; r < r0 + count; r++) {
     const ro = r * P;
-    const lo = (r - lag) * P;
-    for (let a = 0; a < P; a++) {
+    const end = ro + nzLen[r];
+    for (let i = ro; i < end; i++) {
+      const a = nzCol[i];
       const va = w[ro + a];
-      if (va === 0) continue;
-      const da = dOff + a * P;
-      for (let b = 0; b < P; b++) dst[da + b] += va * w[lo + b];
+      const da = a * P;
+      for (let j = i; j < end; j++) {
+        const b = nzCol[j];
+        dst[da + b] += va * w[ro + b];
+      }
     }
   }
 }
 
-/** dst (P×P, zeroed here) = Σ_r W[r]ᵀW[r] over rows r0 .. r0+count−1: the upper triangle, mirrored
- *  (the same value, term for term, as addCrossRows with lag 0). */
-function gramRows(dst: Float64Array, w: Float64Array, r0: number, count: number, P: number): void {
+/** dst (P×P, zeroed here) = Σ_r W[r]ᵀW[r−lag] over rows r0+lag .. r0+count−1 of W. */
+function crossRows(dst: Float64Array, w: Float64Array, r0: number, count: number, lag: number, P: number, nzLen: Int32Array, nzCol: Int32Array): void {
   dst.fill(0);
-  for (let r = r0; r < r0 + count; r++) {
+  for (let r = r0 + lag; r < r0 + count; r++) {
     const ro = r * P;
-    for (let a = 0; a < P; a++) {
+    const lo = ro - lag * P;
+    const end = ro + nzLen[r];
+    const lend = lo + nzLen[r - lag];
+    if (lend === lo) continue;
+    for (let i = ro; i < end; i++) {
+      const a = nzCol[i];
       const va = w[ro + a];
-      if (va === 0) continue;
       const da = a * P;
-      for (let b = a; b < P; b++) dst[da + b] += va * w[ro + b];
+      for (let j = lo; j < lend; j++) {
+        const b = nzCol[j];
+        dst[da + b] += va * w[lo + b];
+      }
     }
   }
-  for (let a = 1; a < P; a++) for (let b = 0; b < a; b++) dst[a * P + b] = dst[b * P + a];
+}
+
+/** The nonzero columns of rows r0 .. r0+count−1 of W (rows of width P) into nzLen/nzCol. */
+function nonzeroColumns(w: Float64Array, r0: number, count: number, P: number, nzLen: Int32Array, nzCol: Int32Array): void {
+  for (let r = r0; r < r0 + count; r++) {
+    const ro = r * P;
+    let n = ro;
+    for (let a = 0; a < P; a++) if (w[ro + a] !== 0) nzCol[n++] = a;
+    nzLen[r] = n - ro;
+  }
+}
+
+/** c (hi, lo) += x[j] at off + j for the upper triangle's nonzero entries of x (P×P): addTo (sums.ts), inlined. */
+function addUpper(hi: Float64Array, lo: Float64Array, off: number, x: Float64Array, P: number): void {
+  for (let a = 0; a < P; a++)
+    for (let j = a * P + a; j < (a + 1) * P; j++) {
+      const v = x[j];
+      if (v === 0) continue;
+      const h = hi[off + j];
+      const s = h + v;
+      const bb = s - h;
+      lo[off + j] += h - (s - bb) + (v - bb);
+      hi[off + j] = s;
+    }
+}
+
+/** The lower triangles of m P×P blocks set from their upper triangles. */
+function mirrorUpper(x: Float64Array, P: number, m = 1): void {
+  for (let k = 0; k < m; k++) {
+    const o = k * P * P;
+    for (let a = 1; a < P; a++) for (let b = 0; b < a; b++) x[o + a * P + b] = x[o + b * P + a];
+  }
 }
 
 /** First differences of the raw (y, X) where both periods have y and every regressor. */
@@ -240,6 +285,11 @@ class UnitPass {
   nLev = 0;
 
   private readonly wRows: Float64Array;
+  /** The nonzero columns of W's rows (see gramRows), and of the differenced rows arW. */
+  private readonly nzLen: Int32Array;
+  private readonly nzCol: Int32Array;
+  private readonly arNzLen: Int32Array;
+  private readonly arNzCol: Int32Array;
   private readonly arW: Float64Array;
   private readonly gramT: Float64Array;
   private readonly gramL: Float64Array;
@@ -286,6 +336,10 @@ class UnitPass {
     this.levW = new Float64Array(P);
 
     this.wRows = new Float64Array(this.nr * P);
+    this.nzLen = new Int32Array(this.nr);
+    this.nzCol = new Int32Array(this.nr * P);
+    this.arNzLen = new Int32Array(T);
+    this.arNzCol = new Int32Array(T * P);
     this.arW = new Float64Array(T * P);
     this.gramT = new Float64Array(P * P);
     this.gramL = new Float64Array(P * P);
@@ -304,29 +358,31 @@ class UnitPass {
     this.zhzBlock(i);
   }
 
-  /** W_i: the rows that enter (transformed rows 0..T−1, level rows T..2T−1), zero elsewhere; the
-   *  unit's observation counts and exclusions. */
+  /** W_i: the rows that enter (transformed rows 0..T−1, level rows T..2T−1), zero elsewhere, with
+   *  their nonzero columns; the unit's observation counts and exclusions. */
   private unitRows(i: number): void {
-    const { rows, wRows, T, P, kAll, levW } = this;
+    const { rows, wRows, nzLen, nzCol, T, P, kAll, levW } = this;
     const system = this.d.system;
     wRows.fill(0);
-    let nMain = 0;
+    nzLen.fill(0);
     let nT = 0;
     for (let t = 0; t < T; t++) {
-      if (rows.useT[t]) {
-        const o = t * P;
-        wRows[o] = rows.yT[t];
-        for (let k = 0; k < kAll; k++) wRows[o + 1 + k] = rows.xT[t * kAll + k];
-        nT++;
-      }
-      if (system && rows.useL[t]) {
-        const o = (T + t) * P;
-        wRows[o] = rows.yL[t];
-        for (let k = 0; k < kAll; k++) wRows[o + 1 + k] = rows.xL[t * kAll + k];
-        for (let a = 0; a < P; a++) levW[a] += wRows[o + a];
+      if (!rows.useT[t]) continue;
+      this.loadRow(t, rows.yT[t], rows.xT, t * kAll);
+      nT++;
+    }
+    let nMain = 0;
+    if (system)
+      for (let t = 0; t < T; t++) {
+        if (!rows.useL[t]) continue;
+        const r = T + t;
+        this.loadRow(r, rows.yL[t], rows.xL, t * kAll);
+        const o = r * P;
+        for (let j = o; j < o + nzLen[r]; j++) levW[nzCol[j]] += wRows[o + nzCol[j]];
         this.nLev++;
         nMain++;
       }
+    for (let t = 0; t < T; t++) {
       if (rows.present[t]) {
         const code = rows.status[t];
         if (code !== EXCLUDED.used && this.excludedCount[code]++ === 0) this.excludedOrder.push(code);
@@ -336,46 +392,84 @@ class UnitPass {
     this.obsMain[i] = system ? nMain : nT;
   }
 
+  /** Row r of W = (y, x[xo .. xo+kAll)) over a zeroed row, and its nonzero columns. */
+  private loadRow(r: number, y: number, x: Float64Array, xo: number): void {
+    const { wRows, nzCol, kAll } = this;
+    const o = r * this.P;
+    let n = o;
+    if (y !== 0) {
+      wRows[o] = y;
+      nzCol[n++] = 0;
+    }
+    for (let k = 0; k < kAll; k++) {
+      const v = x[xo + k];
+      if (v !== 0) {
+        wRows[o + 1 + k] = v;
+        nzCol[n++] = 1 + k;
+      }
+    }
+    this.nzLen[r] = n - o;
+  }
+
   /** ee_i over the rows whose residuals give σ², ar_i = Σ_t W[t]ᵀW[t−m] over the AR-tested rows, and
-   *  the sample-wide W'W sums (all used rows; main-equation rows). */
+   *  the sample-wide W'W sums (all used rows; main-equation rows). The symmetric ones (ee, W'W) are
+   *  formed over their upper triangles, mirrored once at the end (finish). */
   private crossProducts(i: number): void {
-    const { wRows, T, P, gramT, gramL, artests } = this;
+    const { wRows, nzLen, nzCol, T, P, gramT, gramL, artests, allWW, mainWW } = this;
     const system = this.d.system;
     const PP = P * P;
-    gramRows(gramT, wRows, 0, T, P);
-    if (system) gramRows(gramL, wRows, T, T, P);
-    const main = system ? gramL : gramT;
-    for (let j = 0; j < PP; j++) {
-      this.allWW[j] += system ? gramT[j] + gramL[j] : gramT[j];
-      this.mainWW[j] += main[j];
-    }
+    gramRows(gramT, wRows, 0, T, P, nzLen, nzCol);
+    if (system) {
+      gramRows(gramL, wRows, T, T, P, nzLen, nzCol);
+      for (let a = 0; a < P; a++)
+        for (let j = a * P + a; j < (a + 1) * P; j++) {
+          allWW[j] += gramT[j] + gramL[j];
+          mainWW[j] += gramL[j];
+        }
+    } else
+      for (let a = 0; a < P; a++)
+        for (let j = a * P + a; j < (a + 1) * P; j++) {
+          allWW[j] += gramT[j];
+          mainWW[j] += gramT[j];
+        }
     const ee = this.sigmaLevel ? gramL : gramT;
-    if (this.ee) this.ee.set(ee, i * PP);
-    else
-      for (let j = 0; j < PP; j++) {
-        const x = ee[j];
-        if (x !== 0) addTo(this.eeSum, j, x);
-      }
+    if (this.ee) {
+      const o = i * PP;
+      this.ee.set(ee, o);
+      mirrorUpper(this.ee.subarray(o, o + PP), P);
+    } else addUpper(this.eeSum.hi, this.eeSum.lo, 0, ee, P);
     if (artests > 0) {
       let src = wRows;
       let r0 = this.arRows === 'level' ? T : 0;
+      let len = nzLen;
+      let cols = nzCol;
       if (this.arRows === 'differenced') {
         differencedRows(this.rows, this.arW, P);
+        nonzeroColumns(this.arW, 0, T, P, this.arNzLen, this.arNzCol);
         src = this.arW;
+        len = this.arNzLen;
+        cols = this.arNzCol;
         r0 = 0;
       }
-      const { arUnit, arSum } = this;
+      const { arUnit, ar } = this;
+      const { hi, lo } = this.arSum;
       const nSym = (P * (P + 1)) / 2;
       for (let m = 1; m <= artests; m++) {
-        arUnit.fill(0);
-        addCrossRows(arUnit, 0, src, r0, T, m, P);
+        crossRows(arUnit, src, r0, T, m, P, len, cols);
         let o = (i * artests + m - 1) * nSym;
-        for (let a = 0; a < P; a++)
-          for (let b = a; b < P; b++) this.ar[o++] = a === b ? arUnit[a * P + a] : 0.5 * (arUnit[a * P + b] + arUnit[b * P + a]);
+        for (let a = 0; a < P; a++) {
+          ar[o++] = arUnit[a * P + a];
+          for (let b = a + 1; b < P; b++) ar[o++] = 0.5 * (arUnit[a * P + b] + arUnit[b * P + a]);
+        }
         const so = (m - 1) * PP;
         for (let j = 0; j < PP; j++) {
           const x = arUnit[j];
-          if (x !== 0) addTo(arSum, so + j, x);
+          if (x === 0) continue;
+          const h = hi[so + j];
+          const s = h + x;
+          const bb = s - h;
+          lo[so + j] += h - (s - bb) + (x - bb);
+          hi[so + j] = s;
         }
       }
     }
@@ -384,14 +478,19 @@ class UnitPass {
   /** zw_i = Z_iᵀ W_i. */
   private momentBlock(i: number): void {
     const { start, col, val } = this.zrows;
-    const { zw, wRows, P, nr } = this;
+    const { zw, wRows, nzLen, nzCol, P, nr } = this;
     const zwOff = i * this.L * P;
     for (let r = 0; r < nr; r++) {
       const ro = r * P;
+      const end = ro + nzLen[r];
+      if (end === ro) continue;
       for (let p = start[r]; p < start[r + 1]; p++) {
         const c = zwOff + col[p] * P;
         const v = val[p];
-        for (let a = 0; a < P; a++) zw[c + a] += v * wRows[ro + a];
+        for (let j = ro; j < end; j++) {
+          const a = nzCol[j];
+          zw[c + a] += v * wRows[ro + a];
+        }
       }
     }
   }
@@ -509,6 +608,16 @@ class UnitPass {
     return { zhzSum, zhzSumLo };
   }
 
+  /** After the last unit: the symmetric sums' lower triangles from their upper ones. */
+  finish(): void {
+    mirrorUpper(this.allWW, this.P);
+    mirrorUpper(this.mainWW, this.P);
+    if (!this.ee) {
+      mirrorUpper(this.eeSum.hi, this.P);
+      mirrorUpper(this.eeSum.lo, this.P);
+    }
+  }
+
   /** Σ_i ee_i (compensatedSum's value, term for term, when kept per unit). */
   eeSums(): Compensated {
     return this.ee ? compensatedSum(this.ee, this.n, this.P * this.P, null) : normalize(this.eeSum);
@@ -519,35 +628,68 @@ class UnitPass {
   }
 }
 
-/** Keep columns `cols` of each row of width P (zw: rows of L); the array itself when all are kept. */
+// Dropping regressors compacts the blocks in place: the kept columns form a few runs of adjacent
+// columns, each moved with one copyWithin (every element moves to an index no later than its own).
+
+/** Runs of adjacent kept columns: [from, to, length] triples (column cols[to] = from, …). */
+function columnRuns(cols: number[]): number[] {
+  const runs: number[] = [];
+  for (let c = 0; c < cols.length; c++) {
+    const n = runs.length;
+    if (n && runs[n - 3] + runs[n - 1] === cols[c]) runs[n - 1]++;
+    else runs.push(cols[c], c, 1);
+  }
+  return runs;
+}
+
+/** Keep columns `cols` of each row of width P (zw: rows of L); the array itself when all are kept
+ *  (src is overwritten). */
 function keepCols(src: Float64Array, nrows: number, P: number, cols: number[]): Float64Array {
   const Pk = cols.length;
   if (Pk === P) return src;
-  const out = new Float64Array(nrows * Pk);
-  for (let r = 0; r < nrows; r++) for (let c = 0; c < Pk; c++) out[r * Pk + c] = src[r * P + cols[c]];
-  return out;
+  const runs = columnRuns(cols);
+  for (let r = 0; r < nrows; r++)
+    for (let k = 0; k < runs.length; k += 3) src.copyWithin(r * Pk + runs[k + 1], r * P + runs[k], r * P + runs[k] + runs[k + 2]);
+  return src.slice(0, nrows * Pk);
 }
 
-/** Keep rows and columns `cols` of each P×P block. */
-/** Keep rows and columns `cols` of each packed upper triangle of order P; the array itself when all are kept. */
+/** Keep rows and columns `cols` of each packed upper triangle of order P; the array itself when all
+ *  are kept (src is overwritten). Row r of the result is row cols[r]'s entries from column cols[r] on. */
 function keepPacked(src: Float64Array, nblocks: number, P: number, cols: number[]): Float64Array {
   const Pk = cols.length;
   if (Pk === P) return src;
+  const runs = columnRuns(cols);
   const n0 = (P * (P + 1)) / 2;
-  const at = (a: number, b: number): number => (a <= b ? a * P - (a * (a - 1)) / 2 + b - a : at(b, a));
-  const out = new Float64Array((nblocks * Pk * (Pk + 1)) / 2);
-  let o = 0;
-  for (let k = 0; k < nblocks; k++) for (let r = 0; r < Pk; r++) for (let c = r; c < Pk; c++) out[o++] = src[k * n0 + at(cols[r], cols[c])];
-  return out;
+  const nk = (Pk * (Pk + 1)) / 2;
+  for (let k = 0; k < nblocks; k++)
+    for (let r = 0; r < Pk; r++) {
+      const a = cols[r];
+      // Entry (a, b) of the source triangle, (r, c) of the result.
+      const from = k * n0 + a * P - (a * (a - 1)) / 2 - a;
+      const to = k * nk + r * Pk - (r * (r - 1)) / 2 - r;
+      for (let j = 0; j < runs.length; j += 3) {
+        const c0 = Math.max(runs[j + 1], r);
+        const c1 = runs[j + 1] + runs[j + 2];
+        if (c0 >= c1) continue;
+        const b0 = runs[j] + c0 - runs[j + 1];
+        src.copyWithin(to + c0, from + b0, from + b0 + c1 - c0);
+      }
+    }
+  return src.slice(0, nblocks * nk);
 }
 
+/** Keep rows and columns `cols` of each P×P block; the array itself when all are kept (src is overwritten). */
 function keepSquare(src: Float64Array, nblocks: number, P: number, cols: number[]): Float64Array {
   const Pk = cols.length;
   if (Pk === P) return src;
-  const out = new Float64Array(nblocks * Pk * Pk);
+  const runs = columnRuns(cols);
   for (let b = 0; b < nblocks; b++)
-    for (let r = 0; r < Pk; r++) for (let c = 0; c < Pk; c++) out[(b * Pk + r) * Pk + c] = src[(b * P + cols[r]) * P + cols[c]];
-  return out;
+    for (let r = 0; r < Pk; r++) {
+      const from = (b * P + cols[r]) * P;
+      const to = (b * Pk + r) * Pk;
+      for (let k = 0; k < runs.length; k += 3) src.copyWithin(to + runs[k + 1], from + runs[k], from + runs[k] + runs[k + 2]);
+    }
+  return src.slice(0, nblocks * Pk * Pk);
 }
 
 /**
@@ -559,6 +701,7 @@ export function unitBlocks(d: Design, plan: InstrumentPlan, opts: { keepZHZ?: bo
   const pass = new UnitPass(d, plan, opts.keepZHZ ?? false);
   const { n, L, P, kAll, artests, obsMain, obsTrans } = pass;
   for (let i = 0; i < n; i++) pass.unit(i);
+  pass.finish();
   const { zhzSum, zhzSumLo } = pass.zhzSums();
   const eeSum = pass.eeSums();
 
