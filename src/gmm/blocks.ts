@@ -354,6 +354,7 @@ class UnitPass {
     this.zrows.fill(this.rows);
     this.unitRows(i);
     this.crossProducts(i);
+    if (this.artests > 0) this.arProducts(i);
     this.momentBlock(i);
     this.zhzBlock(i);
   }
@@ -411,11 +412,10 @@ class UnitPass {
     this.nzLen[r] = n - o;
   }
 
-  /** ee_i over the rows whose residuals give σ², ar_i = Σ_t W[t]ᵀW[t−m] over the AR-tested rows, and
-   *  the sample-wide W'W sums (all used rows; main-equation rows). The symmetric ones (ee, W'W) are
-   *  formed over their upper triangles, mirrored once at the end (finish). */
+  /** ee_i over the rows whose residuals give σ², and the sample-wide W'W sums (all used rows;
+   *  main-equation rows), over their upper triangles, mirrored once at the end (finish). */
   private crossProducts(i: number): void {
-    const { wRows, nzLen, nzCol, T, P, gramT, gramL, artests, allWW, mainWW } = this;
+    const { wRows, nzLen, nzCol, T, P, gramT, gramL, allWW, mainWW } = this;
     const system = this.d.system;
     const PP = P * P;
     gramRows(gramT, wRows, 0, T, P, nzLen, nzCol);
@@ -438,39 +438,44 @@ class UnitPass {
       this.ee.set(ee, o);
       mirrorUpper(this.ee.subarray(o, o + PP), P);
     } else addUpper(this.eeSum.hi, this.eeSum.lo, 0, ee, P);
-    if (artests > 0) {
-      let src = wRows;
-      let r0 = this.arRows === 'level' ? T : 0;
-      let len = nzLen;
-      let cols = nzCol;
-      if (this.arRows === 'differenced') {
-        differencedRows(this.rows, this.arW, P);
-        nonzeroColumns(this.arW, 0, T, P, this.arNzLen, this.arNzCol);
-        src = this.arW;
-        len = this.arNzLen;
-        cols = this.arNzCol;
-        r0 = 0;
+  }
+
+  /** ar_i = Σ_t W[t]ᵀW[t−m] over the AR-tested rows, m = 1..artests: kept per unit as its symmetric
+   *  part, and added whole into the compensated sum. */
+  private arProducts(i: number): void {
+    const { wRows, nzLen, nzCol, T, P, artests } = this;
+    const PP = P * P;
+    let src = wRows;
+    let r0 = this.arRows === 'level' ? T : 0;
+    let len = nzLen;
+    let cols = nzCol;
+    if (this.arRows === 'differenced') {
+      differencedRows(this.rows, this.arW, P);
+      nonzeroColumns(this.arW, 0, T, P, this.arNzLen, this.arNzCol);
+      src = this.arW;
+      len = this.arNzLen;
+      cols = this.arNzCol;
+      r0 = 0;
+    }
+    const { arUnit, ar } = this;
+    const { hi, lo } = this.arSum;
+    const nSym = (P * (P + 1)) / 2;
+    for (let m = 1; m <= artests; m++) {
+      crossRows(arUnit, src, r0, T, m, P, len, cols);
+      let o = (i * artests + m - 1) * nSym;
+      for (let a = 0; a < P; a++) {
+        ar[o++] = arUnit[a * P + a];
+        for (let b = a + 1; b < P; b++) ar[o++] = 0.5 * (arUnit[a * P + b] + arUnit[b * P + a]);
       }
-      const { arUnit, ar } = this;
-      const { hi, lo } = this.arSum;
-      const nSym = (P * (P + 1)) / 2;
-      for (let m = 1; m <= artests; m++) {
-        crossRows(arUnit, src, r0, T, m, P, len, cols);
-        let o = (i * artests + m - 1) * nSym;
-        for (let a = 0; a < P; a++) {
-          ar[o++] = arUnit[a * P + a];
-          for (let b = a + 1; b < P; b++) ar[o++] = 0.5 * (arUnit[a * P + b] + arUnit[b * P + a]);
-        }
-        const so = (m - 1) * PP;
-        for (let j = 0; j < PP; j++) {
-          const x = arUnit[j];
-          if (x === 0) continue;
-          const h = hi[so + j];
-          const s = h + x;
-          const bb = s - h;
-          lo[so + j] += h - (s - bb) + (x - bb);
-          hi[so + j] = s;
-        }
+      const so = (m - 1) * PP;
+      for (let j = 0; j < PP; j++) {
+        const x = arUnit[j];
+        if (x === 0) continue;
+        const h = hi[so + j];
+        const s = h + x;
+        const bb = s - h;
+        lo[so + j] += h - (s - bb) + (x - bb);
+        hi[so + j] = s;
       }
     }
   }
@@ -628,8 +633,9 @@ class UnitPass {
   }
 }
 
-// Dropping regressors compacts the blocks in place: the kept columns form a few runs of adjacent
-// columns, each moved with one copyWithin (every element moves to an index no later than its own).
+// Dropping regressors compacts the blocks in place, and the result is a view of the start of the
+// array (no new memory to touch): the kept columns form a few runs of adjacent columns, each moved
+// with one copyWithin (every element moves to an index no later than its own).
 
 /** Runs of adjacent kept columns: [from, to, length] triples (column cols[to] = from, …). */
 function columnRuns(cols: number[]): number[] {
@@ -642,19 +648,19 @@ function columnRuns(cols: number[]): number[] {
   return runs;
 }
 
-/** Keep columns `cols` of each row of width P (zw: rows of L); the array itself when all are kept
- *  (src is overwritten). */
+/** Keep columns `cols` of each row of width P (zw: rows of L), in place: a view of src's start, or
+ *  src itself when all are kept. */
 function keepCols(src: Float64Array, nrows: number, P: number, cols: number[]): Float64Array {
   const Pk = cols.length;
   if (Pk === P) return src;
   const runs = columnRuns(cols);
   for (let r = 0; r < nrows; r++)
     for (let k = 0; k < runs.length; k += 3) src.copyWithin(r * Pk + runs[k + 1], r * P + runs[k], r * P + runs[k] + runs[k + 2]);
-  return src.slice(0, nrows * Pk);
+  return src.subarray(0, nrows * Pk);
 }
 
-/** Keep rows and columns `cols` of each packed upper triangle of order P; the array itself when all
- *  are kept (src is overwritten). Row r of the result is row cols[r]'s entries from column cols[r] on. */
+/** Keep rows and columns `cols` of each packed upper triangle of order P, in place (as keepCols). Row
+ *  r of the result is row cols[r]'s entries from column cols[r] on. */
 function keepPacked(src: Float64Array, nblocks: number, P: number, cols: number[]): Float64Array {
   const Pk = cols.length;
   if (Pk === P) return src;
@@ -675,10 +681,10 @@ function keepPacked(src: Float64Array, nblocks: number, P: number, cols: number[
         src.copyWithin(to + c0, from + b0, from + b0 + c1 - c0);
       }
     }
-  return src.slice(0, nblocks * nk);
+  return src.subarray(0, nblocks * nk);
 }
 
-/** Keep rows and columns `cols` of each P×P block; the array itself when all are kept (src is overwritten). */
+/** Keep rows and columns `cols` of each P×P block, in place (as keepCols). */
 function keepSquare(src: Float64Array, nblocks: number, P: number, cols: number[]): Float64Array {
   const Pk = cols.length;
   if (Pk === P) return src;
@@ -689,7 +695,7 @@ function keepSquare(src: Float64Array, nblocks: number, P: number, cols: number[
       const to = (b * Pk + r) * Pk;
       for (let k = 0; k < runs.length; k += 3) src.copyWithin(to + runs[k + 1], from + runs[k], from + runs[k] + runs[k + 2]);
     }
-  return src.slice(0, nblocks * Pk * Pk);
+  return src.subarray(0, nblocks * Pk * Pk);
 }
 
 /**
