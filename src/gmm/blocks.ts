@@ -13,7 +13,7 @@ import { DataError, SpecError } from '../errors.ts';
 import { EXCLUDED, UnitRows, type Design } from './design.ts';
 import { hFactor, type SparseFactor } from './hmatrix.ts';
 import { InstrumentRows, type InstrumentPlan } from './instruments.ts';
-import { addTo, compensated, compensatedSum, normalize, type Compensated } from './sums.ts';
+import { compensated, compensatedSum, normalize, type Compensated } from './sums.ts';
 
 export interface UnitBlocks {
   /** Units in the sample (panel unit indices), in order; block row i belongs to units[i]. */
@@ -586,15 +586,20 @@ class UnitPass {
   /** Add one unit's Z'HZ into the compensated sum (unit by unit, so that the sum does not depend on
    *  how units are grouped into shards) and clear it for the next unit: only the entries it touched. */
   private addZHZ(u: Float64Array): void {
-    const { zhzTouched, zhzPacked } = this;
-    const m = this.trackZHZ ? this.zhzCount : this.nPacked;
+    const { zhzTouched, trackZHZ } = this;
+    const { hi, lo } = this.zhzPacked;
+    const m = trackZHZ ? this.zhzCount : this.nPacked;
     for (let k = 0; k < m; k++) {
-      const j = this.trackZHZ ? zhzTouched[k] : k;
+      const j = trackZHZ ? zhzTouched[k] : k;
       const x = u[j];
-      if (x !== 0) {
-        addTo(zhzPacked, j, x);
-        u[j] = 0;
-      }
+      if (x === 0) continue;
+      // addTo (sums.ts), inlined.
+      const h = hi[j];
+      const s = h + x;
+      const bb = s - h;
+      lo[j] += h - (s - bb) + (x - bb);
+      hi[j] = s;
+      u[j] = 0;
     }
   }
 
