@@ -133,8 +133,8 @@ function clusterIndex(d: Design, name: string, obsMain: Int32Array): { index: In
 }
 
 // W's rows are walked over their nonzero columns only: row r's are nzCol[r·P .. r·P + nzLen[r]),
-// ascending. A zero term adds ±0 to a sum that starts at +0, which changes nothing, so every sum
-// below is the dense loop's, term for term.
+// ascending (a row without zeros takes the plain loops). A zero term adds ±0 to a sum that starts at
+// +0, which changes nothing, so every sum below is the dense loop's, term for term.
 
 /** dst (P×P, zeroed here) = Σ_r W[r]ᵀW[r] over rows r0 .. r0+count−1: the upper triangle only. */
 function gramRows(dst: Float64Array, w: Float64Array, r0: number, count: number, P: number, nzLen: Int32Array, nzCol: Int32Array): void {
@@ -142,6 +142,14 @@ function gramRows(dst: Float64Array, w: Float64Array, r0: number, count: number,
   for (let r = r0; r < r0 + count; r++) {
     const ro = r * P;
     const end = ro + nzLen[r];
+    if (end === ro + P) {
+      // A row without zeros: the plain loops.
+      for (let a = 0; a < P; a++) {
+        const va = w[ro + a];
+        for (let b = a, j = a * P + a; b < P; b++, j++) dst[j] += va * w[ro + b];
+      }
+      continue;
+    }
     for (let i = ro; i < end; i++) {
       const a = nzCol[i];
       const va = w[ro + a];
@@ -163,6 +171,13 @@ function crossRows(dst: Float64Array, w: Float64Array, r0: number, count: number
     const end = ro + nzLen[r];
     const lend = lo + nzLen[r - lag];
     if (lend === lo) continue;
+    if (end === ro + P && lend === lo + P) {
+      for (let a = 0; a < P; a++) {
+        const va = w[ro + a];
+        for (let b = 0, j = a * P; b < P; b++, j++) dst[j] += va * w[lo + b];
+      }
+      continue;
+    }
     for (let i = ro; i < end; i++) {
       const a = nzCol[i];
       const va = w[ro + a];
@@ -359,57 +374,52 @@ class UnitPass {
     this.zhzBlock(i);
   }
 
-  /** W_i: the rows that enter (transformed rows 0..T−1, level rows T..2T−1), zero elsewhere, with
-   *  their nonzero columns; the unit's observation counts and exclusions. */
+  /** W_i: the rows that enter (transformed rows 0..T−1, level rows T..2T−1) with their nonzero
+   *  columns (a row that does not enter has none; entries not listed are never read); the unit's
+   *  observation counts and exclusions. */
   private unitRows(i: number): void {
     const { rows, wRows, nzLen, nzCol, T, P, kAll, levW } = this;
-    const system = this.d.system;
-    wRows.fill(0);
-    nzLen.fill(0);
+    const neq = this.d.system ? 2 : 1;
+    let nMain = 0;
     let nT = 0;
     for (let t = 0; t < T; t++) {
-      if (!rows.useT[t]) continue;
-      this.loadRow(t, rows.yT[t], rows.xT, t * kAll);
-      nT++;
-    }
-    let nMain = 0;
-    if (system)
-      for (let t = 0; t < T; t++) {
-        if (!rows.useL[t]) continue;
-        const r = T + t;
-        this.loadRow(r, rows.yL[t], rows.xL, t * kAll);
+      for (let e = 0; e < neq; e++) {
+        const r = e * T + t;
+        if (!(e ? rows.useL[t] : rows.useT[t])) {
+          nzLen[r] = 0;
+          continue;
+        }
+        // Row r = (y, x) of its equation.
+        const y = e ? rows.yL[t] : rows.yT[t];
+        const x = e ? rows.xL : rows.xT;
         const o = r * P;
-        for (let j = o; j < o + nzLen[r]; j++) levW[nzCol[j]] += wRows[o + nzCol[j]];
-        this.nLev++;
-        nMain++;
+        let n = o;
+        if (y !== 0) {
+          wRows[o] = y;
+          nzCol[n++] = 0;
+        }
+        for (let k = 0, xo = t * kAll; k < kAll; k++) {
+          const v = x[xo + k];
+          if (v !== 0) {
+            wRows[o + 1 + k] = v;
+            nzCol[n++] = 1 + k;
+          }
+        }
+        nzLen[r] = n - o;
+        if (e === 0) nT++;
+        else {
+          for (let j = o; j < n; j++) levW[nzCol[j]] += wRows[o + nzCol[j]];
+          this.nLev++;
+          nMain++;
+        }
       }
-    for (let t = 0; t < T; t++) {
       if (rows.present[t]) {
         const code = rows.status[t];
         if (code !== EXCLUDED.used && this.excludedCount[code]++ === 0) this.excludedOrder.push(code);
       }
     }
     this.obsTrans[i] = nT;
-    this.obsMain[i] = system ? nMain : nT;
-  }
-
-  /** Row r of W = (y, x[xo .. xo+kAll)) over a zeroed row, and its nonzero columns. */
-  private loadRow(r: number, y: number, x: Float64Array, xo: number): void {
-    const { wRows, nzCol, kAll } = this;
-    const o = r * this.P;
-    let n = o;
-    if (y !== 0) {
-      wRows[o] = y;
-      nzCol[n++] = 0;
-    }
-    for (let k = 0; k < kAll; k++) {
-      const v = x[xo + k];
-      if (v !== 0) {
-        wRows[o + 1 + k] = v;
-        nzCol[n++] = 1 + k;
-      }
-    }
-    this.nzLen[r] = n - o;
+    this.obsMain[i] = neq === 2 ? nMain : nT;
   }
 
   /** ee_i over the rows whose residuals give σ², and the sample-wide W'W sums (all used rows;
@@ -489,6 +499,14 @@ class UnitPass {
       const ro = r * P;
       const end = ro + nzLen[r];
       if (end === ro) continue;
+      if (end === ro + P) {
+        for (let p = start[r]; p < start[r + 1]; p++) {
+          const c = zwOff + col[p] * P;
+          const v = val[p];
+          for (let a = 0; a < P; a++) zw[c + a] += v * wRows[ro + a];
+        }
+        continue;
+      }
       for (let p = start[r]; p < start[r + 1]; p++) {
         const c = zwOff + col[p] * P;
         const v = val[p];
