@@ -530,20 +530,26 @@ class UnitPass {
     if (this.zhzUnit) this.addZHZ(this.zhzUnit);
   }
 
-  /** zhzBlock for few instruments: q_f as a dense vector, its nonzero entries found by a scan. */
+  /** zhzBlock for few instruments: q_f as a dense vector (zero between rows f: only its nonzero
+   *  entries are cleared), its nonzero entries found by a scan; a row f whose Z rows are all empty
+   *  has q_f = 0 and is skipped. */
   private zhzDense(dst: Float64Array, dOff: number): void {
     const { start, col, val } = this.zrows;
     const { F, q, touched, L } = this;
     for (let f = 0; f < F.nrows; f++) {
-      q.fill(0);
+      let any = false;
       for (let e = F.start[f]; e < F.start[f + 1]; e++) {
         const j = F.rows[e];
+        if (start[j] === start[j + 1]) continue;
+        any = true;
         const cf = F.coef[e];
         for (let p = start[j]; p < start[j + 1]; p++) q[col[p]] += cf * val[p];
       }
+      if (!any) continue;
       let nt = 0;
       for (let c = 0; c < L; c++) if (q[c] !== 0) touched[nt++] = c;
       this.addOuter(dst, dOff, nt);
+      for (let k = 0; k < nt; k++) q[touched[k]] = 0;
     }
   }
 
