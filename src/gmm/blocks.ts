@@ -696,20 +696,22 @@ function keepPacked(src: Float64Array, nblocks: number, P: number, cols: number[
   const runs = columnRuns(cols);
   const n0 = (P * (P + 1)) / 2;
   const nk = (Pk * (Pk + 1)) / 2;
-  for (let k = 0; k < nblocks; k++)
-    for (let r = 0; r < Pk; r++) {
-      const a = cols[r];
-      // Entry (a, b) of the source triangle, (r, c) of the result.
-      const from = k * n0 + a * P - (a * (a - 1)) / 2 - a;
-      const to = k * nk + r * Pk - (r * (r - 1)) / 2 - r;
-      for (let j = 0; j < runs.length; j += 3) {
-        const c0 = Math.max(runs[j + 1], r);
-        const c1 = runs[j + 1] + runs[j + 2];
-        if (c0 >= c1) continue;
-        const b0 = runs[j] + c0 - runs[j + 1];
-        src.copyWithin(to + c0, from + b0, from + b0 + c1 - c0);
-      }
+  // The moves of one block, [from, to, length] within it: row r of the result is row a = cols[r]'s
+  // entries (a, cols[c]) for c ≥ r, at offsets a·P − a(a−1)/2 + cols[c] − a and r·Pk − r(r−1)/2 + c − r.
+  const moves: number[] = [];
+  for (let r = 0; r < Pk; r++) {
+    const a = cols[r];
+    for (let j = 0; j < runs.length; j += 3) {
+      const c0 = Math.max(runs[j + 1], r);
+      const c1 = runs[j + 1] + runs[j + 2];
+      if (c0 < c1) moves.push(a * P - (a * (a - 1)) / 2 - a + runs[j] + c0 - runs[j + 1], r * Pk - (r * (r - 1)) / 2 - r + c0, c1 - c0);
     }
+  }
+  for (let k = 0; k < nblocks; k++) {
+    const from = k * n0;
+    const to = k * nk;
+    for (let j = 0; j < moves.length; j += 3) src.copyWithin(to + moves[j + 1], from + moves[j], from + moves[j] + moves[j + 2]);
+  }
   return src.subarray(0, nblocks * nk);
 }
 
