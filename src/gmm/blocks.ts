@@ -267,6 +267,9 @@ class UnitPass {
   readonly rowOff: Int32Array;
   readonly rows: UnitRows;
   readonly zrows: InstrumentRows;
+  /** Instruments whose row of zw_i is a row of W_i'W_i (gramRow; −1 where not), and those columns. */
+  private readonly gramRow: Int32Array;
+  private readonly gramCols: Int32Array;
 
   readonly zw: Float64Array;
   /** Per-unit ee_i (keepZHZ), or only their compensated sum eeSum. */
@@ -318,6 +321,16 @@ class UnitPass {
     const spec = d.spec;
     this.rows = new UnitRows(d);
     this.zrows = new InstrumentRows(plan, d);
+    // In difference GMM an iv-style instrument that is y or a regressor (not passthru, not mz, no
+    // pca) is W's column s itself in every row that enters, so Σ_t z_t W[t] is row s of the Gram
+    // W'W, the same products (x·y = y·x) summed over the same rows in the same order.
+    this.gramRow = new Int32Array(plan.L).fill(-1);
+    if (!d.system && !plan.pca)
+      for (const e of plan.ivTrans) {
+        const src = d.sources.indexOf(d.sources[d.ivBase + e.v]);
+        if (!e.passthru && !e.mz && src <= d.k0) this.gramRow[e.col] = src;
+      }
+    this.gramCols = Int32Array.from(this.gramRow.keys()).filter((c) => this.gramRow[c] >= 0);
     const L = (this.L = plan.L);
     this.kAll = this.rows.kAll;
     const P = (this.P = 1 + this.kAll);
@@ -490,17 +503,19 @@ class UnitPass {
     }
   }
 
-  /** zw_i = Z_iᵀ W_i. */
+  /** zw_i = Z_iᵀ W_i (the rows of instruments that are columns of W from the Gram, gramRow). */
   private momentBlock(i: number): void {
     const { start, col, val } = this.zrows;
-    const { zw, wRows, nzLen, nzCol, P, nr } = this;
+    const { zw, wRows, nzLen, nzCol, P, nr, gramRow, gramCols } = this;
     const zwOff = i * this.L * P;
+    const fromGram = gramCols.length > 0;
     for (let r = 0; r < nr; r++) {
       const ro = r * P;
       const end = ro + nzLen[r];
       if (end === ro) continue;
       if (end === ro + P) {
         for (let p = start[r]; p < start[r + 1]; p++) {
+          if (fromGram && gramRow[col[p]] >= 0) continue;
           const c = zwOff + col[p] * P;
           const v = val[p];
           for (let a = 0; a < P; a++) zw[c + a] += v * wRows[ro + a];
@@ -508,6 +523,7 @@ class UnitPass {
         continue;
       }
       for (let p = start[r]; p < start[r + 1]; p++) {
+        if (fromGram && gramRow[col[p]] >= 0) continue;
         const c = zwOff + col[p] * P;
         const v = val[p];
         for (let j = ro; j < end; j++) {
@@ -515,6 +531,14 @@ class UnitPass {
           zw[c + a] += v * wRows[ro + a];
         }
       }
+    }
+    // gramT holds this unit's W'W over the transformed rows, upper triangle (crossProducts).
+    const g = this.gramT;
+    for (let k = 0; k < gramCols.length; k++) {
+      const s = gramRow[gramCols[k]];
+      const c = zwOff + gramCols[k] * P;
+      for (let a = 0; a < s; a++) zw[c + a] = g[a * P + s];
+      zw.set(g.subarray(s * P + s, s * P + P), c + s);
     }
   }
 
