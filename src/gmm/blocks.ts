@@ -200,26 +200,23 @@ function nonzeroColumns(w: Float64Array, r0: number, count: number, P: number, n
   }
 }
 
-/** c (hi, lo) += x[j] at off + j for the upper triangle's nonzero entries of x (P×P): addTo (sums.ts), inlined. */
-function addUpper(hi: Float64Array, lo: Float64Array, off: number, x: Float64Array, P: number): void {
+/** c (hi, lo) += x's nonzero entries on and above the diagonal (P×P): addTo (sums.ts), inlined. */
+function addUpper(hi: Float64Array, lo: Float64Array, x: Float64Array, P: number): void {
   for (let a = 0; a < P; a++)
     for (let j = a * P + a; j < (a + 1) * P; j++) {
       const v = x[j];
       if (v === 0) continue;
-      const h = hi[off + j];
+      const h = hi[j];
       const s = h + v;
       const bb = s - h;
-      lo[off + j] += h - (s - bb) + (v - bb);
-      hi[off + j] = s;
+      lo[j] += h - (s - bb) + (v - bb);
+      hi[j] = s;
     }
 }
 
-/** The lower triangles of m P×P blocks set from their upper triangles. */
-function mirrorUpper(x: Float64Array, P: number, m = 1): void {
-  for (let k = 0; k < m; k++) {
-    const o = k * P * P;
-    for (let a = 1; a < P; a++) for (let b = 0; b < a; b++) x[o + a * P + b] = x[o + b * P + a];
-  }
+/** The lower triangle of x (P×P, from offset o) set from its upper triangle. */
+function mirrorUpper(x: Float64Array, P: number, o = 0): void {
+  for (let a = 1; a < P; a++) for (let b = 0; b < a; b++) x[o + a * P + b] = x[o + b * P + a];
 }
 
 /** First differences of the raw (y, X) where both periods have y and every regressor. */
@@ -248,8 +245,8 @@ const TRACK_L = 24;
 
 /**
  * The pass over the units, phase by phase for unit i: its data rows W_i (unitRows), their cross
- * products (crossProducts: ee_i, ar_i and the sample-wide W'W), zw_i (momentBlock) and Z_iᵀHZ_i
- * (zhzBlock). Scratch arrays are allocated once; nothing is allocated per unit.
+ * products (crossProducts: ee_i and the sample-wide W'W; arProducts: ar_i), zw_i (momentBlock) and
+ * Z_iᵀHZ_i (zhzBlock). Scratch arrays are allocated once.
  */
 class UnitPass {
   readonly T: number;
@@ -459,8 +456,8 @@ class UnitPass {
     if (this.ee) {
       const o = i * PP;
       this.ee.set(ee, o);
-      mirrorUpper(this.ee.subarray(o, o + PP), P);
-    } else addUpper(this.eeSum.hi, this.eeSum.lo, 0, ee, P);
+      mirrorUpper(this.ee, P, o);
+    } else addUpper(this.eeSum.hi, this.eeSum.lo, ee, P);
   }
 
   /** ar_i = Σ_t W[t]ᵀW[t−m] over the AR-tested rows, m = 1..artests: kept per unit as its symmetric
