@@ -263,7 +263,7 @@ export class UnitRows {
   readonly raw: Float64Array;
   /** Rows of the unit present in the panel. */
   readonly present: Uint8Array;
-  /** Panel row of each period of the unit, −1 where absent. */
+  /** Panel row of each period of the unit, −1 where absent (set for a unit with gaps only). */
   private readonly rowAt: Int32Array;
   /** Present rows that pass the command's if/in qualifiers. */
   readonly qualified: Uint8Array;
