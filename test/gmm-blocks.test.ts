@@ -12,6 +12,8 @@ import { Panel } from '../src/panel/panel.ts';
 import { term, type ModelSpec } from '../src/spec/types.ts';
 import { parseXtabond2 } from '../src/spec/parse.ts';
 import { DataError, SpecError } from '../src/errors.ts';
+import { UnitRows } from '../src/gmm/design.ts';
+import { InstrumentRows } from '../src/gmm/instruments.ts';
 import { loadAbdata } from './helpers/abdata.ts';
 import { smallPanel } from './helpers/smallPanel.ts';
 import { gmmGroup, ivGroup, lags, modelSpec } from './helpers/specs.ts';
@@ -196,5 +198,48 @@ describe('fitOnBlocks: specifications that differ only in steps, robust, small o
       expect([shared.hansen, shared.sargan, shared.ar]).toEqual([own.hansen, own.sargan, own.ar]);
     }
     expect(() => fitOnBlocks(prep, blocks, { ...base, h: 2 })).toThrow(/needs other blocks/);
+  });
+});
+
+describe('the per-unit blocks are the dense per-unit products, term for term', () => {
+  // blocks.ts walks W's rows over their nonzero columns and compacts dropped regressors in place;
+  // here every product is formed the plain way (all columns, then the kept ones picked out), on a
+  // model with an all-zero column (the differenced first year dummies), dummies that are zero in most
+  // rows, and a regressor dropped for collinearity: every number must be the same double.
+  it('zw_i = Z_i′W_i, ee_i = W_i′W_i and the AR lag blocks, difference GMM on abdata', async () => {
+    const panel = await loadAbdata();
+    const spec = parseXtabond2('n L.n L2.n w L.w L(0/2).(k ys) yr*, gmm(L.n) iv(w L.w L(0/2).(k ys) yr*) nolevel robust', panel.names());
+    const prep = prepareGmm(panel, spec);
+    const b = modelBlocks(prep, { keepZHZ: true });
+    const d = prep.design;
+    const { T } = d;
+    const rows = new UnitRows(d);
+    const z = new InstrumentRows(prep.plan, d);
+    const P = 1 + rows.kAll;
+    const cols = [0, ...b.keep.map((k) => 1 + k)];
+    expect(b.dropped.length).toBeGreaterThan(0);
+    const nSym = (b.P * (b.P + 1)) / 2;
+    d.units.forEach((unit, i) => {
+      rows.load(unit);
+      z.fill(rows);
+      const w = Array.from({ length: T }, (_, t) => (rows.useT[t] ? [rows.yT[t], ...rows.xT.subarray(t * rows.kAll, (t + 1) * rows.kAll)] : new Array<number>(P).fill(0)));
+      const zw = Array.from({ length: b.L }, () => new Array<number>(P).fill(0));
+      for (let r = 0; r < T; r++)
+        for (let p = z.start[r]; p < z.start[r + 1]; p++) for (let a = 0; a < P; a++) zw[z.col[p]][a] += z.val[p] * w[r][a];
+      const cross = (lag: number) => {
+        const m = Array.from({ length: P }, () => new Array<number>(P).fill(0));
+        for (let r = lag; r < T; r++) for (let a = 0; a < P; a++) for (let c = 0; c < P; c++) m[a][c] += w[r][a] * w[r - lag][c];
+        return m;
+      };
+      expect(Array.from(b.zw.subarray(i * b.L * b.P, (i + 1) * b.L * b.P))).toEqual(zw.flatMap((row) => cols.map((c) => row[c])));
+      const ee = cross(0);
+      expect(Array.from(b.ee!.subarray(i * b.P * b.P, (i + 1) * b.P * b.P))).toEqual(cols.flatMap((r) => cols.map((c) => ee[Math.min(r, c)][Math.max(r, c)])));
+      for (let m = 1; m <= b.artests; m++) {
+        const ar = cross(m);
+        const sym = cols.flatMap((r, x) => cols.slice(x).map((c) => (r === c ? ar[r][r] : 0.5 * (ar[r][c] + ar[c][r]))));
+        const o = (i * b.artests + m - 1) * nSym;
+        expect(Array.from(b.ar.subarray(o, o + nSym))).toEqual(sym);
+      }
+    });
   });
 });

@@ -59,7 +59,16 @@ export function arSumsRobust(b: UnitBlocks, beta: Float64Array, w: Float64Array 
       addTo(out.wHw, m - 1, s * s);
       if (s !== 0) {
         momentRow(b, c, i, g);
-        for (let l = 0; l < L; l++) addTo(out.zhw, (m - 1) * L + l, g[l] * s);
+        const { hi, lo } = out.zhw;
+        for (let l = 0, j = (m - 1) * L; l < L; l++, j++) {
+          // addTo, inlined.
+          const x = g[l] * s;
+          const h = hi[j];
+          const t = h + x;
+          const bb = t - h;
+          lo[j] += h - (t - bb) + (x - bb);
+          hi[j] = t;
+        }
       }
     }
     // tmp_k = Σ_i X_i' e_{i,−m} = Σ_b (Σ_i ar_i)[1+k, b] c_b, from the compensated sum.

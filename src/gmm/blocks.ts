@@ -13,7 +13,7 @@ import { DataError, SpecError } from '../errors.ts';
 import { EXCLUDED, UnitRows, type Design } from './design.ts';
 import { hFactor, type SparseFactor } from './hmatrix.ts';
 import { InstrumentRows, type InstrumentPlan } from './instruments.ts';
-import { addTo, compensated, compensatedSum, normalize, type Compensated } from './sums.ts';
+import { compensated, compensatedSum, normalize, type Compensated } from './sums.ts';
 
 export interface UnitBlocks {
   /** Units in the sample (panel unit indices), in order; block row i belongs to units[i]. */
@@ -132,34 +132,91 @@ function clusterIndex(d: Design, name: string, obsMain: Int32Array): { index: In
   return { index, n, value };
 }
 
-/** dst[dOff ..] (P×P) += Σ_r W[r]ᵀW[r−lag] over rows r0+lag .. r0+count−1 of W (rows of width P). */
-function addCrossRows(dst: Float64Array, dOff: number, w: Float64Array, r0: number, count: number, lag: number, P: number): void {
-  for (let r = r0 + lag; r < r0 + count; r++) {
+// W's rows are walked over their nonzero columns only: row r's are nzCol[r·P .. r·P + nzLen[r]),
+// ascending (a row without zeros takes the plain loops). A zero term adds ±0 to a sum that starts at
+// +0, which changes nothing, so every sum below is the dense loop's, term for term.
+
+/** dst (P×P, zeroed here) = Σ_r W[r]ᵀW[r] over rows r0 .. r0+count−1: the upper triangle only. */
+function gramRows(dst: Float64Array, w: Float64Array, r0: number, count: number, P: number, nzLen: Int32Array, nzCol: Int32Array): void {
+  dst.fill(0);
+  for (let r = r0; r < r0 + count; r++) {
     const ro = r * P;
-    const lo = (r - lag) * P;
-    for (let a = 0; a < P; a++) {
+    const end = ro + nzLen[r];
+    if (end === ro + P) {
+      // A row without zeros: the plain loops.
+      for (let a = 0; a < P; a++) {
+        const va = w[ro + a];
+        for (let b = a, j = a * P + a; b < P; b++, j++) dst[j] += va * w[ro + b];
+      }
+      continue;
+    }
+    for (let i = ro; i < end; i++) {
+      const a = nzCol[i];
       const va = w[ro + a];
-      if (va === 0) continue;
-      const da = dOff + a * P;
-      for (let b = 0; b < P; b++) dst[da + b] += va * w[lo + b];
+      const da = a * P;
+      for (let j = i; j < end; j++) {
+        const b = nzCol[j];
+        dst[da + b] += va * w[ro + b];
+      }
     }
   }
 }
 
-/** dst (P×P, zeroed here) = Σ_r W[r]ᵀW[r] over rows r0 .. r0+count−1: the upper triangle, mirrored
- *  (the same value, term for term, as addCrossRows with lag 0). */
-function gramRows(dst: Float64Array, w: Float64Array, r0: number, count: number, P: number): void {
+/** dst (P×P, zeroed here) = Σ_r W[r]ᵀW[r−lag] over rows r0+lag .. r0+count−1 of W. */
+function crossRows(dst: Float64Array, w: Float64Array, r0: number, count: number, lag: number, P: number, nzLen: Int32Array, nzCol: Int32Array): void {
   dst.fill(0);
-  for (let r = r0; r < r0 + count; r++) {
+  for (let r = r0 + lag; r < r0 + count; r++) {
     const ro = r * P;
-    for (let a = 0; a < P; a++) {
+    const lo = ro - lag * P;
+    const end = ro + nzLen[r];
+    const lend = lo + nzLen[r - lag];
+    if (lend === lo) continue;
+    if (end === ro + P && lend === lo + P) {
+      for (let a = 0; a < P; a++) {
+        const va = w[ro + a];
+        for (let b = 0, j = a * P; b < P; b++, j++) dst[j] += va * w[lo + b];
+      }
+      continue;
+    }
+    for (let i = ro; i < end; i++) {
+      const a = nzCol[i];
       const va = w[ro + a];
-      if (va === 0) continue;
       const da = a * P;
-      for (let b = a; b < P; b++) dst[da + b] += va * w[ro + b];
+      for (let j = lo; j < lend; j++) {
+        const b = nzCol[j];
+        dst[da + b] += va * w[lo + b];
+      }
     }
   }
-  for (let a = 1; a < P; a++) for (let b = 0; b < a; b++) dst[a * P + b] = dst[b * P + a];
+}
+
+/** The nonzero columns of rows r0 .. r0+count−1 of W (rows of width P) into nzLen/nzCol. */
+function nonzeroColumns(w: Float64Array, r0: number, count: number, P: number, nzLen: Int32Array, nzCol: Int32Array): void {
+  for (let r = r0; r < r0 + count; r++) {
+    const ro = r * P;
+    let n = ro;
+    for (let a = 0; a < P; a++) if (w[ro + a] !== 0) nzCol[n++] = a;
+    nzLen[r] = n - ro;
+  }
+}
+
+/** c (hi, lo) += x's nonzero entries on and above the diagonal (P×P): addTo (sums.ts), inlined. */
+function addUpper(hi: Float64Array, lo: Float64Array, x: Float64Array, P: number): void {
+  for (let a = 0; a < P; a++)
+    for (let j = a * P + a; j < (a + 1) * P; j++) {
+      const v = x[j];
+      if (v === 0) continue;
+      const h = hi[j];
+      const s = h + v;
+      const bb = s - h;
+      lo[j] += h - (s - bb) + (v - bb);
+      hi[j] = s;
+    }
+}
+
+/** The lower triangle of x (P×P, from offset o) set from its upper triangle. */
+function mirrorUpper(x: Float64Array, P: number, o = 0): void {
+  for (let a = 1; a < P; a++) for (let b = 0; b < a; b++) x[o + a * P + b] = x[o + b * P + a];
 }
 
 /** First differences of the raw (y, X) where both periods have y and every regressor. */
@@ -188,8 +245,8 @@ const TRACK_L = 24;
 
 /**
  * The pass over the units, phase by phase for unit i: its data rows W_i (unitRows), their cross
- * products (crossProducts: ee_i, ar_i and the sample-wide W'W), zw_i (momentBlock) and Z_iᵀHZ_i
- * (zhzBlock). Scratch arrays are allocated once; nothing is allocated per unit.
+ * products (crossProducts: ee_i and the sample-wide W'W; arProducts: ar_i), zw_i (momentBlock) and
+ * Z_iᵀHZ_i (zhzBlock). Scratch arrays are allocated once.
  */
 class UnitPass {
   readonly T: number;
@@ -207,6 +264,9 @@ class UnitPass {
   readonly rowOff: Int32Array;
   readonly rows: UnitRows;
   readonly zrows: InstrumentRows;
+  /** Instruments whose row of zw_i is a row of W_i'W_i (gramRow; −1 where not), and those columns. */
+  private readonly gramRow: Int32Array;
+  private readonly gramCols: Int32Array;
 
   readonly zw: Float64Array;
   /** Per-unit ee_i (keepZHZ), or only their compensated sum eeSum. */
@@ -240,6 +300,11 @@ class UnitPass {
   nLev = 0;
 
   private readonly wRows: Float64Array;
+  /** The nonzero columns of W's rows (see gramRows), and of the differenced rows arW. */
+  private readonly nzLen: Int32Array;
+  private readonly nzCol: Int32Array;
+  private readonly arNzLen: Int32Array;
+  private readonly arNzCol: Int32Array;
   private readonly arW: Float64Array;
   private readonly gramT: Float64Array;
   private readonly gramL: Float64Array;
@@ -253,6 +318,16 @@ class UnitPass {
     const spec = d.spec;
     this.rows = new UnitRows(d);
     this.zrows = new InstrumentRows(plan, d);
+    // In difference GMM an iv-style instrument that is y or a regressor (not passthru, not mz, no
+    // pca) is W's column s itself in every row that enters, so Σ_t z_t W[t] is row s of the Gram
+    // W'W, the same products (x·y = y·x) summed over the same rows in the same order.
+    this.gramRow = new Int32Array(plan.L).fill(-1);
+    if (!d.system && !plan.pca)
+      for (const e of plan.ivTrans) {
+        const src = d.sources.indexOf(d.sources[d.ivBase + e.v]);
+        if (!e.passthru && !e.mz && src <= d.k0) this.gramRow[e.col] = src;
+      }
+    this.gramCols = Int32Array.from(this.gramRow.keys()).filter((c) => this.gramRow[c] >= 0);
     const L = (this.L = plan.L);
     this.kAll = this.rows.kAll;
     const P = (this.P = 1 + this.kAll);
@@ -286,6 +361,10 @@ class UnitPass {
     this.levW = new Float64Array(P);
 
     this.wRows = new Float64Array(this.nr * P);
+    this.nzLen = new Int32Array(this.nr);
+    this.nzCol = new Int32Array(this.nr * P);
+    this.arNzLen = new Int32Array(T);
+    this.arNzCol = new Int32Array(T * P);
     this.arW = new Float64Array(T * P);
     this.gramT = new Float64Array(P * P);
     this.gramL = new Float64Array(P * P);
@@ -300,32 +379,49 @@ class UnitPass {
     this.zrows.fill(this.rows);
     this.unitRows(i);
     this.crossProducts(i);
+    if (this.artests > 0) this.arProducts(i);
     this.momentBlock(i);
     this.zhzBlock(i);
   }
 
-  /** W_i: the rows that enter (transformed rows 0..T−1, level rows T..2T−1), zero elsewhere; the
-   *  unit's observation counts and exclusions. */
+  /** W_i: the rows that enter (transformed rows 0..T−1, level rows T..2T−1) with their nonzero
+   *  columns (a row that does not enter has none; entries not listed are never read); the unit's
+   *  observation counts and exclusions. */
   private unitRows(i: number): void {
-    const { rows, wRows, T, P, kAll, levW } = this;
-    const system = this.d.system;
-    wRows.fill(0);
+    const { rows, wRows, nzLen, nzCol, T, P, kAll, levW } = this;
+    const neq = this.d.system ? 2 : 1;
     let nMain = 0;
     let nT = 0;
     for (let t = 0; t < T; t++) {
-      if (rows.useT[t]) {
-        const o = t * P;
-        wRows[o] = rows.yT[t];
-        for (let k = 0; k < kAll; k++) wRows[o + 1 + k] = rows.xT[t * kAll + k];
-        nT++;
-      }
-      if (system && rows.useL[t]) {
-        const o = (T + t) * P;
-        wRows[o] = rows.yL[t];
-        for (let k = 0; k < kAll; k++) wRows[o + 1 + k] = rows.xL[t * kAll + k];
-        for (let a = 0; a < P; a++) levW[a] += wRows[o + a];
-        this.nLev++;
-        nMain++;
+      for (let e = 0; e < neq; e++) {
+        const r = e * T + t;
+        if (!(e ? rows.useL[t] : rows.useT[t])) {
+          nzLen[r] = 0;
+          continue;
+        }
+        // Row r = (y, x) of its equation.
+        const y = e ? rows.yL[t] : rows.yT[t];
+        const x = e ? rows.xL : rows.xT;
+        const o = r * P;
+        let n = o;
+        if (y !== 0) {
+          wRows[o] = y;
+          nzCol[n++] = 0;
+        }
+        for (let k = 0, xo = t * kAll; k < kAll; k++) {
+          const v = x[xo + k];
+          if (v !== 0) {
+            wRows[o + 1 + k] = v;
+            nzCol[n++] = 1 + k;
+          }
+        }
+        nzLen[r] = n - o;
+        if (e === 0) nT++;
+        else {
+          for (let j = o; j < n; j++) levW[nzCol[j]] += wRows[o + nzCol[j]];
+          this.nLev++;
+          nMain++;
+        }
       }
       if (rows.present[t]) {
         const code = rows.status[t];
@@ -333,66 +429,113 @@ class UnitPass {
       }
     }
     this.obsTrans[i] = nT;
-    this.obsMain[i] = system ? nMain : nT;
+    this.obsMain[i] = neq === 2 ? nMain : nT;
   }
 
-  /** ee_i over the rows whose residuals give σ², ar_i = Σ_t W[t]ᵀW[t−m] over the AR-tested rows, and
-   *  the sample-wide W'W sums (all used rows; main-equation rows). */
+  /** ee_i over the rows whose residuals give σ², and the sample-wide W'W sums (all used rows;
+   *  main-equation rows), over their upper triangles, mirrored once at the end (finish). */
   private crossProducts(i: number): void {
-    const { wRows, T, P, gramT, gramL, artests } = this;
+    const { wRows, nzLen, nzCol, T, P, gramT, gramL, allWW, mainWW } = this;
     const system = this.d.system;
     const PP = P * P;
-    gramRows(gramT, wRows, 0, T, P);
-    if (system) gramRows(gramL, wRows, T, T, P);
-    const main = system ? gramL : gramT;
-    for (let j = 0; j < PP; j++) {
-      this.allWW[j] += system ? gramT[j] + gramL[j] : gramT[j];
-      this.mainWW[j] += main[j];
-    }
+    gramRows(gramT, wRows, 0, T, P, nzLen, nzCol);
+    if (system) {
+      gramRows(gramL, wRows, T, T, P, nzLen, nzCol);
+      for (let a = 0; a < P; a++)
+        for (let j = a * P + a; j < (a + 1) * P; j++) {
+          allWW[j] += gramT[j] + gramL[j];
+          mainWW[j] += gramL[j];
+        }
+    } else
+      for (let a = 0; a < P; a++)
+        for (let j = a * P + a; j < (a + 1) * P; j++) {
+          allWW[j] += gramT[j];
+          mainWW[j] += gramT[j];
+        }
     const ee = this.sigmaLevel ? gramL : gramT;
-    if (this.ee) this.ee.set(ee, i * PP);
-    else
+    if (this.ee) {
+      const o = i * PP;
+      this.ee.set(ee, o);
+      mirrorUpper(this.ee, P, o);
+    } else addUpper(this.eeSum.hi, this.eeSum.lo, ee, P);
+  }
+
+  /** ar_i = Σ_t W[t]ᵀW[t−m] over the AR-tested rows, m = 1..artests: kept per unit as its symmetric
+   *  part, and added whole into the compensated sum. */
+  private arProducts(i: number): void {
+    const { wRows, nzLen, nzCol, T, P, artests } = this;
+    const PP = P * P;
+    let src = wRows;
+    let r0 = this.arRows === 'level' ? T : 0;
+    let len = nzLen;
+    let cols = nzCol;
+    if (this.arRows === 'differenced') {
+      differencedRows(this.rows, this.arW, P);
+      nonzeroColumns(this.arW, 0, T, P, this.arNzLen, this.arNzCol);
+      src = this.arW;
+      len = this.arNzLen;
+      cols = this.arNzCol;
+      r0 = 0;
+    }
+    const { arUnit, ar } = this;
+    const { hi, lo } = this.arSum;
+    const nSym = (P * (P + 1)) / 2;
+    for (let m = 1; m <= artests; m++) {
+      crossRows(arUnit, src, r0, T, m, P, len, cols);
+      let o = (i * artests + m - 1) * nSym;
+      for (let a = 0; a < P; a++) {
+        ar[o++] = arUnit[a * P + a];
+        for (let b = a + 1; b < P; b++) ar[o++] = 0.5 * (arUnit[a * P + b] + arUnit[b * P + a]);
+      }
+      const so = (m - 1) * PP;
       for (let j = 0; j < PP; j++) {
-        const x = ee[j];
-        if (x !== 0) addTo(this.eeSum, j, x);
+        const x = arUnit[j];
+        if (x === 0) continue;
+        const h = hi[so + j];
+        const s = h + x;
+        const bb = s - h;
+        lo[so + j] += h - (s - bb) + (x - bb);
+        hi[so + j] = s;
       }
-    if (artests > 0) {
-      let src = wRows;
-      let r0 = this.arRows === 'level' ? T : 0;
-      if (this.arRows === 'differenced') {
-        differencedRows(this.rows, this.arW, P);
-        src = this.arW;
-        r0 = 0;
+    }
+  }
+
+  /** zw_i = Z_iᵀ W_i (the rows of instruments that are columns of W from the Gram, gramRow). */
+  private momentBlock(i: number): void {
+    const { start, col, val } = this.zrows;
+    const { zw, wRows, nzLen, nzCol, P, nr, gramRow, gramCols } = this;
+    const zwOff = i * this.L * P;
+    const fromGram = gramCols.length > 0;
+    for (let r = 0; r < nr; r++) {
+      const ro = r * P;
+      const end = ro + nzLen[r];
+      if (end === ro) continue;
+      if (end === ro + P) {
+        for (let p = start[r]; p < start[r + 1]; p++) {
+          if (fromGram && gramRow[col[p]] >= 0) continue;
+          const c = zwOff + col[p] * P;
+          const v = val[p];
+          for (let a = 0; a < P; a++) zw[c + a] += v * wRows[ro + a];
+        }
+        continue;
       }
-      const { arUnit, arSum } = this;
-      const nSym = (P * (P + 1)) / 2;
-      for (let m = 1; m <= artests; m++) {
-        arUnit.fill(0);
-        addCrossRows(arUnit, 0, src, r0, T, m, P);
-        let o = (i * artests + m - 1) * nSym;
-        for (let a = 0; a < P; a++)
-          for (let b = a; b < P; b++) this.ar[o++] = a === b ? arUnit[a * P + a] : 0.5 * (arUnit[a * P + b] + arUnit[b * P + a]);
-        const so = (m - 1) * PP;
-        for (let j = 0; j < PP; j++) {
-          const x = arUnit[j];
-          if (x !== 0) addTo(arSum, so + j, x);
+      for (let p = start[r]; p < start[r + 1]; p++) {
+        if (fromGram && gramRow[col[p]] >= 0) continue;
+        const c = zwOff + col[p] * P;
+        const v = val[p];
+        for (let j = ro; j < end; j++) {
+          const a = nzCol[j];
+          zw[c + a] += v * wRows[ro + a];
         }
       }
     }
-  }
-
-  /** zw_i = Z_iᵀ W_i. */
-  private momentBlock(i: number): void {
-    const { start, col, val } = this.zrows;
-    const { zw, wRows, P, nr } = this;
-    const zwOff = i * this.L * P;
-    for (let r = 0; r < nr; r++) {
-      const ro = r * P;
-      for (let p = start[r]; p < start[r + 1]; p++) {
-        const c = zwOff + col[p] * P;
-        const v = val[p];
-        for (let a = 0; a < P; a++) zw[c + a] += v * wRows[ro + a];
-      }
+    // gramT holds this unit's W'W over the transformed rows, upper triangle (crossProducts).
+    const g = this.gramT;
+    for (let k = 0; k < gramCols.length; k++) {
+      const s = gramRow[gramCols[k]];
+      const c = zwOff + gramCols[k] * P;
+      for (let a = 0; a < s; a++) zw[c + a] = g[a * P + s];
+      zw.set(g.subarray(s * P + s, s * P + P), c + s);
     }
   }
 
@@ -408,20 +551,26 @@ class UnitPass {
     if (this.zhzUnit) this.addZHZ(this.zhzUnit);
   }
 
-  /** zhzBlock for few instruments: q_f as a dense vector, its nonzero entries found by a scan. */
+  /** zhzBlock for few instruments: q_f as a dense vector (zero between rows f: only its nonzero
+   *  entries are cleared), its nonzero entries found by a scan; a row f whose Z rows are all empty
+   *  has q_f = 0 and is skipped. */
   private zhzDense(dst: Float64Array, dOff: number): void {
     const { start, col, val } = this.zrows;
     const { F, q, touched, L } = this;
     for (let f = 0; f < F.nrows; f++) {
-      q.fill(0);
+      let any = false;
       for (let e = F.start[f]; e < F.start[f + 1]; e++) {
         const j = F.rows[e];
+        if (start[j] === start[j + 1]) continue;
+        any = true;
         const cf = F.coef[e];
         for (let p = start[j]; p < start[j + 1]; p++) q[col[p]] += cf * val[p];
       }
+      if (!any) continue;
       let nt = 0;
       for (let c = 0; c < L; c++) if (q[c] !== 0) touched[nt++] = c;
       this.addOuter(dst, dOff, nt);
+      for (let k = 0; k < nt; k++) q[touched[k]] = 0;
     }
   }
 
@@ -482,15 +631,20 @@ class UnitPass {
   /** Add one unit's Z'HZ into the compensated sum (unit by unit, so that the sum does not depend on
    *  how units are grouped into shards) and clear it for the next unit: only the entries it touched. */
   private addZHZ(u: Float64Array): void {
-    const { zhzTouched, zhzPacked } = this;
-    const m = this.trackZHZ ? this.zhzCount : this.nPacked;
+    const { zhzTouched, trackZHZ } = this;
+    const { hi, lo } = this.zhzPacked;
+    const m = trackZHZ ? this.zhzCount : this.nPacked;
     for (let k = 0; k < m; k++) {
-      const j = this.trackZHZ ? zhzTouched[k] : k;
+      const j = trackZHZ ? zhzTouched[k] : k;
       const x = u[j];
-      if (x !== 0) {
-        addTo(zhzPacked, j, x);
-        u[j] = 0;
-      }
+      if (x === 0) continue;
+      // addTo (sums.ts), inlined.
+      const h = hi[j];
+      const s = h + x;
+      const bb = s - h;
+      lo[j] += h - (s - bb) + (x - bb);
+      hi[j] = s;
+      u[j] = 0;
     }
   }
 
@@ -509,6 +663,16 @@ class UnitPass {
     return { zhzSum, zhzSumLo };
   }
 
+  /** After the last unit: the symmetric sums' lower triangles from their upper ones. */
+  finish(): void {
+    mirrorUpper(this.allWW, this.P);
+    mirrorUpper(this.mainWW, this.P);
+    if (!this.ee) {
+      mirrorUpper(this.eeSum.hi, this.P);
+      mirrorUpper(this.eeSum.lo, this.P);
+    }
+  }
+
   /** Σ_i ee_i (compensatedSum's value, term for term, when kept per unit). */
   eeSums(): Compensated {
     return this.ee ? compensatedSum(this.ee, this.n, this.P * this.P, null) : normalize(this.eeSum);
@@ -519,35 +683,71 @@ class UnitPass {
   }
 }
 
-/** Keep columns `cols` of each row of width P (zw: rows of L); the array itself when all are kept. */
+// Dropping regressors compacts the blocks in place, and the result is a view of the start of the
+// array (no new memory to touch): the kept columns form a few runs of adjacent columns, each moved
+// with one copyWithin (every element moves to an index no later than its own).
+
+/** Runs of adjacent kept columns: [from, to, length] triples (column cols[to] = from, …). */
+function columnRuns(cols: number[]): number[] {
+  const runs: number[] = [];
+  for (let c = 0; c < cols.length; c++) {
+    const n = runs.length;
+    if (n && runs[n - 3] + runs[n - 1] === cols[c]) runs[n - 1]++;
+    else runs.push(cols[c], c, 1);
+  }
+  return runs;
+}
+
+/** Keep columns `cols` of each row of width P (zw: rows of L), in place: a view of src's start, or
+ *  src itself when all are kept. */
 function keepCols(src: Float64Array, nrows: number, P: number, cols: number[]): Float64Array {
   const Pk = cols.length;
   if (Pk === P) return src;
-  const out = new Float64Array(nrows * Pk);
-  for (let r = 0; r < nrows; r++) for (let c = 0; c < Pk; c++) out[r * Pk + c] = src[r * P + cols[c]];
-  return out;
+  const runs = columnRuns(cols);
+  for (let r = 0; r < nrows; r++)
+    for (let k = 0; k < runs.length; k += 3) src.copyWithin(r * Pk + runs[k + 1], r * P + runs[k], r * P + runs[k] + runs[k + 2]);
+  return src.subarray(0, nrows * Pk);
 }
 
-/** Keep rows and columns `cols` of each P×P block. */
-/** Keep rows and columns `cols` of each packed upper triangle of order P; the array itself when all are kept. */
+/** Keep rows and columns `cols` of each packed upper triangle of order P, in place (as keepCols). Row
+ *  r of the result is row cols[r]'s entries from column cols[r] on. */
 function keepPacked(src: Float64Array, nblocks: number, P: number, cols: number[]): Float64Array {
   const Pk = cols.length;
   if (Pk === P) return src;
+  const runs = columnRuns(cols);
   const n0 = (P * (P + 1)) / 2;
-  const at = (a: number, b: number): number => (a <= b ? a * P - (a * (a - 1)) / 2 + b - a : at(b, a));
-  const out = new Float64Array((nblocks * Pk * (Pk + 1)) / 2);
-  let o = 0;
-  for (let k = 0; k < nblocks; k++) for (let r = 0; r < Pk; r++) for (let c = r; c < Pk; c++) out[o++] = src[k * n0 + at(cols[r], cols[c])];
-  return out;
+  const nk = (Pk * (Pk + 1)) / 2;
+  // The moves of one block, [from, to, length] within it: row r of the result is row a = cols[r]'s
+  // entries (a, cols[c]) for c ≥ r, at offsets a·P − a(a−1)/2 + cols[c] − a and r·Pk − r(r−1)/2 + c − r.
+  const moves: number[] = [];
+  for (let r = 0; r < Pk; r++) {
+    const a = cols[r];
+    for (let j = 0; j < runs.length; j += 3) {
+      const c0 = Math.max(runs[j + 1], r);
+      const c1 = runs[j + 1] + runs[j + 2];
+      if (c0 < c1) moves.push(a * P - (a * (a - 1)) / 2 - a + runs[j] + c0 - runs[j + 1], r * Pk - (r * (r - 1)) / 2 - r + c0, c1 - c0);
+    }
+  }
+  for (let k = 0; k < nblocks; k++) {
+    const from = k * n0;
+    const to = k * nk;
+    for (let j = 0; j < moves.length; j += 3) src.copyWithin(to + moves[j + 1], from + moves[j], from + moves[j] + moves[j + 2]);
+  }
+  return src.subarray(0, nblocks * nk);
 }
 
+/** Keep rows and columns `cols` of each P×P block, in place (as keepCols). */
 function keepSquare(src: Float64Array, nblocks: number, P: number, cols: number[]): Float64Array {
   const Pk = cols.length;
   if (Pk === P) return src;
-  const out = new Float64Array(nblocks * Pk * Pk);
+  const runs = columnRuns(cols);
   for (let b = 0; b < nblocks; b++)
-    for (let r = 0; r < Pk; r++) for (let c = 0; c < Pk; c++) out[(b * Pk + r) * Pk + c] = src[(b * P + cols[r]) * P + cols[c]];
-  return out;
+    for (let r = 0; r < Pk; r++) {
+      const from = (b * P + cols[r]) * P;
+      const to = (b * Pk + r) * Pk;
+      for (let k = 0; k < runs.length; k += 3) src.copyWithin(to + runs[k + 1], from + runs[k], from + runs[k] + runs[k + 2]);
+    }
+  return src.subarray(0, nblocks * Pk * Pk);
 }
 
 /**
@@ -559,6 +759,7 @@ export function unitBlocks(d: Design, plan: InstrumentPlan, opts: { keepZHZ?: bo
   const pass = new UnitPass(d, plan, opts.keepZHZ ?? false);
   const { n, L, P, kAll, artests, obsMain, obsTrans } = pass;
   for (let i = 0; i < n; i++) pass.unit(i);
+  pass.finish();
   const { zhzSum, zhzSumLo } = pass.zhzSums();
   const eeSum = pass.eeSums();
 

@@ -263,7 +263,7 @@ export class UnitRows {
   readonly raw: Float64Array;
   /** Rows of the unit present in the panel. */
   readonly present: Uint8Array;
-  /** Panel row of each period of the unit, −1 where absent. */
+  /** Panel row of each period of the unit, −1 where absent (set for a unit with gaps only). */
   private readonly rowAt: Int32Array;
   /** Present rows that pass the command's if/in qualifiers. */
   readonly qualified: Uint8Array;
@@ -308,7 +308,33 @@ export class UnitRows {
     this.gmmLev = new Float64Array(Math.max(1, design.nGmmVars) * T);
     this.gmmDif = new Float64Array(Math.max(1, design.nGmmVars) * T);
     this.status = new Uint8Array(T);
+    // What load() reads of the design, flattened once: a source that is the same column and lag as
+    // an earlier one (a regressor that is also an instrument) is copied from it; an iv variable whose
+    // source is y or a regressor takes that one's transform; the iv variables each sample mark checks.
+    const { sources, iv, ivBase, k0 } = design;
+    this.alias = Int32Array.from(sources, (src, s) => sources.indexOf(src) < s ? sources.indexOf(src) : -1);
+    this.ivFrom = Int32Array.from({ length: design.nIvVars }, (_, v) => {
+      const s = sources.indexOf(sources[ivBase + v]);
+      return s <= k0 ? s : -1;
+    });
+    const vars = (keep: (g: ResolvedIv) => boolean) => [...new Set(iv.filter((g) => !g.mz && keep(g)).flatMap((g) => g.vars))];
+    this.completeVars = Int32Array.from(vars(() => true));
+    const diffGroups = iv.filter((g) => !g.mz && g.equation !== 'level');
+    this.transVars = Int32Array.from(new Set(diffGroups.filter((g) => !g.passthru).flatMap((g) => g.vars)));
+    this.transRawVars = Int32Array.from(new Set(diffGroups.filter((g) => g.passthru).flatMap((g) => g.vars)));
+    this.levelVars = Int32Array.from(vars((g) => g.equation !== 'diff'));
   }
+
+  /** Per source: an earlier source with the same column and lag, or −1. */
+  private readonly alias: Int32Array;
+  /** Per iv variable: the source (0: y, 1 + k: regressor k) it is the same as, or −1. */
+  private readonly ivFrom: Int32Array;
+  /** iv variables (without mz) that a complete period needs; those a transformed row needs, as
+   *  transformed (transVars) or as they are (passthru: transRawVars); those a level row needs. */
+  private readonly completeVars: Int32Array;
+  private readonly transVars: Int32Array;
+  private readonly transRawVars: Int32Array;
+  private readonly levelVars: Int32Array;
 
   /** Transform raw column s (T values) into out[outOff..outOff+T): FD or FOD (xtabond2 placement). */
   private transform(s: number, out: Float64Array, outOff: number, stride: number): void {
@@ -340,23 +366,45 @@ export class UnitRows {
     const K = this.kAll;
     const k0 = d.k0;
     const { offsets, time } = d.panel;
-    const { raw, rowAt } = this;
+    const { raw, rowAt, present, qualified, alias } = this;
+    const lo = offsets[unit];
+    const n = offsets[unit + 1] - lo;
+    const t0 = time[lo] - d.tmin;
+    // Without gaps (times strictly increase within a unit), period t0 + j is panel row lo + j.
+    const gapless = time[lo + n - 1] - time[lo] === n - 1;
     raw.fill(NaN);
-    this.present.fill(0);
-    this.qualified.fill(0);
-    rowAt.fill(-1);
-    for (let r = offsets[unit]; r < offsets[unit + 1]; r++) {
-      const t = time[r] - d.tmin;
-      this.present[t] = 1;
-      this.qualified[t] = d.qualified ? d.qualified[r] : 1;
-      rowAt[t] = r;
+    present.fill(0);
+    qualified.fill(0);
+    if (gapless) {
+      present.fill(1, t0, t0 + n);
+      if (d.qualified) qualified.set(d.qualified.subarray(lo, lo + n), t0);
+      else qualified.fill(1, t0, t0 + n);
+    } else {
+      rowAt.fill(-1);
+      for (let r = lo; r < lo + n; r++) {
+        const t = time[r] - d.tmin;
+        present[t] = 1;
+        qualified[t] = d.qualified ? d.qualified[r] : 1;
+        rowAt[t] = r;
+      }
     }
     // Source s at period t is its column at period t − lag of the same unit (every row of a sample
     // unit lies on the grid, so a period off the grid is absent: missing, as operators.ts lag gives).
     const nsrc = d.sources.length;
     for (let s = 0; s < nsrc; s++) {
-      const { values, lag } = d.sources[s];
       const o = s * T;
+      if (alias[s] >= 0) {
+        raw.copyWithin(o, alias[s] * T, alias[s] * T + T);
+        continue;
+      }
+      const { values, lag } = d.sources[s];
+      if (gapless) {
+        const from = Math.max(t0, t0 + lag);
+        const to = Math.min(t0 + n, t0 + n + lag);
+        const at = lo - t0 - lag;
+        for (let t = from; t < to; t++) raw[o + t] = values[at + t];
+        continue;
+      }
       for (let t = 0; t < T; t++) {
         if (rowAt[t] < 0) continue;
         const tt = t - lag;
@@ -364,37 +412,35 @@ export class UnitRows {
       }
     }
     // Sample marks.
+    const ivBase = d.ivBase;
+    const { completeVars, transVars, transRawVars, levelVars } = this;
     for (let t = 0; t < T; t++) {
-      let ok = this.qualified[t] === 1;
+      let ok = qualified[t] === 1;
       for (let s = 0; ok && s <= k0; s++) ok = !Number.isNaN(raw[s * T + t]);
       this.touseVar[t] = ok ? 1 : 0;
-      let c = ok;
-      for (const g of d.iv) {
-        if (g.mz) continue;
-        for (const v of g.vars) if (c && Number.isNaN(raw[(d.ivBase + v) * T + t])) c = false;
-      }
-      this.complete[t] = c ? 1 : 0;
+      for (let j = 0; ok && j < completeVars.length; j++) ok = !Number.isNaN(raw[(ivBase + completeVars[j]) * T + t]);
+      this.complete[t] = ok ? 1 : 0;
     }
     // Transformed equation.
-    this.transform(0, this.yT, 0, 1);
-    for (let k = 0; k < k0; k++) this.transform(1 + k, this.xT, k, K);
-    if (d.hasConstant) for (let t = 0; t < T; t++) this.xT[t * K + k0] = 0;
-    for (let v = 0; v < d.nIvVars; v++) this.transform(d.ivBase + v, this.ivT, v * T, 1);
+    const { yT, xT, ivT, ivFrom } = this;
+    this.transform(0, yT, 0, 1);
+    for (let k = 0; k < k0; k++) this.transform(1 + k, xT, k, K);
+    if (d.hasConstant) for (let t = 0; t < T; t++) xT[t * K + k0] = 0;
+    for (let v = 0; v < d.nIvVars; v++) {
+      const s = ivFrom[v];
+      if (s === 0) ivT.set(yT, v * T);
+      else if (s > 0) for (let t = 0; t < T; t++) ivT[v * T + t] = xT[t * K + s - 1];
+      else this.transform(ivBase + v, ivT, v * T, 1);
+    }
     const orth = d.orthogonal;
     for (let t = 0; t < T; t++) {
       // Under orthogonal deviations row t holds the deviation of period t−1 and, as in xtabond2, is
       // kept only if period t is itself in the sample.
       let ok = orth ? t > 0 && this.touseVar[t - 1] === 1 && this.complete[t] === 1 : this.touseVar[t] === 1;
-      if (ok && Number.isNaN(this.yT[t])) ok = false;
-      for (let k = 0; ok && k < k0; k++) if (Number.isNaN(this.xT[t * K + k])) ok = false;
-      for (const g of d.iv) {
-        if (!ok) break;
-        if (g.equation === 'level' || g.mz) continue;
-        for (const v of g.vars) {
-          const val = g.passthru ? raw[(d.ivBase + v) * T + t] : this.ivT[v * T + t];
-          if (Number.isNaN(val)) ok = false;
-        }
-      }
+      if (ok && Number.isNaN(yT[t])) ok = false;
+      for (let k = 0; ok && k < k0; k++) if (Number.isNaN(xT[t * K + k])) ok = false;
+      for (let j = 0; ok && j < transVars.length; j++) ok = !Number.isNaN(ivT[transVars[j] * T + t]);
+      for (let j = 0; ok && j < transRawVars.length; j++) ok = !Number.isNaN(raw[(ivBase + transRawVars[j]) * T + t]);
       this.useT[t] = ok ? 1 : 0;
     }
     // Level equation.
@@ -404,11 +450,7 @@ export class UnitRows {
         for (let k = 0; k < k0; k++) this.xL[t * K + k] = raw[(1 + k) * T + t];
         if (d.hasConstant) this.xL[t * K + k0] = 1;
         let ok = this.touseVar[t] === 1;
-        for (const g of d.iv) {
-          if (!ok) break;
-          if (g.equation === 'diff' || g.mz) continue;
-          for (const v of g.vars) if (Number.isNaN(raw[(d.ivBase + v) * T + t])) ok = false;
-        }
+        for (let j = 0; ok && j < levelVars.length; j++) ok = !Number.isNaN(raw[(ivBase + levelVars[j]) * T + t]);
         this.useL[t] = ok ? 1 : 0;
       }
     }

@@ -249,9 +249,43 @@ export class InstrumentRows {
     this.col = new Int32Array(Math.max(1, this.nrows * width));
     this.val = new Float64Array(Math.max(1, this.nrows * width));
     this.comp = new Float64Array(plan.pca ? plan.pca.m : 0);
+    // The plan flattened into typed arrays, in the order fill() places the entries of a row.
+    this.ivTransV = Int32Array.from(plan.ivTrans, (e) => e.v);
+    this.ivTransCol = Int32Array.from(plan.ivTrans, (e) => e.col);
+    this.ivTransRaw = Uint8Array.from(plan.ivTrans, (e) => (e.passthru ? 1 : 0));
+    this.ivLevelV = Int32Array.from(plan.ivLevel, (e) => e.v);
+    this.ivLevelCol = Int32Array.from(plan.ivLevel, (e) => e.col);
+    const blocks = plan.gmmParts.flatMap((p) => p.blocks.map((b) => ({ p, b })));
+    this.blockLevel = Uint8Array.from(blocks, ({ p }) => (p.level ? 1 : 0));
+    this.blockDiff = Uint8Array.from(blocks, ({ p }) => (p.differenced ? 1 : 0));
+    this.blockLag = Int32Array.from(blocks, ({ b }) => b.lag);
+    this.blockTauLo = Int32Array.from(blocks, ({ b }) => b.tauLo);
+    this.blockTauHi = Int32Array.from(blocks, ({ b }) => b.tauHi);
+    this.blockCol = Int32Array.from(blocks, ({ b }) => b.col);
+    this.blockStride = Int32Array.from(blocks, ({ p }) => (p.collapse ? 0 : p.vars.length));
+    this.blockVars = Int32Array.from(blocks.flatMap(({ p }) => p.vars));
+    this.blockVarStart = new Int32Array(blocks.length + 1);
+    blocks.forEach(({ p }, k) => (this.blockVarStart[k + 1] = this.blockVarStart[k] + p.vars.length));
   }
 
   private readonly comp: Float64Array;
+  /** iv-style entries of transformed rows (variable, column, passthru) and of level rows. */
+  private readonly ivTransV: Int32Array;
+  private readonly ivTransCol: Int32Array;
+  private readonly ivTransRaw: Uint8Array;
+  private readonly ivLevelV: Int32Array;
+  private readonly ivLevelCol: Int32Array;
+  /** gmm-style lag blocks of every part: equation, source (differences or levels), lag, base periods,
+   *  first column, column step per base period (0: collapsed), variables. */
+  private readonly blockLevel: Uint8Array;
+  private readonly blockDiff: Uint8Array;
+  private readonly blockLag: Int32Array;
+  private readonly blockTauLo: Int32Array;
+  private readonly blockTauHi: Int32Array;
+  private readonly blockCol: Int32Array;
+  private readonly blockStride: Int32Array;
+  private readonly blockVars: Int32Array;
+  private readonly blockVarStart: Int32Array;
 
   /** Replace the GMM-style entries of the row starting at `from` (ending at n) by its components. */
   private components(from: number, n: number): number {
@@ -277,48 +311,48 @@ export class InstrumentRows {
 
   /** Fill the rows of the unit loaded in u (rows that do not enter are empty). */
   fill(u: UnitRows): void {
-    const { plan, design: d } = this;
+    const { plan, design: d, col, val, start } = this;
+    const { ivTransV, ivTransCol, ivTransRaw, ivLevelV, ivLevelCol, blockLevel, blockDiff, blockLag, blockTauLo, blockTauHi, blockCol, blockStride, blockVars, blockVarStart } = this;
     const T = d.T;
     const ivOff = d.ivBase * T;
+    const nb = blockLag.length;
+    const pca = plan.pca !== null;
     let n = 0;
-    const col = this.col;
-    const val = this.val;
     for (let r = 0; r < this.nrows; r++) {
-      if (plan.pca && r > 0) n = this.components(this.start[r - 1], n);
-      this.start[r] = n;
-      const level = r >= T;
+      if (pca && r > 0) n = this.components(start[r - 1], n);
+      start[r] = n;
+      const level = r >= T ? 1 : 0;
       const t = level ? r - T : r;
       if (!(level ? u.useL[t] : u.useT[t])) continue;
       if (!level) {
-        for (const e of plan.ivTrans) {
-          let x = e.passthru ? u.raw[ivOff + e.v * T + t] : u.ivT[e.v * T + t];
+        for (let e = 0; e < ivTransV.length; e++) {
+          let x = ivTransRaw[e] ? u.raw[ivOff + ivTransV[e] * T + t] : u.ivT[ivTransV[e] * T + t];
           if (Number.isNaN(x)) x = 0; // only reachable under mz
-          if (x !== 0) { col[n] = e.col; val[n++] = x; }
+          if (x !== 0) { col[n] = ivTransCol[e]; val[n++] = x; }
         }
       } else {
-        for (const e of plan.ivLevel) {
-          let x = u.raw[ivOff + e.v * T + t];
+        for (let e = 0; e < ivLevelV.length; e++) {
+          let x = u.raw[ivOff + ivLevelV[e] * T + t];
           if (Number.isNaN(x)) x = 0;
-          if (x !== 0) { col[n] = e.col; val[n++] = x; }
+          if (x !== 0) { col[n] = ivLevelCol[e]; val[n++] = x; }
         }
         if (plan.consCol >= 0) { col[n] = plan.consCol; val[n++] = 1; }
       }
-      for (const p of plan.gmmParts) {
-        if (p.level !== level) continue;
-        const src = p.differenced ? u.gmmDif : u.gmmLev;
-        const nv = p.vars.length;
-        for (const b of p.blocks) {
-          const tau = t - b.lag;
-          if (tau < b.tauLo || tau > b.tauHi) continue;
-          const c0 = b.col + (p.collapse ? 0 : (tau - b.tauLo) * nv);
-          for (let j = 0; j < nv; j++) {
-            const x = src[p.vars[j] * T + tau];
-            if (x !== 0) { col[n] = c0 + j; val[n++] = x; }
-          }
+      for (let k = 0; k < nb; k++) {
+        if (blockLevel[k] !== level) continue;
+        const tau = t - blockLag[k];
+        if (tau < blockTauLo[k] || tau > blockTauHi[k]) continue;
+        const src = blockDiff[k] ? u.gmmDif : u.gmmLev;
+        const v0 = blockVarStart[k];
+        const nv = blockVarStart[k + 1] - v0;
+        const c0 = blockCol[k] + (tau - blockTauLo[k]) * blockStride[k];
+        for (let j = 0; j < nv; j++) {
+          const x = src[blockVars[v0 + j] * T + tau];
+          if (x !== 0) { col[n] = c0 + j; val[n++] = x; }
         }
       }
     }
-    if (plan.pca && this.nrows > 0) n = this.components(this.start[this.nrows - 1], n);
-    this.start[this.nrows] = n;
+    if (pca && this.nrows > 0) n = this.components(start[this.nrows - 1], n);
+    start[this.nrows] = n;
   }
 }
