@@ -809,7 +809,8 @@ export function unitBlocks(d: Design, plan: InstrumentPlan, opts: { keepZHZ?: bo
   return restrictRegressors(full, coll.keep, coll.dropped);
 }
 
-/** Blocks built on every regressor of the design, restricted to regressors `keep` (the rest `dropped`). */
+/** Blocks built on every regressor of the design, restricted to regressors `keep` (the rest `dropped`);
+ *  b's arrays are compacted in place (b is consumed). */
 export function restrictRegressors(b: UnitBlocks, keep: number[], dropped: string[]): UnitBlocks {
   if (b.K !== b.keep.length || b.keep.some((k, i) => k !== i)) throw new Error('restrictRegressors: the blocks must hold every regressor');
   const { n, L, P, artests } = b;
