@@ -6,11 +6,12 @@
 import { Worker } from 'node:worker_threads';
 import { DataError, SpecError } from '../errors.ts';
 import { Panel, type PanelWire } from '../panel/panel.ts';
-import { collinearity, restrictRegressors, unitBlocks, type UnitBlocks } from './blocks.ts';
+import { restrictRegressors, unitBlocks, type UnitBlocks } from './blocks.ts';
 import type { Design } from './design.ts';
 import { estimationSteps, runStepsAsync } from './engine.ts';
 import type { EstimateOptions } from './engine.ts';
-import { exclusions, identified, inferenceFromTotals, type SampleTotals } from './inference.ts';
+import { exclusions, inferenceFromTotals } from './inference.ts';
+import { checkIdentified, keptRegressors, mergedTotals } from './merged-totals.ts';
 import type { InstrumentPlan } from './instruments.ts';
 import { mergeAll, sumOf, type PartialSums } from './partial-sums.ts';
 import { computePass, type ArMode, type PassRequest, type Shard } from './passes.ts';
@@ -176,30 +177,13 @@ export async function fitThreaded(prep: { design: Design; plan: InstrumentPlan }
     );
 
     // xtabond2's collinearity check on the whole sample's sums.
-    const P = built[0].levW.length;
-    const kAll = P - 1;
-    const allWW = new Float64Array(P * P);
-    const levW = new Float64Array(P);
-    let nLev = 0;
-    for (const b of built) {
-      b.allWW.forEach((v, j) => (allWW[j] += v));
-      b.levW.forEach((v, j) => (levW[j] += v));
-      nLev += b.nLev;
-    }
-    const xx = new Float64Array(kAll * kAll);
-    for (let a = 0; a < kAll; a++) for (let b = 0; b < kAll; b++) xx[a * kAll + b] = allWW[(1 + a) * P + 1 + b];
-    const coll = collinearity(design, xx, levW.subarray(1), nLev, kAll);
+    const coll = keptRegressors(design, built);
     const K = coll.keep.length;
-    if (K === 0) throw new SpecError('No regressors (all dropped due to collinearity)', 'varlist');
     await ask<null>(() => ({ op: 'keep', keep: coll.keep, dropped: coll.dropped }));
 
     const pass = async (request: PassRequest): Promise<PartialSums> => mergeAll(await ask<PartialSums>(() => ({ op: 'pass', request })));
     const moments = await pass({ pass: 'moments' });
-    const L = moments.dims.L;
-    const zhz = sumOf(moments, 'zhz');
-    let nonzero = 0;
-    for (let c = 0; c < L; c++) if (zhz[c * L + c] !== 0) nonzero++;
-    identified(K, nonzero);
+    checkIdentified(moments, K);
     const obs = sumOf(moments, 'obs');
     const sigmaObs = model.sigmaCountsTransformed ? obs[1] : obs[0];
     const est = await runStepsAsync(estimationSteps(model.options(sigmaObs), K, model.arMode), (req) =>
@@ -209,18 +193,7 @@ export async function fitThreaded(prep: { design: Design; plan: InstrumentPlan }
     // Exclusions: the parts' counts by reason, and the units outside the sample (inference.ts exclusions).
     const excluded = new Map<number, number>();
     for (const b of built) for (const [code, count] of b.excluded) excluded.set(code, (excluded.get(code) ?? 0) + count);
-    const totals: SampleTotals = {
-      nobs: obs[0],
-      ngroups: obs[2],
-      gmin: moments.min.obsPerGroup,
-      gmax: moments.max.obsPerGroup,
-      mainWW: sumOf(moments, 'mainWW'),
-      P: moments.dims.P,
-      keep: coll.keep,
-      dropped: coll.dropped,
-      clusters: design.spec.cluster ? est.clusters : null,
-      excluded: exclusions(design, { excluded }),
-    };
+    const totals = mergedTotals(moments, coll, design.spec.cluster ? est.clusters : null, exclusions(design, { excluded }));
     return inferenceFromTotals(prep, totals, est, command);
   } finally {
     await Promise.all(remote.map((r) => r.close()));

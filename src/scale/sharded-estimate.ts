@@ -16,10 +16,10 @@ import { SpecError } from '../errors.ts';
 import type { ExecutorOptions } from '../run/executor.ts';
 import { runWorkload } from '../workloads/run-workload.ts';
 import { writeAtomic } from '../run/run-dir.ts';
-import { collinearity } from '../gmm/blocks.ts';
+import { checkIdentified, keptRegressors, mergedTotals } from '../gmm/merged-totals.ts';
 import { estimationSteps, runStepsAsync } from '../gmm/estimate.ts';
 import { arMode, estimateOptionsFor, sigmaCountsTransformed, type PreparedGmm } from '../gmm/fit.ts';
-import { identified, inferenceFromTotals, type SampleTotals } from '../gmm/inference.ts';
+import { inferenceFromTotals } from '../gmm/inference.ts';
 import type { PassRequest } from '../gmm/passes.ts';
 import { mergeAll, sumOf, type PartialSums } from '../gmm/partial-sums.ts';
 import { deserializePartial } from '../gmm/partial-io.ts';
@@ -102,15 +102,6 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
   }
   const layoutStage = lastStage;
   layout.nonzero = lay[0].nonzero.map((row, k) => row.map((_, l) => (lay.some((x) => x.nonzero[k][l]) ? 1 : 0)));
-  const P = lay[0].levW.length;
-  const allWW = new Float64Array(P * P);
-  const levW = new Float64Array(P);
-  let nLev = 0;
-  for (const x of lay) {
-    x.allWW.forEach((v, j) => (allWW[j] += v));
-    x.levW.forEach((v, j) => (levW[j] += v));
-    nLev += x.nLev;
-  }
   const driver = await driverModel(model, layout);
   const moved = driver.moved;
   let prep = driver.prep;
@@ -128,13 +119,10 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
     layout.pca = pcaToWire(pca);
     prep = { ...prep, plan: withComponents(prep.plan, pca) };
   }
-  const kAll = P - 1;
-  const xx = new Float64Array(kAll * kAll);
-  for (let a = 0; a < kAll; a++) for (let b = 0; b < kAll; b++) xx[a * kAll + b] = allWW[(1 + a) * P + 1 + b];
-  const coll = collinearity(prep.design, xx, levW.subarray(1), nLev, kAll);
+  const coll = keptRegressors(prep.design, lay);
   layout.keep = coll.keep;
   const K = coll.keep.length;
-  if (K === 0) throw new SpecError('No regressors (all dropped due to collinearity)', 'varlist');
+  const kAll = lay[0].levW.length - 1;
 
   // The stage whose tasks kept every shard's blocks on the final layout (the later stages read them).
   let blocksFrom: string | undefined;
@@ -145,11 +133,7 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
   const reuse = K === kAll && !moved && !spec0.pca;
   const moments = reuse ? partials(lay, 'moments (layout stage)', sampled) : await pass({ pass: 'moments' });
   blocksFrom = reuse ? layoutStage : lastStage;
-  const L = moments.dims.L;
-  const zhz = sumOf(moments, 'zhz');
-  let nonzero = 0;
-  for (let c = 0; c < L; c++) if (zhz[c * L + c] !== 0) nonzero++;
-  identified(K, nonzero);
+  checkIdentified(moments, K);
   const obs = sumOf(moments, 'obs');
   const sigmaObs = sumOf(moments, 'obsSigma')[0];
   if (sigmaObs !== (sigmaCountsTransformed(prep.design) ? obs[1] : obs[0])) throw new Error('sharded estimate: σ² count disagrees with the observation counts');
@@ -159,20 +143,8 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
   // Every task result is in; the blocks (the size of the data) are not needed by a --resume.
   for (const dir of stageDirs) await rm(join(dir, 'blocks'), { recursive: true, force: true });
   const panelExcluded: Record<string, number> = { 'missing unit id': m.excluded.missingId, 'missing time value': m.excluded.missingTime };
-  const totals: SampleTotals = {
-    nobs: obs[0],
-    ngroups: obs[2],
-    gmin: moments.min.obsPerGroup,
-    gmax: moments.max.obsPerGroup,
-    mainWW: sumOf(moments, 'mainWW'),
-    P: moments.dims.P,
-    keep: coll.keep,
-    dropped: coll.dropped,
-    clusters: prep.design.spec.cluster ? est.clusters : null,
-    excluded: EXCLUSION_ORDER.map((reason) => ({ reason, count: sumOf(moments, `exclusion:${reason}`)[0] + (panelExcluded[reason] ?? 0) + (emptyExcluded.get(reason) ?? 0) })).filter(
-      (e) => e.count > 0,
-    ),
-  };
+  const excluded = EXCLUSION_ORDER.map((reason) => ({ reason, count: sumOf(moments, `exclusion:${reason}`)[0] + (panelExcluded[reason] ?? 0) + (emptyExcluded.get(reason) ?? 0) }));
+  const totals = mergedTotals(moments, coll, prep.design.spec.cluster ? est.clusters : null, excluded.filter((e) => e.count > 0));
   return { result: inferenceFromTotals(prep, totals, est, opts.command), out, spec: { ...spec0, conventions: opts.conventions } };
 }
 

@@ -1,0 +1,66 @@
+// What an estimate on parts of the sample (shards on other processes, src/scale; threads, threaded.ts)
+// decides on its parts' merged sums, as one process decides it on its own blocks: the regressors
+// kept (blocks.ts collinearity), the identification check (fit.ts modelBlocks) and the sample's
+// counts for inference (inference.ts sampleTotals).
+import { SpecError } from '../errors.ts';
+import { collinearity } from './blocks.ts';
+import type { Design } from './design.ts';
+import { identified, type SampleTotals } from './inference.ts';
+import { sumOf, type PartialSums } from './partial-sums.ts';
+
+/** A part's sums for the collinearity check (UnitBlocks.collinearitySums, or the same as JSON). */
+export interface CollinearityPart {
+  allWW: ArrayLike<number>;
+  levW: ArrayLike<number>;
+  nLev: number;
+}
+
+/** The regressors kept on the whole sample, from every part's collinearity sums; none kept is an error. */
+export function keptRegressors(design: Design, parts: CollinearityPart[]): { keep: number[]; dropped: string[] } {
+  const P = parts[0].levW.length;
+  const allWW = new Float64Array(P * P);
+  const levW = new Float64Array(P);
+  let nLev = 0;
+  for (const x of parts) {
+    for (let j = 0; j < P * P; j++) allWW[j] += x.allWW[j];
+    for (let j = 0; j < P; j++) levW[j] += x.levW[j];
+    nLev += x.nLev;
+  }
+  const kAll = P - 1;
+  const xx = new Float64Array(kAll * kAll);
+  for (let a = 0; a < kAll; a++) for (let b = 0; b < kAll; b++) xx[a * kAll + b] = allWW[(1 + a) * P + 1 + b];
+  const coll = collinearity(design, xx, levW.subarray(1), nLev, kAll);
+  if (coll.keep.length === 0) throw new SpecError('No regressors (all dropped due to collinearity)', 'varlist');
+  return coll;
+}
+
+/** modelBlocks's identification check on the merged 'moments' pass: instruments that are not zero everywhere. */
+export function checkIdentified(moments: PartialSums, K: number): void {
+  const L = moments.dims.L;
+  const zhz = sumOf(moments, 'zhz');
+  let nonzero = 0;
+  for (let c = 0; c < L; c++) if (zhz[c * L + c] !== 0) nonzero++;
+  identified(K, nonzero);
+}
+
+/** The sample's counts for inference from the merged 'moments' pass. */
+export function mergedTotals(
+  moments: PartialSums,
+  coll: { keep: number[]; dropped: string[] },
+  clusters: number | null,
+  excluded: SampleTotals['excluded'],
+): SampleTotals {
+  const obs = sumOf(moments, 'obs');
+  return {
+    nobs: obs[0],
+    ngroups: obs[2],
+    gmin: moments.min.obsPerGroup,
+    gmax: moments.max.obsPerGroup,
+    mainWW: sumOf(moments, 'mainWW'),
+    P: moments.dims.P,
+    keep: coll.keep,
+    dropped: coll.dropped,
+    clusters,
+    excluded,
+  };
+}
