@@ -2,6 +2,9 @@
 // give the one-thread fit to 1e-12 (as shards do: test/partial-sums.test.ts), with the same counts,
 // exclusions, dropped regressors and warnings; a worker's error comes back as the same typed error.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
 import { availableParallelism } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fitGmm } from '../src/gmm/fit.ts';
@@ -97,6 +100,49 @@ describe('the estimate on worker threads', () => {
     // Never more threads than sample units.
     expect(estimateThreads({ units: new Int32Array(3), T: 9 }, 41)).toBe(3);
   });
+
+  it('a worker that cannot start leaves its part to the calling thread (a program bundled without thread-worker.js)', async () => {
+    // Inside node_modules, so that the bundle finds the packages it leaves out (optional backends, parquet-wasm).
+    const dir = mkdtempSync(join(process.cwd(), 'node_modules', '.sysgmm-threads-'));
+    try {
+      writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
+      const src = (p: string) => JSON.stringify(join(process.cwd(), 'src', p));
+      writeFileSync(
+        join(dir, 'entry.ts'),
+        `import { readTable } from ${src('data/read.ts')};
+         import { Panel } from ${src('panel/panel.ts')};
+         import { fitGmm } from ${src('gmm/fit.ts')};
+         import { parseXtabond2 } from ${src('spec/parse.ts')};
+         const panel = Panel.fromTable(await readTable(process.argv[2]), { id: 'id', time: 'year' });
+         const r = await fitGmm(panel, parseXtabond2(process.argv[3], panel.names()));
+         console.log(JSON.stringify({ b: r.coefficients.map((c) => [c.estimate, c.se]), hansen: r.hansen?.chi2, nobs: r.nobs }));`,
+      );
+      await build({
+        entryPoints: [join(dir, 'entry.ts')],
+        outfile: join(dir, 'fit.js'),
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        target: 'node20',
+        external: ['webgpu', '@tensorflow/*', '@resvg/resvg-js', 'parquet-wasm', 'highs', 'exceljs', 'vega', 'vega-lite'],
+        banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+        logLevel: 'error',
+      });
+      const command = 'n L.n w k, gmm(L.(n w k), collapse) twostep robust cluster(ind)';
+      const run = (threads: string) => spawnSync(process.execPath, [join(dir, 'fit.js'), 'data/abdata.csv', command], { encoding: 'utf8', env: { ...process.env, SYSGMM_THREADS: threads } });
+      const one = run('1');
+      const two = run('2');
+      expect(one.status, one.stderr).toBe(0);
+      expect(two.status, two.stderr).toBe(0);
+      const a = JSON.parse(one.stdout) as { b: number[][]; hansen: number; nobs: number };
+      const b = JSON.parse(two.stdout) as typeof a;
+      expect(b.nobs).toBe(a.nobs);
+      a.b.flat().forEach((x, j) => expect(Math.abs(x - b.b.flat()[j])).toBeLessThanOrEqual(1e-12 * Math.abs(x)));
+      expect(Math.abs(b.hansen - a.hansen)).toBeLessThanOrEqual(1e-12 * a.hansen);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('the compiled CLI on two threads prints what it prints on one', () => {
     const args = ['bin/sysgmm.mjs', 'estimate', 'data/abdata.csv', '--id', 'id', '--time', 'year', '--xtabond2', 'n L.n L2.n w L.w L(0/2).(k ys) yr*, gmm(L.n) iv(w L.w L(0/2).(k ys) yr*) twostep robust'];

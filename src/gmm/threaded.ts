@@ -80,8 +80,14 @@ function startWorker(): Worker {
   return new Worker(new URL('../bootstrap/worker-boot.mjs', import.meta.url), { workerData: { entry: new URL('./thread-worker.ts', import.meta.url).href } });
 }
 
+/** A part answered elsewhere than in the calling thread's own part: on a worker, or (a worker that could not start) here. */
+interface OtherPart {
+  ask<T>(req: PartRequest): Promise<T>;
+  close(): Promise<unknown>;
+}
+
 /** A part on a worker thread: one request at a time, answered in order. */
-class RemotePart {
+class RemotePart implements OtherPart {
   private readonly worker = startWorker();
   private pending: { resolve: (v: unknown) => void; reject: (e: Error) => void } | null = null;
 
@@ -155,11 +161,25 @@ export async function fitThreaded(prep: { design: Design; plan: InstrumentPlan }
   const { design, plan } = prep;
   const parts = splitUnits(design.units, threads);
   const local = new Part();
-  const remote = parts.slice(1).map(() => new RemotePart());
+  const remote: OtherPart[] = parts.slice(1).map(() => new RemotePart());
+  // A worker that cannot start (a program bundled without thread-worker.js) leaves its part to this
+  // thread: the same part, answered here after this thread's own.
+  const here = (): OtherPart => {
+    const part = new Part();
+    return { ask: <T>(req: PartRequest) => Promise.resolve(part.handle(req) as T), close: () => Promise.resolve() };
+  };
+  const typed = (e: unknown) => e instanceof DataError || e instanceof SpecError;
   try {
     // Each request goes to the workers first; this thread then answers for its own part meanwhile.
     const ask = async <T>(make: (k: number) => PartRequest): Promise<T[]> => {
-      const answers = remote.map((r, k) => r.ask<T>(make(k + 1)));
+      const answers = remote.map((r, k) =>
+        r.ask<T>(make(k + 1)).catch(async (e: unknown) => {
+          if (typed(e) || make(k + 1).op !== 'build') throw e;
+          await r.close();
+          remote[k] = here();
+          return remote[k].ask<T>(make(k + 1));
+        }),
+      );
       let mine: T;
       try {
         mine = local.handle(make(0)) as T;
