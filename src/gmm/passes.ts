@@ -75,7 +75,6 @@ function momentsPass(s: Shard): PartialSums {
   p.sums.obs = Float64Array.of(main, trans, groups, weighted);
   p.min.obsPerGroup = lo;
   p.max.obsPerGroup = hi;
-  for (const [code, count] of b.excluded) p.sums[`excluded.${code}`] = Float64Array.of(count);
   if (b.clusterValue) p.keyed.clusterObs = keyRows(b.clusterValue, Float64Array.from(b.obsMain), 1);
   return p;
 }

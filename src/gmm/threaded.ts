@@ -5,6 +5,7 @@
 // so the merged sums are the one-thread sums to rounding (test/threaded.test.ts, 1e-12 as shards).
 import { Worker } from 'node:worker_threads';
 import { DataError, SpecError } from '../errors.ts';
+import type { LaggedColumn } from '../panel/operators.ts';
 import { Panel, type PanelWire } from '../panel/panel.ts';
 import { restrictRegressors, unitBlocks, type UnitBlocks } from './blocks.ts';
 import type { Design } from './design.ts';
@@ -52,10 +53,7 @@ export class Part {
       this.full = null;
       return null;
     }
-    const p = computePass(this.shard, req.request);
-    // Exclusions are counted once per part by the driver (PartBuilt), not merged as sums.
-    for (const k of Object.keys(p.sums)) if (k.startsWith('excluded.')) delete p.sums[k];
-    return p;
+    return computePass(this.shard, req.request);
   }
 }
 
@@ -139,10 +137,18 @@ function sharedDesign(design: Design): { panel: PanelWire; design: Omit<Design, 
     }
     return c as A;
   };
+  // A source listed twice (a regressor that is also an instrument) stays one object: UnitRows finds
+  // such repeats by identity and copies them instead of gathering them again.
+  const sources = new Map<LaggedColumn, LaggedColumn>();
+  const sharedSource = (s: LaggedColumn): LaggedColumn => {
+    let c = sources.get(s);
+    if (!c) sources.set(s, (c = { values: share(s.values), lag: s.lag }));
+    return c;
+  };
   const w = panel.toWire(design.spec.cluster ? [design.spec.cluster] : []);
   return {
     panel: { ...w, offsets: share(w.offsets), unitOf: share(w.unitOf), time: share(w.time), numeric: new Map([...w.numeric].map(([name, col]) => [name, share(col)])) },
-    design: { ...rest, sources: rest.sources.map((s) => ({ values: share(s.values), lag: s.lag })), qualified: rest.qualified && share(rest.qualified) },
+    design: { ...rest, sources: rest.sources.map(sharedSource), qualified: rest.qualified && share(rest.qualified) },
   };
 }
 

@@ -111,7 +111,6 @@ export function withoutSample(panel: Panel, spec: ModelSpec): Record<string, num
 function momentsPartial(design: Design, plan: InstrumentPlan, blocks: UnitBlocks): string {
   const p = computePass({ blocks, design, plan }, { pass: 'moments' });
   // Every shard carries every reason (partials merge only with the same quantities).
-  for (const k of Object.keys(p.sums)) if (k.startsWith('excluded.')) delete p.sums[k];
   const counts = new Map(exclusions(design, blocks).map((e) => [e.reason, e.count]));
   for (const reason of EXCLUSION_ORDER) p.sums[`exclusion:${reason}`] = Float64Array.of(counts.get(reason) ?? 0);
   p.sums.obsSigma = Float64Array.of(blocks.obsSigma.reduce((a, o) => a + o, 0));
