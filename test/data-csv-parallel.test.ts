@@ -9,13 +9,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Data, Table } from 'apache-arrow';
-import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readCsv } from '../src/data/csv.ts';
 import { planRanges, readCsvParallel } from '../src/data/csv-parallel.ts';
 import type { RangeResult, RangeStorage } from '../src/data/csv-parse.ts';
 import { readTable } from '../src/data/read.ts';
 import { Panel } from '../src/panel/panel.ts';
+import { bundleForNode } from './helpers/bundle.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sysgmm-csv-parallel-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -190,16 +190,7 @@ describe('threaded CSV reader', () => {
        const y = r.table.getChild('y').data[0].values;
        console.log(JSON.stringify({ ranges: r.ranges, workers: r.workers, y: Buffer.from(y.buffer, y.byteOffset, y.byteLength).toString('base64') }));`,
     );
-    await build({
-      entryPoints: [join(out, 'entry.ts')],
-      outfile: join(out, 'read.js'),
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
-      logLevel: 'warning',
-    });
+    await bundleForNode(join(out, 'entry.ts'), join(out, 'read.js'));
     const r = spawnSync(process.execPath, [join(out, 'read.js'), p], { encoding: 'utf8', timeout: 60_000 });
     expect(r.status, r.stderr).toBe(0);
     const got = JSON.parse(r.stdout) as { ranges: number; workers: number; y: string };

@@ -4,7 +4,6 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { availableParallelism } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fitGmm } from '../src/gmm/fit.ts';
@@ -16,6 +15,7 @@ import { SpecError } from '../src/errors.ts';
 import { loadAbdata } from './helpers/abdata.ts';
 import { smallPanel } from './helpers/smallPanel.ts';
 import { fitNumbers, worstRel } from './helpers/compare-fits.ts';
+import { bundleForNode } from './helpers/bundle.ts';
 
 const saved = process.env.SYSGMM_THREADS;
 afterEach(() => {
@@ -117,17 +117,7 @@ describe('the estimate on worker threads', () => {
          const r = await fitGmm(panel, parseXtabond2(process.argv[3], panel.names()));
          console.log(JSON.stringify({ b: r.coefficients.map((c) => [c.estimate, c.se]), hansen: r.hansen?.chi2, nobs: r.nobs }));`,
       );
-      await build({
-        entryPoints: [join(dir, 'entry.ts')],
-        outfile: join(dir, 'fit.js'),
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        target: 'node20',
-        external: ['webgpu', '@tensorflow/*', '@resvg/resvg-js', 'parquet-wasm', 'highs', 'exceljs', 'vega', 'vega-lite'],
-        banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
-        logLevel: 'error',
-      });
+      await bundleForNode(join(dir, 'entry.ts'), join(dir, 'fit.js'), ['webgpu', '@tensorflow/*', '@resvg/resvg-js', 'parquet-wasm', 'highs', 'exceljs', 'vega', 'vega-lite']);
       const command = 'n L.n w k, gmm(L.(n w k), collapse) twostep robust cluster(ind)';
       const run = (threads: string) => spawnSync(process.execPath, [join(dir, 'fit.js'), 'data/abdata.csv', command], { encoding: 'utf8', env: { ...process.env, SYSGMM_THREADS: threads } });
       const one = run('1');
