@@ -10,6 +10,7 @@ import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { KernelBackend } from '../kernels/types.ts';
+import { startModuleWorker } from '../module-worker.ts';
 import { threadingOf } from '../kernels/registry.ts';
 import type { BootstrapBlocks } from './blocks.ts';
 import { releaseBlocks, replicate, uploadBlocks, type ReplicationOptions, type Replications, type ResidentBlocks } from './replicate.ts';
@@ -55,11 +56,7 @@ const pool: Worker[] = [];
 function startWorker(): Worker {
   const bundled = process.env.SYSGMM_WORKER;
   if (bundled) return new Worker(pathToFileURL(bundled));
-  // Compiled (dist/*.js): the worker is plain JavaScript; from the TypeScript sources it needs tsx.
-  if (import.meta.url.endsWith('.js')) return new Worker(new URL('./replicate-worker.js', import.meta.url));
-  return new Worker(new URL('./worker-boot.mjs', import.meta.url), {
-    workerData: { entry: new URL('./replicate-worker.ts', import.meta.url).href },
-  });
+  return startModuleWorker(import.meta.url, 'replicate-worker');
 }
 
 function pooledWorkers(count: number): Worker[] {

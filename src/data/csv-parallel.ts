@@ -11,7 +11,8 @@
 // error, rows and lines numbered as ever. A worker that cannot start leaves its range to the calling
 // thread.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../module-worker.ts';
 import type { Table } from 'apache-arrow';
 import { float64Data, tableFromColumns, type BuiltColumn } from './build.ts';
 import {
@@ -114,9 +115,7 @@ function lineStart(fd: number, at: number, size: number): number {
 function startWorker(job: RangeJob): RangeWorker {
   let worker: Worker;
   try {
-    worker = import.meta.url.endsWith('.js')
-      ? new Worker(new URL('./csv-worker.js', import.meta.url), { workerData: job, execArgv: [] })
-      : new Worker(new URL('../bootstrap/worker-boot.mjs', import.meta.url), { workerData: { ...job, entry: new URL('./csv-worker.ts', import.meta.url).href } });
+    worker = startModuleWorker(import.meta.url, 'csv-worker', job, { execArgv: [] });
   } catch {
     return { worker: undefined, result: Promise.resolve(null) };
   }

@@ -3,8 +3,8 @@
 // answered by each part and merged (partial-sums.ts): the sharded estimate of src/scale inside one
 // process, for panels where the per-unit pass is most of the time. The parts' sums are compensated,
 // so the merged sums are the one-thread sums to rounding (test/threaded.test.ts, 1e-12 as shards).
-import { Worker } from 'node:worker_threads';
 import { DataError, SpecError } from '../errors.ts';
+import { startModuleWorker } from '../module-worker.ts';
 import type { LaggedColumn } from '../panel/operators.ts';
 import { Panel, type PanelWire } from '../panel/panel.ts';
 import { restrictRegressors, unitBlocks, type UnitBlocks } from './blocks.ts';
@@ -72,12 +72,6 @@ function errorFromWire(w: WireError): Error {
   return new Error(`threaded estimate, in a worker thread: ${w.message}`);
 }
 
-/** The worker thread: the compiled thread-worker.js, or thread-worker.ts through the tsx boot script from the sources. */
-function startWorker(): Worker {
-  if (import.meta.url.endsWith('.js')) return new Worker(new URL('./thread-worker.js', import.meta.url));
-  return new Worker(new URL('../bootstrap/worker-boot.mjs', import.meta.url), { workerData: { entry: new URL('./thread-worker.ts', import.meta.url).href } });
-}
-
 /** A part answered elsewhere than in the calling thread's own part: on a worker, or (a worker that could not start) here. */
 interface OtherPart {
   ask<T>(req: PartRequest): Promise<T>;
@@ -86,7 +80,7 @@ interface OtherPart {
 
 /** A part on a worker thread: one request at a time, answered in order. */
 class RemotePart implements OtherPart {
-  private readonly worker = startWorker();
+  private readonly worker = startModuleWorker(import.meta.url, 'thread-worker');
   private pending: { resolve: (v: unknown) => void; reject: (e: Error) => void } | null = null;
 
   constructor() {
