@@ -4,6 +4,7 @@
 // commands use, stay outside the bundle and load from node_modules when a command needs them. dist/bin
 // sits two folders below the package root, as src/cli does, so paths taken relative to a module
 // (assets/fonts, package.json) resolve the same.
+import { spawnSync } from 'node:child_process';
 import { build } from 'esbuild';
 
 const EXTERNAL = ['webgpu', '@tensorflow/*', '@resvg/resvg-js', 'parquet-wasm', 'highs', 'exceljs', 'vega', 'vega-lite'];
@@ -34,3 +35,27 @@ await build({
   target: 'node20',
   logLevel: 'warning',
 });
+
+// The same CLI as one CommonJS script, which bin/sysgmm.mjs runs with V8's code cache for `estimate`
+// (bin/cli-script.mjs). import.meta.url becomes that of dist/bin/main.js, the ES module entry beside
+// it, so that paths taken relative to a module (workers, assets, package.json) resolve the same.
+// import() of a package left outside the bundle becomes require() (Node 20 refuses import() in a script
+// compiled from a code cache); every such package loads that way, except vega and vega-lite (ES modules
+// with top-level await), which only the figures of `replicate` use, never `estimate`.
+await build({
+  entryPoints: ['src/cli/main.ts'],
+  outfile: 'dist/bin/cli.cjs',
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  external: EXTERNAL,
+  supported: { 'dynamic-import': false },
+  define: { 'import.meta.url': '__sysgmmModuleUrl' },
+  banner: { js: "const __sysgmmModuleUrl = require('node:url').pathToFileURL(require('node:path').join(__dirname, 'main.js')).href;" },
+  logLevel: 'warning',
+});
+
+// Its code cache, from one estimate on the bundled data (scripts/code-cache.mjs).
+const cache = spawnSync(process.execPath, ['scripts/code-cache.mjs'], { stdio: ['ignore', 'ignore', 'inherit'] });
+if (cache.status !== 0) throw new Error(`scripts/code-cache.mjs failed (exit ${cache.status})`);

@@ -2,7 +2,7 @@
 // empty project (from the npm cache where it can), then used from plain ES modules, type-checked by a
 // strict TypeScript consumer (noUncheckedIndexedAccess, no skipLibCheck), and run as the `sysgmm` bin.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -136,5 +136,10 @@ describe('the packed package', () => {
     const bad = run(bin, ['estimate', 'node_modules/sysgmm/data/abdata.csv', '--id', 'id', '--time', 'year', '--xtabond2', 'n L.n', '--bogus']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("unknown option '--bogus'");
+    // estimate runs the CommonJS bundle with the code cache the pack's build left (bin/cli-script.mjs).
+    expect(existsSync(join(dir, `node_modules/sysgmm/dist/bin/cli-${process.versions.v8}-${process.arch}.cache`))).toBe(true);
+    const ok = run(bin, ['estimate', 'node_modules/sysgmm/data/abdata.csv', '--id', 'id', '--time', 'year', '--xtabond2', 'n L.n w k, gmm(L.n) iv(w k) nolevel']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/L1\.\s+\|\s+\.4951407\b/);
   });
 });

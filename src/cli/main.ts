@@ -20,14 +20,20 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-try {
-  await registerCommands(program, process.argv.slice(2));
-  await program.parseAsync(process.argv);
-} catch (err) {
-  // Commander has already printed its message (unknown option or command, missing argument, ...).
-  if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
-  if (err instanceof DataError || err instanceof SpecError) fail(err.message);
-  const file = fileErrorMessage(err);
-  if (file) fail(file);
-  throw err;
+// No top-level await: the same module is also bundled as one CommonJS script (scripts/build-cli.mjs),
+// which bin/sysgmm.mjs runs with V8's code cache.
+async function run(): Promise<void> {
+  try {
+    await registerCommands(program, process.argv.slice(2));
+    await program.parseAsync(process.argv);
+  } catch (err) {
+    // Commander has already printed its message (unknown option or command, missing argument, ...).
+    if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
+    if (err instanceof DataError || err instanceof SpecError) fail(err.message);
+    const file = fileErrorMessage(err);
+    if (file) fail(file);
+    throw err;
+  }
 }
+
+void run();
