@@ -8,8 +8,9 @@ import { Worker } from 'node:worker_threads';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Data, Table } from 'apache-arrow';
-import { afterAll, describe, expect, it } from 'vitest';
+import { tableToIPC, type Data, type Table } from 'apache-arrow';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import * as csvParallel from '../src/data/csv-parallel.ts';
 import { readCsv } from '../src/data/csv.ts';
 import { planRanges, readCsvParallel } from '../src/data/csv-parallel.ts';
 import type { RangeResult, RangeStorage } from '../src/data/csv-parse.ts';
@@ -176,6 +177,47 @@ describe('threaded CSV reader', () => {
     } finally {
       delete process.env.SYSGMM_CSV_THREADS;
     }
+  });
+
+  it('the files of a dataset folder take it as single files do, each with the one-thread table', async () => {
+    const root = join(dir, 'hive');
+    const [head, ...rows] = panel(300).trim().split('\n');
+    for (const [part, lines] of [['1', rows.slice(0, 1500)], ['2', rows.slice(1500)]] as const) {
+      mkdirSync(join(root, `part=${part}`), { recursive: true });
+      writeFileSync(join(root, `part=${part}`, 'data.csv'), [head, ...lines].join('\n') + '\n');
+    }
+    const spy = vi.spyOn(csvParallel, 'readCsvParallel');
+    try {
+      process.env.SYSGMM_CSV_THREADS = '2';
+      const two = await readTable(root);
+      expect(spy).toHaveBeenCalledTimes(2);
+      for (const call of spy.mock.results) expect((await (call.value as ReturnType<typeof readCsvParallel>)).ranges).toBe(2);
+      process.env.SYSGMM_CSV_THREADS = '1';
+      const one = await readTable(root);
+      expect(spy).toHaveBeenCalledTimes(2);
+      expect(two.numRows).toBe(3000);
+      expect(Buffer.from(tableToIPC(two)).equals(Buffer.from(tableToIPC(one)))).toBe(true);
+    } finally {
+      spy.mockRestore();
+      delete process.env.SYSGMM_CSV_THREADS;
+    }
+  });
+
+  it('standard input (-) on 2 threads prints what it prints on 1 (the ranges are read before the temporary file goes)', () => {
+    const text = panel(300);
+    const run = (threads: string) =>
+      spawnSync(process.execPath, ['bin/sysgmm.mjs', 'describe', '-', '--input-format', 'csv', '--id', 'id', '--time', 'year'], {
+        input: text,
+        encoding: 'utf8',
+        env: { ...process.env, SYSGMM_CSV_THREADS: threads },
+        timeout: 60_000,
+      });
+    const one = run('1');
+    const two = run('2');
+    expect(one.status, one.stderr).toBe(0);
+    expect(one.stdout).toMatch(/Units: 300 /);
+    expect(two.status, two.stderr).toBe(0);
+    expect(two.stdout).toBe(one.stdout);
   });
 
   it('a worker that cannot start leaves its range to the calling thread (a bundle without csv-worker.js)', async () => {
