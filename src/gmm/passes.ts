@@ -10,6 +10,7 @@ import { emptyPartial, keyRows, setSum, type KeyedRows, type PartialSums } from 
 import { addCrossRow, addGramRow, addRow, compensated, compensatedSum, finishGram, normalize } from './sums.ts';
 import { momentRow, residualWeights, unitMoments } from './moments.ts';
 import { arSumsNonRobust, arSumsRobust, type ArSums } from './ar-sums.ts';
+import { correctionOnWasm, gramOnWasm } from './pass-kernels.ts';
 
 /** A set of units and what the AR pass needs to walk them again (design and plan; non-robust AR only). */
 export interface Shard {
@@ -90,15 +91,19 @@ function weightPass(s: Shard, beta1: Float64Array): PartialSums {
     p.keyed.g = keyRows(b.clusterValue, g, b.L);
     return p;
   }
-  // Σ_i w_i g_i g_i', unit by unit (compensatedGram's sums without an n×L array).
+  // Σ_i w_i g_i g_i', unit by unit (compensatedGram's sums without an n×L array): on the WebAssembly
+  // kernel where there is one (pass-kernels.ts, the same sums to the bit), else here.
   const c = residualWeights(b, beta1);
-  const g = new Float64Array(b.L);
-  const s2 = compensated(b.L * b.L);
-  for (let i = 0; i < b.n; i++) {
-    const wi = w ? w[i] : 1;
-    if (wi === 0) continue;
-    momentRow(b, c, i, g);
-    addGramRow(s2, g, 0, b.L, wi);
+  let s2 = gramOnWasm(b, c, w);
+  if (!s2) {
+    s2 = compensated(b.L * b.L);
+    const g = new Float64Array(b.L);
+    for (let i = 0; i < b.n; i++) {
+      const wi = w ? w[i] : 1;
+      if (wi === 0) continue;
+      momentRow(b, c, i, g);
+      addGramRow(s2, g, 0, b.L, wi);
+    }
   }
   setSum(p, 's', finishGram(s2, b.L));
   return p;
@@ -131,12 +136,14 @@ function correctionPass(s: Shard, req: Extract<PassRequest, { pass: 'correction'
     const a = req.aze2;
     const hAll = req.clusterG ? clusterRowsOf(b, req.clusterG) : null;
     const c1 = residualWeights(b, req.beta1);
+    // Without cluster(), on the WebAssembly kernel where there is one (pass-kernels.ts, the same sums).
+    const onWasm = hAll ? null : correctionOnWasm(b, c1, a, w);
     const hOwn = new Float64Array(L);
     const zwa = new Float64Array(P);
-    const t1 = compensated(L * P);
-    const t2 = compensated(L * P);
+    const t1 = onWasm?.t1 ?? compensated(L * P);
+    const t2 = onWasm?.t2 ?? compensated(L * P);
     const { zw } = b;
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < (onWasm ? 0 : n); i++) {
       const h = hAll ?? hOwn;
       const ho = hAll ? i * L : 0;
       if (!hAll) momentRow(b, c1, i, hOwn);

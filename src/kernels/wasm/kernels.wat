@@ -374,4 +374,171 @@
             (br $kloop)))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $rloop))))
+
+  ;; The compensated sums of the GMM passes over per-unit blocks (src/gmm/pass-kernels.ts). Every term is
+  ;; added by Knuth's TwoSum exactly as src/gmm/sums.ts adds it, t = h + x, bb = t − h,
+  ;; lo ← lo + ((h − (t − bb)) + (x − bb)), hi ← t, and every product and moment is formed in the same
+  ;; order as there, so the sums equal the TypeScript loops' to the bit. (sums.ts skips zero terms; adding
+  ;; a zero term changes neither hi nor lo, so the SIMD loops below add them.) f64x2 lanes take two
+  ;; entries of a row at a time. Blocks are row-major f64; pointers are byte addresses.
+
+  ;; $twosum2: (hi, lo)[at], [at+8] += x (two lanes).
+  (func $twosum2 (param $hi i32) (param $lo i32) (param $x v128)
+    (local $h v128) (local $t v128) (local $bb v128)
+    (local.set $h (v128.load (local.get $hi)))
+    (local.set $t (f64x2.add (local.get $h) (local.get $x)))
+    (local.set $bb (f64x2.sub (local.get $t) (local.get $h)))
+    (v128.store (local.get $lo)
+      (f64x2.add (v128.load (local.get $lo))
+        (f64x2.add (f64x2.sub (local.get $h) (f64x2.sub (local.get $t) (local.get $bb))) (f64x2.sub (local.get $x) (local.get $bb)))))
+    (v128.store (local.get $hi) (local.get $t)))
+
+  ;; $twosum1: (hi, lo)[at] += x.
+  (func $twosum1 (param $hi i32) (param $lo i32) (param $x f64)
+    (local $h f64) (local $t f64) (local $bb f64)
+    (local.set $h (f64.load (local.get $hi)))
+    (local.set $t (f64.add (local.get $h) (local.get $x)))
+    (local.set $bb (f64.sub (local.get $t) (local.get $h)))
+    (f64.store (local.get $lo)
+      (f64.add (f64.load (local.get $lo))
+        (f64.add (f64.sub (local.get $h) (f64.sub (local.get $t) (local.get $bb))) (f64.sub (local.get $x) (local.get $bb)))))
+    (f64.store (local.get $hi) (local.get $t)))
+
+  ;; $axpy: (hi, lo)[0..m) += a·x[0..m) (sums.ts addRow; addCrossRow and addGramRow row by row).
+  (func $axpy (param $hi i32) (param $lo i32) (param $x i32) (param $m i32) (param $a f64)
+    (local $j i32) (local $av v128) (local $o i32)
+    (local.set $av (f64x2.splat (local.get $a)))
+    (block $done
+      (loop $pair
+        (br_if $done (i32.gt_u (i32.add (local.get $j) (i32.const 2)) (local.get $m)))
+        (local.set $o (i32.shl (local.get $j) (i32.const 3)))
+        (call $twosum2 (i32.add (local.get $hi) (local.get $o)) (i32.add (local.get $lo) (local.get $o))
+          (f64x2.mul (local.get $av) (v128.load (i32.add (local.get $x) (local.get $o)))))
+        (local.set $j (i32.add (local.get $j) (i32.const 2)))
+        (br $pair)))
+    (if (i32.lt_u (local.get $j) (local.get $m))
+      (then
+        (local.set $o (i32.shl (local.get $j) (i32.const 3)))
+        (call $twosum1 (i32.add (local.get $hi) (local.get $o)) (i32.add (local.get $lo) (local.get $o))
+          (f64.mul (local.get $a) (f64.load (i32.add (local.get $x) (local.get $o))))))))
+
+  ;; $moment: g[0..L) = zw·c for one unit's L×P block zw (moments.ts momentRow: over p in order).
+  (func $moment (param $zw i32) (param $c i32) (param $g i32) (param $L i32) (param $P i32)
+    (local $l i32) (local $p i32) (local $s f64) (local $v f64)
+    (block $ldone
+      (loop $lloop
+        (br_if $ldone (i32.ge_u (local.get $l) (local.get $L)))
+        (local.set $s (f64.const 0))
+        (local.set $p (i32.const 0))
+        (block $pdone
+          (loop $ploop
+            (br_if $pdone (i32.ge_u (local.get $p) (local.get $P)))
+            (local.set $v (f64.load (local.get $zw)))
+            (if (f64.ne (local.get $v) (f64.const 0))
+              (then (local.set $s (f64.add (local.get $s)
+                (f64.mul (local.get $v) (f64.load (i32.add (local.get $c) (i32.shl (local.get $p) (i32.const 3)))))))))
+            (local.set $zw (i32.add (local.get $zw) (i32.const 8)))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (br $ploop)))
+        (f64.store (i32.add (local.get $g) (i32.shl (local.get $l) (i32.const 3))) (local.get $s))
+        (local.set $l (i32.add (local.get $l) (i32.const 1)))
+        (br $lloop))))
+
+  ;; $outer: (hi, lo) (p×q) += (w·a) bᵀ, rows r with w·a[r] = 0 skipped (sums.ts addCrossRow; with
+  ;; $upper ≠ 0 only entries s ≥ r of a p×p target, b = a: addGramRow).
+  (func $outer (param $hi i32) (param $lo i32) (param $a i32) (param $p i32) (param $b i32) (param $q i32) (param $w f64) (param $upper i32)
+    (local $r i32) (local $ar f64) (local $s0 i32) (local $o i32)
+    (block $rdone
+      (loop $rloop
+        (br_if $rdone (i32.ge_u (local.get $r) (local.get $p)))
+        (local.set $ar (f64.mul (local.get $w) (f64.load (i32.add (local.get $a) (i32.shl (local.get $r) (i32.const 3))))))
+        (if (f64.ne (local.get $ar) (f64.const 0))
+          (then
+            (local.set $s0 (select (local.get $r) (i32.const 0) (local.get $upper)))
+            (local.set $o (i32.shl (i32.add (i32.mul (local.get $r) (local.get $q)) (local.get $s0)) (i32.const 3)))
+            (call $axpy (i32.add (local.get $hi) (local.get $o)) (i32.add (local.get $lo) (local.get $o))
+              (i32.add (local.get $b) (i32.shl (local.get $s0) (i32.const 3))) (i32.sub (local.get $q) (local.get $s0)) (local.get $ar))))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rloop))))
+
+  ;; gram: the weight pass over n units' blocks zw (n × L × P): (hi, lo) (L×L, upper triangle) +=
+  ;; w_i g_i g_iᵀ, g_i = zw_i·c (scratch at g); w = 0: every w_i = 1, else w_i = f64 at w + 8i, units
+  ;; with w_i = 0 skipped (passes.ts weightPass).
+  (func (export "gram") (param $zw i32) (param $n i32) (param $L i32) (param $P i32) (param $c i32) (param $w i32) (param $g i32) (param $hi i32) (param $lo i32)
+    (local $i i32) (local $wi f64) (local $block i32)
+    (local.set $block (i32.shl (i32.mul (local.get $L) (local.get $P)) (i32.const 3)))
+    (block $done
+      (loop $unit
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $wi (if (result f64) (local.get $w)
+          (then (f64.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 3)))))
+          (else (f64.const 1))))
+        (if (f64.ne (local.get $wi) (f64.const 0))
+          (then
+            (call $moment (i32.add (local.get $zw) (i32.mul (local.get $i) (local.get $block))) (local.get $c) (local.get $g) (local.get $L) (local.get $P))
+            (call $outer (local.get $hi) (local.get $lo) (local.get $g) (local.get $L) (local.get $g) (local.get $L) (local.get $wi) (i32.const 1))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $unit))))
+
+  ;; correction: the Windmeijer bracket of the correction pass over n units (passes.ts correctionPass,
+  ;; without cluster()): h_i = zw_i·c (scratch at h), ha = w_i·(h_i·a), (hi1, lo1) (L×P) += ha·zw_i;
+  ;; zwa = zw_iᵀa (scratch at zwa, P), (hi2, lo2) (L×P) += (w_i h_i) zwaᵀ. w as in gram.
+  (func (export "correction") (param $zw i32) (param $n i32) (param $L i32) (param $P i32) (param $c i32) (param $a i32) (param $w i32)
+    (param $h i32) (param $zwa i32) (param $hi1 i32) (param $lo1 i32) (param $hi2 i32) (param $lo2 i32)
+    (local $i i32) (local $l i32) (local $q i32) (local $wi f64) (local $ha f64) (local $v f64) (local $al f64) (local $zi i32) (local $zp i32) (local $at i32) (local $block i32)
+    (local.set $block (i32.shl (i32.mul (local.get $L) (local.get $P)) (i32.const 3)))
+    (block $done
+      (loop $unit
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $zi (i32.add (local.get $zw) (i32.mul (local.get $i) (local.get $block))))
+        (call $moment (local.get $zi) (local.get $c) (local.get $h) (local.get $L) (local.get $P))
+        (local.set $ha (f64.const 0))
+        (local.set $l (i32.const 0))
+        (block $hdone
+          (loop $hloop
+            (br_if $hdone (i32.ge_u (local.get $l) (local.get $L)))
+            (local.set $v (f64.load (i32.add (local.get $h) (i32.shl (local.get $l) (i32.const 3)))))
+            (if (f64.ne (local.get $v) (f64.const 0))
+              (then (local.set $ha (f64.add (local.get $ha)
+                (f64.mul (local.get $v) (f64.load (i32.add (local.get $a) (i32.shl (local.get $l) (i32.const 3)))))))))
+            (local.set $l (i32.add (local.get $l) (i32.const 1)))
+            (br $hloop)))
+        (local.set $wi (f64.const 1))
+        (if (local.get $w)
+          (then
+            (local.set $wi (f64.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 3)))))
+            (local.set $ha (f64.mul (local.get $ha) (local.get $wi)))))
+        (if (f64.ne (local.get $ha) (f64.const 0))
+          (then (call $axpy (local.get $hi1) (local.get $lo1) (local.get $zi) (i32.mul (local.get $L) (local.get $P)) (local.get $ha))))
+        ;; zwa = Σ_l a[l]·zw_i[l, ·], over l in order, zero entries skipped.
+        (local.set $q (i32.const 0))
+        (block $zdone
+          (loop $zloop
+            (br_if $zdone (i32.ge_u (local.get $q) (local.get $P)))
+            (f64.store (i32.add (local.get $zwa) (i32.shl (local.get $q) (i32.const 3))) (f64.const 0))
+            (local.set $q (i32.add (local.get $q) (i32.const 1)))
+            (br $zloop)))
+        (local.set $zp (local.get $zi))
+        (local.set $l (i32.const 0))
+        (block $ldone
+          (loop $lloop
+            (br_if $ldone (i32.ge_u (local.get $l) (local.get $L)))
+            (local.set $al (f64.load (i32.add (local.get $a) (i32.shl (local.get $l) (i32.const 3)))))
+            (local.set $q (i32.const 0))
+            (block $qdone
+              (loop $qloop
+                (br_if $qdone (i32.ge_u (local.get $q) (local.get $P)))
+                (local.set $v (f64.load (local.get $zp)))
+                (if (f64.ne (local.get $v) (f64.const 0))
+                  (then
+                    (local.set $at (i32.add (local.get $zwa) (i32.shl (local.get $q) (i32.const 3))))
+                    (f64.store (local.get $at) (f64.add (f64.load (local.get $at)) (f64.mul (local.get $v) (local.get $al))))))
+                (local.set $zp (i32.add (local.get $zp) (i32.const 8)))
+                (local.set $q (i32.add (local.get $q) (i32.const 1)))
+                (br $qloop)))
+            (local.set $l (i32.add (local.get $l) (i32.const 1)))
+            (br $lloop)))
+        (call $outer (local.get $hi2) (local.get $lo2) (local.get $h) (local.get $L) (local.get $zwa) (local.get $P) (local.get $wi) (i32.const 0))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $unit))))
 )

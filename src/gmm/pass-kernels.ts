@@ -1,0 +1,97 @@
+// The unit loops of the weight and correction passes (passes.ts) on the WebAssembly kernels `gram` and
+// `correction` (src/kernels/wasm/kernels.wat): the same compensated sums as the TypeScript loops in
+// passes.ts, bit for bit (every term formed and added in the same order; test/pass-kernels.test.ts),
+// faster by SIMD lanes and no bounds checks (bench/RESULTS.md). null where the runtime lacks
+// WebAssembly SIMD, or when turned off (useWasmPasses): the TypeScript loops then run.
+import { kernelModule } from '../kernels/wasm/module.ts';
+import type { UnitBlocks } from './blocks.ts';
+import type { Compensated } from './sums.ts';
+
+interface PassExports {
+  memory: WebAssembly.Memory;
+  gram(zw: number, n: number, L: number, P: number, c: number, w: number, g: number, hi: number, lo: number): void;
+  correction(zw: number, n: number, L: number, P: number, c: number, a: number, w: number, h: number, zwa: number, hi1: number, lo1: number, hi2: number, lo2: number): void;
+}
+
+/** Units' blocks are copied into the module's memory this many bytes at a time. */
+const CHUNK_BYTES = 1 << 20;
+
+let kernels: PassExports | null | undefined;
+let enabled = true;
+
+/** Run the passes' unit loops on WebAssembly where it can (true, the default) or in TypeScript. */
+export function useWasmPasses(on: boolean): void {
+  enabled = on;
+}
+
+function passKernels(): PassExports | null {
+  if (!enabled) return null;
+  if (kernels === undefined) {
+    const module = kernelModule();
+    kernels = module ? (new WebAssembly.Instance(module).exports as unknown as PassExports) : null;
+  }
+  return kernels;
+}
+
+/** Consecutive f64 arrays of the given lengths in the module's memory (grown as needed), from byte 8
+ *  (0 stands for "no weights"): their byte addresses and the memory as f64. */
+function layout(k: PassExports, lengths: number[]): { at: number[]; f64: Float64Array } {
+  let bytes = 8;
+  const at = lengths.map((len) => {
+    const a = bytes;
+    bytes += len * 8;
+    return a;
+  });
+  const have = k.memory.buffer.byteLength;
+  if (bytes > have) k.memory.grow(Math.ceil((bytes - have) / 65536));
+  return { at, f64: new Float64Array(k.memory.buffer) };
+}
+
+/** Units per copy of their blocks (L×P each). */
+function chunkUnits(b: UnitBlocks): number {
+  return Math.max(1, Math.min(b.n, Math.floor(CHUNK_BYTES / (b.L * b.P * 8))));
+}
+
+/** The weight pass's Σ_i w_i g_i g_iᵀ with g_i = zw_i·c (upper triangle, not yet mirrored or
+ *  normalized: as passes.ts accumulates it), or null without the kernels. */
+export function gramOnWasm(b: UnitBlocks, c: Float64Array, w: Float64Array | null): Compensated | null {
+  const k = passKernels();
+  if (!k) return null;
+  const { n, L, P, zw } = b;
+  const LP = L * P;
+  const chunk = chunkUnits(b);
+  const { at, f64 } = layout(k, [P, L, L * L, L * L, w ? chunk : 0, chunk * LP]);
+  const [cAt, gAt, hiAt, loAt, wAt, zwAt] = at as [number, number, number, number, number, number];
+  f64.set(c, cAt / 8);
+  f64.fill(0, hiAt / 8, loAt / 8 + L * L);
+  for (let i0 = 0; i0 < n; i0 += chunk) {
+    const m = Math.min(chunk, n - i0);
+    f64.set(zw.subarray(i0 * LP, (i0 + m) * LP), zwAt / 8);
+    if (w) f64.set(w.subarray(i0, i0 + m), wAt / 8);
+    k.gram(zwAt, m, L, P, cAt, w ? wAt : 0, gAt, hiAt, loAt);
+  }
+  return { hi: f64.slice(hiAt / 8, hiAt / 8 + L * L), lo: f64.slice(loAt / 8, loAt / 8 + L * L) };
+}
+
+/** The correction pass's Windmeijer bracket without cluster(): t1 = Σ_i w_i (h_i·a) zw_i and
+ *  t2 = Σ_i w_i h_i (zw_iᵀa)ᵀ with h_i = zw_i·c (L×P each, not yet normalized), or null without the kernels. */
+export function correctionOnWasm(b: UnitBlocks, c: Float64Array, a: Float64Array, w: Float64Array | null): { t1: Compensated; t2: Compensated } | null {
+  const k = passKernels();
+  if (!k) return null;
+  const { n, L, P, zw } = b;
+  const LP = L * P;
+  const chunk = chunkUnits(b);
+  const { at, f64 } = layout(k, [P, L, L, P, LP, LP, LP, LP, w ? chunk : 0, chunk * LP]);
+  const [cAt, aAt, hAt, zwaAt, hi1, lo1, hi2, lo2, wAt, zwAt] = at as [number, number, number, number, number, number, number, number, number, number];
+  f64.set(c, cAt / 8);
+  f64.set(a, aAt / 8);
+  f64.fill(0, hi1 / 8, lo2 / 8 + LP);
+  for (let i0 = 0; i0 < n; i0 += chunk) {
+    const m = Math.min(chunk, n - i0);
+    f64.set(zw.subarray(i0 * LP, (i0 + m) * LP), zwAt / 8);
+    if (w) f64.set(w.subarray(i0, i0 + m), wAt / 8);
+    k.correction(zwAt, m, L, P, cAt, aAt, w ? wAt : 0, hAt, zwaAt, hi1, lo1, hi2, lo2);
+  }
+  const out = (at0: number): Float64Array => f64.slice(at0 / 8, at0 / 8 + LP);
+  return { t1: { hi: out(hi1), lo: out(lo1) }, t2: { hi: out(hi2), lo: out(lo2) } };
+}
