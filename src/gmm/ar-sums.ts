@@ -7,6 +7,7 @@ import { arMatrices } from './hmatrix.ts';
 import { InstrumentRows, type InstrumentPlan } from './instruments.ts';
 import { addTo, compensated, normalize, type Compensated } from './sums.ts';
 import { momentRow, residualWeights } from './moments.ts';
+import { arRobustOnWasm } from './pass-kernels.ts';
 
 /**
  * The additive sums an AR(m) statistic is made of, over a set of units (partial-sums.ts): with e the
@@ -42,8 +43,18 @@ export function arSumsRobust(b: UnitBlocks, beta: Float64Array, w: Float64Array 
   const g = new Float64Array(L);
   const out = emptyArSums(b.artests, K, L);
   const nSym = (P * (P + 1)) / 2;
+  // The unit loop on the WebAssembly kernel where there is one (pass-kernels.ts, the same sums).
+  const onWasm = arRobustOnWasm(b, c);
   for (let m = 1; m <= b.artests; m++) {
-    for (let i = 0; i < n; i++) {
+    const lag = onWasm?.[m - 1];
+    if (lag) {
+      [out.sum.hi[m - 1], out.sum.lo[m - 1]] = lag.sum;
+      [out.wHw.hi[m - 1], out.wHw.lo[m - 1]] = lag.wHw;
+      out.nonzero[m - 1] = lag.nonzero;
+      out.zhw.hi.set(lag.zhw.hi, (m - 1) * L);
+      out.zhw.lo.set(lag.zhw.lo, (m - 1) * L);
+    }
+    for (let i = 0; i < (lag ? 0 : n); i++) {
       // s_i = c'ar_i c from the packed symmetric part.
       let o = (i * b.artests + m - 1) * nSym;
       let s = 0;

@@ -1,6 +1,6 @@
-// The unit loops of the weight and correction passes (passes.ts) on the WebAssembly kernels `gram` and
-// `correction` (src/kernels/wasm/kernels.wat): the same compensated sums as the TypeScript loops in
-// passes.ts, bit for bit (every term formed and added in the same order; test/pass-kernels.test.ts),
+// The unit loops of the weight and correction passes (passes.ts) and of the robust AR sums (ar-sums.ts)
+// on the WebAssembly kernels `gram`, `correction` and `arrobust` (src/kernels/wasm/kernels.wat): the same
+// compensated sums as the TypeScript loops there, bit for bit (every term formed and added in the same order; test/pass-kernels.test.ts),
 // faster by SIMD lanes and no bounds checks (bench/RESULTS.md). null where the runtime lacks
 // WebAssembly SIMD, or when turned off (useWasmPasses): the TypeScript loops then run.
 import { kernelModule } from '../kernels/wasm/module.ts';
@@ -11,6 +11,7 @@ interface PassExports {
   memory: WebAssembly.Memory;
   gram(zw: number, n: number, L: number, P: number, c: number, w: number, g: number, hi: number, lo: number): void;
   correction(zw: number, n: number, L: number, P: number, c: number, a: number, w: number, h: number, zwa: number, hi1: number, lo1: number, hi2: number, lo2: number): void;
+  arrobust(zw: number, ar: number, n: number, L: number, P: number, arStride: number, c: number, g: number, acc: number, zhwHi: number, zhwLo: number): void;
 }
 
 /** Units' blocks are copied into the module's memory this many bytes at a time. */
@@ -94,4 +95,43 @@ export function correctionOnWasm(b: UnitBlocks, c: Float64Array, a: Float64Array
   }
   const out = (at0: number): Float64Array => f64.slice(at0 / 8, at0 / 8 + LP);
   return { t1: { hi: out(hi1), lo: out(lo1) }, t2: { hi: out(hi2), lo: out(lo2) } };
+}
+
+/** Per AR order m = 1..artests, the robust AR sums' unit loop (ar-sums.ts arSumsRobust): Σ s_i and
+ *  Σ s_i² (compensated scalars), Σ s_i g_i (L, not yet normalized) and the count of s_i ≠ 0; null
+ *  without the kernels. */
+export function arRobustOnWasm(
+  b: UnitBlocks,
+  c: Float64Array,
+): { sum: [number, number]; wHw: [number, number]; nonzero: number; zhw: Compensated }[] | null {
+  const k = passKernels();
+  if (!k) return null;
+  const { n, L, P, zw, ar, artests } = b;
+  const LP = L * P;
+  const nSym = (P * (P + 1)) / 2;
+  const perUnit = artests * nSym;
+  const chunk = Math.max(1, Math.min(n, Math.floor(CHUNK_BYTES / ((LP + perUnit) * 8))));
+  const { at, f64 } = layout(k, [P, L, 5 * artests, 2 * L * artests, chunk * LP, chunk * perUnit]);
+  const [cAt, gAt, accAt, zhwAt, zwAt, arAt] = at as [number, number, number, number, number, number];
+  f64.set(c, cAt / 8);
+  f64.fill(0, accAt / 8, zhwAt / 8 + 2 * L * artests);
+  for (let i0 = 0; i0 < n; i0 += chunk) {
+    const m = Math.min(chunk, n - i0);
+    f64.set(zw.subarray(i0 * LP, (i0 + m) * LP), zwAt / 8);
+    f64.set(ar.subarray(i0 * perUnit, (i0 + m) * perUnit), arAt / 8);
+    for (let lag = 0; lag < artests; lag++) {
+      const zhw = zhwAt + 2 * L * lag * 8;
+      k.arrobust(zwAt, arAt + lag * nSym * 8, m, L, P, perUnit * 8, cAt, gAt, accAt + 5 * lag * 8, zhw, zhw + L * 8);
+    }
+  }
+  return Array.from({ length: artests }, (_, lag) => {
+    const acc = accAt / 8 + 5 * lag;
+    const zhw = zhwAt / 8 + 2 * L * lag;
+    return {
+      sum: [f64[acc]!, f64[acc + 1]!],
+      wHw: [f64[acc + 2]!, f64[acc + 3]!],
+      nonzero: f64[acc + 4]!,
+      zhw: { hi: f64.slice(zhw, zhw + L), lo: f64.slice(zhw + L, zhw + 2 * L) },
+    };
+  });
 }

@@ -541,4 +541,48 @@
         (call $outer (local.get $hi2) (local.get $lo2) (local.get $h) (local.get $L) (local.get $zwa) (local.get $P) (local.get $wi) (i32.const 0))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $unit))))
+
+  ;; arrobust: the robust AR(m) sums of one lag over n units (ar-sums.ts arSumsRobust): s_i = c'ar_i c from
+  ;; the unit's packed symmetric lag block (at ar + i·arStride, P(P+1)/2 values), then at acc (f64):
+  ;; [0, 8] += s_i and [16, 24] += s_i² (hi, lo), [32] counts s_i ≠ 0; and (zhwHi, zhwLo) (L) += s_i g_i,
+  ;; g_i = zw_i·c (scratch at g), for s_i ≠ 0.
+  (func (export "arrobust") (param $zw i32) (param $ar i32) (param $n i32) (param $L i32) (param $P i32) (param $arStride i32)
+    (param $c i32) (param $g i32) (param $acc i32) (param $zhwHi i32) (param $zhwLo i32)
+    (local $i i32) (local $o i32) (local $a i32) (local $b i32) (local $s f64) (local $t f64) (local $ca f64) (local $block i32)
+    (local.set $block (i32.shl (i32.mul (local.get $L) (local.get $P)) (i32.const 3)))
+    (block $done
+      (loop $unit
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $o (i32.add (local.get $ar) (i32.mul (local.get $i) (local.get $arStride))))
+        (local.set $s (f64.const 0))
+        (local.set $a (i32.const 0))
+        (block $adone
+          (loop $aloop
+            (br_if $adone (i32.ge_u (local.get $a) (local.get $P)))
+            (local.set $ca (f64.load (i32.add (local.get $c) (i32.shl (local.get $a) (i32.const 3)))))
+            (local.set $s (f64.add (local.get $s) (f64.mul (f64.mul (local.get $ca) (local.get $ca)) (f64.load (local.get $o)))))
+            (local.set $o (i32.add (local.get $o) (i32.const 8)))
+            (local.set $t (f64.const 0))
+            (local.set $b (i32.add (local.get $a) (i32.const 1)))
+            (block $bdone
+              (loop $bloop
+                (br_if $bdone (i32.ge_u (local.get $b) (local.get $P)))
+                (local.set $t (f64.add (local.get $t)
+                  (f64.mul (f64.load (local.get $o)) (f64.load (i32.add (local.get $c) (i32.shl (local.get $b) (i32.const 3)))))))
+                (local.set $o (i32.add (local.get $o) (i32.const 8)))
+                (local.set $b (i32.add (local.get $b) (i32.const 1)))
+                (br $bloop)))
+            (local.set $s (f64.add (local.get $s) (f64.mul (f64.mul (f64.const 2) (local.get $ca)) (local.get $t))))
+            (local.set $a (i32.add (local.get $a) (i32.const 1)))
+            (br $aloop)))
+        (if (f64.ne (local.get $s) (f64.const 0))
+          (then (f64.store offset=32 (local.get $acc) (f64.add (f64.load offset=32 (local.get $acc)) (f64.const 1)))))
+        (call $twosum1 (local.get $acc) (i32.add (local.get $acc) (i32.const 8)) (local.get $s))
+        (call $twosum1 (i32.add (local.get $acc) (i32.const 16)) (i32.add (local.get $acc) (i32.const 24)) (f64.mul (local.get $s) (local.get $s)))
+        (if (f64.ne (local.get $s) (f64.const 0))
+          (then
+            (call $moment (i32.add (local.get $zw) (i32.mul (local.get $i) (local.get $block))) (local.get $c) (local.get $g) (local.get $L) (local.get $P))
+            (call $axpy (local.get $zhwHi) (local.get $zhwLo) (local.get $g) (local.get $L) (local.get $s))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $unit))))
 )
