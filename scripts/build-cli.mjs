@@ -51,9 +51,10 @@ await build({
   target: 'node20',
   external: EXTERNAL,
   supported: { 'dynamic-import': false },
-  // Minified (names kept, for stack traces): 0.7 instead of 1.4 MB to read, ~10 ms less per start here.
-  minify: true,
-  keepNames: true,
+  // Whitespace and syntax minified, identifiers kept (stack traces name the functions): 0.9 instead of
+  // 1.4 MB to read at each start.
+  minifyWhitespace: true,
+  minifySyntax: true,
   define: { 'import.meta.url': '__sysgmmModuleUrl' },
   banner: { js: "const __sysgmmModuleUrl = require('node:url').pathToFileURL(require('node:path').join(__dirname, 'main.js')).href;" },
   logLevel: 'warning',
