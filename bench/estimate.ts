@@ -7,7 +7,7 @@
 // whole `sysgmm estimate` process on it through the compiled bin (run `npm run build` first).
 // Each case runs in its own process so that its peak RSS is its own.
 //   npx tsx bench/estimate.ts                      all in-process cases
-//   npx tsx bench/estimate.ts --case NAME          one (collapsed-20k | uncollapsed-20k | collapsed-100k | uncollapsed-100k | collapsed-200k | collapsed-1m)
+//   npx tsx bench/estimate.ts --case NAME          one (collapsed-20k | uncollapsed-20k | collapsed-50k | uncollapsed-40k | collapsed-100k | uncollapsed-100k | collapsed-200k | collapsed-1m)
 //   npx tsx bench/estimate.ts --csv                whole process at N = 20k, 200k, 1M
 //   npx tsx bench/estimate.ts --csv --n 1000000    whole process at one N
 // Side by side: --against DIR runs every case also on another checkout (its src/ in process, its
@@ -24,6 +24,8 @@ import type { Panel as PanelType } from '../src/panel/panel.ts';
 const CASES: Record<string, { n: number; collapse: boolean }> = {
   'collapsed-20k': { n: 20_000, collapse: true },
   'uncollapsed-20k': { n: 20_000, collapse: false },
+  'collapsed-50k': { n: 50_000, collapse: true },
+  'uncollapsed-40k': { n: 40_000, collapse: false },
   'collapsed-100k': { n: 100_000, collapse: true },
   'collapsed-200k': { n: 200_000, collapse: true },
   'uncollapsed-100k': { n: 100_000, collapse: false },

@@ -91,10 +91,11 @@ describe('the estimate on worker threads', () => {
     await expect(fitGmm(ab, parseXtabond2(command, ab.names()))).rejects.toThrow(/SYSGMM_THREADS must be a whole number/);
     delete process.env.SYSGMM_THREADS;
     expect(estimateThreads({ units: new Int32Array(140), T: 9 }, 41)).toBe(1);
-    // T = 10 with 9 instruments: 200,000 units are work 2.3e6, 100,000 are 1.15e6; with 59, 100,000 are 1.98e6.
+    // T = 10, work units × T × (1 + L/20): with 9 instruments 100,000 units are 1.45e6, 50,000 are 7.25e5; with 59, 40,000 are 1.58e6, 20,000 are 7.9e5.
     expect(estimateThreads({ units: new Int32Array(200_000), T: 10 }, 9)).toBe(availableParallelism());
-    expect(estimateThreads({ units: new Int32Array(100_000), T: 10 }, 9)).toBe(1);
-    expect(estimateThreads({ units: new Int32Array(100_000), T: 10 }, 59)).toBe(availableParallelism());
+    expect(estimateThreads({ units: new Int32Array(100_000), T: 10 }, 9)).toBe(availableParallelism());
+    expect(estimateThreads({ units: new Int32Array(50_000), T: 10 }, 9)).toBe(1);
+    expect(estimateThreads({ units: new Int32Array(40_000), T: 10 }, 59)).toBe(availableParallelism());
     expect(estimateThreads({ units: new Int32Array(20_000), T: 10 }, 59)).toBe(1);
     process.env.SYSGMM_THREADS = '8';
     // Never more threads than sample units.

@@ -4,13 +4,14 @@ import { SpecError } from '../errors.ts';
 import type { Design } from './design.ts';
 
 /**
- * Work (sample rows on the grid, units × periods, weighted by 1 + L/60 for L instruments: a unit's
+ * Work (sample rows on the grid, units × periods, weighted by 1 + L/20 for L instruments: a unit's
  * Z'HZ and moment rows grow with L) from which two threads beat one on the 2-core machine of
- * bench/RESULTS.md ("Threads": T = 10, collapsed L = 9 breaks even at 100,000 units and gains at
- * 200,000; uncollapsed L = 59 loses at 20,000 units and gains at 100,000). Below it a worker's
- * start-up, its own warm-up of the compiled code and the shared copies cost more than they save.
+ * bench/RESULTS.md ("Threads, measured without tsx in the worker": T = 10, collapsed L = 9 loses at
+ * 50,000 units and gains 20% at 100,000; uncollapsed L = 59 loses at 20,000 units and gains 19% at
+ * 40,000). Below it a worker's start-up, its own warm-up of the compiled code and the shared copies
+ * cost more than they save.
  */
-export const THREAD_MIN_WORK = 1_500_000;
+export const THREAD_MIN_WORK = 1_100_000;
 
 /** Threads for a model's estimate (L instruments): SYSGMM_THREADS when set, else one per core on large samples. */
 export function estimateThreads(design: Pick<Design, 'units' | 'T'>, L: number): number {
@@ -19,7 +20,7 @@ export function estimateThreads(design: Pick<Design, 'units' | 'T'>, L: number):
   if (env !== undefined && env !== '') {
     if (!/^[1-9]\d*$/.test(env)) throw new SpecError(`SYSGMM_THREADS must be a whole number of threads of at least 1, got '${env}'`, 'SYSGMM_THREADS');
     n = Number(env);
-  } else n = design.units.length * design.T * (1 + L / 60) >= THREAD_MIN_WORK ? availableParallelism() : 1;
+  } else n = design.units.length * design.T * (1 + L / 20) >= THREAD_MIN_WORK ? availableParallelism() : 1;
   return Math.max(1, Math.min(n, design.units.length));
 }
 
