@@ -115,7 +115,7 @@ function lineStart(fd: number, at: number, size: number): number {
 function startWorker(job: RangeJob): RangeWorker {
   let worker: Worker;
   try {
-    worker = startModuleWorker(import.meta.url, 'csv-worker', job, { execArgv: [] });
+    worker = startModuleWorker(import.meta.url, 'csv-worker', job);
   } catch {
     return { worker: undefined, result: Promise.resolve(null) };
   }

@@ -80,9 +80,7 @@ interface OtherPart {
 
 /** A part on a worker thread: one request at a time, answered in order. */
 class RemotePart implements OtherPart {
-  // The compiled worker takes none of this process's Node options (as the CSV reader's): a loader
-  // such as tsx, under which the benches and tests run the sources, would otherwise load in it too.
-  private readonly worker = startModuleWorker(import.meta.url, 'thread-worker', {}, { execArgv: [] });
+  private readonly worker = startModuleWorker(import.meta.url, 'thread-worker');
   private pending: { resolve: (v: unknown) => void; reject: (e: Error) => void } | null = null;
 
   constructor() {
