@@ -7,7 +7,9 @@
 import { tableFromArrays } from 'apache-arrow';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { estimateFromBlocks } from '../src/gmm/estimate.ts';
-import { estimateOptions, fitGmm, fitOnBlocks, modelBlocks, prepareGmm } from '../src/gmm/fit.ts';
+import { estimateOptions, estimatePrepared, fitGmm, fitOnBlocks, modelBlocks, prepareGmm } from '../src/gmm/fit.ts';
+import { inference } from '../src/gmm/inference.ts';
+import { arSumsRobust } from '../src/gmm/ar-sums.ts';
 import { Panel } from '../src/panel/panel.ts';
 import { term, type ModelSpec } from '../src/spec/types.ts';
 import { parseXtabond2 } from '../src/spec/parse.ts';
@@ -241,5 +243,24 @@ describe('the per-unit blocks are the dense per-unit products, term for term', (
         expect(Array.from(b.ar.subarray(o, o + nSym))).toEqual(sym);
       }
     });
+  });
+});
+
+describe('per-unit AR blocks', () => {
+  it('a one-step non-robust fit builds none (its AR sums walk the design) and gets the result of full blocks', async () => {
+    const ab = await loadAbdata();
+    const command = 'xtabond2 n L.n w k, gmm(L.n) iv(w k) nolevel';
+    const spec = parseXtabond2(command, ab.names());
+    const prep = prepareGmm(ab, spec);
+    const lean = modelBlocks(prep, { arBlocks: false });
+    const full = modelBlocks(prep);
+    expect(lean.ar.length).toBe(0);
+    expect(full.ar.length).toBe(full.n * full.artests * ((full.P * (full.P + 1)) / 2));
+    const viaFull = inference(prep, full, estimatePrepared(prep, full), command);
+    // This engine's AR z on full blocks (no published log has a one-step non-robust model).
+    expect(viaFull.ar.map((a) => a.z.toFixed(2))).toEqual(['-4.54', '-0.79']);
+    expect(inference(prep, lean, estimatePrepared(prep, lean), command)).toEqual(viaFull);
+    expect(await fitGmm(ab, spec, command)).toEqual(viaFull);
+    expect(() => arSumsRobust(lean, new Float64Array(lean.K), null)).toThrow(/per-unit AR blocks/);
   });
 });

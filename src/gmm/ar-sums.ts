@@ -39,6 +39,7 @@ function normalized(a: ArSums): ArSums {
 export function arSumsRobust(b: UnitBlocks, beta: Float64Array, w: Float64Array | null): ArSums {
   if (w) throw new Error('robust AR sums take no unit weights');
   const { n, P, L, K } = b;
+  if (b.artests > 0 && n > 0 && b.ar.length === 0) throw new Error('robust AR sums need the per-unit AR blocks (unitBlocks without arBlocks: false)');
   const c = residualWeights(b, beta);
   const g = new Float64Array(L);
   const out = emptyArSums(b.artests, K, L);

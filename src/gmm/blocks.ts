@@ -37,9 +37,10 @@ export interface UnitBlocks {
   /** Σ_i ee_i, a compensated sum. */
   eeSum: Compensated;
   /** Per unit and lag, the symmetric part (ar_i + ar_iᵀ)/2 as a packed upper triangle:
-   *  n × artests × P(P+1)/2. */
+   *  n × artests × P(P+1)/2; empty when built without them (unitBlocks' arBlocks: the AR sums of a
+   *  one-step non-robust fit walk the design instead, ar-sums.ts). */
   ar: Float64Array;
-  /** Σ_i ar_i (artests × P × P), a compensated sum. */
+  /** Σ_i ar_i (artests × P × P), a compensated sum (zero without the per-unit AR blocks). */
   arSum: Compensated;
   artests: number;
   /** Observations of the main equation (level rows in system GMM, transformed rows otherwise). */
@@ -313,7 +314,10 @@ class UnitPass {
   private readonly touched: Int32Array;
   private stamp = 0;
 
-  constructor(readonly d: Design, plan: InstrumentPlan, keepZHZ: boolean) {
+  /** Whether the per-unit AR blocks (arProducts) are formed. */
+  private readonly arBlocks: boolean;
+
+  constructor(readonly d: Design, plan: InstrumentPlan, keepZHZ: boolean, arBlocks: boolean) {
     const T = (this.T = d.T);
     const spec = d.spec;
     this.rows = new UnitRows(d);
@@ -344,7 +348,8 @@ class UnitPass {
     this.zw = new Float64Array(n * L * P);
     this.ee = keepZHZ ? new Float64Array(n * P * P) : null;
     this.eeSum = compensated(P * P);
-    this.ar = new Float64Array(n * artests * ((P * (P + 1)) / 2));
+    this.arBlocks = arBlocks && artests > 0;
+    this.ar = new Float64Array(this.arBlocks ? n * artests * ((P * (P + 1)) / 2) : 0);
     this.arSum = compensated(artests * P * P);
     this.arUnit = new Float64Array(P * P);
     this.obsMain = new Int32Array(n);
@@ -379,7 +384,7 @@ class UnitPass {
     this.zrows.fill(this.rows);
     this.unitRows(i);
     this.crossProducts(i);
-    if (this.artests > 0) this.arProducts(i);
+    if (this.arBlocks) this.arProducts(i);
     this.momentBlock(i);
     this.zhzBlock(i);
   }
@@ -754,9 +759,9 @@ function keepSquare(src: Float64Array, nblocks: number, P: number, cols: number[
  * Build the per-unit blocks of the design's units. keepZHZ keeps Z_iᵀHZ_i and ee_i per unit (needed
  * to re-estimate under unit weights); otherwise only their sums are formed, unit by unit. keep imposes the regressors kept (for a shard: those kept on the whole sample).
  */
-export function unitBlocks(d: Design, plan: InstrumentPlan, opts: { keepZHZ?: boolean; keep?: number[] } = {}): UnitBlocks {
+export function unitBlocks(d: Design, plan: InstrumentPlan, opts: { keepZHZ?: boolean; keep?: number[]; arBlocks?: boolean } = {}): UnitBlocks {
   const spec = d.spec;
-  const pass = new UnitPass(d, plan, opts.keepZHZ ?? false);
+  const pass = new UnitPass(d, plan, opts.keepZHZ ?? false, opts.arBlocks ?? true);
   const { n, L, P, kAll, artests, obsMain, obsTrans } = pass;
   for (let i = 0; i < n; i++) pass.unit(i);
   pass.finish();
@@ -824,7 +829,7 @@ export function restrictRegressors(b: UnitBlocks, keep: number[], dropped: strin
     zw: keepCols(b.zw, n * L, P, cols),
     ee: b.ee && keepSquare(b.ee, n, P, cols),
     eeSum: { hi: keepSquare(b.eeSum.hi, 1, P, cols), lo: keepSquare(b.eeSum.lo, 1, P, cols) },
-    ar: keepPacked(b.ar, n * artests, P, cols),
+    ar: keepPacked(b.ar, b.ar.length > 0 ? n * artests : 0, P, cols),
     arSum: { hi: keepSquare(b.arSum.hi, artests, P, cols), lo: keepSquare(b.arSum.lo, artests, P, cols) },
     mainWW: keepSquare(b.mainWW, 1, P, cols),
   };

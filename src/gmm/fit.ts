@@ -38,7 +38,7 @@ export function prepareGmm(panel: Panel, spec: ModelSpec): PreparedGmm {
 }
 
 /** The per-unit blocks of a prepared model, refusing a model that cannot be identified. */
-export function modelBlocks(prep: PreparedGmm, opts: { keepZHZ?: boolean } = {}): UnitBlocks {
+export function modelBlocks(prep: PreparedGmm, opts: { keepZHZ?: boolean; arBlocks?: boolean } = {}): UnitBlocks {
   const b = unitBlocks(prep.design, prep.plan, opts);
   if (b.K === 0) throw new SpecError('No regressors (all dropped due to collinearity)', 'varlist');
   // Instruments that are zero for every observation do not count (the rank check after the
@@ -118,6 +118,7 @@ export async function fitGmm(panel: Panel, spec: ModelSpec, command = ''): Promi
     const model = { arMode: arMode(spec), options: (n: number) => estimateOptionsFor(prep.design, n), sigmaCountsTransformed: sigmaCountsTransformed(prep.design) };
     return (await import('./threaded.ts')).fitThreaded(prep, model, threads, command);
   }
-  const blocks = modelBlocks(prep);
+  // Only robust AR sums read the per-unit AR blocks (a one-step non-robust fit's walk the design).
+  const blocks = modelBlocks(prep, { arBlocks: arMode(spec) === 'robust' });
   return inference(prep, blocks, estimatePrepared(prep, blocks), command);
 }

@@ -29,7 +29,7 @@ export interface PartBuilt {
 
 /** The messages a part answers (thread-worker.ts, or this thread's own part). */
 export type PartRequest =
-  | { op: 'build'; panel: PanelWire; design: Omit<Design, 'panel'>; plan: InstrumentPlan }
+  | { op: 'build'; panel: PanelWire; design: Omit<Design, 'panel'>; plan: InstrumentPlan; arBlocks: boolean }
   | { op: 'keep'; keep: number[]; dropped: string[] }
   | { op: 'pass'; request: PassRequest };
 
@@ -41,7 +41,7 @@ export class Part {
   handle(req: PartRequest): PartBuilt | PartialSums | null {
     if (req.op === 'build') {
       const design: Design = { ...req.design, panel: Panel.fromWire(req.panel) };
-      this.full = unitBlocks(design, req.plan, { keep: design.regressorNames.map((_, k) => k) });
+      this.full = unitBlocks(design, req.plan, { keep: design.regressorNames.map((_, k) => k), arBlocks: req.arBlocks });
       this.shard = { blocks: this.full, design, plan: req.plan };
       const c = this.full.collinearitySums;
       return { allWW: c.allWW, levW: c.levW, nLev: c.nLev, excluded: [...this.full.excluded] };
@@ -190,10 +190,11 @@ export async function fitThreaded(prep: { design: Design; plan: InstrumentPlan }
       return [mine, ...(await Promise.all(answers))];
     };
     const shared = remote.length > 0 ? sharedDesign(design) : null;
+    const arBlocks = model.arMode === 'robust';
     const built = await ask<PartBuilt>((k) =>
       k === 0
-        ? { op: 'build', panel: design.panel.toWire(design.spec.cluster ? [design.spec.cluster] : []), design: { ...design, units: parts[0] }, plan }
-        : { op: 'build', panel: shared!.panel, design: { ...shared!.design, units: parts[k].slice() }, plan },
+        ? { op: 'build', panel: design.panel.toWire(design.spec.cluster ? [design.spec.cluster] : []), design: { ...design, units: parts[0] }, plan, arBlocks }
+        : { op: 'build', panel: shared!.panel, design: { ...shared!.design, units: parts[k].slice() }, plan, arBlocks },
     );
 
     // xtabond2's collinearity check on the whole sample's sums.
