@@ -43,6 +43,9 @@ export interface Design {
   /** Periods on the grid and the first period's time value. */
   T: number;
   tmin: number;
+  /** First and last period of the sample units' own rows (the grid, tmin .. tmin + T − 1, is wider
+   *  when a layout is imposed on a shard). */
+  sampleSpan: { tmin: number; tmax: number };
   /** Panel unit index of each sample unit (units with at least one row where y and X are present). */
   units: Int32Array;
   /** Source columns, each with the lag still to apply (operators.ts LaggedColumn): [depvar,
@@ -181,6 +184,7 @@ export function buildDesign(panel0: Panel, spec0: ModelSpec, layout?: GlobalLayo
   if (unitList.length === 0) throw new SpecError('No observations: no row has the dependent variable and all regressors present', 'varlist');
   checkTimeSpan(panel, unitList);
   refuseConstant(spec.depvar.name, materialize(panel, sources[0]), rowOk, panel, system);
+  const sampleSpan = { tmin, tmax };
   if (layout) {
     if (layout.tmin > tmin || layout.tmax < tmax) throw new Error(`shard periods ${tmin}..${tmax} lie outside the whole sample's ${layout.tmin}..${layout.tmax}`);
     tmin = layout.tmin;
@@ -195,6 +199,7 @@ export function buildDesign(panel0: Panel, spec0: ModelSpec, layout?: GlobalLayo
     orthogonal,
     T,
     tmin,
+    sampleSpan,
     units: Int32Array.from(unitList),
     sources,
     regressorNames: [...regressors.map((t) => t.name), ...(hasConstant ? ['_cons'] : [])],

@@ -57,8 +57,8 @@ export async function shardedEstimateTask(manifest: RunManifest, index: number, 
   if (cfg.stage === 'layout') {
     const empty = withoutSample(panel, spec);
     if (empty) return { empty: true, excluded: empty };
-    // The shard's own sample span (the driver checks that the whole sample's is the grid used here).
-    const own = buildDesign(panel, spec);
+    // On the grid given; its sampleSpan is the shard's own (the driver checks that the whole sample's
+    // is the grid used here).
     const design = buildDesign(panel, spec, cfg.layout);
     const plan = instrumentPlan(design);
     const blocks = unitBlocks(design, plan, { keep: design.regressorNames.map((_, k) => k) });
@@ -66,8 +66,8 @@ export async function shardedEstimateTask(manifest: RunManifest, index: number, 
     await writeBlocks(blocksPath(resolve(dir), shard), blocks);
     const c = blocks.collinearitySums;
     return {
-      tmin: own.tmin,
-      tmax: own.tmin + own.T - 1,
+      tmin: design.sampleSpan.tmin,
+      tmax: design.sampleSpan.tmax,
       nonzero: zeroLevelLags(design, plan).map((r) => Array.from(r)),
       allWW: Array.from(c.allWW),
       levW: Array.from(c.levW),
