@@ -118,7 +118,7 @@ export async function fitGmm(panel: Panel, spec: ModelSpec, command = ''): Promi
     const model = { arMode: arMode(spec), options: (n: number) => estimateOptionsFor(prep.design, n), sigmaCountsTransformed: sigmaCountsTransformed(prep.design) };
     return (await import('./threaded.ts')).fitThreaded(prep, model, threads, command);
   }
-  // Only robust AR sums read the per-unit AR blocks (a one-step non-robust fit's walk the design).
+  // Only robust AR sums read the per-unit AR blocks (those of a one-step non-robust fit walk the design).
   const blocks = modelBlocks(prep, { arBlocks: arMode(spec) === 'robust' });
   return inference(prep, blocks, estimatePrepared(prep, blocks), command);
 }

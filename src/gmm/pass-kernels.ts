@@ -1,8 +1,9 @@
-// The unit loops of the weight and correction passes (passes.ts) and of the robust AR sums (ar-sums.ts)
-// on the WebAssembly kernels `gram`, `correction` and `arrobust` (src/kernels/wasm/kernels.wat): the same
-// compensated sums as the TypeScript loops there, bit for bit (every term formed and added in the same order; test/pass-kernels.test.ts),
-// faster by SIMD lanes and no bounds checks (bench/RESULTS.md). null where the runtime lacks
-// WebAssembly SIMD, or when turned off (useWasmPasses): the TypeScript loops then run.
+// The unit loops of the weight and correction passes (passes.ts) and of the robust AR sums
+// (ar-sums.ts) on the WebAssembly kernels `gram`, `correction` and `arrobust`
+// (src/kernels/wasm/kernels.wat): the same compensated sums as the TypeScript loops there, bit for bit
+// (every term formed and added in the same order; test/pass-kernels.test.ts), faster by SIMD lanes and
+// no bounds checks (bench/RESULTS.md). null where the runtime lacks WebAssembly SIMD, or when turned
+// off (useWasmPasses): the TypeScript loops then run.
 import { kernelModule } from '../kernels/wasm/module.ts';
 import type { UnitBlocks } from './blocks.ts';
 import type { Compensated } from './sums.ts';
