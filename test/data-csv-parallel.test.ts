@@ -60,6 +60,11 @@ function panel(units: number, finalNewline = true): string {
   return lines.join('\n') + (finalNewline ? '\n' : '');
 }
 
+/** The compiled bin with SYSGMM_CSV_THREADS set, `input` on its standard input. */
+function binOnThreads(args: string[], threads: string, input?: string) {
+  return spawnSync(process.execPath, ['bin/sysgmm.mjs', ...args], { input, encoding: 'utf8', env: { ...process.env, SYSGMM_CSV_THREADS: threads }, timeout: 120_000 });
+}
+
 describe('threaded CSV reader', () => {
   it('equals readCsv bit for bit on 2 and 3 threads: text ids, 17-digit decimals, missing values, no final newline', async () => {
     for (const finalNewline of [true, false]) {
@@ -205,15 +210,9 @@ describe('threaded CSV reader', () => {
 
   it('standard input (-) on 2 threads prints what it prints on 1 (the ranges are read before the temporary file goes)', () => {
     const text = panel(300);
-    const run = (threads: string) =>
-      spawnSync(process.execPath, ['bin/sysgmm.mjs', 'describe', '-', '--input-format', 'csv', '--id', 'id', '--time', 'year'], {
-        input: text,
-        encoding: 'utf8',
-        env: { ...process.env, SYSGMM_CSV_THREADS: threads },
-        timeout: 60_000,
-      });
-    const one = run('1');
-    const two = run('2');
+    const args = ['describe', '-', '--input-format', 'csv', '--id', 'id', '--time', 'year'];
+    const one = binOnThreads(args, '1', text);
+    const two = binOnThreads(args, '2', text);
     expect(one.status, one.stderr).toBe(0);
     expect(one.stdout).toMatch(/Units: 300 /);
     expect(two.status, two.stderr).toBe(0);
@@ -242,14 +241,9 @@ describe('threaded CSV reader', () => {
 
   it('estimate through the compiled bin prints the same on 2 threads as on 1; the bundled worker parses a range', async () => {
     const p = file(panel(400));
-    const run = (threads: string) =>
-      spawnSync(process.execPath, ['bin/sysgmm.mjs', 'estimate', p, '--id', 'id', '--time', 'year', '--xtabond2', 'y L.y x, gmm(y x, lag(2 4) collapse) twostep robust'], {
-        encoding: 'utf8',
-        env: { ...process.env, SYSGMM_CSV_THREADS: threads },
-        timeout: 120_000,
-      });
-    const one = run('1');
-    const two = run('2');
+    const args = ['estimate', p, '--id', 'id', '--time', 'year', '--xtabond2', 'y L.y x, gmm(y x, lag(2 4) collapse) twostep robust'];
+    const one = binOnThreads(args, '1');
+    const two = binOnThreads(args, '2');
     expect(one.status, one.stderr).toBe(0);
     expect(one.stdout).toMatch(/L1\. \| +-?\.\d+ /);
     expect(two.stdout).toBe(one.stdout);
