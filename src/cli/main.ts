@@ -20,6 +20,11 @@ function fail(message: string): never {
   process.exit(2);
 }
 
+/** Resolves once `stream` has handed on all it was given (writes to a pipe may be asynchronous). */
+function drained(stream: NodeJS.WriteStream): Promise<void> {
+  return stream.writableLength === 0 ? Promise.resolve() : new Promise((resolve) => stream.once('drain', () => resolve()));
+}
+
 // No top-level await: the same module is also bundled as one CommonJS script (scripts/build-cli.mjs),
 // which bin/sysgmm.mjs runs with V8's code cache.
 async function run(): Promise<void> {
@@ -34,6 +39,11 @@ async function run(): Promise<void> {
     if (file) fail(file);
     throw err;
   }
+  // The command is done (every action awaits its work): exit now, once the output is handed on.
+  // Otherwise Node first waits for V8's background compilations of functions that got hot late,
+  // 10–30 ms after a short estimate, for nothing (bench/RESULTS.md).
+  await Promise.all([drained(process.stdout), drained(process.stderr)]);
+  process.exit();
 }
 
 void run();
