@@ -20,9 +20,13 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-/** Resolves once `stream` has handed on all it was given (writes to a pipe may be asynchronous). */
+/** Resolves once `stream` has handed on all it was given (writes to a pipe may be asynchronous), or
+ *  can take no more (a reader that closed the pipe). */
 function drained(stream: NodeJS.WriteStream): Promise<void> {
-  return stream.writableLength === 0 ? Promise.resolve() : new Promise((resolve) => stream.once('drain', () => resolve()));
+  if (stream.writableLength === 0 || stream.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    for (const event of ['drain', 'error', 'close']) stream.once(event, () => resolve());
+  });
 }
 
 // No top-level await: the same module is also bundled as one CommonJS script (scripts/build-cli.mjs),
