@@ -105,6 +105,8 @@ function refuseConstant(name: string, y: Float64Array, rowOk: Uint8Array, panel:
     if (uhi > ulo) within = true;
     lo = Math.min(lo, ulo);
     hi = Math.max(hi, uhi);
+    // y varies over the sample (and within a unit, as difference GMM needs): nothing more can fail.
+    if (lo < hi && (system || within)) return;
   }
   if (lo === hi) throw new SpecError(`the dependent variable ${name} is constant (${lo} in every observation of the sample): there is nothing to explain`, 'varlist');
   if (!system && !within)
@@ -175,10 +177,11 @@ export function buildDesign(panel0: Panel, spec0: ModelSpec, layout?: GlobalLayo
     for (let r = panel.offsets[i]; r < panel.offsets[i + 1]; r++) if (rowOk[r]) { any = true; break; }
     if (!any) continue;
     unitList.push(i);
-    for (let r = panel.offsets[i]; r < panel.offsets[i + 1]; r++) {
-      if (panel.time[r] < tmin) tmin = panel.time[r];
-      if (panel.time[r] > tmax) tmax = panel.time[r];
-    }
+    // Times increase within a unit (Panel): its first and last rows hold its span.
+    const first = panel.time[panel.offsets[i]];
+    const last = panel.time[panel.offsets[i + 1] - 1];
+    if (first < tmin) tmin = first;
+    if (last > tmax) tmax = last;
   }
   if (unitList.length === 0) checkTimeSpan(panel, Int32Array.from({ length: panel.nunits }, (_, i) => i));
   if (unitList.length === 0) throw new SpecError('No observations: no row has the dependent variable and all regressors present', 'varlist');
