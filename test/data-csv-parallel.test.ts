@@ -172,6 +172,11 @@ describe('threaded CSV reader', () => {
     }
   });
 
+  it('the one-thread reader also puts numeric columns on SharedArrayBuffers (a threaded estimate shares them)', () => {
+    const t = readCsv(file(panel(50)));
+    for (const name of ['id', 'year', 'y', 'x']) expect(t.getChild(name)!.data[0]!.values.buffer, name).toBeInstanceOf(SharedArrayBuffer);
+  });
+
   it('readTable: SYSGMM_CSV_THREADS forces the threads (checked: a positive integer)', async () => {
     const p = file(panel(200));
     try {

@@ -127,6 +127,12 @@ function isMissingToken(buf: Uint8Array, s: number, e: number): boolean {
   return false;
 }
 
+/** A numeric column on a SharedArrayBuffer, as the threaded reader's are: a threaded estimate's
+ *  workers then read the panel's columns without a copy (src/gmm/threaded.ts). */
+function sharedFloat64(rows: number): Float64Array {
+  return new Float64Array(new SharedArrayBuffer(rows * 8));
+}
+
 /** Parser state for one pass over the file. */
 export class CsvParser {
   names: string[] = [];
@@ -181,7 +187,7 @@ export class CsvParser {
   allocate(rows: number): void {
     this.cap = rows;
     for (let c = 0; c < this.names.length; c++) {
-      if (this.kind[c] === NUM) this.num[c] = new Float64Array(rows);
+      if (this.kind[c] === NUM) this.num[c] = sharedFloat64(rows);
       else if (this.kind[c] === TEXT) this.text[c] = new TextColumn(0, rows);
     }
   }
@@ -203,7 +209,7 @@ export class CsvParser {
     for (let c = 0; c < this.num.length; c++) {
       const old = this.num[c];
       if (!old) continue;
-      const a = new Float64Array(cap);
+      const a = sharedFloat64(cap);
       a.set(old);
       this.num[c] = a;
     }
