@@ -66,17 +66,29 @@ export interface UnitBlocks {
   collinearitySums: { allWW: Float64Array; levW: Float64Array; nLev: number };
 }
 
+/** What the collinearity check reads, over W = [y X] with every regressor (P = 1 + all regressors):
+ *  Σ W'W over all used rows (P × P), Σ W over used level rows, and their count. */
+export interface CollinearitySums {
+  allWW: ArrayLike<number>;
+  levW: ArrayLike<number>;
+  nLev: number;
+}
+
 /**
  * xtabond2's _rmcoll on the stacked regressors of both equations (rows that do not enter are zero):
  * the constant, if any, is partialled out of the level rows, the cross-product is scaled to unit
- * diagonal, and a regressor is dropped when invsym finds it collinear with earlier ones.
- * xx: Σ X'X over all used rows (kAll × kAll); xt: Σ X over used level rows; nt: their count.
+ * diagonal, and a regressor is dropped when invsym finds it collinear with earlier ones. The X'X, X
+ * and count it needs are the regressors' part of `sums` (W's columns 1..P−1).
  */
-export function collinearity(d: Pick<Design, 'hasConstant' | 'regressorNames'>, xx: Float64Array, xt: Float64Array, nt: number, kAll: number): { keep: number[]; dropped: string[] } {
+export function collinearity(d: Pick<Design, 'hasConstant' | 'regressorNames'>, sums: CollinearitySums): { keep: number[]; dropped: string[] } {
+  const P = sums.levW.length;
+  const kAll = P - 1;
   const kx = d.hasConstant ? kAll - 1 : kAll;
   if (kAll <= 1) return { keep: Array.from({ length: kAll }, (_, k) => k), dropped: [] };
+  const { allWW, levW, nLev: nt } = sums;
   const u = new Float64Array(kx * kx);
-  for (let a = 0; a < kx; a++) for (let b = 0; b < kx; b++) u[a * kx + b] = xx[a * kAll + b] - (d.hasConstant && nt > 0 ? (xt[a] * xt[b]) / nt : 0);
+  for (let a = 0; a < kx; a++)
+    for (let b = 0; b < kx; b++) u[a * kx + b] = allWW[(1 + a) * P + 1 + b] - (d.hasConstant && nt > 0 ? (levW[1 + a] * levW[1 + b]) / nt : 0);
   const scale = Float64Array.from({ length: kx }, (_, a) => (u[a * kx + a] > 0 ? 1 / Math.sqrt(u[a * kx + a]) : 0));
   for (let a = 0; a < kx; a++) for (let b = 0; b < kx; b++) u[a * kx + b] *= scale[a] * scale[b];
   const { dropped } = invsym(u, kx);
@@ -769,12 +781,11 @@ export function unitBlocks(d: Design, plan: InstrumentPlan, opts: { keepZHZ?: bo
   const eeSum = pass.eeSums();
 
   // Collinear regressors: xtabond2's check on the stacked regressors, then compact the blocks.
-  const xx = new Float64Array(kAll * kAll);
-  for (let a = 0; a < kAll; a++) for (let b = 0; b < kAll; b++) xx[a * kAll + b] = pass.allWW[(1 + a) * P + 1 + b];
+  const collinearitySums = { allWW: pass.allWW, levW: pass.levW, nLev: pass.nLev };
   // A shard of units takes the regressors kept on the whole sample (opts.keep), not its own decision.
   const coll = opts.keep
     ? { keep: opts.keep, dropped: d.regressorNames.filter((_, k) => !opts.keep!.includes(k)) }
-    : collinearity(d, xx, pass.levW.subarray(1), pass.nLev, kAll);
+    : collinearity(d, collinearitySums);
   let cluster: Int32Array | null = null;
   let clusterValue: string[] | null = null;
   let nClusters = 0;
@@ -809,7 +820,7 @@ export function unitBlocks(d: Design, plan: InstrumentPlan, opts: { keepZHZ?: bo
     nClusters,
     mainWW: pass.mainWW,
     excluded: pass.excluded(),
-    collinearitySums: { allWW: pass.allWW, levW: pass.levW, nLev: pass.nLev },
+    collinearitySums,
   };
   return restrictRegressors(full, coll.keep, coll.dropped);
 }

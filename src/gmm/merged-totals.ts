@@ -3,20 +3,14 @@
 // kept (blocks.ts collinearity), the identification check (fit.ts modelBlocks) and the sample's
 // counts for inference (inference.ts sampleTotals).
 import { SpecError } from '../errors.ts';
-import { collinearity } from './blocks.ts';
+import { collinearity, type CollinearitySums } from './blocks.ts';
 import type { Design } from './design.ts';
 import { identified, type SampleTotals } from './inference.ts';
 import { sumOf, type PartialSums } from './partial-sums.ts';
 
-/** A part's sums for the collinearity check (UnitBlocks.collinearitySums, or the same as JSON). */
-export interface CollinearityPart {
-  allWW: ArrayLike<number>;
-  levW: ArrayLike<number>;
-  nLev: number;
-}
-
-/** The regressors kept on the whole sample, from every part's collinearity sums; none kept is an error. */
-export function keptRegressors(design: Design, parts: CollinearityPart[]): { keep: number[]; dropped: string[] } {
+/** The regressors kept on the whole sample, from every part's collinearity sums (UnitBlocks.collinearitySums,
+ *  or the same as JSON); none kept is an error. */
+export function keptRegressors(design: Design, parts: CollinearitySums[]): { keep: number[]; dropped: string[] } {
   const P = parts[0].levW.length;
   const allWW = new Float64Array(P * P);
   const levW = new Float64Array(P);
@@ -26,10 +20,7 @@ export function keptRegressors(design: Design, parts: CollinearityPart[]): { kee
     for (let j = 0; j < P; j++) levW[j] += x.levW[j];
     nLev += x.nLev;
   }
-  const kAll = P - 1;
-  const xx = new Float64Array(kAll * kAll);
-  for (let a = 0; a < kAll; a++) for (let b = 0; b < kAll; b++) xx[a * kAll + b] = allWW[(1 + a) * P + 1 + b];
-  const coll = collinearity(design, xx, levW.subarray(1), nLev, kAll);
+  const coll = collinearity(design, { allWW, levW, nLev });
   if (coll.keep.length === 0) throw new SpecError('No regressors (all dropped due to collinearity)', 'varlist');
   return coll;
 }
