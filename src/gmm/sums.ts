@@ -61,33 +61,25 @@ export function addRow(c: Compensated, x: Float64Array, o: number, m: number, wi
 
 /** c (p×q) += wi · a b' for a = a[ao .. ao+p), b = b[bo .. bo+q) (one unit of compensatedCross). */
 export function addCrossRow(c: Compensated, a: Float64Array, ao: number, p: number, b: Float64Array, bo: number, q: number, wi: number): void {
+  addOuter(c, a, ao, p, b, bo, q, wi, false);
+}
+
+/** The upper triangle of c (l×l) += wi · g g' for g = g[o .. o+l) (one unit of compensatedGram). */
+export function addGramRow(c: Compensated, g: Float64Array, o: number, l: number, wi: number): void {
+  addOuter(c, g, o, l, g, o, l, wi, true);
+}
+
+/** c (p×q) += wi · a b', rows with wi·a_r = 0 skipped; `upper`: only entries s ≥ r (a Gram sum, b = a). */
+function addOuter(c: Compensated, a: Float64Array, ao: number, p: number, b: Float64Array, bo: number, q: number, wi: number, upper: boolean): void {
   if (wi === 0) return;
   const { hi, lo } = c;
   for (let r = 0; r < p; r++) {
     const ar = wi * a[ao + r];
     if (ar === 0) continue;
-    for (let s = 0, j = r * q; s < q; s++, j++) {
+    const s0 = upper ? r : 0;
+    for (let s = s0, j = r * q + s0; s < q; s++, j++) {
       // addTo, inlined.
       const x = ar * b[bo + s];
-      const h = hi[j];
-      const t = h + x;
-      const bb = t - h;
-      lo[j] += h - (t - bb) + (x - bb);
-      hi[j] = t;
-    }
-  }
-}
-
-/** The upper triangle of c (l×l) += wi · g g' for g = g[o .. o+l) (one unit of compensatedGram). */
-export function addGramRow(c: Compensated, g: Float64Array, o: number, l: number, wi: number): void {
-  if (wi === 0) return;
-  const { hi, lo } = c;
-  for (let r = 0; r < l; r++) {
-    const gr = wi * g[o + r];
-    if (gr === 0) continue;
-    for (let s = r, j = r * l + r; s < l; s++, j++) {
-      // addTo, inlined.
-      const x = gr * g[o + s];
       const h = hi[j];
       const t = h + x;
       const bb = t - h;
