@@ -112,13 +112,13 @@ class RemotePart implements OtherPart {
 }
 
 /**
- * The design and the panel arrays the parts read (offsets, times, unit codes, the design's sources,
- * the if/in mask; the cluster() column), on SharedArrayBuffers, so that every worker reads the one
- * copy: arrays already shared (the threaded CSV reader's columns) are passed as they are, others are
- * copied once (an array used twice, e.g. y as depvar and as its lag, once).
+ * The design and the panel arrays the parts read (w: the panel's offsets, times, unit codes and
+ * cluster() column; the design's sources and if/in mask), on SharedArrayBuffers, so that every worker
+ * reads the one copy: arrays already shared (the CSV readers' columns) are passed as they are, others
+ * are copied once (an array used twice, e.g. y as depvar and as its lag, once).
  */
-function sharedDesign(design: Design): { panel: PanelWire; design: Omit<Design, 'panel'> } {
-  const { panel, ...rest } = design;
+function sharedDesign(design: Design, w: PanelWire): { panel: PanelWire; design: Omit<Design, 'panel'> } {
+  const { panel: _panel, ...rest } = design;
   const copies = new Map<ArrayBufferView, ArrayBufferView>();
   const share = <A extends Float64Array | Int32Array | Uint8Array>(a: A): A => {
     if (a.buffer instanceof SharedArrayBuffer) return a;
@@ -139,7 +139,6 @@ function sharedDesign(design: Design): { panel: PanelWire; design: Omit<Design, 
     if (!c) sources.set(s, (c = { values: share(s.values), lag: s.lag }));
     return c;
   };
-  const w = panel.toWire(design.spec.cluster ? [design.spec.cluster] : []);
   return {
     panel: { ...w, offsets: share(w.offsets), unitOf: share(w.unitOf), time: share(w.time), numeric: new Map([...w.numeric].map(([name, col]) => [name, share(col)])) },
     design: { ...rest, sources: rest.sources.map(sharedSource), qualified: rest.qualified && share(rest.qualified) },
@@ -189,11 +188,13 @@ export async function fitThreaded(prep: { design: Design; plan: InstrumentPlan }
       }
       return [mine, ...(await Promise.all(answers))];
     };
-    const shared = remote.length > 0 ? sharedDesign(design) : null;
+    // The panel with the one column the parts read beyond the design's (the cluster() variable).
+    const wire = design.panel.toWire(design.spec.cluster ? [design.spec.cluster] : []);
+    const shared = remote.length > 0 ? sharedDesign(design, wire) : null;
     const arBlocks = model.arMode === 'robust';
     const built = await ask<PartBuilt>((k) =>
       k === 0
-        ? { op: 'build', panel: design.panel.toWire(design.spec.cluster ? [design.spec.cluster] : []), design: { ...design, units: parts[0] }, plan, arBlocks }
+        ? { op: 'build', panel: wire, design: { ...design, units: parts[0] }, plan, arBlocks }
         : { op: 'build', panel: shared!.panel, design: { ...shared!.design, units: parts[k].slice() }, plan, arBlocks },
     );
 
