@@ -44,7 +44,7 @@ export async function loadPanel(source: DataSource, options: PanelOptions): Prom
 }
 
 async function model(source: DataSource, command: string, options: PanelOptions): Promise<{ panel: Panel; spec: ModelSpec }> {
-  if (typeof source === 'string') return loadModel(source, { ...options, xtabond2: command });
+  if (typeof source === 'string') return loadModel(source, { ...options, xtabond2: command }, { fit: true });
   const panel = await loadPanel(source, options);
   return { panel, spec: parseXtabond2(command, panel.names()) };
 }

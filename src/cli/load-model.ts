@@ -6,6 +6,8 @@ import { DataType, type Table } from '../data/arrow-core.ts';
 import { SpecError } from '../errors.ts';
 import { DATA_FORMATS, readTable, type DataFormat } from '../data/read.ts';
 import { Panel } from '../panel/panel.ts';
+import { prestartThreads } from '../gmm/spare-threads.ts';
+import { prestartCount } from '../gmm/thread-count.ts';
 import { parseXtabond2 } from '../spec/parse.ts';
 import type { ModelSpec } from '../spec/types.ts';
 
@@ -46,12 +48,15 @@ export function readOptionsOf(opts: { inputFormat?: string; sheet?: string; deli
   return { format: opts.inputFormat as DataFormat | undefined, sheet: opts.sheet, delimiter: opts.delimiter === '\\t' ? '\t' : opts.delimiter };
 }
 
-export async function loadModel(file: string, opts: ModelInputOptions): Promise<{ panel: Panel; spec: ModelSpec }> {
+/** Read the data and parse the model. `fit`: the model is fitted next (fitGmm), so on large data its
+ *  worker threads start now, while this thread builds the panel (spare-threads.ts). */
+export async function loadModel(file: string, opts: ModelInputOptions, { fit = false } = {}): Promise<{ panel: Panel; spec: ModelSpec }> {
   const read = readOptionsOf(opts);
   let table = await readTable(file, read);
   const spec = parseXtabond2(opts.xtabond2, table.schema.fields.map((f) => f.name));
   const textual = modelColumns(spec).filter((c) => !isNumericColumn(table, c));
   if (textual.length) table = await readTable(file, { ...read, numeric: textual });
+  if (fit) prestartThreads(prestartCount(table.numRows));
   const panel = Panel.fromTable(table, { id: opts.id, time: opts.time, source: file });
   for (const note of panel.notes) process.stderr.write(`Warning: ${note}\n`);
   return { panel, spec };

@@ -23,7 +23,8 @@ import { deepenZeroLevelInstruments, instrumentPlan, type InstrumentPlan } from 
 import { identified, inference, isRobust } from './inference.ts';
 import type { ArMode } from './passes.ts';
 import { principalComponents } from './pca.ts';
-import { estimateThreads } from './thread-count.ts';
+import { releaseSpareThreads, prestartThreads } from './spare-threads.ts';
+import { estimateThreads, prestartCount } from './thread-count.ts';
 import type { GmmResult } from './result.ts';
 
 export interface PreparedGmm {
@@ -111,10 +112,18 @@ export function fitOnBlocks(prep: PreparedGmm, blocks: UnitBlocks, spec: ModelSp
 
 /** Fit difference or system GMM exactly as xtabond2 does. */
 export async function fitGmm(panel: Panel, spec: ModelSpec, command = ''): Promise<GmmResult> {
-  const prep = prepareGmm(panel, spec);
+  prestartThreads(prestartCount(panel.nrows));
+  let prep: PreparedGmm;
+  try {
+    prep = prepareGmm(panel, spec);
+  } catch (e) {
+    void releaseSpareThreads();
+    throw e;
+  }
   // Large samples: the per-unit pass on one thread per core (threaded.ts; SYSGMM_THREADS overrides).
   const threads = estimateThreads(prep.design, prep.plan.L);
-  if (threads > 1) {
+  if (threads === 1) void releaseSpareThreads();
+  else {
     const model = { arMode: arMode(spec), options: (n: number) => estimateOptionsFor(prep.design, n), sigmaCountsTransformed: sigmaCountsTransformed(prep.design) };
     return (await import('./threaded.ts')).fitThreaded(prep, model, threads, command);
   }

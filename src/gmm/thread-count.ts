@@ -24,3 +24,17 @@ export function estimateThreads(design: Pick<Design, 'units' | 'T'>, L: number):
   return Math.max(1, Math.min(n, design.units.length));
 }
 
+
+/**
+ * Rows from which an estimate starts its worker threads before the design is known (spare-threads.ts):
+ * the work of estimateThreads with L ≥ 20 instruments. A worker started for a model that then runs
+ * on one thread is ended unused; it started on an idle core, so it costs little.
+ */
+export const PRESTART_MIN_ROWS = THREAD_MIN_WORK / 2;
+
+/** Worker threads to start ahead of an estimate on a panel of `rows` rows (SYSGMM_THREADS decides when set). */
+export function prestartCount(rows: number): number {
+  const env = process.env.SYSGMM_THREADS;
+  if (env !== undefined && env !== '') return /^[1-9]\d*$/.test(env) ? Number(env) - 1 : 0;
+  return rows >= PRESTART_MIN_ROWS ? availableParallelism() - 1 : 0;
+}

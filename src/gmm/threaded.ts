@@ -4,6 +4,7 @@
 // process, for panels where the per-unit pass is most of the time. The parts' sums are compensated,
 // so the merged sums are the one-thread sums to rounding (test/threaded.test.ts, 1e-12 as shards).
 import { DataError, SpecError } from '../errors.ts';
+import type { Worker } from 'node:worker_threads';
 import { startModuleWorker } from '../module-worker.ts';
 import type { LaggedColumn } from '../panel/operators.ts';
 import { Panel, type PanelWire } from '../panel/panel.ts';
@@ -18,6 +19,7 @@ import { mergeAll, sumOf, type PartialSums } from './partial-sums.ts';
 import { computePass, type ArMode, type PassRequest, type Shard } from './passes.ts';
 import type { GmmResult } from './result.ts';
 import { splitUnits } from './shards.ts';
+import { releaseSpareThreads, takeSpareThread, type SpareThread } from './spare-threads.ts';
 
 /** What a part reports after building its blocks on every regressor. */
 export interface PartBuilt {
@@ -80,11 +82,17 @@ interface OtherPart {
 
 /** A part on a worker thread: one request at a time, answered in order. */
 class RemotePart implements OtherPart {
-  private readonly worker = startModuleWorker(import.meta.url, 'thread-worker');
+  private readonly worker: Worker;
   private pending: { resolve: (v: unknown) => void; reject: (e: Error) => void } | null = null;
+  /** Why the worker stopped, once it has: later requests are refused with it. */
+  private failed: Error | null;
 
-  constructor() {
+  /** On a worker started ahead (spare-threads.ts), or on a new one. */
+  constructor(spare: SpareThread | undefined) {
+    this.worker = spare?.worker ?? startModuleWorker(import.meta.url, 'thread-worker');
+    this.failed = spare?.failed ?? null;
     const fail = (e: Error) => {
+      this.failed ??= e;
       const p = this.pending;
       this.pending = null;
       p?.reject(e);
@@ -100,6 +108,7 @@ class RemotePart implements OtherPart {
   }
 
   ask<T>(req: PartRequest): Promise<T> {
+    if (this.failed) return Promise.reject(this.failed);
     return new Promise<T>((resolve, reject) => {
       this.pending = { resolve: resolve as (v: unknown) => void, reject };
       this.worker.postMessage(req);
@@ -160,7 +169,7 @@ export async function fitThreaded(prep: { design: Design; plan: InstrumentPlan }
   const { design, plan } = prep;
   const parts = splitUnits(design.units, threads);
   const local = new Part();
-  const remote: OtherPart[] = parts.slice(1).map(() => new RemotePart());
+  const remote: OtherPart[] = parts.slice(1).map(() => new RemotePart(takeSpareThread()));
   // A worker that cannot start (a program bundled without thread-worker.js) leaves its part to this
   // thread: the same part, answered here after this thread's own.
   const here = (): OtherPart => {
@@ -218,6 +227,6 @@ export async function fitThreaded(prep: { design: Design; plan: InstrumentPlan }
     const totals = mergedTotals(moments, coll, design.spec.cluster ? est.clusters : null, exclusions(design, { excluded }));
     return inferenceFromTotals(prep, totals, est, command);
   } finally {
-    await Promise.all(remote.map((r) => r.close()));
+    await Promise.all([...remote.map((r) => r.close()), releaseSpareThreads()]);
   }
 }

@@ -65,7 +65,7 @@ export function register(program: Command): void {
       for (const o of ['jobs', 'slurm', 'out', 'resume'] as const)
         if (opts[o] !== undefined) throw new SpecError(`--${o} applies only to partitioned data (a folder written by sysgmm partition)`, `--${o}`);
       if (opts.executor !== 'local') throw new SpecError('--executor applies only to partitioned data (a folder written by sysgmm partition)', '--executor');
-      const loaded = await loadModel(file, opts);
+      const loaded = await loadModel(file, opts, { fit: true });
       const { panel } = loaded;
       const spec = { ...loaded.spec, conventions: opts.conventions as Conventions };
       const result = await fitGmm(panel, spec, opts.xtabond2);
