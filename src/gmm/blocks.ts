@@ -14,6 +14,7 @@ import { EXCLUDED, UnitRows, type Design } from './design.ts';
 import { hFactor, type SparseFactor } from './hmatrix.ts';
 import { InstrumentRows, type InstrumentPlan } from './instruments.ts';
 import { compensated, compensatedSum, normalize, type Compensated } from './sums.ts';
+import { UnitKernel } from './unit-kernel.ts';
 
 export interface UnitBlocks {
   /** Units in the sample (panel unit indices), in order; block row i belongs to units[i]. */
@@ -328,12 +329,13 @@ class UnitPass {
 
   /** Whether the per-unit AR blocks (arProducts) are formed. */
   private readonly arBlocks: boolean;
+  /** The WebAssembly kernel that forms the unit's products, or null (the TypeScript loops). */
+  private readonly kernel: UnitKernel | null;
 
   constructor(readonly d: Design, plan: InstrumentPlan, keepZHZ: boolean, arBlocks: boolean) {
     const T = (this.T = d.T);
     const spec = d.spec;
     this.rows = new UnitRows(d);
-    this.zrows = new InstrumentRows(plan, d);
     // In difference GMM an iv-style instrument that is y or a regressor (not passthru, not mz, no
     // pca) is W's column s itself in every row that enters, so Σ_t z_t W[t] is row s of the Gram
     // W'W, the same products (x·y = y·x) summed over the same rows in the same order.
@@ -377,12 +379,23 @@ class UnitPass {
     this.allWW = new Float64Array(P * P);
     this.levW = new Float64Array(P);
 
-    this.wRows = new Float64Array(this.nr * P);
-    this.nzLen = new Int32Array(this.nr);
-    this.nzCol = new Int32Array(this.nr * P);
-    this.arNzLen = new Int32Array(T);
-    this.arNzCol = new Int32Array(T * P);
-    this.arW = new Float64Array(T * P);
+    // Small instrument counts: the unit's products on the WebAssembly kernel, its rows laid out in the
+    // kernel's memory (unit-kernel.ts); otherwise, and without the kernel, the loops below.
+    const kernel = (this.kernel = L <= DENSE_L
+      ? UnitKernel.open({
+          T, P, L, nr: this.nr, system: d.system, sigmaLevel: this.sigmaLevel,
+          artests: this.arBlocks ? artests : 0, arR0: this.arRows === 'level' ? T : 0, arDifferenced: this.arRows === 'differenced',
+          keep: keepZHZ, track: this.trackZHZ, zEntries: InstrumentRows.capacity(plan, d),
+          F: this.F, gramRow: this.gramRow, gramCols: this.gramCols, rowOff: this.rowOff,
+        })
+      : null);
+    this.zrows = new InstrumentRows(plan, d, kernel ? { start: kernel.zstart, col: kernel.zcol, val: kernel.zval } : undefined);
+    this.wRows = kernel?.wRows ?? new Float64Array(this.nr * P);
+    this.nzLen = kernel?.nzLen ?? new Int32Array(this.nr);
+    this.nzCol = kernel?.nzCol ?? new Int32Array(this.nr * P);
+    this.arNzLen = kernel?.arNzLen ?? new Int32Array(T);
+    this.arNzCol = kernel?.arNzCol ?? new Int32Array(T * P);
+    this.arW = kernel?.arW ?? new Float64Array(T * P);
     this.gramT = new Float64Array(P * P);
     this.gramL = new Float64Array(P * P);
     this.q = new Float64Array(L);
@@ -395,10 +408,25 @@ class UnitPass {
     this.rows.load(this.d.units[i]);
     this.zrows.fill(this.rows);
     this.unitRows(i);
+    if (this.kernel) return this.unitOnKernel(i, this.kernel);
     this.crossProducts(i);
     if (this.arBlocks) this.arProducts(i);
     this.momentBlock(i);
     this.zhzBlock(i);
+  }
+
+  /** The products of unit i on the kernel, its blocks copied out (the differenced AR rows laid out first). */
+  private unitOnKernel(i: number, k: UnitKernel): void {
+    const { P, L } = this;
+    if (this.arBlocks && this.arRows === 'differenced') {
+      differencedRows(this.rows, this.arW, P);
+      nonzeroColumns(this.arW, 0, this.T, P, this.arNzLen, this.arNzCol);
+    }
+    k.unit();
+    this.zw.set(k.zw, i * L * P);
+    if (this.arBlocks) this.ar.set(k.ar, i * k.ar.length);
+    if (this.ee) this.ee.set(k.ee, i * P * P);
+    if (this.zhz) this.zhz.set(k.zhz, i * this.nPacked);
   }
 
   /** W_i: the rows that enter (transformed rows 0..T−1, level rows T..2T−1) with their nonzero
@@ -680,8 +708,19 @@ class UnitPass {
     return { zhzSum, zhzSumLo };
   }
 
-  /** After the last unit: the symmetric sums' lower triangles from their upper ones. */
+  /** After the last unit: the kernel's sums taken over, and the symmetric sums' lower triangles from their upper ones. */
   finish(): void {
+    const k = this.kernel;
+    if (k) {
+      this.allWW.set(k.allWW);
+      this.mainWW.set(k.mainWW);
+      this.eeSum.hi.set(k.eeHi);
+      this.eeSum.lo.set(k.eeLo);
+      this.arSum.hi.set(k.arHi);
+      this.arSum.lo.set(k.arLo);
+      this.zhzPacked.hi.set(k.zhzHi);
+      this.zhzPacked.lo.set(k.zhzLo);
+    }
     mirrorUpper(this.allWW, this.P);
     mirrorUpper(this.mainWW, this.P);
     if (!this.ee) {

@@ -242,12 +242,24 @@ export class InstrumentRows {
   readonly val: Float64Array;
   readonly nrows: number;
 
-  constructor(readonly plan: InstrumentPlan, readonly design: Design) {
-    this.nrows = (design.system ? 2 : 1) * design.T;
-    this.start = new Int32Array(this.nrows + 1);
+  /** The entries a unit's rows can hold (the length of col and val). */
+  static capacity(plan: InstrumentPlan, design: Design): number {
     const width = Math.max(plan.maxRowNnz, plan.pca ? plan.pca.ivCols + plan.pca.m : 0);
-    this.col = new Int32Array(Math.max(1, this.nrows * width));
-    this.val = new Float64Array(Math.max(1, this.nrows * width));
+    return Math.max(1, (design.system ? 2 : 1) * design.T * width);
+  }
+
+  /** storage: where the rows are written (start: nrows + 1 entries, col and val: capacity), e.g. a
+   *  WebAssembly kernel's memory (unit-kernel.ts); new arrays by default. */
+  constructor(
+    readonly plan: InstrumentPlan,
+    readonly design: Design,
+    storage?: { start: Int32Array; col: Int32Array; val: Float64Array },
+  ) {
+    this.nrows = (design.system ? 2 : 1) * design.T;
+    const capacity = InstrumentRows.capacity(plan, design);
+    this.start = storage?.start ?? new Int32Array(this.nrows + 1);
+    this.col = storage?.col ?? new Int32Array(capacity);
+    this.val = storage?.val ?? new Float64Array(capacity);
     this.comp = new Float64Array(plan.pca ? plan.pca.m : 0);
     // The plan flattened into typed arrays, in the order fill() places the entries of a row.
     this.ivTransV = Int32Array.from(plan.ivTrans, (e) => e.v);

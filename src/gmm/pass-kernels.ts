@@ -21,9 +21,15 @@ const CHUNK_BYTES = 1 << 20;
 let kernels: PassExports | null | undefined;
 let enabled = true;
 
-/** Run the passes' unit loops on WebAssembly where it can (true, the default) or in TypeScript. */
+/** Run the passes' unit loops, and the unit pass of the blocks (unit-kernel.ts), on WebAssembly where
+ *  it can (true, the default) or in TypeScript. */
 export function useWasmPasses(on: boolean): void {
   enabled = on;
+}
+
+/** Whether the engine's unit loops run on WebAssembly where it can (useWasmPasses). */
+export function wasmPassesOn(): boolean {
+  return enabled;
 }
 
 function passKernels(): PassExports | null {

@@ -585,4 +585,413 @@
             (call $axpy (local.get $zhwHi) (local.get $zhwLo) (local.get $g) (local.get $L) (local.get $s))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $unit))))
+
+  ;; ---- The unit pass of the per-unit blocks (src/gmm/unit-kernel.ts, blocks.ts UnitPass) ----
+  ;; After JavaScript has laid out one unit's rows W (wRows, with their nonzero columns nzLen/nzCol) and
+  ;; its sparse instrument rows (zstart/zcol/zval), `unit` forms what blocks.ts crossProducts,
+  ;; arProducts, momentBlock and zhzDense form, adding and multiplying in the same order, so every
+  ;; block and sum equals the TypeScript loops' to the bit (test/unit-kernel.test.ts). Its operands are
+  ;; named in a header of i32 fields at $h (unit-kernel.ts HEADER: sizes, flags, byte addresses).
+  ;; Addresses are written out in place rather than through small helper functions: the V8 of Node 20
+  ;; does not inline WebAssembly calls, and with helpers the kernel ran at half the speed of the
+  ;; TypeScript loops (bench/RESULTS.md).
+
+  ;; $gramrows: dst (P×P, zeroed here) = Σ_r W[r]ᵀW[r] over rows r0 .. r0+count−1, upper triangle (blocks.ts gramRows).
+  (func $gramrows (param $dst i32) (param $w i32) (param $r0 i32) (param $count i32) (param $P i32) (param $nzLen i32) (param $nzCol i32)
+    (local $ad i32) (local $r i32) (local $ro i32) (local $len i32) (local $a i32) (local $b i32) (local $i i32) (local $j i32) (local $va f64)
+    (memory.fill (local.get $dst) (i32.const 0) (i32.shl (i32.mul (local.get $P) (local.get $P)) (i32.const 3)))
+    (local.set $r (local.get $r0))
+    (block $rdone (loop $rloop
+      (br_if $rdone (i32.ge_s (local.get $r) (i32.add (local.get $r0) (local.get $count))))
+      (local.set $ro (i32.mul (local.get $r) (local.get $P)))
+      (local.set $len (i32.load (i32.add (local.get $nzLen) (i32.shl (local.get $r) (i32.const 2)))))
+      (if (i32.eq (local.get $len) (local.get $P))
+        (then
+          (local.set $a (i32.const 0))
+          (block $adone (loop $aloop
+            (br_if $adone (i32.ge_s (local.get $a) (local.get $P)))
+            (local.set $va (f64.load (i32.add (local.get $w) (i32.shl (i32.add (local.get $ro) (local.get $a)) (i32.const 3)))))
+            (local.set $b (local.get $a))
+            (block $bdone (loop $bloop
+              (br_if $bdone (i32.ge_s (local.get $b) (local.get $P)))
+              (local.set $ad (i32.add (local.get $dst) (i32.shl (i32.add (i32.mul (local.get $a) (local.get $P)) (local.get $b)) (i32.const 3))))
+              (f64.store (local.get $ad) (f64.add (f64.load (local.get $ad)) (f64.mul (local.get $va) (f64.load (i32.add (local.get $w) (i32.shl (i32.add (local.get $ro) (local.get $b)) (i32.const 3)))))))
+              (local.set $b (i32.add (local.get $b) (i32.const 1)))
+              (br $bloop)))
+            (local.set $a (i32.add (local.get $a) (i32.const 1)))
+            (br $aloop))))
+        (else
+          (local.set $i (i32.const 0))
+          (block $idone (loop $iloop
+            (br_if $idone (i32.ge_s (local.get $i) (local.get $len)))
+            (local.set $a (i32.load (i32.add (local.get $nzCol) (i32.shl (i32.add (local.get $ro) (local.get $i)) (i32.const 2)))))
+            (local.set $va (f64.load (i32.add (local.get $w) (i32.shl (i32.add (local.get $ro) (local.get $a)) (i32.const 3)))))
+            (local.set $j (local.get $i))
+            (block $jdone (loop $jloop
+              (br_if $jdone (i32.ge_s (local.get $j) (local.get $len)))
+              (local.set $b (i32.load (i32.add (local.get $nzCol) (i32.shl (i32.add (local.get $ro) (local.get $j)) (i32.const 2)))))
+              (local.set $ad (i32.add (local.get $dst) (i32.shl (i32.add (i32.mul (local.get $a) (local.get $P)) (local.get $b)) (i32.const 3))))
+              (f64.store (local.get $ad) (f64.add (f64.load (local.get $ad)) (f64.mul (local.get $va) (f64.load (i32.add (local.get $w) (i32.shl (i32.add (local.get $ro) (local.get $b)) (i32.const 3)))))))
+              (local.set $j (i32.add (local.get $j) (i32.const 1)))
+              (br $jloop)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $iloop)))))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rloop))))
+
+  ;; $crossrows: dst (P×P, zeroed here) = Σ_r W[r]ᵀW[r−lag] over rows r0+lag .. r0+count−1 (blocks.ts crossRows).
+  (func $crossrows (param $dst i32) (param $w i32) (param $r0 i32) (param $count i32) (param $lag i32) (param $P i32) (param $nzLen i32) (param $nzCol i32)
+    (local $ad i32) (local $r i32) (local $ro i32) (local $lo i32) (local $len i32) (local $llen i32) (local $a i32) (local $b i32) (local $i i32) (local $j i32) (local $va f64)
+    (memory.fill (local.get $dst) (i32.const 0) (i32.shl (i32.mul (local.get $P) (local.get $P)) (i32.const 3)))
+    (local.set $r (i32.add (local.get $r0) (local.get $lag)))
+    (block $rdone (loop $rloop
+      (br_if $rdone (i32.ge_s (local.get $r) (i32.add (local.get $r0) (local.get $count))))
+      (local.set $ro (i32.mul (local.get $r) (local.get $P)))
+      (local.set $lo (i32.sub (local.get $ro) (i32.mul (local.get $lag) (local.get $P))))
+      (local.set $len (i32.load (i32.add (local.get $nzLen) (i32.shl (local.get $r) (i32.const 2)))))
+      (local.set $llen (i32.load (i32.add (local.get $nzLen) (i32.shl (i32.sub (local.get $r) (local.get $lag)) (i32.const 2)))))
+      (if (i32.ne (local.get $llen) (i32.const 0))
+        (then
+          (if (i32.and (i32.eq (local.get $len) (local.get $P)) (i32.eq (local.get $llen) (local.get $P)))
+            (then
+              (local.set $a (i32.const 0))
+              (block $adone (loop $aloop
+                (br_if $adone (i32.ge_s (local.get $a) (local.get $P)))
+                (local.set $va (f64.load (i32.add (local.get $w) (i32.shl (i32.add (local.get $ro) (local.get $a)) (i32.const 3)))))
+                (local.set $b (i32.const 0))
+                (block $bdone (loop $bloop
+                  (br_if $bdone (i32.ge_s (local.get $b) (local.get $P)))
+                  (local.set $ad (i32.add (local.get $dst) (i32.shl (i32.add (i32.mul (local.get $a) (local.get $P)) (local.get $b)) (i32.const 3))))
+              (f64.store (local.get $ad) (f64.add (f64.load (local.get $ad)) (f64.mul (local.get $va) (f64.load (i32.add (local.get $w) (i32.shl (i32.add (local.get $lo) (local.get $b)) (i32.const 3)))))))
+                  (local.set $b (i32.add (local.get $b) (i32.const 1)))
+                  (br $bloop)))
+                (local.set $a (i32.add (local.get $a) (i32.const 1)))
+                (br $aloop))))
+            (else
+              (local.set $i (i32.const 0))
+              (block $idone (loop $iloop
+                (br_if $idone (i32.ge_s (local.get $i) (local.get $len)))
+                (local.set $a (i32.load (i32.add (local.get $nzCol) (i32.shl (i32.add (local.get $ro) (local.get $i)) (i32.const 2)))))
+                (local.set $va (f64.load (i32.add (local.get $w) (i32.shl (i32.add (local.get $ro) (local.get $a)) (i32.const 3)))))
+                (local.set $j (i32.const 0))
+                (block $jdone (loop $jloop
+                  (br_if $jdone (i32.ge_s (local.get $j) (local.get $llen)))
+                  (local.set $b (i32.load (i32.add (local.get $nzCol) (i32.shl (i32.add (local.get $lo) (local.get $j)) (i32.const 2)))))
+                  (local.set $ad (i32.add (local.get $dst) (i32.shl (i32.add (i32.mul (local.get $a) (local.get $P)) (local.get $b)) (i32.const 3))))
+              (f64.store (local.get $ad) (f64.add (f64.load (local.get $ad)) (f64.mul (local.get $va) (f64.load (i32.add (local.get $w) (i32.shl (i32.add (local.get $lo) (local.get $b)) (i32.const 3)))))))
+                  (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                  (br $jloop)))
+                (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                (br $iloop)))))))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rloop))))
+
+  ;; $addsum: (hi, lo)[k] += x unless x = 0 (sums.ts addTo as blocks.ts inlines it).
+  (func $addsum (param $hi i32) (param $lo i32) (param $k i32) (param $x f64)
+    (if (f64.ne (local.get $x) (f64.const 0))
+      (then (call $twosum1 (i32.add (local.get $hi) (i32.shl (local.get $k) (i32.const 3))) (i32.add (local.get $lo) (i32.shl (local.get $k) (i32.const 3))) (local.get $x)))))
+
+  ;; $crossproducts: blocks.ts crossProducts (ee_i, Σ W'W over all used rows and over main-equation rows).
+  (func $crossproducts (param $h i32)
+    (local $ad i32) (local $T i32) (local $P i32) (local $gT i32) (local $gL i32) (local $all i32) (local $main i32) (local $ee i32) (local $out i32)
+    (local $a i32) (local $b i32) (local $j i32) (local $system i32)
+    (local.set $T (i32.load offset=0 (local.get $h)))
+    (local.set $P (i32.load offset=4 (local.get $h)))
+    (local.set $system (i32.load offset=12 (local.get $h)))
+    (local.set $gT (i32.load offset=92 (local.get $h)))
+    (local.set $gL (i32.load offset=96 (local.get $h)))
+    (local.set $all (i32.load offset=100 (local.get $h)))
+    (local.set $main (i32.load offset=104 (local.get $h)))
+    (call $gramrows (local.get $gT) (i32.load offset=40 (local.get $h)) (i32.const 0) (local.get $T) (local.get $P)
+      (i32.load offset=44 (local.get $h)) (i32.load offset=48 (local.get $h)))
+    (if (local.get $system)
+      (then (call $gramrows (local.get $gL) (i32.load offset=40 (local.get $h)) (local.get $T) (local.get $T) (local.get $P)
+        (i32.load offset=44 (local.get $h)) (i32.load offset=48 (local.get $h)))))
+    (local.set $a (i32.const 0))
+    (block $adone (loop $aloop
+      (br_if $adone (i32.ge_s (local.get $a) (local.get $P)))
+      (local.set $j (i32.add (i32.mul (local.get $a) (local.get $P)) (local.get $a)))
+      (block $jdone (loop $jloop
+        (br_if $jdone (i32.ge_s (local.get $j) (i32.mul (i32.add (local.get $a) (i32.const 1)) (local.get $P))))
+        (if (local.get $system)
+          (then
+            (local.set $ad (i32.add (local.get $all) (i32.shl (local.get $j) (i32.const 3))))
+              (f64.store (local.get $ad) (f64.add (f64.load (local.get $ad)) (f64.add (f64.load (i32.add (local.get $gT) (i32.shl (local.get $j) (i32.const 3)))) (f64.load (i32.add (local.get $gL) (i32.shl (local.get $j) (i32.const 3)))))))
+            (local.set $ad (i32.add (local.get $main) (i32.shl (local.get $j) (i32.const 3))))
+              (f64.store (local.get $ad) (f64.add (f64.load (local.get $ad)) (f64.load (i32.add (local.get $gL) (i32.shl (local.get $j) (i32.const 3)))))))
+          (else
+            (local.set $ad (i32.add (local.get $all) (i32.shl (local.get $j) (i32.const 3))))
+              (f64.store (local.get $ad) (f64.add (f64.load (local.get $ad)) (f64.load (i32.add (local.get $gT) (i32.shl (local.get $j) (i32.const 3))))))
+            (local.set $ad (i32.add (local.get $main) (i32.shl (local.get $j) (i32.const 3))))
+              (f64.store (local.get $ad) (f64.add (f64.load (local.get $ad)) (f64.load (i32.add (local.get $gT) (i32.shl (local.get $j) (i32.const 3))))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $jloop)))
+      (local.set $a (i32.add (local.get $a) (i32.const 1)))
+      (br $aloop)))
+    (local.set $ee (select (local.get $gL) (local.get $gT) (i32.load offset=16 (local.get $h))))
+    (if (i32.load offset=116 (local.get $h))
+      (then
+        ;; kept per unit: the whole P×P, its lower triangle from the upper one (mirrorUpper).
+        (local.set $out (i32.load offset=120 (local.get $h)))
+        (local.set $a (i32.const 0))
+        (block $adone2 (loop $aloop2
+          (br_if $adone2 (i32.ge_s (local.get $a) (local.get $P)))
+          (local.set $b (i32.const 0))
+          (block $bdone2 (loop $bloop2
+            (br_if $bdone2 (i32.ge_s (local.get $b) (local.get $P)))
+            (f64.store (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (local.get $a) (local.get $P)) (local.get $b)) (i32.const 3)))
+              (f64.load (i32.add (local.get $ee) (i32.shl (select (i32.add (i32.mul (local.get $b) (local.get $P)) (local.get $a)) (i32.add (i32.mul (local.get $a) (local.get $P)) (local.get $b))
+                  (i32.gt_s (local.get $a) (local.get $b))) (i32.const 3)))))
+            (local.set $b (i32.add (local.get $b) (i32.const 1)))
+            (br $bloop2)))
+          (local.set $a (i32.add (local.get $a) (i32.const 1)))
+          (br $aloop2))))
+      (else
+        (local.set $a (i32.const 0))
+        (block $adone3 (loop $aloop3
+          (br_if $adone3 (i32.ge_s (local.get $a) (local.get $P)))
+          (local.set $j (i32.add (i32.mul (local.get $a) (local.get $P)) (local.get $a)))
+          (block $jdone3 (loop $jloop3
+            (br_if $jdone3 (i32.ge_s (local.get $j) (i32.mul (i32.add (local.get $a) (i32.const 1)) (local.get $P))))
+            (call $addsum (i32.load offset=108 (local.get $h)) (i32.load offset=112 (local.get $h)) (local.get $j)
+              (f64.load (i32.add (local.get $ee) (i32.shl (local.get $j) (i32.const 3)))))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $jloop3)))
+          (local.set $a (i32.add (local.get $a) (i32.const 1)))
+          (br $aloop3))))))
+
+  ;; $arproducts: blocks.ts arProducts (ar_i per lag m = 1..artests: packed symmetric part, and the whole
+  ;; block added into the compensated sum).
+  (func $arproducts (param $h i32)
+    (local $T i32) (local $P i32) (local $m i32) (local $artests i32) (local $unit i32) (local $out i32) (local $o i32)
+    (local $a i32) (local $b i32) (local $j i32) (local $PP i32) (local $so i32)
+    (local.set $T (i32.load offset=0 (local.get $h)))
+    (local.set $P (i32.load offset=4 (local.get $h)))
+    (local.set $artests (i32.load offset=20 (local.get $h)))
+    (local.set $unit (i32.load offset=124 (local.get $h)))
+    (local.set $out (i32.load offset=128 (local.get $h)))
+    (local.set $PP (i32.mul (local.get $P) (local.get $P)))
+    (local.set $m (i32.const 1))
+    (block $mdone (loop $mloop
+      (br_if $mdone (i32.gt_s (local.get $m) (local.get $artests)))
+      (call $crossrows (local.get $unit) (i32.load offset=28 (local.get $h)) (i32.load offset=24 (local.get $h)) (local.get $T) (local.get $m)
+        (local.get $P) (i32.load offset=32 (local.get $h)) (i32.load offset=36 (local.get $h)))
+      (local.set $a (i32.const 0))
+      (block $adone (loop $aloop
+        (br_if $adone (i32.ge_s (local.get $a) (local.get $P)))
+        (f64.store (i32.add (local.get $out) (i32.shl (local.get $o) (i32.const 3)))
+          (f64.load (i32.add (local.get $unit) (i32.shl (i32.add (i32.mul (local.get $a) (local.get $P)) (local.get $a)) (i32.const 3)))))
+        (local.set $o (i32.add (local.get $o) (i32.const 1)))
+        (local.set $b (i32.add (local.get $a) (i32.const 1)))
+        (block $bdone (loop $bloop
+          (br_if $bdone (i32.ge_s (local.get $b) (local.get $P)))
+          (f64.store (i32.add (local.get $out) (i32.shl (local.get $o) (i32.const 3)))
+            (f64.mul (f64.const 0.5)
+              (f64.add (f64.load (i32.add (local.get $unit) (i32.shl (i32.add (i32.mul (local.get $a) (local.get $P)) (local.get $b)) (i32.const 3))))
+                (f64.load (i32.add (local.get $unit) (i32.shl (i32.add (i32.mul (local.get $b) (local.get $P)) (local.get $a)) (i32.const 3)))))))
+          (local.set $o (i32.add (local.get $o) (i32.const 1)))
+          (local.set $b (i32.add (local.get $b) (i32.const 1)))
+          (br $bloop)))
+        (local.set $a (i32.add (local.get $a) (i32.const 1)))
+        (br $aloop)))
+      (local.set $so (i32.mul (i32.sub (local.get $m) (i32.const 1)) (local.get $PP)))
+      (local.set $j (i32.const 0))
+      (block $jdone (loop $jloop
+        (br_if $jdone (i32.ge_s (local.get $j) (local.get $PP)))
+        (call $addsum (i32.load offset=132 (local.get $h)) (i32.load offset=136 (local.get $h)) (i32.add (local.get $so) (local.get $j))
+          (f64.load (i32.add (local.get $unit) (i32.shl (local.get $j) (i32.const 3)))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $jloop)))
+      (local.set $m (i32.add (local.get $m) (i32.const 1)))
+      (br $mloop))))
+
+  ;; $momentblock: blocks.ts momentBlock into the unit's zw (L×P, zeroed here).
+  (func $momentblock (param $h i32)
+    (local $ad i32) (local $P i32) (local $L i32) (local $nr i32) (local $w i32) (local $nzLen i32) (local $nzCol i32) (local $zs i32) (local $zc i32) (local $zv i32)
+    (local $gramRow i32) (local $nGram i32) (local $gramCols i32) (local $zw i32) (local $g i32)
+    (local $r i32) (local $ro i32) (local $len i32) (local $p i32) (local $pend i32) (local $c i32) (local $v f64) (local $a i32) (local $j i32) (local $k i32) (local $s i32)
+    (local.set $P (i32.load offset=4 (local.get $h)))
+    (local.set $L (i32.load offset=8 (local.get $h)))
+    (local.set $w (i32.load offset=40 (local.get $h)))
+    (local.set $nzLen (i32.load offset=44 (local.get $h)))
+    (local.set $nzCol (i32.load offset=48 (local.get $h)))
+    (local.set $zs (i32.load offset=52 (local.get $h)))
+    (local.set $zc (i32.load offset=56 (local.get $h)))
+    (local.set $zv (i32.load offset=60 (local.get $h)))
+    (local.set $gramRow (i32.load offset=80 (local.get $h)))
+    (local.set $nGram (i32.load offset=84 (local.get $h)))
+    (local.set $gramCols (i32.load offset=88 (local.get $h)))
+    (local.set $g (i32.load offset=92 (local.get $h)))
+    (local.set $zw (i32.load offset=140 (local.get $h)))
+    (local.set $nr (i32.load offset=188 (local.get $h)))
+    (memory.fill (local.get $zw) (i32.const 0) (i32.shl (i32.mul (local.get $L) (local.get $P)) (i32.const 3)))
+    (block $rdone (loop $rloop
+      (br_if $rdone (i32.ge_s (local.get $r) (local.get $nr)))
+      (local.set $ro (i32.mul (local.get $r) (local.get $P)))
+      (local.set $len (i32.load (i32.add (local.get $nzLen) (i32.shl (local.get $r) (i32.const 2)))))
+      (if (local.get $len)
+        (then
+          (local.set $p (i32.load (i32.add (local.get $zs) (i32.shl (local.get $r) (i32.const 2)))))
+          (local.set $pend (i32.load (i32.add (local.get $zs) (i32.shl (i32.add (local.get $r) (i32.const 1)) (i32.const 2)))))
+          (block $pdone (loop $ploop
+            (br_if $pdone (i32.ge_s (local.get $p) (local.get $pend)))
+            (local.set $c (i32.load (i32.add (local.get $zc) (i32.shl (local.get $p) (i32.const 2)))))
+            (if (i32.or (i32.eqz (local.get $nGram)) (i32.lt_s (i32.load (i32.add (local.get $gramRow) (i32.shl (local.get $c) (i32.const 2)))) (i32.const 0)))
+              (then
+                (local.set $v (f64.load (i32.add (local.get $zv) (i32.shl (local.get $p) (i32.const 3)))))
+                (if (i32.eq (local.get $len) (local.get $P))
+                  (then
+                    (local.set $a (i32.const 0))
+                    (block $adone (loop $aloop
+                      (br_if $adone (i32.ge_s (local.get $a) (local.get $P)))
+                      (local.set $ad (i32.add (local.get $zw) (i32.shl (i32.add (i32.mul (local.get $c) (local.get $P)) (local.get $a)) (i32.const 3))))
+              (f64.store (local.get $ad) (f64.add (f64.load (local.get $ad)) (f64.mul (local.get $v) (f64.load (i32.add (local.get $w) (i32.shl (i32.add (local.get $ro) (local.get $a)) (i32.const 3)))))))
+                      (local.set $a (i32.add (local.get $a) (i32.const 1)))
+                      (br $aloop))))
+                  (else
+                    (local.set $j (i32.const 0))
+                    (block $jdone (loop $jloop
+                      (br_if $jdone (i32.ge_s (local.get $j) (local.get $len)))
+                      (local.set $a (i32.load (i32.add (local.get $nzCol) (i32.shl (i32.add (local.get $ro) (local.get $j)) (i32.const 2)))))
+                      (local.set $ad (i32.add (local.get $zw) (i32.shl (i32.add (i32.mul (local.get $c) (local.get $P)) (local.get $a)) (i32.const 3))))
+              (f64.store (local.get $ad) (f64.add (f64.load (local.get $ad)) (f64.mul (local.get $v) (f64.load (i32.add (local.get $w) (i32.shl (i32.add (local.get $ro) (local.get $a)) (i32.const 3)))))))
+                      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                      (br $jloop)))))))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (br $ploop)))))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rloop)))
+    ;; Instruments that are columns of W: their row of zw from the Gram over the transformed rows.
+    (block $kdone (loop $kloop
+      (br_if $kdone (i32.ge_s (local.get $k) (local.get $nGram)))
+      (local.set $c (i32.load (i32.add (local.get $gramCols) (i32.shl (local.get $k) (i32.const 2)))))
+      (local.set $s (i32.load (i32.add (local.get $gramRow) (i32.shl (local.get $c) (i32.const 2)))))
+      (local.set $a (i32.const 0))
+      (block $adone2 (loop $aloop2
+        (br_if $adone2 (i32.ge_s (local.get $a) (local.get $P)))
+        (f64.store (i32.add (local.get $zw) (i32.shl (i32.add (i32.mul (local.get $c) (local.get $P)) (local.get $a)) (i32.const 3)))
+          (f64.load (i32.add (local.get $g) (i32.shl (select (i32.add (i32.mul (local.get $a) (local.get $P)) (local.get $s)) (i32.add (i32.mul (local.get $s) (local.get $P)) (local.get $a))
+              (i32.lt_s (local.get $a) (local.get $s))) (i32.const 3)))))
+        (local.set $a (i32.add (local.get $a) (i32.const 1)))
+        (br $aloop2)))
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (br $kloop))))
+
+  ;; $zhzdense: blocks.ts zhzBlock with zhzDense and addOuter, then addZHZ without keepZHZ.
+  (func $zhzdense (param $h i32)
+    (local $ad i32) (local $L i32) (local $zs i32) (local $zc i32) (local $zv i32) (local $Fn i32) (local $Fs i32) (local $Fr i32) (local $Fc i32)
+    (local $q i32) (local $touched i32) (local $dst i32) (local $track i32) (local $mark i32) (local $list i32) (local $stamp i32) (local $rowOff i32)
+    (local $f i32) (local $e i32) (local $eend i32) (local $j i32) (local $p i32) (local $pend i32) (local $any i32) (local $cf f64)
+    (local $nt i32) (local $c i32) (local $a i32) (local $b i32) (local $ca i32) (local $qa f64) (local $base i32) (local $at i32) (local $nz i32) (local $k i32) (local $m i32) (local $x f64)
+    (local.set $L (i32.load offset=8 (local.get $h)))
+    (local.set $zs (i32.load offset=52 (local.get $h)))
+    (local.set $zc (i32.load offset=56 (local.get $h)))
+    (local.set $zv (i32.load offset=60 (local.get $h)))
+    (local.set $Fn (i32.load offset=64 (local.get $h)))
+    (local.set $Fs (i32.load offset=68 (local.get $h)))
+    (local.set $Fr (i32.load offset=72 (local.get $h)))
+    (local.set $Fc (i32.load offset=76 (local.get $h)))
+    (local.set $q (i32.load offset=144 (local.get $h)))
+    (local.set $touched (i32.load offset=148 (local.get $h)))
+    (local.set $dst (i32.load offset=152 (local.get $h)))
+    (local.set $track (i32.load offset=156 (local.get $h)))
+    (local.set $mark (i32.load offset=160 (local.get $h)))
+    (local.set $list (i32.load offset=164 (local.get $h)))
+    (local.set $rowOff (i32.load offset=180 (local.get $h)))
+    (local.set $stamp (i32.add (i32.load offset=168 (local.get $h)) (i32.const 1)))
+    (i32.store offset=168 (local.get $h) (local.get $stamp))
+    (if (i32.load offset=116 (local.get $h))
+      (then (memory.fill (local.get $dst) (i32.const 0) (i32.shl (i32.load offset=184 (local.get $h)) (i32.const 3)))))
+    (block $fdone (loop $floop
+      (br_if $fdone (i32.ge_s (local.get $f) (local.get $Fn)))
+      (local.set $any (i32.const 0))
+      (local.set $e (i32.load (i32.add (local.get $Fs) (i32.shl (local.get $f) (i32.const 2)))))
+      (local.set $eend (i32.load (i32.add (local.get $Fs) (i32.shl (i32.add (local.get $f) (i32.const 1)) (i32.const 2)))))
+      (block $edone (loop $eloop
+        (br_if $edone (i32.ge_s (local.get $e) (local.get $eend)))
+        (local.set $j (i32.load (i32.add (local.get $Fr) (i32.shl (local.get $e) (i32.const 2)))))
+        (local.set $p (i32.load (i32.add (local.get $zs) (i32.shl (local.get $j) (i32.const 2)))))
+        (local.set $pend (i32.load (i32.add (local.get $zs) (i32.shl (i32.add (local.get $j) (i32.const 1)) (i32.const 2)))))
+        (if (i32.ne (local.get $p) (local.get $pend))
+          (then
+            (local.set $any (i32.const 1))
+            (local.set $cf (f64.load (i32.add (local.get $Fc) (i32.shl (local.get $e) (i32.const 3)))))
+            (block $pdone (loop $ploop
+              (br_if $pdone (i32.ge_s (local.get $p) (local.get $pend)))
+              (local.set $ad (i32.add (local.get $q) (i32.shl (i32.load (i32.add (local.get $zc) (i32.shl (local.get $p) (i32.const 2)))) (i32.const 3))))
+              (f64.store (local.get $ad) (f64.add (f64.load (local.get $ad)) (f64.mul (local.get $cf) (f64.load (i32.add (local.get $zv) (i32.shl (local.get $p) (i32.const 3)))))))
+              (local.set $p (i32.add (local.get $p) (i32.const 1)))
+              (br $ploop)))))
+        (local.set $e (i32.add (local.get $e) (i32.const 1)))
+        (br $eloop)))
+      (if (local.get $any)
+        (then
+          (local.set $nt (i32.const 0))
+          (local.set $c (i32.const 0))
+          (block $cdone (loop $cloop
+            (br_if $cdone (i32.ge_s (local.get $c) (local.get $L)))
+            (if (f64.ne (f64.load (i32.add (local.get $q) (i32.shl (local.get $c) (i32.const 3)))) (f64.const 0))
+              (then
+                (i32.store (i32.add (local.get $touched) (i32.shl (local.get $nt) (i32.const 2))) (local.get $c))
+                (local.set $nt (i32.add (local.get $nt) (i32.const 1)))))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $cloop)))
+          ;; addOuter
+          (local.set $a (i32.const 0))
+          (block $adone (loop $aloop
+            (br_if $adone (i32.ge_s (local.get $a) (local.get $nt)))
+            (local.set $ca (i32.load (i32.add (local.get $touched) (i32.shl (local.get $a) (i32.const 2)))))
+            (local.set $qa (f64.load (i32.add (local.get $q) (i32.shl (local.get $ca) (i32.const 3)))))
+            (if (f64.ne (local.get $qa) (f64.const 0))
+              (then
+                (local.set $base (i32.sub (i32.load (i32.add (local.get $rowOff) (i32.shl (local.get $ca) (i32.const 2)))) (local.get $ca)))
+                (local.set $b (local.get $a))
+                (block $bdone (loop $bloop
+                  (br_if $bdone (i32.ge_s (local.get $b) (local.get $nt)))
+                  (local.set $c (i32.load (i32.add (local.get $touched) (i32.shl (local.get $b) (i32.const 2)))))
+                  (local.set $at (i32.add (local.get $base) (local.get $c)))
+                  (if (local.get $track)
+                    (then
+                      (if (i32.ne (i32.load (i32.add (local.get $mark) (i32.shl (local.get $at) (i32.const 2)))) (local.get $stamp))
+                        (then
+                          (i32.store (i32.add (local.get $mark) (i32.shl (local.get $at) (i32.const 2))) (local.get $stamp))
+                          (i32.store (i32.add (local.get $list) (i32.shl (local.get $nz) (i32.const 2))) (local.get $at))
+                          (local.set $nz (i32.add (local.get $nz) (i32.const 1)))))))
+                  (local.set $ad (i32.add (local.get $dst) (i32.shl (local.get $at) (i32.const 3))))
+              (f64.store (local.get $ad) (f64.add (f64.load (local.get $ad)) (f64.mul (local.get $qa) (f64.load (i32.add (local.get $q) (i32.shl (local.get $c) (i32.const 3)))))))
+                  (local.set $b (i32.add (local.get $b) (i32.const 1)))
+                  (br $bloop)))))
+            (local.set $a (i32.add (local.get $a) (i32.const 1)))
+            (br $aloop)))
+          ;; clear q where touched
+          (local.set $k (i32.const 0))
+          (block $kdone (loop $kloop
+            (br_if $kdone (i32.ge_s (local.get $k) (local.get $nt)))
+            (f64.store (i32.add (local.get $q) (i32.shl (i32.load (i32.add (local.get $touched) (i32.shl (local.get $k) (i32.const 2)))) (i32.const 3))) (f64.const 0))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br $kloop)))))
+      (local.set $f (i32.add (local.get $f) (i32.const 1)))
+      (br $floop)))
+    ;; addZHZ: the unit's Z'HZ into the compensated sum, clearing what it added.
+    (if (i32.eqz (i32.load offset=116 (local.get $h)))
+      (then
+        (local.set $m (select (local.get $nz) (i32.load offset=184 (local.get $h)) (local.get $track)))
+        (local.set $k (i32.const 0))
+        (block $zdone (loop $zloop
+          (br_if $zdone (i32.ge_s (local.get $k) (local.get $m)))
+          (local.set $j (select (i32.load (i32.add (local.get $list) (i32.shl (local.get $k) (i32.const 2)))) (local.get $k) (local.get $track)))
+          (local.set $x (f64.load (i32.add (local.get $dst) (i32.shl (local.get $j) (i32.const 3)))))
+          (if (f64.ne (local.get $x) (f64.const 0))
+            (then
+              (call $twosum1 (i32.add (i32.load offset=172 (local.get $h)) (i32.shl (local.get $j) (i32.const 3))) (i32.add (i32.load offset=176 (local.get $h)) (i32.shl (local.get $j) (i32.const 3))) (local.get $x))
+              (f64.store (i32.add (local.get $dst) (i32.shl (local.get $j) (i32.const 3))) (f64.const 0))))
+          (local.set $k (i32.add (local.get $k) (i32.const 1)))
+          (br $zloop))))))
+
+  ;; unit: one unit's crossProducts, arProducts (artests > 0), momentBlock and Z'HZ, in that order.
+  (func (export "unit") (param $h i32)
+    (call $crossproducts (local.get $h))
+    (if (i32.load offset=20 (local.get $h)) (then (call $arproducts (local.get $h))))
+    (call $momentblock (local.get $h))
+    (call $zhzdense (local.get $h)))
 )

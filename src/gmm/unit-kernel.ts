@@ -1,0 +1,181 @@
+// The per-unit products of the unit pass (blocks.ts UnitPass: crossProducts, arProducts, momentBlock
+// and Z'HZ with q_f dense) on the WebAssembly kernel `unit` (src/kernels/wasm/kernels.wat), one
+// instance per pass. The unit's rows W and its instrument rows Z are laid out by the TypeScript of
+// UnitPass and InstrumentRows straight into the instance's memory (the views below); the kernel then
+// forms that unit's zw_i, ar_i, ee_i and Z_iᵀHZ_i into scratch blocks, which UnitPass copies to the
+// blocks, and adds the sample-wide sums, which stay in the instance until the pass is done. Every
+// product and sum is formed in the order of the TypeScript loops, so the blocks are the same to the bit
+// (test/unit-kernel.test.ts). null where the runtime lacks WebAssembly SIMD, beyond 64 instruments
+// (UnitPass forms q_f sparse there) or when turned off (pass-kernels.ts useWasmPasses).
+import { kernelModule } from '../kernels/wasm/module.ts';
+import type { SparseFactor } from './hmatrix.ts';
+import { wasmPassesOn } from './pass-kernels.ts';
+
+/** The i32 fields of the kernel's header, in order (kernels.wat reads field k at byte 4k). */
+const HEADER = [
+  'T', 'P', 'L', 'system', 'sigmaLevel', 'artests', 'arR0', 'arSrc', 'arLen', 'arCols',
+  'w', 'nzLen', 'nzCol', 'zstart', 'zcol', 'zval', 'Fn', 'Fstart', 'Frows', 'Fcoef',
+  'gramRow', 'nGram', 'gramCols', 'gramT', 'gramL', 'allWW', 'mainWW', 'eeHi', 'eeLo', 'keep',
+  'eeOut', 'arUnit', 'arOut', 'arHi', 'arLo', 'zwOut', 'q', 'touched', 'zhzDst', 'track',
+  'zhzMark', 'zhzTouched', 'stamp', 'zhzHi', 'zhzLo', 'rowOff', 'nPacked', 'nr',
+] as const;
+type Field = (typeof HEADER)[number];
+
+/** Above this many instruments UnitPass forms q_f sparse (blocks.ts DENSE_L), which the kernel does not. */
+export const UNIT_KERNEL_MAX_L = 64;
+
+/** What the pass is: sizes and flags (as UnitPass decides them) and its constant operands. */
+export interface UnitKernelShape {
+  T: number;
+  P: number;
+  L: number;
+  nr: number;
+  system: boolean;
+  sigmaLevel: boolean;
+  /** AR lags whose blocks are formed (0: none). */
+  artests: number;
+  /** AR rows: level rows (from row T) of W, or W's rows from 0, or the differenced rows (arDifferenced). */
+  arR0: number;
+  arDifferenced: boolean;
+  keep: boolean;
+  track: boolean;
+  /** Largest number of instrument entries of the unit's rows (InstrumentRows' capacity). */
+  zEntries: number;
+  F: SparseFactor;
+  gramRow: Int32Array;
+  gramCols: Int32Array;
+  rowOff: Int32Array;
+}
+
+interface UnitExports {
+  memory: WebAssembly.Memory;
+  unit(h: number): void;
+}
+
+export class UnitKernel {
+  private readonly k: UnitExports;
+  /** W's rows and their nonzero columns (UnitPass.unitRows writes them). */
+  readonly wRows: Float64Array;
+  readonly nzLen: Int32Array;
+  readonly nzCol: Int32Array;
+  /** The differenced rows the AR blocks read under orthogonal deviations (UnitPass writes them). */
+  readonly arW: Float64Array;
+  readonly arNzLen: Int32Array;
+  readonly arNzCol: Int32Array;
+  /** Z's sparse rows (InstrumentRows.fill writes them). */
+  readonly zstart: Int32Array;
+  readonly zcol: Int32Array;
+  readonly zval: Float64Array;
+  /** The unit's blocks, formed by `unit`. */
+  readonly zw: Float64Array;
+  readonly ar: Float64Array;
+  readonly ee: Float64Array;
+  readonly zhz: Float64Array;
+  /** The sample-wide sums (upper triangles where symmetric), complete after the last unit. */
+  readonly allWW: Float64Array;
+  readonly mainWW: Float64Array;
+  readonly eeHi: Float64Array;
+  readonly eeLo: Float64Array;
+  readonly arHi: Float64Array;
+  readonly arLo: Float64Array;
+  readonly zhzHi: Float64Array;
+  readonly zhzLo: Float64Array;
+  private readonly h: number;
+
+  private constructor(k: UnitExports, s: UnitKernelShape) {
+    this.k = k;
+    const { T, P, L, nr } = s;
+    const PP = P * P;
+    const nPacked = (L * (L + 1)) / 2;
+    const nSym = (P * (P + 1)) / 2;
+    // Byte layout: the header, then every array 8-byte aligned.
+    const parts: [string, 'f64' | 'i32', number][] = [
+      ['wRows', 'f64', nr * P], ['nzLen', 'i32', nr], ['nzCol', 'i32', nr * P],
+      ['arW', 'f64', s.arDifferenced ? T * P : 0], ['arNzLen', 'i32', s.arDifferenced ? T : 0], ['arNzCol', 'i32', s.arDifferenced ? T * P : 0],
+      ['zstart', 'i32', nr + 1], ['zcol', 'i32', s.zEntries], ['zval', 'f64', s.zEntries],
+      ['Fstart', 'i32', s.F.nrows + 1], ['Frows', 'i32', s.F.rows.length], ['Fcoef', 'f64', s.F.coef.length],
+      ['gramRow', 'i32', L], ['gramCols', 'i32', s.gramCols.length], ['gramT', 'f64', PP], ['gramL', 'f64', PP],
+      ['allWW', 'f64', PP], ['mainWW', 'f64', PP], ['eeHi', 'f64', PP], ['eeLo', 'f64', PP], ['eeOut', 'f64', PP],
+      ['arUnit', 'f64', PP], ['arOut', 'f64', s.artests * nSym], ['arHi', 'f64', s.artests * PP], ['arLo', 'f64', s.artests * PP],
+      ['zwOut', 'f64', L * P], ['q', 'f64', L], ['touched', 'i32', L], ['zhzDst', 'f64', nPacked],
+      ['zhzMark', 'i32', s.track ? nPacked : 0], ['zhzTouched', 'i32', s.track ? nPacked : 0],
+      ['zhzHi', 'f64', nPacked], ['zhzLo', 'f64', nPacked], ['rowOff', 'i32', L],
+    ];
+    let bytes = HEADER.length * 4;
+    const at = new Map<string, number>();
+    for (const [name, type, len] of parts) {
+      bytes = Math.ceil(bytes / 8) * 8;
+      at.set(name, bytes);
+      bytes += len * (type === 'f64' ? 8 : 4);
+    }
+    const have = k.memory.buffer.byteLength;
+    if (bytes > have) k.memory.grow(Math.ceil((bytes - have) / 65536));
+    const buf = k.memory.buffer;
+    const f64 = (name: string, len: number) => new Float64Array(buf, at.get(name)!, len);
+    const i32 = (name: string, len: number) => new Int32Array(buf, at.get(name)!, len);
+    this.wRows = f64('wRows', nr * P);
+    this.nzLen = i32('nzLen', nr);
+    this.nzCol = i32('nzCol', nr * P);
+    this.arW = f64('arW', s.arDifferenced ? T * P : 0);
+    this.arNzLen = i32('arNzLen', s.arDifferenced ? T : 0);
+    this.arNzCol = i32('arNzCol', s.arDifferenced ? T * P : 0);
+    this.zstart = i32('zstart', nr + 1);
+    this.zcol = i32('zcol', s.zEntries);
+    this.zval = f64('zval', s.zEntries);
+    i32('Fstart', s.F.nrows + 1).set(s.F.start.subarray(0, s.F.nrows + 1));
+    i32('Frows', s.F.rows.length).set(s.F.rows);
+    f64('Fcoef', s.F.coef.length).set(s.F.coef);
+    i32('gramRow', L).set(s.gramRow);
+    i32('gramCols', s.gramCols.length).set(s.gramCols);
+    i32('rowOff', L).set(s.rowOff);
+    this.zw = f64('zwOut', L * P);
+    this.ar = f64('arOut', s.artests * nSym);
+    this.ee = f64('eeOut', PP);
+    this.zhz = f64('zhzDst', nPacked);
+    this.allWW = f64('allWW', PP);
+    this.mainWW = f64('mainWW', PP);
+    this.eeHi = f64('eeHi', PP);
+    this.eeLo = f64('eeLo', PP);
+    this.arHi = f64('arHi', s.artests * PP);
+    this.arLo = f64('arLo', s.artests * PP);
+    this.zhzHi = f64('zhzHi', nPacked);
+    this.zhzLo = f64('zhzLo', nPacked);
+
+    const values: Partial<Record<Field, number>> = {
+      T, P, L, nr, nPacked,
+      system: s.system ? 1 : 0,
+      sigmaLevel: s.sigmaLevel ? 1 : 0,
+      artests: s.artests,
+      arR0: s.arDifferenced ? 0 : s.arR0,
+      arSrc: at.get(s.arDifferenced ? 'arW' : 'wRows'),
+      arLen: at.get(s.arDifferenced ? 'arNzLen' : 'nzLen'),
+      arCols: at.get(s.arDifferenced ? 'arNzCol' : 'nzCol'),
+      w: at.get('wRows'), nzLen: at.get('nzLen'), nzCol: at.get('nzCol'),
+      zstart: at.get('zstart'), zcol: at.get('zcol'), zval: at.get('zval'),
+      Fn: s.F.nrows, Fstart: at.get('Fstart'), Frows: at.get('Frows'), Fcoef: at.get('Fcoef'),
+      gramRow: at.get('gramRow'), nGram: s.gramCols.length, gramCols: at.get('gramCols'),
+      gramT: at.get('gramT'), gramL: at.get('gramL'), allWW: at.get('allWW'), mainWW: at.get('mainWW'),
+      eeHi: at.get('eeHi'), eeLo: at.get('eeLo'), keep: s.keep ? 1 : 0, eeOut: at.get('eeOut'),
+      arUnit: at.get('arUnit'), arOut: at.get('arOut'), arHi: at.get('arHi'), arLo: at.get('arLo'),
+      zwOut: at.get('zwOut'), q: at.get('q'), touched: at.get('touched'), zhzDst: at.get('zhzDst'),
+      track: s.track ? 1 : 0, zhzMark: at.get('zhzMark'), zhzTouched: at.get('zhzTouched'), stamp: 0,
+      zhzHi: at.get('zhzHi'), zhzLo: at.get('zhzLo'), rowOff: at.get('rowOff'),
+    };
+    const header = new Int32Array(buf, 0, HEADER.length);
+    HEADER.forEach((f, i) => (header[i] = values[f] ?? 0));
+    this.h = 0;
+  }
+
+  /** A kernel for a pass of this shape, or null where UnitPass keeps its TypeScript loops. */
+  static open(shape: UnitKernelShape): UnitKernel | null {
+    if (!wasmPassesOn() || shape.L > UNIT_KERNEL_MAX_L) return null;
+    const module = kernelModule();
+    if (!module) return null;
+    return new UnitKernel(new WebAssembly.Instance(module).exports as unknown as UnitExports, shape);
+  }
+
+  /** The products of the unit whose rows are laid out in the views. */
+  unit(): void {
+    this.k.unit(this.h);
+  }
+}
