@@ -1,0 +1,44 @@
+// An estimate on a large data file runs once more as a child process whose glibc malloc backs its large
+// blocks with transparent huge pages (GLIBC_TUNABLES=glibc.malloc.hugetlb=1, glibc 2.35 and later):
+// where the kernel's THP mode is `madvise` (the default of Debian and Ubuntu), fresh memory is
+// otherwise provided 4 KiB at a time, one page fault each, and a large estimate first-touches its
+// columns and per-unit blocks once (bench/first-touch.ts). Measured in bench/RESULTS.md ("Huge pages"):
+// the second process start costs ~0.05 s, which a file of MIN_BYTES or more repays. The tunable is
+// read by glibc only when a process starts, hence the child; elsewhere (other systems, musl, THP
+// `always` or `never`, SYSGMM_HUGE_PAGES=0) the estimate runs in this process as before. The child
+// gets this process's arguments as an array (no shell), its standard streams, and its exit status.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
+
+/** Data files from this size on are worth the child process. */
+export const MIN_BYTES = 64 * 2 ** 20;
+const TUNABLE = 'glibc.malloc.hugetlb=1';
+
+/** The kernel's transparent huge page mode (always, madvise, never), or null where it cannot be read. */
+function thpMode() {
+  try {
+    return /\[(\w+)\]/.exec(readFileSync('/sys/kernel/mm/transparent_hugepage/enabled', 'utf8'))?.[1] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether a command with these arguments (process.argv from 2) should run in the huge-page child. */
+export function hugePagesWanted(args, { env = process.env, platform = process.platform, mode = thpMode } = {}) {
+  if (platform !== 'linux' || env.SYSGMM_HUGE_PAGES === '0') return false;
+  if ((env.GLIBC_TUNABLES ?? '').includes('glibc.malloc.hugetlb')) return false;
+  const large = args.some((a) => !a.startsWith('-') && (statSync(a, { throwIfNoEntry: false })?.isFile() ?? false) && statSync(a).size >= MIN_BYTES);
+  return large && mode() === 'madvise';
+}
+
+/** Run this command again in a child with the tunable set, and end this process as the child ended. */
+export function rerunWithHugePages() {
+  const tunables = [process.env.GLIBC_TUNABLES, TUNABLE].filter(Boolean).join(':');
+  const r = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, GLIBC_TUNABLES: tunables },
+  });
+  if (r.error) return false;
+  if (r.signal) process.kill(process.pid, r.signal);
+  process.exit(r.status ?? 1);
+}
