@@ -6,8 +6,9 @@
 // the second process start costs ~0.05 s, which a file of MIN_BYTES or more repays. The tunable is
 // read by glibc only when a process starts, hence the child; elsewhere (other systems, musl, THP
 // `always` or `never`, SYSGMM_HUGE_PAGES=0) the estimate runs in this process as before. The child
-// gets this process's arguments as an array (no shell), its standard streams, and its exit status.
-import { spawnSync } from 'node:child_process';
+// gets this process's arguments as an array (no shell), its standard streams and the signals sent to
+// it; this process ends with its exit status.
+import { spawn } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 
 /** Data files from this size on are worth the child process. */
@@ -31,14 +32,31 @@ export function hugePagesWanted(args, { env = process.env, platform = process.pl
   return large && mode() === 'madvise';
 }
 
-/** Run this command again in a child with the tunable set, and end this process as the child ended. */
+/**
+ * Run this command again in a child with the tunable set, and end this process as the child ends (its
+ * exit status, or the signal that ended it). SIGINT, SIGTERM and SIGHUP sent to this process are passed
+ * on to the child (`timeout`, a scheduler's cancel). Resolves to false only when the child cannot start
+ * (the command then runs here).
+ */
 export function rerunWithHugePages() {
   const tunables = [process.env.GLIBC_TUNABLES, TUNABLE].filter(Boolean).join(':');
-  const r = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
-    stdio: 'inherit',
-    env: { ...process.env, GLIBC_TUNABLES: tunables },
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+      stdio: 'inherit',
+      env: { ...process.env, GLIBC_TUNABLES: tunables },
+    });
+    const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+    const forward = (signal) => child.kill(signal);
+    const stop = () => signals.forEach((s) => process.off(s, forward));
+    signals.forEach((s) => process.on(s, forward));
+    child.on('error', () => {
+      stop();
+      resolve(false);
+    });
+    child.on('exit', (code, signal) => {
+      stop();
+      if (signal) process.kill(process.pid, signal);
+      process.exit(code ?? 1);
+    });
   });
-  if (r.error) return false;
-  if (r.signal) process.kill(process.pid, r.signal);
-  process.exit(r.status ?? 1);
 }

@@ -13,7 +13,7 @@ if (!existsSync(main)) {
 // An estimate on a large file runs in a child whose malloc uses huge pages (bin/huge-pages.mjs).
 if (process.argv[2] === 'estimate') {
   const huge = await import('./huge-pages.mjs');
-  if (huge.hugePagesWanted(process.argv.slice(3))) huge.rerunWithHugePages();
+  if (huge.hugePagesWanted(process.argv.slice(3))) await huge.rerunWithHugePages();
 }
 const cli = process.argv[2] === 'estimate' ? await import('./cli-script.mjs') : null;
 if (cli && existsSync(cli.cachePath)) cli.runCli(cli.compileCli(readFileSync(cli.cachePath)));

@@ -1,7 +1,7 @@
 // An estimate on a large file runs again in a child whose glibc malloc uses transparent huge pages
 // (bin/huge-pages.mjs): when it does, the child gets the arguments and the tunable, and the parent
 // ends with the child's status; the output is the one of an estimate run in place.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,7 +41,7 @@ describe('huge pages for large estimates', () => {
     writeFileSync(
       script,
       `import { rerunWithHugePages } from ${mod};
-       if (!(process.env.GLIBC_TUNABLES ?? '').includes('hugetlb')) rerunWithHugePages();
+       if (!(process.env.GLIBC_TUNABLES ?? '').includes('hugetlb')) await rerunWithHugePages();
        process.stdout.write(JSON.stringify({ args: process.argv.slice(2), tunables: process.env.GLIBC_TUNABLES }));
        process.exit(3);`,
     );
@@ -49,6 +49,26 @@ describe('huge pages for large estimates', () => {
     expect(r.status).toBe(3);
     expect(JSON.parse(r.stdout)).toEqual({ args: ['a b', '--x', "'; echo no"], tunables: 'glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1' });
   });
+
+  it('a signal sent to the parent reaches the child, and the parent ends by it', async () => {
+    const script = join(dir, 'signal.mjs');
+    const mod = JSON.stringify(new URL('../bin/huge-pages.mjs', import.meta.url).href);
+    writeFileSync(
+      script,
+      `import { rerunWithHugePages } from ${mod};
+       if (!(process.env.GLIBC_TUNABLES ?? '').includes('hugetlb')) await rerunWithHugePages();
+       process.stdout.write(process.pid + '\\n');
+       setTimeout(() => {}, 30_000);`,
+    );
+    const parent = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const childPid = await new Promise<number>((resolve) => parent.stdout.once('data', (d: Buffer) => resolve(Number(String(d).trim()))));
+    expect(childPid).not.toBe(parent.pid);
+    const ended = new Promise<{ code: number | null; signal: string | null }>((resolve) => parent.on('exit', (code, signal) => resolve({ code, signal })));
+    parent.kill('SIGTERM');
+    expect(await ended).toEqual({ code: null, signal: 'SIGTERM' });
+    // The child is gone too (signal 0 only checks that a process exists).
+    expect(() => process.kill(childPid, 0)).toThrow(/ESRCH/);
+  }, 30_000);
 
   it('an estimate on a file of 64 MiB prints what it prints in place (SYSGMM_HUGE_PAGES=0)', () => {
     // The Arellano–Bond panel with a wide text column, so that the file passes MIN_BYTES.
