@@ -1,5 +1,6 @@
 // The unit pass of the per-unit blocks on the WebAssembly kernel (src/gmm/unit-kernel.ts) against its
-// TypeScript loops (blocks.ts UnitPass): every block and sum equal to the bit, over the paths the
+// TypeScript loops (blocks.ts UnitPass): every block and sum equal to the bit, pass after pass on the
+// thread's one instance (models of different sizes in turn), over the paths the
 // kernel takes: system and difference GMM, iv-style instruments that are columns of W (their zw rows
 // from the Gram), orthogonal deviations (AR on differenced rows), arlevels, h(1), more than 24
 // instruments (tracked Z'HZ entries), blocks kept per unit (keepZHZ) or summed, principal components,
@@ -37,6 +38,8 @@ function compare(panel: Panel, command: string): number {
   for (const keepZHZ of [false, true]) {
     useWasmPasses(true);
     const wasm = unitBlocks(prep.design, prep.plan, { keepZHZ });
+    // The thread's one kernel instance, laid out again: a second pass gives the same blocks.
+    expect(fingerprint(unitBlocks(prep.design, prep.plan, { keepZHZ }))).toEqual(fingerprint(wasm));
     useWasmPasses(false);
     const ts = unitBlocks(prep.design, prep.plan, { keepZHZ });
     const [a, b] = [fingerprint(wasm), fingerprint(ts)];

@@ -3,9 +3,11 @@
 // instance per pass. The unit's rows W and its instrument rows Z are laid out by the TypeScript of
 // UnitPass and InstrumentRows straight into the instance's memory (the views below); the kernel then
 // forms that unit's zw_i, ar_i, ee_i and Z_iᵀHZ_i into scratch blocks, which UnitPass copies to the
-// blocks, and adds the sample-wide sums, which stay in the instance until the pass is done. Every
+// blocks, and adds the sample-wide sums, which stay in the instance until the pass is done. One
+// instance serves every pass of a thread (a pass runs to its end before the next begins), laid out
+// and cleared again for each: a fit in a loop creates no WebAssembly memory of its own. Every
 // product and sum is formed in the order of the TypeScript loops, so the blocks are the same to the bit
-// (test/unit-kernel.test.ts). null where the runtime lacks WebAssembly SIMD, beyond 64 instruments
+// (test/unit-kernel.test.ts). None where the runtime lacks WebAssembly SIMD, beyond 64 instruments
 // (UnitPass forms q_f sparse there) or when turned off (pass-kernels.ts useWasmPasses).
 import { kernelModule } from '../kernels/wasm/module.ts';
 import type { SparseFactor } from './hmatrix.ts';
@@ -20,6 +22,9 @@ const HEADER = [
   'zhzMark', 'zhzTouched', 'stamp', 'zhzHi', 'zhzLo', 'rowOff', 'nPacked', 'nr',
 ] as const;
 type Field = (typeof HEADER)[number];
+
+/** This thread's instance of the kernel module for the unit pass (null: no WebAssembly SIMD). */
+let instance: UnitExports | null | undefined;
 
 /** Above this many instruments UnitPass forms q_f sparse (blocks.ts DENSE_L), which the kernel does not. */
 export const UNIT_KERNEL_MAX_L = 64;
@@ -111,6 +116,8 @@ export class UnitKernel {
     const have = k.memory.buffer.byteLength;
     if (bytes > have) k.memory.grow(Math.ceil((bytes - have) / 65536));
     const buf = k.memory.buffer;
+    // The sums, Z'HZ scratch, q and the entry stamps start at zero (an earlier pass left its own).
+    new Uint8Array(buf, 0, bytes).fill(0);
     const f64 = (name: string, len: number) => new Float64Array(buf, at.get(name)!, len);
     const i32 = (name: string, len: number) => new Int32Array(buf, at.get(name)!, len);
     this.wRows = f64('wRows', nr * P);
@@ -166,12 +173,15 @@ export class UnitKernel {
     this.h = 0;
   }
 
-  /** A kernel for a pass of this shape, or null where UnitPass keeps its TypeScript loops. */
+  /** The kernel laid out for a pass of this shape (the views of an earlier pass are then stale), or
+   *  null where UnitPass keeps its TypeScript loops. */
   static open(shape: UnitKernelShape): UnitKernel | null {
     if (!wasmPassesOn() || shape.L > UNIT_KERNEL_MAX_L) return null;
-    const module = kernelModule();
-    if (!module) return null;
-    return new UnitKernel(new WebAssembly.Instance(module).exports as unknown as UnitExports, shape);
+    if (instance === undefined) {
+      const module = kernelModule();
+      instance = module ? (new WebAssembly.Instance(module).exports as unknown as UnitExports) : null;
+    }
+    return instance && new UnitKernel(instance, shape);
   }
 
   /** The products of the unit whose rows are laid out in the views. */
