@@ -13,6 +13,14 @@ const dir = mkdtempSync(join(tmpdir(), 'sysgmm-huge-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const bin = join(process.cwd(), 'bin', 'sysgmm.mjs');
 
+/** A script that runs `body` in the huge-page child of itself (rerunWithHugePages). */
+function rerunScript(name: string, body: string): string {
+  const script = join(dir, name);
+  const mod = JSON.stringify(new URL('../bin/huge-pages.mjs', import.meta.url).href);
+  writeFileSync(script, `import { rerunWithHugePages } from ${mod};\nif (!(process.env.GLIBC_TUNABLES ?? '').includes('hugetlb')) await rerunWithHugePages();\n${body}\n`);
+  return script;
+}
+
 describe('huge pages for large estimates', () => {
   it('are wanted on Linux with THP madvise, for a data file of MIN_BYTES or more, unless set already or turned off', () => {
     const big = join(dir, 'big.csv');
@@ -36,13 +44,9 @@ describe('huge pages for large estimates', () => {
   });
 
   it('the child gets the arguments and the tunable beside those set; the parent ends with its status', () => {
-    const script = join(dir, 'rerun.mjs');
-    const mod = JSON.stringify(new URL('../bin/huge-pages.mjs', import.meta.url).href);
-    writeFileSync(
-      script,
-      `import { rerunWithHugePages } from ${mod};
-       if (!(process.env.GLIBC_TUNABLES ?? '').includes('hugetlb')) await rerunWithHugePages();
-       process.stdout.write(JSON.stringify({ args: process.argv.slice(2), tunables: process.env.GLIBC_TUNABLES }));
+    const script = rerunScript(
+      'rerun.mjs',
+      `process.stdout.write(JSON.stringify({ args: process.argv.slice(2), tunables: process.env.GLIBC_TUNABLES }));
        process.exit(3);`,
     );
     const r = spawnSync(process.execPath, [script, 'a b', '--x', "'; echo no"], { encoding: 'utf8', env: { ...process.env, GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' } });
@@ -51,15 +55,7 @@ describe('huge pages for large estimates', () => {
   });
 
   it('a signal sent to the parent reaches the child, and the parent ends by it', async () => {
-    const script = join(dir, 'signal.mjs');
-    const mod = JSON.stringify(new URL('../bin/huge-pages.mjs', import.meta.url).href);
-    writeFileSync(
-      script,
-      `import { rerunWithHugePages } from ${mod};
-       if (!(process.env.GLIBC_TUNABLES ?? '').includes('hugetlb')) await rerunWithHugePages();
-       process.stdout.write(process.pid + '\\n');
-       setTimeout(() => {}, 30_000);`,
-    );
+    const script = rerunScript('signal.mjs', `process.stdout.write(process.pid + '\\n'); setTimeout(() => {}, 30_000);`);
     const parent = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
     const childPid = await new Promise<number>((resolve) => parent.stdout.once('data', (d: Buffer) => resolve(Number(String(d).trim()))));
     expect(childPid).not.toBe(parent.pid);
