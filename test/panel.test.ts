@@ -47,6 +47,10 @@ describe('Panel.fromTable', () => {
     const q = Panel.fromTable(dropped, { id: 'id', time: 'year' });
     expect(q.exclusions).toEqual({ missingUnit: 1, missingTime: 1 });
     expect([q.units, [...q.offsets], [...q.time], [...q.column('x')]]).toEqual([[1, 2], [0, 2, 3], [2000, 2001, 2001], [1, 2, 4]]);
+    // Ids in order, the last unit's times not: the rows are sorted after all.
+    const late = tableFromArrays({ id: Float64Array.from([1, 1, 2, 2]), year: Float64Array.from([2000, 2001, 2001, 2000]), x: Float64Array.from([1, 2, 3, 4]) });
+    const l = Panel.fromTable(late, { id: 'id', time: 'year' });
+    expect([l.units, [...l.offsets], [...l.unitOf], [...l.time], [...l.column('x')]]).toEqual([[1, 2], [0, 2, 4], [0, 0, 1, 1], [2000, 2001, 2000, 2001], [1, 2, 4, 3]]);
     const repeated = tableFromArrays({ id: Float64Array.from([1, 2, 2]), year: Float64Array.from([2000, 2001, 2001]) });
     expect(() => Panel.fromTable(repeated, { id: 'id', time: 'year' })).toThrow('1 duplicate (id, year) pair(s): (id=2, year=2001) at rows 2 and 3');
   });

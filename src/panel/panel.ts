@@ -357,16 +357,24 @@ function firstRows(n: number, count: number): Int32Array {
  * and the distinct ids in order; null when the rows are not in order.
  */
 function sortedNumericCodes(id: Float64Array, time: Float64Array, code: Int32Array): number[] | null {
+  // One scan: the order is checked as the codes are written (codes written before a row out of order
+  // is found are overwritten by the caller's sort).
   const m = code.length;
-  for (let r = 1; r < m; r++) if (!(id[r - 1] < id[r] || (id[r - 1] === id[r] && time[r - 1] < time[r]))) return null;
   let last = id[0];
+  let lastTime = time[0];
   const keys = [last];
+  let k = 0;
   for (let r = 1; r < m; r++) {
-    if (id[r] !== last) {
-      last = id[r];
-      keys.push(last);
-    }
-    code[r] = keys.length - 1;
+    const x = id[r];
+    const t = time[r];
+    if (x !== last) {
+      if (!(last < x)) return null;
+      last = x;
+      keys.push(x);
+      k++;
+    } else if (!(lastTime < t)) return null;
+    lastTime = t;
+    code[r] = k;
   }
   return keys;
 }
