@@ -83,8 +83,12 @@ export function decimalToDouble(hi: number, lo: number, loDigits: number, exp10:
   }
   bits[0] = x;
   const high = words[1];
+  // Both words are read and tested on every call, with no branch between: V8 optimizes this function
+  // inside the CSV reader's loop, and an operation that has never run (the low word's test, reached
+  // only near a power of two) throws the optimized loop away the first time it does (--trace-deopt);
+  // the loop then runs unoptimized until V8 optimizes it again.
   const exponent = high >>> 20; // x > 0: no sign bit
-  if ((high & 0xfffff) === 0 && words[0] === 0) return NaN; // a power of two: its rounding interval is lopsided
+  if (((high & 0xfffff) | words[0]) === 0) return NaN; // a power of two: its rounding interval is lopsided
   if (exponent <= 54) return NaN; // half an ulp below the normal range: not reached for |exp10| ≤ 22 and W ≥ 1
   words[1] = (exponent - 53) << 20;
   words[0] = 0;
