@@ -4,7 +4,7 @@
 // (every term formed and added in the same order; test/pass-kernels.test.ts), faster by SIMD lanes and
 // no bounds checks (bench/RESULTS.md). null where the runtime lacks WebAssembly SIMD, or when turned
 // off (useWasmPasses): the TypeScript loops then run.
-import { kernelModule } from '../kernels/wasm/module.ts';
+import { growMemory, kernelModule } from '../kernels/wasm/module.ts';
 import type { UnitBlocks } from './blocks.ts';
 import type { Compensated } from './sums.ts';
 
@@ -50,8 +50,7 @@ function layout(k: PassExports, lengths: number[]): { at: number[]; f64: Float64
     bytes += len * 8;
     return a;
   });
-  const have = k.memory.buffer.byteLength;
-  if (bytes > have) k.memory.grow(Math.ceil((bytes - have) / 65536));
+  growMemory(k.memory, bytes);
   return { at, f64: new Float64Array(k.memory.buffer) };
 }
 

@@ -9,7 +9,7 @@
 // product and sum is formed in the order of the TypeScript loops, so the blocks are the same to the bit
 // (test/unit-kernel.test.ts). None where the runtime lacks WebAssembly SIMD, beyond 64 instruments
 // (UnitPass forms q_f sparse there) or when turned off (pass-kernels.ts useWasmPasses).
-import { kernelModule } from '../kernels/wasm/module.ts';
+import { growMemory, kernelModule } from '../kernels/wasm/module.ts';
 import type { SparseFactor } from './hmatrix.ts';
 import { wasmPassesOn } from './pass-kernels.ts';
 
@@ -113,8 +113,7 @@ export class UnitKernel {
       at.set(name, bytes);
       bytes += len * (type === 'f64' ? 8 : 4);
     }
-    const have = k.memory.buffer.byteLength;
-    if (bytes > have) k.memory.grow(Math.ceil((bytes - have) / 65536));
+    growMemory(k.memory, bytes);
     const buf = k.memory.buffer;
     // The sums, Z'HZ scratch, q and the entry stamps start at zero (an earlier pass left its own).
     new Uint8Array(buf, 0, bytes).fill(0);

@@ -12,7 +12,7 @@ import { checkMoments, BackendBase } from './backend-base.ts';
 import { matmulFloat64 } from './reference.ts';
 import type { MatmulShape, MomentShape, Operand, Resident, WeightedCrossShape } from './types.ts';
 import { checkWeightedCross, weightedCrossFloat64 } from './weighted-cross.ts';
-import { kernelModule } from './wasm/module.ts';
+import { growMemory, kernelModule } from './wasm/module.ts';
 
 type Xty = (x: number, y: number, out: number, n: number, p: number, q: number, xrow: number, xpanel: number, yrow: number, ypanel: number, ldo: number, sym: number) => void;
 type Gather = (src: number, w: number, n: number, p: number, dst: number, row: number, scale: number) => number;
@@ -110,11 +110,7 @@ export class WasmBackend extends BackendBase {
 
   /** Grow the module's memory to hold `elements` float64 values. */
   private reserve(elements: number): Float64Array {
-    const bytesNeeded = elements * 8;
-    if (bytesNeeded > this.memory.buffer.byteLength) {
-      this.memory.grow(Math.ceil((bytesNeeded - this.memory.buffer.byteLength) / 65536));
-      this.heap = new Float64Array(this.memory.buffer);
-    }
+    if (growMemory(this.memory, elements * 8)) this.heap = new Float64Array(this.memory.buffer);
     return this.heap;
   }
 

@@ -7,7 +7,7 @@
 // inverse semantics of xtabond2 are kept where M or X̃ᵀX̃ is singular.
 import { dot } from './dense.ts';
 import { INVSYM_TOL } from './invsym.ts';
-import { kernelModule } from '../kernels/wasm/module.ts';
+import { growMemory, kernelModule } from '../kernels/wasm/module.ts';
 
 export interface WeightFactor {
   /** Size of M. */
@@ -75,7 +75,7 @@ function factorInWasm(m: Float64Array, L: number, tol: number): Factored {
   const keptAt = scaleAt + 8 * L;
   const droppedAt = keptAt + 4 * L;
   const need = droppedAt + L;
-  if (need > k.memory.buffer.byteLength) k.memory.grow(Math.ceil((need - k.memory.buffer.byteLength) / 65536));
+  growMemory(k.memory, need);
   const buffer = k.memory.buffer;
   new Float64Array(buffer, 0, L * L).set(m.subarray(0, L * L));
   const r = k.factor(0, L, tol, cholAt, keptAt, scaleAt, droppedAt);

@@ -12,3 +12,12 @@ export function kernelModule(): WebAssembly.Module | null {
   }
   return compiled;
 }
+
+/** Grow `memory` by whole 64 KiB pages until it holds `bytes`; true when it grew (views of its old
+ *  buffer are then detached: make them again). */
+export function growMemory(memory: WebAssembly.Memory, bytes: number): boolean {
+  const have = memory.buffer.byteLength;
+  if (bytes <= have) return false;
+  memory.grow(Math.ceil((bytes - have) / 65536));
+  return true;
+}
