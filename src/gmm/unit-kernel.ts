@@ -1,6 +1,6 @@
 // The per-unit products of the unit pass (blocks.ts UnitPass: crossProducts, arProducts, momentBlock
-// and Z'HZ with q_f dense) on the WebAssembly kernel `unit` (src/kernels/wasm/kernels.wat), one
-// instance per pass. The unit's rows W and its instrument rows Z are laid out by the TypeScript of
+// and Z'HZ with q_f dense) on the WebAssembly kernel `unit` (src/kernels/wasm/kernels.wat). The
+// unit's rows W and its instrument rows Z are laid out by the TypeScript of
 // UnitPass and InstrumentRows straight into the instance's memory (the views below); the kernel then
 // forms that unit's zw_i, ar_i, ee_i and Z_iᵀHZ_i into scratch blocks, which UnitPass copies to the
 // blocks, and adds the sample-wide sums, which stay in the instance until the pass is done. One
@@ -22,6 +22,8 @@ const HEADER = [
   'zhzMark', 'zhzTouched', 'stamp', 'zhzHi', 'zhzLo', 'rowOff', 'nPacked', 'nr',
 ] as const;
 type Field = (typeof HEADER)[number];
+/** The header's byte address; the arrays follow it. */
+const HEADER_AT = 0;
 
 /** This thread's instance of the kernel module for the unit pass (null: no WebAssembly SIMD). */
 let instance: UnitExports | null | undefined;
@@ -85,7 +87,6 @@ export class UnitKernel {
   readonly arLo: Float64Array;
   readonly zhzHi: Float64Array;
   readonly zhzLo: Float64Array;
-  private readonly h: number;
 
   private constructor(k: UnitExports, s: UnitKernelShape) {
     this.k = k;
@@ -106,46 +107,48 @@ export class UnitKernel {
       ['zhzMark', 'i32', s.track ? nPacked : 0], ['zhzTouched', 'i32', s.track ? nPacked : 0],
       ['zhzHi', 'f64', nPacked], ['zhzLo', 'f64', nPacked], ['rowOff', 'i32', L],
     ];
-    let bytes = HEADER.length * 4;
+    let bytes = HEADER_AT + HEADER.length * 4;
     const at = new Map<string, number>();
+    const length = new Map<string, number>();
     for (const [name, type, len] of parts) {
       bytes = Math.ceil(bytes / 8) * 8;
       at.set(name, bytes);
+      length.set(name, len);
       bytes += len * (type === 'f64' ? 8 : 4);
     }
     growMemory(k.memory, bytes);
     const buf = k.memory.buffer;
     // The sums, Z'HZ scratch, q and the entry stamps start at zero (an earlier pass left its own).
     new Uint8Array(buf, 0, bytes).fill(0);
-    const f64 = (name: string, len: number) => new Float64Array(buf, at.get(name)!, len);
-    const i32 = (name: string, len: number) => new Int32Array(buf, at.get(name)!, len);
-    this.wRows = f64('wRows', nr * P);
-    this.nzLen = i32('nzLen', nr);
-    this.nzCol = i32('nzCol', nr * P);
-    this.arW = f64('arW', s.arDifferenced ? T * P : 0);
-    this.arNzLen = i32('arNzLen', s.arDifferenced ? T : 0);
-    this.arNzCol = i32('arNzCol', s.arDifferenced ? T * P : 0);
-    this.zstart = i32('zstart', nr + 1);
-    this.zcol = i32('zcol', s.zEntries);
-    this.zval = f64('zval', s.zEntries);
-    i32('Fstart', s.F.nrows + 1).set(s.F.start.subarray(0, s.F.nrows + 1));
-    i32('Frows', s.F.rows.length).set(s.F.rows);
-    f64('Fcoef', s.F.coef.length).set(s.F.coef);
-    i32('gramRow', L).set(s.gramRow);
-    i32('gramCols', s.gramCols.length).set(s.gramCols);
-    i32('rowOff', L).set(s.rowOff);
-    this.zw = f64('zwOut', L * P);
-    this.ar = f64('arOut', s.artests * nSym);
-    this.ee = f64('eeOut', PP);
-    this.zhz = f64('zhzDst', nPacked);
-    this.allWW = f64('allWW', PP);
-    this.mainWW = f64('mainWW', PP);
-    this.eeHi = f64('eeHi', PP);
-    this.eeLo = f64('eeLo', PP);
-    this.arHi = f64('arHi', s.artests * PP);
-    this.arLo = f64('arLo', s.artests * PP);
-    this.zhzHi = f64('zhzHi', nPacked);
-    this.zhzLo = f64('zhzLo', nPacked);
+    const f64 = (name: string) => new Float64Array(buf, at.get(name)!, length.get(name)!);
+    const i32 = (name: string) => new Int32Array(buf, at.get(name)!, length.get(name)!);
+    this.wRows = f64('wRows');
+    this.nzLen = i32('nzLen');
+    this.nzCol = i32('nzCol');
+    this.arW = f64('arW');
+    this.arNzLen = i32('arNzLen');
+    this.arNzCol = i32('arNzCol');
+    this.zstart = i32('zstart');
+    this.zcol = i32('zcol');
+    this.zval = f64('zval');
+    i32('Fstart').set(s.F.start.subarray(0, s.F.nrows + 1));
+    i32('Frows').set(s.F.rows);
+    f64('Fcoef').set(s.F.coef);
+    i32('gramRow').set(s.gramRow);
+    i32('gramCols').set(s.gramCols);
+    i32('rowOff').set(s.rowOff);
+    this.zw = f64('zwOut');
+    this.ar = f64('arOut');
+    this.ee = f64('eeOut');
+    this.zhz = f64('zhzDst');
+    this.allWW = f64('allWW');
+    this.mainWW = f64('mainWW');
+    this.eeHi = f64('eeHi');
+    this.eeLo = f64('eeLo');
+    this.arHi = f64('arHi');
+    this.arLo = f64('arLo');
+    this.zhzHi = f64('zhzHi');
+    this.zhzLo = f64('zhzLo');
 
     const values: Partial<Record<Field, number>> = {
       T, P, L, nr, nPacked,
@@ -167,9 +170,8 @@ export class UnitKernel {
       track: s.track ? 1 : 0, zhzMark: at.get('zhzMark'), zhzTouched: at.get('zhzTouched'), stamp: 0,
       zhzHi: at.get('zhzHi'), zhzLo: at.get('zhzLo'), rowOff: at.get('rowOff'),
     };
-    const header = new Int32Array(buf, 0, HEADER.length);
+    const header = new Int32Array(buf, HEADER_AT, HEADER.length);
     HEADER.forEach((f, i) => (header[i] = values[f] ?? 0));
-    this.h = 0;
   }
 
   /** The kernel laid out for a pass of this shape (the views of an earlier pass are then stale), or
@@ -185,6 +187,6 @@ export class UnitKernel {
 
   /** The products of the unit whose rows are laid out in the views. */
   unit(): void {
-    this.k.unit(this.h);
+    this.k.unit(HEADER_AT);
   }
 }
