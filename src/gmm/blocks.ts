@@ -14,7 +14,7 @@ import { EXCLUDED, UnitRows, type Design } from './design.ts';
 import { hFactor, type SparseFactor } from './hmatrix.ts';
 import { InstrumentRows, type InstrumentPlan } from './instruments.ts';
 import { compensated, compensatedSum, normalize, type Compensated } from './sums.ts';
-import { UnitKernel } from './unit-kernel.ts';
+import { UNIT_KERNEL_MAX_L, UnitKernel } from './unit-kernel.ts';
 
 export interface UnitBlocks {
   /** Units in the sample (panel unit indices), in order; block row i belongs to units[i]. */
@@ -251,8 +251,9 @@ function differencedRows(rows: UnitRows, out: Float64Array, P: number): void {
  *  first differences of the level data (orthogonal deviations without arlevels). */
 type ArRows = 'transformed' | 'level' | 'differenced';
 
-/** Up to this many instruments Z_i'HZ_i is formed with dense q_f (zhzDense), beyond with sparse ones. */
-const DENSE_L = 64;
+/** Up to this many instruments Z_i'HZ_i is formed with dense q_f (zhzDense, and the unit kernel,
+ *  which has only that form), beyond with sparse ones. */
+const DENSE_L = UNIT_KERNEL_MAX_L;
 /** Beyond this many instruments the per-unit Z'HZ is added from a list of its touched entries (a
  *  unit touches a band of the triangle: rows t, t±1 through H), not by a scan of the whole triangle. */
 const TRACK_L = 24;
@@ -379,16 +380,14 @@ class UnitPass {
     this.allWW = new Float64Array(P * P);
     this.levW = new Float64Array(P);
 
-    // Small instrument counts: the unit's products on the WebAssembly kernel, its rows laid out in the
-    // kernel's memory (unit-kernel.ts); otherwise, and without the kernel, the loops below.
-    const kernel = (this.kernel = L <= DENSE_L
-      ? UnitKernel.open({
-          T, P, L, nr: this.nr, system: d.system, sigmaLevel: this.sigmaLevel,
-          artests: this.arBlocks ? artests : 0, arR0: this.arRows === 'level' ? T : 0, arDifferenced: this.arRows === 'differenced',
-          keep: keepZHZ, track: this.trackZHZ, zEntries: InstrumentRows.capacity(plan, d),
-          F: this.F, gramRow: this.gramRow, gramCols: this.gramCols, rowOff: this.rowOff,
-        })
-      : null);
+    // Up to DENSE_L instruments: the unit's products on the WebAssembly kernel, its rows laid out in
+    // the kernel's memory (unit-kernel.ts); otherwise, and without the kernel, the loops below.
+    const kernel = (this.kernel = UnitKernel.open({
+      T, P, L, nr: this.nr, system: d.system, sigmaLevel: this.sigmaLevel,
+      artests: this.arBlocks ? artests : 0, arR0: this.arRows === 'level' ? T : 0, arDifferenced: this.arRows === 'differenced',
+      keep: keepZHZ, track: this.trackZHZ, zEntries: InstrumentRows.capacity(plan, d),
+      F: this.F, gramRow: this.gramRow, gramCols: this.gramCols, rowOff: this.rowOff,
+    }));
     this.zrows = new InstrumentRows(plan, d, kernel ? { start: kernel.zstart, col: kernel.zcol, val: kernel.zval } : undefined);
     this.wRows = kernel?.wRows ?? new Float64Array(this.nr * P);
     this.nzLen = kernel?.nzLen ?? new Int32Array(this.nr);

@@ -28,7 +28,7 @@ const HEADER_AT = 0;
 /** This thread's instance of the kernel module for the unit pass (null: no WebAssembly SIMD). */
 let instance: UnitExports | null | undefined;
 
-/** Above this many instruments UnitPass forms q_f sparse (blocks.ts DENSE_L), which the kernel does not. */
+/** The most instruments the kernel takes: it forms q_f dense only (blocks.ts DENSE_L is this bound). */
 export const UNIT_KERNEL_MAX_L = 64;
 
 /** What the pass is: sizes and flags (as UnitPass decides them) and its constant operands. */
