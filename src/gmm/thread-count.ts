@@ -13,17 +13,21 @@ import type { Design } from './design.ts';
  */
 export const THREAD_MIN_WORK = 1_100_000;
 
-/** Threads for a model's estimate (L instruments): SYSGMM_THREADS when set, else one per core on large samples. */
-export function estimateThreads(design: Pick<Design, 'units' | 'T'>, L: number): number {
+/** SYSGMM_THREADS: null when unset, NaN when it is not a whole number of at least 1, else the count. */
+function threadsFromEnv(): number | null {
   const env = process.env.SYSGMM_THREADS;
-  let n: number;
-  if (env !== undefined && env !== '') {
-    if (!/^[1-9]\d*$/.test(env)) throw new SpecError(`SYSGMM_THREADS must be a whole number of threads of at least 1, got '${env}'`, 'SYSGMM_THREADS');
-    n = Number(env);
-  } else n = design.units.length * design.T * (1 + L / 20) >= THREAD_MIN_WORK ? availableParallelism() : 1;
-  return Math.max(1, Math.min(n, design.units.length));
+  if (env === undefined || env === '') return null;
+  return /^[1-9]\d*$/.test(env) ? Number(env) : NaN;
 }
 
+/** Threads for a model's estimate (L instruments): SYSGMM_THREADS when set, else one per core on large samples. */
+export function estimateThreads(design: Pick<Design, 'units' | 'T'>, L: number): number {
+  let n = threadsFromEnv();
+  if (Number.isNaN(n))
+    throw new SpecError(`SYSGMM_THREADS must be a whole number of threads of at least 1, got '${process.env.SYSGMM_THREADS}'`, 'SYSGMM_THREADS');
+  n ??= design.units.length * design.T * (1 + L / 20) >= THREAD_MIN_WORK ? availableParallelism() : 1;
+  return Math.max(1, Math.min(n, design.units.length));
+}
 
 /**
  * Rows from which an estimate starts its worker threads before the design is known (spare-threads.ts):
@@ -34,7 +38,7 @@ export const PRESTART_MIN_ROWS = THREAD_MIN_WORK / 2;
 
 /** Worker threads to start ahead of an estimate on a panel of `rows` rows (SYSGMM_THREADS decides when set). */
 export function prestartCount(rows: number): number {
-  const env = process.env.SYSGMM_THREADS;
-  if (env !== undefined && env !== '') return /^[1-9]\d*$/.test(env) ? Number(env) - 1 : 0;
+  const n = threadsFromEnv();
+  if (n !== null) return Number.isNaN(n) ? 0 : n - 1;
   return rows >= PRESTART_MIN_ROWS ? availableParallelism() - 1 : 0;
 }
