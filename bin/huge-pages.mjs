@@ -28,7 +28,10 @@ function thpMode() {
 export function hugePagesWanted(args, { env = process.env, platform = process.platform, mode = thpMode } = {}) {
   if (platform !== 'linux' || env.SYSGMM_HUGE_PAGES === '0') return false;
   if ((env.GLIBC_TUNABLES ?? '').includes('glibc.malloc.hugetlb')) return false;
-  const large = args.some((a) => !a.startsWith('-') && (statSync(a, { throwIfNoEntry: false })?.isFile() ?? false) && statSync(a).size >= MIN_BYTES);
+  const large = args.some((a) => {
+    const file = a.startsWith('-') ? undefined : statSync(a, { throwIfNoEntry: false });
+    return file !== undefined && file.isFile() && file.size >= MIN_BYTES;
+  });
   return large && mode() === 'madvise';
 }
 

@@ -10,11 +10,12 @@ if (!existsSync(main)) {
   process.stderr.write('sysgmm: dist/ is missing: run `npm run build` in the package folder first\n');
   process.exit(1);
 }
-// An estimate on a large file runs in a child whose malloc uses huge pages (bin/huge-pages.mjs).
+let cli = null;
 if (process.argv[2] === 'estimate') {
+  // On a large file, in a child whose malloc uses huge pages (bin/huge-pages.mjs).
   const huge = await import('./huge-pages.mjs');
   if (huge.hugePagesWanted(process.argv.slice(3))) await huge.rerunWithHugePages();
+  cli = await import('./cli-script.mjs');
 }
-const cli = process.argv[2] === 'estimate' ? await import('./cli-script.mjs') : null;
 if (cli && existsSync(cli.cachePath)) cli.runCli(cli.compileCli(readFileSync(cli.cachePath)));
 else await import(main.href);
