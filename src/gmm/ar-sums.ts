@@ -54,35 +54,35 @@ export function arSumsRobust(b: UnitBlocks, beta: Float64Array, w: Float64Array 
       out.nonzero[m - 1] = lag.nonzero;
       out.zhw.hi.set(lag.zhw.hi, (m - 1) * L);
       out.zhw.lo.set(lag.zhw.lo, (m - 1) * L);
-    }
-    for (let i = 0; i < (lag ? 0 : n); i++) {
-      // s_i = c'ar_i c from the packed symmetric part.
-      let o = (i * b.artests + m - 1) * nSym;
-      let s = 0;
-      for (let a = 0; a < P; a++) {
-        const ca = c[a];
-        s += ca * ca * b.ar[o++];
-        let t = 0;
-        for (let bb = a + 1; bb < P; bb++) t += b.ar[o++] * c[bb];
-        s += 2 * ca * t;
-      }
-      if (s !== 0) out.nonzero[m - 1]++;
-      addTo(out.sum, m - 1, s);
-      addTo(out.wHw, m - 1, s * s);
-      if (s !== 0) {
-        momentRow(b, c, i, g);
-        const { hi, lo } = out.zhw;
-        for (let l = 0, j = (m - 1) * L; l < L; l++, j++) {
-          // addTo, inlined.
-          const x = g[l] * s;
-          const h = hi[j];
-          const t = h + x;
-          const bb = t - h;
-          lo[j] += h - (t - bb) + (x - bb);
-          hi[j] = t;
+    } else
+      for (let i = 0; i < n; i++) {
+        // s_i = c'ar_i c from the packed symmetric part.
+        let o = (i * b.artests + m - 1) * nSym;
+        let s = 0;
+        for (let a = 0; a < P; a++) {
+          const ca = c[a];
+          s += ca * ca * b.ar[o++];
+          let t = 0;
+          for (let bb = a + 1; bb < P; bb++) t += b.ar[o++] * c[bb];
+          s += 2 * ca * t;
+        }
+        if (s !== 0) out.nonzero[m - 1]++;
+        addTo(out.sum, m - 1, s);
+        addTo(out.wHw, m - 1, s * s);
+        if (s !== 0) {
+          momentRow(b, c, i, g);
+          const { hi, lo } = out.zhw;
+          for (let l = 0, j = (m - 1) * L; l < L; l++, j++) {
+            // addTo, inlined.
+            const x = g[l] * s;
+            const h = hi[j];
+            const t = h + x;
+            const bb = t - h;
+            lo[j] += h - (t - bb) + (x - bb);
+            hi[j] = t;
+          }
         }
       }
-    }
     // tmp_k = Σ_i X_i' e_{i,−m} = Σ_b (Σ_i ar_i)[1+k, b] c_b, from the compensated sum.
     const { hi, lo } = b.arSum;
     for (let k = 0; k < K; k++) {

@@ -143,28 +143,29 @@ function correctionPass(s: Shard, req: Extract<PassRequest, { pass: 'correction'
     const t1 = onWasm?.t1 ?? compensated(L * P);
     const t2 = onWasm?.t2 ?? compensated(L * P);
     const { zw } = b;
-    for (let i = 0; i < (onWasm ? 0 : n); i++) {
-      const h = hAll ?? hOwn;
-      const ho = hAll ? i * L : 0;
-      if (!hAll) momentRow(b, c1, i, hOwn);
-      let ha = 0;
-      for (let l = 0; l < L; l++) {
-        const v = h[ho + l];
-        if (v !== 0) ha += v * a[l];
-      }
-      if (w) ha *= w[i];
-      addRow(t1, zw, i * L * P, L * P, ha);
-      zwa.fill(0);
-      for (let l = 0; l < L; l++) {
-        const al = a[l];
-        const z = (i * L + l) * P;
-        for (let q = 0; q < P; q++) {
-          const v = zw[z + q];
-          if (v !== 0) zwa[q] += v * al;
+    if (!onWasm)
+      for (let i = 0; i < n; i++) {
+        const h = hAll ?? hOwn;
+        const ho = hAll ? i * L : 0;
+        if (!hAll) momentRow(b, c1, i, hOwn);
+        let ha = 0;
+        for (let l = 0; l < L; l++) {
+          const v = h[ho + l];
+          if (v !== 0) ha += v * a[l];
         }
+        if (w) ha *= w[i];
+        addRow(t1, zw, i * L * P, L * P, ha);
+        zwa.fill(0);
+        for (let l = 0; l < L; l++) {
+          const al = a[l];
+          const z = (i * L + l) * P;
+          for (let q = 0; q < P; q++) {
+            const v = zw[z + q];
+            if (v !== 0) zwa[q] += v * al;
+          }
+        }
+        addCrossRow(t2, h, ho, L, zwa, 0, P, w ? w[i] : 1);
       }
-      addCrossRow(t2, h, ho, L, zwa, 0, P, w ? w[i] : 1);
-    }
     setSum(p, 't1', normalize(t1));
     setSum(p, 't2', normalize(t2));
   }
