@@ -3,6 +3,7 @@
 // worker threads of csv-parallel.ts load it alone.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { DataError } from '../errors.ts';
+import { FastRecords } from './csv-fast.ts';
 import { decimalToDouble } from './decimal.ts';
 
 export interface CsvOptions {
@@ -30,6 +31,9 @@ const SKIP = 2;
 /** Exact powers of ten 1e0..1e22 (each parsed from its literal, so exactly representable). */
 const POW10 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
 const TWO53 = 2 ** 53;
+/** The WebAssembly reader is given up for the file after this many reads in a row of fewer than FAST_MIN records. */
+const FAST_GIVE_UP = 64;
+const FAST_MIN = 16;
 const decoder = new TextDecoder();
 
 /** Growable UTF-8 column for rows fromRow, fromRow+1, ... */
@@ -153,6 +157,10 @@ export class CsvParser {
   line = 2;
   /** Newlines inside quoted fields of the record being parsed. */
   private fieldLines = 0;
+  /** The plain records' reader on WebAssembly (csv-fast.ts) while every column is numeric, or null. */
+  private fast: FastRecords | null = null;
+  /** Its reads in a row that found fewer than FAST_MIN records before one it left to parse. */
+  private fastMisses = 0;
 
   constructor(
     readonly file: string,
@@ -182,6 +190,7 @@ export class CsvParser {
     this.num = names.map(() => null);
     this.missing = new Uint8Array(names.length);
     this.text = names.map(() => null);
+    this.fast = this.kind.every((k) => k === NUM) ? FastRecords.open(names.length, this.delim) : null;
   }
 
   allocate(rows: number): void {
@@ -229,7 +238,23 @@ export class CsvParser {
     let p = start;
     let row = this.row;
     let line = this.line;
+    this.fast?.load(buf, start, end);
+    // The plain records go to the WebAssembly reader, each record it leaves (and its blank lines) to the
+    // loop below; after FAST_GIVE_UP reads in a row that found few records, the loop reads the rest.
+    let tryFast = this.fast !== null;
     records: while (p < end && row < maxRows) {
+      if (tryFast && this.fast) {
+        if (row >= this.cap) this.grow();
+        const limit = Math.min(maxRows, this.cap) - row;
+        const got = this.fast.read(p, limit, num, row);
+        row += got;
+        line += got;
+        p = this.fast.stop;
+        if (got === limit || p >= end) continue;
+        tryFast = false;
+        this.fastMisses = got < FAST_MIN ? this.fastMisses + 1 : 0;
+        if (this.fastMisses > FAST_GIVE_UP) this.fast = null;
+      }
       let b = buf[p];
       if (b === LF) {
         p++;
@@ -350,6 +375,7 @@ export class CsvParser {
       }
       row++;
       line += 1 + this.fieldLines;
+      tryFast = true;
     }
     this.row = row;
     this.line = line;
@@ -442,6 +468,7 @@ export class CsvParser {
   }
 
   private becomeText(c: number, row: number): void {
+    this.fast = null;
     this.kind[c] = TEXT;
     this.num[c] = null;
     this.text[c] = new TextColumn(row, Math.max(16, this.cap - row));

@@ -6,8 +6,8 @@
 // turns that column into text from that row on. The numeric rows before it are re-read as text at
 // the end, in one pass that extracts only those columns and stops at the last such row, so type
 // inference never needs a second full pass. Missing: empty, NA, ".", NaN. The parser is in
-// csv-parse.ts; readTable hands large files to csv-parallel.ts, which parses byte ranges on several
-// threads into the same table.
+// csv-parse.ts, which leaves records of plain numbers to a WebAssembly kernel (csv-fast.ts); readTable
+// hands large files to csv-parallel.ts, which parses byte ranges on several threads into the same table.
 import { closeSync, openSync, readSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { Table } from 'apache-arrow';

@@ -994,4 +994,205 @@
     (if (i32.load offset=20 (local.get $h)) (then (call $arproducts (local.get $h))))
     (call $momentblock (local.get $h))
     (call $zhzdense (local.get $h)))
+
+  ;; csvrecords: the plain records of a CSV chunk, every column numeric (src/data/csv-fast.ts). The
+  ;; records in bytes [p, end) (end − 1 a line feed) are read until one that is not plain, or maxRows:
+  ;; each of ncol fields an unquoted decimal number ([+-]digits[.digits][(e|E)[+-]digits]) ending in
+  ;; the delimiter, the last in a line feed. Value (r, c) goes to out + 8·(c·stride + r). The number is
+  ;; formed as CsvParser.parse forms it (csv-parse.ts), operation for operation: up to 15 significant
+  ;; digits in m and the next in lo; m·10^e in one operation when lo is empty and |e| ≤ 22 (Clinger's
+  ;; fast path); else $decimal (decimal.ts decimalToDouble). Where the TypeScript would fall back to
+  ;; Number() or to its general path (a missing value, a quote, a carriage return, a blank line, a wide
+  ;; integer, a decimal $decimal cannot decide, a wrong field count), the kernel stops at that record's
+  ;; start and the TypeScript reads it. Returns the records read; the stop position is left at byte 0.
+  ;; 10^0..10^22 (exact doubles) are at pow10, written by the caller.
+  (func $twoproduct (param $a f64) (param $b f64) (result f64 f64)
+    (local $p f64) (local $c f64) (local $ah f64) (local $al f64) (local $bh f64) (local $bl f64)
+    (local.set $p (f64.mul (local.get $a) (local.get $b)))
+    (local.set $c (f64.mul (f64.const 134217729) (local.get $a)))
+    (local.set $ah (f64.sub (local.get $c) (f64.sub (local.get $c) (local.get $a))))
+    (local.set $al (f64.sub (local.get $a) (local.get $ah)))
+    (local.set $c (f64.mul (f64.const 134217729) (local.get $b)))
+    (local.set $bh (f64.sub (local.get $c) (f64.sub (local.get $c) (local.get $b))))
+    (local.set $bl (f64.sub (local.get $b) (local.get $bh)))
+    (local.get $p)
+    (f64.add
+      (f64.add
+        (f64.add (f64.sub (f64.mul (local.get $ah) (local.get $bh)) (local.get $p)) (f64.mul (local.get $ah) (local.get $bl)))
+        (f64.mul (local.get $al) (local.get $bh)))
+      (f64.mul (local.get $al) (local.get $bl))))
+
+  ;; $decimal: decimal.ts decimalToDouble(hi, lo, loDigits, e), NaN where it cannot decide.
+  (func $decimal (param $hi f64) (param $lo f64) (param $loDigits i32) (param $e i32) (param $pow10 i32) (result f64)
+    (local $wh f64) (local $wl f64) (local $a f64) (local $pl f64) (local $s f64) (local $x f64) (local $err f64)
+    (local $P f64) (local $q1 f64) (local $q2 f64) (local $bits i64) (local $exponent i64)
+    (if (i32.or (i32.or (i32.gt_s (local.get $loDigits) (i32.const 4)) (i32.gt_s (local.get $e) (i32.const 22)))
+          (i32.or (i32.lt_s (local.get $e) (i32.const -22)) (f64.ge (local.get $hi) (f64.const 1e15))))
+      (then (return (f64.const nan))))
+    (if (f64.eq (local.get $hi) (f64.const 0))
+      (then
+        (local.set $wh (local.get $lo))
+        (local.set $wl (f64.const 0)))
+      (else
+        (call $twoproduct (local.get $hi) (f64.load (i32.add (local.get $pow10) (i32.shl (local.get $loDigits) (i32.const 3)))))
+        (local.set $pl)
+        (local.set $a)
+        (local.set $s (f64.add (local.get $pl) (local.get $lo)))
+        (local.set $wh (f64.add (local.get $a) (local.get $s)))
+        (local.set $wl (f64.sub (local.get $s) (f64.sub (local.get $wh) (local.get $a))))))
+    (if (f64.eq (local.get $wh) (f64.const 0)) (then (return (f64.const 0))))
+    (if (i32.ge_s (local.get $e) (i32.const 0))
+      (then
+        (local.set $P (f64.load (i32.add (local.get $pow10) (i32.shl (local.get $e) (i32.const 3)))))
+        (call $twoproduct (local.get $wh) (local.get $P))
+        (local.set $pl)
+        (local.set $a)
+        (local.set $s (f64.add (local.get $pl) (f64.mul (local.get $wl) (local.get $P))))
+        (local.set $x (f64.add (local.get $a) (local.get $s)))
+        (local.set $err (f64.sub (local.get $s) (f64.sub (local.get $x) (local.get $a)))))
+      (else
+        (local.set $P (f64.load (i32.add (local.get $pow10) (i32.shl (i32.sub (i32.const 0) (local.get $e)) (i32.const 3)))))
+        (local.set $q1 (f64.div (local.get $wh) (local.get $P)))
+        (call $twoproduct (local.get $q1) (local.get $P))
+        (local.set $pl)
+        (local.set $a)
+        (local.set $s (f64.add (f64.sub (f64.sub (local.get $wh) (local.get $a)) (local.get $pl)) (local.get $wl)))
+        (local.set $q2 (f64.div (local.get $s) (local.get $P)))
+        (local.set $x (f64.add (local.get $q1) (local.get $q2)))
+        (local.set $err (f64.sub (local.get $q2) (f64.sub (local.get $x) (local.get $q1))))))
+    (local.set $bits (i64.reinterpret_f64 (local.get $x)))
+    ;; A power of two (lopsided rounding interval), or half an ulp below the normal range: undecided.
+    (if (i64.eqz (i64.and (local.get $bits) (i64.const 0x000fffffffffffff))) (then (return (f64.const nan))))
+    (local.set $exponent (i64.shr_u (local.get $bits) (i64.const 52)))
+    (if (i64.le_u (local.get $exponent) (i64.const 54)) (then (return (f64.const nan))))
+    (if (result f64)
+      (f64.gt
+        (f64.sub (f64.reinterpret_i64 (i64.shl (i64.sub (local.get $exponent) (i64.const 53)) (i64.const 52))) (f64.abs (local.get $err)))
+        (f64.mul (f64.const 0x1p-100) (local.get $x)))
+      (then (local.get $x))
+      (else (f64.const nan))))
+
+  (func (export "csvrecords")
+    (param $p i32) (param $end i32) (param $ncol i32) (param $delim i32) (param $out i32) (param $stride i32)
+    (param $maxRows i32) (param $pow10 i32) (result i32)
+    (local $rows i32) (local $rec i32) (local $c i32) (local $b i32) (local $neg i32) (local $m f64) (local $lo f64)
+    (local $loDigits i32) (local $nd i32) (local $e i32) (local $integer i32) (local $k i32) (local $b2 i32)
+    (local $eneg i32) (local $ex i32) (local $ed i32) (local $v f64) (local $last i32)
+    (local.set $last (i32.sub (local.get $ncol) (i32.const 1)))
+    (block $done
+      (block $bad
+        (loop $records
+          (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+          (br_if $done (i32.ge_u (local.get $rows) (local.get $maxRows)))
+          (local.set $rec (local.get $p))
+          (local.set $c (i32.const 0))
+          (loop $fields
+            (local.set $b (i32.load8_u (local.get $p)))
+            (local.set $neg (i32.const 0))
+            (if (i32.eq (local.get $b) (i32.const 45))
+              (then
+                (local.set $neg (i32.const 1))
+                (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                (local.set $b (i32.load8_u (local.get $p))))
+              (else
+                (if (i32.eq (local.get $b) (i32.const 43))
+                  (then
+                    (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                    (local.set $b (i32.load8_u (local.get $p)))))))
+            (local.set $m (f64.const 0))
+            (local.set $lo (f64.const 0))
+            (local.set $loDigits (i32.const 0))
+            (local.set $nd (i32.const 0))
+            (local.set $e (i32.const 0))
+            (local.set $integer (i32.const 1))
+            (block $int_done
+              (loop $int
+                (br_if $int_done (i32.gt_u (i32.sub (local.get $b) (i32.const 48)) (i32.const 9)))
+                (if (f64.lt (local.get $m) (f64.const 1e14))
+                  (then (local.set $m (f64.add (f64.mul (local.get $m) (f64.const 10)) (f64.convert_i32_u (i32.sub (local.get $b) (i32.const 48))))))
+                  (else
+                    (local.set $lo (f64.add (f64.mul (local.get $lo) (f64.const 10)) (f64.convert_i32_u (i32.sub (local.get $b) (i32.const 48)))))
+                    (local.set $loDigits (i32.add (local.get $loDigits) (i32.const 1)))))
+                (local.set $nd (i32.add (local.get $nd) (i32.const 1)))
+                (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                (local.set $b (i32.load8_u (local.get $p)))
+                (br $int)))
+            (if (i32.eq (local.get $b) (i32.const 46))
+              (then
+                (local.set $integer (i32.const 0))
+                (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                (local.set $b (i32.load8_u (local.get $p)))
+                (block $frac_done
+                  (loop $frac
+                    (br_if $frac_done (i32.gt_u (i32.sub (local.get $b) (i32.const 48)) (i32.const 9)))
+                    (if (f64.lt (local.get $m) (f64.const 1e14))
+                      (then (local.set $m (f64.add (f64.mul (local.get $m) (f64.const 10)) (f64.convert_i32_u (i32.sub (local.get $b) (i32.const 48))))))
+                      (else
+                        (local.set $lo (f64.add (f64.mul (local.get $lo) (f64.const 10)) (f64.convert_i32_u (i32.sub (local.get $b) (i32.const 48)))))
+                        (local.set $loDigits (i32.add (local.get $loDigits) (i32.const 1)))))
+                    (local.set $nd (i32.add (local.get $nd) (i32.const 1)))
+                    (local.set $e (i32.sub (local.get $e) (i32.const 1)))
+                    (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                    (local.set $b (i32.load8_u (local.get $p)))
+                    (br $frac)))))
+            (br_if $bad (i32.eqz (local.get $nd)))
+            ;; An exponent: digits after the e or E, or the field is not plain; one beyond 100000 is left to
+            ;; the TypeScript (an i32 holds it, and the value is then Number()'s).
+            (if (i32.or (i32.eq (local.get $b) (i32.const 101)) (i32.eq (local.get $b) (i32.const 69)))
+              (then
+                (local.set $k (i32.add (local.get $p) (i32.const 1)))
+                (local.set $b2 (i32.load8_u (local.get $k)))
+                (local.set $eneg (i32.const 0))
+                (if (i32.eq (local.get $b2) (i32.const 45))
+                  (then
+                    (local.set $eneg (i32.const 1))
+                    (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                    (local.set $b2 (i32.load8_u (local.get $k))))
+                  (else
+                    (if (i32.eq (local.get $b2) (i32.const 43))
+                      (then
+                        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                        (local.set $b2 (i32.load8_u (local.get $k)))))))
+                (local.set $ex (i32.const 0))
+                (local.set $ed (i32.const 0))
+                (block $exp_done
+                  (loop $exp
+                    (br_if $exp_done (i32.gt_u (i32.sub (local.get $b2) (i32.const 48)) (i32.const 9)))
+                    (local.set $ex (i32.add (i32.mul (local.get $ex) (i32.const 10)) (i32.sub (local.get $b2) (i32.const 48))))
+                    (br_if $bad (i32.gt_s (local.get $ex) (i32.const 100000)))
+                    (local.set $ed (i32.add (local.get $ed) (i32.const 1)))
+                    (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                    (local.set $b2 (i32.load8_u (local.get $k)))
+                    (br $exp)))
+                (br_if $bad (i32.eqz (local.get $ed)))
+                (local.set $integer (i32.const 0))
+                (local.set $e (i32.add (local.get $e) (select (i32.sub (i32.const 0) (local.get $ex)) (local.get $ex) (local.get $eneg))))
+                (local.set $p (local.get $k))
+                (local.set $b (local.get $b2))))
+            ;; The field ends in the delimiter, the record's last in a line feed.
+            (br_if $bad (i32.ne (local.get $b) (select (i32.const 10) (local.get $delim) (i32.eq (local.get $c) (local.get $last)))))
+            (if (i32.and (i32.eqz (local.get $loDigits)) (i32.le_u (i32.add (local.get $e) (i32.const 22)) (i32.const 44)))
+              (then
+                (local.set $v
+                  (if (result f64) (i32.ge_s (local.get $e) (i32.const 0))
+                    (then (f64.mul (local.get $m) (f64.load (i32.add (local.get $pow10) (i32.shl (local.get $e) (i32.const 3))))))
+                    (else (f64.div (local.get $m) (f64.load (i32.add (local.get $pow10) (i32.shl (i32.sub (i32.const 0) (local.get $e)) (i32.const 3)))))))))
+              (else
+                (local.set $v (call $decimal (local.get $m) (local.get $lo) (local.get $loDigits) (local.get $e) (local.get $pow10)))
+                ;; Undecided (NaN), an integer of 2^53 or more, or a value beyond float64: the TypeScript's.
+                (br_if $bad (f64.ne (local.get $v) (local.get $v)))
+                (br_if $bad (i32.and (local.get $integer) (f64.ge (local.get $v) (f64.const 0x1p53))))
+                (br_if $bad (f64.eq (local.get $v) (f64.const inf)))))
+            (f64.store
+              (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (local.get $c) (local.get $stride)) (local.get $rows)) (i32.const 3)))
+              (select (f64.neg (local.get $v)) (local.get $v) (local.get $neg)))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br_if $fields (i32.lt_u (local.get $c) (local.get $ncol))))
+          (local.set $rows (i32.add (local.get $rows) (i32.const 1)))
+          (br $records)))
+      ;; A record that is not plain: back to its start.
+      (local.set $p (local.get $rec)))
+    (i32.store (i32.const 0) (local.get $p))
+    (local.get $rows))
 )

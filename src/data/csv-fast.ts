@@ -1,0 +1,101 @@
+// The CSV reader's plain records on WebAssembly: the kernel `csvrecords` (src/kernels/wasm/kernels.wat)
+// reads records whose every field is an unquoted decimal number, forming each value as CsvParser.parse
+// does (csv-parse.ts), operation for operation, so the columns are the same to the bit
+// (test/data-csv-fast.test.ts). It stops at the first record that is not plain (a missing value, a
+// quote, a carriage return, a blank line, a number the TypeScript would hand to Number()), which the
+// TypeScript then reads. Why: WebAssembly is compiled before it first runs, while the TypeScript parser
+// runs in V8's interpreter until it is optimized, most of a small file's read; and the kernel's loop
+// has no bounds checks. None where the runtime lacks WebAssembly SIMD (the module needs it), or when
+// turned off (useWasmCsv).
+import { growMemory, kernelModule } from '../kernels/wasm/module.ts';
+
+interface CsvExports {
+  memory: WebAssembly.Memory;
+  csvrecords(p: number, end: number, ncol: number, delim: number, out: number, stride: number, maxRows: number, pow10: number): number;
+}
+
+/** Byte 0 holds where the kernel stopped; 10^0..10^22 from POW10_AT; the values from OUT_AT, then the bytes. */
+const POW10_AT = 8;
+const OUT_AT = 256;
+/** Values a call leaves in the instance's memory at most (rows × columns), before they are copied out. */
+const OUT_VALUES = 1 << 16;
+
+let instance: CsvExports | null | undefined;
+let enabled = true;
+
+/** Read plain records on WebAssembly where the runtime can (true, the default) or in TypeScript only. */
+export function useWasmCsv(on: boolean): void {
+  enabled = on;
+}
+
+function csvKernel(): CsvExports | null {
+  if (instance === undefined) {
+    const module = kernelModule();
+    instance = module ? (new WebAssembly.Instance(module).exports as unknown as CsvExports) : null;
+    if (instance) {
+      growMemory(instance.memory, OUT_AT);
+      const f64 = new Float64Array(instance.memory.buffer, POW10_AT, 23);
+      for (let i = 0; i <= 22; i++) f64[i] = Number(`1e${i}`);
+    }
+  }
+  return instance;
+}
+
+/** One thread's reader of plain records for a file of `ncol` numeric columns. */
+export class FastRecords {
+  private readonly stride: number;
+  private readonly bytesAt: number;
+  private base = 0;
+  private end = 0;
+  /** Where the last read stopped (a position in the chunk's buffer). */
+  stop = 0;
+
+  private constructor(
+    private readonly k: CsvExports,
+    private readonly ncol: number,
+    private readonly delim: number,
+  ) {
+    this.stride = Math.max(1, Math.floor(OUT_VALUES / ncol));
+    this.bytesAt = OUT_AT + this.stride * ncol * 8;
+  }
+
+  /** The reader, or null (no kernel, turned off, or no columns). */
+  static open(ncol: number, delim: number): FastRecords | null {
+    const k = enabled && ncol > 0 ? csvKernel() : null;
+    return k ? new FastRecords(k, ncol, delim) : null;
+  }
+
+  /** Copy buf[from, end) (whole records) into the instance's memory: the chunk the next reads see. */
+  load(buf: Uint8Array, from: number, end: number): void {
+    growMemory(this.k.memory, this.bytesAt + (end - from));
+    new Uint8Array(this.k.memory.buffer, this.bytesAt, end - from).set(buf.subarray(from, end));
+    this.base = from;
+    this.end = end;
+  }
+
+  /**
+   * Plain records from buf position p (in the loaded chunk), at most maxRows of them, into the columns
+   * `num` from row `row`: the records read; `stop` is where reading stopped (the end of the chunk, or
+   * the start of a record that is not plain).
+   */
+  read(p: number, maxRows: number, num: (Float64Array | null)[], row: number): number {
+    const { k, ncol, stride, bytesAt } = this;
+    const shift = bytesAt - this.base;
+    const end = this.end + shift;
+    let at = p + shift;
+    let total = 0;
+    for (;;) {
+      const want = Math.min(stride, maxRows - total);
+      const got = k.csvrecords(at, end, ncol, this.delim, OUT_AT, stride, want, POW10_AT);
+      if (got > 0) {
+        const f64 = new Float64Array(k.memory.buffer, OUT_AT, stride * ncol);
+        for (let c = 0; c < ncol; c++) num[c]!.set(f64.subarray(c * stride, c * stride + got), row + total);
+      }
+      total += got;
+      at = new Int32Array(k.memory.buffer, 0, 1)[0]!;
+      if (got < want || total === maxRows || at >= end) break;
+    }
+    this.stop = at - shift;
+    return total;
+  }
+}

@@ -1,0 +1,174 @@
+// The CSV reader's plain records on WebAssembly (src/data/csv-fast.ts, kernel csvrecords in
+// src/kernels/wasm/kernels.wat): the table, the errors and their row and line numbers are those of the
+// TypeScript parser alone, bit for bit, whichever records the kernel leaves to it; and the kernel does
+// read the plain records (otherwise the equality would prove nothing).
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Table } from 'apache-arrow';
+import { readCsv, type CsvOptions } from '../src/data/csv.ts';
+import { FastRecords, useWasmCsv } from '../src/data/csv-fast.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'sysgmm-csv-fast-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(() => {
+  useWasmCsv(true);
+  vi.restoreAllMocks();
+});
+
+/** Deterministic generator in [0, 1) (mulberry32). */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(s ^ (s >>> 15), 1 | s);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+/** A number as data files write them (shortest round trips, fixed decimals, integers, exponents, signs),
+ *  of at most 19 significant digits and magnitudes 1e-6..1e9: the kernel's own, no Number() needed. */
+function numberText(u: () => number): string {
+  const form = Math.floor(u() * 9);
+  const sign = u() < 0.3 ? '-' : u() < 0.05 ? '+' : '';
+  const x = (1 + 9 * u()) * 10 ** Math.floor(u() * 15 - 6);
+  switch (form) {
+    case 0:
+      return sign + String(Math.floor(u() * 1e6));
+    case 1:
+      return sign + x.toFixed(Math.floor(u() * 8));
+    case 2:
+      return sign + x.toExponential(Math.floor(u() * 17));
+    case 3:
+      return sign + `${Math.floor(u() * 1e9)}.${String(Math.floor(u() * 1e10)).padStart(10, '0')}`; // 19 digits
+    case 4:
+      return sign + String(Math.floor(u() * 2 ** 53)); // up to 16-digit integers below 2^53
+    case 5:
+      return sign + `.${Math.floor(u() * 1000)}`;
+    case 6:
+      return sign + `${Math.floor(u() * 100)}.`;
+    case 7:
+      return sign + `${(1 + 9 * u()).toPrecision(17)}E${Math.floor(u() * 12 - 6)}`;
+    default:
+      return sign + String(x);
+  }
+}
+
+/** The bits of every value of every column (text columns as their strings), and the column types. */
+function content(t: Table): string[] {
+  return t.schema.fields.map((f, c) => {
+    const col = t.getChildAt(c)!;
+    if (String(f.type) !== 'Float64') return `${f.name}:${String(f.type)}:${JSON.stringify([...col])}`;
+    const v = col.toArray() as Float64Array;
+    return `${f.name}:Float64:${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64')}`;
+  });
+}
+
+/** readCsv of `text` with the WebAssembly reader and without it: both tables, and the records the reader read. */
+function bothWays(name: string, text: string, opts: CsvOptions = {}): { fast: Table; plain: Table; byKernel: number } {
+  const p = join(dir, `${name}.csv`);
+  writeFileSync(p, text);
+  const read = vi.spyOn(FastRecords.prototype, 'read');
+  useWasmCsv(true);
+  const fast = readCsv(p, opts);
+  const byKernel = read.mock.results.reduce((s, r) => s + (r.value as number), 0);
+  read.mockRestore();
+  useWasmCsv(false);
+  const plain = readCsv(p, opts);
+  return { fast, plain, byKernel };
+}
+
+/** The error message of readCsv on `text`, with the WebAssembly reader and without it. */
+function errorsBothWays(name: string, text: string, opts: CsvOptions = {}): [string, string] {
+  const p = join(dir, `${name}.csv`);
+  writeFileSync(p, text);
+  const message = (on: boolean): string => {
+    useWasmCsv(on);
+    try {
+      readCsv(p, opts);
+      return 'no error';
+    } catch (err) {
+      return (err as Error).message;
+    }
+  };
+  return [message(true), message(false)];
+}
+
+describe('the WebAssembly reader of plain CSV records', () => {
+  it('reads 60,000 records of every number form to the bit of the TypeScript parser, across chunk ends', () => {
+    const u = rng(1);
+    const rows = Array.from({ length: 60_000 }, () => Array.from({ length: 5 }, () => numberText(u)).join(','));
+    const { fast, plain, byKernel } = bothWays('forms', 'a,b,c,d,e\n' + rows.join('\n') + '\n', { chunkBytes: 1 << 14 });
+    expect(fast.numRows).toBe(60_000);
+    expect(content(fast)).toEqual(content(plain));
+    expect(byKernel).toBe(60_000);
+    // The values themselves are Number()'s (the TypeScript parser's own reference).
+    const e = fast.getChild('e')!.toArray() as Float64Array;
+    expect(rows.every((r, i) => Object.is(e[i], Number(r.split(',')[4])))).toBe(true);
+  });
+
+  it('leaves each record that is not plain to the TypeScript parser and reads on after it', () => {
+    const u = rng(2);
+    // Each needs the TypeScript: missing, quoted, blank, CR, Number() (a huge exponent, 21 digits, a
+    // midpoint, |e| > 22 with 17 digits), a blank before a number, and a record after a blank line.
+    const odd = ['NA,1,2', '"3.5",4,5', '', '7,8,9\r', '1e-400000,1,1', '12345678901234567890.5,1,2', '9007199254740993.0,1,1', '1.2345678901234567e-25,1,1', ' 6,7,8', '.,1,2', '4,5,6'];
+    const lines: string[] = [];
+    let oddCount = 0;
+    for (let i = 0; i < 20_000; i++) {
+      if (i % 97 === 0) {
+        const line = odd[(i / 97) % odd.length]!;
+        lines.push(line);
+        if (line !== '' && line !== '4,5,6') oddCount++;
+      } else lines.push([numberText(u), numberText(u), numberText(u)].join(','));
+    }
+    const { fast, plain, byKernel } = bothWays('mixed', 'x,y,z\n' + lines.join('\n') + '\n');
+    expect(content(fast)).toEqual(content(plain));
+    expect(fast.numRows).toBe(lines.filter((l) => l !== '').length);
+    // Every plain record but those the TypeScript read right after a record it took over.
+    expect(byKernel).toBeGreaterThan(fast.numRows - 2 * oddCount - 1);
+    expect(byKernel).toBeLessThan(fast.numRows - oddCount + 1);
+  });
+
+  it('gives a file up to the TypeScript parser when record after record is not plain', () => {
+    const lines = Array.from({ length: 5_000 }, (_, i) => (i % 2 ? `${i},NA` : `${i},${i / 8}`));
+    const { fast, plain, byKernel } = bothWays('missing', 'a,b\n' + lines.join('\n') + '\n');
+    expect(content(fast)).toEqual(content(plain));
+    expect(byKernel).toBeLessThan(200);
+  });
+
+  it('hands over a column that turns to text, and reads the rest in TypeScript', () => {
+    const lines = Array.from({ length: 3_000 }, (_, i) => `${i},${i === 2_500 ? 'abc' : (i * 0.37).toFixed(3)}`);
+    const { fast, plain, byKernel } = bothWays('late-text', 'a,b\n' + lines.join('\n') + '\n');
+    expect(content(fast)).toEqual(content(plain));
+    expect(String(fast.schema.fields[1]!.type)).toBe('Utf8');
+    expect(byKernel).toBe(2_500);
+  });
+
+  it('reads ; and tab separated records, and a last record without a line feed', () => {
+    for (const [name, d] of [['semicolon', ';'], ['tab', '\t']] as const) {
+      const u = rng(3);
+      const text = `a${d}b\n` + Array.from({ length: 1_000 }, () => numberText(u) + d + numberText(u)).join('\n');
+      const { fast, plain, byKernel } = bothWays(name, text);
+      expect(content(fast)).toEqual(content(plain));
+      expect(byKernel).toBe(1_000);
+    }
+  });
+
+  it('reports the same errors, at the same rows and lines', () => {
+    const plainRows = Array.from({ length: 4_000 }, (_, i) => `${i},${i * 2}`).join('\n');
+    const cases: [string, string, CsvOptions][] = [
+      ['fields', `a,b\n${plainRows}\n1,2,3\n`, {}],
+      ['too-few', `a,b\n${plainRows}\n\n7\n`, {}],
+      ['declared', `a,b\n${plainRows}\n1,x\n`, { numeric: ['b'] }],
+      ['overflow', `a,b\n${plainRows}\n1,1e400\n`, {}],
+      ['quote', `a,b\n${plainRows}\n1,"2\n`, {}],
+    ];
+    for (const [name, text, opts] of cases) {
+      const [fast, plain] = errorsBothWays(name, text, opts);
+      expect(fast).toBe(plain);
+      expect(fast).toMatch(/row 400[12] \(line 400[23]\)|never closed/);
+    }
+  });
+});
