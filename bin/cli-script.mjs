@@ -17,7 +17,8 @@ export const cachePath = fileURLToPath(new URL(`cli-${process.versions.v8}-${pro
 
 /** The bundle compiled as a CommonJS function, from `cachedData` when given and accepted. */
 export function compileCli(cachedData) {
-  const source = readFileSync(bundlePath, 'utf8');
+  // ASCII, which scripts/build-cli.mjs checks: Latin-1 is then the same text, read without decoding.
+  const source = readFileSync(bundlePath, 'latin1');
   return new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
     filename: bundlePath,
     cachedData,

@@ -5,6 +5,7 @@
 // sits two folders below the package root, as src/cli does, so paths taken relative to a module
 // (assets/fonts, package.json) resolve the same.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const EXTERNAL = ['webgpu', '@tensorflow/*', '@resvg/resvg-js', 'parquet-wasm', 'highs', 'exceljs', 'vega', 'vega-lite'];
@@ -59,6 +60,13 @@ await build({
   banner: { js: "const __sysgmmModuleUrl = require('node:url').pathToFileURL(require('node:path').join(__dirname, 'main.js')).href;" },
   logLevel: 'warning',
 });
+
+// bin/cli-script.mjs reads the bundle as Latin-1, a few ms faster than decoding UTF-8 at every start:
+// the same text only while every byte is ASCII (esbuild escapes what it can; a regular expression's
+// characters it leaves, so the sources write those as escapes).
+const bundle = readFileSync('dist/bin/cli.cjs');
+const wide = bundle.findIndex((b) => b > 0x7f);
+if (wide >= 0) throw new Error(`dist/bin/cli.cjs is not ASCII at byte ${wide}: ${bundle.toString('utf8', Math.max(0, wide - 60), wide + 20)}; write that character as an escape in the source`);
 
 // Its code cache, from one estimate on the bundled data (scripts/code-cache.mjs).
 const cache = spawnSync(process.execPath, ['scripts/code-cache.mjs'], { stdio: ['ignore', 'ignore', 'inherit'] });

@@ -245,6 +245,7 @@ describe('formatLatex', () => {
   });
   it('escapes LaTeX specials', () => {
     expect(latexEscape('a_b & 50% #1 $x {y} ~ ^ \\')).toBe('a\\_b \\& 50\\% \\#1 \\$x \\{y\\} \\textasciitilde{} \\textasciicircum{} \\textbackslash{}');
+    expect(latexEscape('ρ × β − 1 ≥ 0 ≤ 2')).toBe('$\\rho$ $\\times$ $\\beta$ $-$ 1 $\\geq$ 0 $\\leq$ 2');
   });
 });
 

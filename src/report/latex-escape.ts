@@ -21,5 +21,6 @@ const LATEX_SPECIAL: Record<string, string> = {
 };
 
 export function latexEscape(s: string): string {
-  return s.replace(/[\\&%$#_{}~^×−≥≤ρβ]/g, (c) => LATEX_SPECIAL[c]);
+  // The symbols as escapes (× − ≥ ≤ ρ β), so that the CLI bundle stays ASCII (scripts/build-cli.mjs).
+  return s.replace(/[\\&%$#_{}~^\u00d7\u2212\u2265\u2264\u03c1\u03b2]/g, (c) => LATEX_SPECIAL[c]);
 }
