@@ -156,6 +156,17 @@ describe('the WebAssembly reader of plain CSV records', () => {
     }
   });
 
+  it('leaves a chunk its memory cannot hold to the TypeScript parser', () => {
+    const grow = vi.spyOn(WebAssembly.Memory.prototype, 'grow').mockImplementation(() => {
+      throw new RangeError('WebAssembly.Memory.grow(): Maximum memory size exceeded');
+    });
+    const lines = Array.from({ length: 400_000 }, (_, i) => `${i},${i * 0.5}`);
+    const { fast, plain, byKernel } = bothWays('no-memory', 'a,b\n' + lines.join('\n') + '\n', { chunkBytes: 1 << 23 });
+    expect(grow).toHaveBeenCalled();
+    expect(byKernel).toBe(0);
+    expect(content(fast)).toEqual(content(plain));
+  });
+
   it('reports the same errors, at the same rows and lines', () => {
     const plainRows = Array.from({ length: 4_000 }, (_, i) => `${i},${i * 2}`).join('\n');
     const cases: [string, string, CsvOptions][] = [

@@ -65,12 +65,18 @@ export class FastRecords {
     return k ? new FastRecords(k, ncol, delim) : null;
   }
 
-  /** Copy buf[from, end) (whole records) into the instance's memory: the chunk the next reads see. */
-  load(buf: Uint8Array, from: number, end: number): void {
-    growMemory(this.k.memory, this.bytesAt + (end - from));
+  /** Copy buf[from, end) (whole records) into the instance's memory: the chunk the next reads see;
+   *  false when the memory cannot grow that far (the caller then parses without the kernel). */
+  load(buf: Uint8Array, from: number, end: number): boolean {
+    try {
+      growMemory(this.k.memory, this.bytesAt + (end - from));
+    } catch {
+      return false;
+    }
     new Uint8Array(this.k.memory.buffer, this.bytesAt, end - from).set(buf.subarray(from, end));
     this.base = from;
     this.end = end;
+    return true;
   }
 
   /**

@@ -238,7 +238,7 @@ export class CsvParser {
     let p = start;
     let row = this.row;
     let line = this.line;
-    this.fast?.load(buf, start, end);
+    if (this.fast && !this.fast.load(buf, start, end)) this.fast = null;
     // The plain records go to the WebAssembly reader, each record it leaves (and its blank lines) to the
     // loop below; after FAST_GIVE_UP reads in a row that found few records, the loop reads the rest.
     let tryFast = this.fast !== null;
