@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Table } from 'apache-arrow';
 import { readCsv, type CsvOptions } from '../src/data/csv.ts';
+import { countLines } from '../src/data/csv-parse.ts';
 import { FastRecords, useWasmCsv } from '../src/data/csv-fast.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sysgmm-csv-fast-'));
@@ -181,5 +182,46 @@ describe('the WebAssembly reader of plain CSV records', () => {
       expect(fast).toBe(plain);
       expect(fast).toMatch(/row 400[12] \(line 400[23]\)|never closed/);
     }
+  });
+});
+
+describe('the WebAssembly line count of the threaded reader', () => {
+  /** countLines of bytes [from, to) of `text`'s file, with the kernel and without it (the error's message where one is thrown). */
+  const counts = (name: string, text: string, from: number, to: number): [number | string, number | string] => {
+    const p = join(dir, `${name}.csv`);
+    writeFileSync(p, text);
+    const count = (on: boolean): number | string => {
+      useWasmCsv(on);
+      try {
+        return countLines(p, from, to);
+      } catch (err) {
+        return `${(err as Error).constructor.name}: ${(err as Error).message}`;
+      }
+    };
+    return [count(true), count(false)];
+  };
+
+  it('counts the line feeds of any range, across its 1 MiB chunks and in the last 15 bytes', () => {
+    const u = rng(4);
+    const text = Array.from({ length: 150_000 }, () => 'x'.repeat(Math.floor(u() * 20))).join('\n');
+    const size = Buffer.byteLength(text);
+    expect(size).toBeGreaterThan(1 << 20);
+    for (const [from, to] of [[0, size], [1, size - 1], [17, 33], [5, 20], [1_048_570, 1_048_600], [123, 1_500_001]] as const) {
+      const truth = text.slice(from, to).split('\n').length - 1;
+      expect(counts('lines', text, from, to)).toEqual([truth, truth]);
+    }
+  });
+
+  it('refuses a quote or a carriage return wherever it is, and a file shorter than the range', () => {
+    const body = 'a,b\n'.repeat(50_000);
+    for (const at of [3, 100, 199_990, body.length - 2]) {
+      for (const c of ['"', '\r']) {
+        const text = body.slice(0, at) + c + body.slice(at + 1);
+        const [fast, plain] = counts('odd', text, 0, text.length);
+        expect(fast).toBe(plain);
+        expect(fast).toBe(`NotPlain: a quote or a carriage return`);
+      }
+    }
+    expect(counts('short', body, 0, body.length + 10)).toEqual(['NotPlain: the file is shorter than when it was split', 'NotPlain: the file is shorter than when it was split']);
   });
 });

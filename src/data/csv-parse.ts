@@ -3,7 +3,7 @@
 // worker threads of csv-parallel.ts load it alone.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { DataError } from '../errors.ts';
-import { FastRecords } from './csv-fast.ts';
+import { FastRecords, countLineFeeds } from './csv-fast.ts';
 import { decimalToDouble } from './decimal.ts';
 
 export interface CsvOptions {
@@ -605,6 +605,11 @@ export class NotPlain extends Error {}
 export function countLines(path: string, from: number, to: number): number {
   const fd = openSync(path, 'r');
   try {
+    const fast = countLineFeeds(fd, from, to, () => new NotPlain('the file is shorter than when it was split'));
+    if (fast !== null) {
+      if (fast < 0) throw new NotPlain('a quote or a carriage return');
+      return fast;
+    }
     const buf = Buffer.allocUnsafe(Math.max(1, Math.min(1 << 20, to - from)));
     let lines = 0;
     for (let pos = from; pos < to; ) {

@@ -1195,4 +1195,29 @@
       (local.set $p (local.get $rec)))
     (i32.store (i32.const 0) (local.get $p))
     (local.get $rows))
+
+  ;; countlines: the line feeds in bytes [p, p + len), or −1 when those bytes hold a quote or a carriage
+  ;; return (src/data/csv-fast.ts countLineFeeds: where the threaded CSV reader splits a file).
+  (func (export "countlines") (param $p i32) (param $len i32) (result i32)
+    (local $end i32) (local $n i32) (local $v v128) (local $bad v128) (local $b i32)
+    (local.set $end (i32.add (local.get $p) (local.get $len)))
+    (block $vdone
+      (loop $vloop
+        (br_if $vdone (i32.gt_u (i32.add (local.get $p) (i32.const 16)) (local.get $end)))
+        (local.set $v (v128.load (local.get $p)))
+        (local.set $n (i32.add (local.get $n) (i32.popcnt (i8x16.bitmask (i8x16.eq (local.get $v) (i8x16.splat (i32.const 10)))))))
+        (local.set $bad
+          (v128.or (local.get $bad)
+            (v128.or (i8x16.eq (local.get $v) (i8x16.splat (i32.const 34))) (i8x16.eq (local.get $v) (i8x16.splat (i32.const 13))))))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $vloop)))
+    (block $done
+      (loop $tail
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $b (i32.load8_u (local.get $p)))
+        (if (i32.or (i32.eq (local.get $b) (i32.const 34)) (i32.eq (local.get $b) (i32.const 13))) (then (return (i32.const -1))))
+        (local.set $n (i32.add (local.get $n) (i32.eq (local.get $b) (i32.const 10))))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $tail)))
+    (select (i32.const -1) (local.get $n) (v128.any_true (local.get $bad))))
 )
