@@ -169,22 +169,25 @@ export function buildDesign(panel0: Panel, spec0: ModelSpec, layout?: GlobalLayo
   // Sample units: those with a row where the dependent variable and every regressor are present.
   const qualified = qualifiedRows(panel, spec);
   const rowOk = sampleRowMask(panel, sources.slice(0, 1 + k0), qualified);
-  const unitList: number[] = [];
+  // Typed, as every later reader of the sample's units takes them (periodCounts, UnitPass).
+  const unitSlots = new Int32Array(panel.nunits);
+  let nu = 0;
   let tmin = Infinity;
   let tmax = -Infinity;
   for (let i = 0; i < panel.nunits; i++) {
     let any = false;
     for (let r = panel.offsets[i]; r < panel.offsets[i + 1]; r++) if (rowOk[r]) { any = true; break; }
     if (!any) continue;
-    unitList.push(i);
+    unitSlots[nu++] = i;
     // Times increase within a unit (Panel): its first and last rows hold its span.
     const first = panel.time[panel.offsets[i]];
     const last = panel.time[panel.offsets[i + 1] - 1];
     if (first < tmin) tmin = first;
     if (last > tmax) tmax = last;
   }
-  if (unitList.length === 0) checkTimeSpan(panel, Int32Array.from({ length: panel.nunits }, (_, i) => i));
-  if (unitList.length === 0) throw new SpecError('No observations: no row has the dependent variable and all regressors present', 'varlist');
+  const unitList = unitSlots.subarray(0, nu);
+  if (nu === 0) checkTimeSpan(panel, Int32Array.from({ length: panel.nunits }, (_, i) => i));
+  if (nu === 0) throw new SpecError('No observations: no row has the dependent variable and all regressors present', 'varlist');
   checkTimeSpan(panel, unitList);
   refuseConstant(spec.depvar.name, materialize(panel, sources[0]), rowOk, panel, system);
   const sampleSpan = { tmin, tmax };
@@ -203,7 +206,7 @@ export function buildDesign(panel0: Panel, spec0: ModelSpec, layout?: GlobalLayo
     T,
     tmin,
     sampleSpan,
-    units: Int32Array.from(unitList),
+    units: unitList,
     sources,
     regressorNames: [...regressors.map((t) => t.name), ...(hasConstant ? ['_cons'] : [])],
     k0,
