@@ -282,7 +282,8 @@ export class Panel {
       order = Int32Array.from({ length: m }, (_, j) => j);
       order.sort((a, b) => code[a] - code[b] || timeRaw[kept[a]] - timeRaw[kept[b]]);
     }
-    const labels = keys.map((k) => ids.label(k));
+    // Numeric ids are their own labels: the keys as they are (a million units: ~0.1 s less than a copy).
+    const labels = ids.numbers ? (keys as number[]) : keys.map((k) => ids.label(k));
     // Duplicates: (unit, time) pairs must be unique (rows found in order have strictly increasing times within a unit).
     const dups: string[] = [];
     let ndup = 0;
@@ -358,11 +359,11 @@ function firstRows(n: number, count: number): Int32Array {
  */
 function sortedNumericCodes(id: Float64Array, time: Float64Array, code: Int32Array): number[] | null {
   // One scan: the order is checked as the codes are written (codes written before a row out of order
-  // is found are overwritten by the caller's sort).
+  // is found are overwritten by the caller's sort). The ids are then gathered into an array made at
+  // its size, where each unit's code first appears: a million pushes cost twice that second scan.
   const m = code.length;
   let last = id[0];
   let lastTime = time[0];
-  const keys = [last];
   let k = 0;
   for (let r = 1; r < m; r++) {
     const x = id[r];
@@ -370,12 +371,14 @@ function sortedNumericCodes(id: Float64Array, time: Float64Array, code: Int32Arr
     if (x !== last) {
       if (!(last < x)) return null;
       last = x;
-      keys.push(x);
       k++;
     } else if (!(lastTime < t)) return null;
     lastTime = t;
     code[r] = k;
   }
+  const keys: number[] = new Array(k + 1);
+  keys[0] = id[0];
+  for (let r = 1; r < m; r++) if (code[r] !== code[r - 1]) keys[code[r]] = id[r];
   return keys;
 }
 
