@@ -686,10 +686,21 @@
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rloop))))
 
-  ;; $addsum: (hi, lo)[k] += x unless x = 0 (sums.ts addTo as blocks.ts inlines it).
+  ;; $addsum: (hi, lo)[k] += x unless x = 0 (sums.ts addTo as blocks.ts inlines it; $twosum1 written
+  ;; out, a call fewer a term).
   (func $addsum (param $hi i32) (param $lo i32) (param $k i32) (param $x f64)
+    (local $h f64) (local $t f64) (local $bb f64)
     (if (f64.ne (local.get $x) (f64.const 0))
-      (then (call $twosum1 (i32.add (local.get $hi) (i32.shl (local.get $k) (i32.const 3))) (i32.add (local.get $lo) (i32.shl (local.get $k) (i32.const 3))) (local.get $x)))))
+      (then
+        (local.set $hi (i32.add (local.get $hi) (i32.shl (local.get $k) (i32.const 3))))
+        (local.set $lo (i32.add (local.get $lo) (i32.shl (local.get $k) (i32.const 3))))
+        (local.set $h (f64.load (local.get $hi)))
+        (local.set $t (f64.add (local.get $h) (local.get $x)))
+        (local.set $bb (f64.sub (local.get $t) (local.get $h)))
+        (f64.store (local.get $lo)
+          (f64.add (f64.load (local.get $lo))
+            (f64.add (f64.sub (local.get $h) (f64.sub (local.get $t) (local.get $bb))) (f64.sub (local.get $x) (local.get $bb)))))
+        (f64.store (local.get $hi) (local.get $t)))))
 
   ;; $crossproducts: blocks.ts crossProducts (ee_i, Σ W'W over all used rows and over main-equation rows).
   (func $crossproducts (param $h i32)
@@ -883,6 +894,7 @@
     (local $q i32) (local $touched i32) (local $dst i32) (local $track i32) (local $mark i32) (local $list i32) (local $stamp i32) (local $rowOff i32)
     (local $f i32) (local $e i32) (local $eend i32) (local $j i32) (local $p i32) (local $pend i32) (local $any i32) (local $cf f64)
     (local $nt i32) (local $c i32) (local $a i32) (local $b i32) (local $ca i32) (local $qa f64) (local $base i32) (local $at i32) (local $nz i32) (local $k i32) (local $m i32) (local $x f64)
+    (local $zhzHi i32) (local $zhzLo i32) (local $hiAt i32) (local $loAt i32) (local $hv f64) (local $t f64) (local $bb f64)
     (local.set $L (i32.load offset=8 (local.get $h)))
     (local.set $zs (i32.load offset=52 (local.get $h)))
     (local.set $zc (i32.load offset=56 (local.get $h)))
@@ -976,6 +988,8 @@
     (if (i32.eqz (i32.load offset=116 (local.get $h)))
       (then
         (local.set $m (select (local.get $nz) (i32.load offset=184 (local.get $h)) (local.get $track)))
+        (local.set $zhzHi (i32.load offset=172 (local.get $h)))
+        (local.set $zhzLo (i32.load offset=176 (local.get $h)))
         (local.set $k (i32.const 0))
         (block $zdone (loop $zloop
           (br_if $zdone (i32.ge_s (local.get $k) (local.get $m)))
@@ -983,7 +997,16 @@
           (local.set $x (f64.load (i32.add (local.get $dst) (i32.shl (local.get $j) (i32.const 3)))))
           (if (f64.ne (local.get $x) (f64.const 0))
             (then
-              (call $twosum1 (i32.add (i32.load offset=172 (local.get $h)) (i32.shl (local.get $j) (i32.const 3))) (i32.add (i32.load offset=176 (local.get $h)) (i32.shl (local.get $j) (i32.const 3))) (local.get $x))
+              ;; $twosum1, written out.
+              (local.set $hiAt (i32.add (local.get $zhzHi) (i32.shl (local.get $j) (i32.const 3))))
+              (local.set $loAt (i32.add (local.get $zhzLo) (i32.shl (local.get $j) (i32.const 3))))
+              (local.set $hv (f64.load (local.get $hiAt)))
+              (local.set $t (f64.add (local.get $hv) (local.get $x)))
+              (local.set $bb (f64.sub (local.get $t) (local.get $hv)))
+              (f64.store (local.get $loAt)
+                (f64.add (f64.load (local.get $loAt))
+                  (f64.add (f64.sub (local.get $hv) (f64.sub (local.get $t) (local.get $bb))) (f64.sub (local.get $x) (local.get $bb)))))
+              (f64.store (local.get $hiAt) (local.get $t))
               (f64.store (i32.add (local.get $dst) (i32.shl (local.get $j) (i32.const 3))) (f64.const 0))))
           (local.set $k (i32.add (local.get $k) (i32.const 1)))
           (br $zloop))))))
