@@ -359,11 +359,14 @@ function firstRows(n: number, count: number): Int32Array {
  */
 function sortedNumericCodes(id: Float64Array, time: Float64Array, code: Int32Array): number[] | null {
   // One scan: the order is checked as the codes are written (codes written before a row out of order
-  // is found are overwritten by the caller's sort). The ids are then gathered into an array made at
-  // its size, where each unit's code first appears: a million pushes cost twice that second scan.
+  // is found are overwritten by the caller's sort). The ids are pushed as they come: V8 then keeps
+  // them as a packed array of doubles, which postMessage copies to a thread worker at memory speed (an
+  // array made at its size and then filled is holey, copied element by element: at a million units
+  // 50–150 ms more, against 40 ms less to build it).
   const m = code.length;
   let last = id[0];
   let lastTime = time[0];
+  const keys = [last];
   let k = 0;
   for (let r = 1; r < m; r++) {
     const x = id[r];
@@ -371,14 +374,12 @@ function sortedNumericCodes(id: Float64Array, time: Float64Array, code: Int32Arr
     if (x !== last) {
       if (!(last < x)) return null;
       last = x;
+      keys.push(x);
       k++;
     } else if (!(lastTime < t)) return null;
     lastTime = t;
     code[r] = k;
   }
-  const keys: number[] = new Array(k + 1);
-  keys[0] = id[0];
-  for (let r = 1; r < m; r++) if (code[r] !== code[r - 1]) keys[code[r]] = id[r];
   return keys;
 }
 
