@@ -10,6 +10,7 @@ import type { Table } from 'apache-arrow';
 import { readCsv, type CsvOptions } from '../src/data/csv.ts';
 import { countLines } from '../src/data/csv-parse.ts';
 import { FastRecords, useWasmCsv } from '../src/data/csv-fast.ts';
+import { mulberry32 } from './helpers/mulberry32.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sysgmm-csv-fast-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -18,15 +19,10 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-/** Deterministic generator in [0, 1) (mulberry32). */
+/** Deterministic generator in [0, 1). */
 function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
+  const next = mulberry32(seed);
+  return () => next() / 2 ** 32;
 }
 
 /** A number as data files write them (shortest round trips, fixed decimals, integers, exponents, signs),

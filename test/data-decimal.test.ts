@@ -6,20 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readCsv } from '../src/data/csv.ts';
 import { decimalToDouble } from '../src/data/decimal.ts';
+import { mulberry32 } from './helpers/mulberry32.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sysgmm-decimal-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** Deterministic 32-bit generator (mulberry32). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
 
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
@@ -70,7 +60,7 @@ function csvMismatches(texts: string[], name: string): string[] {
 
 /** Shortest round-trip decimals of random doubles with binary exponents in [lo, hi], both signs. */
 function randomShortest(n: number, seed: number, lo: number, hi: number): string[] {
-  const next = rng(seed);
+  const next = mulberry32(seed);
   const out: string[] = [];
   for (let i = 0; i < n; i++) {
     const e = lo + (next() % (hi - lo + 1));
@@ -82,7 +72,7 @@ function randomShortest(n: number, seed: number, lo: number, hi: number): string
 
 /** Random decimals of 1–19 significant digits, a random point and often an exponent, e.g. 0.00123, -4.5e-7, 123456789012345678.9. */
 function randomDecimals(n: number, seed: number): string[] {
-  const next = rng(seed);
+  const next = mulberry32(seed);
   const out: string[] = [];
   for (let i = 0; i < n; i++) {
     const nd = 1 + (next() % 19);
@@ -98,7 +88,7 @@ function randomDecimals(n: number, seed: number): string[] {
 
 /** Exact midpoints between adjacent doubles in [2^50, 2^63) that have at most 19 significant digits, each followed by its neighbours one unit of the last digit away. */
 function midpoints(n: number, seed: number): string[] {
-  const next = rng(seed);
+  const next = mulberry32(seed);
   const out: string[] = [];
   // Integers get an exponent so that the reader takes them as numbers, not as integers to keep exact.
   const write = (digits: bigint, places: number): string => {
