@@ -1,14 +1,15 @@
-// The CSV reader's plain records on WebAssembly, and the line count by which the threaded reader places
-// its byte ranges (countLineFeeds, kernel `countlines`, 16 bytes at a time instead of one indexOf call
-// a line). The kernel `csvrecords` (src/kernels/wasm/kernels.wat)
-// reads records whose every field is an unquoted decimal number, forming each value as CsvParser.parse
-// does (csv-parse.ts), operation for operation, so the columns are the same to the bit
-// (test/data-csv-fast.test.ts). It stops at the first record that is not plain (a missing value, a
-// quote, a carriage return, a blank line, a number the TypeScript would hand to Number()), which the
-// TypeScript then reads. Why: WebAssembly is compiled before it first runs, while the TypeScript parser
-// runs in V8's interpreter until it is optimized, most of a small file's read; and the kernel's loop
-// has no bounds checks. None where the runtime lacks WebAssembly SIMD (the module needs it), or when
-// turned off (useWasmCsv).
+// Two loops of the CSV reader on WebAssembly (src/kernels/wasm/kernels.wat):
+// - `csvrecords` reads the records whose every field is an unquoted decimal number, forming each value
+//   as CsvParser.parse does (csv-parse.ts), operation for operation, so the columns are the same to the
+//   bit (test/data-csv-fast.test.ts). It stops at the first record that is not plain (a missing value,
+//   a quote, a carriage return, a blank line, a number the TypeScript would hand to Number()), which
+//   the TypeScript then reads. Why: WebAssembly runs compiled from its first call, where the
+//   TypeScript loop runs in V8's interpreter until it is optimized (most of a small file's read), and
+//   its loop has no bounds checks.
+// - `countlines` counts the line feeds by which the threaded reader places its byte ranges, 16 bytes
+//   at a time instead of one indexOf call a line.
+// Neither where the runtime lacks WebAssembly SIMD (the module needs it), or when turned off
+// (useWasmCsv): the TypeScript loops then run.
 import { readSync } from 'node:fs';
 import { growMemory, kernelModule } from '../kernels/wasm/module.ts';
 
@@ -51,14 +52,18 @@ const COUNT_CHUNK = 1 << 20;
 /**
  * The line feeds in bytes [from, to) of the open file `fd`, read straight into the kernel's memory and
  * counted 16 bytes at a time (kernel countlines); -1 when those bytes hold a quote or a carriage
- * return; null without the kernel (turned off, or no WebAssembly SIMD). `short` is thrown when the
- * file ends before `to`.
+ * return; null without the kernel (turned off, no WebAssembly SIMD, or no memory for its chunk).
+ * `short` is thrown when the file ends before `to`.
  */
 export function countLineFeeds(fd: number, from: number, to: number, short: () => Error): number | null {
   const k = enabled ? csvKernel() : null;
   if (!k) return null;
   // From OUT_AT: no read of FastRecords is under way while a file is counted (both run to their end).
-  growMemory(k.memory, OUT_AT + COUNT_CHUNK);
+  try {
+    growMemory(k.memory, OUT_AT + COUNT_CHUNK);
+  } catch {
+    return null;
+  }
   const bytes = new Uint8Array(k.memory.buffer, OUT_AT, COUNT_CHUNK);
   let lines = 0;
   for (let pos = from; pos < to; ) {
