@@ -143,6 +143,15 @@ describe('the WebAssembly reader of plain CSV records', () => {
     expect(byKernel).toBe(2_500);
   });
 
+  it('leaves an integer of 2^53 or more to the TypeScript, which keeps the column exact as text', () => {
+    const lines = Array.from({ length: 100 }, (_, i) => `${i},${i + 0.5}`);
+    lines.push('9007199254740993,1.5', '12,13');
+    const { fast, plain, byKernel } = bothWays('wide', 'a,b\n' + lines.join('\n') + '\n');
+    expect(content(fast)).toEqual(content(plain));
+    expect(String(fast.schema.fields[0]!.type)).toBe('Utf8');
+    expect(byKernel).toBe(100);
+  });
+
   it('reads ; and tab separated records, and a last record without a line feed', () => {
     for (const [name, d] of [['semicolon', ';'], ['tab', '\t']] as const) {
       const u = rng(3);
