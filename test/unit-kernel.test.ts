@@ -70,6 +70,12 @@ describe('the unit pass on the WebAssembly kernel', () => {
     const panel = smallPanel(120, 31);
     compare(panel, 'y L.y x w, gmm(y x, lag(2 4)) iv(w) twostep robust');
     compare(panel, 'y L.y x w, gmm(y, lag(2 3) collapse) iv(x w) nolevel robust artests(2)');
+    // The instrument rows' every kind of entry (the kernel's zfill): passthru and mz iv-style
+    // instruments, iv-style and gmm-style ones of one equation only, collapsed and not.
+    compare(panel, 'y L.y x w, gmm(y, lag(2 3) eq(diff)) gmm(x, lag(1 1) eq(level) collapse) iv(w, passthru eq(diff)) iv(x, mz eq(level)) twostep robust');
+    // w is no regressor here: the rows where it is missing enter, with its missing values as 0 (mz).
+    compare(panel, 'y L.y x, gmm(y x, lag(2 .)) iv(w, mz) orthogonal twostep robust');
+    compare(panel, 'y L.y x, gmm(y, lag(2 4)) iv(w, mz) twostep robust');
   });
 
   it('is used by default, not beyond 64 instruments, and not when turned off', () => {
@@ -77,6 +83,7 @@ describe('the unit pass on the WebAssembly kernel', () => {
       T: 3, P: 2, L, nr: 6, system: true, sigmaLevel: false, artests: 0, arR0: 3, arDifferenced: false, keep: false, track: L > 24,
       zEntries: 12, F: { nrows: 0, start: new Int32Array(1), rows: new Int32Array(0), coef: new Float64Array(0) },
       gramRow: new Int32Array(L).fill(-1), gramCols: new Int32Array(0), rowOff: new Int32Array(L),
+      rows: { raw: 6, ivT: 3, gmm: 3, T: 3 }, fill: null,
     });
     expect(UnitKernel.open(shape(9))).not.toBeNull();
     expect(UnitKernel.open(shape(65))).toBeNull();

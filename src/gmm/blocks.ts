@@ -12,7 +12,7 @@ import { invsym } from '../linalg/invsym.ts';
 import { DataError, SpecError } from '../errors.ts';
 import { EXCLUDED, UnitRows, type Design } from './design.ts';
 import { hFactor, type SparseFactor } from './hmatrix.ts';
-import { InstrumentRows, type InstrumentPlan } from './instruments.ts';
+import { InstrumentRows, flattenPlan, type InstrumentPlan } from './instruments.ts';
 import { compensated, compensatedSum, normalize, type Compensated } from './sums.ts';
 import { UNIT_KERNEL_MAX_L, UnitKernel } from './unit-kernel.ts';
 
@@ -336,7 +336,6 @@ class UnitPass {
   constructor(readonly d: Design, plan: InstrumentPlan, keepZHZ: boolean, arBlocks: boolean) {
     const T = (this.T = d.T);
     const spec = d.spec;
-    this.rows = new UnitRows(d);
     // In difference GMM an iv-style instrument that is y or a regressor (not passthru, not mz, no
     // pca) is W's column s itself in every row that enters, so Σ_t z_t W[t] is row s of the Gram
     // W'W, the same products (x·y = y·x) summed over the same rows in the same order.
@@ -348,7 +347,7 @@ class UnitPass {
       }
     this.gramCols = Int32Array.from(this.gramRow.keys()).filter((c) => this.gramRow[c] >= 0);
     const L = (this.L = plan.L);
-    this.kAll = this.rows.kAll;
+    this.kAll = d.k0 + (d.hasConstant ? 1 : 0);
     const P = (this.P = 1 + this.kAll);
     const n = (this.n = d.units.length);
     this.nr = d.system ? 2 * T : T;
@@ -387,7 +386,10 @@ class UnitPass {
       artests: this.arBlocks ? artests : 0, arR0: this.arRows === 'level' ? T : 0, arDifferenced: this.arRows === 'differenced',
       keep: keepZHZ, track: this.trackZHZ, zEntries: InstrumentRows.capacity(plan, d),
       F: this.F, gramRow: this.gramRow, gramCols: this.gramCols, rowOff: this.rowOff,
+      rows: UnitRows.sizes(d),
+      fill: plan.pca ? null : { flat: flattenPlan(plan), consCol: plan.consCol, ivOff: d.ivBase * T },
     }));
+    this.rows = new UnitRows(d, kernel?.rowArrays);
     this.zrows = new InstrumentRows(plan, d, kernel ? { start: kernel.zstart, col: kernel.zcol, val: kernel.zval } : undefined);
     this.wRows = kernel?.wRows ?? new Float64Array(this.nr * P);
     this.nzLen = kernel?.nzLen ?? new Int32Array(this.nr);
@@ -405,9 +407,11 @@ class UnitPass {
   /** All phases for sample unit i. */
   unit(i: number): void {
     this.rows.load(this.d.units[i]);
-    this.zrows.fill(this.rows);
+    const kernel = this.kernel;
+    if (kernel?.fills) kernel.fillRows();
+    else this.zrows.fill(this.rows);
     this.unitRows(i);
-    if (this.kernel) return this.unitOnKernel(i, this.kernel);
+    if (kernel) return this.unitOnKernel(i, kernel);
     this.crossProducts(i);
     if (this.arBlocks) this.arProducts(i);
     this.momentBlock(i);

@@ -266,6 +266,16 @@ function qualifiedRows(panel: Panel, spec: ModelSpec): Uint8Array | null {
  * One unit's rows on the grid, recomputed in place for each unit (no allocation per unit).
  * Transformed rows are 0..T−1, level rows T..2T−1 (system GMM).
  */
+/** The arrays of UnitRows that InstrumentRows.fill reads, when they live elsewhere (UnitRows.sizes). */
+export interface UnitRowsStorage {
+  raw: Float64Array;
+  ivT: Float64Array;
+  gmmLev: Float64Array;
+  gmmDif: Float64Array;
+  useT: Uint8Array;
+  useL: Uint8Array;
+}
+
 export class UnitRows {
   readonly T: number;
   /** Regressors including the constant. */
@@ -298,12 +308,23 @@ export class UnitRows {
   /** Per present panel row t: 0 = used in the main equation, else an exclusion reason code. */
   readonly status: Uint8Array;
 
-  constructor(readonly design: Design) {
+  /** The lengths of the arrays a storage holds (UnitRowsStorage). */
+  static sizes(design: Design): { raw: number; ivT: number; gmm: number; T: number } {
+    const T = design.T;
+    return { raw: design.sources.length * T, ivT: Math.max(1, design.nIvVars) * T, gmm: Math.max(1, design.nGmmVars) * T, T };
+  }
+
+  /** storage: where raw, ivT, gmmLev, gmmDif, useT and useL live (UnitRows.sizes), e.g. a WebAssembly
+   *  kernel's memory (unit-kernel.ts); new arrays by default. */
+  constructor(
+    readonly design: Design,
+    storage?: UnitRowsStorage,
+  ) {
     const T = design.T;
     this.T = T;
     this.kAll = design.k0 + (design.hasConstant ? 1 : 0);
-    const nsrc = design.sources.length;
-    this.raw = new Float64Array(nsrc * T);
+    const size = UnitRows.sizes(design);
+    this.raw = storage?.raw ?? new Float64Array(size.raw);
     this.present = new Uint8Array(T);
     this.rowAt = new Int32Array(T);
     this.qualified = new Uint8Array(T);
@@ -311,13 +332,13 @@ export class UnitRows {
     this.complete = new Uint8Array(T);
     this.yT = new Float64Array(T);
     this.xT = new Float64Array(T * this.kAll);
-    this.useT = new Uint8Array(T);
+    this.useT = storage?.useT ?? new Uint8Array(T);
     this.yL = new Float64Array(T);
     this.xL = new Float64Array(T * this.kAll);
-    this.useL = new Uint8Array(T);
-    this.ivT = new Float64Array(Math.max(1, design.nIvVars) * T);
-    this.gmmLev = new Float64Array(Math.max(1, design.nGmmVars) * T);
-    this.gmmDif = new Float64Array(Math.max(1, design.nGmmVars) * T);
+    this.useL = storage?.useL ?? new Uint8Array(T);
+    this.ivT = storage?.ivT ?? new Float64Array(size.ivT);
+    this.gmmLev = storage?.gmmLev ?? new Float64Array(size.gmm);
+    this.gmmDif = storage?.gmmDif ?? new Float64Array(size.gmm);
     this.status = new Uint8Array(T);
     // What load() reads of the design, flattened once: a source that is the same column and lag as
     // an earlier one (a regressor that is also an instrument) is copied from it; an iv variable whose

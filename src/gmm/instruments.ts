@@ -236,6 +236,50 @@ export function deepenWith(d: Design, plan: InstrumentPlan, nonzero: Uint8Array[
 }
 
 /** Sparse rows of Z_i: entries of row r are col/val[start[r] .. start[r+1]). */
+/** The plan flattened into typed arrays, in the order InstrumentRows.fill places the entries of a row
+ *  (the WebAssembly kernel's fill reads the same arrays, unit-kernel.ts). */
+export interface FlatPlan {
+  /** iv-style entries of transformed rows (variable, column, passthru: 1) and of level rows. */
+  ivTransV: Int32Array;
+  ivTransCol: Int32Array;
+  ivTransRaw: Int32Array;
+  ivLevelV: Int32Array;
+  ivLevelCol: Int32Array;
+  /** gmm-style lag blocks of every part: equation (level: 1), source (differences: 1), lag, base
+   *  periods, first column, column step per base period (0: collapsed), variables. */
+  blockLevel: Int32Array;
+  blockDiff: Int32Array;
+  blockLag: Int32Array;
+  blockTauLo: Int32Array;
+  blockTauHi: Int32Array;
+  blockCol: Int32Array;
+  blockStride: Int32Array;
+  blockVars: Int32Array;
+  blockVarStart: Int32Array;
+}
+
+export function flattenPlan(plan: InstrumentPlan): FlatPlan {
+  const blocks = plan.gmmParts.flatMap((p) => p.blocks.map((b) => ({ p, b })));
+  const blockVarStart = new Int32Array(blocks.length + 1);
+  blocks.forEach(({ p }, k) => (blockVarStart[k + 1] = blockVarStart[k] + p.vars.length));
+  return {
+    ivTransV: Int32Array.from(plan.ivTrans, (e) => e.v),
+    ivTransCol: Int32Array.from(plan.ivTrans, (e) => e.col),
+    ivTransRaw: Int32Array.from(plan.ivTrans, (e) => (e.passthru ? 1 : 0)),
+    ivLevelV: Int32Array.from(plan.ivLevel, (e) => e.v),
+    ivLevelCol: Int32Array.from(plan.ivLevel, (e) => e.col),
+    blockLevel: Int32Array.from(blocks, ({ p }) => (p.level ? 1 : 0)),
+    blockDiff: Int32Array.from(blocks, ({ p }) => (p.differenced ? 1 : 0)),
+    blockLag: Int32Array.from(blocks, ({ b }) => b.lag),
+    blockTauLo: Int32Array.from(blocks, ({ b }) => b.tauLo),
+    blockTauHi: Int32Array.from(blocks, ({ b }) => b.tauHi),
+    blockCol: Int32Array.from(blocks, ({ b }) => b.col),
+    blockStride: Int32Array.from(blocks, ({ p }) => (p.collapse ? 0 : p.vars.length)),
+    blockVars: Int32Array.from(blocks.flatMap(({ p }) => p.vars)),
+    blockVarStart,
+  };
+}
+
 export class InstrumentRows {
   readonly start: Int32Array;
   readonly col: Int32Array;
@@ -261,43 +305,11 @@ export class InstrumentRows {
     this.col = storage?.col ?? new Int32Array(capacity);
     this.val = storage?.val ?? new Float64Array(capacity);
     this.comp = new Float64Array(plan.pca ? plan.pca.m : 0);
-    // The plan flattened into typed arrays, in the order fill() places the entries of a row.
-    this.ivTransV = Int32Array.from(plan.ivTrans, (e) => e.v);
-    this.ivTransCol = Int32Array.from(plan.ivTrans, (e) => e.col);
-    this.ivTransRaw = Uint8Array.from(plan.ivTrans, (e) => (e.passthru ? 1 : 0));
-    this.ivLevelV = Int32Array.from(plan.ivLevel, (e) => e.v);
-    this.ivLevelCol = Int32Array.from(plan.ivLevel, (e) => e.col);
-    const blocks = plan.gmmParts.flatMap((p) => p.blocks.map((b) => ({ p, b })));
-    this.blockLevel = Uint8Array.from(blocks, ({ p }) => (p.level ? 1 : 0));
-    this.blockDiff = Uint8Array.from(blocks, ({ p }) => (p.differenced ? 1 : 0));
-    this.blockLag = Int32Array.from(blocks, ({ b }) => b.lag);
-    this.blockTauLo = Int32Array.from(blocks, ({ b }) => b.tauLo);
-    this.blockTauHi = Int32Array.from(blocks, ({ b }) => b.tauHi);
-    this.blockCol = Int32Array.from(blocks, ({ b }) => b.col);
-    this.blockStride = Int32Array.from(blocks, ({ p }) => (p.collapse ? 0 : p.vars.length));
-    this.blockVars = Int32Array.from(blocks.flatMap(({ p }) => p.vars));
-    this.blockVarStart = new Int32Array(blocks.length + 1);
-    blocks.forEach(({ p }, k) => (this.blockVarStart[k + 1] = this.blockVarStart[k] + p.vars.length));
+    this.flat = flattenPlan(plan);
   }
 
   private readonly comp: Float64Array;
-  /** iv-style entries of transformed rows (variable, column, passthru) and of level rows. */
-  private readonly ivTransV: Int32Array;
-  private readonly ivTransCol: Int32Array;
-  private readonly ivTransRaw: Uint8Array;
-  private readonly ivLevelV: Int32Array;
-  private readonly ivLevelCol: Int32Array;
-  /** gmm-style lag blocks of every part: equation, source (differences or levels), lag, base periods,
-   *  first column, column step per base period (0: collapsed), variables. */
-  private readonly blockLevel: Uint8Array;
-  private readonly blockDiff: Uint8Array;
-  private readonly blockLag: Int32Array;
-  private readonly blockTauLo: Int32Array;
-  private readonly blockTauHi: Int32Array;
-  private readonly blockCol: Int32Array;
-  private readonly blockStride: Int32Array;
-  private readonly blockVars: Int32Array;
-  private readonly blockVarStart: Int32Array;
+  private readonly flat: FlatPlan;
 
   /** Replace the GMM-style entries of the row starting at `from` (ending at n) by its components. */
   private components(from: number, n: number): number {
@@ -324,7 +336,7 @@ export class InstrumentRows {
   /** Fill the rows of the unit loaded in u (rows that do not enter are empty). */
   fill(u: UnitRows): void {
     const { plan, design: d, col, val, start } = this;
-    const { ivTransV, ivTransCol, ivTransRaw, ivLevelV, ivLevelCol, blockLevel, blockDiff, blockLag, blockTauLo, blockTauHi, blockCol, blockStride, blockVars, blockVarStart } = this;
+    const { ivTransV, ivTransCol, ivTransRaw, ivLevelV, ivLevelCol, blockLevel, blockDiff, blockLag, blockTauLo, blockTauHi, blockCol, blockStride, blockVars, blockVarStart } = this.flat;
     const T = d.T;
     const ivOff = d.ivBase * T;
     const nb = blockLag.length;

@@ -1,7 +1,8 @@
 // The per-unit products of the unit pass (blocks.ts UnitPass: crossProducts, arProducts, momentBlock
-// and Z'HZ with q_f dense) on the WebAssembly kernel `unit` (src/kernels/wasm/kernels.wat). The
-// unit's rows W and its instrument rows Z are laid out by the TypeScript of
-// UnitPass and InstrumentRows straight into the instance's memory (the views below); the kernel then
+// and Z'HZ with q_f dense) on the WebAssembly kernel `unit` (src/kernels/wasm/kernels.wat). UnitRows.load
+// lays the unit's data out straight into the instance's memory (the views below); the kernel `zfill`
+// makes its instrument rows Z from them (InstrumentRows.fill, except with principal components, where
+// the TypeScript does), and UnitPass its rows W; the kernel `unit` then
 // forms that unit's zw_i, ar_i, ee_i and Z_iᵀHZ_i into scratch blocks, which UnitPass copies to the
 // blocks, and adds the sample-wide sums, which stay in the instance until the pass is done. One
 // instance serves every pass of a thread (a pass runs to its end before the next begins), laid out
@@ -11,6 +12,7 @@
 // (UnitPass forms q_f sparse there) or when turned off (pass-kernels.ts useWasmPasses).
 import { growMemory, kernelModule } from '../kernels/wasm/module.ts';
 import type { SparseFactor } from './hmatrix.ts';
+import type { FlatPlan } from './instruments.ts';
 import { wasmPassesOn } from './pass-kernels.ts';
 
 /** The i32 fields of the kernel's header, in order (kernels.wat reads field k at byte 4k). */
@@ -20,6 +22,9 @@ const HEADER = [
   'gramRow', 'nGram', 'gramCols', 'gramT', 'gramL', 'allWW', 'mainWW', 'eeHi', 'eeLo', 'keep',
   'eeOut', 'arUnit', 'arOut', 'arHi', 'arLo', 'zwOut', 'q', 'touched', 'zhzDst', 'track',
   'zhzMark', 'zhzTouched', 'stamp', 'zhzHi', 'zhzLo', 'rowOff', 'nPacked', 'nr',
+  'raw', 'ivT', 'gmmLev', 'gmmDif', 'useT', 'useL', 'ivOff', 'nIvTrans', 'ivTransV', 'ivTransCol',
+  'ivTransRaw', 'nIvLevel', 'ivLevelV', 'ivLevelCol', 'consCol', 'nb', 'blockLevel', 'blockDiff', 'blockLag', 'blockTauLo',
+  'blockTauHi', 'blockCol', 'blockStride', 'blockVars', 'blockVarStart',
 ] as const;
 type Field = (typeof HEADER)[number];
 /** The header's byte address; the arrays follow it. */
@@ -52,11 +57,18 @@ export interface UnitKernelShape {
   gramRow: Int32Array;
   gramCols: Int32Array;
   rowOff: Int32Array;
+  /** The lengths of UnitRows' arrays (UnitRows.sizes), which live in the kernel's memory. */
+  rows: { raw: number; ivT: number; gmm: number; T: number };
+  /** The instrument plan for `zfill` (instruments.ts flattenPlan), its constant's column and where the
+   *  iv sources start in raw (ivBase·T); null where InstrumentRows.fill runs in TypeScript
+   *  (principal components). */
+  fill: { flat: FlatPlan; consCol: number; ivOff: number } | null;
 }
 
 interface UnitExports {
   memory: WebAssembly.Memory;
   unit(h: number): void;
+  zfill(h: number): void;
 }
 
 export class UnitKernel {
@@ -69,7 +81,11 @@ export class UnitKernel {
   readonly arW: Float64Array;
   readonly arNzLen: Int32Array;
   readonly arNzCol: Int32Array;
-  /** Z's sparse rows (InstrumentRows.fill writes them). */
+  /** UnitRows' arrays that the instrument rows are made from (UnitRows.load writes them). */
+  readonly rowArrays: { raw: Float64Array; ivT: Float64Array; gmmLev: Float64Array; gmmDif: Float64Array; useT: Uint8Array; useL: Uint8Array };
+  /** Whether `fillRows` makes the instrument rows (else InstrumentRows.fill does). */
+  readonly fills: boolean;
+  /** Z's sparse rows (fillRows, or InstrumentRows.fill, writes them). */
   readonly zstart: Int32Array;
   readonly zcol: Int32Array;
   readonly zval: Float64Array;
@@ -95,7 +111,8 @@ export class UnitKernel {
     const nPacked = (L * (L + 1)) / 2;
     const nSym = (P * (P + 1)) / 2;
     // Byte layout: the header, then every array 8-byte aligned.
-    const parts: [string, 'f64' | 'i32', number][] = [
+    const fl = s.fill?.flat;
+    const parts: [string, 'f64' | 'i32' | 'u8', number][] = [
       ['wRows', 'f64', nr * P], ['nzLen', 'i32', nr], ['nzCol', 'i32', nr * P],
       ['arW', 'f64', s.arDifferenced ? T * P : 0], ['arNzLen', 'i32', s.arDifferenced ? T : 0], ['arNzCol', 'i32', s.arDifferenced ? T * P : 0],
       ['zstart', 'i32', nr + 1], ['zcol', 'i32', s.zEntries], ['zval', 'f64', s.zEntries],
@@ -106,6 +123,10 @@ export class UnitKernel {
       ['zwOut', 'f64', L * P], ['q', 'f64', L], ['touched', 'i32', L], ['zhzDst', 'f64', nPacked],
       ['zhzMark', 'i32', s.track ? nPacked : 0], ['zhzTouched', 'i32', s.track ? nPacked : 0],
       ['zhzHi', 'f64', nPacked], ['zhzLo', 'f64', nPacked], ['rowOff', 'i32', L],
+      ['raw', 'f64', s.rows.raw], ['ivT', 'f64', s.rows.ivT], ['gmmLev', 'f64', s.rows.gmm], ['gmmDif', 'f64', s.rows.gmm],
+      ['useT', 'u8', s.rows.T], ['useL', 'u8', s.rows.T],
+      ...(['ivTransV', 'ivTransCol', 'ivTransRaw', 'ivLevelV', 'ivLevelCol', 'blockLevel', 'blockDiff', 'blockLag', 'blockTauLo',
+        'blockTauHi', 'blockCol', 'blockStride', 'blockVars', 'blockVarStart'] as const).map((name): [string, 'i32', number] => [name, 'i32', fl ? fl[name].length : 0]),
     ];
     let bytes = HEADER_AT + HEADER.length * 4;
     const at = new Map<string, number>();
@@ -114,7 +135,7 @@ export class UnitKernel {
       bytes = Math.ceil(bytes / 8) * 8;
       at.set(name, bytes);
       length.set(name, len);
-      bytes += len * (type === 'f64' ? 8 : 4);
+      bytes += len * (type === 'f64' ? 8 : type === 'i32' ? 4 : 1);
     }
     growMemory(k.memory, bytes);
     const buf = k.memory.buffer;
@@ -128,6 +149,10 @@ export class UnitKernel {
     this.arW = f64('arW');
     this.arNzLen = i32('arNzLen');
     this.arNzCol = i32('arNzCol');
+    const u8 = (name: string) => new Uint8Array(buf, at.get(name)!, length.get(name)!);
+    this.rowArrays = { raw: f64('raw'), ivT: f64('ivT'), gmmLev: f64('gmmLev'), gmmDif: f64('gmmDif'), useT: u8('useT'), useL: u8('useL') };
+    this.fills = fl !== undefined;
+    if (fl) for (const name of Object.keys(fl) as (keyof FlatPlan)[]) i32(name).set(fl[name]);
     this.zstart = i32('zstart');
     this.zcol = i32('zcol');
     this.zval = f64('zval');
@@ -169,6 +194,13 @@ export class UnitKernel {
       zwOut: at.get('zwOut'), q: at.get('q'), touched: at.get('touched'), zhzDst: at.get('zhzDst'),
       track: s.track ? 1 : 0, zhzMark: at.get('zhzMark'), zhzTouched: at.get('zhzTouched'), stamp: 0,
       zhzHi: at.get('zhzHi'), zhzLo: at.get('zhzLo'), rowOff: at.get('rowOff'),
+      raw: at.get('raw'), ivT: at.get('ivT'), gmmLev: at.get('gmmLev'), gmmDif: at.get('gmmDif'), useT: at.get('useT'), useL: at.get('useL'),
+      ivOff: s.fill?.ivOff ?? 0, consCol: s.fill?.consCol ?? -1,
+      nIvTrans: fl?.ivTransV.length ?? 0, nIvLevel: fl?.ivLevelV.length ?? 0, nb: fl?.blockLag.length ?? 0,
+      ...Object.fromEntries(
+        (['ivTransV', 'ivTransCol', 'ivTransRaw', 'ivLevelV', 'ivLevelCol', 'blockLevel', 'blockDiff', 'blockLag', 'blockTauLo',
+          'blockTauHi', 'blockCol', 'blockStride', 'blockVars', 'blockVarStart'] as const).map((name) => [name, at.get(name)]),
+      ),
     };
     const header = new Int32Array(buf, HEADER_AT, HEADER.length);
     HEADER.forEach((f, i) => (header[i] = values[f] ?? 0));
@@ -188,5 +220,10 @@ export class UnitKernel {
   /** The products of the unit whose rows are laid out in the views. */
   unit(): void {
     this.k.unit(HEADER_AT);
+  }
+
+  /** The unit's instrument rows (zstart, zcol, zval) from the UnitRows arrays in the views (fills only). */
+  fillRows(): void {
+    this.k.zfill(HEADER_AT);
   }
 }

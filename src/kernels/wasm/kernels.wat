@@ -1011,7 +1011,115 @@
           (local.set $k (i32.add (local.get $k) (i32.const 1)))
           (br $zloop))))))
 
-  ;; unit: one unit's crossProducts, arProducts (artests > 0), momentBlock and Z'HZ, in that order.
+;; zfill: instruments.ts InstrumentRows.fill without principal components: the unit's instrument rows
+  ;; (zstart, zcol, zval) from the rows UnitRows.load laid out in this memory (raw, ivT, gmmLev, gmmDif,
+  ;; useT, useL) and the flattened plan (instruments.ts flattenPlan), entries in fill's order.
+  (func (export "zfill") (param $h i32)
+    (local $T i32) (local $nrows i32) (local $zs i32) (local $zc i32) (local $zv i32) (local $raw i32) (local $ivT i32)
+    (local $useT i32) (local $useL i32) (local $ivOff i32) (local $nTrans i32) (local $transV i32) (local $transCol i32)
+    (local $transRaw i32) (local $nLevel i32) (local $levelV i32) (local $levelCol i32) (local $consCol i32) (local $nb i32)
+    (local $r i32) (local $level i32) (local $t i32) (local $n i32) (local $e i32) (local $k i32) (local $j i32) (local $tau i32)
+    (local $lo i32) (local $src i32) (local $v0 i32) (local $nv i32) (local $c0 i32) (local $x f64)
+    (local.set $T (i32.load offset=0 (local.get $h)))
+    (local.set $nrows (i32.load offset=188 (local.get $h)))
+    (local.set $zs (i32.load offset=52 (local.get $h)))
+    (local.set $zc (i32.load offset=56 (local.get $h)))
+    (local.set $zv (i32.load offset=60 (local.get $h)))
+    (local.set $raw (i32.load offset=192 (local.get $h)))
+    (local.set $ivT (i32.load offset=196 (local.get $h)))
+    (local.set $useT (i32.load offset=208 (local.get $h)))
+    (local.set $useL (i32.load offset=212 (local.get $h)))
+    (local.set $ivOff (i32.load offset=216 (local.get $h)))
+    (local.set $nTrans (i32.load offset=220 (local.get $h)))
+    (local.set $transV (i32.load offset=224 (local.get $h)))
+    (local.set $transCol (i32.load offset=228 (local.get $h)))
+    (local.set $transRaw (i32.load offset=232 (local.get $h)))
+    (local.set $nLevel (i32.load offset=236 (local.get $h)))
+    (local.set $levelV (i32.load offset=240 (local.get $h)))
+    (local.set $levelCol (i32.load offset=244 (local.get $h)))
+    (local.set $consCol (i32.load offset=248 (local.get $h)))
+    (local.set $nb (i32.load offset=252 (local.get $h)))
+    (block $rdone (loop $rloop
+      (br_if $rdone (i32.ge_s (local.get $r) (local.get $nrows)))
+      (i32.store (i32.add (local.get $zs) (i32.shl (local.get $r) (i32.const 2))) (local.get $n))
+      (local.set $level (i32.ge_s (local.get $r) (local.get $T)))
+      (local.set $t (select (i32.sub (local.get $r) (local.get $T)) (local.get $r) (local.get $level)))
+      (block $next
+        (br_if $next (i32.eqz (i32.load8_u (i32.add (select (local.get $useL) (local.get $useT) (local.get $level)) (local.get $t)))))
+        (if (i32.eqz (local.get $level))
+          (then
+            ;; iv-style entries of a transformed row: passthru ones from raw, the others transformed.
+            (local.set $e (i32.const 0))
+            (block $edone (loop $eloop
+              (br_if $edone (i32.ge_s (local.get $e) (local.get $nTrans)))
+              (local.set $j (i32.add (i32.mul (i32.load (i32.add (local.get $transV) (i32.shl (local.get $e) (i32.const 2)))) (local.get $T)) (local.get $t)))
+              (local.set $x
+                (if (result f64) (i32.load (i32.add (local.get $transRaw) (i32.shl (local.get $e) (i32.const 2))))
+                  (then (f64.load (i32.add (local.get $raw) (i32.shl (i32.add (local.get $ivOff) (local.get $j)) (i32.const 3)))))
+                  (else (f64.load (i32.add (local.get $ivT) (i32.shl (local.get $j) (i32.const 3)))))))
+              (if (f64.ne (local.get $x) (local.get $x)) (then (local.set $x (f64.const 0))))
+              (if (f64.ne (local.get $x) (f64.const 0))
+                (then
+                  (i32.store (i32.add (local.get $zc) (i32.shl (local.get $n) (i32.const 2))) (i32.load (i32.add (local.get $transCol) (i32.shl (local.get $e) (i32.const 2)))))
+                  (f64.store (i32.add (local.get $zv) (i32.shl (local.get $n) (i32.const 3))) (local.get $x))
+                  (local.set $n (i32.add (local.get $n) (i32.const 1)))))
+              (local.set $e (i32.add (local.get $e) (i32.const 1)))
+              (br $eloop))))
+          (else
+            ;; iv-style entries of a level row, from raw, then the constant.
+            (local.set $e (i32.const 0))
+            (block $ldone (loop $lloop
+              (br_if $ldone (i32.ge_s (local.get $e) (local.get $nLevel)))
+              (local.set $x (f64.load (i32.add (local.get $raw)
+                (i32.shl (i32.add (local.get $ivOff) (i32.add (i32.mul (i32.load (i32.add (local.get $levelV) (i32.shl (local.get $e) (i32.const 2)))) (local.get $T)) (local.get $t))) (i32.const 3)))))
+              (if (f64.ne (local.get $x) (local.get $x)) (then (local.set $x (f64.const 0))))
+              (if (f64.ne (local.get $x) (f64.const 0))
+                (then
+                  (i32.store (i32.add (local.get $zc) (i32.shl (local.get $n) (i32.const 2))) (i32.load (i32.add (local.get $levelCol) (i32.shl (local.get $e) (i32.const 2)))))
+                  (f64.store (i32.add (local.get $zv) (i32.shl (local.get $n) (i32.const 3))) (local.get $x))
+                  (local.set $n (i32.add (local.get $n) (i32.const 1)))))
+              (local.set $e (i32.add (local.get $e) (i32.const 1)))
+              (br $lloop)))
+            (if (i32.ge_s (local.get $consCol) (i32.const 0))
+              (then
+                (i32.store (i32.add (local.get $zc) (i32.shl (local.get $n) (i32.const 2))) (local.get $consCol))
+                (f64.store (i32.add (local.get $zv) (i32.shl (local.get $n) (i32.const 3))) (f64.const 1))
+                (local.set $n (i32.add (local.get $n) (i32.const 1)))))))
+        ;; gmm-style lag blocks of this row's equation.
+        (local.set $k (i32.const 0))
+        (block $kdone (loop $kloop
+          (br_if $kdone (i32.ge_s (local.get $k) (local.get $nb)))
+          (block $knext
+            (br_if $knext (i32.ne (i32.load (i32.add (i32.load offset=256 (local.get $h)) (i32.shl (local.get $k) (i32.const 2)))) (local.get $level)))
+            (local.set $tau (i32.sub (local.get $t) (i32.load (i32.add (i32.load offset=264 (local.get $h)) (i32.shl (local.get $k) (i32.const 2))))))
+            (local.set $lo (i32.load (i32.add (i32.load offset=268 (local.get $h)) (i32.shl (local.get $k) (i32.const 2)))))
+            (br_if $knext (i32.lt_s (local.get $tau) (local.get $lo)))
+            (br_if $knext (i32.gt_s (local.get $tau) (i32.load (i32.add (i32.load offset=272 (local.get $h)) (i32.shl (local.get $k) (i32.const 2))))))
+            (local.set $src (select (i32.load offset=204 (local.get $h)) (i32.load offset=200 (local.get $h))
+              (i32.load (i32.add (i32.load offset=260 (local.get $h)) (i32.shl (local.get $k) (i32.const 2))))))
+            (local.set $v0 (i32.load (i32.add (i32.load offset=288 (local.get $h)) (i32.shl (local.get $k) (i32.const 2)))))
+            (local.set $nv (i32.sub (i32.load (i32.add (i32.load offset=288 (local.get $h)) (i32.shl (i32.add (local.get $k) (i32.const 1)) (i32.const 2)))) (local.get $v0)))
+            (local.set $c0 (i32.add (i32.load (i32.add (i32.load offset=276 (local.get $h)) (i32.shl (local.get $k) (i32.const 2))))
+              (i32.mul (i32.sub (local.get $tau) (local.get $lo)) (i32.load (i32.add (i32.load offset=280 (local.get $h)) (i32.shl (local.get $k) (i32.const 2)))))))
+            (local.set $j (i32.const 0))
+            (block $jdone (loop $jloop
+              (br_if $jdone (i32.ge_s (local.get $j) (local.get $nv)))
+              (local.set $x (f64.load (i32.add (local.get $src)
+                (i32.shl (i32.add (i32.mul (i32.load (i32.add (i32.load offset=284 (local.get $h)) (i32.shl (i32.add (local.get $v0) (local.get $j)) (i32.const 2)))) (local.get $T)) (local.get $tau)) (i32.const 3)))))
+              (if (f64.ne (local.get $x) (f64.const 0))
+                (then
+                  (i32.store (i32.add (local.get $zc) (i32.shl (local.get $n) (i32.const 2))) (i32.add (local.get $c0) (local.get $j)))
+                  (f64.store (i32.add (local.get $zv) (i32.shl (local.get $n) (i32.const 3))) (local.get $x))
+                  (local.set $n (i32.add (local.get $n) (i32.const 1)))))
+              (local.set $j (i32.add (local.get $j) (i32.const 1)))
+              (br $jloop))))
+          (local.set $k (i32.add (local.get $k) (i32.const 1)))
+          (br $kloop))))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rloop)))
+    (i32.store (i32.add (local.get $zs) (i32.shl (local.get $nrows) (i32.const 2))) (local.get $n)))
+
+    ;; unit: one unit's crossProducts, arProducts (artests > 0), momentBlock and Z'HZ, in that order.
   (func (export "unit") (param $h i32)
     (call $crossproducts (local.get $h))
     (if (i32.load offset=20 (local.get $h)) (then (call $arproducts (local.get $h))))
