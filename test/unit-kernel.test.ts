@@ -83,7 +83,7 @@ describe('the unit pass on the WebAssembly kernel', () => {
       T: 3, P: 2, L, nr: 6, system: true, sigmaLevel: false, artests: 0, arR0: 3, arDifferenced: false, keep: false, track: L > 24,
       zEntries: 12, F: { nrows: 0, start: new Int32Array(1), rows: new Int32Array(0), coef: new Float64Array(0) },
       gramRow: new Int32Array(L).fill(-1), gramCols: new Int32Array(0), rowOff: new Int32Array(L),
-      rows: { raw: 6, ivT: 3, gmm: 3, T: 3 }, fill: null,
+      rows: { raw: 6, ivT: 3, gmm: 3, T: 3, x: 3 }, fill: null,
     });
     expect(UnitKernel.open(shape(9))).not.toBeNull();
     expect(UnitKernel.open(shape(65))).toBeNull();

@@ -434,8 +434,16 @@ class UnitPass {
 
   /** W_i: the rows that enter (transformed rows 0..T−1, level rows T..2T−1) with their nonzero
    *  columns (a row that does not enter has none; entries not listed are never read); the unit's
-   *  observation counts and exclusions. */
+   *  observation counts and exclusions (with the kernel: its `wrows`, the same rows and sums). */
   private unitRows(i: number): void {
+    const kernel = this.kernel;
+    if (kernel) {
+      const count = kernel.wRowsOf();
+      this.obsTrans[i] = count.trans;
+      this.obsMain[i] = count.main;
+      this.countExclusions();
+      return;
+    }
     const { rows, wRows, nzLen, nzCol, T, P, kAll, levW } = this;
     const neq = this.d.system ? 2 : 1;
     let nMain = 0;
@@ -471,13 +479,20 @@ class UnitPass {
           nMain++;
         }
       }
-      if (rows.present[t]) {
-        const code = rows.status[t];
-        if (code !== EXCLUDED.used && this.excludedCount[code]++ === 0) this.excludedOrder.push(code);
-      }
     }
     this.obsTrans[i] = nT;
     this.obsMain[i] = neq === 2 ? nMain : nT;
+    this.countExclusions();
+  }
+
+  /** The unit's present periods that are not main-equation observations, by reason. */
+  private countExclusions(): void {
+    const { rows, T } = this;
+    for (let t = 0; t < T; t++) {
+      if (!rows.present[t]) continue;
+      const code = rows.status[t];
+      if (code !== EXCLUDED.used && this.excludedCount[code]++ === 0) this.excludedOrder.push(code);
+    }
   }
 
   /** ee_i over the rows whose residuals give σ², and the sample-wide W'W sums (all used rows;
@@ -723,6 +738,8 @@ class UnitPass {
       this.arSum.lo.set(k.arLo);
       this.zhzPacked.hi.set(k.zhzHi);
       this.zhzPacked.lo.set(k.zhzLo);
+      this.levW.set(k.levW);
+      this.nLev = k.nLev;
     }
     mirrorUpper(this.allWW, this.P);
     mirrorUpper(this.mainWW, this.P);

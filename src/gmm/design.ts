@@ -266,8 +266,13 @@ function qualifiedRows(panel: Panel, spec: ModelSpec): Uint8Array | null {
  * One unit's rows on the grid, recomputed in place for each unit (no allocation per unit).
  * Transformed rows are 0..T−1, level rows T..2T−1 (system GMM).
  */
-/** The arrays of UnitRows that InstrumentRows.fill reads, when they live elsewhere (UnitRows.sizes). */
+/** The arrays of UnitRows that the instrument rows and W's rows are made from, when they live
+ *  elsewhere (UnitRows.sizes). */
 export interface UnitRowsStorage {
+  yT: Float64Array;
+  xT: Float64Array;
+  yL: Float64Array;
+  xL: Float64Array;
   raw: Float64Array;
   ivT: Float64Array;
   gmmLev: Float64Array;
@@ -309,12 +314,13 @@ export class UnitRows {
   readonly status: Uint8Array;
 
   /** The lengths of the arrays a storage holds (UnitRowsStorage). */
-  static sizes(design: Design): { raw: number; ivT: number; gmm: number; T: number } {
+  static sizes(design: Design): { raw: number; ivT: number; gmm: number; T: number; x: number } {
     const T = design.T;
-    return { raw: design.sources.length * T, ivT: Math.max(1, design.nIvVars) * T, gmm: Math.max(1, design.nGmmVars) * T, T };
+    const kAll = design.k0 + (design.hasConstant ? 1 : 0);
+    return { raw: design.sources.length * T, ivT: Math.max(1, design.nIvVars) * T, gmm: Math.max(1, design.nGmmVars) * T, T, x: T * kAll };
   }
 
-  /** storage: where raw, ivT, gmmLev, gmmDif, useT and useL live (UnitRows.sizes), e.g. a WebAssembly
+  /** storage: where yT, xT, yL, xL, raw, ivT, gmmLev, gmmDif, useT and useL live (UnitRows.sizes), e.g. a WebAssembly
    *  kernel's memory (unit-kernel.ts); new arrays by default. */
   constructor(
     readonly design: Design,
@@ -330,11 +336,11 @@ export class UnitRows {
     this.qualified = new Uint8Array(T);
     this.touseVar = new Uint8Array(T);
     this.complete = new Uint8Array(T);
-    this.yT = new Float64Array(T);
-    this.xT = new Float64Array(T * this.kAll);
+    this.yT = storage?.yT ?? new Float64Array(T);
+    this.xT = storage?.xT ?? new Float64Array(size.x);
     this.useT = storage?.useT ?? new Uint8Array(T);
-    this.yL = new Float64Array(T);
-    this.xL = new Float64Array(T * this.kAll);
+    this.yL = storage?.yL ?? new Float64Array(T);
+    this.xL = storage?.xL ?? new Float64Array(size.x);
     this.useL = storage?.useL ?? new Uint8Array(T);
     this.ivT = storage?.ivT ?? new Float64Array(size.ivT);
     this.gmmLev = storage?.gmmLev ?? new Float64Array(size.gmm);

@@ -12,6 +12,7 @@
 // (UnitPass forms q_f sparse there) or when turned off (pass-kernels.ts useWasmPasses).
 import { growMemory, kernelModule } from '../kernels/wasm/module.ts';
 import type { SparseFactor } from './hmatrix.ts';
+import type { UnitRowsStorage } from './design.ts';
 import type { FlatPlan } from './instruments.ts';
 import { wasmPassesOn } from './pass-kernels.ts';
 
@@ -24,7 +25,8 @@ const HEADER = [
   'zhzMark', 'zhzTouched', 'stamp', 'zhzHi', 'zhzLo', 'rowOff', 'nPacked', 'nr',
   'raw', 'ivT', 'gmmLev', 'gmmDif', 'useT', 'useL', 'ivOff', 'nIvTrans', 'ivTransV', 'ivTransCol',
   'ivTransRaw', 'nIvLevel', 'ivLevelV', 'ivLevelCol', 'consCol', 'nb', 'blockLevel', 'blockDiff', 'blockLag', 'blockTauLo',
-  'blockTauHi', 'blockCol', 'blockStride', 'blockVars', 'blockVarStart',
+  'blockTauHi', 'blockCol', 'blockStride', 'blockVars', 'blockVarStart', 'yT', 'xT', 'yL', 'xL', 'kAll',
+  'levW', 'nLev', 'outT', 'outMain',
 ] as const;
 type Field = (typeof HEADER)[number];
 /** The header's byte address; the arrays follow it. */
@@ -58,7 +60,7 @@ export interface UnitKernelShape {
   gramCols: Int32Array;
   rowOff: Int32Array;
   /** The lengths of UnitRows' arrays (UnitRows.sizes), which live in the kernel's memory. */
-  rows: { raw: number; ivT: number; gmm: number; T: number };
+  rows: { raw: number; ivT: number; gmm: number; T: number; x: number };
   /** The instrument plan for `zfill` (instruments.ts flattenPlan), its constant's column and where the
    *  iv sources start in raw (ivBase·T); null where InstrumentRows.fill runs in TypeScript
    *  (principal components). */
@@ -69,6 +71,7 @@ interface UnitExports {
   memory: WebAssembly.Memory;
   unit(h: number): void;
   zfill(h: number): void;
+  wrows(h: number): void;
 }
 
 export class UnitKernel {
@@ -82,7 +85,11 @@ export class UnitKernel {
   readonly arNzLen: Int32Array;
   readonly arNzCol: Int32Array;
   /** UnitRows' arrays that the instrument rows are made from (UnitRows.load writes them). */
-  readonly rowArrays: { raw: Float64Array; ivT: Float64Array; gmmLev: Float64Array; gmmDif: Float64Array; useT: Uint8Array; useL: Uint8Array };
+  readonly rowArrays: UnitRowsStorage;
+  /** Σ W over the level rows (wRows adds each unit's). */
+  readonly levW: Float64Array;
+  /** The header, for wRows' counts. */
+  private readonly header: Int32Array;
   /** Whether `fillRows` makes the instrument rows (else InstrumentRows.fill does). */
   readonly fills: boolean;
   /** Z's sparse rows (fillRows, or InstrumentRows.fill, writes them). */
@@ -124,7 +131,8 @@ export class UnitKernel {
       ['zhzMark', 'i32', s.track ? nPacked : 0], ['zhzTouched', 'i32', s.track ? nPacked : 0],
       ['zhzHi', 'f64', nPacked], ['zhzLo', 'f64', nPacked], ['rowOff', 'i32', L],
       ['raw', 'f64', s.rows.raw], ['ivT', 'f64', s.rows.ivT], ['gmmLev', 'f64', s.rows.gmm], ['gmmDif', 'f64', s.rows.gmm],
-      ['useT', 'u8', s.rows.T], ['useL', 'u8', s.rows.T],
+      ['useT', 'u8', s.rows.T], ['useL', 'u8', s.rows.T], ['yT', 'f64', s.rows.T], ['yL', 'f64', s.rows.T],
+      ['xT', 'f64', s.rows.x], ['xL', 'f64', s.rows.x], ['levW', 'f64', P],
       ...(['ivTransV', 'ivTransCol', 'ivTransRaw', 'ivLevelV', 'ivLevelCol', 'blockLevel', 'blockDiff', 'blockLag', 'blockTauLo',
         'blockTauHi', 'blockCol', 'blockStride', 'blockVars', 'blockVarStart'] as const).map((name): [string, 'i32', number] => [name, 'i32', fl ? fl[name].length : 0]),
     ];
@@ -150,7 +158,11 @@ export class UnitKernel {
     this.arNzLen = i32('arNzLen');
     this.arNzCol = i32('arNzCol');
     const u8 = (name: string) => new Uint8Array(buf, at.get(name)!, length.get(name)!);
-    this.rowArrays = { raw: f64('raw'), ivT: f64('ivT'), gmmLev: f64('gmmLev'), gmmDif: f64('gmmDif'), useT: u8('useT'), useL: u8('useL') };
+    this.rowArrays = {
+      yT: f64('yT'), xT: f64('xT'), yL: f64('yL'), xL: f64('xL'),
+      raw: f64('raw'), ivT: f64('ivT'), gmmLev: f64('gmmLev'), gmmDif: f64('gmmDif'), useT: u8('useT'), useL: u8('useL'),
+    };
+    this.levW = f64('levW');
     this.fills = fl !== undefined;
     if (fl) for (const name of Object.keys(fl) as (keyof FlatPlan)[]) i32(name).set(fl[name]);
     this.zstart = i32('zstart');
@@ -195,6 +207,7 @@ export class UnitKernel {
       track: s.track ? 1 : 0, zhzMark: at.get('zhzMark'), zhzTouched: at.get('zhzTouched'), stamp: 0,
       zhzHi: at.get('zhzHi'), zhzLo: at.get('zhzLo'), rowOff: at.get('rowOff'),
       raw: at.get('raw'), ivT: at.get('ivT'), gmmLev: at.get('gmmLev'), gmmDif: at.get('gmmDif'), useT: at.get('useT'), useL: at.get('useL'),
+      yT: at.get('yT'), xT: at.get('xT'), yL: at.get('yL'), xL: at.get('xL'), kAll: P - 1, levW: at.get('levW'), nLev: 0,
       ivOff: s.fill?.ivOff ?? 0, consCol: s.fill?.consCol ?? -1,
       nIvTrans: fl?.ivTransV.length ?? 0, nIvLevel: fl?.ivLevelV.length ?? 0, nb: fl?.blockLag.length ?? 0,
       ...Object.fromEntries(
@@ -202,7 +215,7 @@ export class UnitKernel {
           'blockTauHi', 'blockCol', 'blockStride', 'blockVars', 'blockVarStart'] as const).map((name) => [name, at.get(name)]),
       ),
     };
-    const header = new Int32Array(buf, HEADER_AT, HEADER.length);
+    const header = (this.header = new Int32Array(buf, HEADER_AT, HEADER.length));
     HEADER.forEach((f, i) => (header[i] = values[f] ?? 0));
   }
 
@@ -225,5 +238,18 @@ export class UnitKernel {
   /** The unit's instrument rows (zstart, zcol, zval) from the UnitRows arrays in the views (fills only). */
   fillRows(): void {
     this.k.zfill(HEADER_AT);
+  }
+
+  /** The unit's rows of W (wRows, nzLen, nzCol) from the UnitRows arrays in the views, Σ W over its
+   *  level rows added into levW: its transformed and main-equation row counts. */
+  wRowsOf(): { trans: number; main: number } {
+    this.k.wrows(HEADER_AT);
+    const h = this.header;
+    return { trans: h[HEADER.indexOf('outT')]!, main: h[HEADER.indexOf('outMain')]! };
+  }
+
+  /** The level rows wRowsOf has seen, over the pass. */
+  get nLev(): number {
+    return this.header[HEADER.indexOf('nLev')]!;
   }
 }

@@ -1119,6 +1119,75 @@
       (br $rloop)))
     (i32.store (i32.add (local.get $zs) (i32.shl (local.get $nrows) (i32.const 2))) (local.get $n)))
 
+  ;; wrows: blocks.ts UnitPass.unitRows without its exclusion counts: W's rows that enter (y, x of
+  ;; the transformed rows 0..T−1 and the level rows T..2T−1 from UnitRows' yT, xT, yL, xL) with their
+  ;; nonzero columns, Σ W over the level rows into levW and their count into nLev, and the unit's row
+  ;; counts (transformed rows into outT, main-equation rows into outMain).
+  (func (export "wrows") (param $h i32)
+    (local $T i32) (local $P i32) (local $K i32) (local $neq i32) (local $w i32) (local $nzLen i32) (local $nzCol i32)
+    (local $levW i32) (local $t i32) (local $e i32) (local $r i32) (local $o i32) (local $n i32) (local $k i32) (local $j i32)
+    (local $xrow i32) (local $nT i32) (local $nMain i32) (local $y f64) (local $v f64) (local $c i32) (local $ad i32)
+    (local.set $T (i32.load offset=0 (local.get $h)))
+    (local.set $P (i32.load offset=4 (local.get $h)))
+    (local.set $K (i32.load offset=308 (local.get $h)))
+    (local.set $neq (select (i32.const 2) (i32.const 1) (i32.load offset=12 (local.get $h))))
+    (local.set $w (i32.load offset=40 (local.get $h)))
+    (local.set $nzLen (i32.load offset=44 (local.get $h)))
+    (local.set $nzCol (i32.load offset=48 (local.get $h)))
+    (local.set $levW (i32.load offset=312 (local.get $h)))
+    (block $tdone (loop $tloop
+      (br_if $tdone (i32.ge_s (local.get $t) (local.get $T)))
+      (local.set $e (i32.const 0))
+      (block $edone (loop $eloop
+        (br_if $edone (i32.ge_s (local.get $e) (local.get $neq)))
+        (local.set $r (i32.add (i32.mul (local.get $e) (local.get $T)) (local.get $t)))
+        (block $enext
+          (if (i32.eqz (i32.load8_u (i32.add (select (i32.load offset=212 (local.get $h)) (i32.load offset=208 (local.get $h)) (local.get $e)) (local.get $t))))
+            (then
+              (i32.store (i32.add (local.get $nzLen) (i32.shl (local.get $r) (i32.const 2))) (i32.const 0))
+              (br $enext)))
+          ;; Row r = (y, x) of its equation.
+          (local.set $y (f64.load (i32.add (select (i32.load offset=300 (local.get $h)) (i32.load offset=292 (local.get $h)) (local.get $e)) (i32.shl (local.get $t) (i32.const 3)))))
+          (local.set $xrow (i32.add (select (i32.load offset=304 (local.get $h)) (i32.load offset=296 (local.get $h)) (local.get $e)) (i32.shl (i32.mul (local.get $t) (local.get $K)) (i32.const 3))))
+          (local.set $o (i32.mul (local.get $r) (local.get $P)))
+          (local.set $n (local.get $o))
+          (if (f64.ne (local.get $y) (f64.const 0))
+            (then
+              (f64.store (i32.add (local.get $w) (i32.shl (local.get $o) (i32.const 3))) (local.get $y))
+              (i32.store (i32.add (local.get $nzCol) (i32.shl (local.get $n) (i32.const 2))) (i32.const 0))
+              (local.set $n (i32.add (local.get $n) (i32.const 1)))))
+          (local.set $k (i32.const 0))
+          (block $kdone (loop $kloop
+            (br_if $kdone (i32.ge_s (local.get $k) (local.get $K)))
+            (local.set $v (f64.load (i32.add (local.get $xrow) (i32.shl (local.get $k) (i32.const 3)))))
+            (if (f64.ne (local.get $v) (f64.const 0))
+              (then
+                (f64.store (i32.add (local.get $w) (i32.shl (i32.add (i32.add (local.get $o) (i32.const 1)) (local.get $k)) (i32.const 3))) (local.get $v))
+                (i32.store (i32.add (local.get $nzCol) (i32.shl (local.get $n) (i32.const 2))) (i32.add (local.get $k) (i32.const 1)))
+                (local.set $n (i32.add (local.get $n) (i32.const 1)))))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br $kloop)))
+          (i32.store (i32.add (local.get $nzLen) (i32.shl (local.get $r) (i32.const 2))) (i32.sub (local.get $n) (local.get $o)))
+          (if (i32.eqz (local.get $e))
+            (then (local.set $nT (i32.add (local.get $nT) (i32.const 1))))
+            (else
+              (local.set $j (local.get $o))
+              (block $jdone (loop $jloop
+                (br_if $jdone (i32.ge_s (local.get $j) (local.get $n)))
+                (local.set $c (i32.load (i32.add (local.get $nzCol) (i32.shl (local.get $j) (i32.const 2)))))
+                (local.set $ad (i32.add (local.get $levW) (i32.shl (local.get $c) (i32.const 3))))
+                (f64.store (local.get $ad) (f64.add (f64.load (local.get $ad)) (f64.load (i32.add (local.get $w) (i32.shl (i32.add (local.get $o) (local.get $c)) (i32.const 3))))))
+                (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                (br $jloop)))
+              (i32.store offset=316 (local.get $h) (i32.add (i32.load offset=316 (local.get $h)) (i32.const 1)))
+              (local.set $nMain (i32.add (local.get $nMain) (i32.const 1))))))
+        (local.set $e (i32.add (local.get $e) (i32.const 1)))
+        (br $eloop)))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $tloop)))
+    (i32.store offset=320 (local.get $h) (local.get $nT))
+    (i32.store offset=324 (local.get $h) (select (local.get $nMain) (local.get $nT) (i32.eq (local.get $neq) (i32.const 2)))))
+
     ;; unit: one unit's crossProducts, arProducts (artests > 0), momentBlock and Z'HZ, in that order.
   (func (export "unit") (param $h i32)
     (call $crossproducts (local.get $h))
