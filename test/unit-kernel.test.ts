@@ -60,6 +60,9 @@ describe('the unit pass on the WebAssembly kernel', () => {
       compare(ab, 'n L.n w k, gmm(L.(n w k), collapse) orthogonal twostep robust artests(3)'),
       compare(ab, 'n L.n w k, gmm(L.n, collapse) iv(w k) arlevels h(1) robust'),
       compare(ab, 'n L.n w k yr*, gmm(L.(n w k), lag(2 3)) iv(yr*) pca twostep'),
+      // if/in: periods outside the condition (status 'unqualified') still feed lags and instruments.
+      compare(ab, 'n L.n w k if year >= 1979 & ys > 4.6, gmm(L.n, lag(2 4)) iv(w k) twostep robust'),
+      compare(ab, 'n L.n w k in 1/700, gmm(L.(n w), collapse) iv(k) nolevel twostep robust'),
     ];
     // Beyond 24 instruments the kernel tracks the Z'HZ entries a unit touches.
     expect(Math.max(...L)).toBeGreaterThan(24);
@@ -83,7 +86,7 @@ describe('the unit pass on the WebAssembly kernel', () => {
       T: 3, P: 2, L, nr: 6, system: true, sigmaLevel: false, artests: 0, arR0: 3, arDifferenced: false, keep: false, track: L > 24,
       zEntries: 12, F: { nrows: 0, start: new Int32Array(1), rows: new Int32Array(0), coef: new Float64Array(0) },
       gramRow: new Int32Array(L).fill(-1), gramCols: new Int32Array(0), rowOff: new Int32Array(L),
-      rows: { raw: 6, ivT: 3, gmm: 3, T: 3, x: 3 }, fill: null,
+      rows: { raw: 6, ivT: 3, gmm: 3, T: 3, x: 3 }, fill: null, tail: null,
     });
     expect(UnitKernel.open(shape(9))).not.toBeNull();
     expect(UnitKernel.open(shape(65))).toBeNull();

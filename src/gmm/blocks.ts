@@ -388,8 +388,11 @@ class UnitPass {
       F: this.F, gramRow: this.gramRow, gramCols: this.gramCols, rowOff: this.rowOff,
       rows: UnitRows.sizes(d),
       fill: plan.pca ? null : { flat: flattenPlan(plan), consCol: plan.consCol, ivOff: d.ivBase * T },
+      tail: d.orthogonal
+        ? null
+        : { reads: UnitRows.reads(d), k0: d.k0, hasConstant: d.hasConstant, ivBase: d.ivBase, gmmBase: d.gmmBase, nIvVars: d.nIvVars, nGmmVars: d.nGmmVars },
     }));
-    this.rows = new UnitRows(d, kernel?.rowArrays);
+    this.rows = new UnitRows(d, kernel?.rowArrays, kernel?.tails ? () => kernel.rowTail() : undefined);
     this.zrows = new InstrumentRows(plan, d, kernel ? { start: kernel.zstart, col: kernel.zcol, val: kernel.zval } : undefined);
     this.wRows = kernel?.wRows ?? new Float64Array(this.nr * P);
     this.nzLen = kernel?.nzLen ?? new Int32Array(this.nr);

@@ -279,6 +279,24 @@ export interface UnitRowsStorage {
   gmmDif: Float64Array;
   useT: Uint8Array;
   useL: Uint8Array;
+  present: Uint8Array;
+  qualified: Uint8Array;
+  touseVar: Uint8Array;
+  complete: Uint8Array;
+  status: Uint8Array;
+}
+
+/** UnitRows.reads: per source, an earlier source with the same column and lag, or −1; per iv
+ *  variable, the source (0: y, 1 + k: regressor k) it is the same as, or −1; the iv variables
+ *  (without mz) that a complete period needs, those a transformed row needs as transformed
+ *  (transVars) or as they are (passthru: transRawVars), and those a level row needs. */
+export interface UnitRowsReads {
+  alias: Int32Array;
+  ivFrom: Int32Array;
+  completeVars: Int32Array;
+  transVars: Int32Array;
+  transRawVars: Int32Array;
+  levelVars: Int32Array;
 }
 
 export class UnitRows {
@@ -325,17 +343,20 @@ export class UnitRows {
   constructor(
     readonly design: Design,
     storage?: UnitRowsStorage,
+    /** What load() does after its gather, when not the TypeScript below (rowtail: the storage's arrays
+     *  must then be the kernel's). */
+    tail?: () => void,
   ) {
     const T = design.T;
     this.T = T;
     this.kAll = design.k0 + (design.hasConstant ? 1 : 0);
     const size = UnitRows.sizes(design);
     this.raw = storage?.raw ?? new Float64Array(size.raw);
-    this.present = new Uint8Array(T);
+    this.present = storage?.present ?? new Uint8Array(T);
     this.rowAt = new Int32Array(T);
-    this.qualified = new Uint8Array(T);
-    this.touseVar = new Uint8Array(T);
-    this.complete = new Uint8Array(T);
+    this.qualified = storage?.qualified ?? new Uint8Array(T);
+    this.touseVar = storage?.touseVar ?? new Uint8Array(T);
+    this.complete = storage?.complete ?? new Uint8Array(T);
     this.yT = storage?.yT ?? new Float64Array(T);
     this.xT = storage?.xT ?? new Float64Array(size.x);
     this.useT = storage?.useT ?? new Uint8Array(T);
@@ -345,34 +366,45 @@ export class UnitRows {
     this.ivT = storage?.ivT ?? new Float64Array(size.ivT);
     this.gmmLev = storage?.gmmLev ?? new Float64Array(size.gmm);
     this.gmmDif = storage?.gmmDif ?? new Float64Array(size.gmm);
-    this.status = new Uint8Array(T);
-    // What load() reads of the design, flattened once: a source that is the same column and lag as
-    // an earlier one (a regressor that is also an instrument) is copied from it; an iv variable whose
-    // source is y or a regressor takes that one's transform; the iv variables each sample mark checks.
-    const { sources, iv, ivBase, k0 } = design;
-    this.alias = Int32Array.from(sources, (src, s) => sources.indexOf(src) < s ? sources.indexOf(src) : -1);
-    this.ivFrom = Int32Array.from({ length: design.nIvVars }, (_, v) => {
-      const s = sources.indexOf(sources[ivBase + v]);
-      return s <= k0 ? s : -1;
-    });
-    const vars = (keep: (g: ResolvedIv) => boolean) => [...new Set(iv.filter((g) => !g.mz && keep(g)).flatMap((g) => g.vars))];
-    this.completeVars = Int32Array.from(vars(() => true));
-    const diffGroups = iv.filter((g) => !g.mz && g.equation !== 'level');
-    this.transVars = Int32Array.from(new Set(diffGroups.filter((g) => !g.passthru).flatMap((g) => g.vars)));
-    this.transRawVars = Int32Array.from(new Set(diffGroups.filter((g) => g.passthru).flatMap((g) => g.vars)));
-    this.levelVars = Int32Array.from(vars((g) => g.equation !== 'diff'));
+    this.status = storage?.status ?? new Uint8Array(T);
+    const r = UnitRows.reads(design);
+    this.alias = r.alias;
+    this.ivFrom = r.ivFrom;
+    this.completeVars = r.completeVars;
+    this.transVars = r.transVars;
+    this.transRawVars = r.transRawVars;
+    this.levelVars = r.levelVars;
+    this.tail = tail ?? null;
   }
 
-  /** Per source: an earlier source with the same column and lag, or −1. */
+  /** What load() reads of the design, flattened once: a source that is the same column and lag as an
+   *  earlier one (a regressor that is also an instrument) is copied from it; an iv variable whose
+   *  source is y or a regressor takes that one's transform; the iv variables each sample mark checks. */
+  static reads(design: Design): UnitRowsReads {
+    const { sources, iv, ivBase, k0 } = design;
+    const vars = (keep: (g: ResolvedIv) => boolean) => [...new Set(iv.filter((g) => !g.mz && keep(g)).flatMap((g) => g.vars))];
+    const diffGroups = iv.filter((g) => !g.mz && g.equation !== 'level');
+    return {
+      alias: Int32Array.from(sources, (src, s) => (sources.indexOf(src) < s ? sources.indexOf(src) : -1)),
+      ivFrom: Int32Array.from({ length: design.nIvVars }, (_, v) => {
+        const s = sources.indexOf(sources[ivBase + v]);
+        return s <= k0 ? s : -1;
+      }),
+      completeVars: Int32Array.from(vars(() => true)),
+      transVars: Int32Array.from(new Set(diffGroups.filter((g) => !g.passthru).flatMap((g) => g.vars))),
+      transRawVars: Int32Array.from(new Set(diffGroups.filter((g) => g.passthru).flatMap((g) => g.vars))),
+      levelVars: Int32Array.from(vars((g) => g.equation !== 'diff')),
+    };
+  }
+
   private readonly alias: Int32Array;
-  /** Per iv variable: the source (0: y, 1 + k: regressor k) it is the same as, or −1. */
   private readonly ivFrom: Int32Array;
-  /** iv variables (without mz) that a complete period needs; those a transformed row needs, as
-   *  transformed (transVars) or as they are (passthru: transRawVars); those a level row needs. */
   private readonly completeVars: Int32Array;
   private readonly transVars: Int32Array;
   private readonly transRawVars: Int32Array;
   private readonly levelVars: Int32Array;
+  /** What load() does after its gather, elsewhere (the WebAssembly kernel's rowtail), or null. */
+  private readonly tail: (() => void) | null;
 
   /** Transform raw column s (T values) into out[outOff..outOff+T): FD or FOD (xtabond2 placement). */
   private transform(s: number, out: Float64Array, outOff: number, stride: number): void {
@@ -449,6 +481,7 @@ export class UnitRows {
         if (tt >= 0 && tt < T && rowAt[tt] >= 0) raw[o + t] = values[rowAt[tt]];
       }
     }
+    if (this.tail) return this.tail();
     // Sample marks.
     const ivBase = d.ivBase;
     const { completeVars, transVars, transRawVars, levelVars } = this;

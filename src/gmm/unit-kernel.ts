@@ -12,7 +12,7 @@
 // (UnitPass forms q_f sparse there) or when turned off (pass-kernels.ts useWasmPasses).
 import { growMemory, kernelModule } from '../kernels/wasm/module.ts';
 import type { SparseFactor } from './hmatrix.ts';
-import type { UnitRowsStorage } from './design.ts';
+import type { UnitRowsReads, UnitRowsStorage } from './design.ts';
 import type { FlatPlan } from './instruments.ts';
 import { wasmPassesOn } from './pass-kernels.ts';
 
@@ -26,7 +26,9 @@ const HEADER = [
   'raw', 'ivT', 'gmmLev', 'gmmDif', 'useT', 'useL', 'ivOff', 'nIvTrans', 'ivTransV', 'ivTransCol',
   'ivTransRaw', 'nIvLevel', 'ivLevelV', 'ivLevelCol', 'consCol', 'nb', 'blockLevel', 'blockDiff', 'blockLag', 'blockTauLo',
   'blockTauHi', 'blockCol', 'blockStride', 'blockVars', 'blockVarStart', 'yT', 'xT', 'yL', 'xL', 'kAll',
-  'levW', 'nLev', 'outT', 'outMain',
+  'levW', 'nLev', 'outT', 'outMain', 'k0', 'hasConstant', 'ivBase', 'gmmBase', 'nIvVars', 'nGmmVars',
+  'present', 'qualified', 'touseVar', 'complete', 'status', 'ivFrom', 'completeVars', 'nComplete', 'transVars', 'nTransVars',
+  'transRawVars', 'nTransRaw', 'levelVars', 'nLevelVars',
 ] as const;
 type Field = (typeof HEADER)[number];
 /** The header's byte address; the arrays follow it. */
@@ -61,6 +63,9 @@ export interface UnitKernelShape {
   rowOff: Int32Array;
   /** The lengths of UnitRows' arrays (UnitRows.sizes), which live in the kernel's memory. */
   rows: { raw: number; ivT: number; gmm: number; T: number; x: number };
+  /** What UnitRows.load's tail reads of the design (`rowtail`), or null where the TypeScript's runs
+   *  (orthogonal deviations). */
+  tail: { reads: UnitRowsReads; k0: number; hasConstant: boolean; ivBase: number; gmmBase: number; nIvVars: number; nGmmVars: number } | null;
   /** The instrument plan for `zfill` (instruments.ts flattenPlan), its constant's column and where the
    *  iv sources start in raw (ivBase·T); null where InstrumentRows.fill runs in TypeScript
    *  (principal components). */
@@ -72,6 +77,7 @@ interface UnitExports {
   unit(h: number): void;
   zfill(h: number): void;
   wrows(h: number): void;
+  rowtail(h: number): void;
 }
 
 export class UnitKernel {
@@ -92,6 +98,8 @@ export class UnitKernel {
   private readonly header: Int32Array;
   /** Whether `fillRows` makes the instrument rows (else InstrumentRows.fill does). */
   readonly fills: boolean;
+  /** Whether `rowTail` finishes UnitRows.load (else its TypeScript does). */
+  readonly tails: boolean;
   /** Z's sparse rows (fillRows, or InstrumentRows.fill, writes them). */
   readonly zstart: Int32Array;
   readonly zcol: Int32Array;
@@ -119,6 +127,7 @@ export class UnitKernel {
     const nSym = (P * (P + 1)) / 2;
     // Byte layout: the header, then every array 8-byte aligned.
     const fl = s.fill?.flat;
+    const tr = s.tail?.reads;
     const parts: [string, 'f64' | 'i32' | 'u8', number][] = [
       ['wRows', 'f64', nr * P], ['nzLen', 'i32', nr], ['nzCol', 'i32', nr * P],
       ['arW', 'f64', s.arDifferenced ? T * P : 0], ['arNzLen', 'i32', s.arDifferenced ? T : 0], ['arNzCol', 'i32', s.arDifferenced ? T * P : 0],
@@ -133,6 +142,8 @@ export class UnitKernel {
       ['raw', 'f64', s.rows.raw], ['ivT', 'f64', s.rows.ivT], ['gmmLev', 'f64', s.rows.gmm], ['gmmDif', 'f64', s.rows.gmm],
       ['useT', 'u8', s.rows.T], ['useL', 'u8', s.rows.T], ['yT', 'f64', s.rows.T], ['yL', 'f64', s.rows.T],
       ['xT', 'f64', s.rows.x], ['xL', 'f64', s.rows.x], ['levW', 'f64', P],
+      ...(['present', 'qualified', 'touseVar', 'complete', 'status'] as const).map((name): [string, 'u8', number] => [name, 'u8', s.rows.T]),
+      ...(['ivFrom', 'completeVars', 'transVars', 'transRawVars', 'levelVars'] as const).map((name): [string, 'i32', number] => [name, 'i32', tr ? tr[name].length : 0]),
       ...(['ivTransV', 'ivTransCol', 'ivTransRaw', 'ivLevelV', 'ivLevelCol', 'blockLevel', 'blockDiff', 'blockLag', 'blockTauLo',
         'blockTauHi', 'blockCol', 'blockStride', 'blockVars', 'blockVarStart'] as const).map((name): [string, 'i32', number] => [name, 'i32', fl ? fl[name].length : 0]),
     ];
@@ -161,7 +172,10 @@ export class UnitKernel {
     this.rowArrays = {
       yT: f64('yT'), xT: f64('xT'), yL: f64('yL'), xL: f64('xL'),
       raw: f64('raw'), ivT: f64('ivT'), gmmLev: f64('gmmLev'), gmmDif: f64('gmmDif'), useT: u8('useT'), useL: u8('useL'),
+      present: u8('present'), qualified: u8('qualified'), touseVar: u8('touseVar'), complete: u8('complete'), status: u8('status'),
     };
+    this.tails = tr !== undefined;
+    if (tr) for (const name of ['ivFrom', 'completeVars', 'transVars', 'transRawVars', 'levelVars'] as const) i32(name).set(tr[name]);
     this.levW = f64('levW');
     this.fills = fl !== undefined;
     if (fl) for (const name of Object.keys(fl) as (keyof FlatPlan)[]) i32(name).set(fl[name]);
@@ -208,6 +222,12 @@ export class UnitKernel {
       zhzHi: at.get('zhzHi'), zhzLo: at.get('zhzLo'), rowOff: at.get('rowOff'),
       raw: at.get('raw'), ivT: at.get('ivT'), gmmLev: at.get('gmmLev'), gmmDif: at.get('gmmDif'), useT: at.get('useT'), useL: at.get('useL'),
       yT: at.get('yT'), xT: at.get('xT'), yL: at.get('yL'), xL: at.get('xL'), kAll: P - 1, levW: at.get('levW'), nLev: 0,
+      k0: s.tail?.k0 ?? 0, hasConstant: s.tail?.hasConstant ? 1 : 0, ivBase: s.tail?.ivBase ?? 0, gmmBase: s.tail?.gmmBase ?? 0,
+      nIvVars: s.tail?.nIvVars ?? 0, nGmmVars: s.tail?.nGmmVars ?? 0,
+      present: at.get('present'), qualified: at.get('qualified'), touseVar: at.get('touseVar'), complete: at.get('complete'), status: at.get('status'),
+      ivFrom: at.get('ivFrom'), completeVars: at.get('completeVars'), nComplete: tr?.completeVars.length ?? 0,
+      transVars: at.get('transVars'), nTransVars: tr?.transVars.length ?? 0, transRawVars: at.get('transRawVars'), nTransRaw: tr?.transRawVars.length ?? 0,
+      levelVars: at.get('levelVars'), nLevelVars: tr?.levelVars.length ?? 0,
       ivOff: s.fill?.ivOff ?? 0, consCol: s.fill?.consCol ?? -1,
       nIvTrans: fl?.ivTransV.length ?? 0, nIvLevel: fl?.ivLevelV.length ?? 0, nb: fl?.blockLag.length ?? 0,
       ...Object.fromEntries(
@@ -233,6 +253,12 @@ export class UnitKernel {
   /** The products of the unit whose rows are laid out in the views. */
   unit(): void {
     this.k.unit(HEADER_AT);
+  }
+
+  /** UnitRows.load after its gather: marks, transformed and level rows, gmm-style sources and each
+   *  period's status, from raw, present and qualified in the views (tails only). */
+  rowTail(): void {
+    this.k.rowtail(HEADER_AT);
   }
 
   /** The unit's instrument rows (zstart, zcol, zval) from the UnitRows arrays in the views (fills only). */

@@ -1119,6 +1119,228 @@
       (br $rloop)))
     (i32.store (i32.add (local.get $zs) (i32.shl (local.get $nrows) (i32.const 2))) (local.get $n)))
 
+  ;; rowtail: design.ts UnitRows.load after its gather, for first differences (not orthogonal
+  ;; deviations): the sample marks (touseVar, complete), the transformed rows (yT, xT, ivT, useT), the
+  ;; level rows (yL, xL, useL), the gmm-style sources (gmmLev, gmmDif) and each period's status
+  ;; (UnitRows.classify), from raw, present and qualified, in load's order of operations.
+  (func (export "rowtail") (param $h i32)
+    (local $T i32) (local $K i32) (local $k0 i32) (local $cons i32) (local $system i32) (local $ivOff i32) (local $raw i32)
+    (local $yT i32) (local $xT i32) (local $ivT i32) (local $useT i32) (local $touse i32) (local $complete i32)
+    (local $t i32) (local $s i32) (local $j i32) (local $v i32) (local $k i32) (local $ok i32) (local $o i32) (local $a i32)
+    (local $x f64) (local $dx f64) (local $code i32) (local $row i32)
+    (local.set $T (i32.load offset=0 (local.get $h)))
+    (local.set $K (i32.load offset=308 (local.get $h)))
+    (local.set $k0 (i32.load offset=328 (local.get $h)))
+    (local.set $cons (i32.load offset=332 (local.get $h)))
+    (local.set $system (i32.load offset=12 (local.get $h)))
+    (local.set $ivOff (i32.mul (i32.load offset=336 (local.get $h)) (local.get $T)))
+    (local.set $raw (i32.load offset=192 (local.get $h)))
+    (local.set $yT (i32.load offset=292 (local.get $h)))
+    (local.set $xT (i32.load offset=296 (local.get $h)))
+    (local.set $ivT (i32.load offset=196 (local.get $h)))
+    (local.set $useT (i32.load offset=208 (local.get $h)))
+    (local.set $touse (i32.load offset=360 (local.get $h)))
+    (local.set $complete (i32.load offset=364 (local.get $h)))
+    ;; Sample marks.
+    (local.set $t (i32.const 0))
+    (block $mdone (loop $mloop
+      (br_if $mdone (i32.ge_s (local.get $t) (local.get $T)))
+      (local.set $ok (i32.eq (i32.load8_u (i32.add (i32.load offset=356 (local.get $h)) (local.get $t))) (i32.const 1)))
+      (local.set $s (i32.const 0))
+      (block $sdone (loop $sloop
+        (br_if $sdone (i32.or (i32.eqz (local.get $ok)) (i32.gt_s (local.get $s) (local.get $k0))))
+        (local.set $x (f64.load (i32.add (local.get $raw) (i32.shl (i32.add (i32.mul (local.get $s) (local.get $T)) (local.get $t)) (i32.const 3)))))
+        (local.set $ok (f64.eq (local.get $x) (local.get $x)))
+        (local.set $s (i32.add (local.get $s) (i32.const 1)))
+        (br $sloop)))
+      (i32.store8 (i32.add (local.get $touse) (local.get $t)) (local.get $ok))
+      (local.set $j (i32.const 0))
+      (block $cdone (loop $cloop
+        (br_if $cdone (i32.or (i32.eqz (local.get $ok)) (i32.ge_s (local.get $j) (i32.load offset=380 (local.get $h)))))
+        (local.set $v (i32.load (i32.add (i32.load offset=376 (local.get $h)) (i32.shl (local.get $j) (i32.const 2)))))
+        (local.set $x (f64.load (i32.add (local.get $raw) (i32.shl (i32.add (local.get $ivOff) (i32.add (i32.mul (local.get $v) (local.get $T)) (local.get $t))) (i32.const 3)))))
+        (local.set $ok (f64.eq (local.get $x) (local.get $x)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $cloop)))
+      (i32.store8 (i32.add (local.get $complete) (local.get $t)) (local.get $ok))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $mloop)))
+    ;; Transformed equation (first differences: row t holds x_t − x_{t−1}, row 0 NaN): y, the
+    ;; regressors, the constant's zeros, the iv-style variables (a copy where one is y or a regressor).
+    (f64.store (local.get $yT) (f64.const nan))
+    (local.set $t (i32.const 1))
+    (block $ydone (loop $yloop
+      (br_if $ydone (i32.ge_s (local.get $t) (local.get $T)))
+      (local.set $a (i32.add (local.get $raw) (i32.shl (local.get $t) (i32.const 3))))
+      (f64.store (i32.add (local.get $yT) (i32.shl (local.get $t) (i32.const 3)))
+        (f64.sub (f64.load (local.get $a)) (f64.load (i32.sub (local.get $a) (i32.const 8)))))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $yloop)))
+    (local.set $k (i32.const 0))
+    (block $xdone (loop $xloop
+      (br_if $xdone (i32.ge_s (local.get $k) (local.get $k0)))
+      (f64.store (i32.add (local.get $xT) (i32.shl (local.get $k) (i32.const 3))) (f64.const nan))
+      (local.set $o (i32.mul (i32.add (local.get $k) (i32.const 1)) (local.get $T)))
+      (local.set $t (i32.const 1))
+      (block $xtdone (loop $xtloop
+        (br_if $xtdone (i32.ge_s (local.get $t) (local.get $T)))
+        (local.set $a (i32.add (local.get $raw) (i32.shl (i32.add (local.get $o) (local.get $t)) (i32.const 3))))
+        (f64.store (i32.add (local.get $xT) (i32.shl (i32.add (i32.mul (local.get $t) (local.get $K)) (local.get $k)) (i32.const 3)))
+          (f64.sub (f64.load (local.get $a)) (f64.load (i32.sub (local.get $a) (i32.const 8)))))
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (br $xtloop)))
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (br $xloop)))
+    (if (local.get $cons)
+      (then
+        (local.set $t (i32.const 0))
+        (block $zdone (loop $zloop
+          (br_if $zdone (i32.ge_s (local.get $t) (local.get $T)))
+          (f64.store (i32.add (local.get $xT) (i32.shl (i32.add (i32.mul (local.get $t) (local.get $K)) (local.get $k0)) (i32.const 3))) (f64.const 0))
+          (local.set $t (i32.add (local.get $t) (i32.const 1)))
+          (br $zloop)))))
+    (local.set $v (i32.const 0))
+    (block $vdone (loop $vloop
+      (br_if $vdone (i32.ge_s (local.get $v) (i32.load offset=344 (local.get $h))))
+      (local.set $s (i32.load (i32.add (i32.load offset=372 (local.get $h)) (i32.shl (local.get $v) (i32.const 2)))))
+      (local.set $o (i32.mul (local.get $v) (local.get $T)))
+      (local.set $t (i32.const 0))
+      (block $ivdone (loop $ivloop
+        (br_if $ivdone (i32.ge_s (local.get $t) (local.get $T)))
+        (f64.store (i32.add (local.get $ivT) (i32.shl (i32.add (local.get $o) (local.get $t)) (i32.const 3)))
+          (if (result f64) (i32.eqz (local.get $s))
+            (then (f64.load (i32.add (local.get $yT) (i32.shl (local.get $t) (i32.const 3)))))
+            (else
+              (if (result f64) (i32.gt_s (local.get $s) (i32.const 0))
+                (then (f64.load (i32.add (local.get $xT) (i32.shl (i32.add (i32.mul (local.get $t) (local.get $K)) (i32.sub (local.get $s) (i32.const 1))) (i32.const 3)))))
+                (else
+                  (if (result f64) (i32.eqz (local.get $t))
+                    (then (f64.const nan))
+                    (else
+                      (local.set $a (i32.add (local.get $raw) (i32.shl (i32.add (local.get $ivOff) (i32.add (local.get $o) (local.get $t))) (i32.const 3))))
+                      (f64.sub (f64.load (local.get $a)) (f64.load (i32.sub (local.get $a) (i32.const 8)))))))))))
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (br $ivloop)))
+      (local.set $v (i32.add (local.get $v) (i32.const 1)))
+      (br $vloop)))
+    ;; useT: the period's marks, y, the regressors and the transformed and passthru iv variables present.
+    (local.set $t (i32.const 0))
+    (block $udone (loop $uloop
+      (br_if $udone (i32.ge_s (local.get $t) (local.get $T)))
+      (local.set $ok (i32.load8_u (i32.add (local.get $touse) (local.get $t))))
+      (if (local.get $ok)
+        (then
+          (local.set $x (f64.load (i32.add (local.get $yT) (i32.shl (local.get $t) (i32.const 3)))))
+          (local.set $ok (f64.eq (local.get $x) (local.get $x)))))
+      (local.set $k (i32.const 0))
+      (block $ukdone (loop $ukloop
+        (br_if $ukdone (i32.or (i32.eqz (local.get $ok)) (i32.ge_s (local.get $k) (local.get $k0))))
+        (local.set $x (f64.load (i32.add (local.get $xT) (i32.shl (i32.add (i32.mul (local.get $t) (local.get $K)) (local.get $k)) (i32.const 3)))))
+        (local.set $ok (f64.eq (local.get $x) (local.get $x)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $ukloop)))
+      (local.set $j (i32.const 0))
+      (block $ujdone (loop $ujloop
+        (br_if $ujdone (i32.or (i32.eqz (local.get $ok)) (i32.ge_s (local.get $j) (i32.load offset=388 (local.get $h)))))
+        (local.set $v (i32.load (i32.add (i32.load offset=384 (local.get $h)) (i32.shl (local.get $j) (i32.const 2)))))
+        (local.set $x (f64.load (i32.add (local.get $ivT) (i32.shl (i32.add (i32.mul (local.get $v) (local.get $T)) (local.get $t)) (i32.const 3)))))
+        (local.set $ok (f64.eq (local.get $x) (local.get $x)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $ujloop)))
+      (local.set $j (i32.const 0))
+      (block $urdone (loop $urloop
+        (br_if $urdone (i32.or (i32.eqz (local.get $ok)) (i32.ge_s (local.get $j) (i32.load offset=396 (local.get $h)))))
+        (local.set $v (i32.load (i32.add (i32.load offset=392 (local.get $h)) (i32.shl (local.get $j) (i32.const 2)))))
+        (local.set $x (f64.load (i32.add (local.get $raw) (i32.shl (i32.add (local.get $ivOff) (i32.add (i32.mul (local.get $v) (local.get $T)) (local.get $t))) (i32.const 3)))))
+        (local.set $ok (f64.eq (local.get $x) (local.get $x)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $urloop)))
+      (i32.store8 (i32.add (local.get $useT) (local.get $t)) (local.get $ok))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $uloop)))
+    ;; Level equation.
+    (if (local.get $system)
+      (then
+        (local.set $t (i32.const 0))
+        (block $ldone (loop $lloop
+          (br_if $ldone (i32.ge_s (local.get $t) (local.get $T)))
+          (f64.store (i32.add (i32.load offset=300 (local.get $h)) (i32.shl (local.get $t) (i32.const 3)))
+            (f64.load (i32.add (local.get $raw) (i32.shl (local.get $t) (i32.const 3)))))
+          (local.set $k (i32.const 0))
+          (block $lkdone (loop $lkloop
+            (br_if $lkdone (i32.ge_s (local.get $k) (local.get $k0)))
+            (f64.store (i32.add (i32.load offset=304 (local.get $h)) (i32.shl (i32.add (i32.mul (local.get $t) (local.get $K)) (local.get $k)) (i32.const 3)))
+              (f64.load (i32.add (local.get $raw) (i32.shl (i32.add (i32.mul (i32.add (local.get $k) (i32.const 1)) (local.get $T)) (local.get $t)) (i32.const 3)))))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br $lkloop)))
+          (if (local.get $cons)
+            (then (f64.store (i32.add (i32.load offset=304 (local.get $h)) (i32.shl (i32.add (i32.mul (local.get $t) (local.get $K)) (local.get $k0)) (i32.const 3))) (f64.const 1))))
+          (local.set $ok (i32.load8_u (i32.add (local.get $touse) (local.get $t))))
+          (local.set $j (i32.const 0))
+          (block $ljdone (loop $ljloop
+            (br_if $ljdone (i32.or (i32.eqz (local.get $ok)) (i32.ge_s (local.get $j) (i32.load offset=404 (local.get $h)))))
+            (local.set $v (i32.load (i32.add (i32.load offset=400 (local.get $h)) (i32.shl (local.get $j) (i32.const 2)))))
+            (local.set $x (f64.load (i32.add (local.get $raw) (i32.shl (i32.add (local.get $ivOff) (i32.add (i32.mul (local.get $v) (local.get $T)) (local.get $t))) (i32.const 3)))))
+            (local.set $ok (f64.eq (local.get $x) (local.get $x)))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $ljloop)))
+          (i32.store8 (i32.add (i32.load offset=212 (local.get $h)) (local.get $t)) (local.get $ok))
+          (local.set $t (i32.add (local.get $t) (i32.const 1)))
+          (br $lloop)))))
+    ;; gmm-style sources, missing = 0: levels, and first differences (none at t = 0).
+    (local.set $v (i32.const 0))
+    (block $gdone (loop $gloop
+      (br_if $gdone (i32.ge_s (local.get $v) (i32.load offset=348 (local.get $h))))
+      (local.set $o (i32.mul (i32.add (i32.load offset=340 (local.get $h)) (local.get $v)) (local.get $T)))
+      (local.set $t (i32.const 0))
+      (block $gtdone (loop $gtloop
+        (br_if $gtdone (i32.ge_s (local.get $t) (local.get $T)))
+        (local.set $a (i32.add (local.get $raw) (i32.shl (i32.add (local.get $o) (local.get $t)) (i32.const 3))))
+        (local.set $x (f64.load (local.get $a)))
+        (local.set $j (i32.shl (i32.add (i32.mul (local.get $v) (local.get $T)) (local.get $t)) (i32.const 3)))
+        (f64.store (i32.add (i32.load offset=200 (local.get $h)) (local.get $j)) (select (f64.const 0) (local.get $x) (f64.ne (local.get $x) (local.get $x))))
+        (local.set $dx (if (result f64) (i32.gt_s (local.get $t) (i32.const 0))
+          (then (f64.sub (local.get $x) (f64.load (i32.sub (local.get $a) (i32.const 8)))))
+          (else (f64.const nan))))
+        (f64.store (i32.add (i32.load offset=204 (local.get $h)) (local.get $j)) (select (f64.const 0) (local.get $dx) (f64.ne (local.get $dx) (local.get $dx))))
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (br $gtloop)))
+      (local.set $v (i32.add (local.get $v) (i32.const 1)))
+      (br $gloop)))
+    ;; Status of each period (UnitRows.classify, first differences: a row's own period).
+    (local.set $t (i32.const 0))
+    (block $sdone2 (loop $sloop2
+      (br_if $sdone2 (i32.ge_s (local.get $t) (local.get $T)))
+      (local.set $code (i32.const 1))
+      (if (i32.load8_u (i32.add (i32.load offset=352 (local.get $h)) (local.get $t)))
+        (then
+          (if (i32.eqz (i32.load8_u (i32.add (i32.load offset=356 (local.get $h)) (local.get $t))))
+            (then (local.set $code (i32.const 7)))
+            (else
+              (if (i32.eqz (i32.load8_u (i32.add (local.get $touse) (local.get $t))))
+                (then (local.set $code (i32.const 2)))
+                (else
+                  (if (local.get $system)
+                    (then (local.set $code (select (i32.const 0) (i32.const 3) (i32.load8_u (i32.add (i32.load offset=212 (local.get $h)) (local.get $t))))))
+                    (else
+                      (if (i32.load8_u (i32.add (local.get $useT) (local.get $t)))
+                        (then (local.set $code (i32.const 0)))
+                        (else
+                          ;; Not used: no first difference (y or a regressor's is missing), else an iv one.
+                          (local.set $x (f64.load (i32.add (local.get $yT) (i32.shl (local.get $t) (i32.const 3)))))
+                          (local.set $ok (f64.eq (local.get $x) (local.get $x)))
+                          (local.set $k (i32.const 0))
+                          (block $ckdone (loop $ckloop
+                            (br_if $ckdone (i32.or (i32.eqz (local.get $ok)) (i32.ge_s (local.get $k) (local.get $k0))))
+                            (local.set $x (f64.load (i32.add (local.get $xT) (i32.shl (i32.add (i32.mul (local.get $t) (local.get $K)) (local.get $k)) (i32.const 3)))))
+                            (local.set $ok (f64.eq (local.get $x) (local.get $x)))
+                            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                            (br $ckloop)))
+                          (local.set $code (select (i32.const 3) (i32.const 4) (local.get $ok)))))))))))))
+      (i32.store8 (i32.add (i32.load offset=368 (local.get $h)) (local.get $t)) (local.get $code))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $sloop2))))
+
   ;; wrows: blocks.ts UnitPass.unitRows without its exclusion counts: W's rows that enter (y, x of
   ;; the transformed rows 0..T−1 and the level rows T..2T−1 from UnitRows' yT, xT, yL, xL) with their
   ;; nonzero columns, Σ W over the level rows into levW and their count into nLev, and the unit's row
