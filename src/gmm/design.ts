@@ -262,10 +262,6 @@ function qualifiedRows(panel: Panel, spec: ModelSpec): Uint8Array | null {
   return mask;
 }
 
-/**
- * One unit's rows on the grid, recomputed in place for each unit (no allocation per unit).
- * Transformed rows are 0..T−1, level rows T..2T−1 (system GMM).
- */
 /** The arrays of UnitRows that the instrument rows and W's rows are made from, when they live
  *  elsewhere (UnitRows.sizes). */
 export interface UnitRowsStorage {
@@ -299,6 +295,10 @@ export interface UnitRowsReads {
   levelVars: Int32Array;
 }
 
+/**
+ * One unit's rows on the grid, recomputed in place for each unit (no allocation per unit).
+ * Transformed rows are 0..T−1, level rows T..2T−1 (system GMM).
+ */
 export class UnitRows {
   readonly T: number;
   /** Regressors including the constant. */
@@ -338,8 +338,8 @@ export class UnitRows {
     return { raw: design.sources.length * T, ivT: Math.max(1, design.nIvVars) * T, gmm: Math.max(1, design.nGmmVars) * T, T, x: T * kAll };
   }
 
-  /** storage: where yT, xT, yL, xL, raw, ivT, gmmLev, gmmDif, useT and useL live (UnitRows.sizes), e.g. a WebAssembly
-   *  kernel's memory (unit-kernel.ts); new arrays by default. */
+  /** storage: where the arrays of UnitRowsStorage live (their lengths: UnitRows.sizes), e.g. a
+   *  WebAssembly kernel's memory (unit-kernel.ts); new arrays by default. */
   constructor(
     readonly design: Design,
     storage?: UnitRowsStorage,

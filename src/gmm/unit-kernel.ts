@@ -1,8 +1,9 @@
 // The per-unit products of the unit pass (blocks.ts UnitPass: crossProducts, arProducts, momentBlock
-// and Z'HZ with q_f dense) on the WebAssembly kernel `unit` (src/kernels/wasm/kernels.wat). UnitRows.load
-// lays the unit's data out straight into the instance's memory (the views below); the kernel `zfill`
-// makes its instrument rows Z from them (InstrumentRows.fill, except with principal components, where
-// the TypeScript does), and UnitPass its rows W; the kernel `unit` then
+// and Z'HZ with q_f dense) on the WebAssembly kernel `unit` (src/kernels/wasm/kernels.wat), and the rows
+// they are formed from on three more. UnitRows.load gathers the unit's values from the panel into the
+// instance's memory (the views below); the kernel `rowtail` does the rest of load (its TypeScript
+// under orthogonal deviations), `zfill` makes the instrument rows Z (InstrumentRows.fill; its
+// TypeScript with principal components) and `wrows` the rows W (UnitPass.unitRows); the kernel `unit` then
 // forms that unit's zw_i, ar_i, ee_i and Z_iᵀHZ_i into scratch blocks, which UnitPass copies to the
 // blocks, and adds the sample-wide sums, which stay in the instance until the pass is done. One
 // instance serves every pass of a thread (a pass runs to its end before the next begins), laid out
@@ -31,6 +32,12 @@ const HEADER = [
   'transRawVars', 'nTransRaw', 'levelVars', 'nLevelVars',
 ] as const;
 type Field = (typeof HEADER)[number];
+/** The arrays of the flattened plan (zfill) and of UnitRows.reads (rowtail), copied into the memory. */
+const FLAT_NAMES = [
+  'ivTransV', 'ivTransCol', 'ivTransRaw', 'ivLevelV', 'ivLevelCol', 'blockLevel', 'blockDiff', 'blockLag', 'blockTauLo',
+  'blockTauHi', 'blockCol', 'blockStride', 'blockVars', 'blockVarStart',
+] as const satisfies readonly (keyof FlatPlan)[];
+const READ_NAMES = ['ivFrom', 'completeVars', 'transVars', 'transRawVars', 'levelVars'] as const satisfies readonly (keyof UnitRowsReads)[];
 /** The header's byte address; the arrays follow it. */
 const HEADER_AT = 0;
 
@@ -90,7 +97,7 @@ export class UnitKernel {
   readonly arW: Float64Array;
   readonly arNzLen: Int32Array;
   readonly arNzCol: Int32Array;
-  /** UnitRows' arrays that the instrument rows are made from (UnitRows.load writes them). */
+  /** UnitRows' arrays: load's gather (and rowtail) writes them, zfill and wrows read them. */
   readonly rowArrays: UnitRowsStorage;
   /** Σ W over the level rows (wRows adds each unit's). */
   readonly levW: Float64Array;
@@ -143,9 +150,8 @@ export class UnitKernel {
       ['useT', 'u8', s.rows.T], ['useL', 'u8', s.rows.T], ['yT', 'f64', s.rows.T], ['yL', 'f64', s.rows.T],
       ['xT', 'f64', s.rows.x], ['xL', 'f64', s.rows.x], ['levW', 'f64', P],
       ...(['present', 'qualified', 'touseVar', 'complete', 'status'] as const).map((name): [string, 'u8', number] => [name, 'u8', s.rows.T]),
-      ...(['ivFrom', 'completeVars', 'transVars', 'transRawVars', 'levelVars'] as const).map((name): [string, 'i32', number] => [name, 'i32', tr ? tr[name].length : 0]),
-      ...(['ivTransV', 'ivTransCol', 'ivTransRaw', 'ivLevelV', 'ivLevelCol', 'blockLevel', 'blockDiff', 'blockLag', 'blockTauLo',
-        'blockTauHi', 'blockCol', 'blockStride', 'blockVars', 'blockVarStart'] as const).map((name): [string, 'i32', number] => [name, 'i32', fl ? fl[name].length : 0]),
+      ...READ_NAMES.map((name): [string, 'i32', number] => [name, 'i32', tr ? tr[name].length : 0]),
+      ...FLAT_NAMES.map((name): [string, 'i32', number] => [name, 'i32', fl ? fl[name].length : 0]),
     ];
     let bytes = HEADER_AT + HEADER.length * 4;
     const at = new Map<string, number>();
@@ -175,10 +181,10 @@ export class UnitKernel {
       present: u8('present'), qualified: u8('qualified'), touseVar: u8('touseVar'), complete: u8('complete'), status: u8('status'),
     };
     this.tails = tr !== undefined;
-    if (tr) for (const name of ['ivFrom', 'completeVars', 'transVars', 'transRawVars', 'levelVars'] as const) i32(name).set(tr[name]);
+    if (tr) for (const name of READ_NAMES) i32(name).set(tr[name]);
     this.levW = f64('levW');
     this.fills = fl !== undefined;
-    if (fl) for (const name of Object.keys(fl) as (keyof FlatPlan)[]) i32(name).set(fl[name]);
+    if (fl) for (const name of FLAT_NAMES) i32(name).set(fl[name]);
     this.zstart = i32('zstart');
     this.zcol = i32('zcol');
     this.zval = f64('zval');
@@ -225,15 +231,11 @@ export class UnitKernel {
       k0: s.tail?.k0 ?? 0, hasConstant: s.tail?.hasConstant ? 1 : 0, ivBase: s.tail?.ivBase ?? 0, gmmBase: s.tail?.gmmBase ?? 0,
       nIvVars: s.tail?.nIvVars ?? 0, nGmmVars: s.tail?.nGmmVars ?? 0,
       present: at.get('present'), qualified: at.get('qualified'), touseVar: at.get('touseVar'), complete: at.get('complete'), status: at.get('status'),
-      ivFrom: at.get('ivFrom'), completeVars: at.get('completeVars'), nComplete: tr?.completeVars.length ?? 0,
-      transVars: at.get('transVars'), nTransVars: tr?.transVars.length ?? 0, transRawVars: at.get('transRawVars'), nTransRaw: tr?.transRawVars.length ?? 0,
-      levelVars: at.get('levelVars'), nLevelVars: tr?.levelVars.length ?? 0,
+      nComplete: tr?.completeVars.length ?? 0, nTransVars: tr?.transVars.length ?? 0, nTransRaw: tr?.transRawVars.length ?? 0,
+      nLevelVars: tr?.levelVars.length ?? 0,
       ivOff: s.fill?.ivOff ?? 0, consCol: s.fill?.consCol ?? -1,
       nIvTrans: fl?.ivTransV.length ?? 0, nIvLevel: fl?.ivLevelV.length ?? 0, nb: fl?.blockLag.length ?? 0,
-      ...Object.fromEntries(
-        (['ivTransV', 'ivTransCol', 'ivTransRaw', 'ivLevelV', 'ivLevelCol', 'blockLevel', 'blockDiff', 'blockLag', 'blockTauLo',
-          'blockTauHi', 'blockCol', 'blockStride', 'blockVars', 'blockVarStart'] as const).map((name) => [name, at.get(name)]),
-      ),
+      ...Object.fromEntries([...READ_NAMES, ...FLAT_NAMES].map((name) => [name, at.get(name)])),
     };
     const header = (this.header = new Int32Array(buf, HEADER_AT, HEADER.length));
     HEADER.forEach((f, i) => (header[i] = values[f] ?? 0));
