@@ -235,7 +235,6 @@ export function deepenWith(d: Design, plan: InstrumentPlan, nonzero: Uint8Array[
   return { ...plan, gmmParts };
 }
 
-/** Sparse rows of Z_i: entries of row r are col/val[start[r] .. start[r+1]). */
 /** The plan flattened into typed arrays, in the order InstrumentRows.fill places the entries of a row
  *  (the WebAssembly kernel's fill reads the same arrays, unit-kernel.ts). */
 export interface FlatPlan {
@@ -280,6 +279,7 @@ export function flattenPlan(plan: InstrumentPlan): FlatPlan {
   };
 }
 
+/** Sparse rows of Z_i: entries of row r are col/val[start[r] .. start[r+1]). */
 export class InstrumentRows {
   readonly start: Int32Array;
   readonly col: Int32Array;
