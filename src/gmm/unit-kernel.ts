@@ -207,7 +207,9 @@ export class UnitKernel {
     this.zhzHi = f64('zhzHi');
     this.zhzLo = f64('zhzLo');
 
-    const values: Partial<Record<Field, number>> = {
+    // Every array whose name is a header field has its address there; the other fields follow.
+    const values: Partial<Record<Field, number>> = Object.fromEntries([...at].filter(([name]) => (HEADER as readonly string[]).includes(name)));
+    Object.assign(values, {
       T, P, L, nr, nPacked,
       system: s.system ? 1 : 0,
       sigmaLevel: s.sigmaLevel ? 1 : 0,
@@ -216,27 +218,16 @@ export class UnitKernel {
       arSrc: at.get(s.arDifferenced ? 'arW' : 'wRows'),
       arLen: at.get(s.arDifferenced ? 'arNzLen' : 'nzLen'),
       arCols: at.get(s.arDifferenced ? 'arNzCol' : 'nzCol'),
-      w: at.get('wRows'), nzLen: at.get('nzLen'), nzCol: at.get('nzCol'),
-      zstart: at.get('zstart'), zcol: at.get('zcol'), zval: at.get('zval'),
-      Fn: s.F.nrows, Fstart: at.get('Fstart'), Frows: at.get('Frows'), Fcoef: at.get('Fcoef'),
-      gramRow: at.get('gramRow'), nGram: s.gramCols.length, gramCols: at.get('gramCols'),
-      gramT: at.get('gramT'), gramL: at.get('gramL'), allWW: at.get('allWW'), mainWW: at.get('mainWW'),
-      eeHi: at.get('eeHi'), eeLo: at.get('eeLo'), keep: s.keep ? 1 : 0, eeOut: at.get('eeOut'),
-      arUnit: at.get('arUnit'), arOut: at.get('arOut'), arHi: at.get('arHi'), arLo: at.get('arLo'),
-      zwOut: at.get('zwOut'), q: at.get('q'), touched: at.get('touched'), zhzDst: at.get('zhzDst'),
-      track: s.track ? 1 : 0, zhzMark: at.get('zhzMark'), zhzTouched: at.get('zhzTouched'), stamp: 0,
-      zhzHi: at.get('zhzHi'), zhzLo: at.get('zhzLo'), rowOff: at.get('rowOff'),
-      raw: at.get('raw'), ivT: at.get('ivT'), gmmLev: at.get('gmmLev'), gmmDif: at.get('gmmDif'), useT: at.get('useT'), useL: at.get('useL'),
-      yT: at.get('yT'), xT: at.get('xT'), yL: at.get('yL'), xL: at.get('xL'), kAll: P - 1, levW: at.get('levW'), nLev: 0,
+      w: at.get('wRows'),
+      Fn: s.F.nrows, nGram: s.gramCols.length, keep: s.keep ? 1 : 0, track: s.track ? 1 : 0, stamp: 0,
+      kAll: P - 1, nLev: 0,
       k0: s.tail?.k0 ?? 0, hasConstant: s.tail?.hasConstant ? 1 : 0, ivBase: s.tail?.ivBase ?? 0, gmmBase: s.tail?.gmmBase ?? 0,
       nIvVars: s.tail?.nIvVars ?? 0, nGmmVars: s.tail?.nGmmVars ?? 0,
-      present: at.get('present'), qualified: at.get('qualified'), touseVar: at.get('touseVar'), complete: at.get('complete'), status: at.get('status'),
       nComplete: tr?.completeVars.length ?? 0, nTransVars: tr?.transVars.length ?? 0, nTransRaw: tr?.transRawVars.length ?? 0,
       nLevelVars: tr?.levelVars.length ?? 0,
       ivOff: s.fill?.ivOff ?? 0, consCol: s.fill?.consCol ?? -1,
       nIvTrans: fl?.ivTransV.length ?? 0, nIvLevel: fl?.ivLevelV.length ?? 0, nb: fl?.blockLag.length ?? 0,
-      ...Object.fromEntries([...READ_NAMES, ...FLAT_NAMES].map((name) => [name, at.get(name)])),
-    };
+    });
     const header = (this.header = new Int32Array(buf, HEADER_AT, HEADER.length));
     HEADER.forEach((f, i) => (header[i] = values[f] ?? 0));
   }
