@@ -347,7 +347,8 @@ class UnitPass {
       }
     this.gramCols = Int32Array.from(this.gramRow.keys()).filter((c) => this.gramRow[c] >= 0);
     const L = (this.L = plan.L);
-    this.kAll = d.k0 + (d.hasConstant ? 1 : 0);
+    const sizes = UnitRows.sizes(d);
+    this.kAll = sizes.kAll;
     const P = (this.P = 1 + this.kAll);
     const n = (this.n = d.units.length);
     this.nr = d.system ? 2 * T : T;
@@ -386,7 +387,7 @@ class UnitPass {
       artests: this.arBlocks ? artests : 0, arR0: this.arRows === 'level' ? T : 0, arDifferenced: this.arRows === 'differenced',
       keep: keepZHZ, track: this.trackZHZ, zEntries: InstrumentRows.capacity(plan, d),
       F: this.F, gramRow: this.gramRow, gramCols: this.gramCols, rowOff: this.rowOff,
-      rows: UnitRows.sizes(d),
+      rows: sizes,
       fill: plan.pca ? null : { flat: flattenPlan(plan), consCol: plan.consCol, ivOff: d.ivBase * T },
       tail: d.orthogonal
         ? null

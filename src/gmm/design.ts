@@ -332,10 +332,10 @@ export class UnitRows {
   readonly status: Uint8Array;
 
   /** The lengths of the arrays a storage holds (UnitRowsStorage). */
-  static sizes(design: Design): { raw: number; ivT: number; gmm: number; T: number; x: number } {
+  static sizes(design: Design): { raw: number; ivT: number; gmm: number; T: number; x: number; kAll: number } {
     const T = design.T;
     const kAll = design.k0 + (design.hasConstant ? 1 : 0);
-    return { raw: design.sources.length * T, ivT: Math.max(1, design.nIvVars) * T, gmm: Math.max(1, design.nGmmVars) * T, T, x: T * kAll };
+    return { raw: design.sources.length * T, ivT: Math.max(1, design.nIvVars) * T, gmm: Math.max(1, design.nGmmVars) * T, T, x: T * kAll, kAll };
   }
 
   /** storage: where the arrays of UnitRowsStorage live (their lengths: UnitRows.sizes), e.g. a
@@ -349,8 +349,8 @@ export class UnitRows {
   ) {
     const T = design.T;
     this.T = T;
-    this.kAll = design.k0 + (design.hasConstant ? 1 : 0);
     const size = UnitRows.sizes(design);
+    this.kAll = size.kAll;
     this.raw = storage?.raw ?? new Float64Array(size.raw);
     this.present = storage?.present ?? new Uint8Array(T);
     this.rowAt = new Int32Array(T);
