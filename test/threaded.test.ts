@@ -25,7 +25,7 @@ afterEach(() => {
 
 async function fitOn(threads: number, panel: Panel, command: string): Promise<GmmResult> {
   process.env.SYSGMM_THREADS = String(threads);
-  return fitGmm(panel, parseXtabond2(command, panel.names()), command);
+  return fitGmm(panel, parseXtabond2(command, [...panel.names(), panel.idName]), command);
 }
 
 /** What must be equal exactly: counts, layout, the words of the result. */
@@ -72,6 +72,24 @@ describe('the estimate on worker threads', () => {
     ])
       await expectSameOnThreads(panel, command);
   }, 120_000);
+
+  it('a worker has the unit labels where cluster() reads them: cluster(id), and the unit a varying cluster is named by', async () => {
+    const ab = await loadAbdata();
+    await expectSameOnThreads(ab, 'xtabond2 n L.n w k, gmm(L.n) iv(w k) twostep robust cluster(id) small', [2]);
+    // A cluster variable constant within firms but one, in the second thread's part.
+    const odd = ab.nunits - 3;
+    const c = new Float64Array(ab.nrows);
+    for (let i = 0; i < ab.nunits; i++) c.fill(i % 7, ab.offsets[i], ab.offsets[i + 1]);
+    c[ab.offsets[odd]] = 99;
+    const panel = ab.withColumn('c', c);
+    const command = 'xtabond2 n L.n w k, gmm(L.n) iv(w k) twostep robust cluster(c)';
+    const one = await fitOn(1, panel, command).catch((e: unknown) => e);
+    const two = await fitOn(2, panel, command).catch((e: unknown) => e);
+    expect(one).toBeInstanceOf(SpecError);
+    expect((one as SpecError).message).toContain(`unit ${ab.units[odd]} has`);
+    expect(two).toBeInstanceOf(SpecError);
+    expect((two as SpecError).message).toBe((one as SpecError).message);
+  }, 60_000);
 
   it("a worker's error is the one-thread error, of the same kind", async () => {
     const ab = await loadAbdata();

@@ -122,9 +122,11 @@ class RemotePart implements OtherPart {
 
 /**
  * The design and the panel arrays the parts read (w: the panel's offsets, times, unit codes and
- * cluster() column; the design's sources and if/in mask), on SharedArrayBuffers, so that every worker
- * reads the one copy: arrays already shared (the CSV readers' columns) are passed as they are, others
- * are copied once (an array used twice, e.g. y as depvar and as its lag, once).
+ * cluster() column; the design's sample units, sources and if/in mask), on SharedArrayBuffers, so
+ * that every worker reads the one copy: arrays already shared (the CSV readers' columns) are passed
+ * as they are, others are copied once (an array used twice, e.g. y as depvar and as its lag, once).
+ * The unit labels go only where a part reads them: cluster() keys by the id column, and the message
+ * naming a unit whose cluster varies (blocks.ts clusterIndex).
  */
 function sharedDesign(design: Design, w: PanelWire): { panel: PanelWire; design: Omit<Design, 'panel'> } {
   const { panel: _panel, ...rest } = design;
@@ -149,8 +151,8 @@ function sharedDesign(design: Design, w: PanelWire): { panel: PanelWire; design:
     return c;
   };
   return {
-    panel: { ...w, offsets: share(w.offsets), unitOf: share(w.unitOf), time: share(w.time), numeric: new Map([...w.numeric].map(([name, col]) => [name, share(col)])) },
-    design: { ...rest, sources: rest.sources.map(sharedSource), qualified: rest.qualified && share(rest.qualified) },
+    panel: { ...w, units: design.spec.cluster ? w.units : { count: design.panel.nunits }, offsets: share(w.offsets), unitOf: share(w.unitOf), time: share(w.time), numeric: new Map([...w.numeric].map(([name, col]) => [name, share(col)])) },
+    design: { ...rest, units: share(rest.units), sources: rest.sources.map(sharedSource), qualified: rest.qualified && share(rest.qualified) },
   };
 }
 
@@ -167,7 +169,11 @@ export interface ThreadedModel {
  */
 export async function fitThreaded(prep: { design: Design; plan: InstrumentPlan }, model: ThreadedModel, threads: number, command = ''): Promise<GmmResult> {
   const { design, plan } = prep;
-  const parts = splitUnits(design.units, threads);
+  // The panel with the one column the parts read beyond the design's (the cluster() variable).
+  const wire = design.panel.toWire(design.spec.cluster ? [design.spec.cluster] : []);
+  const shared = threads > 1 ? sharedDesign(design, wire) : null;
+  // Parts as views of the shared sample units: a worker's units go without a copy.
+  const parts = splitUnits(shared?.design.units ?? design.units, threads);
   const local = new Part();
   const remote: OtherPart[] = parts.slice(1).map(() => new RemotePart(takeSpareThread()));
   // A worker that cannot start (a program bundled without thread-worker.js) leaves its part to this
@@ -197,14 +203,11 @@ export async function fitThreaded(prep: { design: Design; plan: InstrumentPlan }
       }
       return [mine, ...(await Promise.all(answers))];
     };
-    // The panel with the one column the parts read beyond the design's (the cluster() variable).
-    const wire = design.panel.toWire(design.spec.cluster ? [design.spec.cluster] : []);
-    const shared = remote.length > 0 ? sharedDesign(design, wire) : null;
     const arBlocks = model.arMode === 'robust';
     const built = await ask<PartBuilt>((k) =>
       k === 0
         ? { op: 'build', panel: wire, design: { ...design, units: parts[0] }, plan, arBlocks }
-        : { op: 'build', panel: shared!.panel, design: { ...shared!.design, units: parts[k].slice() }, plan, arBlocks },
+        : { op: 'build', panel: shared!.panel, design: { ...shared!.design, units: parts[k] }, plan, arBlocks },
     );
 
     // xtabond2's collinearity check on the whole sample's sums.

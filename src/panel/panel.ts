@@ -19,7 +19,8 @@ export interface PanelExclusions {
 export interface PanelWire {
   idName: string;
   timeName: string;
-  units: ReadonlyArray<string | number>;
+  /** The unit labels, or only their count where the receiver does not read them (toWire). */
+  units: ReadonlyArray<string | number> | { count: number };
   offsets: Int32Array;
   unitOf: Int32Array;
   time: Float64Array;
@@ -111,13 +112,16 @@ export class Panel {
   /**
    * The panel as plain data for another thread (postMessage's structured clone: typed arrays on a
    * SharedArrayBuffer are shared, others copied), with only the named columns (Panel.fromWire).
+   * Without `labels`, only the count of units goes: labels are an array of numbers or strings, which
+   * the structured clone copies one element at a time (a million units: ~90 ms before the receiving
+   * thread can start).
    */
-  toWire(columns: readonly string[]): PanelWire {
+  toWire(columns: readonly string[], { labels = true }: { labels?: boolean } = {}): PanelWire {
     const pick = <T>(m: Map<string, T>) => new Map([...m].filter(([name]) => columns.includes(name)));
     return {
       idName: this.idName,
       timeName: this.timeName,
-      units: this.units,
+      units: labels ? this.units : { count: this.units.length },
       offsets: this.offsets,
       unitOf: this.unitOf,
       time: this.time,
@@ -128,8 +132,10 @@ export class Panel {
     };
   }
 
+  /** The panel of a wire; sent without labels, its units have none (units[i] is undefined). */
   static fromWire(w: PanelWire): Panel {
-    return new Panel(w.idName, w.timeName, w.units, w.offsets, w.unitOf, w.time, w.numeric, w.text, w.exclusions, w.source);
+    const units = 'count' in w.units ? new Array<string | number>(w.units.count) : w.units;
+    return new Panel(w.idName, w.timeName, units, w.offsets, w.unitOf, w.time, w.numeric, w.text, w.exclusions, w.source);
   }
 
   /** A panel with one more (or a replaced) numeric column; the structure is shared. */
