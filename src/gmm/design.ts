@@ -222,22 +222,37 @@ export function buildDesign(panel0: Panel, spec0: ModelSpec, layout?: GlobalLayo
   };
 }
 
-/** The rows that pass `if` and `in` (null when the command has neither). */
-/** 1 for the rows of the sample (xtabond2's marksample): the command's if/in passed (qualified) and
- *  y and every regressor (`columns`, lags applied by period) present. */
-function sampleRowMask(panel: Panel, columns: LaggedColumn[], qualified: Uint8Array | null): Uint8Array {
-  const rowOk = new Uint8Array(panel.nrows);
-  for (let i = 0; i < panel.nunits; i++) {
-    const lo = panel.offsets[i];
-    const hi = panel.offsets[i + 1];
-    for (let r = lo; r < hi; r++) {
-      let ok = !qualified || qualified[r] === 1;
-      for (let k = 0; ok && k < columns.length; k++) {
-        const src = columns[k];
-        const at = src.lag === 0 ? r : lagRow(panel.time, lo, hi, r, src.lag);
-        ok = at >= 0 && !Number.isNaN(src.values[at]);
-      }
-      rowOk[r] = ok ? 1 : 0;
+/**
+ * 1 for the rows of the sample (xtabond2's marksample): the command's if/in passed (qualified) and
+ * y and every regressor (`columns`, lags applied by period) present. Column by column, each a tight
+ * loop over the rows (a million units: ~40 ms against ~150 ms for a row-by-row test of every column).
+ */
+export function sampleRowMask(panel: Panel, columns: readonly LaggedColumn[], qualified: Uint8Array | null): Uint8Array {
+  const n = panel.nrows;
+  const rowOk = new Uint8Array(n);
+  if (qualified) for (let r = 0; r < n; r++) rowOk[r] = qualified[r] === 1 ? 1 : 0;
+  else rowOk.fill(1);
+  const { offsets, time } = panel;
+  for (const { values, lag } of columns) {
+    if (lag === 0) {
+      for (let r = 0; r < n; r++) if (values[r] !== values[r]) rowOk[r] = 0;
+      continue;
+    }
+    for (let i = 0; i < panel.nunits; i++) {
+      const lo = offsets[i];
+      const hi = offsets[i + 1];
+      if (hi === lo) continue;
+      if (time[hi - 1] - time[lo] === hi - lo - 1) {
+        // Without gaps (times strictly increase) period t − lag is row r − lag, if within the unit.
+        for (let r = lo; r < hi; r++) {
+          const at = r - lag;
+          if (at < lo || at >= hi || values[at] !== values[at]) rowOk[r] = 0;
+        }
+      } else
+        for (let r = lo; r < hi; r++) {
+          const at = lagRow(time, lo, hi, r, lag);
+          if (at < 0 || values[at] !== values[at]) rowOk[r] = 0;
+        }
     }
   }
   return rowOk;
@@ -252,6 +267,7 @@ export function sampleRows(panel0: Panel, spec0: ModelSpec): { rows: Uint8Array;
   return { rows: sampleRowMask(panel, [spec.depvar, ...spec.regressors].map((t) => termColumn(panel, t)), qualified), qualified };
 }
 
+/** The rows that pass `if` and `in` (null when the command has neither). */
 function qualifiedRows(panel: Panel, spec: ModelSpec): Uint8Array | null {
   if (spec.condition === undefined && spec.inRange === undefined) return null;
   const mask = spec.condition !== undefined ? evalCondition(panel, spec.condition) : new Uint8Array(panel.nrows).fill(1);

@@ -45,30 +45,37 @@ export function checkTimeSpan(panel: Panel, units: ArrayLike<number>): void {
 }
 
 /** Rows per time value over the given units; an array count when the times are integers within
- *  MAX_SPAN of each other (the common case), a Map otherwise. */
+ *  MAX_SPAN of each other (the common case), a Map otherwise. Times strictly increase within a unit
+ *  (Panel), so a unit's first and last rows hold its span. */
 function periodCounts(time: Float64Array, offsets: Int32Array, units: ArrayLike<number>): Map<number, number> {
   let lo = Infinity;
   let hi = -Infinity;
-  let integer = true;
   for (let j = 0; j < units.length; j++) {
     const i = units[j];
-    for (let r = offsets[i]; r < offsets[i + 1]; r++) {
-      const t = time[r];
-      if (t < lo) lo = t;
-      if (t > hi) hi = t;
-      if (!Number.isInteger(t)) integer = false;
-    }
+    if (offsets[i + 1] === offsets[i]) continue;
+    lo = Math.min(lo, time[offsets[i]]);
+    hi = Math.max(hi, time[offsets[i + 1] - 1]);
   }
   const count = new Map<number, number>();
   if (lo > hi) return count;
-  if (integer && hi - lo < MAX_SPAN) {
+  if (hi - lo < MAX_SPAN) {
     const n = new Float64Array(hi - lo + 1);
-    for (let j = 0; j < units.length; j++) {
+    let integer = true;
+    for (let j = 0; j < units.length && integer; j++) {
       const i = units[j];
-      for (let r = offsets[i]; r < offsets[i + 1]; r++) n[time[r] - lo]++;
+      for (let r = offsets[i]; r < offsets[i + 1]; r++) {
+        const k = time[r] - lo;
+        if (k !== Math.floor(k)) {
+          integer = false;
+          break;
+        }
+        n[k]++;
+      }
     }
-    n.forEach((c, k) => c > 0 && count.set(lo + k, c));
-    return count;
+    if (integer) {
+      n.forEach((c, k) => c > 0 && count.set(lo + k, c));
+      return count;
+    }
   }
   for (let j = 0; j < units.length; j++) {
     const i = units[j];
