@@ -19,8 +19,9 @@ export interface PanelExclusions {
 export interface PanelWire {
   idName: string;
   timeName: string;
-  /** The unit labels, or only their count where the receiver does not read them (toWire). */
-  units: ReadonlyArray<string | number> | { count: number };
+  /** The unit labels (numeric ids typed, as the panel holds them), or only their count where the
+   *  receiver does not read them (toWire). */
+  units: ReadonlyArray<string | number> | Float64Array | { count: number };
   offsets: Int32Array;
   unitOf: Int32Array;
   time: Float64Array;
@@ -36,8 +37,8 @@ export class Panel {
     readonly idName: string,
     /** Name of the time column. */
     readonly timeName: string,
-    /** Label of each unit, in sorted order. */
-    readonly units: ReadonlyArray<string | number>,
+    /** Label of each unit, in sorted order; numeric ids may come as a Float64Array (see `units`). */
+    labels: ReadonlyArray<string | number> | Float64Array,
     /** offsets[i]..offsets[i+1] are the rows of unit i; length N+1. */
     readonly offsets: Int32Array,
     /** Unit index of each row. */
@@ -53,13 +54,34 @@ export class Panel {
     readonly notes: readonly string[] = [],
     /** Text columns: where the first non-number is, when the reader says (CSV). */
     readonly whyText: ReadonlyMap<string, string> = new Map(),
-  ) {}
+  ) {
+    if (labels instanceof Float64Array) this.idNumbers = labels;
+    else this.labelArray = labels;
+  }
+
+  /** Numeric unit ids as given (typed), or null. */
+  private readonly idNumbers: Float64Array | null = null;
+  private labelArray: ReadonlyArray<string | number> | null = null;
+
+  /** Label of each unit, in sorted order. Numeric ids given typed (Panel.fromTable) become an array
+   *  when first read: an estimate reads none, and a million of them cost ~70 ms to make. */
+  get units(): ReadonlyArray<string | number> {
+    if (this.labelArray) return this.labelArray;
+    const ids = this.idNumbers!;
+    const out: number[] = [];
+    for (let i = 0; i < ids.length; i++) out.push(ids[i]);
+    return (this.labelArray = out);
+  }
+  /** The labels as given: an array, or numeric ids typed. */
+  private get labels(): ReadonlyArray<string | number> | Float64Array {
+    return this.idNumbers ?? this.labelArray!;
+  }
 
   get nrows(): number {
     return this.time.length;
   }
   get nunits(): number {
-    return this.units.length;
+    return this.offsets.length - 1;
   }
   /** Smallest and largest time value in the panel. */
   get timeRange(): [number, number] {
@@ -79,7 +101,7 @@ export class Panel {
     return this.numeric.has(name) || name === this.timeName || (name === this.idName && this.numericIds);
   }
   private get numericIds(): boolean {
-    return typeof this.units[0] === 'number';
+    return this.idNumbers !== null || typeof this.units[0] === 'number';
   }
   /** All column names, numeric first in their original order. */
   names(): string[] {
@@ -94,7 +116,12 @@ export class Panel {
     const c = this.numeric.get(name);
     if (c) return c;
     if (name === this.timeName) return Float64Array.from(this.time);
-    if (name === this.idName && this.numericIds) return Float64Array.from(this.unitOf, (u) => this.units[u] as number);
+    if (name === this.idName && this.numericIds) {
+      const ids = this.labels as ArrayLike<number>;
+      const out = new Float64Array(this.nrows);
+      for (let r = 0; r < out.length; r++) out[r] = ids[this.unitOf[r]];
+      return out;
+    }
     if (this.text.has(name) || name === this.idName) throw new DataError(`column '${name}' is not numeric${this.where()}${this.textReason(name)}`, { column: name });
     throw new DataError(`unknown column '${name}'${this.where()}; columns are: ${this.names().join(', ')}`, {
       column: name,
@@ -121,7 +148,7 @@ export class Panel {
     return {
       idName: this.idName,
       timeName: this.timeName,
-      units: labels ? this.units : { count: this.units.length },
+      units: labels ? this.labels : { count: this.nunits },
       offsets: this.offsets,
       unitOf: this.unitOf,
       time: this.time,
@@ -143,7 +170,7 @@ export class Panel {
     if (values.length !== this.nrows) throw new Error(`withColumn('${name}'): ${values.length} values for ${this.nrows} rows`);
     const numeric = new Map(this.numeric);
     numeric.set(name, values);
-    return new Panel(this.idName, this.timeName, this.units, this.offsets, this.unitOf, this.time, numeric, this.text, this.exclusions, this.source, this.notes, this.whyText);
+    return new Panel(this.idName, this.timeName, this.labels, this.offsets, this.unitOf, this.time, numeric, this.text, this.exclusions, this.source, this.notes, this.whyText);
   }
 
   /** The sub-panel of the units for which keep(unit index) is true. */
@@ -257,7 +284,7 @@ export class Panel {
     const code: Int32Array = new Int32Array(new SharedArrayBuffer(4 * m));
     // Numeric ids, every row kept and already in (id, time) order (the common case): unit codes from
     // typed scans of the columns, without the list of kept rows.
-    const inOrder = idNumbers && !keptAll ? sortedNumericCodes(idNumbers, timeRaw, code) : null;
+    const inOrder = idNumbers && !keptAll ? sortedNumericUnits(idNumbers, timeRaw, code) : null;
     const kept = keptAll ? keptAll.subarray(0, m) : inOrder ? new Int32Array(0) : firstRows(n, n);
     const idOf = (r: number): string | number | bigint => ids.key(r)!;
     const less = (a: string | number | bigint, b: string | number | bigint): boolean => a < b;
@@ -270,9 +297,10 @@ export class Panel {
     }
     // Rows in panel order, as positions in `kept` (null: already in order).
     let order: Int32Array | null = null;
-    let keys: (string | number | bigint)[];
-    if (inOrder) keys = inOrder;
-    else if (sorted) {
+    let keys: (string | number | bigint)[] = [];
+    if (inOrder) {
+      // Codes, ids and offsets came with the scan.
+    } else if (sorted) {
       keys = [idOf(kept[0])];
       for (let j = 1; j < m; j++) {
         const id = idOf(kept[j]);
@@ -289,7 +317,7 @@ export class Panel {
       order.sort((a, b) => code[a] - code[b] || timeRaw[kept[a]] - timeRaw[kept[b]]);
     }
     // Numeric ids are their own labels: the keys as they are (a million units: ~0.1 s less than a copy).
-    const labels = ids.numbers ? (keys as number[]) : keys.map((k) => ids.label(k));
+    const labels = inOrder ? inOrder.ids : ids.numbers ? (keys as number[]) : keys.map((k) => ids.label(k));
     // Duplicates: (unit, time) pairs must be unique (rows found in order have strictly increasing times within a unit).
     const dups: string[] = [];
     let ndup = 0;
@@ -322,9 +350,12 @@ export class Panel {
       for (let j = 0; j < m; j++) time[j] = timeRaw[rows[j]];
     }
     const identity = m === n && sorted;
-    const offsets = new Int32Array(labels.length + 1);
-    for (let j = 0; j < m; j++) offsets[unitOf[j] + 1]++;
-    for (let i = 0; i < labels.length; i++) offsets[i + 1] += offsets[i];
+    let offsets = inOrder?.offsets;
+    if (!offsets) {
+      offsets = new Int32Array(labels.length + 1);
+      for (let j = 0; j < m; j++) offsets[unitOf[j] + 1]++;
+      for (let i = 0; i < labels.length; i++) offsets[i + 1] += offsets[i];
+    }
     const numeric = new Map<string, Float64Array>();
     const text = new Map<string, ReadonlyArray<string | null>>();
     const whyText = new Map<string, string>();
@@ -360,19 +391,19 @@ function firstRows(n: number, count: number): Int32Array {
 }
 
 /**
- * Numeric ids (NaN-free) when all rows are in (id, time) order: each row's unit code (into `code`)
- * and the distinct ids in order; null when the rows are not in order.
+ * Numeric ids (NaN-free) when all rows are in (id, time) order: each row's unit code (into `code`),
+ * the distinct ids in order and each unit's first row (offsets), in one scan; null when the rows are
+ * not in order (codes written before a row out of order is found are overwritten by the caller's sort).
  */
-function sortedNumericCodes(id: Float64Array, time: Float64Array, code: Int32Array): number[] | null {
-  // One scan: the order is checked as the codes are written (codes written before a row out of order
-  // is found are overwritten by the caller's sort). The ids are pushed as they come: V8 then keeps
-  // them as a packed array of doubles, which postMessage copies to a thread worker at memory speed (an
-  // array made at its size and then filled is holey, copied element by element: at a million units
-  // 50–150 ms more, against 40 ms less to build it).
+function sortedNumericUnits(id: Float64Array, time: Float64Array, code: Int32Array): { ids: Float64Array; offsets: Int32Array } | null {
   const m = code.length;
+  // Room for a unit a row: only the first units + 1 entries are written, and fresh memory that is
+  // never written is never provided; the results are copied out at their size.
+  const ids = new Float64Array(m);
+  const starts = new Int32Array(m + 1);
   let last = id[0];
   let lastTime = time[0];
-  const keys = [last];
+  ids[0] = last;
   let k = 0;
   for (let r = 1; r < m; r++) {
     const x = id[r];
@@ -380,13 +411,14 @@ function sortedNumericCodes(id: Float64Array, time: Float64Array, code: Int32Arr
     if (x !== last) {
       if (!(last < x)) return null;
       last = x;
-      keys.push(x);
-      k++;
+      ids[++k] = x;
+      starts[k] = r;
     } else if (!(lastTime < t)) return null;
     lastTime = t;
     code[r] = k;
   }
-  return keys;
+  starts[k + 1] = m;
+  return { ids: ids.slice(0, k + 1), offsets: starts.slice(0, k + 2) };
 }
 
 function gather(all: Float64Array, rows: Int32Array): Float64Array {
