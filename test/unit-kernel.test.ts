@@ -83,7 +83,7 @@ describe('the unit pass on the WebAssembly kernel', () => {
 
   it('is used by default, not beyond 64 instruments, and not when turned off', () => {
     const shape = (L: number) => ({
-      T: 3, P: 2, L, nr: 6, system: true, sigmaLevel: false, artests: 0, arR0: 3, arDifferenced: false, keep: false, track: L > 24,
+      T: 3, P: 2, L, nr: 6, system: true, sigmaLevel: false, artests: 0, arR0: 3, arDifferenced: false, keep: false, track: L > 24, dense: L <= 16,
       zEntries: 12, F: { nrows: 0, start: new Int32Array(1), rows: new Int32Array(0), coef: new Float64Array(0) },
       gramRow: new Int32Array(L).fill(-1), gramCols: new Int32Array(0), rowOff: new Int32Array(L),
       rows: { raw: 6, ivT: 3, gmm: 3, T: 3, x: 3 }, fill: null, tail: null,

@@ -257,6 +257,11 @@ const DENSE_L = UNIT_KERNEL_MAX_L;
 /** Beyond this many instruments the per-unit Z'HZ is added from a list of its touched entries (a
  *  unit touches a band of the triangle: rows t, t±1 through H), not by a scan of the whole triangle. */
 const TRACK_L = 24;
+/** Instruments up to which the kernel adds each q_f q_fᵀ to Z'HZ by whole rows (unit-kernel.ts
+ *  `dense`), two entries at a time, instead of over the touched entries (collapsed, L = 9, N = 200,000:
+ *  the unit pass 10% faster; difference GMM with one lag per period, L = 10: no change). Never with
+ *  tracking (TRACK_L is larger), which needs the touched entries. */
+const DENSE_ZHZ_L = 16;
 
 /**
  * The pass over the units, phase by phase for unit i: its data rows W_i (unitRows), their cross
@@ -385,7 +390,7 @@ class UnitPass {
     const kernel = (this.kernel = UnitKernel.open({
       T, P, L, nr: this.nr, system: d.system, sigmaLevel: this.sigmaLevel,
       artests: this.arBlocks ? artests : 0, arR0: this.arRows === 'level' ? T : 0, arDifferenced: this.arRows === 'differenced',
-      keep: keepZHZ, track: this.trackZHZ, zEntries: InstrumentRows.capacity(plan, d),
+      keep: keepZHZ, track: this.trackZHZ, dense: !this.trackZHZ && L <= DENSE_ZHZ_L, zEntries: InstrumentRows.capacity(plan, d),
       F: this.F, gramRow: this.gramRow, gramCols: this.gramCols, rowOff: this.rowOff,
       rows: sizes,
       fill: plan.pca ? null : { flat: flattenPlan(plan), consCol: plan.consCol, ivOff: d.ivBase * T },

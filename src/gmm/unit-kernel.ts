@@ -29,7 +29,7 @@ const HEADER = [
   'blockTauHi', 'blockCol', 'blockStride', 'blockVars', 'blockVarStart', 'yT', 'xT', 'yL', 'xL', 'kAll',
   'levW', 'nLev', 'outT', 'outMain', 'k0', 'hasConstant', 'ivBase', 'gmmBase', 'nIvVars', 'nGmmVars',
   'present', 'qualified', 'touseVar', 'complete', 'status', 'ivFrom', 'completeVars', 'nComplete', 'transVars', 'nTransVars',
-  'transRawVars', 'nTransRaw', 'levelVars', 'nLevelVars',
+  'transRawVars', 'nTransRaw', 'levelVars', 'nLevelVars', 'dense',
 ] as const;
 type Field = (typeof HEADER)[number];
 /** The arrays of the flattened plan (zfill) and of UnitRows.reads (rowtail), copied into the memory. */
@@ -62,6 +62,8 @@ export interface UnitKernelShape {
   arDifferenced: boolean;
   keep: boolean;
   track: boolean;
+  /** Z'HZ's rows updated whole (few instruments) rather than over the touched entries. */
+  dense: boolean;
   /** Largest number of instrument entries of the unit's rows (InstrumentRows' capacity). */
   zEntries: number;
   F: SparseFactor;
@@ -219,7 +221,7 @@ export class UnitKernel {
       arLen: at.get(s.arDifferenced ? 'arNzLen' : 'nzLen'),
       arCols: at.get(s.arDifferenced ? 'arNzCol' : 'nzCol'),
       w: at.get('wRows'),
-      Fn: s.F.nrows, nGram: s.gramCols.length, keep: s.keep ? 1 : 0, track: s.track ? 1 : 0, stamp: 0,
+      Fn: s.F.nrows, nGram: s.gramCols.length, keep: s.keep ? 1 : 0, track: s.track ? 1 : 0, dense: s.dense ? 1 : 0, stamp: 0,
       kAll: P - 1, nLev: 0,
       k0: s.tail?.k0 ?? 0, hasConstant: s.tail?.hasConstant ? 1 : 0, ivBase: s.tail?.ivBase ?? 0, gmmBase: s.tail?.gmmBase ?? 0,
       nIvVars: s.tail?.nIvVars ?? 0, nGmmVars: s.tail?.nGmmVars ?? 0,

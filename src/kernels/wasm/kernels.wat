@@ -888,14 +888,19 @@
       (local.set $k (i32.add (local.get $k) (i32.const 1)))
       (br $kloop))))
 
-  ;; $zhzdense: blocks.ts zhzBlock with zhzDense and addOuter, then addZHZ without keepZHZ.
+  ;; $zhzdense: blocks.ts zhzBlock with zhzDense and addOuter, then addZHZ without keepZHZ. With the
+  ;; header's dense flag (few instruments), addOuter updates whole rows of the triangle two entries at a
+  ;; time: entries b ≥ a of each row a with q_a ≠ 0, those with q_b = 0 too (adding q_a·0 changes no
+  ;; entry), so each entry's sum has the same terms in the same order.
   (func $zhzdense (param $h i32)
     (local $ad i32) (local $L i32) (local $zs i32) (local $zc i32) (local $zv i32) (local $Fn i32) (local $Fs i32) (local $Fr i32) (local $Fc i32)
     (local $q i32) (local $touched i32) (local $dst i32) (local $track i32) (local $mark i32) (local $list i32) (local $stamp i32) (local $rowOff i32)
     (local $f i32) (local $e i32) (local $eend i32) (local $j i32) (local $p i32) (local $pend i32) (local $any i32) (local $cf f64)
     (local $nt i32) (local $c i32) (local $a i32) (local $b i32) (local $ca i32) (local $qa f64) (local $base i32) (local $at i32) (local $nz i32) (local $k i32) (local $m i32) (local $x f64)
     (local $zhzHi i32) (local $zhzLo i32) (local $hiAt i32) (local $loAt i32) (local $hv f64) (local $t f64) (local $bb f64)
+    (local $dense i32) (local $av v128)
     (local.set $L (i32.load offset=8 (local.get $h)))
+    (local.set $dense (i32.load offset=408 (local.get $h)))
     (local.set $zs (i32.load offset=52 (local.get $h)))
     (local.set $zc (i32.load offset=56 (local.get $h)))
     (local.set $zv (i32.load offset=60 (local.get $h)))
@@ -936,6 +941,34 @@
               (br $ploop)))))
         (local.set $e (i32.add (local.get $e) (i32.const 1)))
         (br $eloop)))
+      (if (i32.and (local.get $any) (local.get $dense))
+        (then
+          (local.set $a (i32.const 0))
+          (block $ddone (loop $dloop
+            (br_if $ddone (i32.ge_s (local.get $a) (local.get $L)))
+            (local.set $qa (f64.load (i32.add (local.get $q) (i32.shl (local.get $a) (i32.const 3)))))
+            (if (f64.ne (local.get $qa) (f64.const 0))
+              (then
+                ;; entry (a, b) of the packed triangle at rowOff[a] + b − a
+                (local.set $base (i32.add (local.get $dst) (i32.shl (i32.sub (i32.load (i32.add (local.get $rowOff) (i32.shl (local.get $a) (i32.const 2)))) (local.get $a)) (i32.const 3))))
+                (local.set $av (f64x2.splat (local.get $qa)))
+                (local.set $b (local.get $a))
+                (block $bdone2 (loop $bloop2
+                  (br_if $bdone2 (i32.gt_s (i32.add (local.get $b) (i32.const 2)) (local.get $L)))
+                  (local.set $ad (i32.add (local.get $base) (i32.shl (local.get $b) (i32.const 3))))
+                  (v128.store (local.get $ad)
+                    (f64x2.add (v128.load (local.get $ad)) (f64x2.mul (local.get $av) (v128.load (i32.add (local.get $q) (i32.shl (local.get $b) (i32.const 3)))))))
+                  (local.set $b (i32.add (local.get $b) (i32.const 2)))
+                  (br $bloop2)))
+                (if (i32.lt_s (local.get $b) (local.get $L))
+                  (then
+                    (local.set $ad (i32.add (local.get $base) (i32.shl (local.get $b) (i32.const 3))))
+                    (f64.store (local.get $ad)
+                      (f64.add (f64.load (local.get $ad)) (f64.mul (local.get $qa) (f64.load (i32.add (local.get $q) (i32.shl (local.get $b) (i32.const 3)))))))))))
+            (local.set $a (i32.add (local.get $a) (i32.const 1)))
+            (br $dloop)))
+          (memory.fill (local.get $q) (i32.const 0) (i32.shl (local.get $L) (i32.const 3)))
+          (local.set $any (i32.const 0))))
       (if (local.get $any)
         (then
           (local.set $nt (i32.const 0))
@@ -984,7 +1017,28 @@
             (br $kloop)))))
       (local.set $f (i32.add (local.get $f) (i32.const 1)))
       (br $floop)))
-    ;; addZHZ: the unit's Z'HZ into the compensated sum, clearing what it added.
+    ;; addZHZ: the unit's Z'HZ into the compensated sum, clearing what it added; without tracking every
+    ;; entry, two at a time (a zero term changes neither hi nor lo).
+    (if (i32.and (i32.eqz (i32.load offset=116 (local.get $h))) (i32.eqz (local.get $track)))
+      (then
+        (local.set $m (i32.load offset=184 (local.get $h)))
+        (local.set $zhzHi (i32.load offset=172 (local.get $h)))
+        (local.set $zhzLo (i32.load offset=176 (local.get $h)))
+        (local.set $k (i32.const 0))
+        (block $vdone (loop $vloop
+          (br_if $vdone (i32.gt_s (i32.add (local.get $k) (i32.const 2)) (local.get $m)))
+          (local.set $at (i32.shl (local.get $k) (i32.const 3)))
+          (call $twosum2 (i32.add (local.get $zhzHi) (local.get $at)) (i32.add (local.get $zhzLo) (local.get $at))
+            (v128.load (i32.add (local.get $dst) (local.get $at))))
+          (local.set $k (i32.add (local.get $k) (i32.const 2)))
+          (br $vloop)))
+        (if (i32.lt_s (local.get $k) (local.get $m))
+          (then
+            (local.set $at (i32.shl (local.get $k) (i32.const 3)))
+            (call $twosum1 (i32.add (local.get $zhzHi) (local.get $at)) (i32.add (local.get $zhzLo) (local.get $at))
+              (f64.load (i32.add (local.get $dst) (local.get $at))))))
+        (memory.fill (local.get $dst) (i32.const 0) (i32.shl (local.get $m) (i32.const 3)))
+        (return)))
     (if (i32.eqz (i32.load offset=116 (local.get $h)))
       (then
         (local.set $m (select (local.get $nz) (i32.load offset=184 (local.get $h)) (local.get $track)))
