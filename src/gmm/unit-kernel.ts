@@ -32,6 +32,10 @@ const HEADER = [
   'transRawVars', 'nTransRaw', 'levelVars', 'nLevelVars', 'dense',
 ] as const;
 type Field = (typeof HEADER)[number];
+/** Where wrows leaves its counts in the header. */
+const OUT_T = HEADER.indexOf('outT');
+const OUT_MAIN = HEADER.indexOf('outMain');
+const N_LEV = HEADER.indexOf('nLev');
 /** The arrays of the flattened plan (zfill) and of UnitRows.reads (rowtail), copied into the memory. */
 const FLAT_NAMES = [
   'ivTransV', 'ivTransCol', 'ivTransRaw', 'ivLevelV', 'ivLevelCol', 'blockLevel', 'blockDiff', 'blockLag', 'blockTauLo',
@@ -266,11 +270,11 @@ export class UnitKernel {
   wRowsOf(): { trans: number; main: number } {
     this.k.wrows(HEADER_AT);
     const h = this.header;
-    return { trans: h[HEADER.indexOf('outT')]!, main: h[HEADER.indexOf('outMain')]! };
+    return { trans: h[OUT_T]!, main: h[OUT_MAIN]! };
   }
 
   /** The level rows wRowsOf has seen, over the pass. */
   get nLev(): number {
-    return this.header[HEADER.indexOf('nLev')]!;
+    return this.header[N_LEV]!;
   }
 }
