@@ -125,8 +125,6 @@ class RemotePart implements OtherPart {
  * cluster() column; the design's sample units, sources and if/in mask), on SharedArrayBuffers, so
  * that every worker reads the one copy: arrays already shared (the CSV readers' columns) are passed
  * as they are, others are copied once (an array used twice, e.g. y as depvar and as its lag, once).
- * The unit labels go only where a part reads them: cluster() keys by the id column, and the message
- * naming a unit whose cluster varies (blocks.ts clusterIndex).
  */
 function sharedDesign(design: Design, w: PanelWire): { panel: PanelWire; design: Omit<Design, 'panel'> } {
   const { panel: _panel, ...rest } = design;
@@ -151,7 +149,7 @@ function sharedDesign(design: Design, w: PanelWire): { panel: PanelWire; design:
     return c;
   };
   return {
-    panel: { ...w, units: design.spec.cluster ? w.units : { count: design.panel.nunits }, offsets: share(w.offsets), unitOf: share(w.unitOf), time: share(w.time), numeric: new Map([...w.numeric].map(([name, col]) => [name, share(col)])) },
+    panel: { ...w, offsets: share(w.offsets), unitOf: share(w.unitOf), time: share(w.time), numeric: new Map([...w.numeric].map(([name, col]) => [name, share(col)])) },
     design: { ...rest, units: share(rest.units), sources: rest.sources.map(sharedSource), qualified: rest.qualified && share(rest.qualified) },
   };
 }
@@ -169,9 +167,12 @@ export interface ThreadedModel {
  */
 export async function fitThreaded(prep: { design: Design; plan: InstrumentPlan }, model: ThreadedModel, threads: number, command = ''): Promise<GmmResult> {
   const { design, plan } = prep;
-  // The panel with the one column the parts read beyond the design's (the cluster() variable).
-  const wire = design.panel.toWire(design.spec.cluster ? [design.spec.cluster] : []);
-  const shared = threads > 1 ? sharedDesign(design, wire) : null;
+  // The panel with the one column the parts read beyond the design's (the cluster() variable). The
+  // workers get the unit labels only where a part reads them: cluster() keys by the id column, and the
+  // message naming a unit whose cluster varies (blocks.ts clusterIndex).
+  const columns = design.spec.cluster ? [design.spec.cluster] : [];
+  const wire = design.panel.toWire(columns);
+  const shared = threads > 1 ? sharedDesign(design, design.panel.toWire(columns, { labels: design.spec.cluster !== null })) : null;
   // Parts as views of the shared sample units: a worker's units go without a copy.
   const parts = splitUnits(shared?.design.units ?? design.units, threads);
   const local = new Part();

@@ -139,9 +139,9 @@ export class Panel {
   /**
    * The panel as plain data for another thread (postMessage's structured clone: typed arrays on a
    * SharedArrayBuffer are shared, others copied), with only the named columns (Panel.fromWire).
-   * Without `labels`, only the count of units goes: labels are an array of numbers or strings, which
-   * the structured clone copies one element at a time (a million units: ~90 ms before the receiving
-   * thread can start).
+   * Without `labels`, only the count of units goes: labels held as an array (text ids, or numeric ids
+   * once read) are copied one element at a time (a million: ~90 ms before the receiving thread can
+   * start); numeric ids still typed go as one block.
    */
   toWire(columns: readonly string[], { labels = true }: { labels?: boolean } = {}): PanelWire {
     const pick = <T>(m: Map<string, T>) => new Map([...m].filter(([name]) => columns.includes(name)));
