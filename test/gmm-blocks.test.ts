@@ -10,6 +10,7 @@ import { estimateFromBlocks } from '../src/gmm/estimate.ts';
 import { estimateOptions, estimatePrepared, fitGmm, fitOnBlocks, modelBlocks, prepareGmm } from '../src/gmm/fit.ts';
 import { inference } from '../src/gmm/inference.ts';
 import { arSumsRobust } from '../src/gmm/ar-sums.ts';
+import { blockLengths, unitBlocks } from '../src/gmm/blocks.ts';
 import { Panel } from '../src/panel/panel.ts';
 import { term, type ModelSpec } from '../src/spec/types.ts';
 import { parseXtabond2 } from '../src/spec/parse.ts';
@@ -262,5 +263,26 @@ describe('per-unit AR blocks', () => {
     expect(inference(prep, lean, estimatePrepared(prep, lean), command)).toEqual(viaFull);
     expect(await fitGmm(ab, spec, command)).toEqual(viaFull);
     expect(() => arSumsRobust(lean, new Float64Array(lean.K), null)).toThrow(/per-unit AR blocks/);
+  });
+});
+
+describe('blocks in storage the caller provides (a threaded estimate allocates its workers\')', () => {
+  it('fills the given zw and ar, the same values as blocks of its own, and refuses storage of other lengths', async () => {
+    const ab = await loadAbdata();
+    const spec = parseXtabond2('n L.n w k, gmm(L.n, lag(1 3)) iv(w k) twostep robust', ab.names());
+    const prep = prepareGmm(ab, spec);
+    const own = unitBlocks(prep.design, prep.plan);
+    const len = blockLengths(prep.design, prep.plan.L, true);
+    expect([len.zw, len.ar]).toEqual([own.zw.length, own.ar.length]);
+    expect(len.ar).toBeGreaterThan(0);
+    const storage = { zw: new Float64Array(new SharedArrayBuffer(8 * len.zw)), ar: new Float64Array(new SharedArrayBuffer(8 * len.ar)) };
+    const given = unitBlocks(prep.design, prep.plan, { storage });
+    expect(given.zw.buffer).toBe(storage.zw.buffer);
+    expect(given.ar.buffer).toBe(storage.ar.buffer);
+    expect([...given.zw]).toEqual([...own.zw]);
+    expect([...given.ar]).toEqual([...own.ar]);
+    expect(blockLengths(prep.design, prep.plan.L, false).ar).toBe(0);
+    const short = { zw: storage.zw.subarray(1), ar: storage.ar };
+    expect(() => unitBlocks(prep.design, prep.plan, { storage: short })).toThrow(/storage for/);
   });
 });

@@ -338,7 +338,7 @@ class UnitPass {
   /** The WebAssembly kernel that forms the unit's products, or null (the TypeScript loops). */
   private readonly kernel: UnitKernel | null;
 
-  constructor(readonly d: Design, plan: InstrumentPlan, keepZHZ: boolean, arBlocks: boolean) {
+  constructor(readonly d: Design, plan: InstrumentPlan, keepZHZ: boolean, arBlocks: boolean, storage?: BlockStorage) {
     const T = (this.T = d.T);
     const spec = d.spec;
     // In difference GMM an iv-style instrument that is y or a regressor (not passthru, not mz, no
@@ -365,11 +365,14 @@ class UnitPass {
     this.rowOff = new Int32Array(L);
     for (let c = 0; c < L; c++) this.rowOff[c] = c * L - (c * (c - 1)) / 2;
 
-    this.zw = new Float64Array(n * L * P);
+    const lengths = blockLengths(d, L, arBlocks);
+    if (storage && (storage.zw.length !== lengths.zw || storage.ar.length !== lengths.ar))
+      throw new Error(`unitBlocks: storage for ${storage.zw.length} + ${storage.ar.length} block values, the pass has ${lengths.zw} + ${lengths.ar}`);
+    this.zw = storage?.zw ?? new Float64Array(lengths.zw);
     this.ee = keepZHZ ? new Float64Array(n * P * P) : null;
     this.eeSum = compensated(P * P);
-    this.arBlocks = arBlocks && artests > 0;
-    this.ar = new Float64Array(this.arBlocks ? n * artests * ((P * (P + 1)) / 2) : 0);
+    this.arBlocks = lengths.ar > 0;
+    this.ar = storage?.ar ?? new Float64Array(lengths.ar);
     this.arSum = compensated(artests * P * P);
     this.arUnit = new Float64Array(P * P);
     this.obsMain = new Int32Array(n);
@@ -839,9 +842,27 @@ function keepSquare(src: Float64Array, nblocks: number, P: number, cols: number[
  * Build the per-unit blocks of the design's units. keepZHZ keeps Z_iᵀHZ_i and ee_i per unit (needed
  * to re-estimate under unit weights); otherwise only their sums are formed, unit by unit. keep imposes the regressors kept (for a shard: those kept on the whole sample).
  */
-export function unitBlocks(d: Design, plan: InstrumentPlan, opts: { keepZHZ?: boolean; keep?: number[]; arBlocks?: boolean } = {}): UnitBlocks {
+/** Where a unit pass puts its per-unit blocks zw and ar, when its caller provides them (blockLengths). */
+export interface BlockStorage {
+  zw: Float64Array;
+  ar: Float64Array;
+}
+
+/** The lengths of a unit pass's per-unit blocks: zw_i (L × P) and, with AR blocks, each AR lag's
+ *  packed P × P block, for every sample unit of `d`. */
+export function blockLengths(d: Design, L: number, arBlocks: boolean): { zw: number; ar: number } {
+  const P = 1 + UnitRows.sizes(d).kAll;
+  const artests = arBlocks ? d.spec.artests : 0;
+  return { zw: d.units.length * L * P, ar: d.units.length * artests * ((P * (P + 1)) / 2) };
+}
+
+export function unitBlocks(
+  d: Design,
+  plan: InstrumentPlan,
+  opts: { keepZHZ?: boolean; keep?: number[]; arBlocks?: boolean; storage?: BlockStorage } = {},
+): UnitBlocks {
   const spec = d.spec;
-  const pass = new UnitPass(d, plan, opts.keepZHZ ?? false, opts.arBlocks ?? true);
+  const pass = new UnitPass(d, plan, opts.keepZHZ ?? false, opts.arBlocks ?? true, opts.storage);
   const { n, L, P, kAll, artests, obsMain, obsTrans } = pass;
   for (let i = 0; i < n; i++) pass.unit(i);
   pass.finish();

@@ -8,7 +8,7 @@ import type { Worker } from 'node:worker_threads';
 import { startModuleWorker } from '../module-worker.ts';
 import type { LaggedColumn } from '../panel/operators.ts';
 import { Panel, type PanelWire } from '../panel/panel.ts';
-import { restrictRegressors, unitBlocks, type UnitBlocks } from './blocks.ts';
+import { blockLengths, restrictRegressors, unitBlocks, type BlockStorage, type UnitBlocks } from './blocks.ts';
 import type { Design } from './design.ts';
 import { estimationSteps, runStepsAsync } from './engine.ts';
 import type { EstimateOptions } from './engine.ts';
@@ -31,7 +31,7 @@ export interface PartBuilt {
 
 /** The messages a part answers (thread-worker.ts, or this thread's own part). */
 export type PartRequest =
-  | { op: 'build'; panel: PanelWire; design: Omit<Design, 'panel'>; plan: InstrumentPlan; arBlocks: boolean }
+  | { op: 'build'; panel: PanelWire; design: Omit<Design, 'panel'>; plan: InstrumentPlan; arBlocks: boolean; storage?: BlockStorage }
   | { op: 'keep'; keep: number[]; dropped: string[] }
   | { op: 'pass'; request: PassRequest };
 
@@ -43,7 +43,7 @@ export class Part {
   handle(req: PartRequest): PartBuilt | PartialSums | null {
     if (req.op === 'build') {
       const design: Design = { ...req.design, panel: Panel.fromWire(req.panel) };
-      this.full = unitBlocks(design, req.plan, { keep: design.regressorNames.map((_, k) => k), arBlocks: req.arBlocks });
+      this.full = unitBlocks(design, req.plan, { keep: design.regressorNames.map((_, k) => k), arBlocks: req.arBlocks, storage: req.storage });
       this.shard = { blocks: this.full, design, plan: req.plan };
       const c = this.full.collinearitySums;
       return { allWW: c.allWW, levW: c.levW, nLev: c.nLev, excluded: [...this.full.excluded] };
@@ -205,10 +205,19 @@ export async function fitThreaded(prep: { design: Design; plan: InstrumentPlan }
       return [mine, ...(await Promise.all(answers))];
     };
     const arBlocks = model.arMode === 'robust';
+    // Each worker's per-unit blocks are allocated here, in shared memory, and filled there: once the
+    // process has freed a block that large (the CSV reader's), glibc serves a worker's blocks from the
+    // worker's own arena, which the huge pages of the CLI's child (bin/huge-pages.mjs) do not reach, so
+    // the worker would first-touch them 4 KiB at a time (`bench/first-touch.ts --arena`: 28 MiB in
+    // 83–109 ms on a worker against 0.2–44 ms on the main thread).
+    const storage = (k: number): BlockStorage => {
+      const len = blockLengths({ ...design, units: parts[k] }, plan.L, arBlocks);
+      return { zw: new Float64Array(new SharedArrayBuffer(8 * len.zw)), ar: new Float64Array(new SharedArrayBuffer(8 * len.ar)) };
+    };
     const built = await ask<PartBuilt>((k) =>
       k === 0
         ? { op: 'build', panel: wire, design: { ...design, units: parts[0] }, plan, arBlocks }
-        : { op: 'build', panel: shared!.panel, design: { ...shared!.design, units: parts[k] }, plan, arBlocks },
+        : { op: 'build', panel: shared!.panel, design: { ...shared!.design, units: parts[k] }, plan, arBlocks, storage: storage(k) },
     );
 
     // xtabond2's collinearity check on the whole sample's sums.
