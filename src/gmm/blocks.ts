@@ -838,10 +838,6 @@ function keepSquare(src: Float64Array, nblocks: number, P: number, cols: number[
   return src.subarray(0, nblocks * Pk * Pk);
 }
 
-/**
- * Build the per-unit blocks of the design's units. keepZHZ keeps Z_iᵀHZ_i and ee_i per unit (needed
- * to re-estimate under unit weights); otherwise only their sums are formed, unit by unit. keep imposes the regressors kept (for a shard: those kept on the whole sample).
- */
 /** Where a unit pass puts its per-unit blocks zw and ar, when its caller provides them (blockLengths). */
 export interface BlockStorage {
   zw: Float64Array;
@@ -856,6 +852,12 @@ export function blockLengths(d: Design, L: number, arBlocks: boolean): { zw: num
   return { zw: d.units.length * L * P, ar: d.units.length * artests * ((P * (P + 1)) / 2) };
 }
 
+/**
+ * Build the per-unit blocks of the design's units. keepZHZ keeps Z_iᵀHZ_i and ee_i per unit (needed
+ * to re-estimate under unit weights); otherwise only their sums are formed, unit by unit. keep imposes
+ * the regressors kept (for a shard: those kept on the whole sample); storage says where zw and ar go
+ * (blockLengths; new arrays by default).
+ */
 export function unitBlocks(
   d: Design,
   plan: InstrumentPlan,
