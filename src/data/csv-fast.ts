@@ -11,7 +11,7 @@
 // Neither where the runtime lacks WebAssembly SIMD (the module needs it), or when turned off
 // (useWasmCsv): the TypeScript loops then run.
 import { readSync } from 'node:fs';
-import { growMemory, kernelModule } from '../kernels/wasm/module.ts';
+import { growMemory, kernelInstance } from '../kernels/wasm/module.ts';
 
 interface CsvExports {
   memory: WebAssembly.Memory;
@@ -35,8 +35,7 @@ export function useWasmCsv(on: boolean): void {
 
 function csvKernel(): CsvExports | null {
   if (instance === undefined) {
-    const module = kernelModule();
-    instance = module ? (new WebAssembly.Instance(module).exports as unknown as CsvExports) : null;
+    instance = kernelInstance<CsvExports>();
     if (instance) {
       growMemory(instance.memory, OUT_AT);
       const f64 = new Float64Array(instance.memory.buffer, POW10_AT, 23);

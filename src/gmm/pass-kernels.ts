@@ -4,7 +4,7 @@
 // (every term formed and added in the same order; test/pass-kernels.test.ts), faster by SIMD lanes and
 // no bounds checks (bench/RESULTS.md). null where the runtime lacks WebAssembly SIMD, or when turned
 // off (useWasmPasses): the TypeScript loops then run.
-import { growMemory, kernelModule } from '../kernels/wasm/module.ts';
+import { growMemory, kernelInstance } from '../kernels/wasm/module.ts';
 import type { UnitBlocks } from './blocks.ts';
 import type { Compensated } from './sums.ts';
 
@@ -34,10 +34,7 @@ export function wasmPassesOn(): boolean {
 
 function passKernels(): PassExports | null {
   if (!enabled) return null;
-  if (kernels === undefined) {
-    const module = kernelModule();
-    kernels = module ? (new WebAssembly.Instance(module).exports as unknown as PassExports) : null;
-  }
+  if (kernels === undefined) kernels = kernelInstance<PassExports>();
   return kernels;
 }
 

@@ -11,7 +11,7 @@
 // product and sum is formed in the order of the TypeScript loops, so the blocks are the same to the bit
 // (test/unit-kernel.test.ts). None where the runtime lacks WebAssembly SIMD, beyond 64 instruments
 // (UnitPass forms q_f sparse there) or when turned off (pass-kernels.ts useWasmPasses).
-import { growMemory, kernelModule } from '../kernels/wasm/module.ts';
+import { growMemory, kernelInstance } from '../kernels/wasm/module.ts';
 import type { SparseFactor } from './hmatrix.ts';
 import type { UnitRowsReads, UnitRowsStorage } from './design.ts';
 import type { FlatPlan } from './instruments.ts';
@@ -242,10 +242,7 @@ export class UnitKernel {
    *  null where UnitPass keeps its TypeScript loops. */
   static open(shape: UnitKernelShape): UnitKernel | null {
     if (!wasmPassesOn() || shape.L > UNIT_KERNEL_MAX_L) return null;
-    if (instance === undefined) {
-      const module = kernelModule();
-      instance = module ? (new WebAssembly.Instance(module).exports as unknown as UnitExports) : null;
-    }
+    if (instance === undefined) instance = kernelInstance<UnitExports>();
     return instance && new UnitKernel(instance, shape);
   }
 

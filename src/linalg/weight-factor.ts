@@ -7,7 +7,7 @@
 // inverse semantics of xtabond2 are kept where M or X̃ᵀX̃ is singular.
 import { dot } from './dense.ts';
 import { INVSYM_TOL } from './invsym.ts';
-import { growMemory, kernelModule } from '../kernels/wasm/module.ts';
+import { growMemory, kernelInstance } from '../kernels/wasm/module.ts';
 
 export interface WeightFactor {
   /** Size of M. */
@@ -27,14 +27,7 @@ type FactorKernel = (m: number, L: number, tol: number, chol: number, kept: numb
 let wasm: { factor: FactorKernel; memory: WebAssembly.Memory } | null | undefined;
 
 function factorKernel(): typeof wasm {
-  if (wasm === undefined) {
-    const module = kernelModule();
-    if (!module) wasm = null;
-    else {
-      const instance = new WebAssembly.Instance(module);
-      wasm = { factor: instance.exports.factor as FactorKernel, memory: instance.exports.memory as WebAssembly.Memory };
-    }
-  }
+  if (wasm === undefined) wasm = kernelInstance<{ factor: FactorKernel; memory: WebAssembly.Memory }>();
   return wasm;
 }
 

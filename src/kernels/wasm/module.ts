@@ -1,6 +1,6 @@
-// The compiled kernel module (kernels.wat), compiled once per thread and shared by the float64-wasm
-// backend and the WebAssembly Cholesky of linalg/weight-factor.ts; null where this runtime lacks
-// WebAssembly SIMD.
+// The compiled kernel module (kernels.wat), compiled once per thread; each user (the float64-wasm
+// backend, the Cholesky of linalg/weight-factor.ts, the engine's pass and unit kernels, the CSV reader)
+// runs it on an instance of its own, with its own memory. null where this runtime lacks WebAssembly SIMD.
 import { KERNELS_WASM } from './kernels-wasm.ts';
 
 let compiled: WebAssembly.Module | null | undefined;
@@ -11,6 +11,12 @@ export function kernelModule(): WebAssembly.Module | null {
     compiled = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
   }
   return compiled;
+}
+
+/** A new instance of the module (its own memory), its exports as T, or null without the module. */
+export function kernelInstance<T>(): T | null {
+  const module = kernelModule();
+  return module ? (new WebAssembly.Instance(module).exports as unknown as T) : null;
 }
 
 /** Grow `memory` by whole 64 KiB pages until it holds `bytes`; true when it grew (views of its old
