@@ -305,11 +305,12 @@ export class InstrumentRows {
     this.col = storage?.col ?? new Int32Array(capacity);
     this.val = storage?.val ?? new Float64Array(capacity);
     this.comp = new Float64Array(plan.pca ? plan.pca.m : 0);
-    this.flat = flattenPlan(plan);
   }
 
   private readonly comp: Float64Array;
-  private readonly flat: FlatPlan;
+  /** The plan flattened (flattenPlan) at the first fill: a unit pass whose kernel fills the rows
+   *  (unit-kernel.ts zfill) flattens it for the kernel and never calls fill. */
+  private flat: FlatPlan | null = null;
 
   /** Replace the GMM-style entries of the row starting at `from` (ending at n) by its components. */
   private components(from: number, n: number): number {
@@ -336,7 +337,8 @@ export class InstrumentRows {
   /** Fill the rows of the unit loaded in u (rows that do not enter are empty). */
   fill(u: UnitRows): void {
     const { plan, design: d, col, val, start } = this;
-    const { ivTransV, ivTransCol, ivTransRaw, ivLevelV, ivLevelCol, blockLevel, blockDiff, blockLag, blockTauLo, blockTauHi, blockCol, blockStride, blockVars, blockVarStart } = this.flat;
+    const { ivTransV, ivTransCol, ivTransRaw, ivLevelV, ivLevelCol, blockLevel, blockDiff, blockLag, blockTauLo, blockTauHi, blockCol, blockStride, blockVars, blockVarStart } =
+      (this.flat ??= flattenPlan(plan));
     const T = d.T;
     const ivOff = d.ivBase * T;
     const nb = blockLag.length;
