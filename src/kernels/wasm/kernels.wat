@@ -405,22 +405,36 @@
     (f64.store (local.get $hi) (local.get $t)))
 
   ;; $axpy: (hi, lo)[0..m) += a·x[0..m) (sums.ts addRow; addCrossRow and addGramRow row by row).
+  ;; $twosum2 and $twosum1 written out in place: the passes spend most of their time here, and V8 does
+  ;; not inline WebAssembly calls (the weight pass, uncollapsed L = 59, N = 20,000: bench/RESULTS.md).
   (func $axpy (param $hi i32) (param $lo i32) (param $x i32) (param $m i32) (param $a f64)
-    (local $j i32) (local $av v128) (local $o i32)
+    (local $av v128) (local $o i32) (local $pairs i32)
+    (local $v v128) (local $h v128) (local $t v128) (local $bb v128) (local $hs f64) (local $ts f64) (local $bs f64) (local $vs f64)
     (local.set $av (f64x2.splat (local.get $a)))
+    (local.set $pairs (i32.shl (i32.shr_u (local.get $m) (i32.const 1)) (i32.const 4)))
     (block $done
       (loop $pair
-        (br_if $done (i32.gt_u (i32.add (local.get $j) (i32.const 2)) (local.get $m)))
-        (local.set $o (i32.shl (local.get $j) (i32.const 3)))
-        (call $twosum2 (i32.add (local.get $hi) (local.get $o)) (i32.add (local.get $lo) (local.get $o))
-          (f64x2.mul (local.get $av) (v128.load (i32.add (local.get $x) (local.get $o)))))
-        (local.set $j (i32.add (local.get $j) (i32.const 2)))
+        (br_if $done (i32.ge_u (local.get $o) (local.get $pairs)))
+        (local.set $v (f64x2.mul (local.get $av) (v128.load (i32.add (local.get $x) (local.get $o)))))
+        (local.set $h (v128.load (i32.add (local.get $hi) (local.get $o))))
+        (local.set $t (f64x2.add (local.get $h) (local.get $v)))
+        (local.set $bb (f64x2.sub (local.get $t) (local.get $h)))
+        (v128.store (i32.add (local.get $lo) (local.get $o))
+          (f64x2.add (v128.load (i32.add (local.get $lo) (local.get $o)))
+            (f64x2.add (f64x2.sub (local.get $h) (f64x2.sub (local.get $t) (local.get $bb))) (f64x2.sub (local.get $v) (local.get $bb)))))
+        (v128.store (i32.add (local.get $hi) (local.get $o)) (local.get $t))
+        (local.set $o (i32.add (local.get $o) (i32.const 16)))
         (br $pair)))
-    (if (i32.lt_u (local.get $j) (local.get $m))
+    (if (i32.and (local.get $m) (i32.const 1))
       (then
-        (local.set $o (i32.shl (local.get $j) (i32.const 3)))
-        (call $twosum1 (i32.add (local.get $hi) (local.get $o)) (i32.add (local.get $lo) (local.get $o))
-          (f64.mul (local.get $a) (f64.load (i32.add (local.get $x) (local.get $o))))))))
+        (local.set $vs (f64.mul (local.get $a) (f64.load (i32.add (local.get $x) (local.get $o)))))
+        (local.set $hs (f64.load (i32.add (local.get $hi) (local.get $o))))
+        (local.set $ts (f64.add (local.get $hs) (local.get $vs)))
+        (local.set $bs (f64.sub (local.get $ts) (local.get $hs)))
+        (f64.store (i32.add (local.get $lo) (local.get $o))
+          (f64.add (f64.load (i32.add (local.get $lo) (local.get $o)))
+            (f64.add (f64.sub (local.get $hs) (f64.sub (local.get $ts) (local.get $bs))) (f64.sub (local.get $vs) (local.get $bs)))))
+        (f64.store (i32.add (local.get $hi) (local.get $o)) (local.get $ts)))))
 
   ;; $moment: g[0..L) = zw·c for one unit's L×P block zw (moments.ts momentRow: over p in order).
   (func $moment (param $zw i32) (param $c i32) (param $g i32) (param $L i32) (param $P i32)
