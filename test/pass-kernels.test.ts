@@ -1,11 +1,11 @@
-// The weight and correction passes and the robust AR sums on the WebAssembly kernels
+// The moments, weight and correction passes and the robust AR sums on the WebAssembly kernels
 // (src/gmm/pass-kernels.ts) against their TypeScript loops (passes.ts, ar-sums.ts): every partial sum,
 // high and low parts, equal to the bit, with and without unit weights (zeros among them), on difference
 // and system GMM with many instruments.
 import { afterEach, describe, expect, it } from 'vitest';
 import { modelBlocks, prepareGmm } from '../src/gmm/fit.ts';
 import { computePass, type PassRequest } from '../src/gmm/passes.ts';
-import { arRobustOnWasm, correctionOnWasm, gramOnWasm, useWasmPasses } from '../src/gmm/pass-kernels.ts';
+import { arRobustOnWasm, correctionOnWasm, gramOnWasm, rowSumOnWasm, useWasmPasses } from '../src/gmm/pass-kernels.ts';
 import type { PartialSums } from '../src/gmm/partial-sums.ts';
 import type { Panel } from '../src/panel/panel.ts';
 import { parseXtabond2 } from '../src/spec/parse.ts';
@@ -28,13 +28,15 @@ function expectSameBits(got: PartialSums, want: PartialSums): void {
 /** Both passes for the model, on the kernels and in TypeScript; the kernels' path checked to run. */
 function compare(panel: Panel, command: string, weighted: boolean): void {
   const prep = prepareGmm(panel, parseXtabond2(command, panel.names()));
-  const blocks = modelBlocks(prep);
+  // (With the per-unit Z'HZ and ee blocks, which the moments pass sums under unit weights.)
+  const blocks = modelBlocks(prep, { keepZHZ: true });
   const z = normals(7);
   const beta1 = Float64Array.from({ length: blocks.K }, () => 0.3 * z());
   const aze2 = Float64Array.from({ length: blocks.L }, () => z());
   // Poisson(1)-like counts, a quarter of them zero.
   const w = weighted ? Float64Array.from({ length: blocks.n }, (_, i) => (i % 4 === 1 ? 0 : 1 + (i % 3))) : null;
   const requests: PassRequest[] = [
+    { pass: 'moments' },
     { pass: 'weight', beta1 },
     { pass: 'correction', beta1, aze2, clusterG: null, betaAr: null, arMode: null },
     // The robust AR sums take no unit weights.
@@ -42,6 +44,7 @@ function compare(panel: Panel, command: string, weighted: boolean): void {
   ];
   const c = Float64Array.from({ length: blocks.P }, (_, p) => (p === 0 ? 1 : -beta1[p - 1]!));
   useWasmPasses(true);
+  expect(rowSumOnWasm(blocks.zw, blocks.n, blocks.L * blocks.P, w)).not.toBeNull();
   expect(gramOnWasm(blocks, c, w)).not.toBeNull();
   expect(correctionOnWasm(blocks, c, aze2, w)).not.toBeNull();
   expect(arRobustOnWasm(blocks, c)).toHaveLength(blocks.artests);
@@ -73,5 +76,16 @@ describe('passes on the WebAssembly kernels', () => {
     const prep = prepareGmm(smallPanel(20), parseXtabond2('y L.y x, gmm(y x, lag(2 4) collapse) twostep robust', ['y', 'x', 'w']));
     const b = modelBlocks(prep);
     expect(gramOnWasm(b, new Float64Array(b.P), null)).toBeNull();
+    expect(rowSumOnWasm(b.zw, b.n, b.L * b.P, null)).toBeNull();
+  });
+
+  it('a coefficient that is not finite sends the passes to TypeScript (the kernels add zero entries, which only a finite factor leaves out)', () => {
+    const prep = prepareGmm(smallPanel(40), parseXtabond2('y L.y x w, gmm(y x, lag(2 4)) iv(w) twostep robust', ['y', 'x', 'w']));
+    const b = modelBlocks(prep);
+    const c = Float64Array.from({ length: b.P }, (_, p) => (p === 2 ? Infinity : 0.5));
+    const a = new Float64Array(b.L).fill(0.25);
+    expect(gramOnWasm(b, c, null)).toBeNull();
+    expect(correctionOnWasm(b, c.map((v) => (Number.isFinite(v) ? v : 0)), a.map((v, l) => (l === 3 ? NaN : v)), null)).toBeNull();
+    expect(arRobustOnWasm(b, c)).toBeNull();
   });
 });

@@ -1,16 +1,17 @@
-// The unit loops of the weight and correction passes (passes.ts) and of the robust AR sums
-// (ar-sums.ts) on the WebAssembly kernels `gram`, `correction` and `arrobust`
+// The unit loops of the moments, weight and correction passes (passes.ts) and of the robust AR sums
+// (ar-sums.ts) on the WebAssembly kernels `sumrows`, `gram`, `correction` and `arrobust`
 // (src/kernels/wasm/kernels.wat): the same compensated sums as the TypeScript loops there, bit for bit
 // (every term formed and added in the same order; test/pass-kernels.test.ts), faster by SIMD lanes and
 // no bounds checks (bench/RESULTS.md). null where the runtime lacks WebAssembly SIMD, or when turned
 // off (useWasmPasses): the TypeScript loops then run.
 import { growMemory, kernelInstance } from '../kernels/wasm/module.ts';
 import type { UnitBlocks } from './blocks.ts';
-import type { Compensated } from './sums.ts';
+import { normalize, type Compensated } from './sums.ts';
 
 interface PassExports {
   memory: WebAssembly.Memory;
   gram(zw: number, n: number, L: number, P: number, c: number, w: number, g: number, hi: number, lo: number): void;
+  sumrows(x: number, n: number, m: number, w: number, hi: number, lo: number): void;
   correction(zw: number, n: number, L: number, P: number, c: number, a: number, w: number, h: number, zwa: number, hi1: number, lo1: number, hi2: number, lo2: number): void;
   arrobust(zw: number, ar: number, n: number, L: number, P: number, arStride: number, c: number, g: number, acc: number, zhwHi: number, zhwLo: number): void;
 }
@@ -32,8 +33,11 @@ export function wasmPassesOn(): boolean {
   return enabled;
 }
 
-function passKernels(): PassExports | null {
-  if (!enabled) return null;
+/** The kernels, or null without them; also null when an operand that multiplies the blocks (`finite`)
+ *  has an infinite or NaN entry: the kernels add the products of zero entries, which only a finite
+ *  factor leaves out of the sums as the TypeScript loops' skipping does. */
+function passKernels(...finite: Float64Array[]): PassExports | null {
+  if (!enabled || finite.some((v) => v.some((x) => !Number.isFinite(x)))) return null;
   if (kernels === undefined) kernels = kernelInstance<PassExports>();
   return kernels;
 }
@@ -56,10 +60,28 @@ function chunkUnits(b: UnitBlocks): number {
   return Math.max(1, Math.min(b.n, Math.floor(CHUNK_BYTES / (b.L * b.P * 8))));
 }
 
+/** The moments pass's Σ_i w_i x_i over n rows of m values (sums.ts compensatedSum, normalized: the
+ *  same sums to the bit), or null without the kernels. */
+export function rowSumOnWasm(x: Float64Array, n: number, m: number, w: Float64Array | null): Compensated | null {
+  const k = passKernels();
+  if (!k) return null;
+  const chunk = Math.max(1, Math.min(n, Math.floor(CHUNK_BYTES / (m * 8))));
+  const { at, f64 } = layout(k, [m, m, w ? chunk : 0, chunk * m]);
+  const [hiAt, loAt, wAt, xAt] = at as [number, number, number, number];
+  f64.fill(0, hiAt / 8, loAt / 8 + m);
+  for (let i0 = 0; i0 < n; i0 += chunk) {
+    const r = Math.min(chunk, n - i0);
+    f64.set(x.subarray(i0 * m, (i0 + r) * m), xAt / 8);
+    if (w) f64.set(w.subarray(i0, i0 + r), wAt / 8);
+    k.sumrows(xAt, r, m, w ? wAt : 0, hiAt, loAt);
+  }
+  return normalize({ hi: f64.slice(hiAt / 8, hiAt / 8 + m), lo: f64.slice(loAt / 8, loAt / 8 + m) });
+}
+
 /** The weight pass's Σ_i w_i g_i g_iᵀ with g_i = zw_i·c (upper triangle, not yet mirrored or
  *  normalized: as passes.ts accumulates it), or null without the kernels. */
 export function gramOnWasm(b: UnitBlocks, c: Float64Array, w: Float64Array | null): Compensated | null {
-  const k = passKernels();
+  const k = passKernels(c);
   if (!k) return null;
   const { n, L, P, zw } = b;
   const LP = L * P;
@@ -80,7 +102,7 @@ export function gramOnWasm(b: UnitBlocks, c: Float64Array, w: Float64Array | nul
 /** The correction pass's Windmeijer bracket without cluster(): t1 = Σ_i w_i (h_i·a) zw_i and
  *  t2 = Σ_i w_i h_i (zw_iᵀa)ᵀ with h_i = zw_i·c (L×P each, not yet normalized), or null without the kernels. */
 export function correctionOnWasm(b: UnitBlocks, c: Float64Array, a: Float64Array, w: Float64Array | null): { t1: Compensated; t2: Compensated } | null {
-  const k = passKernels();
+  const k = passKernels(c, a);
   if (!k) return null;
   const { n, L, P, zw } = b;
   const LP = L * P;
@@ -107,7 +129,7 @@ export function arRobustOnWasm(
   b: UnitBlocks,
   c: Float64Array,
 ): { sum: [number, number]; wHw: [number, number]; nonzero: number; zhw: Compensated }[] | null {
-  const k = passKernels();
+  const k = passKernels(c);
   if (!k) return null;
   const { n, L, P, zw, ar, artests } = b;
   const LP = L * P;

@@ -10,7 +10,7 @@ import { emptyPartial, keyRows, setSum, type KeyedRows, type PartialSums } from 
 import { addCrossRow, addGramRow, addRow, compensated, compensatedSum, finishGram, normalize } from './sums.ts';
 import { momentRow, residualWeights, unitMoments } from './moments.ts';
 import { arSumsNonRobust, arSumsRobust, type ArSums } from './ar-sums.ts';
-import { correctionOnWasm, gramOnWasm } from './pass-kernels.ts';
+import { correctionOnWasm, gramOnWasm, rowSumOnWasm } from './pass-kernels.ts';
 
 /** A set of units and what the AR pass needs to walk them again (design and plan; non-robust AR only). */
 export interface Shard {
@@ -50,13 +50,15 @@ function momentsPass(s: Shard): PartialSums {
   const { n, L, P } = b;
   const p = emptyPartial('moments', dims(b));
   p.units = n;
-  setSum(p, 'zw', compensatedSum(b.zw, n, L * P, w));
+  // Σ_i w_i over n rows of m values: on the WebAssembly kernel where there is one (the same sums).
+  const sum = (x: Float64Array, m: number) => rowSumOnWasm(x, n, m, w) ?? compensatedSum(x, n, m, w);
+  setSum(p, 'zw', sum(b.zw, L * P));
   if (w && (!b.zhz || !b.ee)) throw new Error("the 'moments' pass under unit weights needs the per-unit Z'HZ and ee blocks (modelBlocks with keepZHZ)");
   if (w) {
-    const packed = compensatedSum(b.zhz!, n, (L * (L + 1)) / 2, w);
+    const packed = sum(b.zhz!, (L * (L + 1)) / 2);
     setSum(p, 'zhz', { hi: unpackSymmetric(packed.hi, 0, L), lo: unpackSymmetric(packed.lo, 0, L) });
   } else setSum(p, 'zhz', { hi: b.zhzSum, lo: b.zhzSumLo });
-  setSum(p, 'ee', w ? compensatedSum(b.ee!, n, P * P, w) : b.eeSum);
+  setSum(p, 'ee', w ? sum(b.ee!, P * P) : b.eeSum);
   p.sums.mainWW = b.mainWW;
   let main = 0;
   let trans = 0;

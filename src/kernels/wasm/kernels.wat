@@ -436,27 +436,44 @@
             (f64.add (f64.sub (local.get $hs) (f64.sub (local.get $ts) (local.get $bs))) (f64.sub (local.get $vs) (local.get $bs)))))
         (f64.store (i32.add (local.get $hi) (local.get $o)) (local.get $ts)))))
 
-  ;; $moment: g[0..L) = zw·c for one unit's L×P block zw (moments.ts momentRow: over p in order).
+  ;; $moment: g[0..L) = zw·c for one unit's L×P block zw (moments.ts momentRow: over p in order). Two
+  ;; moments at a time, rows l and l+1 in the two lanes, each summed over p in order as there. Zero
+  ;; entries are added rather than skipped: with c finite (the callers check) a zero term leaves a sum
+  ;; that starts at +0 unchanged.
   (func $moment (param $zw i32) (param $c i32) (param $g i32) (param $L i32) (param $P i32)
-    (local $l i32) (local $p i32) (local $s f64) (local $v f64)
-    (block $ldone
-      (loop $lloop
-        (br_if $ldone (i32.ge_u (local.get $l) (local.get $L)))
-        (local.set $s (f64.const 0))
-        (local.set $p (i32.const 0))
+    (local $l i32) (local $p i32) (local $s f64) (local $acc v128) (local $r1 i32) (local $row i32) (local $o i32)
+    (local.set $row (i32.shl (local.get $P) (i32.const 3)))
+    (block $pairsdone
+      (loop $pairs
+        (br_if $pairsdone (i32.gt_u (i32.add (local.get $l) (i32.const 2)) (local.get $L)))
+        (local.set $acc (v128.const i64x2 0 0))
+        (local.set $r1 (i32.add (local.get $zw) (local.get $row)))
+        (local.set $o (i32.const 0))
         (block $pdone
           (loop $ploop
-            (br_if $pdone (i32.ge_u (local.get $p) (local.get $P)))
-            (local.set $v (f64.load (local.get $zw)))
-            (if (f64.ne (local.get $v) (f64.const 0))
-              (then (local.set $s (f64.add (local.get $s)
-                (f64.mul (local.get $v) (f64.load (i32.add (local.get $c) (i32.shl (local.get $p) (i32.const 3)))))))))
+            (br_if $pdone (i32.ge_u (local.get $o) (local.get $row)))
+            (local.set $acc (f64x2.add (local.get $acc)
+              (f64x2.mul
+                (f64x2.replace_lane 1 (f64x2.splat (f64.load (i32.add (local.get $zw) (local.get $o)))) (f64.load (i32.add (local.get $r1) (local.get $o))))
+                (f64x2.splat (f64.load (i32.add (local.get $c) (local.get $o)))))))
+            (local.set $o (i32.add (local.get $o) (i32.const 8)))
+            (br $ploop)))
+        (v128.store (i32.add (local.get $g) (i32.shl (local.get $l) (i32.const 3))) (local.get $acc))
+        (local.set $zw (i32.add (local.get $r1) (local.get $row)))
+        (local.set $l (i32.add (local.get $l) (i32.const 2)))
+        (br $pairs)))
+    (if (i32.lt_u (local.get $l) (local.get $L))
+      (then
+        (local.set $s (f64.const 0))
+        (block $qdone
+          (loop $qloop
+            (br_if $qdone (i32.ge_u (local.get $p) (local.get $P)))
+            (local.set $s (f64.add (local.get $s)
+              (f64.mul (f64.load (local.get $zw)) (f64.load (i32.add (local.get $c) (i32.shl (local.get $p) (i32.const 3)))))))
             (local.set $zw (i32.add (local.get $zw) (i32.const 8)))
             (local.set $p (i32.add (local.get $p) (i32.const 1)))
-            (br $ploop)))
-        (f64.store (i32.add (local.get $g) (i32.shl (local.get $l) (i32.const 3))) (local.get $s))
-        (local.set $l (i32.add (local.get $l) (i32.const 1)))
-        (br $lloop))))
+            (br $qloop)))
+        (f64.store (i32.add (local.get $g) (i32.shl (local.get $l) (i32.const 3))) (local.get $s)))))
 
   ;; $outer: (hi, lo) (p×q) += (w·a) bᵀ, rows r with w·a[r] = 0 skipped (sums.ts addCrossRow; with
   ;; $upper ≠ 0 only entries s ≥ r of a p×p target, b = a: addGramRow).
@@ -494,12 +511,28 @@
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $unit))))
 
+  ;; sumrows: (hi, lo) (m) += w_i x_i over n rows x_i of m values (sums.ts compensatedSum, not yet
+  ;; normalized); w as in gram.
+  (func (export "sumrows") (param $x i32) (param $n i32) (param $m i32) (param $w i32) (param $hi i32) (param $lo i32)
+    (local $i i32) (local $wi f64) (local $row i32)
+    (local.set $row (i32.shl (local.get $m) (i32.const 3)))
+    (block $done
+      (loop $unit
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $wi (if (result f64) (local.get $w)
+          (then (f64.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 3)))))
+          (else (f64.const 1))))
+        (if (f64.ne (local.get $wi) (f64.const 0))
+          (then (call $axpy (local.get $hi) (local.get $lo) (i32.add (local.get $x) (i32.mul (local.get $i) (local.get $row))) (local.get $m) (local.get $wi))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $unit))))
+
   ;; correction: the Windmeijer bracket of the correction pass over n units (passes.ts correctionPass,
   ;; without cluster()): h_i = zw_i·c (scratch at h), ha = w_i·(h_i·a), (hi1, lo1) (L×P) += ha·zw_i;
   ;; zwa = zw_iᵀa (scratch at zwa, P), (hi2, lo2) (L×P) += (w_i h_i) zwaᵀ. w as in gram.
   (func (export "correction") (param $zw i32) (param $n i32) (param $L i32) (param $P i32) (param $c i32) (param $a i32) (param $w i32)
     (param $h i32) (param $zwa i32) (param $hi1 i32) (param $lo1 i32) (param $hi2 i32) (param $lo2 i32)
-    (local $i i32) (local $l i32) (local $q i32) (local $wi f64) (local $ha f64) (local $v f64) (local $al f64) (local $zi i32) (local $zp i32) (local $at i32) (local $block i32)
+    (local $i i32) (local $l i32) (local $q i32) (local $wi f64) (local $ha f64) (local $v f64) (local $al f64) (local $zi i32) (local $zp i32) (local $at i32) (local $block i32) (local $av v128)
     (local.set $block (i32.shl (i32.mul (local.get $L) (local.get $P)) (i32.const 3)))
     (block $done
       (loop $unit
@@ -524,32 +557,31 @@
             (local.set $ha (f64.mul (local.get $ha) (local.get $wi)))))
         (if (f64.ne (local.get $ha) (f64.const 0))
           (then (call $axpy (local.get $hi1) (local.get $lo1) (local.get $zi) (i32.mul (local.get $L) (local.get $P)) (local.get $ha))))
-        ;; zwa = Σ_l a[l]·zw_i[l, ·], over l in order, zero entries skipped.
-        (local.set $q (i32.const 0))
-        (block $zdone
-          (loop $zloop
-            (br_if $zdone (i32.ge_u (local.get $q) (local.get $P)))
-            (f64.store (i32.add (local.get $zwa) (i32.shl (local.get $q) (i32.const 3))) (f64.const 0))
-            (local.set $q (i32.add (local.get $q) (i32.const 1)))
-            (br $zloop)))
+        ;; zwa = Σ_l a[l]·zw_i[l, ·], over l in order, two entries of zwa at a time (zero terms added:
+        ;; with a finite, as in $moment, they change nothing).
+        (memory.fill (local.get $zwa) (i32.const 0) (i32.shl (local.get $P) (i32.const 3)))
         (local.set $zp (local.get $zi))
         (local.set $l (i32.const 0))
         (block $ldone
           (loop $lloop
             (br_if $ldone (i32.ge_u (local.get $l) (local.get $L)))
             (local.set $al (f64.load (i32.add (local.get $a) (i32.shl (local.get $l) (i32.const 3)))))
+            (local.set $av (f64x2.splat (local.get $al)))
             (local.set $q (i32.const 0))
             (block $qdone
               (loop $qloop
-                (br_if $qdone (i32.ge_u (local.get $q) (local.get $P)))
-                (local.set $v (f64.load (local.get $zp)))
-                (if (f64.ne (local.get $v) (f64.const 0))
-                  (then
-                    (local.set $at (i32.add (local.get $zwa) (i32.shl (local.get $q) (i32.const 3))))
-                    (f64.store (local.get $at) (f64.add (f64.load (local.get $at)) (f64.mul (local.get $v) (local.get $al))))))
-                (local.set $zp (i32.add (local.get $zp) (i32.const 8)))
-                (local.set $q (i32.add (local.get $q) (i32.const 1)))
+                (br_if $qdone (i32.gt_u (i32.add (local.get $q) (i32.const 2)) (local.get $P)))
+                (local.set $at (i32.add (local.get $zwa) (i32.shl (local.get $q) (i32.const 3))))
+                (v128.store (local.get $at) (f64x2.add (v128.load (local.get $at))
+                  (f64x2.mul (v128.load (i32.add (local.get $zp) (i32.shl (local.get $q) (i32.const 3)))) (local.get $av))))
+                (local.set $q (i32.add (local.get $q) (i32.const 2)))
                 (br $qloop)))
+            (if (i32.lt_u (local.get $q) (local.get $P))
+              (then
+                (local.set $at (i32.add (local.get $zwa) (i32.shl (local.get $q) (i32.const 3))))
+                (f64.store (local.get $at) (f64.add (f64.load (local.get $at))
+                  (f64.mul (f64.load (i32.add (local.get $zp) (i32.shl (local.get $q) (i32.const 3)))) (local.get $al))))))
+            (local.set $zp (i32.add (local.get $zp) (i32.shl (local.get $P) (i32.const 3))))
             (local.set $l (i32.add (local.get $l) (i32.const 1)))
             (br $lloop)))
         (call $outer (local.get $hi2) (local.get $lo2) (local.get $h) (local.get $L) (local.get $zwa) (local.get $P) (local.get $wi) (i32.const 0))
