@@ -15,6 +15,8 @@ if (process.argv[2] === 'estimate') {
   // On a large file, in a child whose malloc uses huge pages (bin/huge-pages.mjs).
   const huge = await import('./huge-pages.mjs');
   if (huge.hugePagesWanted(process.argv.slice(3))) await huge.rerunWithHugePages();
+  // A CSV file read on several threads: the reader's first worker starts now (bin/early-csv-worker.mjs).
+  (await import('./early-csv-worker.mjs')).startEarlyCsvWorker(process.argv.slice(3));
   cli = await import('./cli-script.mjs');
 }
 if (cli && existsSync(cli.cachePath)) cli.runCli(cli.compileCli(readFileSync(cli.cachePath)));

@@ -16,6 +16,7 @@ import { planRanges, readCsvParallel } from '../src/data/csv-parallel.ts';
 import type { RangeResult, RangeStorage } from '../src/data/csv-parse.ts';
 import { readTable } from '../src/data/read.ts';
 import { Panel } from '../src/panel/panel.ts';
+import { startModuleWorker } from '../src/module-worker.ts';
 import { bundleForNode } from './helpers/bundle.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sysgmm-csv-parallel-'));
@@ -244,6 +245,41 @@ describe('threaded CSV reader', () => {
     expect(Buffer.from(got.y, 'base64').equals(bytes(readCsv(p).getChild('y')!.data[0].values))).toBe(true);
   });
 
+  it('takes the worker the bin started early, once; one that stopped is ended and replaced; an unused one is ended after the read', async () => {
+    const slot = Symbol.for('sysgmm.early-csv-worker');
+    const g = globalThis as Record<symbol, unknown>;
+    const exited = (w: Worker) => new Promise<number>((resolve) => w.once('exit', resolve));
+    const p = file(panel(300));
+    const want = readCsv(p);
+
+    // A worker waiting for its range, as bin/early-csv-worker.mjs leaves it: the reader parses with it.
+    const early = startModuleWorker(new URL('../src/data/csv-parallel.ts', import.meta.url).href, 'csv-worker');
+    const ended = exited(early);
+    g[slot] = { worker: early, failed: null };
+    const r = await readCsvParallel(p, {}, 2);
+    expect(g[slot]).toBeUndefined();
+    expect([r.ranges, r.workers]).toEqual([2, 1]);
+    expectSameTable(r.table, want);
+    await ended; // ended by the reader, as the workers it starts
+
+    // One that stopped before the read: ended, and the reader starts its own.
+    const failed = new Worker('setTimeout(() => {}, 60_000)', { eval: true });
+    const failedEnded = exited(failed);
+    g[slot] = { worker: failed, failed: new Error('exited') };
+    const r2 = await readCsvParallel(p, {}, 2);
+    expect([r2.ranges, r2.workers]).toEqual([2, 1]);
+    expectSameTable(r2.table, want);
+    await failedEnded;
+
+    // A read on one thread leaves it: readTable ends it.
+    const unused = new Worker('setTimeout(() => {}, 60_000)', { eval: true });
+    const unusedEnded = exited(unused);
+    g[slot] = { worker: unused, failed: null };
+    expectSameTable(await readTable(p, { threads: 1 }), want);
+    expect(g[slot]).toBeUndefined();
+    await unusedEnded;
+  });
+
   it('estimate through the compiled bin prints the same on 2 threads as on 1; the bundled worker parses a range', async () => {
     const p = file(panel(400));
     const args = ['estimate', p, '--id', 'id', '--time', 'year', '--xtabond2', 'y L.y x, gmm(y x, lag(2 4) collapse) twostep robust'];
@@ -257,9 +293,9 @@ describe('threaded CSV reader', () => {
     const [, second] = planRanges(p, {}, 2)!;
     const cap = 4000;
     const columns = second.names.map(() => new SharedArrayBuffer(cap * 8));
-    const worker = new Worker(new URL('../dist/bin/csv-worker.js', import.meta.url), { workerData: second });
+    const worker = new Worker(new URL('../dist/bin/csv-worker.js', import.meta.url));
     const answer = new Promise<RangeResult>((resolve, reject) => (worker.once('message', resolve), worker.once('error', reject)));
-    worker.postMessage({ columns, offset: 0, cap, line: 2 } satisfies RangeStorage);
+    worker.postMessage({ job: second, storage: { columns, offset: 0, cap, line: 2 } satisfies RangeStorage });
     const result = await answer;
     await worker.terminate();
     if (!result.ok) throw new Error(result.why);

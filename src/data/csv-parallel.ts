@@ -13,6 +13,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { Worker } from 'node:worker_threads';
 import { startModuleWorker } from '../module-worker.ts';
+import { takeEarlyCsvWorker } from './early-worker.ts';
 import type { Table } from 'apache-arrow';
 import { float64Data, tableFromColumns, type BuiltColumn } from './build.ts';
 import {
@@ -51,7 +52,7 @@ export interface ParallelRead {
 export async function readCsvParallel(path: string, opts: CsvOptions, threads: number): Promise<ParallelRead> {
   const jobs = planRanges(path, opts, threads);
   if (!jobs) return { table: readCsv(path, opts), ranges: 1, workers: 0 };
-  const workers = jobs.slice(0, -1).map(startWorker);
+  const workers = jobs.slice(0, -1).map(() => startWorker());
   try {
     const read = await readRanges(jobs, workers);
     return read ?? { table: readCsv(path, opts), ranges: 1, workers: 0 };
@@ -108,14 +109,15 @@ function lineStart(fd: number, at: number, size: number): number {
 }
 
 /**
- * A worker thread for one range: compiled (dist/), without the process's Node options (a loader such
- * as `--import tsx` would cost each worker about 0.13 s of CPU, and the parser needs none), or from
- * the TypeScript sources through worker-boot.mjs (tsx).
+ * A worker thread for one range: the one the bin started early (early-worker.ts), else a new one,
+ * compiled (dist/), without the process's Node options (a loader such as `--import tsx` would cost each
+ * worker about 0.13 s of CPU, and the parser needs none), or from the TypeScript sources through
+ * worker-boot.mjs (tsx). It waits for its range and storage (csv-worker.ts).
  */
-function startWorker(job: RangeJob): RangeWorker {
+function startWorker(): RangeWorker {
   let worker: Worker;
   try {
-    worker = startModuleWorker(import.meta.url, 'csv-worker', job);
+    worker = takeEarlyCsvWorker() ?? startModuleWorker(import.meta.url, 'csv-worker');
   } catch {
     return { worker: undefined, result: Promise.resolve(null) };
   }
@@ -150,7 +152,7 @@ async function readRanges(jobs: RangeJob[], workers: RangeWorker[]): Promise<Par
     return null; // more address space than the system gives
   }
   const storage: RangeStorage[] = jobs.map((_, k) => ({ columns, offset: offsets[k], cap: caps[k], line: 2 + offsets[k] }));
-  workers.forEach((w, k) => w.worker?.postMessage(storage[k]));
+  workers.forEach((w, k) => w.worker?.postMessage({ job: jobs[k], storage: storage[k] }));
   const mine = parseRange(jobs[last], storage[last]);
   if (!mine.ok) return null;
   const results: RangeResult[] = [];

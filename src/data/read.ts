@@ -5,6 +5,7 @@ import { DataType, type Table } from './arrow-core.ts';
 import { DataError, SpecError } from '../errors.ts';
 import { toFloat64 } from './columns.ts';
 import { csvThreads, readCsv } from './csv.ts';
+import { releaseEarlyCsvWorker } from './early-worker.ts';
 import { loadOptional } from './optional.ts';
 import { isDatasetPath, readDataset } from './dataset.ts';
 
@@ -45,6 +46,15 @@ export function formatOf(path: string): DataFormat | undefined {
 }
 
 export async function readTable(path: string, opts: ReadOptions = {}): Promise<Table> {
+  try {
+    return await readPath(path, opts);
+  } finally {
+    // A CSV worker the bin started early and no threaded read took (early-worker.ts) is not needed.
+    releaseEarlyCsvWorker();
+  }
+}
+
+async function readPath(path: string, opts: ReadOptions): Promise<Table> {
   // A folder, a glob or standard input (-): src/data/dataset.ts reads each file through here.
   if (isDatasetPath(path)) return readDataset(path, opts, readTable, formatOf);
   let size: number;
