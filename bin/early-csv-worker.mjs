@@ -5,10 +5,10 @@
 // started with the process"). The worker (dist/bin/csv-worker.js) waits for its range; it is left to
 // the reader under a global symbol (src/data/early-worker.ts), unreferenced so that it never keeps the
 // process alive, and ended after the read when no threaded read took it.
-import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { extname } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { fileSize } from './file-size.mjs';
 
 /** src/data/early-worker.ts reads the worker here. */
 export const EARLY_CSV_WORKER = Symbol.for('sysgmm.early-csv-worker');
@@ -27,8 +27,8 @@ export function earlyCsvWorkerWanted(args, { env = process.env, cores = availabl
   if (threads === null && cores < 2) return false;
   return args.some((a) => {
     if (a.startsWith('-') || !['.csv', '.tsv'].includes(extname(a).toLowerCase())) return false;
-    const file = statSync(a, { throwIfNoEntry: false });
-    return file !== undefined && file.isFile() && file.size > 0 && (threads !== null || file.size >= PARALLEL_CSV_BYTES);
+    const size = fileSize(a) ?? 0;
+    return size > 0 && (threads !== null || size >= PARALLEL_CSV_BYTES);
   });
 }
 

@@ -9,7 +9,8 @@
 // gets this process's arguments as an array (no shell), its standard streams and the signals sent to
 // it; this process ends with its exit status.
 import { spawn } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { fileSize } from './file-size.mjs';
 
 /** Data files from this size on are worth the child process. */
 export const MIN_BYTES = 64 * 2 ** 20;
@@ -28,10 +29,7 @@ function thpMode() {
 export function hugePagesWanted(args, { env = process.env, platform = process.platform, mode = thpMode } = {}) {
   if (platform !== 'linux' || env.SYSGMM_HUGE_PAGES === '0') return false;
   if ((env.GLIBC_TUNABLES ?? '').includes('glibc.malloc.hugetlb')) return false;
-  const large = args.some((a) => {
-    const file = a.startsWith('-') ? undefined : statSync(a, { throwIfNoEntry: false });
-    return file !== undefined && file.isFile() && file.size >= MIN_BYTES;
-  });
+  const large = args.some((a) => !a.startsWith('-') && (fileSize(a) ?? 0) >= MIN_BYTES);
   return large && mode() === 'madvise';
 }
 

@@ -39,6 +39,7 @@ describe('the CSV reader worker started with the process', () => {
     expect(want([join(dir, 'folder.csv')])).toBe(false);
     expect(want(['-'])).toBe(false);
     expect(want([join(dir, 'missing.csv')])).toBe(false);
+    expect(want([join(big, 'x.csv')], { SYSGMM_CSV_THREADS: '2' })).toBe(false); // a path through a file
     expect(want([small], { SYSGMM_CSV_THREADS: '2' }, 1)).toBe(true);
     expect(want([empty], { SYSGMM_CSV_THREADS: '2' })).toBe(false);
     expect(want([big], { SYSGMM_CSV_THREADS: '1' })).toBe(false);

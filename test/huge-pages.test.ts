@@ -34,6 +34,7 @@ describe('huge pages for large estimates', () => {
     expect(want([big, '--id', 'id', '--xtabond2', 'y L.y, gmm(y)'])).toBe(true);
     expect(want([small, '--id', 'id'])).toBe(false);
     expect(want([dir])).toBe(false); // a dataset folder
+    expect(want([join(big, 'x.csv')])).toBe(false); // a path through a file: the CLI names it
     expect(want([big], { platform: 'darwin' })).toBe(false);
     expect(want([big], { mode: 'always' })).toBe(false);
     expect(want([big], { mode: 'never' })).toBe(false);
@@ -41,6 +42,14 @@ describe('huge pages for large estimates', () => {
     expect(want([big], { env: { SYSGMM_HUGE_PAGES: '0' } })).toBe(false);
     expect(want([big], { env: { GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' } })).toBe(false);
     expect(want([big], { env: { GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' } })).toBe(true);
+  });
+
+  it('a data path the start-up choices cannot stat is left to the CLI: its one-line error, exit 2', () => {
+    const through = join(dir, 'plain.txt', 'x.csv');
+    writeFileSync(join(dir, 'plain.txt'), 'not a folder');
+    const r = spawnSync(process.execPath, [bin, 'estimate', through, '--id', 'id', '--time', 'year', '--xtabond2', 'y L.y, gmm(y)'], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`sysgmm: cannot read ${through}: ENOTDIR: not a directory, stat '${through}'\n`);
   });
 
   it('the child gets the arguments and the tunable beside those set; the parent ends with its status', () => {
