@@ -10,7 +10,7 @@ import { Command } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
 import { commands } from '../src/cli/commands/index.ts';
 import { writeFileAtomic, writeFileAtomicSync } from '../src/data/write-atomic.ts';
-import { fileErrorMessage } from '../src/cli/file-errors.ts';
+import { fileErrorMessage } from '../src/file-errors.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sysgmm-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { DataError, SpecError } from '../errors.ts';
 import { registerCommands } from './commands/index.ts';
-import { fileErrorMessage } from './file-errors.ts';
+import { fileErrorMessage } from '../file-errors.ts';
 
 // The version of the installed package (src/cli and dist/bin both sit two folders below its root).
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };

@@ -3,6 +3,7 @@ import { statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { DataType, type Table } from './arrow-core.ts';
 import { DataError, SpecError } from '../errors.ts';
+import { fileErrorMessage } from '../file-errors.ts';
 import { toFloat64 } from './columns.ts';
 import { csvThreads, readCsv } from './csv.ts';
 import { releaseEarlyCsvWorker } from './early-worker.ts';
@@ -65,7 +66,8 @@ async function readPath(path: string, opts: ReadOptions): Promise<Table> {
   } catch (err) {
     if (err instanceof DataError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
-    throw new DataError(code === 'ENOENT' ? `file not found: ${path}` : `cannot read ${path}: ${(err as Error).message}`, { file: path });
+    const why = code === 'ENOENT' ? `file not found: ${path}` : (fileErrorMessage(err) ?? `cannot read ${path}: ${(err as Error).message}`);
+    throw new DataError(why, { file: path });
   }
   if (size === 0) throw new DataError(`${path}: the file is empty`, { file: path });
   const format = opts.format ?? formatOf(path);
