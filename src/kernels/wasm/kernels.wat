@@ -1085,15 +1085,15 @@
               (f64.load (i32.add (local.get $dst) (local.get $at))))))
         (memory.fill (local.get $dst) (i32.const 0) (i32.shl (local.get $m) (i32.const 3)))
         (return)))
+    ;; With tracking, only the touched entries (list[0 .. nz)), one at a time.
     (if (i32.eqz (i32.load offset=116 (local.get $h)))
       (then
-        (local.set $m (select (local.get $nz) (i32.load offset=184 (local.get $h)) (local.get $track)))
         (local.set $zhzHi (i32.load offset=172 (local.get $h)))
         (local.set $zhzLo (i32.load offset=176 (local.get $h)))
         (local.set $k (i32.const 0))
         (block $zdone (loop $zloop
-          (br_if $zdone (i32.ge_s (local.get $k) (local.get $m)))
-          (local.set $j (select (i32.load (i32.add (local.get $list) (i32.shl (local.get $k) (i32.const 2)))) (local.get $k) (local.get $track)))
+          (br_if $zdone (i32.ge_s (local.get $k) (local.get $nz)))
+          (local.set $j (i32.load (i32.add (local.get $list) (i32.shl (local.get $k) (i32.const 2)))))
           (local.set $x (f64.load (i32.add (local.get $dst) (i32.shl (local.get $j) (i32.const 3)))))
           (if (f64.ne (local.get $x) (f64.const 0))
             (then
@@ -1111,7 +1111,7 @@
           (local.set $k (i32.add (local.get $k) (i32.const 1)))
           (br $zloop))))))
 
-;; zfill: instruments.ts InstrumentRows.fill without principal components: the unit's instrument rows
+  ;; zfill: instruments.ts InstrumentRows.fill without principal components: the unit's instrument rows
   ;; (zstart, zcol, zval) from the rows UnitRows.load laid out in this memory (raw, ivT, gmmLev, gmmDif,
   ;; useT, useL) and the flattened plan (instruments.ts flattenPlan), entries in fill's order.
   (func (export "zfill") (param $h i32)
