@@ -55,9 +55,10 @@ function layout(k: PassExports, lengths: number[]): { at: number[]; f64: Float64
   return { at, f64: new Float64Array(k.memory.buffer) };
 }
 
-/** Units per copy of their blocks (L×P each). */
-function chunkUnits(b: UnitBlocks): number {
-  return Math.max(1, Math.min(b.n, Math.floor(CHUNK_BYTES / (b.L * b.P * 8))));
+/** Rows (units) of `values` f64 each per copy into the module's memory: CHUNK_BYTES' worth, at least
+ *  one, at most n. */
+function chunkRows(n: number, values: number): number {
+  return Math.max(1, Math.min(n, Math.floor(CHUNK_BYTES / (values * 8))));
 }
 
 /** The moments pass's Σ_i w_i x_i over n rows of m values (sums.ts compensatedSum, normalized: the
@@ -65,7 +66,7 @@ function chunkUnits(b: UnitBlocks): number {
 export function rowSumOnWasm(x: Float64Array, n: number, m: number, w: Float64Array | null): Compensated | null {
   const k = passKernels();
   if (!k) return null;
-  const chunk = Math.max(1, Math.min(n, Math.floor(CHUNK_BYTES / (m * 8))));
+  const chunk = chunkRows(n, m);
   const { at, f64 } = layout(k, [m, m, w ? chunk : 0, chunk * m]);
   const [hiAt, loAt, wAt, xAt] = at as [number, number, number, number];
   f64.fill(0, hiAt / 8, loAt / 8 + m);
@@ -85,7 +86,7 @@ export function gramOnWasm(b: UnitBlocks, c: Float64Array, w: Float64Array | nul
   if (!k) return null;
   const { n, L, P, zw } = b;
   const LP = L * P;
-  const chunk = chunkUnits(b);
+  const chunk = chunkRows(n, LP);
   const { at, f64 } = layout(k, [P, L, L * L, L * L, w ? chunk : 0, chunk * LP]);
   const [cAt, gAt, hiAt, loAt, wAt, zwAt] = at as [number, number, number, number, number, number];
   f64.set(c, cAt / 8);
@@ -106,7 +107,7 @@ export function correctionOnWasm(b: UnitBlocks, c: Float64Array, a: Float64Array
   if (!k) return null;
   const { n, L, P, zw } = b;
   const LP = L * P;
-  const chunk = chunkUnits(b);
+  const chunk = chunkRows(n, LP);
   const { at, f64 } = layout(k, [P, L, L, P, LP, LP, LP, LP, w ? chunk : 0, chunk * LP]);
   const [cAt, aAt, hAt, zwaAt, hi1, lo1, hi2, lo2, wAt, zwAt] = at as [number, number, number, number, number, number, number, number, number, number];
   f64.set(c, cAt / 8);
@@ -135,7 +136,7 @@ export function arRobustOnWasm(
   const LP = L * P;
   const nSym = (P * (P + 1)) / 2;
   const perUnit = artests * nSym;
-  const chunk = Math.max(1, Math.min(n, Math.floor(CHUNK_BYTES / ((LP + perUnit) * 8))));
+  const chunk = chunkRows(n, LP + perUnit);
   const { at, f64 } = layout(k, [P, L, 5 * artests, 2 * L * artests, chunk * LP, chunk * perUnit]);
   const [cAt, gAt, accAt, zhwAt, zwAt, arAt] = at as [number, number, number, number, number, number];
   f64.set(c, cAt / 8);
