@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
 import { commands } from '../src/cli/commands/index.ts';
+import { firstUnknownOption } from '../src/cli/unknown-options.ts';
 import { writeFileAtomic, writeFileAtomicSync } from '../src/data/write-atomic.ts';
 import { fileErrorMessage } from '../src/file-errors.ts';
 
@@ -26,6 +27,8 @@ describe('CLI conventions', () => {
       [['describe', 'data/abdata.csv', '--id', 'id', '--time', 'year', '--bogus'], "error: unknown option '--bogus'"],
       [['describe', '--id', 'id', '--time', 'year'], "error: missing required argument 'file'"],
       [['frobnicate'], "error: unknown command 'frobnicate'"],
+      // A misspelt required option is named as unknown, not as the required one missing.
+      [['estimate', 'data/abdata.csv', '--id', 'id', '--time', 'year', '--xtabond', 'n L.n'], "error: unknown option '--xtabond'\n(Did you mean --xtabond2?)"],
     ];
     for (const [args, message] of cases) {
       const r = sysgmm(...args);
@@ -36,6 +39,15 @@ describe('CLI conventions', () => {
     const help = sysgmm('--help');
     expect(help.code).toBe(0);
     for (const c of commands) expect(help.stdout).toContain(c.name);
+  });
+
+  it('firstUnknownOption reads the arguments as commander does: values after known options, `=`, `--`', () => {
+    const c = new Command('x').requiredOption('--id <col>').option('--level [n]').option('--quiet');
+    expect(firstUnknownOption(c, ['file', '--id', '--bogus', '--quiet'])).toBeNull(); // '--bogus' is --id's value
+    expect(firstUnknownOption(c, ['--id=a', '--bogus'])).toBe('--bogus');
+    expect(firstUnknownOption(c, ['--level', '--bogus=1'])).toBe('--bogus'); // an optional value does not start with '-'
+    expect(firstUnknownOption(c, ['--level', '5', '--quiet', '--help'])).toBeNull();
+    expect(firstUnknownOption(c, ['--', '--bogus'])).toBeNull();
   });
 
   it('an output path in a missing folder or that is a folder: one line naming it, exit 2, no temporary file left', () => {

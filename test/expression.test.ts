@@ -55,8 +55,10 @@ describe('evalExpression', () => {
     expect(w[5]).toBeCloseTo(20, 14);
   });
   it('names an unknown column, a text column and a bad token', () => {
-    expect(() => evalExpression(small(), 'log(q)')).toThrow(DataError);
-    expect(() => evalExpression(small(), 'log(q)')).toThrow("expression 'log(q)': 'q' is not a column in small.csv; numeric columns are: x, z");
+    expect(() => evalExpression(small(), 'log(qq)')).toThrow(DataError);
+    expect(() => evalExpression(small(), 'log(qq)')).toThrow("expression 'log(qq)': 'qq' is not a column in small.csv; numeric columns are: id, year, x, z");
+    // A misspelt column, the time column among those an expression may name.
+    expect(() => evalExpression(small(), 'yaer + 1')).toThrow("expression 'yaer + 1': 'yaer' is not a column in small.csv; did you mean 'year'?");
     expect(() => evalExpression(small(), 'x ** 2')).toThrow(SpecError);
     expect(() => evalExpression(small(), 'x ** 2')).toThrow("expression 'x ** 2': unexpected '*' at position 4");
     expect(() => evalExpression(small(), 'x $ 2')).toThrow("unexpected '$' at position 3");

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { DataError, SpecError } from '../errors.ts';
 import { registerCommands } from './commands/index.ts';
+import { reportUnknownOptionFirst } from './unknown-options.ts';
 import { fileErrorMessage } from '../file-errors.ts';
 
 // The version of the installed package (src/cli and dist/bin both sit two folders below its root).
@@ -34,6 +35,7 @@ function drained(stream: NodeJS.WriteStream): Promise<void> {
 async function run(): Promise<void> {
   try {
     await registerCommands(program, process.argv.slice(2));
+    reportUnknownOptionFirst(program, process.argv.slice(2));
     await program.parseAsync(process.argv);
   } catch (err) {
     // Commander has already printed its message (unknown option or command, missing argument, ...).

@@ -10,6 +10,7 @@
 //   power  := atom ('^' unary)?
 //   atom   := number | [ops '.'] column | func '(' sum ')' | '(' sum ')'
 //   ops    := one or more of L<k>, F<k>, D<k> (k defaults to 1), e.g. L, L2, D, LD, L2D2
+import { closeMatches } from '../close-matches.ts';
 import { DataError, SpecError } from '../errors.ts';
 import { diff, forwardOrthogonal, lag, within } from './operators.ts';
 import type { Panel } from './panel.ts';
@@ -168,8 +169,10 @@ export function evalExpression(panel: Panel, expr: string): Float64Array {
       const ts = timeSeriesName(expr, t);
       if (!panel.has(ts.column) || !panel.isNumeric(ts.column)) {
         const kind = panel.has(ts.column) ? `is text, not numeric${panel.textReason(ts.column)}` : 'is not a column';
-        const numeric = panel.numericNames();
-        const listed = numeric.length ? `numeric columns are: ${numeric.join(', ')}` : `no column besides ${panel.timeName} is numeric`;
+        // What an expression may name: the numeric columns, the time column and a numeric id.
+        const numeric = [panel.idName, panel.timeName, ...panel.numericNames()].filter((name) => panel.isNumeric(name));
+        const close = closeMatches(ts.column, numeric);
+        const listed = close.length ? `did you mean ${close.map((c) => `'${c}'`).join(', ')}?` : `numeric columns are: ${numeric.join(', ')}`;
         throw new DataError(`expression '${expr}': '${ts.column}' ${kind}${panel.source ? ` in ${panel.source}` : ''}; ${listed}`, {
           file: panel.source,
           column: ts.column,

@@ -6,7 +6,8 @@
 import { SpecError } from '../errors.ts';
 import type { Equation, GmmGroup, IvGroup, ModelSpec } from './types.ts';
 import { parseInRange } from './condition.ts';
-import { closeMatches, expandVarlist, stataName } from './varlist.ts';
+import { closeMatches } from '../close-matches.ts';
+import { expandVarlist, stataName } from './varlist.ts';
 import { gmmLabel, ivLabel } from './labels.ts';
 import { validateSpec } from './validate.ts';
 

@@ -3,6 +3,7 @@
 // (and `?`, `~`), ranges `yr1980-yr1984`. Expansion order follows Stata's tsunab/fvexpand: for
 // `L(0/2).(k ys)` each variable with all its lags in turn (k L.k L2.k ys L.ys L2.ys); wildcards and
 // ranges in column order.
+import { closeMatches } from '../close-matches.ts';
 import { SpecError } from '../errors.ts';
 import { term, type Term } from './types.ts';
 
@@ -181,24 +182,4 @@ class VarlistParser {
   private fault(message: string): SpecError {
     return new SpecError(message, this.context);
   }
-}
-
-/** Columns within edit distance 2 of name (or sharing a case-insensitive prefix), closest first. */
-export function closeMatches(name: string, columns: readonly string[]): string[] {
-  const lower = name.toLowerCase();
-  const scored = columns
-    .map((c) => ({ c, d: editDistance(lower, c.toLowerCase()) }))
-    .filter(({ c, d }) => d <= Math.max(1, Math.min(2, Math.floor(name.length / 2))) || (lower.length >= 2 && c.toLowerCase().startsWith(lower)));
-  scored.sort((x, y) => x.d - y.d);
-  return scored.slice(0, 5).map((s) => s.c);
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length];
 }

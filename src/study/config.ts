@@ -4,7 +4,7 @@
 // data lacks is a DataError naming the column and the key that asked for it.
 import { DataError, SpecError } from '../errors.ts';
 import type { Panel } from '../panel/panel.ts';
-import { closeMatches } from '../spec/varlist.ts';
+import { closeMatches } from '../close-matches.ts';
 import { EFFICIENCY_MEASURES, needsCapital, type EfficiencyMeasure } from './efficiency.ts';
 import { DEFAULT_SECTOR_MAPPING, parseSectorMapping, type SectorMapping } from './sectors.ts';
 
