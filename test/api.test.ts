@@ -86,6 +86,24 @@ suite('library API', async () => {
     expect(dp.e[row]).toBeCloseTo(p.e[row] - p.e[row - 1], 14);
   });
 
+  it("predict's inSample is e(sample): nobs rows, none outside the if/in or without a transformed row in difference GMM", async () => {
+    const panel = await loadPanel('data/abdata.csv', AT);
+    const cases: [string, (row: number) => boolean][] = [
+      ['n L.n w k if year >= 1980, gmm(L.n) iv(w k) twostep robust', (i) => panel.time[i] < 1980],
+      ['n L.n w k in 1/500, gmm(L.n) iv(w k) twostep robust', (i) => i >= 500],
+      ['n L.n w k, gmm(L.n) iv(w k) nolevel', (i) => i === panel.offsets[panel.unitOf[i]] || i === panel.offsets[panel.unitOf[i]] + 1],
+      ['n L.n w k, gmm(L.n) iv(w k) nolevel orthogonal', () => false],
+    ];
+    for (const [cmd, out] of cases) {
+      const fit = await estimate(panel, cmd, AT);
+      const flags = fit.predict().inSample;
+      let count = 0;
+      let outside = 0;
+      for (let i = 0; i < flags.length; i++) if (flags[i]) (count++, out(i) && outside++);
+      expect([cmd, count, outside]).toEqual([cmd, fit.nobs, 0]);
+    }
+  });
+
   it('under small the test is F with the model test\'s df and the interval uses t', async () => {
     const s = await estimate('data/abdata.csv', CMD + ' small', AT);
     const t = s.test('w = 0, k = 0');

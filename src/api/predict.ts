@@ -4,7 +4,7 @@
 // `predict, u`). Every row of the panel gets a value wherever its regressors are present (xtabond2
 // predicts outside the estimation sample too); a missing input gives NaN.
 import type { Panel } from '../panel/panel.ts';
-import { buildDesign } from '../gmm/design.ts';
+import { buildDesign, EXCLUDED, UnitRows } from '../gmm/design.ts';
 import { materialize } from '../panel/operators.ts';
 import type { GmmResult } from '../gmm/result.ts';
 import type { ModelSpec } from '../spec/types.ts';
@@ -19,7 +19,8 @@ export interface Predictions {
   e: Float64Array;
   /** The mean of e over the unit's rows in the estimation sample (NaN for a unit outside it). */
   u: Float64Array;
-  /** 1 where the dependent variable and every regressor are present in a unit of the estimation sample. */
+  /** 1 on the rows of the estimation sample (xtabond2's e(sample)): the observations of the main
+   *  equation (levels in system GMM, the transformed equation otherwise), as many as the fit's nobs. */
   inSample: Uint8Array;
 }
 
@@ -39,9 +40,17 @@ export function predictGmm(panel: Panel, spec: ModelSpec, fit: GmmResult, option
   });
   const e = new Float64Array(n);
   for (let i = 0; i < n; i++) e[i] = y[i] - xb[i];
+  // e(sample): the main equation's observations (status `used`, the rows nobs counts), so the
+  // command's if/in and, in difference GMM, the rows without a transformed observation are out.
   const inSample = new Uint8Array(n);
-  const inUnits = new Set(d.units);
-  for (let i = 0; i < n; i++) inSample[i] = inUnits.has(p.unitOf[i]) && Number.isFinite(e[i]) ? 1 : 0;
+  const rows = new UnitRows(d);
+  for (const unit of d.units) {
+    rows.load(unit);
+    for (let i = p.offsets[unit]; i < p.offsets[unit + 1]; i++) {
+      const t = p.time[i] - d.tmin;
+      if (rows.present[t] && rows.status[t] === EXCLUDED.used) inSample[i] = 1;
+    }
+  }
   const u = new Float64Array(n).fill(NaN);
   for (let unit = 0; unit < p.nunits; unit++) {
     let sum = 0;
