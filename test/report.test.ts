@@ -8,6 +8,8 @@ import { latexEscape } from '../src/report/latex-escape.ts';
 import { formatResult } from '../src/report/format.ts';
 import { stataG } from '../src/report/stata-format.ts';
 import { parseXtabond2 } from '../src/spec/parse.ts';
+import { fitGmm } from '../src/gmm/fit.ts';
+import { loadPanel } from '../src/index.ts';
 import { SpecError } from '../src/errors.ts';
 import type { GmmResult } from '../src/gmm/result.ts';
 import { LOG3_COMMAND, LOG4_COMMAND, LOG4_PRINTED, log3Result, log4Result } from './report-fixtures.ts';
@@ -161,6 +163,40 @@ describe('formatText', () => {
       'yr1984 dropped due to collinearity',
       'Warning: Number of instruments may be large relative to number of groups.',
       '',
+    ]);
+  });
+
+  it("lists timedummies' group and ends an mz group's line as xtabond2 does", async () => {
+    const panel = await loadPanel('data/emplUK.csv', { id: 'firm', time: 'year' });
+    const listing = async (command: string) => {
+      const spec = parseXtabond2(command, panel.names());
+      const text = formatText(await fitGmm(panel, spec, command), { spec }).split('\n');
+      return text.slice(text.findIndex((l) => l.startsWith('Instruments for')), text.findIndex((l) => l.startsWith('Arellano-Bond')) - 1);
+    };
+    const dummies = 'yr1976 yr1977 yr1978 yr1979 yr1980 yr1981 yr1982 yr1983 yr1984';
+    expect(await listing('n L.n w k, gmm(L.n) iv(w k) iv(ys, mz) timedummies twostep robust')).toEqual([
+      'Instruments for first differences equation',
+      '  Standard',
+      '    D.ys, missing recoded as zero',
+      '    D.(w k)',
+      '  GMM-type (missing=0, separate instruments for each period unless collapsed)',
+      '    L(1/.).L.n',
+      'Instruments for levels equation',
+      '  Standard',
+      `    ${dummies}`,
+      '    ys, missing recoded as zero',
+      '    w k',
+      '    _cons',
+      '  GMM-type (missing=0, separate instruments for each period unless collapsed)',
+      '    D.L.n',
+    ]);
+    expect(await listing('n L.n w k, gmm(L.n) iv(w k) timedummies nolevel')).toEqual([
+      'Instruments for first differences equation',
+      '  Standard',
+      `    D.(${dummies})`,
+      '    D.(w k)',
+      '  GMM-type (missing=0, separate instruments for each period unless collapsed)',
+      '    L(1/.).L.n',
     ]);
   });
 

@@ -8,10 +8,10 @@
 import type { Panel } from '../panel/panel.ts';
 import { checkTimeSpan } from '../panel/time-span.ts';
 import { lagRow, materialize, termColumn, timeDummies, type LaggedColumn } from '../panel/operators.ts';
-import { term, type Equation, type ModelSpec, type Term } from '../spec/types.ts';
+import type { Equation, ModelSpec, Term } from '../spec/types.ts';
 import { SpecError } from '../errors.ts';
 import { evalCondition, inRangeMask } from '../spec/condition.ts';
-import { ivLabel } from '../spec/labels.ts';
+import { withTimeDummies } from '../spec/time-dummies.ts';
 import { splitGroup, validateSpec } from '../spec/validate.ts';
 
 /** An iv-style group with its variables resolved to source-column indices. */
@@ -67,6 +67,8 @@ export interface Design {
   /** Panel rows that pass the command's `if`/`in` qualifiers (null: all rows). Rows outside are not
    *  observations, but their data still feed lags, differences and instruments, as in xtabond2. */
   qualified: Uint8Array | null;
+  /** The dummies `timedummies` made (spec/time-dummies.ts), by name; empty without it. */
+  timeDummies: string[];
   warnings: string[];
 }
 
@@ -76,17 +78,14 @@ function dedupeTerms(terms: Term[]): Term[] {
 }
 
 /** Refuse what xtabond2 refuses (validateSpec: the same check as for a parsed command) and apply `timedummies`. */
-function resolveSpec(panel: Panel, spec: ModelSpec, periods?: readonly number[]): { panel: Panel; spec: ModelSpec } {
+function resolveSpec(panel: Panel, spec: ModelSpec, periods?: readonly number[]): { panel: Panel; spec: ModelSpec; timeDummies: string[] } {
   validateSpec(spec);
-  if (!spec.timeDummies) return { panel, spec };
+  if (!spec.timeDummies) return { panel, spec, timeDummies: [] };
   let p = panel;
   const dummies = timeDummies(panel, 'yr', periods);
   for (const d of dummies) p = p.withColumn(d.name, d.values);
-  const terms = dummies.map((d) => term(d.name));
-  const eq: Equation = spec.levelEquation ? 'level' : 'both';
-  const group = { vars: terms, equation: eq, passthru: false, mz: false };
-  const s = { ...spec, regressors: [...spec.regressors, ...terms.filter((t) => !spec.regressors.some((r) => r.name === t.name))], iv: [...spec.iv, { ...group, label: ivLabel(group) }] };
-  return { panel: p, spec: s };
+  const names = dummies.map((d) => d.name);
+  return { panel: p, spec: withTimeDummies(spec, names), timeDummies: names };
 }
 
 /** A dependent variable without variation over the sample (or, without the level equation, within every unit) explains nothing. */
@@ -126,7 +125,7 @@ export interface GlobalLayout {
  *  (or, for a shard of a larger panel, take the whole panel's `layout`). */
 export function buildDesign(panel0: Panel, spec0: ModelSpec, layout?: GlobalLayout): Design {
   const warnings: string[] = [];
-  const { panel, spec } = resolveSpec(panel0, spec0, layout?.periods);
+  const { panel, spec, timeDummies } = resolveSpec(panel0, spec0, layout?.periods);
   const system = spec.levelEquation;
   const orthogonal = spec.orthogonal;
   const hasConstant = system && spec.constant;
@@ -218,6 +217,7 @@ export function buildDesign(panel0: Panel, spec0: ModelSpec, layout?: GlobalLayo
     gmmBase,
     nGmmVars: gmmTerms.length,
     qualified,
+    timeDummies,
     warnings,
   };
 }

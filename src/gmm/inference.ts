@@ -128,6 +128,7 @@ export function inferenceFromTotals(prep: Prepared, totals: SampleTotals, est: E
     ngroups,
     obsPerGroup: { min: gmin, avg: nobs / ngroups, max: gmax },
     ninstruments: est.j0,
+    ...(d.timeDummies.length ? { timeDummies: d.timeDummies } : {}),
     small: spec.small,
     ...(spec.level !== undefined ? { level: spec.level } : {}),
     ...(plan.pca

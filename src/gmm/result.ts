@@ -55,6 +55,8 @@ export interface GmmResult {
   ngroups: number;
   obsPerGroup: { min: number; avg: number; max: number };
   ninstruments: number;
+  /** The period dummies the `timedummies` option made, by name (absent without it). */
+  timeDummies?: string[];
   small: boolean;
   /** Confidence level of ciLow/ciHigh in percent (`level(#)`; absent = 95). */
   level?: number;

@@ -1,7 +1,7 @@
 // The instrument summary xtabond2 prints under the coefficient table ("Instruments for first
 // differences equation / Standard / D.(w L.w k) / GMM-type ... / L(1/.).L.n"), built from the
 // ModelSpec. Groups are listed last-given first, as xtabond2 lists them; the constant last.
-import type { GmmGroup, ModelSpec } from '../spec/types.ts';
+import type { GmmGroup, IvGroup, ModelSpec } from '../spec/types.ts';
 import { stataName } from '../spec/varlist.ts';
 
 const GMM_TYPE = '  GMM-type (missing=0, separate instruments for each period unless collapsed)';
@@ -17,7 +17,7 @@ export function instrumentLines(spec: ModelSpec): string[] {
     if (transformed.length) {
       out.push('  Standard');
       const op = spec.orthogonal ? 'FOD.' : 'D.';
-      for (const g of transformed) out.push(...wrap(g.passthru ? names(g.vars) : op + grouped(g.vars)));
+      for (const g of transformed) out.push(...wrap((g.passthru ? names(g.vars) : op + grouped(g.vars)) + mzNote(g)));
     }
     if (transformedGmm.length) {
       out.push(GMM_TYPE);
@@ -30,7 +30,7 @@ export function instrumentLines(spec: ModelSpec): string[] {
     if (level.length || levelGmm.length || spec.constant) out.push('Instruments for levels equation');
     if (level.length || spec.constant) {
       out.push('  Standard');
-      for (const g of level) out.push(...wrap(names(g.vars)));
+      for (const g of level) out.push(...wrap(names(g.vars) + mzNote(g)));
       if (spec.constant) out.push('    _cons');
     }
     if (levelGmm.length) {
@@ -45,6 +45,11 @@ export function instrumentLines(spec: ModelSpec): string[] {
 function levelGmmOp(g: GmmGroup): string {
   if (g.equation === 'both') return `D${lagWord(g.lagMin - 1)}`;
   return g.lagMin === g.lagMax ? `D${lagWord(g.lagMin)}` : `DL(${g.lagMin}/${g.lagMax ?? '.'})`;
+}
+
+/** xtabond2 ends an iv-style group's line with this under `mz`. */
+function mzNote(g: IvGroup): string {
+  return g.mz ? ', missing recoded as zero' : '';
 }
 
 function lagWord(k: number): string {

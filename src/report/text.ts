@@ -3,6 +3,7 @@
 // time-series operators, instrument summary, AR tests, Sargan/Hansen, difference-in-Hansen.
 import type { Coefficient, GmmResult, TestStat } from '../gmm/result.ts';
 import { instrumentLines } from './instruments.ts';
+import { withTimeDummies } from '../spec/time-dummies.ts';
 import type { ReportContext } from './context.ts';
 import { abbreviate, fixed, stataG } from './stata-format.ts';
 
@@ -26,7 +27,7 @@ export function formatText(result: GmmResult, context: ReportContext = {}): stri
   lines.push(...coefficientTable(result));
   const spec = context.spec;
   if (spec) {
-    const inst = instrumentLines(spec);
+    const inst = instrumentLines(result.timeDummies ? withTimeDummies(spec, result.timeDummies) : spec);
     if (inst.length) lines.push(...inst, '-'.repeat(RULE));
   }
   if (result.ar.length) {
