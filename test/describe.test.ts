@@ -66,7 +66,7 @@ describe('describePanel on the Arellano–Bond panel', async () => {
     expect(formatDescription(d4, 'markdown')).toContain('| `n` | 1031 | 0 | 1.056002 | 1.341506 | -2.263364 | 4.687321 |');
     expect(formatDescription(d4, 'latex')).toContain('n & 1031 & 0 & 1.056002 & 1.341506 & -2.263364 & 4.687321 \\\\');
     const csv = formatDescription(d4, 'csv').trim().split('\n');
-    expect(csv[0]).toBe('variable,count,missing,mean,sd,min,max');
+    expect(csv[0]).toBe('name,count,missing,mean,sd,min,max');
     expect(csv[1].split(',').map(Number).slice(1)).toEqual([1031, 0, d4.variables[0].mean, d4.variables[0].sd, -2.26336431503296, 4.68732118606567]);
   });
 });

@@ -233,10 +233,10 @@ describe('formatJson', () => {
 });
 
 describe('formatCsv', () => {
-  it('one row per coefficient at full precision; t under small', () => {
+  it('one row per coefficient at full precision, in the columns of the saved table', () => {
     expect(formatCsv(log4Result())).toBe(
       [
-        'term,estimate,std_err,z,p,ci_low,ci_high',
+        'name,estimate,se,stat,p,ciLow,ciHigh',
         'L1.n,0.1700616,0.1046652,1.62,0.104,-0.0350784,0.3752016',
         'L2.n,-0.0113381,0.0377205,-0.3,0.764,-0.0852688,0.0625926',
         'w,-0.9510582,0.1277298,-7.45,0,-1.201404,-0.7007124',
@@ -244,7 +244,7 @@ describe('formatCsv', () => {
         '',
       ].join('\n'),
     );
-    expect(formatCsv(log3Result()).split('\n')[0]).toBe('term,estimate,std_err,t,p,ci_low,ci_high');
+    expect(formatCsv(log3Result()).split('\n')[1]).toBe('L1.n,0.9356053,0.026569,35.21,0,0.8830737,0.9881369'); // t under small
     const r = log4Result();
     r.coefficients[0] = { ...r.coefficients[0], name: 'a,"b"', se: NaN };
     expect(formatCsv(r).split('\n')[1]).toBe('"a,""b""",0.1700616,,1.62,0.104,-0.0350784,0.3752016');

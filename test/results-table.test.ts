@@ -56,4 +56,12 @@ describe('sysgmm table', async () => {
     expect(r.status).toBe(0);
     expect(JSON.parse(readFileSync(saved, 'utf8'))).toEqual(JSON.parse(JSON.stringify(sys)));
   });
+
+  it('--format csv prints what --save FILE.csv writes', () => {
+    const saved = join(dir, 'saved.csv');
+    const r = spawnSync('npx', ['tsx', 'src/cli/main.ts', 'estimate', 'data/abdata.csv', '--id', 'id', '--time', 'year', '--xtabond2', SYS, '--format', 'csv', '--save', saved], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout.split('\n')[0]).toBe('name,estimate,se,stat,p,ciLow,ciHigh');
+    expect(r.stdout).toBe(readFileSync(saved, 'utf8'));
+  });
 });

@@ -4,8 +4,9 @@ import { csvField } from '../data/csv-write.ts';
 import type { GmmResult } from '../gmm/result.ts';
 
 export function formatCsv(result: GmmResult): string {
-  const stat = result.small ? 't' : 'z';
-  const lines = [`term,estimate,std_err,${stat},p,ci_low,ci_high`];
+  // The columns of the JSON object's coefficients and of `--save FILE.csv` (write-table.ts); stat is
+  // z, or t under small.
+  const lines = ['name,estimate,se,stat,p,ciLow,ciHigh'];
   for (const c of result.coefficients) lines.push([csvField(c.name), ...[c.estimate, c.se, c.stat, c.p, c.ciLow, c.ciHigh].map(num)].join(','));
   return `${lines.join('\n')}\n`;
 }

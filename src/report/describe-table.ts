@@ -82,7 +82,7 @@ function latex(d: PanelDescription): string {
 function csv(d: PanelDescription): string {
   const num = (x: number): string => (Number.isNaN(x) ? '' : String(x));
   return [
-    'variable,count,missing,mean,sd,min,max',
+    'name,count,missing,mean,sd,min,max', // the columns of `--save FILE.csv` (write-table.ts variablesTable)
     ...d.variables.map((v) => [csvField(v.name), v.count, v.missing, num(v.mean), num(v.sd), num(v.min), num(v.max)].join(',')),
   ].join('\n') + '\n';
 }
