@@ -194,6 +194,11 @@ describe('pairs bootstrap, batched float64', () => {
     expect([...two.draws!.beta]).toEqual([...one.draws!.beta]);
     expect([...two.draws!.se]).toEqual([...one.draws!.se]);
     expect([...two.draws!.hansen]).toEqual([...one.draws!.hansen]);
+    expect(two.warnings.filter((w) => w.includes('threads asked for'))).toEqual([]);
+    // 9 replications are one batch: the one thread that runs is said, against the 2 asked for.
+    const few = await bootstrapGmm(panel, spec, { reps: 9, seed: 8, backend: 'float64-ts', threads: 2 });
+    expect(few.threads).toBe(1);
+    expect(few.warnings).toContain('ran on 1 of the 2 threads asked for: a thread takes 32 replications at a time, so 9 keep 1 busy');
   });
 
   it('is reproducible: the same seed gives the same replications', async () => {

@@ -16,7 +16,7 @@ import type { BootstrapBlocks } from './blocks.ts';
 import { releaseBlocks, replicate, uploadBlocks, type ReplicationOptions, type Replications, type ResidentBlocks } from './replicate.ts';
 
 /** Replications a thread takes at a time. */
-const BATCH = 32;
+export const REPLICATION_BATCH = 32;
 
 export interface SharedReplications {
   beta: Float64Array;
@@ -25,7 +25,7 @@ export interface SharedReplications {
   status: Uint8Array;
   /** [next replication to take]. */
   control: Int32Array;
-  /** 1 for each batch of BATCH replications whose results are written. */
+  /** 1 for each batch of REPLICATION_BATCH replications whose results are written. */
   batchDone: Uint8Array;
   /** Replications with a singular moment covariance, per batch. */
   batchSingular: Int32Array;
@@ -90,10 +90,10 @@ export async function runShare(job: Omit<WorkerJob, 'backend'>, backend: KernelB
   let resident: ResidentBlocks | undefined;
   try {
     for (;;) {
-      const b0 = Atomics.add(shared.control, 0, BATCH);
+      const b0 = Atomics.add(shared.control, 0, REPLICATION_BATCH);
       if (b0 >= reps) return;
       resident ??= await uploadBlocks(job.blocks, job.options, backend);
-      await runBatch(job, backend, b0 / BATCH, resident);
+      await runBatch(job, backend, b0 / REPLICATION_BATCH, resident);
       onDone?.();
     }
   } finally {
@@ -105,8 +105,8 @@ async function runBatch(job: Omit<WorkerJob, 'backend'>, backend: KernelBackend,
   const { blocks, counts, reps, options, shared } = job;
   const n = blocks.n;
   const K = blocks.K;
-  const b0 = batch * BATCH;
-  const cb = Math.min(BATCH, reps - b0);
+  const b0 = batch * REPLICATION_BATCH;
+  const cb = Math.min(REPLICATION_BATCH, reps - b0);
   const r = await replicate(blocks, counts.subarray(b0 * n, (b0 + cb) * n), cb, options, backend, undefined, undefined, resident);
   shared.beta.set(r.beta, b0 * K);
   shared.se.set(r.se, b0 * K);
@@ -125,9 +125,9 @@ export async function replicateParallel(
   threads: number,
   onProgress?: (done: number) => void,
 ): Promise<Replications & { threads: number }> {
-  const batches = Math.ceil(reps / BATCH);
+  const batches = Math.ceil(reps / REPLICATION_BATCH);
   const workersWanted = Math.max(0, Math.min(threads, batches) - 1);
-  if (workersWanted === 0) return { ...(await replicate(bb, counts, reps, options, backend, onProgress, BATCH)), threads: 1 };
+  if (workersWanted === 0) return { ...(await replicate(bb, counts, reps, options, backend, onProgress, REPLICATION_BATCH)), threads: 1 };
   const K = bb.K;
   const shared: SharedReplications = {
     beta: sharedArray(Float64Array, reps * K * 8),

@@ -19,7 +19,7 @@ import { REP_NONFINITE, REP_OK, REP_SINGULAR, type ReplicationOptions, type Repl
 import type { BootstrapBlocks } from './blocks.ts';
 import type { UnitBlocks } from '../gmm/blocks.ts';
 import type { Estimation } from '../gmm/estimate.ts';
-import { defaultThreads, replicateParallel, warmWorkers } from './parallel.ts';
+import { defaultThreads, REPLICATION_BATCH, replicateParallel, warmWorkers } from './parallel.ts';
 import { parseRestrictions } from './restrictions.ts';
 import { scoreBootstrapTest, type ScoreTestResult } from './score.ts';
 
@@ -121,6 +121,14 @@ async function bootstrapOn(panel: Panel, spec: ModelSpec, opts: BootstrapOptions
       ? await opts.replications()
       : await pairsReplications(setup, opts.seed, 0, opts.reps, backend, threads0, (done) => opts.onProgress?.(done, opts.reps));
     threads = ran.threads;
+    if (opts.threads !== undefined && !opts.replications && threads < threads0) {
+      const batches = Math.ceil(opts.reps / REPLICATION_BATCH);
+      warnings.push(
+        batches < threads0
+          ? `ran on ${threads} of the ${threads0} threads asked for: a thread takes ${REPLICATION_BATCH} replications at a time, so ${opts.reps} keep ${batches} busy`
+          : `ran on ${threads} of the ${threads0} threads asked for: a worker thread could not start or failed, and the calling thread ran its replications`,
+      );
+    }
     draws = ran;
     const ok = draws.status;
     failed = { singular: count(ok, REP_SINGULAR), nonFinite: count(ok, REP_NONFINITE) };
