@@ -1,5 +1,6 @@
 // Hard inputs to the readers (issue 14): one small fixture per class of file, written here, each
 // checked for the table it gives or for a DataError that names the file and the fault.
+import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -54,6 +55,8 @@ describe('CSV line ends and delimiters', () => {
     await expect(readTable(u16)).rejects.toThrow(`${u16}: the file is UTF-16 text; save it as UTF-8`);
     const pq = file(Buffer.from('PAR1\x15\x04\x15\x00', 'latin1'));
     await expect(readTable(pq)).rejects.toThrow(`${pq}: not a CSV file: it is a Parquet file; give the right extension or --input-format`);
+    const gz = file(gzipSync('id,year\n1,2000\n'));
+    await expect(readTable(gz)).rejects.toThrow(`${gz}: not a CSV file: it is gzip-compressed; decompress it first (gunzip -k '${gz}')`);
     const bin = file(Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2, 3, 10]));
     await expect(readTable(bin)).rejects.toThrow(`${bin}: not a CSV file: it holds binary data (NUL bytes)`);
   });
@@ -196,7 +199,7 @@ describe('describe and expressions on text columns', () => {
   it('an operator on a text column says why it is text; a numeric id can be described', async () => {
     const p = file(csv);
     const panel = Panel.fromTable(await readTable(p), { id: 'id', time: 'year', source: p });
-    expect(() => evalExpression(panel, 'L.x')).toThrow(`expression 'L.x': 'x' is text, not numeric (first non-number: row 3 (line 4) has 'N/A') in ${p}; no column besides year is numeric`);
+    expect(() => evalExpression(panel, 'L.x')).toThrow(`expression 'L.x': 'x' is text, not numeric (first non-number: row 3 (line 4) has 'N/A') in ${p}; numeric columns are: id, year`);
     expect(describePanel(panel, ['id']).variables[0]).toMatchObject({ name: 'id', count: 3, min: 1, max: 2 });
   });
   it('a text time (as .dta stores it) is read as integers', async () => {

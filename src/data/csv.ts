@@ -17,13 +17,15 @@ import { CR, CsvParser, LF, QUOTE, scan, type CsvOptions, type TextPart } from '
 
 export type { CsvOptions };
 
-/** Magic numbers of the binary formats a file named .csv most often turns out to be. */
+/** gzip's magic number: no reader takes a compressed file. */
+const GZIP = '\x1f\x8b';
+/** Magic numbers of the binary formats a file named .csv most often turns out to be (another extension
+ *  or --input-format reads them). */
 const MAGIC: [string, string][] = [
   ['PAR1', 'a Parquet file'],
   ['ARROW1', 'an Arrow IPC file'],
   ['PK\x03\x04', 'a zip archive (an .xlsx workbook?)'],
   ['<stata_dta>', 'a Stata .dta file'],
-  ['\x1f\x8b', 'gzip-compressed'],
   ['\xd0\xcf\x11\xe0', 'an old Excel .xls (or other OLE) file'],
 ];
 
@@ -44,6 +46,7 @@ export function sniff(path: string, delimiter: string | undefined): string {
   const start = bytes.toString('latin1', 0, 16);
   if (start.startsWith('\xff\xfe') || start.startsWith('\xfe\xff'))
     throw new DataError(`${path}: the file is UTF-16 text; save it as UTF-8 (CSV UTF-8 in Excel)`, { file: path });
+  if (start.startsWith(GZIP)) throw new DataError(`${path}: not a CSV file: it is gzip-compressed; decompress it first (gunzip -k '${path}')`, { file: path });
   for (const [magic, what] of MAGIC)
     if (start.startsWith(magic)) throw new DataError(`${path}: not a CSV file: it is ${what}; give the right extension or --input-format`, { file: path });
   if (bytes.includes(0)) throw new DataError(`${path}: not a CSV file: it holds binary data (NUL bytes)`, { file: path });

@@ -171,7 +171,7 @@ export function evalExpression(panel: Panel, expr: string): Float64Array {
         const kind = panel.has(ts.column) ? `is text, not numeric${panel.textReason(ts.column)}` : 'is not a column';
         // What an expression may name: the numeric columns, the time column and a numeric id.
         const numeric = [panel.idName, panel.timeName, ...panel.numericNames()].filter((name) => panel.isNumeric(name));
-        const close = closeMatches(ts.column, numeric);
+        const close = panel.has(ts.column) ? [] : closeMatches(ts.column, numeric);
         const listed = close.length ? `did you mean ${close.map((c) => `'${c}'`).join(', ')}?` : `numeric columns are: ${numeric.join(', ')}`;
         throw new DataError(`expression '${expr}': '${ts.column}' ${kind}${panel.source ? ` in ${panel.source}` : ''}; ${listed}`, {
           file: panel.source,
