@@ -33,3 +33,10 @@ export function fileErrorMessage(err: unknown): string | undefined {
   const path = e.syscall === 'rename' && typeof e.dest === 'string' ? e.dest : e.path;
   return `cannot ${action} ${path}: ${REASONS[e.code]}`;
 }
+
+/** Why a file the user named could not be read: "file not found: PATH" when it is missing, else the
+ *  file-system reason, else the error's own message. */
+export function readFailure(path: string, err: unknown): string {
+  if ((err as NodeJS.ErrnoException).code === 'ENOENT') return `file not found: ${path}`;
+  return fileErrorMessage(err) ?? `cannot read ${path}: ${(err as Error).message}`;
+}

@@ -118,6 +118,9 @@ describe('sysgmm montecarlo', () => {
     const r = sysgmm('montecarlo', bad, '--out', join(work, 'bad'));
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('dgp.alpha: must be a number with |alpha| < 1');
+    const missing = join(work, 'nope.json');
+    const m = sysgmm('montecarlo', missing, '--out', join(work, 'nope'));
+    expect([m.code, m.stderr]).toEqual([2, `sysgmm: file not found: ${missing}\n`]);
   });
 
   it.skipIf(!slurmRequired)('has the Slurm cluster CI requires (SYSGMM_REQUIRE_SLURM=1, set by .ci/run once slurm-local.sh is up)', () => {

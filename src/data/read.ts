@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { DataType, type Table } from './arrow-core.ts';
 import { DataError, SpecError } from '../errors.ts';
-import { fileErrorMessage } from '../file-errors.ts';
+import { readFailure } from '../file-errors.ts';
 import { toFloat64 } from './columns.ts';
 import { csvThreads, readCsv } from './csv.ts';
 import { releaseEarlyCsvWorker } from './early-worker.ts';
@@ -65,9 +65,7 @@ async function readPath(path: string, opts: ReadOptions): Promise<Table> {
     size = st.size;
   } catch (err) {
     if (err instanceof DataError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? `file not found: ${path}` : (fileErrorMessage(err) ?? `cannot read ${path}: ${(err as Error).message}`);
-    throw new DataError(why, { file: path });
+    throw new DataError(readFailure(path, err), { file: path });
   }
   if (size === 0) throw new DataError(`${path}: the file is empty`, { file: path });
   const format = opts.format ?? formatOf(path);

@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { SpecError } from '../errors.ts';
+import { readFailure } from '../file-errors.ts';
 import { DATA_FORMATS, readTable, type DataFormat } from '../data/read.ts';
 import { Panel } from '../panel/panel.ts';
 import { selectSample } from './condition.ts';
@@ -37,9 +38,15 @@ export interface GridResult {
 
 /** Read and check the grid against the data: commands parse, sample conditions evaluate. */
 export async function prepareGrid(dataPath: string, gridPath: string, opts: GridOptions): Promise<{ grid: Grid; config: GridConfig }> {
+  let text: string;
+  try {
+    text = await readFile(gridPath, 'utf8');
+  } catch (err) {
+    throw new SpecError(readFailure(gridPath, err), '--grid');
+  }
   let raw: unknown;
   try {
-    raw = JSON.parse(await readFile(gridPath, 'utf8'));
+    raw = JSON.parse(text);
   } catch (err) {
     throw new SpecError(`${gridPath}: cannot read the grid as JSON (${(err as Error).message})`, '--grid');
   }

@@ -2,6 +2,7 @@
 // summaries, tables, per-replication Parquet and figures written into the same folder.
 import { readFile } from 'node:fs/promises';
 import { SpecError } from '../errors.ts';
+import { readFailure } from '../file-errors.ts';
 import { parsePlan, type Plan } from './plan.ts';
 import { taskLayout, type McConfig, type McTaskPayload } from './montecarlo-task.ts';
 import { summarise, type McRow } from './mc-summary.ts';
@@ -13,7 +14,7 @@ export async function readPlan(path: string): Promise<Plan> {
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new SpecError(`${path}: cannot read the plan (${(err as Error).message})`, 'plan');
+    throw new SpecError(readFailure(path, err), 'plan');
   }
   let raw: unknown;
   try {
