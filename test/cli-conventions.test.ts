@@ -63,6 +63,21 @@ describe('CLI conventions', () => {
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
+  it('an output that cannot be written fails before the work: nothing printed, nothing left', () => {
+    const missing = join(dir, 'no-such-folder', 'fit.json');
+    const a = sysgmm('estimate', 'data/abdata.csv', '--id', 'id', '--time', 'year', '--xtabond2', 'n L.n w k, gmm(L.n)', '--save', missing);
+    expect([a.code, a.stdout, a.stderr]).toEqual([2, '', `sysgmm: cannot write ${missing}: no such file or folder\n`]);
+    const folder = join(dir, 'draws.csv');
+    mkdirSync(folder, { recursive: true });
+    const b = sysgmm('bootstrap', 'data/abdata.csv', '--id', 'id', '--time', 'year', '--xtabond2', 'n L.n w k, gmm(L.n)', '--reps', '9', '--draws', folder);
+    expect([b.code, b.stdout, b.stderr]).toEqual([2, '', `sysgmm: cannot write ${folder}: it is a folder\n`]);
+    const file = join(dir, 'a-file');
+    writeFileSync(file, '');
+    const c = sysgmm('bootstrap', 'data/abdata.csv', '--id', 'id', '--time', 'year', '--xtabond2', 'n L.n w k, gmm(L.n)', '--reps', '9', '--svg', join(file, 'figs'));
+    expect([c.code, c.stdout, c.stderr]).toEqual([2, '', `sysgmm: cannot create the folder ${join(file, 'figs')}: a file is in the way\n`]);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
   it('writeFileAtomic replaces the file whole and cleans up after a failure', async () => {
     const path = join(dir, 'out.txt');
     writeFileSync(path, 'old');

@@ -1,7 +1,7 @@
 // Every output file is written atomically: the bytes go to a temporary file beside the target, which is
 // then renamed over it, so an interrupted run leaves the old file or the new one, never half of one. A
 // failure names the path the user gave (not the temporary name) and leaves no temporary file behind.
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
@@ -41,4 +41,31 @@ export function writeFileAtomicSync(path: string, data: string | Uint8Array): vo
     rmSync(tmp, { force: true });
     throw onTarget(err, path);
   }
+}
+
+/** Write and remove an empty temporary file at `probe`; a failure is reported on `target`. */
+function probeWrite(probe: string, target: string): void {
+  try {
+    writeFileSync(probe, '');
+  } catch (err) {
+    throw onTarget(err, target);
+  }
+  rmSync(probe, { force: true });
+}
+
+/**
+ * Check, before a long run, that writeFileAtomic can write `path`: a path that is a folder, or a
+ * missing or read-only folder, then fails at once (with the error writeFileAtomic would give, naming
+ * `path`) instead of after the work. It writes an empty temporary file beside the target and removes it.
+ */
+export function checkWritable(path: string): void {
+  if (statSync(path, { throwIfNoEntry: false })?.isDirectory())
+    throw Object.assign(new Error(`EISDIR: cannot write ${path}`), { code: 'EISDIR', path, syscall: 'write' });
+  probeWrite(temporaryName(path), path);
+}
+
+/** Create the folder `dir` (with its parents) for outputs written later, and check that a file can be written in it. */
+export function checkWritableFolder(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  probeWrite(temporaryName(join(dir, 'probe')), dir);
 }

@@ -8,14 +8,17 @@ import type { GmmResult } from '../gmm/result.ts';
 import type { VariableSummary } from '../panel/describe.ts';
 import { float64Data, tableFromColumns, utf8FromStrings } from './build.ts';
 import { tableToCsv } from './csv-write.ts';
-import { writeFileAtomic } from './write-atomic.ts';
+import { checkWritable, writeFileAtomic } from './write-atomic.ts';
 
 export const TABLE_FILE_FORMATS = ['.csv', '.arrow', '.feather', '.ipc', '.parquet', '.json'] as const;
 
-/** A SpecError naming the option unless the path's extension is one writeTableFile knows (checked before any work). */
+/** Before any work: a SpecError naming the option unless the path's extension is one writeTableFile
+ *  knows, and the file-system error unless the path can be written (write-atomic.ts checkWritable). */
 export function checkTableFile(path: string | undefined, option: string): void {
-  if (path !== undefined && !(TABLE_FILE_FORMATS as readonly string[]).includes(extname(path).toLowerCase()))
+  if (path === undefined) return;
+  if (!(TABLE_FILE_FORMATS as readonly string[]).includes(extname(path).toLowerCase()))
     throw new SpecError(`${option}: '${path}' must end in ${TABLE_FILE_FORMATS.join(', ')} (the extension names the format)`, option);
+  checkWritable(path);
 }
 
 async function encode(path: string, table: Table, option: string): Promise<string | Uint8Array> {

@@ -20,6 +20,7 @@ import { REP_OK } from '../../bootstrap/replicate.ts';
 import { loadModel, modelInputOptions, type ModelInputOptions } from '../load-model.ts';
 import { progressBar } from '../progress.ts';
 import { checkTableFile, drawsTable, writeTableFile } from '../../data/write-table.ts';
+import { checkWritableFolder } from '../../data/write-atomic.ts';
 import { parseExecutorOptions, withProgress } from '../../run/executor.ts';
 import { EXECUTORS } from '../../run/executor-names.ts';
 import { isPartitionedFolder } from '../../scale/is-partitioned.ts';
@@ -82,6 +83,7 @@ export function register(program: Command): void {
     .option('--resume', 'with --shards: continue the run in --out, keeping every valid task result')
     .action(async (file: string, opts: BootstrapCliOptions) => {
       checkTableFile(opts.draws, '--draws');
+      if (opts.svg) checkWritableFolder(opts.svg);
       const reps = integer(opts.reps, '--reps', 2);
       const seed = integer(opts.seed, '--seed', 0);
       const threads = opts.threads === undefined ? undefined : integer(opts.threads, '--threads', 1);
