@@ -68,9 +68,9 @@ export type EstimateResult = ReturnType<typeof toJsonObject> &
     vcovMatrix(): NamedMatrix;
     /** Fitted values xb, residuals e and unit effects u (xtabond2's `predict`; difference: in first differences). */
     predict(options?: { difference?: boolean }): Predictions;
-    /** Wald test of linear restrictions, e.g. "w = 0, k = 0" (as Stata's `test`). */
+    /** Wald test of linear restrictions, e.g. "w = 0, k = 0" (as Stata's `test`; "L.w" and "L1.w" alike). */
     test(restrictions: string): WaldTest;
-    /** A linear combination of coefficients with its SE, p-value and interval, e.g. "L1.w + w" (as Stata's `lincom`). */
+    /** A linear combination of coefficients with its SE, p-value and interval, e.g. "L.w + w" (as Stata's `lincom`). */
     lincom(expression: string, level?: number): LinearCombination;
   };
 
