@@ -37,12 +37,13 @@ suite('library API', async () => {
     expect(r.coefficients[at('w')].estimate).toBeCloseTo(-0.8407738, 7);
   });
 
-  it('vcovMatrix names both axes', () => {
+  it('vcovMatrix names both axes, read as Stata does (L.w is L1.w)', () => {
     const m = r.vcovMatrix();
     expect(m.names).toEqual(r.coefficients.map((c) => c.name));
     expect(m.get('w', 'L1.w')).toBe(r.vcov[at('w') * K + at('L1.w')]);
+    expect(m.get('L.w', 'l.k')).toBe(r.vcov[at('L1.w') * K + at('L1.k')]); // spelt as Stata does
     expect(m.rows[at('k')][at('k')]).toBeCloseTo(r.coefficients[at('k')].se ** 2, 15);
-    expect(() => m.get('w', 'nope')).toThrow(/no coefficient 'nope'/);
+    expect(() => m.get('w', 'nope')).toThrow("vcov: unknown coefficient 'nope'; coefficients are: L1.n, w, L1.w, k, L1.k, yr1977,");
   });
 
   it('test: one restriction is the squared z; a joint one is the quadratic form by hand', () => {
