@@ -1,7 +1,7 @@
 // The library API (src/index.ts): estimate returns the --json object with a named covariance matrix,
 // predictions, Wald tests and linear combinations; each checked by hand from the reported b and V.
 import { describe as suite, expect, it } from 'vitest';
-import { describe, estimate, loadPanel, readTable } from '../src/index.ts';
+import { describe, estimate, loadPanel, readTable, SpecError } from '../src/index.ts';
 import { toJsonObject } from '../src/report/json.ts';
 import { fitGmm } from '../src/gmm/fit.ts';
 import { parseXtabond2 } from '../src/spec/parse.ts';
@@ -9,6 +9,16 @@ import { chi2Upper, fUpper } from '../src/stats/distributions.ts';
 
 const CMD = 'n L.n L(0/1).(w k) yr*, gmm(L.(n w k), collapse) iv(yr*, eq(level)) twostep robust';
 const AT = { id: 'id', time: 'year' };
+/** The message of what f throws as a SpecError (null when it throws nothing). */
+function thrown(f: () => unknown): string | null {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(SpecError);
+    return (e as Error).message;
+  }
+  return null;
+}
 
 suite('library API', async () => {
   const r = await estimate('data/abdata.csv', CMD, AT);
@@ -27,12 +37,13 @@ suite('library API', async () => {
     expect(r.coefficients[at('w')].estimate).toBeCloseTo(-0.8407738, 7);
   });
 
-  it('vcovMatrix names both axes', () => {
+  it('vcovMatrix names both axes, read as Stata does (L.w is L1.w)', () => {
     const m = r.vcovMatrix();
     expect(m.names).toEqual(r.coefficients.map((c) => c.name));
     expect(m.get('w', 'L1.w')).toBe(r.vcov[at('w') * K + at('L1.w')]);
+    expect(m.get('L.w', 'l.k')).toBe(r.vcov[at('L1.w') * K + at('L1.k')]); // spelt as Stata does
     expect(m.rows[at('k')][at('k')]).toBeCloseTo(r.coefficients[at('k')].se ** 2, 15);
-    expect(() => m.get('w', 'nope')).toThrow(/no coefficient 'nope'/);
+    expect(() => m.get('w', 'nope')).toThrow("vcov: unknown coefficient 'nope'; coefficients are: L1.n, w, L1.w, k, L1.k, yr1977,");
   });
 
   it('test: one restriction is the squared z; a joint one is the quadratic form by hand', () => {
@@ -115,8 +126,71 @@ suite('library API', async () => {
     expect([c.se, c.p, c.ciLow, c.ciHigh]).toEqual([w.se, w.p, w.ciLow, w.ciHigh].map((x) => expect.closeTo(x, 12)));
   });
 
+  it('test and lincom read coefficients spelt as Stata does (L.w is L1.w); a lincom error quotes the expression as given', () => {
+    expect(r.test('L.w + w = 0, k = 0').stat).toBe(r.test('L1.w + w = 0, k = 0').stat);
+    expect(r.test('L.w + w = 0, k = 0').stat).toBeCloseTo(30.33, 2);
+    expect(r.lincom('L.w + w').estimate).toBe(r.lincom('L1.w + w').estimate);
+    expect(thrown(() => r.lincom('w/2'))).toBe("lincom: cannot read '/2' in 'w/2'");
+    expect(thrown(() => r.lincom('L.ys + w'))).toBe(`lincom 'L.ys + w': unknown coefficient 'L.ys' (L1.ys); coefficients are: ${r.coefficients.map((c) => c.name).join(', ')}`);
+    expect(thrown(() => r.lincom('w - w'))).toBe("lincom: 'w - w' combines no coefficient");
+    expect(thrown(() => r.test('L.ys = 0'))).toBe(`test 'L.ys = 0': unknown coefficient 'L.ys' (L1.ys); coefficients are: ${r.coefficients.map((c) => c.name).join(', ')}`);
+  });
+
   it('describe returns the --json description', async () => {
     const d = await describe('data/abdata.csv', { ...AT, vars: ['n', 'w'] });
     expect(d).toMatchObject({ units: 140, observations: 1031 });
+  });
+});
+
+// The report: after this estimate, test('L.w = 0') and the like failed with "unknown coefficient";
+// only the labels (L1.w, D1.w, L1D1.w, F1.k) worked. Stata's test and lincom read L.w as L1.w.
+suite('coefficients spelt as Stata does, on abdata', async () => {
+  const user = await estimate('data/abdata.csv', 'n L.n L(0/1).w k, gmm(L.n) iv(w k) twostep robust', AT);
+  // A model with each operator form the report names: D.w, LD.w, F.k, L.ys (and L2.w).
+  const ops = await estimate('data/abdata.csv', 'n L.n D.w LD.w L2.w k F.k L.ys, gmm(L.n) iv(D.w LD.w L2.w k F.k L.ys) twostep robust', AT);
+  const z2 = (fit: typeof user, name: string) => fit.coefficients.find((c) => c.name === name)!.stat ** 2;
+
+  it('labels the terms with numbered operators', () => {
+    expect(user.coefficients.map((c) => c.name)).toEqual(['L1.n', 'w', 'L1.w', 'k', '_cons']);
+    expect(ops.coefficients.map((c) => c.name)).toEqual(['L1.n', 'D1.w', 'L1D1.w', 'L2.w', 'k', 'F1.k', 'L1.ys', '_cons']);
+  });
+
+  it('test gives the Wald statistic of the label for each spelling', () => {
+    const wald = (fit: typeof user, restriction: string) => fit.test(restriction).stat;
+    expect(wald(user, 'L.w = 0')).toBe(wald(user, 'L1.w = 0'));
+    expect(wald(user, 'L.w = 0')).toBeCloseTo(z2(user, 'L1.w'), 9);
+    expect(wald(user, 'L.w = 0')).toBeCloseTo(25.023, 3);
+    expect(wald(user, 'l.n = 0')).toBe(wald(user, 'L1.n = 0'));
+    const spellings: [string, string][] = [
+      ['L.n', 'L1.n'],
+      ['D.w', 'D1.w'],
+      ['LD.w', 'L1D1.w'],
+      ['DL.w', 'L1D1.w'],
+      ['L.D.w', 'L1D1.w'],
+      ['F.k', 'F1.k'],
+      ['L.ys', 'L1.ys'],
+      ['L2.w', 'L2.w'],
+      ['L0.k', 'k'],
+    ];
+    for (const [spelling, label] of spellings) {
+      expect(wald(ops, `${spelling} = 0`), spelling).toBe(wald(ops, `${label} = 0`));
+      expect(wald(ops, `${spelling} = 0`), spelling).toBeCloseTo(z2(ops, label), 9);
+    }
+    expect(wald(ops, 'D.w = 0, LD.w = 0, F.k = 0, L.ys = 0')).toBe(wald(ops, 'D1.w = 0, L1D1.w = 0, F1.k = 0, L1.ys = 0'));
+  });
+
+  it('lincom gives the estimate and SE of the label for each spelling', () => {
+    const a = ops.lincom('D.w + LD.w + 2*F.k - L.ys');
+    const b = ops.lincom('D1.w + L1D1.w + 2*F1.k - L1.ys');
+    expect([a.estimate, a.se]).toEqual([b.estimate, b.se]);
+    const est = (n: string) => ops.coefficients.find((c) => c.name === n)!.estimate;
+    expect(a.estimate).toBeCloseTo(est('D1.w') + est('L1D1.w') + 2 * est('F1.k') - est('L1.ys'), 14);
+    expect(a.expression).toBe('D.w + LD.w + 2*F.k - L.ys');
+  });
+
+  it('still refuses a term the model lacks, naming its reading and the coefficients', () => {
+    expect(thrown(() => user.test('L.ys = 0'))).toBe("test 'L.ys = 0': unknown coefficient 'L.ys' (L1.ys); coefficients are: L1.n, w, L1.w, k, _cons");
+    expect(thrown(() => user.test('D.w = 0'))).toBe("test 'D.w = 0': unknown coefficient 'D.w' (D1.w); coefficients are: L1.n, w, L1.w, k, _cons");
+    expect(thrown(() => user.lincom('F.k'))).toBe("lincom 'F.k': unknown coefficient 'F.k' (F1.k); coefficients are: L1.n, w, L1.w, k, _cons");
   });
 });

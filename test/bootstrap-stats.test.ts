@@ -20,6 +20,11 @@ describe('parseRestrictions', () => {
     expect(() => parseRestrictions('ca = ca', names)).toThrow('restricts no coefficient');
     expect(() => parseRestrictions('ca ? 1 = 0', names)).toThrow("cannot read '? 1'");
   });
+  it('reads coefficients spelt as Stata does (L.y is L1.y), on the command line as --test', () => {
+    const a = parseRestrictions('2*ca - L.y = 0.5, eff + ca = 1 - ca', names);
+    expect([...a.R]).toEqual([-1, 2, 0, 0, 0, 2, 1, 0]);
+    expect(() => parseRestrictions('L.ca = 0', names)).toThrow(/^--test 'L\.ca = 0': unknown coefficient 'L\.ca' \(L1\.ca\); coefficients are: L1\.y, ca, eff, _cons$/);
+  });
 });
 
 describe('bootstrap intervals', () => {

@@ -209,6 +209,15 @@ describe('pairs bootstrap, batched float64', () => {
 });
 
 describe('wild score bootstrap tests', () => {
+  it('reads --test "L.n = 0" as L1.n = 0 (Stata\'s spelling): the same Wald, score and bootstrap p', async () => {
+    const stata = await bootstrapGmm(panel, spec, { reps: 99, seed: 3, pairs: false, tests: ['L.n = 0', 'L.w + w = 0, L.k = 0'] });
+    const labels = await bootstrapGmm(panel, spec, { reps: 99, seed: 3, pairs: false, tests: ['L1.n = 0', 'L1.w + w = 0, L1.k = 0'] });
+    const numbers = (t: (typeof stata.tests)[number]) => [t.df, t.wald, t.stat, t.bootstrapP];
+    expect(stata.tests.map(numbers)).toEqual(labels.tests.map(numbers));
+    const ln = stata.fit.coefficients.find((c) => c.name === 'L1.n')!;
+    expect(stata.tests[0].wald).toBeCloseTo(ln.stat ** 2, 9);
+    expect(stata.tests[0].restriction).toBe('L.n = 0');
+  });
   it('gives a zero statistic and p = 1 at the estimate', async () => {
     const fit = (await bootstrapGmm(panel, spec, { reps: 2, seed: 1, pairs: false, tests: ['w = 0'] })).fit;
     const w = fit.coefficients.find((c) => c.name === 'w')!.estimate;

@@ -47,7 +47,23 @@ describe('sysgmm table', async () => {
     writeFileSync(join(dir, 'other.json'), '{"a": 1}');
     await expect(readSavedResult(join(dir, 'other.json'))).rejects.toThrow(/is not a saved sysgmm result \(no estimator, coefficients, nobs, ngroups\)/);
     await expect(readSavedResult(join(dir, 'missing.json'))).rejects.toThrow(/file not found/);
-    expect(() => resultsTable(files, [diff, sys], { keep: ['nope'] })).toThrow(/--keep: no model has 'nope'/);
+    expect(() => resultsTable(files, [diff, sys], { keep: ['nope'] })).toThrow(/^--keep: unknown coefficient 'nope'; coefficients are: L1\.n, L2\.n, w, L1\.w, k, /);
+    expect(() => resultsTable(files, [diff, sys], { keep: ['L.n', 'L3.n'] })).toThrow(/^--keep: unknown coefficient 'L3\.n'; coefficients are: L1\.n, L2\.n, w, /);
+  });
+
+  it('--keep reads names as Stata does: L.n is the row L1.n', async () => {
+    const results = await Promise.all(files.map(readSavedResult));
+    const stata = resultsTable(files, results, { keep: ['L.n', 'L2.n', 'w', 'l.w', 'L.k'] });
+    const labels = resultsTable(files, results, { keep: ['L1.n', 'L2.n', 'w', 'L1.w', 'L1.k'] });
+    expect(stata.rows).toEqual(labels.rows);
+    const row = (label: string) => stata.rows.find((r) => r.label === label && r.kind === 'coef')?.cells;
+    expect(row('L1.n')).toEqual(['0.686***', '0.918***']);
+    expect(row('L1.w')).toEqual(['0.393**', '0.665**']);
+    // The command line too: `sysgmm table ... --keep L.n,w`.
+    const r = spawnSync('npx', ['tsx', 'src/cli/main.ts', 'table', ...files, '--keep', 'L.n,w'], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('L1.n           0.686***   0.918***\n                (0.145)    (0.068)\nw             -0.608***  -0.841***\n');
+    expect(r.stdout).not.toContain('L2.n');
   });
 
   it('estimate --save writes the --json object', () => {

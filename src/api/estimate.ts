@@ -7,6 +7,7 @@ import { Panel } from '../panel/panel.ts';
 import { describePanel, type PanelDescription } from '../panel/describe.ts';
 import { parseXtabond2 } from '../spec/parse.ts';
 import type { ModelSpec } from '../spec/types.ts';
+import { lookupCoefficient } from '../spec/coefficient-name.ts';
 import { fitGmm } from '../gmm/fit.ts';
 import type { GmmResult } from '../gmm/result.ts';
 import { toJsonObject } from '../report/json.ts';
@@ -68,9 +69,9 @@ export type EstimateResult = ReturnType<typeof toJsonObject> &
     vcovMatrix(): NamedMatrix;
     /** Fitted values xb, residuals e and unit effects u (xtabond2's `predict`; difference: in first differences). */
     predict(options?: { difference?: boolean }): Predictions;
-    /** Wald test of linear restrictions, e.g. "w = 0, k = 0" (as Stata's `test`). */
+    /** Wald test of linear restrictions, e.g. "w = 0, k = 0" (as Stata's `test`; "L.w" and "L1.w" alike). */
     test(restrictions: string): WaldTest;
-    /** A linear combination of coefficients with its SE, p-value and interval, e.g. "L1.w + w" (as Stata's `lincom`). */
+    /** A linear combination of coefficients with its SE, p-value and interval, e.g. "L.w + w" (as Stata's `lincom`). */
     lincom(expression: string, level?: number): LinearCombination;
   };
 
@@ -87,10 +88,13 @@ export async function estimate(source: DataSource, command: string, options: Pan
         names,
         rows,
         get(row: string, column: string): number {
-          const i = names.indexOf(row);
-          const j = names.indexOf(column);
-          if (i < 0 || j < 0) throw new SpecError(`vcov: no coefficient '${i < 0 ? row : column}'; coefficients are: ${names.join(', ')}`, 'vcov');
-          return rows[i][j];
+          // Spelt as Stata reads them: get('L.w', 'w') is get('L1.w', 'w') (src/spec/coefficient-name.ts).
+          const at = (spelling: string): number => {
+            const found = lookupCoefficient(spelling, names);
+            if (found.error !== undefined) throw new SpecError(`vcov: ${found.error}`, 'vcov');
+            return names.indexOf(found.name);
+          };
+          return rows[at(row)][at(column)];
         },
       };
     },

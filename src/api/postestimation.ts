@@ -2,7 +2,7 @@
 // a'b + c with their standard error (Stata's `lincom`), from the reported coefficients and covariance.
 // W = (Rb − r)'(R V R')⁻¹(Rb − r) ~ chi2(q); under `small`, F = W/q with the model test's denominator df.
 import { SpecError } from '../errors.ts';
-import { parseRestrictions } from '../bootstrap/restrictions.ts';
+import { parseCombination, parseRestrictions } from '../bootstrap/restrictions.ts';
 import { invsym } from '../linalg/invsym.ts';
 import { chi2Upper, fUpper, normalQuantileOf, normalTwoSided, tQuantileOf, tTwoSided } from '../stats/distributions.ts';
 import type { Coefficient, GmmResult } from '../gmm/result.ts';
@@ -31,9 +31,9 @@ function names(fit: GmmResult): string[] {
   return fit.coefficients.map((c) => c.name);
 }
 
-/** Wald test of linear restrictions, e.g. "w = 0, k = 0" (joint) or "L1.w + w = 0". */
+/** Wald test of linear restrictions, e.g. "w = 0, k = 0" (joint) or "L.w + w = 0" (L.w or L1.w alike). */
 export function waldTest(fit: GmmResult, restrictions: string): WaldTest {
-  const { R, r, q } = parseRestrictions(restrictions, names(fit));
+  const { R, r, q } = parseRestrictions(restrictions, names(fit), 'test');
   const K = fit.coefficients.length;
   const b = fit.coefficients.map((c) => c.estimate);
   const d = new Float64Array(q);
@@ -60,16 +60,15 @@ export function waldTest(fit: GmmResult, restrictions: string): WaldTest {
   return { restrictions, kind: 'chi2', stat: w, df1: rank, df2: null, p: chi2Upper(w, rank) };
 }
 
-/** A linear combination of the coefficients, e.g. "L1.w + w" or "2*k - 1", with its SE, test of = 0 and 95% interval. */
+/** A linear combination of the coefficients, e.g. "L.w + w" or "2*k - 1", with its SE, test of = 0 and 95% interval. */
 export function lincom(fit: GmmResult, expression: string, level = 0.95): LinearCombination {
-  if (expression.includes('=') || /[,;]/.test(expression)) throw new SpecError(`lincom: '${expression}' must be one expression without '=' or ','`, 'lincom');
-  const { R, r } = parseRestrictions(`${expression} = 0`, names(fit));
+  const { a, c } = parseCombination(expression, names(fit), 'lincom');
   const K = fit.coefficients.length;
-  let estimate = -r[0];
+  let estimate = c;
   let variance = 0;
   for (let j = 0; j < K; j++) {
-    estimate += R[j] * fit.coefficients[j].estimate;
-    for (let l = 0; l < K; l++) variance += R[j] * fit.vcov[j * K + l] * R[l];
+    estimate += a[j] * fit.coefficients[j].estimate;
+    for (let l = 0; l < K; l++) variance += a[j] * fit.vcov[j * K + l] * a[l];
   }
   const se = Math.sqrt(variance);
   const stat = estimate / se;

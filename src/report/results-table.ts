@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { DataError } from '../errors.ts';
 import type { GmmResult } from '../gmm/result.ts';
+import { lookupCoefficient } from '../spec/coefficient-name.ts';
 import { buildJournalTable, toCsv, toJson, toLatex, toMarkdown, toText, type JournalTable } from './journal-table.ts';
 
 export const TABLE_FORMATS = ['text', 'markdown', 'latex', 'csv', 'json'] as const;
@@ -43,7 +44,7 @@ export interface ResultsTableOptions {
   /** Column headings (default: each file's name without .json). */
   titles?: string[];
   title?: string;
-  /** Coefficients to show, in this order (default: all). */
+  /** Coefficients to show, in this order (default: all); "L.n" is the label L1.n. */
   keep?: string[];
   digits?: number;
 }
@@ -53,9 +54,13 @@ export function resultsTable(files: string[], results: GmmResult[], opts: Result
     throw new DataError(`--titles names ${opts.titles.length} column(s) for ${files.length} file(s)`);
   const seen: string[] = [];
   for (const r of results) for (const c of r.coefficients) if (!seen.includes(c.name)) seen.push(c.name);
-  const unknown = (opts.keep ?? []).filter((k) => !seen.includes(k));
-  if (unknown.length) throw new DataError(`--keep: no model has ${unknown.map((k) => `'${k}'`).join(', ')}; coefficients are: ${seen.join(', ')}`);
-  const names = opts.keep ?? seen;
+  // A --keep name is spelt as Stata reads it ("L.n" is the label L1.n; src/spec/coefficient-name.ts),
+  // looked up among the coefficients of every model.
+  const names = (opts.keep ?? seen).map((k) => {
+    const found = lookupCoefficient(k, seen);
+    if (found.error !== undefined) throw new DataError(`--keep: ${found.error}`);
+    return found.name;
+  });
   const depvars = [...new Set(results.map((r) => r.depvar).filter((d) => d))];
   return buildJournalTable({
     id: 'Table',

@@ -6,7 +6,7 @@
 // Specifications are numbered samples first (slowest), then the axes in the order given.
 import { SpecError } from '../errors.ts';
 import { parseXtabond2 } from '../spec/parse.ts';
-import { termName } from '../spec/types.ts';
+import { coefficientName } from '../spec/coefficient-name.ts';
 
 export interface GridSpecification {
   index: number;
@@ -49,22 +49,6 @@ const PLACEHOLDER = /\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
 function fail(message: string, key: string): never {
   throw new SpecError(`grid: ${message}`, key);
-}
-
-/** xtabond2's name of a coefficient written with operators: "L.n" → "L1.n", "LD.w" → "L1D1.w". */
-export function coefficientName(text: string): string {
-  const m = /^((?:[LFD]\d*)+)\.([A-Za-z_][A-Za-z0-9_]*)$/i.exec(text.trim());
-  if (!m) return text.trim();
-  let lag = 0;
-  let diff = 0;
-  for (const op of m[1].matchAll(/([LFD])(\d*)/gi)) {
-    const k = op[2] === '' ? 1 : Number(op[2]);
-    const o = op[1].toUpperCase();
-    if (o === 'L') lag += k;
-    else if (o === 'F') lag -= k;
-    else diff += k;
-  }
-  return termName(m[2], lag, diff);
 }
 
 export function expandTemplate(template: string, values: Record<string, string>): string {

@@ -65,7 +65,7 @@ export function register(program: Command): void {
     .option('--method <m>', 'pairs (re-estimate; with --test also the wild tests) or wild (score tests only)', 'pairs')
     .option('--weights <w>', `wild weights: ${WEIGHTS.join('|')}`, 'rademacher')
     .option('--ci <kind>', `intervals to print: ${INTERVAL_KINDS.join('|')}|all`, 'all')
-    .option('--test <restriction...>', 'Wald test by the wild score bootstrap, e.g. "w = 0" or "w = 0, k = 0" (joint)')
+    .option('--test <restriction...>', 'Wald test by the wild score bootstrap, e.g. "w = 0", "L.w + w = 0" or "w = 0, k = 0" (joint)')
     .option('--backend <name>', `kernel backend: auto|${backendNames().join('|')} (auto: the fastest measured on a batch of bootstrap work)`, defaultFloat64Backend())
     .option('--no-recentre', 'do not recentre the moments (Hall-Horowitz); the bootstrap-t and J p-value then lose their justification')
     .option('--format <fmt>', 'text|markdown|json', 'text')

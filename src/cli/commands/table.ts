@@ -23,7 +23,7 @@ export function register(program: Command): void {
     .option('--format <fmt>', `output: ${TABLE_FORMATS.join('|')}`, 'text')
     .option('--titles <list>', 'comma-separated column headings (default: the file names)')
     .option('--title <text>', 'table title (default: the dependent variable)')
-    .option('--keep <list>', 'comma-separated coefficients to show, in order (default: all)')
+    .option('--keep <list>', 'comma-separated coefficients to show, in order, as L1.n or L.n (default: all)')
     .option('--digits <n>', 'decimals of estimates and standard errors', '3')
     .option('--out <file>', 'write the table to this file instead of standard output')
     .action(async (files: string[], opts: TableOptions) => {

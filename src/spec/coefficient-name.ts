@@ -1,0 +1,45 @@
+// A user's spelling of a coefficient, read as the model's label. Labels are written by termName
+// (src/spec/types.ts) with every operator numbered: "L1.n", "L2.n", "F1.k", "D1.w", "L1D1.w",
+// "L2D1.w" (L(0/2).w gives "w", "L1.w", "L2.w"); plain names ("w", "yr1978", "_cons") as they are.
+// Users write operators as Stata's `test` and `lincom` read them: without a number an operator means 1
+// ("L.n" = "L1.n", "LD.w" = "L1D1.w"), in either order and case and chained ("DL.w", "l.d.w"),
+// and L0/D0 are no operator ("L0.w" = "w"). --test, lincom, `table --keep`, vcovMatrix().get and a
+// grid's focus all read names through this file.
+import { termName } from './types.ts';
+
+/** Operators (one or more chained with dots) before a variable name: "L.", "LD.", "L2.D.", "f3.". */
+const OPERATED = /^((?:[LFD]\d*)+\.)+([\p{L}\p{N}_]+)$/iu;
+
+/** The label a spelling stands for: "L.n" → "L1.n", "DL.w" → "L1D1.w", "F.k" → "F1.k", "L0.w" → "w"; other text as it is (trimmed). */
+export function coefficientName(text: string): string {
+  const s = text.trim();
+  const m = OPERATED.exec(s);
+  if (!m) return s;
+  let lag = 0;
+  let diff = 0;
+  for (const op of s.slice(0, s.length - m[2].length).matchAll(/([LFD])(\d*)/gi)) {
+    const k = op[2] === '' ? 1 : Number(op[2]);
+    const o = op[1].toUpperCase();
+    if (o === 'L') lag += k;
+    else if (o === 'F') lag -= k;
+    else diff += k;
+  }
+  return termName(m[2], lag, diff);
+}
+
+/**
+ * The model's label for a user's spelling: the label spelt exactly so first, else the one label that
+ * reads as the same term (coefficientName of both). Otherwise `error` says why, naming the model's
+ * coefficients: "unknown coefficient 'L.ys' (L1.ys); coefficients are: L1.n, w, ...", or, when
+ * several labels read as the spelling (saved results written by hand), which they are.
+ */
+export function lookupCoefficient(spelling: string, names: readonly string[]): { name: string; error?: undefined } | { name?: undefined; error: string } {
+  const s = spelling.trim();
+  if (names.includes(s)) return { name: s };
+  const want = coefficientName(s);
+  const hits = [...new Set(names.filter((n) => coefficientName(n) === want))];
+  if (hits.length === 1) return { name: hits[0] };
+  const list = `coefficients are: ${names.join(', ')}`;
+  if (hits.length > 1) return { error: `coefficient '${s}' is ambiguous: it may be ${hits.join(' or ')}; ${list}` };
+  return { error: `unknown coefficient '${s}'${want !== s ? ` (${want})` : ''}; ${list}` };
+}
