@@ -142,15 +142,32 @@ describe('engine bookkeeping', () => {
     ]);
   });
 
-  it('a hand-built spec is checked as the parsed command is (one validateSpec): gmm(w, eq(level)) nolevel, split in difference GMM', async () => {
+  it("what xtabond2 ignores with a note is dropped with it, in a hand-built spec as in a parsed command: gmm(w, eq(level)) and iv(., eq(level)) under nolevel, split where it has no effect", async () => {
     const panel = smallPanel();
-    const parsed = () => parseXtabond2('y L.y w, gmm(y, lag(2 .)) gmm(w, eq(level)) nolevel', panel.names());
-    const built = modelSpec({ regressors: [term('y', 1), term('w')], gmm: [gmmGroup([term('y')], 'gmm(y, lag(2 .))', { lagMin: 2 }), gmmGroup([term('w')], 'gmm(w, eq(level) lag(1 .))', { equation: 'level' })], levelEquation: false, constant: false });
-    const message = /gmm\(w, eq\(level\) lag\(1 \.\)\): instruments for the levels equation only, but noleveleq/;
-    expect(parsed).toThrow(message);
-    await expect(fitGmm(panel, built)).rejects.toThrow(message);
-    const split = modelSpec({ regressors: [term('y', 1)], gmm: [gmmGroup([term('y')], 'gmm(y, lag(2 .))', { lagMin: 2, split: true })], levelEquation: false, constant: false });
-    await expect(fitGmm(panel, split)).rejects.toThrow(/split has no effect in difference GMM/);
+    const plain = await fitGmm(panel, parseXtabond2('y L.y w, gmm(y, lag(2 .)) iv(w) nolevel', panel.names()));
+    const ignoring = await fitGmm(panel, parseXtabond2('y L.y w, gmm(y, lag(2 .)) gmm(w, eq(level)) iv(w) iv(w, eq(level)) nolevel', panel.names()));
+    const built = modelSpec({
+      regressors: [term('y', 1), term('w')],
+      gmm: [gmmGroup([term('y')], 'gmm(y, lag(2 .))', { lagMin: 2 }), gmmGroup([term('w')], 'gmm(w, eq(level) lag(1 .))', { equation: 'level' })],
+      iv: [{ vars: [term('w')], equation: 'both', passthru: false, mz: false, label: 'iv(w)' }, { vars: [term('w')], equation: 'level', passthru: false, mz: false, label: 'iv(w, eq(level))' }],
+      levelEquation: false,
+      constant: false,
+    });
+    const notes = ['gmm(w, eq(level) lag(1 .)): instruments for levels equations only ignored since noleveleq specified', 'iv(w, eq(level)): instruments for levels equations only ignored since noleveleq specified'];
+    for (const fit of [ignoring, await fitGmm(panel, built)]) {
+      expect(fit.coefficients).toEqual(plain.coefficients);
+      expect(fit.ninstruments).toBe(plain.ninstruments);
+      expect([...fit.warnings].sort()).toEqual([...plain.warnings, ...notes].sort());
+    }
+    const unsplit = await fitGmm(panel, parseXtabond2('y L.y w, gmm(y, lag(2 .)) iv(w)', panel.names()));
+    const splitDiff = await fitGmm(panel, parseXtabond2('y L.y w, gmm(y, lag(2 .) eq(diff) split) gmm(y, lag(1 1) eq(level)) iv(w)', panel.names()));
+    const eqDiff = await fitGmm(panel, parseXtabond2('y L.y w, gmm(y, lag(2 .) eq(diff)) gmm(y, lag(1 1) eq(level)) iv(w)', panel.names()));
+    expect(splitDiff.coefficients).toEqual(eqDiff.coefficients);
+    expect(splitDiff.warnings).toContain('gmm(y, eq(diff) lag(2 .)): split has no effect in combination with equation(diff)');
+    expect(unsplit.warnings.some((w) => w.includes('split'))).toBe(false);
+    const diffSplit = await fitGmm(panel, parseXtabond2('y L.y w, gmm(y, lag(2 .) split) iv(w) nolevel', panel.names()));
+    expect(diffSplit.coefficients).toEqual(plain.coefficients);
+    expect(diffSplit.warnings).toContain('gmm(y, lag(2 .)): split has no effect in difference GMM');
   });
 
   it('refuses what it cannot estimate, with typed errors', async () => {

@@ -308,12 +308,9 @@ describe('errors name the fault', () => {
     ['n L.n, gmm(L.n) robust,small', /unexpected ',' after 'robust'/],
     // combinations xtabond2 rejects or would silently ignore
     ['n L.n, gmm(L.n, passthru)', /passthru is not valid with equation\(both\) in system GMM/],
-    ['n L.n, gmm(L.n) iv(yr*, eq(level)) nolevel', /iv\(yr1976 .* yr1984, eq\(level\)\): instruments for the levels equation only, but noleveleq/],
-    ['n L.n, gmm(L.n, eq(level)) nolevel', /gmm\(L.n, eq\(level\) lag\(1 \.\)\): instruments for the levels equation only/],
-    ['n L.n, gmm(L.n, split) nolevel', /split has no effect in difference GMM/],
-    ['n L.n, gmm(L.n, split eq(diff))', /split has no effect with equation\(diff\)/],
     ['n L.n, gmm(n, lag(0 2) split)', /split needs a lower lag limit of 1 or more/],
     ['n L.n, gmm(L.n) arlevels nolevel', /arlevels is invalid for difference GMM/],
+    ['n L.n, gmm(L.n) nomata', /option 'nomata' is not supported \(it selects xtabond2's older ado code, which gives the same numbers; leave it out\)/],
     // variables
     ['nn L.n, gmm(L.n)', /variable 'nn' in the variable list not found; did you mean 'n'/],
     ['n L.n wage2, gmm(L.n)', /variable 'wage2' in the variable list not found; did you mean 'wage'/],

@@ -12,7 +12,7 @@ import type { Equation, ModelSpec, Term } from '../spec/types.ts';
 import { SpecError } from '../errors.ts';
 import { evalCondition, inRangeMask } from '../spec/condition.ts';
 import { withTimeDummies } from '../spec/time-dummies.ts';
-import { splitGroup, validateSpec } from '../spec/validate.ts';
+import { splitGroup, validateSpec, withoutIgnored } from '../spec/validate.ts';
 
 /** An iv-style group with its variables resolved to source-column indices. */
 export interface ResolvedIv {
@@ -77,15 +77,17 @@ function dedupeTerms(terms: Term[]): Term[] {
   return terms.filter((t) => (seen.has(t.name) ? false : (seen.add(t.name), true)));
 }
 
-/** Refuse what xtabond2 refuses (validateSpec: the same check as for a parsed command) and apply `timedummies`. */
-function resolveSpec(panel: Panel, spec: ModelSpec, periods?: readonly number[]): { panel: Panel; spec: ModelSpec; timeDummies: string[] } {
-  validateSpec(spec);
-  if (!spec.timeDummies) return { panel, spec, timeDummies: [] };
+/** Refuse what xtabond2 refuses (validateSpec: the same check as for a parsed command), drop what it
+ *  ignores with its notes (withoutIgnored), and apply `timedummies`. */
+function resolveSpec(panel: Panel, spec0: ModelSpec, periods?: readonly number[]): { panel: Panel; spec: ModelSpec; timeDummies: string[]; notes: string[] } {
+  validateSpec(spec0);
+  const { spec, notes } = withoutIgnored(spec0);
+  if (!spec.timeDummies) return { panel, spec, timeDummies: [], notes };
   let p = panel;
   const dummies = timeDummies(panel, 'yr', periods);
   for (const d of dummies) p = p.withColumn(d.name, d.values);
   const names = dummies.map((d) => d.name);
-  return { panel: p, spec: withTimeDummies(spec, names), timeDummies: names };
+  return { panel: p, spec: withTimeDummies(spec, names), timeDummies: names, notes };
 }
 
 /** A dependent variable without variation over the sample (or, without the level equation, within every unit) explains nothing. */
@@ -124,8 +126,8 @@ export interface GlobalLayout {
 /** Lay the model out on the panel: resolve terms to columns, find the sample units and the time grid
  *  (or, for a shard of a larger panel, take the whole panel's `layout`). */
 export function buildDesign(panel0: Panel, spec0: ModelSpec, layout?: GlobalLayout): Design {
-  const warnings: string[] = [];
-  const { panel, spec, timeDummies } = resolveSpec(panel0, spec0, layout?.periods);
+  const { panel, spec, timeDummies, notes } = resolveSpec(panel0, spec0, layout?.periods);
+  const warnings: string[] = [...notes];
   const system = spec.levelEquation;
   const orthogonal = spec.orthogonal;
   const hasConstant = system && spec.constant;

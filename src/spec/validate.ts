@@ -1,5 +1,6 @@
 // One check of a ModelSpec, whether it came from parseXtabond2 or was built in code: the
-// combinations xtabond2 rejects, or would silently ignore, are refused with the group named. And one
+// combinations xtabond2 rejects are refused with the group named; those it ignores with a note are
+// dropped here with the same note (withoutIgnored), which the design passes on as a warning. And one
 // expansion of `split`, which the design applies.
 import { SpecError } from '../errors.ts';
 import { gmmLabel } from './labels.ts';
@@ -10,19 +11,37 @@ export function validateSpec(spec: ModelSpec): void {
   if (spec.h !== 1 && spec.h !== 2 && spec.h !== 3) throw new SpecError(`h(${spec.h}) invalid: h must be 1, 2 or 3`, 'h');
   if (!(spec.artests >= 0) || !Number.isInteger(spec.artests)) throw new SpecError(`artests(${spec.artests}) invalid: the order must be 0 or more`, 'artests');
   if (spec.arlevels && !system) throw new SpecError('option arlevels is invalid for difference GMM (noleveleq)', 'arlevels');
-  for (const g of spec.iv) {
-    if (!system && g.equation === 'level') throw new SpecError(`${g.label}: instruments for the levels equation only, but noleveleq estimates difference GMM`, 'equation');
+  for (const g of spec.iv)
     if (system && g.passthru && g.equation === 'both') throw new SpecError(`${g.label}: passthru is not valid with equation(both) in system GMM`, 'passthru');
-  }
   for (const g of spec.gmm) {
-    if (!system && g.equation === 'level') throw new SpecError(`${g.label}: instruments for the levels equation only, but noleveleq estimates difference GMM`, 'equation');
     if (g.lagMin < 0 || (g.lagMax !== null && g.lagMax < 0)) throw new SpecError(`${g.label}: negative lag limits (leads) are not supported`, 'laglimits');
-    if (g.split) {
-      if (!system) throw new SpecError(`${g.label}: split has no effect in difference GMM (noleveleq)`, 'split');
-      if (g.equation !== 'both') throw new SpecError(`${g.label}: split has no effect with equation(${g.equation})`, 'split');
+    if (g.split && system && g.equation === 'both') {
       if (g.lagMin < 1) throw new SpecError(`${g.label}: split needs a lower lag limit of 1 or more (its level part uses lag a-1)`, 'split');
     } else if (system && g.passthru && g.equation === 'both') throw new SpecError(`${g.label}: passthru is not valid with equation(both) in system GMM`, 'passthru');
   }
+}
+
+/**
+ * What xtabond2 3.7 ignores, with a note, rather than refuses (its parsing of gmmstyle() and
+ * ivstyle()): a group for the levels equation only under noleveleq is dropped, and `split` has no
+ * effect with equation(diff) or equation(level), or in difference GMM. The specification without
+ * them, and the notes, in xtabond2's words with the group named.
+ */
+export function withoutIgnored(spec: ModelSpec): { spec: ModelSpec; notes: string[] } {
+  const system = spec.levelEquation;
+  const notes: string[] = [];
+  const kept = <G extends { equation: string; label: string }>(g: G): boolean => {
+    if (system || g.equation !== 'level') return true;
+    notes.push(`${g.label}: instruments for levels equations only ignored since noleveleq specified`);
+    return false;
+  };
+  const iv = spec.iv.filter(kept);
+  const gmm = spec.gmm.filter(kept).map((g) => {
+    if (!g.split || (system && g.equation === 'both')) return g;
+    notes.push(`${g.label}: split has no effect ${system ? `in combination with equation(${g.equation})` : 'in difference GMM'}`);
+    return { ...g, split: false };
+  });
+  return notes.length ? { spec: { ...spec, iv, gmm }, notes } : { spec, notes };
 }
 
 /**
