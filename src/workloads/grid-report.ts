@@ -147,7 +147,9 @@ export function specCurveSpec(grid: Grid, rows: GridRow[], focus: string): TopLe
   const x = { field: 'rank', type: 'quantitative' as const, title: null, scale: { domain: [0, ok.length + 1] }, axis: null };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: `Specification curve of ${focus}: ${ok.length} specifications sorted by estimate (95% intervals)`,
+    // Two short lines: headless vega sizes the figure by an estimate of the text's width (0.8 em a
+    // character), which for one long title left half the PNG blank.
+    title: { text: `Specification curve of ${focus}`, subtitle: `${ok.length} specifications sorted by estimate (95% intervals)` },
     vconcat: [
       {
         width,
