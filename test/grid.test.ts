@@ -105,6 +105,9 @@ describe('grid tasks', () => {
     const svg = await renderSvg(specCurveSpec(grid, rows, 'L1.n'));
     expect(svg).toContain('collapse: (none)');
     expect(svg).toContain('sample: early');
+    // The title on two lines keeps the figure about as wide as its plot (one long title made it 853 px).
+    expect(svg).toContain('8 specifications sorted by estimate (95% intervals)');
+    expect(Number(/^<svg[^>]* width="(\d+)"/.exec(svg)?.[1])).toBeLessThan(700);
   });
 
   it('with a bootstrap, each specification gets intervals from its own keyed draws', async () => {
