@@ -11,7 +11,7 @@ export type { ModelSpec } from './spec/types.ts';
 export { fitGmm } from './gmm/fit.ts';
 export type { GmmResult, Coefficient, TestStat, ArTest, DiffHansen, ModelTest } from './gmm/result.ts';
 export { bootstrapGmm, type BootstrapOptions, type BootstrapResult } from './bootstrap/run.ts';
-export { listBackends, getBackend, type BackendInfo } from './kernels/registry.ts';
+export { listBackends, getBackend, registerBackend, type BackendInfo, type BackendRegistration } from './kernels/registry.ts';
 export { DataError, SpecError } from './errors.ts';
 // The engine underneath (README "One engine"): passes of partial sums, their merge and serialization.
 export { prepareGmm, modelBlocks, estimateOptions, arMode, type PreparedGmm } from './gmm/fit.ts';
