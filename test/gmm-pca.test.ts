@@ -1,6 +1,8 @@
 // pca / components(#): principal components of the GMM-style instruments (src/gmm/pca.ts), checked
-// against hand computations: the eigen-decomposition, the KMO formula, and a two-instrument case
-// where the single component, its variance share and the KMO (1/2 for two variables) are known.
+// against hand computations: the eigen-decomposition, the KMO formula, a two-instrument case where
+// the single component, its variance share and the KMO (1/2 for two variables) are known, and the
+// number of components xtabond2 3.7 (Roodman) keeps: components(#) if # > 0, else the eigenvalues
+// above .999999 or, if more, k − j_IV (regressors kept less iv-style columns with the constant).
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fitGmm } from '../src/gmm/fit.ts';
 import { kmo, symmetricEigen } from '../src/gmm/pca.ts';
@@ -88,7 +90,7 @@ describe('pca in a fit', () => {
   });
   const cols = ['id', 'year', 'y', 'x', 'w', 'region', 'c'];
 
-  it('two collapsed instruments: one component z₁/sd₁ + z₂/sd₂, variance share (1 + ρ)/2, KMO 1/2', async () => {
+  it('two collapsed instruments: one component (z₁ + z₂)/√2, the eigenvector on the raw instruments; variance share (1 + ρ)/2, KMO 1/2', async () => {
     const cmd = 'y L.y x, gmm(y, lag(2 3) collapse) iv(x) nolevel twostep robust';
     const r = await fitGmm(panel, parseXtabond2(`${cmd} pca`, cols));
     // By hand: the differenced rows that enter need y, x at t and t−1 and y at t−2.
@@ -113,9 +115,13 @@ describe('pca in a fit', () => {
     expect(r.pca!.varianceExplained).toBeCloseTo((1 + rho) / 2, 12);
     expect(r.pca!.kmo).toBeCloseTo(0.5, 12);
     expect(r.ninstruments).toBe(2);
-    // The same fit with that component written out as an instrument column.
+    // The same fit with that component written out as an instrument column: the eigenvector of
+    // [[1 ρ] [ρ 1]] for 1 + ρ is (1, 1)/√2, applied to the instruments as they are (xtabond2 3.7:
+    // Z_GMM * eigenvectors), not to the standardised ones, which would span another column when the
+    // two spreads differ, as here.
+    expect(Math.abs(s1 / s2 - 1)).toBeGreaterThan(0.01);
     const c = new Float64Array(panel.nrows);
-    for (let row = 0; row < panel.nrows; row++) c[row] = (Number.isNaN(y2[row]) ? 0 : y2[row] / s1) + (Number.isNaN(y3[row]) ? 0 : y3[row] / s2);
+    for (let row = 0; row < panel.nrows; row++) c[row] = ((Number.isNaN(y2[row]) ? 0 : y2[row]) + (Number.isNaN(y3[row]) ? 0 : y3[row])) / Math.SQRT2;
     const byHand = await fitGmm(panel.withColumn('c', c), parseXtabond2('y L.y x, iv(c, passthru) iv(x) nolevel twostep robust', cols));
     r.coefficients.forEach((k, j) => {
       expect(k.estimate).toBeCloseTo(byHand.coefficients[j].estimate, 10);
@@ -139,14 +145,119 @@ describe('pca in a fit', () => {
     expect(formatResult(two, 'text', {})).toMatch(/Principal components of the GMM-style instruments:\n  Components kept +=  +2 +\(of \d+ instruments analysed\)\n  Variance explained += +0\.\d{4}\n  Kaiser-Meyer-Olkin measure += +0\.\d{4}/);
   });
 
+  it('the default count is max(#eigenvalues > .999999, k − j_IV): the reported system model is identified with 5 components', async () => {
+    const ab = await loadAbdata();
+    const cmd = 'n L.n L(0/1).(w k), gmm(L.n, collapse) pca twostep robust';
+    const r = await fitGmm(ab, parseXtabond2(cmd, ab.names()));
+    // The GMM-style columns by hand. Rows that enter: level rows with n, L.n, w, L.w, k, L.k; the
+    // differenced rows also need the second lags. Collapsed gmm(L.n): lag j of L.n (n at t−1−j, 0
+    // where absent) in differenced rows, D.L.n in level rows; columns zero everywhere are dropped.
+    const n = ab.column('n');
+    const [w, k] = [ab.column('w'), ab.column('k')];
+    const L = (x: Float64Array, j: number) => lag(ab, x, j);
+    const have = (...xs: Float64Array[]) => (row: number) => xs.every((x) => !Number.isNaN(x[row]));
+    const levelOk = have(n, L(n, 1), w, L(w, 1), k, L(k, 1));
+    const diffOk = have(L(n, 2), L(w, 2), L(k, 2));
+    const lagsN = Array.from({ length: 9 }, (_, j) => L(n, j));
+    const z0 = (x: number) => (Number.isNaN(x) ? 0 : x);
+    const rows: number[][] = [];
+    let nLevel = 0;
+    for (let row = 0; row < ab.nrows; row++) {
+      if (!levelOk(row)) continue;
+      nLevel++;
+      rows.push([...Array(8).fill(0), z0(lagsN[1][row] - lagsN[2][row])]);
+      if (diffOk(row)) rows.push([...Array.from({ length: 8 }, (_, j) => z0(lagsN[2 + j]?.[row] ?? NaN)), 0]);
+    }
+    expect(nLevel).toBe(r.nobs);
+    const used = [...rows[0].keys()].filter((c) => rows.some((x) => x[c] !== 0));
+    const Z = rows.map((x) => used.map((c) => x[c]));
+    const G = used.length;
+    const mean = used.map((_, a) => Z.reduce((acc, x) => acc + x[a], 0) / Z.length);
+    const cov = (a: number, b: number) => Z.reduce((acc, x) => acc + (x[a] - mean[a]) * (x[b] - mean[b]), 0);
+    const R = Array.from({ length: G }, (_, a) => Array.from({ length: G }, (_, b) => cov(a, b) / Math.sqrt(cov(a, a) * cov(b, b))));
+    const eig = jacobiEigenvalues(R);
+    const above = eig.filter((x) => x > 0.999999).length;
+    // k = 6 regressors (L.n, w, L.w, k, L.k, _cons), j_IV = 1 (the constant): at least 5 components.
+    expect(G).toBe(8);
+    expect(above).toBeLessThan(5); // the floor decides here: eigenvalues alone leave the model unidentified
+    expect(r.pca).toMatchObject({ components: 5, columns: G });
+    expect(r.pca!.varianceExplained).toBeCloseTo(eig.slice(0, 5).reduce((a, b) => a + b, 0) / G, 10);
+    expect(r.ninstruments).toBe(6);
+    expect(r.coefficients.map((c) => c.name)).toEqual(['L1.n', 'w', 'L1.w', 'k', 'L1.k', '_cons']);
+    for (const c of r.coefficients) expect(Number.isFinite(c.estimate) && Number.isFinite(c.se) && c.se > 0).toBe(true);
+    const text = formatResult(r, 'text', {});
+    expect(text).toMatch(/Number of instruments = 6 /);
+    expect(text).toMatch(/Components kept += +5 +\(of 8 instruments analysed\)/);
+    // components(0) is the default; components(#) overrides it, and too few leave it unidentified.
+    const zero = await fitGmm(ab, parseXtabond2(`${cmd} components(0)`, ab.names()));
+    expect(zero.coefficients).toEqual(r.coefficients);
+    const seven = await fitGmm(ab, parseXtabond2(`${cmd} components(7)`, ab.names()));
+    expect([seven.pca!.components, seven.ninstruments]).toEqual([7, 8]);
+    await expect(fitGmm(ab, parseXtabond2(`${cmd} components(2)`, ab.names()))).rejects.toThrow(/Equation not identified: 6 regressors but 3 instruments/);
+  });
+
+  it('k in the default count is the regressors kept after the collinearity check', async () => {
+    // Difference GMM: yr1977 … yr1984 in differences sum to zero, so yr1984 is dropped; k = 10
+    // (L.n, w, k, yr1977 … yr1983), j_IV = 7: at least 3 components (4 if yr1984 counted).
+    const ab = await loadAbdata();
+    const r = await fitGmm(ab, parseXtabond2('n L.n w k yr1977-yr1984, gmm(L.n, collapse) iv(yr1978-yr1984) nolevel pca twostep robust', ab.names()));
+    expect(r.dropped).toEqual(['yr1984']);
+    expect(r.coefficients).toHaveLength(10);
+    expect(r.pca).toMatchObject({ components: 3, columns: 7 });
+    expect(r.ninstruments).toBe(10);
+  });
+
   it('parses pca and components(#) and writes them back', () => {
     const s = parseXtabond2('y L.y x, gmm(y) pca comp(3)', cols);
     expect([s.pca, s.components]).toEqual([true, 3]);
     expect(parseXtabond2(specToCommand(s), cols)).toEqual(s);
   });
 
-  it('refuses components() without pca and pca without GMM-style instruments', async () => {
+  it('refuses components() without pca and a negative count; components(0) is the default', () => {
     expect(() => parseXtabond2('y L.y x, gmm(y) components(2)', cols)).toThrow(/components\(\) goes with pca/);
-    await expect(fitGmm(panel, parseXtabond2('y L.y x, iv(x L.x L2.x) pca', cols))).rejects.toThrow(/no GMM-style instruments/);
+    expect(() => parseXtabond2('y L.y x, gmm(y) pca components(-1)', cols)).toThrow(/components\(-1\) invalid/);
+    const s = parseXtabond2('y L.y x, gmm(y) pca comp(0)', cols);
+    expect(s.components).toBe(0);
+    expect(parseXtabond2(specToCommand(s), cols)).toEqual(s);
+  });
+
+  it('pca without GMM-style instruments is ignored (xtabond2: pca = pca & j_GMM): the fit without it', async () => {
+    const plain = await fitGmm(panel, parseXtabond2('y L.y x, iv(x L.x L2.x)', cols));
+    const r = await fitGmm(panel, parseXtabond2('y L.y x, iv(x L.x L2.x) pca', cols));
+    expect(r.pca).toBeUndefined();
+    expect(r.ninstruments).toBe(plain.ninstruments);
+    expect(r.coefficients).toEqual(plain.coefficients);
+    expect(formatResult(r, 'text', {})).not.toMatch(/Principal components/);
   });
 });
+
+/** Eigenvalues (descending) of a symmetric matrix by cyclic Jacobi rotations: a reference apart from
+ *  symmetricEigen's Householder/QL. */
+function jacobiEigenvalues(a0: Mat): number[] {
+  const a = a0.map((row) => [...row]);
+  const n = a.length;
+  for (let sweep = 0; sweep < 100; sweep++) {
+    let off = 0;
+    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += a[p][q] ** 2;
+    if (off < 1e-30) break;
+    for (let p = 0; p < n; p++)
+      for (let q = p + 1; q < n; q++) {
+        if (a[p][q] === 0) continue;
+        const theta = (a[q][q] - a[p][p]) / (2 * a[p][q]);
+        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1);
+        const s = t * c;
+        for (let k = 0; k < n; k++) {
+          const [akp, akq] = [a[k][p], a[k][q]];
+          a[k][p] = c * akp - s * akq;
+          a[k][q] = s * akp + c * akq;
+        }
+        for (let k = 0; k < n; k++) {
+          const [apk, aqk] = [a[p][k], a[q][k]];
+          a[p][k] = c * apk - s * aqk;
+          a[q][k] = s * apk + c * aqk;
+        }
+      }
+  }
+  return a.map((row, i) => row[i]).sort((x, y) => y - x);
+}

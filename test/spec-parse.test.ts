@@ -271,7 +271,7 @@ describe('errors name the fault', () => {
     ['n L.n, gmm(L.n) svm', /option 'svmat' is not supported/],
     ['n L.n, gmm(L.n) svvar', /option 'svvar' is not supported/],
     ['n L.n, gmm(L.n) comp(3)', /components\(\) goes with pca/],
-    ['n L.n, gmm(L.n) pca comp(0)', /components\(0\) invalid/],
+    ['n L.n, gmm(L.n) pca comp(-1)', /components\(-1\) invalid/],
     ['n L.n, gmm(L.n) dpds2', /option 'dpds2' is not supported/],
     ['n L.n, gmm(L.n) level(100)', /level\(100\) invalid/],
     ['n L.n, gmm(L.n, orthogonal) orthogonal', /gmmstyle\(\) suboption 'orthogonal' is not supported/],

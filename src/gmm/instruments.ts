@@ -74,9 +74,10 @@ export interface PcaTransform {
   m: number;
   /** GMM-style columns that entered the analysis (non-constant over the estimation rows). */
   columns: number;
+  /** Σ of the kept eigenvalues over the columns analysed. */
   varianceExplained: number;
   kmo: number;
-  /** components(#) as given; null: the eigenvalues above 1 were kept. */
+  /** components(#) as given; null or 0: xtabond2's default number (pca.ts). */
   requested: number | null;
 }
 

@@ -1,14 +1,18 @@
-// xtabond2's `pca` option (Roodman, Statalist, 9 July 2012, after Mehrhoff 2009): principal
-// components of the GMM-style instruments replace them. The analysis is of the correlation matrix of
-// the GMM-style columns of Z over the rows that enter the estimation (both equations in system GMM,
-// missing lags = 0); the components kept are those with eigenvalue above 1, or the `components(#)`
-// largest. Each kept component is a combination of the original, not de-meaned, instruments,
-// Σ_j v_jk z_j / sd_j, so that no constant enters the instrument set. Reported with it: the share of
-// the instruments' total variance the kept components explain (Σ kept λ / Σ λ) and the
-// Kaiser-Meyer-Olkin measure of sampling adequacy, Σ r_ij² / (Σ r_ij² + Σ a_ij²) over i ≠ j, with a
-// the partial correlations from the (invsym) inverse of the correlation matrix (Kaiser 1974).
+// xtabond2's `pca` option (xtabond2 3.7 (Roodman), after Mehrhoff 2009, Bai and Ng 2010, Kapetanios
+// and Marcellino 2010): principal components of the GMM-style instruments replace them. As xtabond2
+// 3.7 does it: the analysis is of the correlation matrix of the GMM-style columns of Z over the rows
+// that enter the estimation (both equations in system GMM, missing lags = 0); each kept component is
+// Σ_j v_jk z_j, the eigenvector applied to the original instruments (neither standardised nor
+// de-meaned); the number kept is components(#) when # > 0 (at most the columns analysed), else the
+// count of eigenvalues above .999999 or, if larger, k − j_IV (k the regressors kept after the
+// collinearity check, j_IV the iv-style columns with the constant), so that instruments are at least
+// as many as regressors. Without GMM-style instruments `pca` does nothing (xtabond2: pca = pca & j_GMM).
+// Reported with it: the share of the instruments' variance the kept components explain (Σ kept λ / n)
+// and the Kaiser-Meyer-Olkin measure of sampling adequacy, Σ r_ij² / (Σ r_ij² + Σ a_ij²) over i ≠ j,
+// with a the partial correlations from the (invsym) inverse of the correlation matrix (Kaiser 1974).
 import { SpecError } from '../errors.ts';
 import { invsym } from '../linalg/invsym.ts';
+import { collinearity, type CollinearitySums } from './blocks.ts';
 import { UnitRows, type Design } from './design.ts';
 import { InstrumentRows, type InstrumentGroup, type InstrumentPlan, type PcaTransform } from './instruments.ts';
 
@@ -199,7 +203,17 @@ function ivColumns(plan: InstrumentPlan): number {
   return 1 + Math.max(plan.consCol, ...plan.ivTrans.map((e) => e.col), ...plan.ivLevel.map((e) => e.col));
 }
 
-export function pcaSums(d: Design, plan: InstrumentPlan): PcaSums {
+/** The GMM-style columns of a plan (before any components replace them): none, and `pca` does nothing. */
+export function gmmStyleColumns(plan: InstrumentPlan): number {
+  return plan.L - ivColumns(plan);
+}
+
+/**
+ * Σ z and Σ z z' of the GMM-style columns over the rows that enter. With `coll`, the same rows' sums
+ * of the collinearity check are added to it (blocks.ts collinearity; W = [y X], P = 1 + every
+ * regressor), for the regressors kept that the default number of components reads.
+ */
+export function pcaSums(d: Design, plan: InstrumentPlan, coll?: CollinearitySums & { allWW: Float64Array; levW: Float64Array }): PcaSums {
   const ivCols = ivColumns(plan);
   const G = plan.L - ivCols;
   const sum = new Float64Array(G);
@@ -207,14 +221,29 @@ export function pcaSums(d: Design, plan: InstrumentPlan): PcaSums {
   let rows = 0;
   const u = new UnitRows(d);
   const z = new InstrumentRows(plan, d);
+  const kAll = u.kAll;
+  const P = kAll + 1;
+  const w = new Float64Array(P);
   for (const unit of d.units) {
     u.load(unit);
     z.fill(u);
     const T = d.T;
     for (let r = 0; r < z.nrows; r++) {
-      const used = r >= T ? u.useL[r - T] : u.useT[r];
+      const level = r >= T;
+      const t = level ? r - T : r;
+      const used = level ? u.useL[t] : u.useT[t];
       if (!used) continue;
       rows++;
+      if (coll) {
+        const x = level ? u.xL : u.xT;
+        w[0] = level ? u.yL[t] : u.yT[t];
+        for (let k = 0; k < kAll; k++) w[1 + k] = x[t * kAll + k];
+        for (let a = 0; a < P; a++) for (let b = 0; b < P; b++) coll.allWW[a * P + b] += w[a] * w[b];
+        if (level) {
+          for (let a = 0; a < P; a++) coll.levW[a] += w[a];
+          coll.nLev++;
+        }
+      }
       for (let e = z.start[r]; e < z.start[r + 1]; e++) {
         const a = z.col[e] - ivCols;
         if (a < 0) continue;
@@ -230,13 +259,20 @@ export function pcaSums(d: Design, plan: InstrumentPlan): PcaSums {
   return { sum, cross, rows };
 }
 
-/** The components of the GMM-style columns from their moments (the whole sample's). */
-export function pcaTransform(plan: InstrumentPlan, sums: PcaSums, requested: number | null): PcaTransform {
+/**
+ * The components of the GMM-style columns from their moments (the whole sample's). requested:
+ * components(#), null or 0 for the default number; K: the regressors kept after the collinearity
+ * check (xtabond2's k, the constant included).
+ */
+export function pcaTransform(plan: InstrumentPlan, sums: PcaSums, requested: number | null, K: number): PcaTransform {
   const ivCols = ivColumns(plan);
   const G = plan.L - ivCols;
   if (G === 0) throw new SpecError('pca: the model has no GMM-style instruments to analyse', 'pca');
+  if (requested !== null && !(Number.isInteger(requested) && requested >= 0)) throw new SpecError(`components(${requested}) invalid: expected a whole number, 0 for the default`, 'components');
   const { sum, cross, rows } = sums;
   // Columns that vary over those rows enter the correlation matrix; the others are left out.
+  // (xtabond2 drops the columns that are zero on every row; a column that is a nonzero constant
+  // would give it missing correlations.)
   const keep: number[] = [];
   const sd = new Float64Array(G);
   for (let a = 0; a < G; a++) {
@@ -254,22 +290,21 @@ export function pcaTransform(plan: InstrumentPlan, sums: PcaSums, requested: num
       corr[i * n + j] = i === j ? 1 : cov / (sd[a] * sd[b]);
     }
   const { values, vectors } = symmetricEigen(corr, n);
-  let m = requested ?? values.filter((x) => x > 1).length;
-  if (requested !== null && requested > n) m = n;
-  m = Math.max(1, m);
-  let total = 0;
+  // xtabond2 3.7 (Roodman), xtabond2_mata(): _edittozerotol(eigenvalues, 1e-12), then
+  //   j_GMM = components? min((components, j_GMM)) : max((sum(eigenvalues:>.999999), k-j_IV))
+  // The default can ask for more components than there are columns (xtabond2 then stops on a
+  // subscript error): all are kept and the model is refused as not identified.
+  const lambda = Array.from(values, (x) => (Math.abs(x) <= 1e-12 ? 0 : x));
+  const m = Math.min(n, requested ? requested : Math.max(lambda.filter((x) => x > 0.999999).length, K - ivCols));
   let kept = 0;
-  values.forEach((x, k) => {
-    total += x;
-    if (k < m) kept += x;
-  });
+  for (let k = 0; k < m; k++) kept += lambda[k];
   const index = new Int32Array(G).fill(-1);
   const weights = new Float64Array(n * m);
   keep.forEach((a, i) => {
     index[a] = i;
-    for (let k = 0; k < m; k++) weights[i * m + k] = vectors[i * n + k] / sd[a];
+    for (let k = 0; k < m; k++) weights[i * m + k] = vectors[i * n + k];
   });
-  return { rawL: plan.L, ivCols, index, weights, m, columns: n, varianceExplained: kept / total, kmo: kmo(corr, n), requested };
+  return { rawL: plan.L, ivCols, index, weights, m, columns: n, varianceExplained: kept / n, kmo: kmo(corr, n), requested };
 }
 
 /** The plan with its GMM-style columns replaced by the components of `pca`. */
@@ -282,8 +317,12 @@ export function withComponents(plan: InstrumentPlan, pca: PcaTransform): Instrum
   return { ...plan, L: ivCols + m, groups, pca };
 }
 
-/** The plan with its GMM-style columns replaced by their principal components. */
+/** The plan with its GMM-style columns replaced by their principal components; unchanged when it has
+ *  no GMM-style columns (xtabond2 3.7 (Roodman) ignores pca then, without a note). */
 export function principalComponents(d: Design, plan: InstrumentPlan, requested: number | null): InstrumentPlan {
-  if (plan.L === ivColumns(plan)) throw new SpecError('pca: the model has no GMM-style instruments to analyse', 'pca');
-  return withComponents(plan, pcaTransform(plan, pcaSums(d, plan), requested));
+  if (gmmStyleColumns(plan) === 0) return plan;
+  const P = 1 + d.k0 + (d.hasConstant ? 1 : 0);
+  const coll = { allWW: new Float64Array(P * P), levW: new Float64Array(P), nLev: 0 };
+  const sums = pcaSums(d, plan, coll);
+  return withComponents(plan, pcaTransform(plan, sums, requested, collinearity(d, coll).keep.length));
 }

@@ -29,7 +29,7 @@ import type { Conventions, ModelSpec } from '../spec/types.ts';
 import { checkedShard, readPartition } from './partition.ts';
 import { EXCLUSION_ORDER, type StageConfig, type WirePcaSums } from './estimate-task.ts';
 import { pcaToWire, requestToWire, shardLayout, shardPanel, type LayoutConfig, type ModelConfig } from './shard-model.ts';
-import { pcaTransform, withComponents, type PcaSums } from '../gmm/pca.ts';
+import { gmmStyleColumns, pcaTransform, withComponents, type PcaSums } from '../gmm/pca.ts';
 
 export const SHARDED_ESTIMATE = 'sharded-estimate';
 
@@ -105,9 +105,11 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
   const driver = await driverModel(model, layout);
   const moved = driver.moved;
   let prep = driver.prep;
-  if (spec0.pca) {
+  const coll = keptRegressors(prep.design, lay);
+  if (spec0.pca && gmmStyleColumns(prep.plan) > 0) {
     // The components of the whole sample's GMM-style instruments, from every shard's moments (on the
-    // moved plan when the layout moved an instrument), broadcast to the later stages.
+    // moved plan when the layout moved an instrument), broadcast to the later stages; their default
+    // number reads the regressors kept (pca.ts).
     const parts = moved ? ((await stage('pca', { ...model, stage: 'pca', layout })) as { pca: WirePcaSums }[]).map((x) => x.pca) : lay.map((x) => x.pca!);
     const sums: PcaSums = { sum: new Float64Array(parts[0].sum.length), cross: new Float64Array(parts[0].cross.length), rows: 0 };
     for (const x of parts) {
@@ -115,11 +117,10 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
       x.cross.forEach((v, j) => (sums.cross[j] += v));
       sums.rows += x.rows;
     }
-    const pca = pcaTransform(prep.plan, sums, spec0.components ?? null);
+    const pca = pcaTransform(prep.plan, sums, spec0.components ?? null, coll.keep.length);
     layout.pca = pcaToWire(pca);
     prep = { ...prep, plan: withComponents(prep.plan, pca) };
   }
-  const coll = keptRegressors(prep.design, lay);
   layout.keep = coll.keep;
   const K = coll.keep.length;
   const kAll = lay[0].levW.length - 1;

@@ -147,7 +147,9 @@ export function parseXtabond2(command: string, columns: readonly string[]): Mode
   if (given.has('components')) {
     if (!given.has('pca')) throw new SpecError('components() goes with pca: add the option pca', 'components');
     components = intOption(given.get('components'), 'components', 0);
-    if (components < 1) throw new SpecError(`components(${given.get('components')!.arg}) invalid: keep at least one component`, 'components');
+    // components(0) is xtabond2's default number of components (xtabond2 3.7 (Roodman)); a negative
+    // number stops xtabond2 on a subscript error.
+    if (components < 0) throw new SpecError(`components(${given.get('components')!.arg}) invalid: the number of components to keep, or 0 for the default`, 'components');
   }
 
   const gmm = gmmRaw.map((raw) => gmmGroup(raw, columns));

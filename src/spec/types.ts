@@ -68,7 +68,7 @@ export interface ModelSpec {
   level?: number;
   /** `pca`: principal components of the GMM-style instruments replace them (src/gmm/pca.ts). */
   pca?: boolean;
-  /** `components(#)`: how many components `pca` keeps (default: those with eigenvalue above 1). */
+  /** `components(#)`: how many components `pca` keeps (0 or absent: xtabond2's default, src/gmm/pca.ts). */
   components?: number;
 }
 
