@@ -142,6 +142,10 @@ describe('pca in a fit', () => {
     const two = await fitGmm(ab, parseXtabond2(`${cmd} pca comp(2)`, ab.names()));
     expect(two.pca!.components).toBe(2);
     expect(two.ninstruments).toBe(plain.ninstruments - all.pca!.columns + 2);
+    // xtabond2 runs no difference-in-Sargan/Hansen tests under pca; without pca there are four here (levels, two gmm(), iv(k)).
+    expect(plain.diffHansen).toHaveLength(4);
+    expect([all.diffHansen, two.diffHansen]).toEqual([[], []]);
+    expect(formatResult(two, 'text', {})).not.toMatch(/Difference-in-Hansen/);
     expect(formatResult(two, 'text', {})).toMatch(/Principal components of the GMM-style instruments:\n  Components kept +=  +2 +\(of \d+ instruments analysed\)\n  Variance explained += +0\.\d{4}\n  Kaiser-Meyer-Olkin measure += +0\.\d{4}/);
   });
 

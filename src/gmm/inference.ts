@@ -103,7 +103,8 @@ export function inferenceFromTotals(prep: Prepared, totals: SampleTotals, est: E
   const dfr = residualDf(d, totals, dfm);
   const modelTestStat = wald(d, vce, dfm, dfr);
   const ar = arTests(spec, totals, est, vce);
-  const diffHansen = spec.diffSargan
+  // No difference-in-Sargan/Hansen tests under pca (xtabond2 3.7 (Roodman): if (diffsargan & !pca)).
+  const diffHansen = spec.diffSargan && !plan.pca
     ? differenceInHansen({
         sums: est.sums,
         groups: plan.groups,
