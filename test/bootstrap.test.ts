@@ -63,6 +63,8 @@ describe('pairs bootstrap, batched float64', () => {
     'n L.n L(0/1).(w k), gmm(L.(n w k), collapse) twostep robust',
     'n L.n L(0/1).(w k), gmm(L.(n w k), collapse) robust small',
     'n L.n L(0/1).(w k), gmm(L.(n w k), collapse)',
+    // small on one-step non-robust system GMM: each replication's n/(n−k) over its own σ² count.
+    'n L.n L(0/1).(w k), gmm(L.(n w k), collapse) small',
     'n L.n L(0/1).(w k), gmm(L.(n w k), collapse lag(1 3)) nolevel twostep robust small',
     'n L.n L(0/1).(w k), gmm(L.(n w k), collapse) orthogonal h(2) twostep robust',
     // Uncollapsed: most of each Z_i'HZ_i is structural zeros, which the blocks leave out.

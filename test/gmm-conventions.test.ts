@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fitGmm, modelBlocks, prepareGmm } from '../src/gmm/fit.ts';
 import type { Panel } from '../src/panel/panel.ts';
+import { parseXtabond2 } from '../src/spec/parse.ts';
 import { term, type ModelSpec } from '../src/spec/types.ts';
 import { loadAbdata } from './helpers/abdata.ts';
 import { gmmGroup, ivGroup, lags, modelSpec } from './helpers/specs.ts';
@@ -77,6 +78,30 @@ describe('xtabond2 conventions: current release (default) and 2009', () => {
     // Wald chi2 = b'V⁻¹b with V scaled by N_level/N_diff.
     expect(now.modelTest!.stat / old.modelTest!.stat).toBeCloseTo(nDiff / nLevel, 10);
     expect(now.ar[0].z).not.toBeCloseTo(old.ar[0].z, 3);
+  });
+
+  it('small, one-step non-robust system GMM: V and σ² scale by wttot/(wttot−k), wttot the differenced count σ² divides by', async () => {
+    // xtabond2 3.7 (Roodman), xtabond2_mata(): tmp = wttot/(wttot - k); V = V * tmp (one-step
+    // non-robust); sig2 = sig2 * tmp, with wttot = sum(touse[|.\NT|]) in system GMM under h(2)/h(3).
+    // Expected digits from the fit without small: .0290475 · √(751/747) = .0291251 (not √(891/887): .0291129).
+    const cmd = 'n L.n w k, gmm(L.n) iv(w k)';
+    const plain = await fitGmm(panel, parseXtabond2(cmd, panel.names()));
+    const small = await fitGmm(panel, parseXtabond2(`${cmd} small`, panel.names()));
+    const k = small.coefficients.length;
+    expect([k, nDiff, small.nobs]).toEqual([4, 751, 891]);
+    expect(plain.coefficients[0].se.toFixed(7)).toBe('0.0290475');
+    small.coefficients.forEach((c, j) => expect(c.se / plain.coefficients[j].se).toBeCloseTo(Math.sqrt(nDiff / (nDiff - k)), 12));
+    expect(small.coefficients[0].se.toFixed(7)).toBe('0.0291251');
+    // F = Wald/DFm on the scaled V, with DFr = NObs − DFm − 1 (NObs, not wttot: xtabond2's NObsEff).
+    expect(small.modelTest!.df1).toBe(3);
+    expect(small.modelTest!.df2).toBe(891 - 3 - 1);
+    expect(small.modelTest!.stat).toBeCloseTo((plain.modelTest!.stat / 3) * ((nDiff - k) / nDiff), 6);
+    // The AR tests read σ² scaled the same way, so they move with small.
+    expect(small.ar[0].z).not.toBeCloseTo(plain.ar[0].z, 3);
+    // The 2009 release divides σ² by NObs, and small's factor with it: NObs/(NObs−k).
+    const old = await fitGmm(panel, { ...parseXtabond2(cmd, panel.names()), conventions: '2009' });
+    const oldSmall = await fitGmm(panel, { ...parseXtabond2(`${cmd} small`, panel.names()), conventions: '2009' });
+    oldSmall.coefficients.forEach((c, j) => expect(c.se / old.coefficients[j].se).toBeCloseTo(Math.sqrt(nLevel / (nLevel - k)), 12));
   });
 
   it('difference GMM and h(1) system GMM are the same under both', async () => {

@@ -184,8 +184,9 @@ function reference(panel: Panel, cfg: Config): Reference {
     const r0 = sys && cfg.h === 1 ? T : 0;
     for (let r = r0; r < r0 + T; r++) rss += e[r] * e[r];
   }
-  // σ² over the transformed count in system GMM under h(2)/h(3) (the current xtabond2 release).
-  const sig2 = rss / (cfg.orthogonal || cfg.h === 1 ? 1 : 2) / (sys && cfg.h !== 1 ? nobsT : nobs);
+  // σ² over the transformed count in system GMM under h(2)/h(3) (the current xtabond2 release): wttot.
+  const wttot = sys && cfg.h !== 1 ? nobsT : nobs;
+  const sig2 = rss / (cfg.orthogonal || cfg.h === 1 ? 1 : 2) / wttot;
   const ze1 = Ze(b1);
   const sargan = quad(ze1, W1) / sig2;
   // Clusters (nested: region is constant within a unit) or units.
@@ -202,6 +203,8 @@ function reference(panel: Panel, cfg: Config): Reference {
   const clScale = cfg.cluster && cfg.small ? cids.length / (cids.length - 1) : 1;
   const robustS = (b: number[]) => scale(gOf(b).reduce((S, g) => add(S, mul(g, tr(g))), zeros(L, L)), clScale);
   const onestepNR = !cfg.twostep && !cfg.robust;
+  // small, one-step non-robust: V and the σ² of the AR tests scale by wttot/(wttot − k) (xtabond2 3.7).
+  const smallNR = cfg.small && onestepNR ? wttot / (wttot - K) : 1;
   const S = onestepNR ? scale(ZHZ, sig2) : robustS(b1);
   const V1 = scale(s1.V, sig2);
   const P1 = mul(mul(s1.V, tr(ZX)), W1); // V X'Z A (σ² cancels)
@@ -278,8 +281,8 @@ function reference(panel: Panel, cfg: Config): Reference {
       xel = add(xel, mul(tr(Xt), col(wl)));
       if (onestepNR) {
         const wli = wl.map((v, t) => (u.useT[t] ? v : 0));
-        wHw += sig2 * quad(wli, MtM);
-        const psiw = mul(tr(MtM), col(wli)).map((r) => sig2 * r[0]);
+        wHw += sig2 * smallNR * quad(wli, MtM);
+        const psiw = mul(tr(MtM), col(wli)).map((r) => sig2 * smallNR * r[0]);
         const full = [...psiw, ...(sys ? new Array(T).fill(0) : [])];
         zhw = add(zhw, mul(tr(Z[i]), col(full)));
       } else {
@@ -310,7 +313,7 @@ function reference(panel: Panel, cfg: Config): Reference {
     const excluding = quad(zep, App);
     return [{ excluding, difference: full - excluding, dfDiff: L - p.length }];
   });
-  const factor = !cfg.small ? 1 : onestepNR ? nobs / (nobs - K) : cfg.cluster ? (nobs - 1) / (nobs - K) : (ngroups / (ngroups - 1)) * ((nobs - 1) / (nobs - K));
+  const factor = !cfg.small ? 1 : onestepNR ? smallNR : cfg.cluster ? (nobs - 1) / (nobs - K) : (ngroups / (ngroups - 1)) * ((nobs - 1) / (nobs - K));
   return {
     beta,
     se: beta.map((_, k) => Math.sqrt(((V[k][k] + V[k][k]) / 2) * factor)),
@@ -396,6 +399,9 @@ describe('engine vs dense stacked reference (30 units × 7 periods, unbalanced, 
     ['system GMM, cluster(region), one-step', { ...base, cluster: true }],
     ['system GMM, AR tests on level residuals (arlevels)', { ...base, arlevels: true }],
     ['system GMM, one-step non-robust (Sargan-based difference tests)', { ...base, robust: false }],
+    ['system GMM, one-step non-robust, small', { ...base, robust: false, small: true }],
+    ['system GMM, h(2), one-step non-robust, small', { ...base, h: 2, robust: false, small: true }],
+    ['difference GMM, one-step non-robust, small', { ...base, system: false, robust: false, small: true }],
     ['difference GMM, one-step non-robust, iv(w, eq(diff))', { ...base, system: false, robust: false, gmm: [{ v: 'y', a: 2, b: 6, collapse: false }], iv: [{ eq: 'diff' }] }],
     ['difference GMM, orthogonal, two-step Windmeijer', { ...base, system: false, orthogonal: true, twostep: true }],
   ];

@@ -140,7 +140,7 @@ async function replicateChunk(out: Replications, b0: number, c: Chunk, opts: Rep
   }
   req.forEach((r, b) => {
     if (!r.done) throw new Error(`bootstrap: replication asked for an unexpected '${r.value.pass}' pass`);
-    record(out, b0 + b, r.value, opts, c.tallies[b * 3], c.tallies[b * 3 + 1], c.bb);
+    record(out, b0 + b, r.value, opts, { nobs: c.tallies[b * 3], ngroups: c.tallies[b * 3 + 1], sigmaObs: c.tallies[b * 3 + 2] }, c.bb);
   });
 }
 
@@ -225,10 +225,12 @@ async function correctionPass(c: Chunk, c1: Float64Array, req: Request[]): Promi
 }
 
 /** The reported coefficients and covariance of one replication (as the fit reports them), stored at r. */
-function record(out: Replications, r: number, est: Estimation, opts: ReplicationOptions, nobs: number, ngroups: number, bb: BootstrapBlocks): void {
+function record(out: Replications, r: number, est: Estimation, opts: ReplicationOptions, counts: { nobs: number; ngroups: number; sigmaObs: number }, bb: BootstrapBlocks): void {
   const K = bb.K;
+  const { nobs, ngroups, sigmaObs } = counts;
   if (!opts.twostep && !opts.robust) {
-    store(out, r, est.b1, opts.small ? est.v1.map((x) => x * (nobs / (nobs - K))) : est.v1, bb.centre, K, est.step1.vZeros);
+    const factor = opts.small ? smallFactor({ robust: false, clustered: false, nobs, ngroups, k: K, sigmaObs, conventions: opts.conventions }) : 1;
+    store(out, r, est.b1, factor !== 1 ? est.v1.map((x) => x * factor) : est.v1, bb.centre, K, est.step1.vZeros);
     return;
   }
   if (est.a2Singular) out.singularWeight++;
@@ -236,7 +238,7 @@ function record(out: Replications, r: number, est: Estimation, opts: Replication
   const beta = opts.twostep ? est.b2! : est.b1;
   const zeros = opts.twostep ? Math.max(est.step1.vZeros, est.v2Zeros) : est.step1.vZeros;
   let v = symmetrize(opts.twostep ? (opts.robust ? est.v2Robust! : est.v2!) : est.v1Robust!, K);
-  const factor = opts.small ? smallFactor({ robust: true, clustered: opts.clustered, nobs, ngroups, k: K, conventions: opts.conventions }) : 1;
+  const factor = opts.small ? smallFactor({ robust: true, clustered: opts.clustered, nobs, ngroups, k: K, sigmaObs, conventions: opts.conventions }) : 1;
   if (factor !== 1) v = v.map((x) => x * factor);
   store(out, r, beta, v, bb.centre, K, zeros);
 }

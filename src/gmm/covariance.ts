@@ -33,10 +33,15 @@ export function windmeijerFromBracket(step2: GmmStep, bracket: Float64Array, v1R
  * Robust or corrected errors without clusters: the current xtabond2 release uses
  * (NObs−1)/(NObs−k)·N/(N−1); the published 2009 logs are reproduced by N/(N−1)·NObs/(NObs−k+1)
  * (README, "Exactness"). With clusters both use (NObs−1)/(NObs−k) (the clustered moments already carry
- * Nc/(Nc−1)); non-robust one-step errors use NObs/(NObs−k).
+ * Nc/(Nc−1)). Non-robust one-step errors use n/(n−k) with n the count σ² is divided by (sigmaObs,
+ * xtabond2's wttot: the transformed-equation count in system GMM under h(2)/h(3) with the current
+ * release's conventions, else NObs), as xtabond2 3.7 (Roodman), xtabond2_mata(), scales V and σ²:
+ *   tmp = wttot/(wttot - k)
+ *   V = V * (onestepnonrobust? tmp : (rows(clusts)? (NObs-1)/(NObs-k) : (NObs-1)/(NObs-k)*NGroups/(NGroups-1)) )
+ *   sig2 = sig2 * tmp
  */
-export function smallFactor(o: { robust: boolean; clustered: boolean; nobs: number; ngroups: number; k: number; conventions?: Conventions }): number {
-  if (!o.robust) return o.nobs / (o.nobs - o.k);
+export function smallFactor(o: { robust: boolean; clustered: boolean; nobs: number; ngroups: number; k: number; sigmaObs: number; conventions?: Conventions }): number {
+  if (!o.robust) return o.sigmaObs / (o.sigmaObs - o.k);
   if (o.clustered) return (o.nobs - 1) / (o.nobs - o.k);
   const groups = o.ngroups / (o.ngroups - 1);
   return o.conventions === '2009' ? groups * (o.nobs / (o.nobs - o.k + 1)) : groups * ((o.nobs - 1) / (o.nobs - o.k));

@@ -37,6 +37,9 @@ export function isRobust(spec: ModelSpec): boolean {
  *  one process (sampleTotals), or from the merged 'moments' partial sums of shards (src/scale). */
 export interface SampleTotals {
   nobs: number;
+  /** The observations σ² is divided by (UnitBlocks.obsSigma summed; xtabond2's wttot): NObs, or the
+   *  transformed-equation count in system GMM under h(2)/h(3) with the current conventions. */
+  sigmaObs: number;
   ngroups: number;
   gmin: number;
   gmax: number;
@@ -52,17 +55,19 @@ export interface SampleTotals {
 
 export function sampleTotals(d: Design, b: UnitBlocks): SampleTotals {
   let nobs = 0;
+  let sigmaObs = 0;
   let ngroups = 0;
   let gmin = Infinity;
   let gmax = 0;
   for (let i = 0; i < b.n; i++) {
     const o = b.obsMain[i];
     nobs += o;
+    sigmaObs += b.obsSigma[i];
     if (o > 0) ngroups++;
     gmin = Math.min(gmin, o);
     gmax = Math.max(gmax, o);
   }
-  return { nobs, ngroups, gmin, gmax, mainWW: b.mainWW, P: b.P, keep: b.keep, dropped: b.dropped, clusters: b.cluster ? b.nClusters : null, excluded: exclusions(d, b) };
+  return { nobs, sigmaObs, ngroups, gmin, gmax, mainWW: b.mainWW, P: b.P, keep: b.keep, dropped: b.dropped, clusters: b.cluster ? b.nClusters : null, excluded: exclusions(d, b) };
 }
 
 /** Panel rows that are not observations of the main equation, by reason. */
@@ -184,22 +189,22 @@ interface Vce {
 function covariance(spec: ModelSpec, totals: SampleTotals, est: Estimation): Vce {
   const robust = isRobust(spec);
   const twostep = spec.twostep;
-  const { nobs, ngroups } = totals;
+  const { nobs, ngroups, sigmaObs } = totals;
   const K = est.sums.K;
   const beta = twostep ? est.b2! : est.b1;
   const vNaive = twostep ? est.v2! : est.v1;
   const reported = robust ? (twostep ? est.v2Robust! : est.v1Robust!) : vNaive;
   const factor = spec.small
-    ? smallFactor({ robust: twostep || robust, clustered: totals.clusters !== null, nobs, ngroups, k: K, conventions: spec.conventions })
+    ? smallFactor({ robust: twostep || robust, clustered: totals.clusters !== null, nobs, ngroups, k: K, sigmaObs, conventions: spec.conventions })
     : 1;
   const v = symmetrize(reported, K).map((x) => x * factor);
-  const otherSe = robust && !spec.cluster ? nonRobustSe(vNaive, twostep, { nobs, ngroups, K, small: spec.small, conventions: spec.conventions }) : undefined;
+  const otherSe = robust && !spec.cluster ? nonRobustSe(vNaive, twostep, { nobs, ngroups, K, sigmaObs, small: spec.small, conventions: spec.conventions }) : undefined;
   return { K, beta, reported, v, ...(otherSe ? { otherSe } : {}) };
 }
 
 /** The SEs the fit without `robust` reports: its V (σ²-scaled one-step, or uncorrected two-step) with that fit's `small` factor. */
-function nonRobustSe(vNaive: Float64Array, twostep: boolean, o: { nobs: number; ngroups: number; K: number; small: boolean; conventions: ModelSpec['conventions'] }): GmmResult['otherSe'] {
-  const factor = o.small ? smallFactor({ robust: twostep, clustered: false, nobs: o.nobs, ngroups: o.ngroups, k: o.K, conventions: o.conventions }) : 1;
+function nonRobustSe(vNaive: Float64Array, twostep: boolean, o: { nobs: number; ngroups: number; K: number; sigmaObs: number; small: boolean; conventions: ModelSpec['conventions'] }): GmmResult['otherSe'] {
+  const factor = o.small ? smallFactor({ robust: twostep, clustered: false, nobs: o.nobs, ngroups: o.ngroups, k: o.K, sigmaObs: o.sigmaObs, conventions: o.conventions }) : 1;
   return { vce: twostep ? 'uncorrected' : 'unadjusted', se: Array.from({ length: o.K }, (_, k) => Math.sqrt(vNaive[k * o.K + k] * factor)) };
 }
 
@@ -222,15 +227,16 @@ function residualDf(d: Design, totals: SampleTotals, dfm: number): number {
   return (onestepNonRobust ? totals.nobs - dfm : totals.clusters ?? totals.ngroups) - (d.hasConstant ? 1 : 0);
 }
 
-/** AR phase: AR(1)…AR(m) from the estimation's AR sums, scaled by σ² after a one-step non-robust fit. */
+/** AR phase: AR(1)…AR(m) from the estimation's AR sums, scaled by σ² after a one-step non-robust fit
+ *  (σ² with `small`'s n/(n−k), n = sigmaObs: xtabond2 scales sig2 by it before its AR tests). */
 function arTests(spec: ModelSpec, totals: SampleTotals, est: Estimation, vce: Vce): GmmResult['ar'] {
   const { L, K } = est.sums;
   const reported = spec.twostep ? est.step2! : est.step1;
   const arInput: ArInput = { vxza: reported.vxza, v: vce.reported, L, K };
   if (!est.ar && spec.artests > 0) throw new Error('inference needs the AR sums of the estimation (estimatePrepared)');
   const onestepNonRobust = !spec.twostep && !isRobust(spec);
-  const nobs = totals.nobs;
-  return est.ar ? arTestsFromSums(est.ar, arInput, onestepNonRobust ? (spec.small ? est.sig2 * (nobs / (nobs - K)) : est.sig2) : 1) : [];
+  const n = totals.sigmaObs;
+  return est.ar ? arTestsFromSums(est.ar, arInput, onestepNonRobust ? (spec.small ? est.sig2 * (n / (n - K)) : est.sig2) : 1) : [];
 }
 
 /** Coefficients phase: SEs from the reported covariance, z (or t with `small`) statistics, p-values, intervals. */

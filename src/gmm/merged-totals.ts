@@ -34,9 +34,11 @@ export function checkIdentified(moments: PartialSums, K: number): void {
   identified(K, nonzero);
 }
 
-/** The sample's counts for inference from the merged 'moments' pass. */
+/** The sample's counts for inference from the merged 'moments' pass (sigmaObs: the σ² count the
+ *  estimation divided by). */
 export function mergedTotals(
   moments: PartialSums,
+  sigmaObs: number,
   coll: { keep: number[]; dropped: string[] },
   clusters: number | null,
   excluded: SampleTotals['excluded'],
@@ -44,6 +46,7 @@ export function mergedTotals(
   const obs = sumOf(moments, 'obs');
   return {
     nobs: obs[0],
+    sigmaObs,
     ngroups: obs[2],
     gmin: moments.min.obsPerGroup,
     gmax: moments.max.obsPerGroup,

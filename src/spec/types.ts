@@ -74,9 +74,11 @@ export interface ModelSpec {
 
 /**
  * 'current': xtabond2 3.7 as distributed today: in system GMM the σ² of the Sargan test and of the
- * one-step non-robust VCE divides by the transformed-equation observation count, and `small` scales
- * a robust VCE by (NObs−1)/(NObs−k)·N/(N−1). '2009': the release of Roodman (2009)'s printed logs:
- * σ² over the level-equation count and `small` = N/(N−1)·NObs/(NObs−k+1).
+ * one-step non-robust VCE divides by the transformed-equation observation count (under h(2)/h(3)),
+ * `small` scales that VCE and σ² by the count over itself less k, and a robust VCE by
+ * (NObs−1)/(NObs−k)·N/(N−1). '2009': the release of Roodman (2009)'s printed logs: σ² over the
+ * level-equation count, `small` = NObs/(NObs−k) on the non-robust VCE and N/(N−1)·NObs/(NObs−k+1) on
+ * a robust one.
  */
 export type Conventions = 'current' | '2009';
 export const CONVENTIONS: readonly Conventions[] = ['current', '2009'];
