@@ -162,6 +162,9 @@ describe('varlist syntax', () => {
     expect(regs('L(0/2).(w k)')).toEqual(['w', 'L1.w', 'L2.w', 'k', 'L1.k', 'L2.k']);
     expect(regs('L(0/1).(w k)')).toEqual(['w', 'L1.w', 'k', 'L1.k']);
     expect(regs('L(1 3).w')).toEqual(['L1.w', 'L3.w']);
+    // Negative orders of L() and F() are the other operator, as in Stata; a difference's cannot be negative.
+    expect(regs('L(-1/1).w F(-1 2).k')).toEqual(['F1.w', 'w', 'L1.w', 'L1.k', 'F2.k']);
+    expect(() => regs('D(-1/1).w')).toThrow("operator 'D(-1/1).' in the variable list: cannot read numlist '-1/1' (a difference order cannot be negative)");
   });
   it('operators distribute over nested groups and combine with inner ones', () => {
     expect(regs('L.(w D.k)')).toEqual(['L1.w', 'L1D1.k']);

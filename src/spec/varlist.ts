@@ -115,7 +115,7 @@ class VarlistParser {
       while ((op = re.exec(spec))) {
         const letter = op[1].toUpperCase();
         if (letter === 'S') throw this.fault(`seasonal-difference operator '${m[0]}' is not supported in ${this.context}`);
-        const orders = op[3] !== undefined ? this.numlist(op[3], m[0]) : [op[2] !== undefined ? Number(op[2]) : 1];
+        const orders = op[3] !== undefined ? this.numlist(op[3], m[0], letter !== 'D') : [op[2] !== undefined ? Number(op[2]) : 1];
         const next: OpCombo[] = [];
         for (const c of combos)
           for (const k of orders) {
@@ -128,18 +128,20 @@ class VarlistParser {
     }
   }
 
-  /** "1/3", "0/2", "1 2 4", "1,2": non-negative integers. */
-  private numlist(text: string, op: string): number[] {
+  /** "1/3", "0/2", "1 2 4", "1,2": integers, negative ones only where `signed` (L(-1/1) is F1, L0, L1,
+   *  as in Stata; a difference order cannot be negative). */
+  private numlist(text: string, op: string, signed: boolean): number[] {
     const out: number[] = [];
+    const int = signed ? '-?\\d+' : '\\d+';
     for (const part of text.split(/[\s,]+/).filter(Boolean)) {
-      const range = /^(\d+)\/(\d+)$/.exec(part);
+      const range = new RegExp(`^(${int})/(${int})$`).exec(part);
       if (range) {
         const a = Number(range[1]);
         const b = Number(range[2]);
         if (b < a) throw this.fault(`operator '${op}' in ${this.context}: range ${part} runs backwards`);
         for (let k = a; k <= b; k++) out.push(k);
-      } else if (/^\d+$/.test(part)) out.push(Number(part));
-      else throw this.fault(`operator '${op}' in ${this.context}: cannot read numlist '${text}'`);
+      } else if (new RegExp(`^${int}$`).test(part)) out.push(Number(part));
+      else throw this.fault(`operator '${op}' in ${this.context}: cannot read numlist '${text}'${signed || !part.includes('-') ? '' : ' (a difference order cannot be negative)'}`);
     }
     if (out.length === 0) throw this.fault(`operator '${op}' in ${this.context}: empty numlist`);
     return out;
