@@ -130,7 +130,12 @@ suite('library API', async () => {
     expect(r.test('L.w + w = 0, k = 0').stat).toBe(r.test('L1.w + w = 0, k = 0').stat);
     expect(r.test('L.w + w = 0, k = 0').stat).toBeCloseTo(30.33, 2);
     expect(r.lincom('L.w + w').estimate).toBe(r.lincom('L1.w + w').estimate);
-    expect(thrown(() => r.lincom('w/2'))).toBe("lincom: cannot read '/2' in 'w/2'");
+    // Division by a number, as Stata's lincom takes it.
+    const half = r.lincom('w/2 + L.w/4');
+    expect(half.estimate).toBeCloseTo(r.coefficients[at('w')].estimate / 2 + r.coefficients[at('L1.w')].estimate / 4, 15);
+    expect(half.se).toBeCloseTo(r.lincom('0.5*w + 0.25*L.w').se, 15);
+    expect(thrown(() => r.lincom('w/0'))).toBe("lincom: '/' must be followed by a nonzero number in 'w/0'");
+    expect(thrown(() => r.lincom('w/k'))).toBe("lincom: '/' must be followed by a nonzero number in 'w/k'");
     expect(thrown(() => r.lincom('L.ys + w'))).toBe(`lincom 'L.ys + w': unknown coefficient 'L.ys' (L1.ys); coefficients are: ${r.coefficients.map((c) => c.name).join(', ')}`);
     expect(thrown(() => r.lincom('w - w'))).toBe("lincom: 'w - w' combines no coefficient");
     expect(thrown(() => r.test('L.ys = 0'))).toBe(`test 'L.ys = 0': unknown coefficient 'L.ys' (L1.ys); coefficients are: ${r.coefficients.map((c) => c.name).join(', ')}`);

@@ -13,6 +13,9 @@ describe('parseRestrictions', () => {
     expect(b.q).toBe(2);
     expect([...b.R]).toEqual([-1, 2, 0, 0, 0, 2, 1, 0]);
     expect([...b.r]).toEqual([0.5, 1]);
+    // Names in any script (the parser takes such columns) and division by a number.
+    const c = parseRestrictions('größe/4 + L1.größe = 1/2', ['größe', 'L1.größe']);
+    expect([...c.R, ...c.r]).toEqual([0.25, 1, 0.5]);
   });
   it('names the fault', () => {
     expect(() => parseRestrictions('coagg = 0', names)).toThrow("unknown coefficient 'coagg'");

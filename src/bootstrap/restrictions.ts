@@ -20,7 +20,8 @@ export interface LinearCombinationWeights {
   c: number;
 }
 
-const TOKEN = /\s*(?:(\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|([A-Za-z_][A-Za-z0-9_.#]*)|([-+*=]))/y;
+/** A number, a coefficient name (letters of any script, as column names may be), or an operator. */
+const TOKEN = /\s*(?:(\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|([\p{L}_][\p{L}\p{N}_.#]*)|([-+*/=]))/uy;
 
 /**
  * Parse restrictions over the named coefficients (names as reported: "L1.n", "w", "_cons"; spelt as
@@ -100,7 +101,8 @@ function refuseDependent(R: Float64Array, r: Float64Array, K: number, parts: str
   });
 }
 
-/** A side is a sum of terms: [sign] [number [*]] [name] — a term without a name is a constant. */
+/** A side is a sum of terms: [sign] [number [*]] [name] [/ number …] — a term without a name is a
+ *  constant; a term may be divided by nonzero numbers, as Stata's lincom takes "w/2". */
 function parseSide(side: string, part: string, context: string, emit: (name: string | null, coef: number) => void): void {
   const tokens: string[] = [];
   TOKEN.lastIndex = 0;
@@ -123,8 +125,14 @@ function parseSide(side: string, part: string, context: string, emit: (name: str
       coef = Number(tokens[i++]);
       if (tokens[i] === '*') i++;
     }
-    if (i < tokens.length && /^[A-Za-z_]/.test(tokens[i])) name = tokens[i++];
+    if (i < tokens.length && /^[\p{L}_]/u.test(tokens[i])) name = tokens[i++];
     else if (!isNumber) throw new SpecError(`${context}: expected a coefficient name or number in '${part}'`, context);
+    while (tokens[i] === '/') {
+      const d = Number(tokens[i + 1]);
+      if (!/^[\d.]/.test(tokens[i + 1] ?? '') || d === 0) throw new SpecError(`${context}: '/' must be followed by a nonzero number in '${part}'`, context);
+      coef /= d;
+      i += 2;
+    }
     emit(name, sign * coef);
     if (i < tokens.length && tokens[i] !== '+' && tokens[i] !== '-') throw new SpecError(`${context}: unexpected '${tokens[i]}' in '${part}'`, context);
   }
