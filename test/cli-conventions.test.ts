@@ -3,7 +3,7 @@
 // a temporary file and a rename, leaving no temporary file on failure; the lazily loaded commands'
 // listed summaries are their registered descriptions.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -75,6 +75,11 @@ describe('CLI conventions', () => {
     writeFileSync(file, '');
     const c = sysgmm('bootstrap', 'data/abdata.csv', '--id', 'id', '--time', 'year', '--xtabond2', 'n L.n w k, gmm(L.n)', '--reps', '9', '--svg', join(file, 'figs'));
     expect([c.code, c.stdout, c.stderr]).toEqual([2, '', `sysgmm: cannot create the folder ${join(file, 'figs')}: a file is in the way\n`]);
+    // A folder to be made is checked, not made: a run that fails leaves none behind.
+    const later = join(dir, 'figs', 'deeper');
+    const d = sysgmm('bootstrap', 'data/abdata.csv', '--id', 'id', '--time', 'year', '--xtabond2', 'n L.n w k, gmm(nope)', '--reps', '9', '--svg', later);
+    expect(d.code).toBe(2);
+    expect(existsSync(join(dir, 'figs'))).toBe(false);
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 

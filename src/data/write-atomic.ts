@@ -1,9 +1,9 @@
 // Every output file is written atomically: the bytes go to a temporary file beside the target, which is
 // then renamed over it, so an interrupted run leaves the old file or the new one, never half of one. A
 // failure names the path the user gave (not the temporary name) and leaves no temporary file behind.
-import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 
 function temporaryName(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);
@@ -64,8 +64,12 @@ export function checkWritable(path: string): void {
   probeWrite(temporaryName(path), path);
 }
 
-/** Create the folder `dir` (with its parents) for outputs written later, and check that a file can be written in it. */
+/** Check that the folder `dir` can be made (its nearest existing ancestor a folder) and written in,
+ *  for outputs written later; nothing is created, so a run that fails leaves no empty folder. */
 export function checkWritableFolder(dir: string): void {
-  mkdirSync(dir, { recursive: true });
-  probeWrite(temporaryName(join(dir, 'probe')), dir);
+  let at = resolve(dir);
+  while (!existsSync(at) && dirname(at) !== at) at = dirname(at);
+  if (!statSync(at).isDirectory())
+    throw Object.assign(new Error(`ENOTDIR: cannot create the folder ${dir}`), { code: 'ENOTDIR', path: dir, syscall: 'mkdir' });
+  probeWrite(temporaryName(join(at, 'probe')), dir);
 }
