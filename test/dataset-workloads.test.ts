@@ -100,6 +100,9 @@ describe('grid on a dataset', () => {
     });
     expect(r.stderr).toContain("sysgmm: standard input (-) cannot be read again by the run's tasks");
     expect(r.status).toBe(2);
+    // Said before standard input is read, so also when it is empty.
+    const empty = spawnSync(process.execPath, ['bin/sysgmm.mjs', 'grid', '-', '--input-format', 'csv', '--id', 'id', '--time', 'year', '--grid', gridFile, '--out', join(work, 'grid-empty')], { encoding: 'utf8', input: '' });
+    expect([empty.status, empty.stderr]).toEqual([2, expect.stringContaining("standard input (-) cannot be read again by the run's tasks")]);
   });
 });
 

@@ -53,8 +53,10 @@ export async function prepareGrid(dataPath: string, gridPath: string, opts: Grid
   if (opts.inputFormat !== undefined && !DATA_FORMATS.includes(opts.inputFormat as DataFormat))
     throw new SpecError(`--input-format must be one of ${DATA_FORMATS.join(', ')}, got '${opts.inputFormat}'`, '--input-format');
   const format = opts.inputFormat as DataFormat | undefined;
-  const table = await readTable(dataPath, { format, sheet: opts.sheet, delimiter: opts.delimiter });
+  // The checksum first: it refuses standard input, which the run's tasks could not read again, before
+  // any of it is read.
   const sha256 = await dataSha256(dataPath, format);
+  const table = await readTable(dataPath, { format, sheet: opts.sheet, delimiter: opts.delimiter });
   const panel = Panel.fromTable(table, { id: opts.id, time: opts.time, source: dataPath });
   const columns = table.schema.fields.map((f) => f.name);
   let grid: Grid;
