@@ -42,6 +42,8 @@ describe('the packed package', () => {
     expect(files).toContain('dist/index.d.ts');
     expect(files).toContain('dist/bin/main.js');
     expect(files).toContain('data/abdata.csv');
+    // The README's figures, which it links relative to the package.
+    expect(files).toContain('docs/workloads/spec-curve-L1_n.png');
     expect(files.filter((f) => /^(test|bench|\.ci|src|scripts)\//.test(f))).toEqual([]);
   });
 
