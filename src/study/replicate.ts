@@ -24,6 +24,7 @@ import { checkConfigColumns, configColumns, configWarnings, DEFAULT_CONFIG, miss
 import { longRunEffect, marginalEffectCurve } from './effects.ts';
 import { efficiencyColumnNames, panelEfficiency, type EfficiencyMeasure } from './efficiency.ts';
 import { withIndices } from './indices.ts';
+import { checkStudySample, periodLabel, unitValues } from './sample-checks.ts';
 import { assembleTables, canonicalLagName, planModels, regionTests, type FittedRun, type ModelRun, type RegionTests, type StudySamples, type StudyVariables } from './tables.ts';
 import type { MeasureWarning } from './warnings.ts';
 
@@ -144,12 +145,6 @@ function displayPath(path: string): string {
   return r && !r.startsWith('..') && !isAbsolute(r) ? r : path;
 }
 
-/** Values of a text or numeric column per unit (its first row), as strings. */
-function unitValues(panel: Panel, column: string): string[] {
-  const col = panel.isNumeric(column) ? Array.from(panel.column(column), (v) => (Number.isNaN(v) ? null : String(v))) : panel.textColumn(column);
-  return Array.from({ length: panel.nunits }, (_, i) => col[panel.offsets[i]] ?? '');
-}
-
 /** Rows usable for estimation: outcome, its lag and every listed variable present. */
 function estimationRows(panel: Panel, y: string, vars: string[]): Uint8Array {
   const yv = panel.column(y);
@@ -217,28 +212,21 @@ function prepare(panel: Panel, cfg: StudyConfig, effColumns: Record<EfficiencyMe
   const effMain = effColumns[cfg.efficiency.measure];
   const base = core(p, cfg.index, effMain);
   let full = base.panel;
-  const periodLabel = ([a, b]: [number, number]) => (a === b ? `${a}` : `${a}–${b}`);
+  const span = full.timeRange;
   const periodVars: StudyVariables['periods'] = [];
   cfg.periods.slice(1).forEach((range, k) => {
     const sfx = `p${k + 2}`;
     const dummy = Float64Array.from(full.time, (t) => (t >= range[0] && t <= range[1] ? 1 : 0));
     full = interact(full, dummy, `period${k + 2}`, sfx);
-    periodVars.push({ label: periodLabel(range), dummy: `period${k + 2}`, ca: `ca_${sfx}`, eff: `eff_${sfx}`, caEff: `ca_eff_${sfx}` });
+    periodVars.push({ label: periodLabel(range, span), dummy: `period${k + 2}`, ca: `ca_${sfx}`, eff: `eff_${sfx}`, caEff: `ca_eff_${sfx}` });
   });
+  // 0 or 1, constant within a city (sample-checks.ts).
   const coastal = full.column(cfg.coastal);
-  for (let r = 0; r < coastal.length; r++)
-    if (!(coastal[r] === 0 || coastal[r] === 1))
-      throw new DataError(`coastal flag '${cfg.coastal}' must be 0 or 1; row ${r + 1} (${full.idName} ${full.units[full.unitOf[r]]}, ${full.timeName} ${full.time[r]}) has ${coastal[r]}`, { column: cfg.coastal });
   full = interact(full, Float64Array.from(coastal, (c) => 1 - c), 'inland', 'inl');
   const coastalOfUnit = Array.from({ length: full.nunits }, (_, i) => coastal[full.offsets[i]] === 1);
   const muni = cfg.municipalities;
   const muniValues = new Set(muni?.values ?? []);
   const muniOfUnit = muni ? unitValues(full, muni.column).map((v) => muniValues.has(v)) : [];
-  if (muni && !muniOfUnit.some(Boolean))
-    throw new DataError(
-      `no unit has '${muni.column}' in [${muni.values.join(', ')}] (study config 'municipalities'), so the robustness column would drop nothing; name the column and values that mark the units to drop, or set "municipalities": null to leave that column out`,
-      { column: muni.column },
-    );
 
   const vars: StudyVariables = {
     y,
@@ -254,7 +242,7 @@ function prepare(panel: Panel, cfg: StudyConfig, effColumns: Record<EfficiencyMe
   const effLabel = (m: EfficiencyMeasure) => MEASURE_LABELS[m];
   const samples: StudySamples = {
     full,
-    periods: cfg.periods.map((range) => ({ label: periodLabel(range), panel: full.selectRows((r) => full.time[r] >= range[0] && full.time[r] <= range[1]) })),
+    periods: cfg.periods.map((range) => ({ label: periodLabel(range, span), panel: full.selectRows((r) => full.time[r] >= range[0] && full.time[r] <= range[1]) })),
     coastal: full.selectUnits((i) => coastalOfUnit[i]),
     inland: full.selectUnits((i) => !coastalOfUnit[i]),
     segments: cfg.sectors.segments.map((s) => ({ key: s.key, label: SHORT_SEGMENT[s.key] ?? s.name, name: s.name, panel: core(p, `${cfg.index}_${s.key}`, effMain).panel })),
@@ -364,6 +352,7 @@ export async function replicate(opts: ReplicateOptions): Promise<ReplicateOutcom
     );
   let panel = Panel.fromTable(table, { id: cfg.id, time: cfg.time, source: displayPath(dataPath) });
   checkConfigColumns(cfg, panel);
+  checkStudySample(cfg, panel);
   const warnings: string[] = [...configWarnings(cfg)];
   const measureWarnings = (ws: MeasureWarning[]) => warnings.push(...ws.map((w) => w.message));
 
