@@ -249,5 +249,10 @@ describe('labour productivity and the measure facade', () => {
     expectClose(res.columns.malmquist_tc, [NaN, 4, NaN, 4], 1e-7);
     const direct = await efficiencyMeasures({ city: [1, 1, 2, 2], year: [2010, 2011, 2010, 2011], capital: [2, 2, 4, 4], labour: [1, 1, 2, 2], output: [1, 4, 2, 4] }, ['dea-ccr-in']);
     expectClose(direct.columns.dea_ccr_in, [1, 1, 1, 0.5], 1e-7);
+    // A zero input leaves that city-year missing; a negative one is an error naming where it is.
+    const zero = Panel.fromTable(tableFromArrays({ city: Float64Array.from([1, 1, 2, 2]), year: Float64Array.from([2010, 2011, 2010, 2011]), k: Float64Array.from([2, 0, 4, 4]), l: Float64Array.from([1, 1, 2, 2]), y: Float64Array.from([1, 4, 2, 4]) }), { id: 'city', time: 'year', source: 'm.csv' });
+    expect(Number.isNaN((await panelEfficiency(zero, { capital: 'k', labour: 'l', output: 'y' }, ['dea-ccr-in'])).columns.dea_ccr_in[1])).toBe(true);
+    const negative = zero.withColumn('k', Float64Array.from([2, -5, 4, 4]));
+    await expect(panelEfficiency(negative, { capital: 'k', labour: 'l', output: 'y' }, ['dea-ccr-in'])).rejects.toThrow("negative manufacturing input -5 in column 'k' of m.csv (city 1, year 2011)");
   });
 });

@@ -2,7 +2,7 @@
 // (output/labour, `labour-productivity`) or logs (ln(output/labour), `log-labour-productivity`),
 // which need only labour and output; DEA scores per year (CCR/BCC, input/output oriented) and the
 // Malmquist index, from capital, labour and output.
-import { SpecError } from '../errors.ts';
+import { DataError, SpecError } from '../errors.ts';
 import type { Panel } from '../panel/panel.ts';
 import { deaByYear, deaMeasureName, type DeaModel } from './dea.ts';
 import { malmquist, MALMQUIST_NAMES } from './malmquist.ts';
@@ -117,14 +117,19 @@ export async function panelEfficiency(
   cols: { capital?: string; labour: string; output: string },
   measures: readonly EfficiencyMeasure[],
 ): Promise<EfficiencyResult> {
-  return efficiencyMeasures(
-    {
-      city: Array.from(panel.unitOf, (u) => panel.units[u]),
-      year: panel.time,
-      ...(measures.some(needsCapital) && cols.capital !== undefined ? { capital: panel.column(cols.capital) } : {}),
-      labour: panel.column(cols.labour),
-      output: panel.column(cols.output),
-    },
-    measures,
-  );
+  const capital = measures.some(needsCapital) && cols.capital !== undefined ? panel.column(cols.capital) : undefined;
+  const labour = panel.column(cols.labour);
+  const output = panel.column(cols.output);
+  // A zero or missing input or output leaves that city-year's scores missing (counted in a warning);
+  // a negative one is an error in the data, named where it is.
+  for (const [name, col] of [[cols.capital, capital], [cols.labour, labour], [cols.output, output]] as const) {
+    if (!col) continue;
+    for (let r = 0; r < col.length; r++)
+      if (col[r] < 0)
+        throw new DataError(
+          `negative manufacturing ${name === cols.output ? 'output' : 'input'} ${col[r]} in column '${name}'${panel.source ? ` of ${panel.source}` : ''} (${panel.idName} ${panel.units[panel.unitOf[r]]}, ${panel.timeName} ${panel.time[r]})`,
+          { file: panel.source, column: name },
+        );
+  }
+  return efficiencyMeasures({ city: Array.from(panel.unitOf, (u) => panel.units[u]), year: panel.time, ...(capital ? { capital } : {}), labour, output }, measures);
 }
