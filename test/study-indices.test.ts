@@ -123,7 +123,8 @@ describe('national reference totals', () => {
   });
 
   it('refuses a year or a sector the national totals lack', () => {
-    expect(() => coagglomerationIndices(DATA, GROUPS, { kind: 'national', year: [2010], employment: { C: [1], F: [1], J: [1] } })).toThrow(/national totals have no row for year 2011/);
+    expect(() => coagglomerationIndices(DATA, GROUPS, { kind: 'national', year: [2010], employment: { C: [1], F: [1], J: [1] } })).toThrow(/national totals: no row for year 2011/);
+    expect(() => coagglomerationIndices(DATA, GROUPS, { kind: 'national', year: [2010], employment: { C: [1], F: [1], J: [1] }, source: 'nat.csv' })).toThrow('national totals nat.csv: no row for year 2011');
     expect(() => coagglomerationIndices(DATA, GROUPS, { kind: 'national', year: [2010, 2011], employment: { C: [1, 1], F: [1, 1] } })).toThrow(/national totals: sector 'J'/);
     expect(() => coagglomerationIndices(DATA, GROUPS, { kind: 'national', year: [2010, 2011], employment: { C: [1, NaN], F: [1, 1], J: [1, 1] } })).toThrow(/sector C, Manufacturing for year 2011 is missing/);
   });
@@ -201,8 +202,11 @@ describe('panel adapter', () => {
     expectClose(q.column('CA1'), Array.from(r.columns.CA1));
   });
 
-  it('names a missing employment column and its sector', () => {
+  it('names a missing employment column and its sector, and a negative value with its column, file, city and year', () => {
     expect(() => panelIndices(panel('emp_agri'))).toThrow(/employment column 'emp_agri' \(sector A, Agriculture, forestry, animal husbandry and fishery\) not found in cities.csv/);
+    const p = panel();
+    const neg = p.withColumn('emp_manuf', Float64Array.from([3, -3, 6, 12]));
+    expect(() => panelIndices(neg)).toThrow("negative employment -3 in column 'emp_manuf' (sector C, Manufacturing) of cities.csv (city 1, year 2011)");
   });
 });
 

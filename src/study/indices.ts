@@ -23,7 +23,7 @@ export interface EmploymentData {
  */
 export type ReferenceTotals =
   | { kind: 'sample' }
-  | { kind: 'national'; year: ArrayLike<number>; employment: Record<string, ArrayLike<number>>; total?: ArrayLike<number> };
+  | { kind: 'national'; year: ArrayLike<number>; employment: Record<string, ArrayLike<number>>; total?: ArrayLike<number>; /** The file they came from, for messages. */ source?: string };
 
 export interface IndexResult {
   /** Output columns in row order (NaN = missing), named as in `names`. */
@@ -135,6 +135,14 @@ export function panelIndices(panel: Panel, mapping: SectorMapping = DEFAULT_SECT
     if (col === undefined) throw new SpecError(`sector '${code}' has no employment column in the sector mapping`, '--sectors');
     if (!panel.has(col)) throw new DataError(`employment column '${col}' (sector ${sectorLabel(code)}) not found${panel.source ? ` in ${panel.source}` : ''}`, { file: panel.source, column: col });
     employment[code] = panel.column(col);
+    // Named here, where the column and the file are known (checkRows names the sector only).
+    const values = employment[code];
+    for (let r = 0; r < values.length; r++)
+      if (values[r] < 0)
+        throw new DataError(
+          `negative employment ${values[r]} in column '${col}' (sector ${sectorLabel(code)})${panel.source ? ` of ${panel.source}` : ''} (${panel.idName} ${panel.units[panel.unitOf[r]]}, ${panel.timeName} ${panel.time[r]})`,
+          { file: panel.source, column: col },
+        );
   }
   if (mapping.total && !panel.has(mapping.total))
     throw new DataError(`total employment column '${mapping.total}' not found${panel.source ? ` in ${panel.source}` : ''}`, { file: panel.source, column: mapping.total });
@@ -207,14 +215,15 @@ function referenceTotals(
     return out;
   }
   const nat = reference;
+  const natName = nat.source ? `national totals ${nat.source}` : 'national totals';
   const rowOf = new Map<number, number>();
   for (let r = 0; r < nat.year.length; r++) {
-    if (rowOf.has(nat.year[r])) throw new DataError(`national totals: year ${nat.year[r]} appears twice`);
+    if (rowOf.has(nat.year[r])) throw new DataError(`${natName}: year ${nat.year[r]} appears twice`, { file: nat.source });
     rowOf.set(nat.year[r], r);
   }
   const natCodes = Object.keys(nat.employment);
   const problem = groupsProblem(groups, natCodes);
-  if (problem) throw new DataError(`national totals: ${problem}`);
+  if (problem) throw new DataError(`${natName}: ${problem}`, { file: nat.source });
   const groupCodes = new Map<string, string[]>([
     ['m', groups.manufacturing],
     ['s', producerServiceCodes(groups)],
@@ -223,15 +232,15 @@ function referenceTotals(
   for (const g of groupEmp.keys()) out.set(g, new Map());
   for (const y of years) {
     const r = rowOf.get(y);
-    if (r === undefined) throw new DataError(`national totals have no row for year ${y}`);
+    if (r === undefined) throw new DataError(`${natName}: no row for year ${y}`, { file: nat.source });
     const value = (v: number, what: string): number => {
-      if (!(v >= 0)) throw new DataError(`national totals: ${what} for year ${y} is ${Number.isNaN(v) ? 'missing' : v}`);
+      if (!(v >= 0)) throw new DataError(`${natName}: ${what} for year ${y} is ${Number.isNaN(v) ? 'missing' : v}`, { file: nat.source });
       return v;
     };
     let e = 0;
     if (nat.total) e = value(nat.total[r], 'total employment');
     else for (const c of natCodes) e += value(nat.employment[c][r], `employment of sector ${sectorLabel(c)}`);
-    if (e === 0) throw new DataError(`national totals: total employment for year ${y} is 0`);
+    if (e === 0) throw new DataError(`${natName}: total employment for year ${y} is 0`, { file: nat.source });
     for (const [g, cs] of groupCodes) {
       let ei = 0;
       for (const c of cs) ei += value(nat.employment[c][r], `employment of sector ${sectorLabel(c)}`);

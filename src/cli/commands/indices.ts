@@ -78,7 +78,7 @@ export async function runIndices(file: string, opts: IndicesOptions): Promise<{ 
   if (measures.length) {
     for (const k of inputs)
       if (!panel.isNumeric(opts[k]!))
-        throw new DataError(`--${k} column '${opts[k]}' ${panel.has(opts[k]!) ? 'is not numeric' : 'not found'} in ${file}`, { file, column: opts[k] });
+        throw new DataError(`--${k} column '${opts[k]}' ${panel.has(opts[k]!) ? 'is not numeric' : 'not found'} in ${file}${panel.has(opts[k]!) ? panel.textReason(opts[k]!) : ''}`, { file, column: opts[k] });
     const eff = await panelEfficiency(panel, { capital: opts.capital, labour: opts.labour!, output: opts.output! }, measures);
     Object.assign(columns, eff.columns);
     names.push(...eff.names);
@@ -137,7 +137,7 @@ async function readReference(spec: string, timeName: string, mapping: SectorMapp
     // Without a national total every sector is needed (e is their sum); with one, those present.
     if (table.getChild(name) || !hasTotal) employment[code] = col(name, `sector ${code} employment`);
   }
-  return { kind: 'national', year, employment, ...(hasTotal ? { total: col(mapping.total!, 'total employment') } : {}) };
+  return { kind: 'national', year, employment, ...(hasTotal ? { total: col(mapping.total!, 'total employment') } : {}), source: path };
 }
 
 function columnNames(table: Table): string[] {
