@@ -219,6 +219,11 @@ describe('sysgmm replicate on the bundled city panel (issue 5 acceptance)', () =
     }
     const report = readFileSync(join(out, 'report.md'), 'utf8');
     expect(report).toContain(`xtabond2 ${o.runs.find((r) => r.id === 'T2.5')!.command}`);
+    // models.json: OLS and FE list the variable list they read; the GMM columns their whole command.
+    const models = JSON.parse(readFileSync(join(out, 'models.json'), 'utf8')) as { id: string; command: string }[];
+    const command = (id: string) => models.find((m) => m.id === id)!.command;
+    expect([command('T2.1'), command('T2.2')]).toEqual(Array(2).fill(command('T2.5').split(',')[0]));
+    expect(command('T2.5')).toMatch(/, gmm\(/);
     expect(report).toContain('![');
     expect(o.t2Text.split('\n')[0]).toBe('T2. Baseline estimates: co-agglomeration, manufacturing efficiency and haze');
   });

@@ -146,10 +146,12 @@ export function planModels(s: StudySamples, v: StudyVariables, cfg: StudyConfig)
     const gmm = estimator === 'difference' || estimator === 'system';
     if (template !== undefined && !gmm)
       throw new SpecError(`study config 'commands.${id}': column ${id} (${label}) is not a GMM column; command templates apply to GMM columns`, `commands.${id}`);
-    const command =
+    const full =
       template !== undefined
         ? checkedTemplate(fillTemplate(template, id, v, coreVars, dummyYears(panel)), id, panel)
         : gmmCommand(v, coreVars, choice, estimator === 'difference' ? 'difference' : 'system', dummyYears(panel));
+    // OLS and within read the variable list only (ols.ts), so that is their command.
+    const command = gmm ? full : full.split(',')[0].trim();
     runs.push({ id, table, label, estimator, panel, command, core: coreVars });
   };
   add('T2', 'Pooled OLS', 'ols', s.full, core);
