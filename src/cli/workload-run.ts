@@ -1,6 +1,7 @@
 // What every workload command (montecarlo, grid) does around its run: the executor options, notes
-// on stderr, a progress bar of tasks on a terminal, and a task failure printed with its exit code.
-import { parseExecutorOptions, TaskFailure, type ExecutorCliOptions } from '../run/executor.ts';
+// on stderr and a progress bar of tasks on a terminal. A task failure reaches main.ts, which prints it
+// with its exit code.
+import { parseExecutorOptions, type ExecutorCliOptions } from '../run/executor.ts';
 import type { WorkloadOptions } from '../workloads/run-workload.ts';
 import { progressBar, type Progress } from './progress.ts';
 
@@ -23,17 +24,8 @@ export async function runWorkloadCli<T>(opts: ExecutorCliOptions, label: string,
         bar ??= progressBar(label, total, opts.quiet);
         bar.update(done);
       },
-    }).catch(exitOnTaskFailure);
+    });
   } finally {
     (bar as Progress | null)?.stop();
   }
-}
-
-/** Print a task failure and exit with its code (1, or 130 when interrupted). */
-function exitOnTaskFailure(err: unknown): never {
-  if (err instanceof TaskFailure) {
-    process.stderr.write(`sysgmm: ${err.message}\n`);
-    process.exit(err.exitCode);
-  }
-  throw err;
 }
