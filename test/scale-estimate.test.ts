@@ -4,7 +4,7 @@
 // shards hold different years; a killed task is retried, a corrupted partial recomputed on --resume,
 // a missing shard named.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -115,6 +115,26 @@ describe('sysgmm partition', () => {
         seen.add(u);
       }
       expect(t.schema.fields.map((f) => f.name)).toEqual(cols);
+    }
+  });
+
+  it('reads a Parquet folder with subfolders, or a glob, whole; a rerun into the folder leaves no stale shard or spill folder', async () => {
+    // abdata as four Parquet shards, two of them in a subfolder (a dataset as written by others).
+    const src = join(work, 'ab4');
+    const nested = join(work, 'nested');
+    mkdirSync(join(nested, 'more'), { recursive: true });
+    const files = readdirSync(src).filter((f) => f.endsWith('.parquet')).sort();
+    files.forEach((f, i) => copyFileSync(join(src, f), join(nested, i < 2 ? '' : 'more', f)));
+    const whole = (await readPartition(src)).rows;
+    for (const input of [nested, join(nested, '**', '*.parquet')]) {
+      const out = join(work, 'from-nested');
+      const m = await partition(input, { id: 'id', time: 'year', shards: 5, out });
+      expect([input, m.rows]).toEqual([input, whole]);
+      // A stale spill folder of an interrupted run, and a rerun with fewer shards.
+      mkdirSync(join(out, '.spill-999999'), { recursive: true });
+      const again = await partition(input, { id: 'id', time: 'year', shards: 2, out });
+      expect(again.rows).toBe(whole);
+      expect(readdirSync(out).sort()).toEqual(['manifest.json', 'shard-00000.parquet', 'shard-00001.parquet']);
     }
   });
 

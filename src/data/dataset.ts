@@ -147,7 +147,7 @@ function expandGlob(pattern: string): { root: string; files: string[] } {
 }
 
 /** key=value folders between the dataset root and the file. */
-function partitions(root: string, file: string): [string, string | null][] {
+export function partitions(root: string, file: string): [string, string | null][] {
   const dirs = relative(root, file).split(sep).slice(0, -1);
   return dirs
     .filter((d) => /^[^=]+=/.test(d))

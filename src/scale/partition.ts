@@ -16,7 +16,8 @@ import { join, resolve } from 'node:path';
 import { DataType, tableFromIPC, tableToIPC, type RecordBatch, type Vector } from 'apache-arrow';
 import { DataError, SpecError } from '../errors.ts';
 import { float64Data, tableFromColumns, utf8FromStrings } from '../data/build.ts';
-import { readTable, type ReadOptions } from '../data/read.ts';
+import { formatOf, readTable, type ReadOptions } from '../data/read.ts';
+import { datasetFiles, isDatasetPath, partitions } from '../data/dataset.ts';
 import { writeTableFile } from '../data/write-table.ts';
 import { writeFileAtomic } from '../data/write-atomic.ts';
 import { parquetBatches } from '../data/parquet.ts';
@@ -107,24 +108,27 @@ export function shardOfId(id: number | string, k: number): number {
   return (h >>> 0) % k;
 }
 
-/** The input's record batches: a Parquet file, or a folder of them (in name order), streamed; any
- *  other input (CSV, Arrow, Stata, Excel, a dataset glob, a format named by --input-format) is read
- *  whole first. */
+/** The input's record batches: a Parquet file, or a folder or glob of them without key=value folders
+ *  (every file, subfolders included, in name order, as the dataset reader lists them), streamed; any
+ *  other input (CSV, Arrow, Stata, Excel, standard input, a hive dataset, a format named by
+ *  --input-format) is read whole first by the reader that adds the partition keys. */
 async function* inputBatches(input: string, batchRows: number, read: PartitionOptions['read'] = {}): AsyncGenerator<RecordBatch> {
-  if (read.format !== undefined && read.format !== 'parquet') return yield* (await readTable(input, read)).batches;
-  if (input.toLowerCase().endsWith('.parquet')) return yield* parquetBatches(input, batchRows);
-  const isDir = await stat(input).then((s) => s.isDirectory(), () => false);
-  const files = isDir ? (await readdir(input)).filter((f) => f.toLowerCase().endsWith('.parquet')).sort() : [];
-  if (isDir && files.length) {
-    let names: string | null = null;
-    for (const f of files)
-      for await (const batch of parquetBatches(join(input, f), batchRows)) {
-        const these = batch.schema.fields.map((x) => x.name).join(', ');
-        if (names !== null && these !== names) throw new DataError(`${join(input, f)}: columns ${these} differ from the other files' (${names})`, { file: join(input, f) });
-        names = these;
-        yield batch;
-      }
-  } else yield* (await readTable(input, read)).batches;
+  const whole = async function* () {
+    yield* (await readTable(input, read)).batches;
+  };
+  if (read.format !== undefined && read.format !== 'parquet') return yield* whole();
+  if (!isDatasetPath(input)) return yield* input.toLowerCase().endsWith('.parquet') ? parquetBatches(input, batchRows) : whole();
+  if (input === '-') return yield* whole();
+  const { root, files } = datasetFiles(input, read.format, formatOf);
+  if (!files.every((f) => formatOf(f) === 'parquet' && partitions(root, f).length === 0)) return yield* whole();
+  let names: string | null = null;
+  for (const f of files)
+    for await (const batch of parquetBatches(f, batchRows)) {
+      const these = batch.schema.fields.map((x) => x.name).join(', ');
+      if (names !== null && these !== names) throw new DataError(`${f}: columns ${these} differ from the other files' (${names})`, { file: f });
+      names = these;
+      yield batch;
+    }
 }
 
 function fileSha256(path: string): Promise<string> {
@@ -145,6 +149,9 @@ export async function partition(input: string, opts: PartitionOptions): Promise<
   if (opts.id === opts.time) throw new SpecError(`--id and --time name the same column '${opts.id}'`, '--time');
   const out = resolve(opts.out);
   await mkdir(out, { recursive: true });
+  // Spill folders of an earlier run that was interrupted (a signal ends the process before the
+  // finally below removes them; the name carries that run's process id).
+  for (const f of await readdir(out)) if (/^\.spill-\d+$/.test(f)) await rm(join(out, f), { recursive: true, force: true });
   const spill = join(out, `.spill-${process.pid}`);
   await rm(spill, { recursive: true, force: true });
   await mkdir(spill);
@@ -240,6 +247,11 @@ export async function partition(input: string, opts: PartitionOptions): Promise<
       created: new Date().toISOString(),
     };
     await writeFileAtomic(join(out, 'manifest.json'), JSON.stringify(manifest, null, 1) + '\n');
+    // Shards beyond K of an earlier partition into this folder, which a dataset read of it would take too.
+    for (const f of await readdir(out)) {
+      const m = /^shard-(\d{5})\.parquet$/.exec(f);
+      if (m && Number(m[1]) >= K) await rm(join(out, f), { force: true });
+    }
     return manifest;
   } finally {
     for (const fd of fds) closeSync(fd);
