@@ -156,6 +156,16 @@ describe('Monte Carlo tasks and summaries', () => {
     expect(task.reps[0].AH.estimate[0]).toBeCloseTo(num / den, 12);
   });
 
+  it('refuses an estimator key it does not know, or an iterate that is not a boolean, naming it', () => {
+    const plan = (def: unknown) => () => parsePlan({ dgp: { alpha: 0.5 }, estimators: { IT: def } });
+    expect(plan({ xtabond2: SYS2, iterat: true })).toThrow('plan: estimators.IT.iterat: unknown key; an "xtabond2" estimator takes "xtabond2", "iterate", "maxIter", "tol"');
+    expect(plan({ xtabond2: SYS2, iterate: 'true' })).toThrow('plan: estimators.IT.iterate: must be true or false, got "true"');
+    expect(plan({ ols: 'y L.y', iterate: true })).toThrow('plan: estimators.IT.iterate: unknown key; an "ols" estimator takes "ols"');
+    expect(plan({ xtabond2: SYS2, iterate: true }).call(null).estimators[0].def).toMatchObject({ kind: 'xtabond2', iterate: true });
+    expect(() => parsePlan({ dgp: { alpha: 0.5, beta: 1 }, estimators: { S: SYS2 } })).toThrow('plan: dgp.beta: is a parameter of the regressor x, which model "ar1" does not have');
+    expect(parsePlan({ dgp: { model: 'ar1x', alpha: 0.5, beta: 1 }, estimators: { S: SYS2 } }).designs[0].beta).toBe(1);
+  });
+
   it('iterated GMM: one update from the one-step estimate is the two-step estimate', async () => {
     const plan = parsePlan({ dgp: { alpha: 0.5, N: 200, T: 6 }, estimators: { S: SYS2 } });
     const p = simulatePanel(plan.designs[0], keyedRng(2, 0, 0));

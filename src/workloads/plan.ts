@@ -103,6 +103,9 @@ function estimatorDef(name: string, raw: unknown, columns: readonly string[]): E
     const kinds = ['xtabond2', 'ols', 'within', 'ah'].filter((k) => typeof o[k] === 'string');
     if (kinds.length !== 1) fail(at, 'must be an xtabond2 command, or an object with exactly one of "xtabond2", "ols", "within", "ah" (a command or varlist)');
     const kind = kinds[0] as EstimatorDef['kind'];
+    const allowed = kind === 'xtabond2' ? ['xtabond2', 'iterate', 'maxIter', 'tol'] : [kind];
+    for (const k of Object.keys(o)) if (!allowed.includes(k)) fail(`${at}.${k}`, `unknown key; an "${kind}" estimator takes ${allowed.map((a) => `"${a}"`).join(', ')}`);
+    if (o.iterate !== undefined && typeof o.iterate !== 'boolean') fail(`${at}.iterate`, `must be true or false, got ${JSON.stringify(o.iterate)}`);
     if (kind === 'xtabond2') {
       const maxIter = o.maxIter ?? 100;
       const tol = o.tol ?? 1e-9;
@@ -133,6 +136,10 @@ export function parsePlan(raw: unknown): Plan {
   let designs: Design[] = [{ ...DEFAULTS, ...Object.fromEntries(Object.entries(dgp).filter(([k]) => !varying.includes(k))) } as Design];
   for (const k of varying) designs = designs.flatMap((d) => (dgp[k] as unknown[]).map((v) => ({ ...d, [k]: v }) as Design));
   designs.forEach((d) => checkDesign(d, varying.length ? ` (design ${varying.map((k) => `${k}=${d[k as keyof Design]}`).join(' ')})` : ''));
+  // The regressor's parameters given for a model without it (dgp.ts: "ar1" has no x) would be ignored.
+  const xOnly = ['beta', 'x', 'rhoX', 'tau', 'theta', 'sigmaE'].filter((k) => k in dgp);
+  if (xOnly.length && designs.every((d) => d.model === 'ar1'))
+    fail(`dgp.${xOnly[0]}`, `is a parameter of the regressor x, which model "ar1" does not have; use model "ar1x" or leave ${xOnly.join(', ')} out`);
   const columns = designs.some((d) => d.model === 'ar1x') ? ['id', 't', 'y', 'x'] : ['id', 't', 'y'];
   const est = p.estimators as Record<string, unknown> | undefined;
   if (!est || typeof est !== 'object' || Object.keys(est).length === 0) fail('estimators', 'missing (an object: name → xtabond2 command or comparison row)');
