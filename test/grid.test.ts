@@ -47,6 +47,8 @@ describe('grid specification', () => {
     expect(() => parseGrid({ ...GRID, axes: { lags: ['lag(1 .)'], collapse: [''] } }, columns)).toThrow(/placeholder \{steps\} has no axis/);
     expect(() => parseGrid({ ...GRID, axes: { ...GRID.axes, extra: ['a'] } }, columns)).toThrow(/axes.extra: the template has no \{extra\}/);
     expect(() => parseGrid({ ...GRID, axes: { ...GRID.axes, steps: ['twostep', 'nosuchoption'] } }, columns)).toThrow(/specification 1 \(.*nosuchoption.*\)/);
+    expect(() => parseGrid({ ...GRID, focus: ['L.n', 'zz'] }, columns)).toThrow(/grid: focus: no specification has the coefficient 'zz'; they have L1.n, w, k, yr1976, .*, _cons/);
+    expect(parseGrid({ ...GRID, focus: ['_cons', 'yr1980'] }, columns).focus).toEqual(['_cons', 'yr1980']);
   });
 });
 

@@ -86,16 +86,27 @@ export function parseGrid(raw: unknown, columns: readonly string[]): Grid {
   let combos: Record<string, string>[] = [{}];
   for (const [k, vs] of Object.entries(axes)) combos = combos.flatMap((c) => vs.map((v) => ({ ...c, [k]: v })));
   const specs: GridSpecification[] = [];
+  // The coefficients some specification estimates: its regressors, and _cons in system GMM (one
+  // dropped for collinearity is still named, and then shows as missing in its rows).
+  const coefficients = new Set<string>();
+  let timeDummies = false;
   for (const [sample, condition] of Object.entries(samples))
     for (const values of combos) {
       const command = expandTemplate(template, values);
       try {
-        parseXtabond2(command, columns);
+        const spec = parseXtabond2(command, columns);
+        for (const r of spec.regressors) coefficients.add(r.name);
+        if (spec.levelEquation && spec.constant) coefficients.add('_cons');
+        timeDummies ||= spec.timeDummies;
       } catch (err) {
         if (err instanceof SpecError) fail(`specification ${specs.length} (${command}): ${err.message}`, err.option ?? 'template');
         throw err;
       }
       specs.push({ index: specs.length, sample, condition, axes: values, command });
     }
+  focus.forEach((f, i) => {
+    // timedummies names its yr<t> dummies from the data's periods, known only at estimation.
+    if (!coefficients.has(f) && !(timeDummies && /^yr\d+$/.test(f))) fail(`focus: no specification has the coefficient '${(g.focus as string[])[i]}'; they have ${[...coefficients].join(', ')}`, `focus.${(g.focus as string[])[i]}`);
+  });
   return { template, axes, samples, focus, specs };
 }
