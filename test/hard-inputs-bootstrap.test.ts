@@ -70,6 +70,12 @@ describe('resources', () => {
       ...(cores > 1 ? [`ran on 1 of the ${cores} threads asked for: a thread takes 32 replications at a time, so 5 keep 1 busy`] : []),
     ]);
     expect(formatBootstrapText(run)).toContain('Warning: 5 replications are too few for 95% intervals');
+    // The errors' label is estimate's (Corrected for two-step Windmeijer, Robust, or plain Std. Err.).
+    expect(formatBootstrapText(run)).toContain('|      Coef.  Corrected    Boot SE');
+    const oneStep = await bootstrapGmm(panel, parseXtabond2('n L.n w k, gmm(L.n, collapse) iv(w k)', ['n', 'w', 'k']), { reps: 5, seed: 1, backend: 'float64-ts', threads: 1 });
+    const text = formatBootstrapText(oneStep);
+    expect(text).toContain('|      Coef.  Std. Err.    Boot SE');
+    expect(text).toContain('Each replication re-estimates the one-step fit and the unadjusted errors;');
     const enough = await bootstrapGmm(panel, spec, { reps: 39, seed: 1, backend: 'float64-ts', threads: 1 });
     expect(enough.warnings).toEqual([]);
   });

@@ -4,6 +4,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { BootstrapResult } from '../bootstrap/run.ts';
 import type { CoefficientBootstrap, Interval } from '../bootstrap/intervals.ts';
 import { stataG } from './stata-format.ts';
+import { seLabel } from './text.ts';
 
 export type IntervalKind = 'percentile' | 'basic' | 'studentized';
 export const INTERVAL_KINDS: readonly IntervalKind[] = ['percentile', 'basic', 'studentized'];
@@ -15,7 +16,7 @@ function header(r: BootstrapResult): string[] {
       `Pairs (cluster) bootstrap of ${r.fit.steps === 2 ? 'two' : 'one'}-step ${r.fit.estimator} GMM: ${r.reps} replications, seed ${r.seed}, ${r.clusters} clusters resampled`,
     );
     lines.push(
-      `Each replication re-estimates the one-step fit, the two-step weight matrix and the ${r.fit.vce} errors; moments ${
+      `Each replication re-estimates the one-step fit${r.fit.steps === 2 ? ', the two-step weight matrix' : ''} and the ${r.fit.vce} errors; moments ${
         r.recentred ? 'recentred (Hall-Horowitz)' : 'not recentred'
       }`,
     );
@@ -53,7 +54,8 @@ export function formatBootstrapText(r: BootstrapResult, kinds: readonly Interval
   if (r.coefficients.length > 0) {
     const rule = '-'.repeat(13) + '+' + '-'.repeat(75);
     lines.push(rule);
-    lines.push(`${pad('', 12)} |      Coef.  ${r.fit.vce === 'windmeijer' ? 'Corrected' : '   Robust'}    Boot SE  Boot P>|t|   [${pct}% Conf. Interval]`);
+    // The label estimate prints over the same errors (text.ts seLabel): Corrected, Robust, or Std. Err.
+    lines.push(`${pad('', 12)} |      Coef.  ${(seLabel(r.fit) || 'Std. Err.').padStart(9)}    Boot SE  Boot P>|t|   [${pct}% Conf. Interval]`);
     lines.push(rule);
     for (const c of r.coefficients) {
       const first = kinds[0];
