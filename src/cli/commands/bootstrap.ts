@@ -89,6 +89,9 @@ export function register(program: Command): void {
       const threads = opts.threads === undefined ? undefined : integer(opts.threads, '--threads', 1);
       if (opts.method !== 'pairs' && opts.method !== 'wild') throw new SpecError(`--method must be pairs or wild, got '${opts.method}'`, '--method');
       if (opts.method === 'wild' && !opts.test?.length) throw new SpecError('--method wild needs at least one --test restriction', '--test');
+      // The wild score bootstrap re-estimates nothing: there are no replications to write or draw.
+      for (const o of ['draws', 'svg'] as const)
+        if (opts.method === 'wild' && opts[o] !== undefined) throw new SpecError(`--${o} applies to --method pairs: the wild score bootstrap does not re-estimate the coefficients`, `--${o}`);
       if (!WEIGHTS.includes(opts.weights as WildWeights)) throw new SpecError(`--weights must be one of ${WEIGHTS.join(', ')}, got '${opts.weights}'`, '--weights');
       const kinds: readonly IntervalKind[] = opts.ci === 'all' ? INTERVAL_KINDS : [opts.ci as IntervalKind];
       if (!INTERVAL_KINDS.includes(kinds[0])) throw new SpecError(`--ci must be one of ${INTERVAL_KINDS.join(', ')}, all; got '${opts.ci}'`, '--ci');
