@@ -110,7 +110,9 @@ describe('tables written as CSV, Arrow, Parquet, JSON', async () => {
   it('draws and variables tables have one row per replication and per variable', () => {
     const d = drawsTable(['a', 'b'], { reps: 3, K: 2, beta: Float64Array.of(1, 2, 3, 4, 5, 6), se: Float64Array.of(0.1, 0.2, 0.3, 0.4, 0.5, 0.6), status: Uint8Array.of(0, 1, 0) });
     expect(d.schema.fields.map((f) => f.name)).toEqual(['rep', 'status', 'b_a', 'b_b', 'se_a', 'se_b']);
-    expect(d.get(1)!.toJSON()).toEqual({ rep: 2, status: 'singular', b_a: 3, b_b: 4, se_a: 0.3, se_b: 0.4 });
+    // A failed replication's estimates are missing (null), not the values its slots held.
+    expect(d.get(1)!.toJSON()).toEqual({ rep: 2, status: 'singular', b_a: null, b_b: null, se_a: null, se_b: null });
+    expect(d.get(2)!.toJSON()).toEqual({ rep: 3, status: 'ok', b_a: 5, b_b: 6, se_a: 0.5, se_b: 0.6 });
     const v = variablesTable([{ name: 'n', count: 3, missing: 1, mean: 2, sd: 1, min: 1, max: 3 }]);
     expect(v.get(0)!.toJSON()).toEqual({ name: 'n', count: 3, missing: 1, mean: 2, sd: 1, min: 1, max: 3 });
   });

@@ -69,10 +69,11 @@ export function variablesTable(variables: VariableSummary[]): Table {
   ]);
 }
 
-/** One row per replication: rep (1-based), status (ok, singular, nonfinite), then b_<name> and se_<name> per coefficient. */
+/** One row per replication: rep (1-based), status (ok, singular, nonfinite), then b_<name> and se_<name> per coefficient (missing for a failed one). */
 export function drawsTable(names: string[], draws: { reps: number; K: number; beta: Float64Array; se: Float64Array; status: Uint8Array }): Table {
   const { reps, K } = draws;
-  const column = (src: Float64Array, k: number) => f64(Array.from({ length: reps }, (_, b) => src[b * K + k]));
+  // A failed replication (status not ok) has no estimates: missing, not what its slots happen to hold.
+  const column = (src: Float64Array, k: number) => f64(Array.from({ length: reps }, (_, b) => (draws.status[b] === 0 ? src[b * K + k] : NaN)));
   return tableFromColumns([
     { name: 'rep', data: f64(Array.from({ length: reps }, (_, b) => b + 1)) },
     { name: 'status', data: utf8FromStrings(Array.from(draws.status, (s) => ['ok', 'singular', 'nonfinite'][s] ?? String(s))) },
