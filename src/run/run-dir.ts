@@ -116,6 +116,9 @@ export async function readResult(dir: string, index: number): Promise<TaskState>
 /** Indices of the tasks with no complete, valid result; corrupt files are removed (and named through onCorrupt). */
 export async function pendingTasks(dir: string, tasks: number, onCorrupt?: (index: number, why: string) => void): Promise<number[]> {
   const pending: number[] = [];
+  // Temporary files of results whose writer was killed mid-write (writeAtomic): their tasks run again.
+  const names = await readdir(join(dir, 'tasks')).catch(() => [] as string[]);
+  for (const f of names) if (/^\d+\.json\.tmp-\d+-[0-9a-f]+$/.test(f)) await rm(join(dir, 'tasks', f), { force: true });
   for (let i = 0; i < tasks; i++) {
     const s = await readResult(dir, i);
     if (s.state === 'ok') continue;
