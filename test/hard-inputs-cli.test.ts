@@ -62,6 +62,8 @@ describe('values', () => {
 describe('bootstrap options', () => {
   it('--seed "" and a contradictory --test exit 2 naming the option', () => {
     expectDataError(sysgmm('bootstrap', 'data/abdata.csv', ...MODEL, '--seed', ''), "--seed must be an integer of at least 0, got ''");
+    expectDataError(sysgmm('bootstrap', 'data/abdata.csv', ...MODEL, '--seed', '9007199254740992'), "--seed must be at most 9007199254740991 (2^53 − 1), got '9007199254740992'");
+    expectDataError(sysgmm('bootstrap', 'data/abdata.csv', ...MODEL, '--reps', '1e3'), "--reps must be an integer of at least 2, got '1e3'");
     expectDataError(sysgmm('bootstrap', 'data/abdata.csv', ...MODEL, '--reps', '9', '--test', 'w = 0, w = 1'), "'w = 1' contradicts 'w = 0'");
   });
 });

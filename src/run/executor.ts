@@ -2,6 +2,7 @@
 // local worker processes, or a Slurm job array. Shared by every workload command.
 import type { Command } from 'commander';
 import { SpecError } from '../errors.ts';
+import { wholeNumber } from '../whole-number.ts';
 import { pendingTasks, resultsPresent, type RunManifest } from './run-dir.ts';
 import { runLocal } from './local.ts';
 import { runSlurm, splitArguments } from './slurm.ts';
@@ -79,15 +80,11 @@ export function executorCliOptions(cmd: Command): Command {
 
 export function parseExecutorOptions(o: ExecutorCliOptions): ExecutorOptions {
   if (!EXECUTORS.includes(o.executor as ExecutorName)) throw new SpecError(`--executor must be one of ${EXECUTORS.join(', ')}, got '${o.executor}'`, '--executor');
-  const int = (v: string, name: string, min: number) => {
-    if (!/^\d+$/.test(v) || Number(v) < min) throw new SpecError(`${name} must be an integer of at least ${min}, got '${v}'`, name);
-    return Number(v);
-  };
   if (o.slurm !== undefined && o.executor !== 'slurm') throw new SpecError('--slurm applies only with --executor slurm', '--slurm');
   return {
     executor: o.executor as ExecutorName,
-    jobs: o.jobs === undefined ? undefined : int(o.jobs, '--jobs', 1),
-    retries: int(o.retries, '--retries', 0),
+    jobs: o.jobs === undefined ? undefined : wholeNumber(o.jobs, '--jobs', 1),
+    retries: wholeNumber(o.retries, '--retries', 0),
     slurm: o.slurm === undefined ? [] : splitArguments(o.slurm, '--slurm'),
   };
 }

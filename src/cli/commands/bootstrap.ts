@@ -4,6 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { SpecError } from '../../errors.ts';
+import { wholeNumber } from '../../whole-number.ts';
 import { bootstrapGmm } from '../../bootstrap/run.ts';
 import type { WildWeights } from '../../bootstrap/draws.ts';
 import { backendNames, defaultFloat64Backend } from '../../kernels/registry.ts';
@@ -51,12 +52,6 @@ interface BootstrapCliOptions extends ModelInputOptions {
 
 const WEIGHTS: readonly WildWeights[] = ['rademacher', 'webb', 'mammen'];
 
-/** A whole number (an empty or blank value is not 0, as Number('') would have it). */
-function integer(value: string, option: string, min: number): number {
-  const n = value.trim() === '' ? NaN : Number(value);
-  if (!Number.isSafeInteger(n) || n < min) throw new SpecError(`${option} must be an integer of at least ${min}, got '${value}'`, option);
-  return n;
-}
 
 export function register(program: Command): void {
   modelInputOptions(program.command('bootstrap').description('pairs (cluster) bootstrap of GMM, every replication re-estimating the weight matrix; wild score-bootstrap Wald tests'))
@@ -84,9 +79,9 @@ export function register(program: Command): void {
     .action(async (file: string, opts: BootstrapCliOptions) => {
       checkTableFile(opts.draws, '--draws');
       if (opts.svg) checkWritableFolder(opts.svg);
-      const reps = integer(opts.reps, '--reps', 2);
-      const seed = integer(opts.seed, '--seed', 0);
-      const threads = opts.threads === undefined ? undefined : integer(opts.threads, '--threads', 1);
+      const reps = wholeNumber(opts.reps, '--reps', 2);
+      const seed = wholeNumber(opts.seed, '--seed', 0);
+      const threads = opts.threads === undefined ? undefined : wholeNumber(opts.threads, '--threads', 1);
       if (opts.method !== 'pairs' && opts.method !== 'wild') throw new SpecError(`--method must be pairs or wild, got '${opts.method}'`, '--method');
       if (opts.method === 'wild' && !opts.test?.length) throw new SpecError('--method wild needs at least one --test restriction', '--test');
       // The wild score bootstrap re-estimates nothing: there are no replications to write or draw.
@@ -97,7 +92,7 @@ export function register(program: Command): void {
       if (!INTERVAL_KINDS.includes(kinds[0])) throw new SpecError(`--ci must be one of ${INTERVAL_KINDS.join(', ')}, all; got '${opts.ci}'`, '--ci');
       const format = opts.json ? 'json' : opts.format;
       if (!['text', 'markdown', 'json'].includes(format)) throw new SpecError(`--format must be text, markdown or json, got '${format}'`, '--format');
-      const shards = opts.shards === undefined ? undefined : integer(opts.shards, '--shards', 1);
+      const shards = opts.shards === undefined ? undefined : wholeNumber(opts.shards, '--shards', 1);
       if (shards === undefined) {
         for (const o of ['out', 'resume', 'jobs', 'slurm'] as const) if (opts[o] !== undefined) throw new SpecError(`--${o} applies only with --shards`, `--${o}`);
         if (opts.executor !== 'local') throw new SpecError('--executor applies only with --shards', '--executor');

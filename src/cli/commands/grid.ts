@@ -2,6 +2,7 @@
 // specifications from a command template, with the stability summary and specification curves.
 import type { Command } from 'commander';
 import { SpecError } from '../../errors.ts';
+import { wholeNumber } from '../../whole-number.ts';
 import { executorCliOptions, parseExecutorOptions, preparedMessage, type ExecutorCliOptions } from '../../run/executor.ts';
 import { readManifest } from '../../run/run-dir.ts';
 import { runGrid } from '../../workloads/grid.ts';
@@ -22,10 +23,6 @@ interface GridCliOptions extends ExecutorCliOptions {
   delimiter?: string;
 }
 
-function integer(value: string, option: string, min: number): number {
-  if (!/^\d+$/.test(value) || Number(value) < min) throw new SpecError(`${option} must be an integer of at least ${min}, got '${value}'`, option);
-  return Number(value);
-}
 
 export function register(program: Command): void {
   executorCliOptions(
@@ -45,7 +42,7 @@ export function register(program: Command): void {
   ).action(async (file: string, opts: GridCliOptions) => {
     parseExecutorOptions(opts); // refuse bad executor options before reading anything
     const read = readOptionsOf(opts);
-    const bootstrap = integer(opts.bootstrap, '--bootstrap', 0);
+    const bootstrap = wholeNumber(opts.bootstrap, '--bootstrap', 0);
     if (bootstrap === 1) throw new SpecError('--bootstrap must be 0 (none) or at least 2', '--bootstrap');
     const note = noter(opts);
     const result = await runWorkloadCli(opts, 'grid tasks', (run) =>
@@ -53,7 +50,7 @@ export function register(program: Command): void {
         file,
         opts.grid,
         opts.out,
-        { id: opts.id, time: opts.time, inputFormat: read.format, sheet: read.sheet, delimiter: read.delimiter, bootstrap, seed: integer(opts.seed, '--seed', 0), perTask: integer(opts.perTask, '--per-task', 1) },
+        { id: opts.id, time: opts.time, inputFormat: read.format, sheet: read.sheet, delimiter: read.delimiter, bootstrap, seed: wholeNumber(opts.seed, '--seed', 0), perTask: wholeNumber(opts.perTask, '--per-task', 1) },
         run,
       ),
     );

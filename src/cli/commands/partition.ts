@@ -1,7 +1,7 @@
 // `sysgmm partition <input> --id <col> --time <col> --shards K --out <dir>`: K Parquet shards of whole
 // units sorted by (unit, time) and manifest.json, streaming (src/scale/partition.ts).
 import type { Command } from 'commander';
-import { SpecError } from '../../errors.ts';
+import { wholeNumber } from '../../whole-number.ts';
 import { partition } from '../../scale/partition.ts';
 import { dataReadOptions, readOptionsOf } from '../load-model.ts';
 
@@ -16,8 +16,7 @@ export function register(program: Command): void {
       .requiredOption('--shards <K>', 'number of shards (choose K so that one shard fits in memory)')
       .requiredOption('--out <dir>', 'folder for the shards and manifest.json'),
   ).action(async (input: string, opts: { id: string; time: string; shards: string; out: string; inputFormat?: string; sheet?: string; delimiter?: string }) => {
-    if (!/^\d+$/.test(opts.shards) || Number(opts.shards) < 1) throw new SpecError(`--shards must be a positive integer, got '${opts.shards}'`, '--shards');
-    const m = await partition(input, { id: opts.id, time: opts.time, shards: Number(opts.shards), out: opts.out, read: readOptionsOf(opts) });
+    const m = await partition(input, { id: opts.id, time: opts.time, shards: wholeNumber(opts.shards, '--shards', 1), out: opts.out, read: readOptionsOf(opts) });
     const ex = m.excluded.missingId + m.excluded.missingTime;
     process.stdout.write(
       `${m.rows} rows of ${m.units} units, ${opts.time} ${m.timeRange.min}..${m.timeRange.max}, in ${m.shards.length} shards (${Math.min(...m.shards.map((s) => s.units))} to ${Math.max(...m.shards.map((s) => s.units))} units each) in ${opts.out}\n` +

@@ -3,6 +3,7 @@ import { writeFileAtomicSync } from '../../data/write-atomic.ts';
 import type { Command } from 'commander';
 import type { Table } from 'apache-arrow';
 import { SpecError } from '../../errors.ts';
+import { wholeNumber } from '../../whole-number.ts';
 import { EFFICIENCY_MEASURES, type EfficiencyMeasure } from '../../study/efficiency.ts';
 import { simulateCityPanel, truthToJson, type Coefficients, type SimulationTruth } from '../../study/simulate.ts';
 import { writeCsv } from '../../data/csv-write.ts';
@@ -33,12 +34,6 @@ export function register(program: Command): void {
     });
 }
 
-function integer(value: string, option: string, min: number): number {
-  const n = Number(value);
-  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < min) throw new SpecError(`${option} must be an integer >= ${min}, got '${value}'`, option);
-  return n;
-}
-
 /** Simulate, write the files, and return the summary printed to the terminal. */
 export async function runSimulate(opts: SimulateCliOptions): Promise<string> {
   const m = /^\s*(\d{1,4})\s*-\s*(\d{1,4})\s*$/.exec(opts.years);
@@ -49,10 +44,10 @@ export async function runSimulate(opts: SimulateCliOptions): Promise<string> {
   if (!(EFFICIENCY_MEASURES as readonly string[]).includes(measure) || measure === 'malmquist')
     throw new SpecError(`--efficiency must be one of ${EFFICIENCY_MEASURES.filter((x) => x !== 'malmquist').join(', ')}, got '${opts.efficiency}'`, '--efficiency');
   const { table, truth } = await simulateCityPanel({
-    cities: integer(opts.cities, '--cities', 2),
+    cities: wholeNumber(opts.cities, '--cities', 2),
     years,
-    seed: integer(opts.seed, '--seed', 0),
-    burnIn: integer(opts.burnIn, '--burn-in', 1),
+    seed: wholeNumber(opts.seed, '--seed', 0),
+    burnIn: wholeNumber(opts.burnIn, '--burn-in', 1),
     efficiency: measure,
   });
   writeCsv(opts.out, table);

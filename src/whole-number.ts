@@ -1,0 +1,11 @@
+// A whole-number option of the command line (--reps, --seed, --jobs, ...): digits only (an empty
+// value is not 0, as Number('') would have it, nor is 1e3 a count), at least `min`, and exact in a
+// float64 (at most 2^53 − 1).
+import { SpecError } from './errors.ts';
+
+export function wholeNumber(value: string, option: string, min: number): number {
+  const n = /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
+  if (n >= min && !Number.isSafeInteger(n)) throw new SpecError(`${option} must be at most ${Number.MAX_SAFE_INTEGER} (2^53 − 1), got '${value}'`, option);
+  if (!(n >= min)) throw new SpecError(`${option} must be an integer of at least ${min}, got '${value}'`, option);
+  return n;
+}
