@@ -66,15 +66,15 @@ describe('CLI conventions', () => {
   it('an output that cannot be written fails before the work: nothing printed, nothing left', () => {
     const missing = join(dir, 'no-such-folder', 'fit.json');
     const a = sysgmm('estimate', 'data/abdata.csv', '--id', 'id', '--time', 'year', '--xtabond2', 'n L.n w k, gmm(L.n)', '--save', missing);
-    expect([a.code, a.stdout, a.stderr]).toEqual([2, '', `sysgmm: cannot write ${missing}: no such file or folder\n`]);
+    expect([a.code, a.stdout, a.stderr]).toEqual([2, '', `sysgmm: --save: cannot write ${missing}: no such file or folder\n`]);
     const folder = join(dir, 'draws.csv');
     mkdirSync(folder, { recursive: true });
     const b = sysgmm('bootstrap', 'data/abdata.csv', '--id', 'id', '--time', 'year', '--xtabond2', 'n L.n w k, gmm(L.n)', '--reps', '9', '--draws', folder);
-    expect([b.code, b.stdout, b.stderr]).toEqual([2, '', `sysgmm: cannot write ${folder}: it is a folder\n`]);
+    expect([b.code, b.stdout, b.stderr]).toEqual([2, '', `sysgmm: --draws: cannot write ${folder}: it is a folder\n`]);
     const file = join(dir, 'a-file');
     writeFileSync(file, '');
     const c = sysgmm('bootstrap', 'data/abdata.csv', '--id', 'id', '--time', 'year', '--xtabond2', 'n L.n w k, gmm(L.n)', '--reps', '9', '--svg', join(file, 'figs'));
-    expect([c.code, c.stdout, c.stderr]).toEqual([2, '', `sysgmm: cannot create the folder ${join(file, 'figs')}: a file is in the way\n`]);
+    expect([c.code, c.stdout, c.stderr]).toEqual([2, '', `sysgmm: --svg: cannot create the folder ${join(file, 'figs')}: a file is in the way\n`]);
     // A folder to be made is checked, not made: a run that fails leaves none behind.
     const later = join(dir, 'figs', 'deeper');
     const d = sysgmm('bootstrap', 'data/abdata.csv', '--id', 'id', '--time', 'year', '--xtabond2', 'n L.n w k, gmm(nope)', '--reps', '9', '--svg', later);

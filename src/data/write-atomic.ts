@@ -4,6 +4,8 @@
 import { existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { SpecError } from '../errors.ts';
+import { fileErrorMessage } from '../file-errors.ts';
 
 function temporaryName(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);
@@ -65,11 +67,17 @@ export function checkWritable(path: string): void {
 }
 
 /** Check that the folder `dir` can be made (its nearest existing ancestor a folder) and written in,
- *  for outputs written later; nothing is created, so a run that fails leaves no empty folder. */
-export function checkWritableFolder(dir: string): void {
+ *  for outputs written later; nothing is created, so a run that fails leaves no empty folder. A
+ *  failure is a SpecError naming `option`. */
+export function checkWritableFolder(dir: string, option: string): void {
   let at = resolve(dir);
   while (!existsSync(at) && dirname(at) !== at) at = dirname(at);
-  if (!statSync(at).isDirectory())
-    throw Object.assign(new Error(`ENOTDIR: cannot create the folder ${dir}`), { code: 'ENOTDIR', path: dir, syscall: 'mkdir' });
-  probeWrite(temporaryName(join(at, 'probe')), dir);
+  try {
+    if (!statSync(at).isDirectory())
+      throw Object.assign(new Error(`ENOTDIR: cannot create the folder ${dir}`), { code: 'ENOTDIR', path: dir, syscall: 'mkdir' });
+    probeWrite(temporaryName(join(at, 'probe')), dir);
+  } catch (err) {
+    const why = fileErrorMessage(err);
+    throw why ? new SpecError(`${option}: ${why}`, option) : err;
+  }
 }

@@ -4,6 +4,7 @@
 import { extname } from 'node:path';
 import type { Table } from 'apache-arrow';
 import { SpecError } from '../errors.ts';
+import { fileErrorMessage } from '../file-errors.ts';
 import type { GmmResult } from '../gmm/result.ts';
 import type { VariableSummary } from '../panel/describe.ts';
 import { float64Data, tableFromColumns, utf8FromStrings } from './build.ts';
@@ -18,7 +19,12 @@ export function checkTableFile(path: string | undefined, option: string): void {
   if (path === undefined) return;
   if (!(TABLE_FILE_FORMATS as readonly string[]).includes(extname(path).toLowerCase()))
     throw new SpecError(`${option}: '${path}' must end in ${TABLE_FILE_FORMATS.join(', ')} (the extension names the format)`, option);
-  checkWritable(path);
+  try {
+    checkWritable(path);
+  } catch (err) {
+    const why = fileErrorMessage(err);
+    throw why ? new SpecError(`${option}: ${why}`, option) : err;
+  }
 }
 
 async function encode(path: string, table: Table, option: string): Promise<string | Uint8Array> {

@@ -78,7 +78,7 @@ export function register(program: Command): void {
     .option('--resume', 'with --shards: continue the run in --out, keeping every valid task result')
     .action(async (file: string, opts: BootstrapCliOptions) => {
       checkTableFile(opts.draws, '--draws');
-      if (opts.svg) checkWritableFolder(opts.svg);
+      if (opts.svg) checkWritableFolder(opts.svg, '--svg');
       const reps = wholeNumber(opts.reps, '--reps', 2);
       const seed = wholeNumber(opts.seed, '--seed', 0);
       const threads = opts.threads === undefined ? undefined : wholeNumber(opts.threads, '--threads', 1);
