@@ -255,22 +255,25 @@ describe('sharded estimate', () => {
     expectClose(expected, JSON.parse(r.stdout), 1e-10);
   }, 240_000);
 
-  it('an interrupt while tasks run: one line saying what is left, exit 130, no stack; --resume completes it', async () => {
+  it('an interrupt while tasks run: one line saying what is left, exit 130 (SIGINT) or 143 (SIGTERM), no stack; --resume completes it', async () => {
     const command = 'xtabond2 n L.n w k, gmm(L.(n w k), collapse) twostep robust';
-    const out = join(work, 'interrupted');
-    const args = ['bin/sysgmm.mjs', 'estimate', ab3, '--id', 'id', '--time', 'year', '--xtabond2', command, '--json', '--jobs', '1', '--out', out];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    const closed = new Promise<number | null>((done) => child.on('close', done));
-    const children = () => (existsSync(`/proc/${child.pid}`) ? readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/).filter((x) => x) : []);
-    for (let waited = 0; children().length === 0 && waited < 60_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
-    child.kill('SIGINT');
-    expect(await closed).toBe(130);
-    expect(stderr).toMatch(/^sysgmm: interrupted: \d+ task\(s\) left; continue with --resume\n$/);
-    const r = sysgmm(...args.slice(1), '--resume');
-    expect(r.code, r.stderr).toBe(0);
-    expectClose(JSON.parse(JSON.stringify(await single(abdata, 'id', 'year', command))), JSON.parse(r.stdout), 1e-10);
+    const expected = JSON.parse(JSON.stringify(await single(abdata, 'id', 'year', command)));
+    for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+      const out = join(work, `interrupted-${signal}`);
+      const args = ['bin/sysgmm.mjs', 'estimate', ab3, '--id', 'id', '--time', 'year', '--xtabond2', command, '--json', '--jobs', '1', '--out', out];
+      const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      const closed = new Promise<number | null>((done) => child.on('close', done));
+      const children = () => (existsSync(`/proc/${child.pid}`) ? readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/).filter((x) => x) : []);
+      for (let waited = 0; children().length === 0 && waited < 60_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+      child.kill(signal);
+      expect([signal, await closed]).toEqual([signal, code]);
+      expect(stderr).toMatch(/^sysgmm: interrupted: \d+ task\(s\) left; continue with --resume\n$/);
+      const r = sysgmm(...args.slice(1), '--resume');
+      expect(r.code, r.stderr).toBe(0);
+      expectClose(expected, JSON.parse(r.stdout), 1e-10);
+    }
   }, 240_000);
 
   it('weight and correction tasks read the blocks the layout task kept, bit for bit; missing or damaged blocks are rebuilt from the shard', async () => {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { taskCommand } from './entry.ts';
 import { logDir, readResult } from './run-dir.ts';
 import type { ExecutorOptions } from './executor.ts';
-import { TaskFailure } from './executor.ts';
+import { signalExit, TaskFailure } from './executor.ts';
 
 export async function runLocal(dir: string, pending: number[], opts: ExecutorOptions): Promise<void> {
   const jobs = Math.max(1, opts.jobs ?? availableParallelism());
@@ -22,9 +22,9 @@ export async function runLocal(dir: string, pending: number[], opts: ExecutorOpt
   const failures: { index: number; log: string }[] = [];
   let batchNo = 0;
   let done = 0;
-  let interrupted = false;
-  const onSignal = () => {
-    interrupted = true;
+  let interrupted: NodeJS.Signals | null = null;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupted = signal;
     for (const child of running) child.kill('SIGTERM');
   };
   process.once('SIGINT', onSignal);
@@ -68,6 +68,6 @@ export async function runLocal(dir: string, pending: number[], opts: ExecutorOpt
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
   }
-  if (interrupted) throw new TaskFailure(`interrupted: ${pending.length - done} task(s) left; continue with --resume`, [], 130);
+  if (interrupted) throw new TaskFailure(`interrupted: ${pending.length - done} task(s) left; continue with --resume`, [], signalExit(interrupted));
   if (failures.length) throw new TaskFailure(`${failures.length} task(s) failed after ${retries} retries`, failures);
 }

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { SpecError } from '../errors.ts';
 import { sysgmmBin } from './entry.ts';
 import { logDir, pendingTasks, writeAtomic, type RunManifest } from './run-dir.ts';
-import { TaskFailure, type ExecutorOptions } from './executor.ts';
+import { signalExit, TaskFailure, type ExecutorOptions } from './executor.ts';
 
 /** Largest array index submitted (Slurm's default MaxArraySize is 1001); later tasks go in further arrays with an offset. */
 const MAX_ARRAY_INDEX = 999;
@@ -180,9 +180,9 @@ export async function runSlurm(dir0: string, pending: number[], manifest: RunMan
   let todo = pending;
   for (let attempt = 0; ; attempt++) {
     const { ids, logs } = await submit(dir, manifest.kind, todo, opts, attempt);
-    let interrupted = false;
-    const onSignal = () => {
-      interrupted = true;
+    let interrupted: NodeJS.Signals | null = null;
+    const onSignal = (signal: NodeJS.Signals) => {
+      interrupted = signal;
       capture('scancel', ids);
     };
     process.once('SIGINT', onSignal);
@@ -193,7 +193,7 @@ export async function runSlurm(dir0: string, pending: number[], manifest: RunMan
       process.removeListener('SIGINT', onSignal);
       process.removeListener('SIGTERM', onSignal);
     }
-    if (interrupted) throw new TaskFailure(`interrupted: Slurm job(s) ${ids.join(', ')} cancelled; continue with --resume`, [], 130);
+    if (interrupted) throw new TaskFailure(`interrupted: Slurm job(s) ${ids.join(', ')} cancelled; continue with --resume`, [], signalExit(interrupted));
     const left = new Set(await pendingTasks(dir, manifest.tasks, (i, why) => opts.onNote?.(`task ${i}: result corrupt (${why}); recomputing`)));
     todo = todo.filter((i) => left.has(i));
     if (todo.length === 0) return;
