@@ -163,6 +163,7 @@ describe('Monte Carlo tasks and summaries', () => {
     expect(plan({ ols: 'y L.y', iterate: true })).toThrow('plan: estimators.IT.iterate: unknown key; an "ols" estimator takes "ols"');
     expect(plan({ xtabond2: SYS2, iterate: true }).call(null).estimators[0].def).toMatchObject({ kind: 'xtabond2', iterate: true });
     expect(() => parsePlan({ dgp: { alpha: 0.5, beta: 1 }, estimators: { S: SYS2 } })).toThrow('plan: dgp.beta: is a parameter of the regressor x, which model "ar1" does not have');
+    expect(() => parsePlan({ dgp: { alpha: 0.5 }, estimators: { SYS2: 'xtabond2 y L.y z, gmm(y, lag(2 .))' } })).toThrow(/^plan: estimators.SYS2: variable 'z' in the variable list not found/);
     expect(parsePlan({ dgp: { model: 'ar1x', alpha: 0.5, beta: 1 }, estimators: { S: SYS2 } }).designs[0].beta).toBe(1);
   });
 

@@ -117,7 +117,13 @@ function estimatorDef(name: string, raw: unknown, columns: readonly string[]): E
       def = { kind, varlist, command: kind === 'ah' ? andersonHsiaoCommand(varlist, columns) : `xtabond2 ${varlist}` };
     }
   } else fail(at, 'must be an xtabond2 command or an object');
-  const spec = parseXtabond2(def.command, columns);
+  let spec: ReturnType<typeof parseXtabond2>;
+  try {
+    spec = parseXtabond2(def.command, columns);
+  } catch (err) {
+    if (err instanceof SpecError) fail(at, err.message);
+    throw err;
+  }
   if (def.kind === 'xtabond2' && def.iterate && spec.cluster) fail(at, 'iterate: cluster() is not supported with iterated GMM');
   if (def.kind === 'xtabond2' && def.iterate && !spec.twostep) fail(at, 'iterate: needs a twostep command (the iteration continues the two-step weight update)');
   return def;
