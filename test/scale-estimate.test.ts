@@ -142,6 +142,10 @@ describe('sysgmm partition', () => {
     const dup = join(work, 'dup.csv');
     writeFileSync(dup, 'id,year,y\n1,2000,1\n2,2000,2\n1,2001,3\n1,2000,4\n');
     await expect(partition(dup, { id: 'id', time: 'year', shards: 2, out: join(work, 'dup') })).rejects.toThrow('unit 1 has two rows for year = 2000: rows 1 and 4 of');
+    // The folder the failed run made is gone; a bad --id fails the same way.
+    expect(existsSync(join(work, 'dup'))).toBe(false);
+    await expect(partition(dup, { id: 'idd', time: 'year', shards: 2, out: join(work, 'idd') })).rejects.toThrow(/idd/);
+    expect(existsSync(join(work, 'idd'))).toBe(false);
     const frac = join(work, 'frac.csv');
     writeFileSync(frac, 'id,year,y\n1,2000,1\n1,2000.5,2\n');
     const err = await partition(frac, { id: 'id', time: 'year', shards: 2, out: join(work, 'frac') }).catch((e) => e);

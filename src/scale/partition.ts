@@ -148,7 +148,8 @@ export async function partition(input: string, opts: PartitionOptions): Promise<
   if (!Number.isInteger(K) || K < 1) throw new SpecError(`--shards must be a positive integer, got ${K}`, '--shards');
   if (opts.id === opts.time) throw new SpecError(`--id and --time name the same column '${opts.id}'`, '--time');
   const out = resolve(opts.out);
-  await mkdir(out, { recursive: true });
+  // A folder made here is removed again if the partition fails (a bad --id, a duplicate row).
+  const made = (await mkdir(out, { recursive: true })) !== undefined;
   // Spill folders of an earlier run that was interrupted (a signal ends the process before the
   // finally below removes them; the name carries that run's process id).
   for (const f of await readdir(out)) if (/^\.spill-\d+$/.test(f)) await rm(join(out, f), { recursive: true, force: true });
@@ -253,6 +254,9 @@ export async function partition(input: string, opts: PartitionOptions): Promise<
       if (m && Number(m[1]) >= K) await rm(join(out, f), { force: true });
     }
     return manifest;
+  } catch (err) {
+    if (made) await rm(out, { recursive: true, force: true });
+    throw err;
   } finally {
     for (const fd of fds) closeSync(fd);
     await rm(spill, { recursive: true, force: true });
