@@ -14,7 +14,7 @@ import type { GmmResult } from '../src/gmm/result.ts';
 import type { Panel } from '../src/panel/panel.ts';
 import { parseXtabond2 } from '../src/spec/parse.ts';
 import { createRng } from '../src/stats/rng.ts';
-import { replicate, type Estimators } from '../src/study/replicate.ts';
+import { engineEstimators, replicate, type Estimators } from '../src/study/replicate.ts';
 import { loadAbdata } from './helpers/abdata.ts';
 
 const TARGET = 3e-10;
@@ -71,10 +71,11 @@ describe('a 1e-15 perturbation of every input value', () => {
     let out = '';
     beforeAll(async () => {
       out = mkdtempSync(join(tmpdir(), 'sysgmm-perturb-'));
+      const engine = engineEstimators();
       const estimators: Estimators = {
         fit(run) {
           if (run.estimator !== 'ols' && run.estimator !== 'within') runs.push({ panel: run.panel, command: run.command });
-          return fitGmm(run.panel, parseXtabond2(run.command, run.panel.names()), run.command);
+          return engine.fit(run);
         },
       };
       await replicate({ config: new URL('../data/study.json', import.meta.url).pathname, out, estimators });
