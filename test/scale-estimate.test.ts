@@ -77,6 +77,25 @@ function sysgmm(...args: string[]) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** A sharded estimate started in the background: its output so far, its exit, and its first worker
+ *  process (the local executor's child, read from /proc) once one runs. */
+function startEstimate(args: string[]) {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const output = { stdout: '', stderr: '' };
+  child.stdout.on('data', (d) => (output.stdout += d));
+  child.stderr.on('data', (d) => (output.stderr += d));
+  const closed = new Promise<number | null>((done) => child.on('close', done));
+  const firstWorker = async (): Promise<string> => {
+    for (let waited = 0; waited < 60_000; waited += 50) {
+      const kids = existsSync(`/proc/${child.pid}`) ? readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/).filter((x) => x) : [];
+      if (kids[0]) return kids[0];
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error('no worker process started within 60 s');
+  };
+  return { child, output, closed, firstWorker };
+}
+
 describe('sysgmm partition', () => {
   it('writes whole units sorted by (unit, time) with a manifest: rows, units, periods and checksums, rows without id or time counted', async () => {
     const csv = readFileSync(abdata, 'utf8').trimEnd().split('\n');
@@ -223,18 +242,9 @@ describe('sharded estimate', () => {
     const command = 'xtabond2 n L.n w k, gmm(L.(n w k), collapse) orthogonal twostep robust';
     const out = join(work, 'faults');
     const args = ['bin/sysgmm.mjs', 'estimate', ab3, '--id', 'id', '--time', 'year', '--xtabond2', command, '--json', '--jobs', '1', '--out', out];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    const closed = new Promise<number | null>((done) => child.on('close', done));
-    const children = () => (existsSync(`/proc/${child.pid}`) ? readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/).filter((x) => x) : []);
-    let worker: string | undefined;
-    for (let waited = 0; !worker && waited < 60_000; waited += 50) {
-      worker = children()[0];
-      if (!worker) await new Promise((r) => setTimeout(r, 50));
-    }
-    process.kill(Number(worker), 'SIGKILL');
-    expect(await closed).toBe(0);
+    const run = startEstimate(args);
+    process.kill(Number(await run.firstWorker()), 'SIGKILL');
+    expect(await run.closed).toBe(0);
     // The killed batch (layout tasks 0–1) ran again: three worker processes for three tasks.
     // Nothing dropped or moved: the layout stage's moments serve, so three stages ran.
     expect(stages(out)).toEqual(['00-layout', '01-weight', '02-correction']);
@@ -242,7 +252,7 @@ describe('sharded estimate', () => {
     expect(logs).toHaveLength(3);
     expect(logs[0]).toBe('local-0000-tasks-0-1.log');
     const expected = JSON.parse(JSON.stringify(await single(abdata, 'id', 'year', command)));
-    expectClose(expected, JSON.parse(stdout), 1e-10);
+    expectClose(expected, JSON.parse(run.output.stdout), 1e-10);
     // One weight partial altered: detected by its checksum and recomputed; nothing else reruns.
     const task = join(out, '01-weight', 'tasks', '000001.json');
     const [header, body] = readFileSync(task, 'utf8').split('\n');
@@ -265,15 +275,11 @@ describe('sharded estimate', () => {
     for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
       const out = join(work, `interrupted-${signal}`);
       const args = ['bin/sysgmm.mjs', 'estimate', ab3, '--id', 'id', '--time', 'year', '--xtabond2', command, '--json', '--jobs', '1', '--out', out];
-      const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-      let stderr = '';
-      child.stderr.on('data', (d) => (stderr += d));
-      const closed = new Promise<number | null>((done) => child.on('close', done));
-      const children = () => (existsSync(`/proc/${child.pid}`) ? readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/).filter((x) => x) : []);
-      for (let waited = 0; children().length === 0 && waited < 60_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
-      child.kill(signal);
-      expect([signal, await closed]).toEqual([signal, code]);
-      expect(stderr).toMatch(/^sysgmm: interrupted: \d+ task\(s\) left; continue with --resume\n$/);
+      const run = startEstimate(args);
+      await run.firstWorker();
+      run.child.kill(signal);
+      expect([signal, await run.closed]).toEqual([signal, code]);
+      expect(run.output.stderr).toMatch(/^sysgmm: interrupted: \d+ task\(s\) left; continue with --resume\n$/);
       const r = sysgmm(...args.slice(1), '--resume');
       expect(r.code, r.stderr).toBe(0);
       expectClose(expected, JSON.parse(r.stdout), 1e-10);
