@@ -154,7 +154,6 @@ export async function partition(input: string, opts: PartitionOptions): Promise<
   // finally below removes them; the name carries that run's process id).
   for (const f of await readdir(out)) if (/^\.spill-\d+$/.test(f)) await rm(join(out, f), { recursive: true, force: true });
   const spill = join(out, `.spill-${process.pid}`);
-  await rm(spill, { recursive: true, force: true });
   await mkdir(spill);
   const fds = Array.from({ length: K }, (_, s) => openSync(join(spill, `${s}.arrows`), 'w'));
   let columns: PartitionManifest['columns'] | null = null;
