@@ -35,7 +35,7 @@ describe('run directory', () => {
     writeFileSync(taskPath(dir, 1), text.slice(0, text.length - 3));
     writeFileSync(taskPath(dir, 2), readFileSync(taskPath(dir, 3)));
     // A writer killed between writing and renaming leaves its temporary file.
-    writeFileSync(`${taskPath(dir, 1)}.tmp-4242-0a1b2c3d`, 'half');
+    writeFileSync(join(dir, 'tasks', '.000001.json.4242.0a1b2c3d.tmp'), 'half');
     expect(await readResult(dir, 0)).toEqual({ state: 'corrupt', why: 'checksum mismatch' });
     expect((await readResult(dir, 1)).state).toBe('corrupt');
     expect(await readResult(dir, 2)).toEqual({ state: 'corrupt', why: 'header is not that of task 2' });

@@ -6,10 +6,11 @@
 //   run.json            { format, kind, tasks, config, created }
 //   tasks/000012.json   line 1: {"format","index","bytes","sha256"}; then the payload as JSON
 //   logs/               one log per local worker process or Slurm array task
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SpecError } from '../errors.ts';
+import { writeFileAtomic } from '../data/write-atomic.ts';
 
 const RUN_FORMAT = 'sysgmm-run/1';
 const TASK_FORMAT = 'sysgmm-task/1';
@@ -25,18 +26,6 @@ export interface RunManifest {
 }
 
 export type TaskState = { state: 'missing' } | { state: 'corrupt'; why: string } | { state: 'ok'; payload: unknown };
-
-/** Write a file under its final name only once it is complete: a temporary sibling, then rename. */
-export async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  try {
-    await writeFile(tmp, data);
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-}
 
 export function taskPath(dir: string, index: number): string {
   return join(dir, 'tasks', `${String(index).padStart(6, '0')}.json`);
@@ -77,7 +66,7 @@ export async function openRunDir(dir: string, run: { kind: string; tasks: number
   const manifest: RunManifest = { format: RUN_FORMAT, kind: run.kind, tasks: run.tasks, config: run.config, created: new Date().toISOString() };
   await mkdir(join(dir, 'tasks'), { recursive: true });
   await mkdir(logDir(dir), { recursive: true });
-  await writeAtomic(join(dir, 'run.json'), JSON.stringify(manifest, null, 1) + '\n');
+  await writeFileAtomic(join(dir, 'run.json'), JSON.stringify(manifest, null, 1) + '\n');
   return manifest;
 }
 
@@ -87,7 +76,7 @@ const sha256 = (bytes: Uint8Array | string): string => createHash('sha256').upda
 export async function writeResult(dir: string, index: number, payload: unknown): Promise<void> {
   const body = Buffer.from(JSON.stringify(payload), 'utf8');
   const header = JSON.stringify({ format: TASK_FORMAT, index, bytes: body.length, sha256: sha256(body) });
-  await writeAtomic(taskPath(dir, index), Buffer.concat([Buffer.from(header + '\n', 'utf8'), body]));
+  await writeFileAtomic(taskPath(dir, index), Buffer.concat([Buffer.from(header + '\n', 'utf8'), body]));
 }
 
 /** Task i's result: missing, corrupt (with why), or its payload. */
@@ -116,9 +105,10 @@ export async function readResult(dir: string, index: number): Promise<TaskState>
 /** Indices of the tasks with no complete, valid result; corrupt files are removed (and named through onCorrupt). */
 export async function pendingTasks(dir: string, tasks: number, onCorrupt?: (index: number, why: string) => void): Promise<number[]> {
   const pending: number[] = [];
-  // Temporary files of results whose writer was killed mid-write (writeAtomic): their tasks run again.
+  // Temporary files of results whose writer was killed mid-write (write-atomic.ts names them
+  // .<file>.<pid>.<random>.tmp): their tasks run again.
   const names = await readdir(join(dir, 'tasks')).catch(() => [] as string[]);
-  for (const f of names) if (/^\d+\.json\.tmp-\d+-[0-9a-f]+$/.test(f)) await rm(join(dir, 'tasks', f), { force: true });
+  for (const f of names) if (/^\.\d+\.json\.\d+\.[0-9a-z]+\.tmp$/.test(f)) await rm(join(dir, 'tasks', f), { force: true });
   for (let i = 0; i < tasks; i++) {
     const s = await readResult(dir, i);
     if (s.state === 'ok') continue;

@@ -9,7 +9,8 @@ import { chmod } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { SpecError } from '../errors.ts';
 import { sysgmmBin } from './entry.ts';
-import { logDir, pendingTasks, writeAtomic, type RunManifest } from './run-dir.ts';
+import { logDir, pendingTasks, type RunManifest } from './run-dir.ts';
+import { writeFileAtomic } from '../data/write-atomic.ts';
 import { signalExit, TaskFailure, type ExecutorOptions } from './executor.ts';
 
 /** Largest array index submitted (Slurm's default MaxArraySize is 1001); later tasks go in further arrays with an offset. */
@@ -132,7 +133,7 @@ function sbatch(args: string[]): string {
 
 async function submit(dir: string, kind: string, indices: number[], opts: ExecutorOptions, attempt: number): Promise<{ ids: string[]; logs: Map<number, string> }> {
   const script = join(dir, 'slurm-task.sh');
-  await writeAtomic(script, SCRIPT);
+  await writeFileAtomic(script, SCRIPT);
   await chmod(script, 0o755);
   const ids: string[] = [];
   const logs = new Map<number, string>();
@@ -143,7 +144,7 @@ async function submit(dir: string, kind: string, indices: number[], opts: Execut
     // one-task elements that each pay Slurm's dispatch and a Node start.
     const batches = taskBatches(indices, opts.jobs);
     const file = join(dir, `slurm-batches-${attempt}.json`);
-    await writeAtomic(file, JSON.stringify(batches));
+    await writeFileAtomic(file, JSON.stringify(batches));
     const id = sbatch([...common(`0-${batches.length - 1}`), '0', file]);
     ids.push(id);
     batches.forEach((b, e) => b.forEach((t) => logs.set(t, join(logDir(dir), `slurm-${id}_${e}.out`))));

@@ -15,7 +15,7 @@ import { join, resolve } from 'node:path';
 import { SpecError } from '../errors.ts';
 import type { ExecutorOptions } from '../run/executor.ts';
 import { runWorkload } from '../workloads/run-workload.ts';
-import { writeAtomic } from '../run/run-dir.ts';
+import { writeFileAtomic } from '../data/write-atomic.ts';
 import { checkIdentified, keptRegressors, mergedTotals } from '../gmm/merged-totals.ts';
 import { estimationSteps, runStepsAsync } from '../gmm/estimate.ts';
 import { arMode, estimateOptionsFor, sigmaCountsTransformed, type PreparedGmm } from '../gmm/fit.ts';
@@ -61,7 +61,7 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
   const exists = await stat(marker).then(() => true, () => false);
   if (exists && !opts.resume) throw new SpecError(`${out} already holds this estimate's run; pass --resume to continue it (or reuse its results), or choose another --out`, '--out');
   await mkdir(out, { recursive: true });
-  if (!exists) await writeAtomic(marker, JSON.stringify({ data, command: opts.command, conventions: opts.conventions }) + '\n');
+  if (!exists) await writeFileAtomic(marker, JSON.stringify({ data, command: opts.command, conventions: opts.conventions }) + '\n');
 
   const base: ModelConfig = {
     data,

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import { FIGURE_FONT, renderSvg, svgToPng } from '../report/figures.ts';
 import { quantileSorted } from '../bootstrap/intervals.ts';
-import { writeAtomic } from '../run/run-dir.ts';
+import { writeFileAtomic } from '../data/write-atomic.ts';
 import type { Grid, Stability } from './grid-spec.ts';
 import type { GridRow } from './grid-task.ts';
 import { fmt, toCsv, toLatex, toMarkdown, type Column, type CsvColumn } from './tables.ts';
@@ -129,10 +129,10 @@ export async function writeGridTables(out: string, grid: Grid, rows: GridRow[], 
   const boot = rows.some((r) => Object.values(r.focus).some((f) => f?.boot));
   const cols = columns(grid, boot);
   const md = `${stabilityMarkdown(stab)}\n${toMarkdown(cols, rows)}`;
-  await writeAtomic(join(out, 'grid.json'), JSON.stringify({ ...meta, template: grid.template, axes: grid.axes, samples: grid.samples, focus: grid.focus, stability: stab, specifications: rows }, null, 1) + '\n');
-  await writeAtomic(join(out, 'grid.md'), md);
-  await writeAtomic(join(out, 'grid.tex'), toLatex(cols, rows, `Robustness grid: ${rows.length} specifications; standard errors in parentheses`));
-  await writeAtomic(join(out, 'grid.csv'), toCsv(csvColumns(grid), rows));
+  await writeFileAtomic(join(out, 'grid.json'), JSON.stringify({ ...meta, template: grid.template, axes: grid.axes, samples: grid.samples, focus: grid.focus, stability: stab, specifications: rows }, null, 1) + '\n');
+  await writeFileAtomic(join(out, 'grid.md'), md);
+  await writeFileAtomic(join(out, 'grid.tex'), toLatex(cols, rows, `Robustness grid: ${rows.length} specifications; standard errors in parentheses`));
+  await writeFileAtomic(join(out, 'grid.csv'), toCsv(csvColumns(grid), rows));
   return md;
 }
 
@@ -181,8 +181,8 @@ export async function writeSpecCurves(out: string, grid: Grid, rows: GridRow[]):
     if (!rows.some((r) => !r.failure && r.focus[f])) continue;
     const base = `figures/spec-curve-${f.replace(/[^A-Za-z0-9_]+/g, '_')}`;
     const svg = await renderSvg(specCurveSpec(grid, rows, f));
-    await writeAtomic(join(out, `${base}.svg`), svg);
-    await writeAtomic(join(out, `${base}.png`), svgToPng(svg));
+    await writeFileAtomic(join(out, `${base}.svg`), svg);
+    await writeFileAtomic(join(out, `${base}.png`), svgToPng(svg));
     written.push(base);
   }
   return written;

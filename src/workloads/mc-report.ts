@@ -8,7 +8,7 @@ import { Table as WasmTable, WriterPropertiesBuilder, writeParquet } from 'parqu
 import type { TopLevelSpec } from 'vega-lite';
 import { FIGURE_FONT, renderSvg, svgToPng } from '../report/figures.ts';
 import { quantileSorted } from '../bootstrap/intervals.ts';
-import { writeAtomic } from '../run/run-dir.ts';
+import { writeFileAtomic } from '../data/write-atomic.ts';
 import { truth } from './dgp.ts';
 import { designLabel, type Plan } from './plan.ts';
 import type { McTaskPayload } from './montecarlo-task.ts';
@@ -81,10 +81,10 @@ function csvColumns(rows: McRow[]): CsvColumn<McRow>[] {
 /** The summary tables; returns the Markdown (printed by the command). */
 export async function writeSummary(out: string, plan: Plan, rows: McRow[]): Promise<string> {
   const md = toMarkdown(COLUMNS, rows);
-  await writeAtomic(join(out, 'summary.json'), JSON.stringify({ level: plan.level, reps: plan.reps, seed: plan.seed, bootstrap: plan.bootstrap, rows }, null, 1) + '\n');
-  await writeAtomic(join(out, 'summary.md'), md);
-  await writeAtomic(join(out, 'summary.tex'), toLatex(COLUMNS, rows, `Monte Carlo: ${plan.reps} replications per design, level ${plan.level}; Monte Carlo standard errors in parentheses`));
-  await writeAtomic(join(out, 'summary.csv'), toCsv(csvColumns(rows), rows));
+  await writeFileAtomic(join(out, 'summary.json'), JSON.stringify({ level: plan.level, reps: plan.reps, seed: plan.seed, bootstrap: plan.bootstrap, rows }, null, 1) + '\n');
+  await writeFileAtomic(join(out, 'summary.md'), md);
+  await writeFileAtomic(join(out, 'summary.tex'), toLatex(COLUMNS, rows, `Monte Carlo: ${plan.reps} replications per design, level ${plan.level}; Monte Carlo standard errors in parentheses`));
+  await writeFileAtomic(join(out, 'summary.csv'), toCsv(csvColumns(rows), rows));
   return md;
 }
 
@@ -141,7 +141,7 @@ export async function writeReplications(out: string, plan: Plan, payloads: McTas
     failure: text(failure),
   });
   const props = new WriterPropertiesBuilder().setMaxRowGroupSize(1 << 16).build();
-  await writeAtomic(join(out, 'replications.parquet'), writeParquet(WasmTable.fromIPCStream(tableToIPC(table, 'stream')), props));
+  await writeFileAtomic(join(out, 'replications.parquet'), writeParquet(WasmTable.fromIPCStream(tableToIPC(table, 'stream')), props));
 }
 
 const CONFIG = { font: FIGURE_FONT, background: 'white', axis: { grid: true, gridColor: '#eee' }, title: { anchor: 'start' as const } };
@@ -215,8 +215,8 @@ function densitySpec(plan: Plan, payloads: McTaskPayload[], parameter: string): 
 
 async function figure(spec: TopLevelSpec, base: string): Promise<void> {
   const svg = await renderSvg(spec);
-  await writeAtomic(`${base}.svg`, svg);
-  await writeAtomic(`${base}.png`, svgToPng(svg));
+  await writeFileAtomic(`${base}.svg`, svg);
+  await writeFileAtomic(`${base}.png`, svgToPng(svg));
 }
 
 /** figures/bias-<p>, rmse-<p>, density-<p> (.svg, .png) for each parameter; returns the base names. */
