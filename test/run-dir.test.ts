@@ -47,6 +47,10 @@ describe('run directory', () => {
   });
 
   it('refuses to reuse a folder without --resume, and a resume whose configuration differs', async () => {
+    const file = join(fresh(), 'a-file');
+    writeFileSync(file, '');
+    await expect(openRunDir(file, { kind: 'test', tasks: 1, config: null }, false)).rejects.toThrow(`--out: ${file} is a file, not a folder`);
+    await expect(openRunDir(join(file, 'run'), { kind: 'test', tasks: 1, config: null }, false)).rejects.toThrow(`--out: cannot create the folder ${join(file, 'run', 'tasks')}: a file is in the way`);
     const dir = fresh();
     await openRunDir(dir, { kind: 'test', tasks: 2, config: { plan: 1 } }, false);
     await expect(openRunDir(dir, { kind: 'test', tasks: 2, config: { plan: 1 } }, false)).rejects.toThrow(/already holds a test run; pass --resume/);

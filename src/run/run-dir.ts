@@ -7,10 +7,11 @@
 //   tasks/000012.json   line 1: {"format","index","bytes","sha256"}; then the payload as JSON
 //   logs/               one log per local worker process or Slurm array task
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SpecError } from '../errors.ts';
 import { writeFileAtomic } from '../data/write-atomic.ts';
+import { fileErrorMessage } from '../file-errors.ts';
 
 const RUN_FORMAT = 'sysgmm-run/1';
 const TASK_FORMAT = 'sysgmm-task/1';
@@ -64,8 +65,14 @@ export async function openRunDir(dir: string, run: { kind: string; tasks: number
     return existing;
   }
   const manifest: RunManifest = { format: RUN_FORMAT, kind: run.kind, tasks: run.tasks, config: run.config, created: new Date().toISOString() };
-  await mkdir(join(dir, 'tasks'), { recursive: true });
-  await mkdir(logDir(dir), { recursive: true });
+  if ((await stat(dir).catch(() => null))?.isDirectory() === false) throw new SpecError(`--out: ${dir} is a file, not a folder`, '--out');
+  try {
+    await mkdir(join(dir, 'tasks'), { recursive: true });
+    await mkdir(logDir(dir), { recursive: true });
+  } catch (err) {
+    const why = fileErrorMessage(err);
+    throw why ? new SpecError(`--out: ${why}`, '--out') : err;
+  }
   await writeFileAtomic(join(dir, 'run.json'), JSON.stringify(manifest, null, 1) + '\n');
   return manifest;
 }
