@@ -1,7 +1,8 @@
 // What every workload command (montecarlo, grid) does around its run: the executor options, notes
-// on stderr and a progress bar of tasks on a terminal. A task failure reaches main.ts, which prints it
-// with its exit code.
+// on stderr, a progress bar of tasks on a terminal, and a line for an interrupt between stages. A task
+// failure reaches main.ts, which prints it with its exit code.
 import { parseExecutorOptions, type ExecutorCliOptions } from '../run/executor.ts';
+import { noteInterrupts } from '../run/signal-exit.ts';
 import type { WorkloadOptions } from '../workloads/run-workload.ts';
 import { progressBar, type Progress } from './progress.ts';
 
@@ -15,7 +16,7 @@ export async function runWorkloadCli<T>(opts: ExecutorCliOptions, label: string,
   const exec = parseExecutorOptions(opts);
   let bar: Progress | null = null;
   try {
-    return await run({
+    return await noteInterrupts(() => run({
       ...exec,
       resume: opts.resume,
       prepare: opts.prepare,
@@ -24,7 +25,7 @@ export async function runWorkloadCli<T>(opts: ExecutorCliOptions, label: string,
         bar ??= progressBar(label, total, opts.quiet);
         bar.update(done);
       },
-    });
+    }));
   } finally {
     (bar as Progress | null)?.stop();
   }

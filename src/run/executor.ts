@@ -21,11 +21,6 @@ export interface ExecutorOptions {
   onNote?: (message: string) => void;
 }
 
-/** The exit status of a process ended by `signal`, as a shell reports it (128 + the signal's number). */
-export function signalExit(signal: NodeJS.Signals): number {
-  return signal === 'SIGTERM' ? 143 : 130;
-}
-
 /** Tasks that did not produce a valid result; `failed` names each with its log. */
 export class TaskFailure extends Error {
   constructor(message: string, readonly failed: { index: number; log: string }[], readonly exitCode = 1) {

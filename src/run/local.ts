@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { taskCommand } from './entry.ts';
 import { logDir, readResult } from './run-dir.ts';
 import type { ExecutorOptions } from './executor.ts';
-import { signalExit, TaskFailure } from './executor.ts';
+import { TaskFailure } from './executor.ts';
+import { signalExit } from './signal-exit.ts';
 
 export async function runLocal(dir: string, pending: number[], opts: ExecutorOptions): Promise<void> {
   const jobs = Math.max(1, opts.jobs ?? availableParallelism());

@@ -11,7 +11,8 @@ import { SpecError } from '../errors.ts';
 import { sysgmmBin } from './entry.ts';
 import { logDir, pendingTasks, type RunManifest } from './run-dir.ts';
 import { writeFileAtomic } from '../data/write-atomic.ts';
-import { signalExit, TaskFailure, type ExecutorOptions } from './executor.ts';
+import { TaskFailure, type ExecutorOptions } from './executor.ts';
+import { signalExit } from './signal-exit.ts';
 
 /** Largest array index submitted (Slurm's default MaxArraySize is 1001); later tasks go in further arrays with an offset. */
 const MAX_ARRAY_INDEX = 999;

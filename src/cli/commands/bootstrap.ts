@@ -23,6 +23,7 @@ import { progressBar } from '../progress.ts';
 import { checkTableFile, drawsTable, writeTableFile } from '../../data/write-table.ts';
 import { checkWritableFolder } from '../../data/write-atomic.ts';
 import { parseExecutorOptions, withProgress } from '../../run/executor.ts';
+import { noteInterrupts } from '../../run/signal-exit.ts';
 import { EXECUTORS } from '../../run/executor-names.ts';
 import { isPartitionedFolder } from '../../scale/is-partitioned.ts';
 
@@ -108,11 +109,13 @@ export function register(program: Command): void {
         shards === undefined
           ? undefined
           : () =>
-              withProgress(opts.out!, (done) => bar.update(Math.round((done / shards) * reps)), async () =>
-                (await import('../../scale/sharded-bootstrap.ts')).shardedReplications(
-                  opts.out!,
-                  { file, id: opts.id, time: opts.time, inputFormat: opts.inputFormat, sheet: opts.sheet, delimiter: opts.delimiter, command: opts.xtabond2, seed, reps, recentre: opts.recentre, backend: opts.backend, shards },
-                  { ...exec!, resume: opts.resume, onNote: (msg) => process.stderr.write(`${msg}\n`) },
+              noteInterrupts(() =>
+                withProgress(opts.out!, (done) => bar.update(Math.round((done / shards) * reps)), async () =>
+                  (await import('../../scale/sharded-bootstrap.ts')).shardedReplications(
+                    opts.out!,
+                    { file, id: opts.id, time: opts.time, inputFormat: opts.inputFormat, sheet: opts.sheet, delimiter: opts.delimiter, command: opts.xtabond2, seed, reps, recentre: opts.recentre, backend: opts.backend, shards },
+                    { ...exec!, resume: opts.resume, onNote: (msg) => process.stderr.write(`${msg}\n`) },
+                  ),
                 ),
               );
       const result = await bootstrapGmm(

@@ -46,7 +46,8 @@ export function register(program: Command): void {
       if (isPartitionedFolder(file)) {
         const exec = (await import('../../run/executor.ts')).parseExecutorOptions(opts);
         const { shardedEstimate } = await import('../../scale/sharded-estimate.ts');
-        const { result, out, spec } = await shardedEstimate(file, {
+        const { noteInterrupts } = await import('../../run/signal-exit.ts');
+        const { result, out, spec } = await noteInterrupts(() => shardedEstimate(file, {
           ...exec,
           command: opts.xtabond2,
           id: opts.id,
@@ -55,7 +56,7 @@ export function register(program: Command): void {
           out: opts.out,
           resume: opts.resume,
           onNote: (msg) => process.stderr.write(`${msg}\n`),
-        });
+        }));
         process.stderr.write(`run directory: ${out}\n`);
         process.stdout.write(formatResult(result, format, { id: opts.id, time: opts.time, spec }));
         if (opts.save?.toLowerCase().endsWith('.json')) await writeFileAtomic(opts.save, formatResult(result, 'json'));

@@ -1,0 +1,32 @@
+// Between a run's stages no executor watches for a signal (src/run/signal-exit.ts): noteInterrupts
+// ends the process with a line and the shell's exit status, and leaves a signal to an executor's
+// handler while one is registered.
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+
+/** A child that runs 2 s of "work" under noteInterrupts and signals itself after 100 ms; with
+ *  `executor`, a handler of its own (as local.ts registers while tasks run) is present too. */
+function child(signal: 'SIGINT' | 'SIGTERM', executor: boolean) {
+  const code = `
+    const { noteInterrupts } = await import(${JSON.stringify(new URL('../src/run/signal-exit.ts', import.meta.url).href)});
+    await noteInterrupts(async () => {
+      if (${executor}) process.once('${signal}', () => { process.stderr.write('executor: stopped\\n'); process.exit(7); });
+      setTimeout(() => process.kill(process.pid, '${signal}'), 100);
+      await new Promise((r) => setTimeout(r, 2000));
+    });
+    process.stderr.write('finished\\n');`;
+  return spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8', timeout: 30_000 });
+}
+
+describe('noteInterrupts', () => {
+  it('ends the process between stages with a line and 130 (SIGINT) or 143 (SIGTERM)', () => {
+    for (const [signal, status] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+      const r = child(signal, false);
+      expect([signal, r.status, r.stderr]).toEqual([signal, status, 'sysgmm: interrupted between stages; continue with --resume\n']);
+    }
+  });
+  it("leaves the signal to an executor's handler while one is registered", () => {
+    const r = child('SIGINT', true);
+    expect([r.status, r.stderr]).toEqual([7, 'executor: stopped\n']);
+  });
+});
