@@ -245,6 +245,7 @@ describe('sharded estimate', () => {
     const run = startEstimate(args);
     process.kill(Number(await run.firstWorker()), 'SIGKILL');
     expect(await run.closed).toBe(0);
+    expect(run.output.stderr).toMatch(/task\(s\) 0, 1: the worker process was killed by SIGKILL without a result \(log .*local-0000-tasks-0-1\.log\); running again/);
     // The killed batch (layout tasks 0–1) ran again: three worker processes for three tasks.
     // Nothing dropped or moved: the layout stage's moments serve, so three stages ran.
     expect(stages(out)).toEqual(['00-layout', '01-weight', '02-correction']);

@@ -39,11 +39,12 @@ export async function runLocal(dir: string, pending: number[], opts: ExecutorOpt
       const child = spawn(file, args, { stdio: ['ignore', fd, fd] });
       running.add(child);
       let finished = false;
-      const finish = async () => {
+      const finish = async (how: string) => {
         if (finished) return;
         finished = true;
         running.delete(child);
         closeSync(fd);
+        const again: number[] = [];
         for (const i of indices) {
           if ((await readResult(dir, i)).state === 'ok') {
             done++;
@@ -52,12 +53,14 @@ export async function runLocal(dir: string, pending: number[], opts: ExecutorOpt
           const tries = (attempts.get(i) ?? 0) + 1;
           attempts.set(i, tries);
           if (tries > retries || interrupted) failures.push({ index: i, log });
-          else queue.push(i);
+          else again.push(i);
         }
+        if (again.length && !interrupted) opts.onNote?.(`task(s) ${again.join(', ')}: the worker process ${how} without a result (log ${log}); running again`);
+        queue.push(...again);
         resolveBatch();
       };
-      child.on('error', () => void finish());
-      child.on('exit', () => void finish());
+      child.on('error', (e) => void finish(`could not start (${e.message})`));
+      child.on('exit', (code, signal) => void finish(signal ? `was killed by ${signal}` : `exited with code ${code}`));
     });
 
   const worker = async (): Promise<void> => {
