@@ -54,12 +54,12 @@ describe('CLI conventions', () => {
     const missing = join(dir, 'no-such-folder', 'sim.csv');
     const a = sysgmm('simulate', '--cities', '4', '--years', '2003-2005', '--seed', '1', '--out', missing);
     expect(a.code).toBe(2);
-    expect(a.stderr).toBe(`sysgmm: cannot write ${missing}: no such file or folder\n`);
+    expect(a.stderr).toBe(`sysgmm: --out: cannot write ${missing}: no such file or folder\n`);
     const folder = join(dir, 'folder.csv');
     mkdirSync(folder);
     const b = sysgmm('simulate', '--cities', '4', '--years', '2003-2005', '--seed', '1', '--out', folder);
     expect(b.code).toBe(2);
-    expect(b.stderr).toBe(`sysgmm: cannot write ${folder}: it is a folder\n`);
+    expect(b.stderr).toBe(`sysgmm: --out: cannot write ${folder}: it is a folder\n`);
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 

@@ -277,5 +277,8 @@ describe('sysgmm indices (command)', () => {
     await expect(runIndices(file, { id: 'city', time: 'year', reference: 'sample', efficiency: 'dea-bcc-out', capital: 'k', out })).rejects.toThrow(/--efficiency needs --labour, --output/);
     await expect(runIndices(file, { id: 'city', time: 'year', reference: 'census', out })).rejects.toThrow(/--reference must be 'sample' or 'national:<file>'/);
     await expect(runIndices(file, { id: 'city', time: 'year', reference: 'sample', efficiency: 'dea-ccr-in', capital: 'kk', labour: 'l', output: 'y', out })).rejects.toThrow(/--capital column 'kk' not found/);
+    // An --out that cannot be written is refused before the data is read (here a file that does not exist).
+    const nowhere = join(dir, 'no-such-folder', 'out.csv');
+    await expect(runIndices(join(dir, 'missing.csv'), { id: 'city', time: 'year', reference: 'sample', out: nowhere })).rejects.toThrow(`--out: cannot write ${nowhere}: no such file or folder`);
   });
 });

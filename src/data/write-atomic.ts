@@ -66,6 +66,16 @@ export function checkWritable(path: string): void {
   probeWrite(temporaryName(path), path);
 }
 
+/** checkWritable with the failure a SpecError naming `option` (e.g. "--out: cannot write x.csv: no such file or folder"). */
+export function checkOutputFile(path: string, option: string): void {
+  try {
+    checkWritable(path);
+  } catch (err) {
+    const why = fileErrorMessage(err);
+    throw why ? new SpecError(`${option}: ${why}`, option) : err;
+  }
+}
+
 /** Check that the folder `dir` can be made (its nearest existing ancestor a folder) and written in,
  *  for outputs written later; nothing is created, so a run that fails leaves no empty folder. A
  *  failure is a SpecError naming `option`. */

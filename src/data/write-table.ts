@@ -4,27 +4,21 @@
 import { extname } from 'node:path';
 import type { Table } from 'apache-arrow';
 import { SpecError } from '../errors.ts';
-import { fileErrorMessage } from '../file-errors.ts';
 import type { GmmResult } from '../gmm/result.ts';
 import type { VariableSummary } from '../panel/describe.ts';
 import { float64Data, tableFromColumns, utf8FromStrings } from './build.ts';
 import { tableToCsv } from './csv-write.ts';
-import { checkWritable, writeFileAtomic } from './write-atomic.ts';
+import { checkOutputFile, writeFileAtomic } from './write-atomic.ts';
 
 export const TABLE_FILE_FORMATS = ['.csv', '.arrow', '.feather', '.ipc', '.parquet', '.json'] as const;
 
 /** Before any work: a SpecError naming the option unless the path's extension is one writeTableFile
- *  knows, and the file-system error unless the path can be written (write-atomic.ts checkWritable). */
+ *  knows, and the file-system error unless the path can be written (write-atomic.ts checkOutputFile). */
 export function checkTableFile(path: string | undefined, option: string): void {
   if (path === undefined) return;
   if (!(TABLE_FILE_FORMATS as readonly string[]).includes(extname(path).toLowerCase()))
     throw new SpecError(`${option}: '${path}' must end in ${TABLE_FILE_FORMATS.join(', ')} (the extension names the format)`, option);
-  try {
-    checkWritable(path);
-  } catch (err) {
-    const why = fileErrorMessage(err);
-    throw why ? new SpecError(`${option}: ${why}`, option) : err;
-  }
+  checkOutputFile(path, option);
 }
 
 async function encode(path: string, table: Table, option: string): Promise<string | Uint8Array> {

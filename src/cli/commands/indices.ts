@@ -1,4 +1,5 @@
 // `sysgmm indices`: co-agglomeration indices and manufacturing efficiency per city-year, to CSV.
+import { checkOutputFile } from '../../data/write-atomic.ts';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { tableFromArrays, type Table } from 'apache-arrow';
@@ -60,6 +61,7 @@ export async function runIndices(file: string, opts: IndicesOptions): Promise<{ 
     const lacking = inputs.filter((k) => !opts[k]);
     if (lacking.length) throw new SpecError(`--efficiency needs ${lacking.map((k) => `--${k}`).join(', ')} (the manufacturing input and output columns)`, '--efficiency');
   }
+  checkOutputFile(opts.out, '--out');
   const reference = await readReference(opts.reference, opts.time, mapping);
   const panel = Panel.fromTable(await readTable(file, read), { id: opts.id, time: opts.time, source: file });
   const warnings: MeasureWarning[] = [];

@@ -1,5 +1,5 @@
 // `sysgmm simulate`: a synthetic Chinese city panel with a known haze DGP, to CSV (+ truth JSON).
-import { writeFileAtomicSync } from '../../data/write-atomic.ts';
+import { checkOutputFile, writeFileAtomicSync } from '../../data/write-atomic.ts';
 import type { Command } from 'commander';
 import type { Table } from 'apache-arrow';
 import { SpecError } from '../../errors.ts';
@@ -40,6 +40,8 @@ export async function runSimulate(opts: SimulateCliOptions): Promise<string> {
   if (!m) throw new SpecError(`--years must look like 2003-2016, got '${opts.years}'`, '--years');
   const years: [number, number] = [Number(m[1]), Number(m[2])];
   if (!opts.out.toLowerCase().endsWith('.csv')) throw new SpecError(`--out must be a .csv file, got '${opts.out}'`, '--out');
+  checkOutputFile(opts.out, '--out');
+  if (opts.truth) checkOutputFile(opts.truth, '--truth');
   const measure = opts.efficiency as EfficiencyMeasure;
   if (!(EFFICIENCY_MEASURES as readonly string[]).includes(measure) || measure === 'malmquist')
     throw new SpecError(`--efficiency must be one of ${EFFICIENCY_MEASURES.filter((x) => x !== 'malmquist').join(', ')}, got '${opts.efficiency}'`, '--efficiency');
