@@ -1,5 +1,6 @@
 // A file-system error on a path the user named (a missing or read-only folder, a folder where a file
 // was expected), as one sentence that names the path; undefined for any other error.
+import { SpecError } from './errors.ts';
 
 const REASONS: Record<string, string> = {
   ENOENT: 'no such file or folder',
@@ -39,4 +40,11 @@ export function fileErrorMessage(err: unknown): string | undefined {
 export function readFailure(path: string, err: unknown): string {
   if ((err as NodeJS.ErrnoException).code === 'ENOENT') return `file not found: ${path}`;
   return fileErrorMessage(err) ?? `cannot read ${path}: ${(err as Error).message}`;
+}
+
+/** A file-system error on the path an option names, as that option's fault ("--out: cannot write
+ *  x.csv: no such file or folder"); any other error as it is. */
+export function optionFault(err: unknown, option: string): unknown {
+  const why = fileErrorMessage(err);
+  return why ? new SpecError(`${option}: ${why}`, option) : err;
 }

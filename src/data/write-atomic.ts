@@ -4,8 +4,7 @@
 import { existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { SpecError } from '../errors.ts';
-import { fileErrorMessage } from '../file-errors.ts';
+import { optionFault } from '../file-errors.ts';
 
 function temporaryName(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);
@@ -71,8 +70,7 @@ export function checkOutputFile(path: string, option: string): void {
   try {
     checkWritable(path);
   } catch (err) {
-    const why = fileErrorMessage(err);
-    throw why ? new SpecError(`${option}: ${why}`, option) : err;
+    throw optionFault(err, option);
   }
 }
 
@@ -87,7 +85,6 @@ export function checkWritableFolder(dir: string, option: string): void {
       throw Object.assign(new Error(`ENOTDIR: cannot create the folder ${dir}`), { code: 'ENOTDIR', path: dir, syscall: 'mkdir' });
     probeWrite(temporaryName(join(at, 'probe')), dir);
   } catch (err) {
-    const why = fileErrorMessage(err);
-    throw why ? new SpecError(`${option}: ${why}`, option) : err;
+    throw optionFault(err, option);
   }
 }

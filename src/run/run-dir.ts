@@ -11,7 +11,7 @@ import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SpecError } from '../errors.ts';
 import { writeFileAtomic } from '../data/write-atomic.ts';
-import { fileErrorMessage } from '../file-errors.ts';
+import { optionFault } from '../file-errors.ts';
 
 const RUN_FORMAT = 'sysgmm-run/1';
 const TASK_FORMAT = 'sysgmm-task/1';
@@ -70,8 +70,7 @@ export async function openRunDir(dir: string, run: { kind: string; tasks: number
     await mkdir(join(dir, 'tasks'), { recursive: true });
     await mkdir(logDir(dir), { recursive: true });
   } catch (err) {
-    const why = fileErrorMessage(err);
-    throw why ? new SpecError(`--out: ${why}`, '--out') : err;
+    throw optionFault(err, '--out');
   }
   await writeFileAtomic(join(dir, 'run.json'), JSON.stringify(manifest, null, 1) + '\n');
   return manifest;
