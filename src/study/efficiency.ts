@@ -2,11 +2,12 @@
 // (output/labour, `labour-productivity`) or logs (ln(output/labour), `log-labour-productivity`),
 // which need only labour and output; DEA scores per year (CCR/BCC, input/output oriented) and the
 // Malmquist index, from capital, labour and output.
-import { DataError, SpecError } from '../errors.ts';
+import { SpecError } from '../errors.ts';
 import type { Panel } from '../panel/panel.ts';
 import { deaByYear, deaMeasureName, type DeaModel } from './dea.ts';
 import { malmquist, MALMQUIST_NAMES } from './malmquist.ts';
 import { MissingTally, type MeasureWarning } from './warnings.ts';
+import { refuseNegative } from './sample-checks.ts';
 
 export const EFFICIENCY_MEASURES = ['labour-productivity', 'log-labour-productivity', 'dea-ccr-in', 'dea-ccr-out', 'dea-bcc-in', 'dea-bcc-out', 'malmquist'] as const;
 export type EfficiencyMeasure = (typeof EFFICIENCY_MEASURES)[number];
@@ -122,14 +123,8 @@ export async function panelEfficiency(
   const output = panel.column(cols.output);
   // A zero or missing input or output leaves that city-year's scores missing (counted in a warning);
   // a negative one is an error in the data, named where it is.
-  for (const [name, col] of [[cols.capital, capital], [cols.labour, labour], [cols.output, output]] as const) {
-    if (!col) continue;
-    for (let r = 0; r < col.length; r++)
-      if (col[r] < 0)
-        throw new DataError(
-          `negative manufacturing ${name === cols.output ? 'output' : 'input'} ${col[r]} in column '${name}'${panel.source ? ` of ${panel.source}` : ''} (${panel.idName} ${panel.units[panel.unitOf[r]]}, ${panel.timeName} ${panel.time[r]})`,
-          { file: panel.source, column: name },
-        );
-  }
+  if (capital) refuseNegative(panel, cols.capital!, capital, 'manufacturing input');
+  refuseNegative(panel, cols.labour, labour, 'manufacturing input');
+  refuseNegative(panel, cols.output, output, 'manufacturing output');
   return efficiencyMeasures({ city: Array.from(panel.unitOf, (u) => panel.units[u]), year: panel.time, ...(capital ? { capital } : {}), labour, output }, measures);
 }

@@ -5,6 +5,7 @@ import { DataError, SpecError } from '../errors.ts';
 import type { Panel } from '../panel/panel.ts';
 import { DEFAULT_SECTOR_GROUPS, DEFAULT_SECTOR_MAPPING, GBT4754_2002, groupsProblem, producerServiceCodes, type SectorGroups, type SectorMapping } from './sectors.ts';
 import { MissingTally, type MeasureWarning } from './warnings.ts';
+import { refuseNegative } from './sample-checks.ts';
 
 /** Employment by sector for each city-year row (all arrays the same length). */
 export interface EmploymentData {
@@ -136,13 +137,7 @@ export function panelIndices(panel: Panel, mapping: SectorMapping = DEFAULT_SECT
     if (!panel.has(col)) throw new DataError(`employment column '${col}' (sector ${sectorLabel(code)}) not found${panel.source ? ` in ${panel.source}` : ''}`, { file: panel.source, column: col });
     employment[code] = panel.column(col);
     // Named here, where the column and the file are known (checkRows names the sector only).
-    const values = employment[code];
-    for (let r = 0; r < values.length; r++)
-      if (values[r] < 0)
-        throw new DataError(
-          `negative employment ${values[r]} in column '${col}' (sector ${sectorLabel(code)})${panel.source ? ` of ${panel.source}` : ''} (${panel.idName} ${panel.units[panel.unitOf[r]]}, ${panel.timeName} ${panel.time[r]})`,
-          { file: panel.source, column: col },
-        );
+    refuseNegative(panel, col, employment[code], 'employment', ` (sector ${sectorLabel(code)})`);
   }
   if (mapping.total && !panel.has(mapping.total))
     throw new DataError(`total employment column '${mapping.total}' not found${panel.source ? ` in ${panel.source}` : ''}`, { file: panel.source, column: mapping.total });

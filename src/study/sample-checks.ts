@@ -15,6 +15,17 @@ export function unitValues(panel: Panel, column: string): string[] {
   return Array.from({ length: panel.nunits }, (_, i) => col[panel.offsets[i]] ?? '');
 }
 
+/** A negative value in the panel's column `column` (`values`, in panel row order) as an error in the
+ *  data naming what it is, the column (with `note`), the file, the unit and the period. */
+export function refuseNegative(panel: Panel, column: string, values: ArrayLike<number>, what: string, note = ''): void {
+  for (let r = 0; r < values.length; r++)
+    if (values[r] < 0)
+      throw new DataError(
+        `negative ${what} ${values[r]} in column '${column}'${note}${panel.source ? ` of ${panel.source}` : ''} (${panel.idName} ${panel.units[panel.unitOf[r]]}, ${panel.timeName} ${panel.time[r]})`,
+        { file: panel.source, column },
+      );
+}
+
 /** "2005–2009": a period as the data fills it (its range cut to the data's first and last year). */
 export function periodLabel([a, b]: [number, number], [tmin, tmax]: [number, number]): string {
   const lo = Math.max(a, tmin);
