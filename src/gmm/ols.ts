@@ -6,7 +6,8 @@
 // that its constant is ȳ − x̄'β.
 import type { Panel } from '../panel/panel.ts';
 import { evalTerm, timeDummies } from '../panel/operators.ts';
-import { term, type ModelSpec } from '../spec/types.ts';
+import type { ModelSpec } from '../spec/types.ts';
+import { withTimeDummies } from '../spec/time-dummies.ts';
 import { DataError, SpecError } from '../errors.ts';
 import { invsym, quadForm, submatrix, symmetrize } from '../linalg/invsym.ts';
 import { matmul } from '../linalg/dense.ts';
@@ -21,7 +22,8 @@ export async function fitLinear(panel0: Panel, spec: ModelSpec, estimator: 'ols'
   if (spec.timeDummies) {
     const dummies = timeDummies(panel);
     for (const d of dummies) panel = panel.withColumn(d.name, d.values);
-    regressors = [...regressors, ...dummies.map((d) => term(d.name)).filter((t) => !regressors.some((r) => r.name === t.name))];
+    // The regressors the GMM design gets too (its iv group is no concern of OLS and within).
+    regressors = withTimeDummies(spec, dummies.map((d) => d.name)).regressors;
   }
   const y = evalTerm(panel, spec.depvar);
   const xs = regressors.map((t) => evalTerm(panel, t));
