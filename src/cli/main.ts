@@ -42,7 +42,7 @@ async function run(): Promise<void> {
     if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
     if (err instanceof DataError || err instanceof SpecError) fail(err.message);
     // A run's tasks that failed or were interrupted (src/run/executor.ts TaskFailure, known by name so
-    // that this module loads no run code): its message, and its code (1, or 130 when interrupted).
+    // that this module loads no run code): its message, and its code (1; 130 or 143 when interrupted).
     if (err instanceof Error && err.name === 'TaskFailure') {
       process.stderr.write(`sysgmm: ${err.message}\n`);
       process.exit((err as Error & { exitCode: number }).exitCode);

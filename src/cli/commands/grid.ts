@@ -23,7 +23,6 @@ interface GridCliOptions extends ExecutorCliOptions {
   delimiter?: string;
 }
 
-
 export function register(program: Command): void {
   executorCliOptions(
     dataReadOptions(

@@ -1,11 +1,11 @@
 // `sysgmm indices`: co-agglomeration indices and manufacturing efficiency per city-year, to CSV.
-import { checkOutputFile } from '../../data/write-atomic.ts';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { tableFromArrays, type Table } from 'apache-arrow';
 import { DataError, SpecError } from '../../errors.ts';
 import { readTable } from '../../data/read.ts';
 import { writeCsv } from '../../data/csv-write.ts';
+import { checkOutputFile } from '../../data/write-atomic.ts';
 import { Panel } from '../../panel/panel.ts';
 import { panelIndices, type ReferenceTotals } from '../../study/indices.ts';
 import { EFFICIENCY_MEASURES, needsCapital, panelEfficiency, parseEfficiencyMeasures } from '../../study/efficiency.ts';
