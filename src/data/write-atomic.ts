@@ -10,6 +10,11 @@ function temporaryName(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);
 }
 
+/** Whether a file name is one temporaryName gives: what a writer killed between writing and renaming leaves. */
+export function isTemporaryName(name: string): boolean {
+  return /^\..+\.\d+\.[0-9a-z]+\.tmp$/.test(name);
+}
+
 /** Report a failure on the temporary file as a failure on the target. */
 function onTarget(err: unknown, path: string): unknown {
   const e = err as NodeJS.ErrnoException & { dest?: string };

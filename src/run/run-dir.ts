@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SpecError } from '../errors.ts';
-import { writeFileAtomic } from '../data/write-atomic.ts';
+import { isTemporaryName, writeFileAtomic } from '../data/write-atomic.ts';
 import { optionFault } from '../file-errors.ts';
 
 const RUN_FORMAT = 'sysgmm-run/1';
@@ -111,10 +111,9 @@ export async function readResult(dir: string, index: number): Promise<TaskState>
 /** Indices of the tasks with no complete, valid result; corrupt files are removed (and named through onCorrupt). */
 export async function pendingTasks(dir: string, tasks: number, onCorrupt?: (index: number, why: string) => void): Promise<number[]> {
   const pending: number[] = [];
-  // Temporary files of results whose writer was killed mid-write (write-atomic.ts names them
-  // .<file>.<pid>.<random>.tmp): their tasks run again.
+  // Temporary files of results whose writer was killed mid-write: their tasks run again.
   const names = await readdir(join(dir, 'tasks')).catch(() => [] as string[]);
-  for (const f of names) if (/^\.\d+\.json\.\d+\.[0-9a-z]+\.tmp$/.test(f)) await rm(join(dir, 'tasks', f), { force: true });
+  for (const f of names) if (isTemporaryName(f)) await rm(join(dir, 'tasks', f), { force: true });
   for (let i = 0; i < tasks; i++) {
     const s = await readResult(dir, i);
     if (s.state === 'ok') continue;
