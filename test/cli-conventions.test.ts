@@ -81,6 +81,8 @@ describe('CLI conventions', () => {
     expect(d.code).toBe(2);
     expect(existsSync(join(dir, 'figs'))).toBe(false);
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    const table = sysgmm('table', join(dir, 'not-saved.json'), '--out', missing);
+    expect([table.code, table.stdout, table.stderr]).toEqual([2, '', `sysgmm: --out: cannot write ${missing}: no such file or folder\n`]);
     const wild = sysgmm('bootstrap', 'data/abdata.csv', '--id', 'id', '--time', 'year', '--xtabond2', 'n L.n w k, gmm(L.n)', '--method', 'wild', '--test', 'w = 0', '--draws', join(dir, 'wild.csv'));
     expect([wild.code, wild.stderr]).toEqual([2, 'sysgmm: --draws applies to --method pairs: the wild score bootstrap does not re-estimate the coefficients\n']);
   });

@@ -1,7 +1,7 @@
 // `sysgmm table a.json b.json ...`: an esttab-style table across saved results.
 import type { Command } from 'commander';
 import { SpecError } from '../../errors.ts';
-import { writeFileAtomic } from '../../data/write-atomic.ts';
+import { checkOutputFile, writeFileAtomic } from '../../data/write-atomic.ts';
 import { formatResultsTable, readSavedResult, resultsTable, TABLE_FORMATS, type TableFormat } from '../../report/results-table.ts';
 
 interface TableOptions {
@@ -30,6 +30,7 @@ export function register(program: Command): void {
       if (!TABLE_FORMATS.includes(opts.format as TableFormat)) throw new SpecError(`--format must be one of ${TABLE_FORMATS.join(', ')}, got '${opts.format}'`, '--format');
       const digits = Number(opts.digits);
       if (!Number.isInteger(digits) || digits < 0 || digits > 10) throw new SpecError(`--digits must be an integer from 0 to 10, got '${opts.digits}'`, '--digits');
+      if (opts.out) checkOutputFile(opts.out, '--out');
       const results = await Promise.all(files.map((f) => readSavedResult(f)));
       const table = resultsTable(files, results, { titles: list(opts.titles), title: opts.title, keep: list(opts.keep), digits });
       const text = formatResultsTable(table, opts.format as TableFormat);
