@@ -1,6 +1,7 @@
 // The library API (src/index.ts): estimate returns the --json object with a named covariance matrix,
 // predictions, Wald tests and linear combinations; each checked by hand from the reported b and V.
 import { describe as suite, expect, it } from 'vitest';
+import { DateDay, Table, tableFromArrays, vectorFromArray } from 'apache-arrow';
 import { describe, estimate, loadPanel, readTable, SpecError } from '../src/index.ts';
 import { toJsonObject } from '../src/report/json.ts';
 import { fitGmm } from '../src/gmm/fit.ts';
@@ -197,5 +198,39 @@ suite('coefficients spelt as Stata does, on abdata', async () => {
     expect(thrown(() => user.test('L.ys = 0'))).toBe("test 'L.ys = 0': unknown coefficient 'L.ys' (L1.ys); coefficients are: L1.n, w, L1.w, k, _cons");
     expect(thrown(() => user.test('D.w = 0'))).toBe("test 'D.w = 0': unknown coefficient 'D.w' (D1.w); coefficients are: L1.n, w, L1.w, k, _cons");
     expect(thrown(() => user.lincom('F.k'))).toBe("lincom 'F.k': unknown coefficient 'F.k' (F1.k); coefficients are: L1.n, w, L1.w, k, _cons");
+  });
+});
+
+// A tester's report: from a Table or a Panel, cluster(id) and year as a regressor were "not found"
+// (the id and time columns were not offered as variables), an infinite value in a Table gave NaN
+// standard errors, a Panel ignored options.id, and a Date32 time column became epoch days.
+suite('data sources held in memory', async () => {
+  const table = await readTable('data/abdata.csv');
+  const panel = await loadPanel('data/abdata.csv', AT);
+  const columns = () => Object.fromEntries(table.schema.fields.map((f) => [f.name, Float64Array.from(table.getChild(f.name)!.toArray() as ArrayLike<number>)]));
+
+  it('the id and time columns are variables from a Table or a Panel as from a file', async () => {
+    for (const cmd of ['n L.n w k, gmm(L.n, collapse) iv(w k) twostep cluster(id)', 'n L.n w k year, gmm(L.n) iv(w k year)']) {
+      const fromFile = await estimate('data/abdata.csv', cmd, AT);
+      for (const source of [table, panel]) expect((await estimate(source, cmd, AT)).coefficients).toEqual(fromFile.coefficients);
+    }
+  });
+
+  it('an infinite value in a Table is refused, naming its row and column', async () => {
+    const c = columns();
+    c.w[10] = Infinity;
+    await expect(estimate(tableFromArrays(c), 'n L.n w k, gmm(L.n) iv(w k)', AT)).rejects.toThrow("the Arrow Table: row 11, column 'w': Infinity is not a finite number");
+    await expect(describe(tableFromArrays(c), AT)).rejects.toThrow('row 11');
+  });
+
+  it("a Panel's own id and time are the ones used: options naming others are refused", async () => {
+    await expect(estimate(panel, 'n L.n w k, gmm(L.n)', { id: 'ind', time: 'year' })).rejects.toThrow("the Panel's id column is 'id', not 'ind' (options.id)");
+  });
+
+  it('a date-typed time column is refused: its number counts days, not periods', async () => {
+    const c = columns();
+    const days = Array.from(c.year, (y) => new Date(Date.UTC(y, 0, 1)));
+    const t = new Table({ ...Object.fromEntries(Object.entries(c).map(([k, v]) => [k, vectorFromArray(v)])), year: vectorFromArray(days, new DateDay()) });
+    await expect(estimate(t, 'n L.n w k, gmm(L.n)', AT)).rejects.toThrow("time column 'year' is of type Date32<DAY>; periods are integers");
   });
 });

@@ -37,7 +37,11 @@ function isTable(x: unknown): x is Table {
 
 /** The panel of a source: a file is read (numeric columns as float64), a Table sorted by (id, time). */
 export async function loadPanel(source: DataSource, options: PanelOptions): Promise<Panel> {
-  if (source instanceof Panel) return source;
+  if (source instanceof Panel) {
+    for (const [opt, name, has] of [['id', options.id, source.idName], ['time', options.time, source.timeName]] as const)
+      if (name !== undefined && name !== has) throw new SpecError(`the Panel's ${opt} column is '${has}', not '${name}' (options.${opt})`, opt);
+    return source;
+  }
   if (isTable(source)) return Panel.fromTable(source, { id: options.id, time: options.time });
   if (typeof source !== 'string') throw new SpecError('the data source must be a file path, an Arrow Table or a Panel', 'source');
   const table = await readTable(source, { format: options.inputFormat, sheet: options.sheet, numeric: [options.time] });
@@ -47,7 +51,8 @@ export async function loadPanel(source: DataSource, options: PanelOptions): Prom
 async function model(source: DataSource, command: string, options: PanelOptions): Promise<{ panel: Panel; spec: ModelSpec }> {
   if (typeof source === 'string') return loadModel(source, { ...options, xtabond2: command }, { fit: true });
   const panel = await loadPanel(source, options);
-  return { panel, spec: parseXtabond2(command, panel.names()) };
+  // The id and time columns are variables too (cluster(id), year as a regressor), as in a file's columns.
+  return { panel, spec: parseXtabond2(command, [panel.idName, panel.timeName, ...panel.names()]) };
 }
 
 /** A coefficient covariance matrix with its names on both axes. */

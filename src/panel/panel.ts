@@ -248,6 +248,13 @@ export class Panel {
     const idVec = table.getChild(opts.id)!;
     const timeVec = table.getChild(opts.time)!;
     const ids = unitIds(idVec, opts.id, at, source);
+    const tt = timeVec.type;
+    // A date's number is days or milliseconds since 1970, not a period count: 2003 and 2004 would be 365 or 31,536,000,000 apart.
+    if (DataType.isDate(tt) || DataType.isTimestamp(tt) || DataType.isTime(tt) || DataType.isInterval(tt) || DataType.isDuration(tt))
+      throw new DataError(`time column '${opts.time}' is of type ${tt}${at}; periods are integers: give the year (or another whole-number period) as a number column`, {
+        file: source,
+        column: opts.time,
+      });
     const timeRaw = isNumericType(timeVec.type) ? toFloat64(timeVec) : timeFromText(textValues(timeVec), opts.time, at, source);
     // Keep rows with both id and time; count the others. The list of kept rows is made at the first
     // row dropped (until then the r-th row kept is row r): a fresh 4-byte-per-row array is not free.
@@ -366,6 +373,7 @@ export class Panel {
       const vec = table.getChild(field.name)!;
       if (isNumericType(field.type)) {
         const all = toFloat64(vec);
+        if (DataType.isFloat(field.type) || DataType.isDecimal(field.type)) refuseInfinite(all, field.name, source);
         numeric.set(field.name, identity ? all : gather(all, rows));
       } else {
         const all = textValues(vec);
@@ -380,6 +388,16 @@ export class Panel {
       );
     }
     return new Panel(opts.id, opts.time, labels, offsets, unitOf, time, numeric, text, { missingUnit, missingTime }, source, notes, whyText);
+  }
+}
+
+/** ±Infinity is not data (Stata has no such value): an error naming the first row holding one. A file's
+ *  reader refuses it too (src/data/read.ts); this catches a Table built in memory. */
+function refuseInfinite(x: Float64Array, name: string, source: string): void {
+  for (let r = 0; r < x.length; r++) {
+    const v = x[r];
+    if (v - v !== 0 && v === v)
+      throw new DataError(`${source || 'the Arrow Table'}: row ${r + 1}, column '${name}': ${v} is not a finite number`, { file: source, row: r + 1, column: name });
   }
 }
 
