@@ -72,6 +72,21 @@ describe('estimation with if/in', () => {
     expect(outside.count).toBe(Array.from(panel.unitOf).filter((u) => Number(panel.units[u]) > 70).length);
   });
 
+  // A tester's report: a missing cluster() value was one more cluster (all missing units together),
+  // with nothing excluded. Stata's estimation commands mark such rows out of the sample.
+  it('a missing cluster() value takes its rows out of the sample, counted, as `if` would', async () => {
+    const id = panel.column('id');
+    const cl = panel.withColumn('cl', id.map((v) => (v <= 20 ? NaN : v % 40)));
+    const clustered = 'n L.n w k, gmm(L.n, collapse) iv(w k) twostep cluster(cl)';
+    const r = await fitGmm(cl, parseXtabond2(clustered, [...cols, 'cl']));
+    const sub = await fitGmm(cl, parseXtabond2(clustered.replace(',', ' if id > 20,'), [...cols, 'cl']));
+    expect([r.nobs, r.nclusters]).toEqual([sub.nobs, sub.nclusters]);
+    expect(r.coefficients).toEqual(sub.coefficients);
+    const missing = r.excluded.find((e) => e.reason === 'missing value in the cluster() variable')!;
+    expect(missing.count).toBe(id.filter((v) => v <= 20).length);
+    expect(r.excluded.find((e) => e.reason === "outside the command's if/in condition")).toBeUndefined();
+  });
+
   it('a condition on years keeps the earlier years as instruments and lags', async () => {
     const r = await fitGmm(panel, parseXtabond2(cmd.replace(',', ' if year >= 1980,'), cols));
     const full = await fitGmm(panel, parseXtabond2(cmd, cols));

@@ -338,7 +338,7 @@ describe('sharded estimate', () => {
   it('a shard without sample units (one-period units under L.y; an if condition that leaves none of its rows) adds only its excluded rows', async () => {
     // Shards 0–1: 30 units of 8 years (grp 0); shard 2: 5 units of one year; shard 3: 6 units of 8 years (grp 1).
     const z = normals(77);
-    const lines = ['firm,year,y,x,w,grp'];
+    const lines = ['firm,year,y,x,w,grp,cl'];
     const ids = (shard: number, count: number) => {
       const out: number[] = [];
       for (let id = 100; out.length < count; id++) if (shard < 0 ? shardOfId(id, 4) < 2 : shardOfId(id, 4) === shard) out.push(id);
@@ -349,7 +349,7 @@ describe('sharded estimate', () => {
       for (let t = 0; t < years; t++) {
         const x = z();
         y = 0.5 * y + 0.3 * x + z();
-        lines.push([id, 2000 + t, y, x, z(), grp].join(','));
+        lines.push([id, 2000 + t, y, x, z(), grp, grp === 1 ? '' : id % 7].join(','));
       }
     };
     for (const id of ids(-1, 30)) unit(id, 8, 0);
@@ -363,11 +363,14 @@ describe('sharded estimate', () => {
     for (const [command, empty] of [
       ['xtabond2 y L.y x w, gmm(y x, lag(2 4) collapse) iv(w) twostep robust', 1],
       ['xtabond2 y L.y x w if grp == 0, gmm(y x, lag(2 4) collapse) iv(w) twostep robust', 2],
+      // Shard 3's units have no cluster() value: outside the sample as under the if above.
+      ['xtabond2 y L.y x w, gmm(y x, lag(2 4) collapse) iv(w) twostep cluster(cl)', 2],
     ] as const) {
       const { result, out } = await shardedEstimate(dir, { command, id: 'firm', time: 'year', conventions: 'current', jobs: 2 });
       const expected = await single(csv, 'firm', 'year', command);
       expect(expected.excluded.map((e) => e.reason)).toContain('missing value in the dependent variable or a regressor');
-      if (empty === 2) expect(expected.excluded.find((e) => e.reason === "outside the command's if/in condition")?.count).toBe(6 * 8);
+      const reason = command.includes('cluster') ? 'missing value in the cluster() variable' : "outside the command's if/in condition";
+      if (empty === 2) expect(expected.excluded.find((e) => e.reason === reason)?.count).toBe(6 * 8);
       expectClose(expected, result, 1e-10);
       // The empty shards ran in the layout stage only.
       const tasks = (name: string) => JSON.parse(readFileSync(join(stage(out, name), 'run.json'), 'utf8')).tasks;

@@ -269,15 +269,40 @@ export function sampleRows(panel0: Panel, spec0: ModelSpec): { rows: Uint8Array;
   return { rows: sampleRowMask(panel, [spec.depvar, ...spec.regressors].map((t) => termColumn(panel, t)), qualified), qualified };
 }
 
-/** The rows that pass `if` and `in` (null when the command has neither). */
+/** The rows that pass `if` and `in` and have a cluster() value (null when every row does). */
 function qualifiedRows(panel: Panel, spec: ModelSpec): Uint8Array | null {
-  if (spec.condition === undefined && spec.inRange === undefined) return null;
+  const noCluster = missingClusterRows(panel, spec);
+  if (spec.condition === undefined && spec.inRange === undefined && !noCluster) return null;
   const mask = spec.condition !== undefined ? evalCondition(panel, spec.condition) : new Uint8Array(panel.nrows).fill(1);
   if (spec.inRange) {
     const rows = inRangeMask(spec.inRange, panel.nrows);
     for (let r = 0; r < mask.length; r++) mask[r] &= rows[r];
   }
+  if (noCluster) for (let r = 0; r < mask.length; r++) if (noCluster[r]) mask[r] = 0;
   return mask;
+}
+
+/** The rows whose cluster() variable is missing, which leave the sample as in Stata's `markout touse
+ *  clustvar` (null without cluster(), or when no value is missing). */
+export function missingClusterRows(panel: Panel, spec: Pick<ModelSpec, 'cluster'>): Uint8Array | null {
+  const name = spec.cluster;
+  if (name === null || name === panel.idName || !panel.has(name)) return null;
+  const out = new Uint8Array(panel.nrows);
+  if (panel.isNumeric(name)) {
+    const col = panel.column(name);
+    for (let r = 0; r < out.length; r++) if (col[r] !== col[r]) out[r] = 1;
+  } else {
+    const col = panel.textColumn(name);
+    for (let r = 0; r < out.length; r++) if (col[r] === null) out[r] = 1;
+  }
+  return out.includes(1) ? out : null;
+}
+
+/** Why a row of a unit outside the sample is excluded: no cluster() value, outside the if/in, or a
+ *  missing dependent variable or regressor (the rule the sample's rows follow). */
+export function exclusionOutside(r: number, qualified: Uint8Array | null, noCluster: Uint8Array | null): number {
+  if (noCluster?.[r]) return EXCLUDED.missingCluster;
+  return qualified && !qualified[r] ? EXCLUDED.unqualified : EXCLUDED.missingVar;
 }
 
 /** The arrays of UnitRows that the instrument rows and W's rows are made from, when they live
@@ -585,7 +610,7 @@ export class UnitRows {
 }
 
 /** Exclusion reason codes of UnitRows.status, and their descriptions. */
-export const EXCLUDED = { used: 0, absent: 1, missingVar: 2, missingIv: 3, noDifference: 4, noForward: 5, nextOutside: 6, unqualified: 7 } as const;
+export const EXCLUDED = { used: 0, absent: 1, missingVar: 2, missingIv: 3, noDifference: 4, noForward: 5, nextOutside: 6, unqualified: 7, missingCluster: 8 } as const;
 export const EXCLUSION_REASONS: Record<number, string> = {
   2: 'missing value in the dependent variable or a regressor',
   3: 'missing value in an iv-style instrument',
@@ -593,4 +618,5 @@ export const EXCLUSION_REASONS: Record<number, string> = {
   5: 'no forward orthogonal deviation (no later complete period of the unit)',
   6: 'forward orthogonal deviation not kept: the next period, whose row holds it in xtabond2, is not in the sample',
   7: "outside the command's if/in condition",
+  8: 'missing value in the cluster() variable',
 };

@@ -13,7 +13,7 @@ import { invsym, symmetrize } from '../linalg/invsym.ts';
 import { normalQuantileOf, normalTwoSided, tQuantileOf, tTwoSided } from '../stats/distributions.ts';
 import type { UnitBlocks } from './blocks.ts';
 import { smallFactor } from './covariance.ts';
-import { EXCLUDED, EXCLUSION_REASONS, type Design } from './design.ts';
+import { exclusionOutside, EXCLUSION_REASONS, missingClusterRows, type Design } from './design.ts';
 import type { Estimation } from './estimate.ts';
 import type { InstrumentPlan } from './instruments.ts';
 import type { Coefficient, GmmResult, TestStat } from './result.ts';
@@ -81,10 +81,11 @@ export function exclusions(d: Design, b: Pick<UnitBlocks, 'excluded'>): { reason
   // or fails the command's if/in condition.
   const inSample = new Uint8Array(p.nunits);
   for (const u of d.units) inSample[u] = 1;
+  const noCluster = missingClusterRows(p, d.spec);
   for (let u = 0; u < p.nunits; u++) {
     if (inSample[u]) continue;
     for (let r = p.offsets[u]; r < p.offsets[u + 1]; r++) {
-      const code = d.qualified && !d.qualified[r] ? EXCLUDED.unqualified : EXCLUDED.missingVar;
+      const code = exclusionOutside(r, d.qualified, noCluster);
       counts.set(code, (counts.get(code) ?? 0) + 1);
     }
   }

@@ -16,7 +16,7 @@
 // non-robust AR sums need the design.
 import type { RunManifest } from '../run/run-dir.ts';
 import { unitBlocks, type UnitBlocks } from '../gmm/blocks.ts';
-import { buildDesign, EXCLUDED, EXCLUSION_REASONS, sampleRows, type Design } from '../gmm/design.ts';
+import { buildDesign, EXCLUSION_REASONS, exclusionOutside, missingClusterRows, sampleRows, type Design } from '../gmm/design.ts';
 import { instrumentPlan, zeroLevelLags, type InstrumentPlan } from '../gmm/instruments.ts';
 import { exclusions } from '../gmm/inference.ts';
 import { computePass } from '../gmm/passes.ts';
@@ -99,11 +99,12 @@ const encode = (p: PartialSums): string => Buffer.from(serializePartial(p)).toSt
 export function withoutSample(panel: Panel, spec: ModelSpec): Record<string, number> | null {
   const { rows, qualified } = sampleRows(panel, spec);
   if (rows.includes(1)) return null;
-  let unqualified = 0;
-  if (qualified) for (let r = 0; r < panel.nrows; r++) if (!qualified[r]) unqualified++;
+  const noCluster = missingClusterRows(panel, spec);
   const out: Record<string, number> = {};
-  if (panel.nrows > unqualified) out[EXCLUSION_REASONS[EXCLUDED.missingVar]] = panel.nrows - unqualified;
-  if (unqualified) out[EXCLUSION_REASONS[EXCLUDED.unqualified]] = unqualified;
+  for (let r = 0; r < panel.nrows; r++) {
+    const reason = EXCLUSION_REASONS[exclusionOutside(r, qualified, noCluster)];
+    out[reason] = (out[reason] ?? 0) + 1;
+  }
   return out;
 }
 
