@@ -2,7 +2,7 @@
 // predictions, Wald tests and linear combinations; each checked by hand from the reported b and V.
 import { describe as suite, expect, it } from 'vitest';
 import { DateDay, Table, tableFromArrays, vectorFromArray } from 'apache-arrow';
-import { describe, estimate, loadPanel, readTable, SpecError } from '../src/index.ts';
+import { bootstrap, describe, estimate, loadPanel, readTable, SpecError } from '../src/index.ts';
 import { toJsonObject } from '../src/report/json.ts';
 import { fitGmm } from '../src/gmm/fit.ts';
 import { parseXtabond2 } from '../src/spec/parse.ts';
@@ -232,5 +232,36 @@ suite('data sources held in memory', async () => {
     const days = Array.from(c.year, (y) => new Date(Date.UTC(y, 0, 1)));
     const t = new Table({ ...Object.fromEntries(Object.entries(c).map(([k, v]) => [k, vectorFromArray(v)])), year: vectorFromArray(days, new DateDay()) });
     await expect(estimate(t, 'n L.n w k, gmm(L.n)', AT)).rejects.toThrow("time column 'year' is of type Date32<DAY>; periods are integers");
+  });
+});
+
+// A tester's report: lincom(expr, 90) gave NaN interval ends (it took a fraction), bootstrap({ level: 90 })
+// NaN percentile intervals, and level(90) in the command was ignored by the bootstrap.
+suite('confidence levels, in percent as Stata writes them or as a fraction', async () => {
+  const cmd = 'n L.n w k, gmm(L.n, collapse) iv(w k) twostep robust';
+  const fit = await estimate('data/abdata.csv', cmd, AT);
+  const fit90 = await estimate('data/abdata.csv', `${cmd} level(90)`, AT);
+
+  it('lincom reads 90 and 0.9 alike, defaults to the model\'s level, and refuses a level out of range', () => {
+    const c = fit.lincom('w', 90);
+    expect(c).toEqual(fit.lincom('w', 0.9));
+    expect(c.ciHigh - c.ciLow).toBeCloseTo(2 * 1.6448536269514722 * c.se, 12);
+    expect(fit90.lincom('w')).toEqual(c);
+    expect(fit.lincom('w').ciHigh - fit.lincom('w').ciLow).toBeCloseTo(2 * 1.959963984540054 * c.se, 12);
+    expect(thrown(() => fit.lincom('w', -1))).toBe("lincom: the confidence level must be a percentage from 10 to 99.99 (as Stata's level()) or a fraction between 0 and 1, got -1");
+    expect(thrown(() => fit.lincom('w', 100))).toMatch(/got 100$/);
+  });
+
+  it("the bootstrap's intervals take level(90) from the command, or options.level as 90 or 0.9", async () => {
+    const run = (command: string, level?: number) => bootstrap('data/abdata.csv', command, { ...AT, reps: 49, seed: 5, ...(level === undefined ? {} : { level }) });
+    const fromCommand = await run(`${cmd} level(90)`);
+    expect(fromCommand.level).toBe(0.9);
+    expect((await run(cmd, 90)).coefficients).toEqual(fromCommand.coefficients);
+    expect((await run(cmd, 0.9)).coefficients).toEqual(fromCommand.coefficients);
+    const at95 = await run(cmd);
+    expect(at95.level).toBe(0.95);
+    const w = (r: typeof at95) => r.coefficients.find((c) => c.name === 'w')!.percentile;
+    expect(w(at95).high - w(at95).low).toBeGreaterThan(w(fromCommand).high - w(fromCommand).low);
+    await expect(run(cmd, 150)).rejects.toThrow('level: the confidence level must be a percentage');
   });
 });

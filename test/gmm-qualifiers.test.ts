@@ -80,8 +80,9 @@ describe('estimation with if/in', () => {
     const clustered = 'n L.n w k, gmm(L.n, collapse) iv(w k) twostep cluster(cl)';
     const r = await fitGmm(cl, parseXtabond2(clustered, [...cols, 'cl']));
     const sub = await fitGmm(cl, parseXtabond2(clustered.replace(',', ' if id > 20,'), [...cols, 'cl']));
-    expect([r.nobs, r.nclusters]).toEqual([sub.nobs, sub.nclusters]);
+    expect([r.nobs, r.ngroups]).toEqual([sub.nobs, sub.ngroups]);
     expect(r.coefficients).toEqual(sub.coefficients);
+    expect(r.vcov).toEqual(sub.vcov);
     const missing = r.excluded.find((e) => e.reason === 'missing value in the cluster() variable')!;
     expect(missing.count).toBe(id.filter((v) => v <= 20).length);
     expect(r.excluded.find((e) => e.reason === "outside the command's if/in condition")).toBeUndefined();

@@ -6,6 +6,7 @@ import { parseCombination, parseRestrictions } from '../bootstrap/restrictions.t
 import { invsym } from '../linalg/invsym.ts';
 import { chi2Upper, fUpper, normalQuantileOf, normalTwoSided, tQuantileOf, tTwoSided } from '../stats/distributions.ts';
 import type { Coefficient, GmmResult } from '../gmm/result.ts';
+import { levelFraction } from '../stats/confidence-level.ts';
 
 export interface WaldTest {
   /** The restrictions as written. */
@@ -60,8 +61,10 @@ export function waldTest(fit: GmmResult, restrictions: string): WaldTest {
   return { restrictions, kind: 'chi2', stat: w, df1: rank, df2: null, p: chi2Upper(w, rank) };
 }
 
-/** A linear combination of the coefficients, e.g. "L.w + w" or "2*k - 1", with its SE, test of = 0 and 95% interval. */
-export function lincom(fit: GmmResult, expression: string, level = 0.95): LinearCombination {
+/** A linear combination of the coefficients, e.g. "L.w + w" or "2*k - 1", with its SE, test of = 0 and
+ *  interval at `level` (percent as Stata's level(90), or a fraction; default the model's level, else 95). */
+export function lincom(fit: GmmResult, expression: string, level0?: number): LinearCombination {
+  const level = levelFraction(level0 ?? fit.level ?? 95, 'lincom');
   const { a, c } = parseCombination(expression, names(fit), 'lincom');
   const K = fit.coefficients.length;
   let estimate = c;

@@ -22,6 +22,7 @@ import type { Estimation } from '../gmm/estimate.ts';
 import { defaultThreads, REPLICATION_BATCH, replicateParallel, warmWorkers } from './parallel.ts';
 import { parseRestrictions } from './restrictions.ts';
 import { scoreBootstrapTest, type ScoreTestResult } from './score.ts';
+import { levelFraction } from '../stats/confidence-level.ts';
 
 export interface BootstrapOptions {
   reps: number;
@@ -30,6 +31,7 @@ export interface BootstrapOptions {
   backend?: string | KernelBackend;
   /** Hall–Horowitz recentring of the moments (default true). */
   recentre?: boolean;
+  /** Interval level: percent as Stata's level(90), or a fraction (default: the command's level(#), else 95). */
   level?: number;
   /** Wald tests of linear restrictions ("ca = 0", "ca = 0, eff = 0") by the wild score bootstrap. */
   tests?: string[];
@@ -86,7 +88,7 @@ export async function bootstrapGmm(panel: Panel, spec: ModelSpec, opts: Bootstra
 }
 
 async function bootstrapOn(panel: Panel, spec: ModelSpec, opts: BootstrapOptions, command: string, backend: KernelBackend): Promise<BootstrapResult> {
-  const level = opts.level ?? 0.95;
+  const level = levelFraction(opts.level ?? spec.level ?? 95, 'level');
   const recentre = opts.recentre ?? true;
   const warnings: string[] = [];
   const cores = availableParallelism();
