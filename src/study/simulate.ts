@@ -248,7 +248,11 @@ function cityLayout(cities: number): CityLayout {
   counts.forEach((k, pi) => {
     for (let j = 0; j < k; j++) cityProv.push(pi);
   });
-  const cityCode = cityProv.map((pi, i) => PROVINCES[pi].code * 100 + (i - cityProv.indexOf(pi) + 1));
+  // Province code, then the city's number within it in two digits, or more where a province has 100
+  // cities or more (a panel over 1,364 cities): 1101, or 110001 (codes stay distinct).
+  const scale = 10 ** Math.max(2, String(Math.max(...counts)).length);
+  const seen = new Array<number>(counts.length).fill(0);
+  const cityCode = cityProv.map((pi) => PROVINCES[pi].code * scale + ++seen[pi]);
   return { cityProv, cityCode, coastal: cityProv.map((pi) => PROVINCES[pi].coastal), muni: cityProv.map((pi) => PROVINCES[pi].municipality) };
 }
 
