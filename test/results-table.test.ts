@@ -79,5 +79,11 @@ describe('sysgmm table', async () => {
     expect(r.status).toBe(0);
     expect(r.stdout.split('\n')[0]).toBe('name,estimate,se,stat,p,ciLow,ciHigh');
     expect(r.stdout).toBe(readFileSync(saved, 'utf8'));
+    // A tester's report: csv (and latex) output never said what was dropped or excluded. Standard error does.
+    expect(r.stderr.split('\n')).toEqual(expect.arrayContaining(['yr1976 dropped due to collinearity', '(140 observations excluded: missing value in the dependent variable or a regressor)']));
+    const latex = spawnSync('npx', ['tsx', 'src/cli/main.ts', 'estimate', 'data/abdata.csv', '--id', 'id', '--time', 'year', '--xtabond2', SYS, '--format', 'latex'], { encoding: 'utf8' });
+    expect(latex.stderr).toContain('(140 observations excluded: missing value in the dependent variable or a regressor)');
+    const described = spawnSync('npx', ['tsx', 'src/cli/main.ts', 'describe', 'data/abdata.csv', '--id', 'id', '--time', 'year', '--format', 'csv'], { encoding: 'utf8' });
+    expect(described.stderr).toBe('Rows excluded: 0 with missing id, 0 with missing year\n');
   });
 });

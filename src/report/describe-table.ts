@@ -87,6 +87,11 @@ function csv(d: PanelDescription): string {
   ].join('\n') + '\n';
 }
 
+/** The lines a csv or latex description has no place for: rows excluded and notes (for standard error). */
+export function descriptionNotes(d: PanelDescription): string[] {
+  return summaryLines(d).filter((l) => l.startsWith('Rows excluded:') || l.startsWith('Note:'));
+}
+
 export function formatDescription(d: PanelDescription, format: DescribeFormat): string {
   switch (format) {
     case 'text':

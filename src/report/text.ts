@@ -55,8 +55,9 @@ export function formatText(result: GmmResult, context: ReportContext = {}): stri
   return `${lines.join('\n')}\n`;
 }
 
-/** Regressors dropped, warnings and exclusions, printed before the table as xtabond2 does. */
-function noteLines(result: GmmResult): string[] {
+/** Regressors dropped, warnings and exclusions, printed before the table as xtabond2 does (and on
+ *  standard error beside the formats that have no place for them, csv and latex). */
+export function noteLines(result: GmmResult): string[] {
   const out = result.dropped.map((d) => `${d} dropped due to collinearity`);
   // A warning that repeats a dropped-regressor line is printed once.
   for (const w of result.warnings) if (!out.includes(w)) out.push(/^warning/i.test(w) ? w : `Warning: ${w}`);

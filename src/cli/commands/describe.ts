@@ -5,7 +5,7 @@ import { DATA_FORMATS, readTable, type DataFormat } from '../../data/read.ts';
 import { Panel } from '../../panel/panel.ts';
 import { checkTableFile, variablesTable, writeTableFile } from '../../data/write-table.ts';
 import { describePanel } from '../../panel/describe.ts';
-import { DESCRIBE_FORMATS, formatDescription, type DescribeFormat } from '../../report/describe-table.ts';
+import { DESCRIBE_FORMATS, descriptionNotes, formatDescription, type DescribeFormat } from '../../report/describe-table.ts';
 
 export function register(program: Command): void {
   program
@@ -41,6 +41,8 @@ export function register(program: Command): void {
       const panel = Panel.fromTable(table, { id: opts.id, time: opts.time, source: file });
       const description = describePanel(panel, vars);
       process.stdout.write(opts.json ? JSON.stringify(description, null, 2) + '\n' : formatDescription(description, opts.format as DescribeFormat));
+      // csv and latex have no place for the rows excluded and the notes: they go to standard error.
+      if (!opts.json && (opts.format === 'csv' || opts.format === 'latex')) for (const line of descriptionNotes(description)) process.stderr.write(`${line}\n`);
       if (opts.save) await writeTableFile(opts.save, variablesTable(description.variables), '--save');
     });
 }

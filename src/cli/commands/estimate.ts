@@ -6,7 +6,10 @@ import { SpecError } from '../../errors.ts';
 import { fitGmm } from '../../gmm/fit.ts';
 import { writeFileAtomic } from '../../data/write-atomic.ts';
 import { checkTableFile, coefficientTable, writeTableFile } from '../../data/write-table.ts';
+import type { GmmResult } from '../../gmm/result.ts';
+import type { ReportContext } from '../../report/context.ts';
 import { REPORT_FORMATS, formatResult, type ReportFormat } from '../../report/format.ts';
+import { noteLines } from '../../report/text.ts';
 import { CONVENTIONS, type Conventions } from '../../spec/types.ts';
 import { isPartitionedFolder } from '../../scale/is-partitioned.ts';
 import { loadModel, modelInputOptions, type ModelInputOptions } from '../load-model.ts';
@@ -58,7 +61,7 @@ export function register(program: Command): void {
           onNote: (msg) => process.stderr.write(`${msg}\n`),
         }));
         process.stderr.write(`run directory: ${out}\n`);
-        process.stdout.write(formatResult(result, format, { id: opts.id, time: opts.time, spec }));
+        writeResult(result, format, { id: opts.id, time: opts.time, spec });
         if (opts.save?.toLowerCase().endsWith('.json')) await writeFileAtomic(opts.save, formatResult(result, 'json'));
         else if (opts.save) await writeTableFile(opts.save, coefficientTable(result), '--save');
         return;
@@ -70,8 +73,15 @@ export function register(program: Command): void {
       const { panel } = loaded;
       const spec = { ...loaded.spec, conventions: opts.conventions as Conventions };
       const result = await fitGmm(panel, spec, opts.xtabond2);
-      process.stdout.write(formatResult(result, format, { id: opts.id, time: opts.time, spec }));
+      writeResult(result, format, { id: opts.id, time: opts.time, spec });
       if (opts.save?.toLowerCase().endsWith('.json')) await writeFileAtomic(opts.save, formatResult(result, 'json'));
       else if (opts.save) await writeTableFile(opts.save, coefficientTable(result), '--save');
     });
+}
+
+/** The result on standard output; beside csv and latex, which have no place for them, the dropped
+ *  regressors, warnings and exclusions go to standard error (nothing excluded goes unreported). */
+function writeResult(result: GmmResult, format: string, context: ReportContext): void {
+  process.stdout.write(formatResult(result, format, context));
+  if (format === 'csv' || format === 'latex') for (const line of noteLines(result)) process.stderr.write(`${line}\n`);
 }
