@@ -265,3 +265,16 @@ suite('confidence levels, in percent as Stata writes them or as a fraction', asy
     await expect(run(cmd, 150)).rejects.toThrow('level: the confidence level must be a percentage');
   });
 });
+
+// A tester's report: on an uncollapsed model with more instruments than a resample holds clusters,
+// float64-wasm and float64-ts failed different replications (163 against 186 of 499), silently.
+suite('bootstrap replications on a rank decision are flagged', () => {
+  it('names the singular and failed counts, and why every replication is singular', async () => {
+    const wide = await bootstrap('data/abdata.csv', 'n L.n L(0/1).(w k) yr*, gmm(L.(n w k)) iv(yr*, eq(level)) twostep robust', { ...AT, reps: 19, seed: 3 });
+    const warning = wide.warnings.find((w) => w.includes('generalized inverse'))!;
+    expect(warning).toMatch(/^19 of 19 replications used a generalized inverse of a singular moment covariance and \d+ failed/);
+    expect(warning).toContain(': 113 instruments against about 89 distinct clusters in a resample of 140');
+    const narrow = await bootstrap('data/abdata.csv', 'n L.n w k, gmm(L.n, collapse) iv(w k) twostep robust', { ...AT, reps: 19, seed: 3 });
+    expect(narrow.warnings.filter((w) => w.includes('generalized inverse'))).toEqual([]);
+  });
+});

@@ -147,6 +147,8 @@ async function bootstrapOn(panel: Panel, spec: ModelSpec, opts: BootstrapOptions
       ),
     );
     const used = usedRows.length;
+    const nearSingular = singularWarning(draws.singularWeight, failed.singular, opts.reps, fit.ninstruments, clusters);
+    if (nearSingular) warnings.push(nearSingular);
     if (used < 2) warnings.push(`${used === 0 ? 'no replication' : 'only one replication'} succeeded: the bootstrap statistics could not be computed and are shown as missing`);
     if (recentre && fit.hansen && (spec.twostep || spec.robust || spec.cluster !== null))
       hansen = { ...fit.hansen, bootstrapP: upperTailP(fit.hansen.chi2, usedRows.map((b) => draws!.hansen[b])) };
@@ -230,4 +232,20 @@ function count(status: Uint8Array, code: number): number {
   let c = 0;
   for (const s of status) if (s === code) c++;
   return c;
+}
+
+/**
+ * Replications whose moment covariance is singular, or whose coefficient is not identified, sit on a
+ * rank decision: the last bits of a sum decide it, so they differ between backends (float64 ones
+ * included) and are not reproducible across them. A resample of C clusters holds about
+ * (1 − 1/e)·C ≈ 0.632·C distinct ones (Efron & Tibshirani 1993, §6), so with more instruments than
+ * that every replication's moment covariance is singular.
+ */
+export function singularWarning(singular: number, failed: number, reps: number, instruments: number, clusters: number): string | null {
+  if (singular === 0 && failed === 0) return null;
+  const distinct = Math.round(clusters * (1 - (1 - 1 / clusters) ** clusters));
+  const why = instruments > distinct
+    ? `: ${instruments} instruments against about ${distinct} distinct clusters in a resample of ${clusters}, so every replication's moment covariance is singular; fewer instruments (collapse, lag limits) avoid it`
+    : '';
+  return `${singular} of ${reps} replications used a generalized inverse of a singular moment covariance and ${failed} failed (a coefficient not identified); such replications rest on rank decisions that rounding can tip, so their results differ between backends${why}`;
 }
