@@ -3,7 +3,7 @@
 // through listBackends' isInstalled.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { absentBackend, listBackends, TFJS_VERSION, WEBGPU_VERSION } from '../src/kernels/registry.ts';
+import { absentBackend, listBackends, repairInstall, TFJS_VERSION, WEBGPU_VERSION } from '../src/kernels/registry.ts';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { peerDependencies: Record<string, string>; peerDependenciesMeta: Record<string, { optional: boolean }> };
 
@@ -32,6 +32,16 @@ describe('absent optional backends', () => {
       expect(a?.install).toBe(`npm i @tensorflow/tfjs-core@${TFJS_VERSION} ${missing}@${TFJS_VERSION}${extra}`);
     });
   }
+
+  // A tester's report: tfjs-node installed without its install script showed only "did not load" and
+  // left the list of backends to add, so nothing said how to complete it.
+  it('a backend installed but not loadable says how to complete its install', () => {
+    const node = repairInstall('tfjs-node');
+    expect(node.install).toMatch(/^npm rebuild @tensorflow\/tfjs-node \(its install script fetches the native library\), or npm i @tensorflow\/tfjs-core@[\d.]+ @tensorflow\/tfjs-node@[\d.]+$/);
+    expect(node.needs).toMatch(/downloads libtensorflow/);
+    expect(repairInstall('tfjs-node-gpu').needs).toMatch(/CUDA 11\.2 and cuDNN 8\.1/);
+    expect(repairInstall('tfjs-wasm').install).toMatch(/^npm i @tensorflow\/tfjs-core@[\d.]+ @tensorflow\/tfjs-backend-wasm@[\d.]+$/);
+  });
 
   it('tfjs-node-gpu says which CUDA and cuDNN it needs; webgpu says it needs a Vulkan GPU driver', () => {
     expect(absentBackend('tfjs-node-gpu', () => false)?.needs).toMatch(/CUDA 11\.2 and cuDNN 8\.1/);

@@ -122,6 +122,15 @@ export function absentBackend(name: string, isInstalled: (pkg: string) => boolea
   return undefined;
 }
 
+/** How to complete the install of an optional backend whose packages are present but do not load. */
+export function repairInstall(name: string): { install: string; needs?: string } {
+  const need = OPTIONAL[name];
+  const packages = need.packages(tfjsVersion(installed));
+  const native = packages.map((p) => p.slice(0, p.lastIndexOf('@'))).find((p) => p.startsWith('@tensorflow/tfjs-node'));
+  const reinstall = `npm i ${packages.join(' ')}`;
+  return { install: native ? `npm rebuild ${native} (its install script fetches the native library), or ${reinstall}` : reinstall, needs: need.note };
+}
+
 /**
  * Whether the Vulkan loader is in a standard library folder or LD_LIBRARY_PATH (Linux only; elsewhere
  * Dawn is asked). Without it Dawn can find no adapter and writes a native warning to stderr, so it is
@@ -146,7 +155,10 @@ function tfjs(name: string, flavour: TfjsFlavour, priority: number, threading: '
       const absent = absentBackend(name, isInstalled);
       if (absent) return absent;
       const opened = await TfjsBackend.open(name, flavour, options);
-      return 'reason' in opened ? opened : { backend: opened, detail: opened.detail };
+      if (!('reason' in opened)) return { backend: opened, detail: opened.detail };
+      // Installed but not loadable (tfjs-engine.ts says "did not load"): most often tfjs-node installed
+      // without its install script, which fetches the native library; say how to complete it.
+      return opened.reason.includes(' did not load: ') ? { ...opened, ...repairInstall(name) } : opened;
     },
   };
 }
