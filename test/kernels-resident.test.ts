@@ -159,14 +159,14 @@ describe('the bootstrap uploads its blocks once a run', () => {
       batchDone: new Uint8Array(5),
       batchSingular: new Int32Array(5),
     };
-    const counts = clusterCounts(1, reps, setup.bb.n);
-    await runShare({ blocks: setup.bb, counts, reps, options: setup.options, shared }, backend);
+    // Each batch makes its own count rows from the keyed draws; the whole call below reads them from one array.
+    await runShare({ blocks: setup.bb, draws: { seed: 1, first: 0 }, reps, options: setup.options, shared }, backend);
     expect([...shared.batchDone]).toEqual([1, 1, 1, 1, 1]);
     expect(backend.covariances).toBe(5);
     expect(backend.uploads).toBe(4);
     expect(backend.releases).toBe(4);
     // The same replications as one replicate call over all of them.
-    const whole = await replicate(setup.bb, counts, reps, setup.options, backend);
+    const whole = await replicate(setup.bb, clusterCounts(1, reps, setup.bb.n), reps, setup.options, backend);
     expect([...shared.beta]).toEqual([...whole.beta]);
     expect(backend.uploads).toBe(8);
     await backend.dispose();

@@ -23,6 +23,18 @@ export function clusterCounts(seed: number, reps: number, clusters: number, firs
   return counts;
 }
 
+/** A job's pairs draws: the keyed draws of `seed` from replication `first` on. Each batch makes its own
+ *  rows (clusterCounts), so no replications × clusters array is held, or copied to a worker thread. */
+export interface PairsDraws {
+  seed: number;
+  first: number;
+}
+
+/** The count rows of a batch: replications b0 … b0+cb−1 of `counts` (a reps × clusters array) or of `draws`. */
+export function countRows(counts: Float64Array | PairsDraws, b0: number, cb: number, clusters: number): Float64Array {
+  return counts instanceof Float64Array ? counts.subarray(b0 * clusters, (b0 + cb) * clusters) : clusterCounts(counts.seed, cb, clusters, counts.first + b0);
+}
+
 export type WildWeights = 'rademacher' | 'webb' | 'mammen';
 
 const WEBB = [-Math.sqrt(1.5), -1, -Math.sqrt(0.5), Math.sqrt(0.5), 1, Math.sqrt(1.5)];

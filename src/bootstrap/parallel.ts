@@ -14,6 +14,7 @@ import { startModuleWorker } from '../module-worker.ts';
 import { threadingOf } from '../kernels/registry.ts';
 import type { BootstrapBlocks } from './blocks.ts';
 import { releaseBlocks, replicate, uploadBlocks, type ReplicationOptions, type Replications, type ResidentBlocks } from './replicate.ts';
+import type { PairsDraws } from './draws.ts';
 
 /** Replications a thread takes at a time. */
 export const REPLICATION_BATCH = 32;
@@ -33,7 +34,7 @@ export interface SharedReplications {
 
 export interface WorkerJob {
   blocks: BootstrapBlocks;
-  counts: Float64Array;
+  draws: PairsDraws;
   reps: number;
   options: ReplicationOptions;
   backend: string;
@@ -102,12 +103,11 @@ export async function runShare(job: Omit<WorkerJob, 'backend'>, backend: KernelB
 }
 
 async function runBatch(job: Omit<WorkerJob, 'backend'>, backend: KernelBackend, batch: number, resident: ResidentBlocks): Promise<void> {
-  const { blocks, counts, reps, options, shared } = job;
-  const n = blocks.n;
+  const { blocks, draws, reps, options, shared } = job;
   const K = blocks.K;
   const b0 = batch * REPLICATION_BATCH;
   const cb = Math.min(REPLICATION_BATCH, reps - b0);
-  const r = await replicate(blocks, counts.subarray(b0 * n, (b0 + cb) * n), cb, options, backend, undefined, undefined, resident);
+  const r = await replicate(blocks, { seed: draws.seed, first: draws.first + b0 }, cb, options, backend, undefined, undefined, resident);
   shared.beta.set(r.beta, b0 * K);
   shared.se.set(r.se, b0 * K);
   shared.hansen.set(r.hansen, b0);
@@ -118,7 +118,7 @@ async function runBatch(job: Omit<WorkerJob, 'backend'>, backend: KernelBackend,
 
 export async function replicateParallel(
   bb: BootstrapBlocks,
-  counts: Float64Array,
+  draws: PairsDraws,
   reps: number,
   options: ReplicationOptions,
   backend: KernelBackend,
@@ -127,7 +127,7 @@ export async function replicateParallel(
 ): Promise<Replications & { threads: number }> {
   const batches = Math.ceil(reps / REPLICATION_BATCH);
   const workersWanted = Math.max(0, Math.min(threads, batches) - 1);
-  if (workersWanted === 0) return { ...(await replicate(bb, counts, reps, options, backend, onProgress, REPLICATION_BATCH)), threads: 1 };
+  if (workersWanted === 0) return { ...(await replicate(bb, draws, reps, options, backend, onProgress, REPLICATION_BATCH)), threads: 1 };
   const K = bb.K;
   const shared: SharedReplications = {
     beta: sharedArray(Float64Array, reps * K * 8),
@@ -138,7 +138,7 @@ export async function replicateParallel(
     batchDone: sharedArray(Uint8Array, batches),
     batchSingular: sharedArray(Int32Array, batches * 4),
   };
-  const job = { blocks: bb, counts, reps, options, shared };
+  const job = { blocks: bb, draws, reps, options, shared };
   const progress = () => onProgress?.(Math.min(reps, Atomics.load(shared.control, 0)));
   const workers = pooledWorkers(workersWanted).map(
     (worker) =>

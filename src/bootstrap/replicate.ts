@@ -19,6 +19,7 @@ import type { PassRequest } from '../gmm/passes.ts';
 import type { Conventions } from '../spec/types.ts';
 import type { KernelBackend, Operand } from '../kernels/types.ts';
 import type { BootstrapBlocks } from './blocks.ts';
+import { countRows, type PairsDraws } from './draws.ts';
 export interface ReplicationOptions {
   twostep: boolean;
   robust: boolean;
@@ -81,7 +82,8 @@ export async function releaseBlocks(r: ResidentBlocks, backend: KernelBackend): 
 
 export async function replicate(
   bb: BootstrapBlocks,
-  counts: Float64Array,
+  /** Each replication's cluster counts: a reps × n array, or the keyed draws to make them from by batch. */
+  counts: Float64Array | PairsDraws,
   reps: number,
   opts: ReplicationOptions,
   backend: KernelBackend,
@@ -114,7 +116,7 @@ export async function replicate(
   try {
     for (let b0 = 0; b0 < reps; b0 += chunk) {
       const cb = Math.min(chunk, reps - b0);
-      const w = counts.subarray(b0 * n, (b0 + cb) * n);
+      const w = countRows(counts, b0, cb, n);
       await replicateChunk(out, b0, { bb, blocks, backend, w, cb, tallies: matmul(w, counted, cb, n, 3), steps: [] }, opts);
       onChunk?.(b0 + cb);
     }

@@ -13,7 +13,7 @@ import type { KernelBackend } from '../kernels/types.ts';
 import { SpecError } from '../errors.ts';
 import { createRng } from '../stats/rng.ts';
 import { bootstrapBlocks } from './blocks.ts';
-import { clusterCounts, wildWeights, type WildWeights } from './draws.ts';
+import { wildWeights, type WildWeights } from './draws.ts';
 import { summariseCoefficient, upperTailP, type CoefficientBootstrap } from './intervals.ts';
 import { REP_NONFINITE, REP_OK, REP_SINGULAR, type ReplicationOptions, type Replications } from './replicate.ts';
 import type { BootstrapBlocks } from './blocks.ts';
@@ -225,7 +225,7 @@ export function pairsSetup(panel: Panel, spec: ModelSpec, recentre: boolean, com
 
 /** Pairs replications first … first+reps−1 (keyed draws: the same numbers whatever the split). */
 export function pairsReplications(s: PairsSetup, seed: number, first: number, reps: number, backend: KernelBackend, threads: number, onProgress?: (done: number) => void): Promise<Replications & { threads: number }> {
-  return replicateParallel(s.bb, clusterCounts(seed, reps, s.bb.n, first), reps, s.options, backend, threads, onProgress);
+  return replicateParallel(s.bb, { seed, first }, reps, s.options, backend, threads, onProgress);
 }
 
 function count(status: Uint8Array, code: number): number {
