@@ -88,6 +88,21 @@ describe('estimation with if/in', () => {
     expect(r.excluded.find((e) => e.reason === "outside the command's if/in condition")).toBeUndefined();
   });
 
+  // A tester's report: with 6 clusters for 11 instruments, w and _cons came out as exactly 0 with SE 0
+  // and nothing said why.
+  it('coefficients the generalized inverse sets to 0 are named in a warning, with the clusters against the instruments', async () => {
+    const id = panel.column('id');
+    const six = panel.withColumn('cl', id.map((v) => (v <= 20 ? 99 : v % 5)));
+    const r = await fitGmm(six, parseXtabond2('n L.n w k, gmm(L.n, collapse) iv(w k) twostep cluster(cl)', [...cols, 'cl']));
+    const zero = r.coefficients.filter((c) => c.estimate === 0 && c.se === 0).map((c) => c.name);
+    expect(zero.length).toBeGreaterThan(0);
+    expect(r.warnings).toContain(
+      `${zero.join(', ')} not identified: X'ZWZ'X is singular, and its generalized inverse (xtabond2's invsym) sets ${zero.length === 1 ? 'its estimate and standard error' : 'their estimates and standard errors'} to 0 (the moment covariance has rank at most the number of clusters, 6, against 11 instruments)`,
+    );
+    const fine = await fitGmm(panel, parseXtabond2('n L.n w k, gmm(L.n, collapse) iv(w k) twostep robust', cols));
+    expect(fine.warnings.filter((w) => w.includes('not identified'))).toEqual([]);
+  });
+
   it('a condition on years keeps the earlier years as instruments and lags', async () => {
     const r = await fitGmm(panel, parseXtabond2(cmd.replace(',', ' if year >= 1980,'), cols));
     const full = await fitGmm(panel, parseXtabond2(cmd, cols));

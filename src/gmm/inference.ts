@@ -125,6 +125,14 @@ export function inferenceFromTotals(prep: Prepared, totals: SampleTotals, est: E
     : [];
   const robust = isRobust(spec);
   const twostep = spec.twostep;
+  const coefficients = coefficientTable(d, totals.keep, vce, dfr);
+  const unidentified = coefficients.filter((c) => c.estimate === 0 && c.se === 0).map((c) => c.name);
+  if (unidentified.length)
+    warnings.push(
+      `${unidentified.join(', ')} not identified: X'ZWZ'X is singular, and its generalized inverse (xtabond2's invsym) sets ${unidentified.length === 1 ? 'its estimate and standard error' : 'their estimates and standard errors'} to 0${
+        totals.clusters !== null && totals.clusters < est.j0 ? ` (the moment covariance has rank at most the number of clusters, ${totals.clusters}, against ${est.j0} instruments)` : ''
+      }`,
+    );
   return {
     estimator: d.system ? 'system' : 'difference',
     steps: twostep ? 2 : 1,
@@ -141,7 +149,7 @@ export function inferenceFromTotals(prep: Prepared, totals: SampleTotals, est: E
     ...(plan.pca
       ? { pca: { components: plan.pca.m, columns: plan.pca.columns, varianceExplained: plan.pca.varianceExplained, kmo: plan.pca.kmo } }
       : {}),
-    coefficients: coefficientTable(d, totals.keep, vce, dfr),
+    coefficients,
     vcov: Array.from(vce.v),
     ...(vce.otherSe ? { otherSe: vce.otherSe } : {}),
     modelTest: modelTestStat,
