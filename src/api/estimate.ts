@@ -68,8 +68,7 @@ export interface NamedMatrix {
  * The result of `estimate`: the fields of `sysgmm estimate --json` (JSON.stringify gives exactly that
  * object), and methods for what comes after an estimate.
  */
-export type EstimateResult = ReturnType<typeof toJsonObject> &
-  GmmResult & {
+export type EstimateResult = GmmResult & {
     /** The covariance matrix with the coefficient names on both axes. */
     vcovMatrix(): NamedMatrix;
     /** Fitted values xb, residuals e and unit effects u (xtabond2's `predict`; difference: in first differences). */

@@ -2,8 +2,8 @@
 // interface come first, in that order; the rest of GmmResult follows. NaN/±Infinity become null.
 import type { GmmResult } from '../gmm/result.ts';
 
-export function toJsonObject(result: GmmResult): Record<string, unknown> {
-  const head: Record<string, unknown> = {
+export function toJsonObject(result: GmmResult): GmmResult {
+  const head: Partial<GmmResult> = {
     estimator: result.estimator,
     steps: result.steps,
     vce: result.vce,
@@ -31,7 +31,7 @@ export function toJsonObject(result: GmmResult): Record<string, unknown> {
   };
   // Then every other GmmResult field, in the result's own order.
   const rest = Object.fromEntries(Object.entries(result).filter(([k]) => !(k in head)));
-  return { ...head, ...rest };
+  return { ...head, ...rest } as GmmResult;
 }
 
 export function formatJson(result: GmmResult): string {
