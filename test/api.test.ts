@@ -142,6 +142,18 @@ suite('library API', async () => {
     expect(thrown(() => r.test('L.ys = 0'))).toBe(`test 'L.ys = 0': unknown coefficient 'L.ys' (L1.ys); coefficients are: ${r.coefficients.map((c) => c.name).join(', ')}`);
   });
 
+  // A tester's report: a dropped regressor was an "unknown coefficient"; "w = 1e400" gave an infinite
+  // statistic, and "w = 0,, k = 0" lost its empty restriction without a word.
+  it('test and lincom say a regressor was dropped, and refuse empty restrictions and numbers beyond double precision', () => {
+    expect(r.dropped).toContain('yr1976');
+    const list = `coefficients are: ${r.coefficients.map((c) => c.name).join(', ')}`;
+    expect(thrown(() => r.test('yr1976 = 0'))).toBe(`test 'yr1976 = 0': yr1976 was dropped due to collinearity, so it has no coefficient; ${list}`);
+    expect(thrown(() => r.lincom('w + yr1976'))).toBe(`lincom 'w + yr1976': yr1976 was dropped due to collinearity, so it has no coefficient; ${list}`);
+    expect(thrown(() => r.test('w = 0,, k = 0'))).toBe("test: an empty restriction between separators in 'w = 0,, k = 0'");
+    expect(thrown(() => r.test('w = 1e400'))).toBe("test: the number '1e400' in 'w = 1e400' is beyond double precision");
+    expect(r.test('w = 0, k = 0').df1).toBe(2);
+  });
+
   it('describe returns the --json description', async () => {
     const d = await describe('data/abdata.csv', { ...AT, vars: ['n', 'w'] });
     expect(d).toMatchObject({ units: 140, observations: 1031 });

@@ -34,7 +34,7 @@ function names(fit: GmmResult): string[] {
 
 /** Wald test of linear restrictions, e.g. "w = 0, k = 0" (joint) or "L.w + w = 0" (L.w or L1.w alike). */
 export function waldTest(fit: GmmResult, restrictions: string): WaldTest {
-  const { R, r, q } = parseRestrictions(restrictions, names(fit), 'test');
+  const { R, r, q } = parseRestrictions(restrictions, names(fit), 'test', fit.dropped);
   const K = fit.coefficients.length;
   const b = fit.coefficients.map((c) => c.estimate);
   const d = new Float64Array(q);
@@ -65,7 +65,7 @@ export function waldTest(fit: GmmResult, restrictions: string): WaldTest {
  *  interval at `level` (percent as Stata's level(90), or a fraction; default the model's level, else 95). */
 export function lincom(fit: GmmResult, expression: string, level0?: number): LinearCombination {
   const level = levelFraction(level0 ?? fit.level ?? 95, 'lincom');
-  const { a, c } = parseCombination(expression, names(fit), 'lincom');
+  const { a, c } = parseCombination(expression, names(fit), 'lincom', fit.dropped);
   const K = fit.coefficients.length;
   let estimate = c;
   let variance = 0;

@@ -27,9 +27,10 @@ const TOKEN = /\s*(?:(\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|([\
  * Parse restrictions over the named coefficients (names as reported: "L1.n", "w", "_cons"; spelt as
  * Stata reads them). `context` opens each error message: '--test' on the command line, 'test' in the library.
  */
-export function parseRestrictions(text: string, names: readonly string[], context = '--test'): LinearRestrictions {
-  const parts = text.split(/[,;]/).map((s) => s.trim()).filter((s) => s.length > 0);
-  if (parts.length === 0) throw new SpecError(`${context}: no restriction in '${text}'`, context);
+export function parseRestrictions(text: string, names: readonly string[], context = '--test', dropped: readonly string[] = []): LinearRestrictions {
+  const parts = text.split(/[,;]/).map((s) => s.trim());
+  if (parts.every((s) => s.length === 0)) throw new SpecError(`${context}: no restriction in '${text}'`, context);
+  if (parts.some((s) => s.length === 0)) throw new SpecError(`${context}: an empty restriction between separators in '${text}'`, context);
   const K = names.length;
   const R = new Float64Array(parts.length * K);
   const r = new Float64Array(parts.length);
@@ -40,7 +41,7 @@ export function parseRestrictions(text: string, names: readonly string[], contex
       const sign = s === 0 ? 1 : -1;
       parseSide(side, part, context, (name, coef) => {
         if (name === null) r[row] -= sign * coef;
-        else R[row * K + coefficientIndex(name, names, part, context)] += sign * coef;
+        else R[row * K + coefficientIndex(name, names, part, context, dropped)] += sign * coef;
       });
     });
     let any = false;
@@ -52,21 +53,21 @@ export function parseRestrictions(text: string, names: readonly string[], contex
 }
 
 /** Parse one linear combination ("L.w + w", "2*k - 1"); errors quote it as given, opened by `context`. */
-export function parseCombination(expression: string, names: readonly string[], context = 'lincom'): LinearCombinationWeights {
+export function parseCombination(expression: string, names: readonly string[], context = 'lincom', dropped: readonly string[] = []): LinearCombinationWeights {
   if (expression.trim() === '') throw new SpecError(`${context}: no expression`, context);
   if (/[=,;]/.test(expression)) throw new SpecError(`${context}: '${expression}' must be one expression without '=' or ','`, context);
   const a = new Float64Array(names.length);
   let c = 0;
   parseSide(expression, expression, context, (name, coef) => {
     if (name === null) c += coef;
-    else a[coefficientIndex(name, names, expression, context)] += coef;
+    else a[coefficientIndex(name, names, expression, context, dropped)] += coef;
   });
   if (a.every((x) => x === 0)) throw new SpecError(`${context}: '${expression}' combines no coefficient`, context);
   return { a, c };
 }
 
-function coefficientIndex(spelling: string, names: readonly string[], where: string, context: string): number {
-  const found = lookupCoefficient(spelling, names);
+function coefficientIndex(spelling: string, names: readonly string[], where: string, context: string, dropped: readonly string[]): number {
+  const found = lookupCoefficient(spelling, names, dropped);
   if (found.error !== undefined) throw new SpecError(`${context} '${where}': ${found.error}`, context);
   return names.indexOf(found.name);
 }
@@ -123,6 +124,7 @@ function parseSide(side: string, part: string, context: string, emit: (name: str
     const isNumber = i < tokens.length && /^[\d.]/.test(tokens[i]);
     if (isNumber) {
       coef = Number(tokens[i++]);
+      if (!Number.isFinite(coef)) throw new SpecError(`${context}: the number '${tokens[i - 1]}' in '${part}' is beyond double precision`, context);
       if (tokens[i] === '*') i++;
     }
     if (i < tokens.length && /^[\p{L}_]/u.test(tokens[i])) name = tokens[i++];

@@ -108,7 +108,7 @@ async function bootstrapOn(panel: Panel, spec: ModelSpec, opts: BootstrapOptions
   const K = fit.coefficients.length;
   const centre = Float64Array.from(fit.coefficients, (c) => c.estimate);
   // Restrictions are read before any replication, so a malformed or dependent one fails at once.
-  const restrictions = (opts.tests ?? []).map((t) => parseRestrictions(t, fit.coefficients.map((c) => c.name)));
+  const restrictions = (opts.tests ?? []).map((t) => parseRestrictions(t, fit.coefficients.map((c) => c.name), '--test', fit.dropped));
   const rng = createRng(opts.seed);
 
   let draws: Replications | null = null;

@@ -33,7 +33,12 @@ export function coefficientName(text: string): string {
  * coefficients: "unknown coefficient 'L.ys' (L1.ys); coefficients are: L1.n, w, ...", or, when
  * several labels read as the spelling (saved results written by hand), which they are.
  */
-export function lookupCoefficient(spelling: string, names: readonly string[]): { name: string; error?: undefined } | { name?: undefined; error: string } {
+export function lookupCoefficient(
+  spelling: string,
+  names: readonly string[],
+  /** Regressors the fit dropped as collinear: a spelling of one is told so, not "unknown". */
+  dropped: readonly string[] = [],
+): { name: string; error?: undefined } | { name?: undefined; error: string } {
   const s = spelling.trim();
   if (names.includes(s)) return { name: s };
   const want = coefficientName(s);
@@ -41,5 +46,7 @@ export function lookupCoefficient(spelling: string, names: readonly string[]): {
   if (hits.length === 1) return { name: hits[0] };
   const list = `coefficients are: ${names.join(', ')}`;
   if (hits.length > 1) return { error: `coefficient '${s}' is ambiguous: it may be ${hits.join(' or ')}; ${list}` };
+  const gone = dropped.find((n) => n === s || coefficientName(n) === want);
+  if (gone !== undefined) return { error: `${gone} was dropped due to collinearity, so it has no coefficient; ${list}` };
   return { error: `unknown coefficient '${s}'${want !== s ? ` (${want})` : ''}; ${list}` };
 }
