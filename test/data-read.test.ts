@@ -65,9 +65,9 @@ describe('readTable errors', () => {
 });
 
 describe('Arrow IPC', () => {
-  it('reads the file and stream formats under .arrow and .feather', async () => {
+  it('reads the file and stream formats under .arrow and .feather, and streams under .arrows', async () => {
     const t = sample();
-    for (const [name, kind] of [['s.arrow', 'file'], ['s.feather', 'file'], ['t.arrow', 'stream']] as const) {
+    for (const [name, kind] of [['s.arrow', 'file'], ['s.feather', 'file'], ['t.arrow', 'stream'], ['t.arrows', 'stream']] as const) {
       const p = join(dir, name);
       writeFileSync(p, tableToIPC(t, kind));
       const back = await readTable(p);

@@ -64,6 +64,15 @@ describe('sysgmm table', async () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain('L1.n           0.686***   0.918***\n                (0.145)    (0.068)\nw             -0.608***  -0.841***\n');
     expect(r.stdout).not.toContain('L2.n');
+    // --out's extension names the format when --format is not given; an explicit --format wins.
+    const tex = join(dir, 't.tex');
+    const viaOut = spawnSync('npx', ['tsx', 'src/cli/main.ts', 'table', ...files, '--keep', 'L.n,w', '--out', tex], { encoding: 'utf8' });
+    expect(viaOut.status, viaOut.stderr).toBe(0);
+    const latex = spawnSync('npx', ['tsx', 'src/cli/main.ts', 'table', ...files, '--keep', 'L.n,w', '--format', 'latex'], { encoding: 'utf8' });
+    expect(readFileSync(tex, 'utf8')).toBe(latex.stdout);
+    expect(latex.stdout).toContain('\\begin{tabular}');
+    spawnSync('npx', ['tsx', 'src/cli/main.ts', 'table', ...files, '--keep', 'L.n,w', '--format', 'text', '--out', tex], { encoding: 'utf8' });
+    expect(readFileSync(tex, 'utf8')).toBe(r.stdout);
   });
 
   it('estimate --save writes the --json object', () => {

@@ -35,6 +35,7 @@ const BY_EXTENSION: Record<string, DataFormat> = {
   '.arrow': 'arrow',
   '.feather': 'arrow',
   '.ipc': 'arrow',
+  '.arrows': 'arrow',
   '.parquet': 'parquet',
   '.pq': 'parquet',
   '.dta': 'dta',

@@ -1,4 +1,5 @@
 // `sysgmm table a.json b.json ...`: an esttab-style table across saved results.
+import { extname } from 'node:path';
 import type { Command } from 'commander';
 import { SpecError } from '../../errors.ts';
 import { checkOutputFile, writeFileAtomic } from '../../data/write-atomic.ts';
@@ -13,6 +14,8 @@ interface TableOptions {
   out?: string;
 }
 
+const BY_EXTENSION: Record<string, TableFormat> = { '.txt': 'text', '.md': 'markdown', '.tex': 'latex', '.csv': 'csv', '.json': 'json' };
+
 const list = (s: string | undefined) => s?.split(',').map((x) => x.trim()).filter((x) => x !== '');
 
 export function register(program: Command): void {
@@ -26,7 +29,9 @@ export function register(program: Command): void {
     .option('--keep <list>', 'comma-separated coefficients to show, in order, as L1.n or L.n (default: all)')
     .option('--digits <n>', 'decimals of estimates and standard errors', '3')
     .option('--out <file>', 'write the table to this file instead of standard output')
-    .action(async (files: string[], opts: TableOptions) => {
+    .action(async (files: string[], opts: TableOptions, command: Command) => {
+      // Without --format, a --out file's extension names the format (t.tex is LaTeX), as --save's does.
+      if (opts.out && command.getOptionValueSource('format') === 'default') opts.format = BY_EXTENSION[extname(opts.out).toLowerCase()] ?? opts.format;
       if (!TABLE_FORMATS.includes(opts.format as TableFormat)) throw new SpecError(`--format must be one of ${TABLE_FORMATS.join(', ')}, got '${opts.format}'`, '--format');
       const digits = Number(opts.digits);
       if (!Number.isInteger(digits) || digits < 0 || digits > 10) throw new SpecError(`--digits must be an integer from 0 to 10, got '${opts.digits}'`, '--digits');
