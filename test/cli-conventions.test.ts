@@ -3,7 +3,7 @@
 // a temporary file and a rename, leaving no temporary file on failure; the lazily loaded commands'
 // listed summaries are their registered descriptions.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -81,6 +81,12 @@ describe('CLI conventions', () => {
     expect(d.code).toBe(2);
     expect(existsSync(join(dir, 'figs'))).toBe(false);
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    // An output that is the input data would replace it with the results: refused, the data untouched.
+    const victim = join(dir, 'victim.csv');
+    copyFileSync('data/abdata.csv', victim);
+    const same = sysgmm('estimate', victim, '--id', 'id', '--time', 'year', '--xtabond2', 'n L.n w k, gmm(L.n)', '--save', victim);
+    expect([same.code, same.stdout, same.stderr]).toEqual([2, '', `sysgmm: --save: ${victim} is the input file ${victim}; write the output to another file\n`]);
+    expect(readFileSync(victim, 'utf8')).toBe(readFileSync('data/abdata.csv', 'utf8'));
     const table = sysgmm('table', join(dir, 'not-saved.json'), '--out', missing);
     expect([table.code, table.stdout, table.stderr]).toEqual([2, '', `sysgmm: --out: cannot write ${missing}: no such file or folder\n`]);
     const wild = sysgmm('bootstrap', 'data/abdata.csv', '--id', 'id', '--time', 'year', '--xtabond2', 'n L.n w k, gmm(L.n)', '--method', 'wild', '--test', 'w = 0', '--draws', join(dir, 'wild.csv'));

@@ -4,6 +4,7 @@
 import { existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { SpecError } from '../errors.ts';
 import { optionFault } from '../file-errors.ts';
 
 function temporaryName(path: string): string {
@@ -70,8 +71,15 @@ export function checkWritable(path: string): void {
   probeWrite(temporaryName(path), path);
 }
 
-/** checkWritable with the failure a SpecError naming `option` (e.g. "--out: cannot write x.csv: no such file or folder"). */
-export function checkOutputFile(path: string, option: string): void {
+/** checkWritable with the failure a SpecError naming `option` (e.g. "--out: cannot write x.csv: no such file or folder");
+ *  an output that is one of the command's input files is refused (it would be replaced by the results). */
+export function checkOutputFile(path: string, option: string, inputs: readonly string[] = []): void {
+  const out = statSync(path, { throwIfNoEntry: false });
+  const input = out && inputs.find((f) => {
+    const s = statSync(f, { throwIfNoEntry: false });
+    return s !== undefined && s.dev === out.dev && s.ino === out.ino;
+  });
+  if (input !== undefined) throw new SpecError(`${option}: ${path} is the input file ${input}; write the output to another file`, option);
   try {
     checkWritable(path);
   } catch (err) {

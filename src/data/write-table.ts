@@ -14,11 +14,11 @@ export const TABLE_FILE_FORMATS = ['.csv', '.arrow', '.feather', '.ipc', '.parqu
 
 /** Before any work: a SpecError naming the option unless the path's extension is one writeTableFile
  *  knows, and the file-system error unless the path can be written (write-atomic.ts checkOutputFile). */
-export function checkTableFile(path: string | undefined, option: string): void {
+export function checkTableFile(path: string | undefined, option: string, inputs: readonly string[] = []): void {
   if (path === undefined) return;
   if (!(TABLE_FILE_FORMATS as readonly string[]).includes(extname(path).toLowerCase()))
     throw new SpecError(`${option}: '${path}' must end in ${TABLE_FILE_FORMATS.join(', ')} (the extension names the format)`, option);
-  checkOutputFile(path, option);
+  checkOutputFile(path, option, inputs);
 }
 
 async function encode(path: string, table: Table, option: string): Promise<string | Uint8Array> {

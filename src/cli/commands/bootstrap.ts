@@ -77,7 +77,7 @@ export function register(program: Command): void {
     .option('--out <run-dir>', 'with --shards: the run directory (task results, logs)')
     .option('--resume', 'with --shards: continue the run in --out, keeping every valid task result')
     .action(async (file: string, opts: BootstrapCliOptions) => {
-      checkTableFile(opts.draws, '--draws');
+      checkTableFile(opts.draws, '--draws', [file]);
       if (opts.svg) checkWritableFolder(opts.svg, '--svg');
       const reps = wholeNumber(opts.reps, '--reps', 2);
       const seed = wholeNumber(opts.seed, '--seed', 0);

@@ -26,7 +26,7 @@ export function register(program: Command): void {
         throw new SpecError(`--format must be one of ${DESCRIBE_FORMATS.join(', ')}, got '${opts.format}'`, '--format');
       if (opts.inputFormat !== undefined && !DATA_FORMATS.includes(opts.inputFormat as DataFormat))
         throw new SpecError(`--input-format must be one of ${DATA_FORMATS.join(', ')}, got '${opts.inputFormat}'`, '--input-format');
-      checkTableFile(opts.save, '--save');
+      checkTableFile(opts.save, '--save', [file]);
       const vars = opts.vars?.split(',').map((v) => v.trim()).filter((v) => v !== '');
       if (vars && vars.length === 0) throw new SpecError('--vars names no variables', '--vars');
       // Plain column names must hold numbers: the reader then names the row and value of any that does not.

@@ -45,7 +45,7 @@ export function register(program: Command): void {
         throw new SpecError(`--format must be one of ${REPORT_FORMATS.join(', ')}, got '${format}'`, '--format');
       if (!CONVENTIONS.includes(opts.conventions as Conventions))
         throw new SpecError(`--conventions must be one of ${CONVENTIONS.join(', ')}, got '${opts.conventions}'`, '--conventions');
-      checkTableFile(opts.save, '--save');
+      checkTableFile(opts.save, '--save', [file]);
       if (isPartitionedFolder(file)) {
         const exec = (await import('../../run/executor.ts')).parseExecutorOptions(opts);
         const { shardedEstimate } = await import('../../scale/sharded-estimate.ts');

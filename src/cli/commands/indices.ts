@@ -61,7 +61,7 @@ export async function runIndices(file: string, opts: IndicesOptions): Promise<{ 
     const lacking = inputs.filter((k) => !opts[k]);
     if (lacking.length) throw new SpecError(`--efficiency needs ${lacking.map((k) => `--${k}`).join(', ')} (the manufacturing input and output columns)`, '--efficiency');
   }
-  checkOutputFile(opts.out, '--out');
+  checkOutputFile(opts.out, '--out', [file]);
   const reference = await readReference(opts.reference, opts.time, mapping);
   const panel = Panel.fromTable(await readTable(file, read), { id: opts.id, time: opts.time, source: file });
   const warnings: MeasureWarning[] = [];

@@ -35,7 +35,7 @@ export function register(program: Command): void {
       if (!TABLE_FORMATS.includes(opts.format as TableFormat)) throw new SpecError(`--format must be one of ${TABLE_FORMATS.join(', ')}, got '${opts.format}'`, '--format');
       const digits = Number(opts.digits);
       if (!Number.isInteger(digits) || digits < 0 || digits > 10) throw new SpecError(`--digits must be an integer from 0 to 10, got '${opts.digits}'`, '--digits');
-      if (opts.out) checkOutputFile(opts.out, '--out');
+      if (opts.out) checkOutputFile(opts.out, '--out', files);
       const results = await Promise.all(files.map((f) => readSavedResult(f)));
       const table = resultsTable(files, results, { titles: list(opts.titles), title: opts.title, keep: list(opts.keep), digits });
       const text = formatResultsTable(table, opts.format as TableFormat);
