@@ -105,6 +105,15 @@ describe('engine bookkeeping', () => {
     ]);
   });
 
+  // abdata's own yr1976–yr1984 are those dummies, so the fit above uses them; a column of that name that
+  // holds something else was replaced silently (a tester's report).
+  it('timedummies refuses a column of a dummy\'s name that is not that dummy', async () => {
+    const panel = await loadAbdata();
+    const other = panel.withColumn('yr1980', panel.column('w'));
+    const spec = modelSpec({ depvar: term('n'), regressors: [term('n', 1), term('w')], gmm: [gmmGroup([term('n', 1)], 'gmm(L.n)')], timeDummies: true });
+    await expect(fitGmm(other, spec)).rejects.toThrow('timedummies makes yr1980, the dummy of its period, but the data has a column yr1980 that holds something else; rename that column');
+  });
+
   it('split: the same estimate as the unsplit group, with its two parts tested separately', async () => {
     const panel = smallPanel();
     const unsplit = await fitGmm(panel, sysSpec);

@@ -85,7 +85,12 @@ function resolveSpec(panel: Panel, spec0: ModelSpec, periods?: readonly number[]
   if (!spec.timeDummies) return { panel, spec, timeDummies: [], notes };
   let p = panel;
   const dummies = timeDummies(panel, 'yr', periods);
-  for (const d of dummies) p = p.withColumn(d.name, d.values);
+  for (const d of dummies) {
+    // A column of that name that holds something else would be replaced without a word.
+    if (panel.has(d.name) && !(panel.isNumeric(d.name) && panel.column(d.name).every((v, r) => v === d.values[r])))
+      throw new SpecError(`timedummies makes ${d.name}, the dummy of its period, but the data has a column ${d.name} that holds something else; rename that column`, 'timedummies');
+    p = p.withColumn(d.name, d.values);
+  }
   const names = dummies.map((d) => d.name);
   return { panel: p, spec: withTimeDummies(spec, names), timeDummies: names, notes };
 }
