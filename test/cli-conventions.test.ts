@@ -10,7 +10,7 @@ import { Command } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
 import { commands } from '../src/cli/commands/index.ts';
 import { firstUnknownOption } from '../src/cli/unknown-options.ts';
-import { writeFileAtomic, writeFileAtomicSync } from '../src/data/write-atomic.ts';
+import { checkWritable, writeFileAtomic, writeFileAtomicSync } from '../src/data/write-atomic.ts';
 import { fileErrorMessage } from '../src/file-errors.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sysgmm-cli-'));
@@ -94,6 +94,11 @@ describe('CLI conventions', () => {
   });
 
   it('writeFileAtomic replaces the file whole and cleans up after a failure', async () => {
+    // A name of 250 characters (the limit is 255): its temporary name must fit too.
+    const long = join(dir, `${'x'.repeat(246)}.csv`);
+    checkWritable(long);
+    await writeFileAtomic(long, 'a');
+    expect(readFileSync(long, 'utf8')).toBe('a');
     const path = join(dir, 'out.txt');
     writeFileSync(path, 'old');
     await writeFileAtomic(path, 'new');

@@ -8,7 +8,8 @@ import { SpecError } from '../errors.ts';
 import { optionFault } from '../file-errors.ts';
 
 function temporaryName(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);
+  // A name near the file system's 255-byte limit keeps its first 200 characters, so the suffix fits.
+  return join(dirname(path), `.${basename(path).slice(0, 200)}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);
 }
 
 /** Whether a file name is one temporaryName gives: what a writer killed between writing and renaming leaves. */
