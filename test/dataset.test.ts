@@ -8,7 +8,7 @@ import { tableToIPC } from 'apache-arrow';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readTable } from '../src/data/read.ts';
 import { coefficientTable, drawsTable, variablesTable, writeTableFile } from '../src/data/write-table.ts';
-import { estimate } from '../src/index.ts';
+import { describe as describePanel, estimate } from '../src/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sysgmm-dataset-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -76,6 +76,14 @@ describe('datasets', async () => {
     mkdirSync(join(dir, 'clash', 'x=1'), { recursive: true });
     writeFileSync(join(dir, 'clash', 'x=1', 'a.csv'), 'id,year,x\n1,2000,1\n');
     await expect(readTable(join(dir, 'clash'))).rejects.toThrow(/partition key 'x' is also a column/);
+  });
+
+  // A tester's report: duplicates across a dataset's files were placed by row of the whole ("rows 1 and 1032").
+  it('a duplicate (id, time) pair names each row by its file', async () => {
+    mkdirSync(join(dir, 'dup'));
+    writeFileSync(join(dir, 'dup', 'a.csv'), 'id,year,x\n1,2000,1\n1,2001,2\n');
+    writeFileSync(join(dir, 'dup', 'b.csv'), 'id,year,x\n2,2000,3\n1,2001,4\n');
+    await expect(describePanel(join(dir, 'dup'), AT)).rejects.toThrow(`(id=1, year=2001) at row 2 of ${join(dir, 'dup', 'a.csv')} and row 2 of ${join(dir, 'dup', 'b.csv')}`);
   });
 
   it('reads standard input (-) with --input-format, and asks for it without', () => {

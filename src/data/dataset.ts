@@ -10,6 +10,7 @@ import { join, relative, sep } from 'node:path';
 import { Field, Float64, RecordBatch, Schema, Struct, Table, makeData, type Data, type DataType } from './arrow-core.ts';
 import { DataError } from '../errors.ts';
 import { float64Data, utf8FromStrings } from './build.ts';
+import { ROWS_BY_FILE } from './row-place.ts';
 
 type Format = 'csv' | 'arrow' | 'parquet' | 'dta' | 'xlsx';
 type ReadOne<O> = (path: string, opts: O) => Promise<Table>;
@@ -186,7 +187,10 @@ function combine(path: string, root: string, files: string[], tables: Table[]): 
     ...first.schema.fields,
     ...keys.map((k, j) => new Field(k, (numeric[j] ? new Float64() : utf8FromStrings([]).type) as DataType, true)),
   ];
-  const schema = new Schema(fields, first.schema.metadata);
+  // Which file each stretch of rows came from, so that an error can name the file and its own row (rowPlace).
+  const metadata = new Map(first.schema.metadata);
+  metadata.set(ROWS_BY_FILE, JSON.stringify(files.map((f, i) => [f, tables[i].numRows])));
+  const schema = new Schema(fields, metadata);
   const batches: RecordBatch[] = [];
   tables.forEach((t, i) => {
     for (const batch of t.batches) {

@@ -5,6 +5,7 @@
 import { DataType, type Table, type Vector } from '../data/arrow-core.ts';
 import { NOT_NUMERIC } from '../data/build.ts';
 import { isNumericType, toFloat64 } from '../data/columns.ts';
+import { rowPair } from '../data/row-place.ts';
 import { DataError } from '../errors.ts';
 import { EXACT_INTEGER, unitIds } from './ids.ts';
 
@@ -333,7 +334,7 @@ export class Panel {
       const b = order[j];
       if (code[a] === code[b] && timeRaw[kept[a]] === timeRaw[kept[b]]) {
         ndup++;
-        if (dups.length < 5) dups.push(`(${opts.id}=${labels[code[b]]}, ${opts.time}=${timeRaw[kept[b]]}) at rows ${kept[a] + 1} and ${kept[b] + 1}`);
+        if (dups.length < 5) dups.push(`(${opts.id}=${labels[code[b]]}, ${opts.time}=${timeRaw[kept[b]]}) at ${rowPair(table, kept[a], kept[b])}`);
       }
     }
     if (ndup > 0)
