@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { DataType, type Table } from '../data/arrow-core.ts';
 import { SpecError } from '../errors.ts';
-import { DATA_FORMATS, readTable, type DataFormat } from '../data/read.ts';
+import { DATA_FORMATS, formatOf, readTable, type DataFormat } from '../data/read.ts';
 import { Panel } from '../panel/panel.ts';
 import { prestartThreads } from '../gmm/spare-threads.ts';
 import { prestartCount } from '../gmm/thread-count.ts';
@@ -42,16 +42,20 @@ export function dataReadOptions(cmd: Command): Command {
 }
 
 /** The reader's options from --input-format, --sheet and --delimiter, the format checked. */
-export function readOptionsOf(opts: { inputFormat?: string; sheet?: string; delimiter?: string }): { format?: DataFormat; sheet?: string; delimiter?: string } {
+export function readOptionsOf(opts: { inputFormat?: string; sheet?: string; delimiter?: string }, file?: string): { format?: DataFormat; sheet?: string; delimiter?: string } {
   if (opts.inputFormat !== undefined && !DATA_FORMATS.includes(opts.inputFormat as DataFormat))
     throw new SpecError(`--input-format must be one of ${DATA_FORMATS.join(', ')}, got '${opts.inputFormat}'`, '--input-format');
+  // A worksheet named for a file that has none would be ignored without a word.
+  const format = opts.inputFormat ?? (file === undefined ? undefined : formatOf(file));
+  if (opts.sheet !== undefined && format !== undefined && format !== 'xlsx')
+    throw new SpecError(`--sheet applies to .xlsx files; ${file} is read as ${format}`, '--sheet');
   return { format: opts.inputFormat as DataFormat | undefined, sheet: opts.sheet, delimiter: opts.delimiter === '\\t' ? '\t' : opts.delimiter };
 }
 
 /** Read the data and parse the model. `fit`: the model is fitted next (fitGmm), so on large data its
  *  worker threads start now, while this thread builds the panel (spare-threads.ts). */
 export async function loadModel(file: string, opts: ModelInputOptions, { fit = false } = {}): Promise<{ panel: Panel; spec: ModelSpec }> {
-  const read = readOptionsOf(opts);
+  const read = readOptionsOf(opts, file);
   let table = await readTable(file, read);
   const spec = parseXtabond2(opts.xtabond2, table.schema.fields.map((f) => f.name));
   const textual = modelColumns(spec).filter((c) => !isNumericColumn(table, c));

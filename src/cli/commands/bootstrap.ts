@@ -26,6 +26,7 @@ import { parseExecutorOptions, withProgress } from '../../run/executor.ts';
 import { noteInterrupts } from '../../run/signal-exit.ts';
 import { EXECUTORS } from '../../run/executor-names.ts';
 import { isPartitionedFolder } from '../../scale/is-partitioned.ts';
+import { given, outputFormat } from '../option-conflicts.ts';
 
 interface BootstrapCliOptions extends ModelInputOptions {
   reps: string;
@@ -76,7 +77,7 @@ export function register(program: Command): void {
     .option('--slurm <options>', 'with --shards: extra sbatch options, e.g. "--partition=short --mem=4G"')
     .option('--out <run-dir>', 'with --shards: the run directory (task results, logs)')
     .option('--resume', 'with --shards: continue the run in --out, keeping every valid task result')
-    .action(async (file: string, opts: BootstrapCliOptions) => {
+    .action(async (file: string, opts: BootstrapCliOptions, command: Command) => {
       checkTableFile(opts.draws, '--draws', [file]);
       if (opts.svg) checkWritableFolder(opts.svg, '--svg');
       const reps = wholeNumber(opts.reps, '--reps', 2);
@@ -90,11 +91,12 @@ export function register(program: Command): void {
       if (!WEIGHTS.includes(opts.weights as WildWeights)) throw new SpecError(`--weights must be one of ${WEIGHTS.join(', ')}, got '${opts.weights}'`, '--weights');
       const kinds: readonly IntervalKind[] = opts.ci === 'all' ? INTERVAL_KINDS : [opts.ci as IntervalKind];
       if (!INTERVAL_KINDS.includes(kinds[0])) throw new SpecError(`--ci must be one of ${INTERVAL_KINDS.join(', ')}, all; got '${opts.ci}'`, '--ci');
-      const format = opts.json ? 'json' : opts.format;
+      const format = outputFormat(opts, command);
       if (!['text', 'markdown', 'json'].includes(format)) throw new SpecError(`--format must be text, markdown or json, got '${format}'`, '--format');
       const shards = opts.shards === undefined ? undefined : wholeNumber(opts.shards, '--shards', 1);
       if (shards === undefined) {
         for (const o of ['out', 'resume', 'jobs', 'slurm'] as const) if (opts[o] !== undefined) throw new SpecError(`--${o} applies only with --shards`, `--${o}`);
+        if (given(command, 'retries')) throw new SpecError('--retries applies only with --shards', '--retries');
         if (opts.executor !== 'local') throw new SpecError('--executor applies only with --shards', '--executor');
       } else {
         if (opts.method !== 'pairs') throw new SpecError('--shards splits the pairs replications: it needs --method pairs', '--shards');

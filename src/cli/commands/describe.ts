@@ -1,11 +1,13 @@
 // `sysgmm describe <file> --id <col> --time <col>`: the panel's shape and descriptive statistics.
 import type { Command } from 'commander';
 import { SpecError } from '../../errors.ts';
-import { DATA_FORMATS, readTable, type DataFormat } from '../../data/read.ts';
+import { DATA_FORMATS, readTable } from '../../data/read.ts';
 import { Panel } from '../../panel/panel.ts';
 import { checkTableFile, variablesTable, writeTableFile } from '../../data/write-table.ts';
 import { describePanel } from '../../panel/describe.ts';
 import { DESCRIBE_FORMATS, descriptionNotes, formatDescription, type DescribeFormat } from '../../report/describe-table.ts';
+import { outputFormat } from '../option-conflicts.ts';
+import { readOptionsOf } from '../load-model.ts';
 
 export function register(program: Command): void {
   program
@@ -21,23 +23,18 @@ export function register(program: Command): void {
     .option('--sheet <name>', 'worksheet of an .xlsx file (default: the first)')
     .option('--delimiter <char>', 'CSV field separator (default: detected from the header line among , ; tab |)')
     .option('--save <file>', 'also write the variables table to this file (.csv, .arrow, .parquet or .json)')
-    .action(async (file: string, opts: { id: string; time: string; vars?: string; format: string; json?: boolean; inputFormat?: string; sheet?: string; delimiter?: string; save?: string }) => {
+    .action(async (file: string, opts: { id: string; time: string; vars?: string; format: string; json?: boolean; inputFormat?: string; sheet?: string; delimiter?: string; save?: string }, command: Command) => {
+      outputFormat(opts, command);
       if (!DESCRIBE_FORMATS.includes(opts.format as DescribeFormat))
         throw new SpecError(`--format must be one of ${DESCRIBE_FORMATS.join(', ')}, got '${opts.format}'`, '--format');
-      if (opts.inputFormat !== undefined && !DATA_FORMATS.includes(opts.inputFormat as DataFormat))
-        throw new SpecError(`--input-format must be one of ${DATA_FORMATS.join(', ')}, got '${opts.inputFormat}'`, '--input-format');
+      const read = readOptionsOf(opts, file);
       checkTableFile(opts.save, '--save', [file]);
       const vars = opts.vars?.split(',').map((v) => v.trim()).filter((v) => v !== '');
       if (vars && vars.length === 0) throw new SpecError('--vars names no variables', '--vars');
       // Plain column names must hold numbers: the reader then names the row and value of any that does not.
       // The id and time may be text (the panel reads a text time as integers, naming a row that is not one).
       const plain = (vars ?? []).filter((v) => /^[\p{L}_][\p{L}\p{N}_]*$/u.test(v) && v !== opts.id && v !== opts.time);
-      const table = await readTable(file, {
-        format: opts.inputFormat as DataFormat | undefined,
-        sheet: opts.sheet,
-        numeric: [...new Set(plain)],
-        delimiter: opts.delimiter === '\\t' ? '\t' : opts.delimiter,
-      });
+      const table = await readTable(file, { ...read, numeric: [...new Set(plain)] });
       const panel = Panel.fromTable(table, { id: opts.id, time: opts.time, source: file });
       const description = describePanel(panel, vars);
       process.stdout.write(opts.json ? JSON.stringify(description, null, 2) + '\n' : formatDescription(description, opts.format as DescribeFormat));

@@ -13,6 +13,7 @@ import { noteLines } from '../../report/text.ts';
 import { CONVENTIONS, type Conventions } from '../../spec/types.ts';
 import { isPartitionedFolder } from '../../scale/is-partitioned.ts';
 import { loadModel, modelInputOptions, type ModelInputOptions } from '../load-model.ts';
+import { given, outputFormat } from '../option-conflicts.ts';
 
 interface EstimateOptions extends ModelInputOptions {
   format: string;
@@ -39,8 +40,8 @@ export function register(program: Command): void {
     .option('--slurm <options>', 'partitioned data: extra sbatch options, e.g. "--partition=short --mem=4G"')
     .option('--out <run-dir>', 'partitioned data: run directory (default <data>/runs/estimate-<hash of the command>)')
     .option('--resume', 'partitioned data: continue the run in the run directory, keeping every valid task result')
-    .action(async (file: string, opts: EstimateOptions) => {
-      const format = opts.json ? 'json' : opts.format;
+    .action(async (file: string, opts: EstimateOptions, command: Command) => {
+      const format = outputFormat(opts, command);
       if (!REPORT_FORMATS.includes(format as ReportFormat))
         throw new SpecError(`--format must be one of ${REPORT_FORMATS.join(', ')}, got '${format}'`, '--format');
       if (!CONVENTIONS.includes(opts.conventions as Conventions))
@@ -68,6 +69,7 @@ export function register(program: Command): void {
       }
       for (const o of ['jobs', 'slurm', 'out', 'resume'] as const)
         if (opts[o] !== undefined) throw new SpecError(`--${o} applies only to partitioned data (a folder written by sysgmm partition)`, `--${o}`);
+      if (given(command, 'retries')) throw new SpecError('--retries applies only to partitioned data (a folder written by sysgmm partition)', '--retries');
       if (opts.executor !== 'local') throw new SpecError('--executor applies only to partitioned data (a folder written by sysgmm partition)', '--executor');
       const loaded = await loadModel(file, opts, { fit: true });
       const { panel } = loaded;

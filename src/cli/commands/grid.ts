@@ -40,7 +40,7 @@ export function register(program: Command): void {
     ),
   ).action(async (file: string, opts: GridCliOptions) => {
     parseExecutorOptions(opts); // refuse bad executor options before reading anything
-    const read = readOptionsOf(opts);
+    const read = readOptionsOf(opts, file);
     const bootstrap = wholeNumber(opts.bootstrap, '--bootstrap', 0);
     if (bootstrap === 1) throw new SpecError('--bootstrap must be 0 (none) or at least 2', '--bootstrap');
     const note = noter(opts);

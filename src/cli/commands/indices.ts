@@ -53,7 +53,7 @@ export function register(program: Command): void {
 
 /** Read the data, compute the indices (and efficiency), write the CSV; returns what was written. */
 export async function runIndices(file: string, opts: IndicesOptions): Promise<{ rows: number; columns: string[]; warnings: MeasureWarning[] }> {
-  const read = readOptionsOf(opts);
+  const read = readOptionsOf(opts, file);
   const mapping = opts.sectors ? readMapping(opts.sectors) : DEFAULT_SECTOR_MAPPING;
   const measures = opts.efficiency ? parseEfficiencyMeasures(opts.efficiency) : [];
   const inputs = measures.some(needsCapital) ? (['capital', 'labour', 'output'] as const) : (['labour', 'output'] as const);

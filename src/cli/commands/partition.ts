@@ -16,7 +16,7 @@ export function register(program: Command): void {
       .requiredOption('--shards <K>', 'number of shards (choose K so that one shard fits in memory)')
       .requiredOption('--out <dir>', 'folder for the shards and manifest.json'),
   ).action(async (input: string, opts: { id: string; time: string; shards: string; out: string; inputFormat?: string; sheet?: string; delimiter?: string }) => {
-    const m = await partition(input, { id: opts.id, time: opts.time, shards: wholeNumber(opts.shards, '--shards', 1), out: opts.out, read: readOptionsOf(opts) });
+    const m = await partition(input, { id: opts.id, time: opts.time, shards: wholeNumber(opts.shards, '--shards', 1), out: opts.out, read: readOptionsOf(opts, input) });
     const ex = m.excluded.missingId + m.excluded.missingTime;
     process.stdout.write(
       `${m.rows} rows of ${m.units} units, ${opts.time} ${m.timeRange.min}..${m.timeRange.max}, in ${m.shards.length} shards (${Math.min(...m.shards.map((s) => s.units))} to ${Math.max(...m.shards.map((s) => s.units))} units each) in ${opts.out}\n` +
