@@ -17,8 +17,18 @@ import { loadModel } from '../cli/load-model.ts';
 import { lincom, waldTest, type LinearCombination, type WaldTest } from './postestimation.ts';
 import { predictGmm, type Predictions } from './predict.ts';
 
-/** A data file (csv, arrow, parquet, dta, xlsx), an Arrow Table, or a Panel. */
-export type DataSource = string | Table | Panel;
+/**
+ * An Arrow Table made by another copy of apache-arrow (a version installed beside sysgmm's own): a
+ * different class to TypeScript, the same columnar layout at run time, which is all that is read.
+ */
+export interface ForeignTable {
+  readonly schema: { readonly fields: readonly { readonly name: string }[] };
+  readonly numRows: number;
+  getChild(name: string): unknown;
+}
+
+/** A data file (csv, arrow, parquet, dta, xlsx), an Arrow Table (of any apache-arrow version), or a Panel. */
+export type DataSource = string | Table | ForeignTable | Panel;
 
 export interface PanelOptions {
   /** Unit (panel) identifier column. */
