@@ -68,6 +68,43 @@ describe('bootstrap options', () => {
   });
 });
 
+describe('rows left out', () => {
+  it('bootstrap reports the N and every exclusion as estimate does, in text and JSON', () => {
+    // abdata with 3 ids, 2 years and every 13th n blanked.
+    const [head, ...lines] = readFileSync('data/abdata.csv', 'utf8').trim().split('\n');
+    const out = lines.map((l, r) => {
+      const f = l.split(',');
+      if ([5, 100, 200].includes(r)) f[0] = '';
+      if ([300, 400].includes(r)) f[1] = '';
+      if (r % 13 === 0) f[7] = '';
+      return f.join(',');
+    });
+    const p = join(dir, 'gaps.csv');
+    writeFileSync(p, [head, ...out].join('\n') + '\n');
+    const est = sysgmm('estimate', p, ...MODEL);
+    const notes = est.stdout.split('\n').filter((l) => l.startsWith('('));
+    expect(notes).toEqual([
+      '(3 observations excluded: missing unit id)',
+      '(2 observations excluded: missing time value)',
+      '(281 observations excluded: missing value in the dependent variable or a regressor)',
+    ]);
+    expect(est.stdout).toMatch(/Number of obs {6}= {7}745\n/);
+    const text = sysgmm('bootstrap', p, ...MODEL, '--reps', '19', '--quiet');
+    expect(text.code).toBe(0);
+    const header = text.stdout.split('\n');
+    const at = header.indexOf('Number of obs = 745   Number of groups = 140');
+    expect(at).toBe(3);
+    expect(header.slice(at + 1, at + 4)).toEqual(notes);
+    const json = JSON.parse(sysgmm('bootstrap', p, ...MODEL, '--reps', '19', '--json').stdout);
+    expect(json.fit).toMatchObject({ nobs: 745, ngroups: 140 });
+    expect(json.fit.excluded).toEqual([
+      { reason: 'missing unit id', count: 3 },
+      { reason: 'missing time value', count: 2 },
+      { reason: 'missing value in the dependent variable or a regressor', count: 281 },
+    ]);
+  });
+});
+
 describe('files', () => {
   it('a Parquet file with damaged pages exits 2 naming the file', () => {
     const n = 5000;
