@@ -53,6 +53,11 @@ describe('values', () => {
     const p = abdataWith('inf.csv', (w, r) => (r === 4 ? '1e400' : String(w)), 8);
     expectDataError(sysgmm('estimate', p, ...MODEL), `${p}: row 5 (line 6), column 'w': '1e400' is beyond the range of a float64 number`);
   });
+  it('a value too large for the GMM sums exits 2 naming the column, unit, year and value', () => {
+    // Data row 11 of the file is unit 2's 1980 (it was 'L1.n dropped due to collinearity', exit 0).
+    const p = abdataWith('huge.csv', (n, r) => (r === 10 ? '1e160' : String(n)), 7);
+    expectDataError(sysgmm('estimate', p, ...MODEL), `${p}: column 'n' has 1e+160 in the row of id 2, year 1980: model variables must lie within ±1e+75`);
+  });
   it('a constant dependent variable exits 2', () => {
     const p = abdataWith('const.csv', () => '1', 7);
     expectDataError(sysgmm('estimate', p, ...MODEL), 'the dependent variable n is constant (1 in every observation of the sample)');
