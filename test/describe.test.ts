@@ -86,6 +86,16 @@ describe('describePanel on a small panel with gaps and missing rows', () => {
     expect(d.variables[0]).toMatchObject({ count: 5, missing: 2, mean: 3, min: 1, max: 5 });
     expect(d.variables[0].sd).toBeCloseTo(Math.sqrt(2.5), 15);
   });
+
+  it('values near the float64 limit give their finite mean and standard deviation (1e308 gave Infinity)', () => {
+    // x = 1e308 · (1, -1, 0.5, 0): mean 1e308 · 0.125, sd 1e308 · sqrt(2.1875 / 3) (the sums alone overflow).
+    const s = summarize('x', Float64Array.from([1e308, -1e308, 5e307, 0, NaN]));
+    expect(s).toMatchObject({ count: 4, missing: 1, min: -1e308, max: 1e308 });
+    expect(s.mean / 1e308).toBeCloseTo(0.125, 15);
+    expect(s.sd / 1e308).toBeCloseTo(Math.sqrt(2.1875 / 3), 15);
+    // Ordinary values are summed as before, unscaled, to the last bit.
+    expect(summarize('y', Float64Array.from([0.1, 0.2, 0.3])).mean).toBe((0.1 + 0.2 + 0.3) / 3);
+  });
 });
 
 describe.concurrent('sysgmm describe (CLI)', () => {
