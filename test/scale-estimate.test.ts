@@ -174,6 +174,21 @@ describe('sysgmm partition', () => {
   });
 });
 
+describe('partition into more shards than open files', () => {
+  it('writes every shard under an open-file limit below --shards (it stopped with EMFILE and left its spill folder)', async () => {
+    const out = join(work, 'many');
+    // The built CLI (dist) in a shell whose open-file limit (100) is below the shard count (300).
+    const r = spawnSync('bash', ['-c', `ulimit -n 100 && exec "${process.execPath}" bin/sysgmm.mjs partition data/abdata.csv --id id --time year --shards 300 --out "${out}"`], { encoding: 'utf8' });
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    const m = await readPartition(out);
+    expect([m.rows, m.units, m.shards.length]).toEqual([1031, 140, 300]);
+    expect(readdirSync(out).filter((f) => f.startsWith('.spill-'))).toEqual([]);
+    // The shards are those of a partition without the limit, byte for byte.
+    const free = await partition(abdata, { id: 'id', time: 'year', shards: 300, out: join(work, 'many-free') });
+    expect(m.shards.map((s) => s.sha256)).toEqual(free.shards.map((s) => s.sha256));
+  });
+});
+
 describe('sharded estimate', () => {
   const ab3 = join(work, 'ab3');
   const years = join(work, 'years7');
