@@ -150,10 +150,10 @@ describe.concurrent('sysgmm describe (CLI)', () => {
     expect(r.stdout).toBe('');
   });
 
-  it('reports rows with missing unit or time', async () => {
-    const r = await cli(file('m.csv', 'id,year,x\n1,2000,1\n,2001,2\n1,,3\n1,2002,4\n'), '--id', 'id', '--time', 'year');
+  it('reports rows with missing unit or time, a row missing both once, as a missing id', async () => {
+    const r = await cli(file('m.csv', 'id,year,x\n1,2000,1\n,2001,2\n1,,3\n,,5\n1,2002,4\n'), '--id', 'id', '--time', 'year');
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain('Rows excluded: 1 with missing id, 1 with missing year');
+    expect(r.stdout).toContain('Rows excluded: 2 with missing id, 1 with missing year (id present)\n');
     expect(r.stdout).toContain('Units with gaps: 1 (id 1)');
   });
 });
