@@ -189,6 +189,28 @@ describe('partition into more shards than open files', () => {
   });
 });
 
+describe('a data error in a shard', () => {
+  it('ends the sharded estimate at once with exit code 2 and the message one process gives (it was retried, then exit 1)', async () => {
+    // abdata with n = 1e160 in unit 2's 1979 row (data row 10).
+    const [head, ...lines] = readFileSync(abdata, 'utf8').trim().split('\n');
+    const f = lines[9].split(',');
+    f[7] = '1e160';
+    lines[9] = f.join(',');
+    const csv = join(work, 'huge.csv');
+    writeFileSync(csv, [head, ...lines].join('\n') + '\n');
+    const dir = join(work, 'huge');
+    await partition(csv, { id: 'id', time: 'year', shards: 3, out: dir });
+    const command = 'n L.n w k, gmm(L.n, collapse) iv(w k) twostep robust';
+    const notes: string[] = [];
+    const err = await shardedEstimate(dir, { command, id: 'id', time: 'year', conventions: 'current', jobs: 2, onNote: (m) => notes.push(m) }).catch((e) => e);
+    const single = await fitGmm(Panel.fromTable(await readTable(csv), { id: 'id', time: 'year', source: csv }), parseXtabond2(command, ['n', 'w', 'k'])).catch((e) => e);
+    expect(single).toBeInstanceOf(DataError);
+    const shard = join(dir, (await readPartition(dir)).shards[shardOfId(2, 3)].file);
+    expect(err).toMatchObject({ name: 'TaskFailure', exitCode: 2, message: single.message.replace(csv, shard) });
+    expect(notes.filter((n) => n.includes('running again'))).toEqual([]);
+  });
+});
+
 describe('sharded estimate', () => {
   const ab3 = join(work, 'ab3');
   const years = join(work, 'years7');
