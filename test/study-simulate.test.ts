@@ -56,7 +56,7 @@ describe('simulateCityPanel: determinism and options', () => {
   // cities gave city 100 the code of the next province's first city.
   it('city codes stay distinct past 99 cities a province; up to 99 they are province × 100 + number', async () => {
     const big = await simulateCityPanel({ cities: 3000, years: [2003, 2004], burnIn: 1, seed: 3 });
-    const codes = new Set(big.table.getChild('city')!.toArray() as ArrayLike<number>);
+    const codes = new Set(Array.from(big.table.getChild('city')!.toArray() as ArrayLike<number>));
     expect(codes.size).toBe(3000);
     expect(codes.has(11001)).toBe(true); // Beijing's first city: three digits, as Guangdong has 221 cities
     const a = await simulateCityPanel({ ...small, seed: 7 });
