@@ -86,6 +86,16 @@ describe('describePanel on a small panel with gaps and missing rows', () => {
     expect(d.variables[0]).toMatchObject({ count: 5, missing: 2, mean: 3, min: 1, max: 5 });
     expect(d.variables[0].sd).toBeCloseTo(Math.sqrt(2.5), 15);
   });
+
+  it('values near the float64 limit give their finite mean and standard deviation (1e308 gave Infinity)', () => {
+    // x = 1e308 · (1, -1, 0.5, 0): mean 1e308 · 0.125, sd 1e308 · sqrt(2.1875 / 3) (the sums alone overflow).
+    const s = summarize('x', Float64Array.from([1e308, -1e308, 5e307, 0, NaN]));
+    expect(s).toMatchObject({ count: 4, missing: 1, min: -1e308, max: 1e308 });
+    expect(s.mean / 1e308).toBeCloseTo(0.125, 15);
+    expect(s.sd / 1e308).toBeCloseTo(Math.sqrt(2.1875 / 3), 15);
+    // Ordinary values are summed as before, unscaled, to the last bit.
+    expect(summarize('y', Float64Array.from([0.1, 0.2, 0.3])).mean).toBe((0.1 + 0.2 + 0.3) / 3);
+  });
 });
 
 describe.concurrent('sysgmm describe (CLI)', () => {
@@ -140,10 +150,10 @@ describe.concurrent('sysgmm describe (CLI)', () => {
     expect(r.stdout).toBe('');
   });
 
-  it('reports rows with missing unit or time', async () => {
-    const r = await cli(file('m.csv', 'id,year,x\n1,2000,1\n,2001,2\n1,,3\n1,2002,4\n'), '--id', 'id', '--time', 'year');
+  it('reports rows with missing unit or time, a row missing both once, as a missing id', async () => {
+    const r = await cli(file('m.csv', 'id,year,x\n1,2000,1\n,2001,2\n1,,3\n,,5\n1,2002,4\n'), '--id', 'id', '--time', 'year');
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain('Rows excluded: 1 with missing id, 1 with missing year');
+    expect(r.stdout).toContain('Rows excluded: 2 with missing id, 1 with missing year (id present)\n');
     expect(r.stdout).toContain('Units with gaps: 1 (id 1)');
   });
 });

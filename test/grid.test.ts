@@ -2,6 +2,7 @@
 // project's expression code, never eval), every specification equal to the direct fit of its
 // expanded command on its sample, Roodman's flags, the stability summary by hand, and the spec curve.
 import { describe, expect, it } from 'vitest';
+import { tableFromArrays } from 'apache-arrow';
 import { readTable } from '../src/data/read.ts';
 import { Panel } from '../src/panel/panel.ts';
 import { fitGmm } from '../src/gmm/fit.ts';
@@ -64,11 +65,26 @@ describe('sample conditions', () => {
     // L.k is missing in each unit's first year: there the difference is missing, so "> 0.1" holds.
     const hasLag = (r: number) => r > 0 && panel.time[r] - 1 === panel.time[r - 1] && panel.unitOf[r] === panel.unitOf[r - 1];
     const kept = count((r) => !hasLag(r) || k[r] - k[r - 1] > 0.1);
-    expect(selectSample(panel, 'k - L.k > 0.05 * 2').rows).toEqual({ kept, excluded: panel.nrows - kept });
+    expect(selectSample(panel, 'k - L.k > 0.05 * 2').rows).toEqual({ kept, excluded: panel.nrows - kept, missingId: 0, missingTime: 0 });
     expect(selectSample(panel, 'year').rows.kept).toBe(panel.nrows); // a bare expression: non-zero holds
     expect(() => selectSample(panel, 'year < 1980 < 1990')).toThrow(/chained comparisons/);
     expect(() => selectSample(panel, 'process.exit() == 1')).toThrow();
     expect(() => selectSample(panel, 'year > 3000')).toThrow(/keeps no row/);
+  });
+
+  it('count the rows without a unit id or a time among the rows left out', async () => {
+    // abdata's 1,031 rows with 3 ids and 2 years blanked: 1,026 rows reach the panel.
+    const table = await readTable(DATA);
+    const id = Float64Array.from(table.getChild('id')!.toArray() as ArrayLike<number>);
+    const year = Float64Array.from(table.getChild('year')!.toArray() as ArrayLike<number>);
+    for (const r of [5, 100, 200]) id[r] = NaN;
+    for (const r of [300, 400]) year[r] = NaN;
+    const columns = Object.fromEntries(table.schema.fields.map((f) => [f.name, Float64Array.from(table.getChild(f.name)!.toArray() as ArrayLike<number>)]));
+    const panel = Panel.fromTable(tableFromArrays({ ...columns, id, year }), { id: 'id', time: 'year' });
+    expect(panel.nrows).toBe(1026);
+    expect(selectSample(panel, null).rows).toEqual({ kept: 1026, excluded: 5, missingId: 3, missingTime: 2 });
+    const early = Array.from(panel.time).filter((t) => t <= 1981).length;
+    expect(selectSample(panel, 'year <= 1981').rows).toEqual({ kept: early, excluded: 1031 - early, missingId: 3, missingTime: 2 });
   });
 });
 
@@ -92,8 +108,8 @@ describe('grid tasks', () => {
       expect(row.flags.instrumentsAboveGroups).toBe(fit.ninstruments > fit.ngroups);
     }
     const early = Array.from(panel.time).filter((t) => t <= 1981).length;
-    expect(rows[4].sampleRows).toEqual({ kept: early, excluded: panel.nrows - early });
-    expect(rows[0].sampleRows).toEqual({ kept: panel.nrows, excluded: 0 });
+    expect(rows[4].sampleRows).toEqual({ kept: early, excluded: panel.nrows - early, missingId: 0, missingTime: 0 });
+    expect(rows[0].sampleRows).toEqual({ kept: panel.nrows, excluded: 0, missingId: 0, missingTime: 0 });
     const [st] = stability(grid, rows);
     const est = rows.map((r) => r.focus['L1.n']!.estimate);
     expect(st.specs).toBe(8);

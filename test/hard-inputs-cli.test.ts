@@ -53,6 +53,11 @@ describe('values', () => {
     const p = abdataWith('inf.csv', (w, r) => (r === 4 ? '1e400' : String(w)), 8);
     expectDataError(sysgmm('estimate', p, ...MODEL), `${p}: row 5 (line 6), column 'w': '1e400' is beyond the range of a float64 number`);
   });
+  it('a value too large for the GMM sums exits 2 naming the column, unit, year and value', () => {
+    // Data row 11 of the file is unit 2's 1980 (it was 'L1.n dropped due to collinearity', exit 0).
+    const p = abdataWith('huge.csv', (n, r) => (r === 10 ? '1e160' : String(n)), 7);
+    expectDataError(sysgmm('estimate', p, ...MODEL), `${p}: column 'n' has 1e+160 in the row of id 2, year 1980: model variables must lie within ±1e+75`);
+  });
   it('a constant dependent variable exits 2', () => {
     const p = abdataWith('const.csv', () => '1', 7);
     expectDataError(sysgmm('estimate', p, ...MODEL), 'the dependent variable n is constant (1 in every observation of the sample)');
@@ -65,6 +70,43 @@ describe('bootstrap options', () => {
     expectDataError(sysgmm('bootstrap', 'data/abdata.csv', ...MODEL, '--seed', '9007199254740992'), "--seed must be at most 9007199254740991 (2^53 − 1), got '9007199254740992'");
     expectDataError(sysgmm('bootstrap', 'data/abdata.csv', ...MODEL, '--reps', '1e3'), "--reps must be an integer of at least 2, got '1e3'");
     expectDataError(sysgmm('bootstrap', 'data/abdata.csv', ...MODEL, '--reps', '9', '--test', 'w = 0, w = 1'), "'w = 1' contradicts 'w = 0'");
+  });
+});
+
+describe('rows left out', () => {
+  it('bootstrap reports the N and every exclusion as estimate does, in text and JSON', () => {
+    // abdata with 3 ids, 2 years and every 13th n blanked.
+    const [head, ...lines] = readFileSync('data/abdata.csv', 'utf8').trim().split('\n');
+    const out = lines.map((l, r) => {
+      const f = l.split(',');
+      if ([5, 100, 200].includes(r)) f[0] = '';
+      if ([300, 400].includes(r)) f[1] = '';
+      if (r % 13 === 0) f[7] = '';
+      return f.join(',');
+    });
+    const p = join(dir, 'gaps.csv');
+    writeFileSync(p, [head, ...out].join('\n') + '\n');
+    const est = sysgmm('estimate', p, ...MODEL);
+    const notes = est.stdout.split('\n').filter((l) => l.startsWith('('));
+    expect(notes).toEqual([
+      '(3 observations excluded: missing unit id)',
+      '(2 observations excluded: missing time value)',
+      '(281 observations excluded: missing value in the dependent variable or a regressor)',
+    ]);
+    expect(est.stdout).toMatch(/Number of obs {6}= {7}745\n/);
+    const text = sysgmm('bootstrap', p, ...MODEL, '--reps', '19', '--quiet');
+    expect(text.code).toBe(0);
+    const header = text.stdout.split('\n');
+    const at = header.indexOf('Number of obs = 745   Number of groups = 140');
+    expect(at).toBe(3);
+    expect(header.slice(at + 1, at + 4)).toEqual(notes);
+    const json = JSON.parse(sysgmm('bootstrap', p, ...MODEL, '--reps', '19', '--json').stdout);
+    expect(json.fit).toMatchObject({ nobs: 745, ngroups: 140 });
+    expect(json.fit.excluded).toEqual([
+      { reason: 'missing unit id', count: 3 },
+      { reason: 'missing time value', count: 2 },
+      { reason: 'missing value in the dependent variable or a regressor', count: 281 },
+    ]);
   });
 });
 

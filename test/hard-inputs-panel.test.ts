@@ -5,6 +5,7 @@ import { Field, Int64, makeData, RecordBatch, Schema, Struct, Table, Float64, ta
 import { Panel } from '../src/panel/panel.ts';
 import { lag } from '../src/panel/operators.ts';
 import { fitGmm } from '../src/gmm/fit.ts';
+import { sampleRows } from '../src/gmm/design.ts';
 import { parseXtabond2 } from '../src/spec/parse.ts';
 import { DataError, SpecError } from '../src/errors.ts';
 import { loadAbdata } from './helpers/abdata.ts';
@@ -111,6 +112,41 @@ describe('unit ids', () => {
     expect(p.notes).toEqual([
       "1 row(s) of id in f.csv have leading or trailing blanks, e.g. row 2: 'firm1 '; ids are compared as written, so that is not the unit 'firm1'",
     ]);
+  });
+});
+
+describe('values too large for the GMM sums', () => {
+  const MODEL = 'n L.n w k, gmm(L.n, collapse) iv(w k z) twostep robust';
+  /** abdata with a column z (= k) and one value of `column` replaced at panel row 10 (unit 2, 1980). */
+  async function withValue(column: string, value: number) {
+    const p = await loadAbdata();
+    const base = p.withColumn('z', p.column('k'));
+    const x = Float64Array.from(base.column(column));
+    x[10] = value;
+    const panel = base.withColumn(column, x);
+    return { panel, spec: parseXtabond2(MODEL, ['n', 'w', 'k', 'z']), unit: p.units[p.unitOf[10]], year: p.time[10] };
+  }
+  it('a dependent variable, regressor or instrument beyond ±1e75 is refused naming the column, unit, time and value', async () => {
+    for (const [column, value] of [['n', 1e160], ['w', 1e308], ['z', -1e76]] as const) {
+      const { panel, spec, unit, year } = await withValue(column, value);
+      const err = await fitGmm(panel, spec).catch((e) => e);
+      expect(err).toBeInstanceOf(DataError);
+      expect(err.message).toBe(
+        `${panel.source}: column '${column}' has ${value} in the row of id ${unit}, year ${year}: model variables must lie within ±1e+75 (beyond it the GMM sums overflow double precision); rescale the column`,
+      );
+      // A shard without sample units counts its rows by this rule (sharded estimate): it refuses them too.
+      expect(() => sampleRows(panel, spec)).toThrow(DataError);
+    }
+    expect([(await withValue('n', 1e160)).unit, (await withValue('n', 1e160)).year]).toEqual([2, 1980]);
+  });
+  it('at the bound the fit is finite (at 1e80 every standard error overflowed), and other columns are not checked', async () => {
+    const { panel, spec } = await withValue('n', 1e75);
+    const fit = await fitGmm(panel, spec);
+    expect(fit.dropped).toEqual([]);
+    for (const c of fit.coefficients) expect(Number.isFinite(c.se) && c.se > 0).toBe(true);
+    expect(Number.isFinite(fit.modelTest!.stat)).toBe(true);
+    const other = await withValue('ys', 1e300);
+    expect((await fitGmm(other.panel, other.spec)).coefficients.map((c) => c.estimate)).toEqual((await fitGmm((await withValue('ys', 4)).panel, spec)).coefficients.map((c) => c.estimate));
   });
 });
 

@@ -174,6 +174,43 @@ describe('sysgmm partition', () => {
   });
 });
 
+describe('partition into more shards than open files', () => {
+  it('writes every shard under an open-file limit below --shards (it stopped with EMFILE and left its spill folder)', async () => {
+    const out = join(work, 'many');
+    // The built CLI (dist) in a shell whose open-file limit (100) is below the shard count (300).
+    const r = spawnSync('bash', ['-c', `ulimit -n 100 && exec "${process.execPath}" bin/sysgmm.mjs partition data/abdata.csv --id id --time year --shards 300 --out "${out}"`], { encoding: 'utf8' });
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    const m = await readPartition(out);
+    expect([m.rows, m.units, m.shards.length]).toEqual([1031, 140, 300]);
+    expect(readdirSync(out).filter((f) => f.startsWith('.spill-'))).toEqual([]);
+    // The shards are those of a partition without the limit, byte for byte.
+    const free = await partition(abdata, { id: 'id', time: 'year', shards: 300, out: join(work, 'many-free') });
+    expect(m.shards.map((s) => s.sha256)).toEqual(free.shards.map((s) => s.sha256));
+  });
+});
+
+describe('a data error in a shard', () => {
+  it('ends the sharded estimate at once with exit code 2 and the message one process gives (it was retried, then exit 1)', async () => {
+    // abdata with n = 1e160 in unit 2's 1979 row (data row 10).
+    const [head, ...lines] = readFileSync(abdata, 'utf8').trim().split('\n');
+    const f = lines[9].split(',');
+    f[7] = '1e160';
+    lines[9] = f.join(',');
+    const csv = join(work, 'huge.csv');
+    writeFileSync(csv, [head, ...lines].join('\n') + '\n');
+    const dir = join(work, 'huge');
+    await partition(csv, { id: 'id', time: 'year', shards: 3, out: dir });
+    const command = 'n L.n w k, gmm(L.n, collapse) iv(w k) twostep robust';
+    const notes: string[] = [];
+    const err = await shardedEstimate(dir, { command, id: 'id', time: 'year', conventions: 'current', jobs: 2, onNote: (m) => notes.push(m) }).catch((e) => e);
+    const single = await fitGmm(Panel.fromTable(await readTable(csv), { id: 'id', time: 'year', source: csv }), parseXtabond2(command, ['n', 'w', 'k'])).catch((e) => e);
+    expect(single).toBeInstanceOf(DataError);
+    const shard = join(dir, (await readPartition(dir)).shards[shardOfId(2, 3)].file);
+    expect(err).toMatchObject({ name: 'TaskFailure', exitCode: 2, message: single.message.replace(csv, shard) });
+    expect(notes.filter((n) => n.includes('running again'))).toEqual([]);
+  });
+});
+
 describe('sharded estimate', () => {
   const ab3 = join(work, 'ab3');
   const years = join(work, 'years7');

@@ -9,7 +9,7 @@ import type { Panel } from '../panel/panel.ts';
 import { checkTimeSpan } from '../panel/time-span.ts';
 import { lagRow, materialize, termColumn, timeDummies, type LaggedColumn } from '../panel/operators.ts';
 import type { Equation, ModelSpec, Term } from '../spec/types.ts';
-import { SpecError } from '../errors.ts';
+import { DataError, SpecError } from '../errors.ts';
 import { evalCondition, inRangeMask } from '../spec/condition.ts';
 import { withTimeDummies } from '../spec/time-dummies.ts';
 import { splitGroup, validateSpec, withoutIgnored } from '../spec/validate.ts';
@@ -82,6 +82,7 @@ function dedupeTerms(terms: Term[]): Term[] {
 function resolveSpec(panel: Panel, spec0: ModelSpec, periods?: readonly number[]): { panel: Panel; spec: ModelSpec; timeDummies: string[]; notes: string[] } {
   validateSpec(spec0);
   const { spec, notes } = withoutIgnored(spec0);
+  refuseHuge(panel, [spec.depvar, ...spec.regressors, ...spec.iv.flatMap((g) => g.vars), ...spec.gmm.flatMap((g) => g.vars)]);
   if (!spec.timeDummies) return { panel, spec, timeDummies: [], notes };
   let p = panel;
   const dummies = timeDummies(panel, 'yr', periods);
@@ -93,6 +94,33 @@ function resolveSpec(panel: Panel, spec0: ModelSpec, periods?: readonly number[]
   }
   const names = dummies.map((d) => d.name);
   return { panel: p, spec: withTimeDummies(spec, names), timeDummies: names, notes };
+}
+
+/** The largest magnitude a model variable may take. The two-step weight matrix sums products of four
+ *  values of the data's scale (Σ Z_i'e_i e_i'Z_i: instruments and residuals), so |x|⁴ times the
+ *  observations must stay below float64's 1.8e308; 1e75 leaves a factor 1e8 for that sum. Beyond it
+ *  sums overflow and the fit comes out wrong without a word (a regressor 'dropped due to collinearity',
+ *  every standard error missing). No measurement is that large (1e75 is near the atoms in the universe). */
+export const MAX_MAGNITUDE = 1e75;
+
+/** Refuse a value of the dependent variable, a regressor or an instrument beyond ±MAX_MAGNITUDE,
+ *  naming the column, the row by its unit and time (the same on a shard of the panel as in the
+ *  whole file) and the value. Every row of the columns is checked, in the sample or not, so a
+ *  single-process, threaded and sharded run refuse the same data. */
+function refuseHuge(panel: Panel, terms: readonly Term[]): void {
+  for (const name of new Set(terms.map((t) => t.base))) {
+    if (!panel.has(name) || !panel.isNumeric(name)) continue; // unknown or text: panel.column names the fault later
+    const x = panel.column(name);
+    for (let r = 0; r < x.length; r++) {
+      const v = x[r];
+      if (v > MAX_MAGNITUDE || v < -MAX_MAGNITUDE)
+        throw new DataError(
+          `${panel.source ? `${panel.source}: ` : ''}column '${name}' has ${v} in the row of ${panel.idName} ${panel.units[panel.unitOf[r]]}, ${panel.timeName} ${panel.time[r]}: ` +
+            `model variables must lie within ±${MAX_MAGNITUDE} (beyond it the GMM sums overflow double precision); rescale the column`,
+          { file: panel.source || undefined, column: name },
+        );
+    }
+  }
 }
 
 /** A dependent variable without variation over the sample (or, without the level equation, within every unit) explains nothing. */

@@ -42,28 +42,44 @@ export interface PanelDescription {
 /** Count, missing, mean, sd (two-pass), min, max of the non-missing values. */
 export function summarize(name: string, x: Float64Array): VariableSummary {
   let count = 0;
-  let sum = 0;
   let min = Infinity;
   let max = -Infinity;
   for (const v of x) {
     if (Number.isNaN(v)) continue;
     count++;
-    sum += v;
     if (v < min) min = v;
     if (v > max) max = v;
   }
-  const mean = count ? sum / count : NaN;
-  let ss = 0;
-  for (const v of x) if (!Number.isNaN(v)) ss += (v - mean) * (v - mean);
+  let { mean, sd } = moments(x, count, 1);
+  // Values near the float64 limit overflow the sums (1e308 gave a standard deviation of Infinity):
+  // then the moments are taken of x / max|x| and scaled back.
+  if (count > 1 && (!Number.isFinite(mean) || !Number.isFinite(sd))) {
+    const scale = Math.max(Math.abs(min), Math.abs(max));
+    if (Number.isFinite(scale) && scale > 0) {
+      const m = moments(x, count, scale);
+      mean = m.mean * scale;
+      sd = m.sd * scale;
+    }
+  }
   return {
     name,
     count,
     missing: x.length - count,
     mean,
-    sd: count > 1 ? Math.sqrt(ss / (count - 1)) : NaN,
+    sd: count > 1 ? sd : NaN,
     min: count ? min : NaN,
     max: count ? max : NaN,
   };
+}
+
+/** Mean and sample standard deviation of the non-missing values of x / scale (count of them given). */
+function moments(x: Float64Array, count: number, scale: number): { mean: number; sd: number } {
+  let sum = 0;
+  for (const v of x) if (!Number.isNaN(v)) sum += v / scale;
+  const mean = count ? sum / count : NaN;
+  let ss = 0;
+  for (const v of x) if (!Number.isNaN(v)) ss += (v / scale - mean) * (v / scale - mean);
+  return { mean, sd: count > 1 ? Math.sqrt(ss / (count - 1)) : NaN };
 }
 
 /**

@@ -4,7 +4,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { BootstrapResult } from '../bootstrap/run.ts';
 import type { CoefficientBootstrap, Interval } from '../bootstrap/intervals.ts';
 import { stataG } from './stata-format.ts';
-import { seLabel } from './text.ts';
+import { exclusionLines, seLabel } from './text.ts';
 
 export type IntervalKind = 'percentile' | 'basic' | 'studentized';
 export const INTERVAL_KINDS: readonly IntervalKind[] = ['percentile', 'basic', 'studentized'];
@@ -25,6 +25,8 @@ function header(r: BootstrapResult): string[] {
   } else {
     lines.push(`Wild score bootstrap (Kline-Santos): ${r.reps} draws, seed ${r.seed}, ${r.clusters} clusters, backend ${r.backend} (${r.precision})`);
   }
+  // The sample resampled, and every row left out of it, as estimate reports them (text.ts).
+  lines.push(`Number of obs = ${r.fit.nobs}   Number of groups = ${r.fit.ngroups}`, ...exclusionLines(r.fit));
   for (const w of r.warnings) lines.push(`Warning: ${w}`);
   return lines;
 }
@@ -109,7 +111,7 @@ export function formatBootstrapMarkdown(r: BootstrapResult, kinds: readonly Inte
 /** Everything but the replication draws and the fit's covariance matrix. */
 export function bootstrapJson(r: BootstrapResult): Record<string, unknown> {
   const { draws: _draws, fit, ...rest } = r;
-  return { ...rest, fit: { estimator: fit.estimator, steps: fit.steps, vce: fit.vce, nobs: fit.nobs, ngroups: fit.ngroups, ninstruments: fit.ninstruments } };
+  return { ...rest, fit: { estimator: fit.estimator, steps: fit.steps, vce: fit.vce, nobs: fit.nobs, ngroups: fit.ngroups, ninstruments: fit.ninstruments, excluded: fit.excluded } };
 }
 
 /** Histogram of one coefficient's replication estimates with the estimate and percentile interval marked. */

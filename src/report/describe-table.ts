@@ -32,7 +32,8 @@ function summaryLines(d: PanelDescription): string[] {
     `Units: ${d.units}   Periods: ${d.periods} (${d.timeMin}-${d.timeMax})   Observations: ${d.observations}`,
     `Obs per unit: min ${d.obsPerUnit.min}, avg ${formatStat(Number(d.obsPerUnit.mean.toFixed(2)))}, max ${d.obsPerUnit.max}   Balanced: ${d.balanced ? 'yes' : 'no'}`,
     `Units with gaps: ${gaps}`,
-    `Rows excluded: ${d.excluded.missingUnit} with missing ${d.id}, ${d.excluded.missingTime} with missing ${d.time}`,
+    // A row missing both is counted once, as a missing id (Panel.fromTable): the second count says so.
+    `Rows excluded: ${d.excluded.missingUnit} with missing ${d.id}, ${d.excluded.missingTime} with missing ${d.time} (${d.id} present)`,
     ...(d.textColumns.length
       ? [`Text columns, not described: ${d.textColumns.map((c) => (c.firstNonNumber ? `${c.name} (first non-number: ${c.firstNonNumber})` : c.name)).join('; ')}`]
       : []),

@@ -61,8 +61,13 @@ export function noteLines(result: GmmResult): string[] {
   const out = result.dropped.map((d) => `${d} dropped due to collinearity`);
   // A warning that repeats a dropped-regressor line is printed once.
   for (const w of result.warnings) if (!out.includes(w)) out.push(/^warning/i.test(w) ? w : `Warning: ${w}`);
-  for (const e of result.excluded) if (e.count > 0) out.push(`(${e.count} observation${e.count === 1 ? '' : 's'} excluded: ${e.reason})`);
+  out.push(...exclusionLines(result));
   return out;
+}
+
+/** One line for each reason rows are not observations: "(140 observations excluded: ...)"; the bootstrap reports print them too. */
+export function exclusionLines(result: Pick<GmmResult, 'excluded'>): string[] {
+  return result.excluded.filter((e) => e.count > 0).map((e) => `(${e.count} observation${e.count === 1 ? '' : 's'} excluded: ${e.reason})`);
 }
 
 export function title(result: GmmResult): string {

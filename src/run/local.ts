@@ -3,7 +3,7 @@
 // whose process fails or is killed leaves its unfinished tasks to be retried in a later batch, up to
 // `retries` times each; results already written stay.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, closeSync } from 'node:fs';
+import { openSync, closeSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { taskCommand } from './entry.ts';
@@ -24,6 +24,9 @@ export async function runLocal(dir: string, pending: number[], opts: ExecutorOpt
   let batchNo = 0;
   let done = 0;
   let interrupted: NodeJS.Signals | null = null;
+  // A worker that exits with code 2 met an error in the data or the options (src/cli/main.ts): the
+  // same on every try, so its message (the log's last 'sysgmm: ' line) ends the run, without retries.
+  let userError: string | null = null;
   const onSignal = (signal: NodeJS.Signals) => {
     interrupted = signal;
     for (const child of running) child.kill('SIGTERM');
@@ -39,11 +42,12 @@ export async function runLocal(dir: string, pending: number[], opts: ExecutorOpt
       const child = spawn(file, args, { stdio: ['ignore', fd, fd] });
       running.add(child);
       let finished = false;
-      const finish = async (how: string) => {
+      const finish = async (how: string, code: number | null = null) => {
         if (finished) return;
         finished = true;
         running.delete(child);
         closeSync(fd);
+        if (code === 2) userError ??= lastErrorLine(log) ?? `the worker process exited with code 2 (log ${log})`;
         const again: number[] = [];
         for (const i of indices) {
           if ((await readResult(dir, i)).state === 'ok') {
@@ -52,7 +56,7 @@ export async function runLocal(dir: string, pending: number[], opts: ExecutorOpt
           }
           const tries = (attempts.get(i) ?? 0) + 1;
           attempts.set(i, tries);
-          if (tries > retries || interrupted) failures.push({ index: i, log });
+          if (tries > retries || interrupted || userError) failures.push({ index: i, log });
           else again.push(i);
         }
         if (again.length && !interrupted) opts.onNote?.(`task(s) ${again.join(', ')}: the worker process ${how} without a result (log ${log}); running again`);
@@ -60,11 +64,11 @@ export async function runLocal(dir: string, pending: number[], opts: ExecutorOpt
         resolveBatch();
       };
       child.on('error', (e) => void finish(`could not start (${e.message})`));
-      child.on('exit', (code, signal) => void finish(signal ? `was killed by ${signal}` : `exited with code ${code}`));
+      child.on('exit', (code, signal) => void finish(signal ? `was killed by ${signal}` : `exited with code ${code}`, code));
     });
 
   const worker = async (): Promise<void> => {
-    while (queue.length && !interrupted) await runBatch(queue.splice(0, batchSize));
+    while (queue.length && !interrupted && !userError) await runBatch(queue.splice(0, batchSize));
   };
   try {
     await Promise.all(Array.from({ length: Math.min(jobs, Math.max(1, queue.length)) }, worker));
@@ -73,5 +77,12 @@ export async function runLocal(dir: string, pending: number[], opts: ExecutorOpt
     process.removeListener('SIGTERM', onSignal);
   }
   if (interrupted) throw new TaskFailure(`interrupted: ${pending.length - done} task(s) left; continue with --resume`, [], signalExit(interrupted));
+  if (userError) throw new TaskFailure(userError, [], 2);
   if (failures.length) throw new TaskFailure(`${failures.length} task(s) failed after ${retries} retries`, failures);
+}
+
+/** The message of a worker's error, as src/cli/main.ts prints it ('sysgmm: ' and the message), from its log. */
+function lastErrorLine(log: string): string | null {
+  const lines = readFileSync(log, 'utf8').split('\n').filter((l) => l.startsWith('sysgmm: '));
+  return lines.length ? lines[lines.length - 1].slice('sysgmm: '.length) : null;
 }

@@ -2,7 +2,8 @@
 // (unit, time), plus manifest.json, in two streaming passes with bounded memory:
 //   1. route: the input is read one record batch at a time (a Parquet file streams; other formats are
 //      read whole first); each row goes to shard hash(unit id) mod K and is appended to that shard's
-//      spill file (length-prefixed Arrow IPC streams) — memory: one input batch;
+//      spill file (length-prefixed Arrow IPC streams, opened for each append, so that K is not bounded
+//      by the open-file limit) — memory: one input batch;
 //   2. sort: each spill file is read back, its rows sorted by (unit, time) and written as one Parquet
 //      file — memory: one shard.
 // Peak memory is therefore about one shard (rows/K × columns × 8 bytes, a few copies), whatever the
@@ -155,7 +156,6 @@ export async function partition(input: string, opts: PartitionOptions): Promise<
   for (const f of await readdir(out)) if (/^\.spill-\d+$/.test(f)) await rm(join(out, f), { recursive: true, force: true });
   const spill = join(out, `.spill-${process.pid}`);
   await mkdir(spill);
-  const fds = Array.from({ length: K }, (_, s) => openSync(join(spill, `${s}.arrows`), 'w'));
   let columns: PartitionManifest['columns'] | null = null;
   let rowBase = 0;
   let missingId = 0;
@@ -204,14 +204,18 @@ export async function partition(input: string, opts: PartitionOptions): Promise<
         const bytes = tableToIPC(tableFromColumns(built), 'stream');
         const len = Buffer.alloc(8);
         len.writeBigUInt64LE(BigInt(bytes.length));
-        writeSync(fds[s], len);
-        writeSync(fds[s], bytes);
+        // Opened for each append and closed at once: K may be far above the open-file limit (ulimit -n).
+        const fd = openSync(join(spill, `${s}.arrows`), 'a');
+        try {
+          writeSync(fd, len);
+          writeSync(fd, bytes);
+        } finally {
+          closeSync(fd);
+        }
       }
       rowBase += n;
     }
     if (!columns) throw new DataError(`no data rows in ${input}`, { file: input });
-    for (const fd of fds) closeSync(fd);
-    fds.length = 0;
 
     // Pass 2: each shard sorted by (unit, time) and written as Parquet.
     const shards: ShardEntry[] = [];
@@ -257,14 +261,14 @@ export async function partition(input: string, opts: PartitionOptions): Promise<
     if (made) await rm(out, { recursive: true, force: true });
     throw err;
   } finally {
-    for (const fd of fds) closeSync(fd);
     await rm(spill, { recursive: true, force: true });
   }
 }
 
 /** Read a spill file back, sort its rows by (unit, time), write the shard. */
 async function writeShard(spillPath: string, path: string, columns: PartitionManifest['columns'], opts: PartitionOptions, input: string): Promise<Omit<ShardEntry, 'file'>> {
-  const fd = openSync(spillPath, 'r');
+  // 'a+': a shard no row was routed to has no spill file; it is created empty here.
+  const fd = openSync(spillPath, 'a+');
   const size = fstatSync(fd).size;
   const parts: Col[][] = [];
   const head = Buffer.alloc(8);

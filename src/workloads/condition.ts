@@ -8,16 +8,19 @@ import type { Panel } from '../panel/panel.ts';
 
 export interface SampleSelection {
   panel: Panel;
-  /** Panel rows kept and left out by the condition. */
-  rows: { kept: number; excluded: number };
+  /** Data rows kept and left out: `excluded` counts every row not kept, those without a unit id
+   *  (`missingId`) or a time (`missingTime`), which are never in the panel, and those the condition leaves out. */
+  rows: { kept: number; excluded: number; missingId: number; missingTime: number };
 }
 
 /** The panel restricted to the rows where the condition holds (null: every row). */
 export function selectSample(panel: Panel, condition: string | null): SampleSelection {
-  if (condition === null) return { panel, rows: { kept: panel.nrows, excluded: 0 } };
+  const { missingUnit: missingId, missingTime } = panel.exclusions;
+  const rows = (kept: number) => ({ kept, excluded: panel.nrows - kept + missingId + missingTime, missingId, missingTime });
+  if (condition === null) return { panel, rows: rows(panel.nrows) };
   const holds = evalCondition(panel, condition);
   let kept = 0;
   for (const v of holds) kept += v;
   if (kept === 0) throw new SpecError(`condition '${condition}' keeps no row`);
-  return { panel: panel.selectRows((r) => holds[r] === 1), rows: { kept, excluded: panel.nrows - kept } };
+  return { panel: panel.selectRows((r) => holds[r] === 1), rows: rows(kept) };
 }
