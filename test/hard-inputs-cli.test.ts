@@ -99,7 +99,11 @@ describe('rows left out', () => {
     const header = text.stdout.split('\n');
     const at = header.indexOf('Number of obs = 745   Number of groups = 140');
     expect(at).toBe(3);
-    expect(header.slice(at + 1, at + 4)).toEqual(notes);
+    // Then every note estimate prints before its table (warnings, then these exclusions), in its order.
+    const before = est.stdout.split('\n');
+    const estNotes = before.slice(0, before.findIndex((l) => l.startsWith('Dynamic panel-data'))).filter((l) => l !== '');
+    expect(estNotes.slice(-3)).toEqual(notes);
+    expect(header.slice(at + 1, at + 1 + estNotes.length)).toEqual(estNotes);
     const json = JSON.parse(sysgmm('bootstrap', p, ...MODEL, '--reps', '19', '--json').stdout);
     expect(json.fit).toMatchObject({ nobs: 745, ngroups: 140 });
     expect(json.fit.excluded).toEqual([

@@ -4,7 +4,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { BootstrapResult } from '../bootstrap/run.ts';
 import type { CoefficientBootstrap, Interval } from '../bootstrap/intervals.ts';
 import { stataG } from './stata-format.ts';
-import { exclusionLines, seLabel } from './text.ts';
+import { noteLines, seLabel } from './text.ts';
 
 export type IntervalKind = 'percentile' | 'basic' | 'studentized';
 export const INTERVAL_KINDS: readonly IntervalKind[] = ['percentile', 'basic', 'studentized'];
@@ -25,8 +25,9 @@ function header(r: BootstrapResult): string[] {
   } else {
     lines.push(`Wild score bootstrap (Kline-Santos): ${r.reps} draws, seed ${r.seed}, ${r.clusters} clusters, backend ${r.backend} (${r.precision})`);
   }
-  // The sample resampled, and every row left out of it, as estimate reports them (text.ts).
-  lines.push(`Number of obs = ${r.fit.nobs}   Number of groups = ${r.fit.ngroups}`, ...exclusionLines(r.fit));
+  // The sample resampled, the fit's dropped regressors and warnings, and every row left out of it, as
+  // estimate reports them (text.ts).
+  lines.push(`Number of obs = ${r.fit.nobs}   Number of groups = ${r.fit.ngroups}`, ...noteLines(r.fit));
   for (const w of r.warnings) lines.push(`Warning: ${w}`);
   return lines;
 }

@@ -65,8 +65,8 @@ export function noteLines(result: GmmResult): string[] {
   return out;
 }
 
-/** One line for each reason rows are not observations: "(140 observations excluded: ...)"; the bootstrap reports print them too. */
-export function exclusionLines(result: Pick<GmmResult, 'excluded'>): string[] {
+/** One line for each reason rows are not observations: "(140 observations excluded: ...)". */
+function exclusionLines(result: Pick<GmmResult, 'excluded'>): string[] {
   return result.excluded.filter((e) => e.count > 0).map((e) => `(${e.count} observation${e.count === 1 ? '' : 's'} excluded: ${e.reason})`);
 }
 
