@@ -1,7 +1,7 @@
 // The run directory and executor plumbing: checksummed atomic results (corrupt ones detected and
 // removed), run reuse rules, the task index from scheduler variables, the task command line, and the
 // safe splitting of --slurm options.
-import { mkdtempSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,6 +10,10 @@ import { indexFromEnvironment, indicesFromEnvironment, runTask } from '../src/ru
 import { sysgmmBin, taskCommand } from '../src/run/entry.ts';
 import { arrayChunks, arrayRanges, runSlurm, splitArguments, taskBatches } from '../src/run/slurm.ts';
 import { SpecError } from '../src/errors.ts';
+import { writeFigures } from '../src/workloads/mc-report.ts';
+import { writeSpecCurves } from '../src/workloads/grid-report.ts';
+import type { Plan } from '../src/workloads/plan.ts';
+import type { Grid } from '../src/workloads/grid-spec.ts';
 
 const fresh = () => mkdtempSync(join(tmpdir(), 'sysgmm-run-'));
 
@@ -56,6 +60,33 @@ describe('run directory', () => {
     await expect(openRunDir(dir, { kind: 'test', tasks: 2, config: { plan: 1 } }, false)).rejects.toThrow(/already holds a test run; pass --resume/);
     await expect(openRunDir(dir, { kind: 'test', tasks: 2, config: { plan: 2 } }, true)).rejects.toThrow(/holds a different test run/);
     expect((await openRunDir(dir, { kind: 'test', tasks: 2, config: { plan: 1 } }, true)).tasks).toBe(2);
+  });
+
+  it('refuses a symbolic link in place of a folder the run writes into (tasks, logs, figures), naming it, and writes nothing through it', async () => {
+    const run = { kind: 'test', tasks: 1, config: null };
+    for (const sub of ['tasks', 'logs']) {
+      const dir = fresh();
+      await openRunDir(dir, run, false);
+      const elsewhere = fresh();
+      renameSync(join(dir, sub), join(elsewhere, 'moved'));
+      symlinkSync(elsewhere, join(dir, sub));
+      await expect(openRunDir(dir, run, true)).rejects.toThrow(`--out: ${join(dir, sub)} is a symbolic link; a run writes only inside its own folder (remove the link)`);
+      expect(readdirSync(elsewhere)).toEqual(['moved']);
+    }
+    // A fresh run in a folder that already holds a linked logs folder.
+    const dir = fresh();
+    const elsewhere = fresh();
+    symlinkSync(elsewhere, join(dir, 'logs'));
+    await expect(openRunDir(dir, run, false)).rejects.toThrow(`${join(dir, 'logs')} is a symbolic link`);
+    // The figures of a Monte Carlo run or a grid.
+    symlinkSync(elsewhere, join(dir, 'figures'));
+    await expect(writeFigures(dir, {} as Plan, [], [])).rejects.toThrow(`${join(dir, 'figures')} is a symbolic link`);
+    await expect(writeSpecCurves(dir, { focus: [] } as unknown as Grid, [])).rejects.toThrow(`${join(dir, 'figures')} is a symbolic link`);
+    expect(readdirSync(elsewhere)).toEqual([]);
+    // A real folder is used as it is.
+    const plain = fresh();
+    mkdirSync(join(plain, 'figures'));
+    expect(await writeSpecCurves(plain, { focus: [] } as unknown as Grid, [])).toEqual([]);
   });
 
   it('runTask computes a task through the handler of the run kind and rejects an index out of range', async () => {

@@ -7,7 +7,7 @@
 //   tasks/000012.json   line 1: {"format","index","bytes","sha256"}; then the payload as JSON
 //   logs/               one log per local worker process or Slurm array task
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { lstat, mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SpecError } from '../errors.ts';
 import { isTemporaryName, writeFileAtomic } from '../data/write-atomic.ts';
@@ -33,6 +33,26 @@ export function taskPath(dir: string, index: number): string {
 }
 
 export const logDir = (dir: string): string => join(dir, 'logs');
+
+/** Refuse a symbolic link at `path`, a folder inside a run directory that the run writes into: the
+ *  run writes only inside the folder the user named, and a link there would carry its writes
+ *  elsewhere (a linked file needs no check: the atomic rename replaces the link itself). */
+export async function refuseLink(path: string, option = '--out'): Promise<void> {
+  if ((await lstat(path).catch(() => null))?.isSymbolicLink())
+    throw new SpecError(`${option}: ${path} is a symbolic link; a run writes only inside its own folder (remove the link)`, option);
+}
+
+/** The folder `name` inside the run directory `dir`, made if missing; a symbolic link is refused. */
+export async function runSubfolder(dir: string, name: string, option = '--out'): Promise<string> {
+  const path = join(dir, name);
+  await refuseLink(path, option);
+  try {
+    await mkdir(path, { recursive: true });
+  } catch (err) {
+    throw optionFault(err, option);
+  }
+  return path;
+}
 
 export async function readManifest(dir: string): Promise<RunManifest> {
   let text: string;
@@ -62,16 +82,14 @@ export async function openRunDir(dir: string, run: { kind: string; tasks: number
     if (!resume) throw new SpecError(`${dir} already holds a ${existing.kind} run; pass --resume to continue it, or choose another --out`, '--out');
     if (existing.kind !== run.kind || existing.tasks !== run.tasks || JSON.stringify(existing.config) !== JSON.stringify(run.config))
       throw new SpecError(`--resume: ${dir} holds a different ${existing.kind} run (its plan, data or options differ from this one's); choose another --out`, '--resume');
+    await runSubfolder(dir, 'tasks');
+    await runSubfolder(dir, 'logs');
     return existing;
   }
   const manifest: RunManifest = { format: RUN_FORMAT, kind: run.kind, tasks: run.tasks, config: run.config, created: new Date().toISOString() };
   if ((await stat(dir).catch(() => null))?.isDirectory() === false) throw new SpecError(`--out: ${dir} is a file, not a folder`, '--out');
-  try {
-    await mkdir(join(dir, 'tasks'), { recursive: true });
-    await mkdir(logDir(dir), { recursive: true });
-  } catch (err) {
-    throw optionFault(err, '--out');
-  }
+  await runSubfolder(dir, 'tasks');
+  await runSubfolder(dir, 'logs');
   await writeFileAtomic(join(dir, 'run.json'), JSON.stringify(manifest, null, 1) + '\n');
   return manifest;
 }

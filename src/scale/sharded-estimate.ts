@@ -15,6 +15,7 @@ import { join, resolve } from 'node:path';
 import { SpecError } from '../errors.ts';
 import type { ExecutorOptions } from '../run/executor.ts';
 import { runWorkload } from '../workloads/run-workload.ts';
+import { refuseLink } from '../run/run-dir.ts';
 import { writeFileAtomic } from '../data/write-atomic.ts';
 import { checkIdentified, keptRegressors, mergedTotals } from '../gmm/merged-totals.ts';
 import { estimationSteps, runStepsAsync } from '../gmm/estimate.ts';
@@ -76,6 +77,9 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
   const stage = async (name: string, config: StageConfig): Promise<unknown[]> => {
     const dir = (lastStage = join(out, `${String(stageNo++).padStart(2, '0')}-${name}`));
     stageDirs.push(dir);
+    // The stage folder and the blocks its tasks keep are written into: neither may lead elsewhere.
+    await refuseLink(dir);
+    await refuseLink(join(dir, 'blocks'));
     const run = await runWorkload(dir, { kind: SHARDED_ESTIMATE, tasks: config.shards.length, config }, { ...opts, resume: true });
     return run!.payloads;
   };
