@@ -1,7 +1,7 @@
 // The run directory and executor plumbing: checksummed atomic results (corrupt ones detected and
 // removed), run reuse rules, the task index from scheduler variables, the task command line, and the
 // safe splitting of --slurm options.
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -134,6 +134,32 @@ describe('Slurm options', () => {
     expect(splitArguments('-A acct -p debug', '--slurm')).toEqual(['-A', 'acct', '-p', 'debug']);
   });
 
+  it('refuses them also as sbatch reads them: abbreviated long options (getopt_long), attached values and short clusters', () => {
+    // [--slurm text, the argument at fault, the option sbatch reads it as]
+    const refused: [string, string, string][] = [
+      ['--out=/elsewhere/slurm-%A_%a.log', '--out=/elsewhere/slurm-%A_%a.log', '--output'],
+      ['--outp /elsewhere/x', '--outp', '--output'],
+      ['--o=x', '--o=x', '--output'],
+      ['--arr=0-1', '--arr=0-1', '--array'],
+      ['--a 0-1', '--a', '--array'],
+      ['--wr=x', '--wr=x', '--wrap'],
+      ['--err=/elsewhere/e', '--err=/elsewhere/e', '--error'],
+      ['--pars', '--pars', '--parsable'],
+      ['-o/elsewhere/x', '-o/elsewhere/x', '--output'],
+      ['-a0-1', '-a0-1', '--array'],
+      ['-Qo/elsewhere/x', '-Qo/elsewhere/x', '--output'],
+      ['-vHa 0-1', '-vHa', '--array'],
+      ['-p debug -e /elsewhere/e', '-e', '--error'],
+    ];
+    for (const [text, arg, as] of refused)
+      expect(() => splitArguments(text, '--slurm')).toThrow(`--slurm: '${arg}' is read by sbatch as ${as}, which sysgmm sets itself (array of tasks, per-task logs) and cannot be given`);
+    expect(() => splitArguments('-p debug -- x', '--slurm')).toThrow("--slurm: '--' (end of options) cannot be given");
+    // Options that only share a first letter or two with a refused one, and values after a short
+    // option that takes one, pass.
+    const ok = '--open-mode=append --overcommit --partition=debug --account=a -Jwork -pshort -vQ -t 10 --export=ALL';
+    expect(splitArguments(ok, '--slurm')).toEqual(ok.split(' '));
+  });
+
   it('writes array ranges compactly, and splits more than 1,000 tasks into arrays with an offset', () => {
     expect(arrayRanges([0, 1, 2, 5, 7, 8])).toBe('0-2,5,7-8');
     expect(arrayRanges([4])).toBe('4');
@@ -159,6 +185,28 @@ describe('Slurm options', () => {
     expect(await indicesFromEnvironment({ SLURM_ARRAY_TASK_ID: '1', SYSGMM_TASK_OFFSET: '4', SYSGMM_TASK_BATCHES: '' })).toEqual([5]);
     await expect(indicesFromEnvironment({ SLURM_ARRAY_TASK_ID: '2', SYSGMM_TASK_BATCHES: file })).rejects.toThrow(/lists no tasks for element 2/);
     await expect(indicesFromEnvironment({ SLURM_ARRAY_TASK_ID: '0', SYSGMM_TASK_BATCHES: join(dir, 'missing.json') })).rejects.toThrow(/cannot read/);
+  });
+
+  it('passes the user options before its own, writes a % of the run folder as %% in --output, and says clearly when sbatch gives no job id', async () => {
+    // A stand-in sbatch that notes its arguments, one a line, and prints nothing (as -Q or
+    // --test-only make the real one do on standard output).
+    const bin = fresh();
+    writeFileSync(join(bin, 'sbatch'), '#!/bin/sh\nfor a in "$@"; do printf \'%s\\n\' "$a"; done > "${0%/*}/args"\n');
+    chmodSync(join(bin, 'sbatch'), 0o755);
+    const dir = join(fresh(), 'run-%x-%j');
+    const m = await openRunDir(dir, { kind: 'test', tasks: 1, config: null }, false);
+    const path = process.env.PATH;
+    process.env.PATH = bin;
+    try {
+      const err = await runSlurm(dir, [0], m, { slurm: ['--time=5', '-Q'] }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(SpecError);
+      expect((err as Error).message).toBe("sbatch gave no job id (it printed ''): --slurm options that change what sbatch prints or stop it submitting (-Q/--quiet, --test-only) are not supported");
+    } finally {
+      process.env.PATH = path;
+    }
+    const args = readFileSync(join(bin, 'args'), 'utf8').split('\n');
+    expect(args.slice(0, 6)).toEqual(['--job-name=sysgmm-test', '--time=5', '-Q', '--parsable', '--array=0', `--output=${join(dir, 'logs').replaceAll('%', '%%')}/slurm-%A_%a.out`]);
+    expect(args[6]).toBe(join(dir, 'slurm-task.sh'));
   });
 
   it('says clearly when sbatch is not on PATH', async () => {
