@@ -335,6 +335,32 @@ describe('sharded estimate', () => {
     }
   });
 
+  it('an error in the data found by a task (a shard altered after partition) is not retried: the run stops with that task\'s message, exit 2; a model variable the partition stored as text is refused before any task, by row and value', async () => {
+    const dir = join(work, 'ab2-damaged');
+    await partition(abdata, { id: 'id', time: 'year', shards: 2, out: dir });
+    const file = join(dir, (await readPartition(dir)).shards[1].file);
+    writeFileSync(file, Buffer.concat([readFileSync(file), Buffer.from('x')]));
+    const out = join(work, 'damaged-run');
+    const r = sysgmm('estimate', dir, '--id', 'id', '--time', 'year', '--xtabond2', 'xtabond2 n L.n w k, gmm(L.n) iv(w k)', '--jobs', '2', '--out', out);
+    const logs = join(out, '00-layout', 'logs');
+    const tried = readdirSync(logs).filter((f) => f.endsWith('-tasks-1-1.log'));
+    expect([r.code, tried.length]).toEqual([2, 1]);
+    expect(r.stderr).toBe(
+      `sysgmm: shard 1 (${file}) does not match its checksum in ${join(dir, 'manifest.json')}: it was altered or damaged (task 1 of the run in ${join(out, '00-layout')}; log ${join(logs, tried[0])})\n`,
+    );
+    // 'abc' for n in the first data row: partition stores n as text and says where.
+    const csv = readFileSync(abdata, 'utf8').split('\n');
+    const n = csv[0].split(',').indexOf('n');
+    csv[1] = csv[1].split(',').map((v, j) => (j === n ? 'abc' : v)).join(',');
+    const bad = join(work, 'abc.csv');
+    writeFileSync(bad, csv.join('\n'));
+    const textDir = join(work, 'abc-parts');
+    await partition(bad, { id: 'id', time: 'year', shards: 2, out: textDir });
+    const t = sysgmm('estimate', textDir, '--id', 'id', '--time', 'year', '--xtabond2', 'xtabond2 n L.n w k, gmm(L.n) iv(w k)', '--out', join(work, 'abc-run'));
+    expect([t.code, t.stderr]).toEqual([2, `sysgmm: column 'n' is not numeric in ${bad} (first non-number: row 1 (line 2) has 'abc'); partitioned in ${textDir}\n`]);
+    expect(existsSync(join(work, 'abc-run', '00-layout'))).toBe(false);
+  });
+
   it('a shard without sample units (one-period units under L.y; an if condition that leaves none of its rows) adds only its excluded rows', async () => {
     // Shards 0–1: 30 units of 8 years (grp 0); shard 2: 5 units of one year; shard 3: 6 units of 8 years (grp 1).
     const z = normals(77);
@@ -381,6 +407,21 @@ describe('sharded estimate', () => {
     );
     await expect(shardedEstimate(dir, { command: 'xtabond2 y L.y x in 1/100, gmm(y)', id: 'firm', time: 'year', conventions: 'current' })).rejects.toThrow("'in' ranges name rows");
   }, 240_000);
+
+  it.skipIf(!slurmUp)('on Slurm, an error in the data found by a task (a shard altered after partition) is not resubmitted: the task\'s message, exit 2 (needs a Slurm cluster; skipped when sinfo finds none)', async () => {
+    const dir = join(work, 'ab2-damaged-slurm');
+    await partition(abdata, { id: 'id', time: 'year', shards: 2, out: dir });
+    const file = join(dir, (await readPartition(dir)).shards[0].file);
+    writeFileSync(file, Buffer.concat([readFileSync(file), Buffer.from('x')]));
+    const out = join(work, 'damaged-slurm-run');
+    const r = sysgmm('estimate', dir, '--id', 'id', '--time', 'year', '--xtabond2', 'xtabond2 n L.n w k, gmm(L.n) iv(w k)', '--executor', 'slurm', '--out', out);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^submitted Slurm job array (\d+) \(2 task\(s\)\)\n/);
+    const job = /array (\d+)/.exec(r.stderr)![1];
+    expect(r.stderr.split('\n').slice(1).join('\n')).toBe(
+      `sysgmm: shard 0 (${file}) does not match its checksum in ${join(dir, 'manifest.json')}: it was altered or damaged (task 0 of the run in ${join(out, '00-layout')}; log ${join(out, '00-layout', 'logs', `slurm-${job}_0.out`)})\n`,
+    );
+  });
 
   it.skipIf(!slurmUp)('on Slurm (one job array per stage) equals the single-process fit (needs a Slurm cluster; skipped when sinfo finds none)', async () => {
     const command = 'xtabond2 y L.y x w, gmm(y x, lag(2 4) collapse) iv(w) twostep cluster(region) small';

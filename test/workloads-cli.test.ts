@@ -194,4 +194,17 @@ describe('sysgmm grid', () => {
     expect(out.stability[0]).toMatchObject({ coefficient: 'L1.n', specs: 4 });
     for (const f of ['grid.md', 'grid.tex', 'grid.csv', 'figures/spec-curve-L1_n.svg', 'figures/spec-curve-L1_n.png']) expect(existsSync(join(dir, f))).toBe(true);
   });
+
+  it('a value that is not a number (or inf) in a model column is refused before any task, by row, line and column, exit 2, as estimate refuses it', () => {
+    const csv = readFileSync('data/abdata.csv', 'utf8').split('\n');
+    const n = csv[0].split(',').indexOf('n');
+    for (const value of ['abc', 'inf']) {
+      const data = join(work, `grid-${value}.csv`);
+      writeFileSync(data, [csv[0], csv[1].split(',').map((v, j) => (j === n ? value : v)).join(','), ...csv.slice(2)].join('\n'));
+      const dir = join(work, `grid-${value}`);
+      const r = sysgmm('grid', data, '--id', 'id', '--time', 'year', '--grid', gridFile, '--out', dir);
+      expect([r.code, r.stderr]).toEqual([2, `sysgmm: ${data}: row 1 (line 2), column 'n': '${value}' is not a number\n`]);
+      expect(existsSync(dir)).toBe(false);
+    }
+  });
 });

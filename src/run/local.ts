@@ -7,9 +7,9 @@ import { openSync, closeSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { taskCommand } from './entry.ts';
-import { logDir, readResult } from './run-dir.ts';
+import { logDir, readResult, readTaskError } from './run-dir.ts';
 import type { ExecutorOptions } from './executor.ts';
-import { TaskFailure } from './executor.ts';
+import { TaskFailure, taskUserError } from './executor.ts';
 import { signalExit } from './signal-exit.ts';
 
 export async function runLocal(dir: string, pending: number[], opts: ExecutorOptions): Promise<void> {
@@ -24,6 +24,8 @@ export async function runLocal(dir: string, pending: number[], opts: ExecutorOpt
   let batchNo = 0;
   let done = 0;
   let interrupted: NodeJS.Signals | null = null;
+  // The first task stopped by an error in the user's data or options: no task is started after it.
+  let userError: TaskFailure | null = null;
   const onSignal = (signal: NodeJS.Signals) => {
     interrupted = signal;
     for (const child of running) child.kill('SIGTERM');
@@ -50,6 +52,11 @@ export async function runLocal(dir: string, pending: number[], opts: ExecutorOpt
             done++;
             continue;
           }
+          const message = await readTaskError(dir, i);
+          if (message !== null) {
+            userError ??= taskUserError(dir, i, message, log);
+            continue;
+          }
           const tries = (attempts.get(i) ?? 0) + 1;
           attempts.set(i, tries);
           if (tries > retries || interrupted) failures.push({ index: i, log });
@@ -64,7 +71,7 @@ export async function runLocal(dir: string, pending: number[], opts: ExecutorOpt
     });
 
   const worker = async (): Promise<void> => {
-    while (queue.length && !interrupted) await runBatch(queue.splice(0, batchSize));
+    while (queue.length && !interrupted && !userError) await runBatch(queue.splice(0, batchSize));
   };
   try {
     await Promise.all(Array.from({ length: Math.min(jobs, Math.max(1, queue.length)) }, worker));
@@ -73,5 +80,6 @@ export async function runLocal(dir: string, pending: number[], opts: ExecutorOpt
     process.removeListener('SIGTERM', onSignal);
   }
   if (interrupted) throw new TaskFailure(`interrupted: ${pending.length - done} task(s) left; continue with --resume`, [], signalExit(interrupted));
+  if (userError) throw userError;
   if (failures.length) throw new TaskFailure(`${failures.length} task(s) failed after ${retries} retries`, failures);
 }

@@ -34,6 +34,26 @@ export function taskPath(dir: string, index: number): string {
 
 export const logDir = (dir: string): string => join(dir, 'logs');
 
+/** Where task i notes the error in the user's data or options that stopped it (task.ts). */
+export function taskErrorPath(dir: string, index: number): string {
+  return join(dir, 'tasks', `${String(index).padStart(6, '0')}.error.json`);
+}
+
+/** Note that task i stopped on an error in the user's data or options (its message names the file, row, column). */
+export async function writeTaskError(dir: string, index: number, message: string): Promise<void> {
+  await writeFileAtomic(taskErrorPath(dir, index), JSON.stringify({ index, message }) + '\n');
+}
+
+/** The message of the user error task i stopped on, or null (none noted, or the note unreadable). */
+export async function readTaskError(dir: string, index: number): Promise<string | null> {
+  try {
+    const note = JSON.parse(await readFile(taskErrorPath(dir, index), 'utf8')) as { index?: number; message?: unknown };
+    return note.index === index && typeof note.message === 'string' ? note.message : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Refuse a symbolic link at `path`, a folder inside a run directory that the run writes into: the
  *  run writes only inside the folder the user named, and a link there would carry its writes
  *  elsewhere (a linked file needs no check: the atomic rename replaces the link itself). */
@@ -126,7 +146,8 @@ export async function readResult(dir: string, index: number): Promise<TaskState>
   return { state: 'ok', payload: JSON.parse(body.toString('utf8')) };
 }
 
-/** Indices of the tasks with no complete, valid result; corrupt files are removed (and named through onCorrupt). */
+/** Indices of the tasks with no complete, valid result; corrupt files are removed (and named through
+ *  onCorrupt), and so are the error notes of earlier attempts at those tasks. */
 export async function pendingTasks(dir: string, tasks: number, onCorrupt?: (index: number, why: string) => void): Promise<number[]> {
   const pending: number[] = [];
   // Temporary files of results whose writer was killed mid-write: their tasks run again.
@@ -139,6 +160,7 @@ export async function pendingTasks(dir: string, tasks: number, onCorrupt?: (inde
       onCorrupt?.(i, s.why);
       await rm(taskPath(dir, i), { force: true });
     }
+    await rm(taskErrorPath(dir, i), { force: true });
     pending.push(i);
   }
   return pending;

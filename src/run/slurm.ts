@@ -9,9 +9,9 @@ import { chmod } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { SpecError } from '../errors.ts';
 import { sysgmmBin } from './entry.ts';
-import { logDir, pendingTasks, type RunManifest } from './run-dir.ts';
+import { logDir, pendingTasks, readTaskError, type RunManifest } from './run-dir.ts';
 import { writeFileAtomic } from '../data/write-atomic.ts';
-import { TaskFailure, type ExecutorOptions } from './executor.ts';
+import { TaskFailure, taskUserError, type ExecutorOptions } from './executor.ts';
 import { signalExit } from './signal-exit.ts';
 
 /** Largest array index submitted (Slurm's default MaxArraySize is 1001); later tasks go in further arrays with an offset. */
@@ -236,6 +236,11 @@ export async function runSlurm(dir0: string, pending: number[], manifest: RunMan
       process.removeListener('SIGTERM', onSignal);
     }
     if (interrupted) throw new TaskFailure(`interrupted: Slurm job(s) ${ids.join(', ')} cancelled; continue with --resume`, [], signalExit(interrupted));
+    // A task stopped by an error in the user's data or options would fail the same way again.
+    for (const i of todo) {
+      const message = await readTaskError(dir, i);
+      if (message !== null) throw taskUserError(dir, i, message, logs.get(i)!);
+    }
     const left = new Set(await pendingTasks(dir, manifest.tasks, (i, why) => opts.onNote?.(`task ${i}: result corrupt (${why}); recomputing`)));
     todo = todo.filter((i) => left.has(i));
     if (todo.length === 0) return;

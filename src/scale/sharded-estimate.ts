@@ -12,7 +12,8 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { SpecError } from '../errors.ts';
+import { DataError, SpecError } from '../errors.ts';
+import { modelColumns } from '../cli/load-model.ts';
 import type { ExecutorOptions } from '../run/executor.ts';
 import { runWorkload } from '../workloads/run-workload.ts';
 import { refuseLink } from '../run/run-dir.ts';
@@ -57,6 +58,13 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
   for (const s of shards) await checkedShard(data, m, s, false);
   const spec0 = parseXtabond2(opts.command, m.columns.map((c) => c.name));
   if (spec0.inRange) throw new SpecError("'in' ranges name rows of one data set in its order: not available on partitioned data; select with an 'if' condition", 'in');
+  // A model variable the shards hold as text: refused here, with where the input's first non-number
+  // was, as one process refuses it, rather than by every layout task.
+  for (const name of modelColumns(spec0)) {
+    const c = m.columns.find((x) => x.name === name);
+    if (c?.stored === 'utf8')
+      throw new DataError(`column '${name}' is not numeric in ${m.input}${c.notNumeric ? ` (first non-number: ${c.notNumeric})` : ''}; partitioned in ${data}`, { file: m.input, column: name });
+  }
   const out = resolve(opts.out ?? defaultRunDir(data, opts.command, opts.conventions));
   const marker = join(out, 'estimate.json');
   const exists = await stat(marker).then(() => true, () => false);
