@@ -89,6 +89,17 @@ describe('run directory', () => {
     expect(await writeSpecCurves(plain, { focus: [] } as unknown as Grid, [])).toEqual([]);
   });
 
+  it('refuses a damaged run.json, naming it, with or without --resume, and leaves it as it is', async () => {
+    const dir = fresh();
+    await openRunDir(dir, { kind: 'test', tasks: 1, config: null }, false);
+    writeFileSync(join(dir, 'run.json'), '{"format":"sysgmm-run/1","ki');
+    for (const resume of [true, false])
+      await expect(openRunDir(dir, { kind: 'test', tasks: 1, config: null }, resume)).rejects.toThrow(
+        new RegExp(`^${join(dir, 'run.json').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: damaged, not JSON \\(.+\\); the run cannot go on: remove the folder or choose another --out$`),
+      );
+    expect(readFileSync(join(dir, 'run.json'), 'utf8')).toBe('{"format":"sysgmm-run/1","ki');
+  });
+
   it('runTask computes a task through the handler of the run kind and rejects an index out of range', async () => {
     const dir = fresh();
     await openRunDir(dir, { kind: 'square', tasks: 3, config: { k: 10 } }, false);

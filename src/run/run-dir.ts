@@ -81,8 +81,14 @@ export async function readManifest(dir: string): Promise<RunManifest> {
   } catch {
     throw new SpecError(`${dir}: not a run directory (no run.json)`, 'run dir');
   }
-  const m = JSON.parse(text) as RunManifest;
-  if (m.format !== RUN_FORMAT) throw new SpecError(`${join(dir, 'run.json')}: format '${m.format}' is not ${RUN_FORMAT}`, 'run dir');
+  const path = join(dir, 'run.json');
+  let m: RunManifest;
+  try {
+    m = JSON.parse(text) as RunManifest;
+  } catch (err) {
+    throw new SpecError(`${path}: damaged, not JSON (${(err as Error).message}); the run cannot go on: remove the folder or choose another --out`, 'run dir');
+  }
+  if (m?.format !== RUN_FORMAT) throw new SpecError(`${path}: format '${m?.format}' is not ${RUN_FORMAT}`, 'run dir');
   return m;
 }
 
@@ -92,12 +98,8 @@ export async function readManifest(dir: string): Promise<RunManifest> {
  * results would belong to another workload).
  */
 export async function openRunDir(dir: string, run: { kind: string; tasks: number; config: unknown }, resume: boolean): Promise<RunManifest> {
-  let existing: RunManifest | null = null;
-  try {
-    existing = await readManifest(dir);
-  } catch {
-    existing = null;
-  }
+  // A run.json that is there but unreadable or damaged is refused (readManifest), never replaced.
+  const existing = (await stat(join(dir, 'run.json')).catch(() => null)) ? await readManifest(dir) : null;
   if (existing) {
     if (!resume) throw new SpecError(`${dir} already holds a ${existing.kind} run; pass --resume to continue it, or choose another --out`, '--out');
     if (existing.kind !== run.kind || existing.tasks !== run.tasks || JSON.stringify(existing.config) !== JSON.stringify(run.config))
