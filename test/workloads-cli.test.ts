@@ -3,7 +3,7 @@
 // resumed (with a corrupted result among the survivors) ends with the same results; the Slurm
 // executor (a real one-node cluster, .ci/run starts it) gives the same results as the local one.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -121,6 +121,22 @@ describe('sysgmm montecarlo', () => {
     const missing = join(work, 'nope.json');
     const m = sysgmm('montecarlo', missing, '--out', join(work, 'nope'));
     expect([m.code, m.stderr]).toEqual([2, `sysgmm: file not found: ${missing}\n`]);
+  });
+
+  it('a Slurm submission that fails before any task ran removes the run folder it made (or only its own files from a folder that was there), so the same command runs again without --resume', () => {
+    const noSlurm = { ...process.env, PATH: join(work, 'no-such-bin') };
+    const run = (dir: string) => spawnSync(process.execPath, ['bin/sysgmm.mjs', 'montecarlo', planFile, '--out', dir, '--executor', 'slurm'], { encoding: 'utf8', env: noSlurm });
+    const dir = join(work, 'no-sbatch');
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const r = run(dir);
+      expect([r.status, r.stderr]).toEqual([2, 'sysgmm: --executor slurm: sbatch is not on PATH (run on a Slurm login node, or load its module); --executor local runs here\n']);
+      expect(existsSync(dir)).toBe(false);
+    }
+    const mine = join(work, 'no-sbatch-mine');
+    mkdirSync(mine);
+    writeFileSync(join(mine, 'notes.txt'), 'kept');
+    expect(run(mine).status).toBe(2);
+    expect(readdirSync(mine)).toEqual(['notes.txt']);
   });
 
   it.skipIf(!slurmRequired)('has the Slurm cluster CI requires (SYSGMM_REQUIRE_SLURM=1, set by .ci/run once slurm-local.sh is up)', () => {

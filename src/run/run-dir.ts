@@ -7,7 +7,7 @@
 //   tasks/000012.json   line 1: {"format","index","bytes","sha256"}; then the payload as JSON
 //   logs/               one log per local worker process or Slurm array task
 import { createHash } from 'node:crypto';
-import { lstat, mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { lstat, mkdir, readFile, readdir, rm, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SpecError } from '../errors.ts';
 import { isTemporaryName, writeFileAtomic } from '../data/write-atomic.ts';
@@ -114,6 +114,24 @@ export async function openRunDir(dir: string, run: { kind: string; tasks: number
   await runSubfolder(dir, 'logs');
   await writeFileAtomic(join(dir, 'run.json'), JSON.stringify(manifest, null, 1) + '\n');
   return manifest;
+}
+
+/**
+ * Undo openRunDir for a run in which no task ran (its submission failed): remove what it wrote, and
+ * the folder itself when this call made it (`folderExisted` false), so that the same command can be
+ * run again as it was. Anything else in the folder stays.
+ */
+export async function discardRunDir(dir: string, folderExisted: boolean): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names)
+    if (['run.json', 'tasks', 'logs', 'slurm-task.sh'].includes(name) || /^slurm-batches-\d+\.json$/.test(name)) await rm(join(dir, name), { recursive: true, force: true });
+  if (!folderExisted) await rmdir(dir).catch(() => undefined);
+}
+
+/** Whether no task of the run has left anything: no result, no error note, no log. */
+export async function nothingRan(dir: string): Promise<boolean> {
+  const entries = async (sub: string) => (await readdir(join(dir, sub)).catch(() => [] as string[])).length;
+  return (await entries('tasks')) + (await entries('logs')) === 0;
 }
 
 const sha256 = (bytes: Uint8Array | string): string => createHash('sha256').update(bytes).digest('hex');
