@@ -361,6 +361,16 @@ describe('sharded estimate', () => {
     expect(existsSync(join(work, 'abc-run', '00-layout'))).toBe(false);
   });
 
+  it('a Slurm submission that fails before any task ran leaves no run folder behind: the same command runs again without --resume', () => {
+    const out = join(work, 'no-sbatch-run');
+    const args = ['bin/sysgmm.mjs', 'estimate', ab3, '--id', 'id', '--time', 'year', '--xtabond2', 'xtabond2 n L.n w k, gmm(L.n) iv(w k)', '--executor', 'slurm', '--out', out];
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const r = spawnSync(process.execPath, args, { encoding: 'utf8', env: { ...process.env, PATH: join(work, 'no-such-bin') } });
+      expect([r.status, r.stderr]).toEqual([2, 'sysgmm: --executor slurm: sbatch is not on PATH (run on a Slurm login node, or load its module); --executor local runs here\n']);
+      expect(existsSync(out)).toBe(false);
+    }
+  });
+
   it('a shard without sample units (one-period units under L.y; an if condition that leaves none of its rows) adds only its excluded rows', async () => {
     // Shards 0–1: 30 units of 8 years (grp 0); shard 2: 5 units of one year; shard 3: 6 units of 8 years (grp 1).
     const z = normals(77);

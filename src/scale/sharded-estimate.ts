@@ -10,7 +10,7 @@
 // under `pca` when an instrument moved), then moments (only when a regressor is dropped, an instrument
 // moved, or under `pca`), weight, correction.
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DataError, SpecError } from '../errors.ts';
 import { modelColumns } from '../cli/load-model.ts';
@@ -69,6 +69,7 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
   const marker = join(out, 'estimate.json');
   const exists = await stat(marker).then(() => true, () => false);
   if (exists && !opts.resume) throw new SpecError(`${out} already holds this estimate's run; pass --resume to continue it (or reuse its results), or choose another --out`, '--out');
+  const folderExisted = await stat(out).then(() => true, () => false);
   await mkdir(out, { recursive: true });
   if (!exists) await writeFileAtomic(marker, JSON.stringify({ data, command: opts.command, conventions: opts.conventions }) + '\n');
 
@@ -100,7 +101,18 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
   type Layout = { tmin: number; tmax: number; nonzero: number[][]; allWW: number[]; levW: number[]; nLev: number; partial: string; pca?: WirePcaSums };
   type Empty = { empty: true; excluded: Record<string, number> };
   const layout: LayoutConfig = { tmin: m.timeRange.min, tmax: m.timeRange.max, periods: m.periods };
-  const first = (await stage('layout', { ...base, stage: 'layout', layout })) as (Layout | Empty)[];
+  let first: (Layout | Empty)[];
+  try {
+    first = (await stage('layout', { ...base, stage: 'layout', layout })) as (Layout | Empty)[];
+  } catch (err) {
+    // A submission refused before any task ran took away the stage folder it made (run-workload.ts);
+    // the run folder this call made goes too, so that the same command needs no --resume.
+    if (!exists && err instanceof SpecError && !(await stat(stageDirs[0]).then(() => true, () => false))) {
+      await rm(marker, { force: true });
+      if (!folderExisted) await rmdir(out).catch(() => undefined);
+    }
+    throw err;
+  }
   const emptyExcluded = new Map<string, number>();
   for (const x of first) if ('empty' in x) for (const [reason, count] of Object.entries(x.excluded)) emptyExcluded.set(reason, (emptyExcluded.get(reason) ?? 0) + count);
   const sampled = shards.filter((_, t) => !('empty' in first[t]));
