@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { openRunDir, pendingTasks, readResult, taskPath, writeResult, allResults } from '../src/run/run-dir.ts';
 import { indexFromEnvironment, indicesFromEnvironment, runTask } from '../src/run/task.ts';
 import { sysgmmBin, taskCommand } from '../src/run/entry.ts';
+import { interruptedMessage } from '../src/run/local.ts';
 import { arrayChunks, arrayRanges, runSlurm, splitArguments, taskBatches } from '../src/run/slurm.ts';
 import { SpecError } from '../src/errors.ts';
 import { writeFigures } from '../src/workloads/mc-report.ts';
@@ -218,6 +219,11 @@ describe('Slurm options', () => {
     const args = readFileSync(join(bin, 'args'), 'utf8').split('\n');
     expect(args.slice(0, 6)).toEqual(['--job-name=sysgmm-test', '--time=5', '-Q', '--parsable', '--array=0', `--output=${join(dir, 'logs').replaceAll('%', '%%')}/slurm-%A_%a.out`]);
     expect(args[6]).toBe(join(dir, 'slurm-task.sh'));
+  });
+
+  it('an interrupt says how many tasks are left, or, with none left, which run folder\'s tasks are done and that what follows them is left', () => {
+    expect(interruptedMessage('/r/01-weight', 3)).toBe('interrupted: 3 task(s) left; continue with --resume');
+    expect(interruptedMessage('/r/01-weight', 0)).toBe('interrupted once every task in /r/01-weight was done; what follows them (the next stage, the outputs) is left: continue with --resume');
   });
 
   it('says clearly when sbatch is not on PATH', async () => {

@@ -79,7 +79,16 @@ export async function runLocal(dir: string, pending: number[], opts: ExecutorOpt
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
   }
-  if (interrupted) throw new TaskFailure(`interrupted: ${pending.length - done} task(s) left; continue with --resume`, [], signalExit(interrupted));
+  if (interrupted) throw new TaskFailure(interruptedMessage(dir, pending.length - done), [], signalExit(interrupted));
   if (userError) throw userError;
   if (failures.length) throw new TaskFailure(`${failures.length} task(s) failed after ${retries} retries`, failures);
+}
+
+/** What a signal that stopped the workers left: tasks, or, when every task was done (a signal
+ *  between the last task and the end of the stage), what follows the tasks of this run folder: a
+ *  sharded estimate's next stage, a workload's outputs. */
+export function interruptedMessage(dir: string, left: number): string {
+  return left > 0
+    ? `interrupted: ${left} task(s) left; continue with --resume`
+    : `interrupted once every task in ${dir} was done; what follows them (the next stage, the outputs) is left: continue with --resume`;
 }
