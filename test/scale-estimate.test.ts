@@ -4,7 +4,7 @@
 // shards hold different years; a killed task is retried, a corrupted partial recomputed on --resume,
 // a missing shard named.
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -360,6 +360,22 @@ describe('sharded estimate', () => {
     const t = sysgmm('estimate', textDir, '--id', 'id', '--time', 'year', '--xtabond2', 'xtabond2 n L.n w k, gmm(L.n) iv(w k)', '--out', join(work, 'abc-run'));
     expect([t.code, t.stderr]).toEqual([2, `sysgmm: column 'n' is not numeric in ${bad} (first non-number: row 1 (line 2) has 'abc'); partitioned in ${textDir}\n`]);
     expect(existsSync(join(work, 'abc-run', '00-layout'))).toBe(false);
+  });
+
+  it('a stage folder, or the blocks folder in it, that is a symbolic link is refused, naming it (exit 2), and nothing is written through it', () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), 'sysgmm-elsewhere-'));
+    const args = ['estimate', ab3, '--id', 'id', '--time', 'year', '--xtabond2', 'xtabond2 n L.n w k, gmm(L.n) iv(w k)'];
+    const linkedStage = join(work, 'linked-stage');
+    mkdirSync(linkedStage);
+    symlinkSync(elsewhere, join(linkedStage, '00-layout'));
+    const r = sysgmm(...args, '--out', linkedStage);
+    expect([r.code, r.stderr]).toEqual([2, `sysgmm: --out: ${join(linkedStage, '00-layout')} is a symbolic link; a run writes only inside its own folder (remove the link)\n`]);
+    const linkedBlocks = join(work, 'linked-blocks');
+    mkdirSync(join(linkedBlocks, '00-layout'), { recursive: true });
+    symlinkSync(elsewhere, join(linkedBlocks, '00-layout', 'blocks'));
+    const b = sysgmm(...args, '--out', linkedBlocks);
+    expect([b.code, b.stderr]).toEqual([2, `sysgmm: --out: ${join(linkedBlocks, '00-layout', 'blocks')} is a symbolic link; a run writes only inside its own folder (remove the link)\n`]);
+    expect(readdirSync(elsewhere)).toEqual([]);
   });
 
   it('a Slurm submission that fails before any task ran leaves no run folder behind: the same command runs again without --resume', () => {
