@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { openRunDir, pendingTasks, readResult, taskPath, writeResult, allResults } from '../src/run/run-dir.ts';
 import { indexFromEnvironment, indicesFromEnvironment, runTask } from '../src/run/task.ts';
 import { sysgmmBin, taskCommand } from '../src/run/entry.ts';
-import { interruptedMessage } from '../src/run/local.ts';
+import { interruptedMessage, runLocal } from '../src/run/local.ts';
 import { arrayChunks, arrayRanges, runSlurm, splitArguments, taskBatches } from '../src/run/slurm.ts';
 import { SpecError } from '../src/errors.ts';
 import { writeFigures } from '../src/workloads/mc-report.ts';
@@ -99,6 +99,20 @@ describe('run directory', () => {
         new RegExp(`^${join(dir, 'run.json').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: damaged, not JSON \\(.+\\); the run cannot go on: remove the folder or choose another --out$`),
       );
     expect(readFileSync(join(dir, 'run.json'), 'utf8')).toBe('{"format":"sysgmm-run/1","ki');
+  });
+
+  it('a worker log that is a symbolic link is refused, naming it, before any worker starts, and its target is left as it was', async () => {
+    const dir = fresh();
+    await openRunDir(dir, { kind: 'test', tasks: 1, config: null }, false);
+    const target = join(fresh(), 'elsewhere.txt');
+    writeFileSync(target, 'mine\n');
+    const log = join(dir, 'logs', 'local-0000-tasks-0-0.log');
+    symlinkSync(target, log);
+    const err = await runLocal(dir, [0], { jobs: 1 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SpecError);
+    expect((err as Error).message).toBe(`--out: ${log} is a symbolic link; a run writes only inside its own folder (remove the link)`);
+    expect(readFileSync(target, 'utf8')).toBe('mine\n');
+    expect(await readResult(dir, 0)).toEqual({ state: 'missing' });
   });
 
   it('runTask computes a task through the handler of the run kind and rejects an index out of range', async () => {

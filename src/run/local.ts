@@ -3,7 +3,7 @@
 // whose process fails or is killed leaves its unfinished tasks to be retried in a later batch, up to
 // `retries` times each; results already written stay.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, closeSync } from 'node:fs';
+import { closeSync, constants, openSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { taskCommand } from './entry.ts';
@@ -11,6 +11,7 @@ import { logDir, readResult, readTaskError } from './run-dir.ts';
 import type { ExecutorOptions } from './executor.ts';
 import { TaskFailure, taskUserError } from './executor.ts';
 import { signalExit } from './signal-exit.ts';
+import { SpecError } from '../errors.ts';
 
 export async function runLocal(dir: string, pending: number[], opts: ExecutorOptions): Promise<void> {
   const jobs = Math.max(1, opts.jobs ?? availableParallelism());
@@ -36,7 +37,7 @@ export async function runLocal(dir: string, pending: number[], opts: ExecutorOpt
   const runBatch = (indices: number[]): Promise<void> =>
     new Promise((resolveBatch) => {
       const log = join(logDir(dir), `local-${String(batchNo++).padStart(4, '0')}-tasks-${indices[0]}-${indices[indices.length - 1]}.log`);
-      const fd = openSync(log, 'a');
+      const fd = openLog(log);
       const { file, args } = taskCommand(dir, indices);
       const child = spawn(file, args, { stdio: ['ignore', fd, fd] });
       running.add(child);
@@ -82,6 +83,17 @@ export async function runLocal(dir: string, pending: number[], opts: ExecutorOpt
   if (interrupted) throw new TaskFailure(interruptedMessage(dir, pending.length - done), [], signalExit(interrupted));
   if (userError) throw userError;
   if (failures.length) throw new TaskFailure(`${failures.length} task(s) failed after ${retries} retries`, failures);
+}
+
+/** Open a worker's log for appending (a resumed run's batches reuse the names). A symbolic link
+ *  there is refused, as run-dir.ts refuses linked folders: the log is written only inside the run. */
+function openLog(path: string): number {
+  try {
+    return openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_NOFOLLOW);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ELOOP') throw new SpecError(`--out: ${path} is a symbolic link; a run writes only inside its own folder (remove the link)`, '--out');
+    throw err;
+  }
 }
 
 /** What a signal that stopped the workers left: tasks, or, when every task was done (a signal
