@@ -182,8 +182,11 @@ describe('Slurm options', () => {
     expect(() => splitArguments('-p debug -- x', '--slurm')).toThrow("--slurm: '--' (end of options) cannot be given");
     // Options that only share a first letter or two with a refused one, and values after a short
     // option that takes one, pass.
-    const ok = '--open-mode=append --overcommit --partition=debug --account=a -Jwork -pshort -vQ -t 10 --export=ALL';
+    const ok = '--open-mode=append --overcommit --partition=debug --account=a -Jwork -pshort -vQ -t 10 --export=ALL --qos normal -vp debug';
     expect(splitArguments(ok, '--slurm')).toEqual(ok.split(' '));
+    // A word that is no option's value would be the batch script, sysgmm's options its arguments.
+    for (const [text, word] of [['job.sh', 'job.sh'], ['-p debug extra', 'extra'], ['--time=10 x', 'x'], ['-pdebug x', 'x'], ['-v x', 'x']])
+      expect(() => splitArguments(text, '--slurm')).toThrow(`--slurm: '${word}' is no option's value: sbatch would take it for the batch script, and sysgmm's own options for its arguments`);
   });
 
   it('writes array ranges compactly, and splits more than 1,000 tasks into arrays with an offset', () => {

@@ -62,6 +62,15 @@ function reservedOption(arg: string): string | null {
   return null;
 }
 
+/** Whether the word after `arg` can be its value: a long option without `=value` (sbatch's flags are
+ *  not told apart here), or a short option that takes a value, at the end of its cluster (`-p`, `-vp`). */
+function takesNextWord(arg: string | undefined): boolean {
+  if (!arg?.startsWith('-') || arg === '-') return false;
+  if (arg.startsWith('--')) return !arg.includes('=');
+  const at = [...arg.slice(1)].findIndex((letter) => SHORT_WITH_VALUE.has(letter));
+  return at === arg.length - 2;
+}
+
 /** Split an option string into arguments as a POSIX shell would (quotes and backslashes), with no expansion of any kind. */
 export function splitArguments(text: string, option: string): string[] {
   const out: string[] = [];
@@ -94,7 +103,9 @@ export function splitArguments(text: string, option: string): string[] {
   }
   if (quote) throw new SpecError(`${option}: unbalanced ${quote} quote in '${text}'`, option);
   if (inWord) out.push(cur);
-  for (const arg of out) {
+  for (const [k, arg] of out.entries()) {
+    if (!arg.startsWith('-') && !takesNextWord(out[k - 1]))
+      throw new SpecError(`${option}: '${arg}' is no option's value: sbatch would take it for the batch script, and sysgmm's own options for its arguments`, option);
     const reserved = reservedOption(arg);
     if (reserved === '--') throw new SpecError(`${option}: '--' (end of options) cannot be given: sysgmm's own options and batch script follow`, option);
     if (reserved)
