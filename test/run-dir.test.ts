@@ -1,15 +1,20 @@
 // The run directory and executor plumbing: checksummed atomic results (corrupt ones detected and
 // removed), run reuse rules, the task index from scheduler variables, the task command line, and the
 // safe splitting of --slurm options.
-import { mkdtempSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openRunDir, pendingTasks, readResult, taskPath, writeResult, allResults } from '../src/run/run-dir.ts';
 import { indexFromEnvironment, indicesFromEnvironment, runTask } from '../src/run/task.ts';
 import { sysgmmBin, taskCommand } from '../src/run/entry.ts';
+import { interruptedMessage, runLocal } from '../src/run/local.ts';
 import { arrayChunks, arrayRanges, runSlurm, splitArguments, taskBatches } from '../src/run/slurm.ts';
 import { SpecError } from '../src/errors.ts';
+import { writeFigures } from '../src/workloads/mc-report.ts';
+import { writeSpecCurves } from '../src/workloads/grid-report.ts';
+import type { Plan } from '../src/workloads/plan.ts';
+import type { Grid } from '../src/workloads/grid-spec.ts';
 
 const fresh = () => mkdtempSync(join(tmpdir(), 'sysgmm-run-'));
 
@@ -58,6 +63,58 @@ describe('run directory', () => {
     expect((await openRunDir(dir, { kind: 'test', tasks: 2, config: { plan: 1 } }, true)).tasks).toBe(2);
   });
 
+  it('refuses a symbolic link in place of a folder the run writes into (tasks, logs, figures), naming it, and writes nothing through it', async () => {
+    const run = { kind: 'test', tasks: 1, config: null };
+    for (const sub of ['tasks', 'logs']) {
+      const dir = fresh();
+      await openRunDir(dir, run, false);
+      const elsewhere = fresh();
+      renameSync(join(dir, sub), join(elsewhere, 'moved'));
+      symlinkSync(elsewhere, join(dir, sub));
+      await expect(openRunDir(dir, run, true)).rejects.toThrow(`--out: ${join(dir, sub)} is a symbolic link; a run writes only inside its own folder (remove the link)`);
+      expect(readdirSync(elsewhere)).toEqual(['moved']);
+    }
+    // A fresh run in a folder that already holds a linked logs folder.
+    const dir = fresh();
+    const elsewhere = fresh();
+    symlinkSync(elsewhere, join(dir, 'logs'));
+    await expect(openRunDir(dir, run, false)).rejects.toThrow(`${join(dir, 'logs')} is a symbolic link`);
+    // The figures of a Monte Carlo run or a grid.
+    symlinkSync(elsewhere, join(dir, 'figures'));
+    await expect(writeFigures(dir, {} as Plan, [], [])).rejects.toThrow(`${join(dir, 'figures')} is a symbolic link`);
+    await expect(writeSpecCurves(dir, { focus: [] } as unknown as Grid, [])).rejects.toThrow(`${join(dir, 'figures')} is a symbolic link`);
+    expect(readdirSync(elsewhere)).toEqual([]);
+    // A real folder is used as it is.
+    const plain = fresh();
+    mkdirSync(join(plain, 'figures'));
+    expect(await writeSpecCurves(plain, { focus: [] } as unknown as Grid, [])).toEqual([]);
+  });
+
+  it('refuses a damaged run.json, naming it, with or without --resume, and leaves it as it is', async () => {
+    const dir = fresh();
+    await openRunDir(dir, { kind: 'test', tasks: 1, config: null }, false);
+    writeFileSync(join(dir, 'run.json'), '{"format":"sysgmm-run/1","ki');
+    for (const resume of [true, false])
+      await expect(openRunDir(dir, { kind: 'test', tasks: 1, config: null }, resume)).rejects.toThrow(
+        new RegExp(`^${join(dir, 'run.json').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: damaged, not JSON \\(.+\\); the run cannot go on: remove the folder or choose another --out$`),
+      );
+    expect(readFileSync(join(dir, 'run.json'), 'utf8')).toBe('{"format":"sysgmm-run/1","ki');
+  });
+
+  it('a worker log that is a symbolic link is refused, naming it, before any worker starts, and its target is left as it was', async () => {
+    const dir = fresh();
+    await openRunDir(dir, { kind: 'test', tasks: 1, config: null }, false);
+    const target = join(fresh(), 'elsewhere.txt');
+    writeFileSync(target, 'mine\n');
+    const log = join(dir, 'logs', 'local-0000-tasks-0-0.log');
+    symlinkSync(target, log);
+    const err = await runLocal(dir, [0], { jobs: 1 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SpecError);
+    expect((err as Error).message).toBe(`--out: ${log} is a symbolic link; a run writes only inside its own folder (remove the link)`);
+    expect(readFileSync(target, 'utf8')).toBe('mine\n');
+    expect(await readResult(dir, 0)).toEqual({ state: 'missing' });
+  });
+
   it('runTask computes a task through the handler of the run kind and rejects an index out of range', async () => {
     const dir = fresh();
     await openRunDir(dir, { kind: 'square', tasks: 3, config: { k: 10 } }, false);
@@ -103,6 +160,35 @@ describe('Slurm options', () => {
     expect(splitArguments('-A acct -p debug', '--slurm')).toEqual(['-A', 'acct', '-p', 'debug']);
   });
 
+  it('refuses them also as sbatch reads them: abbreviated long options (getopt_long), attached values and short clusters', () => {
+    // [--slurm text, the argument at fault, the option sbatch reads it as]
+    const refused: [string, string, string][] = [
+      ['--out=/elsewhere/slurm-%A_%a.log', '--out=/elsewhere/slurm-%A_%a.log', '--output'],
+      ['--outp /elsewhere/x', '--outp', '--output'],
+      ['--o=x', '--o=x', '--output'],
+      ['--arr=0-1', '--arr=0-1', '--array'],
+      ['--a 0-1', '--a', '--array'],
+      ['--wr=x', '--wr=x', '--wrap'],
+      ['--err=/elsewhere/e', '--err=/elsewhere/e', '--error'],
+      ['--pars', '--pars', '--parsable'],
+      ['-o/elsewhere/x', '-o/elsewhere/x', '--output'],
+      ['-a0-1', '-a0-1', '--array'],
+      ['-Qo/elsewhere/x', '-Qo/elsewhere/x', '--output'],
+      ['-vHa 0-1', '-vHa', '--array'],
+      ['-p debug -e /elsewhere/e', '-e', '--error'],
+    ];
+    for (const [text, arg, as] of refused)
+      expect(() => splitArguments(text, '--slurm')).toThrow(`--slurm: '${arg}' is read by sbatch as ${as}, which sysgmm sets itself (array of tasks, per-task logs) and cannot be given`);
+    expect(() => splitArguments('-p debug -- x', '--slurm')).toThrow("--slurm: '--' (end of options) cannot be given");
+    // Options that only share a first letter or two with a refused one, and values after a short
+    // option that takes one, pass.
+    const ok = '--open-mode=append --overcommit --partition=debug --account=a -Jwork -pshort -vQ -t 10 --export=ALL --qos normal -vp debug';
+    expect(splitArguments(ok, '--slurm')).toEqual(ok.split(' '));
+    // A word that is no option's value would be the batch script, sysgmm's options its arguments.
+    for (const [text, word] of [['job.sh', 'job.sh'], ['-p debug extra', 'extra'], ['--time=10 x', 'x'], ['-pdebug x', 'x'], ['-v x', 'x']])
+      expect(() => splitArguments(text, '--slurm')).toThrow(`--slurm: '${word}' is no option's value: sbatch would take it for the batch script, and sysgmm's own options for its arguments`);
+  });
+
   it('writes array ranges compactly, and splits more than 1,000 tasks into arrays with an offset', () => {
     expect(arrayRanges([0, 1, 2, 5, 7, 8])).toBe('0-2,5,7-8');
     expect(arrayRanges([4])).toBe('4');
@@ -128,6 +214,33 @@ describe('Slurm options', () => {
     expect(await indicesFromEnvironment({ SLURM_ARRAY_TASK_ID: '1', SYSGMM_TASK_OFFSET: '4', SYSGMM_TASK_BATCHES: '' })).toEqual([5]);
     await expect(indicesFromEnvironment({ SLURM_ARRAY_TASK_ID: '2', SYSGMM_TASK_BATCHES: file })).rejects.toThrow(/lists no tasks for element 2/);
     await expect(indicesFromEnvironment({ SLURM_ARRAY_TASK_ID: '0', SYSGMM_TASK_BATCHES: join(dir, 'missing.json') })).rejects.toThrow(/cannot read/);
+  });
+
+  it('passes the user options before its own, writes a % of the run folder as %% in --output, and says clearly when sbatch gives no job id', async () => {
+    // A stand-in sbatch that notes its arguments, one a line, and prints nothing (as -Q or
+    // --test-only make the real one do on standard output).
+    const bin = fresh();
+    writeFileSync(join(bin, 'sbatch'), '#!/bin/sh\nfor a in "$@"; do printf \'%s\\n\' "$a"; done > "${0%/*}/args"\n');
+    chmodSync(join(bin, 'sbatch'), 0o755);
+    const dir = join(fresh(), 'run-%x-%j');
+    const m = await openRunDir(dir, { kind: 'test', tasks: 1, config: null }, false);
+    const path = process.env.PATH;
+    process.env.PATH = bin;
+    try {
+      const err = await runSlurm(dir, [0], m, { slurm: ['--time=5', '-Q'] }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(SpecError);
+      expect((err as Error).message).toBe("sbatch gave no job id (it printed ''): --slurm options that change what sbatch prints or stop it submitting (-Q/--quiet, --test-only) are not supported");
+    } finally {
+      process.env.PATH = path;
+    }
+    const args = readFileSync(join(bin, 'args'), 'utf8').split('\n');
+    expect(args.slice(0, 6)).toEqual(['--job-name=sysgmm-test', '--time=5', '-Q', '--parsable', '--array=0', `--output=${join(dir, 'logs').replaceAll('%', '%%')}/slurm-%A_%a.out`]);
+    expect(args[6]).toBe(join(dir, 'slurm-task.sh'));
+  });
+
+  it('an interrupt says how many tasks are left, or, with none left, which run folder\'s tasks are done and that what follows them is left', () => {
+    expect(interruptedMessage('/r/01-weight', 3)).toBe('interrupted: 3 task(s) left; continue with --resume');
+    expect(interruptedMessage('/r/01-weight', 0)).toBe('interrupted once every task in /r/01-weight was done; what follows them (the next stage, the outputs) is left: continue with --resume');
   });
 
   it('says clearly when sbatch is not on PATH', async () => {

@@ -4,7 +4,7 @@
 // shards hold different years; a killed task is retried, a corrupted partial recomputed on --resume,
 // a missing shard named.
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -317,7 +317,7 @@ describe('sharded estimate', () => {
       await run.firstWorker();
       run.child.kill(signal);
       expect([signal, await run.closed]).toEqual([signal, code]);
-      expect(run.output.stderr).toMatch(/^sysgmm: interrupted: \d+ task\(s\) left; continue with --resume\n$/);
+      expect(run.output.stderr).toMatch(/^sysgmm: interrupted(: [1-9]\d* task\(s\) left;| once every task in \S+\/\d\d-\w+ was done; what follows them \(the next stage, the outputs\) is left:) continue with --resume\n$/);
       const r = sysgmm(...args.slice(1), '--resume');
       expect(r.code, r.stderr).toBe(0);
       expectClose(expected, JSON.parse(r.stdout), 1e-10);
@@ -372,6 +372,59 @@ describe('sharded estimate', () => {
     }
   });
 
+  it('an error in the data found by a task (a shard altered after partition) is not retried: the run stops with that task\'s message, exit 2; a model variable the partition stored as text is refused before any task, by row and value', async () => {
+    // Four shards on one worker process: batches of tasks [0, 1] and [2, 3]; shard 0 is damaged, so
+    // the first batch stops at task 0 and no other batch is started.
+    const dir = join(work, 'ab4-damaged');
+    await partition(abdata, { id: 'id', time: 'year', shards: 4, out: dir });
+    const file = join(dir, (await readPartition(dir)).shards[0].file);
+    writeFileSync(file, Buffer.concat([readFileSync(file), Buffer.from('x')]));
+    const out = join(work, 'damaged-run');
+    const r = sysgmm('estimate', dir, '--id', 'id', '--time', 'year', '--xtabond2', 'xtabond2 n L.n w k, gmm(L.n) iv(w k)', '--jobs', '1', '--out', out);
+    const logs = join(out, '00-layout', 'logs');
+    expect([r.code, readdirSync(logs)]).toEqual([2, ['local-0000-tasks-0-1.log']]);
+    expect(r.stderr).toBe(
+      `sysgmm: shard 0 (${file}) does not match its checksum in ${join(dir, 'manifest.json')}: it was altered or damaged (task 0 of the run in ${join(out, '00-layout')}; log ${join(logs, 'local-0000-tasks-0-1.log')})\n`,
+    );
+    // 'abc' for n in the first data row: partition stores n as text and says where.
+    const csv = readFileSync(abdata, 'utf8').split('\n');
+    const n = csv[0].split(',').indexOf('n');
+    csv[1] = csv[1].split(',').map((v, j) => (j === n ? 'abc' : v)).join(',');
+    const bad = join(work, 'abc.csv');
+    writeFileSync(bad, csv.join('\n'));
+    const textDir = join(work, 'abc-parts');
+    await partition(bad, { id: 'id', time: 'year', shards: 2, out: textDir });
+    const t = sysgmm('estimate', textDir, '--id', 'id', '--time', 'year', '--xtabond2', 'xtabond2 n L.n w k, gmm(L.n) iv(w k)', '--out', join(work, 'abc-run'));
+    expect([t.code, t.stderr]).toEqual([2, `sysgmm: column 'n' is not numeric in ${bad} (first non-number: row 1 (line 2) has 'abc'); partitioned in ${textDir}\n`]);
+    expect(existsSync(join(work, 'abc-run', '00-layout'))).toBe(false);
+  });
+
+  it('a stage folder, or the blocks folder in it, that is a symbolic link is refused, naming it (exit 2), and nothing is written through it', () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), 'sysgmm-elsewhere-'));
+    const args = ['estimate', ab3, '--id', 'id', '--time', 'year', '--xtabond2', 'xtabond2 n L.n w k, gmm(L.n) iv(w k)'];
+    const linkedStage = join(work, 'linked-stage');
+    mkdirSync(linkedStage);
+    symlinkSync(elsewhere, join(linkedStage, '00-layout'));
+    const r = sysgmm(...args, '--out', linkedStage);
+    expect([r.code, r.stderr]).toEqual([2, `sysgmm: --out: ${join(linkedStage, '00-layout')} is a symbolic link; a run writes only inside its own folder (remove the link)\n`]);
+    const linkedBlocks = join(work, 'linked-blocks');
+    mkdirSync(join(linkedBlocks, '00-layout'), { recursive: true });
+    symlinkSync(elsewhere, join(linkedBlocks, '00-layout', 'blocks'));
+    const b = sysgmm(...args, '--out', linkedBlocks);
+    expect([b.code, b.stderr]).toEqual([2, `sysgmm: --out: ${join(linkedBlocks, '00-layout', 'blocks')} is a symbolic link; a run writes only inside its own folder (remove the link)\n`]);
+    expect(readdirSync(elsewhere)).toEqual([]);
+  });
+
+  it('a Slurm submission that fails before any task ran leaves no run folder behind: the same command runs again without --resume', () => {
+    const out = join(work, 'no-sbatch-run');
+    const args = ['bin/sysgmm.mjs', 'estimate', ab3, '--id', 'id', '--time', 'year', '--xtabond2', 'xtabond2 n L.n w k, gmm(L.n) iv(w k)', '--executor', 'slurm', '--out', out];
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const r = spawnSync(process.execPath, args, { encoding: 'utf8', env: { ...process.env, PATH: join(work, 'no-such-bin') } });
+      expect([r.status, r.stderr]).toEqual([2, 'sysgmm: --executor slurm: sbatch is not on PATH (run on a Slurm login node, or load its module); --executor local runs here\n']);
+      expect(existsSync(out)).toBe(false);
+    }
+  });
+
   it('a shard without sample units (one-period units under L.y; an if condition that leaves none of its rows) adds only its excluded rows', async () => {
     // Shards 0–1: 30 units of 8 years (grp 0); shard 2: 5 units of one year; shard 3: 6 units of 8 years (grp 1).
     const z = normals(77);
@@ -418,6 +471,21 @@ describe('sharded estimate', () => {
     );
     await expect(shardedEstimate(dir, { command: 'xtabond2 y L.y x in 1/100, gmm(y)', id: 'firm', time: 'year', conventions: 'current' })).rejects.toThrow("'in' ranges name rows");
   }, 240_000);
+
+  it.skipIf(!slurmUp)('on Slurm, an error in the data found by a task (a shard altered after partition) is not resubmitted: the task\'s message, exit 2 (needs a Slurm cluster; skipped when sinfo finds none)', async () => {
+    const dir = join(work, 'ab2-damaged-slurm');
+    await partition(abdata, { id: 'id', time: 'year', shards: 2, out: dir });
+    const file = join(dir, (await readPartition(dir)).shards[0].file);
+    writeFileSync(file, Buffer.concat([readFileSync(file), Buffer.from('x')]));
+    const out = join(work, 'damaged-slurm-run');
+    const r = sysgmm('estimate', dir, '--id', 'id', '--time', 'year', '--xtabond2', 'xtabond2 n L.n w k, gmm(L.n) iv(w k)', '--executor', 'slurm', '--out', out);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^submitted Slurm job array (\d+) \(2 task\(s\)\)\n/);
+    const job = /array (\d+)/.exec(r.stderr)![1];
+    expect(r.stderr.split('\n').slice(1).join('\n')).toBe(
+      `sysgmm: shard 0 (${file}) does not match its checksum in ${join(dir, 'manifest.json')}: it was altered or damaged (task 0 of the run in ${join(out, '00-layout')}; log ${join(out, '00-layout', 'logs', `slurm-${job}_0.out`)})\n`,
+    );
+  });
 
   it.skipIf(!slurmUp)('on Slurm (one job array per stage) equals the single-process fit (needs a Slurm cluster; skipped when sinfo finds none)', async () => {
     const command = 'xtabond2 y L.y x w, gmm(y x, lag(2 4) collapse) iv(w) twostep cluster(region) small';

@@ -3,7 +3,7 @@
 // resumed (with a corrupted result among the survivors) ends with the same results; the Slurm
 // executor (a real one-node cluster, .ci/run starts it) gives the same results as the local one.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -123,6 +123,22 @@ describe('sysgmm montecarlo', () => {
     expect([m.code, m.stderr]).toEqual([2, `sysgmm: file not found: ${missing}\n`]);
   });
 
+  it('a Slurm submission that fails before any task ran removes the run folder it made (or only its own files from a folder that was there), so the same command runs again without --resume', () => {
+    const noSlurm = { ...process.env, PATH: join(work, 'no-such-bin') };
+    const run = (dir: string) => spawnSync(process.execPath, ['bin/sysgmm.mjs', 'montecarlo', planFile, '--out', dir, '--executor', 'slurm'], { encoding: 'utf8', env: noSlurm });
+    const dir = join(work, 'no-sbatch');
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const r = run(dir);
+      expect([r.status, r.stderr]).toEqual([2, 'sysgmm: --executor slurm: sbatch is not on PATH (run on a Slurm login node, or load its module); --executor local runs here\n']);
+      expect(existsSync(dir)).toBe(false);
+    }
+    const mine = join(work, 'no-sbatch-mine');
+    mkdirSync(mine);
+    writeFileSync(join(mine, 'notes.txt'), 'kept');
+    expect(run(mine).status).toBe(2);
+    expect(readdirSync(mine)).toEqual(['notes.txt']);
+  });
+
   it.skipIf(!slurmRequired)('has the Slurm cluster CI requires (SYSGMM_REQUIRE_SLURM=1, set by .ci/run once slurm-local.sh is up)', () => {
     expect(slurmUp).toBe(true);
   });
@@ -135,6 +151,16 @@ describe('sysgmm montecarlo', () => {
     expect(summaryRows(dir)).toEqual(expected);
     expect(readdirSync(join(dir, 'logs')).filter((f) => /^slurm-\d+_\d\.out$/.test(f))).toHaveLength(4);
     expect(readFileSync(taskPath(dir, 3), 'utf8').startsWith('{"format":"sysgmm-task/1","index":3')).toBe(true);
+  });
+  it.skipIf(!slurmUp)('on Slurm, a run folder whose path holds % sequences (%x, %j) gets its logs where the run says, and sbatch options that give no job id stop the run with one line, exit 2 (needs a Slurm cluster; skipped when sinfo finds none)', () => {
+    const dir = join(work, 'slurm-%x-%j');
+    const r = sysgmm('montecarlo', planFile, '--out', dir, '--executor', 'slurm', '--retries', '0');
+    expect([r.code, r.stderr]).toEqual([0, expect.stringMatching(/submitted Slurm job array \d+ \(4 task\(s\)\)/)]);
+    expect(summaryRows(dir)).toEqual(expected);
+    expect(readdirSync(join(dir, 'logs')).filter((f) => /^slurm-\d+_\d\.out$/.test(f))).toHaveLength(4);
+    const t = sysgmm('montecarlo', planFile, '--out', join(work, 'slurm-test-only'), '--executor', 'slurm', '--slurm', '--test-only');
+    expect(t.code).toBe(2);
+    expect(t.stderr).toMatch(/^sysgmm: sbatch gave no job id \(it printed 'sbatch: Job \d+ to start at [^\n]*'\): --slurm options that change what sbatch prints or stop it submitting \(-Q\/--quiet, --test-only\) are not supported\n$/);
   });
   it.skipIf(!slurmUp)('on Slurm with --jobs below the task count, one array of --jobs elements runs the tasks in batches; an element cancelled with scancel has its tasks resubmitted and the run completes with the same results (needs a Slurm cluster; skipped when sinfo finds none)', async () => {
     const dir = join(work, 'slurm-cancel');
@@ -183,5 +209,18 @@ describe('sysgmm grid', () => {
     expect(out.specifications[3]).toMatchObject({ sample: 'late', axes: { lags: 'lag(1 2)' }, failure: null });
     expect(out.stability[0]).toMatchObject({ coefficient: 'L1.n', specs: 4 });
     for (const f of ['grid.md', 'grid.tex', 'grid.csv', 'figures/spec-curve-L1_n.svg', 'figures/spec-curve-L1_n.png']) expect(existsSync(join(dir, f))).toBe(true);
+  });
+
+  it('a value that is not a number (or inf) in a model column is refused before any task, by row, line and column, exit 2, as estimate refuses it', () => {
+    const csv = readFileSync('data/abdata.csv', 'utf8').split('\n');
+    const n = csv[0].split(',').indexOf('n');
+    for (const value of ['abc', 'inf']) {
+      const data = join(work, `grid-${value}.csv`);
+      writeFileSync(data, [csv[0], csv[1].split(',').map((v, j) => (j === n ? value : v)).join(','), ...csv.slice(2)].join('\n'));
+      const dir = join(work, `grid-${value}`);
+      const r = sysgmm('grid', data, '--id', 'id', '--time', 'year', '--grid', gridFile, '--out', dir);
+      expect([r.code, r.stderr]).toEqual([2, `sysgmm: ${data}: row 1 (line 2), column 'n': '${value}' is not a number\n`]);
+      expect(existsSync(dir)).toBe(false);
+    }
   });
 });

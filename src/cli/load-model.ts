@@ -67,12 +67,12 @@ export async function loadModel(file: string, opts: ModelInputOptions, { fit = f
 }
 
 /** Every data column the model's variables and instruments read (a cluster variable may be text). */
-function modelColumns(spec: ModelSpec): string[] {
+export function modelColumns(spec: ModelSpec): string[] {
   const terms = [spec.depvar, ...spec.regressors, ...spec.gmm.flatMap((g) => g.vars), ...spec.iv.flatMap((g) => g.vars)];
   return [...new Set(terms.map((t) => t.base))];
 }
 
-function isNumericColumn(table: Table, name: string): boolean {
+export function isNumericColumn(table: Table, name: string): boolean {
   const t = table.schema.fields.find((f) => f.name === name)?.type;
   return t !== undefined && (DataType.isInt(t) || DataType.isFloat(t) || DataType.isDecimal(t) || DataType.isBool(t));
 }

@@ -3,14 +3,15 @@
 // whose process fails or is killed leaves its unfinished tasks to be retried in a later batch, up to
 // `retries` times each; results already written stay.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, closeSync, readFileSync } from 'node:fs';
+import { closeSync, constants, openSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { taskCommand } from './entry.ts';
-import { logDir, readResult } from './run-dir.ts';
+import { logDir, readResult, readTaskError } from './run-dir.ts';
 import type { ExecutorOptions } from './executor.ts';
-import { TaskFailure } from './executor.ts';
+import { TaskFailure, taskUserError } from './executor.ts';
 import { signalExit } from './signal-exit.ts';
+import { SpecError } from '../errors.ts';
 
 export async function runLocal(dir: string, pending: number[], opts: ExecutorOptions): Promise<void> {
   const jobs = Math.max(1, opts.jobs ?? availableParallelism());
@@ -24,9 +25,8 @@ export async function runLocal(dir: string, pending: number[], opts: ExecutorOpt
   let batchNo = 0;
   let done = 0;
   let interrupted: NodeJS.Signals | null = null;
-  // A worker that exits with code 2 met an error in the data or the options (src/cli/main.ts): the
-  // same on every try, so its message (the log's last 'sysgmm: ' line) ends the run, without retries.
-  let userError: string | null = null;
+  // The first task stopped by an error in the user's data or options: no task is started after it.
+  let userError: TaskFailure | null = null;
   const onSignal = (signal: NodeJS.Signals) => {
     interrupted = signal;
     for (const child of running) child.kill('SIGTERM');
@@ -37,34 +37,38 @@ export async function runLocal(dir: string, pending: number[], opts: ExecutorOpt
   const runBatch = (indices: number[]): Promise<void> =>
     new Promise((resolveBatch) => {
       const log = join(logDir(dir), `local-${String(batchNo++).padStart(4, '0')}-tasks-${indices[0]}-${indices[indices.length - 1]}.log`);
-      const fd = openSync(log, 'a');
+      const fd = openLog(log);
       const { file, args } = taskCommand(dir, indices);
       const child = spawn(file, args, { stdio: ['ignore', fd, fd] });
       running.add(child);
       let finished = false;
-      const finish = async (how: string, code: number | null = null) => {
+      const finish = async (how: string) => {
         if (finished) return;
         finished = true;
         running.delete(child);
         closeSync(fd);
-        if (code === 2) userError ??= lastErrorLine(log) ?? `the worker process exited with code 2 (log ${log})`;
         const again: number[] = [];
         for (const i of indices) {
           if ((await readResult(dir, i)).state === 'ok') {
             done++;
             continue;
           }
+          const message = await readTaskError(dir, i);
+          if (message !== null) {
+            userError ??= taskUserError(dir, i, message, log);
+            continue;
+          }
           const tries = (attempts.get(i) ?? 0) + 1;
           attempts.set(i, tries);
-          if (tries > retries || interrupted || userError) failures.push({ index: i, log });
+          if (tries > retries || interrupted) failures.push({ index: i, log });
           else again.push(i);
         }
-        if (again.length && !interrupted) opts.onNote?.(`task(s) ${again.join(', ')}: the worker process ${how} without a result (log ${log}); running again`);
+        if (again.length && !interrupted && !userError) opts.onNote?.(`task(s) ${again.join(', ')}: the worker process ${how} without a result (log ${log}); running again`);
         queue.push(...again);
         resolveBatch();
       };
       child.on('error', (e) => void finish(`could not start (${e.message})`));
-      child.on('exit', (code, signal) => void finish(signal ? `was killed by ${signal}` : `exited with code ${code}`, code));
+      child.on('exit', (code, signal) => void finish(signal ? `was killed by ${signal}` : `exited with code ${code}`));
     });
 
   const worker = async (): Promise<void> => {
@@ -76,13 +80,27 @@ export async function runLocal(dir: string, pending: number[], opts: ExecutorOpt
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
   }
-  if (interrupted) throw new TaskFailure(`interrupted: ${pending.length - done} task(s) left; continue with --resume`, [], signalExit(interrupted));
-  if (userError) throw new TaskFailure(userError, [], 2);
+  if (interrupted) throw new TaskFailure(interruptedMessage(dir, pending.length - done), [], signalExit(interrupted));
+  if (userError) throw userError;
   if (failures.length) throw new TaskFailure(`${failures.length} task(s) failed after ${retries} retries`, failures);
 }
 
-/** The message of a worker's error, as src/cli/main.ts prints it ('sysgmm: ' and the message), from its log. */
-function lastErrorLine(log: string): string | null {
-  const lines = readFileSync(log, 'utf8').split('\n').filter((l) => l.startsWith('sysgmm: '));
-  return lines.length ? lines[lines.length - 1].slice('sysgmm: '.length) : null;
+/** Open a worker's log for appending (a resumed run's batches reuse the names). A symbolic link
+ *  there is refused, as run-dir.ts refuses linked folders: the log is written only inside the run. */
+function openLog(path: string): number {
+  try {
+    return openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_NOFOLLOW);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ELOOP') throw new SpecError(`--out: ${path} is a symbolic link; a run writes only inside its own folder (remove the link)`, '--out');
+    throw err;
+  }
+}
+
+/** What a signal that stopped the workers left: tasks, or, when every task was done (a signal
+ *  between the last task and the end of the stage), what follows the tasks of this run folder: a
+ *  sharded estimate's next stage, a workload's outputs. */
+export function interruptedMessage(dir: string, left: number): string {
+  return left > 0
+    ? `interrupted: ${left} task(s) left; continue with --resume`
+    : `interrupted once every task in ${dir} was done; what follows them (the next stage, the outputs) is left: continue with --resume`;
 }

@@ -7,7 +7,7 @@
 //   tasks/000012.json   line 1: {"format","index","bytes","sha256"}; then the payload as JSON
 //   logs/               one log per local worker process or Slurm array task
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { lstat, mkdir, readFile, readdir, rm, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SpecError } from '../errors.ts';
 import { isTemporaryName, writeFileAtomic } from '../data/write-atomic.ts';
@@ -34,6 +34,46 @@ export function taskPath(dir: string, index: number): string {
 
 export const logDir = (dir: string): string => join(dir, 'logs');
 
+/** Where task i notes the error in the user's data or options that stopped it (task.ts). */
+export function taskErrorPath(dir: string, index: number): string {
+  return join(dir, 'tasks', `${String(index).padStart(6, '0')}.error.json`);
+}
+
+/** Note that task i stopped on an error in the user's data or options (its message names the file, row, column). */
+export async function writeTaskError(dir: string, index: number, message: string): Promise<void> {
+  await writeFileAtomic(taskErrorPath(dir, index), JSON.stringify({ index, message }) + '\n');
+}
+
+/** The message of the user error task i stopped on, or null (none noted, or the note unreadable). */
+export async function readTaskError(dir: string, index: number): Promise<string | null> {
+  try {
+    const note = JSON.parse(await readFile(taskErrorPath(dir, index), 'utf8')) as { index?: number; message?: unknown };
+    return note.index === index && typeof note.message === 'string' ? note.message : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Refuse a symbolic link at `path`, a folder inside a run directory that the run writes into: the
+ *  run writes only inside the folder the user named, and a link there would carry its writes
+ *  elsewhere (a linked file needs no check: the atomic rename replaces the link itself). */
+export async function refuseLink(path: string, option = '--out'): Promise<void> {
+  if ((await lstat(path).catch(() => null))?.isSymbolicLink())
+    throw new SpecError(`${option}: ${path} is a symbolic link; a run writes only inside its own folder (remove the link)`, option);
+}
+
+/** The folder `name` inside the run directory `dir`, made if missing; a symbolic link is refused. */
+export async function runSubfolder(dir: string, name: string, option = '--out'): Promise<string> {
+  const path = join(dir, name);
+  await refuseLink(path, option);
+  try {
+    await mkdir(path, { recursive: true });
+  } catch (err) {
+    throw optionFault(err, option);
+  }
+  return path;
+}
+
 export async function readManifest(dir: string): Promise<RunManifest> {
   let text: string;
   try {
@@ -41,8 +81,14 @@ export async function readManifest(dir: string): Promise<RunManifest> {
   } catch {
     throw new SpecError(`${dir}: not a run directory (no run.json)`, 'run dir');
   }
-  const m = JSON.parse(text) as RunManifest;
-  if (m.format !== RUN_FORMAT) throw new SpecError(`${join(dir, 'run.json')}: format '${m.format}' is not ${RUN_FORMAT}`, 'run dir');
+  const path = join(dir, 'run.json');
+  let m: RunManifest;
+  try {
+    m = JSON.parse(text) as RunManifest;
+  } catch (err) {
+    throw new SpecError(`${path}: damaged, not JSON (${(err as Error).message}); the run cannot go on: remove the folder or choose another --out`, 'run dir');
+  }
+  if (m?.format !== RUN_FORMAT) throw new SpecError(`${path}: format '${m?.format}' is not ${RUN_FORMAT}`, 'run dir');
   return m;
 }
 
@@ -52,28 +98,40 @@ export async function readManifest(dir: string): Promise<RunManifest> {
  * results would belong to another workload).
  */
 export async function openRunDir(dir: string, run: { kind: string; tasks: number; config: unknown }, resume: boolean): Promise<RunManifest> {
-  let existing: RunManifest | null = null;
-  try {
-    existing = await readManifest(dir);
-  } catch {
-    existing = null;
-  }
+  // A run.json that is there but unreadable or damaged is refused (readManifest), never replaced.
+  const existing = (await stat(join(dir, 'run.json')).catch(() => null)) ? await readManifest(dir) : null;
   if (existing) {
     if (!resume) throw new SpecError(`${dir} already holds a ${existing.kind} run; pass --resume to continue it, or choose another --out`, '--out');
     if (existing.kind !== run.kind || existing.tasks !== run.tasks || JSON.stringify(existing.config) !== JSON.stringify(run.config))
       throw new SpecError(`--resume: ${dir} holds a different ${existing.kind} run (its plan, data or options differ from this one's); choose another --out`, '--resume');
+    await runSubfolder(dir, 'tasks');
+    await runSubfolder(dir, 'logs');
     return existing;
   }
   const manifest: RunManifest = { format: RUN_FORMAT, kind: run.kind, tasks: run.tasks, config: run.config, created: new Date().toISOString() };
   if ((await stat(dir).catch(() => null))?.isDirectory() === false) throw new SpecError(`--out: ${dir} is a file, not a folder`, '--out');
-  try {
-    await mkdir(join(dir, 'tasks'), { recursive: true });
-    await mkdir(logDir(dir), { recursive: true });
-  } catch (err) {
-    throw optionFault(err, '--out');
-  }
+  await runSubfolder(dir, 'tasks');
+  await runSubfolder(dir, 'logs');
   await writeFileAtomic(join(dir, 'run.json'), JSON.stringify(manifest, null, 1) + '\n');
   return manifest;
+}
+
+/**
+ * Undo openRunDir for a run in which no task ran (its submission failed): remove what it wrote, and
+ * the folder itself when this call made it (`folderExisted` false), so that the same command can be
+ * run again as it was. Anything else in the folder stays.
+ */
+export async function discardRunDir(dir: string, folderExisted: boolean): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names)
+    if (['run.json', 'tasks', 'logs', 'slurm-task.sh'].includes(name) || /^slurm-batches-\d+\.json$/.test(name)) await rm(join(dir, name), { recursive: true, force: true });
+  if (!folderExisted) await rmdir(dir).catch(() => undefined);
+}
+
+/** Whether no task of the run has left anything: no result, no error note, no log. */
+export async function nothingRan(dir: string): Promise<boolean> {
+  const entries = async (sub: string) => (await readdir(join(dir, sub)).catch(() => [] as string[])).length;
+  return (await entries('tasks')) + (await entries('logs')) === 0;
 }
 
 const sha256 = (bytes: Uint8Array | string): string => createHash('sha256').update(bytes).digest('hex');
@@ -108,7 +166,8 @@ export async function readResult(dir: string, index: number): Promise<TaskState>
   return { state: 'ok', payload: JSON.parse(body.toString('utf8')) };
 }
 
-/** Indices of the tasks with no complete, valid result; corrupt files are removed (and named through onCorrupt). */
+/** Indices of the tasks with no complete, valid result; corrupt files are removed (and named through
+ *  onCorrupt), and so are the error notes of earlier attempts at those tasks. */
 export async function pendingTasks(dir: string, tasks: number, onCorrupt?: (index: number, why: string) => void): Promise<number[]> {
   const pending: number[] = [];
   // Temporary files of results whose writer was killed mid-write: their tasks run again.
@@ -121,6 +180,7 @@ export async function pendingTasks(dir: string, tasks: number, onCorrupt?: (inde
       onCorrupt?.(i, s.why);
       await rm(taskPath(dir, i), { force: true });
     }
+    await rm(taskErrorPath(dir, i), { force: true });
     pending.push(i);
   }
   return pending;

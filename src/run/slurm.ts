@@ -9,9 +9,9 @@ import { chmod } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { SpecError } from '../errors.ts';
 import { sysgmmBin } from './entry.ts';
-import { logDir, pendingTasks, type RunManifest } from './run-dir.ts';
+import { logDir, pendingTasks, readTaskError, type RunManifest } from './run-dir.ts';
 import { writeFileAtomic } from '../data/write-atomic.ts';
-import { TaskFailure, type ExecutorOptions } from './executor.ts';
+import { TaskFailure, taskUserError, type ExecutorOptions } from './executor.ts';
 import { signalExit } from './signal-exit.ts';
 
 /** Largest array index submitted (Slurm's default MaxArraySize is 1001); later tasks go in further arrays with an offset. */
@@ -31,12 +31,45 @@ exec "$1" "$2" task "$3"
 
 /** sbatch options that the executor sets itself and that would break the run if overridden. */
 const RESERVED = [
-  ['--array', '-a'],
-  ['--output', '-o'],
-  ['--error', '-e'],
+  ['--array', 'a'],
+  ['--output', 'o'],
+  ['--error', 'e'],
   ['--wrap', null],
   ['--parsable', null],
 ] as const;
+
+/** sbatch's short options that take a value (sbatch --help, Slurm 22.05): in a cluster such as
+ *  `-vJname` the rest after one of them is its value. Any other letter is read as a flag, so a
+ *  reserved letter later in the cluster (`-Qo/x` is `-Q -o /x`) is found. */
+const SHORT_WITH_VALUE = new Set('AbcCdDFGiJLmMnNpqStwx');
+
+/** The reserved option that sbatch would read `arg` as, if any. sbatch reads long options with
+ *  getopt_long, which takes any unambiguous abbreviation (`--out=x` is `--output=x`), so every `--`
+ *  option whose name is a prefix of a reserved one is taken for it (a shorter prefix that sbatch
+ *  finds ambiguous, such as `--o`, is refused too: sbatch would refuse it anyway). */
+function reservedOption(arg: string): string | null {
+  if (arg === '--') return '--';
+  if (arg.startsWith('--')) {
+    const name = arg.slice(2).split('=')[0];
+    return RESERVED.find(([long]) => long.slice(2).startsWith(name))?.[0] ?? null;
+  }
+  if (!arg.startsWith('-')) return null;
+  for (const letter of arg.slice(1)) {
+    const hit = RESERVED.find(([, short]) => short === letter);
+    if (hit) return hit[0];
+    if (SHORT_WITH_VALUE.has(letter)) return null;
+  }
+  return null;
+}
+
+/** Whether the word after `arg` can be its value: a long option without `=value` (sbatch's flags are
+ *  not told apart here), or a short option that takes a value, at the end of its cluster (`-p`, `-vp`). */
+function takesNextWord(arg: string | undefined): boolean {
+  if (!arg?.startsWith('-') || arg === '-') return false;
+  if (arg.startsWith('--')) return !arg.includes('=');
+  const at = [...arg.slice(1)].findIndex((letter) => SHORT_WITH_VALUE.has(letter));
+  return at === arg.length - 2;
+}
 
 /** Split an option string into arguments as a POSIX shell would (quotes and backslashes), with no expansion of any kind. */
 export function splitArguments(text: string, option: string): string[] {
@@ -70,11 +103,13 @@ export function splitArguments(text: string, option: string): string[] {
   }
   if (quote) throw new SpecError(`${option}: unbalanced ${quote} quote in '${text}'`, option);
   if (inWord) out.push(cur);
-  for (const arg of out) {
-    for (const [long, short] of RESERVED) {
-      if (arg === long || arg.startsWith(`${long}=`) || (short && arg.startsWith(short) && !arg.startsWith('--')))
-        throw new SpecError(`${option}: ${long} is set by sysgmm itself (array of tasks, per-task logs) and cannot be given`, option);
-    }
+  for (const [k, arg] of out.entries()) {
+    if (!arg.startsWith('-') && !takesNextWord(out[k - 1]))
+      throw new SpecError(`${option}: '${arg}' is no option's value: sbatch would take it for the batch script, and sysgmm's own options for its arguments`, option);
+    const reserved = reservedOption(arg);
+    if (reserved === '--') throw new SpecError(`${option}: '--' (end of options) cannot be given: sysgmm's own options and batch script follow`, option);
+    if (reserved)
+      throw new SpecError(`${option}: '${arg}' is read by sbatch as ${reserved}, which sysgmm sets itself (array of tasks, per-task logs) and cannot be given`, option);
   }
   return out;
 }
@@ -128,8 +163,19 @@ function sbatch(args: string[]): string {
   if (r.missing) requireSlurm();
   if (r.code !== 0) throw new SpecError(`sbatch failed (exit ${r.code}): ${r.stderr.trim() || r.stdout.trim()}`, '--slurm');
   const id = r.stdout.trim().split(';')[0];
-  if (!/^\d+$/.test(id)) throw new Error(`sbatch printed no job id: '${r.stdout.trim()}'`);
+  if (!/^\d+$/.test(id))
+    throw new SpecError(
+      `sbatch gave no job id (it printed '${[r.stdout.trim(), r.stderr.trim()].filter(Boolean).join(' ').replace(/\s+/g, ' ')}'): ` +
+        '--slurm options that change what sbatch prints or stop it submitting (-Q/--quiet, --test-only) are not supported',
+      '--slurm',
+    );
   return id;
+}
+
+/** sbatch's --output for the run's logs: sbatch reads %-sequences anywhere in the path (%x, %j, …:
+ *  "filename pattern" in the sbatch manual), so a % of the run folder's own path is written %%. */
+export function logPattern(dir: string): string {
+  return `${logDir(dir).replaceAll('%', '%%')}/slurm-%A_%a.out`;
 }
 
 async function submit(dir: string, kind: string, indices: number[], opts: ExecutorOptions, attempt: number): Promise<{ ids: string[]; logs: Map<number, string> }> {
@@ -138,7 +184,9 @@ async function submit(dir: string, kind: string, indices: number[], opts: Execut
   await chmod(script, 0o755);
   const ids: string[] = [];
   const logs = new Map<number, string>();
-  const common = (array: string) => ['--parsable', `--array=${array}`, `--job-name=sysgmm-${kind}`, `--output=${join(logDir(dir), 'slurm-%A_%a.out')}`, ...(opts.slurm ?? []), script, process.execPath, sysgmmBin(), dir];
+  // The user's options go after the job name (which they may change) and before the options the run
+  // depends on, which sbatch then reads last: ours win even over an option the check above missed.
+  const common = (array: string) => [`--job-name=sysgmm-${kind}`, ...(opts.slurm ?? []), '--parsable', `--array=${array}`, `--output=${logPattern(dir)}`, script, process.execPath, sysgmmBin(), dir];
   if (opts.jobs && indices.length > opts.jobs) {
     // At most `jobs` elements at a time anyway: one array of `jobs` elements, each running its share
     // of the tasks in one process (as the local executor's workers do), instead of waves of
@@ -178,6 +226,9 @@ async function queued(ids: string[]): Promise<boolean> {
 export async function runSlurm(dir0: string, pending: number[], manifest: RunManifest, opts: ExecutorOptions): Promise<void> {
   requireSlurm();
   const dir = resolve(dir0);
+  // A backslash anywhere in an --output pattern turns off every replacement (sbatch manual,
+  // "filename pattern"), %A_%a included: the logs would not be where the run says.
+  if (dir.includes('\\')) throw new SpecError(`--executor slurm: the run folder ${dir} has a backslash in its path, which sbatch's log file names cannot hold; choose another --out`, '--out');
   const retries = opts.retries ?? 2;
   let todo = pending;
   for (let attempt = 0; ; attempt++) {
@@ -196,6 +247,11 @@ export async function runSlurm(dir0: string, pending: number[], manifest: RunMan
       process.removeListener('SIGTERM', onSignal);
     }
     if (interrupted) throw new TaskFailure(`interrupted: Slurm job(s) ${ids.join(', ')} cancelled; continue with --resume`, [], signalExit(interrupted));
+    // A task stopped by an error in the user's data or options would fail the same way again.
+    for (const i of todo) {
+      const message = await readTaskError(dir, i);
+      if (message !== null) throw taskUserError(dir, i, message, logs.get(i)!);
+    }
     const left = new Set(await pendingTasks(dir, manifest.tasks, (i, why) => opts.onNote?.(`task ${i}: result corrupt (${why}); recomputing`)));
     todo = todo.filter((i) => left.has(i));
     if (todo.length === 0) return;

@@ -2,8 +2,8 @@
 // and writes its result; the same command serves every executor (local worker processes, Slurm
 // arrays) and other array schedulers, whose index variable is read when no index is given.
 import { readFile } from 'node:fs/promises';
-import { SpecError } from '../errors.ts';
-import { readManifest, writeResult, type RunManifest } from './run-dir.ts';
+import { DataError, SpecError } from '../errors.ts';
+import { readManifest, writeResult, writeTaskError, type RunManifest } from './run-dir.ts';
 
 /** Computes one task's payload from the run's manifest. */
 export type TaskHandler = (manifest: RunManifest, index: number, dir: string) => Promise<unknown>;
@@ -43,11 +43,20 @@ export function parseIndex(text: string, what: string): number {
   return Number(text.trim());
 }
 
-/** Compute task `index` of the run in `dir` and write its result. */
+/** Compute task `index` of the run in `dir` and write its result. An error in the user's data or
+ *  options (DataError, SpecError) is noted in the run directory for the executor, which then stops
+ *  the run with that message instead of retrying a task that would fail the same way. */
 export async function runTask(dir: string, index: number, handlers: Record<string, TaskHandler>): Promise<void> {
   const manifest = await readManifest(dir);
   if (index >= manifest.tasks) throw new SpecError(`task ${index}: the run in ${dir} has tasks 0 to ${manifest.tasks - 1}`, 'index');
   const handler = handlers[manifest.kind];
   if (!handler) throw new SpecError(`${dir}: unknown run kind '${manifest.kind}'`, 'run dir');
-  await writeResult(dir, index, await handler(manifest, index, dir));
+  let payload: unknown;
+  try {
+    payload = await handler(manifest, index, dir);
+  } catch (err) {
+    if (err instanceof DataError || err instanceof SpecError) await writeTaskError(dir, index, err.message);
+    throw err;
+  }
+  await writeResult(dir, index, payload);
 }

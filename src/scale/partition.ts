@@ -16,7 +16,7 @@ import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DataType, tableFromIPC, tableToIPC, type RecordBatch, type Vector } from 'apache-arrow';
 import { DataError, SpecError } from '../errors.ts';
-import { float64Data, tableFromColumns, utf8FromStrings } from '../data/build.ts';
+import { NOT_NUMERIC, float64Data, tableFromColumns, utf8FromStrings } from '../data/build.ts';
 import { formatOf, readTable, type ReadOptions } from '../data/read.ts';
 import { datasetFiles, isDatasetPath, partitions } from '../data/dataset.ts';
 import { writeTableFile } from '../data/write-table.ts';
@@ -43,8 +43,9 @@ export interface PartitionManifest {
   input: string;
   id: string;
   time: string;
-  /** Columns as stored in the shards: numbers as float64, anything else as text. */
-  columns: { name: string; input: string; stored: 'float64' | 'utf8' }[];
+  /** Columns as stored in the shards: numbers as float64, anything else as text (with, for a column
+   *  of text read from CSV, where its first non-number is: data/build.ts NOT_NUMERIC). */
+  columns: { name: string; input: string; stored: 'float64' | 'utf8'; notNumeric?: string }[];
   rows: number;
   units: number;
   /** Time range of the whole panel and every period in it (time dummies are made of these). */
@@ -167,7 +168,10 @@ export async function partition(input: string, opts: PartitionOptions): Promise<
         const names = batch.schema.fields.map((f) => f.name);
         for (const [opt, c] of [['--id', opts.id], ['--time', opts.time]] as const)
           if (!names.includes(c)) throw new DataError(`${opt} column '${c}' not found in ${input}; columns are: ${names.join(', ')}`, { file: input, column: c });
-        columns = batch.schema.fields.map((f) => ({ name: f.name, input: String(f.type), stored: isNumeric(f.type) ? 'float64' : 'utf8' }));
+        columns = batch.schema.fields.map((f) => {
+          const why = f.metadata.get(NOT_NUMERIC);
+          return { name: f.name, input: String(f.type), stored: isNumeric(f.type) ? 'float64' : 'utf8', ...(why === undefined ? {} : { notNumeric: why }) };
+        });
         const t = columns.find((c) => c.name === opts.time)!;
         if (t.stored !== 'float64') throw new DataError(`time column '${opts.time}' of ${input} is ${t.input}, not numbers`, { file: input, column: opts.time });
       }

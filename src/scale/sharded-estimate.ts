@@ -10,11 +10,13 @@
 // under `pca` when an instrument moved), then moments (only when a regressor is dropped, an instrument
 // moved, or under `pca`), weight, correction.
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { SpecError } from '../errors.ts';
+import { DataError, SpecError } from '../errors.ts';
+import { modelColumns } from '../cli/load-model.ts';
 import type { ExecutorOptions } from '../run/executor.ts';
 import { runWorkload } from '../workloads/run-workload.ts';
+import { refuseLink } from '../run/run-dir.ts';
 import { writeFileAtomic } from '../data/write-atomic.ts';
 import { checkIdentified, keptRegressors, mergedTotals } from '../gmm/merged-totals.ts';
 import { estimationSteps, runStepsAsync } from '../gmm/estimate.ts';
@@ -56,10 +58,18 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
   for (const s of shards) await checkedShard(data, m, s, false);
   const spec0 = parseXtabond2(opts.command, m.columns.map((c) => c.name));
   if (spec0.inRange) throw new SpecError("'in' ranges name rows of one data set in its order: not available on partitioned data; select with an 'if' condition", 'in');
+  // A model variable the shards hold as text: refused here, with where the input's first non-number
+  // was, as one process refuses it, rather than by every layout task.
+  for (const name of modelColumns(spec0)) {
+    const c = m.columns.find((x) => x.name === name);
+    if (c?.stored === 'utf8')
+      throw new DataError(`column '${name}' is not numeric in ${m.input}${c.notNumeric ? ` (first non-number: ${c.notNumeric})` : ''}; partitioned in ${data}`, { file: m.input, column: name });
+  }
   const out = resolve(opts.out ?? defaultRunDir(data, opts.command, opts.conventions));
   const marker = join(out, 'estimate.json');
   const exists = await stat(marker).then(() => true, () => false);
   if (exists && !opts.resume) throw new SpecError(`${out} already holds this estimate's run; pass --resume to continue it (or reuse its results), or choose another --out`, '--out');
+  const folderExisted = await stat(out).then(() => true, () => false);
   await mkdir(out, { recursive: true });
   if (!exists) await writeFileAtomic(marker, JSON.stringify({ data, command: opts.command, conventions: opts.conventions }) + '\n');
 
@@ -76,6 +86,9 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
   const stage = async (name: string, config: StageConfig): Promise<unknown[]> => {
     const dir = (lastStage = join(out, `${String(stageNo++).padStart(2, '0')}-${name}`));
     stageDirs.push(dir);
+    // The stage folder and the blocks its tasks keep are written into: neither may lead elsewhere.
+    await refuseLink(dir);
+    await refuseLink(join(dir, 'blocks'));
     const run = await runWorkload(dir, { kind: SHARDED_ESTIMATE, tasks: config.shards.length, config }, { ...opts, resume: true });
     return run!.payloads;
   };
@@ -88,7 +101,18 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
   type Layout = { tmin: number; tmax: number; nonzero: number[][]; allWW: number[]; levW: number[]; nLev: number; partial: string; pca?: WirePcaSums };
   type Empty = { empty: true; excluded: Record<string, number> };
   const layout: LayoutConfig = { tmin: m.timeRange.min, tmax: m.timeRange.max, periods: m.periods };
-  const first = (await stage('layout', { ...base, stage: 'layout', layout })) as (Layout | Empty)[];
+  let first: (Layout | Empty)[];
+  try {
+    first = (await stage('layout', { ...base, stage: 'layout', layout })) as (Layout | Empty)[];
+  } catch (err) {
+    // A submission refused before any task ran took away the stage folder it made (run-workload.ts);
+    // the run folder this call made goes too, so that the same command needs no --resume.
+    if (!exists && err instanceof SpecError && !(await stat(stageDirs[0]).then(() => true, () => false))) {
+      await rm(marker, { force: true });
+      if (!folderExisted) await rmdir(out).catch(() => undefined);
+    }
+    throw err;
+  }
   const emptyExcluded = new Map<string, number>();
   for (const x of first) if ('empty' in x) for (const [reason, count] of Object.entries(x.excluded)) emptyExcluded.set(reason, (emptyExcluded.get(reason) ?? 0) + count);
   const sampled = shards.filter((_, t) => !('empty' in first[t]));

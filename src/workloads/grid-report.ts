@@ -2,12 +2,12 @@
 // .csv) and the specification curve (Simonsohn, Simmons & Nelson 2020, "Specification curve
 // analysis", Nature Human Behaviour 4): estimates with their 95% intervals sorted, and below them the
 // indicator panel marking which value of each axis (and which sample) every specification uses.
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import { FIGURE_FONT, renderSvg, svgToPng } from '../report/figures.ts';
 import { quantileSorted } from '../bootstrap/intervals.ts';
 import { writeFileAtomic } from '../data/write-atomic.ts';
+import { runSubfolder } from '../run/run-dir.ts';
 import type { Grid, Stability } from './grid-spec.ts';
 import type { GridRow } from './grid-task.ts';
 import { fmt, toCsv, toLatex, toMarkdown, type Column, type CsvColumn } from './tables.ts';
@@ -175,7 +175,7 @@ export function specCurveSpec(grid: Grid, rows: GridRow[], focus: string): TopLe
 }
 
 export async function writeSpecCurves(out: string, grid: Grid, rows: GridRow[]): Promise<string[]> {
-  await mkdir(join(out, 'figures'), { recursive: true });
+  await runSubfolder(out, 'figures');
   const written: string[] = [];
   for (const f of grid.focus) {
     if (!rows.some((r) => !r.failure && r.focus[f])) continue;

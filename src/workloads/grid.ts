@@ -6,6 +6,8 @@ import { SpecError } from '../errors.ts';
 import { readFailure } from '../file-errors.ts';
 import { DATA_FORMATS, readTable, type DataFormat } from '../data/read.ts';
 import { Panel } from '../panel/panel.ts';
+import { parseXtabond2 } from '../spec/parse.ts';
+import { isNumericColumn, modelColumns } from '../cli/load-model.ts';
 import { selectSample } from './condition.ts';
 import { parseGrid, type Grid, type Stability } from './grid-spec.ts';
 import { dataSha256 } from '../data/checksum.ts';
@@ -66,6 +68,10 @@ export async function prepareGrid(dataPath: string, gridPath: string, opts: Grid
     if (err instanceof SpecError) throw new SpecError(`${gridPath}: ${err.message}`, err.option);
     throw err;
   }
+  // A model variable read as text is read again declared numeric, as `estimate` reads it: a value
+  // that is not a number stops the command here, naming its row and column, before any task runs.
+  const textual = [...new Set(grid.specs.flatMap((s) => modelColumns(parseXtabond2(s.command, columns))))].filter((c) => !isNumericColumn(table, c));
+  if (textual.length) await readTable(dataPath, { format, sheet: opts.sheet, delimiter: opts.delimiter, numeric: textual });
   for (const [name, condition] of Object.entries(grid.samples)) {
     try {
       selectSample(panel, condition);

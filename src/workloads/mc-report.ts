@@ -1,7 +1,6 @@
 // Monte Carlo outputs in the run folder: summary.json (the rows of mc-summary.ts), summary.md/.tex/.csv,
 // replications.parquet (one row per design × replication × estimator × parameter), and figures:
 // bias and RMSE against α per estimator, densities of the estimates per design (SVG and PNG).
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Table, Utf8, makeVector, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { Table as WasmTable, WriterPropertiesBuilder, writeParquet } from 'parquet-wasm';
@@ -9,6 +8,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { FIGURE_FONT, renderSvg, svgToPng } from '../report/figures.ts';
 import { quantileSorted } from '../bootstrap/intervals.ts';
 import { writeFileAtomic } from '../data/write-atomic.ts';
+import { runSubfolder } from '../run/run-dir.ts';
 import { truth } from './dgp.ts';
 import { designLabel, type Plan } from './plan.ts';
 import type { McTaskPayload } from './montecarlo-task.ts';
@@ -221,8 +221,7 @@ async function figure(spec: TopLevelSpec, base: string): Promise<void> {
 
 /** figures/bias-<p>, rmse-<p>, density-<p> (.svg, .png) for each parameter; returns the base names. */
 export async function writeFigures(out: string, plan: Plan, rows: McRow[], payloads: McTaskPayload[]): Promise<string[]> {
-  const dir = join(out, 'figures');
-  await mkdir(dir, { recursive: true });
+  const dir = await runSubfolder(out, 'figures');
   const written: string[] = [];
   for (const parameter of [...new Set(rows.map((r) => r.parameter))]) {
     const slug = parameter.replace(/[^A-Za-z0-9_]+/g, '_');

@@ -2,7 +2,9 @@
 // the executor, and read back every task's payload.
 import { SpecError } from '../errors.ts';
 import { executeRun, withProgress, type ExecutorOptions } from '../run/executor.ts';
-import { allResults, openRunDir, resultsPresent } from '../run/run-dir.ts';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { allResults, discardRunDir, nothingRan, openRunDir, resultsPresent } from '../run/run-dir.ts';
 
 export interface WorkloadOptions extends ExecutorOptions {
   resume?: boolean;
@@ -21,11 +23,21 @@ export interface WorkloadRun {
 
 export async function runWorkload(out: string, run: { kind: string; tasks: number; config: unknown }, opts: WorkloadOptions): Promise<WorkloadRun | null> {
   if (run.tasks === 0) throw new SpecError(`${run.kind}: nothing to run (no tasks)`);
+  const folderExisted = (await stat(out).catch(() => null)) !== null;
+  const fresh = (await stat(join(out, 'run.json')).catch(() => null)) === null;
   const manifest = await openRunDir(out, run, opts.resume ?? false);
   if (opts.prepare) return null;
   const before = await resultsPresent(out);
   opts.onTasks?.(before, run.tasks);
-  const ran = await withProgress(out, (n) => opts.onTasks?.(Math.min(n, run.tasks), run.tasks), () => executeRun(out, manifest, opts));
+  let ran: number;
+  try {
+    ran = await withProgress(out, (n) => opts.onTasks?.(Math.min(n, run.tasks), run.tasks), () => executeRun(out, manifest, opts));
+  } catch (err) {
+    // A submission refused before any task ran (no sbatch, a partition sbatch rejects): the run
+    // folder this call made goes, so that the same command can be given again without --resume.
+    if (fresh && err instanceof SpecError && (await nothingRan(out))) await discardRunDir(out, folderExisted);
+    throw err;
+  }
   opts.onTasks?.(run.tasks, run.tasks);
   return { payloads: await allResults(out, run.tasks), tasks: run.tasks, ran };
 }
