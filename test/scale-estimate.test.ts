@@ -206,7 +206,9 @@ describe('a data error in a shard', () => {
     const single = await fitGmm(Panel.fromTable(await readTable(csv), { id: 'id', time: 'year', source: csv }), parseXtabond2(command, ['n', 'w', 'k'])).catch((e) => e);
     expect(single).toBeInstanceOf(DataError);
     const shard = join(dir, (await readPartition(dir)).shards[shardOfId(2, 3)].file);
-    expect(err).toMatchObject({ name: 'TaskFailure', exitCode: 2, message: single.message.replace(csv, shard) });
+    // The task's own message, then which task and its log (src/run/executor.ts taskUserError).
+    expect(err).toMatchObject({ name: 'TaskFailure', exitCode: 2 });
+    expect(err.message).toMatch(new RegExp(`^${single.message.replace(csv, shard).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(task \\d+ of the run in `));
     expect(notes.filter((n) => n.includes('running again'))).toEqual([]);
   });
 });
