@@ -93,6 +93,6 @@ describe('sysgmm table', async () => {
     const latex = spawnSync('npx', ['tsx', 'src/cli/main.ts', 'estimate', 'data/abdata.csv', '--id', 'id', '--time', 'year', '--xtabond2', SYS, '--format', 'latex'], { encoding: 'utf8' });
     expect(latex.stderr).toContain('(140 observations excluded: missing value in the dependent variable or a regressor)');
     const described = spawnSync('npx', ['tsx', 'src/cli/main.ts', 'describe', 'data/abdata.csv', '--id', 'id', '--time', 'year', '--format', 'csv'], { encoding: 'utf8' });
-    expect(described.stderr).toBe('Rows excluded: 0 with missing id, 0 with missing year\n');
+    expect(described.stderr).toBe('Rows excluded: 0 with missing id, 0 with missing year (id present)\n');
   });
 });
