@@ -96,6 +96,15 @@ function startEstimate(args: string[]) {
   return { child, output, closed, firstWorker };
 }
 
+
+/** abdata partitioned into `shards` under `name`, with shard 0 altered after partition (its checksum no longer matches). */
+async function damagedPartition(name: string, shards: number): Promise<{ dir: string; file: string }> {
+  const dir = join(work, name);
+  await partition(abdata, { id: 'id', time: 'year', shards, out: dir });
+  const file = join(dir, (await readPartition(dir)).shards[0].file);
+  writeFileSync(file, Buffer.concat([readFileSync(file), Buffer.from('x')]));
+  return { dir, file };
+}
 describe('sysgmm partition', () => {
   it('writes whole units sorted by (unit, time) with a manifest: rows, units, periods and checksums, rows without id or time counted', async () => {
     const csv = readFileSync(abdata, 'utf8').trimEnd().split('\n');
@@ -377,10 +386,7 @@ describe('sharded estimate', () => {
   it('an error in the data found by a task (a shard altered after partition) is not retried: the run stops with that task\'s message, exit 2; a model variable the partition stored as text is refused before any task, by row and value', async () => {
     // Four shards on one worker process: batches of tasks [0, 1] and [2, 3]; shard 0 is damaged, so
     // the first batch stops at task 0 and no other batch is started.
-    const dir = join(work, 'ab4-damaged');
-    await partition(abdata, { id: 'id', time: 'year', shards: 4, out: dir });
-    const file = join(dir, (await readPartition(dir)).shards[0].file);
-    writeFileSync(file, Buffer.concat([readFileSync(file), Buffer.from('x')]));
+    const { dir, file } = await damagedPartition('ab4-damaged', 4);
     const out = join(work, 'damaged-run');
     const r = sysgmm('estimate', dir, '--id', 'id', '--time', 'year', '--xtabond2', 'xtabond2 n L.n w k, gmm(L.n) iv(w k)', '--jobs', '1', '--out', out);
     const logs = join(out, '00-layout', 'logs');
@@ -475,10 +481,7 @@ describe('sharded estimate', () => {
   }, 240_000);
 
   it.skipIf(!slurmUp)('on Slurm, an error in the data found by a task (a shard altered after partition) is not resubmitted: the task\'s message, exit 2 (needs a Slurm cluster; skipped when sinfo finds none)', async () => {
-    const dir = join(work, 'ab2-damaged-slurm');
-    await partition(abdata, { id: 'id', time: 'year', shards: 2, out: dir });
-    const file = join(dir, (await readPartition(dir)).shards[0].file);
-    writeFileSync(file, Buffer.concat([readFileSync(file), Buffer.from('x')]));
+    const { dir, file } = await damagedPartition('ab2-damaged-slurm', 2);
     const out = join(work, 'damaged-slurm-run');
     const r = sysgmm('estimate', dir, '--id', 'id', '--time', 'year', '--xtabond2', 'xtabond2 n L.n w k, gmm(L.n) iv(w k)', '--executor', 'slurm', '--out', out);
     expect(r.code).toBe(2);
