@@ -96,7 +96,6 @@ function startEstimate(args: string[]) {
   return { child, output, closed, firstWorker };
 }
 
-
 /** abdata partitioned into `shards` under `name`, with shard 0 altered after partition (its checksum no longer matches). */
 async function damagedPartition(name: string, shards: number): Promise<{ dir: string; file: string }> {
   const dir = join(work, name);
