@@ -63,6 +63,21 @@ describe('pooled OLS and within with cluster-robust errors', () => {
     }
   });
 
+  // As in the GMM design: a row without a cluster value leaves the sample, counted; a value beyond ±1e75 is refused.
+  it('rows without a cluster value are excluded and counted; huge values refused', async () => {
+    const region = p.column('region');
+    const gone = (r: number) => p.unitOf[r] < 3;
+    const q = p.withColumn('region', region.map((v, r) => (gone(r) ? NaN : v)));
+    for (const estimator of ['ols', 'within'] as const) {
+      const r = await fitLinear(q, { ...spec, cluster: 'region' }, estimator);
+      const sub = await fitLinear(p.selectUnits((u) => u >= 3), { ...spec, cluster: 'region' }, estimator);
+      expect(r.coefficients).toEqual(sub.coefficients);
+      expect(r.excluded.find((e) => e.reason === 'missing value in the cluster() variable')?.count).toBe(Array.from(p.unitOf).filter((u) => u < 3).length);
+    }
+    const huge = p.withColumn('x', p.column('x').map((v, r) => (r === 7 ? 1e80 : v)));
+    await expect(fitLinear(huge, spec, 'ols')).rejects.toThrow("column 'x' has 1e+80 in the row of");
+  });
+
   it('within matches explicit demeaning plus grand means, and is biased down against OLS for L.y', async () => {
     const r = await fitLinear(p, spec, 'within');
     const grand = [0, 0, 0];

@@ -107,7 +107,7 @@ export const MAX_MAGNITUDE = 1e75;
  *  naming the column, the row by its unit and time (the same on a shard of the panel as in the
  *  whole file) and the value. Every row of the columns is checked, in the sample or not, so a
  *  single-process, threaded and sharded run refuse the same data. */
-function refuseHuge(panel: Panel, terms: readonly Term[]): void {
+export function refuseHuge(panel: Panel, terms: readonly Term[]): void {
   for (const name of new Set(terms.map((t) => t.base))) {
     if (!panel.has(name) || !panel.isNumeric(name)) continue; // unknown or text: panel.column names the fault later
     const x = panel.column(name);

@@ -13,6 +13,7 @@ import { invsym, quadForm, submatrix, symmetrize } from '../linalg/invsym.ts';
 import { matmul } from '../linalg/dense.ts';
 import { fUpper, tQuantileOf, tTwoSided } from '../stats/distributions.ts';
 import type { Coefficient, GmmResult } from './result.ts';
+import { EXCLUDED, EXCLUSION_REASONS, refuseHuge } from './design.ts';
 
 /** Fit pooled OLS ('ols') or the within estimator ('within') of spec.depvar on spec.regressors
  *  (plus year dummies under timeDummies), clustered by spec.cluster or by panel unit. */
@@ -27,10 +28,16 @@ export async function fitLinear(panel0: Panel, spec: ModelSpec, estimator: 'ols'
   }
   const y = evalTerm(panel, spec.depvar);
   const xs = regressors.map((t) => evalTerm(panel, t));
+  refuseHuge(panel, [spec.depvar, ...regressors]);
   const clusterCol = spec.cluster ? panel.column(spec.cluster) : null;
-  // Rows with the dependent variable and every regressor present.
+  // Rows with the dependent variable, every regressor and the cluster variable present (a row without
+  // a cluster value leaves the sample, as in the GMM design: missingClusterRows).
   const rows: number[] = [];
-  for (let r = 0; r < panel.nrows; r++) if (!Number.isNaN(y[r]) && xs.every((x) => !Number.isNaN(x[r]))) rows.push(r);
+  let noCluster = 0;
+  for (let r = 0; r < panel.nrows; r++) {
+    if (clusterCol && Number.isNaN(clusterCol[r])) noCluster++;
+    else if (!Number.isNaN(y[r]) && xs.every((x) => !Number.isNaN(x[r]))) rows.push(r);
+  }
   const n = rows.length;
   if (n === 0) throw new SpecError('No observations: no row has the dependent variable and all regressors present', 'varlist');
   const kx = xs.length;
@@ -105,7 +112,7 @@ export async function fitLinear(panel0: Panel, spec: ModelSpec, estimator: 'ols'
   const perUnit = new Map<number, number>();
   for (const u of unitOfRow) perUnit.set(u, (perUnit.get(u) ?? 0) + 1);
   const counts = [...perUnit.values()];
-  const excludedRows = panel.nrows - n;
+  const excludedRows = panel.nrows - n - noCluster;
   return {
     estimator,
     steps: 1,
@@ -126,7 +133,10 @@ export async function fitLinear(panel0: Panel, spec: ModelSpec, estimator: 'ols'
     diffHansen: [],
     dropped: droppedNames,
     warnings: droppedNames.map((d) => `${d} dropped due to collinearity`),
-    excluded: excludedRows ? [{ reason: 'missing value in the dependent variable or a regressor', count: excludedRows }] : [],
+    excluded: [
+      ...(excludedRows ? [{ reason: EXCLUSION_REASONS[EXCLUDED.missingVar], count: excludedRows }] : []),
+      ...(noCluster ? [{ reason: EXCLUSION_REASONS[EXCLUDED.missingCluster], count: noCluster }] : []),
+    ],
   };
 }
 
