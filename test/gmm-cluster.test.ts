@@ -142,3 +142,16 @@ describe('cluster()', () => {
     beta.forEach((bk, k) => expect(rel(est.b2![k], bk)).toBeLessThan(1e-8));
   });
 });
+
+// A tester's report: with every SE missing the header printed "Wald chi2(2) = 0.00, Prob > chi2 = 1.000".
+describe('the model test with a missing covariance entry', () => {
+  it('is missing, as Stata\'s test reports it, not the statistic of what invsym keeps', async () => {
+    const { modelTest } = await import('../src/gmm/tests.ts');
+    const beta = Float64Array.of(0.5, 0.2, 1);
+    const v = Float64Array.of(0.01, 0, 0, 0, NaN, 0, 0, 0, 0.1);
+    const t = modelTest(beta, v, 3, 2, 2, false, 100)!;
+    expect([Number.isNaN(t.stat), Number.isNaN(t.p)]).toEqual([true, true]);
+    const fine = modelTest(beta, Float64Array.of(0.01, 0, 0, 0, 0.04, 0, 0, 0, 0.1), 3, 2, 2, false, 100)!;
+    expect(fine.stat).toBeCloseTo(0.25 / 0.01 + 0.04 / 0.04, 12);
+  });
+});

@@ -113,7 +113,11 @@ export function arTestsFromSums(s: ArSums<Float64Array>, inp: ArInput, sig2 = 1)
 export function modelTest(beta: Float64Array, v: Float64Array, K: number, tested: number, df1: number, small: boolean, df2: number): ModelTest | null {
   if (df1 <= 0) return null;
   const idx = Array.from({ length: tested }, (_, j) => j);
-  const chi2 = quadForm(beta.subarray(0, tested), invsym(submatrix(v, K, idx, idx), tested).inv, beta.subarray(0, tested), tested);
+  const vt = submatrix(v, K, idx, idx);
+  // A missing (non-finite) coefficient or covariance entry makes the test missing, as Stata's test
+  // reports it, not the statistic of whatever invsym would keep of the matrix.
+  const missing = beta.subarray(0, tested).some((x) => !Number.isFinite(x)) || vt.some((x) => !Number.isFinite(x));
+  const chi2 = missing ? NaN : quadForm(beta.subarray(0, tested), invsym(vt, tested).inv, beta.subarray(0, tested), tested);
   if (small) {
     const f = chi2 / df1;
     return { kind: 'F', stat: f, df1, df2, p: fUpper(f, df1, df2) };
