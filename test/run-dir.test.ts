@@ -187,6 +187,9 @@ describe('Slurm options', () => {
     // A word that is no option's value would be the batch script, sysgmm's options its arguments.
     for (const [text, word] of [['job.sh', 'job.sh'], ['-p debug extra', 'extra'], ['--time=10 x', 'x'], ['-pdebug x', 'x'], ['-v x', 'x']])
       expect(() => splitArguments(text, '--slurm')).toThrow(`--slurm: '${word}' is no option's value: sbatch would take it for the batch script, and sysgmm's own options for its arguments`);
+    // A short option that takes a value, given last without one, would take sysgmm's --parsable.
+    for (const [text, arg] of [['-p', '-p'], ['--qos=normal -vJ', '-vJ']])
+      expect(() => splitArguments(text, '--slurm')).toThrow(`--slurm: '${arg}' needs a value (sbatch would take sysgmm's own next option for it)`);
   });
 
   it('writes array ranges compactly, and splits more than 1,000 tasks into arrays with an offset', () => {

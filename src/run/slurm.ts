@@ -111,6 +111,10 @@ export function splitArguments(text: string, option: string): string[] {
     if (reserved)
       throw new SpecError(`${option}: '${arg}' is read by sbatch as ${reserved}, which sysgmm sets itself (array of tasks, per-task logs) and cannot be given`, option);
   }
+  // A short option that takes a value, last (`-p`), would take sysgmm's own --parsable as it.
+  const last = out[out.length - 1];
+  if (last !== undefined && !last.startsWith('--') && takesNextWord(last))
+    throw new SpecError(`${option}: '${last}' needs a value (sbatch would take sysgmm's own next option for it)`, option);
   return out;
 }
 
