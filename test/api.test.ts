@@ -1,6 +1,9 @@
 // The library API (src/index.ts): estimate returns the --json object with a named covariance matrix,
 // predictions, Wald tests and linear combinations; each checked by hand from the reported b and V.
 import { describe as suite, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DateDay, Table, tableFromArrays, vectorFromArray } from 'apache-arrow';
 import { bootstrap, describe, estimate, loadPanel, readTable, SpecError } from '../src/index.ts';
 import { toJsonObject } from '../src/report/json.ts';
@@ -237,6 +240,18 @@ suite('data sources held in memory', async () => {
 
   it("a Panel's own id and time are the ones used: options naming others are refused", async () => {
     await expect(estimate(panel, 'n L.n w k, gmm(L.n)', { id: 'ind', time: 'year' })).rejects.toThrow("the Panel's id column is 'id', not 'ind' (options.id)");
+  });
+
+  it('options.delimiter reaches the CSV reader, as --delimiter does', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sysgmm-api-'));
+    const piped = join(dir, 'piped.csv');
+    writeFileSync(piped, readFileSync('data/abdata.csv', 'utf8').replaceAll(',', '|'));
+    const cmd = 'n L.n w k, gmm(L.n) iv(w k)';
+    expect((await estimate(piped, cmd, { ...AT, delimiter: '|' })).coefficients).toEqual((await estimate('data/abdata.csv', cmd, AT)).coefficients);
+    await expect(estimate(piped, cmd, { ...AT, delimiter: ';' })).rejects.toThrow("variable 'n' in the variable list not found");
+    expect((await describe(piped, { ...AT, delimiter: '|' })).observations).toBe(1031);
+    await expect(describe(piped, { ...AT, delimiter: ';' })).rejects.toThrow("unknown column 'year'");
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('a date-typed time column is refused: its number counts days, not periods', async () => {

@@ -39,6 +39,8 @@ export interface PanelOptions {
   inputFormat?: DataFormat;
   /** Worksheet of an .xlsx file. */
   sheet?: string;
+  /** CSV field separator (default: detected from the header line among , ; tab |). */
+  delimiter?: string;
 }
 
 function isTable(x: unknown): x is Table {
@@ -54,7 +56,7 @@ export async function loadPanel(source: DataSource, options: PanelOptions): Prom
   }
   if (isTable(source)) return Panel.fromTable(source, { id: options.id, time: options.time });
   if (typeof source !== 'string') throw new SpecError('the data source must be a file path, an Arrow Table or a Panel', 'source');
-  const table = await readTable(source, { format: options.inputFormat, sheet: options.sheet, numeric: [options.time] });
+  const table = await readTable(source, { format: options.inputFormat, sheet: options.sheet, delimiter: options.delimiter, numeric: [options.time] });
   return Panel.fromTable(table, { id: options.id, time: options.time, source });
 }
 
