@@ -222,5 +222,13 @@ describe('sysgmm grid', () => {
       expect([r.code, r.stderr]).toEqual([2, `sysgmm: ${data}: row 1 (line 2), column 'n': '${value}' is not a number\n`]);
       expect(existsSync(dir)).toBe(false);
     }
+    // So is a value beyond the ±1e75 every fit refuses (a tester's report: each specification failed, exit 0).
+    const data = join(work, 'grid-huge.csv');
+    writeFileSync(data, [csv[0], csv[1].split(',').map((v, j) => (j === n ? '1e160' : v)).join(','), ...csv.slice(2)].join('\n'));
+    const dir = join(work, 'grid-huge');
+    const r = sysgmm('grid', data, '--id', 'id', '--time', 'year', '--grid', gridFile, '--out', dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^sysgmm: .*grid-huge\.csv: column 'n' has 1e\+160 in the row of id 1, year 1977: model variables must lie within ±1e\+75/);
+    expect(existsSync(dir)).toBe(false);
   });
 });

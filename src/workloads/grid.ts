@@ -7,6 +7,8 @@ import { readFailure } from '../file-errors.ts';
 import { DATA_FORMATS, readTable, type DataFormat } from '../data/read.ts';
 import { Panel } from '../panel/panel.ts';
 import { parseXtabond2 } from '../spec/parse.ts';
+import { term } from '../spec/types.ts';
+import { refuseHuge } from '../gmm/design.ts';
 import { isNumericColumn, modelColumns } from '../cli/load-model.ts';
 import { selectSample } from './condition.ts';
 import { parseGrid, type Grid, type Stability } from './grid-spec.ts';
@@ -70,8 +72,11 @@ export async function prepareGrid(dataPath: string, gridPath: string, opts: Grid
   }
   // A model variable read as text is read again declared numeric, as `estimate` reads it: a value
   // that is not a number stops the command here, naming its row and column, before any task runs.
-  const textual = [...new Set(grid.specs.flatMap((s) => modelColumns(parseXtabond2(s.command, columns))))].filter((c) => !isNumericColumn(table, c));
+  const used = [...new Set(grid.specs.flatMap((s) => modelColumns(parseXtabond2(s.command, columns))))];
+  const textual = used.filter((c) => !isNumericColumn(table, c));
   if (textual.length) await readTable(dataPath, { format, sheet: opts.sheet, delimiter: opts.delimiter, numeric: textual });
+  // So does a value beyond the bound every fit refuses (design.ts refuseHuge), in any row.
+  refuseHuge(panel, used.map((c) => term(c)));
   for (const [name, condition] of Object.entries(grid.samples)) {
     try {
       selectSample(panel, condition);
