@@ -166,7 +166,7 @@ describe('Monte Carlo tasks and summaries', () => {
     expect(() => parsePlan({ dgp: { alpha: 0.5 }, estimators: { SYS2: 'xtabond2 y L.y z, gmm(y, lag(2 .))' } })).toThrow(/^plan: estimators.SYS2: variable 'z' in the variable list not found/);
     expect(parsePlan({ dgp: { model: 'ar1x', alpha: 0.5, beta: 1 }, estimators: { S: SYS2 } }).designs[0].beta).toBe(1);
     // A tester's plan of N = 1e9 was taken, and its task grew without bound.
-    expect(() => parsePlan({ dgp: { alpha: 0.5, N: 1e9 }, estimators: { S: SYS2 } })).toThrow('plan: dgp.N: N × T = 4000000000 rows a replication, beyond the 2,147,483,647 rows a panel holds');
+    expect(() => parsePlan({ dgp: { alpha: 0.5, N: 1e9 }, estimators: { S: SYS2 } })).toThrow('plan: dgp.N, dgp.T: N × T = 4000000000 rows a replication, beyond the 2,147,483,647 rows a panel holds');
   });
 
   it('iterated GMM: one update from the one-step estimate is the two-step estimate', async () => {

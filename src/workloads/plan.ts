@@ -73,7 +73,7 @@ function checkDesign(d: Design, at: string): void {
   num('hetero', (v) => v >= 0 && v < 1, 'in [0, 1)');
   num('gaps', (v) => v >= 0 && v < 1, 'in [0, 1)');
   // A panel's rows are indexed by 32-bit integers (Int32Array offsets and unit codes).
-  if (d.N * d.T > 2 ** 31 - 1) fail('dgp.N', `N × T = ${d.N * d.T} rows a replication, beyond the 2,147,483,647 rows a panel holds${at}`);
+  if (d.N * d.T > 2 ** 31 - 1) fail('dgp.N, dgp.T', `N × T = ${d.N * d.T} rows a replication, beyond the 2,147,483,647 rows a panel holds${at}`);
   num('lateEntry', (v) => Number.isInteger(v) && v >= 0 && v <= d.T - 3, `an integer from 0 to T − 3`);
   num('burnIn', (v) => Number.isInteger(v) && v >= 0, 'a non-negative integer');
   for (const [k, choices] of Object.entries(CHOICES)) {
