@@ -2,13 +2,14 @@
 // columns, and build the panel; a model variable read as text is read again declared numeric, so the
 // reader names the offending row and value.
 import type { Command } from 'commander';
-import { DataType, type Table } from '../data/arrow-core.ts';
 import { SpecError } from '../errors.ts';
 import { DATA_FORMATS, formatOf, readTable, type DataFormat } from '../data/read.ts';
 import { Panel } from '../panel/panel.ts';
 import { prestartThreads } from '../gmm/spare-threads.ts';
 import { prestartCount } from '../gmm/thread-count.ts';
 import { parseXtabond2 } from '../spec/parse.ts';
+import { modelColumns } from '../spec/model-columns.ts';
+import { isNumericColumn } from '../data/columns.ts';
 import type { ModelSpec } from '../spec/types.ts';
 
 export interface ModelInputOptions {
@@ -64,15 +65,4 @@ export async function loadModel(file: string, opts: ModelInputOptions, { fit = f
   const panel = Panel.fromTable(table, { id: opts.id, time: opts.time, source: file });
   for (const note of panel.notes) process.stderr.write(`Warning: ${note}\n`);
   return { panel, spec };
-}
-
-/** Every data column the model's variables and instruments read (a cluster variable may be text). */
-export function modelColumns(spec: ModelSpec): string[] {
-  const terms = [spec.depvar, ...spec.regressors, ...spec.gmm.flatMap((g) => g.vars), ...spec.iv.flatMap((g) => g.vars)];
-  return [...new Set(terms.map((t) => t.base))];
-}
-
-export function isNumericColumn(table: Table, name: string): boolean {
-  const t = table.schema.fields.find((f) => f.name === name)?.type;
-  return t !== undefined && (DataType.isInt(t) || DataType.isFloat(t) || DataType.isDecimal(t) || DataType.isBool(t));
 }

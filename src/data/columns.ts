@@ -1,10 +1,16 @@
 // Numeric Arrow columns as one Float64Array (NaN = missing), read from the underlying typed arrays
 // chunk by chunk rather than through per-row Vector.get().
-import { DataType, type Data, type Vector } from './arrow-core.ts';
+import { DataType, type Data, type Table, type Vector } from './arrow-core.ts';
 
 /** Whether an Arrow type is read as numbers (ints, floats, decimals, booleans). */
 export function isNumericType(t: DataType): boolean {
   return DataType.isInt(t) || DataType.isFloat(t) || DataType.isDecimal(t) || DataType.isBool(t);
+}
+
+/** Whether the table has a column `name` of a numeric type. */
+export function isNumericColumn(table: Table, name: string): boolean {
+  const t = table.schema.fields.find((f) => f.name === name)?.type;
+  return t !== undefined && isNumericType(t);
 }
 
 /**

@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DataError, SpecError } from '../errors.ts';
-import { modelColumns } from '../cli/load-model.ts';
+import { modelColumns } from '../spec/model-columns.ts';
 import type { ExecutorOptions } from '../run/executor.ts';
 import { runWorkload } from '../workloads/run-workload.ts';
 import { refuseLink } from '../run/run-dir.ts';
