@@ -1,6 +1,7 @@
 // Numeric Arrow columns as one Float64Array (NaN = missing), read from the underlying typed arrays
 // chunk by chunk rather than through per-row Vector.get().
 import { DataType, type Data, type Table, type Vector } from './arrow-core.ts';
+import { DataError } from '../errors.ts';
 
 /** Whether an Arrow type is read as numbers (ints, floats, decimals, booleans). */
 export function isNumericType(t: DataType): boolean {
@@ -47,4 +48,14 @@ export function toFloat64(vec: Vector): Float64Array {
     at += n;
   }
   return out;
+}
+
+/** ±Infinity is not data (Stata has no such value): an error naming the first row of column `name`
+ *  holding one, in `file` (or the Arrow Table the caller built in memory). */
+export function refuseInfinite(x: Float64Array, name: string, file: string): void {
+  for (let r = 0; r < x.length; r++) {
+    const v = x[r];
+    if (v - v !== 0 && v === v)
+      throw new DataError(`${file || 'the Arrow Table'}: row ${r + 1}, column '${name}': ${v} is not a finite number`, { file, row: r + 1, column: name });
+  }
 }

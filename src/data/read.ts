@@ -4,7 +4,7 @@ import { extname } from 'node:path';
 import { DataType, type Table } from './arrow-core.ts';
 import { DataError, SpecError } from '../errors.ts';
 import { readFailure } from '../file-errors.ts';
-import { toFloat64 } from './columns.ts';
+import { refuseInfinite, toFloat64 } from './columns.ts';
 import { csvThreads, readCsv } from './csv.ts';
 import { releaseEarlyCsvWorker } from './early-worker.ts';
 import { loadOptional } from './optional.ts';
@@ -131,12 +131,7 @@ function checkNames(table: Table, path: string): void {
 function checkFinite(table: Table, path: string): void {
   for (const f of table.schema.fields) {
     if (!DataType.isFloat(f.type) && !DataType.isDecimal(f.type)) continue;
-    const x = toFloat64(table.getChild(f.name)!);
-    for (let r = 0; r < x.length; r++) {
-      const v = x[r];
-      if (v - v !== 0 && v === v)
-        throw new DataError(`${path}: row ${r + 1}, column '${f.name}': ${v} is not a finite number`, { file: path, row: r + 1, column: f.name });
-    }
+    refuseInfinite(toFloat64(table.getChild(f.name)!), f.name, path);
   }
 }
 

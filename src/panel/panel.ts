@@ -4,7 +4,7 @@
 // never wrapped or rounded); ids are exact whatever their width (ids.ts).
 import { DataType, type Table, type Vector } from '../data/arrow-core.ts';
 import { NOT_NUMERIC } from '../data/build.ts';
-import { isNumericType, toFloat64 } from '../data/columns.ts';
+import { isNumericType, refuseInfinite, toFloat64 } from '../data/columns.ts';
 import { rowPair } from '../data/row-place.ts';
 import { DataError } from '../errors.ts';
 import { EXACT_INTEGER, unitIds } from './ids.ts';
@@ -374,6 +374,7 @@ export class Panel {
       const vec = table.getChild(field.name)!;
       if (isNumericType(field.type)) {
         const all = toFloat64(vec);
+        // A file's reader refuses ±Infinity too (read.ts); this catches a Table built in memory, and a shard's.
         if (DataType.isFloat(field.type) || DataType.isDecimal(field.type)) refuseInfinite(all, field.name, source);
         numeric.set(field.name, identity ? all : gather(all, rows));
       } else {
@@ -389,16 +390,6 @@ export class Panel {
       );
     }
     return new Panel(opts.id, opts.time, labels, offsets, unitOf, time, numeric, text, { missingUnit, missingTime }, source, notes, whyText);
-  }
-}
-
-/** ±Infinity is not data (Stata has no such value): an error naming the first row holding one. A file's
- *  reader refuses it too (src/data/read.ts); this catches a Table built in memory. */
-function refuseInfinite(x: Float64Array, name: string, source: string): void {
-  for (let r = 0; r < x.length; r++) {
-    const v = x[r];
-    if (v - v !== 0 && v === v)
-      throw new DataError(`${source || 'the Arrow Table'}: row ${r + 1}, column '${name}': ${v} is not a finite number`, { file: source, row: r + 1, column: name });
   }
 }
 

@@ -3,7 +3,6 @@
 // dummies, instruments moved off all-zero lags, regressors kept), which the sharded driver decided
 // from every shard's contribution (sharded-estimate.ts). Pass requests travel as JSON.
 import { DataType, type Table } from 'apache-arrow';
-import { DataError } from '../errors.ts';
 import { readParquet } from '../data/parquet.ts';
 import { float64Data, tableFromColumns, utf8FromStrings } from '../data/build.ts';
 import { Panel } from '../panel/panel.ts';
@@ -42,7 +41,7 @@ const pcaFromWire = (w: WirePca): PcaTransform => ({ ...w, index: Int32Array.fro
 
 /**
  * A shard as one table whose numeric columns are each one contiguous Float64Array (Panel.fromTable
- * then takes them without a copy), refusing an infinite value as readTable does.
+ * then takes them without a copy, and refuses an infinite value as readTable does).
  */
 export async function readShard(path: string): Promise<Table> {
   const table = await readParquet(path);
@@ -55,10 +54,6 @@ export async function readShard(path: string): Promise<Table> {
       out.set((d.values as Float64Array).subarray(0, d.length), at);
       if (d.nullCount > 0) for (let i = 0; i < d.length; i++) if (!d.getValid(i)) out[at + i] = NaN;
       at += d.length;
-    }
-    for (let r = 0; r < out.length; r++) {
-      const v = out[r];
-      if (v - v !== 0 && v === v) throw new DataError(`${path}: row ${r + 1}, column '${f.name}': ${v} is not a finite number`, { file: path, row: r + 1, column: f.name });
     }
     return { name: f.name, data: float64Data(out) };
   });
