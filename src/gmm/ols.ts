@@ -13,7 +13,7 @@ import { invsym, quadForm, submatrix, symmetrize } from '../linalg/invsym.ts';
 import { matmul } from '../linalg/dense.ts';
 import { fUpper, tQuantileOf, tTwoSided } from '../stats/distributions.ts';
 import type { Coefficient, GmmResult } from './result.ts';
-import { EXCLUDED, EXCLUSION_REASONS, refuseHuge } from './design.ts';
+import { EXCLUDED, EXCLUSION_REASONS, missingClusterRows, refuseHuge } from './design.ts';
 
 /** Fit pooled OLS ('ols') or the within estimator ('within') of spec.depvar on spec.regressors
  *  (plus year dummies under timeDummies), clustered by spec.cluster or by panel unit. */
@@ -31,11 +31,12 @@ export async function fitLinear(panel0: Panel, spec: ModelSpec, estimator: 'ols'
   refuseHuge(panel, [spec.depvar, ...regressors]);
   const clusterCol = spec.cluster ? panel.column(spec.cluster) : null;
   // Rows with the dependent variable, every regressor and the cluster variable present (a row without
-  // a cluster value leaves the sample, as in the GMM design: missingClusterRows).
+  // a cluster value leaves the sample by the GMM design's rule).
+  const missingCluster = missingClusterRows(panel, spec);
   const rows: number[] = [];
   let noCluster = 0;
   for (let r = 0; r < panel.nrows; r++) {
-    if (clusterCol && Number.isNaN(clusterCol[r])) noCluster++;
+    if (missingCluster?.[r]) noCluster++;
     else if (!Number.isNaN(y[r]) && xs.every((x) => !Number.isNaN(x[r]))) rows.push(r);
   }
   const n = rows.length;
