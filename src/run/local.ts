@@ -7,11 +7,10 @@ import { closeSync, constants, openSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { taskCommand } from './entry.ts';
-import { logDir, readResult, readTaskError } from './run-dir.ts';
+import { linkRefused, logDir, readResult, readTaskError } from './run-dir.ts';
 import type { ExecutorOptions } from './executor.ts';
 import { TaskFailure, taskUserError } from './executor.ts';
 import { signalExit } from './signal-exit.ts';
-import { SpecError } from '../errors.ts';
 
 export async function runLocal(dir: string, pending: number[], opts: ExecutorOptions): Promise<void> {
   const jobs = Math.max(1, opts.jobs ?? availableParallelism());
@@ -91,7 +90,7 @@ function openLog(path: string): number {
   try {
     return openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_NOFOLLOW);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ELOOP') throw new SpecError(`--out: ${path} is a symbolic link; a run writes only inside its own folder (remove the link)`, '--out');
+    if ((err as NodeJS.ErrnoException).code === 'ELOOP') throw linkRefused(path);
     throw err;
   }
 }

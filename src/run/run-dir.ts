@@ -58,8 +58,12 @@ export async function readTaskError(dir: string, index: number): Promise<string 
  *  run writes only inside the folder the user named, and a link there would carry its writes
  *  elsewhere (a linked file needs no check: the atomic rename replaces the link itself). */
 export async function refuseLink(path: string, option = '--out'): Promise<void> {
-  if ((await lstat(path).catch(() => null))?.isSymbolicLink())
-    throw new SpecError(`${option}: ${path} is a symbolic link; a run writes only inside its own folder (remove the link)`, option);
+  if ((await lstat(path).catch(() => null))?.isSymbolicLink()) throw linkRefused(path, option);
+}
+
+/** The error for a symbolic link where a run would write (a folder here, a worker's log in local.ts). */
+export function linkRefused(path: string, option = '--out'): SpecError {
+  return new SpecError(`${option}: ${path} is a symbolic link; a run writes only inside its own folder (remove the link)`, option);
 }
 
 /** The folder `name` inside the run directory `dir`, made if missing; a symbolic link is refused. */
