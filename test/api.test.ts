@@ -154,6 +154,7 @@ suite('library API', async () => {
     expect(thrown(() => r.lincom('w + yr1976'))).toBe(`lincom 'w + yr1976': yr1976 was dropped due to collinearity, so it has no coefficient; ${list}`);
     expect(thrown(() => r.test('w = 0,, k = 0'))).toBe("test: an empty restriction between separators in 'w = 0,, k = 0'");
     expect(thrown(() => r.test('w = 1e400'))).toBe("test: the number '1e400' in 'w = 1e400' is beyond double precision");
+    expect(thrown(() => r.lincom('w + k/1e400'))).toBe("lincom: the number '1e400' in 'w + k/1e400' is beyond double precision");
     expect(r.test('w = 0, k = 0').df1).toBe(2);
   });
 

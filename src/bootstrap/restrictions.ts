@@ -115,6 +115,12 @@ function parseSide(side: string, part: string, context: string, emit: (name: str
     tokens.push(m[1] ?? m[2] ?? m[3]);
   }
   if (tokens.length === 0) throw new SpecError(`${context}: empty side in '${part}'`, context);
+  // A number beyond double precision (1e400) would make the statistic infinite, or a divisor void the term.
+  const finite = (token: string): number => {
+    const x = Number(token);
+    if (!Number.isFinite(x)) throw new SpecError(`${context}: the number '${token}' in '${part}' is beyond double precision`, context);
+    return x;
+  };
   let i = 0;
   while (i < tokens.length) {
     let sign = 1;
@@ -123,15 +129,14 @@ function parseSide(side: string, part: string, context: string, emit: (name: str
     let name: string | null = null;
     const isNumber = i < tokens.length && /^[\d.]/.test(tokens[i]);
     if (isNumber) {
-      coef = Number(tokens[i++]);
-      if (!Number.isFinite(coef)) throw new SpecError(`${context}: the number '${tokens[i - 1]}' in '${part}' is beyond double precision`, context);
+      coef = finite(tokens[i++]);
       if (tokens[i] === '*') i++;
     }
     if (i < tokens.length && /^[\p{L}_]/u.test(tokens[i])) name = tokens[i++];
     else if (!isNumber) throw new SpecError(`${context}: expected a coefficient name or number in '${part}'`, context);
     while (tokens[i] === '/') {
-      const d = Number(tokens[i + 1]);
-      if (!/^[\d.]/.test(tokens[i + 1] ?? '') || d === 0) throw new SpecError(`${context}: '/' must be followed by a nonzero number in '${part}'`, context);
+      const d = /^[\d.]/.test(tokens[i + 1] ?? '') ? finite(tokens[i + 1]) : 0;
+      if (d === 0) throw new SpecError(`${context}: '/' must be followed by a nonzero number in '${part}'`, context);
       coef /= d;
       i += 2;
     }
