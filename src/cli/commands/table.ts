@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { SpecError } from '../../errors.ts';
 import { checkOutputFile, writeFileAtomic } from '../../data/write-atomic.ts';
 import { formatResultsTable, readSavedResult, resultsTable, TABLE_FORMATS, type TableFormat } from '../../report/results-table.ts';
+import { given } from '../option-conflicts.ts';
 
 interface TableOptions {
   format: string;
@@ -31,7 +32,7 @@ export function register(program: Command): void {
     .option('--out <file>', 'write the table to this file instead of standard output')
     .action(async (files: string[], opts: TableOptions, command: Command) => {
       // Without --format, a --out file's extension names the format (t.tex is LaTeX), as --save's does.
-      if (opts.out && command.getOptionValueSource('format') === 'default') opts.format = BY_EXTENSION[extname(opts.out).toLowerCase()] ?? opts.format;
+      if (opts.out && !given(command, 'format')) opts.format = BY_EXTENSION[extname(opts.out).toLowerCase()] ?? opts.format;
       if (!TABLE_FORMATS.includes(opts.format as TableFormat)) throw new SpecError(`--format must be one of ${TABLE_FORMATS.join(', ')}, got '${opts.format}'`, '--format');
       const digits = Number(opts.digits);
       if (!Number.isInteger(digits) || digits < 0 || digits > 10) throw new SpecError(`--digits must be an integer from 0 to 10, got '${opts.digits}'`, '--digits');
