@@ -71,6 +71,11 @@ describe('passes on the WebAssembly kernels', () => {
     compare(panel, 'y L.y x, gmm(y, lag(2 3) collapse) twostep robust', true);
   });
 
+  it('more units than one copy into the module memory holds: the groups of the weight pass the same across copies', () => {
+    // About 650 units' blocks a copy (pass-kernels.ts CHUNK_BYTES): three copies, weighted, with zeros.
+    compare(smallPanel(1500), 'y L.y x w, gmm(y x, lag(2 4)) iv(w) twostep robust', true);
+  });
+
   it('turned off, the passes run in TypeScript (the kernels return null)', () => {
     useWasmPasses(false);
     const prep = prepareGmm(smallPanel(20), parseXtabond2('y L.y x, gmm(y x, lag(2 4) collapse) twostep robust', ['y', 'x', 'w']));

@@ -6,7 +6,7 @@
 // off (useWasmPasses): the TypeScript loops then run.
 import { growMemory, kernelInstance } from '../kernels/wasm/module.ts';
 import type { UnitBlocks } from './blocks.ts';
-import { normalize, type Compensated } from './sums.ts';
+import { GRAM_GROUP, normalize, type Compensated } from './sums.ts';
 
 interface PassExports {
   memory: WebAssembly.Memory;
@@ -80,14 +80,15 @@ export function rowSumOnWasm(x: Float64Array, n: number, m: number, w: Float64Ar
 }
 
 /** The weight pass's Σ_i w_i g_i g_iᵀ with g_i = zw_i·c (upper triangle, not yet mirrored or
- *  normalized: as passes.ts accumulates it), or null without the kernels. */
+ *  normalized: as passes.ts accumulates it, by groups of GRAM_GROUP units), or null without the kernels. */
 export function gramOnWasm(b: UnitBlocks, c: Float64Array, w: Float64Array | null): Compensated | null {
   const k = passKernels(c);
   if (!k) return null;
   const { n, L, P, zw } = b;
   const LP = L * P;
-  const chunk = chunkRows(n, LP);
-  const { at, f64 } = layout(k, [P, L, L * L, L * L, w ? chunk : 0, chunk * LP]);
+  // Whole groups in every copy but the last, so that the groups are the TypeScript loop's.
+  const chunk = Math.min(n, Math.max(GRAM_GROUP, chunkRows(n, LP) - (chunkRows(n, LP) % GRAM_GROUP)));
+  const { at, f64 } = layout(k, [P, 2 * GRAM_GROUP * L, L * L, L * L, w ? chunk : 0, chunk * LP]);
   const [cAt, gAt, hiAt, loAt, wAt, zwAt] = at as [number, number, number, number, number, number];
   f64.set(c, cAt / 8);
   f64.fill(0, hiAt / 8, loAt / 8 + L * L);

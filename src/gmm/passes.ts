@@ -7,7 +7,7 @@ import type { UnitBlocks } from './blocks.ts';
 import type { Design } from './design.ts';
 import type { InstrumentPlan } from './instruments.ts';
 import { emptyPartial, keyRows, setSum, type KeyedRows, type PartialSums } from './partial-sums.ts';
-import { addCrossRow, addGramRow, addRow, compensated, compensatedSum, finishGram, normalize } from './sums.ts';
+import { addCrossRow, addGramGroup, addRow, compensated, compensatedSum, finishGram, GRAM_GROUP, normalize } from './sums.ts';
 import { momentRow, residualWeights, unitMoments } from './moments.ts';
 import { arSumsNonRobust, arSumsRobust, type ArSums } from './ar-sums.ts';
 import { correctionOnWasm, gramOnWasm, rowSumOnWasm } from './pass-kernels.ts';
@@ -93,18 +93,25 @@ function weightPass(s: Shard, beta1: Float64Array): PartialSums {
     p.keyed.g = keyRows(b.clusterValue, g, b.L);
     return p;
   }
-  // Σ_i w_i g_i g_i', unit by unit (compensatedGram's sums without an n×L array): on the WebAssembly
-  // kernel where there is one (pass-kernels.ts, the same sums to the bit), else here.
+  // Σ_i w_i g_i g_i' by groups of GRAM_GROUP consecutive units (sums.ts addGramGroup; no n×L array): on
+  // the WebAssembly kernel where there is one (pass-kernels.ts, the same sums to the bit), else here.
   const c = residualWeights(b, beta1);
   let s2 = gramOnWasm(b, c, w);
   if (!s2) {
-    s2 = compensated(b.L * b.L);
-    const g = new Float64Array(b.L);
-    for (let i = 0; i < b.n; i++) {
-      const wi = w ? w[i] : 1;
-      if (wi === 0) continue;
-      momentRow(b, c, i, g);
-      addGramRow(s2, g, 0, b.L, wi);
+    const L = b.L;
+    s2 = compensated(L * L);
+    const g = new Float64Array(GRAM_GROUP * L);
+    const a = w ? new Float64Array(GRAM_GROUP * L) : g;
+    for (let i0 = 0; i0 < b.n; i0 += GRAM_GROUP) {
+      let k = 0;
+      for (let i = i0; i < Math.min(b.n, i0 + GRAM_GROUP); i++) {
+        const wi = w ? w[i] : 1;
+        if (wi === 0) continue;
+        momentRow(b, c, i, g, k * L);
+        if (w) for (let l = 0; l < L; l++) a[k * L + l] = wi * g[k * L + l];
+        k++;
+      }
+      if (k > 0) addGramGroup(s2, a, g, k, L);
     }
   }
   setSum(p, 's', finishGram(s2, b.L));

@@ -5,7 +5,7 @@
 // practice, whichever way the units were split: every unit's own block is computed identically, and
 // only the order of the additions differs.
 //   Σ_i w_i blocks[i, ·]   compensatedSum      (blocks N×m, row-major)
-//   Σ_i w_i g_i g_iᵀ       compensatedGram     (G N×l)
+//   Σ_i w_i g_i g_iᵀ       addGramGroup        (by groups of units)
 //   Σ_i w_i a_i b_iᵀ       compensatedCross    (A N×p, B N×q)
 
 /** A compensated sum: the value is hi + lo, |lo| ≤ ulp(hi)/2 once normalized. */
@@ -59,25 +59,15 @@ export function addRow(c: Compensated, x: Float64Array, o: number, m: number, wi
   }
 }
 
-/** c (p×q) += wi · a b' for a = a[ao .. ao+p), b = b[bo .. bo+q) (one unit of compensatedCross). */
+/** c (p×q) += wi · a b' for a = a[ao .. ao+p), b = b[bo .. bo+q) (one unit of compensatedCross), rows
+ *  with wi·a_r = 0 skipped. */
 export function addCrossRow(c: Compensated, a: Float64Array, ao: number, p: number, b: Float64Array, bo: number, q: number, wi: number): void {
-  addOuter(c, a, ao, p, b, bo, q, wi, false);
-}
-
-/** The upper triangle of c (l×l) += wi · g g' for g = g[o .. o+l) (one unit of compensatedGram). */
-export function addGramRow(c: Compensated, g: Float64Array, o: number, l: number, wi: number): void {
-  addOuter(c, g, o, l, g, o, l, wi, true);
-}
-
-/** c (p×q) += wi · a b', rows with wi·a_r = 0 skipped; `upper`: only entries s ≥ r (a Gram sum, b = a). */
-function addOuter(c: Compensated, a: Float64Array, ao: number, p: number, b: Float64Array, bo: number, q: number, wi: number, upper: boolean): void {
   if (wi === 0) return;
   const { hi, lo } = c;
   for (let r = 0; r < p; r++) {
     const ar = wi * a[ao + r];
     if (ar === 0) continue;
-    const s0 = upper ? r : 0;
-    for (let s = s0, j = r * q + s0; s < q; s++, j++) {
+    for (let s = 0, j = r * q; s < q; s++, j++) {
       // addTo, inlined.
       const x = ar * b[bo + s];
       const h = hi[j];
@@ -89,7 +79,42 @@ function addOuter(c: Compensated, a: Float64Array, ao: number, p: number, b: Flo
   }
 }
 
-/** A Gram sum of addGramRow: the upper triangle mirrored, normalized. */
+/** Units whose Gram terms are summed in registers before their sum enters the compensated one. */
+export const GRAM_GROUP = 4;
+
+/**
+ * The upper triangle of c (l×l) += Σ_j a_j g_jᵀ over one group of k ≤ GRAM_GROUP units (rows j of a
+ * and g, l values each; a_j = w_j g_j): each entry's k terms summed by TwoSum in a local pair (h, e),
+ * zero a-terms skipped, and the pair then added to c. The sum is the compensated sum of the same
+ * rounded terms (to about 1e-30 of their size, whatever the grouping, so shards still merge to the
+ * single process's sums), with the loads and stores of c once per group instead of once per unit (the
+ * weight pass's kernel `gram` does the same, bit for bit: kernels.wat).
+ */
+export function addGramGroup(c: Compensated, a: Float64Array, g: Float64Array, k: number, l: number): void {
+  const { hi, lo } = c;
+  for (let r = 0; r < l; r++)
+    for (let s = r; s < l; s++) {
+      let h = 0;
+      let e = 0;
+      for (let j = 0; j < k; j++) {
+        const ar = a[j * l + r];
+        if (ar === 0) continue;
+        const x = ar * g[j * l + s];
+        const t = h + x;
+        const bb = t - h;
+        e += h - (t - bb) + (x - bb);
+        h = t;
+      }
+      const j = r * l + s;
+      const v = hi[j];
+      const t = v + h;
+      const bb = t - v;
+      lo[j] = lo[j] + (v - (t - bb) + (h - bb)) + e;
+      hi[j] = t;
+    }
+}
+
+/** A Gram sum of addGramGroup: the upper triangle mirrored, normalized. */
 export function finishGram(c: Compensated, l: number): Compensated {
   for (let r = 0; r < l; r++)
     for (let s = r + 1; s < l; s++) {
@@ -111,11 +136,4 @@ export function compensatedCross(a: Float64Array, b: Float64Array, n: number, p:
   const c = compensated(p * q);
   for (let i = 0; i < n; i++) addCrossRow(c, a, i * p, p, b, i * q, q, w ? w[i] : 1);
   return normalize(c);
-}
-
-/** Σ_i w_i g_i g_iᵀ (l×l, symmetric: the upper triangle summed, mirrored) for G (N×l). */
-export function compensatedGram(g: Float64Array, n: number, l: number, w: Float64Array | null): Compensated {
-  const c = compensated(l * l);
-  for (let i = 0; i < n; i++) addGramRow(c, g, i * l, l, w ? w[i] : 1);
-  return finishGram(c, l);
 }

@@ -404,7 +404,7 @@
         (f64.add (f64.sub (local.get $h) (f64.sub (local.get $t) (local.get $bb))) (f64.sub (local.get $x) (local.get $bb)))))
     (f64.store (local.get $hi) (local.get $t)))
 
-  ;; $axpy: (hi, lo)[0..m) += a·x[0..m) (sums.ts addRow; addCrossRow and addGramRow row by row).
+  ;; $axpy: (hi, lo)[0..m) += a·x[0..m) (sums.ts addRow; addCrossRow row by row).
   ;; $twosum2 and $twosum1 written out in place: the passes spend most of their time here, and V8 does
   ;; not inline WebAssembly calls (the weight pass, uncollapsed L = 59, N = 20,000: bench/RESULTS.md).
   (func $axpy (param $hi i32) (param $lo i32) (param $x i32) (param $m i32) (param $a f64)
@@ -475,41 +475,151 @@
             (br $qloop)))
         (f64.store (i32.add (local.get $g) (i32.shl (local.get $l) (i32.const 3))) (local.get $s)))))
 
-  ;; $outer: (hi, lo) (p×q) += (w·a) bᵀ, rows r with w·a[r] = 0 skipped (sums.ts addCrossRow; with
-  ;; $upper ≠ 0 only entries s ≥ r of a p×p target, b = a: addGramRow).
-  (func $outer (param $hi i32) (param $lo i32) (param $a i32) (param $p i32) (param $b i32) (param $q i32) (param $w f64) (param $upper i32)
-    (local $r i32) (local $ar f64) (local $s0 i32) (local $o i32)
+  ;; $outer: (hi, lo) (p×q) += (w·a) bᵀ, rows r with w·a[r] = 0 skipped (sums.ts addCrossRow).
+  (func $outer (param $hi i32) (param $lo i32) (param $a i32) (param $p i32) (param $b i32) (param $q i32) (param $w f64)
+    (local $r i32) (local $ar f64) (local $o i32)
     (block $rdone
       (loop $rloop
         (br_if $rdone (i32.ge_u (local.get $r) (local.get $p)))
         (local.set $ar (f64.mul (local.get $w) (f64.load (i32.add (local.get $a) (i32.shl (local.get $r) (i32.const 3))))))
         (if (f64.ne (local.get $ar) (f64.const 0))
           (then
-            (local.set $s0 (select (local.get $r) (i32.const 0) (local.get $upper)))
-            (local.set $o (i32.shl (i32.add (i32.mul (local.get $r) (local.get $q)) (local.get $s0)) (i32.const 3)))
-            (call $axpy (i32.add (local.get $hi) (local.get $o)) (i32.add (local.get $lo) (local.get $o))
-              (i32.add (local.get $b) (i32.shl (local.get $s0) (i32.const 3))) (i32.sub (local.get $q) (local.get $s0)) (local.get $ar))))
+            (local.set $o (i32.shl (i32.mul (local.get $r) (local.get $q)) (i32.const 3)))
+            (call $axpy (i32.add (local.get $hi) (local.get $o)) (i32.add (local.get $lo) (local.get $o)) (local.get $b) (local.get $q) (local.get $ar))))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $rloop))))
 
   ;; gram: the weight pass over n units' blocks zw (n × L × P): (hi, lo) (L×L, upper triangle) +=
-  ;; w_i g_i g_iᵀ, g_i = zw_i·c (scratch at g); w = 0: every w_i = 1, else w_i = f64 at w + 8i, units
-  ;; with w_i = 0 skipped (passes.ts weightPass).
+  ;; Σ_i w_i g_i g_iᵀ, g_i = zw_i·c; w = 0: every w_i = 1, else w_i = f64 at w + 8i, units with w_i = 0
+  ;; skipped (passes.ts weightPass, sums.ts addGramGroup). Units go 4 at a time (GRAM_GROUP; n is a
+  ;; multiple of 4 except in a pass's last call): each entry's 4 terms a_j[r]·g_j[s] (a_j = w_j g_j) are
+  ;; summed by TwoSum in registers (h, l), two entries per SIMD operation, and (h, l) is then added to
+  ;; (hi, lo) in memory once per group. Scratch at g: G (4 × L), then A (4 × L) when weighted; the rows
+  ;; of a group's skipped units are zero, and a zero term changes neither h nor l.
   (func (export "gram") (param $zw i32) (param $n i32) (param $L i32) (param $P i32) (param $c i32) (param $w i32) (param $g i32) (param $hi i32) (param $lo i32)
-    (local $i i32) (local $wi f64) (local $block i32)
+    (local $i0 i32) (local $i i32) (local $end i32) (local $k i32) (local $wi f64) (local $block i32) (local $rowB i32)
+    (local $A i32) (local $row i32) (local $ar i32) (local $r i32) (local $s i32) (local $at i32) (local $gp i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local $x v128) (local $h v128) (local $l v128) (local $t v128) (local $bb v128)
+    (local $xs f64) (local $hs f64) (local $ls f64) (local $ts f64) (local $bs f64)
     (local.set $block (i32.shl (i32.mul (local.get $L) (local.get $P)) (i32.const 3)))
+    (local.set $rowB (i32.shl (local.get $L) (i32.const 3)))
+    (local.set $A (select (i32.add (local.get $g) (i32.mul (local.get $rowB) (i32.const 4))) (local.get $g) (local.get $w)))
     (block $done
-      (loop $unit
-        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
-        (local.set $wi (if (result f64) (local.get $w)
-          (then (f64.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 3)))))
-          (else (f64.const 1))))
-        (if (f64.ne (local.get $wi) (f64.const 0))
+      (loop $group
+        (br_if $done (i32.ge_u (local.get $i0) (local.get $n)))
+        ;; The group's moments: G row k = g_i, A row k = w_i g_i, for units i with w_i ≠ 0.
+        (local.set $end (select (local.get $n) (i32.add (local.get $i0) (i32.const 4)) (i32.lt_u (local.get $n) (i32.add (local.get $i0) (i32.const 4)))))
+        (local.set $k (i32.const 0))
+        (local.set $i (local.get $i0))
+        (block $udone
+          (loop $unit
+            (br_if $udone (i32.ge_u (local.get $i) (local.get $end)))
+            (local.set $wi (if (result f64) (local.get $w)
+              (then (f64.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 3)))))
+              (else (f64.const 1))))
+            (if (f64.ne (local.get $wi) (f64.const 0))
+              (then
+                (local.set $row (i32.add (local.get $g) (i32.mul (local.get $k) (local.get $rowB))))
+                (call $moment (i32.add (local.get $zw) (i32.mul (local.get $i) (local.get $block))) (local.get $c) (local.get $row) (local.get $L) (local.get $P))
+                (if (local.get $w)
+                  (then
+                    (local.set $ar (i32.add (local.get $A) (i32.mul (local.get $k) (local.get $rowB))))
+                    (local.set $s (i32.const 0))
+                    (block $sdone (loop $sloop
+                      (br_if $sdone (i32.ge_u (local.get $s) (local.get $rowB)))
+                      (f64.store (i32.add (local.get $ar) (local.get $s)) (f64.mul (local.get $wi) (f64.load (i32.add (local.get $row) (local.get $s)))))
+                      (local.set $s (i32.add (local.get $s) (i32.const 8)))
+                      (br $sloop)))))
+                (local.set $k (i32.add (local.get $k) (i32.const 1)))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $unit)))
+        (if (local.get $k)
           (then
-            (call $moment (i32.add (local.get $zw) (i32.mul (local.get $i) (local.get $block))) (local.get $c) (local.get $g) (local.get $L) (local.get $P))
-            (call $outer (local.get $hi) (local.get $lo) (local.get $g) (local.get $L) (local.get $g) (local.get $L) (local.get $wi) (i32.const 1))))
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $unit))))
+            ;; Rows k .. 3 of G and A zero.
+            (memory.fill (i32.add (local.get $g) (i32.mul (local.get $k) (local.get $rowB))) (i32.const 0)
+              (i32.mul (i32.sub (i32.const 4) (local.get $k)) (local.get $rowB)))
+            (if (local.get $w)
+              (then (memory.fill (i32.add (local.get $A) (i32.mul (local.get $k) (local.get $rowB))) (i32.const 0)
+                (i32.mul (i32.sub (i32.const 4) (local.get $k)) (local.get $rowB)))))
+            (local.set $r (i32.const 0))
+            (block $rdone
+              (loop $rloop
+                (br_if $rdone (i32.ge_u (local.get $r) (local.get $L)))
+                (local.set $ar (i32.add (local.get $A) (i32.shl (local.get $r) (i32.const 3))))
+                (local.set $a0 (v128.load64_splat (local.get $ar)))
+                (local.set $a1 (v128.load64_splat (i32.add (local.get $ar) (local.get $rowB))))
+                (local.set $a2 (v128.load64_splat (i32.add (local.get $ar) (i32.mul (local.get $rowB) (i32.const 2)))))
+                (local.set $a3 (v128.load64_splat (i32.add (local.get $ar) (i32.mul (local.get $rowB) (i32.const 3)))))
+                (local.set $s (local.get $r))
+                (block $pdone
+                  (loop $ploop
+                    (br_if $pdone (i32.gt_u (i32.add (local.get $s) (i32.const 2)) (local.get $L)))
+                    (local.set $gp (i32.add (local.get $g) (i32.shl (local.get $s) (i32.const 3))))
+                    (local.set $h (f64x2.mul (local.get $a0) (v128.load (local.get $gp))))
+                    (local.set $l (v128.const i64x2 0 0))
+                    (local.set $x (f64x2.mul (local.get $a1) (v128.load (i32.add (local.get $gp) (local.get $rowB)))))
+                    (local.set $t (f64x2.add (local.get $h) (local.get $x)))
+                    (local.set $bb (f64x2.sub (local.get $t) (local.get $h)))
+                    (local.set $l (f64x2.add (local.get $l) (f64x2.add (f64x2.sub (local.get $h) (f64x2.sub (local.get $t) (local.get $bb))) (f64x2.sub (local.get $x) (local.get $bb)))))
+                    (local.set $h (local.get $t))
+                    (local.set $x (f64x2.mul (local.get $a2) (v128.load (i32.add (local.get $gp) (i32.mul (local.get $rowB) (i32.const 2))))))
+                    (local.set $t (f64x2.add (local.get $h) (local.get $x)))
+                    (local.set $bb (f64x2.sub (local.get $t) (local.get $h)))
+                    (local.set $l (f64x2.add (local.get $l) (f64x2.add (f64x2.sub (local.get $h) (f64x2.sub (local.get $t) (local.get $bb))) (f64x2.sub (local.get $x) (local.get $bb)))))
+                    (local.set $h (local.get $t))
+                    (local.set $x (f64x2.mul (local.get $a3) (v128.load (i32.add (local.get $gp) (i32.mul (local.get $rowB) (i32.const 3))))))
+                    (local.set $t (f64x2.add (local.get $h) (local.get $x)))
+                    (local.set $bb (f64x2.sub (local.get $t) (local.get $h)))
+                    (local.set $l (f64x2.add (local.get $l) (f64x2.add (f64x2.sub (local.get $h) (f64x2.sub (local.get $t) (local.get $bb))) (f64x2.sub (local.get $x) (local.get $bb)))))
+                    (local.set $h (local.get $t))
+                    ;; (h, l) into entries (r, s) and (r, s+1): TwoSum of h, then l.
+                    (local.set $at (i32.shl (i32.add (i32.mul (local.get $r) (local.get $L)) (local.get $s)) (i32.const 3)))
+                    (local.set $x (v128.load (i32.add (local.get $hi) (local.get $at))))
+                    (local.set $t (f64x2.add (local.get $x) (local.get $h)))
+                    (local.set $bb (f64x2.sub (local.get $t) (local.get $x)))
+                    (v128.store (i32.add (local.get $lo) (local.get $at))
+                      (f64x2.add
+                        (f64x2.add (v128.load (i32.add (local.get $lo) (local.get $at)))
+                          (f64x2.add (f64x2.sub (local.get $x) (f64x2.sub (local.get $t) (local.get $bb))) (f64x2.sub (local.get $h) (local.get $bb))))
+                        (local.get $l)))
+                    (v128.store (i32.add (local.get $hi) (local.get $at)) (local.get $t))
+                    (local.set $s (i32.add (local.get $s) (i32.const 2)))
+                    (br $ploop)))
+                (if (i32.lt_u (local.get $s) (local.get $L))
+                  (then
+                    (local.set $gp (i32.add (local.get $g) (i32.shl (local.get $s) (i32.const 3))))
+                    (local.set $hs (f64.mul (f64x2.extract_lane 0 (local.get $a0)) (f64.load (local.get $gp))))
+                    (local.set $ls (f64.const 0))
+                    (local.set $xs (f64.mul (f64x2.extract_lane 0 (local.get $a1)) (f64.load (i32.add (local.get $gp) (local.get $rowB)))))
+                    (local.set $ts (f64.add (local.get $hs) (local.get $xs)))
+                    (local.set $bs (f64.sub (local.get $ts) (local.get $hs)))
+                    (local.set $ls (f64.add (local.get $ls) (f64.add (f64.sub (local.get $hs) (f64.sub (local.get $ts) (local.get $bs))) (f64.sub (local.get $xs) (local.get $bs)))))
+                    (local.set $hs (local.get $ts))
+                    (local.set $xs (f64.mul (f64x2.extract_lane 0 (local.get $a2)) (f64.load (i32.add (local.get $gp) (i32.mul (local.get $rowB) (i32.const 2))))))
+                    (local.set $ts (f64.add (local.get $hs) (local.get $xs)))
+                    (local.set $bs (f64.sub (local.get $ts) (local.get $hs)))
+                    (local.set $ls (f64.add (local.get $ls) (f64.add (f64.sub (local.get $hs) (f64.sub (local.get $ts) (local.get $bs))) (f64.sub (local.get $xs) (local.get $bs)))))
+                    (local.set $hs (local.get $ts))
+                    (local.set $xs (f64.mul (f64x2.extract_lane 0 (local.get $a3)) (f64.load (i32.add (local.get $gp) (i32.mul (local.get $rowB) (i32.const 3))))))
+                    (local.set $ts (f64.add (local.get $hs) (local.get $xs)))
+                    (local.set $bs (f64.sub (local.get $ts) (local.get $hs)))
+                    (local.set $ls (f64.add (local.get $ls) (f64.add (f64.sub (local.get $hs) (f64.sub (local.get $ts) (local.get $bs))) (f64.sub (local.get $xs) (local.get $bs)))))
+                    (local.set $hs (local.get $ts))
+                    (local.set $at (i32.shl (i32.add (i32.mul (local.get $r) (local.get $L)) (local.get $s)) (i32.const 3)))
+                    (local.set $xs (f64.load (i32.add (local.get $hi) (local.get $at))))
+                    (local.set $ts (f64.add (local.get $xs) (local.get $hs)))
+                    (local.set $bs (f64.sub (local.get $ts) (local.get $xs)))
+                    (f64.store (i32.add (local.get $lo) (local.get $at))
+                      (f64.add
+                        (f64.add (f64.load (i32.add (local.get $lo) (local.get $at)))
+                          (f64.add (f64.sub (local.get $xs) (f64.sub (local.get $ts) (local.get $bs))) (f64.sub (local.get $hs) (local.get $bs))))
+                        (local.get $ls)))
+                    (f64.store (i32.add (local.get $hi) (local.get $at)) (local.get $ts))))
+                (local.set $r (i32.add (local.get $r) (i32.const 1)))
+                (br $rloop)))))
+        (local.set $i0 (i32.add (local.get $i0) (i32.const 4)))
+        (br $group))))
 
   ;; sumrows: (hi, lo) (m) += w_i x_i over n rows x_i of m values (sums.ts compensatedSum, not yet
   ;; normalized); w as in gram.
@@ -584,7 +694,7 @@
             (local.set $zp (i32.add (local.get $zp) (i32.shl (local.get $P) (i32.const 3))))
             (local.set $l (i32.add (local.get $l) (i32.const 1)))
             (br $lloop)))
-        (call $outer (local.get $hi2) (local.get $lo2) (local.get $h) (local.get $L) (local.get $zwa) (local.get $P) (local.get $wi) (i32.const 0))
+        (call $outer (local.get $hi2) (local.get $lo2) (local.get $h) (local.get $L) (local.get $zwa) (local.get $P) (local.get $wi))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $unit))))
 
