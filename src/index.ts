@@ -37,5 +37,5 @@ export type { GridOptions, GridResult } from './workloads/grid.ts';
 export type { WorkloadOptions } from './workloads/run-workload.ts';
 export type { ExecutorOptions } from './run/executor.ts';
 export { simulatePanel, type Design } from './workloads/dgp.ts';
-export { keyedRng } from './workloads/streams.ts';
+export { keyedRng } from './stats/streams.ts';
 export type { Rng } from './stats/rng.ts';

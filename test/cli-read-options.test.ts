@@ -1,5 +1,5 @@
 // README "Data files and errors": every command that reads a data file takes --delimiter and
-// --input-format (src/cli/load-model.ts dataReadOptions). Each command here reads a colon-separated
+// --input-format (src/cli/data-options.ts dataReadOptions). Each command here reads a colon-separated
 // copy of a bundled file: ':' is not among the delimiters detected (, ; tab |), so without the option
 // the file is one column; with it, the results equal those on the comma-separated original.
 import { spawnSync } from 'node:child_process';

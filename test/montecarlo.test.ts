@@ -6,7 +6,7 @@ import { parsePlan, type Plan } from '../src/workloads/plan.ts';
 import { montecarloTask, taskLayout, type McTaskPayload } from '../src/workloads/montecarlo-task.ts';
 import { summarise, type McRow } from '../src/workloads/mc-summary.ts';
 import { simulatePanel } from '../src/workloads/dgp.ts';
-import { keyedRng } from '../src/workloads/streams.ts';
+import { keyedRng } from '../src/stats/streams.ts';
 import { iteratedGmm } from '../src/workloads/iterated.ts';
 import { fitGmm } from '../src/gmm/fit.ts';
 import { parseXtabond2 } from '../src/spec/parse.ts';

@@ -12,7 +12,7 @@ import { shardedReplications } from '../src/scale/sharded-bootstrap.ts';
 import { parseXtabond2 } from '../src/spec/parse.ts';
 import type { ExecutorOptions } from '../src/run/executor.ts';
 import { loadAbdata } from './helpers/abdata.ts';
-import { loadModel } from '../src/cli/load-model.ts';
+import { loadModel } from '../src/input/load-model.ts';
 import { partition } from '../src/scale/partition.ts';
 import { loadPartitionedModel } from '../src/scale/partition-panel.ts';
 

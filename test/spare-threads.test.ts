@@ -2,7 +2,7 @@
 // of starting its own, a fit on one thread ends them, and the data size decides how many start.
 import { availableParallelism } from 'node:os';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { loadModel } from '../src/cli/load-model.ts';
+import { loadModel } from '../src/input/load-model.ts';
 import { fitGmm } from '../src/gmm/fit.ts';
 import { prestartThreads, spareThreadCount } from '../src/gmm/spare-threads.ts';
 import { PRESTART_MIN_ROWS, prestartCount } from '../src/gmm/thread-count.ts';

@@ -13,7 +13,7 @@ import type { GmmResult } from '../gmm/result.ts';
 import { toJsonObject } from '../report/json.ts';
 import { bootstrapGmm, type BootstrapOptions, type BootstrapResult } from '../bootstrap/run.ts';
 import { bootstrapJson } from '../report/bootstrap.ts';
-import { loadModel } from '../cli/load-model.ts';
+import { loadModel } from '../input/load-model.ts';
 import { lincom, waldTest, type LinearCombination, type WaldTest } from './postestimation.ts';
 import { predictGmm, type Predictions } from './predict.ts';
 

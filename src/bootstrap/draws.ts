@@ -1,9 +1,9 @@
 // Bootstrap draws. Pairs replications are counter-based: replication b draws from its own generator
-// keyed by (seed, b) (src/workloads/streams.ts), so any split of the replications into tasks, on any
+// keyed by (seed, b) (src/stats/streams.ts), so any split of the replications into tasks, on any
 // executor, backend, batch size or thread count, draws the same numbers. Wild weights come from one
 // seeded stream per test.
 import { createRng, type Rng } from '../stats/rng.ts';
-import { keyedRng } from '../workloads/streams.ts';
+import { keyedRng } from '../stats/streams.ts';
 
 /** Key that sets the pairs bootstrap's streams apart from the other keyed streams of a seed. */
 const PAIRS_STREAM = 0x7061;

@@ -41,7 +41,7 @@ async function run(): Promise<void> {
     // Commander has already printed its message (unknown option or command, missing argument, ...).
     if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
     if (err instanceof DataError || err instanceof SpecError) fail(err.message);
-    // A run's tasks that failed or were interrupted (src/run/executor.ts TaskFailure, known by name so
+    // A run's tasks that failed or were interrupted (src/run/task-failure.ts TaskFailure, known by name so
     // that this module loads no run code): its message, and its code (1; 130 or 143 when interrupted).
     if (err instanceof Error && err.name === 'TaskFailure') {
       process.stderr.write(`sysgmm: ${err.message}\n`);

@@ -21,20 +21,6 @@ export interface ExecutorOptions {
   onNote?: (message: string) => void;
 }
 
-/** Tasks that did not produce a valid result; `failed` names each with its log. */
-export class TaskFailure extends Error {
-  constructor(message: string, readonly failed: { index: number; log: string }[], readonly exitCode = 1) {
-    super(failed.length ? `${message}: ${failed.map((f) => `task ${f.index} (log ${f.log})`).join(', ')}` : message);
-    this.name = 'TaskFailure';
-  }
-}
-
-/** A task stopped on an error in the user's data or options: its own message (file, row, column),
- *  where it happened, and exit status 2, as for the same error in the command itself. */
-export function taskUserError(dir: string, index: number, message: string, log: string): TaskFailure {
-  return new TaskFailure(`${message} (task ${index} of the run in ${dir}; log ${log})`, [], 2);
-}
-
 /** Run every task without a valid result (a corrupt one is removed and recomputed); returns how many ran. */
 export async function executeRun(dir: string, manifest: RunManifest, opts: ExecutorOptions): Promise<number> {
   const pending = await pendingTasks(dir, manifest.tasks, (i, why) => opts.onNote?.(`task ${i}: result corrupt (${why}); recomputing`));

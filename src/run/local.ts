@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { taskCommand } from './entry.ts';
 import { linkRefused, logDir, readResult, readTaskError } from './run-dir.ts';
 import type { ExecutorOptions } from './executor.ts';
-import { TaskFailure, taskUserError } from './executor.ts';
+import { TaskFailure, taskUserError } from './task-failure.ts';
 import { signalExit } from './signal-exit.ts';
 
 export async function runLocal(dir: string, pending: number[], opts: ExecutorOptions): Promise<void> {

@@ -11,7 +11,8 @@ import { SpecError } from '../errors.ts';
 import { sysgmmBin } from './entry.ts';
 import { logDir, pendingTasks, readTaskError, type RunManifest } from './run-dir.ts';
 import { writeFileAtomic } from '../data/write-atomic.ts';
-import { TaskFailure, taskUserError, type ExecutorOptions } from './executor.ts';
+import type { ExecutorOptions } from './executor.ts';
+import { TaskFailure, taskUserError } from './task-failure.ts';
 import { signalExit } from './signal-exit.ts';
 
 /** Largest array index submitted (Slurm's default MaxArraySize is 1001); later tasks go in further arrays with an offset. */

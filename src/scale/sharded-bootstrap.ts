@@ -17,7 +17,7 @@ import { runWorkload } from '../workloads/run-workload.ts';
 import { pairsReplications, pairsSetup } from '../bootstrap/run.ts';
 import type { Replications } from '../bootstrap/replicate.ts';
 import { getBackend } from '../kernels/registry.ts';
-import { loadModel } from '../cli/load-model.ts';
+import { loadModel } from '../input/load-model.ts';
 import { isPartitionedFolder } from './is-partitioned.ts';
 import { loadPartitionedModel } from './partition-panel.ts';
 

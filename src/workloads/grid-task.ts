@@ -8,13 +8,13 @@ import { DataError } from '../errors.ts';
 import { blocksKey, fitOnBlocks, modelBlocks, prepareGmm, type PreparedGmm } from '../gmm/fit.ts';
 import type { UnitBlocks } from '../gmm/blocks.ts';
 import { bootstrapGmm } from '../bootstrap/run.ts';
-import { loadModel } from '../cli/load-model.ts';
+import { loadModel } from '../input/load-model.ts';
 import { defaultFloat64Backend, getBackend } from '../kernels/registry.ts';
 import { parseXtabond2 } from '../spec/parse.ts';
 import type { RunManifest } from '../run/run-dir.ts';
 import { selectSample, type SampleSelection } from './condition.ts';
 import type { Grid } from './grid-spec.ts';
-import { keyedSeed } from './streams.ts';
+import { keyedSeed } from '../stats/streams.ts';
 
 export interface GridConfig {
   /** A file, dataset folder or glob (src/data/dataset.ts), and its checksum (src/data/checksum.ts). */

@@ -18,7 +18,7 @@ import type { RunManifest } from '../run/run-dir.ts';
 import { simulatePanel, truth } from './dgp.ts';
 import { iteratedGmm } from './iterated.ts';
 import type { EstimatorDef, Plan } from './plan.ts';
-import { keyedRng, keyedSeed } from './streams.ts';
+import { keyedRng, keyedSeed } from '../stats/streams.ts';
 
 /** One estimator on one replication. Numbers are null where not available (JSON has no NaN). */
 export interface EstimateRecord {

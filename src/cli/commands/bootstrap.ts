@@ -18,7 +18,8 @@ import {
 } from '../../report/bootstrap.ts';
 import { writeFigure } from '../../report/figures.ts';
 import { REP_OK } from '../../bootstrap/replicate.ts';
-import { loadModel, modelInputOptions, type ModelInputOptions } from '../load-model.ts';
+import { loadModel, type ModelInputOptions } from '../../input/load-model.ts';
+import { modelInputOptions } from '../data-options.ts';
 import { progressBar } from '../progress.ts';
 import { checkTableFile, drawsTable, writeTableFile } from '../../data/write-table.ts';
 import { checkWritableFolder } from '../../data/write-atomic.ts';

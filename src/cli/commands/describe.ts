@@ -7,7 +7,7 @@ import { checkTableFile, variablesTable, writeTableFile } from '../../data/write
 import { describePanel } from '../../panel/describe.ts';
 import { DESCRIBE_FORMATS, descriptionNotes, formatDescription, type DescribeFormat } from '../../report/describe-table.ts';
 import { outputFormat } from '../option-conflicts.ts';
-import { readOptionsOf } from '../load-model.ts';
+import { readOptionsOf } from '../../input/load-model.ts';
 
 export function register(program: Command): void {
   program

@@ -12,7 +12,8 @@ import { REPORT_FORMATS, formatResult, type ReportFormat } from '../../report/fo
 import { noteLines } from '../../report/text.ts';
 import { CONVENTIONS, type Conventions } from '../../spec/types.ts';
 import { isPartitionedFolder } from '../../scale/is-partitioned.ts';
-import { loadModel, modelInputOptions, type ModelInputOptions } from '../load-model.ts';
+import { loadModel, type ModelInputOptions } from '../../input/load-model.ts';
+import { modelInputOptions } from '../data-options.ts';
 import { given, outputFormat } from '../option-conflicts.ts';
 
 interface EstimateOptions extends ModelInputOptions {

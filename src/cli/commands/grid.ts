@@ -7,7 +7,8 @@ import { executorCliOptions, parseExecutorOptions, preparedMessage, type Executo
 import { readManifest } from '../../run/run-dir.ts';
 import { runGrid } from '../../workloads/grid.ts';
 import { DATA_FORMATS } from '../../data/read.ts';
-import { dataReadOptions, readOptionsOf } from '../load-model.ts';
+import { readOptionsOf } from '../../input/load-model.ts';
+import { dataReadOptions } from '../data-options.ts';
 import { noter, runWorkloadCli } from '../workload-run.ts';
 
 interface GridCliOptions extends ExecutorCliOptions {

@@ -12,7 +12,8 @@ import { EFFICIENCY_MEASURES, needsCapital, panelEfficiency, parseEfficiencyMeas
 import { DEFAULT_SECTOR_MAPPING, parseSectorMapping, type SectorMapping } from '../../study/sectors.ts';
 import type { MeasureWarning } from '../../study/warnings.ts';
 import { DEFAULT_CONFIG } from '../../study/config.ts';
-import { dataReadOptions, readOptionsOf } from '../load-model.ts';
+import { readOptionsOf } from '../../input/load-model.ts';
+import { dataReadOptions } from '../data-options.ts';
 
 export interface IndicesOptions {
   id: string;

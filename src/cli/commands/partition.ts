@@ -3,7 +3,8 @@
 import type { Command } from 'commander';
 import { wholeNumber } from '../../whole-number.ts';
 import { partition } from '../../scale/partition.ts';
-import { dataReadOptions, readOptionsOf } from '../load-model.ts';
+import { readOptionsOf } from '../../input/load-model.ts';
+import { dataReadOptions } from '../data-options.ts';
 
 export function register(program: Command): void {
   dataReadOptions(

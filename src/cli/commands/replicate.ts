@@ -5,7 +5,8 @@ import { SpecError } from '../../errors.ts';
 import { backendNames, defaultFloat64Backend } from '../../kernels/registry.ts';
 import { configWarnings } from '../../study/config.ts';
 import { engineEstimators, replicate, type ProgressEvent } from '../../study/replicate.ts';
-import { dataReadOptions, readOptionsOf } from '../load-model.ts';
+import { readOptionsOf } from '../../input/load-model.ts';
+import { dataReadOptions } from '../data-options.ts';
 
 interface Options {
   data?: string;

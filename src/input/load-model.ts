@@ -1,7 +1,7 @@
-// Shared by the commands that fit a model: read the data file, parse the xtabond2 command against its
-// columns, and build the panel; a model variable read as text is read again declared numeric, so the
-// reader names the offending row and value.
-import type { Command } from 'commander';
+// From a data file and an xtabond2 command to a Panel and a ModelSpec, for every caller that fits a
+// model (the CLI commands, the library's estimate, grid tasks, sharded bootstrap tasks): read the data
+// file, parse the command against its columns, and build the panel; a model variable read as text is
+// read again declared numeric, so the reader names the offending row and value.
 import { SpecError } from '../errors.ts';
 import { DATA_FORMATS, formatOf, readTable, type DataFormat } from '../data/read.ts';
 import { Panel } from '../panel/panel.ts';
@@ -19,27 +19,6 @@ export interface ModelInputOptions {
   inputFormat?: string;
   sheet?: string;
   delimiter?: string;
-}
-
-/** The options every model command takes: data file layout and the model. */
-export function modelInputOptions(cmd: Command): Command {
-  return dataReadOptions(
-    cmd
-      .argument('<file>', DATA_ARGUMENT)
-      .requiredOption('--id <col>', 'unit (panel) identifier column')
-      .requiredOption('--time <col>', 'integer time column')
-      .requiredOption('--xtabond2 <command>', 'the model as an xtabond2 command, e.g. "n L.n w k, gmm(L.n) iv(w k) twostep robust"'),
-  );
-}
-
-const DATA_ARGUMENT = `data file (${DATA_FORMATS.join(', ')}; chosen by extension), a dataset folder or glob of such files (hive key=value folders become columns), or - for standard input (with --input-format)`;
-
-/** How to read the data: the options of every command that reads a data file (README "Data files and errors"). */
-export function dataReadOptions(cmd: Command): Command {
-  return cmd
-    .option('--input-format <fmt>', `read the file as ${DATA_FORMATS.join('|')} whatever its extension`)
-    .option('--sheet <name>', 'worksheet of an .xlsx file (default: the first)')
-    .option('--delimiter <char>', 'CSV field separator (default: detected from the header line among , ; tab |)');
 }
 
 /** The reader's options from --input-format, --sheet and --delimiter, the format checked. */

@@ -3,7 +3,7 @@
 // r in some sequence, so any split of the replications into tasks and any executor draw the same
 // numbers. The hash chains the SplitMix64 finaliser (Steele, Lea & Flood, OOPSLA 2014) over the keys;
 // its 53 low bits seed the project's generator (src/stats/rng.ts).
-import { createRng, type Rng } from '../stats/rng.ts';
+import { createRng, type Rng } from './rng.ts';
 
 const MASK64 = (1n << 64n) - 1n;
 
