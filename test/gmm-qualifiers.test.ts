@@ -88,6 +88,17 @@ describe('estimation with if/in', () => {
     expect(r.excluded.find((e) => e.reason === "outside the command's if/in condition")).toBeUndefined();
   });
 
+  // Reported by a tester: a row that fails the if/in and has no cluster() value was counted under the
+  // cluster; the if/in is the first rule, as in Stata (marksample, then markout of the cluster variable).
+  it('a row outside the if/in and without a cluster() value is counted under the if/in', async () => {
+    const id = panel.column('id');
+    const cl = panel.withColumn('cl', id.map((v) => (v <= 20 ? NaN : v % 40)));
+    const r = await fitGmm(cl, parseXtabond2('n L.n w k if id > 10, gmm(L.n, collapse) iv(w k) twostep cluster(cl)', [...cols, 'cl']));
+    const count = (reason: string) => r.excluded.find((e) => e.reason === reason)?.count;
+    expect(count("outside the command's if/in condition")).toBe(id.filter((v) => v <= 10).length);
+    expect(count('missing value in the cluster() variable')).toBe(id.filter((v) => v > 10 && v <= 20).length);
+  });
+
   // A tester's report: with 6 clusters for 11 instruments, w and _cons came out as exactly 0 with SE 0
   // and nothing said why.
   it('coefficients the generalized inverse sets to 0 are named in a warning, with the clusters against the instruments', async () => {

@@ -296,22 +296,30 @@ export function sampleRowMask(panel: Panel, columns: readonly LaggedColumn[], qu
 /** The sample's rows of a model on a panel by the rule buildDesign uses (sampleRowMask), and the rows
  *  the command's if/in leaves out (null: none), without laying the model out: a shard of a
  *  partitioned panel may have no sample row at all, which buildDesign refuses. */
-export function sampleRows(panel0: Panel, spec0: ModelSpec): { rows: Uint8Array; qualified: Uint8Array | null } {
+export function sampleRows(panel0: Panel, spec0: ModelSpec): { rows: Uint8Array; qualified: Uint8Array | null; ifIn: Uint8Array | null } {
   const { panel, spec } = resolveSpec(panel0, spec0);
-  const qualified = qualifiedRows(panel, spec);
-  return { rows: sampleRowMask(panel, [spec.depvar, ...spec.regressors].map((t) => termColumn(panel, t)), qualified), qualified };
+  const ifIn = ifInRows(panel, spec);
+  const qualified = qualifiedRows(panel, spec, ifIn);
+  return { rows: sampleRowMask(panel, [spec.depvar, ...spec.regressors].map((t) => termColumn(panel, t)), qualified), qualified, ifIn };
 }
 
 /** The rows that pass `if` and `in` and have a cluster() value (null when every row does). */
-function qualifiedRows(panel: Panel, spec: ModelSpec): Uint8Array | null {
+function qualifiedRows(panel: Panel, spec: ModelSpec, ifIn = ifInRows(panel, spec)): Uint8Array | null {
   const noCluster = missingClusterRows(panel, spec);
-  if (spec.condition === undefined && spec.inRange === undefined && !noCluster) return null;
+  if (!noCluster) return ifIn;
+  const mask = ifIn ? ifIn.slice() : new Uint8Array(panel.nrows).fill(1);
+  for (let r = 0; r < mask.length; r++) if (noCluster[r]) mask[r] = 0;
+  return mask;
+}
+
+/** The rows that pass the command's `if` and `in` (null when every row does). */
+export function ifInRows(panel: Panel, spec: Pick<ModelSpec, 'condition' | 'inRange'>): Uint8Array | null {
+  if (spec.condition === undefined && spec.inRange === undefined) return null;
   const mask = spec.condition !== undefined ? evalCondition(panel, spec.condition) : new Uint8Array(panel.nrows).fill(1);
   if (spec.inRange) {
     const rows = inRangeMask(spec.inRange, panel.nrows);
     for (let r = 0; r < mask.length; r++) mask[r] &= rows[r];
   }
-  if (noCluster) for (let r = 0; r < mask.length; r++) if (noCluster[r]) mask[r] = 0;
   return mask;
 }
 
@@ -331,11 +339,12 @@ export function missingClusterRows(panel: Panel, spec: Pick<ModelSpec, 'cluster'
   return out.includes(1) ? out : null;
 }
 
-/** Why a row of a unit outside the sample is excluded: no cluster() value, outside the if/in, or a
- *  missing dependent variable or regressor (the rule the sample's rows follow). */
-export function exclusionOutside(r: number, qualified: Uint8Array | null, noCluster: Uint8Array | null): number {
-  if (noCluster?.[r]) return EXCLUDED.missingCluster;
-  return qualified && !qualified[r] ? EXCLUDED.unqualified : EXCLUDED.missingVar;
+/** Why a row of a unit outside the sample is excluded: outside the if/in (`ifIn`, null: no row is),
+ *  else no cluster() value, else a missing dependent variable or regressor (the rule the sample's rows
+ *  follow). */
+export function exclusionOutside(r: number, ifIn: Uint8Array | null, noCluster: Uint8Array | null): number {
+  if (ifIn && !ifIn[r]) return EXCLUDED.unqualified;
+  return noCluster?.[r] ? EXCLUDED.missingCluster : EXCLUDED.missingVar;
 }
 
 /** The arrays of UnitRows that the instrument rows and W's rows are made from, when they live

@@ -13,7 +13,7 @@ import { invsym, symmetrize } from '../linalg/invsym.ts';
 import { normalQuantileOf, normalTwoSided, tQuantileOf, tTwoSided } from '../stats/distributions.ts';
 import type { UnitBlocks } from './blocks.ts';
 import { smallFactor } from './covariance.ts';
-import { exclusionOutside, EXCLUSION_REASONS, missingClusterRows, type Design } from './design.ts';
+import { exclusionOutside, EXCLUSION_REASONS, ifInRows, missingClusterRows, type Design } from './design.ts';
 import type { Estimation } from './estimate.ts';
 import type { InstrumentPlan } from './instruments.ts';
 import type { Coefficient, GmmResult, TestStat } from './result.ts';
@@ -82,10 +82,12 @@ export function exclusions(d: Design, b: Pick<UnitBlocks, 'excluded'>): { reason
   const inSample = new Uint8Array(p.nunits);
   for (const u of d.units) inSample[u] = 1;
   const noCluster = missingClusterRows(p, d.spec);
+  // (d.qualified is the if/in mask unless cluster() values are missing; it then leaves those rows out too.)
+  const ifIn = noCluster ? ifInRows(p, d.spec) : d.qualified;
   for (let u = 0; u < p.nunits; u++) {
     if (inSample[u]) continue;
     for (let r = p.offsets[u]; r < p.offsets[u + 1]; r++) {
-      const code = exclusionOutside(r, d.qualified, noCluster);
+      const code = exclusionOutside(r, ifIn, noCluster);
       counts.set(code, (counts.get(code) ?? 0) + 1);
     }
   }

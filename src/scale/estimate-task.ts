@@ -97,12 +97,12 @@ const encode = (p: PartialSums): string => Buffer.from(serializePartial(p)).toSt
  * when some row is in the sample.
  */
 export function withoutSample(panel: Panel, spec: ModelSpec): Record<string, number> | null {
-  const { rows, qualified } = sampleRows(panel, spec);
+  const { rows, ifIn } = sampleRows(panel, spec);
   if (rows.includes(1)) return null;
   const noCluster = missingClusterRows(panel, spec);
   const out: Record<string, number> = {};
   for (let r = 0; r < panel.nrows; r++) {
-    const reason = EXCLUSION_REASONS[exclusionOutside(r, qualified, noCluster)];
+    const reason = EXCLUSION_REASONS[exclusionOutside(r, ifIn, noCluster)];
     out[reason] = (out[reason] ?? 0) + 1;
   }
   return out;
