@@ -2,6 +2,8 @@
 // written here (explicit demeaning; V = (X'X)⁻¹ Σ_c u_c u_c' (X'X)⁻¹ · G/(G−1)·(N−1)/(N−k)).
 import { describe, expect, it } from 'vitest';
 import { fitLinear } from '../src/gmm/ols.ts';
+import { tQuantileOf } from '../src/stats/distributions.ts';
+import { parseXtabond2 } from '../src/spec/parse.ts';
 import { term } from '../src/spec/types.ts';
 import type { Panel } from '../src/panel/panel.ts';
 import { col, inv, mul, tr, zeros } from './helpers/dense.ts';
@@ -76,6 +78,23 @@ describe('pooled OLS and within with cluster-robust errors', () => {
     }
     const huge = p.withColumn('x', p.column('x').map((v, r) => (r === 7 ? 1e80 : v)));
     await expect(fitLinear(huge, spec, 'ols')).rejects.toThrow("column 'x' has 1e+80 in the row of");
+  });
+
+  // fitLinear ignored the command's if/in (every row entered) and its level(#) (intervals at 95%).
+  it("the command's if/in and level(#) apply: the fit on the units an if keeps, counted; 90% intervals", async () => {
+    const cmd = (text: string) => parseXtabond2(text, p.names());
+    for (const estimator of ['ols', 'within'] as const) {
+      const r = await fitLinear(p, cmd('y L.y x if region != 1, gmm(y) level(90)'), estimator);
+      const sub = await fitLinear(p.selectUnits((u) => p.column('region')[p.offsets[u]] !== 1), cmd('y L.y x, gmm(y)'), estimator);
+      expect(r.coefficients.map((c) => [c.estimate, c.se])).toEqual(sub.coefficients.map((c) => [c.estimate, c.se]));
+      expect(r.nobs).toBe(sub.nobs);
+      const outside = p.column('region').filter((v) => v === 1).length;
+      expect(outside).toBeGreaterThan(0);
+      expect(r.excluded.find((e) => e.reason === "outside the command's if/in condition")?.count).toBe(outside);
+      const t90 = tQuantileOf(0.95, r.modelTest!.df2);
+      r.coefficients.forEach((c) => expect(c.ciHigh - c.estimate).toBeCloseTo(t90 * c.se, 12));
+      expect(r.level).toBe(90);
+    }
   });
 
   it('within matches explicit demeaning plus grand means, and is biased down against OLS for L.y', async () => {

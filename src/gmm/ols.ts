@@ -13,10 +13,11 @@ import { invsym, quadForm, submatrix, symmetrize } from '../linalg/invsym.ts';
 import { matmul } from '../linalg/dense.ts';
 import { fUpper, tQuantileOf, tTwoSided } from '../stats/distributions.ts';
 import type { Coefficient, GmmResult } from './result.ts';
-import { EXCLUDED, EXCLUSION_REASONS, missingClusterRows, refuseHuge } from './design.ts';
+import { EXCLUDED, EXCLUSION_REASONS, ifInRows, missingClusterRows, refuseHuge } from './design.ts';
 
 /** Fit pooled OLS ('ols') or the within estimator ('within') of spec.depvar on spec.regressors
- *  (plus year dummies under timeDummies), clustered by spec.cluster or by panel unit. */
+ *  (plus year dummies under timeDummies), clustered by spec.cluster or by panel unit, on the rows the
+ *  command's if/in keeps, with intervals at its level(#). */
 export async function fitLinear(panel0: Panel, spec: ModelSpec, estimator: 'ols' | 'within', command = ''): Promise<GmmResult> {
   let panel = panel0;
   let regressors = spec.regressors;
@@ -30,13 +31,16 @@ export async function fitLinear(panel0: Panel, spec: ModelSpec, estimator: 'ols'
   const xs = regressors.map((t) => evalTerm(panel, t));
   refuseHuge(panel, [spec.depvar, ...regressors]);
   const clusterCol = spec.cluster ? panel.column(spec.cluster) : null;
-  // Rows with the dependent variable, every regressor and the cluster variable present (a row without
-  // a cluster value leaves the sample by the GMM design's rule).
+  // Rows inside the command's if/in with the dependent variable, every regressor and the cluster
+  // variable present (the GMM design's rules, counted under the same reasons in the same order).
+  const ifIn = ifInRows(panel, spec);
   const missingCluster = missingClusterRows(panel, spec);
   const rows: number[] = [];
+  let outside = 0;
   let noCluster = 0;
   for (let r = 0; r < panel.nrows; r++) {
-    if (missingCluster?.[r]) noCluster++;
+    if (ifIn && !ifIn[r]) outside++;
+    else if (missingCluster?.[r]) noCluster++;
     else if (!Number.isNaN(y[r]) && xs.every((x) => !Number.isNaN(x[r]))) rows.push(r);
   }
   const n = rows.length;
@@ -100,7 +104,8 @@ export async function fitLinear(panel0: Panel, spec: ModelSpec, estimator: 'ols'
   const factor = (G / (G - 1)) * ((n - 1) / (n - K));
   const v = symmetrize(matmul(matmul(bread, meat, K, K, K), bread, K, K, K), K).map((x) => x * factor);
   const df = G - 1;
-  const crit = tQuantileOf(0.975, df);
+  // Intervals at the command's level(#), as the GMM fits (inference.ts).
+  const crit = tQuantileOf(0.5 + (spec.level ?? 95) / 200, df);
   const names = keep.map((a) => (a === kx ? '_cons' : regressors[a].name));
   const coefficients: Coefficient[] = names.map((name, k) => {
     const se = Math.sqrt(v[k * K + k]);
@@ -113,12 +118,13 @@ export async function fitLinear(panel0: Panel, spec: ModelSpec, estimator: 'ols'
   const perUnit = new Map<number, number>();
   for (const u of unitOfRow) perUnit.set(u, (perUnit.get(u) ?? 0) + 1);
   const counts = [...perUnit.values()];
-  const excludedRows = panel.nrows - n - noCluster;
+  const excludedRows = panel.nrows - n - noCluster - outside;
   return {
     estimator,
     steps: 1,
     vce: `cluster(${spec.cluster ?? panel.idName})`,
     command,
+    ...(spec.level !== undefined ? { level: spec.level } : {}),
     depvar: spec.depvar.name,
     nobs: n,
     ngroups: perUnit.size,
@@ -136,6 +142,7 @@ export async function fitLinear(panel0: Panel, spec: ModelSpec, estimator: 'ols'
     warnings: droppedNames.map((d) => `${d} dropped due to collinearity`),
     excluded: [
       ...(excludedRows ? [{ reason: EXCLUSION_REASONS[EXCLUDED.missingVar], count: excludedRows }] : []),
+      ...(outside ? [{ reason: EXCLUSION_REASONS[EXCLUDED.unqualified], count: outside }] : []),
       ...(noCluster ? [{ reason: EXCLUSION_REASONS[EXCLUDED.missingCluster], count: noCluster }] : []),
     ],
   };
