@@ -80,6 +80,19 @@ describe('pooled OLS and within with cluster-robust errors', () => {
     await expect(fitLinear(huge, spec, 'ols')).rejects.toThrow("column 'x' has 1e+80 in the row of");
   });
 
+  // fitLinear added a constant under noconstant.
+  it('noconstant: OLS without the constant matches the dense formula, its F test on every coefficient; within refuses it', async () => {
+    const r = await fitLinear(p, { ...spec, constant: false }, 'ols');
+    const ref = clusterOls(rows.map((q) => [...q.x]), rows.map((q) => q.y), rows.map((q) => q.unit));
+    expect(r.coefficients.map((c) => c.name)).toEqual(['L1.y', 'x']);
+    r.coefficients.forEach((c, k) => {
+      expect(c.estimate).toBeCloseTo(ref.b[k], 11);
+      expect(c.se).toBeCloseTo(ref.se[k], 11);
+    });
+    expect(r.modelTest!.df1).toBe(2);
+    await expect(fitLinear(p, { ...spec, constant: false }, 'within')).rejects.toThrow('noconstant does not apply to the within estimator');
+  });
+
   // fitLinear ignored the command's if/in (every row entered) and its level(#) (intervals at 95%).
   it("the command's if/in and level(#) apply: the fit on the units an if keeps, counted; 90% intervals", async () => {
     const cmd = (text: string) => parseXtabond2(text, p.names());
@@ -91,7 +104,7 @@ describe('pooled OLS and within with cluster-robust errors', () => {
       const outside = p.column('region').filter((v) => v === 1).length;
       expect(outside).toBeGreaterThan(0);
       expect(r.excluded.find((e) => e.reason === "outside the command's if/in condition")?.count).toBe(outside);
-      const t90 = tQuantileOf(0.95, r.modelTest!.df2);
+      const t90 = tQuantileOf(0.95, r.modelTest!.df2!);
       r.coefficients.forEach((c) => expect(c.ciHigh - c.estimate).toBeCloseTo(t90 * c.se, 12));
       expect(r.level).toBe(90);
     }

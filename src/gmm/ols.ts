@@ -45,14 +45,19 @@ export async function fitLinear(panel0: Panel, spec: ModelSpec, estimator: 'ols'
   }
   const n = rows.length;
   if (n === 0) throw new SpecError('No observations: no row has the dependent variable and all regressors present', 'varlist');
+  // `noconstant` (regress's): OLS without the constant. The within estimator's constant is the grand
+  // mean (xtreg, fe's), which the demeaning itself adds back, so it has no such option.
+  if (!spec.constant && estimator === 'within')
+    throw new SpecError('noconstant does not apply to the within estimator: its constant is the grand mean of the demeaned data (xtreg, fe reports it)', 'noconstant');
   const kx = xs.length;
-  const kAll = kx + 1; // regressors, constant last
+  const cons = spec.constant ? 1 : 0;
+  const kAll = kx + cons; // regressors, constant last
   const X = new Float64Array(n * kAll);
   const Y = new Float64Array(n);
   rows.forEach((r, j) => {
     Y[j] = y[r];
     for (let k = 0; k < kx; k++) X[j * kAll + k] = xs[k][r];
-    X[j * kAll + kx] = 1;
+    if (cons) X[j * kAll + kx] = 1;
   });
   // Units and their row spans in `rows` (rows are in panel order: sorted by unit).
   const unitOfRow = Int32Array.from(rows, (r) => panel.unitOf[r]);
@@ -61,13 +66,14 @@ export async function fitLinear(panel0: Panel, spec: ModelSpec, estimator: 'ols'
   // as Stata's _rmcoll does, so it is kept and a regressor collinear with it (a year dummy) goes.
   const xx = matmul(X, X, kAll, n, kAll, true, false);
   const sc = Float64Array.from({ length: kAll }, (_, a) => (xx[a * kAll + a] > 0 ? 1 / Math.sqrt(xx[a * kAll + a]) : 0));
-  const order = [kx, ...Array.from({ length: kx }, (_, a) => a)];
+  const order = [...(cons ? [kx] : []), ...Array.from({ length: kx }, (_, a) => a)];
   const xxs = submatrix(xx, kAll, order, order).map((v, j) => v * sc[order[Math.floor(j / kAll)]] * sc[order[j % kAll]]);
   const { dropped } = invsym(xxs, kAll);
   const keep: number[] = [];
   const droppedNames: string[] = [];
-  for (let a = 0; a < kx; a++) (dropped[a + 1] ? droppedNames.push(regressors[a].name) : keep.push(a));
-  keep.push(kx);
+  for (let a = 0; a < kx; a++) (dropped[a + cons] ? droppedNames.push(regressors[a].name) : keep.push(a));
+  if (cons) keep.push(kx);
+  if (keep.length === 0) throw new SpecError('No regressor left: every regressor is collinear or zero, and noconstant leaves out the constant', 'varlist');
   const K = keep.length;
   const Xk = new Float64Array(n * K);
   for (let j = 0; j < n; j++) keep.forEach((a, b) => (Xk[j * K + b] = X[j * kAll + a]));
@@ -112,8 +118,10 @@ export async function fitLinear(panel0: Panel, spec: ModelSpec, estimator: 'ols'
     const stat = beta[k] / se;
     return { name, estimate: beta[k], se, stat, p: tTwoSided(stat, df), ciLow: beta[k] - crit * se, ciHigh: beta[k] + crit * se };
   });
-  const slopes = Array.from({ length: K - 1 }, (_, j) => j);
-  const f = K > 1 ? quadForm(beta.subarray(0, K - 1), invsym(submatrix(v, K, slopes, slopes), K - 1).inv, beta.subarray(0, K - 1), K - 1) / (K - 1) : NaN;
+  // The model F test: every coefficient but the constant (all of them under noconstant).
+  const m = K - cons;
+  const slopes = Array.from({ length: m }, (_, j) => j);
+  const f = m > 0 ? quadForm(beta.subarray(0, m), invsym(submatrix(v, K, slopes, slopes), m).inv, beta.subarray(0, m), m) / m : NaN;
   // Groups: panel units with at least one row.
   const perUnit = new Map<number, number>();
   for (const u of unitOfRow) perUnit.set(u, (perUnit.get(u) ?? 0) + 1);
@@ -133,7 +141,7 @@ export async function fitLinear(panel0: Panel, spec: ModelSpec, estimator: 'ols'
     small: true,
     coefficients,
     vcov: Array.from(v),
-    modelTest: K > 1 ? { kind: 'F', stat: f, df1: K - 1, df2: df, p: fUpper(f, K - 1, df) } : null,
+    modelTest: m > 0 ? { kind: 'F', stat: f, df1: m, df2: df, p: fUpper(f, m, df) } : null,
     ar: [],
     sargan: null,
     hansen: null,
