@@ -78,10 +78,10 @@ describe('sysgmm montecarlo', () => {
     const refused = sysgmm('montecarlo', planFile, '--out', local);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('already holds a montecarlo run; pass --resume');
-    const r = sysgmm('montecarlo', planFile, '--out', local, '--resume', '--jobs', '2');
+    // --quiet hides the notes, not the warning that a result was corrupt.
+    const r = sysgmm('montecarlo', planFile, '--out', local, '--resume', '--jobs', '2', '--quiet');
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain(`task ${Number(survivors[0].slice(0, 6))}: result corrupt (checksum mismatch); recomputing`);
-    expect(r.stderr).toContain(`(${4 - survivors.length + 1} computed now)`);
+    expect(r.stderr.trim()).toBe(`task ${Number(survivors[0].slice(0, 6))}: result corrupt (checksum mismatch); recomputing`);
     for (const [f, mtime] of kept) expect(statSync(join(tasksDir, f)).mtimeMs).toBe(mtime);
     expect(summaryRows(local)).toEqual(expected);
     expect(r.stdout).toContain('| alpha=0.8 | DIF2 | L1.y | 0.8 | 8 |');

@@ -6,9 +6,9 @@ import { noteInterrupts } from '../run/signal-exit.ts';
 import type { WorkloadOptions } from '../workloads/run-workload.ts';
 import { progressBar, type Progress } from './progress.ts';
 
-/** A note for the user on stderr, unless --quiet. */
-export function noter(opts: { quiet?: boolean }): (message: string) => void {
-  return (m) => void (opts.quiet ? undefined : process.stderr.write(`${m}\n`));
+/** A note for the user on stderr, unless --quiet; a warning always. */
+export function noter(opts: { quiet?: boolean }): (message: string, warning?: boolean) => void {
+  return (m, warning) => void (opts.quiet && !warning ? undefined : process.stderr.write(`${m}\n`));
 }
 
 /** Run a workload with the command line's executor options and a progress bar labelled `label`. */

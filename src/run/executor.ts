@@ -17,13 +17,14 @@ export interface ExecutorOptions {
   retries?: number;
   /** Extra sbatch options, already split into arguments. */
   slurm?: string[];
-  /** Notes for the user (corrupt results found, jobs submitted). */
-  onNote?: (message: string) => void;
+  /** Notes for the user: jobs submitted; with `warning`, what went wrong and is being mended (a corrupt
+   *  result recomputed, a task run again), which --quiet does not hide. */
+  onNote?: (message: string, warning?: boolean) => void;
 }
 
 /** Run every task without a valid result (a corrupt one is removed and recomputed); returns how many ran. */
 export async function executeRun(dir: string, manifest: RunManifest, opts: ExecutorOptions): Promise<number> {
-  const pending = await pendingTasks(dir, manifest.tasks, (i, why) => opts.onNote?.(`task ${i}: result corrupt (${why}); recomputing`));
+  const pending = await pendingTasks(dir, manifest.tasks, (i, why) => opts.onNote?.(`task ${i}: result corrupt (${why}); recomputing`, true));
   if (pending.length === 0) return 0;
   if ((opts.executor ?? 'local') === 'slurm') await runSlurm(dir, pending, manifest, opts);
   else await runLocal(dir, pending, opts);
@@ -67,7 +68,7 @@ export function executorCliOptions(cmd: Command): Command {
     .option('--slurm <options>', 'extra sbatch options, e.g. "--partition=short --time=00:30:00 --mem=2G" (split like a shell would, never run by one)')
     .option('--resume', 'continue the run in --out: tasks with a complete, valid result are kept, the others (missing, corrupt) computed')
     .option('--prepare', 'only write the run directory, for another array scheduler to run `sysgmm task <dir>`; collect the results with --resume')
-    .option('--quiet', 'no progress bar');
+    .option('--quiet', 'no progress bar and no notes (warnings still shown)');
 }
 
 export function parseExecutorOptions(o: ExecutorCliOptions): ExecutorOptions {

@@ -62,7 +62,7 @@ export async function runLocal(dir: string, pending: number[], opts: ExecutorOpt
           if (tries > retries || interrupted) failures.push({ index: i, log });
           else again.push(i);
         }
-        if (again.length && !interrupted && !userError) opts.onNote?.(`task(s) ${again.join(', ')}: the worker process ${how} without a result (log ${log}); running again`);
+        if (again.length && !interrupted && !userError) opts.onNote?.(`task(s) ${again.join(', ')}: the worker process ${how} without a result (log ${log}); running again`, true);
         queue.push(...again);
         resolveBatch();
       };

@@ -257,7 +257,7 @@ export async function runSlurm(dir0: string, pending: number[], manifest: RunMan
       const message = await readTaskError(dir, i);
       if (message !== null) throw taskUserError(dir, i, message, logs.get(i)!);
     }
-    const left = new Set(await pendingTasks(dir, manifest.tasks, (i, why) => opts.onNote?.(`task ${i}: result corrupt (${why}); recomputing`)));
+    const left = new Set(await pendingTasks(dir, manifest.tasks, (i, why) => opts.onNote?.(`task ${i}: result corrupt (${why}); recomputing`, true)));
     todo = todo.filter((i) => left.has(i));
     if (todo.length === 0) return;
     if (attempt >= retries)
@@ -265,6 +265,6 @@ export async function runSlurm(dir0: string, pending: number[], manifest: RunMan
         `${todo.length} task(s) failed on Slurm after ${retries} retries`,
         todo.map((i) => ({ index: i, log: logs.get(i)! })),
       );
-    opts.onNote?.(`${todo.length} task(s) left no valid result; resubmitting (retry ${attempt + 1} of ${retries})`);
+    opts.onNote?.(`${todo.length} task(s) left no valid result; resubmitting (retry ${attempt + 1} of ${retries})`, true);
   }
 }
