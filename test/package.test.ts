@@ -125,10 +125,15 @@ describe('the packed package', () => {
     expect(readFileSync(join(dir, 'study', 'report.md'), 'utf8').length).toBeGreaterThan(1000);
   });
 
-  it('type-checks in a strict consumer (noUncheckedIndexedAccess, exactOptionalPropertyTypes, no skipLibCheck)', () => {
+  it('type-checks in a strict consumer (noUncheckedIndexedAccess, exactOptionalPropertyTypes, no skipLibCheck), also with a lib without DOM', () => {
     const r = run(process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--typeRoots', join(repo, 'node_modules/@types')]);
     expect(r.stdout + r.stderr).toBe('');
     expect(r.code).toBe(0);
+    // The same with a Node project's lib, without DOM (as @tsconfig/node20 has it): the declarations
+    // reached from the entry name no DOM type (HiGHS's name WebAssembly; dea.ts keeps them internal).
+    const noDom = run(process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--lib', 'es2023', '--typeRoots', join(repo, 'node_modules/@types')]);
+    expect(noDom.stdout + noDom.stderr).toBe('');
+    expect(noDom.code).toBe(0);
   });
 
   it('runs the sysgmm bin: version from package.json, usage errors exit 2', () => {

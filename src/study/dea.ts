@@ -21,7 +21,8 @@ export interface Technology {
 }
 
 let runtime: Promise<Highs> | null = null;
-/** The HiGHS WebAssembly runtime, loaded once per process. */
+/** The HiGHS WebAssembly runtime, loaded once per process. @internal (with the two below: their
+ *  declarations would name HiGHS's types, which need the WebAssembly namespace of TypeScript's DOM lib) */
 export function loadHighs(): Promise<Highs> {
   // The package's types describe a CommonJS module, while Node loads its ES build, whose default
   // export is the loader; accept either shape.
@@ -62,7 +63,7 @@ export class Frontier {
     private readonly scaleOut: Float64Array,
   ) {}
 
-  /** Build the frontier of the reference units (all their inputs and outputs must be positive). */
+  /** Build the frontier of the reference units (all their inputs and outputs must be positive). @internal */
   static build(highs: Highs, reference: Technology, model: DeaModel): Frontier {
     const m = reference.inputs.length;
     const s = reference.outputs.length;
@@ -169,7 +170,7 @@ function checkLengths(t: Technology, n: number): void {
 /**
  * Efficiency of each unit of one reference set (the valid units: all inputs and outputs positive).
  * Invalid units get NaN and are left out of the frontier. Scores are clamped to ≤ 1 (a unit is
- * always feasible against a frontier that contains it; an excess is rounding).
+ * always feasible against a frontier that contains it; an excess is rounding). @internal
  */
 export function deaScoresSync(highs: Highs, units: Technology, model: DeaModel, tally?: MissingTally, measure = deaMeasureName(model)): Float64Array {
   const n = units.inputs[0]?.length ?? 0;
