@@ -167,6 +167,10 @@ describe('Monte Carlo tasks and summaries', () => {
     expect(parsePlan({ dgp: { model: 'ar1x', alpha: 0.5, beta: 1 }, estimators: { S: SYS2 } }).designs[0].beta).toBe(1);
     // A tester's plan of N = 1e9 was taken, and its task grew without bound.
     expect(() => parsePlan({ dgp: { alpha: 0.5, N: 1e9 }, estimators: { S: SYS2 } })).toThrow('plan: dgp.N, dgp.T: N × T = 4000000000 rows a replication, beyond the 2,147,483,647 rows a panel holds');
+    // reps 1e12 was taken: 2e10 tasks, a result file each.
+    expect(() => parsePlan({ dgp: { alpha: 0.5 }, estimators: { S: SYS2 }, reps: 1e12 })).toThrow('plan: reps: 1 design(s) × 1000000000000 replications in tasks of 50 make 20000000000 tasks, beyond the 1,000,000 result files a run folder takes; raise repsPerTask or lower reps');
+    expect(() => parsePlan({ dgp: { alpha: [0.2, 0.5] }, estimators: { S: SYS2, D: SYS2 }, reps: 6e8, repsPerTask: 1e6 })).toThrow('plan: reps: 2 design(s) × 2 estimator(s) × 600000000 replications make 2400000000 rows, beyond the 2,147,483,647 rows replications.parquet holds');
+    expect(parsePlan({ dgp: { alpha: 0.5 }, estimators: { S: SYS2 }, reps: 50_000_000 }).reps).toBe(50_000_000);
   });
 
   it('iterated GMM: one update from the one-step estimate is the two-step estimate', async () => {

@@ -161,8 +161,18 @@ export function parsePlan(raw: unknown): Plan {
   if (typeof level !== 'number' || !(level > 0 && level < 0.5)) fail('alpha_level', `must be a test level in (0, 0.5), got ${JSON.stringify(level)}`);
   const bootstrap = int('bootstrap', 0, 0);
   if (bootstrap === 1) fail('bootstrap', 'must be 0 (none) or at least 2 replications');
-  return { designs, varying, estimators, reps: int('reps', 100, 2), seed: int('seed', 1, 0), level, bootstrap, repsPerTask: int('repsPerTask', 50, 1) };
+  const reps = int('reps', 100, 2);
+  const repsPerTask = int('repsPerTask', 50, 1);
+  // A run writes one result file a task and one replications row per design, estimator and replication.
+  const tasks = designs.length * Math.ceil(reps / repsPerTask);
+  if (tasks > MAX_TASKS) fail('reps', `${designs.length} design(s) × ${reps} replications in tasks of ${repsPerTask} make ${tasks} tasks, beyond the ${MAX_TASKS.toLocaleString('en-US')} result files a run folder takes; raise repsPerTask or lower reps`);
+  const rows = designs.length * estimators.length * reps;
+  if (rows > 2 ** 31 - 1) fail('reps', `${designs.length} design(s) × ${estimators.length} estimator(s) × ${reps} replications make ${rows} rows, beyond the 2,147,483,647 rows replications.parquet holds`);
+  return { designs, varying, estimators, reps, seed: int('seed', 1, 0), level, bootstrap, repsPerTask };
 }
+
+/** The most tasks (result files) a Monte Carlo run may have. */
+const MAX_TASKS = 1_000_000;
 
 /** "alpha=0.5 N=100 T=4": the varying keys of a design (or "base" when nothing varies). */
 export function designLabel(plan: Plan, d: number): string {
