@@ -27,6 +27,7 @@ interface EstimateOptions extends ModelInputOptions {
   slurm?: string;
   resume?: boolean;
   out?: string;
+  quiet?: boolean;
 }
 
 export function register(program: Command): void {
@@ -41,6 +42,7 @@ export function register(program: Command): void {
     .option('--slurm <options>', 'partitioned data: extra sbatch options, e.g. "--partition=short --mem=4G"')
     .option('--out <run-dir>', 'partitioned data: run directory (default <data>/runs/estimate-<hash of the command>)')
     .option('--resume', 'partitioned data: continue the run in the run directory, keeping every valid task result')
+    .option('--quiet', 'partitioned data: no notes on stderr (the run directory, jobs submitted); warnings still shown')
     .action(async (file: string, opts: EstimateOptions, command: Command) => {
       const format = outputFormat(opts, command);
       if (!REPORT_FORMATS.includes(format as ReportFormat))
@@ -60,15 +62,15 @@ export function register(program: Command): void {
           conventions: opts.conventions as Conventions,
           out: opts.out,
           resume: opts.resume,
-          onNote: (msg) => process.stderr.write(`${msg}\n`),
+          onNote: (msg, warning) => void (opts.quiet && !warning ? undefined : process.stderr.write(`${msg}\n`)),
         }));
-        process.stderr.write(`run directory: ${out}\n`);
+        if (!opts.quiet) process.stderr.write(`run directory: ${out}\n`);
         writeResult(result, format, { id: opts.id, time: opts.time, spec });
         if (opts.save?.toLowerCase().endsWith('.json')) await writeFileAtomic(opts.save, formatResult(result, 'json'));
         else if (opts.save) await writeTableFile(opts.save, coefficientTable(result), '--save');
         return;
       }
-      for (const o of ['jobs', 'slurm', 'out', 'resume'] as const)
+      for (const o of ['jobs', 'slurm', 'out', 'resume', 'quiet'] as const)
         if (opts[o] !== undefined) throw new SpecError(`--${o} applies only to partitioned data (a folder written by sysgmm partition)`, `--${o}`);
       if (given(command, 'retries')) throw new SpecError('--retries applies only to partitioned data (a folder written by sysgmm partition)', '--retries');
       if (opts.executor !== 'local') throw new SpecError('--executor applies only to partitioned data (a folder written by sysgmm partition)', '--executor');
