@@ -12,7 +12,7 @@ import { readTable } from '../src/data/read.ts';
 import { readCsv } from '../src/data/csv.ts';
 import { Panel } from '../src/panel/panel.ts';
 import { describePanel } from '../src/panel/describe.ts';
-import { formatDescription } from '../src/report/describe-table.ts';
+import { descriptionNotes, formatDescription } from '../src/report/describe-table.ts';
 import { evalExpression } from '../src/panel/expression.ts';
 import { DataError } from '../src/errors.ts';
 import { parseXtabond2 } from '../src/spec/parse.ts';
@@ -195,6 +195,12 @@ describe('describe and expressions on text columns', () => {
       { name: 'name', firstNonNumber: "row 1 (line 2) has 'a'" },
     ]);
     expect(formatDescription(d, 'text')).toContain("Text columns, not described: x (first non-number: row 3 (line 4) has 'N/A'); name (first non-number: row 1 (line 2) has 'a')\n");
+    // csv and latex have no place for it: the lines the CLI writes to standard error name them too.
+    expect(formatDescription(d, 'csv')).toBe('name,count,missing,mean,sd,min,max\n');
+    expect(descriptionNotes(d)).toEqual([
+      'Rows excluded: 0 with missing id, 0 with missing year (id present)',
+      "Text columns, not described: x (first non-number: row 3 (line 4) has 'N/A'); name (first non-number: row 1 (line 2) has 'a')",
+    ]);
   });
   it('an operator on a text column says why it is text; a numeric id can be described', async () => {
     const p = file(csv);

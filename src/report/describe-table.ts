@@ -32,6 +32,14 @@ function summaryLines(d: PanelDescription): string[] {
     `Units: ${d.units}   Periods: ${d.periods} (${d.timeMin}-${d.timeMax})   Observations: ${d.observations}`,
     `Obs per unit: min ${d.obsPerUnit.min}, avg ${formatStat(Number(d.obsPerUnit.mean.toFixed(2)))}, max ${d.obsPerUnit.max}   Balanced: ${d.balanced ? 'yes' : 'no'}`,
     `Units with gaps: ${gaps}`,
+    ...descriptionNotes(d),
+  ];
+}
+
+/** What the description leaves out or warns of: rows excluded, text columns not described, notes. A
+ *  csv or latex description has no place for them, so the CLI writes them to standard error. */
+export function descriptionNotes(d: PanelDescription): string[] {
+  return [
     // A row missing both is counted once, as a missing id (Panel.fromTable): the second count says so.
     `Rows excluded: ${d.excluded.missingUnit} with missing ${d.id}, ${d.excluded.missingTime} with missing ${d.time} (${d.id} present)`,
     ...(d.textColumns.length
@@ -86,11 +94,6 @@ function csv(d: PanelDescription): string {
     'name,count,missing,mean,sd,min,max', // the columns of `--save FILE.csv` (write-table.ts variablesTable)
     ...d.variables.map((v) => [csvField(v.name), v.count, v.missing, num(v.mean), num(v.sd), num(v.min), num(v.max)].join(',')),
   ].join('\n') + '\n';
-}
-
-/** The lines a csv or latex description has no place for: rows excluded and notes (for standard error). */
-export function descriptionNotes(d: PanelDescription): string[] {
-  return summaryLines(d).filter((l) => l.startsWith('Rows excluded:') || l.startsWith('Note:'));
 }
 
 export function formatDescription(d: PanelDescription, format: DescribeFormat): string {
