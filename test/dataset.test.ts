@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tableToIPC } from 'apache-arrow';
+import { tableFromIPC, tableToIPC, type Table } from 'apache-arrow';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readTable } from '../src/data/read.ts';
 import { coefficientTable, drawsTable, variablesTable, writeTableFile } from '../src/data/write-table.ts';
@@ -123,5 +123,27 @@ describe('tables written as CSV, Arrow, Parquet, JSON', async () => {
     expect(d.get(2)!.toJSON()).toEqual({ rep: 3, status: 'ok', b_a: 5, b_b: 6, se_a: 0.5, se_b: 0.6 });
     const v = variablesTable([{ name: 'n', count: 3, missing: 1, mean: 2, sd: 1, min: 1, max: 3 }]);
     expect(v.get(0)!.toJSON()).toEqual({ name: 'n', count: 3, missing: 1, mean: 2, sd: 1, min: 1, max: 3 });
+  });
+
+  /** The file's table as written (readTable reads numbers as Float64). */
+  async function rawTable(path: string): Promise<Table> {
+    if (path.endsWith('.arrow')) return tableFromIPC(readFileSync(path));
+    const { readParquet } = await import('parquet-wasm');
+    return tableFromIPC(readParquet(readFileSync(path)).intoIPCStream());
+  }
+
+  // Counts and replication numbers were written as Float64 (1.0 in Arrow and Parquet readers).
+  it('writes the replication number and the counts as integers (Int32), in Arrow and Parquet alike', async () => {
+    const d = drawsTable(['a'], { reps: 2, K: 1, beta: Float64Array.of(1, 2), se: Float64Array.of(0.1, 0.2), status: Uint8Array.of(0, 0) });
+    const v = variablesTable([{ name: 'n', count: 3, missing: 1, mean: 2, sd: 1, min: 1, max: 3 }]);
+    for (const ext of ['arrow', 'parquet']) {
+      await writeTableFile(join(dir, `draws.${ext}`), d);
+      await writeTableFile(join(dir, `vars.${ext}`), v);
+      const draws = await rawTable(join(dir, `draws.${ext}`));
+      const vars = await rawTable(join(dir, `vars.${ext}`));
+      expect(String(draws.schema.fields.find((f) => f.name === 'rep')!.type)).toBe('Int32');
+      expect(vars.schema.fields.filter((f) => String(f.type) === 'Int32').map((f) => f.name)).toEqual(['count', 'missing']);
+      expect(Array.from(draws.getChild('rep')!.toArray() as Int32Array)).toEqual([1, 2]);
+    }
   });
 });

@@ -5,7 +5,7 @@
 // import the package entry instead (they load with the commands that need them). The order of the
 // exports follows apache-arrow's entry (Arrow.mjs), which its module cycles rely on.
 export { Data, makeData } from 'apache-arrow/data';
-export { DataType, Float64, Struct, Utf8 } from 'apache-arrow/type';
+export { DataType, Float64, Int32, Struct, Utf8 } from 'apache-arrow/type';
 export { Table } from 'apache-arrow/table';
 export { Vector } from 'apache-arrow/vector';
 export { Field, Schema } from 'apache-arrow/schema';

@@ -1,6 +1,6 @@
 // Assembling Arrow tables from typed arrays without copying them: every reader builds its columns
 // as Arrow Data and hands them here.
-import { Field, Float64, RecordBatch, Schema, Struct, Table, Utf8, makeData, type Data, type DataType } from './arrow-core.ts';
+import { Field, Float64, Int32, RecordBatch, Schema, Struct, Table, Utf8, makeData, type Data, type DataType } from './arrow-core.ts';
 
 /** Field metadata of a text column read from text (CSV): where its first non-number is ("row 5 (line 6) has 'inf'"). */
 export const NOT_NUMERIC = 'sysgmm.not_numeric';
@@ -37,6 +37,11 @@ export function float64Data(values: Float64Array, maybeNaN = true): Data<Float64
   }
   const { bitmap, nullCount } = anyNaN ? validityBitmap(values.length, (r) => values[r] === values[r]) : { bitmap: undefined, nullCount: 0 };
   return makeData({ type: new Float64(), length: values.length, nullCount, nullBitmap: bitmap, data: values });
+}
+
+/** An Int32 column of counts or indices (no missing values). */
+export function int32Data(values: Int32Array): Data<Int32> {
+  return makeData({ type: new Int32(), length: values.length, nullCount: 0, data: values });
 }
 
 /** A Utf8 column from byte offsets (length n+1), UTF-8 bytes and a per-row presence flag (1 = present). */

@@ -6,7 +6,7 @@ import type { Table } from 'apache-arrow';
 import { SpecError } from '../errors.ts';
 import type { GmmResult } from '../gmm/result.ts';
 import type { VariableSummary } from '../panel/describe.ts';
-import { float64Data, tableFromColumns, utf8FromStrings } from './build.ts';
+import { float64Data, int32Data, tableFromColumns, utf8FromStrings } from './build.ts';
 import { tableToCsv } from './csv-write.ts';
 import { checkOutputFile, writeFileAtomic } from './write-atomic.ts';
 
@@ -61,21 +61,22 @@ export function coefficientTable(result: GmmResult): Table {
   ]);
 }
 
-/** One row per variable of a description: name, count, missing, mean, sd, min, max. */
+/** One row per variable of a description: name, count, missing (Int32), mean, sd, min, max. */
 export function variablesTable(variables: VariableSummary[]): Table {
   return tableFromColumns([
     { name: 'name', data: utf8FromStrings(variables.map((v) => v.name)) },
-    ...(['count', 'missing', 'mean', 'sd', 'min', 'max'] as const).map((k) => ({ name: k, data: f64(variables.map((v) => v[k])) })),
+    ...(['count', 'missing'] as const).map((k) => ({ name: k, data: int32Data(Int32Array.from(variables, (v) => v[k])) })),
+    ...(['mean', 'sd', 'min', 'max'] as const).map((k) => ({ name: k, data: f64(variables.map((v) => v[k])) })),
   ]);
 }
 
-/** One row per replication: rep (1-based), status (ok, singular, nonfinite), then b_<name> and se_<name> per coefficient (missing for a failed one). */
+/** One row per replication: rep (1-based, Int32), status (ok, singular, nonfinite), then b_<name> and se_<name> per coefficient (missing for a failed one). */
 export function drawsTable(names: string[], draws: { reps: number; K: number; beta: Float64Array; se: Float64Array; status: Uint8Array }): Table {
   const { reps, K } = draws;
   // A failed replication (status not ok) has no estimates: missing, not what its slots happen to hold.
   const column = (src: Float64Array, k: number) => f64(Array.from({ length: reps }, (_, b) => (draws.status[b] === 0 ? src[b * K + k] : NaN)));
   return tableFromColumns([
-    { name: 'rep', data: f64(Array.from({ length: reps }, (_, b) => b + 1)) },
+    { name: 'rep', data: int32Data(Int32Array.from({ length: reps }, (_, b) => b + 1)) },
     { name: 'status', data: utf8FromStrings(Array.from(draws.status, (s) => ['ok', 'singular', 'nonfinite'][s] ?? String(s))) },
     ...names.map((n, k) => ({ name: `b_${n}`, data: column(draws.beta, k) })),
     ...names.map((n, k) => ({ name: `se_${n}`, data: column(draws.se, k) })),
