@@ -173,16 +173,20 @@ describe('Slurm options', () => {
       ['--pars', '--pars', '--parsable'],
       ['-o/elsewhere/x', '-o/elsewhere/x', '--output'],
       ['-a0-1', '-a0-1', '--array'],
-      ['-Qo/elsewhere/x', '-Qo/elsewhere/x', '--output'],
+      ['-Ho/elsewhere/x', '-Ho/elsewhere/x', '--output'],
       ['-vHa 0-1', '-vHa', '--array'],
       ['-p debug -e /elsewhere/e', '-e', '--error'],
     ];
     for (const [text, arg, as] of refused)
       expect(() => splitArguments(text, '--slurm')).toThrow(`--slurm: '${arg}' is read by sbatch as ${as}, which sysgmm sets itself (array of tasks, per-task logs) and cannot be given`);
     expect(() => splitArguments('-p debug -- x', '--slurm')).toThrow("--slurm: '--' (end of options) cannot be given");
+    // -Q and --test-only kept sbatch from printing the job id (or from submitting), found only after
+    // the submission; refused before it now.
+    for (const [text, arg, as] of [['-Q', '-Q', '--quiet'], ['-vQ', '-vQ', '--quiet'], ['--quiet', '--quiet', '--quiet'], ['--test-only', '--test-only', '--test-only'], ['--tes', '--tes', '--test-only']])
+      expect(() => splitArguments(text, '--slurm')).toThrow(`--slurm: '${arg}' is read by sbatch as ${as}, which keeps sbatch from printing the job id sysgmm reads (or from submitting) and cannot be given`);
     // Options that only share a first letter or two with a refused one, and values after a short
     // option that takes one, pass.
-    const ok = '--open-mode=append --overcommit --partition=debug --account=a -Jwork -pshort -vQ -t 10 --export=ALL --qos normal -vp debug';
+    const ok = '--open-mode=append --overcommit --partition=debug --account=a -Jwork -pshort -vH -t 10 --export=ALL --qos normal --time=5 -vp debug';
     expect(splitArguments(ok, '--slurm')).toEqual(ok.split(' '));
     // A word that is no option's value would be the batch script, sysgmm's options its arguments.
     for (const [text, word] of [['job.sh', 'job.sh'], ['-p debug extra', 'extra'], ['--time=10 x', 'x'], ['-pdebug x', 'x'], ['-v x', 'x']])

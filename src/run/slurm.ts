@@ -30,34 +30,38 @@ export SYSGMM_TASK_BATCHES="$5"
 exec "$1" "$2" task "$3"
 `;
 
-/** sbatch options that the executor sets itself and that would break the run if overridden. */
+/** sbatch options that the executor sets itself and that would break the run if overridden, and
+ *  those that keep sbatch from printing the job id the executor reads (-Q) or from submitting at all. */
+const SETS = 'which sysgmm sets itself (array of tasks, per-task logs) and cannot be given';
+const SILENCES = 'which keeps sbatch from printing the job id sysgmm reads (or from submitting) and cannot be given';
 const RESERVED = [
-  ['--array', 'a'],
-  ['--output', 'o'],
-  ['--error', 'e'],
-  ['--wrap', null],
-  ['--parsable', null],
+  ['--array', 'a', SETS],
+  ['--output', 'o', SETS],
+  ['--error', 'e', SETS],
+  ['--wrap', null, SETS],
+  ['--parsable', null, SETS],
+  ['--quiet', 'Q', SILENCES],
+  ['--test-only', null, SILENCES],
 ] as const;
 
 /** sbatch's short options that take a value (sbatch --help, Slurm 22.05): in a cluster such as
  *  `-vJname` the rest after one of them is its value. Any other letter is read as a flag, so a
- *  reserved letter later in the cluster (`-Qo/x` is `-Q -o /x`) is found. */
+ *  reserved letter later in the cluster (`-Ho/x` is `-H -o /x`) is found. */
 const SHORT_WITH_VALUE = new Set('AbcCdDFGiJLmMnNpqStwx');
 
 /** The reserved option that sbatch would read `arg` as, if any. sbatch reads long options with
  *  getopt_long, which takes any unambiguous abbreviation (`--out=x` is `--output=x`), so every `--`
  *  option whose name is a prefix of a reserved one is taken for it (a shorter prefix that sbatch
  *  finds ambiguous, such as `--o`, is refused too: sbatch would refuse it anyway). */
-function reservedOption(arg: string): string | null {
-  if (arg === '--') return '--';
+function reservedOption(arg: string): (typeof RESERVED)[number] | null {
   if (arg.startsWith('--')) {
     const name = arg.slice(2).split('=')[0];
-    return RESERVED.find(([long]) => long.slice(2).startsWith(name))?.[0] ?? null;
+    return RESERVED.find(([long]) => long.slice(2).startsWith(name)) ?? null;
   }
   if (!arg.startsWith('-')) return null;
   for (const letter of arg.slice(1)) {
     const hit = RESERVED.find(([, short]) => short === letter);
-    if (hit) return hit[0];
+    if (hit) return hit;
     if (SHORT_WITH_VALUE.has(letter)) return null;
   }
   return null;
@@ -107,10 +111,9 @@ export function splitArguments(text: string, option: string): string[] {
   for (const [k, arg] of out.entries()) {
     if (!arg.startsWith('-') && !takesNextWord(out[k - 1]))
       throw new SpecError(`${option}: '${arg}' is no option's value: sbatch would take it for the batch script, and sysgmm's own options for its arguments`, option);
+    if (arg === '--') throw new SpecError(`${option}: '--' (end of options) cannot be given: sysgmm's own options and batch script follow`, option);
     const reserved = reservedOption(arg);
-    if (reserved === '--') throw new SpecError(`${option}: '--' (end of options) cannot be given: sysgmm's own options and batch script follow`, option);
-    if (reserved)
-      throw new SpecError(`${option}: '${arg}' is read by sbatch as ${reserved}, which sysgmm sets itself (array of tasks, per-task logs) and cannot be given`, option);
+    if (reserved) throw new SpecError(`${option}: '${arg}' is read by sbatch as ${reserved[0]}, ${reserved[2]}`, option);
   }
   // A short option that takes a value, last (`-p`), would take sysgmm's own --parsable as it.
   const last = out[out.length - 1];
