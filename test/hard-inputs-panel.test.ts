@@ -164,3 +164,21 @@ describe('dependent variable', () => {
     await expect(fitGmm(panel, parseXtabond2('c w k, gmm(L.w) iv(k) noleveleq', ['c', 'w', 'k']))).rejects.toThrow(/does not vary within any unit/);
   });
 });
+
+// A tester's panel: difference GMM with gaps, where a sample unit has no observation (each of its rows
+// lacks the row before): "Obs per group: min = 0" for 5 observations in 3 groups.
+describe('groups without observations', () => {
+  it('are neither counted as groups nor taken for the smallest group', async () => {
+    const rows = [
+      [1, 2001, 1.0, 0.5], [1, 2002, 1.4, 0.1], [1, 2003, 1.1, 0.9], [1, 2004, 2.0, 0.3],
+      [2, 2001, 0.3, 1.2], [2, 2002, 0.9, 0.4], [2, 2004, 1.5, 0.8], [2, 2005, 1.1, 0.2],
+      [3, 2001, 0.7, 0.1], [3, 2002, 0.2, 0.6], [3, 2003, 0.8, 0.3], [3, 2004, 1.3, 0.9],
+      [4, 2001, 0.1, 0.5], [4, 2003, 0.6, 0.7], [4, 2004, 0.4, 0.2], [4, 2005, 0.9, 1.1],
+    ];
+    const col = (j: number) => Float64Array.from(rows, (r) => r[j]!);
+    const panel = Panel.fromTable(tableFromArrays({ id: col(0), year: col(1), y: col(2), x: col(3) }), { id: 'id', time: 'year' });
+    const r = await fitGmm(panel, parseXtabond2('y L.y x, gmm(y, lag(2 .)) iv(x) nolevel', panel.names()));
+    expect([r.nobs, r.ngroups]).toEqual([5, 3]);
+    expect(r.obsPerGroup).toEqual({ min: 1, avg: 5 / 3, max: 2 });
+  });
+});

@@ -11,7 +11,7 @@ import type { ModelSpec } from '../spec/types.ts';
 import { SpecError } from '../errors.ts';
 import { invsym, symmetrize } from '../linalg/invsym.ts';
 import { normalQuantileOf, normalTwoSided, tQuantileOf, tTwoSided } from '../stats/distributions.ts';
-import type { UnitBlocks } from './blocks.ts';
+import { groupSizes, type UnitBlocks } from './blocks.ts';
 import { smallFactor } from './covariance.ts';
 import { exclusionOutside, EXCLUSION_REASONS, ifInRows, missingClusterRows, type Design } from './design.ts';
 import type { Estimation } from './estimate.ts';
@@ -56,17 +56,11 @@ export interface SampleTotals {
 export function sampleTotals(d: Design, b: UnitBlocks): SampleTotals {
   let nobs = 0;
   let sigmaObs = 0;
-  let ngroups = 0;
-  let gmin = Infinity;
-  let gmax = 0;
   for (let i = 0; i < b.n; i++) {
-    const o = b.obsMain[i];
-    nobs += o;
+    nobs += b.obsMain[i];
     sigmaObs += b.obsSigma[i];
-    if (o > 0) ngroups++;
-    gmin = Math.min(gmin, o);
-    gmax = Math.max(gmax, o);
   }
+  const { groups: ngroups, min: gmin, max: gmax } = groupSizes(b.obsMain);
   return { nobs, sigmaObs, ngroups, gmin, gmax, mainWW: b.mainWW, P: b.P, keep: b.keep, dropped: b.dropped, clusters: b.cluster ? b.nClusters : null, excluded: exclusions(d, b) };
 }
 

@@ -3,7 +3,7 @@
 // weights) — for each of the three passes estimate.ts asks for. Everything here is a sum over the
 // units of `blocks`; the reduce side (estimate.ts) never sees a unit.
 import { unpackSymmetric } from '../linalg/invsym.ts';
-import type { UnitBlocks } from './blocks.ts';
+import { groupSizes, type UnitBlocks } from './blocks.ts';
 import type { Design } from './design.ts';
 import type { InstrumentPlan } from './instruments.ts';
 import { emptyPartial, keyRows, setSum, type KeyedRows, type PartialSums } from './partial-sums.ts';
@@ -62,22 +62,17 @@ function momentsPass(s: Shard): PartialSums {
   p.sums.mainWW = b.mainWW;
   let main = 0;
   let trans = 0;
-  let groups = 0;
   let weighted = 0;
-  let lo = Infinity;
-  let hi = 0;
   for (let i = 0; i < n; i++) {
     const o = b.obsMain[i];
     main += o;
     trans += b.obsTrans[i];
     weighted += (w ? w[i] : 1) * o;
-    if (o > 0) groups++;
-    lo = Math.min(lo, o);
-    hi = Math.max(hi, o);
   }
+  const { groups, min, max } = groupSizes(b.obsMain);
   p.sums.obs = Float64Array.of(main, trans, groups, weighted);
-  p.min.obsPerGroup = lo;
-  p.max.obsPerGroup = hi;
+  p.min.obsPerGroup = min;
+  p.max.obsPerGroup = max;
   if (b.clusterValue) p.keyed.clusterObs = keyRows(b.clusterValue, Float64Array.from(b.obsMain), 1);
   return p;
 }
