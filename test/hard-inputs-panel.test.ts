@@ -182,3 +182,23 @@ describe('groups without observations', () => {
     expect(r.obsPerGroup).toEqual({ min: 1, avg: 5 / 3, max: 2 });
   });
 });
+
+// A tester's long panel: uncollapsed lag(2 .) on T = 500 has 124,251 columns for y, one for x; the
+// fit failed with a RangeError after allocating (and at T = 200 ran a minute to 10.8 GB first).
+describe('too many instruments', () => {
+  it('are refused before any block is built, with the count and the way out', async () => {
+    const T = 500;
+    const id = Float64Array.from({ length: 5 * T }, (_, r) => 1 + Math.floor(r / T));
+    const year = Float64Array.from({ length: 5 * T }, (_, r) => 1 + (r % T));
+    const y = Float64Array.from({ length: 5 * T }, (_, r) => Math.sin(r) + r / 1000);
+    const panel = Panel.fromTable(tableFromArrays({ id, year, y, x: y.map((v) => v * v) }), { id: 'id', time: 'year' });
+    const t0 = performance.now();
+    const err = await fitGmm(panel, parseXtabond2('y L.y x, gmm(y, lag(2 .)) iv(x) nolevel twostep robust', panel.names())).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SpecError);
+    expect((err as Error).message).toMatch(/^the model has 124,252 instrument columns \(500 periods\); beyond 10,000, its L × L weight matrices \(115\.0 GiB each\) are out of reach: collapse the gmm\(\) groups or limit their lags \(lag\(2 4\)\)$/);
+    expect(performance.now() - t0).toBeLessThan(5000);
+    // Collapsed, the same panel fits.
+    const r = await fitGmm(panel, parseXtabond2('y L.y x, gmm(y, lag(2 .) collapse) iv(x) nolevel twostep robust', panel.names()));
+    expect(r.nobs).toBe(5 * (T - 2));
+  });
+});

@@ -11,6 +11,7 @@
 // Δx_{t−a+1}, one column per period (or one, collapsed) — Roodman (2009, sec. 4) / xtabond2.
 // iv(x): one column spanning both equations: transformed x (or x under passthru) in transformed
 // rows, x in level rows; eq(diff) and eq(level) restrict it. The constant: 1 in level rows only.
+import { SpecError } from '../errors.ts';
 import { UnitRows, type Design } from './design.ts';
 import { upperLag } from '../spec/labels.ts';
 
@@ -97,6 +98,11 @@ function lagBlocks(T: number, a: number, b: number, nv: number, collapse: boolea
   return blocks;
 }
 
+/** The most instrument columns a model may have: the estimator keeps several L × L matrices of
+ *  doubles (0.75 GiB each at this bound), and an uncollapsed gmm() group on a long panel has about
+ *  T²/2 columns a variable (T = 500: 125,000, which failed with a RangeError after allocating). */
+const MAX_INSTRUMENTS = 10_000;
+
 export function instrumentPlan(d: Design): InstrumentPlan {
   const T = d.T;
   let col = 0;
@@ -160,6 +166,12 @@ export function instrumentPlan(d: Design): InstrumentPlan {
     }
   }
   const L = col;
+  if (L > MAX_INSTRUMENTS)
+    throw new SpecError(
+      `the model has ${L.toLocaleString('en-US')} instrument columns (${T} periods); beyond ${MAX_INSTRUMENTS.toLocaleString('en-US')}, its L × L weight matrices ` +
+        `(${((8 * L * L) / 2 ** 30).toFixed(1)} GiB each) are out of reach: collapse the gmm() groups or limit their lags (lag(2 4))`,
+      'gmm',
+    );
   const groups: InstrumentGroup[] = [];
   if (d.system && d.gmm.length) groups.push({ label: 'GMM instruments for levels', cols: Int32Array.from(levelOnlyCols.sort((x, y) => x - y)) });
   d.gmm.forEach((g, gi) => groups.push({ label: g.label, cols: Int32Array.from(gmmCols[gi].sort((x, y) => x - y)) }));
