@@ -98,6 +98,15 @@ export function inferenceFromTotals(prep: Prepared, totals: SampleTotals, est: E
   const { design: d, plan } = prep;
   const spec = d.spec;
   const { nobs, ngroups, gmin, gmax } = totals;
+  // A robust VCE and a two-step weight are sums over clusters of their moments' outer products: from
+  // one cluster they have rank one, and the "standard errors" are rounding (a tester's one-firm panel
+  // gave z = 9.6e15). The same rule as the OLS and within fits' (ols.ts).
+  const clusters = totals.clusters ?? ngroups;
+  if ((spec.twostep || isRobust(spec)) && clusters < 2)
+    throw new SpecError(
+      `a ${spec.twostep ? 'two-step' : 'robust'} estimate needs the moments of at least 2 ${spec.cluster ? `clusters of ${spec.cluster}` : 'groups (panel units)'}; the sample has ${clusters}`,
+      spec.cluster ? 'cluster' : 'varlist',
+    );
   const warnings = sampleWarnings(d, totals, est);
   const vce = covariance(spec, totals, est);
   const { sargan, hansen } = overidentification(est);
