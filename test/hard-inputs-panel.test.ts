@@ -216,3 +216,18 @@ describe('one group', () => {
     expect((await fit('')).ngroups).toBe(1);
   });
 });
+
+// A tester's T = 2 panel: difference GMM with L.y said y "does not vary within any unit", while it does;
+// each unit has one row with L.y, so there is no difference.
+describe('difference GMM without two usable rows in any unit', () => {
+  it('names the reason: no unit has two rows with y and the regressors', async () => {
+    const n = 30;
+    const id = Float64Array.from({ length: 2 * n }, (_, r) => 1 + (r >> 1));
+    const year = Float64Array.from({ length: 2 * n }, (_, r) => 2001 + (r & 1));
+    const y = Float64Array.from({ length: 2 * n }, (_, r) => Math.sin(r));
+    const panel = Panel.fromTable(tableFromArrays({ id, year, y, x: y.map((v) => v * v) }), { id: 'id', time: 'year' });
+    await expect(fitGmm(panel, parseXtabond2('y L.y x, gmm(y, lag(2 .)) iv(x) nolevel', panel.names()))).rejects.toThrow(
+      'no unit has two rows with y and every regressor present (the lags take the first periods), so difference GMM has no differences to fit',
+    );
+  });
+});

@@ -128,14 +128,18 @@ function refuseConstant(name: string, y: Float64Array, rowOk: Uint8Array, panel:
   let lo = Infinity;
   let hi = -Infinity;
   let within = false;
+  let mostRows = 0;
   for (let i = 0; i < panel.nunits; i++) {
     let ulo = Infinity;
     let uhi = -Infinity;
+    let rows = 0;
     for (let r = panel.offsets[i]; r < panel.offsets[i + 1]; r++) {
       if (!rowOk[r]) continue;
+      rows++;
       if (y[r] < ulo) ulo = y[r];
       if (y[r] > uhi) uhi = y[r];
     }
+    mostRows = Math.max(mostRows, rows);
     if (uhi > ulo) within = true;
     lo = Math.min(lo, ulo);
     hi = Math.max(hi, uhi);
@@ -143,6 +147,13 @@ function refuseConstant(name: string, y: Float64Array, rowOk: Uint8Array, panel:
     if (lo < hi && (system || within)) return;
   }
   if (lo === hi) throw new SpecError(`the dependent variable ${name} is constant (${lo} in every observation of the sample): there is nothing to explain`, 'varlist');
+  // (A unit with a single such row has no difference at all: the lags in the model need that many
+  // periods before it, e.g. T = 2 with L.y.)
+  if (!system && mostRows <= 1)
+    throw new SpecError(
+      `no unit has two rows with ${name} and every regressor present (the lags take the first periods), so difference GMM has no differences to fit`,
+      'varlist',
+    );
   if (!system && !within)
     throw new SpecError(`the dependent variable ${name} does not vary within any unit: its differences are all zero, so difference GMM has nothing to explain`, 'varlist');
 }
