@@ -20,6 +20,7 @@ import { InstrumentRows } from '../src/gmm/instruments.ts';
 import { loadAbdata } from './helpers/abdata.ts';
 import { smallPanel } from './helpers/smallPanel.ts';
 import { gmmGroup, ivGroup, lags, modelSpec } from './helpers/specs.ts';
+import { waldTest } from '../src/api/postestimation.ts';
 
 const sysSpec: ModelSpec = modelSpec({
   depvar: term('y'),
@@ -112,6 +113,23 @@ describe('engine bookkeeping', () => {
     const other = panel.withColumn('yr1980', panel.column('w'));
     const spec = modelSpec({ depvar: term('n'), regressors: [term('n', 1), term('w')], gmm: [gmmGroup([term('n', 1)], 'gmm(L.n)')], timeDummies: true });
     await expect(fitGmm(other, spec)).rejects.toThrow('timedummies makes yr1980, the dummy of its period, but the data has a column yr1980 that holds something else; rename that column');
+  });
+
+  // A tester's negative years made dummies named yr-2998, which no test or lincom could name.
+  it('timedummies names the dummy of a negative period yr_m<t>, usable in a test, the estimates those of years shifted to positive', async () => {
+    const ab = await loadAbdata();
+    const shifted = (by: number) => {
+      const names = ab.numericNames().filter((n) => !n.startsWith('yr'));
+      const cols = Object.fromEntries(names.map((n) => [n, ab.column(n)]));
+      const id = Float64Array.from(ab.unitOf, (u) => ab.units[u] as number);
+      return Panel.fromTable(tableFromArrays({ ...cols, id, year: ab.time.map((t) => t + by) }), { id: 'id', time: 'year' });
+    };
+    const cmd = 'n L.n w k, gmm(L.n, collapse) iv(w k) timedummies twostep robust';
+    const neg = await fitGmm(shifted(-3960), parseXtabond2(cmd, shifted(-3960).names()));
+    const pos = await fitGmm(shifted(0), parseXtabond2(cmd, shifted(0).names()));
+    expect(neg.coefficients.map((c) => c.name)).toContain('yr_m1980');
+    expect(neg.coefficients.map((c) => [c.estimate, c.se])).toEqual(pos.coefficients.map((c) => [c.estimate, c.se]));
+    expect(waldTest(neg, 'yr_m1980 = 0').stat).toBe(waldTest(pos, 'yr1980 = 0').stat);
   });
 
   it('split: the same estimate as the unsplit group, with its two parts tested separately', async () => {

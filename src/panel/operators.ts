@@ -91,7 +91,8 @@ export function within(panel: Panel, x: Float64Array): Float64Array {
 export function timeDummies(panel: Panel, prefix = 'yr', all?: readonly number[]): { name: string; values: Float64Array }[] {
   // all: the periods of the whole panel when `panel` is one shard of it (src/scale).
   const periods = all ? [...all] : [...new Set(panel.time)].sort((a, b) => a - b);
-  return periods.map((t) => ({ name: `${prefix}${t}`, values: Float64Array.from(panel.time, (s) => (s === t ? 1 : 0)) }));
+  // A negative period is written m<t> ("yr-3" is no variable name: a test or lincom could not name it).
+  return periods.map((t) => ({ name: `${prefix}${t < 0 ? `_m${-t}` : t}`, values: Float64Array.from(panel.time, (s) => (s === t ? 1 : 0)) }));
 }
 
 /** A term as a column and a lag still to apply: L<k>.D<d>.base is lag k of `values` = D<d>.base (a plain
