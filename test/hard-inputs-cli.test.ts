@@ -134,3 +134,13 @@ describe('files', () => {
     expect(r.stdout).toContain("Note: 1 row(s) of id in " + p + " have leading or trailing blanks, e.g. row 2: 'firm1 '");
   });
 });
+
+// A tester's `ulimit -v 8000000`: WebAssembly could not reserve its memory, and the message blamed the
+// data file ("the file is damaged or not csv").
+describe('memory refused to the reader', () => {
+  it('is said to be memory, not a damaged file', () => {
+    const r = spawnSync('bash', ['-c', 'ulimit -v 8000000 && exec "$0" bin/sysgmm.mjs describe data/abdata.csv --id id --time year', process.execPath], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^sysgmm: data\/abdata\.csv: not enough memory to read it \(.*\); a virtual-memory limit \(ulimit -v\) can cause this\n$/);
+  });
+});
