@@ -10,6 +10,9 @@ const REASONS: Record<string, string> = {
   EPERM: 'operation not permitted',
   EROFS: 'read-only file system',
   ENOSPC: 'no space left on the device',
+  EFBIG: 'file too large',
+  EDQUOT: 'disk quota exceeded',
+  EIO: 'input/output error',
   EEXIST: 'it already exists',
   ENAMETOOLONG: 'the name is too long',
 };

@@ -2,7 +2,7 @@
 // then renamed over it, so an interrupted run leaves the old file or the new one, never half of one. A
 // failure names the path the user gave (not the temporary name) and leaves no temporary file behind.
 import { existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { SpecError } from '../errors.ts';
 import { optionFault } from '../file-errors.ts';
@@ -17,16 +17,39 @@ export function isTemporaryName(name: string): boolean {
   return /^\..+\.\d+\.[0-9a-z]+\.tmp$/.test(name);
 }
 
-/** Report a failure on the temporary file as a failure on the target. */
+/** Report a failure on the temporary file as a failure on the target. A failed write on an open file
+ *  (EFBIG past a file-size limit, ENOSPC on a full disk) carries no path: it gets the target's too. */
 function onTarget(err: unknown, path: string): unknown {
   const e = err as NodeJS.ErrnoException & { dest?: string };
-  if (e && typeof e === 'object' && typeof e.path === 'string') {
+  if (e && typeof e === 'object' && (typeof e.path === 'string' || typeof e.errno === 'number')) {
     e.path = path;
     e.syscall = 'write';
     delete e.dest;
     e.message = `${e.code ?? 'error'}: cannot write ${path}`;
   }
   return err;
+}
+
+/**
+ * Write every byte of `parts`, in order, at the current position of the open file `fh`. A write may
+ * write fewer bytes than asked and say so only by its count (under a file-size limit, `ulimit -f`, or
+ * on a filling disk, write(2) writes what fits; the next write then fails with EFBIG or ENOSPC), so
+ * the rest is written again until all is. A failure is reported on `path` ("cannot write PATH: file
+ * too large"), and so is a write that wrote nothing, which would otherwise be retried for ever.
+ */
+export async function writeAll(fh: Pick<FileHandle, 'writev'>, parts: readonly Uint8Array[], path: string): Promise<void> {
+  const rest = parts.filter((p) => p.length > 0);
+  let first = 0;
+  try {
+    while (first < rest.length) {
+      let { bytesWritten } = await fh.writev(rest.slice(first));
+      if (bytesWritten === 0) throw Object.assign(new Error('a write wrote no byte'), { code: 'EIO', errno: -5, syscall: 'write' });
+      for (; first < rest.length && bytesWritten >= rest[first].length; first++) bytesWritten -= rest[first].length;
+      if (bytesWritten > 0) rest[first] = rest[first].subarray(bytesWritten);
+    }
+  } catch (err) {
+    throw onTarget(err, path);
+  }
 }
 
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {

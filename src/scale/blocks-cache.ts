@@ -13,6 +13,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { UnitBlocks } from '../gmm/blocks.ts';
+import { writeAll } from '../data/write-atomic.ts';
 
 const FORMAT = 'sysgmm-blocks/2';
 
@@ -81,12 +82,13 @@ export async function writeBlocks(path: string, b: UnitBlocks): Promise<void> {
   let header = JSON.stringify({ format: FORMAT, bytes, sha256: hash.digest('hex') });
   header += ' '.repeat((8 - ((header.length + 1) % 8)) % 8) + '\n';
   await mkdir(dirname(path), { recursive: true });
-  // Written part by part (no copy of the arrays), under a temporary name, then renamed.
+  // Written part by part (no copy of the arrays), under a temporary name, then renamed; a short or
+  // failed write (a file-size limit, a full disk) fails here and the truncated file is not renamed.
   const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
     const fh = await open(tmp, 'w');
     try {
-      await fh.writev([Buffer.from(header, 'utf8'), ...parts]);
+      await writeAll(fh, [Buffer.from(header, 'utf8'), ...parts], path);
     } finally {
       await fh.close();
     }

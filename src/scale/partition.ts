@@ -11,8 +11,8 @@
 // manifest, never silently dropped; a non-integer time or a repeated (unit, time) is an error naming
 // the input row, column and value.
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, openSync, readSync, writeSync, fstatSync } from 'node:fs';
-import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { closeSync, createReadStream, openSync, readSync, fstatSync } from 'node:fs';
+import { mkdir, open, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DataType, tableFromIPC, tableToIPC, type RecordBatch, type Vector } from 'apache-arrow';
 import { DataError, SpecError } from '../errors.ts';
@@ -20,7 +20,7 @@ import { NOT_NUMERIC, float64Data, tableFromColumns, utf8FromStrings } from '../
 import { formatOf, readTable, type ReadOptions } from '../data/read.ts';
 import { datasetFiles, isDatasetPath, partitions } from '../data/dataset.ts';
 import { writeTableFile } from '../data/write-table.ts';
-import { writeFileAtomic } from '../data/write-atomic.ts';
+import { writeAll, writeFileAtomic } from '../data/write-atomic.ts';
 import { parquetBatches } from '../data/parquet.ts';
 import { PARTITION_FORMAT } from './is-partitioned.ts';
 
@@ -209,12 +209,12 @@ export async function partition(input: string, opts: PartitionOptions): Promise<
         const len = Buffer.alloc(8);
         len.writeBigUInt64LE(BigInt(bytes.length));
         // Opened for each append and closed at once: K may be far above the open-file limit (ulimit -n).
-        const fd = openSync(join(spill, `${s}.arrows`), 'a');
+        const path = join(spill, `${s}.arrows`);
+        const fh = await open(path, 'a');
         try {
-          writeSync(fd, len);
-          writeSync(fd, bytes);
+          await writeAll(fh, [len, bytes], path);
         } finally {
-          closeSync(fd);
+          await fh.close();
         }
       }
       rowBase += n;
