@@ -143,6 +143,16 @@ function fileSha256(path: string): Promise<string> {
   });
 }
 
+/** Whether process `pid` is running: signal 0 only asks (ESRCH: no such process; EPERM: another user's). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export const shardFileName = (s: number): string => `shard-${String(s).padStart(5, '0')}.parquet`;
 
 export async function partition(input: string, opts: PartitionOptions): Promise<PartitionManifest> {
@@ -152,16 +162,28 @@ export async function partition(input: string, opts: PartitionOptions): Promise<
   const out = resolve(opts.out);
   // A folder made here is removed again if the partition fails (a bad --id, a duplicate row).
   const made = (await mkdir(out, { recursive: true })) !== undefined;
-  // Spill folders of an earlier run that was interrupted (a signal ends the process before the
-  // finally below removes them; the name carries that run's process id).
-  for (const f of await readdir(out)) if (/^\.spill-\d+$/.test(f)) await rm(join(out, f), { recursive: true, force: true });
+  // The run's spill folder, named for its process id; one of this name already there is an interrupted
+  // run's whose process id this process now has.
   const spill = join(out, `.spill-${process.pid}`);
+  await rm(spill, { recursive: true, force: true });
   await mkdir(spill);
   let columns: PartitionManifest['columns'] | null = null;
   let rowBase = 0;
   let missingId = 0;
   let missingTime = 0;
   try {
+    // Another run's spill folder: a running process's run is writing into `out` (removing its spill
+    // files would wreck it, and the two runs' shards would mix), so this one stops; one of a process
+    // that is gone is an interrupted run's (a signal ends a process before it removes its folder),
+    // removed. Looked for once this run's folder is made, so that of two runs started together at
+    // least one sees the other's.
+    for (const f of await readdir(out)) {
+      const pid = Number(/^\.spill-(\d+)$/.exec(f)?.[1]);
+      if (!(pid > 0) || pid === process.pid) continue;
+      if (running(pid))
+        throw new SpecError(`another sysgmm partition (pid ${pid}) is writing to ${opts.out}; wait for it or remove ${join(opts.out, f)} if it is not running`, '--out');
+      await rm(join(out, f), { recursive: true, force: true });
+    }
     // Pass 1: route every row to its shard's spill file.
     for await (const batch of inputBatches(input, opts.batchRows ?? 1 << 16, opts.read)) {
       if (!columns) {

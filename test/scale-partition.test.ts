@@ -1,0 +1,53 @@
+// `sysgmm partition` into a folder another partition is writing, or holding an earlier partition: a
+// spill folder of a running process is another run's, so the run stops at once (exit 2) and touches
+// nothing of it; one of a process that is gone is an interrupted run's, removed.
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { checkedShard, partition, readPartition } from '../src/scale/partition.ts';
+
+const work = mkdtempSync(join(tmpdir(), 'sysgmm-partition-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+const abdata = new URL('../data/abdata.csv', import.meta.url).pathname;
+const root = new URL('..', import.meta.url).pathname;
+
+/** Every shard of the partition in `dir` is there and matches the manifest's checksum. */
+async function intact(dir: string): Promise<void> {
+  const m = await readPartition(dir);
+  for (let s = 0; s < m.shards.length; s++) await checkedShard(dir, m, s);
+}
+
+describe('two partitions into one folder', () => {
+  it("refuses while another partition's process runs (exit 2, naming its pid and spill folder) and touches nothing; once it is gone, its folder is removed", async () => {
+    const out = join(work, 'busy');
+    const earlier = await partition(abdata, { id: 'id', time: 'year', shards: 3, out });
+    // A running process (a sleeping child) whose spill folder is in `out`, as a partition writing there has.
+    const other = spawn('sleep', ['60'], { stdio: 'ignore' });
+    try {
+      const spill = join(out, `.spill-${other.pid}`);
+      mkdirSync(spill);
+      writeFileSync(join(spill, '0.arrows'), 'rows of the other run');
+      const r = spawnSync(process.execPath, ['bin/sysgmm.mjs', 'partition', abdata, '--id', 'id', '--time', 'year', '--shards', '2', '--out', out], { cwd: root, encoding: 'utf8' });
+      expect([r.status, r.stdout, r.stderr]).toEqual([2, '', `sysgmm: another sysgmm partition (pid ${other.pid}) is writing to ${out}; wait for it or remove ${spill} if it is not running\n`]);
+      expect(readdirSync(out).sort()).toEqual([`.spill-${other.pid}`, 'manifest.json', 'shard-00000.parquet', 'shard-00001.parquet', 'shard-00002.parquet']);
+      expect(readFileSync(join(spill, '0.arrows'), 'utf8')).toBe('rows of the other run');
+      expect(await readPartition(out)).toEqual(earlier);
+      await intact(out);
+      // Process 1 always runs (another user's to a test not run as root: kill says EPERM, not ESRCH).
+      mkdirSync(join(out, '.spill-1'));
+      await expect(partition(abdata, { id: 'id', time: 'year', shards: 2, out })).rejects.toThrow(`another sysgmm partition (pid 1) is writing to ${out}`);
+      rmSync(join(out, '.spill-1'), { recursive: true });
+    } finally {
+      other.kill();
+    }
+    // The process gone, its folder is an interrupted run's: removed, and the partition written.
+    if (other.exitCode === null && other.signalCode === null) await once(other, 'exit');
+    const m = await partition(abdata, { id: 'id', time: 'year', shards: 2, out });
+    expect(m.shards).toHaveLength(2);
+    expect(readdirSync(out).sort()).toEqual(['manifest.json', 'shard-00000.parquet', 'shard-00001.parquet']);
+    await intact(out);
+  });
+});
