@@ -1,13 +1,15 @@
 // `sysgmm partition` into a folder another partition is writing, or holding an earlier partition: a
 // spill folder of a running process is another run's, so the run stops at once (exit 2) and touches
-// nothing of it; one of a process that is gone is an interrupted run's, removed.
+// nothing of it; one of a process that is gone is an interrupted run's, removed. A run that fails
+// part-way leaves an earlier partition in the folder as it was (it had replaced the shards written
+// before the failure, the old manifest naming their old checksums).
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkedShard, partition, readPartition } from '../src/scale/partition.ts';
+import { checkedShard, partition, readPartition, shardOfId } from '../src/scale/partition.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'sysgmm-partition-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -48,6 +50,24 @@ describe('two partitions into one folder', () => {
     const m = await partition(abdata, { id: 'id', time: 'year', shards: 2, out });
     expect(m.shards).toHaveLength(2);
     expect(readdirSync(out).sort()).toEqual(['manifest.json', 'shard-00000.parquet', 'shard-00001.parquet']);
+    await intact(out);
+  });
+});
+
+describe('a partition that fails over an earlier one', () => {
+  it('leaves the earlier manifest and shards as they were, checksums valid, and no temporary file', async () => {
+    const out = join(work, 'kept');
+    const earlier = await partition(abdata, { id: 'id', time: 'year', shards: 3, out });
+    // abdata with a row of a unit in the last of 4 shards repeated: found when that shard is sorted,
+    // after shards 0 to 2 (other rows than the earlier partition's 3 shards) were written.
+    const lines = readFileSync(abdata, 'utf8').trimEnd().split('\n');
+    const id = lines[0].split(',').indexOf('id');
+    const last = lines.findIndex((l, r) => r > 0 && shardOfId(Number(l.split(',')[id]), 4) === 3);
+    const repeated = join(work, 'repeated.csv');
+    writeFileSync(repeated, [...lines, lines[last]].join('\n') + '\n');
+    await expect(partition(repeated, { id: 'id', time: 'year', shards: 4, out })).rejects.toThrow(/^unit \d+ has two rows for year = \d+/);
+    expect(readdirSync(out).sort()).toEqual(['manifest.json', 'shard-00000.parquet', 'shard-00001.parquet', 'shard-00002.parquet']);
+    expect(await readPartition(out)).toEqual(earlier);
     await intact(out);
   });
 });

@@ -9,10 +9,12 @@
 // Peak memory is therefore about one shard (rows/K × columns × 8 bytes, a few copies), whatever the
 // input size: choose K so that a shard fits. Rows without a unit id or a time are counted in the
 // manifest, never silently dropped; a non-integer time or a repeated (unit, time) is an error naming
-// the input row, column and value.
+// the input row, column and value. The shards and manifest are written in the run's own folder
+// (.spill-<pid>) and moved into the output folder once all are, so a run that fails leaves an earlier
+// partition there as it was.
 import { createHash } from 'node:crypto';
 import { closeSync, createReadStream, openSync, readSync, fstatSync } from 'node:fs';
-import { mkdir, open, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DataType, tableFromIPC, tableToIPC, type RecordBatch, type Vector } from 'apache-arrow';
 import { DataError, SpecError } from '../errors.ts';
@@ -162,11 +164,14 @@ export async function partition(input: string, opts: PartitionOptions): Promise<
   const out = resolve(opts.out);
   // A folder made here is removed again if the partition fails (a bad --id, a duplicate row).
   const made = (await mkdir(out, { recursive: true })) !== undefined;
-  // The run's spill folder, named for its process id; one of this name already there is an interrupted
-  // run's whose process id this process now has.
+  // The run's own folder, named for its process id: the spill files, then the new shards and manifest,
+  // which replace an earlier partition in `out` only once all are written. One of this name already
+  // there is an interrupted run's whose process id this process now has.
   const spill = join(out, `.spill-${process.pid}`);
   await rm(spill, { recursive: true, force: true });
   await mkdir(spill);
+  // Files of the new partition moved into `out`: a folder made here is emptied of them if the run fails.
+  const moved: string[] = [];
   let columns: PartitionManifest['columns'] | null = null;
   let rowBase = 0;
   let missingId = 0;
@@ -251,7 +256,7 @@ export async function partition(input: string, opts: PartitionOptions): Promise<
     let tmax = -Infinity;
     const periods = new Set<number>();
     for (let s = 0; s < K; s++) {
-      const entry = await writeShard(join(spill, `${s}.arrows`), join(out, shardFileName(s)), columns, opts, input);
+      const entry = await writeShard(join(spill, `${s}.arrows`), join(spill, shardFileName(s)), columns, opts, input);
       shards.push({ ...entry, file: shardFileName(s) });
       for (const t of entry.periods) periods.add(t);
       units += entry.units;
@@ -276,18 +281,30 @@ export async function partition(input: string, opts: PartitionOptions): Promise<
       shards,
       created: new Date().toISOString(),
     };
-    await writeFileAtomic(join(out, 'manifest.json'), JSON.stringify(manifest, null, 1) + '\n');
+    await writeFileAtomic(join(spill, 'manifest.json'), JSON.stringify(manifest, null, 1) + '\n');
+    // All written: an earlier partition in `out` is replaced now, its manifest removed first (a run
+    // stopped among the renames leaves no manifest naming shards it does not describe), the new
+    // manifest last.
+    await rm(join(out, 'manifest.json'), { force: true });
+    for (const f of [...shards.map((x) => x.file), 'manifest.json']) {
+      await rename(join(spill, f), join(out, f));
+      moved.push(f);
+    }
     // Shards beyond K of an earlier partition into this folder, which a dataset read of it would take too.
     for (const f of await readdir(out)) {
       const m = /^shard-(\d{5})\.parquet$/.exec(f);
       if (m && Number(m[1]) >= K) await rm(join(out, f), { force: true });
     }
+    await rm(spill, { recursive: true, force: true });
     return manifest;
   } catch (err) {
-    if (made) await rm(out, { recursive: true, force: true });
-    throw err;
-  } finally {
     await rm(spill, { recursive: true, force: true });
+    // Only what this run put there is removed: another run's spill folder keeps the folder.
+    if (made) {
+      for (const f of moved) await rm(join(out, f), { force: true });
+      await rmdir(out).catch(() => undefined);
+    }
+    throw err;
   }
 }
 
