@@ -11,10 +11,12 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeAll } from '../src/data/write-atomic.ts';
 import { fileErrorMessage } from '../src/file-errors.ts';
+import { checkedShard, partition, readPartition } from '../src/scale/partition.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'sysgmm-short-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 const root = new URL('..', import.meta.url).pathname;
+const abdata = new URL('../data/abdata.csv', import.meta.url).pathname;
 
 /** Node with `args` in a shell whose file-size limit is `kib` KiB. */
 function limited(kib: number, args: string[]) {
@@ -60,7 +62,7 @@ describe('writeAll', () => {
 });
 
 describe('under a file-size limit', () => {
-  it('partition fails naming the spill file, exit 2, and leaves no folder (it ended with exit 0 and shards of zeros)', () => {
+  it('partition fails naming the spill file, exit 2, and leaves no shard of its own (it ended with exit 0 and shards of zeros)', async () => {
     // 100000 rows: each of the 2 shards' spill files (about 2 MB) is over the 1000 KiB limit, while the input is only read.
     const csv = join(work, 'big.csv');
     const lines = ['id,year,y,x'];
@@ -69,8 +71,17 @@ describe('under a file-size limit', () => {
     const out = join(work, 'capped');
     const r = limited(1000, ['bin/sysgmm.mjs', 'partition', csv, '--id', 'id', '--time', 'year', '--shards', '2', '--out', out]);
     expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr).toMatch(new RegExp(`^sysgmm: cannot write ${out}/\\.spill-\\d+/[01]\\.arrows: file too large\\n$`));
+    const message = new RegExp(`^sysgmm: cannot write ${out}/\\.spill-\\d+/[01]\\.arrows: file too large\\n$`);
+    expect(r.stderr).toMatch(message);
     expect(existsSync(out)).toBe(false);
+    // Over an earlier partition in the folder: the same failure, and the earlier partition as it was.
+    const earlier = await partition(abdata, { id: 'id', time: 'year', shards: 2, out });
+    const again = limited(1000, ['bin/sysgmm.mjs', 'partition', csv, '--id', 'id', '--time', 'year', '--shards', '2', '--out', out]);
+    expect(again.code, again.stderr).toBe(2);
+    expect(again.stderr).toMatch(message);
+    expect(readdirSync(out).sort()).toEqual(['manifest.json', 'shard-00000.parquet', 'shard-00001.parquet']);
+    expect(await readPartition(out)).toEqual(earlier);
+    for (let s = 0; s < 2; s++) await checkedShard(out, earlier, s);
   });
 
   it('writeBlocks fails naming the blocks file and renames nothing into place (a truncated file was renamed)', () => {
