@@ -30,12 +30,15 @@ import type { GmmResult } from './result.ts';
 export interface PreparedGmm {
   design: Design;
   plan: InstrumentPlan;
+  /** blocksKey of the specification prepareGmm was given (design.spec is it as the design resolved
+   *  it: time dummies added, groups xtabond2 ignores left out). */
+  key?: string;
 }
 
 export function prepareGmm(panel: Panel, spec: ModelSpec): PreparedGmm {
   const design = buildDesign(panel, spec);
   const plan = deepenZeroLevelInstruments(design, instrumentPlan(design));
-  return { design, plan: spec.pca ? principalComponents(design, plan, spec.components ?? null) : plan };
+  return { design, plan: spec.pca ? principalComponents(design, plan, spec.components ?? null) : plan, key: blocksKey(spec) };
 }
 
 /** The per-unit blocks of a prepared model, refusing a model that cannot be identified. */
@@ -105,8 +108,10 @@ export function blocksKey(spec: ModelSpec): string {
 
 /** Fit `spec` on the design and blocks prepared for a specification with the same blocksKey. */
 export function fitOnBlocks(prep: PreparedGmm, blocks: UnitBlocks, spec: ModelSpec, command = ''): GmmResult {
-  if (blocksKey(spec) !== blocksKey(prep.design.spec)) throw new Error('fitOnBlocks: the specification needs other blocks');
-  const p: PreparedGmm = { ...prep, design: { ...prep.design, spec } };
+  if (blocksKey(spec) !== (prep.key ?? blocksKey(prep.design.spec))) throw new Error('fitOnBlocks: the specification needs other blocks');
+  // The design's resolved specification, with this one's step and report options.
+  const { twostep, robust, small, level, diffSargan } = spec;
+  const p: PreparedGmm = { ...prep, design: { ...prep.design, spec: { ...prep.design.spec, twostep, robust, small, level, diffSargan } } };
   return inference(p, blocks, estimatePrepared(p, blocks), command);
 }
 
