@@ -4,6 +4,7 @@ import { Panel } from '../src/panel/panel.ts';
 import { parseXtabond2 } from '../src/spec/parse.ts';
 import type { ModelSpec } from '../src/spec/types.ts';
 import { bootstrapGmm } from '../src/bootstrap/run.ts';
+import { waldTest } from '../src/api/postestimation.ts';
 import { clusterCounts } from '../src/bootstrap/draws.ts';
 import { naiveBootstrap } from './helpers/naive-bootstrap.ts';
 import { fitGmm } from '../src/gmm/fit.ts';
@@ -219,6 +220,22 @@ describe('wild score bootstrap tests', () => {
     const ln = stata.fit.coefficients.find((c) => c.name === 'L1.n')!;
     expect(stata.tests[0].wald).toBeCloseTo(ln.stat ** 2, 9);
     expect(stata.tests[0].restriction).toBe('L.n = 0');
+  });
+  // A tester's report: under `small` the conventional Wald beside the score test was chi2, while Stata's
+  // `test` (and the fit's test()) gives F(q, df2).
+  it('under small, the conventional Wald is the F test of waldTest (Stata\'s test), with its df and p', async () => {
+    const small = parseXtabond2(`${COMMAND} small`, panel.names());
+    const res = await bootstrapGmm(panel, small, { reps: 19, seed: 3, pairs: false, tests: ['w = 0', 'w = 0, k = 0'] });
+    for (const [j, text] of ['w = 0', 'w = 0, k = 0'].entries()) {
+      const ref = waldTest(res.fit, text);
+      expect(ref.kind).toBe('F');
+      expect(res.tests[j]!.waldDf2).toBe(ref.df2);
+      expect(res.tests[j]!.wald).toBeCloseTo(ref.stat, 10);
+      expect(res.tests[j]!.waldP).toBeCloseTo(ref.p, 12);
+    }
+    const chi2 = await bootstrapGmm(panel, spec, { reps: 19, seed: 3, pairs: false, tests: ['w = 0'] });
+    expect(chi2.tests[0]!.waldDf2).toBeNull();
+    expect(chi2.tests[0]!.wald).toBeCloseTo(waldTest(chi2.fit, 'w = 0').stat, 10);
   });
   it('gives a zero statistic and p = 1 at the estimate', async () => {
     const fit = (await bootstrapGmm(panel, spec, { reps: 2, seed: 1, pairs: false, tests: ['w = 0'] })).fit;

@@ -167,7 +167,9 @@ async function bootstrapOn(panel: Panel, spec: ModelSpec, opts: BootstrapOptions
     const weights = opts.weights ?? 'rademacher';
     for (const restriction of restrictions) {
       const v = wildWeights(rng, opts.reps, bbTest.n, weights);
-      tests.push(await scoreBootstrapTest(bbTest, zx, a, restriction, v, opts.reps, weights, backend, Float64Array.from(fit.vcov)));
+      // Under `small` the conventional test is Stata's `test`'s F, with the model F test's denominator df.
+      const df2 = fit.small && fit.modelTest?.df2 != null ? fit.modelTest.df2 : null;
+      tests.push(await scoreBootstrapTest(bbTest, zx, a, restriction, v, opts.reps, weights, backend, Float64Array.from(fit.vcov), df2));
     }
   }
   return {

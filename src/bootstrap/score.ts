@@ -8,15 +8,18 @@
 import { matmul } from '../linalg/dense.ts';
 import { invsym } from '../linalg/invsym.ts';
 import type { KernelBackend } from '../kernels/types.ts';
-import { chi2Upper } from '../stats/distributions.ts';
+import { chi2Upper, fUpper } from '../stats/distributions.ts';
 import type { BootstrapBlocks } from './blocks.ts';
 import type { LinearRestrictions } from './restrictions.ts';
 
 export interface ScoreTestResult {
   restriction: string;
   df: number;
-  /** The conventional Wald statistic with the reported (e.g. Windmeijer) covariance, and its chi2 p-value. */
+  /** The conventional Wald test with the reported (e.g. Windmeijer) covariance, as Stata's `test`
+   *  after the fit: chi2(df), or under `small` F(df, waldDf2) = chi2/df (waldDf2 the model F test's
+   *  denominator df); its p-value. */
   wald: number;
+  waldDf2: number | null;
   waldP: number;
   /** Score-form Wald statistic with the restricted-score variance, and its chi2 p-value. */
   stat: number;
@@ -30,7 +33,8 @@ export interface ScoreTestResult {
 /**
  * blocks: centred at β̂ and NOT recentred (the restricted scores are the sample's own).
  * zx = Σ Z'X (L×K) and a = the weight matrix of the reported step. v: B×n wild weights; vcov the
- * reported covariance (K×K) for the conventional Wald statistic printed beside.
+ * reported covariance (K×K) for the conventional Wald statistic printed beside; df2 its F test's
+ * denominator df under `small` (null: chi2).
  */
 export async function scoreBootstrapTest(
   bb: BootstrapBlocks,
@@ -42,6 +46,7 @@ export async function scoreBootstrapTest(
   weights: string,
   backend: KernelBackend,
   vcov: Float64Array,
+  df2: number | null = null,
 ): Promise<ScoreTestResult> {
   const { n, L, K, P } = bb;
   const { R, r, q } = restrictions;
@@ -83,8 +88,9 @@ export async function scoreBootstrapTest(
     if (wb >= stat) exceed++;
   }
   const rv = matmul(R, vcov, q, K, K);
-  const wald = quadForm(dist, 0, invsym(matmul(rv, R, q, K, q, false, true), q).inv, q);
-  return { restriction: restrictions.text, df: q, wald, waldP: chi2Upper(wald, q), stat, p: chi2Upper(stat, q), bootstrapP: valid === 0 ? NaN : (exceed + 1) / (valid + 1), weights, reps: valid };
+  const chi2 = quadForm(dist, 0, invsym(matmul(rv, R, q, K, q, false, true), q).inv, q);
+  const conventional = df2 === null ? { wald: chi2, waldDf2: null, waldP: chi2Upper(chi2, q) } : { wald: chi2 / q, waldDf2: df2, waldP: fUpper(chi2 / q, q, df2) };
+  return { restriction: restrictions.text, df: q, ...conventional, stat, p: chi2Upper(stat, q), bootstrapP: valid === 0 ? NaN : (exceed + 1) / (valid + 1), weights, reps: valid };
 }
 
 function quadForm(x: Float64Array, xo: number, a: Float64Array, q: number): number {

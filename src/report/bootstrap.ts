@@ -2,6 +2,7 @@
 // JSON, and an SVG/PNG histogram of each coefficient's replication estimates.
 import type { TopLevelSpec } from 'vega-lite';
 import type { BootstrapResult } from '../bootstrap/run.ts';
+import type { ScoreTestResult } from '../bootstrap/score.ts';
 import type { CoefficientBootstrap, Interval } from '../bootstrap/intervals.ts';
 import { stataG } from './stata-format.ts';
 import { noteLines, seLabel } from './text.ts';
@@ -50,6 +51,13 @@ function pValue(p: number): string {
   return Number.isNaN(p) ? '.' : p.toFixed(3);
 }
 
+/** The conventional Wald test beside a wild score test: chi2, or F under `small` (score.ts). */
+function waldText(t: ScoreTestResult, sep: string): string {
+  return t.waldDf2 === null
+    ? `Wald chi2(${t.df}) = ${stat(t.wald)}${sep === ', ' ? ', p = ' : '  Prob > chi2 = '}${pValue(t.waldP)}`
+    : `Wald F(${t.df}, ${t.waldDf2}) = ${stat(t.wald)}${sep === ', ' ? ', p = ' : '  Prob > F = '}${pValue(t.waldP)}`;
+}
+
 /** The coefficient table, one block of rows per interval kind asked for. */
 export function formatBootstrapText(r: BootstrapResult, kinds: readonly IntervalKind[] = INTERVAL_KINDS): string {
   const lines = header(r);
@@ -74,7 +82,7 @@ export function formatBootstrapText(r: BootstrapResult, kinds: readonly Interval
     );
   for (const t of r.tests)
     lines.push(
-      `Test ${t.restriction}: Wald chi2(${t.df}) = ${stat(t.wald)}  Prob > chi2 = ${pValue(t.waldP)};  score chi2(${t.df}) = ${stat(t.stat)}  Prob > chi2 = ${pValue(t.p)};  wild score bootstrap prob (${t.weights}, ${t.reps} draws) = ${pValue(t.bootstrapP)}`,
+      `Test ${t.restriction}: ${waldText(t, '  ')};  score chi2(${t.df}) = ${stat(t.stat)}  Prob > chi2 = ${pValue(t.p)};  wild score bootstrap prob (${t.weights}, ${t.reps} draws) = ${pValue(t.bootstrapP)}`,
     );
   lines.push(`Time: ${r.seconds.toFixed(2)} s`);
   return lines.join('\n') + '\n';
@@ -105,7 +113,7 @@ export function formatBootstrapMarkdown(r: BootstrapResult, kinds: readonly Inte
   }
   if (r.hansen) lines.push('', `Hansen J = ${stat(r.hansen.chi2)} (df ${r.hansen.df}), p = ${pValue(r.hansen.p)}, bootstrap p = ${pValue(r.hansen.bootstrapP)}`);
   for (const t of r.tests)
-    lines.push('', `Test ${t.restriction}: Wald chi2(${t.df}) = ${stat(t.wald)}, p = ${pValue(t.waldP)}; score chi2 = ${stat(t.stat)}, p = ${pValue(t.p)}, wild score bootstrap p = ${pValue(t.bootstrapP)}`);
+    lines.push('', `Test ${t.restriction}: ${waldText(t, ', ')}; score chi2 = ${stat(t.stat)}, p = ${pValue(t.p)}, wild score bootstrap p = ${pValue(t.bootstrapP)}`);
   return lines.join('\n') + '\n';
 }
 
