@@ -162,6 +162,12 @@ describe('Monte Carlo tasks and summaries', () => {
     expect(plan({ xtabond2: SYS2, iterate: 'true' })).toThrow('plan: estimators.IT.iterate: must be true or false, got "true"');
     expect(plan({ ols: 'y L.y', iterate: true })).toThrow('plan: estimators.IT.iterate: unknown key; an "ols" estimator takes "ols"');
     expect(plan({ xtabond2: SYS2, iterate: true }).call(null).estimators[0].def).toMatchObject({ kind: 'xtabond2', iterate: true });
+    // Options a path would have taken and not used (a tester's audit): refused, naming the estimator.
+    expect(plan({ ols: 'y L.y, noconstant gmm(y) twostep' })).toThrow(`plan: estimators.IT.ols: an "ols" estimator takes a variable list (with an optional if condition), no options: 'y L.y, noconstant gmm(y) twostep'`);
+    expect(plan({ ah: 'y L.y, small' })).toThrow(`plan: estimators.IT.ah: an "ah" estimator takes a variable list (with an optional if condition), no options: 'y L.y, small'`);
+    expect(plan(`${SYS2} level(90)`)).toThrow("plan: estimators.IT: level(): coverage and size use the plan's alpha_level; leave level() out of the command");
+    expect(plan({ xtabond2: `${SYS2} small`, iterate: true })).toThrow('plan: estimators.IT: iterate: small is not supported with iterated GMM (its standard errors do not take it)');
+    expect(plan({ ols: 'y L.y if t >= 4' }).call(null).estimators[0].def).toMatchObject({ kind: 'ols', varlist: 'y L.y if t >= 4' });
     expect(() => parsePlan({ dgp: { alpha: 0.5, beta: 1 }, estimators: { S: SYS2 } })).toThrow('plan: dgp.beta: is a parameter of the regressor x, which model "ar1" does not have');
     expect(() => parsePlan({ dgp: { alpha: 0.5 }, estimators: { SYS2: 'xtabond2 y L.y z, gmm(y, lag(2 .))' } })).toThrow(/^plan: estimators.SYS2: variable 'z' in the variable list not found/);
     expect(parsePlan({ dgp: { model: 'ar1x', alpha: 0.5, beta: 1 }, estimators: { S: SYS2 } }).designs[0].beta).toBe(1);

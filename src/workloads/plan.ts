@@ -116,6 +116,9 @@ function estimatorDef(name: string, raw: unknown, columns: readonly string[]): E
       def = { kind, command: o.xtabond2 as string, iterate: o.iterate === true, maxIter: maxIter as number, tol };
     } else {
       const varlist = String(o[kind]).replace(/^\s*xtabond2\s+/, '');
+      // Pooled OLS, within and Anderson–Hsiao are fixed estimators: options after a comma (gmm(),
+      // twostep, noconstant, ...) would be parsed into an xtabond2 specification they do not read.
+      if (varlist.includes(',')) fail(`${at}.${kind}`, `an "${kind}" estimator takes a variable list (with an optional if condition), no options: '${varlist}'`);
       def = { kind, varlist, command: kind === 'ah' ? andersonHsiaoCommand(varlist, columns) : `xtabond2 ${varlist}` };
     }
   } else fail(at, 'must be an xtabond2 command or an object');
@@ -126,7 +129,10 @@ function estimatorDef(name: string, raw: unknown, columns: readonly string[]): E
     if (err instanceof SpecError) fail(at, err.message);
     throw err;
   }
+  // Coverage and size are judged at the plan's alpha_level; a command's own level() would change nothing.
+  if (spec.level !== undefined) fail(at, 'level(): coverage and size use the plan\'s alpha_level; leave level() out of the command');
   if (def.kind === 'xtabond2' && def.iterate && spec.cluster) fail(at, 'iterate: cluster() is not supported with iterated GMM');
+  if (def.kind === 'xtabond2' && def.iterate && spec.small) fail(at, 'iterate: small is not supported with iterated GMM (its standard errors do not take it)');
   if (def.kind === 'xtabond2' && def.iterate && !spec.twostep) fail(at, 'iterate: needs a twostep command (the iteration continues the two-step weight update)');
   return def;
 }
