@@ -48,6 +48,10 @@ describe('grid specification', () => {
     expect(() => parseGrid({ ...GRID, axes: { lags: ['lag(1 .)'], collapse: [''] } }, columns)).toThrow(/placeholder \{steps\} has no axis/);
     expect(() => parseGrid({ ...GRID, axes: { ...GRID.axes, extra: ['a'] } }, columns)).toThrow(/axes.extra: the template has no \{extra\}/);
     expect(() => parseGrid({ ...GRID, axes: { ...GRID.axes, steps: ['twostep', 'nosuchoption'] } }, columns)).toThrow(/specification 1 \(.*nosuchoption.*\)/);
+    // The grid labels every interval 95% and counts significance at 5%: a row at level(90) was mislabelled.
+    expect(() => parseGrid({ ...GRID, axes: { ...GRID.axes, steps: ['twostep', 'twostep level(90)'] } }, columns)).toThrow(
+      /specification 1 \(.*level\(90\).*\): level\(\): the grid reports 95% intervals and significance at 5% for every specification; leave level\(\) out/,
+    );
     expect(() => parseGrid({ ...GRID, focus: ['L.n', 'zz'] }, columns)).toThrow(/grid: focus: no specification has the coefficient 'zz'; they have L1.n, w, k, yr1976, .*, _cons/);
     expect(parseGrid({ ...GRID, focus: ['_cons', 'yr1980'] }, columns).focus).toEqual(['_cons', 'yr1980']);
   });

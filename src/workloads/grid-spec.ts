@@ -95,6 +95,8 @@ export function parseGrid(raw: unknown, columns: readonly string[]): Grid {
       const command = expandTemplate(template, values);
       try {
         const spec = parseXtabond2(command, columns);
+        // Every row's interval, its 5% significance and the specification curve are at 95%.
+        if (spec.level !== undefined) throw new SpecError('level(): the grid reports 95% intervals and significance at 5% for every specification; leave level() out', 'level');
         for (const r of spec.regressors) coefficients.add(r.name);
         if (spec.levelEquation && spec.constant) coefficients.add('_cons');
         timeDummies ||= spec.timeDummies;
