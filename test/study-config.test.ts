@@ -11,7 +11,7 @@ import { Panel } from '../src/panel/panel.ts';
 import { parseXtabond2 } from '../src/spec/parse.ts';
 import { checkConfigColumns, configWarnings, DEFAULT_CONFIG, parseStudyConfig } from '../src/study/config.ts';
 import { engineEstimators, replicate, type ReplicateOutcome } from '../src/study/replicate.ts';
-import { fillTemplate, gmmCommand, type StudyVariables } from '../src/study/tables.ts';
+import { bootstrapResamples, fillTemplate, gmmCommand, type StudyVariables } from '../src/study/tables.ts';
 import { GBT4754_2002, defaultEmploymentColumn } from '../src/study/sectors.ts';
 
 const v: StudyVariables = {
@@ -114,7 +114,9 @@ describe('study config: columns and the municipality rule', () => {
 describe('replicate with a user-stated model (bundled panel, labour productivity)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sysgmm-study-config-'));
   let o: ReplicateOutcome;
-  const template = '{y} L.{y} {core} {controls} {dummies}, gmm({y}, lag(2 3) collapse) gmm({core}, lag(2 2) collapse) iv({controls}) iv({dummies}, eq(level)) twostep robust';
+  // cluster(city), the panel id: a tester's config passed the check and then failed in the fit, which
+  // parsed the command without the id and time columns.
+  const template = '{y} L.{y} {core} {controls} {dummies}, gmm({y}, lag(2 3) collapse) gmm({core}, lag(2 2) collapse) iv({controls}) iv({dummies}, eq(level)) twostep cluster(city)';
   beforeAll(async () => {
     const cfg = join(dir, 'study.json');
     writeFileSync(
@@ -140,6 +142,19 @@ describe('replicate with a user-stated model (bundled panel, labour productivity
     expect(t61.command).toMatch(/^lnpm25 L\.lnpm25 ca eff ca_eff lngdppc .* gmm\(lnpm25, lag\(2 3\) collapse\) gmm\(ca eff ca_eff, lag\(2 2\) collapse\)/);
     const flipped = o.runs.find((r) => r.id === 'T6.3')!;
     expect(flipped.command).toContain('gmm(lnpm25 ca eff ca_eff, lag(2 3))');
+  });
+
+  it('fits a template clustered on the panel id; says what the bootstrap resamples; refuses level()', async () => {
+    const t61 = o.runs.find((r) => r.id === 'T6.1')!;
+    expect(t61.result.vce).toBe('windmeijer-cluster(city)');
+    expect(bootstrapResamples(o.runs)).toBe('pairs (city) bootstrap');
+    const byProvince = o.runs.map((r) => (r.id === 'T6.1' ? { ...r, command: r.command.replace('cluster(city)', 'cluster(province)') } : r));
+    expect(bootstrapResamples(byProvince)).toBe('pairs (cluster) bootstrap of cities, and of the clusters of province in T6.1');
+    const bad = join(dir, 'level.json');
+    writeFileSync(bad, JSON.stringify({ data: resolve('data/city_panel.csv'), efficiency: { measure: 'log-labour-productivity', robustness: 'labour-productivity', capital: 'not_used' }, commands: { 'T2.5': `${template} level(90)` } }));
+    await expect(replicate({ config: bad, out: join(dir, 'level-out'), estimators: engineEstimators() })).rejects.toThrow(
+      "study config 'commands.T2.5': level(): the study's tables print 95% intervals and stars at 10/5/1%; leave level() out",
+    );
   });
 
   it('drops exactly the two units the numeric values name, and says so', () => {

@@ -25,7 +25,7 @@ import { longRunEffect, marginalEffectCurve } from './effects.ts';
 import { efficiencyColumnNames, panelEfficiency, type EfficiencyMeasure } from './efficiency.ts';
 import { withIndices } from './indices.ts';
 import { checkStudySample, periodLabel, unitValues } from './sample-checks.ts';
-import { assembleTables, canonicalLagName, planModels, regionTests, type FittedRun, type ModelRun, type RegionTests, type StudySamples, type StudyVariables } from './tables.ts';
+import { assembleTables, bootstrapResamples, canonicalLagName, planModels, regionTests, type FittedRun, type ModelRun, type RegionTests, type StudySamples, type StudyVariables } from './tables.ts';
 import type { MeasureWarning } from './warnings.ts';
 
 export interface ProgressEvent {
@@ -45,7 +45,8 @@ export interface Estimators {
 
 /** The sysgmm engine: fitGmm for GMM columns, fitLinear for OLS and within, bootstrapGmm for intervals. */
 export function engineEstimators(options: { backend?: string } = {}): Estimators {
-  const specOf = (run: ModelRun) => parseXtabond2(run.command, run.panel.names());
+  // The id and time columns are variables too (cluster(city)), as in `estimate`'s reading of a file.
+  const specOf = (run: ModelRun) => parseXtabond2(run.command, [run.panel.idName, run.panel.timeName, ...run.panel.names()]);
   return {
     fit(run) {
       const spec = specOf(run);
@@ -399,7 +400,7 @@ export async function replicate(opts: ReplicateOptions): Promise<ReplicateOutcom
   const coreLabels = { [prep.vars.ca]: 'CA', [prep.vars.eff]: 'EFF', [prep.vars.caEff]: 'CA × EFF' };
   const tests = regionTests(runs, prep.vars, coreLabels);
   const inputs = assembleTables(runs, prep.vars, cfg, tests, prep.labels, prep.samples.segments);
-  if (reps > 0) for (const t of inputs) t.notes = [...(t.notes ?? []), `Bootstrap: pairs (city) bootstrap, B = ${reps}, seed ${cfg.seed}, 95% percentile intervals in brackets.`];
+  if (reps > 0) for (const t of inputs) t.notes = [...(t.notes ?? []), `Bootstrap: ${bootstrapResamples(runs)}, B = ${reps}, seed ${cfg.seed}, 95% percentile intervals in brackets.`];
   const tables = inputs.map(buildJournalTable);
   for (const t of tables) await writeTable(opts.out, t, files);
 

@@ -3,7 +3,7 @@
 import type { PanelDescription } from '../panel/describe.ts';
 import type { StudyConfig } from './config.ts';
 import type { DerivedEffect, MarginalEffectPoint } from './effects.ts';
-import type { FittedRun, RegionTests, StudyVariables } from './tables.ts';
+import { bootstrapResamples, type FittedRun, type RegionTests, type StudyVariables } from './tables.ts';
 import { fixed, stars, toMarkdown, type JournalTable } from '../report/journal-table.ts';
 import { needsCapital, type EfficiencyMeasure } from './efficiency.ts';
 
@@ -140,7 +140,7 @@ export function studyReport(x: StudyReportInput): string {
   out.push('', 'The full marginal-effect curve is in `effects.csv` and `effects.json`.', '');
   out.push('## Figures', '');
   for (const fig of x.figures) out.push(`![${fig.caption}](${fileName(fig.svg)})`, '', `*${fig.caption}* (PNG: \`${fileName(fig.png)}\`)`, '');
-  if (x.bootstrap > 0) out.push('## Bootstrap', '', `Pairs (city) bootstrap of every GMM column with B = ${x.bootstrap}, seed ${cfg.seed}; 95% percentile intervals printed in brackets in the tables.`, '');
+  if (x.bootstrap > 0) out.push('## Bootstrap', '', `Every GMM column: ${bootstrapResamples(x.runs)}, B = ${x.bootstrap}, seed ${cfg.seed}; 95% percentile intervals printed in brackets in the tables.`, '');
   out.push('## Warnings', '');
   if (x.warnings.length === 0) out.push('None.');
   else for (const w of x.warnings) out.push(`- ${w}`);

@@ -189,12 +189,27 @@ export function planModels(s: StudySamples, v: StudyVariables, cfg: StudyConfig)
 /** A filled template must parse against the column's data (errors name the config key). */
 function checkedTemplate(command: string, id: string, panel: Panel): string {
   try {
-    parseXtabond2(command, [panel.idName, panel.timeName, ...panel.names()]);
+    const spec = parseXtabond2(command, [panel.idName, panel.timeName, ...panel.names()]);
+    // The tables' stars, the bootstrap brackets and the effects are at fixed levels (95%).
+    if (spec.level !== undefined) throw new SpecError('level(): the study\'s tables print 95% intervals and stars at 10/5/1%; leave level() out', 'level');
   } catch (e) {
     if (e instanceof SpecError) throw new SpecError(`study config 'commands.${id}': ${e.message} (in '${command}')`, `commands.${id}`);
     throw e;
   }
   return command.replace(/^\s*xtabond2\s+/, '');
+}
+
+/** What the pairs bootstrap of the GMM columns resamples: cities, or the variable of a column's
+ *  cluster() (the bootstrap resamples the clusters of the fit). */
+export function bootstrapResamples(runs: readonly ModelRun[]): string {
+  const other = new Map<string, string[]>();
+  for (const r of runs) {
+    if (r.estimator !== 'system' && r.estimator !== 'difference') continue;
+    const c = parseXtabond2(r.command, [r.panel.idName, r.panel.timeName, ...r.panel.names()]).cluster;
+    if (c !== null && c !== r.panel.idName) other.set(c, [...(other.get(c) ?? []), r.id]);
+  }
+  if (other.size === 0) return 'pairs (city) bootstrap';
+  return `pairs (cluster) bootstrap of cities, and of the clusters of ${[...other].map(([v, ids]) => `${v} in ${ids.join(', ')}`).join('; ')}`;
 }
 
 /** The result with its lagged-dependent-variable coefficient named "L.y", so table rows line up. */
