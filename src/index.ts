@@ -1,6 +1,6 @@
 // sysgmm as a library: `import { estimate } from 'sysgmm'`. The README's "Library use" shows each
 // function with its output.
-export { estimate, bootstrap, describe, loadPanel, type DataSource, type ForeignTable, type PanelOptions, type EstimateResult, type NamedMatrix, type BootstrapRunOptions, type BootstrapSummary } from './api/estimate.ts';
+export { estimate, bootstrap, describe, loadPanel, type DataSource, type ForeignTable, type PanelOptions, type EstimateRunOptions, type EstimateResult, type NamedMatrix, type BootstrapRunOptions, type BootstrapSummary } from './api/estimate.ts';
 export { waldTest, lincom, type WaldTest, type LinearCombination } from './api/postestimation.ts';
 export { predictGmm, type Predictions } from './api/predict.ts';
 export { Panel } from './panel/panel.ts';

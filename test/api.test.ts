@@ -243,6 +243,22 @@ suite('data sources held in memory', async () => {
     await expect(estimate(panel, 'n L.n w k, gmm(L.n)', { id: 'ind', time: 'year' })).rejects.toThrow("the Panel's id column is 'id', not 'ind' (options.id)");
   });
 
+  // A tester's plain-JavaScript call: { level: 90 } gave the 95% interval and { conventions: '2009' } the
+  // current Sargan, without a word.
+  it('an option a function does not take is refused, saying where a model option belongs; conventions is taken', async () => {
+    const cmd = 'n L.n L2.n w L.w L(0/2).(k ys) yr*, gmm(L.n) iv(w L.w L(0/2).(k ys) yr*) twostep robust';
+    const opts = (extra: object) => ({ ...AT, ...extra }) as typeof AT;
+    await expect(estimate('data/abdata.csv', cmd, opts({ level: 90 }))).rejects.toThrow('estimate: options.level is not an option of estimate (it takes id, time, inputFormat, sheet, delimiter, conventions); write level(…) in the xtabond2 command');
+    await expect(bootstrap('data/abdata.csv', cmd, { ...AT, reps: 5, seed: 1, ...({ small: true } as object) })).rejects.toThrow(/^bootstrap: options\.small is not an option of bootstrap .*; write small in the xtabond2 command$/);
+    await expect(describe('data/abdata.csv', opts({ var: ['n'] }))).rejects.toThrow('describe: options.var is not an option of describe');
+    await expect(loadPanel('data/abdata.csv', opts({ format: 'csv' }))).rejects.toThrow('loadPanel: options.format is not an option of loadPanel');
+    // Log 3 of Roodman (2009) prints Sargan chi2(100) = 186.90 (the 2009 release); the current one gives 157.54.
+    const log3 = 'n L.n L(0/1).(w k) yr*, gmm(L.(n w k)) iv(yr*, eq(level)) small';
+    expect((await estimate('data/abdata.csv', log3, { ...AT, conventions: '2009' })).sargan!.chi2.toFixed(2)).toBe('186.90');
+    expect((await estimate('data/abdata.csv', log3, AT)).sargan!.chi2.toFixed(2)).toBe('157.54');
+    await expect(estimate('data/abdata.csv', cmd, opts({ conventions: '2010' }))).rejects.toThrow("estimate: options.conventions must be one of current, 2009, got '2010'");
+  });
+
   it('options.delimiter reaches the CSV reader, as --delimiter does', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sysgmm-api-'));
     const piped = join(dir, 'piped.csv');

@@ -6,7 +6,7 @@ import { readTable, type DataFormat } from '../data/read.ts';
 import { Panel } from '../panel/panel.ts';
 import { describePanel, type PanelDescription } from '../panel/describe.ts';
 import { parseXtabond2 } from '../spec/parse.ts';
-import type { ModelSpec } from '../spec/types.ts';
+import { CONVENTIONS, type Conventions, type ModelSpec } from '../spec/types.ts';
 import { lookupCoefficient } from '../spec/coefficient-name.ts';
 import { fitGmm } from '../gmm/fit.ts';
 import type { GmmResult } from '../gmm/result.ts';
@@ -43,12 +43,27 @@ export interface PanelOptions {
   delimiter?: string;
 }
 
+/** The option names each function takes (TypeScript checks an object literal; plain JavaScript, or an
+ *  object built elsewhere, does not: an option a function does not take would be ignored silently). */
+const PANEL_KEYS: readonly string[] = ['id', 'time', 'inputFormat', 'sheet', 'delimiter'] satisfies (keyof PanelOptions)[];
+const BOOTSTRAP_KEYS: readonly string[] = ['reps', 'seed', 'backend', 'recentre', 'level', 'tests', 'weights', 'pairs', 'threads', 'onProgress'] satisfies (keyof BootstrapOptions)[];
+
+/** Refuse an option `fn` does not take, saying where a model option belongs. */
+function refuseUnknownOptions(fn: string, options: object, keys: readonly string[]): void {
+  for (const k of Object.keys(options)) {
+    if (keys.includes(k)) continue;
+    const model = ['level', 'small', 'robust', 'twostep', 'cluster', 'noconstant'].includes(k) ? `; write ${k === 'level' || k === 'cluster' ? `${k}(…)` : k} in the xtabond2 command` : '';
+    throw new SpecError(`${fn}: options.${k} is not an option of ${fn} (it takes ${keys.join(', ')})${model}`, k);
+  }
+}
+
 function isTable(x: unknown): x is Table {
   return typeof x === 'object' && x !== null && 'schema' in x && typeof (x as Table).getChild === 'function';
 }
 
 /** The panel of a source: a file is read (numeric columns as float64), a Table sorted by (id, time). */
 export async function loadPanel(source: DataSource, options: PanelOptions): Promise<Panel> {
+  refuseUnknownOptions('loadPanel', options, PANEL_KEYS);
   if (source instanceof Panel) {
     for (const [opt, name, has] of [['id', options.id, source.idName], ['time', options.time, source.timeName]] as const)
       if (name !== undefined && name !== has) throw new SpecError(`the Panel's ${opt} column is '${has}', not '${name}' (options.${opt})`, opt);
@@ -60,9 +75,14 @@ export async function loadPanel(source: DataSource, options: PanelOptions): Prom
   return Panel.fromTable(table, { id: options.id, time: options.time, source });
 }
 
+/** The panel options among a function's options (checked by that function). */
+function panelOptions(options: PanelOptions): PanelOptions {
+  return Object.fromEntries(Object.entries(options).filter(([k]) => PANEL_KEYS.includes(k))) as unknown as PanelOptions;
+}
+
 async function model(source: DataSource, command: string, options: PanelOptions): Promise<{ panel: Panel; spec: ModelSpec }> {
-  if (typeof source === 'string') return loadModel(source, { ...options, xtabond2: command }, { fit: true });
-  const panel = await loadPanel(source, options);
+  if (typeof source === 'string') return loadModel(source, { ...panelOptions(options), xtabond2: command }, { fit: true });
+  const panel = await loadPanel(source, panelOptions(options));
   // The id and time columns are variables too (cluster(id), year as a regressor), as in a file's columns.
   return { panel, spec: parseXtabond2(command, [panel.idName, panel.timeName, ...panel.names()]) };
 }
@@ -92,8 +112,19 @@ export type EstimateResult = GmmResult & {
   };
 
 /** Fit difference or system GMM written as an xtabond2 command, e.g. "n L.n w k, gmm(L.n) iv(w k) twostep robust". */
-export async function estimate(source: DataSource, command: string, options: PanelOptions): Promise<EstimateResult> {
-  const { panel, spec } = await model(source, command, options);
+export interface EstimateRunOptions extends PanelOptions {
+  /** Which xtabond2 release's conventions decide the last digits ('current', the default, or '2009': the
+   *  release of Roodman 2009's printed logs), as `sysgmm estimate --conventions`. */
+  conventions?: Conventions;
+}
+
+export async function estimate(source: DataSource, command: string, options: EstimateRunOptions): Promise<EstimateResult> {
+  refuseUnknownOptions('estimate', options, [...PANEL_KEYS, 'conventions']);
+  if (options.conventions !== undefined && !CONVENTIONS.includes(options.conventions))
+    throw new SpecError(`estimate: options.conventions must be one of ${CONVENTIONS.join(', ')}, got '${String(options.conventions)}'`, 'conventions');
+  const loaded = await model(source, command, options);
+  const panel = loaded.panel;
+  const spec = options.conventions ? { ...loaded.spec, conventions: options.conventions } : loaded.spec;
   const fit = await fitGmm(panel, spec, command);
   const methods = {
     vcovMatrix(): NamedMatrix {
@@ -131,11 +162,13 @@ export type BootstrapSummary = Omit<BootstrapResult, 'draws' | 'fit'> & { fit: P
 
 /** The pairs bootstrap (and wild score tests), as `sysgmm bootstrap --json` reports it. */
 export async function bootstrap(source: DataSource, command: string, options: BootstrapRunOptions): Promise<BootstrapSummary> {
+  refuseUnknownOptions('bootstrap', options, [...PANEL_KEYS, ...BOOTSTRAP_KEYS]);
   const { panel, spec } = await model(source, command, options);
   return bootstrapJson(await bootstrapGmm(panel, spec, options, command)) as BootstrapSummary;
 }
 
 /** Units, periods, gaps and statistics of variables or expressions (all numeric columns by default), as `sysgmm describe --json`. */
 export async function describe(source: DataSource, options: PanelOptions & { vars?: string[] }): Promise<PanelDescription> {
-  return describePanel(await loadPanel(source, options), options.vars);
+  refuseUnknownOptions('describe', options, [...PANEL_KEYS, 'vars']);
+  return describePanel(await loadPanel(source, panelOptions(options)), options.vars);
 }
