@@ -151,7 +151,8 @@ describe('estimation with if/in', () => {
     }
     expect(formatResult(r, 'text', {})).toContain('[90% Conf. Interval]');
     const d = await fitGmm(panel, parseXtabond2(cmd, cols));
-    expect(d.level).toBeUndefined();
+    // Always written (the saved --json and the library's result say which level the intervals are at).
+    expect(d.level).toBe(95);
     expect(formatResult(d, 'text', {})).toContain('     [95% Conf. Interval]');
   });
 });

@@ -150,7 +150,7 @@ export function inferenceFromTotals(prep: Prepared, totals: SampleTotals, est: E
     ninstruments: est.j0,
     ...(d.timeDummies.length ? { timeDummies: d.timeDummies } : {}),
     small: spec.small,
-    ...(spec.level !== undefined ? { level: spec.level } : {}),
+    level: spec.level ?? 95,
     ...(plan.pca
       ? { pca: { components: plan.pca.m, columns: plan.pca.columns, varianceExplained: plan.pca.varianceExplained, kmo: plan.pca.kmo } }
       : {}),

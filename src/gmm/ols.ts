@@ -132,7 +132,7 @@ export async function fitLinear(panel0: Panel, spec: ModelSpec, estimator: 'ols'
     steps: 1,
     vce: `cluster(${spec.cluster ?? panel.idName})`,
     command,
-    ...(spec.level !== undefined ? { level: spec.level } : {}),
+    level: spec.level ?? 95,
     depvar: spec.depvar.name,
     nobs: n,
     ngroups: perUnit.size,

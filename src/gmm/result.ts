@@ -58,7 +58,7 @@ export interface GmmResult {
   /** The period dummies the `timedummies` option made, by name (absent without it). */
   timeDummies?: string[];
   small: boolean;
-  /** Confidence level of ciLow/ciHigh in percent (`level(#)`; absent = 95). */
+  /** Confidence level of ciLow/ciHigh in percent (`level(#)`, default 95; absent in results saved before it was always written). */
   level?: number;
   /** `pca`: components kept of the GMM-style columns analysed, the share of their variance the kept
    *  components explain, and the Kaiser-Meyer-Olkin measure of sampling adequacy. */
