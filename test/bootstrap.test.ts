@@ -204,6 +204,15 @@ describe('pairs bootstrap, batched float64', () => {
     expect(few.warnings).toContain('ran on 1 of the 2 threads asked for: a thread takes 32 replications at a time, so 9 keep 1 busy');
   });
 
+  // A tester's audit: under pca the replications keep the full sample's components, which the output
+  // did not say (a re-fit of each resample chooses its own).
+  it('says under pca that the replications keep the full sample\'s principal components', async () => {
+    const pca = parseXtabond2('n L.n w k, gmm(L.(n w k)) twostep robust pca', panel.names());
+    const r = await bootstrapGmm(panel, pca, { reps: 19, seed: 1 });
+    expect(r.warnings).toContain("pca: every replication keeps the full sample's principal components (not chosen again on its resample); the results are conditional on them");
+    expect((await bootstrapGmm(panel, spec, { reps: 19, seed: 1 })).warnings.some((w) => w.startsWith('pca:'))).toBe(false);
+  });
+
   it('is reproducible: the same seed gives the same replications', async () => {
     const a = await bootstrapGmm(panel, spec, { reps: 10, seed: 42 });
     const b = await bootstrapGmm(panel, spec, { reps: 10, seed: 42 });

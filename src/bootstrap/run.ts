@@ -101,6 +101,9 @@ async function bootstrapOn(panel: Panel, spec: ModelSpec, opts: BootstrapOptions
   const minReps = Math.ceil(2 / (1 - level) - 1 - 1e-9);
   if (opts.pairs !== false && opts.reps < minReps)
     warnings.push(`${opts.reps} replications are too few for ${Math.round(level * 100)}% intervals: their quantiles need at least ${minReps} (999 is usual)`);
+  // The replications reuse the full sample's instrument plan, its components included (README "The bootstrap").
+  if (spec.pca && opts.pairs !== false)
+    warnings.push("pca: every replication keeps the full sample's principal components (not chosen again on its resample); the results are conditional on them");
   if (opts.pairs !== false) warmWorkers(threads0);
   const started = performance.now();
   const setup = pairsSetup(panel, spec, recentre, command);
