@@ -1,5 +1,5 @@
 // A file-system error on a path the user named (a missing or read-only folder, a folder where a file
-// was expected), as one sentence that names the path; undefined for any other error.
+// was expected, a full disk), as one sentence that names the path; undefined for any other error.
 import { SpecError } from './errors.ts';
 
 const REASONS: Record<string, string> = {
@@ -12,7 +12,10 @@ const REASONS: Record<string, string> = {
   ENOSPC: 'no space left on the device',
   EFBIG: 'file too large',
   EDQUOT: 'disk quota exceeded',
-  EIO: 'input/output error',
+  EIO: 'input/output error on the device',
+  EMFILE: 'too many open files',
+  ENFILE: 'too many open files in the system',
+  ELOOP: 'too many symbolic links (a loop)',
   EEXIST: 'it already exists',
   ENAMETOOLONG: 'the name is too long',
 };

@@ -57,7 +57,7 @@ describe('writeAll', () => {
     expect(fileErrorMessage(err)).toBe('cannot write /x/out.bin: file too large');
     const stuck = { writev: async () => ({ bytesWritten: 0, buffers: [] }) };
     const none = await writeAll(stuck as never, [Uint8Array.of(1)], '/x/out.bin').catch((e) => e);
-    expect(fileErrorMessage(none)).toBe('cannot write /x/out.bin: input/output error');
+    expect(fileErrorMessage(none)).toBe('cannot write /x/out.bin: input/output error on the device');
   });
 });
 

@@ -27,8 +27,8 @@ export function tableToCsv(table: Table): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Write an Arrow table as CSV. */
-export function writeCsv(path: string, table: Table): void {
-  writeFileAtomicSync(path, tableToCsv(table));
+/** Write an Arrow table as CSV; a failure names `option` when given (write-atomic.ts writeFailure). */
+export function writeCsv(path: string, table: Table, option?: string): void {
+  writeFileAtomicSync(path, tableToCsv(table), option);
 }
 

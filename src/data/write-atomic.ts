@@ -18,10 +18,10 @@ export function isTemporaryName(name: string): boolean {
 }
 
 /** Report a failure on the temporary file as a failure on the target. A failed write on an open file
- *  (EFBIG past a file-size limit, ENOSPC on a full disk) carries no path: it gets the target's too. */
+ *  (EFBIG past a file-size limit, ENOSPC on a full disk) names no file: it gets the target's too. */
 function onTarget(err: unknown, path: string): unknown {
   const e = err as NodeJS.ErrnoException & { dest?: string };
-  if (e && typeof e === 'object' && (typeof e.path === 'string' || typeof e.errno === 'number')) {
+  if (e instanceof Error && (typeof e.syscall === 'string' || typeof e.path === 'string' || typeof e.errno === 'number')) {
     e.path = path;
     e.syscall = 'write';
     delete e.dest;
@@ -52,25 +52,33 @@ export async function writeAll(fh: Pick<FileHandle, 'writev'>, parts: readonly U
   }
 }
 
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+/** A write to `path` that failed, as the target's failure; with `option`, that option's fault
+ *  ("--save: cannot write r.json: no space left on the device"). */
+export function writeFailure(err: unknown, path: string, option?: string): unknown {
+  const e = onTarget(err, path);
+  return option === undefined ? e : optionFault(e, option);
+}
+
+/** Write `data` to `path` atomically; a failure names `path`, and `option` when given (writeFailure). */
+export async function writeFileAtomic(path: string, data: string | Uint8Array, option?: string): Promise<void> {
   const tmp = temporaryName(path);
   try {
     await writeFile(tmp, data);
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true }).catch(() => undefined);
-    throw onTarget(err, path);
+    throw writeFailure(err, path, option);
   }
 }
 
-export function writeFileAtomicSync(path: string, data: string | Uint8Array): void {
+export function writeFileAtomicSync(path: string, data: string | Uint8Array, option?: string): void {
   const tmp = temporaryName(path);
   try {
     writeFileSync(tmp, data);
     renameSync(tmp, path);
   } catch (err) {
     rmSync(tmp, { force: true });
-    throw onTarget(err, path);
+    throw writeFailure(err, path, option);
   }
 }
 

@@ -46,8 +46,8 @@ async function encode(path: string, table: Table, option: string): Promise<strin
 }
 
 /** Write a table to path in the format its extension names; option names the CLI option in errors. */
-export async function writeTableFile(path: string, table: Table, option = 'output'): Promise<void> {
-  await writeFileAtomic(path, await encode(path, table, option));
+export async function writeTableFile(path: string, table: Table, option?: string): Promise<void> {
+  await writeFileAtomic(path, await encode(path, table, option ?? 'output'), option);
 }
 
 const f64 = (values: ArrayLike<number>) => float64Data(Float64Array.from(values));

@@ -124,10 +124,10 @@ export function svgToPng(svg: string, zoom = 2): Buffer {
   return resvg.render().asPng();
 }
 
-/** Write <base>.svg and <base>.png; returns both paths. */
-export async function writeFigure(spec: TopLevelSpec, base: string): Promise<{ svg: string; png: string }> {
+/** Write <base>.svg and <base>.png; returns both paths. A failure names `option` when given. */
+export async function writeFigure(spec: TopLevelSpec, base: string, option?: string): Promise<{ svg: string; png: string }> {
   const svg = await renderSvg(spec);
-  await writeFileAtomic(`${base}.svg`, svg);
-  await writeFileAtomic(`${base}.png`, svgToPng(svg));
+  await writeFileAtomic(`${base}.svg`, svg, option);
+  await writeFileAtomic(`${base}.png`, svgToPng(svg), option);
   return { svg: `${base}.svg`, png: `${base}.png` };
 }

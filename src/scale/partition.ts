@@ -22,7 +22,7 @@ import { NOT_NUMERIC, float64Data, tableFromColumns, utf8FromStrings } from '../
 import { formatOf, readTable, type ReadOptions } from '../data/read.ts';
 import { datasetFiles, isDatasetPath, partitions } from '../data/dataset.ts';
 import { writeTableFile } from '../data/write-table.ts';
-import { writeAll, writeFileAtomic } from '../data/write-atomic.ts';
+import { writeAll, writeFailure, writeFileAtomic } from '../data/write-atomic.ts';
 import { parquetBatches } from '../data/parquet.ts';
 import { PARTITION_FORMAT } from './is-partitioned.ts';
 
@@ -237,11 +237,15 @@ export async function partition(input: string, opts: PartitionOptions): Promise<
         len.writeBigUInt64LE(BigInt(bytes.length));
         // Opened for each append and closed at once: K may be far above the open-file limit (ulimit -n).
         const path = join(spill, `${s}.arrows`);
-        const fh = await open(path, 'a');
         try {
-          await writeAll(fh, [len, bytes], path);
-        } finally {
-          await fh.close();
+          const fh = await open(path, 'a');
+          try {
+            await writeAll(fh, [len, bytes], path);
+          } finally {
+            await fh.close();
+          }
+        } catch (err) {
+          throw writeFailure(err, path, '--out');
         }
       }
       rowBase += n;
@@ -281,7 +285,7 @@ export async function partition(input: string, opts: PartitionOptions): Promise<
       shards,
       created: new Date().toISOString(),
     };
-    await writeFileAtomic(join(spill, 'manifest.json'), JSON.stringify(manifest, null, 1) + '\n');
+    await writeFileAtomic(join(spill, 'manifest.json'), JSON.stringify(manifest, null, 1) + '\n', '--out');
     // All written: an earlier partition in `out` is replaced now, its manifest removed first (a run
     // stopped among the renames leaves no manifest naming shards it does not describe), the new
     // manifest last.

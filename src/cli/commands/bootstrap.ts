@@ -148,7 +148,7 @@ export function register(program: Command): void {
           const draws: number[] = [];
           for (let b = 0; b < result.reps; b++) if (result.draws.status[b] === REP_OK) draws.push(result.draws.beta[b * K + k]);
           const base = join(opts.svg, `bootstrap-${c.name.replace(/[^A-Za-z0-9_]+/g, '_')}`);
-          await writeFigure(bootstrapHistogramSpec(c.name, draws, c), base);
+          await writeFigure(bootstrapHistogramSpec(c.name, draws, c), base, '--svg');
         }
         if (!opts.quiet) process.stderr.write(`wrote ${K} histograms (SVG and PNG) to ${opts.svg}\n`);
       }

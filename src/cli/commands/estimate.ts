@@ -66,7 +66,7 @@ export function register(program: Command): void {
         }));
         if (!opts.quiet) process.stderr.write(`run directory: ${out}\n`);
         writeResult(result, format, { id: opts.id, time: opts.time, spec });
-        if (opts.save?.toLowerCase().endsWith('.json')) await writeFileAtomic(opts.save, formatResult(result, 'json'));
+        if (opts.save?.toLowerCase().endsWith('.json')) await writeFileAtomic(opts.save, formatResult(result, 'json'), '--save');
         else if (opts.save) await writeTableFile(opts.save, coefficientTable(result), '--save');
         return;
       }
@@ -79,7 +79,7 @@ export function register(program: Command): void {
       const spec = { ...loaded.spec, conventions: opts.conventions as Conventions };
       const result = await fitGmm(panel, spec, opts.xtabond2);
       writeResult(result, format, { id: opts.id, time: opts.time, spec });
-      if (opts.save?.toLowerCase().endsWith('.json')) await writeFileAtomic(opts.save, formatResult(result, 'json'));
+      if (opts.save?.toLowerCase().endsWith('.json')) await writeFileAtomic(opts.save, formatResult(result, 'json'), '--save');
       else if (opts.save) await writeTableFile(opts.save, coefficientTable(result), '--save');
     });
 }

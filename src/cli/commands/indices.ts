@@ -89,7 +89,7 @@ export async function runIndices(file: string, opts: IndicesOptions): Promise<{ 
   }
   const ids = Array.from(panel.unitOf, (u) => panel.units[u]);
   const idColumn = typeof ids[0] === 'number' ? Float64Array.from(ids as number[]) : ids.map(String);
-  writeCsv(opts.out, tableFromArrays({ [panel.idName]: idColumn, [panel.timeName]: panel.time, ...Object.fromEntries(names.map((n) => [n, columns[n]])) }));
+  writeCsv(opts.out, tableFromArrays({ [panel.idName]: idColumn, [panel.timeName]: panel.time, ...Object.fromEntries(names.map((n) => [n, columns[n]])) }), '--out');
   return { rows: panel.nrows, columns: [opts.id, opts.time, ...names], warnings };
 }
 

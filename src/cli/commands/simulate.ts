@@ -52,8 +52,8 @@ export async function runSimulate(opts: SimulateCliOptions): Promise<string> {
     burnIn: wholeNumber(opts.burnIn, '--burn-in', 1),
     efficiency: measure,
   });
-  writeCsv(opts.out, table);
-  if (opts.truth) writeFileAtomicSync(opts.truth, `${JSON.stringify(truthToJson(truth), null, 1)}\n`);
+  writeCsv(opts.out, table, '--out');
+  if (opts.truth) writeFileAtomicSync(opts.truth, `${JSON.stringify(truthToJson(truth), null, 1)}\n`, '--truth');
   return summary(truth, table, opts);
 }
 

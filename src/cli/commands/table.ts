@@ -40,7 +40,7 @@ export function register(program: Command): void {
       const results = await Promise.all(files.map((f) => readSavedResult(f)));
       const table = resultsTable(files, results, { titles: list(opts.titles), title: opts.title, keep: list(opts.keep), digits });
       const text = formatResultsTable(table, opts.format as TableFormat);
-      if (opts.out) await writeFileAtomic(opts.out, text);
+      if (opts.out) await writeFileAtomic(opts.out, text, '--out');
       else process.stdout.write(text);
     });
 }
