@@ -31,14 +31,21 @@ const ACTIONS: Record<string, string> = {
   unlink: 'remove',
 };
 
+/** The plain reason for a file-system error code, e.g. "no space left on the device"; undefined for an unknown code. */
+export function fileErrorReason(code: string | undefined): string | undefined {
+  return code !== undefined && Object.hasOwn(REASONS, code) ? REASONS[code] : undefined;
+}
+
 export function fileErrorMessage(err: unknown): string | undefined {
+  if (!(err instanceof Error)) return undefined;
   const e = err as NodeJS.ErrnoException & { dest?: string };
-  if (!(err instanceof Error) || typeof e.code !== 'string' || !(e.code in REASONS) || typeof e.path !== 'string') return undefined;
+  const reason = fileErrorReason(e.code);
+  if (reason === undefined || typeof e.path !== 'string') return undefined;
   const action = ACTIONS[e.syscall ?? ''] ?? 'use';
   if (e.syscall === 'mkdir' && (e.code === 'EEXIST' || e.code === 'ENOTDIR')) return `cannot create the folder ${e.path}: a file is in the way`;
   // A rename is the last step of an atomic write: the path the user named is the destination.
   const path = e.syscall === 'rename' && typeof e.dest === 'string' ? e.dest : e.path;
-  return `cannot ${action} ${path}: ${REASONS[e.code]}`;
+  return `cannot ${action} ${path}: ${reason}`;
 }
 
 /** Why a file the user named could not be read: "file not found: PATH" when it is missing, else the

@@ -1,8 +1,10 @@
 // Output that cannot be written, end to end through the compiled CLI (bin/sysgmm.mjs, `npm run build`):
-// files whose writes fail part way (past a file-size limit, `ulimit -f`, which any user may lower) are
-// one line naming the option and path, and exit status 2; nothing half-written is left behind.
+// standard output or error on a full device (/dev/full) or past a file-size limit (`ulimit -f`, which
+// any user may lower), and files whose writes fail part way. Each is one line naming the stream, or
+// the option and path, and exit status 2; a reader that closes the pipe early (`| head`) is no error;
+// nothing half-written is left behind.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -22,6 +24,61 @@ function sysgmm(args: string[], { stdout = 'pipe', stderr = 'pipe', limit }: { s
   const r = spawnSync(command[0]!, command.slice(1), { encoding: 'utf8', stdio: ['ignore', stdout, stderr], timeout: 60_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+
+/** A descriptor on /dev/full, whose writes fail with ENOSPC, for the duration of `f`. */
+function withFull<T>(f: (fd: number) => T): T {
+  const fd = openSync('/dev/full', 'w');
+  try {
+    return f(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+describe('standard output and error that cannot be written', () => {
+  it.skipIf(!existsSync('/dev/full'))('standard output on a full device: one line, exit 2 (estimate, describe, csv, help)', () => {
+    const full = 'sysgmm: cannot write standard output: no space left on the device\n';
+    withFull((fd) => {
+      // estimate runs the CommonJS bundle with its code cache, the others the ES module chunks.
+      expect(sysgmm(['estimate', 'data/abdata.csv', ...MODEL], { stdout: fd })).toMatchObject({ code: 2, stderr: full });
+      expect(sysgmm(['describe', 'data/abdata.csv', '--id', 'id', '--time', 'year'], { stdout: fd })).toMatchObject({ code: 2, stderr: full });
+      expect(sysgmm(['--help'], { stdout: fd })).toMatchObject({ code: 2, stderr: full });
+      // csv output puts its notes on stderr: the failure is the last line.
+      const csv = sysgmm(['estimate', 'data/abdata.csv', ...MODEL, '--format', 'csv'], { stdout: fd });
+      expect(csv.code).toBe(2);
+      expect(csv.stderr.endsWith(`\n${full}`)).toBe(true);
+      // Standard error on the full device: nothing can say why, but the status says it failed.
+      const err = sysgmm(['estimate', 'data/abdata.csv', ...MODEL, '--format', 'csv'], { stderr: fd });
+      expect(err.code).toBe(2);
+      expect(err.stdout).toMatch(/^name,estimate,.*\n(.*\n)*_cons,/);
+    });
+  });
+
+  it.runIf(posix)('standard output to a file past its size limit: exit 2, not a cut-off file with exit 0', () => {
+    const path = join(dir, 'fit.json');
+    const fd = openSync(path, 'w');
+    try {
+      const r = sysgmm(['estimate', 'data/abdata.csv', ...MODEL, '--json'], { stdout: fd, limit: 2 });
+      expect([r.code, r.stderr]).toEqual([2, 'sysgmm: cannot write standard output: file too large\n']);
+    } finally {
+      closeSync(fd);
+    }
+    // Under no limit the same command writes all of it.
+    const whole = openSync(path, 'w');
+    try {
+      expect(sysgmm(['estimate', 'data/abdata.csv', ...MODEL, '--json'], { stdout: whole }).code).toBe(0);
+    } finally {
+      closeSync(whole);
+    }
+    expect(JSON.parse(readFileSync(path, 'utf8')).coefficients.length).toBe(4);
+  });
+
+  it.runIf(posix)('a reader that closed the pipe is no error: no message, exit 0', () => {
+    // `true` has exited before sysgmm starts writing: every write meets a closed pipe (EPIPE).
+    const r = spawnSync('sh', ['-c', '{ "$0" bin/sysgmm.mjs describe data/abdata.csv --id id --time year; echo "exit $?" >&2; } | true', process.execPath], { encoding: 'utf8', timeout: 120_000 });
+    expect(r.stderr).toBe('exit 0\n');
+  });
+});
 
 describe.runIf(posix)('output files whose writes fail part way (ulimit -f)', () => {
   it('one line naming the option and the file, exit 2; no temporary file, no target', () => {
