@@ -1,13 +1,14 @@
 // Output that cannot be written, end to end through the compiled CLI (bin/sysgmm.mjs, `npm run build`):
 // standard output or error on a full device (/dev/full) or past a file-size limit (`ulimit -f`, which
-// any user may lower), and files whose writes fail part way. Each is one line naming the stream, or
-// the option and path, and exit status 2; a reader that closes the pipe early (`| head`) is no error;
-// nothing half-written is left behind.
+// any user may lower), files whose writes fail part way, folders that cannot be made. Each is one
+// line naming the stream, or the option and path, and exit status 2; a reader that closes the pipe
+// early (`| head`) is no error; nothing half-written is left behind.
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { fileErrorReason } from '../src/file-errors.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sysgmm-output-failures-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -95,6 +96,35 @@ describe.runIf(posix)('output files whose writes fail part way (ulimit -f)', () 
       const r = sysgmm([...args, path], { limit: 1 });
       expect([r.code, r.stderr], args.join(' ')).toEqual([2, `sysgmm: ${option}: cannot write ${path}: file too large\n`]);
       expect(readdirSync(folder)).toEqual([]);
+    }
+  });
+});
+
+describe('folders that cannot be made: the file system\'s own reason, naming --out', () => {
+  const partition = (out: string) => sysgmm(['partition', 'data/abdata.csv', '--id', 'id', '--time', 'year', '--shards', '2', '--out', out]);
+
+  it('a regular file or a dangling symbolic link in the way', () => {
+    const file = join(dir, 'a-file');
+    writeFileSync(file, '');
+    expect(partition(join(file, 'parts'))).toMatchObject({ code: 2, stderr: `sysgmm: --out: cannot create the folder ${join(file, 'parts')}: a file is in the way\n` });
+    // Node's recursive mkdir says "no such file or folder" here: the link itself is in the way.
+    const link = join(dir, 'dangling');
+    symlinkSync(join(dir, 'nowhere', 'target'), link);
+    expect(partition(link)).toMatchObject({ code: 2, stderr: `sysgmm: --out: cannot create the folder ${link}: a file is in the way\n` });
+  });
+
+  it.runIf(process.platform === 'linux')('under /proc and /sys, where mkdir fails though the parent is there (Node\'s recursive mkdir loops forever under /proc)', () => {
+    for (const parent of ['/proc', '/sys']) {
+      const folder = join(parent, 'sysgmm-test');
+      let code = '';
+      try {
+        mkdirSync(folder);
+      } catch (err) {
+        code = (err as NodeJS.ErrnoException).code!;
+      }
+      expect(fileErrorReason(code), `${folder}: ${code}`).toBeDefined();
+      const r = partition(join(folder, 'parts'));
+      expect([r.code, r.stderr]).toEqual([2, `sysgmm: --out: cannot create the folder ${join(folder, 'parts')}: ${fileErrorReason(code)}\n`]);
     }
   });
 });

@@ -1,13 +1,15 @@
 // A write that fails part way (a full disk, a file-size limit, a quota): Node's error names no file,
 // so writeFileAtomic names the target (and the option when given), removes its temporary file and
-// leaves the old target as it was.
+// leaves the old target as it was. Folders are made one at a time, so a folder that cannot be made
+// is reported with the file system's own reason.
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { writeFileAtomic, writeFileAtomicSync } from '../src/data/write-atomic.ts';
+import { makeFolder, missingFolders } from '../src/data/make-folder.ts';
 import { fileErrorMessage } from '../src/file-errors.ts';
 
 // The writes pass through unless a test makes one fail.
@@ -61,5 +63,33 @@ describe('a write that fails part way', () => {
     const bug = new TypeError('not a file error');
     vi.mocked(fsp.writeFile).mockRejectedValueOnce(bug);
     await expect(writeFileAtomic(join(dir, 'x.json'), 'x', '--save')).rejects.toBe(bug);
+  });
+});
+
+describe('makeFolder', () => {
+  it('makes the missing folders and says which; a folder that is there is left as it is', async () => {
+    const deep = join(dir, 'a', 'b', 'c');
+    expect(missingFolders(deep)).toEqual([deep, join(dir, 'a', 'b'), join(dir, 'a')]);
+    expect(await makeFolder(deep)).toEqual([deep, join(dir, 'a', 'b'), join(dir, 'a')]);
+    expect(await makeFolder(deep)).toEqual([]);
+  });
+
+  it('a file in the way: the parent a regular file (ENOTDIR), the folder a file or a dangling link (EEXIST)', async () => {
+    const file = join(dir, 'a-file');
+    writeFileSync(file, '');
+    const notDir = await makeFolder(join(file, 'figs', 'deeper')).catch((e: unknown) => e);
+    expect(fileErrorMessage(notDir)).toBe(`cannot create the folder ${join(file, 'figs', 'deeper')}: a file is in the way`);
+    expect(fileErrorMessage(await makeFolder(file).catch((e: unknown) => e))).toBe(`cannot create the folder ${file}: a file is in the way`);
+    // Node's recursive mkdir calls this "no such file or folder".
+    const link = join(dir, 'dangling');
+    symlinkSync(join(dir, 'nowhere', 'target'), link);
+    expect(fileErrorMessage(await makeFolder(link).catch((e: unknown) => e))).toBe(`cannot create the folder ${link}: a file is in the way`);
+  });
+
+  it('concurrent calls for the same folders both succeed', async () => {
+    const deep = join(dir, 'same', 'x', 'y');
+    await Promise.all([makeFolder(deep), makeFolder(deep), makeFolder(join(dir, 'same', 'x'))]);
+    mkdirSync(join(deep, 'ok'));
+    expect(readdirSync(deep)).toEqual(['ok']);
   });
 });

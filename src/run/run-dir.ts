@@ -7,10 +7,11 @@
 //   tasks/000012.json   line 1: {"format","index","bytes","sha256"}; then the payload as JSON
 //   logs/               one log per local worker process or Slurm array task
 import { createHash } from 'node:crypto';
-import { lstat, mkdir, readFile, readdir, rm, rmdir, stat } from 'node:fs/promises';
+import { lstat, readFile, readdir, rm, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SpecError } from '../errors.ts';
 import { isTemporaryName, writeFileAtomic } from '../data/write-atomic.ts';
+import { makeFolder } from '../data/make-folder.ts';
 import { optionFault } from '../file-errors.ts';
 
 const RUN_FORMAT = 'sysgmm-run/1';
@@ -71,7 +72,7 @@ export async function runSubfolder(dir: string, name: string, option = '--out'):
   const path = join(dir, name);
   await refuseLink(path, option);
   try {
-    await mkdir(path, { recursive: true });
+    await makeFolder(path);
   } catch (err) {
     throw optionFault(err, option);
   }

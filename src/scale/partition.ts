@@ -23,6 +23,8 @@ import { formatOf, readTable, type ReadOptions } from '../data/read.ts';
 import { datasetFiles, isDatasetPath, partitions } from '../data/dataset.ts';
 import { writeTableFile } from '../data/write-table.ts';
 import { writeAll, writeFailure, writeFileAtomic } from '../data/write-atomic.ts';
+import { makeFolder } from '../data/make-folder.ts';
+import { optionFault } from '../file-errors.ts';
 import { parquetBatches } from '../data/parquet.ts';
 import { PARTITION_FORMAT } from './is-partitioned.ts';
 
@@ -163,13 +165,17 @@ export async function partition(input: string, opts: PartitionOptions): Promise<
   if (opts.id === opts.time) throw new SpecError(`--id and --time name the same column '${opts.id}'`, '--time');
   const out = resolve(opts.out);
   // A folder made here is removed again if the partition fails (a bad --id, a duplicate row).
-  const made = (await mkdir(out, { recursive: true })) !== undefined;
+  const made = (await makeFolder(out).catch((err: unknown) => {
+    throw optionFault(err, '--out');
+  })).length > 0;
   // The run's own folder, named for its process id: the spill files, then the new shards and manifest,
   // which replace an earlier partition in `out` only once all are written. One of this name already
   // there is an interrupted run's whose process id this process now has.
   const spill = join(out, `.spill-${process.pid}`);
   await rm(spill, { recursive: true, force: true });
-  await mkdir(spill);
+  await mkdir(spill).catch((err: unknown) => {
+    throw optionFault(err, '--out');
+  });
   // Files of the new partition moved into `out`: a folder made here is emptied of them if the run fails.
   const moved: string[] = [];
   let columns: PartitionManifest['columns'] | null = null;

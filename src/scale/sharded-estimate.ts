@@ -10,7 +10,7 @@
 // under `pca` when an instrument moved), then moments (only when a regressor is dropped, an instrument
 // moved, or under `pca`), weight, correction.
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
+import { readFile, rm, rmdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DataError, SpecError } from '../errors.ts';
 import { modelColumns } from '../spec/model-columns.ts';
@@ -18,6 +18,8 @@ import type { ExecutorOptions } from '../run/executor.ts';
 import { runWorkload } from '../workloads/run-workload.ts';
 import { refuseLink } from '../run/run-dir.ts';
 import { writeFileAtomic } from '../data/write-atomic.ts';
+import { makeFolder } from '../data/make-folder.ts';
+import { optionFault } from '../file-errors.ts';
 import { checkIdentified, keptRegressors, mergedTotals } from '../gmm/merged-totals.ts';
 import { estimationSteps, runStepsAsync } from '../gmm/estimate.ts';
 import { arMode, estimateOptionsFor, sigmaCountsTransformed, type PreparedGmm } from '../gmm/fit.ts';
@@ -70,8 +72,12 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
   const exists = await stat(marker).then(() => true, () => false);
   if (exists && !opts.resume) throw new SpecError(`${out} already holds this estimate's run; pass --resume to continue it (or reuse its results), or choose another --out`, '--out');
   const folderExisted = await stat(out).then(() => true, () => false);
-  await mkdir(out, { recursive: true });
-  if (!exists) await writeFileAtomic(marker, JSON.stringify({ data, command: opts.command, conventions: opts.conventions }) + '\n');
+  // The folder's fault is --out's where the user named it (the default is under the data folder).
+  const option = opts.out === undefined ? undefined : '--out';
+  await makeFolder(out).catch((err: unknown) => {
+    throw option ? optionFault(err, option) : err;
+  });
+  if (!exists) await writeFileAtomic(marker, JSON.stringify({ data, command: opts.command, conventions: opts.conventions }) + '\n', option);
 
   const base: ModelConfig = {
     data,

@@ -1,11 +1,13 @@
 // `sysgmm replicate`: from the raw city panel to the study's tables, derived effects, figures and
 // report. Reads the data, computes the co-agglomeration indices and manufacturing efficiency from
 // the raw columns, builds the model variables, fits every column of T2–T6, and writes the outputs.
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DataError, SpecError } from '../errors.ts';
 import { writeFileAtomic } from '../data/write-atomic.ts';
+import { makeFolder } from '../data/make-folder.ts';
+import { optionFault } from '../file-errors.ts';
 import type { GmmResult } from '../gmm/result.ts';
 import { fitGmm } from '../gmm/fit.ts';
 import { fitLinear } from '../gmm/ols.ts';
@@ -395,7 +397,9 @@ export async function replicate(opts: ReplicateOptions): Promise<ReplicateOutcom
   }
 
   step('tables and derived effects');
-  await mkdir(opts.out, { recursive: true });
+  await makeFolder(opts.out).catch((err: unknown) => {
+    throw optionFault(err, '--out');
+  });
   const files: string[] = [];
   const coreLabels = { [prep.vars.ca]: 'CA', [prep.vars.eff]: 'EFF', [prep.vars.caEff]: 'CA × EFF' };
   const tests = regionTests(runs, prep.vars, coreLabels);

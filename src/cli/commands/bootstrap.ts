@@ -1,6 +1,5 @@
 // `sysgmm bootstrap`: the pairs (cluster) bootstrap of a difference or system GMM fit, re-estimating
 // the weight matrix in every replication, and wild score-bootstrap Wald tests.
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { SpecError } from '../../errors.ts';
@@ -23,6 +22,8 @@ import { modelInputOptions } from '../data-options.ts';
 import { progressBar } from '../progress.ts';
 import { checkTableFile, drawsTable, writeTableFile } from '../../data/write-table.ts';
 import { checkWritableFolder } from '../../data/write-atomic.ts';
+import { makeFolder } from '../../data/make-folder.ts';
+import { optionFault } from '../../file-errors.ts';
 import { parseExecutorOptions, withProgress } from '../../run/executor.ts';
 import { noteInterrupts } from '../../run/signal-exit.ts';
 import { EXECUTORS } from '../../run/executor-names.ts';
@@ -142,7 +143,9 @@ export function register(program: Command): void {
       else process.stdout.write(format === 'markdown' ? formatBootstrapMarkdown(result, kinds) : formatBootstrapText(result, kinds));
       if (opts.draws && result.draws) await writeTableFile(opts.draws, drawsTable(result.coefficients.map((c) => c.name), result.draws), '--draws');
       if (opts.svg && result.draws) {
-        await mkdir(opts.svg, { recursive: true });
+        await makeFolder(opts.svg).catch((err: unknown) => {
+          throw optionFault(err, '--svg');
+        });
         const K = result.coefficients.length;
         for (const [k, c] of result.coefficients.entries()) {
           const draws: number[] = [];
