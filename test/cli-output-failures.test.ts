@@ -2,7 +2,7 @@
 // standard output or error on a full device (/dev/full) or past a file-size limit (`ulimit -f`, which
 // any user may lower), files whose writes fail part way, folders that cannot be made. Each is one
 // line naming the stream, or the option and path, and exit status 2; a reader that closes the pipe
-// early (`| head`) is no error; nothing half-written is left behind.
+// early (`| head`) is no error; nothing half-written or empty is left behind.
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -97,6 +97,23 @@ describe.runIf(posix)('output files whose writes fail part way (ulimit -f)', () 
       expect([r.code, r.stderr], args.join(' ')).toEqual([2, `sysgmm: ${option}: cannot write ${path}: file too large\n`]);
       expect(readdirSync(folder)).toEqual([]);
     }
+  });
+
+  it('a folder made for the output is removed again when nothing could be written into it', () => {
+    const svg = join(dir, 'figs', 'deeper');
+    const r = sysgmm(['bootstrap', 'data/abdata.csv', ...MODEL, '--reps', '19', '--quiet', '--svg', svg], { limit: 1 });
+    expect([r.code, r.stderr]).toEqual([2, `sysgmm: --svg: cannot write ${join(svg, 'bootstrap-L1_n.svg')}: file too large\n`]);
+    expect(existsSync(join(dir, 'figs'))).toBe(false);
+    const out = join(dir, 'study');
+    const study = sysgmm(['replicate', '--quiet', '--out', out], { limit: 1 });
+    expect(study.code).toBe(2);
+    expect(study.stderr).toMatch(/^sysgmm: cannot write .*: file too large\n$/);
+    expect(study.stderr.startsWith(`sysgmm: cannot write ${join(out, 'T')}`)).toBe(true);
+    expect(existsSync(out)).toBe(false);
+    // A folder that was there stays, emptied of nothing.
+    mkdirSync(join(dir, 'kept'));
+    expect(sysgmm(['bootstrap', 'data/abdata.csv', ...MODEL, '--reps', '19', '--quiet', '--svg', join(dir, 'kept')], { limit: 1 }).code).toBe(2);
+    expect(readdirSync(join(dir, 'kept'))).toEqual([]);
   });
 });
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { writeFileAtomic, writeFileAtomicSync } from '../src/data/write-atomic.ts';
-import { makeFolder, missingFolders } from '../src/data/make-folder.ts';
+import { makeFolder, missingFolders, removeEmptyFolders } from '../src/data/make-folder.ts';
 import { fileErrorMessage } from '../src/file-errors.ts';
 
 // The writes pass through unless a test makes one fail.
@@ -72,6 +72,10 @@ describe('makeFolder', () => {
     expect(missingFolders(deep)).toEqual([deep, join(dir, 'a', 'b'), join(dir, 'a')]);
     expect(await makeFolder(deep)).toEqual([deep, join(dir, 'a', 'b'), join(dir, 'a')]);
     expect(await makeFolder(deep)).toEqual([]);
+    writeFileSync(join(dir, 'a', 'kept'), '');
+    await removeEmptyFolders([deep, join(dir, 'a', 'b'), join(dir, 'a')]);
+    // The folders emptied of nothing are gone; the one holding a file stays.
+    expect(readdirSync(join(dir, 'a'))).toEqual(['kept']);
   });
 
   it('a file in the way: the parent a regular file (ENOTDIR), the folder a file or a dangling link (EEXIST)', async () => {

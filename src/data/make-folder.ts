@@ -3,7 +3,7 @@
 // loops forever where mkdir answers ENOENT under a folder that is there (/proc); one mkdir per folder
 // gives the file system's own reason.
 import { statSync } from 'node:fs';
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir, rmdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 function isMissing(path: string): boolean {
@@ -47,4 +47,10 @@ export async function makeFolder(path: string): Promise<string[]> {
     }
   }
   return made;
+}
+
+/** Remove the folders of `folders` (deepest first, as makeFolder gives them) while they are empty: a
+ *  command that fails before writing into the folders it made leaves none of them behind. */
+export async function removeEmptyFolders(folders: readonly string[]): Promise<void> {
+  for (const dir of folders) if (!(await rmdir(dir).then(() => true, () => false))) return;
 }

@@ -22,7 +22,7 @@ import { modelInputOptions } from '../data-options.ts';
 import { progressBar } from '../progress.ts';
 import { checkTableFile, drawsTable, writeTableFile } from '../../data/write-table.ts';
 import { checkWritableFolder } from '../../data/write-atomic.ts';
-import { makeFolder } from '../../data/make-folder.ts';
+import { makeFolder, removeEmptyFolders } from '../../data/make-folder.ts';
 import { optionFault } from '../../file-errors.ts';
 import { parseExecutorOptions, withProgress } from '../../run/executor.ts';
 import { noteInterrupts } from '../../run/signal-exit.ts';
@@ -143,15 +143,20 @@ export function register(program: Command): void {
       else process.stdout.write(format === 'markdown' ? formatBootstrapMarkdown(result, kinds) : formatBootstrapText(result, kinds));
       if (opts.draws && result.draws) await writeTableFile(opts.draws, drawsTable(result.coefficients.map((c) => c.name), result.draws), '--draws');
       if (opts.svg && result.draws) {
-        await makeFolder(opts.svg).catch((err: unknown) => {
+        const made = await makeFolder(opts.svg).catch((err: unknown) => {
           throw optionFault(err, '--svg');
         });
         const K = result.coefficients.length;
-        for (const [k, c] of result.coefficients.entries()) {
-          const draws: number[] = [];
-          for (let b = 0; b < result.reps; b++) if (result.draws.status[b] === REP_OK) draws.push(result.draws.beta[b * K + k]);
-          const base = join(opts.svg, `bootstrap-${c.name.replace(/[^A-Za-z0-9_]+/g, '_')}`);
-          await writeFigure(bootstrapHistogramSpec(c.name, draws, c), base, '--svg');
+        try {
+          for (const [k, c] of result.coefficients.entries()) {
+            const draws: number[] = [];
+            for (let b = 0; b < result.reps; b++) if (result.draws.status[b] === REP_OK) draws.push(result.draws.beta[b * K + k]);
+            const base = join(opts.svg, `bootstrap-${c.name.replace(/[^A-Za-z0-9_]+/g, '_')}`);
+            await writeFigure(bootstrapHistogramSpec(c.name, draws, c), base, '--svg');
+          }
+        } catch (err) {
+          await removeEmptyFolders(made);
+          throw err;
         }
         if (!opts.quiet) process.stderr.write(`wrote ${K} histograms (SVG and PNG) to ${opts.svg}\n`);
       }

@@ -7,6 +7,7 @@ import { configWarnings } from '../../study/config.ts';
 import { engineEstimators, replicate, type ProgressEvent } from '../../study/replicate.ts';
 import { readOptionsOf } from '../../input/load-model.ts';
 import { dataReadOptions } from '../data-options.ts';
+import { missingFolders, removeEmptyFolders } from '../../data/make-folder.ts';
 
 interface Options {
   data?: string;
@@ -69,6 +70,8 @@ export function register(program: Command): void {
       if (!Number.isInteger(reps) || reps < 2) throw new SpecError(`--bootstrap must be an integer >= 2, got '${opts.bootstrap}'`, '--bootstrap');
     }
     const progress = progressReporter(!!opts.quiet);
+    // Folders of --out that the run makes; a run that fails before writing into them removes them.
+    const missing = missingFolders(opts.out);
     let outcome;
     try {
       outcome = await replicate({
@@ -80,6 +83,9 @@ export function register(program: Command): void {
         estimators: engineEstimators({ backend: opts.backend }),
         onProgress: progress.onProgress,
       });
+    } catch (err) {
+      await removeEmptyFolders(missing);
+      throw err;
     } finally {
       progress.stop();
     }
