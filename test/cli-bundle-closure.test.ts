@@ -1,11 +1,13 @@
 // What `sysgmm estimate` loads before it runs (issue 10's start-up target): the static import closure
 // of the command's chunk in the compiled CLI (dist/bin, `npm run build`). Arrow's IPC reader and
 // writer (src/data/ipc-encode.ts loads them for .arrow/.parquet output) and the run executors
-// (src/run, for partitioned data) load only when a run needs them.
+// (src/run, for partitioned data) load only when a run needs them. `sysgmm bootstrap` loads the figure
+// code (vega, d3, resvg) only for --svg.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { tableFromIPC } from 'apache-arrow';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -49,5 +51,27 @@ describe('the estimate command chunk', () => {
     const printed = /L1\.\s+\|\s+(-?\d*\.\d+)/.exec(r.stdout)?.[1];
     expect(printed).toBe('.4951407');
     expect(Math.abs((t.getChildAt(1)!.get(0) as number) - Number(printed))).toBeLessThan(5e-8);
+  });
+});
+
+describe('the bootstrap command', () => {
+  /** The packages a bootstrap run resolves (test/fixtures/consumer/record-loads.mjs records every module). */
+  function packagesLoaded(...extra: string[]): Set<string> {
+    const run = mkdtempSync(join(dir, 'loads-'));
+    const hook = pathToFileURL(resolve('test/fixtures/consumer/record-loads.mjs')).href;
+    writeFileSync(join(run, 'register.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(hook)});\n`);
+    const args = ['--import', './register.mjs', resolve('bin/sysgmm.mjs'), 'bootstrap', resolve('data/abdata.csv'), '--id', 'id', '--time', 'year', '--xtabond2', 'n L.n w k, gmm(L.n, collapse) iv(w k)', '--reps', '9', '--quiet', ...extra];
+    const r = spawnSync(process.execPath, args, { cwd: run, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const urls = readFileSync(join(run, 'loaded.txt'), 'utf8').trim().split('\n');
+    return new Set(urls.flatMap((u) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(u)?.[1] ?? []));
+  }
+  const FIGURES = /^(vega|vega-lite|d3-.*|@resvg\/resvg-js)$/;
+
+  it('loads no figure code without --svg, and loads it for --svg', () => {
+    expect([...packagesLoaded()].filter((p) => FIGURES.test(p))).toEqual([]);
+    const figures = [...packagesLoaded('--svg', join(dir, 'figs'))].filter((p) => FIGURES.test(p));
+    expect(figures).toEqual(expect.arrayContaining(['vega', 'vega-lite', '@resvg/resvg-js']));
+    expect(readdirSync(join(dir, 'figs')).length).toBeGreaterThan(0);
   });
 });

@@ -15,7 +15,6 @@ import {
   formatBootstrapText,
   type IntervalKind,
 } from '../../report/bootstrap.ts';
-import { writeFigure } from '../../report/figures.ts';
 import { REP_OK } from '../../bootstrap/replicate.ts';
 import { loadModel, type ModelInputOptions } from '../../input/load-model.ts';
 import { modelInputOptions } from '../data-options.ts';
@@ -148,6 +147,8 @@ export function register(program: Command): void {
         });
         const K = result.coefficients.length;
         try {
+          // The figure code (vega, d3, resvg: most of the modules bootstrap would load) only for figures.
+          const { writeFigure } = await import('../../report/figures.ts');
           for (const [k, c] of result.coefficients.entries()) {
             const draws: number[] = [];
             for (let b = 0; b < result.reps; b++) if (result.draws.status[b] === REP_OK) draws.push(result.draws.beta[b * K + k]);
