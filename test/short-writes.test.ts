@@ -71,7 +71,7 @@ describe('under a file-size limit', () => {
     const out = join(work, 'capped');
     const r = limited(1000, ['bin/sysgmm.mjs', 'partition', csv, '--id', 'id', '--time', 'year', '--shards', '2', '--out', out]);
     expect(r.code, r.stderr).toBe(2);
-    const message = new RegExp(`^sysgmm: cannot write ${out}/\\.spill-\\d+/[01]\\.arrows: file too large\\n$`);
+    const message = new RegExp(`^sysgmm: --out: cannot write ${out}/\\.spill-\\d+/[01]\\.arrows: file too large\\n$`);
     expect(r.stderr).toMatch(message);
     expect(existsSync(out)).toBe(false);
     // Over an earlier partition in the folder: the same failure, and the earlier partition as it was.
