@@ -143,4 +143,10 @@ describe('memory refused to the reader', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^sysgmm: data\/abdata\.csv: not enough memory to read it \(.*\); a virtual-memory limit \(ulimit -v\) can cause this\n$/);
   });
+  it('past the reader, is one line on memory too (it was a RangeError stack trace)', () => {
+    // 16 GB: the reader's WebAssembly instance fits, the engine's does not (V8 reserves about 10 GB each).
+    const r = spawnSync('bash', ['-c', 'ulimit -v 16000000 && exec "$0" bin/sysgmm.mjs estimate data/abdata.csv --id id --time year --xtabond2 "n L.n w k, gmm(L.n) iv(w k)"', process.execPath], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^sysgmm: out of memory \(.*\); a virtual-memory limit \(ulimit -v\) can cause this\n$/);
+  });
 });

@@ -91,6 +91,12 @@ async function run(): Promise<number> {
     }
     const file = fileErrorMessage(err);
     if (file) return failure(file);
+    // Memory refused (a virtual-memory limit below what WebAssembly reserves, a model larger than
+    // memory): one line, exit 1, not a stack trace that reads like a bug.
+    if (err instanceof Error && /out of memory|Array buffer allocation failed|Unable to grow instance memory|Cannot allocate Wasm memory/i.test(err.message)) {
+      process.stderr.write(`sysgmm: out of memory (${err.message}); a virtual-memory limit (ulimit -v) can cause this\n`);
+      return 1;
+    }
     throw err;
   }
   // The command is done: every action awaits its work.
