@@ -218,16 +218,20 @@ describe('one group', () => {
 });
 
 // A tester's T = 2 panel: difference GMM with L.y said y "does not vary within any unit", while it does;
-// each unit has one row with L.y, so there is no difference.
-describe('difference GMM without two usable rows in any unit', () => {
-  it('names the reason: no unit has two rows with y and the regressors', async () => {
+// no row has the differences of y and L.y. And an if condition may leave out the row a difference
+// reads: `if year == 1984` is 35 observations of abdata, not a refusal.
+describe('difference GMM without a differenced observation', () => {
+  it('names the reason; a row before the if still serves its difference', async () => {
+    const ab = await loadAbdata();
+    const r = await fitGmm(ab, parseXtabond2('n L.n w k if year == 1984, gmm(L.n) iv(w k) nolevel', ab.names()));
+    expect([r.nobs, r.ngroups]).toEqual([35, 35]);
     const n = 30;
     const id = Float64Array.from({ length: 2 * n }, (_, r) => 1 + (r >> 1));
     const year = Float64Array.from({ length: 2 * n }, (_, r) => 2001 + (r & 1));
     const y = Float64Array.from({ length: 2 * n }, (_, r) => Math.sin(r));
     const panel = Panel.fromTable(tableFromArrays({ id, year, y, x: y.map((v) => v * v) }), { id: 'id', time: 'year' });
     await expect(fitGmm(panel, parseXtabond2('y L.y x, gmm(y, lag(2 .)) iv(x) nolevel', panel.names()))).rejects.toThrow(
-      'no unit has two rows with y and every regressor present (the lags take the first periods), so difference GMM has no differences to fit',
+      'No observations: no row of the sample has the differences of the dependent variable and every regressor (a difference needs the period before, and a lag its own: L.y needs three consecutive periods)',
     );
   });
 });

@@ -123,37 +123,34 @@ export function refuseHuge(panel: Panel, terms: readonly Term[]): void {
   }
 }
 
-/** A dependent variable without variation over the sample (or, without the level equation, within every unit) explains nothing. */
+/** A dependent variable without variation over the sample (or, without the level equation, within every
+ *  unit) explains nothing. Within a unit, the rows next to a sample row count too: a first difference
+ *  reads the row before (which an if condition may leave out of the sample), a forward deviation the
+ *  rows after. */
 function refuseConstant(name: string, y: Float64Array, rowOk: Uint8Array, panel: Panel, system: boolean): void {
   let lo = Infinity;
   let hi = -Infinity;
   let within = false;
-  let mostRows = 0;
   for (let i = 0; i < panel.nunits; i++) {
+    const first = panel.offsets[i];
+    const end = panel.offsets[i + 1];
     let ulo = Infinity;
     let uhi = -Infinity;
-    let rows = 0;
-    for (let r = panel.offsets[i]; r < panel.offsets[i + 1]; r++) {
+    for (let r = first; r < end; r++) {
       if (!rowOk[r]) continue;
-      rows++;
-      if (y[r] < ulo) ulo = y[r];
-      if (y[r] > uhi) uhi = y[r];
+      lo = Math.min(lo, y[r]);
+      hi = Math.max(hi, y[r]);
+      for (let q = Math.max(first, r - 1); q <= Math.min(end - 1, r + 1); q++) {
+        if (y[q] !== y[q]) continue;
+        if (y[q] < ulo) ulo = y[q];
+        if (y[q] > uhi) uhi = y[q];
+      }
     }
-    mostRows = Math.max(mostRows, rows);
     if (uhi > ulo) within = true;
-    lo = Math.min(lo, ulo);
-    hi = Math.max(hi, uhi);
     // y varies over the sample (and within a unit, as difference GMM needs): nothing more can fail.
     if (lo < hi && (system || within)) return;
   }
   if (lo === hi) throw new SpecError(`the dependent variable ${name} is constant (${lo} in every observation of the sample): there is nothing to explain`, 'varlist');
-  // (A unit with a single such row has no difference at all: the lags in the model need that many
-  // periods before it, e.g. T = 2 with L.y.)
-  if (!system && mostRows <= 1)
-    throw new SpecError(
-      `no unit has two rows with ${name} and every regressor present (the lags take the first periods), so difference GMM has no differences to fit`,
-      'varlist',
-    );
   if (!system && !within)
     throw new SpecError(`the dependent variable ${name} does not vary within any unit: its differences are all zero, so difference GMM has nothing to explain`, 'varlist');
 }

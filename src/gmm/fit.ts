@@ -44,6 +44,13 @@ export function prepareGmm(panel: Panel, spec: ModelSpec): PreparedGmm {
 /** The per-unit blocks of a prepared model, refusing a model that cannot be identified. */
 export function modelBlocks(prep: PreparedGmm, opts: { keepZHZ?: boolean; arBlocks?: boolean } = {}): UnitBlocks {
   const b = unitBlocks(prep.design, prep.plan, opts);
+  // No observation of the estimated equation (every regressor then looks collinear): difference GMM
+  // on too few periods, e.g. T = 2 with L.y, whose difference needs the two periods before.
+  if (!b.obsMain.some((o) => o > 0)) {
+    const d = prep.design;
+    const what = d.system ? 'the dependent variable and every regressor' : `the ${d.orthogonal ? 'forward deviations' : 'differences'} of the dependent variable and every regressor`;
+    throw new SpecError(`No observations: no row of the sample has ${what}${d.system ? '' : ' (a difference needs the period before, and a lag its own: L.y needs three consecutive periods)'}`, 'varlist');
+  }
   if (b.K === 0) throw new SpecError('No regressors (all dropped due to collinearity)', 'varlist');
   // Instruments that are zero for every observation do not count (the rank check after the
   // one-step inverse, identified(), catches exactly collinear ones).
