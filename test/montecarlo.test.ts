@@ -163,7 +163,11 @@ describe('Monte Carlo tasks and summaries', () => {
     expect(plan({ ols: 'y L.y', iterate: true })).toThrow('plan: estimators.IT.iterate: unknown key; an "ols" estimator takes "ols"');
     expect(plan({ xtabond2: SYS2, iterate: true }).call(null).estimators[0].def).toMatchObject({ kind: 'xtabond2', iterate: true });
     // Options a path would have taken and not used (a tester's audit): refused, naming the estimator.
-    expect(plan({ ols: 'y L.y, noconstant gmm(y) twostep' })).toThrow(`plan: estimators.IT.ols: an "ols" estimator takes a variable list (with an optional if condition), no options: 'y L.y, noconstant gmm(y) twostep'`);
+    expect(plan({ ols: 'y L.y, noconstant gmm(y) twostep' })).toThrow(`plan: estimators.IT.ols: an "ols" estimator takes a variable list with if/in and the options cluster(), timedummies, noconstant (robust, small); 'y L.y, noconstant gmm(y) twostep' also sets gmm, twostep`);
+    expect(plan({ within: 'y L.y, noconstant' })).toThrow(`plan: estimators.IT.within: an "within" estimator takes a variable list with if/in and the options cluster(), timedummies (robust, small); 'y L.y, noconstant' also sets noconstant`);
+    // The options fitLinear reads are taken (a reviewer: the first version of this check refused them).
+    for (const ok of [{ ols: 'y L.y, noconstant cluster(id)' }, { within: 'y L.y if t >= 3, timedummies cluster(id)' }])
+      expect(plan(ok).call(null).estimators[0].def.kind).toBe(Object.keys(ok)[0]);
     expect(plan({ ah: 'y L.y, small' })).toThrow(`plan: estimators.IT.ah: an "ah" estimator takes a variable list (with an optional if condition), no options: 'y L.y, small'`);
     expect(plan(`${SYS2} level(90)`)).toThrow("plan: estimators.IT: level(): coverage and size use the plan's alpha_level; leave level() out of the command");
     expect(plan({ xtabond2: `${SYS2} small`, iterate: true })).toThrow('plan: estimators.IT: iterate: small is not supported with iterated GMM (its standard errors do not take it)');
@@ -175,7 +179,11 @@ describe('Monte Carlo tasks and summaries', () => {
     expect(() => parsePlan({ dgp: { alpha: 0.5, N: 1e9 }, estimators: { S: SYS2 } })).toThrow('plan: dgp.N, dgp.T: N × T = 4000000000 rows a replication, beyond the 2,147,483,647 rows a panel holds');
     // reps 1e12 was taken: 2e10 tasks, a result file each.
     expect(() => parsePlan({ dgp: { alpha: 0.5 }, estimators: { S: SYS2 }, reps: 1e12 })).toThrow('plan: reps: 1 design(s) × 1000000000000 replications in tasks of 50 make 20000000000 tasks, beyond the 1,000,000 result files a run folder takes; raise repsPerTask or lower reps');
-    expect(() => parsePlan({ dgp: { alpha: [0.2, 0.5] }, estimators: { S: SYS2, D: SYS2 }, reps: 6e8, repsPerTask: 1e6 })).toThrow('plan: reps: 2 design(s) × 2 estimator(s) × 600000000 replications make 2400000000 rows, beyond the 2,147,483,647 rows replications.parquet holds');
+    expect(() => parsePlan({ dgp: { alpha: [0.2, 0.5] }, estimators: { S: SYS2, D: SYS2 }, reps: 6e8, repsPerTask: 1e6 })).toThrow('plan: reps: 2 design(s) × 2 estimator(s) × 600000000 replications × their parameters make 2400000000 rows, beyond the 2,147,483,647 rows replications.parquet holds');
+    // A row per parameter too (a reviewer): "ar1x" estimates two.
+    expect(() => parsePlan({ dgp: { model: 'ar1x', alpha: 0.5 }, estimators: { S: SYS2.replace('y L.y,', 'y L.y x,') }, reps: 1.5e9, repsPerTask: 1e4 })).toThrow(
+      'plan: reps: 1 design(s) × 1 estimator(s) × 1500000000 replications × their parameters make 3000000000 rows',
+    );
     expect(parsePlan({ dgp: { alpha: 0.5 }, estimators: { S: SYS2 }, reps: 50_000_000 }).reps).toBe(50_000_000);
   });
 

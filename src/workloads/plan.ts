@@ -2,7 +2,7 @@
 // seed and level. Validated here, with the key at fault named; the parsed plan is what run.json keeps.
 import { SpecError } from '../errors.ts';
 import { parseXtabond2 } from '../spec/parse.ts';
-import type { Design } from './dgp.ts';
+import { truth, type Design } from './dgp.ts';
 
 /** An estimator of the plan: an xtabond2 command (optionally iterated to convergence), or a comparison row. */
 export type EstimatorDef =
@@ -96,6 +96,29 @@ export function andersonHsiaoCommand(varlist: string, columns: readonly string[]
   return `xtabond2 ${varlist}, ${gmm.join(' ')}${iv.length ? ` iv(${iv.join(' ')}, eq(diff))` : ''} nolevel robust`;
 }
 
+/** The options pooled OLS and within read (gmm/ols.ts fitLinear): if/in, cluster(), timedummies, and
+ *  noconstant for OLS (robust and small are what they always are). Any other (gmm(), twostep, pca, ...)
+ *  would be parsed and then not used. */
+function checkLinearOptions(at: string, kind: 'ols' | 'within', command: string, columns: readonly string[]): void {
+  if (!command.includes(',')) return;
+  const read = (text: string) => {
+    try {
+      return parseXtabond2(`xtabond2 ${text}`, columns);
+    } catch (err) {
+      if (err instanceof SpecError) fail(at, err.message);
+      throw err;
+    }
+  };
+  const given = read(command);
+  const bare = read(command.slice(0, command.indexOf(',')));
+  // (robust and small describe what these fits always are: cluster-robust errors, t and F tests.)
+  const taken = ['depvar', 'regressors', 'condition', 'inRange', 'cluster', 'timeDummies', 'robust', 'small', ...(kind === 'ols' ? ['constant'] : [])];
+  const differs = (Object.keys(given) as (keyof typeof given)[]).filter((k) => !taken.includes(k) && JSON.stringify(given[k]) !== JSON.stringify(bare[k]));
+  if (!given.constant && kind === 'within') differs.unshift('constant');
+  if (differs.length)
+    fail(at, `an "${kind}" estimator takes a variable list with if/in and the options cluster(), timedummies${kind === 'ols' ? ', noconstant' : ''} (robust, small); '${command}' also sets ${differs.map((k) => (k === 'constant' ? 'noconstant' : k)).join(', ')}`);
+}
+
 function estimatorDef(name: string, raw: unknown, columns: readonly string[]): EstimatorDef {
   const at = `estimators.${name}`;
   let def: EstimatorDef;
@@ -116,9 +139,9 @@ function estimatorDef(name: string, raw: unknown, columns: readonly string[]): E
       def = { kind, command: o.xtabond2 as string, iterate: o.iterate === true, maxIter: maxIter as number, tol };
     } else {
       const varlist = String(o[kind]).replace(/^\s*xtabond2\s+/, '');
-      // Pooled OLS, within and Anderson–Hsiao are fixed estimators: options after a comma (gmm(),
-      // twostep, noconstant, ...) would be parsed into an xtabond2 specification they do not read.
-      if (varlist.includes(',')) fail(`${at}.${kind}`, `an "${kind}" estimator takes a variable list (with an optional if condition), no options: '${varlist}'`);
+      // Anderson–Hsiao builds its own command from the variable list: options after a comma have no place.
+      if (kind === 'ah' && varlist.includes(',')) fail(`${at}.ah`, `an "ah" estimator takes a variable list (with an optional if condition), no options: '${varlist}'`);
+      if (kind !== 'ah') checkLinearOptions(`${at}.${kind}`, kind, varlist, columns);
       def = { kind, varlist, command: kind === 'ah' ? andersonHsiaoCommand(varlist, columns) : `xtabond2 ${varlist}` };
     }
   } else fail(at, 'must be an xtabond2 command or an object');
@@ -172,8 +195,10 @@ export function parsePlan(raw: unknown): Plan {
   // A run writes one result file a task and one replications row per design, estimator and replication.
   const tasks = designs.length * Math.ceil(reps / repsPerTask);
   if (tasks > MAX_TASKS) fail('reps', `${designs.length} design(s) × ${reps} replications in tasks of ${repsPerTask} make ${tasks} tasks, beyond the ${MAX_TASKS.toLocaleString('en-US')} result files a run folder takes; raise repsPerTask or lower reps`);
-  const rows = designs.length * estimators.length * reps;
-  if (rows > 2 ** 31 - 1) fail('reps', `${designs.length} design(s) × ${estimators.length} estimator(s) × ${reps} replications make ${rows} rows, beyond the 2,147,483,647 rows replications.parquet holds`);
+  // replications.parquet has a row per design, replication, estimator and parameter (mc-report.ts).
+  const rows = designs.reduce((n, d) => n + Object.keys(truth(d)).length, 0) * estimators.length * reps;
+  if (rows > 2 ** 31 - 1)
+    fail('reps', `${designs.length} design(s) × ${estimators.length} estimator(s) × ${reps} replications × their parameters make ${rows} rows, beyond the 2,147,483,647 rows replications.parquet holds`);
   return { designs, varying, estimators, reps, seed: int('seed', 1, 0), level, bootstrap, repsPerTask };
 }
 
