@@ -46,7 +46,7 @@ export interface PanelOptions {
 /** The option names each function takes (TypeScript checks an object literal; plain JavaScript, or an
  *  object built elsewhere, does not: an option a function does not take would be ignored silently). */
 const PANEL_KEYS: readonly string[] = ['id', 'time', 'inputFormat', 'sheet', 'delimiter'] satisfies (keyof PanelOptions)[];
-const BOOTSTRAP_KEYS: readonly string[] = ['reps', 'seed', 'backend', 'recentre', 'level', 'tests', 'weights', 'pairs', 'threads', 'onProgress'] satisfies (keyof BootstrapOptions)[];
+const BOOTSTRAP_KEYS: readonly string[] = ['reps', 'seed', 'backend', 'recentre', 'level', 'tests', 'weights', 'pairs', 'threads', 'onProgress', 'replications'] satisfies (keyof BootstrapOptions)[];
 
 /** Refuse an option `fn` does not take, saying where a model option belongs. */
 function refuseUnknownOptions(fn: string, options: object, keys: readonly string[]): void {
