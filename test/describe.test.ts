@@ -62,6 +62,9 @@ describe('describePanel on the Arellano–Bond panel', async () => {
     const d4 = describePanel(panel, ['n', 'w']);
     const text = formatDescription(d4, 'text');
     expect(text).toContain('Units: 140   Periods: 9 (1976-1984)   Observations: 1031');
+    // A tester's negative years printed "(-2999--2990)".
+    const shifted = describePanel(new Panel(panel.idName, panel.timeName, panel.units, panel.offsets, panel.unitOf, panel.time.map((t) => t - 4000), new Map([['n', panel.column('n')]]), new Map()), ['n']);
+    expect(formatDescription(shifted, 'text')).toContain('Units: 140   Periods: 9 (-2024 to -2016)   Observations: 1031');
     expect(text).toMatch(/^n\s+\|\s+1031\s+0\s+1\.056002\s+1\.341506\s+-2\.263364\s+4\.687321$/m);
     expect(formatDescription(d4, 'markdown')).toContain('| `n` | 1031 | 0 | 1.056002 | 1.341506 | -2.263364 | 4.687321 |');
     expect(formatDescription(d4, 'latex')).toContain('n & 1031 & 0 & 1.056002 & 1.341506 & -2.263364 & 4.687321 \\\\');

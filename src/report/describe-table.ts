@@ -23,13 +23,18 @@ function cells(v: VariableSummary): string[] {
 }
 
 /** The panel-level facts as short lines. */
+/** The time span, "1976-1984"; "-2999 to -2990" when a dash would read as a minus sign. */
+function span(d: PanelDescription): string {
+  return d.timeMin < 0 || d.timeMax < 0 ? `${d.timeMin} to ${d.timeMax}` : `${d.timeMin}-${d.timeMax}`;
+}
+
 function summaryLines(d: PanelDescription): string[] {
   const gaps = d.unitsWithGaps.count
     ? `${d.unitsWithGaps.count} (${d.id} ${d.unitsWithGaps.first.join(', ')}${d.unitsWithGaps.count > d.unitsWithGaps.first.length ? ', ...' : ''})`
     : '0';
   return [
     `Panel: ${d.source || '(table)'}  (unit: ${d.id}, time: ${d.time})`,
-    `Units: ${d.units}   Periods: ${d.periods} (${d.timeMin}-${d.timeMax})   Observations: ${d.observations}`,
+    `Units: ${d.units}   Periods: ${d.periods} (${span(d)})   Observations: ${d.observations}`,
     `Obs per unit: min ${d.obsPerUnit.min}, avg ${formatStat(Number(d.obsPerUnit.mean.toFixed(2)))}, max ${d.obsPerUnit.max}   Balanced: ${d.balanced ? 'yes' : 'no'}`,
     `Units with gaps: ${gaps}`,
     ...descriptionNotes(d),
