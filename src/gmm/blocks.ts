@@ -844,8 +844,6 @@ export interface BlockStorage {
   ar: Float64Array;
 }
 
-/** The lengths of a unit pass's per-unit blocks: zw_i (L × P) and, with AR blocks, each AR lag's
- *  packed P × P block, for every sample unit of `d`. */
 /** The groups among units with these main-equation observation counts, and the smallest and largest:
  *  a sample unit can have no observation (difference GMM, a gap before each row), and is then no
  *  group, nor its 0 a group's size (min Infinity and max 0 without groups, so that shards merge by min
@@ -864,6 +862,8 @@ export function groupSizes(obsMain: ArrayLike<number>): { groups: number; min: n
   return { groups, min, max };
 }
 
+/** The lengths of a unit pass's per-unit blocks: zw_i (L × P) and, with AR blocks, each AR lag's
+ *  packed P × P block, for every sample unit of `d`. */
 export function blockLengths(d: Design, L: number, arBlocks: boolean): { zw: number; ar: number } {
   const P = 1 + UnitRows.sizes(d).kAll;
   const artests = arBlocks ? d.spec.artests : 0;

@@ -87,7 +87,8 @@ export function gramOnWasm(b: UnitBlocks, c: Float64Array, w: Float64Array | nul
   const { n, L, P, zw } = b;
   const LP = L * P;
   // Whole groups in every copy but the last, so that the groups are the TypeScript loop's.
-  const chunk = Math.min(n, Math.max(GRAM_GROUP, chunkRows(n, LP) - (chunkRows(n, LP) % GRAM_GROUP)));
+  const rows = chunkRows(n, LP);
+  const chunk = Math.min(n, Math.max(GRAM_GROUP, rows - (rows % GRAM_GROUP)));
   const { at, f64 } = layout(k, [P, 2 * GRAM_GROUP * L, L * L, L * L, w ? chunk : 0, chunk * LP]);
   const [cAt, gAt, hiAt, loAt, wAt, zwAt] = at as [number, number, number, number, number, number];
   f64.set(c, cAt / 8);
