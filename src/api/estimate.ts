@@ -83,8 +83,8 @@ function panelOptions(options: PanelOptions): PanelOptions {
 async function model(source: DataSource, command: string, options: PanelOptions): Promise<{ panel: Panel; spec: ModelSpec }> {
   if (typeof source === 'string') return loadModel(source, { ...panelOptions(options), xtabond2: command }, { fit: true });
   const panel = await loadPanel(source, panelOptions(options));
-  // The id and time columns are variables too (cluster(id), year as a regressor), as in a file's columns.
-  return { panel, spec: parseXtabond2(command, [panel.idName, panel.timeName, ...panel.names()]) };
+  // The id and time columns are variables too, as in a file's columns.
+  return { panel, spec: parseXtabond2(command, panel.variables()) };
 }
 
 /** A coefficient covariance matrix with its names on both axes. */

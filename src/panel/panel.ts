@@ -108,6 +108,11 @@ export class Panel {
   names(): string[] {
     return [...this.numeric.keys(), ...this.text.keys()];
   }
+  /** The names a model command may use: the id and time columns (cluster(id), the year as a regressor),
+   *  then every other column (names()). */
+  variables(): string[] {
+    return [this.idName, this.timeName, ...this.names()];
+  }
   numericNames(): string[] {
     return [...this.numeric.keys()];
   }

@@ -312,7 +312,7 @@ export function configColumns(cfg: StudyConfig): { key: string; column: string; 
  */
 export function checkConfigColumns(cfg: StudyConfig, panel: Panel): void {
   const where = panel.source ? ` in ${panel.source}` : '';
-  const all = [panel.idName, panel.timeName, ...panel.names()];
+  const all = panel.variables();
   const problems: { column: string; message: string }[] = [];
   const seen = new Set<string>();
   for (const { key, column, numeric } of configColumns(cfg)) {

@@ -48,7 +48,7 @@ export interface Estimators {
 /** The sysgmm engine: fitGmm for GMM columns, fitLinear for OLS and within, bootstrapGmm for intervals. */
 export function engineEstimators(options: { backend?: string } = {}): Estimators {
   // The id and time columns are variables too (cluster(city)), as in `estimate`'s reading of a file.
-  const specOf = (run: ModelRun) => parseXtabond2(run.command, [run.panel.idName, run.panel.timeName, ...run.panel.names()]);
+  const specOf = (run: ModelRun) => parseXtabond2(run.command, run.panel.variables());
   return {
     fit(run) {
       const spec = specOf(run);

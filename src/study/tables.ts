@@ -189,7 +189,7 @@ export function planModels(s: StudySamples, v: StudyVariables, cfg: StudyConfig)
 /** A filled template must parse against the column's data (errors name the config key). */
 function checkedTemplate(command: string, id: string, panel: Panel): string {
   try {
-    const spec = parseXtabond2(command, [panel.idName, panel.timeName, ...panel.names()]);
+    const spec = parseXtabond2(command, panel.variables());
     // The tables' stars, the bootstrap brackets and the effects are at fixed levels (95%).
     if (spec.level !== undefined) throw new SpecError('level(): the study\'s tables print 95% intervals and stars at 10/5/1%; leave level() out', 'level');
   } catch (e) {
@@ -205,7 +205,7 @@ export function bootstrapResamples(runs: readonly ModelRun[]): string {
   const other = new Map<string, string[]>();
   for (const r of runs) {
     if (r.estimator !== 'system' && r.estimator !== 'difference') continue;
-    const c = parseXtabond2(r.command, [r.panel.idName, r.panel.timeName, ...r.panel.names()]).cluster;
+    const c = parseXtabond2(r.command, r.panel.variables()).cluster;
     if (c !== null && c !== r.panel.idName) other.set(c, [...(other.get(c) ?? []), r.id]);
   }
   if (other.size === 0) return 'pairs (city) bootstrap';
