@@ -16,6 +16,16 @@ export class SpecError extends Error {
   }
 }
 
+/** Whether an error is memory refused: V8's allocation failures and WebAssembly's (a virtual-memory
+ *  limit, ulimit -v, below the address space WebAssembly reserves; data larger than memory). Not any
+ *  RangeError: a damaged binary file gives those too, reading past its end. */
+export function isOutOfMemory(err: unknown): err is Error {
+  return err instanceof Error && /out of memory|Array buffer allocation failed|Unable to grow instance memory|Cannot allocate/i.test(err.message);
+}
+
+/** What the one-line memory messages (read.ts, main.ts) add as a cause. */
+export const MEMORY_LIMIT_HINT = 'a virtual-memory limit (ulimit -v) can cause this';
+
 /** A numerical condition worth reporting (singular weight matrix, dropped regressor); not fatal. */
 export class NumericWarning {
   constructor(readonly message: string) {}

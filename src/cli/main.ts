@@ -3,7 +3,7 @@
 // written), 1 on anything else (a bug: printed with its stack).
 import { readFileSync, writeSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { DataError, SpecError } from '../errors.ts';
+import { DataError, isOutOfMemory, MEMORY_LIMIT_HINT, SpecError } from '../errors.ts';
 import { registerCommands } from './commands/index.ts';
 import { reportUnknownOptionFirst } from './unknown-options.ts';
 import { fileErrorMessage, fileErrorReason } from '../file-errors.ts';
@@ -93,8 +93,8 @@ async function run(): Promise<number> {
     if (file) return failure(file);
     // Memory refused (a virtual-memory limit below what WebAssembly reserves, a model larger than
     // memory): one line, exit 1, not a stack trace that reads like a bug.
-    if (err instanceof Error && /out of memory|Array buffer allocation failed|Unable to grow instance memory|Cannot allocate Wasm memory/i.test(err.message)) {
-      process.stderr.write(`sysgmm: out of memory (${err.message}); a virtual-memory limit (ulimit -v) can cause this\n`);
+    if (isOutOfMemory(err)) {
+      process.stderr.write(`sysgmm: out of memory (${err.message}); ${MEMORY_LIMIT_HINT}\n`);
       return 1;
     }
     throw err;

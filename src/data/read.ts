@@ -2,7 +2,7 @@
 import { statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { DataType, type Table } from './arrow-core.ts';
-import { DataError, SpecError } from '../errors.ts';
+import { DataError, isOutOfMemory, MEMORY_LIMIT_HINT, SpecError } from '../errors.ts';
 import { readFailure } from '../file-errors.ts';
 import { refuseInfinite, toFloat64 } from './columns.ts';
 import { csvThreads, readCsv } from './csv.ts';
@@ -81,18 +81,11 @@ async function readPath(path: string, opts: ReadOptions): Promise<Table> {
     return table;
   } catch (err) {
     if (err instanceof DataError || err instanceof SpecError) throw err;
-    // Memory refused (a virtual-memory limit, ulimit -v, below what WebAssembly reserves; a file
-    // larger than memory) is no fault of the file: say which.
-    if (outOfMemory(err)) throw new DataError(`${path}: not enough memory to read it (${(err as Error).message}); a virtual-memory limit (ulimit -v) can cause this`, { file: path });
+    // Memory refused is no fault of the file: say which.
+    if (isOutOfMemory(err)) throw new DataError(`${path}: not enough memory to read it (${err.message}); ${MEMORY_LIMIT_HINT}`, { file: path });
     // A reader library's own failure (a damaged file found while decoding): name the file and the format.
     throw new DataError(`${path}: cannot read it as ${format} (the file is damaged or not ${format}: ${(err as Error)?.message ?? String(err)})`, { file: path });
   }
-}
-
-/** Whether an error is memory refused to the reader (V8's allocation failures and WebAssembly's; not
- *  any RangeError: a damaged binary file gives those too, reading past its end). */
-function outOfMemory(err: unknown): boolean {
-  return err instanceof Error && /out of memory|Array buffer allocation failed|Unable to grow instance memory|Cannot allocate/i.test(err.message);
 }
 
 async function readAs(format: DataFormat, path: string, size: number, opts: ReadOptions): Promise<Table> {
