@@ -4,12 +4,8 @@
 import { parseExecutorOptions, type ExecutorCliOptions } from '../run/executor.ts';
 import { noteInterrupts } from '../run/signal-exit.ts';
 import type { WorkloadOptions } from '../workloads/run-workload.ts';
+import { noter } from './noter.ts';
 import { progressBar, type Progress } from './progress.ts';
-
-/** A note for the user on stderr, unless --quiet; a warning always. */
-export function noter(opts: { quiet?: boolean }): (message: string, warning?: boolean) => void {
-  return (m, warning) => void (opts.quiet && !warning ? undefined : process.stderr.write(`${m}\n`));
-}
 
 /** Run a workload with the command line's executor options and a progress bar labelled `label`. */
 export async function runWorkloadCli<T>(opts: ExecutorCliOptions, label: string, run: (exec: WorkloadOptions) => Promise<T>): Promise<T> {

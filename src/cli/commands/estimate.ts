@@ -15,6 +15,7 @@ import { isPartitionedFolder } from '../../scale/is-partitioned.ts';
 import { loadModel, type ModelInputOptions } from '../../input/load-model.ts';
 import { modelInputOptions } from '../data-options.ts';
 import { given, outputFormat } from '../option-conflicts.ts';
+import { noter } from '../noter.ts';
 
 interface EstimateOptions extends ModelInputOptions {
   format: string;
@@ -62,7 +63,7 @@ export function register(program: Command): void {
           conventions: opts.conventions as Conventions,
           out: opts.out,
           resume: opts.resume,
-          onNote: (msg, warning) => void (opts.quiet && !warning ? undefined : process.stderr.write(`${msg}\n`)),
+          onNote: noter(opts),
         }));
         if (!opts.quiet) process.stderr.write(`run directory: ${out}\n`);
         writeResult(result, format, { id: opts.id, time: opts.time, spec });

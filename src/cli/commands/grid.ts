@@ -9,7 +9,8 @@ import { runGrid } from '../../workloads/grid.ts';
 import { DATA_FORMATS } from '../../data/read.ts';
 import { readOptionsOf } from '../../input/load-model.ts';
 import { dataReadOptions } from '../data-options.ts';
-import { noter, runWorkloadCli } from '../workload-run.ts';
+import { noter } from '../noter.ts';
+import { runWorkloadCli } from '../workload-run.ts';
 
 interface GridCliOptions extends ExecutorCliOptions {
   id: string;

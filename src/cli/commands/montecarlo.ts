@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import { executorCliOptions, parseExecutorOptions, preparedMessage, type ExecutorCliOptions } from '../../run/executor.ts';
 import { readManifest } from '../../run/run-dir.ts';
 import { readPlan, runMontecarlo } from '../../workloads/montecarlo.ts';
-import { noter, runWorkloadCli } from '../workload-run.ts';
+import { noter } from '../noter.ts';
+import { runWorkloadCli } from '../workload-run.ts';
 
 interface MontecarloCliOptions extends ExecutorCliOptions {
   out: string;
