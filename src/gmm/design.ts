@@ -209,7 +209,7 @@ export function buildDesign(panel0: Panel, spec0: ModelSpec, layout?: GlobalLayo
   }));
 
   // Sample units: those with a row where the dependent variable and every regressor are present.
-  const qualified = qualifiedRows(panel, spec);
+  const qualified = qualifiedRows(ifInRows(panel, spec), missingClusterRows(panel, spec), panel.nrows);
   const rowOk = sampleRowMask(panel, sources.slice(0, 1 + k0), qualified);
   // Typed, as every later reader of the sample's units takes them (periodCounts, UnitPass).
   const unitSlots = new Int32Array(panel.nunits);
@@ -304,18 +304,22 @@ export function sampleRowMask(panel: Panel, columns: readonly LaggedColumn[], qu
 /** The sample's rows of a model on a panel by the rule buildDesign uses (sampleRowMask), and the rows
  *  the command's if/in leaves out (null: none), without laying the model out: a shard of a
  *  partitioned panel may have no sample row at all, which buildDesign refuses. */
-export function sampleRows(panel0: Panel, spec0: ModelSpec): { rows: Uint8Array; qualified: Uint8Array | null; ifIn: Uint8Array | null } {
+export function sampleRows(
+  panel0: Panel,
+  spec0: ModelSpec,
+): { rows: Uint8Array; qualified: Uint8Array | null; ifIn: Uint8Array | null; noCluster: Uint8Array | null } {
   const { panel, spec } = resolveSpec(panel0, spec0);
   const ifIn = ifInRows(panel, spec);
-  const qualified = qualifiedRows(panel, spec, ifIn);
-  return { rows: sampleRowMask(panel, [spec.depvar, ...spec.regressors].map((t) => termColumn(panel, t)), qualified), qualified, ifIn };
+  const noCluster = missingClusterRows(panel, spec);
+  const qualified = qualifiedRows(ifIn, noCluster, panel.nrows);
+  return { rows: sampleRowMask(panel, [spec.depvar, ...spec.regressors].map((t) => termColumn(panel, t)), qualified), qualified, ifIn, noCluster };
 }
 
-/** The rows that pass `if` and `in` and have a cluster() value (null when every row does). */
-function qualifiedRows(panel: Panel, spec: ModelSpec, ifIn = ifInRows(panel, spec)): Uint8Array | null {
-  const noCluster = missingClusterRows(panel, spec);
+/** The rows that pass `if` and `in` (ifInRows) and have a cluster() value (missingClusterRows), of
+ *  `nrows`; null when every row does. */
+function qualifiedRows(ifIn: Uint8Array | null, noCluster: Uint8Array | null, nrows: number): Uint8Array | null {
   if (!noCluster) return ifIn;
-  const mask = ifIn ? ifIn.slice() : new Uint8Array(panel.nrows).fill(1);
+  const mask = ifIn ? ifIn.slice() : new Uint8Array(nrows).fill(1);
   for (let r = 0; r < mask.length; r++) if (noCluster[r]) mask[r] = 0;
   return mask;
 }

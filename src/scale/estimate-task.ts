@@ -16,7 +16,7 @@
 // non-robust AR sums need the design.
 import type { RunManifest } from '../run/run-dir.ts';
 import { unitBlocks, type UnitBlocks } from '../gmm/blocks.ts';
-import { buildDesign, EXCLUSION_REASONS, exclusionOutside, missingClusterRows, sampleRows, type Design } from '../gmm/design.ts';
+import { buildDesign, EXCLUSION_REASONS, exclusionOutside, sampleRows, type Design } from '../gmm/design.ts';
 import { instrumentPlan, zeroLevelLags, type InstrumentPlan } from '../gmm/instruments.ts';
 import { exclusions } from '../gmm/inference.ts';
 import { computePass } from '../gmm/passes.ts';
@@ -97,9 +97,8 @@ const encode = (p: PartialSums): string => Buffer.from(serializePartial(p)).toSt
  * when some row is in the sample.
  */
 export function withoutSample(panel: Panel, spec: ModelSpec): Record<string, number> | null {
-  const { rows, ifIn } = sampleRows(panel, spec);
+  const { rows, ifIn, noCluster } = sampleRows(panel, spec);
   if (rows.includes(1)) return null;
-  const noCluster = missingClusterRows(panel, spec);
   const out: Record<string, number> = {};
   for (let r = 0; r < panel.nrows; r++) {
     const reason = EXCLUSION_REASONS[exclusionOutside(r, ifIn, noCluster)];
