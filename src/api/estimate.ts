@@ -6,7 +6,7 @@ import { readTable, type DataFormat } from '../data/read.ts';
 import { Panel } from '../panel/panel.ts';
 import { describePanel, type PanelDescription } from '../panel/describe.ts';
 import { parseXtabond2 } from '../spec/parse.ts';
-import { CONVENTIONS, type Conventions, type ModelSpec } from '../spec/types.ts';
+import { conventionsOf, type Conventions, type ModelSpec } from '../spec/types.ts';
 import { lookupCoefficient } from '../spec/coefficient-name.ts';
 import { fitGmm } from '../gmm/fit.ts';
 import type { GmmResult } from '../gmm/result.ts';
@@ -120,8 +120,7 @@ export interface EstimateRunOptions extends PanelOptions {
 
 export async function estimate(source: DataSource, command: string, options: EstimateRunOptions): Promise<EstimateResult> {
   refuseUnknownOptions('estimate', options, [...PANEL_KEYS, 'conventions']);
-  if (options.conventions !== undefined && !CONVENTIONS.includes(options.conventions))
-    throw new SpecError(`estimate: options.conventions must be one of ${CONVENTIONS.join(', ')}, got '${String(options.conventions)}'`, 'conventions');
+  if (options.conventions !== undefined) conventionsOf(options.conventions, 'estimate: options.conventions', 'conventions');
   const loaded = await model(source, command, options);
   const panel = loaded.panel;
   const spec = options.conventions ? { ...loaded.spec, conventions: options.conventions } : loaded.spec;

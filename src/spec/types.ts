@@ -2,6 +2,7 @@
 // Built by parseXtabond2() from a command string, or directly in TypeScript.
 
 import type { Term } from '../panel/term.ts';
+import { SpecError } from '../errors.ts';
 
 /** A time-series term over a panel column: L<lag>.D<diff>.base (lag < 0 is a lead, F.). */
 export type { Term };
@@ -82,6 +83,12 @@ export interface ModelSpec {
  */
 export type Conventions = 'current' | '2009';
 export const CONVENTIONS: readonly Conventions[] = ['current', '2009'];
+
+/** `x` as a Conventions value, or an error naming where it was given (`--conventions`, `options.conventions`). */
+export function conventionsOf(x: unknown, where: string, option: string): Conventions {
+  if (!CONVENTIONS.includes(x as Conventions)) throw new SpecError(`${where} must be one of ${CONVENTIONS.join(', ')}, got '${String(x)}'`, option);
+  return x as Conventions;
+}
 
 /** Canonical xtabond2 name of a term. */
 export function termName(base: string, lag: number, diff: number): string {

@@ -10,7 +10,7 @@ import type { GmmResult } from '../../gmm/result.ts';
 import type { ReportContext } from '../../report/context.ts';
 import { REPORT_FORMATS, formatResult, type ReportFormat } from '../../report/format.ts';
 import { noteLines } from '../../report/text.ts';
-import { CONVENTIONS, type Conventions } from '../../spec/types.ts';
+import { CONVENTIONS, conventionsOf } from '../../spec/types.ts';
 import { isPartitionedFolder } from '../../scale/is-partitioned.ts';
 import { loadModel, type ModelInputOptions } from '../../input/load-model.ts';
 import { modelInputOptions } from '../data-options.ts';
@@ -48,8 +48,7 @@ export function register(program: Command): void {
       const format = outputFormat(opts, command);
       if (!REPORT_FORMATS.includes(format as ReportFormat))
         throw new SpecError(`--format must be one of ${REPORT_FORMATS.join(', ')}, got '${format}'`, '--format');
-      if (!CONVENTIONS.includes(opts.conventions as Conventions))
-        throw new SpecError(`--conventions must be one of ${CONVENTIONS.join(', ')}, got '${opts.conventions}'`, '--conventions');
+      const conventions = conventionsOf(opts.conventions, '--conventions', '--conventions');
       checkTableFile(opts.save, '--save', [file]);
       if (isPartitionedFolder(file)) {
         const exec = (await import('../../run/executor.ts')).parseExecutorOptions(opts);
@@ -60,7 +59,7 @@ export function register(program: Command): void {
           command: opts.xtabond2,
           id: opts.id,
           time: opts.time,
-          conventions: opts.conventions as Conventions,
+          conventions,
           out: opts.out,
           resume: opts.resume,
           onNote: noter(opts),
@@ -77,7 +76,7 @@ export function register(program: Command): void {
       if (opts.executor !== 'local') throw new SpecError('--executor applies only to partitioned data (a folder written by sysgmm partition)', '--executor');
       const loaded = await loadModel(file, opts, { fit: true });
       const { panel } = loaded;
-      const spec = { ...loaded.spec, conventions: opts.conventions as Conventions };
+      const spec = { ...loaded.spec, conventions };
       const result = await fitGmm(panel, spec, opts.xtabond2);
       writeResult(result, format, { id: opts.id, time: opts.time, spec });
       if (opts.save?.toLowerCase().endsWith('.json')) await writeFileAtomic(opts.save, formatResult(result, 'json'), '--save');
