@@ -109,6 +109,7 @@ describe('tables written as CSV, Arrow, Parquet, JSON', async () => {
       const back = await readTable(path);
       expect(back.getChild('name')!.toArray()).toEqual(r.coefficients.map((c) => c.name));
       expect(Array.from(back.getChild('se')!.toArray() as Float64Array)).toEqual(r.coefficients.map((c) => c.se));
+      expect(Array.from(back.getChild('level')!.toArray() as Float64Array)).toEqual(r.coefficients.map(() => 95));
     }
     await writeTableFile(join(dir, 'coef.json'), table);
     expect((JSON.parse(readFileSync(join(dir, 'coef.json'), 'utf8')) as { ciHigh: number }[])[0]?.ciHigh).toBe(r.coefficients[0]!.ciHigh);

@@ -236,18 +236,20 @@ describe('formatCsv', () => {
   it('one row per coefficient at full precision, in the columns of the saved table', () => {
     expect(formatCsv(log4Result())).toBe(
       [
-        'name,estimate,se,stat,p,ciLow,ciHigh',
-        'L1.n,0.1700616,0.1046652,1.62,0.104,-0.0350784,0.3752016',
-        'L2.n,-0.0113381,0.0377205,-0.3,0.764,-0.0852688,0.0625926',
-        'w,-0.9510582,0.1277298,-7.45,0,-1.201404,-0.7007124',
-        'k,0.4637223,0.0718328,6.46,0,0.3229325,0.6045121',
+        'name,estimate,se,stat,p,ciLow,ciHigh,level',
+        'L1.n,0.1700616,0.1046652,1.62,0.104,-0.0350784,0.3752016,95',
+        'L2.n,-0.0113381,0.0377205,-0.3,0.764,-0.0852688,0.0625926,95',
+        'w,-0.9510582,0.1277298,-7.45,0,-1.201404,-0.7007124,95',
+        'k,0.4637223,0.0718328,6.46,0,0.3229325,0.6045121,95',
         '',
       ].join('\n'),
     );
-    expect(formatCsv(log3Result()).split('\n')[1]).toBe('L1.n,0.9356053,0.026569,35.21,0,0.8830737,0.9881369'); // t under small
+    expect(formatCsv(log3Result()).split('\n')[1]).toBe('L1.n,0.9356053,0.026569,35.21,0,0.8830737,0.9881369,95'); // t under small
     const r = log4Result();
     r.coefficients[0] = { ...r.coefficients[0], name: 'a,"b"', se: NaN };
-    expect(formatCsv(r).split('\n')[1]).toBe('"a,""b""",0.1700616,,1.62,0.104,-0.0350784,0.3752016');
+    expect(formatCsv(r).split('\n')[1]).toBe('"a,""b""",0.1700616,,1.62,0.104,-0.0350784,0.3752016,95');
+    // The interval's level is in the table, whatever it is (a 90% interval is not a 95% one).
+    expect(formatCsv({ ...log4Result(), level: 90 }).split('\n')[1]).toBe('L1.n,0.1700616,0.1046652,1.62,0.104,-0.0350784,0.3752016,90');
   });
 });
 

@@ -86,7 +86,7 @@ describe('sysgmm table', async () => {
     const saved = join(dir, 'saved.csv');
     const r = spawnSync('npx', ['tsx', 'src/cli/main.ts', 'estimate', 'data/abdata.csv', '--id', 'id', '--time', 'year', '--xtabond2', SYS, '--format', 'csv', '--save', saved], { encoding: 'utf8' });
     expect(r.status).toBe(0);
-    expect(r.stdout.split('\n')[0]).toBe('name,estimate,se,stat,p,ciLow,ciHigh');
+    expect(r.stdout.split('\n')[0]).toBe('name,estimate,se,stat,p,ciLow,ciHigh,level');
     expect(r.stdout).toBe(readFileSync(saved, 'utf8'));
     // A tester's report: csv (and latex) output never said what was dropped or excluded. Standard error does.
     expect(r.stderr.split('\n')).toEqual(expect.arrayContaining(['yr1976 dropped due to collinearity', '(140 observations excluded: missing value in the dependent variable or a regressor)']));

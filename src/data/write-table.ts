@@ -52,12 +52,13 @@ export async function writeTableFile(path: string, table: Table, option?: string
 
 const f64 = (values: ArrayLike<number>) => float64Data(Float64Array.from(values));
 
-/** One row per coefficient: name, estimate, se, stat, p, ciLow, ciHigh. */
+/** One row per coefficient: name, estimate, se, stat, p, ciLow, ciHigh, level (of the interval, in percent). */
 export function coefficientTable(result: GmmResult): Table {
   const c = result.coefficients;
   return tableFromColumns([
     { name: 'name', data: utf8FromStrings(c.map((x) => x.name)) },
     ...(['estimate', 'se', 'stat', 'p', 'ciLow', 'ciHigh'] as const).map((k) => ({ name: k, data: f64(c.map((x) => x[k])) })),
+    { name: 'level', data: f64(c.map(() => result.level ?? 95)) },
   ]);
 }
 
