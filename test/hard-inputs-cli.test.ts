@@ -150,3 +150,19 @@ describe('memory refused to the reader', () => {
     expect(r.stderr).toMatch(/^sysgmm: out of memory \(.*\); a virtual-memory limit \(ulimit -v\) can cause this\n$/);
   });
 });
+
+// A tester's `ulimit -n 100`: `bootstrap --svg` ended in a stack trace ("Cannot find package
+// …/d3-array"): Node's loader reads the figure code's module files concurrently and reports one it
+// could not open as missing. Which file fails, and how Node words it, depends on the limit.
+describe('few file handles', () => {
+  it('loading the figure code fails in one line on the limit, never a stack trace', () => {
+    for (const limit of [60, 80, 100, 120]) {
+      const out = join(dir, `figures-${limit}`);
+      const r = spawnSync('bash', ['-c', `ulimit -n ${limit} && exec "$0" bin/sysgmm.mjs bootstrap data/abdata.csv --id id --time year --reps 5 --svg "$1" --xtabond2 "n L.n w k, gmm(L.n, collapse) iv(w k) twostep robust"`, process.execPath, out], { encoding: 'utf8', timeout: 60_000 });
+      if (r.status === 0) continue; // enough handles after all on this machine
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr, `ulimit -n ${limit}`).toMatch(/^sysgmm: .*(too many open files|\(ulimit -n\) while Node loaded the modules: raise the limit)/);
+      expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
+    }
+  });
+});

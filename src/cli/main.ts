@@ -7,6 +7,7 @@ import { DataError, isOutOfMemory, MEMORY_LIMIT_HINT, SpecError } from '../error
 import { registerCommands } from './commands/index.ts';
 import { reportUnknownOptionFirst } from './unknown-options.ts';
 import { fileErrorMessage, fileErrorReason } from '../file-errors.ts';
+import { moduleLoadFailure } from './module-load-failure.ts';
 
 // The version of the installed package (src/cli and dist/bin both sit two folders below its root).
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -96,6 +97,11 @@ async function run(): Promise<number> {
     if (isOutOfMemory(err)) {
       process.stderr.write(`sysgmm: out of memory (${err.message}); ${MEMORY_LIMIT_HINT}\n`);
       return 1;
+    }
+    const unloadable = moduleLoadFailure(err);
+    if (unloadable) {
+      process.stderr.write(`sysgmm: ${unloadable.message}\n`);
+      return unloadable.code;
     }
     throw err;
   }
