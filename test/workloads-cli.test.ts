@@ -152,9 +152,13 @@ describe('sysgmm montecarlo', () => {
     expect(readdirSync(join(dir, 'logs')).filter((f) => /^slurm-\d+_\d\.out$/.test(f))).toHaveLength(4);
     expect(readFileSync(taskPath(dir, 3), 'utf8').startsWith('{"format":"sysgmm-task/1","index":3')).toBe(true);
   });
-  it.skipIf(!slurmUp)('on Slurm, a run folder whose path holds % sequences (%x, %j) gets its logs where the run says, and sbatch options that would give no job id are refused with one line, exit 2 (needs a Slurm cluster; skipped when sinfo finds none)', () => {
+  it.skipIf(!slurmUp)('on Slurm, a run folder whose path holds % sequences (%x, %j) gets its logs where the run says, even with SBATCH_ERROR set, and sbatch options that would give no job id are refused with one line, exit 2 (needs a Slurm cluster; skipped when sinfo finds none)', () => {
     const dir = join(work, 'slurm-%x-%j');
-    const r = sysgmm('montecarlo', planFile, '--out', dir, '--executor', 'slurm', '--retries', '0');
+    // An SBATCH_ERROR in the user's environment would take the tasks' standard error out of their logs.
+    const elsewhere = join(work, 'sbatch-error-elsewhere.log');
+    const s = spawnSync(process.execPath, ['bin/sysgmm.mjs', 'montecarlo', planFile, '--out', dir, '--executor', 'slurm', '--retries', '0'], { encoding: 'utf8', timeout: 300_000, env: { ...process.env, SBATCH_ERROR: elsewhere } });
+    const r = { code: s.status, stderr: s.stderr };
+    expect(existsSync(elsewhere)).toBe(false);
     expect([r.code, r.stderr]).toEqual([0, expect.stringMatching(/submitted Slurm job array \d+ \(4 task\(s\)\)/)]);
     expect(summaryRows(dir)).toEqual(expected);
     expect(readdirSync(join(dir, 'logs')).filter((f) => /^slurm-\d+_\d\.out$/.test(f))).toHaveLength(4);

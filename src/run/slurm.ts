@@ -194,7 +194,9 @@ async function submit(dir: string, kind: string, indices: number[], opts: Execut
   const logs = new Map<number, string>();
   // The user's options go after the job name (which they may change) and before the options the run
   // depends on, which sbatch then reads last: ours win even over an option the check above missed.
-  const common = (array: string) => [`--job-name=sysgmm-${kind}`, ...(opts.slurm ?? []), '--parsable', `--array=${array}`, `--output=${logPattern(dir)}`, script, process.execPath, sysgmmBin(), dir];
+  // --error too, to the same log: sbatch would otherwise send standard error where an SBATCH_ERROR in
+  // the user's environment says, and a failed task's message would not be in the log the run names.
+  const common = (array: string) => [`--job-name=sysgmm-${kind}`, ...(opts.slurm ?? []), '--parsable', `--array=${array}`, `--output=${logPattern(dir)}`, `--error=${logPattern(dir)}`, script, process.execPath, sysgmmBin(), dir];
   if (opts.jobs && indices.length > opts.jobs) {
     // At most `jobs` elements at a time anyway: one array of `jobs` elements, each running its share
     // of the tasks in one process (as the local executor's workers do), instead of waves of
