@@ -338,6 +338,15 @@ describe('errors name the fault', () => {
       expect(specError(cmd).message).toMatch(message);
     });
   }
+  it('a column whose name a variable list cannot spell is named as the cause (a tester renamed n to L.n)', () => {
+    const columns = ['id', 'year', 'L.n', 'w', 'k', 'gdp growth', 'net income'];
+    expect(specError('w L.w L.n k, gmm(L.w)', columns).message).toBe(
+      "variable 'n' in the variable list not found; the column 'L.n' cannot be named in a model (a name is letters, digits and _; '.' reads as an operator): rename it in the data",
+    );
+    expect(specError('w L.w growth, gmm(L.w)', columns).message).toMatch(/the column 'gdp growth' cannot be named in a model/);
+    // A name that is only a part of a word of such a column gets the usual suggestions.
+    expect(specError('w L.w nn, gmm(L.w)', columns).message).toMatch(/^variable 'nn' in the variable list not found; (did you mean|columns are)/);
+  });
   it('SpecError.option names the option or variable at fault', () => {
     expect(specError('n L.n, gmm(L.n) svmat').option).toBe('svmat');
     expect(specError('n L.n, gmm(L.n) h(4)').option).toBe('h');

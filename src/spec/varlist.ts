@@ -172,6 +172,13 @@ class VarlistParser {
   }
 
   private unknown(name: string): SpecError {
+    // A column whose name a variable list cannot spell ('L.n', 'gdp growth'): the list read part of it.
+    const unspellable = this.columns.filter((c) => /[^\p{L}\p{N}_]/u.test(c) && c.split(/[^\p{L}\p{N}_]+/u).includes(name));
+    if (unspellable.length)
+      return new SpecError(
+        `variable '${name}' in ${this.context} not found; the column${unspellable.length > 1 ? 's' : ''} ${unspellable.map((c) => `'${c}'`).join(', ')} cannot be named in a model (a name is letters, digits and _; '.' reads as an operator): rename ${unspellable.length > 1 ? 'them' : 'it'} in the data`,
+        name,
+      );
     const close = closeMatches(name, this.columns);
     const hint = close.length ? `; did you mean ${close.map((c) => `'${c}'`).join(', ')}?` : `; columns are: ${this.columns.join(', ')}`;
     return new SpecError(`variable '${name}' in ${this.context} not found${hint}`, name);
