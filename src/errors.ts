@@ -25,11 +25,3 @@ export function isOutOfMemory(err: unknown): err is Error {
 
 /** What the one-line memory messages (read.ts, main.ts) add as a cause. */
 export const MEMORY_LIMIT_HINT = 'a virtual-memory limit (ulimit -v) can cause this';
-
-/** A numerical condition worth reporting (singular weight matrix, dropped regressor); not fatal. */
-export class NumericWarning {
-  constructor(readonly message: string) {}
-  toString(): string {
-    return this.message;
-  }
-}
