@@ -45,6 +45,13 @@ describe('evalExpression', () => {
     expect(ev('sqrt(z)')).toEqual([Math.SQRT2, 0, NaN, 1, NaN, Math.sqrt(3)]);
     expect(ev('log(L.x)*z')).toEqual([NaN, 0, NaN, NaN, NaN, Math.log(20) * 3]);
   });
+  it('tells which rows an operation made missing from present operands (Stata: "missing values generated")', () => {
+    const heard: string[] = [];
+    evalExpression(small(), 'log(z) + x / z + sqrt(z) + L.x + fod(x)', (what, r) => heard.push(`${what}@${r}`));
+    // z = 2, 0, -1, 1, missing, 3: log() of 0 and -1, x/0, sqrt(-1); the missing z, the lag into the
+    // first period or the gap, and fod()'s last periods are not the operations' doing.
+    expect(heard.sort()).toEqual(['/@1', 'log()@1', 'log()@2', 'sqrt()@2']);
+  });
   it('fod() and within() over an expression', () => {
     const f = ev('fod(x)');
     expect(f[0]).toBeCloseTo(Math.sqrt(2 / 3) * (1 - 3), 14);

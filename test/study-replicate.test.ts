@@ -228,6 +228,27 @@ describe('sysgmm replicate on the bundled city panel (issue 5 acceptance)', () =
     expect(o.t2Text.split('\n')[0]).toBe('T2. Baseline estimates: co-agglomeration, manufacturing efficiency and haze');
   });
 
+  it('warns of values a log made missing from present data, naming the variable and the first city-year (a tester saw them only as "missing value")', async () => {
+    // pm25 = 0 for one row and gdppc = -5 for another of the bundled panel.
+    const lines = readFileSync('data/city_panel.csv', 'utf8').split('\n');
+    const header = lines[0]!.split(',');
+    const set = (line: number, column: string, value: string) => {
+      const cells = lines[line]!.split(',');
+      cells[header.indexOf(column)] = value;
+      lines[line] = cells.join(',');
+    };
+    set(30, 'pm25', '0');
+    set(40, 'gdppc', '-5');
+    const cell = (line: number, column: string) => lines[line]!.split(',')[header.indexOf(column)];
+    const file = join(out, 'logbad.csv');
+    writeFileSync(file, lines.join('\n'));
+    const bad = await replicate({ data: file, out: join(out, 'logbad'), estimators: engineEstimators() });
+    const where = (line: number) => `the first city ${cell(line, 'city')}, year ${cell(line, 'year')} in ${file}`;
+    expect(bad.warnings).toContain(`lnpm25 = log(pm25): 1 city-year(s) made missing from present data (1 by log() of a non-positive value), ${where(30)}`);
+    expect(bad.warnings).toContain(`control lngdppc = log(gdppc): 1 city-year(s) made missing from present data (1 by log() of a non-positive value), ${where(40)}`);
+    expect(o.warnings.some((w) => w.includes('made missing'))).toBe(false);
+  }, 120_000);
+
   it('reports progress step by step', () => {
     expect(steps[0]).toBe('reading data/city_panel.csv');
     expect(steps.filter((s) => s.startsWith('fitting ')).length).toBe(o.runs.length);
@@ -237,7 +258,9 @@ describe('sysgmm replicate on the bundled city panel (issue 5 acceptance)', () =
   it('reads --data as --input-format and --delimiter say: a colon-separated copy on standard input gives the same T2', () => {
     const colons = readFileSync('data/city_panel.csv', 'utf8').replaceAll(',', ':'); // ':' is not a detected delimiter
     const r = spawnSync(process.execPath, ['bin/sysgmm.mjs', 'replicate', '--data', '-', '--input-format', 'csv', '--delimiter', ':', '--out', join(out, 'colon'), '--quiet'], { encoding: 'utf8', input: colons });
-    expect(r.stderr).toBe('');
+    // --quiet leaves the warnings: the bundled data's one is the uncollapsed column's singular S.
+    expect(r.stderr).toBe(`${o.warnings.map((w) => `warning: ${w}\n`).join('')}`);
+    expect(r.stderr).toMatch(/^warning: Two-step estimated covariance matrix of moments is singular\. .*\(T6\.3\)\n$/);
     expect(r.status).toBe(0);
     expect(r.stdout).toBe(o.t2Text);
   }, 120_000);

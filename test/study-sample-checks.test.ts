@@ -40,12 +40,21 @@ describe('checkStudySample', () => {
     expect(() => checkStudySample(cfg, panel(years(2003, 2016), (c, y) => (c === 1 && y === 2016 ? 0 : c === 1 ? 1 : 0)))).toThrow(
       "coastal flag 'coastal' must be constant within each city (T4 splits cities by it): city 1 has 1 in 2003 and 0 in 2016",
     );
-    expect(() => checkStudySample(cfg, panel(years(2003, 2016), () => 2))).toThrow("coastal flag 'coastal' must be 0 or 1; row 1 (city 1, year 2003) has 2");
+    expect(() => checkStudySample(cfg, panel(years(2003, 2016), () => 2))).toThrow("coastal flag 'coastal' must be 0 or 1 in every row; it is 2 for city 1, year 2003 in panel.csv");
+    // A tester's empty cell read "has NaN".
+    expect(() => checkStudySample(cfg, panel(years(2003, 2016), (c, y) => (c === 2 && y === 2010 ? NaN : c === 1 ? 1 : 0)))).toThrow(
+      "coastal flag 'coastal' must be 0 or 1 in every row; it is missing for city 2, year 2010 in panel.csv",
+    );
   });
   it('refuses municipalities that no unit has, before any index is computed', () => {
     expect(() => checkStudySample({ ...cfg, municipalities: { column: 'city_name', values: ['Tianjin'] } }, panel(years(2003, 2016)))).toThrow(
       "no unit has 'city_name' in [Tianjin] (study config 'municipalities')",
     );
     expect(() => checkStudySample({ ...cfg, municipalities: null }, panel(years(2003, 2016)))).not.toThrow();
+    // A tester's typo beside a value that matched: the run dropped Beijing and said nothing of the other.
+    expect(checkStudySample({ ...cfg, municipalities: { column: 'city_name', values: ['Beijing', 'Shenzhen', 'Tianjing'] } }, panel(years(2003, 2016)))).toEqual([
+      "study config 'municipalities': no unit has 'city_name' 'Shenzhen', 'Tianjing', so the robustness column drops only the others",
+    ]);
+    expect(checkStudySample({ ...cfg, municipalities: { column: 'city_name', values: ['Beijing', 'Hefei'] } }, panel(years(2003, 2016)))).toEqual([]);
   });
 });

@@ -83,8 +83,10 @@ function finite(x: Float64Array): Float64Array {
   return x;
 }
 
-/** Evaluate an expression over the panel's rows (NaN = missing). */
-export function evalExpression(panel: Panel, expr: string): Float64Array {
+/** Evaluate an expression over the panel's rows (NaN = missing). `generated(what, row)` hears of each
+ *  row where a function or an operation made finite operands missing (log of a non-positive number,
+ *  division by zero: Stata's "(n missing values generated)"), `what` naming it: 'log()', '/'. */
+export function evalExpression(panel: Panel, expr: string, generated?: (what: string, row: number) => void): Float64Array {
   const range = /(?<![A-Za-z0-9_])[LFD]\d*\([\d\s/]*\)\./i.exec(expr);
   if (range)
     throw new SpecError(
@@ -99,9 +101,10 @@ export function evalExpression(panel: Panel, expr: string): Float64Array {
     throw new SpecError(`expression '${expr}': ${msg}`);
   };
   const describe = (t: Token | undefined): string => (t === undefined ? 'end of expression' : `'${t.text}' at position ${t.at + 1}`);
-  const binary = (a: Float64Array, b: Float64Array, f: (x: number, y: number) => number): Float64Array => {
+  const binary = (a: Float64Array, b: Float64Array, f: (x: number, y: number) => number, op: string): Float64Array => {
     const out = new Float64Array(n);
     for (let r = 0; r < n; r++) out[r] = f(a[r], b[r]);
+    if (generated) for (let r = 0; r < n; r++) if (!Number.isFinite(out[r]) && Number.isFinite(a[r]) && Number.isFinite(b[r])) generated(op, r);
     return finite(out);
   };
   const constant = (v: number): Float64Array => new Float64Array(n).fill(v);
@@ -111,7 +114,7 @@ export function evalExpression(panel: Panel, expr: string): Float64Array {
     while (isOp(peek(), '+') || isOp(peek(), '-')) {
       const op = (tokens[pos++] as { text: string }).text;
       const rhs = product();
-      acc = binary(acc, rhs, op === '+' ? (x, y) => x + y : (x, y) => x - y);
+      acc = binary(acc, rhs, op === '+' ? (x, y) => x + y : (x, y) => x - y, op);
     }
     return acc;
   };
@@ -120,7 +123,7 @@ export function evalExpression(panel: Panel, expr: string): Float64Array {
     while (isOp(peek(), '*') || isOp(peek(), '/')) {
       const op = (tokens[pos++] as { text: string }).text;
       const rhs = unary();
-      acc = binary(acc, rhs, op === '*' ? (x, y) => x * y : (x, y) => x / y);
+      acc = binary(acc, rhs, op === '*' ? (x, y) => x * y : (x, y) => x / y, op);
     }
     return acc;
   };
@@ -139,7 +142,7 @@ export function evalExpression(panel: Panel, expr: string): Float64Array {
     const base = atom();
     if (!isOp(peek(), '^')) return base;
     pos++;
-    return binary(base, unary(), Math.pow);
+    return binary(base, unary(), Math.pow, '^');
   };
   const atom = (): Float64Array => {
     const t = peek();
@@ -164,7 +167,11 @@ export function evalExpression(panel: Panel, expr: string): Float64Array {
         const arg = sum();
         if (!isOp(peek(), ')')) fail(`expected ')' after the argument of ${t.text}() but found ${describe(peek())}`);
         pos++;
-        return finite(f(panel, arg));
+        const value = f(panel, arg);
+        // fod() and within() leave rows without the periods they need missing by design: not counted.
+        if (generated && !(t.text === 'fod' || t.text === 'within'))
+          for (let r = 0; r < n; r++) if (!Number.isFinite(value[r]) && Number.isFinite(arg[r])) generated(`${t.text}()`, r);
+        return finite(value);
       }
       const ts = timeSeriesName(expr, t);
       if (!panel.has(ts.column) || !panel.isNumeric(ts.column)) {

@@ -28,7 +28,7 @@ import { efficiencyColumnNames, panelEfficiency, type EfficiencyMeasure } from '
 import { withIndices } from './indices.ts';
 import { checkStudySample, periodLabel, unitValues } from './sample-checks.ts';
 import { assembleTables, bootstrapResamples, canonicalLagName, planModels, regionTests, type FittedRun, type ModelRun, type RegionTests, type StudySamples, type StudyVariables } from './tables.ts';
-import type { MeasureWarning } from './warnings.ts';
+import { Generated, type MeasureWarning } from './warnings.ts';
 
 export interface ProgressEvent {
   /** What is being done now. */
@@ -181,14 +181,21 @@ interface Prepared {
  * `ca`, `eff`) and their interaction (centred at the means over the estimation rows: outcome, its
  * lag, CA, EFF and controls present), period and inland dummies with their core interactions.
  */
-function prepare(panel: Panel, cfg: StudyConfig, effColumns: Record<EfficiencyMeasure, string>): Prepared {
+function prepare(panel: Panel, cfg: StudyConfig, effColumns: Record<EfficiencyMeasure, string>, warnings: string[]): Prepared {
   const y = cfg.pollution.log ? `ln${cfg.pollution.column}` : cfg.pollution.column;
   const raw = panel.column(cfg.pollution.column);
   let p = cfg.pollution.log ? panel.withColumn(y, Float64Array.from(raw, (v) => (v > 0 ? Math.log(v) : NaN))) : panel;
+  if (cfg.pollution.log) {
+    const made = new Generated(panel);
+    raw.forEach((v, r) => v <= 0 && made.add('log()', r));
+    made.warn(warnings, `${y} = log(${cfg.pollution.column})`);
+  }
   const reserved = new Set(['ca', 'eff', 'ca_eff', 'inland', y]);
   for (const c of cfg.controls) {
     if (reserved.has(c.name)) throw new SpecError(`control name '${c.name}' is reserved by the study; give the control another "name"`, 'controls');
-    p = p.withColumn(c.name, evalExpression(p, c.expr));
+    const made = new Generated(p);
+    p = p.withColumn(c.name, evalExpression(p, c.expr, (what, r) => made.add(what, r)));
+    made.warn(warnings, `control ${c.name} = ${c.expr}`);
   }
   const controlNames = cfg.controls.map((c) => c.name);
   // Year dummies yr<t> for every year, in order (the models name ranges of them, yr2005-yr2016).
@@ -355,8 +362,7 @@ export async function replicate(opts: ReplicateOptions): Promise<ReplicateOutcom
     );
   let panel = Panel.fromTable(table, { id: cfg.id, time: cfg.time, source: displayPath(dataPath) });
   checkConfigColumns(cfg, panel);
-  checkStudySample(cfg, panel);
-  const warnings: string[] = [...configWarnings(cfg)];
+  const warnings: string[] = [...configWarnings(cfg), ...checkStudySample(cfg, panel)];
   const measureWarnings = (ws: MeasureWarning[]) => warnings.push(...ws.map((w) => w.message));
 
   step('co-agglomeration indices');
@@ -372,7 +378,7 @@ export async function replicate(opts: ReplicateOptions): Promise<ReplicateOutcom
   const effColumns = Object.fromEntries(measures.map((m) => [m, efficiencyColumnNames(m)[0]])) as Record<EfficiencyMeasure, string>;
 
   step('study variables and samples');
-  const prep = prepare(panel, cfg, effColumns);
+  const prep = prepare(panel, cfg, effColumns, warnings);
   const plan = planModels(prep.samples, prep.vars, cfg);
   const runs: FittedRun[] = [];
   // The same warning from many models is listed once, with the models it came from.

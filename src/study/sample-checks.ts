@@ -33,18 +33,20 @@ export function periodLabel([a, b]: [number, number], [tmin, tmax]: [number, num
   return lo === hi ? `${lo}` : `${lo}–${hi}`;
 }
 
-export function checkStudySample(cfg: StudyConfig, panel: Panel): void {
+/** Refuse a configuration the data contradicts; warn of municipalities no unit has (a typo drops nothing). */
+export function checkStudySample(cfg: StudyConfig, panel: Panel): string[] {
   checkPeriods(cfg.periods, panel);
   checkCoastal(cfg.coastal, panel);
   const muni = cfg.municipalities;
-  if (muni) {
-    const values = new Set(muni.values);
-    if (!unitValues(panel, muni.column).some((v) => values.has(v)))
-      throw new DataError(
-        `no unit has '${muni.column}' in [${muni.values.join(', ')}] (study config 'municipalities'), so the robustness column would drop nothing; name the column and values that mark the units to drop, or set "municipalities": null to leave that column out`,
-        { column: muni.column },
-      );
-  }
+  if (!muni) return [];
+  const present = new Set(unitValues(panel, muni.column));
+  const absent = muni.values.filter((v) => !present.has(v));
+  if (absent.length === muni.values.length)
+    throw new DataError(
+      `no unit has '${muni.column}' in [${muni.values.join(', ')}] (study config 'municipalities'), so the robustness column would drop nothing; name the column and values that mark the units to drop, or set "municipalities": null to leave that column out`,
+      { column: muni.column },
+    );
+  return absent.length ? [`study config 'municipalities': no unit has '${muni.column}' ${absent.map((v) => `'${v}'`).join(', ')}, so the robustness column drops only the others`] : [];
 }
 
 function checkPeriods(periods: [number, number][], panel: Panel): void {
@@ -71,8 +73,10 @@ function checkPeriods(periods: [number, number][], panel: Panel): void {
 function checkCoastal(column: string, panel: Panel): void {
   const coastal = panel.column(column);
   const unit = (r: number) => `${panel.idName} ${panel.units[panel.unitOf[r]]}, ${panel.timeName} ${panel.time[r]}`;
+  const inFile = panel.source ? ` in ${panel.source}` : '';
   for (let r = 0; r < coastal.length; r++)
-    if (!(coastal[r] === 0 || coastal[r] === 1)) throw new DataError(`coastal flag '${column}' must be 0 or 1; row ${r + 1} (${unit(r)}) has ${coastal[r]}`, { column });
+    if (!(coastal[r] === 0 || coastal[r] === 1))
+      throw new DataError(`coastal flag '${column}' must be 0 or 1 in every row; ${Number.isNaN(coastal[r]) ? 'it is missing' : `it is ${coastal[r]}`} for ${unit(r)}${inFile}`, { file: panel.source, column });
   for (let i = 0; i < panel.nunits; i++) {
     const first = panel.offsets[i];
     for (let r = first + 1; r < panel.offsets[i + 1]; r++)

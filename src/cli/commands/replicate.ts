@@ -3,7 +3,6 @@ import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { SpecError } from '../../errors.ts';
 import { backendNames, defaultFloat64Backend } from '../../kernels/registry.ts';
-import { configWarnings } from '../../study/config.ts';
 import { engineEstimators, replicate, type ProgressEvent } from '../../study/replicate.ts';
 import { readOptionsOf } from '../../input/load-model.ts';
 import { dataReadOptions } from '../data-options.ts';
@@ -89,7 +88,9 @@ export function register(program: Command): void {
     } finally {
       progress.stop();
     }
-    for (const w of configWarnings(outcome.config)) process.stderr.write(`warning: ${w}\n`);
+    // Every warning of report.md (configuration, measures, derived variables, models) also here, where
+    // a run that is not read in full still shows it.
+    for (const w of outcome.warnings) process.stderr.write(`warning: ${w}\n`);
     process.stdout.write(outcome.t2Text);
     const total = outcome.seconds.reduce((s, x) => s + x.seconds, 0);
     if (!opts.quiet) process.stderr.write(`replicate: wrote ${outcome.files.length} files to ${opts.out} in ${total.toFixed(1)} s (report: ${opts.out}/report.md)\n`);
