@@ -322,6 +322,9 @@ describe('errors name the fault', () => {
     ['n L.n yr1984-yr1980, gmm(L.n)', /range 'yr1984-yr1980'.*'yr1980' comes before 'yr1984'/],
     ['n L.n yr1980-yr1999, gmm(L.n)', /variable 'yr1999' in the variable list not found/],
     ['n L.n i.ind, gmm(L.n)', /'i.ind' in the variable list: factor variables/],
+    // A tester's log(pm25): it read "variable 'log' not found; columns are: …"
+    ['log(n) L.log(n), gmm(L.n)', /^'log\(' in the variable list: a variable list takes variables, not expressions such as log\(…\); add the transformed variable to the data/],
+    ['n L.n, gmm(sqrt(w))', /^'sqrt\(' in gmmstyle\(sqrt\(w\)\): a variable list takes variables, not expressions/],
     ['n L.n c.w#c.k, gmm(L.n)', /'c.w#c.k' in the variable list: factor variables/],
     ['n S.w, gmm(L.n)', /seasonal-difference operator 'S.' is not supported/],
     ['n L(2/1).w, gmm(L.n)', /range 2\/1 runs backwards/],
