@@ -228,7 +228,7 @@ describe('sysgmm replicate on the bundled city panel (issue 5 acceptance)', () =
     expect(o.t2Text.split('\n')[0]).toBe('T2. Baseline estimates: co-agglomeration, manufacturing efficiency and haze');
   });
 
-  it('warns of values a log made missing from present data, naming the variable and the first city-year (a tester saw them only as "missing value")', async () => {
+  it('warns of values a log made missing from present data, naming the variable and the first city-year (a tester saw them only as "missing value"), and of more instruments than cities', async () => {
     // pm25 = 0 for one row and gdppc = -5 for another of the bundled panel.
     const lines = readFileSync('data/city_panel.csv', 'utf8').split('\n');
     const header = lines[0]!.split(',');
@@ -241,8 +241,17 @@ describe('sysgmm replicate on the bundled city panel (issue 5 acceptance)', () =
     set(40, 'gdppc', '-5');
     const cell = (line: number, column: string) => lines[line]!.split(',')[header.indexOf(column)];
     const file = join(out, 'logbad.csv');
-    writeFileSync(file, lines.join('\n'));
+    // The first 100 cities: the uncollapsed column's instruments then outnumber them.
+    const cityAt = header.indexOf('city');
+    const first100 = new Set(lines.slice(1).map((l) => l.split(',')[cityAt]).filter((c) => c !== undefined && c !== '').slice(0, 100 * 14));
+    expect(first100.size).toBe(100);
+    writeFileSync(file, lines.filter((l, i) => i === 0 || (l !== '' && first100.has(l.split(',')[cityAt]!))).join('\n') + '\n');
     const bad = await replicate({ data: file, out: join(out, 'logbad'), estimators: engineEstimators() });
+    const t63 = bad.runs.find((r) => r.id === 'T6.3')!.result;
+    expect(t63.ninstruments).toBeGreaterThan(t63.ngroups);
+    expect(bad.warnings).toContain(`T6.3 ${bad.runs.find((r) => r.id === 'T6.3')!.label}: ${t63.ninstruments} instruments for ${t63.ngroups} cities; with more instruments than groups the Hansen test is weak and the two-step weight can be singular (Roodman 2009)`);
+    expect(bad.warnings.filter((w) => w.includes('instruments for')).length).toBe(bad.runs.filter((r) => r.result.ninstruments > r.result.ngroups && r.estimator !== 'ols' && r.estimator !== 'within').length);
+    expect(o.warnings.some((w) => w.includes('instruments for'))).toBe(false);
     const where = (line: number) => `the first city ${cell(line, 'city')}, year ${cell(line, 'year')} in ${file}`;
     expect(bad.warnings).toContain(`lnpm25 = log(pm25): 1 city-year(s) made missing from present data (1 by log() of a non-positive value), ${where(30)}`);
     expect(bad.warnings).toContain(`control lngdppc = log(gdppc): 1 city-year(s) made missing from present data (1 by log() of a non-positive value), ${where(40)}`);

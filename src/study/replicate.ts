@@ -388,6 +388,9 @@ export async function replicate(opts: ReplicateOptions): Promise<ReplicateOutcom
     const result = canonicalLagName(await opts.estimators.fit(run), prep.vars.y);
     runs.push({ ...run, result });
     for (const w of result.warnings) modelWarnings.set(w, [...(modelWarnings.get(w) ?? []), run.id]);
+    // Roodman (2009): instruments should not outnumber groups (grid flags the same, instr>groups).
+    if ((run.estimator === 'system' || run.estimator === 'difference') && result.ninstruments > result.ngroups)
+      warnings.push(`${run.id} ${run.label}: ${result.ninstruments} instruments for ${result.ngroups} cities; with more instruments than groups the Hansen test is weak and the two-step weight can be singular (Roodman 2009)`);
   }
   for (const [w, ids] of modelWarnings) warnings.push(`${w} (${ids.length === runs.length ? 'every model' : ids.join(', ')})`);
   if (reps > 0) {
