@@ -57,6 +57,31 @@ describe('conditions', () => {
   });
 });
 
+describe('conditions on text columns', () => {
+  // A tester's `if province != "Jiangsu"` was refused ('province' is text); Stata compares strings.
+  it('a text column compares with a quoted string, by character codes, a missing text being ""', async () => {
+    const { Panel } = await import('../src/panel/panel.ts');
+    const { tableFromArrays } = await import('apache-arrow');
+    const names = ['Jiangsu', 'Zhejiang, Hangzhou', null, 'Anhui', 'Jiangsu', 'a | b'];
+    const p = Panel.fromTable(tableFromArrays({ id: Float64Array.from([1, 1, 2, 2, 3, 3]), year: Float64Array.from([1, 2, 1, 2, 1, 2]), prov: names, x: Float64Array.from([1, 2, 3, 4, 5, 6]) }), { id: 'id', time: 'year' });
+    const at = (cond: string) => Array.from(evalCondition(p, cond));
+    expect(at('prov == "Jiangsu"')).toEqual([1, 0, 0, 0, 1, 0]);
+    expect(at('prov != "Jiangsu" & x > 1')).toEqual([0, 1, 1, 1, 0, 1]);
+    expect(at('prov == "Zhejiang, Hangzhou" | prov == "a | b"')).toEqual([0, 1, 0, 0, 0, 1]);
+    expect(at('prov == ""')).toEqual([0, 0, 1, 0, 0, 0]);
+    expect(at('prov < "B"')).toEqual([0, 0, 1, 1, 0, 0]); // "" and "Anhui"; "a | b" sorts after capitals
+    expect(at('!(prov == "Anhui")')).toEqual([1, 1, 1, 0, 1, 1]);
+    expect(() => evalCondition(p, 'prov == 3')).toThrow("if prov == 3: type mismatch: 'prov == 3' compares text with a number");
+    expect(() => evalCondition(p, 'prov')).toThrow(`'prov' is text: compare it with a string, e.g. prov == "…"`);
+    expect(() => evalCondition(p, 'prov == "Jiangsu')).toThrow(/unclosed quote/);
+    // Through the command: a comma, an `in` and parentheses inside the string are the string's.
+    const s = parseXtabond2('x L.x if prov != "Zhejiang, Hangzhou (in  2)" in 1/5, gmm(L.x)', ['id', 'year', 'prov', 'x']);
+    expect(s.condition).toBe('prov != "Zhejiang, Hangzhou (in  2)"');
+    expect(s.inRange).toEqual({ first: 1, last: 5 });
+    expect(parseXtabond2(specToCommand(s), ['id', 'year', 'prov', 'x'])).toEqual(s);
+  });
+});
+
 describe('estimation with if/in', () => {
   const cmd = 'n L.n w k, gmm(L.n) iv(w k) twostep robust';
 

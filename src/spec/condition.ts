@@ -2,15 +2,37 @@
 // logical & | and ! (or ~), parentheses, and arithmetic operands evaluated by the project's own
 // expression code (src/panel/expression.ts; never eval). Stata's rules: a missing value compares as
 // larger than every number (so `x > 5` holds where x is missing), `.` is the missing value, and a
-// bare expression holds where it is non-zero (missing included). `in f/l` selects rows by position.
+// bare expression holds where it is non-zero (missing included). A text column compares with a
+// string in double quotes (`province != "Jiangsu"`), by character codes, a missing text being "", as
+// Stata compares strings. `in f/l` selects rows by position.
 import { SpecError } from '../errors.ts';
 import { evalExpression } from '../panel/expression.ts';
 import type { Panel } from '../panel/panel.ts';
 
 const COMPARISONS = ['>=', '<=', '==', '!=', '~=', '>', '<'] as const;
 
-/** Positions of `ops` at parenthesis depth 0 (longest operator first at each position). */
-function topLevel(text: string, ops: readonly string[]): { at: number; op: string }[] {
+/** The text with every double-quoted string's content blanked (same length), so that operators and
+ *  parentheses inside a string are not read; an unclosed quote is an error. */
+export function blankStrings(text: string, fail: (msg: string) => never): string {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] !== '"') {
+      out += text[i];
+      continue;
+    }
+    const end = text.indexOf('"', i + 1);
+    if (end < 0) fail(`unclosed quote: '${text.slice(i)}'`);
+    out += `"${' '.repeat(end - i - 1)}"`;
+    i = end;
+  }
+  return out;
+}
+
+/** Positions of `ops` at parenthesis depth 0 and outside strings (longest operator first at each position). */
+function topLevel(text0: string, ops: readonly string[]): { at: number; op: string }[] {
+  const text = blankStrings(text0, (msg) => {
+    throw new SpecError(msg, 'if');
+  });
   const out: { at: number; op: string }[] = [];
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
@@ -28,7 +50,7 @@ function topLevel(text: string, ops: readonly string[]): { at: number; op: strin
   return out;
 }
 
-/** Whether the whole text is one parenthesised group. */
+/** Whether the whole text is one parenthesised group (strings blanked). */
 function wrapped(text: string): boolean {
   if (!text.startsWith('(') || !text.endsWith(')')) return false;
   let depth = 0;
@@ -46,10 +68,19 @@ export function evalCondition(panel0: Panel, condition: string): Uint8Array {
   const fail = (msg: string): never => {
     throw new SpecError(`if ${condition}: ${msg}`, 'if');
   };
-  const operand = (text: string): Float64Array => {
+  /** A comparison's operand: numbers, or text (a string in quotes, or a text column named alone). */
+  const operand = (text: string): Float64Array | ReadonlyArray<string> => {
     const t = text.trim();
     if (t === '') fail('a comparison is missing an operand');
+    if (/^"[^"]*"$/.test(t)) return new Array<string>(n).fill(t.slice(1, -1));
+    if (t.includes('"')) fail(`'${t}': a string in quotes is compared whole, with == != < <= > >=`);
+    if (panel.has(t) && !panel.isNumeric(t)) return panel.textColumn(t).map((v) => v ?? '');
     return t === '.' ? new Float64Array(n).fill(NaN) : evalExpression(panel, t);
+  };
+  const numeric = (text: string): Float64Array => {
+    const v = operand(text);
+    if (!(v instanceof Float64Array)) fail(`'${text.trim()}' is text: compare it with a string, e.g. ${text.trim()} == "…"`);
+    return v as Float64Array;
   };
   const walk = (text0: string): Uint8Array => {
     const text = text0.trim();
@@ -70,13 +101,26 @@ export function evalCondition(panel0: Panel, condition: string): Uint8Array {
     }
     if ((text[0] === '!' || text[0] === '~') && text[1] !== '=') return walk(text.slice(1)).map((x) => 1 - x);
     const cmp = topLevel(text, COMPARISONS);
-    if (/(^|[^=<>!~])=(?!=)/.test(text)) fail("'=' is assignment; compare with '=='");
+    if (/(^|[^=<>!~])=(?!=)/.test(blankStrings(text, fail))) fail("'=' is assignment; compare with '=='");
     if (cmp.length > 1) fail(`chained comparisons (${cmp.map((c) => c.op).join(', ')}) are ambiguous: join them with & or |`);
     if (cmp.length === 1) {
       const { at, op } = cmp[0];
       const a = operand(text.slice(0, at));
       const b = operand(text.slice(at + op.length));
       const out = new Uint8Array(n);
+      if (!(a instanceof Float64Array) || !(b instanceof Float64Array)) {
+        if (a instanceof Float64Array || b instanceof Float64Array)
+          fail(`type mismatch: '${text.trim()}' compares text with a number`);
+        const x = a as ReadonlyArray<string>;
+        const y = b as ReadonlyArray<string>;
+        for (let r = 0; r < n; r++) {
+          const u = x[r]!;
+          const v = y[r]!;
+          const hold = op === '>=' ? u >= v : op === '<=' ? u <= v : op === '==' ? u === v : op === '>' ? u > v : op === '<' ? u < v : u !== v;
+          out[r] = hold ? 1 : 0;
+        }
+        return out;
+      }
       for (let r = 0; r < n; r++) {
         // Stata: missing is larger than any number, and equal to itself.
         const x = Number.isNaN(a[r]) ? Infinity : a[r];
@@ -86,8 +130,8 @@ export function evalCondition(panel0: Panel, condition: string): Uint8Array {
       }
       return out;
     }
-    if (wrapped(text)) return walk(text.slice(1, -1));
-    const v = operand(text);
+    if (wrapped(blankStrings(text, fail))) return walk(text.slice(1, -1));
+    const v = numeric(text);
     return Uint8Array.from(v, (x) => (x !== 0 ? 1 : 0));
   };
   return walk(condition);

@@ -5,7 +5,7 @@
 // refused by name, never ignored.
 import { SpecError } from '../errors.ts';
 import type { Equation, GmmGroup, IvGroup, ModelSpec } from './types.ts';
-import { parseInRange } from './condition.ts';
+import { blankStrings, parseInRange } from './condition.ts';
 import { closeMatches } from '../close-matches.ts';
 import { expandVarlist, stataName } from './varlist.ts';
 import { gmmLabel, ivLabel } from './labels.ts';
@@ -81,9 +81,11 @@ const SUBOPTION_WORDS = ['laglimits', 'collapse', 'equation', 'passthru', 'split
  * A split group stays one group (`split: true`); splitGroup() gives its two parts.
  */
 export function parseXtabond2(command: string, columns: readonly string[]): ModelSpec {
+  // Comments and runs of white space go, outside the strings of an `if` condition ("New  York").
   const text = command
-    .replace(/\/\/\/[^\n]*\n/g, ' ')
-    .replace(/\s+/g, ' ')
+    .split(/("[^"]*")/)
+    .map((part, k) => (k % 2 ? part : part.replace(/\/\/\/[^\n]*\n/g, ' ').replace(/\s+/g, ' ')))
+    .join('')
     .trim()
     .replace(/^xtabond2(?=\s|,|$)\s*/i, '');
   const [commandPart, optPart] = splitTopLevelComma(text, 'the command');
@@ -314,24 +316,31 @@ function matchingParen(text: string, open: number): number {
 }
 
 /** Split at the first comma outside parentheses: [before, after | null]. */
-function splitTopLevelComma(text: string, where: string): [string, string | null] {
+function splitTopLevelComma(text0: string, where: string): [string, string | null] {
+  const text = blankStrings(text0, (msg) => {
+    throw new SpecError(`${msg} in ${where}`, where);
+  });
   let depth = 0;
   for (let k = 0; k < text.length; k++) {
     const c = text[k];
     if (c === '(') depth++;
     else if (c === ')') {
       if (--depth < 0) throw new SpecError(`unbalanced parentheses in ${where}: '${text}'`, where);
-    } else if (c === ',' && depth === 0) return [text.slice(0, k), text.slice(k + 1)];
+    } else if (c === ',' && depth === 0) return [text0.slice(0, k), text0.slice(k + 1)];
   }
   if (depth !== 0) throw new SpecError(`unbalanced parentheses in ${where}: '${text}'`, where);
-  return [text, null];
+  return [text0, null];
 }
 
 /**
  * Split "depvar indepvars [if exp] [in range]" into the variable list and the qualifiers (in either
  * order, as Stata allows). Weights are refused by name.
  */
-function qualifiers(text: string): { varPart: string; condition?: string; inRange?: { first: number; last: number } } {
+function qualifiers(text0: string): { varPart: string; condition?: string; inRange?: { first: number; last: number } } {
+  // Words, brackets and parentheses inside a condition's strings are not read ("Hefei in Anhui").
+  const text = blankStrings(text0, (msg) => {
+    throw new SpecError(msg, 'if');
+  });
   if (text.includes('[')) throw new SpecError('weights ([aw=...], [pw=...], [fw=...]) are not supported: xtabond2 weights are not implemented', 'weights');
   const marks: { word: 'if' | 'in'; at: number }[] = [];
   let depth = 0;
@@ -344,10 +353,10 @@ function qualifiers(text: string): { varPart: string; condition?: string; inRang
       if (m) marks.push({ word: m[1] as 'if' | 'in', at: i });
     }
   }
-  if (!marks.length) return { varPart: text };
-  const out: { varPart: string; condition?: string; inRange?: { first: number; last: number } } = { varPart: text.slice(0, marks[0].at) };
+  if (!marks.length) return { varPart: text0 };
+  const out: { varPart: string; condition?: string; inRange?: { first: number; last: number } } = { varPart: text0.slice(0, marks[0].at) };
   marks.forEach((m, j) => {
-    const body = text.slice(m.at + 2, j + 1 < marks.length ? marks[j + 1].at : text.length).trim();
+    const body = text0.slice(m.at + 2, j + 1 < marks.length ? marks[j + 1].at : text.length).trim();
     if (!body) throw new SpecError(`'${m.word}' needs ${m.word === 'if' ? 'a condition, e.g. if year >= 1979' : 'a row range, e.g. in 1/500'}`, m.word);
     if (m.word === 'if') {
       if (out.condition !== undefined) throw new SpecError("'if' is given twice", 'if');
