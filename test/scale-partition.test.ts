@@ -5,11 +5,13 @@
 // before the failure, the old manifest naming their old checksums).
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkedShard, partition, readPartition, shardOfId } from '../src/scale/partition.ts';
+import { tableToIPC } from 'apache-arrow';
+import { float64Data, tableFromColumns } from '../src/data/build.ts';
+import { checkedShard, partition, readPartition, shardOfId, writeShard } from '../src/scale/partition.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'sysgmm-partition-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -69,5 +71,30 @@ describe('a partition that fails over an earlier one', () => {
     expect(readdirSync(out).sort()).toEqual(['manifest.json', 'shard-00000.parquet', 'shard-00001.parquet', 'shard-00002.parquet']);
     expect(await readPartition(out)).toEqual(earlier);
     await intact(out);
+  });
+});
+
+describe('a spill file shorter than its records say', () => {
+  it('is an error naming the file, and no shard is written (its missing bytes were read as zeros)', async () => {
+    // One record of a spill file (8-byte length, then an Arrow IPC stream), cut 16 bytes before its end:
+    // the record's buffers end short, its schema and batch header are whole.
+    const col = (values: number[]) => float64Data(Float64Array.from(values));
+    const table = tableFromColumns([
+      { name: 'id', data: col([1, 1, 2]) },
+      { name: 'year', data: col([2001, 2002, 2001]) },
+      { name: 'y', data: col([0.5, 1.5, 2.5]) },
+      { name: '__sysgmm_row', data: col([1, 2, 3]) },
+    ]);
+    const bytes = tableToIPC(table, 'stream');
+    const len = Buffer.alloc(8);
+    len.writeBigUInt64LE(BigInt(bytes.length));
+    const spill = join(work, 'short.arrows');
+    writeFileSync(spill, Buffer.concat([len, bytes]).subarray(0, 8 + bytes.length - 16));
+    const shard = join(work, 'short.parquet');
+    const columns = ['id', 'year', 'y'].map((name) => ({ name, input: 'Float64', stored: 'float64' as const }));
+    await expect(writeShard(spill, shard, columns, { id: 'id', time: 'year', shards: 1, out: work }, 'in.csv')).rejects.toThrow(
+      `${spill}: ends at byte ${8 + bytes.length - 16}, before the ${bytes.length} bytes that start at byte 8 were read`,
+    );
+    expect(existsSync(shard)).toBe(false);
   });
 });

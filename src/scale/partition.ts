@@ -318,23 +318,36 @@ export async function partition(input: string, opts: PartitionOptions): Promise<
   }
 }
 
+/** Fill `buf` from byte `position` of the open file `fd`: read(2) may return fewer bytes than asked,
+ *  so it reads again until all are; a file that ends first is an error naming `path`. */
+function readFully(fd: number, buf: Buffer, position: number, path: string): void {
+  for (let got = 0; got < buf.length; ) {
+    const n = readSync(fd, buf, got, buf.length - got, position + got);
+    if (n === 0) throw new DataError(`${path}: ends at byte ${position + got}, before the ${buf.length} bytes that start at byte ${position} were read`, { file: path });
+    got += n;
+  }
+}
+
 /** Read a spill file back, sort its rows by (unit, time), write the shard. */
-async function writeShard(spillPath: string, path: string, columns: PartitionManifest['columns'], opts: PartitionOptions, input: string): Promise<Omit<ShardEntry, 'file'>> {
+export async function writeShard(spillPath: string, path: string, columns: PartitionManifest['columns'], opts: PartitionOptions, input: string): Promise<Omit<ShardEntry, 'file'>> {
   // 'a+': a shard no row was routed to has no spill file; it is created empty here.
   const fd = openSync(spillPath, 'a+');
-  const size = fstatSync(fd).size;
   const parts: Col[][] = [];
-  const head = Buffer.alloc(8);
-  for (let at = 0; at < size; ) {
-    readSync(fd, head, 0, 8, at);
-    const len = Number(head.readBigUInt64LE(0));
-    const body = Buffer.alloc(len);
-    readSync(fd, body, 0, len, at + 8);
-    at += 8 + len;
-    const t = tableFromIPC(body);
-    parts.push([...columns.map((c) => columnOf(t.getChild(c.name)!, c.stored === 'float64')), columnOf(t.getChild(ROW)!, true)]);
+  try {
+    const size = fstatSync(fd).size;
+    const head = Buffer.alloc(8);
+    for (let at = 0; at < size; ) {
+      readFully(fd, head, at, spillPath);
+      const len = Number(head.readBigUInt64LE(0));
+      const body = Buffer.alloc(len);
+      readFully(fd, body, at + 8, spillPath);
+      at += 8 + len;
+      const t = tableFromIPC(body);
+      parts.push([...columns.map((c) => columnOf(t.getChild(c.name)!, c.stored === 'float64')), columnOf(t.getChild(ROW)!, true)]);
+    }
+  } finally {
+    closeSync(fd);
   }
-  closeSync(fd);
   const n = parts.reduce((a, p) => a + p[0].values.length, 0);
   const all: Col[] = [...columns.map((c) => ({ stored: c.stored })), { stored: 'float64' }].map((c, j) => {
     if (c.stored === 'float64') {
