@@ -13,6 +13,8 @@ import { DataError } from '../src/errors.ts';
 import { fitGmm } from '../src/gmm/fit.ts';
 import type { GmmResult } from '../src/gmm/result.ts';
 import { Panel } from '../src/panel/panel.ts';
+import { fileErrorMessage } from '../src/file-errors.ts';
+import { blocksPath, writeBlocks } from '../src/scale/blocks-cache.ts';
 import { fileSha256, partition, readPartition, shardOfId } from '../src/scale/partition.ts';
 import { shardedEstimate } from '../src/scale/sharded-estimate.ts';
 import { parseXtabond2 } from '../src/spec/parse.ts';
@@ -421,6 +423,27 @@ describe('sharded estimate', () => {
     const b = sysgmm(...args, '--out', linkedBlocks);
     expect([b.code, b.stderr]).toEqual([2, `sysgmm: --out: ${join(linkedBlocks, '00-layout', 'blocks')} is a symbolic link; a run writes only inside its own folder (remove the link)\n`]);
     expect(readdirSync(elsewhere)).toEqual([]);
+  });
+
+  it('a file or a dangling link where the blocks folder goes: one line naming the folder, no stack (Node\'s recursive mkdir said "no such file" for the link)', async () => {
+    const f = (n: number) => new Float64Array(n);
+    const i = (n: number) => new Int32Array(n);
+    const blocks = { units: i(1), n: 1, L: 1, keep: [0], dropped: [], K: 1, P: 1, zw: f(1), zhz: null, zhzSum: f(1), zhzSumLo: f(1), ee: null,
+      eeSum: { hi: f(1), lo: f(1) }, ar: f(0), arSum: { hi: f(0), lo: f(0) }, artests: 0, obsMain: i(1), obsTrans: i(1), obsSigma: i(1),
+      cluster: null, clusterValue: null, nClusters: 0, mainWW: f(1), excluded: new Map(), collinearitySums: { allWW: f(1), levW: f(1), nLev: 0 } };
+    const linked = join(work, 'blocks-dangling');
+    mkdirSync(linked);
+    symlinkSync(join(work, 'nowhere', 'target'), join(linked, 'blocks'));
+    const err = await writeBlocks(blocksPath(linked, 0), blocks as never).catch((e: unknown) => e);
+    expect(fileErrorMessage(err)).toBe(`cannot create the folder ${join(linked, 'blocks')}: a file is in the way`);
+    // Through the command: the task's log holds the one line, the run fails.
+    const out = join(work, 'blocks-file');
+    mkdirSync(join(out, '00-layout'), { recursive: true });
+    writeFileSync(join(out, '00-layout', 'blocks'), '');
+    const r = sysgmm('estimate', ab3, '--id', 'id', '--time', 'year', '--xtabond2', 'xtabond2 n L.n w k, gmm(L.n) iv(w k)', '--jobs', '1', '--retries', '0', '--out', out);
+    expect(r.code).toBe(1);
+    const logs = join(out, '00-layout', 'logs');
+    for (const log of readdirSync(logs)) expect(readFileSync(join(logs, log), 'utf8')).toBe(`sysgmm: cannot create the folder ${join(out, '00-layout', 'blocks')}: a file is in the way\n`);
   });
 
   it('a Slurm submission that fails before any task ran leaves no run folder behind: the same command runs again without --resume', () => {

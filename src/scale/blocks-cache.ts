@@ -10,10 +10,11 @@
 //            that order (little-endian, as typed arrays hold them on every platform Node runs on),
 //            each starting at a multiple of 8 bytes (zero padding between).
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { UnitBlocks } from '../gmm/blocks.ts';
 import { writeAll } from '../data/write-atomic.ts';
+import { makeFolder } from '../data/make-folder.ts';
 
 const FORMAT = 'sysgmm-blocks/2';
 
@@ -81,7 +82,8 @@ export async function writeBlocks(path: string, b: UnitBlocks): Promise<void> {
   // The header line is padded to a multiple of 8 bytes too, so that the body starts aligned.
   let header = JSON.stringify({ format: FORMAT, bytes, sha256: hash.digest('hex') });
   header += ' '.repeat((8 - ((header.length + 1) % 8)) % 8) + '\n';
-  await mkdir(dirname(path), { recursive: true });
+  // One folder at a time (make-folder.ts): a failure then names the folder and the file system's reason.
+  await makeFolder(dirname(path));
   // Written part by part (no copy of the arrays), under a temporary name, then renamed; a short or
   // failed write (a file-size limit, a full disk) fails here and the truncated file is not renamed.
   const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
