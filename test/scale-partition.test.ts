@@ -1,8 +1,8 @@
 // `sysgmm partition` into a folder another partition is writing, or holding an earlier partition: a
 // spill folder of a running process is another run's, so the run stops at once (exit 2) and touches
 // nothing of it; one of a process that is gone is an interrupted run's, removed. A run that fails
-// part-way leaves an earlier partition in the folder as it was (it had replaced the shards written
-// before the failure, the old manifest naming their old checksums).
+// part-way, also among its moves into the folder, leaves an earlier partition there whole with its
+// manifest (a failed move had left new shards and no manifest). A spill file cut short is an error.
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,12 +11,15 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tableToIPC } from 'apache-arrow';
 import { float64Data, tableFromColumns } from '../src/data/build.ts';
-import { checkedShard, partition, readPartition, shardOfId, writeShard } from '../src/scale/partition.ts';
+import { checkedShard, partition, readPartition, shardOfId, writeShard, type PartitionManifest } from '../src/scale/partition.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'sysgmm-partition-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 const abdata = new URL('../data/abdata.csv', import.meta.url).pathname;
 const root = new URL('..', import.meta.url).pathname;
+
+/** The files of a partition's folder: its manifest and shards, sorted. */
+const files = (m: PartitionManifest): string[] => ['manifest.json', ...m.shards.map((s) => s.file)].sort();
 
 /** Every shard of the partition in `dir` is there and matches the manifest's checksum. */
 async function intact(dir: string): Promise<void> {
@@ -36,7 +39,7 @@ describe('two partitions into one folder', () => {
       writeFileSync(join(spill, '0.arrows'), 'rows of the other run');
       const r = spawnSync(process.execPath, ['bin/sysgmm.mjs', 'partition', abdata, '--id', 'id', '--time', 'year', '--shards', '2', '--out', out], { cwd: root, encoding: 'utf8' });
       expect([r.status, r.stdout, r.stderr]).toEqual([2, '', `sysgmm: another sysgmm partition (pid ${other.pid}) is writing to ${out}; wait for it or remove ${spill} if it is not running\n`]);
-      expect(readdirSync(out).sort()).toEqual([`.spill-${other.pid}`, 'manifest.json', 'shard-00000.parquet', 'shard-00001.parquet', 'shard-00002.parquet']);
+      expect(readdirSync(out).sort()).toEqual([`.spill-${other.pid}`, ...files(earlier)]);
       expect(readFileSync(join(spill, '0.arrows'), 'utf8')).toBe('rows of the other run');
       expect(await readPartition(out)).toEqual(earlier);
       await intact(out);
@@ -51,7 +54,7 @@ describe('two partitions into one folder', () => {
     if (other.exitCode === null && other.signalCode === null) await once(other, 'exit');
     const m = await partition(abdata, { id: 'id', time: 'year', shards: 2, out });
     expect(m.shards).toHaveLength(2);
-    expect(readdirSync(out).sort()).toEqual(['manifest.json', 'shard-00000.parquet', 'shard-00001.parquet']);
+    expect(readdirSync(out).sort()).toEqual(files(m));
     await intact(out);
   });
 });
@@ -68,8 +71,30 @@ describe('a partition that fails over an earlier one', () => {
     const repeated = join(work, 'repeated.csv');
     writeFileSync(repeated, [...lines, lines[last]].join('\n') + '\n');
     await expect(partition(repeated, { id: 'id', time: 'year', shards: 4, out })).rejects.toThrow(/^unit \d+ has two rows for year = \d+/);
-    expect(readdirSync(out).sort()).toEqual(['manifest.json', 'shard-00000.parquet', 'shard-00001.parquet', 'shard-00002.parquet']);
+    expect(readdirSync(out).sort()).toEqual(files(earlier));
     expect(await readPartition(out)).toEqual(earlier);
+    await intact(out);
+  });
+});
+
+describe('a partition whose moves into the folder fail part-way', () => {
+  it('leaves the earlier partition whole with its manifest, and says which path failed (exit 2); once the way is clear, the new one replaces it', async () => {
+    const out = join(work, 'swap');
+    const earlier = await partition(abdata, { id: 'id', time: 'year', shards: 1, out });
+    // The new partition's shard names (the same data, the same names), and a folder in the way of its second shard.
+    const next = await partition(abdata, { id: 'id', time: 'year', shards: 2, out: join(work, 'swap-names') });
+    const blocker = join(out, next.shards[1].file);
+    mkdirSync(blocker);
+    writeFileSync(join(blocker, 'x'), '');
+    const r = spawnSync(process.execPath, ['bin/sysgmm.mjs', 'partition', abdata, '--id', 'id', '--time', 'year', '--shards', '2', '--out', out], { cwd: root, encoding: 'utf8' });
+    expect(await readPartition(out)).toEqual(earlier);
+    await intact(out);
+    expect(readdirSync(out).sort()).toEqual([...files(earlier), next.shards[1].file].sort());
+    expect([r.status, r.stdout, r.stderr]).toEqual([2, '', `sysgmm: --out: cannot write ${blocker}: it is a folder\n`]);
+    rmSync(blocker, { recursive: true });
+    const m = await partition(abdata, { id: 'id', time: 'year', shards: 2, out });
+    expect(m.shards.map((s) => s.file)).toEqual(next.shards.map((s) => s.file));
+    expect(readdirSync(out).sort()).toEqual(files(m));
     await intact(out);
   });
 });

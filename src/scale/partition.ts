@@ -10,11 +10,13 @@
 // input size: choose K so that a shard fits. Rows without a unit id or a time are counted in the
 // manifest, never silently dropped; a non-integer time or a repeated (unit, time) is an error naming
 // the input row, column and value. The shards and manifest are written in the run's own folder
-// (.spill-<pid>) and moved into the output folder once all are, so a run that fails leaves an earlier
-// partition there as it was.
+// (.spill-<pid>) and moved into the output folder once all are: the shards under names of their own
+// (number and checksum), beside an earlier partition's, then the manifest that names them in one
+// rename, the commit point; only then are the earlier shards removed. A run that fails before that
+// rename leaves an earlier partition there whole, and its manifest describing it.
 import { createHash } from 'node:crypto';
 import { closeSync, createReadStream, openSync, readSync, fstatSync } from 'node:fs';
-import { mkdir, open, readFile, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { lstat, mkdir, open, readFile, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DataType, tableFromIPC, tableToIPC, type RecordBatch, type Vector } from 'apache-arrow';
 import { DataError, SpecError } from '../errors.ts';
@@ -157,7 +159,11 @@ function running(pid: number): boolean {
   }
 }
 
-export const shardFileName = (s: number): string => `shard-${String(s).padStart(5, '0')}.parquet`;
+/** Shard s's file name: its number and the start of its SHA-256, so that a new partition's shards
+ *  never replace an earlier one's before the manifest naming them does (the same data, the same names). */
+export const shardFileName = (s: number, sha256: string): string => `shard-${String(s).padStart(5, '0')}-${sha256.slice(0, 16)}.parquet`;
+/** A shard file of this or an earlier version (shard-00000.parquet, without checksum). */
+const SHARD_FILE = /^shard-\d{5}(-[0-9a-f]{16})?\.parquet$/;
 
 export async function partition(input: string, opts: PartitionOptions): Promise<PartitionManifest> {
   const K = opts.shards;
@@ -176,8 +182,10 @@ export async function partition(input: string, opts: PartitionOptions): Promise<
   await mkdir(spill).catch((err: unknown) => {
     throw optionFault(err, '--out');
   });
-  // Files of the new partition moved into `out`: a folder made here is emptied of them if the run fails.
+  // Shard files of the new partition moved into `out`, removed again if the run fails before its
+  // manifest is (`committed`).
   const moved: string[] = [];
+  let committed = false;
   let columns: PartitionManifest['columns'] | null = null;
   let rowBase = 0;
   let missingId = 0;
@@ -266,8 +274,8 @@ export async function partition(input: string, opts: PartitionOptions): Promise<
     let tmax = -Infinity;
     const periods = new Set<number>();
     for (let s = 0; s < K; s++) {
-      const entry = await writeShard(join(spill, `${s}.arrows`), join(spill, shardFileName(s)), columns, opts, input);
-      shards.push({ ...entry, file: shardFileName(s) });
+      const entry = await writeShard(join(spill, `${s}.arrows`), join(spill, `${s}.parquet`), columns, opts, input);
+      shards.push({ ...entry, file: shardFileName(s, entry.sha256) });
       for (const t of entry.periods) periods.add(t);
       units += entry.units;
       rows += entry.rows;
@@ -292,28 +300,35 @@ export async function partition(input: string, opts: PartitionOptions): Promise<
       created: new Date().toISOString(),
     };
     await writeFileAtomic(join(spill, 'manifest.json'), JSON.stringify(manifest, null, 1) + '\n', '--out');
-    // All written: an earlier partition in `out` is replaced now, its manifest removed first (a run
-    // stopped among the renames leaves no manifest naming shards it does not describe), the new
-    // manifest last.
-    await rm(join(out, 'manifest.json'), { force: true });
-    for (const f of [...shards.map((x) => x.file), 'manifest.json']) {
-      await rename(join(spill, f), join(out, f));
-      moved.push(f);
+    // All written: the shards moved in beside an earlier partition's (a name already there is a shard
+    // of the same bytes, the earlier partition's perhaps: not this run's to remove), then the manifest.
+    const into = async (from: string, f: string): Promise<void> => {
+      await rename(from, join(out, f)).catch((err: unknown) => {
+        throw writeFailure(err, join(out, f), '--out');
+      });
+    };
+    for (let s = 0; s < K; s++) {
+      const f = shards[s].file;
+      const there = await lstat(join(out, f)).then(() => true, () => false);
+      await into(join(spill, `${s}.parquet`), f);
+      if (!there) moved.push(f);
     }
-    // Shards beyond K of an earlier partition into this folder, which a dataset read of it would take too.
-    for (const f of await readdir(out)) {
-      const m = /^shard-(\d{5})\.parquet$/.exec(f);
-      if (m && Number(m[1]) >= K) await rm(join(out, f), { force: true });
-    }
+    await into(join(spill, 'manifest.json'), 'manifest.json');
+    committed = true;
+    // The earlier partition's shards, which a dataset read of the folder would take too.
+    const named = new Set(shards.map((x) => x.file));
+    for (const f of await readdir(out))
+      if (SHARD_FILE.test(f) && !named.has(f))
+        await rm(join(out, f), { force: true }).catch((err: unknown) => {
+          throw optionFault(err, '--out');
+        });
     await rm(spill, { recursive: true, force: true });
     return manifest;
   } catch (err) {
     await rm(spill, { recursive: true, force: true });
     // Only what this run put there is removed: another run's spill folder keeps the folder.
-    if (made) {
-      for (const f of moved) await rm(join(out, f), { force: true });
-      await rmdir(out).catch(() => undefined);
-    }
+    if (!committed) for (const f of moved) await rm(join(out, f), { force: true }).catch(() => undefined);
+    if (made) await rmdir(out).catch(() => undefined);
     throw err;
   }
 }
