@@ -1,4 +1,5 @@
 // The map side of a sharded estimate: task i of a stage reads shard i and returns
+//   'units'   (under `in` only) its units in order and the rows of each;
 //   'layout'  on the grid given (the panel's time range, or the whole sample's span when it is
 //             narrower): its sample units' own span, its zero-lag masks (instruments.ts
 //             zeroLevelLags), the sums the collinearity check reads (blocks.ts collinearitySums), the
@@ -31,6 +32,7 @@ import { shardLayout, shardPanel, requestFromWire, type LayoutConfig, type Model
 
 export type StageConfig = ModelConfig &
   (
+    | { stage: 'units' }
     | { stage: 'layout'; layout: LayoutConfig }
     | { stage: 'pca'; layout: LayoutConfig }
     /** blocksFrom: the stage folder whose tasks wrote every shard's blocks on this layout (blocks-cache.ts). */
@@ -54,6 +56,7 @@ export async function shardedEstimateTask(manifest: RunManifest, index: number, 
     process.stderr.write(`shard ${shard}: blocks in ${cfg.blocksFrom} ${cached.state === 'corrupt' ? `corrupt (${cached.why})` : 'missing'}; building them from the shard\n`);
   }
   const { panel, spec } = await shardPanel(cfg, index);
+  if (cfg.stage === 'units') return { units: panel.units, rows: Array.from(panel.offsets.subarray(1), (o, i) => o - panel.offsets[i]) };
   if (cfg.stage === 'layout') {
     const empty = withoutSample(panel, spec);
     if (empty) return { empty: true, excluded: empty };

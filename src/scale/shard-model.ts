@@ -23,6 +23,9 @@ export interface ModelConfig {
   conventions: Conventions;
   /** Shard of each task. */
   shards: number[];
+  /** Under `in`: by shard, the run of its own rows (1-based) the command's range of the whole panel's
+   *  rows selects there (sharded-estimate.ts). */
+  localIn?: ({ first: number; last: number } | null)[];
 }
 
 export interface LayoutConfig extends GlobalLayout {
@@ -64,7 +67,9 @@ export async function shardPanel(cfg: ModelConfig, task: number): Promise<{ pane
   const m = await readPartition(cfg.data);
   const path = await checkedShard(cfg.data, m, cfg.shards[task]);
   const table = await readShard(path);
-  const spec = { ...parseXtabond2(cfg.command, table.schema.fields.map((f) => f.name)), conventions: cfg.conventions };
+  const spec: ModelSpec = { ...parseXtabond2(cfg.command, table.schema.fields.map((f) => f.name)), conventions: cfg.conventions };
+  const local = cfg.localIn?.[cfg.shards[task]];
+  if (local) spec.inRange = local;
   return { panel: Panel.fromTable(table, { id: m.id, time: m.time, source: path }), spec };
 }
 

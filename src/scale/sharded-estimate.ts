@@ -6,7 +6,8 @@
 //             `pca` the principal components of the summed instrument moments (pca.ts)
 //   pass n  → the partial sums of each PassRequest of estimationSteps (estimate.ts), merged
 // and finally the GmmResult from the merged totals (fit.ts inferenceFromTotals). Stage folders:
-// <out>/00-layout (01-layout again when the sample's span is narrower than the panel's), pca (only
+// <out>/00-units (only under `in`: each shard's units and their rows, placing the range in each shard),
+// then layout (again when the sample's span is narrower than the panel's), pca (only
 // under `pca` when an instrument moved), then moments (only when a regressor is dropped, an instrument
 // moved, or under `pca`), weight, correction.
 import { createHash } from 'node:crypto';
@@ -29,6 +30,8 @@ import { mergeAll, sumOf, type PartialSums } from '../gmm/partial-sums.ts';
 import { deserializePartial } from '../gmm/partial-io.ts';
 import type { GmmResult } from '../gmm/result.ts';
 import { parseXtabond2 } from '../spec/parse.ts';
+import { inRangeBounds } from '../spec/condition.ts';
+import { EXCLUDED, EXCLUSION_REASONS } from '../gmm/design.ts';
 import type { Conventions, ModelSpec } from '../spec/types.ts';
 import { checkedShard, readPartition } from './partition.ts';
 import { EXCLUSION_ORDER, type StageConfig, type WirePcaSums } from './estimate-task.ts';
@@ -59,7 +62,8 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
   const shards = m.shards.map((s, i) => (s.rows > 0 ? i : -1)).filter((i) => i >= 0);
   for (const s of shards) await checkedShard(data, m, s, false);
   const spec0 = parseXtabond2(opts.command, m.columns.map((c) => c.name));
-  if (spec0.inRange) throw new SpecError("'in' ranges name rows of one data set in its order: not available on partitioned data; select with an 'if' condition", 'in');
+  // `in` counts the whole panel's rows in (unit, time) order, as one process does (the rows with a unit and a time: the shards').
+  const inBounds = spec0.inRange ? inRangeBounds(spec0.inRange, m.rows) : null;
   // A model variable the shards hold as text: refused here, with where the input's first non-number
   // was, as one process refuses it, rather than by every layout task.
   for (const name of modelColumns(spec0)) {
@@ -79,7 +83,7 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
   });
   if (!exists) await writeFileAtomic(marker, JSON.stringify({ data, command: opts.command, conventions: opts.conventions }) + '\n', option);
 
-  const base: ModelConfig = {
+  let base: ModelConfig = {
     data,
     manifest: createHash('sha256').update(await readFile(join(data, 'manifest.json'))).digest('hex'),
     command: opts.command,
@@ -108,7 +112,30 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
   type Empty = { empty: true; excluded: Record<string, number> };
   const layout: LayoutConfig = { tmin: m.timeRange.min, tmax: m.timeRange.max, periods: m.periods };
   let first: (Layout | Empty)[];
+  const emptyExcluded = new Map<string, number>();
   try {
+    if (inBounds) {
+      // Each shard's units and their rows: merged in the panel's unit order, they place each shard's
+      // rows among the whole panel's; its rows in the range are one run of its own (its units are
+      // whole, in the same order). A shard with none of them is outside the range and no task's.
+      const got = (await stage('units', { ...base, stage: 'units' })) as { units: (number | string)[]; rows: number[] }[];
+      const all = got.flatMap((g, t) => g.units.map((u, i) => ({ u, rows: g.rows[i], t })));
+      all.sort((a, b) => (a.u < b.u ? -1 : b.u < a.u ? 1 : 0));
+      const localIn: ModelConfig['localIn'] = new Array(m.shards.length).fill(null);
+      const seen = new Array<number>(got.length).fill(0);
+      let before = 0;
+      for (const x of all) {
+        const a = Math.max(inBounds.lo, before + 1);
+        const b = Math.min(inBounds.hi, before + x.rows);
+        const s = shards[x.t];
+        if (a <= b) localIn[s] = { first: localIn[s]?.first ?? a + seen[x.t] - before, last: b + seen[x.t] - before };
+        seen[x.t] += x.rows;
+        before += x.rows;
+      }
+      const outside = shards.filter((s) => localIn[s] === null).reduce((n, s) => n + m.shards[s].rows, 0);
+      if (outside > 0) emptyExcluded.set(EXCLUSION_REASONS[EXCLUDED.unqualified], outside);
+      base = { ...base, shards: shards.filter((s) => localIn[s] !== null), localIn };
+    }
     first = (await stage('layout', { ...base, stage: 'layout', layout })) as (Layout | Empty)[];
   } catch (err) {
     // A submission refused before any task ran took away the stage folder it made (run-workload.ts);
@@ -119,9 +146,8 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
     }
     throw err;
   }
-  const emptyExcluded = new Map<string, number>();
   for (const x of first) if ('empty' in x) for (const [reason, count] of Object.entries(x.excluded)) emptyExcluded.set(reason, (emptyExcluded.get(reason) ?? 0) + count);
-  const sampled = shards.filter((_, t) => !('empty' in first[t]));
+  const sampled = base.shards.filter((_, t) => !('empty' in first[t]));
   if (sampled.length === 0) throw new SpecError('No observations: no row has the dependent variable and all regressors present', 'varlist');
   const model: ModelConfig = { ...base, shards: sampled };
   let lay = first.filter((x): x is Layout => !('empty' in x));

@@ -159,12 +159,18 @@ export function parseInRange(text: string): { first: number; last: number } {
   return { first, last: parts.length === 2 ? one(parts[1]) : first };
 }
 
-/** Rows selected by `in`: a 0/1 mask over n rows; an empty range is an error. */
-export function inRangeMask(range: { first: number; last: number }, n: number): Uint8Array {
+/** The first and last row (1..n) selected by `in` over n rows; an empty range is an error. */
+export function inRangeBounds(range: { first: number; last: number }, n: number): { lo: number; hi: number } {
   const pos = (k: number) => (k < 0 ? n + 1 + k : k);
   const lo = pos(range.first);
   const hi = Math.min(n, pos(range.last));
   if (lo < 1 || lo > hi) throw new SpecError(`in ${range.first}/${range.last}: selects no rows of the ${n} in the panel`, 'in');
+  return { lo, hi };
+}
+
+/** Rows selected by `in`: a 0/1 mask over n rows; an empty range is an error. */
+export function inRangeMask(range: { first: number; last: number }, n: number): Uint8Array {
+  const { lo, hi } = inRangeBounds(range, n);
   const m = new Uint8Array(n);
   m.fill(1, lo - 1, hi);
   return m;
