@@ -5,7 +5,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openRunDir, pendingTasks, readResult, taskPath, writeResult, allResults } from '../src/run/run-dir.ts';
+import { configDifference, openRunDir, pendingTasks, readResult, taskPath, writeResult, allResults } from '../src/run/run-dir.ts';
 import { indexFromEnvironment, indicesFromEnvironment, runTask } from '../src/run/task.ts';
 import { sysgmmBin, taskCommand } from '../src/run/entry.ts';
 import { interruptedMessage, runLocal } from '../src/run/local.ts';
@@ -59,8 +59,25 @@ describe('run directory', () => {
     const dir = fresh();
     await openRunDir(dir, { kind: 'test', tasks: 2, config: { plan: 1 } }, false);
     await expect(openRunDir(dir, { kind: 'test', tasks: 2, config: { plan: 1 } }, false)).rejects.toThrow(/already holds a test run; pass --resume/);
-    await expect(openRunDir(dir, { kind: 'test', tasks: 2, config: { plan: 2 } }, true)).rejects.toThrow(/holds a different test run/);
+    await expect(openRunDir(dir, { kind: 'test', tasks: 2, config: { plan: 2 } }, true)).rejects.toThrow(`--resume: ${dir} holds a different test run (plan: 1 in the run, 2 now); choose another --out`);
     expect((await openRunDir(dir, { kind: 'test', tasks: 2, config: { plan: 1 } }, true)).tasks).toBe(2);
+  });
+
+  // A tester changed reps, the seed, a command, the data: every refusal said only "its plan, data or
+  // options differ".
+  it('a refused resume names the first setting that differs', () => {
+    const was = { plan: { reps: 100, seed: 1, estimators: [{ name: 'S', command: 'y L.y, gmm(y)' }] }, data: { path: '/d.csv', sha256: 'ab' } };
+    const now = (f: (c: typeof was) => void) => {
+      const c = structuredClone(was);
+      f(c);
+      return c;
+    };
+    expect(configDifference(was, was)).toBeNull();
+    expect(configDifference(was, now((c) => (c.plan.reps = 120)))).toBe('plan.reps: 100 in the run, 120 now');
+    expect(configDifference(was, now((c) => (c.plan.estimators[0]!.command = 'y L.y, gmm(y, collapse)')))).toBe('plan.estimators[0].command: "y L.y, gmm(y)" in the run, "y L.y, gmm(y, collapse)" now');
+    expect(configDifference(was, now((c) => c.plan.estimators.push({ name: 'D', command: 'y L.y' })))).toBe('plan.estimators: 1 entries in the run, 2 now');
+    expect(configDifference(was, now((c) => (c.data.sha256 = 'cd')))).toBe('the data differ (data.sha256: its checksum has changed)');
+    expect(configDifference({ a: 1 }, { a: 1, b: 2 })).toBe('b: not set in the run, 2 now');
   });
 
   it('refuses a symbolic link in place of a folder the run writes into (tasks, logs, figures), naming it, and writes nothing through it', async () => {
@@ -241,8 +258,9 @@ describe('Slurm options', () => {
       process.env.PATH = path;
     }
     const args = readFileSync(join(bin, 'args'), 'utf8').split('\n');
-    expect(args.slice(0, 6)).toEqual(['--job-name=sysgmm-test', '--time=5', '-Q', '--parsable', '--array=0', `--output=${join(dir, 'logs').replaceAll('%', '%%')}/slurm-%A_%a.out`]);
-    expect(args[6]).toBe(join(dir, 'slurm-task.sh'));
+    const log = `${join(dir, 'logs').replaceAll('%', '%%')}/slurm-%A_%a.out`;
+    expect(args.slice(0, 7)).toEqual(['--job-name=sysgmm-test', '--time=5', '-Q', '--parsable', '--array=0', `--output=${log}`, `--error=${log}`]);
+    expect(args[7]).toBe(join(dir, 'slurm-task.sh'));
   });
 
   it('an interrupt says how many tasks are left, or, with none left, which run folder\'s tasks are done and that what follows them is left', () => {

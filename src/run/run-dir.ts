@@ -107,8 +107,10 @@ export async function openRunDir(dir: string, run: { kind: string; tasks: number
   const existing = (await stat(join(dir, 'run.json')).catch(() => null)) ? await readManifest(dir) : null;
   if (existing) {
     if (!resume) throw new SpecError(`${dir} already holds a ${existing.kind} run; pass --resume to continue it, or choose another --out`, '--out');
-    if (existing.kind !== run.kind || existing.tasks !== run.tasks || JSON.stringify(existing.config) !== JSON.stringify(run.config))
-      throw new SpecError(`--resume: ${dir} holds a different ${existing.kind} run (its plan, data or options differ from this one's); choose another --out`, '--resume');
+    if (existing.kind !== run.kind || existing.tasks !== run.tasks || JSON.stringify(existing.config) !== JSON.stringify(run.config)) {
+      const what = existing.kind !== run.kind ? `it is a ${existing.kind} run, this is ${run.kind}` : (configDifference(existing.config, run.config) ?? `${existing.tasks} tasks in the run, ${run.tasks} now`);
+      throw new SpecError(`--resume: ${dir} holds a different ${existing.kind} run (${what}); choose another --out`, '--resume');
+    }
     await runSubfolder(dir, 'tasks');
     await runSubfolder(dir, 'logs');
     return existing;
@@ -119,6 +121,24 @@ export async function openRunDir(dir: string, run: { kind: string; tasks: number
   await runSubfolder(dir, 'logs');
   await writeFileAtomic(join(dir, 'run.json'), JSON.stringify(manifest, null, 1) + '\n');
   return manifest;
+}
+
+/** The first place where two run configurations differ, for people: "plan.reps: 100 in the run, 120
+ *  now"; a checksum is said to be the data's. Null when they are the same. */
+export function configDifference(was: unknown, now: unknown, path = ''): string | null {
+  if (JSON.stringify(was) === JSON.stringify(now)) return null;
+  const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null;
+  if (isObject(was) && isObject(now) && Array.isArray(was) === Array.isArray(now)) {
+    if (Array.isArray(was) && Array.isArray(now) && was.length !== now.length) return `${path || 'the list'}: ${was.length} entries in the run, ${now.length} now`;
+    for (const k of new Set([...Object.keys(was), ...Object.keys(now)])) {
+      const at = Array.isArray(was) ? `${path}[${k}]` : path ? `${path}.${k}` : k;
+      const d = configDifference(was[k], now[k], at);
+      if (d) return d;
+    }
+  }
+  if (/sha256$/.test(path)) return `the data differ (${path}: its checksum has changed)`;
+  const show = (x: unknown) => (x === undefined ? 'not set' : JSON.stringify(x));
+  return `${path || 'the configuration'}: ${show(was)} in the run, ${show(now)} now`;
 }
 
 /**
