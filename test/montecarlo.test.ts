@@ -185,6 +185,15 @@ describe('Monte Carlo tasks and summaries', () => {
       'plan: reps: 1 design(s) × 1 estimator(s) × 1500000000 replications × their parameters make 3000000000 rows',
     );
     expect(parsePlan({ dgp: { alpha: 0.5 }, estimators: { S: SYS2 }, reps: 50_000_000 }).reps).toBe(50_000_000);
+    // A tester's "level": 0.9 was read as a test level and refused under alpha_level; beside alpha_level it was ignored.
+    for (const extra of [{ level: 0.9 }, { level: 0.9, alpha_level: 0.05 }])
+      expect(() => parsePlan({ dgp: { alpha: 0.5 }, estimators: { S: SYS2 }, ...extra })).toThrow(
+        'plan: level: not a plan key: size and coverage are judged at alpha_level, a test level such as 0.05 (intervals at 1 − alpha_level)',
+      );
+    // The same tester followed the advice to use initial "nonstationary" for alpha = 1, and was refused again.
+    expect(() => parsePlan({ dgp: { alpha: 1, initial: 'nonstationary' }, estimators: { S: SYS2 } })).toThrow(
+      'plan: dgp.alpha: must be a number with |alpha| < 1: both initial conditions, "stationary" and "nonstationary", start from the stationary AR(1)\'s mean η/(1 − alpha), got 1',
+    );
   });
 
   it('iterated GMM: one update from the one-step estimate is the two-step estimate', async () => {

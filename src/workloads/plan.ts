@@ -49,7 +49,7 @@ const CHOICES: Partial<Record<keyof Design, readonly string[]>> = {
 };
 
 /** The plan keys (also accepted in snake_case where the issue's example writes them so). */
-const PLAN_KEYS = ['dgp', 'estimators', 'reps', 'seed', 'alpha_level', 'level', 'bootstrap', 'repsPerTask'];
+const PLAN_KEYS = ['dgp', 'estimators', 'reps', 'seed', 'alpha_level', 'bootstrap', 'repsPerTask'];
 
 function fail(key: string, message: string): never {
   throw new SpecError(`plan: ${key}: ${message}`, key);
@@ -59,7 +59,7 @@ function checkDesign(d: Design, at: string): void {
   const num = (k: keyof Design, ok: (v: number) => boolean, what: string) => {
     if (typeof d[k] !== 'number' || !ok(d[k] as number)) fail(`dgp.${k}`, `must be ${what}, got ${JSON.stringify(d[k])}${at}`);
   };
-  num('alpha', (v) => Math.abs(v) < 1, 'a number with |alpha| < 1 (a stationary AR(1); use initial "nonstationary" for other starts)');
+  num('alpha', (v) => Math.abs(v) < 1, 'a number with |alpha| < 1: both initial conditions, "stationary" and "nonstationary", start from the stationary AR(1)\'s mean η/(1 − alpha)');
   num('beta', Number.isFinite, 'a number');
   num('N', (v) => Number.isInteger(v) && v >= 2, 'an integer of at least 2');
   num('T', (v) => Number.isInteger(v) && v >= 3, 'an integer of at least 3');
@@ -163,6 +163,8 @@ function estimatorDef(name: string, raw: unknown, columns: readonly string[]): E
 export function parsePlan(raw: unknown): Plan {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) fail('plan', 'must be a JSON object');
   const p = raw as Record<string, unknown>;
+  // "level" elsewhere is a confidence level (level(95)); here it would read as a test level.
+  if ('level' in p) fail('level', 'not a plan key: size and coverage are judged at alpha_level, a test level such as 0.05 (intervals at 1 − alpha_level)');
   for (const k of Object.keys(p)) if (!PLAN_KEYS.includes(k)) fail(k, `unknown key; plan keys are ${PLAN_KEYS.join(', ')}`);
   const dgp = p.dgp as Record<string, unknown> | undefined;
   if (!dgp || typeof dgp !== 'object') fail('dgp', 'missing (an object with the model and its parameters)');
@@ -186,7 +188,7 @@ export function parsePlan(raw: unknown): Plan {
     if (!Number.isSafeInteger(v) || (v as number) < min) fail(k, `must be an integer of at least ${min}, got ${JSON.stringify(v)}`);
     return v as number;
   };
-  const level = (p.alpha_level ?? p.level ?? 0.05) as number;
+  const level = (p.alpha_level ?? 0.05) as number;
   if (typeof level !== 'number' || !(level > 0 && level < 0.5)) fail('alpha_level', `must be a test level in (0, 0.5), got ${JSON.stringify(level)}`);
   const bootstrap = int('bootstrap', 0, 0);
   if (bootstrap === 1) fail('bootstrap', 'must be 0 (none) or at least 2 replications');
