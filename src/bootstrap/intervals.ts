@@ -11,6 +11,15 @@ export function quantileSorted(sorted: ArrayLike<number>, p: number): number {
   return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
 }
 
+/**
+ * The warning for `reps` replications too few for intervals at `level` (a fraction), or null. A
+ * (1 − level) interval reads the a = (1 − level)/2 quantiles: they fall between draws only when (B + 1)·a ≥ 1.
+ */
+export function tooFewReplications(reps: number, level: number): string | null {
+  const minReps = Math.ceil(2 / (1 - level) - 1 - 1e-9);
+  return reps < minReps ? `${reps} replications are too few for ${Math.round(level * 100)}% intervals: their quantiles need at least ${minReps} (999 is usual)` : null;
+}
+
 function finiteSorted(x: ArrayLike<number>): Float64Array {
   const out: number[] = [];
   for (let i = 0; i < x.length; i++) if (Number.isFinite(x[i])) out.push(x[i]);

@@ -14,7 +14,7 @@ import { SpecError } from '../errors.ts';
 import { createRng } from '../stats/rng.ts';
 import { bootstrapBlocks } from './blocks.ts';
 import { wildWeights, type WildWeights } from './draws.ts';
-import { summariseCoefficient, upperTailP, type CoefficientBootstrap } from './intervals.ts';
+import { summariseCoefficient, tooFewReplications, upperTailP, type CoefficientBootstrap } from './intervals.ts';
 import { REP_NONFINITE, REP_OK, REP_SINGULAR, type ReplicationOptions, type Replications } from './replicate.ts';
 import type { BootstrapBlocks } from './blocks.ts';
 import type { UnitBlocks } from '../gmm/blocks.ts';
@@ -97,10 +97,8 @@ async function bootstrapOn(panel: Panel, spec: ModelSpec, opts: BootstrapOptions
     warnings.push(`--threads ${threads0} is more than the ${cores} cores available; using ${cores}`);
     threads0 = cores;
   }
-  // A (1 − level) interval reads the a = (1 − level)/2 quantiles: they fall between draws only when (B + 1)·a ≥ 1.
-  const minReps = Math.ceil(2 / (1 - level) - 1 - 1e-9);
-  if (opts.pairs !== false && opts.reps < minReps)
-    warnings.push(`${opts.reps} replications are too few for ${Math.round(level * 100)}% intervals: their quantiles need at least ${minReps} (999 is usual)`);
+  const tooFew = tooFewReplications(opts.reps, level);
+  if (opts.pairs !== false && tooFew) warnings.push(tooFew);
   // The replications reuse the full sample's instrument plan, its components included (README "The bootstrap").
   if (spec.pca && opts.pairs !== false)
     warnings.push("pca: every replication keeps the full sample's principal components (not chosen again on its resample); the results are conditional on them");
