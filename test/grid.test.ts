@@ -1,6 +1,9 @@
 // Robustness grids, in process: template expansion and its errors, sample conditions (through the
 // project's expression code, never eval), every specification equal to the direct fit of its
 // expanded command on its sample, Roodman's flags, the stability summary by hand, and the spec curve.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tableFromArrays } from 'apache-arrow';
 import { readTable } from '../src/data/read.ts';
@@ -12,7 +15,7 @@ import { expandTemplate, parseGrid } from '../src/workloads/grid-spec.ts';
 import { selectSample } from '../src/workloads/condition.ts';
 import { gridTask, type GridConfig } from '../src/workloads/grid-task.ts';
 import { dataSha256 } from '../src/data/checksum.ts';
-import { stability, specCurveSpec } from '../src/workloads/grid-report.ts';
+import { stability, specCurveSpec, writeGridTables } from '../src/workloads/grid-report.ts';
 import { renderSvg } from '../src/report/figures.ts';
 import type { RunManifest } from '../src/run/run-dir.ts';
 
@@ -144,5 +147,23 @@ describe('grid tasks', () => {
     expect(boot.percentile[1]).toBeGreaterThan(a.focus['L1.n']!.estimate);
     expect(boot.studentized).not.toBeNull();
     expect(b).toEqual(a);
+  });
+
+  it('counts the bootstrap replications used and failed per specification in grid.json, grid.csv and the Flags column; rows of an older version (no counts) still load', async () => {
+    const { columns } = await abdata();
+    // Uncollapsed, 113 instruments against about 88 distinct units in a resample of 140: many replications fail.
+    const grid = parseGrid({ template: 'xtabond2 n L.n L(0/1).(w k) yr*, gmm(L.(n w k) {c}) iv(yr*, eq(level)) twostep robust', axes: { c: ['', ', collapse'] }, samples: { all: null }, focus: ['L.n'] }, columns);
+    const config: GridConfig = { data: { path: DATA, sha256: await dataSha256(DATA), id: 'id', time: 'year' }, grid, bootstrap: 19, seed: 1, perTask: 2 };
+    const rows = await gridTask({ format: 'sysgmm-run/1', kind: 'grid', tasks: 1, config, created: '' }, 0);
+    expect(rows[0].bootstrap).toEqual({ used: 14, failed: { singular: 5, nonFinite: 0 } });
+    expect(rows[1].bootstrap).toEqual({ used: 19, failed: { singular: 0, nonFinite: 0 } });
+    const dir = mkdtempSync(join(tmpdir(), 'sysgmm-grid-boot-'));
+    const old = { ...rows[1] };
+    delete old.bootstrap;
+    const md = await writeGridTables(dir, grid, [rows[0], old], stability(grid, rows), {});
+    expect(md).toMatch(/^\| 0 \|.*\| boot: 5 of 19 failed \|$/m);
+    expect(JSON.parse(readFileSync(join(dir, 'grid.json'), 'utf8')).specifications[0].bootstrap).toEqual(rows[0].bootstrap);
+    const csv = await readTable(join(dir, 'grid.csv'));
+    expect(['boot_used', 'boot_failed_singular', 'boot_failed_nonfinite'].map((c) => [...csv.getChild(c)!])).toEqual([[14, null], [5, null], [0, null]]);
   });
 });

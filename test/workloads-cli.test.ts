@@ -215,6 +215,20 @@ describe('sysgmm grid', () => {
     for (const f of ['grid.md', 'grid.tex', 'grid.csv', 'figures/spec-curve-L1_n.svg', 'figures/spec-curve-L1_n.png']) expect(existsSync(join(dir, f))).toBe(true);
   });
 
+  it('with --bootstrap, too few replications and specifications with failed replications are warned of on stderr (under --quiet too), and the counts are in grid.json', () => {
+    const spec = join(work, 'grid-boot.json');
+    writeFileSync(spec, JSON.stringify({ template: 'xtabond2 n L.n L(0/1).(w k) yr*, gmm(L.(n w k) {c}) iv(yr*, eq(level)) twostep robust', axes: { c: ['', ', collapse'] }, samples: { all: null }, focus: ['L.n'] }));
+    const dir = join(work, 'grid-boot');
+    const r = sysgmm('grid', 'data/abdata.csv', '--id', 'id', '--time', 'year', '--grid', spec, '--out', dir, '--bootstrap', '5', '--seed', '1', '--quiet');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(
+      'warning: 5 replications are too few for 95% intervals: their quantiles need at least 39 (999 is usual)\n' +
+        'warning: bootstrap replications failed in 1 specification(s), whose bootstrap statistics use only the rest (boot_used in grid.csv): #0 2 of 5 (2 singular, 0 non-finite)\n',
+    );
+    const rows = JSON.parse(readFileSync(join(dir, 'grid.json'), 'utf8')).specifications;
+    expect(rows.map((x: { bootstrap: unknown }) => x.bootstrap)).toEqual([{ used: 3, failed: { singular: 2, nonFinite: 0 } }, { used: 5, failed: { singular: 0, nonFinite: 0 } }]);
+  });
+
   it('a value that is not a number (or inf) in a model column is refused before any task, by row, line and column, exit 2, as estimate refuses it', () => {
     const csv = readFileSync('data/abdata.csv', 'utf8').split('\n');
     const n = csv[0].split(',').indexOf('n');

@@ -53,11 +53,17 @@ export function stability(grid: Grid, rows: GridRow[]): Stability[] {
   });
 }
 
+/** The bootstrap replications of a row that failed, or 0 where none did or the counts are unknown. */
+export function bootFailed(r: GridRow): number {
+  return r.bootstrap ? r.bootstrap.failed.singular + r.bootstrap.failed.nonFinite : 0;
+}
+
 function flagText(r: GridRow): string {
   const f: string[] = [];
   if (r.flags.instrumentsAboveGroups) f.push('instr>groups');
   if (r.flags.hansenNearOne) f.push('Hansen p high');
   if (r.flags.ar2Rejected) f.push('AR(2) rejected');
+  if (bootFailed(r) > 0) f.push(`boot: ${bootFailed(r)} of ${bootFailed(r) + r.bootstrap!.used} failed`);
   return f.join(', ');
 }
 
@@ -103,6 +109,9 @@ function csvColumns(grid: Grid): CsvColumn<GridRow>[] {
     { name: 'ar2_p', value: (r) => r.ar2P },
     { name: 'hansen_p', value: (r) => r.hansenP },
     { name: 'sargan_p', value: (r) => r.sarganP },
+    { name: 'boot_used', value: (r) => r.bootstrap?.used ?? null },
+    { name: 'boot_failed_singular', value: (r) => r.bootstrap?.failed.singular ?? null },
+    { name: 'boot_failed_nonfinite', value: (r) => r.bootstrap?.failed.nonFinite ?? null },
     { name: 'flag_instruments_above_groups', value: (r) => Number(r.flags.instrumentsAboveGroups) },
     { name: 'flag_hansen_near_one', value: (r) => Number(r.flags.hansenNearOne) },
     { name: 'flag_ar2_rejected', value: (r) => Number(r.flags.ar2Rejected) },

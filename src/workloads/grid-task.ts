@@ -52,6 +52,14 @@ export interface GridRow {
   /** Per focus coefficient (null where the specification does not estimate it). */
   focus: Record<string, FocusEstimate | null>;
   flags: { instrumentsAboveGroups: boolean; hansenNearOne: boolean; ar2Rejected: boolean };
+  /** With --bootstrap, its replications used and failed (as BootstrapResult counts them); absent from
+   *  rows written by an older version, where the counts are unknown. */
+  bootstrap?: BootstrapCounts | null;
+}
+
+export interface BootstrapCounts {
+  used: number;
+  failed: { singular: number; nonFinite: number };
 }
 
 /** Hansen p above which, with many instruments, the test is suspect (Roodman 2009, "A note on the theme of too many instruments", section 4). */
@@ -92,6 +100,7 @@ export async function gridTask(manifest: RunManifest, index: number): Promise<Gr
         sarganP: null,
         focus: Object.fromEntries(grid.focus.map((f) => [f, null])),
         flags: { instrumentsAboveGroups: false, hansenNearOne: false, ar2Rejected: false },
+        bootstrap: null,
       };
       try {
         if (!samples.has(s.sample)) samples.set(s.sample, selectSample(panel, s.condition));
@@ -106,6 +115,7 @@ export async function gridTask(manifest: RunManifest, index: number): Promise<Gr
         const shared = prepared.get(key)!;
         const fit = fitOnBlocks(shared.prep, shared.blocks, spec, s.command);
         const boot = backend ? await bootstrapGmm(sel.panel, spec, { reps: config.bootstrap, seed: keyedSeed(config.seed, s.index), threads: 1, backend }, s.command) : null;
+        row.bootstrap = boot ? { used: boot.used, failed: boot.failed } : null;
         row.nobs = fit.nobs;
         row.groups = fit.ngroups;
         row.instruments = fit.ninstruments;

@@ -15,7 +15,9 @@ import { selectSample } from './condition.ts';
 import { parseGrid, type Grid, type Stability } from './grid-spec.ts';
 import { dataSha256 } from '../data/checksum.ts';
 import { type GridConfig, type GridRow } from './grid-task.ts';
-import { stability, writeGridTables, writeSpecCurves } from './grid-report.ts';
+import { bootFailed, stability, writeGridTables, writeSpecCurves } from './grid-report.ts';
+import { tooFewReplications } from '../bootstrap/intervals.ts';
+import { levelFraction } from '../stats/confidence-level.ts';
 import { runWorkload, type WorkloadOptions } from './run-workload.ts';
 
 export interface GridOptions {
@@ -39,10 +41,12 @@ export interface GridResult {
   figures: string[];
   tasks: number;
   ran: number;
+  /** Bootstrap replications too few for the intervals' level; specifications whose bootstrap had failed replications. */
+  warnings: string[];
 }
 
 /** Read and check the grid against the data: commands parse, sample conditions evaluate. */
-export async function prepareGrid(dataPath: string, gridPath: string, opts: GridOptions): Promise<{ grid: Grid; config: GridConfig }> {
+export async function prepareGrid(dataPath: string, gridPath: string, opts: GridOptions): Promise<{ grid: Grid; config: GridConfig; levels: number[] }> {
   let text: string;
   try {
     text = await readFile(gridPath, 'utf8');
@@ -73,7 +77,8 @@ export async function prepareGrid(dataPath: string, gridPath: string, opts: Grid
   }
   // A model variable read as text is read again declared numeric, as `estimate` reads it: a value
   // that is not a number stops the command here, naming its row and column, before any task runs.
-  const used = [...new Set(grid.specs.flatMap((s) => modelColumns(parseXtabond2(s.command, columns))))];
+  const specs = grid.specs.map((s) => parseXtabond2(s.command, columns));
+  const used = [...new Set(specs.flatMap((s) => modelColumns(s)))];
   const textual = used.filter((c) => !isNumericColumn(table, c));
   if (textual.length) await readTable(dataPath, { format, sheet: opts.sheet, delimiter: opts.delimiter, numeric: textual });
   // So does a value beyond the bound every fit refuses (design.ts refuseHuge), in any row.
@@ -92,13 +97,15 @@ export async function prepareGrid(dataPath: string, gridPath: string, opts: Grid
     seed: opts.seed,
     perTask: opts.perTask,
   };
-  return { grid, config };
+  // The bootstrap's intervals are at each specification's level(#), 95 by default (bootstrapGmm).
+  const levels = [...new Set(specs.map((s) => levelFraction(s.level ?? 95, 'level')))];
+  return { grid, config, levels };
 }
 
 /** The results, or null when exec.prepare only wrote the run directory. */
 export async function runGrid(dataPath: string, gridPath: string, out: string, opts: GridOptions, exec: WorkloadOptions): Promise<GridResult | null> {
   if (resolve(join(out, 'grid.json')) === resolve(gridPath)) throw new SpecError(`--out ${out}: the results would overwrite the grid file ${gridPath}; choose another folder`, '--out');
-  const { grid, config } = await prepareGrid(dataPath, gridPath, opts);
+  const { grid, config, levels } = await prepareGrid(dataPath, gridPath, opts);
   const tasks = Math.ceil(grid.specs.length / opts.perTask);
   const run = await runWorkload(out, { kind: 'grid', tasks, config }, exec);
   if (!run) return null;
@@ -107,5 +114,17 @@ export async function runGrid(dataPath: string, gridPath: string, out: string, o
   const stab = stability(grid, rows);
   const markdown = await writeGridTables(out, grid, rows, stab, { data: config.data.path, bootstrap: opts.bootstrap, seed: opts.seed });
   const figures = await writeSpecCurves(out, grid, rows);
-  return { grid, rows, stability: stab, markdown, figures, tasks, ran };
+  return { grid, rows, stability: stab, markdown, figures, tasks, ran, warnings: gridWarnings(opts.bootstrap, levels, rows) };
+}
+
+function gridWarnings(reps: number, levels: number[], rows: GridRow[]): string[] {
+  if (reps === 0) return [];
+  const warnings = levels.flatMap((level) => tooFewReplications(reps, level) ?? []);
+  const failed = rows.filter((r) => bootFailed(r) > 0);
+  if (failed.length)
+    warnings.push(
+      `bootstrap replications failed in ${failed.length} specification(s), whose bootstrap statistics use only the rest (boot_used in grid.csv): ` +
+        failed.map((r) => `#${r.index} ${bootFailed(r)} of ${reps} (${r.bootstrap!.failed.singular} singular, ${r.bootstrap!.failed.nonFinite} non-finite)`).join('; '),
+    );
+  return warnings;
 }

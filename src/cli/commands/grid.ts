@@ -57,6 +57,7 @@ export function register(program: Command): void {
     );
     if (!result) return void process.stderr.write(preparedMessage(opts.out, (await readManifest(opts.out)).tasks));
     process.stdout.write(result.markdown);
+    for (const w of result.warnings) note(`warning: ${w}`, true);
     const failed = result.rows.filter((r) => r.failure).length;
     note(
       `${result.rows.length} specification(s) in ${result.tasks} task(s) (${result.ran} computed now)${failed ? `, ${failed} failed (see the Flags column)` : ''}; ` +
