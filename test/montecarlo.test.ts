@@ -1,7 +1,12 @@
 // Monte Carlo workload, in process: the DGPs, the keyed streams (any sharding gives the same
 // replications), the summary statistics against hand computations, Anderson–Hsiao and iterated GMM
 // against their definitions, and the known finite-sample properties of the estimators at small sizes.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readTable } from '../src/data/read.ts';
+import { writeReplications, writeSummary } from '../src/workloads/mc-report.ts';
 import { parsePlan, type Plan } from '../src/workloads/plan.ts';
 import { montecarloTask, taskLayout, type McTaskPayload } from '../src/workloads/montecarlo-task.ts';
 import { summarise, type McRow } from '../src/workloads/mc-summary.ts';
@@ -106,6 +111,36 @@ describe('Monte Carlo tasks and summaries', () => {
     expect(sys.coverage['bootstrap-t']).toBe(1 - outside / 3);
     // The bootstrap draws are keyed: the same task gives the same intervals.
     expect((await payloads(plan))[0].reps[0].SYS2.boot).toEqual(recs[0].SYS2.boot);
+  });
+
+  it('counts the failed bootstrap replications per record, in replications.parquet and per design × estimator in the summary; records of an older version (no count) still load', async () => {
+    // 12 units against 55 uncollapsed instruments: some resamples do not identify the coefficients.
+    const plan = parsePlan({ dgp: { model: 'ar1x', alpha: 0.5, N: 12, T: 8 }, estimators: { SYS2: 'xtabond2 y L.y x, gmm(y x, lag(2 .)) twostep robust', OLS: { ols: 'y L.y x' } }, reps: 6, bootstrap: 2, seed: 3, repsPerTask: 3 });
+    const p = await payloads(plan);
+    const recs = p.flatMap((t) => t.reps);
+    const failed = recs.map((r) => r.SYS2.bootFailed!);
+    expect(failed.every((n) => Number.isInteger(n) && n >= 0 && n <= 2)).toBe(true);
+    const total = failed.reduce((a, b) => a + b, 0);
+    expect(total).toBeGreaterThan(0);
+    expect(recs.map((r) => r.OLS.bootFailed)).toEqual(new Array(6).fill(null));
+    const rows = summarise(plan, p);
+    expect(rows.filter((r) => r.estimator === 'SYS2').map((r) => r.bootFailures)).toEqual([{ count: total, of: 12 }, { count: total, of: 12 }]);
+    expect(rows.filter((r) => r.estimator === 'OLS').map((r) => r.bootFailures)).toEqual([null, null]);
+    const dir = mkdtempSync(join(tmpdir(), 'sysgmm-mc-boot-'));
+    await writeReplications(dir, plan, p);
+    const parquet = await readTable(join(dir, 'replications.parquet'));
+    const est = [...parquet.getChild('estimator')!];
+    const bootFailed = [...parquet.getChild('boot_failed')!];
+    // Rows: replication, then estimator, then parameter (L1.y, x).
+    expect(bootFailed.filter((_, i) => est[i] === 'SYS2' && i % 2 === 0)).toEqual(failed);
+    expect(bootFailed.filter((_, i) => est[i] === 'OLS').every(Number.isNaN)).toBe(true);
+    const md = await writeSummary(dir, plan, rows);
+    expect(md).toContain(`| 0; boot: ${total} of 12 failed |`);
+    const csv = await readTable(join(dir, 'summary.csv'));
+    expect([[...csv.getChild('boot_failed')!], [...csv.getChild('boot_reps')!]]).toEqual([[total, total, null, null], [12, 12, null, null]]);
+    expect(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')).rows[0].bootFailures).toEqual({ count: total, of: 12 });
+    for (const r of recs) delete r.SYS2.bootFailed;
+    expect(summarise(plan, p)[0].bootFailures).toBeNull();
   });
 
   it('the summary statistics and their Monte Carlo standard errors match a hand computation', () => {

@@ -112,6 +112,24 @@ describe('sysgmm montecarlo', () => {
     expect(summaryRows(dir)).toEqual(expected);
   });
 
+  it('with "bootstrap": 2, too few replications and failed bootstrap replications are warned of on stderr (under --quiet too) and counted in summary.json and replications.parquet', async () => {
+    const plan = join(work, 'boot-plan.json');
+    writeFileSync(plan, JSON.stringify({ dgp: { model: 'ar1x', alpha: 0.5, N: 12, T: 8 }, estimators: { SYS2: 'xtabond2 y L.y x, gmm(y x, lag(2 .)) twostep robust', OLS: { ols: 'y L.y x' } }, reps: 6, bootstrap: 2, seed: 3, repsPerTask: 3 }));
+    const dir = join(work, 'mc-boot');
+    const r = sysgmm('montecarlo', plan, '--out', dir, '--quiet');
+    expect(r.code).toBe(0);
+    const rows = summaryRows(dir);
+    expect(rows[0].bootFailures.count).toBeGreaterThan(0);
+    expect(r.stderr).toBe(
+      'warning: 2 replications are too few for 95% intervals: their quantiles need at least 39 (999 is usual)\n' +
+        `warning: bootstrap replications failed, left out of the bootstrap-t intervals (boot_failed in summary.csv and replications.parquet): base, SYS2: ${rows[0].bootFailures.count} of 12\n`,
+    );
+    const parquet = await readTable(join(dir, 'replications.parquet'));
+    const est = [...parquet.getChild('estimator')!];
+    const failed = [...parquet.getChild('boot_failed')!].filter((_, i) => est[i] === 'SYS2');
+    expect(failed.reduce((a, b) => a + b, 0)).toBe(2 * rows[0].bootFailures.count);
+  });
+
   it('refuses a bad plan with the key at fault (exit 2)', () => {
     const bad = join(work, 'bad.json');
     writeFileSync(bad, JSON.stringify({ ...PLAN, dgp: { ...PLAN.dgp, alpha: [0.5, 1.2] } }));

@@ -24,8 +24,10 @@ function perVce(values: Record<string, number>, ses: Record<string, number>): st
     .join('; ');
 }
 
-function failureText(f: McRow['failures']): string {
-  return f.count === 0 ? '0' : `${f.count}: ${Object.entries(f.reasons).map(([r, c]) => `${r} (${c})`).join('; ')}`;
+function failureText(r: McRow): string {
+  const f = r.failures;
+  const text = f.count === 0 ? '0' : `${f.count}: ${Object.entries(f.reasons).map(([why, c]) => `${why} (${c})`).join('; ')}`;
+  return r.bootFailures?.count ? `${text}; boot: ${r.bootFailures.count} of ${r.bootFailures.of} failed` : text;
 }
 
 const COLUMNS: Column<McRow>[] = [
@@ -45,7 +47,7 @@ const COLUMNS: Column<McRow>[] = [
   { title: 'Sargan rej.', cell: (r) => withSe(r.sarganRejection, r.mcse.sarganRejection) },
   { title: 'AR(2) rej.', cell: (r) => withSe(r.ar2Rejection, r.mcse.ar2Rejection) },
   { title: 'Instr.', cell: (r) => fmt(r.instruments, 1) },
-  { title: 'Failures', cell: (r) => failureText(r.failures) },
+  { title: 'Failures', cell: (r) => failureText(r) },
 ];
 
 function csvColumns(rows: McRow[]): CsvColumn<McRow>[] {
@@ -75,6 +77,8 @@ function csvColumns(rows: McRow[]): CsvColumn<McRow>[] {
     ]),
     { name: 'failures', value: (r) => r.failures.count },
     { name: 'failure_reasons', value: (r) => Object.entries(r.failures.reasons).map(([k, c]) => `${k} (${c})`).join('; ') },
+    { name: 'boot_failed', value: (r) => r.bootFailures?.count ?? null },
+    { name: 'boot_reps', value: (r) => r.bootFailures?.of ?? null },
   ];
 }
 
@@ -93,7 +97,7 @@ export async function writeReplications(out: string, plan: Plan, payloads: McTas
   const vces = [...new Set(payloads.flatMap((p) => p.reps.flatMap((r) => Object.values(r).flatMap((e) => Object.keys(e.se)))))].sort();
   const cols = { design: [] as number[], label: [] as string[], rep: [] as number[], estimator: [] as string[], parameter: [] as string[], truth: [] as number[], estimate: [] as number[] };
   const se: Record<string, number[]> = Object.fromEntries(vces.map((v) => [v, []]));
-  const extra = { bootLow: [] as number[], bootHigh: [] as number[], hansenP: [] as number[], sarganP: [] as number[], ar2P: [] as number[], instruments: [] as number[] };
+  const extra = { bootLow: [] as number[], bootHigh: [] as number[], bootFailed: [] as number[], hansenP: [] as number[], sarganP: [] as number[], ar2P: [] as number[], instruments: [] as number[] };
   const failure: (string | null)[] = [];
   const val = (v: number | null | undefined) => (v === null || v === undefined ? NaN : v);
   for (const p of [...payloads].sort((a, b) => a.design - b.design || a.first - b.first)) {
@@ -112,6 +116,7 @@ export async function writeReplications(out: string, plan: Plan, payloads: McTas
           for (const v of vces) se[v].push(val(e.se[v]?.[k]));
           extra.bootLow.push(val(e.boot?.[k]?.[0]));
           extra.bootHigh.push(val(e.boot?.[k]?.[1]));
+          extra.bootFailed.push(val(e.bootFailed));
           extra.hansenP.push(val(e.hansenP));
           extra.sarganP.push(val(e.sarganP));
           extra.ar2P.push(val(e.ar2P));
@@ -134,6 +139,7 @@ export async function writeReplications(out: string, plan: Plan, payloads: McTas
     ...Object.fromEntries(vces.map((v) => [`se_${v.replace(/-/g, '_')}`, f64(se[v])])),
     boot_low: f64(extra.bootLow),
     boot_high: f64(extra.bootHigh),
+    boot_failed: f64(extra.bootFailed),
     hansen_p: f64(extra.hansenP),
     sargan_p: f64(extra.sarganP),
     ar2_p: f64(extra.ar2P),

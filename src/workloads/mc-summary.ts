@@ -37,6 +37,9 @@ export interface McRow {
   ar2Rejection: number;
   instruments: number;
   failures: { count: number; reasons: Record<string, number> };
+  /** Bootstrap replications that failed, of all those run, over the replications of this design ×
+   *  estimator; null without a bootstrap (or where only records of an older version hold none). */
+  bootFailures: { count: number; of: number } | null;
   mcse: {
     mean: number;
     bias: number;
@@ -92,6 +95,8 @@ export function summarise(plan: Plan, payloads: McTaskPayload[]): McRow[] {
       for (const r of recs) if (r.failure) reasons[r.failure] = (reasons[r.failure] ?? 0) + 1;
       const ok = recs.filter((r) => !r.failure);
       const failures = { count: recs.length - ok.length, reasons };
+      const bootRuns = recs.map((r) => r.bootFailed).filter((n): n is number => typeof n === 'number');
+      const bootFailures = bootRuns.length ? { count: bootRuns.reduce((a, b) => a + b, 0), of: bootRuns.length * plan.bootstrap } : null;
       Object.entries(truths).forEach(([parameter, beta], k) => {
         const est = ok.map((r) => num(r.estimate[k])).filter(Number.isFinite);
         const { mean, sd } = meanSd(est);
@@ -156,6 +161,7 @@ export function summarise(plan: Plan, payloads: McTaskPayload[]): McRow[] {
           ar2Rejection: ar2.p,
           instruments: inst.mean,
           failures,
+          bootFailures,
           mcse: {
             mean: sd / Math.sqrt(R),
             bias: sd / Math.sqrt(R),

@@ -29,6 +29,9 @@ export interface EstimateRecord {
   se: Record<string, (number | null)[]>;
   /** Bootstrap-t interval per parameter (at 1 − level), when the plan asks for a bootstrap. */
   boot: ([number, number] | null)[] | null;
+  /** Bootstrap replications that failed (singular or non-finite: left out of the interval), when the
+   *  plan asks for a bootstrap; absent from records of an older version, where it is unknown. */
+  bootFailed?: number | null;
   hansenP: number | null;
   sarganP: number | null;
   ar2P: number | null;
@@ -91,7 +94,7 @@ async function fitOne(
   params: string[],
   bootstrap: { reps: number; seed: number; level: number; backend: KernelBackend } | null,
 ): Promise<EstimateRecord> {
-  const record: EstimateRecord = { failure: null, estimate: params.map(() => null), se: {}, boot: null, hansenP: null, sarganP: null, ar2P: null, instruments: null };
+  const record: EstimateRecord = { failure: null, estimate: params.map(() => null), se: {}, boot: null, bootFailed: null, hansenP: null, sarganP: null, ar2P: null, instruments: null };
   try {
     if (def.kind === 'ols' || def.kind === 'within') {
       const r = await fitLinear(panel, spec, def.kind, def.command);
@@ -131,6 +134,7 @@ async function fitOne(
           const s = b.coefficients.find((c) => c.name === p)?.studentized;
           return s && Number.isFinite(s.low) && Number.isFinite(s.high) ? [s.low, s.high] : null;
         });
+        record.bootFailed = b.failed.singular + b.failed.nonFinite;
       }
     }
     const missing = params.filter((_, k) => record.estimate[k] === null);

@@ -8,6 +8,7 @@ import { taskLayout, type McConfig, type McTaskPayload } from './montecarlo-task
 import { summarise, type McRow } from './mc-summary.ts';
 import { writeFigures, writeReplications, writeSummary } from './mc-report.ts';
 import { runWorkload, type WorkloadOptions } from './run-workload.ts';
+import { tooFewReplications } from '../bootstrap/intervals.ts';
 
 export async function readPlan(path: string): Promise<Plan> {
   let text: string;
@@ -37,6 +38,8 @@ export interface MontecarloResult {
   figures: string[];
   tasks: number;
   ran: number;
+  /** Bootstrap replications too few for the plan's level; designs × estimators whose bootstraps had failed replications. */
+  warnings: string[];
 }
 
 /** The results, or null when opts.prepare only wrote the run directory. */
@@ -50,5 +53,20 @@ export async function runMontecarlo(plan: Plan, out: string, opts: WorkloadOptio
   const markdown = await writeSummary(out, plan, rows);
   await writeReplications(out, plan, results);
   const figures = await writeFigures(out, plan, rows, results);
-  return { plan, rows, markdown, figures, tasks, ran };
+  return { plan, rows, markdown, figures, tasks, ran, warnings: montecarloWarnings(plan, rows) };
+}
+
+function montecarloWarnings(plan: Plan, rows: McRow[]): string[] {
+  if (plan.bootstrap === 0) return [];
+  const tooFew = tooFewReplications(plan.bootstrap, 1 - plan.level);
+  const warnings = tooFew ? [tooFew] : [];
+  // The rows repeat a design × estimator's counts for each parameter: one row of each pair holds them.
+  const pairs = new Map(rows.map((r) => [`${r.designIndex}\u0000${r.estimator}`, r]));
+  const failed = [...pairs.values()].filter((r) => r.bootFailures?.count);
+  if (failed.length)
+    warnings.push(
+      `bootstrap replications failed, left out of the bootstrap-t intervals (boot_failed in summary.csv and replications.parquet): ` +
+        failed.map((r) => `${r.design}, ${r.estimator}: ${r.bootFailures!.count} of ${r.bootFailures!.of}`).join('; '),
+    );
+  return warnings;
 }

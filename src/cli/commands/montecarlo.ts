@@ -25,6 +25,7 @@ export function register(program: Command): void {
     const result = await runWorkloadCli(opts, 'montecarlo tasks', (exec) => runMontecarlo(plan, opts.out, exec));
     if (!result) return void process.stderr.write(preparedMessage(opts.out, (await readManifest(opts.out)).tasks));
     process.stdout.write(result.markdown);
+    for (const w of result.warnings) note(`warning: ${w}`, true);
     note(
       `${plan.designs.length} design(s) × ${plan.estimators.length} estimator(s) × ${plan.reps} replications in ${result.tasks} task(s) (${result.ran} computed now); ` +
         `wrote summary.json/md/tex/csv, replications.parquet and ${result.figures.length} figures (SVG, PNG) to ${opts.out}`,
