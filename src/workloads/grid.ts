@@ -17,7 +17,6 @@ import { dataSha256 } from '../data/checksum.ts';
 import { type GridConfig, type GridRow } from './grid-task.ts';
 import { bootFailed, stability, writeGridTables, writeSpecCurves } from './grid-report.ts';
 import { tooFewReplications } from '../bootstrap/intervals.ts';
-import { levelFraction } from '../stats/confidence-level.ts';
 import { runWorkload, type WorkloadOptions } from './run-workload.ts';
 
 export interface GridOptions {
@@ -46,7 +45,7 @@ export interface GridResult {
 }
 
 /** Read and check the grid against the data: commands parse, sample conditions evaluate. */
-export async function prepareGrid(dataPath: string, gridPath: string, opts: GridOptions): Promise<{ grid: Grid; config: GridConfig; levels: number[] }> {
+export async function prepareGrid(dataPath: string, gridPath: string, opts: GridOptions): Promise<{ grid: Grid; config: GridConfig }> {
   let text: string;
   try {
     text = await readFile(gridPath, 'utf8');
@@ -77,8 +76,7 @@ export async function prepareGrid(dataPath: string, gridPath: string, opts: Grid
   }
   // A model variable read as text is read again declared numeric, as `estimate` reads it: a value
   // that is not a number stops the command here, naming its row and column, before any task runs.
-  const specs = grid.specs.map((s) => parseXtabond2(s.command, columns));
-  const used = [...new Set(specs.flatMap((s) => modelColumns(s)))];
+  const used = [...new Set(grid.specs.flatMap((s) => modelColumns(parseXtabond2(s.command, columns))))];
   const textual = used.filter((c) => !isNumericColumn(table, c));
   if (textual.length) await readTable(dataPath, { format, sheet: opts.sheet, delimiter: opts.delimiter, numeric: textual });
   // So does a value beyond the bound every fit refuses (design.ts refuseHuge), in any row.
@@ -97,15 +95,13 @@ export async function prepareGrid(dataPath: string, gridPath: string, opts: Grid
     seed: opts.seed,
     perTask: opts.perTask,
   };
-  // The bootstrap's intervals are at each specification's level(#), 95 by default (bootstrapGmm).
-  const levels = [...new Set(specs.map((s) => levelFraction(s.level ?? 95, 'level')))];
-  return { grid, config, levels };
+  return { grid, config };
 }
 
 /** The results, or null when exec.prepare only wrote the run directory. */
 export async function runGrid(dataPath: string, gridPath: string, out: string, opts: GridOptions, exec: WorkloadOptions): Promise<GridResult | null> {
   if (resolve(join(out, 'grid.json')) === resolve(gridPath)) throw new SpecError(`--out ${out}: the results would overwrite the grid file ${gridPath}; choose another folder`, '--out');
-  const { grid, config, levels } = await prepareGrid(dataPath, gridPath, opts);
+  const { grid, config } = await prepareGrid(dataPath, gridPath, opts);
   const tasks = Math.ceil(grid.specs.length / opts.perTask);
   const run = await runWorkload(out, { kind: 'grid', tasks, config }, exec);
   if (!run) return null;
@@ -114,12 +110,14 @@ export async function runGrid(dataPath: string, gridPath: string, out: string, o
   const stab = stability(grid, rows);
   const markdown = await writeGridTables(out, grid, rows, stab, { data: config.data.path, bootstrap: opts.bootstrap, seed: opts.seed });
   const figures = await writeSpecCurves(out, grid, rows);
-  return { grid, rows, stability: stab, markdown, figures, tasks, ran, warnings: gridWarnings(opts.bootstrap, levels, rows) };
+  return { grid, rows, stability: stab, markdown, figures, tasks, ran, warnings: gridWarnings(opts.bootstrap, rows) };
 }
 
-function gridWarnings(reps: number, levels: number[], rows: GridRow[]): string[] {
+function gridWarnings(reps: number, rows: GridRow[]): string[] {
   if (reps === 0) return [];
-  const warnings = levels.flatMap((level) => tooFewReplications(reps, level) ?? []);
+  // Every specification's intervals are at 95% (parseGrid refuses level()).
+  const tooFew = tooFewReplications(reps, 0.95);
+  const warnings = tooFew ? [tooFew] : [];
   const failed = rows.filter((r) => bootFailed(r) > 0);
   if (failed.length)
     warnings.push(
