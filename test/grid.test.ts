@@ -151,7 +151,7 @@ describe('grid tasks', () => {
 
   it('counts the bootstrap replications used and failed per specification in grid.json, grid.csv and the Flags column; rows of an older version (no counts) still load', async () => {
     const { columns } = await abdata();
-    // Uncollapsed, 113 instruments against about 88 distinct units in a resample of 140: many replications fail.
+    // Uncollapsed, 113 instruments against about 89 distinct units in a resample of 140: many replications fail.
     const grid = parseGrid({ template: 'xtabond2 n L.n L(0/1).(w k) yr*, gmm(L.(n w k) {c}) iv(yr*, eq(level)) twostep robust', axes: { c: ['', ', collapse'] }, samples: { all: null }, focus: ['L.n'] }, columns);
     const config: GridConfig = { data: { path: DATA, sha256: await dataSha256(DATA), id: 'id', time: 'year' }, grid, bootstrap: 19, seed: 1, perTask: 2 };
     const rows = await gridTask({ format: 'sysgmm-run/1', kind: 'grid', tasks: 1, config, created: '' }, 0);
