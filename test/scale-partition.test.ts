@@ -123,3 +123,25 @@ describe('a spill file shorter than its records say', () => {
     expect(existsSync(shard)).toBe(false);
   });
 });
+
+// A partition stopped (killed) between moving its shards in beside an earlier partition's and renaming
+// its manifest leaves shard files the manifest does not name; grid and describe read the folder as a
+// Parquet dataset, and took them too (a reviewer of the commit-point change).
+describe('a partition folder read as a dataset', () => {
+  it('is the shards its manifest names, not every shard file in it', async () => {
+    const { readTable } = await import('../src/data/read.ts');
+    const out = join(work, 'stray');
+    const m = await partition(abdata, { id: 'id', time: 'year', shards: 2, out });
+    const whole = await readTable(out);
+    // The other partition's shards, as a stopped run would leave them.
+    const other = await partition(abdata, { id: 'id', time: 'year', shards: 3, out: join(work, 'stray-other') });
+    for (const s of other.shards) writeFileSync(join(out, s.file), readFileSync(join(work, 'stray-other', s.file)));
+    expect(readdirSync(out).length).toBe(1 + m.shards.length + other.shards.length);
+    const again = await readTable(out);
+    expect(again.numRows).toBe(whole.numRows);
+    expect(again.numRows).toBe(m.rows);
+    // A manifest naming a file outside the folder is refused, naming the manifest.
+    writeFileSync(join(out, 'manifest.json'), JSON.stringify({ ...m, shards: [{ ...m.shards[0], file: '../x.parquet' }] }));
+    await expect(readTable(out)).rejects.toThrow(`${join(out, 'manifest.json')}: shard 0 is not a shard file of this folder ("../x.parquet"); partition the data again`);
+  });
+});

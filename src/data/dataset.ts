@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { Field, Float64, RecordBatch, Schema, Struct, Table, makeData, type Data, type DataType } from './arrow-core.ts';
 import { DataError } from '../errors.ts';
+import { partitionShardFiles } from './partition-manifest.ts';
 import { float64Data, utf8FromStrings } from './build.ts';
 import { ROWS_BY_FILE } from './row-place.ts';
 
@@ -51,7 +52,7 @@ export async function readDataset<O extends DatasetOptions>(path: string, opts: 
 
 /** The data files of a folder or glob, sorted, and the folder their partition keys are relative to. */
 export function datasetFiles(path: string, format: Format | undefined, formatOf: (p: string) => Format | undefined): { root: string; files: string[] } {
-  const { root, files } = GLOB.test(path) ? expandGlob(path) : { root: path, files: listFolder(path) };
+  const { root, files } = GLOB.test(path) ? expandGlob(path) : { root: path, files: partitionShardFiles(path) ?? listFolder(path) };
   const data = files.filter((f) => (format ? formatOf(f) === format || formatOf(f) === undefined : formatOf(f) !== undefined));
   if (data.length === 0) throw new DataError(`${path}: no data files${GLOB.test(path) ? ' match' : ' in the folder'}`, { file: path });
   return { root, files: data };

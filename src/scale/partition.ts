@@ -28,7 +28,7 @@ import { writeAll, writeFailure, writeFileAtomic } from '../data/write-atomic.ts
 import { makeFolder } from '../data/make-folder.ts';
 import { optionFault } from '../file-errors.ts';
 import { parquetBatches } from '../data/parquet.ts';
-import { PARTITION_FORMAT } from './is-partitioned.ts';
+import { PARTITION_FORMAT, SHARD_FILE } from '../data/partition-manifest.ts';
 
 const ROW = '__sysgmm_row';
 
@@ -162,8 +162,6 @@ function running(pid: number): boolean {
 /** Shard s's file name: its number and the start of its SHA-256, so that a new partition's shards
  *  never replace an earlier one's before the manifest naming them does (the same data, the same names). */
 export const shardFileName = (s: number, sha256: string): string => `shard-${String(s).padStart(5, '0')}-${sha256.slice(0, 16)}.parquet`;
-/** A shard file of this or an earlier version (shard-00000.parquet, without checksum). */
-const SHARD_FILE = /^shard-\d{5}(-[0-9a-f]{16})?\.parquet$/;
 
 export async function partition(input: string, opts: PartitionOptions): Promise<PartitionManifest> {
   const K = opts.shards;

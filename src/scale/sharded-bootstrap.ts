@@ -18,7 +18,7 @@ import { pairsReplications, pairsSetup } from '../bootstrap/run.ts';
 import type { Replications } from '../bootstrap/replicate.ts';
 import { getBackend } from '../kernels/registry.ts';
 import { loadModel } from '../input/load-model.ts';
-import { isPartitionedFolder } from './is-partitioned.ts';
+import { isPartitionedFolder } from '../data/partition-manifest.ts';
 import { loadPartitionedModel } from './partition-panel.ts';
 
 export const SHARDED_BOOTSTRAP = 'bootstrap-replications';

@@ -26,7 +26,7 @@ import { optionFault } from '../../file-errors.ts';
 import { parseExecutorOptions, withProgress } from '../../run/executor.ts';
 import { noteInterrupts } from '../../run/signal-exit.ts';
 import { EXECUTORS } from '../../run/executor-names.ts';
-import { isPartitionedFolder } from '../../scale/is-partitioned.ts';
+import { isPartitionedFolder } from '../../data/partition-manifest.ts';
 import { given, outputFormat } from '../option-conflicts.ts';
 
 interface BootstrapCliOptions extends ModelInputOptions {

@@ -11,7 +11,7 @@ import type { ReportContext } from '../../report/context.ts';
 import { REPORT_FORMATS, formatResult, type ReportFormat } from '../../report/format.ts';
 import { noteLines } from '../../report/text.ts';
 import { CONVENTIONS, conventionsOf } from '../../spec/types.ts';
-import { isPartitionedFolder } from '../../scale/is-partitioned.ts';
+import { isPartitionedFolder } from '../../data/partition-manifest.ts';
 import { loadModel, type ModelInputOptions } from '../../input/load-model.ts';
 import { modelInputOptions } from '../data-options.ts';
 import { given, outputFormat } from '../option-conflicts.ts';

@@ -1,0 +1,39 @@
+// A folder written by `sysgmm partition`: whether a path is one, and the shard files its manifest
+// names. Kept in the data layer, apart from src/scale/partition.ts, so that the commands can ask
+// without loading the Parquet reader, and the dataset reader (dataset.ts) reads exactly the shards
+// the manifest names (a partition stopped between moving its shards in and renaming its manifest
+// leaves other shard files beside them; src/scale/partition.ts).
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DataError } from '../errors.ts';
+
+export const PARTITION_FORMAT = 'sysgmm-partition/1';
+
+/** A shard's file name, as partition.ts writes it (number, and since shards are named by checksum, its start). */
+export const SHARD_FILE = /^shard-\d{5}(-[0-9a-f]{16})?\.parquet$/;
+
+function manifestOf(path: string): { format?: string; shards?: { file?: unknown }[] } | null {
+  const manifest = join(path, 'manifest.json');
+  if (!existsSync(manifest)) return null;
+  try {
+    return JSON.parse(readFileSync(manifest, 'utf8')) as { format?: string; shards?: { file?: unknown }[] };
+  } catch {
+    return null;
+  }
+}
+
+/** True when <path>/manifest.json exists and names the partition format. */
+export function isPartitionedFolder(path: string): boolean {
+  return manifestOf(path)?.format === PARTITION_FORMAT;
+}
+
+/** The shard files the partition manifest in folder `path` names, or null when `path` is not a partition. */
+export function partitionShardFiles(path: string): string[] | null {
+  const m = manifestOf(path);
+  if (m?.format !== PARTITION_FORMAT) return null;
+  return (m.shards ?? []).map((s, i) => {
+    if (typeof s.file !== 'string' || !SHARD_FILE.test(s.file))
+      throw new DataError(`${join(path, 'manifest.json')}: shard ${i} is not a shard file of this folder (${JSON.stringify(s.file)}); partition the data again`, { file: join(path, 'manifest.json') });
+    return join(path, s.file);
+  });
+}
