@@ -76,7 +76,7 @@ describe('run directory', () => {
     expect(configDifference(was, now((c) => (c.plan.reps = 120)))).toBe('plan.reps: 100 in the run, 120 now');
     expect(configDifference(was, now((c) => (c.plan.estimators[0]!.command = 'y L.y, gmm(y, collapse)')))).toBe('plan.estimators[0].command: "y L.y, gmm(y)" in the run, "y L.y, gmm(y, collapse)" now');
     expect(configDifference(was, now((c) => c.plan.estimators.push({ name: 'D', command: 'y L.y' })))).toBe('plan.estimators: 1 entries in the run, 2 now');
-    expect(configDifference(was, now((c) => (c.data.sha256 = 'cd')))).toBe('the data differ (data.sha256: its checksum has changed)');
+    expect(configDifference(was, now((c) => (c.data.sha256 = 'cd')))).toBe('the data changed: their checksum data.sha256 differs');
     expect(configDifference({ a: 1 }, { a: 1, b: 2 })).toBe('b: not set in the run, 2 now');
   });
 

@@ -4,7 +4,7 @@
 // executor (a real one-node cluster, .ci/run starts it) gives the same results as the local one.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readTable } from '../src/data/read.ts';
@@ -128,6 +128,29 @@ describe('sysgmm montecarlo', () => {
     const est = [...parquet.getChild('estimator')!];
     const failed = [...parquet.getChild('boot_failed')!].filter((_, i) => est[i] === 'SYS2');
     expect(failed.reduce((a, b) => a + b, 0)).toBe(2 * rows[0].bootFailures.count);
+  });
+
+  // A tester ran two --resume drivers on one folder: both computed the same tasks.
+  it('one driver at a time: a folder another running sysgmm holds is refused at once, naming it; a lock its driver left behind is taken over, and given back at the end', () => {
+    const dir = join(work, 'locked');
+    expect(sysgmm('montecarlo', planFile, '--out', dir).code).toBe(0);
+    const lock = join(dir, '.sysgmm-running');
+    expect(existsSync(lock)).toBe(false);
+    // This test's own process is running on this host.
+    writeFileSync(lock, JSON.stringify({ host: hostname(), pid: process.pid, started: 'then' }));
+    const busy = sysgmm('montecarlo', planFile, '--out', dir, '--resume');
+    expect([busy.code, busy.stderr]).toEqual([2, `sysgmm: ${dir} is in use by another sysgmm run (pid ${process.pid}, started then); wait for it to end\n`]);
+    writeFileSync(lock, JSON.stringify({ host: 'elsewhere', pid: 1, started: 'then' }));
+    expect(sysgmm('montecarlo', planFile, '--out', dir, '--resume').stderr).toBe(
+      `sysgmm: ${dir} is in use by another sysgmm run (pid 1 on elsewhere, started then); wait for it to end, or remove ${lock} if it is no longer running there\n`,
+    );
+    // A process that has ended: its lock is stale.
+    const gone = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' });
+    writeFileSync(lock, JSON.stringify({ host: hostname(), pid: Number(gone.stdout.trim()), started: 'then' }));
+    const resumed = sysgmm('montecarlo', planFile, '--out', dir, '--resume');
+    expect(resumed.code).toBe(0);
+    expect(resumed.stderr).toContain('(0 computed now)');
+    expect(existsSync(lock)).toBe(false);
   });
 
   it('refuses a bad plan with the key at fault (exit 2)', () => {

@@ -136,7 +136,7 @@ export function configDifference(was: unknown, now: unknown, path = ''): string 
       if (d) return d;
     }
   }
-  if (/sha256$/.test(path)) return `the data differ (${path}: its checksum has changed)`;
+  if (/sha256$/.test(path)) return `the data changed: their checksum ${path} differs`;
   const show = (x: unknown) => (x === undefined ? 'not set' : JSON.stringify(x));
   return `${path || 'the configuration'}: ${show(was)} in the run, ${show(now)} now`;
 }

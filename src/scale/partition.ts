@@ -29,6 +29,7 @@ import { makeFolder } from '../data/make-folder.ts';
 import { optionFault } from '../file-errors.ts';
 import { parquetBatches } from '../data/parquet.ts';
 import { PARTITION_FORMAT, SHARD_FILE } from '../data/partition-manifest.ts';
+import { processRunning } from '../run/run-lock.ts';
 
 const ROW = '__sysgmm_row';
 
@@ -149,16 +150,6 @@ function fileSha256(path: string): Promise<string> {
   });
 }
 
-/** Whether process `pid` is running: signal 0 only asks (ESRCH: no such process; EPERM: another user's). */
-function running(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Shard s's file name: its number and the start of its SHA-256, so that a new partition's shards
  *  never replace an earlier one's before the manifest naming them does (the same data, the same names). */
 export const shardFileName = (s: number, sha256: string): string => `shard-${String(s).padStart(5, '0')}-${sha256.slice(0, 16)}.parquet`;
@@ -197,7 +188,7 @@ export async function partition(input: string, opts: PartitionOptions): Promise<
     for (const f of await readdir(out)) {
       const pid = Number(/^\.spill-(\d+)$/.exec(f)?.[1]);
       if (!(pid > 0) || pid === process.pid) continue;
-      if (running(pid))
+      if (processRunning(pid))
         throw new SpecError(`another sysgmm partition (pid ${pid}) is writing to ${opts.out}; wait for it or remove ${join(opts.out, f)} if it is not running`, '--out');
       await rm(join(out, f), { recursive: true, force: true });
     }

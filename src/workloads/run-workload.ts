@@ -5,6 +5,7 @@ import { executeRun, withProgress, type ExecutorOptions } from '../run/executor.
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { allResults, discardRunDir, nothingRan, openRunDir, resultsPresent } from '../run/run-dir.ts';
+import { lockRunDir } from '../run/run-lock.ts';
 
 export interface WorkloadOptions extends ExecutorOptions {
   resume?: boolean;
@@ -27,17 +28,21 @@ export async function runWorkload(out: string, run: { kind: string; tasks: numbe
   const fresh = (await stat(join(out, 'run.json')).catch(() => null)) === null;
   const manifest = await openRunDir(out, run, opts.resume ?? false);
   if (opts.prepare) return null;
-  const before = await resultsPresent(out);
-  opts.onTasks?.(before, run.tasks);
+  // One driver at a time (run-lock.ts): a second --resume of a running folder stops here.
+  const release = await lockRunDir(out);
   let ran: number;
   try {
+    const before = await resultsPresent(out);
+    opts.onTasks?.(before, run.tasks);
     ran = await withProgress(out, (n) => opts.onTasks?.(Math.min(n, run.tasks), run.tasks), () => executeRun(out, manifest, opts));
   } catch (err) {
+    await release();
     // A submission refused before any task ran (no sbatch, a partition sbatch rejects): the run
     // folder this call made goes, so that the same command can be given again without --resume.
     if (fresh && err instanceof SpecError && (await nothingRan(out))) await discardRunDir(out, folderExisted);
     throw err;
   }
+  await release();
   opts.onTasks?.(run.tasks, run.tasks);
   return { payloads: await allResults(out, run.tasks), tasks: run.tasks, ran };
 }
