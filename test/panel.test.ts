@@ -92,3 +92,15 @@ describe('operators', () => {
     expect(w[5]).toBeCloseTo(10, 14);
   });
 });
+
+describe('unitOrder', () => {
+  it('orders labels gathered from several panels as one Panel.fromTable orders them', async () => {
+    const { unitOrder } = await import('../src/panel/ids.ts');
+    const sorted = (labels: (string | number)[]) => [...labels].sort(unitOrder(labels));
+    expect(sorted([10, 9, -1])).toEqual([-1, 9, 10]);
+    // Text ids that are all whole numbers sort as numbers (beyond 2^53 too); any other text by code units.
+    expect(sorted(['9007199254740993', '1000000000000000000000', '12'])).toEqual(['12', '9007199254740993', '1000000000000000000000']);
+    expect(sorted(['10', '9', 'f1'])).toEqual(['10', '9', 'f1']);
+    expect(sorted(['010', '9'])).toEqual(['010', '9']);
+  });
+});

@@ -557,6 +557,24 @@ describe('sharded estimate', () => {
       return readFileSync(join(work, out, 'grid.csv'), 'utf8');
     };
     expect(table(ab3, 'in-grid-parts')).toBe(table(abdata, 'in-grid-file'));
+    // A reviewer's ids beyond 2^53, stored as text: the shards' units were merged in text order
+    // ("1000…" before "9007…"), not the panel's numeric one, and the range fell elsewhere (429 of 430).
+    const big = join(work, 'big-ids.csv');
+    const rows = readFileSync(abdata, 'utf8').trimEnd().split('\n');
+    const h = rows[0]!.split(',');
+    const col = (name: string) => h.indexOf(name);
+    writeFileSync(
+      big,
+      ['id,year,n,w,k', ...rows.slice(1).map((l) => {
+        const c = l.split(',');
+        const id = Number(c[col('id')]);
+        return [id < 70 ? `9007199254740${String(id).padStart(3, '0')}` : `1${String(id).padStart(3, '0')}0000000000000000`, c[col('year')], c[col('n')], c[col('w')], c[col('k')]].join(',');
+      })].join('\n') + '\n',
+    );
+    const bigDir = join(work, 'big-ids');
+    await partition(big, { id: 'id', time: 'year', shards: 3, out: bigDir });
+    const { result: bigSharded } = await shardedEstimate(bigDir, { command: command('200/700'), id: 'id', time: 'year', conventions: 'current', jobs: 2 });
+    expectClose(await single(big, 'id', 'year', command('200/700')), bigSharded, 1e-10);
   }, 240_000);
 
   it.skipIf(!slurmUp)('on Slurm, an error in the data found by a task (a shard altered after partition) is not resubmitted: the task\'s message, exit 2 (needs a Slurm cluster; skipped when sinfo finds none)', async () => {

@@ -70,3 +70,18 @@ export function unitIds(vec: Vector, name: string, at: string, source: string): 
   }
   return { key: (i) => text[i], label: (k) => k as string, blanks };
 }
+
+/**
+ * The order Panel.fromTable gives units with these labels (unitIds' keys): numbers by value; text by
+ * value when every label is a canonical integer (as unitIds reads them, BigInt), else by code units.
+ * For labels gathered from several panels, e.g. the shards of a partition.
+ */
+export function unitOrder(labels: readonly (string | number)[]): (a: string | number, b: string | number) => number {
+  const byValue = labels.every((l) => typeof l === 'number') || labels.every((l) => typeof l === 'string' && CANONICAL_INTEGER.test(l));
+  const key = (l: string | number): string | number | bigint => (byValue && typeof l === 'string' ? BigInt(l) : l);
+  return (a, b) => {
+    const x = key(a);
+    const y = key(b);
+    return x < y ? -1 : y < x ? 1 : 0;
+  };
+}

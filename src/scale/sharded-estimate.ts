@@ -31,6 +31,7 @@ import { deserializePartial } from '../gmm/partial-io.ts';
 import type { GmmResult } from '../gmm/result.ts';
 import { parseXtabond2 } from '../spec/parse.ts';
 import { inRangeBounds } from '../spec/condition.ts';
+import { unitOrder } from '../panel/ids.ts';
 import { EXCLUDED, EXCLUSION_REASONS } from '../gmm/design.ts';
 import type { Conventions, ModelSpec } from '../spec/types.ts';
 import { checkedShard, readPartition } from './partition.ts';
@@ -120,7 +121,14 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
       // whole, in the same order). A shard with none of them is outside the range and no task's.
       const got = (await stage('units', { ...base, stage: 'units' })) as { units: (number | string)[]; rows: number[] }[];
       const all = got.flatMap((g, t) => g.units.map((u, i) => ({ u, rows: g.rows[i], t })));
-      all.sort((a, b) => (a.u < b.u ? -1 : b.u < a.u ? 1 : 0));
+      // The whole panel's unit order (text ids that are all whole numbers sort as numbers); each
+      // shard's own order must agree with it for its rows in the range to be one run.
+      const order = unitOrder(all.map((x) => x.u));
+      for (const g of got)
+        for (let i = 1; i < g.units.length; i++)
+          if (order(g.units[i - 1]!, g.units[i]!) >= 0)
+            throw new SpecError(`'in' on this partition: its shards order their units otherwise than the whole panel does (ids ${JSON.stringify(g.units[i - 1])} and ${JSON.stringify(g.units[i])}: text ids some of which are whole numbers); select with an 'if' condition`, 'in');
+      all.sort((a, b) => order(a.u, b.u));
       const localIn: ModelConfig['localIn'] = new Array(m.shards.length).fill(null);
       const seen = new Array<number>(got.length).fill(0);
       let before = 0;
