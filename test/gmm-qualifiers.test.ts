@@ -79,6 +79,11 @@ describe('conditions on text columns', () => {
     expect(s.condition).toBe('prov != "Zhejiang, Hangzhou (in  2)"');
     expect(s.inRange).toEqual({ first: 1, last: 5 });
     expect(parseXtabond2(specToCommand(s), ['id', 'year', 'prov', 'x'])).toEqual(s);
+    // A text id that reads as numbers (a reviewer's "01", "010"): compared with a string, it is its text.
+    const q = Panel.fromTable(tableFromArrays({ id: ['01', '01', '010', '010', '1', '1'], year: Float64Array.from([1, 2, 1, 2, 1, 2]), x: Float64Array.from([1, 2, 3, 4, 5, 6]) }), { id: 'id', time: 'year' });
+    expect(Array.from(evalCondition(q, 'id != "01"'))).toEqual([0, 0, 1, 1, 1, 1]);
+    expect(Array.from(evalCondition(q, '"010" == id'))).toEqual([0, 0, 1, 1, 0, 0]);
+    expect(Array.from(evalCondition(q, 'id == 1'))).toEqual([1, 1, 0, 0, 1, 1]); // as numbers, as before
   });
 });
 

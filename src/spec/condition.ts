@@ -69,10 +69,13 @@ export function evalCondition(panel0: Panel, condition: string): Uint8Array {
     throw new SpecError(`if ${condition}: ${msg}`, 'if');
   };
   /** A comparison's operand: numbers, or text (a string in quotes, or a text column named alone). */
-  const operand = (text: string): Float64Array | ReadonlyArray<string> => {
+  const quoted = (text: string): boolean => /^"[^"]*"$/.test(text.trim());
+  const operand = (text: string, other = ''): Float64Array | ReadonlyArray<string> => {
     const t = text.trim();
     if (t === '') fail('a comparison is missing an operand');
-    if (/^"[^"]*"$/.test(t)) return new Array<string>(n).fill(t.slice(1, -1));
+    if (quoted(t)) return new Array<string>(n).fill(t.slice(1, -1));
+    // A text id compared with a string is its text ("01"), though withNumericId reads it as numbers too.
+    if (t === panel0.idName && quoted(other) && !panel0.isNumeric(t)) return panel0.textColumn(t).map((v) => v ?? '');
     if (t.includes('"')) fail(`'${t}': a string in quotes is compared whole, with == != < <= > >=`);
     if (panel.has(t) && !panel.isNumeric(t)) return panel.textColumn(t).map((v) => v ?? '');
     return t === '.' ? new Float64Array(n).fill(NaN) : evalExpression(panel, t);
@@ -105,8 +108,8 @@ export function evalCondition(panel0: Panel, condition: string): Uint8Array {
     if (cmp.length > 1) fail(`chained comparisons (${cmp.map((c) => c.op).join(', ')}) are ambiguous: join them with & or |`);
     if (cmp.length === 1) {
       const { at, op } = cmp[0];
-      const a = operand(text.slice(0, at));
-      const b = operand(text.slice(at + op.length));
+      const a = operand(text.slice(0, at), text.slice(at + op.length));
+      const b = operand(text.slice(at + op.length), text.slice(0, at));
       const out = new Uint8Array(n);
       if (!(a instanceof Float64Array) || !(b instanceof Float64Array)) {
         if (a instanceof Float64Array || b instanceof Float64Array)
