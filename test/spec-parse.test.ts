@@ -191,6 +191,8 @@ describe('varlist syntax', () => {
   it('accepts the command without the leading xtabond2, and do-file line continuations', () => {
     expect(parse('n L.n, gmm(L.n)')).toEqual(parse('xtabond2 n L.n, gmm(L.n)'));
     expect(parse('xtabond2 n L.n w ///\n  , gmm(L.n) ///\n  iv(w) twostep')).toEqual(parse('xtabond2 n L.n w, gmm(L.n) iv(w) twostep'));
+    // A comment that quotes a word (a reviewer: the quote hid the comment's end from its removal).
+    expect(parse('xtabond2 n L.n /// the "main" spec\n w k, gmm(L.n)')).toEqual(parse('xtabond2 n L.n w k, gmm(L.n)'));
   });
 });
 

@@ -81,10 +81,12 @@ const SUBOPTION_WORDS = ['laglimits', 'collapse', 'equation', 'passthru', 'split
  * A split group stays one group (`split: true`); splitGroup() gives its two parts.
  */
 export function parseXtabond2(command: string, columns: readonly string[]): ModelSpec {
-  // Comments and runs of white space go, outside the strings of an `if` condition ("New  York").
+  // `///` continuation comments go first (a comment may quote a word); then runs of white space,
+  // outside the strings of an `if` condition ("New  York").
   const text = command
+    .replace(/\/\/\/[^\n]*\n/g, ' ')
     .split(/("[^"]*")/)
-    .map((part, k) => (k % 2 ? part : part.replace(/\/\/\/[^\n]*\n/g, ' ').replace(/\s+/g, ' ')))
+    .map((part, k) => (k % 2 ? part : part.replace(/\s+/g, ' ')))
     .join('')
     .trim()
     .replace(/^xtabond2(?=\s|,|$)\s*/i, '');
