@@ -31,9 +31,13 @@ export function isPartitionedFolder(path: string): boolean {
 export function partitionShardFiles(path: string): string[] | null {
   const m = manifestOf(path);
   if (m?.format !== PARTITION_FORMAT) return null;
-  return (m.shards ?? []).map((s, i) => {
-    if (typeof s.file !== 'string' || !SHARD_FILE.test(s.file))
-      throw new DataError(`${join(path, 'manifest.json')}: shard ${i} is not a shard file of this folder (${JSON.stringify(s.file)}); partition the data again`, { file: join(path, 'manifest.json') });
-    return join(path, s.file);
-  });
+  return (m.shards ?? []).map((s, i) => shardPath(path, i, s.file));
+}
+
+/** Shard i's path in the partition folder `dir`, refusing a manifest entry that is not a shard file
+ *  name of the folder (a path elsewhere): every reader of a partition goes through here. */
+export function shardPath(dir: string, i: number, file: unknown): string {
+  if (typeof file !== 'string' || !SHARD_FILE.test(file))
+    throw new DataError(`${join(dir, 'manifest.json')}: shard ${i} is not a shard file of this folder (${JSON.stringify(file)}); partition the data again`, { file: join(dir, 'manifest.json') });
+  return join(dir, file);
 }

@@ -28,7 +28,7 @@ import { writeAll, writeFailure, writeFileAtomic } from '../data/write-atomic.ts
 import { makeFolder } from '../data/make-folder.ts';
 import { optionFault } from '../file-errors.ts';
 import { parquetBatches } from '../data/parquet.ts';
-import { PARTITION_FORMAT, SHARD_FILE } from '../data/partition-manifest.ts';
+import { PARTITION_FORMAT, SHARD_FILE, shardPath } from '../data/partition-manifest.ts';
 import { processRunning } from '../run/run-lock.ts';
 
 const ROW = '__sysgmm_row';
@@ -412,12 +412,13 @@ export async function readPartition(dir: string): Promise<PartitionManifest> {
     throw new DataError(`${path}: cannot read the partition manifest (${(err as Error).message})`, { file: path });
   }
   if (m.format !== PARTITION_FORMAT) throw new DataError(`${path}: format '${m.format}' is not ${PARTITION_FORMAT}`, { file: path });
+  m.shards.forEach((s, i) => shardPath(dir, i, s.file));
   return m;
 }
 
 /** The path of shard s, after checking it is there and unaltered (SHA-256 against the manifest). */
 export async function checkedShard(dir: string, m: PartitionManifest, s: number, verify = true): Promise<string> {
-  const path = join(dir, m.shards[s].file);
+  const path = shardPath(dir, s, m.shards[s].file);
   try {
     await stat(path);
   } catch {
