@@ -166,3 +166,16 @@ describe('few file handles', () => {
     }
   });
 });
+
+describe('the module-load message', () => {
+  it('names the open-file limit when it is low or exhausted, the install when it is high, and both where it cannot be read (macOS)', async () => {
+    const { moduleLoadFailure } = await import('../src/cli/module-load-failure.ts');
+    const err = Object.assign(new Error("Cannot find package '/x/node_modules/d3-array/index.js' imported from /x/y.js"), { code: 'ERR_MODULE_NOT_FOUND' });
+    const what = "cannot load a module of the installed package (Cannot find package '/x/node_modules/d3-array/index.js' imported from /x/y.js)";
+    expect(moduleLoadFailure(err, 256)).toEqual({ message: `${what}; the process may open only 256 files (ulimit -n) while Node loaded the modules: raise the limit (e.g. ulimit -n 4096) and run it again`, code: 2 });
+    expect(moduleLoadFailure(err, 'exhausted')?.message).toBe(`${what}; the process ran out of file handles (ulimit -n) while Node loaded the modules: raise the limit (e.g. ulimit -n 4096) and run it again`);
+    expect(moduleLoadFailure(err, 65536)).toEqual({ message: `${what}; the installation looks incomplete: reinstall the package (npm ci)`, code: 1 });
+    expect(moduleLoadFailure(err, null)).toEqual({ message: `${what}; if the open-file limit is low (ulimit -n), raise it (e.g. ulimit -n 4096) and run it again; otherwise reinstall the package (npm ci)`, code: 1 });
+    expect(moduleLoadFailure(new Error('other'), 100)).toBeNull();
+  });
+});

@@ -6,19 +6,20 @@ import { readFileSync } from 'node:fs';
 
 /** The one-line message for a module that could not be loaded, and its exit status (2 for the
  *  open-file limit, as for a file that cannot be opened; 1 for a broken install); null when `err` is not that. */
-export function moduleLoadFailure(err: unknown): { message: string; code: number } | null {
+export function moduleLoadFailure(err: unknown, limit: number | 'exhausted' | null = openFileLimit()): { message: string; code: number } | null {
   if (!(err instanceof Error) || (err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') return null;
   const first = err.message.split('\n')[0];
-  const limit = openFileLimit();
   const what = `cannot load a module of the installed package (${first})`;
-  if (limit === 'exhausted' || (limit !== null && limit < LOW_LIMIT)) {
+  // Where the limit cannot be read (no /proc: macOS, whose default limit is 256), either may be the cause.
+  if (limit === null) return { message: `${what}; if the open-file limit is low (ulimit -n), raise it (e.g. ulimit -n 4096) and run it again; otherwise reinstall the package (npm ci)`, code: 1 };
+  if (limit === 'exhausted' || limit <= LOW_LIMIT) {
     const why = limit === 'exhausted' ? 'the process ran out of file handles' : `the process may open only ${limit} files`;
     return { message: `${what}; ${why} (ulimit -n) while Node loaded the modules: raise the limit (e.g. ulimit -n 4096) and run it again`, code: 2 };
   }
   return { message: `${what}; the installation looks incomplete: reinstall the package (npm ci)`, code: 1 };
 }
 
-/** Below this many open files the module graphs this package loads can fail (150 was enough in tests). */
+/** Up to this many open files the module graphs this package loads can fail (150 was enough in tests). */
 const LOW_LIMIT = 256;
 
 /** The soft limit on open files (Linux /proc/self/limits); 'exhausted' when reading it fails for want of
