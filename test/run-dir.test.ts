@@ -78,6 +78,8 @@ describe('run directory', () => {
     expect(configDifference(was, now((c) => c.plan.estimators.push({ name: 'D', command: 'y L.y' })))).toBe('plan.estimators: 1 entries in the run, 2 now');
     expect(configDifference(was, now((c) => (c.data.sha256 = 'cd')))).toBe('the data changed: their checksum data.sha256 differs');
     expect(configDifference({ a: 1 }, { a: 1, b: 2 })).toBe('b: not set in the run, 2 now');
+    // The sharded estimate keys its stages to the partition manifest's SHA-256 (a reviewer saw raw hashes).
+    expect(configDifference({ manifest: 'a'.repeat(64) }, { manifest: 'b'.repeat(64) })).toBe('the data changed: their checksum manifest differs');
   });
 
   it('refuses a symbolic link in place of a folder the run writes into (tasks, logs, figures), naming it, and writes nothing through it', async () => {
