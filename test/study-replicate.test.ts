@@ -253,10 +253,21 @@ describe('sysgmm replicate on the bundled city panel (issue 5 acceptance)', () =
     expect(bad.warnings.filter((w) => w.includes('instruments for')).length).toBe(bad.runs.filter((r) => r.result.ninstruments > r.result.ngroups && r.estimator !== 'ols' && r.estimator !== 'within').length);
     expect(o.warnings.some((w) => w.includes('instruments for'))).toBe(false);
     const where = (line: number) => `the first city ${cell(line, 'city')}, year ${cell(line, 'year')} in ${file}`;
-    expect(bad.warnings).toContain(`lnpm25 = log(pm25): 1 city-year(s) made missing from present data (1 by log() of a non-positive value), ${where(30)}`);
-    expect(bad.warnings).toContain(`control lngdppc = log(gdppc): 1 city-year(s) made missing from present data (1 by log() of a non-positive value), ${where(40)}`);
+    expect(bad.warnings).toContain(`lnpm25 = log(pm25): 1 city-year(s) made missing from present data (1 by log of a value not above 0), ${where(30)}`);
+    expect(bad.warnings).toContain(`control lngdppc = log(gdppc): 1 city-year(s) made missing from present data (1 by log of a value not above 0), ${where(40)}`);
     expect(o.warnings.some((w) => w.includes('made missing'))).toBe(false);
   }, 120_000);
+
+  it('counts a city-year made missing once, whatever operations failed in it, and names each cause (a reviewer: log(a) - log(b) at a = b = 0 counted 2)', async () => {
+    const { evalExpression } = await import('../src/panel/expression.ts');
+    const { Generated } = await import('../src/study/warnings.ts');
+    const p = panelWith().withColumn('a', Float64Array.from([0, 1, 4, -1])).withColumn('b', Float64Array.from([0, 0, 2, 1]));
+    const warnings: string[] = [];
+    const made = new Generated(p);
+    evalExpression(p, 'log(a) - log(b) + a / b + sqrt(a)', (what, r) => made.add(what, r));
+    made.warn(warnings, 'control z');
+    expect(warnings).toEqual(['control z: 3 city-year(s) made missing from present data (3 by log of a value not above 0, 2 by division by zero, 1 by sqrt of a negative value), the first city 1, year 2003 in panel.csv']);
+  });
 
   it('reports progress step by step', () => {
     expect(steps[0]).toBe('reading data/city_panel.csv');

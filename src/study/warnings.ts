@@ -39,27 +39,41 @@ export class MissingTally {
   }
 }
 
+/** What made a value missing, for people, by the operation evalExpression names. */
+const CAUSES: Record<string, string> = {
+  'log()': 'log of a value not above 0',
+  'ln()': 'log of a value not above 0',
+  'sqrt()': 'sqrt of a negative value',
+  '/': 'division by zero',
+  '^': 'a power that is not a real number',
+  'exp()': 'exp beyond the largest double',
+};
+
 /** Values a derived variable's expression made missing from present data (log of a non-positive
- *  number, division by zero), by cause, with the first city-year: Stata's "(n missing values generated)". */
+ *  number, division by zero), by cause, with the first city-year: Stata's "(n missing values generated)".
+ *  A city-year counts once, whatever number of operations failed in it. */
 export class Generated {
-  private readonly counts = new Map<string, number>();
+  private readonly rows = new Set<number>();
+  private readonly causes = new Map<string, Set<number>>();
   private first = -1;
 
   constructor(private readonly panel: Panel) {}
 
   add(what: string, row: number): void {
-    this.counts.set(what, (this.counts.get(what) ?? 0) + 1);
-    if (this.first < 0) this.first = row;
+    this.rows.add(row);
+    const cause = CAUSES[what] ?? 'a result beyond the largest double';
+    if (!this.causes.has(cause)) this.causes.set(cause, new Set());
+    this.causes.get(cause)!.add(row);
+    if (this.first < 0 || row < this.first) this.first = row;
   }
 
   /** Push one warning for `variable` when anything was made missing. */
   warn(warnings: string[], variable: string): void {
     if (this.first < 0) return;
     const p = this.panel;
-    const total = [...this.counts.values()].reduce((a, b) => a + b, 0);
-    const causes = [...this.counts].map(([what, k]) => `${k} by ${what === 'log()' || what === 'ln()' ? `${what} of a non-positive value` : what === '/' ? 'division by zero' : what}`).join(', ');
+    const causes = [...this.causes].map(([cause, rows]) => `${rows.size} by ${cause}`).join(', ');
     warnings.push(
-      `${variable}: ${total} city-year(s) made missing from present data (${causes}), the first ${p.idName} ${p.units[p.unitOf[this.first]]}, ${p.timeName} ${p.time[this.first]}${p.source ? ` in ${p.source}` : ''}`,
+      `${variable}: ${this.rows.size} city-year(s) made missing from present data (${causes}), the first ${p.idName} ${p.units[p.unitOf[this.first]]}, ${p.timeName} ${p.time[this.first]}${p.source ? ` in ${p.source}` : ''}`,
     );
   }
 }
