@@ -327,6 +327,8 @@ describe('errors name the fault', () => {
     // A tester's log(pm25): it read "variable 'log' not found; columns are: …"
     ['log(n) L.log(n), gmm(L.n)', /^'log\(' in the variable list: a variable list takes variables, not expressions such as log\(…\); add the transformed variable to the data/],
     ['n L.n, gmm(sqrt(w))', /^'sqrt\(' in gmmstyle\(sqrt\(w\)\): a variable list takes variables, not expressions/],
+    // A column named like the function (here 'k'): k(w) read as the regressors k and w (a reviewer).
+    ['n L.n k(w), gmm(L.n)', /^'k\(' in the variable list: .*\(for the column 'k' and a group after it, put a space before the parenthesis\)$/],
     ['n L.n c.w#c.k, gmm(L.n)', /'c.w#c.k' in the variable list: factor variables/],
     ['n S.w, gmm(L.n)', /seasonal-difference operator 'S.' is not supported/],
     ['n L(2/1).w, gmm(L.n)', /range 2\/1 runs backwards/],

@@ -81,8 +81,10 @@ class VarlistParser {
       throw this.fault(`'${this.text.slice(start).split(/\s/)[0]}' in ${this.context}: factor variables and operators other than L, F, D are not supported`);
     // log(x) and the like: a variable list names columns, as xtabond2's does (describe --vars, `if` and
     // the study's controls take expressions, so users try them here too).
-    if (this.text[this.pos] === '(' && !this.columns.includes(first))
-      throw this.fault(`'${first}(' in ${this.context}: a variable list takes variables, not expressions such as ${first}(…); add the transformed variable to the data as a column and name it`);
+    if (this.text[this.pos] === '(')
+      throw this.fault(
+        `'${first}(' in ${this.context}: a variable list takes variables, not expressions such as ${first}(…); add the transformed variable to the data as a column and name it${this.columns.includes(first) ? ` (for the column '${first}' and a group after it, put a space before the parenthesis)` : ''}`,
+      );
     // A range: first-last (spaces around the dash allowed, as in Stata).
     const save = this.pos;
     this.skipSpace();
