@@ -128,6 +128,8 @@ describe('sysgmm montecarlo', () => {
     const est = [...parquet.getChild('estimator')!];
     const failed = [...parquet.getChild('boot_failed')!].filter((_, i) => est[i] === 'SYS2');
     expect(failed.reduce((a, b) => a + b, 0)).toBe(2 * rows[0].bootFailures.count);
+    // The same warnings are kept in summary.json, beside the rows.
+    expect(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')).warnings).toEqual(r.stderr.trimEnd().split('\n').map((l) => l.replace(/^warning: /, '')));
   });
 
   // A tester ran two --resume drivers on one folder: both computed the same tasks.
@@ -266,7 +268,9 @@ describe('sysgmm grid', () => {
       'warning: 5 replications are too few for 95% intervals: their quantiles need at least 39 (999 is usual)\n' +
         'warning: bootstrap replications failed in 1 specification(s), whose bootstrap statistics use only the rest (boot_used in grid.csv): #0 2 of 5 (2 singular, 0 non-finite)\n',
     );
-    const rows = JSON.parse(readFileSync(join(dir, 'grid.json'), 'utf8')).specifications;
+    const saved = JSON.parse(readFileSync(join(dir, 'grid.json'), 'utf8'));
+    expect(saved.warnings).toEqual(r.stderr.trimEnd().split('\n').map((l) => l.replace(/^warning: /, '')));
+    const rows = saved.specifications;
     expect(rows.map((x: { bootstrap: unknown }) => x.bootstrap)).toEqual([{ used: 3, failed: { singular: 2, nonFinite: 0 } }, { used: 5, failed: { singular: 0, nonFinite: 0 } }]);
   });
 

@@ -108,9 +108,10 @@ export async function runGrid(dataPath: string, gridPath: string, out: string, o
   const { payloads, ran } = run;
   const rows = (payloads as GridRow[][]).flat().sort((a, b) => a.index - b.index);
   const stab = stability(grid, rows);
-  const markdown = await writeGridTables(out, grid, rows, stab, { data: config.data.path, bootstrap: opts.bootstrap, seed: opts.seed });
+  const warnings = gridWarnings(opts.bootstrap, rows);
+  const markdown = await writeGridTables(out, grid, rows, stab, { data: config.data.path, bootstrap: opts.bootstrap, seed: opts.seed, warnings });
   const figures = await writeSpecCurves(out, grid, rows);
-  return { grid, rows, stability: stab, markdown, figures, tasks, ran, warnings: gridWarnings(opts.bootstrap, rows) };
+  return { grid, rows, stability: stab, markdown, figures, tasks, ran, warnings };
 }
 
 function gridWarnings(reps: number, rows: GridRow[]): string[] {

@@ -83,9 +83,9 @@ function csvColumns(rows: McRow[]): CsvColumn<McRow>[] {
 }
 
 /** The summary tables; returns the Markdown (printed by the command). */
-export async function writeSummary(out: string, plan: Plan, rows: McRow[]): Promise<string> {
+export async function writeSummary(out: string, plan: Plan, rows: McRow[], warnings: string[] = []): Promise<string> {
   const md = toMarkdown(COLUMNS, rows);
-  await writeFileAtomic(join(out, 'summary.json'), JSON.stringify({ level: plan.level, reps: plan.reps, seed: plan.seed, bootstrap: plan.bootstrap, rows }, null, 1) + '\n');
+  await writeFileAtomic(join(out, 'summary.json'), JSON.stringify({ level: plan.level, reps: plan.reps, seed: plan.seed, bootstrap: plan.bootstrap, warnings, rows }, null, 1) + '\n');
   await writeFileAtomic(join(out, 'summary.md'), md);
   await writeFileAtomic(join(out, 'summary.tex'), toLatex(COLUMNS, rows, `Monte Carlo: ${plan.reps} replications per design, level ${plan.level}; Monte Carlo standard errors in parentheses`));
   await writeFileAtomic(join(out, 'summary.csv'), toCsv(csvColumns(rows), rows));

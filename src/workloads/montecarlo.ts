@@ -50,10 +50,11 @@ export async function runMontecarlo(plan: Plan, out: string, opts: WorkloadOptio
   const { payloads, tasks, ran } = run;
   const results = payloads as McTaskPayload[];
   const rows = summarise(plan, results);
-  const markdown = await writeSummary(out, plan, rows);
+  const warnings = montecarloWarnings(plan, rows);
+  const markdown = await writeSummary(out, plan, rows, warnings);
   await writeReplications(out, plan, results);
   const figures = await writeFigures(out, plan, rows, results);
-  return { plan, rows, markdown, figures, tasks, ran, warnings: montecarloWarnings(plan, rows) };
+  return { plan, rows, markdown, figures, tasks, ran, warnings };
 }
 
 function montecarloWarnings(plan: Plan, rows: McRow[]): string[] {
