@@ -145,3 +145,30 @@ describe('folders that cannot be made: the file system\'s own reason, naming --o
     }
   });
 });
+
+// A tester's --save into an input folder replaced one of its Parquet files (and --draws p2/manifest.json
+// a partition's manifest), exit 0; every later read of the folder failed.
+describe('outputs among the inputs', () => {
+  it('an output inside an input folder, or among the files an input glob reads, is refused naming both; elsewhere in a glob root it is written', async () => {
+    const { writeTableFile } = await import('../src/data/write-table.ts');
+    const { readTable } = await import('../src/data/read.ts');
+    const data = join(dir, 'dataset');
+    mkdirSync(join(data, 'part=a'), { recursive: true });
+    await writeTableFile(join(data, 'part=a', 'rows.parquet'), await readTable('data/abdata.csv'));
+    const before = readFileSync(join(data, 'part=a', 'rows.parquet'));
+    const inFolder = sysgmm(['estimate', data, ...MODEL, '--save', join(data, 'part=a', 'rows.parquet')]);
+    expect([inFolder.code, inFolder.stderr]).toEqual([2, `sysgmm: --save: ${join(data, 'part=a', 'rows.parquet')} is inside the input folder ${data}, whose files are the data; write the output elsewhere\n`]);
+    const draws = sysgmm(['bootstrap', data, ...MODEL, '--reps', '9', '--draws', join(data, 'draws.csv')]);
+    expect([draws.code, draws.stderr]).toEqual([2, `sysgmm: --draws: ${join(data, 'draws.csv')} is inside the input folder ${data}, whose files are the data; write the output elsewhere\n`]);
+    const glob = `${data}/*/*.parquet`;
+    const matched = sysgmm(['describe', glob, '--id', 'id', '--time', 'year', '--save', join(data, 'part=b', 'new.parquet')]);
+    expect([matched.code, matched.stderr]).toEqual([2, `sysgmm: --save: ${join(data, 'part=b', 'new.parquet')} is among the files the input glob ${glob} reads; write the output elsewhere\n`]);
+    expect(readFileSync(join(data, 'part=a', 'rows.parquet')).equals(before)).toBe(true);
+    expect(readdirSync(data).sort()).toEqual(['part=a']);
+    // Not matched by the glob: written.
+    expect(sysgmm(['describe', glob, '--id', 'id', '--time', 'year', '--save', join(data, 'summary.csv')]).code).toBe(0);
+    // A file where a folder of the output path should be: the option and "write", not "cannot read".
+    const notDir = sysgmm(['estimate', 'data/abdata.csv', ...MODEL, '--save', join(data, 'summary.csv', 'x.json')]);
+    expect([notDir.code, notDir.stderr]).toEqual([2, `sysgmm: --save: cannot write ${join(data, 'summary.csv', 'x.json')}: a part of the path is not a folder\n`]);
+  });
+});

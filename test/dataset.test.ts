@@ -148,3 +148,17 @@ describe('tables written as CSV, Arrow, Parquet, JSON', async () => {
     }
   });
 });
+
+describe('globMatches', () => {
+  it('tells whether a path is one of the files a glob reads, existing or not', async () => {
+    const { globMatches } = await import('../src/data/glob.ts');
+    expect(globMatches('d/*.parquet', 'd/x.parquet')).toBe(true);
+    expect(globMatches('d/*.parquet', 'd/x.csv')).toBe(false);
+    expect(globMatches('d/*.parquet', 'd/sub/x.parquet')).toBe(false);
+    expect(globMatches('d/**/*.parquet', 'd/a/b/x.parquet')).toBe(true);
+    expect(globMatches('d/**/*.parquet', 'd/x.parquet')).toBe(true);
+    expect(globMatches('d/y=[!2]*/*.csv', 'd/y=1999/p.csv')).toBe(true);
+    expect(globMatches('d/y=[!2]*/*.csv', 'd/y=2001/p.csv')).toBe(false);
+    expect(globMatches('d/*.parquet', 'e/x.parquet')).toBe(false);
+  });
+});

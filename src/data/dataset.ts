@@ -10,6 +10,7 @@ import { join, relative, sep } from 'node:path';
 import { Field, Float64, RecordBatch, Schema, Struct, Table, makeData, type Data, type DataType } from './arrow-core.ts';
 import { DataError } from '../errors.ts';
 import { partitionShardFiles } from './partition-manifest.ts';
+import { GLOB, globRoot, segmentRegex } from './glob.ts';
 import { float64Data, utf8FromStrings } from './build.ts';
 import { ROWS_BY_FILE } from './row-place.ts';
 
@@ -22,7 +23,6 @@ interface DatasetOptions {
   text?: string[];
 }
 
-const GLOB = /[*?[]/;
 const EXTENSION: Record<Format, string> = { csv: '.csv', arrow: '.arrow', parquet: '.parquet', dta: '.dta', xlsx: '.xlsx' };
 const HIVE_NULL = '__HIVE_DEFAULT_PARTITION__';
 
@@ -96,30 +96,11 @@ function listFolder(dir: string): string[] {
   return out;
 }
 
-function segmentRegex(segment: string): RegExp {
-  let re = '';
-  for (let i = 0; i < segment.length; i++) {
-    const ch = segment[i];
-    if (ch === '*') re += '[^/]*';
-    else if (ch === '?') re += '[^/]';
-    else if (ch === '[') {
-      const end = segment.indexOf(']', i + 1);
-      if (end < 0) re += '\\[';
-      else {
-        const body = segment.slice(i + 1, end).replace(/\\/g, '\\\\');
-        re += `[${body.startsWith('!') ? '^' + body.slice(1) : body}]`;
-        i = end;
-      }
-    } else re += ch.replace(/[.+^${}()|\\]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
-}
-
 /** Files matching a glob (`*`, `?`, `[...]` within a path segment; `**` for any depth), sorted. */
 function expandGlob(pattern: string): { root: string; files: string[] } {
   const parts = pattern.split(/[\\/]/);
   const first = parts.findIndex((p) => GLOB.test(p));
-  const root = parts.slice(0, first).join(sep) || (pattern.startsWith('/') ? '/' : '.');
+  const root = globRoot(pattern);
   const out = new Set<string>();
   const walk = (dir: string, i: number): void => {
     if (i === parts.length) return;

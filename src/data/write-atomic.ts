@@ -3,9 +3,10 @@
 // failure names the path the user gave (not the temporary name) and leaves no temporary file behind.
 import { existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { SpecError } from '../errors.ts';
 import { optionFault } from '../file-errors.ts';
+import { GLOB, globMatches } from './glob.ts';
 
 function temporaryName(path: string): string {
   // A name near the file system's 255-byte limit keeps its first 200 characters, so the suffix fits.
@@ -106,12 +107,29 @@ export function checkWritable(path: string): void {
 /** checkWritable with the failure a SpecError naming `option` (e.g. "--out: cannot write x.csv: no such file or folder");
  *  an output that is one of the command's input files is refused (it would be replaced by the results). */
 export function checkOutputFile(path: string, option: string, inputs: readonly string[] = []): void {
-  const out = statSync(path, { throwIfNoEntry: false });
+  let out;
+  try {
+    out = statSync(path, { throwIfNoEntry: false });
+  } catch (err) {
+    // A file where a folder of the path should be (ENOTDIR): the output cannot be written there.
+    throw optionFault(Object.assign(err as Error, { syscall: 'write' }), option);
+  }
   const input = out && inputs.find((f) => {
     const s = statSync(f, { throwIfNoEntry: false });
     return s !== undefined && s.dev === out.dev && s.ino === out.ino;
   });
   if (input !== undefined) throw new SpecError(`${option}: ${path} is the input file ${input}; write the output to another file`, option);
+  // A folder or glob input reads every data file under it (a partition, its manifest): an output
+  // written there would become part of the data, or replace a file of it.
+  for (const f of inputs) {
+    if (GLOB.test(f)) {
+      if (globMatches(f, path)) throw new SpecError(`${option}: ${path} is among the files the input glob ${f} reads; write the output elsewhere`, option);
+      continue;
+    }
+    const inside = statSync(f, { throwIfNoEntry: false })?.isDirectory() ? relative(resolve(f), resolve(path)) : null;
+    if (inside !== null && inside !== '' && !inside.startsWith('..') && !isAbsolute(inside))
+      throw new SpecError(`${option}: ${path} is inside the input folder ${f}, whose files are the data; write the output elsewhere`, option);
+  }
   try {
     checkWritable(path);
   } catch (err) {
