@@ -95,6 +95,9 @@ describe('datasets', async () => {
     const bare = run('-');
     expect(bare.status).toBe(2);
     expect(bare.stderr).toBe('sysgmm: reading standard input (-) needs --input-format (csv, arrow, parquet, dta or xlsx)\n');
+    // A bad value in it was reported in a temporary copy's name, gone once the command ended (a tester).
+    const bad = spawnSync('npx', ['tsx', 'src/cli/main.ts', 'estimate', '-', '--input-format', 'csv', '--id', 'id', '--time', 'year', '--xtabond2', 'n L.n w k, gmm(L.n)'], { input: 'id,year,n,w,k\n1,2000,1,2,inf\n', encoding: 'utf8' });
+    expect([bad.status, bad.stderr]).toEqual([2, "sysgmm: standard input (-): row 1 (line 2), column 'k': 'inf' is not a number\n"]);
   });
 });
 

@@ -78,7 +78,13 @@ async function readStdin<O extends DatasetOptions>(opts: O, readOne: ReadOne<O>)
   try {
     const file = join(dir, `stdin${EXTENSION[opts.format]}`);
     await writeFile(file, bytes);
-    return await readOne(file, opts);
+    try {
+      return await readOne(file, opts);
+    } catch (err) {
+      // The copy is gone once the command ends: a message names what the user gave instead.
+      if (err instanceof DataError) throw new DataError(err.message.replaceAll(file, 'standard input (-)'), { ...err.where, file: '-' });
+      throw err;
+    }
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
