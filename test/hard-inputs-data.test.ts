@@ -119,6 +119,16 @@ describe('xlsx', () => {
     await wb.xlsx.writeFile(p);
     await expect(readTable(p)).rejects.toThrow(`${p} [data]: cell C3 holds the formula =C2*2 without a saved result`);
   });
+  it('a value right of the header is an error naming its cell, as a CSV row with more fields than its header (a tester: it was dropped)', async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('data');
+    ws.addRow(['id', 'year', 'x']);
+    ws.addRow([1, 2000, 1]);
+    ws.addRow([1, 2001, 2, 99]);
+    const p = join(dir, 'wide-row.xlsx');
+    await wb.xlsx.writeFile(p);
+    await expect(readTable(p)).rejects.toThrow(`${p} [data]: sheet row 3 has a value in cell D3, right of the header's 3 columns; give that column a header or remove the value`);
+  });
 });
 
 /** A .dta file of format 113, 114 or 115 written byte by byte from "help dta_115" (little-endian). */

@@ -81,6 +81,10 @@ export async function readXlsx(path: string, opts: { sheet?: string; numeric?: s
     const row = ws.getRow(i);
     const cells = names.map((_, j) => classify(cellValue(row.getCell(j + 1), where)));
     if (!row.hasValues) continue; // a blank spreadsheet row is not a data row
+    // A value right of the header's last column has no column to go to (a CSV row with more fields than its header is refused too).
+    for (let j = width + 1; j <= row.cellCount; j++)
+      if (cellValue(row.getCell(j), where) !== null)
+        throw new DataError(`${where}: sheet row ${i} has a value in cell ${row.getCell(j).address}, right of the header's ${width} columns; give that column a header or remove the value`, { file: path, row: i - 1 });
     sheetRows.push(i);
     cells.forEach((c, j) => cols[j].push(c));
   }
