@@ -72,6 +72,11 @@ describe('datasets', async () => {
     writeFileSync(join(dir, 'mixed', 'a.csv'), 'id,year,x\n1,2000,1\n');
     writeFileSync(join(dir, 'mixed', 'b.csv'), 'id,year,y\n1,2001,1\n');
     await expect(readTable(join(dir, 'mixed'))).rejects.toThrow(/b\.csv: its columns \(id: Float64, year: Float64, y: Float64\) differ from those of .*a\.csv/);
+    // A cell that makes a column text in one file: that cell (a tester saw only the differing types).
+    mkdirSync(join(dir, 'oops'));
+    writeFileSync(join(dir, 'oops', 'a.csv'), 'id,year,n\n1,2000,1\n');
+    writeFileSync(join(dir, 'oops', 'b.csv'), 'id,year,n\n1,2001,2\n2,2001,oops\n');
+    await expect(readTable(join(dir, 'oops'))).rejects.toThrow(`${join(dir, 'oops', 'b.csv')}: column 'n' is not numeric there (first non-number: row 2 (line 3) has 'oops') but numbers in ${join(dir, 'oops', 'a.csv')}`);
     await expect(readTable(join(dir, 'nothing-*.csv'))).rejects.toThrow(/no data files match/);
     mkdirSync(join(dir, 'clash', 'x=1'), { recursive: true });
     writeFileSync(join(dir, 'clash', 'x=1', 'a.csv'), 'id,year,x\n1,2000,1\n');

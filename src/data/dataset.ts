@@ -11,7 +11,7 @@ import { Field, Float64, RecordBatch, Schema, Struct, Table, makeData, type Data
 import { DataError } from '../errors.ts';
 import { partitionShardFiles } from './partition-manifest.ts';
 import { GLOB, globRoot, segmentRegex } from './glob.ts';
-import { float64Data, utf8FromStrings } from './build.ts';
+import { float64Data, NOT_NUMERIC, utf8FromStrings } from './build.ts';
 import { ROWS_BY_FILE } from './row-place.ts';
 
 type Format = 'csv' | 'arrow' | 'parquet' | 'dta' | 'xlsx';
@@ -154,10 +154,21 @@ function combine(path: string, root: string, files: string[], tables: Table[]): 
   const names = first.schema.fields.map((f) => f.name);
   const describe = (t: Table) => t.schema.fields.map((f) => `${f.name}: ${f.type}`).join(', ');
   tables.forEach((t, i) => {
-    if (describe(t) !== describe(first))
-      throw new DataError(`${files[i]}: its columns (${describe(t)}) differ from those of ${files[0]} (${describe(first)}); every file of a dataset has the same columns`, {
-        file: files[i],
-      });
+    if (describe(t) === describe(first)) return;
+    // A column text in one file for a non-number the reader found (a cell 'oops'): that cell, by file, row and column.
+    for (const f of t.schema.fields) {
+      const g = first.schema.fields.find((x) => x.name === f.name);
+      if (!g || String(g.type) === String(f.type)) continue;
+      const [textFile, field, numberFile] = f.metadata.has(NOT_NUMERIC) ? [files[i], f, files[0]] : g.metadata.has(NOT_NUMERIC) ? [files[0], g, files[i]] : [null, null, null];
+      if (textFile)
+        throw new DataError(`${textFile}: column '${f.name}' is not numeric there (first non-number: ${field.metadata.get(NOT_NUMERIC)}) but numbers in ${numberFile}; every file of a dataset has the same columns`, {
+          file: textFile,
+          column: f.name,
+        });
+    }
+    throw new DataError(`${files[i]}: its columns (${describe(t)}) differ from those of ${files[0]} (${describe(first)}); every file of a dataset has the same columns`, {
+      file: files[i],
+    });
   });
   const parts = files.map((f) => partitions(root, f));
   const keys = parts[0].map(([k]) => k);
