@@ -103,6 +103,11 @@ describe('datasets', async () => {
     // A bad value in it was reported in a temporary copy's name, gone once the command ended (a tester).
     const bad = spawnSync('npx', ['tsx', 'src/cli/main.ts', 'estimate', '-', '--input-format', 'csv', '--id', 'id', '--time', 'year', '--xtabond2', 'n L.n w k, gmm(L.n)'], { input: 'id,year,n,w,k\n1,2000,1,2,inf\n', encoding: 'utf8' });
     expect([bad.status, bad.stderr]).toEqual([2, "sysgmm: standard input (-): row 1 (line 2), column 'k': 'inf' is not a number\n"]);
+    // A delimiter the file does not use: the header is one column, which the message shows (a tester read "'id' not found; columns are: id,year,…").
+    const semi = spawnSync('npx', ['tsx', 'src/cli/main.ts', 'describe', 'data/abdata.csv', '--id', 'id', '--time', 'year', '--delimiter', ';'], { encoding: 'utf8' });
+    expect([semi.status, semi.stderr]).toEqual([2, `sysgmm: --id column 'id' not found in data/abdata.csv: the header was read as one column, '${readFileSync('data/abdata.csv', 'utf8').split('\n')[0]}'; is the delimiter right? (--delimiter, or leave it out to detect it)\n`]);
+    const two = spawnSync('npx', ['tsx', 'src/cli/main.ts', 'describe', 'data/abdata.csv', '--id', 'id', '--time', 'year', '--delimiter', ';;'], { encoding: 'utf8' });
+    expect([two.status, two.stderr]).toEqual([2, "sysgmm: --delimiter: a CSV delimiter is one byte, got ';;'\n"]);
   });
 });
 

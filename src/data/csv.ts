@@ -102,7 +102,7 @@ export function readCsv(path: string, opts: CsvOptions = {}): Table {
 /** The one-byte field separator: given, or sniffed from the header line. */
 export function delimiterOf(path: string, opts: CsvOptions): number {
   const delimiter = sniff(path, opts.delimiter);
-  if (Buffer.byteLength(delimiter) !== 1) throw new DataError(`CSV delimiter must be one byte, got '${delimiter}'`);
+  if (Buffer.byteLength(delimiter) !== 1) throw new DataError(`--delimiter: a CSV delimiter is one byte, got '${delimiter}'`);
   return delimiter.charCodeAt(0);
 }
 

@@ -245,8 +245,16 @@ export class Panel {
     const at = source ? ` in ${source}` : '';
     const names = table.schema.fields.map((f) => f.name);
     for (const [opt, col] of [['--id', opts.id], ['--time', opts.time]] as const) {
-      if (!names.includes(col))
-        throw new DataError(`${opt} column '${col}' not found${at}; columns are: ${names.join(', ')}`, { file: source, column: col });
+      if (!names.includes(col)) {
+        // One column whose name holds separators: the file was split on another delimiter than its own.
+        const one = names.length === 1 && /[,;\t|]/.test(names[0]!);
+        throw new DataError(
+          one
+            ? `${opt} column '${col}' not found${at}: the header was read as one column, '${names[0]}'; is the delimiter right? (--delimiter, or leave it out to detect it)`
+            : `${opt} column '${col}' not found${at}; columns are: ${names.join(', ')}`,
+          { file: source, column: col },
+        );
+      }
     }
     if (opts.id === opts.time) throw new DataError(`--id and --time name the same column '${opts.id}'${at}`, { file: source, column: opts.id });
     const n = table.numRows;
