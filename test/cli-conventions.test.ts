@@ -29,6 +29,8 @@ describe('CLI conventions', () => {
       [['frobnicate'], "error: unknown command 'frobnicate'"],
       // A misspelt required option is named as unknown, not as the required one missing.
       [['estimate', 'data/abdata.csv', '--id', 'id', '--time', 'year', '--xtabond', 'n L.n'], "error: unknown option '--xtabond'\n(Did you mean --xtabond2?)"],
+      // The program's option after a command: commander answered "unknown option '--version' (Did you mean --version?)".
+      [['estimate', '--version'], "error: '--version' is an option of sysgmm itself, not of 'estimate': sysgmm --version"],
       // Options that would be ignored without a word (a tester's report).
       [['estimate', 'data/abdata.csv', '--id', 'id', '--time', 'year', '--xtabond2', 'n L.n, gmm(L.n)', '--format', 'csv', '--json'], '--json and --format csv ask for two formats; give one'],
       [['estimate', 'data/abdata.csv', '--id', 'id', '--time', 'year', '--xtabond2', 'n L.n, gmm(L.n)', '--retries', '3'], '--retries applies only to partitioned data'],

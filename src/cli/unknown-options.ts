@@ -3,7 +3,7 @@
 // a word about the option given. This looks for an unknown long option first, the way commander reads
 // the arguments (a known option's value is the next argument, or after `=`; `--` ends the options),
 // and has commander report it, with its "Did you mean".
-import type { Command } from 'commander';
+import { CommanderError, type Command } from 'commander';
 
 /** The first long option in `args` (a command's arguments after its name) that `command` does not know. */
 export function firstUnknownOption(command: Command, args: readonly string[]): string | null {
@@ -32,6 +32,11 @@ export function reportUnknownOptionFirst(program: Command, argv: readonly string
   const command = at < 0 ? undefined : program.commands.find((c) => c.name() === argv[at]);
   if (!command) return;
   const flag = firstUnknownOption(command, argv.slice(at + 1));
+  // The program's own --version after a command: commander would suggest "--version" itself.
+  if (flag === '--version') {
+    process.stderr.write(`error: '--version' is an option of sysgmm itself, not of '${command.name()}': sysgmm --version\n`);
+    throw new CommanderError(2, 'sysgmm.versionAfterCommand', '--version after a command');
+  }
   // Commander's own report (message, suggestion, help hint, exit code); unknownOption is not in its
   // typings.
   if (flag) (command as unknown as { unknownOption(flag: string): never }).unknownOption(flag);
