@@ -14,7 +14,7 @@ export function modelInputOptions(cmd: Command): Command {
   );
 }
 
-const DATA_ARGUMENT = `data file (${DATA_FORMATS.join(', ')}; chosen by extension), a dataset folder or glob of such files (hive key=value folders become columns), or - for standard input (with --input-format)`;
+export const DATA_ARGUMENT = `data file (${DATA_FORMATS.join(', ')}; chosen by extension), a dataset folder or glob of such files (hive key=value folders become columns), or - for standard input (with --input-format)`;
 
 /** How to read the data: the options of every command that reads a data file (README "Data files and errors"). */
 export function dataReadOptions(cmd: Command): Command {

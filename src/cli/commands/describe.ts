@@ -1,21 +1,21 @@
 // `sysgmm describe <file> --id <col> --time <col>`: the panel's shape and descriptive statistics.
 import type { Command } from 'commander';
 import { SpecError } from '../../errors.ts';
-import { DATA_FORMATS, readTable } from '../../data/read.ts';
+import { readTable } from '../../data/read.ts';
 import { Panel } from '../../panel/panel.ts';
 import { checkTableFile, variablesTable, writeTableFile } from '../../data/write-table.ts';
 import { describePanel } from '../../panel/describe.ts';
 import { DESCRIBE_FORMATS, descriptionNotes, formatDescription, type DescribeFormat } from '../../report/describe-table.ts';
 import { outputFormat } from '../option-conflicts.ts';
 import { readOptionsOf } from '../../input/load-model.ts';
-import { dataReadOptions } from '../data-options.ts';
+import { DATA_ARGUMENT, dataReadOptions } from '../data-options.ts';
 
 export function register(program: Command): void {
   dataReadOptions(
     program
       .command('describe')
       .description('units, periods, observations, gaps and per-variable statistics of a panel data file')
-      .argument('<file>', `data file (${DATA_FORMATS.join(', ')}; chosen by extension)`)
+      .argument('<file>', DATA_ARGUMENT)
       .requiredOption('--id <col>', 'unit (panel) identifier column')
       .requiredOption('--time <col>', 'integer time column')
       .option('--vars <list>', 'comma-separated variables or expressions, e.g. n,w,log(emp) (default: all numeric columns)')
