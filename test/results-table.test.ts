@@ -38,12 +38,15 @@ describe('sysgmm table', async () => {
     expect(formatResultsTable(t, 'csv').split('\n')[0]).toContain('diff');
   });
 
-  it('reads null (a NaN written as JSON) as an empty cell; refuses what is not a result, and unknown --keep names', async () => {
-    const copy = JSON.parse(JSON.stringify(diff)) as { coefficients: { se: number | null }[] };
+  it("reads null (a NaN written as JSON) as Stata's missing '.', and a count left out as an empty cell; refuses what is not a result, and unknown --keep names", async () => {
+    const copy = JSON.parse(JSON.stringify(diff)) as { coefficients: { se: number | null }[]; ninstruments?: number };
     copy.coefficients[0]!.se = null;
+    delete copy.ninstruments;
     writeFileSync(join(dir, 'nan.json'), JSON.stringify(copy));
     const t = resultsTable(['nan.json'], [await readSavedResult(join(dir, 'nan.json'))], { keep: ['L1.n'] });
-    expect(t.rows[1]?.cells).toEqual(['()']);
+    // A tester's hand-made result printed "()" and "Instruments   undefined".
+    expect(t.rows[1]?.cells).toEqual(['(.)']);
+    expect(t.rows.find((r) => r.label === 'Instruments')?.cells).toEqual(['']);
     writeFileSync(join(dir, 'other.json'), '{"a": 1}');
     await expect(readSavedResult(join(dir, 'other.json'))).rejects.toThrow(/is not a saved sysgmm result \(no estimator, coefficients, nobs, ngroups\)/);
     await expect(readSavedResult(join(dir, 'missing.json'))).rejects.toThrow(/file not found/);

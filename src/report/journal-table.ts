@@ -115,7 +115,8 @@ export function buildJournalTable(input: JournalTableInput): JournalTable {
       }
       present = true;
       coef.push(fixed(k.estimate, digits) + stars(k.p));
-      se.push(`(${fixed(k.se, digits)})`);
+      // A missing SE (a hand-edited or older saved result) as Stata writes a missing value.
+      se.push(`(${Number.isFinite(k.se) ? fixed(k.se, digits) : '.'})`);
       const b = c.bootstrap?.find((x) => x.name === name);
       ci.push(b ? `[${fixed(b.low, digits)}, ${fixed(b.high, digits)}]` : '');
     }
@@ -130,9 +131,10 @@ export function buildJournalTable(input: JournalTableInput): JournalTable {
   stat('AR(1) p', (r) => p3(pOf(r, 1)));
   stat('AR(2) p', (r) => p3(pOf(r, 2)));
   stat('Hansen p', (r) => p3(isGmm(r) ? r.hansen?.p : null));
-  stat('Instruments', (r) => (isGmm(r) ? String(r.ninstruments) : ''));
-  stat(input.unitsLabel ?? 'Cities', (r) => String(r.ngroups));
-  stat('Observations', (r) => String(r.nobs));
+  const count = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? String(x) : '');
+  stat('Instruments', (r) => (isGmm(r) ? count(r.ninstruments) : ''));
+  stat(input.unitsLabel ?? 'Cities', (r) => count(r.ngroups));
+  stat('Observations', (r) => count(r.nobs));
   for (const e of input.extraRows ?? []) {
     if (e.values.length !== cols.length) throw new Error(`extra row '${e.label}' has ${e.values.length} values for ${cols.length} columns`);
     rows.push({ kind: 'extra', label: e.label, cells: e.values });
