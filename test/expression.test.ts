@@ -24,6 +24,8 @@ describe('evalExpression', () => {
     expect(ev('x - z - 1')).toEqual([-2, 1, 4, 8, NaN, 26]);
     expect(ev('x / z')).toEqual([0.5, NaN, -4, 10, NaN, 10]); // division by zero is missing, as in Stata
     expect(ev('2.5e1 - .5')).toEqual(Array(6).fill(24.5));
+    // A literal beyond the largest double is missing (a tester's x^1e400 gave zeros where |x| < 1).
+    expect(ev('z^1e400')).toEqual(Array(6).fill(NaN));
   });
   it('powers: right-associative and tighter than unary minus (Stata: -2^2 = -4)', () => {
     expect(ev('x^2')).toEqual([1, 4, 16, 100, 400, 900]);

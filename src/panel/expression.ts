@@ -149,7 +149,9 @@ export function evalExpression(panel: Panel, expr: string, generated?: (what: st
     if (t === undefined) return fail('unexpected end of expression');
     if (t.kind === 'num') {
       pos++;
-      return constant(Number(t.text));
+      // A literal beyond the largest double (1e400) is missing, as in Stata.
+      const v = Number(t.text);
+      return constant(Number.isFinite(v) ? v : NaN);
     }
     if (isOp(t, '(')) {
       pos++;
