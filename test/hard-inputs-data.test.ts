@@ -129,6 +129,17 @@ describe('xlsx', () => {
     await wb.xlsx.writeFile(p);
     await expect(readTable(p)).rejects.toThrow(`${p} [data]: sheet row 3 has a value in cell D3, right of the header's 3 columns; give that column a header or remove the value`);
   });
+  it('a text column records its first non-number, which describe shows, as for CSV (a tester: xlsx gave none)', async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('data');
+    ws.addRow(['id', 'year', 'x']);
+    ws.addRow([1, 2000, 1]);
+    ws.addRow([1, 2001, 'abc']);
+    const p = join(dir, 'text-col.xlsx');
+    await wb.xlsx.writeFile(p);
+    const { NOT_NUMERIC } = await import('../src/data/build.ts');
+    expect((await readTable(p)).schema.fields.find((f) => f.name === 'x')!.metadata.get(NOT_NUMERIC)).toBe("row 2 (sheet row 3) has 'abc'");
+  });
 });
 
 /** A .dta file of format 113, 114 or 115 written byte by byte from "help dta_115" (little-endian). */

@@ -4,7 +4,7 @@
 import ExcelJS from 'exceljs';
 import type { Table } from 'apache-arrow';
 import { DataError } from '../errors.ts';
-import { float64Data, tableFromColumns, utf8FromStrings, type BuiltColumn } from './build.ts';
+import { type BuiltColumn, float64Data, NOT_NUMERIC, tableFromColumns, utf8FromStrings } from './build.ts';
 
 type Cell = number | string | null;
 
@@ -98,7 +98,8 @@ export async function readXlsx(path: string, opts: { sheet?: string; numeric?: s
         row: bad + 1,
         column: name,
       });
-    return { name, data: utf8FromStrings(values.map((v) => (v === null ? null : String(v)))) };
+    // Where the first non-number is, for messages about the column (as the CSV reader records it).
+    return { name, data: utf8FromStrings(values.map((v) => (v === null ? null : String(v)))), metadata: new Map([[NOT_NUMERIC, `row ${bad + 1} (sheet row ${sheetRows[bad]}) has '${values[bad]}'`]]) };
   });
   return tableFromColumns(columns);
 }
