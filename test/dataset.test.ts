@@ -78,6 +78,7 @@ describe('datasets', async () => {
     writeFileSync(join(dir, 'oops', 'b.csv'), 'id,year,n\n1,2001,2\n2,2001,oops\n');
     await expect(readTable(join(dir, 'oops'))).rejects.toThrow(`${join(dir, 'oops', 'b.csv')}: column 'n' is not numeric there (first non-number: row 2 (line 3) has 'oops') but numbers in ${join(dir, 'oops', 'a.csv')}`);
     await expect(readTable(join(dir, 'nothing-*.csv'))).rejects.toThrow(/no data files match/);
+    await expect(readTable(join(dir, 'mixed', '{a,b}*.csv'))).rejects.toThrow(`${join(dir, 'mixed', '{a,b}*.csv')}: no data files match (braces {a,b} are not expanded in a glob: use a [ab] class, or a wider pattern and an if condition)`);
     mkdirSync(join(dir, 'clash', 'x=1'), { recursive: true });
     writeFileSync(join(dir, 'clash', 'x=1', 'a.csv'), 'id,year,x\n1,2000,1\n');
     await expect(readTable(join(dir, 'clash'))).rejects.toThrow(/partition key 'x' is also a column/);

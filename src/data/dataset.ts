@@ -54,7 +54,11 @@ export async function readDataset<O extends DatasetOptions>(path: string, opts: 
 export function datasetFiles(path: string, format: Format | undefined, formatOf: (p: string) => Format | undefined): { root: string; files: string[] } {
   const { root, files } = GLOB.test(path) ? expandGlob(path) : { root: path, files: partitionShardFiles(path) ?? listFolder(path) };
   const data = files.filter((f) => (format ? formatOf(f) === format || formatOf(f) === undefined : formatOf(f) !== undefined));
-  if (data.length === 0) throw new DataError(`${path}: no data files${GLOB.test(path) ? ' match' : ' in the folder'}`, { file: path });
+  if (data.length === 0)
+    throw new DataError(
+      `${path}: no data files${GLOB.test(path) ? ' match' : ' in the folder'}${/[{}]/.test(path) ? ' (braces {a,b} are not expanded in a glob: use a [ab] class, or a wider pattern and an if condition)' : ''}`,
+      { file: path },
+    );
   return { root, files: data };
 }
 
