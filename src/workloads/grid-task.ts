@@ -8,6 +8,7 @@ import { DataError } from '../errors.ts';
 import { blocksKey, fitOnBlocks, modelBlocks, prepareGmm, type PreparedGmm } from '../gmm/fit.ts';
 import type { UnitBlocks } from '../gmm/blocks.ts';
 import { bootstrapGmm } from '../bootstrap/run.ts';
+import { tooFewReplications } from '../bootstrap/intervals.ts';
 import { loadModel } from '../input/load-model.ts';
 import { defaultFloat64Backend, getBackend } from '../kernels/registry.ts';
 import { parseXtabond2 } from '../spec/parse.ts';
@@ -60,6 +61,9 @@ export interface GridRow {
 export interface BootstrapCounts {
   used: number;
   failed: { singular: number; nonFinite: number };
+  /** The bootstrap's own warnings (pca components kept, generalized inverses, too few successes); absent
+   *  from rows of an older version. */
+  warnings?: string[];
 }
 
 /** Hansen p above which, with many instruments, the test is suspect (Roodman 2009, "A note on the theme of too many instruments", section 4). */
@@ -115,7 +119,9 @@ export async function gridTask(manifest: RunManifest, index: number): Promise<Gr
         const shared = prepared.get(key)!;
         const fit = fitOnBlocks(shared.prep, shared.blocks, spec, s.command);
         const boot = backend ? await bootstrapGmm(sel.panel, spec, { reps: config.bootstrap, seed: keyedSeed(config.seed, s.index), threads: 1, backend }, s.command) : null;
-        row.bootstrap = boot ? { used: boot.used, failed: boot.failed } : null;
+        // Its warnings but the one on B, which the run gives once (grid.ts gridWarnings).
+        const tooFew = tooFewReplications(config.bootstrap, 0.95);
+        row.bootstrap = boot ? { used: boot.used, failed: boot.failed, warnings: boot.warnings.filter((w) => w !== tooFew) } : null;
         row.nobs = fit.nobs;
         row.groups = fit.ngroups;
         row.instruments = fit.ninstruments;

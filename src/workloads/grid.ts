@@ -125,5 +125,9 @@ function gridWarnings(reps: number, rows: GridRow[]): string[] {
       `bootstrap replications failed in ${failed.length} specification(s), whose bootstrap statistics use only the rest (boot_used in grid.csv): ` +
         failed.map((r) => `#${r.index} ${bootFailed(r)} of ${reps} (${r.bootstrap!.failed.singular} singular, ${r.bootstrap!.failed.nonFinite} non-finite)`).join('; '),
     );
+  // Each bootstrap warning once, with the specifications that gave it.
+  const by = new Map<string, number[]>();
+  for (const r of rows) for (const w of r.bootstrap?.warnings ?? []) by.set(w, [...(by.get(w) ?? []), r.index]);
+  for (const [w, specs] of by) warnings.push(`bootstrap of specification(s) ${specs.map((i) => `#${i}`).join(', ')}: ${w}`);
   return warnings;
 }
