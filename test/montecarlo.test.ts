@@ -143,6 +143,15 @@ describe('Monte Carlo tasks and summaries', () => {
     expect(summarise(plan, p)[0].bootFailures).toBeNull();
   });
 
+  it('warns once that pca estimators keep their components in the bootstrap, naming them (grid and bootstrap say so too)', async () => {
+    const { montecarloWarnings } = await import('../src/workloads/montecarlo.ts');
+    const plan = parsePlan({ dgp: { alpha: 0.5 }, estimators: { P: `${SYS2} pca`, S: SYS2 }, reps: 4, bootstrap: 99 });
+    expect(montecarloWarnings(plan, [])).toEqual([
+      'pca (P): each replication's bootstrap keeps the principal components of that replication's sample (not chosen again on each resample); its bootstrap-t intervals are conditional on them',
+    ]);
+    expect(montecarloWarnings({ ...plan, bootstrap: 0 }, [])).toEqual([]);
+  });
+
   it('the summary statistics and their Monte Carlo standard errors match a hand computation', () => {
     const plan = parsePlan({ dgp: { alpha: 0.5 }, estimators: { E: DIF2 }, reps: 4, alpha_level: 0.05 });
     const est = [0.4, 0.7, 0.5, null];

@@ -9,6 +9,7 @@ import { summarise, type McRow } from './mc-summary.ts';
 import { writeFigures, writeReplications, writeSummary } from './mc-report.ts';
 import { runWorkload, type WorkloadOptions } from './run-workload.ts';
 import { tooFewReplications } from '../bootstrap/intervals.ts';
+import { parseXtabond2 } from '../spec/parse.ts';
 
 export async function readPlan(path: string): Promise<Plan> {
   let text: string;
@@ -57,10 +58,15 @@ export async function runMontecarlo(plan: Plan, out: string, opts: WorkloadOptio
   return { plan, rows, markdown, figures, tasks, ran, warnings };
 }
 
-function montecarloWarnings(plan: Plan, rows: McRow[]): string[] {
+/** The run's warnings: B too few for the plan's level, `pca` estimators' components held fixed in the
+ *  bootstrap (as bootstrapGmm says of one fit), design × estimator pairs with failed replications. */
+export function montecarloWarnings(plan: Plan, rows: McRow[]): string[] {
   if (plan.bootstrap === 0) return [];
   const tooFew = tooFewReplications(plan.bootstrap, 1 - plan.level);
   const warnings = tooFew ? [tooFew] : [];
+  const pca = plan.estimators.filter((e) => e.def.kind === 'xtabond2' && parseXtabond2(e.def.command, ['id', 't', 'y', 'x']).pca).map((e) => e.name);
+  if (pca.length)
+    warnings.push(`pca (${pca.join(', ')}): each replication's bootstrap keeps the principal components of that replication's sample (not chosen again on each resample); its bootstrap-t intervals are conditional on them`);
   // The rows repeat a design × estimator's counts for each parameter: one row of each pair holds them.
   const pairs = new Map(rows.map((r) => [`${r.designIndex}\u0000${r.estimator}`, r]));
   const failed = [...pairs.values()].filter((r) => r.bootFailures?.count);
