@@ -147,7 +147,7 @@ describe('Monte Carlo tasks and summaries', () => {
     const { montecarloWarnings } = await import('../src/workloads/montecarlo.ts');
     const plan = parsePlan({ dgp: { alpha: 0.5 }, estimators: { P: `${SYS2} pca`, S: SYS2 }, reps: 4, bootstrap: 99 });
     expect(montecarloWarnings(plan, [])).toEqual([
-      'pca (P): each replication's bootstrap keeps the principal components of that replication's sample (not chosen again on each resample); its bootstrap-t intervals are conditional on them',
+      "pca (P): each replication's bootstrap keeps the principal components of that replication's sample (not chosen again on each resample); its bootstrap-t intervals are conditional on them",
     ]);
     expect(montecarloWarnings({ ...plan, bootstrap: 0 }, [])).toEqual([]);
   });
