@@ -80,12 +80,14 @@ export async function gridTask(manifest: RunManifest, index: number): Promise<Gr
   if ((await dataSha256(data.path, data.inputFormat as DataFormat | undefined)) !== data.sha256) throw new DataError(`${data.path} changed since the run started (checksum differs); start a new run`, { file: data.path });
   const { first, last } = gridTaskRange(config, index);
   const { panel } = await loadModel(data.path, { id: data.id, time: data.time, xtabond2: grid.specs[first].command, inputFormat: data.inputFormat, sheet: data.sheet, delimiter: data.delimiter });
-  const columns = [data.id, data.time, ...panel.names()];
+  const columns = panel.variables();
   const samples = new Map<string, SampleSelection>();
   // Specifications of one sample that differ only in steps, robust, small or level share their
   // design and per-unit blocks (blocksKey): built once, fitted many times.
   const prepared = new Map<string, { prep: PreparedGmm; blocks: UnitBlocks }>();
   const backend = config.bootstrap > 0 ? await getBackend(defaultFloat64Backend(), { precision: 'float32', workload: 'bootstrap' }) : null;
+  // A bootstrap's warning on B, which the run gives once (grid.ts gridWarnings), not each row.
+  const tooFew = tooFewReplications(config.bootstrap, 0.95);
   const rows: GridRow[] = [];
   try {
     for (const s of grid.specs.slice(first, last)) {
@@ -119,8 +121,6 @@ export async function gridTask(manifest: RunManifest, index: number): Promise<Gr
         const shared = prepared.get(key)!;
         const fit = fitOnBlocks(shared.prep, shared.blocks, spec, s.command);
         const boot = backend ? await bootstrapGmm(sel.panel, spec, { reps: config.bootstrap, seed: keyedSeed(config.seed, s.index), threads: 1, backend }, s.command) : null;
-        // Its warnings but the one on B, which the run gives once (grid.ts gridWarnings).
-        const tooFew = tooFewReplications(config.bootstrap, 0.95);
         row.bootstrap = boot ? { used: boot.used, failed: boot.failed, warnings: boot.warnings.filter((w) => w !== tooFew) } : null;
         row.nobs = fit.nobs;
         row.groups = fit.ngroups;
