@@ -28,11 +28,8 @@ export function blankStrings(text: string, fail: (msg: string) => never): string
   return out;
 }
 
-/** Positions of `ops` at parenthesis depth 0 and outside strings (longest operator first at each position). */
-function topLevel(text0: string, ops: readonly string[]): { at: number; op: string }[] {
-  const text = blankStrings(text0, (msg) => {
-    throw new SpecError(msg, 'if');
-  });
+/** Positions of `ops` at parenthesis depth 0 in `text`, its strings blanked (longest operator first at each position). */
+function topLevel(text: string, ops: readonly string[]): { at: number; op: string }[] {
   const out: { at: number; op: string }[] = [];
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
@@ -50,7 +47,7 @@ function topLevel(text0: string, ops: readonly string[]): { at: number; op: stri
   return out;
 }
 
-/** Whether the whole text is one parenthesised group (strings blanked). */
+/** Whether the whole text, its strings blanked, is one parenthesised group. */
 function wrapped(text: string): boolean {
   if (!text.startsWith('(') || !text.endsWith(')')) return false;
   let depth = 0;
@@ -88,8 +85,10 @@ export function evalCondition(panel0: Panel, condition: string): Uint8Array {
   const walk = (text0: string): Uint8Array => {
     const text = text0.trim();
     if (text === '') fail('empty condition');
+    // The same text with its strings blanked: operators and parentheses are looked for there.
+    const blank = blankStrings(text, fail);
     for (const op of ['|', '&']) {
-      const at = topLevel(text, [op]);
+      const at = topLevel(blank, [op]);
       if (at.length) {
         const parts: string[] = [];
         let from = 0;
@@ -103,37 +102,26 @@ export function evalCondition(panel0: Panel, condition: string): Uint8Array {
       }
     }
     if ((text[0] === '!' || text[0] === '~') && text[1] !== '=') return walk(text.slice(1)).map((x) => 1 - x);
-    const cmp = topLevel(text, COMPARISONS);
-    if (/(^|[^=<>!~])=(?!=)/.test(blankStrings(text, fail))) fail("'=' is assignment; compare with '=='");
+    const cmp = topLevel(blank, COMPARISONS);
+    if (/(^|[^=<>!~])=(?!=)/.test(blank)) fail("'=' is assignment; compare with '=='");
     if (cmp.length > 1) fail(`chained comparisons (${cmp.map((c) => c.op).join(', ')}) are ambiguous: join them with & or |`);
     if (cmp.length === 1) {
       const { at, op } = cmp[0];
       const a = operand(text.slice(0, at), text.slice(at + op.length));
       const b = operand(text.slice(at + op.length), text.slice(0, at));
+      if (a instanceof Float64Array !== b instanceof Float64Array) fail(`type mismatch: '${text}' compares text with a number`);
+      // Stata: missing is larger than any number, and equal to itself.
+      const value = (v: Float64Array | ReadonlyArray<string>, r: number): number | string => (v instanceof Float64Array ? (Number.isNaN(v[r]) ? Infinity : v[r]!) : v[r]!);
       const out = new Uint8Array(n);
-      if (!(a instanceof Float64Array) || !(b instanceof Float64Array)) {
-        if (a instanceof Float64Array || b instanceof Float64Array)
-          fail(`type mismatch: '${text.trim()}' compares text with a number`);
-        const x = a as ReadonlyArray<string>;
-        const y = b as ReadonlyArray<string>;
-        for (let r = 0; r < n; r++) {
-          const u = x[r]!;
-          const v = y[r]!;
-          const hold = op === '>=' ? u >= v : op === '<=' ? u <= v : op === '==' ? u === v : op === '>' ? u > v : op === '<' ? u < v : u !== v;
-          out[r] = hold ? 1 : 0;
-        }
-        return out;
-      }
       for (let r = 0; r < n; r++) {
-        // Stata: missing is larger than any number, and equal to itself.
-        const x = Number.isNaN(a[r]) ? Infinity : a[r];
-        const y = Number.isNaN(b[r]) ? Infinity : b[r];
+        const x = value(a, r);
+        const y = value(b, r);
         const hold = op === '>=' ? x >= y : op === '<=' ? x <= y : op === '==' ? x === y : op === '>' ? x > y : op === '<' ? x < y : x !== y;
         out[r] = hold ? 1 : 0;
       }
       return out;
     }
-    if (wrapped(blankStrings(text, fail))) return walk(text.slice(1, -1));
+    if (wrapped(blank)) return walk(text.slice(1, -1));
     const v = numeric(text);
     return Uint8Array.from(v, (x) => (x !== 0 ? 1 : 0));
   };
