@@ -66,8 +66,7 @@ export function register(program: Command): void {
         }));
         if (!opts.quiet) process.stderr.write(`run directory: ${out}\n`);
         writeResult(result, format, { id: opts.id, time: opts.time, spec });
-        if (opts.save?.toLowerCase().endsWith('.json')) await writeFileAtomic(opts.save, formatResult(result, 'json'), '--save');
-        else if (opts.save) await writeTableFile(opts.save, coefficientTable(result), '--save');
+        await saveResult(result, opts.save);
         return;
       }
       for (const o of ['jobs', 'slurm', 'out', 'resume', 'quiet'] as const)
@@ -79,8 +78,7 @@ export function register(program: Command): void {
       const spec = { ...loaded.spec, conventions };
       const result = await fitGmm(panel, spec, opts.xtabond2);
       writeResult(result, format, { id: opts.id, time: opts.time, spec });
-      if (opts.save?.toLowerCase().endsWith('.json')) await writeFileAtomic(opts.save, formatResult(result, 'json'), '--save');
-      else if (opts.save) await writeTableFile(opts.save, coefficientTable(result), '--save');
+      await saveResult(result, opts.save);
     });
 }
 
@@ -89,4 +87,10 @@ export function register(program: Command): void {
 function writeResult(result: GmmResult, format: string, context: ReportContext): void {
   process.stdout.write(formatResult(result, format, context));
   if (format === 'csv' || format === 'latex') for (const line of noteLines(result)) process.stderr.write(`${line}\n`);
+}
+
+/** --save: the --json object to a .json file (what `sysgmm table` reads), else the coefficient table. */
+async function saveResult(result: GmmResult, path: string | undefined): Promise<void> {
+  if (path?.toLowerCase().endsWith('.json')) await writeFileAtomic(path, formatResult(result, 'json'), '--save');
+  else if (path) await writeTableFile(path, coefficientTable(result), '--save');
 }
