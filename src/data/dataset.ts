@@ -10,7 +10,7 @@ import { join, relative, sep } from 'node:path';
 import { Field, Float64, RecordBatch, Schema, Struct, Table, makeData, type Data, type DataType } from './arrow-core.ts';
 import { DataError } from '../errors.ts';
 import { partitionShardFiles } from './partition-manifest.ts';
-import { GLOB, globRoot, segmentRegex } from './glob.ts';
+import { GLOB, globParts, segmentRegex } from './glob.ts';
 import { float64Data, NOT_NUMERIC, utf8FromStrings } from './build.ts';
 import { ROWS_BY_FILE } from './row-place.ts';
 
@@ -108,9 +108,7 @@ function listFolder(dir: string): string[] {
 
 /** Files matching a glob (`*`, `?`, `[...]` within a path segment; `**` for any depth), sorted. */
 function expandGlob(pattern: string): { root: string; files: string[] } {
-  const parts = pattern.split(/[\\/]/);
-  const first = parts.findIndex((p) => GLOB.test(p));
-  const root = globRoot(pattern);
+  const { root, parts, first } = globParts(pattern);
   const out = new Set<string>();
   const walk = (dir: string, i: number): void => {
     if (i === parts.length) return;

@@ -6,11 +6,12 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 /** A path with a wildcard: `*`, `?` or a `[…]` class. */
 export const GLOB = /[*?[]/;
 
-/** The folders of `pattern` before its first segment with a wildcard ('.' or '/' when there are none). */
-export function globRoot(pattern: string): string {
+/** The segments of `pattern`, the first with a wildcard, and the folder the segments before it make
+ *  ('.' or '/' when there are none): where expanding or matching the glob starts. */
+export function globParts(pattern: string): { root: string; parts: string[]; first: number } {
   const parts = pattern.split(/[\\/]/);
   const first = parts.findIndex((p) => GLOB.test(p));
-  return parts.slice(0, first).join(sep) || (pattern.startsWith('/') ? '/' : '.');
+  return { root: parts.slice(0, first).join(sep) || (pattern.startsWith('/') ? '/' : '.'), parts, first };
 }
 
 /** One path segment's pattern as a regular expression (`[!…]` negates a class). */
@@ -35,10 +36,10 @@ export function segmentRegex(segment: string): RegExp {
 
 /** Whether `path` (existing or not) is one of the files `pattern` would read. */
 export function globMatches(pattern: string, path: string): boolean {
-  const rel = relative(resolve(globRoot(pattern)), resolve(path));
+  const { root, parts, first } = globParts(pattern);
+  const rel = relative(resolve(root), resolve(path));
   if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return false;
-  const parts = pattern.split(/[\\/]/);
-  const pat = parts.slice(parts.findIndex((p) => GLOB.test(p)));
+  const pat = parts.slice(first);
   const seg = rel.split(sep);
   const match = (i: number, j: number): boolean => {
     if (i === pat.length) return j === seg.length;
