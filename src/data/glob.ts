@@ -34,11 +34,17 @@ export function segmentRegex(segment: string): RegExp {
   return new RegExp(`^${re}$`);
 }
 
+/** `path` relative to `folder` when it lies inside it (not the folder itself), else null. */
+export function pathBelow(folder: string, path: string): string | null {
+  const rel = relative(resolve(folder), resolve(path));
+  return rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel) ? null : rel;
+}
+
 /** Whether `path` (existing or not) is one of the files `pattern` would read. */
 export function globMatches(pattern: string, path: string): boolean {
   const { root, parts, first } = globParts(pattern);
-  const rel = relative(resolve(root), resolve(path));
-  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return false;
+  const rel = pathBelow(root, path);
+  if (rel === null) return false;
   const pat = parts.slice(first);
   const seg = rel.split(sep);
   const match = (i: number, j: number): boolean => {

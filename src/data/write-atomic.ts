@@ -3,10 +3,10 @@
 // failure names the path the user gave (not the temporary name) and leaves no temporary file behind.
 import { existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { SpecError } from '../errors.ts';
 import { optionFault } from '../file-errors.ts';
-import { GLOB, globMatches } from './glob.ts';
+import { GLOB, globMatches, pathBelow } from './glob.ts';
 
 function temporaryName(path: string): string {
   // A name near the file system's 255-byte limit keeps its first 200 characters, so the suffix fits.
@@ -126,8 +126,7 @@ export function checkOutputFile(path: string, option: string, inputs: readonly s
       if (globMatches(f, path)) throw new SpecError(`${option}: ${path} is among the files the input glob ${f} reads; write the output elsewhere`, option);
       continue;
     }
-    const inside = statSync(f, { throwIfNoEntry: false })?.isDirectory() ? relative(resolve(f), resolve(path)) : null;
-    if (inside !== null && inside !== '' && !inside.startsWith('..') && !isAbsolute(inside))
+    if (statSync(f, { throwIfNoEntry: false })?.isDirectory() && pathBelow(f, path) !== null)
       throw new SpecError(`${option}: ${path} is inside the input folder ${f}, whose files are the data; write the output elsewhere`, option);
   }
   try {
