@@ -19,6 +19,7 @@ import { fileSha256, partition, readPartition, shardOfId } from '../src/scale/pa
 import { shardedEstimate } from '../src/scale/sharded-estimate.ts';
 import { parseXtabond2 } from '../src/spec/parse.ts';
 import { movedInstrumentColumns, normals } from './helpers/smallPanel.ts';
+import { holdTask } from './helpers/hold-task.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'sysgmm-scale-'));
 const abdata = new URL('../data/abdata.csv', import.meta.url).pathname;
@@ -81,8 +82,8 @@ function sysgmm(...args: string[]) {
 
 /** A sharded estimate started in the background: its output so far, its exit, and its first worker
  *  process (the local executor's child, read from /proc) once one runs. */
-function startEstimate(args: string[]) {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+function startEstimate(args: string[], env?: NodeJS.ProcessEnv) {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
   const output = { stdout: '', stderr: '' };
   child.stdout.on('data', (d) => (output.stdout += d));
   child.stderr.on('data', (d) => (output.stderr += d));
@@ -291,8 +292,11 @@ describe('sharded estimate', () => {
     const command = 'xtabond2 n L.n w k, gmm(L.(n w k), collapse) orthogonal twostep robust';
     const out = join(work, 'faults');
     const args = ['bin/sysgmm.mjs', 'estimate', ab3, '--id', 'id', '--time', 'year', '--xtabond2', command, '--json', '--jobs', '1', '--out', out];
-    const run = startEstimate(args);
+    // The first worker (layout tasks 0 and 1) waits at its start until released (hold-task.ts).
+    const { env, release } = holdTask(0, join(work, 'faults-gate'));
+    const run = startEstimate(args, env);
     process.kill(Number(await run.firstWorker()), 'SIGKILL');
+    release();
     expect(await run.closed).toBe(0);
     expect(run.output.stderr).toMatch(/task\(s\) 0, 1: the worker process was killed by SIGKILL without a result \(log .*local-0000-tasks-0-1\.log\); running again/);
     // The killed batch (layout tasks 0–1) ran again: three worker processes for three tasks.

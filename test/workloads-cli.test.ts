@@ -13,6 +13,7 @@ import { montecarloTask, taskLayout, type McTaskPayload } from '../src/workloads
 import { summarise } from '../src/workloads/mc-summary.ts';
 import { taskPath } from '../src/run/run-dir.ts';
 import { gridTask } from '../src/workloads/grid-task.ts';
+import { holdTask } from './helpers/hold-task.ts';
 
 const PLAN = {
   dgp: { alpha: [0.5, 0.8], N: 60, T: 5, hetero: 0.5 },
@@ -59,16 +60,18 @@ describe('sysgmm montecarlo', () => {
 
   it('a killed run resumes on local worker processes: complete results are kept, a corrupted one recomputed, and the results equal the in-process run with another sharding', async () => {
     expected = await reference();
-    const child = spawn(process.execPath, ['bin/sysgmm.mjs', 'montecarlo', planFile, '--out', local, '--jobs', '1', '--quiet'], { detached: true, stdio: 'ignore' });
+    // One worker process takes tasks 0 and 1, then another takes 2 and 3, held at its start
+    // (hold-task.ts): the run is killed once the first two are written and the second worker waits.
+    const { env } = holdTask(2, join(work, 'local-gate'));
+    const child = spawn(process.execPath, ['bin/sysgmm.mjs', 'montecarlo', planFile, '--out', local, '--jobs', '1', '--quiet'], { detached: true, stdio: 'ignore', env });
     const tasksDir = join(local, 'tasks');
     const done = () => (existsSync(tasksDir) ? readdirSync(tasksDir).filter((f) => /^\d+\.json$/.test(f)) : []);
-    // One worker process takes tasks 0 and 1, then another takes 2 and 3: kill the run once the first two are written.
-    for (let waited = 0; done().length < 2 && waited < 240_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+    const logs = () => (existsSync(join(local, 'logs')) ? readdirSync(join(local, 'logs')) : []);
+    for (let waited = 0; (done().length < 2 || !logs().includes('local-0001-tasks-2-3.log')) && waited < 240_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
     process.kill(-child.pid!, 'SIGKILL');
     await new Promise((r) => setTimeout(r, 300));
-    const survivors = done();
-    expect(survivors.length).toBeGreaterThanOrEqual(2);
-    expect(survivors.length).toBeLessThan(4);
+    const survivors = done().sort();
+    expect(survivors).toEqual(['000000.json', '000001.json']);
     // Corrupt one digit of the first survivor's payload (line 2); the other survivors must be kept as they are.
     const first = join(tasksDir, survivors[0]);
     const [header, body] = readFileSync(first, 'utf8').split('\n');
@@ -93,7 +96,9 @@ describe('sysgmm montecarlo', () => {
 
   it('a worker process killed mid-run is retried by the local executor and the run completes with the same results', async () => {
     const dir = join(work, 'retried');
-    const child = spawn(process.execPath, ['bin/sysgmm.mjs', 'montecarlo', planFile, '--out', dir, '--jobs', '1'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // Its first worker process (tasks 0 and 1) waits at its start until released (hold-task.ts).
+    const { env, release } = holdTask(0, join(work, 'retried-gate'));
+    const child = spawn(process.execPath, ['bin/sysgmm.mjs', 'montecarlo', planFile, '--out', dir, '--jobs', '1'], { stdio: ['ignore', 'ignore', 'pipe'], env });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     const closed = new Promise<number | null>((done) => child.on('close', done));
@@ -105,6 +110,7 @@ describe('sysgmm montecarlo', () => {
       if (!worker) await new Promise((r) => setTimeout(r, 50));
     }
     process.kill(Number(worker), 'SIGKILL');
+    release();
     expect(await closed).toBe(0);
     expect(stderr).toContain('(4 computed now)');
     // Three batches ran: the killed one, then tasks 2–3, then 0–1 again.
