@@ -143,6 +143,47 @@ describe('Monte Carlo tasks and summaries', () => {
     expect(summarise(plan, p)[0].bootFailures).toBeNull();
   });
 
+  // Reported in the twelfth session's note: a replication where xtabond2's invsym left a parameter
+  // unidentified (estimate and SE set to 0) entered the bias as an estimate of 0, and replications
+  // weighted through a generalized inverse of a singular moment covariance went unsaid.
+  it('a parameter left unidentified fails its replication (not an estimate of 0); replications through a generalized inverse are counted and warned of', async () => {
+    const { montecarloWarnings } = await import('../src/workloads/montecarlo.ts');
+    // Two units: the moment covariance has rank 2, so two-step GMM identifies two coefficients; the
+    // parameters of interest come last in the first command, and are those invsym leaves out.
+    const plan = parsePlan({
+      dgp: { model: 'ar1x', alpha: 0.5, N: 2, T: 8 },
+      estimators: { LAST: 'xtabond2 y L2.y L.x L.y x, gmm(y, lag(3 4) collapse) iv(L.x x) twostep robust', SYS2: 'xtabond2 y L.y x, gmm(y, lag(2 3) collapse) iv(x) twostep robust', OLS: { ols: 'y L.y x' } },
+      reps: 4,
+      seed: 3,
+      repsPerTask: 2,
+    });
+    const p = await payloads(plan);
+    const recs = p.flatMap((t) => t.reps);
+    expect(recs.map((r) => r.LAST.failure)).toEqual(new Array(4).fill("not identified: L1.y, x (X'ZWZ'X singular)"));
+    expect(recs.map((r) => [r.SYS2.failure, r.SYS2.ginverse, r.OLS.ginverse])).toEqual(new Array(4).fill([null, true, null]));
+    const rows = summarise(plan, p);
+    expect(rows.map((r) => [r.estimator, r.reps, r.failures.count, r.ginverse])).toEqual([
+      ['LAST', 0, 4, null],
+      ['LAST', 0, 4, null],
+      ['SYS2', 4, 0, { count: 4, of: 4 }],
+      ['SYS2', 4, 0, { count: 4, of: 4 }],
+      ['OLS', 4, 0, null],
+      ['OLS', 4, 0, null],
+    ]);
+    expect(montecarloWarnings(plan, rows)).toEqual([
+      'replications whose moment covariance was singular, so that a generalized inverse gave the two-step weight or the Hansen test (as in xtabond2), kept in the statistics (ginverse in summary.csv and replications.parquet): base, SYS2: 4 of 4',
+    ]);
+    const dir = mkdtempSync(join(tmpdir(), 'sysgmm-mc-ginverse-'));
+    await writeReplications(dir, plan, p);
+    const parquet = await readTable(join(dir, 'replications.parquet'));
+    const est = [...parquet.getChild('estimator')!];
+    const ginverse = [...parquet.getChild('ginverse')!];
+    expect(ginverse.filter((_, i) => est[i] === 'SYS2')).toEqual(new Array(8).fill(1));
+    expect(ginverse.filter((_, i) => est[i] !== 'SYS2').every(Number.isNaN)).toBe(true);
+    await writeSummary(dir, plan, rows);
+    expect([...(await readTable(join(dir, 'summary.csv'))).getChild('ginverse')!]).toEqual([null, null, 4, 4, null, null]);
+  });
+
   it('warns once that pca estimators keep their components in the bootstrap, naming them (grid and bootstrap say so too)', async () => {
     const { montecarloWarnings } = await import('../src/workloads/montecarlo.ts');
     const plan = parsePlan({ dgp: { alpha: 0.5 }, estimators: { P: `${SYS2} pca`, S: SYS2 }, reps: 4, bootstrap: 99 });

@@ -131,7 +131,7 @@ export function inferenceFromTotals(prep: Prepared, totals: SampleTotals, est: E
   const robust = isRobust(spec);
   const twostep = spec.twostep;
   const coefficients = coefficientTable(d, totals.keep, vce, dfr);
-  const unidentified = coefficients.filter((c) => c.estimate === 0 && c.se === 0).map((c) => c.name);
+  const unidentified = unidentifiedNames(coefficients);
   if (unidentified.length)
     warnings.push(
       `${unidentified.join(', ')} not identified: X'ZWZ'X is singular, and its generalized inverse (xtabond2's invsym) sets ${unidentified.length === 1 ? 'its estimate and standard error' : 'their estimates and standard errors'} to 0${
@@ -168,6 +168,15 @@ export function inferenceFromTotals(prep: Prepared, totals: SampleTotals, est: E
   };
 }
 
+/** The coefficients xtabond2's invsym leaves unidentified (X'ZWZ'X singular): estimate and SE set to 0. */
+export function unidentifiedNames(coefficients: { name: string; estimate: number; se: number }[]): string[] {
+  return coefficients.filter((c) => c.estimate === 0 && c.se === 0).map((c) => c.name);
+}
+
+/** How the warning about a singular moment covariance begins (xtabond2's words); a caller that counts
+ *  such fits (montecarlo-task.ts) looks for it. */
+export const SINGULAR_MOMENTS = 'Two-step estimated covariance matrix of moments is singular.';
+
 /** Warnings phase: the design's, dropped regressors, then the instrument count and the weight matrices (refusing an empty or unidentified sample). */
 function sampleWarnings(d: Design, totals: SampleTotals, est: Estimation): string[] {
   const spec = d.spec;
@@ -179,7 +188,7 @@ function sampleWarnings(d: Design, totals: SampleTotals, est: Estimation): strin
   if (est.j0 > totals.ngroups) warnings.push('Number of instruments may be large relative to number of observations.');
   if (est.a2Singular)
     warnings.push(
-      `Two-step estimated covariance matrix of moments is singular. Using a generalized inverse to calculate ${
+      `${SINGULAR_MOMENTS} Using a generalized inverse to calculate ${
         twostep ? 'optimal weighting matrix for two-step estimation' : 'robust weighting matrix for Hansen test'
       }.${spec.diffSargan ? ' Difference-in-Sargan/Hansen statistics may be negative.' : ''}`,
     );

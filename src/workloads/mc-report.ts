@@ -79,6 +79,7 @@ function csvColumns(rows: McRow[]): CsvColumn<McRow>[] {
     { name: 'failure_reasons', value: (r) => Object.entries(r.failures.reasons).map(([k, c]) => `${k} (${c})`).join('; ') },
     { name: 'boot_failed', value: (r) => r.bootFailures?.count ?? null },
     { name: 'boot_reps', value: (r) => r.bootFailures?.of ?? null },
+    { name: 'ginverse', value: (r) => r.ginverse?.count ?? null },
   ];
 }
 
@@ -97,7 +98,7 @@ export async function writeReplications(out: string, plan: Plan, payloads: McTas
   const vces = [...new Set(payloads.flatMap((p) => p.reps.flatMap((r) => Object.values(r).flatMap((e) => Object.keys(e.se)))))].sort();
   const cols = { design: [] as number[], label: [] as string[], rep: [] as number[], estimator: [] as string[], parameter: [] as string[], truth: [] as number[], estimate: [] as number[] };
   const se: Record<string, number[]> = Object.fromEntries(vces.map((v) => [v, []]));
-  const extra = { bootLow: [] as number[], bootHigh: [] as number[], bootFailed: [] as number[], hansenP: [] as number[], sarganP: [] as number[], ar2P: [] as number[], instruments: [] as number[] };
+  const extra = { bootLow: [] as number[], bootHigh: [] as number[], bootFailed: [] as number[], hansenP: [] as number[], sarganP: [] as number[], ar2P: [] as number[], instruments: [] as number[], ginverse: [] as number[] };
   const failure: (string | null)[] = [];
   const val = (v: number | null | undefined) => (v === null || v === undefined ? NaN : v);
   for (const p of [...payloads].sort((a, b) => a.design - b.design || a.first - b.first)) {
@@ -121,6 +122,7 @@ export async function writeReplications(out: string, plan: Plan, payloads: McTas
           extra.sarganP.push(val(e.sarganP));
           extra.ar2P.push(val(e.ar2P));
           extra.instruments.push(val(e.instruments));
+          extra.ginverse.push(typeof e.ginverse === 'boolean' ? Number(e.ginverse) : NaN);
           failure.push(e.failure);
         });
       }
@@ -144,6 +146,7 @@ export async function writeReplications(out: string, plan: Plan, payloads: McTas
     sargan_p: f64(extra.sarganP),
     ar2_p: f64(extra.ar2P),
     instruments: f64(extra.instruments),
+    ginverse: f64(extra.ginverse),
     failure: text(failure),
   });
   const props = new WriterPropertiesBuilder().setMaxRowGroupSize(1 << 16).build();

@@ -40,6 +40,10 @@ export interface McRow {
   /** Bootstrap replications that failed, of all those run, over the replications of this design ×
    *  estimator; null without a bootstrap (or where only records of an older version hold none). */
   bootFailures: { count: number; of: number } | null;
+  /** Replications of this design × estimator whose moment covariance was singular (a generalized
+   *  inverse weighted the two-step estimate or the Hansen test; kept in the statistics), of those whose
+   *  records say (GMM estimators); null where none do. */
+  ginverse: { count: number; of: number } | null;
   mcse: {
     mean: number;
     bias: number;
@@ -97,6 +101,8 @@ export function summarise(plan: Plan, payloads: McTaskPayload[]): McRow[] {
       const failures = { count: recs.length - ok.length, reasons };
       const bootRuns = recs.map((r) => r.bootFailed).filter((n): n is number => typeof n === 'number');
       const bootFailures = bootRuns.length ? { count: bootRuns.reduce((a, b) => a + b, 0), of: bootRuns.length * plan.bootstrap } : null;
+      const said = recs.filter((r) => typeof r.ginverse === 'boolean');
+      const ginverse = said.length ? { count: said.filter((r) => r.ginverse).length, of: said.length } : null;
       Object.entries(truths).forEach(([parameter, beta], k) => {
         const est = ok.map((r) => num(r.estimate[k])).filter(Number.isFinite);
         const { mean, sd } = meanSd(est);
@@ -162,6 +168,7 @@ export function summarise(plan: Plan, payloads: McTaskPayload[]): McRow[] {
           instruments: inst.mean,
           failures,
           bootFailures,
+          ginverse,
           mcse: {
             mean: sd / Math.sqrt(R),
             bias: sd / Math.sqrt(R),

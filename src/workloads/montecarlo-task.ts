@@ -8,6 +8,7 @@
 import type { Panel } from '../panel/panel.ts';
 import type { GmmResult } from '../gmm/result.ts';
 import { fitGmm } from '../gmm/fit.ts';
+import { SINGULAR_MOMENTS, unidentifiedNames } from '../gmm/inference.ts';
 import { fitLinear } from '../gmm/ols.ts';
 import { bootstrapGmm } from '../bootstrap/run.ts';
 import { defaultFloat64Backend, getBackend } from '../kernels/registry.ts';
@@ -36,6 +37,10 @@ export interface EstimateRecord {
   sarganP: number | null;
   ar2P: number | null;
   instruments: number | null;
+  /** The fit's moment covariance was singular, so a generalized inverse gave its two-step weight (or
+   *  the Hansen test's), as xtabond2 does; the record is kept. Null for OLS and within; absent from
+   *  records of an older version. */
+  ginverse?: boolean | null;
 }
 
 export interface McTaskPayload {
@@ -94,7 +99,7 @@ async function fitOne(
   params: string[],
   bootstrap: { reps: number; seed: number; level: number; backend: KernelBackend } | null,
 ): Promise<EstimateRecord> {
-  const record: EstimateRecord = { failure: null, estimate: params.map(() => null), se: {}, boot: null, bootFailed: null, hansenP: null, sarganP: null, ar2P: null, instruments: null };
+  const record: EstimateRecord = { failure: null, estimate: params.map(() => null), se: {}, boot: null, bootFailed: null, hansenP: null, sarganP: null, ar2P: null, instruments: null, ginverse: null };
   try {
     if (def.kind === 'ols' || def.kind === 'within') {
       const r = await fitLinear(panel, spec, def.kind, def.command);
@@ -102,6 +107,11 @@ async function fitOne(
       record.se.cluster = pick(r, params, 'se');
     } else {
       const main = await fitGmm(panel, spec, def.command);
+      // A parameter xtabond2's invsym leaves unidentified is reported as 0 with SE 0: a failure, not
+      // an estimate of 0 in the bias and the coverage.
+      const unidentified = unidentifiedNames(main.coefficients).filter((n) => params.includes(n));
+      if (unidentified.length) throw new Error(`not identified: ${unidentified.join(', ')} (X'ZWZ'X singular)`);
+      record.ginverse = main.warnings.some((w) => w.startsWith(SINGULAR_MOMENTS));
       record.estimate = pick(main, params, 'estimate');
       record.se[vceName(spec, def.kind)] = pick(main, params, 'se');
       if (spec.cluster === null) {

@@ -59,21 +59,30 @@ export async function runMontecarlo(plan: Plan, out: string, opts: WorkloadOptio
 }
 
 /** The run's warnings: B too few for the plan's level, `pca` estimators' components held fixed in the
- *  bootstrap (as bootstrapGmm says of one fit), design × estimator pairs with failed replications. */
+ *  bootstrap (as bootstrapGmm says of one fit), design × estimator pairs with failed bootstrap
+ *  replications, and those with replications whose moment covariance was singular. */
 export function montecarloWarnings(plan: Plan, rows: McRow[]): string[] {
-  if (plan.bootstrap === 0) return [];
-  const tooFew = tooFewReplications(plan.bootstrap, 1 - plan.level);
-  const warnings = tooFew ? [tooFew] : [];
-  const pca = plan.estimators.filter((e) => e.def.kind === 'xtabond2' && parseXtabond2(e.def.command, ['id', 't', 'y', 'x']).pca).map((e) => e.name);
-  if (pca.length)
-    warnings.push(`pca (${pca.join(', ')}): each replication's bootstrap keeps the principal components of that replication's sample (not chosen again on each resample); its bootstrap-t intervals are conditional on them`);
   // The rows repeat a design × estimator's counts for each parameter: one row of each pair holds them.
-  const pairs = new Map(rows.map((r) => [`${r.designIndex}\u0000${r.estimator}`, r]));
-  const failed = [...pairs.values()].filter((r) => r.bootFailures?.count);
-  if (failed.length)
+  const pairs = [...new Map(rows.map((r) => [`${r.designIndex}\u0000${r.estimator}`, r])).values()];
+  const warnings: string[] = [];
+  if (plan.bootstrap > 0) {
+    const tooFew = tooFewReplications(plan.bootstrap, 1 - plan.level);
+    if (tooFew) warnings.push(tooFew);
+    const pca = plan.estimators.filter((e) => e.def.kind === 'xtabond2' && parseXtabond2(e.def.command, ['id', 't', 'y', 'x']).pca).map((e) => e.name);
+    if (pca.length)
+      warnings.push(`pca (${pca.join(', ')}): each replication's bootstrap keeps the principal components of that replication's sample (not chosen again on each resample); its bootstrap-t intervals are conditional on them`);
+    const failed = pairs.filter((r) => r.bootFailures?.count);
+    if (failed.length)
+      warnings.push(
+        `bootstrap replications failed, left out of the bootstrap-t intervals (boot_failed in summary.csv and replications.parquet): ` +
+          failed.map((r) => `${r.design}, ${r.estimator}: ${r.bootFailures!.count} of ${r.bootFailures!.of}`).join('; '),
+      );
+  }
+  const singular = pairs.filter((r) => r.ginverse?.count);
+  if (singular.length)
     warnings.push(
-      `bootstrap replications failed, left out of the bootstrap-t intervals (boot_failed in summary.csv and replications.parquet): ` +
-        failed.map((r) => `${r.design}, ${r.estimator}: ${r.bootFailures!.count} of ${r.bootFailures!.of}`).join('; '),
+      'replications whose moment covariance was singular, so that a generalized inverse gave the two-step weight or the Hansen test (as in xtabond2), ' +
+        `kept in the statistics (ginverse in summary.csv and replications.parquet): ${singular.map((r) => `${r.design}, ${r.estimator}: ${r.ginverse!.count} of ${r.ginverse!.of}`).join('; ')}`,
     );
   return warnings;
 }
