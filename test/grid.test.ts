@@ -149,6 +149,26 @@ describe('grid tasks', () => {
     expect(b).toEqual(a);
   });
 
+  // A focus coefficient that xtabond2's invsym leaves unidentified (0 with SE 0) entered the stability
+  // table and the curves as an estimate of 0; the fit's warnings were not kept.
+  it("a focus coefficient the fit leaves unidentified is no estimate: left out of the stability table and warned of, the fit's warnings kept", async () => {
+    const { columns } = await abdata();
+    // Clustered by industry: 9 clusters against 107 instruments leave w, ys and _cons unidentified.
+    const grid = parseGrid({ template: 'xtabond2 n L.n w k ys, {g} twostep {v}', axes: { g: ['gmm(L.(n w k)) iv(ys)'], v: ['cluster(ind)', 'robust'] }, samples: { all: null }, focus: ['L.n', 'w'] }, columns);
+    const config: GridConfig = { data: { path: DATA, sha256: await dataSha256(DATA), id: 'id', time: 'year' }, grid, bootstrap: 0, seed: 1, perTask: 2 };
+    const rows = await gridTask({ format: 'sysgmm-run/1', kind: 'grid', tasks: 1, config, created: '' }, 0);
+    expect(rows.map((r) => [r.failure, r.unidentified])).toEqual([[null, ['w', 'ys', '_cons']], [null, []]]);
+    expect(rows[0].focus.w).toBeNull();
+    expect(rows[0].focus['L1.n']!.se).toBeGreaterThan(0);
+    expect(rows[1].focus.w!.se).toBeGreaterThan(0);
+    expect(rows[0].warnings).toContain("w, ys, _cons not identified: X'ZWZ'X is singular, and its generalized inverse (xtabond2's invsym) sets their estimates and standard errors to 0 (the moment covariance has rank at most the number of clusters, 9, against 107 instruments)");
+    expect(stability(grid, rows).map((s) => [s.coefficient, s.specs])).toEqual([['L1.n', 2], ['w', 1]]);
+    const { gridWarnings } = await import('../src/workloads/grid.ts');
+    expect(gridWarnings(grid.focus, 0, rows)).toEqual([
+      "focus coefficients not identified (X'ZWZ'X singular: xtabond2 reports them as 0 with SE 0), left out of the tables' statistics and the curves: #0 w",
+    ]);
+  });
+
   it('counts the bootstrap replications used and failed per specification in grid.json, grid.csv and the Flags column; rows of an older version (no counts) still load', async () => {
     const { columns } = await abdata();
     // Uncollapsed, 113 instruments against about 89 distinct units in a resample of 140: many replications fail.

@@ -7,6 +7,7 @@ import type { DataFormat } from '../data/read.ts';
 import { DataError } from '../errors.ts';
 import { blocksKey, fitOnBlocks, modelBlocks, prepareGmm, type PreparedGmm } from '../gmm/fit.ts';
 import type { UnitBlocks } from '../gmm/blocks.ts';
+import { unidentifiedNames } from '../gmm/inference.ts';
 import { bootstrapGmm } from '../bootstrap/run.ts';
 import { tooFewReplications } from '../bootstrap/intervals.ts';
 import { loadModel } from '../input/load-model.ts';
@@ -50,8 +51,12 @@ export interface GridRow {
   ar2P: number | null;
   hansenP: number | null;
   sarganP: number | null;
-  /** Per focus coefficient (null where the specification does not estimate it). */
+  /** Per focus coefficient (null where the specification does not estimate it, or leaves it unidentified). */
   focus: Record<string, FocusEstimate | null>;
+  /** Coefficients the fit leaves unidentified (xtabond2's invsym reports them as 0 with SE 0), and the
+   *  fit's warnings as `estimate` prints them; both absent from rows of an older version. */
+  unidentified?: string[];
+  warnings?: string[];
   flags: { instrumentsAboveGroups: boolean; hansenNearOne: boolean; ar2Rejected: boolean };
   /** With --bootstrap, its replications used and failed (as BootstrapResult counts them); absent from
    *  rows written by an older version, where the counts are unknown. */
@@ -107,6 +112,8 @@ export async function gridTask(manifest: RunManifest, index: number): Promise<Gr
         focus: Object.fromEntries(grid.focus.map((f) => [f, null])),
         flags: { instrumentsAboveGroups: false, hansenNearOne: false, ar2Rejected: false },
         bootstrap: null,
+        unidentified: [],
+        warnings: [],
       };
       try {
         if (!samples.has(s.sample)) samples.set(s.sample, selectSample(panel, s.condition));
@@ -128,9 +135,12 @@ export async function gridTask(manifest: RunManifest, index: number): Promise<Gr
         row.ar2P = fit.ar.find((a) => a.order === 2)?.p ?? null;
         row.hansenP = fit.hansen?.p ?? null;
         row.sarganP = fit.sargan?.p ?? null;
+        row.unidentified = unidentifiedNames(fit.coefficients);
+        row.warnings = fit.warnings;
         for (const f of grid.focus) {
           const c = fit.coefficients.find((x) => x.name === f);
-          if (!c) continue;
+          // A coefficient reported as 0 with SE 0 is no estimate: out of the curves and the stability.
+          if (!c || row.unidentified.includes(f)) continue;
           const b = boot?.coefficients.find((x) => x.name === f);
           row.focus[f] = {
             estimate: c.estimate,

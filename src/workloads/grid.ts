@@ -108,26 +108,36 @@ export async function runGrid(dataPath: string, gridPath: string, out: string, o
   const { payloads, ran } = run;
   const rows = (payloads as GridRow[][]).flat().sort((a, b) => a.index - b.index);
   const stab = stability(grid, rows);
-  const warnings = gridWarnings(opts.bootstrap, rows);
+  const warnings = gridWarnings(grid.focus, opts.bootstrap, rows);
   const markdown = await writeGridTables(out, grid, rows, stab, { data: config.data.path, bootstrap: opts.bootstrap, seed: opts.seed, warnings });
   const figures = await writeSpecCurves(out, grid, rows);
   return { grid, rows, stability: stab, markdown, figures, tasks, ran, warnings };
 }
 
-function gridWarnings(reps: number, rows: GridRow[]): string[] {
-  if (reps === 0) return [];
-  // Every specification's intervals are at 95% (parseGrid refuses level()).
-  const tooFew = tooFewReplications(reps, 0.95);
-  const warnings = tooFew ? [tooFew] : [];
-  const failed = rows.filter((r) => bootFailed(r) > 0);
-  if (failed.length)
+/** The run's warnings: B too few, failed bootstrap replications and the bootstraps' own warnings by
+ *  specification, and focus coefficients a specification leaves unidentified. */
+export function gridWarnings(focus: string[], reps: number, rows: GridRow[]): string[] {
+  const warnings: string[] = [];
+  if (reps > 0) {
+    // Every specification's intervals are at 95% (parseGrid refuses level()).
+    const tooFew = tooFewReplications(reps, 0.95);
+    if (tooFew) warnings.push(tooFew);
+    const failed = rows.filter((r) => bootFailed(r) > 0);
+    if (failed.length)
+      warnings.push(
+        `bootstrap replications failed in ${failed.length} specification(s), whose bootstrap statistics use only the rest (boot_used in grid.csv): ` +
+          failed.map((r) => `#${r.index} ${bootFailed(r)} of ${reps} (${r.bootstrap!.failed.singular} singular, ${r.bootstrap!.failed.nonFinite} non-finite)`).join('; '),
+      );
+    // Each bootstrap warning once, with the specifications that gave it.
+    const by = new Map<string, number[]>();
+    for (const r of rows) for (const w of r.bootstrap?.warnings ?? []) by.set(w, [...(by.get(w) ?? []), r.index]);
+    for (const [w, specs] of by) warnings.push(`bootstrap of specification(s) ${specs.map((i) => `#${i}`).join(', ')}: ${w}`);
+  }
+  const lost = rows.map((r) => ({ r, names: (r.unidentified ?? []).filter((n) => focus.includes(n)) })).filter((x) => x.names.length);
+  if (lost.length)
     warnings.push(
-      `bootstrap replications failed in ${failed.length} specification(s), whose bootstrap statistics use only the rest (boot_used in grid.csv): ` +
-        failed.map((r) => `#${r.index} ${bootFailed(r)} of ${reps} (${r.bootstrap!.failed.singular} singular, ${r.bootstrap!.failed.nonFinite} non-finite)`).join('; '),
+      "focus coefficients not identified (X'ZWZ'X singular: xtabond2 reports them as 0 with SE 0), left out of the tables' statistics and the curves: " +
+        lost.map(({ r, names }) => `#${r.index} ${names.join(', ')}`).join('; '),
     );
-  // Each bootstrap warning once, with the specifications that gave it.
-  const by = new Map<string, number[]>();
-  for (const r of rows) for (const w of r.bootstrap?.warnings ?? []) by.set(w, [...(by.get(w) ?? []), r.index]);
-  for (const [w, specs] of by) warnings.push(`bootstrap of specification(s) ${specs.map((i) => `#${i}`).join(', ')}: ${w}`);
   return warnings;
 }
