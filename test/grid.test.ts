@@ -147,6 +147,11 @@ describe('grid tasks', () => {
     expect(boot.percentile[1]).toBeGreaterThan(a.focus['L1.n']!.estimate);
     expect(boot.studentized).not.toBeNull();
     expect(b).toEqual(a);
+    // grid.csv carries every bootstrap figure of grid.json, its p-value too.
+    const dir = mkdtempSync(join(tmpdir(), 'sysgmm-grid-boot-p-'));
+    await writeGridTables(dir, grid, [a], stability(grid, [a]), {});
+    const csv = await readTable(join(dir, 'grid.csv'));
+    expect(['L1.n_boot_se', 'L1.n_boot_t_low', 'L1.n_boot_p'].map((c) => csv.getChild(c)?.get(0))).toEqual([boot.se, boot.studentized![0], boot.p]);
   });
 
   // A focus coefficient that xtabond2's invsym leaves unidentified (0 with SE 0) entered the stability

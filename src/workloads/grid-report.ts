@@ -101,6 +101,7 @@ function csvColumns(grid: Grid): CsvColumn<GridRow>[] {
         { name: `${f}_boot_pct_high`, value: (r: GridRow) => r.focus[f]?.boot?.percentile[1] ?? null },
         { name: `${f}_boot_t_low`, value: (r: GridRow) => r.focus[f]?.boot?.studentized?.[0] ?? null },
         { name: `${f}_boot_t_high`, value: (r: GridRow) => r.focus[f]?.boot?.studentized?.[1] ?? null },
+        { name: `${f}_boot_p`, value: (r: GridRow) => r.focus[f]?.boot?.p ?? null },
       ]),
     ),
     { name: 'nobs', value: (r) => r.nobs },
