@@ -259,6 +259,49 @@ suite('data sources held in memory', async () => {
     await expect(estimate('data/abdata.csv', cmd, opts({ conventions: '2010' }))).rejects.toThrow("estimate: options.conventions must be one of current, 2009, got '2010'");
   });
 
+  // A tester's plain-JavaScript calls (thirteenth session): bad values ran (weights 'foo' as some
+  // scheme, threads 0 on one thread, a wild run with no test returning nothing), or failed deep inside
+  // with a TypeError; predict ignored a misspelt key; a reading option on a Table was ignored; and
+  // changing the result's vcov changed what lincom read.
+  it('a value of the wrong kind, a missing options object or command, and reading options for a Table are refused by name', async () => {
+    const cmd = 'n L.n w k, gmm(L.n) iv(w k) twostep robust';
+    const js = (o: object) => o as typeof AT;
+    const boot = (o: object) => bootstrap('data/abdata.csv', cmd, { ...AT, reps: 5, seed: 1, ...o });
+    await expect(boot({ weights: 'foo', pairs: false, tests: ['w = 0'] })).rejects.toThrow("bootstrap: options.weights must be one of rademacher, webb, mammen, got 'foo'");
+    for (const t of [0, -1, 1.5]) await expect(boot({ threads: t })).rejects.toThrow(`bootstrap: options.threads must be an integer of at least 1, got ${t}`);
+    await expect(boot({ pairs: false })).rejects.toThrow('bootstrap: options.pairs false (the wild score tests only) needs at least one restriction in options.tests');
+    await expect(boot({ recentre: 'no' })).rejects.toThrow("bootstrap: options.recentre must be true or false, got 'no'");
+    await expect(boot({ tests: 'w = 0' })).rejects.toThrow("bootstrap: options.tests must be an array of restrictions, e.g. [\"w = 0\"], got 'w = 0'");
+    await expect(boot({ onProgress: 5 })).rejects.toThrow('bootstrap: options.onProgress must be a function, got 5');
+    await expect(boot({ seed: 1.5 })).rejects.toThrow('bootstrap: options.seed must be an integer of at least 0, got 1.5');
+    await expect(estimate('data/abdata.csv', cmd, undefined as unknown as typeof AT)).rejects.toThrow('estimate: the options ({ id, time, … }) are missing');
+    await expect(estimate('data/abdata.csv', undefined as unknown as string, AT)).rejects.toThrow("estimate: the command must be text (an xtabond2 command such as 'n L.n w k, gmm(L.n)'), got undefined");
+    await expect(estimate('data/abdata.csv', cmd, js({ time: 'year' }))).rejects.toThrow('estimate: options.id (the unit column) is required');
+    await expect(describe('data/abdata.csv', js({ ...AT, vars: 'n,w' }))).rejects.toThrow("describe: options.vars must be an array of variable names or expressions, got 'n,w'");
+    const table = await readTable('data/abdata.csv');
+    await expect(estimate(table, cmd, { ...AT, delimiter: ';' })).rejects.toThrow('estimate: options.delimiter says how to read a file, and the source is an Arrow Table');
+    await expect(estimate(await loadPanel(table, AT), cmd, { ...AT, sheet: 'x' })).rejects.toThrow('estimate: options.sheet says how to read a file, and the source is a Panel');
+    const fit = await estimate('data/abdata.csv', cmd, AT);
+    expect(thrown(() => fit.predict({ diff: true } as object))).toBe('predict: options.diff is not an option of predict (it takes difference)');
+    expect(thrown(() => fit.predict({ difference: 'yes' } as unknown as { difference: boolean }))).toBe('predict: options.difference must be true or false, got "yes"');
+    expect(thrown(() => fit.predict(null as unknown as object))).toBe('predict: the options must be an object ({ difference: true }), got null');
+    // The result is the caller's copy: changing it changes neither lincom nor test.
+    const w = fit.lincom('w');
+    const stat = fit.test('w = 0').stat;
+    fit.vcov[fit.coefficients.findIndex((c) => c.name === 'w') * (fit.coefficients.length + 1)] = 4;
+    fit.coefficients.find((c) => c.name === 'w')!.estimate = 0;
+    expect([fit.lincom('w'), fit.test('w = 0').stat]).toEqual([w, stat]);
+  });
+
+  // The same tester: a Table's text column said only "is not numeric", and a wrong delimiter "unknown column 'year'; columns are: id,year,…".
+  it('a text column of a Table used as a number names its first value and where it is; a header read as one column says so', async () => {
+    const t = tableFromArrays({ id: Float64Array.of(1, 1, 2, 2), year: Float64Array.of(1, 2, 1, 2), y: Float64Array.of(1, 2, 3, 4), w: ['', 'abc', 'x', '1'] });
+    await expect(estimate(t, 'y w, iv(w, eq(level))', AT)).rejects.toThrow("column 'w' is not numeric (a text column: 'abc' at id 1, year 2)");
+    await expect(describe('data/abdata.csv', { ...AT, delimiter: ';' })).rejects.toThrow(
+      "data/abdata.csv: unknown column 'year': the header was read as one column, 'id,year,ind,emp,wage,cap,indoutpt,n,w,k,ys,yr1976,yr1977,yr1978,yr1979,yr1980,yr1981,yr1982,yr1983,yr1984'; is the delimiter right? (--delimiter, or leave it out to detect it)",
+    );
+  });
+
   it('options.delimiter reaches the CSV reader, as --delimiter does', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sysgmm-api-'));
     const piped = join(dir, 'piped.csv');

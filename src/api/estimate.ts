@@ -13,6 +13,7 @@ import type { GmmResult } from '../gmm/result.ts';
 import { toJsonObject } from '../report/json.ts';
 import { bootstrapGmm, type BootstrapOptions, type BootstrapResult } from '../bootstrap/run.ts';
 import { bootstrapJson } from '../report/bootstrap.ts';
+import { WILD_WEIGHTS, type WildWeights } from '../bootstrap/draws.ts';
 import { loadModel } from '../input/load-model.ts';
 import { lincom, waldTest, type LinearCombination, type WaldTest } from './postestimation.ts';
 import { predictGmm, type Predictions } from './predict.ts';
@@ -48,13 +49,55 @@ export interface PanelOptions {
 const PANEL_KEYS: readonly string[] = ['id', 'time', 'inputFormat', 'sheet', 'delimiter'] satisfies (keyof PanelOptions)[];
 const BOOTSTRAP_KEYS: readonly string[] = ['reps', 'seed', 'backend', 'recentre', 'level', 'tests', 'weights', 'pairs', 'threads', 'onProgress', 'replications'] satisfies (keyof BootstrapOptions)[];
 
-/** Refuse an option `fn` does not take, saying where a model option belongs. */
-function refuseUnknownOptions(fn: string, options: object, keys: readonly string[]): void {
-  for (const k of Object.keys(options)) {
-    if (keys.includes(k)) continue;
-    const model = ['level', 'small', 'robust', 'twostep', 'cluster', 'noconstant'].includes(k) ? `; write ${k === 'level' || k === 'cluster' ? `${k}(…)` : k} in the xtabond2 command` : '';
-    throw new SpecError(`${fn}: options.${k} is not an option of ${fn} (it takes ${keys.join(', ')})${model}`, k);
+const isString = (v: unknown) => typeof v === 'string' && v !== '';
+const isWhole = (min: number) => (v: unknown) => Number.isInteger(v) && (v as number) >= min;
+/** What each option must be, as the CLI checks its flags (TypeScript checks the types of a literal;
+ *  plain JavaScript passes anything, which would otherwise fail deep inside, or be taken as something else). */
+const OPTION_RULES: Record<string, [(v: unknown) => boolean, string]> = {
+  id: [isString, 'a column name'],
+  time: [isString, 'a column name'],
+  inputFormat: [isString, 'a format name'],
+  sheet: [isString, 'a worksheet name'],
+  delimiter: [isString, 'a one-character string'],
+  conventions: [isString, "'current' or '2009'"],
+  reps: [isWhole(2), 'an integer of at least 2'],
+  seed: [isWhole(0), 'an integer of at least 0'],
+  backend: [(v) => isString(v) || (typeof v === 'object' && v !== null), 'a backend name or an opened backend'],
+  recentre: [(v) => typeof v === 'boolean', 'true or false'],
+  pairs: [(v) => typeof v === 'boolean', 'true or false'],
+  level: [(v) => typeof v === 'number', 'a number (95, or 0.95)'],
+  tests: [(v) => Array.isArray(v) && v.every(isString), 'an array of restrictions, e.g. ["w = 0"]'],
+  weights: [(v) => WILD_WEIGHTS.includes(v as WildWeights), `one of ${WILD_WEIGHTS.join(', ')}`],
+  threads: [isWhole(1), 'an integer of at least 1'],
+  onProgress: [(v) => typeof v === 'function', 'a function'],
+  replications: [(v) => typeof v === 'function', 'a function'],
+  vars: [(v) => Array.isArray(v) && v.every(isString), 'an array of variable names or expressions'],
+};
+
+/**
+ * Refuse what `fn` cannot take: no options object, an option it does not take (saying where a model
+ * option belongs), a value of the wrong kind (OPTION_RULES), a missing id or time, a command that is
+ * and the reading options (inputFormat, sheet, delimiter) for a source that is not a file.
+ */
+function checkOptions(fn: string, source: unknown, options: unknown, keys: readonly string[]): void {
+  if (typeof options !== 'object' || options === null) throw new SpecError(`${fn}: the options ({ id, time, … }) are missing`, 'options');
+  for (const [k, v] of Object.entries(options)) {
+    if (!keys.includes(k)) {
+      const model = ['level', 'small', 'robust', 'twostep', 'cluster', 'noconstant'].includes(k) ? `; write ${k === 'level' || k === 'cluster' ? `${k}(…)` : k} in the xtabond2 command` : '';
+      throw new SpecError(`${fn}: options.${k} is not an option of ${fn} (it takes ${keys.join(', ')})${model}`, k);
+    }
+    if (v === undefined) continue;
+    const [ok, what] = OPTION_RULES[k]!;
+    if (!ok(v)) throw new SpecError(`${fn}: options.${k} must be ${what}, got ${typeof v === 'string' ? `'${v}'` : typeof v === 'object' ? JSON.stringify(v) : String(v)}`, k);
+    if ((k === 'inputFormat' || k === 'sheet' || k === 'delimiter') && typeof source !== 'string')
+      throw new SpecError(`${fn}: options.${k} says how to read a file, and the source is ${source instanceof Panel ? 'a Panel' : 'an Arrow Table'}`, k);
   }
+  for (const k of ['id', 'time'] as const)
+    if ((options as Record<string, unknown>)[k] === undefined && !(source instanceof Panel)) throw new SpecError(`${fn}: options.${k} (the ${k === 'id' ? 'unit' : 'time'} column) is required`, k);
+}
+
+function checkCommand(fn: string, command: unknown): void {
+  if (typeof command !== 'string') throw new SpecError(`${fn}: the command must be text (an xtabond2 command such as 'n L.n w k, gmm(L.n)'), got ${typeof command}`, 'command');
 }
 
 function isTable(x: unknown): x is Table {
@@ -63,7 +106,7 @@ function isTable(x: unknown): x is Table {
 
 /** The panel of a source: a file is read (numeric columns as float64), a Table sorted by (id, time). */
 export async function loadPanel(source: DataSource, options: PanelOptions): Promise<Panel> {
-  refuseUnknownOptions('loadPanel', options, PANEL_KEYS);
+  checkOptions('loadPanel', source, options, PANEL_KEYS);
   if (source instanceof Panel) {
     for (const [opt, name, has] of [['id', options.id, source.idName], ['time', options.time, source.timeName]] as const)
       if (name !== undefined && name !== has) throw new SpecError(`the Panel's ${opt} column is '${has}', not '${name}' (options.${opt})`, opt);
@@ -119,7 +162,8 @@ export interface EstimateRunOptions extends PanelOptions {
 }
 
 export async function estimate(source: DataSource, command: string, options: EstimateRunOptions): Promise<EstimateResult> {
-  refuseUnknownOptions('estimate', options, [...PANEL_KEYS, 'conventions']);
+  checkCommand('estimate', command);
+  checkOptions('estimate', source, options, [...PANEL_KEYS, 'conventions']);
   if (options.conventions !== undefined) conventionsOf(options.conventions, 'estimate: options.conventions', 'conventions');
   const loaded = await model(source, command, options);
   const panel = loaded.panel;
@@ -144,12 +188,19 @@ export async function estimate(source: DataSource, command: string, options: Est
         },
       };
     },
-    predict: (opts: { difference?: boolean } = {}) => predictGmm(panel, spec, fit, opts),
+    predict: (opts: { difference?: boolean } = {}) => {
+      if (typeof opts !== 'object' || opts === null) throw new SpecError(`predict: the options must be an object ({ difference: true }), got ${opts === null ? 'null' : typeof opts}`, 'predict');
+      for (const [k, v] of Object.entries(opts))
+        if (k !== 'difference' || (v !== undefined && typeof v !== 'boolean'))
+          throw new SpecError(k !== 'difference' ? `predict: options.${k} is not an option of predict (it takes difference)` : `predict: options.difference must be true or false, got ${JSON.stringify(v)}`, k);
+      return predictGmm(panel, spec, fit, opts);
+    },
     test: (restrictions: string) => waldTest(fit, restrictions),
     lincom: (expression: string, level?: number) => lincom(fit, expression, level),
   };
-  // The methods are not enumerable: JSON.stringify(result) is the --json object.
-  const out = toJsonObject(fit) as EstimateResult;
+  // The methods are not enumerable: JSON.stringify(result) is the --json object. The object is a copy:
+  // the methods read the fit, which changing the result's fields does not alter.
+  const out = structuredClone(toJsonObject(fit)) as EstimateResult;
   for (const [name, value] of Object.entries(methods)) Object.defineProperty(out, name, { value, enumerable: false });
   return out;
 }
@@ -157,17 +208,19 @@ export async function estimate(source: DataSource, command: string, options: Est
 export type BootstrapRunOptions = PanelOptions & BootstrapOptions;
 
 /** What `sysgmm bootstrap --json` prints: the result without the replication draws, the fit summarised. */
-export type BootstrapSummary = Omit<BootstrapResult, 'draws' | 'fit'> & { fit: Pick<GmmResult, 'estimator' | 'steps' | 'vce' | 'nobs' | 'ngroups' | 'ninstruments'> };
+export type BootstrapSummary = Omit<BootstrapResult, 'draws' | 'fit'> & { fit: Pick<GmmResult, 'estimator' | 'steps' | 'vce' | 'nobs' | 'ngroups' | 'ninstruments' | 'excluded'> };
 
 /** The pairs bootstrap (and wild score tests), as `sysgmm bootstrap --json` reports it. */
 export async function bootstrap(source: DataSource, command: string, options: BootstrapRunOptions): Promise<BootstrapSummary> {
-  refuseUnknownOptions('bootstrap', options, [...PANEL_KEYS, ...BOOTSTRAP_KEYS]);
+  checkCommand('bootstrap', command);
+  checkOptions('bootstrap', source, options, [...PANEL_KEYS, ...BOOTSTRAP_KEYS]);
+  if (options.pairs === false && !options.tests?.length) throw new SpecError('bootstrap: options.pairs false (the wild score tests only) needs at least one restriction in options.tests', 'tests');
   const { panel, spec } = await model(source, command, options);
   return bootstrapJson(await bootstrapGmm(panel, spec, options, command)) as BootstrapSummary;
 }
 
 /** Units, periods, gaps and statistics of variables or expressions (all numeric columns by default), as `sysgmm describe --json`. */
 export async function describe(source: DataSource, options: PanelOptions & { vars?: string[] }): Promise<PanelDescription> {
-  refuseUnknownOptions('describe', options, [...PANEL_KEYS, 'vars']);
+  checkOptions('describe', source, options, [...PANEL_KEYS, 'vars']);
   return describePanel(await loadPanel(source, panelOptions(options)), options.vars);
 }

@@ -36,6 +36,7 @@ export function countRows(counts: Float64Array | PairsDraws, b0: number, cb: num
 }
 
 export type WildWeights = 'rademacher' | 'webb' | 'mammen';
+export const WILD_WEIGHTS: readonly WildWeights[] = ['rademacher', 'webb', 'mammen'];
 
 const WEBB = [-Math.sqrt(1.5), -1, -Math.sqrt(0.5), Math.sqrt(0.5), 1, Math.sqrt(1.5)];
 const SQRT5 = Math.sqrt(5);

@@ -53,6 +53,7 @@ export interface BootstrapResult {
   backend: string;
   precision: string;
   recentred: boolean;
+  /** Interval level as a fraction (0.95), where GmmResult.level is in percent (95). */
   level: number;
   /** Units (or clusters) resampled. */
   clusters: number;

@@ -179,7 +179,13 @@ export class CsvParser {
     this.names = names;
     const index = (n: string, opt: string): number => {
       const i = names.indexOf(n);
-      if (i < 0) throw new DataError(`${this.file}: unknown column '${n}'; columns are: ${names.join(', ')}`, { file: this.file, column: n });
+      if (i < 0)
+        throw new DataError(
+          names.length === 1
+            ? `${this.file}: unknown column '${n}': the header was read as one column, '${names[0]}'; is the delimiter right? (--delimiter, or leave it out to detect it)`
+            : `${this.file}: unknown column '${n}'; columns are: ${names.join(', ')}`,
+          { file: this.file, column: n },
+        );
       return i;
     };
     this.kind = new Uint8Array(names.length);

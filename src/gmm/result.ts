@@ -1,6 +1,7 @@
 // The fitted-model result: a plain serialisable object. Its JSON form is part of the public
 // interface (`sysgmm estimate --json`); other tools read these fields.
 
+/** A test statistic; p is NaN where the test is not defined (e.g. df 0), written null by --json. */
 export interface TestStat {
   chi2: number;
   df: number;
@@ -20,6 +21,8 @@ export interface Coefficient {
   ciHigh: number;
 }
 
+/** Arellano–Bond AR(m) test; z and p are NaN where it cannot be formed (too few periods for lag m),
+ *  written null by --json. */
 export interface ArTest {
   order: number;
   z: number;

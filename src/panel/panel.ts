@@ -224,10 +224,19 @@ export class Panel {
     return new Panel(this.idName, this.timeName, units, offsets, unitOf, time, numeric, text, this.exclusions, this.source, this.notes, this.whyText);
   }
 
-  /** " (first non-number: row 5 (line 6) has 'inf')" for a text column the reader explained; "" otherwise. */
+  /** " (first non-number: row 5 (line 6) has 'inf')" for a text column the reader explained, else its
+   *  first value and where it is; "" for a column that is not text. */
   textReason(name: string): string {
     const why = this.whyText.get(name);
-    return why ? ` (first non-number: ${why})` : '';
+    if (why) return ` (first non-number: ${why})`;
+    // A text column of a Table (no reader said why): its first value, where it is.
+    const col = this.text.get(name);
+    if (!col) return '';
+    for (let r = 0; r < col.length; r++) {
+      const v = col[r];
+      if (v !== null && v !== '') return ` (a text column: '${v}' at ${this.idName} ${this.units[this.unitOf[r]]}, ${this.timeName} ${this.time[r]})`;
+    }
+    return ' (a text column without values)';
   }
 
   private where(): string {

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { SpecError } from '../../errors.ts';
 import { wholeNumber } from '../../whole-number.ts';
 import { bootstrapGmm } from '../../bootstrap/run.ts';
-import type { WildWeights } from '../../bootstrap/draws.ts';
+import { WILD_WEIGHTS, type WildWeights } from '../../bootstrap/draws.ts';
 import { backendNames, defaultFloat64Backend } from '../../kernels/registry.ts';
 import {
   INTERVAL_KINDS,
@@ -53,14 +53,13 @@ interface BootstrapCliOptions extends ModelInputOptions {
   resume?: boolean;
 }
 
-const WEIGHTS: readonly WildWeights[] = ['rademacher', 'webb', 'mammen'];
 
 export function register(program: Command): void {
   modelInputOptions(program.command('bootstrap').description('pairs (cluster) bootstrap of GMM, every replication re-estimating the weight matrix; wild score-bootstrap Wald tests'))
     .option('--reps <B>', 'replications', '999')
     .option('--seed <n>', 'seed of the draws (same draws on every backend and batch size)', '1')
     .option('--method <m>', 'pairs (re-estimate; with --test also the wild tests) or wild (score tests only)', 'pairs')
-    .option('--weights <w>', `wild weights: ${WEIGHTS.join('|')}`, 'rademacher')
+    .option('--weights <w>', `wild weights: ${WILD_WEIGHTS.join('|')}`, 'rademacher')
     .option('--ci <kind>', `intervals to print: ${INTERVAL_KINDS.join('|')}|all`, 'all')
     .option('--test <restriction...>', 'Wald test by the wild score bootstrap, e.g. "w = 0", "L.w + w = 0" or "w = 0, k = 0" (joint)')
     .option('--backend <name>', `kernel backend: auto|${backendNames().join('|')} (auto: the fastest measured on a batch of bootstrap work)`, defaultFloat64Backend())
@@ -89,7 +88,7 @@ export function register(program: Command): void {
       // The wild score bootstrap re-estimates nothing: there are no replications to write or draw.
       for (const o of ['draws', 'svg'] as const)
         if (opts.method === 'wild' && opts[o] !== undefined) throw new SpecError(`--${o} applies to --method pairs: the wild score bootstrap does not re-estimate the coefficients`, `--${o}`);
-      if (!WEIGHTS.includes(opts.weights as WildWeights)) throw new SpecError(`--weights must be one of ${WEIGHTS.join(', ')}, got '${opts.weights}'`, '--weights');
+      if (!WILD_WEIGHTS.includes(opts.weights as WildWeights)) throw new SpecError(`--weights must be one of ${WILD_WEIGHTS.join(', ')}, got '${opts.weights}'`, '--weights');
       const kinds: readonly IntervalKind[] = opts.ci === 'all' ? INTERVAL_KINDS : [opts.ci as IntervalKind];
       if (!INTERVAL_KINDS.includes(kinds[0])) throw new SpecError(`--ci must be one of ${INTERVAL_KINDS.join(', ')}, all; got '${opts.ci}'`, '--ci');
       const format = outputFormat(opts, command);
