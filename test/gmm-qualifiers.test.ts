@@ -53,7 +53,10 @@ describe('conditions', () => {
     expect(() => evalCondition(p, '1978 < year < 1980')).toThrow(/chained comparisons/);
     expect(() => evalCondition(p, 'nope > 1')).toThrow(/'nope' is not a column/);
     expect(Array.from(inRangeMask({ first: -2, last: -1 }, 5))).toEqual([0, 0, 0, 1, 1]);
-    expect(() => inRangeMask({ first: 9, last: 12 }, 5)).toThrow(/selects no rows/);
+    // As Stata ("Obs. nos. out of range"): a row number beyond the data is an error, even when some rows are in range.
+    expect(() => inRangeMask({ first: 9, last: 12 }, 5)).toThrow('in 9/12: row numbers out of range: the panel has 5 rows');
+    expect(() => inRangeMask({ first: 2, last: 12 }, 5)).toThrow('in 2/12: row numbers out of range: the panel has 5 rows');
+    expect(() => inRangeMask({ first: 4, last: 2 }, 5)).toThrow('in 4/2: selects no rows of the 5 in the panel');
   });
 });
 

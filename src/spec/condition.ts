@@ -154,8 +154,10 @@ export function parseInRange(text: string): { first: number; last: number } {
 export function inRangeBounds(range: { first: number; last: number }, n: number): { lo: number; hi: number } {
   const pos = (k: number) => (k < 0 ? n + 1 + k : k);
   const lo = pos(range.first);
-  const hi = Math.min(n, pos(range.last));
-  if (lo < 1 || lo > hi) throw new SpecError(`in ${range.first}/${range.last}: selects no rows of the ${n} in the panel`, 'in');
+  const hi = pos(range.last);
+  // As Stata: a row number beyond the data is an error ("Obs. nos. out of range"), not a shorter range.
+  if (lo < 1 || hi < 1 || lo > n || hi > n) throw new SpecError(`in ${range.first}/${range.last}: row numbers out of range: the panel has ${n} rows`, 'in');
+  if (lo > hi) throw new SpecError(`in ${range.first}/${range.last}: selects no rows of the ${n} in the panel`, 'in');
   return { lo, hi };
 }
 
