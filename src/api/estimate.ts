@@ -76,8 +76,9 @@ const OPTION_RULES: Record<string, [(v: unknown) => boolean, string]> = {
 
 /**
  * Refuse what `fn` cannot take: no options object, an option it does not take (saying where a model
- * option belongs), a value of the wrong kind (OPTION_RULES), a missing id or time, a command that is
- * and the reading options (inputFormat, sheet, delimiter) for a source that is not a file.
+ * option belongs), a value of the wrong kind (OPTION_RULES), a missing id or time (except for a
+ * Panel, which has its own), and the reading options (inputFormat, sheet, delimiter) for a source that
+ * is not a file.
  */
 function checkOptions(fn: string, source: unknown, options: unknown, keys: readonly string[]): void {
   if (typeof options !== 'object' || options === null) throw new SpecError(`${fn}: the options ({ id, time, … }) are missing`, 'options');
