@@ -540,7 +540,7 @@ describe('sharded estimate', () => {
       expect(JSON.parse(readFileSync(join(stage(out, 'weight'), 'run.json'), 'utf8')).tasks).toBe(tasks);
     }
     await expect(shardedEstimate(dir, { command: 'xtabond2 y L.y x in 400/500, gmm(y)', id: 'firm', time: 'year', conventions: 'current' })).rejects.toThrow(
-      `in 400/500: selects no rows of the ${lines.length - 1} in the panel`,
+      `in 400/500: row numbers out of range: the panel has ${lines.length - 1} rows`,
     );
     // The bootstrap and the grid read the partition as one panel: the same numbers as from the file.
     const boot = (data: string) => {
