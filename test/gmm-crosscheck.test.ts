@@ -97,8 +97,9 @@ function reference(panel: Panel, cfg: Config): Reference {
       const ty = trans(Y0, t);
       const tx = [trans((s) => X0(s)[0], t), trans((s) => X0(s)[1], t)];
       const tw = trans((s) => raw('w', i, s), t);
-      // FOD rows are kept only where their own period is in the sample (xtabond2).
-      let ok = (cfg.orthogonal ? t >= 1 && touseVar(t - 1) && (cfg.iv.length ? complete(t) : touseVar(t)) : touseVar(t)) && !Number.isNaN(ty) && tx.every((v) => !Number.isNaN(v));
+      // A FOD row holds period t−1's deviation and is in the sample when period t−1 is (xtabond2 3.7's
+      // _lag(touse, 1)); the 2009 release's rule is checked on its printed log (gmm-fod-gaps.test.ts).
+      let ok = (cfg.orthogonal ? t >= 1 && touseVar(t - 1) : touseVar(t)) && !Number.isNaN(ty) && tx.every((v) => !Number.isNaN(v));
       if (cfg.iv.some((g) => g.eq !== 'level') && Number.isNaN(tw)) ok = false;
       u.useT.push(ok);
       const lk = new Map<string, number>();

@@ -410,7 +410,9 @@ export class UnitRows {
   readonly qualified: Uint8Array;
   /** y and every regressor present (xtabond2's marksample). */
   readonly touseVar: Uint8Array;
-  /** touseVar and every iv-style variable (without mz) present: the rows FOD means are taken over. */
+  /** y, every regressor and every iv-style variable (without mz) present: the rows FOD means are taken
+   *  over (xtabond2's Complete). The current release takes them over every row of the unit, inside the
+   *  if/in or not; the 2009 release's (spec.conventions) only over rows that pass it (qualified). */
   readonly complete: Uint8Array;
   /** Transformed rows: y, X (T×kAll), and whether the row enters. */
   readonly yT: Float64Array;
@@ -582,12 +584,13 @@ export class UnitRows {
     // Sample marks.
     const ivBase = d.ivBase;
     const { completeVars, transVars, transRawVars, levelVars } = this;
+    const completeIfQualified = d.spec.conventions === '2009';
     for (let t = 0; t < T; t++) {
-      let ok = qualified[t] === 1;
+      let ok = true;
       for (let s = 0; ok && s <= k0; s++) ok = !Number.isNaN(raw[s * T + t]);
-      this.touseVar[t] = ok ? 1 : 0;
+      this.touseVar[t] = ok && qualified[t] === 1 ? 1 : 0;
       for (let j = 0; ok && j < completeVars.length; j++) ok = !Number.isNaN(raw[(ivBase + completeVars[j]) * T + t]);
-      this.complete[t] = ok ? 1 : 0;
+      this.complete[t] = ok && (qualified[t] === 1 || !completeIfQualified) ? 1 : 0;
     }
     // Transformed equation.
     const { yT, xT, ivT, ivFrom } = this;
@@ -601,10 +604,12 @@ export class UnitRows {
       else this.transform(ivBase + v, ivT, v * T, 1);
     }
     const orth = d.orthogonal;
+    const release2009 = d.spec.conventions === '2009';
     for (let t = 0; t < T; t++) {
-      // Under orthogonal deviations row t holds the deviation of period t−1 and, as in xtabond2, is
-      // kept only if period t is itself in the sample.
-      let ok = orth ? t > 0 && this.touseVar[t - 1] === 1 && this.complete[t] === 1 : this.touseVar[t] === 1;
+      // Under orthogonal deviations row t holds the deviation of period t−1, in the sample when period
+      // t−1 is (xtabond2 3.7's _lag(touse, 1)); the 2009 release also wanted period t itself complete
+      // and in the sample (its printed Grunfeld log, test/gmm-fod-gaps.test.ts).
+      let ok = orth ? t > 0 && this.touseVar[t - 1] === 1 && (!release2009 || this.complete[t] === 1) : this.touseVar[t] === 1;
       if (ok && Number.isNaN(yT[t])) ok = false;
       for (let k = 0; ok && k < k0; k++) if (Number.isNaN(xT[t * K + k])) ok = false;
       for (let j = 0; ok && j < transVars.length; j++) ok = !Number.isNaN(ivT[transVars[j] * T + t]);
@@ -654,7 +659,7 @@ export class UnitRows {
             for (let k = 0; transformed && k < d.k0; k++) if (Number.isNaN(this.xT[row * K + k])) transformed = false;
             code = !transformed
               ? d.orthogonal ? EXCLUDED.noForward : EXCLUDED.noDifference
-              : d.orthogonal && !this.complete[row] ? EXCLUDED.nextOutside : EXCLUDED.missingIv;
+              : d.orthogonal && d.spec.conventions === '2009' && !this.complete[row] ? EXCLUDED.nextOutside : EXCLUDED.missingIv;
           }
         }
       }

@@ -79,7 +79,9 @@ export interface ModelSpec {
  * `small` scales that VCE and σ² by the count over itself less k, and a robust VCE by
  * (NObs−1)/(NObs−k)·N/(N−1). '2009': the release of Roodman (2009)'s printed logs: σ² over the
  * level-equation count, `small` = NObs/(NObs−k) on the non-robust VCE and N/(N−1)·NObs/(NObs−k+1) on
- * a robust one.
+ * a robust one. Under `orthogonal` (gmm/design.ts UnitRows): 'current' enters period t's deviation
+ * when period t is in the sample and takes forward means over every complete period; '2009' also
+ * wants period t+1 complete and in the sample, and takes the means inside the if/in.
  */
 export type Conventions = 'current' | '2009';
 export const CONVENTIONS: readonly Conventions[] = ['current', '2009'];
