@@ -90,6 +90,15 @@ describe('orthogonal deviations with gaps (Grunfeld, xtabond2 on Statalist)', ()
     // Firm 1 without its 1979 row: its 1978 deviation (row 1979) still enters.
     const gap = ab.selectRows((r) => !(ab.units[ab.unitOf[r]] === 1 && ab.time[r] === 1979));
     close(await fitGmm(gap, spec('n L.n w k, gmm(L.n) iv(w k) nolevel orthogonal', abColumns, 'current')), 749, [0.48607, -0.50845, 0.39065]);
+    // The AR test's first differences run over every row of the units too (3.7.0's _ARTests differences
+    // Y0 − X0·b over all of them): pinned values of this engine, the 2009 rule's beside them; without
+    // the if the two agree.
+    const ar = async (command: string, conventions: Conventions) => (await fitGmm(ab, spec(command, abColumns, conventions))).ar.map((a) => a.z);
+    const twostep = 'n L.n w k if year<=1981, gmm(L.n) iv(w k) nolevel orthogonal twostep robust';
+    expect((await ar(twostep, 'current')).map((z) => z.toFixed(6))).toEqual(['-1.442704', '-0.530677']);
+    expect((await ar(twostep, '2009')).map((z) => z.toFixed(6))).toEqual(['-0.632918', '1.142592']);
+    const all = 'n L.n w k, gmm(L.n) iv(w k) nolevel orthogonal twostep robust';
+    expect(await ar(all, 'current')).toEqual(await ar(all, '2009'));
     // The 2009 rule on the same data: one observation fewer per firm under the if, and the gap's.
     expect((await fitGmm(ab, spec('n L.n w k if year<=1981, gmm(L.n) iv(w k) nolevel orthogonal', abColumns, '2009'))).nobs).toBe(498);
     expect((await fitGmm(gap, spec('n L.n w k, gmm(L.n) iv(w k) nolevel orthogonal', abColumns, '2009'))).nobs).toBe(748);

@@ -129,7 +129,7 @@ export function arSumsNonRobust(d: Design, plan: InstrumentPlan, keep: number[],
     for (let t = 0; t < T; t++) {
       use2[t] = levelTested ? rows.useL[t] : rows.useT[t];
       if (differenced) {
-        if (t === 0 || !rows.touseVar[t] || !rows.touseVar[t - 1]) continue;
+        if (!rows.differenceable(t)) continue;
         let r = rows.raw[t] - rows.raw[t - 1];
         keep.forEach((k, j) => {
           const dx = k < k0 ? rows.raw[(1 + k) * T + t] - rows.raw[(1 + k) * T + t - 1] : 0;

@@ -241,7 +241,7 @@ function differencedRows(rows: UnitRows, out: Float64Array, P: number): void {
   const k0 = d.k0;
   out.fill(0);
   for (let t = 1; t < T; t++) {
-    if (!rows.touseVar[t] || !rows.touseVar[t - 1]) continue;
+    if (!rows.differenceable(t)) continue;
     out[t * P] = raw[t] - raw[t - 1];
     for (let k = 0; k < k0; k++) out[t * P + 1 + k] = raw[(1 + k) * T + t] - raw[(1 + k) * T + t - 1];
   }

@@ -3,7 +3,8 @@
 // (first differences, or forward orthogonal deviations of period t−1 stored at row t) and row T+t of
 // its level equation. A row enters the estimation when it passes the command's if/in, and its
 // dependent variable, regressors and iv-style instruments are all present (xtabond2's touse); an
-// orthogonal-deviation row t also needs period t itself in the sample. gmm-style lags that are
+// orthogonal-deviation row t holds period t−1's deviation and goes by that period (under the 2009
+// release's conventions it also needs period t itself in the sample). gmm-style lags that are
 // missing are zeros.
 import type { Panel } from '../panel/panel.ts';
 import { checkTimeSpan } from '../panel/time-span.ts';
@@ -410,9 +411,13 @@ export class UnitRows {
   readonly qualified: Uint8Array;
   /** y and every regressor present (xtabond2's marksample). */
   readonly touseVar: Uint8Array;
+  /** y and every regressor present, inside the if/in or not (orthogonal deviations only: what the AR
+   *  test's first differences need, differenceable()). */
+  readonly varsPresent: Uint8Array;
   /** y, every regressor and every iv-style variable (without mz) present: the rows FOD means are taken
    *  over (xtabond2's Complete). The current release takes them over every row of the unit, inside the
-   *  if/in or not; the 2009 release's (spec.conventions) only over rows that pass it (qualified). */
+   *  if/in or not; the 2009 release's (spec.conventions) only over rows that pass it (qualified). Set
+   *  under orthogonal deviations only (the kernel's rowtail, for first differences, leaves it unused). */
   readonly complete: Uint8Array;
   /** Transformed rows: y, X (T×kAll), and whether the row enters. */
   readonly yT: Float64Array;
@@ -455,6 +460,7 @@ export class UnitRows {
     this.rowAt = new Int32Array(T);
     this.qualified = storage?.qualified ?? new Uint8Array(T);
     this.touseVar = storage?.touseVar ?? new Uint8Array(T);
+    this.varsPresent = new Uint8Array(T);
     this.complete = storage?.complete ?? new Uint8Array(T);
     this.yT = storage?.yT ?? new Float64Array(T);
     this.xT = storage?.xT ?? new Float64Array(size.x);
@@ -528,6 +534,14 @@ export class UnitRows {
     }
   }
 
+  /** Whether the AR test's first-differenced residual at period t exists under orthogonal deviations:
+   *  y and the regressors at t and t−1. xtabond2 3.7 differences every row of the unit (_ARTests:
+   *  _Difference(Y0 − X0·b)); the 2009 release's conventions keep to rows inside the if/in. */
+  differenceable(t: number): boolean {
+    const s = this.design.spec.conventions === '2009' ? this.touseVar : this.varsPresent;
+    return t > 0 && s[t] === 1 && s[t - 1] === 1;
+  }
+
   /** Load panel unit `unit` (a panel unit index). */
   load(unit: number): void {
     const d = this.design;
@@ -589,6 +603,7 @@ export class UnitRows {
       let ok = true;
       for (let s = 0; ok && s <= k0; s++) ok = !Number.isNaN(raw[s * T + t]);
       this.touseVar[t] = ok && qualified[t] === 1 ? 1 : 0;
+      this.varsPresent[t] = ok ? 1 : 0;
       for (let j = 0; ok && j < completeVars.length; j++) ok = !Number.isNaN(raw[(ivBase + completeVars[j]) * T + t]);
       this.complete[t] = ok && (qualified[t] === 1 || !completeIfQualified) ? 1 : 0;
     }
