@@ -274,6 +274,9 @@ suite('data sources held in memory', async () => {
     await expect(boot({ tests: 'w = 0' })).rejects.toThrow("bootstrap: options.tests must be an array of restrictions, e.g. [\"w = 0\"], got 'w = 0'");
     await expect(boot({ onProgress: 5 })).rejects.toThrow('bootstrap: options.onProgress must be a function, got 5');
     await expect(boot({ seed: 1.5 })).rejects.toThrow('bootstrap: options.seed must be an integer of at least 0, got 1.5');
+    await expect(boot({ reps: 2 ** 60 })).rejects.toThrow(`bootstrap: options.reps must be an integer of at least 2, got ${2 ** 60}`);
+    await expect(bootstrap('data/abdata.csv', cmd, js({ ...AT, seed: 1 }) as unknown as { id: string; time: string; reps: number; seed: number })).rejects.toThrow('bootstrap: options.reps (the number of replications) is required');
+    await expect(boot({ onProgress: (() => { const o: Record<string, unknown> = {}; o.self = o; return o; })() })).rejects.toThrow('bootstrap: options.onProgress must be a function, got an object');
     await expect(estimate('data/abdata.csv', cmd, undefined as unknown as typeof AT)).rejects.toThrow('estimate: the options ({ id, time, … }) are missing');
     await expect(estimate('data/abdata.csv', undefined as unknown as string, AT)).rejects.toThrow("estimate: the command must be text (an xtabond2 command such as 'n L.n w k, gmm(L.n)'), got undefined");
     await expect(estimate('data/abdata.csv', cmd, js({ time: 'year' }))).rejects.toThrow('estimate: options.id (the unit column) is required');
@@ -281,6 +284,8 @@ suite('data sources held in memory', async () => {
     const table = await readTable('data/abdata.csv');
     await expect(estimate(table, cmd, { ...AT, delimiter: ';' })).rejects.toThrow('estimate: options.delimiter says how to read a file, and the source is an Arrow Table');
     await expect(estimate(await loadPanel(table, AT), cmd, { ...AT, sheet: 'x' })).rejects.toThrow('estimate: options.sheet says how to read a file, and the source is a Panel');
+    // A Panel has its id and time: no options needed.
+    expect((await estimate(await loadPanel(table, AT), cmd, undefined as unknown as typeof AT)).nobs).toBe(891);
     const fit = await estimate('data/abdata.csv', cmd, AT);
     expect(thrown(() => fit.predict({ diff: true } as object))).toBe('predict: options.diff is not an option of predict (it takes difference)');
     expect(thrown(() => fit.predict({ difference: 'yes' } as unknown as { difference: boolean }))).toBe('predict: options.difference must be true or false, got "yes"');
@@ -298,7 +303,7 @@ suite('data sources held in memory', async () => {
     const t = tableFromArrays({ id: Float64Array.of(1, 1, 2, 2), year: Float64Array.of(1, 2, 1, 2), y: Float64Array.of(1, 2, 3, 4), w: ['', 'abc', 'x', '1'] });
     await expect(estimate(t, 'y w, iv(w, eq(level))', AT)).rejects.toThrow("column 'w' is not numeric (a text column: 'abc' at id 1, year 2)");
     await expect(describe('data/abdata.csv', { ...AT, delimiter: ';' })).rejects.toThrow(
-      "data/abdata.csv: unknown column 'year': the header was read as one column, 'id,year,ind,emp,wage,cap,indoutpt,n,w,k,ys,yr1976,yr1977,yr1978,yr1979,yr1980,yr1981,yr1982,yr1983,yr1984'; is the delimiter right? (--delimiter, or leave it out to detect it)",
+      "data/abdata.csv: unknown column 'year': the header was read as one column, 'id,year,ind,emp,wage,cap,indoutpt,n,w,k,ys,yr1976,yr1977,yr1978,yr1979,yr1980,yr1981,yr1982,yr1983,yr1984'; is the delimiter right?",
     );
   });
 

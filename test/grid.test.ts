@@ -168,7 +168,12 @@ describe('grid tasks', () => {
     expect(rows[1].focus.w!.se).toBeGreaterThan(0);
     expect(rows[0].warnings).toContain("w, ys, _cons not identified: X'ZWZ'X is singular, and its generalized inverse (xtabond2's invsym) sets their estimates and standard errors to 0 (the moment covariance has rank at most the number of clusters, 9, against 107 instruments)");
     expect(stability(grid, rows).map((s) => [s.coefficient, s.specs])).toEqual([['L1.n', 2], ['w', 1]]);
-    const { gridWarnings } = await import('../src/workloads/grid.ts');
+    const { gridWarnings, withUnidentified } = await import('../src/workloads/grid.ts');
+    // A row of a resumed run from before: no unidentified, w kept as 0 with SE 0.
+    const old = { ...rows[0], focus: { ...rows[0].focus, w: { estimate: 0, se: 0, ciLow: 0, ciHigh: 0, p: NaN, boot: null } } };
+    delete old.unidentified;
+    expect(withUnidentified(old)).toMatchObject({ unidentified: ['w'], focus: { w: null } });
+    expect(withUnidentified(rows[1])).toBe(rows[1]);
     expect(gridWarnings(grid.focus, 0, rows)).toEqual([
       "focus coefficients not identified (X'ZWZ'X singular: xtabond2 reports them as 0 with SE 0), left out of the tables' statistics and the curves: #0 w",
     ]);

@@ -182,6 +182,10 @@ describe('Monte Carlo tasks and summaries', () => {
     expect(ginverse.filter((_, i) => est[i] !== 'SYS2').every(Number.isNaN)).toBe(true);
     await writeSummary(dir, plan, rows);
     expect([...(await readTable(join(dir, 'summary.csv'))).getChild('ginverse')!]).toEqual([null, null, 4, 4, null, null]);
+    // A resumed run's records from before: no failure, no ginverse, the parameters 0 with SE 0.
+    for (const t of p) for (const r of t.reps) r.LAST = { ...r.LAST, failure: null, estimate: [0, 0], se: { windmeijer: [0, 0], uncorrected: [0, 0] }, ginverse: undefined };
+    for (const t of p) for (const r of t.reps) delete r.LAST.ginverse;
+    expect(summarise(plan, p).slice(0, 2).map((r) => [r.reps, r.failures])).toEqual(new Array(2).fill([0, { count: 4, reasons: { "not identified: L1.y, x (X'ZWZ'X singular)": 4 } }]));
   });
 
   it('warns once that pca estimators keep their components in the bootstrap, naming them (grid and bootstrap say so too)', async () => {

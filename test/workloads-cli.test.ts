@@ -228,7 +228,8 @@ describe('sysgmm montecarlo', () => {
     const slurm: number[] = [];
     child.stderr.on('data', (d) => {
       stderr += d;
-      for (const m of stderr.matchAll(/submitted Slurm job array (\d+)/g)) {
+      // The id followed by ' (': a chunk that ends inside the number is not taken for a shorter id.
+      for (const m of stderr.matchAll(/submitted Slurm job array (\d+) \(/g)) {
         if (arrays.includes(m[1])) continue;
         arrays.push(m[1]);
         if (arrays.length === 1) slurm.push(spawnSync('scancel', [`${m[1]}_1`]).status ?? -1);

@@ -50,7 +50,7 @@ const PANEL_KEYS: readonly string[] = ['id', 'time', 'inputFormat', 'sheet', 'de
 const BOOTSTRAP_KEYS: readonly string[] = ['reps', 'seed', 'backend', 'recentre', 'level', 'tests', 'weights', 'pairs', 'threads', 'onProgress', 'replications'] satisfies (keyof BootstrapOptions)[];
 
 const isString = (v: unknown) => typeof v === 'string' && v !== '';
-const isWhole = (min: number) => (v: unknown) => Number.isInteger(v) && (v as number) >= min;
+const isWhole = (min: number) => (v: unknown) => Number.isSafeInteger(v) && (v as number) >= min;
 /** What each option must be, as the CLI checks its flags (TypeScript checks the types of a literal;
  *  plain JavaScript passes anything, which would otherwise fail deep inside, or be taken as something else). */
 const OPTION_RULES: Record<string, [(v: unknown) => boolean, string]> = {
@@ -58,7 +58,7 @@ const OPTION_RULES: Record<string, [(v: unknown) => boolean, string]> = {
   time: [isString, 'a column name'],
   inputFormat: [isString, 'a format name'],
   sheet: [isString, 'a worksheet name'],
-  delimiter: [isString, 'a one-character string'],
+  delimiter: [isString, 'a delimiter (e.g. ";")'],
   conventions: [isString, "'current' or '2009'"],
   reps: [isWhole(2), 'an integer of at least 2'],
   seed: [isWhole(0), 'an integer of at least 0'],
@@ -81,6 +81,7 @@ const OPTION_RULES: Record<string, [(v: unknown) => boolean, string]> = {
  * is not a file.
  */
 function checkOptions(fn: string, source: unknown, options: unknown, keys: readonly string[]): void {
+  if (options === undefined && source instanceof Panel && !keys.includes('reps')) return; // a Panel needs no id or time
   if (typeof options !== 'object' || options === null) throw new SpecError(`${fn}: the options ({ id, time, … }) are missing`, 'options');
   for (const [k, v] of Object.entries(options)) {
     if (!keys.includes(k)) {
@@ -89,12 +90,23 @@ function checkOptions(fn: string, source: unknown, options: unknown, keys: reado
     }
     if (v === undefined) continue;
     const [ok, what] = OPTION_RULES[k]!;
-    if (!ok(v)) throw new SpecError(`${fn}: options.${k} must be ${what}, got ${typeof v === 'string' ? `'${v}'` : typeof v === 'object' ? JSON.stringify(v) : String(v)}`, k);
+    if (!ok(v)) throw new SpecError(`${fn}: options.${k} must be ${what}, got ${shown(v)}`, k);
     if ((k === 'inputFormat' || k === 'sheet' || k === 'delimiter') && typeof source !== 'string')
       throw new SpecError(`${fn}: options.${k} says how to read a file, and the source is ${source instanceof Panel ? 'a Panel' : 'an Arrow Table'}`, k);
   }
   for (const k of ['id', 'time'] as const)
     if ((options as Record<string, unknown>)[k] === undefined && !(source instanceof Panel)) throw new SpecError(`${fn}: options.${k} (the ${k === 'id' ? 'unit' : 'time'} column) is required`, k);
+}
+
+/** A value as an error message quotes it (an object that JSON cannot write by its type). */
+function shown(v: unknown): string {
+  if (typeof v === 'string') return `'${v}'`;
+  if (typeof v !== 'object' || v === null) return String(v);
+  try {
+    return JSON.stringify(v);
+  } catch {
+    return Array.isArray(v) ? 'an array' : 'an object';
+  }
 }
 
 function checkCommand(fn: string, command: unknown): void {
@@ -108,6 +120,7 @@ function isTable(x: unknown): x is Table {
 /** The panel of a source: a file is read (numeric columns as float64), a Table sorted by (id, time). */
 export async function loadPanel(source: DataSource, options: PanelOptions): Promise<Panel> {
   checkOptions('loadPanel', source, options, PANEL_KEYS);
+  options ??= {} as PanelOptions; // a Panel needs none
   if (source instanceof Panel) {
     for (const [opt, name, has] of [['id', options.id, source.idName], ['time', options.time, source.timeName]] as const)
       if (name !== undefined && name !== has) throw new SpecError(`the Panel's ${opt} column is '${has}', not '${name}' (options.${opt})`, opt);
@@ -165,6 +178,7 @@ export interface EstimateRunOptions extends PanelOptions {
 export async function estimate(source: DataSource, command: string, options: EstimateRunOptions): Promise<EstimateResult> {
   checkCommand('estimate', command);
   checkOptions('estimate', source, options, [...PANEL_KEYS, 'conventions']);
+  options ??= {} as EstimateRunOptions; // a Panel needs none
   if (options.conventions !== undefined) conventionsOf(options.conventions, 'estimate: options.conventions', 'conventions');
   const loaded = await model(source, command, options);
   const panel = loaded.panel;
@@ -215,6 +229,8 @@ export type BootstrapSummary = Omit<BootstrapResult, 'draws' | 'fit'> & { fit: P
 export async function bootstrap(source: DataSource, command: string, options: BootstrapRunOptions): Promise<BootstrapSummary> {
   checkCommand('bootstrap', command);
   checkOptions('bootstrap', source, options, [...PANEL_KEYS, ...BOOTSTRAP_KEYS]);
+  for (const k of ['reps', 'seed'] as const)
+    if (options[k] === undefined) throw new SpecError(`bootstrap: options.${k} (${k === 'reps' ? 'the number of replications' : 'the seed of the draws'}) is required`, k);
   if (options.pairs === false && !options.tests?.length) throw new SpecError('bootstrap: options.pairs false (the wild score tests only) needs at least one restriction in options.tests', 'tests');
   const { panel, spec } = await model(source, command, options);
   return bootstrapJson(await bootstrapGmm(panel, spec, options, command)) as BootstrapSummary;
@@ -223,5 +239,6 @@ export async function bootstrap(source: DataSource, command: string, options: Bo
 /** Units, periods, gaps and statistics of variables or expressions (all numeric columns by default), as `sysgmm describe --json`. */
 export async function describe(source: DataSource, options: PanelOptions & { vars?: string[] }): Promise<PanelDescription> {
   checkOptions('describe', source, options, [...PANEL_KEYS, 'vars']);
+  options ??= {} as PanelOptions; // a Panel needs none
   return describePanel(await loadPanel(source, panelOptions(options)), options.vars);
 }

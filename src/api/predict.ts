@@ -20,7 +20,9 @@ export interface Predictions {
   /** The mean of e over the unit's rows in the estimation sample (NaN for a unit outside it). */
   u: Float64Array;
   /** 1 on the rows of the estimation sample (xtabond2's e(sample)): the observations of the main
-   *  equation (levels in system GMM, the transformed equation otherwise), as many as the fit's nobs. */
+   *  equation (levels in system GMM, the transformed equation otherwise), as many as the fit's nobs.
+   *  Under orthogonal deviations in difference GMM, the period whose deviation enters; xtabond2 3.7
+   *  marks the next period's row instead (where it stores the deviation). */
   inSample: Uint8Array;
 }
 

@@ -182,7 +182,7 @@ export class CsvParser {
       if (i < 0)
         throw new DataError(
           names.length === 1
-            ? `${this.file}: unknown column '${n}': the header was read as one column, '${names[0]}'; is the delimiter right? (--delimiter, or leave it out to detect it)`
+            ? `${this.file}: unknown column '${n}': the header was read as one column, '${names[0]}'; is the delimiter right?`
             : `${this.file}: unknown column '${n}'; columns are: ${names.join(', ')}`,
           { file: this.file, column: n },
         );

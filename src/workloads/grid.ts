@@ -106,12 +106,20 @@ export async function runGrid(dataPath: string, gridPath: string, out: string, o
   const run = await runWorkload(out, { kind: 'grid', tasks, config }, exec);
   if (!run) return null;
   const { payloads, ran } = run;
-  const rows = (payloads as GridRow[][]).flat().sort((a, b) => a.index - b.index);
+  const rows = (payloads as GridRow[][]).flat().sort((a, b) => a.index - b.index).map(withUnidentified);
   const stab = stability(grid, rows);
   const warnings = gridWarnings(grid.focus, opts.bootstrap, rows);
   const markdown = await writeGridTables(out, grid, rows, stab, { data: config.data.path, bootstrap: opts.bootstrap, seed: opts.seed, warnings });
   const figures = await writeSpecCurves(out, grid, rows);
   return { grid, rows, stability: stab, markdown, figures, tasks, ran, warnings };
+}
+
+/** A row written before rows kept `unidentified` (a resumed run): its focus coefficients reported as 0
+ *  with SE 0 are taken as unidentified, as grid-task.ts now does, and left out. */
+export function withUnidentified(r: GridRow): GridRow {
+  if (r.unidentified) return r;
+  const lost = Object.entries(r.focus).filter(([, f]) => f !== null && f.estimate === 0 && f.se === 0).map(([name]) => name);
+  return { ...r, unidentified: lost, focus: Object.fromEntries(Object.entries(r.focus).map(([name, f]) => [name, lost.includes(name) ? null : f])) };
 }
 
 /** The run's warnings: B too few, failed bootstrap replications and the bootstraps' own warnings by

@@ -11,7 +11,7 @@ import { normalQuantileOf } from '../stats/distributions.ts';
 import { quantileSorted } from '../bootstrap/intervals.ts';
 import { truth, type Design } from './dgp.ts';
 import { designLabel, type Plan } from './plan.ts';
-import type { McTaskPayload } from './montecarlo-task.ts';
+import type { EstimateRecord, McTaskPayload } from './montecarlo-task.ts';
 
 export interface McRow {
   design: string;
@@ -41,8 +41,8 @@ export interface McRow {
    *  estimator; null without a bootstrap (or where only records of an older version hold none). */
   bootFailures: { count: number; of: number } | null;
   /** Replications of this design × estimator whose moment covariance was singular (a generalized
-   *  inverse weighted the two-step estimate or the Hansen test; kept in the statistics), of those whose
-   *  records say (GMM estimators); null where none do. */
+   *  inverse weighted the two-step estimate or the Hansen test), among those kept in the statistics
+   *  whose records say (GMM estimators); null where none do. */
   ginverse: { count: number; of: number } | null;
   mcse: {
     mean: number;
@@ -84,6 +84,16 @@ function rejection(ps: (number | null)[], level: number): { p: number; se: numbe
   return rate(got.filter((p) => p < level).length, got.length);
 }
 
+/** A record's failure. Records written before `ginverse` existed kept a parameter that xtabond2's
+ *  invsym leaves unidentified as an estimate of 0 with SE 0 (montecarlo-task.ts now fails them): a
+ *  resumed run counts those as failed too. */
+function failureOf(r: EstimateRecord, params: string[]): string | null {
+  if (r.failure || 'ginverse' in r) return r.failure;
+  const ses = Object.values(r.se);
+  const zero = params.filter((_, k) => r.estimate[k] === 0 && ses.length > 0 && ses.every((s) => s[k] === 0));
+  return zero.length ? `not identified: ${zero.join(', ')} (X'ZWZ'X singular)` : null;
+}
+
 /** Rows in plan order: designs, then estimators, then parameters. */
 export function summarise(plan: Plan, payloads: McTaskPayload[]): McRow[] {
   const byDesign = plan.designs.map(() => [] as McTaskPayload['reps']);
@@ -95,13 +105,14 @@ export function summarise(plan: Plan, payloads: McTaskPayload[]): McRow[] {
     const truths = truth(design);
     for (const { name } of plan.estimators) {
       const recs = byDesign[d].map((r) => r[name]);
+      const failure = recs.map((r) => failureOf(r, Object.keys(truths)));
       const reasons: Record<string, number> = {};
-      for (const r of recs) if (r.failure) reasons[r.failure] = (reasons[r.failure] ?? 0) + 1;
-      const ok = recs.filter((r) => !r.failure);
+      for (const f of failure) if (f) reasons[f] = (reasons[f] ?? 0) + 1;
+      const ok = recs.filter((_, j) => !failure[j]);
       const failures = { count: recs.length - ok.length, reasons };
       const bootRuns = recs.map((r) => r.bootFailed).filter((n): n is number => typeof n === 'number');
       const bootFailures = bootRuns.length ? { count: bootRuns.reduce((a, b) => a + b, 0), of: bootRuns.length * plan.bootstrap } : null;
-      const said = recs.filter((r) => typeof r.ginverse === 'boolean');
+      const said = ok.filter((r) => typeof r.ginverse === 'boolean');
       const ginverse = said.length ? { count: said.filter((r) => r.ginverse).length, of: said.length } : null;
       Object.entries(truths).forEach(([parameter, beta], k) => {
         const est = ok.map((r) => num(r.estimate[k])).filter(Number.isFinite);

@@ -38,8 +38,8 @@ export interface EstimateRecord {
   ar2P: number | null;
   instruments: number | null;
   /** The fit's moment covariance was singular, so a generalized inverse gave its two-step weight (or
-   *  the Hansen test's), as xtabond2 does; the record is kept. Null for OLS and within; absent from
-   *  records of an older version. */
+   *  the Hansen test's), as xtabond2 does; the record is kept. For iterated GMM, of the two-step fit it
+   *  starts from. Null for OLS and within; absent from records of an older version. */
   ginverse?: boolean | null;
 }
 
