@@ -119,6 +119,22 @@ suite('library API', async () => {
     }
   });
 
+  // xtabond2 3.7 writes the transformed equation's sample back as e(sample): under orthogonal
+  // deviations its row t holds period t−1's deviation (a reviewer's finding, thirteenth session).
+  it("predict's inSample under orthogonal difference GMM marks the row that holds each deviation, as xtabond2 3.7's e(sample)", async () => {
+    const panel = await loadPanel('data/abdata.csv', AT);
+    const r = await estimate(panel, 'n L.n w k if year<=1981, gmm(L.n) iv(w k) nolevel orthogonal', AT);
+    const p = r.predict();
+    const marked = p.time.filter((_, i) => p.inSample[i] === 1);
+    expect([marked.length, r.nobs]).toEqual([638, 638]);
+    // The deviations of 1977–1981 (all inside the if) sit on the rows of 1978–1982.
+    expect([Math.min(...marked), Math.max(...marked)]).toEqual([1978, 1982]);
+    // A gap: firm 1's 1978 deviation enters, but its 1979 row, which would hold it, is absent.
+    const gap = panel.selectRows((i) => !(panel.units[panel.unitOf[i]] === 1 && panel.time[i] === 1979));
+    const g = await estimate(gap, 'n L.n w k, gmm(L.n) iv(w k) nolevel orthogonal', AT);
+    expect([g.predict().inSample.reduce((a, b) => a + b, 0), g.nobs]).toEqual([748, 749]);
+  });
+
   it('under small the test is F with the model test\'s df and the interval uses t', async () => {
     const s = await estimate('data/abdata.csv', CMD + ' small', AT);
     const t = s.test('w = 0, k = 0');

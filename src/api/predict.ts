@@ -21,8 +21,8 @@ export interface Predictions {
   u: Float64Array;
   /** 1 on the rows of the estimation sample (xtabond2's e(sample)): the observations of the main
    *  equation (levels in system GMM, the transformed equation otherwise), as many as the fit's nobs.
-   *  Under orthogonal deviations in difference GMM, the period whose deviation enters; xtabond2 3.7
-   *  marks the next period's row instead (where it stores the deviation). */
+   *  Under orthogonal deviations in difference GMM, as in xtabond2 3.7, the row after the period whose
+   *  deviation enters (the row that holds it); with a gap there, no row, so fewer than nobs. */
   inSample: Uint8Array;
 }
 
@@ -43,14 +43,18 @@ export function predictGmm(panel: Panel, spec: ModelSpec, fit: GmmResult, option
   const e = new Float64Array(n);
   for (let i = 0; i < n; i++) e[i] = y[i] - xb[i];
   // e(sample): the main equation's observations (status `used`, the rows nobs counts), so the
-  // command's if/in and, in difference GMM, the rows without a transformed observation are out.
+  // command's if/in and, in difference GMM, the rows without a transformed observation are out. Under
+  // orthogonal deviations in difference GMM, xtabond2 3.7 writes back the transformed equation's
+  // sample, whose row t holds period t−1's deviation: the row of period t is marked (even outside the
+  // if/in), and a deviation whose next period is absent from the data marks no row.
   const inSample = new Uint8Array(n);
   const rows = new UnitRows(d);
+  const byStoredRow = d.orthogonal && !d.system;
   for (const unit of d.units) {
     rows.load(unit);
     for (let i = p.offsets[unit]; i < p.offsets[unit + 1]; i++) {
       const t = p.time[i] - d.tmin;
-      if (rows.present[t] && rows.status[t] === EXCLUDED.used) inSample[i] = 1;
+      if (byStoredRow ? rows.useT[t] === 1 : rows.present[t] && rows.status[t] === EXCLUDED.used) inSample[i] = 1;
     }
   }
   const u = new Float64Array(n).fill(NaN);
