@@ -235,3 +235,18 @@ describe('difference GMM without a differenced observation', () => {
     );
   });
 });
+
+// A tester (thirteenth session): an all-missing regressor gave "No observations" without naming it.
+describe('no observations at all', () => {
+  it('names the term missing in every row, or says the if/in keeps none, or that the terms are never present together', async () => {
+    const ab = await loadAbdata();
+    const z = ab.withColumn('z', new Float64Array(ab.nrows).fill(NaN));
+    const fit = (panel: Panel, command: string) => fitGmm(panel, parseXtabond2(command, panel.names()));
+    await expect(fit(z, 'n L.n w z, gmm(L.n) iv(w z)')).rejects.toThrow('No observations: no row has the dependent variable and all regressors present (z is missing in every row)');
+    await expect(fit(ab, 'n L.n w if year > 2000, gmm(L.n)')).rejects.toThrow('No observations: the if/in (with cluster(): rows with its value) keeps no row');
+    // w present only where n is missing, and the other way round.
+    const n = ab.column('n');
+    const odd = ab.withColumn('w2', Float64Array.from(n, (v, r) => (r % 2 ? v : NaN))).withColumn('n2', Float64Array.from(n, (v, r) => (r % 2 ? NaN : v)));
+    await expect(fit(odd, 'n2 w2, iv(w2, eq(level))')).rejects.toThrow('No observations: no row has the dependent variable and all regressors present (each is present in some row, never all in the same row)');
+  });
+});
