@@ -316,6 +316,8 @@ describe('errors name the fault', () => {
     ['n L.n, gmm(n, lag(0 2) split)', /split needs a lower lag limit of 1 or more/],
     ['n L.n, gmm(L.n) arlevels nolevel', /arlevels is invalid for difference GMM/],
     ['n L.n, gmm(L.n) nomata', /option 'nomata' is not supported \(it selects xtabond2's older ado code, which gives the same numbers; leave it out\)/],
+    // xtabond2's help spells it nom:ata.
+    ['n L.n, gmm(L.n) nom', /option 'nomata' is not supported/],
     // variables
     ['nn L.n, gmm(L.n)', /variable 'nn' in the variable list not found; did you mean 'n'/],
     ['n L.n wage2, gmm(L.n)', /variable 'wage2' in the variable list not found; did you mean 'wage'/],

@@ -52,7 +52,7 @@ const UNSUPPORTED_MAIN: (OptionName & { why: string })[] = [
   { name: 'dpds2', min: 5, takesArg: false, why: "DPD's constant-term convention is not implemented" },
   { name: 'svmat', min: 3, takesArg: false, why: 'results are returned as an object; see --json' },
   { name: 'svvar', min: 3, takesArg: false, why: 'results are returned as an object; see --json' },
-  { name: 'nomata', min: 6, takesArg: false, why: "it selects xtabond2's older ado code, which gives the same numbers; leave it out" },
+  { name: 'nomata', min: 3, takesArg: false, why: "it selects xtabond2's older ado code, which gives the same numbers; leave it out" },
 ];
 
 const GMM_SUBOPTIONS: OptionName[] = [
