@@ -139,6 +139,31 @@ describe('values too large for the GMM sums', () => {
     }
     expect([(await withValue('n', 1e160)).unit, (await withValue('n', 1e160)).year]).toEqual([2, 1980]);
   });
+  // A tester (thirteenth session): at a scale of 1e-90 the robust SEs came out 17 times too small and
+  // the AR z ±Infinity, and at 1e-160 a regressor was 'dropped due to collinearity', all with exit 0.
+  it('a non-zero value within ±1e-75 is refused the same way; zero is a value; a panel rescaled to 1e-70 fits as the original', async () => {
+    for (const [column, value] of [['n', 1e-90], ['z', -1e-160]] as const) {
+      const { panel, spec, unit, year } = await withValue(column, value);
+      const err = await fitGmm(panel, spec).catch((e) => e);
+      expect(err).toBeInstanceOf(DataError);
+      expect(err.message).toBe(
+        `${panel.source}: column '${column}' has ${value} in the row of id ${unit}, year ${year}: non-zero model variables must be at least 1e-75 in magnitude (below it the GMM sums underflow double precision); rescale the column, or write 0 where the value stands for zero`,
+      );
+      expect(() => sampleRows(panel, spec)).toThrow(DataError);
+    }
+    const zero = await withValue('z', 0);
+    expect((await fitGmm(zero.panel, zero.spec)).nobs).toBeGreaterThan(0);
+    // Every model column times 1e-70 (difference GMM is homogeneous in the data): the coefficients
+    // and SEs are the original's, to 1e-9.
+    const ab = await loadAbdata();
+    const scaled = ['n', 'w', 'k'].reduce((p, c) => p.withColumn(c, p.column(c).map((v) => v * 1e-70)), ab);
+    const cmd = 'n L.n w k, gmm(L.n, collapse) iv(w k) twostep robust noconstant nolevel';
+    const [a, b] = [await fitGmm(ab, parseXtabond2(cmd, ab.names())), await fitGmm(scaled, parseXtabond2(cmd, ab.names()))];
+    b.coefficients.forEach((c, j) => {
+      expect(Math.abs(c.estimate - a.coefficients[j].estimate)).toBeLessThan(1e-9 * Math.abs(a.coefficients[j].estimate));
+      expect(Math.abs(c.se - a.coefficients[j].se)).toBeLessThan(1e-9 * a.coefficients[j].se);
+    });
+  });
   it('at the bound the fit is finite (at 1e80 every standard error overflowed), and other columns are not checked', async () => {
     const { panel, spec } = await withValue('n', 1e75);
     const fit = await fitGmm(panel, spec);

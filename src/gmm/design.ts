@@ -83,7 +83,7 @@ function dedupeTerms(terms: Term[]): Term[] {
 function resolveSpec(panel: Panel, spec0: ModelSpec, periods?: readonly number[]): { panel: Panel; spec: ModelSpec; timeDummies: string[]; notes: string[] } {
   validateSpec(spec0);
   const { spec, notes } = withoutIgnored(spec0);
-  refuseHuge(panel, [spec.depvar, ...spec.regressors, ...spec.iv.flatMap((g) => g.vars), ...spec.gmm.flatMap((g) => g.vars)]);
+  refuseOutOfScale(panel, [spec.depvar, ...spec.regressors, ...spec.iv.flatMap((g) => g.vars), ...spec.gmm.flatMap((g) => g.vars)]);
   if (!spec.timeDummies) return { panel, spec, timeDummies: [], notes };
   let p = panel;
   const dummies = timeDummies(panel, 'yr', periods);
@@ -103,21 +103,29 @@ function resolveSpec(panel: Panel, spec0: ModelSpec, periods?: readonly number[]
  *  sums overflow and the fit comes out wrong without a word (a regressor 'dropped due to collinearity',
  *  every standard error missing). No measurement is that large (1e75 is near the atoms in the universe). */
 export const MAX_MAGNITUDE = 1e75;
+/** The smallest non-zero magnitude a model variable may take, for the other end of the same sums: at
+ *  the data's scale s they hold s⁴, which below (1e-75)⁴ = 1e-300 nears float64's smallest normal
+ *  number (2.2e-308) and underflows; a tester's panel at 1e-90 got robust SEs 17 times too small, AR
+ *  z of ±Infinity and, at 1e-160, a regressor 'dropped due to collinearity', all with exit 0. */
+export const MIN_MAGNITUDE = 1e-75;
 
-/** Refuse a value of the dependent variable, a regressor or an instrument beyond ±MAX_MAGNITUDE,
- *  naming the column, the row by its unit and time (the same on a shard of the panel as in the
- *  whole file) and the value. Every row of the columns is checked, in the sample or not, so a
- *  single-process, threaded and sharded run refuse the same data. */
-export function refuseHuge(panel: Panel, terms: readonly Term[]): void {
+/** Refuse a value of the dependent variable, a regressor or an instrument beyond ±MAX_MAGNITUDE, or
+ *  non-zero within ±MIN_MAGNITUDE, naming the column, the row by its unit and time (the same on a
+ *  shard of the panel as in the whole file) and the value. Every row of the columns is checked, in
+ *  the sample or not, so a single-process, threaded and sharded run refuse the same data. */
+export function refuseOutOfScale(panel: Panel, terms: readonly Term[]): void {
   for (const name of new Set(terms.map((t) => t.base))) {
     if (!panel.has(name) || !panel.isNumeric(name)) continue; // unknown or text: panel.column names the fault later
     const x = panel.column(name);
     for (let r = 0; r < x.length; r++) {
       const v = x[r];
-      if (v > MAX_MAGNITUDE || v < -MAX_MAGNITUDE)
+      const huge = v > MAX_MAGNITUDE || v < -MAX_MAGNITUDE;
+      if (huge || (v !== 0 && v < MIN_MAGNITUDE && v > -MIN_MAGNITUDE))
         throw new DataError(
           `${panel.source ? `${panel.source}: ` : ''}column '${name}' has ${v} in the row of ${panel.idName} ${panel.units[panel.unitOf[r]]}, ${panel.timeName} ${panel.time[r]}: ` +
-            `model variables must lie within ±${MAX_MAGNITUDE} (beyond it the GMM sums overflow double precision); rescale the column`,
+            (huge
+              ? `model variables must lie within ±${MAX_MAGNITUDE} (beyond it the GMM sums overflow double precision); rescale the column`
+              : `non-zero model variables must be at least ${MIN_MAGNITUDE} in magnitude (below it the GMM sums underflow double precision); rescale the column, or write 0 where the value stands for zero`),
           { file: panel.source || undefined, column: name },
         );
     }

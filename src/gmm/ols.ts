@@ -13,7 +13,7 @@ import { invsym, quadForm, submatrix, symmetrize } from '../linalg/invsym.ts';
 import { matmul } from '../linalg/dense.ts';
 import { fUpper, tQuantileOf, tTwoSided } from '../stats/distributions.ts';
 import type { Coefficient, GmmResult } from './result.ts';
-import { EXCLUDED, EXCLUSION_REASONS, ifInRows, missingClusterRows, refuseHuge } from './design.ts';
+import { EXCLUDED, EXCLUSION_REASONS, ifInRows, missingClusterRows, refuseOutOfScale } from './design.ts';
 
 /** Fit pooled OLS ('ols') or the within estimator ('within') of spec.depvar on spec.regressors
  *  (plus year dummies under timeDummies), clustered by spec.cluster or by panel unit, on the rows the
@@ -29,7 +29,7 @@ export async function fitLinear(panel0: Panel, spec: ModelSpec, estimator: 'ols'
   }
   const y = evalTerm(panel, spec.depvar);
   const xs = regressors.map((t) => evalTerm(panel, t));
-  refuseHuge(panel, [spec.depvar, ...regressors]);
+  refuseOutOfScale(panel, [spec.depvar, ...regressors]);
   const clusterCol = spec.cluster ? panel.column(spec.cluster) : null;
   // Rows inside the command's if/in with the dependent variable, every regressor and the cluster
   // variable present (the GMM design's rules, counted under the same reasons in the same order).

@@ -8,7 +8,7 @@ import { DATA_FORMATS, readTable, type DataFormat } from '../data/read.ts';
 import { Panel } from '../panel/panel.ts';
 import { parseXtabond2 } from '../spec/parse.ts';
 import { term } from '../spec/types.ts';
-import { refuseHuge } from '../gmm/design.ts';
+import { refuseOutOfScale } from '../gmm/design.ts';
 import { isNumericColumn } from '../data/columns.ts';
 import { modelColumns } from '../spec/model-columns.ts';
 import { selectSample } from './condition.ts';
@@ -79,8 +79,8 @@ export async function prepareGrid(dataPath: string, gridPath: string, opts: Grid
   const used = [...new Set(grid.specs.flatMap((s) => modelColumns(parseXtabond2(s.command, columns))))];
   const textual = used.filter((c) => !isNumericColumn(table, c));
   if (textual.length) await readTable(dataPath, { format, sheet: opts.sheet, delimiter: opts.delimiter, numeric: textual });
-  // So does a value beyond the bound every fit refuses (design.ts refuseHuge), in any row.
-  refuseHuge(panel, used.map((c) => term(c)));
+  // So does a value beyond the bound every fit refuses (design.ts refuseOutOfScale), in any row.
+  refuseOutOfScale(panel, used.map((c) => term(c)));
   for (const [name, condition] of Object.entries(grid.samples)) {
     try {
       selectSample(panel, condition);
