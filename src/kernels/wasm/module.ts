@@ -7,8 +7,10 @@ let compiled: WebAssembly.Module | null | undefined;
 
 export function kernelModule(): WebAssembly.Module | null {
   if (compiled === undefined) {
+    // A runtime may have no WebAssembly at all (node --noexpose-wasm, some sandboxes): then the
+    // TypeScript paths run, as without SIMD.
     const bytes = Uint8Array.from(Buffer.from(KERNELS_WASM, 'base64'));
-    compiled = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+    compiled = typeof WebAssembly !== 'undefined' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
   }
   return compiled;
 }
