@@ -274,11 +274,6 @@ export function buildDesign(panel0: Panel, spec0: ModelSpec, layout?: GlobalLayo
   };
 }
 
-/**
- * 1 for the rows of the sample (xtabond2's marksample): the command's if/in passed (qualified) and
- * y and every regressor (`columns`, lags applied by period) present. Column by column, each a tight
- * loop over the rows (a million units: ~40 ms against ~150 ms for a row-by-row test of every column).
- */
 /** No row has the dependent variable and every regressor: say which of them is missing in every row
  *  (of those the if/in and cluster() keep), or that each is present somewhere but never all together. */
 function noObservations(panel: Panel, terms: Term[], columns: LaggedColumn[], qualified: Uint8Array | null): SpecError {
@@ -291,6 +286,11 @@ function noObservations(panel: Panel, terms: Term[], columns: LaggedColumn[], qu
   return new SpecError(`No observations: no row has the dependent variable and all regressors present (${why})`, 'varlist');
 }
 
+/**
+ * 1 for the rows of the sample (xtabond2's marksample): the command's if/in passed (qualified) and
+ * y and every regressor (`columns`, lags applied by period) present. Column by column, each a tight
+ * loop over the rows (a million units: ~40 ms against ~150 ms for a row-by-row test of every column).
+ */
 export function sampleRowMask(panel: Panel, columns: readonly LaggedColumn[], qualified: Uint8Array | null): Uint8Array {
   const n = panel.nrows;
   const rowOk = new Uint8Array(n);
@@ -434,6 +434,8 @@ export class UnitRows {
   /** y and every regressor present, inside the if/in or not (orthogonal deviations only: what the AR
    *  test's first differences need, differenceable()). */
   readonly varsPresent: Uint8Array;
+  /** The 2009 release's conventions (spec.conventions), which place orthogonal deviations otherwise. */
+  private readonly release2009: boolean;
   /** y, every regressor and every iv-style variable (without mz) present: the rows FOD means are taken
    *  over (xtabond2's Complete). The current release takes them over every row of the unit, inside the
    *  if/in or not; the 2009 release's (spec.conventions) only over rows that pass it (qualified). Set
@@ -481,6 +483,7 @@ export class UnitRows {
     this.qualified = storage?.qualified ?? new Uint8Array(T);
     this.touseVar = storage?.touseVar ?? new Uint8Array(T);
     this.varsPresent = new Uint8Array(T);
+    this.release2009 = design.spec.conventions === '2009';
     this.complete = storage?.complete ?? new Uint8Array(T);
     this.yT = storage?.yT ?? new Float64Array(T);
     this.xT = storage?.xT ?? new Float64Array(size.x);
@@ -558,7 +561,7 @@ export class UnitRows {
    *  y and the regressors at t and t−1. xtabond2 3.7 differences every row of the unit (_ARTests:
    *  _Difference(Y0 − X0·b)); the 2009 release's conventions keep to rows inside the if/in. */
   differenceable(t: number): boolean {
-    const s = this.design.spec.conventions === '2009' ? this.touseVar : this.varsPresent;
+    const s = this.release2009 ? this.touseVar : this.varsPresent;
     return t > 0 && s[t] === 1 && s[t - 1] === 1;
   }
 
@@ -618,14 +621,13 @@ export class UnitRows {
     // Sample marks.
     const ivBase = d.ivBase;
     const { completeVars, transVars, transRawVars, levelVars } = this;
-    const completeIfQualified = d.spec.conventions === '2009';
     for (let t = 0; t < T; t++) {
       let ok = true;
       for (let s = 0; ok && s <= k0; s++) ok = !Number.isNaN(raw[s * T + t]);
       this.touseVar[t] = ok && qualified[t] === 1 ? 1 : 0;
       this.varsPresent[t] = ok ? 1 : 0;
       for (let j = 0; ok && j < completeVars.length; j++) ok = !Number.isNaN(raw[(ivBase + completeVars[j]) * T + t]);
-      this.complete[t] = ok && (qualified[t] === 1 || !completeIfQualified) ? 1 : 0;
+      this.complete[t] = ok && (qualified[t] === 1 || !this.release2009) ? 1 : 0;
     }
     // Transformed equation.
     const { yT, xT, ivT, ivFrom } = this;
@@ -639,12 +641,11 @@ export class UnitRows {
       else this.transform(ivBase + v, ivT, v * T, 1);
     }
     const orth = d.orthogonal;
-    const release2009 = d.spec.conventions === '2009';
     for (let t = 0; t < T; t++) {
       // Under orthogonal deviations row t holds the deviation of period t−1, in the sample when period
       // t−1 is (xtabond2 3.7's _lag(touse, 1)); the 2009 release also wanted period t itself complete
       // and in the sample (its printed Grunfeld log, test/gmm-fod-gaps.test.ts).
-      let ok = orth ? t > 0 && this.touseVar[t - 1] === 1 && (!release2009 || this.complete[t] === 1) : this.touseVar[t] === 1;
+      let ok = orth ? t > 0 && this.touseVar[t - 1] === 1 && (!this.release2009 || this.complete[t] === 1) : this.touseVar[t] === 1;
       if (ok && Number.isNaN(yT[t])) ok = false;
       for (let k = 0; ok && k < k0; k++) if (Number.isNaN(xT[t * K + k])) ok = false;
       for (let j = 0; ok && j < transVars.length; j++) ok = !Number.isNaN(ivT[transVars[j] * T + t]);
@@ -694,7 +695,7 @@ export class UnitRows {
             for (let k = 0; transformed && k < d.k0; k++) if (Number.isNaN(this.xT[row * K + k])) transformed = false;
             code = !transformed
               ? d.orthogonal ? EXCLUDED.noForward : EXCLUDED.noDifference
-              : d.orthogonal && d.spec.conventions === '2009' && !this.complete[row] ? EXCLUDED.nextOutside : EXCLUDED.missingIv;
+              : d.orthogonal && this.release2009 && !this.complete[row] ? EXCLUDED.nextOutside : EXCLUDED.missingIv;
           }
         }
       }
