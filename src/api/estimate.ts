@@ -74,14 +74,19 @@ const OPTION_RULES: Record<string, [(v: unknown) => boolean, string]> = {
   vars: [(v) => Array.isArray(v) && v.every(isString), 'an array of variable names or expressions'],
 };
 
+/** What a required option is, as its error says. */
+const REQUIRED: Record<string, string> = { id: 'the unit column', time: 'the time column', reps: 'the number of replications', seed: 'the seed of the draws' };
+
 /**
  * Refuse what `fn` cannot take: no options object, an option it does not take (saying where a model
- * option belongs), a value of the wrong kind (OPTION_RULES), a missing id or time (except for a
- * Panel, which has its own), and the reading options (inputFormat, sheet, delimiter) for a source that
- * is not a file.
+ * option belongs), a value of the wrong kind (OPTION_RULES), a missing required option (REQUIRED; id
+ * and time except for a Panel, which has its own), and the reading options (inputFormat, sheet,
+ * delimiter) for a source that is not a file. Returns the options (an empty object for a Panel that
+ * needs none).
  */
-function checkOptions(fn: string, source: unknown, options: unknown, keys: readonly string[]): void {
-  if (options === undefined && source instanceof Panel && !keys.includes('reps')) return; // a Panel needs no id or time
+function checkOptions<T extends object>(fn: string, source: unknown, options: T | undefined, keys: readonly string[], required: readonly string[] = ['id', 'time']): T {
+  const needed = source instanceof Panel ? required.filter((k) => k !== 'id' && k !== 'time') : required;
+  if (options === undefined && needed.length === 0) return {} as T;
   if (typeof options !== 'object' || options === null) throw new SpecError(`${fn}: the options ({ id, time, … }) are missing`, 'options');
   for (const [k, v] of Object.entries(options)) {
     if (!keys.includes(k)) {
@@ -94,8 +99,8 @@ function checkOptions(fn: string, source: unknown, options: unknown, keys: reado
     if ((k === 'inputFormat' || k === 'sheet' || k === 'delimiter') && typeof source !== 'string')
       throw new SpecError(`${fn}: options.${k} says how to read a file, and the source is ${source instanceof Panel ? 'a Panel' : 'an Arrow Table'}`, k);
   }
-  for (const k of ['id', 'time'] as const)
-    if ((options as Record<string, unknown>)[k] === undefined && !(source instanceof Panel)) throw new SpecError(`${fn}: options.${k} (the ${k === 'id' ? 'unit' : 'time'} column) is required`, k);
+  for (const k of needed) if ((options as Record<string, unknown>)[k] === undefined) throw new SpecError(`${fn}: options.${k} (${REQUIRED[k]}) is required`, k);
+  return options;
 }
 
 /** A value as an error message quotes it (an object that JSON cannot write by its type). */
@@ -118,9 +123,8 @@ function isTable(x: unknown): x is Table {
 }
 
 /** The panel of a source: a file is read (numeric columns as float64), a Table sorted by (id, time). */
-export async function loadPanel(source: DataSource, options: PanelOptions): Promise<Panel> {
-  checkOptions('loadPanel', source, options, PANEL_KEYS);
-  options ??= {} as PanelOptions; // a Panel needs none
+export async function loadPanel(source: DataSource, options0: PanelOptions): Promise<Panel> {
+  const options = checkOptions('loadPanel', source, options0, PANEL_KEYS);
   if (source instanceof Panel) {
     for (const [opt, name, has] of [['id', options.id, source.idName], ['time', options.time, source.timeName]] as const)
       if (name !== undefined && name !== has) throw new SpecError(`the Panel's ${opt} column is '${has}', not '${name}' (options.${opt})`, opt);
@@ -175,10 +179,9 @@ export interface EstimateRunOptions extends PanelOptions {
   conventions?: Conventions;
 }
 
-export async function estimate(source: DataSource, command: string, options: EstimateRunOptions): Promise<EstimateResult> {
+export async function estimate(source: DataSource, command: string, options0: EstimateRunOptions): Promise<EstimateResult> {
   checkCommand('estimate', command);
-  checkOptions('estimate', source, options, [...PANEL_KEYS, 'conventions']);
-  options ??= {} as EstimateRunOptions; // a Panel needs none
+  const options = checkOptions('estimate', source, options0, [...PANEL_KEYS, 'conventions']);
   if (options.conventions !== undefined) conventionsOf(options.conventions, 'estimate: options.conventions', 'conventions');
   const loaded = await model(source, command, options);
   const panel = loaded.panel;
@@ -226,19 +229,16 @@ export type BootstrapRunOptions = PanelOptions & BootstrapOptions;
 export type BootstrapSummary = Omit<BootstrapResult, 'draws' | 'fit'> & { fit: Pick<GmmResult, 'estimator' | 'steps' | 'vce' | 'nobs' | 'ngroups' | 'ninstruments' | 'excluded'> };
 
 /** The pairs bootstrap (and wild score tests), as `sysgmm bootstrap --json` reports it. */
-export async function bootstrap(source: DataSource, command: string, options: BootstrapRunOptions): Promise<BootstrapSummary> {
+export async function bootstrap(source: DataSource, command: string, options0: BootstrapRunOptions): Promise<BootstrapSummary> {
   checkCommand('bootstrap', command);
-  checkOptions('bootstrap', source, options, [...PANEL_KEYS, ...BOOTSTRAP_KEYS]);
-  for (const k of ['reps', 'seed'] as const)
-    if (options[k] === undefined) throw new SpecError(`bootstrap: options.${k} (${k === 'reps' ? 'the number of replications' : 'the seed of the draws'}) is required`, k);
+  const options = checkOptions('bootstrap', source, options0, [...PANEL_KEYS, ...BOOTSTRAP_KEYS], ['id', 'time', 'reps', 'seed']);
   if (options.pairs === false && !options.tests?.length) throw new SpecError('bootstrap: options.pairs false (the wild score tests only) needs at least one restriction in options.tests', 'tests');
   const { panel, spec } = await model(source, command, options);
   return bootstrapJson(await bootstrapGmm(panel, spec, options, command)) as BootstrapSummary;
 }
 
 /** Units, periods, gaps and statistics of variables or expressions (all numeric columns by default), as `sysgmm describe --json`. */
-export async function describe(source: DataSource, options: PanelOptions & { vars?: string[] }): Promise<PanelDescription> {
-  checkOptions('describe', source, options, [...PANEL_KEYS, 'vars']);
-  options ??= {} as PanelOptions; // a Panel needs none
+export async function describe(source: DataSource, options0: PanelOptions & { vars?: string[] }): Promise<PanelDescription> {
+  const options = checkOptions('describe', source, options0, [...PANEL_KEYS, 'vars']);
   return describePanel(await loadPanel(source, panelOptions(options)), options.vars);
 }

@@ -53,7 +53,6 @@ interface BootstrapCliOptions extends ModelInputOptions {
   resume?: boolean;
 }
 
-
 export function register(program: Command): void {
   modelInputOptions(program.command('bootstrap').description('pairs (cluster) bootstrap of GMM, every replication re-estimating the weight matrix; wild score-bootstrap Wald tests'))
     .option('--reps <B>', 'replications', '999')
