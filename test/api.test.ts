@@ -321,6 +321,10 @@ suite('data sources held in memory', async () => {
     await expect(describe('data/abdata.csv', { ...AT, delimiter: ';' })).rejects.toThrow(
       "data/abdata.csv: unknown column 'year': the header was read as one column, 'id,year,ind,emp,wage,cap,indoutpt,n,w,k,ys,yr1976,yr1977,yr1978,yr1979,yr1980,yr1981,yr1982,yr1983,yr1984'; is the delimiter right?",
     );
+    // A file of one column whose name holds no separator is just that: its columns are listed.
+    const one = join(mkdtempSync(join(tmpdir(), 'sysgmm-one-column-')), 'one.csv');
+    writeFileSync(one, 'value\n1\n2\n');
+    await expect(describe(one, AT)).rejects.toThrow(`${one}: unknown column 'year'; columns are: value`);
   });
 
   it('options.delimiter reaches the CSV reader, as --delimiter does', async () => {

@@ -3,6 +3,7 @@
 // worker threads of csv-parallel.ts load it alone.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { DataError } from '../errors.ts';
+import { oneColumnHeader } from './one-column-header.ts';
 import { FastRecords, countLineFeeds } from './csv-fast.ts';
 import { decimalToDouble } from './decimal.ts';
 
@@ -179,13 +180,10 @@ export class CsvParser {
     this.names = names;
     const index = (n: string, opt: string): number => {
       const i = names.indexOf(n);
-      if (i < 0)
-        throw new DataError(
-          names.length === 1
-            ? `${this.file}: unknown column '${n}': the header was read as one column, '${names[0]}'; is the delimiter right?`
-            : `${this.file}: unknown column '${n}'; columns are: ${names.join(', ')}`,
-          { file: this.file, column: n },
-        );
+      if (i < 0) {
+        const one = oneColumnHeader(names);
+        throw new DataError(`${this.file}: unknown column '${n}'${one ? `: ${one}` : `; columns are: ${names.join(', ')}`}`, { file: this.file, column: n });
+      }
       return i;
     };
     this.kind = new Uint8Array(names.length);

@@ -5,6 +5,7 @@
 import { DataType, type Table, type Vector } from '../data/arrow-core.ts';
 import { NOT_NUMERIC } from '../data/build.ts';
 import { isNumericType, refuseInfinite, toFloat64 } from '../data/columns.ts';
+import { oneColumnHeader } from '../data/one-column-header.ts';
 import { rowPair } from '../data/row-place.ts';
 import { DataError } from '../errors.ts';
 import { EXACT_INTEGER, unitIds } from './ids.ts';
@@ -255,14 +256,8 @@ export class Panel {
     const names = table.schema.fields.map((f) => f.name);
     for (const [opt, col] of [['--id', opts.id], ['--time', opts.time]] as const) {
       if (!names.includes(col)) {
-        // One column whose name holds separators: the file was split on another delimiter than its own.
-        const one = names.length === 1 && /[,;\t|]/.test(names[0]!);
-        throw new DataError(
-          one
-            ? `${opt} column '${col}' not found${at}: the header was read as one column, '${names[0]}'; is the delimiter right? (--delimiter, or leave it out to detect it)`
-            : `${opt} column '${col}' not found${at}; columns are: ${names.join(', ')}`,
-          { file: source, column: col },
-        );
+        const one = oneColumnHeader(names);
+        throw new DataError(`${opt} column '${col}' not found${at}${one ? `: ${one} (--delimiter, or leave it out to detect it)` : `; columns are: ${names.join(', ')}`}`, { file: source, column: col });
       }
     }
     if (opts.id === opts.time) throw new DataError(`--id and --time name the same column '${opts.id}'${at}`, { file: source, column: opts.id });
