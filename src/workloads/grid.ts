@@ -9,6 +9,7 @@ import { Panel } from '../panel/panel.ts';
 import { parseXtabond2 } from '../spec/parse.ts';
 import { term } from '../spec/types.ts';
 import { refuseOutOfScale } from '../gmm/design.ts';
+import { unidentifiedNames } from '../gmm/inference.ts';
 import { isNumericColumn } from '../data/columns.ts';
 import { modelColumns } from '../spec/model-columns.ts';
 import { selectSample } from './condition.ts';
@@ -118,7 +119,7 @@ export async function runGrid(dataPath: string, gridPath: string, out: string, o
  *  with SE 0 are taken as unidentified, as grid-task.ts now does, and left out. */
 export function withUnidentified(r: GridRow): GridRow {
   if (r.unidentified) return r;
-  const lost = Object.entries(r.focus).filter(([, f]) => f !== null && f.estimate === 0 && f.se === 0).map(([name]) => name);
+  const lost = unidentifiedNames(Object.entries(r.focus).flatMap(([name, f]) => (f ? [{ name, estimate: f.estimate, se: f.se }] : [])));
   return { ...r, unidentified: lost, focus: Object.fromEntries(Object.entries(r.focus).map(([name, f]) => [name, lost.includes(name) ? null : f])) };
 }
 

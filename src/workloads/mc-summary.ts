@@ -11,7 +11,7 @@ import { normalQuantileOf } from '../stats/distributions.ts';
 import { quantileSorted } from '../bootstrap/intervals.ts';
 import { truth, type Design } from './dgp.ts';
 import { designLabel, type Plan } from './plan.ts';
-import type { EstimateRecord, McTaskPayload } from './montecarlo-task.ts';
+import { notIdentified, type EstimateRecord, type McTaskPayload } from './montecarlo-task.ts';
 
 export interface McRow {
   design: string;
@@ -91,7 +91,7 @@ function failureOf(r: EstimateRecord, params: string[]): string | null {
   if (r.failure || 'ginverse' in r) return r.failure;
   const ses = Object.values(r.se);
   const zero = params.filter((_, k) => r.estimate[k] === 0 && ses.length > 0 && ses.every((s) => s[k] === 0));
-  return zero.length ? `not identified: ${zero.join(', ')} (X'ZWZ'X singular)` : null;
+  return zero.length ? notIdentified(zero) : null;
 }
 
 /** Rows in plan order: designs, then estimators, then parameters. */

@@ -67,6 +67,12 @@ export function taskReplications(plan: Plan, index: number): { design: number; f
   return { design, first, last: Math.min(plan.reps, first + plan.repsPerTask) };
 }
 
+/** The failure of a replication whose parameters of interest `names` xtabond2's invsym leaves
+ *  unidentified (reported as 0 with SE 0). */
+export function notIdentified(names: readonly string[]): string {
+  return `not identified: ${names.join(', ')} (X'ZWZ'X singular)`;
+}
+
 /** VCE name of a fit: what its standard errors are. */
 function vceName(spec: ModelSpec, kind: EstimatorDef['kind']): string {
   if (kind === 'ols' || kind === 'within') return 'cluster';
@@ -110,7 +116,7 @@ async function fitOne(
       // A parameter xtabond2's invsym leaves unidentified is reported as 0 with SE 0: a failure, not
       // an estimate of 0 in the bias and the coverage.
       const unidentified = unidentifiedNames(main.coefficients).filter((n) => params.includes(n));
-      if (unidentified.length) throw new Error(`not identified: ${unidentified.join(', ')} (X'ZWZ'X singular)`);
+      if (unidentified.length) throw new Error(notIdentified(unidentified));
       record.ginverse = main.warnings.some((w) => w.startsWith(SINGULAR_MOMENTS));
       record.estimate = pick(main, params, 'estimate');
       record.se[vceName(spec, def.kind)] = pick(main, params, 'se');
