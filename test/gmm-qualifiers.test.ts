@@ -105,31 +105,36 @@ describe('estimation with if/in', () => {
     expect(outside.count).toBe(Array.from(panel.unitOf).filter((u) => Number(panel.units[u]) > 70).length);
   });
 
-  // A tester's report: a missing cluster() value was one more cluster (all missing units together),
-  // with nothing excluded. Stata's estimation commands mark such rows out of the sample.
-  it('a missing cluster() value takes its rows out of the sample, counted, as `if` would', async () => {
+  // xtabond2 3.7.0 marks out only the varlist, if/in and the panel id, and numbers the clusters with
+  // `egen group(clustvar) if touse, missing`: rows without a cluster value stay in the sample and
+  // form one cluster together. (An earlier release of sysgmm took them out, as `regress` would.)
+  it('a missing cluster() value is one more cluster, all such units together, with a warning', async () => {
     const id = panel.column('id');
-    const cl = panel.withColumn('cl', id.map((v) => (v <= 20 ? NaN : v % 40)));
+    const cl = panel.withColumn('cl', id.map((v) => (v <= 20 ? NaN : v % 40))).withColumn('cl99', id.map((v) => (v <= 20 ? 99 : v % 40)));
     const clustered = 'n L.n w k, gmm(L.n, collapse) iv(w k) twostep cluster(cl)';
-    const r = await fitGmm(cl, parseXtabond2(clustered, [...cols, 'cl']));
-    const sub = await fitGmm(cl, parseXtabond2(clustered.replace(',', ' if id > 20,'), [...cols, 'cl']));
-    expect([r.nobs, r.ngroups]).toEqual([sub.nobs, sub.ngroups]);
-    expect(r.coefficients).toEqual(sub.coefficients);
-    expect(r.vcov).toEqual(sub.vcov);
-    const missing = r.excluded.find((e) => e.reason === 'missing value in the cluster() variable')!;
-    expect(missing.count).toBe(id.filter((v) => v <= 20).length);
-    expect(r.excluded.find((e) => e.reason === "outside the command's if/in condition")).toBeUndefined();
+    const r = await fitGmm(cl, parseXtabond2(clustered, [...cols, 'cl', 'cl99']));
+    const as99 = await fitGmm(cl, parseXtabond2(clustered.replace('(cl)', '(cl99)'), [...cols, 'cl', 'cl99']));
+    const dropped = await fitGmm(cl, parseXtabond2(clustered.replace(',', ' if id > 20,'), [...cols, 'cl', 'cl99']));
+    expect([r.nobs, r.ngroups]).toEqual([as99.nobs, as99.ngroups]);
+    expect(r.nobs).toBeGreaterThan(dropped.nobs);
+    // The same clusters, numbered in another order: equal up to the order of the sums.
+    r.coefficients.forEach((c, k) => {
+      expect(c.estimate).toBeCloseTo(as99.coefficients[k].estimate, 12);
+      expect(c.se).toBeCloseTo(as99.coefficients[k].se, 12);
+      expect(Math.abs(c.se - dropped.coefficients[k].se)).toBeGreaterThan(1e-4);
+    });
+    expect(r.hansen!.chi2).toBeCloseTo(as99.hansen!.chi2, 10);
+    expect(r.excluded.find((e) => e.reason === 'missing value in the cluster() variable')).toBeUndefined();
+    expect(r.warnings).toContain('cluster(cl): 20 unit(s) of the sample have no cl value; as in xtabond2 (its clusters are egen group(), missing), they form one cluster together');
+    expect(as99.warnings.some((w) => w.startsWith('cluster('))).toBe(false);
   });
 
-  // Reported by a tester: a row that fails the if/in and has no cluster() value was counted under the
-  // cluster; the if/in is the first rule, as in Stata (marksample, then markout of the cluster variable).
-  it('a row outside the if/in and without a cluster() value is counted under the if/in', async () => {
+  it('with an if/in, only the units it keeps count towards the missing-cluster warning', async () => {
     const id = panel.column('id');
     const cl = panel.withColumn('cl', id.map((v) => (v <= 20 ? NaN : v % 40)));
     const r = await fitGmm(cl, parseXtabond2('n L.n w k if id > 10, gmm(L.n, collapse) iv(w k) twostep cluster(cl)', [...cols, 'cl']));
-    const count = (reason: string) => r.excluded.find((e) => e.reason === reason)?.count;
-    expect(count("outside the command's if/in condition")).toBe(id.filter((v) => v <= 10).length);
-    expect(count('missing value in the cluster() variable')).toBe(id.filter((v) => v > 10 && v <= 20).length);
+    expect(r.excluded.find((e) => e.reason === "outside the command's if/in condition")?.count).toBe(id.filter((v) => v <= 10).length);
+    expect(r.warnings).toContain('cluster(cl): 10 unit(s) of the sample have no cl value; as in xtabond2 (its clusters are egen group(), missing), they form one cluster together');
   });
 
   // A tester's report: with 6 clusters for 11 instruments, w and _cons came out as exactly 0 with SE 0

@@ -268,7 +268,7 @@ describe('no observations at all', () => {
     const z = ab.withColumn('z', new Float64Array(ab.nrows).fill(NaN));
     const fit = (panel: Panel, command: string) => fitGmm(panel, parseXtabond2(command, panel.names()));
     await expect(fit(z, 'n L.n w z, gmm(L.n) iv(w z)')).rejects.toThrow('No observations: no row has the dependent variable and all regressors present (z is missing in every row)');
-    await expect(fit(ab, 'n L.n w if year > 2000, gmm(L.n)')).rejects.toThrow('No observations: the if/in (with cluster(): rows with its value) keeps no row');
+    await expect(fit(ab, 'n L.n w if year > 2000, gmm(L.n)')).rejects.toThrow('No observations: the if/in keeps no row');
     // w present only where n is missing, and the other way round.
     const n = ab.column('n');
     const odd = ab.withColumn('w2', Float64Array.from(n, (v, r) => (r % 2 ? v : NaN))).withColumn('n2', Float64Array.from(n, (v, r) => (r % 2 ? NaN : v)));

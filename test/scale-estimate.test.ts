@@ -488,14 +488,17 @@ describe('sharded estimate', () => {
     for (const [command, empty] of [
       ['xtabond2 y L.y x w, gmm(y x, lag(2 4) collapse) iv(w) twostep robust', 1],
       ['xtabond2 y L.y x w if grp == 0, gmm(y x, lag(2 4) collapse) iv(w) twostep robust', 2],
-      // Shard 3's units have no cluster() value: outside the sample as under the if above.
-      ['xtabond2 y L.y x w, gmm(y x, lag(2 4) collapse) iv(w) twostep cluster(cl)', 2],
+      // Shard 3's units have no cluster() value: in the sample, one cluster together (as xtabond2's
+      // egen group(), missing), so the shards must agree on that cluster's key.
+      ['xtabond2 y L.y x w, gmm(y x, lag(2 4) collapse) iv(w) twostep cluster(cl)', 1],
     ] as const) {
       const { result, out } = await shardedEstimate(dir, { command, id: 'firm', time: 'year', conventions: 'current', jobs: 2 });
       const expected = await single(csv, 'firm', 'year', command);
       expect(expected.excluded.map((e) => e.reason)).toContain('missing value in the dependent variable or a regressor');
-      const reason = command.includes('cluster') ? 'missing value in the cluster() variable' : "outside the command's if/in condition";
-      if (empty === 2) expect(expected.excluded.find((e) => e.reason === reason)?.count).toBe(6 * 8);
+      if (empty === 2) expect(expected.excluded.find((e) => e.reason === "outside the command's if/in condition")?.count).toBe(6 * 8);
+      if (command.includes('cluster'))
+        for (const r of [expected, result])
+          expect(r.warnings, JSON.stringify(r.warnings)).toContain('cluster(cl): 6 unit(s) of the sample have no cl value; as in xtabond2 (its clusters are egen group(), missing), they form one cluster together');
       expectClose(expected, result, 1e-10);
       // The empty shards ran in the layout stage only.
       const tasks = (name: string) => JSON.parse(readFileSync(join(stage(out, name), 'run.json'), 'utf8')).tasks;

@@ -218,7 +218,7 @@ export function buildDesign(panel0: Panel, spec0: ModelSpec, layout?: GlobalLayo
   }));
 
   // Sample units: those with a row where the dependent variable and every regressor are present.
-  const qualified = qualifiedRows(ifInRows(panel, spec), missingClusterRows(panel, spec), panel.nrows);
+  const qualified = ifInRows(panel, spec);
   const rowOk = sampleRowMask(panel, sources.slice(0, 1 + k0), qualified);
   // Typed, as every later reader of the sample's units takes them (periodCounts, UnitPass).
   const unitSlots = new Int32Array(panel.nunits);
@@ -275,10 +275,10 @@ export function buildDesign(panel0: Panel, spec0: ModelSpec, layout?: GlobalLayo
 }
 
 /** No row has the dependent variable and every regressor: say which of them is missing in every row
- *  (of those the if/in and cluster() keep), or that each is present somewhere but never all together. */
+ *  (of those the if/in keeps), or that each is present somewhere but never all together. */
 function noObservations(panel: Panel, terms: Term[], columns: LaggedColumn[], qualified: Uint8Array | null): SpecError {
-  const where = qualified ? ' the if/in and cluster() keep' : '';
-  if (qualified && !qualified.includes(1)) return new SpecError(`No observations: the if/in (with cluster(): rows with its value) keeps no row`, 'varlist');
+  const where = qualified ? ' the if/in keeps' : '';
+  if (qualified && !qualified.includes(1)) return new SpecError(`No observations: the if/in keeps no row`, 'varlist');
   const none = terms.filter((_, j) => !sampleRowMask(panel, [columns[j]], qualified).includes(1)).map((t) => t.name);
   const why = none.length
     ? `${none.join(', ')} ${none.length === 1 ? 'is' : 'are'} missing in every row${where}`
@@ -328,21 +328,10 @@ export function sampleRowMask(panel: Panel, columns: readonly LaggedColumn[], qu
 export function sampleRows(
   panel0: Panel,
   spec0: ModelSpec,
-): { rows: Uint8Array; qualified: Uint8Array | null; ifIn: Uint8Array | null; noCluster: Uint8Array | null } {
+): { rows: Uint8Array; ifIn: Uint8Array | null } {
   const { panel, spec } = resolveSpec(panel0, spec0);
   const ifIn = ifInRows(panel, spec);
-  const noCluster = missingClusterRows(panel, spec);
-  const qualified = qualifiedRows(ifIn, noCluster, panel.nrows);
-  return { rows: sampleRowMask(panel, [spec.depvar, ...spec.regressors].map((t) => termColumn(panel, t)), qualified), qualified, ifIn, noCluster };
-}
-
-/** The rows that pass `if` and `in` (ifInRows) and have a cluster() value (missingClusterRows), of
- *  `nrows`; null when every row does. */
-function qualifiedRows(ifIn: Uint8Array | null, noCluster: Uint8Array | null, nrows: number): Uint8Array | null {
-  if (!noCluster) return ifIn;
-  const mask = ifIn ? ifIn.slice() : new Uint8Array(nrows).fill(1);
-  for (let r = 0; r < mask.length; r++) if (noCluster[r]) mask[r] = 0;
-  return mask;
+  return { rows: sampleRowMask(panel, [spec.depvar, ...spec.regressors].map((t) => termColumn(panel, t)), ifIn), ifIn };
 }
 
 /** The rows that pass the command's `if` and `in` (null when every row does). */
@@ -356,8 +345,9 @@ export function ifInRows(panel: Panel, spec: Pick<ModelSpec, 'condition' | 'inRa
   return mask;
 }
 
-/** The rows whose cluster() variable is missing, which leave the sample as in Stata's `markout touse
- *  clustvar` (null without cluster(), or when no value is missing). */
+/** The rows whose cluster() variable is missing (null without cluster(), or when no value is missing).
+ *  The OLS and within fits leave them out of the sample, as Stata's `regress` and `xtreg` mark them
+ *  out; xtabond2 keeps them (missingClusterUnits). */
 export function missingClusterRows(panel: Panel, spec: Pick<ModelSpec, 'cluster'>): Uint8Array | null {
   const name = spec.cluster;
   if (name === null || name === panel.idName || !panel.has(name)) return null;
@@ -372,12 +362,22 @@ export function missingClusterRows(panel: Panel, spec: Pick<ModelSpec, 'cluster'
   return out.includes(1) ? out : null;
 }
 
+/** How many of the sample's units have no cluster() value. xtabond2 3.7.0 marks out only the
+ *  varlist, if/in and the panel id, and numbers the clusters with `egen group(clustvar) if touse,
+ *  missing`, so those units are one more cluster, all together; sysgmm does the same and says so
+ *  (inference.ts sampleWarnings; summed over shards and threads as the partial sum `unclustered`). */
+export function missingClusterUnits(panel: Panel, spec: Pick<ModelSpec, 'cluster'>, units: Int32Array): number {
+  const missing = missingClusterRows(panel, spec);
+  if (!missing) return 0;
+  let n = 0;
+  for (const u of units) if (missing[panel.offsets[u]]) n++;
+  return n;
+}
+
 /** Why a row of a unit outside the sample is excluded: outside the if/in (`ifIn`, null: no row is),
- *  else no cluster() value, else a missing dependent variable or regressor (the rule the sample's rows
- *  follow). */
-export function exclusionOutside(r: number, ifIn: Uint8Array | null, noCluster: Uint8Array | null): number {
-  if (ifIn && !ifIn[r]) return EXCLUDED.unqualified;
-  return noCluster?.[r] ? EXCLUDED.missingCluster : EXCLUDED.missingVar;
+ *  else a missing dependent variable or regressor (the rule the sample's rows follow). */
+export function exclusionOutside(r: number, ifIn: Uint8Array | null): number {
+  return ifIn && !ifIn[r] ? EXCLUDED.unqualified : EXCLUDED.missingVar;
 }
 
 /** The arrays of UnitRows that the instrument rows and W's rows are made from, when they live

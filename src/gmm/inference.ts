@@ -13,7 +13,7 @@ import { invsym, symmetrize } from '../linalg/invsym.ts';
 import { normalQuantileOf, normalTwoSided, tQuantileOf, tTwoSided } from '../stats/distributions.ts';
 import { groupSizes, type UnitBlocks } from './blocks.ts';
 import { smallFactor } from './covariance.ts';
-import { exclusionOutside, EXCLUSION_REASONS, ifInRows, missingClusterRows, type Design } from './design.ts';
+import { exclusionOutside, EXCLUSION_REASONS, missingClusterUnits, type Design } from './design.ts';
 import type { Estimation } from './estimate.ts';
 import type { InstrumentPlan } from './instruments.ts';
 import type { Coefficient, GmmResult, TestStat } from './result.ts';
@@ -50,6 +50,8 @@ export interface SampleTotals {
   dropped: string[];
   /** Clusters with observations under cluster(); null without cluster(). */
   clusters: number | null;
+  /** Units of the sample without a cluster() value (design.ts missingClusterUnits). */
+  unclustered: number;
   excluded: { reason: string; count: number }[];
 }
 
@@ -61,7 +63,7 @@ export function sampleTotals(d: Design, b: UnitBlocks): SampleTotals {
     sigmaObs += b.obsSigma[i];
   }
   const { groups: ngroups, min: gmin, max: gmax } = groupSizes(b.obsMain);
-  return { nobs, sigmaObs, ngroups, gmin, gmax, mainWW: b.mainWW, P: b.P, keep: b.keep, dropped: b.dropped, clusters: b.cluster ? b.nClusters : null, excluded: exclusions(d, b) };
+  return { nobs, sigmaObs, ngroups, gmin, gmax, mainWW: b.mainWW, P: b.P, keep: b.keep, dropped: b.dropped, clusters: b.cluster ? b.nClusters : null, unclustered: missingClusterUnits(d.panel, d.spec, d.units), excluded: exclusions(d, b) };
 }
 
 /** Panel rows that are not observations of the main equation, by reason. */
@@ -75,13 +77,10 @@ export function exclusions(d: Design, b: Pick<UnitBlocks, 'excluded'>): { reason
   // or fails the command's if/in condition.
   const inSample = new Uint8Array(p.nunits);
   for (const u of d.units) inSample[u] = 1;
-  const noCluster = missingClusterRows(p, d.spec);
-  // (d.qualified is the if/in mask unless cluster() values are missing; it then leaves those rows out too.)
-  const ifIn = noCluster ? ifInRows(p, d.spec) : d.qualified;
   for (let u = 0; u < p.nunits; u++) {
     if (inSample[u]) continue;
     for (let r = p.offsets[u]; r < p.offsets[u + 1]; r++) {
-      const code = exclusionOutside(r, ifIn, noCluster);
+      const code = exclusionOutside(r, d.qualified);
       counts.set(code, (counts.get(code) ?? 0) + 1);
     }
   }
@@ -185,6 +184,10 @@ function sampleWarnings(d: Design, totals: SampleTotals, est: Estimation): strin
   for (const n of totals.dropped) warnings.push(`${n} dropped due to collinearity`);
   if (totals.nobs === 0) throw new SpecError('No observations', 'varlist');
   identified(est.sums.K, est.j0);
+  if (totals.unclustered)
+    warnings.push(
+      `cluster(${spec.cluster}): ${totals.unclustered} unit(s) of the sample have no ${spec.cluster} value; as in xtabond2 (its clusters are egen group(), missing), they form one cluster together`,
+    );
   if (est.j0 > totals.ngroups) warnings.push('Number of instruments may be large relative to number of observations.');
   if (est.a2Singular)
     warnings.push(

@@ -41,6 +41,7 @@ export function mergedTotals(
   sigmaObs: number,
   coll: { keep: number[]; dropped: string[] },
   clusters: number | null,
+  unclustered: number,
   excluded: SampleTotals['excluded'],
 ): SampleTotals {
   const obs = sumOf(moments, 'obs');
@@ -55,6 +56,7 @@ export function mergedTotals(
     keep: coll.keep,
     dropped: coll.dropped,
     clusters,
+    unclustered,
     excluded,
   };
 }

@@ -9,7 +9,7 @@ import { startModuleWorker } from '../module-worker.ts';
 import type { LaggedColumn } from '../panel/operators.ts';
 import { Panel, type PanelWire } from '../panel/panel.ts';
 import { blockLengths, restrictRegressors, unitBlocks, type BlockStorage, type UnitBlocks } from './blocks.ts';
-import type { Design } from './design.ts';
+import { missingClusterUnits, type Design } from './design.ts';
 import { estimationSteps, runStepsAsync } from './engine.ts';
 import type { EstimateOptions } from './engine.ts';
 import { exclusions, inferenceFromTotals } from './inference.ts';
@@ -237,7 +237,7 @@ export async function fitThreaded(prep: { design: Design; plan: InstrumentPlan }
     // Exclusions: the parts' counts by reason, and the units outside the sample (inference.ts exclusions).
     const excluded = new Map<number, number>();
     for (const b of built) for (const [code, count] of b.excluded) excluded.set(code, (excluded.get(code) ?? 0) + count);
-    const totals = mergedTotals(moments, sigmaObs, coll, design.spec.cluster ? est.clusters : null, exclusions(design, { excluded }));
+    const totals = mergedTotals(moments, sigmaObs, coll, design.spec.cluster ? est.clusters : null, missingClusterUnits(design.panel, design.spec, design.units), exclusions(design, { excluded }));
     return inferenceFromTotals(prep, totals, est, command);
   } finally {
     await Promise.all([...remote.map((r) => r.close()), releaseSpareThreads()]);

@@ -17,7 +17,7 @@
 // non-robust AR sums need the design.
 import type { RunManifest } from '../run/run-dir.ts';
 import { unitBlocks, type UnitBlocks } from '../gmm/blocks.ts';
-import { buildDesign, EXCLUSION_REASONS, exclusionOutside, sampleRows, type Design } from '../gmm/design.ts';
+import { buildDesign, EXCLUSION_REASONS, exclusionOutside, missingClusterUnits, sampleRows, type Design } from '../gmm/design.ts';
 import { instrumentPlan, zeroLevelLags, type InstrumentPlan } from '../gmm/instruments.ts';
 import { exclusions } from '../gmm/inference.ts';
 import { computePass } from '../gmm/passes.ts';
@@ -100,11 +100,11 @@ const encode = (p: PartialSums): string => Buffer.from(serializePartial(p)).toSt
  * when some row is in the sample.
  */
 export function withoutSample(panel: Panel, spec: ModelSpec): Record<string, number> | null {
-  const { rows, ifIn, noCluster } = sampleRows(panel, spec);
+  const { rows, ifIn } = sampleRows(panel, spec);
   if (rows.includes(1)) return null;
   const out: Record<string, number> = {};
   for (let r = 0; r < panel.nrows; r++) {
-    const reason = EXCLUSION_REASONS[exclusionOutside(r, ifIn, noCluster)];
+    const reason = EXCLUSION_REASONS[exclusionOutside(r, ifIn)];
     out[reason] = (out[reason] ?? 0) + 1;
   }
   return out;
@@ -117,5 +117,6 @@ function momentsPartial(design: Design, plan: InstrumentPlan, blocks: UnitBlocks
   const counts = new Map(exclusions(design, blocks).map((e) => [e.reason, e.count]));
   for (const reason of EXCLUSION_ORDER) p.sums[`exclusion:${reason}`] = Float64Array.of(counts.get(reason) ?? 0);
   p.sums.obsSigma = Float64Array.of(blocks.obsSigma.reduce((a, o) => a + o, 0));
+  p.sums.unclustered = Float64Array.of(missingClusterUnits(design.panel, design.spec, design.units));
   return encode(p);
 }

@@ -209,7 +209,7 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
   for (const dir of stageDirs) await rm(join(dir, 'blocks'), { recursive: true, force: true });
   const panelExcluded: Record<string, number> = { 'missing unit id': m.excluded.missingId, 'missing time value': m.excluded.missingTime };
   const excluded = EXCLUSION_ORDER.map((reason) => ({ reason, count: sumOf(moments, `exclusion:${reason}`)[0] + (panelExcluded[reason] ?? 0) + (emptyExcluded.get(reason) ?? 0) }));
-  const totals = mergedTotals(moments, sigmaObs, coll, prep.design.spec.cluster ? est.clusters : null, excluded.filter((e) => e.count > 0));
+  const totals = mergedTotals(moments, sigmaObs, coll, prep.design.spec.cluster ? est.clusters : null, sumOf(moments, 'unclustered')[0], excluded.filter((e) => e.count > 0));
   return { result: inferenceFromTotals(prep, totals, est, opts.command), out, spec: { ...spec0, conventions: opts.conventions } };
 }
 
