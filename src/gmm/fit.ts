@@ -19,7 +19,7 @@ import { SpecError } from '../errors.ts';
 import { unitBlocks, type UnitBlocks } from './blocks.ts';
 import { buildDesign, type Design } from './design.ts';
 import { estimateFromBlocks, type EstimateOptions, type Estimation } from './estimate.ts';
-import { deepenZeroLevelInstruments, instrumentPlan, type InstrumentPlan } from './instruments.ts';
+import { instrumentPlan, type InstrumentPlan } from './instruments.ts';
 import { identified, inference, isRobust } from './inference.ts';
 import type { ArMode } from './passes.ts';
 import { principalComponents } from './pca.ts';
@@ -37,7 +37,7 @@ export interface PreparedGmm {
 
 export function prepareGmm(panel: Panel, spec: ModelSpec): PreparedGmm {
   const design = buildDesign(panel, spec);
-  const plan = deepenZeroLevelInstruments(design, instrumentPlan(design));
+  const plan = instrumentPlan(design);
   return { design, plan: spec.pca ? principalComponents(design, plan, spec.components ?? null) : plan, key: blocksKey(spec) };
 }
 

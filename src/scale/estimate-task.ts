@@ -1,11 +1,9 @@
 // The map side of a sharded estimate: task i of a stage reads shard i and returns
 //   'units'   (under `in` only) its units in order and the rows of each;
 //   'layout'  on the grid given (the panel's time range, or the whole sample's span when it is
-//             narrower): its sample units' own span, its zero-lag masks (instruments.ts
-//             zeroLevelLags), the sums the collinearity check reads (blocks.ts collinearitySums), the
-//             'moments' partial on every regressor, and under `pca` the GMM-style instruments' moments;
-//   'pca'     on the whole layout (`pca`, when the layout moved an instrument): the moments of the
-//             GMM-style instruments the principal components are taken from (pca.ts pcaSums);
+//             narrower): its sample units' own span, the sums the collinearity check reads (blocks.ts
+//             collinearitySums), the 'moments' partial on every regressor, and under `pca` the
+//             GMM-style instruments' moments the principal components are taken from (pca.ts pcaSums);
 //   'pass'    on the whole layout: the partial sums of the pass asked for (passes.ts), serialized
 //             (partial-io.ts) — the 'moments' pass also counts every excluded row by reason.
 // A shard with no sample unit (every unit lacks y or a regressor in every period, e.g. units with one
@@ -18,7 +16,7 @@
 import type { RunManifest } from '../run/run-dir.ts';
 import { unitBlocks, type UnitBlocks } from '../gmm/blocks.ts';
 import { buildDesign, EXCLUSION_REASONS, exclusionOutside, missingClusterUnits, sampleRows, type Design } from '../gmm/design.ts';
-import { instrumentPlan, zeroLevelLags, type InstrumentPlan } from '../gmm/instruments.ts';
+import { instrumentPlan, type InstrumentPlan } from '../gmm/instruments.ts';
 import { exclusions } from '../gmm/inference.ts';
 import { computePass } from '../gmm/passes.ts';
 import { pcaSums, type PcaSums } from '../gmm/pca.ts';
@@ -34,7 +32,6 @@ export type StageConfig = ModelConfig &
   (
     | { stage: 'units' }
     | { stage: 'layout'; layout: LayoutConfig }
-    | { stage: 'pca'; layout: LayoutConfig }
     /** blocksFrom: the stage folder whose tasks wrote every shard's blocks on this layout (blocks-cache.ts). */
     | { stage: 'pass'; layout: LayoutConfig; request: WireRequest; blocksFrom?: string }
   );
@@ -65,25 +62,22 @@ export async function shardedEstimateTask(manifest: RunManifest, index: number, 
     const design = buildDesign(panel, spec, cfg.layout);
     const plan = instrumentPlan(design);
     const blocks = unitBlocks(design, plan, { keep: design.regressorNames.map((_, k) => k) });
-    // The later stages read these when the whole sample keeps every regressor and moves no instrument.
+    // The later stages read these when the whole sample keeps every regressor (and without `pca`).
     await writeBlocks(blocksPath(resolve(dir), shard), blocks);
     const c = blocks.collinearitySums;
     return {
       tmin: design.sampleSpan.tmin,
       tmax: design.sampleSpan.tmax,
-      nonzero: zeroLevelLags(design, plan).map((r) => Array.from(r)),
       allWW: Array.from(c.allWW),
       levW: Array.from(c.levW),
       nLev: c.nLev,
-      // The moments pass on every regressor and the unmoved instruments: the driver uses it when the
-      // whole sample keeps every regressor and moves no instrument (it is then that pass exactly).
+      // The moments pass on every regressor: the driver uses it when the whole sample keeps every
+      // regressor and there are no principal components (it is then that pass exactly).
       partial: momentsPartial(design, plan, blocks),
-      // The instruments' moments on the unmoved plan: the driver uses them when no instrument moves.
       ...(spec.pca ? { pca: pcaWire(pcaSums(design, plan)) } : {}),
     };
   }
   const { design, plan } = shardLayout(panel, spec, cfg.layout);
-  if (cfg.stage === 'pca') return { pca: pcaWire(pcaSums(design, plan)) };
   const blocks = unitBlocks(design, plan, { keep: cfg.layout.keep });
   if (cfg.request.pass === 'moments') {
     await writeBlocks(blocksPath(resolve(dir), shard), blocks);

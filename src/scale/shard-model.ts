@@ -9,7 +9,7 @@ import { Panel } from '../panel/panel.ts';
 import { parseXtabond2 } from '../spec/parse.ts';
 import type { Conventions, ModelSpec } from '../spec/types.ts';
 import { buildDesign, type Design, type GlobalLayout } from '../gmm/design.ts';
-import { deepenWith, instrumentPlan, type InstrumentPlan, type PcaTransform } from '../gmm/instruments.ts';
+import { instrumentPlan, type InstrumentPlan, type PcaTransform } from '../gmm/instruments.ts';
 import { withComponents } from '../gmm/pca.ts';
 import type { PassRequest } from '../gmm/passes.ts';
 import type { KeyedRows } from '../gmm/partial-sums.ts';
@@ -29,8 +29,6 @@ export interface ModelConfig {
 }
 
 export interface LayoutConfig extends GlobalLayout {
-  /** OR of every shard's zeroLevelLags (instruments.ts), one 0/1 row per candidate. */
-  nonzero?: number[][];
   /** Regressors kept on the whole sample. */
   keep?: number[];
   /** `pca`: the components of the whole sample's GMM-style instruments (pca.ts), decided by the driver. */
@@ -74,11 +72,10 @@ export async function shardPanel(cfg: ModelConfig, task: number): Promise<{ pane
 }
 
 /** Design and instrument plan of a shard on the whole panel's layout (with its principal components once decided). */
-export function shardLayout(panel: Panel, spec: ModelSpec, layout: LayoutConfig): { design: Design; plan: InstrumentPlan; moved: boolean } {
+export function shardLayout(panel: Panel, spec: ModelSpec, layout: LayoutConfig): { design: Design; plan: InstrumentPlan } {
   const design = buildDesign(panel, spec, layout);
-  const plan0 = instrumentPlan(design);
-  const plan = layout.nonzero ? deepenWith(design, plan0, layout.nonzero.map((r) => Uint8Array.from(r))) : plan0;
-  return { design, plan: layout.pca ? withComponents(plan, pcaFromWire(layout.pca)) : plan, moved: plan !== plan0 };
+  const plan = instrumentPlan(design);
+  return { design, plan: layout.pca ? withComponents(plan, pcaFromWire(layout.pca)) : plan };
 }
 
 export type WireRequest =

@@ -1,15 +1,14 @@
 // The reduce side of a sharded estimate: the driver runs each stage as one task per shard in a run
 // directory (src/run: local worker processes or a Slurm job array, retries, --resume), merges what
 // the shards return and broadcasts what the next stage needs through the next stage's run.json:
-//   layout  → the whole sample's time grid (min/max over shards), instruments moved off all-zero lags
-//             (OR over shards), regressors kept (collinearity on the summed cross-products), and under
-//             `pca` the principal components of the summed instrument moments (pca.ts)
+//   layout  → the whole sample's time grid (min/max over shards), regressors kept (collinearity on the
+//             summed cross-products), and under `pca` the principal components of the summed
+//             instrument moments (pca.ts)
 //   pass n  → the partial sums of each PassRequest of estimationSteps (estimate.ts), merged
 // and finally the GmmResult from the merged totals (fit.ts inferenceFromTotals). Stage folders:
 // <out>/00-units (only under `in`: each shard's units and their rows, placing the range in each shard),
-// then layout (again when the sample's span is narrower than the panel's), pca (only
-// under `pca` when an instrument moved), then moments (only when a regressor is dropped, an instrument
-// moved, or under `pca`), weight, correction.
+// then layout (again when the sample's span is narrower than the panel's), then moments (only when a
+// regressor is dropped, or under `pca`), weight, correction.
 import { createHash } from 'node:crypto';
 import { readFile, rm, rmdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -109,7 +108,7 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
   // The layout on the panel's time range; again on the whole sample's span if that is narrower (its
   // units have no row in the first or last periods). Shards without a sample unit give only their
   // exclusion counts and take no further part. Then the decisions taken on every shard's sums.
-  type Layout = { tmin: number; tmax: number; nonzero: number[][]; allWW: number[]; levW: number[]; nLev: number; partial: string; pca?: WirePcaSums };
+  type Layout = { tmin: number; tmax: number; allWW: number[]; levW: number[]; nLev: number; partial: string; pca?: WirePcaSums };
   type Empty = { empty: true; excluded: Record<string, number> };
   const layout: LayoutConfig = { tmin: m.timeRange.min, tmax: m.timeRange.max, periods: m.periods };
   let first: (Layout | Empty)[];
@@ -165,16 +164,12 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
     lay = (await stage('layout', { ...model, stage: 'layout', layout })) as Layout[];
   }
   const layoutStage = lastStage;
-  layout.nonzero = lay[0].nonzero.map((row, k) => row.map((_, l) => (lay.some((x) => x.nonzero[k][l]) ? 1 : 0)));
-  const driver = await driverModel(model, layout);
-  const moved = driver.moved;
-  let prep = driver.prep;
+  let prep = await driverModel(model, layout);
   const coll = keptRegressors(prep.design, lay);
   if (spec0.pca && gmmStyleColumns(prep.plan) > 0) {
-    // The components of the whole sample's GMM-style instruments, from every shard's moments (on the
-    // moved plan when the layout moved an instrument), broadcast to the later stages; their default
-    // number reads the regressors kept (pca.ts).
-    const parts = moved ? ((await stage('pca', { ...model, stage: 'pca', layout })) as { pca: WirePcaSums }[]).map((x) => x.pca) : lay.map((x) => x.pca!);
+    // The components of the whole sample's GMM-style instruments, from every shard's moments,
+    // broadcast to the later stages; their default number reads the regressors kept (pca.ts).
+    const parts = lay.map((x) => x.pca!);
     const sums: PcaSums = { sum: new Float64Array(parts[0].sum.length), cross: new Float64Array(parts[0].cross.length), rows: 0 };
     for (const x of parts) {
       x.sum.forEach((v, j) => (sums.sum[j] += v));
@@ -194,8 +189,8 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
   const pass = async (req: PassRequest): Promise<PartialSums> =>
     partials(await stage(req.pass, { ...model, stage: 'pass', layout, request: requestToWire(req), blocksFrom }), `${req.pass} pass`, sampled);
   // The layout stage's moments (and blocks) are the moments pass's when every regressor is kept and
-  // no instrument moved or replaced by principal components.
-  const reuse = K === kAll && !moved && !spec0.pca;
+  // no instrument is replaced by principal components.
+  const reuse = K === kAll && !spec0.pca;
   const moments = reuse ? partials(lay, 'moments (layout stage)', sampled) : await pass({ pass: 'moments' });
   blocksFrom = reuse ? layoutStage : lastStage;
   checkIdentified(moments, K);
@@ -214,10 +209,8 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
 }
 
 /** The model's design and plan on the whole layout, from the first shard with sample units (`model`
- *  lists only those; inference reads only the layout from it: names, equations, instrument groups),
- *  and whether the layout moved an instrument off an all-zero lag. */
-async function driverModel(model: ModelConfig, layout: LayoutConfig): Promise<{ prep: PreparedGmm; moved: boolean }> {
+ *  lists only those; inference reads only the layout from it: names, equations, instrument groups). */
+async function driverModel(model: ModelConfig, layout: LayoutConfig): Promise<PreparedGmm> {
   const { panel, spec } = await shardPanel(model, 0);
-  const { design, plan, moved } = shardLayout(panel, spec, layout);
-  return { prep: { design, plan }, moved };
+  return shardLayout(panel, spec, layout);
 }

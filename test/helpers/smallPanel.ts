@@ -57,7 +57,7 @@ export function smallPanel(n = 30, seed = 12345): Panel {
 
 /** 40 units × 6 periods (2000–2005) where x changes only between periods 0 and 1 and the regressor w
  *  is missing in period 2, so the level rows in use never see Δx at lag 1: gmm(x, lag(2 4) collapse)'s
- *  level instrument Δx_{t−1} is zero everywhere and xtabond2 moves it to Δx_{t−2}. */
+ *  level instrument Δx_{t−1} is zero everywhere (and stays so, as in xtabond2 3.7.0). */
 export function movedInstrumentColumns(): { id: Float64Array; year: Float64Array; y: Float64Array; x: Float64Array; w: Float64Array } {
   const z = normals(99);
   const id: number[] = [];
