@@ -133,3 +133,17 @@ describe('xtabond2 conventions: current release (default) and 2009', () => {
     expect(bad.stderr).toContain('--conventions must be one of current, 2009');
   });
 });
+
+// xtabond2 3.7.0 takes "Obs per group: min" over every unit of its id-sample (TiMinMax =
+// minmax(rowsum(tmp))), units without a transformed observation included; the group count and the
+// average leave them out. A reviewer's port of the 3.7.0 source prints min 0 here, where sysgmm said 1.
+describe('obs per group: min over the sample units, those without an observation included', () => {
+  it('abdata if year <= 1978, difference GMM: 80 observations in 80 groups, min 0 (60 units have none)', async () => {
+    const panel = await loadAbdata();
+    const r = await fitGmm(panel, parseXtabond2('n L.n w k if year <= 1978, gmm(L.n) iv(w k) nolevel', panel.names()));
+    expect([r.nobs, r.ngroups]).toEqual([80, 80]);
+    expect(r.obsPerGroup).toEqual({ min: 0, avg: 1, max: 1 });
+    const all = await fitGmm(panel, parseXtabond2('n L.n w k, gmm(L.n) iv(w k) nolevel', panel.names()));
+    expect(all.obsPerGroup.min).toBe(5);
+  });
+});

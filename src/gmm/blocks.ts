@@ -844,18 +844,18 @@ export interface BlockStorage {
   ar: Float64Array;
 }
 
-/** The groups among units with these main-equation observation counts, and the smallest and largest:
- *  a sample unit can have no observation (difference GMM, a gap before each row), and is then no
- *  group, nor its 0 a group's size (min Infinity and max 0 without groups, so that shards merge by min
- *  and max). */
+/** The groups among units with these main-equation observation counts, and the smallest and largest
+ *  count. A sample unit can have no observation (difference GMM, a gap before each row): it is no
+ *  group, but its 0 is the smallest count, as xtabond2 3.7.0 takes "Obs per group: min" over every
+ *  unit of its id-sample (`TiMinMax = minmax(rowsum(tmp))`). Min Infinity and max 0 without units, so
+ *  that shards merge by min and max. */
 export function groupSizes(obsMain: ArrayLike<number>): { groups: number; min: number; max: number } {
   let groups = 0;
   let min = Infinity;
   let max = 0;
   for (let i = 0; i < obsMain.length; i++) {
     const o = obsMain[i]!;
-    if (o === 0) continue;
-    groups++;
+    if (o > 0) groups++;
     min = Math.min(min, o);
     max = Math.max(max, o);
   }
