@@ -147,3 +147,20 @@ describe('obs per group: min over the sample units, those without an observation
     expect(all.obsPerGroup.min).toBe(5);
   });
 });
+
+// A reviewer's port of xtabond2 3.7.0 gave other difference-in-Hansen statistics (not other estimates)
+// for `gmm(L.n, collapse) gmm(w, lag(3 4))`: its test loop takes each group's columns at offsets that
+// count T level columns for gmm(w, lag(3 4)) where T − 2 were filled. sysgmm keeps each group's own
+// columns and says that xtabond2 differs; with that group first in the command nothing moves there.
+describe('difference-in-Hansen groups xtabond2 3.7.0 misplaces', () => {
+  const warning = (r: { warnings: string[] }) => r.warnings.find((w) => w.startsWith('Difference-in-Hansen/Sargan: xtabond2 3.7.0 prints other statistics'));
+  it('are named in a warning when an uncollapsed eq(both) group with lag limit a ≥ 2 follows another gmm() group in system GMM', async () => {
+    const panel = await loadAbdata();
+    const fit = (cmd: string) => fitGmm(panel, parseXtabond2(cmd, panel.names()));
+    expect(warning(await fit('n L.n w k, gmm(L.n, collapse) gmm(w, lag(3 4)) twostep robust'))).toContain('each variable of gmm(w, lag(3 4)) but fills');
+    expect(warning(await fit('n L.n w k, gmm(w, lag(3 4)) gmm(L.n, collapse) twostep robust'))).toBeUndefined();
+    expect(warning(await fit('n L.n w k, gmm(L.n, collapse) gmm(w, lag(3 4) collapse) twostep robust'))).toBeUndefined();
+    expect(warning(await fit('n L.n w k, gmm(L.n, collapse) gmm(w, lag(3 4)) twostep robust nodiffsargan'))).toBeUndefined();
+    expect(warning(await fit('n L.n w k, gmm(L.n) gmm(w, lag(1 3)) nolevel twostep robust'))).toBeUndefined();
+  });
+});

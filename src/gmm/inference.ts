@@ -196,7 +196,25 @@ function sampleWarnings(d: Design, totals: SampleTotals, est: Estimation): strin
       }.${spec.diffSargan ? ' Difference-in-Sargan/Hansen statistics may be negative.' : ''}`,
     );
   if (twostep && !isRobust(spec)) warnings.push('Uncorrected two-step standard errors are unreliable.');
+  const shifted = diffHansenShifted(d);
+  if (shifted.length)
+    warnings.push(
+      `Difference-in-Hansen/Sargan: xtabond2 3.7.0 prints other statistics for this model's instrument groups. It reserves T level-equation columns for each variable of ${shifted.join(', ')} but fills only those from lag a−1 on, and takes each group's columns at the reserved places; sysgmm tests each group on its own columns.`,
+    );
   return warnings;
+}
+
+/**
+ * The gmm() groups after which xtabond2 3.7.0's difference-in-Sargan/Hansen groups are misplaced.
+ * Its _GMMinstPerBaseVar counts T extra level-equation columns per variable of an uncollapsed
+ * eq(both) group in system GMM, while _MakeGMMinsts fills T − (a − 1) of them and starts the next
+ * group right after the filled ones; the test loop then takes each group at the counted offsets.
+ * Groups are listed in reverse order of the command (each is put at the head of a list), so the
+ * offsets move unless such a group (a ≥ 2) is the first gmm() of the command.
+ */
+function diffHansenShifted(d: Design): string[] {
+  if (!d.system || !d.spec.diffSargan || d.gmm.length < 2 || d.spec.pca) return [];
+  return d.gmm.slice(1).filter((g) => g.equation === 'both' && !g.collapse && g.lagMin >= 2).map((g) => g.label);
 }
 
 /** The reported coefficients and their covariance. */
