@@ -132,7 +132,7 @@ export async function loadPanel(source: DataSource, options0: PanelOptions): Pro
   }
   if (isTable(source)) return Panel.fromTable(source, { id: options.id, time: options.time });
   if (typeof source !== 'string') throw new SpecError('the data source must be a file path, an Arrow Table or a Panel', 'source');
-  const table = await readTable(source, { format: options.inputFormat, sheet: options.sheet, delimiter: options.delimiter, numeric: [options.time] });
+  const table = await readTable(source, { format: options.inputFormat, sheet: options.sheet, delimiter: options.delimiter, numeric: [options.time], ids: options.id === undefined ? undefined : [options.id] });
   return Panel.fromTable(table, { id: options.id, time: options.time, source });
 }
 

@@ -89,7 +89,7 @@ export function planRanges(path: string, opts: CsvOptions, threads: number): Ran
     if (bounds.length < 2) return null;
     bounds.push(size);
     const last = bounds.length - 2;
-    return bounds.slice(0, -1).map((from, k) => ({ path, delim, names: parser.names, numeric: opts.numeric, text: opts.text, from, to: bounds[k + 1], last: k === last }));
+    return bounds.slice(0, -1).map((from, k) => ({ path, delim, names: parser.names, numeric: opts.numeric, text: opts.text, ids: opts.ids, from, to: bounds[k + 1], last: k === last }));
   } finally {
     closeSync(fd);
   }

@@ -14,6 +14,10 @@ export interface CsvOptions {
   numeric?: string[];
   /** Columns kept as text even when every value looks like a number (e.g. ids with leading zeros). */
   text?: string[];
+  /** Unit-id columns: numbers only while every value is written as a canonical integer ("0", "17", "-3");
+   *  any other spelling ("01", "1.0", "1e0", "+1") turns the column to text, every id kept as written, so
+   *  that ids such as "01" and "1" stay two units (src/panel/ids.ts compares text ids exactly). */
+  ids?: string[];
   /** Read buffer size in bytes (default 1 MiB: a buffer is memory touched for the first time, which costs more than the extra reads). */
   chunkBytes?: number;
 }
@@ -132,6 +136,15 @@ function isMissingToken(buf: Uint8Array, s: number, e: number): boolean {
   return false;
 }
 
+/** Whether bytes [s, e) are an integer as String() writes one: "0", "17", "-3" (not "01", "-0", "+1", "1.0", "1e0"). */
+function canonicalInteger(buf: Uint8Array, s: number, e: number): boolean {
+  if (e - s === 1 && buf[s] === 48) return true;
+  if (buf[s] === MINUS) s++;
+  if (s >= e || buf[s] < 49 || buf[s] > 57) return false;
+  for (let i = s + 1; i < e; i++) if (buf[i] < 48 || buf[i] > 57) return false;
+  return true;
+}
+
 /** A numeric column on a SharedArrayBuffer, as the threaded reader's are: a threaded estimate's
  *  workers then read the panel's columns without a copy (src/gmm/threaded.ts). */
 function sharedFloat64(rows: number): Float64Array {
@@ -147,6 +160,9 @@ export class CsvParser {
   /** Columns that turned to text after some numeric rows: column → first text row. */
   lateText = new Map<number, number>();
   declaredNumeric = new Set<number>();
+  /** 1 for each unit-id column (CsvOptions.ids). */
+  exact = new Uint8Array(0);
+  private hasExact = false;
   /** Columns that started numeric and turned to text: the first value that is not a number. */
   firstText = new Map<number, string>();
   /** 1 for each column where a missing value was stored as NaN (the only NaNs a numeric column gets). */
@@ -187,6 +203,10 @@ export class CsvParser {
       return i;
     };
     this.kind = new Uint8Array(names.length);
+    this.exact = new Uint8Array(names.length);
+    // An id column the file lacks is the panel's error to report (it suggests close names).
+    for (const n of opts.ids ?? []) if (names.indexOf(n) >= 0) this.exact[names.indexOf(n)] = 1;
+    this.hasExact = this.exact.includes(1);
     for (const n of opts.numeric ?? []) this.declaredNumeric.add(index(n, 'declared numeric'));
     for (const n of opts.text ?? []) this.kind[index(n, 'declared text')] = TEXT;
     if (this.only) this.kind.fill(SKIP);
@@ -250,10 +270,16 @@ export class CsvParser {
       if (tryFast && this.fast) {
         if (row >= this.cap) this.grow();
         const limit = Math.min(maxRows, this.cap) - row;
-        const got = this.fast.read(p, limit, num, row);
+        let got = this.fast.read(p, limit, num, row);
+        let stop = this.fast.stop;
+        if (this.hasExact && got > 0) {
+          // The kernel reads "01" as 1: a record whose id is not a canonical integer is left to the loop below.
+          const bad = this.firstInexact(buf, p, got);
+          if (bad) [got, stop] = bad;
+        }
         row += got;
         line += got;
-        p = this.fast.stop;
+        p = stop;
         if (got === limit || p >= end) continue;
         tryFast = false;
         this.fastMisses = got < FAST_MIN ? this.fastMisses + 1 : 0;
@@ -277,7 +303,7 @@ export class CsvParser {
       for (;;) {
         let q = p;
         let done = false;
-        if (kind[c] === NUM) {
+        if (kind[c] === NUM && this.exact[c] === 0) {
           // Fast path: an unquoted decimal number. Its first 15 significant digits accumulate in m
           // (exact), the next ones in lo (loDigits of them). m·10^e with at most 15 digits and
           // |e| ≤ 22 is exact in one operation (Clinger's fast path); up to 19 digits go through
@@ -435,6 +461,12 @@ export class CsvParser {
         return q;
       }
       const v = escaped ? undefined : parseNumber(buf, s, e);
+      if (this.exact[c] === 1 && !canonicalInteger(buf, s, e)) {
+        this.becomeText(c, row);
+        const value = decoder.decode(buf.subarray(s, e)).replaceAll('""', '"');
+        this.firstText.set(c, `row ${row + 1} (line ${fieldLine}) has '${value}' (an id not written as a canonical integer, so every id is kept as written)`);
+        return this.appendText(c, buf, s, e, escaped, q);
+      }
       if (v !== undefined && !Number.isFinite(v)) {
         const value = latin1(buf, s, e).trim();
         throw new DataError(`${this.file}: row ${row + 1} (line ${fieldLine}), column '${this.names[c]}': '${value}' is beyond the range of a float64 number`, {
@@ -462,6 +494,26 @@ export class CsvParser {
       this.firstText.set(c, `row ${row + 1} (line ${fieldLine}) has '${value}'${why}`);
     }
     return this.appendText(c, buf, s, e, escaped, q);
+  }
+
+  /**
+   * Among the `got` plain records from p (each ends with a line feed, no quotes), the first whose field
+   * in a unit-id column is not a canonical integer: [records before it, its start], or null.
+   */
+  private firstInexact(buf: Uint8Array, p: number, got: number): [number, number] | null {
+    const delim = this.delim;
+    const exact = this.exact;
+    for (let r = 0; r < got; r++) {
+      const start = p;
+      for (let c = 0; ; c++) {
+        let q = p;
+        while (buf[q] !== delim && buf[q] !== LF) q++;
+        if (exact[c] === 1 && !canonicalInteger(buf, p, q)) return [r, start];
+        p = q + 1;
+        if (buf[q] === LF) break;
+      }
+    }
+    return null;
   }
 
   private appendText(c: number, buf: Uint8Array, s: number, e: number, escaped: boolean, q: number): number {
@@ -638,6 +690,7 @@ export interface RangeJob {
   names: string[];
   numeric?: string[];
   text?: string[];
+  ids?: string[];
   from: number;
   to: number;
   /** Whether `to` is the end of the file. */
@@ -683,7 +736,7 @@ export type RangeResult =
 export function parseRange(job: RangeJob, storage: RangeStorage): RangeResult {
   try {
     const parser = new CsvParser(job.path, job.delim);
-    parser.setHeader([...job.names], { numeric: job.numeric, text: job.text });
+    parser.setHeader([...job.names], { numeric: job.numeric, text: job.text, ids: job.ids });
     const views = storage.columns.map((b) => (b ? new Float64Array(b, storage.offset * 8, storage.cap) : null));
     parser.useColumns(views, storage.cap);
     parser.line = storage.line;

@@ -22,6 +22,8 @@ export interface ReadOptions {
   numeric?: string[];
   /** CSV: columns kept as text even if every value looks numeric. */
   text?: string[];
+  /** CSV: unit-id columns, read as numbers only while every id is written as a canonical integer, else as text exactly as written. */
+  ids?: string[];
   /** CSV field separator (default: tab for .tsv, else detected from the header line). */
   delimiter?: string;
   /** CSV: threads that parse the file (default: SYSGMM_CSV_THREADS, else one per core for files of 64 MiB and more). */
@@ -95,6 +97,7 @@ async function readAs(format: DataFormat, path: string, size: number, opts: Read
       const csv = {
         numeric: opts.numeric,
         text: opts.text,
+        ids: opts.ids,
         delimiter: opts.delimiter ?? (extname(path).toLowerCase() === '.tsv' ? '\t' : undefined),
       };
       const threads = csvThreads(size, opts.threads);

@@ -35,7 +35,7 @@ export function readOptionsOf(opts: { inputFormat?: string; sheet?: string; deli
 /** Read the data and parse the model. `fit`: the model is fitted next (fitGmm), so on large data its
  *  worker threads start now, while this thread builds the panel (spare-threads.ts). */
 export async function loadModel(file: string, opts: ModelInputOptions, { fit = false } = {}): Promise<{ panel: Panel; spec: ModelSpec }> {
-  const read = readOptionsOf(opts, file);
+  const read = { ...readOptionsOf(opts, file), ids: [opts.id] };
   let table = await readTable(file, read);
   const spec = parseXtabond2(opts.xtabond2, table.schema.fields.map((f) => f.name));
   const textual = modelColumns(spec).filter((c) => !isNumericColumn(table, c));

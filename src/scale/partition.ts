@@ -121,7 +121,7 @@ export function shardOfId(id: number | string, k: number): number {
  *  (every file, subfolders included, in name order, as the dataset reader lists them), streamed; any
  *  other input (CSV, Arrow, Stata, Excel, standard input, a hive dataset, a format named by
  *  --input-format) is read whole first by the reader that adds the partition keys. */
-async function* inputBatches(input: string, batchRows: number, read: PartitionOptions['read'] = {}): AsyncGenerator<RecordBatch> {
+async function* inputBatches(input: string, batchRows: number, read: Pick<ReadOptions, 'format' | 'sheet' | 'delimiter' | 'ids'> = {}): AsyncGenerator<RecordBatch> {
   const whole = async function* () {
     yield* (await readTable(input, read)).batches;
   };
@@ -193,7 +193,7 @@ export async function partition(input: string, opts: PartitionOptions): Promise<
       await rm(join(out, f), { recursive: true, force: true });
     }
     // Pass 1: route every row to its shard's spill file.
-    for await (const batch of inputBatches(input, opts.batchRows ?? 1 << 16, opts.read)) {
+    for await (const batch of inputBatches(input, opts.batchRows ?? 1 << 16, { ...opts.read, ids: [opts.id] })) {
       if (!columns) {
         const names = batch.schema.fields.map((f) => f.name);
         for (const [opt, c] of [['--id', opts.id], ['--time', opts.time]] as const)

@@ -65,7 +65,7 @@ export async function prepareGrid(dataPath: string, gridPath: string, opts: Grid
   // The checksum first: it refuses standard input, which the run's tasks could not read again, before
   // any of it is read.
   const sha256 = await dataSha256(dataPath, format);
-  const table = await readTable(dataPath, { format, sheet: opts.sheet, delimiter: opts.delimiter });
+  const table = await readTable(dataPath, { format, sheet: opts.sheet, delimiter: opts.delimiter, ids: [opts.id] });
   const panel = Panel.fromTable(table, { id: opts.id, time: opts.time, source: dataPath });
   const columns = table.schema.fields.map((f) => f.name);
   let grid: Grid;
@@ -79,7 +79,7 @@ export async function prepareGrid(dataPath: string, gridPath: string, opts: Grid
   // that is not a number stops the command here, naming its row and column, before any task runs.
   const used = [...new Set(grid.specs.flatMap((s) => modelColumns(parseXtabond2(s.command, columns))))];
   const textual = used.filter((c) => !isNumericColumn(table, c));
-  if (textual.length) await readTable(dataPath, { format, sheet: opts.sheet, delimiter: opts.delimiter, numeric: textual });
+  if (textual.length) await readTable(dataPath, { format, sheet: opts.sheet, delimiter: opts.delimiter, ids: [opts.id], numeric: textual });
   // So does a value beyond the bound every fit refuses (design.ts refuseOutOfScale), in any row.
   refuseOutOfScale(panel, used.map((c) => term(c)));
   for (const [name, condition] of Object.entries(grid.samples)) {

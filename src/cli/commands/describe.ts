@@ -33,7 +33,7 @@ export function register(program: Command): void {
     // Plain column names must hold numbers: the reader then names the row and value of any that does not.
     // The id and time may be text (the panel reads a text time as integers, naming a row that is not one).
     const plain = (vars ?? []).filter((v) => /^[\p{L}_][\p{L}\p{N}_]*$/u.test(v) && v !== opts.id && v !== opts.time);
-    const table = await readTable(file, { ...read, numeric: [...new Set(plain)] });
+    const table = await readTable(file, { ...read, ids: [opts.id], numeric: [...new Set(plain)] });
     const panel = Panel.fromTable(table, { id: opts.id, time: opts.time, source: file });
     const description = describePanel(panel, vars);
     process.stdout.write(opts.json ? JSON.stringify(description, null, 2) + '\n' : formatDescription(description, opts.format as DescribeFormat));

@@ -64,7 +64,7 @@ export async function runIndices(file: string, opts: IndicesOptions): Promise<{ 
   }
   checkOutputFile(opts.out, '--out', [file]);
   const reference = await readReference(opts.reference, opts.time, mapping);
-  const panel = Panel.fromTable(await readTable(file, read), { id: opts.id, time: opts.time, source: file });
+  const panel = Panel.fromTable(await readTable(file, { ...read, ids: [opts.id] }), { id: opts.id, time: opts.time, source: file });
   const warnings: MeasureWarning[] = [];
   const ex = panel.exclusions;
   if (ex.missingUnit + ex.missingTime > 0)
