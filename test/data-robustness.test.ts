@@ -60,3 +60,71 @@ describe('ids not written as canonical integers keep their text', () => {
     expect(e.stdout).toMatch(/Number of groups\s*=\s*10\b/);
   });
 });
+
+/** An old-format (114) .dta file, as Stata 10–11 writes it: columns of 'long', 'int', 'float' or 'double'. */
+function dta114(cols: [string, 'long' | 'int' | 'float' | 'double'][], rows: number[][], labels: Buffer = Buffer.alloc(0)): Buffer {
+  const code = { long: 253, int: 252, float: 254, double: 255 };
+  const K = cols.length;
+  const parts: Buffer[] = [];
+  const head = Buffer.alloc(10);
+  head.set([114, 2, 1, 0]);
+  head.writeUInt16LE(K, 4);
+  head.writeUInt32LE(rows.length, 6);
+  const fixed = (s: string, n: number) => {
+    const b = Buffer.alloc(n);
+    b.write(s, 'latin1');
+    return b;
+  };
+  parts.push(head, fixed('lbl', 81), fixed('01 Jan 2020 00:00', 18), Buffer.from(cols.map(([, t]) => code[t])));
+  for (const [n] of cols) parts.push(fixed(n, 33));
+  parts.push(Buffer.alloc(2 * (K + 1)));
+  for (const _ of cols) parts.push(fixed('%9.0g', 49));
+  parts.push(Buffer.alloc(33 * K), Buffer.alloc(81 * K), Buffer.alloc(5));
+  for (const r of rows)
+    cols.forEach(([, t], j) => {
+      const b = Buffer.alloc(t === 'double' ? 8 : t === 'int' ? 2 : 4);
+      if (t === 'double') b.writeDoubleLE(r[j]);
+      else if (t === 'float') b.writeFloatLE(r[j]);
+      else if (t === 'int') b.writeInt16LE(r[j]);
+      else b.writeInt32LE(r[j]);
+      parts.push(b);
+    });
+  parts.push(labels);
+  return Buffer.concat(parts);
+}
+const dtaRows = (): number[][] => Array.from({ length: 6 }, (_, i) => [1 + (i >> 1), 2000 + (i & 1), i * 0.5]);
+
+describe('old-format .dta files', () => {
+  it('a value-label table of negative length is refused (it looped forever), a sound one read', () => {
+    const cols: [string, 'long' | 'int' | 'double'][] = [['id', 'long'], ['year', 'int'], ['y', 'double']];
+    const bad = Buffer.alloc(40);
+    bad.writeInt32LE(-40, 0);
+    bad.write('lab', 4, 'latin1');
+    const p = file(dta114(cols, dtaRows(), bad), 'dta');
+    const r = spawnSync(process.execPath, ['bin/sysgmm.mjs', 'describe', p, '--id', 'id', '--time', 'year'], { encoding: 'utf8', timeout: 20_000 });
+    expect(r.status).toBe(2);
+    const at = dta114(cols, dtaRows()).length; // the table's length field
+    expect(r.stderr.trim()).toBe(`sysgmm: ${p}: not a valid Stata .dta file (damaged value-label table at byte ${at})`);
+    // One table: n = 1, text length 4, offset 0, value 7, "abc\0".
+    const good = Buffer.alloc(4 + 33 + 3 + 24);
+    good.writeInt32LE(24, 0);
+    good.write('lab', 4, 'latin1');
+    [1, 4, 0, 7].forEach((v, i) => good.writeInt32LE(v, 40 + 4 * i));
+    good.write('abc\0', 56, 'latin1');
+    const ok = sysgmm(['describe', file(dta114(cols, dtaRows(), good), 'dta'), '--id', 'id', '--time', 'year', '--json']);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout).units).toBe(3);
+  });
+
+  it('+Infinity in a double or float column is an error naming row and column, as −Infinity is', () => {
+    for (const t of ['double', 'float'] as const)
+      for (const inf of [Infinity, -Infinity]) {
+        const rows = dtaRows();
+        rows[2][2] = inf;
+        const p = file(dta114([['id', 'long'], ['year', 'int'], ['y', t]], rows), 'dta');
+        const r = sysgmm(['describe', p, '--id', 'id', '--time', 'year']);
+        expect(r.code).toBe(2);
+        expect(r.stderr.trim()).toBe(`sysgmm: ${p}: row 3, column 'y': ${inf} is not a finite number`);
+      }
+  });
+});

@@ -235,12 +235,11 @@ function readOldDta(cur: Cursor, release: number): Table {
   cur.pos += N * rowWidth;
   const valueLabels = new Map<string, Map<number, string>>();
   while (cur.pos + 4 <= cur.buf.length) {
+    const at = cur.pos;
     const len = cur.i32();
     const name = cString(cur.bytes(33), enc);
     cur.bytes(3);
-    const end = cur.pos + len;
-    valueLabels.set(name, labelTable(cur, enc));
-    cur.pos = end;
+    valueLabels.set(name, labelTable(cur, enc, len, at));
   }
   return buildTable(cur, { release, N, types, names, formats, labelNames, varLabels, dataStart, rowWidth, fieldAt, strls: new Map(), valueLabels, enc, dataLabel, timestamp });
 }
@@ -348,7 +347,9 @@ function numericData(cur: Cursor, t: number, N: number, at: (r: number) => numbe
       const out = new Float32Array(N);
       for (let r = 0; r < N; r++) {
         const v = view.getFloat32(at(r), little);
-        const ok = v < MISSING_FLOAT && v === v;
+        // Stata's missing codes are finite values from 2^127 up; +Infinity is kept, as −Infinity is, for
+        // readTable to refuse naming its row (reading it as missing would drop the row without a word).
+        const ok = (v < MISSING_FLOAT || v === Infinity) && v === v;
         out[r] = ok ? v : NaN;
         mark(r, ok);
       }
@@ -358,7 +359,8 @@ function numericData(cur: Cursor, t: number, N: number, at: (r: number) => numbe
       const out = new Float64Array(N);
       for (let r = 0; r < N; r++) {
         const v = view.getFloat64(at(r), little);
-        const ok = v < MISSING_DOUBLE && v === v;
+        // Missing codes are finite values from 2^1023 up; +Infinity is kept for readTable to refuse (as above).
+        const ok = (v < MISSING_DOUBLE || v === Infinity) && v === v;
         out[r] = ok ? v : NaN;
         mark(r, ok);
       }
@@ -386,15 +388,27 @@ function readStrls(cur: Cursor, start: number, release: number, enc: BufferEncod
   return out;
 }
 
-/** One value-label table (value → text): n, text length, offsets, values, texts. */
-function labelTable(cur: Cursor, enc: BufferEncoding): Map<number, string> {
+/**
+ * One value-label table (value → text) of `len` bytes, its length field at byte `at`: n, text length,
+ * offsets, values, texts; the cursor is left after it. Lengths that are negative or run past the table
+ * or the file are refused: a negative length once moved the cursor back, to read the same table forever.
+ */
+function labelTable(cur: Cursor, enc: BufferEncoding, len: number, at: number): Map<number, string> {
+  const end = cur.pos + len;
+  const damaged = (): never => {
+    cur.pos = at;
+    return cur.fail('damaged value-label table');
+  };
+  if (len < 8 || end > cur.buf.length) damaged();
   const n = cur.i32();
   const txtLen = cur.i32();
+  if (n < 0 || txtLen < 0 || 8 + 8 * n + txtLen > len) damaged();
   const off = Array.from({ length: n }, () => cur.i32());
   const val = Array.from({ length: n }, () => cur.i32());
   const txt = cur.bytes(txtLen);
   const table = new Map<number, string>();
   for (let i = 0; i < n; i++) table.set(val[i], cString(txt.subarray(off[i]), enc));
+  cur.pos = end;
   return table;
 }
 
@@ -405,12 +419,11 @@ function readValueLabels(cur: Cursor, start: number, nameLen: number, enc: Buffe
   cur.tag('<value_labels>');
   while (cur.buf.toString('latin1', cur.pos, cur.pos + 5) === '<lbl>') {
     cur.pos += 5;
+    const at = cur.pos;
     const len = cur.i32();
     const name = cString(cur.bytes(nameLen), enc);
     cur.pos += 3; // padding
-    const end = cur.pos + len;
-    out.set(name, labelTable(cur, enc));
-    cur.pos = end;
+    out.set(name, labelTable(cur, enc, len, at));
     cur.tag('</lbl>');
   }
   cur.tag('</value_labels>');
