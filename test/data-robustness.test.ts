@@ -128,3 +128,37 @@ describe('old-format .dta files', () => {
       }
   });
 });
+
+describe('deeply nested expressions', () => {
+  const ab = 'data/abdata.csv';
+  const run = (args: string[]) => sysgmm(args);
+  it('are refused past 200 levels with a message, exit 2, no stack trace', () => {
+    const cases: [string[], string][] = [
+      [['estimate', ab, '--id', 'id', '--time', 'year', '--xtabond2', `n L.n w k if ${'('.repeat(3000)}n${')'.repeat(3000)} > 0, gmm(L.n)`], 'at position 201'],
+      [['estimate', ab, '--id', 'id', '--time', 'year', '--xtabond2', `n L.n w k if ${'-'.repeat(50000)}n < 0, gmm(L.n)`], 'at position 201'],
+      [['describe', ab, '--id', 'id', '--time', 'year', '--vars', `${'log('.repeat(3000)}n${')'.repeat(3000)}`], 'at position 801'],
+    ];
+    for (const [args, where] of cases) {
+      const r = run(args);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`nested more than 200 levels deep (parentheses, function calls or signs) ${where}; write it in steps`);
+      expect(r.stderr).not.toMatch(/RangeError|\n\s+at /);
+      expect(r.stderr.length).toBeLessThan(300); // the expression is quoted to 80 characters
+    }
+    const bang = run(['estimate', ab, '--id', 'id', '--time', 'year', '--xtabond2', `n L.n w k if ${'!'.repeat(20000)}(n > 0), gmm(L.n)`]);
+    expect(bang.code).toBe(2);
+    expect(bang.stderr.trim()).toBe(`sysgmm: if ${'!'.repeat(79)}…: nested more than 200 levels deep (parentheses or '!'); write it more simply`);
+  });
+  it('up to 200 levels are evaluated', () => {
+    // 100 × log(exp(·)) is n itself (within rounding): the same mean as n.
+    const deep = `${'log(exp('.repeat(100)}n${'))'.repeat(100)}`;
+    const r = run(['describe', ab, '--id', 'id', '--time', 'year', '--vars', `n,${deep}`, '--json']);
+    expect(r.code).toBe(0);
+    const [n, d] = JSON.parse(r.stdout).variables;
+    expect(d.obs).toBe(n.obs);
+    expect(d.mean).toBeCloseTo(n.mean, 10);
+    const bangs = run(['estimate', ab, '--id', 'id', '--time', 'year', '--xtabond2', `n L.n w k if ${'!'.repeat(100)}(id <= 70), gmm(L.n)`]);
+    expect(bangs.code).toBe(0);
+    expect(bangs.stdout).toMatch(/Number of groups\s*=\s*70\b/);
+  });
+});

@@ -15,6 +15,15 @@ import { DataError, SpecError } from '../errors.ts';
 import { diff, forwardOrthogonal, lag, within } from './operators.ts';
 import type { Panel } from './panel.ts';
 
+/** Deepest nesting of parentheses, function calls and signs an expression may have: each level is one
+ *  call of the recursive parser, and thousands of them overflowed the stack (a RangeError, not a message). */
+export const MAX_NESTING = 200;
+
+/** An expression as quoted in a message: at most 80 characters, the rest elided. */
+export function shortExpression(expr: string): string {
+  return expr.length <= 80 ? expr : `${expr.slice(0, 79)}…`;
+}
+
 type Token = { kind: 'num' | 'name' | 'op'; text: string; at: number };
 
 const FUNCTIONS: Record<string, (panel: Panel, x: Float64Array) => Float64Array> = {
@@ -95,6 +104,13 @@ export function evalExpression(panel: Panel, expr: string, generated?: (what: st
   const tokens = tokenize(expr);
   const n = panel.nrows;
   let pos = 0;
+  let depth = 0;
+  const deeper = (t: Token): void => {
+    if (++depth > MAX_NESTING)
+      throw new SpecError(
+        `expression '${shortExpression(expr)}': nested more than ${MAX_NESTING} levels deep (parentheses, function calls or signs) at position ${t.at + 1}; write it in steps`,
+      );
+  };
   const peek = (): Token | undefined => tokens[pos];
   const isOp = (t: Token | undefined, text: string): boolean => t?.kind === 'op' && t.text === text;
   const fail = (msg: string): never => {
@@ -128,13 +144,12 @@ export function evalExpression(panel: Panel, expr: string, generated?: (what: st
     return acc;
   };
   const unary = (): Float64Array => {
-    if (isOp(peek(), '-')) {
-      pos++;
-      return unary().map((x) => -x);
-    }
-    if (isOp(peek(), '+')) {
-      pos++;
-      return unary();
+    if (isOp(peek(), '-') || isOp(peek(), '+')) {
+      const t = tokens[pos++];
+      deeper(t);
+      const v = unary();
+      depth--;
+      return t.text === '-' ? v.map((x) => -x) : v;
     }
     return power();
   };
@@ -155,9 +170,11 @@ export function evalExpression(panel: Panel, expr: string, generated?: (what: st
     }
     if (isOp(t, '(')) {
       pos++;
+      deeper(t);
       const v = sum();
       if (!isOp(peek(), ')')) fail(`expected ')' but found ${describe(peek())}`);
       pos++;
+      depth--;
       return v;
     }
     if (t.kind === 'name') {
@@ -166,9 +183,11 @@ export function evalExpression(panel: Panel, expr: string, generated?: (what: st
         const f = FUNCTIONS[t.text];
         if (!f) fail(`unknown function '${t.text}' at position ${t.at + 1}; functions are: ${Object.keys(FUNCTIONS).join(', ')}`);
         pos++;
+        deeper(t);
         const arg = sum();
         if (!isOp(peek(), ')')) fail(`expected ')' after the argument of ${t.text}() but found ${describe(peek())}`);
         pos++;
+        depth--;
         const value = f(panel, arg);
         // fod() and within() leave rows without the periods they need missing by design: not counted.
         if (generated && !(t.text === 'fod' || t.text === 'within'))

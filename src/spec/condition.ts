@@ -6,7 +6,7 @@
 // string in double quotes (`province != "Jiangsu"`), by character codes, a missing text being "", as
 // Stata compares strings. `in f/l` selects rows by position.
 import { SpecError } from '../errors.ts';
-import { evalExpression } from '../panel/expression.ts';
+import { evalExpression, MAX_NESTING, shortExpression } from '../panel/expression.ts';
 import type { Panel } from '../panel/panel.ts';
 
 const COMPARISONS = ['>=', '<=', '==', '!=', '~=', '>', '<'] as const;
@@ -82,7 +82,19 @@ export function evalCondition(panel0: Panel, condition: string): Uint8Array {
     if (!(v instanceof Float64Array)) fail(`'${text.trim()}' is text: compare it with a string, e.g. ${text.trim()} == "…"`);
     return v as Float64Array;
   };
+  // Each '!' and each pair of parentheses around the whole condition is one level of walk's recursion:
+  // thousands of them overflowed the stack.
+  let depth = 0;
   const walk = (text0: string): Uint8Array => {
+    if (++depth > MAX_NESTING)
+      throw new SpecError(`if ${shortExpression(condition)}: nested more than ${MAX_NESTING} levels deep (parentheses or '!'); write it more simply`, 'if');
+    try {
+      return walkAt(text0);
+    } finally {
+      depth--;
+    }
+  };
+  const walkAt = (text0: string): Uint8Array => {
     const text = text0.trim();
     if (text === '') fail('empty condition');
     // The same text with its strings blanked: operators and parentheses are looked for there.
