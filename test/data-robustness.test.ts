@@ -155,10 +155,50 @@ describe('deeply nested expressions', () => {
     const r = run(['describe', ab, '--id', 'id', '--time', 'year', '--vars', `n,${deep}`, '--json']);
     expect(r.code).toBe(0);
     const [n, d] = JSON.parse(r.stdout).variables;
-    expect(d.obs).toBe(n.obs);
+    expect(d.count).toBe(n.count);
     expect(d.mean).toBeCloseTo(n.mean, 10);
     const bangs = run(['estimate', ab, '--id', 'id', '--time', 'year', '--xtabond2', `n L.n w k if ${'!'.repeat(100)}(id <= 70), gmm(L.n)`]);
     expect(bangs.code).toBe(0);
     expect(bangs.stdout).toMatch(/Number of groups\s*=\s*70\b/);
+  });
+});
+
+describe('bounds on lag orders and artests', () => {
+  const ab = 'data/abdata.csv';
+  const est = (cmd: string) => sysgmm(['estimate', ab, '--id', 'id', '--time', 'year', '--xtabond2', cmd]);
+  it('a lag or difference order beyond 1000 periods is refused naming the operator', () => {
+    for (const [op, what] of [
+      ['L(1/1000000).', 'range 1/1000000 goes beyond 1000 periods'],
+      ['L(1/99999999).', 'range 1/99999999 goes beyond 1000 periods'],
+      ['L1001.', 'a lag of order 1001 is beyond 1000 periods'],
+      ['F2000.', 'a lead of order 2000 is beyond 1000 periods'],
+      ['D1001.', 'a difference of order 1001 is beyond 1000 periods'],
+    ]) {
+      const r = est(`n ${op}n w k, gmm(L.n)`);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`operator '${op.split('.').at(-2)}.' in the variable list:`);
+      expect(r.stderr).toContain(what);
+    }
+    expect(est('n L(1/2).n w k, gmm(L.n)').code).toBe(0);
+  });
+  it('artests(#) is bounded by the time span: AR(8) is the highest a 9-period panel allows', () => {
+    const ok = est('n L.n w k, gmm(L.n) artests(8)');
+    expect(ok.code).toBe(0);
+    expect(ok.stdout.match(/Arellano-Bond test for AR/g)).toHaveLength(8);
+    expect(ok.stdout).toMatch(/AR\(1\) in first differences: z = {2}-5\.01/);
+    for (const k of [9, 100000, 99999999]) {
+      const r = spawnSync(process.execPath, ['bin/sysgmm.mjs', 'estimate', ab, '--id', 'id', '--time', 'year', '--xtabond2', `n L.n w k, gmm(L.n) artests(${k})`], { encoding: 'utf8', timeout: 20_000 });
+      expect(r.status).toBe(2);
+      expect(r.stderr.trim()).toBe(`sysgmm: artests(${k}): the model spans 9 periods (year 1976 to 1984), so AR(m) can be tested up to m = 8`);
+    }
+  });
+  it('describe: a difference beyond the time span is all missing, at once', () => {
+    const t0 = Date.now();
+    const r = sysgmm(['describe', ab, '--id', 'id', '--time', 'year', '--vars', 'D1000000.n,D9.n,D8.n', '--json']);
+    expect(r.code).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(5000);
+    const [big, d9, d8] = JSON.parse(r.stdout).variables;
+    expect([big.count, d9.count]).toEqual([0, 0]);
+    expect(d8.count).toBeGreaterThan(0); // units observed 1976..1984 have D8
   });
 });

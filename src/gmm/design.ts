@@ -248,6 +248,10 @@ export function buildDesign(panel0: Panel, spec0: ModelSpec, layout?: GlobalLayo
     tmax = layout.tmax;
   }
   const T = tmax - tmin + 1;
+  // AR(m) pairs residuals m periods apart, which a span of T periods holds only for m < T: higher
+  // orders are missing whatever the data, and artests(99999999) ran for ever printing them.
+  if (spec.artests >= T)
+    throw new SpecError(`artests(${spec.artests}): the model spans ${T} periods (${panel.timeName} ${tmin} to ${tmax}), so AR(m) can be tested up to m = ${T - 1}`, 'artests');
 
   return {
     spec,

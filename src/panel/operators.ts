@@ -43,6 +43,12 @@ export function lag(panel: Panel, x: Float64Array, k: number): Float64Array {
 
 /** d-th difference: D.x = x_t − x_{t−1} (missing if either is). */
 export function diff(panel: Panel, x: Float64Array, order = 1): Float64Array {
+  if (order > 1) {
+    // A difference of an order beyond the time span reaches outside the data in every row: all missing,
+    // without the `order` passes (D1000000.x took seconds).
+    const [lo, hi] = panel.timeRange;
+    if (order > hi - lo) return new Float64Array(x.length).fill(NaN);
+  }
   let y = x;
   for (let d = 0; d < order; d++) {
     const out = lag(panel, y, 1);

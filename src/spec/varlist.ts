@@ -6,6 +6,7 @@
 import { closeMatches } from '../close-matches.ts';
 import { SpecError } from '../errors.ts';
 import { term, type Term } from './types.ts';
+import { MAX_SPAN } from '../panel/time-span.ts';
 
 /** A term as Stata's fvexpand writes it (and xtabond2 prints it in instrument labels): L.w, L2.k, D.w, LD.w, F.x. */
 export function stataName(t: Term): string {
@@ -130,6 +131,13 @@ class VarlistParser {
             else next.push({ lag: c.lag, diff: c.diff + k });
           }
         combos = next;
+        // No model spans more than MAX_SPAN periods, so a longer lag or difference never reaches data;
+        // L(1/1000000).x built a million terms (a RangeError), L(1/99999999).x ran out of memory.
+        for (const c of combos)
+          if (Math.abs(c.lag) > MAX_SPAN || c.diff > MAX_SPAN)
+            throw this.fault(
+              `operator '${m[0]}' in ${this.context}: a ${Math.abs(c.lag) > MAX_SPAN ? (c.lag > 0 ? 'lag' : 'lead') : 'difference'} of order ${Math.abs(c.lag) > MAX_SPAN ? Math.abs(c.lag) : c.diff} is beyond ${MAX_SPAN} periods, the longest time span a model takes`,
+            );
       }
     }
   }
@@ -145,6 +153,8 @@ class VarlistParser {
         const a = Number(range[1]);
         const b = Number(range[2]);
         if (b < a) throw this.fault(`operator '${op}' in ${this.context}: range ${part} runs backwards`);
+        if (Math.max(Math.abs(a), Math.abs(b)) > MAX_SPAN)
+          throw this.fault(`operator '${op}' in ${this.context}: range ${part} goes beyond ${MAX_SPAN} periods, the longest time span a model takes`);
         for (let k = a; k <= b; k++) out.push(k);
       } else if (new RegExp(`^${int}$`).test(part)) out.push(Number(part));
       else throw this.fault(`operator '${op}' in ${this.context}: cannot read numlist '${text}'${signed || !part.includes('-') ? '' : ' (a difference order cannot be negative)'}`);
