@@ -202,3 +202,51 @@ describe('bounds on lag orders and artests', () => {
     expect(d8.count).toBeGreaterThan(0); // units observed 1976..1984 have D8
   });
 });
+
+describe('sysgmm table: saved results are checked when read', () => {
+  const saved = (): Record<string, any> => ({
+    estimator: 'system',
+    depvar: 'n',
+    nobs: 891,
+    ngroups: 140,
+    ninstruments: 9,
+    coefficients: [
+      { name: 'L1.n', estimate: 0.109, se: 0.2146, stat: 0.508, p: 0.611, ciLow: -0.31, ciHigh: 0.53 },
+      { name: 'w', estimate: -1.84, se: 0.244, stat: -7.53, p: 5e-14, ciLow: -2.32, ciHigh: -1.36 },
+    ],
+    ar: [{ order: 1, z: -2.06, p: 0.0398 }],
+    hansen: null,
+  });
+  const table = (json: unknown, prefix = '') => {
+    const p = file(prefix + (typeof json === 'string' ? json : JSON.stringify(json)), 'json');
+    return { p, ...sysgmm(['table', p]) };
+  };
+  it('reads a sound result, and one with a byte-order mark', () => {
+    for (const prefix of ['', '\uFEFF']) {
+      const r = table(saved(), prefix);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/L1\.n\s+0\.109\b/);
+      expect(r.stdout).toMatch(/\(0\.215\)/);
+    }
+  });
+  it('refuses each malformed field with one message naming the file and the field, exit 2', () => {
+    const cases: [(j: Record<string, any>) => void, string][] = [
+      [(j) => (j.coefficients[0].name = { x: 1 }), "field 'coefficients[0].name' must be a non-empty string, got {\"x\":1}"],
+      [(j) => (j.coefficients[0] = null), "field 'coefficients[0]' must be an object {name, estimate, se, ...}, got null"],
+      [(j) => (j.coefficients[1].estimate = 'NaN'), "field 'coefficients[1].estimate' must be a number or null, got \"NaN\""],
+      [(j) => (j.coefficients[1].se = -1), "field 'coefficients[1].se' must be a standard error of 0 or more, got -1"],
+      [(j) => (j.coefficients[1].name = 'L1.n'), "coefficient 'L1.n' appears twice in 'coefficients' (coefficients[1] repeats it)"],
+      [(j) => (j.ar = 5), "field 'ar' must be a list of {order, z, p}, got 5"],
+      [(j) => (j.ar = [null]), "field 'ar[0]' must be an object {order, z, p}, got null"],
+      [(j) => (j.nobs = 'many'), "field 'nobs' must be a whole number of 0 or more, got \"many\""],
+      [(j) => (j.hansen = 'x'), "field 'hansen' must be an object {chi2, df, p} or null, got \"x\""],
+    ];
+    for (const [mutate, message] of cases) {
+      const j = saved();
+      mutate(j);
+      const r = table(j);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim()).toBe(`sysgmm: ${r.p}: ${message}`);
+    }
+  });
+});

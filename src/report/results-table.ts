@@ -15,11 +15,13 @@ export type TableFormat = (typeof TABLE_FORMATS)[number];
 /** JSON writes NaN as null: read it back as NaN. */
 const num = (x: unknown): number => (typeof x === 'number' ? x : NaN);
 
-/** A saved result, checked to be one: the fields the table reads must be there. */
+/** A saved result, checked to be one: the fields the table reads must be there, each of its type (a
+ *  wrong one once ended in a stack trace, or printed: an estimate "NaN" kept its standard error). */
 export async function readSavedResult(path: string): Promise<GmmResult> {
   let json: unknown;
   try {
-    json = JSON.parse(await readFile(path, 'utf8'));
+    // A byte-order mark (an editor's) is no part of the JSON.
+    json = JSON.parse((await readFile(path, 'utf8')).replace(/^\uFEFF/, ''));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new DataError(`file not found: ${path}`, { file: path });
@@ -27,9 +29,10 @@ export async function readSavedResult(path: string): Promise<GmmResult> {
     throw err;
   }
   const r = json as Partial<GmmResult> | null;
-  const missing = ['estimator', 'coefficients', 'nobs', 'ngroups'].filter((k) => r === null || typeof r !== 'object' || !(k in r));
+  const missing = ['estimator', 'coefficients', 'nobs', 'ngroups'].filter((k) => r === null || typeof r !== 'object' || Array.isArray(r) || !(k in r));
   if (missing.length || !Array.isArray(r!.coefficients))
     throw new DataError(`${path} is not a saved sysgmm result (no ${missing.join(', ') || 'coefficients list'}); write one with \`sysgmm estimate ... --save FILE\``, { file: path });
+  checkShape(path, r as Record<string, unknown>);
   const result = r as GmmResult;
   return {
     ...result,
@@ -38,6 +41,53 @@ export async function readSavedResult(path: string): Promise<GmmResult> {
     hansen: result.hansen ? { ...result.hansen, p: num(result.hansen.p) } : null,
     dropped: result.dropped ?? [],
   };
+}
+
+/** Refuse a saved result whose fields the table reads are not of their types, naming the file and the field. */
+function checkShape(path: string, r: Record<string, unknown>): void {
+  const bad = (field: string, want: string, got: unknown): never => {
+    const shown = JSON.stringify(got) ?? String(got);
+    throw new DataError(`${path}: field '${field}' must be ${want}, got ${shown.length > 80 ? `${shown.slice(0, 79)}…` : shown}`, { file: path });
+  };
+  const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+  // A number, or null (JSON writes NaN as null); never a string such as "NaN".
+  const numberOrNull = (x: unknown, field: string): void => {
+    if (x !== undefined && x !== null && typeof x !== 'number') bad(field, 'a number or null', x);
+  };
+  const count = (x: unknown, field: string): void => {
+    if (x !== null && !(typeof x === 'number' && Number.isInteger(x) && x >= 0)) bad(field, 'a whole number of 0 or more', x);
+  };
+  if (typeof r.estimator !== 'string') bad('estimator', 'a string', r.estimator);
+  count(r.nobs, 'nobs');
+  count(r.ngroups, 'ngroups');
+  if (r.ninstruments !== undefined) count(r.ninstruments, 'ninstruments');
+  if (r.depvar !== undefined && r.depvar !== null && typeof r.depvar !== 'string') bad('depvar', 'a string', r.depvar);
+  const names = new Set<string>();
+  (r.coefficients as unknown[]).forEach((c, i) => {
+    const at = `coefficients[${i}]`;
+    if (!isObject(c)) return bad(at, 'an object {name, estimate, se, ...}', c);
+    if (typeof c.name !== 'string' || c.name.trim() === '') bad(`${at}.name`, 'a non-empty string', c.name);
+    const name = c.name as string;
+    if (names.has(name)) throw new DataError(`${path}: coefficient '${name}' appears twice in 'coefficients' (${at} repeats it)`, { file: path });
+    names.add(name);
+    for (const k of ['estimate', 'se', 'stat', 'p', 'ciLow', 'ciHigh']) numberOrNull(c[k], `${at}.${k}`);
+    if (typeof c.se === 'number' && c.se < 0) bad(`${at}.se`, 'a standard error of 0 or more', c.se);
+  });
+  if (r.ar !== undefined && r.ar !== null) {
+    if (!Array.isArray(r.ar)) bad('ar', 'a list of {order, z, p}', r.ar);
+    (r.ar as unknown[]).forEach((a, i) => {
+      if (!isObject(a)) return bad(`ar[${i}]`, 'an object {order, z, p}', a);
+      if (!(typeof a.order === 'number' && Number.isInteger(a.order) && a.order >= 1)) bad(`ar[${i}].order`, 'a whole number of 1 or more', a.order);
+      numberOrNull(a.z, `ar[${i}].z`);
+      numberOrNull(a.p, `ar[${i}].p`);
+    });
+  }
+  if (r.hansen !== undefined && r.hansen !== null) {
+    if (!isObject(r.hansen)) bad('hansen', 'an object {chi2, df, p} or null', r.hansen);
+    numberOrNull((r.hansen as Record<string, unknown>).p, 'hansen.p');
+  }
+  if (r.dropped !== undefined && r.dropped !== null && !(Array.isArray(r.dropped) && r.dropped.every((d) => typeof d === 'string')))
+    bad('dropped', 'a list of coefficient names', r.dropped);
 }
 
 export interface ResultsTableOptions {
