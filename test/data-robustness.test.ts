@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { availableParallelism } from 'node:os';
 import { readCsv } from '../src/data/csv.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sysgmm-robust-'));
@@ -247,6 +248,25 @@ describe('sysgmm table: saved results are checked when read', () => {
       const r = table(j);
       expect(r.code).toBe(2);
       expect(r.stderr.trim()).toBe(`sysgmm: ${r.p}: ${message}`);
+    }
+  });
+});
+
+describe('SYSGMM_CSV_THREADS', () => {
+  it('is capped at the cores available, with a warning, and the same table read', () => {
+    const cores = availableParallelism();
+    const p = file('id,year,y\n1,2000,1\n1,2001,2\n2,2000,3\n2,2001,4\n');
+    const one = sysgmm(['describe', p, '--id', 'id', '--time', 'year'], { SYSGMM_CSV_THREADS: '1' });
+    const many = sysgmm(['describe', p, '--id', 'id', '--time', 'year'], { SYSGMM_CSV_THREADS: '100000' });
+    expect(many.code).toBe(0);
+    expect(many.stderr).toBe(`Warning: SYSGMM_CSV_THREADS=100000 is more than the ${cores} cores available; using ${cores}\n`);
+    expect(many.stdout).toBe(one.stdout);
+  });
+  it('refuses what is not written as a positive integer', () => {
+    for (const v of ['1.5', '0', 'two', '0x10', '1e2']) {
+      const r = sysgmm(['describe', 'data/abdata.csv', '--id', 'id', '--time', 'year'], { SYSGMM_CSV_THREADS: v });
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim()).toBe(`sysgmm: SYSGMM_CSV_THREADS must be a positive integer, got '${v}'`);
     }
   });
 });

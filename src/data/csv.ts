@@ -137,17 +137,32 @@ export const PARALLEL_CSV_BYTES = 64 * 2 ** 20;
 /** At least this much of the file per thread. */
 const BYTES_PER_THREAD = 32 * 2 ** 20;
 
+/** Whether the warning that a thread count was capped has been written (once a process: a dataset reads many files). */
+let cappedWarned = false;
+
 /**
  * Threads to read a CSV file of `size` bytes on: `threads`, else SYSGMM_CSV_THREADS, when given (1:
- * one thread; more: that many ranges whatever the size); else one per core, for files of
- * PARALLEL_CSV_BYTES and more, with at least BYTES_PER_THREAD each.
+ * one thread; more: that many ranges whatever the size, at most one per core, with a warning: each
+ * thread holds its own buffers, and 500 threads took 30 s and 2.8 GB on a 1 MB file, 100000 crashed);
+ * else one per core, for files of PARALLEL_CSV_BYTES and more, with at least BYTES_PER_THREAD each.
  */
 export function csvThreads(size: number, threads?: number): number {
   const env = process.env.SYSGMM_CSV_THREADS;
-  const given = threads ?? (env === undefined || env === '' ? undefined : Number(env));
+  const name = threads === undefined ? 'SYSGMM_CSV_THREADS' : 'threads';
+  let given: number | undefined = threads;
+  if (given === undefined && env !== undefined && env !== '') {
+    // Written as digits only: Number() would also take ' 2', '0x10' and '1e2'.
+    if (!/^\d+$/.test(env.trim())) throw new SpecError(`SYSGMM_CSV_THREADS must be a positive integer, got '${env}'`);
+    given = Number(env.trim());
+  }
   if (given !== undefined) {
-    if (!Number.isInteger(given) || given < 1)
-      throw new SpecError(`${threads === undefined ? 'SYSGMM_CSV_THREADS' : 'threads'} must be a positive integer, got '${threads ?? env}'`);
+    if (!Number.isInteger(given) || given < 1) throw new SpecError(`${name} must be a positive integer, got '${threads ?? env}'`);
+    const cores = availableParallelism();
+    if (given > cores) {
+      if (!cappedWarned) process.stderr.write(`Warning: ${name === 'threads' ? 'threads' : 'SYSGMM_CSV_THREADS='}${given} is more than the ${cores} cores available; using ${cores}\n`);
+      cappedWarned = true;
+      return cores;
+    }
     return given;
   }
   return size < PARALLEL_CSV_BYTES ? 1 : Math.max(1, Math.min(availableParallelism(), Math.floor(size / BYTES_PER_THREAD)));
