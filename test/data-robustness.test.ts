@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { availableParallelism } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { Table, tableFromArrays, tableToIPC } from 'apache-arrow';
 import { readCsv } from '../src/data/csv.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sysgmm-robust-'));
@@ -268,5 +270,37 @@ describe('SYSGMM_CSV_THREADS', () => {
       expect(r.code).toBe(2);
       expect(r.stderr.trim()).toBe(`sysgmm: SYSGMM_CSV_THREADS must be a positive integer, got '${v}'`);
     }
+  });
+});
+
+describe('partition: 64-bit integer ids beyond 2^53', () => {
+  const big = 2n ** 53n;
+  const columns = (ids: bigint[]) => ({
+    id: BigInt64Array.from(ids),
+    year: Float64Array.from(ids.map((_, i) => 2000 + (i % 6))),
+    y: Float64Array.from(ids.map((_, i) => i)),
+  });
+  it('keeps 2^53 and 2^53 + 1 two units, as describe does', () => {
+    const ids = [...Array(6).fill(big), ...Array(6).fill(big + 1n)];
+    const p = file(tableToIPC(tableFromArrays(columns(ids)), 'file'), 'arrow');
+    const out = join(dir, `part${serial++}`);
+    const r = sysgmm(['partition', p, '--id', 'id', '--time', 'year', '--shards', '2', '--out', out]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^12 rows of 2 units/);
+    const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    expect(m.units).toBe(2);
+    expect(m.columns[0]).toEqual({ name: 'id', input: 'Int64', stored: 'utf8' });
+    const d = JSON.parse(sysgmm(['describe', out, '--id', 'id', '--time', 'year', '--json']).stdout);
+    expect([d.units, d.observations, d.balanced]).toEqual([2, 12, true]);
+  });
+  it('refuses one beyond 2^53 in a later batch, after ids stored as float64, naming column, row and value', () => {
+    const a = tableFromArrays(columns(Array(6).fill(7n)));
+    const b = tableFromArrays(columns([big + 1n, big + 1n, big + 1n, big + 1n, big + 1n, big + 1n]));
+    const p = file(tableToIPC(new Table([...a.batches, ...b.batches]), 'file'), 'arrow');
+    const r = sysgmm(['partition', p, '--id', 'id', '--time', 'year', '--shards', '2', '--out', join(dir, `part${serial++}`)]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(
+      `sysgmm: id column 'id' of ${p} has 9007199254740993 at row 7, beyond ±2^53, after rows whose ids were all within it: as float64 ids could merge; store the ids as text`,
+    );
   });
 });

@@ -30,6 +30,7 @@ import { optionFault } from '../file-errors.ts';
 import { parquetBatches } from '../data/parquet.ts';
 import { PARTITION_FORMAT, SHARD_FILE, shardPath } from '../data/partition-manifest.ts';
 import { processRunning } from '../run/run-lock.ts';
+import { EXACT_INTEGER } from '../panel/ids.ts';
 
 const ROW = '__sysgmm_row';
 
@@ -79,6 +80,17 @@ type Col = { kind: 'num'; values: Float64Array } | { kind: 'text'; values: (stri
 
 function isNumeric(t: DataType): boolean {
   return DataType.isInt(t) || DataType.isFloat(t) || DataType.isDecimal(t) || DataType.isBool(t);
+}
+
+/** The first value of a 64-bit integer column beyond ±2^53 (where float64 stops being exact), or null. */
+function wideInteger(v: Vector): { row: number; value: bigint } | null {
+  if (!(DataType.isInt(v.type) && (v.type as { bitWidth: number }).bitWidth === 64)) return null;
+  const limit = BigInt(EXACT_INTEGER);
+  for (let r = 0; r < v.length; r++) {
+    const x = v.get(r) as bigint | null;
+    if (x !== null && (x > limit || x < -limit)) return { row: r, value: x };
+  }
+  return null;
 }
 
 function columnOf(v: Vector, numeric: boolean): Col {
@@ -200,11 +212,21 @@ export async function partition(input: string, opts: PartitionOptions): Promise<
           if (!names.includes(c)) throw new DataError(`${opt} column '${c}' not found in ${input}; columns are: ${names.join(', ')}`, { file: input, column: c });
         columns = batch.schema.fields.map((f) => {
           const why = f.metadata.get(NOT_NUMERIC);
-          return { name: f.name, input: String(f.type), stored: isNumeric(f.type) ? 'float64' : 'utf8', ...(why === undefined ? {} : { notNumeric: why }) };
+          // 64-bit integer ids beyond ±2^53 are stored as their decimal text, exact (as describe keys
+          // them, src/panel/ids.ts): as float64, 2^53 and 2^53 + 1 merged into one unit.
+          const stored = isNumeric(f.type) && !(f.name === opts.id && wideInteger(batch.getChild(f.name)!) !== null) ? 'float64' : 'utf8';
+          return { name: f.name, input: String(f.type), stored, ...(why === undefined ? {} : { notNumeric: why }) };
         });
         const t = columns.find((c) => c.name === opts.time)!;
         if (t.stored !== 'float64') throw new DataError(`time column '${opts.time}' of ${input} is ${t.input}, not numbers`, { file: input, column: opts.time });
       }
+      const idVector = batch.getChild(opts.id)!;
+      const wide = columns.find((c) => c.name === opts.id)!.stored === 'float64' ? wideInteger(idVector) : null;
+      if (wide)
+        throw new DataError(
+          `id column '${opts.id}' of ${input} has ${wide.value} at row ${rowBase + wide.row + 1}, beyond ±2^53, after rows whose ids were all within it: as float64 ids could merge; store the ids as text`,
+          { file: input, row: rowBase + wide.row + 1, column: opts.id },
+        );
       const cols = columns.map((c) => columnOf(batch.getChild(c.name)!, c.stored === 'float64'));
       const idCol = cols[columns.findIndex((c) => c.name === opts.id)];
       const time = (cols[columns.findIndex((c) => c.name === opts.time)] as { values: Float64Array }).values;
