@@ -249,8 +249,9 @@ export function buildDesign(panel0: Panel, spec0: ModelSpec, layout?: GlobalLayo
   }
   const T = tmax - tmin + 1;
   // AR(m) pairs residuals m periods apart, which a span of T periods holds only for m < T: higher
-  // orders are missing whatever the data, and artests(99999999) ran for ever printing them.
-  if (spec.artests >= T)
+  // orders are missing whatever the data, and artests(99999999) ran for ever printing them. The
+  // default, 2, stays as it is on a short panel (its AR(2) is missing, as xtabond2 shows it).
+  if (spec.artests > 2 && spec.artests >= T)
     throw new SpecError(`artests(${spec.artests}): the model spans ${T} periods (${panel.timeName} ${tmin} to ${tmax}), so AR(m) can be tested up to m = ${T - 1}`, 'artests');
 
   return {
