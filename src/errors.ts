@@ -25,3 +25,19 @@ export function isOutOfMemory(err: unknown): err is Error {
 
 /** What the one-line memory messages (read.ts, main.ts) add as a cause. */
 export const MEMORY_LIMIT_HINT = 'a virtual-memory limit (ulimit -v) can cause this';
+
+/** Longest data value a message quotes whole; a longer one is cut, ending in "…". */
+export const QUOTED_MAX = 80;
+
+/**
+ * A data value as a message quotes it: in single quotes, at most QUOTED_MAX characters, control
+ * characters escaped as JSON writes them (\n, \u001b): a message once printed a 6 MB field whole, and
+ * a field's terminal escape sequences reached the terminal raw.
+ */
+export function quoteValue(value: string): string {
+  const cut = value.length > QUOTED_MAX ? `${value.slice(0, QUOTED_MAX - 1)}…` : value;
+  return `'${cut.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
+    const json = JSON.stringify(c);
+    return json.length > 3 ? json.slice(1, -1) : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  })}'`;
+}

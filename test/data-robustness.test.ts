@@ -304,3 +304,21 @@ describe('partition: 64-bit integer ids beyond 2^53', () => {
     );
   });
 });
+
+describe('data values quoted in messages', () => {
+  it('are cut to 80 characters and their control characters escaped', () => {
+    const esc = file('id,year,y\n1,2000,\x1b[31mRED\x1b]0;pwned\x07\n1,2001,2\n');
+    const a = sysgmm(['describe', esc, '--id', 'id', '--time', 'year', '--vars', 'y']);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toBe(`sysgmm: ${esc}: row 1 (line 2), column 'y': '\\u001b[31mRED\\u001b]0;pwned\\u0007' is not a number\n`);
+    const long = file(`id,year,y\n1,2000,"${'a,'.repeat(1_000_000)}"\n1,2001,2\n`);
+    const b = sysgmm(['describe', long, '--id', 'id', '--time', 'year', '--vars', 'y']);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toBe(`sysgmm: ${long}: row 1 (line 2), column 'y': '${'a,'.repeat(39)}a…' is not a number\n`);
+    // describe lists the text column with its first value, quoted the same way.
+    const c = sysgmm(['describe', esc, '--id', 'id', '--time', 'year']);
+    expect(c.stdout).toContain("y (first non-number: row 1 (line 2) has '\\u001b[31mRED\\u001b]0;pwned\\u0007')");
+    const t = file('id,year,y\n1,20\n00,1\n1,2001,2\n'.replace('20\n00', '"20\n00"'));
+    expect(sysgmm(['describe', t, '--id', 'id', '--time', 'year']).stderr).toContain("row 1 has '20\\n00'");
+  });
+});

@@ -2,7 +2,7 @@
 // columns (NaN = missing) and growable UTF-8 columns. It imports nothing from apache-arrow, so the
 // worker threads of csv-parallel.ts load it alone.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { DataError } from '../errors.ts';
+import { DataError, quoteValue } from '../errors.ts';
 import { oneColumnHeader } from './one-column-header.ts';
 import { FastRecords, countLineFeeds } from './csv-fast.ts';
 import { decimalToDouble } from './decimal.ts';
@@ -464,12 +464,12 @@ export class CsvParser {
       if (this.exact[c] === 1 && !canonicalInteger(buf, s, e)) {
         this.becomeText(c, row);
         const value = decoder.decode(buf.subarray(s, e)).replaceAll('""', '"');
-        this.firstText.set(c, `row ${row + 1} (line ${fieldLine}) has '${value}' (an id not written as a canonical integer, so every id is kept as written)`);
+        this.firstText.set(c, `row ${row + 1} (line ${fieldLine}) has ${quoteValue(value)} (an id not written as a canonical integer, so every id is kept as written)`);
         return this.appendText(c, buf, s, e, escaped, q);
       }
       if (v !== undefined && !Number.isFinite(v)) {
         const value = latin1(buf, s, e).trim();
-        throw new DataError(`${this.file}: row ${row + 1} (line ${fieldLine}), column '${this.names[c]}': '${value}' is beyond the range of a float64 number`, {
+        throw new DataError(`${this.file}: row ${row + 1} (line ${fieldLine}), column '${this.names[c]}': ${quoteValue(value)} is beyond the range of a float64 number`, {
           file: this.file,
           row: row + 1,
           column: this.names[c],
@@ -482,7 +482,7 @@ export class CsvParser {
       }
       if (this.declaredNumeric.has(c)) {
         const value = decoder.decode(buf.subarray(s, e)).replaceAll('""', '"');
-        throw new DataError(`${this.file}: row ${row + 1} (line ${fieldLine}), column '${this.names[c]}': '${value}' is not a number`, {
+        throw new DataError(`${this.file}: row ${row + 1} (line ${fieldLine}), column '${this.names[c]}': ${quoteValue(value)} is not a number`, {
           file: this.file,
           row: row + 1,
           column: this.names[c],
@@ -491,7 +491,7 @@ export class CsvParser {
       this.becomeText(c, row);
       const value = decoder.decode(buf.subarray(s, e)).replaceAll('""', '"');
       const why = wide ? ' (an integer too wide for float64, kept exact as text)' : '';
-      this.firstText.set(c, `row ${row + 1} (line ${fieldLine}) has '${value}'${why}`);
+      this.firstText.set(c, `row ${row + 1} (line ${fieldLine}) has ${quoteValue(value)}${why}`);
     }
     return this.appendText(c, buf, s, e, escaped, q);
   }

@@ -7,7 +7,7 @@ import { NOT_NUMERIC } from '../data/build.ts';
 import { isNumericType, refuseInfinite, toFloat64 } from '../data/columns.ts';
 import { oneColumnHeader } from '../data/one-column-header.ts';
 import { rowPair } from '../data/row-place.ts';
-import { DataError } from '../errors.ts';
+import { DataError, quoteValue } from '../errors.ts';
 import { EXACT_INTEGER, unitIds } from './ids.ts';
 
 export interface PanelExclusions {
@@ -235,7 +235,7 @@ export class Panel {
     if (!col) return '';
     for (let r = 0; r < col.length; r++) {
       const v = col[r];
-      if (v !== null && v !== '') return ` (a text column: '${v}' at ${this.idName} ${this.units[this.unitOf[r]]}, ${this.timeName} ${this.time[r]})`;
+      if (v !== null && v !== '') return ` (a text column: ${quoteValue(v)} at ${this.idName} ${this.units[this.unitOf[r]]}, ${this.timeName} ${this.time[r]})`;
     }
     return ' (a text column without values)';
   }
@@ -403,7 +403,7 @@ export class Panel {
     if (ids.blanks.count > 0) {
       const r = ids.blanks.firstRow;
       notes.push(
-        `${ids.blanks.count} row(s) of ${opts.id}${at} have leading or trailing blanks, e.g. row ${r + 1}: '${ids.key(r)}'; ids are compared as written, so that is not the unit '${String(ids.key(r)).trim()}'`,
+        `${ids.blanks.count} row(s) of ${opts.id}${at} have leading or trailing blanks, e.g. row ${r + 1}: ${quoteValue(String(ids.key(r)))}; ids are compared as written, so that is not the unit ${quoteValue(String(ids.key(r)).trim())}`,
       );
     }
     return new Panel(opts.id, opts.time, labels, offsets, unitOf, time, numeric, text, { missingUnit, missingTime }, source, notes, whyText);
@@ -475,7 +475,7 @@ function timeFromText(values: (string | null)[], name: string, at: string, sourc
     if (s === null || s.trim() === '' || s === 'NA' || s === '.') return NaN;
     const v = Number(s);
     if (Number.isNaN(v))
-      throw new DataError(`time column '${name}' must be integer-valued: row ${r + 1} has '${s}'${at}`, { file: source, row: r + 1, column: name });
+      throw new DataError(`time column '${name}' must be integer-valued: row ${r + 1} has ${quoteValue(s)}${at}`, { file: source, row: r + 1, column: name });
     return v;
   });
 }
