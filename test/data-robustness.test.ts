@@ -1,7 +1,7 @@
 // Data-reading and robustness fixes from an adversarial review: each case checks the numbers or the
 // message the CLI (the compiled bin: run `npm run build` first) or the reader gives.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -320,5 +320,41 @@ describe('data values quoted in messages', () => {
     expect(c.stdout).toContain("y (first non-number: row 1 (line 2) has '\\u001b[31mRED\\u001b]0;pwned\\u0007')");
     const t = file('id,year,y\n1,20\n00,1\n1,2001,2\n'.replace('20\n00', '"20\n00"'));
     expect(sysgmm(['describe', t, '--id', 'id', '--time', 'year']).stderr).toContain("row 1 has '20\\n00'");
+  });
+});
+
+describe('small reader and plan faults', () => {
+  it('an empty header whose column<N> name is taken is an error naming column N; otherwise it is column<N>', () => {
+    const taken = file('id,year,,column3\n1,2000,1,2\n1,2001,3,4\n');
+    const r = sysgmm(['describe', taken, '--id', 'id', '--time', 'year']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(`sysgmm: ${taken}: the header is empty at column 3, and the name it would get, 'column3', is another column's; name the column`);
+    expect(readCsv(file('id,year,,x\n1,2000,1,2\n')).schema.fields.map((f) => f.name)).toEqual(['id', 'year', 'column3', 'x']);
+  });
+  it('a dataset folder does not read its .txt notes; a glob naming them does', () => {
+    const folder = join(dir, `ds${serial++}`);
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'a.csv'), 'id,year,y\n1,2000,1\n1,2001,2\n');
+    writeFileSync(join(folder, 'b.csv'), 'id,year,y\n2,2000,3\n2,2001,4\n');
+    writeFileSync(join(folder, 'README.txt'), 'These files hold the sales panel.\nSource: survey.\n');
+    const r = sysgmm(['describe', folder, '--id', 'id', '--time', 'year', '--json']);
+    expect(r.code).toBe(0);
+    expect([JSON.parse(r.stdout).units, JSON.parse(r.stdout).observations]).toEqual([2, 4]);
+    expect(sysgmm(['describe', join(folder, '*.txt'), '--id', 'id', '--time', 'year']).code).toBe(2);
+  });
+  it('a Monte Carlo estimator name with a control character is refused (it broke summary.md)', () => {
+    const plan = file(
+      JSON.stringify({
+        dgp: { model: 'ar1', alpha: 0.5, N: 50, T: 4, sigmaEta: 1, sigmaV: 1, initial: 'stationary' },
+        estimators: { 'a|b\n<c>': { ols: 'y L.y' } },
+        reps: 4,
+        seed: 1,
+      }),
+      'json',
+    );
+    const out = join(dir, `mc${serial++}`);
+    const r = sysgmm(['montecarlo', plan, '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(`sysgmm: ${plan}: plan: estimators.a|b\\n<c>: an estimator name may not hold control characters (a newline, a tab, an escape); rename it`);
   });
 });

@@ -188,8 +188,16 @@ export class CsvParser {
 
   setHeader(names: string[], opts: CsvOptions): void {
     const seen = new Set<string>();
+    const given = new Set(names);
     names.forEach((n, i) => {
-      if (n === '') names[i] = n = `column${i + 1}`;
+      if (n === '') {
+        // An empty name (pandas writes one for its index) becomes column<N>, unless the header has a
+        // column of that name: the two would be taken for one, "duplicate column name".
+        n = `column${i + 1}`;
+        if (given.has(n))
+          throw new DataError(`${this.file}: the header is empty at column ${i + 1}, and the name it would get, '${n}', is another column's; name the column`, { file: this.file, column: n });
+        names[i] = n;
+      }
       if (seen.has(n)) throw new DataError(`${this.file}: duplicate column name '${n}' in the header`, { file: this.file, column: n });
       seen.add(n);
     });

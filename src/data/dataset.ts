@@ -52,7 +52,10 @@ export async function readDataset<O extends DatasetOptions>(path: string, opts: 
 
 /** The data files of a folder or glob, sorted, and the folder their partition keys are relative to. */
 export function datasetFiles(path: string, format: Format | undefined, formatOf: (p: string) => Format | undefined): { root: string; files: string[] } {
-  const { root, files } = GLOB.test(path) ? expandGlob(path) : { root: path, files: partitionShardFiles(path) ?? listFolder(path) };
+  const glob = GLOB.test(path);
+  // A folder's .txt files are its notes (README.txt), not data: read as CSV, they failed the dataset
+  // with a column mismatch. A glob that names .txt files reads them.
+  const { root, files } = glob ? expandGlob(path) : { root: path, files: (partitionShardFiles(path) ?? listFolder(path)).filter((f) => !/\.txt$/i.test(f)) };
   const data = files.filter((f) => (format ? formatOf(f) === format || formatOf(f) === undefined : formatOf(f) !== undefined));
   if (data.length === 0)
     throw new DataError(

@@ -120,6 +120,10 @@ function checkLinearOptions(at: string, kind: 'ols' | 'within', command: string,
 }
 
 function estimatorDef(name: string, raw: unknown, columns: readonly string[]): EstimatorDef {
+  // A name is a row label of summary.md's table and of the results: a newline or other control
+  // character broke the table (and reached the terminal raw).
+  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(name))
+    fail(`estimators.${JSON.stringify(name).slice(1, -1)}`, 'an estimator name may not hold control characters (a newline, a tab, an escape); rename it');
   const at = `estimators.${name}`;
   let def: EstimatorDef;
   if (typeof raw === 'string') def = { kind: 'xtabond2', command: raw, iterate: false, maxIter: 100, tol: 1e-9 };
