@@ -511,14 +511,23 @@ export class CsvParser {
   private firstInexact(buf: Uint8Array, p: number, got: number): [number, number] | null {
     const delim = this.delim;
     const exact = this.exact;
+    const last = exact.lastIndexOf(1);
     for (let r = 0; r < got; r++) {
       const start = p;
       for (let c = 0; ; c++) {
         let q = p;
         while (buf[q] !== delim && buf[q] !== LF) q++;
         if (exact[c] === 1 && !canonicalInteger(buf, p, q)) return [r, start];
+        if (buf[q] === LF) {
+          p = q + 1;
+          break;
+        }
+        if (c === last) {
+          // The rest of the record holds no id: on to its line feed in one native search.
+          p = buf.indexOf(LF, q) + 1;
+          break;
+        }
         p = q + 1;
-        if (buf[q] === LF) break;
       }
     }
     return null;
