@@ -358,3 +358,15 @@ describe('small reader and plan faults', () => {
     expect(r.stderr.trim()).toBe(`sysgmm: ${plan}: plan: estimators.a|b\\n<c>: an estimator name may not hold control characters (a newline, a tab, an escape); rename it`);
   });
 });
+
+describe('a column made text by one integer wider than 2^53', () => {
+  it('an if condition comparing it with a number says why it is text', () => {
+    const lines = ['id,year,y,v'];
+    for (let i = 1; i <= 10; i++) for (let t = 0; t < 6; t++) lines.push(`${i},${2000 + t},${(i * 7 + t * 3) % 11},${i === 1 && t === 0 ? '9007199254740993' : i + t}`);
+    const r = sysgmm(['estimate', file(lines.join('\n') + '\n'), '--id', 'id', '--time', 'year', '--xtabond2', 'y L.y if v > 3, gmm(L.y)']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(
+      "sysgmm: if v > 3: type mismatch: 'v > 3' compares text with a number ('v' is a text column (first non-number: row 1 (line 2) has '9007199254740993' (an integer too wide for float64, kept exact as text)))",
+    );
+  });
+});

@@ -121,7 +121,11 @@ export function evalCondition(panel0: Panel, condition: string): Uint8Array {
       const { at, op } = cmp[0];
       const a = operand(text.slice(0, at), text.slice(at + op.length));
       const b = operand(text.slice(at + op.length), text.slice(0, at));
-      if (a instanceof Float64Array !== b instanceof Float64Array) fail(`type mismatch: '${text}' compares text with a number`);
+      if (a instanceof Float64Array !== b instanceof Float64Array) {
+        // Say why a column is text: one integer wider than 2^53, kept exact, makes a whole CSV column text.
+        const side = [text.slice(0, at).trim(), text.slice(at + op.length).trim()].find((t) => panel.has(t) && !panel.isNumeric(t));
+        fail(`type mismatch: '${text}' compares text with a number${side === undefined ? '' : ` ('${side}' is a text column${panel.textReason(side)})`}`);
+      }
       // Stata: missing is larger than any number, and equal to itself.
       const value = (v: Float64Array | ReadonlyArray<string>, r: number): number | string => (v instanceof Float64Array ? (Number.isNaN(v[r]) ? Infinity : v[r]!) : v[r]!);
       const out = new Uint8Array(n);
