@@ -5,7 +5,7 @@
 // bare expression holds where it is non-zero (missing included). A text column compares with a
 // string in double quotes (`province != "Jiangsu"`), by character codes, a missing text being "", as
 // Stata compares strings. `in f/l` selects rows by position.
-import { SpecError } from '../errors.ts';
+import { DataError, SpecError } from '../errors.ts';
 import { evalExpression, MAX_NESTING, shortExpression } from '../panel/expression.ts';
 import type { Panel } from '../panel/panel.ts';
 
@@ -75,7 +75,15 @@ export function evalCondition(panel0: Panel, condition: string): Uint8Array {
     if (t === panel0.idName && quoted(other) && !panel0.isNumeric(t)) return panel0.textColumn(t).map((v) => v ?? '');
     if (t.includes('"')) fail(`'${t}': a string in quotes is compared whole, with == != < <= > >=`);
     if (panel.has(t) && !panel.isNumeric(t)) return panel.textColumn(t).map((v) => v ?? '');
-    return t === '.' ? new Float64Array(n).fill(NaN) : evalExpression(panel, t);
+    if (t === '.') return new Float64Array(n).fill(NaN);
+    try {
+      return evalExpression(panel, t);
+    } catch (err) {
+      // An operand's fault names the condition it is in, as the condition's own faults do.
+      if (err instanceof SpecError && err.message.startsWith('expression ')) throw new SpecError(`if ${shortExpression(condition)}: ${err.message}`, 'if');
+      if (err instanceof DataError && err.message.startsWith('expression ')) throw new DataError(`if ${shortExpression(condition)}: ${err.message}`, err.where);
+      throw err;
+    }
   };
   const numeric = (text: string): Float64Array => {
     const v = operand(text);

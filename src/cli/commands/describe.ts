@@ -1,6 +1,6 @@
 // `sysgmm describe <file> --id <col> --time <col>`: the panel's shape and descriptive statistics.
 import type { Command } from 'commander';
-import { SpecError } from '../../errors.ts';
+import { DataError, SpecError } from '../../errors.ts';
 import { readTable } from '../../data/read.ts';
 import { Panel } from '../../panel/panel.ts';
 import { checkTableFile, variablesTable, writeTableFile } from '../../data/write-table.ts';
@@ -35,7 +35,15 @@ export function register(program: Command): void {
     const plain = (vars ?? []).filter((v) => /^[\p{L}_][\p{L}\p{N}_]*$/u.test(v) && v !== opts.id && v !== opts.time);
     const table = await readTable(file, { ...read, ids: [opts.id], numeric: [...new Set(plain)] });
     const panel = Panel.fromTable(table, { id: opts.id, time: opts.time, source: file });
-    const description = describePanel(panel, vars);
+    let description: ReturnType<typeof describePanel>;
+    try {
+      description = describePanel(panel, vars);
+    } catch (err) {
+      // An expression's fault names the option it came from.
+      if (err instanceof SpecError && err.message.startsWith('expression ')) throw new SpecError(`--vars: ${err.message}`, '--vars');
+      if (err instanceof DataError && err.message.startsWith('expression ')) throw new DataError(`--vars: ${err.message}`, err.where);
+      throw err;
+    }
     process.stdout.write(opts.json ? JSON.stringify(description, null, 2) + '\n' : formatDescription(description, opts.format as DescribeFormat));
     // csv and latex have no place for the rows excluded and the notes: they go to standard error.
     if (!opts.json && (opts.format === 'csv' || opts.format === 'latex')) for (const line of descriptionNotes(description)) process.stderr.write(`${line}\n`);
