@@ -344,6 +344,7 @@ describe('small reader and plan faults', () => {
     const r = sysgmm(['describe', folder, '--id', 'id', '--time', 'year', '--json']);
     expect(r.code).toBe(0);
     expect([JSON.parse(r.stdout).units, JSON.parse(r.stdout).observations]).toEqual([2, 4]);
+    expect(r.stderr).toBe(`Warning: ${folder}: not read: README.txt (.txt files in a dataset folder are taken for notes; a glob such as '${join(folder, '*.txt')}' reads them as data)\n`);
     expect(sysgmm(['describe', join(folder, '*.txt'), '--id', 'id', '--time', 'year']).code).toBe(2);
   });
   it('a Monte Carlo estimator name with a control character is refused (it broke summary.md)', () => {

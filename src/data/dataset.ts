@@ -53,9 +53,17 @@ export async function readDataset<O extends DatasetOptions>(path: string, opts: 
 /** The data files of a folder or glob, sorted, and the folder their partition keys are relative to. */
 export function datasetFiles(path: string, format: Format | undefined, formatOf: (p: string) => Format | undefined): { root: string; files: string[] } {
   const glob = GLOB.test(path);
-  // A folder's .txt files are its notes (README.txt), not data: read as CSV, they failed the dataset
-  // with a column mismatch. A glob that names .txt files reads them.
-  const { root, files } = glob ? expandGlob(path) : { root: path, files: (partitionShardFiles(path) ?? listFolder(path)).filter((f) => !/\.txt$/i.test(f)) };
+  // A folder's .txt files are taken for its notes (README.txt), not data: read as CSV, they failed the
+  // dataset with a column mismatch. Each skipped is named in a warning, since one may hold data; a
+  // glob that names .txt files reads them.
+  let { root, files } = glob ? expandGlob(path) : { root: path, files: partitionShardFiles(path) ?? listFolder(path) };
+  if (!glob) {
+    const notes = files.filter((f) => /\.txt$/i.test(f));
+    if (notes.length) {
+      files = files.filter((f) => !/\.txt$/i.test(f));
+      warnSkipped(path, notes.map((f) => relative(root, f)));
+    }
+  }
   const data = files.filter((f) => (format ? formatOf(f) === format || formatOf(f) === undefined : formatOf(f) !== undefined));
   if (data.length === 0)
     throw new DataError(
@@ -63,6 +71,15 @@ export function datasetFiles(path: string, format: Format | undefined, formatOf:
       { file: path },
     );
   return { root, files: data };
+}
+
+/** Folders whose skipped .txt files were named: a command may list a folder more than once. */
+const warned = new Set<string>();
+function warnSkipped(path: string, names: string[]): void {
+  if (warned.has(path)) return;
+  warned.add(path);
+  const shown = names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
+  process.stderr.write(`Warning: ${path}: not read: ${shown} (.txt files in a dataset folder are taken for notes; a glob such as '${join(path, '*.txt')}' reads them as data)\n`);
 }
 
 let stdin: Promise<Buffer> | undefined;
