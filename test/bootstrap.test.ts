@@ -15,6 +15,7 @@ import { estimateOptions, modelBlocks, prepareGmm } from '../src/gmm/fit.ts';
 import { estimateFromBlocks } from '../src/gmm/estimate.ts';
 import { ReferenceBackend } from '../src/kernels/reference.ts';
 import { getBackend, listBackends } from '../src/kernels/registry.ts';
+import { formatBootstrapText } from '../src/report/bootstrap.ts';
 
 // Collapsed instruments keep every weight matrix non-singular on the Arellano–Bond panel.
 const COMMAND = 'n L.n L(0/1).(w k) yr*, gmm(L.(n w k), collapse) iv(yr*, eq(level)) twostep robust';
@@ -245,6 +246,27 @@ describe('wild score bootstrap tests', () => {
     const chi2 = await bootstrapGmm(panel, spec, { reps: 19, seed: 3, pairs: false, tests: ['w = 0'] });
     expect(chi2.tests[0]!.waldDf2).toBeNull();
     expect(chi2.tests[0]!.wald).toBeCloseTo(waldTest(chi2.fit, 'w = 0').stat, 10);
+  });
+  // A tester's report: with 9 clusters yr1982 is not identified (invsym sets its estimate and SE to 0),
+  // yet --test "yr1982 = 0" printed chi2(1) = 0.00, p = 1, and "yr1982 = 0, w = 0" chi2(2), where the
+  // fit's test() refuses the first and gives the second df 1, as Stata's `test` drops the constraint.
+  it('forms the Wald as Stata\'s test (the fit\'s test()): df the rank of R V R\', a zero-variance restriction dropped or refused', async () => {
+    const clustered = parseXtabond2(`${COMMAND} cluster(ind)`, panelColumns);
+    const res = await bootstrapGmm(panel, clustered, { reps: 99, seed: 1, pairs: false, tests: ['yr1982 = 0, w = 0', 'w = 0'] });
+    const [joint, w] = res.tests;
+    expect([joint.df, joint.droppedConstraints, w.df, w.droppedConstraints]).toEqual([1, ['yr1982 = 0'], 1, []]);
+    expect(joint.wald).toBeCloseTo(1.848476, 5);
+    expect(joint.waldP).toBeCloseTo(0.173961, 5);
+    expect(joint.stat).toBeCloseTo(68.54153, 4);
+    expect(joint.p).toBeCloseTo(w.p, 12);
+    expect(w.wald).toBe(joint.wald);
+    expect(waldTest(res.fit, 'yr1982 = 0, w = 0')).toMatchObject({ stat: joint.wald, df1: 1, p: joint.waldP, droppedConstraints: ['yr1982 = 0'] });
+    expect(formatBootstrapText(res)).toContain(
+      "Test yr1982 = 0, w = 0: Wald chi2(1) = 1.85  Prob > chi2 = 0.174;  score chi2(1) = 68.54  Prob > chi2 = 0.000;  wild score bootstrap prob (rademacher, 99 draws) = 0.010\n  ('yr1982 = 0' dropped: zero variance, alone or given the restrictions before it, as Stata's test drops it; df 1)\n",
+    );
+    const refused = "--test: the restrictions 'yr1982 = 0' have zero variance: yr1982 is not identified in this fit (estimate and standard error 0), so there is nothing to test";
+    await expect(bootstrapGmm(panel, clustered, { reps: 99, seed: 1, pairs: false, tests: ['yr1982 = 0'] })).rejects.toThrow(refused);
+    expect(() => waldTest(res.fit, 'yr1982 = 0')).toThrow(refused.replace('--test', 'test'));
   });
   it('gives a zero statistic and p = 1 at the estimate', async () => {
     const fit = (await bootstrapGmm(panel, spec, { reps: 2, seed: 1, pairs: false, tests: ['w = 0'] })).fit;

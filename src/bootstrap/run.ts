@@ -20,7 +20,7 @@ import type { BootstrapBlocks } from './blocks.ts';
 import type { UnitBlocks } from '../gmm/blocks.ts';
 import type { Estimation } from '../gmm/estimate.ts';
 import { defaultThreads, REPLICATION_BATCH, replicateParallel, warmWorkers } from './parallel.ts';
-import { parseRestrictions } from './restrictions.ts';
+import { parseRestrictions, restrictionWald } from './restrictions.ts';
 import { scoreBootstrapTest, type ScoreTestResult } from './score.ts';
 import { levelFraction } from '../stats/confidence-level.ts';
 
@@ -109,9 +109,10 @@ async function bootstrapOn(panel: Panel, spec: ModelSpec, opts: BootstrapOptions
   const { blocks, est, fit } = setup;
   const K = fit.coefficients.length;
   const centre = Float64Array.from(fit.coefficients, (c) => c.estimate);
-  // Restrictions are read before any replication, so a malformed or dependent one fails at once.
-  const restrictions = (opts.tests ?? []).map((t) => parseRestrictions(t, fit.coefficients.map((c) => c.name), '--test', fit.dropped));
-  const rng = createRng(opts.seed);
+  // Restrictions are read, and their conventional Wald tests formed as Stata's `test` does (restrictions
+  // of zero variance dropped, or refused when nothing is left), before any replication, so a malformed,
+  // dependent or untestable one fails at once.
+  const restrictions = (opts.tests ?? []).map((t) => restrictionWald(fit, parseRestrictions(t, fit.coefficients.map((c) => c.name), '--test', fit.dropped), '--test'));
 
   let draws: Replications | null = null;
   let coefficients: CoefficientBootstrap[] = [];
@@ -167,11 +168,10 @@ async function bootstrapOn(panel: Panel, spec: ModelSpec, opts: BootstrapOptions
     const a = Float64Array.from({ length: ivs.length ** 2 }, (_, j) => weight[ivs[Math.floor(j / ivs.length)] * L0 + ivs[j % ivs.length]]);
     const zx = Float64Array.from({ length: ivs.length * K }, (_, j) => est.sums.zx[ivs[Math.floor(j / K)] * K + (j % K)]);
     const weights = opts.weights ?? 'rademacher';
-    for (const restriction of restrictions) {
+    const rng = createRng(opts.seed);
+    for (const wald of restrictions) {
       const v = wildWeights(rng, opts.reps, bbTest.n, weights);
-      // Under `small` the conventional test is Stata's `test`'s F, with the model F test's denominator df.
-      const df2 = fit.small && fit.modelTest?.df2 != null ? fit.modelTest.df2 : null;
-      tests.push(await scoreBootstrapTest(bbTest, zx, a, restriction, v, opts.reps, weights, backend, Float64Array.from(fit.vcov), df2));
+      tests.push(await scoreBootstrapTest(bbTest, zx, a, wald, v, opts.reps, weights, backend));
     }
   }
   return {

@@ -58,6 +58,13 @@ function waldText(t: ScoreTestResult, sep: string): string {
     : `Wald F(${t.df}, ${t.waldDf2}) = ${stat(t.wald)}${sep === ', ' ? ', p = ' : '  Prob > F = '}${pValue(t.waldP)}`;
 }
 
+/** The restrictions a test dropped, as Stata's `test` notes "Constraint k dropped" (restrictions.ts). */
+function droppedNote(t: ScoreTestResult): string[] {
+  if (t.droppedConstraints.length === 0) return [];
+  const list = t.droppedConstraints.map((c) => `'${c}'`).join(', ');
+  return [`  (${list} dropped: zero variance, alone or given the restrictions before it, as Stata's test drops ${t.droppedConstraints.length === 1 ? 'it' : 'them'}; df ${t.df})`];
+}
+
 /** The coefficient table, one block of rows per interval kind asked for. */
 export function formatBootstrapText(r: BootstrapResult, kinds: readonly IntervalKind[] = INTERVAL_KINDS): string {
   const lines = header(r);
@@ -83,6 +90,7 @@ export function formatBootstrapText(r: BootstrapResult, kinds: readonly Interval
   for (const t of r.tests)
     lines.push(
       `Test ${t.restriction}: ${waldText(t, '  ')};  score chi2(${t.df}) = ${stat(t.stat)}  Prob > chi2 = ${pValue(t.p)};  wild score bootstrap prob (${t.weights}, ${t.reps} draws) = ${pValue(t.bootstrapP)}`,
+      ...droppedNote(t),
     );
   lines.push(`Time: ${r.seconds.toFixed(2)} s`);
   return lines.join('\n') + '\n';
@@ -113,7 +121,7 @@ export function formatBootstrapMarkdown(r: BootstrapResult, kinds: readonly Inte
   }
   if (r.hansen) lines.push('', `Hansen J = ${stat(r.hansen.chi2)} (df ${r.hansen.df}), p = ${pValue(r.hansen.p)}, bootstrap p = ${pValue(r.hansen.bootstrapP)}`);
   for (const t of r.tests)
-    lines.push('', `Test ${t.restriction}: ${waldText(t, ', ')}; score chi2 = ${stat(t.stat)}, p = ${pValue(t.p)}, wild score bootstrap p = ${pValue(t.bootstrapP)}`);
+    lines.push('', `Test ${t.restriction}: ${waldText(t, ', ')}; score chi2 = ${stat(t.stat)}, p = ${pValue(t.p)}, wild score bootstrap p = ${pValue(t.bootstrapP)}`, ...droppedNote(t));
   return lines.join('\n') + '\n';
 }
 
