@@ -268,6 +268,16 @@ describe('wild score bootstrap tests', () => {
     await expect(bootstrapGmm(panel, clustered, { reps: 99, seed: 1, pairs: false, tests: ['yr1982 = 0'] })).rejects.toThrow(refused);
     expect(() => waldTest(res.fit, 'yr1982 = 0')).toThrow(refused.replace('--test', 'test'));
   });
+  // A tester's report: one seeded stream consumed test after test gave L1.w p = 0.009 tested first and
+  // 0.015 tested after yr1982; every test now gets the seed's same draws.
+  it('gives a test the same p-value whatever other tests run beside it, in any order', async () => {
+    const first = await bootstrapGmm(panel, spec, { reps: 999, seed: 3, pairs: false, tests: ['L1.w = 0', 'yr1982 = 0'] });
+    const second = await bootstrapGmm(panel, spec, { reps: 999, seed: 3, pairs: false, tests: ['yr1982 = 0', 'L1.w = 0'] });
+    const alone = await bootstrapGmm(panel, spec, { reps: 999, seed: 3, pairs: false, tests: ['yr1982 = 0'] });
+    expect(first.tests.map((t) => t.bootstrapP)).toEqual([0.009, 0.248]);
+    expect(second.tests.map((t) => t.bootstrapP)).toEqual([0.248, 0.009]);
+    expect(alone.tests[0].bootstrapP).toBe(0.248);
+  });
   it('gives a zero statistic and p = 1 at the estimate', async () => {
     const fit = (await bootstrapGmm(panel, spec, { reps: 2, seed: 1, pairs: false, tests: ['w = 0'] })).fit;
     const w = fit.coefficients.find((c) => c.name === 'w')!.estimate;

@@ -1,7 +1,8 @@
 // Bootstrap draws. Pairs replications are counter-based: replication b draws from its own generator
 // keyed by (seed, b) (src/stats/streams.ts), so any split of the replications into tasks, on any
-// executor, backend, batch size or thread count, draws the same numbers. Wild weights come from one
-// seeded stream per test.
+// executor, backend, batch size or thread count, draws the same numbers. Wild weights are drawn once
+// from the seed's stream and shared by every test of a run, so a test's p-value does not depend on the
+// other tests beside it.
 import { createRng, type Rng } from '../stats/rng.ts';
 import { keyedRng } from '../stats/streams.ts';
 

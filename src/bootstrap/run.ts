@@ -168,11 +168,10 @@ async function bootstrapOn(panel: Panel, spec: ModelSpec, opts: BootstrapOptions
     const a = Float64Array.from({ length: ivs.length ** 2 }, (_, j) => weight[ivs[Math.floor(j / ivs.length)] * L0 + ivs[j % ivs.length]]);
     const zx = Float64Array.from({ length: ivs.length * K }, (_, j) => est.sums.zx[ivs[Math.floor(j / K)] * K + (j % K)]);
     const weights = opts.weights ?? 'rademacher';
-    const rng = createRng(opts.seed);
-    for (const wald of restrictions) {
-      const v = wildWeights(rng, opts.reps, bbTest.n, weights);
-      tests.push(await scoreBootstrapTest(bbTest, zx, a, wald, v, opts.reps, weights, backend));
-    }
+    // One set of draws from the seed, shared by every test: a test's p-value does not depend on which
+    // other tests are run, or in what order.
+    const v = wildWeights(createRng(opts.seed), opts.reps, bbTest.n, weights);
+    for (const wald of restrictions) tests.push(await scoreBootstrapTest(bbTest, zx, a, wald, v, opts.reps, weights, backend));
   }
   return {
     method: opts.pairs === false ? 'wild' : 'pairs',
