@@ -3,9 +3,10 @@
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { parseRestrictions } from '../src/bootstrap/restrictions.ts';
-import { summariseCoefficient, upperTailP } from '../src/bootstrap/intervals.ts';
+import { summariseCoefficient, tooFewReplications, upperTailP } from '../src/bootstrap/intervals.ts';
 import { bootstrapGmm } from '../src/bootstrap/run.ts';
-import { bootstrapJson, formatBootstrapText } from '../src/report/bootstrap.ts';
+import { bootstrapJson, formatBootstrapMarkdown, formatBootstrapText } from '../src/report/bootstrap.ts';
+import { levelPercentLabel } from '../src/stats/confidence-level.ts';
 import { parseXtabond2 } from '../src/spec/parse.ts';
 import { SpecError } from '../src/errors.ts';
 import { loadAbdata } from './helpers/abdata.ts';
@@ -54,6 +55,22 @@ describe('statistics that cannot be computed', () => {
     expect(row.trim().split(/\s+/).slice(2)).toEqual(['-.3683856', '.1544791', '.', '.', '.', '.', '(P)']);
     const json = JSON.parse(JSON.stringify(bootstrapJson(failed)));
     expect(json.coefficients[1]).toMatchObject({ name: 'w', bootSe: null, p: null });
+  });
+});
+
+// A tester's report: level(99.9) printed "[100% Conf. Interval]" and "for 100% intervals" (the level
+// rounded to whole percent); the label is now estimate's, 99.9.
+describe('level labels', () => {
+  it('label the level as estimate does, to its decimals: 99.9, and 57 for 0.57', async () => {
+    const panel = await loadAbdata();
+    const spec = parseXtabond2('n L.n w k, gmm(L.n, collapse) iv(w k) twostep robust level(99.9)', ['n', 'w', 'k']);
+    const run = await bootstrapGmm(panel, spec, { reps: 99, seed: 1, backend: 'float64-ts', threads: 1 });
+    expect(run.warnings).toEqual(['99 replications are too few for 99.9% intervals: their quantiles need at least 1999 (999 is usual)']);
+    expect(formatBootstrapText(run, ['percentile'])).toContain('|      Coef.  Corrected    Boot SE  Boot P>|t| [99.9% Conf. Interval]\n');
+    expect(formatBootstrapMarkdown(run, ['percentile'])).toContain('| Boot p | percentile 99.9% CI |');
+    expect(levelPercentLabel(0.57)).toBe('57');
+    expect(tooFewReplications(5, 0.57)).toBeNull();
+    expect(tooFewReplications(3, 0.57)).toBe('3 replications are too few for 57% intervals: their quantiles need at least 4 (999 is usual)');
   });
 });
 

@@ -1,5 +1,6 @@
 // Bootstrap summaries of replication draws: SE, percentile, basic and studentized (bootstrap-t)
 // intervals, and bootstrap p-values (Efron & Tibshirani 1993, ch. 12–13; Davison & Hinkley 1997, §5.2).
+import { levelPercentLabel } from '../stats/confidence-level.ts';
 
 /** Type-7 sample quantile (linear interpolation between order statistics) of sorted values. */
 export function quantileSorted(sorted: ArrayLike<number>, p: number): number {
@@ -17,7 +18,7 @@ export function quantileSorted(sorted: ArrayLike<number>, p: number): number {
  */
 export function tooFewReplications(reps: number, level: number): string | null {
   const minReps = Math.ceil(2 / (1 - level) - 1 - 1e-9);
-  return reps < minReps ? `${reps} replications are too few for ${Math.round(level * 100)}% intervals: their quantiles need at least ${minReps} (999 is usual)` : null;
+  return reps < minReps ? `${reps} replications are too few for ${levelPercentLabel(level)}% intervals: their quantiles need at least ${minReps} (999 is usual)` : null;
 }
 
 function finiteSorted(x: ArrayLike<number>): Float64Array {

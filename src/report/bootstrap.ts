@@ -6,6 +6,7 @@ import type { ScoreTestResult } from '../bootstrap/score.ts';
 import type { CoefficientBootstrap, Interval } from '../bootstrap/intervals.ts';
 import { stataG } from './stata-format.ts';
 import { noteLines, seLabel } from './text.ts';
+import { levelPercentLabel } from '../stats/confidence-level.ts';
 
 export type IntervalKind = 'percentile' | 'basic' | 'studentized';
 export const INTERVAL_KINDS: readonly IntervalKind[] = ['percentile', 'basic', 'studentized'];
@@ -68,12 +69,12 @@ function droppedNote(t: ScoreTestResult): string[] {
 /** The coefficient table, one block of rows per interval kind asked for. */
 export function formatBootstrapText(r: BootstrapResult, kinds: readonly IntervalKind[] = INTERVAL_KINDS): string {
   const lines = header(r);
-  const pct = Math.round(r.level * 100);
+  const pct = levelPercentLabel(r.level);
   if (r.coefficients.length > 0) {
     const rule = '-'.repeat(13) + '+' + '-'.repeat(75);
     lines.push(rule);
     // The label estimate prints over the same errors (text.ts seLabel): Corrected, Robust, or Std. Err.
-    lines.push(`${pad('', 12)} |      Coef.  ${(seLabel(r.fit) || 'Std. Err.').padStart(9)}    Boot SE  Boot P>|t|   [${pct}% Conf. Interval]`);
+    lines.push(`${pad('', 12)} |      Coef.  ${(seLabel(r.fit) || 'Std. Err.').padStart(9)}    Boot SE  Boot P>|t|${' '.repeat(Math.max(1, 5 - pct.length))}[${pct}% Conf. Interval]`);
     lines.push(rule);
     for (const c of r.coefficients) {
       const first = kinds[0];
@@ -107,7 +108,7 @@ export function formatBootstrapMarkdown(r: BootstrapResult, kinds: readonly Inte
   const lines = header(r).map((l) => l + '  ');
   lines.push('');
   if (r.coefficients.length > 0) {
-    lines.push(`| | Coef. | SE | Boot SE | Boot p | ${kinds.map((k) => `${k} ${Math.round(r.level * 100)}% CI`).join(' | ')} |`);
+    lines.push(`| | Coef. | SE | Boot SE | Boot p | ${kinds.map((k) => `${k} ${levelPercentLabel(r.level)}% CI`).join(' | ')} |`);
     lines.push(`|---|---:|---:|---:|---:|${kinds.map(() => '---|').join('')}`);
     for (const c of r.coefficients)
       lines.push(
