@@ -15,10 +15,13 @@ export function quantileSorted(sorted: ArrayLike<number>, p: number): number {
 /**
  * The warning for `reps` replications too few for intervals at `level` (a fraction), or null. A
  * (1 − level) interval reads the a = (1 − level)/2 quantiles: they fall between draws only when (B + 1)·a ≥ 1.
+ * `ran`: the replications run, when only `reps` of them succeeded (the summaries use those).
  */
-export function tooFewReplications(reps: number, level: number): string | null {
+export function tooFewReplications(reps: number, level: number, ran = reps): string | null {
   const minReps = Math.ceil(2 / (1 - level) - 1 - 1e-9);
-  return reps < minReps ? `${reps} replications are too few for ${levelPercentLabel(level)}% intervals: their quantiles need at least ${minReps} (999 is usual)` : null;
+  if (reps >= minReps) return null;
+  const used = ran > reps ? ` used (of ${ran}; ${ran - reps} failed)` : '';
+  return `${reps} replications${used} are too few for ${levelPercentLabel(level)}% intervals: their quantiles need at least ${minReps} (999 is usual)`;
 }
 
 function finiteSorted(x: ArrayLike<number>): Float64Array {

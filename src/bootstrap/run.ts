@@ -98,8 +98,6 @@ async function bootstrapOn(panel: Panel, spec: ModelSpec, opts: BootstrapOptions
     warnings.push(`--threads ${threads0} is more than the ${cores} cores available; using ${cores}`);
     threads0 = cores;
   }
-  const tooFew = tooFewReplications(opts.reps, level);
-  if (opts.pairs !== false && tooFew) warnings.push(tooFew);
   // The replications reuse the full sample's instrument plan, its components included (README "The bootstrap").
   if (spec.pca && opts.pairs !== false)
     warnings.push("pca: every replication keeps the full sample's principal components (not chosen again on its resample); the results are conditional on them");
@@ -150,6 +148,9 @@ async function bootstrapOn(panel: Panel, spec: ModelSpec, opts: BootstrapOptions
       ),
     );
     const used = usedRows.length;
+    // The intervals are read from the replications used, failed ones left out.
+    const tooFew = used >= 2 ? tooFewReplications(used, level, opts.reps) : null;
+    if (tooFew) warnings.push(tooFew);
     const nearSingular = singularWarning(draws.singularWeight, failed.singular, opts.reps, fit.ninstruments, clusters);
     if (nearSingular) warnings.push(nearSingular);
     if (used < 2) warnings.push(`${used === 0 ? 'no replication' : 'only one replication'} succeeded: the bootstrap statistics could not be computed and are shown as missing`);
