@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { parseRestrictions } from '../src/bootstrap/restrictions.ts';
 import { summariseCoefficient, tooFewReplications, upperTailP } from '../src/bootstrap/intervals.ts';
-import { bootstrapGmm } from '../src/bootstrap/run.ts';
+import { bootstrapGmm, singularWarning } from '../src/bootstrap/run.ts';
 import { bootstrapJson, formatBootstrapMarkdown, formatBootstrapText } from '../src/report/bootstrap.ts';
 import { levelPercentLabel } from '../src/stats/confidence-level.ts';
 import { parseXtabond2 } from '../src/spec/parse.ts';
@@ -55,6 +55,18 @@ describe('statistics that cannot be computed', () => {
     expect(row.trim().split(/\s+/).slice(2)).toEqual(['-.3683856', '.1544791', '.', '.', '.', '.', '(P)']);
     const json = JSON.parse(JSON.stringify(bootstrapJson(failed)));
     expect(json.coefficients[1]).toMatchObject({ name: 'w', bootSe: null, p: null });
+  });
+});
+
+// A tester's report: "100 of 199 replications used a generalized inverse … so every replication's moment
+// covariance is singular"; "every" now only where the count is all of them.
+describe('singular replications', () => {
+  it('says "every" only when every replication was singular', () => {
+    const head = 'replications used a generalized inverse of a singular moment covariance and 11 failed (a coefficient not identified); such replications rest on rank decisions that rounding can tip, so their results differ between backends: 6 instruments against about 5 distinct clusters in a resample of 8';
+    expect(singularWarning(100, 11, 199, 6, 8)).toBe(
+      `100 of 199 ${head} on average, and a resample with fewer distinct clusters than instruments has a singular moment covariance; fewer instruments (collapse, lag limits) avoid it`,
+    );
+    expect(singularWarning(199, 11, 199, 6, 8)).toBe(`199 of 199 ${head}, so every replication's moment covariance is singular; fewer instruments (collapse, lag limits) avoid it`);
   });
 });
 

@@ -62,7 +62,8 @@ export interface BootstrapResult {
   /** Replications used, and those that failed, by reason; failed ones are left out of every summary. */
   used: number;
   failed: { singular: number; nonFinite: number };
-  /** Replications whose moment covariance was singular (generalized inverse used, still counted as used). */
+  /** Replications whose moment covariance was singular (generalized inverse used), of all replications:
+   *  failed ones included; those that did not fail are used. */
   singularWeight: number;
   coefficients: CoefficientBootstrap[];
   /** The fitted Hansen J with its asymptotic and bootstrap p-values (recentred replications only). */
@@ -241,15 +242,20 @@ function count(status: Uint8Array, code: number): number {
 /**
  * Replications whose moment covariance is singular, or whose coefficient is not identified, sit on a
  * rank decision: the last bits of a sum decide it, so they differ between backends (float64 ones
- * included) and are not reproducible across them. A resample of C clusters holds about
- * (1 − 1/e)·C ≈ 0.632·C distinct ones (Efron & Tibshirani 1993, §6), so with more instruments than
- * that every replication's moment covariance is singular.
+ * included) and are not reproducible across them. A resample's moment covariance is a sum over its
+ * distinct clusters, of rank at most their number, and a resample of C clusters holds on average
+ * C·(1 − (1 − 1/C)^C) ≈ 0.632·C distinct ones (Efron & Tibshirani 1993, §6): with more instruments
+ * than that, a typical replication's moment covariance is singular, and the warning says "every" only
+ * when the count says so. `singular` counts every replication, failed ones included.
  */
 export function singularWarning(singular: number, failed: number, reps: number, instruments: number, clusters: number): string | null {
   if (singular === 0 && failed === 0) return null;
   const distinct = Math.round(clusters * (1 - (1 - 1 / clusters) ** clusters));
-  const why = instruments > distinct
-    ? `: ${instruments} instruments against about ${distinct} distinct clusters in a resample of ${clusters}, so every replication's moment covariance is singular; fewer instruments (collapse, lag limits) avoid it`
-    : '';
+  const against = `${instruments} instruments against about ${distinct} distinct clusters in a resample of ${clusters}`;
+  const why = instruments <= distinct
+    ? ''
+    : singular === reps
+      ? `: ${against}, so every replication's moment covariance is singular; fewer instruments (collapse, lag limits) avoid it`
+      : `: ${against} on average, and a resample with fewer distinct clusters than instruments has a singular moment covariance; fewer instruments (collapse, lag limits) avoid it`;
   return `${singular} of ${reps} replications used a generalized inverse of a singular moment covariance and ${failed} failed (a coefficient not identified); such replications rest on rank decisions that rounding can tip, so their results differ between backends${why}`;
 }
