@@ -70,6 +70,21 @@ describe('singular replications', () => {
   });
 });
 
+// A tester's report: under twostep without robust the p column became a percentile p-value without the
+// +1 (0.000), while the footnote still said "symmetric bootstrap-t".
+describe('two-step without robust', () => {
+  it('the p column is the percentile p-value with the +1, and the footnote says so', async () => {
+    const panel = await loadAbdata();
+    const spec = parseXtabond2('n L.n w k, gmm(L.n, collapse) iv(w k) twostep', ['n', 'w', 'k']);
+    const run = await bootstrapGmm(panel, spec, { reps: 19, seed: 3, backend: 'float64-ts', threads: 1 });
+    expect(run.coefficients.map((c) => [c.pKind, c.p])).toEqual([['percentile', 0.1], ['percentile', 0.1], ['percentile', 0.1], ['percentile', 0.1]]);
+    expect(formatBootstrapText(run)).toContain(
+      '(P) percentile   (B) basic   (T) studentized (bootstrap-t)\nBoot P>|t|: equal-tailed percentile p-value of coef = 0, 2*min(#{b* <= 0} + 1, #{b* >= 0} + 1)/(B + 1); no (T): uncorrected two-step SEs (no robust) are not used to studentize\n',
+    );
+    expect(formatBootstrapMarkdown(run)).toContain('\nBoot P>|t|: equal-tailed percentile p-value of coef = 0,');
+  });
+});
+
 // A tester's report: level(99.9) printed "[100% Conf. Interval]" and "for 100% intervals" (the level
 // rounded to whole percent); the label is now estimate's, 99.9.
 describe('level labels', () => {

@@ -66,6 +66,14 @@ function droppedNote(t: ScoreTestResult): string[] {
   return [`  (${list} dropped: zero variance, alone or given the restrictions before it, as Stata's test drops ${t.droppedConstraints.length === 1 ? 'it' : 'them'}; df ${t.df})`];
 }
 
+/** What the p column holds (intervals.ts): the symmetric bootstrap-t p-value, or without replication
+ *  SEs to studentize by (two-step without robust) the equal-tailed percentile one. */
+function pNote(r: BootstrapResult): string {
+  return r.coefficients[0].pKind === 'bootstrap-t'
+    ? 'Boot P>|t|: symmetric bootstrap-t p-value of coef = 0'
+    : 'Boot P>|t|: equal-tailed percentile p-value of coef = 0, 2*min(#{b* <= 0} + 1, #{b* >= 0} + 1)/(B + 1); no (T): uncorrected two-step SEs (no robust) are not used to studentize';
+}
+
 /** The coefficient table, one block of rows per interval kind asked for. */
 export function formatBootstrapText(r: BootstrapResult, kinds: readonly IntervalKind[] = INTERVAL_KINDS): string {
   const lines = header(r);
@@ -82,7 +90,7 @@ export function formatBootstrapText(r: BootstrapResult, kinds: readonly Interval
       for (const k of kinds.slice(1)) lines.push(`${pad('', 12)} | ${' '.repeat(46)}${interval(pick(c, k))}  (${tag(k)})`);
     }
     lines.push(rule);
-    lines.push('(P) percentile   (B) basic   (T) studentized (bootstrap-t); Boot P>|t|: symmetric bootstrap-t p-value of coef = 0');
+    lines.push('(P) percentile   (B) basic   (T) studentized (bootstrap-t)', pNote(r));
   }
   if (r.hansen)
     lines.push(
@@ -120,6 +128,7 @@ export function formatBootstrapMarkdown(r: BootstrapResult, kinds: readonly Inte
           .join(' | ')} |`,
       );
   }
+  if (r.coefficients.length > 0) lines.push('', pNote(r));
   if (r.hansen) lines.push('', `Hansen J = ${stat(r.hansen.chi2)} (df ${r.hansen.df}), p = ${pValue(r.hansen.p)}, bootstrap p = ${pValue(r.hansen.bootstrapP)}`);
   for (const t of r.tests)
     lines.push('', `Test ${t.restriction}: ${waldText(t, ', ')}; score chi2 = ${stat(t.stat)}, p = ${pValue(t.p)}, wild score bootstrap p = ${pValue(t.bootstrapP)}`, ...droppedNote(t));
