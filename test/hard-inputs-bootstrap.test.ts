@@ -70,6 +70,19 @@ describe('singular replications', () => {
   });
 });
 
+// A tester's report: the README's own example printed w p = 0.068 beside a 95% (T) interval
+// [−1.861, −0.330]: the p-value is symmetric, the interval equal-tailed; the footnote now says so.
+describe('the p column\'s footnote', () => {
+  it('names the symmetric bootstrap-t p-value, its formula, and that the equal-tailed (T) interval can disagree at 1 − level', async () => {
+    const panel = await loadAbdata();
+    const spec = parseXtabond2('n L.n w k, gmm(L.n, collapse) iv(w k) twostep robust level(90)', ['n', 'w', 'k']);
+    const run = await bootstrapGmm(panel, spec, { reps: 19, seed: 3, backend: 'float64-ts', threads: 1 });
+    const note = 'Boot P>|t|: symmetric bootstrap-t p-value of coef = 0, (#{|t*| >= |t|} + 1)/(B + 1); the (T) interval is equal-tailed, so it can exclude 0 while P > 0.1\n';
+    expect(formatBootstrapText(run)).toContain(`(P) percentile   (B) basic   (T) studentized (bootstrap-t)\n${note}`);
+    expect(formatBootstrapMarkdown(run)).toContain(`\n${note}`);
+  });
+});
+
 // A tester's report: under twostep without robust the p column became a percentile p-value without the
 // +1 (0.000), while the footnote still said "symmetric bootstrap-t".
 describe('two-step without robust', () => {

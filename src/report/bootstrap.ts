@@ -67,10 +67,13 @@ function droppedNote(t: ScoreTestResult): string[] {
 }
 
 /** What the p column holds (intervals.ts): the symmetric bootstrap-t p-value, or without replication
- *  SEs to studentize by (two-step without robust) the equal-tailed percentile one. */
+ *  SEs to studentize by (two-step without robust) the equal-tailed percentile one. The symmetric p and
+ *  the equal-tailed (T) interval need not agree on 0: the symmetric and the equal-tailed bootstrap-t
+ *  intervals differ (Hall 1992, ch. 3). */
 function pNote(r: BootstrapResult): string {
+  const alpha = String(Number((1 - r.level).toFixed(10)));
   return r.coefficients[0].pKind === 'bootstrap-t'
-    ? 'Boot P>|t|: symmetric bootstrap-t p-value of coef = 0'
+    ? `Boot P>|t|: symmetric bootstrap-t p-value of coef = 0, (#{|t*| >= |t|} + 1)/(B + 1); the (T) interval is equal-tailed, so it can exclude 0 while P > ${alpha}`
     : 'Boot P>|t|: equal-tailed percentile p-value of coef = 0, 2*min(#{b* <= 0} + 1, #{b* >= 0} + 1)/(B + 1); no (T): uncorrected two-step SEs (no robust) are not used to studentize';
 }
 
