@@ -161,6 +161,10 @@ async function bootstrapOn(panel: Panel, spec: ModelSpec, opts: BootstrapOptions
 
   const tests: ScoreTestResult[] = [];
   if (restrictions.length > 0) {
+    // The restricted scores h_i = R H g_i(β̃) (score.ts) keep the fitted two-step weight, so the test
+    // has the size of the uncorrected two-step Wald test, not of Windmeijer's (2005) corrected one.
+    if (spec.twostep)
+      warnings.push('--test on a two-step fit: the wild score bootstrap holds the two-step weight matrix fixed (no Windmeijer correction) and over-rejected in simulations (README, The bootstrap); prefer the pairs bootstrap-t p-value');
     const bbTest = bootstrapBlocks(blocks, centre, false, est.a1Kept);
     clusters = bbTest.n;
     // The weight of the reported step, on the kept instruments (dropped rows and columns are zero).
