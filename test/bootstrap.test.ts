@@ -5,7 +5,7 @@ import { parseXtabond2 } from '../src/spec/parse.ts';
 import type { ModelSpec } from '../src/spec/types.ts';
 import { bootstrapGmm } from '../src/bootstrap/run.ts';
 import { waldTest } from '../src/api/postestimation.ts';
-import { clusterCounts } from '../src/bootstrap/draws.ts';
+import { clusterCounts, createRng, fewClustersWarning, wildWeights } from '../src/bootstrap/draws.ts';
 import { naiveBootstrap } from './helpers/naive-bootstrap.ts';
 import { fitGmm } from '../src/gmm/fit.ts';
 import { REP_OK, replicate } from '../src/bootstrap/replicate.ts';
@@ -287,6 +287,24 @@ describe('wild score bootstrap tests', () => {
     ]);
     const one = await bootstrapGmm(panel, parseXtabond2(COMMAND.replace(' twostep', ''), panelColumns), { reps: 19, seed: 1, pairs: false, tests: ['w = 0'] });
     expect([one.fit.steps, one.warnings]).toEqual([1, []]);
+  });
+  // A tester's report: on 9 clusters the Rademacher draws ±(1, …, 1) reproduce W exactly in theory, but
+  // rounding put W* 7e-15 below W, so they were not counted as W* ≥ W: p 0.0177 where the exact
+  // enumeration of the 512 sign patterns gives 0.0234. The 37 such draws of seed 2 now count.
+  it('counts the draws that reproduce W (ties to rounding) as W* ≥ W, and warns that Rademacher weights on 9 clusters are coarse', async () => {
+    const few = parseXtabond2('n L.n w k, iv(w k L.w L.k) noleveleq twostep robust cluster(ind)', panelColumns);
+    const res = await bootstrapGmm(panel, few, { reps: 9999, seed: 2, pairs: false, tests: ['w = 0'] });
+    const v = wildWeights(createRng(2), 9999, 9, 'rademacher');
+    let allEqual = 0;
+    for (let b = 0; b < 9999; b++) if (v.subarray(b * 9, b * 9 + 9).every((x) => x === v[b * 9])) allEqual++;
+    expect(allEqual).toBe(37);
+    expect(res.tests[0].bootstrapP).toBeCloseTo((177 - 1 + 37 + 1) / 10000, 12);
+    expect(res.tests[0].bootstrapP).toBeCloseTo(0.0214, 12);
+    expect(res.warnings[1]).toBe(
+      'rademacher weights on 9 clusters give at most 256 distinct statistics (2^9 sign draws, v and -v alike) for 9999 replications, so the bootstrap p-value takes few values; --weights webb (Webb 2014) has 6^9 draws',
+    );
+    expect([fewClustersWarning('rademacher', 14, 9999) !== null, fewClustersWarning('rademacher', 15, 9999), fewClustersWarning('mammen', 14, 9999), fewClustersWarning('webb', 3, 9999)]).toEqual([true, null, null, null]);
+    expect(fewClustersWarning('mammen', 13, 9999)).toBe('mammen weights on 13 clusters give at most 8192 distinct statistics (2^13 draws) for 9999 replications, so the bootstrap p-value takes few values; --weights webb (Webb 2014) has 6^13 draws');
   });
   it('gives a zero statistic and p = 1 at the estimate', async () => {
     const fit = (await bootstrapGmm(panel, spec, { reps: 2, seed: 1, pairs: false, tests: ['w = 0'] })).fit;

@@ -56,4 +56,18 @@ export function wildWeights(rng: Rng, reps: number, clusters: number, kind: Wild
   return v;
 }
 
+/**
+ * The warning for two-point wild weights on few clusters, or null. G clusters have 2^G Rademacher sign
+ * draws, and v and −v give the same statistic, so at most 2^(G−1) distinct ones (Mammen's asymmetric
+ * two points: 2^G); with fewer than the replications the p-value takes few values, ties among them.
+ * Webb's six points give 6^G draws (Webb 2014; MacKinnon & Webb 2017, few clusters).
+ */
+export function fewClustersWarning(kind: WildWeights, clusters: number, reps: number): string | null {
+  if (kind === 'webb') return null;
+  const distinct = kind === 'rademacher' ? 2 ** (clusters - 1) : 2 ** clusters;
+  if (distinct >= reps) return null;
+  const how = kind === 'rademacher' ? ` (2^${clusters} sign draws, v and -v alike)` : ` (2^${clusters} draws)`;
+  return `${kind} weights on ${clusters} clusters give at most ${distinct} distinct statistics${how} for ${reps} replications, so the bootstrap p-value takes few values; --weights webb (Webb 2014) has 6^${clusters} draws`;
+}
+
 export { createRng };

@@ -13,7 +13,7 @@ import type { KernelBackend } from '../kernels/types.ts';
 import { SpecError } from '../errors.ts';
 import { createRng } from '../stats/rng.ts';
 import { bootstrapBlocks } from './blocks.ts';
-import { wildWeights, type WildWeights } from './draws.ts';
+import { fewClustersWarning, wildWeights, type WildWeights } from './draws.ts';
 import { summariseCoefficient, tooFewReplications, upperTailP, type CoefficientBootstrap } from './intervals.ts';
 import { REP_NONFINITE, REP_OK, REP_SINGULAR, type ReplicationOptions, type Replications } from './replicate.ts';
 import type { BootstrapBlocks } from './blocks.ts';
@@ -174,6 +174,8 @@ async function bootstrapOn(panel: Panel, spec: ModelSpec, opts: BootstrapOptions
     const a = Float64Array.from({ length: ivs.length ** 2 }, (_, j) => weight[ivs[Math.floor(j / ivs.length)] * L0 + ivs[j % ivs.length]]);
     const zx = Float64Array.from({ length: ivs.length * K }, (_, j) => est.sums.zx[ivs[Math.floor(j / K)] * K + (j % K)]);
     const weights = opts.weights ?? 'rademacher';
+    const few = fewClustersWarning(weights, bbTest.n, opts.reps);
+    if (few) warnings.push(few);
     // One set of draws from the seed, shared by every test: a test's p-value does not depend on which
     // other tests are run, or in what order.
     const v = wildWeights(createRng(opts.seed), opts.reps, bbTest.n, weights);
