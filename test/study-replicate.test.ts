@@ -129,6 +129,9 @@ describe('model commands', () => {
     expect(gmmCommand(v, ['ca'], { lagMin: 2, lagMax: 3, collapse: false }, 'difference', [2009, 2009])).toBe(
       'lnpm25 L.lnpm25 ca lngdppc fdi yr2009, gmm(lnpm25 ca, lag(2 3)) iv(lngdppc fdi) iv(yr2009) twostep robust noleveleq',
     );
+    expect(gmmCommand(v, ['ca'], { lagMin: 2, lagMax: 3, collapse: true }, 'system', [2005, 2016], ['inland'])).toBe(
+      'lnpm25 L.lnpm25 ca inland lngdppc fdi yr2005-yr2016, gmm(lnpm25 ca, lag(2 3) collapse) iv(lngdppc fdi) iv(inland, eq(level)) iv(yr2005-yr2016, eq(level)) twostep robust',
+    );
     expect(gmmCommand(v, ['ca'], { lagMin: 2, lagMax: 3, collapse: true }, 'system', null)).toBe(
       'lnpm25 L.lnpm25 ca lngdppc fdi, gmm(lnpm25 ca, lag(2 3) collapse) iv(lngdppc fdi) twostep robust',
     );
@@ -185,6 +188,23 @@ describe('sysgmm replicate on the bundled city panel (issue 5 acceptance)', () =
     const [a, b] = [coef('T4.2', 'ca'), coef('T4.1', 'ca')];
     expect(d.estimate).toBeCloseTo(a.estimate - b.estimate, 14);
     expect(d.se).toBeCloseTo(Math.hypot(a.se, b.se), 14);
+  });
+
+  it('the pooled column (3) has the inland dummy, in levels, so CA × Inland is the slope gap alone (a tester: −0.029, p 0.46, without it)', () => {
+    const t43 = o.runs.find((r) => r.id === 'T4.3')!;
+    expect(t43.command).toContain(' ca_eff_inl inland lngdppc');
+    expect(t43.command).toContain('iv(inland, eq(level))');
+    // Truth: inland slopes 1.5 times the coastal ones (negative), so CA × Inland < 0; the
+    // sub-samples give −0.447 − (−0.336) = −0.111.
+    expect(coef('T4.3', 'ca_inl').estimate).toBeCloseTo(-0.12516, 4);
+    expect(coef('T4.3', 'ca_inl').p).toBeCloseTo(0.0415, 3);
+    expect(coef('T4.3', 'inland').estimate).toBeCloseTo(0.18706, 4);
+    expect(o.regionTests.wald.chi2).toBeCloseTo(6.07, 2);
+    const t4 = readFileSync(join(out, 'T4.md'), 'utf8');
+    expect(t4).toContain('| CA × Inland |  |  | -0.125** |');
+    expect(t4).toContain('| Inland |  |  | 0.187** |');
+    expect(t4).toContain('iv(inland, eq(level))');
+    expect(t4).not.toContain('left to the city effect');
   });
 
   it('centres the interaction at the estimation-sample means the DGP used', () => {

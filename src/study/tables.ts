@@ -98,17 +98,22 @@ export function gmmGroups(v: StudyVariables, vars: string[], g: GmmChoice): { va
  * controls IV-style and the year dummies IV-style in the levels equation (both equations' worth
  * in difference GMM). `years` is the first and last year with a dummy: the study leaves out the
  * first year (lost to the lag) and the base year, so dummies and constant are not collinear.
+ * `levelOnly` are time-invariant regressors (the inland dummy of T4's pooled column), instrumented
+ * by themselves in the levels equation: their first difference is zero, but system GMM's levels
+ * equation identifies them, its instruments being assumed orthogonal to the city effect
+ * (Arellano & Bover 1995; Roodman 2009, Stata Journal 9(1), on time-invariant regressors).
  */
-export function gmmCommand(v: StudyVariables, core: string[], g: GmmChoice, estimator: 'system' | 'difference', years: [number, number] | null): string {
+export function gmmCommand(v: StudyVariables, core: string[], g: GmmChoice, estimator: 'system' | 'difference', years: [number, number] | null, levelOnly: string[] = []): string {
   const controls = v.controls.map((c) => c.name).join(' ');
   const dummies = years === null ? '' : years[0] === years[1] ? `yr${years[0]}` : `yr${years[0]}-yr${years[1]}`;
   const gmm = gmmGroups(v, [v.y, ...core], g)
     .map((x) => `gmm(${x.vars.join(' ')}, lag(${x.lags[0]} ${x.lags[1]})${g.collapse ? ' collapse' : ''})`)
     .join(' ');
-  const levelOnly = estimator === 'system' && (g.yearDummies ?? 'level') === 'level';
-  const iv = [controls ? `iv(${controls})` : '', dummies ? `iv(${dummies}${levelOnly ? ', eq(level)' : ''})` : ''].filter(Boolean).join(' ');
+  const dummiesInLevels = estimator === 'system' && (g.yearDummies ?? 'level') === 'level';
+  const invariant = levelOnly.join(' ');
+  const iv = [controls ? `iv(${controls})` : '', invariant ? `iv(${invariant}, eq(level))` : '', dummies ? `iv(${dummies}${dummiesInLevels ? ', eq(level)' : ''})` : ''].filter(Boolean).join(' ');
   const opts = `${gmm} ${iv} twostep robust${estimator === 'difference' ? ' noleveleq' : ''}`;
-  return `${v.y} L.${v.y} ${core.join(' ')} ${controls} ${dummies}, ${opts}`.replace(/\s+/g, ' ').replace(' ,', ',');
+  return `${v.y} L.${v.y} ${core.join(' ')} ${invariant} ${controls} ${dummies}, ${opts}`.replace(/\s+/g, ' ').replace(' ,', ',');
 }
 
 /** The year-dummy range of a sample: its years without the first (no lag) and the second (base). */
@@ -139,7 +144,7 @@ export function planModels(s: StudySamples, v: StudyVariables, cfg: StudyConfig)
   const g: GmmChoice = { lagMin: cfg.gmm.lagMin, lagMax: cfg.gmm.lagMax, collapse: cfg.gmm.collapse, lags: cfg.gmm.lags, yearDummies: cfg.yearDummies };
   const core = [v.ca, v.eff, v.caEff];
   const runs: ModelRun[] = [];
-  const add = (table: TableId, label: string, estimator: Estimator, panel: Panel, coreVars: string[], choice = g) => {
+  const add = (table: TableId, label: string, estimator: Estimator, panel: Panel, coreVars: string[], choice = g, levelOnly: string[] = []) => {
     const n = runs.filter((r) => r.table === table).length + 1;
     const id = `${table}.${n}`;
     const template = cfg.commands[id];
@@ -149,7 +154,7 @@ export function planModels(s: StudySamples, v: StudyVariables, cfg: StudyConfig)
     const full =
       template !== undefined
         ? checkedTemplate(fillTemplate(template, id, v, coreVars, dummyYears(panel)), id, panel)
-        : gmmCommand(v, coreVars, choice, estimator === 'difference' ? 'difference' : 'system', dummyYears(panel));
+        : gmmCommand(v, coreVars, choice, estimator === 'difference' ? 'difference' : 'system', dummyYears(panel), levelOnly);
     // OLS and within read the variable list only (ols.ts), so that is their command.
     const command = gmm ? full : full.split(',')[0].trim();
     runs.push({ id, table, label, estimator, panel, command, core: coreVars });
@@ -163,7 +168,9 @@ export function planModels(s: StudySamples, v: StudyVariables, cfg: StudyConfig)
   add('T3', 'Period interactions', 'system', s.full, [...core, ...v.periods.flatMap((p) => [p.ca, p.eff, p.caEff])]);
   add('T4', 'Coastal', 'system', s.coastal, core);
   add('T4', 'Inland', 'system', s.inland, core);
-  add('T4', 'Inland interactions', 'system', s.full, [...core, v.inland.ca, v.inland.eff, v.inland.caEff]);
+  // The interactions are CA·inland etc. with uncentred CA, so without the inland dummy CA × Inland
+  // would also carry the inland shift in the level of PM2.5 that the dummy stands for.
+  add('T4', 'Inland interactions', 'system', s.full, [...core, v.inland.ca, v.inland.eff, v.inland.caEff], g, [v.inland.dummy]);
   for (const seg of s.segments) add('T5', seg.label, 'system', seg.panel, core);
   add('T6', s.altIndex.label, 'system', s.altIndex.panel, core);
   add('T6', s.altEfficiency.label, 'system', s.altEfficiency.panel, core);
@@ -321,6 +328,7 @@ export function assembleTables(
       { name: v.inland.ca, label: 'CA × Inland' },
       { name: v.inland.eff, label: 'EFF × Inland' },
       { name: v.inland.caEff, label: 'CA × EFF × Inland' },
+      { name: v.inland.dummy, label: 'Inland' },
     ],
     extraRows: [
       yesRow('T4', 'Controls'),
@@ -332,7 +340,7 @@ export function assembleTables(
       },
     ],
     notes: [
-      'Difference tests: (a) per coefficient, inland − coastal from the two sub-sample columns, z = Δ/√(SE²_inland + SE²_coastal), valid because the samples share no city; (b) jointly, a Wald test that the three core × inland interactions are zero in the pooled column (3). The inland dummy itself does not vary over time and is left to the city effect.',
+      'Difference tests: (a) per coefficient, inland − coastal from the two sub-sample columns, z = Δ/√(SE²_inland + SE²_coastal), valid because the samples share no city; (b) jointly, a Wald test that the three core × inland interactions are zero in the pooled column (3). Column (3) also has the inland dummy, instrumented by itself in the levels equation (iv(inland, eq(level))): constant within a city, it drops out of the differenced equation, but system GMM\'s levels equation, whose instruments are assumed orthogonal to the city effect, identifies it (Arellano & Bover 1995; Roodman 2009). The interactions multiply the inland dummy by uncentred CA and EFF, so without it CA × Inland and EFF × Inland would also carry the inland shift in the level of the outcome.',
       gmmNote,
     ],
     digits: cfg.digits,
