@@ -289,6 +289,36 @@ describe('sysgmm replicate on the bundled city panel (issue 5 acceptance)', () =
     expect(warnings).toEqual(['control z: 3 city-year(s) made missing from present data (3 by log of a value not above 0, 2 by division by zero, 1 by sqrt of a negative value), the first city 1, year 2003 in panel.csv']);
   });
 
+  it('bootstrap: a column where every replication failed prints [., .], each table notes the failed replications per column, and B < 39 warns (a tester saw [, ] and no warning)', async () => {
+    const engine = engineEstimators();
+    // Replications as a bootstrap could leave them: all 29 fail in T4.1, 6 in T4.2, none elsewhere.
+    const failedIn: Record<string, number> = { 'T4.1': 29, 'T4.2': 6 };
+    const b = await replicate({
+      data: 'data/city_panel.csv',
+      out: join(out, 'boot'),
+      bootstrap: 29,
+      estimators: {
+        fit: engine.fit,
+        bootstrap: async (run) => {
+          const failed = failedIn[run.id] ?? 0;
+          const fit = await engine.fit(run);
+          return { intervals: fit.coefficients.map((c) => ({ name: c.name, low: failed === 29 ? NaN : c.estimate - 0.1, high: failed === 29 ? NaN : c.estimate + 0.1 })), failed };
+        },
+      },
+    });
+    expect(b.warnings).toContain('--bootstrap: 29 replications are too few for 95% intervals: their quantiles need at least 39 (999 is usual)');
+    const t4 = readFileSync(join(out, 'boot', 'T4.md'), 'utf8');
+    // CA: coastal −0.336 has no interval; inland −0.447 ± 0.1.
+    expect(t4).toContain('|  | [., .] | [-0.547, -0.347] | [-0.422, -0.222] |');
+    expect(t4).toContain(
+      '*Bootstrap: pairs (city) bootstrap, B = 29, seed 1, 95% percentile intervals in brackets; replications that failed (singular or non-finite) and were left out: (1) 29 of 29, so no interval: [., .]; (2) 6 of 29.*',
+    );
+    expect(readFileSync(join(out, 'boot', 'T4.tex'), 'utf8')).toContain(' & [., .] & [-0.547, -0.347] & [-0.422, -0.222] \\\\');
+    expect(readFileSync(join(out, 'boot', 'T2.md'), 'utf8')).toContain('*Bootstrap: pairs (city) bootstrap, B = 29, seed 1, 95% percentile intervals in brackets.*');
+    const t4json = JSON.parse(readFileSync(join(out, 'boot', 'T4.json'), 'utf8'));
+    expect([t4json.columns[0].coefficients[1].bootLow, t4json.columns[0].coefficients[1].bootHigh]).toEqual([null, null]);
+  }, 120_000);
+
   it('reports progress step by step', () => {
     expect(steps[0]).toBe('reading data/city_panel.csv');
     expect(steps.filter((s) => s.startsWith('fitting ')).length).toBe(o.runs.length);

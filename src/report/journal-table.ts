@@ -92,6 +92,8 @@ export function fixed(x: number, digits: number): string {
   return /^-0\.?0*$/.test(s) ? s.slice(1) : s;
 }
 
+const finiteOrNull = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x : null);
+
 const isGmm = (r: GmmResult) => r.estimator === 'system' || r.estimator === 'difference';
 
 /** Assemble the cell grid and the numeric summary of a journal table. */
@@ -118,7 +120,9 @@ export function buildJournalTable(input: JournalTableInput): JournalTable {
       // A missing SE (a hand-edited or older saved result) as Stata writes a missing value.
       se.push(`(${Number.isFinite(k.se) ? fixed(k.se, digits) : '.'})`);
       const b = c.bootstrap?.find((x) => x.name === name);
-      ci.push(b ? `[${fixed(b.low, digits)}, ${fixed(b.high, digits)}]` : '');
+      // A bound no replication could give (none succeeded) prints as Stata's missing value.
+      const bound = (x: number) => (Number.isFinite(x) ? fixed(x, digits) : '.');
+      ci.push(b ? `[${bound(b.low)}, ${bound(b.high)}]` : '');
     }
     if (!present) continue;
     rows.push({ kind: 'coef', label, cells: coef });
@@ -160,7 +164,7 @@ export function buildJournalTable(input: JournalTableInput): JournalTable {
         const k = r.dropped.includes(name) ? undefined : r.coefficients.find((x) => x.name === name);
         if (!k) return [];
         const b = c.bootstrap?.find((x) => x.name === name);
-        return [{ name, label, estimate: k.estimate, se: k.se, p: k.p, stars: stars(k.p), bootLow: b?.low ?? null, bootHigh: b?.high ?? null }];
+        return [{ name, label, estimate: k.estimate, se: k.se, p: k.p, stars: stars(k.p), bootLow: finiteOrNull(b?.low), bootHigh: finiteOrNull(b?.high) }];
       }),
     };
   });

@@ -227,6 +227,18 @@ export function canonicalLagName(result: GmmResult, y: string): GmmResult {
 export interface FittedRun extends ModelRun {
   result: GmmResult;
   bootstrap?: BootstrapInterval[];
+  /** Bootstrap replications that failed (singular or non-finite) and were left out. */
+  bootstrapFailed?: number;
+}
+
+/**
+ * The bootstrap note of a table: resampling, B, seed, and the replications that failed in each
+ * GMM column (a column where all failed has no interval, printed [., .]).
+ */
+export function bootstrapNote(runs: readonly FittedRun[], reps: number, seed: number): string {
+  const failed = runs.flatMap((r, k) => (r.bootstrapFailed ? [`(${k + 1}) ${r.bootstrapFailed} of ${reps}${r.bootstrapFailed === reps ? ', so no interval: [., .]' : ''}`] : []));
+  const left = failed.length ? `; replications that failed (singular or non-finite) and were left out: ${failed.join('; ')}` : '';
+  return `Bootstrap: ${bootstrapResamples(runs)}, B = ${reps}, seed ${seed}, 95% percentile intervals in brackets${left}.`;
 }
 
 /** The tests of T4 that inland and coastal coefficients differ. */
