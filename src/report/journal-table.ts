@@ -5,6 +5,7 @@
 import { csvField } from '../data/csv-write.ts';
 import { latexEscape } from './latex-escape.ts';
 import type { GmmResult } from '../gmm/result.ts';
+import { unidentifiedNames } from '../gmm/inference.ts';
 
 /** A bootstrap interval for one coefficient of one column. */
 export interface BootstrapInterval {
@@ -57,6 +58,8 @@ export interface ColumnSummary {
   ar1p: number | null;
   ar2p: number | null;
   hansenP: number | null;
+  /** GMM coefficients not identified (estimate and SE set to 0 by the generalized inverse), shown as rows or not. */
+  notIdentified: string[];
   coefficients: {
     name: string;
     label: string;
@@ -101,16 +104,19 @@ export function buildJournalTable(input: JournalTableInput): JournalTable {
   const digits = input.digits ?? 3;
   const cols = input.columns;
   const anyBoot = cols.some((c) => c.bootstrap && c.bootstrap.length > 0);
+  // xtabond2's invsym reports a coefficient of a singular X'ZWZ'X as 0 with SE 0: not an estimate.
+  const lost = cols.map((c) => (isGmm(c.result) ? unidentifiedNames(c.result.coefficients) : []));
   const rows: TableRow[] = [];
   for (const { name, label } of input.rows) {
     const coef: string[] = [];
     const se: string[] = [];
     const ci: string[] = [];
     let present = false;
-    for (const c of cols) {
+    for (const [i, c] of cols.entries()) {
       const k = c.result.dropped.includes(name) ? undefined : c.result.coefficients.find((x) => x.name === name);
-      if (!k) {
-        coef.push('');
+      if (!k || lost[i].includes(name)) {
+        if (k) present = true;
+        coef.push(k ? 'not identified' : '');
         se.push('');
         ci.push('');
         continue;
@@ -144,10 +150,13 @@ export function buildJournalTable(input: JournalTableInput): JournalTable {
     rows.push({ kind: 'extra', label: e.label, cells: e.values });
   }
   const notes = [...(input.notes ?? [])];
+  const lostText = lost.flatMap((names, i) => (names.length ? [`(${i + 1}) ${names.join(', ')}`] : []));
+  if (lostText.length)
+    notes.push(`Not identified (X'ZWZ'X singular; its generalized inverse, xtabond2's invsym, sets the estimate and standard error to 0): ${lostText.join('; ')}.`);
   notes.push(
     `Standard errors in parentheses${anyBoot ? '; bootstrap 95% intervals in brackets' : ''}. *** p<0.01, ** p<0.05, * p<0.1.`,
   );
-  const columns: ColumnSummary[] = cols.map((c) => {
+  const columns: ColumnSummary[] = cols.map((c, i) => {
     const r = c.result;
     return {
       label: c.label,
@@ -160,6 +169,7 @@ export function buildJournalTable(input: JournalTableInput): JournalTable {
       ar1p: pOf(r, 1),
       ar2p: pOf(r, 2),
       hansenP: isGmm(r) ? r.hansen?.p ?? null : null,
+      notIdentified: lost[i],
       coefficients: input.rows.flatMap(({ name, label }) => {
         const k = r.dropped.includes(name) ? undefined : r.coefficients.find((x) => x.name === name);
         if (!k) return [];
