@@ -319,6 +319,21 @@ describe('sysgmm replicate on the bundled city panel (issue 5 acceptance)', () =
     expect([t4json.columns[0].coefficients[1].bootLow, t4json.columns[0].coefficients[1].bootHigh]).toEqual([null, null]);
   }, 120_000);
 
+  it('the year-dummy note is true per column: T2\'s difference GMM column loses two years and keeps all 12 dummies, in the differenced equation (a tester: the note said levels and a base year for every column)', () => {
+    const t23 = o.runs.find((r) => r.id === 'T2.3')!;
+    expect(t23.command).toContain('iv(yr2005-yr2016) twostep robust noleveleq');
+    expect(t23.result.nobs).toBe(285 * 12);
+    expect(t23.result.coefficients.filter((c) => c.name.startsWith('yr')).length).toBe(12);
+    expect(coef('T2.5', 'yr2005')).toBeDefined();
+    expect(o.runs.find((r) => r.id === 'T2.5')!.result.nobs).toBe(285 * 13);
+    const note = (t: string) => readFileSync(join(out, `${t}.md`), 'utf8').split('\n').find((l) => l.includes('GMM columns'))!;
+    expect(note('T2')).toContain(
+      'iv(controls), year dummies: system GMM iv(levels), the first year lost to the lag and the second the base year; difference GMM (column 3) iv(differenced equation), the first two years lost to the lag and its first difference, every later year with its dummy (the differenced equation has no constant).',
+    );
+    // Every other table has system GMM columns only.
+    for (const t of ['T3', 'T4', 'T5', 'T6']) expect(note(t)).toContain('iv(controls), year dummies iv(levels); the first year is lost to the lag and the second is the base year.');
+  });
+
   it('reports progress step by step', () => {
     expect(steps[0]).toBe('reading data/city_panel.csv');
     expect(steps.filter((s) => s.startsWith('fitting ')).length).toBe(o.runs.length);

@@ -296,9 +296,18 @@ export function assembleTables(
     .map((x) => `gmm(${x.vars.map((n) => coreLabel[n] ?? n).join(' ')}, lag(${x.lags[0]} ${x.lags[1]})${cfg.gmm.collapse ? ' collapse' : ''})`)
     .join(' ');
   const templated = Object.keys(cfg.commands);
-  const gmmNote = `GMM columns: two-step, Windmeijer-corrected robust errors; ${groupsText}, iv(controls), year dummies ${cfg.yearDummies === 'level' ? 'iv(levels)' : 'iv(both equations)'}; the first year is lost to the lag and the second is the base year.${
-    templated.length ? ` ${templated.length === 1 ? 'Column' : 'Columns'} ${templated.join(', ')} ${templated.length === 1 ? 'uses' : 'use'} the study config's own command${templated.length === 1 ? '' : 's'} (models.json lists every command).` : ''
-  }`;
+  const dummyIv = cfg.yearDummies === 'level' ? 'iv(levels)' : 'iv(both equations)';
+  // Difference GMM (T2's column) has no levels equation and so no constant: dummyYears() leaves out
+  // the first two years, and those are the years its first differences of the lag lose.
+  const gmmNote = (t: TableId) => {
+    const diff = of(t).flatMap((r, k) => (r.estimator === 'difference' ? [String(k + 1)] : []));
+    const dummies = diff.length
+      ? `year dummies: system GMM ${dummyIv}, the first year lost to the lag and the second the base year; difference GMM (column ${diff.join(', ')}) iv(differenced equation), the first two years lost to the lag and its first difference, every later year with its dummy (the differenced equation has no constant)`
+      : `year dummies ${dummyIv}; the first year is lost to the lag and the second is the base year`;
+    return `GMM columns: two-step, Windmeijer-corrected robust errors; ${groupsText}, iv(controls), ${dummies}.${
+      templated.length ? ` ${templated.length === 1 ? 'Column' : 'Columns'} ${templated.join(', ')} ${templated.length === 1 ? 'uses' : 'use'} the study config's own command${templated.length === 1 ? '' : 's'} (models.json lists every command).` : ''
+    }`;
+  };
   const tables: JournalTableInput[] = [];
   const t2 = of('T2');
   tables.push({
@@ -308,7 +317,7 @@ export function assembleTables(
     rows: [...coreRows, ...controlRows],
     extraRows: [yesRow('T2', 'Year dummies'), { label: 'Estimator', values: t2.map((r) => estimatorLabel(r)) }],
     notes: [
-      `Dependent variable: ${v.yLabel}. ${gmmNote} OLS and fixed effects: standard errors clustered by city.`,
+      `Dependent variable: ${v.yLabel}. ${gmmNote('T2')} OLS and fixed effects: standard errors clustered by city.`,
       centring,
     ],
     digits: cfg.digits,
@@ -325,7 +334,7 @@ export function assembleTables(
     rows: [...coreRows, ...periodRows],
     extraRows: [yesRow('T3', 'Controls'), yesRow('T3', 'Year dummies')],
     notes: [
-      `Sub-period columns are estimated on the years of each period only (lags do not reach back across the split). The interaction column adds core × period dummies on the full sample. ${gmmNote}`,
+      `Sub-period columns are estimated on the years of each period only (lags do not reach back across the split). The interaction column adds core × period dummies on the full sample. ${gmmNote('T3')}`,
     ],
     digits: cfg.digits,
   });
@@ -353,7 +362,7 @@ export function assembleTables(
     ],
     notes: [
       'Difference tests: (a) per coefficient, inland − coastal from the two sub-sample columns, z = Δ/√(SE²_inland + SE²_coastal), valid because the samples share no city; (b) jointly, a Wald test that the three core × inland interactions are zero in the pooled column (3). Column (3) also has the inland dummy, instrumented by itself in the levels equation (iv(inland, eq(level))): constant within a city, it drops out of the differenced equation, but system GMM\'s levels equation, whose instruments are assumed orthogonal to the city effect, identifies it (Arellano & Bover 1995; Roodman 2009). The interactions multiply the inland dummy by uncentred CA and EFF, so without it CA × Inland and EFF × Inland would also carry the inland shift in the level of the outcome.',
-      gmmNote,
+      gmmNote('T4'),
     ],
     digits: cfg.digits,
   });
@@ -365,7 +374,7 @@ export function assembleTables(
     extraRows: [yesRow('T5', 'Controls'), yesRow('T5', 'Year dummies')],
     notes: [
       `Each column measures CA (${labels.index}) from one producer-service segment's employment against manufacturing; EFF = ${labels.efficiency}; CA × EFF uses that segment's CA. Segments: ${segments.map((s) => (s.label === s.name ? s.name : `${s.label} = ${s.name}`)).join('; ')}.`,
-      gmmNote,
+      gmmNote('T5'),
     ],
     digits: cfg.digits,
   });
@@ -377,7 +386,7 @@ export function assembleTables(
     rows: genericRows,
     extraRows: [yesRow('T6', 'Controls'), yesRow('T6', 'Year dummies'), { label: 'GMM instrument lags', values: t6.map((r) => gmmLagText(r.command)) }],
     notes: [
-      `${measures} (1) CA measured by the other index; (2) EFF measured by the other efficiency measure; (3) the instrument set with collapse switched and upper lag limits capped at ${cfg.gmm.robustnessLagMax}${municipalityNote(cfg, municipalityDrop(runs))}. ${gmmNote}`,
+      `${measures} (1) CA measured by the other index; (2) EFF measured by the other efficiency measure; (3) the instrument set with collapse switched and upper lag limits capped at ${cfg.gmm.robustnessLagMax}${municipalityNote(cfg, municipalityDrop(runs))}. ${gmmNote('T6')}`,
     ],
     digits: cfg.digits,
   });
