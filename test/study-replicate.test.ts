@@ -334,6 +334,22 @@ describe('sysgmm replicate on the bundled city panel (issue 5 acceptance)', () =
     for (const t of ['T3', 'T4', 'T5', 'T6']) expect(note(t)).toContain('iv(controls), year dummies iv(levels); the first year is lost to the lag and the second is the base year.');
   });
 
+  it('sub-sample columns keep the pooled centring, and their notes say so (a tester: not said anywhere)', () => {
+    const c = truth.centring;
+    for (const id of ['T3.1', 'T3.2', 'T4.1', 'T4.2']) {
+      const p = o.runs.find((r) => r.id === id)!.panel;
+      const [ca, eff, caEff] = ['ca', 'eff', 'ca_eff'].map((n) => p.column(n));
+      const r = p.nrows - 1;
+      expect(caEff[r]).toBeCloseTo((ca[r] - c.ca) * (eff[r] - c.eff), 12);
+    }
+    const t3 = readFileSync(join(out, 'T3.md'), 'utf8');
+    const t4 = readFileSync(join(out, 'T4.md'), 'utf8');
+    const said = "The sub-sample columns keep the full sample's centring constants (CA and EFF means over the baseline estimation sample), so their CA and EFF are effects at the pooled mean of the other, not at the sub-sample's own mean.";
+    expect(t3).toContain(said);
+    expect(t3).toContain("the period dummy itself is the sum of its years' dummies, which the model has.");
+    expect(t4).toContain(`in the level of the outcome. ${said}*`);
+  });
+
   it('reports progress step by step', () => {
     expect(steps[0]).toBe('reading data/city_panel.csv');
     expect(steps.filter((s) => s.startsWith('fitting ')).length).toBe(o.runs.length);

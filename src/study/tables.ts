@@ -291,6 +291,10 @@ export function assembleTables(
   const centring = cfg.centre
     ? 'CA × EFF is the product of mean-centred CA and EFF (means over the baseline estimation sample), so CA and EFF are effects at the mean of the other.'
     : 'CA × EFF is the product of CA and EFF (not centred).';
+  // Sub-samples keep the pooled centring, so their main effects are at the pooled mean of the other.
+  const subSampleCentring = cfg.centre
+    ? 'The sub-sample columns keep the full sample\'s centring constants (CA and EFF means over the baseline estimation sample), so their CA and EFF are effects at the pooled mean of the other, not at the sub-sample\'s own mean. '
+    : '';
   const coreLabel: Record<string, string> = { [v.ca]: 'CA', [v.eff]: 'EFF', [v.caEff]: 'CA×EFF' };
   const groupsText = gmmGroups(v, [v.y, v.ca, v.eff, v.caEff], { lagMin: cfg.gmm.lagMin, lagMax: cfg.gmm.lagMax, collapse: cfg.gmm.collapse, lags: cfg.gmm.lags })
     .map((x) => `gmm(${x.vars.map((n) => coreLabel[n] ?? n).join(' ')}, lag(${x.lags[0]} ${x.lags[1]})${cfg.gmm.collapse ? ' collapse' : ''})`)
@@ -334,7 +338,7 @@ export function assembleTables(
     rows: [...coreRows, ...periodRows],
     extraRows: [yesRow('T3', 'Controls'), yesRow('T3', 'Year dummies')],
     notes: [
-      `Sub-period columns are estimated on the years of each period only (lags do not reach back across the split). The interaction column adds core × period dummies on the full sample. ${gmmNote('T3')}`,
+      `Sub-period columns are estimated on the years of each period only (lags do not reach back across the split). The interaction column adds core × period dummies on the full sample; the period dummy itself is the sum of its years' dummies, which the model has. ${subSampleCentring}${gmmNote('T3')}`,
     ],
     digits: cfg.digits,
   });
@@ -361,7 +365,7 @@ export function assembleTables(
       },
     ],
     notes: [
-      'Difference tests: (a) per coefficient, inland − coastal from the two sub-sample columns, z = Δ/√(SE²_inland + SE²_coastal), valid because the samples share no city; (b) jointly, a Wald test that the three core × inland interactions are zero in the pooled column (3). Column (3) also has the inland dummy, instrumented by itself in the levels equation (iv(inland, eq(level))): constant within a city, it drops out of the differenced equation, but system GMM\'s levels equation, whose instruments are assumed orthogonal to the city effect, identifies it (Arellano & Bover 1995; Roodman 2009). The interactions multiply the inland dummy by uncentred CA and EFF, so without it CA × Inland and EFF × Inland would also carry the inland shift in the level of the outcome.',
+      `Difference tests: (a) per coefficient, inland − coastal from the two sub-sample columns, z = Δ/√(SE²_inland + SE²_coastal), valid because the samples share no city; (b) jointly, a Wald test that the three core × inland interactions are zero in the pooled column (3). Column (3) also has the inland dummy, instrumented by itself in the levels equation (iv(inland, eq(level))): constant within a city, it drops out of the differenced equation, but system GMM's levels equation, whose instruments are assumed orthogonal to the city effect, identifies it (Arellano & Bover 1995; Roodman 2009). The interactions multiply the inland dummy by uncentred CA and EFF, so without it CA × Inland and EFF × Inland would also carry the inland shift in the level of the outcome. ${subSampleCentring}`.trim(),
       gmmNote('T4'),
     ],
     digits: cfg.digits,
