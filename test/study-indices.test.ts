@@ -253,6 +253,22 @@ describe('sysgmm indices (command)', () => {
     expectClose(col('dea_ccr_in').filter((_, r) => r % 2 === 0), [(3 / 5) / (5 / 7), 1, (4 / 6) / (5 / 7)], 1e-7);
   });
 
+  it('writes the id as the file has it: 01503 keeps its leading zero; plain integer ids stay numbers, sorted 9 before 10 (a tester: 01503 came out as 1503)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sysgmm-indices-'));
+    const text = readFileSync(writeData(dir), 'utf8');
+    const run = async (ids: string[]) => {
+      const file = join(dir, `ids-${ids.join('-')}.csv`);
+      writeFileSync(file, ['Beijing', 'Tianjin', 'Shijiazhuang'].reduce((t, c, i) => t.replaceAll(`${c},`, `${ids[i]},`), text));
+      const out = join(dir, `out-${ids.join('-')}.csv`);
+      await runIndices(file, { id: 'city', time: 'year', reference: 'sample', out });
+      return readFileSync(out, 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').slice(0, 3).join(','));
+    };
+    // Beijing's LQm 2010: C = 3 of its 190 against 3 + 16 + 29 = 48 of 190 + 390 + 590 = 1170.
+    expect((await run(['01503', '9', '10']))[0]).toBe(`01503,2010,${(3 / 190) / (48 / 1170)}`);
+    expect((await run(['01503', '9', '10'])).map((l) => l.split(',')[0])).toEqual(['01503', '01503', '10', '10', '9', '9']);
+    expect((await run(['1503', '9', '10'])).map((l) => l.split(',')[0])).toEqual(['9', '9', '10', '10', '1503', '1503']);
+  });
+
   it('reads national reference totals from a file with the same column names', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sysgmm-indices-'));
     const file = writeData(dir);

@@ -1,7 +1,7 @@
 // `sysgmm indices`: co-agglomeration indices and manufacturing efficiency per city-year, to CSV.
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { tableFromArrays, type Table } from 'apache-arrow';
+import { DataType, tableFromArrays, type Table } from 'apache-arrow';
 import { DataError, SpecError } from '../../errors.ts';
 import { readTable } from '../../data/read.ts';
 import { writeCsv } from '../../data/csv-write.ts';
@@ -64,7 +64,7 @@ export async function runIndices(file: string, opts: IndicesOptions): Promise<{ 
   }
   checkOutputFile(opts.out, '--out', [file]);
   const reference = await readReference(opts.reference, opts.time, mapping);
-  const panel = Panel.fromTable(await readTable(file, read), { id: opts.id, time: opts.time, source: file });
+  const panel = Panel.fromTable(await idAsWritten(await readTable(file, { ...read, text: [opts.id] }), opts.id), { id: opts.id, time: opts.time, source: file });
   const warnings: MeasureWarning[] = [];
   const ex = panel.exclusions;
   if (ex.missingUnit + ex.missingTime > 0)
@@ -91,6 +91,19 @@ export async function runIndices(file: string, opts: IndicesOptions): Promise<{ 
   const idColumn = typeof ids[0] === 'number' ? Float64Array.from(ids as number[]) : ids.map(String);
   writeCsv(opts.out, tableFromArrays({ [panel.idName]: idColumn, [panel.timeName]: panel.time, ...Object.fromEntries(names.map((n) => [n, columns[n]])) }), '--out');
   return { rows: panel.nrows, columns: [opts.id, opts.time, ...names], warnings };
+}
+
+/**
+ * The id column read as text is written back as the file has it, so the output merges back on it: an
+ * id such as '01503' keeps its leading zero. Ids that are all plain integers ('1101') are numbers
+ * again, so that cities sort by number (9 before 10), as in the other commands.
+ */
+function idAsWritten(table: Table, id: string): Table {
+  const col = table.getChild(id);
+  if (!col || !DataType.isUtf8(col.type)) return table;
+  const values = Array.from({ length: table.numRows }, (_, r) => col.get(r) as string | null);
+  const plain = values.every((v) => v === null || (/^-?(0|[1-9][0-9]{0,14})$/.test(v)));
+  return plain ? table.assign(tableFromArrays({ [id]: Float64Array.from(values, (v) => (v === null ? NaN : Number(v))) })) : table;
 }
 
 function readMapping(path: string): SectorMapping {
