@@ -269,6 +269,16 @@ describe('sysgmm indices (command)', () => {
     expect((await run(['1503', '9', '10'])).map((l) => l.split(',')[0])).toEqual(['9', '9', '10', '10', '1503', '1503']);
   });
 
+  it('names the national totals\' year column as --time names it (a tester\'s file had "yr" for --time year)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sysgmm-indices-'));
+    const file = writeData(dir);
+    const nat = join(dir, 'national.csv');
+    writeFileSync(nat, ['yr,' + GBT4754_2002.map((s) => `emp_${s.key}`).join(','), '2010,' + GBT4754_2002.map(() => 100).join(',')].join('\n') + '\n');
+    await expect(runIndices(file, { id: 'city', time: 'year', reference: `national:${nat}`, out: join(dir, 'out.csv') })).rejects.toThrow(
+      `national totals ${nat}: no year (named as --time) column 'year'; columns are: yr, emp_agri,`,
+    );
+  });
+
   it('reads national reference totals from a file with the same column names', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sysgmm-indices-'));
     const file = writeData(dir);

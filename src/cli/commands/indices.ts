@@ -146,7 +146,7 @@ async function readReference(spec: string, timeName: string, mapping: SectorMapp
       return x === null || x === undefined ? NaN : Number(x);
     });
   };
-  const year = col(timeName, 'year');
+  const year = col(timeName, 'year (named as --time)');
   const employment: Record<string, Float64Array> = {};
   const hasTotal = mapping.total !== undefined && table.getChild(mapping.total) !== null;
   for (const [code, name] of Object.entries(mapping.columns)) {
