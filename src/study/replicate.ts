@@ -345,7 +345,7 @@ export async function replicate(opts: ReplicateOptions): Promise<ReplicateOutcom
   };
 
   step(`reading ${displayPath(dataPath)}`);
-  const table = await readTable(dataPath, opts.read);
+  const table = await readTable(dataPath, { ...opts.read, ids: [cfg.id] });
   const names = table.schema.fields.map((f) => f.name);
   // Without the id or time column there is no panel: report them with every other missing column.
   const where = ` in ${displayPath(dataPath)}`;
