@@ -176,7 +176,8 @@ export interface GlobalLayout {
 /** Lay the model out on the panel: resolve terms to columns, find the sample units and the time grid
  *  (or, for a shard of a larger panel, take the whole panel's `layout`). */
 export function buildDesign(panel0: Panel, spec0: ModelSpec, layout?: GlobalLayout): Design {
-  const { panel, spec, timeDummies, notes } = resolveSpec(panel0, spec0, layout?.periods);
+  const { panel, spec: resolved, timeDummies, notes } = resolveSpec(panel0, spec0, layout?.periods);
+  let spec = resolved;
   const warnings: string[] = [...notes];
   const system = spec.levelEquation;
   const orthogonal = spec.orthogonal;
@@ -249,10 +250,14 @@ export function buildDesign(panel0: Panel, spec0: ModelSpec, layout?: GlobalLayo
   }
   const T = tmax - tmin + 1;
   // AR(m) pairs residuals m periods apart, which a span of T periods holds only for m < T: higher
-  // orders are missing whatever the data, and artests(99999999) ran for ever printing them. The
-  // default, 2, stays as it is on a short panel (its AR(2) is missing, as xtabond2 shows it).
-  if (spec.artests > 2 && spec.artests >= T)
-    throw new SpecError(`artests(${spec.artests}): the model spans ${T} periods (${panel.timeName} ${tmin} to ${tmax}), so AR(m) can be tested up to m = ${T - 1}`, 'artests');
+  // orders are missing whatever the data (xtabond2 prints them as '.'), and artests(99999999) ran
+  // for ever printing them. They are left out, with a warning, so that a command written for a longer
+  // panel still runs. The default, 2, stays as it is on a short panel (its AR(2) is missing, as
+  // xtabond2 shows it).
+  if (spec.artests > 2 && spec.artests >= T) {
+    warnings.push(`artests(${spec.artests}): the model spans ${T} periods (${panel.timeName} ${tmin} to ${tmax}), so AR(m) is tested up to m = ${T - 1}; higher orders pair no residuals and are not shown`);
+    spec = { ...spec, artests: Math.max(2, T - 1) };
+  }
 
   return {
     spec,
