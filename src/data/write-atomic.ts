@@ -1,7 +1,7 @@
 // Every output file is written atomically: the bytes go to a temporary file beside the target, which is
 // then renamed over it, so an interrupted run leaves the old file or the new one, never half of one. A
 // failure names the path the user gave (not the temporary name) and leaves no temporary file behind.
-import { existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { SpecError } from '../errors.ts';
@@ -60,8 +60,37 @@ export function writeFailure(err: unknown, path: string, option?: string): unkno
   return option === undefined ? e : optionFault(e, option);
 }
 
-/** Write `data` to `path` atomically; a failure names `path`, and `option` when given (writeFailure). */
+/**
+ * How `path` is written when something that is not a regular file is there already: a character
+ * device (/dev/null, /dev/stdout, a terminal) or a FIFO is written in place, as the user means by
+ * naming one; a rename over it would replace the device with a regular file (and, as root, /dev/null
+ * for every program). A block device or a socket is refused: neither is an output file. Undefined for
+ * a regular file, a folder or nothing (the atomic write, or its own error).
+ */
+function inPlaceTarget(path: string, option: string | undefined): boolean {
+  let s;
+  try {
+    s = statSync(path, { throwIfNoEntry: false });
+  } catch {
+    return false; // ENOTDIR, EACCES, a loop: the write reports it
+  }
+  if (s === undefined || s.isFile() || s.isDirectory()) return false;
+  if (s.isCharacterDevice() || s.isFIFO()) return true;
+  const what = s.isBlockDevice() ? 'a block device' : s.isSocket() ? 'a socket' : 'not a regular file';
+  throw new SpecError(`${option === undefined ? '' : `${option}: `}cannot write ${path}: it is ${what}, not a file; name a file`, option);
+}
+
+/** Write `data` to `path` atomically; a failure names `path`, and `option` when given (writeFailure).
+ *  A character device or FIFO at `path` is written in place, never replaced (inPlaceTarget). */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, option?: string): Promise<void> {
+  if (inPlaceTarget(path, option)) {
+    try {
+      await writeFile(path, data);
+    } catch (err) {
+      throw writeFailure(err, path, option);
+    }
+    return;
+  }
   const tmp = temporaryName(path);
   try {
     await writeFile(tmp, data);
@@ -73,6 +102,14 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
 }
 
 export function writeFileAtomicSync(path: string, data: string | Uint8Array, option?: string): void {
+  if (inPlaceTarget(path, option)) {
+    try {
+      writeFileSync(path, data);
+    } catch (err) {
+      throw writeFailure(err, path, option);
+    }
+    return;
+  }
   const tmp = temporaryName(path);
   try {
     writeFileSync(tmp, data);
@@ -98,9 +135,18 @@ function probeWrite(probe: string, target: string): void {
  * missing or read-only folder, then fails at once (with the error writeFileAtomic would give, naming
  * `path`) instead of after the work. It writes an empty temporary file beside the target and removes it.
  */
-export function checkWritable(path: string): void {
+export function checkWritable(path: string, option?: string): void {
   if (statSync(path, { throwIfNoEntry: false })?.isDirectory())
     throw Object.assign(new Error(`EISDIR: cannot write ${path}`), { code: 'EISDIR', path, syscall: 'write' });
+  if (inPlaceTarget(path, option)) {
+    // Written in place: opening a FIFO here would wait for its reader, so only the permission is asked.
+    try {
+      accessSync(path, constants.W_OK);
+    } catch (err) {
+      throw onTarget(err, path);
+    }
+    return;
+  }
   probeWrite(temporaryName(path), path);
 }
 
@@ -130,7 +176,7 @@ export function checkOutputFile(path: string, option: string, inputs: readonly s
       throw new SpecError(`${option}: ${path} is inside the input folder ${f}, whose files are the data; write the output elsewhere`, option);
   }
   try {
-    checkWritable(path);
+    checkWritable(path, option);
   } catch (err) {
     throw optionFault(err, option);
   }
