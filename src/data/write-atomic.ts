@@ -3,10 +3,10 @@
 // failure names the path the user gave (not the temporary name) and leaves no temporary file behind.
 import { accessSync, constants, existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { SpecError } from '../errors.ts';
 import { optionFault } from '../file-errors.ts';
-import { GLOB, globMatches, pathBelow } from './glob.ts';
+import { GLOB, globMatches, pathBelow, realPathOf } from './glob.ts';
 
 function temporaryName(path: string): string {
   // A name near the file system's 255-byte limit keeps its first 200 characters, so the suffix fits.
@@ -165,21 +165,45 @@ export function checkOutputFile(path: string, option: string, inputs: readonly s
     return s !== undefined && s.dev === out.dev && s.ino === out.ino;
   });
   if (input !== undefined) throw new SpecError(`${option}: ${path} is the input file ${input}; write the output to another file`, option);
-  // A folder or glob input reads every data file under it (a partition, its manifest): an output
-  // written there would become part of the data, or replace a file of it.
-  for (const f of inputs) {
-    if (GLOB.test(f)) {
-      if (globMatches(f, path)) throw new SpecError(`${option}: ${path} is among the files the input glob ${f} reads; write the output elsewhere`, option);
-      continue;
-    }
-    if (statSync(f, { throwIfNoEntry: false })?.isDirectory() && pathBelow(f, path) !== null)
-      throw new SpecError(`${option}: ${path} is inside the input folder ${f}, whose files are the data; write the output elsewhere`, option);
-  }
+  refuseAmongInputs(path, option, inputs, false);
   try {
     checkWritable(path, option);
   } catch (err) {
     throw optionFault(err, option);
   }
+}
+
+/** Whether `path` is inside the folder `folder` (with `orAt`, or is it): by the names as given, and
+ *  by their real paths, so that a symbolic link to the folder is no way into it. */
+function inFolder(folder: string, path: string, orAt: boolean): boolean {
+  const within = (f: string, p: string) => pathBelow(f, p) !== null || (orAt && relative(f, p) === '');
+  return within(resolve(folder), resolve(path)) || within(realPathOf(folder), realPathOf(path));
+}
+
+/**
+ * Refuse an output among the inputs: a folder or glob input reads every data file under it (a
+ * partition, its manifest), so an output written there would become part of the data, or replace
+ * a file of it. `folder`: `path` is a folder the command writes files into (a run directory, --svg),
+ * refused when it is an input folder, inside one, or a folder an input glob would read files in.
+ */
+function refuseAmongInputs(path: string, option: string, inputs: readonly string[], folder: boolean): void {
+  const what = folder ? 'the folder ' : '';
+  for (const f of inputs) {
+    if (f === '-') continue;
+    if (GLOB.test(f) && !existsSync(f)) {
+      if (globMatches(f, path, folder))
+        throw new SpecError(`${option}: ${what}${path} is ${folder ? 'where' : 'among the files'} the input glob ${f} reads${folder ? ' files' : ''}; write the output elsewhere`, option);
+      continue;
+    }
+    if (statSync(f, { throwIfNoEntry: false })?.isDirectory() && inFolder(f, path, folder))
+      throw new SpecError(`${option}: ${what}${path} is ${folder && relative(realPathOf(f), realPathOf(path)) === '' ? 'the input folder' : 'inside the input folder'} ${f}, whose files are the data; write the output elsewhere`, option);
+  }
+}
+
+/** Refuse a folder the command writes files into (a run directory, `--svg`) that is an input folder,
+ *  inside one, or where an input glob reads files; a SpecError naming `option` and both paths. */
+export function checkOutputFolder(dir: string, option: string, inputs: readonly string[]): void {
+  refuseAmongInputs(dir, option, inputs, true);
 }
 
 /** Check that the folder `dir` can be made (its nearest existing ancestor a folder) and written in,

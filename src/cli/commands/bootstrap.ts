@@ -20,7 +20,7 @@ import { loadModel, type ModelInputOptions } from '../../input/load-model.ts';
 import { modelInputOptions } from '../data-options.ts';
 import { progressBar } from '../progress.ts';
 import { checkTableFile, drawsTable, writeTableFile } from '../../data/write-table.ts';
-import { checkWritableFolder } from '../../data/write-atomic.ts';
+import { checkOutputFolder, checkWritableFolder } from '../../data/write-atomic.ts';
 import { makeFolder, removeEmptyFolders } from '../../data/make-folder.ts';
 import { optionFault } from '../../file-errors.ts';
 import { parseExecutorOptions, withProgress } from '../../run/executor.ts';
@@ -78,7 +78,7 @@ export function register(program: Command): void {
     .option('--resume', 'with --shards: continue the run in --out, keeping every valid task result')
     .action(async (file: string, opts: BootstrapCliOptions, command: Command) => {
       checkTableFile(opts.draws, '--draws', [file]);
-      if (opts.svg) checkWritableFolder(opts.svg, '--svg');
+      if (opts.svg) (checkOutputFolder(opts.svg, '--svg', [file]), checkWritableFolder(opts.svg, '--svg'));
       const reps = wholeNumber(opts.reps, '--reps', 2);
       const seed = wholeNumber(opts.seed, '--seed', 0);
       const threads = opts.threads === undefined ? undefined : wholeNumber(opts.threads, '--threads', 1);
@@ -100,6 +100,7 @@ export function register(program: Command): void {
       } else {
         if (opts.method !== 'pairs') throw new SpecError('--shards splits the pairs replications: it needs --method pairs', '--shards');
         if (!opts.out) throw new SpecError('--shards needs --out <run-dir> for the tasks and their results', '--out');
+        checkOutputFolder(opts.out, '--out', [file]);
         if (opts.backend === 'auto') throw new SpecError('--shards needs a named --backend (auto measures on each machine and could choose differently)', '--backend');
       }
       const { panel, spec } = await (isPartitionedFolder(file) ? (await import('../../scale/partition-panel.ts')).loadPartitionedModel(file, opts) : loadModel(file, opts));
