@@ -3,7 +3,7 @@
 // agree on their columns (names and types); hive-style folders `key=value/` add one column per key
 // (numbers where every value reads as one, text otherwise; `__HIVE_DEFAULT_PARTITION__` is missing).
 // The files' record batches are taken as they are (no copy) and the partition columns added beside.
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
@@ -26,9 +26,16 @@ interface DatasetOptions {
 const EXTENSION: Record<Format, string> = { csv: '.csv', arrow: '.arrow', parquet: '.parquet', dta: '.dta', xlsx: '.xlsx' };
 const HIVE_NULL = '__HIVE_DEFAULT_PARTITION__';
 
+/** Whether `path` is a glob to expand: one with a wildcard that names no file or folder as it is.
+ *  A path that exists is that file or folder (`panel[1].csv`, `what?.csv`, `g=a[1]/`), never a
+ *  pattern: as one it would read other files (panel1.csv), or itself again for ever. */
+export function isGlob(path: string): boolean {
+  return GLOB.test(path) && !existsSync(path);
+}
+
 /** Whether a path names standard input, a glob or a folder rather than one file. */
 export function isDatasetPath(path: string): boolean {
-  if (path === '-' || GLOB.test(path)) return true;
+  if (path === '-' || isGlob(path)) return true;
   try {
     return statSync(path).isDirectory();
   } catch {
@@ -52,11 +59,12 @@ export async function readDataset<O extends DatasetOptions>(path: string, opts: 
 
 /** The data files of a folder or glob, sorted, and the folder their partition keys are relative to. */
 export function datasetFiles(path: string, format: Format | undefined, formatOf: (p: string) => Format | undefined): { root: string; files: string[] } {
-  const { root, files } = GLOB.test(path) ? expandGlob(path) : { root: path, files: partitionShardFiles(path) ?? listFolder(path) };
+  const glob = isGlob(path);
+  const { root, files } = glob ? expandGlob(path) : { root: path, files: partitionShardFiles(path) ?? listFolder(path) };
   const data = files.filter((f) => (format ? formatOf(f) === format || formatOf(f) === undefined : formatOf(f) !== undefined));
   if (data.length === 0)
     throw new DataError(
-      `${path}: no data files${GLOB.test(path) ? ' match' : ' in the folder'}${/[{}]/.test(path) ? ' (braces {a,b} are not expanded in a glob: use a [ab] class, or a wider pattern and an if condition)' : ''}`,
+      `${path}: no data files${glob ? ' match' : ' in the folder'}${/[{}]/.test(path) ? ' (braces {a,b} are not expanded in a glob: use a [ab] class, or a wider pattern and an if condition)' : ''}`,
       { file: path },
     );
   return { root, files: data };
