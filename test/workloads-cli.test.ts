@@ -3,7 +3,7 @@
 // resumed (with a corrupted result among the survivors) ends with the same results; the Slurm
 // executor (a real one-node cluster, .ci/run starts it) gives the same results as the local one.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -161,6 +161,27 @@ describe('sysgmm montecarlo', () => {
     expect(resumed.code).toBe(0);
     expect(resumed.stderr).toContain('(0 computed now)');
     expect(existsSync(lock)).toBe(false);
+  });
+
+  // A tester's empty lock (a crash between creating it and writing it) stopped every later run with a
+  // SyntaxError and its stack (exit 1); a lock that was a symbolic link was read, its target's first line echoed.
+  it('a damaged lock is taken over with a warning naming it; a lock that is a symbolic link is refused and not read', () => {
+    const dir = join(work, 'lock-damaged');
+    expect(sysgmm('montecarlo', planFile, '--out', dir).code).toBe(0);
+    const lock = join(dir, '.sysgmm-running');
+    for (const text of ['', '{"host":', 'secret line\n', '{"host":"x"}']) {
+      writeFileSync(lock, text);
+      const r = sysgmm('montecarlo', planFile, '--out', dir, '--resume', '--quiet');
+      expect([r.code, r.stderr], JSON.stringify(text)).toEqual([0, `warning: ${lock} is damaged (empty or not a lock sysgmm wrote, as a crash of an older sysgmm could leave it); taken over as stale\n`]);
+      expect(existsSync(lock)).toBe(false);
+    }
+    const target = join(work, 'lock-target.txt');
+    writeFileSync(target, 'root:x:0:0:secret\n');
+    symlinkSync(target, lock);
+    const linked = sysgmm('montecarlo', planFile, '--out', dir, '--resume');
+    expect([linked.code, linked.stderr]).toEqual([2, `sysgmm: --out: ${lock} is a symbolic link, not a lock sysgmm made; remove it if no sysgmm run is using ${dir}\n`]);
+    expect(lstatSync(lock).isSymbolicLink()).toBe(true);
+    expect(readFileSync(target, 'utf8')).toBe('root:x:0:0:secret\n');
   });
 
   it('refuses a bad plan with the key at fault (exit 2)', () => {
