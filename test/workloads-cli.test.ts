@@ -211,6 +211,22 @@ describe('sysgmm montecarlo', () => {
     expect(readdirSync(mine)).toEqual(['notes.txt']);
   });
 
+  // A tester's --slurm "--requeue /tmp/x/evil.sh" passed the guard: sbatch, stopping at its first
+  // non-option, would have run evil.sh as the batch script. Refused before sbatch is called.
+  it.runIf(process.platform !== 'win32')('--slurm with a bare word after a long option is refused before sbatch runs (a fake sbatch on PATH records any call)', () => {
+    const bin = join(work, 'fake-sbatch-bin');
+    mkdirSync(bin, { recursive: true });
+    const calls = join(work, 'fake-sbatch-calls.txt');
+    writeFileSync(join(bin, 'sbatch'), `#!/bin/sh\nprintf '%s\\n' "$@" >> '${calls}'\nexit 1\n`, { mode: 0o755 });
+    const evil = join(work, 'evil.sh');
+    writeFileSync(evil, '#!/bin/sh\ntouch /tmp/sysgmm-evil-ran\n', { mode: 0o755 });
+    const dir = join(work, 'slurm-bare-word');
+    const r = spawnSync(process.execPath, ['bin/sysgmm.mjs', 'montecarlo', planFile, '--out', dir, '--executor', 'slurm', '--slurm', `--requeue ${evil}`], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+    expect([r.status, r.stderr]).toEqual([2, `sysgmm: --slurm: '${evil}' after '--requeue': give a long option's value as --requeue=${evil} (a bare word is refused: sbatch would take it for the batch script)\n`]);
+    expect(existsSync(calls)).toBe(false);
+    expect(existsSync(dir)).toBe(false);
+  });
+
   it.skipIf(!slurmRequired)('has the Slurm cluster CI requires (SYSGMM_REQUIRE_SLURM=1, set by .ci/run once slurm-local.sh is up)', () => {
     expect(slurmUp).toBe(true);
   });
