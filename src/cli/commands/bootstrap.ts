@@ -21,6 +21,7 @@ import { modelInputOptions } from '../data-options.ts';
 import { progressBar } from '../progress.ts';
 import { checkTableFile, drawsTable, writeTableFile } from '../../data/write-table.ts';
 import { checkOutputFolder, checkWritableFolder } from '../../data/write-atomic.ts';
+import { figureSlugs } from '../../report/figure-names.ts';
 import { makeFolder, removeEmptyFolders } from '../../data/make-folder.ts';
 import { optionFault } from '../../file-errors.ts';
 import { parseExecutorOptions, withProgress } from '../../run/executor.ts';
@@ -148,10 +149,11 @@ export function register(program: Command): void {
         try {
           // The figure code (vega, d3, resvg: most of the modules bootstrap would load) only for figures.
           const { writeFigure } = await import('../../report/figures.ts');
+          const slugs = figureSlugs(result.coefficients.map((c) => c.name));
           for (const [k, c] of result.coefficients.entries()) {
             const draws: number[] = [];
             for (let b = 0; b < result.reps; b++) if (result.draws.status[b] === REP_OK) draws.push(result.draws.beta[b * K + k]);
-            const base = join(opts.svg, `bootstrap-${c.name.replace(/[^A-Za-z0-9_]+/g, '_')}`);
+            const base = join(opts.svg, `bootstrap-${slugs[k]}`);
             await writeFigure(bootstrapHistogramSpec(c.name, draws, c), base, '--svg');
           }
         } catch (err) {
