@@ -149,3 +149,38 @@ describe('a partition folder read as a dataset', () => {
     await expect(readPartition(out)).rejects.toThrow(refusal);
   });
 });
+
+// A tester altered one value in a shard: the sharded estimate and bootstrap refused it (checksum), but
+// describe, grid and partition of the folder read it silently.
+describe('an altered shard', () => {
+  it('is refused wherever the partition folder is read as one table: describe, grid, partition, readTable', async () => {
+    const { readTable } = await import('../src/data/read.ts');
+    const out = join(work, 'altered');
+    const m = await partition(abdata, { id: 'id', time: 'year', shards: 2, out });
+    // The same data with one value of n changed, partitioned alike: its shard of that unit is valid
+    // Parquet with other contents, which replaces the original shard's bytes.
+    const csv = readFileSync(abdata, 'utf8').split('\n');
+    const n = csv[0]!.split(',').indexOf('n');
+    csv[1] = csv[1]!.split(',').map((v, j) => (j === n ? '9.5' : v)).join(',');
+    writeFileSync(join(work, 'altered.csv'), csv.join('\n'));
+    const other = await partition(join(work, 'altered.csv'), { id: 'id', time: 'year', shards: 2, out: join(work, 'altered-other') });
+    const s = other.shards.findIndex((x, i) => x.sha256 !== m.shards[i]!.sha256);
+    expect(s).toBeGreaterThanOrEqual(0);
+    const file = join(out, m.shards[s]!.file);
+    writeFileSync(file, readFileSync(join(work, 'altered-other', other.shards[s]!.file)));
+    const why = `shard ${s} (${file}) does not match its checksum in ${join(out, 'manifest.json')}: it was altered or damaged`;
+    await expect(readTable(out)).rejects.toThrow(why);
+    const cli = (...args: string[]) => spawnSync(process.execPath, ['bin/sysgmm.mjs', ...args], { cwd: root, encoding: 'utf8' });
+    const grid = join(work, 'altered-grid.json');
+    writeFileSync(grid, JSON.stringify({ template: 'n L.n w k, gmm(L.n, collapse {lags})', axes: { lags: ['', 'lag(1 2)'] } }));
+    for (const args of [
+      ['describe', out, '--id', 'id', '--time', 'year'],
+      ['grid', out, '--id', 'id', '--time', 'year', '--grid', grid, '--out', join(work, 'altered-run')],
+      ['partition', out, '--id', 'id', '--time', 'year', '--shards', '3', '--out', join(work, 'altered-again')],
+    ]) {
+      const r = cli(...args);
+      expect([r.status, r.stderr], args[0]).toEqual([2, `sysgmm: ${why}\n`]);
+    }
+    expect(existsSync(join(work, 'altered-again', 'manifest.json'))).toBe(false);
+  });
+});

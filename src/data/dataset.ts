@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { Field, Float64, RecordBatch, Schema, Struct, Table, makeData, type Data, type DataType } from './arrow-core.ts';
 import { DataError } from '../errors.ts';
-import { partitionShardFiles } from './partition-manifest.ts';
+import { partitionShardFiles, verifyPartitionShards } from './partition-manifest.ts';
 import { GLOB, globParts, segmentRegex } from './glob.ts';
 import { float64Data, NOT_NUMERIC, utf8FromStrings } from './build.ts';
 import { ROWS_BY_FILE } from './row-place.ts';
@@ -46,6 +46,8 @@ export function isDatasetPath(path: string): boolean {
 export async function readDataset<O extends DatasetOptions>(path: string, opts: O, readOne: ReadOne<O>, formatOf: (p: string) => Format | undefined): Promise<Table> {
   if (path === '-') return readStdin(opts, readOne);
   const { root, files: data } = datasetFiles(path, opts.format, formatOf);
+  // A partition's shards are read only as its manifest recorded them (checksums).
+  if (!isGlob(path)) await verifyPartitionShards(path);
   const formats = new Set(data.map((f) => opts.format ?? formatOf(f)));
   if (formats.size > 1) throw new DataError(`${path}: the files mix formats (${[...formats].join(', ')}); a dataset is one format`, { file: path });
   const tables: Table[] = [];

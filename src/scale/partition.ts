@@ -28,7 +28,7 @@ import { writeAll, writeFailure, writeFileAtomic } from '../data/write-atomic.ts
 import { makeFolder } from '../data/make-folder.ts';
 import { optionFault } from '../file-errors.ts';
 import { parquetBatches } from '../data/parquet.ts';
-import { PARTITION_FORMAT, SHARD_FILE, shardPath } from '../data/partition-manifest.ts';
+import { PARTITION_FORMAT, SHARD_FILE, shardPath, verifyPartitionShards } from '../data/partition-manifest.ts';
 import { processRunning } from '../run/run-lock.ts';
 
 const ROW = '__sysgmm_row';
@@ -129,6 +129,7 @@ async function* inputBatches(input: string, batchRows: number, read: PartitionOp
   if (!isDatasetPath(input)) return yield* input.toLowerCase().endsWith('.parquet') ? parquetBatches(input, batchRows) : whole();
   if (input === '-') return yield* whole();
   const { root, files } = datasetFiles(input, read.format, formatOf);
+  await verifyPartitionShards(input); // a partition of a partition: its shards as its manifest recorded them
   if (!files.every((f) => formatOf(f) === 'parquet' && partitions(root, f).length === 0)) return yield* whole();
   let names: string | null = null;
   for (const f of files)
