@@ -184,3 +184,36 @@ describe('an altered shard', () => {
     expect(existsSync(join(work, 'altered-again', 'manifest.json'))).toBe(false);
   });
 });
+
+// A tester's `kill -INT` during partition left <out>/.spill-<pid> (13 MB); --shards above the unit
+// count made empty shards with no word.
+describe('partition interrupted, and more shards than units', () => {
+  it.runIf(process.platform !== 'win32')('SIGINT and SIGTERM remove the spill folder and the output folder the run made; exit 130 / 143 with one line', async () => {
+    // Enough rows that the first pass is still reading when the signal comes.
+    const big = join(work, 'big.csv');
+    const lines = ['id,year,x'];
+    for (let i = 0; i < 400_000; i++) lines.push(`${i % 40_000},${2000 + Math.floor(i / 40_000)},${i}`);
+    writeFileSync(big, lines.join('\n') + '\n');
+    for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+      const out = join(work, `interrupted-${signal}`);
+      const child = spawn(process.execPath, ['bin/sysgmm.mjs', 'partition', big, '--id', 'id', '--time', 'year', '--shards', '8', '--out', out], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+      const spill = join(out, `.spill-${child.pid}`);
+      for (let t = 0; t < 2000 && !existsSync(spill); t++) await new Promise((r) => setTimeout(r, 10));
+      expect(existsSync(spill)).toBe(true);
+      child.kill(signal);
+      const [status] = (await once(child, 'close')) as [number | null];
+      expect([status, stderr]).toEqual([code, `sysgmm: interrupted; the partition was not written to ${out}, its temporary files removed\n`]);
+      expect(existsSync(out)).toBe(false);
+    }
+  });
+
+  it('--shards above what the units fill: a warning counting the empty shards', () => {
+    const r = spawnSync(process.execPath, ['bin/sysgmm.mjs', 'partition', abdata, '--id', 'id', '--time', 'year', '--shards', '200', '--out', join(work, 'p200')], { cwd: root, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    const empty = JSON.parse(readFileSync(join(work, 'p200', 'manifest.json'), 'utf8')).shards.filter((s: { units: number }) => s.units === 0).length;
+    expect(empty).toBeGreaterThan(60);
+    expect(r.stderr).toBe(`warning: ${empty} of 200 shards hold no unit (140 units in all; each unit goes whole to one shard); fewer --shards would do\n`);
+  });
+});
