@@ -3,7 +3,7 @@
 // rename replaced it, and as root `--out /dev/null` would replace /dev/null for every program. A
 // character device or a FIFO is now written in place; a block device or a socket is refused.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { closeSync, lstatSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,6 +59,30 @@ describe('an output that is not a regular file', () => {
     } finally {
       await new Promise((done) => server.close(done));
     }
+  });
+
+  // /dev/stdout is a link to /proc/self/fd/1: with standard output redirected to a file, the atomic
+  // write renamed over the link (as root, /dev/stdout itself). A link of the test's own stands in for it.
+  it.runIf(process.platform === 'linux')('an output that leads to an open descriptor (/proc/self/fd/1) is written into it, and the link stays (CLI)', () => {
+    const saved = join(dir, 'r-fd.json');
+    const model = ['--id', 'id', '--time', 'year', '--xtabond2', 'n L.n w k, gmm(L.n, collapse) iv(w k) twostep robust'];
+    expect(spawnSync(process.execPath, ['bin/sysgmm.mjs', 'estimate', 'data/abdata.csv', ...model, '--save', saved]).status).toBe(0);
+    const stdoutLink = join(dir, 'stdout');
+    symlinkSync('/proc/self/fd/1', stdoutLink);
+    const file = join(dir, 'redirected.md');
+    writeFileSync(file, 'kept\n');
+    // Opened for appending, as `>> redirected.md` would.
+    const fd = openSync(file, 'a');
+    try {
+      const r = spawnSync(process.execPath, ['bin/sysgmm.mjs', 'table', saved, '--format', 'markdown', '--out', stdoutLink], { encoding: 'utf8', stdio: ['ignore', fd, 'pipe'] });
+      expect([r.status, r.stderr]).toEqual([0, '']);
+    } finally {
+      closeSync(fd);
+    }
+    expect(lstatSync(stdoutLink).isSymbolicLink()).toBe(true);
+    const text = readFileSync(file, 'utf8');
+    expect(text.startsWith('kept\n**Table. Dependent variable: n**')).toBe(true);
+    expect(text).toContain('L1.n');
   });
 
   // mknod needs root; /dev/null's numbers (1, 3) make a device that discards what is written.

@@ -1,7 +1,7 @@
 // Every output file is written atomically: the bytes go to a temporary file beside the target, which is
 // then renamed over it, so an interrupted run leaves the old file or the new one, never half of one. A
 // failure names the path the user gave (not the temporary name) and leaves no temporary file behind.
-import { accessSync, constants, existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, lstatSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { SpecError } from '../errors.ts';
@@ -61,11 +61,12 @@ export function writeFailure(err: unknown, path: string, option?: string): unkno
 }
 
 /**
- * How `path` is written when something that is not a regular file is there already: a character
- * device (/dev/null, /dev/stdout, a terminal) or a FIFO is written in place, as the user means by
- * naming one; a rename over it would replace the device with a regular file (and, as root, /dev/null
- * for every program). A block device or a socket is refused: neither is an output file. Undefined for
- * a regular file, a folder or nothing (the atomic write, or its own error).
+ * Whether `path` is written in place rather than atomically: a character device (/dev/null, a
+ * terminal), a FIFO, or an open descriptor (/dev/stdout) is written into, as the user means by naming
+ * one; a rename over it would replace the device or link with a regular file (and, as root, /dev/null
+ * for every program). A block device or a socket is refused: neither is an output file. False for a
+ * regular file, a folder or nothing (the atomic write, or its own error). In place, the bytes are
+ * appended (O_APPEND): a descriptor open on a file (`>> log`) is never truncated.
  */
 function inPlaceTarget(path: string, option: string | undefined): boolean {
   let s;
@@ -74,10 +75,29 @@ function inPlaceTarget(path: string, option: string | undefined): boolean {
   } catch {
     return false; // ENOTDIR, EACCES, a loop: the write reports it
   }
-  if (s === undefined || s.isFile() || s.isDirectory()) return false;
+  if (s === undefined || s.isDirectory()) return false;
+  // /dev/stdout, /dev/fd/1: links into /proc/<pid>/fd, written in place whatever the descriptor is
+  // open on (a regular file when standard output is redirected): renamed over, the link would go.
+  if (s.isFile()) return throughProcFd(path);
   if (s.isCharacterDevice() || s.isFIFO()) return true;
   const what = s.isBlockDevice() ? 'a block device' : s.isSocket() ? 'a socket' : 'not a regular file';
   throw new SpecError(`${option === undefined ? '' : `${option}: `}cannot write ${path}: it is ${what}, not a file; name a file`, option);
+}
+
+/** Whether `path` names an open file descriptor: it, or a symbolic link it leads through, lies in /proc. */
+function throughProcFd(path: string): boolean {
+  let at = resolve(path);
+  for (let hop = 0; hop < 16; hop++) {
+    try {
+      const p = join(realpathSync(dirname(at)), basename(at));
+      if (p.startsWith('/proc/')) return true;
+      if (!lstatSync(p).isSymbolicLink()) return false;
+      at = resolve(dirname(p), readlinkSync(p));
+    } catch {
+      return false;
+    }
+  }
+  return false;
 }
 
 /** Write `data` to `path` atomically; a failure names `path`, and `option` when given (writeFailure).
@@ -85,7 +105,7 @@ function inPlaceTarget(path: string, option: string | undefined): boolean {
 export async function writeFileAtomic(path: string, data: string | Uint8Array, option?: string): Promise<void> {
   if (inPlaceTarget(path, option)) {
     try {
-      await writeFile(path, data);
+      await writeFile(path, data, { flag: 'a' });
     } catch (err) {
       throw writeFailure(err, path, option);
     }
@@ -104,7 +124,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
 export function writeFileAtomicSync(path: string, data: string | Uint8Array, option?: string): void {
   if (inPlaceTarget(path, option)) {
     try {
-      writeFileSync(path, data);
+      writeFileSync(path, data, { flag: 'a' });
     } catch (err) {
       throw writeFailure(err, path, option);
     }
