@@ -1,6 +1,7 @@
 // Every output file is written atomically: the bytes go to a temporary file beside the target, which is
 // then renamed over it, so an interrupted run leaves the old file or the new one, never half of one. A
 // failure names the path the user gave (not the temporary name) and leaves no temporary file behind.
+// A device, FIFO or open descriptor named as the output is written in place instead (inPlaceTarget).
 import { accessSync, constants, existsSync, lstatSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
@@ -101,7 +102,7 @@ function throughProcFd(path: string): boolean {
 }
 
 /** Write `data` to `path` atomically; a failure names `path`, and `option` when given (writeFailure).
- *  A character device or FIFO at `path` is written in place, never replaced (inPlaceTarget). */
+ *  A character device, FIFO or open descriptor at `path` is written in place, never replaced (inPlaceTarget). */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, option?: string): Promise<void> {
   if (inPlaceTarget(path, option)) {
     try {
