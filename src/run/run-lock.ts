@@ -30,7 +30,13 @@ type Held = { host?: string; pid?: number; started?: string };
  *  without hard links gets the lock opened with O_EXCL and written. */
 async function createLock(path: string, text: string): Promise<void> {
   const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`;
-  await writeFile(tmp, text, { flag: 'wx' });
+  try {
+    await writeFile(tmp, text, { flag: 'wx' });
+  } catch (err) {
+    // A read-only or full folder: reported on the lock, not on the temporary name.
+    await rm(tmp, { force: true });
+    throw Object.assign(err as Error, { path });
+  }
   try {
     await link(tmp, path);
     return;
