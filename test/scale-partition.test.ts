@@ -5,7 +5,7 @@
 // manifest (a failed move had left new shards and no manifest). A spill file cut short is an error.
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -215,5 +215,29 @@ describe('partition interrupted, and more shards than units', () => {
     const empty = JSON.parse(readFileSync(join(work, 'p200', 'manifest.json'), 'utf8')).shards.filter((s: { units: number }) => s.units === 0).length;
     expect(empty).toBeGreaterThan(60);
     expect(r.stderr).toBe(`warning: ${empty} of 200 shards hold no unit (140 units in all; each unit goes whole to one shard); fewer --shards would do\n`);
+  });
+});
+
+// `partition h --out h` (or a link to h, or a folder in it) wrote shards and a manifest into the
+// dataset it read, which made the folder a partition and hid its own files from every later read.
+describe('partition into its own input', () => {
+  it('is refused when --out is the input folder, a link to it, a folder inside it, or where an input glob reads', async () => {
+    const data = join(work, 'own-input');
+    mkdirSync(join(data, 'part=a'), { recursive: true });
+    writeFileSync(join(data, 'part=a', 'x.csv'), readFileSync(abdata));
+    const alias = join(work, 'own-input-alias');
+    symlinkSync(data, alias);
+    const opts = { id: 'id', time: 'year', shards: 2 };
+    await expect(partition(data, { ...opts, out: data })).rejects.toThrow(`--out: the folder ${data} is the input folder ${data}, whose files are the data; write the output elsewhere`);
+    await expect(partition(data, { ...opts, out: alias })).rejects.toThrow(`--out: the folder ${alias} is the input folder ${data}, whose files are the data; write the output elsewhere`);
+    await expect(partition(data, { ...opts, out: join(data, 'p') })).rejects.toThrow(`--out: the folder ${join(data, 'p')} is inside the input folder ${data}, whose files are the data; write the output elsewhere`);
+    await expect(partition(`${data}/*/*.csv`, { ...opts, out: join(data, 'part=b') })).rejects.toThrow(`--out: the folder ${join(data, 'part=b')} is where the input glob ${data}/*/*.csv reads files; write the output elsewhere`);
+    expect(readdirSync(data)).toEqual(['part=a']);
+    const parts = join(work, 'own-input-parts');
+    expect((await partition(data, { ...opts, out: parts })).rows).toBe(1031);
+    // A partition folder partitioned again into itself: its shards replaced, its rows the same.
+    const again = await partition(parts, { ...opts, shards: 3, out: parts });
+    expect([again.rows, again.shards.length]).toEqual([1031, 3]);
+    expect(readdirSync(parts).sort()).toEqual(['manifest.json', ...again.shards.map((s) => s.file)].sort());
   });
 });

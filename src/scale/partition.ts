@@ -24,11 +24,12 @@ import { NOT_NUMERIC, float64Data, tableFromColumns, utf8FromStrings } from '../
 import { formatOf, readTable, type ReadOptions } from '../data/read.ts';
 import { datasetFiles, isDatasetPath, partitions } from '../data/dataset.ts';
 import { writeTableFile } from '../data/write-table.ts';
-import { writeAll, writeFailure, writeFileAtomic } from '../data/write-atomic.ts';
+import { checkOutputFolder, writeAll, writeFailure, writeFileAtomic } from '../data/write-atomic.ts';
 import { makeFolder } from '../data/make-folder.ts';
 import { optionFault } from '../file-errors.ts';
 import { parquetBatches } from '../data/parquet.ts';
-import { PARTITION_FORMAT, SHARD_FILE, shardPath, verifyPartitionShards } from '../data/partition-manifest.ts';
+import { isPartitionedFolder, PARTITION_FORMAT, SHARD_FILE, shardPath, verifyPartitionShards } from '../data/partition-manifest.ts';
+import { realPathOf } from '../data/glob.ts';
 import { processRunning } from '../run/run-lock.ts';
 import { signalExit } from '../run/signal-exit.ts';
 
@@ -161,6 +162,10 @@ export async function partition(input: string, opts: PartitionOptions): Promise<
   if (!Number.isInteger(K) || K < 1) throw new SpecError(`--shards must be a positive integer, got ${K}`, '--shards');
   if (opts.id === opts.time) throw new SpecError(`--id and --time name the same column '${opts.id}'`, '--time');
   const out = resolve(opts.out);
+  // Shards and a manifest written into the input folder would make it a partition, hiding its own
+  // files. A partition folder partitioned again into itself is the exception: its new manifest and
+  // shards replace the old ones once all are written, as for any earlier partition in `out`.
+  if (!(isPartitionedFolder(input) && realPathOf(input) === realPathOf(out))) checkOutputFolder(opts.out, '--out', [input]);
   // A folder made here is removed again if the partition fails (a bad --id, a duplicate row).
   const made = (await makeFolder(out).catch((err: unknown) => {
     throw optionFault(err, '--out');
