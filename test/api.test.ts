@@ -286,6 +286,8 @@ suite('data sources held in memory', async () => {
     await expect(boot({ weights: 'foo', pairs: false, tests: ['w = 0'] })).rejects.toThrow("bootstrap: options.weights must be one of rademacher, webb, mammen, got 'foo'");
     for (const t of [0, -1, 1.5]) await expect(boot({ threads: t })).rejects.toThrow(`bootstrap: options.threads must be an integer of at least 1, got ${t}`);
     await expect(boot({ pairs: false })).rejects.toThrow('bootstrap: options.pairs false (the wild score tests only) needs at least one restriction in options.tests');
+    // A tester's report: weights without a test were accepted and ignored.
+    await expect(boot({ weights: 'webb' })).rejects.toThrow('bootstrap: options.weights applies to the wild score tests of options.tests, and there are none');
     await expect(boot({ recentre: 'no' })).rejects.toThrow("bootstrap: options.recentre must be true or false, got 'no'");
     await expect(boot({ tests: 'w = 0' })).rejects.toThrow("bootstrap: options.tests must be an array of restrictions, e.g. [\"w = 0\"], got 'w = 0'");
     await expect(boot({ onProgress: 5 })).rejects.toThrow('bootstrap: options.onProgress must be a function, got 5');

@@ -53,6 +53,17 @@ describe('bootstrap intervals', () => {
     // |t*| ≥ 1.1/0.25 = 4.4: none → p = 1/12
     expect(s.p).toBeCloseTo(1 / 12, 12);
   });
+  // A tester's report: without replication SEs (two-step, no robust) the p column was
+  // 2·min(share ≤ 0, 1 − share), 0.000 when every draw is on one side; it now has the +1 of the others.
+  it('without SEs, the p-value is the equal-tailed percentile one with the +1: 2·min(#≤0 + 1, #≥0 + 1)/(B + 1)', () => {
+    const s = summariseCoefficient('b', 0.3, 0.1, [-0.1, 0.2, 0.3, 0.4, 0.5], null);
+    expect([s.p, s.pKind, s.studentized]).toEqual([(2 * 2) / 6, 'percentile', null]);
+    const oneSide = summariseCoefficient('b', 0.3, 0.1, [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9], null);
+    expect(oneSide.p).toBeCloseTo(0.2, 12);
+    // A draw at 0 counts on both sides; the p-value is at most 1.
+    expect(summariseCoefficient('b', 0, 0.1, [-0.1, 0, 0.1], null).p).toBe(1);
+    expect(summariseCoefficient('b', 1.1, 0.25, [1, 1.2], [0.2, 0.2]).pKind).toBe('bootstrap-t');
+  });
   it('upper-tail bootstrap p-value counts ties and ignores non-finite draws', () => {
     expect(upperTailP(2, [1, 2, 3, NaN])).toBeCloseTo(3 / 4, 12);
   });

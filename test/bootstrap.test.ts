@@ -5,7 +5,7 @@ import { parseXtabond2 } from '../src/spec/parse.ts';
 import type { ModelSpec } from '../src/spec/types.ts';
 import { bootstrapGmm } from '../src/bootstrap/run.ts';
 import { waldTest } from '../src/api/postestimation.ts';
-import { clusterCounts } from '../src/bootstrap/draws.ts';
+import { clusterCounts, createRng, fewClustersWarning, wildWeights } from '../src/bootstrap/draws.ts';
 import { naiveBootstrap } from './helpers/naive-bootstrap.ts';
 import { fitGmm } from '../src/gmm/fit.ts';
 import { REP_OK, replicate } from '../src/bootstrap/replicate.ts';
@@ -15,6 +15,7 @@ import { estimateOptions, modelBlocks, prepareGmm } from '../src/gmm/fit.ts';
 import { estimateFromBlocks } from '../src/gmm/estimate.ts';
 import { ReferenceBackend } from '../src/kernels/reference.ts';
 import { getBackend, listBackends } from '../src/kernels/registry.ts';
+import { formatBootstrapText } from '../src/report/bootstrap.ts';
 
 // Collapsed instruments keep every weight matrix non-singular on the Arellano–Bond panel.
 const COMMAND = 'n L.n L(0/1).(w k) yr*, gmm(L.(n w k), collapse) iv(yr*, eq(level)) twostep robust';
@@ -245,6 +246,65 @@ describe('wild score bootstrap tests', () => {
     const chi2 = await bootstrapGmm(panel, spec, { reps: 19, seed: 3, pairs: false, tests: ['w = 0'] });
     expect(chi2.tests[0]!.waldDf2).toBeNull();
     expect(chi2.tests[0]!.wald).toBeCloseTo(waldTest(chi2.fit, 'w = 0').stat, 10);
+  });
+  // A tester's report: with 9 clusters yr1982 is not identified (invsym sets its estimate and SE to 0),
+  // yet --test "yr1982 = 0" printed chi2(1) = 0.00, p = 1, and "yr1982 = 0, w = 0" chi2(2), where the
+  // fit's test() refuses the first and gives the second df 1, as Stata's `test` drops the constraint.
+  it('forms the Wald as Stata\'s test (the fit\'s test()): df the rank of R V R\', a zero-variance restriction dropped or refused', async () => {
+    const clustered = parseXtabond2(`${COMMAND} cluster(ind)`, panelColumns);
+    const res = await bootstrapGmm(panel, clustered, { reps: 99, seed: 1, pairs: false, tests: ['yr1982 = 0, w = 0', 'w = 0'] });
+    const [joint, w] = res.tests;
+    expect([joint.df, joint.droppedConstraints, w.df, w.droppedConstraints]).toEqual([1, ['yr1982 = 0'], 1, []]);
+    expect(joint.wald).toBeCloseTo(1.848476, 5);
+    expect(joint.waldP).toBeCloseTo(0.173961, 5);
+    expect(joint.stat).toBeCloseTo(68.54153, 4);
+    expect(joint.p).toBeCloseTo(w.p, 12);
+    expect(w.wald).toBe(joint.wald);
+    expect(waldTest(res.fit, 'yr1982 = 0, w = 0')).toMatchObject({ stat: joint.wald, df1: 1, p: joint.waldP, droppedConstraints: ['yr1982 = 0'] });
+    expect(formatBootstrapText(res)).toContain(
+      "Test yr1982 = 0, w = 0: Wald chi2(1) = 1.85  Prob > chi2 = 0.174;  score chi2(1) = 68.54  Prob > chi2 = 0.000;  wild score bootstrap prob (rademacher, 99 draws) = 0.010\n  ('yr1982 = 0' dropped: zero variance, alone or given the restrictions before it, as Stata's test drops it; df 1)\n",
+    );
+    const refused = "--test: the restrictions 'yr1982 = 0' have zero variance: yr1982 is not identified in this fit (estimate and standard error 0), so there is nothing to test";
+    await expect(bootstrapGmm(panel, clustered, { reps: 99, seed: 1, pairs: false, tests: ['yr1982 = 0'] })).rejects.toThrow(refused);
+    expect(() => waldTest(res.fit, 'yr1982 = 0')).toThrow(refused.replace('--test', 'test'));
+  });
+  // A tester's report: one seeded stream consumed test after test gave L1.w p = 0.009 tested first and
+  // 0.015 tested after yr1982; every test now gets the seed's same draws.
+  it('gives a test the same p-value whatever other tests run beside it, in any order', async () => {
+    const first = await bootstrapGmm(panel, spec, { reps: 999, seed: 3, pairs: false, tests: ['L1.w = 0', 'yr1982 = 0'] });
+    const second = await bootstrapGmm(panel, spec, { reps: 999, seed: 3, pairs: false, tests: ['yr1982 = 0', 'L1.w = 0'] });
+    const alone = await bootstrapGmm(panel, spec, { reps: 999, seed: 3, pairs: false, tests: ['yr1982 = 0'] });
+    expect(first.tests.map((t) => t.bootstrapP)).toEqual([0.009, 0.248]);
+    expect(second.tests.map((t) => t.bootstrapP)).toEqual([0.248, 0.009]);
+    expect(alone.tests[0].bootstrapP).toBe(0.248);
+  });
+  // A tester's Monte Carlo: with the two-step weight held fixed the test over-rejects (0.196–0.328 at 5%
+  // against 0.104–0.128 for the Windmeijer Wald); one-step robust is well sized. A two-step --test warns.
+  it('warns that a two-step fit\'s score test holds the weight matrix fixed; a one-step fit\'s does not', async () => {
+    const two = await bootstrapGmm(panel, spec, { reps: 19, seed: 1, pairs: false, tests: ['w = 0'] });
+    expect(two.warnings).toEqual([
+      '--test on a two-step fit: the wild score bootstrap holds the two-step weight matrix fixed (no Windmeijer correction) and over-rejected in simulations (README, The bootstrap); prefer the pairs bootstrap-t p-value',
+    ]);
+    const one = await bootstrapGmm(panel, parseXtabond2(COMMAND.replace(' twostep', ''), panelColumns), { reps: 19, seed: 1, pairs: false, tests: ['w = 0'] });
+    expect([one.fit.steps, one.warnings]).toEqual([1, []]);
+  });
+  // A tester's report: on 9 clusters the Rademacher draws ±(1, …, 1) reproduce W exactly in theory, but
+  // rounding put W* 7e-15 below W, so they were not counted as W* ≥ W: p 0.0177 where the exact
+  // enumeration of the 512 sign patterns gives 0.0234. The 37 such draws of seed 2 now count.
+  it('counts the draws that reproduce W (ties to rounding) as W* ≥ W, and warns that Rademacher weights on 9 clusters are coarse', async () => {
+    const few = parseXtabond2('n L.n w k, iv(w k L.w L.k) noleveleq twostep robust cluster(ind)', panelColumns);
+    const res = await bootstrapGmm(panel, few, { reps: 9999, seed: 2, pairs: false, tests: ['w = 0'] });
+    const v = wildWeights(createRng(2), 9999, 9, 'rademacher');
+    let allEqual = 0;
+    for (let b = 0; b < 9999; b++) if (v.subarray(b * 9, b * 9 + 9).every((x) => x === v[b * 9])) allEqual++;
+    expect(allEqual).toBe(37);
+    expect(res.tests[0].bootstrapP).toBeCloseTo((177 - 1 + 37 + 1) / 10000, 12);
+    expect(res.tests[0].bootstrapP).toBeCloseTo(0.0214, 12);
+    expect(res.warnings[1]).toBe(
+      'rademacher weights on 9 clusters give at most 256 distinct statistics (2^9 sign draws, v and -v alike) for 9999 replications, so the bootstrap p-value takes few values; --weights webb (Webb 2014) has 6^9 draws',
+    );
+    expect([fewClustersWarning('rademacher', 14, 9999) !== null, fewClustersWarning('rademacher', 15, 9999), fewClustersWarning('mammen', 14, 9999), fewClustersWarning('webb', 3, 9999)]).toEqual([true, null, null, null]);
+    expect(fewClustersWarning('mammen', 13, 9999)).toBe('mammen weights on 13 clusters give at most 8192 distinct statistics (2^13 draws) for 9999 replications, so the bootstrap p-value takes few values; --weights webb (Webb 2014) has 6^13 draws');
   });
   it('gives a zero statistic and p = 1 at the estimate', async () => {
     const fit = (await bootstrapGmm(panel, spec, { reps: 2, seed: 1, pairs: false, tests: ['w = 0'] })).fit;

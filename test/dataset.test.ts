@@ -131,11 +131,13 @@ describe('tables written as CSV, Arrow, Parquet, JSON', async () => {
   });
 
   it('draws and variables tables have one row per replication and per variable', () => {
-    const d = drawsTable(['a', 'b'], { reps: 3, K: 2, beta: Float64Array.of(1, 2, 3, 4, 5, 6), se: Float64Array.of(0.1, 0.2, 0.3, 0.4, 0.5, 0.6), status: Uint8Array.of(0, 1, 0) });
-    expect(d.schema.fields.map((f) => f.name)).toEqual(['rep', 'status', 'b_a', 'b_b', 'se_a', 'se_b']);
-    // A failed replication's estimates are missing (null), not the values its slots held.
-    expect(d.get(1)!.toJSON()).toEqual({ rep: 2, status: 'singular', b_a: null, b_b: null, se_a: null, se_b: null });
-    expect(d.get(2)!.toJSON()).toEqual({ rep: 3, status: 'ok', b_a: 5, b_b: 6, se_a: 0.5, se_b: 0.6 });
+    const d = drawsTable(['a', 'b'], { reps: 3, K: 2, beta: Float64Array.of(1, 2, 3, 4, 5, 6), se: Float64Array.of(0.1, 0.2, 0.3, 0.4, 0.5, 0.6), hansen: Float64Array.of(3.5, 7, 2.25), status: Uint8Array.of(0, 1, 0) });
+    expect(d.schema.fields.map((f) => f.name)).toEqual(['rep', 'status', 'b_a', 'b_b', 'se_a', 'se_b', 'hansen']);
+    // A failed replication's estimates are missing (null), not the values its slots held; the last
+    // column is each replication's Hansen J* (a tester's request).
+    expect(d.get(1)!.toJSON()).toEqual({ rep: 2, status: 'singular', b_a: null, b_b: null, se_a: null, se_b: null, hansen: null });
+    expect(d.get(2)!.toJSON()).toEqual({ rep: 3, status: 'ok', b_a: 5, b_b: 6, se_a: 0.5, se_b: 0.6, hansen: 2.25 });
+    expect(d.get(0)!.toJSON().hansen).toBe(3.5);
     const v = variablesTable([{ name: 'n', count: 3, missing: 1, mean: 2, sd: 1, min: 1, max: 3 }]);
     expect(v.get(0)!.toJSON()).toEqual({ name: 'n', count: 3, missing: 1, mean: 2, sd: 1, min: 1, max: 3 });
   });
@@ -149,7 +151,7 @@ describe('tables written as CSV, Arrow, Parquet, JSON', async () => {
 
   // Counts and replication numbers were written as Float64 (1.0 in Arrow and Parquet readers).
   it('writes the replication number and the counts as integers (Int32), in Arrow and Parquet alike', async () => {
-    const d = drawsTable(['a'], { reps: 2, K: 1, beta: Float64Array.of(1, 2), se: Float64Array.of(0.1, 0.2), status: Uint8Array.of(0, 0) });
+    const d = drawsTable(['a'], { reps: 2, K: 1, beta: Float64Array.of(1, 2), se: Float64Array.of(0.1, 0.2), hansen: Float64Array.of(1, 2), status: Uint8Array.of(0, 0) });
     const v = variablesTable([{ name: 'n', count: 3, missing: 1, mean: 2, sd: 1, min: 1, max: 3 }]);
     for (const ext of ['arrow', 'parquet']) {
       await writeTableFile(join(dir, `draws.${ext}`), d);

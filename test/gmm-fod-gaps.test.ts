@@ -77,6 +77,18 @@ describe('orthogonal deviations with gaps (Grunfeld, xtabond2 on Statalist)', ()
     ]);
   });
 
+  it('first differences count a row whose previous period lacks a regressor under "no first difference", and the reason says so (a tester: it named only first periods and gaps)', async () => {
+    const cmd = 'xtabond2 invest mvalue kstock, iv(mvalue kstock) nolevel small';
+    const r = await fitGmm(panel, spec(cmd, columns, 'current'), cmd);
+    // 200 rows = 176 used + 8 missing kstock + 8 first years (firms 1 and 6 lack kstock there) + the
+    // 8 rows after a missing kstock, whose first difference needs it: none is a first period or after a gap.
+    expect(r.nobs).toBe(176);
+    expect(r.excluded).toEqual([
+      { reason: 'missing value in the dependent variable or a regressor', count: 8 },
+      { reason: 'no first difference (first period of the unit, a gap before it, or the dependent variable or a regressor missing in the period before)', count: 16 },
+    ]);
+  });
+
   it('the current release on abdata with an if condition and with a gap: the re-implementation of its source to 5 decimals', async () => {
     const ab = Panel.fromTable(await readTable('data/abdata.csv'), { id: 'id', time: 'year' });
     const abColumns = ab.names();

@@ -111,10 +111,11 @@ describe('published xtabond2 logs on data/abdata.csv', () => {
     expectPrinted(r.modelTest!.stat, e.model_test.stat!, 2, 'Wald chi2');
     expectPrinted(r.modelTest!.p, e.model_test.p!, 3, 'Wald p');
     expect(r.warnings.some((w) => w.startsWith('Two-step estimated covariance matrix of moments is singular') && w.includes('robust weighting matrix for Hansen test'))).toBe(true);
-    // Excluded rows: 1031 in the file = 611 used + 280 lacking L2.n (first two years) + 140 with no difference.
+    // Excluded rows: 1031 in the file = 611 used + 280 lacking L2.n (first two years) + 140 with no
+    // difference: each firm's third year, where L2.n is present but the period before lacks it.
     expect(r.excluded).toEqual([
       { reason: 'missing value in the dependent variable or a regressor', count: 280 },
-      { reason: 'no first difference (first period of the unit, or a gap before it)', count: 140 },
+      { reason: 'no first difference (first period of the unit, a gap before it, or the dependent variable or a regressor missing in the period before)', count: 140 },
     ]);
   });
 

@@ -3,9 +3,10 @@
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { parseRestrictions } from '../src/bootstrap/restrictions.ts';
-import { summariseCoefficient, upperTailP } from '../src/bootstrap/intervals.ts';
-import { bootstrapGmm } from '../src/bootstrap/run.ts';
-import { bootstrapJson, formatBootstrapText } from '../src/report/bootstrap.ts';
+import { summariseCoefficient, tooFewReplications, upperTailP } from '../src/bootstrap/intervals.ts';
+import { bootstrapGmm, singularWarning } from '../src/bootstrap/run.ts';
+import { bootstrapJson, formatBootstrapMarkdown, formatBootstrapText } from '../src/report/bootstrap.ts';
+import { levelPercentLabel } from '../src/stats/confidence-level.ts';
 import { parseXtabond2 } from '../src/spec/parse.ts';
 import { SpecError } from '../src/errors.ts';
 import { loadAbdata } from './helpers/abdata.ts';
@@ -57,6 +58,62 @@ describe('statistics that cannot be computed', () => {
   });
 });
 
+// A tester's report: "100 of 199 replications used a generalized inverse … so every replication's moment
+// covariance is singular"; "every" now only where the count is all of them.
+describe('singular replications', () => {
+  it('says "every" only when every replication was singular', () => {
+    const head = 'replications used a generalized inverse of a singular moment covariance and 11 failed (a coefficient not identified); such replications rest on rank decisions that rounding can tip, so their results differ between backends: 6 instruments against about 5 distinct clusters in a resample of 8';
+    expect(singularWarning(100, 11, 199, 6, 8)).toBe(
+      `100 of 199 ${head} on average, and a resample with fewer distinct clusters than instruments has a singular moment covariance; fewer instruments (collapse, lag limits) avoid it`,
+    );
+    expect(singularWarning(199, 11, 199, 6, 8)).toBe(`199 of 199 ${head}, so every replication's moment covariance is singular; fewer instruments (collapse, lag limits) avoid it`);
+  });
+});
+
+// A tester's report: the README's own example printed w p = 0.068 beside a 95% (T) interval
+// [−1.861, −0.330]: the p-value is symmetric, the interval equal-tailed; the footnote now says so.
+describe('the p column\'s footnote', () => {
+  it('names the symmetric bootstrap-t p-value, its formula, and that the equal-tailed (T) interval can disagree at 1 − level', async () => {
+    const panel = await loadAbdata();
+    const spec = parseXtabond2('n L.n w k, gmm(L.n, collapse) iv(w k) twostep robust level(90)', ['n', 'w', 'k']);
+    const run = await bootstrapGmm(panel, spec, { reps: 19, seed: 3, backend: 'float64-ts', threads: 1 });
+    const note = 'Boot P>|t|: symmetric bootstrap-t p-value of coef = 0, (#{|t*| >= |t|} + 1)/(B + 1); the (T) interval is equal-tailed, so it can exclude 0 while P > 0.1\n';
+    expect(formatBootstrapText(run)).toContain(`(P) percentile   (B) basic   (T) studentized (bootstrap-t)\n${note}`);
+    expect(formatBootstrapMarkdown(run)).toContain(`\n${note}`);
+  });
+});
+
+// A tester's report: under twostep without robust the p column became a percentile p-value without the
+// +1 (0.000), while the footnote still said "symmetric bootstrap-t".
+describe('two-step without robust', () => {
+  it('the p column is the percentile p-value with the +1, and the footnote says so', async () => {
+    const panel = await loadAbdata();
+    const spec = parseXtabond2('n L.n w k, gmm(L.n, collapse) iv(w k) twostep', ['n', 'w', 'k']);
+    const run = await bootstrapGmm(panel, spec, { reps: 19, seed: 3, backend: 'float64-ts', threads: 1 });
+    expect(run.coefficients.map((c) => [c.pKind, c.p])).toEqual([['percentile', 0.1], ['percentile', 0.1], ['percentile', 0.1], ['percentile', 0.1]]);
+    expect(formatBootstrapText(run)).toContain(
+      '(P) percentile   (B) basic   (T) studentized (bootstrap-t)\nBoot P>|t|: equal-tailed percentile p-value of coef = 0, 2*min(#{b* <= 0} + 1, #{b* >= 0} + 1)/(B + 1); no (T): uncorrected two-step SEs (no robust) are not used to studentize\n',
+    );
+    expect(formatBootstrapMarkdown(run)).toContain('\nBoot P>|t|: equal-tailed percentile p-value of coef = 0,');
+  });
+});
+
+// A tester's report: level(99.9) printed "[100% Conf. Interval]" and "for 100% intervals" (the level
+// rounded to whole percent); the label is now estimate's, 99.9.
+describe('level labels', () => {
+  it('label the level as estimate does, to its decimals: 99.9, and 57 for 0.57', async () => {
+    const panel = await loadAbdata();
+    const spec = parseXtabond2('n L.n w k, gmm(L.n, collapse) iv(w k) twostep robust level(99.9)', ['n', 'w', 'k']);
+    const run = await bootstrapGmm(panel, spec, { reps: 99, seed: 1, backend: 'float64-ts', threads: 1 });
+    expect(run.warnings).toEqual(['99 replications are too few for 99.9% intervals: their quantiles need at least 1999 (999 is usual)']);
+    expect(formatBootstrapText(run, ['percentile'])).toContain('|      Coef.  Corrected    Boot SE  Boot P>|t| [99.9% Conf. Interval]\n');
+    expect(formatBootstrapMarkdown(run, ['percentile'])).toContain('| Boot p | percentile 99.9% CI |');
+    expect(levelPercentLabel(0.57)).toBe('57');
+    expect(tooFewReplications(5, 0.57)).toBeNull();
+    expect(tooFewReplications(3, 0.57)).toBe('3 replications are too few for 57% intervals: their quantiles need at least 4 (999 is usual)');
+  });
+});
+
 describe('resources', () => {
   it('too few replications for the interval and more threads than cores give warnings, in the report too', async () => {
     const panel = await loadAbdata();
@@ -66,8 +123,8 @@ describe('resources', () => {
     expect(run.threads).toBeLessThanOrEqual(cores);
     expect(run.warnings).toEqual([
       `--threads ${cores + 1000} is more than the ${cores} cores available; using ${cores}`,
-      '5 replications are too few for 95% intervals: their quantiles need at least 39 (999 is usual)',
       ...(cores > 1 ? [`ran on 1 of the ${cores} threads asked for: a thread takes 32 replications at a time, so 5 keep 1 busy`] : []),
+      '5 replications are too few for 95% intervals: their quantiles need at least 39 (999 is usual)',
     ]);
     expect(formatBootstrapText(run)).toContain('Warning: 5 replications are too few for 95% intervals');
     // The errors' label is estimate's (Corrected for two-step Windmeijer, Robust, or plain Std. Err.).
@@ -78,5 +135,14 @@ describe('resources', () => {
     expect(text).toContain('Each replication re-estimates the one-step fit and the unadjusted errors;');
     const enough = await bootstrapGmm(panel, spec, { reps: 39, seed: 1, backend: 'float64-ts', threads: 1 });
     expect(enough.warnings).toEqual([]);
+  });
+  // A tester's report: 41 replications of which 5 failed left 36 for the intervals, under the 39 that
+  // 95% needs, without a warning (it looked at the replications asked for).
+  it('too few is judged on the replications used, failed ones left out', async () => {
+    const panel = await loadAbdata();
+    const spec = parseXtabond2('n L.n w k if id<=8, gmm(L.n, collapse lag(2 3)) iv(w k) twostep robust', ['n', 'w', 'k', 'id']);
+    const run = await bootstrapGmm(panel, spec, { reps: 41, seed: 7, backend: 'float64-ts', threads: 1 });
+    expect([run.used, run.failed.singular]).toEqual([36, 5]);
+    expect(run.warnings[0]).toBe('36 replications used (of 41; 5 failed) are too few for 95% intervals: their quantiles need at least 39 (999 is usual)');
   });
 });

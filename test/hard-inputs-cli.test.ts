@@ -71,6 +71,13 @@ describe('bootstrap options', () => {
     expectDataError(sysgmm('bootstrap', 'data/abdata.csv', ...MODEL, '--reps', '1e3'), "--reps must be an integer of at least 2, got '1e3'");
     expectDataError(sysgmm('bootstrap', 'data/abdata.csv', ...MODEL, '--reps', '9', '--test', 'w = 0, w = 1'), "'w = 1' contradicts 'w = 0'");
   });
+  // A tester's report: --weights without --test, and --ci under --method wild, were accepted and ignored.
+  it('an option the method would ignore exits 2 naming it: --weights without --test, --ci with --method wild', () => {
+    const weights = sysgmm('bootstrap', 'data/abdata.csv', ...MODEL, '--reps', '9', '--weights', 'webb');
+    expect([weights.code, weights.stdout, weights.stderr]).toEqual([2, '', 'sysgmm: --weights applies to the wild score tests of --test: give a --test or leave --weights out\n']);
+    const ci = sysgmm('bootstrap', 'data/abdata.csv', ...MODEL, '--method', 'wild', '--test', 'w = 0', '--ci', 'studentized');
+    expect([ci.code, ci.stdout, ci.stderr]).toEqual([2, '', 'sysgmm: --ci applies to --method pairs: the wild score bootstrap computes tests, not intervals\n']);
+  });
 });
 
 describe('rows left out', () => {

@@ -146,6 +146,28 @@ describe('journal table', () => {
     expect(lines[5]).toBe('L.y' + ' '.repeat(11) + '0.912***  0.800***');
   });
 
+  it('marks a GMM coefficient the generalized inverse set to 0 with SE 0 "not identified", and notes every such one by column, shown or not (a tester saw a plain 0.000 (0.000))', () => {
+    const lostCa = result('system', [['ca', 0, 0, NaN], ['eff', -0.4, 0.05, 0.001], ['lngdp', 0, 0, NaN], ['_cons', 0, 0, NaN]]);
+    const fine = result('system', [['ca', -0.3, 0.1, 0.003], ['eff', 0, 0.02, 1]]);
+    const b = buildJournalTable({
+      id: 'T6',
+      title: 't',
+      columns: [{ label: 'A', result: fine }, { label: 'B', result: lostCa, bootstrap: [{ name: 'ca', low: 0, high: 0 }] }],
+      rows: [{ name: 'ca', label: 'CA' }, { name: 'eff', label: 'EFF' }],
+    });
+    expect(b.rows.slice(0, 6).map((r) => r.cells)).toEqual([
+      ['-0.300***', 'not identified'],
+      ['(0.100)', ''],
+      ['', ''],
+      ['0.000', '-0.400***'],
+      ['(0.020)', '(0.050)'],
+      ['', ''],
+    ]);
+    expect(b.notes[0]).toBe("Not identified (X'ZWZ'X singular; its generalized inverse, xtabond2's invsym, sets the estimate and standard error to 0): (2) ca, lngdp, _cons.");
+    expect(b.columns.map((c) => c.notIdentified)).toEqual([[], ['ca', 'lngdp', '_cons']]);
+    expect(toMarkdown(b)).toContain('| CA | -0.300*** | not identified |');
+  });
+
   it('adds a bracketed bootstrap row when intervals are given', () => {
     const b = buildJournalTable({
       id: 'T',

@@ -48,6 +48,26 @@ function specError(cmd: string, columns: readonly string[] = ABDATA): SpecError 
   throw new Error(`no error for: ${cmd}`);
 }
 
+describe('timedummies and a named dummy', () => {
+  const cols = ['n', 'w', 'k', 'year'];
+  it('says that timedummies makes the dummies after the command is read, so it cannot name them (a tester got only "not found")', () => {
+    const msg = (cmd: string) => {
+      try {
+        parseXtabond2(cmd, cols);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return 'parsed';
+    };
+    expect(msg('n L.n w yr1980, gmm(L.n) iv(w) timedummies')).toBe(
+      "variable 'yr1980' in the variable list not found: timedummies makes yr1980 and every other period's dummy when the model is fitted, and adds them to the regressors and an iv() itself, so a command cannot name them; leave yr1980 out, or give the data year-dummy columns and leave timedummies out",
+    );
+    expect(msg('n L.n w, gmm(L.n) iv(w yr_m3) timedummies')).toMatch(/^variable 'yr_m3' in ivstyle\(w yr_m3\) not found: timedummies makes yr_m3 /);
+    // Without timedummies, the usual message with the columns.
+    expect(msg('n L.n w yr1980, gmm(L.n) iv(w)')).toBe("variable 'yr1980' in the variable list not found; columns are: n, w, k, year");
+  });
+});
+
 describe('the four published commands (test/fixtures/xtabond2-published.json)', () => {
   it('log 1: Arellano-Bond one-step difference GMM (Roodman 2009, 3.3)', () => {
     const expected: ModelSpec = {

@@ -195,6 +195,29 @@ describe('Malmquist index', () => {
     );
   });
 
+  it('a year absent for every city: the 2-year change is kept on the later row and warned of, with the pair of years and its count; biennial data are not (a tester saw 2004→2006 stored silently)', async () => {
+    // The by-hand panel of the first test, its years 2010 → 2012 with 2011 absent from the data,
+    // plus a third year 2013 one step after.
+    const city = ['a', 'b', 'c', 'a', 'b', 'c', 'a', 'b', 'c'];
+    const x = [2, 5, 3, 10, 5, 2, 10, 5, 2];
+    const y = [1, 4, 3, 9, 3, 3, 9, 3, 3];
+    const gap = await malmquist({ city, year: [2010, 2010, 2010, 2012, 2012, 2012, 2013, 2013, 2013], inputs: [x], outputs: [y] });
+    const N = NaN;
+    expectClose(gap.mi, [N, N, N, 1.8, 0.75, 1.5, 1, 1, 1], 1e-7);
+    const spans = gap.warnings.filter((w) => !w.message.includes('missing for'));
+    expect(spans.map((w) => [w.measure, w.cityYears, w.reasons, w.message])).toEqual([
+      [
+        'malmquist',
+        3,
+        { '2010→2012': 3 },
+        'malmquist, malmquist_ec and malmquist_tc of 3 city-year(s) compare years more than one step (1) apart, no year between being in the data: 2010→2012 (3); each is the change over the whole span, on the later year\'s row',
+      ],
+    ]);
+    // Every second year: the step is 2, nothing is warned of beyond the first year.
+    const biennial = await malmquist({ city, year: [2010, 2010, 2010, 2012, 2012, 2012, 2014, 2014, 2014], inputs: [x], outputs: [y] });
+    expect(biennial.warnings.map((w) => w.message)).toEqual(['malmquist', 'malmquist_ec', 'malmquist_tc'].map((m) => `${m} missing for 3 city-year(s) (3 first year (no previous year))`));
+  });
+
   it('matches DEAP 2.1 example EG4 (Coelli 1996): printed effch, techch, tfpch', async () => {
     const x = [2, 4, 3, 5, 6, 2, 4, 3, 5, 5, 2, 4, 3, 5, 5];
     const y = [1, 2, 3, 4, 5, 1, 3, 4, 3, 5, 1, 3, 4, 3, 5];

@@ -253,6 +253,67 @@ describe('sysgmm indices (command)', () => {
     expectClose(col('dea_ccr_in').filter((_, r) => r % 2 === 0), [(3 / 5) / (5 / 7), 1, (4 / 6) / (5 / 7)], 1e-7);
   });
 
+  it('writes the id as the file has it: 01503 keeps its leading zero; plain integer ids stay numbers, sorted 9 before 10 (a tester: 01503 came out as 1503)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sysgmm-indices-'));
+    const text = readFileSync(writeData(dir), 'utf8');
+    const run = async (ids: string[]) => {
+      const file = join(dir, `ids-${ids.join('-')}.csv`);
+      writeFileSync(file, ['Beijing', 'Tianjin', 'Shijiazhuang'].reduce((t, c, i) => t.replaceAll(`${c},`, `${ids[i]},`), text));
+      const out = join(dir, `out-${ids.join('-')}.csv`);
+      await runIndices(file, { id: 'city', time: 'year', reference: 'sample', out });
+      return readFileSync(out, 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').slice(0, 3).join(','));
+    };
+    // Beijing's LQm 2010: C = 3 of its 190 against 3 + 16 + 29 = 48 of 190 + 390 + 590 = 1170.
+    expect((await run(['01503', '9', '10']))[0]).toBe(`01503,2010,${(3 / 190) / (48 / 1170)}`);
+    expect((await run(['01503', '9', '10'])).map((l) => l.split(',')[0])).toEqual(['01503', '01503', '10', '10', '9', '9']);
+    expect((await run(['1503', '9', '10'])).map((l) => l.split(',')[0])).toEqual(['9', '9', '10', '10', '1503', '1503']);
+  });
+
+  it('--append writes the file\'s columns as written, its rows in its order, with the computed columns after them; a row without a year keeps its place, empty', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sysgmm-indices-'));
+    const lines = readFileSync(writeData(dir), 'utf8').trim().split('\n');
+    // Rows out of order, an id with a leading zero, a number written "7.50", and a row without a year.
+    const rows = [lines[0] + ',note', ...[6, 1, 4, 2, 5, 3].map((i) => lines[i].replace('Shijiazhuang,', '0311,') + ',"a, b"'), lines[1].replace(',2010,', ',,') + ',x'];
+    rows[2] = rows[2].replace(/,5,3,"a, b"$/, ',5,3.0,"a, b"');
+    const file = join(dir, 'unsorted.csv');
+    writeFileSync(file, rows.join('\n') + '\n');
+    const out = join(dir, 'appended.csv');
+    const res = await runIndices(file, { id: 'city', time: 'year', reference: 'sample', efficiency: 'labour-productivity', labour: 'l', output: 'y', out, append: true });
+    expect(res.rows).toBe(7);
+    expect(res.warnings[0].message).toBe(`1 row(s) of ${file} dropped (0 without city, 1 without year)`);
+    const written = readFileSync(out, 'utf8').trim().split('\n');
+    const header = written[0].split(',');
+    expect(header).toEqual([...lines[0].split(','), 'note', ...indexColumnNames(), 'lprod']);
+    // Each line starts with the file's own line, as written.
+    written.slice(1).forEach((l, k) => expect(l.startsWith(rows[k + 1] + ',')).toBe(true));
+    const lprod = written.slice(1).map((l) => l.split(',').at(-1));
+    // File order: Shijiazhuang (0311) 2011 y 4 + 2·2 = 8 over l 7, Beijing 2010 3/5 (its y written
+    // 3.0), Tianjin 2011 6/6, Beijing 2011 4/5, Shijiazhuang 2010 5/7, Tianjin 2010 4/6; no year: empty.
+    expect(lprod).toEqual([String(8 / 7), String(3 / 5), String(6 / 6), String(4 / 5), String(5 / 7), String(4 / 6), '']);
+    // The same values as without --append, city-year by city-year.
+    const sorted = join(dir, 'sorted.csv');
+    await runIndices(file, { id: 'city', time: 'year', reference: 'sample', efficiency: 'labour-productivity', labour: 'l', output: 'y', out: sorted });
+    const byKey = new Map(readFileSync(sorted, 'utf8').trim().split('\n').slice(1).map((l) => [l.split(',').slice(0, 2).join(','), l.split(',').slice(2).join(',')]));
+    const first = header.indexOf('LQm');
+    for (const l of written.slice(1, -1)) {
+      const cells = l.replace('"a, b"', 'ab').split(',');
+      expect(cells.slice(first).join(',')).toBe(byKey.get(`${cells[0]},${cells[1]}`));
+    }
+    await expect(runIndices(out, { id: 'city', time: 'year', reference: 'sample', out: join(dir, 'again.csv'), append: true })).rejects.toThrow(
+      `--append: ${out} already has the columns LQm, LQs, CA1, CA2,`,
+    );
+  });
+
+  it('names the national totals\' year column as --time names it (a tester\'s file had "yr" for --time year)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sysgmm-indices-'));
+    const file = writeData(dir);
+    const nat = join(dir, 'national.csv');
+    writeFileSync(nat, ['yr,' + GBT4754_2002.map((s) => `emp_${s.key}`).join(','), '2010,' + GBT4754_2002.map(() => 100).join(',')].join('\n') + '\n');
+    await expect(runIndices(file, { id: 'city', time: 'year', reference: `national:${nat}`, out: join(dir, 'out.csv') })).rejects.toThrow(
+      `national totals ${nat}: no year (named as --time) column 'year'; columns are: yr, emp_agri,`,
+    );
+  });
+
   it('reads national reference totals from a file with the same column names', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sysgmm-indices-'));
     const file = writeData(dir);

@@ -129,6 +129,9 @@ describe('model commands', () => {
     expect(gmmCommand(v, ['ca'], { lagMin: 2, lagMax: 3, collapse: false }, 'difference', [2009, 2009])).toBe(
       'lnpm25 L.lnpm25 ca lngdppc fdi yr2009, gmm(lnpm25 ca, lag(2 3)) iv(lngdppc fdi) iv(yr2009) twostep robust noleveleq',
     );
+    expect(gmmCommand(v, ['ca'], { lagMin: 2, lagMax: 3, collapse: true }, 'system', [2005, 2016], ['inland'])).toBe(
+      'lnpm25 L.lnpm25 ca inland lngdppc fdi yr2005-yr2016, gmm(lnpm25 ca, lag(2 3) collapse) iv(lngdppc fdi) iv(inland, eq(level)) iv(yr2005-yr2016, eq(level)) twostep robust',
+    );
     expect(gmmCommand(v, ['ca'], { lagMin: 2, lagMax: 3, collapse: true }, 'system', null)).toBe(
       'lnpm25 L.lnpm25 ca lngdppc fdi, gmm(lnpm25 ca, lag(2 3) collapse) iv(lngdppc fdi) twostep robust',
     );
@@ -185,6 +188,23 @@ describe('sysgmm replicate on the bundled city panel (issue 5 acceptance)', () =
     const [a, b] = [coef('T4.2', 'ca'), coef('T4.1', 'ca')];
     expect(d.estimate).toBeCloseTo(a.estimate - b.estimate, 14);
     expect(d.se).toBeCloseTo(Math.hypot(a.se, b.se), 14);
+  });
+
+  it('the pooled column (3) has the inland dummy, in levels, so CA × Inland is the slope gap alone (a tester: −0.029, p 0.46, without it)', () => {
+    const t43 = o.runs.find((r) => r.id === 'T4.3')!;
+    expect(t43.command).toContain(' ca_eff_inl inland lngdppc');
+    expect(t43.command).toContain('iv(inland, eq(level))');
+    // Truth: inland slopes 1.5 times the coastal ones (negative), so CA × Inland < 0; the
+    // sub-samples give −0.447 − (−0.336) = −0.111.
+    expect(coef('T4.3', 'ca_inl').estimate).toBeCloseTo(-0.12516, 4);
+    expect(coef('T4.3', 'ca_inl').p).toBeCloseTo(0.0415, 3);
+    expect(coef('T4.3', 'inland').estimate).toBeCloseTo(0.18706, 4);
+    expect(o.regionTests.wald.chi2).toBeCloseTo(6.07, 2);
+    const t4 = readFileSync(join(out, 'T4.md'), 'utf8');
+    expect(t4).toContain('| CA × Inland |  |  | -0.125** |');
+    expect(t4).toContain('| Inland |  |  | 0.187** |');
+    expect(t4).toContain('iv(inland, eq(level))');
+    expect(t4).not.toContain('left to the city effect');
   });
 
   it('centres the interaction at the estimation-sample means the DGP used', () => {
@@ -267,6 +287,67 @@ describe('sysgmm replicate on the bundled city panel (issue 5 acceptance)', () =
     evalExpression(p, 'log(a) - log(b) + a / b + sqrt(a)', (what, r) => made.add(what, r));
     made.warn(warnings, 'control z');
     expect(warnings).toEqual(['control z: 3 city-year(s) made missing from present data (3 by log of a value not above 0, 2 by division by zero, 1 by sqrt of a negative value), the first city 1, year 2003 in panel.csv']);
+  });
+
+  it('bootstrap: a column where every replication failed prints [., .], each table notes the failed replications per column, and B < 39 warns (a tester saw [, ] and no warning)', async () => {
+    const engine = engineEstimators();
+    // Replications as a bootstrap could leave them: all 29 fail in T4.1, 6 in T4.2, none elsewhere.
+    const failedIn: Record<string, number> = { 'T4.1': 29, 'T4.2': 6 };
+    const b = await replicate({
+      data: 'data/city_panel.csv',
+      out: join(out, 'boot'),
+      bootstrap: 29,
+      estimators: {
+        fit: engine.fit,
+        bootstrap: async (run) => {
+          const failed = failedIn[run.id] ?? 0;
+          const fit = await engine.fit(run);
+          return { intervals: fit.coefficients.map((c) => ({ name: c.name, low: failed === 29 ? NaN : c.estimate - 0.1, high: failed === 29 ? NaN : c.estimate + 0.1 })), failed };
+        },
+      },
+    });
+    expect(b.warnings).toContain('--bootstrap: 29 replications are too few for 95% intervals: their quantiles need at least 39 (999 is usual)');
+    const t4 = readFileSync(join(out, 'boot', 'T4.md'), 'utf8');
+    // CA: coastal −0.336 has no interval; inland −0.447 ± 0.1.
+    expect(t4).toContain('|  | [., .] | [-0.547, -0.347] | [-0.422, -0.222] |');
+    expect(t4).toContain(
+      '*Bootstrap: pairs (city) bootstrap, B = 29, seed 1, 95% percentile intervals in brackets; replications that failed (singular or non-finite) and were left out: (1) 29 of 29, so no interval: [., .]; (2) 6 of 29.*',
+    );
+    expect(readFileSync(join(out, 'boot', 'T4.tex'), 'utf8')).toContain(' & [., .] & [-0.547, -0.347] & [-0.422, -0.222] \\\\');
+    expect(readFileSync(join(out, 'boot', 'T2.md'), 'utf8')).toContain('*Bootstrap: pairs (city) bootstrap, B = 29, seed 1, 95% percentile intervals in brackets.*');
+    const t4json = JSON.parse(readFileSync(join(out, 'boot', 'T4.json'), 'utf8'));
+    expect([t4json.columns[0].coefficients[1].bootLow, t4json.columns[0].coefficients[1].bootHigh]).toEqual([null, null]);
+  }, 120_000);
+
+  it('the year-dummy note is true per column: T2\'s difference GMM column loses two years and keeps all 12 dummies, in the differenced equation (a tester: the note said levels and a base year for every column)', () => {
+    const t23 = o.runs.find((r) => r.id === 'T2.3')!;
+    expect(t23.command).toContain('iv(yr2005-yr2016) twostep robust noleveleq');
+    expect(t23.result.nobs).toBe(285 * 12);
+    expect(t23.result.coefficients.filter((c) => c.name.startsWith('yr')).length).toBe(12);
+    expect(coef('T2.5', 'yr2005')).toBeDefined();
+    expect(o.runs.find((r) => r.id === 'T2.5')!.result.nobs).toBe(285 * 13);
+    const note = (t: string) => readFileSync(join(out, `${t}.md`), 'utf8').split('\n').find((l) => l.includes('GMM columns'))!;
+    expect(note('T2')).toContain(
+      'iv(controls), year dummies: system GMM iv(levels), the first year lost to the lag and the second the base year; difference GMM (column 3) iv(differenced equation), the first two years lost to the lag and its first difference, every later year with its dummy (the differenced equation has no constant).',
+    );
+    // Every other table has system GMM columns only.
+    for (const t of ['T3', 'T4', 'T5', 'T6']) expect(note(t)).toContain('iv(controls), year dummies iv(levels); the first year is lost to the lag and the second is the base year.');
+  });
+
+  it('sub-sample columns keep the pooled centring, and their notes say so (a tester: not said anywhere)', () => {
+    const c = truth.centring;
+    for (const id of ['T3.1', 'T3.2', 'T4.1', 'T4.2']) {
+      const p = o.runs.find((r) => r.id === id)!.panel;
+      const [ca, eff, caEff] = ['ca', 'eff', 'ca_eff'].map((n) => p.column(n));
+      const r = p.nrows - 1;
+      expect(caEff[r]).toBeCloseTo((ca[r] - c.ca) * (eff[r] - c.eff), 12);
+    }
+    const t3 = readFileSync(join(out, 'T3.md'), 'utf8');
+    const t4 = readFileSync(join(out, 'T4.md'), 'utf8');
+    const said = "The sub-sample columns keep the full sample's centring constants (CA and EFF means over the baseline estimation sample), so their CA and EFF are effects at the pooled mean of the other, not at the sub-sample's own mean.";
+    expect(t3).toContain(said);
+    expect(t3).toContain("the period dummy itself is the sum of its years' dummies, which the model has.");
+    expect(t4).toContain(`in the level of the outcome. ${said}*`);
   });
 
   it('reports progress step by step', () => {

@@ -233,6 +233,7 @@ export async function bootstrap(source: DataSource, command: string, options0: B
   checkCommand('bootstrap', command);
   const options = checkOptions('bootstrap', source, options0, [...PANEL_KEYS, ...BOOTSTRAP_KEYS], ['id', 'time', 'reps', 'seed']);
   if (options.pairs === false && !options.tests?.length) throw new SpecError('bootstrap: options.pairs false (the wild score tests only) needs at least one restriction in options.tests', 'tests');
+  if (options.weights !== undefined && !options.tests?.length) throw new SpecError('bootstrap: options.weights applies to the wild score tests of options.tests, and there are none', 'weights');
   const { panel, spec } = await model(source, command, options);
   return bootstrapJson(await bootstrapGmm(panel, spec, options, command)) as BootstrapSummary;
 }

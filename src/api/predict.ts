@@ -17,7 +17,8 @@ export interface Predictions {
   xb: Float64Array;
   /** y_it − x_it'b (xtabond2's `residuals`). */
   e: Float64Array;
-  /** The mean of e over the unit's rows in the estimation sample (NaN for a unit outside it). */
+  /** The mean of the level residuals y − x'b over the unit's rows in the estimation sample (NaN for a
+   *  unit outside it); under `difference` too, where e is differenced. */
   u: Float64Array;
   /** 1 on the rows of the estimation sample (xtabond2's e(sample)): the observations of the main
    *  equation (levels in system GMM, the transformed equation otherwise), as many as the fit's nobs.

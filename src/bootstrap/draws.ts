@@ -1,7 +1,8 @@
 // Bootstrap draws. Pairs replications are counter-based: replication b draws from its own generator
 // keyed by (seed, b) (src/stats/streams.ts), so any split of the replications into tasks, on any
-// executor, backend, batch size or thread count, draws the same numbers. Wild weights come from one
-// seeded stream per test.
+// executor, backend, batch size or thread count, draws the same numbers. Wild weights are drawn once
+// from the seed's stream and shared by every test of a run, so a test's p-value does not depend on the
+// other tests beside it.
 import { createRng, type Rng } from '../stats/rng.ts';
 import { keyedRng } from '../stats/streams.ts';
 
@@ -53,6 +54,20 @@ export function wildWeights(rng: Rng, reps: number, clusters: number, kind: Wild
     else v[i] = rng.uniform() < (SQRT5 + 1) / (2 * SQRT5) ? -(SQRT5 - 1) / 2 : (SQRT5 + 1) / 2;
   }
   return v;
+}
+
+/**
+ * The warning for two-point wild weights on few clusters, or null. G clusters have 2^G Rademacher sign
+ * draws, and v and −v give the same statistic, so at most 2^(G−1) distinct ones (Mammen's asymmetric
+ * two points: 2^G); with fewer than the replications the p-value takes few values, ties among them.
+ * Webb's six points give 6^G draws (Webb 2014; MacKinnon & Webb 2017, few clusters).
+ */
+export function fewClustersWarning(kind: WildWeights, clusters: number, reps: number): string | null {
+  if (kind === 'webb') return null;
+  const distinct = kind === 'rademacher' ? 2 ** (clusters - 1) : 2 ** clusters;
+  if (distinct >= reps) return null;
+  const how = kind === 'rademacher' ? ` (2^${clusters} sign draws, v and -v alike)` : ` (2^${clusters} draws)`;
+  return `${kind} weights on ${clusters} clusters give at most ${distinct} distinct statistics${how} for ${reps} replications, so the bootstrap p-value takes few values; --weights webb (Webb 2014) has 6^${clusters} draws`;
 }
 
 export { createRng };

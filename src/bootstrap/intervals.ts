@@ -1,5 +1,6 @@
 // Bootstrap summaries of replication draws: SE, percentile, basic and studentized (bootstrap-t)
 // intervals, and bootstrap p-values (Efron & Tibshirani 1993, ch. 12–13; Davison & Hinkley 1997, §5.2).
+import { levelPercentLabel } from '../stats/confidence-level.ts';
 
 /** Type-7 sample quantile (linear interpolation between order statistics) of sorted values. */
 export function quantileSorted(sorted: ArrayLike<number>, p: number): number {
@@ -14,10 +15,13 @@ export function quantileSorted(sorted: ArrayLike<number>, p: number): number {
 /**
  * The warning for `reps` replications too few for intervals at `level` (a fraction), or null. A
  * (1 − level) interval reads the a = (1 − level)/2 quantiles: they fall between draws only when (B + 1)·a ≥ 1.
+ * `ran`: the replications run, when only `reps` of them succeeded (the summaries use those).
  */
-export function tooFewReplications(reps: number, level: number): string | null {
+export function tooFewReplications(reps: number, level: number, ran = reps): string | null {
   const minReps = Math.ceil(2 / (1 - level) - 1 - 1e-9);
-  return reps < minReps ? `${reps} replications are too few for ${Math.round(level * 100)}% intervals: their quantiles need at least ${minReps} (999 is usual)` : null;
+  if (reps >= minReps) return null;
+  const used = ran > reps ? ` used (of ${ran}; ${ran - reps} failed)` : '';
+  return `${reps} replications${used} are too few for ${levelPercentLabel(level)}% intervals: their quantiles need at least ${minReps} (999 is usual)`;
 }
 
 function finiteSorted(x: ArrayLike<number>): Float64Array {
@@ -42,8 +46,11 @@ export interface CoefficientBootstrap {
   basic: Interval;
   /** Bootstrap-t interval; null when the replications carry no SEs. */
   studentized: Interval | null;
-  /** Symmetric bootstrap-t p-value of H0: coefficient = 0 (share of |t*| ≥ |t|); percentile-based when no SEs. */
+  /** Bootstrap p-value of H0: coefficient = 0, of the kind pKind names. */
   p: number;
+  /** 'bootstrap-t': symmetric, (#{|t*| ≥ |t|} + 1)/(B + 1); 'percentile' (the replications carry no SEs):
+   *  equal-tailed, 2·min(#{b* ≤ 0} + 1, #{b* ≥ 0} + 1)/(B + 1), at most 1. */
+  pKind: 'bootstrap-t' | 'percentile';
 }
 
 /**
@@ -61,10 +68,11 @@ export function summariseCoefficient(
   const a = (1 - level) / 2;
   const sorted = finiteSorted(draws);
   const n = sorted.length;
+  const pKind = drawSe ? 'bootstrap-t' : 'percentile';
   // Fewer than two usable replications: no spread, interval or p-value can be computed (NaN, shown as missing).
   if (n < 2) {
     const none = { low: NaN, high: NaN };
-    return { name, estimate, se, bootSe: NaN, percentile: none, basic: none, studentized: drawSe ? none : null, p: NaN };
+    return { name, estimate, se, bootSe: NaN, percentile: none, basic: none, studentized: drawSe ? none : null, p: NaN, pKind };
   }
   let mean = 0;
   for (const v of sorted) mean += v;
@@ -83,18 +91,23 @@ export function summariseCoefficient(
       if (Number.isFinite(v)) t.push(v);
     }
     const ts = Float64Array.from(t).sort();
-    if (ts.length < 2) return { name, estimate, se, bootSe, percentile: { low: qlo, high: qhi }, basic: { low: 2 * estimate - qhi, high: 2 * estimate - qlo }, studentized: { low: NaN, high: NaN }, p: NaN };
+    if (ts.length < 2) return { name, estimate, se, bootSe, percentile: { low: qlo, high: qhi }, basic: { low: 2 * estimate - qhi, high: 2 * estimate - qlo }, studentized: { low: NaN, high: NaN }, p: NaN, pKind };
     studentized = { low: estimate - quantileSorted(ts, 1 - a) * se, high: estimate - quantileSorted(ts, a) * se };
     const t0 = Math.abs(estimate / se);
     let exceed = 0;
     for (const v of ts) if (Math.abs(v) >= t0) exceed++;
     p = (exceed + 1) / (ts.length + 1);
   } else {
-    // Percentile p-value of H0: coefficient = 0: twice the smaller share of draws on either side of 0.
+    // Equal-tailed percentile p-value of H0: coefficient = 0: twice the smaller tail count of draws on
+    // either side of 0, with the +1 of the other bootstrap p-values (Davison & Hinkley 1997, §4.2),
+    // so that it is never 0.
     let below = 0;
-    for (const v of sorted) if (v <= 0) below++;
-    const share = below / n;
-    p = Math.min(1, 2 * Math.min(share, 1 - share));
+    let above = 0;
+    for (const v of sorted) {
+      if (v <= 0) below++;
+      if (v >= 0) above++;
+    }
+    p = Math.min(1, (2 * (Math.min(below, above) + 1)) / (n + 1));
   }
   return {
     name,
@@ -105,6 +118,7 @@ export function summariseCoefficient(
     basic: { low: 2 * estimate - qhi, high: 2 * estimate - qlo },
     studentized,
     p,
+    pKind,
   };
 }
 

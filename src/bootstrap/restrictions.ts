@@ -1,9 +1,14 @@
 // Linear restrictions R β = r written as Stata's `test` does: "ca = 0", "ca + eff = 0",
 // "2*ca - L.y = 0.5"; several separated by commas form a joint test. Linear combinations a'β + c
 // written as Stata's `lincom` does: "L.w + w", "2*k - 1". Coefficients are spelt as Stata reads
-// them ("L.y" or "L1.y", "LD.w"; src/spec/coefficient-name.ts).
+// them ("L.y" or "L1.y", "LD.w"; src/spec/coefficient-name.ts). The Wald test of restrictions with
+// the fit's covariance V is Stata's `test`: W = (Rb − r)'(R V R')⁻¹(Rb − r) ~ chi2(rank of R V R'),
+// or under `small` F = W/rank with the model test's denominator df.
 import { SpecError } from '../errors.ts';
+import type { GmmResult } from '../gmm/result.ts';
+import { invsym } from '../linalg/invsym.ts';
 import { lookupCoefficient } from '../spec/coefficient-name.ts';
+import { chi2Upper, fUpper } from '../stats/distributions.ts';
 
 export interface LinearRestrictions {
   /** q×K, row-major. */
@@ -11,6 +16,8 @@ export interface LinearRestrictions {
   r: Float64Array;
   q: number;
   text: string;
+  /** The q restrictions as written, one per row of R. */
+  parts: string[];
 }
 
 /** a'β + c over the model's coefficients. */
@@ -49,7 +56,74 @@ export function parseRestrictions(text: string, names: readonly string[], contex
     if (!any) throw new SpecError(`${context}: '${part}' restricts no coefficient`, context);
   });
   refuseDependent(R, r, K, parts, text, context);
-  return { R, r, q: parts.length, text };
+  return { R, r, q: parts.length, text, parts };
+}
+
+/** The Wald test of parsed restrictions with the fit's covariance, as Stata's `test`. */
+export interface RestrictionWald {
+  /** 'chi2' (Wald), or 'F' when the model was fitted with `small`. */
+  kind: 'chi2' | 'F';
+  stat: number;
+  /** The rank of R V R': the restrictions kept. */
+  df1: number;
+  /** Denominator df of F; null for chi2. */
+  df2: number | null;
+  p: number;
+  /** The restrictions kept (rows of R whose R V R' column invsym keeps). */
+  kept: LinearRestrictions;
+  /** Restrictions dropped, as written: their variance is zero given the earlier ones (Stata's
+   *  "Constraint k dropped"), e.g. one on a coefficient the fit left unidentified. */
+  droppedConstraints: string[];
+}
+
+/** Residual df of the t and F statistics under `small` (the model test's denominator); null for z and chi2. */
+export function residualDf(fit: GmmResult): number | null {
+  return fit.small && fit.modelTest?.df2 != null ? fit.modelTest.df2 : null;
+}
+
+/**
+ * Wald test of restrictions R b = r with the fit's covariance V, as Stata's `test`: a generalized
+ * inverse (invsym) of R V R', whose rank is the df; a restriction whose column it drops (zero variance
+ * given the earlier ones) is dropped with a note. Restrictions of zero variance altogether (only on
+ * coefficients the fit left unidentified, estimate and SE 0) are refused. `context` opens the error.
+ */
+export function restrictionWald(fit: GmmResult, restrictions: LinearRestrictions, context: string): RestrictionWald {
+  const { R, r, q } = restrictions;
+  const K = fit.coefficients.length;
+  const d = new Float64Array(q);
+  const RV = new Float64Array(q * K);
+  for (let i = 0; i < q; i++) {
+    let s = -r[i];
+    for (let j = 0; j < K; j++) s += R[i * K + j] * fit.coefficients[j].estimate;
+    d[i] = s;
+    for (let j = 0; j < K; j++) {
+      let v = 0;
+      for (let l = 0; l < K; l++) v += R[i * K + l] * fit.vcov[l * K + j];
+      RV[i * K + j] = v;
+    }
+  }
+  const RVR = new Float64Array(q * q);
+  for (let i = 0; i < q; i++) for (let k = 0; k < q; k++) for (let j = 0; j < K; j++) RVR[i * q + k] += RV[i * K + j] * R[k * K + j];
+  const { inv, rank, dropped } = invsym(RVR, q);
+  if (rank === 0) {
+    const zero = fit.coefficients.filter((c, j) => fit.vcov[j * K + j] === 0 && [...Array(q).keys()].some((i) => R[i * K + j] !== 0)).map((c) => c.name);
+    const why = zero.length > 0 ? `: ${zero.join(', ')} ${zero.length === 1 ? 'is' : 'are'} not identified in this fit (estimate and standard error 0), so there is nothing to test` : '';
+    throw new SpecError(`${context}: the restrictions '${restrictions.text}' have zero variance${why}`, context);
+  }
+  let w = 0;
+  for (let i = 0; i < q; i++) for (let k = 0; k < q; k++) w += d[i] * inv[i * q + k] * d[k];
+  const rows = [...Array(q).keys()].filter((i) => !dropped[i]);
+  const kept: LinearRestrictions = {
+    R: Float64Array.from({ length: rows.length * K }, (_, j) => R[rows[Math.floor(j / K)] * K + (j % K)]),
+    r: Float64Array.from(rows, (i) => r[i]),
+    q: rows.length,
+    text: restrictions.text,
+    parts: rows.map((i) => restrictions.parts[i]),
+  };
+  const droppedConstraints = restrictions.parts.filter((_, i) => dropped[i]);
+  const df2 = residualDf(fit);
+  if (df2 !== null) return { kind: 'F', stat: w / rank, df1: rank, df2, p: fUpper(w / rank, rank, df2), kept, droppedConstraints };
+  return { kind: 'chi2', stat: w, df1: rank, df2: null, p: chi2Upper(w, rank), kept, droppedConstraints };
 }
 
 /** Parse one linear combination ("L.w + w", "2*k - 1"); errors quote it as given, opened by `context`. */

@@ -13,14 +13,14 @@ import type { KernelBackend } from '../kernels/types.ts';
 import { SpecError } from '../errors.ts';
 import { createRng } from '../stats/rng.ts';
 import { bootstrapBlocks } from './blocks.ts';
-import { wildWeights, type WildWeights } from './draws.ts';
+import { fewClustersWarning, wildWeights, type WildWeights } from './draws.ts';
 import { summariseCoefficient, tooFewReplications, upperTailP, type CoefficientBootstrap } from './intervals.ts';
 import { REP_NONFINITE, REP_OK, REP_SINGULAR, type ReplicationOptions, type Replications } from './replicate.ts';
 import type { BootstrapBlocks } from './blocks.ts';
 import type { UnitBlocks } from '../gmm/blocks.ts';
 import type { Estimation } from '../gmm/estimate.ts';
 import { defaultThreads, REPLICATION_BATCH, replicateParallel, warmWorkers } from './parallel.ts';
-import { parseRestrictions } from './restrictions.ts';
+import { parseRestrictions, restrictionWald } from './restrictions.ts';
 import { scoreBootstrapTest, type ScoreTestResult } from './score.ts';
 import { levelFraction } from '../stats/confidence-level.ts';
 
@@ -62,7 +62,8 @@ export interface BootstrapResult {
   /** Replications used, and those that failed, by reason; failed ones are left out of every summary. */
   used: number;
   failed: { singular: number; nonFinite: number };
-  /** Replications whose moment covariance was singular (generalized inverse used, still counted as used). */
+  /** Replications whose moment covariance was singular (generalized inverse used), of all replications:
+   *  failed ones included; those that did not fail are used. */
   singularWeight: number;
   coefficients: CoefficientBootstrap[];
   /** The fitted Hansen J with its asymptotic and bootstrap p-values (recentred replications only). */
@@ -98,8 +99,6 @@ async function bootstrapOn(panel: Panel, spec: ModelSpec, opts: BootstrapOptions
     warnings.push(`--threads ${threads0} is more than the ${cores} cores available; using ${cores}`);
     threads0 = cores;
   }
-  const tooFew = tooFewReplications(opts.reps, level);
-  if (opts.pairs !== false && tooFew) warnings.push(tooFew);
   // The replications reuse the full sample's instrument plan, its components included (README "The bootstrap").
   if (spec.pca && opts.pairs !== false)
     warnings.push("pca: every replication keeps the full sample's principal components (not chosen again on its resample); the results are conditional on them");
@@ -109,9 +108,10 @@ async function bootstrapOn(panel: Panel, spec: ModelSpec, opts: BootstrapOptions
   const { blocks, est, fit } = setup;
   const K = fit.coefficients.length;
   const centre = Float64Array.from(fit.coefficients, (c) => c.estimate);
-  // Restrictions are read before any replication, so a malformed or dependent one fails at once.
-  const restrictions = (opts.tests ?? []).map((t) => parseRestrictions(t, fit.coefficients.map((c) => c.name), '--test', fit.dropped));
-  const rng = createRng(opts.seed);
+  // Restrictions are read, and their conventional Wald tests formed as Stata's `test` does (restrictions
+  // of zero variance dropped, or refused when nothing is left), before any replication, so a malformed,
+  // dependent or untestable one fails at once.
+  const restrictions = (opts.tests ?? []).map((t) => restrictionWald(fit, parseRestrictions(t, fit.coefficients.map((c) => c.name), '--test', fit.dropped), '--test'));
 
   let draws: Replications | null = null;
   let coefficients: CoefficientBootstrap[] = [];
@@ -149,6 +149,9 @@ async function bootstrapOn(panel: Panel, spec: ModelSpec, opts: BootstrapOptions
       ),
     );
     const used = usedRows.length;
+    // The intervals are read from the replications used, failed ones left out.
+    const tooFew = used >= 2 ? tooFewReplications(used, level, opts.reps) : null;
+    if (tooFew) warnings.push(tooFew);
     const nearSingular = singularWarning(draws.singularWeight, failed.singular, opts.reps, fit.ninstruments, clusters);
     if (nearSingular) warnings.push(nearSingular);
     if (used < 2) warnings.push(`${used === 0 ? 'no replication' : 'only one replication'} succeeded: the bootstrap statistics could not be computed and are shown as missing`);
@@ -158,6 +161,10 @@ async function bootstrapOn(panel: Panel, spec: ModelSpec, opts: BootstrapOptions
 
   const tests: ScoreTestResult[] = [];
   if (restrictions.length > 0) {
+    // The restricted scores h_i = R H g_i(β̃) (score.ts) keep the fitted two-step weight, so the test
+    // has the size of the uncorrected two-step Wald test, not of Windmeijer's (2005) corrected one.
+    if (spec.twostep)
+      warnings.push('--test on a two-step fit: the wild score bootstrap holds the two-step weight matrix fixed (no Windmeijer correction) and over-rejected in simulations (README, The bootstrap); prefer the pairs bootstrap-t p-value');
     const bbTest = bootstrapBlocks(blocks, centre, false, est.a1Kept);
     clusters = bbTest.n;
     // The weight of the reported step, on the kept instruments (dropped rows and columns are zero).
@@ -167,12 +174,12 @@ async function bootstrapOn(panel: Panel, spec: ModelSpec, opts: BootstrapOptions
     const a = Float64Array.from({ length: ivs.length ** 2 }, (_, j) => weight[ivs[Math.floor(j / ivs.length)] * L0 + ivs[j % ivs.length]]);
     const zx = Float64Array.from({ length: ivs.length * K }, (_, j) => est.sums.zx[ivs[Math.floor(j / K)] * K + (j % K)]);
     const weights = opts.weights ?? 'rademacher';
-    for (const restriction of restrictions) {
-      const v = wildWeights(rng, opts.reps, bbTest.n, weights);
-      // Under `small` the conventional test is Stata's `test`'s F, with the model F test's denominator df.
-      const df2 = fit.small && fit.modelTest?.df2 != null ? fit.modelTest.df2 : null;
-      tests.push(await scoreBootstrapTest(bbTest, zx, a, restriction, v, opts.reps, weights, backend, Float64Array.from(fit.vcov), df2));
-    }
+    const few = fewClustersWarning(weights, bbTest.n, opts.reps);
+    if (few) warnings.push(few);
+    // One set of draws from the seed, shared by every test: a test's p-value does not depend on which
+    // other tests are run, or in what order.
+    const v = wildWeights(createRng(opts.seed), opts.reps, bbTest.n, weights);
+    for (const wald of restrictions) tests.push(await scoreBootstrapTest(bbTest, zx, a, wald, v, opts.reps, weights, backend));
   }
   return {
     method: opts.pairs === false ? 'wild' : 'pairs',
@@ -241,15 +248,20 @@ function count(status: Uint8Array, code: number): number {
 /**
  * Replications whose moment covariance is singular, or whose coefficient is not identified, sit on a
  * rank decision: the last bits of a sum decide it, so they differ between backends (float64 ones
- * included) and are not reproducible across them. A resample of C clusters holds about
- * (1 − 1/e)·C ≈ 0.632·C distinct ones (Efron & Tibshirani 1993, §6), so with more instruments than
- * that every replication's moment covariance is singular.
+ * included) and are not reproducible across them. A resample's moment covariance is a sum over its
+ * distinct clusters, of rank at most their number, and a resample of C clusters holds on average
+ * C·(1 − (1 − 1/C)^C) ≈ 0.632·C distinct ones (Efron & Tibshirani 1993, §6): with more instruments
+ * than that, a typical replication's moment covariance is singular, and the warning says "every" only
+ * when the count says so. `singular` counts every replication, failed ones included.
  */
 export function singularWarning(singular: number, failed: number, reps: number, instruments: number, clusters: number): string | null {
   if (singular === 0 && failed === 0) return null;
   const distinct = Math.round(clusters * (1 - (1 - 1 / clusters) ** clusters));
-  const why = instruments > distinct
-    ? `: ${instruments} instruments against about ${distinct} distinct clusters in a resample of ${clusters}, so every replication's moment covariance is singular; fewer instruments (collapse, lag limits) avoid it`
-    : '';
+  const against = `${instruments} instruments against about ${distinct} distinct clusters in a resample of ${clusters}`;
+  const why = instruments <= distinct
+    ? ''
+    : singular === reps
+      ? `: ${against}, so every replication's moment covariance is singular; fewer instruments (collapse, lag limits) avoid it`
+      : `: ${against} on average, and a resample with fewer distinct clusters than instruments has a singular moment covariance; fewer instruments (collapse, lag limits) avoid it`;
   return `${singular} of ${reps} replications used a generalized inverse of a singular moment covariance and ${failed} failed (a coefficient not identified); such replications rest on rank decisions that rounding can tip, so their results differ between backends${why}`;
 }

@@ -8,13 +8,16 @@
 import { matmul } from '../linalg/dense.ts';
 import { invsym } from '../linalg/invsym.ts';
 import type { KernelBackend } from '../kernels/types.ts';
-import { chi2Upper, fUpper } from '../stats/distributions.ts';
+import { chi2Upper } from '../stats/distributions.ts';
 import type { BootstrapBlocks } from './blocks.ts';
-import type { LinearRestrictions } from './restrictions.ts';
+import type { RestrictionWald } from './restrictions.ts';
 
 export interface ScoreTestResult {
   restriction: string;
+  /** The restrictions kept: the rank of R V R' (V the reported covariance), as Stata's `test`. */
   df: number;
+  /** Restrictions dropped, as written: zero variance given the earlier ones (restrictions.ts). */
+  droppedConstraints: string[];
   /** The conventional Wald test with the reported (e.g. Windmeijer) covariance, as Stata's `test`
    *  after the fit: chi2(df), or under `small` F(df, waldDf2) = chi2/df (waldDf2 the model F test's
    *  denominator df); its p-value. */
@@ -24,7 +27,8 @@ export interface ScoreTestResult {
   /** Score-form Wald statistic with the restricted-score variance, and its chi2 p-value. */
   stat: number;
   p: number;
-  /** Share (with the +1 correction) of bootstrap statistics at least the observed one. */
+  /** Share (with the +1 correction) of bootstrap statistics at least the observed one, ties (to a
+   *  relative 1e-12) included. */
   bootstrapP: number;
   weights: string;
   reps: number;
@@ -32,24 +36,21 @@ export interface ScoreTestResult {
 
 /**
  * blocks: centred at β̂ and NOT recentred (the restricted scores are the sample's own).
- * zx = Σ Z'X (L×K) and a = the weight matrix of the reported step. v: B×n wild weights; vcov the
- * reported covariance (K×K) for the conventional Wald statistic printed beside; df2 its F test's
- * denominator df under `small` (null: chi2).
+ * zx = Σ Z'X (L×K) and a = the weight matrix of the reported step. wald: the conventional test
+ * (restrictionWald), whose kept restrictions the score test tests. v: B×n wild weights.
  */
 export async function scoreBootstrapTest(
   bb: BootstrapBlocks,
   zx: Float64Array,
   a: Float64Array,
-  restrictions: LinearRestrictions,
+  wald: RestrictionWald,
   v: Float64Array,
   reps: number,
   weights: string,
   backend: KernelBackend,
-  vcov: Float64Array,
-  df2: number | null = null,
 ): Promise<ScoreTestResult> {
   const { n, L, K, P } = bb;
-  const { R, r, q } = restrictions;
+  const { R, r, q } = wald.kept;
   const xza = matmul(zx, a, K, L, L, true, false);
   const m = invsym(matmul(xza, zx, K, L, K), K).inv;
   const h = matmul(m, xza, K, K, L);
@@ -78,6 +79,10 @@ export async function scoreBootstrapTest(
   const num = await backend.matmul(v, hi, { m: reps, k: n, n: q });
   const v2 = v.map((x) => x * x);
   const den = await backend.matmul(v2, hh, { m: reps, k: n, n: q * q });
+  // A draw that equals W in exact arithmetic is a tie and counts as W* ≥ W: with Rademacher weights
+  // v_b = ±(1, …, 1) gives Σ v h = ±Σ h and Σ v² h h' = Σ h h', so W*_b = W, but rounding puts it a
+  // few ulps (7e-15 relative seen) to either side. W* within a relative 1e-12 of W is such a tie.
+  const tie = stat * (1 - 1e-12);
   let exceed = 0;
   let valid = 0;
   for (let b = 0; b < reps; b++) {
@@ -85,12 +90,16 @@ export async function scoreBootstrapTest(
     const wb = quadForm(num, b * q, inv, q);
     if (!Number.isFinite(wb)) continue;
     valid++;
-    if (wb >= stat) exceed++;
+    if (wb >= tie) exceed++;
   }
-  const rv = matmul(R, vcov, q, K, K);
-  const chi2 = quadForm(dist, 0, invsym(matmul(rv, R, q, K, q, false, true), q).inv, q);
-  const conventional = df2 === null ? { wald: chi2, waldDf2: null, waldP: chi2Upper(chi2, q) } : { wald: chi2 / q, waldDf2: df2, waldP: fUpper(chi2 / q, q, df2) };
-  return { restriction: restrictions.text, df: q, ...conventional, stat, p: chi2Upper(stat, q), bootstrapP: valid === 0 ? NaN : (exceed + 1) / (valid + 1), weights, reps: valid };
+  return {
+    restriction: wald.kept.text,
+    df: q,
+    droppedConstraints: wald.droppedConstraints,
+    wald: wald.stat,
+    waldDf2: wald.df2,
+    waldP: wald.p,
+    stat, p: chi2Upper(stat, q), bootstrapP: valid === 0 ? NaN : (exceed + 1) / (valid + 1), weights, reps: valid };
 }
 
 function quadForm(x: Float64Array, xo: number, a: Float64Array, q: number): number {

@@ -72,14 +72,17 @@ export function variablesTable(variables: VariableSummary[]): Table {
 }
 
 /** One row per replication: rep (1-based, Int32), status (ok, singular, nonfinite), then b_<name> and se_<name> per coefficient (missing for a failed one). */
-export function drawsTable(names: string[], draws: { reps: number; K: number; beta: Float64Array; se: Float64Array; status: Uint8Array }): Table {
+export function drawsTable(names: string[], draws: { reps: number; K: number; beta: Float64Array; se: Float64Array; hansen: Float64Array; status: Uint8Array }): Table {
   const { reps, K } = draws;
-  // A failed replication (status not ok) has no estimates: missing, not what its slots happen to hold.
-  const column = (src: Float64Array, k: number) => f64(Array.from({ length: reps }, (_, b) => (draws.status[b] === 0 ? src[b * K + k] : NaN)));
+  // A failed replication (status not ok; 'singular': a coefficient not identified) has no estimates:
+  // missing, not what its slots happen to hold.
+  const column = (src: Float64Array, k: number, stride = K) => f64(Array.from({ length: reps }, (_, b) => (draws.status[b] === 0 ? src[b * stride + k] : NaN)));
   return tableFromColumns([
     { name: 'rep', data: int32Data(Int32Array.from({ length: reps }, (_, b) => b + 1)) },
     { name: 'status', data: utf8FromStrings(Array.from(draws.status, (s) => ['ok', 'singular', 'nonfinite'][s] ?? String(s))) },
     ...names.map((n, k) => ({ name: `b_${n}`, data: column(draws.beta, k) })),
     ...names.map((n, k) => ({ name: `se_${n}`, data: column(draws.se, k) })),
+    // The replication's Hansen J*, which the bootstrap J p-value compares with J (missing where not formed).
+    { name: 'hansen', data: column(draws.hansen, 0, 1) },
   ]);
 }

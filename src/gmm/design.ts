@@ -709,7 +709,7 @@ export const EXCLUDED = { used: 0, absent: 1, missingVar: 2, missingIv: 3, noDif
 export const EXCLUSION_REASONS: Record<number, string> = {
   2: 'missing value in the dependent variable or a regressor',
   3: 'missing value in an iv-style instrument',
-  4: 'no first difference (first period of the unit, or a gap before it)',
+  4: 'no first difference (first period of the unit, a gap before it, or the dependent variable or a regressor missing in the period before)',
   5: 'no forward orthogonal deviation (no later complete period of the unit)',
   6: 'forward orthogonal deviation not kept: the next period, whose row holds it in xtabond2, is not in the sample',
   7: "outside the command's if/in condition",

@@ -6,6 +6,7 @@ import type { ScoreTestResult } from '../bootstrap/score.ts';
 import type { CoefficientBootstrap, Interval } from '../bootstrap/intervals.ts';
 import { stataG } from './stata-format.ts';
 import { noteLines, seLabel } from './text.ts';
+import { levelPercentLabel } from '../stats/confidence-level.ts';
 
 export type IntervalKind = 'percentile' | 'basic' | 'studentized';
 export const INTERVAL_KINDS: readonly IntervalKind[] = ['percentile', 'basic', 'studentized'];
@@ -58,15 +59,33 @@ function waldText(t: ScoreTestResult, sep: string): string {
     : `Wald F(${t.df}, ${t.waldDf2}) = ${stat(t.wald)}${sep === ', ' ? ', p = ' : '  Prob > F = '}${pValue(t.waldP)}`;
 }
 
+/** The restrictions a test dropped, as Stata's `test` notes "Constraint k dropped" (restrictions.ts). */
+function droppedNote(t: ScoreTestResult): string[] {
+  if (t.droppedConstraints.length === 0) return [];
+  const list = t.droppedConstraints.map((c) => `'${c}'`).join(', ');
+  return [`  (${list} dropped: zero variance, alone or given the restrictions before it, as Stata's test drops ${t.droppedConstraints.length === 1 ? 'it' : 'them'}; df ${t.df})`];
+}
+
+/** What the p column holds (intervals.ts): the symmetric bootstrap-t p-value, or without replication
+ *  SEs to studentize by (two-step without robust) the equal-tailed percentile one. The symmetric p and
+ *  the equal-tailed (T) interval need not agree on 0: the symmetric and the equal-tailed bootstrap-t
+ *  intervals differ (Hall 1992, ch. 3). */
+function pNote(r: BootstrapResult): string {
+  const alpha = String(Number((1 - r.level).toFixed(10)));
+  return r.coefficients[0].pKind === 'bootstrap-t'
+    ? `Boot P>|t|: symmetric bootstrap-t p-value of coef = 0, (#{|t*| >= |t|} + 1)/(B + 1); the (T) interval is equal-tailed, so it can exclude 0 while P > ${alpha}`
+    : 'Boot P>|t|: equal-tailed percentile p-value of coef = 0, 2*min(#{b* <= 0} + 1, #{b* >= 0} + 1)/(B + 1); no (T): uncorrected two-step SEs (no robust) are not used to studentize';
+}
+
 /** The coefficient table, one block of rows per interval kind asked for. */
 export function formatBootstrapText(r: BootstrapResult, kinds: readonly IntervalKind[] = INTERVAL_KINDS): string {
   const lines = header(r);
-  const pct = Math.round(r.level * 100);
+  const pct = levelPercentLabel(r.level);
   if (r.coefficients.length > 0) {
     const rule = '-'.repeat(13) + '+' + '-'.repeat(75);
     lines.push(rule);
     // The label estimate prints over the same errors (text.ts seLabel): Corrected, Robust, or Std. Err.
-    lines.push(`${pad('', 12)} |      Coef.  ${(seLabel(r.fit) || 'Std. Err.').padStart(9)}    Boot SE  Boot P>|t|   [${pct}% Conf. Interval]`);
+    lines.push(`${pad('', 12)} |      Coef.  ${(seLabel(r.fit) || 'Std. Err.').padStart(9)}    Boot SE  Boot P>|t|${' '.repeat(Math.max(1, 5 - pct.length))}[${pct}% Conf. Interval]`);
     lines.push(rule);
     for (const c of r.coefficients) {
       const first = kinds[0];
@@ -74,7 +93,7 @@ export function formatBootstrapText(r: BootstrapResult, kinds: readonly Interval
       for (const k of kinds.slice(1)) lines.push(`${pad('', 12)} | ${' '.repeat(46)}${interval(pick(c, k))}  (${tag(k)})`);
     }
     lines.push(rule);
-    lines.push('(P) percentile   (B) basic   (T) studentized (bootstrap-t); Boot P>|t|: symmetric bootstrap-t p-value of coef = 0');
+    lines.push('(P) percentile   (B) basic   (T) studentized (bootstrap-t)', pNote(r));
   }
   if (r.hansen)
     lines.push(
@@ -83,6 +102,7 @@ export function formatBootstrapText(r: BootstrapResult, kinds: readonly Interval
   for (const t of r.tests)
     lines.push(
       `Test ${t.restriction}: ${waldText(t, '  ')};  score chi2(${t.df}) = ${stat(t.stat)}  Prob > chi2 = ${pValue(t.p)};  wild score bootstrap prob (${t.weights}, ${t.reps} draws) = ${pValue(t.bootstrapP)}`,
+      ...droppedNote(t),
     );
   lines.push(`Time: ${r.seconds.toFixed(2)} s`);
   return lines.join('\n') + '\n';
@@ -99,7 +119,7 @@ export function formatBootstrapMarkdown(r: BootstrapResult, kinds: readonly Inte
   const lines = header(r).map((l) => l + '  ');
   lines.push('');
   if (r.coefficients.length > 0) {
-    lines.push(`| | Coef. | SE | Boot SE | Boot p | ${kinds.map((k) => `${k} ${Math.round(r.level * 100)}% CI`).join(' | ')} |`);
+    lines.push(`| | Coef. | SE | Boot SE | Boot p | ${kinds.map((k) => `${k} ${levelPercentLabel(r.level)}% CI`).join(' | ')} |`);
     lines.push(`|---|---:|---:|---:|---:|${kinds.map(() => '---|').join('')}`);
     for (const c of r.coefficients)
       lines.push(
@@ -111,9 +131,10 @@ export function formatBootstrapMarkdown(r: BootstrapResult, kinds: readonly Inte
           .join(' | ')} |`,
       );
   }
+  if (r.coefficients.length > 0) lines.push('', pNote(r));
   if (r.hansen) lines.push('', `Hansen J = ${stat(r.hansen.chi2)} (df ${r.hansen.df}), p = ${pValue(r.hansen.p)}, bootstrap p = ${pValue(r.hansen.bootstrapP)}`);
   for (const t of r.tests)
-    lines.push('', `Test ${t.restriction}: ${waldText(t, ', ')}; score chi2 = ${stat(t.stat)}, p = ${pValue(t.p)}, wild score bootstrap p = ${pValue(t.bootstrapP)}`);
+    lines.push('', `Test ${t.restriction}: ${waldText(t, ', ')}; score chi2 = ${stat(t.stat)}, p = ${pValue(t.p)}, wild score bootstrap p = ${pValue(t.bootstrapP)}`, ...droppedNote(t));
   return lines.join('\n') + '\n';
 }
 

@@ -5,6 +5,7 @@
 import { csvField } from '../data/csv-write.ts';
 import { latexEscape } from './latex-escape.ts';
 import type { GmmResult } from '../gmm/result.ts';
+import { unidentifiedNames } from '../gmm/inference.ts';
 
 /** A bootstrap interval for one coefficient of one column. */
 export interface BootstrapInterval {
@@ -57,6 +58,8 @@ export interface ColumnSummary {
   ar1p: number | null;
   ar2p: number | null;
   hansenP: number | null;
+  /** GMM coefficients not identified (estimate and SE set to 0 by the generalized inverse), shown as rows or not. */
+  notIdentified: string[];
   coefficients: {
     name: string;
     label: string;
@@ -92,6 +95,8 @@ export function fixed(x: number, digits: number): string {
   return /^-0\.?0*$/.test(s) ? s.slice(1) : s;
 }
 
+const finiteOrNull = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x : null);
+
 const isGmm = (r: GmmResult) => r.estimator === 'system' || r.estimator === 'difference';
 
 /** Assemble the cell grid and the numeric summary of a journal table. */
@@ -99,16 +104,19 @@ export function buildJournalTable(input: JournalTableInput): JournalTable {
   const digits = input.digits ?? 3;
   const cols = input.columns;
   const anyBoot = cols.some((c) => c.bootstrap && c.bootstrap.length > 0);
+  // xtabond2's invsym reports a coefficient of a singular X'ZWZ'X as 0 with SE 0: not an estimate.
+  const lost = cols.map((c) => (isGmm(c.result) ? unidentifiedNames(c.result.coefficients) : []));
   const rows: TableRow[] = [];
   for (const { name, label } of input.rows) {
     const coef: string[] = [];
     const se: string[] = [];
     const ci: string[] = [];
     let present = false;
-    for (const c of cols) {
+    for (const [i, c] of cols.entries()) {
       const k = c.result.dropped.includes(name) ? undefined : c.result.coefficients.find((x) => x.name === name);
-      if (!k) {
-        coef.push('');
+      if (!k || lost[i].includes(name)) {
+        if (k) present = true;
+        coef.push(k ? 'not identified' : '');
         se.push('');
         ci.push('');
         continue;
@@ -118,7 +126,9 @@ export function buildJournalTable(input: JournalTableInput): JournalTable {
       // A missing SE (a hand-edited or older saved result) as Stata writes a missing value.
       se.push(`(${Number.isFinite(k.se) ? fixed(k.se, digits) : '.'})`);
       const b = c.bootstrap?.find((x) => x.name === name);
-      ci.push(b ? `[${fixed(b.low, digits)}, ${fixed(b.high, digits)}]` : '');
+      // A bound no replication could give (none succeeded) prints as Stata's missing value.
+      const bound = (x: number) => (Number.isFinite(x) ? fixed(x, digits) : '.');
+      ci.push(b ? `[${bound(b.low)}, ${bound(b.high)}]` : '');
     }
     if (!present) continue;
     rows.push({ kind: 'coef', label, cells: coef });
@@ -140,10 +150,13 @@ export function buildJournalTable(input: JournalTableInput): JournalTable {
     rows.push({ kind: 'extra', label: e.label, cells: e.values });
   }
   const notes = [...(input.notes ?? [])];
+  const lostText = lost.flatMap((names, i) => (names.length ? [`(${i + 1}) ${names.join(', ')}`] : []));
+  if (lostText.length)
+    notes.push(`Not identified (X'ZWZ'X singular; its generalized inverse, xtabond2's invsym, sets the estimate and standard error to 0): ${lostText.join('; ')}.`);
   notes.push(
     `Standard errors in parentheses${anyBoot ? '; bootstrap 95% intervals in brackets' : ''}. *** p<0.01, ** p<0.05, * p<0.1.`,
   );
-  const columns: ColumnSummary[] = cols.map((c) => {
+  const columns: ColumnSummary[] = cols.map((c, i) => {
     const r = c.result;
     return {
       label: c.label,
@@ -156,11 +169,12 @@ export function buildJournalTable(input: JournalTableInput): JournalTable {
       ar1p: pOf(r, 1),
       ar2p: pOf(r, 2),
       hansenP: isGmm(r) ? r.hansen?.p ?? null : null,
+      notIdentified: lost[i],
       coefficients: input.rows.flatMap(({ name, label }) => {
         const k = r.dropped.includes(name) ? undefined : r.coefficients.find((x) => x.name === name);
         if (!k) return [];
         const b = c.bootstrap?.find((x) => x.name === name);
-        return [{ name, label, estimate: k.estimate, se: k.se, p: k.p, stars: stars(k.p), bootLow: b?.low ?? null, bootHigh: b?.high ?? null }];
+        return [{ name, label, estimate: k.estimate, se: k.se, p: k.p, stars: stars(k.p), bootLow: finiteOrNull(b?.low), bootHigh: finiteOrNull(b?.high) }];
       }),
     };
   });

@@ -81,6 +81,22 @@ const SUBOPTION_WORDS = ['laglimits', 'collapse', 'equation', 'passthru', 'split
  * A split group stays one group (`split: true`); splitGroup() gives its two parts.
  */
 export function parseXtabond2(command: string, columns: readonly string[]): ModelSpec {
+  try {
+    return parseCommand(command, columns);
+  } catch (e) {
+    // timedummies makes its dummies when the model is fitted, from the periods of the sample
+    // (design.ts), so the command, read against the data's columns, cannot name them.
+    const dummy = e instanceof SpecError && /^variable '(yr(?:_m)?\d+)' in .* not found/.exec(e.message);
+    if (dummy && /(^|[\s,)])timedummies(?=$|[\s,(])/i.test(command))
+      throw new SpecError(
+        `${e.message.replace(/; (did you mean|columns are).*$/s, '')}: timedummies makes ${dummy[1]} and every other period's dummy when the model is fitted, and adds them to the regressors and an iv() itself, so a command cannot name them; leave ${dummy[1]} out, or give the data year-dummy columns and leave timedummies out`,
+        (e as SpecError).option,
+      );
+    throw e;
+  }
+}
+
+function parseCommand(command: string, columns: readonly string[]): ModelSpec {
   // `///` continuation comments go first (a comment may quote a word); then runs of white space,
   // outside the strings of an `if` condition ("New  York").
   const text = command

@@ -9,3 +9,9 @@ export function levelFraction(x: number, option: string): number {
   if (x >= 10 && x <= 99.99) return x / 100;
   throw new SpecError(`${option}: the confidence level must be a percentage from 10 to 99.99 (as Stata's level()) or a fraction between 0 and 1, got ${x}`, option);
 }
+
+/** A level given as a fraction, in percent as Stata labels it ("95", "99.9", "57"): rounding of the
+ *  product (0.57 · 100 = 56.99999999999999) is removed, and no digit Stata's level(#) could hold. */
+export function levelPercentLabel(fraction: number): string {
+  return String(Number((fraction * 100).toFixed(10)));
+}

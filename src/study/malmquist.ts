@@ -26,7 +26,10 @@ export const MALMQUIST_NAMES = ['malmquist', 'malmquist_ec', 'malmquist_tc'] as 
  * where D^s(x, y) is the CRS input-oriented efficiency θ of (x, y) against the year-s frontier
  * (under CRS equal to the output distance function the paper uses); the cross-period values can
  * exceed 1. The value for the pair (t, t+1) goes on the row of year t+1; t and t+1 are consecutive
- * years present in the data. Cities absent or with non-positive data in either year get NaN.
+ * years present in the data. Cities absent or with non-positive data in either year get NaN. Where
+ * a year is absent for every city, the pair spans more than one step of the years (their greatest
+ * common difference): the index is then the change over that span, and a warning counts such values
+ * by pair of years.
  */
 export async function malmquist(data: Technology & { city: ArrayLike<string | number>; year: ArrayLike<number> }): Promise<MalmquistResult> {
   const n = data.year.length;
@@ -44,10 +47,15 @@ export async function malmquist(data: Technology & { city: ArrayLike<string | nu
   };
   const unit = (r: number): [number[], number[]] => [data.inputs.map((v) => v[r]), data.outputs.map((v) => v[r])];
 
-  let prev: { frontier: Frontier | null; rowOfCity: Map<string | number, number> } | null = null;
+  const byYear = rowsByYear(data.year);
+  const years = [...byYear.keys()];
+  const step = years.slice(1).reduce((g, y, k) => gcd(g, y - years[k]), 0);
+  /** Values computed across more than one step, by "from→to". */
+  const spans = new Map<string, number>();
+  let prev: { year: number; frontier: Frontier | null; rowOfCity: Map<string | number, number> } | null = null;
   let frontier: Frontier | null = null;
   try {
-    for (const [year, rows] of rowsByYear(data.year)) {
+    for (const [year, rows] of byYear) {
       const valid = rows.filter((r) => validUnit(data, r));
       frontier = valid.length ? Frontier.build(highs, subset(data, valid), crs) : null;
       const rowOfCity = new Map<string | number, number>();
@@ -73,14 +81,29 @@ export async function malmquist(data: Technology & { city: ArrayLike<string | nu
           ec[r] = dCurCur / dPrevPrev;
           tc[r] = Math.sqrt((dPrevCur / dCurCur) * (dPrevPrev / dCurPrev));
           mi[r] = Math.sqrt((dPrevCur / dPrevPrev) * (dCurCur / dCurPrev));
+          if (year - prev.year > step) spans.set(`${prev.year}→${year}`, (spans.get(`${prev.year}→${year}`) ?? 0) + 1);
         }
       }
       prev?.frontier?.dispose();
-      prev = { frontier, rowOfCity };
+      prev = { year, frontier, rowOfCity };
     }
   } finally {
     if (prev?.frontier !== frontier) prev?.frontier?.dispose();
     frontier?.dispose();
   }
-  return { mi, ec, tc, own, warnings: tally.warnings(MALMQUIST_NAMES) };
+  const warnings = tally.warnings(MALMQUIST_NAMES);
+  if (spans.size) {
+    const cityYears = [...spans.values()].reduce((a, b) => a + b, 0);
+    warnings.push({
+      measure: 'malmquist',
+      cityYears,
+      reasons: Object.fromEntries(spans),
+      message: `malmquist, malmquist_ec and malmquist_tc of ${cityYears} city-year(s) compare years more than one step (${step}) apart, no year between being in the data: ${[...spans].map(([pair, k]) => `${pair} (${k})`).join(', ')}; each is the change over the whole span, on the later year's row`,
+    });
+  }
+  return { mi, ec, tc, own, warnings };
+}
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
 }

@@ -12,6 +12,7 @@ import type { GmmResult } from '../gmm/result.ts';
 import { fitGmm } from '../gmm/fit.ts';
 import { fitLinear } from '../gmm/ols.ts';
 import { bootstrapGmm } from '../bootstrap/run.ts';
+import { tooFewReplications } from '../bootstrap/intervals.ts';
 import { parseXtabond2 } from '../spec/parse.ts';
 import { readTable, type ReadOptions } from '../data/read.ts';
 import { describePanel, type PanelDescription } from '../panel/describe.ts';
@@ -27,7 +28,7 @@ import { longRunEffect, marginalEffectCurve } from './effects.ts';
 import { efficiencyColumnNames, panelEfficiency, type EfficiencyMeasure } from './efficiency.ts';
 import { withIndices } from './indices.ts';
 import { checkStudySample, periodLabel, unitValues } from './sample-checks.ts';
-import { assembleTables, bootstrapResamples, canonicalLagName, planModels, regionTests, type FittedRun, type ModelRun, type RegionTests, type StudySamples, type StudyVariables } from './tables.ts';
+import { assembleTables, bootstrapNote, canonicalLagName, planModels, regionTests, type FittedRun, type ModelRun, type RegionTests, type StudySamples, type StudyVariables } from './tables.ts';
 import { Generated, type MeasureWarning } from './warnings.ts';
 
 export interface ProgressEvent {
@@ -396,11 +397,14 @@ export async function replicate(opts: ReplicateOptions): Promise<ReplicateOutcom
   if (reps > 0) {
     const boot = opts.estimators.bootstrap;
     if (!boot) throw new SpecError('--bootstrap: no bootstrap is available in this build', '--bootstrap');
+    const tooFew = tooFewReplications(reps, 0.95);
+    if (tooFew) warnings.push(`--bootstrap: ${tooFew}`);
     for (const run of runs) {
       if (run.estimator !== 'system' && run.estimator !== 'difference') continue;
       step(`bootstrap ${run.id} ${run.label} (B = ${reps})`);
       const b = await boot(run, reps, cfg.seed);
       run.bootstrap = b.intervals.map((x) => (x.name === `L1.${prep.vars.y}` ? { ...x, name: `L.${prep.vars.y}` } : x));
+      run.bootstrapFailed = b.failed;
       if (b.failed > 0) warnings.push(`${run.id} ${run.label}: ${b.failed} of ${reps} bootstrap replications failed (singular or non-finite) and were left out`);
     }
   }
@@ -413,7 +417,7 @@ export async function replicate(opts: ReplicateOptions): Promise<ReplicateOutcom
   const coreLabels = { [prep.vars.ca]: 'CA', [prep.vars.eff]: 'EFF', [prep.vars.caEff]: 'CA × EFF' };
   const tests = regionTests(runs, prep.vars, coreLabels);
   const inputs = assembleTables(runs, prep.vars, cfg, tests, prep.labels, prep.samples.segments);
-  if (reps > 0) for (const t of inputs) t.notes = [...(t.notes ?? []), `Bootstrap: ${bootstrapResamples(runs)}, B = ${reps}, seed ${cfg.seed}, 95% percentile intervals in brackets.`];
+  if (reps > 0) for (const t of inputs) t.notes = [...(t.notes ?? []), bootstrapNote(runs.filter((r) => r.table === t.id), reps, cfg.seed)];
   const tables = inputs.map(buildJournalTable);
   for (const t of tables) await writeTable(opts.out, t, files);
 
@@ -444,7 +448,7 @@ export async function replicate(opts: ReplicateOptions): Promise<ReplicateOutcom
   await writeFileAtomic(
     modelsFile,
     JSON.stringify(
-      runs.map(({ id, label, estimator, command, result, bootstrap }) => ({ id, label, estimator, command, result, bootstrap: bootstrap ?? null })),
+      runs.map(({ id, label, estimator, command, result, bootstrap, bootstrapFailed }) => ({ id, label, estimator, command, result, bootstrap: bootstrap ?? null, bootstrapFailed: bootstrapFailed ?? null })),
       null,
       2,
     ) + '\n',

@@ -98,17 +98,22 @@ export function gmmGroups(v: StudyVariables, vars: string[], g: GmmChoice): { va
  * controls IV-style and the year dummies IV-style in the levels equation (both equations' worth
  * in difference GMM). `years` is the first and last year with a dummy: the study leaves out the
  * first year (lost to the lag) and the base year, so dummies and constant are not collinear.
+ * `levelOnly` are time-invariant regressors (the inland dummy of T4's pooled column), instrumented
+ * by themselves in the levels equation: their first difference is zero, but system GMM's levels
+ * equation identifies them, its instruments being assumed orthogonal to the city effect
+ * (Arellano & Bover 1995; Roodman 2009, Stata Journal 9(1), on time-invariant regressors).
  */
-export function gmmCommand(v: StudyVariables, core: string[], g: GmmChoice, estimator: 'system' | 'difference', years: [number, number] | null): string {
+export function gmmCommand(v: StudyVariables, core: string[], g: GmmChoice, estimator: 'system' | 'difference', years: [number, number] | null, levelOnly: string[] = []): string {
   const controls = v.controls.map((c) => c.name).join(' ');
   const dummies = years === null ? '' : years[0] === years[1] ? `yr${years[0]}` : `yr${years[0]}-yr${years[1]}`;
   const gmm = gmmGroups(v, [v.y, ...core], g)
     .map((x) => `gmm(${x.vars.join(' ')}, lag(${x.lags[0]} ${x.lags[1]})${g.collapse ? ' collapse' : ''})`)
     .join(' ');
-  const levelOnly = estimator === 'system' && (g.yearDummies ?? 'level') === 'level';
-  const iv = [controls ? `iv(${controls})` : '', dummies ? `iv(${dummies}${levelOnly ? ', eq(level)' : ''})` : ''].filter(Boolean).join(' ');
+  const dummiesInLevels = estimator === 'system' && (g.yearDummies ?? 'level') === 'level';
+  const invariant = levelOnly.join(' ');
+  const iv = [controls ? `iv(${controls})` : '', invariant ? `iv(${invariant}, eq(level))` : '', dummies ? `iv(${dummies}${dummiesInLevels ? ', eq(level)' : ''})` : ''].filter(Boolean).join(' ');
   const opts = `${gmm} ${iv} twostep robust${estimator === 'difference' ? ' noleveleq' : ''}`;
-  return `${v.y} L.${v.y} ${core.join(' ')} ${controls} ${dummies}, ${opts}`.replace(/\s+/g, ' ').replace(' ,', ',');
+  return `${v.y} L.${v.y} ${core.join(' ')} ${invariant} ${controls} ${dummies}, ${opts}`.replace(/\s+/g, ' ').replace(' ,', ',');
 }
 
 /** The year-dummy range of a sample: its years without the first (no lag) and the second (base). */
@@ -139,7 +144,7 @@ export function planModels(s: StudySamples, v: StudyVariables, cfg: StudyConfig)
   const g: GmmChoice = { lagMin: cfg.gmm.lagMin, lagMax: cfg.gmm.lagMax, collapse: cfg.gmm.collapse, lags: cfg.gmm.lags, yearDummies: cfg.yearDummies };
   const core = [v.ca, v.eff, v.caEff];
   const runs: ModelRun[] = [];
-  const add = (table: TableId, label: string, estimator: Estimator, panel: Panel, coreVars: string[], choice = g) => {
+  const add = (table: TableId, label: string, estimator: Estimator, panel: Panel, coreVars: string[], choice = g, levelOnly: string[] = []) => {
     const n = runs.filter((r) => r.table === table).length + 1;
     const id = `${table}.${n}`;
     const template = cfg.commands[id];
@@ -149,7 +154,7 @@ export function planModels(s: StudySamples, v: StudyVariables, cfg: StudyConfig)
     const full =
       template !== undefined
         ? checkedTemplate(fillTemplate(template, id, v, coreVars, dummyYears(panel)), id, panel)
-        : gmmCommand(v, coreVars, choice, estimator === 'difference' ? 'difference' : 'system', dummyYears(panel));
+        : gmmCommand(v, coreVars, choice, estimator === 'difference' ? 'difference' : 'system', dummyYears(panel), levelOnly);
     // OLS and within read the variable list only (ols.ts), so that is their command.
     const command = gmm ? full : full.split(',')[0].trim();
     runs.push({ id, table, label, estimator, panel, command, core: coreVars });
@@ -163,7 +168,9 @@ export function planModels(s: StudySamples, v: StudyVariables, cfg: StudyConfig)
   add('T3', 'Period interactions', 'system', s.full, [...core, ...v.periods.flatMap((p) => [p.ca, p.eff, p.caEff])]);
   add('T4', 'Coastal', 'system', s.coastal, core);
   add('T4', 'Inland', 'system', s.inland, core);
-  add('T4', 'Inland interactions', 'system', s.full, [...core, v.inland.ca, v.inland.eff, v.inland.caEff]);
+  // The interactions are CA·inland etc. with uncentred CA, so without the inland dummy CA × Inland
+  // would also carry the inland shift in the level of PM2.5 that the dummy stands for.
+  add('T4', 'Inland interactions', 'system', s.full, [...core, v.inland.ca, v.inland.eff, v.inland.caEff], g, [v.inland.dummy]);
   for (const seg of s.segments) add('T5', seg.label, 'system', seg.panel, core);
   add('T6', s.altIndex.label, 'system', s.altIndex.panel, core);
   add('T6', s.altEfficiency.label, 'system', s.altEfficiency.panel, core);
@@ -220,6 +227,18 @@ export function canonicalLagName(result: GmmResult, y: string): GmmResult {
 export interface FittedRun extends ModelRun {
   result: GmmResult;
   bootstrap?: BootstrapInterval[];
+  /** Bootstrap replications that failed (singular or non-finite) and were left out. */
+  bootstrapFailed?: number;
+}
+
+/**
+ * The bootstrap note of a table: resampling, B, seed, and the replications that failed in each
+ * GMM column (a column where all failed has no interval, printed [., .]).
+ */
+export function bootstrapNote(runs: readonly FittedRun[], reps: number, seed: number): string {
+  const failed = runs.flatMap((r, k) => (r.bootstrapFailed ? [`(${k + 1}) ${r.bootstrapFailed} of ${reps}${r.bootstrapFailed === reps ? ', so no interval: [., .]' : ''}`] : []));
+  const left = failed.length ? `; replications that failed (singular or non-finite) and were left out: ${failed.join('; ')}` : '';
+  return `Bootstrap: ${bootstrapResamples(runs)}, B = ${reps}, seed ${seed}, 95% percentile intervals in brackets${left}.`;
 }
 
 /** The tests of T4 that inland and coastal coefficients differ. */
@@ -272,14 +291,27 @@ export function assembleTables(
   const centring = cfg.centre
     ? 'CA × EFF is the product of mean-centred CA and EFF (means over the baseline estimation sample), so CA and EFF are effects at the mean of the other.'
     : 'CA × EFF is the product of CA and EFF (not centred).';
+  // Sub-samples keep the pooled centring, so their main effects are at the pooled mean of the other.
+  const subSampleCentring = cfg.centre
+    ? 'The sub-sample columns keep the full sample\'s centring constants (CA and EFF means over the baseline estimation sample), so their CA and EFF are effects at the pooled mean of the other, not at the sub-sample\'s own mean. '
+    : '';
   const coreLabel: Record<string, string> = { [v.ca]: 'CA', [v.eff]: 'EFF', [v.caEff]: 'CA×EFF' };
   const groupsText = gmmGroups(v, [v.y, v.ca, v.eff, v.caEff], { lagMin: cfg.gmm.lagMin, lagMax: cfg.gmm.lagMax, collapse: cfg.gmm.collapse, lags: cfg.gmm.lags })
     .map((x) => `gmm(${x.vars.map((n) => coreLabel[n] ?? n).join(' ')}, lag(${x.lags[0]} ${x.lags[1]})${cfg.gmm.collapse ? ' collapse' : ''})`)
     .join(' ');
   const templated = Object.keys(cfg.commands);
-  const gmmNote = `GMM columns: two-step, Windmeijer-corrected robust errors; ${groupsText}, iv(controls), year dummies ${cfg.yearDummies === 'level' ? 'iv(levels)' : 'iv(both equations)'}; the first year is lost to the lag and the second is the base year.${
-    templated.length ? ` ${templated.length === 1 ? 'Column' : 'Columns'} ${templated.join(', ')} ${templated.length === 1 ? 'uses' : 'use'} the study config's own command${templated.length === 1 ? '' : 's'} (models.json lists every command).` : ''
-  }`;
+  const dummyIv = cfg.yearDummies === 'level' ? 'iv(levels)' : 'iv(both equations)';
+  // Difference GMM (T2's column) has no levels equation and so no constant: dummyYears() leaves out
+  // the first two years, and those are the years its first differences of the lag lose.
+  const gmmNote = (t: TableId) => {
+    const diff = of(t).flatMap((r, k) => (r.estimator === 'difference' ? [String(k + 1)] : []));
+    const dummies = diff.length
+      ? `year dummies: system GMM ${dummyIv}, the first year lost to the lag and the second the base year; difference GMM (column ${diff.join(', ')}) iv(differenced equation), the first two years lost to the lag and its first difference, every later year with its dummy (the differenced equation has no constant)`
+      : `year dummies ${dummyIv}; the first year is lost to the lag and the second is the base year`;
+    return `GMM columns: two-step, Windmeijer-corrected robust errors; ${groupsText}, iv(controls), ${dummies}.${
+      templated.length ? ` ${templated.length === 1 ? 'Column' : 'Columns'} ${templated.join(', ')} ${templated.length === 1 ? 'uses' : 'use'} the study config's own command${templated.length === 1 ? '' : 's'} (models.json lists every command).` : ''
+    }`;
+  };
   const tables: JournalTableInput[] = [];
   const t2 = of('T2');
   tables.push({
@@ -289,7 +321,7 @@ export function assembleTables(
     rows: [...coreRows, ...controlRows],
     extraRows: [yesRow('T2', 'Year dummies'), { label: 'Estimator', values: t2.map((r) => estimatorLabel(r)) }],
     notes: [
-      `Dependent variable: ${v.yLabel}. ${gmmNote} OLS and fixed effects: standard errors clustered by city.`,
+      `Dependent variable: ${v.yLabel}. ${gmmNote('T2')} OLS and fixed effects: standard errors clustered by city.`,
       centring,
     ],
     digits: cfg.digits,
@@ -306,7 +338,7 @@ export function assembleTables(
     rows: [...coreRows, ...periodRows],
     extraRows: [yesRow('T3', 'Controls'), yesRow('T3', 'Year dummies')],
     notes: [
-      `Sub-period columns are estimated on the years of each period only (lags do not reach back across the split). The interaction column adds core × period dummies on the full sample. ${gmmNote}`,
+      `Sub-period columns are estimated on the years of each period only (lags do not reach back across the split). The interaction column adds core × period dummies on the full sample; the period dummy itself is the sum of its years' dummies, which the model has. ${subSampleCentring}${gmmNote('T3')}`,
     ],
     digits: cfg.digits,
   });
@@ -321,6 +353,7 @@ export function assembleTables(
       { name: v.inland.ca, label: 'CA × Inland' },
       { name: v.inland.eff, label: 'EFF × Inland' },
       { name: v.inland.caEff, label: 'CA × EFF × Inland' },
+      { name: v.inland.dummy, label: 'Inland' },
     ],
     extraRows: [
       yesRow('T4', 'Controls'),
@@ -332,8 +365,8 @@ export function assembleTables(
       },
     ],
     notes: [
-      'Difference tests: (a) per coefficient, inland − coastal from the two sub-sample columns, z = Δ/√(SE²_inland + SE²_coastal), valid because the samples share no city; (b) jointly, a Wald test that the three core × inland interactions are zero in the pooled column (3). The inland dummy itself does not vary over time and is left to the city effect.',
-      gmmNote,
+      `Difference tests: (a) per coefficient, inland − coastal from the two sub-sample columns, z = Δ/√(SE²_inland + SE²_coastal), valid because the samples share no city; (b) jointly, a Wald test that the three core × inland interactions are zero in the pooled column (3). Column (3) also has the inland dummy, instrumented by itself in the levels equation (iv(inland, eq(level))): constant within a city, it drops out of the differenced equation, but system GMM's levels equation, whose instruments are assumed orthogonal to the city effect, identifies it (Arellano & Bover 1995; Roodman 2009). The interactions multiply the inland dummy by uncentred CA and EFF, so without it CA × Inland and EFF × Inland would also carry the inland shift in the level of the outcome. ${subSampleCentring}`.trim(),
+      gmmNote('T4'),
     ],
     digits: cfg.digits,
   });
@@ -345,7 +378,7 @@ export function assembleTables(
     extraRows: [yesRow('T5', 'Controls'), yesRow('T5', 'Year dummies')],
     notes: [
       `Each column measures CA (${labels.index}) from one producer-service segment's employment against manufacturing; EFF = ${labels.efficiency}; CA × EFF uses that segment's CA. Segments: ${segments.map((s) => (s.label === s.name ? s.name : `${s.label} = ${s.name}`)).join('; ')}.`,
-      gmmNote,
+      gmmNote('T5'),
     ],
     digits: cfg.digits,
   });
@@ -357,7 +390,7 @@ export function assembleTables(
     rows: genericRows,
     extraRows: [yesRow('T6', 'Controls'), yesRow('T6', 'Year dummies'), { label: 'GMM instrument lags', values: t6.map((r) => gmmLagText(r.command)) }],
     notes: [
-      `${measures} (1) CA measured by the other index; (2) EFF measured by the other efficiency measure; (3) the instrument set with collapse switched and upper lag limits capped at ${cfg.gmm.robustnessLagMax}${municipalityNote(cfg, municipalityDrop(runs))}. ${gmmNote}`,
+      `${measures} (1) CA measured by the other index; (2) EFF measured by the other efficiency measure; (3) the instrument set with collapse switched and upper lag limits capped at ${cfg.gmm.robustnessLagMax}${municipalityNote(cfg, municipalityDrop(runs))}. ${gmmNote('T6')}`,
     ],
     digits: cfg.digits,
   });

@@ -5,9 +5,9 @@ import type { Panel } from '../panel/panel.ts';
 export interface MeasureWarning {
   /** The measure (output column) concerned, e.g. 'CA1_finance' or 'dea_ccr_in'. */
   measure: string;
-  /** City-years where the measure is missing (NaN). */
+  /** City-years where the measure is missing (NaN), or, for a Malmquist index over a span of more than one step, computed over it. */
   cityYears: number;
-  /** City-years by reason; the counts sum to cityYears. */
+  /** City-years by reason (by pair of years for a Malmquist span); the counts sum to cityYears. */
   reasons: Record<string, number>;
   /** One line for people, e.g. "CA1_finance missing for 12 city-years (10 missing employment, 2 zero employment)". */
   message: string;

@@ -91,7 +91,8 @@ export async function gridTask(manifest: RunManifest, index: number): Promise<Gr
   // design and per-unit blocks (blocksKey): built once, fitted many times.
   const prepared = new Map<string, { prep: PreparedGmm; blocks: UnitBlocks }>();
   const backend = config.bootstrap > 0 ? await getBackend(defaultFloat64Backend(), { precision: 'float32', workload: 'bootstrap' }) : null;
-  // A bootstrap's warning on B, which the run gives once (grid.ts gridWarnings), not each row.
+  // A bootstrap's warning on B, which the run gives once (grid.ts gridWarnings), not each row; a row's
+  // bootstrap warns on the replications it used (intervals.ts tooFewReplications).
   const tooFew = tooFewReplications(config.bootstrap, 0.95);
   const rows: GridRow[] = [];
   try {
@@ -128,7 +129,9 @@ export async function gridTask(manifest: RunManifest, index: number): Promise<Gr
         const shared = prepared.get(key)!;
         const fit = fitOnBlocks(shared.prep, shared.blocks, spec, s.command);
         const boot = backend ? await bootstrapGmm(sel.panel, spec, { reps: config.bootstrap, seed: keyedSeed(config.seed, s.index), threads: 1, backend }, s.command) : null;
-        row.bootstrap = boot ? { used: boot.used, failed: boot.failed, warnings: boot.warnings.filter((w) => w !== tooFew) } : null;
+        // Too few used is the run's warning again where B itself is too few; else it is this row's own.
+        const usedTooFew = boot && tooFew ? tooFewReplications(boot.used, 0.95, config.bootstrap) : null;
+        row.bootstrap = boot ? { used: boot.used, failed: boot.failed, warnings: boot.warnings.filter((w) => w !== usedTooFew) } : null;
         row.nobs = fit.nobs;
         row.groups = fit.ngroups;
         row.instruments = fit.ninstruments;

@@ -88,6 +88,9 @@ export function register(program: Command): void {
       // The wild score bootstrap re-estimates nothing: there are no replications to write or draw.
       for (const o of ['draws', 'svg'] as const)
         if (opts.method === 'wild' && opts[o] !== undefined) throw new SpecError(`--${o} applies to --method pairs: the wild score bootstrap does not re-estimate the coefficients`, `--${o}`);
+      // Options of the one method that the other would ignore without a word.
+      if (given(command, 'weights') && !opts.test?.length) throw new SpecError('--weights applies to the wild score tests of --test: give a --test or leave --weights out', '--weights');
+      if (opts.method === 'wild' && given(command, 'ci')) throw new SpecError('--ci applies to --method pairs: the wild score bootstrap computes tests, not intervals', '--ci');
       if (!WILD_WEIGHTS.includes(opts.weights as WildWeights)) throw new SpecError(`--weights must be one of ${WILD_WEIGHTS.join(', ')}, got '${opts.weights}'`, '--weights');
       const kinds: readonly IntervalKind[] = opts.ci === 'all' ? INTERVAL_KINDS : [opts.ci as IntervalKind];
       if (!INTERVAL_KINDS.includes(kinds[0])) throw new SpecError(`--ci must be one of ${INTERVAL_KINDS.join(', ')}, all; got '${opts.ci}'`, '--ci');

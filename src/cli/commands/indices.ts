@@ -1,7 +1,7 @@
 // `sysgmm indices`: co-agglomeration indices and manufacturing efficiency per city-year, to CSV.
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { tableFromArrays, type Table } from 'apache-arrow';
+import { DataType, tableFromArrays, type Table } from 'apache-arrow';
 import { DataError, SpecError } from '../../errors.ts';
 import { readTable } from '../../data/read.ts';
 import { writeCsv } from '../../data/csv-write.ts';
@@ -25,6 +25,8 @@ export interface IndicesOptions {
   labour?: string;
   output?: string;
   out: string;
+  /** Write every column of <file>, its rows in the file's order, with the computed columns after them. */
+  append?: boolean;
   /** How to read <file> (not the --reference national totals, read by their extension). */
   inputFormat?: string;
   sheet?: string;
@@ -44,6 +46,7 @@ export function register(program: Command): void {
     .option('--capital <column>', 'manufacturing capital')
     .option('--labour <column>', 'manufacturing labour')
     .option('--output <column>', 'manufacturing output')
+    .option('--append', "write every column of <file> as the file has it, its rows in the file's order, with the computed columns after them (instead of id, time and the computed columns, sorted by id and time)")
     .requiredOption('--out <file.csv>', 'where to write the CSV');
   dataReadOptions(cmd).action(async (file: string, opts: IndicesOptions) => {
     const res = await runIndices(file, opts);
@@ -64,7 +67,8 @@ export async function runIndices(file: string, opts: IndicesOptions): Promise<{ 
   }
   checkOutputFile(opts.out, '--out', [file]);
   const reference = await readReference(opts.reference, opts.time, mapping);
-  const panel = Panel.fromTable(await readTable(file, read), { id: opts.id, time: opts.time, source: file });
+  const input = await idAsWritten(await readTable(file, { ...read, text: [opts.id] }), opts.id);
+  const panel = Panel.fromTable(input, { id: opts.id, time: opts.time, source: file });
   const warnings: MeasureWarning[] = [];
   const ex = panel.exclusions;
   if (ex.missingUnit + ex.missingTime > 0)
@@ -87,10 +91,53 @@ export async function runIndices(file: string, opts: IndicesOptions): Promise<{ 
     names.push(...eff.names);
     warnings.push(...eff.warnings);
   }
+  if (opts.append) {
+    const written = await appendToInput(file, read, input, panel, names, columns, opts.out);
+    return { rows: input.numRows, columns: written, warnings };
+  }
   const ids = Array.from(panel.unitOf, (u) => panel.units[u]);
   const idColumn = typeof ids[0] === 'number' ? Float64Array.from(ids as number[]) : ids.map(String);
   writeCsv(opts.out, tableFromArrays({ [panel.idName]: idColumn, [panel.timeName]: panel.time, ...Object.fromEntries(names.map((n) => [n, columns[n]])) }), '--out');
   return { rows: panel.nrows, columns: [opts.id, opts.time, ...names], warnings };
+}
+
+/**
+ * --append: the file's columns as it writes them (a CSV read again, every column as text), its rows
+ * in its order, with the computed columns after them; a row without an id or a time (counted in a
+ * warning) keeps its place, with the computed columns empty. Writes --out; returns its columns.
+ */
+async function appendToInput(file: string, read: ReturnType<typeof readOptionsOf>, input: Table, panel: Panel, names: string[], columns: Record<string, Float64Array>, out: string): Promise<string[]> {
+  const inputNames = columnNames(input);
+  const clash = names.filter((n) => inputNames.includes(n));
+  if (clash.length) throw new SpecError(`--append: ${file} already has the column${clash.length > 1 ? 's' : ''} ${clash.join(', ')} that indices writes; rename ${clash.length > 1 ? 'them' : 'it'} or leave out --append`, '--append');
+  const rowOf = new Map<string, number>();
+  for (let r = 0; r < panel.nrows; r++) rowOf.set(`${panel.units[panel.unitOf[r]]}\u0000${panel.time[r]}`, r);
+  const id = input.getChild(panel.idName)!;
+  const time = input.getChild(panel.timeName)!;
+  const at = Array.from({ length: input.numRows }, (_, r) => {
+    const [u, t] = [id.get(r), time.get(r)];
+    return u === null || t === null ? undefined : rowOf.get(`${u}\u0000${Number(t)}`);
+  });
+  // Every city-year of the panel is one row of the file (Panel.fromTable keeps each row with an id and a time).
+  const matched = at.filter((p) => p !== undefined).length;
+  if (matched !== panel.nrows) throw new Error(`--append: ${panel.nrows - matched} city-year(s) not found again in the rows of ${file}`);
+  const raw = await readTable(file, { ...read, text: inputNames });
+  const computed = Object.fromEntries(names.map((n) => [n, Float64Array.from(at, (p) => (p === undefined ? NaN : columns[n][p]))]));
+  writeCsv(out, raw.assign(tableFromArrays(computed)), '--out');
+  return [...inputNames, ...names];
+}
+
+/**
+ * The id column read as text is written back as the file has it, so the output merges back on it: an
+ * id such as '01503' keeps its leading zero. Ids that are all plain integers ('1101') are numbers
+ * again, so that cities sort by number (9 before 10), as in the other commands.
+ */
+function idAsWritten(table: Table, id: string): Table {
+  const col = table.getChild(id);
+  if (!col || !DataType.isUtf8(col.type)) return table;
+  const values = Array.from({ length: table.numRows }, (_, r) => col.get(r) as string | null);
+  const plain = values.every((v) => v === null || (/^-?(0|[1-9][0-9]{0,14})$/.test(v)));
+  return plain ? table.assign(tableFromArrays({ [id]: Float64Array.from(values, (v) => (v === null ? NaN : Number(v))) })) : table;
 }
 
 function readMapping(path: string): SectorMapping {
@@ -133,7 +180,7 @@ async function readReference(spec: string, timeName: string, mapping: SectorMapp
       return x === null || x === undefined ? NaN : Number(x);
     });
   };
-  const year = col(timeName, 'year');
+  const year = col(timeName, 'year (named as --time)');
   const employment: Record<string, Float64Array> = {};
   const hasTotal = mapping.total !== undefined && table.getChild(mapping.total) !== null;
   for (const [code, name] of Object.entries(mapping.columns)) {
