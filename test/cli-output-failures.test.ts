@@ -171,4 +171,39 @@ describe('outputs among the inputs', () => {
     const notDir = sysgmm(['estimate', 'data/abdata.csv', ...MODEL, '--save', join(data, 'summary.csv', 'x.json')]);
     expect([notDir.code, notDir.stderr]).toEqual([2, `sysgmm: --save: cannot write ${join(data, 'summary.csv', 'x.json')}: a part of the path is not a folder\n`]);
   });
+  // A tester's `grid h5 ... --out h5` wrote grid.csv, tasks and figures into the dataset it read, and
+  // `describe h5 --save h5alias/x.csv` (h5alias a link to h5) passed a check that compared names.
+  it('a run folder or --svg in an input folder or where an input glob reads, and outputs reached through a link, are refused', async () => {
+    const { writeTableFile } = await import('../src/data/write-table.ts');
+    const { readTable } = await import('../src/data/read.ts');
+    const data = join(dir, 'hive');
+    mkdirSync(join(data, 'part=a'), { recursive: true });
+    await writeTableFile(join(data, 'part=a', 'rows.csv'), await readTable('data/abdata.csv'));
+    const alias = join(dir, 'hive-alias');
+    symlinkSync(data, alias);
+    const grid = join(dir, 'g.json');
+    writeFileSync(grid, JSON.stringify({ template: 'n L.n w k, gmm(L.n, collapse {lags})', axes: { lags: ['', 'lag(1 2)'] } }));
+    const id = ['--id', 'id', '--time', 'year'];
+    const cases: [string[], string][] = [
+      [['grid', data, ...id, '--grid', grid, '--out', data], `--out: the folder ${data} is the input folder ${data}, whose files are the data`],
+      [['grid', data, ...id, '--grid', grid, '--out', join(alias, 'run')], `--out: the folder ${join(alias, 'run')} is inside the input folder ${data}, whose files are the data`],
+      [['grid', `${data}/*/*.csv`, ...id, '--grid', grid, '--out', join(data, 'part=b')], `--out: the folder ${join(data, 'part=b')} is where the input glob ${data}/*/*.csv reads files`],
+      [['grid', `${alias}/*.csv`, ...id, '--grid', grid, '--out', data], `--out: the folder ${data} is where the input glob ${alias}/*.csv reads files`],
+      [['bootstrap', data, ...MODEL, '--reps', '4', '--shards', '2', '--backend', 'reference', '--out', alias], `--out: the folder ${alias} is the input folder ${data}, whose files are the data`],
+      [['bootstrap', data, ...MODEL, '--reps', '4', '--svg', join(alias, 'figs')], `--svg: the folder ${join(alias, 'figs')} is inside the input folder ${data}, whose files are the data`],
+      [['describe', data, ...id, '--save', join(alias, 'x.csv')], `--save: ${join(alias, 'x.csv')} is inside the input folder ${data}, whose files are the data`],
+      [['describe', `${data}/*/*.csv`, ...id, '--save', join(alias, 'part=b', 'x.csv')], `--save: ${join(alias, 'part=b', 'x.csv')} is among the files the input glob ${data}/*/*.csv reads`],
+    ];
+    for (const [args, why] of cases) {
+      const r = sysgmm(args);
+      expect([r.code, r.stderr], args.join(' ')).toEqual([2, `sysgmm: ${why}; write the output elsewhere\n`]);
+    }
+    expect(readdirSync(data)).toEqual(['part=a']);
+    expect(readdirSync(join(data, 'part=a'))).toEqual(['rows.csv']);
+    // A folder beside the data, and a folder under the glob's root that it reads nothing in, are fine.
+    const { checkOutputFolder } = await import('../src/data/write-atomic.ts');
+    expect(() => checkOutputFolder(join(dir, 'runs'), '--out', [data, `${data}/*/*.csv`])).not.toThrow();
+    expect(() => checkOutputFolder(join(data, 'run'), '--out', [`${data}/*.csv`])).not.toThrow();
+  });
 });
+

@@ -178,3 +178,45 @@ describe('globMatches', () => {
     expect(globMatches('d/*.parquet', 'e/x.parquet')).toBe(false);
   });
 });
+
+// A tester's `describe 'panel[1].csv'` read panel1.csv, and 'what?.csv', a folder holding part?.csv or
+// a*b.csv, or a hive folder g=a[1] crashed (RangeError: each file read was expanded as a glob again)
+// or found "no data files". A path that exists is that file or folder; only a missing one is a glob.
+describe('names with glob characters', () => {
+  const at = join(dir, 'glob-names');
+  const csv = (path: string, x: number) => {
+    mkdirSync(join(path, '..'), { recursive: true });
+    writeFileSync(path, `id,year,x\n1,2000,${x}\n1,2001,${x}\n`);
+  };
+  const xs = (t: Table) => [...t.getChild('x')!.toArray()].map(Number);
+
+  it('a file that exists is read as it is, not as a pattern', async () => {
+    csv(join(at, 'panel[1].csv'), 1);
+    csv(join(at, 'panel1.csv'), 2);
+    csv(join(at, 'what?.csv'), 3);
+    csv(join(at, 'whatX.csv'), 4);
+    expect(xs(await readTable(join(at, 'panel[1].csv')))).toEqual([1, 1]);
+    expect(xs(await readTable(join(at, 'what?.csv')))).toEqual([3, 3]);
+    // A missing path with a wildcard is still a glob.
+    expect(xs(await readTable(join(at, 'panel[0-9].csv')))).toEqual([2, 2]);
+    expect(xs(await readTable(join(at, 'what[A-Z].csv')))).toEqual([4, 4]);
+    // Through the CLI: the file's own rows, no stack.
+    const r = spawnSync(process.execPath, ['bin/sysgmm.mjs', 'describe', join(at, 'what?.csv'), '--id', 'id', '--time', 'year'], { encoding: 'utf8' });
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    expect(r.stdout).toContain('Units: 1   Periods: 2 (2000-2001)   Observations: 2');
+  });
+
+  it('files inside a dataset folder are never expanded as patterns; a hive value may hold them', async () => {
+    const folder = join(at, 'folder');
+    csv(join(folder, 'part?.csv'), 5);
+    csv(join(folder, 'a*b.csv'), 6);
+    const t = await readTable(folder);
+    expect(xs(t).sort()).toEqual([5, 5, 6, 6]);
+    const hive = join(at, 'hive');
+    csv(join(hive, 'g=a[1]', 'x.csv'), 7);
+    csv(join(hive, 'g=b', 'x.csv'), 8);
+    const h = await readTable(hive);
+    expect(xs(h)).toEqual([7, 7, 8, 8]);
+    expect([...h.getChild('g')!.toArray()]).toEqual(['a[1]', 'a[1]', 'b', 'b']);
+  });
+});

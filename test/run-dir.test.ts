@@ -205,11 +205,15 @@ describe('Slurm options', () => {
       expect(() => splitArguments(text, '--slurm')).toThrow(`--slurm: '${arg}' is read by sbatch as ${as}, which keeps sbatch from printing the job id sysgmm reads (or from submitting) and cannot be given`);
     // Options that only share a first letter or two with a refused one, and values after a short
     // option that takes one, pass.
-    const ok = '--open-mode=append --overcommit --partition=debug --account=a -Jwork -pshort -vH -t 10 --export=ALL --qos normal --time=5 -vp debug';
+    const ok = '--open-mode=append --overcommit --partition=debug --account=a -Jwork -pshort -vH -t 10 --export=ALL --qos=normal --time=5 -vp debug';
     expect(splitArguments(ok, '--slurm')).toEqual(ok.split(' '));
     // A word that is no option's value would be the batch script, sysgmm's options its arguments.
     for (const [text, word] of [['job.sh', 'job.sh'], ['-p debug extra', 'extra'], ['--time=10 x', 'x'], ['-pdebug x', 'x'], ['-v x', 'x']])
       expect(() => splitArguments(text, '--slurm')).toThrow(`--slurm: '${word}' is no option's value: sbatch would take it for the batch script, and sysgmm's own options for its arguments`);
+    // A long option's value is given as --opt=value: a bare word after a long option was taken for its
+    // value, so that `--requeue job.sh` (--requeue a flag) passed, and sbatch ran job.sh as the batch script.
+    for (const [text, long, word] of [['--requeue /tmp/x/evil.sh', '--requeue', '/tmp/x/evil.sh'], ['--qos normal', '--qos', 'normal'], ['-p debug --hold job.sh', '--hold', 'job.sh']])
+      expect(() => splitArguments(text, '--slurm')).toThrow(`--slurm: '${word}' after '${long}': give a long option's value as ${long}=${word} (a bare word is refused: sbatch would take it for the batch script)`);
     // A short option that takes a value, given last without one, would take sysgmm's --parsable.
     for (const [text, arg] of [['-p', '-p'], ['--qos=normal -vJ', '-vJ']])
       expect(() => splitArguments(text, '--slurm')).toThrow(`--slurm: '${arg}' needs a value (sbatch would take sysgmm's own next option for it)`);

@@ -16,7 +16,7 @@ import { Panel } from '../src/panel/panel.ts';
 import { fileErrorMessage } from '../src/file-errors.ts';
 import { blocksPath, writeBlocks } from '../src/scale/blocks-cache.ts';
 import { fileSha256, partition, readPartition, shardOfId } from '../src/scale/partition.ts';
-import { shardedEstimate } from '../src/scale/sharded-estimate.ts';
+import { defaultRunDir, shardedEstimate } from '../src/scale/sharded-estimate.ts';
 import { parseXtabond2 } from '../src/spec/parse.ts';
 import { movedInstrumentColumns, normals } from './helpers/smallPanel.ts';
 import { holdTask } from './helpers/hold-task.ts';
@@ -190,8 +190,10 @@ describe('partition into more shards than open files', () => {
     const out = join(work, 'many');
     // The built CLI (dist) in a shell whose open-file limit (100) is below the shard count (300).
     const r = spawnSync('bash', ['-c', `ulimit -n 100 && exec "${process.execPath}" bin/sysgmm.mjs partition data/abdata.csv --id id --time year --shards 300 --out "${out}"`], { encoding: 'utf8' });
-    expect([r.status, r.stderr]).toEqual([0, '']);
     const m = await readPartition(out);
+    // 300 shards for 140 units: the empty ones are counted in a warning.
+    const empty = m.shards.filter((s) => s.units === 0).length;
+    expect([r.status, r.stderr]).toEqual([0, `warning: ${empty} of 300 shards hold no unit (140 units in all; each unit goes whole to one shard); fewer --shards would do\n`]);
     expect([m.rows, m.units, m.shards.length]).toEqual([1031, 140, 300]);
     expect(readdirSync(out).filter((f) => f.startsWith('.spill-'))).toEqual([]);
     // The shards are those of a partition without the limit, byte for byte.
@@ -428,6 +430,29 @@ describe('sharded estimate', () => {
     const b = sysgmm(...args, '--out', linkedBlocks);
     expect([b.code, b.stderr]).toEqual([2, `sysgmm: --out: ${join(linkedBlocks, '00-layout', 'blocks')} is a symbolic link; a run writes only inside its own folder (remove the link)\n`]);
     expect(readdirSync(elsewhere)).toEqual([]);
+  });
+
+  // A tester's `ln -s ../outside abp/runs` carried a whole default run (its stages, logs, blocks) outside the partition.
+  it('without --out, a symbolic link at <data>/runs or at the run folder in it is refused, naming it (exit 2), and nothing is written through it', async () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), 'sysgmm-elsewhere-'));
+    const data = join(work, 'ab-runs-link');
+    await partition(abdata, { id: 'id', time: 'year', shards: 2, out: data });
+    const command = 'xtabond2 n L.n w k, gmm(L.n, collapse)';
+    const args = ['estimate', data, '--id', 'id', '--time', 'year', '--xtabond2', command, '--jobs', '1'];
+    symlinkSync(elsewhere, join(data, 'runs'));
+    const r = sysgmm(...args);
+    expect([r.code, r.stderr]).toEqual([2, `sysgmm: run directory: ${join(data, 'runs')} is a symbolic link; a run writes only inside its own folder (remove the link)\n`]);
+    rmSync(join(data, 'runs'));
+    mkdirSync(join(data, 'runs'));
+    const run = defaultRunDir(data, command, 'current');
+    symlinkSync(elsewhere, run);
+    const h = sysgmm(...args);
+    expect([h.code, h.stderr]).toEqual([2, `sysgmm: run directory: ${run} is a symbolic link; a run writes only inside its own folder (remove the link)\n`]);
+    expect(readdirSync(elsewhere)).toEqual([]);
+    // With the link gone the default run directory is made and used.
+    rmSync(run);
+    expect(sysgmm(...args).code).toBe(0);
+    expect(existsSync(join(run, 'estimate.json'))).toBe(true);
   });
 
   it('a file or a dangling link where the blocks folder goes: one line naming the folder, no stack (Node\'s recursive mkdir said "no such file" for the link)', async () => {

@@ -5,7 +5,7 @@
 // manifest (a failed move had left new shards and no manifest). A spill file cut short is an error.
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -147,5 +147,97 @@ describe('a partition folder read as a dataset', () => {
     // The same for the sharded estimate and bootstrap, which read the manifest themselves (a reviewer:
     // they estimated from the file outside).
     await expect(readPartition(out)).rejects.toThrow(refusal);
+  });
+});
+
+// A tester altered one value in a shard: the sharded estimate and bootstrap refused it (checksum), but
+// describe, grid and partition of the folder read it silently.
+describe('an altered shard', () => {
+  it('is refused wherever the partition folder is read as one table: describe, grid, partition, readTable', async () => {
+    const { readTable } = await import('../src/data/read.ts');
+    const out = join(work, 'altered');
+    const m = await partition(abdata, { id: 'id', time: 'year', shards: 2, out });
+    // The same data with one value of n changed, partitioned alike: its shard of that unit is valid
+    // Parquet with other contents, which replaces the original shard's bytes.
+    const csv = readFileSync(abdata, 'utf8').split('\n');
+    const n = csv[0]!.split(',').indexOf('n');
+    csv[1] = csv[1]!.split(',').map((v, j) => (j === n ? '9.5' : v)).join(',');
+    writeFileSync(join(work, 'altered.csv'), csv.join('\n'));
+    const other = await partition(join(work, 'altered.csv'), { id: 'id', time: 'year', shards: 2, out: join(work, 'altered-other') });
+    const s = other.shards.findIndex((x, i) => x.sha256 !== m.shards[i]!.sha256);
+    expect(s).toBeGreaterThanOrEqual(0);
+    const file = join(out, m.shards[s]!.file);
+    writeFileSync(file, readFileSync(join(work, 'altered-other', other.shards[s]!.file)));
+    const why = `shard ${s} (${file}) does not match its checksum in ${join(out, 'manifest.json')}: it was altered or damaged`;
+    await expect(readTable(out)).rejects.toThrow(why);
+    const cli = (...args: string[]) => spawnSync(process.execPath, ['bin/sysgmm.mjs', ...args], { cwd: root, encoding: 'utf8' });
+    const grid = join(work, 'altered-grid.json');
+    writeFileSync(grid, JSON.stringify({ template: 'n L.n w k, gmm(L.n, collapse {lags})', axes: { lags: ['', 'lag(1 2)'] } }));
+    for (const args of [
+      ['describe', out, '--id', 'id', '--time', 'year'],
+      ['grid', out, '--id', 'id', '--time', 'year', '--grid', grid, '--out', join(work, 'altered-run')],
+      ['partition', out, '--id', 'id', '--time', 'year', '--shards', '3', '--out', join(work, 'altered-again')],
+    ]) {
+      const r = cli(...args);
+      expect([r.status, r.stderr], args[0]).toEqual([2, `sysgmm: ${why}\n`]);
+    }
+    expect(existsSync(join(work, 'altered-again', 'manifest.json'))).toBe(false);
+  });
+});
+
+// A tester's `kill -INT` during partition left <out>/.spill-<pid> (13 MB); --shards above the unit
+// count made empty shards with no word.
+describe('partition interrupted, and more shards than units', () => {
+  it.runIf(process.platform !== 'win32')('SIGINT and SIGTERM remove the spill folder and the output folder the run made; exit 130 / 143 with one line', async () => {
+    // Enough rows that the first pass is still reading when the signal comes.
+    const big = join(work, 'big.csv');
+    const lines = ['id,year,x'];
+    for (let i = 0; i < 400_000; i++) lines.push(`${i % 40_000},${2000 + Math.floor(i / 40_000)},${i}`);
+    writeFileSync(big, lines.join('\n') + '\n');
+    for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+      const out = join(work, `interrupted-${signal}`);
+      const child = spawn(process.execPath, ['bin/sysgmm.mjs', 'partition', big, '--id', 'id', '--time', 'year', '--shards', '8', '--out', out], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+      const spill = join(out, `.spill-${child.pid}`);
+      for (let t = 0; t < 2000 && !existsSync(spill); t++) await new Promise((r) => setTimeout(r, 10));
+      expect(existsSync(spill)).toBe(true);
+      child.kill(signal);
+      const [status] = (await once(child, 'close')) as [number | null];
+      expect([status, stderr]).toEqual([code, `sysgmm: interrupted; the partition was not written to ${out}, its temporary files removed\n`]);
+      expect(existsSync(out)).toBe(false);
+    }
+  });
+
+  it('--shards above what the units fill: a warning counting the empty shards', () => {
+    const r = spawnSync(process.execPath, ['bin/sysgmm.mjs', 'partition', abdata, '--id', 'id', '--time', 'year', '--shards', '200', '--out', join(work, 'p200')], { cwd: root, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    const empty = JSON.parse(readFileSync(join(work, 'p200', 'manifest.json'), 'utf8')).shards.filter((s: { units: number }) => s.units === 0).length;
+    expect(empty).toBeGreaterThan(60);
+    expect(r.stderr).toBe(`warning: ${empty} of 200 shards hold no unit (140 units in all; each unit goes whole to one shard); fewer --shards would do\n`);
+  });
+});
+
+// `partition h --out h` (or a link to h, or a folder in it) wrote shards and a manifest into the
+// dataset it read, which made the folder a partition and hid its own files from every later read.
+describe('partition into its own input', () => {
+  it('is refused when --out is the input folder, a link to it, a folder inside it, or where an input glob reads', async () => {
+    const data = join(work, 'own-input');
+    mkdirSync(join(data, 'part=a'), { recursive: true });
+    writeFileSync(join(data, 'part=a', 'x.csv'), readFileSync(abdata));
+    const alias = join(work, 'own-input-alias');
+    symlinkSync(data, alias);
+    const opts = { id: 'id', time: 'year', shards: 2 };
+    await expect(partition(data, { ...opts, out: data })).rejects.toThrow(`--out: the folder ${data} is the input folder ${data}, whose files are the data; write the output elsewhere`);
+    await expect(partition(data, { ...opts, out: alias })).rejects.toThrow(`--out: the folder ${alias} is the input folder ${data}, whose files are the data; write the output elsewhere`);
+    await expect(partition(data, { ...opts, out: join(data, 'p') })).rejects.toThrow(`--out: the folder ${join(data, 'p')} is inside the input folder ${data}, whose files are the data; write the output elsewhere`);
+    await expect(partition(`${data}/*/*.csv`, { ...opts, out: join(data, 'part=b') })).rejects.toThrow(`--out: the folder ${join(data, 'part=b')} is where the input glob ${data}/*/*.csv reads files; write the output elsewhere`);
+    expect(readdirSync(data)).toEqual(['part=a']);
+    const parts = join(work, 'own-input-parts');
+    expect((await partition(data, { ...opts, out: parts })).rows).toBe(1031);
+    // A partition folder partitioned again into itself: its shards replaced, its rows the same.
+    const again = await partition(parts, { ...opts, shards: 3, out: parts });
+    expect([again.rows, again.shards.length]).toEqual([1031, 3]);
+    expect(readdirSync(parts).sort()).toEqual(['manifest.json', ...again.shards.map((s) => s.file)].sort());
   });
 });

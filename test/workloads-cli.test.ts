@@ -3,7 +3,7 @@
 // resumed (with a corrupted result among the survivors) ends with the same results; the Slurm
 // executor (a real one-node cluster, .ci/run starts it) gives the same results as the local one.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -163,6 +163,27 @@ describe('sysgmm montecarlo', () => {
     expect(existsSync(lock)).toBe(false);
   });
 
+  // A tester's empty lock (a crash between creating it and writing it) stopped every later run with a
+  // SyntaxError and its stack (exit 1); a lock that was a symbolic link was read, its target's first line echoed.
+  it('a damaged lock is taken over with a warning naming it; a lock that is a symbolic link is refused and not read', () => {
+    const dir = join(work, 'lock-damaged');
+    expect(sysgmm('montecarlo', planFile, '--out', dir).code).toBe(0);
+    const lock = join(dir, '.sysgmm-running');
+    for (const text of ['', '{"host":', 'secret line\n', '{"host":"x"}']) {
+      writeFileSync(lock, text);
+      const r = sysgmm('montecarlo', planFile, '--out', dir, '--resume', '--quiet');
+      expect([r.code, r.stderr], JSON.stringify(text)).toEqual([0, `warning: ${lock} is damaged (empty or not a lock sysgmm wrote, as a crash of an older sysgmm could leave it); taken over as stale\n`]);
+      expect(existsSync(lock)).toBe(false);
+    }
+    const target = join(work, 'lock-target.txt');
+    writeFileSync(target, 'root:x:0:0:secret\n');
+    symlinkSync(target, lock);
+    const linked = sysgmm('montecarlo', planFile, '--out', dir, '--resume');
+    expect([linked.code, linked.stderr]).toEqual([2, `sysgmm: --out: ${lock} is a symbolic link, not a lock sysgmm made; remove it if no sysgmm run is using ${dir}\n`]);
+    expect(lstatSync(lock).isSymbolicLink()).toBe(true);
+    expect(readFileSync(target, 'utf8')).toBe('root:x:0:0:secret\n');
+  });
+
   it('refuses a bad plan with the key at fault (exit 2)', () => {
     const bad = join(work, 'bad.json');
     writeFileSync(bad, JSON.stringify({ ...PLAN, dgp: { ...PLAN.dgp, alpha: [0.5, 1.2] } }));
@@ -188,6 +209,22 @@ describe('sysgmm montecarlo', () => {
     writeFileSync(join(mine, 'notes.txt'), 'kept');
     expect(run(mine).status).toBe(2);
     expect(readdirSync(mine)).toEqual(['notes.txt']);
+  });
+
+  // A tester's --slurm "--requeue /tmp/x/evil.sh" passed the guard: sbatch, stopping at its first
+  // non-option, would have run evil.sh as the batch script. Refused before sbatch is called.
+  it.runIf(process.platform !== 'win32')('--slurm with a bare word after a long option is refused before sbatch runs (a fake sbatch on PATH records any call)', () => {
+    const bin = join(work, 'fake-sbatch-bin');
+    mkdirSync(bin, { recursive: true });
+    const calls = join(work, 'fake-sbatch-calls.txt');
+    writeFileSync(join(bin, 'sbatch'), `#!/bin/sh\nprintf '%s\\n' "$@" >> '${calls}'\nexit 1\n`, { mode: 0o755 });
+    const evil = join(work, 'evil.sh');
+    writeFileSync(evil, '#!/bin/sh\ntouch /tmp/sysgmm-evil-ran\n', { mode: 0o755 });
+    const dir = join(work, 'slurm-bare-word');
+    const r = spawnSync(process.execPath, ['bin/sysgmm.mjs', 'montecarlo', planFile, '--out', dir, '--executor', 'slurm', '--slurm', `--requeue ${evil}`], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+    expect([r.status, r.stderr]).toEqual([2, `sysgmm: --slurm: '${evil}' after '--requeue': give a long option's value as --requeue=${evil} (a bare word is refused: sbatch would take it for the batch script)\n`]);
+    expect(existsSync(calls)).toBe(false);
+    expect(existsSync(dir)).toBe(false);
   });
 
   it.skipIf(!slurmRequired)('has the Slurm cluster CI requires (SYSGMM_REQUIRE_SLURM=1, set by .ci/run once slurm-local.sh is up)', () => {

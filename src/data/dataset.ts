@@ -3,13 +3,13 @@
 // agree on their columns (names and types); hive-style folders `key=value/` add one column per key
 // (numbers where every value reads as one, text otherwise; `__HIVE_DEFAULT_PARTITION__` is missing).
 // The files' record batches are taken as they are (no copy) and the partition columns added beside.
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { Field, Float64, RecordBatch, Schema, Struct, Table, makeData, type Data, type DataType } from './arrow-core.ts';
 import { DataError } from '../errors.ts';
-import { partitionShardFiles } from './partition-manifest.ts';
+import { partitionShardFiles, verifyPartitionShards } from './partition-manifest.ts';
 import { GLOB, globParts, segmentRegex } from './glob.ts';
 import { float64Data, NOT_NUMERIC, utf8FromStrings } from './build.ts';
 import { ROWS_BY_FILE } from './row-place.ts';
@@ -26,9 +26,16 @@ interface DatasetOptions {
 const EXTENSION: Record<Format, string> = { csv: '.csv', arrow: '.arrow', parquet: '.parquet', dta: '.dta', xlsx: '.xlsx' };
 const HIVE_NULL = '__HIVE_DEFAULT_PARTITION__';
 
+/** Whether `path` is a glob to expand: one with a wildcard that names no file or folder as it is.
+ *  A path that exists is that file or folder (`panel[1].csv`, `what?.csv`, `g=a[1]/`), never a
+ *  pattern: as one it would read other files (panel1.csv), or itself again for ever. */
+export function isGlob(path: string): boolean {
+  return GLOB.test(path) && !existsSync(path);
+}
+
 /** Whether a path names standard input, a glob or a folder rather than one file. */
 export function isDatasetPath(path: string): boolean {
-  if (path === '-' || GLOB.test(path)) return true;
+  if (path === '-' || isGlob(path)) return true;
   try {
     return statSync(path).isDirectory();
   } catch {
@@ -39,6 +46,8 @@ export function isDatasetPath(path: string): boolean {
 export async function readDataset<O extends DatasetOptions>(path: string, opts: O, readOne: ReadOne<O>, formatOf: (p: string) => Format | undefined): Promise<Table> {
   if (path === '-') return readStdin(opts, readOne);
   const { root, files: data } = datasetFiles(path, opts.format, formatOf);
+  // A partition's shards are read only as its manifest recorded them (checksums).
+  if (!isGlob(path)) await verifyPartitionShards(path);
   const formats = new Set(data.map((f) => opts.format ?? formatOf(f)));
   if (formats.size > 1) throw new DataError(`${path}: the files mix formats (${[...formats].join(', ')}); a dataset is one format`, { file: path });
   const tables: Table[] = [];
@@ -52,7 +61,7 @@ export async function readDataset<O extends DatasetOptions>(path: string, opts: 
 
 /** The data files of a folder or glob, sorted, and the folder their partition keys are relative to. */
 export function datasetFiles(path: string, format: Format | undefined, formatOf: (p: string) => Format | undefined): { root: string; files: string[] } {
-  const glob = GLOB.test(path);
+  const glob = isGlob(path);
   // A folder's .txt files are taken for its notes (README.txt), not data: read as CSV, they failed the
   // dataset with a column mismatch. Each skipped is named in a warning, since one may hold data; a
   // glob that names .txt files reads them.
@@ -67,7 +76,7 @@ export function datasetFiles(path: string, format: Format | undefined, formatOf:
   const data = files.filter((f) => (format ? formatOf(f) === format || formatOf(f) === undefined : formatOf(f) !== undefined));
   if (data.length === 0)
     throw new DataError(
-      `${path}: no data files${GLOB.test(path) ? ' match' : ' in the folder'}${/[{}]/.test(path) ? ' (braces {a,b} are not expanded in a glob: use a [ab] class, or a wider pattern and an if condition)' : ''}`,
+      `${path}: no data files${glob ? ' match' : ' in the folder'}${/[{}]/.test(path) ? ' (braces {a,b} are not expanded in a glob: use a [ab] class, or a wider pattern and an if condition)' : ''}`,
       { file: path },
     );
   return { root, files: data };

@@ -1,7 +1,8 @@
 // Globs over files: `*`, `?` and `[…]` within a path segment, `**` for any depth of folders. Used to
 // expand a dataset glob (dataset.ts) and to keep outputs out of the files a glob reads
 // (write-atomic.ts checkOutputFile); pure path work, no reading of data.
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 
 /** A path with a wildcard: `*`, `?` or a `[…]` class. */
 export const GLOB = /[*?[]/;
@@ -40,14 +41,36 @@ export function pathBelow(folder: string, path: string): string | null {
   return rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel) ? null : rel;
 }
 
-/** Whether `path` (existing or not) is one of the files `pattern` would read. */
-export function globMatches(pattern: string, path: string): boolean {
+/** `path` made absolute with the symbolic links of its existing part resolved: the real path of its
+ *  nearest existing ancestor, then the rest as given. Two names of one folder (a link to it, `..`
+ *  through a link) then compare equal, which strings alone do not. */
+export function realPathOf(path: string): string {
+  const rest: string[] = [];
+  for (let at = resolve(path); ; ) {
+    try {
+      return join(realpathSync(at), ...rest.reverse());
+    } catch {
+      const up = dirname(at);
+      if (up === at) return resolve(path);
+      rest.push(basename(at));
+      at = up;
+    }
+  }
+}
+
+/** Whether `path` (existing or not) is one of the files `pattern` would read; with `below`, whether
+ *  the glob could read a file inside the folder `path` (or `path` itself), e.g. a run directory's. */
+export function globMatches(pattern: string, path: string, below = false): boolean {
   const { root, parts, first } = globParts(pattern);
+  return globMatchesIn(root, parts.slice(first), path, below) || globMatchesIn(realPathOf(root), parts.slice(first), realPathOf(path), below);
+}
+
+function globMatchesIn(root: string, pat: string[], path: string, below: boolean): boolean {
   const rel = pathBelow(root, path);
-  if (rel === null) return false;
-  const pat = parts.slice(first);
+  if (rel === null) return below && relative(resolve(root), resolve(path)) === '';
   const seg = rel.split(sep);
   const match = (i: number, j: number): boolean => {
+    if (below && j === seg.length) return true; // the rest of the pattern can match below the folder
     if (i === pat.length) return j === seg.length;
     if (pat[i] === '**') return match(i + 1, j) || (j < seg.length && match(i, j + 1));
     return j < seg.length && segmentRegex(pat[i]!).test(seg[j]!) && match(i + 1, j + 1);

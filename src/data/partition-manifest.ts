@@ -3,7 +3,8 @@
 // without loading the Parquet reader, and the dataset reader (dataset.ts) reads exactly the shards
 // the manifest names (a partition stopped between moving its shards in and renaming its manifest
 // leaves other shard files beside them; src/scale/partition.ts).
-import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataError } from '../errors.ts';
 
@@ -12,11 +13,13 @@ export const PARTITION_FORMAT = 'sysgmm-partition/1';
 /** A shard's file name, as partition.ts writes it (number, and since shards are named by checksum, its start). */
 export const SHARD_FILE = /^shard-\d{5}(-[0-9a-f]{16})?\.parquet$/;
 
-function manifestOf(path: string): { format?: string; shards?: { file?: unknown }[] } | null {
+type Manifest = { format?: string; shards?: { file?: unknown; sha256?: unknown }[] };
+
+function manifestOf(path: string): Manifest | null {
   const manifest = join(path, 'manifest.json');
   if (!existsSync(manifest)) return null;
   try {
-    return JSON.parse(readFileSync(manifest, 'utf8')) as { format?: string; shards?: { file?: unknown }[] };
+    return JSON.parse(readFileSync(manifest, 'utf8')) as Manifest;
   } catch {
     return null;
   }
@@ -40,4 +43,38 @@ export function shardPath(dir: string, i: number, file: unknown): string {
   if (typeof file !== 'string' || !SHARD_FILE.test(file))
     throw new DataError(`${join(dir, 'manifest.json')}: shard ${i} is not a shard file of this folder (${JSON.stringify(file)}); partition the data again`, { file: join(dir, 'manifest.json') });
   return join(dir, file);
+}
+
+function fileSha256(path: string): Promise<string> {
+  return new Promise((done, fail) => {
+    const h = createHash('sha256');
+    createReadStream(path)
+      .on('data', (d) => h.update(d))
+      .on('end', () => done(h.digest('hex')))
+      .on('error', fail);
+  });
+}
+
+/**
+ * Check every shard of the partition folder `path` against the SHA-256 its manifest records, before
+ * the shards are read as one table (describe, grid, partition, any reader of the folder). Only the
+ * sharded estimate and bootstrap checked them, so an altered shard was read silently elsewhere. A
+ * shard that is missing or differs is a DataError naming it; a manifest entry without a checksum
+ * (none is written so) is refused as well. Nothing is done when `path` is not a partition.
+ */
+export async function verifyPartitionShards(path: string): Promise<void> {
+  const m = manifestOf(path);
+  if (m?.format !== PARTITION_FORMAT) return;
+  const manifest = join(path, 'manifest.json');
+  for (const [i, s] of (m.shards ?? []).entries()) {
+    const file = shardPath(path, i, s.file);
+    let sum: string;
+    try {
+      sum = await fileSha256(file);
+    } catch {
+      throw new DataError(`shard ${i} (${file}) is missing from the partitioned data in ${path}`, { file });
+    }
+    if (sum !== s.sha256)
+      throw new DataError(`shard ${i} (${file}) does not match its checksum in ${manifest}: it was altered or damaged`, { file });
+  }
 }

@@ -1,12 +1,13 @@
 // Every output file is written atomically: the bytes go to a temporary file beside the target, which is
 // then renamed over it, so an interrupted run leaves the old file or the new one, never half of one. A
 // failure names the path the user gave (not the temporary name) and leaves no temporary file behind.
-import { existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+// A device, FIFO or open descriptor named as the output is written in place instead (inPlaceTarget).
+import { accessSync, constants, existsSync, lstatSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { SpecError } from '../errors.ts';
 import { optionFault } from '../file-errors.ts';
-import { GLOB, globMatches, pathBelow } from './glob.ts';
+import { GLOB, globMatches, pathBelow, realPathOf } from './glob.ts';
 
 function temporaryName(path: string): string {
   // A name near the file system's 255-byte limit keeps its first 200 characters, so the suffix fits.
@@ -60,8 +61,57 @@ export function writeFailure(err: unknown, path: string, option?: string): unkno
   return option === undefined ? e : optionFault(e, option);
 }
 
-/** Write `data` to `path` atomically; a failure names `path`, and `option` when given (writeFailure). */
+/**
+ * Whether `path` is written in place rather than atomically: a character device (/dev/null, a
+ * terminal), a FIFO, or an open descriptor (/dev/stdout) is written into, as the user means by naming
+ * one; a rename over it would replace the device or link with a regular file (and, as root, /dev/null
+ * for every program). A block device or a socket is refused: neither is an output file. False for a
+ * regular file, a folder or nothing (the atomic write, or its own error). In place, the bytes are
+ * appended (O_APPEND): a descriptor open on a file (`>> log`) is never truncated.
+ */
+function inPlaceTarget(path: string, option: string | undefined): boolean {
+  let s;
+  try {
+    s = statSync(path, { throwIfNoEntry: false });
+  } catch {
+    return false; // ENOTDIR, EACCES, a loop: the write reports it
+  }
+  if (s === undefined || s.isDirectory()) return false;
+  // /dev/stdout, /dev/fd/1: links into /proc/<pid>/fd, written in place whatever the descriptor is
+  // open on (a regular file when standard output is redirected): renamed over, the link would go.
+  if (s.isFile()) return throughProcFd(path);
+  if (s.isCharacterDevice() || s.isFIFO()) return true;
+  const what = s.isBlockDevice() ? 'a block device' : s.isSocket() ? 'a socket' : 'not a regular file';
+  throw new SpecError(`${option === undefined ? '' : `${option}: `}cannot write ${path}: it is ${what}, not a file; name a file`, option);
+}
+
+/** Whether `path` names an open file descriptor: it, or a symbolic link it leads through, lies in /proc. */
+function throughProcFd(path: string): boolean {
+  let at = resolve(path);
+  for (let hop = 0; hop < 16; hop++) {
+    try {
+      const p = join(realpathSync(dirname(at)), basename(at));
+      if (p.startsWith('/proc/')) return true;
+      if (!lstatSync(p).isSymbolicLink()) return false;
+      at = resolve(dirname(p), readlinkSync(p));
+    } catch {
+      return false;
+    }
+  }
+  return false;
+}
+
+/** Write `data` to `path` atomically; a failure names `path`, and `option` when given (writeFailure).
+ *  A character device, FIFO or open descriptor at `path` is written in place, never replaced (inPlaceTarget). */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, option?: string): Promise<void> {
+  if (inPlaceTarget(path, option)) {
+    try {
+      await writeFile(path, data, { flag: 'a' });
+    } catch (err) {
+      throw writeFailure(err, path, option);
+    }
+    return;
+  }
   const tmp = temporaryName(path);
   try {
     await writeFile(tmp, data);
@@ -73,6 +123,14 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
 }
 
 export function writeFileAtomicSync(path: string, data: string | Uint8Array, option?: string): void {
+  if (inPlaceTarget(path, option)) {
+    try {
+      writeFileSync(path, data, { flag: 'a' });
+    } catch (err) {
+      throw writeFailure(err, path, option);
+    }
+    return;
+  }
   const tmp = temporaryName(path);
   try {
     writeFileSync(tmp, data);
@@ -98,9 +156,18 @@ function probeWrite(probe: string, target: string): void {
  * missing or read-only folder, then fails at once (with the error writeFileAtomic would give, naming
  * `path`) instead of after the work. It writes an empty temporary file beside the target and removes it.
  */
-export function checkWritable(path: string): void {
+export function checkWritable(path: string, option?: string): void {
   if (statSync(path, { throwIfNoEntry: false })?.isDirectory())
     throw Object.assign(new Error(`EISDIR: cannot write ${path}`), { code: 'EISDIR', path, syscall: 'write' });
+  if (inPlaceTarget(path, option)) {
+    // Written in place: opening a FIFO here would wait for its reader, so only the permission is asked.
+    try {
+      accessSync(path, constants.W_OK);
+    } catch (err) {
+      throw onTarget(err, path);
+    }
+    return;
+  }
   probeWrite(temporaryName(path), path);
 }
 
@@ -119,21 +186,45 @@ export function checkOutputFile(path: string, option: string, inputs: readonly s
     return s !== undefined && s.dev === out.dev && s.ino === out.ino;
   });
   if (input !== undefined) throw new SpecError(`${option}: ${path} is the input file ${input}; write the output to another file`, option);
-  // A folder or glob input reads every data file under it (a partition, its manifest): an output
-  // written there would become part of the data, or replace a file of it.
-  for (const f of inputs) {
-    if (GLOB.test(f)) {
-      if (globMatches(f, path)) throw new SpecError(`${option}: ${path} is among the files the input glob ${f} reads; write the output elsewhere`, option);
-      continue;
-    }
-    if (statSync(f, { throwIfNoEntry: false })?.isDirectory() && pathBelow(f, path) !== null)
-      throw new SpecError(`${option}: ${path} is inside the input folder ${f}, whose files are the data; write the output elsewhere`, option);
-  }
+  refuseAmongInputs(path, option, inputs, false);
   try {
-    checkWritable(path);
+    checkWritable(path, option);
   } catch (err) {
     throw optionFault(err, option);
   }
+}
+
+/** Whether `path` is inside the folder `folder` (with `orAt`, or is it): by the names as given, and
+ *  by their real paths, so that a symbolic link to the folder is no way into it. */
+function inFolder(folder: string, path: string, orAt: boolean): boolean {
+  const within = (f: string, p: string) => pathBelow(f, p) !== null || (orAt && relative(f, p) === '');
+  return within(resolve(folder), resolve(path)) || within(realPathOf(folder), realPathOf(path));
+}
+
+/**
+ * Refuse an output among the inputs: a folder or glob input reads every data file under it (a
+ * partition, its manifest), so an output written there would become part of the data, or replace
+ * a file of it. `folder`: `path` is a folder the command writes files into (a run directory, --svg),
+ * refused when it is an input folder, inside one, or a folder an input glob would read files in.
+ */
+function refuseAmongInputs(path: string, option: string, inputs: readonly string[], folder: boolean): void {
+  const what = folder ? 'the folder ' : '';
+  for (const f of inputs) {
+    if (f === '-') continue;
+    if (GLOB.test(f) && !existsSync(f)) {
+      if (globMatches(f, path, folder))
+        throw new SpecError(`${option}: ${what}${path} is ${folder ? 'where' : 'among the files'} the input glob ${f} reads${folder ? ' files' : ''}; write the output elsewhere`, option);
+      continue;
+    }
+    if (statSync(f, { throwIfNoEntry: false })?.isDirectory() && inFolder(f, path, folder))
+      throw new SpecError(`${option}: ${what}${path} is ${folder && relative(realPathOf(f), realPathOf(path)) === '' ? 'the input folder' : 'inside the input folder'} ${f}, whose files are the data; write the output elsewhere`, option);
+  }
+}
+
+/** Refuse a folder the command writes files into (a run directory, `--svg`) that is an input folder,
+ *  inside one, or where an input glob reads files; a SpecError naming `option` and both paths. */
+export function checkOutputFolder(dir: string, option: string, inputs: readonly string[]): void {
+  refuseAmongInputs(dir, option, inputs, true);
 }
 
 /** Check that the folder `dir` can be made (its nearest existing ancestor a folder) and written in,

@@ -65,7 +65,7 @@ export function executorCliOptions(cmd: Command): Command {
     .option('--executor <name>', `where the tasks run: ${EXECUTORS.join('|')}`, 'local')
     .option('--jobs <J>', 'local: worker processes (default one per core); slurm: array tasks running at once (default no limit)')
     .option('--retries <n>', 'times a failed task is retried before the run fails', '2')
-    .option('--slurm <options>', 'extra sbatch options, e.g. "--partition=short --time=00:30:00 --mem=2G" (split like a shell would, never run by one)')
+    .option('--slurm <options>', 'extra sbatch options, e.g. "--partition=short --time=00:30:00 --mem=2G" (split like a shell would, never run by one; long options with a value as --opt=value)')
     .option('--resume', 'continue the run in --out: tasks with a complete, valid result are kept, the others (missing, corrupt) computed')
     .option('--prepare', 'only write the run directory, for another array scheduler to run `sysgmm task <dir>`; collect the results with --resume')
     .option('--quiet', 'no progress bar and no notes (warnings still shown)');

@@ -5,7 +5,7 @@
 // SIGKILL leaves it). A lock from another host cannot be checked from here: the message says how to
 // remove it if that run is over.
 import { hostname } from 'node:os';
-import { open, readFile, rm } from 'node:fs/promises';
+import { link, lstat, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SpecError } from '../errors.ts';
 import { optionFault } from '../file-errors.ts';
@@ -22,33 +22,72 @@ export function processRunning(pid: number): boolean {
   }
 }
 
-/** Take the run folder `dir` for this process; resolves to the function that gives it back. */
-export async function lockRunDir(dir: string, option = '--out'): Promise<() => Promise<void>> {
+type Held = { host?: string; pid?: number; started?: string };
+
+/** Create the lock at `path` holding `text`, or fail with EEXIST. The text is written to a temporary
+ *  file first and then linked into place, so that a lock is never seen empty or half-written (a crash
+ *  between creating and writing it left an empty lock that stopped every later run). A file system
+ *  without hard links gets the lock opened with O_EXCL and written. */
+async function createLock(path: string, text: string): Promise<void> {
+  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`;
+  try {
+    await writeFile(tmp, text, { flag: 'wx' });
+  } catch (err) {
+    // A read-only or full folder: reported on the lock, not on the temporary name.
+    await rm(tmp, { force: true });
+    throw Object.assign(err as Error, { path });
+  }
+  try {
+    await link(tmp, path);
+    return;
+  } catch (err) {
+    if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
+  } finally {
+    await rm(tmp, { force: true });
+  }
+  const fh = await open(path, 'wx');
+  try {
+    await fh.writeFile(text);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Take the run folder `dir` for this process; resolves to the function that gives it back. A lock
+ *  that is damaged (empty, not JSON, no process id) is taken over as stale, with a warning through
+ *  `onNote`; one that is a symbolic link or not a file is refused, naming it, and never read. */
+export async function lockRunDir(dir: string, option = '--out', onNote?: (message: string, warning?: boolean) => void): Promise<() => Promise<void>> {
   const path = join(dir, LOCK_FILE);
   const mine = JSON.stringify({ host: hostname(), pid: process.pid, started: new Date().toISOString() });
   for (let attempt = 0; ; attempt++) {
     try {
-      const fh = await open(path, 'wx');
-      try {
-        await fh.writeFile(mine + '\n');
-      } finally {
-        await fh.close();
-      }
+      await createLock(path, mine + '\n');
       return () => rm(path, { force: true });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw optionFault(err, option);
     }
-    const held = await readFile(path, 'utf8').then(
-      (t) => JSON.parse(t) as { host?: string; pid?: number; started?: string },
-      () => null,
-    );
+    // A link would be followed: its target read (and, damaged, echoed in the message) and removed.
+    const what = await lstat(path).catch(() => null);
+    if (what && !what.isFile())
+      throw new SpecError(`${option}: ${path} is ${what.isSymbolicLink() ? 'a symbolic link' : 'not a file'}, not a lock sysgmm made; remove it if no sysgmm run is using ${dir}`, option);
+    let held: Held | null = null;
+    let damaged = false;
+    try {
+      const parsed = JSON.parse(await readFile(path, 'utf8')) as unknown;
+      if (typeof parsed === 'object' && parsed !== null && typeof (parsed as Held).pid === 'number') held = parsed as Held;
+      else damaged = true;
+    } catch (err) {
+      // Gone since (its run ended): nothing to take over. Anything else is a damaged lock.
+      damaged = (err as NodeJS.ErrnoException).code !== 'ENOENT';
+    }
     const here = held?.host === hostname();
-    if (held && typeof held.pid === 'number' && (!here || processRunning(held.pid)))
+    if (held && (!here || processRunning(held.pid!)))
       throw new SpecError(
         `${dir} is in use by another sysgmm run (pid ${held.pid}${here ? '' : ` on ${held.host}`}, started ${held.started ?? 'at an unknown time'}); wait for it to end${here ? '' : `, or remove ${path} if it is no longer running there`}`,
         option,
       );
-    // Left by a driver that is gone (or unreadable): taken over.
+    if (damaged) onNote?.(`warning: ${path} is damaged (empty or not a lock sysgmm wrote, as a crash of an older sysgmm could leave it); taken over as stale`, true);
+    // Left by a driver that is gone, or damaged: taken over.
     await rm(path, { force: true });
   }
 }

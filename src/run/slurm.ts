@@ -67,11 +67,13 @@ function reservedOption(arg: string): (typeof RESERVED)[number] | null {
   return null;
 }
 
-/** Whether the word after `arg` can be its value: a long option without `=value` (sbatch's flags are
- *  not told apart here), or a short option that takes a value, at the end of its cluster (`-p`, `-vp`). */
+/** Whether the word after `arg` can be its value: only a short option that takes a value, at the end
+ *  of its cluster (`-p`, `-vp`). A long option gives its value as `--opt=value`: which of sbatch's long
+ *  options are flags is not known here, and taking the next word as a flag's value let a bare word
+ *  through (`--requeue job.sh`), which sbatch, stopping at its first non-option, ran as the batch script. */
 function takesNextWord(arg: string | undefined): boolean {
   if (!arg?.startsWith('-') || arg === '-') return false;
-  if (arg.startsWith('--')) return !arg.includes('=');
+  if (arg.startsWith('--')) return false;
   const at = [...arg.slice(1)].findIndex((letter) => SHORT_WITH_VALUE.has(letter));
   return at === arg.length - 2;
 }
@@ -109,7 +111,10 @@ export function splitArguments(text: string, option: string): string[] {
   if (quote) throw new SpecError(`${option}: unbalanced ${quote} quote in '${text}'`, option);
   if (inWord) out.push(cur);
   for (const [k, arg] of out.entries()) {
-    if (!arg.startsWith('-') && !takesNextWord(out[k - 1]))
+    const before = out[k - 1];
+    if (!arg.startsWith('-') && before?.startsWith('--') && !before.includes('=') && before !== '--')
+      throw new SpecError(`${option}: '${arg}' after '${before}': give a long option's value as ${before}=${arg} (a bare word is refused: sbatch would take it for the batch script)`, option);
+    if (!arg.startsWith('-') && !takesNextWord(before))
       throw new SpecError(`${option}: '${arg}' is no option's value: sbatch would take it for the batch script, and sysgmm's own options for its arguments`, option);
     if (arg === '--') throw new SpecError(`${option}: '--' (end of options) cannot be given: sysgmm's own options and batch script follow`, option);
     const reserved = reservedOption(arg);

@@ -15,7 +15,7 @@
 // rename, the commit point; only then are the earlier shards removed. A run that fails before that
 // rename leaves an earlier partition there whole, and its manifest describing it.
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, openSync, readSync, fstatSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync, fstatSync, rmdirSync, rmSync } from 'node:fs';
 import { lstat, mkdir, open, readFile, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DataType, tableFromIPC, tableToIPC, type RecordBatch, type Vector } from 'apache-arrow';
@@ -24,13 +24,15 @@ import { NOT_NUMERIC, float64Data, tableFromColumns, utf8FromStrings } from '../
 import { formatOf, readTable, type ReadOptions } from '../data/read.ts';
 import { datasetFiles, isDatasetPath, partitions } from '../data/dataset.ts';
 import { writeTableFile } from '../data/write-table.ts';
-import { writeAll, writeFailure, writeFileAtomic } from '../data/write-atomic.ts';
+import { checkOutputFolder, writeAll, writeFailure, writeFileAtomic } from '../data/write-atomic.ts';
 import { makeFolder } from '../data/make-folder.ts';
 import { optionFault } from '../file-errors.ts';
 import { parquetBatches } from '../data/parquet.ts';
-import { PARTITION_FORMAT, SHARD_FILE, shardPath } from '../data/partition-manifest.ts';
+import { isPartitionedFolder, PARTITION_FORMAT, SHARD_FILE, shardPath, verifyPartitionShards } from '../data/partition-manifest.ts';
+import { realPathOf } from '../data/glob.ts';
 import { processRunning } from '../run/run-lock.ts';
 import { EXACT_INTEGER } from '../panel/ids.ts';
+import { signalExit } from '../run/signal-exit.ts';
 
 const ROW = '__sysgmm_row';
 
@@ -141,6 +143,7 @@ async function* inputBatches(input: string, batchRows: number, read: Pick<ReadOp
   if (!isDatasetPath(input)) return yield* input.toLowerCase().endsWith('.parquet') ? parquetBatches(input, batchRows) : whole();
   if (input === '-') return yield* whole();
   const { root, files } = datasetFiles(input, read.format, formatOf);
+  await verifyPartitionShards(input); // a partition of a partition: its shards as its manifest recorded them
   if (!files.every((f) => formatOf(f) === 'parquet' && partitions(root, f).length === 0)) return yield* whole();
   let names: string | null = null;
   for (const f of files)
@@ -171,6 +174,10 @@ export async function partition(input: string, opts: PartitionOptions): Promise<
   if (!Number.isInteger(K) || K < 1) throw new SpecError(`--shards must be a positive integer, got ${K}`, '--shards');
   if (opts.id === opts.time) throw new SpecError(`--id and --time name the same column '${opts.id}'`, '--time');
   const out = resolve(opts.out);
+  // Shards and a manifest written into the input folder would make it a partition, hiding its own
+  // files. A partition folder partitioned again into itself is the exception: its new manifest and
+  // shards replace the old ones once all are written, as for any earlier partition in `out`.
+  if (!(isPartitionedFolder(input) && realPathOf(input) === realPathOf(out))) checkOutputFolder(opts.out, '--out', [input]);
   // A folder made here is removed again if the partition fails (a bad --id, a duplicate row).
   const made = (await makeFolder(out).catch((err: unknown) => {
     throw optionFault(err, '--out');
@@ -191,6 +198,23 @@ export async function partition(input: string, opts: PartitionOptions): Promise<
   let rowBase = 0;
   let missingId = 0;
   let missingTime = 0;
+  // Ctrl-C or a SIGTERM ended the process with its spill folder left in `out` (as large as the data,
+  // a tester's 13 MB): what this run wrote is removed first, as a failure removes it below.
+  const onSignal = (signal: NodeJS.Signals): void => {
+    rmSync(spill, { recursive: true, force: true });
+    if (!committed) for (const f of moved) rmSync(join(out, f), { force: true });
+    if (made) {
+      try {
+        rmdirSync(out);
+      } catch {
+        // not empty: another run's files, or the committed partition
+      }
+    }
+    process.stderr.write(`sysgmm: interrupted; the partition ${committed ? 'was written' : 'was not written'} to ${opts.out}, its temporary files removed\n`);
+    process.exit(signalExit(signal));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     // Another run's spill folder: a running process's run is writing into `out` (removing its spill
     // files would wreck it, and the two runs' shards would mix), so this one stops; one of a process
@@ -341,6 +365,9 @@ export async function partition(input: string, opts: PartitionOptions): Promise<
     if (!committed) for (const f of moved) await rm(join(out, f), { force: true }).catch(() => undefined);
     if (made) await rmdir(out).catch(() => undefined);
     throw err;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
 }
 

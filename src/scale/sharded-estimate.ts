@@ -72,6 +72,12 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
       throw new DataError(`column '${name}' is not numeric in ${m.input}${c.notNumeric ? ` (first non-number: ${c.notNumeric})` : ''}; partitioned in ${data}`, { file: m.input, column: name });
   }
   const out = resolve(opts.out ?? defaultRunDir(data, opts.command, opts.conventions));
+  // The default run directory is made inside the partition: a symbolic link at <data>/runs or at
+  // the run folder would carry the whole run outside the folder the user named.
+  if (opts.out === undefined) {
+    await refuseLink(join(data, 'runs'), 'run directory');
+    await refuseLink(out, 'run directory');
+  }
   const marker = join(out, 'estimate.json');
   const exists = await stat(marker).then(() => true, () => false);
   if (exists && !opts.resume) throw new SpecError(`${out} already holds this estimate's run; pass --resume to continue it (or reuse its results), or choose another --out`, '--out');

@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import { FIGURE_FONT, renderSvg, svgToPng } from '../report/figures.ts';
+import { figureSlugs } from '../report/figure-names.ts';
 import { quantileSorted } from '../bootstrap/intervals.ts';
 import { writeFileAtomic } from '../data/write-atomic.ts';
 import { runSubfolder } from '../run/run-dir.ts';
@@ -187,9 +188,10 @@ export function specCurveSpec(grid: Grid, rows: GridRow[], focus: string): TopLe
 export async function writeSpecCurves(out: string, grid: Grid, rows: GridRow[]): Promise<string[]> {
   await runSubfolder(out, 'figures');
   const written: string[] = [];
-  for (const f of grid.focus) {
+  const slugs = figureSlugs(grid.focus);
+  for (const [i, f] of grid.focus.entries()) {
     if (!rows.some((r) => !r.failure && r.focus[f])) continue;
-    const base = `figures/spec-curve-${f.replace(/[^A-Za-z0-9_]+/g, '_')}`;
+    const base = `figures/spec-curve-${slugs[i]}`;
     const svg = await renderSvg(specCurveSpec(grid, rows, f));
     await writeFileAtomic(join(out, `${base}.svg`), svg);
     await writeFileAtomic(join(out, `${base}.png`), svgToPng(svg));

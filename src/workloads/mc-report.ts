@@ -6,6 +6,7 @@ import { Table, Utf8, makeVector, tableToIPC, vectorFromArray } from 'apache-arr
 import { Table as WasmTable, WriterPropertiesBuilder, writeParquet } from 'parquet-wasm';
 import type { TopLevelSpec } from 'vega-lite';
 import { FIGURE_FONT, renderSvg, svgToPng } from '../report/figures.ts';
+import { figureSlugs } from '../report/figure-names.ts';
 import { quantileSorted } from '../bootstrap/intervals.ts';
 import { writeFileAtomic } from '../data/write-atomic.ts';
 import { runSubfolder } from '../run/run-dir.ts';
@@ -232,8 +233,10 @@ async function figure(spec: TopLevelSpec, base: string): Promise<void> {
 export async function writeFigures(out: string, plan: Plan, rows: McRow[], payloads: McTaskPayload[]): Promise<string[]> {
   const dir = await runSubfolder(out, 'figures');
   const written: string[] = [];
-  for (const parameter of [...new Set(rows.map((r) => r.parameter))]) {
-    const slug = parameter.replace(/[^A-Za-z0-9_]+/g, '_');
+  const parameters = [...new Set(rows.map((r) => r.parameter))];
+  const slugs = figureSlugs(parameters);
+  for (const [i, parameter] of parameters.entries()) {
+    const slug = slugs[i];
     for (const stat of ['bias', 'rmse'] as const) {
       await figure(curveSpec(plan, rows, parameter, stat), join(dir, `${stat}-${slug}`));
       written.push(`figures/${stat}-${slug}`);

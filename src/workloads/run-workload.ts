@@ -29,7 +29,7 @@ export async function runWorkload(out: string, run: { kind: string; tasks: numbe
   const manifest = await openRunDir(out, run, opts.resume ?? false);
   if (opts.prepare) return null;
   // One driver at a time (run-lock.ts): a second --resume of a running folder stops here.
-  const release = await lockRunDir(out);
+  const release = await lockRunDir(out, '--out', opts.onNote);
   let ran: number;
   try {
     const before = await resultsPresent(out);

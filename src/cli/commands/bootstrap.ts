@@ -20,7 +20,8 @@ import { loadModel, type ModelInputOptions } from '../../input/load-model.ts';
 import { modelInputOptions } from '../data-options.ts';
 import { progressBar } from '../progress.ts';
 import { checkTableFile, drawsTable, writeTableFile } from '../../data/write-table.ts';
-import { checkWritableFolder } from '../../data/write-atomic.ts';
+import { checkOutputFolder, checkWritableFolder } from '../../data/write-atomic.ts';
+import { figureSlugs } from '../../report/figure-names.ts';
 import { makeFolder, removeEmptyFolders } from '../../data/make-folder.ts';
 import { optionFault } from '../../file-errors.ts';
 import { parseExecutorOptions, withProgress } from '../../run/executor.ts';
@@ -78,7 +79,7 @@ export function register(program: Command): void {
     .option('--resume', 'with --shards: continue the run in --out, keeping every valid task result')
     .action(async (file: string, opts: BootstrapCliOptions, command: Command) => {
       checkTableFile(opts.draws, '--draws', [file]);
-      if (opts.svg) checkWritableFolder(opts.svg, '--svg');
+      if (opts.svg) (checkOutputFolder(opts.svg, '--svg', [file]), checkWritableFolder(opts.svg, '--svg'));
       const reps = wholeNumber(opts.reps, '--reps', 2);
       const seed = wholeNumber(opts.seed, '--seed', 0);
       const threads = opts.threads === undefined ? undefined : wholeNumber(opts.threads, '--threads', 1);
@@ -103,6 +104,7 @@ export function register(program: Command): void {
       } else {
         if (opts.method !== 'pairs') throw new SpecError('--shards splits the pairs replications: it needs --method pairs', '--shards');
         if (!opts.out) throw new SpecError('--shards needs --out <run-dir> for the tasks and their results', '--out');
+        checkOutputFolder(opts.out, '--out', [file]);
         if (opts.backend === 'auto') throw new SpecError('--shards needs a named --backend (auto measures on each machine and could choose differently)', '--backend');
       }
       const { panel, spec } = await (isPartitionedFolder(file) ? (await import('../../scale/partition-panel.ts')).loadPartitionedModel(file, opts) : loadModel(file, opts));
@@ -150,10 +152,11 @@ export function register(program: Command): void {
         try {
           // The figure code (vega, d3, resvg: most of the modules bootstrap would load) only for figures.
           const { writeFigure } = await import('../../report/figures.ts');
+          const slugs = figureSlugs(result.coefficients.map((c) => c.name));
           for (const [k, c] of result.coefficients.entries()) {
             const draws: number[] = [];
             for (let b = 0; b < result.reps; b++) if (result.draws.status[b] === REP_OK) draws.push(result.draws.beta[b * K + k]);
-            const base = join(opts.svg, `bootstrap-${c.name.replace(/[^A-Za-z0-9_]+/g, '_')}`);
+            const base = join(opts.svg, `bootstrap-${slugs[k]}`);
             await writeFigure(bootstrapHistogramSpec(c.name, draws, c), base, '--svg');
           }
         } catch (err) {

@@ -5,6 +5,7 @@ import { SpecError } from '../../errors.ts';
 import { wholeNumber } from '../../whole-number.ts';
 import { executorCliOptions, parseExecutorOptions, preparedMessage, type ExecutorCliOptions } from '../../run/executor.ts';
 import { readManifest } from '../../run/run-dir.ts';
+import { checkOutputFolder } from '../../data/write-atomic.ts';
 import { runGrid } from '../../workloads/grid.ts';
 import { DATA_FORMATS } from '../../data/read.ts';
 import { readOptionsOf } from '../../input/load-model.ts';
@@ -42,6 +43,8 @@ export function register(program: Command): void {
     ),
   ).action(async (file: string, opts: GridCliOptions) => {
     parseExecutorOptions(opts); // refuse bad executor options before reading anything
+    // The run writes grid.csv, its tasks and figures into --out: never into the data it reads.
+    checkOutputFolder(opts.out, '--out', [file]);
     const read = readOptionsOf(opts, file);
     const bootstrap = wholeNumber(opts.bootstrap, '--bootstrap', 0);
     if (bootstrap === 1) throw new SpecError('--bootstrap must be 0 (none) or at least 2', '--bootstrap');

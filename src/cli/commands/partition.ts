@@ -23,5 +23,10 @@ export function register(program: Command): void {
       `${m.rows} rows of ${m.units} units, ${opts.time} ${m.timeRange.min}..${m.timeRange.max}, in ${m.shards.length} shards (${Math.min(...m.shards.map((s) => s.units))} to ${Math.max(...m.shards.map((s) => s.units))} units each) in ${opts.out}\n` +
         (ex ? `left out: ${m.excluded.missingId} rows without ${opts.id}, ${m.excluded.missingTime} without ${opts.time}\n` : ''),
     );
+    // Units are dealt to shards by a hash of their id: more shards than units (or a few more) leave
+    // some empty, which the summary's "0 to k units" alone did not point out.
+    const empty = m.shards.filter((s) => s.units === 0).length;
+    if (empty > 0)
+      process.stderr.write(`warning: ${empty} of ${m.shards.length} shards hold no unit (${m.units} units in all; each unit goes whole to one shard); fewer --shards would do\n`);
   });
 }
