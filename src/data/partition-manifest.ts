@@ -45,7 +45,8 @@ export function shardPath(dir: string, i: number, file: unknown): string {
   return join(dir, file);
 }
 
-function fileSha256(path: string): Promise<string> {
+/** SHA-256 of a file's bytes, hex (what a partition's manifest records for each shard). */
+export function fileSha256(path: string): Promise<string> {
   return new Promise((done, fail) => {
     const h = createHash('sha256');
     createReadStream(path)

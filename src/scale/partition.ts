@@ -14,8 +14,7 @@
 // (number and checksum), beside an earlier partition's, then the manifest that names them in one
 // rename, the commit point; only then are the earlier shards removed. A run that fails before that
 // rename leaves an earlier partition there whole, and its manifest describing it.
-import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, openSync, readSync, fstatSync, rmdirSync, rmSync } from 'node:fs';
+import { closeSync, openSync, readSync, fstatSync, rmdirSync, rmSync } from 'node:fs';
 import { lstat, mkdir, open, readFile, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DataType, tableFromIPC, tableToIPC, type RecordBatch, type Vector } from 'apache-arrow';
@@ -28,7 +27,7 @@ import { checkOutputFolder, writeAll, writeFailure, writeFileAtomic } from '../d
 import { makeFolder } from '../data/make-folder.ts';
 import { optionFault } from '../file-errors.ts';
 import { parquetBatches } from '../data/parquet.ts';
-import { isPartitionedFolder, PARTITION_FORMAT, SHARD_FILE, shardPath, verifyPartitionShards } from '../data/partition-manifest.ts';
+import { fileSha256, isPartitionedFolder, PARTITION_FORMAT, SHARD_FILE, shardPath, verifyPartitionShards } from '../data/partition-manifest.ts';
 import { realPathOf } from '../data/glob.ts';
 import { processRunning } from '../run/run-lock.ts';
 import { EXACT_INTEGER } from '../panel/ids.ts';
@@ -153,16 +152,6 @@ async function* inputBatches(input: string, batchRows: number, read: Pick<ReadOp
       names = these;
       yield batch;
     }
-}
-
-function fileSha256(path: string): Promise<string> {
-  return new Promise((done, fail) => {
-    const h = createHash('sha256');
-    createReadStream(path)
-      .on('data', (d) => h.update(d))
-      .on('end', () => done(h.digest('hex')))
-      .on('error', fail);
-  });
 }
 
 /** Shard s's file name: its number and the start of its SHA-256, so that a new partition's shards
