@@ -10,7 +10,7 @@ import { runIndices } from '../src/cli/commands/indices.ts';
 import { Panel } from '../src/panel/panel.ts';
 import { parseXtabond2 } from '../src/spec/parse.ts';
 import { checkConfigColumns, configWarnings, DEFAULT_CONFIG, parseStudyConfig } from '../src/study/config.ts';
-import { engineEstimators, replicate, type ReplicateOutcome } from '../src/study/replicate.ts';
+import { engineEstimators, loadConfig, replicate, type ReplicateOutcome } from '../src/study/replicate.ts';
 import { bootstrapResamples, fillTemplate, gmmCommand, type StudyVariables } from '../src/study/tables.ts';
 import { GBT4754_2002, defaultEmploymentColumn } from '../src/study/sectors.ts';
 
@@ -194,5 +194,22 @@ describe('sysgmm indices', () => {
     expect(res.columns.some((c) => c.endsWith('_transport'))).toBe(false);
     await expect(runIndices(file, { id: 'city', time: 'year', reference: 'sample', efficiency: 'dea-ccr-in', labour: 'l', output: 'y', out: join(dir, 'x.csv') })).rejects.toThrow(/--efficiency needs --capital/);
     rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+// A tester's config without "data" looked for <config folder>/data/city_panel.csv: the default data is
+// the bundled panel; only a config's own "data" is read relative to the config file.
+describe('the data a study config names', () => {
+  it('is the bundled panel when the config has no "data", and relative to the config file when it has', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sysgmm-cfgdata-'));
+    try {
+      writeFileSync(join(dir, 'none.json'), '{"municipalities": null}');
+      writeFileSync(join(dir, 'own.json'), '{"data": "mine.csv"}');
+      expect((await loadConfig(join(dir, 'none.json'), undefined)).dataPath).toBe(resolve('data/city_panel.csv'));
+      expect((await loadConfig(join(dir, 'own.json'), undefined)).dataPath).toBe(join(dir, 'mine.csv'));
+      expect((await loadConfig(join(dir, 'own.json'), 'other.csv')).dataPath).toBe(resolve('other.csv'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

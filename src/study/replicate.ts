@@ -135,7 +135,8 @@ export async function loadConfig(configPath: string | undefined, dataOverride: s
       throw new SpecError(`${configPath} is not valid JSON: ${(e as Error).message}`, '--config');
     }
     config = parseStudyConfig(json, configPath);
-    base = dirname(resolve(configPath));
+    // A config's own `data` is read relative to the config file; without one it is the bundled panel.
+    if ((json as Record<string, unknown>).data !== undefined) base = dirname(resolve(configPath));
   }
   // `-` is standard input (with --input-format), not a file of that name.
   const dataPath = dataOverride === '-' ? '-' : dataOverride ? resolve(dataOverride) : isAbsolute(config.data) ? config.data : resolve(base, config.data);
