@@ -50,6 +50,10 @@ describe('grid specification', () => {
     const { columns } = await abdata();
     expect(() => parseGrid({ ...GRID, axes: { lags: ['lag(1 .)'], collapse: [''] } }, columns)).toThrow(/placeholder \{steps\} has no axis/);
     expect(() => parseGrid({ ...GRID, axes: { ...GRID.axes, extra: ['a'] } }, columns)).toThrow(/axes.extra: the template has no \{extra\}/);
+    // Names an object has from its prototype are names like any other (a tester's "__proto__" axis was
+    // dropped in silence; a {constructor} placeholder passed the check and expanded to a function's text).
+    expect(() => parseGrid({ ...GRID, axes: JSON.parse(`{"lags": ["lag(1 .)"], "collapse": [""], "steps": ["twostep"], "__proto__": ["a"]}`) }, columns)).toThrow(/axes.__proto__: the template has no \{__proto__\}/);
+    expect(() => parseGrid({ ...GRID, template: `${GRID.template} {constructor}` }, columns)).toThrow(/placeholder \{constructor\} has no axis/);
     expect(() => parseGrid({ ...GRID, axes: { ...GRID.axes, steps: ['twostep', 'nosuchoption'] } }, columns)).toThrow(/specification 1 \(.*nosuchoption.*\)/);
     // The grid labels every interval 95% and counts significance at 5%: a row at level(90) was mislabelled.
     expect(() => parseGrid({ ...GRID, axes: { ...GRID.axes, steps: ['twostep', 'twostep level(90)'] } }, columns)).toThrow(

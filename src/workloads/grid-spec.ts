@@ -64,19 +64,20 @@ export function parseGrid(raw: unknown, columns: readonly string[]): Grid {
   const template = g.template;
   const axesRaw = (g.axes ?? {}) as Record<string, unknown>;
   if (typeof axesRaw !== 'object' || Array.isArray(axesRaw)) fail('axes: must be an object: placeholder → list of values', 'axes');
-  const axes: Record<string, string[]> = {};
+  // Keyed by the user's names: no prototype, so that "__proto__" or "constructor" is a name like any other.
+  const axes: Record<string, string[]> = Object.create(null);
   for (const [k, v] of Object.entries(axesRaw)) {
     if (!Array.isArray(v) || v.length === 0 || !v.every((x) => typeof x === 'string')) fail(`axes.${k}: must be a non-empty list of strings`, `axes.${k}`);
     if (new Set(v).size !== v.length) fail(`axes.${k}: repeats a value`, `axes.${k}`);
     axes[k] = v as string[];
   }
   const used = new Set([...template.matchAll(PLACEHOLDER)].map((m) => m[1]));
-  for (const u of used) if (!(u in axes)) fail(`template: placeholder {${u}} has no axis; axes are ${Object.keys(axes).join(', ') || 'none'}`, 'template');
+  for (const u of used) if (!Object.hasOwn(axes, u)) fail(`template: placeholder {${u}} has no axis; axes are ${Object.keys(axes).join(', ') || 'none'}`, 'template');
   for (const a of Object.keys(axes)) if (!used.has(a)) fail(`axes.${a}: the template has no {${a}}`, `axes.${a}`);
   const samplesRaw = g.samples ?? { all: null };
   if (typeof samplesRaw !== 'object' || samplesRaw === null || Array.isArray(samplesRaw) || Object.keys(samplesRaw).length === 0)
     fail('samples: must be an object: name → condition (null: every row)', 'samples');
-  const samples: Record<string, string | null> = {};
+  const samples: Record<string, string | null> = Object.create(null);
   for (const [k, v] of Object.entries(samplesRaw as Record<string, unknown>)) {
     if (v !== null && (typeof v !== 'string' || !v.trim())) fail(`samples.${k}: must be a condition such as "year <= 1981", or null`, `samples.${k}`);
     samples[k] = v as string | null;
