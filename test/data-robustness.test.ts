@@ -362,6 +362,11 @@ describe('small reader and plan faults', () => {
     const r = sysgmm(['montecarlo', plan, '--out', out]);
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe(`sysgmm: ${plan}: plan: estimators.a|b\\n<c>: an estimator name may not hold control characters (a newline, a tab, an escape); rename it`);
+    // "__proto__" crashed the figures (vega groups by name in a plain object) after every replication ran.
+    const proto = file(`{"dgp": {"model": "ar1", "alpha": 0.5, "N": 50, "T": 4}, "estimators": {"__proto__": {"ols": "y L.y"}}, "reps": 4, "seed": 1}`, 'json');
+    const p = sysgmm(['montecarlo', proto, '--out', join(dir, `mc${serial++}`)]);
+    expect(p.code).toBe(2);
+    expect(p.stderr.trim()).toBe(`sysgmm: ${proto}: plan: estimators.__proto__: an estimator may not be named __proto__; rename it`);
   });
 });
 

@@ -29,7 +29,7 @@ export function stability(grid: Grid, rows: GridRow[]): Stability[] {
     const median = quantileSorted(sorted, 0.5);
     const sign = Math.sign(median);
     const share = (pred: (r: GridRow) => boolean) => (ok.length ? ok.filter(pred).length / ok.length : NaN);
-    const axisSpread: Record<string, number> = {};
+    const axisSpread: Record<string, number> = Object.create(null); // keyed by the user's axis names
     for (const dim of dimensions(grid)) {
       const groups = new Map<string, number[]>();
       for (const r of ok) groups.set(valueOf(r, dim), [...(groups.get(valueOf(r, dim)) ?? []), r.focus[f]!.estimate]);

@@ -173,7 +173,7 @@ export async function montecarloTask(manifest: RunManifest, index: number): Prom
     const reps: Record<string, EstimateRecord>[] = [];
     for (let r = first; r < last; r++) {
       const panel = simulatePanel(design, keyedRng(plan.seed, d, r));
-      const out: Record<string, EstimateRecord> = {};
+      const out: Record<string, EstimateRecord> = Object.create(null); // keyed by the user's estimator names
       for (const [e, { name, def }] of plan.estimators.entries()) {
         const boot = backend && def.kind !== 'ols' && def.kind !== 'within' ? { reps: plan.bootstrap, seed: keyedSeed(plan.seed, d, r, e), level: plan.level, backend } : null;
         out[name] = await fitOne(panel, def, specs[e], params, boot);

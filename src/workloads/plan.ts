@@ -124,6 +124,8 @@ function estimatorDef(name: string, raw: unknown, columns: readonly string[]): E
   // character broke the table (and reached the terminal raw).
   if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(name))
     fail(`estimators.${JSON.stringify(name).slice(1, -1)}`, 'an estimator name may not hold control characters (a newline, a tab, an escape); rename it');
+  // The figures' grouping (vega) keys groups by name in plain objects, where this name is the prototype.
+  if (name === '__proto__') fail('estimators.__proto__', 'an estimator may not be named __proto__; rename it');
   const at = `estimators.${name}`;
   let def: EstimatorDef;
   if (typeof raw === 'string') def = { kind: 'xtabond2', command: raw, iterate: false, maxIter: 100, tol: 1e-9 };
