@@ -142,13 +142,15 @@ describe('deeply nested expressions', () => {
       [['estimate', ab, '--id', 'id', '--time', 'year', '--xtabond2', `n L.n w k if ${'('.repeat(3000)}n${')'.repeat(3000)} > 0, gmm(L.n)`], 'at position 201'],
       [['estimate', ab, '--id', 'id', '--time', 'year', '--xtabond2', `n L.n w k if ${'-'.repeat(50000)}n < 0, gmm(L.n)`], 'at position 201'],
       [['describe', ab, '--id', 'id', '--time', 'year', '--vars', `${'log('.repeat(3000)}n${')'.repeat(3000)}`], 'at position 801'],
+      // A flat chain of powers nests too (right-associative): a reviewer's w^1^1^… overflowed the stack.
+      [['describe', ab, '--id', 'id', '--time', 'year', '--vars', `log(w${'^1'.repeat(20000)})`], 'at position 404'],
     ];
     for (const [args, where] of cases) {
       const r = run(args);
       expect(r.code).toBe(2);
       // The message names where the expression came from: the if condition, or --vars.
-      expect(r.stderr).toMatch(args[0] === 'describe' ? /^sysgmm: --vars: expression 'log\(log/ : /^sysgmm: if [(-]{79}…: expression '/);
-      expect(r.stderr).toContain(`nested more than 200 levels deep (parentheses, function calls or signs) ${where}; write it in steps`);
+      expect(r.stderr).toMatch(args[0] === 'describe' ? /^sysgmm: --vars: expression 'log\(/ : /^sysgmm: if [(-]{79}…: expression '/);
+      expect(r.stderr).toContain(`nested more than 200 levels deep (parentheses, function calls, signs or powers) ${where}; write it in steps`);
       expect(r.stderr).not.toMatch(/RangeError|\n\s+at /);
       expect(r.stderr.length).toBeLessThan(400); // the expression is quoted to 80 characters
     }
@@ -180,6 +182,8 @@ describe('bounds on lag orders and artests', () => {
       ['L1001.', 'a lag of order 1001 is beyond 1000 periods'],
       ['F2000.', 'a lead of order 2000 is beyond 1000 periods'],
       ['D1001.', 'a difference of order 1001 is beyond 1000 periods'],
+      // Ranges within bounds that multiply: a reviewer's L(0/1000)D(0/1000) overflowed the stack.
+      ['L(0/1000)D(0/1000).', 'it makes 1002001 terms of one variable; at most 10000 are taken'],
     ]) {
       const r = est(`n ${op}n w k, gmm(L.n)`);
       expect(r.code).toBe(2);

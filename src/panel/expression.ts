@@ -108,7 +108,7 @@ export function evalExpression(panel: Panel, expr: string, generated?: (what: st
   const deeper = (t: Token): void => {
     if (++depth > MAX_NESTING)
       throw new SpecError(
-        `expression '${shortExpression(expr)}': nested more than ${MAX_NESTING} levels deep (parentheses, function calls or signs) at position ${t.at + 1}; write it in steps`,
+        `expression '${shortExpression(expr)}': nested more than ${MAX_NESTING} levels deep (parentheses, function calls, signs or powers) at position ${t.at + 1}; write it in steps`,
       );
   };
   const peek = (): Token | undefined => tokens[pos];
@@ -156,8 +156,12 @@ export function evalExpression(panel: Panel, expr: string, generated?: (what: st
   const power = (): Float64Array => {
     const base = atom();
     if (!isOp(peek(), '^')) return base;
-    pos++;
-    return binary(base, unary(), Math.pow, '^');
+    const t = tokens[pos++];
+    // Right-associative: a^b^c nests one level per '^', counted as any nesting is.
+    deeper(t);
+    const exponent = unary();
+    depth--;
+    return binary(base, exponent, Math.pow, '^');
   };
   const atom = (): Float64Array => {
     const t = peek();

@@ -8,6 +8,10 @@ import { SpecError } from '../errors.ts';
 import { term, type Term } from './types.ts';
 import { MAX_SPAN } from '../panel/time-span.ts';
 
+/** The most terms one variable's operators may make (L(1/4)D(0/1).x makes 8): a product of ranges
+ *  each within MAX_SPAN reached millions of terms and overflowed the stack. */
+const MAX_TERMS = 10_000;
+
 /** A term as Stata's fvexpand writes it (and xtabond2 prints it in instrument labels): L.w, L2.k, D.w, LD.w, F.x. */
 export function stataName(t: Term): string {
   const ops = opString(t.lag, t.diff);
@@ -123,6 +127,9 @@ class VarlistParser {
         const letter = op[1].toUpperCase();
         if (letter === 'S') throw this.fault(`seasonal-difference operator '${m[0]}' is not supported in ${this.context}`);
         const orders = op[3] !== undefined ? this.numlist(op[3], m[0], letter !== 'D') : [op[2] !== undefined ? Number(op[2]) : 1];
+        // Each operator's range within bounds can still multiply into millions of terms (L(0/1000)D(0/1000).x).
+        if (combos.length * orders.length > MAX_TERMS)
+          throw this.fault(`operator '${m[0]}' in ${this.context}: it makes ${combos.length * orders.length} terms of one variable; at most ${MAX_TERMS} are taken`);
         const next: OpCombo[] = [];
         for (const c of combos)
           for (const k of orders) {
