@@ -207,6 +207,11 @@ describe('Slurm options', () => {
     // option that takes one, pass.
     const ok = '--open-mode=append --overcommit --partition=debug --account=a -Jwork -pshort -vH -t 10 --export=ALL --qos=normal --time=5 -vp debug';
     expect(splitArguments(ok, '--slurm')).toEqual(ok.split(' '));
+    // A long option that is not a flag, written bare, would take the next word as its value; last in
+    // the list that is sysgmm's own --parsable (a reviewer's `--comment`: the job id never printed).
+    for (const bare of ['--comment', '--mem=2G --dependency', '--comm --hold'])
+      expect(() => splitArguments(bare, '--slurm')).toThrow(/'--(comment|dependency|comm)' has no value: give it as --\w+=value/);
+    expect(splitArguments('--hold --requeue --exclusive --ho', '--slurm')).toEqual(['--hold', '--requeue', '--exclusive', '--ho']);
     // A word that is no option's value would be the batch script, sysgmm's options its arguments.
     for (const [text, word] of [['job.sh', 'job.sh'], ['-p debug extra', 'extra'], ['--time=10 x', 'x'], ['-pdebug x', 'x'], ['-v x', 'x']])
       expect(() => splitArguments(text, '--slurm')).toThrow(`--slurm: '${word}' is no option's value: sbatch would take it for the batch script, and sysgmm's own options for its arguments`);

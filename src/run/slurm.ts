@@ -78,6 +78,18 @@ function takesNextWord(arg: string | undefined): boolean {
   return at === arg.length - 2;
 }
 
+/** sbatch's long options that take no value, or take one only as `--opt=value` (sbatch(1)). Any other
+ *  long option must carry its value as `--opt=value`: written bare it takes the next word as its value,
+ *  and last in the list that word is sysgmm's own --parsable, so the job id is never printed (a
+ *  reviewer's `--comment` submitted an array that no run could track). */
+const LONG_FLAGS = ['contiguous', 'exclusive', 'get-user-env', 'hold', 'ignore-pbs', 'nice', 'no-kill', 'no-requeue', 'overcommit', 'oversubscribe', 'propagate', 'reboot', 'requeue', 'spread-job', 'use-min-nodes', 'verbose', 'wait'];
+
+/** Whether a bare long option (`--hold`, or getopt_long's unambiguous abbreviation `--ho`) is a flag. */
+function isLongFlag(arg: string): boolean {
+  const name = arg.slice(2);
+  return name.length > 0 && LONG_FLAGS.some((f) => f.startsWith(name));
+}
+
 /** Split an option string into arguments as a POSIX shell would (quotes and backslashes), with no expansion of any kind. */
 export function splitArguments(text: string, option: string): string[] {
   const out: string[] = [];
@@ -120,6 +132,9 @@ export function splitArguments(text: string, option: string): string[] {
     const reserved = reservedOption(arg);
     if (reserved) throw new SpecError(`${option}: '${arg}' is read by sbatch as ${reserved[0]}, ${reserved[2]}`, option);
   }
+  for (const arg of out)
+    if (arg.startsWith('--') && !arg.includes('=') && !isLongFlag(arg))
+      throw new SpecError(`${option}: '${arg}' has no value: give it as ${arg}=value (sbatch would take the next word for its value; last, sysgmm's own --parsable)`, option);
   // A short option that takes a value, last (`-p`), would take sysgmm's own --parsable as it.
   const last = out[out.length - 1];
   if (last !== undefined && !last.startsWith('--') && takesNextWord(last))
