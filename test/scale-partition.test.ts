@@ -239,5 +239,17 @@ describe('partition into its own input', () => {
     const again = await partition(parts, { ...opts, shards: 3, out: parts });
     expect([again.rows, again.shards.length]).toEqual([1031, 3]);
     expect(readdirSync(parts).sort()).toEqual(['manifest.json', ...again.shards.map((s) => s.file)].sort());
+    // The folder holding a single input file, named or through a link (a reviewer's `partition
+    // data/abdata.csv --out data` made data/ a partition that hid abdata.csv).
+    const single = join(work, 'single-input');
+    mkdirSync(single);
+    writeFileSync(join(single, 'ab.csv'), readFileSync(abdata));
+    const singleAlias = join(work, 'single-input-alias');
+    symlinkSync(single, singleAlias);
+    for (const out of [single, singleAlias])
+      await expect(partition(join(single, 'ab.csv'), { ...opts, out })).rejects.toThrow(
+        `--out: ${out} is the folder of the input file ${join(single, 'ab.csv')}; a partition there would hide the folder's other files from every reader of it: write it to a folder of its own`,
+      );
+    expect(readdirSync(single)).toEqual(['ab.csv']);
   });
 });

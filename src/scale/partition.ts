@@ -14,9 +14,9 @@
 // (number and checksum), beside an earlier partition's, then the manifest that names them in one
 // rename, the commit point; only then are the earlier shards removed. A run that fails before that
 // rename leaves an earlier partition there whole, and its manifest describing it.
-import { closeSync, openSync, readSync, fstatSync, rmdirSync, rmSync } from 'node:fs';
+import { closeSync, openSync, readSync, fstatSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { lstat, mkdir, open, readFile, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { DataType, tableFromIPC, tableToIPC, type RecordBatch, type Vector } from 'apache-arrow';
 import { DataError, SpecError } from '../errors.ts';
 import { NOT_NUMERIC, float64Data, tableFromColumns, utf8FromStrings } from '../data/build.ts';
@@ -167,6 +167,10 @@ export async function partition(input: string, opts: PartitionOptions): Promise<
   // files. A partition folder partitioned again into itself is the exception: its new manifest and
   // shards replace the old ones once all are written, as for any earlier partition in `out`.
   if (!(isPartitionedFolder(input) && realPathOf(input) === realPathOf(out))) checkOutputFolder(opts.out, '--out', [input]);
+  // The same for the folder that holds a single input file: its manifest would make that folder a
+  // partition, and every reader of the folder would see the shards and nothing else in it.
+  if (input !== '-' && statSync(input, { throwIfNoEntry: false })?.isFile() && realPathOf(dirname(resolve(input))) === realPathOf(out))
+    throw new SpecError(`--out: ${opts.out} is the folder of the input file ${input}; a partition there would hide the folder's other files from every reader of it: write it to a folder of its own`, '--out');
   // A folder made here is removed again if the partition fails (a bad --id, a duplicate row).
   const made = (await makeFolder(out).catch((err: unknown) => {
     throw optionFault(err, '--out');

@@ -120,7 +120,8 @@ async function appendToInput(file: string, read: ReturnType<typeof readOptionsOf
   });
   // Every city-year of the panel is one row of the file (Panel.fromTable keeps each row with an id and a time).
   const matched = at.filter((p) => p !== undefined).length;
-  if (matched !== panel.nrows) throw new Error(`--append: ${panel.nrows - matched} city-year(s) not found again in the rows of ${file}`);
+  // Only a file changed between the two reads can miss some.
+  if (matched !== panel.nrows) throw new DataError(`--append: ${panel.nrows - matched} city-year(s) not found again in the rows of ${file}; did the file change while it was read?`, { file });
   const raw = await readTable(file, { ...read, text: inputNames });
   const computed = Object.fromEntries(names.map((n) => [n, Float64Array.from(at, (p) => (p === undefined ? NaN : columns[n][p]))]));
   writeCsv(out, raw.assign(tableFromArrays(computed)), '--out');
