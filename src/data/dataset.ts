@@ -3,14 +3,14 @@
 // agree on their columns (names and types); hive-style folders `key=value/` add one column per key
 // (numbers where every value reads as one, text otherwise; `__HIVE_DEFAULT_PARTITION__` is missing).
 // The files' record batches are taken as they are (no copy) and the partition columns added beside.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { Field, Float64, RecordBatch, Schema, Struct, Table, makeData, type Data, type DataType } from './arrow-core.ts';
 import { DataError } from '../errors.ts';
 import { partitionShardFiles, verifyPartitionShards } from './partition-manifest.ts';
-import { GLOB, globParts, segmentRegex } from './glob.ts';
+import { globParts, isGlob, segmentRegex } from './glob.ts';
 import { float64Data, NOT_NUMERIC, utf8FromStrings } from './build.ts';
 import { ROWS_BY_FILE } from './row-place.ts';
 
@@ -25,13 +25,6 @@ interface DatasetOptions {
 
 const EXTENSION: Record<Format, string> = { csv: '.csv', arrow: '.arrow', parquet: '.parquet', dta: '.dta', xlsx: '.xlsx' };
 const HIVE_NULL = '__HIVE_DEFAULT_PARTITION__';
-
-/** Whether `path` is a glob to expand: one with a wildcard that names no file or folder as it is.
- *  A path that exists is that file or folder (`panel[1].csv`, `what?.csv`, `g=a[1]/`), never a
- *  pattern: as one it would read other files (panel1.csv), or itself again for ever. */
-export function isGlob(path: string): boolean {
-  return GLOB.test(path) && !existsSync(path);
-}
 
 /** Whether a path names standard input, a glob or a folder rather than one file. */
 export function isDatasetPath(path: string): boolean {

@@ -1,11 +1,18 @@
 // Globs over files: `*`, `?` and `[…]` within a path segment, `**` for any depth of folders. Used to
 // expand a dataset glob (dataset.ts) and to keep outputs out of the files a glob reads
 // (write-atomic.ts checkOutputFile); pure path work, no reading of data.
-import { realpathSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 
 /** A path with a wildcard: `*`, `?` or a `[…]` class. */
 export const GLOB = /[*?[]/;
+
+/** Whether `path` is a glob to expand: one with a wildcard that names no file or folder as it is.
+ *  A path that exists is that file or folder (`panel[1].csv`, `what?.csv`, `g=a[1]/`), never a
+ *  pattern: as one it would read other files (panel1.csv), or itself again for ever. */
+export function isGlob(path: string): boolean {
+  return GLOB.test(path) && !existsSync(path);
+}
 
 /** The segments of `pattern`, the first with a wildcard, and the folder the segments before it make
  *  ('.' or '/' when there are none): where expanding or matching the glob starts. */

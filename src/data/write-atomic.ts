@@ -7,7 +7,7 @@ import { rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { SpecError } from '../errors.ts';
 import { optionFault } from '../file-errors.ts';
-import { GLOB, globMatches, pathBelow, realPathOf } from './glob.ts';
+import { globMatches, isGlob, pathBelow, realPathOf } from './glob.ts';
 
 function temporaryName(path: string): string {
   // A name near the file system's 255-byte limit keeps its first 200 characters, so the suffix fits.
@@ -211,7 +211,7 @@ function refuseAmongInputs(path: string, option: string, inputs: readonly string
   const what = folder ? 'the folder ' : '';
   for (const f of inputs) {
     if (f === '-') continue;
-    if (GLOB.test(f) && !existsSync(f)) {
+    if (isGlob(f)) {
       if (globMatches(f, path, folder))
         throw new SpecError(`${option}: ${what}${path} is ${folder ? 'where' : 'among the files'} the input glob ${f} reads${folder ? ' files' : ''}; write the output elsewhere`, option);
       continue;

@@ -471,4 +471,3 @@ export async function checkedShard(dir: string, m: PartitionManifest, s: number,
   return path;
 }
 
-export { fileSha256 };
