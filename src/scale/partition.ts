@@ -15,7 +15,7 @@
 // rename, the commit point; only then are the earlier shards removed. A run that fails before that
 // rename leaves an earlier partition there whole, and its manifest describing it.
 import { closeSync, openSync, readSync, fstatSync, rmdirSync, rmSync, statSync } from 'node:fs';
-import { lstat, mkdir, open, readFile, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { lstat, mkdir, open, readFile, readdir, rename, rm, rmdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { DataType, tableFromIPC, tableToIPC, type RecordBatch, type Vector } from 'apache-arrow';
 import { DataError, SpecError } from '../errors.ts';
@@ -27,7 +27,7 @@ import { checkOutputFolder, writeAll, writeFailure, writeFileAtomic } from '../d
 import { makeFolder } from '../data/make-folder.ts';
 import { optionFault } from '../file-errors.ts';
 import { parquetBatches } from '../data/parquet.ts';
-import { fileSha256, isPartitionedFolder, PARTITION_FORMAT, SHARD_FILE, shardPath, verifyPartitionShards } from '../data/partition-manifest.ts';
+import { checkedShardFile, fileSha256, isPartitionedFolder, PARTITION_FORMAT, SHARD_FILE, shardPath, verifyPartitionShards } from '../data/partition-manifest.ts';
 import { realPathOf } from '../data/glob.ts';
 import { processRunning } from '../run/run-lock.ts';
 import { EXACT_INTEGER } from '../panel/ids.ts';
@@ -459,15 +459,7 @@ export async function readPartition(dir: string): Promise<PartitionManifest> {
 }
 
 /** The path of shard s, after checking it is there and unaltered (SHA-256 against the manifest). */
-export async function checkedShard(dir: string, m: PartitionManifest, s: number, verify = true): Promise<string> {
-  const path = shardPath(dir, s, m.shards[s].file);
-  try {
-    await stat(path);
-  } catch {
-    throw new DataError(`shard ${s} (${path}) is missing from the partitioned data in ${dir}`, { file: path });
-  }
-  if (verify && (await fileSha256(path)) !== m.shards[s].sha256)
-    throw new DataError(`shard ${s} (${path}) does not match its checksum in ${join(dir, 'manifest.json')}: it was altered or damaged`, { file: path });
-  return path;
+export function checkedShard(dir: string, m: PartitionManifest, s: number, verify = true): Promise<string> {
+  return checkedShardFile(dir, s, m.shards[s].file, m.shards[s].sha256, verify);
 }
 
