@@ -29,14 +29,18 @@ export const MEMORY_LIMIT_HINT = 'a virtual-memory limit (ulimit -v) can cause t
 /** Longest data value a message quotes whole; a longer one is cut, ending in "…". */
 export const QUOTED_MAX = 80;
 
+/** `text` cut to QUOTED_MAX characters, the last of them "…" when anything was cut. */
+export function shortened(text: string): string {
+  return text.length > QUOTED_MAX ? `${text.slice(0, QUOTED_MAX - 1)}…` : text;
+}
+
 /**
  * A data value as a message quotes it: in single quotes, at most QUOTED_MAX characters, control
  * characters escaped as JSON writes them (\n, \u001b): a message once printed a 6 MB field whole, and
  * a field's terminal escape sequences reached the terminal raw.
  */
 export function quoteValue(value: string): string {
-  const cut = value.length > QUOTED_MAX ? `${value.slice(0, QUOTED_MAX - 1)}…` : value;
-  return `'${cut.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
+  return `'${shortened(value).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
     const json = JSON.stringify(c);
     return json.length > 3 ? json.slice(1, -1) : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
   })}'`;

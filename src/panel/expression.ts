@@ -11,7 +11,7 @@
 //   atom   := number | [ops '.'] column | func '(' sum ')' | '(' sum ')'
 //   ops    := one or more of L<k>, F<k>, D<k> (k defaults to 1), e.g. L, L2, D, LD, L2D2
 import { closeMatches } from '../close-matches.ts';
-import { DataError, SpecError } from '../errors.ts';
+import { DataError, shortened, SpecError } from '../errors.ts';
 import { diff, forwardOrthogonal, lag, within } from './operators.ts';
 import type { Panel } from './panel.ts';
 
@@ -19,10 +19,6 @@ import type { Panel } from './panel.ts';
  *  call of the recursive parser, and thousands of them overflowed the stack (a RangeError, not a message). */
 export const MAX_NESTING = 200;
 
-/** An expression as quoted in a message: at most 80 characters, the rest elided. */
-export function shortExpression(expr: string): string {
-  return expr.length <= 80 ? expr : `${expr.slice(0, 79)}…`;
-}
 
 type Token = { kind: 'num' | 'name' | 'op'; text: string; at: number };
 
@@ -108,7 +104,7 @@ export function evalExpression(panel: Panel, expr: string, generated?: (what: st
   const deeper = (t: Token): void => {
     if (++depth > MAX_NESTING)
       throw new SpecError(
-        `expression '${shortExpression(expr)}': nested more than ${MAX_NESTING} levels deep (parentheses, function calls, signs or powers) at position ${t.at + 1}; write it in steps`,
+        `expression '${shortened(expr)}': nested more than ${MAX_NESTING} levels deep (parentheses, function calls, signs or powers) at position ${t.at + 1}; write it in steps`,
       );
   };
   const peek = (): Token | undefined => tokens[pos];

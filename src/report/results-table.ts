@@ -4,7 +4,7 @@
 // groups and observations (the journal-table layout of src/report/journal-table.ts).
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { DataError } from '../errors.ts';
+import { DataError, shortened } from '../errors.ts';
 import type { GmmResult } from '../gmm/result.ts';
 import { lookupCoefficient } from '../spec/coefficient-name.ts';
 import { buildJournalTable, toCsv, toJson, toLatex, toMarkdown, toText, type JournalTable } from './journal-table.ts';
@@ -47,7 +47,7 @@ export async function readSavedResult(path: string): Promise<GmmResult> {
 function checkShape(path: string, r: Record<string, unknown>): void {
   const bad = (field: string, want: string, got: unknown): never => {
     const shown = JSON.stringify(got) ?? String(got);
-    throw new DataError(`${path}: field '${field}' must be ${want}, got ${shown.length > 80 ? `${shown.slice(0, 79)}…` : shown}`, { file: path });
+    throw new DataError(`${path}: field '${field}' must be ${want}, got ${shortened(shown)}`, { file: path });
   };
   const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
   // A number, or null (JSON writes NaN as null); never a string such as "NaN".

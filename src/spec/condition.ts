@@ -5,8 +5,8 @@
 // bare expression holds where it is non-zero (missing included). A text column compares with a
 // string in double quotes (`province != "Jiangsu"`), by character codes, a missing text being "", as
 // Stata compares strings. `in f/l` selects rows by position.
-import { DataError, SpecError } from '../errors.ts';
-import { evalExpression, MAX_NESTING, shortExpression } from '../panel/expression.ts';
+import { DataError, shortened, SpecError } from '../errors.ts';
+import { evalExpression, MAX_NESTING } from '../panel/expression.ts';
 import type { Panel } from '../panel/panel.ts';
 
 const COMPARISONS = ['>=', '<=', '==', '!=', '~=', '>', '<'] as const;
@@ -80,8 +80,8 @@ export function evalCondition(panel0: Panel, condition: string): Uint8Array {
       return evalExpression(panel, t);
     } catch (err) {
       // An operand's fault names the condition it is in, as the condition's own faults do.
-      if (err instanceof SpecError && err.message.startsWith('expression ')) throw new SpecError(`if ${shortExpression(condition)}: ${err.message}`, 'if');
-      if (err instanceof DataError && err.message.startsWith('expression ')) throw new DataError(`if ${shortExpression(condition)}: ${err.message}`, err.where);
+      if (err instanceof SpecError && err.message.startsWith('expression ')) throw new SpecError(`if ${shortened(condition)}: ${err.message}`, 'if');
+      if (err instanceof DataError && err.message.startsWith('expression ')) throw new DataError(`if ${shortened(condition)}: ${err.message}`, err.where);
       throw err;
     }
   };
@@ -95,7 +95,7 @@ export function evalCondition(panel0: Panel, condition: string): Uint8Array {
   let depth = 0;
   const walk = (text0: string): Uint8Array => {
     if (++depth > MAX_NESTING)
-      throw new SpecError(`if ${shortExpression(condition)}: nested more than ${MAX_NESTING} levels deep (parentheses or '!'); write it more simply`, 'if');
+      throw new SpecError(`if ${shortened(condition)}: nested more than ${MAX_NESTING} levels deep (parentheses or '!'); write it more simply`, 'if');
     try {
       return walkAt(text0);
     } finally {
