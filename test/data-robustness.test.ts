@@ -1,23 +1,16 @@
 // Data-reading and robustness fixes from an adversarial review: each case checks the numbers or the
 // message the CLI (the compiled bin: run `npm run build` first) or the reader gives.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { availableParallelism } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { Table, tableFromArrays, tableToIPC } from 'apache-arrow';
 import { readCsv } from '../src/data/csv.ts';
+import { tempFiles } from './helpers/temp-files.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'sysgmm-robust-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-let serial = 0;
-function file(content: string | Uint8Array, ext = 'csv'): string {
-  const p = join(dir, `f${serial++}.${ext}`);
-  writeFileSync(p, content);
-  return p;
-}
+const { file, fresh } = tempFiles('sysgmm-robust-');
 function sysgmm(args: string[], env: Record<string, string> = {}) {
   const r = spawnSync(process.execPath, ['bin/sysgmm.mjs', ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -292,7 +285,7 @@ describe('partition: 64-bit integer ids beyond 2^53', () => {
   it('keeps 2^53 and 2^53 + 1 two units, as describe does', () => {
     const ids = [...Array(6).fill(big), ...Array(6).fill(big + 1n)];
     const p = file(tableToIPC(tableFromArrays(columns(ids)), 'file'), 'arrow');
-    const out = join(dir, `part${serial++}`);
+    const out = fresh('part');
     const r = sysgmm(['partition', p, '--id', 'id', '--time', 'year', '--shards', '2', '--out', out]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^12 rows of 2 units/);
@@ -306,7 +299,7 @@ describe('partition: 64-bit integer ids beyond 2^53', () => {
     const a = tableFromArrays(columns(Array(6).fill(7n)));
     const b = tableFromArrays(columns([big + 1n, big + 1n, big + 1n, big + 1n, big + 1n, big + 1n]));
     const p = file(tableToIPC(new Table([...a.batches, ...b.batches]), 'file'), 'arrow');
-    const r = sysgmm(['partition', p, '--id', 'id', '--time', 'year', '--shards', '2', '--out', join(dir, `part${serial++}`)]);
+    const r = sysgmm(['partition', p, '--id', 'id', '--time', 'year', '--shards', '2', '--out', fresh('part')]);
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe(
       `sysgmm: id column 'id' of ${p} has 9007199254740993 at row 7, beyond ±2^53, after rows whose ids were all within it: as float64 ids could merge; store the ids as text`,
@@ -341,7 +334,7 @@ describe('small reader and plan faults', () => {
     expect(readCsv(file('id,year,,x\n1,2000,1,2\n')).schema.fields.map((f) => f.name)).toEqual(['id', 'year', 'column3', 'x']);
   });
   it('a dataset folder does not read its .txt notes; a glob naming them does', () => {
-    const folder = join(dir, `ds${serial++}`);
+    const folder = fresh('ds');
     mkdirSync(folder);
     writeFileSync(join(folder, 'a.csv'), 'id,year,y\n1,2000,1\n1,2001,2\n');
     writeFileSync(join(folder, 'b.csv'), 'id,year,y\n2,2000,3\n2,2001,4\n');
@@ -362,13 +355,13 @@ describe('small reader and plan faults', () => {
       }),
       'json',
     );
-    const out = join(dir, `mc${serial++}`);
+    const out = fresh('mc');
     const r = sysgmm(['montecarlo', plan, '--out', out]);
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe(`sysgmm: ${plan}: plan: estimators.a|b\\n<c>: an estimator name may not hold control characters (a newline, a tab, an escape); rename it`);
     // "__proto__" crashed the figures (vega groups by name in a plain object) after every replication ran.
     const proto = file(`{"dgp": {"model": "ar1", "alpha": 0.5, "N": 50, "T": 4}, "estimators": {"__proto__": {"ols": "y L.y"}}, "reps": 4, "seed": 1}`, 'json');
-    const p = sysgmm(['montecarlo', proto, '--out', join(dir, `mc${serial++}`)]);
+    const p = sysgmm(['montecarlo', proto, '--out', fresh('mc')]);
     expect(p.code).toBe(2);
     expect(p.stderr.trim()).toBe(`sysgmm: ${proto}: plan: estimators.__proto__: an estimator may not be named __proto__; rename it`);
   });

@@ -1,9 +1,7 @@
 // Hard inputs to the readers (issue 14): one small fixture per class of file, written here, each
 // checked for the table it gives or for a DataError that names the file and the fault.
 import { gzipSync } from 'node:zlib';
-import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { Field, Float64, makeData, RecordBatch, Schema, Struct, Table, tableFromArrays, tableToIPC } from 'apache-arrow';
 import ExcelJS from 'exceljs';
@@ -16,15 +14,9 @@ import { descriptionNotes, formatDescription } from '../src/report/describe-tabl
 import { evalExpression } from '../src/panel/expression.ts';
 import { DataError } from '../src/errors.ts';
 import { parseXtabond2 } from '../src/spec/parse.ts';
+import { tempFiles } from './helpers/temp-files.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'sysgmm-hard-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-let serial = 0;
-function file(content: string | Uint8Array, ext = 'csv'): string {
-  const p = join(dir, `f${serial++}.${ext}`);
-  writeFileSync(p, content);
-  return p;
-}
+const { dir, file } = tempFiles('sysgmm-hard-');
 const rows = (t: Table): unknown[] => t.toArray().map((r) => ({ ...r.toJSON() }));
 
 describe('CSV line ends and delimiters', () => {
