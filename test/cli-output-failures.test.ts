@@ -146,15 +146,21 @@ describe('folders that cannot be made: the file system\'s own reason, naming --o
   });
 });
 
+/** A hive dataset folder `<dir>/<name>/part=a/<file>` holding abdata. */
+async function abdataDataset(name: string, file: string): Promise<string> {
+  const { writeTableFile } = await import('../src/data/write-table.ts');
+  const { readTable } = await import('../src/data/read.ts');
+  const data = join(dir, name);
+  mkdirSync(join(data, 'part=a'), { recursive: true });
+  await writeTableFile(join(data, 'part=a', file), await readTable('data/abdata.csv'));
+  return data;
+}
+
 // A tester's --save into an input folder replaced one of its Parquet files (and --draws p2/manifest.json
 // a partition's manifest), exit 0; every later read of the folder failed.
 describe('outputs among the inputs', () => {
   it('an output inside an input folder, or among the files an input glob reads, is refused naming both; elsewhere in a glob root it is written', async () => {
-    const { writeTableFile } = await import('../src/data/write-table.ts');
-    const { readTable } = await import('../src/data/read.ts');
-    const data = join(dir, 'dataset');
-    mkdirSync(join(data, 'part=a'), { recursive: true });
-    await writeTableFile(join(data, 'part=a', 'rows.parquet'), await readTable('data/abdata.csv'));
+    const data = await abdataDataset('dataset', 'rows.parquet');
     const before = readFileSync(join(data, 'part=a', 'rows.parquet'));
     const inFolder = sysgmm(['estimate', data, ...MODEL, '--save', join(data, 'part=a', 'rows.parquet')]);
     expect([inFolder.code, inFolder.stderr]).toEqual([2, `sysgmm: --save: ${join(data, 'part=a', 'rows.parquet')} is inside the input folder ${data}, whose files are the data; write the output elsewhere\n`]);
@@ -174,11 +180,7 @@ describe('outputs among the inputs', () => {
   // A tester's `grid h5 ... --out h5` wrote grid.csv, tasks and figures into the dataset it read, and
   // `describe h5 --save h5alias/x.csv` (h5alias a link to h5) passed a check that compared names.
   it('a run folder or --svg in an input folder or where an input glob reads, and outputs reached through a link, are refused', async () => {
-    const { writeTableFile } = await import('../src/data/write-table.ts');
-    const { readTable } = await import('../src/data/read.ts');
-    const data = join(dir, 'hive');
-    mkdirSync(join(data, 'part=a'), { recursive: true });
-    await writeTableFile(join(data, 'part=a', 'rows.csv'), await readTable('data/abdata.csv'));
+    const data = await abdataDataset('hive', 'rows.csv');
     const alias = join(dir, 'hive-alias');
     symlinkSync(data, alias);
     const grid = join(dir, 'g.json');
