@@ -1,7 +1,7 @@
 // `sysgmm indices`: co-agglomeration indices and manufacturing efficiency per city-year, to CSV.
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { DataType, tableFromArrays, type Table } from 'apache-arrow';
+import { tableFromArrays, type Table } from 'apache-arrow';
 import { DataError, SpecError } from '../../errors.ts';
 import { readTable } from '../../data/read.ts';
 import { writeCsv } from '../../data/csv-write.ts';
@@ -67,7 +67,9 @@ export async function runIndices(file: string, opts: IndicesOptions): Promise<{ 
   }
   checkOutputFile(opts.out, '--out', [file]);
   const reference = await readReference(opts.reference, opts.time, mapping);
-  const input = await idAsWritten(await readTable(file, { ...read, text: [opts.id] }), opts.id);
+  // The id as the file writes it (the reader's `ids` rule), so the output merges back on it: '01503'
+  // keeps its leading zero; ids that are all plain integers are numbers, sorted by number (9 before 10).
+  const input = await readTable(file, { ...read, ids: [opts.id] });
   const panel = Panel.fromTable(input, { id: opts.id, time: opts.time, source: file });
   const warnings: MeasureWarning[] = [];
   const ex = panel.exclusions;
@@ -126,19 +128,6 @@ async function appendToInput(file: string, read: ReturnType<typeof readOptionsOf
   const computed = Object.fromEntries(names.map((n) => [n, Float64Array.from(at, (p) => (p === undefined ? NaN : columns[n][p]))]));
   writeCsv(out, raw.assign(tableFromArrays(computed)), '--out');
   return [...inputNames, ...names];
-}
-
-/**
- * The id column read as text is written back as the file has it, so the output merges back on it: an
- * id such as '01503' keeps its leading zero. Ids that are all plain integers ('1101') are numbers
- * again, so that cities sort by number (9 before 10), as in the other commands.
- */
-function idAsWritten(table: Table, id: string): Table {
-  const col = table.getChild(id);
-  if (!col || !DataType.isUtf8(col.type)) return table;
-  const values = Array.from({ length: table.numRows }, (_, r) => col.get(r) as string | null);
-  const plain = values.every((v) => v === null || (/^-?(0|[1-9][0-9]{0,14})$/.test(v)));
-  return plain ? table.assign(tableFromArrays({ [id]: Float64Array.from(values, (v) => (v === null ? NaN : Number(v))) })) : table;
 }
 
 function readMapping(path: string): SectorMapping {
