@@ -27,8 +27,9 @@ export interface LinearCombinationWeights {
   c: number;
 }
 
-/** A number, a coefficient name (letters of any script, as column names may be), or an operator. */
-const TOKEN = /\s*(?:(\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|([\p{L}_][\p{L}\p{N}_.#]*)|([-+*/=]))/uy;
+/** A factor variable's level ("1978.year", read before a number would take "1978."), a number, a
+ *  coefficient name (letters of any script, as column names may be; "c.w#c.k"), or an operator. */
+const TOKEN = /\s*(?:(\d+b?\.[\p{L}_][\p{L}\p{N}_]*)|(\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|([\p{L}_][\p{L}\p{N}_.#]*)|([-+*/=]))/uy;
 
 /**
  * Parse restrictions over the named coefficients (names as reported: "L1.n", "w", "_cons"; spelt as
@@ -180,13 +181,16 @@ function refuseDependent(R: Float64Array, r: Float64Array, K: number, parts: str
  *  constant; a term may be divided by nonzero numbers, as Stata's lincom takes "w/2". */
 function parseSide(side: string, part: string, context: string, emit: (name: string | null, coef: number) => void): void {
   const tokens: string[] = [];
+  /** Which tokens are coefficient names. */
+  const names = new Set<number>();
   TOKEN.lastIndex = 0;
   const src = side.trim();
   while (TOKEN.lastIndex < src.length) {
     const at = TOKEN.lastIndex;
     const m = TOKEN.exec(src);
     if (!m) throw new SpecError(`${context}: cannot read '${src.slice(at).trim()}' in '${part}'`, context);
-    tokens.push(m[1] ?? m[2] ?? m[3]);
+    if (m[1] !== undefined || m[3] !== undefined) names.add(tokens.length);
+    tokens.push(m[1] ?? m[2] ?? m[3] ?? m[4]);
   }
   if (tokens.length === 0) throw new SpecError(`${context}: empty side in '${part}'`, context);
   // A number beyond double precision (1e400) would make the statistic infinite, or a divisor void the term.
@@ -201,15 +205,15 @@ function parseSide(side: string, part: string, context: string, emit: (name: str
     while (tokens[i] === '+' || tokens[i] === '-') sign *= tokens[i++] === '-' ? -1 : 1;
     let coef = 1;
     let name: string | null = null;
-    const isNumber = i < tokens.length && /^[\d.]/.test(tokens[i]);
+    const isNumber = i < tokens.length && !names.has(i) && /^[\d.]/.test(tokens[i]);
     if (isNumber) {
       coef = finite(tokens[i++]);
       if (tokens[i] === '*') i++;
     }
-    if (i < tokens.length && /^[\p{L}_]/u.test(tokens[i])) name = tokens[i++];
+    if (names.has(i)) name = tokens[i++];
     else if (!isNumber) throw new SpecError(`${context}: expected a coefficient name or number in '${part}'`, context);
     while (tokens[i] === '/') {
-      const d = /^[\d.]/.test(tokens[i + 1] ?? '') ? finite(tokens[i + 1]) : 0;
+      const d = !names.has(i + 1) && /^[\d.]/.test(tokens[i + 1] ?? '') ? finite(tokens[i + 1]) : 0;
       if (d === 0) throw new SpecError(`${context}: '/' must be followed by a nonzero number in '${part}'`, context);
       coef /= d;
       i += 2;

@@ -14,6 +14,7 @@ import { DataError, SpecError } from '../errors.ts';
 import { evalCondition, inRangeMask } from '../spec/condition.ts';
 import { withTimeDummies } from '../spec/time-dummies.ts';
 import { splitGroup, validateSpec, withoutIgnored } from '../spec/validate.ts';
+import { checkedLevels, expandFactors, factorLevels, withFactorColumns, type FactorLevels } from '../spec/factor-variables.ts';
 
 /** An iv-style group with its variables resolved to source-column indices. */
 export interface ResolvedIv {
@@ -70,6 +71,8 @@ export interface Design {
   qualified: Uint8Array | null;
   /** The dummies `timedummies` made (spec/time-dummies.ts), by name; empty without it. */
   timeDummies: string[];
+  /** The levels each i. term was expanded over (spec/factor-variables.ts); empty without one. */
+  factors: FactorLevels;
   warnings: string[];
 }
 
@@ -80,11 +83,16 @@ function dedupeTerms(terms: Term[]): Term[] {
 
 /** Refuse what xtabond2 refuses (validateSpec: the same check as for a parsed command), drop what it
  *  ignores with its notes (withoutIgnored), and apply `timedummies`. */
-function resolveSpec(panel: Panel, spec0: ModelSpec, periods?: readonly number[]): { panel: Panel; spec: ModelSpec; timeDummies: string[]; notes: string[] } {
+function resolveSpec(
+  panel0: Panel,
+  spec0: ModelSpec,
+  periods?: readonly number[],
+): { panel: Panel; spec: ModelSpec; timeDummies: string[]; factors: FactorLevels; notes: string[] } {
   validateSpec(spec0);
-  const { spec, notes } = withoutIgnored(spec0);
+  const { spec: spec1, notes } = withoutIgnored(spec0);
+  const { panel, spec, factors } = withFactorVariables(panel0, spec1, periods);
   refuseOutOfScale(panel, [spec.depvar, ...spec.regressors, ...spec.iv.flatMap((g) => g.vars), ...spec.gmm.flatMap((g) => g.vars)]);
-  if (!spec.timeDummies) return { panel, spec, timeDummies: [], notes };
+  if (!spec.timeDummies) return { panel, spec, timeDummies: [], factors, notes };
   let p = panel;
   const dummies = timeDummies(panel, 'yr', periods);
   for (const d of dummies) {
@@ -94,7 +102,21 @@ function resolveSpec(panel: Panel, spec0: ModelSpec, periods?: readonly number[]
     p = p.withColumn(d.name, d.values);
   }
   const names = dummies.map((d) => d.name);
-  return { panel: p, spec: withTimeDummies(spec, names), timeDummies: names, notes };
+  return { panel: p, spec: withTimeDummies(spec, names), timeDummies: names, factors, notes };
+}
+
+/** The specification with its i. terms expanded over their levels and the panel with a column for
+ *  each factor-variable term (src/spec/factor-variables.ts). On a shard of a panel (`periods` given,
+ *  src/scale) the levels of i.<time variable> are the whole panel's periods; another variable's levels
+ *  are not known there, so i. of it is refused. */
+export function withFactorVariables(panel: Panel, spec0: ModelSpec, periods?: readonly number[]): { panel: Panel; spec: ModelSpec; factors: FactorLevels } {
+  const { spec, factors } = expandFactors(panel, spec0, (v) => {
+    if (!periods) return factorLevels(panel, v);
+    if (v === panel.timeName) return checkedLevels(v, periods, panel.source);
+    throw new SpecError(`i.${v} on a partitioned panel: each shard holds only some of ${v}'s levels, so its indicators are not made here; make them as columns in the data (i. of the time variable, ${panel.timeName}, works)`, `i.${v}`);
+  });
+  const terms = [spec.depvar, ...spec.regressors, ...spec.iv.flatMap((g) => g.vars), ...spec.gmm.flatMap((g) => g.vars)];
+  return { panel: withFactorColumns(panel, terms), spec, factors };
 }
 
 /** The largest magnitude a model variable may take. The two-step weight matrix sums products of four
@@ -176,7 +198,7 @@ export interface GlobalLayout {
 /** Lay the model out on the panel: resolve terms to columns, find the sample units and the time grid
  *  (or, for a shard of a larger panel, take the whole panel's `layout`). */
 export function buildDesign(panel0: Panel, spec0: ModelSpec, layout?: GlobalLayout): Design {
-  const { panel, spec: resolved, timeDummies, notes } = resolveSpec(panel0, spec0, layout?.periods);
+  const { panel, spec: resolved, timeDummies, factors, notes } = resolveSpec(panel0, spec0, layout?.periods);
   let spec = resolved;
   const warnings: string[] = [...notes];
   const system = spec.levelEquation;
@@ -280,6 +302,7 @@ export function buildDesign(panel0: Panel, spec0: ModelSpec, layout?: GlobalLayo
     nGmmVars: gmmTerms.length,
     qualified,
     timeDummies,
+    factors,
     warnings,
   };
 }

@@ -148,6 +148,7 @@ export function inferenceFromTotals(prep: Prepared, totals: SampleTotals, est: E
     obsPerGroup: { min: gmin, avg: nobs / ngroups, max: gmax },
     ninstruments: est.j0,
     ...(d.timeDummies.length ? { timeDummies: d.timeDummies } : {}),
+    ...(Object.keys(d.factors).length ? { factorLevels: { ...d.factors } } : {}),
     small: spec.small,
     level: spec.level ?? 95,
     ...(plan.pca

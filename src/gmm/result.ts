@@ -1,5 +1,6 @@
 // The fitted-model result: a plain serialisable object. Its JSON form is part of the public
 // interface (`sysgmm estimate --json`); other tools read these fields.
+import type { FactorLevels } from '../spec/factor-variables.ts';
 
 /** A test statistic; p is NaN where the test is not defined (e.g. df 0), written null by --json. */
 export interface TestStat {
@@ -60,6 +61,8 @@ export interface GmmResult {
   ninstruments: number;
   /** The period dummies the `timedummies` option made, by name (absent without it). */
   timeDummies?: string[];
+  /** The levels each i. term (factor variable) was expanded over, and its base (absent without one). */
+  factorLevels?: FactorLevels;
   small: boolean;
   /** Confidence level of ciLow/ciHigh in percent (`level(#)`, default 95; absent in results saved before it was always written). */
   level?: number;

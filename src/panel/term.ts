@@ -1,12 +1,28 @@
 // A term of a variable list: a data column under Stata's time-series operators (L., F., D.). The
 // panel evaluates terms (operators.ts); the specification names them (spec/types.ts re-exports this).
 export interface Term {
-  /** Canonical name as xtabond2 prints it: "n", "L1.n", "L2.n", "F1.x", "D1.w", "L1D1.w". */
+  /** Canonical name as xtabond2 prints it: "n", "L1.n", "L2.n", "F1.x", "D1.w", "L1D1.w"; a factor
+   *  variable's as Stata's fvexpand writes it: "i.yr", "2005.yr", "2004b.yr", "cL.x#c.z". */
   name: string;
-  /** The data column the term is built from. */
+  /** The data column the term is built from (for a factor-variable term, the column it makes: its name). */
   base: string;
   /** Lag order; negative for leads (F.). */
   lag: number;
   /** Difference order (D., D2.). */
   diff: number;
+  /** A factor-variable term: how its column is made from data columns (src/spec/factor-variables.ts). */
+  fv?: FactorTerm;
 }
+
+/** Stata's factor-variable notation, one term of it (src/spec/factor-variables.ts):
+ *  - 'factor': i.v, ib#.v, ib(first|last|freq).v, ibn.v before the data's levels are known (one
+ *    'level' term per level once the model is fitted);
+ *  - 'level': the indicator of one level of v ("2005.yr"; a base level, "2004b.yr", is all zeros);
+ *  - 'product': c.x#c.z, each factor under its own operators ("cL.x#c.z" is L.x times z). */
+export type FactorTerm =
+  | { kind: 'factor'; variable: string; base: FactorBase }
+  | { kind: 'level'; variable: string; level: number; base: boolean }
+  | { kind: 'product'; factors: { variable: string; lag: number; diff: number }[] };
+
+/** Which level of i.v is the base (omitted): a level, the lowest, the highest, the most frequent, or none (ibn.). */
+export type FactorBase = number | 'first' | 'last' | 'freq' | 'none';

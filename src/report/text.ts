@@ -4,6 +4,7 @@
 import type { Coefficient, GmmResult, TestStat } from '../gmm/result.ts';
 import { instrumentLines } from './instruments.ts';
 import { withTimeDummies } from '../spec/time-dummies.ts';
+import { withLevels } from '../spec/factor-variables.ts';
 import type { ReportContext } from './context.ts';
 import { abbreviate, fixed, stataG } from './stata-format.ts';
 
@@ -27,7 +28,8 @@ export function formatText(result: GmmResult, context: ReportContext = {}): stri
   lines.push(...coefficientTable(result));
   const spec = context.spec;
   if (spec) {
-    const inst = instrumentLines(result.timeDummies ? withTimeDummies(spec, result.timeDummies) : spec);
+    const expanded = result.factorLevels ? withLevels(spec, result.factorLevels) : spec;
+    const inst = instrumentLines(result.timeDummies ? withTimeDummies(expanded, result.timeDummies) : expanded);
     if (inst.length) lines.push(...inst, '-'.repeat(RULE));
   }
   if (result.ar.length) {
@@ -111,10 +113,18 @@ function headerLines(result: GmmResult, context: ReportContext): string[] {
   ];
 }
 
-/** A run of coefficients printed together: one variable with its lags/differences, or a single name. */
+/** A run of coefficients printed together: one variable with its lags/differences, a factor variable
+ *  with its levels, or a single name (set apart by blank lines, as Stata sets apart an interaction). */
 interface Block {
   header: string | null;
   rows: { label: string; c: Coefficient }[];
+  apart: boolean;
+}
+
+/** A factor variable's level ("2005.yr" → level 2005 of yr), or null. */
+function levelOf(name: string): { level: string; variable: string } | null {
+  const m = /^(\d+)b?\.([^.#]+)$/.exec(name);
+  return m ? { level: m[1], variable: m[2] } : null;
 }
 
 /** Split "L1.n" → op "L1", base "n"; "_cons" → no op. */
@@ -135,20 +145,36 @@ function blocks(coefs: readonly Coefficient[]): Block[] {
   const out: Block[] = [];
   let k = 0;
   while (k < coefs.length) {
+    const fv = levelOf(coefs[k].name);
+    if (fv) {
+      // Stata's table: the variable as a header, each level's row labelled by the level, a column short.
+      let end = k + 1;
+      while (end < coefs.length && levelOf(coefs[end].name)?.variable === fv.variable) end++;
+      out.push({ header: fv.variable, rows: coefs.slice(k, end).map((c) => ({ label: `${levelOf(c.name)!.level} `, c })), apart: true });
+      k = end;
+      continue;
+    }
+    if (coefs[k].name.includes('#')) {
+      out.push({ header: null, rows: [{ label: coefs[k].name, c: coefs[k] }], apart: true });
+      k++;
+      continue;
+    }
     const { op, base } = splitName(coefs[k].name);
     let end = k + 1;
     while (end < coefs.length && splitName(coefs[end].name).base === base) end++;
     const run = coefs.slice(k, end);
-    if (run.length === 1 && !op) out.push({ header: null, rows: [{ label: base, c: run[0] }] });
-    else out.push({ header: base, rows: run.map((c) => ({ label: opLabel(splitName(c.name).op), c })) });
+    if (run.length === 1 && !op) out.push({ header: null, rows: [{ label: base, c: run[0] }], apart: false });
+    else out.push({ header: base, rows: run.map((c) => ({ label: opLabel(splitName(c.name).op), c })), apart: true });
     k = end;
   }
   return out;
 }
 
 function coefficientTable(result: GmmResult): string[] {
-  const names = [result.depvar, ...result.coefficients.map((c) => splitName(c.name).base), ...result.coefficients.map((c) => c.name)];
-  // Stata widens the name column for long names (up to 32) where older versions abbreviated at 12.
+  const bs = blocks(result.coefficients);
+  // Stata widens the name column to its longest label (up to 32) where older versions abbreviated at
+  // 12: the labels it shows, so L1.ln_lc_encons, shown as ln_lc_encons and L1., counts 12.
+  const names = [result.depvar, ...bs.flatMap((b) => [...(b.header === null ? [] : [b.header]), ...b.rows.map((r) => r.label)])];
   const w = Math.min(32, Math.max(12, ...names.map((n) => n.length)));
   const width = w + 66;
   const name = (s: string) => abbreviate(s, w).padStart(w);
@@ -162,9 +188,8 @@ function coefficientTable(result: GmmResult): string[] {
   out.push(`${'-'.repeat(w + 1)}+${'-'.repeat(64)}`);
   const row = (label: string, c: Coefficient) =>
     `${name(label)} | ${stataG(c.estimate).padStart(10)} ${stataG(c.se).padStart(10)} ${fixed(c.stat, 2, 8)} ${fixed(c.p, 3, 7)}    ${stataG(c.ciLow).padStart(9)}   ${stataG(c.ciHigh).padStart(9)}`;
-  const bs = blocks(result.coefficients);
   bs.forEach((b, i) => {
-    if (i > 0 && (b.header !== null || bs[i - 1].header !== null)) out.push(`${' '.repeat(w + 1)}|`);
+    if (i > 0 && (b.apart || bs[i - 1].apart)) out.push(`${' '.repeat(w + 1)}|`);
     if (b.header !== null) out.push(`${name(b.header)} |`);
     for (const r of b.rows) out.push(row(r.label, r.c));
   });

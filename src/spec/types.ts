@@ -99,6 +99,13 @@ export function termName(base: string, lag: number, diff: number): string {
   return l || d ? `${l}${d}.${base}` : base;
 }
 
+/** The operator part alone, as Stata's fvexpand writes it ("L", "L2", "D", "LD", "F2", ""). */
+export function opString(lag: number, diff: number): string {
+  const l = lag > 0 ? `L${lag > 1 ? lag : ''}` : lag < 0 ? `F${lag < -1 ? -lag : ''}` : '';
+  const d = diff > 0 ? `D${diff > 1 ? diff : ''}` : '';
+  return l + d;
+}
+
 export function term(base: string, lag = 0, diff = 0): Term {
   return { name: termName(base, lag, diff), base, lag, diff };
 }

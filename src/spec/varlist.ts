@@ -2,10 +2,13 @@
 // `n L.n L2.n`, `L(1/2).n`, `L(0/2).(k ys)`, `D.`, `D2.`, `F.`, `LD.`, `L.D.x`, wildcards `yr*`
 // (and `?`, `~`), ranges `yr1980-yr1984`. Expansion order follows Stata's tsunab/fvexpand: for
 // `L(0/2).(k ys)` each variable with all its lags in turn (k L.k L2.k ys L.ys L2.ys); wildcards and
-// ranges in column order.
+// ranges in column order. Factor-variable terms (i.v, ib#.v, ibn.v, #.v, c.x#c.z, c.x##c.z) are read
+// here and made by src/spec/factor-variables.ts.
 import { closeMatches } from '../close-matches.ts';
 import { SpecError } from '../errors.ts';
-import { term, type Term } from './types.ts';
+import { opString, term, type Term } from './types.ts';
+import { factorTerm, levelTerm, productTerm } from './fv-terms.ts';
+import type { FactorBase } from '../panel/term.ts';
 import { MAX_SPAN } from '../panel/time-span.ts';
 
 /** The most terms one variable's operators may make (L(1/4)D(0/1).x makes 8): a product of ranges
@@ -18,12 +21,6 @@ export function stataName(t: Term): string {
   return ops ? `${ops}.${t.base}` : t.base;
 }
 
-/** The operator part alone ("L", "L2", "D", "LD", "F2", ""). */
-export function opString(lag: number, diff: number): string {
-  const l = lag > 0 ? `L${lag > 1 ? lag : ''}` : lag < 0 ? `F${lag < -1 ? -lag : ''}` : '';
-  const d = diff > 0 ? `D${diff > 1 ? diff : ''}` : '';
-  return l + d;
-}
 
 /** One operator combination: net lag (negative = lead) and difference order. */
 interface OpCombo {
@@ -41,6 +38,17 @@ export function expandVarlist(text: string, columns: readonly string[], context:
 
 const NAME_CHARS = /[\p{L}\p{N}_*?~]/u; // letters of any script (Stata 14+ names are Unicode)
 const OP_PREFIX = /^(?:[LlFfDdSs](?:\d+|\([^()]*\))?)+\./;
+/** A factor-variable prefix: i. ibn. ib#. ib(first|last|freq). (groups 1–3), c. with its own
+ *  operators, cL. (4), or one level, #. or #b. (5, 6). */
+const FV_PREFIX = /^(?:(ibn|i)|ib(\d+)|ib\((first|last|freq)\)|c((?:[LlFfDd]\d*)*)|(\d+)(b?))\./;
+const UNSUPPORTED_FV = 'interactions with a factor variable (i.a#c.x, a#b) are not implemented: make the columns in the data';
+
+/** One factor of a product: a variable under its operators. */
+interface ProductFactor {
+  variable: string;
+  lag: number;
+  diff: number;
+}
 
 class VarlistParser {
   private pos = 0;
@@ -75,6 +83,8 @@ class VarlistParser {
       this.pos++;
       return this.list(combos, true);
     }
+    const fv = FV_PREFIX.exec(this.text.slice(this.pos));
+    if (fv) return this.factorItem(fv, combos);
     const start = this.pos;
     while (this.pos < this.text.length && NAME_CHARS.test(this.text[this.pos])) this.pos++;
     let first = this.text.slice(start, this.pos);
@@ -82,8 +92,12 @@ class VarlistParser {
       const bad = this.text.slice(this.pos).split(/\s/)[0];
       throw this.fault(`cannot read '${bad}' in ${this.context}`);
     }
-    if (this.text[this.pos] === '.' || this.text[this.pos] === '#')
-      throw this.fault(`'${this.text.slice(start).split(/\s/)[0]}' in ${this.context}: factor variables and operators other than L, F, D are not supported`);
+    if (this.text[this.pos] === '#')
+      throw this.fault(`'${this.text.slice(start).split(/\s/)[0]}' in ${this.context}: Stata reads a name without a prefix in an interaction as a factor variable (i.); write c.x#c.z for a product of continuous variables; ${UNSUPPORTED_FV}`);
+    if (this.text[this.pos] === '.')
+      throw this.fault(
+        `'${this.text.slice(start).split(/\s/)[0]}' in ${this.context}: cannot read the prefix '${first}.'; operators are L, F, D (L2., L(1/3)., LD.) and factor-variable prefixes i., ib#., ib(first|last|freq)., ibn., #., c.`,
+      );
     // log(x) and the like: a variable list names columns, as xtabond2's does (describe --vars, `if` and
     // the study's controls take expressions, so users try them here too).
     if (this.text[this.pos] === '(')
@@ -110,6 +124,89 @@ class VarlistParser {
     const out: Term[] = [];
     for (const name of names) for (const c of combos) out.push(term(name, c.lag, c.diff));
     return out;
+  }
+
+  /** A term that starts with a factor-variable prefix (matched by FV_PREFIX): i. and its kin, one
+   *  level (#.v), or c. (alone the variable itself; with # a product). Operators before an i. or level
+   *  term are refused; before a product they go to its first factor, as Stata reads L.c.x#c.z. */
+  private factorItem(m: RegExpExecArray, combos: OpCombo[]): Term[] {
+    const prefix = m[0];
+    this.pos += prefix.length;
+    if (m[4] !== undefined) {
+      const own = this.opsOf(m[4]);
+      const cs = this.opPrefix(combos.map((c) => ({ lag: c.lag + own.lag, diff: c.diff + own.diff })));
+      const names = this.names(prefix);
+      const first = names.flatMap((variable) => cs.map((c) => ({ variable, lag: c.lag, diff: c.diff })));
+      if (this.text[this.pos] === '#') {
+        if (first.length !== 1 && names.length !== 1) throw this.fault(`'${prefix}${names.join(' ')}' in ${this.context}: a wildcard in a product must match one variable`);
+        return this.product(first);
+      }
+      return first.map((f) => term(f.variable, f.lag, f.diff));
+    }
+    if (combos.some((c) => c.lag !== 0 || c.diff !== 0))
+      throw this.fault(`'${prefix}' in ${this.context}: operators on a factor variable (L.i.x) are not supported; lag the variable in the data`);
+    if (OP_PREFIX.test(this.text.slice(this.pos)))
+      throw this.fault(`'${prefix}${this.text.slice(this.pos).split(/\s/)[0]}' in ${this.context}: operators on a factor variable (i.L.x) are not supported; lag the variable in the data`);
+    const names = this.names(prefix);
+    if (this.text[this.pos] === '#') throw this.fault(`'${prefix}${names[0]}#' in ${this.context}: ${UNSUPPORTED_FV}`);
+    if (m[5] !== undefined) return names.map((n) => levelTerm(n, Number(m[5]), m[6] === 'b'));
+    const base: FactorBase = m[1] === 'ibn' ? 'none' : m[2] !== undefined ? Number(m[2]) : ((m[3] as 'first' | 'last' | 'freq' | undefined) ?? 'first');
+    return names.map((n) => factorTerm(n, base));
+  }
+
+  /** The rest of a product after its first factor(s): `#c.z` or `##c.z`, repeated. With # one
+   *  product per first factor; with ## (Stata's full factorial) every non-empty subset of the factors,
+   *  in fvexpand's order (x z c.x#c.z; for three, x z c.x#c.z w c.x#c.w c.z#c.w c.x#c.z#c.w). */
+  private product(first: ProductFactor[]): Term[] {
+    const rest: ProductFactor[] = [];
+    let full: boolean | null = null;
+    while (this.text[this.pos] === '#') {
+      const dbl = this.text[this.pos + 1] === '#';
+      if (full !== null && full !== dbl) throw this.fault(`a product in ${this.context} mixes # and ##: write it with one of them`);
+      full = dbl;
+      this.pos += dbl ? 2 : 1;
+      const outer = this.opPrefix([{ lag: 0, diff: 0 }]);
+      const m = FV_PREFIX.exec(this.text.slice(this.pos));
+      if (!m || m[4] === undefined)
+        throw this.fault(`'${this.text.slice(this.pos).split(/[\s#]/)[0]}' in ${this.context}: each factor of a product takes c. (c.x#c.z); ${UNSUPPORTED_FV}`);
+      this.pos += m[0].length;
+      const own = this.opsOf(m[4]);
+      const cs = this.opPrefix(outer.map((c) => ({ lag: c.lag + own.lag, diff: c.diff + own.diff })));
+      const names = this.names(m[0]);
+      if (cs.length !== 1 || names.length !== 1) throw this.fault(`a later factor of a product in ${this.context} must be one variable under one operator`);
+      rest.push({ variable: names[0], ...cs[0] });
+    }
+    return first.flatMap((f) => {
+      const factors = [f, ...rest];
+      if (!full) return [productTerm(factors)];
+      let sets: ProductFactor[][] = [];
+      for (const x of factors) sets = [...sets, [x], ...sets.map((s) => [...s, x])];
+      return sets.map((s) => (s.length === 1 ? term(s[0].variable, s[0].lag, s[0].diff) : productTerm(s)));
+    });
+  }
+
+  /** c.'s own operators ("L", "L2D", ""): their net lag and difference order. */
+  private opsOf(text: string): OpCombo {
+    let lag = 0;
+    let diff = 0;
+    for (const op of text.matchAll(/([LlFfDd])(\d*)/g)) {
+      const k = op[2] === '' ? 1 : Number(op[2]);
+      const o = op[1].toUpperCase();
+      if (o === 'L') lag += k;
+      else if (o === 'F') lag -= k;
+      else diff += k;
+    }
+    if (Math.abs(lag) > MAX_SPAN || diff > MAX_SPAN) throw this.fault(`operator 'c${text}.' in ${this.context} goes beyond ${MAX_SPAN} periods, the longest time span a model takes`);
+    return { lag, diff };
+  }
+
+  /** The variable name (or wildcard) after a factor-variable prefix, matched against the columns. */
+  private names(prefix: string): string[] {
+    const start = this.pos;
+    while (this.pos < this.text.length && NAME_CHARS.test(this.text[this.pos])) this.pos++;
+    const name = this.text.slice(start, this.pos);
+    if (!name) throw this.fault(`'${prefix}' in ${this.context} needs a variable name after it${this.text[this.pos] === '(' ? ` (${prefix}(a b) groups are not supported: write each variable with its prefix)` : ''}`);
+    return this.match(name);
   }
 
   /** Operator prefixes (possibly chained, L.D.x), combined with those of enclosing groups. */

@@ -1,0 +1,168 @@
+// Stata's factor-variable notation, which xtabond2 accepts in its variable list, iv() and gmm() (it
+// runs each list through fvexpand):
+//   i.v            an indicator for every level of v, the lowest the base: 2004b.yr 2005.yr ... 2022.yr
+//   ib#.v          the same with level # as the base; ib(first).v, ib(last).v, ib(freq).v; ibn.v (no base)
+//   #.v            the indicator of one level (2005.yr; 2004b.yr, a base level, is all zeros)
+//   c.x#c.z        the product of continuous variables, each under its own operators: Stata reads
+//                  L.c.x#c.z as (L.x)·z and writes it cL.x#c.z; c.x##c.z is x, z and c.x#c.z
+// Names are fvexpand's. A base level's column is zero, as Stata evaluates it, so xtabond2's collinearity
+// check drops it from the regressors ("2004b.yr dropped due to collinearity") and it instruments
+// nothing. The levels of i.v come from the data (every row, as fvexpand reads them without the
+// sample's if/in), so an i. term stays one 'factor' term until the model is fitted: expandFactors then
+// makes its level terms, and withFactorColumns the columns of every factor-variable term
+// (src/spec/fv-terms.ts names the terms).
+// Interactions with a factor (i.a#c.x, a#b) are not implemented.
+import type { FactorTerm, Term } from '../panel/term.ts';
+import type { Panel } from '../panel/panel.ts';
+import { diff, lag } from '../panel/operators.ts';
+import { DataError, SpecError } from '../errors.ts';
+import { gmmLabel, ivLabel } from './labels.ts';
+import type { ModelSpec } from './types.ts';
+import { levelTerm } from './fv-terms.ts';
+
+/** The most levels one i. term may make (i.id on a panel of a million units would be a million columns). */
+export const MAX_LEVELS = 10_000;
+
+/** The levels of a factor variable, ascending: every value in the data (every row), which must be
+ *  whole numbers 0 or more, as Stata requires of a factor variable. */
+export function factorLevels(panel: Panel, variable: string): number[] {
+  if (!panel.has(variable)) throw new SpecError(`factor variable '${variable}' not found`, variable);
+  if (!panel.isNumeric(variable)) throw new DataError(`${where(panel)}factor variable '${variable}' is text; a factor variable takes whole numbers 0 or more`, { column: variable });
+  const x = panel.column(variable);
+  const seen = new Set<number>();
+  for (let r = 0; r < x.length; r++) {
+    const v = x[r];
+    if (Number.isNaN(v) || seen.has(v)) continue;
+    if (!(Number.isInteger(v) && v >= 0 && v <= Number.MAX_SAFE_INTEGER))
+      throw new DataError(
+        `${where(panel)}factor variable '${variable}' has ${v} in the row of ${panel.idName} ${panel.units[panel.unitOf[r]]}, ${panel.timeName} ${panel.time[r]}: factor variables take whole numbers 0 or more, as in Stata`,
+        { column: variable },
+      );
+    seen.add(v);
+    if (seen.size > MAX_LEVELS) throw new SpecError(`factor variable '${variable}' has more than ${MAX_LEVELS} levels; at most ${MAX_LEVELS} indicators are made`, variable);
+  }
+  if (seen.size === 0) throw new DataError(`${where(panel)}factor variable '${variable}' has no value in any row`, { column: variable });
+  return [...seen].sort((a, b) => a - b);
+}
+
+/** Levels known from elsewhere (a partitioned panel's periods), held to the same rule. */
+export function checkedLevels(variable: string, levels: readonly number[], source = ''): number[] {
+  const bad = levels.find((v) => !(Number.isInteger(v) && v >= 0 && v <= Number.MAX_SAFE_INTEGER));
+  if (bad !== undefined) throw new DataError(`${source ? `${source}: ` : ''}factor variable '${variable}' has ${bad}: factor variables take whole numbers 0 or more, as in Stata`, { column: variable });
+  return [...levels].sort((a, b) => a - b);
+}
+
+function where(panel: Panel): string {
+  return panel.source ? `${panel.source}: ` : '';
+}
+
+/** The levels an i. term was expanded over and its base level (null under ibn.), by the term's name
+ *  ("i.yr": { levels: [2004, ..., 2022], base: 2004 }): what a result keeps to print its instruments. */
+export type FactorLevels = Record<string, { levels: number[]; base: number | null }>;
+
+/** The base level of i.v (ib#.v ...) among its levels (ascending). */
+function baseLevel(t: Term & { fv: { kind: 'factor' } }, levels: readonly number[], counts: () => Map<number, number>): number | null {
+  const { variable, base } = t.fv;
+  if (base === 'none') return null;
+  if (base === 'first') return levels[0];
+  if (base === 'last') return levels[levels.length - 1];
+  if (base === 'freq') {
+    // The most frequent level, the lowest of those tied.
+    const n = counts();
+    return levels.reduce((best, l) => ((n.get(l) ?? 0) > (n.get(best) ?? 0) ? l : best), levels[0]);
+  }
+  if (!levels.includes(base)) throw new SpecError(`${t.name}: ${variable} has no level ${base} (its levels run from ${levels[0]} to ${levels[levels.length - 1]})`, t.name);
+  return base;
+}
+
+/** How often each value of a column occurs (ib(freq).v's base). */
+function valueCounts(panel: Panel, variable: string): Map<number, number> {
+  const n = new Map<number, number>();
+  for (const v of panel.column(variable)) if (!Number.isNaN(v)) n.set(v, (n.get(v) ?? 0) + 1);
+  return n;
+}
+
+function allTerms(spec: ModelSpec): Term[] {
+  return [spec.depvar, ...spec.regressors, ...spec.iv.flatMap((g) => g.vars), ...spec.gmm.flatMap((g) => g.vars)];
+}
+
+/** The specification with every i. term replaced by its level terms (levels: `levelsOf`, by default
+ *  the panel's), and the levels each was expanded over. */
+export function expandFactors(panel: Panel, spec: ModelSpec, levelsOf: (variable: string) => number[] = (v) => factorLevels(panel, v)): { spec: ModelSpec; factors: FactorLevels } {
+  const factors: FactorLevels = Object.create(null);
+  const known = new Map<string, number[]>();
+  for (const t of allTerms(spec)) {
+    if (t.fv?.kind !== 'factor' || t.name in factors) continue;
+    const v = t.fv.variable;
+    if (!known.has(v)) known.set(v, levelsOf(v));
+    const levels = known.get(v)!;
+    factors[t.name] = { levels, base: baseLevel(t as Term & { fv: { kind: 'factor' } }, levels, () => valueCounts(panel, v)) };
+  }
+  return { spec: withLevels(spec, factors), factors };
+}
+
+/** The specification with its i. terms replaced by the level terms of `factors` (expandFactors'), and
+ *  the labels of the groups that held one written again as xtabond2 writes them, from the expanded
+ *  list: "iv(2004b.yr 2005.yr ..., eq(level))". */
+export function withLevels(spec: ModelSpec, factors: FactorLevels): ModelSpec {
+  const has = (vars: Term[]) => vars.some((t) => t.fv?.kind === 'factor');
+  if (!has(allTerms(spec))) return spec;
+  const expand = (terms: Term[]): Term[] =>
+    terms.flatMap((t) => {
+      const fv = t.fv;
+      if (fv?.kind !== 'factor') return [t];
+      const f = factors[t.name];
+      if (!f) throw new Error(`withLevels: no levels for ${t.name}`);
+      return f.levels.map((l) => levelTerm(fv.variable, l, l === f.base));
+    });
+  const regressors = expand(spec.regressors);
+  const seen = new Set([spec.depvar.name]);
+  for (const r of regressors) {
+    if (seen.has(r.name)) throw new SpecError(`regressor '${r.name}' is listed twice (once through a factor variable)`, r.name);
+    seen.add(r.name);
+  }
+  return {
+    ...spec,
+    regressors,
+    iv: spec.iv.map((g) => {
+      if (!has(g.vars)) return g;
+      const e = { ...g, vars: expand(g.vars) };
+      return { ...e, label: ivLabel(e) };
+    }),
+    gmm: spec.gmm.map((g) => {
+      if (!has(g.vars)) return g;
+      const e = { ...g, vars: expand(g.vars) };
+      return { ...e, label: gmmLabel(e) };
+    }),
+  };
+}
+
+/** The panel with a column for each factor-variable term of `terms` (levels and products; i. terms
+ *  must be expanded first). A row where a source variable is missing is missing. */
+export function withFactorColumns(panel: Panel, terms: readonly Term[]): Panel {
+  let p = panel;
+  const made = new Set<string>();
+  for (const t of terms) {
+    if (!t.fv || made.has(t.base)) continue;
+    made.add(t.base);
+    if (t.fv.kind === 'factor') throw new Error(`withFactorColumns: ${t.name} is not expanded`);
+    if (p.has(t.base)) throw new SpecError(`the data has a column '${t.base}', the name of a factor-variable term; rename that column`, t.base);
+    p = p.withColumn(t.base, factorColumn(p, t.fv));
+  }
+  return p;
+}
+
+function factorColumn(panel: Panel, fv: Exclude<FactorTerm, { kind: 'factor' }>): Float64Array {
+  if (fv.kind === 'level') {
+    const x = panel.column(fv.variable);
+    return Float64Array.from(x, (v) => (Number.isNaN(v) ? NaN : !fv.base && v === fv.level ? 1 : 0));
+  }
+  const out = new Float64Array(panel.nrows).fill(1);
+  for (const f of fv.factors) {
+    let x = panel.column(f.variable);
+    if (f.diff) x = diff(panel, x, f.diff);
+    if (f.lag) x = lag(panel, x, f.lag);
+    for (let r = 0; r < out.length; r++) out[r] *= x[r];
+  }
+  return out;
+}

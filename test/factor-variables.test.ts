@@ -1,0 +1,214 @@
+// Factor variables (src/spec/factor-variables.ts, src/spec/fv-terms.ts): Stata's i., ib#., ibn., #.,
+// c.x#c.z and c.x##c.z in the variable list, iv() and gmm(), as xtabond2 takes them through fvexpand.
+// The reference: i.year makes the columns the published logs' yr1976 ... yr1984 are (the base 1976
+// all zero, as yr1976 is over the sample), so each log refitted with i.year must give the yr* fit's
+// numbers, which test/gmm-published.test.ts holds to the printed digits.
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { fitGmm } from '../src/gmm/fit.ts';
+import { fitLinear } from '../src/gmm/ols.ts';
+import { buildDesign } from '../src/gmm/design.ts';
+import type { GmmResult } from '../src/gmm/result.ts';
+import { evalTerm } from '../src/panel/operators.ts';
+import type { Panel } from '../src/panel/panel.ts';
+import { parseXtabond2 } from '../src/spec/parse.ts';
+import { specToCommand } from '../src/spec/to-command.ts';
+import { modelColumns } from '../src/spec/model-columns.ts';
+import { withFactorColumns, expandFactors, MAX_LEVELS } from '../src/spec/factor-variables.ts';
+import { parseCombination, parseRestrictions } from '../src/bootstrap/restrictions.ts';
+import { formatText } from '../src/report/text.ts';
+import { loadAbdata } from './helpers/abdata.ts';
+import { smallPanel } from './helpers/smallPanel.ts';
+
+const published: { entries: { id: string; command: string }[] } = JSON.parse(readFileSync(new URL('./fixtures/xtabond2-published.json', import.meta.url), 'utf8'));
+
+let panel: Panel;
+beforeAll(async () => {
+  panel = await loadAbdata();
+});
+
+const fit = (command: string, conventions?: '2009') => fitGmm(panel, { ...parseXtabond2(command, panel.variables()), ...(conventions ? { conventions } : {}) });
+const names = (command: string) => {
+  const s = parseXtabond2(command, panel.variables());
+  return { regressors: s.regressors.map((t) => t.name), iv: s.iv.map((g) => g.vars.map((t) => t.name)), gmm: s.gmm.map((g) => g.vars.map((t) => t.name)) };
+};
+/** yr1978 → 1978.year: the yr* fit's coefficient names as i.year names them. */
+const asLevels = (r: GmmResult) => r.coefficients.map((c) => c.name.replace(/^yr(\d+)$/, '$1.year'));
+
+describe('i.year against the published logs with yr*', () => {
+  for (const e of published.entries.filter((x) => x.command.includes('yr*'))) {
+    it(e.id, async () => {
+      const withYr = await fit(e.command, '2009');
+      const withI = await fit(e.command.replace(/yr\*/g, 'i.year'), '2009');
+      expect(withI.coefficients.map((c) => c.name)).toEqual(asLevels(withYr));
+      // The same columns in the same order: the same sums, to the last bit.
+      expect(withI.coefficients.map((c) => [c.estimate, c.se, c.p])).toEqual(withYr.coefficients.map((c) => [c.estimate, c.se, c.p]));
+      expect(withI.vcov).toEqual(withYr.vcov);
+      expect([withI.nobs, withI.ngroups, withI.ninstruments]).toEqual([withYr.nobs, withYr.ngroups, withYr.ninstruments]);
+      expect([withI.sargan, withI.hansen, withI.ar, withI.modelTest]).toEqual([withYr.sargan, withYr.hansen, withYr.ar, withYr.modelTest]);
+      expect(withI.diffHansen.map((d) => [d.excluding, d.difference])).toEqual(withYr.diffHansen.map((d) => [d.excluding, d.difference]));
+      // xtabond2 prints the expanded list as the group's label, and names the base among the dropped.
+      const label = withI.diffHansen.find((d) => d.group.includes('year'))!.group;
+      expect(label).toContain('1976b.year 1977.year 1978.year 1979.year 1980.year 1981.year 1982.year 1983.year 1984.year');
+      expect(withI.warnings.join('\n')).toMatch(/1976b\.year dropped due to collinearity/);
+    });
+  }
+});
+
+describe('reading factor-variable terms', () => {
+  it('i., ib#., ib(last)., ibn. and #. name their terms as fvexpand does', () => {
+    expect(names('n L.n w i.year ib1980.ind, gmm(L.n) iv(ibn.ind ib(last).year 1980.year 1977b.year)')).toEqual({
+      regressors: ['L1.n', 'w', 'i.year', 'ib1980.ind'],
+      iv: [['ibn.ind', 'ib(last).year', '1980.year', '1977b.year']],
+      gmm: [['L1.n']],
+    });
+  });
+
+  it('a product takes each factor under its own operators; an operator before it goes to the first factor, as Stata reads L.c.x#c.z', () => {
+    expect(names('n L.n c.w#c.k L.c.w#c.k cL2.w#c.k c.L.w#c.D.k c.w, gmm(L.c.w#c.k, lag(2 3))').regressors).toEqual(['L1.n', 'c.w#c.k', 'cL.w#c.k', 'cL2.w#c.k', 'cL.w#cD.k', 'w']);
+    expect(names('n L.n w, gmm(L.n) gmm(L.c.w#c.k, lag(2 3))').gmm[1]).toEqual(['cL.w#c.k']);
+    expect(names('n L(0/1).c.w#c.k').regressors).toEqual(['c.w#c.k', 'cL.w#c.k']);
+  });
+
+  it('c.x##c.z is x, z and their product; three factors in fvexpand order', () => {
+    expect(names('n c.w##c.k').regressors).toEqual(['w', 'k', 'c.w#c.k']);
+    expect(names('n c.w##c.k##c.ys').regressors).toEqual(['w', 'k', 'c.w#c.k', 'ys', 'c.w#c.ys', 'c.k#c.ys', 'c.w#c.k#c.ys']);
+  });
+
+  it('what is not implemented is refused by name', () => {
+    const refused = (command: string, why: RegExp) => expect(() => parseXtabond2(command, panel.variables())).toThrow(why);
+    refused('n L.n i.year#c.w', /interactions with a factor variable \(i\.a#c\.x, a#b\) are not implemented/);
+    refused('n L.n w#k', /reads a name without a prefix in an interaction as a factor variable/);
+    refused('n L.n c.w#k', /each factor of a product takes c\./);
+    refused('n L.n L.i.year', /operators on a factor variable \(L\.i\.x\)/);
+    refused('n L.n i.L.year', /operators on a factor variable \(i\.L\.x\)/);
+    refused('n L.n i.(ind year)', /i\.\(a b\) groups are not supported/);
+    refused('n L.n c.w#c.k##c.ys', /mixes # and ##/);
+    refused('n L.n i.nosuch', /variable 'nosuch' in the variable list not found/);
+    refused('n L.n x.w', /cannot read the prefix 'x\.'/);
+  });
+
+  it('a specification written back as a command reads as the same specification', () => {
+    const s = parseXtabond2('n L.n c.w#c.k L.c.w#c.k i.year ib(freq).ind, gmm(L.n) iv(1980.year 1977b.year ibn.ind, eq(level)) gmm(L.c.w#c.k, lag(2 3))', panel.variables());
+    expect(parseXtabond2(specToCommand(s), panel.variables())).toEqual(s);
+  });
+
+  it('the data columns a model reads are the variables its terms are made from', () => {
+    expect(modelColumns(parseXtabond2('n L.n c.w#cL.k i.ind, gmm(L.n) iv(1980.year)', panel.variables())).sort()).toEqual(['ind', 'k', 'n', 'w', 'year']);
+  });
+});
+
+describe('the columns of factor-variable terms', () => {
+  const columnsOf = (command: string) => {
+    const { spec } = expandFactors(panel, parseXtabond2(command, panel.variables()));
+    const p = withFactorColumns(panel, spec.regressors);
+    return { p, spec };
+  };
+
+  it('a level is 1 in its rows, 0 elsewhere, missing where the variable is; the base level is all zeros', () => {
+    const { p, spec } = columnsOf('n i.ind');
+    const ind = panel.column('ind');
+    expect(spec.regressors.map((t) => t.name)).toEqual([...new Set(ind)].sort((a, b) => a - b).map((l, j) => `${l}${j === 0 ? 'b' : ''}.ind`));
+    const first = Math.min(...ind);
+    expect(p.column(`${first}b.ind`).every((v) => v === 0)).toBe(true);
+    const col = p.column('5.ind');
+    ind.forEach((v, r) => expect(col[r]).toBe(v === 5 ? 1 : 0));
+    // ibn.: every level, none the base; ib(last).: the highest; ib(freq).: the most frequent.
+    expect(columnsOf('n ibn.ind').spec.regressors.some((t) => t.name.includes('b.'))).toBe(false);
+    expect(columnsOf('n ib(last).ind').spec.regressors.at(-1)!.name).toBe(`${Math.max(...ind)}b.ind`);
+    const counts = new Map<number, number>();
+    for (const v of ind) counts.set(v, (counts.get(v) ?? 0) + 1);
+    const freq = [...counts].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0][0];
+    expect(columnsOf('n ib(freq).ind').spec.regressors.find((t) => t.name.includes('b.'))!.name).toBe(`${freq}b.ind`);
+  });
+
+  it('a product is the product of its factors, each lagged in its unit (missing across a unit start)', () => {
+    const { p } = columnsOf('n cL.w#c.k');
+    const lw = evalTerm(panel, { name: 'L1.w', base: 'w', lag: 1, diff: 0 });
+    const k = panel.column('k');
+    const col = p.column('cL.w#c.k');
+    let missing = 0;
+    col.forEach((v, r) => {
+      if (Number.isNaN(lw[r])) missing++;
+      expect(Object.is(v, lw[r] * k[r])).toBe(true);
+    });
+    expect(missing).toBe(panel.nunits); // each unit's first row has no lag
+  });
+
+  it('levels must be whole numbers 0 or more (Stata\'s rule), named by row', () => {
+    const bad = panel.withColumn('g', Float64Array.from(panel.column('ind'), (v, r) => (r === 3 ? -1 : v)));
+    expect(() => expandFactors(bad, parseXtabond2('n i.g', bad.variables()))).toThrow(/factor variable 'g' has -1 in the row of id 1, year 1980: factor variables take whole numbers 0 or more/);
+    const frac = panel.withColumn('g', Float64Array.from(panel.column('ind'), (v, r) => (r === 0 ? 2.5 : v)));
+    expect(() => expandFactors(frac, parseXtabond2('n i.g', frac.variables()))).toThrow(/has 2.5 in the row/);
+    expect(() => expandFactors(panel, parseXtabond2('n ib1990.year', panel.variables()))).toThrow(/ib1990\.year: year has no level 1990 \(its levels run from 1976 to 1984\)/);
+    const big = smallPanel(1500);
+    expect(big.nrows).toBeGreaterThan(MAX_LEVELS);
+    const many = big.withColumn('g', Float64Array.from({ length: big.nrows }, (_, r) => r));
+    expect(() => expandFactors(many, parseXtabond2('y i.g', many.variables()))).toThrow(new RegExp(`factor variable 'g' has more than ${MAX_LEVELS} levels`));
+  });
+});
+
+describe('fits with factor variables', () => {
+  it('c.w#c.k fits as the product column made in the data', async () => {
+    const wk = Float64Array.from(panel.column('w'), (w, r) => w * panel.column('k')[r]);
+    const made = panel.withColumn('wk', wk);
+    const a = await fitGmm(panel, parseXtabond2('n L.n w k c.w#c.k, gmm(L.n) iv(w k c.w#c.k) twostep robust', panel.variables()));
+    const b = await fitGmm(made, parseXtabond2('n L.n w k wk, gmm(L.n) iv(w k wk) twostep robust', made.variables()));
+    expect(a.coefficients.map((c) => c.name)).toEqual(['L1.n', 'w', 'k', 'c.w#c.k', '_cons']);
+    expect(a.coefficients.map((c) => [c.estimate, c.se])).toEqual(b.coefficients.map((c) => [c.estimate, c.se]));
+    expect(a.hansen).toEqual(b.hansen);
+  });
+
+  it('the OLS and within comparison fits take i.year as they take yr*', async () => {
+    for (const est of ['ols', 'within'] as const) {
+      const a = await fitLinear(panel, parseXtabond2('n L.n w k i.year', panel.variables()), est);
+      const b = await fitLinear(panel, parseXtabond2('n L.n w k yr1977-yr1984', panel.variables()), est);
+      expect(a.coefficients.map((c) => c.name)).toEqual(asLevels(b));
+      expect(a.coefficients.map((c) => c.estimate)).toEqual(b.coefficients.map((c) => c.estimate));
+    }
+  });
+
+  it('a shard of a partitioned panel makes i.<time> over the whole panel\'s periods and refuses i. of another variable', () => {
+    const spec = (v: string) => parseXtabond2(`n L.n w i.${v}, gmm(L.n) iv(w)`, panel.variables());
+    const layout = { tmin: 1976, tmax: 1984, periods: [1975, 1976, 1977, 1978, 1979, 1980, 1981, 1982, 1983, 1984] };
+    expect(buildDesign(panel, spec('year'), layout).regressorNames).toContain('1975b.year');
+    expect(() => buildDesign(panel, spec('ind'), layout)).toThrow(/i\.ind on a partitioned panel: each shard holds only some of ind's levels/);
+  });
+
+  it('test and lincom read level and product names', async () => {
+    const r = await fit('n L.n w k c.w#c.k i.year, gmm(L.n) iv(w k c.w#c.k i.year) twostep robust');
+    const names = r.coefficients.map((c) => c.name);
+    const R = parseRestrictions('1978.year = 1979.year, 2*c.w#c.k = 0', names);
+    expect(R.R[names.indexOf('1978.year')]).toBe(1);
+    expect(R.R[names.indexOf('1979.year')]).toBe(-1);
+    expect(R.R[names.length + names.indexOf('c.w#c.k')]).toBe(2);
+    const { a } = parseCombination('c.w#c.k + w - 1980.year/2', names);
+    expect([a[names.indexOf('c.w#c.k')], a[names.indexOf('w')], a[names.indexOf('1980.year')]]).toEqual([1, 1, -0.5]);
+  });
+});
+
+describe('the printed table', () => {
+  it('groups a factor variable\'s levels under its name as Stata does, sets products apart, and lists the expanded instruments', async () => {
+    const command = 'n L.n w c.w#c.k i.year, gmm(L.n) iv(w c.w#c.k i.year) twostep robust';
+    const r = await fit(command);
+    const text = formatText(r, { id: 'id', time: 'year', spec: parseXtabond2(command, panel.variables()) });
+    const lines = text.split('\n');
+    const at = lines.findIndex((l) => /^ +year \|$/.test(l));
+    expect(lines[at - 1]).toBe('             |');
+    // A level is right-aligned one column short of a variable name, as in Stata's table.
+    expect(lines[at + 1]).toMatch(/^ {7}1977  \| +-?\.\d+/);
+    expect(lines.find((l) => l.includes('c.w#c.k |'))).toMatch(/^ {5}c\.w#c\.k \| /);
+    expect(lines[lines.findIndex((l) => l.includes('c.w#c.k |')) - 1]).toBe('             |');
+    expect(text).toContain('    D.(w c.w#c.k 1976b.year 1977.year 1978.year 1979.year 1980.year 1981.year');
+    expect(text).not.toContain('i.year');
+  });
+
+  it('sizes its name column by the labels it shows: a lagged long name shows as the name and L1.', async () => {
+    const long = panel.withColumn('ln_employment', panel.column('n'));
+    const r = await fitGmm(long, parseXtabond2('ln_employment L.ln_employment w, gmm(L.ln_employment) iv(w)', long.variables()));
+    const text = formatText(r, { id: 'id', time: 'year' });
+    // 'L1.ln_employment' (16 characters) is never shown: the column is 'ln_employment' wide (13).
+    expect(text).toContain('\nln_employment |      Coef.');
+    expect(text).toContain('\n          L1. |');
+  });
+});
