@@ -56,7 +56,7 @@ export function parseRestrictions(text: string, names: readonly string[], contex
     for (let j = 0; j < K; j++) if (R[row * K + j] !== 0) any = true;
     if (!any) throw new SpecError(`${context}: '${part}' restricts no coefficient`, context);
   });
-  refuseDependent(R, r, K, parts, text, context);
+  refuseContradictions(R, r, K, parts, text, context);
   return { R, r, q: parts.length, text, parts };
 }
 
@@ -148,11 +148,12 @@ function coefficientIndex(spelling: string, names: readonly string[], where: str
 }
 
 /**
- * A joint test needs linearly independent restrictions (R of full row rank q), or its statistic
- * would be that of fewer restrictions with q degrees of freedom. Each row is reduced against the
- * earlier ones (Gram–Schmidt on [R r]); a row with nothing left is implied by them, or contradicts them.
+ * Restrictions no coefficients satisfy together are refused. Each row is reduced against the earlier
+ * ones (Gram–Schmidt on [R r]); a row with nothing left of R is implied by them, or, with something left
+ * of r, contradicts them. An implied row stays: the Wald test drops it with R V R' (restrictionWald), as
+ * Stata's `test` drops it ("Constraint 2 dropped").
  */
-function refuseDependent(R: Float64Array, r: Float64Array, K: number, parts: string[], text: string, context: string): void {
+function refuseContradictions(R: Float64Array, r: Float64Array, K: number, parts: string[], text: string, context: string): void {
   const basis: { u: Float64Array; d: number }[] = [];
   parts.forEach((part, row) => {
     const v = R.slice(row * K, (row + 1) * K);
@@ -170,9 +171,8 @@ function refuseDependent(R: Float64Array, r: Float64Array, K: number, parts: str
       basis.push({ u: v.map((x) => x / left), d: c / left });
       return;
     }
+    if (Math.abs(c) <= 1e-10 * (Math.abs(r[row]) + size)) return;
     const earlier = parts.slice(0, row).map((p) => `'${p}'`).join(', ');
-    if (Math.abs(c) <= 1e-10 * (Math.abs(r[row]) + size))
-      throw new SpecError(`${context} '${text}': '${part}' is implied by ${earlier}; a joint test needs independent restrictions, so leave it out`, context);
     throw new SpecError(`${context} '${text}': '${part}' contradicts ${earlier}; no coefficients satisfy them all`, context);
   });
 }
