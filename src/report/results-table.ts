@@ -105,12 +105,16 @@ export function resultsTable(files: string[], results: GmmResult[], opts: Result
   const seen: string[] = [];
   for (const r of results) for (const c of r.coefficients) if (!seen.includes(c.name)) seen.push(c.name);
   // A --keep name is spelt as Stata reads it ("L.n" is the label L1.n; src/spec/coefficient-name.ts),
-  // looked up among the coefficients of every model.
-  const names = (opts.keep ?? seen).map((k) => {
-    const found = lookupCoefficient(k, seen);
-    if (found.error !== undefined) throw new DataError(`--keep: ${found.error}`);
-    return found.name;
-  });
+  // looked up among the coefficients of every model; two spellings of one coefficient make one row.
+  const names = [
+    ...new Set(
+      (opts.keep ?? seen).map((k) => {
+        const found = lookupCoefficient(k, seen);
+        if (found.error !== undefined) throw new DataError(`--keep: ${found.error}`);
+        return found.name;
+      }),
+    ),
+  ];
   const depvars = [...new Set(results.map((r) => r.depvar).filter((d) => d))];
   return buildJournalTable({
     id: 'Table',
