@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRestrictions } from '../src/bootstrap/restrictions.ts';
+import { parseCombination, parseRestrictions } from '../src/bootstrap/restrictions.ts';
 import { clusterCounts, createRng, wildWeights } from '../src/bootstrap/draws.ts';
 import { quantileSorted, summariseCoefficient, upperTailP } from '../src/bootstrap/intervals.ts';
 
@@ -19,9 +19,27 @@ describe('parseRestrictions', () => {
   });
   it('names the fault', () => {
     expect(() => parseRestrictions('coagg = 0', names)).toThrow("unknown coefficient 'coagg'");
-    expect(() => parseRestrictions('ca', names)).toThrow("'ca' must have exactly one '='");
+    expect(() => parseRestrictions('ca = 0 = eff', names)).toThrow("'ca = 0 = eff' must have exactly one '='");
+    expect(() => parseRestrictions('ca*eff = 0', names)).toThrow("a product of two coefficients is not linear in 'ca*eff = 0'");
+    expect(() => parseRestrictions('(ca = 0', names)).toThrow("a '(' without its ')' in '(ca = 0'");
+    expect(() => parseRestrictions('ca/eff = 0', names)).toThrow("'/' must be followed by a nonzero number in 'ca/eff = 0'");
     expect(() => parseRestrictions('ca = ca', names)).toThrow('restricts no coefficient');
     expect(() => parseRestrictions('ca ? 1 = 0', names)).toThrow("cannot read '? 1'");
+  });
+  it("reads Stata's other spellings: (a = b) (c = d), a list of names (each = 0), products and parentheses", () => {
+    const same = (a: string, b: string) => {
+      const x = parseRestrictions(a, names);
+      const y = parseRestrictions(b, names);
+      expect([x.q, [...x.R], [...x.r]]).toEqual([y.q, [...y.R], [...y.r]]);
+    };
+    same('(ca = 0) (eff = 1)', 'ca = 0, eff = 1');
+    same('ca eff', 'ca = 0, eff = 0');
+    same('ca', 'ca = 0');
+    same('(ca + eff)/2 = 1', '0.5*ca + 0.5*eff = 1');
+    same('ca*2 - -(eff) = 3*(1 + 1)', '2*ca + eff = 6');
+    expect(parseRestrictions('(ca = 0) (eff = 1)', names).parts).toEqual(['ca = 0', 'eff = 1']);
+    const lc = parseCombination('(ca + eff)/2 - 2*(1 - L.y)', names);
+    expect([...lc.a, lc.c]).toEqual([2, 0.5, 0.5, 0, -2]);
   });
   it('reads coefficients spelt as Stata does (L.y is L1.y), on the command line as --test', () => {
     const a = parseRestrictions('2*ca - L.y = 0.5, eff + ca = 1 - ca', names);

@@ -1,6 +1,7 @@
 // Linear restrictions R β = r written as Stata's `test` does: "ca = 0", "ca + eff = 0",
-// "2*ca - L.y = 0.5"; several separated by commas form a joint test. Linear combinations a'β + c
-// written as Stata's `lincom` does: "L.w + w", "2*k - 1". Coefficients are spelt as Stata reads
+// "2*ca - L.y = 0.5"; several form a joint test, separated by commas or each in parentheses
+// ("(w = 0) (k = 0)"), and a list of names without '=' tests each = 0 ("w k"). Linear combinations
+// a'β + c written as Stata's `lincom` does: "L.w + w", "2*k - 1", "(w + k)/2". Coefficients are spelt as Stata reads
 // them ("L.y" or "L1.y", "LD.w"; src/spec/coefficient-name.ts). The Wald test of restrictions with
 // the fit's covariance V is Stata's `test`: W = (Rb − r)'(R V R')⁻¹(Rb − r) ~ chi2(rank of R V R'),
 // or under `small` F = W/rank with the model test's denominator df.
@@ -29,16 +30,17 @@ export interface LinearCombinationWeights {
 
 /** A factor variable's level ("1978.year", read before a number would take "1978."), a number, a
  *  coefficient name (letters of any script, as column names may be; "c.w#c.k"), or an operator. */
-const TOKEN = /\s*(?:(\d+b?\.[\p{L}_][\p{L}\p{N}_]*)|(\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|([\p{L}_][\p{L}\p{N}_.#]*)|([-+*/=]))/uy;
+const TOKEN = /\s*(?:(\d+b?\.[\p{L}_][\p{L}\p{N}_]*)|(\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|([\p{L}_][\p{L}\p{N}_.#]*)|([-+*/=()]))/uy;
 
 /**
  * Parse restrictions over the named coefficients (names as reported: "L1.n", "w", "_cons"; spelt as
  * Stata reads them). `context` opens each error message: '--test' on the command line, 'test' in the library.
  */
 export function parseRestrictions(text: string, names: readonly string[], context = '--test', dropped: readonly string[] = []): LinearRestrictions {
-  const parts = text.split(/[,;]/).map((s) => s.trim());
-  if (parts.every((s) => s.length === 0)) throw new SpecError(`${context}: no restriction in '${text}'`, context);
-  if (parts.some((s) => s.length === 0)) throw new SpecError(`${context}: an empty restriction between separators in '${text}'`, context);
+  const pieces = text.split(/[,;]/).map((s) => s.trim());
+  if (pieces.every((s) => s.length === 0)) throw new SpecError(`${context}: no restriction in '${text}'`, context);
+  if (pieces.some((s) => s.length === 0)) throw new SpecError(`${context}: an empty restriction between separators in '${text}'`, context);
+  const parts = pieces.flatMap(restrictionsOf);
   const K = names.length;
   const R = new Float64Array(parts.length * K);
   const r = new Float64Array(parts.length);
@@ -47,10 +49,9 @@ export function parseRestrictions(text: string, names: readonly string[], contex
     if (sides.length !== 2) throw new SpecError(`${context}: '${part}' must have exactly one '='`, context);
     sides.forEach((side, s) => {
       const sign = s === 0 ? 1 : -1;
-      parseSide(side, part, context, (name, coef) => {
-        if (name === null) r[row] -= sign * coef;
-        else R[row * K + coefficientIndex(name, names, part, context, dropped)] += sign * coef;
-      });
+      const form = linearForm(side, part, context);
+      r[row] -= sign * form.c;
+      for (const [name, coef] of form.terms) R[row * K + coefficientIndex(name, names, part, context, dropped)] += sign * coef;
     });
     let any = false;
     for (let j = 0; j < K; j++) if (R[row * K + j] !== 0) any = true;
@@ -132,13 +133,10 @@ export function parseCombination(expression: string, names: readonly string[], c
   if (expression.trim() === '') throw new SpecError(`${context}: no expression`, context);
   if (/[=,;]/.test(expression)) throw new SpecError(`${context}: '${expression}' must be one expression without '=' or ','`, context);
   const a = new Float64Array(names.length);
-  let c = 0;
-  parseSide(expression, expression, context, (name, coef) => {
-    if (name === null) c += coef;
-    else a[coefficientIndex(name, names, expression, context, dropped)] += coef;
-  });
+  const form = linearForm(expression, expression, context);
+  for (const [name, coef] of form.terms) a[coefficientIndex(name, names, expression, context, dropped)] += coef;
   if (a.every((x) => x === 0)) throw new SpecError(`${context}: '${expression}' combines no coefficient`, context);
-  return { a, c };
+  return { a, c: form.c };
 }
 
 function coefficientIndex(spelling: string, names: readonly string[], where: string, context: string, dropped: readonly string[]): number {
@@ -177,14 +175,42 @@ function refuseContradictions(R: Float64Array, r: Float64Array, K: number, parts
   });
 }
 
-/** A side is a sum of terms: [sign] [number [*]] [name] [/ number …] — a term without a name is a
- *  constant; a term may be divided by nonzero numbers, as Stata's lincom takes "w/2". */
-function parseSide(side: string, part: string, context: string, emit: (name: string | null, coef: number) => void): void {
+/** One restriction as written, or Stata's other spellings of several: "(w = 0) (k = 0)" (each in
+ *  parentheses) and "w k" (names without '=': each = 0). */
+function restrictionsOf(piece: string): string[] {
+  if (!piece.includes('=')) {
+    const words = piece.split(/\s+/);
+    return words.length > 1 || /^[\p{L}_\d][\p{L}\p{N}_.#]*$/u.test(piece) ? words.map((w) => `${w} = 0`) : [piece];
+  }
+  const groups: string[] = [];
+  let depth = 0;
+  let start = -1;
+  for (let k = 0; k < piece.length; k++) {
+    const ch = piece[k];
+    if (ch === '(') {
+      if (depth++ === 0) start = k;
+    } else if (ch === ')') {
+      if (--depth === 0) groups.push(piece.slice(start + 1, k).trim());
+    } else if (depth === 0 && !/\s/.test(ch)) return [piece]; // text outside parentheses: one restriction
+  }
+  return groups.length > 0 && groups.every((g) => g.includes('=')) ? groups : [piece];
+}
+
+/** A linear form: coefficients by name (as spelt) and a constant. */
+interface LinearForm {
+  terms: Map<string, number>;
+  c: number;
+}
+
+/** Read a linear expression: sums and differences of terms, a term a product or quotient of numbers,
+ *  names and parenthesized expressions, one factor of a product at most holding a name, and a divisor a
+ *  nonzero number ("2*k", "w*2", "(w + k)/2", "-(L.w - w)"), as Stata's test and lincom read them. */
+function linearForm(text: string, part: string, context: string): LinearForm {
   const tokens: string[] = [];
   /** Which tokens are coefficient names. */
   const names = new Set<number>();
   TOKEN.lastIndex = 0;
-  const src = side.trim();
+  const src = text.trim();
   while (TOKEN.lastIndex < src.length) {
     const at = TOKEN.lastIndex;
     const m = TOKEN.exec(src);
@@ -193,32 +219,64 @@ function parseSide(side: string, part: string, context: string, emit: (name: str
     tokens.push(m[1] ?? m[2] ?? m[3] ?? m[4]);
   }
   if (tokens.length === 0) throw new SpecError(`${context}: empty side in '${part}'`, context);
-  // A number beyond double precision (1e400) would make the statistic infinite, or a divisor void the term.
-  const finite = (token: string): number => {
-    const x = Number(token);
-    if (!Number.isFinite(x)) throw new SpecError(`${context}: the number '${token}' in '${part}' is beyond double precision`, context);
-    return x;
+  const fail = (why: string): never => {
+    throw new SpecError(`${context}: ${why} in '${part}'`, context);
   };
   let i = 0;
-  while (i < tokens.length) {
-    let sign = 1;
-    while (tokens[i] === '+' || tokens[i] === '-') sign *= tokens[i++] === '-' ? -1 : 1;
-    let coef = 1;
-    let name: string | null = null;
-    const isNumber = i < tokens.length && !names.has(i) && /^[\d.]/.test(tokens[i]);
-    if (isNumber) {
-      coef = finite(tokens[i++]);
-      if (tokens[i] === '*') i++;
+  const constant = (f: LinearForm) => f.terms.size === 0;
+  const scale = (f: LinearForm, k: number): LinearForm => ({ terms: new Map([...f.terms].map(([n, v]) => [n, v * k])), c: f.c * k });
+  const add = (f: LinearForm, g: LinearForm, sign: number): LinearForm => {
+    const terms = new Map(f.terms);
+    for (const [n, v] of g.terms) terms.set(n, (terms.get(n) ?? 0) + sign * v);
+    return { terms, c: f.c + sign * g.c };
+  };
+  const sum = (): LinearForm => {
+    let f = product();
+    while (tokens[i] === '+' || tokens[i] === '-') {
+      const sign = tokens[i++] === '-' ? -1 : 1;
+      f = add(f, product(), sign);
     }
-    if (names.has(i)) name = tokens[i++];
-    else if (!isNumber) throw new SpecError(`${context}: expected a coefficient name or number in '${part}'`, context);
-    while (tokens[i] === '/') {
-      const d = !names.has(i + 1) && /^[\d.]/.test(tokens[i + 1] ?? '') ? finite(tokens[i + 1]) : 0;
-      if (d === 0) throw new SpecError(`${context}: '/' must be followed by a nonzero number in '${part}'`, context);
-      coef /= d;
-      i += 2;
+    return f;
+  };
+  const product = (): LinearForm => {
+    let f = unary();
+    while (tokens[i] === '*' || tokens[i] === '/') {
+      const op = tokens[i++];
+      const g = unary();
+      if (op === '/') {
+        if (!constant(g) || g.c === 0) fail("'/' must be followed by a nonzero number");
+        f = scale(f, 1 / g.c);
+      } else if (constant(g)) f = scale(f, g.c);
+      else if (constant(f)) f = scale(g, f.c);
+      else fail('a product of two coefficients is not linear');
     }
-    emit(name, sign * coef);
-    if (i < tokens.length && tokens[i] !== '+' && tokens[i] !== '-') throw new SpecError(`${context}: unexpected '${tokens[i]}' in '${part}'`, context);
-  }
+    return f;
+  };
+  const unary = (): LinearForm => {
+    if (tokens[i] !== '+' && tokens[i] !== '-') return primary();
+    const sign = tokens[i++] === '-' ? -1 : 1;
+    return scale(unary(), sign);
+  };
+  const primary = (): LinearForm => {
+    const t = tokens[i];
+    if (t === undefined) return fail('expected a coefficient name or number at the end');
+    if (t === '(') {
+      i++;
+      const f = sum();
+      if (tokens[i++] !== ')') fail("a '(' without its ')'");
+      return f;
+    }
+    i++;
+    if (names.has(i - 1)) return { terms: new Map([[t, 1]]), c: 0 };
+    if (/^[\d.]/.test(t)) {
+      const x = Number(t);
+      // A number beyond double precision (1e400) would make the statistic infinite, or a divisor void the term.
+      if (!Number.isFinite(x)) throw new SpecError(`${context}: the number '${t}' in '${part}' is beyond double precision`, context);
+      return { terms: new Map(), c: x };
+    }
+    return fail(`unexpected '${t}'`);
+  };
+  const f = sum();
+  if (i < tokens.length) fail(`unexpected '${tokens[i]}'`);
+  return f;
 }
