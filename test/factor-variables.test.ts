@@ -84,6 +84,7 @@ describe('reading factor-variable terms', () => {
     refused('n L.n i.L.year', /operators on a factor variable \(i\.L\.x\)/);
     refused('n L.n i.(ind year)', /i\.\(a b\) groups are not supported/);
     refused('n L.n c.w#c.k##c.ys', /mixes # and ##/);
+    refused('n L.n c.yr198*#c.k', /a wildcard in a product must match one variable/);
     refused('n L.n i.nosuch', /variable 'nosuch' in the variable list not found/);
     refused('n L.n x.w', /cannot read the prefix 'x\.'/);
   });

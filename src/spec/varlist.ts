@@ -21,7 +21,6 @@ export function stataName(t: Term): string {
   return ops ? `${ops}.${t.base}` : t.base;
 }
 
-
 /** One operator combination: net lag (negative = lead) and difference order. */
 interface OpCombo {
   lag: number;
@@ -138,7 +137,7 @@ class VarlistParser {
       const names = this.names(prefix);
       const first = names.flatMap((variable) => cs.map((c) => ({ variable, lag: c.lag, diff: c.diff })));
       if (this.text[this.pos] === '#') {
-        if (first.length !== 1 && names.length !== 1) throw this.fault(`'${prefix}${names.join(' ')}' in ${this.context}: a wildcard in a product must match one variable`);
+        if (names.length !== 1) throw this.fault(`'${prefix}${names.join(' ')}' in ${this.context}: a wildcard in a product must match one variable`);
         return this.product(first);
       }
       return first.map((f) => term(f.variable, f.lag, f.diff));
