@@ -136,9 +136,11 @@ describe('the columns of factor-variable terms', () => {
     expect(missing).toBe(panel.nunits); // each unit's first row has no lag
   });
 
-  it('levels must be whole numbers 0 or more (Stata\'s rule), named by row', () => {
+  it('levels must be whole numbers from 0 to 32,740 (Stata\'s rule), named by row', () => {
     const bad = panel.withColumn('g', Float64Array.from(panel.column('ind'), (v, r) => (r === 3 ? -1 : v)));
-    expect(() => expandFactors(bad, parseXtabond2('n i.g', bad.variables()))).toThrow(/factor variable 'g' has -1 in the row of id 1, year 1980: factor variables take whole numbers 0 or more/);
+    expect(() => expandFactors(bad, parseXtabond2('n i.g', bad.variables()))).toThrow(/factor variable 'g' has -1 in the row of id 1, year 1980: factor variables take whole numbers from 0 to 32,740, as in Stata/);
+    const high = panel.withColumn('g', Float64Array.from(panel.column('ind'), (v, r) => (r === 5 ? 32741 : v)));
+    expect(() => expandFactors(high, parseXtabond2('n i.g', high.variables()))).toThrow(/has 32741 in the row/);
     const frac = panel.withColumn('g', Float64Array.from(panel.column('ind'), (v, r) => (r === 0 ? 2.5 : v)));
     expect(() => expandFactors(frac, parseXtabond2('n i.g', frac.variables()))).toThrow(/has 2.5 in the row/);
     expect(() => expandFactors(panel, parseXtabond2('n ib1990.year', panel.variables()))).toThrow(/ib1990\.year: year has no level 1990 \(its levels run from 1976 to 1984\)/);

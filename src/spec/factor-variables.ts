@@ -5,7 +5,8 @@
 //   #.v            the indicator of one level (2005.yr; 2004b.yr, a base level, is all zeros)
 //   c.x#c.z        the product of continuous variables, each under its own operators: Stata reads
 //                  L.c.x#c.z as (L.x)·z and writes it cL.x#c.z; c.x##c.z is x, z and c.x#c.z
-// Names are fvexpand's. A base level's column is zero, as Stata evaluates it, so xtabond2's collinearity
+// Names are fvexpand's. A base level's column is zero (Stata's "virtual variable equal to 0", [U] 11.4.3;
+// a level is missing where the variable is), so xtabond2's collinearity
 // check drops it from the regressors ("2004b.yr dropped due to collinearity") and it instruments
 // nothing. The levels of i.v come from the data (every row, as fvexpand reads them without the
 // sample's if/in), so an i. term stays one 'factor' term until the model is fitted: expandFactors then
@@ -22,20 +23,23 @@ import { levelTerm } from './fv-terms.ts';
 
 /** The most levels one i. term may make (i.id on a panel of a million units would be a million columns). */
 export const MAX_LEVELS = 10_000;
+/** The largest value a factor variable may hold in Stata ([U] 11.4.3: whole numbers 0 to 32,740). */
+export const MAX_LEVEL_VALUE = 32_740;
+const RULE = `factor variables take whole numbers from 0 to ${MAX_LEVEL_VALUE.toLocaleString('en-US')}, as in Stata`;
 
 /** The levels of a factor variable, ascending: every value in the data (every row), which must be
- *  whole numbers 0 or more, as Stata requires of a factor variable. */
+ *  whole numbers from 0 to 32,740, as Stata requires of a factor variable ([U] 11.4.3). */
 export function factorLevels(panel: Panel, variable: string): number[] {
   if (!panel.has(variable)) throw new SpecError(`factor variable '${variable}' not found`, variable);
-  if (!panel.isNumeric(variable)) throw new DataError(`${where(panel)}factor variable '${variable}' is text; a factor variable takes whole numbers 0 or more`, { column: variable });
+  if (!panel.isNumeric(variable)) throw new DataError(`${where(panel)}factor variable '${variable}' is text; ${RULE}`, { column: variable });
   const x = panel.column(variable);
   const seen = new Set<number>();
   for (let r = 0; r < x.length; r++) {
     const v = x[r];
     if (Number.isNaN(v) || seen.has(v)) continue;
-    if (!(Number.isInteger(v) && v >= 0 && v <= Number.MAX_SAFE_INTEGER))
+    if (!(Number.isInteger(v) && v >= 0 && v <= MAX_LEVEL_VALUE))
       throw new DataError(
-        `${where(panel)}factor variable '${variable}' has ${v} in the row of ${panel.idName} ${panel.units[panel.unitOf[r]]}, ${panel.timeName} ${panel.time[r]}: factor variables take whole numbers 0 or more, as in Stata`,
+        `${where(panel)}factor variable '${variable}' has ${v} in the row of ${panel.idName} ${panel.units[panel.unitOf[r]]}, ${panel.timeName} ${panel.time[r]}: ${RULE}`,
         { column: variable },
       );
     seen.add(v);
@@ -47,8 +51,8 @@ export function factorLevels(panel: Panel, variable: string): number[] {
 
 /** Levels known from elsewhere (a partitioned panel's periods), held to the same rule. */
 export function checkedLevels(variable: string, levels: readonly number[], source = ''): number[] {
-  const bad = levels.find((v) => !(Number.isInteger(v) && v >= 0 && v <= Number.MAX_SAFE_INTEGER));
-  if (bad !== undefined) throw new DataError(`${source ? `${source}: ` : ''}factor variable '${variable}' has ${bad}: factor variables take whole numbers 0 or more, as in Stata`, { column: variable });
+  const bad = levels.find((v) => !(Number.isInteger(v) && v >= 0 && v <= MAX_LEVEL_VALUE));
+  if (bad !== undefined) throw new DataError(`${source ? `${source}: ` : ''}factor variable '${variable}' has ${bad}: ${RULE}`, { column: variable });
   return [...levels].sort((a, b) => a - b);
 }
 
