@@ -61,6 +61,10 @@ describe('grid specification', () => {
     );
     expect(() => parseGrid({ ...GRID, focus: ['L.n', 'zz'] }, columns)).toThrow(/grid: focus: no specification has the coefficient 'zz'; they have L1.n, w, k, yr1976, .*, _cons/);
     expect(parseGrid({ ...GRID, focus: ['_cons', 'yr1980'] }, columns).focus).toEqual(['_cons', 'yr1980']);
+    // An i. term's levels are named from the data, at estimation: a level of its variable is taken.
+    const fv = { ...GRID, template: 'xtabond2 n L.n w k c.w#c.k i.year, gmm(L.n, {lags} {collapse}) iv(w k c.w#c.k i.year) {steps}' };
+    expect(parseGrid({ ...fv, focus: ['1980.year', 'c.w#c.k'] }, [...columns, 'year']).focus).toEqual(['1980.year', 'c.w#c.k']);
+    expect(() => parseGrid({ ...fv, focus: ['1980.ind'] }, [...columns, 'year'])).toThrow(/no specification has the coefficient '1980\.ind'; they have L1\.n, w, k, c\.w#c\.k, _cons/);
   });
 });
 

@@ -91,6 +91,8 @@ export function parseGrid(raw: unknown, columns: readonly string[]): Grid {
   // dropped for collinearity is still named, and then shows as missing in its rows).
   const coefficients = new Set<string>();
   let timeDummies = false;
+  /** Variables of i. terms: their levels' coefficients ("1980.year") are known only from the data. */
+  const factors = new Set<string>();
   for (const [sample, condition] of Object.entries(samples))
     for (const values of combos) {
       const command = expandTemplate(template, values);
@@ -98,7 +100,8 @@ export function parseGrid(raw: unknown, columns: readonly string[]): Grid {
         const spec = parseXtabond2(command, columns);
         // Every row's interval, its 5% significance and the specification curve are at 95%.
         if (spec.level !== undefined) throw new SpecError('level(): the grid reports 95% intervals and significance at 5% for every specification; leave level() out', 'level');
-        for (const r of spec.regressors) coefficients.add(r.name);
+        for (const r of spec.regressors) if (r.fv?.kind === 'factor') factors.add(r.fv.variable);
+        else coefficients.add(r.name);
         if (spec.levelEquation && spec.constant) coefficients.add('_cons');
         timeDummies ||= spec.timeDummies;
       } catch (err) {
@@ -108,8 +111,9 @@ export function parseGrid(raw: unknown, columns: readonly string[]): Grid {
       specs.push({ index: specs.length, sample, condition, axes: values, command });
     }
   focus.forEach((f, i) => {
-    // timedummies names its yr<t> dummies from the data's periods, known only at estimation.
-    if (!coefficients.has(f) && !(timeDummies && /^yr\d+$/.test(f))) fail(`focus: no specification has the coefficient '${(g.focus as string[])[i]}'; they have ${[...coefficients].join(', ')}`, `focus.${(g.focus as string[])[i]}`);
+    // timedummies names its yr<t> dummies from the data's periods, known only at estimation; so do i. terms their levels.
+    const level = /^\d+\.(.+)$/.exec(f);
+    if (!coefficients.has(f) && !(timeDummies && /^yr\d+$/.test(f)) && !(level && factors.has(level[1]))) fail(`focus: no specification has the coefficient '${(g.focus as string[])[i]}'; they have ${[...coefficients].join(', ')}`, `focus.${(g.focus as string[])[i]}`);
   });
   return { template, axes, samples, focus, specs };
 }
