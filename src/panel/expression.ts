@@ -14,6 +14,7 @@ import { closeMatches } from '../close-matches.ts';
 import { DataError, shortened, SpecError } from '../errors.ts';
 import { diff, forwardOrthogonal, lag, within } from './operators.ts';
 import type { Panel } from './panel.ts';
+import { netOperators } from './term.ts';
 
 /** Deepest nesting of parentheses, function calls and signs an expression may have: each level is one
  *  call of the recursive parser, and thousands of them overflowed the stack (a RangeError, not a message). */
@@ -70,16 +71,7 @@ function timeSeriesName(expr: string, tok: { text: string; at: number }): { lag:
   const ops = tok.text.slice(0, dot);
   if (!/^([LFD]\d*)+$/i.test(ops))
     throw new SpecError(`expression '${expr}': '${ops}.' at position ${tok.at + 1} is not a time-series operator (L, L2, F, D, D2, ...)`);
-  let lagK = 0;
-  let diffK = 0;
-  for (const m of ops.matchAll(/([LFD])(\d*)/gi)) {
-    const k = m[2] === '' ? 1 : Number(m[2]);
-    const op = m[1].toUpperCase();
-    if (op === 'L') lagK += k;
-    else if (op === 'F') lagK -= k;
-    else diffK += k;
-  }
-  return { lag: lagK, diff: diffK, column: tok.text.slice(dot + 1) };
+  return { ...netOperators(ops), column: tok.text.slice(dot + 1) };
 }
 
 /** Stata has no infinities: every non-finite intermediate result is missing. */

@@ -26,3 +26,18 @@ export type FactorTerm =
 
 /** Which level of i.v is the base (omitted): a level, the lowest, the highest, the most frequent, or none (ibn.). */
 export type FactorBase = number | 'first' | 'last' | 'freq' | 'none';
+
+/** The net lag (negative: a lead) and difference order of operators as Stata writes them, without or
+ *  with dots and in either case: "L", "L2D", "LD", "F", "l.d." (an operator without a number means 1). */
+export function netOperators(ops: string): { lag: number; diff: number } {
+  let lag = 0;
+  let diff = 0;
+  for (const m of ops.matchAll(/([LFD])(\d*)/gi)) {
+    const k = m[2] === '' ? 1 : Number(m[2]);
+    const op = m[1].toUpperCase();
+    if (op === 'L') lag += k;
+    else if (op === 'F') lag -= k;
+    else diff += k;
+  }
+  return { lag, diff };
+}

@@ -6,6 +6,7 @@
 // and L0/D0 are no operator ("L0.w" = "w"). --test, lincom, `table --keep`, vcovMatrix().get and a
 // grid's focus all read names through this file.
 import { termName } from './types.ts';
+import { netOperators } from '../panel/term.ts';
 
 /** Operators (one or more chained with dots) before a variable name: "L.", "LD.", "L2.D.", "f3.". */
 const OPERATED = /^((?:[LFD]\d*)+\.)+([\p{L}\p{N}_]+)$/iu;
@@ -15,15 +16,7 @@ export function coefficientName(text: string): string {
   const s = text.trim();
   const m = OPERATED.exec(s);
   if (!m) return s;
-  let lag = 0;
-  let diff = 0;
-  for (const op of s.slice(0, s.length - m[2].length).matchAll(/([LFD])(\d*)/gi)) {
-    const k = op[2] === '' ? 1 : Number(op[2]);
-    const o = op[1].toUpperCase();
-    if (o === 'L') lag += k;
-    else if (o === 'F') lag -= k;
-    else diff += k;
-  }
+  const { lag, diff } = netOperators(s.slice(0, s.length - m[2].length));
   return termName(m[2], lag, diff);
 }
 

@@ -8,7 +8,7 @@ import { closeMatches } from '../close-matches.ts';
 import { SpecError } from '../errors.ts';
 import { opString, term, type Term } from './types.ts';
 import { factorTerm, levelTerm, productTerm } from './fv-terms.ts';
-import type { FactorBase } from '../panel/term.ts';
+import { netOperators, type FactorBase } from '../panel/term.ts';
 import { MAX_SPAN } from '../panel/time-span.ts';
 
 /** The most terms one variable's operators may make (L(1/4)D(0/1).x makes 8): a product of ranges
@@ -186,15 +186,7 @@ class VarlistParser {
 
   /** c.'s own operators ("L", "L2D", ""): their net lag and difference order. */
   private opsOf(text: string): OpCombo {
-    let lag = 0;
-    let diff = 0;
-    for (const op of text.matchAll(/([LlFfDd])(\d*)/g)) {
-      const k = op[2] === '' ? 1 : Number(op[2]);
-      const o = op[1].toUpperCase();
-      if (o === 'L') lag += k;
-      else if (o === 'F') lag -= k;
-      else diff += k;
-    }
+    const { lag, diff } = netOperators(text);
     if (Math.abs(lag) > MAX_SPAN || diff > MAX_SPAN) throw this.fault(`operator 'c${text}.' in ${this.context} goes beyond ${MAX_SPAN} periods, the longest time span a model takes`);
     return { lag, diff };
   }
