@@ -82,7 +82,7 @@ function dedupeTerms(terms: Term[]): Term[] {
 }
 
 /** Refuse what xtabond2 refuses (validateSpec: the same check as for a parsed command), drop what it
- *  ignores with its notes (withoutIgnored), and apply `timedummies`. */
+ *  ignores with its notes (withoutIgnored), make the factor variables' columns, and apply `timedummies`. */
 function resolveSpec(
   panel0: Panel,
   spec0: ModelSpec,
