@@ -43,7 +43,7 @@ function sysgmm(...args: string[]) {
 /** The summary rows as summary.json holds them (JSON: NaN → null), from an in-process run with one task per design. */
 async function reference(): Promise<unknown> {
   const plan = parsePlan({ ...PLAN, repsPerTask: 3 });
-  const manifest = { format: 'sysgmm-run/1' as const, kind: 'montecarlo', tasks: taskLayout(plan).tasks, config: { plan }, created: '' };
+  const manifest = { format: 'sysgmm-run/1' as const, kind: 'montecarlo', tasks: taskLayout(plan).tasks, config: { plan }, created: '', id: 'test' };
   const payloads: McTaskPayload[] = [];
   for (let i = 0; i < manifest.tasks; i++) payloads.push(await montecarloTask(manifest, i));
   return JSON.parse(JSON.stringify(summarise(plan, payloads)));
@@ -299,7 +299,7 @@ describe('sysgmm grid', () => {
     expect(r.stdout).toContain('| L1.n | 4 |');
     const out = JSON.parse(readFileSync(join(dir, 'grid.json'), 'utf8'));
     const config = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')).config;
-    const inProcess = await gridTask({ format: 'sysgmm-run/1', kind: 'grid', tasks: 1, config, created: '' }, 0);
+    const inProcess = await gridTask({ format: 'sysgmm-run/1', kind: 'grid', tasks: 1, config, created: '', id: 'test' }, 0);
     expect(out.specifications).toEqual(JSON.parse(JSON.stringify(inProcess)));
     expect(out.specifications[3]).toMatchObject({ sample: 'late', axes: { lags: 'lag(1 2)' }, failure: null });
     expect(out.stability[0]).toMatchObject({ coefficient: 'L1.n', specs: 4 });

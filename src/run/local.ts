@@ -7,12 +7,12 @@ import { closeSync, constants, openSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { taskCommand } from './entry.ts';
-import { linkRefused, logDir, readResult, readTaskError } from './run-dir.ts';
+import { linkRefused, logDir, readResult, readTaskError, type RunManifest } from './run-dir.ts';
 import type { ExecutorOptions } from './executor.ts';
 import { TaskFailure, taskUserError } from './task-failure.ts';
 import { signalExit } from './signal-exit.ts';
 
-export async function runLocal(dir: string, pending: number[], opts: ExecutorOptions): Promise<void> {
+export async function runLocal(dir: string, pending: number[], manifest: RunManifest, opts: ExecutorOptions): Promise<void> {
   const jobs = Math.max(1, opts.jobs ?? availableParallelism());
   const retries = opts.retries ?? 2;
   // About two batches per process: small enough to balance the load, large enough to amortise starts.
@@ -37,7 +37,7 @@ export async function runLocal(dir: string, pending: number[], opts: ExecutorOpt
     new Promise((resolveBatch) => {
       const log = join(logDir(dir), `local-${String(batchNo++).padStart(4, '0')}-tasks-${indices[0]}-${indices[indices.length - 1]}.log`);
       const fd = openLog(log);
-      const { file, args } = taskCommand(dir, indices);
+      const { file, args } = taskCommand(dir, indices, manifest.id);
       const child = spawn(file, args, { stdio: ['ignore', fd, fd] });
       running.add(child);
       let finished = false;
@@ -48,11 +48,11 @@ export async function runLocal(dir: string, pending: number[], opts: ExecutorOpt
         closeSync(fd);
         const again: number[] = [];
         for (const i of indices) {
-          if ((await readResult(dir, i)).state === 'ok') {
+          if ((await readResult(dir, i, manifest.id)).state === 'ok') {
             done++;
             continue;
           }
-          const message = await readTaskError(dir, i);
+          const message = await readTaskError(dir, i, manifest.id);
           if (message !== null) {
             userError ??= taskUserError(dir, i, message, log);
             continue;

@@ -21,13 +21,15 @@ const MAX_ARRAY_INDEX = 999;
 /** Time between squeue polls. */
 const POLL_MS = 1000;
 
-/** The batch script: fixed text (nothing from the user); its arguments are node, the bin, the run dir and the index offset. */
+/** The batch script: fixed text (nothing from the user); its arguments are node, the bin, the run dir,
+ *  the index offset and the run's identity (an element that starts after its run's folder was made
+ *  again refuses the new run: task.ts). */
 const SCRIPT = `#!/bin/sh
 # sysgmm: one Slurm array task. Arguments: node, the sysgmm bin, the run directory, the index offset,
-# and (batched arrays) the file listing each element's tasks.
+# the run's identity, and (batched arrays) the file listing each element's tasks.
 export SYSGMM_TASK_OFFSET="$4"
-export SYSGMM_TASK_BATCHES="$5"
-exec "$1" "$2" task "$3"
+export SYSGMM_TASK_BATCHES="$6"
+exec "$1" "$2" task "$3" --run="$5"
 `;
 
 /** sbatch options that the executor sets itself and that would break the run if overridden, and
@@ -206,7 +208,7 @@ export function logPattern(dir: string): string {
   return `${logDir(dir).replaceAll('%', '%%')}/slurm-%A_%a.out`;
 }
 
-async function submit(dir: string, kind: string, indices: number[], opts: ExecutorOptions, attempt: number): Promise<{ ids: string[]; logs: Map<number, string> }> {
+async function submit(dir: string, manifest: RunManifest, indices: number[], opts: ExecutorOptions, attempt: number): Promise<{ ids: string[]; logs: Map<number, string> }> {
   const script = join(dir, 'slurm-task.sh');
   await writeFileAtomic(script, SCRIPT);
   await chmod(script, 0o755);
@@ -216,7 +218,7 @@ async function submit(dir: string, kind: string, indices: number[], opts: Execut
   // depends on, which sbatch then reads last: ours win even over an option the check above missed.
   // --error too, to the same log: sbatch would otherwise send standard error where an SBATCH_ERROR in
   // the user's environment says, and a failed task's message would not be in the log the run names.
-  const common = (array: string) => [`--job-name=sysgmm-${kind}`, ...(opts.slurm ?? []), '--parsable', `--array=${array}`, `--output=${logPattern(dir)}`, `--error=${logPattern(dir)}`, script, process.execPath, sysgmmBin(), dir];
+  const common = (array: string) => [`--job-name=sysgmm-${manifest.kind}`, ...(opts.slurm ?? []), '--parsable', `--array=${array}`, `--output=${logPattern(dir)}`, `--error=${logPattern(dir)}`, script, process.execPath, sysgmmBin(), dir];
   if (opts.jobs && indices.length > opts.jobs) {
     // At most `jobs` elements at a time anyway: one array of `jobs` elements, each running its share
     // of the tasks in one process (as the local executor's workers do), instead of waves of
@@ -224,14 +226,14 @@ async function submit(dir: string, kind: string, indices: number[], opts: Execut
     const batches = taskBatches(indices, opts.jobs);
     const file = join(dir, `slurm-batches-${attempt}.json`);
     await writeFileAtomic(file, JSON.stringify(batches));
-    const id = sbatch([...common(`0-${batches.length - 1}`), '0', file]);
+    const id = sbatch([...common(`0-${batches.length - 1}`), '0', manifest.id, file]);
     ids.push(id);
     batches.forEach((b, e) => b.forEach((t) => logs.set(t, join(logDir(dir), `slurm-${id}_${e}.out`))));
     opts.onNote?.(`submitted Slurm job array ${id} (${indices.length} task(s) in ${batches.length} element(s))`);
     return { ids, logs };
   }
   for (const { offset, local } of arrayChunks(indices)) {
-    const id = sbatch([...common(`${arrayRanges(local)}${opts.jobs ? `%${opts.jobs}` : ''}`), String(offset)]);
+    const id = sbatch([...common(`${arrayRanges(local)}${opts.jobs ? `%${opts.jobs}` : ''}`), String(offset), manifest.id]);
     ids.push(id);
     for (const e of local) logs.set(e + offset, join(logDir(dir), `slurm-${id}_${e}.out`));
     opts.onNote?.(`submitted Slurm job array ${id} (${local.length} task(s)${offset ? `, offset ${offset}` : ''})`);
@@ -262,7 +264,7 @@ export async function runSlurm(dir0: string, pending: number[], manifest: RunMan
   const retries = opts.retries ?? 2;
   let todo = pending;
   for (let attempt = 0; ; attempt++) {
-    const { ids, logs } = await submit(dir, manifest.kind, todo, opts, attempt);
+    const { ids, logs } = await submit(dir, manifest, todo, opts, attempt);
     let interrupted: NodeJS.Signals | null = null;
     const onSignal = (signal: NodeJS.Signals) => {
       interrupted = signal;
@@ -279,10 +281,10 @@ export async function runSlurm(dir0: string, pending: number[], manifest: RunMan
     if (interrupted) throw new TaskFailure(`interrupted: Slurm job(s) ${ids.join(', ')} cancelled; continue with --resume`, [], signalExit(interrupted));
     // A task stopped by an error in the user's data or options would fail the same way again.
     for (const i of todo) {
-      const message = await readTaskError(dir, i);
+      const message = await readTaskError(dir, i, manifest.id);
       if (message !== null) throw taskUserError(dir, i, message, logs.get(i)!);
     }
-    const left = new Set(await pendingTasks(dir, manifest.tasks, (i, why) => opts.onNote?.(`task ${i}: result corrupt (${why}); recomputing`, true)));
+    const left = new Set(await pendingTasks(dir, manifest, (i, why) => opts.onNote?.(`task ${i}: ${why}; recomputing`, true)));
     todo = todo.filter((i) => left.has(i));
     if (todo.length === 0) return;
     if (attempt >= retries)
