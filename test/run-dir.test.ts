@@ -67,6 +67,18 @@ describe('run directory', () => {
     expect((await openRunDir(dir, { kind: 'test', tasks: 2, config: { plan: 1 } }, true)).tasks).toBe(2);
   });
 
+  it('a resume with the data at another path (its locations) but the same identity is taken, and run.json then names the new path', async () => {
+    const dir = fresh();
+    const spec = (path: string, sha256 = 'a'.repeat(64)) => ({ kind: 'test', tasks: 1, config: { data: { path, sha256 }, reps: 3 }, locations: ['data.path'] });
+    const made = await openRunDir(dir, spec('/w/abdata.csv'), false);
+    const resumed = await openRunDir(dir, spec('/wlink/abdata.csv'), true);
+    expect(resumed.id).toBe(made.id);
+    expect((await readManifest(dir)).config).toEqual({ data: { path: '/wlink/abdata.csv', sha256: 'a'.repeat(64) }, reps: 3 });
+    // Another identity at the same path is other data; a setting that is no location still counts.
+    await expect(openRunDir(dir, spec('/wlink/abdata.csv', 'b'.repeat(64)), true)).rejects.toThrow(`--resume: ${dir} holds a different test run (the data changed: their checksum data.sha256 differs); choose another --out`);
+    await expect(openRunDir(dir, { ...spec('/w/abdata.csv'), locations: [] }, true)).rejects.toThrow('data.path: "/wlink/abdata.csv" in the run, "/w/abdata.csv" now');
+  });
+
   // A tester changed reps, the seed, a command, the data: every refusal said only "its plan, data or
   // options differ".
   it('a refused resume names the first setting that differs', () => {

@@ -116,4 +116,19 @@ describe('sharded bootstrap: results of another run', () => {
     expect(withoutTime(r2.stdout)).toBe(withoutTime(own.stdout));
     expect([r2.status, r2.stderr.trim()]).toEqual([0, `task 0: result does not fit its task (replications ${from} to ${to - 1} where task 0 of 2 holds 0 to 3 of 8); recomputing`]);
   }, 240_000);
+
+  // A tester's resume with the data reached by another path was refused ("file: ... in the run, ... now").
+  it('the same data at another path (a copy, a symbolic link to its folder) resumes the run: it is known by its SHA-256', () => {
+    const b = join(work, 'data-moved');
+    expect(cli('--reps', '8', '--seed', '4', '--out', b).status).toBe(0);
+    const copy = join(work, 'copy-of-abdata.csv');
+    copyFileSync(abdata, copy);
+    const r = spawnSync(process.execPath, ['bin/sysgmm.mjs', 'bootstrap', copy, '--id', 'id', '--time', 'year', '--xtabond2', COMMAND, '--backend', 'float64-wasm', '--shards', '2', '--jobs', '1', '--quiet', '--reps', '8', '--seed', '4', '--out', b, '--resume'], { encoding: 'utf8', timeout: 300_000 });
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    expect(JSON.parse(readFileSync(join(b, 'run.json'), 'utf8')).config.file).toBe(copy);
+    // Other bytes at that path are other data: refused.
+    writeFileSync(copy, readFileSync(abdata, 'utf8') + '\n');
+    const changed = spawnSync(process.execPath, ['bin/sysgmm.mjs', 'bootstrap', copy, '--id', 'id', '--time', 'year', '--xtabond2', COMMAND, '--backend', 'float64-wasm', '--shards', '2', '--jobs', '1', '--quiet', '--reps', '8', '--seed', '4', '--out', b, '--resume'], { encoding: 'utf8', timeout: 300_000 });
+    expect([changed.status, changed.stderr]).toEqual([2, `sysgmm: --resume: ${b} holds a different bootstrap-replications run (the data changed: their checksum sha256 differs); choose another --out\n`]);
+  }, 240_000);
 });

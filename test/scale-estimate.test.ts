@@ -347,14 +347,19 @@ describe('sharded estimate', () => {
 
   it('weight and correction tasks read the blocks the layout task kept, bit for bit; missing or damaged blocks are rebuilt from the shard', async () => {
     const command = 'xtabond2 n L.n w k, gmm(L.(n w k), collapse) twostep robust';
-    const out = join(work, 'cached');
-    const { result } = await shardedEstimate(ab3, { command, id: 'id', time: 'year', conventions: 'current', jobs: 2, out });
+    const first = join(work, 'cached-first');
+    const { result } = await shardedEstimate(ab3, { command, id: 'id', time: 'year', conventions: 'current', jobs: 2, out: first });
     expectClose(await single(abdata, 'id', 'year', command), result, 1e-10);
-    // Nothing dropped or moved: the weight and correction stages read the layout stage's blocks; all removed at the end.
+    // Nothing dropped or moved: the weight and correction stages read the layout stage's blocks,
+    // named relative to the run folder; all removed at the end.
+    const config = JSON.parse(readFileSync(join(stage(first, 'correction'), 'run.json'), 'utf8')).config;
+    expect(config.blocksFrom).toBe('00-layout');
+    for (const s of stages(first)) expect(existsSync(join(first, s, 'blocks')), s).toBe(false);
+    // The run folder moved: its stages still find each other (blocksFrom is no absolute path).
+    const out = join(work, 'cached');
+    renameSync(first, out);
     const correction = stage(out, 'correction');
-    const config = JSON.parse(readFileSync(join(correction, 'run.json'), 'utf8')).config;
-    expect(config.blocksFrom).toBe(stage(out, 'layout'));
-    for (const s of stages(out)) expect(existsSync(join(out, s, 'blocks')), s).toBe(false);
+    const layoutDir = join(out, config.blocksFrom);
     const task = join(correction, 'tasks', '000001.json');
     const original = readFileSync(task, 'utf8');
     const rerun = () => {
@@ -365,12 +370,12 @@ describe('sharded estimate', () => {
       return r.stderr;
     };
     // Missing: rebuilt from the shard.
-    expect(rerun()).toContain(`shard ${config.shards[1]}: blocks in ${config.blocksFrom} missing; building them from the shard`);
+    expect(rerun()).toContain(`shard ${config.shards[1]}: blocks in ${layoutDir} missing; building them from the shard`);
     // Kept by the layout task run again: read, the same partial to the bit.
-    const layoutTask = join(config.blocksFrom, 'tasks', '000001.json');
+    const layoutTask = join(layoutDir, 'tasks', '000001.json');
     rmSync(layoutTask);
-    expect(sysgmm('task', config.blocksFrom, '1').code).toBe(0);
-    const blocks = join(config.blocksFrom, 'blocks', `shard-0000${config.shards[1]}.bin`);
+    expect(sysgmm('task', layoutDir, '1').code).toBe(0);
+    const blocks = join(layoutDir, 'blocks', `shard-0000${config.shards[1]}.bin`);
     expect(existsSync(blocks)).toBe(true);
     expect(rerun()).toBe('');
     // One byte altered: detected by its checksum, rebuilt.
@@ -378,6 +383,27 @@ describe('sharded estimate', () => {
     bytes[bytes.length - 3] ^= 1;
     writeFileSync(blocks, bytes);
     expect(rerun()).toContain('corrupt (checksum mismatch); building them from the shard');
+  }, 240_000);
+
+  // A tester's `mv mv1 mv2; estimate ... --out mv2 --resume` was refused ("blocksFrom: ... in the run,
+  // ... now"), and so was a resume naming the partition through a symbolic link ("data: ...").
+  it('a moved run folder, and the partition reached through a symbolic link, resume: the partition is known by its manifest\'s SHA-256', () => {
+    const command = 'xtabond2 n L.n w k, gmm(L.(n w k), collapse) twostep robust';
+    const was = join(work, 'mv1');
+    const moved = join(work, 'mv2');
+    const args = (data: string, out: string) => ['estimate', data, '--id', 'id', '--time', 'year', '--xtabond2', command, '--json', '--jobs', '2', '--out', out, '--quiet'];
+    const first = sysgmm(...args(ab3, was));
+    expect(first.code, first.stderr).toBe(0);
+    renameSync(was, moved);
+    const afterMove = sysgmm(...args(ab3, moved), '--resume');
+    expect([afterMove.code, afterMove.stderr]).toEqual([0, '']);
+    expect(afterMove.stdout).toBe(first.stdout);
+    const link = join(work, 'ab3-link');
+    symlinkSync(ab3, link);
+    const viaLink = sysgmm(...args(link, moved), '--resume');
+    expect([viaLink.code, viaLink.stderr]).toEqual([0, '']);
+    expect(viaLink.stdout).toBe(first.stdout);
+    expect(JSON.parse(readFileSync(join(moved, '00-layout', 'run.json'), 'utf8')).config.data).toBe(link);
   }, 240_000);
 
   it('a missing shard file is an error naming the shard (exit 2)', () => {

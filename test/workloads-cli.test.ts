@@ -304,6 +304,14 @@ describe('sysgmm grid', () => {
     expect(out.specifications[3]).toMatchObject({ sample: 'late', axes: { lags: 'lag(1 2)' }, failure: null });
     expect(out.stability[0]).toMatchObject({ coefficient: 'L1.n', specs: 4 });
     for (const f of ['grid.md', 'grid.tex', 'grid.csv', 'figures/spec-curve-L1_n.svg', 'figures/spec-curve-L1_n.png']) expect(existsSync(join(dir, f))).toBe(true);
+    // The same data reached through a symbolic link to its folder (a tester's resume was refused:
+    // "data.path: ... in the run, ... now"): known by its SHA-256, it resumes, and the run reads it there.
+    const link = join(work, 'data-link');
+    symlinkSync(join(process.cwd(), 'data'), link);
+    const viaLink = sysgmm('grid', join(link, 'abdata.csv'), ...args.slice(2), '--resume');
+    expect(viaLink.code, viaLink.stderr).toBe(0);
+    expect(viaLink.stderr).toContain('4 specification(s) in 1 task(s) (0 computed now)');
+    expect(JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')).config.data.path).toBe(join(link, 'abdata.csv'));
   });
 
   it('with --bootstrap, too few replications and specifications with failed replications are warned of on stderr (under --quiet too), and the counts are in grid.json', () => {

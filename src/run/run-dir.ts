@@ -117,26 +117,57 @@ export async function readManifest(dir: string): Promise<RunManifest> {
   return m;
 }
 
+/** What a run is: its workload, task count and configuration. `locations` names the settings of the
+ *  configuration (dotted keys: 'file', 'data.path') that say where the data is found, not what it is:
+ *  the configuration also holds the data's identity (its SHA-256), which a resumed run compares; the
+ *  path may differ (the data reached through a symbolic link or another relative path, the run folder
+ *  moved), and the resumed run then reads the data where this invocation names it. */
+export interface RunSpec {
+  kind: string;
+  tasks: number;
+  config: unknown;
+  locations?: string[];
+}
+
+/** The configuration without its locations (compared on resume). */
+function withoutLocations(config: unknown, locations: string[] = []): unknown {
+  if (locations.length === 0 || typeof config !== 'object' || config === null) return config;
+  const copy = JSON.parse(JSON.stringify(config)) as Record<string, unknown>;
+  for (const key of locations) {
+    const path = key.split('.');
+    let at: unknown = copy;
+    for (const k of path.slice(0, -1)) at = typeof at === 'object' && at !== null ? (at as Record<string, unknown>)[k] : undefined;
+    if (typeof at === 'object' && at !== null) delete (at as Record<string, unknown>)[path[path.length - 1]];
+  }
+  return copy;
+}
+
 /**
  * Create the run directory, or with resume reopen it. A fresh run refuses a folder that already
  * holds one; a resumed run refuses one whose configuration differs from this invocation's (its
- * results would belong to another workload).
+ * results would belong to another workload), its `locations` aside: when only they differ, run.json
+ * takes this invocation's (the same data found at another path).
  */
-export async function openRunDir(dir: string, run: { kind: string; tasks: number; config: unknown }, resume: boolean): Promise<RunManifest> {
+export async function openRunDir(dir: string, run: RunSpec, resume: boolean): Promise<RunManifest> {
   // A run.json that is there but unreadable or damaged is refused (readManifest), never replaced.
   const existing = (await stat(join(dir, 'run.json')).catch(() => null)) ? await readManifest(dir) : null;
   if (existing) {
     if (!resume) throw new SpecError(`${dir} already holds a ${existing.kind} run; pass --resume to continue it, or choose another --out`, '--out');
-    if (existing.kind !== run.kind || existing.tasks !== run.tasks || JSON.stringify(existing.config) !== JSON.stringify(run.config)) {
-      const what = existing.kind !== run.kind ? `it is a ${existing.kind} run, this is ${run.kind}` : (configDifference(existing.config, run.config) ?? `${existing.tasks} tasks in the run, ${run.tasks} now`);
+    const was = withoutLocations(existing.config, run.locations);
+    const now = withoutLocations(run.config, run.locations);
+    if (existing.kind !== run.kind || existing.tasks !== run.tasks || JSON.stringify(was) !== JSON.stringify(now)) {
+      const what = existing.kind !== run.kind ? `it is a ${existing.kind} run, this is ${run.kind}` : (configDifference(was, now) ?? `${existing.tasks} tasks in the run, ${run.tasks} now`);
       throw new SpecError(`--resume: ${dir} holds a different ${existing.kind} run (${what}); choose another --out`, '--resume');
     }
     await runSubfolder(dir, 'tasks');
     await runSubfolder(dir, 'logs');
     // A run made by an older sysgmm has no identity: it gets one now (its results, which carry none,
-    // are then recomputed: nothing tells them from another run's).
-    if (typeof existing.id !== 'string' || !existing.id) {
-      existing.id = newRunId();
+    // are then recomputed: nothing tells them from another run's). The data's locations are this
+    // invocation's, for the tasks still to run.
+    const moved = JSON.stringify(existing.config) !== JSON.stringify(run.config);
+    if (typeof existing.id !== 'string' || !existing.id || moved) {
+      if (typeof existing.id !== 'string' || !existing.id) existing.id = newRunId();
+      existing.config = run.config;
       await writeFileAtomic(join(dir, 'run.json'), JSON.stringify(existing, null, 1) + '\n');
     }
     return existing;

@@ -111,7 +111,8 @@ export async function shardedReplications(out: string, config: Omit<BootstrapTas
   const sha256 = await dataHash(config.file, config.inputFormat);
   const full: BootstrapTaskConfig = { ...config, file: resolve(config.file), sha256 };
   const check = (p: unknown, s: number) => replicationsMisfit(p, s, config.reps, config.shards);
-  const run = await runWorkload(out, { kind: SHARDED_BOOTSTRAP, tasks: config.shards, config: full, check }, opts);
+  // The data is known by its SHA-256; its path may change between resumes (a symbolic link, a copy).
+  const run = await runWorkload(out, { kind: SHARDED_BOOTSTRAP, tasks: config.shards, config: full, locations: ['file'], check }, opts);
   const parts = run!.payloads as Payload[];
   const some = parts.find((p) => p.to > p.from)!;
   const K = some.beta.length / (some.to - some.from);

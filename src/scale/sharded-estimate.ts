@@ -11,7 +11,7 @@
 // regressor is dropped, or under `pca`), weight, correction.
 import { createHash } from 'node:crypto';
 import { readFile, rm, rmdir, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { DataError, SpecError } from '../errors.ts';
 import { modelColumns } from '../spec/model-columns.ts';
 import type { ExecutorOptions } from '../run/executor.ts';
@@ -105,7 +105,9 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
     // The stage folder and the blocks its tasks keep are written into: neither may lead elsewhere.
     await refuseLink(dir);
     await refuseLink(join(dir, 'blocks'));
-    const run = await runWorkload(dir, { kind: SHARDED_ESTIMATE, tasks: config.shards.length, config }, { ...opts, resume: true });
+    // The partition is known by its manifest's SHA-256; its path may change between resumes (a
+    // symbolic link), and blocksFrom names a stage folder of this run relative to it (a moved run).
+    const run = await runWorkload(dir, { kind: SHARDED_ESTIMATE, tasks: config.shards.length, config, locations: ['data'] }, { ...opts, resume: true });
     return run!.payloads;
   };
   const partials = (payloads: unknown[], what: string, of: number[]): PartialSums =>
@@ -198,7 +200,7 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
   // no instrument is replaced by principal components.
   const reuse = K === kAll && !spec0.pca;
   const moments = reuse ? partials(lay, 'moments (layout stage)', sampled) : await pass({ pass: 'moments' });
-  blocksFrom = reuse ? layoutStage : lastStage;
+  blocksFrom = basename(reuse ? layoutStage : lastStage);
   checkIdentified(moments, K);
   const obs = sumOf(moments, 'obs');
   const sigmaObs = sumOf(moments, 'obsSigma')[0];

@@ -104,7 +104,8 @@ export async function runGrid(dataPath: string, gridPath: string, out: string, o
   if (resolve(join(out, 'grid.json')) === resolve(gridPath)) throw new SpecError(`--out ${out}: the results would overwrite the grid file ${gridPath}; choose another folder`, '--out');
   const { grid, config } = await prepareGrid(dataPath, gridPath, opts);
   const tasks = Math.ceil(grid.specs.length / opts.perTask);
-  const run = await runWorkload(out, { kind: 'grid', tasks, config, check: (p, i) => gridMisfit(config, p, i) }, exec);
+  // The data is known by its SHA-256; its path may change between resumes (a symbolic link, a copy).
+  const run = await runWorkload(out, { kind: 'grid', tasks, config, locations: ['data.path'], check: (p, i) => gridMisfit(config, p, i) }, exec);
   if (!run) return null;
   const { payloads, ran } = run;
   const rows = (payloads as GridRow[][]).flat().sort((a, b) => a.index - b.index).map(withUnidentified);

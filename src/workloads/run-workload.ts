@@ -4,7 +4,7 @@ import { SpecError } from '../errors.ts';
 import { executeRun, withProgress, type ExecutorOptions } from '../run/executor.ts';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { allResults, discardRunDir, nothingRan, openRunDir, resultsPresent, type PayloadCheck } from '../run/run-dir.ts';
+import { allResults, discardRunDir, nothingRan, openRunDir, resultsPresent, type PayloadCheck, type RunSpec } from '../run/run-dir.ts';
 import { lockRunDir } from '../run/run-lock.ts';
 
 export interface WorkloadOptions extends ExecutorOptions {
@@ -24,7 +24,7 @@ export interface WorkloadRun {
 
 /** `run.check`: the workload's check that a result's payload is its task's (run-dir.ts PayloadCheck);
  *  one that fails it is recomputed on --resume. */
-export async function runWorkload(out: string, run: { kind: string; tasks: number; config: unknown; check?: PayloadCheck }, opts: WorkloadOptions): Promise<WorkloadRun | null> {
+export async function runWorkload(out: string, run: RunSpec & { check?: PayloadCheck }, opts: WorkloadOptions): Promise<WorkloadRun | null> {
   if (run.tasks === 0) throw new SpecError(`${run.kind}: nothing to run (no tasks)`);
   const folderExisted = (await stat(out).catch(() => null)) !== null;
   const fresh = (await stat(join(out, 'run.json')).catch(() => null)) === null;
