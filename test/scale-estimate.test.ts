@@ -328,16 +328,19 @@ describe('sharded estimate', () => {
     expectClose(expected, JSON.parse(r.stdout), 1e-10);
   }, 240_000);
 
-  it('an interrupt while tasks run: one line saying what is left, exit 130 (SIGINT) or 143 (SIGTERM), no stack; --resume completes it', async () => {
+  it('an interrupt while tasks run: one line saying what is left, exit 130 (SIGINT), 143 (SIGTERM) or 129 (SIGHUP: a dropped SSH session), no stack, the workers stopped and the lock given back; --resume completes it', async () => {
     const command = 'xtabond2 n L.n w k, gmm(L.(n w k), collapse) twostep robust';
     const expected = JSON.parse(JSON.stringify(await single(abdata, 'id', 'year', command)));
-    for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
       const out = join(work, `interrupted-${signal}`);
       const args = ['bin/sysgmm.mjs', 'estimate', ab3, '--id', 'id', '--time', 'year', '--xtabond2', command, '--json', '--jobs', '1', '--out', out];
       const run = startEstimate(args);
-      await run.firstWorker();
+      const worker = Number(await run.firstWorker());
       run.child.kill(signal);
       expect([signal, await run.closed]).toEqual([signal, code]);
+      // The worker was stopped (it is no orphan), and no stage folder keeps the driver's lock.
+      expect(existsSync(`/proc/${worker}`) && !readFileSync(`/proc/${worker}/stat`, 'utf8').includes(') Z ')).toBe(false);
+      for (const s of stages(out)) expect(existsSync(join(out, s, '.sysgmm-running')), s).toBe(false);
       expect(run.output.stderr).toMatch(/^sysgmm: interrupted(: [1-9]\d* task\(s\) left;| once every task in \S+\/\d\d-\w+ was done; what follows them \(the next stage, the outputs\) is left:) continue with --resume\n$/);
       const r = sysgmm(...args.slice(1), '--resume');
       expect(r.code, r.stderr).toBe(0);

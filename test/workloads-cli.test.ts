@@ -283,6 +283,32 @@ describe('sysgmm montecarlo', () => {
   });
 });
 
+describe('a hang-up on a login node', () => {
+  // A dropped SSH session sends the driver SIGHUP: it ended without scancel, the array left running
+  // and the folder's lock left behind.
+  it.skipIf(!slurmUp)('SIGHUP cancels the Slurm jobs, gives the lock back and says so, exit 129; --resume then completes the run (needs a Slurm cluster; skipped when sinfo finds none)', async () => {
+    const dir = join(work, 'hup');
+    // Held (sbatch --hold) so that no element can run before the signal.
+    const child = spawn(process.execPath, ['bin/sysgmm.mjs', 'montecarlo', planFile, '--out', dir, '--executor', 'slurm', '--slurm', '--hold'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    let array = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      const m = /submitted Slurm job array (\d+) \(/.exec(stderr);
+      if (m && !array) {
+        array = m[1];
+        child.kill('SIGHUP');
+      }
+    });
+    const code = await new Promise<number | null>((done) => child.on('close', done));
+    expect([code, stderr]).toEqual([129, `submitted Slurm job array ${array} (4 task(s))\nsysgmm: interrupted: Slurm job(s) ${array} cancelled; continue with --resume\n`]);
+    expect(spawnSync('scontrol', ['show', 'job', array, '-o'], { encoding: 'utf8' }).stdout).toMatch(/JobState=CANCELLED/);
+    expect(existsSync(join(dir, '.sysgmm-running'))).toBe(false);
+    const r = sysgmm('montecarlo', planFile, '--out', dir, '--executor', 'slurm', '--resume', '--quiet');
+    expect(r.code, r.stderr).toBe(0);
+  });
+});
+
 describe('sysgmm grid', () => {
   it('prepared for another array scheduler, its task run as a Kubernetes Indexed Job would, then collected: tables, curves, the in-process results', async () => {
     const dir = join(work, 'grid');

@@ -10,7 +10,7 @@ import { taskCommand } from './entry.ts';
 import { linkRefused, logDir, readResult, readTaskError, type RunManifest } from './run-dir.ts';
 import type { ExecutorOptions } from './executor.ts';
 import { TaskFailure, taskUserError } from './task-failure.ts';
-import { signalExit } from './signal-exit.ts';
+import { signalExit, STOP_SIGNALS } from './signal-exit.ts';
 
 export async function runLocal(dir: string, pending: number[], manifest: RunManifest, opts: ExecutorOptions): Promise<void> {
   const jobs = Math.max(1, opts.jobs ?? availableParallelism());
@@ -30,8 +30,7 @@ export async function runLocal(dir: string, pending: number[], manifest: RunMani
     interrupted = signal;
     for (const child of running) child.kill('SIGTERM');
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  for (const s of STOP_SIGNALS) process.once(s, onSignal);
 
   const runBatch = (indices: number[]): Promise<void> =>
     new Promise((resolveBatch) => {
@@ -76,8 +75,7 @@ export async function runLocal(dir: string, pending: number[], manifest: RunMani
   try {
     await Promise.all(Array.from({ length: Math.min(jobs, Math.max(1, queue.length)) }, worker));
   } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
+    for (const s of STOP_SIGNALS) process.removeListener(s, onSignal);
   }
   if (interrupted) throw new TaskFailure(interruptedMessage(dir, pending.length - done), [], signalExit(interrupted));
   if (userError) throw userError;

@@ -3,7 +3,7 @@
 // without any shell), each element runs `sysgmm task <run dir>` with SLURM_ARRAY_TASK_ID as its
 // index and logs to <run dir>/logs/slurm-<job>_<element>.out; the run waits by polling squeue,
 // cancels its jobs with scancel on Ctrl-C, and resubmits the tasks that left no valid result (up to
-// `retries` times).
+// `retries` times). A hang-up (SIGHUP: the SSH session of a login node dropped) cancels them as Ctrl-C does.
 import { spawn, spawnSync } from 'node:child_process';
 import { chmod } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -13,7 +13,7 @@ import { logDir, pendingTasks, readTaskError, type RunManifest } from './run-dir
 import { writeFileAtomic } from '../data/write-atomic.ts';
 import type { ExecutorOptions } from './executor.ts';
 import { TaskFailure, taskUserError } from './task-failure.ts';
-import { signalExit } from './signal-exit.ts';
+import { signalExit, STOP_SIGNALS } from './signal-exit.ts';
 
 /** Largest array index submitted (Slurm's default MaxArraySize is 1001); later tasks go in further arrays with an offset. */
 const MAX_ARRAY_INDEX = 999;
@@ -270,13 +270,11 @@ export async function runSlurm(dir0: string, pending: number[], manifest: RunMan
       interrupted = signal;
       capture('scancel', ids);
     };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    for (const s of STOP_SIGNALS) process.once(s, onSignal);
     try {
       while (!interrupted && (await queued(ids))) await new Promise((r) => setTimeout(r, POLL_MS));
     } finally {
-      process.removeListener('SIGINT', onSignal);
-      process.removeListener('SIGTERM', onSignal);
+      for (const s of STOP_SIGNALS) process.removeListener(s, onSignal);
     }
     if (interrupted) throw new TaskFailure(`interrupted: Slurm job(s) ${ids.join(', ')} cancelled; continue with --resume`, [], signalExit(interrupted));
     // A task stopped by an error in the user's data or options would fail the same way again.
