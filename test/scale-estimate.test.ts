@@ -474,7 +474,7 @@ describe('sharded estimate', () => {
     expect([r.code, r.stderr]).toEqual([2, `sysgmm: run directory: ${join(data, 'runs')} is a symbolic link; a run writes only inside its own folder (remove the link)\n`]);
     rmSync(join(data, 'runs'));
     mkdirSync(join(data, 'runs'));
-    const run = defaultRunDir(data, command, 'current');
+    const run = defaultRunDir(data, command, 'current', await fileSha256(join(data, 'manifest.json')));
     symlinkSync(elsewhere, run);
     const h = sysgmm(...args);
     expect([h.code, h.stderr]).toEqual([2, `sysgmm: run directory: ${run} is a symbolic link; a run writes only inside its own folder (remove the link)\n`]);
@@ -484,6 +484,39 @@ describe('sharded estimate', () => {
     expect(sysgmm(...args).code).toBe(0);
     expect(existsSync(join(run, 'estimate.json'))).toBe(true);
   });
+
+  // A tester partitioned a folder again: the default run folder (named by the command alone) held
+  // the old partition's stages, and both `estimate rp` ("already holds this estimate's run") and
+  // `estimate rp --resume` ("holds a different sharded-estimate run") failed.
+  it('a folder partitioned again gets a new default run folder; a named --out that holds another estimate\'s run says so', async () => {
+    const data = join(work, 'repartitioned');
+    const command = 'xtabond2 n L.n w k, gmm(L.(n w k), collapse) twostep robust';
+    const args = ['estimate', data, '--id', 'id', '--time', 'year', '--xtabond2', command, '--json', '--jobs', '2'];
+    await partition(abdata, { id: 'id', time: 'year', shards: 3, out: data });
+    const first = sysgmm(...args);
+    expect(first.code, first.stderr).toBe(0);
+    const before = defaultRunDir(data, command, 'current', await fileSha256(join(data, 'manifest.json')));
+    expect(first.stderr).toContain(`run directory: ${before}\n`);
+    await partition(abdata, { id: 'id', time: 'year', shards: 4, out: data });
+    const after = defaultRunDir(data, command, 'current', await fileSha256(join(data, 'manifest.json')));
+    expect(after).not.toBe(before);
+    for (const extra of [[], ['--resume']]) {
+      const r = sysgmm(...args, ...extra);
+      expect([extra, r.code, r.stderr]).toEqual([extra, 0, `run directory: ${after}\n`]);
+      expectClose(JSON.parse(first.stdout), JSON.parse(r.stdout), 1e-10);
+    }
+    // The same estimate's run: "already holds"; the run of another (the partition changed, another command): said so.
+    const named = join(work, 'named-out');
+    expect(sysgmm(...args, '--out', named).code).toBe(0);
+    expect(sysgmm(...args, '--out', named).stderr).toBe(`sysgmm: ${named} already holds this estimate's run; pass --resume to continue it (or reuse its results), or choose another --out\n`);
+    await partition(abdata, { id: 'id', time: 'year', shards: 2, out: data });
+    for (const extra of [[], ['--resume']]) {
+      const r = sysgmm(...args, '--out', named, ...extra);
+      expect([r.code, r.stderr]).toEqual([2, `sysgmm: ${extra.length ? '--resume: ' : ''}${named} holds the run of another sharded estimate (the data changed: their checksum manifest differs); choose another --out\n`]);
+    }
+    const other = sysgmm('estimate', data, '--id', 'id', '--time', 'year', '--xtabond2', 'xtabond2 n L.n w k, gmm(L.(n w k), collapse)', '--out', named, '--resume');
+    expect([other.code, other.stderr]).toEqual([2, `sysgmm: --resume: ${named} holds the run of another sharded estimate (command: "${command}" in the run, "xtabond2 n L.n w k, gmm(L.(n w k), collapse)" now); choose another --out\n`]);
+  }, 240_000);
 
   it('a file or a dangling link where the blocks folder goes: one line naming the folder, no stack (Node\'s recursive mkdir said "no such file" for the link)', async () => {
     const f = (n: number) => new Float64Array(n);

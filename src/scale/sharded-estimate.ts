@@ -16,7 +16,7 @@ import { DataError, SpecError } from '../errors.ts';
 import { modelColumns } from '../spec/model-columns.ts';
 import type { ExecutorOptions } from '../run/executor.ts';
 import { runWorkload } from '../workloads/run-workload.ts';
-import { refuseLink } from '../run/run-dir.ts';
+import { configDifference, refuseLink } from '../run/run-dir.ts';
 import { writeFileAtomic } from '../data/write-atomic.ts';
 import { makeFolder } from '../data/make-folder.ts';
 import { optionFault } from '../file-errors.ts';
@@ -45,14 +45,21 @@ export interface ShardedEstimateOptions extends ExecutorOptions {
   id: string;
   time: string;
   conventions: Conventions;
-  /** Run directory (default <data>/runs/estimate-<hash of the command and options>). */
+  /** Run directory (default <data>/runs/estimate-<hash of the command, conventions and partition manifest>). */
   out?: string;
   resume?: boolean;
 }
 
-export function defaultRunDir(data: string, command: string, conventions: string): string {
-  return join(resolve(data), 'runs', `estimate-${createHash('sha256').update(`${command}\n${conventions}`).digest('hex').slice(0, 12)}`);
+/** The default run folder: <data>/runs/estimate-<hash of the command, the conventions and the
+ *  partition's manifest>. The manifest's SHA-256 is in it so that a folder partitioned again (other
+ *  shards, other data) gets a new run folder: the old one's stages hold another partition's results. */
+export function defaultRunDir(data: string, command: string, conventions: string, manifest: string): string {
+  return join(resolve(data), 'runs', `estimate-${createHash('sha256').update(`${command}\n${conventions}\n${manifest}`).digest('hex').slice(0, 12)}`);
 }
+
+/** What estimate.json says of the run in its folder: the estimate (command, conventions) and the
+ *  partition (its manifest's SHA-256; the path is where it was found, not what it is). */
+type Marker = { data?: string; command?: string; conventions?: string; manifest?: string };
 
 export async function shardedEstimate(data0: string, opts: ShardedEstimateOptions): Promise<{ result: GmmResult; out: string; spec: ModelSpec }> {
   const data = resolve(data0);
@@ -71,7 +78,8 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
     if (c?.stored === 'utf8')
       throw new DataError(`column '${name}' is not numeric in ${m.input}${c.notNumeric ? ` (first non-number: ${c.notNumeric})` : ''}; partitioned in ${data}`, { file: m.input, column: name });
   }
-  const out = resolve(opts.out ?? defaultRunDir(data, opts.command, opts.conventions));
+  const manifestSha = createHash('sha256').update(await readFile(join(data, 'manifest.json'))).digest('hex');
+  const out = resolve(opts.out ?? defaultRunDir(data, opts.command, opts.conventions, manifestSha));
   // The default run directory is made inside the partition: a symbolic link at <data>/runs or at
   // the run folder would carry the whole run outside the folder the user named.
   if (opts.out === undefined) {
@@ -80,18 +88,35 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
   }
   const marker = join(out, 'estimate.json');
   const exists = await stat(marker).then(() => true, () => false);
-  if (exists && !opts.resume) throw new SpecError(`${out} already holds this estimate's run; pass --resume to continue it (or reuse its results), or choose another --out`, '--out');
+  const mine: Marker = { data, command: opts.command, conventions: opts.conventions, manifest: manifestSha };
+  if (exists) {
+    // The run there is this estimate's on this partition, or another's (the folder partitioned again
+    // since, another command in the same --out): said as such, with what differs.
+    let held: Marker;
+    try {
+      held = JSON.parse(await readFile(marker, 'utf8')) as Marker;
+    } catch (err) {
+      throw new SpecError(`${marker}: damaged (${(err as Error).message}); the run cannot go on: remove the folder or choose another --out`, '--out');
+    }
+    // A marker of an older sysgmm names no manifest: its stages' configurations still tell.
+    const differs = configDifference(
+      { command: held.command, conventions: held.conventions, ...(held.manifest === undefined ? {} : { manifest: held.manifest }) },
+      { command: mine.command, conventions: mine.conventions, ...(held.manifest === undefined ? {} : { manifest: mine.manifest }) },
+    );
+    if (differs) throw new SpecError(`${opts.resume ? '--resume: ' : ''}${out} holds the run of another sharded estimate (${differs}); choose another --out`, opts.resume ? '--resume' : '--out');
+    if (!opts.resume) throw new SpecError(`${out} already holds this estimate's run; pass --resume to continue it (or reuse its results), or choose another --out`, '--out');
+  }
   const folderExisted = await stat(out).then(() => true, () => false);
   // The folder's fault is --out's where the user named it (the default is under the data folder).
   const option = opts.out === undefined ? undefined : '--out';
   await makeFolder(out).catch((err: unknown) => {
     throw option ? optionFault(err, option) : err;
   });
-  if (!exists) await writeFileAtomic(marker, JSON.stringify({ data, command: opts.command, conventions: opts.conventions }) + '\n', option);
+  if (!exists) await writeFileAtomic(marker, JSON.stringify(mine) + '\n', option);
 
   let base: ModelConfig = {
     data,
-    manifest: createHash('sha256').update(await readFile(join(data, 'manifest.json'))).digest('hex'),
+    manifest: manifestSha,
     command: opts.command,
     conventions: opts.conventions,
     shards,

@@ -41,7 +41,7 @@ export function register(program: Command): void {
     .option('--jobs <J>', 'partitioned data: local worker processes (default one per core); slurm: array tasks running at once')
     .option('--retries <n>', 'partitioned data: times a failed task is retried', '2')
     .option('--slurm <options>', 'partitioned data: extra sbatch options, e.g. "--partition=short --mem=4G"')
-    .option('--out <run-dir>', 'partitioned data: run directory (default <data>/runs/estimate-<hash of the command>)')
+    .option('--out <run-dir>', 'partitioned data: run directory (default <data>/runs/estimate-<hash of the command, --conventions and the partition>)')
     .option('--resume', 'partitioned data: continue the run in the run directory, keeping every valid task result')
     .option('--quiet', 'partitioned data: no notes on stderr (the run directory, jobs submitted); warnings still shown')
     .action(async (file: string, opts: EstimateOptions, command: Command) => {
