@@ -11,6 +11,7 @@ import { sysgmmBin, taskCommand } from '../src/run/entry.ts';
 import { interruptedMessage, runLocal } from '../src/run/local.ts';
 import { arrayChunks, arrayRanges, runSlurm, splitArguments, taskBatches } from '../src/run/slurm.ts';
 import { SpecError } from '../src/errors.ts';
+import { TaskFailure } from '../src/run/task-failure.ts';
 import { writeFigures } from '../src/workloads/mc-report.ts';
 import { writeSpecCurves } from '../src/workloads/grid-report.ts';
 import type { Plan } from '../src/workloads/plan.ts';
@@ -396,6 +397,12 @@ describe('Slurm options', () => {
   it('an interrupt says how many tasks are left, or, with none left, which run folder\'s tasks are done and that what follows them is left', () => {
     expect(interruptedMessage('/r/01-weight', 3)).toBe('interrupted: 3 task(s) left; continue with --resume');
     expect(interruptedMessage('/r/01-weight', 0)).toBe('interrupted once every task in /r/01-weight was done; what follows them (the next stage, the outputs) is left: continue with --resume');
+  });
+
+  it('a failed task is named with its log, or, without one, as never run', () => {
+    expect(new TaskFailure('2 task(s) failed on Slurm after 0 retries', [{ index: 0, log: '/r/logs/slurm-7_0.out' }, { index: 1, log: null }]).message).toBe(
+      '2 task(s) failed on Slurm after 0 retries: task 0 (log /r/logs/slurm-7_0.out), task 1 (never ran: no log)',
+    );
   });
 
   it('says clearly when sbatch is not on PATH', async () => {

@@ -309,6 +309,28 @@ describe('a hang-up on a login node', () => {
   });
 });
 
+describe('Slurm elements cancelled before they start', () => {
+  // The failure named logs/slurm-<job>_<element>.out for each, files Slurm never made.
+  it.skipIf(!slurmUp)('the failure says such an element never ran (no log) instead of naming a log that is not there (needs a Slurm cluster; skipped when sinfo finds none)', async () => {
+    const dir = join(work, 'never-ran');
+    // Held (sbatch --hold), then cancelled whole: no element starts.
+    const child = spawn(process.execPath, ['bin/sysgmm.mjs', 'montecarlo', planFile, '--out', dir, '--executor', 'slurm', '--slurm', '--hold', '--retries', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    let array = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      const m = /submitted Slurm job array (\d+) \(/.exec(stderr);
+      if (m && !array) {
+        array = m[1];
+        spawnSync('scancel', [array]);
+      }
+    });
+    const code = await new Promise<number | null>((done) => child.on('close', done));
+    expect([code, stderr]).toEqual([1, `submitted Slurm job array ${array} (4 task(s))\nsysgmm: 4 task(s) failed on Slurm after 0 retries: ${[0, 1, 2, 3].map((i) => `task ${i} (never ran: no log)`).join(', ')}\n`]);
+    expect(readdirSync(join(dir, 'logs'))).toEqual([]);
+  });
+});
+
 describe('sysgmm grid', () => {
   it('prepared for another array scheduler, its task run as a Kubernetes Indexed Job would, then collected: tables, curves, the in-process results', async () => {
     const dir = join(work, 'grid');

@@ -5,6 +5,7 @@
 // cancels its jobs with scancel on Ctrl-C, and resubmits the tasks that left no valid result (up to
 // `retries` times). A hang-up (SIGHUP: the SSH session of a login node dropped) cancels them as Ctrl-C does.
 import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { chmod } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { SpecError } from '../errors.ts';
@@ -288,7 +289,9 @@ export async function runSlurm(dir0: string, pending: number[], manifest: RunMan
     if (attempt >= retries)
       throw new TaskFailure(
         `${todo.length} task(s) failed on Slurm after ${retries} retries`,
-        todo.map((i) => ({ index: i, log: logs.get(i)! })),
+        // Slurm makes an element's log when the element starts: without one, it never ran (cancelled,
+        // or failed to start), and no log is named that is not there.
+        todo.map((i) => ({ index: i, log: existsSync(logs.get(i)!) ? logs.get(i)! : null })),
       );
     opts.onNote?.(`${todo.length} task(s) left no valid result; resubmitting (retry ${attempt + 1} of ${retries})`, true);
   }
