@@ -92,6 +92,18 @@ describe('sharded pairs bootstrap of partitioned data', () => {
   }, 240_000);
 });
 
+// --quiet left the sharded bootstrap's "submitted Slurm job array" notes on stderr.
+describe('sharded bootstrap on Slurm, --quiet', () => {
+  it.skipIf(!slurmUp)('prints no note of the jobs submitted (needs a Slurm cluster; skipped when sinfo finds none)', () => {
+    const base = ['bin/sysgmm.mjs', 'bootstrap', abdata, '--id', 'id', '--time', 'year', '--xtabond2', COMMAND, '--backend', 'float64-wasm', '--shards', '2', '--reps', '8', '--executor', 'slurm'];
+    const quiet = spawnSync(process.execPath, [...base, '--out', join(work, 'slurm-quiet'), '--quiet'], { encoding: 'utf8', timeout: 300_000 });
+    expect([quiet.status, quiet.stderr]).toEqual([0, '']);
+    const said = spawnSync(process.execPath, [...base, '--out', join(work, 'slurm-said')], { encoding: 'utf8', timeout: 300_000 });
+    expect(said.status).toBe(0);
+    expect(said.stderr).toMatch(/submitted Slurm job array \d+ \(2 task\(s\)\)/);
+  }, 240_000);
+});
+
 // A tester's run B, resumed with task 0's result of run A (another seed and B) copied into it, ended
 // with run A's replications 0–199 placed among B's 8: wrong standard errors, exit 0.
 describe('sharded bootstrap: results of another run', () => {
