@@ -374,6 +374,48 @@ describe('sharded estimate', () => {
     expect(r.stdout).toBe(run.output.stdout);
   }, 240_000);
 
+  // The run directory line came only at the end, when the logs it leads to were no longer needed.
+  it('says the run directory when the run starts, before any task is done', async () => {
+    const out = join(work, 'said-at-start');
+    const { env, release } = holdTask(0, join(work, 'said-at-start-gate'), '-layout');
+    const run = startEstimate(['bin/sysgmm.mjs', 'estimate', ab3, '--id', 'id', '--time', 'year', '--xtabond2', 'xtabond2 n L.n w k, gmm(L.n) iv(w k)', '--json', '--jobs', '1', '--out', out], env);
+    // The first layout worker is held at its start: no task is done while the line is looked for.
+    const logs = join(out, '00-layout', 'logs');
+    for (let waited = 0; !(existsSync(logs) && readdirSync(logs).length > 0 && run.output.stderr.includes('\n')) && waited < 120_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+    try {
+      expect(run.output.stderr).toBe(`run directory: ${out}\n`);
+      expect(readdirSync(join(out, '00-layout', 'tasks'))).toEqual([]);
+    } finally {
+      release();
+    }
+    expect(await run.closed).toBe(0);
+    expect(run.output.stderr).toBe(`run directory: ${out}\n`);
+  }, 240_000);
+
+  it('a named --out that is the partitioned folder or inside it (but for its runs folder), or inside another run\'s folder, is refused (exit 2)', () => {
+    const command = 'xtabond2 n L.n w k, gmm(L.n) iv(w k)';
+    const args = ['estimate', ab3, '--id', 'id', '--time', 'year', '--xtabond2', command, '--json', '--jobs', '1', '--quiet', '--out'];
+    const is = sysgmm(...args, ab3);
+    expect([is.code, is.stderr]).toEqual([2, `sysgmm: --out: the folder ${ab3} is the partitioned folder ${ab3}, whose files are the data; write the run elsewhere\n`]);
+    const inside = sysgmm(...args, join(ab3, 'mine'));
+    expect([inside.code, inside.stderr]).toEqual([2, `sysgmm: --out: the folder ${join(ab3, 'mine')} is inside the partitioned folder ${ab3}, whose files are the data; write the run elsewhere (or under ${join(ab3, 'runs')}, where the default run folders are)\n`]);
+    expect(existsSync(join(ab3, 'mine'))).toBe(false);
+    // Through a symbolic link to the partition: the same folder.
+    const link = join(work, 'ab3-link-out');
+    symlinkSync(ab3, link);
+    expect(sysgmm(...args, join(link, 'mine')).code).toBe(2);
+    // Another run's stage folder, and a folder inside it.
+    const other = join(work, 'other-estimate');
+    expect(sysgmm(...args, other).code).toBe(0);
+    for (const [out, how] of [[join(other, '00-layout'), 'is'], [join(other, '00-layout', 'tasks', 'x'), 'is inside']]) {
+      const r = sysgmm(...args, out);
+      expect([r.code, r.stderr]).toEqual([2, `sysgmm: --out: the folder ${out} ${how} the folder ${join(other, '00-layout')} of another run (it holds run.json); choose another --out\n`]);
+    }
+    // Under the partition's runs folder, as the default run folders are: taken.
+    const underRuns = sysgmm(...args, join(ab3, 'runs', 'mine'));
+    expect([underRuns.code, underRuns.stderr]).toEqual([0, '']);
+  }, 240_000);
+
   it('weight and correction tasks read the blocks the layout task kept, bit for bit; missing or damaged blocks are rebuilt from the shard', async () => {
     const command = 'xtabond2 n L.n w k, gmm(L.(n w k), collapse) twostep robust';
     const first = join(work, 'cached-first');

@@ -11,7 +11,9 @@
 // regressor is dropped, or under `pca`), weight, correction.
 import { createHash } from 'node:crypto';
 import { readFile, rm, rmdir, stat } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { pathBelow, realPathOf } from '../data/glob.ts';
 import { DataError, SpecError } from '../errors.ts';
 import { modelColumns } from '../spec/model-columns.ts';
 import type { ExecutorOptions } from '../run/executor.ts';
@@ -48,6 +50,9 @@ export interface ShardedEstimateOptions extends ExecutorOptions {
   /** Run directory (default <data>/runs/estimate-<hash of the command, conventions and partition manifest>). */
   out?: string;
   resume?: boolean;
+  /** Called with the run directory once it is made or reopened, before any task runs (the CLI's
+   *  `run directory:` line, so that a user can find the run's logs while it runs). */
+  onStart?: (out: string) => void;
 }
 
 /** The default run folder: <data>/runs/estimate-<hash of the command, the conventions and the
@@ -55,6 +60,26 @@ export interface ShardedEstimateOptions extends ExecutorOptions {
  *  shards, other data) gets a new run folder: the old one's stages hold another partition's results. */
 export function defaultRunDir(data: string, command: string, conventions: string, manifest: string): string {
   return join(resolve(data), 'runs', `estimate-${createHash('sha256').update(`${command}\n${conventions}\n${manifest}`).digest('hex').slice(0, 12)}`);
+}
+
+/**
+ * Refuse a named --out that is the partitioned folder or inside it (the run's files would sit among
+ * the data's; its `runs` folder, where the default run folders are, is the exception), or that is, or
+ * is inside, the folder of another run (a folder holding run.json: another sharded estimate's stage,
+ * a Monte Carlo or grid run), as bootstrap --shards and grid refuse an --out among their inputs. By
+ * real paths: a symbolic link is no way in.
+ */
+function checkRunFolder(given: string, data: string): void {
+  const out = realPathOf(given);
+  const rel = relative(realPathOf(data), out);
+  if (rel === '') throw new SpecError(`--out: the folder ${given} is the partitioned folder ${data}, whose files are the data; write the run elsewhere`, '--out');
+  if (pathBelow(realPathOf(data), out) !== null && !(rel.split(sep)[0] === 'runs' && rel !== 'runs'))
+    throw new SpecError(`--out: the folder ${given} is inside the partitioned folder ${data}, whose files are the data; write the run elsewhere (or under ${join(data, 'runs')}, where the default run folders are)`, '--out');
+  for (let at = out; ; at = dirname(at)) {
+    if (existsSync(join(at, 'run.json')))
+      throw new SpecError(`--out: the folder ${given} ${at === out ? 'is' : 'is inside'} the folder ${at} of another run (it holds run.json); choose another --out`, '--out');
+    if (dirname(at) === at) break;
+  }
 }
 
 /** What estimate.json says of the run in its folder: the estimate (command, conventions) and the
@@ -80,6 +105,7 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
   }
   const manifestSha = createHash('sha256').update(await readFile(join(data, 'manifest.json'))).digest('hex');
   const out = resolve(opts.out ?? defaultRunDir(data, opts.command, opts.conventions, manifestSha));
+  if (opts.out !== undefined) checkRunFolder(opts.out, data);
   // The default run directory is made inside the partition: a symbolic link at <data>/runs or at
   // the run folder would carry the whole run outside the folder the user named.
   if (opts.out === undefined) {
@@ -113,6 +139,7 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
     throw option ? optionFault(err, option) : err;
   });
   if (!exists) await writeFileAtomic(marker, JSON.stringify(mine) + '\n', option);
+  opts.onStart?.(out);
 
   let base: ModelConfig = {
     data,

@@ -54,7 +54,7 @@ export function register(program: Command): void {
         const exec = (await import('../../run/executor.ts')).parseExecutorOptions(opts);
         const { shardedEstimate } = await import('../../scale/sharded-estimate.ts');
         const { noteInterrupts } = await import('../../run/signal-exit.ts');
-        const { result, out, spec } = await noteInterrupts(() => shardedEstimate(file, {
+        const { result, spec } = await noteInterrupts(() => shardedEstimate(file, {
           ...exec,
           command: opts.xtabond2,
           id: opts.id,
@@ -63,8 +63,9 @@ export function register(program: Command): void {
           out: opts.out,
           resume: opts.resume,
           onNote: noter(opts),
+          // Said when the run starts, so that its logs can be found while it runs.
+          onStart: (dir) => noter(opts)(`run directory: ${dir}`),
         }));
-        if (!opts.quiet) process.stderr.write(`run directory: ${out}\n`);
         writeResult(result, format, { id: opts.id, time: opts.time, spec });
         await saveResult(result, opts.save);
         return;
