@@ -341,7 +341,7 @@ describe('sharded estimate', () => {
       // The worker was stopped (it is no orphan), and no stage folder keeps the driver's lock.
       expect(existsSync(`/proc/${worker}`) && !readFileSync(`/proc/${worker}/stat`, 'utf8').includes(') Z ')).toBe(false);
       for (const s of stages(out)) expect(existsSync(join(out, s, '.sysgmm-running')), s).toBe(false);
-      expect(run.output.stderr).toMatch(/^sysgmm: interrupted(: [1-9]\d* task\(s\) left;| once every task in \S+\/\d\d-\w+ was done; what follows them \(the next stage, the outputs\) is left:) continue with --resume\n$/);
+      expect(run.output.stderr).toMatch(new RegExp(`^run directory: ${out}\n` + /sysgmm: interrupted(: [1-9]\d* task\(s\) left;| once every task in \S+\/\d\d-\w+ was done; what follows them \(the next stage, the outputs\) is left:) continue with --resume\n$/.source));
       const r = sysgmm(...args.slice(1), '--resume');
       expect(r.code, r.stderr).toBe(0);
       expectClose(expected, JSON.parse(r.stdout), 1e-10);
@@ -499,7 +499,7 @@ describe('sharded estimate', () => {
     const logs = join(out, '00-layout', 'logs');
     expect([r.code, readdirSync(logs)]).toEqual([2, ['local-0000-tasks-0-1.log']]);
     expect(r.stderr).toBe(
-      `sysgmm: shard 0 (${file}) does not match its checksum in ${join(dir, 'manifest.json')}: it was altered or damaged (task 0 of the run in ${join(out, '00-layout')}; log ${join(logs, 'local-0000-tasks-0-1.log')})\n`,
+      `run directory: ${out}\nsysgmm: shard 0 (${file}) does not match its checksum in ${join(dir, 'manifest.json')}: it was altered or damaged (task 0 of the run in ${join(out, '00-layout')}; log ${join(logs, 'local-0000-tasks-0-1.log')})\n`,
     );
     // 'abc' for n in the first data row: partition stores n as text and says where.
     const csv = readFileSync(abdata, 'utf8').split('\n');
@@ -746,9 +746,9 @@ describe('sharded estimate', () => {
     const out = join(work, 'damaged-slurm-run');
     const r = sysgmm('estimate', dir, '--id', 'id', '--time', 'year', '--xtabond2', 'xtabond2 n L.n w k, gmm(L.n) iv(w k)', '--executor', 'slurm', '--out', out);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^submitted Slurm job array (\d+) \(2 task\(s\)\)\n/);
+    expect(r.stderr).toMatch(new RegExp(`^run directory: ${out}\n` + /submitted Slurm job array (\d+) \(2 task\(s\)\)\n/.source));
     const job = /array (\d+)/.exec(r.stderr)![1];
-    expect(r.stderr.split('\n').slice(1).join('\n')).toBe(
+    expect(r.stderr.split('\n').slice(2).join('\n')).toBe(
       `sysgmm: shard 0 (${file}) does not match its checksum in ${join(dir, 'manifest.json')}: it was altered or damaged (task 0 of the run in ${join(out, '00-layout')}; log ${join(out, '00-layout', 'logs', `slurm-${job}_0.out`)})\n`,
     );
   });

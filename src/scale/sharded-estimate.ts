@@ -18,6 +18,7 @@ import { DataError, SpecError } from '../errors.ts';
 import { modelColumns } from '../spec/model-columns.ts';
 import type { ExecutorOptions } from '../run/executor.ts';
 import { runWorkload } from '../workloads/run-workload.ts';
+import { requireSlurm } from '../run/slurm.ts';
 import { configDifference, refuseLink } from '../run/run-dir.ts';
 import { writeFileAtomic } from '../data/write-atomic.ts';
 import { makeFolder } from '../data/make-folder.ts';
@@ -50,7 +51,7 @@ export interface ShardedEstimateOptions extends ExecutorOptions {
   /** Run directory (default <data>/runs/estimate-<hash of the command, conventions and partition manifest>). */
   out?: string;
   resume?: boolean;
-  /** Called with the run directory once it is made or reopened, before any task runs (the CLI's
+  /** Called with the run directory when its first stage starts, before any task runs (the CLI's
    *  `run directory:` line, so that a user can find the run's logs while it runs). */
   onStart?: (out: string) => void;
 }
@@ -132,6 +133,8 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
     if (differs) throw new SpecError(`${opts.resume ? '--resume: ' : ''}${out} holds the run of another sharded estimate (${differs}); choose another --out`, opts.resume ? '--resume' : '--out');
     if (!opts.resume) throw new SpecError(`${out} already holds this estimate's run; pass --resume to continue it (or reuse its results), or choose another --out`, '--out');
   }
+  // No sbatch here: said before anything is made (or the run folder announced).
+  if (opts.executor === 'slurm') requireSlurm();
   const folderExisted = await stat(out).then(() => true, () => false);
   // The folder's fault is --out's where the user named it (the default is under the data folder).
   const option = opts.out === undefined ? undefined : '--out';
@@ -139,7 +142,6 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
     throw option ? optionFault(err, option) : err;
   });
   if (!exists) await writeFileAtomic(marker, JSON.stringify(mine) + '\n', option);
-  opts.onStart?.(out);
 
   let base: ModelConfig = {
     data,
@@ -157,6 +159,7 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
     // The stage folder and the blocks its tasks keep are written into: neither may lead elsewhere.
     await refuseLink(dir);
     await refuseLink(join(dir, 'blocks'));
+    if (stageDirs.length === 1) opts.onStart?.(out);
     // The partition is known by its manifest's SHA-256; its path may change between resumes (a
     // symbolic link), and blocksFrom names a stage folder of this run relative to it (a moved run).
     const run = await runWorkload(dir, { kind: SHARDED_ESTIMATE, tasks: config.shards.length, config, locations: ['data'] }, { ...opts, resume: true });
