@@ -41,7 +41,7 @@ describe('--delimiter and --input-format reach the reader', () => {
     expect(r.code, r.stderr).toBe(0);
     const grid = parseGrid(raw, readFileSync('data/abdata.csv', 'utf8').split('\n')[0]!.split(','));
     const config = { data: { path: 'data/abdata.csv', sha256: await dataSha256('data/abdata.csv'), id: 'id', time: 'year' }, grid, bootstrap: 0, seed: 1, perTask: 10 };
-    const expected = await gridTask({ format: 'sysgmm-run/1', kind: 'grid', tasks: 1, config, created: '' }, 0);
+    const expected = await gridTask({ format: 'sysgmm-run/1', kind: 'grid', tasks: 1, config, created: '', id: 'test' }, 0);
     expect(expected.map((s) => s.failure)).toEqual([null, null]);
     expect(JSON.parse(readFileSync(join(work, 'grid-colon', 'grid.json'), 'utf8')).specifications).toEqual(JSON.parse(JSON.stringify(expected)));
   });

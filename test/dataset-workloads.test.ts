@@ -90,7 +90,7 @@ describe('grid on a dataset', () => {
 
   it('a task refuses the dataset once a file of it changed; standard input is refused up front', async () => {
     const config = JSON.parse(readFileSync(join(work, 'grid-folder', 'run.json'), 'utf8')).config;
-    const manifest = { format: 'sysgmm-run/1' as const, kind: 'grid', tasks: 2, config, created: '' };
+    const manifest = { format: 'sysgmm-run/1' as const, kind: 'grid', tasks: 2, config, created: '', id: 'test' };
     expect((await gridTask(manifest, 1)).map((r) => r.failure)).toEqual([null, null]);
     appendFileSync(join(data, 'year=1984', 'part-0.csv'), readFileSync(join(data, 'year=1984', 'part-0.csv'), 'utf8').split('\n')[1] + '\n');
     await expect(gridTask(manifest, 1)).rejects.toThrow(/hive changed since the run started \(checksum differs\)/);

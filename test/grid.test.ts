@@ -108,7 +108,7 @@ describe('grid tasks', () => {
     const { panel, columns } = await abdata();
     const grid = parseGrid(GRID, columns);
     const config: GridConfig = { data: { path: DATA, sha256: await dataSha256(DATA), id: 'id', time: 'year' }, grid, bootstrap: 0, seed: 1, perTask: 8 };
-    const manifest: RunManifest = { format: 'sysgmm-run/1', kind: 'grid', tasks: 1, config, created: '' };
+    const manifest: RunManifest = { format: 'sysgmm-run/1', kind: 'grid', tasks: 1, config, created: '', id: 'test' };
     const rows = await gridTask(manifest, 0);
     expect(rows.map((r) => r.failure)).toEqual(new Array(8).fill(null));
     for (const s of [grid.specs[2], grid.specs[7]]) {
@@ -147,7 +147,7 @@ describe('grid tasks', () => {
     const { columns } = await abdata();
     const grid = parseGrid({ ...GRID, axes: { lags: ['lag(1 2)'], collapse: ['collapse'], steps: ['twostep'] }, samples: { all: null } }, columns);
     const config: GridConfig = { data: { path: DATA, sha256: await dataSha256(DATA), id: 'id', time: 'year' }, grid, bootstrap: 49, seed: 3, perTask: 1 };
-    const manifest: RunManifest = { format: 'sysgmm-run/1', kind: 'grid', tasks: 1, config, created: '' };
+    const manifest: RunManifest = { format: 'sysgmm-run/1', kind: 'grid', tasks: 1, config, created: '', id: 'test' };
     const [a] = await gridTask(manifest, 0);
     const [b] = await gridTask(manifest, 0);
     const boot = a.focus['L1.n']!.boot!;
@@ -169,7 +169,7 @@ describe('grid tasks', () => {
     // Clustered by industry: 9 clusters against 107 instruments leave w, ys and _cons unidentified.
     const grid = parseGrid({ template: 'xtabond2 n L.n w k ys, {g} twostep {v}', axes: { g: ['gmm(L.(n w k)) iv(ys)'], v: ['cluster(ind)', 'robust'] }, samples: { all: null }, focus: ['L.n', 'w'] }, columns);
     const config: GridConfig = { data: { path: DATA, sha256: await dataSha256(DATA), id: 'id', time: 'year' }, grid, bootstrap: 0, seed: 1, perTask: 2 };
-    const rows = await gridTask({ format: 'sysgmm-run/1', kind: 'grid', tasks: 1, config, created: '' }, 0);
+    const rows = await gridTask({ format: 'sysgmm-run/1', kind: 'grid', tasks: 1, config, created: '', id: 'test' }, 0);
     expect(rows.map((r) => [r.failure, r.unidentified])).toEqual([[null, ['w', 'ys', '_cons']], [null, []]]);
     expect(rows[0].focus.w).toBeNull();
     expect(rows[0].focus['L1.n']!.se).toBeGreaterThan(0);
@@ -192,7 +192,7 @@ describe('grid tasks', () => {
     // Uncollapsed, 113 instruments against about 89 distinct units in a resample of 140: many replications fail.
     const grid = parseGrid({ template: 'xtabond2 n L.n L(0/1).(w k) yr*, gmm(L.(n w k) {c}) iv(yr*, eq(level)) twostep robust', axes: { c: ['', ', collapse'] }, samples: { all: null }, focus: ['L.n'] }, columns);
     const config: GridConfig = { data: { path: DATA, sha256: await dataSha256(DATA), id: 'id', time: 'year' }, grid, bootstrap: 19, seed: 1, perTask: 2 };
-    const rows = await gridTask({ format: 'sysgmm-run/1', kind: 'grid', tasks: 1, config, created: '' }, 0);
+    const rows = await gridTask({ format: 'sysgmm-run/1', kind: 'grid', tasks: 1, config, created: '', id: 'test' }, 0);
     expect(rows[0].bootstrap).toMatchObject({ used: 14, failed: { singular: 5, nonFinite: 0 } });
     expect(rows[1].bootstrap).toEqual({ used: 19, failed: { singular: 0, nonFinite: 0 }, warnings: [] });
     // The bootstrap's own warning, kept with the row (not the one on B, which the run gives once).

@@ -19,7 +19,7 @@ import type { RunManifest } from '../src/run/run-dir.ts';
 
 async function payloads(plan: Plan): Promise<McTaskPayload[]> {
   const { tasks } = taskLayout(plan);
-  const manifest: RunManifest = { format: 'sysgmm-run/1', kind: 'montecarlo', tasks, config: { plan }, created: '' };
+  const manifest: RunManifest = { format: 'sysgmm-run/1', kind: 'montecarlo', tasks, config: { plan }, created: '', id: 'test' };
   const out: McTaskPayload[] = [];
   for (let i = 0; i < tasks; i++) out.push(await montecarloTask(manifest, i));
   return out;

@@ -1,20 +1,25 @@
 // The run directory and executor plumbing: checksummed atomic results (corrupt ones detected and
 // removed), run reuse rules, the task index from scheduler variables, the task command line, and the
 // safe splitting of --slurm options.
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { configDifference, openRunDir, pendingTasks, readResult, taskPath, writeResult, allResults } from '../src/run/run-dir.ts';
+import { configDifference, openRunDir, pendingTasks, readResult, taskPath, writeResult, allResults, readTaskError, taskErrorPath, writeTaskError, readManifest } from '../src/run/run-dir.ts';
 import { indexFromEnvironment, indicesFromEnvironment, runTask } from '../src/run/task.ts';
 import { sysgmmBin, taskCommand } from '../src/run/entry.ts';
 import { interruptedMessage, runLocal } from '../src/run/local.ts';
 import { arrayChunks, arrayRanges, runSlurm, splitArguments, taskBatches } from '../src/run/slurm.ts';
 import { SpecError } from '../src/errors.ts';
+import { TaskFailure } from '../src/run/task-failure.ts';
 import { writeFigures } from '../src/workloads/mc-report.ts';
 import { writeSpecCurves } from '../src/workloads/grid-report.ts';
 import type { Plan } from '../src/workloads/plan.ts';
 import type { Grid } from '../src/workloads/grid-spec.ts';
+import { replicationsMisfit } from '../src/scale/sharded-bootstrap.ts';
+import { montecarloMisfit } from '../src/workloads/montecarlo-task.ts';
+import { gridMisfit, type GridConfig } from '../src/workloads/grid-task.ts';
+import { parsePlan } from '../src/workloads/plan.ts';
 
 const fresh = () => mkdtempSync(join(tmpdir(), 'sysgmm-run-'));
 
@@ -23,17 +28,17 @@ describe('run directory', () => {
     const dir = fresh();
     const m = await openRunDir(dir, { kind: 'test', tasks: 3, config: { a: 1 } }, false);
     expect(m.tasks).toBe(3);
-    await writeResult(dir, 1, { x: [0.1, -2.5e-300, null], s: 'é' });
-    expect(await readResult(dir, 1)).toEqual({ state: 'ok', payload: { x: [0.1, -2.5e-300, null], s: 'é' } });
-    expect(await readResult(dir, 0)).toEqual({ state: 'missing' });
+    await writeResult(dir, 1, { x: [0.1, -2.5e-300, null], s: 'é' }, m.id);
+    expect(await readResult(dir, 1, m.id)).toEqual({ state: 'ok', payload: { x: [0.1, -2.5e-300, null], s: 'é' } });
+    expect(await readResult(dir, 0, m.id)).toEqual({ state: 'missing' });
     // No temporary file is left behind.
     expect(readdirSync(join(dir, 'tasks'))).toEqual(['000001.json']);
   });
 
   it('detects a corrupted, truncated or misplaced result, and pendingTasks removes it', async () => {
     const dir = fresh();
-    await openRunDir(dir, { kind: 'test', tasks: 4, config: null }, false);
-    for (let i = 0; i < 4; i++) await writeResult(dir, i, { i, v: [1.25, 2.5] });
+    const m = await openRunDir(dir, { kind: 'test', tasks: 4, config: null }, false);
+    for (let i = 0; i < 4; i++) await writeResult(dir, i, { i, v: [1.25, 2.5] }, m.id);
     const flip = readFileSync(taskPath(dir, 0), 'utf8').replace('1.25', '1.35');
     writeFileSync(taskPath(dir, 0), flip);
     const text = readFileSync(taskPath(dir, 1), 'utf8');
@@ -41,14 +46,14 @@ describe('run directory', () => {
     writeFileSync(taskPath(dir, 2), readFileSync(taskPath(dir, 3)));
     // A writer killed between writing and renaming leaves its temporary file.
     writeFileSync(join(dir, 'tasks', '.000001.json.4242.0a1b2c3d.tmp'), 'half');
-    expect(await readResult(dir, 0)).toEqual({ state: 'corrupt', why: 'checksum mismatch' });
-    expect((await readResult(dir, 1)).state).toBe('corrupt');
-    expect(await readResult(dir, 2)).toEqual({ state: 'corrupt', why: 'header is not that of task 2' });
+    expect(await readResult(dir, 0, m.id)).toEqual({ state: 'corrupt', why: 'checksum mismatch' });
+    expect((await readResult(dir, 1, m.id)).state).toBe('corrupt');
+    expect(await readResult(dir, 2, m.id)).toEqual({ state: 'corrupt', why: 'header is not that of task 2' });
     const seen: number[] = [];
-    expect(await pendingTasks(dir, 4, (i) => seen.push(i))).toEqual([0, 1, 2]);
+    expect(await pendingTasks(dir, m, (i) => seen.push(i))).toEqual([0, 1, 2]);
     expect(seen).toEqual([0, 1, 2]);
     expect(readdirSync(join(dir, 'tasks'))).toEqual(['000003.json']);
-    await expect(allResults(dir, 4)).rejects.toThrow(/task 0 has no valid result \(missing\)/);
+    await expect(allResults(dir, m)).rejects.toThrow(/task 0 has no valid result \(missing\)/);
   });
 
   it('refuses to reuse a folder without --resume, and a resume whose configuration differs', async () => {
@@ -61,6 +66,18 @@ describe('run directory', () => {
     await expect(openRunDir(dir, { kind: 'test', tasks: 2, config: { plan: 1 } }, false)).rejects.toThrow(/already holds a test run; pass --resume/);
     await expect(openRunDir(dir, { kind: 'test', tasks: 2, config: { plan: 2 } }, true)).rejects.toThrow(`--resume: ${dir} holds a different test run (plan: 1 in the run, 2 now); choose another --out`);
     expect((await openRunDir(dir, { kind: 'test', tasks: 2, config: { plan: 1 } }, true)).tasks).toBe(2);
+  });
+
+  it('a resume with the data at another path (its locations) but the same identity is taken, and run.json then names the new path', async () => {
+    const dir = fresh();
+    const spec = (path: string, sha256 = 'a'.repeat(64)) => ({ kind: 'test', tasks: 1, config: { data: { path, sha256 }, reps: 3 }, locations: ['data.path'] });
+    const made = await openRunDir(dir, spec('/w/abdata.csv'), false);
+    const resumed = await openRunDir(dir, spec('/wlink/abdata.csv'), true);
+    expect(resumed.id).toBe(made.id);
+    expect((await readManifest(dir)).config).toEqual({ data: { path: '/wlink/abdata.csv', sha256: 'a'.repeat(64) }, reps: 3 });
+    // Another identity at the same path is other data; a setting that is no location still counts.
+    await expect(openRunDir(dir, spec('/wlink/abdata.csv', 'b'.repeat(64)), true)).rejects.toThrow(`--resume: ${dir} holds a different test run (the data changed: their checksum data.sha256 differs); choose another --out`);
+    await expect(openRunDir(dir, { ...spec('/w/abdata.csv'), locations: [] }, true)).rejects.toThrow('data.path: "/wlink/abdata.csv" in the run, "/w/abdata.csv" now');
   });
 
   // A tester changed reps, the seed, a command, the data: every refusal said only "its plan, data or
@@ -122,26 +139,129 @@ describe('run directory', () => {
 
   it('a worker log that is a symbolic link is refused, naming it, before any worker starts, and its target is left as it was', async () => {
     const dir = fresh();
-    await openRunDir(dir, { kind: 'test', tasks: 1, config: null }, false);
+    const m = await openRunDir(dir, { kind: 'test', tasks: 1, config: null }, false);
     const target = join(fresh(), 'elsewhere.txt');
     writeFileSync(target, 'mine\n');
     const log = join(dir, 'logs', 'local-0000-tasks-0-0.log');
     symlinkSync(target, log);
-    const err = await runLocal(dir, [0], { jobs: 1 }).catch((e: unknown) => e);
+    const err = await runLocal(dir, [0], m, { jobs: 1 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SpecError);
     expect((err as Error).message).toBe(`--out: ${log} is a symbolic link; a run writes only inside its own folder (remove the link)`);
     expect(readFileSync(target, 'utf8')).toBe('mine\n');
-    expect(await readResult(dir, 0)).toEqual({ state: 'missing' });
+    expect(await readResult(dir, 0, m.id)).toEqual({ state: 'missing' });
   });
 
   it('runTask computes a task through the handler of the run kind and rejects an index out of range', async () => {
     const dir = fresh();
-    await openRunDir(dir, { kind: 'square', tasks: 3, config: { k: 10 } }, false);
+    const m = await openRunDir(dir, { kind: 'square', tasks: 3, config: { k: 10 } }, false);
     const handlers = { square: async (m: { config: unknown }, i: number) => ({ v: (m.config as { k: number }).k * i * i }) };
     await runTask(dir, 2, handlers);
-    expect(await readResult(dir, 2)).toEqual({ state: 'ok', payload: { v: 40 } });
+    expect(await readResult(dir, 2, m.id)).toEqual({ state: 'ok', payload: { v: 40 } });
     await expect(runTask(dir, 3, handlers)).rejects.toThrow(/tasks 0 to 2/);
     await expect(runTask(dir, 0, {})).rejects.toThrow(/unknown run kind 'square'/);
+  });
+});
+
+// A tester copied a task result of one bootstrap run into another's folder, and the resumed run merged
+// it: nothing tied a result to the run that wrote it. The same happens without any copying when a
+// driver is killed, the folder removed and a new run made there while the old run's workers (local
+// orphans, Slurm elements) still run: they wrote their results into the new run.
+describe('run identity', () => {
+  const run = { kind: 'test', tasks: 2, config: { same: true } };
+
+  it('a result another run wrote, with the same configuration, is not taken: it is removed and recomputed with a note, and never returned', async () => {
+    const a = fresh();
+    const b = fresh();
+    const ma = await openRunDir(a, run, false);
+    const mb = await openRunDir(b, run, false);
+    expect(ma.id).toMatch(/^[0-9a-f]{32}$/);
+    expect(mb.id).not.toBe(ma.id);
+    await writeResult(a, 0, { v: 'a' }, ma.id);
+    await writeResult(b, 1, { v: 'b' }, mb.id);
+    copyFileSync(taskPath(a, 0), taskPath(b, 0));
+    expect(await readResult(b, 0, mb.id)).toEqual({ state: 'foreign', run: ma.id });
+    await expect(allResults(b, mb)).rejects.toThrow(`${taskPath(b, 0)}: task 0 has no valid result (result written by another run in this folder (run ${ma.id.slice(0, 8)}; this run is ${mb.id.slice(0, 8)}), not used); rerun with --resume`);
+    const notes: string[] = [];
+    expect(await pendingTasks(b, mb, (i, why) => notes.push(`task ${i}: ${why}`))).toEqual([0]);
+    expect(notes).toEqual([`task 0: result written by another run in this folder (run ${ma.id.slice(0, 8)}; this run is ${mb.id.slice(0, 8)}), not used`]);
+    expect(readdirSync(join(b, 'tasks'))).toEqual(['000001.json']);
+    // A result with no run identity (an older sysgmm's) is not taken either.
+    const body = '{"v":"old"}';
+    const { createHash } = await import('node:crypto');
+    writeFileSync(taskPath(b, 0), JSON.stringify({ format: 'sysgmm-task/1', index: 0, bytes: body.length, sha256: createHash('sha256').update(body).digest('hex') }) + '\n' + body);
+    expect(await readResult(b, 0, mb.id)).toEqual({ state: 'foreign', run: null });
+  });
+
+  it('a folder removed and made again holds a new run: the old run\'s error note is ignored, and a run.json of an older sysgmm gets an identity on resume', async () => {
+    const dir = fresh();
+    const old = await openRunDir(dir, run, false);
+    await writeTaskError(dir, 0, old.id, 'x.csv: row 3: not a number');
+    expect(await readTaskError(dir, 0, old.id)).toBe('x.csv: row 3: not a number');
+    rmSync(dir, { recursive: true });
+    const now = await openRunDir(dir, run, false);
+    mkdirSync(join(dir, 'tasks'), { recursive: true });
+    await writeTaskError(dir, 0, old.id, 'x.csv: row 3: not a number');
+    expect(await readTaskError(dir, 0, now.id)).toBeNull();
+    // An older sysgmm's run.json, without an identity.
+    const legacy = fresh();
+    const m = await openRunDir(legacy, run, false);
+    const { id: _, ...withoutId } = m;
+    writeFileSync(join(legacy, 'run.json'), JSON.stringify(withoutId));
+    const resumed = await openRunDir(legacy, run, true);
+    expect(resumed.id).toMatch(/^[0-9a-f]{32}$/);
+    expect((await readManifest(legacy)).id).toBe(resumed.id);
+  });
+
+  it('a worker refuses a folder that holds another run than the one it was started for, and writes nothing into it (no result, no error note)', async () => {
+    const dir = fresh();
+    const first = await openRunDir(dir, run, false);
+    let calls = 0;
+    const handlers = { test: async () => (calls++, { v: 1 }) };
+    // Started for another run (the executor's --run): refused before anything is computed.
+    await expect(runTask(dir, 0, handlers, 'f'.repeat(32))).rejects.toThrow(`${dir} now holds another run (run ${first.id.slice(0, 8)}; this worker was started for run ffffffff): task 0 not computed, nothing written`);
+    expect(calls).toBe(0);
+    // The folder removed and made again, with the same configuration, while the task ran.
+    let second = first;
+    const remake = async () => {
+      rmSync(dir, { recursive: true });
+      second = await openRunDir(dir, run, false);
+    };
+    const replaced = { test: async () => (await remake(), { v: 'stale' }) };
+    await expect(runTask(dir, 0, replaced)).rejects.toThrow(/now holds another run .* task 0 not computed, nothing written/);
+    expect(second.id).not.toBe(first.id);
+    expect(readdirSync(join(dir, 'tasks'))).toEqual([]);
+    // Its error in the user's data is not noted in the new run either.
+    const failing = { test: async () => { await remake(); throw new SpecError('bad option', 'x'); } };
+    await expect(runTask(dir, 1, failing, second.id)).rejects.toThrow(/now holds another run/);
+    expect(existsSync(taskErrorPath(dir, 1))).toBe(false);
+    expect(readdirSync(join(dir, 'tasks'))).toEqual([]);
+  });
+
+  it('a payload that is not its task\'s (bootstrap range, Monte Carlo replications, grid specifications) is named and recomputed', async () => {
+    const ok = { from: 3, to: 6, beta: [1, 2, 3, 4, 5, 6], se: [1, 2, 3, 4, 5, 6], hansen: [1, 2, 3], status: [0, 0, 0], singularWeight: 0 };
+    // 8 replications in 3 tasks: 0–1, 2–4, 5–7.
+    expect(replicationsMisfit({ ...ok, from: 2, to: 5 }, 1, 8, 3)).toBeNull();
+    expect(replicationsMisfit(ok, 1, 8, 3)).toBe('replications 3 to 5 where task 1 of 3 holds 2 to 4 of 8');
+    expect(replicationsMisfit({ ...ok, from: 2, to: 5, status: [0, 0] }, 1, 8, 3)).toBe('2 replication statuses, 3 Hansen statistics, 6 coefficients and 6 standard errors for 3 replications');
+    expect(replicationsMisfit({ from: 0, to: 200, beta: [], se: [], hansen: [], status: [] }, 0, 8, 2)).toBe('replications 0 to 199 where task 0 of 2 holds 0 to 3 of 8');
+    const plan = parsePlan({ dgp: { alpha: [0.5, 0.8], N: 20, T: 4 }, estimators: { AH: { ah: 'y L.y' } }, reps: 5, seed: 1, repsPerTask: 2 });
+    // 3 tasks a design: task 4 is design 1, replications 2 and 3.
+    expect(montecarloMisfit(plan, { design: 1, first: 2, reps: [{}, {}] }, 4)).toBeNull();
+    expect(montecarloMisfit(plan, { design: 0, first: 2, reps: [{}, {}] }, 4)).toBe('design 0, replications 2 to 3 where task 4 holds design 1, replications 2 to 3');
+    const config = { grid: { specs: [{ index: 1 }, { index: 2 }, { index: 3 }] }, perTask: 2 } as unknown as GridConfig;
+    expect(gridMisfit(config, [{ index: 3 }], 1)).toBeNull();
+    expect(gridMisfit(config, [{ index: 1 }, { index: 2 }], 1)).toBe('specifications #1, #2 where task 1 holds #3');
+    // pendingTasks removes such a result and says why.
+    const dir = fresh();
+    const m = await openRunDir(dir, run, false);
+    await writeResult(dir, 0, { n: 0 }, m.id);
+    await writeResult(dir, 1, { n: 0 }, m.id);
+    const notes: string[] = [];
+    const check = (p: unknown, i: number) => ((p as { n: number }).n === i ? null : `n ${(p as { n: number }).n}, task ${i}`);
+    expect(await pendingTasks(dir, m, (i, why) => notes.push(`task ${i}: ${why}`), check)).toEqual([1]);
+    expect(notes).toEqual(['task 1: result does not fit its task (n 0, task 1)']);
+    await writeResult(dir, 1, { n: 0 }, m.id);
+    await expect(allResults(dir, m, check)).rejects.toThrow(`${taskPath(dir, 1)}: task 1 has no valid result (it does not fit its task: n 0, task 1); rerun with --resume`);
   });
 });
 
@@ -155,9 +275,9 @@ describe('task entry point', () => {
   });
 
   it('runs this Node on the package bin with an argument array', () => {
-    const c = taskCommand('/tmp/run', [4, 5]);
+    const c = taskCommand('/tmp/run', [4, 5], 'ab12');
     expect(c.file).toBe(process.execPath);
-    expect(c.args).toEqual([sysgmmBin(), 'task', '/tmp/run', '4', '5']);
+    expect(c.args).toEqual([sysgmmBin(), 'task', '/tmp/run', '4', '5', '--run=ab12']);
     expect(sysgmmBin()).toMatch(/bin[/\\]sysgmm\.mjs$/);
   });
 });
@@ -277,6 +397,12 @@ describe('Slurm options', () => {
   it('an interrupt says how many tasks are left, or, with none left, which run folder\'s tasks are done and that what follows them is left', () => {
     expect(interruptedMessage('/r/01-weight', 3)).toBe('interrupted: 3 task(s) left; continue with --resume');
     expect(interruptedMessage('/r/01-weight', 0)).toBe('interrupted once every task in /r/01-weight was done; what follows them (the next stage, the outputs) is left: continue with --resume');
+  });
+
+  it('a failed task is named with its log, or, without one, as never run', () => {
+    expect(new TaskFailure('2 task(s) failed on Slurm after 0 retries', [{ index: 0, log: '/r/logs/slurm-7_0.out' }, { index: 1, log: null }]).message).toBe(
+      '2 task(s) failed on Slurm after 0 retries: task 0 (log /r/logs/slurm-7_0.out), task 1 (never ran: no log)',
+    );
   });
 
   it('says clearly when sbatch is not on PATH', async () => {

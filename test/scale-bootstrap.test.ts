@@ -3,12 +3,13 @@
 // run for any number of tasks, on worker processes and on Slurm (when a cluster is up); the same from a
 // folder written by `sysgmm partition` as from the file it was made of.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bootstrapGmm, type BootstrapResult } from '../src/bootstrap/run.ts';
-import { shardedReplications } from '../src/scale/sharded-bootstrap.ts';
+import { replicationRange, shardedReplications } from '../src/scale/sharded-bootstrap.ts';
+import { readManifest, taskPath, writeResult } from '../src/run/run-dir.ts';
 import { parseXtabond2 } from '../src/spec/parse.ts';
 import type { ExecutorOptions } from '../src/run/executor.ts';
 import { loadAbdata } from './helpers/abdata.ts';
@@ -88,5 +89,58 @@ describe('sharded pairs bootstrap of partitioned data', () => {
 
   it.skipIf(!slurmUp)('on Slurm (one array of 4 tasks) the same bit for bit (needs a Slurm cluster; skipped when sinfo finds none)', async () => {
     expect(numbers(await from(dir, 4, { executor: 'slurm' }))).toEqual(fromFile);
+  }, 240_000);
+});
+
+// --quiet left the sharded bootstrap's "submitted Slurm job array" notes on stderr.
+describe('sharded bootstrap on Slurm, --quiet', () => {
+  it.skipIf(!slurmUp)('prints no note of the jobs submitted (needs a Slurm cluster; skipped when sinfo finds none)', () => {
+    const base = ['bin/sysgmm.mjs', 'bootstrap', abdata, '--id', 'id', '--time', 'year', '--xtabond2', COMMAND, '--backend', 'float64-wasm', '--shards', '2', '--reps', '8', '--executor', 'slurm'];
+    const quiet = spawnSync(process.execPath, [...base, '--out', join(work, 'slurm-quiet'), '--quiet'], { encoding: 'utf8', timeout: 300_000 });
+    expect([quiet.status, quiet.stderr]).toEqual([0, '']);
+    const said = spawnSync(process.execPath, [...base, '--out', join(work, 'slurm-said')], { encoding: 'utf8', timeout: 300_000 });
+    expect(said.status).toBe(0);
+    expect(said.stderr).toMatch(/submitted Slurm job array \d+ \(2 task\(s\)\)/);
+  }, 240_000);
+});
+
+// A tester's run B, resumed with task 0's result of run A (another seed and B) copied into it, ended
+// with run A's replications 0–199 placed among B's 8: wrong standard errors, exit 0.
+describe('sharded bootstrap: results of another run', () => {
+  const cli = (...args: string[]) => spawnSync(process.execPath, ['bin/sysgmm.mjs', 'bootstrap', abdata, '--id', 'id', '--time', 'year', '--xtabond2', COMMAND, '--backend', 'float64-wasm', '--shards', '2', '--jobs', '1', '--quiet', ...args], { encoding: 'utf8', timeout: 300_000 });
+  const withoutTime = (text: string) => text.replace(/^Time: .*$/m, '');
+  it('a result another run wrote is not merged: it is recomputed with a note, and the output is the run\'s own; so is a result whose replications are not its task\'s', async () => {
+    const a = join(work, 'other-a');
+    const b = join(work, 'other-b');
+    expect(cli('--reps', '40', '--seed', '3', '--out', a).status).toBe(0);
+    const own = cli('--reps', '8', '--seed', '4', '--out', b);
+    expect(own.status).toBe(0);
+    copyFileSync(taskPath(a, 0), taskPath(b, 0));
+    const r = cli('--reps', '8', '--seed', '4', '--out', b, '--resume');
+    expect(withoutTime(r.stdout)).toBe(withoutTime(own.stdout));
+    const m = await readManifest(b);
+    expect([r.status, r.stderr.trim()]).toEqual([0, `task 0: result written by another run in this folder (run ${(await readManifest(a)).id.slice(0, 8)}; this run is ${m.id.slice(0, 8)}), not used; recomputing`]);
+    // This run's own identity on a payload that holds other replications (task 1's range as task 0's).
+    const [from, to] = replicationRange(8, 2, 1);
+    const text = readFileSync(taskPath(b, 1), 'utf8');
+    await writeResult(b, 0, JSON.parse(text.slice(text.indexOf('\n') + 1)), m.id);
+    const r2 = cli('--reps', '8', '--seed', '4', '--out', b, '--resume');
+    expect(withoutTime(r2.stdout)).toBe(withoutTime(own.stdout));
+    expect([r2.status, r2.stderr.trim()]).toEqual([0, `task 0: result does not fit its task (replications ${from} to ${to - 1} where task 0 of 2 holds 0 to 3 of 8); recomputing`]);
+  }, 240_000);
+
+  // A tester's resume with the data reached by another path was refused ("file: ... in the run, ... now").
+  it('the same data at another path (a copy, a symbolic link to its folder) resumes the run: it is known by its SHA-256', () => {
+    const b = join(work, 'data-moved');
+    expect(cli('--reps', '8', '--seed', '4', '--out', b).status).toBe(0);
+    const copy = join(work, 'copy-of-abdata.csv');
+    copyFileSync(abdata, copy);
+    const r = spawnSync(process.execPath, ['bin/sysgmm.mjs', 'bootstrap', copy, '--id', 'id', '--time', 'year', '--xtabond2', COMMAND, '--backend', 'float64-wasm', '--shards', '2', '--jobs', '1', '--quiet', '--reps', '8', '--seed', '4', '--out', b, '--resume'], { encoding: 'utf8', timeout: 300_000 });
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    expect(JSON.parse(readFileSync(join(b, 'run.json'), 'utf8')).config.file).toBe(copy);
+    // Other bytes at that path are other data: refused.
+    writeFileSync(copy, readFileSync(abdata, 'utf8') + '\n');
+    const changed = spawnSync(process.execPath, ['bin/sysgmm.mjs', 'bootstrap', copy, '--id', 'id', '--time', 'year', '--xtabond2', COMMAND, '--backend', 'float64-wasm', '--shards', '2', '--jobs', '1', '--quiet', '--reps', '8', '--seed', '4', '--out', b, '--resume'], { encoding: 'utf8', timeout: 300_000 });
+    expect([changed.status, changed.stderr]).toEqual([2, `sysgmm: --resume: ${b} holds a different bootstrap-replications run (the data changed: their checksum sha256 differs); choose another --out\n`]);
   }, 240_000);
 });

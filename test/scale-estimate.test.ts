@@ -328,33 +328,109 @@ describe('sharded estimate', () => {
     expectClose(expected, JSON.parse(r.stdout), 1e-10);
   }, 240_000);
 
-  it('an interrupt while tasks run: one line saying what is left, exit 130 (SIGINT) or 143 (SIGTERM), no stack; --resume completes it', async () => {
+  it('an interrupt while tasks run: one line saying what is left, exit 130 (SIGINT), 143 (SIGTERM) or 129 (SIGHUP: a dropped SSH session), no stack, the workers stopped and the lock given back; --resume completes it', async () => {
     const command = 'xtabond2 n L.n w k, gmm(L.(n w k), collapse) twostep robust';
     const expected = JSON.parse(JSON.stringify(await single(abdata, 'id', 'year', command)));
-    for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
       const out = join(work, `interrupted-${signal}`);
       const args = ['bin/sysgmm.mjs', 'estimate', ab3, '--id', 'id', '--time', 'year', '--xtabond2', command, '--json', '--jobs', '1', '--out', out];
       const run = startEstimate(args);
-      await run.firstWorker();
+      const worker = Number(await run.firstWorker());
       run.child.kill(signal);
       expect([signal, await run.closed]).toEqual([signal, code]);
-      expect(run.output.stderr).toMatch(/^sysgmm: interrupted(: [1-9]\d* task\(s\) left;| once every task in \S+\/\d\d-\w+ was done; what follows them \(the next stage, the outputs\) is left:) continue with --resume\n$/);
+      // The worker was stopped (it is no orphan), and no stage folder keeps the driver's lock.
+      expect(existsSync(`/proc/${worker}`) && !readFileSync(`/proc/${worker}/stat`, 'utf8').includes(') Z ')).toBe(false);
+      for (const s of stages(out)) expect(existsSync(join(out, s, '.sysgmm-running')), s).toBe(false);
+      expect(run.output.stderr).toMatch(new RegExp(`^run directory: ${out}\n` + /sysgmm: interrupted(: [1-9]\d* task\(s\) left;| once every task in \S+\/\d\d-\w+ was done; what follows them \(the next stage, the outputs\) is left:) continue with --resume\n$/.source));
       const r = sysgmm(...args.slice(1), '--resume');
       expect(r.code, r.stderr).toBe(0);
       expectClose(expected, JSON.parse(r.stdout), 1e-10);
     }
   }, 240_000);
 
+  // The layout stage's blocks were kept to the end though a moments stage superseded them (561 MB on
+  // a 20,000-unit panel, read by nobody).
+  it('when a moments stage follows the layout stage (a regressor dropped), the layout stage\'s blocks are removed once the moments stage is done, before the weight stage runs', async () => {
+    const command = 'xtabond2 n L.n w k yr*, gmm(L.n, collapse) iv(w k yr*) twostep robust';
+    const out = join(work, 'superseded');
+    // The weight stage's first worker waits at its start (hold-task.ts): the run folder is looked at then.
+    const { env, release } = holdTask(0, join(work, 'superseded-gate'), '-weight');
+    const args = ['bin/sysgmm.mjs', 'estimate', ab3, '--id', 'id', '--time', 'year', '--xtabond2', command, '--json', '--jobs', '1', '--out', out, '--quiet'];
+    const run = startEstimate(args, env);
+    const weightLogs = join(out, '02-weight', 'logs');
+    for (let waited = 0; !(existsSync(weightLogs) && readdirSync(weightLogs).length > 0) && waited < 120_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+    try {
+      expect(stages(out)).toEqual(['00-layout', '01-moments', '02-weight']);
+      expect(existsSync(join(out, '00-layout', 'blocks'))).toBe(false);
+      expect(readdirSync(join(out, '01-moments', 'blocks'))).toHaveLength(3);
+    } finally {
+      release();
+    }
+    expect(await run.closed).toBe(0);
+    expectClose(JSON.parse(JSON.stringify(await single(abdata, 'id', 'year', command))), JSON.parse(run.output.stdout), 1e-10);
+    // A resume finds every task done and gives the same result.
+    const r = sysgmm(...args.slice(1), '--resume');
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(r.stdout).toBe(run.output.stdout);
+  }, 240_000);
+
+  // The run directory line came only at the end, when the logs it leads to were no longer needed.
+  it('says the run directory when the run starts, before any task is done', async () => {
+    const out = join(work, 'said-at-start');
+    const { env, release } = holdTask(0, join(work, 'said-at-start-gate'), '-layout');
+    const run = startEstimate(['bin/sysgmm.mjs', 'estimate', ab3, '--id', 'id', '--time', 'year', '--xtabond2', 'xtabond2 n L.n w k, gmm(L.n) iv(w k)', '--json', '--jobs', '1', '--out', out], env);
+    // The first layout worker is held at its start: no task is done while the line is looked for.
+    const logs = join(out, '00-layout', 'logs');
+    for (let waited = 0; !(existsSync(logs) && readdirSync(logs).length > 0 && run.output.stderr.includes('\n')) && waited < 120_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+    try {
+      expect(run.output.stderr).toBe(`run directory: ${out}\n`);
+      expect(readdirSync(join(out, '00-layout', 'tasks'))).toEqual([]);
+    } finally {
+      release();
+    }
+    expect(await run.closed).toBe(0);
+    expect(run.output.stderr).toBe(`run directory: ${out}\n`);
+  }, 240_000);
+
+  it('a named --out that is the partitioned folder or inside it (but for its runs folder), or inside another run\'s folder, is refused (exit 2)', () => {
+    const command = 'xtabond2 n L.n w k, gmm(L.n) iv(w k)';
+    const args = ['estimate', ab3, '--id', 'id', '--time', 'year', '--xtabond2', command, '--json', '--jobs', '1', '--quiet', '--out'];
+    const is = sysgmm(...args, ab3);
+    expect([is.code, is.stderr]).toEqual([2, `sysgmm: --out: the folder ${ab3} is the partitioned folder ${ab3}, whose files are the data; write the run elsewhere\n`]);
+    const inside = sysgmm(...args, join(ab3, 'mine'));
+    expect([inside.code, inside.stderr]).toEqual([2, `sysgmm: --out: the folder ${join(ab3, 'mine')} is inside the partitioned folder ${ab3}, whose files are the data; write the run elsewhere (or under ${join(ab3, 'runs')}, where the default run folders are)\n`]);
+    expect(existsSync(join(ab3, 'mine'))).toBe(false);
+    // Through a symbolic link to the partition: the same folder.
+    const link = join(work, 'ab3-link-out');
+    symlinkSync(ab3, link);
+    expect(sysgmm(...args, join(link, 'mine')).code).toBe(2);
+    // Another run's stage folder, and a folder inside it.
+    const other = join(work, 'other-estimate');
+    expect(sysgmm(...args, other).code).toBe(0);
+    for (const [out, how] of [[join(other, '00-layout'), 'is'], [join(other, '00-layout', 'tasks', 'x'), 'is inside']]) {
+      const r = sysgmm(...args, out);
+      expect([r.code, r.stderr]).toEqual([2, `sysgmm: --out: the folder ${out} ${how} the folder ${join(other, '00-layout')} of another run (it holds run.json); choose another --out\n`]);
+    }
+    // Under the partition's runs folder, as the default run folders are: taken.
+    const underRuns = sysgmm(...args, join(ab3, 'runs', 'mine'));
+    expect([underRuns.code, underRuns.stderr]).toEqual([0, '']);
+  }, 240_000);
+
   it('weight and correction tasks read the blocks the layout task kept, bit for bit; missing or damaged blocks are rebuilt from the shard', async () => {
     const command = 'xtabond2 n L.n w k, gmm(L.(n w k), collapse) twostep robust';
-    const out = join(work, 'cached');
-    const { result } = await shardedEstimate(ab3, { command, id: 'id', time: 'year', conventions: 'current', jobs: 2, out });
+    const first = join(work, 'cached-first');
+    const { result } = await shardedEstimate(ab3, { command, id: 'id', time: 'year', conventions: 'current', jobs: 2, out: first });
     expectClose(await single(abdata, 'id', 'year', command), result, 1e-10);
-    // Nothing dropped or moved: the weight and correction stages read the layout stage's blocks; all removed at the end.
+    // Nothing dropped or moved: the weight and correction stages read the layout stage's blocks,
+    // named relative to the run folder; all removed at the end.
+    const config = JSON.parse(readFileSync(join(stage(first, 'correction'), 'run.json'), 'utf8')).config;
+    expect(config.blocksFrom).toBe('00-layout');
+    for (const s of stages(first)) expect(existsSync(join(first, s, 'blocks')), s).toBe(false);
+    // The run folder moved: its stages still find each other (blocksFrom is no absolute path).
+    const out = join(work, 'cached');
+    renameSync(first, out);
     const correction = stage(out, 'correction');
-    const config = JSON.parse(readFileSync(join(correction, 'run.json'), 'utf8')).config;
-    expect(config.blocksFrom).toBe(stage(out, 'layout'));
-    for (const s of stages(out)) expect(existsSync(join(out, s, 'blocks')), s).toBe(false);
+    const layoutDir = join(out, config.blocksFrom);
     const task = join(correction, 'tasks', '000001.json');
     const original = readFileSync(task, 'utf8');
     const rerun = () => {
@@ -365,12 +441,12 @@ describe('sharded estimate', () => {
       return r.stderr;
     };
     // Missing: rebuilt from the shard.
-    expect(rerun()).toContain(`shard ${config.shards[1]}: blocks in ${config.blocksFrom} missing; building them from the shard`);
+    expect(rerun()).toContain(`shard ${config.shards[1]}: blocks in ${layoutDir} missing; building them from the shard`);
     // Kept by the layout task run again: read, the same partial to the bit.
-    const layoutTask = join(config.blocksFrom, 'tasks', '000001.json');
+    const layoutTask = join(layoutDir, 'tasks', '000001.json');
     rmSync(layoutTask);
-    expect(sysgmm('task', config.blocksFrom, '1').code).toBe(0);
-    const blocks = join(config.blocksFrom, 'blocks', `shard-0000${config.shards[1]}.bin`);
+    expect(sysgmm('task', layoutDir, '1').code).toBe(0);
+    const blocks = join(layoutDir, 'blocks', `shard-0000${config.shards[1]}.bin`);
     expect(existsSync(blocks)).toBe(true);
     expect(rerun()).toBe('');
     // One byte altered: detected by its checksum, rebuilt.
@@ -378,6 +454,27 @@ describe('sharded estimate', () => {
     bytes[bytes.length - 3] ^= 1;
     writeFileSync(blocks, bytes);
     expect(rerun()).toContain('corrupt (checksum mismatch); building them from the shard');
+  }, 240_000);
+
+  // A tester's `mv mv1 mv2; estimate ... --out mv2 --resume` was refused ("blocksFrom: ... in the run,
+  // ... now"), and so was a resume naming the partition through a symbolic link ("data: ...").
+  it('a moved run folder, and the partition reached through a symbolic link, resume: the partition is known by its manifest\'s SHA-256', () => {
+    const command = 'xtabond2 n L.n w k, gmm(L.(n w k), collapse) twostep robust';
+    const was = join(work, 'mv1');
+    const moved = join(work, 'mv2');
+    const args = (data: string, out: string) => ['estimate', data, '--id', 'id', '--time', 'year', '--xtabond2', command, '--json', '--jobs', '2', '--out', out, '--quiet'];
+    const first = sysgmm(...args(ab3, was));
+    expect(first.code, first.stderr).toBe(0);
+    renameSync(was, moved);
+    const afterMove = sysgmm(...args(ab3, moved), '--resume');
+    expect([afterMove.code, afterMove.stderr]).toEqual([0, '']);
+    expect(afterMove.stdout).toBe(first.stdout);
+    const link = join(work, 'ab3-link');
+    symlinkSync(ab3, link);
+    const viaLink = sysgmm(...args(link, moved), '--resume');
+    expect([viaLink.code, viaLink.stderr]).toEqual([0, '']);
+    expect(viaLink.stdout).toBe(first.stdout);
+    expect(JSON.parse(readFileSync(join(moved, '00-layout', 'run.json'), 'utf8')).config.data).toBe(link);
   }, 240_000);
 
   it('a missing shard file is an error naming the shard (exit 2)', () => {
@@ -402,7 +499,7 @@ describe('sharded estimate', () => {
     const logs = join(out, '00-layout', 'logs');
     expect([r.code, readdirSync(logs)]).toEqual([2, ['local-0000-tasks-0-1.log']]);
     expect(r.stderr).toBe(
-      `sysgmm: shard 0 (${file}) does not match its checksum in ${join(dir, 'manifest.json')}: it was altered or damaged (task 0 of the run in ${join(out, '00-layout')}; log ${join(logs, 'local-0000-tasks-0-1.log')})\n`,
+      `run directory: ${out}\nsysgmm: shard 0 (${file}) does not match its checksum in ${join(dir, 'manifest.json')}: it was altered or damaged (task 0 of the run in ${join(out, '00-layout')}; log ${join(logs, 'local-0000-tasks-0-1.log')})\n`,
     );
     // 'abc' for n in the first data row: partition stores n as text and says where.
     const csv = readFileSync(abdata, 'utf8').split('\n');
@@ -445,7 +542,7 @@ describe('sharded estimate', () => {
     expect([r.code, r.stderr]).toEqual([2, `sysgmm: run directory: ${join(data, 'runs')} is a symbolic link; a run writes only inside its own folder (remove the link)\n`]);
     rmSync(join(data, 'runs'));
     mkdirSync(join(data, 'runs'));
-    const run = defaultRunDir(data, command, 'current');
+    const run = defaultRunDir(data, command, 'current', await fileSha256(join(data, 'manifest.json')));
     symlinkSync(elsewhere, run);
     const h = sysgmm(...args);
     expect([h.code, h.stderr]).toEqual([2, `sysgmm: run directory: ${run} is a symbolic link; a run writes only inside its own folder (remove the link)\n`]);
@@ -455,6 +552,39 @@ describe('sharded estimate', () => {
     expect(sysgmm(...args).code).toBe(0);
     expect(existsSync(join(run, 'estimate.json'))).toBe(true);
   });
+
+  // A tester partitioned a folder again: the default run folder (named by the command alone) held
+  // the old partition's stages, and both `estimate rp` ("already holds this estimate's run") and
+  // `estimate rp --resume` ("holds a different sharded-estimate run") failed.
+  it('a folder partitioned again gets a new default run folder; a named --out that holds another estimate\'s run says so', async () => {
+    const data = join(work, 'repartitioned');
+    const command = 'xtabond2 n L.n w k, gmm(L.(n w k), collapse) twostep robust';
+    const args = ['estimate', data, '--id', 'id', '--time', 'year', '--xtabond2', command, '--json', '--jobs', '2'];
+    await partition(abdata, { id: 'id', time: 'year', shards: 3, out: data });
+    const first = sysgmm(...args);
+    expect(first.code, first.stderr).toBe(0);
+    const before = defaultRunDir(data, command, 'current', await fileSha256(join(data, 'manifest.json')));
+    expect(first.stderr).toContain(`run directory: ${before}\n`);
+    await partition(abdata, { id: 'id', time: 'year', shards: 4, out: data });
+    const after = defaultRunDir(data, command, 'current', await fileSha256(join(data, 'manifest.json')));
+    expect(after).not.toBe(before);
+    for (const extra of [[], ['--resume']]) {
+      const r = sysgmm(...args, ...extra);
+      expect([extra, r.code, r.stderr]).toEqual([extra, 0, `run directory: ${after}\n`]);
+      expectClose(JSON.parse(first.stdout), JSON.parse(r.stdout), 1e-10);
+    }
+    // The same estimate's run: "already holds"; the run of another (the partition changed, another command): said so.
+    const named = join(work, 'named-out');
+    expect(sysgmm(...args, '--out', named).code).toBe(0);
+    expect(sysgmm(...args, '--out', named).stderr).toBe(`sysgmm: ${named} already holds this estimate's run; pass --resume to continue it (or reuse its results), or choose another --out\n`);
+    await partition(abdata, { id: 'id', time: 'year', shards: 2, out: data });
+    for (const extra of [[], ['--resume']]) {
+      const r = sysgmm(...args, '--out', named, ...extra);
+      expect([r.code, r.stderr]).toEqual([2, `sysgmm: ${extra.length ? '--resume: ' : ''}${named} holds the run of another sharded estimate (the data changed: their checksum manifest differs); choose another --out\n`]);
+    }
+    const other = sysgmm('estimate', data, '--id', 'id', '--time', 'year', '--xtabond2', 'xtabond2 n L.n w k, gmm(L.(n w k), collapse)', '--out', named, '--resume');
+    expect([other.code, other.stderr]).toEqual([2, `sysgmm: --resume: ${named} holds the run of another sharded estimate (command: "${command}" in the run, "xtabond2 n L.n w k, gmm(L.(n w k), collapse)" now); choose another --out\n`]);
+  }, 240_000);
 
   it('a file or a dangling link where the blocks folder goes: one line naming the folder, no stack (Node\'s recursive mkdir said "no such file" for the link)', async () => {
     const f = (n: number) => new Float64Array(n);
@@ -616,9 +746,9 @@ describe('sharded estimate', () => {
     const out = join(work, 'damaged-slurm-run');
     const r = sysgmm('estimate', dir, '--id', 'id', '--time', 'year', '--xtabond2', 'xtabond2 n L.n w k, gmm(L.n) iv(w k)', '--executor', 'slurm', '--out', out);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^submitted Slurm job array (\d+) \(2 task\(s\)\)\n/);
+    expect(r.stderr).toMatch(new RegExp(`^run directory: ${out}\n` + /submitted Slurm job array (\d+) \(2 task\(s\)\)\n/.source));
     const job = /array (\d+)/.exec(r.stderr)![1];
-    expect(r.stderr.split('\n').slice(1).join('\n')).toBe(
+    expect(r.stderr.split('\n').slice(2).join('\n')).toBe(
       `sysgmm: shard 0 (${file}) does not match its checksum in ${join(dir, 'manifest.json')}: it was altered or damaged (task 0 of the run in ${join(out, '00-layout')}; log ${join(out, '00-layout', 'logs', `slurm-${job}_0.out`)})\n`,
     );
   });

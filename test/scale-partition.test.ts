@@ -188,13 +188,13 @@ describe('an altered shard', () => {
 // A tester's `kill -INT` during partition left <out>/.spill-<pid> (13 MB); --shards above the unit
 // count made empty shards with no word.
 describe('partition interrupted, and more shards than units', () => {
-  it.runIf(process.platform !== 'win32')('SIGINT and SIGTERM remove the spill folder and the output folder the run made; exit 130 / 143 with one line', async () => {
+  it.runIf(process.platform !== 'win32')('SIGINT, SIGTERM and SIGHUP remove the spill folder and the output folder the run made; exit 130 / 143 / 129 with one line', async () => {
     // Enough rows that the first pass is still reading when the signal comes.
     const big = join(work, 'big.csv');
     const lines = ['id,year,x'];
     for (let i = 0; i < 400_000; i++) lines.push(`${i % 40_000},${2000 + Math.floor(i / 40_000)},${i}`);
     writeFileSync(big, lines.join('\n') + '\n');
-    for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
       const out = join(work, `interrupted-${signal}`);
       const child = spawn(process.execPath, ['bin/sysgmm.mjs', 'partition', big, '--id', 'id', '--time', 'year', '--shards', '8', '--out', out], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';

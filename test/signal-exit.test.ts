@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 
 /** A child that runs 2 s of "work" under noteInterrupts and signals itself after 100 ms; with
  *  `executor`, a handler of its own (as local.ts registers while tasks run) is present too. */
-function child(signal: 'SIGINT' | 'SIGTERM', executor: boolean) {
+function child(signal: 'SIGINT' | 'SIGTERM' | 'SIGHUP', executor: boolean) {
   const code = `
     const { noteInterrupts } = await import(${JSON.stringify(new URL('../src/run/signal-exit.ts', import.meta.url).href)});
     await noteInterrupts(async () => {
@@ -19,14 +19,17 @@ function child(signal: 'SIGINT' | 'SIGTERM', executor: boolean) {
 }
 
 describe('noteInterrupts', () => {
-  it('ends the process between stages with a line and 130 (SIGINT) or 143 (SIGTERM)', () => {
-    for (const [signal, status] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  // A hang-up (a dropped SSH session) is a stop like the others: it ended the driver without a word.
+  it('ends the process between stages with a line and 130 (SIGINT), 143 (SIGTERM) or 129 (SIGHUP)', () => {
+    for (const [signal, status] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
       const r = child(signal, false);
       expect([signal, r.status, r.stderr]).toEqual([signal, status, 'sysgmm: interrupted between stages; continue with --resume\n']);
     }
   });
   it("leaves the signal to an executor's handler while one is registered", () => {
-    const r = child('SIGINT', true);
-    expect([r.status, r.stderr]).toEqual([7, 'executor: stopped\n']);
+    for (const signal of ['SIGINT', 'SIGHUP'] as const) {
+      const r = child(signal, true);
+      expect([signal, r.status, r.stderr]).toEqual([signal, 7, 'executor: stopped\n']);
+    }
   });
 });

@@ -43,7 +43,7 @@ function sysgmm(...args: string[]) {
 /** The summary rows as summary.json holds them (JSON: NaN → null), from an in-process run with one task per design. */
 async function reference(): Promise<unknown> {
   const plan = parsePlan({ ...PLAN, repsPerTask: 3 });
-  const manifest = { format: 'sysgmm-run/1' as const, kind: 'montecarlo', tasks: taskLayout(plan).tasks, config: { plan }, created: '' };
+  const manifest = { format: 'sysgmm-run/1' as const, kind: 'montecarlo', tasks: taskLayout(plan).tasks, config: { plan }, created: '', id: 'test' };
   const payloads: McTaskPayload[] = [];
   for (let i = 0; i < manifest.tasks; i++) payloads.push(await montecarloTask(manifest, i));
   return JSON.parse(JSON.stringify(summarise(plan, payloads)));
@@ -283,6 +283,54 @@ describe('sysgmm montecarlo', () => {
   });
 });
 
+describe('a hang-up on a login node', () => {
+  // A dropped SSH session sends the driver SIGHUP: it ended without scancel, the array left running
+  // and the folder's lock left behind.
+  it.skipIf(!slurmUp)('SIGHUP cancels the Slurm jobs, gives the lock back and says so, exit 129; --resume then completes the run (needs a Slurm cluster; skipped when sinfo finds none)', async () => {
+    const dir = join(work, 'hup');
+    // Held (sbatch --hold) so that no element can run before the signal.
+    const child = spawn(process.execPath, ['bin/sysgmm.mjs', 'montecarlo', planFile, '--out', dir, '--executor', 'slurm', '--slurm', '--hold'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    let array = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      const m = /submitted Slurm job array (\d+) \(/.exec(stderr);
+      if (m && !array) {
+        array = m[1];
+        child.kill('SIGHUP');
+      }
+    });
+    const code = await new Promise<number | null>((done) => child.on('close', done));
+    expect([code, stderr]).toEqual([129, `submitted Slurm job array ${array} (4 task(s))\nsysgmm: interrupted: Slurm job(s) ${array} cancelled; continue with --resume\n`]);
+    expect(spawnSync('scontrol', ['show', 'job', array, '-o'], { encoding: 'utf8' }).stdout).toMatch(/JobState=CANCELLED/);
+    expect(existsSync(join(dir, '.sysgmm-running'))).toBe(false);
+    const r = sysgmm('montecarlo', planFile, '--out', dir, '--executor', 'slurm', '--resume', '--quiet');
+    expect(r.code, r.stderr).toBe(0);
+  });
+});
+
+describe('Slurm elements cancelled before they start', () => {
+  // The failure named logs/slurm-<job>_<element>.out for each, files Slurm never made.
+  it.skipIf(!slurmUp)('the failure says such an element never ran (no log) instead of naming a log that is not there (needs a Slurm cluster; skipped when sinfo finds none)', async () => {
+    const dir = join(work, 'never-ran');
+    // Held (sbatch --hold), then cancelled whole: no element starts.
+    const child = spawn(process.execPath, ['bin/sysgmm.mjs', 'montecarlo', planFile, '--out', dir, '--executor', 'slurm', '--slurm', '--hold', '--retries', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    let array = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      const m = /submitted Slurm job array (\d+) \(/.exec(stderr);
+      if (m && !array) {
+        array = m[1];
+        spawnSync('scancel', [array]);
+      }
+    });
+    const code = await new Promise<number | null>((done) => child.on('close', done));
+    expect([code, stderr]).toEqual([1, `submitted Slurm job array ${array} (4 task(s))\nsysgmm: 4 task(s) failed on Slurm after 0 retries: ${[0, 1, 2, 3].map((i) => `task ${i} (never ran: no log)`).join(', ')}\n`]);
+    expect(readdirSync(join(dir, 'logs'))).toEqual([]);
+  });
+});
+
 describe('sysgmm grid', () => {
   it('prepared for another array scheduler, its task run as a Kubernetes Indexed Job would, then collected: tables, curves, the in-process results', async () => {
     const dir = join(work, 'grid');
@@ -299,11 +347,19 @@ describe('sysgmm grid', () => {
     expect(r.stdout).toContain('| L1.n | 4 |');
     const out = JSON.parse(readFileSync(join(dir, 'grid.json'), 'utf8'));
     const config = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')).config;
-    const inProcess = await gridTask({ format: 'sysgmm-run/1', kind: 'grid', tasks: 1, config, created: '' }, 0);
+    const inProcess = await gridTask({ format: 'sysgmm-run/1', kind: 'grid', tasks: 1, config, created: '', id: 'test' }, 0);
     expect(out.specifications).toEqual(JSON.parse(JSON.stringify(inProcess)));
     expect(out.specifications[3]).toMatchObject({ sample: 'late', axes: { lags: 'lag(1 2)' }, failure: null });
     expect(out.stability[0]).toMatchObject({ coefficient: 'L1.n', specs: 4 });
     for (const f of ['grid.md', 'grid.tex', 'grid.csv', 'figures/spec-curve-L1_n.svg', 'figures/spec-curve-L1_n.png']) expect(existsSync(join(dir, f))).toBe(true);
+    // The same data reached through a symbolic link to its folder (a tester's resume was refused:
+    // "data.path: ... in the run, ... now"): known by its SHA-256, it resumes, and the run reads it there.
+    const link = join(work, 'data-link');
+    symlinkSync(join(process.cwd(), 'data'), link);
+    const viaLink = sysgmm('grid', join(link, 'abdata.csv'), ...args.slice(2), '--resume');
+    expect(viaLink.code, viaLink.stderr).toBe(0);
+    expect(viaLink.stderr).toContain('4 specification(s) in 1 task(s) (0 computed now)');
+    expect(JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')).config.data.path).toBe(join(link, 'abdata.csv'));
   });
 
   it('with --bootstrap, too few replications and specifications with failed replications are warned of on stderr (under --quiet too), and the counts are in grid.json', () => {

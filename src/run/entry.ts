@@ -1,6 +1,6 @@
 // How a worker process runs a task: this Node binary on the package's own `sysgmm` bin (read from
 // package.json, so it follows whatever the bin does: a loader for the TypeScript sources or the
-// compiled JavaScript), with `task <run dir> <index...>`. Always an argument array, never a shell line.
+// compiled JavaScript), with `task <run dir> <index...> --run=<run id>`. Always an argument array, never a shell line.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,7 +24,7 @@ export function sysgmmBin(): string {
   }
 }
 
-/** The program and arguments that run the given tasks of a run directory. */
-export function taskCommand(dir: string, indices: number[]): { file: string; args: string[] } {
-  return { file: process.execPath, args: [sysgmmBin(), 'task', resolve(dir), ...indices.map(String)] };
+/** The program and arguments that run the given tasks of the run `run` (its identity, run-dir.ts) in a run directory. */
+export function taskCommand(dir: string, indices: number[], run: string): { file: string; args: string[] } {
+  return { file: process.execPath, args: [sysgmmBin(), 'task', resolve(dir), ...indices.map(String), `--run=${run}`] };
 }

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { SpecError } from '../errors.ts';
 import { wholeNumber } from '../whole-number.ts';
-import { pendingTasks, resultsPresent, type RunManifest } from './run-dir.ts';
+import { pendingTasks, resultsPresent, type PayloadCheck, type RunManifest } from './run-dir.ts';
 import { runLocal } from './local.ts';
 import { runSlurm, splitArguments } from './slurm.ts';
 import { EXECUTORS, type ExecutorName } from './executor-names.ts';
@@ -22,12 +22,13 @@ export interface ExecutorOptions {
   onNote?: (message: string, warning?: boolean) => void;
 }
 
-/** Run every task without a valid result (a corrupt one is removed and recomputed); returns how many ran. */
-export async function executeRun(dir: string, manifest: RunManifest, opts: ExecutorOptions): Promise<number> {
-  const pending = await pendingTasks(dir, manifest.tasks, (i, why) => opts.onNote?.(`task ${i}: result corrupt (${why}); recomputing`, true));
+/** Run every task without a valid result of this run (a corrupt one, another run's, or one whose
+ *  payload fails the workload's `check` is removed and recomputed, with a warning); returns how many ran. */
+export async function executeRun(dir: string, manifest: RunManifest, opts: ExecutorOptions, check?: PayloadCheck): Promise<number> {
+  const pending = await pendingTasks(dir, manifest, (i, why) => opts.onNote?.(`task ${i}: ${why}; recomputing`, true), check);
   if (pending.length === 0) return 0;
   if ((opts.executor ?? 'local') === 'slurm') await runSlurm(dir, pending, manifest, opts);
-  else await runLocal(dir, pending, opts);
+  else await runLocal(dir, pending, manifest, opts);
   return pending.length;
 }
 

@@ -7,12 +7,12 @@ import { closeSync, constants, openSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { taskCommand } from './entry.ts';
-import { linkRefused, logDir, readResult, readTaskError } from './run-dir.ts';
+import { linkRefused, logDir, readResult, readTaskError, type RunManifest } from './run-dir.ts';
 import type { ExecutorOptions } from './executor.ts';
 import { TaskFailure, taskUserError } from './task-failure.ts';
-import { signalExit } from './signal-exit.ts';
+import { signalExit, STOP_SIGNALS } from './signal-exit.ts';
 
-export async function runLocal(dir: string, pending: number[], opts: ExecutorOptions): Promise<void> {
+export async function runLocal(dir: string, pending: number[], manifest: RunManifest, opts: ExecutorOptions): Promise<void> {
   const jobs = Math.max(1, opts.jobs ?? availableParallelism());
   const retries = opts.retries ?? 2;
   // About two batches per process: small enough to balance the load, large enough to amortise starts.
@@ -30,14 +30,13 @@ export async function runLocal(dir: string, pending: number[], opts: ExecutorOpt
     interrupted = signal;
     for (const child of running) child.kill('SIGTERM');
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  for (const s of STOP_SIGNALS) process.once(s, onSignal);
 
   const runBatch = (indices: number[]): Promise<void> =>
     new Promise((resolveBatch) => {
       const log = join(logDir(dir), `local-${String(batchNo++).padStart(4, '0')}-tasks-${indices[0]}-${indices[indices.length - 1]}.log`);
       const fd = openLog(log);
-      const { file, args } = taskCommand(dir, indices);
+      const { file, args } = taskCommand(dir, indices, manifest.id);
       const child = spawn(file, args, { stdio: ['ignore', fd, fd] });
       running.add(child);
       let finished = false;
@@ -48,11 +47,11 @@ export async function runLocal(dir: string, pending: number[], opts: ExecutorOpt
         closeSync(fd);
         const again: number[] = [];
         for (const i of indices) {
-          if ((await readResult(dir, i)).state === 'ok') {
+          if ((await readResult(dir, i, manifest.id)).state === 'ok') {
             done++;
             continue;
           }
-          const message = await readTaskError(dir, i);
+          const message = await readTaskError(dir, i, manifest.id);
           if (message !== null) {
             userError ??= taskUserError(dir, i, message, log);
             continue;
@@ -76,8 +75,7 @@ export async function runLocal(dir: string, pending: number[], opts: ExecutorOpt
   try {
     await Promise.all(Array.from({ length: Math.min(jobs, Math.max(1, queue.length)) }, worker));
   } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
+    for (const s of STOP_SIGNALS) process.removeListener(s, onSignal);
   }
   if (interrupted) throw new TaskFailure(interruptedMessage(dir, pending.length - done), [], signalExit(interrupted));
   if (userError) throw userError;

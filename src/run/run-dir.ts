@@ -2,11 +2,15 @@
 // needs is in <dir>/run.json, so any process on any machine that sees the folder can compute task i;
 // each task's result is one file <dir>/tasks/<i>.json written atomically (temporary name, then
 // rename) with a SHA-256 checksum, so a result is either complete and valid or absent/corrupt and
-// recomputed. Layout:
-//   run.json            { format, kind, tasks, config, created }
-//   tasks/000012.json   line 1: {"format","index","bytes","sha256"}; then the payload as JSON
+// recomputed. Each run has an identity drawn when it is created (run.json's `id`); every task result
+// and error note carries it, and one that carries another is not this run's: a worker of an earlier
+// run in the same folder (an orphan of a killed driver, a Slurm element still queued when the folder
+// was removed and a new run made there) or a file copied in. Such a result is treated as absent,
+// never merged. Layout:
+//   run.json            { format, kind, tasks, config, created, id }
+//   tasks/000012.json   line 1: {"format","index","run","bytes","sha256"}; then the payload as JSON
 //   logs/               one log per local worker process or Slurm array task
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { lstat, readFile, readdir, rm, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SpecError } from '../errors.ts';
@@ -25,9 +29,24 @@ export interface RunManifest {
   /** Everything a task needs, as the workload wrote it (plan, data path and checksum, ...). */
   config: unknown;
   created: string;
+  /** The run's identity, drawn when it is created (a run.json of an older sysgmm has none: one is
+   *  added when the run is resumed). Task results and error notes carry it. */
+  id: string;
 }
 
-export type TaskState = { state: 'missing' } | { state: 'corrupt'; why: string } | { state: 'ok'; payload: unknown };
+/** A task result: missing, corrupt (with why), written by another run (its id; null: none, an older
+ *  sysgmm's), or its payload. */
+export type TaskState = { state: 'missing' } | { state: 'corrupt'; why: string } | { state: 'foreign'; run: string | null } | { state: 'ok'; payload: unknown };
+
+/** A workload's check that a valid result's payload is the one its task computes (the replications
+ *  of its range, the specifications of its block): null when it is, else what is wrong. */
+export type PayloadCheck = (payload: unknown, index: number) => string | null;
+
+/** A new run identity: 128 random bits, hex. */
+const newRunId = (): string => randomBytes(16).toString('hex');
+
+/** A run identity as messages show it (its first 8 hex digits). */
+export const shortId = (id: string): string => id.slice(0, 8);
 
 export function taskPath(dir: string, index: number): string {
   return join(dir, 'tasks', `${String(index).padStart(6, '0')}.json`);
@@ -40,16 +59,17 @@ export function taskErrorPath(dir: string, index: number): string {
   return join(dir, 'tasks', `${String(index).padStart(6, '0')}.error.json`);
 }
 
-/** Note that task i stopped on an error in the user's data or options (its message names the file, row, column). */
-export async function writeTaskError(dir: string, index: number, message: string): Promise<void> {
-  await writeFileAtomic(taskErrorPath(dir, index), JSON.stringify({ index, message }) + '\n');
+/** Note that task i of run `run` (its identity) stopped on an error in the user's data or options (its message names the file, row, column). */
+export async function writeTaskError(dir: string, index: number, run: string, message: string): Promise<void> {
+  await writeFileAtomic(taskErrorPath(dir, index), JSON.stringify({ index, run, message }) + '\n');
 }
 
-/** The message of the user error task i stopped on, or null (none noted, or the note unreadable). */
-export async function readTaskError(dir: string, index: number): Promise<string | null> {
+/** The message of the user error task i of run `run` stopped on, or null (none noted, the note
+ *  unreadable, or another run's: a worker of an earlier run in the folder). */
+export async function readTaskError(dir: string, index: number, run: string): Promise<string | null> {
   try {
-    const note = JSON.parse(await readFile(taskErrorPath(dir, index), 'utf8')) as { index?: number; message?: unknown };
-    return note.index === index && typeof note.message === 'string' ? note.message : null;
+    const note = JSON.parse(await readFile(taskErrorPath(dir, index), 'utf8')) as { index?: number; run?: unknown; message?: unknown };
+    return note.index === index && note.run === run && typeof note.message === 'string' ? note.message : null;
   } catch {
     return null;
   }
@@ -97,25 +117,62 @@ export async function readManifest(dir: string): Promise<RunManifest> {
   return m;
 }
 
+/** What a run is: its workload, task count and configuration. `locations` names the settings of the
+ *  configuration (dotted keys: 'file', 'data.path') that say where the data is found, not what it is:
+ *  the configuration also holds the data's identity (its SHA-256), which a resumed run compares; the
+ *  path may differ (the data reached through a symbolic link or another relative path, the run folder
+ *  moved), and the resumed run then reads the data where this invocation names it. */
+export interface RunSpec {
+  kind: string;
+  tasks: number;
+  config: unknown;
+  locations?: string[];
+}
+
+/** The configuration without its locations (compared on resume). */
+function withoutLocations(config: unknown, locations: string[] = []): unknown {
+  if (locations.length === 0 || typeof config !== 'object' || config === null) return config;
+  const copy = JSON.parse(JSON.stringify(config)) as Record<string, unknown>;
+  for (const key of locations) {
+    const path = key.split('.');
+    let at: unknown = copy;
+    for (const k of path.slice(0, -1)) at = typeof at === 'object' && at !== null ? (at as Record<string, unknown>)[k] : undefined;
+    if (typeof at === 'object' && at !== null) delete (at as Record<string, unknown>)[path[path.length - 1]];
+  }
+  return copy;
+}
+
 /**
  * Create the run directory, or with resume reopen it. A fresh run refuses a folder that already
  * holds one; a resumed run refuses one whose configuration differs from this invocation's (its
- * results would belong to another workload).
+ * results would belong to another workload), its `locations` aside: when only they differ, run.json
+ * takes this invocation's (the same data found at another path).
  */
-export async function openRunDir(dir: string, run: { kind: string; tasks: number; config: unknown }, resume: boolean): Promise<RunManifest> {
+export async function openRunDir(dir: string, run: RunSpec, resume: boolean): Promise<RunManifest> {
   // A run.json that is there but unreadable or damaged is refused (readManifest), never replaced.
   const existing = (await stat(join(dir, 'run.json')).catch(() => null)) ? await readManifest(dir) : null;
   if (existing) {
     if (!resume) throw new SpecError(`${dir} already holds a ${existing.kind} run; pass --resume to continue it, or choose another --out`, '--out');
-    if (existing.kind !== run.kind || existing.tasks !== run.tasks || JSON.stringify(existing.config) !== JSON.stringify(run.config)) {
-      const what = existing.kind !== run.kind ? `it is a ${existing.kind} run, this is ${run.kind}` : (configDifference(existing.config, run.config) ?? `${existing.tasks} tasks in the run, ${run.tasks} now`);
+    const was = withoutLocations(existing.config, run.locations);
+    const now = withoutLocations(run.config, run.locations);
+    if (existing.kind !== run.kind || existing.tasks !== run.tasks || JSON.stringify(was) !== JSON.stringify(now)) {
+      const what = existing.kind !== run.kind ? `it is a ${existing.kind} run, this is ${run.kind}` : (configDifference(was, now) ?? `${existing.tasks} tasks in the run, ${run.tasks} now`);
       throw new SpecError(`--resume: ${dir} holds a different ${existing.kind} run (${what}); choose another --out`, '--resume');
     }
     await runSubfolder(dir, 'tasks');
     await runSubfolder(dir, 'logs');
+    // A run made by an older sysgmm has no identity: it gets one now (its results, which carry none,
+    // are then recomputed: nothing tells them from another run's). The data's locations are this
+    // invocation's, for the tasks still to run.
+    const moved = JSON.stringify(existing.config) !== JSON.stringify(run.config);
+    if (typeof existing.id !== 'string' || !existing.id || moved) {
+      if (typeof existing.id !== 'string' || !existing.id) existing.id = newRunId();
+      existing.config = run.config;
+      await writeFileAtomic(join(dir, 'run.json'), JSON.stringify(existing, null, 1) + '\n');
+    }
     return existing;
   }
-  const manifest: RunManifest = { format: RUN_FORMAT, kind: run.kind, tasks: run.tasks, config: run.config, created: new Date().toISOString() };
+  const manifest: RunManifest = { format: RUN_FORMAT, kind: run.kind, tasks: run.tasks, config: run.config, created: new Date().toISOString(), id: newRunId() };
   if ((await stat(dir).catch(() => null))?.isDirectory() === false) throw new SpecError(`--out: ${dir} is a file, not a folder`, '--out');
   await runSubfolder(dir, 'tasks');
   await runSubfolder(dir, 'logs');
@@ -163,15 +220,15 @@ export async function nothingRan(dir: string): Promise<boolean> {
 
 const sha256 = (bytes: Uint8Array | string): string => createHash('sha256').update(bytes).digest('hex');
 
-/** Write task i's result (complete, checksummed, atomically). Non-finite numbers are written as null. */
-export async function writeResult(dir: string, index: number, payload: unknown): Promise<void> {
+/** Write task i's result of run `run` (its identity; complete, checksummed, atomically). Non-finite numbers are written as null. */
+export async function writeResult(dir: string, index: number, payload: unknown, run: string): Promise<void> {
   const body = Buffer.from(JSON.stringify(payload), 'utf8');
-  const header = JSON.stringify({ format: TASK_FORMAT, index, bytes: body.length, sha256: sha256(body) });
+  const header = JSON.stringify({ format: TASK_FORMAT, index, run, bytes: body.length, sha256: sha256(body) });
   await writeFileAtomic(taskPath(dir, index), Buffer.concat([Buffer.from(header + '\n', 'utf8'), body]));
 }
 
-/** Task i's result: missing, corrupt (with why), or its payload. */
-export async function readResult(dir: string, index: number): Promise<TaskState> {
+/** Task i's result for run `run` (its identity): missing, corrupt (with why), another run's, or its payload. */
+export async function readResult(dir: string, index: number, run: string): Promise<TaskState> {
   let bytes: Buffer;
   try {
     bytes = await readFile(taskPath(dir, index));
@@ -180,7 +237,7 @@ export async function readResult(dir: string, index: number): Promise<TaskState>
   }
   const nl = bytes.indexOf(0x0a);
   if (nl < 0) return { state: 'corrupt', why: 'no header line' };
-  let header: { format?: string; index?: number; bytes?: number; sha256?: string };
+  let header: { format?: string; index?: number; run?: string; bytes?: number; sha256?: string };
   try {
     header = JSON.parse(bytes.subarray(0, nl).toString('utf8'));
   } catch {
@@ -190,21 +247,33 @@ export async function readResult(dir: string, index: number): Promise<TaskState>
   if (header.format !== TASK_FORMAT || header.index !== index) return { state: 'corrupt', why: `header is not that of task ${index}` };
   if (header.bytes !== body.length) return { state: 'corrupt', why: `${body.length} bytes where ${header.bytes} were written` };
   if (header.sha256 !== sha256(body)) return { state: 'corrupt', why: 'checksum mismatch' };
+  if (header.run !== run) return { state: 'foreign', run: typeof header.run === 'string' ? header.run : null };
   return { state: 'ok', payload: JSON.parse(body.toString('utf8')) };
 }
 
-/** Indices of the tasks with no complete, valid result; corrupt files are removed (and named through
- *  onCorrupt), and so are the error notes of earlier attempts at those tasks. */
-export async function pendingTasks(dir: string, tasks: number, onCorrupt?: (index: number, why: string) => void): Promise<number[]> {
+/** Why a result that is there is not taken, for the note that it is recomputed ("task 3: <why>; recomputing"). */
+function notTaken(s: TaskState, run: string): string {
+  if (s.state === 'corrupt') return `result corrupt (${s.why})`;
+  if (s.state === 'foreign')
+    return `result written by another run in this folder (${s.run ? `run ${shortId(s.run)}` : 'no run identity: an older sysgmm'}; this run is ${shortId(run)}), not used`;
+  return 'no result';
+}
+
+/** Indices of the tasks with no complete, valid result of this run; a corrupt result, one of another
+ *  run, and one whose payload fails `check` are removed (and named through onStale, with why), and
+ *  so are the error notes of earlier attempts at those tasks. */
+export async function pendingTasks(dir: string, manifest: RunManifest, onStale?: (index: number, why: string) => void, check?: PayloadCheck): Promise<number[]> {
+  const { tasks, id } = manifest;
   const pending: number[] = [];
   // Temporary files of results whose writer was killed mid-write: their tasks run again.
   const names = await readdir(join(dir, 'tasks')).catch(() => [] as string[]);
   for (const f of names) if (isTemporaryName(f)) await rm(join(dir, 'tasks', f), { force: true });
   for (let i = 0; i < tasks; i++) {
-    const s = await readResult(dir, i);
-    if (s.state === 'ok') continue;
-    if (s.state === 'corrupt') {
-      onCorrupt?.(i, s.why);
+    const s = await readResult(dir, i, id);
+    const wrong = s.state === 'ok' ? check?.(s.payload, i) : null;
+    if (s.state === 'ok' && !wrong) continue;
+    if (s.state !== 'missing') {
+      onStale?.(i, wrong ? `result does not fit its task (${wrong})` : notTaken(s, id));
       await rm(taskPath(dir, i), { force: true });
     }
     await rm(taskErrorPath(dir, i), { force: true });
@@ -222,12 +291,14 @@ export async function resultsPresent(dir: string): Promise<number> {
   }
 }
 
-/** Every task's payload, in task order; throws naming the first task without a valid result. */
-export async function allResults(dir: string, tasks: number): Promise<unknown[]> {
+/** Every task's payload of this run, in task order; throws naming the first task without a valid result. */
+export async function allResults(dir: string, manifest: RunManifest, check?: PayloadCheck): Promise<unknown[]> {
   const out: unknown[] = [];
-  for (let i = 0; i < tasks; i++) {
-    const s = await readResult(dir, i);
-    if (s.state !== 'ok') throw new SpecError(`${taskPath(dir, i)}: task ${i} has no valid result (${s.state === 'corrupt' ? s.why : 'missing'}); rerun with --resume`, '--resume');
+  for (let i = 0; i < manifest.tasks; i++) {
+    const s = await readResult(dir, i, manifest.id);
+    const wrong = s.state === 'ok' ? check?.(s.payload, i) : null;
+    if (s.state !== 'ok' || wrong)
+      throw new SpecError(`${taskPath(dir, i)}: task ${i} has no valid result (${wrong ? `it does not fit its task: ${wrong}` : s.state === 'missing' ? 'missing' : notTaken(s, manifest.id)}); rerun with --resume`, '--resume');
     out.push(s.payload);
   }
   return out;

@@ -3,8 +3,9 @@
 // without any shell), each element runs `sysgmm task <run dir>` with SLURM_ARRAY_TASK_ID as its
 // index and logs to <run dir>/logs/slurm-<job>_<element>.out; the run waits by polling squeue,
 // cancels its jobs with scancel on Ctrl-C, and resubmits the tasks that left no valid result (up to
-// `retries` times).
+// `retries` times). A hang-up (SIGHUP: the SSH session of a login node dropped) cancels them as Ctrl-C does.
 import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { chmod } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { SpecError } from '../errors.ts';
@@ -13,7 +14,7 @@ import { logDir, pendingTasks, readTaskError, type RunManifest } from './run-dir
 import { writeFileAtomic } from '../data/write-atomic.ts';
 import type { ExecutorOptions } from './executor.ts';
 import { TaskFailure, taskUserError } from './task-failure.ts';
-import { signalExit } from './signal-exit.ts';
+import { signalExit, STOP_SIGNALS } from './signal-exit.ts';
 
 /** Largest array index submitted (Slurm's default MaxArraySize is 1001); later tasks go in further arrays with an offset. */
 const MAX_ARRAY_INDEX = 999;
@@ -21,13 +22,15 @@ const MAX_ARRAY_INDEX = 999;
 /** Time between squeue polls. */
 const POLL_MS = 1000;
 
-/** The batch script: fixed text (nothing from the user); its arguments are node, the bin, the run dir and the index offset. */
+/** The batch script: fixed text (nothing from the user); its arguments are node, the bin, the run dir,
+ *  the index offset and the run's identity (an element that starts after its run's folder was made
+ *  again refuses the new run: task.ts). */
 const SCRIPT = `#!/bin/sh
 # sysgmm: one Slurm array task. Arguments: node, the sysgmm bin, the run directory, the index offset,
-# and (batched arrays) the file listing each element's tasks.
+# the run's identity, and (batched arrays) the file listing each element's tasks.
 export SYSGMM_TASK_OFFSET="$4"
-export SYSGMM_TASK_BATCHES="$5"
-exec "$1" "$2" task "$3"
+export SYSGMM_TASK_BATCHES="$6"
+exec "$1" "$2" task "$3" --run="$5"
 `;
 
 /** sbatch options that the executor sets itself and that would break the run if overridden, and
@@ -206,7 +209,7 @@ export function logPattern(dir: string): string {
   return `${logDir(dir).replaceAll('%', '%%')}/slurm-%A_%a.out`;
 }
 
-async function submit(dir: string, kind: string, indices: number[], opts: ExecutorOptions, attempt: number): Promise<{ ids: string[]; logs: Map<number, string> }> {
+async function submit(dir: string, manifest: RunManifest, indices: number[], opts: ExecutorOptions, attempt: number): Promise<{ ids: string[]; logs: Map<number, string> }> {
   const script = join(dir, 'slurm-task.sh');
   await writeFileAtomic(script, SCRIPT);
   await chmod(script, 0o755);
@@ -216,7 +219,7 @@ async function submit(dir: string, kind: string, indices: number[], opts: Execut
   // depends on, which sbatch then reads last: ours win even over an option the check above missed.
   // --error too, to the same log: sbatch would otherwise send standard error where an SBATCH_ERROR in
   // the user's environment says, and a failed task's message would not be in the log the run names.
-  const common = (array: string) => [`--job-name=sysgmm-${kind}`, ...(opts.slurm ?? []), '--parsable', `--array=${array}`, `--output=${logPattern(dir)}`, `--error=${logPattern(dir)}`, script, process.execPath, sysgmmBin(), dir];
+  const common = (array: string) => [`--job-name=sysgmm-${manifest.kind}`, ...(opts.slurm ?? []), '--parsable', `--array=${array}`, `--output=${logPattern(dir)}`, `--error=${logPattern(dir)}`, script, process.execPath, sysgmmBin(), dir];
   if (opts.jobs && indices.length > opts.jobs) {
     // At most `jobs` elements at a time anyway: one array of `jobs` elements, each running its share
     // of the tasks in one process (as the local executor's workers do), instead of waves of
@@ -224,14 +227,14 @@ async function submit(dir: string, kind: string, indices: number[], opts: Execut
     const batches = taskBatches(indices, opts.jobs);
     const file = join(dir, `slurm-batches-${attempt}.json`);
     await writeFileAtomic(file, JSON.stringify(batches));
-    const id = sbatch([...common(`0-${batches.length - 1}`), '0', file]);
+    const id = sbatch([...common(`0-${batches.length - 1}`), '0', manifest.id, file]);
     ids.push(id);
     batches.forEach((b, e) => b.forEach((t) => logs.set(t, join(logDir(dir), `slurm-${id}_${e}.out`))));
     opts.onNote?.(`submitted Slurm job array ${id} (${indices.length} task(s) in ${batches.length} element(s))`);
     return { ids, logs };
   }
   for (const { offset, local } of arrayChunks(indices)) {
-    const id = sbatch([...common(`${arrayRanges(local)}${opts.jobs ? `%${opts.jobs}` : ''}`), String(offset)]);
+    const id = sbatch([...common(`${arrayRanges(local)}${opts.jobs ? `%${opts.jobs}` : ''}`), String(offset), manifest.id]);
     ids.push(id);
     for (const e of local) logs.set(e + offset, join(logDir(dir), `slurm-${id}_${e}.out`));
     opts.onNote?.(`submitted Slurm job array ${id} (${local.length} task(s)${offset ? `, offset ${offset}` : ''})`);
@@ -262,33 +265,33 @@ export async function runSlurm(dir0: string, pending: number[], manifest: RunMan
   const retries = opts.retries ?? 2;
   let todo = pending;
   for (let attempt = 0; ; attempt++) {
-    const { ids, logs } = await submit(dir, manifest.kind, todo, opts, attempt);
+    const { ids, logs } = await submit(dir, manifest, todo, opts, attempt);
     let interrupted: NodeJS.Signals | null = null;
     const onSignal = (signal: NodeJS.Signals) => {
       interrupted = signal;
       capture('scancel', ids);
     };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    for (const s of STOP_SIGNALS) process.once(s, onSignal);
     try {
       while (!interrupted && (await queued(ids))) await new Promise((r) => setTimeout(r, POLL_MS));
     } finally {
-      process.removeListener('SIGINT', onSignal);
-      process.removeListener('SIGTERM', onSignal);
+      for (const s of STOP_SIGNALS) process.removeListener(s, onSignal);
     }
     if (interrupted) throw new TaskFailure(`interrupted: Slurm job(s) ${ids.join(', ')} cancelled; continue with --resume`, [], signalExit(interrupted));
     // A task stopped by an error in the user's data or options would fail the same way again.
     for (const i of todo) {
-      const message = await readTaskError(dir, i);
+      const message = await readTaskError(dir, i, manifest.id);
       if (message !== null) throw taskUserError(dir, i, message, logs.get(i)!);
     }
-    const left = new Set(await pendingTasks(dir, manifest.tasks, (i, why) => opts.onNote?.(`task ${i}: result corrupt (${why}); recomputing`, true)));
+    const left = new Set(await pendingTasks(dir, manifest, (i, why) => opts.onNote?.(`task ${i}: ${why}; recomputing`, true)));
     todo = todo.filter((i) => left.has(i));
     if (todo.length === 0) return;
     if (attempt >= retries)
       throw new TaskFailure(
         `${todo.length} task(s) failed on Slurm after ${retries} retries`,
-        todo.map((i) => ({ index: i, log: logs.get(i)! })),
+        // Slurm makes an element's log when the element starts: without one, it never ran (cancelled,
+        // or failed to start), and no log is named that is not there.
+        todo.map((i) => ({ index: i, log: existsSync(logs.get(i)!) ? logs.get(i)! : null })),
       );
     opts.onNote?.(`${todo.length} task(s) left no valid result; resubmitting (retry ${attempt + 1} of ${retries})`, true);
   }

@@ -1,8 +1,9 @@
 // How a run's tasks fail, for the executors (local.ts, slurm.ts) and the commands that report it.
-/** Tasks that did not produce a valid result; `failed` names each with its log. */
+/** Tasks that did not produce a valid result; `failed` names each with its log, or, with none (a
+ *  Slurm element cancelled before it started, whose log Slurm never made), says it never ran. */
 export class TaskFailure extends Error {
-  constructor(message: string, readonly failed: { index: number; log: string }[], readonly exitCode = 1) {
-    super(failed.length ? `${message}: ${failed.map((f) => `task ${f.index} (log ${f.log})`).join(', ')}` : message);
+  constructor(message: string, readonly failed: { index: number; log: string | null }[], readonly exitCode = 1) {
+    super(failed.length ? `${message}: ${failed.map((f) => `task ${f.index} (${f.log === null ? 'never ran: no log' : `log ${f.log}`})`).join(', ')}` : message);
     this.name = 'TaskFailure';
   }
 }

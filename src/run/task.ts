@@ -3,7 +3,8 @@
 // arrays) and other array schedulers, whose index variable is read when no index is given.
 import { readFile } from 'node:fs/promises';
 import { DataError, SpecError } from '../errors.ts';
-import { readManifest, writeResult, writeTaskError, type RunManifest } from './run-dir.ts';
+import { readManifest, shortId, writeResult, writeTaskError, type RunManifest } from './run-dir.ts';
+import { TaskFailure } from './task-failure.ts';
 
 /** Computes one task's payload from the run's manifest. */
 export type TaskHandler = (manifest: RunManifest, index: number, dir: string) => Promise<unknown>;
@@ -45,9 +46,16 @@ export function parseIndex(text: string, what: string): number {
 
 /** Compute task `index` of the run in `dir` and write its result. An error in the user's data or
  *  options (DataError, SpecError) is noted in the run directory for the executor, which then stops
- *  the run with that message instead of retrying a task that would fail the same way. */
-export async function runTask(dir: string, index: number, handlers: Record<string, TaskHandler>): Promise<void> {
+ *  the run with that message instead of retrying a task that would fail the same way.
+ *  `run` is the identity of the run the worker was started for (run.json's id when it started): a
+ *  folder that now holds another run (the first one removed and a new one made in its place while
+ *  this worker ran) is refused, before the task and again before its result or note is written, and
+ *  nothing is written into it. The result carries the identity, so that one written in the moment
+ *  between that check and the rename is still known for another run's (run-dir.ts). */
+export async function runTask(dir: string, index: number, handlers: Record<string, TaskHandler>, run?: string): Promise<void> {
   const manifest = await readManifest(dir);
+  const id = run ?? manifest.id;
+  refuseOtherRun(dir, manifest, id, index);
   if (index >= manifest.tasks) throw new SpecError(`task ${index}: the run in ${dir} has tasks 0 to ${manifest.tasks - 1}`, 'index');
   const handler = handlers[manifest.kind];
   if (!handler) throw new SpecError(`${dir}: unknown run kind '${manifest.kind}'`, 'run dir');
@@ -55,8 +63,20 @@ export async function runTask(dir: string, index: number, handlers: Record<strin
   try {
     payload = await handler(manifest, index, dir);
   } catch (err) {
-    if (err instanceof DataError || err instanceof SpecError) await writeTaskError(dir, index, err.message);
+    if (err instanceof DataError || err instanceof SpecError) {
+      refuseOtherRun(dir, await readManifest(dir), id, index);
+      await writeTaskError(dir, index, id, err.message);
+    }
     throw err;
   }
-  await writeResult(dir, index, payload);
+  refuseOtherRun(dir, await readManifest(dir), id, index);
+  await writeResult(dir, index, payload, id);
+}
+
+/** Stop a worker whose run folder holds another run than the one it was started for (exit 1, nothing written). */
+function refuseOtherRun(dir: string, manifest: RunManifest, id: string, index: number): void {
+  if (typeof manifest.id !== 'string' || !manifest.id)
+    throw new TaskFailure(`${dir}: run.json has no run identity (an older sysgmm made it); give the command that made the run again with --resume before its tasks are run`, []);
+  if (manifest.id !== id)
+    throw new TaskFailure(`${dir} now holds another run (run ${shortId(manifest.id)}; this worker was started for run ${shortId(id)}): task ${index} not computed, nothing written`, []);
 }

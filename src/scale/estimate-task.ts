@@ -32,7 +32,8 @@ export type StageConfig = ModelConfig &
   (
     | { stage: 'units' }
     | { stage: 'layout'; layout: LayoutConfig }
-    /** blocksFrom: the stage folder whose tasks wrote every shard's blocks on this layout (blocks-cache.ts). */
+    /** blocksFrom: the stage folder whose tasks wrote every shard's blocks on this layout (blocks-cache.ts),
+     *  by its name in the run folder ('00-layout'): a run folder moved between resumes still finds it. */
     | { stage: 'pass'; layout: LayoutConfig; request: WireRequest; blocksFrom?: string }
   );
 
@@ -48,9 +49,10 @@ export async function shardedEstimateTask(manifest: RunManifest, index: number, 
   const shard = cfg.shards[index];
   // Weight and correction (robust or no AR sums) read only the blocks: from the stage that built them, when valid.
   if (cfg.stage === 'pass' && cfg.blocksFrom && cfg.request.pass !== 'moments' && !(cfg.request.pass === 'correction' && cfg.request.arMode === 'nonrobust')) {
-    const cached = await readBlocks(blocksPath(cfg.blocksFrom, shard));
+    const from = resolve(dir, '..', cfg.blocksFrom);
+    const cached = await readBlocks(blocksPath(from, shard));
     if (cached.state === 'ok') return { partial: encode(computePass({ blocks: cached.blocks }, requestFromWire(cfg.request))) };
-    process.stderr.write(`shard ${shard}: blocks in ${cfg.blocksFrom} ${cached.state === 'corrupt' ? `corrupt (${cached.why})` : 'missing'}; building them from the shard\n`);
+    process.stderr.write(`shard ${shard}: blocks in ${from} ${cached.state === 'corrupt' ? `corrupt (${cached.why})` : 'missing'}; building them from the shard\n`);
   }
   const { panel, spec } = await shardPanel(cfg, index);
   if (cfg.stage === 'units') return { units: panel.units, rows: Array.from(panel.offsets.subarray(1), (o, i) => o - panel.offsets[i]) };

@@ -31,7 +31,7 @@ import { checkedShardFile, fileSha256, isPartitionedFolder, PARTITION_FORMAT, SH
 import { realPathOf } from '../data/glob.ts';
 import { processRunning } from '../run/run-lock.ts';
 import { EXACT_INTEGER } from '../panel/ids.ts';
-import { signalExit } from '../run/signal-exit.ts';
+import { signalExit, STOP_SIGNALS } from '../run/signal-exit.ts';
 
 const ROW = '__sysgmm_row';
 
@@ -191,7 +191,7 @@ export async function partition(input: string, opts: PartitionOptions): Promise<
   let rowBase = 0;
   let missingId = 0;
   let missingTime = 0;
-  // Ctrl-C or a SIGTERM ended the process with its spill folder left in `out` (as large as the data,
+  // Ctrl-C, a SIGTERM or a hang-up (SIGHUP) ended the process with its spill folder left in `out` (as large as the data,
   // a tester's 13 MB): what this run wrote is removed first, as a failure removes it below.
   const onSignal = (signal: NodeJS.Signals): void => {
     rmSync(spill, { recursive: true, force: true });
@@ -206,8 +206,7 @@ export async function partition(input: string, opts: PartitionOptions): Promise<
     process.stderr.write(`sysgmm: interrupted; the partition ${committed ? 'was written' : 'was not written'} to ${opts.out}, its temporary files removed\n`);
     process.exit(signalExit(signal));
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const s of STOP_SIGNALS) process.on(s, onSignal);
   try {
     // Another run's spill folder: a running process's run is writing into `out` (removing its spill
     // files would wreck it, and the two runs' shards would mix), so this one stops; one of a process
@@ -359,8 +358,7 @@ export async function partition(input: string, opts: PartitionOptions): Promise<
     if (made) await rmdir(out).catch(() => undefined);
     throw err;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const s of STOP_SIGNALS) process.off(s, onSignal);
   }
 }
 

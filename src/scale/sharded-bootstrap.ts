@@ -91,14 +91,33 @@ export async function bootstrapTask(manifest: RunManifest, index: number): Promi
 
 type Payload = { from: number; to: number; beta: (number | null)[]; se: (number | null)[]; hansen: (number | null)[]; status: number[]; singularWeight: number };
 
+/** Whether task s's payload holds replications ⌊sB/S⌋ … ⌊(s+1)B/S⌋−1 of the run, whole: null if it
+ *  does, else what is wrong (the driver places each row by `from`, so a row outside the task's range
+ *  would be dropped or put where another task's belongs). */
+export function replicationsMisfit(p: unknown, s: number, reps: number, shards: number): string | null {
+  const [from, to] = replicationRange(reps, shards, s);
+  const x = p as Partial<Payload> | null;
+  if (typeof x !== 'object' || x === null || !Array.isArray(x.beta) || !Array.isArray(x.se) || !Array.isArray(x.hansen) || !Array.isArray(x.status))
+    return 'not a set of bootstrap replications';
+  if (x.from !== from || x.to !== to) return `replications ${x.from} to ${Number(x.to) - 1} where task ${s} of ${shards} holds ${from} to ${to - 1} of ${reps}`;
+  const n = to - from;
+  if (x.hansen.length !== n || x.status.length !== n || x.se.length !== x.beta.length || (n > 0 && x.beta.length % n !== 0))
+    return `${x.status.length} replication statuses, ${x.hansen.length} Hansen statistics, ${x.beta.length} coefficients and ${x.se.length} standard errors for ${n} replications`;
+  return null;
+}
+
 /** Run the tasks and put their replications together in order (JSON's null back to NaN). */
 export async function shardedReplications(out: string, config: Omit<BootstrapTaskConfig, 'sha256'>, opts: ExecutorOptions & { resume?: boolean }): Promise<Replications & { threads: number }> {
   const sha256 = await dataHash(config.file, config.inputFormat);
   const full: BootstrapTaskConfig = { ...config, file: resolve(config.file), sha256 };
-  const run = await runWorkload(out, { kind: SHARDED_BOOTSTRAP, tasks: config.shards, config: full }, opts);
+  const check = (p: unknown, s: number) => replicationsMisfit(p, s, config.reps, config.shards);
+  // The data is known by its SHA-256; its path may change between resumes (a symbolic link, a copy).
+  const run = await runWorkload(out, { kind: SHARDED_BOOTSTRAP, tasks: config.shards, config: full, locations: ['file'], check }, opts);
   const parts = run!.payloads as Payload[];
   const some = parts.find((p) => p.to > p.from)!;
   const K = some.beta.length / (some.to - some.from);
+  for (const [s, p] of parts.entries())
+    if (p.to > p.from && p.beta.length !== (p.to - p.from) * K) throw new Error(`sharded bootstrap: task ${s} returned ${p.beta.length / (p.to - p.from)} coefficients a replication, task ${parts.indexOf(some)} ${K}`);
   const num = (v: number | null) => (v === null ? NaN : v);
   const beta = new Float64Array(config.reps * K);
   const se = new Float64Array(config.reps * K);

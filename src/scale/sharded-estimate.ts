@@ -11,12 +11,15 @@
 // regressor is dropped, or under `pca`), weight, correction.
 import { createHash } from 'node:crypto';
 import { readFile, rm, rmdir, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { pathBelow, realPathOf } from '../data/glob.ts';
 import { DataError, SpecError } from '../errors.ts';
 import { modelColumns } from '../spec/model-columns.ts';
 import type { ExecutorOptions } from '../run/executor.ts';
 import { runWorkload } from '../workloads/run-workload.ts';
-import { refuseLink } from '../run/run-dir.ts';
+import { requireSlurm } from '../run/slurm.ts';
+import { configDifference, refuseLink } from '../run/run-dir.ts';
 import { writeFileAtomic } from '../data/write-atomic.ts';
 import { makeFolder } from '../data/make-folder.ts';
 import { optionFault } from '../file-errors.ts';
@@ -45,14 +48,44 @@ export interface ShardedEstimateOptions extends ExecutorOptions {
   id: string;
   time: string;
   conventions: Conventions;
-  /** Run directory (default <data>/runs/estimate-<hash of the command and options>). */
+  /** Run directory (default <data>/runs/estimate-<hash of the command, conventions and partition manifest>). */
   out?: string;
   resume?: boolean;
+  /** Called with the run directory when its first stage starts, before any task runs (the CLI's
+   *  `run directory:` line, so that a user can find the run's logs while it runs). */
+  onStart?: (out: string) => void;
 }
 
-export function defaultRunDir(data: string, command: string, conventions: string): string {
-  return join(resolve(data), 'runs', `estimate-${createHash('sha256').update(`${command}\n${conventions}`).digest('hex').slice(0, 12)}`);
+/** The default run folder: <data>/runs/estimate-<hash of the command, the conventions and the
+ *  partition's manifest>. The manifest's SHA-256 is in it so that a folder partitioned again (other
+ *  shards, other data) gets a new run folder: the old one's stages hold another partition's results. */
+export function defaultRunDir(data: string, command: string, conventions: string, manifest: string): string {
+  return join(resolve(data), 'runs', `estimate-${createHash('sha256').update(`${command}\n${conventions}\n${manifest}`).digest('hex').slice(0, 12)}`);
 }
+
+/**
+ * Refuse a named --out that is the partitioned folder or inside it (the run's files would sit among
+ * the data's; its `runs` folder, where the default run folders are, is the exception), or that is, or
+ * is inside, the folder of another run (a folder holding run.json: another sharded estimate's stage,
+ * a Monte Carlo or grid run), as bootstrap --shards and grid refuse an --out among their inputs. By
+ * real paths: a symbolic link is no way in.
+ */
+function checkRunFolder(given: string, data: string): void {
+  const out = realPathOf(given);
+  const rel = relative(realPathOf(data), out);
+  if (rel === '') throw new SpecError(`--out: the folder ${given} is the partitioned folder ${data}, whose files are the data; write the run elsewhere`, '--out');
+  if (pathBelow(realPathOf(data), out) !== null && !(rel.split(sep)[0] === 'runs' && rel !== 'runs'))
+    throw new SpecError(`--out: the folder ${given} is inside the partitioned folder ${data}, whose files are the data; write the run elsewhere (or under ${join(data, 'runs')}, where the default run folders are)`, '--out');
+  for (let at = out; ; at = dirname(at)) {
+    if (existsSync(join(at, 'run.json')))
+      throw new SpecError(`--out: the folder ${given} ${at === out ? 'is' : 'is inside'} the folder ${at} of another run (it holds run.json); choose another --out`, '--out');
+    if (dirname(at) === at) break;
+  }
+}
+
+/** What estimate.json says of the run in its folder: the estimate (command, conventions) and the
+ *  partition (its manifest's SHA-256; the path is where it was found, not what it is). */
+type Marker = { data?: string; command?: string; conventions?: string; manifest?: string };
 
 export async function shardedEstimate(data0: string, opts: ShardedEstimateOptions): Promise<{ result: GmmResult; out: string; spec: ModelSpec }> {
   const data = resolve(data0);
@@ -71,7 +104,9 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
     if (c?.stored === 'utf8')
       throw new DataError(`column '${name}' is not numeric in ${m.input}${c.notNumeric ? ` (first non-number: ${c.notNumeric})` : ''}; partitioned in ${data}`, { file: m.input, column: name });
   }
-  const out = resolve(opts.out ?? defaultRunDir(data, opts.command, opts.conventions));
+  const manifestSha = createHash('sha256').update(await readFile(join(data, 'manifest.json'))).digest('hex');
+  const out = resolve(opts.out ?? defaultRunDir(data, opts.command, opts.conventions, manifestSha));
+  if (opts.out !== undefined) checkRunFolder(opts.out, data);
   // The default run directory is made inside the partition: a symbolic link at <data>/runs or at
   // the run folder would carry the whole run outside the folder the user named.
   if (opts.out === undefined) {
@@ -80,18 +115,37 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
   }
   const marker = join(out, 'estimate.json');
   const exists = await stat(marker).then(() => true, () => false);
-  if (exists && !opts.resume) throw new SpecError(`${out} already holds this estimate's run; pass --resume to continue it (or reuse its results), or choose another --out`, '--out');
+  const mine: Marker = { data, command: opts.command, conventions: opts.conventions, manifest: manifestSha };
+  if (exists) {
+    // The run there is this estimate's on this partition, or another's (the folder partitioned again
+    // since, another command in the same --out): said as such, with what differs.
+    let held: Marker;
+    try {
+      held = JSON.parse(await readFile(marker, 'utf8')) as Marker;
+    } catch (err) {
+      throw new SpecError(`${marker}: damaged (${(err as Error).message}); the run cannot go on: remove the folder or choose another --out`, '--out');
+    }
+    // A marker of an older sysgmm names no manifest: its stages' configurations still tell.
+    const differs = configDifference(
+      { command: held.command, conventions: held.conventions, ...(held.manifest === undefined ? {} : { manifest: held.manifest }) },
+      { command: mine.command, conventions: mine.conventions, ...(held.manifest === undefined ? {} : { manifest: mine.manifest }) },
+    );
+    if (differs) throw new SpecError(`${opts.resume ? '--resume: ' : ''}${out} holds the run of another sharded estimate (${differs}); choose another --out`, opts.resume ? '--resume' : '--out');
+    if (!opts.resume) throw new SpecError(`${out} already holds this estimate's run; pass --resume to continue it (or reuse its results), or choose another --out`, '--out');
+  }
+  // No sbatch here: said before anything is made (or the run folder announced).
+  if (opts.executor === 'slurm') requireSlurm();
   const folderExisted = await stat(out).then(() => true, () => false);
   // The folder's fault is --out's where the user named it (the default is under the data folder).
   const option = opts.out === undefined ? undefined : '--out';
   await makeFolder(out).catch((err: unknown) => {
     throw option ? optionFault(err, option) : err;
   });
-  if (!exists) await writeFileAtomic(marker, JSON.stringify({ data, command: opts.command, conventions: opts.conventions }) + '\n', option);
+  if (!exists) await writeFileAtomic(marker, JSON.stringify(mine) + '\n', option);
 
   let base: ModelConfig = {
     data,
-    manifest: createHash('sha256').update(await readFile(join(data, 'manifest.json'))).digest('hex'),
+    manifest: manifestSha,
     command: opts.command,
     conventions: opts.conventions,
     shards,
@@ -105,8 +159,15 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
     // The stage folder and the blocks its tasks keep are written into: neither may lead elsewhere.
     await refuseLink(dir);
     await refuseLink(join(dir, 'blocks'));
-    const run = await runWorkload(dir, { kind: SHARDED_ESTIMATE, tasks: config.shards.length, config }, { ...opts, resume: true });
+    if (stageDirs.length === 1) opts.onStart?.(out);
+    // The partition is known by its manifest's SHA-256; its path may change between resumes (a
+    // symbolic link), and blocksFrom names a stage folder of this run relative to it (a moved run).
+    const run = await runWorkload(dir, { kind: SHARDED_ESTIMATE, tasks: config.shards.length, config, locations: ['data'] }, { ...opts, resume: true });
     return run!.payloads;
+  };
+  /** Remove the blocks of every stage so far but `keep`'s (superseded: no later stage reads them). */
+  const dropBlocksBut = async (keep: string): Promise<void> => {
+    for (const dir of stageDirs) if (dir !== keep) await rm(join(dir, 'blocks'), { recursive: true, force: true });
   };
   const partials = (payloads: unknown[], what: string, of: number[]): PartialSums =>
     mergeAll(payloads.map((p, i) => deserializePartial(Buffer.from((p as { partial: string }).partial, 'base64'), `${what}, shard ${of[i]}`)));
@@ -168,6 +229,8 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
   if (span.tmin !== layout.tmin || span.tmax !== layout.tmax) {
     Object.assign(layout, span);
     lay = (await stage('layout', { ...model, stage: 'layout', layout })) as Layout[];
+    // The first layout's blocks (on the panel's grid) are superseded by this one's.
+    await dropBlocksBut(lastStage);
   }
   const layoutStage = lastStage;
   let prep = await driverModel(model, layout);
@@ -198,7 +261,12 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
   // no instrument is replaced by principal components.
   const reuse = K === kAll && !spec0.pca;
   const moments = reuse ? partials(lay, 'moments (layout stage)', sampled) : await pass({ pass: 'moments' });
-  blocksFrom = reuse ? layoutStage : lastStage;
+  blocksFrom = basename(reuse ? layoutStage : lastStage);
+  // Every task of the stage that kept the blocks the later stages read is done: the layout stage's
+  // blocks, when a moments stage followed it, are read by nobody (a resumed run reads them neither:
+  // its layout tasks are done, and a moments task builds its blocks from its shard). They go now, not
+  // at the end (the size of the data: 561 MB on a 20,000-unit panel).
+  await dropBlocksBut(join(out, blocksFrom));
   checkIdentified(moments, K);
   const obs = sumOf(moments, 'obs');
   const sigmaObs = sumOf(moments, 'obsSigma')[0];

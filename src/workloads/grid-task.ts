@@ -79,6 +79,16 @@ export function gridTaskRange(config: GridConfig, index: number): { first: numbe
   return { first, last: Math.min(config.grid.specs.length, first + config.perTask) };
 }
 
+/** Whether task i's payload holds a row for each specification of its block, in order: null if it does, else what is wrong. */
+export function gridMisfit(config: GridConfig, p: unknown, index: number): string | null {
+  const { first, last } = gridTaskRange(config, index);
+  const want = config.grid.specs.slice(first, last).map((s) => s.index);
+  const got = Array.isArray(p) ? p.map((r) => (r as Partial<GridRow> | null)?.index) : null;
+  if (!got) return 'not a list of specifications';
+  if (JSON.stringify(got) !== JSON.stringify(want)) return `specifications ${got.map((i) => `#${i}`).join(', ')} where task ${index} holds ${want.map((i) => `#${i}`).join(', ')}`;
+  return null;
+}
+
 export async function gridTask(manifest: RunManifest, index: number): Promise<GridRow[]> {
   const config = manifest.config as GridConfig;
   const { data, grid } = config;

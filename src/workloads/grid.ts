@@ -15,7 +15,7 @@ import { modelColumns } from '../spec/model-columns.ts';
 import { selectSample } from './condition.ts';
 import { parseGrid, type Grid, type Stability } from './grid-spec.ts';
 import { dataSha256 } from '../data/checksum.ts';
-import { type GridConfig, type GridRow } from './grid-task.ts';
+import { gridMisfit, type GridConfig, type GridRow } from './grid-task.ts';
 import { bootFailed, stability, writeGridTables, writeSpecCurves } from './grid-report.ts';
 import { tooFewReplications } from '../bootstrap/intervals.ts';
 import { runWorkload, type WorkloadOptions } from './run-workload.ts';
@@ -104,7 +104,8 @@ export async function runGrid(dataPath: string, gridPath: string, out: string, o
   if (resolve(join(out, 'grid.json')) === resolve(gridPath)) throw new SpecError(`--out ${out}: the results would overwrite the grid file ${gridPath}; choose another folder`, '--out');
   const { grid, config } = await prepareGrid(dataPath, gridPath, opts);
   const tasks = Math.ceil(grid.specs.length / opts.perTask);
-  const run = await runWorkload(out, { kind: 'grid', tasks, config }, exec);
+  // The data is known by its SHA-256; its path may change between resumes (a symbolic link, a copy).
+  const run = await runWorkload(out, { kind: 'grid', tasks, config, locations: ['data.path'], check: (p, i) => gridMisfit(config, p, i) }, exec);
   if (!run) return null;
   const { payloads, ran } = run;
   const rows = (payloads as GridRow[][]).flat().sort((a, b) => a.index - b.index).map(withUnidentified);

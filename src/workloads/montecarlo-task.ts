@@ -67,6 +67,16 @@ export function taskReplications(plan: Plan, index: number): { design: number; f
   return { design, first, last: Math.min(plan.reps, first + plan.repsPerTask) };
 }
 
+/** Whether task i's payload holds its design's replications first … last − 1 (taskReplications): null if it does, else what is wrong. */
+export function montecarloMisfit(plan: Plan, p: unknown, index: number): string | null {
+  const { design, first, last } = taskReplications(plan, index);
+  const x = p as Partial<McTaskPayload> | null;
+  if (typeof x !== 'object' || x === null || !Array.isArray(x.reps)) return 'not a set of replications';
+  if (x.design !== design || x.first !== first || x.reps.length !== last - first)
+    return `design ${x.design}, replications ${x.first} to ${Number(x.first) + x.reps.length - 1} where task ${index} holds design ${design}, replications ${first} to ${last - 1}`;
+  return null;
+}
+
 /** The failure of a replication whose parameters of interest `names` xtabond2's invsym leaves
  *  unidentified (reported as 0 with SE 0). */
 export function notIdentified(names: readonly string[]): string {

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { SpecError } from '../errors.ts';
 import { readFailure } from '../file-errors.ts';
 import { parsePlan, type Plan } from './plan.ts';
-import { taskLayout, type McConfig, type McTaskPayload } from './montecarlo-task.ts';
+import { montecarloMisfit, taskLayout, type McConfig, type McTaskPayload } from './montecarlo-task.ts';
 import { summarise, type McRow } from './mc-summary.ts';
 import { writeFigures, writeReplications, writeSummary } from './mc-report.ts';
 import { runWorkload, type WorkloadOptions } from './run-workload.ts';
@@ -46,7 +46,7 @@ export interface MontecarloResult {
 /** The results, or null when opts.prepare only wrote the run directory. */
 export async function runMontecarlo(plan: Plan, out: string, opts: WorkloadOptions): Promise<MontecarloResult | null> {
   const config: McConfig = { plan };
-  const run = await runWorkload(out, { kind: 'montecarlo', tasks: taskLayout(plan).tasks, config }, opts);
+  const run = await runWorkload(out, { kind: 'montecarlo', tasks: taskLayout(plan).tasks, config, check: (p, i) => montecarloMisfit(plan, p, i) }, opts);
   if (!run) return null;
   const { payloads, tasks, ran } = run;
   const results = payloads as McTaskPayload[];

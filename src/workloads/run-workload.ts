@@ -4,7 +4,7 @@ import { SpecError } from '../errors.ts';
 import { executeRun, withProgress, type ExecutorOptions } from '../run/executor.ts';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { allResults, discardRunDir, nothingRan, openRunDir, resultsPresent } from '../run/run-dir.ts';
+import { allResults, discardRunDir, nothingRan, openRunDir, resultsPresent, type PayloadCheck, type RunSpec } from '../run/run-dir.ts';
 import { lockRunDir } from '../run/run-lock.ts';
 
 export interface WorkloadOptions extends ExecutorOptions {
@@ -22,7 +22,9 @@ export interface WorkloadRun {
   ran: number;
 }
 
-export async function runWorkload(out: string, run: { kind: string; tasks: number; config: unknown }, opts: WorkloadOptions): Promise<WorkloadRun | null> {
+/** `run.check`: the workload's check that a result's payload is its task's (run-dir.ts PayloadCheck);
+ *  one that fails it is recomputed on --resume. */
+export async function runWorkload(out: string, run: RunSpec & { check?: PayloadCheck }, opts: WorkloadOptions): Promise<WorkloadRun | null> {
   if (run.tasks === 0) throw new SpecError(`${run.kind}: nothing to run (no tasks)`);
   const folderExisted = (await stat(out).catch(() => null)) !== null;
   const fresh = (await stat(join(out, 'run.json')).catch(() => null)) === null;
@@ -34,7 +36,7 @@ export async function runWorkload(out: string, run: { kind: string; tasks: numbe
   try {
     const before = await resultsPresent(out);
     opts.onTasks?.(before, run.tasks);
-    ran = await withProgress(out, (n) => opts.onTasks?.(Math.min(n, run.tasks), run.tasks), () => executeRun(out, manifest, opts));
+    ran = await withProgress(out, (n) => opts.onTasks?.(Math.min(n, run.tasks), run.tasks), () => executeRun(out, manifest, opts, run.check));
   } catch (err) {
     await release();
     // A submission refused before any task ran (no sbatch, a partition sbatch rejects): the run
@@ -44,5 +46,5 @@ export async function runWorkload(out: string, run: { kind: string; tasks: numbe
   }
   await release();
   opts.onTasks?.(run.tasks, run.tasks);
-  return { payloads: await allResults(out, run.tasks), tasks: run.tasks, ran };
+  return { payloads: await allResults(out, manifest, run.check), tasks: run.tasks, ran };
 }

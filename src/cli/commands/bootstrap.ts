@@ -1,5 +1,6 @@
 // `sysgmm bootstrap`: the pairs (cluster) bootstrap of a difference or system GMM fit, re-estimating
 // the weight matrix in every replication, and wild score-bootstrap Wald tests.
+import { noter } from '../noter.ts';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { SpecError } from '../../errors.ts';
@@ -119,7 +120,7 @@ export function register(program: Command): void {
                   (await import('../../scale/sharded-bootstrap.ts')).shardedReplications(
                     opts.out!,
                     { file, id: opts.id, time: opts.time, inputFormat: opts.inputFormat, sheet: opts.sheet, delimiter: opts.delimiter, command: opts.xtabond2, seed, reps, recentre: opts.recentre, backend: opts.backend, shards },
-                    { ...exec!, resume: opts.resume, onNote: (msg) => process.stderr.write(`${msg}\n`) },
+                    { ...exec!, resume: opts.resume, onNote: noter(opts) },
                   ),
                 ),
               );

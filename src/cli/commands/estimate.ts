@@ -41,7 +41,7 @@ export function register(program: Command): void {
     .option('--jobs <J>', 'partitioned data: local worker processes (default one per core); slurm: array tasks running at once')
     .option('--retries <n>', 'partitioned data: times a failed task is retried', '2')
     .option('--slurm <options>', 'partitioned data: extra sbatch options, e.g. "--partition=short --mem=4G"')
-    .option('--out <run-dir>', 'partitioned data: run directory (default <data>/runs/estimate-<hash of the command>)')
+    .option('--out <run-dir>', 'partitioned data: run directory (default <data>/runs/estimate-<hash of the command, --conventions and the partition>)')
     .option('--resume', 'partitioned data: continue the run in the run directory, keeping every valid task result')
     .option('--quiet', 'partitioned data: no notes on stderr (the run directory, jobs submitted); warnings still shown')
     .action(async (file: string, opts: EstimateOptions, command: Command) => {
@@ -54,7 +54,7 @@ export function register(program: Command): void {
         const exec = (await import('../../run/executor.ts')).parseExecutorOptions(opts);
         const { shardedEstimate } = await import('../../scale/sharded-estimate.ts');
         const { noteInterrupts } = await import('../../run/signal-exit.ts');
-        const { result, out, spec } = await noteInterrupts(() => shardedEstimate(file, {
+        const { result, spec } = await noteInterrupts(() => shardedEstimate(file, {
           ...exec,
           command: opts.xtabond2,
           id: opts.id,
@@ -63,8 +63,9 @@ export function register(program: Command): void {
           out: opts.out,
           resume: opts.resume,
           onNote: noter(opts),
+          // Said when the run starts, so that its logs can be found while it runs.
+          onStart: (dir) => noter(opts)(`run directory: ${dir}`),
         }));
-        if (!opts.quiet) process.stderr.write(`run directory: ${out}\n`);
         writeResult(result, format, { id: opts.id, time: opts.time, spec });
         await saveResult(result, opts.save);
         return;
