@@ -70,6 +70,14 @@ describe('reading factor-variable terms', () => {
     expect(names('n L(0/1).c.w#c.k').regressors).toEqual(['c.w#c.k', 'cL.w#c.k']);
   });
 
+  it("a group's operators reach every factor of a product, as L.(x z) lags both (a tester's report)", () => {
+    expect(names('n L.(c.w##c.k)').regressors).toEqual(['L1.w', 'L1.k', 'cL.w#cL.k']);
+    expect(names('n L(0/1).(c.w#c.k) D.(c.w#cL.k)').regressors).toEqual(['c.w#c.k', 'cL.w#cL.k', 'cD.w#cLD.k']);
+    expect(names('n L.n w, gmm(L.(n c.w#c.k))').gmm[0]).toEqual(['L1.n', 'cL.w#cL.k']);
+    // Written before the product, not around it, the operator is the first factor's alone.
+    expect(names('n L(0/1).c.w#c.k').regressors).toEqual(['c.w#c.k', 'cL.w#c.k']);
+  });
+
   it('c.x##c.z is x, z and their product; three factors in fvexpand order', () => {
     expect(names('n c.w##c.k').regressors).toEqual(['w', 'k', 'c.w#c.k']);
     expect(names('n c.w##c.k##c.ys').regressors).toEqual(['w', 'k', 'c.w#c.k', 'ys', 'c.w#c.ys', 'c.k#c.ys', 'c.w#c.k#c.ys']);
@@ -114,8 +122,12 @@ describe('the columns of factor-variable terms', () => {
     expect(p.column(`${first}b.ind`).every((v) => v === 0)).toBe(true);
     const col = p.column('5.ind');
     ind.forEach((v, r) => expect(col[r]).toBe(v === 5 ? 1 : 0));
-    // ibn.: every level, none the base; ib(last).: the highest; ib(freq).: the most frequent.
-    expect(columnsOf('n ibn.ind').spec.regressors.some((t) => t.name.includes('b.'))).toBe(false);
+    // ibn.: every level, none the base, the first marked bn as fvexpand marks it (its column an
+    // indicator like the others); ib(last).: the highest; ib(freq).: the most frequent.
+    const ibn = columnsOf('n ibn.ind');
+    const second = [...new Set(ind)].sort((a, b) => a - b)[1];
+    expect(ibn.spec.regressors.map((t) => t.name).slice(0, 2)).toEqual([`${first}bn.ind`, `${second}.ind`]);
+    ind.forEach((v, r) => expect(ibn.p.column(`${first}bn.ind`)[r]).toBe(v === first ? 1 : 0));
     expect(columnsOf('n ib(last).ind').spec.regressors.at(-1)!.name).toBe(`${Math.max(...ind)}b.ind`);
     const counts = new Map<number, number>();
     for (const v of ind) counts.set(v, (counts.get(v) ?? 0) + 1);
@@ -144,6 +156,11 @@ describe('the columns of factor-variable terms', () => {
     const frac = panel.withColumn('g', Float64Array.from(panel.column('ind'), (v, r) => (r === 0 ? 2.5 : v)));
     expect(() => expandFactors(frac, parseXtabond2('n i.g', frac.variables()))).toThrow(/has 2.5 in the row/);
     expect(() => expandFactors(panel, parseXtabond2('n ib1990.year', panel.variables()))).toThrow(/ib1990\.year: year has no level 1990 \(its levels run from 1976 to 1984\)/);
+    // A single level is held to the same rule, and must be a level of the data: a typo such as 1.k
+    // for L.k was an all-zero column, dropped as collinear without a word.
+    expect(() => expandFactors(panel, parseXtabond2('n 1.n', panel.variables()))).toThrow(/factor variable 'n' has .* factor variables take whole numbers from 0 to 32,740/);
+    expect(() => expandFactors(panel, parseXtabond2('n L.n 99999.year', panel.variables()))).toThrow(/99999\.year: year has no level 99999 \(its levels run from 1976 to 1984\)/);
+    expect(() => expandFactors(panel, parseXtabond2('n L.n w, gmm(L.n) iv(1990.year)', panel.variables()))).toThrow(/1990\.year: year has no level 1990/);
     const big = smallPanel(1500);
     expect(big.nrows).toBeGreaterThan(MAX_LEVELS);
     const many = big.withColumn('g', Float64Array.from({ length: big.nrows }, (_, r) => r));
@@ -176,6 +193,10 @@ describe('fits with factor variables', () => {
     const layout = { tmin: 1976, tmax: 1984, periods: [1975, 1976, 1977, 1978, 1979, 1980, 1981, 1982, 1983, 1984] };
     expect(buildDesign(panel, spec('year'), layout).regressorNames).toContain('1975b.year');
     expect(() => buildDesign(panel, spec('ind'), layout)).toThrow(/i\.ind on a partitioned panel: each shard holds only some of ind's levels/);
+    // The most frequent level would be the shard's (a tester's 3-shard run took another base per shard).
+    expect(() => buildDesign(panel, parseXtabond2('n L.n w ib(freq).year, gmm(L.n) iv(w)', panel.variables()), layout)).toThrow(
+      /ib\(freq\)\.year on a partitioned panel: the most frequent level is counted over the whole panel/,
+    );
   });
 
   it('test and lincom read level and product names', async () => {
@@ -187,6 +208,13 @@ describe('fits with factor variables', () => {
     expect(R.R[names.length + names.indexOf('c.w#c.k')]).toBe(2);
     const { a } = parseCombination('c.w#c.k + w - 1980.year/2', names);
     expect([a[names.indexOf('c.w#c.k')], a[names.indexOf('w')], a[names.indexOf('1980.year')]]).toEqual([1, 1, -0.5]);
+    // A lagged product and a marked level in any of Stata's spellings (a tester's report).
+    const s = await fit('n L.n w k cL.w#c.k ibn.ind, gmm(L.n) iv(w k ibn.ind) twostep robust nocons');
+    const sn = s.coefficients.map((c) => c.name);
+    expect(sn).toContain('1bn.ind');
+    for (const spelling of ['L.c.w#c.k', 'cL1.w#c.k', 'c.L.w#c.k', 'l.c.w#c.k'])
+      expect(parseRestrictions(`${spelling} = 0`, sn).R[sn.indexOf('cL.w#c.k')]).toBe(1);
+    expect(parseRestrictions('1.ind = 0', sn).R[sn.indexOf('1bn.ind')]).toBe(1);
   });
 });
 

@@ -30,7 +30,7 @@ export interface LinearCombinationWeights {
 
 /** A factor variable's level ("1978.year", read before a number would take "1978."), a number, a
  *  coefficient name (letters of any script, as column names may be; "c.w#c.k"), or an operator. */
-const TOKEN = /\s*(?:(\d+b?\.[\p{L}_][\p{L}\p{N}_]*)|(\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|([\p{L}_][\p{L}\p{N}_.#]*)|([-+*/=()]))/uy;
+const TOKEN = /\s*(?:(\d+(?:bn|b)?\.[\p{L}_][\p{L}\p{N}_]*)|(\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|([\p{L}_][\p{L}\p{N}_.#]*)|([-+*/=()]))/uy;
 
 /**
  * Parse restrictions over the named coefficients (names as reported: "L1.n", "w", "_cons"; spelt as

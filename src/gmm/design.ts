@@ -14,7 +14,7 @@ import { DataError, SpecError } from '../errors.ts';
 import { evalCondition, inRangeMask } from '../spec/condition.ts';
 import { withTimeDummies } from '../spec/time-dummies.ts';
 import { splitGroup, validateSpec, withoutIgnored } from '../spec/validate.ts';
-import { checkedLevels, expandFactors, factorLevels, withFactorColumns, type FactorLevels } from '../spec/factor-variables.ts';
+import { checkedLevels, expandFactors, withFactorColumns, type FactorLevels } from '../spec/factor-variables.ts';
 
 /** An iv-style group with its variables resolved to source-column indices. */
 export interface ResolvedIv {
@@ -108,12 +108,11 @@ function resolveSpec(
 /** The specification with its i. terms expanded over their levels and the panel with a column for
  *  each factor-variable term (src/spec/factor-variables.ts). On a shard of a panel (`periods` given,
  *  src/scale) the levels of i.<time variable> are the whole panel's periods; another variable's levels
- *  are not known there, so i. of it is refused. */
+ *  are not known there, so i. of it is refused, and so is ib(freq). of any. */
 export function withFactorVariables(panel: Panel, spec0: ModelSpec, periods?: readonly number[]): { panel: Panel; spec: ModelSpec; factors: FactorLevels } {
-  const { spec, factors } = expandFactors(panel, spec0, (v) => {
-    if (!periods) return factorLevels(panel, v);
-    if (v === panel.timeName) return checkedLevels(v, periods, panel.source);
-    throw new SpecError(`i.${v} on a partitioned panel: each shard holds only some of ${v}'s levels, so its indicators are not made here; make them as columns in the data (i. of the time variable, ${panel.timeName}, works)`, `i.${v}`);
+  const { spec, factors } = expandFactors(panel, spec0, {
+    levelsOf: (v) => (periods && v === panel.timeName ? checkedLevels(v, periods, panel.source) : null),
+    shard: periods !== undefined,
   });
   const terms = [spec.depvar, ...spec.regressors, ...spec.iv.flatMap((g) => g.vars), ...spec.gmm.flatMap((g) => g.vars)];
   return { panel: withFactorColumns(panel, terms), spec, factors };

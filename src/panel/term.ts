@@ -21,8 +21,12 @@ export interface Term {
  *  - 'product': c.x#c.z, each factor under its own operators ("cL.x#c.z" is L.x times z). */
 export type FactorTerm =
   | { kind: 'factor'; variable: string; base: FactorBase }
-  | { kind: 'level'; variable: string; level: number; base: boolean }
+  | { kind: 'level'; variable: string; level: number; mark: LevelMark }
   | { kind: 'product'; factors: { variable: string; lag: number; diff: number }[] };
+
+/** fvexpand's mark on a level: 'b' the base (its column all zeros), 'bn' the first level of ibn.v
+ *  (no base: an indicator like the others), '' none. */
+export type LevelMark = '' | 'b' | 'bn';
 
 /** Which level of i.v is the base (omitted): a level, the lowest, the highest, the most frequent, or none (ibn.). */
 export type FactorBase = number | 'first' | 'last' | 'freq' | 'none';

@@ -123,7 +123,7 @@ interface Block {
 
 /** A factor variable's level ("2005.yr" → level 2005 of yr), or null. */
 function levelOf(name: string): { level: string; variable: string } | null {
-  const m = /^(\d+)b?\.([^.#]+)$/.exec(name);
+  const m = /^(\d+)(?:bn|b)?\.([^.#]+)$/.exec(name);
   return m ? { level: m[1], variable: m[2] } : null;
 }
 

@@ -3,17 +3,36 @@
 // "L2D1.w" (L(0/2).w gives "w", "L1.w", "L2.w"); plain names ("w", "yr1978", "_cons") as they are.
 // Users write operators as Stata's `test` and `lincom` read them: without a number an operator means 1
 // ("L.n" = "L1.n", "LD.w" = "L1D1.w"), in either order and case and chained ("DL.w", "l.d.w"),
-// and L0/D0 are no operator ("L0.w" = "w"). --test, lincom, `table --keep`, vcovMatrix().get and a
-// grid's focus all read names through this file.
-import { termName } from './types.ts';
+// and L0/D0 are no operator ("L0.w" = "w"). A product of factor variables is read factor by factor
+// the same way ("L.c.w#c.k", "cL1.w#c.k" and "c.L.w#c.k" are "cL.w#c.k"), and a level without its
+// mark names the marked one ("1976.year" is "1976bn.year"). --test, lincom, `table --keep`,
+// vcovMatrix().get and a grid's focus all read names through this file.
+import { opString, termName } from './types.ts';
 import { netOperators } from '../panel/term.ts';
 
 /** Operators (one or more chained with dots) before a variable name: "L.", "LD.", "L2.D.", "f3.". */
 const OPERATED = /^((?:[LFD]\d*)+\.)+([\p{L}\p{N}_]+)$/iu;
+/** One factor of a product: operators before c., after it, and after its dot ("L.cL2.D.w"). */
+const FACTOR = /^((?:[LFD]\d*\.)*)c((?:[LFD]\d*)*)\.((?:[LFD]\d*\.)*)([\p{L}_][\p{L}\p{N}_]*)$/iu;
+/** A level of a factor variable with fvexpand's mark ("1976b.year", "1976bn.year"). */
+const LEVEL = /^(\d+)(?:bn|b)\.([\p{L}_][\p{L}\p{N}_]*)$/u;
 
-/** The label a spelling stands for: "L.n" → "L1.n", "DL.w" → "L1D1.w", "F.k" → "F1.k", "L0.w" → "w"; other text as it is (trimmed). */
+/** The label a spelling stands for: "L.n" → "L1.n", "DL.w" → "L1D1.w", "F.k" → "F1.k", "L0.w" → "w",
+ *  "L.c.w#c.k" → "cL.w#c.k", "1976bn.year" → "1976.year"; other text as it is (trimmed). */
 export function coefficientName(text: string): string {
   const s = text.trim();
+  const level = LEVEL.exec(s);
+  if (level) return `${level[1]}.${level[2]}`;
+  if (s.includes('#')) {
+    const parts = s.split('#').map((p) => FACTOR.exec(p));
+    if (parts.some((p) => !p)) return s;
+    return parts
+      .map((p) => {
+        const { lag, diff } = netOperators(p![1] + p![2] + p![3]);
+        return `c${opString(lag, diff)}.${p![4]}`;
+      })
+      .join('#');
+  }
   const m = OPERATED.exec(s);
   if (!m) return s;
   const { lag, diff } = netOperators(s.slice(0, s.length - m[2].length));

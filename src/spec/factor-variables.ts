@@ -64,6 +64,14 @@ function where(panel: Panel): string {
  *  ("i.yr": { levels: [2004, ..., 2022], base: 2004 }): what a result keeps to print its instruments. */
 export type FactorLevels = Record<string, { levels: number[]; base: number | null }>;
 
+/** Where the levels of factor variables come from: the panel's rows (`levelsOf` null) or, on a shard of
+ *  a partitioned panel (`shard`), the whole panel's where it knows them (the time variable's periods);
+ *  null where it does not. */
+export interface LevelSource {
+  levelsOf: (variable: string) => number[] | null;
+  shard: boolean;
+}
+
 /** The base level of i.v (ib#.v ...) among its levels (ascending). */
 function baseLevel(t: Term & { fv: { kind: 'factor' } }, levels: readonly number[], counts: () => Map<number, number>): number | null {
   const { variable, base } = t.fv;
@@ -90,17 +98,37 @@ function allTerms(spec: ModelSpec): Term[] {
   return [spec.depvar, ...spec.regressors, ...spec.iv.flatMap((g) => g.vars), ...spec.gmm.flatMap((g) => g.vars)];
 }
 
-/** The specification with every i. term replaced by its level terms (levels: `levelsOf`, by default
- *  the panel's), and the levels each was expanded over. */
-export function expandFactors(panel: Panel, spec: ModelSpec, levelsOf: (variable: string) => number[] = (v) => factorLevels(panel, v)): { spec: ModelSpec; factors: FactorLevels } {
+/** The specification with every i. term replaced by its level terms, and the levels each was expanded
+ *  over; a single level (#.v) is held to the rule and must be one of v's levels. Levels come from
+ *  `source` (by default the panel's rows). On a shard, i. of a variable whose levels the whole panel
+ *  does not give is refused, and so is ib(freq). (its counts would be the shard's). */
+export function expandFactors(panel: Panel, spec: ModelSpec, source: LevelSource = { levelsOf: () => null, shard: false }): { spec: ModelSpec; factors: FactorLevels } {
   const factors: FactorLevels = Object.create(null);
   const known = new Map<string, number[]>();
+  const levels = (t: Term, v: string): number[] => {
+    let l = known.get(v);
+    if (!l) {
+      const whole = source.levelsOf(v);
+      if (!whole && source.shard)
+        throw new SpecError(`${t.name} on a partitioned panel: each shard holds only some of ${v}'s levels; make the indicators as columns in the data (i. of the time variable, ${panel.timeName}, works)`, t.name);
+      known.set(v, (l = whole ?? factorLevels(panel, v)));
+    }
+    return l;
+  };
   for (const t of allTerms(spec)) {
-    if (t.fv?.kind !== 'factor' || t.name in factors) continue;
-    const v = t.fv.variable;
-    if (!known.has(v)) known.set(v, levelsOf(v));
-    const levels = known.get(v)!;
-    factors[t.name] = { levels, base: baseLevel(t as Term & { fv: { kind: 'factor' } }, levels, () => valueCounts(panel, v)) };
+    const fv = t.fv;
+    if (fv?.kind === 'level') {
+      // A level the data lacks would be an all-zero column, dropped without a word (1.k for L.k).
+      const whole = source.levelsOf(fv.variable);
+      const have = whole ?? factorLevels(panel, fv.variable);
+      if ((whole || !source.shard) && !have.includes(fv.level))
+        throw new SpecError(`${t.name}: ${fv.variable} has no level ${fv.level} (its levels run from ${have[0]} to ${have[have.length - 1]})`, t.name);
+    }
+    if (fv?.kind !== 'factor' || t.name in factors) continue;
+    if (fv.base === 'freq' && source.shard)
+      throw new SpecError(`${t.name} on a partitioned panel: the most frequent level is counted over the whole panel, which a shard does not see; name the base level (ib#.${fv.variable})`, t.name);
+    const l = levels(t, fv.variable);
+    factors[t.name] = { levels: l, base: baseLevel(t as Term & { fv: { kind: 'factor' } }, l, () => valueCounts(panel, fv.variable)) };
   }
   return { spec: withLevels(spec, factors), factors };
 }
@@ -117,7 +145,8 @@ export function withLevels(spec: ModelSpec, factors: FactorLevels): ModelSpec {
       if (fv?.kind !== 'factor') return [t];
       const f = factors[t.name];
       if (!f) throw new Error(`withLevels: no levels for ${t.name}`);
-      return f.levels.map((l) => levelTerm(fv.variable, l, l === f.base));
+      // fvexpand marks the base level b, and the first level of ibn. bn.
+      return f.levels.map((l, j) => levelTerm(fv.variable, l, l === f.base ? 'b' : f.base === null && j === 0 ? 'bn' : ''));
     });
   const regressors = expand(spec.regressors);
   const seen = new Set([spec.depvar.name]);
@@ -159,7 +188,7 @@ export function withFactorColumns(panel: Panel, terms: readonly Term[]): Panel {
 function factorColumn(panel: Panel, fv: Exclude<FactorTerm, { kind: 'factor' }>): Float64Array {
   if (fv.kind === 'level') {
     const x = panel.column(fv.variable);
-    return Float64Array.from(x, (v) => (Number.isNaN(v) ? NaN : !fv.base && v === fv.level ? 1 : 0));
+    return Float64Array.from(x, (v) => (Number.isNaN(v) ? NaN : fv.mark !== 'b' && v === fv.level ? 1 : 0));
   }
   const out = new Float64Array(panel.nrows).fill(1);
   for (const f of fv.factors) {

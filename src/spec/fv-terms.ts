@@ -1,6 +1,6 @@
 // The terms of Stata's factor-variable notation, named as fvexpand names them (the notation and how
 // the columns are made: src/spec/factor-variables.ts).
-import type { FactorBase, FactorTerm, Term } from '../panel/term.ts';
+import type { FactorBase, FactorTerm, LevelMark, Term } from '../panel/term.ts';
 import { opString } from './types.ts';
 
 /** i.v (ib#.v, ib(first|last|freq).v, ibn.v) before its levels are known. */
@@ -9,9 +9,10 @@ export function factorTerm(variable: string, base: FactorBase): Term {
   return fvTerm(`${prefix}.${variable}`, { kind: 'factor', variable, base });
 }
 
-/** The indicator of one level of v: "2005.yr", or "2004b.yr" for the base level (all zeros). */
-export function levelTerm(variable: string, level: number, base: boolean): Term {
-  return fvTerm(`${level}${base ? 'b' : ''}.${variable}`, { kind: 'level', variable, level, base });
+/** The indicator of one level of v: "2005.yr", "2004b.yr" for the base level (all zeros), "2004bn.yr"
+ *  for the first level of ibn.yr. */
+export function levelTerm(variable: string, level: number, mark: LevelMark = ''): Term {
+  return fvTerm(`${level}${mark}.${variable}`, { kind: 'level', variable, level, mark });
 }
 
 /** The product of continuous variables, each lagged and differenced as given: "c.x#c.z", "cL.x#c.z". */

@@ -8,7 +8,7 @@ import { closeMatches } from '../close-matches.ts';
 import { SpecError } from '../errors.ts';
 import { opString, term, type Term } from './types.ts';
 import { factorTerm, levelTerm, productTerm } from './fv-terms.ts';
-import { netOperators, type FactorBase } from '../panel/term.ts';
+import { netOperators, type FactorBase, type LevelMark } from '../panel/term.ts';
 import { MAX_SPAN } from '../panel/time-span.ts';
 
 /** The most terms one variable's operators may make (L(1/4)D(0/1).x makes 8): a product of ranges
@@ -38,9 +38,12 @@ export function expandVarlist(text: string, columns: readonly string[], context:
 const NAME_CHARS = /[\p{L}\p{N}_*?~]/u; // letters of any script (Stata 14+ names are Unicode)
 const OP_PREFIX = /^(?:[LlFfDdSs](?:\d+|\([^()]*\))?)+\./;
 /** A factor-variable prefix: i. ibn. ib#. ib(first|last|freq). (groups 1–3), c. with its own
- *  operators, cL. (4), or one level, #. or #b. (5, 6). */
-const FV_PREFIX = /^(?:(ibn|i)|ib(\d+)|ib\((first|last|freq)\)|c((?:[LlFfDd]\d*)*)|(\d+)(b?))\./;
+ *  operators, cL. (4), or one level, #. #b. or #bn. (5, 6). */
+const FV_PREFIX = /^(?:(ibn|i)|ib(\d+)|ib\((first|last|freq)\)|c((?:[LlFfDd]\d*)*)|(\d+)(bn|b)?)\./;
 const UNSUPPORTED_FV = 'interactions with a factor variable (i.a#c.x, a#b) are not implemented: make the columns in the data';
+
+const NO_OPERATOR: OpCombo = { lag: 0, diff: 0 };
+const plus = (a: OpCombo, b: OpCombo): OpCombo => ({ lag: a.lag + b.lag, diff: a.diff + b.diff });
 
 /** One factor of a product: a variable under its operators. */
 interface ProductFactor {
@@ -76,6 +79,7 @@ class VarlistParser {
   }
 
   private item(outer: OpCombo[]): Term[] {
+    const at = this.pos;
     const combos = this.opPrefix(outer);
     this.skipSpace();
     if (this.text[this.pos] === '(') {
@@ -83,7 +87,14 @@ class VarlistParser {
       return this.list(combos, true);
     }
     const fv = FV_PREFIX.exec(this.text.slice(this.pos));
-    if (fv) return this.factorItem(fv, combos);
+    if (fv) {
+      // A product tells the group's operators (every factor's) from its own prefix (the first factor's).
+      const end = this.pos;
+      this.pos = at;
+      const own = this.opPrefix([NO_OPERATOR]);
+      this.pos = end;
+      return this.factorItem(fv, outer, own, combos);
+    }
     const start = this.pos;
     while (this.pos < this.text.length && NAME_CHARS.test(this.text[this.pos])) this.pos++;
     let first = this.text.slice(start, this.pos);
@@ -127,20 +138,22 @@ class VarlistParser {
 
   /** A term that starts with a factor-variable prefix (matched by FV_PREFIX): i. and its kin, one
    *  level (#.v), or c. (alone the variable itself; with # a product). Operators before an i. or level
-   *  term are refused; before a product they go to its first factor, as Stata reads L.c.x#c.z. */
-  private factorItem(m: RegExpExecArray, combos: OpCombo[]): Term[] {
+   *  term are refused. In a product, operators written before it go to its first factor, as Stata
+   *  reads L.c.x#c.z (cL.x#c.z), and those of an enclosing group to every factor: L.(c.x#c.z) is
+   *  cL.x#cL.z, as L.(x z) lags both. `outer`: the group's operators; `own`: the item's prefix;
+   *  `combos`: the two combined. */
+  private factorItem(m: RegExpExecArray, outer: OpCombo[], own: OpCombo[], combos: OpCombo[]): Term[] {
     const prefix = m[0];
     this.pos += prefix.length;
     if (m[4] !== undefined) {
-      const own = this.opsOf(m[4]);
-      const cs = this.opPrefix(combos.map((c) => ({ lag: c.lag + own.lag, diff: c.diff + own.diff })));
+      const inline = this.opsOf(m[4]);
+      const firstOwn = this.opPrefix(own.map((c) => plus(c, inline)));
       const names = this.names(prefix);
-      const first = names.flatMap((variable) => cs.map((c) => ({ variable, lag: c.lag, diff: c.diff })));
       if (this.text[this.pos] === '#') {
         if (names.length !== 1) throw this.fault(`'${prefix}${names.join(' ')}' in ${this.context}: a wildcard in a product must match one variable`);
-        return this.product(first);
+        return this.product(names[0], firstOwn, outer);
       }
-      return first.map((f) => term(f.variable, f.lag, f.diff));
+      return names.flatMap((variable) => outer.flatMap((o) => firstOwn.map((c) => term(variable, o.lag + c.lag, o.diff + c.diff))));
     }
     if (combos.some((c) => c.lag !== 0 || c.diff !== 0))
       throw this.fault(`'${prefix}' in ${this.context}: operators on a factor variable (L.i.x) are not supported; lag the variable in the data`);
@@ -148,15 +161,17 @@ class VarlistParser {
       throw this.fault(`'${prefix}${this.text.slice(this.pos).split(/\s/)[0]}' in ${this.context}: operators on a factor variable (i.L.x) are not supported; lag the variable in the data`);
     const names = this.names(prefix);
     if (this.text[this.pos] === '#') throw this.fault(`'${prefix}${names[0]}#' in ${this.context}: ${UNSUPPORTED_FV}`);
-    if (m[5] !== undefined) return names.map((n) => levelTerm(n, Number(m[5]), m[6] === 'b'));
+    if (m[5] !== undefined) return names.map((n) => levelTerm(n, Number(m[5]), (m[6] ?? '') as LevelMark));
     const base: FactorBase = m[1] === 'ibn' ? 'none' : m[2] !== undefined ? Number(m[2]) : ((m[3] as 'first' | 'last' | 'freq' | undefined) ?? 'first');
     return names.map((n) => factorTerm(n, base));
   }
 
-  /** The rest of a product after its first factor(s): `#c.z` or `##c.z`, repeated. With # one
-   *  product per first factor; with ## (Stata's full factorial) every non-empty subset of the factors,
-   *  in fvexpand's order (x z c.x#c.z; for three, x z c.x#c.z w c.x#c.w c.z#c.w c.x#c.z#c.w). */
-  private product(first: ProductFactor[]): Term[] {
+  /** The rest of a product after its first factor, `variable` under each of `firstOwn`: `#c.z` or
+   *  `##c.z`, repeated, each factor under its own operators and all under each of the group's
+   *  (`outer`). With # one product per operator; with ## (Stata's full factorial) every non-empty
+   *  subset of the factors, in fvexpand's order (x z c.x#c.z; for three, x z c.x#c.z w c.x#c.w c.z#c.w
+   *  c.x#c.z#c.w). */
+  private product(variable: string, firstOwn: OpCombo[], outer: OpCombo[]): Term[] {
     const rest: ProductFactor[] = [];
     let full: boolean | null = null;
     while (this.text[this.pos] === '#') {
@@ -164,24 +179,28 @@ class VarlistParser {
       if (full !== null && full !== dbl) throw this.fault(`a product in ${this.context} mixes # and ##: write it with one of them`);
       full = dbl;
       this.pos += dbl ? 2 : 1;
-      const outer = this.opPrefix([{ lag: 0, diff: 0 }]);
+      const before = this.opPrefix([NO_OPERATOR]);
       const m = FV_PREFIX.exec(this.text.slice(this.pos));
       if (!m || m[4] === undefined)
         throw this.fault(`'${this.text.slice(this.pos).split(/[\s#]/)[0]}' in ${this.context}: each factor of a product takes c. (c.x#c.z); ${UNSUPPORTED_FV}`);
       this.pos += m[0].length;
-      const own = this.opsOf(m[4]);
-      const cs = this.opPrefix(outer.map((c) => ({ lag: c.lag + own.lag, diff: c.diff + own.diff })));
+      const inline = this.opsOf(m[4]);
+      const cs = this.opPrefix(before.map((c) => plus(c, inline)));
       const names = this.names(m[0]);
       if (cs.length !== 1 || names.length !== 1) throw this.fault(`a later factor of a product in ${this.context} must be one variable under one operator`);
       rest.push({ variable: names[0], ...cs[0] });
     }
-    return first.flatMap((f) => {
-      const factors = [f, ...rest];
-      if (!full) return [productTerm(factors)];
-      let sets: ProductFactor[][] = [];
-      for (const x of factors) sets = [...sets, [x], ...sets.map((s) => [...s, x])];
-      return sets.map((s) => (s.length === 1 ? term(s[0].variable, s[0].lag, s[0].diff) : productTerm(s)));
-    });
+    return outer.flatMap((o) =>
+      firstOwn.flatMap((f) => {
+        const factors = [{ variable, ...plus(o, f) }, ...rest.map((r) => ({ variable: r.variable, ...plus(o, r) }))];
+        for (const x of factors)
+          if (Math.abs(x.lag) > MAX_SPAN || x.diff > MAX_SPAN) throw this.fault(`a product in ${this.context}: an operator on ${x.variable} goes beyond ${MAX_SPAN} periods, the longest time span a model takes`);
+        if (!full) return [productTerm(factors)];
+        let sets: ProductFactor[][] = [];
+        for (const x of factors) sets = [...sets, [x], ...sets.map((s) => [...s, x])];
+        return sets.map((s) => (s.length === 1 ? term(s[0].variable, s[0].lag, s[0].diff) : productTerm(s)));
+      }),
+    );
   }
 
   /** c.'s own operators ("L", "L2D", ""): their net lag and difference order. */
