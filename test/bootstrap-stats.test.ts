@@ -35,6 +35,8 @@ describe('parseRestrictions', () => {
     same('(ca = 0) (eff = 1)', 'ca = 0, eff = 1');
     same('ca eff', 'ca = 0, eff = 0');
     same('ca', 'ca = 0');
+    same('ca = 1.e-3', 'ca = 0.001'); // a number, not the level '1.e' of a variable e (a reviewer's regression)
+    expect(() => parseRestrictions('ca + eff', names)).toThrow("'ca + eff' must have exactly one '='");
     same('(ca + eff)/2 = 1', '0.5*ca + 0.5*eff = 1');
     same('ca*2 - -(eff) = 3*(1 + 1)', '2*ca + eff = 6');
     expect(parseRestrictions('(ca = 0) (eff = 1)', names).parts).toEqual(['ca = 0', 'eff = 1']);

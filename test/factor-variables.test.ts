@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fitGmm } from '../src/gmm/fit.ts';
 import { fitLinear } from '../src/gmm/ols.ts';
-import { buildDesign } from '../src/gmm/design.ts';
+import { buildDesign, sampleRows } from '../src/gmm/design.ts';
+import { lookupCoefficient } from '../src/spec/coefficient-name.ts';
 import type { GmmResult } from '../src/gmm/result.ts';
 import { evalTerm } from '../src/panel/operators.ts';
 import type { Panel } from '../src/panel/panel.ts';
@@ -193,6 +194,11 @@ describe('fits with factor variables', () => {
     const layout = { tmin: 1976, tmax: 1984, periods: [1975, 1976, 1977, 1978, 1979, 1980, 1981, 1982, 1983, 1984] };
     expect(buildDesign(panel, spec('year'), layout).regressorNames).toContain('1975b.year');
     expect(() => buildDesign(panel, spec('ind'), layout)).toThrow(/i\.ind on a partitioned panel: each shard holds only some of ind's levels/);
+    // The layout stage's sample rows read the levels as the design does (a reviewer: a shard lacking
+    // the base period refused ib1975.year although the whole panel has it).
+    const ib = parseXtabond2('n L.n w ib1975.year, gmm(L.n) iv(w)', panel.variables());
+    expect(() => sampleRows(panel, ib)).toThrow(/ib1975\.year: year has no level 1975/);
+    expect(sampleRows(panel, ib, layout.periods).rows.includes(1)).toBe(true);
     // The most frequent level would be the shard's (a tester's 3-shard run took another base per shard).
     expect(() => buildDesign(panel, parseXtabond2('n L.n w ib(freq).year, gmm(L.n) iv(w)', panel.variables()), layout)).toThrow(
       /ib\(freq\)\.year on a partitioned panel: the most frequent level is counted over the whole panel/,
@@ -215,6 +221,8 @@ describe('fits with factor variables', () => {
     for (const spelling of ['L.c.w#c.k', 'cL1.w#c.k', 'c.L.w#c.k', 'l.c.w#c.k'])
       expect(parseRestrictions(`${spelling} = 0`, sn).R[sn.indexOf('cL.w#c.k')]).toBe(1);
     expect(parseRestrictions('1.ind = 0', sn).R[sn.indexOf('1bn.ind')]).toBe(1);
+    // A base level names no other level's coefficient (a reviewer: 1977b.year found 1977.year).
+    expect(lookupCoefficient('1977b.year', ['L1.n', '1977.year'])).toEqual({ error: expect.stringMatching(/^unknown coefficient '1977b\.year'/) });
   });
 });
 

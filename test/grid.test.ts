@@ -65,6 +65,7 @@ describe('grid specification', () => {
     const fv = { ...GRID, template: 'xtabond2 n L.n w k c.w#c.k i.year, gmm(L.n, {lags} {collapse}) iv(w k c.w#c.k i.year) {steps}' };
     expect(parseGrid({ ...fv, focus: ['1980.year', 'c.w#c.k'] }, [...columns, 'year']).focus).toEqual(['1980.year', 'c.w#c.k']);
     expect(() => parseGrid({ ...fv, focus: ['1980.ind'] }, [...columns, 'year'])).toThrow(/no specification has the coefficient '1980\.ind'; they have L1\.n, w, k, c\.w#c\.k, _cons/);
+    expect(() => parseGrid({ ...fv, focus: ['1976b.year'] }, [...columns, 'year'])).toThrow(/focus: 1976b\.year is a base level, which has no coefficient/);
   });
 });
 
@@ -104,6 +105,16 @@ describe('sample conditions', () => {
 });
 
 describe('grid tasks', () => {
+  it("a focus on ibn.'s first level is the coefficient fvexpand names with bn (a reviewer's silently empty column)", async () => {
+    const { columns } = await abdata();
+    const grid = parseGrid({ template: 'xtabond2 n L.n w k ibn.ind, gmm(L.n, collapse {lags}) iv(w k ibn.ind) nocons', axes: { lags: ['lag(1 2)'] }, samples: { all: null }, focus: ['1.ind', '1bn.ind', 'w'] }, [...columns, 'year']);
+    const config: GridConfig = { data: { path: DATA, sha256: await dataSha256(DATA), id: 'id', time: 'year' }, grid, bootstrap: 0, seed: 1, perTask: 8 };
+    const [row] = await gridTask({ format: 'sysgmm-run/1', kind: 'grid', tasks: 1, config, created: '', id: 'test' }, 0);
+    expect(row.failure).toBeNull();
+    expect(grid.focus).toEqual(['1.ind', '1.ind', 'w']);
+    expect(row.focus['1.ind']?.estimate).toEqual(expect.any(Number));
+  });
+
   it('each specification equals the direct fit of its command on its sample; flags and stability follow', async () => {
     const { panel, columns } = await abdata();
     const grid = parseGrid(GRID, columns);

@@ -28,9 +28,9 @@ export interface LinearCombinationWeights {
   c: number;
 }
 
-/** A factor variable's level ("1978.year", read before a number would take "1978."), a number, a
+/** A factor variable's level ("1978.year", read before a number would take "1978."; not "1.e-3"), a number, a
  *  coefficient name (letters of any script, as column names may be; "c.w#c.k"), or an operator. */
-const TOKEN = /\s*(?:(\d+(?:bn|b)?\.[\p{L}_][\p{L}\p{N}_]*)|(\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|([\p{L}_][\p{L}\p{N}_.#]*)|([-+*/=()]))/uy;
+const TOKEN = /\s*(?:(\d+(?:bn|b)?\.(?![eE][+-]?\d)[\p{L}_][\p{L}\p{N}_]*)|(\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|([\p{L}_][\p{L}\p{N}_.#]*)|([-+*/=()]))/uy;
 
 /**
  * Parse restrictions over the named coefficients (names as reported: "L1.n", "w", "_cons"; spelt as
@@ -180,7 +180,7 @@ function refuseContradictions(R: Float64Array, r: Float64Array, K: number, parts
 function restrictionsOf(piece: string): string[] {
   if (!piece.includes('=')) {
     const words = piece.split(/\s+/);
-    return words.length > 1 || /^[\p{L}_\d][\p{L}\p{N}_.#]*$/u.test(piece) ? words.map((w) => `${w} = 0`) : [piece];
+    return words.every((w) => /^[\p{L}_\d][\p{L}\p{N}_.#]*$/u.test(w)) ? words.map((w) => `${w} = 0`) : [piece];
   }
   const groups: string[] = [];
   let depth = 0;

@@ -9,7 +9,7 @@
 import type { Panel } from '../panel/panel.ts';
 import { checkTimeSpan } from '../panel/time-span.ts';
 import { lagRow, materialize, termColumn, timeDummies, type LaggedColumn } from '../panel/operators.ts';
-import type { Equation, ModelSpec, Term } from '../spec/types.ts';
+import { specTerms, type Equation, type ModelSpec, type Term } from '../spec/types.ts';
 import { DataError, SpecError } from '../errors.ts';
 import { evalCondition, inRangeMask } from '../spec/condition.ts';
 import { withTimeDummies } from '../spec/time-dummies.ts';
@@ -91,7 +91,7 @@ function resolveSpec(
   validateSpec(spec0);
   const { spec: spec1, notes } = withoutIgnored(spec0);
   const { panel, spec, factors } = withFactorVariables(panel0, spec1, periods);
-  refuseOutOfScale(panel, [spec.depvar, ...spec.regressors, ...spec.iv.flatMap((g) => g.vars), ...spec.gmm.flatMap((g) => g.vars)]);
+  refuseOutOfScale(panel, specTerms(spec));
   if (!spec.timeDummies) return { panel, spec, timeDummies: [], factors, notes };
   let p = panel;
   const dummies = timeDummies(panel, 'yr', periods);
@@ -114,8 +114,7 @@ export function withFactorVariables(panel: Panel, spec0: ModelSpec, periods?: re
     levelsOf: (v) => (periods && v === panel.timeName ? checkedLevels(v, periods, panel.source) : null),
     shard: periods !== undefined,
   });
-  const terms = [spec.depvar, ...spec.regressors, ...spec.iv.flatMap((g) => g.vars), ...spec.gmm.flatMap((g) => g.vars)];
-  return { panel: withFactorColumns(panel, terms), spec, factors };
+  return { panel: withFactorColumns(panel, specTerms(spec)), spec, factors };
 }
 
 /** The largest magnitude a model variable may take. The two-step weight matrix sums products of four
@@ -356,12 +355,14 @@ export function sampleRowMask(panel: Panel, columns: readonly LaggedColumn[], qu
 
 /** The sample's rows of a model on a panel by the rule buildDesign uses (sampleRowMask), and the rows
  *  the command's if/in leaves out (null: none), without laying the model out: a shard of a
- *  partitioned panel may have no sample row at all, which buildDesign refuses. */
+ *  partitioned panel may have no sample row at all, which buildDesign refuses. `periods`: the whole
+ *  panel's, on a shard of it (its factor variables are then read as buildDesign reads them there). */
 export function sampleRows(
   panel0: Panel,
   spec0: ModelSpec,
+  periods?: readonly number[],
 ): { rows: Uint8Array; ifIn: Uint8Array | null } {
-  const { panel, spec } = resolveSpec(panel0, spec0);
+  const { panel, spec } = resolveSpec(panel0, spec0, periods);
   const ifIn = ifInRows(panel, spec);
   return { rows: sampleRowMask(panel, [spec.depvar, ...spec.regressors].map((t) => termColumn(panel, t)), ifIn), ifIn };
 }

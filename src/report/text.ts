@@ -5,6 +5,7 @@ import type { Coefficient, GmmResult, TestStat } from '../gmm/result.ts';
 import { instrumentLines } from './instruments.ts';
 import { withTimeDummies } from '../spec/time-dummies.ts';
 import { withLevels } from '../spec/factor-variables.ts';
+import { levelName } from '../spec/fv-terms.ts';
 import type { ReportContext } from './context.ts';
 import { abbreviate, fixed, stataG } from './stata-format.ts';
 
@@ -122,10 +123,7 @@ interface Block {
 }
 
 /** A factor variable's level ("2005.yr" → level 2005 of yr), or null. */
-function levelOf(name: string): { level: string; variable: string } | null {
-  const m = /^(\d+)(?:bn|b)?\.([^.#]+)$/.exec(name);
-  return m ? { level: m[1], variable: m[2] } : null;
-}
+const levelOf = levelName;
 
 /** Split "L1.n" → op "L1", base "n"; "_cons" → no op. */
 function splitName(name: string): { op: string; base: string } {

@@ -18,7 +18,7 @@ import { isTemporaryName, writeFileAtomic } from '../data/write-atomic.ts';
 import { makeFolder } from '../data/make-folder.ts';
 import { optionFault } from '../file-errors.ts';
 
-const RUN_FORMAT = 'sysgmm-run/1';
+export const RUN_FORMAT = 'sysgmm-run/1';
 const TASK_FORMAT = 'sysgmm-task/1';
 
 export interface RunManifest {

@@ -57,7 +57,7 @@ export async function shardedEstimateTask(manifest: RunManifest, index: number, 
   const { panel, spec } = await shardPanel(cfg, index);
   if (cfg.stage === 'units') return { units: panel.units, rows: Array.from(panel.offsets.subarray(1), (o, i) => o - panel.offsets[i]) };
   if (cfg.stage === 'layout') {
-    const empty = withoutSample(panel, spec);
+    const empty = withoutSample(panel, spec, cfg.layout?.periods);
     if (empty) return { empty: true, excluded: empty };
     // On the grid given; its sampleSpan is the shard's own (the driver checks that the whole sample's
     // is the grid used here).
@@ -95,8 +95,8 @@ const encode = (p: PartialSums): string => Buffer.from(serializePartial(p)).toSt
  * buildDesign uses), by reason as fit.ts exclusions counts the rows of units outside the sample; null
  * when some row is in the sample.
  */
-export function withoutSample(panel: Panel, spec: ModelSpec): Record<string, number> | null {
-  const { rows, ifIn } = sampleRows(panel, spec);
+export function withoutSample(panel: Panel, spec: ModelSpec, periods?: readonly number[]): Record<string, number> | null {
+  const { rows, ifIn } = sampleRows(panel, spec, periods);
   if (rows.includes(1)) return null;
   const out: Record<string, number> = {};
   for (let r = 0; r < panel.nrows; r++) {

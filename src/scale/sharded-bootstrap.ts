@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { dataSha256 } from '../data/checksum.ts';
 import type { DataFormat } from '../data/read.ts';
-import { DataError } from '../errors.ts';
+import { DataError, SpecError } from '../errors.ts';
 import type { RunManifest } from '../run/run-dir.ts';
 import type { ExecutorOptions } from '../run/executor.ts';
 import { runWorkload } from '../workloads/run-workload.ts';
@@ -117,7 +117,7 @@ export async function shardedReplications(out: string, config: Omit<BootstrapTas
   const some = parts.find((p) => p.to > p.from)!;
   const K = some.beta.length / (some.to - some.from);
   for (const [s, p] of parts.entries())
-    if (p.to > p.from && p.beta.length !== (p.to - p.from) * K) throw new Error(`sharded bootstrap: task ${s} returned ${p.beta.length / (p.to - p.from)} coefficients a replication, task ${parts.indexOf(some)} ${K}`);
+    if (p.to > p.from && p.beta.length !== (p.to - p.from) * K) throw new SpecError(`sharded bootstrap: task ${s} returned ${p.beta.length / (p.to - p.from)} coefficients a replication, task ${parts.indexOf(some)} ${K}`);
   const num = (v: number | null) => (v === null ? NaN : v);
   const beta = new Float64Array(config.reps * K);
   const se = new Float64Array(config.reps * K);

@@ -11,7 +11,7 @@
 // regressor is dropped, or under `pca`), weight, correction.
 import { createHash } from 'node:crypto';
 import { readFile, rm, rmdir, stat } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { pathBelow, realPathOf } from '../data/glob.ts';
 import { DataError, SpecError } from '../errors.ts';
@@ -19,7 +19,7 @@ import { modelColumns } from '../spec/model-columns.ts';
 import type { ExecutorOptions } from '../run/executor.ts';
 import { runWorkload } from '../workloads/run-workload.ts';
 import { requireSlurm } from '../run/slurm.ts';
-import { configDifference, refuseLink } from '../run/run-dir.ts';
+import { configDifference, refuseLink, RUN_FORMAT } from '../run/run-dir.ts';
 import { writeFileAtomic } from '../data/write-atomic.ts';
 import { makeFolder } from '../data/make-folder.ts';
 import { optionFault } from '../file-errors.ts';
@@ -77,9 +77,18 @@ function checkRunFolder(given: string, data: string): void {
   if (pathBelow(realPathOf(data), out) !== null && !(rel.split(sep)[0] === 'runs' && rel !== 'runs'))
     throw new SpecError(`--out: the folder ${given} is inside the partitioned folder ${data}, whose files are the data; write the run elsewhere (or under ${join(data, 'runs')}, where the default run folders are)`, '--out');
   for (let at = out; ; at = dirname(at)) {
-    if (existsSync(join(at, 'run.json')))
+    if (isRunManifest(join(at, 'run.json')))
       throw new SpecError(`--out: the folder ${given} ${at === out ? 'is' : 'is inside'} the folder ${at} of another run (it holds run.json); choose another --out`, '--out');
     if (dirname(at) === at) break;
+  }
+}
+
+/** Whether a file is a sysgmm run's run.json (run-dir.ts RUN_FORMAT), not some other file of that name. */
+function isRunManifest(path: string): boolean {
+  try {
+    return (JSON.parse(readFileSync(path, 'utf8')) as { format?: unknown }).format === RUN_FORMAT;
+  } catch {
+    return false;
   }
 }
 

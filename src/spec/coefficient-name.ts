@@ -9,20 +9,19 @@
 // vcovMatrix().get and a grid's focus all read names through this file.
 import { opString, termName } from './types.ts';
 import { netOperators } from '../panel/term.ts';
+import { levelName } from './fv-terms.ts';
 
 /** Operators (one or more chained with dots) before a variable name: "L.", "LD.", "L2.D.", "f3.". */
 const OPERATED = /^((?:[LFD]\d*)+\.)+([\p{L}\p{N}_]+)$/iu;
 /** One factor of a product: operators before c., after it, and after its dot ("L.cL2.D.w"). */
 const FACTOR = /^((?:[LFD]\d*\.)*)c((?:[LFD]\d*)*)\.((?:[LFD]\d*\.)*)([\p{L}_][\p{L}\p{N}_]*)$/iu;
-/** A level of a factor variable with fvexpand's mark ("1976b.year", "1976bn.year"). */
-const LEVEL = /^(\d+)(?:bn|b)\.([\p{L}_][\p{L}\p{N}_]*)$/u;
 
 /** The label a spelling stands for: "L.n" → "L1.n", "DL.w" → "L1D1.w", "F.k" → "F1.k", "L0.w" → "w",
  *  "L.c.w#c.k" → "cL.w#c.k", "1976bn.year" → "1976.year"; other text as it is (trimmed). */
 export function coefficientName(text: string): string {
   const s = text.trim();
-  const level = LEVEL.exec(s);
-  if (level) return `${level[1]}.${level[2]}`;
+  const level = levelName(s);
+  if (level) return `${level.level}.${level.variable}`;
   if (s.includes('#')) {
     const parts = s.split('#').map((p) => FACTOR.exec(p));
     if (parts.some((p) => !p)) return s;
@@ -54,7 +53,9 @@ export function lookupCoefficient(
   const s = spelling.trim();
   if (names.includes(s)) return { name: s };
   const want = coefficientName(s);
-  const hits = [...new Set(names.filter((n) => coefficientName(n) === want))];
+  // A base level ("1977b.year") has no coefficient: it names no other level's.
+  const base = levelName(s)?.mark === 'b';
+  const hits = base ? [] : [...new Set(names.filter((n) => coefficientName(n) === want))];
   if (hits.length === 1) return { name: hits[0] };
   const list = `coefficients are: ${names.join(', ')}`;
   if (hits.length > 1) return { error: `coefficient '${s}' is ambiguous: it may be ${hits.join(' or ')}; ${list}` };

@@ -18,7 +18,7 @@ import type { Panel } from '../panel/panel.ts';
 import { diff, lag } from '../panel/operators.ts';
 import { DataError, SpecError } from '../errors.ts';
 import { gmmLabel, ivLabel } from './labels.ts';
-import type { ModelSpec } from './types.ts';
+import { specTerms, type ModelSpec } from './types.ts';
 import { levelTerm } from './fv-terms.ts';
 
 /** The most levels one i. term may make (i.id on a panel of a million units would be a million columns). */
@@ -94,10 +94,6 @@ function valueCounts(panel: Panel, variable: string): Map<number, number> {
   return n;
 }
 
-function allTerms(spec: ModelSpec): Term[] {
-  return [spec.depvar, ...spec.regressors, ...spec.iv.flatMap((g) => g.vars), ...spec.gmm.flatMap((g) => g.vars)];
-}
-
 /** The specification with every i. term replaced by its level terms, and the levels each was expanded
  *  over; a single level (#.v) is held to the rule and must be one of v's levels. Levels come from
  *  `source` (by default the panel's rows). On a shard, i. of a variable whose levels the whole panel
@@ -115,14 +111,13 @@ export function expandFactors(panel: Panel, spec: ModelSpec, source: LevelSource
     }
     return l;
   };
-  for (const t of allTerms(spec)) {
+  for (const t of specTerms(spec)) {
     const fv = t.fv;
-    if (fv?.kind === 'level') {
-      // A level the data lacks would be an all-zero column, dropped without a word (1.k for L.k).
-      const whole = source.levelsOf(fv.variable);
-      const have = whole ?? factorLevels(panel, fv.variable);
-      if ((whole || !source.shard) && !have.includes(fv.level))
-        throw new SpecError(`${t.name}: ${fv.variable} has no level ${fv.level} (its levels run from ${have[0]} to ${have[have.length - 1]})`, t.name);
+    // A level the data lacks would be an all-zero column, dropped without a word (1.k for L.k); on a
+    // shard, only where the whole panel's levels are known (the time variable's).
+    if (fv?.kind === 'level' && (!source.shard || source.levelsOf(fv.variable))) {
+      const have = levels(t, fv.variable);
+      if (!have.includes(fv.level)) throw new SpecError(`${t.name}: ${fv.variable} has no level ${fv.level} (its levels run from ${have[0]} to ${have[have.length - 1]})`, t.name);
     }
     if (fv?.kind !== 'factor' || t.name in factors) continue;
     if (fv.base === 'freq' && source.shard)
@@ -138,7 +133,7 @@ export function expandFactors(panel: Panel, spec: ModelSpec, source: LevelSource
  *  list: "iv(2004b.yr 2005.yr ..., eq(level))". */
 export function withLevels(spec: ModelSpec, factors: FactorLevels): ModelSpec {
   const has = (vars: Term[]) => vars.some((t) => t.fv?.kind === 'factor');
-  if (!has(allTerms(spec))) return spec;
+  if (!has(specTerms(spec))) return spec;
   const expand = (terms: Term[]): Term[] =>
     terms.flatMap((t) => {
       const fv = t.fv;

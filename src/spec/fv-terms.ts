@@ -15,6 +15,12 @@ export function levelTerm(variable: string, level: number, mark: LevelMark = '')
   return fvTerm(`${level}${mark}.${variable}`, { kind: 'level', variable, level, mark });
 }
 
+/** A level's name read back ("2005.yr" → level 2005 of yr, mark ''; "2004b.yr", "2004bn.yr"), or null. */
+export function levelName(name: string): { level: number; mark: LevelMark; variable: string } | null {
+  const m = /^(\d+)(bn|b)?\.([\p{L}_][\p{L}\p{N}_]*)$/u.exec(name);
+  return m ? { level: Number(m[1]), mark: (m[2] ?? '') as LevelMark, variable: m[3] } : null;
+}
+
 /** The product of continuous variables, each lagged and differenced as given: "c.x#c.z", "cL.x#c.z". */
 export function productTerm(factors: { variable: string; lag: number; diff: number }[]): Term {
   return fvTerm(factors.map((f) => `c${opString(f.lag, f.diff)}.${f.variable}`).join('#'), { kind: 'product', factors });

@@ -1,10 +1,9 @@
 // The data columns a model reads: its variables and instruments (a cluster variable may be text and
 // is not among them). Readers declare them numeric so that a non-number is an error naming its row.
-import type { ModelSpec } from './types.ts';
+import { specTerms, type ModelSpec } from './types.ts';
 import { sourceColumns } from './fv-terms.ts';
 
 /** Every data column the model's variables and instruments read. */
 export function modelColumns(spec: ModelSpec): string[] {
-  const terms = [spec.depvar, ...spec.regressors, ...spec.gmm.flatMap((g) => g.vars), ...spec.iv.flatMap((g) => g.vars)];
-  return [...new Set(terms.flatMap(sourceColumns))];
+  return [...new Set(specTerms(spec).flatMap(sourceColumns))];
 }

@@ -92,6 +92,11 @@ export function conventionsOf(x: unknown, where: string, option: string): Conven
   return x as Conventions;
 }
 
+/** Every term of a specification: the dependent variable, the regressors, then the iv() and gmm() variables. */
+export function specTerms(spec: ModelSpec): Term[] {
+  return [spec.depvar, ...spec.regressors, ...spec.iv.flatMap((g) => g.vars), ...spec.gmm.flatMap((g) => g.vars)];
+}
+
 /** Canonical xtabond2 name of a term. */
 export function termName(base: string, lag: number, diff: number): string {
   const l = lag > 0 ? `L${lag}` : lag < 0 ? `F${-lag}` : '';

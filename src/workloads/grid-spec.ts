@@ -7,6 +7,7 @@
 import { SpecError } from '../errors.ts';
 import { parseXtabond2 } from '../spec/parse.ts';
 import { coefficientName } from '../spec/coefficient-name.ts';
+import { levelName } from '../spec/fv-terms.ts';
 
 export interface GridSpecification {
   index: number;
@@ -112,8 +113,9 @@ export function parseGrid(raw: unknown, columns: readonly string[]): Grid {
     }
   focus.forEach((f, i) => {
     // timedummies names its yr<t> dummies from the data's periods, known only at estimation; so do i. terms their levels.
-    const level = /^\d+\.(.+)$/.exec(f);
-    if (!coefficients.has(f) && !(timeDummies && /^yr\d+$/.test(f)) && !(level && factors.has(level[1]))) fail(`focus: no specification has the coefficient '${(g.focus as string[])[i]}'; they have ${[...coefficients].join(', ')}`, `focus.${(g.focus as string[])[i]}`);
+    const level = levelName(f);
+    if (levelName((g.focus as string[])[i].trim())?.mark === 'b') fail(`focus: ${(g.focus as string[])[i]} is a base level, which has no coefficient`, `focus.${(g.focus as string[])[i]}`);
+    if (!coefficients.has(f) && !(timeDummies && /^yr\d+$/.test(f)) && !(level && factors.has(level.variable))) fail(`focus: no specification has the coefficient '${(g.focus as string[])[i]}'; they have ${[...coefficients].join(', ')}`, `focus.${(g.focus as string[])[i]}`);
   });
   return { template, axes, samples, focus, specs };
 }

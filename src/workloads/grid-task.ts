@@ -13,6 +13,7 @@ import { tooFewReplications } from '../bootstrap/intervals.ts';
 import { loadModel } from '../input/load-model.ts';
 import { defaultFloat64Backend, getBackend } from '../kernels/registry.ts';
 import { parseXtabond2 } from '../spec/parse.ts';
+import { coefficientName } from '../spec/coefficient-name.ts';
 import type { RunManifest } from '../run/run-dir.ts';
 import { selectSample, type SampleSelection } from './condition.ts';
 import type { Grid } from './grid-spec.ts';
@@ -151,10 +152,11 @@ export async function gridTask(manifest: RunManifest, index: number): Promise<Gr
         row.unidentified = unidentifiedNames(fit.coefficients);
         row.warnings = fit.warnings;
         for (const f of grid.focus) {
-          const c = fit.coefficients.find((x) => x.name === f);
+          // The focus as coefficientName reads it: ibn.'s first level is named 1976bn.year in the fit.
+          const c = fit.coefficients.find((x) => x.name === f || coefficientName(x.name) === f);
           // A coefficient reported as 0 with SE 0 is no estimate: out of the curves and the stability.
-          if (!c || row.unidentified.includes(f)) continue;
-          const b = boot?.coefficients.find((x) => x.name === f);
+          if (!c || row.unidentified.includes(c.name)) continue;
+          const b = boot?.coefficients.find((x) => x.name === c.name);
           row.focus[f] = {
             estimate: c.estimate,
             se: c.se,

@@ -28,10 +28,18 @@ export async function runWorkload(out: string, run: RunSpec & { check?: PayloadC
   if (run.tasks === 0) throw new SpecError(`${run.kind}: nothing to run (no tasks)`);
   const folderExisted = (await stat(out).catch(() => null)) !== null;
   const fresh = (await stat(join(out, 'run.json')).catch(() => null)) === null;
-  const manifest = await openRunDir(out, run, opts.resume ?? false);
+  // One driver at a time (run-lock.ts): a second --resume of a running folder stops here, before
+  // openRunDir may write run.json (an identity for an older run, the data's path as given now).
+  let release = folderExisted && !opts.prepare ? await lockRunDir(out, '--out', opts.onNote) : null;
+  let manifest;
+  try {
+    manifest = await openRunDir(out, run, opts.resume ?? false);
+  } catch (err) {
+    await release?.();
+    throw err;
+  }
   if (opts.prepare) return null;
-  // One driver at a time (run-lock.ts): a second --resume of a running folder stops here.
-  const release = await lockRunDir(out, '--out', opts.onNote);
+  release ??= await lockRunDir(out, '--out', opts.onNote);
   let ran: number;
   try {
     const before = await resultsPresent(out);
