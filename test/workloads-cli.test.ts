@@ -2,7 +2,7 @@
 // processes equals the in-process computation with another sharding; a run killed mid-way and
 // resumed (with a corrupted result among the survivors) ends with the same results; the Slurm
 // executor (a real one-node cluster, .ci/run starts it) gives the same results as the local one.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -283,24 +283,30 @@ describe('sysgmm montecarlo', () => {
   });
 });
 
+/** The Monte Carlo plan run on Slurm with its array held (sbatch --hold), so that no element runs
+ *  before `onSubmitted` (given the array's id and the driver) acts; the driver's exit and stderr. */
+async function heldMontecarlo(dir: string, args: string[], onSubmitted: (array: string, child: ChildProcess) => void): Promise<{ code: number | null; stderr: string; array: string }> {
+  const child = spawn(process.execPath, ['bin/sysgmm.mjs', 'montecarlo', planFile, '--out', dir, '--executor', 'slurm', '--slurm', '--hold', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  let array = '';
+  child.stderr!.on('data', (d) => {
+    stderr += d;
+    const m = /submitted Slurm job array (\d+) \(/.exec(stderr);
+    if (m && !array) {
+      array = m[1];
+      onSubmitted(array, child);
+    }
+  });
+  const code = await new Promise<number | null>((done) => child.on('close', done));
+  return { code, stderr, array };
+}
+
 describe('a hang-up on a login node', () => {
   // A dropped SSH session sends the driver SIGHUP: it ended without scancel, the array left running
   // and the folder's lock left behind.
   it.skipIf(!slurmUp)('SIGHUP cancels the Slurm jobs, gives the lock back and says so, exit 129; --resume then completes the run (needs a Slurm cluster; skipped when sinfo finds none)', async () => {
     const dir = join(work, 'hup');
-    // Held (sbatch --hold) so that no element can run before the signal.
-    const child = spawn(process.execPath, ['bin/sysgmm.mjs', 'montecarlo', planFile, '--out', dir, '--executor', 'slurm', '--slurm', '--hold'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    let array = '';
-    child.stderr.on('data', (d) => {
-      stderr += d;
-      const m = /submitted Slurm job array (\d+) \(/.exec(stderr);
-      if (m && !array) {
-        array = m[1];
-        child.kill('SIGHUP');
-      }
-    });
-    const code = await new Promise<number | null>((done) => child.on('close', done));
+    const { code, stderr, array } = await heldMontecarlo(dir, [], (_, child) => child.kill('SIGHUP'));
     expect([code, stderr]).toEqual([129, `submitted Slurm job array ${array} (4 task(s))\nsysgmm: interrupted: Slurm job(s) ${array} cancelled; continue with --resume\n`]);
     expect(spawnSync('scontrol', ['show', 'job', array, '-o'], { encoding: 'utf8' }).stdout).toMatch(/JobState=CANCELLED/);
     expect(existsSync(join(dir, '.sysgmm-running'))).toBe(false);
@@ -313,19 +319,8 @@ describe('Slurm elements cancelled before they start', () => {
   // The failure named logs/slurm-<job>_<element>.out for each, files Slurm never made.
   it.skipIf(!slurmUp)('the failure says such an element never ran (no log) instead of naming a log that is not there (needs a Slurm cluster; skipped when sinfo finds none)', async () => {
     const dir = join(work, 'never-ran');
-    // Held (sbatch --hold), then cancelled whole: no element starts.
-    const child = spawn(process.execPath, ['bin/sysgmm.mjs', 'montecarlo', planFile, '--out', dir, '--executor', 'slurm', '--slurm', '--hold', '--retries', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    let array = '';
-    child.stderr.on('data', (d) => {
-      stderr += d;
-      const m = /submitted Slurm job array (\d+) \(/.exec(stderr);
-      if (m && !array) {
-        array = m[1];
-        spawnSync('scancel', [array]);
-      }
-    });
-    const code = await new Promise<number | null>((done) => child.on('close', done));
+    // Cancelled whole while held: no element starts.
+    const { code, stderr, array } = await heldMontecarlo(dir, ['--retries', '0'], (id) => spawnSync('scancel', [id]));
     expect([code, stderr]).toEqual([1, `submitted Slurm job array ${array} (4 task(s))\nsysgmm: 4 task(s) failed on Slurm after 0 retries: ${[0, 1, 2, 3].map((i) => `task ${i} (never ran: no log)`).join(', ')}\n`]);
     expect(readdirSync(join(dir, 'logs'))).toEqual([]);
   });
