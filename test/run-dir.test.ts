@@ -190,6 +190,11 @@ describe('run identity', () => {
     const { createHash } = await import('node:crypto');
     writeFileSync(taskPath(b, 0), JSON.stringify({ format: 'sysgmm-task/1', index: 0, bytes: body.length, sha256: createHash('sha256').update(body).digest('hex') }) + '\n' + body);
     expect(await readResult(b, 0, mb.id)).toEqual({ state: 'foreign', run: null });
+    // Every result an older sysgmm left is recomputed, under one note that counts them.
+    writeFileSync(taskPath(b, 1), readFileSync(taskPath(b, 0)).toString().replace('"index":0', '"index":1'));
+    const older: string[] = [];
+    expect(await pendingTasks(b, mb, (i, why) => older.push(`task ${i}: ${why}`))).toEqual([0, 1]);
+    expect(older).toEqual([`task 0: result written by another run in this folder (no run identity: an older sysgmm; this run is ${mb.id.slice(0, 8)}), not used, nor is the other result it left`]);
   });
 
   it('a folder removed and made again holds a new run: the old run\'s error note is ignored, and a run.json of an older sysgmm gets an identity on resume', async () => {

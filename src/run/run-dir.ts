@@ -261,10 +261,12 @@ function notTaken(s: TaskState, run: string): string {
 
 /** Indices of the tasks with no complete, valid result of this run; a corrupt result, one of another
  *  run, and one whose payload fails `check` are removed (and named through onStale, with why), and
- *  so are the error notes of earlier attempts at those tasks. */
+ *  so are the error notes of earlier attempts at those tasks. The results an older sysgmm left (no run
+ *  identity; every result of a run it began) are named once, with their count. */
 export async function pendingTasks(dir: string, manifest: RunManifest, onStale?: (index: number, why: string) => void, check?: PayloadCheck): Promise<number[]> {
   const { tasks, id } = manifest;
   const pending: number[] = [];
+  const older: number[] = [];
   // Temporary files of results whose writer was killed mid-write: their tasks run again.
   const names = await readdir(join(dir, 'tasks')).catch(() => [] as string[]);
   for (const f of names) if (isTemporaryName(f)) await rm(join(dir, 'tasks', f), { force: true });
@@ -273,12 +275,15 @@ export async function pendingTasks(dir: string, manifest: RunManifest, onStale?:
     const wrong = s.state === 'ok' ? check?.(s.payload, i) : null;
     if (s.state === 'ok' && !wrong) continue;
     if (s.state !== 'missing') {
-      onStale?.(i, wrong ? `result does not fit its task (${wrong})` : notTaken(s, id));
+      if (s.state === 'foreign' && s.run === null) older.push(i);
+      else onStale?.(i, wrong ? `result does not fit its task (${wrong})` : notTaken(s, id));
       await rm(taskPath(dir, i), { force: true });
     }
     await rm(taskErrorPath(dir, i), { force: true });
     pending.push(i);
   }
+  if (older.length)
+    onStale?.(older[0], `${notTaken({ state: 'foreign', run: null }, id)}${older.length === 2 ? ', nor is the other result it left' : older.length > 2 ? `, nor are the ${older.length - 1} other results it left` : ''}`);
   return pending;
 }
 
