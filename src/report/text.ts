@@ -122,9 +122,6 @@ interface Block {
   apart: boolean;
 }
 
-/** A factor variable's level ("2005.yr" → level 2005 of yr), or null. */
-const levelOf = levelName;
-
 /** Split "L1.n" → op "L1", base "n"; "_cons" → no op. */
 function splitName(name: string): { op: string; base: string } {
   const m = /^((?:[LFD]\d+)+)\.(.+)$/.exec(name);
@@ -143,12 +140,12 @@ function blocks(coefs: readonly Coefficient[]): Block[] {
   const out: Block[] = [];
   let k = 0;
   while (k < coefs.length) {
-    const fv = levelOf(coefs[k].name);
+    const fv = levelName(coefs[k].name);
     if (fv) {
       // Stata's table: the variable as a header, each level's row labelled by the level, a column short.
       let end = k + 1;
-      while (end < coefs.length && levelOf(coefs[end].name)?.variable === fv.variable) end++;
-      out.push({ header: fv.variable, rows: coefs.slice(k, end).map((c) => ({ label: `${levelOf(c.name)!.level} `, c })), apart: true });
+      while (end < coefs.length && levelName(coefs[end].name)?.variable === fv.variable) end++;
+      out.push({ header: fv.variable, rows: coefs.slice(k, end).map((c) => ({ label: `${levelName(c.name)!.level} `, c })), apart: true });
       k = end;
       continue;
     }

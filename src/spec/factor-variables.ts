@@ -24,7 +24,7 @@ import { levelTerm } from './fv-terms.ts';
 /** The most levels one i. term may make (i.id on a panel of a million units would be a million columns). */
 export const MAX_LEVELS = 10_000;
 /** The largest value a factor variable may hold in Stata ([U] 11.4.3: whole numbers 0 to 32,740). */
-export const MAX_LEVEL_VALUE = 32_740;
+const MAX_LEVEL_VALUE = 32_740;
 const RULE = `factor variables take whole numbers from 0 to ${MAX_LEVEL_VALUE.toLocaleString('en-US')}, as in Stata`;
 
 /** The levels of a factor variable, ascending: every value in the data (every row), which must be
