@@ -23,6 +23,7 @@ import { defaultThreads, REPLICATION_BATCH, replicateParallel, warmWorkers } fro
 import { parseRestrictions, restrictionWald } from './restrictions.ts';
 import { scoreBootstrapTest, type ScoreTestResult } from './score.ts';
 import { levelFraction } from '../stats/confidence-level.ts';
+import { refuseWeights } from '../gmm/weights.ts';
 
 export interface BootstrapOptions {
   reps: number;
@@ -79,6 +80,7 @@ export interface BootstrapResult {
 
 /** The backend named in opts is opened here and disposed of at the end; an opened one is the caller's. */
 export async function bootstrapGmm(panel: Panel, spec: ModelSpec, opts: BootstrapOptions, command = ''): Promise<BootstrapResult> {
+  refuseWeights(spec, 'bootstrap');
   if (!Number.isInteger(opts.reps) || opts.reps < 2) throw new SpecError(`--reps must be an integer of at least 2, got ${opts.reps}`, '--reps');
   if (typeof opts.backend === 'object') return bootstrapOn(panel, spec, opts, command, opts.backend);
   const backend = await getBackend(opts.backend ?? defaultFloat64Backend(), { precision: 'float32', workload: 'bootstrap' });
@@ -214,6 +216,7 @@ export interface PairsSetup {
 
 /** The fit and what every pairs replication of it shares: the bootstrap blocks and options. */
 export function pairsSetup(panel: Panel, spec: ModelSpec, recentre: boolean, command = ''): PairsSetup {
+  refuseWeights(spec, 'bootstrap');
   const prep = prepareGmm(panel, spec);
   const blocks = modelBlocks(prep, { keepZHZ: true });
   const eo = estimateOptions(prep.design, blocks);

@@ -99,8 +99,14 @@ export function arSumsRobust(b: UnitBlocks, beta: Float64Array, w: Float64Array 
 /**
  * AR sums after a one-step non-robust fit: the variance of Σ s_i uses σ²H instead of Σ s_i²
  * (xtabond2 _ARTests); needs the instrument rows again, so it walks the design's units.
+ * Under observation weights (weights.ts) a pair of tested residuals counts with the later row's
+ * weight, and H and ψ with the transformed rows' weights (none where a transformed row is not used,
+ * even when the tested level row is: xtabond2's quadcross(H, _wt, wli)). All but one term are
+ * invariant to the weights' normalization; the first-differenced residuals tested under orthogonal
+ * deviations are weighted as given while H and ψ take the normalized weights, so there w'Hw counts
+ * weightScale² (the normalization's factor) and Z'Hw weightScale times.
  */
-export function arSumsNonRobust(d: Design, plan: InstrumentPlan, keep: number[], beta: Float64Array, L: number): ArSums {
+export function arSumsNonRobust(d: Design, plan: InstrumentPlan, keep: number[], beta: Float64Array, L: number, weightScale = 1): ArSums {
   const spec = d.spec;
   const T = d.T;
   const K = keep.length;
@@ -121,6 +127,12 @@ export function arSumsNonRobust(d: Design, plan: InstrumentPlan, keep: number[],
   const unitTmp = new Float64Array(K);
   const levelTested = spec.arlevels;
   const differenced = d.orthogonal && !levelTested;
+  const weighted = d.weights !== null;
+  // Weights of a tested pair (sw) and of H's and ψ's rows (hw, scaled as said above).
+  const sw = new Float64Array(weighted ? T : 0);
+  const hw = new Float64Array(weighted ? T : 0);
+  const hwScale = differenced ? weightScale * weightScale : 1;
+  const psiScale = differenced ? weightScale : 1;
   for (const unit of d.units) {
     rows.load(unit);
     zrows.fill(rows);
@@ -148,26 +160,34 @@ export function arSumsNonRobust(d: Design, plan: InstrumentPlan, keep: number[],
         e[t] = r;
       }
     }
+    if (weighted)
+      for (let t = 0; t < T; t++) {
+        sw[t] = rows.weight[t];
+        hw[t] = rows.useT[t] ? rows.weight[t] : 0;
+      }
     for (let m = 1; m <= artests; m++) {
       for (let t = 0; t < T; t++) {
         wl[t] = t >= m ? e[t - m] : 0;
         wli[t] = use2[t] ? wl[t] : 0;
       }
       let s = 0;
-      for (let t = 0; t < T; t++) s += e[t] * wl[t];
+      if (weighted) for (let t = 0; t < T; t++) s += sw[t] * e[t] * wl[t];
+      else for (let t = 0; t < T; t++) s += e[t] * wl[t];
       addTo(sum, m - 1, s);
       if (s !== 0) out.nonzero[m - 1]++;
       let q = 0;
       for (let t = 0; t < T; t++) {
         if (wli[t] === 0) continue;
         let h = 0;
-        for (let u = 0; u < T; u++) h += har[t * T + u] * wli[u];
+        if (weighted) for (let u = 0; u < T; u++) h += har[t * T + u] * (hwScale * hw[u]) * wli[u];
+        else for (let u = 0; u < T; u++) h += har[t * T + u] * wli[u];
         q += wli[t] * h;
       }
       addTo(wHw, m - 1, q);
       for (let r = 0; r < T; r++) {
         let v = 0;
-        for (let t = 0; t < T; t++) v += psi[t * T + r] * wli[t];
+        if (weighted) for (let t = 0; t < T; t++) v += psi[t * T + r] * (psiScale * hw[t]) * wli[t];
+        else for (let t = 0; t < T; t++) v += psi[t * T + r] * wli[t];
         psiw[r] = v;
       }
       const rowBase = levelTested ? T : 0;
@@ -177,7 +197,7 @@ export function arSumsNonRobust(d: Design, plan: InstrumentPlan, keep: number[],
         for (let p = zrows.start[zr]; p < zrows.start[zr + 1]; p++) addTo(zhw, (m - 1) * L + zrows.col[p], zrows.val[p] * psiw[r]);
       }
       unitTmp.fill(0);
-      for (let t = 0; t < T; t++) for (let k = 0; k < K; k++) unitTmp[k] += xr[t * K + k] * wl[t];
+      for (let t = 0; t < T; t++) for (let k = 0; k < K; k++) unitTmp[k] += (weighted ? sw[t] * xr[t * K + k] : xr[t * K + k]) * wl[t];
       for (let k = 0; k < K; k++) if (unitTmp[k] !== 0) addTo(tmp, (m - 1) * K + k, unitTmp[k]);
     }
   }

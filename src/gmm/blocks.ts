@@ -65,6 +65,9 @@ export interface UnitBlocks {
   /** What the collinearity check reads, over every regressor (P = 1 + all regressors): Σ W'W over all
    *  used rows, Σ W over used level rows and their count; shards add them up (src/scale). */
   collinearitySums: { allWW: Float64Array; levW: Float64Array; nLev: number };
+  /** Under observation weights (design.weights): per unit, the weights of its main-equation and of its
+   *  transformed-equation observations summed (weights.ts normalization); null without. */
+  weightSums: { main: Float64Array; trans: Float64Array } | null;
 }
 
 /** What the collinearity check reads, over W = [y X] with every regressor (P = 1 + all regressors):
@@ -176,8 +179,9 @@ function gramRows(dst: Float64Array, w: Float64Array, r0: number, count: number,
   }
 }
 
-/** dst (P×P, zeroed here) = Σ_r W[r]ᵀW[r−lag] over rows r0+lag .. r0+count−1 of W. */
-function crossRows(dst: Float64Array, w: Float64Array, r0: number, count: number, lag: number, P: number, nzLen: Int32Array, nzCol: Int32Array): void {
+/** dst (P×P, zeroed here) = Σ_r W[r]ᵀW[r−lag] over rows r0+lag .. r0+count−1 of W; with row weights
+ *  rw, Σ_r rw[r]·W[r]ᵀW[r−lag] (the later row's weight: xtabond2's AR test, weights.ts). */
+function crossRows(dst: Float64Array, w: Float64Array, r0: number, count: number, lag: number, P: number, nzLen: Int32Array, nzCol: Int32Array, rw: Float64Array | null = null): void {
   dst.fill(0);
   for (let r = r0 + lag; r < r0 + count; r++) {
     const ro = r * P;
@@ -185,16 +189,18 @@ function crossRows(dst: Float64Array, w: Float64Array, r0: number, count: number
     const end = ro + nzLen[r];
     const lend = lo + nzLen[r - lag];
     if (lend === lo) continue;
+    const f = rw ? rw[r] : 1;
+    if (f === 0) continue;
     if (end === ro + P && lend === lo + P) {
       for (let a = 0; a < P; a++) {
-        const va = w[ro + a];
+        const va = f * w[ro + a];
         for (let b = 0, j = a * P; b < P; b++, j++) dst[j] += va * w[lo + b];
       }
       continue;
     }
     for (let i = ro; i < end; i++) {
       const a = nzCol[i];
-      const va = w[ro + a];
+      const va = f * w[ro + a];
       const da = a * P;
       for (let j = lo; j < lend; j++) {
         const b = nzCol[j];
@@ -333,6 +339,12 @@ class UnitPass {
   private readonly touched: Int32Array;
   private stamp = 0;
 
+  /** Under observation weights: each row's weight (transformed rows 0..T−1, level rows T..2T−1), and
+   *  per unit the weights of its main-equation and transformed-equation observations summed. */
+  private readonly rowWeight: Float64Array | null;
+  readonly weightMain: Float64Array | null;
+  readonly weightTrans: Float64Array | null;
+
   /** Whether the per-unit AR blocks (arProducts) are formed. */
   private readonly arBlocks: boolean;
   /** The WebAssembly kernel that forms the unit's products, or null (the TypeScript loops). */
@@ -390,7 +402,11 @@ class UnitPass {
 
     // Up to DENSE_L instruments: the unit's products on the WebAssembly kernel, its rows laid out in
     // the kernel's memory (unit-kernel.ts); otherwise, and without the kernel, the loops below.
-    const kernel = (this.kernel = UnitKernel.open({
+    // Weighted rows are formed by the TypeScript loops only (weighRows).
+    this.rowWeight = d.weights ? new Float64Array(this.nr) : null;
+    this.weightMain = d.weights ? new Float64Array(n) : null;
+    this.weightTrans = d.weights ? new Float64Array(n) : null;
+    const kernel = (this.kernel = d.weights ? null : UnitKernel.open({
       T, P, L, nr: this.nr, system: d.system, sigmaLevel: this.sigmaLevel,
       artests: this.arBlocks ? artests : 0, arR0: this.arRows === 'level' ? T : 0, arDifferenced: this.arRows === 'differenced',
       keep: keepZHZ, track: this.trackZHZ, dense: !this.trackZHZ && L <= DENSE_ZHZ_L, zEntries: InstrumentRows.capacity(plan, d),
@@ -424,10 +440,47 @@ class UnitPass {
     else this.zrows.fill(this.rows);
     this.unitRows(i);
     if (kernel) return this.unitOnKernel(i, kernel);
-    this.crossProducts(i);
-    if (this.arBlocks) this.arProducts(i);
+    if (this.rowWeight) this.weighRows(i);
+    else {
+      this.crossProducts(i, true);
+      if (this.arBlocks) this.arProducts(i, null);
+    }
+    if (this.rowWeight) this.crossProducts(i, false);
     this.momentBlock(i);
     this.zhzBlock(i);
+  }
+
+  /** Under observation weights, what reads the unweighted rows: the collinearity check's W'W (xtabond2
+   *  checks X before it weights it) and the AR blocks (which weight a pair of rows by the later one's
+   *  weight); then every row of W and Z scaled by the square root of its weight (weights.ts). */
+  private weighRows(i: number): void {
+    const { rows, T, P, wRows, nzLen, nzCol, gramT, gramL, allWW } = this;
+    const rw = this.rowWeight!;
+    const system = this.d.system;
+    let main = 0;
+    let trans = 0;
+    for (let t = 0; t < T; t++) {
+      rw[t] = rows.weight[t];
+      if (rows.useT[t]) trans += rw[t];
+      if (system) {
+        rw[T + t] = rows.weight[t];
+        if (rows.useL[t]) main += rw[T + t];
+      }
+    }
+    this.weightTrans![i] = trans;
+    this.weightMain![i] = system ? main : trans;
+    gramRows(gramT, wRows, 0, T, P, nzLen, nzCol);
+    if (system) gramRows(gramL, wRows, T, T, P, nzLen, nzCol);
+    for (let a = 0; a < P; a++)
+      for (let j = a * P + a; j < (a + 1) * P; j++) allWW[j] += system ? gramT[j] + gramL[j] : gramT[j];
+    if (this.arBlocks) this.arProducts(i, this.arRows === 'differenced' ? rows.weight : rw);
+    const { start, val } = this.zrows;
+    for (let r = 0; r < this.nr; r++) {
+      const f = Math.sqrt(rw[r]);
+      const ro = r * P;
+      for (let j = ro; j < ro + nzLen[r]; j++) wRows[ro + nzCol[j]] *= f;
+      for (let p = start[r]; p < start[r + 1]; p++) val[p] *= f;
+    }
   }
 
   /** The products of unit i on the kernel, its blocks copied out (the differenced AR rows laid out first). */
@@ -507,9 +560,9 @@ class UnitPass {
     }
   }
 
-  /** ee_i over the rows whose residuals give σ², and the sample-wide W'W sums (all used rows;
-   *  main-equation rows), over their upper triangles, mirrored once at the end (finish). */
-  private crossProducts(i: number): void {
+  /** ee_i over the rows whose residuals give σ², and the sample-wide W'W sums (main-equation rows;
+   *  all used rows when `collinearity`), over their upper triangles, mirrored once at the end (finish). */
+  private crossProducts(i: number, collinearity: boolean): void {
     const { wRows, nzLen, nzCol, T, P, gramT, gramL, allWW, mainWW } = this;
     const system = this.d.system;
     const PP = P * P;
@@ -518,13 +571,13 @@ class UnitPass {
       gramRows(gramL, wRows, T, T, P, nzLen, nzCol);
       for (let a = 0; a < P; a++)
         for (let j = a * P + a; j < (a + 1) * P; j++) {
-          allWW[j] += gramT[j] + gramL[j];
+          if (collinearity) allWW[j] += gramT[j] + gramL[j];
           mainWW[j] += gramL[j];
         }
     } else
       for (let a = 0; a < P; a++)
         for (let j = a * P + a; j < (a + 1) * P; j++) {
-          allWW[j] += gramT[j];
+          if (collinearity) allWW[j] += gramT[j];
           mainWW[j] += gramT[j];
         }
     const ee = this.sigmaLevel ? gramL : gramT;
@@ -535,9 +588,10 @@ class UnitPass {
     } else addUpper(this.eeSum.hi, this.eeSum.lo, ee, P);
   }
 
-  /** ar_i = Σ_t W[t]ᵀW[t−m] over the AR-tested rows, m = 1..artests: kept per unit as its symmetric
-   *  part, and added whole into the compensated sum. */
-  private arProducts(i: number): void {
+  /** ar_i = Σ_t W[t]ᵀW[t−m] over the AR-tested rows, m = 1..artests (each term times row t's weight
+   *  rw under observation weights): kept per unit as its symmetric part, and added whole into the
+   *  compensated sum. */
+  private arProducts(i: number, rw: Float64Array | null): void {
     const { wRows, nzLen, nzCol, T, P, artests } = this;
     const PP = P * P;
     let src = wRows;
@@ -556,7 +610,7 @@ class UnitPass {
     const { hi, lo } = this.arSum;
     const nSym = (P * (P + 1)) / 2;
     for (let m = 1; m <= artests; m++) {
-      crossRows(arUnit, src, r0, T, m, P, len, cols);
+      crossRows(arUnit, src, r0, T, m, P, len, cols, rw);
       let o = (i * artests + m - 1) * nSym;
       for (let a = 0; a < P; a++) {
         ar[o++] = arUnit[a * P + a];
@@ -930,6 +984,7 @@ export function unitBlocks(
     mainWW: pass.mainWW,
     excluded: pass.excluded(),
     collinearitySums,
+    weightSums: pass.weightMain && pass.weightTrans ? { main: pass.weightMain, trans: pass.weightTrans } : null,
   };
   return restrictRegressors(full, coll.keep, coll.dropped);
 }

@@ -15,6 +15,7 @@ import { evalCondition, inRangeMask } from '../spec/condition.ts';
 import { withTimeDummies } from '../spec/time-dummies.ts';
 import { splitGroup, validateSpec, withoutIgnored } from '../spec/validate.ts';
 import { checkedLevels, expandFactors, withFactorColumns, type FactorLevels } from '../spec/factor-variables.ts';
+import { observationWeights, type ObservationWeights } from './weights.ts';
 
 /** An iv-style group with its variables resolved to source-column indices. */
 export interface ResolvedIv {
@@ -69,6 +70,9 @@ export interface Design {
   /** Panel rows that pass the command's `if`/`in` qualifiers (null: all rows). Rows outside are not
    *  observations, but their data still feed lags, differences and instruments, as in xtabond2. */
   qualified: Uint8Array | null;
+  /** The observation weights ([aw=v], [pw=v], [fw=v]; weights.ts), null without. Rows whose weight is
+   *  missing or zero are outside `qualified`, as Stata's marksample leaves them out. */
+  weights: ObservationWeights | null;
   /** The dummies `timedummies` made (spec/time-dummies.ts), by name; empty without it. */
   timeDummies: string[];
   /** The levels each i. term was expanded over (spec/factor-variables.ts); empty without one. */
@@ -239,8 +243,18 @@ export function buildDesign(panel0: Panel, spec0: ModelSpec, layout?: GlobalLayo
   }));
 
   // Sample units: those with a row where the dependent variable and every regressor are present.
-  const qualified = ifInRows(panel, spec);
+  let qualified = ifInRows(panel, spec);
   const rowOk = sampleRowMask(panel, sources.slice(0, 1 + k0), qualified);
+  const weights = spec.weight ? observationWeights(panel, spec.weight, rowOk) : null;
+  if (weights?.out) {
+    const out = weights.out;
+    qualified = qualified ?? new Uint8Array(panel.nrows).fill(1);
+    for (let r = 0; r < out.length; r++)
+      if (out[r]) {
+        qualified[r] = 0;
+        rowOk[r] = 0;
+      }
+  }
   // Typed, as every later reader of the sample's units takes them (periodCounts, UnitPass).
   const unitSlots = new Int32Array(panel.nunits);
   let nu = 0;
@@ -299,6 +313,7 @@ export function buildDesign(panel0: Panel, spec0: ModelSpec, layout?: GlobalLayo
     gmmBase,
     nGmmVars: gmmTerms.length,
     qualified,
+    weights,
     timeDummies,
     factors,
     warnings,
@@ -409,7 +424,8 @@ export function missingClusterUnits(panel: Panel, spec: Pick<ModelSpec, 'cluster
 
 /** Why a row of a unit outside the sample is excluded: outside the if/in (`ifIn`, null: no row is),
  *  else a missing dependent variable or regressor (the rule the sample's rows follow). */
-export function exclusionOutside(r: number, ifIn: Uint8Array | null): number {
+export function exclusionOutside(r: number, ifIn: Uint8Array | null, weightOut: Uint8Array | null = null): number {
+  if (weightOut?.[r]) return EXCLUDED.weight;
   return ifIn && !ifIn[r] ? EXCLUDED.unqualified : EXCLUDED.missingVar;
 }
 
@@ -489,6 +505,11 @@ export class UnitRows {
   readonly gmmDif: Float64Array;
   /** Per present panel row t: 0 = used in the main equation, else an exclusion reason code. */
   readonly status: Uint8Array;
+  /** Under weights (design.weights): period t's weight where the period is an observation (touseVar),
+   *  else 0 — the weight every row stored at t carries (weights.ts); and whether period t is left out
+   *  for a missing or zero weight. */
+  readonly weight: Float64Array;
+  private readonly weightLeftOut: Uint8Array;
 
   /** The lengths of the arrays a storage holds (UnitRowsStorage). */
   static sizes(design: Design): { raw: number; ivT: number; gmm: number; T: number; x: number; kAll: number } {
@@ -528,6 +549,9 @@ export class UnitRows {
     this.gmmLev = storage?.gmmLev ?? new Float64Array(size.gmm);
     this.gmmDif = storage?.gmmDif ?? new Float64Array(size.gmm);
     this.status = storage?.status ?? new Uint8Array(T);
+    this.weight = new Float64Array(design.weights ? T : 0);
+    this.weightLeftOut = new Uint8Array(design.weights ? T : 0);
+    if (design.weights && tail) throw new Error('UnitRows: weights are applied by the TypeScript tail of load, not the kernel');
     const r = UnitRows.reads(design);
     this.alias = r.alias;
     this.ivFrom = r.ivFrom;
@@ -662,6 +686,7 @@ export class UnitRows {
       for (let j = 0; ok && j < completeVars.length; j++) ok = !Number.isNaN(raw[(ivBase + completeVars[j]) * T + t]);
       this.complete[t] = ok && (qualified[t] === 1 || !this.release2009) ? 1 : 0;
     }
+    if (d.weights) this.loadWeights(lo, t0, gapless);
     // Transformed equation.
     const { yT, xT, ivT, ivFrom } = this;
     this.transform(0, yT, 0, 1);
@@ -709,6 +734,21 @@ export class UnitRows {
     this.classify();
   }
 
+  /** Each period's weight (UnitRows.weight) and whether its weight left it out, from the unit's panel
+   *  rows (lo: its first, t0: its first period). */
+  private loadWeights(lo: number, t0: number, gapless: boolean): void {
+    const { values, out } = this.design.weights!;
+    for (let t = 0; t < this.T; t++) {
+      const r = !this.present[t] ? -1 : gapless ? lo + t - t0 : this.rowAt[t];
+      this.weight[t] = r >= 0 && this.touseVar[t] ? values[r] : 0;
+      this.weightLeftOut[t] = r >= 0 && out?.[r] ? 1 : 0;
+    }
+  }
+
+  private weightOut(t: number): boolean {
+    return this.weightLeftOut.length > 0 && this.weightLeftOut[t] === 1;
+  }
+
   /** Why each present period is or is not an observation of the main equation. */
   private classify(): void {
     const d = this.design;
@@ -717,7 +757,7 @@ export class UnitRows {
     for (let t = 0; t < T; t++) {
       let code: number = EXCLUDED.absent;
       if (this.present[t]) {
-        if (!this.qualified[t]) code = EXCLUDED.unqualified;
+        if (!this.qualified[t]) code = this.weightOut(t) ? EXCLUDED.weight : EXCLUDED.unqualified;
         else if (!this.touseVar[t]) code = EXCLUDED.missingVar;
         else if (d.system) code = this.useL[t] ? EXCLUDED.used : EXCLUDED.missingIv;
         else {
@@ -738,7 +778,7 @@ export class UnitRows {
 }
 
 /** Exclusion reason codes of UnitRows.status, and their descriptions. */
-export const EXCLUDED = { used: 0, absent: 1, missingVar: 2, missingIv: 3, noDifference: 4, noForward: 5, nextOutside: 6, unqualified: 7, missingCluster: 8 } as const;
+export const EXCLUDED = { used: 0, absent: 1, missingVar: 2, missingIv: 3, noDifference: 4, noForward: 5, nextOutside: 6, unqualified: 7, missingCluster: 8, weight: 9 } as const;
 export const EXCLUSION_REASONS: Record<number, string> = {
   2: 'missing value in the dependent variable or a regressor',
   3: 'missing value in an iv-style instrument',
@@ -747,4 +787,5 @@ export const EXCLUSION_REASONS: Record<number, string> = {
   6: 'forward orthogonal deviation not kept: the next period, whose row holds it in xtabond2, is not in the sample',
   7: "outside the command's if/in condition",
   8: 'missing value in the cluster() variable',
+  9: 'missing or zero weight',
 };

@@ -26,6 +26,7 @@ import { principalComponents } from './pca.ts';
 import { releaseSpareThreads, prestartThreads } from './spare-threads.ts';
 import { estimateThreads, prestartCount } from './thread-count.ts';
 import type { GmmResult } from './result.ts';
+import { sampleNormalization } from './weights.ts';
 
 export interface PreparedGmm {
   design: Design;
@@ -70,7 +71,10 @@ export function arMode(spec: ModelSpec): ArMode {
  *  release divides by NObs, the main-equation count (level rows in system GMM), which reproduces the
  *  Sargan statistics of the published logs; the current release divides by the transformed-equation
  *  count in system GMM under h(2)/h(3) (log 3: Sargan 157.54 instead of the printed 186.90). */
-function sigmaCount(b: UnitBlocks, w: Float64Array | null = null): number {
+function sigmaCount(d: Design, b: UnitBlocks, w: Float64Array | null = null): number {
+  // Under observation weights, xtabond2's wttot (weights.ts).
+  const normalized = sampleNormalization(d.spec, !d.spec.twostep && !isRobust(d.spec), b, w);
+  if (normalized) return normalized.divisor;
   let n = 0;
   for (let i = 0; i < b.n; i++) n += (w ? w[i] : 1) * b.obsSigma[i];
   return n;
@@ -78,7 +82,7 @@ function sigmaCount(b: UnitBlocks, w: Float64Array | null = null): number {
 
 /** The estimation options of the model; unit weights w (if any) count each unit's observations w_i times. */
 export function estimateOptions(d: Design, b: UnitBlocks, w: Float64Array | null = null): EstimateOptions {
-  return estimateOptionsFor(d, sigmaCount(b, w));
+  return estimateOptionsFor(d, sigmaCount(d, b, w));
 }
 
 /** The estimation options given the σ² count (a sum of UnitBlocks.obsSigma, e.g. merged from shards). */

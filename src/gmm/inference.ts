@@ -13,6 +13,7 @@ import { invsym, symmetrize } from '../linalg/invsym.ts';
 import { normalQuantileOf, normalTwoSided, tQuantileOf, tTwoSided } from '../stats/distributions.ts';
 import { groupSizes, type UnitBlocks } from './blocks.ts';
 import { smallFactor } from './covariance.ts';
+import { sampleNormalization } from './weights.ts';
 import { exclusionOutside, EXCLUSION_REASONS, missingClusterUnits, type Design } from './design.ts';
 import type { Estimation } from './estimate.ts';
 import type { InstrumentPlan } from './instruments.ts';
@@ -29,8 +30,10 @@ export function identified(K: number, instruments: number): void {
   if (instruments < K) throw new SpecError(`Equation not identified: ${K} regressors but ${instruments} instruments`, 'gmm');
 }
 
+/** robust, cluster(), or sampling weights in a one-step fit (xtabond2 3.7: robust = ClustVars != "" |
+ *  robust | (pweights & steps == 1)). */
 export function isRobust(spec: ModelSpec): boolean {
-  return spec.robust || spec.cluster !== null;
+  return spec.robust || spec.cluster !== null || (spec.weight?.kind === 'pweight' && !spec.twostep);
 }
 
 /** The sample's counts and totals that inference reads besides the estimation: from the blocks of
@@ -53,6 +56,9 @@ export interface SampleTotals {
   /** Units of the sample without a cluster() value (design.ts missingClusterUnits). */
   unclustered: number;
   excluded: { reason: string; count: number }[];
+  /** Under observation weights: their sum over the main-equation observations, as given (xtabond2
+   *  prints "(sum of weights is …)"). */
+  weightSum?: number;
 }
 
 export function sampleTotals(d: Design, b: UnitBlocks): SampleTotals {
@@ -62,8 +68,12 @@ export function sampleTotals(d: Design, b: UnitBlocks): SampleTotals {
     nobs += b.obsMain[i];
     sigmaObs += b.obsSigma[i];
   }
+  // Under observation weights: e(N) (the weights' sum for fweights) and wttot (weights.ts).
+  const normalized = sampleNormalization(d.spec, !d.spec.twostep && !isRobust(d.spec), b);
+  const weights = normalized && d.weights ? { weightSum: normalized.sum } : {};
+  if (normalized) [nobs, sigmaObs] = [normalized.nobs, normalized.divisor];
   const { groups: ngroups, min: gmin, max: gmax } = groupSizes(b.obsMain);
-  return { nobs, sigmaObs, ngroups, gmin, gmax, mainWW: b.mainWW, P: b.P, keep: b.keep, dropped: b.dropped, clusters: b.cluster ? b.nClusters : null, unclustered: missingClusterUnits(d.panel, d.spec, d.units), excluded: exclusions(d, b) };
+  return { nobs, sigmaObs, ngroups, gmin, gmax, mainWW: b.mainWW, P: b.P, keep: b.keep, dropped: b.dropped, clusters: b.cluster ? b.nClusters : null, unclustered: missingClusterUnits(d.panel, d.spec, d.units), excluded: exclusions(d, b), ...weights };
 }
 
 /** Panel rows that are not observations of the main equation, by reason. */
@@ -80,7 +90,7 @@ export function exclusions(d: Design, b: Pick<UnitBlocks, 'excluded'>): { reason
   for (let u = 0; u < p.nunits; u++) {
     if (inSample[u]) continue;
     for (let r = p.offsets[u]; r < p.offsets[u + 1]; r++) {
-      const code = exclusionOutside(r, d.qualified);
+      const code = exclusionOutside(r, d.qualified, d.weights?.out ?? null);
       counts.set(code, (counts.get(code) ?? 0) + 1);
     }
   }
@@ -165,6 +175,7 @@ export function inferenceFromTotals(prep: Prepared, totals: SampleTotals, est: E
     dropped: totals.dropped,
     warnings,
     excluded: totals.excluded,
+    ...(spec.weight && totals.weightSum !== undefined ? { weights: { ...spec.weight, sum: totals.weightSum } } : {}),
   };
 }
 

@@ -14,11 +14,13 @@ import { matmul } from '../linalg/dense.ts';
 import { fUpper, tQuantileOf, tTwoSided } from '../stats/distributions.ts';
 import type { Coefficient, GmmResult } from './result.ts';
 import { EXCLUDED, EXCLUSION_REASONS, ifInRows, missingClusterRows, refuseOutOfScale, withFactorVariables } from './design.ts';
+import { refuseWeights } from './weights.ts';
 
 /** Fit pooled OLS ('ols') or the within estimator ('within') of spec.depvar on spec.regressors
  *  (plus year dummies under timeDummies), clustered by spec.cluster or by panel unit, on the rows the
  *  command's if/in keeps, with intervals at its level(#). */
 export async function fitLinear(panel0: Panel, spec0: ModelSpec, estimator: 'ols' | 'within', command = ''): Promise<GmmResult> {
+  refuseWeights(spec0, `the ${estimator === 'ols' ? 'pooled OLS' : 'within'} comparison fit`);
   // Factor-variable terms (i.yr, c.x#c.z) as the GMM design makes them.
   const resolved = withFactorVariables(panel0, spec0);
   const spec = resolved.spec;

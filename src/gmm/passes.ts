@@ -11,6 +11,7 @@ import { addCrossRow, addGramGroup, addRow, compensated, compensatedSum, finishG
 import { momentRow, residualWeights, unitMoments } from './moments.ts';
 import { arSumsNonRobust, arSumsRobust, type ArSums } from './ar-sums.ts';
 import { correctionOnWasm, gramOnWasm, rowSumOnWasm } from './pass-kernels.ts';
+import { sampleNormalization } from './weights.ts';
 
 /** A set of units and what the AR pass needs to walk them again (design and plan; non-robust AR only). */
 export interface Shard {
@@ -179,7 +180,10 @@ function correctionPass(s: Shard, req: Extract<PassRequest, { pass: 'correction'
     else {
       if (!s.design || !s.plan) throw new Error('non-robust AR sums need the design and plan of the shard');
       if (w) throw new Error('non-robust AR sums take no unit weights');
-      ar = arSumsNonRobust(s.design, s.plan, b.keep, req.betaAr, L);
+      // The weights' normalization (weights.ts) over this sample (observation weights are refused on
+      // shards, so s is the whole sample).
+      const scale = sampleNormalization(s.design.spec, true, b)?.scale ?? 1;
+      ar = arSumsNonRobust(s.design, s.plan, b.keep, req.betaAr, L, scale);
     }
     setSum(p, 'ar.sum', ar.sum);
     setSum(p, 'ar.wHw', ar.wHw);

@@ -88,4 +88,7 @@ export interface GmmResult {
   warnings: string[];
   /** Observations excluded from estimation and why (missing values, too few periods), counted. */
   excluded: { reason: string; count: number }[];
+  /** Observation weights ([aw=v], [pw=v], [fw=v]): their kind, column, and sum over the observations
+   *  (absent without weights). */
+  weights?: { kind: 'aweight' | 'pweight' | 'fweight'; variable: string; sum: number };
 }

@@ -4,7 +4,7 @@
 // equation(both); h(3); artests(2). Anything xtabond2 would accept that sysgmm cannot honour is
 // refused by name, never ignored.
 import { SpecError } from '../errors.ts';
-import type { Equation, GmmGroup, IvGroup, ModelSpec } from './types.ts';
+import type { Equation, GmmGroup, IvGroup, ModelSpec, Weight } from './types.ts';
 import { blankStrings, parseInRange } from './condition.ts';
 import { closeMatches } from '../close-matches.ts';
 import { expandVarlist, stataName } from './varlist.ts';
@@ -107,7 +107,9 @@ function parseCommand(command: string, columns: readonly string[]): ModelSpec {
     .trim()
     .replace(/^xtabond2(?=\s|,|$)\s*/i, '');
   const [commandPart, optPart] = splitTopLevelComma(text, 'the command');
-  const { varPart, condition, inRange } = qualifiers(commandPart);
+  const { varPart: beforeWeight, weightText } = weightPart(commandPart);
+  const { varPart, condition, inRange } = qualifiers(beforeWeight);
+  const weight = weightText === undefined ? undefined : parseWeight(weightText, columns);
 
   const terms = expandVarlist(varPart, columns, 'the variable list');
   if (terms.length === 0) throw new SpecError('no dependent variable: the command must start with the dependent variable, e.g. xtabond2 n L.n w k, gmm(L.n)');
@@ -200,6 +202,7 @@ function parseCommand(command: string, columns: readonly string[]): ModelSpec {
     ...(level !== undefined ? { level } : {}),
     ...(given.has('pca') ? { pca: true } : {}),
     ...(components !== undefined ? { components } : {}),
+    ...(weight ? { weight } : {}),
   };
   validateSpec(spec);
   return spec;
@@ -350,16 +353,61 @@ function splitTopLevelComma(text0: string, where: string): [string, string | nul
   return [text0, null];
 }
 
+/** The text of the command's `[weight=exp]` (before the comma, outside an if condition's strings)
+ *  and the rest of it without. */
+function weightPart(text0: string): { varPart: string; weightText?: string } {
+  const text = blankStrings(text0, (msg) => {
+    throw new SpecError(msg, 'if');
+  });
+  const open = text.indexOf('[');
+  if (open < 0) {
+    if (text.includes(']')) throw new SpecError(`unbalanced brackets: ']' without '[' in '${text0.trim()}'`, 'weight');
+    return { varPart: text0 };
+  }
+  const close = text.indexOf(']', open);
+  if (close < 0) throw new SpecError(`unbalanced brackets: '[' without ']' in '${text0.trim()}' (weights are written [aw=v], [pw=v] or [fw=v])`, 'weight');
+  if (text.indexOf('[', open + 1) >= 0 && text.indexOf('[', open + 1) < close) throw new SpecError(`weights: '${text0.slice(open).trim()}' is not [type=variable]`, 'weight');
+  if (text.indexOf('[', close) >= 0) throw new SpecError('weights are given twice', 'weight');
+  return { varPart: `${text0.slice(0, open)} ${text0.slice(close + 1)}`, weightText: text0.slice(open + 1, close) };
+}
+
+/** Stata's names of the weight types xtabond2 takes ([aw pw fw] in its syntax), abbreviations included. */
+const WEIGHT_KINDS: Record<string, Weight['kind']> = {
+  aw: 'aweight', aweight: 'aweight', cellsize: 'aweight',
+  pw: 'pweight', pweight: 'pweight',
+  fw: 'fweight', fweight: 'fweight', frequency: 'fweight',
+};
+
+/** `type = variable` inside [ ]: the weight type and the column that holds the weights. */
+function parseWeight(text: string, columns: readonly string[]): Weight {
+  const m = /^\s*([A-Za-z]+)\s*=\s*(.*?)\s*$/.exec(text);
+  if (!m) throw new SpecError(`weights [${text}] invalid: write [aw=v], [pw=v] or [fw=v] with v a column of the data`, 'weight');
+  const word = m[1].toLowerCase();
+  const kind = WEIGHT_KINDS[word];
+  if (!kind) {
+    if (word === 'iw' || word === 'iweight' || word === 'iweights')
+      throw new SpecError('importance weights [iw=...] are not allowed: xtabond2 takes aweights, pweights and fweights', 'weight');
+    throw new SpecError(`weights [${text.trim()}]: '${m[1]}' is not a weight type; write aw (analytic), pw (sampling) or fw (frequency)`, 'weight');
+  }
+  const variable = m[2];
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(variable))
+    throw new SpecError(`weights [${text.trim()}]: the weight must be a column of the data, not an expression ('${variable}'); make a column that holds it`, 'weight');
+  if (!columns.includes(variable)) {
+    const close = closeMatches(variable, columns);
+    throw new SpecError(`weight variable '${variable}' not found${close.length ? `; did you mean ${close.map((c) => `'${c}'`).join(', ')}?` : ''}`, 'weight');
+  }
+  return { kind, variable };
+}
+
 /**
  * Split "depvar indepvars [if exp] [in range]" into the variable list and the qualifiers (in either
- * order, as Stata allows). Weights are refused by name.
+ * order, as Stata allows). The weights went before (weightPart).
  */
 function qualifiers(text0: string): { varPart: string; condition?: string; inRange?: { first: number; last: number } } {
   // Words, brackets and parentheses inside a condition's strings are not read ("Hefei in Anhui").
   const text = blankStrings(text0, (msg) => {
     throw new SpecError(msg, 'if');
   });
-  if (text.includes('[')) throw new SpecError('weights ([aw=...], [pw=...], [fw=...]) are not supported: xtabond2 weights are not implemented', 'weights');
   const marks: { word: 'if' | 'in'; at: number }[] = [];
   let depth = 0;
   for (let i = 0; i < text.length; i++) {

@@ -25,7 +25,8 @@ export function specToCommand(spec: ModelSpec): string {
   if (spec.pca) opts.push('pca');
   if (spec.components !== undefined) opts.push(`components(${spec.components})`);
   const quals = `${spec.condition !== undefined ? ` if ${spec.condition}` : ''}${spec.inRange ? ` in ${spec.inRange.first}/${spec.inRange.last}` : ''}`;
-  return `xtabond2 ${vars}${quals}${opts.length ? `, ${opts.join(' ')}` : ''}`;
+  const weight = spec.weight ? ` [${spec.weight.kind}=${spec.weight.variable}]` : '';
+  return `xtabond2 ${vars}${weight}${quals}${opts.length ? `, ${opts.join(' ')}` : ''}`;
 }
 
 function gmmOption(g: GmmGroup): string {

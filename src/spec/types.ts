@@ -71,7 +71,17 @@ export interface ModelSpec {
   pca?: boolean;
   /** `components(#)`: how many components `pca` keeps (0 or absent: xtabond2's default, src/gmm/pca.ts). */
   components?: number;
+  /** `[aw=v]`, `[pw=v]`, `[fw=v]`: observation weights from column v (src/gmm/weights.ts). */
+  weight?: Weight;
 }
+
+/** xtabond2's weights: analytic, sampling (which make a one-step fit robust) and frequency weights
+ *  (whole numbers, constant within a unit). The expression is a column of the data. */
+export interface Weight {
+  kind: WeightKind;
+  variable: string;
+}
+export type WeightKind = 'aweight' | 'pweight' | 'fweight';
 
 /**
  * 'current': xtabond2 3.7 as distributed today: in system GMM the σ² of the Sargan test and of the

@@ -11,6 +11,12 @@ export function validateSpec(spec: ModelSpec): void {
   if (spec.h !== 1 && spec.h !== 2 && spec.h !== 3) throw new SpecError(`h(${spec.h}) invalid: h must be 1, 2 or 3`, 'h');
   if (!(spec.artests >= 0) || !Number.isInteger(spec.artests)) throw new SpecError(`artests(${spec.artests}) invalid: the order must be 0 or more`, 'artests');
   if (spec.arlevels && !system) throw new SpecError('option arlevels is invalid for difference GMM (noleveleq)', 'arlevels');
+  if (spec.weight) {
+    const w = spec.weight;
+    if (!['aweight', 'pweight', 'fweight'].includes(w.kind)) throw new SpecError(`weight type '${String(w.kind)}' invalid: aweight, pweight or fweight`, 'weight');
+    if (spec.conventions === '2009') throw new SpecError("weights follow xtabond2 3.7 (conventions 'current'); the 2009 release's conventions are not reproduced with weights", 'weight');
+    if (spec.pca) throw new SpecError('pca with weights is not supported (xtabond2 takes a weighted correlation of the instruments there)', 'weight');
+  }
   for (const g of spec.iv)
     if (system && g.passthru && g.equation === 'both') throw new SpecError(`${g.label}: passthru is not valid with equation(both) in system GMM`, 'passthru');
   for (const g of spec.gmm) {

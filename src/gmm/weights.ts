@@ -1,0 +1,113 @@
+// xtabond2's observation weights ([aw=v], [pw=v], [fw=v]; the 3.7.0 Mata source, xtabond2_mata).
+//
+// Stata's marksample leaves out an observation whose weight is missing or zero; a negative weight
+// and a frequency weight that is not a whole number are errors, and xtabond2 wants frequency weights
+// constant over time within a unit. In the estimation a row of either equation carries the weight of
+// the period it is stored at (an orthogonal deviation of period t, stored at row t+1, carries period
+// t+1's weight, and none when that period is outside the sample). xtabond2 multiplies y and X by the
+// weight w and forms Z'HZ with √w on both sides, so every moment sum is the unweighted one over rows
+// scaled by √w: Z'WX, Z'W y, Z'√W H √W Z, and σ² from Σ w e². It first rescales the weights
+// (normalization below), which changes only σ² and one AR variance term (ar-sums.ts).
+import { DataError, SpecError } from '../errors.ts';
+import type { Panel } from '../panel/panel.ts';
+import type { Weight } from '../spec/types.ts';
+
+export interface ObservationWeights extends Weight {
+  /** The weight of each panel row, as the column holds it. */
+  values: Float64Array;
+  /** Rows of the sample otherwise (if/in passed, y and every regressor present) whose weight is
+   *  missing or zero: not observations (null: none). */
+  out: Uint8Array | null;
+}
+
+/**
+ * The weights of a model's rows, checked: rowOk marks the rows that are observations but for their
+ * weight (xtabond2's marksample before the weight's markout). Refuses a negative weight, a frequency
+ * weight that is not a whole number or that changes within a unit, naming the row.
+ */
+export function observationWeights(panel: Panel, weight: Weight, rowOk: Uint8Array): ObservationWeights {
+  const { variable, kind } = weight;
+  const values = panel.column(variable);
+  const where = (r: number) => `${panel.source ? `${panel.source}: ` : ''}weight column '${variable}' has ${values[r]} in the row of ${panel.idName} ${panel.units[panel.unitOf[r]]}, ${panel.timeName} ${panel.time[r]}`;
+  const fail = (r: number, why: string) => new DataError(`${where(r)}: ${why}`, { file: panel.source || undefined, column: variable });
+  let out: Uint8Array | null = null;
+  for (let u = 0; u < panel.nunits; u++) {
+    let first = -1;
+    for (let r = panel.offsets[u]; r < panel.offsets[u + 1]; r++) {
+      if (!rowOk[r]) continue;
+      const v = values[r];
+      if (v !== v || v === 0) {
+        (out ??= new Uint8Array(values.length))[r] = 1;
+        continue;
+      }
+      if (v < 0) throw fail(r, 'weights may not be negative');
+      if (!Number.isFinite(v)) throw fail(r, 'weights must be finite');
+      if (kind === 'fweight') {
+        if (!Number.isInteger(v)) throw fail(r, 'frequency weights must be whole numbers');
+        if (first < 0) first = r;
+        else if (v !== values[first])
+          throw fail(r, `frequency weights must be constant over time within a unit for xtabond2 (${values[first]} at ${panel.timeName} ${panel.time[first]})`);
+      }
+    }
+  }
+  return { kind, variable, values, out };
+}
+
+/**
+ * xtabond2's normalization of the weights and its σ² divisor (wttot), from the sample's main-equation
+ * rows (nMain of them, weights summing to wMain) and its transformed-equation rows (nTrans, wTrans);
+ * `transformedSigma`: system GMM under h(2)/h(3), where σ² is taken over the transformed rows.
+ *   aweights, pweights: w ← w·nMain/wMain; wttot = nTrans (transformedSigma) or nMain.
+ *   fweights: NObs = wMain; with transformedSigma w as given and wttot = wTrans; otherwise
+ *     w ← w·n/wMain and wttot = n, n = wMain after a one-step non-robust fit (so w as given), else nMain.
+ * scale is the factor on the weights; divisor is wttot; nobs is e(N).
+ */
+export function weightNormalization(
+  kind: Weight['kind'],
+  t: { nMain: number; wMain: number; nTrans: number; wTrans: number },
+  transformedSigma: boolean,
+  onestepNonRobust: boolean,
+): { scale: number; divisor: number; nobs: number } {
+  if (kind !== 'fweight') return { scale: t.nMain / t.wMain, divisor: transformedSigma ? t.nTrans : t.nMain, nobs: t.nMain };
+  if (transformedSigma) return { scale: 1, divisor: t.wTrans, nobs: t.wMain };
+  const n = onestepNonRobust ? t.wMain : t.nMain;
+  return { scale: n / t.wMain, divisor: n, nobs: t.wMain };
+}
+
+/** What the normalization reads of a sample's blocks (blocks.ts UnitBlocks). */
+interface WeightedCounts {
+  n: number;
+  obsMain: Int32Array;
+  obsTrans: Int32Array;
+  weightSums: { main: Float64Array; trans: Float64Array } | null;
+}
+
+/**
+ * weightNormalization for a sample (its blocks, each unit counted w_i times: bootstrap draws), or
+ * null without weights. spec: the model's (system GMM under h(2)/h(3) takes σ² over the transformed
+ * rows; weights are refused with the 2009 release's conventions, validate.ts).
+ */
+export function sampleNormalization(
+  spec: { weight?: Weight; levelEquation: boolean; h: number },
+  onestepNonRobust: boolean,
+  b: WeightedCounts,
+  w: Float64Array | null = null,
+): { scale: number; divisor: number; nobs: number; sum: number } | null {
+  if (!spec.weight || !b.weightSums) return null;
+  const t = { nMain: 0, wMain: 0, nTrans: 0, wTrans: 0 };
+  const { main, trans } = b.weightSums;
+  for (let i = 0; i < b.n; i++) {
+    const c = w ? w[i] : 1;
+    t.nMain += c * b.obsMain[i];
+    t.wMain += c * main[i];
+    t.nTrans += c * b.obsTrans[i];
+    t.wTrans += c * trans[i];
+  }
+  return { ...weightNormalization(spec.weight.kind, t, spec.levelEquation && spec.h !== 1, onestepNonRobust), sum: t.wMain };
+}
+
+/** Refuse observation weights where `what` does not apply them (the README lists where they work). */
+export function refuseWeights(spec: { weight?: Weight }, what: string): void {
+  if (spec.weight)
+    throw new SpecError(`${what} does not take observation weights ([${spec.weight.kind}=${spec.weight.variable}]); they are applied by estimate, predict, test and lincom, table and grid`, 'weight');
+}
