@@ -360,7 +360,12 @@ describe('errors name the fault', () => {
     // qualifiers and weights
     ['n L.n if year > 1978 if n > 0, gmm(L.n)', /'if' is given twice/],
     ['n L.n in, gmm(L.n)', /'in' needs a row range/],
-    ['n L.n [aw=emp], gmm(L.n)', /weights .* are not supported/],
+    ['n L.n [iw=emp], gmm(L.n)', /importance weights \[iw=\.\.\.\] are not allowed: xtabond2 takes aweights, pweights and fweights/],
+    ['n L.n [aw=1/emp], gmm(L.n)', /the weight must be a column of the data, not an expression \('1\/emp'\)/],
+    ['n L.n [aw=empp], gmm(L.n)', /weight variable 'empp' not found; did you mean 'emp'/],
+    ['n L.n [xw=emp], gmm(L.n)', /'xw' is not a weight type/],
+    ['n L.n [aw=emp] [fw=emp], gmm(L.n)', /weights are given twice/],
+    ['n L.n [aw=emp, gmm(L.n)', /'\[' without '\]'/],
   ];
   for (const [cmd, message] of cases) {
     it(cmd, () => {

@@ -1,0 +1,154 @@
+// Observation weights ([aw=v], [pw=v], [fw=v]) checked by properties that hold in xtabond2 3.7's
+// Mata source: constant analytic weights change nothing (they are normalized to the observation
+// count); frequency weights in a one-step non-robust fit are the same as the units written out that
+// many times (NObs and σ²'s divisor are the weights' sum there); sampling weights make a one-step fit
+// robust. The numbers of weighted fits against the numpy port of xtabond2 are in gmm-port.test.ts.
+import { tableFromArrays } from 'apache-arrow';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DataError, SpecError } from '../src/errors.ts';
+import { bootstrapGmm } from '../src/bootstrap/run.ts';
+import { fitGmm } from '../src/gmm/fit.ts';
+import type { GmmResult } from '../src/gmm/result.ts';
+import { Panel } from '../src/panel/panel.ts';
+import { parseXtabond2 } from '../src/spec/parse.ts';
+import { loadAbdata } from './helpers/abdata.ts';
+
+let ab: Panel;
+/** abdata with weight columns: cw = 2.5; wu = 1 + id mod 4 (whole, constant within a unit); wv varying. */
+let weighted: Panel;
+/** abdata with every unit written out wu times, under new ids. */
+let duplicated: Panel;
+
+beforeAll(async () => {
+  ab = await loadAbdata();
+  const id = ab.column('id');
+  const year = ab.column('year');
+  const wu = id.map((i) => 1 + (i % 4));
+  weighted = ab
+    .withColumn('cw', new Float64Array(ab.nrows).fill(2.5))
+    .withColumn('wu', wu)
+    .withColumn('wv', id.map((i, r) => 0.5 + ((7 * i + 3 * year[r]) % 11) / 5));
+  const cols = ['n', 'w', 'k', 'ind'] as const;
+  const out: Record<string, number[]> = { id: [], year: [] };
+  for (const c of cols) out[c] = [];
+  for (let r = 0; r < ab.nrows; r++)
+    for (let c = 0; c < wu[r]; c++) {
+      out.id.push(id[r] * 10 + c);
+      out.year.push(year[r]);
+      for (const v of cols) out[v].push(ab.column(v)[r]);
+    }
+  duplicated = Panel.fromTable(tableFromArrays(Object.fromEntries(Object.entries(out).map(([k, v]) => [k, Float64Array.from(v)]))), { id: 'id', time: 'year' });
+});
+
+const fit = (panel: Panel, command: string) => fitGmm(panel, parseXtabond2(command, panel.variables()));
+
+/** Every reported statistic of b against a, relative difference at most tol. */
+function same(b: GmmResult, a: GmmResult, tol = 1e-10): void {
+  const close = (x: number, y: number, what: string) => expect(Math.abs(x - y) / Math.max(Math.abs(y), 1e-9), `${what}: ${x} against ${y}`).toBeLessThanOrEqual(tol);
+  expect(b.coefficients.map((c) => c.name)).toEqual(a.coefficients.map((c) => c.name));
+  b.coefficients.forEach((c, k) => {
+    close(c.estimate, a.coefficients[k].estimate, `b[${c.name}]`);
+    close(c.se, a.coefficients[k].se, `se[${c.name}]`);
+  });
+  close(b.sargan!.chi2, a.sargan!.chi2, 'Sargan');
+  if (a.hansen) close(b.hansen!.chi2, a.hansen.chi2, 'Hansen');
+  a.ar.forEach((t, m) => close(b.ar[m].z, t.z, `AR(${t.order})`));
+  close(b.modelTest!.stat, a.modelTest!.stat, 'Wald');
+  expect(b.modelTest!.df2).toBe(a.modelTest!.df2);
+  a.diffHansen.forEach((d, k) => close(b.diffHansen[k].difference.chi2, d.difference.chi2, `difference-in-Hansen ${d.group}`));
+}
+
+describe('observation weights', () => {
+  it.each([
+    'nolevel',
+    'twostep robust',
+    'robust small',
+    'orthogonal twostep robust artests(3)',
+    'cluster(ind) twostep small',
+    'h(2) small arlevels',
+  ])('constant aweights (2.5) give the unweighted fit: %s', async (opts) => {
+    const a = await fit(weighted, `n L.n w k, gmm(L.n) iv(w k) ${opts}`);
+    const b = await fit(weighted, `n L.n w k [aw=cw], gmm(L.n) iv(w k) ${opts}`);
+    same(b, a);
+    expect(b.nobs).toBe(a.nobs);
+    expect(b.weights).toEqual({ kind: 'aweight', variable: 'cw', sum: 2.5 * a.nobs });
+    expect(a.weights).toBeUndefined();
+  });
+
+  it('constant aweights move the one AR statistic xtabond2 forms from weights as given and as normalized', async () => {
+    // Orthogonal deviations, one step, not robust: the differenced residuals are weighted as given,
+    // H and ψ by the normalized weights (xtabond2 3.7.0 _ARTests; the port's W12 and W36 agree).
+    const a = await fit(weighted, 'n L.n w k, gmm(L.n) iv(w k) orthogonal nolevel');
+    const b = await fit(weighted, 'n L.n w k [aw=cw], gmm(L.n) iv(w k) orthogonal nolevel');
+    same(b, { ...a, ar: [] });
+    expect(a.ar[0].z).toBeCloseTo(-2.8569, 4);
+    expect(b.ar[0].z).toBeCloseTo(-3.5366, 4);
+  });
+
+  it.each(['', 'h(1)', 'h(2) small', 'nolevel small', 'orthogonal', 'orthogonal nolevel artests(3)', 'arlevels artests(3)'])(
+    'fweights in a one-step non-robust fit are the units written out that many times: %s',
+    async (opts) => {
+      const a = await fit(duplicated, `n L.n w k, gmm(L.n) iv(w k) ${opts}`);
+      const b = await fit(weighted, `n L.n w k [fw=wu], gmm(L.n) iv(w k) ${opts}`);
+      same(b, a);
+      expect(b.nobs).toBe(a.nobs);
+      expect(b.ngroups).toBe(140);
+    },
+  );
+
+  it('fweights beyond a one-step non-robust fit are normalized like aweights (xtabond2), except in N', async () => {
+    const f = await fit(weighted, 'n L.n w k [fw=wu], gmm(L.n) iv(w k) nolevel twostep robust');
+    const a = await fit(weighted, 'n L.n w k [aw=wu], gmm(L.n) iv(w k) nolevel twostep robust');
+    same(f, a);
+    expect(a.nobs).toBe(751);
+    expect(f.nobs).toBe(f.weights!.sum);
+    expect(f.nobs).toBeGreaterThan(751);
+    // The units written out would count each one's moments several times: other standard errors.
+    const d = await fit(duplicated, 'n L.n w k, gmm(L.n) iv(w k) nolevel twostep robust');
+    expect(Math.abs(d.coefficients[0].se / f.coefficients[0].se - 1)).toBeGreaterThan(0.01);
+  });
+
+  it('sampling weights make a one-step fit robust (and leave a two-step one as asked)', async () => {
+    const p1 = await fit(weighted, 'n L.n w k [pw=wv], gmm(L.n) iv(w k)');
+    const a1 = await fit(weighted, 'n L.n w k [aw=wv], gmm(L.n) iv(w k) robust');
+    same(p1, a1);
+    expect(p1.vce).toBe('robust');
+    const p2 = await fit(weighted, 'n L.n w k [pw=wv], gmm(L.n) iv(w k) twostep');
+    const a2 = await fit(weighted, 'n L.n w k [aw=wv], gmm(L.n) iv(w k) twostep');
+    same(p2, a2);
+    expect(p2.vce).toBe('unadjusted');
+  });
+
+  it('rows whose weight is missing or zero are not observations, counted by reason', async () => {
+    const id = weighted.column('id');
+    const year = weighted.column('year');
+    const wv = weighted.column('wv');
+    const wz = wv.map((v, r) => (id[r] % 13 === 0 && year[r] === 1980 ? NaN : id[r] % 17 === 0 && year[r] === 1981 ? 0 : v));
+    const p = weighted.withColumn('wz', wz);
+    const r = await fit(p, 'n L.n w k [aw=wz], gmm(L.n) iv(w k) twostep robust');
+    const left = wz.filter((v, q) => (v !== v || v === 0) && !Number.isNaN(ab.column('n')[q]) && !Number.isNaN(ab.column('w')[q]) && !Number.isNaN(ab.column('k')[q])).length;
+    expect(left).toBeGreaterThan(0);
+    expect(r.excluded).toContainEqual({ reason: 'missing or zero weight', count: left });
+    // The same rows left out by an if condition give the same fit.
+    const q = await fit(p, 'n L.n w k [aw=wv] if wz > 0 & wz < ., gmm(L.n) iv(w k) twostep robust');
+    same(r, q);
+    expect(r.nobs).toBe(q.nobs);
+  });
+
+  it('refuses a negative weight, fweights that are not whole or vary within a unit, naming the row', async () => {
+    const neg = weighted.withColumn('bad', weighted.column('wv').map((v, r) => (r === 5 ? -1 : v)));
+    await expect(fit(neg, 'n L.n w k [aw=bad], gmm(L.n)')).rejects.toThrow(/weight column 'bad' has -1 in the row of id 1, year 1982: weights may not be negative/);
+    await expect(fit(weighted, 'n L.n w k [fw=cw], gmm(L.n)')).rejects.toThrow(/has 2\.5 .*: frequency weights must be whole numbers/);
+    const varying = weighted.withColumn('wi', weighted.column('wu').map((v, r) => (r === 3 ? v + 1 : v)));
+    await expect(fit(varying, 'n L.n w k [fw=wi], gmm(L.n)')).rejects.toThrow(DataError);
+    await expect(fit(varying, 'n L.n w k [fw=wi], gmm(L.n)')).rejects.toThrow(
+      /weight column 'wi' has 3 in the row of id 1, year 1980: frequency weights must be constant over time within a unit for xtabond2 \(2 at year 1978\)/,
+    );
+  });
+
+  it('is refused where it is not applied: the bootstrap', async () => {
+    const spec = parseXtabond2('n L.n w k [aw=wv], gmm(L.n) iv(w k)', weighted.variables());
+    await expect(bootstrapGmm(weighted, spec, { reps: 9, seed: 1, level: 0.05 })).rejects.toThrow(SpecError);
+    await expect(bootstrapGmm(weighted, spec, { reps: 9, seed: 1, level: 0.05 })).rejects.toThrow(/bootstrap does not take observation weights \(\[aweight=wv\]\)/);
+  });
+});
