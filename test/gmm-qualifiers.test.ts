@@ -28,13 +28,19 @@ describe('parsing', () => {
     expect(t.inRange).toEqual({ first: -100, last: -1 });
     expect(t.condition).toBe('id != 3');
     expect(parseXtabond2('n L.n, gmm(L.n)', cols).condition).toBeUndefined();
+    // Weights before or after the qualifiers, as Stata reads them; written back as they were read.
+    const w = parseXtabond2('n L.n if year > 1978 [pweight = emp], gmm(L.n)', cols);
+    expect(w.weight).toEqual({ kind: 'pweight', variable: 'emp' });
+    expect(w.condition).toBe('year > 1978');
+    expect(parseXtabond2(specToCommand(w), cols)).toEqual(w);
+    expect(parseXtabond2('n L.n [fw=emp] in 1/50, gmm(L.n)', cols).weight).toEqual({ kind: 'fweight', variable: 'emp' });
   });
 
   it('refuses what it cannot read, naming the qualifier', () => {
     expect(() => parseXtabond2('n L.n if, gmm(L.n)', cols)).toThrow(/'if' needs a condition/);
     expect(() => parseXtabond2('n L.n in 0/5, gmm(L.n)', cols)).toThrow(/in 0\/5: '0' is not a row position/);
     expect(() => parseXtabond2('n L.n in 1/2/3, gmm(L.n)', cols)).toThrow(/write in f\/l/);
-    expect(() => parseXtabond2('n L.n [aw=emp], gmm(L.n)', cols)).toThrow(/weights .* are not supported/);
+    expect(() => parseXtabond2('n L.n [aw=emp if, gmm(L.n)', cols)).toThrow(/'\[' without '\]'/);
     expect(() => parseXtabond2('n L.n, gmm(L.n) level(5)', cols)).toThrow(/level\(5\) invalid/);
   });
 });

@@ -12,6 +12,10 @@ import type { GmmResult } from '../src/gmm/result.ts';
 import { Panel } from '../src/panel/panel.ts';
 import { parseXtabond2 } from '../src/spec/parse.ts';
 import { loadAbdata } from './helpers/abdata.ts';
+import { predictGmm } from '../src/api/predict.ts';
+import { dataSha256 } from '../src/data/checksum.ts';
+import { parseGrid } from '../src/workloads/grid-spec.ts';
+import { gridTask, type GridConfig } from '../src/workloads/grid-task.ts';
 
 let ab: Panel;
 /** abdata with weight columns: cw = 2.5; wu = 1 + id mod 4 (whole, constant within a unit); wv varying. */
@@ -144,6 +148,27 @@ describe('observation weights', () => {
     await expect(fit(varying, 'n L.n w k [fw=wi], gmm(L.n)')).rejects.toThrow(
       /weight column 'wi' has 3 in the row of id 1, year 1980: frequency weights must be constant over time within a unit for xtabond2 \(2 at year 1978\)/,
     );
+  });
+
+  it('e(sample) leaves out the rows whose weight is missing; a robustness grid fits each weighted specification as estimate does', async () => {
+    const id = weighted.column('id');
+    const p = weighted.withColumn('wz', weighted.column('wv').map((v, r) => (id[r] % 13 === 0 ? NaN : v)));
+    const spec = parseXtabond2('n L.n w k [aw=wz], gmm(L.n) iv(w k) twostep robust', p.variables());
+    const r = await fitGmm(p, spec);
+    const pred = predictGmm(p, spec, r);
+    expect(pred.inSample.reduce((a, b) => a + b, 0)).toBe(r.nobs);
+    pred.inSample.forEach((s, q) => id[q] % 13 === 0 && expect(s).toBe(0));
+
+    const data = 'data/abdata.csv';
+    const grid = parseGrid({ template: 'xtabond2 n L.n w k [aw=emp], gmm(L.n, {lags}) iv(w k) {steps}', axes: { lags: ['lag(1 .)', 'lag(1 2)'], steps: ['twostep robust', 'robust'] }, samples: { all: null }, focus: ['L.n'] }, ab.variables());
+    const config: GridConfig = { data: { path: data, sha256: await dataSha256(data), id: 'id', time: 'year' }, grid, bootstrap: 0, seed: 1, perTask: 4 };
+    const rows = await gridTask({ format: 'sysgmm-run/1', kind: 'grid', tasks: 1, config, created: '', id: 'test' }, 0);
+    for (const s of grid.specs) {
+      const direct = await fit(ab, s.command);
+      expect(rows[s.index].failure).toBeNull();
+      expect(rows[s.index].focus['L1.n']).toMatchObject({ estimate: direct.coefficients[0].estimate, se: direct.coefficients[0].se });
+      expect(rows[s.index].nobs).toBe(direct.nobs);
+    }
   });
 
   it('is refused where it is not applied: the bootstrap', async () => {

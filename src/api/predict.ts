@@ -21,7 +21,8 @@ export interface Predictions {
    *  unit outside it); under `difference` too, where e is differenced. */
   u: Float64Array;
   /** 1 on the rows of the estimation sample (xtabond2's e(sample)): the observations of the main
-   *  equation (levels in system GMM, the transformed equation otherwise), as many as the fit's nobs.
+   *  equation (levels in system GMM, the transformed equation otherwise), as many as the fit's nobs
+   *  (which under frequency weights is their sum).
    *  Under orthogonal deviations in difference GMM, as in xtabond2 3.7, the row after the period whose
    *  deviation enters (the row that holds it); with a gap there, no row, so fewer than nobs. */
   inSample: Uint8Array;
