@@ -7,6 +7,11 @@ import { tableFromArrays } from 'apache-arrow';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DataError, SpecError } from '../src/errors.ts';
 import { bootstrapGmm } from '../src/bootstrap/run.ts';
+import { clusterCounts } from '../src/bootstrap/draws.ts';
+import { REP_OK } from '../src/bootstrap/replicate.ts';
+import { fitLinear } from '../src/gmm/ols.ts';
+import { shardLayout } from '../src/scale/shard-model.ts';
+import { naiveBootstrap } from './helpers/naive-bootstrap.ts';
 import { fitGmm } from '../src/gmm/fit.ts';
 import type { GmmResult } from '../src/gmm/result.ts';
 import { Panel } from '../src/panel/panel.ts';
@@ -171,9 +176,32 @@ describe('observation weights', () => {
     }
   });
 
-  it('is refused where it is not applied: the bootstrap', async () => {
+  it.each([
+    'n L.n L(0/1).(w k) [aw=wv], gmm(L.(n w k), collapse) twostep robust',
+    'n L.n L(0/1).(w k) [pw=wv], gmm(L.(n w k), collapse) small',
+    'n L.n L(0/1).(w k) [fw=wu], gmm(L.(n w k), collapse) small',
+    'n L.n L(0/1).(w k) [fw=wu], gmm(L.(n w k), collapse) nolevel small',
+    'n L.n L(0/1).(w k) [fw=wu], gmm(L.(n w k), collapse) nolevel twostep robust small',
+  ])('a pairs bootstrap replication is the weighted fit of its resampled panel (B = 20): %s', async (command) => {
+    const spec = parseXtabond2(command, weighted.variables());
+    const reps = 20;
+    const boot = await bootstrapGmm(weighted, spec, { reps, seed: 3, recentre: false, backend: 'float64-ts', threads: 1 });
+    const naive = await naiveBootstrap(weighted, spec, clusterCounts(3, reps, weighted.nunits), reps);
+    const K = boot.fit.coefficients.length;
+    let worst = 0;
+    for (let b = 0; b < reps; b++) {
+      expect(boot.draws!.status[b]).toBe(REP_OK);
+      for (let k = 0; k < K; k++) {
+        worst = Math.max(worst, Math.abs(boot.draws!.beta[b * K + k] / naive[b].coefficients[k].estimate - 1));
+        worst = Math.max(worst, Math.abs(boot.draws!.se[b * K + k] / naive[b].coefficients[k].se - 1));
+      }
+    }
+    expect(worst).toBeLessThan(1e-8);
+  });
+
+  it('is refused where it is not applied: a sharded estimate, a Monte Carlo study, the OLS comparison fit', async () => {
     const spec = parseXtabond2('n L.n w k [aw=wv], gmm(L.n) iv(w k)', weighted.variables());
-    await expect(bootstrapGmm(weighted, spec, { reps: 9, seed: 1, level: 0.05 })).rejects.toThrow(SpecError);
-    await expect(bootstrapGmm(weighted, spec, { reps: 9, seed: 1, level: 0.05 })).rejects.toThrow(/bootstrap does not take observation weights \(\[aweight=wv\]\)/);
+    await expect(fitLinear(weighted, spec, 'ols')).rejects.toThrow(/the pooled OLS comparison fit does not take observation weights \(\[aweight=wv\]\)/);
+    expect(() => shardLayout(weighted, spec, { tmin: 1976, tmax: 1984 })).toThrow(SpecError);
   });
 });

@@ -45,9 +45,16 @@ export interface BootstrapBlocks {
 
 /**
  * Build bootstrap blocks from the fitted model's unit blocks (which must keep Z_i'HZ_i); keptIv[l] = 1
- * for the instruments the fit kept (Estimation.a1Kept).
+ * for the instruments the fit kept (Estimation.a1Kept); counts: what each unit adds to N and σ²'s
+ * divisor where not its observation counts (frequency weights: gmm/weights.ts unitCounts).
  */
-export function bootstrapBlocks(b: UnitBlocks, centre: Float64Array, recentre: boolean, keptIv: Uint8Array): BootstrapBlocks {
+export function bootstrapBlocks(
+  b: UnitBlocks,
+  centre: Float64Array,
+  recentre: boolean,
+  keptIv: Uint8Array,
+  counts: { obsMain: ArrayLike<number>; obsSigma: ArrayLike<number> } | null = null,
+): BootstrapBlocks {
   if (!b.zhz || !b.ee) throw new Error('bootstrapBlocks needs the per-unit Z\'HZ and ee blocks (unitBlocks keepZHZ)');
   const { K, P } = b;
   const L0 = b.L;
@@ -111,8 +118,8 @@ export function bootstrapBlocks(b: UnitBlocks, centre: Float64Array, recentre: b
       ee[out + r * P] += t;
       for (let q = 1; q < P; q++) ee[out + r * P + q] += te[r * P + q];
     }
-    obsMain[c] += b.obsMain[i];
-    obsSigma[c] += b.obsSigma[i];
+    obsMain[c] += (counts ?? b).obsMain[i];
+    obsSigma[c] += (counts ?? b).obsSigma[i];
     if (b.obsMain[i] > 0) groups[c] += 1;
   }
   if (recentre) {

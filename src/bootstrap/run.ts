@@ -6,7 +6,7 @@ import type { Panel } from '../panel/panel.ts';
 import type { ModelSpec } from '../spec/types.ts';
 import type { GmmResult } from '../gmm/result.ts';
 import { estimateOptions, estimatePrepared, modelBlocks, prepareGmm } from '../gmm/fit.ts';
-import { inference } from '../gmm/inference.ts';
+import { inference, isRobust } from '../gmm/inference.ts';
 import { weightMatrix } from '../gmm/estimate.ts';
 import { defaultFloat64Backend, getBackend } from '../kernels/registry.ts';
 import type { KernelBackend } from '../kernels/types.ts';
@@ -23,7 +23,7 @@ import { defaultThreads, REPLICATION_BATCH, replicateParallel, warmWorkers } fro
 import { parseRestrictions, restrictionWald } from './restrictions.ts';
 import { scoreBootstrapTest, type ScoreTestResult } from './score.ts';
 import { levelFraction } from '../stats/confidence-level.ts';
-import { refuseWeights } from '../gmm/weights.ts';
+import { unitCounts } from '../gmm/weights.ts';
 
 export interface BootstrapOptions {
   reps: number;
@@ -80,7 +80,6 @@ export interface BootstrapResult {
 
 /** The backend named in opts is opened here and disposed of at the end; an opened one is the caller's. */
 export async function bootstrapGmm(panel: Panel, spec: ModelSpec, opts: BootstrapOptions, command = ''): Promise<BootstrapResult> {
-  refuseWeights(spec, 'bootstrap');
   if (!Number.isInteger(opts.reps) || opts.reps < 2) throw new SpecError(`--reps must be an integer of at least 2, got ${opts.reps}`, '--reps');
   if (typeof opts.backend === 'object') return bootstrapOn(panel, spec, opts, command, opts.backend);
   const backend = await getBackend(opts.backend ?? defaultFloat64Backend(), { precision: 'float32', workload: 'bootstrap' });
@@ -139,7 +138,7 @@ async function bootstrapOn(panel: Panel, spec: ModelSpec, opts: BootstrapOptions
     const ok = draws.status;
     failed = { singular: count(ok, REP_SINGULAR), nonFinite: count(ok, REP_NONFINITE) };
     const usedRows = [...ok.keys()].filter((b) => ok[b] === REP_OK);
-    const studentize = spec.robust || spec.cluster !== null || !spec.twostep;
+    const studentize = isRobust(spec) || !spec.twostep;
     coefficients = fit.coefficients.map((c, k) =>
       summariseCoefficient(
         c.name,
@@ -157,7 +156,7 @@ async function bootstrapOn(panel: Panel, spec: ModelSpec, opts: BootstrapOptions
     const nearSingular = singularWarning(draws.singularWeight, failed.singular, opts.reps, fit.ninstruments, clusters);
     if (nearSingular) warnings.push(nearSingular);
     if (used < 2) warnings.push(`${used === 0 ? 'no replication' : 'only one replication'} succeeded: the bootstrap statistics could not be computed and are shown as missing`);
-    if (recentre && fit.hansen && (spec.twostep || spec.robust || spec.cluster !== null))
+    if (recentre && fit.hansen && (spec.twostep || isRobust(spec)))
       hansen = { ...fit.hansen, bootstrapP: upperTailP(fit.hansen.chi2, usedRows.map((b) => draws!.hansen[b])) };
   }
 
@@ -216,18 +215,19 @@ export interface PairsSetup {
 
 /** The fit and what every pairs replication of it shares: the bootstrap blocks and options. */
 export function pairsSetup(panel: Panel, spec: ModelSpec, recentre: boolean, command = ''): PairsSetup {
-  refuseWeights(spec, 'bootstrap');
   const prep = prepareGmm(panel, spec);
   const blocks = modelBlocks(prep, { keepZHZ: true });
   const eo = estimateOptions(prep.design, blocks);
   const est = estimatePrepared(prep, blocks);
   const fit = inference(prep, blocks, est, command);
-  const bb = bootstrapBlocks(blocks, Float64Array.from(fit.coefficients, (c) => c.estimate), recentre, est.a1Kept);
+  // Under frequency weights a unit counts its weights in N and, in some fits, in σ²'s divisor (weights.ts).
+  const counts = unitCounts(prep.design.spec, !spec.twostep && !isRobust(spec), blocks);
+  const bb = bootstrapBlocks(blocks, Float64Array.from(fit.coefficients, (c) => c.estimate), recentre, est.a1Kept, counts);
   let nSigma = 0;
-  for (let i = 0; i < blocks.n; i++) nSigma += blocks.obsSigma[i];
+  for (let i = 0; i < blocks.n; i++) nSigma += (counts ?? blocks).obsSigma[i];
   const options: ReplicationOptions = {
     twostep: spec.twostep,
-    robust: spec.robust || spec.cluster !== null,
+    robust: isRobust(spec),
     small: spec.small,
     sigmaPerObs: eo.sigmaDivisor / nSigma,
     momentScale: eo.clusterSmall ? bb.n / (bb.n - 1) : 1,

@@ -106,8 +106,29 @@ export function sampleNormalization(
   return { ...weightNormalization(spec.weight.kind, t, spec.levelEquation && spec.h !== 1, onestepNonRobust), sum: t.wMain };
 }
 
+/**
+ * Per unit, what it adds to e(N) and to σ²'s divisor (weightNormalization) where that is not its
+ * observation count: under frequency weights, its weights summed (e(N); the divisor after a one-step
+ * non-robust fit, or in system GMM under h(2)/h(3) over its transformed rows). Null otherwise: the
+ * counts of the blocks (UnitBlocks.obsMain, obsSigma) serve. A bootstrap replication sums these over
+ * its draws, as xtabond2 would on the resampled data.
+ */
+export function unitCounts(
+  spec: { weight?: Weight; levelEquation: boolean; h: number },
+  onestepNonRobust: boolean,
+  b: WeightedCounts & { obsSigma: Int32Array },
+): { obsMain: Float64Array; obsSigma: Float64Array } | null {
+  if (spec.weight?.kind !== 'fweight' || !b.weightSums) return null;
+  const { main, trans } = b.weightSums;
+  const transformedSigma = spec.levelEquation && spec.h !== 1;
+  return {
+    obsMain: Float64Array.from(main),
+    obsSigma: transformedSigma ? Float64Array.from(trans) : onestepNonRobust ? Float64Array.from(main) : Float64Array.from(b.obsSigma),
+  };
+}
+
 /** Refuse observation weights where `what` does not apply them (the README lists where they work). */
 export function refuseWeights(spec: { weight?: Weight }, what: string): void {
   if (spec.weight)
-    throw new SpecError(`${what} does not take observation weights ([${spec.weight.kind}=${spec.weight.variable}]); they are applied by estimate, predict, test and lincom, table and grid`, 'weight');
+    throw new SpecError(`${what} does not take observation weights ([${spec.weight.kind}=${spec.weight.variable}]); they are applied by estimate, predict, test and lincom, table, grid and bootstrap`, 'weight');
 }
