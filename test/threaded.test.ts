@@ -63,6 +63,30 @@ describe('the estimate on worker threads', () => {
       await expectSameOnThreads(ab, command, command.includes('cluster') ? [2, 3] : [3]);
   }, 120_000);
 
+  it('equals one thread under observation weights: the weights summed over the parts, the AR scale of the whole sample', async () => {
+    const ab = await loadAbdata();
+    const id = ab.column('id');
+    const year = ab.column('year');
+    const wv = id.map((i, r) => 0.5 + ((7 * i + 3 * year[r]) % 11) / 5);
+    const panel = ab
+      .withColumn('wv', wv)
+      .withColumn('wu', id.map((i) => 1 + (i % 4)))
+      .withColumn('wz', wv.map((v, r) => (id[r] % 13 === 0 && year[r] === 1980 ? NaN : v)));
+    for (const command of [
+      'xtabond2 n L.n w k [aw=wv], gmm(L.n) iv(w k) twostep robust',
+      // One step, not robust, orthogonal deviations: the AR test reads the weights' normalization factor.
+      'xtabond2 n L.n w k [aw=wv], gmm(L.n) iv(w k) orthogonal nolevel',
+      'xtabond2 n L.n w k [fw=wu], gmm(L.n) iv(w k) small',
+      'xtabond2 n L.n w k [pw=wz], gmm(L.n, lag(2 4)) iv(w k) cluster(ind) small',
+    ]) {
+      await expectSameOnThreads(panel, command, [2]);
+      const one = (await fitOn(1, panel, command)).weights!;
+      const two = (await fitOn(2, panel, command)).weights!;
+      expect([two.kind, two.variable]).toEqual([one.kind, one.variable]);
+      expect(Math.abs(two.sum / one.sum - 1)).toBeLessThan(1e-14);
+    }
+  }, 120_000);
+
   it('equals one thread on a generated panel with gaps, missing values and cluster() over regions that span the parts', async () => {
     const panel = smallPanel(60, 777);
     for (const command of [

@@ -382,6 +382,12 @@ export function sampleRows(
   return { rows: sampleRowMask(panel, [spec.depvar, ...spec.regressors].map((t) => termColumn(panel, t)), ifIn), ifIn };
 }
 
+/** Whether σ² counts the transformed-equation observations (UnitBlocks.obsSigma) rather than the main
+ *  ones: system GMM under h(2)/h(3) with the current release's conventions. */
+export function sigmaCountsTransformed(d: Pick<Design, 'system' | 'spec'>): boolean {
+  return d.system && d.spec.h !== 1 && d.spec.conventions !== '2009';
+}
+
 /** The rows that pass the command's `if` and `in` (null when every row does). */
 export function ifInRows(panel: Panel, spec: Pick<ModelSpec, 'condition' | 'inRange'>): Uint8Array | null {
   if (spec.condition === undefined && spec.inRange === undefined) return null;

@@ -67,6 +67,9 @@ export interface EstimateOptions {
   clusterSmall: boolean;
   /** A fixed factor on the moment covariance instead (a bootstrap replication: Nc of the sample). */
   momentScale?: number;
+  /** The observation weights' normalization factor (weights.ts), which one AR statistic reads (1, or
+   *  absent, without weights). */
+  weightScale?: number;
 }
 
 /** Everything the covariance and the tests need from an estimation. */
@@ -151,6 +154,7 @@ export function* estimationSteps(opts: EstimateOptions, K: number, ar: ArMode): 
     clusterG,
     betaAr: ar ? betaAr : null,
     arMode: ar,
+    weightScale: opts.weightScale ?? 1,
   });
   if (!opts.twostep && !opts.robust) {
     const p3 = ar ? yield correction(null, null, b1) : null;

@@ -20,13 +20,13 @@ import { unitBlocks, type UnitBlocks } from './blocks.ts';
 import { buildDesign, type Design } from './design.ts';
 import { estimateFromBlocks, type EstimateOptions, type Estimation } from './estimate.ts';
 import { instrumentPlan, type InstrumentPlan } from './instruments.ts';
-import { identified, inference, isRobust } from './inference.ts';
+import { fitCounts, identified, inference, isRobust } from './inference.ts';
 import type { ArMode } from './passes.ts';
 import { principalComponents } from './pca.ts';
 import { releaseSpareThreads, prestartThreads } from './spare-threads.ts';
 import { estimateThreads, prestartCount } from './thread-count.ts';
 import type { GmmResult } from './result.ts';
-import { sampleNormalization } from './weights.ts';
+import { countTotals } from './weights.ts';
 
 export interface PreparedGmm {
   design: Design;
@@ -67,38 +67,27 @@ export function arMode(spec: ModelSpec): ArMode {
   return !spec.twostep && !isRobust(spec) ? 'nonrobust' : 'robust';
 }
 
-/** σ² count: the observations whose transformed residuals give σ² (UnitBlocks.obsSigma). The 2009
- *  release divides by NObs, the main-equation count (level rows in system GMM), which reproduces the
- *  Sargan statistics of the published logs; the current release divides by the transformed-equation
- *  count in system GMM under h(2)/h(3) (log 3: Sargan 157.54 instead of the printed 186.90). */
-function sigmaCount(d: Design, b: UnitBlocks, w: Float64Array | null = null): number {
-  // Under observation weights, xtabond2's wttot (weights.ts).
-  const normalized = sampleNormalization(d.spec, !d.spec.twostep && !isRobust(d.spec), b, w);
-  if (normalized) return normalized.divisor;
-  let n = 0;
-  for (let i = 0; i < b.n; i++) n += (w ? w[i] : 1) * b.obsSigma[i];
-  return n;
-}
-
-/** The estimation options of the model; unit weights w (if any) count each unit's observations w_i times. */
+/** The estimation options of the model; unit weights w (if any) count each unit's observations w_i times.
+ *  σ²'s count is UnitBlocks.obsSigma summed: the 2009 release divides by NObs, the main-equation count
+ *  (level rows in system GMM), which reproduces the Sargan statistics of the published logs; the
+ *  current release divides by the transformed-equation count in system GMM under h(2)/h(3) (log 3:
+ *  Sargan 157.54 instead of the printed 186.90); under observation weights, xtabond2's wttot (weights.ts). */
 export function estimateOptions(d: Design, b: UnitBlocks, w: Float64Array | null = null): EstimateOptions {
-  return estimateOptionsFor(d, sigmaCount(d, b, w));
+  const c = fitCounts(d, countTotals(b, w));
+  return estimateOptionsFor(d, c.sigmaObs, c.weightScale);
 }
 
-/** The estimation options given the σ² count (a sum of UnitBlocks.obsSigma, e.g. merged from shards). */
-export function estimateOptionsFor(d: Design, sigmaObs: number): EstimateOptions {
+/** The estimation options given the σ² count (e.g. merged from shards) and the observation weights'
+ *  normalization factor (weights.ts; 1 without weights). */
+export function estimateOptionsFor(d: Design, sigmaObs: number, weightScale = 1): EstimateOptions {
   const c = d.orthogonal || d.spec.h === 1 ? 1 : 2;
   return {
     twostep: d.spec.twostep,
     robust: isRobust(d.spec),
     sigmaDivisor: c * sigmaObs,
     clusterSmall: d.spec.small && d.spec.cluster !== null,
+    weightScale,
   };
-}
-
-/** Whether σ² counts the transformed-equation observations (UnitBlocks.obsSigma) rather than the main ones. */
-export function sigmaCountsTransformed(d: Design): boolean {
-  return d.system && d.spec.h !== 1 && d.spec.conventions !== '2009';
 }
 
 /** The estimation of a prepared model on its blocks, with the AR sums its inference needs. */
@@ -140,7 +129,7 @@ export async function fitGmm(panel: Panel, spec: ModelSpec, command = ''): Promi
   const threads = estimateThreads(prep.design, prep.plan.L);
   if (threads === 1) void releaseSpareThreads();
   else {
-    const model = { arMode: arMode(spec), options: (n: number) => estimateOptionsFor(prep.design, n), sigmaCountsTransformed: sigmaCountsTransformed(prep.design) };
+    const model = { arMode: arMode(spec), options: (n: number, weightScale: number) => estimateOptionsFor(prep.design, n, weightScale) };
     return (await import('./threaded.ts')).fitThreaded(prep, model, threads, command);
   }
   // Only robust AR sums read the per-unit AR blocks (those of a one-step non-robust fit walk the design).

@@ -13,8 +13,8 @@ import { invsym, symmetrize } from '../linalg/invsym.ts';
 import { normalQuantileOf, normalTwoSided, tQuantileOf, tTwoSided } from '../stats/distributions.ts';
 import { groupSizes, type UnitBlocks } from './blocks.ts';
 import { smallFactor } from './covariance.ts';
-import { sampleNormalization } from './weights.ts';
-import { exclusionOutside, EXCLUSION_REASONS, missingClusterUnits, type Design } from './design.ts';
+import { countTotals, sampleCounts, type CountTotals } from './weights.ts';
+import { exclusionOutside, EXCLUSION_REASONS, missingClusterUnits, sigmaCountsTransformed, type Design } from './design.ts';
 import type { Estimation } from './estimate.ts';
 import type { InstrumentPlan } from './instruments.ts';
 import type { Coefficient, GmmResult, TestStat } from './result.ts';
@@ -61,19 +61,30 @@ export interface SampleTotals {
   weightSum?: number;
 }
 
+/** σ²'s count, e(N) and the observation weights' normalization of a model given its sample's counts
+ *  (weights.ts sampleCounts; xtabond2's wttot). */
+export function fitCounts(d: Pick<Design, 'system' | 'spec'>, t: CountTotals): ReturnType<typeof sampleCounts> {
+  return sampleCounts(d.spec, sigmaCountsTransformed(d), !d.spec.twostep && !isRobust(d.spec), t);
+}
+
 export function sampleTotals(d: Design, b: UnitBlocks): SampleTotals {
-  let nobs = 0;
-  let sigmaObs = 0;
-  for (let i = 0; i < b.n; i++) {
-    nobs += b.obsMain[i];
-    sigmaObs += b.obsSigma[i];
-  }
-  // Under observation weights: e(N) (the weights' sum for fweights) and wttot (weights.ts).
-  const normalized = sampleNormalization(d.spec, !d.spec.twostep && !isRobust(d.spec), b);
-  const weights = normalized && d.weights ? { weightSum: normalized.sum } : {};
-  if (normalized) [nobs, sigmaObs] = [normalized.nobs, normalized.divisor];
+  const { nobs, sigmaObs, weightSum } = fitCounts(d, countTotals(b));
   const { groups: ngroups, min: gmin, max: gmax } = groupSizes(b.obsMain);
-  return { nobs, sigmaObs, ngroups, gmin, gmax, mainWW: b.mainWW, P: b.P, keep: b.keep, dropped: b.dropped, clusters: b.cluster ? b.nClusters : null, unclustered: missingClusterUnits(d.panel, d.spec, d.units), excluded: exclusions(d, b), ...weights };
+  return {
+    nobs,
+    sigmaObs,
+    ngroups,
+    gmin,
+    gmax,
+    mainWW: b.mainWW,
+    P: b.P,
+    keep: b.keep,
+    dropped: b.dropped,
+    clusters: b.cluster ? b.nClusters : null,
+    unclustered: missingClusterUnits(d.panel, d.spec, d.units),
+    excluded: exclusions(d, b),
+    ...(weightSum !== null ? { weightSum } : {}),
+  };
 }
 
 /** Panel rows that are not observations of the main equation, by reason. */

@@ -5,7 +5,7 @@
 import { SpecError } from '../errors.ts';
 import { collinearity, type CollinearitySums } from './blocks.ts';
 import type { Design } from './design.ts';
-import { identified, type SampleTotals } from './inference.ts';
+import { fitCounts, identified, type SampleTotals } from './inference.ts';
 import { sumOf, type PartialSums } from './partial-sums.ts';
 
 /** The regressors kept on the whole sample, from every part's collinearity sums (UnitBlocks.collinearitySums,
@@ -34,11 +34,19 @@ export function checkIdentified(moments: PartialSums, K: number): void {
   identified(K, nonzero);
 }
 
-/** The sample's counts for inference from the merged 'moments' pass (sigmaObs: the σ² count the
+/** σ²'s count, e(N) and the observation weights' normalization (weights.ts sampleCounts) from the
+ *  merged 'moments' pass. */
+export function mergedCounts(design: Design, moments: PartialSums): ReturnType<typeof fitCounts> {
+  const obs = sumOf(moments, 'obs');
+  const w = moments.sums.weightObs ?? [0, 0];
+  return fitCounts(design, { nMain: obs[0], nTrans: obs[1], wMain: w[0], wTrans: w[1] });
+}
+
+/** The sample's counts for inference from the merged 'moments' pass (counts: mergedCounts, what the
  *  estimation divided by). */
 export function mergedTotals(
   moments: PartialSums,
-  sigmaObs: number,
+  counts: ReturnType<typeof fitCounts>,
   coll: { keep: number[]; dropped: string[] },
   clusters: number | null,
   unclustered: number,
@@ -46,8 +54,9 @@ export function mergedTotals(
 ): SampleTotals {
   const obs = sumOf(moments, 'obs');
   return {
-    nobs: obs[0],
-    sigmaObs,
+    nobs: counts.nobs,
+    sigmaObs: counts.sigmaObs,
+    ...(counts.weightSum !== null ? { weightSum: counts.weightSum } : {}),
     ngroups: obs[2],
     gmin: moments.min.obsPerGroup,
     gmax: moments.max.obsPerGroup,

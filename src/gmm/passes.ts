@@ -11,7 +11,7 @@ import { addCrossRow, addGramGroup, addRow, compensated, compensatedSum, finishG
 import { momentRow, residualWeights, unitMoments } from './moments.ts';
 import { arSumsNonRobust, arSumsRobust, type ArSums } from './ar-sums.ts';
 import { correctionOnWasm, gramOnWasm, rowSumOnWasm } from './pass-kernels.ts';
-import { sampleNormalization } from './weights.ts';
+import { countTotals } from './weights.ts';
 
 /** A set of units and what the AR pass needs to walk them again (design and plan; non-robust AR only). */
 export interface Shard {
@@ -37,6 +37,8 @@ export type PassRequest =
       /** β of the reported step, for the AR(m) sums (null: no AR sums). */
       betaAr: Float64Array | null;
       arMode: ArMode;
+      /** The observation weights' normalization factor over the whole sample (weights.ts; 1, or absent, without). */
+      weightScale?: number;
     };
 
 export { unitMoments } from './moments.ts';
@@ -72,6 +74,11 @@ function momentsPass(s: Shard): PartialSums {
   }
   const { groups, min, max } = groupSizes(b.obsMain);
   p.sums.obs = Float64Array.of(main, trans, groups, weighted);
+  // Under observation weights, their sums over the main and the transformed equation's observations.
+  if (b.weightSums) {
+    const t = countTotals(b, w);
+    p.sums.weightObs = Float64Array.of(t.wMain, t.wTrans);
+  }
   p.min.obsPerGroup = min;
   p.max.obsPerGroup = max;
   if (b.clusterValue) p.keyed.clusterObs = keyRows(b.clusterValue, Float64Array.from(b.obsMain), 1);
@@ -180,10 +187,7 @@ function correctionPass(s: Shard, req: Extract<PassRequest, { pass: 'correction'
     else {
       if (!s.design || !s.plan) throw new Error('non-robust AR sums need the design and plan of the shard');
       if (w) throw new Error('non-robust AR sums take no unit weights');
-      // The weights' normalization (weights.ts) over this sample (observation weights are refused on
-      // shards, so s is the whole sample).
-      const scale = sampleNormalization(s.design.spec, true, b)?.scale ?? 1;
-      ar = arSumsNonRobust(s.design, s.plan, b.keep, req.betaAr, L, scale);
+      ar = arSumsNonRobust(s.design, s.plan, b.keep, req.betaAr, L, req.weightScale ?? 1);
     }
     setSum(p, 'ar.sum', ar.sum);
     setSum(p, 'ar.wHw', ar.wHw);

@@ -20,13 +20,11 @@ function threadsFromEnv(): number | null {
   return /^[1-9]\d*$/.test(env) ? Number(env) : NaN;
 }
 
-/** Threads for a model's estimate (L instruments): SYSGMM_THREADS when set, else one per core on large
- *  samples; one under observation weights, whose rows only the TypeScript unit pass weights (blocks.ts). */
-export function estimateThreads(design: Pick<Design, 'units' | 'T'> & Partial<Pick<Design, 'weights'>>, L: number): number {
+/** Threads for a model's estimate (L instruments): SYSGMM_THREADS when set, else one per core on large samples. */
+export function estimateThreads(design: Pick<Design, 'units' | 'T'>, L: number): number {
   let n = threadsFromEnv();
   if (Number.isNaN(n))
     throw new SpecError(`SYSGMM_THREADS must be a whole number of threads of at least 1, got '${process.env.SYSGMM_THREADS}'`, 'SYSGMM_THREADS');
-  if (design.weights) return 1;
   n ??= design.units.length * design.T * (1 + L / 20) >= THREAD_MIN_WORK ? availableParallelism() : 1;
   return Math.max(1, Math.min(n, design.units.length));
 }

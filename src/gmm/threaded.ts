@@ -13,9 +13,9 @@ import { missingClusterUnits, type Design } from './design.ts';
 import { estimationSteps, runStepsAsync } from './engine.ts';
 import type { EstimateOptions } from './engine.ts';
 import { exclusions, inferenceFromTotals } from './inference.ts';
-import { checkIdentified, keptRegressors, mergedTotals } from './merged-totals.ts';
+import { checkIdentified, keptRegressors, mergedCounts, mergedTotals } from './merged-totals.ts';
 import type { InstrumentPlan } from './instruments.ts';
-import { mergeAll, sumOf, type PartialSums } from './partial-sums.ts';
+import { mergeAll, type PartialSums } from './partial-sums.ts';
 import { computePass, type ArMode, type PassRequest, type Shard } from './passes.ts';
 import type { GmmResult } from './result.ts';
 import { splitUnits } from './shards.ts';
@@ -150,15 +150,21 @@ function sharedDesign(design: Design, w: PanelWire): { panel: PanelWire; design:
   };
   return {
     panel: { ...w, offsets: share(w.offsets), unitOf: share(w.unitOf), time: share(w.time), numeric: new Map([...w.numeric].map(([name, col]) => [name, share(col)])) },
-    design: { ...rest, units: share(rest.units), sources: rest.sources.map(sharedSource), qualified: rest.qualified && share(rest.qualified) },
+    design: {
+      ...rest,
+      units: share(rest.units),
+      sources: rest.sources.map(sharedSource),
+      qualified: rest.qualified && share(rest.qualified),
+      weights: rest.weights && { ...rest.weights, values: share(rest.weights.values), out: rest.weights.out && share(rest.weights.out) },
+    },
   };
 }
 
-/** What fit.ts decides for the model: the AR sums inference needs, the options given the σ² count, and which count that is. */
+/** What fit.ts decides for the model: the AR sums inference needs, and the options given the σ² count and
+ *  the observation weights' normalization factor. */
 export interface ThreadedModel {
   arMode: ArMode;
-  options: (sigmaObs: number) => EstimateOptions;
-  sigmaCountsTransformed: boolean;
+  options: (sigmaObs: number, weightScale: number) => EstimateOptions;
 }
 
 /**
@@ -228,16 +234,15 @@ export async function fitThreaded(prep: { design: Design; plan: InstrumentPlan }
     const pass = async (request: PassRequest): Promise<PartialSums> => mergeAll(await ask<PartialSums>(() => ({ op: 'pass', request })));
     const moments = await pass({ pass: 'moments' });
     checkIdentified(moments, K);
-    const obs = sumOf(moments, 'obs');
-    const sigmaObs = model.sigmaCountsTransformed ? obs[1] : obs[0];
-    const est = await runStepsAsync(estimationSteps(model.options(sigmaObs), K, model.arMode), (req) =>
+    const counts = mergedCounts(design, moments);
+    const est = await runStepsAsync(estimationSteps(model.options(counts.sigmaObs, counts.weightScale), K, model.arMode), (req) =>
       req.pass === 'moments' ? Promise.resolve(moments) : pass(req),
     );
 
     // Exclusions: the parts' counts by reason, and the units outside the sample (inference.ts exclusions).
     const excluded = new Map<number, number>();
     for (const b of built) for (const [code, count] of b.excluded) excluded.set(code, (excluded.get(code) ?? 0) + count);
-    const totals = mergedTotals(moments, sigmaObs, coll, design.spec.cluster ? est.clusters : null, missingClusterUnits(design.panel, design.spec, design.units), exclusions(design, { excluded }));
+    const totals = mergedTotals(moments, counts, coll, design.spec.cluster ? est.clusters : null, missingClusterUnits(design.panel, design.spec, design.units), exclusions(design, { excluded }));
     return inferenceFromTotals(prep, totals, est, command);
   } finally {
     await Promise.all([...remote.map((r) => r.close()), releaseSpareThreads()]);

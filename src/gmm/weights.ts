@@ -82,28 +82,45 @@ interface WeightedCounts {
   weightSums: { main: Float64Array; trans: Float64Array } | null;
 }
 
-/**
- * weightNormalization for a sample (its blocks, each unit counted w_i times: bootstrap draws), or
- * null without weights. spec: the model's (system GMM under h(2)/h(3) takes σ² over the transformed
- * rows; weights are refused with the 2009 release's conventions, validate.ts).
- */
-export function sampleNormalization(
-  spec: { weight?: Weight; levelEquation: boolean; h: number },
-  onestepNonRobust: boolean,
-  b: WeightedCounts,
-  w: Float64Array | null = null,
-): { scale: number; divisor: number; nobs: number; sum: number } | null {
-  if (!spec.weight || !b.weightSums) return null;
-  const t = { nMain: 0, wMain: 0, nTrans: 0, wTrans: 0 };
-  const { main, trans } = b.weightSums;
+/** A sample's observations of the main and the transformed equation, and their weights summed (0
+ *  without weights): of its blocks, each unit counted w_i times (bootstrap draws), or merged from the
+ *  'moments' partial sums of its parts (passes.ts). */
+export interface CountTotals {
+  nMain: number;
+  nTrans: number;
+  wMain: number;
+  wTrans: number;
+}
+
+export function countTotals(b: WeightedCounts, w: Float64Array | null = null): CountTotals {
+  const t = { nMain: 0, nTrans: 0, wMain: 0, wTrans: 0 };
   for (let i = 0; i < b.n; i++) {
     const c = w ? w[i] : 1;
     t.nMain += c * b.obsMain[i];
-    t.wMain += c * main[i];
     t.nTrans += c * b.obsTrans[i];
-    t.wTrans += c * trans[i];
+    if (b.weightSums) {
+      t.wMain += c * b.weightSums.main[i];
+      t.wTrans += c * b.weightSums.trans[i];
+    }
   }
-  return { ...weightNormalization(spec.weight.kind, t, spec.levelEquation && spec.h !== 1, onestepNonRobust), sum: t.wMain };
+  return t;
+}
+
+/**
+ * The counts a fit divides by: σ²'s (sigmaObs: the transformed rows' count when `transformedSigma`,
+ * else the main equation's), e(N), and under weights xtabond2's wttot, e(N) and normalization factor
+ * (weightNormalization) and the weights' sum. Weights are refused with the 2009 release's conventions
+ * (validate.ts), so `transformedSigma` is system GMM under h(2)/h(3) whenever they are given.
+ */
+export function sampleCounts(
+  spec: { weight?: Weight },
+  transformedSigma: boolean,
+  onestepNonRobust: boolean,
+  t: CountTotals,
+): { sigmaObs: number; nobs: number; weightScale: number; weightSum: number | null } {
+  if (!spec.weight) return { sigmaObs: transformedSigma ? t.nTrans : t.nMain, nobs: t.nMain, weightScale: 1, weightSum: null };
+  const norm = weightNormalization(spec.weight.kind, t, transformedSigma, onestepNonRobust);
+  return { sigmaObs: norm.divisor, nobs: norm.nobs, weightScale: norm.scale, weightSum: t.wMain };
 }
 
 /**

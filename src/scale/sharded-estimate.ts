@@ -23,9 +23,9 @@ import { configDifference, refuseLink, RUN_FORMAT } from '../run/run-dir.ts';
 import { writeFileAtomic } from '../data/write-atomic.ts';
 import { makeFolder } from '../data/make-folder.ts';
 import { optionFault } from '../file-errors.ts';
-import { checkIdentified, keptRegressors, mergedTotals } from '../gmm/merged-totals.ts';
+import { checkIdentified, keptRegressors, mergedCounts, mergedTotals } from '../gmm/merged-totals.ts';
 import { estimationSteps, runStepsAsync } from '../gmm/estimate.ts';
-import { arMode, estimateOptionsFor, sigmaCountsTransformed, type PreparedGmm } from '../gmm/fit.ts';
+import { arMode, estimateOptionsFor, type PreparedGmm } from '../gmm/fit.ts';
 import { inferenceFromTotals } from '../gmm/inference.ts';
 import type { PassRequest } from '../gmm/passes.ts';
 import { mergeAll, sumOf, type PartialSums } from '../gmm/partial-sums.ts';
@@ -279,17 +279,16 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
   // at the end (the size of the data: 561 MB on a 20,000-unit panel).
   await dropBlocksBut(join(out, blocksFrom));
   checkIdentified(moments, K);
-  const obs = sumOf(moments, 'obs');
-  const sigmaObs = sumOf(moments, 'obsSigma')[0];
-  if (sigmaObs !== (sigmaCountsTransformed(prep.design) ? obs[1] : obs[0])) throw new Error('sharded estimate: σ² count disagrees with the observation counts');
-  const est = await runStepsAsync(estimationSteps(estimateOptionsFor(prep.design, sigmaObs), K, arMode(prep.design.spec)), (req) =>
+  const counts = mergedCounts(prep.design, moments);
+  if (sumOf(moments, 'obsSigma')[0] !== counts.sigmaObs) throw new Error('sharded estimate: σ² count disagrees with the observation counts');
+  const est = await runStepsAsync(estimationSteps(estimateOptionsFor(prep.design, counts.sigmaObs, counts.weightScale), K, arMode(prep.design.spec)), (req) =>
     req.pass === 'moments' ? Promise.resolve(moments) : pass(req),
   );
   // Every task result is in; the blocks (the size of the data) are not needed by a --resume.
   for (const dir of stageDirs) await rm(join(dir, 'blocks'), { recursive: true, force: true });
   const panelExcluded: Record<string, number> = { 'missing unit id': m.excluded.missingId, 'missing time value': m.excluded.missingTime };
   const excluded = EXCLUSION_ORDER.map((reason) => ({ reason, count: sumOf(moments, `exclusion:${reason}`)[0] + (panelExcluded[reason] ?? 0) + (emptyExcluded.get(reason) ?? 0) }));
-  const totals = mergedTotals(moments, sigmaObs, coll, prep.design.spec.cluster ? est.clusters : null, sumOf(moments, 'unclustered')[0], excluded.filter((e) => e.count > 0));
+  const totals = mergedTotals(moments, counts, coll, prep.design.spec.cluster ? est.clusters : null, sumOf(moments, 'unclustered')[0], excluded.filter((e) => e.count > 0));
   return { result: inferenceFromTotals(prep, totals, est, opts.command), out, spec: { ...spec0, conventions: opts.conventions } };
 }
 
