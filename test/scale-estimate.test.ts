@@ -244,6 +244,50 @@ describe('sharded estimate', () => {
     }
   }, 240_000);
 
+  it('the same under observation weights: their sums merged, the normalization of the whole sample, a unit left out by its weights', async () => {
+    // abdata with weights: wv varying, wu whole and constant within firms, wz missing or zero in some
+    // rows and in every row of firm 7 (a unit outside the sample for its weights alone).
+    const csv = readFileSync(abdata, 'utf8').trimEnd().split('\n');
+    const cols = csv[0].split(',');
+    const at = (name: string) => cols.indexOf(name);
+    const lines = [`${csv[0]},wv,wu,wz`];
+    for (const line of csv.slice(1)) {
+      const v = line.split(',');
+      const id = Number(v[at('id')]);
+      const year = Number(v[at('year')]);
+      const wv = 0.5 + ((7 * id + 3 * year) % 11) / 5;
+      const wz = id === 7 || (id % 13 === 0 && year === 1980) ? '' : id % 17 === 0 && year === 1981 ? '0' : String(wv);
+      lines.push(`${line},${wv},${1 + (id % 4)},${wz}`);
+    }
+    const weightedCsv = join(work, 'abw.csv');
+    writeFileSync(weightedCsv, lines.join('\n') + '\n');
+    const parts = join(work, 'abw3');
+    await partition(weightedCsv, { id: 'id', time: 'year', shards: 3, out: parts });
+    for (const command of [
+      'xtabond2 n L.n w k [aw=wz], gmm(L.n) iv(w k) twostep robust',
+      // One step, not robust, orthogonal deviations: an AR statistic reads the normalization factor.
+      'xtabond2 n L.n w k [aw=wv], gmm(L.n) iv(w k) orthogonal nolevel',
+      'xtabond2 n L.n w k [fw=wu], gmm(L.n) iv(w k) small',
+    ]) {
+      const { result } = await shardedEstimate(parts, { command, id: 'id', time: 'year', conventions: 'current', jobs: 2 });
+      const expected = await single(weightedCsv, 'id', 'year', command);
+      if (command.includes('wz')) expect(expected.excluded).toContainEqual({ reason: 'missing or zero weight', count: expect.any(Number) });
+      expectClose(expected, result, 1e-10);
+    }
+    // A shard every row of which its weights leave out: its rows counted under that reason.
+    const first = await readTable(join(parts, (await readPartition(parts)).shards[0].file));
+    const outside = new Set(first.getChild('id')!.toArray() as Float64Array);
+    const withEmpty = join(work, 'abw-empty.csv');
+    writeFileSync(withEmpty, lines.map((l, r) => (r === 0 ? `${l},wx` : `${l},${outside.has(Number(l.split(',')[at('id')])) ? '' : 1.5}`)).join('\n') + '\n');
+    const emptyParts = join(work, 'abw3-empty');
+    await partition(withEmpty, { id: 'id', time: 'year', shards: 3, out: emptyParts });
+    const command = 'xtabond2 n L.n w k [aw=wx], gmm(L.n) iv(w k) twostep robust';
+    const { result } = await shardedEstimate(emptyParts, { command, id: 'id', time: 'year', conventions: 'current', jobs: 2 });
+    const expected = await single(withEmpty, 'id', 'year', command);
+    expect(expected.excluded.find((e) => e.reason === 'missing or zero weight')!.count).toBeGreaterThan(first.numRows / 2);
+    expectClose(expected, result, 1e-10);
+  }, 240_000);
+
   it('the same when shards hold different years: time dummies, collapsed instruments, cluster() over a variable that spans shards', async () => {
     const m = await partition(yearsCsv, { id: 'firm', time: 'year', shards: 7, out: years });
     // Some shard lacks some of the panel's years (the layout must still be the whole panel's).

@@ -10,7 +10,6 @@ import { bootstrapGmm } from '../src/bootstrap/run.ts';
 import { clusterCounts } from '../src/bootstrap/draws.ts';
 import { REP_OK } from '../src/bootstrap/replicate.ts';
 import { fitLinear } from '../src/gmm/ols.ts';
-import { shardLayout } from '../src/scale/shard-model.ts';
 import { naiveBootstrap } from './helpers/naive-bootstrap.ts';
 import { fitGmm } from '../src/gmm/fit.ts';
 import type { GmmResult } from '../src/gmm/result.ts';
@@ -199,9 +198,9 @@ describe('observation weights', () => {
     expect(worst).toBeLessThan(1e-8);
   });
 
-  it('is refused where it is not applied: a sharded estimate, a Monte Carlo study, the OLS comparison fit', async () => {
+  it('is refused where it is not applied: the OLS and within comparison fits', async () => {
     const spec = parseXtabond2('n L.n w k [aw=wv], gmm(L.n) iv(w k)', weighted.variables());
     await expect(fitLinear(weighted, spec, 'ols')).rejects.toThrow(/the pooled OLS comparison fit does not take observation weights \(\[aweight=wv\]\)/);
-    expect(() => shardLayout(weighted, spec, { tmin: 1976, tmax: 1984 })).toThrow(SpecError);
+    await expect(fitLinear(weighted, spec, 'within')).rejects.toThrow(SpecError);
   });
 });

@@ -243,18 +243,9 @@ export function buildDesign(panel0: Panel, spec0: ModelSpec, layout?: GlobalLayo
   }));
 
   // Sample units: those with a row where the dependent variable and every regressor are present.
-  let qualified = ifInRows(panel, spec);
-  const rowOk = sampleRowMask(panel, sources.slice(0, 1 + k0), qualified);
-  const weights = spec.weight ? observationWeights(panel, spec.weight, rowOk) : null;
-  if (weights?.out) {
-    const out = weights.out;
-    qualified = qualified ?? new Uint8Array(panel.nrows).fill(1);
-    for (let r = 0; r < out.length; r++)
-      if (out[r]) {
-        qualified[r] = 0;
-        rowOk[r] = 0;
-      }
-  }
+  const ifIn = ifInRows(panel, spec);
+  const rowOk = sampleRowMask(panel, sources.slice(0, 1 + k0), ifIn);
+  const { qualified, weights } = weighRows(panel, spec, rowOk, ifIn);
   // Typed, as every later reader of the sample's units takes them (periodCounts, UnitPass).
   const unitSlots = new Int32Array(panel.nunits);
   let nu = 0;
@@ -320,6 +311,22 @@ export function buildDesign(panel0: Panel, spec0: ModelSpec, layout?: GlobalLayo
   };
 }
 
+/** Under observation weights, the rows whose weight is missing or zero taken out of the sample's rows
+ *  (rowOk) and out of the rows that qualify (ifIn, or a new mask when it is null; null when every row
+ *  qualifies and no weight leaves one out). rowOk and ifIn are changed in place. */
+function weighRows(panel: Panel, spec: ModelSpec, rowOk: Uint8Array, ifIn: Uint8Array | null): { qualified: Uint8Array | null; weights: ObservationWeights | null } {
+  const weights = spec.weight ? observationWeights(panel, spec.weight, rowOk) : null;
+  const out = weights?.out;
+  if (!out) return { qualified: ifIn, weights };
+  const qualified = ifIn ?? new Uint8Array(panel.nrows).fill(1);
+  for (let r = 0; r < out.length; r++)
+    if (out[r]) {
+      qualified[r] = 0;
+      rowOk[r] = 0;
+    }
+  return { qualified, weights };
+}
+
 /** No row has the dependent variable and every regressor: say which of them is missing in every row
  *  (of those the if/in keeps), or that each is present somewhere but never all together. */
 function noObservations(panel: Panel, terms: Term[], columns: LaggedColumn[], qualified: Uint8Array | null): SpecError {
@@ -368,18 +375,21 @@ export function sampleRowMask(panel: Panel, columns: readonly LaggedColumn[], qu
   return rowOk;
 }
 
-/** The sample's rows of a model on a panel by the rule buildDesign uses (sampleRowMask), and the rows
- *  the command's if/in leaves out (null: none), without laying the model out: a shard of a
- *  partitioned panel may have no sample row at all, which buildDesign refuses. `periods`: the whole
- *  panel's, on a shard of it (its factor variables are then read as buildDesign reads them there). */
+/** The sample's rows of a model on a panel by the rule buildDesign uses (sampleRowMask, observation
+ *  weights applied), the rows the command's if/in leaves out (null: none) and those a missing or zero
+ *  weight leaves out (null: none), without laying the model out: a shard of a partitioned panel may
+ *  have no sample row at all, which buildDesign refuses. `periods`: the whole panel's, on a shard of it
+ *  (its factor variables are then read as buildDesign reads them there). */
 export function sampleRows(
   panel0: Panel,
   spec0: ModelSpec,
   periods?: readonly number[],
-): { rows: Uint8Array; ifIn: Uint8Array | null } {
+): { rows: Uint8Array; ifIn: Uint8Array | null; weightOut: Uint8Array | null } {
   const { panel, spec } = resolveSpec(panel0, spec0, periods);
   const ifIn = ifInRows(panel, spec);
-  return { rows: sampleRowMask(panel, [spec.depvar, ...spec.regressors].map((t) => termColumn(panel, t)), ifIn), ifIn };
+  const rows = sampleRowMask(panel, [spec.depvar, ...spec.regressors].map((t) => termColumn(panel, t)), ifIn);
+  const { weights } = weighRows(panel, spec, rows, ifIn && Uint8Array.from(ifIn));
+  return { rows, ifIn, weightOut: weights?.out ?? null };
 }
 
 /** Whether σ² counts the transformed-equation observations (UnitBlocks.obsSigma) rather than the main

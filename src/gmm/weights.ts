@@ -147,5 +147,5 @@ export function unitCounts(
 /** Refuse observation weights where `what` does not apply them (the README lists where they work). */
 export function refuseWeights(spec: { weight?: Weight }, what: string): void {
   if (spec.weight)
-    throw new SpecError(`${what} does not take observation weights ([${spec.weight.kind}=${spec.weight.variable}]); they are applied by estimate, predict, test and lincom, table, grid and bootstrap`, 'weight');
+    throw new SpecError(`${what} does not take observation weights ([${spec.weight.kind}=${spec.weight.variable}]); they are applied by estimate (in one process, on threads or on a partitioned panel), bootstrap, grid, predict, test and lincom`, 'weight');
 }

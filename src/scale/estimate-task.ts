@@ -96,11 +96,11 @@ const encode = (p: PartialSums): string => Buffer.from(serializePartial(p)).toSt
  * when some row is in the sample.
  */
 export function withoutSample(panel: Panel, spec: ModelSpec, periods?: readonly number[]): Record<string, number> | null {
-  const { rows, ifIn } = sampleRows(panel, spec, periods);
+  const { rows, ifIn, weightOut } = sampleRows(panel, spec, periods);
   if (rows.includes(1)) return null;
   const out: Record<string, number> = {};
   for (let r = 0; r < panel.nrows; r++) {
-    const reason = EXCLUSION_REASONS[exclusionOutside(r, ifIn)];
+    const reason = EXCLUSION_REASONS[exclusionOutside(r, ifIn, weightOut)];
     out[reason] = (out[reason] ?? 0) + 1;
   }
   return out;

@@ -14,7 +14,6 @@ import { withComponents } from '../gmm/pca.ts';
 import type { PassRequest } from '../gmm/passes.ts';
 import type { KeyedRows } from '../gmm/partial-sums.ts';
 import { checkedShard, readPartition } from './partition.ts';
-import { refuseWeights } from '../gmm/weights.ts';
 
 export interface ModelConfig {
   /** The partitioned folder (absolute) and the SHA-256 of its manifest.json. */
@@ -74,7 +73,6 @@ export async function shardPanel(cfg: ModelConfig, task: number): Promise<{ pane
 
 /** Design and instrument plan of a shard on the whole panel's layout (with its principal components once decided). */
 export function shardLayout(panel: Panel, spec: ModelSpec, layout: LayoutConfig): { design: Design; plan: InstrumentPlan } {
-  refuseWeights(spec, 'a shard of a partitioned panel');
   const design = buildDesign(panel, spec, layout);
   const plan = instrumentPlan(design);
   return { design, plan: layout.pca ? withComponents(plan, pcaFromWire(layout.pca)) : plan };

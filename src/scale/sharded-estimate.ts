@@ -40,7 +40,6 @@ import { checkedShard, readPartition } from './partition.ts';
 import { EXCLUSION_ORDER, type StageConfig, type WirePcaSums } from './estimate-task.ts';
 import { pcaToWire, requestToWire, shardLayout, shardPanel, type LayoutConfig, type ModelConfig } from './shard-model.ts';
 import { gmmStyleColumns, pcaTransform, withComponents, type PcaSums } from '../gmm/pca.ts';
-import { refuseWeights } from '../gmm/weights.ts';
 
 export const SHARDED_ESTIMATE = 'sharded-estimate';
 
@@ -105,7 +104,6 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
   const shards = m.shards.map((s, i) => (s.rows > 0 ? i : -1)).filter((i) => i >= 0);
   for (const s of shards) await checkedShard(data, m, s, false);
   const spec0 = parseXtabond2(opts.command, m.columns.map((c) => c.name));
-  refuseWeights(spec0, 'a sharded estimate');
   // `in` counts the whole panel's rows in (unit, time) order, as one process does (the rows with a unit and a time: the shards').
   const inBounds = spec0.inRange ? inRangeBounds(spec0.inRange, m.rows) : null;
   // A model variable the shards hold as text: refused here, with where the input's first non-number
@@ -280,7 +278,8 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
   await dropBlocksBut(join(out, blocksFrom));
   checkIdentified(moments, K);
   const counts = mergedCounts(prep.design, moments);
-  if (sumOf(moments, 'obsSigma')[0] !== counts.sigmaObs) throw new Error('sharded estimate: σ² count disagrees with the observation counts');
+  // (Under observation weights σ²'s divisor is a sum of weights: weights.ts.)
+  if (!prep.design.weights && sumOf(moments, 'obsSigma')[0] !== counts.sigmaObs) throw new Error('sharded estimate: σ² count disagrees with the observation counts');
   const est = await runStepsAsync(estimationSteps(estimateOptionsFor(prep.design, counts.sigmaObs, counts.weightScale), K, arMode(prep.design.spec)), (req) =>
     req.pass === 'moments' ? Promise.resolve(moments) : pass(req),
   );
