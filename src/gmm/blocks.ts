@@ -440,12 +440,13 @@ class UnitPass {
     else this.zrows.fill(this.rows);
     this.unitRows(i);
     if (kernel) return this.unitOnKernel(i, kernel);
-    if (this.rowWeight) this.weighRows(i);
-    else {
+    if (this.rowWeight) {
+      this.weighRows(i);
+      this.crossProducts(i, false);
+    } else {
       this.crossProducts(i, true);
       if (this.arBlocks) this.arProducts(i, null);
     }
-    if (this.rowWeight) this.crossProducts(i, false);
     this.momentBlock(i);
     this.zhzBlock(i);
   }
