@@ -259,6 +259,8 @@ describe('Monte Carlo tasks and summaries', () => {
       expect(plan(ok).call(null).estimators[0].def.kind).toBe(Object.keys(ok)[0]);
     expect(plan({ ah: 'y L.y, small' })).toThrow(`plan: estimators.IT.ah: an "ah" estimator takes a variable list (with an optional if condition), no options: 'y L.y, small'`);
     expect(plan(`${SYS2} level(90)`)).toThrow("plan: estimators.IT: level(): coverage and size use the plan's alpha_level; leave level() out of the command");
+    // Weights are refused when the plan is read, not by each task (a tester's Slurm jobs failed one by one).
+    expect(plan(SYS2.replace(',', ' [aw=y],'))).toThrow("plan: estimators.IT: [aweight=y]: a Monte Carlo study's simulated panels have no observation weights; leave the weights out of the command");
     expect(plan({ xtabond2: `${SYS2} small`, iterate: true })).toThrow('plan: estimators.IT: iterate: small is not supported with iterated GMM (its standard errors do not take it)');
     expect(plan({ ols: 'y L.y if t >= 4' }).call(null).estimators[0].def).toMatchObject({ kind: 'ols', varlist: 'y L.y if t >= 4' });
     expect(() => parsePlan({ dgp: { alpha: 0.5, beta: 1 }, estimators: { S: SYS2 } })).toThrow('plan: dgp.beta: is a parameter of the regressor x, which model "ar1" does not have');

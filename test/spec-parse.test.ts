@@ -366,6 +366,8 @@ describe('errors name the fault', () => {
     ['n L.n [xw=emp], gmm(L.n)', /'xw' is not a weight type/],
     ['n L.n [aw=emp] [fw=emp], gmm(L.n)', /weights are given twice/],
     ['n L.n [aw=emp, gmm(L.n)', /'\[' without '\]'/],
+    ['n L.n [aw=emp] w k, gmm(L.n)', /weights go after the whole variable list: 'w' follows \[aw=emp\]/],
+    ['n L.n [aw=], gmm(L.n)', /weights \[aw=\] need a variable: \[aw=v\]/],
   ];
   for (const [cmd, message] of cases) {
     it(cmd, () => {

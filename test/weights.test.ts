@@ -19,6 +19,9 @@ import { loadAbdata } from './helpers/abdata.ts';
 import { predictGmm } from '../src/api/predict.ts';
 import { dataSha256 } from '../src/data/checksum.ts';
 import { parseGrid } from '../src/workloads/grid-spec.ts';
+import { formatResultsTable, resultsTable } from '../src/report/results-table.ts';
+import { formatMarkdown } from '../src/report/markdown.ts';
+import { bootstrapJson } from '../src/report/bootstrap.ts';
 import { gridTask, type GridConfig } from '../src/workloads/grid-task.ts';
 
 let ab: Panel;
@@ -143,6 +146,30 @@ describe('observation weights', () => {
     expect(r.nobs).toBe(q.nobs);
   });
 
+  it('analytic weights scaled by 1e15 give the same fit; beyond 1e20 they are refused, as the sums would overflow', async () => {
+    const a = await fit(weighted, 'n L.n w k [aw=wv], gmm(L.n, collapse) iv(w k) twostep robust');
+    const big = weighted.withColumn('big', weighted.column('wv').map((v) => v * 1e15));
+    same(await fit(big, 'n L.n w k [aw=big], gmm(L.n, collapse) iv(w k) twostep robust'), a, 1e-12);
+    const huge = weighted.withColumn('huge', weighted.column('wv').map((v) => v * 1e25));
+    await expect(fit(huge, 'n L.n w k [aw=huge], gmm(L.n)')).rejects.toThrow(/weight column 'huge' has .*: weights must lie between 1e-20 and 1e20 /);
+    const tiny = weighted.withColumn('tiny', weighted.column('wv').map((v) => v * 1e-25));
+    await expect(fit(tiny, 'n L.n w k [aw=tiny], gmm(L.n)')).rejects.toThrow(DataError);
+  });
+
+  it('says so when the weights leave no observation', async () => {
+    const zero = weighted.withColumn('z0', new Float64Array(weighted.nrows));
+    await expect(fit(zero, 'n L.n w k [aw=z0], gmm(L.n)')).rejects.toThrow("No observations: every row with the dependent variable and all regressors present has a missing or zero weight in 'z0'");
+    await expect(fit(zero, 'n L.n w k [aw=z0] if year > 1979, gmm(L.n)')).rejects.toThrow(/present that the if\/in keeps has a missing or zero weight in 'z0'/);
+  });
+
+  it('a table of results and the markdown report say which fits are weighted', async () => {
+    const a = await fit(weighted, 'n L.n w k [fw=wu], gmm(L.n) iv(w k)');
+    const b = await fit(weighted, 'n L.n w k, gmm(L.n) iv(w k)');
+    const table = formatResultsTable(resultsTable(['a.json', 'b.json'], [a, b]), 'text');
+    expect(table).toMatch(/Weights\s+\[fw=wu\]\s*\n/);
+    expect(formatMarkdown(a)).toContain(`- sum of weights is ${a.nobs} ([fweight=wu])`);
+  });
+
   it('refuses a negative weight, fweights that are not whole or vary within a unit, naming the row', async () => {
     const neg = weighted.withColumn('bad', weighted.column('wv').map((v, r) => (r === 5 ? -1 : v)));
     await expect(fit(neg, 'n L.n w k [aw=bad], gmm(L.n)')).rejects.toThrow(/weight column 'bad' has -1 in the row of id 1, year 1982: weights may not be negative/);
@@ -196,6 +223,7 @@ describe('observation weights', () => {
       }
     }
     expect(worst).toBeLessThan(1e-8);
+    expect(bootstrapJson(boot).fit).toMatchObject({ nobs: boot.fit.nobs, weights: boot.fit.weights });
   });
 
   it('is refused where it is not applied: the OLS and within comparison fits', async () => {

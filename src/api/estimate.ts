@@ -226,7 +226,7 @@ export async function estimate(source: DataSource, command: string, options0: Es
 export type BootstrapRunOptions = PanelOptions & BootstrapOptions;
 
 /** What `sysgmm bootstrap --json` prints: the result without the replication draws, the fit summarised. */
-export type BootstrapSummary = Omit<BootstrapResult, 'draws' | 'fit'> & { fit: Pick<GmmResult, 'estimator' | 'steps' | 'vce' | 'nobs' | 'ngroups' | 'ninstruments' | 'excluded'> };
+export type BootstrapSummary = Omit<BootstrapResult, 'draws' | 'fit'> & { fit: Pick<GmmResult, 'estimator' | 'steps' | 'vce' | 'nobs' | 'ngroups' | 'ninstruments' | 'excluded' | 'weights'> };
 
 /** The pairs bootstrap (and wild score tests), as `sysgmm bootstrap --json` reports it. */
 export async function bootstrap(source: DataSource, command: string, options0: BootstrapRunOptions): Promise<BootstrapSummary> {

@@ -245,6 +245,7 @@ export function buildDesign(panel0: Panel, spec0: ModelSpec, layout?: GlobalLayo
   // Sample units: those with a row where the dependent variable and every regressor are present.
   const ifIn = ifInRows(panel, spec);
   const rowOk = sampleRowMask(panel, sources.slice(0, 1 + k0), ifIn);
+  const beforeWeights = rowOk.includes(1);
   const { qualified, weights } = weighRows(panel, spec, rowOk, ifIn);
   // Typed, as every later reader of the sample's units takes them (periodCounts, UnitPass).
   const unitSlots = new Int32Array(panel.nunits);
@@ -264,7 +265,9 @@ export function buildDesign(panel0: Panel, spec0: ModelSpec, layout?: GlobalLayo
   }
   const unitList = unitSlots.subarray(0, nu);
   if (nu === 0) checkTimeSpan(panel, Int32Array.from({ length: panel.nunits }, (_, i) => i));
-  if (nu === 0) throw noObservations(panel, [spec.depvar, ...regressors], sources.slice(0, 1 + k0), qualified);
+  if (nu === 0 && beforeWeights && spec.weight)
+    throw new SpecError(`No observations: every row with the dependent variable and all regressors present${ifIn ? ' that the if/in keeps' : ''} has a missing or zero weight in '${spec.weight.variable}'`, 'weight');
+  if (nu === 0) throw noObservations(panel, [spec.depvar, ...regressors], sources.slice(0, 1 + k0), ifIn);
   checkTimeSpan(panel, unitList);
   refuseConstant(spec.depvar.name, materialize(panel, sources[0]), rowOk, panel, system);
   const sampleSpan = { tmin, tmax };
@@ -312,13 +315,13 @@ export function buildDesign(panel0: Panel, spec0: ModelSpec, layout?: GlobalLayo
 }
 
 /** Under observation weights, the rows whose weight is missing or zero taken out of the sample's rows
- *  (rowOk) and out of the rows that qualify (ifIn, or a new mask when it is null; null when every row
- *  qualifies and no weight leaves one out). rowOk and ifIn are changed in place. */
+ *  (rowOk, changed in place) and out of the rows that qualify (a copy of ifIn, or ifIn itself when no
+ *  weight leaves a row out; null when every row qualifies). */
 function weighRows(panel: Panel, spec: ModelSpec, rowOk: Uint8Array, ifIn: Uint8Array | null): { qualified: Uint8Array | null; weights: ObservationWeights | null } {
   const weights = spec.weight ? observationWeights(panel, spec.weight, rowOk) : null;
   const out = weights?.out;
   if (!out) return { qualified: ifIn, weights };
-  const qualified = ifIn ?? new Uint8Array(panel.nrows).fill(1);
+  const qualified = ifIn ? Uint8Array.from(ifIn) : new Uint8Array(panel.nrows).fill(1);
   for (let r = 0; r < out.length; r++)
     if (out[r]) {
       qualified[r] = 0;
@@ -388,7 +391,7 @@ export function sampleRows(
   const { panel, spec } = resolveSpec(panel0, spec0, periods);
   const ifIn = ifInRows(panel, spec);
   const rows = sampleRowMask(panel, [spec.depvar, ...spec.regressors].map((t) => termColumn(panel, t)), ifIn);
-  const { weights } = weighRows(panel, spec, rows, ifIn && Uint8Array.from(ifIn));
+  const { weights } = weighRows(panel, spec, rows, ifIn);
   return { rows, ifIn, weightOut: weights?.out ?? null };
 }
 

@@ -12,6 +12,13 @@ import { DataError, SpecError } from '../errors.ts';
 import type { Panel } from '../panel/panel.ts';
 import type { Weight } from '../spec/types.ts';
 
+/** The range a non-zero weight must lie in (written out in the message below): the two-step weight
+ *  matrix sums w²·|x|⁴ (design.ts MAX_MAGNITUDE bounds |x|), and weights beyond it overflow or
+ *  underflow those sums without a word (a tester's analytic weights of 1e154 gave other coefficients,
+ *  of 1e160 all zero). */
+const MAX_WEIGHT = 1e20;
+const MIN_WEIGHT = 1e-20;
+
 export interface ObservationWeights extends Weight {
   /** The weight of each panel row, as the column holds it. */
   values: Float64Array;
@@ -41,7 +48,8 @@ export function observationWeights(panel: Panel, weight: Weight, rowOk: Uint8Arr
         continue;
       }
       if (v < 0) throw fail(r, 'weights may not be negative');
-      if (!Number.isFinite(v)) throw fail(r, 'weights must be finite');
+      if (!(v >= MIN_WEIGHT && v <= MAX_WEIGHT))
+        throw fail(r, `weights must lie between 1e-20 and 1e20 (the two-step sums hold their squares times four values of the data); analytic and sampling weights may be rescaled freely, as xtabond2 rescales them to sum to the observations`);
       if (kind === 'fweight') {
         if (!Number.isInteger(v)) throw fail(r, 'frequency weights must be whole numbers');
         if (first < 0) first = r;

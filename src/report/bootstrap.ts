@@ -141,7 +141,10 @@ export function formatBootstrapMarkdown(r: BootstrapResult, kinds: readonly Inte
 /** Everything but the replication draws and the fit's covariance matrix. */
 export function bootstrapJson(r: BootstrapResult): Record<string, unknown> {
   const { draws: _draws, fit, ...rest } = r;
-  return { ...rest, fit: { estimator: fit.estimator, steps: fit.steps, vce: fit.vce, nobs: fit.nobs, ngroups: fit.ngroups, ninstruments: fit.ninstruments, excluded: fit.excluded } };
+  return {
+    ...rest,
+    fit: { estimator: fit.estimator, steps: fit.steps, vce: fit.vce, nobs: fit.nobs, ngroups: fit.ngroups, ninstruments: fit.ninstruments, excluded: fit.excluded, ...(fit.weights ? { weights: fit.weights } : {}) },
+  };
 }
 
 /** Histogram of one coefficient's replication estimates with the estimate and percentile interval marked. */

@@ -145,6 +145,8 @@ export function buildJournalTable(input: JournalTableInput): JournalTable {
   stat('Instruments', (r) => (isGmm(r) ? count(r.ninstruments) : ''));
   stat(input.unitsLabel ?? 'Cities', (r) => count(r.ngroups));
   stat('Observations', (r) => count(r.nobs));
+  // Weighted fits say so (their Observations is the frequency weights' sum under [fw=…]).
+  if (cols.some((c) => c.result.weights)) stat('Weights', (r) => (r.weights ? `[${r.weights.kind.slice(0, 1)}w=${r.weights.variable}]` : ''));
   for (const e of input.extraRows ?? []) {
     if (e.values.length !== cols.length) throw new Error(`extra row '${e.label}' has ${e.values.length} values for ${cols.length} columns`);
     rows.push({ kind: 'extra', label: e.label, cells: e.values });

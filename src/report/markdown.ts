@@ -4,7 +4,7 @@ import type { GmmResult } from '../gmm/result.ts';
 import type { ReportContext } from './context.ts';
 import { fixed, stataG } from './stata-format.ts';
 import { testRows } from './tests-table.ts';
-import { modelTestParts, seLabel, title } from './text.ts';
+import { modelTestParts, seLabel, title, weightsLine } from './text.ts';
 
 export function formatMarkdown(result: GmmResult, context: ReportContext = {}): string {
   const m = modelTestParts(result);
@@ -29,7 +29,7 @@ export function formatMarkdown(result: GmmResult, context: ReportContext = {}): 
     for (const t of tests) lines.push(`| ${cell(t.name)} | ${t.kind} = ${fixed(t.stat, 2)} | ${t.df ?? ''} | ${fixed(t.p, 3)} |`);
   }
   const dropped = result.dropped.map((d) => `${d} dropped due to collinearity`);
-  const notes = [...dropped, ...result.warnings.filter((w) => !dropped.includes(w)), ...result.excluded.filter((e) => e.count > 0).map((e) => `${e.count} observations excluded: ${e.reason}`)];
+  const notes = [...(result.weights ? [`${weightsLine(result.weights)} ([${result.weights.kind}=${result.weights.variable}])`] : []), ...dropped, ...result.warnings.filter((w) => !dropped.includes(w)), ...result.excluded.filter((e) => e.count > 0).map((e) => `${e.count} observations excluded: ${e.reason}`)];
   if (notes.length) lines.push('', ...notes.map((n) => `- ${n.replace(/\s*\n\s*/g, ' ')}`));
   return `${lines.join('\n')}\n`;
 }

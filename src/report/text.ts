@@ -62,12 +62,16 @@ export function formatText(result: GmmResult, context: ReportContext = {}): stri
  *  standard error beside the formats that have no place for them, csv and latex). */
 export function noteLines(result: GmmResult): string[] {
   const out = result.dropped.map((d) => `${d} dropped due to collinearity`);
-  // xtabond2: "(sum of weights is …)", its weights' sum over the observations, as given.
-  if (result.weights) out.unshift(`(sum of weights is ${Number(result.weights.sum.toPrecision(12))})`);
+  if (result.weights) out.unshift(`(${weightsLine(result.weights)})`);
   // A warning that repeats a dropped-regressor line is printed once.
   for (const w of result.warnings) if (!out.includes(w)) out.push(/^warning/i.test(w) ? w : `Warning: ${w}`);
   out.push(...exclusionLines(result));
   return out;
+}
+
+/** xtabond2's "sum of weights is …": the weights' sum over the observations, as given. */
+export function weightsLine(w: NonNullable<GmmResult['weights']>): string {
+  return `sum of weights is ${Number(w.sum.toPrecision(12))}`;
 }
 
 /** One line for each reason rows are not observations: "(140 observations excluded: ...)". */

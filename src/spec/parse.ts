@@ -368,6 +368,10 @@ function weightPart(text0: string): { varPart: string; weightText?: string } {
   if (close < 0) throw new SpecError(`unbalanced brackets: '[' without ']' in '${text0.trim()}' (weights are written [aw=v], [pw=v] or [fw=v])`, 'weight');
   if (text.indexOf('[', open + 1) >= 0 && text.indexOf('[', open + 1) < close) throw new SpecError(`weights: '${text0.slice(open).trim()}' is not [type=variable]`, 'weight');
   if (text.indexOf('[', close) >= 0) throw new SpecError('weights are given twice', 'weight');
+  // Stata's syntax: varlist [weight] [if] [in]; only the qualifiers may follow the weights.
+  const after = text.slice(close + 1).trim();
+  if (after && !/^(if|in)(\s|$)/.test(after))
+    throw new SpecError(`weights go after the whole variable list: '${after.split(/\s+/)[0]}' follows [${text0.slice(open + 1, close).trim()}]`, 'weight');
   return { varPart: `${text0.slice(0, open)} ${text0.slice(close + 1)}`, weightText: text0.slice(open + 1, close) };
 }
 
@@ -390,6 +394,7 @@ function parseWeight(text: string, columns: readonly string[]): Weight {
     throw new SpecError(`weights [${text.trim()}]: '${m[1]}' is not a weight type; write aw (analytic), pw (sampling) or fw (frequency)`, 'weight');
   }
   const variable = m[2];
+  if (!variable) throw new SpecError(`weights [${text.trim()}] need a variable: [${m[1]}=v] with v a column of the data`, 'weight');
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(variable))
     throw new SpecError(`weights [${text.trim()}]: the weight must be a column of the data, not an expression ('${variable}'); make a column that holds it`, 'weight');
   if (!columns.includes(variable)) {

@@ -14,6 +14,7 @@ export function validateSpec(spec: ModelSpec): void {
   if (spec.weight) {
     const w = spec.weight;
     if (!['aweight', 'pweight', 'fweight'].includes(w.kind)) throw new SpecError(`weight type '${String(w.kind)}' invalid: aweight, pweight or fweight`, 'weight');
+    if (typeof w.variable !== 'string' || !w.variable) throw new SpecError('weight: the variable that holds the weights is missing (weight.variable)', 'weight');
     if (spec.conventions === '2009') throw new SpecError("weights follow xtabond2 3.7 (conventions 'current'); the 2009 release's conventions are not reproduced with weights", 'weight');
     if (spec.pca) throw new SpecError('pca with weights is not supported (xtabond2 takes a weighted correlation of the instruments there)', 'weight');
   }

@@ -20,7 +20,6 @@ import { simulatePanel, truth } from './dgp.ts';
 import { iteratedGmm } from './iterated.ts';
 import type { EstimatorDef, Plan } from './plan.ts';
 import { keyedRng, keyedSeed } from '../stats/streams.ts';
-import { refuseWeights } from '../gmm/weights.ts';
 
 /** One estimator on one replication. Numbers are null where not available (JSON has no NaN). */
 export interface EstimateRecord {
@@ -179,7 +178,6 @@ export async function montecarloTask(manifest: RunManifest, index: number): Prom
   const params = Object.keys(truth(design));
   const columns = design.model === 'ar1x' ? ['id', 't', 'y', 'x'] : ['id', 't', 'y'];
   const specs = plan.estimators.map((e) => parseXtabond2(e.def.command, columns));
-  for (const s of specs) refuseWeights(s, 'a Monte Carlo study');
   const backend = plan.bootstrap > 0 ? await getBackend(defaultFloat64Backend(), { precision: 'float32', workload: 'bootstrap' }) : null;
   try {
     const reps: Record<string, EstimateRecord>[] = [];

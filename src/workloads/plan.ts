@@ -160,6 +160,8 @@ function estimatorDef(name: string, raw: unknown, columns: readonly string[]): E
   }
   // Coverage and size are judged at the plan's alpha_level; a command's own level() would change nothing.
   if (spec.level !== undefined) fail(at, 'level(): coverage and size use the plan\'s alpha_level; leave level() out of the command');
+  // The simulated panels (workloads/dgp.ts) hold no weights.
+  if (spec.weight) fail(at, `[${spec.weight.kind}=${spec.weight.variable}]: a Monte Carlo study's simulated panels have no observation weights; leave the weights out of the command`);
   if (def.kind === 'xtabond2' && def.iterate && spec.cluster) fail(at, 'iterate: cluster() is not supported with iterated GMM');
   if (def.kind === 'xtabond2' && def.iterate && spec.small) fail(at, 'iterate: small is not supported with iterated GMM (its standard errors do not take it)');
   if (def.kind === 'xtabond2' && def.iterate && !spec.twostep) fail(at, 'iterate: needs a twostep command (the iteration continues the two-step weight update)');
