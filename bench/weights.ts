@@ -1,8 +1,7 @@
 // What observation weights cost (src/gmm/weights.ts): the same two-step system GMM fit with and
 // without [aw=w], side by side in one process, on the generated panel of bench/dynamic-panel.ts with a
-// weight column w = 0.5 + u (u uniform on [0, 1)). A weighted fit runs the TypeScript unit pass (the
-// unweighted one the WebAssembly kernel); both are timed on one thread (SYSGMM_THREADS=1) and as they
-// run by default (threads on large samples).
+// weight column w = 0.5 + u (u uniform on [0, 1)). Both are timed on one thread (SYSGMM_THREADS=1)
+// and as they run by default (threads on large samples).
 //   npx tsx bench/weights.ts [--n 20000,200000] [--repeat 5]
 // Prints, for each N and model, the minimum over the repeats of each variant and the ratio weighted /
 // unweighted.

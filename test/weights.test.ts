@@ -22,6 +22,7 @@ import { parseGrid } from '../src/workloads/grid-spec.ts';
 import { formatResultsTable, resultsTable } from '../src/report/results-table.ts';
 import { formatMarkdown } from '../src/report/markdown.ts';
 import { bootstrapJson } from '../src/report/bootstrap.ts';
+import { useWasmPasses } from '../src/gmm/pass-kernels.ts';
 import { gridTask, type GridConfig } from '../src/workloads/grid-task.ts';
 
 let ab: Panel;
@@ -144,6 +145,25 @@ describe('observation weights', () => {
     const q = await fit(p, 'n L.n w k [aw=wv] if wz > 0 & wz < ., gmm(L.n) iv(w k) twostep robust');
     same(r, q);
     expect(r.nobs).toBe(q.nobs);
+  });
+
+  it.each([
+    'n L.n w k [aw=wz], gmm(L.n) iv(w k) twostep robust artests(3)',
+    'n L.n w k [fw=wu], gmm(L.n, lag(2 4)) iv(w k) nolevel twostep robust',
+    'n L.n w k [pw=wz], gmm(L.n, collapse) iv(w k) arlevels small',
+  ])('the unit pass on the WebAssembly kernel gives the TypeScript loops\' weighted fit: %s', async (command) => {
+    const id = weighted.column('id');
+    const year = weighted.column('year');
+    const p = weighted.withColumn('wz', weighted.column('wv').map((v, r) => (id[r] % 13 === 0 && year[r] === 1980 ? NaN : v)));
+    const onKernel = await fit(p, command);
+    useWasmPasses(false);
+    try {
+      const loops = await fit(p, command);
+      same(onKernel, loops, 1e-13);
+      expect([onKernel.nobs, onKernel.excluded, onKernel.weights]).toEqual([loops.nobs, loops.excluded, loops.weights]);
+    } finally {
+      useWasmPasses(true);
+    }
   });
 
   it('analytic weights scaled by 1e15 give the same fit; beyond 1e20 they are refused, as the sums would overflow', async () => {

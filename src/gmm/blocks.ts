@@ -402,13 +402,14 @@ class UnitPass {
 
     // Up to DENSE_L instruments: the unit's products on the WebAssembly kernel, its rows laid out in
     // the kernel's memory (unit-kernel.ts); otherwise, and without the kernel, the loops below.
-    // Weighted rows are formed by the TypeScript loops only (weighRows).
+    // Under observation weights the unweighted rows' products (the collinearity sums and the AR blocks)
+    // are formed here (weighRows) and the kernel forms the rest from the rows scaled.
     this.rowWeight = d.weights ? new Float64Array(this.nr) : null;
     this.weightMain = d.weights ? new Float64Array(n) : null;
     this.weightTrans = d.weights ? new Float64Array(n) : null;
-    const kernel = (this.kernel = d.weights ? null : UnitKernel.open({
+    const kernel = (this.kernel = UnitKernel.open({
       T, P, L, nr: this.nr, system: d.system, sigmaLevel: this.sigmaLevel,
-      artests: this.arBlocks ? artests : 0, arR0: this.arRows === 'level' ? T : 0, arDifferenced: this.arRows === 'differenced',
+      artests: this.arBlocks && !d.weights ? artests : 0, arR0: this.arRows === 'level' ? T : 0, arDifferenced: this.arRows === 'differenced',
       keep: keepZHZ, track: this.trackZHZ, dense: !this.trackZHZ && L <= DENSE_ZHZ_L, zEntries: InstrumentRows.capacity(plan, d),
       F: this.F, gramRow: this.gramRow, gramCols: this.gramCols, rowOff: this.rowOff,
       rows: sizes,
@@ -439,11 +440,10 @@ class UnitPass {
     if (kernel?.fills) kernel.fillRows();
     else this.zrows.fill(this.rows);
     this.unitRows(i);
+    if (this.rowWeight) this.weighRows(i);
     if (kernel) return this.unitOnKernel(i, kernel);
-    if (this.rowWeight) {
-      this.weighRows(i);
-      this.crossProducts(i, false);
-    } else {
+    if (this.rowWeight) this.crossProducts(i, false);
+    else {
       this.crossProducts(i, true);
       if (this.arBlocks) this.arProducts(i, null);
     }
@@ -487,13 +487,13 @@ class UnitPass {
   /** The products of unit i on the kernel, its blocks copied out (the differenced AR rows laid out first). */
   private unitOnKernel(i: number, k: UnitKernel): void {
     const { P, L } = this;
-    if (this.arBlocks && this.arRows === 'differenced') {
+    if (this.arBlocks && this.arRows === 'differenced' && !this.rowWeight) {
       differencedRows(this.rows, this.arW, P);
       nonzeroColumns(this.arW, 0, this.T, P, this.arNzLen, this.arNzCol);
     }
     k.unit();
     this.zw.set(k.zw, i * L * P);
-    if (this.arBlocks) this.ar.set(k.ar, i * k.ar.length);
+    if (this.arBlocks && !this.rowWeight) this.ar.set(k.ar, i * k.ar.length);
     if (this.ee) this.ee.set(k.ee, i * P * P);
     if (this.zhz) this.zhz.set(k.zhz, i * this.nPacked);
   }
@@ -797,12 +797,15 @@ class UnitPass {
   finish(): void {
     const k = this.kernel;
     if (k) {
-      this.allWW.set(k.allWW);
+      // Under weights the collinearity sums and the AR blocks are this pass's own (weighRows).
+      if (!this.rowWeight) {
+        this.allWW.set(k.allWW);
+        this.arSum.hi.set(k.arHi);
+        this.arSum.lo.set(k.arLo);
+      }
       this.mainWW.set(k.mainWW);
       this.eeSum.hi.set(k.eeHi);
       this.eeSum.lo.set(k.eeLo);
-      this.arSum.hi.set(k.arHi);
-      this.arSum.lo.set(k.arLo);
       this.zhzPacked.hi.set(k.zhzHi);
       this.zhzPacked.lo.set(k.zhzLo);
       this.levW.set(k.levW);

@@ -526,7 +526,7 @@ export class UnitRows {
   readonly status: Uint8Array;
   /** Under weights (design.weights): period t's weight where the period is an observation (touseVar),
    *  else 0 — the weight every row stored at t carries (weights.ts); and whether period t is left out
-   *  for a missing or zero weight. */
+   *  for a missing or zero weight. Set by load (after the kernel's rowtail, where it runs). */
   readonly weight: Float64Array;
   private readonly weightLeftOut: Uint8Array;
 
@@ -570,7 +570,6 @@ export class UnitRows {
     this.status = storage?.status ?? new Uint8Array(T);
     this.weight = new Float64Array(design.weights ? T : 0);
     this.weightLeftOut = new Uint8Array(design.weights ? T : 0);
-    if (design.weights && tail) throw new Error('UnitRows: weights are applied by the TypeScript tail of load, not the kernel');
     const r = UnitRows.reads(design);
     this.alias = r.alias;
     this.ivFrom = r.ivFrom;
@@ -693,7 +692,16 @@ export class UnitRows {
         if (tt >= 0 && tt < T && rowAt[tt] >= 0) raw[o + t] = values[rowAt[tt]];
       }
     }
-    if (this.tail) return this.tail();
+    if (this.tail) {
+      this.tail();
+      if (d.weights) {
+        // The kernel's rowtail knows no weights: each period's weight, and the reason of a period
+        // its weight leaves out (classify's rule).
+        this.loadWeights(lo, t0, gapless);
+        for (let t = 0; t < T; t++) if (this.weightLeftOut[t] && this.status[t] === EXCLUDED.unqualified) this.status[t] = EXCLUDED.weight;
+      }
+      return;
+    }
     // Sample marks.
     const ivBase = d.ivBase;
     const { completeVars, transVars, transRawVars, levelVars } = this;
