@@ -53,7 +53,7 @@ const weighted = JSON.parse(readFileSync(new URL('./fixtures/xtabond2-port-weigh
 /** Relative difference, absolute below 1e-6 (a statistic near 0 is compared to its scale). */
 function close(actual: number, expected: number, what: string, tol = 1e-8): void {
   const d = Math.abs(actual - expected) / Math.max(Math.abs(expected), 1e-6);
-  expect(d, `${what}: ${actual} against ${expected}`).toBeLessThanOrEqual(tol);
+  expect(d, `${what}: ${actual} against ${expected}`).toBeLessThanOrEqual(1e-8);
 }
 
 describe('against a numpy port of xtabond2 3.7.0', () => {
@@ -94,45 +94,44 @@ function gapsWeighted(gaps: Panel): Panel {
 
 /** abdata with test/fixtures/abdata-weights.csv's columns, by (id, year). */
 async function abdataWeighted(ab: Panel): Promise<Panel> {
-    const w = await readTable(new URL('./fixtures/abdata-weights.csv', import.meta.url).pathname);
-    const at = new Map<string, number>();
-    const wid = w.getChild('id')!.toArray() as ArrayLike<number>;
-    const wyear = w.getChild('year')!.toArray() as ArrayLike<number>;
-    for (let r = 0; r < w.numRows; r++) at.set(`${wid[r]} ${wyear[r]}`, r);
-    const id = ab.column('id');
-    const year = ab.column('year');
-    let panel = ab;
-    for (const name of ['wv', 'wu', 'wz']) {
-      const col = w.getChild(name)!;
-      panel = panel.withColumn(name, id.map((v, r) => col.get(at.get(`${v} ${year[r]}`)!) ?? NaN));
-    }
-    return panel;
+  const w = await readTable(new URL('./fixtures/abdata-weights.csv', import.meta.url).pathname);
+  const at = new Map<string, number>();
+  const wid = w.getChild('id')!.toArray() as ArrayLike<number>;
+  const wyear = w.getChild('year')!.toArray() as ArrayLike<number>;
+  for (let r = 0; r < w.numRows; r++) at.set(`${wid[r]} ${wyear[r]}`, r);
+  const id = ab.column('id');
+  const year = ab.column('year');
+  let panel = ab;
+  for (const name of ['wv', 'wu', 'wz']) {
+    const col = w.getChild(name)!;
+    panel = panel.withColumn(name, id.map((v, r) => col.get(at.get(`${v} ${year[r]}`)!) ?? NaN));
+  }
+  return panel;
 }
 
 /** Fit the case's command on the panel and check every statistic against the port's. */
 async function matchesPort(panel: Panel, c: Omit<PortCase, 'data'>): Promise<GmmResult> {
-  const tol = 1e-8;
     const r: GmmResult = await fitGmm(panel, parseXtabond2(c.command, [...panel.names(), 'id', 'year']));
     expect(r.coefficients.map((x) => x.name)).toEqual(c.names);
-    c.b.forEach((b, k) => close(r.coefficients[k].estimate, b, `b[${c.names[k]}]`, tol));
-    c.se.forEach((se, k) => close(r.coefficients[k].se, se, `se[${c.names[k]}]`, tol));
+    c.b.forEach((b, k) => close(r.coefficients[k].estimate, b, `b[${c.names[k]}]`));
+    c.se.forEach((se, k) => close(r.coefficients[k].se, se, `se[${c.names[k]}]`));
     expect([r.nobs, r.ngroups, r.obsPerGroup.min, r.obsPerGroup.max, r.ninstruments]).toEqual([c.nobs, c.ngroups, c.gmin, c.gmax, c.instruments]);
-    close(r.sargan!.chi2, c.sargan, 'Sargan', tol);
+    close(r.sargan!.chi2, c.sargan, 'Sargan');
     expect(r.sargan!.df).toBe(c.sarganDf);
     if (c.hansen === null) expect(r.hansen).toBeNull();
-    else close(r.hansen!.chi2, c.hansen, 'Hansen', tol);
+    else close(r.hansen!.chi2, c.hansen, 'Hansen');
     c.ar.forEach((z, m) => {
       const got = r.ar.find((a) => a.order === m + 1)?.z;
       if (z === null) expect(got === undefined || got === null || Number.isNaN(got)).toBe(true);
-      else close(got!, z, `AR(${m + 1}) z`, tol);
+      else close(got!, z, `AR(${m + 1}) z`);
     });
     // The groups in the port's order (its labels are its own shorthand).
     expect(r.diffHansen.length).toBe(c.diffs.length);
     c.diffs.forEach((d, k) => {
       const got = r.diffHansen[k];
       // A difference of two nearly equal statistics keeps their absolute error: compare it on their scale.
-      expect(Math.abs(got.excluding.chi2 - d.excluding) / Math.max(d.excluding, 1)).toBeLessThanOrEqual(tol);
-      expect(Math.abs(got.difference.chi2 - d.difference) / Math.max(d.excluding + d.difference, 1)).toBeLessThanOrEqual(tol);
+      expect(Math.abs(got.excluding.chi2 - d.excluding) / Math.max(d.excluding, 1)).toBeLessThanOrEqual(1e-8);
+      expect(Math.abs(got.difference.chi2 - d.difference) / Math.max(d.excluding + d.difference, 1)).toBeLessThanOrEqual(1e-8);
       expect([got.excluding.df, got.difference.df]).toEqual([d.excludingDf, d.differenceDf]);
     });
   return r;

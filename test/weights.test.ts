@@ -4,14 +4,14 @@
 // many times (NObs and σ²'s divisor are the weights' sum there); sampling weights make a one-step fit
 // robust. The numbers of weighted fits against the numpy port of xtabond2 are in gmm-port.test.ts.
 import { tableFromArrays } from 'apache-arrow';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { DataError, SpecError } from '../src/errors.ts';
 import { bootstrapGmm } from '../src/bootstrap/run.ts';
 import { clusterCounts } from '../src/bootstrap/draws.ts';
 import { REP_OK } from '../src/bootstrap/replicate.ts';
 import { fitLinear } from '../src/gmm/ols.ts';
 import { naiveBootstrap } from './helpers/naive-bootstrap.ts';
-import { fitGmm } from '../src/gmm/fit.ts';
+import { fitGmm, prepareGmm } from '../src/gmm/fit.ts';
 import type { GmmResult } from '../src/gmm/result.ts';
 import { Panel } from '../src/panel/panel.ts';
 import { parseXtabond2 } from '../src/spec/parse.ts';
@@ -23,6 +23,8 @@ import { formatResultsTable, resultsTable } from '../src/report/results-table.ts
 import { formatMarkdown } from '../src/report/markdown.ts';
 import { bootstrapJson } from '../src/report/bootstrap.ts';
 import { useWasmPasses } from '../src/gmm/pass-kernels.ts';
+import { UnitKernel } from '../src/gmm/unit-kernel.ts';
+import { unitBlocks } from '../src/gmm/blocks.ts';
 import { gridTask, type GridConfig } from '../src/workloads/grid-task.ts';
 
 let ab: Panel;
@@ -151,11 +153,15 @@ describe('observation weights', () => {
     'n L.n w k [aw=wz], gmm(L.n) iv(w k) twostep robust artests(3)',
     'n L.n w k [fw=wu], gmm(L.n, lag(2 4)) iv(w k) nolevel twostep robust',
     'n L.n w k [pw=wz], gmm(L.n, collapse) iv(w k) arlevels small',
+    'n L.n w k [aw=wz], gmm(L.n, collapse) iv(w k) orthogonal nolevel robust',
   ])('the unit pass on the WebAssembly kernel gives the TypeScript loops\' weighted fit: %s', async (command) => {
     const id = weighted.column('id');
     const year = weighted.column('year');
     const p = weighted.withColumn('wz', weighted.column('wv').map((v, r) => (id[r] % 13 === 0 && year[r] === 1980 ? NaN : v)));
+    const open = vi.spyOn(UnitKernel, 'open');
     const onKernel = await fit(p, command);
+    expect(open.mock.results.some((r) => r.value !== null)).toBe(true);
+    open.mockRestore();
     useWasmPasses(false);
     try {
       const loops = await fit(p, command);
@@ -164,6 +170,24 @@ describe('observation weights', () => {
     } finally {
       useWasmPasses(true);
     }
+  });
+
+  it('the collinearity check reads the unweighted regressors (xtabond2 checks X before it weights it)', () => {
+    for (const command of ['n L.n w k yr*, gmm(L.n) iv(w k yr*)', 'n L.n w k, gmm(L.n) iv(w k) orthogonal nolevel']) {
+      const plain = prepareGmm(weighted, parseXtabond2(command, weighted.variables()));
+      const heavy = prepareGmm(weighted, parseXtabond2(command.replace(',', ' [aw=wv],'), weighted.variables()));
+      const a = unitBlocks(plain.design, plain.plan).collinearitySums;
+      const b = unitBlocks(heavy.design, heavy.plan).collinearitySums;
+      expect([b.nLev, Array.from(b.levW)]).toEqual([a.nLev, Array.from(a.levW)]);
+      b.allWW.forEach((x, j) => expect(Math.abs(x - a.allWW[j])).toBeLessThanOrEqual(1e-12 * Math.abs(a.allWW[j])));
+      // The weighted main-equation cross-product is another (the Wald df reads its rank).
+      expect(unitBlocks(heavy.design, heavy.plan).mainWW).not.toEqual(unitBlocks(plain.design, plain.plan).mainWW);
+    }
+  });
+
+  it('with the 2009 release\'s conventions or pca, weights are refused', async () => {
+    await expect(fitGmm(weighted, { ...parseXtabond2('n L.n w k [aw=wv], gmm(L.n)', weighted.variables()), conventions: '2009' })).rejects.toThrow(/the 2009 release's conventions are not reproduced with weights/);
+    expect(() => parseXtabond2('n L.n w k [aw=wv], gmm(L.n) pca', weighted.variables())).toThrow(/pca with weights is not supported/);
   });
 
   it('analytic weights scaled by 1e15 give the same fit; beyond 1e20 they are refused, as the sums would overflow', async () => {
@@ -244,6 +268,16 @@ describe('observation weights', () => {
     }
     expect(worst).toBeLessThan(1e-8);
     expect(bootstrapJson(boot).fit).toMatchObject({ nobs: boot.fit.nobs, weights: boot.fit.weights });
+  });
+
+  it('constant analytic weights give the unweighted pairs and wild score bootstraps', async () => {
+    const command = 'n L.n w k, gmm(L.n, collapse) iv(w k) twostep robust';
+    for (const opts of [{ reps: 49, seed: 5 }, { reps: 49, seed: 5, pairs: false, tests: ['w = 0'] }]) {
+      const a = await bootstrapGmm(weighted, parseXtabond2(command, weighted.variables()), { ...opts, backend: 'float64-ts', threads: 1 });
+      const b = await bootstrapGmm(weighted, parseXtabond2(command.replace(',', ' [aw=cw],'), weighted.variables()), { ...opts, backend: 'float64-ts', threads: 1 });
+      if (opts.pairs === false) expect(Math.abs(b.tests[0].bootstrapP - a.tests[0].bootstrapP)).toBe(0);
+      else b.coefficients.forEach((c, k) => expect(Math.abs(c.bootSe / a.coefficients[k].bootSe - 1)).toBeLessThan(1e-10));
+    }
   });
 
   it('is refused where it is not applied: the OLS and within comparison fits', async () => {

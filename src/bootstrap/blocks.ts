@@ -32,9 +32,11 @@ export interface BootstrapBlocks {
   zhzAt: Int32Array;
   /** n×P×P: W*_i'W*_i over the σ² rows. */
   ee: Float64Array;
-  /** Main-equation observations per resampled unit. */
+  /** What each resampled unit adds to e(N): its main-equation observations, or under frequency
+   *  weights their weights summed (gmm/weights.ts unitCounts). */
   obsMain: Float64Array;
-  /** Observations counted in σ²'s divisor per resampled unit (UnitBlocks.obsSigma). */
+  /** What each resampled unit adds to σ²'s divisor (UnitBlocks.obsSigma; under frequency weights, as
+   *  unitCounts says). */
   obsSigma: Float64Array;
   /** Sample units per resampled unit with at least one observation (for the group count). */
   groups: Float64Array;

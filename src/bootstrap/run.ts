@@ -6,7 +6,8 @@ import type { Panel } from '../panel/panel.ts';
 import type { ModelSpec } from '../spec/types.ts';
 import type { GmmResult } from '../gmm/result.ts';
 import { estimateOptions, estimatePrepared, modelBlocks, prepareGmm } from '../gmm/fit.ts';
-import { inference, isRobust } from '../gmm/inference.ts';
+import { inference, isRobust, onestepNonRobust } from '../gmm/inference.ts';
+import { sigmaCountsTransformed } from '../gmm/design.ts';
 import { weightMatrix } from '../gmm/estimate.ts';
 import { defaultFloat64Backend, getBackend } from '../kernels/registry.ts';
 import type { KernelBackend } from '../kernels/types.ts';
@@ -220,11 +221,11 @@ export function pairsSetup(panel: Panel, spec: ModelSpec, recentre: boolean, com
   const eo = estimateOptions(prep.design, blocks);
   const est = estimatePrepared(prep, blocks);
   const fit = inference(prep, blocks, est, command);
-  // Under frequency weights a unit counts its weights in N and, in some fits, in σ²'s divisor (weights.ts).
-  const counts = unitCounts(prep.design.spec, !spec.twostep && !isRobust(spec), blocks);
+  // What a unit adds to N and σ²'s divisor: its observations, or under frequency weights its weights (weights.ts).
+  const counts = unitCounts(prep.design.spec, sigmaCountsTransformed(prep.design), onestepNonRobust(spec), blocks);
   const bb = bootstrapBlocks(blocks, Float64Array.from(fit.coefficients, (c) => c.estimate), recentre, est.a1Kept, counts);
   let nSigma = 0;
-  for (let i = 0; i < blocks.n; i++) nSigma += (counts ?? blocks).obsSigma[i];
+  for (let i = 0; i < blocks.n; i++) nSigma += counts.obsSigma[i];
   const options: ReplicationOptions = {
     twostep: spec.twostep,
     robust: isRobust(spec),

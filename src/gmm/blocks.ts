@@ -4,8 +4,10 @@
 //   zhz_i = Z_iᵀ H Z_i                   L × L   (upper triangle, packed; kept per unit on request)
 //   ee_i  = W_iᵀ W_i over the rows whose residuals give σ²           P × P
 //   ar_i  = Σ_t W_i[t]ᵀ W_i[t−m] over the AR-tested rows, m = 1..artests   P × P each: kept per unit
-//           as its symmetric part (what the quadratic form e_i'e_i,−m = c'ar_i c needs), summed whole
-// Everything GMM needs is a function of these and β: e.g. Z_iᵀe_i = zw_i·(1, −β).
+//           as its symmetric part (what the quadratic form e_i'e_i,−m = c'ar_i c needs), summed whole;
+//           under observation weights each term times row t's weight (ar-sums.ts)
+// Everything GMM needs is a function of these and β: e.g. Z_iᵀe_i = zw_i·(1, −β). Under observation
+// weights (weights.ts) W_i's and Z_i's rows are scaled by √w first, but for the collinearity sums and ar_i.
 // The pass works with every regressor; those xtabond2 drops for collinearity are removed from the
 // blocks afterwards (only when there are any).
 import { invsym } from '../linalg/invsym.ts';
@@ -180,7 +182,7 @@ function gramRows(dst: Float64Array, w: Float64Array, r0: number, count: number,
 }
 
 /** dst (P×P, zeroed here) = Σ_r W[r]ᵀW[r−lag] over rows r0+lag .. r0+count−1 of W; with row weights
- *  rw, Σ_r rw[r]·W[r]ᵀW[r−lag] (the later row's weight: xtabond2's AR test, weights.ts). */
+ *  rw, Σ_r rw[r]·W[r]ᵀW[r−lag] (the later row's weight: xtabond2's AR test, ar-sums.ts). */
 function crossRows(dst: Float64Array, w: Float64Array, r0: number, count: number, lag: number, P: number, nzLen: Int32Array, nzCol: Int32Array, rw: Float64Array | null = null): void {
   dst.fill(0);
   for (let r = r0 + lag; r < r0 + count; r++) {
@@ -270,9 +272,10 @@ const TRACK_L = 24;
 const DENSE_ZHZ_L = 16;
 
 /**
- * The pass over the units, phase by phase for unit i: its data rows W_i (unitRows), their cross
- * products (crossProducts: ee_i and the sample-wide W'W; arProducts: ar_i), zw_i (momentBlock) and
- * Z_iᵀHZ_i (zhzBlock). Scratch arrays are allocated once.
+ * The pass over the units, phase by phase for unit i: its data rows W_i (unitRows), under observation
+ * weights the products of the unweighted rows and the rows scaled (unweightedProducts, scaleRows),
+ * their cross products (crossProducts: ee_i and the sample-wide W'W; arProducts: ar_i), zw_i
+ * (momentBlock) and Z_iᵀHZ_i (zhzBlock). Scratch arrays are allocated once.
  */
 class UnitPass {
   readonly T: number;
@@ -403,7 +406,7 @@ class UnitPass {
     // Up to DENSE_L instruments: the unit's products on the WebAssembly kernel, its rows laid out in
     // the kernel's memory (unit-kernel.ts); otherwise, and without the kernel, the loops below.
     // Under observation weights the unweighted rows' products (the collinearity sums and the AR blocks)
-    // are formed here (weighRows) and the kernel forms the rest from the rows scaled.
+    // are formed here (unweightedProducts) and the kernel forms the rest from the rows scaled.
     this.rowWeight = d.weights ? new Float64Array(this.nr) : null;
     this.weightMain = d.weights ? new Float64Array(n) : null;
     this.weightTrans = d.weights ? new Float64Array(n) : null;
@@ -440,7 +443,10 @@ class UnitPass {
     if (kernel?.fills) kernel.fillRows();
     else this.zrows.fill(this.rows);
     this.unitRows(i);
-    if (this.rowWeight) this.weighRows(i);
+    if (this.rowWeight) {
+      this.unweightedProducts(i);
+      this.scaleRows();
+    }
     if (kernel) return this.unitOnKernel(i, kernel);
     if (this.rowWeight) this.crossProducts(i, false);
     else {
@@ -451,10 +457,10 @@ class UnitPass {
     this.zhzBlock(i);
   }
 
-  /** Under observation weights, what reads the unweighted rows: the collinearity check's W'W (xtabond2
-   *  checks X before it weights it) and the AR blocks (which weight a pair of rows by the later one's
-   *  weight); then every row of W and Z scaled by the square root of its weight (weights.ts). */
-  private weighRows(i: number): void {
+  /** Under observation weights, each row's weight (the weight of the period it is stored at), the
+   *  unit's weight sums, and what reads the unweighted rows: the collinearity check's W'W (xtabond2
+   *  checks X before it weights it) and the AR blocks (each pair of rows times the later one's weight). */
+  private unweightedProducts(i: number): void {
     const { rows, T, P, wRows, nzLen, nzCol, gramT, gramL, allWW } = this;
     const rw = this.rowWeight!;
     const system = this.d.system;
@@ -474,7 +480,14 @@ class UnitPass {
     if (system) gramRows(gramL, wRows, T, T, P, nzLen, nzCol);
     for (let a = 0; a < P; a++)
       for (let j = a * P + a; j < (a + 1) * P; j++) allWW[j] += system ? gramT[j] + gramL[j] : gramT[j];
-    if (this.arBlocks) this.arProducts(i, this.arRows === 'differenced' ? rows.weight : rw);
+    // The differenced AR rows (rows 0..T−1) carry their period's weight, as the transformed rows do.
+    if (this.arBlocks) this.arProducts(i, rw);
+  }
+
+  /** Every row of W and Z scaled by the square root of its weight (weights.ts). */
+  private scaleRows(): void {
+    const { P, wRows, nzLen, nzCol } = this;
+    const rw = this.rowWeight!;
     const { start, val } = this.zrows;
     for (let r = 0; r < this.nr; r++) {
       const f = Math.sqrt(rw[r]);
@@ -797,7 +810,7 @@ class UnitPass {
   finish(): void {
     const k = this.kernel;
     if (k) {
-      // Under weights the collinearity sums and the AR blocks are this pass's own (weighRows).
+      // Under weights the collinearity sums and the AR blocks are this pass's own (unweightedProducts).
       if (!this.rowWeight) {
         this.allWW.set(k.allWW);
         this.arSum.hi.set(k.arHi);

@@ -246,7 +246,7 @@ export function buildDesign(panel0: Panel, spec0: ModelSpec, layout?: GlobalLayo
   const ifIn = ifInRows(panel, spec);
   const rowOk = sampleRowMask(panel, sources.slice(0, 1 + k0), ifIn);
   const beforeWeights = rowOk.includes(1);
-  const { qualified, weights } = weighRows(panel, spec, rowOk, ifIn);
+  const { qualified, weights } = withoutWeightlessRows(panel, spec, rowOk, ifIn);
   // Typed, as every later reader of the sample's units takes them (periodCounts, UnitPass).
   const unitSlots = new Int32Array(panel.nunits);
   let nu = 0;
@@ -317,7 +317,7 @@ export function buildDesign(panel0: Panel, spec0: ModelSpec, layout?: GlobalLayo
 /** Under observation weights, the rows whose weight is missing or zero taken out of the sample's rows
  *  (rowOk, changed in place) and out of the rows that qualify (a copy of ifIn, or ifIn itself when no
  *  weight leaves a row out; null when every row qualifies). */
-function weighRows(panel: Panel, spec: ModelSpec, rowOk: Uint8Array, ifIn: Uint8Array | null): { qualified: Uint8Array | null; weights: ObservationWeights | null } {
+function withoutWeightlessRows(panel: Panel, spec: ModelSpec, rowOk: Uint8Array, ifIn: Uint8Array | null): { qualified: Uint8Array | null; weights: ObservationWeights | null } {
   const weights = spec.weight ? observationWeights(panel, spec.weight, rowOk) : null;
   const out = weights?.out;
   if (!out) return { qualified: ifIn, weights };
@@ -391,7 +391,7 @@ export function sampleRows(
   const { panel, spec } = resolveSpec(panel0, spec0, periods);
   const ifIn = ifInRows(panel, spec);
   const rows = sampleRowMask(panel, [spec.depvar, ...spec.regressors].map((t) => termColumn(panel, t)), ifIn);
-  const { weights } = weighRows(panel, spec, rows, ifIn);
+  const { weights } = withoutWeightlessRows(panel, spec, rows, ifIn);
   return { rows, ifIn, weightOut: weights?.out ?? null };
 }
 

@@ -20,7 +20,7 @@ import { unitBlocks, type UnitBlocks } from './blocks.ts';
 import { buildDesign, type Design } from './design.ts';
 import { estimateFromBlocks, type EstimateOptions, type Estimation } from './estimate.ts';
 import { instrumentPlan, type InstrumentPlan } from './instruments.ts';
-import { fitCounts, identified, inference, isRobust } from './inference.ts';
+import { fitCounts, identified, inference, isRobust, onestepNonRobust } from './inference.ts';
 import type { ArMode } from './passes.ts';
 import { principalComponents } from './pca.ts';
 import { releaseSpareThreads, prestartThreads } from './spare-threads.ts';
@@ -64,7 +64,7 @@ export function modelBlocks(prep: PreparedGmm, opts: { keepZHZ?: boolean; arBloc
 /** Which AR(m) sums inference needs: non-robust after a one-step non-robust fit, robust otherwise. */
 export function arMode(spec: ModelSpec): ArMode {
   if (spec.artests === 0) return null;
-  return !spec.twostep && !isRobust(spec) ? 'nonrobust' : 'robust';
+  return onestepNonRobust(spec) ? 'nonrobust' : 'robust';
 }
 
 /** The estimation options of the model; unit weights w (if any) count each unit's observations w_i times.

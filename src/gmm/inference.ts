@@ -36,6 +36,11 @@ export function isRobust(spec: ModelSpec): boolean {
   return spec.robust || spec.cluster !== null || (spec.weight?.kind === 'pweight' && !spec.twostep);
 }
 
+/** A one-step fit that is not robust: σ²-scaled variances and tests (xtabond2's onestepnonrobust). */
+export function onestepNonRobust(spec: ModelSpec): boolean {
+  return !spec.twostep && !isRobust(spec);
+}
+
 /** The sample's counts and totals that inference reads besides the estimation: from the blocks of
  *  one process (sampleTotals), or from the merged 'moments' partial sums of shards (src/scale). */
 export interface SampleTotals {
@@ -64,7 +69,7 @@ export interface SampleTotals {
 /** σ²'s count, e(N) and the observation weights' normalization of a model given its sample's counts
  *  (weights.ts sampleCounts; xtabond2's wttot). */
 export function fitCounts(d: Pick<Design, 'system' | 'spec'>, t: CountTotals): ReturnType<typeof sampleCounts> {
-  return sampleCounts(d.spec, sigmaCountsTransformed(d), !d.spec.twostep && !isRobust(d.spec), t);
+  return sampleCounts(d.spec, sigmaCountsTransformed(d), onestepNonRobust(d.spec), t);
 }
 
 export function sampleTotals(d: Design, b: UnitBlocks): SampleTotals {
@@ -290,8 +295,7 @@ function wald(d: Design, vce: Vce, dfm: number, dfr: number): GmmResult['modelTe
 /** Denominator df of the F test and the t statistics: observations less the model df (one-step non-robust), else groups or clusters; less the constant. */
 function residualDf(d: Design, totals: SampleTotals, dfm: number): number {
   const spec = d.spec;
-  const onestepNonRobust = !spec.twostep && !isRobust(spec);
-  return (onestepNonRobust ? totals.nobs - dfm : totals.clusters ?? totals.ngroups) - (d.hasConstant ? 1 : 0);
+  return (onestepNonRobust(spec) ? totals.nobs - dfm : totals.clusters ?? totals.ngroups) - (d.hasConstant ? 1 : 0);
 }
 
 /** AR phase: AR(1)…AR(m) from the estimation's AR sums, scaled by σ² after a one-step non-robust fit
@@ -301,9 +305,8 @@ function arTests(spec: ModelSpec, totals: SampleTotals, est: Estimation, vce: Vc
   const reported = spec.twostep ? est.step2! : est.step1;
   const arInput: ArInput = { vxza: reported.vxza, v: vce.reported, L, K };
   if (!est.ar && spec.artests > 0) throw new Error('inference needs the AR sums of the estimation (estimatePrepared)');
-  const onestepNonRobust = !spec.twostep && !isRobust(spec);
   const n = totals.sigmaObs;
-  return est.ar ? arTestsFromSums(est.ar, arInput, onestepNonRobust ? (spec.small ? est.sig2 * (n / (n - K)) : est.sig2) : 1) : [];
+  return est.ar ? arTestsFromSums(est.ar, arInput, onestepNonRobust(spec) ? (spec.small ? est.sig2 * (n / (n - K)) : est.sig2) : 1) : [];
 }
 
 /** Coefficients phase: SEs from the reported covariance, z (or t with `small`) statistics, p-values, intervals. */

@@ -39,6 +39,7 @@ export function checkIdentified(moments: PartialSums, K: number): void {
 export function mergedCounts(design: Design, moments: PartialSums): ReturnType<typeof fitCounts> {
   const obs = sumOf(moments, 'obs');
   const w = moments.sums.weightObs ?? [0, 0];
+  if (design.weights && !moments.sums.weightObs) throw new Error("merged counts: a weighted model's moments pass carries no weight sums (weightObs)");
   return fitCounts(design, { nMain: obs[0], nTrans: obs[1], wMain: w[0], wTrans: w[1] });
 }
 

@@ -74,9 +74,10 @@ function momentsPass(s: Shard): PartialSums {
   }
   const { groups, min, max } = groupSizes(b.obsMain);
   p.sums.obs = Float64Array.of(main, trans, groups, weighted);
-  // Under observation weights, their sums over the main and the transformed equation's observations.
+  // Under observation weights, their sums over the main and the transformed equation's observations
+  // (as the counts above, not multiplied by unit weights).
   if (b.weightSums) {
-    const t = countTotals(b, w);
+    const t = countTotals(b);
     p.sums.weightObs = Float64Array.of(t.wMain, t.wTrans);
   }
   p.min.obsPerGroup = min;

@@ -5,7 +5,9 @@
 // under orthogonal deviations), `zfill` makes the instrument rows Z (InstrumentRows.fill; its
 // TypeScript with principal components) and `wrows` the rows W (UnitPass.unitRows); the kernel `unit` then
 // forms that unit's zw_i, ar_i, ee_i and Z_iᵀHZ_i into scratch blocks, which UnitPass copies to the
-// blocks, and adds the sample-wide sums, which stay in the instance until the pass is done. One
+// blocks, and adds the sample-wide sums, which stay in the instance until the pass is done (under
+// observation weights UnitPass scales the rows in this memory first, and forms ar_i and the
+// collinearity sums itself from the rows before). One
 // instance serves every pass of a thread (a pass runs to its end before the next begins), laid out
 // and cleared again for each: a fit in a loop creates no WebAssembly memory of its own. Every
 // product and sum is formed in the order of the TypeScript loops, so the blocks are the same to the bit

@@ -61,25 +61,28 @@ export function observationWeights(panel: Panel, weight: Weight, rowOk: Uint8Arr
   return { kind, variable, values, out };
 }
 
+/** Which of a sample's totals (CountTotals) e(N) and σ²'s divisor are, and over which the weights are
+ *  rescaled (scale = t[scaleTo] / wMain; 1 when null). */
+interface CountBasis {
+  nobs: keyof CountTotals;
+  divisor: keyof CountTotals;
+  scaleTo: keyof CountTotals | null;
+}
+
 /**
  * xtabond2's normalization of the weights and its σ² divisor (wttot), from the sample's main-equation
  * rows (nMain of them, weights summing to wMain) and its transformed-equation rows (nTrans, wTrans);
- * `transformedSigma`: system GMM under h(2)/h(3), where σ² is taken over the transformed rows.
- *   aweights, pweights: w ← w·nMain/wMain; wttot = nTrans (transformedSigma) or nMain.
- *   fweights: NObs = wMain; with transformedSigma w as given and wttot = wTrans; otherwise
+ * `transformedSigma`: σ² over the transformed rows (system GMM under h(2)/h(3)).
+ *   no weights: N = nMain; wttot = nTrans (transformedSigma) or nMain.
+ *   aweights, pweights: w ← w·nMain/wMain; N and wttot as without weights.
+ *   fweights: N = wMain; with transformedSigma w as given and wttot = wTrans; otherwise
  *     w ← w·n/wMain and wttot = n, n = wMain after a one-step non-robust fit (so w as given), else nMain.
- * scale is the factor on the weights; divisor is wttot; nobs is e(N).
  */
-export function weightNormalization(
-  kind: Weight['kind'],
-  t: { nMain: number; wMain: number; nTrans: number; wTrans: number },
-  transformedSigma: boolean,
-  onestepNonRobust: boolean,
-): { scale: number; divisor: number; nobs: number } {
-  if (kind !== 'fweight') return { scale: t.nMain / t.wMain, divisor: transformedSigma ? t.nTrans : t.nMain, nobs: t.nMain };
-  if (transformedSigma) return { scale: 1, divisor: t.wTrans, nobs: t.wMain };
-  const n = onestepNonRobust ? t.wMain : t.nMain;
-  return { scale: n / t.wMain, divisor: n, nobs: t.wMain };
+function countBasis(kind: Weight['kind'] | null, transformedSigma: boolean, onestepNonRobust: boolean): CountBasis {
+  if (kind !== 'fweight') return { nobs: 'nMain', divisor: transformedSigma ? 'nTrans' : 'nMain', scaleTo: kind ? 'nMain' : null };
+  if (transformedSigma) return { nobs: 'wMain', divisor: 'wTrans', scaleTo: null };
+  const n = onestepNonRobust ? 'wMain' : 'nMain';
+  return { nobs: 'wMain', divisor: n, scaleTo: n };
 }
 
 /** What the normalization reads of a sample's blocks (blocks.ts UnitBlocks). */
@@ -115,10 +118,10 @@ export function countTotals(b: WeightedCounts, w: Float64Array | null = null): C
 }
 
 /**
- * The counts a fit divides by: σ²'s (sigmaObs: the transformed rows' count when `transformedSigma`,
- * else the main equation's), e(N), and under weights xtabond2's wttot, e(N) and normalization factor
- * (weightNormalization) and the weights' sum. Weights are refused with the 2009 release's conventions
- * (validate.ts), so `transformedSigma` is system GMM under h(2)/h(3) whenever they are given.
+ * The counts a fit divides by (countBasis): σ²'s (sigmaObs: xtabond2's wttot), e(N), the weights'
+ * normalization factor and their sum (null without weights). Weights are refused with the 2009
+ * release's conventions (validate.ts), so `transformedSigma` is system GMM under h(2)/h(3) whenever
+ * they are given.
  */
 export function sampleCounts(
   spec: { weight?: Weight },
@@ -126,30 +129,33 @@ export function sampleCounts(
   onestepNonRobust: boolean,
   t: CountTotals,
 ): { sigmaObs: number; nobs: number; weightScale: number; weightSum: number | null } {
-  if (!spec.weight) return { sigmaObs: transformedSigma ? t.nTrans : t.nMain, nobs: t.nMain, weightScale: 1, weightSum: null };
-  const norm = weightNormalization(spec.weight.kind, t, transformedSigma, onestepNonRobust);
-  return { sigmaObs: norm.divisor, nobs: norm.nobs, weightScale: norm.scale, weightSum: t.wMain };
+  const basis = countBasis(spec.weight?.kind ?? null, transformedSigma, onestepNonRobust);
+  return {
+    sigmaObs: t[basis.divisor],
+    nobs: t[basis.nobs],
+    weightScale: basis.scaleTo ? t[basis.scaleTo] / t.wMain : 1,
+    weightSum: spec.weight ? t.wMain : null,
+  };
 }
 
 /**
- * Per unit, what it adds to e(N) and to σ²'s divisor (weightNormalization) where that is not its
- * observation count: under frequency weights, its weights summed (e(N); the divisor after a one-step
- * non-robust fit, or in system GMM under h(2)/h(3) over its transformed rows). Null otherwise: the
- * counts of the blocks (UnitBlocks.obsMain, obsSigma) serve. A bootstrap replication sums these over
- * its draws, as xtabond2 would on the resampled data.
+ * Per unit, what it adds to e(N) and to σ²'s divisor (countBasis): its observation counts, or under
+ * frequency weights its weights summed. A bootstrap replication sums these over its draws, as
+ * xtabond2 would count on the resampled data.
  */
 export function unitCounts(
-  spec: { weight?: Weight; levelEquation: boolean; h: number },
+  spec: { weight?: Weight },
+  transformedSigma: boolean,
   onestepNonRobust: boolean,
-  b: WeightedCounts & { obsSigma: Int32Array },
-): { obsMain: Float64Array; obsSigma: Float64Array } | null {
-  if (spec.weight?.kind !== 'fweight' || !b.weightSums) return null;
-  const { main, trans } = b.weightSums;
-  const transformedSigma = spec.levelEquation && spec.h !== 1;
-  return {
-    obsMain: Float64Array.from(main),
-    obsSigma: transformedSigma ? Float64Array.from(trans) : onestepNonRobust ? Float64Array.from(main) : Float64Array.from(b.obsSigma),
+  b: WeightedCounts,
+): { obsMain: Float64Array; obsSigma: Float64Array } {
+  const basis = countBasis(spec.weight?.kind ?? null, transformedSigma, onestepNonRobust);
+  const perUnit = (k: keyof CountTotals): Float64Array => {
+    const w = b.weightSums;
+    if ((k === 'wMain' || k === 'wTrans') && !w) throw new Error('unitCounts: weighted counts need the blocks\' weight sums');
+    return Float64Array.from(k === 'nMain' ? b.obsMain : k === 'nTrans' ? b.obsTrans : k === 'wMain' ? w!.main : w!.trans);
   };
+  return { obsMain: perUnit(basis.nobs), obsSigma: perUnit(basis.divisor) };
 }
 
 /** Refuse observation weights where `what` does not apply them (the README lists where they work). */

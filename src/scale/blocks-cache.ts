@@ -168,7 +168,8 @@ export async function readBlocks(path: string): Promise<CachedBlocks> {
     mainWW: f64('mainWW'),
     excluded: new Map(meta.excluded),
     collinearitySums: { allWW: f64('allWW'), levW: f64('levW'), nLev: meta.nLev },
-    // A sharded estimate refuses observation weights (scale/estimate.ts).
+    // Not stored: the passes that read cached blocks (weight, robust correction) do not read them; the
+    // moments pass, which sums them, builds its blocks from the shard.
     weightSums: null,
   };
   return { state: 'ok', blocks };

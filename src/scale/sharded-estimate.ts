@@ -278,8 +278,8 @@ export async function shardedEstimate(data0: string, opts: ShardedEstimateOption
   await dropBlocksBut(join(out, blocksFrom));
   checkIdentified(moments, K);
   const counts = mergedCounts(prep.design, moments);
-  // (Under observation weights σ²'s divisor is a sum of weights: weights.ts.)
-  if (!prep.design.weights && sumOf(moments, 'obsSigma')[0] !== counts.sigmaObs) throw new Error('sharded estimate: σ² count disagrees with the observation counts');
+  // (Under frequency weights σ²'s divisor may be a sum of weights: weights.ts.)
+  if (prep.design.weights?.kind !== 'fweight' && sumOf(moments, 'obsSigma')[0] !== counts.sigmaObs) throw new Error('sharded estimate: σ² count disagrees with the observation counts');
   const est = await runStepsAsync(estimationSteps(estimateOptionsFor(prep.design, counts.sigmaObs, counts.weightScale), K, arMode(prep.design.spec)), (req) =>
     req.pass === 'moments' ? Promise.resolve(moments) : pass(req),
   );
