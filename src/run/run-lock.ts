@@ -5,7 +5,7 @@
 // SIGKILL leaves it). A lock from another host cannot be checked from here: the message says how to
 // remove it if that run is over.
 import { hostname } from 'node:os';
-import { link, lstat, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { link, lstat, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SpecError } from '../errors.ts';
 import { optionFault } from '../file-errors.ts';
@@ -53,18 +53,48 @@ async function createLock(path: string, text: string): Promise<void> {
   }
 }
 
+/**
+ * Remove the lock at `path` if it still holds `stale` (the text read and judged stale), and say whether
+ * the way is free. Two drivers that judge the same lock stale once both removed it, the second removing
+ * the lock the first had just made, and both ran (a reviewer's race). The lock is first moved aside
+ * under a name of this process's own (a rename is atomic: one driver gets a given file); if what was
+ * moved is not the stale lock but a newer one, it goes back, and the caller reads it again.
+ */
+export async function takeOverStale(path: string, stale: string): Promise<boolean> {
+  const claim = `${path}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.stale`;
+  try {
+    await rename(path, claim);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return true; // taken away by another driver
+    throw err;
+  }
+  try {
+    const moved = await readFile(claim, 'utf8').catch(() => null);
+    if (moved === stale) return true;
+    // Another driver's new lock: put back where it was, unless a lock is there again already.
+    await link(claim, path).catch(async (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EEXIST') return;
+      if (moved !== null) await writeFile(path, moved, { flag: 'wx' }).catch(() => undefined);
+    });
+    return false;
+  } finally {
+    await rm(claim, { force: true });
+  }
+}
+
 /** Take the run folder `dir` for this process; resolves to the function that gives it back. A lock
  *  that is damaged (empty, not JSON, no process id) is taken over as stale, with a warning through
  *  `onNote`; one that is a symbolic link or not a file is refused, naming it, and never read. */
 export async function lockRunDir(dir: string, option = '--out', onNote?: (message: string, warning?: boolean) => void): Promise<() => Promise<void>> {
   const path = join(dir, LOCK_FILE);
   const mine = JSON.stringify({ host: hostname(), pid: process.pid, started: new Date().toISOString() });
-  for (let attempt = 0; ; attempt++) {
+  // A few rounds: a lock found stale and taken over may be made again by another driver first.
+  for (let round = 0; ; round++) {
     try {
       await createLock(path, mine + '\n');
       return () => rm(path, { force: true });
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw optionFault(err, option);
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || round >= 4) throw optionFault(err, option);
     }
     // A link would be followed: its target read (and, damaged, echoed in the message) and removed.
     const what = await lstat(path).catch(() => null);
@@ -72,8 +102,10 @@ export async function lockRunDir(dir: string, option = '--out', onNote?: (messag
       throw new SpecError(`${option}: ${path} is ${what.isSymbolicLink() ? 'a symbolic link' : 'not a file'}, not a lock sysgmm made; remove it if no sysgmm run is using ${dir}`, option);
     let held: Held | null = null;
     let damaged = false;
+    let text: string | null = null;
     try {
-      const parsed = JSON.parse(await readFile(path, 'utf8')) as unknown;
+      text = await readFile(path, 'utf8');
+      const parsed = JSON.parse(text) as unknown;
       if (typeof parsed === 'object' && parsed !== null && typeof (parsed as Held).pid === 'number') held = parsed as Held;
       else damaged = true;
     } catch (err) {
@@ -86,8 +118,11 @@ export async function lockRunDir(dir: string, option = '--out', onNote?: (messag
         `${dir} is in use by another sysgmm run (pid ${held.pid}${here ? '' : ` on ${held.host}`}, started ${held.started ?? 'at an unknown time'}); wait for it to end${here ? '' : `, or remove ${path} if it is no longer running there`}`,
         option,
       );
+    // Left by a driver that is gone, or damaged: taken over, unless another driver took it over first
+    // (then the next round reads that driver's lock). One that cannot be read is removed.
+    if (text === null) {
+      if (damaged) await rm(path, { force: true });
+    } else if (!(await takeOverStale(path, text))) continue;
     if (damaged) onNote?.(`warning: ${path} is damaged (empty or not a lock sysgmm wrote, as a crash of an older sysgmm could leave it); taken over as stale`, true);
-    // Left by a driver that is gone, or damaged: taken over.
-    await rm(path, { force: true });
   }
 }
