@@ -128,10 +128,12 @@ export function arSumsNonRobust(d: Design, plan: InstrumentPlan, keep: number[],
   const levelTested = spec.arlevels;
   const differenced = d.orthogonal && !levelTested;
   const weighted = d.weights !== null;
-  // Weights of a tested pair (sw) and of H's and ψ's rows (hw, scaled as said above).
-  const sw = new Float64Array(weighted ? T : 0);
-  const hw = new Float64Array(weighted ? T : 0);
-  const hwScale = differenced ? weightScale * weightScale : 1;
+  // Weights of a tested pair (sw) and of H's and ψ's rows (hw, hwH and hwPsi scaled as said above);
+  // ones without weights (a product with 1 is exact: the unweighted sums to the bit).
+  const sw = new Float64Array(T).fill(1);
+  const hwH = new Float64Array(T).fill(1);
+  const hwPsi = new Float64Array(T).fill(1);
+  const hScale = differenced ? weightScale * weightScale : 1;
   const psiScale = differenced ? weightScale : 1;
   for (const unit of d.units) {
     rows.load(unit);
@@ -163,7 +165,9 @@ export function arSumsNonRobust(d: Design, plan: InstrumentPlan, keep: number[],
     if (weighted)
       for (let t = 0; t < T; t++) {
         sw[t] = rows.weight[t];
-        hw[t] = rows.useT[t] ? rows.weight[t] : 0;
+        const hw = rows.useT[t] ? rows.weight[t] : 0;
+        hwH[t] = hScale * hw;
+        hwPsi[t] = psiScale * hw;
       }
     for (let m = 1; m <= artests; m++) {
       for (let t = 0; t < T; t++) {
@@ -171,23 +175,20 @@ export function arSumsNonRobust(d: Design, plan: InstrumentPlan, keep: number[],
         wli[t] = use2[t] ? wl[t] : 0;
       }
       let s = 0;
-      if (weighted) for (let t = 0; t < T; t++) s += sw[t] * e[t] * wl[t];
-      else for (let t = 0; t < T; t++) s += e[t] * wl[t];
+      for (let t = 0; t < T; t++) s += sw[t] * e[t] * wl[t];
       addTo(sum, m - 1, s);
       if (s !== 0) out.nonzero[m - 1]++;
       let q = 0;
       for (let t = 0; t < T; t++) {
         if (wli[t] === 0) continue;
         let h = 0;
-        if (weighted) for (let u = 0; u < T; u++) h += har[t * T + u] * (hwScale * hw[u]) * wli[u];
-        else for (let u = 0; u < T; u++) h += har[t * T + u] * wli[u];
+        for (let u = 0; u < T; u++) h += har[t * T + u] * hwH[u] * wli[u];
         q += wli[t] * h;
       }
       addTo(wHw, m - 1, q);
       for (let r = 0; r < T; r++) {
         let v = 0;
-        if (weighted) for (let t = 0; t < T; t++) v += psi[t * T + r] * (psiScale * hw[t]) * wli[t];
-        else for (let t = 0; t < T; t++) v += psi[t * T + r] * wli[t];
+        for (let t = 0; t < T; t++) v += psi[t * T + r] * hwPsi[t] * wli[t];
         psiw[r] = v;
       }
       const rowBase = levelTested ? T : 0;
@@ -197,7 +198,7 @@ export function arSumsNonRobust(d: Design, plan: InstrumentPlan, keep: number[],
         for (let p = zrows.start[zr]; p < zrows.start[zr + 1]; p++) addTo(zhw, (m - 1) * L + zrows.col[p], zrows.val[p] * psiw[r]);
       }
       unitTmp.fill(0);
-      for (let t = 0; t < T; t++) for (let k = 0; k < K; k++) unitTmp[k] += (weighted ? sw[t] * xr[t * K + k] : xr[t * K + k]) * wl[t];
+      for (let t = 0; t < T; t++) for (let k = 0; k < K; k++) unitTmp[k] += sw[t] * xr[t * K + k] * wl[t];
       for (let k = 0; k < K; k++) if (unitTmp[k] !== 0) addTo(tmp, (m - 1) * K + k, unitTmp[k]);
     }
   }

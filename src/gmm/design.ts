@@ -694,11 +694,10 @@ export class UnitRows {
     }
     if (this.tail) {
       this.tail();
+      // The kernel's rowtail knows no weights.
       if (d.weights) {
-        // The kernel's rowtail knows no weights: each period's weight, and the reason of a period
-        // its weight leaves out (classify's rule).
         this.loadWeights(lo, t0, gapless);
-        for (let t = 0; t < T; t++) if (this.weightLeftOut[t] && this.status[t] === EXCLUDED.unqualified) this.status[t] = EXCLUDED.weight;
+        this.markWeightExclusions();
       }
       return;
     }
@@ -759,6 +758,7 @@ export class UnitRows {
       }
     }
     this.classify();
+    if (d.weights) this.markWeightExclusions();
   }
 
   /** Each period's weight (UnitRows.weight) and whether its weight left it out, from the unit's panel
@@ -772,8 +772,9 @@ export class UnitRows {
     }
   }
 
-  private weightOut(t: number): boolean {
-    return this.weightLeftOut.length > 0 && this.weightLeftOut[t] === 1;
+  /** A period outside `qualified` for its missing or zero weight, not for the if/in: its own reason. */
+  private markWeightExclusions(): void {
+    for (let t = 0; t < this.T; t++) if (this.weightLeftOut[t] && this.status[t] === EXCLUDED.unqualified) this.status[t] = EXCLUDED.weight;
   }
 
   /** Why each present period is or is not an observation of the main equation. */
@@ -784,7 +785,7 @@ export class UnitRows {
     for (let t = 0; t < T; t++) {
       let code: number = EXCLUDED.absent;
       if (this.present[t]) {
-        if (!this.qualified[t]) code = this.weightOut(t) ? EXCLUDED.weight : EXCLUDED.unqualified;
+        if (!this.qualified[t]) code = EXCLUDED.unqualified;
         else if (!this.touseVar[t]) code = EXCLUDED.missingVar;
         else if (d.system) code = this.useL[t] ? EXCLUDED.used : EXCLUDED.missingIv;
         else {
