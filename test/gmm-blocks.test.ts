@@ -202,7 +202,6 @@ describe('engine bookkeeping', () => {
     await expect(fitGmm(panel, modelSpec({ ...sysSpec, regressors: [term('nope')] }))).rejects.toThrow(DataError);
     await expect(fitGmm(panel, modelSpec({ ...sysSpec, gmm: [gmmGroup([term('y')], 'gmm(y, lag(-1 2))', { lagMin: -1, lagMax: 2 })] }))).rejects.toThrow(SpecError);
     await expect(fitGmm(panel, modelSpec({ ...sysSpec, levelEquation: false, arlevels: true }))).rejects.toThrow(/arlevels/);
-    await expect(fitGmm(panel, modelSpec({ ...sysSpec, cluster: 'y' }))).rejects.toThrow(/constant within each panel unit/);
     await expect(
       fitGmm(panel, modelSpec({ ...sysSpec, levelEquation: false, gmm: [], iv: [ivGroup([term('w')], 'iv(w)')] })),
     ).rejects.toThrow(/not identified/);

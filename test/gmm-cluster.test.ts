@@ -1,5 +1,6 @@
 // cluster(): the panel id as cluster variable, text cluster variables, and the generalized inverse of
 // a singular moment covariance (fewer clusters than instruments), checked by hand.
+import { unitClusters } from '../src/gmm/clusters.ts';
 import { tableFromArrays } from 'apache-arrow';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { estimateFromBlocks } from '../src/gmm/estimate.ts';
@@ -124,13 +125,14 @@ describe('cluster()', () => {
     const b = modelBlocks(prep);
     const est = estimateFromBlocks(b, estimateOptions(prep.design, b));
     const { L, K } = est.sums;
-    expect(b.nClusters).toBe(3);
+    const byCluster = unitClusters(b.clustering!, b.n, b.obsMain)!;
+    expect(byCluster.n).toBe(3);
     expect(L).toBeGreaterThan(3);
     // By hand: S = Σ_c g_c g_c' over the three clusters of one-step moments; its first three columns
     // are independent, so the generalized inverse is inv(S[0..2, 0..2]) padded with zeros.
     const g1 = unitMoments(b, est.b1);
     const gc: number[][] = [0, 1, 2].map(() => new Array<number>(L).fill(0));
-    for (let i = 0; i < b.n; i++) for (let l = 0; l < L; l++) gc[b.cluster![i]][l] += g1[i * L + l];
+    for (let i = 0; i < b.n; i++) for (let l = 0; l < L; l++) gc[byCluster.index[i]][l] += g1[i * L + l];
     const S: Mat = tr(gc).map((ra) => tr(gc).map((rb) => ra.reduce((s, v, c) => s + v * rb[c], 0)));
     const lead = inv(S.slice(0, 3).map((r) => r.slice(0, 3)));
     const A: Mat = S.map((r, a) => r.map((_, c) => (a < 3 && c < 3 ? lead[a][c] : 0)));

@@ -339,7 +339,7 @@ function engineSpec(cfg: Config) {
     twostep: cfg.twostep,
     robust: cfg.robust,
     small: cfg.small,
-    cluster: cfg.cluster ? 'region' : null,
+    cluster: cfg.cluster ? ['region'] : null,
     arlevels: cfg.arlevels ?? false,
   });
 }

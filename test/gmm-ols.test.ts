@@ -53,7 +53,7 @@ describe('pooled OLS and within with cluster-robust errors', () => {
 
   it('OLS matches the dense formula (clustered by unit, and by region)', async () => {
     for (const cluster of [null, 'region']) {
-      const r = await fitLinear(p, { ...spec, cluster }, 'ols');
+      const r = await fitLinear(p, { ...spec, cluster: cluster === null ? null : [cluster] }, 'ols');
       const ref = clusterOls(rows.map((q) => [...q.x, 1]), rows.map((q) => q.y), rows.map((q) => (cluster ? q.region : q.unit)));
       expect(r.coefficients.map((c) => c.name)).toEqual(['L1.y', 'x', '_cons']);
       expect(r.nobs).toBe(rows.length);
@@ -71,8 +71,8 @@ describe('pooled OLS and within with cluster-robust errors', () => {
     const gone = (r: number) => p.unitOf[r] < 3;
     const q = p.withColumn('region', region.map((v, r) => (gone(r) ? NaN : v)));
     for (const estimator of ['ols', 'within'] as const) {
-      const r = await fitLinear(q, { ...spec, cluster: 'region' }, estimator);
-      const sub = await fitLinear(p.selectUnits((u) => u >= 3), { ...spec, cluster: 'region' }, estimator);
+      const r = await fitLinear(q, { ...spec, cluster: ['region'] }, estimator);
+      const sub = await fitLinear(p.selectUnits((u) => u >= 3), { ...spec, cluster: ['region'] }, estimator);
       expect(r.coefficients).toEqual(sub.coefficients);
       expect(r.excluded.find((e) => e.reason === 'missing value in the cluster() variable')?.count).toBe(Array.from(p.unitOf).filter((u) => u < 3).length);
     }

@@ -131,7 +131,7 @@ describe('estimation with if/in', () => {
     });
     expect(r.hansen!.chi2).toBeCloseTo(as99.hansen!.chi2, 10);
     expect(r.excluded.find((e) => e.reason === 'missing value in the cluster() variable')).toBeUndefined();
-    expect(r.warnings).toContain('cluster(cl): 20 unit(s) of the sample have no cl value; as in xtabond2 (its clusters are egen group(), missing), they form one cluster together');
+    expect(r.warnings).toContain('cluster(cl): 20 unit(s) of the sample have no cl value in some period; as in xtabond2 (its clusters are egen group(), missing), those observations form one cluster together');
     expect(as99.warnings.some((w) => w.startsWith('cluster('))).toBe(false);
   });
 
@@ -140,7 +140,7 @@ describe('estimation with if/in', () => {
     const cl = panel.withColumn('cl', id.map((v) => (v <= 20 ? NaN : v % 40)));
     const r = await fitGmm(cl, parseXtabond2('n L.n w k if id > 10, gmm(L.n, collapse) iv(w k) twostep cluster(cl)', [...cols, 'cl']));
     expect(r.excluded.find((e) => e.reason === "outside the command's if/in condition")?.count).toBe(id.filter((v) => v <= 10).length);
-    expect(r.warnings).toContain('cluster(cl): 10 unit(s) of the sample have no cl value; as in xtabond2 (its clusters are egen group(), missing), they form one cluster together');
+    expect(r.warnings).toContain('cluster(cl): 10 unit(s) of the sample have no cl value in some period; as in xtabond2 (its clusters are egen group(), missing), those observations form one cluster together');
   });
 
   // A tester's report: with 6 clusters for 11 instruments, w and _cons came out as exactly 0 with SE 0

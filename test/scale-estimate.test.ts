@@ -54,7 +54,7 @@ yearsPanelCsv(yearsCsv);
 
 async function single(file: string, id: string, time: string, command: string): Promise<GmmResult> {
   const panel = Panel.fromTable(await readTable(file), { id, time, source: file });
-  return fitGmm(panel, { ...parseXtabond2(command, panel.names()), conventions: 'current' }, command);
+  return fitGmm(panel, { ...parseXtabond2(command, panel.variables()), conventions: 'current' }, command);
 }
 
 /** Every number of two results agrees to `tol` relative (exact for everything else: names, counts, warnings). */
@@ -297,6 +297,10 @@ describe('sharded estimate', () => {
     for (const command of [
       'xtabond2 y L.y x w, gmm(y x, lag(2 4) collapse) iv(w) timedummies',
       'xtabond2 y L.y x w, gmm(y x, lag(2 4) collapse) iv(w) twostep cluster(region) small',
+      // A cluster variable that changes within firms (years span shards), and two-way clustering (every
+      // combination's clusters merged across shards; firms nested in regions keep the sum definite).
+      'xtabond2 y L.y x w, gmm(y, lag(2 3) collapse) iv(x w) twostep cluster(year) small',
+      'xtabond2 y L.y x w, gmm(y, lag(2 3) collapse) iv(x w) twostep cluster(region firm) small',
     ]) {
       const { result, out } = await shardedEstimate(years, { command, id: 'firm', time: 'year', conventions: 'current', jobs: 2 });
       // The layout ran again on the sample's span, 1990–2001, not the panel's 1985–2001.
@@ -635,7 +639,7 @@ describe('sharded estimate', () => {
     const i = (n: number) => new Int32Array(n);
     const blocks = { units: i(1), n: 1, L: 1, keep: [0], dropped: [], K: 1, P: 1, zw: f(1), zhz: null, zhzSum: f(1), zhzSumLo: f(1), ee: null,
       eeSum: { hi: f(1), lo: f(1) }, ar: f(0), arSum: { hi: f(0), lo: f(0) }, artests: 0, obsMain: i(1), obsTrans: i(1), obsSigma: i(1),
-      cluster: null, clusterValue: null, nClusters: 0, mainWW: f(1), excluded: new Map(), collinearitySums: { allWW: f(1), levW: f(1), nLev: 0 } };
+      clustering: null, mainWW: f(1), excluded: new Map(), collinearitySums: { allWW: f(1), levW: f(1), nLev: 0 } };
     const linked = join(work, 'blocks-dangling');
     mkdirSync(linked);
     symlinkSync(join(work, 'nowhere', 'target'), join(linked, 'blocks'));
@@ -699,7 +703,7 @@ describe('sharded estimate', () => {
       if (empty === 2) expect(expected.excluded.find((e) => e.reason === "outside the command's if/in condition")?.count).toBe(6 * 8);
       if (command.includes('cluster'))
         for (const r of [expected, result])
-          expect(r.warnings, JSON.stringify(r.warnings)).toContain('cluster(cl): 6 unit(s) of the sample have no cl value; as in xtabond2 (its clusters are egen group(), missing), they form one cluster together');
+          expect(r.warnings, JSON.stringify(r.warnings)).toContain('cluster(cl): 6 unit(s) of the sample have no cl value in some period; as in xtabond2 (its clusters are egen group(), missing), those observations form one cluster together');
       expectClose(expected, result, 1e-10);
       // The empty shards ran in the layout stage only.
       const tasks = (name: string) => JSON.parse(readFileSync(join(stage(out, name), 'run.json'), 'utf8')).tasks;

@@ -255,8 +255,8 @@ describe('options', () => {
     expect(parse('n L.n, gmm(n, passthru) nolevel').gmm[0].passthru).toBe(true);
   });
   it('cluster(var) implies robust', () => {
-    expect(parse('n L.n, gmm(L.n) cluster(ind)')).toMatchObject({ cluster: 'ind', robust: true });
-    expect(parse('n L.n, gmm(L.n) cl(ind) twostep')).toMatchObject({ cluster: 'ind', robust: true, twostep: true });
+    expect(parse('n L.n, gmm(L.n) cluster(ind)')).toMatchObject({ cluster: ['ind'], robust: true });
+    expect(parse('n L.n, gmm(L.n) cl(ind) twostep')).toMatchObject({ cluster: ['ind'], robust: true, twostep: true });
   });
   it('timedummies, h(1), artests(0)', () => {
     expect(parse('n L.n, gmm(L.n) timedummies h(1) artests(0)')).toMatchObject({ timeDummies: true, h: 1, artests: 0 });
@@ -326,7 +326,8 @@ describe('errors name the fault', () => {
     ['n L.n, iv(, eq(level))', /ivstyle\(, eq\(level\)\) needs a variable list/],
     ['n L.n, gmm(L.n) h(2) h(3)', /option 'h' is given twice/],
     ['n L.n, gmm(n, c collapse)', /suboption 'collapse' is given twice/],
-    ['n L.n, gmm(L.n) cluster(ind id)', /cluster\(ind id\) invalid: give exactly one variable/],
+    ['n L.n, gmm(L.n) cluster(ind ind)', /cluster\(ind ind\) invalid: ind given twice/],
+    ['n L.n, gmm(L.n) cluster(ind id year n w)', /at most 4 variables/],
     ['n L.n, gmm(L.n) cluster(indd)', /variable 'indd' in cluster\(\) not found; did you mean 'ind'/],
     ['n L.n, gmm(L.n', /unbalanced parentheses/],
     ['n L.n, gmm(L.n))', /unbalanced parentheses: stray '\)'/],

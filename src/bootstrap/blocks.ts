@@ -14,6 +14,8 @@
 // Instruments that are exactly collinear in the sample (those invsym drops from Σ Z'HZ) are removed:
 // Z c = 0 row by row holds in every resample, so they are redundant in every replication, and
 // removing them keeps float32 rounding from turning an exact dependency into a spurious direction.
+import { unitClusters } from '../gmm/clusters.ts';
+import { SpecError } from '../errors.ts';
 import type { UnitBlocks } from '../gmm/blocks.ts';
 
 export interface BootstrapBlocks {
@@ -68,8 +70,11 @@ export function bootstrapBlocks(
   // Position in the fit's packed triangle of each entry of the kept instruments' triangle.
   const from = new Int32Array(nPacked);
   for (let a = 0, j = 0; a < L; a++) for (let d = a; d < L; d++) from[j++] = ivs[a] * L0 - (ivs[a] * (ivs[a] - 1)) / 2 + ivs[d] - ivs[a];
-  const n = b.cluster ? b.nClusters : b.n;
-  const target = (i: number) => (b.cluster ? b.cluster[i] : i);
+  const byCluster = b.clustering && unitClusters(b.clustering, b.n, b.obsMain);
+  if (b.clustering && !byCluster)
+    throw new SpecError('the bootstrap resamples (or draws weights for) whole clusters of panel units: it takes one cluster() variable that is constant within each unit', 'cluster');
+  const n = byCluster ? byCluster.n : b.n;
+  const target = (i: number) => (byCluster ? byCluster.index[i] : i);
   const zw = new Float64Array(n * L * P);
   // The kept triangle's entries non-zero in some unit: their positions in the fit's triangle (source)
   // and in the L×L matrix (zhzAt).

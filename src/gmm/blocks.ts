@@ -11,7 +11,7 @@
 // The pass works with every regressor; those xtabond2 drops for collinearity are removed from the
 // blocks afterwards (only when there are any).
 import { invsym } from '../linalg/invsym.ts';
-import { DataError, SpecError } from '../errors.ts';
+import { clusterPieces, rowPiece, type Clustering } from './clusters.ts';
 import { EXCLUDED, UnitRows, type Design } from './design.ts';
 import { hFactor, type SparseFactor } from './hmatrix.ts';
 import { InstrumentRows, flattenPlan, type InstrumentPlan } from './instruments.ts';
@@ -53,12 +53,8 @@ export interface UnitBlocks {
   /** Observations that count in σ²'s divisor: obsMain, except obsTrans in system GMM under h(2)/h(3)
    *  with the current release's conventions (spec.conventions). */
   obsSigma: Int32Array;
-  /** Cluster index of each unit under cluster(); null otherwise. */
-  cluster: Int32Array | null;
-  /** The cluster variable's value for each unit, as text (what identifies a cluster across shards); null without cluster(). */
-  clusterValue: string[] | null;
-  /** Number of clusters with observations (units without observations may carry higher indices). */
-  nClusters: number;
+  /** Under cluster(): the units' observations by cluster (clusters.ts); null otherwise. */
+  clustering: Clustering | null;
   /** W'W over the main-equation rows of all units (P×P), for the Wald df. */
   mainWW: Float64Array;
   /** Present periods of sample units that are not main-equation observations, by reason code
@@ -103,52 +99,6 @@ export function collinearity(d: Pick<Design, 'hasConstant' | 'regressorNames'>, 
   for (let a = 0; a < kx; a++) (dropped[a] ? names.push(d.regressorNames[a]) : keep.push(a));
   if (d.hasConstant) keep.push(kAll - 1);
   return { keep, dropped: names };
-}
-
-/**
- * Cluster index per sample unit; the cluster variable (numeric, text, or the panel id itself) must be
- * constant within each unit. The count is over units with observations (xtabond2 groups the cluster
- * variable over its estimation sample); units without any get indices after those.
- */
-function clusterIndex(d: Design, name: string, obsMain: Int32Array): { index: Int32Array; n: number; value: string[] } {
-  const p = d.panel;
-  if (!p.has(name)) throw new DataError(`cluster(${name}): unknown column`, { column: name });
-  const { offsets } = p;
-  // A key per row: the unit's id for the id column, else the value as text ('' when missing); keys
-  // identify a cluster across shards of the panel (partial-sums.ts).
-  let key: (r: number) => string;
-  if (name === p.idName) key = (r) => String(p.units[p.unitOf[r]]);
-  else if (p.isNumeric(name)) {
-    const col = p.column(name);
-    key = (r) => (Number.isNaN(col[r]) ? '' : String(col[r]));
-  } else {
-    const col = p.textColumn(name);
-    key = (r) => col[r] ?? '';
-  }
-  const value: string[] = [];
-  d.units.forEach((unit, i) => {
-    const v = key(offsets[unit]);
-    for (let r = offsets[unit] + 1; r < offsets[unit + 1]; r++) {
-      const x = key(r);
-      if (x !== v)
-        throw new SpecError(
-          `cluster(${name}): the cluster variable must be constant within each panel unit (nested clusters); unit ${p.units[unit]} has ${v || 'missing'} and ${x || 'missing'}`,
-          'cluster',
-        );
-    }
-    value[i] = v;
-  });
-  const code = new Map<string, number>();
-  const index = new Int32Array(d.units.length);
-  for (const withObs of [true, false])
-    value.forEach((v, i) => {
-      if (obsMain[i] > 0 !== withObs) return;
-      if (!code.has(v)) code.set(v, code.size);
-      index[i] = code.get(v)!;
-    });
-  let n = 0;
-  index.forEach((c, i) => obsMain[i] > 0 && (n = Math.max(n, c + 1)));
-  return { index, n, value };
 }
 
 // W's rows are walked over their nonzero columns only: row r's are nzCol[r·P .. r·P + nzLen[r]),
@@ -353,7 +303,7 @@ class UnitPass {
   /** The WebAssembly kernel that forms the unit's products, or null (the TypeScript loops). */
   private readonly kernel: UnitKernel | null;
 
-  constructor(readonly d: Design, plan: InstrumentPlan, keepZHZ: boolean, arBlocks: boolean, storage?: BlockStorage) {
+  constructor(readonly d: Design, plan: InstrumentPlan, keepZHZ: boolean, arBlocks: boolean, storage?: BlockStorage, readonly clustering: Clustering | null = null) {
     const T = (this.T = d.T);
     const spec = d.spec;
     // In difference GMM an iv-style instrument that is y or a regressor (not passthru, not mz, no
@@ -434,6 +384,9 @@ class UnitPass {
     this.q = new Float64Array(L);
     this.mark = new Int32Array(L).fill(-1);
     this.touched = new Int32Array(L);
+    // A unit of several clusters keeps a zw for each (clusterBlocks); then every unit does.
+    const c = this.clustering;
+    if (c && c.pieceUnit.length > n) c.zw = new Float64Array(c.pieceUnit.length * L * P);
   }
 
   /** All phases for sample unit i. */
@@ -447,14 +400,52 @@ class UnitPass {
       this.unweightedProducts(i);
       this.scaleRows();
     }
-    if (kernel) return this.unitOnKernel(i, kernel);
-    if (this.rowWeight) this.crossProducts(i, false);
+    if (this.clustering) this.clusterBlocks(i);
+    if (kernel) this.unitOnKernel(i, kernel);
     else {
-      this.crossProducts(i, true);
-      if (this.arBlocks) this.arProducts(i, null);
+      if (this.rowWeight) this.crossProducts(i, false);
+      else {
+        this.crossProducts(i, true);
+        if (this.arBlocks) this.arProducts(i, null);
+      }
+      this.momentBlock(i);
+      this.zhzBlock(i);
     }
-    this.momentBlock(i);
-    this.zhzBlock(i);
+    // A unit of one cluster: its piece's zw is its own.
+    const c = this.clustering;
+    if (c?.zw && c.unitPieces[i + 1] - c.unitPieces[i] === 1) {
+      const size = this.L * this.P;
+      c.zw.set(this.zw.subarray(i * size, (i + 1) * size), c.unitPieces[i] * size);
+    }
+  }
+
+  /** Under cluster(): the main-equation observations of each of the unit's pieces (clusters.ts) and,
+   *  for a unit of several, each piece's zw = Σ over its rows of Z[r]ᵀW[r] (the rows as momentBlock
+   *  reads them, scaled under observation weights). */
+  private clusterBlocks(i: number): void {
+    const c = this.clustering!;
+    const { T, P, L, rows } = this;
+    const p0 = c.unitPieces[i];
+    const system = this.d.system;
+    for (let t = 0; t < T; t++) if (system ? rows.useL[t] : rows.useT[t]) c.obs[rowPiece(c, i, system ? T + t : t, T)]++;
+    if (c.unitPieces[i + 1] - p0 === 1) return;
+    const zw = c.zw!;
+    const { start, col, val } = this.zrows;
+    const { wRows, nzLen, nzCol } = this;
+    for (let r = 0; r < this.nr; r++) {
+      const ro = r * P;
+      const end = ro + nzLen[r];
+      if (end === ro) continue;
+      const off = rowPiece(c, i, r, T) * L * P;
+      for (let q = start[r]; q < start[r + 1]; q++) {
+        const o = off + col[q] * P;
+        const v = val[q];
+        for (let j = ro; j < end; j++) {
+          const a = nzCol[j];
+          zw[o + a] += v * wRows[ro + a];
+        }
+      }
+    }
   }
 
   /** Under observation weights, each row's weight (the weight of the period it is stored at), the
@@ -953,7 +944,8 @@ export function unitBlocks(
   opts: { keepZHZ?: boolean; keep?: number[]; arBlocks?: boolean; storage?: BlockStorage } = {},
 ): UnitBlocks {
   const spec = d.spec;
-  const pass = new UnitPass(d, plan, opts.keepZHZ ?? false, opts.arBlocks ?? true, opts.storage);
+  const clustering = spec.cluster ? clusterPieces(d, spec.cluster) : null;
+  const pass = new UnitPass(d, plan, opts.keepZHZ ?? false, opts.arBlocks ?? true, opts.storage, clustering);
   const { n, L, P, kAll, artests, obsMain, obsTrans } = pass;
   for (let i = 0; i < n; i++) pass.unit(i);
   pass.finish();
@@ -966,15 +958,6 @@ export function unitBlocks(
   const coll = opts.keep
     ? { keep: opts.keep, dropped: d.regressorNames.filter((_, k) => !opts.keep!.includes(k)) }
     : collinearity(d, collinearitySums);
-  let cluster: Int32Array | null = null;
-  let clusterValue: string[] | null = null;
-  let nClusters = 0;
-  if (spec.cluster) {
-    const c = clusterIndex(d, spec.cluster, obsMain);
-    cluster = c.index;
-    clusterValue = c.value;
-    nClusters = c.n;
-  }
   const full: UnitBlocks = {
     units: d.units,
     n,
@@ -995,9 +978,7 @@ export function unitBlocks(
     obsMain,
     obsTrans,
     obsSigma: d.system && spec.h !== 1 && spec.conventions !== '2009' ? obsTrans : obsMain,
-    cluster,
-    clusterValue,
-    nClusters,
+    clustering,
     mainWW: pass.mainWW,
     excluded: pass.excluded(),
     collinearitySums,
@@ -1019,6 +1000,7 @@ export function restrictRegressors(b: UnitBlocks, keep: number[], dropped: strin
     K: keep.length,
     P: cols.length,
     zw: keepCols(b.zw, n * L, P, cols),
+    clustering: b.clustering && { ...b.clustering, zw: b.clustering.zw && keepCols(b.clustering.zw, b.clustering.pieceUnit.length * L, P, cols) },
     ee: b.ee && keepSquare(b.ee, n, P, cols),
     eeSum: { hi: keepSquare(b.eeSum.hi, 1, P, cols), lo: keepSquare(b.eeSum.lo, 1, P, cols) },
     ar: keepPacked(b.ar, b.ar.length > 0 ? n * artests : 0, P, cols),

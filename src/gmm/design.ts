@@ -412,32 +412,33 @@ export function ifInRows(panel: Panel, spec: Pick<ModelSpec, 'condition' | 'inRa
   return mask;
 }
 
-/** The rows whose cluster() variable is missing (null without cluster(), or when no value is missing).
+/** The rows where a cluster() variable is missing (null without cluster(), or when no value is missing).
  *  The OLS and within fits leave them out of the sample, as Stata's `regress` and `xtreg` mark them
  *  out; xtabond2 keeps them (missingClusterUnits). */
 export function missingClusterRows(panel: Panel, spec: Pick<ModelSpec, 'cluster'>): Uint8Array | null {
-  const name = spec.cluster;
-  if (name === null || name === panel.idName || !panel.has(name)) return null;
   const out = new Uint8Array(panel.nrows);
-  if (panel.isNumeric(name)) {
-    const col = panel.column(name);
-    for (let r = 0; r < out.length; r++) if (col[r] !== col[r]) out[r] = 1;
-  } else {
-    const col = panel.textColumn(name);
-    for (let r = 0; r < out.length; r++) if (col[r] === null) out[r] = 1;
+  for (const name of spec.cluster ?? []) {
+    if (name === panel.idName || !panel.has(name)) continue;
+    if (panel.isNumeric(name)) {
+      const col = panel.column(name);
+      for (let r = 0; r < out.length; r++) if (col[r] !== col[r]) out[r] = 1;
+    } else {
+      const col = panel.textColumn(name);
+      for (let r = 0; r < out.length; r++) if (col[r] === null) out[r] = 1;
+    }
   }
   return out.includes(1) ? out : null;
 }
 
-/** How many of the sample's units have no cluster() value. xtabond2 3.7.0 marks out only the
- *  varlist, if/in and the panel id, and numbers the clusters with `egen group(clustvar) if touse,
- *  missing`, so those units are one more cluster, all together; sysgmm does the same and says so
+/** How many of the sample's units have a row without a cluster() value. xtabond2 3.7.0 marks out only
+ *  the varlist, if/in and the panel id, and numbers the clusters with `egen group(clustvars) if touse,
+ *  missing`, so a missing value is a cluster value of its own; sysgmm does the same and says so
  *  (inference.ts sampleWarnings; summed over shards and threads as the partial sum `unclustered`). */
 export function missingClusterUnits(panel: Panel, spec: Pick<ModelSpec, 'cluster'>, units: Int32Array): number {
   const missing = missingClusterRows(panel, spec);
   if (!missing) return 0;
   let n = 0;
-  for (const u of units) if (missing[panel.offsets[u]]) n++;
+  for (const u of units) if (missing.subarray(panel.offsets[u], panel.offsets[u + 1]).includes(1)) n++;
   return n;
 }
 

@@ -5,6 +5,7 @@
 // of units or on shards; the bootstrap (src/bootstrap/replicate.ts) on a chunk of replications.
 // Weights are applied through factorizations (src/linalg/weight-factor.ts), never explicit inverses,
 // with invsym's generalized-inverse semantics (only exactly collinear directions dropped), as xtabond2.
+import { clusterCounts as clusterCountsOf, keyCombination } from './clusters.ts';
 import { applyWeight, factorWeight, scaleWeight, weightRank, type WeightFactor } from '../linalg/weight-factor.ts';
 import { gmmStep, type GmmStep } from './step.ts';
 import { robustOneStepVariance, windmeijerFromBracket } from './covariance.ts';
@@ -65,6 +66,9 @@ export interface EstimateOptions {
   sigmaDivisor: number;
   /** Scale the clustered moment covariance by Nc/(Nc−1) (xtabond2 with cluster() and small). */
   clusterSmall: boolean;
+  /** Under cluster(): the sign of each combination of the cluster variables (clusters.ts); absent: one
+   *  combination, +1. */
+  clusterSigns?: number[];
   /** A fixed factor on the moment covariance instead (a bootstrap replication: Nc of the sample). */
   momentScale?: number;
   /** The observation weights' normalization factor (weights.ts), which one AR statistic reads (1, or
@@ -100,8 +104,11 @@ export interface Estimation {
   /** Σ Z'e₁ and Σ Z'e₂. */
   ze1: Float64Array;
   ze2: Float64Array | null;
-  /** Clusters with observations under cluster() (0 without). */
+  /** Clusters with observations under cluster() (0 without); several cluster variables: the fewest of
+   *  any combination's (xtabond2's MinNClust, the df of t and F). */
   clusters: number;
+  /** Under cluster(): clusters with observations in each combination of the cluster variables. */
+  clusterCounts: number[];
   /** AR(m) sums at the reported β, when asked for. */
   ar: ArSums<Float64Array> | null;
 }
@@ -114,16 +121,33 @@ export function weightMatrix(w: WeightFactor): Float64Array {
   return applyWeight(w, eye, L);
 }
 
-/** S = Σ_c g_c g_c' from per-cluster moments (keys × L). */
-function clusterGram(rows: Float64Array, n: number, L: number): Float64Array {
+/** S = Σ_c g_c g_c' from per-cluster moments (keys × L), over the keys from `from` to `to`. */
+function clusterGram(rows: Float64Array, from: number, to: number, L: number): Float64Array {
   const s = new Float64Array(L * L);
-  for (let c = 0; c < n; c++)
+  for (let c = from; c < to; c++)
     for (let a = 0; a < L; a++) {
       const ga = rows[c * L + a];
       if (ga === 0) continue;
       for (let b = 0; b < L; b++) s[a * L + b] += ga * rows[c * L + b];
     }
   return s;
+}
+
+/** S = Σ_k f_k Σ_{c in combination k} g_c g_c' (clusters.ts): keys sorted, so each combination's are
+ *  consecutive. */
+function clusteredCovariance(keys: readonly string[], rows: Float64Array, factors: number[], L: number): Float64Array {
+  let s: Float64Array | null = null;
+  for (let from = 0; from < keys.length; ) {
+    const k = keyCombination(keys[from]);
+    let to = from + 1;
+    while (to < keys.length && keyCombination(keys[to]) === k) to++;
+    let sk = clusterGram(rows, from, to, L);
+    if (factors[k] !== 1) sk = sk.map((x) => x * factors[k]);
+    if (!s) s = sk;
+    else for (let j = 0; j < s.length; j++) s[j] += sk[j];
+    from = to;
+  }
+  return s ?? new Float64Array(L * L);
 }
 
 /**
@@ -144,14 +168,21 @@ export function* estimationSteps(opts: EstimateOptions, K: number, ar: ArMode): 
   const a1Kept = Uint8Array.from(h.dropped, (x) => 1 - x);
   const ze1 = momentResidual(sums, b1);
   const clusterObs = p1.keyed.clusterObs;
-  let clusters = 0;
-  if (clusterObs) for (const o of clusterObs.rows) if (o > 0) clusters++;
-  const base = { sums, b1, w1, step1, v1, sig2, j0: weightRank(h), a1Kept, ze1, clusters };
+  const signs = opts.clusterSigns ?? [1];
+  const clusterCounts = clusterObs ? clusterCountsOf(clusterObs.keys, clusterObs.rows, signs.length) : [];
+  const clusters = clusterObs ? Math.min(...clusterCounts) : 0;
+  const base = { sums, b1, w1, step1, v1, sig2, j0: weightRank(h), a1Kept, ze1, clusters, clusterCounts };
+  // Each combination's factor on its clusters' outer products: its sign, times Nc/(Nc − 1) under small
+  // (a bootstrap replication: a fixed factor, one combination).
+  const factors = signs.map((sign, k) => sign * (opts.momentScale ?? (opts.clusterSmall ? clusterCounts[k] / (clusterCounts[k] - 1) : 1)));
+  // With one combination its factor scales the bracket once; with several each enters the pieces' h.
+  const bracketScale = factors.length === 1 ? factors[0] : 1;
   const correction = (aze2: Float64Array | null, clusterG: PartialSums['keyed'][string] | null, betaAr: Float64Array): PassRequest => ({
     pass: 'correction',
     beta1: b1,
     aze2,
     clusterG,
+    ...(clusterG && factors.length > 1 ? { clusterFactors: factors } : {}),
     betaAr: ar ? betaAr : null,
     arMode: ar,
     weightScale: opts.weightScale ?? 1,
@@ -163,9 +194,10 @@ export function* estimationSteps(opts: EstimateOptions, K: number, ar: ArMode): 
   // Moment covariance from one-step residuals, by unit or by cluster.
   const p2 = yield { pass: 'weight', beta1: b1 };
   const clusterG = p2.keyed.g ?? null;
-  let s = clusterG ? clusterGram(clusterG.rows, clusterG.keys.length, L) : sumOf(p2, 's');
-  const clusterScale = opts.momentScale ?? (clusterG && opts.clusterSmall ? clusters / (clusters - 1) : 1);
-  if (clusterScale !== 1) s = s.map((x) => x * clusterScale);
+  // Without per-cluster moments a bootstrap replication's blocks are its drawn clusters, scaled by momentScale.
+  const clusterScale = clusterG ? bracketScale : (opts.momentScale ?? 1);
+  let s = clusterG ? clusteredCovariance(clusterG.keys, clusterG.rows, factors, L) : sumOf(p2, 's');
+  if (!clusterG && clusterScale !== 1) s = s.map((x) => x * clusterScale);
   // One-step robust: (V X'ZA) S (V X'ZA)' with the unscaled step (σ² cancels).
   const v1Robust = opts.robust ? robustOneStepVariance(step1, s, L, K) : null;
   const w2 = factorWeight(s, L);

@@ -13,6 +13,7 @@
 //                                          Σ_i w_i·blocks only (estimate.ts)
 //   inference(prepared, blocks, estimation) → the GmmResult (tests, p-values, counts; unit weights 1;
 //                                          inference.ts)
+import { clusterCombinations } from './clusters.ts';
 import type { Panel } from '../panel/panel.ts';
 import type { ModelSpec } from '../spec/types.ts';
 import { SpecError } from '../errors.ts';
@@ -86,6 +87,7 @@ export function estimateOptionsFor(d: Design, sigmaObs: number, weightScale = 1)
     robust: isRobust(d.spec),
     sigmaDivisor: c * sigmaObs,
     clusterSmall: d.spec.small && d.spec.cluster !== null,
+    ...(d.spec.cluster && d.spec.cluster.length > 1 ? { clusterSigns: clusterCombinations(d.spec.cluster).map((c) => c.sign) } : {}),
     weightScale,
   };
 }

@@ -12,6 +12,7 @@ import { SpecError } from '../errors.ts';
 import { invsym, symmetrize } from '../linalg/invsym.ts';
 import { normalQuantileOf, normalTwoSided, tQuantileOf, tTwoSided } from '../stats/distributions.ts';
 import { groupSizes, type UnitBlocks } from './blocks.ts';
+import { clusterCombinations } from './clusters.ts';
 import { smallFactor } from './covariance.ts';
 import { countTotals, sampleCounts, type CountTotals } from './weights.ts';
 import { exclusionOutside, EXCLUSION_REASONS, missingClusterUnits, sigmaCountsTransformed, type Design } from './design.ts';
@@ -72,7 +73,7 @@ export function fitCounts(d: Pick<Design, 'system' | 'spec'>, t: CountTotals): R
   return sampleCounts(d.spec, sigmaCountsTransformed(d), onestepNonRobust(d.spec), t);
 }
 
-export function sampleTotals(d: Design, b: UnitBlocks): SampleTotals {
+export function sampleTotals(d: Design, b: UnitBlocks, clusters: number | null): SampleTotals {
   const { nobs, sigmaObs, weightSum } = fitCounts(d, countTotals(b));
   const { groups: ngroups, min: gmin, max: gmax } = groupSizes(b.obsMain);
   return {
@@ -85,7 +86,7 @@ export function sampleTotals(d: Design, b: UnitBlocks): SampleTotals {
     P: b.P,
     keep: b.keep,
     dropped: b.dropped,
-    clusters: b.cluster ? b.nClusters : null,
+    clusters,
     unclustered: missingClusterUnits(d.panel, d.spec, d.units),
     excluded: exclusions(d, b),
     ...(weightSum !== null ? { weightSum } : {}),
@@ -116,7 +117,7 @@ export function exclusions(d: Design, b: Pick<UnitBlocks, 'excluded'>): { reason
 
 /** Tests, inference and counts of a fit: the GmmResult. */
 export function inference(prep: Prepared, b: UnitBlocks, est: Estimation, command = ''): GmmResult {
-  return inferenceFromTotals(prep, sampleTotals(prep.design, b), est, command);
+  return inferenceFromTotals(prep, sampleTotals(prep.design, b, b.clustering ? est.clusters : null), est, command);
 }
 
 export function inferenceFromTotals(prep: Prepared, totals: SampleTotals, est: Estimation, command = ''): GmmResult {
@@ -129,7 +130,7 @@ export function inferenceFromTotals(prep: Prepared, totals: SampleTotals, est: E
   const clusters = totals.clusters ?? ngroups;
   if ((spec.twostep || isRobust(spec)) && clusters < 2)
     throw new SpecError(
-      `a ${spec.twostep ? 'two-step' : 'robust'} estimate needs the moments of at least 2 ${spec.cluster ? `clusters of ${spec.cluster}` : 'groups (panel units)'}; the sample has ${clusters}`,
+      `a ${spec.twostep ? 'two-step' : 'robust'} estimate needs the moments of at least 2 ${spec.cluster ? `clusters of ${spec.cluster.join(' ')}` : 'groups (panel units)'}; the sample has ${clusters}`,
       spec.cluster ? 'cluster' : 'varlist',
     );
   const warnings = sampleWarnings(d, totals, est);
@@ -166,7 +167,7 @@ export function inferenceFromTotals(prep: Prepared, totals: SampleTotals, est: E
   return {
     estimator: d.system ? 'system' : 'difference',
     steps: twostep ? 2 : 1,
-    vce: robust ? `${twostep ? 'windmeijer' : 'robust'}${spec.cluster ? `-cluster(${spec.cluster})` : ''}` : 'unadjusted',
+    vce: robust ? `${twostep ? 'windmeijer' : 'robust'}${spec.cluster ? `-cluster(${spec.cluster.join(' ')})` : ''}` : 'unadjusted',
     command,
     depvar: spec.depvar.name,
     nobs,
@@ -183,6 +184,7 @@ export function inferenceFromTotals(prep: Prepared, totals: SampleTotals, est: E
     coefficients,
     vcov: Array.from(vce.v),
     ...(vce.otherSe ? { otherSe: vce.otherSe } : {}),
+    ...(spec.cluster ? { clusters: clusterCombinations(spec.cluster).map((c, k) => ({ variables: c.vars, count: est.clusterCounts[k] })) } : {}),
     modelTest: modelTestStat,
     ar,
     sargan,
@@ -214,7 +216,9 @@ function sampleWarnings(d: Design, totals: SampleTotals, est: Estimation): strin
   identified(est.sums.K, est.j0);
   if (totals.unclustered)
     warnings.push(
-      `cluster(${spec.cluster}): ${totals.unclustered} unit(s) of the sample have no ${spec.cluster} value; as in xtabond2 (its clusters are egen group(), missing), they form one cluster together`,
+      spec.cluster!.length === 1
+        ? `cluster(${spec.cluster![0]}): ${totals.unclustered} unit(s) of the sample have no ${spec.cluster![0]} value in some period; as in xtabond2 (its clusters are egen group(), missing), those observations form one cluster together`
+        : `cluster(${spec.cluster!.join(' ')}): ${totals.unclustered} unit(s) of the sample lack a value of ${spec.cluster!.join(' or ')} in some period; as in xtabond2 (its clusters are egen group(), missing), a missing value is a cluster value of its own`,
     );
   if (est.j0 > totals.ngroups) warnings.push('Number of instruments may be large relative to number of observations.');
   if (est.a2Singular)

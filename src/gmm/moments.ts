@@ -13,7 +13,11 @@ export function residualWeights(b: UnitBlocks, beta: Float64Array): Float64Array
 
 /** out[o .. o+L) = g_i = zw_i·c (zero entries of zw_i skipped). */
 export function momentRow(b: UnitBlocks, c: Float64Array, i: number, out: Float64Array, o = 0): void {
-  const { L, P, zw } = b;
+  zwMomentRow(b.zw, b.L, b.P, c, i, out, o);
+}
+
+/** The same for block i of any array of L × P blocks (a cluster piece's, clusters.ts). */
+export function zwMomentRow(zw: Float64Array, L: number, P: number, c: Float64Array, i: number, out: Float64Array, o = 0): void {
   for (let l = 0; l < L; l++) {
     const z = (i * L + l) * P;
     let s = 0;

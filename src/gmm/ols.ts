@@ -35,7 +35,10 @@ export async function fitLinear(panel0: Panel, spec0: ModelSpec, estimator: 'ols
   const y = evalTerm(panel, spec.depvar);
   const xs = regressors.map((t) => evalTerm(panel, t));
   refuseOutOfScale(panel, [spec.depvar, ...regressors]);
-  const clusterCol = spec.cluster ? panel.column(spec.cluster) : null;
+  if (spec.cluster && spec.cluster.length > 1)
+    throw new SpecError(`cluster(${spec.cluster.join(' ')}): the OLS and within comparison fits take one cluster variable`, 'cluster');
+  const clusterName = spec.cluster?.[0] ?? null;
+  const clusterCol = clusterName ? panel.column(clusterName) : null;
   // Rows inside the command's if/in with the dependent variable, every regressor and the cluster
   // variable present (the GMM design's rules, counted under the same reasons in the same order).
   const ifIn = ifInRows(panel, spec);
@@ -98,7 +101,7 @@ export async function fitLinear(panel0: Panel, spec0: ModelSpec, estimator: 'ols
     rows.forEach((r, j) => {
       const u = panel.unitOf[r];
       if (seen.has(u) && seen.get(u) !== clusterOf[j])
-        throw new SpecError(`cluster(${spec.cluster}): panels must be nested within clusters for the within estimator (unit ${panel.units[u]})`, 'cluster');
+        throw new SpecError(`cluster(${clusterName}): panels must be nested within clusters for the within estimator (unit ${panel.units[u]})`, 'cluster');
       seen.set(u, clusterOf[j]);
     });
   }
@@ -135,7 +138,7 @@ export async function fitLinear(panel0: Panel, spec0: ModelSpec, estimator: 'ols
   return {
     estimator,
     steps: 1,
-    vce: `cluster(${spec.cluster ?? panel.idName})`,
+    vce: `cluster(${clusterName ?? panel.idName})`,
     command,
     level: spec.level ?? 95,
     depvar: spec.depvar.name,

@@ -9,7 +9,7 @@
 // sums to the last bit in practice; `lo` holds the low parts. Besides plain sums a partial carries rows keyed by a value (per-cluster sums: a cluster may span
 // shards; its rows add by key) and extremes (min/max observations per group: they merge by min/max).
 import { SpecError } from '../errors.ts';
-import { addCompensated, addTo, compensated, normalize, type Compensated } from './sums.ts';
+import { addCompensated, compensated, type Compensated } from './sums.ts';
 
 export const PARTIAL_SUMS_VERSION = 2;
 
@@ -59,7 +59,7 @@ function sameKeys(a: Record<string, unknown>, b: Record<string, unknown>): boole
 function mergeKeyed(a: KeyedRows, b: KeyedRows): KeyedRows {
   if (a.width !== b.width) throw new SpecError(`partial sums: keyed rows of width ${a.width} and ${b.width} cannot merge`, 'partial');
   const w = a.width;
-  const keys = [...new Set([...a.keys, ...b.keys])].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+  const keys = [...new Set([...a.keys, ...b.keys])].sort();
   // Both tables on the merged keys (zero where a key is absent), then added as compensated sums.
   const aligned = (t: KeyedRows): Compensated => {
     const out = compensated(keys.length * w);
@@ -104,21 +104,6 @@ export function mergePartials(a: PartialSums, b: PartialSums): PartialSums {
 export function mergeAll(parts: PartialSums[]): PartialSums {
   if (parts.length === 0) throw new SpecError('partial sums: nothing to merge', 'partial');
   return parts.reduce(mergePartials);
-}
-
-/** Keyed rows from per-item keys and rows, summed by key (compensated, in item order; keys sorted ascending). */
-export function keyRows(keys: readonly string[], rows: Float64Array, width: number): KeyedRows {
-  const order = Array.from(keys.keys()).sort((i, j) => (keys[i] < keys[j] ? -1 : keys[i] > keys[j] ? 1 : i - j));
-  const outKeys: string[] = [];
-  const slot = new Int32Array(keys.length);
-  for (const i of order) {
-    if (outKeys.length === 0 || outKeys[outKeys.length - 1] !== keys[i]) outKeys.push(keys[i]);
-    slot[i] = outKeys.length - 1;
-  }
-  const out = compensated(outKeys.length * width);
-  for (let i = 0; i < keys.length; i++) for (let c = 0; c < width; c++) addTo(out, slot[i] * width + c, rows[i * width + c]);
-  normalize(out);
-  return { keys: outKeys, width, rows: out.hi, lo: out.lo };
 }
 
 /** The sum named k, or an error naming the pass (a partial from another version or layout). */

@@ -6,9 +6,10 @@ import { unpackSymmetric } from '../linalg/invsym.ts';
 import { groupSizes, type UnitBlocks } from './blocks.ts';
 import type { Design } from './design.ts';
 import type { InstrumentPlan } from './instruments.ts';
-import { emptyPartial, keyRows, setSum, type KeyedRows, type PartialSums } from './partial-sums.ts';
+import { emptyPartial, setSum, type KeyedRows, type PartialSums } from './partial-sums.ts';
 import { addCrossRow, addGramGroup, addRow, compensated, compensatedSum, finishGram, GRAM_GROUP, normalize } from './sums.ts';
-import { momentRow, residualWeights, unitMoments } from './moments.ts';
+import { momentRow, residualWeights, zwMomentRow } from './moments.ts';
+import { clusterRows, type Clustering } from './clusters.ts';
 import { arSumsNonRobust, arSumsRobust, type ArSums } from './ar-sums.ts';
 import { correctionOnWasm, gramOnWasm, rowSumOnWasm } from './pass-kernels.ts';
 import { countTotals } from './weights.ts';
@@ -32,8 +33,12 @@ export type PassRequest =
       beta1: Float64Array;
       /** A₂Z'e₂ for the Windmeijer bracket (null: no bracket). */
       aze2: Float64Array | null;
-      /** Per-cluster Σ g₁ of the whole sample under cluster() (the merged 'weight' pass). */
+      /** Per-cluster Σ g₁ of the whole sample under cluster() (the merged 'weight' pass), keyed as
+       *  clusters.ts keys them. */
       clusterG: KeyedRows | null;
+      /** Under cluster(): each combination's factor on its clusters' moments in the bracket (sign and
+       *  small-sample factor; clusters.ts); absent: 1 each. */
+      clusterFactors?: number[];
       /** β of the reported step, for the AR(m) sums (null: no AR sums). */
       betaAr: Float64Array | null;
       arMode: ArMode;
@@ -82,8 +87,21 @@ function momentsPass(s: Shard): PartialSums {
   }
   p.min.obsPerGroup = min;
   p.max.obsPerGroup = max;
-  if (b.clusterValue) p.keyed.clusterObs = keyRows(b.clusterValue, Float64Array.from(b.obsMain), 1);
+  const c = b.clustering;
+  if (c) p.keyed.clusterObs = clusterRows(c, c.obs, 1);
   return p;
+}
+
+/** Each cluster piece's moments g = zw·c (pieces × L), times its unit's weight. */
+function pieceMoments(b: UnitBlocks, c: Clustering, cw: Float64Array, w: Float64Array | null): Float64Array {
+  const { L, P } = b;
+  const n = c.pieceUnit.length;
+  const g = new Float64Array(n * L);
+  for (let q = 0; q < n; q++) {
+    zwMomentRow(c.zw ?? b.zw, L, P, cw, q, g, q * L);
+    if (w) for (let l = 0; l < L; l++) g[q * L + l] *= w[c.pieceUnit[q]];
+  }
+  return g;
 }
 
 function weightPass(s: Shard, beta1: Float64Array): PartialSums {
@@ -91,10 +109,9 @@ function weightPass(s: Shard, beta1: Float64Array): PartialSums {
   const w = s.w ?? null;
   const p = emptyPartial('weight', dims(b));
   p.units = b.n;
-  if (b.clusterValue) {
-    const g = unitMoments(b, beta1);
-    if (w) for (let i = 0; i < b.n; i++) for (let l = 0; l < b.L; l++) g[i * b.L + l] *= w[i];
-    p.keyed.g = keyRows(b.clusterValue, g, b.L);
+  const cl = b.clustering;
+  if (cl) {
+    p.keyed.g = clusterRows(cl, pieceMoments(b, cl, residualWeights(b, beta1), w), b.L);
     return p;
   }
   // Σ_i w_i g_i g_i' by groups of GRAM_GROUP consecutive units (sums.ts addGramGroup; no n×L array): on
@@ -122,16 +139,25 @@ function weightPass(s: Shard, beta1: Float64Array): PartialSums {
   return p;
 }
 
-/** The rows of the merged per-cluster moments that the units of b belong to (n×L). */
-function clusterRowsOf(b: UnitBlocks, g: KeyedRows): Float64Array {
+/** For each cluster piece of b, Σ_k f_k g_k over its clusters in the combinations k (pieces × L):
+ *  g_k the merged moments of the piece's cluster in combination k, f_k its factor (1 when absent). */
+function clusterRowsOf(b: UnitBlocks, c: Clustering, g: KeyedRows, factors: number[] | undefined): Float64Array {
   const at = new Map<string, number>();
   g.keys.forEach((k, j) => at.set(k, j));
-  const out = new Float64Array(b.n * b.L);
-  for (let i = 0; i < b.n; i++) {
-    const j = at.get(b.clusterValue![i]);
-    if (j === undefined) throw new Error(`correction pass: cluster ${b.clusterValue![i]} is missing from the merged weight pass`);
-    out.set(g.rows.subarray(j * b.L, (j + 1) * b.L), i * b.L);
-  }
+  const merged = Int32Array.from(c.clusterKeys, (key) => {
+    const j = at.get(key);
+    if (j === undefined) throw new Error(`correction pass: cluster ${key} is missing from the merged weight pass`);
+    return j;
+  });
+  const { L } = b;
+  const nk = c.combinations.length;
+  const out = new Float64Array(c.pieceUnit.length * L);
+  for (let q = 0; q < c.pieceUnit.length; q++)
+    for (let k = 0; k < nk; k++) {
+      const j = merged[c.codes[q * nk + k]];
+      const f = factors ? factors[k] : 1;
+      for (let l = 0; l < L; l++) out[q * L + l] += f * g.rows[j * L + l];
+    }
   return out;
 }
 
@@ -143,11 +169,13 @@ function correctionPass(s: Shard, req: Extract<PassRequest, { pass: 'correction'
   p.units = n;
   if (req.aze2) {
     // Windmeijer (2005) bracket, ∂S/∂β applied to a = A₂Z'e₂: Σ_i w_i (h_i'a) zw_i + Σ_i w_i h_i (zw_i'a)',
-    // h_i = g₁ᵢ, or under cluster() the moments of the unit's cluster (so Σ over clusters of g_c…).
-    // Unit by unit: t1 += (w_i h_i'a) zw_i, t2 += w_i h_i (zw_i'a)' (compensatedSum and
-    // compensatedCross's sums, without n×L arrays).
+    // h_i = g₁ᵢ; under cluster() the sum runs over the cluster pieces (clusters.ts), h the moments of
+    // the piece's clusters (so Σ over clusters of g_c…). Block by block: t1 += (w_i h_i'a) zw_i,
+    // t2 += w_i h_i (zw_i'a)' (compensatedSum and compensatedCross's sums, without n×L arrays).
     const a = req.aze2;
-    const hAll = req.clusterG ? clusterRowsOf(b, req.clusterG) : null;
+    const cl = req.clusterG ? b.clustering : null;
+    if (req.clusterG && !cl) throw new Error('correction pass: per-cluster moments for blocks built without cluster()');
+    const hAll = cl ? clusterRowsOf(b, cl, req.clusterG!, req.clusterFactors) : null;
     const c1 = residualWeights(b, req.beta1);
     // Without cluster(), on the WebAssembly kernel where there is one (pass-kernels.ts, the same sums).
     const onWasm = hAll ? null : correctionOnWasm(b, c1, a, w);
@@ -155,18 +183,20 @@ function correctionPass(s: Shard, req: Extract<PassRequest, { pass: 'correction'
     const zwa = new Float64Array(P);
     const t1 = onWasm?.t1 ?? compensated(L * P);
     const t2 = onWasm?.t2 ?? compensated(L * P);
-    const { zw } = b;
+    const zw = cl?.zw ?? b.zw;
+    const blocks = cl ? cl.pieceUnit.length : n;
     if (!onWasm)
-      for (let i = 0; i < n; i++) {
+      for (let i = 0; i < blocks; i++) {
         const h = hAll ?? hOwn;
         const ho = hAll ? i * L : 0;
         if (!hAll) momentRow(b, c1, i, hOwn);
+        const wi = w ? w[cl ? cl.pieceUnit[i] : i] : 1;
         let ha = 0;
         for (let l = 0; l < L; l++) {
           const v = h[ho + l];
           if (v !== 0) ha += v * a[l];
         }
-        if (w) ha *= w[i];
+        if (w) ha *= wi;
         addRow(t1, zw, i * L * P, L * P, ha);
         zwa.fill(0);
         for (let l = 0; l < L; l++) {
@@ -177,7 +207,7 @@ function correctionPass(s: Shard, req: Extract<PassRequest, { pass: 'correction'
             if (v !== 0) zwa[q] += v * al;
           }
         }
-        addCrossRow(t2, h, ho, L, zwa, 0, P, w ? w[i] : 1);
+        addCrossRow(t2, h, ho, L, zwa, 0, P, wi);
       }
     setSum(p, 't1', normalize(t1));
     setSum(p, 't2', normalize(t2));

@@ -78,6 +78,9 @@ export interface GmmResult {
    * what the fit without `robust` reports, without a second fit. Absent otherwise.
    */
   otherSe?: { vce: 'unadjusted' | 'uncorrected'; se: number[] };
+  /** Under cluster(): the clusters with observations in each combination of the cluster variables
+   *  (one variable: one entry; src/gmm/clusters.ts). The t and F tests' df is the fewest, less the constant. */
+  clusters?: { variables: string[]; count: number }[];
   modelTest: ModelTest | null;
   ar: ArTest[];
   sargan: TestStat | null;

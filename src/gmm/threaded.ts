@@ -68,7 +68,7 @@ export function errorToWire(e: unknown): WireError {
   return { kind: 'Error', message: e instanceof Error ? (e.stack ?? e.message) : String(e) };
 }
 
-function errorFromWire(w: WireError): Error {
+export function errorFromWire(w: WireError): Error {
   if (w.kind === 'DataError') return new DataError(w.message, w.where);
   if (w.kind === 'SpecError') return new SpecError(w.message, w.option);
   return new Error(`threaded estimate, in a worker thread: ${w.message}`);
@@ -176,7 +176,7 @@ export async function fitThreaded(prep: { design: Design; plan: InstrumentPlan }
   // The panel with the one column the parts read beyond the design's (the cluster() variable). The
   // workers get the unit labels only where a part reads them: cluster() keys by the id column, and the
   // message naming a unit whose cluster varies (blocks.ts clusterIndex).
-  const columns = design.spec.cluster ? [design.spec.cluster] : [];
+  const columns = design.spec.cluster ?? [];
   const wire = design.panel.toWire(columns);
   const shared = threads > 1 ? sharedDesign(design, design.panel.toWire(columns, { labels: design.spec.cluster !== null })) : null;
   // Parts as views of the shared sample units: a worker's units go without a copy.

@@ -5,7 +5,7 @@
 // SHA-256 of the body in the header line; a missing, short or altered file is reported as such (the
 // task then rebuilds the blocks from the shard). Layout:
 //   line 1   {"format","bytes","sha256"}, blank-padded to a multiple of 8 bytes with its newline
-//   body     uint32 LE length of the meta JSON, the meta JSON (scalars, names, cluster values,
+//   body     uint32 LE length of the meta JSON, the meta JSON (scalars, names, cluster keys,
 //            exclusion counts, and each array's name, type and length), then the arrays' bytes in
 //            that order (little-endian, as typed arrays hold them on every platform Node runs on),
 //            each starting at a multiple of 8 bytes (zero padding between).
@@ -16,7 +16,7 @@ import type { UnitBlocks } from '../gmm/blocks.ts';
 import { writeAll } from '../data/write-atomic.ts';
 import { makeFolder } from '../data/make-folder.ts';
 
-const FORMAT = 'sysgmm-blocks/2';
+const FORMAT = 'sysgmm-blocks/3';
 
 type Typed = Float64Array | Int32Array;
 type ArrayEntry = { name: string; type: 'f64' | 'i32'; length: number } | { name: string; type: null };
@@ -40,7 +40,12 @@ function arraysOf(b: UnitBlocks): [string, Typed | null][] {
     ['obsMain', b.obsMain],
     ['obsTrans', b.obsTrans],
     ['obsSigma', b.obsSigma],
-    ['cluster', b.cluster],
+    ['clusters.pieceUnit', b.clustering?.pieceUnit ?? null],
+    ['clusters.unitPieces', b.clustering?.unitPieces ?? null],
+    ['clusters.periodPiece', b.clustering?.periodPiece ?? null],
+    ['clusters.codes', b.clustering?.codes ?? null],
+    ['clusters.obs', b.clustering?.obs ?? null],
+    ['clusters.zw', b.clustering?.zw ?? null],
     ['mainWW', b.mainWW],
     ['allWW', b.collinearitySums.allWW],
     ['levW', b.collinearitySums.levW],
@@ -59,8 +64,7 @@ export async function writeBlocks(path: string, b: UnitBlocks): Promise<void> {
       keep: b.keep,
       dropped: b.dropped,
       artests: b.artests,
-      nClusters: b.nClusters,
-      clusterValue: b.clusterValue,
+      clustering: b.clustering && { combinations: b.clustering.combinations, clusterKeys: b.clustering.clusterKeys },
       excluded: [...b.excluded],
       nLev: b.collinearitySums.nLev,
       arrays: entries,
@@ -162,9 +166,16 @@ export async function readBlocks(path: string): Promise<CachedBlocks> {
     obsMain: i32('obsMain'),
     obsTrans: i32('obsTrans'),
     obsSigma: i32('obsSigma'),
-    cluster: i32('cluster'),
-    clusterValue: meta.clusterValue,
-    nClusters: meta.nClusters,
+    clustering: meta.clustering && {
+      combinations: meta.clustering.combinations,
+      clusterKeys: meta.clustering.clusterKeys,
+      codes: i32('clusters.codes'),
+      pieceUnit: i32('clusters.pieceUnit'),
+      unitPieces: i32('clusters.unitPieces'),
+      periodPiece: i32('clusters.periodPiece'),
+      obs: f64('clusters.obs'),
+      zw: f64('clusters.zw'),
+    },
     mainWW: f64('mainWW'),
     excluded: new Map(meta.excluded),
     collinearitySums: { allWW: f64('allWW'), levW: f64('levW'), nLev: meta.nLev },

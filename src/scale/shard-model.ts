@@ -81,7 +81,7 @@ export function shardLayout(panel: Panel, spec: ModelSpec, layout: LayoutConfig)
 export type WireRequest =
   | { pass: 'moments' }
   | { pass: 'weight'; beta1: number[] }
-  | { pass: 'correction'; beta1: number[]; aze2: number[] | null; clusterG: { keys: string[]; width: number; rows: number[]; lo: number[] } | null; betaAr: number[] | null; arMode: 'robust' | 'nonrobust' | null; weightScale?: number };
+  | { pass: 'correction'; beta1: number[]; aze2: number[] | null; clusterG: { keys: string[]; width: number; rows: number[]; lo: number[] } | null; betaAr: number[] | null; arMode: 'robust' | 'nonrobust' | null; weightScale?: number; clusterFactors?: number[] };
 
 const arr = (x: Float64Array | null): number[] | null => (x ? Array.from(x) : null);
 const f64 = (x: number[] | null): Float64Array | null => (x ? Float64Array.from(x) : null);
@@ -90,7 +90,7 @@ export function requestToWire(r: PassRequest): WireRequest {
   if (r.pass === 'moments') return { pass: 'moments' };
   if (r.pass === 'weight') return { pass: 'weight', beta1: Array.from(r.beta1) };
   const g: KeyedRows | null = r.clusterG;
-  return { pass: 'correction', beta1: Array.from(r.beta1), aze2: arr(r.aze2), clusterG: g && { keys: g.keys, width: g.width, rows: Array.from(g.rows), lo: Array.from(g.lo) }, betaAr: arr(r.betaAr), arMode: r.arMode, ...(r.weightScale !== undefined && r.weightScale !== 1 ? { weightScale: r.weightScale } : {}) };
+  return { pass: 'correction', beta1: Array.from(r.beta1), aze2: arr(r.aze2), clusterG: g && { keys: g.keys, width: g.width, rows: Array.from(g.rows), lo: Array.from(g.lo) }, betaAr: arr(r.betaAr), arMode: r.arMode, ...(r.weightScale !== undefined && r.weightScale !== 1 ? { weightScale: r.weightScale } : {}), ...(r.clusterFactors ? { clusterFactors: r.clusterFactors } : {}) };
 }
 
 export function requestFromWire(w: WireRequest): PassRequest {
@@ -104,5 +104,6 @@ export function requestFromWire(w: WireRequest): PassRequest {
     betaAr: f64(w.betaAr),
     arMode: w.arMode,
     weightScale: w.weightScale ?? 1,
+    ...(w.clusterFactors ? { clusterFactors: w.clusterFactors } : {}),
   };
 }

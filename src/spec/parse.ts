@@ -27,6 +27,9 @@ interface OptionName {
   takesArg: boolean;
 }
 
+/** Most cluster variables: k of them make 2^k − 1 combinations, each a sum over its clusters. */
+const MAX_CLUSTER_VARS = 4;
+
 const MAIN_OPTIONS: OptionName[] = [
   { name: 'gmmstyle', min: 3, takesArg: true },
   { name: 'ivstyle', min: 2, takesArg: true },
@@ -144,17 +147,21 @@ function parseCommand(command: string, columns: readonly string[]): ModelSpec {
   const h = intOption(given.get('h'), 'h', 3);
   const artests = intOption(given.get('artests'), 'artests', 2);
 
-  let cluster: string | null = null;
+  let cluster: string[] | null = null;
   const clusterRaw = given.get('cluster');
   if (clusterRaw) {
     const names = clusterRaw.arg!.trim().split(/\s+/).filter(Boolean);
-    if (names.length !== 1)
-      throw new SpecError(`cluster(${clusterRaw.arg}) invalid: give exactly one variable (multi-way clustering is not supported)`, 'cluster');
-    if (!columns.includes(names[0])) {
-      const close = closeMatches(names[0], columns);
-      throw new SpecError(`variable '${names[0]}' in cluster() not found${close.length ? `; did you mean ${close.map((c) => `'${c}'`).join(', ')}?` : ''}`, 'cluster');
+    if (names.length === 0) throw new SpecError('cluster() invalid: give one or more variables', 'cluster');
+    if (names.length > MAX_CLUSTER_VARS)
+      throw new SpecError(`cluster(${clusterRaw.arg}) invalid: at most ${MAX_CLUSTER_VARS} variables (multi-way clustering sums over every combination of them)`, 'cluster');
+    for (const name of names) {
+      if (columns.includes(name)) continue;
+      const close = closeMatches(name, columns);
+      throw new SpecError(`variable '${name}' in cluster() not found${close.length ? `; did you mean ${close.map((c) => `'${c}'`).join(', ')}?` : ''}`, 'cluster');
     }
-    cluster = names[0];
+    const twice = names.find((v, i) => names.indexOf(v) !== i);
+    if (twice) throw new SpecError(`cluster(${clusterRaw.arg}) invalid: ${twice} given twice`, 'cluster');
+    cluster = names;
   }
 
   let level: number | undefined;

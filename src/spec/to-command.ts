@@ -14,7 +14,7 @@ export function specToCommand(spec: ModelSpec): string {
   if (spec.h !== 3) opts.push(`h(${spec.h})`);
   if (spec.twostep) opts.push('twostep');
   if (spec.robust) opts.push('robust');
-  if (spec.cluster !== null) opts.push(`cluster(${spec.cluster})`);
+  if (spec.cluster !== null) opts.push(`cluster(${spec.cluster.join(' ')})`);
   if (spec.small) opts.push('small');
   if (spec.levelEquation && !spec.constant) opts.push('noconstant');
   if (spec.artests !== 2) opts.push(`artests(${spec.artests})`);

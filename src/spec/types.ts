@@ -55,8 +55,9 @@ export interface ModelSpec {
   arlevels: boolean;
   /** false under `nodiffsargan`. */
   diffSargan: boolean;
-  /** Cluster variable (`cluster(var)`); null = the panel unit. */
-  cluster: string | null;
+  /** Cluster variables (`cluster(a b …)`): one, or several for multi-way clustering (src/gmm/clusters.ts);
+   *  null = the panel unit. */
+  cluster: string[] | null;
   /** `timedummies`: make yr<t> dummies for every period and add them as regressors and iv(, eq(level)). */
   timeDummies: boolean;
   /** Which xtabond2 release's conventions decide the last digits (default 'current'; see Conventions). */

@@ -213,7 +213,8 @@ export function bootstrapResamples(runs: readonly ModelRun[]): string {
   for (const r of runs) {
     if (r.estimator !== 'system' && r.estimator !== 'difference') continue;
     const c = parseXtabond2(r.command, r.panel.variables()).cluster;
-    if (c !== null && c !== r.panel.idName) other.set(c, [...(other.get(c) ?? []), r.id]);
+    const name = c?.join(' ');
+    if (name !== undefined && name !== r.panel.idName) other.set(name, [...(other.get(name) ?? []), r.id]);
   }
   if (other.size === 0) return 'pairs (city) bootstrap';
   return `pairs (cluster) bootstrap of cities, and of the clusters of ${[...other].map(([v, ids]) => `${v} in ${ids.join(', ')}`).join('; ')}`;

@@ -1,0 +1,233 @@
+// Clustered moment covariances as xtabond2 3.7.0 forms them. cluster(a b …) sums, over every nonempty
+// combination of the cluster variables, the outer products of each of the combination's clusters'
+// moments, added for a combination of an odd number of variables and subtracted for an even number
+// (multi-way clustering: Cameron, Gelbach and Miller 2011, J. Bus. Econ. Stat. 29(2), eq. 2.11), each
+// times N_c/(N_c − 1) under `small`, N_c the combination's cluster count. One variable is the
+// one-combination case. A cluster is a set of observations, not of units: a variable may change
+// within a unit (cluster(year)), so a unit's observations fall in one or more *pieces*, the
+// observations of the unit that share every cluster variable's value. A piece's moments are the unit's
+// zw restricted to its rows (blocks.ts), and every clustered sum is a sum over pieces, keyed by the
+// piece's cluster in each combination (passes.ts, engine.ts).
+//
+// Which observations a cluster holds follows xtabond2: clusters are `egen group(vars), missing` over
+// the main-equation sample, so a missing value is a cluster value of its own, and an observation of
+// the transformed equation takes the values of the period it is stored at (first differences: its
+// own period; forward orthogonal deviations: the next one). Where that period has no data row (a
+// deviation stored past a gap or the unit's last period) xtabond2 leaves the observation out of every
+// cluster; sysgmm keeps it, with its own period's values (README, "Conventions").
+import { SpecError } from '../errors.ts';
+import type { Panel } from '../panel/panel.ts';
+import type { Design } from './design.ts';
+import type { KeyedRows } from './partial-sums.ts';
+import { addTo, compensated, normalize } from './sums.ts';
+
+export interface ClusterCombination {
+  vars: string[];
+  /** +1 for an odd number of variables, −1 for an even number. */
+  sign: number;
+}
+
+/** Every nonempty combination of the cluster variables, with its sign. */
+export function clusterCombinations(vars: readonly string[]): ClusterCombination[] {
+  const out: ClusterCombination[] = [];
+  for (let m = 1; m < 1 << vars.length; m++) {
+    const sub = vars.filter((_, j) => m & (1 << j));
+    out.push({ vars: sub, sign: sub.length % 2 === 1 ? 1 : -1 });
+  }
+  return out;
+}
+
+export interface Clustering {
+  combinations: ClusterCombination[];
+  /** Block row (sample unit) of each piece; a unit's pieces are consecutive. */
+  pieceUnit: Int32Array;
+  /** First piece of each unit (n + 1 offsets). */
+  unitPieces: Int32Array;
+  /** Each piece's cluster in each combination (pieces × combinations, piece-major), an index into
+   *  clusterKeys. */
+  codes: Int32Array;
+  /** The key of each of these units' clusters: the combination's index and its variables' values
+   *  (clusterKey), what identifies a cluster across shards and threads. */
+  clusterKeys: string[];
+  /** Piece of each unit's period (n × T; −1 where the unit has no data row). */
+  periodPiece: Int32Array;
+  /** Main-equation observations of each piece (filled by the unit pass). */
+  obs: Float64Array;
+  /** zw of each piece (pieces × L × P), or null when every unit is one piece (its zw is the piece's). */
+  zw: Float64Array | null;
+}
+
+/** A cluster's key in combination k: k, then each value with its length (no separator is ambiguous). */
+function clusterKey(k: number, values: readonly string[]): string {
+  if (values.length === 1) return `${k}|${values[0]}`;
+  let s = `${k}`;
+  for (const v of values) s += `|${v.length}:${v}`;
+  return s;
+}
+
+/** The combination index of a key. */
+export function keyCombination(key: string): number {
+  return Number(key.slice(0, key.indexOf('|')));
+}
+
+/** A cluster variable's values as codes, numbered as first met, with each code's text ('' where
+ *  missing; the unit's label for the panel id). */
+class ValueCodes {
+  readonly text: string[] = [];
+  private readonly codes = new Map<number | string, number>();
+  readonly at: (r: number) => number;
+  constructor(p: Panel, name: string) {
+    if (!p.has(name)) throw new SpecError(`cluster(${name}): unknown column`, 'cluster');
+    const code = (v: number | string, text: () => string): number => {
+      let c = this.codes.get(v);
+      if (c === undefined) {
+        c = this.text.length;
+        this.codes.set(v, c);
+        this.text.push(text());
+      }
+      return c;
+    };
+    if (name === p.idName) this.at = (r) => code(p.unitOf[r], () => String(p.units[p.unitOf[r]]));
+    else if (p.isNumeric(name)) {
+      const col = p.column(name);
+      // Map keys compare as SameValueZero: every NaN is one key, and −0 is 0 (as its text is).
+      this.at = (r) => code(col[r], () => (Number.isNaN(col[r]) ? '' : String(col[r])));
+    } else {
+      const col = p.textColumn(name);
+      this.at = (r) => code(col[r] ?? '', () => col[r] ?? '');
+    }
+  }
+}
+
+/** The pieces of the design's units under cluster(vars): each unit's data rows grouped by their
+ *  values of every cluster variable, pieces in order of their first period. */
+export function clusterPieces(d: Design, vars: readonly string[]): Clustering {
+  const p = d.panel;
+  const { offsets, time } = p;
+  const combinations = clusterCombinations(vars);
+  const nv = vars.length;
+  const value = vars.map((v) => new ValueCodes(p, v));
+  const n = d.units.length;
+  const T = d.T;
+  const periodPiece = new Int32Array(n * T).fill(-1);
+  const unitPieces = new Int32Array(n + 1);
+  // Each piece's code of every variable (pieces × variables).
+  const pieceVar: number[] = [];
+  const pieceUnit: number[] = [];
+  const row = new Int32Array(nv);
+  const byUnit = nv === 1 && vars[0] === p.idName;
+  for (let i = 0; i < n; i++) {
+    const u = d.units[i];
+    const first = pieceUnit.length;
+    // The panel id alone is one piece a unit: its first row says it.
+    const end = byUnit ? offsets[u] + 1 : offsets[u + 1];
+    let piece = -1;
+    for (let r = offsets[u]; r < end; r++) {
+      for (let j = 0; j < nv; j++) row[j] = value[j].at(r);
+      // The unit's piece of these values: the last one's (most units keep their values), else a scan
+      // of the unit's pieces (a few: one per value met), else a new one.
+      const same = (q: number) => row.every((c, j) => pieceVar[q * nv + j] === c);
+      if (piece < 0 || !same(piece)) {
+        piece = -1;
+        for (let q = first; q < pieceUnit.length && piece < 0; q++) if (same(q)) piece = q;
+        if (piece < 0) {
+          piece = pieceUnit.length;
+          pieceUnit.push(i);
+          for (let j = 0; j < nv; j++) pieceVar.push(row[j]);
+        }
+      }
+      for (let q = byUnit ? offsets[u] : r; q < (byUnit ? offsets[u + 1] : r + 1); q++) {
+        const t = time[q] - d.tmin;
+        if (t >= 0 && t < T) periodPiece[i * T + t] = piece;
+      }
+    }
+    unitPieces[i + 1] = pieceUnit.length;
+  }
+  // Each piece's cluster in each combination: its variables' codes as one number where they fit
+  // (mixed radix), else as text, numbered as met; a key for each cluster.
+  const pieces = pieceUnit.length;
+  const nk = combinations.length;
+  const codes = new Int32Array(pieces * nk);
+  const clusterKeys: string[] = [];
+  combinations.forEach((c, k) => {
+    const js = c.vars.map((v) => vars.indexOf(v));
+    const radix = js.map((j) => value[j].text.length + 1);
+    const numeric = radix.reduce((a, b) => a * b, 1) < 2 ** 52;
+    const seen = new Map<number | string, number>();
+    for (let q = 0; q < pieces; q++) {
+      let id: number | string = numeric ? 0 : '';
+      for (let m = 0; m < js.length; m++) {
+        const v = pieceVar[q * nv + js[m]];
+        id = numeric ? (id as number) * radix[m] + v : `${id},${v}`;
+      }
+      let code = seen.get(id);
+      if (code === undefined) {
+        code = clusterKeys.length;
+        seen.set(id, code);
+        clusterKeys.push(clusterKey(k, js.map((j) => value[j].text[pieceVar[q * nv + j]])));
+      }
+      codes[q * nk + k] = code;
+    }
+  });
+  return { combinations, pieceUnit: Int32Array.from(pieceUnit), unitPieces, codes, clusterKeys, periodPiece, obs: new Float64Array(pieces), zw: null };
+}
+
+/** Keyed rows (partial-sums.ts) of per-piece rows (pieces × width): each cluster's sum over its pieces,
+ *  in piece order (compensated), keys sorted ascending (by UTF-16 code unit, as partial sums merge them). */
+export function clusterRows(c: Clustering, rows: Float64Array, width: number): KeyedRows {
+  const nk = c.combinations.length;
+  const sum = compensated(c.clusterKeys.length * width);
+  for (let q = 0; q < c.pieceUnit.length; q++)
+    for (let k = 0; k < nk; k++) {
+      const o = c.codes[q * nk + k] * width;
+      for (let m = 0; m < width; m++) addTo(sum, o + m, rows[q * width + m]);
+    }
+  normalize(sum);
+  const order = c.clusterKeys.map((_, j) => j).sort((a, b) => (c.clusterKeys[a] < c.clusterKeys[b] ? -1 : 1));
+  const out = { keys: order.map((j) => c.clusterKeys[j]), width, rows: new Float64Array(order.length * width), lo: new Float64Array(order.length * width) };
+  order.forEach((j, at) => {
+    out.rows.set(sum.hi.subarray(j * width, (j + 1) * width), at * width);
+    out.lo.set(sum.lo.subarray(j * width, (j + 1) * width), at * width);
+  });
+  return out;
+}
+
+/** The piece of row r (transformed rows 0..T−1, level rows T..2T−1) of unit i: that of the period the
+ *  row is stored at, else (a deviation stored where the unit has no data row) of the period before. */
+export function rowPiece(c: Clustering, i: number, r: number, T: number): number {
+  const t = r % T;
+  const own = c.periodPiece[i * T + t];
+  return own >= 0 ? own : c.periodPiece[i * T + t - 1];
+}
+
+/** Under one cluster variable constant within every unit, what a pairs bootstrap resamples: each
+ *  unit's cluster (numbered from 0, units with observations first) and the count with observations;
+ *  null otherwise. */
+export function unitClusters(c: Clustering, n: number, obsMain: Int32Array): { index: Int32Array; n: number } | null {
+  if (c.combinations.length !== 1 || c.pieceUnit.length !== n) return null;
+  const renumber = new Map<number, number>();
+  const index = new Int32Array(n);
+  for (const withObs of [true, false])
+    for (let i = 0; i < n; i++) {
+      if (obsMain[i] > 0 !== withObs) continue;
+      if (!renumber.has(c.codes[i])) renumber.set(c.codes[i], renumber.size);
+      index[i] = renumber.get(c.codes[i])!;
+    }
+  let count = 0;
+  index.forEach((k, i) => obsMain[i] > 0 && (count = Math.max(count, k + 1)));
+  return { index, n: count };
+}
+
+/** Clusters with main-equation observations in each combination, from observation counts by key
+ *  (keys[j] with obs[j]; a key may come more than once). */
+export function clusterCounts(keys: readonly string[], obs: ArrayLike<number>, combinations: number): number[] {
+  const seen = new Set<string>();
+  const n = new Array<number>(combinations).fill(0);
+  keys.forEach((k, j) => {
+    if (obs[j] > 0 && !seen.has(k)) {
+      seen.add(k);
+      n[keyCombination(k)]++;
+    }
+  });
+  return n;
+}
