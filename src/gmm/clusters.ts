@@ -39,15 +39,19 @@ export function clusterCombinations(vars: readonly string[]): ClusterCombination
 
 export interface Clustering {
   combinations: ClusterCombination[];
+  /** Per combination: whether it holds the panel id, so that each of its clusters lies within one unit
+   *  (a set of units, a shard, holds it whole): its sums need no keys (localClusterSums). */
+  local: boolean[];
   /** Block row (sample unit) of each piece; a unit's pieces are consecutive. */
   pieceUnit: Int32Array;
   /** First piece of each unit (n + 1 offsets). */
   unitPieces: Int32Array;
   /** Each piece's cluster in each combination (pieces × combinations, piece-major), an index into
-   *  clusterKeys. */
+   *  clusterKeys; combination k's clusters are codes codeStart[k] .. codeStart[k + 1] − 1. */
   codes: Int32Array;
+  codeStart: Int32Array;
   /** The key of each of these units' clusters: the combination's index and its variables' values
-   *  (clusterKey), what identifies a cluster across shards and threads. */
+   *  (clusterKey), what identifies a cluster across shards and threads; '' for a local combination's. */
   clusterKeys: string[];
   /** Piece of each unit's period (n × T; −1 where the unit has no data row). */
   periodPiece: Int32Array;
@@ -99,6 +103,13 @@ class ValueCodes {
   }
 }
 
+/** Whether piece q's codes (pieceVar, row.length a piece) are row's. */
+function sameValues(pieceVar: number[], q: number, row: Int32Array): boolean {
+  const nv = row.length;
+  for (let j = 0; j < nv; j++) if (pieceVar[q * nv + j] !== row[j]) return false;
+  return true;
+}
+
 /** The pieces of the design's units under cluster(vars): each unit's data rows grouped by their
  *  values of every cluster variable, pieces in order of their first period. */
 export function clusterPieces(d: Design, vars: readonly string[]): Clustering {
@@ -126,10 +137,9 @@ export function clusterPieces(d: Design, vars: readonly string[]): Clustering {
       for (let j = 0; j < nv; j++) row[j] = value[j].at(r);
       // The unit's piece of these values: the last one's (most units keep their values), else a scan
       // of the unit's pieces (a few: one per value met), else a new one.
-      const same = (q: number) => row.every((c, j) => pieceVar[q * nv + j] === c);
-      if (piece < 0 || !same(piece)) {
+      if (piece < 0 || !sameValues(pieceVar, piece, row)) {
         piece = -1;
-        for (let q = first; q < pieceUnit.length && piece < 0; q++) if (same(q)) piece = q;
+        for (let q = first; q < pieceUnit.length && piece < 0; q++) if (sameValues(pieceVar, q, row)) piece = q;
         if (piece < 0) {
           piece = pieceUnit.length;
           pieceUnit.push(i);
@@ -143,54 +153,102 @@ export function clusterPieces(d: Design, vars: readonly string[]): Clustering {
     }
     unitPieces[i + 1] = pieceUnit.length;
   }
-  // Each piece's cluster in each combination: its variables' codes as one number where they fit
-  // (mixed radix), else as text, numbered as met; a key for each cluster.
+  // Each piece's cluster in each combination, and a key for each cluster.
   const pieces = pieceUnit.length;
   const nk = combinations.length;
   const codes = new Int32Array(pieces * nk);
   const clusterKeys: string[] = [];
+  const local = combinations.map((c) => c.vars.includes(p.idName));
+  const codeStart = new Int32Array(nk + 1);
+  const sameOn = (js: number[], q: number, r: number) => js.every((j) => pieceVar[q * nv + j] === pieceVar[r * nv + j]);
   combinations.forEach((c, k) => {
     const js = c.vars.map((v) => vars.indexOf(v));
-    const radix = js.map((j) => value[j].text.length + 1);
-    const numeric = radix.reduce((a, b) => a * b, 1) < 2 ** 52;
-    const seen = new Map<number | string, number>();
-    for (let q = 0; q < pieces; q++) {
-      let id: number | string = numeric ? 0 : '';
-      for (let m = 0; m < js.length; m++) {
-        const v = pieceVar[q * nv + js[m]];
-        id = numeric ? (id as number) * radix[m] + v : `${id},${v}`;
+    const start = clusterKeys.length;
+    if (local[k]) {
+      // Clusters within units: a piece joins the first of its unit's pieces with its values. A local
+      // combination's clusters never meet another set's: no key (clusterRows skips them).
+      for (let i = 0; i < n; i++)
+        for (let q = unitPieces[i]; q < unitPieces[i + 1]; q++) {
+          let r = unitPieces[i];
+          while (r < q && !sameOn(js, r, q)) r++;
+          codes[q * nk + k] = r < q ? codes[r * nk + k] : clusterKeys.push('') - 1;
+        }
+    } else if (js.length === 1) {
+      // One variable: its codes (every one is some piece's).
+      const j = js[0];
+      for (const text of value[j].text) clusterKeys.push(clusterKey(k, [text]));
+      for (let q = 0; q < pieces; q++) codes[q * nk + k] = start + pieceVar[q * nv + j];
+    } else {
+      // Several: their codes as one number where they fit (mixed radix), else as text, numbered as met.
+      const radix = js.map((j) => value[j].text.length + 1);
+      const numeric = radix.reduce((x, y) => x * y, 1) < 2 ** 52;
+      const seen = new Map<number | string, number>();
+      for (let q = 0; q < pieces; q++) {
+        let id: number | string = numeric ? 0 : '';
+        for (let m = 0; m < js.length; m++) {
+          const v = pieceVar[q * nv + js[m]];
+          id = numeric ? (id as number) * radix[m] + v : `${id},${v}`;
+        }
+        let code = seen.get(id);
+        if (code === undefined) {
+          code = clusterKeys.length;
+          seen.set(id, code);
+          clusterKeys.push(clusterKey(k, js.map((jj) => value[jj].text[pieceVar[q * nv + jj]])));
+        }
+        codes[q * nk + k] = code;
       }
-      let code = seen.get(id);
-      if (code === undefined) {
-        code = clusterKeys.length;
-        seen.set(id, code);
-        clusterKeys.push(clusterKey(k, js.map((j) => value[j].text[pieceVar[q * nv + j]])));
-      }
-      codes[q * nk + k] = code;
     }
+    codeStart[k + 1] = clusterKeys.length;
   });
-  return { combinations, pieceUnit: Int32Array.from(pieceUnit), unitPieces, codes, clusterKeys, periodPiece, obs: new Float64Array(pieces), zw: null };
+  return { combinations, local, pieceUnit: Int32Array.from(pieceUnit), unitPieces, codes, codeStart, clusterKeys, periodPiece, obs: new Float64Array(pieces), zw: null };
 }
 
 /** Keyed rows (partial-sums.ts) of per-piece rows (pieces × width): each cluster's sum over its pieces,
- *  in piece order (compensated), keys sorted ascending (by UTF-16 code unit, as partial sums merge them). */
+ *  in piece order (compensated), keys sorted ascending (by UTF-16 code unit, as partial sums merge
+ *  them); the clusters of combinations that are not local only. */
 export function clusterRows(c: Clustering, rows: Float64Array, width: number): KeyedRows {
   const nk = c.combinations.length;
-  const sum = compensated(c.clusterKeys.length * width);
-  for (let q = 0; q < c.pieceUnit.length; q++)
-    for (let k = 0; k < nk; k++) {
-      const o = c.codes[q * nk + k] * width;
-      for (let m = 0; m < width; m++) addTo(sum, o + m, rows[q * width + m]);
-    }
+  // The non-local combinations' codes, numbered compactly.
+  const slot = new Int32Array(c.clusterKeys.length).fill(-1);
+  const keyed: number[] = [];
+  c.local.forEach((local, k) => {
+    if (!local) for (let code = c.codeStart[k]; code < c.codeStart[k + 1]; code++) slot[code] = keyed.push(code) - 1;
+  });
+  const sum = compensated(keyed.length * width);
+  if (keyed.length > 0)
+    for (let q = 0; q < c.pieceUnit.length; q++)
+      for (let k = 0; k < nk; k++) {
+        if (c.local[k]) continue;
+        const o = slot[c.codes[q * nk + k]] * width;
+        for (let m = 0; m < width; m++) addTo(sum, o + m, rows[q * width + m]);
+      }
   normalize(sum);
-  const order = c.clusterKeys.map((_, j) => j).sort((a, b) => (c.clusterKeys[a] < c.clusterKeys[b] ? -1 : 1));
-  const out = { keys: order.map((j) => c.clusterKeys[j]), width, rows: new Float64Array(order.length * width), lo: new Float64Array(order.length * width) };
+  const order = keyed.map((_, j) => j).sort((a, b) => (c.clusterKeys[keyed[a]] < c.clusterKeys[keyed[b]] ? -1 : 1));
+  const out = { keys: order.map((j) => c.clusterKeys[keyed[j]]), width, rows: new Float64Array(order.length * width), lo: new Float64Array(order.length * width) };
   order.forEach((j, at) => {
     out.rows.set(sum.hi.subarray(j * width, (j + 1) * width), at * width);
     out.lo.set(sum.lo.subarray(j * width, (j + 1) * width), at * width);
   });
   return out;
 }
+
+/** Per-piece rows (pieces × width) summed by cluster (clusters × width, indexed by code), in piece
+ *  order: plain sums, for local combinations, whose clusters lie within one unit. */
+export function clusterTotals(c: Clustering, rows: Float64Array, width: number): Float64Array {
+  const nk = c.combinations.length;
+  const out = new Float64Array(c.clusterKeys.length * width);
+  for (let q = 0; q < c.pieceUnit.length; q++)
+    for (let k = 0; k < nk; k++) {
+      if (!c.local[k]) continue;
+      const o = c.codes[q * nk + k] * width;
+      for (let m = 0; m < width; m++) out[o + m] += rows[q * width + m];
+    }
+  return out;
+}
+
+/** The partial sums (partial-sums.ts) of a local combination k: its clusters with observations, and Σ_c g_c g_c'. */
+export const localCount = (k: number): string => `cluster.n.${k}`;
+export const localGram = (k: number): string => `cluster.s.${k}`;
 
 /** The piece of row r (transformed rows 0..T−1, level rows T..2T−1) of unit i: that of the period the
  *  row is stored at, else (a deviation stored where the unit has no data row) of the period before. */

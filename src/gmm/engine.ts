@@ -5,11 +5,11 @@
 // of units or on shards; the bootstrap (src/bootstrap/replicate.ts) on a chunk of replications.
 // Weights are applied through factorizations (src/linalg/weight-factor.ts), never explicit inverses,
 // with invsym's generalized-inverse semantics (only exactly collinear directions dropped), as xtabond2.
-import { clusterCounts as clusterCountsOf, keyCombination } from './clusters.ts';
+import { clusterCounts as clusterCountsOf, keyCombination, localCount, localGram } from './clusters.ts';
 import { applyWeight, factorWeight, scaleWeight, weightRank, type WeightFactor } from '../linalg/weight-factor.ts';
 import { gmmStep, type GmmStep } from './step.ts';
 import { robustOneStepVariance, windmeijerFromBracket } from './covariance.ts';
-import { sumOf, type PartialSums } from './partial-sums.ts';
+import { sumOf, type KeyedRows, type PartialSums } from './partial-sums.ts';
 import type { ArMode, PassRequest } from './passes.ts';
 import type { ArSums } from './ar-sums.ts';
 
@@ -133,20 +133,25 @@ function clusterGram(rows: Float64Array, from: number, to: number, L: number): F
   return s;
 }
 
-/** S = Σ_k f_k Σ_{c in combination k} g_c g_c' (clusters.ts): keys sorted, so each combination's are
- *  consecutive. */
-function clusteredCovariance(keys: readonly string[], rows: Float64Array, factors: number[], L: number): Float64Array {
-  let s: Float64Array | null = null;
-  for (let from = 0; from < keys.length; ) {
-    const k = keyCombination(keys[from]);
+/** S = Σ_k f_k Σ_{c in combination k} g_c g_c' (clusters.ts), in the order of k: a local combination's
+ *  sum from the weight pass, another's from its clusters' keyed moments (keys sorted, so each
+ *  combination's are consecutive). */
+function clusteredCovariance(p2: PartialSums, g: KeyedRows, factors: number[], L: number): Float64Array {
+  const keyed = new Map<number, Float64Array>();
+  for (let from = 0; from < g.keys.length; ) {
+    const k = keyCombination(g.keys[from]);
     let to = from + 1;
-    while (to < keys.length && keyCombination(keys[to]) === k) to++;
-    let sk = clusterGram(rows, from, to, L);
-    if (factors[k] !== 1) sk = sk.map((x) => x * factors[k]);
-    if (!s) s = sk;
-    else for (let j = 0; j < s.length; j++) s[j] += sk[j];
+    while (to < g.keys.length && keyCombination(g.keys[to]) === k) to++;
+    keyed.set(k, clusterGram(g.rows, from, to, L));
     from = to;
   }
+  let s: Float64Array | null = null;
+  factors.forEach((f, k) => {
+    let sk = p2.sums[localGram(k)] ?? keyed.get(k) ?? new Float64Array(L * L);
+    if (f !== 1) sk = sk.map((x) => x * f);
+    if (!s) s = sk;
+    else for (let j = 0; j < s.length; j++) s[j] += sk[j];
+  });
   return s ?? new Float64Array(L * L);
 }
 
@@ -169,7 +174,8 @@ export function* estimationSteps(opts: EstimateOptions, K: number, ar: ArMode): 
   const ze1 = momentResidual(sums, b1);
   const clusterObs = p1.keyed.clusterObs;
   const signs = opts.clusterSigns ?? [1];
-  const clusterCounts = clusterObs ? clusterCountsOf(clusterObs.keys, clusterObs.rows, signs.length) : [];
+  // A local combination's count is a sum over the sets of units; another's, its keys with observations.
+  const clusterCounts = clusterObs ? clusterCountsOf(clusterObs.keys, clusterObs.rows, signs.length).map((n, k) => p1.sums[localCount(k)]?.[0] ?? n) : [];
   const clusters = clusterObs ? Math.min(...clusterCounts) : 0;
   const base = { sums, b1, w1, step1, v1, sig2, j0: weightRank(h), a1Kept, ze1, clusters, clusterCounts };
   // Each combination's factor on its clusters' outer products: its sign, times Nc/(Nc − 1) under small
@@ -196,7 +202,7 @@ export function* estimationSteps(opts: EstimateOptions, K: number, ar: ArMode): 
   const clusterG = p2.keyed.g ?? null;
   // Without per-cluster moments a bootstrap replication's blocks are its drawn clusters, scaled by momentScale.
   const clusterScale = clusterG ? bracketScale : (opts.momentScale ?? 1);
-  let s = clusterG ? clusteredCovariance(clusterG.keys, clusterG.rows, factors, L) : sumOf(p2, 's');
+  let s = clusterG ? clusteredCovariance(p2, clusterG, factors, L) : sumOf(p2, 's');
   if (!clusterG && clusterScale !== 1) s = s.map((x) => x * clusterScale);
   // One-step robust: (V X'ZA) S (V X'ZA)' with the unscaled step (σ² cancels).
   const v1Robust = opts.robust ? robustOneStepVariance(step1, s, L, K) : null;

@@ -9,7 +9,7 @@ import type { InstrumentPlan } from './instruments.ts';
 import { emptyPartial, setSum, type KeyedRows, type PartialSums } from './partial-sums.ts';
 import { addCrossRow, addGramGroup, addRow, compensated, compensatedSum, finishGram, GRAM_GROUP, normalize } from './sums.ts';
 import { momentRow, residualWeights, zwMomentRow } from './moments.ts';
-import { clusterRows, type Clustering } from './clusters.ts';
+import { clusterRows, clusterTotals, localCount, localGram, type Clustering } from './clusters.ts';
 import { arSumsNonRobust, arSumsRobust, type ArSums } from './ar-sums.ts';
 import { correctionOnWasm, gramOnWasm, rowSumOnWasm } from './pass-kernels.ts';
 import { countTotals } from './weights.ts';
@@ -88,7 +88,17 @@ function momentsPass(s: Shard): PartialSums {
   p.min.obsPerGroup = min;
   p.max.obsPerGroup = max;
   const c = b.clustering;
-  if (c) p.keyed.clusterObs = clusterRows(c, c.obs, 1);
+  if (c) {
+    p.keyed.clusterObs = clusterRows(c, c.obs, 1);
+    // A local combination's clusters with observations, counted here (none spans units).
+    const obs = clusterTotals(c, c.obs, 1);
+    c.local.forEach((local, k) => {
+      if (!local) return;
+      let n = 0;
+      for (let code = c.codeStart[k]; code < c.codeStart[k + 1]; code++) if (obs[code] > 0) n++;
+      p.sums[localCount(k)] = Float64Array.of(n);
+    });
+  }
   return p;
 }
 
@@ -111,7 +121,22 @@ function weightPass(s: Shard, beta1: Float64Array): PartialSums {
   p.units = b.n;
   const cl = b.clustering;
   if (cl) {
-    p.keyed.g = clusterRows(cl, pieceMoments(b, cl, residualWeights(b, beta1), w), b.L);
+    const g = pieceMoments(b, cl, residualWeights(b, beta1), w);
+    p.keyed.g = clusterRows(cl, g, b.L);
+    // A local combination's Σ_c g_c g_c' here, by groups of GRAM_GROUP clusters (sums.ts addGramGroup).
+    const totals = clusterTotals(cl, g, b.L);
+    const L = b.L;
+    cl.local.forEach((local, k) => {
+      if (!local) return;
+      const gram = compensated(L * L);
+      // Combination k's clusters are rows codeStart[k] .. of the totals: groups of them in place.
+      for (let i0 = cl.codeStart[k]; i0 < cl.codeStart[k + 1]; i0 += GRAM_GROUP) {
+        const m = Math.min(GRAM_GROUP, cl.codeStart[k + 1] - i0);
+        const group = totals.subarray(i0 * L, (i0 + m) * L);
+        addGramGroup(gram, group, group, m, L);
+      }
+      setSum(p, localGram(k), finishGram(gram, L));
+    });
     return p;
   }
   // Σ_i w_i g_i g_i' by groups of GRAM_GROUP consecutive units (sums.ts addGramGroup; no n×L array): on
@@ -141,22 +166,27 @@ function weightPass(s: Shard, beta1: Float64Array): PartialSums {
 
 /** For each cluster piece of b, Σ_k f_k g_k over its clusters in the combinations k (pieces × L):
  *  g_k the merged moments of the piece's cluster in combination k, f_k its factor (1 when absent). */
-function clusterRowsOf(b: UnitBlocks, c: Clustering, g: KeyedRows, factors: number[] | undefined): Float64Array {
+function clusterRowsOf(b: UnitBlocks, c: Clustering, g: KeyedRows, factors: number[] | undefined, beta1: Float64Array, w: Float64Array | null): Float64Array {
   const at = new Map<string, number>();
   g.keys.forEach((k, j) => at.set(k, j));
   const merged = Int32Array.from(c.clusterKeys, (key) => {
+    if (key === '') return -1;
     const j = at.get(key);
     if (j === undefined) throw new Error(`correction pass: cluster ${key} is missing from the merged weight pass`);
     return j;
   });
   const { L } = b;
   const nk = c.combinations.length;
+  // A local combination's cluster moments are this set's own (its clusters lie within one unit).
+  const own = c.local.includes(true) ? clusterTotals(c, pieceMoments(b, c, residualWeights(b, beta1), w), L) : null;
   const out = new Float64Array(c.pieceUnit.length * L);
   for (let q = 0; q < c.pieceUnit.length; q++)
     for (let k = 0; k < nk; k++) {
-      const j = merged[c.codes[q * nk + k]];
+      const code = c.codes[q * nk + k];
+      const src = c.local[k] ? own! : g.rows;
+      const j = c.local[k] ? code : merged[code];
       const f = factors ? factors[k] : 1;
-      for (let l = 0; l < L; l++) out[q * L + l] += f * g.rows[j * L + l];
+      for (let l = 0; l < L; l++) out[q * L + l] += f * src[j * L + l];
     }
   return out;
 }
@@ -175,7 +205,7 @@ function correctionPass(s: Shard, req: Extract<PassRequest, { pass: 'correction'
     const a = req.aze2;
     const cl = req.clusterG ? b.clustering : null;
     if (req.clusterG && !cl) throw new Error('correction pass: per-cluster moments for blocks built without cluster()');
-    const hAll = cl ? clusterRowsOf(b, cl, req.clusterG!, req.clusterFactors) : null;
+    const hAll = cl ? clusterRowsOf(b, cl, req.clusterG!, req.clusterFactors, req.beta1, w) : null;
     const c1 = residualWeights(b, req.beta1);
     // Without cluster(), on the WebAssembly kernel where there is one (pass-kernels.ts, the same sums).
     const onWasm = hAll ? null : correctionOnWasm(b, c1, a, w);
