@@ -143,6 +143,32 @@ describe('cluster()', () => {
     const beta = mul(inv(mul(xza, zx)), mul(xza, zy)).map((r) => r[0]);
     beta.forEach((bk, k) => expect(rel(est.b2![k], bk)).toBeLessThan(1e-8));
   });
+
+  it("a cluster value on a row outside the sample counts for nothing: same numbers, no warning, and the bootstrap's clusters", async () => {
+    // region, but changed (missing, or another value) on each unit's first row, which L.y leaves out.
+    const first = (v: number) => Float64Array.from(panel.column('region'), (r, i) => (i === panel.offsets[panel.unitOf[i]] ? v : r));
+    const p2 = panel.withColumn('rm', first(NaN)).withColumn('rx', first(99));
+    const cols = [...columns, 'rm', 'rx'];
+    const cmd = 'y L.y x, gmm(y, lag(2 3)) iv(x) twostep robust';
+    const ref = await fitGmm(p2, parseXtabond2(`${cmd} cluster(region)`, cols));
+    for (const v of ['rm', 'rx']) {
+      const r = await fitGmm(p2, parseXtabond2(`${cmd} cluster(${v})`, cols));
+      r.coefficients.forEach((c, k) => expect(rel(c.se, ref.coefficients[k].se)).toBeLessThan(1e-12));
+      expect(r.warnings.filter((w) => w.startsWith('cluster('))).toEqual([]);
+      expect(r.clusters).toEqual([{ variables: [v], count: ref.clusters![0].count }]);
+      // Constant over the sample's rows: whole units to resample.
+      const prep = prepareGmm(p2, parseXtabond2(`${cmd} cluster(${v})`, cols));
+      const b = modelBlocks(prep);
+      expect(unitClusters(b.clustering!, b.n, b.obsMain)!.n).toBe(ref.clusters![0].count);
+    }
+  });
+
+  it('names the combination with too few clusters', async () => {
+    const one = panel.withColumn('one', new Float64Array(panel.nrows).fill(1));
+    await expect(fitGmm(one, parseXtabond2('y L.y x, gmm(y, lag(2 3)) iv(x) twostep robust cluster(region one)', [...columns, 'one']))).rejects.toThrow(
+      /at least 2 clusters of one; the sample has 1/,
+    );
+  });
 });
 
 // A tester's report: with every SE missing the header printed "Wald chi2(2) = 0.00, Prob > chi2 = 1.000".

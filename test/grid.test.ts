@@ -115,6 +115,19 @@ describe('grid tasks', () => {
     expect(row.focus['1.ind']?.estimate).toEqual(expect.any(Number));
   });
 
+  it('with --bootstrap, a specification whose clusters the bootstrap cannot resample keeps its estimate, without intervals', async () => {
+    const { columns } = await abdata();
+    const grid = parseGrid({ template: 'xtabond2 n L.n w k, gmm(L.n, collapse lag(1 2)) iv(w k) twostep {cl}', axes: { cl: ['cluster(ind)', 'cluster(id year)'] }, samples: { all: null }, focus: ['w'] }, [...columns, 'year']);
+    const config: GridConfig = { data: { path: DATA, sha256: await dataSha256(DATA), id: 'id', time: 'year' }, grid, bootstrap: 9, seed: 1, perTask: 8 };
+    const rows = await gridTask({ format: 'sysgmm-run/1', kind: 'grid', tasks: 1, config, created: '', id: 'test' }, 0);
+    expect(rows.map((r) => r.failure)).toEqual([null, null]);
+    const [one, two] = grid.specs.map((s) => rows[s.index]);
+    expect(one.focus.w!.boot).not.toBeNull();
+    expect(two.focus.w!.estimate).toEqual(expect.any(Number));
+    expect(two.focus.w!.boot).toBeNull();
+    expect(two.warnings.at(-1)).toMatch(/^no bootstrap intervals: cluster\(id year\)/);
+  });
+
   it('each specification equals the direct fit of its command on its sample; flags and stability follow', async () => {
     const { panel, columns } = await abdata();
     const grid = parseGrid(GRID, columns);

@@ -419,7 +419,7 @@ class UnitPass {
     }
   }
 
-  /** Under cluster(): the main-equation observations of each of the unit's pieces (clusters.ts) and,
+  /** Under cluster(): the main-equation observations and the used rows of each of the unit's pieces (clusters.ts) and,
    *  for a unit of several, each piece's zw = Σ over its rows of Z[r]ᵀW[r] (the rows as momentBlock
    *  reads them, scaled under observation weights). */
   private clusterBlocks(i: number): void {
@@ -427,7 +427,11 @@ class UnitPass {
     const { T, P, L, rows } = this;
     const p0 = c.unitPieces[i];
     const system = this.d.system;
-    for (let t = 0; t < T; t++) if (system ? rows.useL[t] : rows.useT[t]) c.obs[rowPiece(c, i, system ? T + t : t, T)]++;
+    for (let t = 0; t < T; t++) {
+      if (system ? rows.useL[t] : rows.useT[t]) c.obs[rowPiece(c, i, system ? T + t : t, T)]++;
+      if (rows.useT[t]) c.used[rowPiece(c, i, t, T)]++;
+      if (system && rows.useL[t]) c.used[rowPiece(c, i, T + t, T)]++;
+    }
     if (c.unitPieces[i + 1] - p0 === 1) return;
     const zw = c.zw!;
     const { start, col, val } = this.zrows;

@@ -6,15 +6,17 @@
 // one-combination case. A cluster is a set of observations, not of units: a variable may change
 // within a unit (cluster(year)), so a unit's observations fall in one or more *pieces*, the
 // observations of the unit that share every cluster variable's value. A piece's moments are the unit's
-// zw restricted to its rows (blocks.ts), and every clustered sum is a sum over pieces, keyed by the
-// piece's cluster in each combination (passes.ts, engine.ts).
+// zw restricted to its rows (blocks.ts), and every clustered sum is a sum over pieces: keyed by the
+// piece's cluster in each combination, so that sets of units (threads, shards) merge by key, except
+// in a combination that holds the panel id, whose clusters lie within one unit and are summed where
+// they are (passes.ts, engine.ts).
 //
 // Which observations a cluster holds follows xtabond2: clusters are `egen group(vars), missing` over
 // the main-equation sample, so a missing value is a cluster value of its own, and an observation of
 // the transformed equation takes the values of the period it is stored at (first differences: its
 // own period; forward orthogonal deviations: the next one). Where that period has no data row (a
 // deviation stored past a gap or the unit's last period) xtabond2 leaves the observation out of every
-// cluster; sysgmm keeps it, with its own period's values (README, "Conventions").
+// cluster; sysgmm keeps it, with its own period's values (README, "Clustered errors").
 import { SpecError } from '../errors.ts';
 import type { Panel } from '../panel/panel.ts';
 import type { Design } from './design.ts';
@@ -40,7 +42,8 @@ export function clusterCombinations(vars: readonly string[]): ClusterCombination
 export interface Clustering {
   combinations: ClusterCombination[];
   /** Per combination: whether it holds the panel id, so that each of its clusters lies within one unit
-   *  (a set of units, a shard, holds it whole): its sums need no keys (localClusterSums). */
+   *  (a set of units, a shard, holds it whole): its sums need no keys (clusterTotals, and the
+   *  partial sums localCount and localGram). */
   local: boolean[];
   /** Block row (sample unit) of each piece; a unit's pieces are consecutive. */
   pieceUnit: Int32Array;
@@ -55,8 +58,12 @@ export interface Clustering {
   clusterKeys: string[];
   /** Piece of each unit's period (n × T; −1 where the unit has no data row). */
   periodPiece: Int32Array;
-  /** Main-equation observations of each piece (filled by the unit pass). */
+  /** Main-equation observations of each piece, and its rows that enter either equation (filled by the
+   *  unit pass): a piece of none is none of the sample's. */
   obs: Float64Array;
+  used: Int32Array;
+  /** 1 for a piece where some cluster variable is missing. */
+  missing: Uint8Array;
   /** zw of each piece (pieces × L × P), or null when every unit is one piece (its zw is the piece's). */
   zw: Float64Array | null;
 }
@@ -200,7 +207,11 @@ export function clusterPieces(d: Design, vars: readonly string[]): Clustering {
     }
     codeStart[k + 1] = clusterKeys.length;
   });
-  return { combinations, local, pieceUnit: Int32Array.from(pieceUnit), unitPieces, codes, codeStart, clusterKeys, periodPiece, obs: new Float64Array(pieces), zw: null };
+  const missing = Uint8Array.from(pieceUnit, (_, q) => (value.some((v, j) => v.text[pieceVar[q * nv + j]] === '') ? 1 : 0));
+  return {
+    combinations, local, pieceUnit: Int32Array.from(pieceUnit), unitPieces, codes, codeStart, clusterKeys, periodPiece,
+    obs: new Float64Array(pieces), used: new Int32Array(pieces), missing, zw: null,
+  };
 }
 
 /** Keyed rows (partial-sums.ts) of per-piece rows (pieces × width): each cluster's sum over its pieces,
@@ -255,37 +266,57 @@ export const localGram = (k: number): string => `cluster.s.${k}`;
 export function rowPiece(c: Clustering, i: number, r: number, T: number): number {
   const t = r % T;
   const own = c.periodPiece[i * T + t];
-  return own >= 0 ? own : c.periodPiece[i * T + t - 1];
+  if (own >= 0) return own;
+  const before = t > 0 ? c.periodPiece[i * T + t - 1] : -1;
+  if (before < 0) throw new Error(`rowPiece: unit ${i} has no data row at period ${t} or the one before`);
+  return before;
 }
 
-/** Under one cluster variable constant within every unit, what a pairs bootstrap resamples: each
- *  unit's cluster (numbered from 0, units with observations first) and the count with observations;
- *  null otherwise. */
+/** Under one cluster variable constant over each unit's rows in the sample, what a pairs bootstrap
+ *  resamples: each unit's cluster (numbered from 0, units with observations first) and the count with
+ *  observations; null otherwise. */
 export function unitClusters(c: Clustering, n: number, obsMain: Int32Array): { index: Int32Array; n: number } | null {
-  if (c.combinations.length !== 1 || c.pieceUnit.length !== n) return null;
+  if (c.combinations.length !== 1) return null;
+  // Each unit's piece in the sample (its first where it has none).
+  const piece = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    piece[i] = c.unitPieces[i];
+    let inSample = 0;
+    for (let q = c.unitPieces[i]; q < c.unitPieces[i + 1]; q++)
+      if (c.used[q] > 0 && inSample++ === 0) piece[i] = q;
+    if (inSample > 1) return null;
+  }
   const renumber = new Map<number, number>();
   const index = new Int32Array(n);
   for (const withObs of [true, false])
     for (let i = 0; i < n; i++) {
       if (obsMain[i] > 0 !== withObs) continue;
-      if (!renumber.has(c.codes[i])) renumber.set(c.codes[i], renumber.size);
-      index[i] = renumber.get(c.codes[i])!;
+      const code = c.codes[piece[i]];
+      if (!renumber.has(code)) renumber.set(code, renumber.size);
+      index[i] = renumber.get(code)!;
     }
   let count = 0;
   index.forEach((k, i) => obsMain[i] > 0 && (count = Math.max(count, k + 1)));
   return { index, n: count };
 }
 
-/** Clusters with main-equation observations in each combination, from observation counts by key
- *  (keys[j] with obs[j]; a key may come more than once). */
+/** Clusters with main-equation observations in each combination, from the merged observation counts
+ *  by key. */
 export function clusterCounts(keys: readonly string[], obs: ArrayLike<number>, combinations: number): number[] {
-  const seen = new Set<string>();
   const n = new Array<number>(combinations).fill(0);
-  keys.forEach((k, j) => {
-    if (obs[j] > 0 && !seen.has(k)) {
-      seen.add(k);
-      n[keyCombination(k)]++;
-    }
-  });
+  keys.forEach((k, j) => obs[j] > 0 && n[keyCombination(k)]++);
+  return n;
+}
+
+/** Units with an observation where some cluster variable is missing (a cluster value of its own, as
+ *  xtabond2's egen group(), missing makes it; inference.ts warns of them). */
+export function unclusteredUnits(c: Clustering): number {
+  let n = 0;
+  for (let i = 0; i + 1 < c.unitPieces.length; i++)
+    for (let q = c.unitPieces[i]; q < c.unitPieces[i + 1]; q++)
+      if (c.missing[q] && c.used[q] > 0) {
+        n++;
+        break;
+      }
   return n;
 }

@@ -414,7 +414,7 @@ export function ifInRows(panel: Panel, spec: Pick<ModelSpec, 'condition' | 'inRa
 
 /** The rows where a cluster() variable is missing (null without cluster(), or when no value is missing).
  *  The OLS and within fits leave them out of the sample, as Stata's `regress` and `xtreg` mark them
- *  out; xtabond2 keeps them (missingClusterUnits). */
+ *  out; xtabond2 keeps them (clusters.ts unclusteredUnits). */
 export function missingClusterRows(panel: Panel, spec: Pick<ModelSpec, 'cluster'>): Uint8Array | null {
   const out = new Uint8Array(panel.nrows);
   for (const name of spec.cluster ?? []) {
@@ -428,18 +428,6 @@ export function missingClusterRows(panel: Panel, spec: Pick<ModelSpec, 'cluster'
     }
   }
   return out.includes(1) ? out : null;
-}
-
-/** How many of the sample's units have a row without a cluster() value. xtabond2 3.7.0 marks out only
- *  the varlist, if/in and the panel id, and numbers the clusters with `egen group(clustvars) if touse,
- *  missing`, so a missing value is a cluster value of its own; sysgmm does the same and says so
- *  (inference.ts sampleWarnings; summed over shards and threads as the partial sum `unclustered`). */
-export function missingClusterUnits(panel: Panel, spec: Pick<ModelSpec, 'cluster'>, units: Int32Array): number {
-  const missing = missingClusterRows(panel, spec);
-  if (!missing) return 0;
-  let n = 0;
-  for (const u of units) if (missing.subarray(panel.offsets[u], panel.offsets[u + 1]).includes(1)) n++;
-  return n;
 }
 
 /** Why a row of a unit outside the sample is excluded: outside the if/in (`ifIn`, null: no row is),

@@ -12,10 +12,10 @@ import { SpecError } from '../errors.ts';
 import { invsym, symmetrize } from '../linalg/invsym.ts';
 import { normalQuantileOf, normalTwoSided, tQuantileOf, tTwoSided } from '../stats/distributions.ts';
 import { groupSizes, type UnitBlocks } from './blocks.ts';
-import { clusterCombinations } from './clusters.ts';
+import { clusterCombinations, unclusteredUnits } from './clusters.ts';
 import { smallFactor } from './covariance.ts';
 import { countTotals, sampleCounts, type CountTotals } from './weights.ts';
-import { exclusionOutside, EXCLUSION_REASONS, missingClusterUnits, sigmaCountsTransformed, type Design } from './design.ts';
+import { exclusionOutside, EXCLUSION_REASONS, sigmaCountsTransformed, type Design } from './design.ts';
 import type { Estimation } from './estimate.ts';
 import type { InstrumentPlan } from './instruments.ts';
 import type { Coefficient, GmmResult, TestStat } from './result.ts';
@@ -59,7 +59,7 @@ export interface SampleTotals {
   dropped: string[];
   /** Clusters with observations under cluster(); null without cluster(). */
   clusters: number | null;
-  /** Units of the sample without a cluster() value (design.ts missingClusterUnits). */
+  /** Units of the sample with an observation without a cluster() value (clusters.ts unclusteredUnits). */
   unclustered: number;
   excluded: { reason: string; count: number }[];
   /** Under observation weights: their sum over the main-equation observations, as given (xtabond2
@@ -87,7 +87,7 @@ export function sampleTotals(d: Design, b: UnitBlocks, clusters: number | null):
     keep: b.keep,
     dropped: b.dropped,
     clusters,
-    unclustered: missingClusterUnits(d.panel, d.spec, d.units),
+    unclustered: b.clustering ? unclusteredUnits(b.clustering) : 0,
     excluded: exclusions(d, b),
     ...(weightSum !== null ? { weightSum } : {}),
   };
@@ -128,9 +128,11 @@ export function inferenceFromTotals(prep: Prepared, totals: SampleTotals, est: E
   // one cluster they have rank one, and the "standard errors" are rounding (a tester's one-firm panel
   // gave z = 9.6e15). The same rule as the OLS and within fits' (ols.ts).
   const clusters = totals.clusters ?? ngroups;
+  // Under several cluster variables, the combination with the fewest clusters.
+  const fewest = spec.cluster ? clusterCombinations(spec.cluster)[est.clusterCounts.indexOf(clusters)]?.vars.join(' ') ?? spec.cluster.join(' ') : '';
   if ((spec.twostep || isRobust(spec)) && clusters < 2)
     throw new SpecError(
-      `a ${spec.twostep ? 'two-step' : 'robust'} estimate needs the moments of at least 2 ${spec.cluster ? `clusters of ${spec.cluster.join(' ')}` : 'groups (panel units)'}; the sample has ${clusters}`,
+      `a ${spec.twostep ? 'two-step' : 'robust'} estimate needs the moments of at least 2 ${spec.cluster ? `clusters of ${fewest}` : 'groups (panel units)'}; the sample has ${clusters}`,
       spec.cluster ? 'cluster' : 'varlist',
     );
   const warnings = sampleWarnings(d, totals, est);
@@ -161,7 +163,7 @@ export function inferenceFromTotals(prep: Prepared, totals: SampleTotals, est: E
   if (unidentified.length)
     warnings.push(
       `${unidentified.join(', ')} not identified: X'ZWZ'X is singular, and its generalized inverse (xtabond2's invsym) sets ${unidentified.length === 1 ? 'its estimate and standard error' : 'their estimates and standard errors'} to 0${
-        totals.clusters !== null && totals.clusters < est.j0 ? ` (the moment covariance has rank at most the number of clusters, ${totals.clusters}, against ${est.j0} instruments)` : ''
+        totals.clusters !== null && spec.cluster?.length === 1 && totals.clusters < est.j0 ? ` (the moment covariance has rank at most the number of clusters, ${totals.clusters}, against ${est.j0} instruments)` : ''
       }`,
     );
   return {

@@ -9,7 +9,7 @@ import type { InstrumentPlan } from './instruments.ts';
 import { emptyPartial, setSum, type KeyedRows, type PartialSums } from './partial-sums.ts';
 import { addCrossRow, addGramGroup, addRow, compensated, compensatedSum, finishGram, GRAM_GROUP, normalize } from './sums.ts';
 import { momentRow, residualWeights, zwMomentRow } from './moments.ts';
-import { clusterRows, clusterTotals, localCount, localGram, type Clustering } from './clusters.ts';
+import { clusterRows, clusterTotals, localCount, localGram, unclusteredUnits, type Clustering } from './clusters.ts';
 import { arSumsNonRobust, arSumsRobust, type ArSums } from './ar-sums.ts';
 import { correctionOnWasm, gramOnWasm, rowSumOnWasm } from './pass-kernels.ts';
 import { countTotals } from './weights.ts';
@@ -88,6 +88,8 @@ function momentsPass(s: Shard): PartialSums {
   p.min.obsPerGroup = min;
   p.max.obsPerGroup = max;
   const c = b.clustering;
+  // Units with an observation without a cluster() value (inference.ts warns of them).
+  p.sums.unclustered = Float64Array.of(c ? unclusteredUnits(c) : 0);
   if (c) {
     p.keyed.clusterObs = clusterRows(c, c.obs, 1);
     // A local combination's clusters with observations, counted here (none spans units).

@@ -9,13 +9,13 @@ import { startModuleWorker } from '../module-worker.ts';
 import type { LaggedColumn } from '../panel/operators.ts';
 import { Panel, type PanelWire } from '../panel/panel.ts';
 import { blockLengths, restrictRegressors, unitBlocks, type BlockStorage, type UnitBlocks } from './blocks.ts';
-import { missingClusterUnits, type Design } from './design.ts';
+import type { Design } from './design.ts';
 import { estimationSteps, runStepsAsync } from './engine.ts';
 import type { EstimateOptions } from './engine.ts';
 import { exclusions, inferenceFromTotals } from './inference.ts';
 import { checkIdentified, keptRegressors, mergedCounts, mergedTotals } from './merged-totals.ts';
 import type { InstrumentPlan } from './instruments.ts';
-import { mergeAll, type PartialSums } from './partial-sums.ts';
+import { mergeAll, sumOf, type PartialSums } from './partial-sums.ts';
 import { computePass, type ArMode, type PassRequest, type Shard } from './passes.ts';
 import type { GmmResult } from './result.ts';
 import { splitUnits } from './shards.ts';
@@ -242,7 +242,7 @@ export async function fitThreaded(prep: { design: Design; plan: InstrumentPlan }
     // Exclusions: the parts' counts by reason, and the units outside the sample (inference.ts exclusions).
     const excluded = new Map<number, number>();
     for (const b of built) for (const [code, count] of b.excluded) excluded.set(code, (excluded.get(code) ?? 0) + count);
-    const totals = mergedTotals(moments, counts, coll, design.spec.cluster ? est.clusters : null, missingClusterUnits(design.panel, design.spec, design.units), exclusions(design, { excluded }));
+    const totals = mergedTotals(moments, counts, coll, design.spec.cluster ? est.clusters : null, sumOf(moments, 'unclustered')[0], exclusions(design, { excluded }));
     return inferenceFromTotals(prep, totals, est, command);
   } finally {
     await Promise.all([...remote.map((r) => r.close()), releaseSpareThreads()]);

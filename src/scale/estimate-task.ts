@@ -15,7 +15,7 @@
 // non-robust AR sums need the design.
 import type { RunManifest } from '../run/run-dir.ts';
 import { unitBlocks, type UnitBlocks } from '../gmm/blocks.ts';
-import { buildDesign, EXCLUSION_REASONS, exclusionOutside, missingClusterUnits, sampleRows, type Design } from '../gmm/design.ts';
+import { buildDesign, EXCLUSION_REASONS, exclusionOutside, sampleRows, type Design } from '../gmm/design.ts';
 import { instrumentPlan, type InstrumentPlan } from '../gmm/instruments.ts';
 import { exclusions } from '../gmm/inference.ts';
 import { computePass } from '../gmm/passes.ts';
@@ -113,6 +113,5 @@ function momentsPartial(design: Design, plan: InstrumentPlan, blocks: UnitBlocks
   const counts = new Map(exclusions(design, blocks).map((e) => [e.reason, e.count]));
   for (const reason of EXCLUSION_ORDER) p.sums[`exclusion:${reason}`] = Float64Array.of(counts.get(reason) ?? 0);
   p.sums.obsSigma = Float64Array.of(blocks.obsSigma.reduce((a, o) => a + o, 0));
-  p.sums.unclustered = Float64Array.of(missingClusterUnits(design.panel, design.spec, design.units));
   return encode(p);
 }

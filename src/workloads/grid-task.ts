@@ -2,6 +2,7 @@
 // focus coefficients, counts, specification tests and Roodman's (2009) warning flags; with a
 // bootstrap, pairs-bootstrap intervals of the focus coefficients (B replications per specification,
 // batched; draws keyed by (seed, specification)).
+import { unitClusters } from '../gmm/clusters.ts';
 import { dataSha256 } from '../data/checksum.ts';
 import type { DataFormat } from '../data/read.ts';
 import { DataError } from '../errors.ts';
@@ -139,7 +140,11 @@ export async function gridTask(manifest: RunManifest, index: number): Promise<Gr
         }
         const shared = prepared.get(key)!;
         const fit = fitOnBlocks(shared.prep, shared.blocks, spec, s.command);
-        const boot = backend ? await bootstrapGmm(sel.panel, spec, { reps: config.bootstrap, seed: keyedSeed(config.seed, s.index), threads: 1, backend }, s.command) : null;
+        // The bootstrap resamples whole clusters of units: a specification whose clusters are not (multi-way,
+        // or a variable that changes within units) keeps its estimate, without intervals.
+        const c = shared.blocks.clustering;
+        const resamplable = !c || unitClusters(c, shared.blocks.n, shared.blocks.obsMain) !== null;
+        const boot = backend && resamplable ? await bootstrapGmm(sel.panel, spec, { reps: config.bootstrap, seed: keyedSeed(config.seed, s.index), threads: 1, backend }, s.command) : null;
         // Too few used is the run's warning again where B itself is too few; else it is this row's own.
         const usedTooFew = boot && tooFew ? tooFewReplications(boot.used, 0.95, config.bootstrap) : null;
         row.bootstrap = boot ? { used: boot.used, failed: boot.failed, warnings: boot.warnings.filter((w) => w !== usedTooFew) } : null;
@@ -150,7 +155,9 @@ export async function gridTask(manifest: RunManifest, index: number): Promise<Gr
         row.hansenP = fit.hansen?.p ?? null;
         row.sarganP = fit.sargan?.p ?? null;
         row.unidentified = unidentifiedNames(fit.coefficients);
-        row.warnings = fit.warnings;
+        row.warnings = backend && !resamplable
+          ? [...fit.warnings, `no bootstrap intervals: cluster(${spec.cluster!.join(' ')}) is not a set of whole units the bootstrap can resample (it takes one cluster variable, constant within each unit)`]
+          : fit.warnings;
         for (const f of grid.focus) {
           // The focus as coefficientName reads it: ibn.'s first level is named 1976bn.year in the fit.
           const c = fit.coefficients.find((x) => x.name === f || coefficientName(x.name) === f);
