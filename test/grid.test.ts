@@ -125,7 +125,7 @@ describe('grid tasks', () => {
     expect(one.focus.w!.boot).not.toBeNull();
     expect(two.focus.w!.estimate).toEqual(expect.any(Number));
     expect(two.focus.w!.boot).toBeNull();
-    expect(two.warnings.at(-1)).toMatch(/^no bootstrap intervals: cluster\(id year\)/);
+    expect(two.warnings!.at(-1)).toMatch(/^no bootstrap intervals: cluster\(id year\)/);
   });
 
   it('each specification equals the direct fit of its command on its sample; flags and stability follow', async () => {
