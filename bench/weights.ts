@@ -9,11 +9,8 @@ import { fitGmm } from '../src/gmm/fit.ts';
 import { parseXtabond2 } from '../src/spec/parse.ts';
 import { createRng } from '../src/stats/rng.ts';
 import { dynamicPanel } from './dynamic-panel.ts';
+import { arg, timed } from './bench-args.ts';
 
-const arg = (name: string, dflt: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : dflt;
-};
 const sizes = arg('n', '20000,200000').split(',').map(Number);
 const repeat = Number(arg('repeat', '5'));
 const T = 10;
@@ -21,12 +18,6 @@ const MODELS = {
   collapsed: 'y L.y x WEIGHT, gmm(y x, lag(2 4) collapse) twostep robust',
   uncollapsed: 'y L.y x WEIGHT, gmm(y x, lag(2 4)) twostep robust',
 };
-
-async function timed(run: () => Promise<unknown>): Promise<number> {
-  const t0 = performance.now();
-  await run();
-  return (performance.now() - t0) / 1000;
-}
 
 for (const n of sizes) {
   const base = dynamicPanel(n, T, 7);
