@@ -8,6 +8,7 @@ import { unitMoments } from '../src/gmm/passes.ts';
 import { estimateOptions, fitGmm, modelBlocks, prepareGmm } from '../src/gmm/fit.ts';
 import { invsym } from '../src/linalg/invsym.ts';
 import { Panel } from '../src/panel/panel.ts';
+import { readTable } from '../src/data/read.ts';
 import { parseXtabond2 } from '../src/spec/parse.ts';
 import { inv, mul, tr, type Mat } from './helpers/dense.ts';
 import { smallPanel } from './helpers/smallPanel.ts';
@@ -161,6 +162,17 @@ describe('cluster()', () => {
       const b = modelBlocks(prep);
       expect(unitClusters(b.clustering!, b.n, b.obsMain)!.n).toBe(ref.clusters![0].count);
     }
+  });
+
+  it('a negative variance from a two-way clustered covariance: no SE, and a warning that says why', async () => {
+    const gaps = Panel.fromTable(await readTable(new URL('./fixtures/gaps-panel.csv', import.meta.url).pathname), { id: 'id', time: 'year' });
+    const cmd = 'n L.n w k, gmm(L.n, collapse lag(1 2)) iv(w k) nolevel robust small';
+    const two = await fitGmm(gaps, parseXtabond2(`${cmd} cluster(year id)`, gaps.variables()));
+    expect(two.coefficients[0].se).toBeNaN();
+    expect(two.coefficients.slice(1).every((c) => c.se > 0)).toBe(true);
+    expect(two.warnings).toContain('L1.n: negative variance, so no standard error: the multi-way clustered covariance (cluster(year id)) is not positive semidefinite');
+    const one = await fitGmm(gaps, parseXtabond2(`${cmd} cluster(id)`, gaps.variables()));
+    expect(one.warnings.some((w) => w.includes('negative variance'))).toBe(false);
   });
 
   it('names the combination with too few clusters', async () => {

@@ -166,6 +166,13 @@ export function inferenceFromTotals(prep: Prepared, totals: SampleTotals, est: E
         totals.clusters !== null && spec.cluster?.length === 1 && totals.clusters < est.j0 ? ` (the moment covariance has rank at most the number of clusters, ${totals.clusters}, against ${est.j0} instruments)` : ''
       }`,
     );
+  // A signed sum over cluster combinations need not be positive semidefinite (clusters.ts): a negative
+  // variance has no standard error (".", as Stata prints it).
+  const negative = coefficients.filter((c, k) => vce.reported[k * vce.K + k] < 0).map((c) => c.name);
+  if (negative.length && spec.cluster && spec.cluster.length > 1)
+    warnings.push(
+      `${negative.join(', ')}: negative variance, so no standard error: the multi-way clustered covariance (cluster(${spec.cluster.join(' ')})) is not positive semidefinite`,
+    );
   return {
     estimator: d.system ? 'system' : 'difference',
     steps: twostep ? 2 : 1,
