@@ -433,23 +433,7 @@ class UnitPass {
       if (system && rows.useL[t]) c.used[rowPiece(c, i, T + t, T)]++;
     }
     if (c.unitPieces[i + 1] - p0 === 1) return;
-    const zw = c.zw!;
-    const { start, col, val } = this.zrows;
-    const { wRows, nzLen, nzCol } = this;
-    for (let r = 0; r < this.nr; r++) {
-      const ro = r * P;
-      const end = ro + nzLen[r];
-      if (end === ro) continue;
-      const off = rowPiece(c, i, r, T) * L * P;
-      for (let q = start[r]; q < start[r + 1]; q++) {
-        const o = off + col[q] * P;
-        const v = val[q];
-        for (let j = ro; j < end; j++) {
-          const a = nzCol[j];
-          zw[o + a] += v * wRows[ro + a];
-        }
-      }
-    }
+    for (let r = 0; r < this.nr; r++) if (this.nzLen[r] > 0) this.addRowMoments(c.zw!, rowPiece(c, i, r, T) * L * P, r, false);
   }
 
   /** Under observation weights, each row's weight (the weight of the period it is stored at), the
@@ -640,33 +624,10 @@ class UnitPass {
 
   /** zw_i = Z_iᵀ W_i (the rows of instruments that are columns of W from the Gram, gramRow). */
   private momentBlock(i: number): void {
-    const { start, col, val } = this.zrows;
-    const { zw, wRows, nzLen, nzCol, P, nr, gramRow, gramCols } = this;
+    const { zw, nzLen, P, nr, gramRow, gramCols } = this;
     const zwOff = i * this.L * P;
     const fromGram = gramCols.length > 0;
-    for (let r = 0; r < nr; r++) {
-      const ro = r * P;
-      const end = ro + nzLen[r];
-      if (end === ro) continue;
-      if (end === ro + P) {
-        for (let p = start[r]; p < start[r + 1]; p++) {
-          if (fromGram && gramRow[col[p]] >= 0) continue;
-          const c = zwOff + col[p] * P;
-          const v = val[p];
-          for (let a = 0; a < P; a++) zw[c + a] += v * wRows[ro + a];
-        }
-        continue;
-      }
-      for (let p = start[r]; p < start[r + 1]; p++) {
-        if (fromGram && gramRow[col[p]] >= 0) continue;
-        const c = zwOff + col[p] * P;
-        const v = val[p];
-        for (let j = ro; j < end; j++) {
-          const a = nzCol[j];
-          zw[c + a] += v * wRows[ro + a];
-        }
-      }
-    }
+    for (let r = 0; r < nr; r++) if (nzLen[r] > 0) this.addRowMoments(zw, zwOff, r, fromGram);
     // gramT holds this unit's W'W over the transformed rows, upper triangle (crossProducts).
     const g = this.gramT;
     for (let k = 0; k < gramCols.length; k++) {
@@ -674,6 +635,27 @@ class UnitPass {
       const c = zwOff + gramCols[k] * P;
       for (let a = 0; a < s; a++) zw[c + a] = g[a * P + s];
       zw.set(g.subarray(s * P + s, s * P + P), c + s);
+    }
+  }
+
+  /** dst[off ..] (an L × P block) += Z[r]ᵀW[r] for row r of the unit (skipGram: not the instruments
+   *  whose row comes from the Gram, gramRow). */
+  private addRowMoments(dst: Float64Array, off: number, r: number, skipGram: boolean): void {
+    const { start, col, val } = this.zrows;
+    const { wRows, nzLen, nzCol, P, gramRow } = this;
+    const ro = r * P;
+    const end = ro + nzLen[r];
+    const full = end === ro + P;
+    for (let p = start[r]; p < start[r + 1]; p++) {
+      if (skipGram && gramRow[col[p]] >= 0) continue;
+      const c = off + col[p] * P;
+      const v = val[p];
+      if (full) for (let a = 0; a < P; a++) dst[c + a] += v * wRows[ro + a];
+      else
+        for (let j = ro; j < end; j++) {
+          const a = nzCol[j];
+          dst[c + a] += v * wRows[ro + a];
+        }
     }
   }
 

@@ -173,12 +173,12 @@ export interface ThreadedModel {
  */
 export async function fitThreaded(prep: { design: Design; plan: InstrumentPlan }, model: ThreadedModel, threads: number, command = ''): Promise<GmmResult> {
   const { design, plan } = prep;
-  // The panel with the one column the parts read beyond the design's (the cluster() variable). The
-  // workers get the unit labels only where a part reads them: cluster() keys by the id column, and the
-  // message naming a unit whose cluster varies (blocks.ts clusterIndex).
+  // The panel with the columns the parts read beyond the design's (the cluster() variables). The
+  // workers get the unit labels only where a part reads them: a cluster of the id column is keyed by
+  // its label (clusters.ts ValueCodes).
   const columns = design.spec.cluster ?? [];
   const wire = design.panel.toWire(columns);
-  const shared = threads > 1 ? sharedDesign(design, design.panel.toWire(columns, { labels: design.spec.cluster !== null })) : null;
+  const shared = threads > 1 ? sharedDesign(design, design.panel.toWire(columns, { labels: columns.includes(design.panel.idName) })) : null;
   // Parts as views of the shared sample units: a worker's units go without a copy.
   const parts = splitUnits(shared?.design.units ?? design.units, threads);
   const local = new Part();
