@@ -12,6 +12,7 @@
 // iv(x): one column spanning both equations: transformed x (or x under passthru) in transformed
 // rows, x in level rows; eq(diff) and eq(level) restrict it. The constant: 1 in level rows only.
 import { SpecError } from '../errors.ts';
+import { digitsGrouped } from '../whole-number.ts';
 import { UnitRows, type Design } from './design.ts';
 import { upperLag } from '../spec/labels.ts';
 
@@ -168,7 +169,7 @@ export function instrumentPlan(d: Design): InstrumentPlan {
   const L = col;
   if (L > MAX_INSTRUMENTS)
     throw new SpecError(
-      `the model has ${L.toLocaleString('en-US')} instrument columns (${T} periods); beyond ${MAX_INSTRUMENTS.toLocaleString('en-US')}, its L × L weight matrices ` +
+      `the model has ${digitsGrouped(L)} instrument columns (${T} periods); beyond ${digitsGrouped(MAX_INSTRUMENTS)}, its L × L weight matrices ` +
         `(${((8 * L * L) / 2 ** 30).toFixed(1)} GiB each) are out of reach: collapse the gmm() groups or limit their lags (lag(2 4))`,
       'gmm',
     );

@@ -17,6 +17,7 @@ import type { FactorTerm, Term } from '../panel/term.ts';
 import type { Panel } from '../panel/panel.ts';
 import { diff, lag } from '../panel/operators.ts';
 import { DataError, SpecError } from '../errors.ts';
+import { digitsGrouped } from '../whole-number.ts';
 import { gmmLabel, ivLabel } from './labels.ts';
 import { specTerms, type ModelSpec } from './types.ts';
 import { levelTerm } from './fv-terms.ts';
@@ -25,7 +26,7 @@ import { levelTerm } from './fv-terms.ts';
 export const MAX_LEVELS = 10_000;
 /** The largest value a factor variable may hold in Stata ([U] 11.4.3: whole numbers 0 to 32,740). */
 const MAX_LEVEL_VALUE = 32_740;
-const RULE = `factor variables take whole numbers from 0 to ${MAX_LEVEL_VALUE.toLocaleString('en-US')}, as in Stata`;
+const RULE = `factor variables take whole numbers from 0 to ${digitsGrouped(MAX_LEVEL_VALUE)}, as in Stata`;
 
 /** The levels of a factor variable, ascending: every value in the data (every row), which must be
  *  whole numbers from 0 to 32,740, as Stata requires of a factor variable ([U] 11.4.3). */

@@ -1,6 +1,7 @@
 // A Monte Carlo plan (JSON): the DGP with lists crossed into designs, the estimators, replications,
 // seed and level. Validated here, with the key at fault named; the parsed plan is what run.json keeps.
 import { SpecError } from '../errors.ts';
+import { digitsGrouped } from '../whole-number.ts';
 import { parseXtabond2 } from '../spec/parse.ts';
 import { truth, type Design } from './dgp.ts';
 
@@ -204,7 +205,7 @@ export function parsePlan(raw: unknown): Plan {
   const repsPerTask = int('repsPerTask', 50, 1);
   // A run writes one result file a task and one replications row per design, estimator and replication.
   const tasks = designs.length * Math.ceil(reps / repsPerTask);
-  if (tasks > MAX_TASKS) fail('reps', `${designs.length} design(s) × ${reps} replications in tasks of ${repsPerTask} make ${tasks} tasks, beyond the ${MAX_TASKS.toLocaleString('en-US')} result files a run folder takes; raise repsPerTask or lower reps`);
+  if (tasks > MAX_TASKS) fail('reps', `${designs.length} design(s) × ${reps} replications in tasks of ${repsPerTask} make ${tasks} tasks, beyond the ${digitsGrouped(MAX_TASKS)} result files a run folder takes; raise repsPerTask or lower reps`);
   // replications.parquet has a row per design, replication, estimator and parameter (mc-report.ts).
   const rows = designs.reduce((n, d) => n + Object.keys(truth(d)).length, 0) * estimators.length * reps;
   if (rows > 2 ** 31 - 1)
