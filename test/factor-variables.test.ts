@@ -86,15 +86,22 @@ describe('reading factor-variable terms', () => {
 
   it('what is not implemented is refused by name', () => {
     const refused = (command: string, why: RegExp) => expect(() => parseXtabond2(command, panel.variables())).toThrow(why);
-    refused('n L.n i.year#c.w', /interactions with a factor variable \(i\.a#c\.x, a#b\) are not implemented/);
-    refused('n L.n w#k', /reads a name without a prefix in an interaction as a factor variable/);
-    refused('n L.n c.w#k', /each factor of a product takes c\./);
     refused('n L.n L.i.year', /operators on a factor variable \(L\.i\.x\)/);
     refused('n L.n i.L.year', /operators on a factor variable \(i\.L\.x\)/);
-    refused('n L.n i.(ind year)', /i\.\(a b\) groups are not supported/);
+    refused('n L.n L.(i.ind#c.w)', /'i\.' in the variable list: operators on a factor variable \(L\.i\.x\)/);
+    refused('n L.n L.(c.w#i.ind)', /operators on a factor variable \(L\.\(i\.a#c\.x\)\) are not supported; lag the continuous variable alone/);
+    refused('n L.n L.ind#c.w', /operators on a factor variable \(L\.a#c\.x\)/);
+    refused('n L.n c.w#L.i.ind', /operators on a factor variable/);
+    refused('n L.n i.(ind year)#c.w', /a group in an interaction is not supported/);
+    refused('n L.n c.(w k)', /c\.\(x z\) groups are not supported/);
     refused('n L.n c.w#c.k##c.ys', /mixes # and ##/);
-    refused('n L.n c.yr198*#c.k', /a wildcard in a product must match one variable/);
+    refused('n L.n c.yr198*#c.k', /a wildcard in an interaction must match one variable/);
+    refused('n L.n i.ind#yr198*', /a wildcard in an interaction must match one variable/);
+    refused('n L.n 2o.ind', /the omitted mark \(o\) is read only in a cell of an interaction/);
+    refused('n L.n co.w', /the omitted mark \(o\) is read only in a cell/);
+    refused('n L.n 1o.ind##c.w', /a full factorial \(##\) .* with an omitted part/);
     refused('n L.n i.nosuch', /variable 'nosuch' in the variable list not found/);
+    refused('n L.n i.ind#nosuch', /variable 'nosuch' in the variable list not found/);
     refused('n L.n x.w', /cannot read the prefix 'x\.'/);
   });
 
@@ -249,5 +256,148 @@ describe('the printed table', () => {
     // 'L1.ln_employment' (16 characters) is never shown: the column is 'ln_employment' wide (13).
     expect(text).toContain('\nln_employment |      Coef.');
     expect(text).toContain('\n          L1. |');
+  });
+});
+
+describe('interactions with factor variables (i.a#c.x, a#b, ##)', () => {
+  // g: three levels (0, 1, 2) of the industry, so that interactions stay small.
+  let gp: Panel;
+  beforeAll(() => {
+    gp = panel.withColumn('g', Float64Array.from(panel.column('ind'), (v) => v % 3));
+  });
+  const expanded = (command: string) => {
+    const { spec } = expandFactors(gp, parseXtabond2(command, gp.variables()));
+    return { regressors: spec.regressors.map((t) => t.name), iv: spec.iv.map((g) => g.vars.map((t) => t.name)), spec };
+  };
+  const indCells = (g: number, mark: (ind: number) => string) => Array.from({ length: 9 }, (_, j) => `${g}${mark(j + 1)}`);
+
+  it('i.a#c.x is a slope for every level; with x also in the list the base level\'s cell is omitted (co.), as fvexpand writes it', () => {
+    // Stata's help ([U] 11.4.3): "sex#c.age: two variables ... if age is also in the model, one of the
+    // two virtual variables will be treated as a base"; regress price i.foreign##c.mpg shows
+    // 0b.foreign#co.mpg as the base.
+    expect(expanded('n L.n i.g#c.w').regressors).toEqual(['L1.n', '0.g#c.w', '1.g#c.w', '2.g#c.w']);
+    expect(expanded('n L.n w i.g#c.w').regressors).toEqual(['L1.n', 'w', '0b.g#co.w', '1.g#c.w', '2.g#c.w']);
+    expect(expanded('n L.n i.g##c.w').regressors).toEqual(['L1.n', '0b.g', '1.g', '2.g', 'w', '0b.g#co.w', '1.g#c.w', '2.g#c.w']);
+    // A name without a prefix in an interaction is a factor variable, as Stata reads it; parts keep
+    // their order; ib#. and ibn. choose the base; a lagged x is present only as L.x.
+    expect(expanded('n L.n g#c.w').regressors).toEqual(['L1.n', '0.g#c.w', '1.g#c.w', '2.g#c.w']);
+    expect(expanded('n L.n w c.w#g').regressors).toEqual(['L1.n', 'w', 'co.w#0b.g', 'c.w#1.g', 'c.w#2.g']);
+    expect(expanded('n L.n w ib2.g#c.w').regressors).toEqual(['L1.n', 'w', '0.g#c.w', '1.g#c.w', '2b.g#co.w']);
+    expect(expanded('n L.n w ibn.g#c.w').regressors).toEqual(['L1.n', 'w', '0bn.g#c.w', '1.g#c.w', '2.g#c.w']);
+    expect(expanded('n L.n w i.g#cL.w').regressors).toEqual(['L1.n', 'w', '0.g#cL.w', '1.g#cL.w', '2.g#cL.w']);
+    expect(expanded('n L.n L.w i.g#L.c.w').regressors).toEqual(['L1.n', 'L1.w', '0b.g#coL.w', '1.g#cL.w', '2.g#cL.w']);
+    // xtabond2 runs fvexpand on its whole variable list, the dependent variable included.
+    expect(expanded('w L.w i.g#c.w').regressors).toEqual(['L1.w', '0b.g#co.w', '1.g#c.w', '2.g#c.w']);
+  });
+
+  it('a#b is a cell for every pair of levels, only the all-base cell omitted; with the main effects every cell at a base level is (b and o marks)', () => {
+    // Stata: regress price i.foreign#i.rep78 has 0b.foreign#1b.rep78 as its base; i.foreign##i.rep78
+    // lists 0b.foreign#1b.rep78 0b.foreign#2o.rep78 ... 1o.foreign#1b.rep78 1.foreign#2.rep78 ...
+    const alone = expanded('n L.n i.g#i.ind').regressors;
+    expect(alone).toEqual(['L1.n', ...['0b.g#1b.ind', ...indCells(0, (j) => `.g#${j}.ind`).slice(1)], ...indCells(1, (j) => `.g#${j}.ind`), ...indCells(2, (j) => `.g#${j}.ind`)]);
+    expect(expanded('n L.n g#ind').regressors).toEqual(alone);
+    const full = expanded('n L.n i.g##i.ind').regressors;
+    expect(full.slice(0, 13)).toEqual(['L1.n', '0b.g', '1.g', '2.g', '1b.ind', '2.ind', '3.ind', '4.ind', '5.ind', '6.ind', '7.ind', '8.ind', '9.ind']);
+    expect(full.slice(13)).toEqual([
+      '0b.g#1b.ind', ...Array.from({ length: 8 }, (_, j) => `0b.g#${j + 2}o.ind`),
+      '1o.g#1b.ind', ...Array.from({ length: 8 }, (_, j) => `1.g#${j + 2}.ind`),
+      '2o.g#1b.ind', ...Array.from({ length: 8 }, (_, j) => `2.g#${j + 2}.ind`),
+    ]);
+    // One main effect: the cells at that factor's base are omitted, the other factor's base is not.
+    const nested = expanded('n L.n i.g i.g#i.ind').regressors.slice(4);
+    expect(nested.slice(0, 3)).toEqual(['0b.g#1b.ind', '0.g#2.ind', '0.g#3.ind']);
+    expect(nested[9]).toBe('1o.g#1b.ind');
+    expect(nested[10]).toBe('1.g#2.ind');
+  });
+
+  it('each list is expanded on its own, as xtabond2 runs fvexpand on each; i.(a b) is i.a i.b', () => {
+    const e = expanded('n L.n w i.g#c.w, gmm(L.n) iv(i.g#c.w) iv(w i.g#c.w, eq(level))');
+    expect(e.regressors).toEqual(['L1.n', 'w', '0b.g#co.w', '1.g#c.w', '2.g#c.w']);
+    expect(e.iv).toEqual([
+      ['0.g#c.w', '1.g#c.w', '2.g#c.w'],
+      ['w', '0b.g#co.w', '1.g#c.w', '2.g#c.w'],
+    ]);
+    expect(e.spec.iv.map((g) => g.label)).toEqual(['iv(0.g#c.w 1.g#c.w 2.g#c.w)', 'iv(w 0b.g#co.w 1.g#c.w 2.g#c.w, eq(level))']);
+    expect(expanded('n L.n i.(g ind)').regressors).toEqual(expanded('n L.n i.g i.ind').regressors);
+    expect(expanded('n L.n ib2.(g ind)').regressors.slice(1, 4)).toEqual(['0.g', '1.g', '2b.g']);
+  });
+
+  it('a cell is its levels\' indicator times x, missing where a part is; an omitted cell is zero', () => {
+    const miss = gp.withColumn('w', Float64Array.from(gp.column('w'), (v, r) => (r % 7 === 3 ? NaN : v)));
+    const { spec } = expandFactors(miss, parseXtabond2('n L.n w i.g#c.w i.g#L.c.w', miss.variables()));
+    const p = withFactorColumns(miss, spec.regressors);
+    const g = miss.column('g');
+    const w = miss.column('w');
+    const lw = evalTerm(miss, { name: 'L1.w', base: 'w', lag: 1, diff: 0 });
+    let seen = 0;
+    for (let r = 0; r < miss.nrows; r++) {
+      expect(Object.is(p.column('1.g#c.w')[r], g[r] === 1 ? w[r] : Number.isNaN(w[r]) ? NaN : 0 * w[r])).toBe(true);
+      expect(Object.is(p.column('2.g#cL.w')[r], (g[r] === 2 ? 1 : 0) * lw[r])).toBe(true);
+      expect(Object.is(p.column('0b.g#co.w')[r], Number.isNaN(w[r]) ? NaN : 0)).toBe(true);
+      if (g[r] === 1 && !Number.isNaN(w[r])) seen++;
+    }
+    expect(seen).toBeGreaterThan(100);
+    expect(spec.regressors.map((t) => t.name)).toEqual(['L1.n', 'w', '0b.g#co.w', '1.g#c.w', '2.g#c.w', '0.g#cL.w', '1.g#cL.w', '2.g#cL.w']);
+  });
+
+  it('a fit with i.a##c.x is the fit with the same columns made in the data, to the last bit', async () => {
+    const g = gp.column('g');
+    const w = gp.column('w');
+    const made = gp
+      .withColumn('g0', Float64Array.from(g, () => 0))
+      .withColumn('g1', Float64Array.from(g, (v) => (v === 1 ? 1 : 0)))
+      .withColumn('g2', Float64Array.from(g, (v) => (v === 2 ? 1 : 0)))
+      .withColumn('g0w', Float64Array.from(w, (v) => 0 * v))
+      .withColumn('g1w', Float64Array.from(w, (v, r) => (g[r] === 1 ? v : 0 * v)))
+      .withColumn('g2w', Float64Array.from(w, (v, r) => (g[r] === 2 ? v : 0 * v)));
+    const a = await fitGmm(gp, parseXtabond2('n L.n k i.g##c.w, gmm(L.n) iv(k i.g##c.w) twostep robust', gp.variables()));
+    const b = await fitGmm(made, parseXtabond2('n L.n k g0 g1 g2 w g0w g1w g2w, gmm(L.n) iv(k g0 g1 g2 w g0w g1w g2w) twostep robust', made.variables()));
+    expect(a.coefficients.map((c) => c.name)).toEqual(['L1.n', 'k', '1.g', '2.g', 'w', '1.g#c.w', '2.g#c.w', '_cons']);
+    expect(a.warnings.join('\n')).toMatch(/0b\.g dropped due to collinearity/);
+    expect(a.warnings.join('\n')).toMatch(/0b\.g#co\.w dropped due to collinearity/);
+    expect(a.coefficients.map((c) => [c.estimate, c.se])).toEqual(b.coefficients.map((c) => [c.estimate, c.se]));
+    expect([a.hansen, a.sargan, a.ar, a.ninstruments]).toEqual([b.hansen, b.sargan, b.ar, b.ninstruments]);
+    // The printed slopes: w for g = 0, w + 1.g#c.w for g = 1 (the same as i.g#c.w without w).
+    const slopes = await fitGmm(gp, parseXtabond2('n L.n k i.g i.g#c.w, gmm(L.n) iv(k i.g i.g#c.w) twostep robust', gp.variables()));
+    const at = (r: GmmResult, name: string) => r.coefficients.find((c) => c.name === name)!.estimate;
+    expect(at(slopes, '0.g#c.w')).toBeCloseTo(at(a, 'w'), 9);
+    expect(at(slopes, '1.g#c.w')).toBeCloseTo(at(a, 'w') + at(a, '1.g#c.w'), 9);
+  });
+
+  it('the table sets an interaction\'s cells under its variables, each labelled by its levels; test and lincom read the cells', async () => {
+    const r = await fitGmm(gp, parseXtabond2('n L.n k i.g##c.w, gmm(L.n) iv(k i.g##c.w) twostep robust', gp.variables()));
+    const lines = formatText(r, { id: 'id', time: 'year' }).split('\n');
+    const at = lines.findIndex((l) => /^ +g#c\.w \|$/.test(l));
+    expect(at).toBeGreaterThan(0);
+    expect(lines[at + 1]).toMatch(/^ {10}1  \| +-?\.\d+/);
+    expect(lines[at + 2]).toMatch(/^ {10}2  \| +-?\.\d+/);
+    const names = r.coefficients.map((c) => c.name);
+    const R = parseRestrictions('1.g#c.w = 2.g#c.w', names);
+    expect([R.R[names.indexOf('1.g#c.w')], R.R[names.indexOf('2.g#c.w')]]).toEqual([1, -1]);
+    expect(parseCombination('w + 1.g#c.w', names).a[names.indexOf('1.g#c.w')]).toBe(1);
+    // An omitted cell names no coefficient; Stata's other spellings of a cell name the cell.
+    expect(lookupCoefficient('0b.g#co.w', names)).toEqual({ error: expect.stringMatching(/^unknown coefficient '0b\.g#co\.w'/) });
+    expect(lookupCoefficient('1.g#L0.c.w', names)).toEqual({ name: '1.g#c.w' });
+    const lagged = ['L1.n', '1bn.g#cL.w'];
+    expect(lookupCoefficient('1.g#L.c.w', lagged)).toEqual({ name: '1bn.g#cL.w' });
+  });
+
+  it('a specification with interactions written back as a command reads as the same specification', () => {
+    const s = parseXtabond2('n L.n w i.g#c.w g#ind ib2.g##cL.k, gmm(L.n) iv(i.g#c.w 1.g#c.k, eq(level)) gmm(c.w#i.g, lag(2 3))', gp.variables());
+    expect(parseXtabond2(specToCommand(s), gp.variables())).toEqual(s);
+    // fvexpand's own cells, marks included, read back as themselves.
+    const cells = parseXtabond2('n L.n w 0b.g#co.w 1.g#c.w 1o.g#1b.ind', gp.variables());
+    expect(cells.regressors.map((t) => t.name)).toEqual(['L1.n', 'w', '0b.g#co.w', '1.g#c.w', '1o.g#1b.ind']);
+    const p = withFactorColumns(gp, expandFactors(gp, cells).spec.regressors);
+    expect(p.column('1o.g#1b.ind').every((v) => v === 0)).toBe(true);
+  });
+
+  it('refuses a level the data lacks, too many cells, and on a shard an interaction with a factor other than time', () => {
+    expect(() => expandFactors(gp, parseXtabond2('n L.n 7.g#c.w', gp.variables()))).toThrow(/7\.g#c\.w: g has no level 7 \(its levels run from 0 to 2\)/);
+    const many = gp.withColumn('r', Float64Array.from({ length: gp.nrows }, (_, r) => r % 200)).withColumn('q', Float64Array.from({ length: gp.nrows }, (_, r) => r % 60));
+    expect(() => expandFactors(many, parseXtabond2('n L.n i.r#i.q', many.variables()))).toThrow(/r#q: the interaction has 12000 cells; at most 10000 are made/);
+    const layout = { tmin: 1976, tmax: 1984, periods: [1976, 1977, 1978, 1979, 1980, 1981, 1982, 1983, 1984] };
+    expect(() => buildDesign(gp, parseXtabond2('n L.n w i.g#c.w, gmm(L.n) iv(w)', gp.variables()), layout)).toThrow(/i\.g#c\.w on a partitioned panel: each shard holds only some of g's levels/);
+    expect(buildDesign(gp, parseXtabond2('n L.n w i.year#c.w, gmm(L.n) iv(w)', gp.variables()), layout).regressorNames).toContain('1976b.year#co.w');
   });
 });

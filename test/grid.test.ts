@@ -66,6 +66,10 @@ describe('grid specification', () => {
     expect(parseGrid({ ...fv, focus: ['1980.year', 'c.w#c.k'] }, [...columns, 'year']).focus).toEqual(['1980.year', 'c.w#c.k']);
     expect(() => parseGrid({ ...fv, focus: ['1980.ind'] }, [...columns, 'year'])).toThrow(/no specification has the coefficient '1980\.ind'; they have L1\.n, w, k, c\.w#c\.k, _cons/);
     expect(() => parseGrid({ ...fv, focus: ['1976b.year'] }, [...columns, 'year'])).toThrow(/focus: 1976b\.year is a base level, which has no coefficient/);
+    // So are the cells of an interaction with an i. part ("1980.year#c.w").
+    const cells = { ...GRID, template: 'xtabond2 n L.n w k i.year#c.w, gmm(L.n, {lags} {collapse}) iv(w k i.year#c.w) {steps}' };
+    expect(parseGrid({ ...cells, focus: ['1980.year#c.w', 'w'] }, [...columns, 'year']).focus).toEqual(['1980.year#c.w', 'w']);
+    expect(() => parseGrid({ ...cells, focus: ['1980.ind#c.w'] }, [...columns, 'year'])).toThrow(/no specification has the coefficient '1980\.ind#c\.w'/);
   });
 });
 

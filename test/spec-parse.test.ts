@@ -346,13 +346,13 @@ describe('errors name the fault', () => {
     ['n L.n, gmm(L.n) iv(yz*)', /'yz\*' in ivstyle\(yz\*\) matches no variable/],
     ['n L.n yr1984-yr1980, gmm(L.n)', /range 'yr1984-yr1980'.*'yr1980' comes before 'yr1984'/],
     ['n L.n yr1980-yr1999, gmm(L.n)', /variable 'yr1999' in the variable list not found/],
-    ['n L.n i.ind#c.w, gmm(L.n)', /'i\.ind#' in the variable list: interactions with a factor variable \(i\.a#c\.x, a#b\) are not implemented/],
+    ['n L.n L.ind#c.w, gmm(L.n)', /'L\.ind#c\.w' in the variable list: operators on a factor variable \(L\.a#c\.x\) are not supported/],
     // A tester's log(pm25): it read "variable 'log' not found; columns are: …"
     ['log(n) L.log(n), gmm(L.n)', /^'log\(' in the variable list: a variable list takes variables, not expressions such as log\(…\); add the transformed variable to the data/],
     ['n L.n, gmm(sqrt(w))', /^'sqrt\(' in gmmstyle\(sqrt\(w\)\): a variable list takes variables, not expressions/],
     // A column named like the function (here 'k'): k(w) read as the regressors k and w (a reviewer).
     ['n L.n k(w), gmm(L.n)', /^'k\(' in the variable list: .*\(for the column 'k' and a group after it, put a space before the parenthesis\)$/],
-    ['n L.n w#k, gmm(L.n)', /'w#k' in the variable list: Stata reads a name without a prefix in an interaction as a factor variable/],
+    ['n L.n w#, gmm(L.n)', /cannot read '#' in the variable list: each part of an interaction is a variable/],
     ['n S.w, gmm(L.n)', /seasonal-difference operator 'S.' is not supported/],
     ['n L(2/1).w, gmm(L.n)', /range 2\/1 runs backwards/],
     ['n L.n L.n, gmm(L.n)', /regressor 'L.n' is listed twice/],

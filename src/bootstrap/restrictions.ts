@@ -28,9 +28,10 @@ export interface LinearCombinationWeights {
   c: number;
 }
 
-/** A factor variable's level ("1978.year", read before a number would take "1978."; not "1.e-3"), a number, a
- *  coefficient name (letters of any script, as column names may be; "c.w#c.k"), or an operator. */
-const TOKEN = /\s*(?:(\d+(?:bn|b)?\.(?![eE][+-]?\d)[\p{L}_][\p{L}\p{N}_]*)|(\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|([\p{L}_][\p{L}\p{N}_.#]*)|([-+*/=()]))/uy;
+/** A factor variable's level or a cell that starts with one ("1978.year", "1.g#c.w"; read before a number
+ *  would take "1978."; not "1.e-3"), a number, a coefficient name (letters of any script, as column names
+ *  may be; "c.w#c.k"), or an operator. */
+const TOKEN = /\s*(?:(\d+(?:bn|b|o)?\.(?![eE][+-]?\d)[\p{L}_][\p{L}\p{N}_]*(?:#[\p{L}\p{N}_.#]*)?)|(\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|([\p{L}_][\p{L}\p{N}_.#]*)|([-+*/=()]))/uy;
 
 /**
  * Parse restrictions over the named coefficients (names as reported: "L1.n", "w", "_cons"; spelt as

@@ -18,15 +18,27 @@ export interface Term {
  *  - 'factor': i.v, ib#.v, ib(first|last|freq).v, ibn.v before the data's levels are known (one
  *    'level' term per level once the model is fitted);
  *  - 'level': the indicator of one level of v ("2005.yr"; a base level, "2004b.yr", is all zeros);
- *  - 'product': c.x#c.z, each factor under its own operators ("cL.x#c.z" is L.x times z). */
+ *  - 'interaction': the product of its parts (#): continuous variables, each under its own operators
+ *    ("cL.x#c.z" is L.x times z), and factor variables, whose i. parts become one term per cell of
+ *    their levels once the model is fitted ("i.a#c.x" → "0b.a#co.x 1.a#c.x"). */
 export type FactorTerm =
   | { kind: 'factor'; variable: string; base: FactorBase }
   | { kind: 'level'; variable: string; level: number; mark: LevelMark }
-  | { kind: 'product'; factors: { variable: string; lag: number; diff: number }[] };
+  | { kind: 'interaction'; parts: InteractionPart[] };
+
+/** One part of an interaction: a continuous variable under its operators (c.x, cL.x; marked omitted
+ *  in a cell fvexpand omits: co.x), a factor variable before its levels are known (i.a, ib#.a, ibn.a),
+ *  or one level of one (2.a; 1b.a, the base; 2o.a, omitted). */
+export type InteractionPart =
+  | { type: 'c'; variable: string; lag: number; diff: number; omitted: boolean }
+  | { type: 'i'; variable: string; base: FactorBase }
+  | { type: 'level'; variable: string; level: number; mark: CellMark };
 
 /** fvexpand's mark on a level: 'b' the base (its column all zeros), 'bn' the first level of ibn.v
  *  (no base: an indicator like the others), '' none. */
 export type LevelMark = '' | 'b' | 'bn';
+/** A level's mark in an interaction: also 'o', a level of a cell fvexpand omits (all zeros). */
+export type CellMark = LevelMark | 'o';
 
 /** Which level of i.v is the base (omitted): a level, the lowest, the highest, the most frequent, or none (ibn.). */
 export type FactorBase = number | 'first' | 'last' | 'freq' | 'none';

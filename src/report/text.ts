@@ -5,7 +5,7 @@ import type { Coefficient, GmmResult, TestStat } from '../gmm/result.ts';
 import { instrumentLines } from './instruments.ts';
 import { withTimeDummies } from '../spec/time-dummies.ts';
 import { withLevels } from '../spec/factor-variables.ts';
-import { levelName } from '../spec/fv-terms.ts';
+import { cellName, levelName, partName } from '../spec/fv-terms.ts';
 import type { ReportContext } from './context.ts';
 import { abbreviate, fixed, stataG } from './stata-format.ts';
 
@@ -142,6 +142,17 @@ function opLabel(op: string): string {
   return `${parts.map((p) => (p.endsWith('1') && p.length === 2 ? p[0] : p)).join('')}.`;
 }
 
+/** An interaction cell with factor levels: its header (levels as their variables: "ind#c.w") and its
+ *  levels ("2", "1#3"); null for other names, a product of continuous variables included. */
+function cellOf(name: string): { header: string; levels: string } | null {
+  const parts = cellName(name);
+  if (!parts?.some((p) => p.type === 'level')) return null;
+  return {
+    header: parts.map((p) => (p.type === 'level' ? p.variable : partName({ ...p, omitted: false }))).join('#'),
+    levels: parts.flatMap((p) => (p.type === 'level' ? [String(p.level)] : [])).join('#'),
+  };
+}
+
 function blocks(coefs: readonly Coefficient[]): Block[] {
   const out: Block[] = [];
   let k = 0;
@@ -152,6 +163,16 @@ function blocks(coefs: readonly Coefficient[]): Block[] {
       let end = k + 1;
       while (end < coefs.length && levelName(coefs[end].name)?.variable === fv.variable) end++;
       out.push({ header: fv.variable, rows: coefs.slice(k, end).map((c) => ({ label: `${levelName(c.name)!.level} `, c })), apart: true });
+      k = end;
+      continue;
+    }
+    const cell = cellOf(coefs[k].name);
+    if (cell) {
+      // An interaction with factor variables: its variables as the header ("ind#c.w"), each cell's row
+      // labelled by its levels ("2 ", "1#3 "), as Stata's table shows them.
+      let end = k + 1;
+      while (end < coefs.length && cellOf(coefs[end].name)?.header === cell.header) end++;
+      out.push({ header: cell.header, rows: coefs.slice(k, end).map((c) => ({ label: `${cellOf(c.name)!.levels} `, c })), apart: true });
       k = end;
       continue;
     }

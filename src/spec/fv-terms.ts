@@ -1,12 +1,16 @@
 // The terms of Stata's factor-variable notation, named as fvexpand names them (the notation and how
 // the columns are made: src/spec/factor-variables.ts).
-import type { FactorBase, FactorTerm, LevelMark, Term } from '../panel/term.ts';
+import { netOperators, type CellMark, type FactorBase, type FactorTerm, type InteractionPart, type LevelMark, type Term } from '../panel/term.ts';
 import { opString } from './types.ts';
+
+/** i.v's prefix: "i", "ib3", "ib(last)", "ibn". */
+function factorPrefix(base: FactorBase): string {
+  return base === 'first' ? 'i' : base === 'none' ? 'ibn' : typeof base === 'number' ? `ib${base}` : `ib(${base})`;
+}
 
 /** i.v (ib#.v, ib(first|last|freq).v, ibn.v) before its levels are known. */
 export function factorTerm(variable: string, base: FactorBase): Term {
-  const prefix = base === 'first' ? 'i' : base === 'none' ? 'ibn' : typeof base === 'number' ? `ib${base}` : `ib(${base})`;
-  return fvTerm(`${prefix}.${variable}`, { kind: 'factor', variable, base });
+  return fvTerm(`${factorPrefix(base)}.${variable}`, { kind: 'factor', variable, base });
 }
 
 /** The indicator of one level of v: "2005.yr", "2004b.yr" for the base level (all zeros), "2004bn.yr"
@@ -21,9 +25,42 @@ export function levelName(name: string): { level: number; mark: LevelMark; varia
   return m ? { level: Number(m[1]), mark: (m[2] ?? '') as LevelMark, variable: m[3] } : null;
 }
 
-/** The product of continuous variables, each lagged and differenced as given: "c.x#c.z", "cL.x#c.z". */
-export function productTerm(factors: { variable: string; lag: number; diff: number }[]): Term {
-  return fvTerm(factors.map((f) => `c${opString(f.lag, f.diff)}.${f.variable}`).join('#'), { kind: 'product', factors });
+/** One part of an interaction as fvexpand writes it: "c.x", "cL.x", "co.x" (omitted), "i.a", "ib3.a",
+ *  "2.a", "1b.a", "2o.a". */
+export function partName(p: InteractionPart): string {
+  if (p.type === 'c') return `c${p.omitted ? 'o' : ''}${opString(p.lag, p.diff)}.${p.variable}`;
+  if (p.type === 'i') return `${factorPrefix(p.base)}.${p.variable}`;
+  return `${p.level}${p.mark}.${p.variable}`;
+}
+
+/** The product of its parts (#): "c.x#c.z", "cL.x#c.z", "i.a#c.x", "0b.a#co.x", "1.a#2.b". */
+export function interactionTerm(parts: InteractionPart[]): Term {
+  return fvTerm(parts.map(partName).join('#'), { kind: 'interaction', parts });
+}
+
+/** The parts of a cell's name read back ("1.a#cL.x" → level 1 of a, L.x), or null when the name is not
+ *  an interaction of levels and continuous variables. Operators are read in Stata's spellings. */
+export function cellName(name: string): Exclude<InteractionPart, { type: 'i' }>[] | null {
+  if (!name.includes('#')) return null;
+  const parts: Exclude<InteractionPart, { type: 'i' }>[] = [];
+  for (const text of name.split('#')) {
+    const level = /^(\d+)(bn|b|o)?\.([\p{L}_][\p{L}\p{N}_]*)$/u.exec(text);
+    if (level) {
+      parts.push({ type: 'level', variable: level[3], level: Number(level[1]), mark: (level[2] ?? '') as CellMark });
+      continue;
+    }
+    // c., with operators before it, after it and after its dot: "L.c.w", "cL2.w", "c.L.w", "co.w".
+    const c = /^((?:[LFD]\d*\.)*)c(o?)((?:[LFD]\d*)*)\.((?:[LFD]\d*\.)*)([\p{L}_][\p{L}\p{N}_]*)$/iu.exec(text);
+    if (!c) return null;
+    const ops = netOperators(c[1] + c[3] + c[4]);
+    parts.push({ type: 'c', variable: c[5], lag: ops.lag, diff: ops.diff, omitted: c[2] !== '' });
+  }
+  return parts;
+}
+
+/** Whether a term's columns wait for the data's levels: i.v, or an interaction with an i. part. */
+export function needsLevels(t: Term): boolean {
+  return t.fv?.kind === 'factor' || (t.fv?.kind === 'interaction' && t.fv.parts.some((p) => p.type === 'i'));
 }
 
 function fvTerm(name: string, fv: FactorTerm): Term {
@@ -33,5 +70,5 @@ function fvTerm(name: string, fv: FactorTerm): Term {
 /** The data columns a term reads: its own, or those its factor-variable column is made from. */
 export function sourceColumns(t: Term): string[] {
   if (!t.fv) return [t.base];
-  return t.fv.kind === 'product' ? t.fv.factors.map((f) => f.variable) : [t.fv.variable];
+  return t.fv.kind === 'interaction' ? t.fv.parts.map((p) => p.variable) : [t.fv.variable];
 }

@@ -2,13 +2,14 @@
 // `n L.n L2.n`, `L(1/2).n`, `L(0/2).(k ys)`, `D.`, `D2.`, `F.`, `LD.`, `L.D.x`, wildcards `yr*`
 // (and `?`, `~`), ranges `yr1980-yr1984`. Expansion order follows Stata's tsunab/fvexpand: for
 // `L(0/2).(k ys)` each variable with all its lags in turn (k L.k L2.k ys L.ys L2.ys); wildcards and
-// ranges in column order. Factor-variable terms (i.v, ib#.v, ibn.v, #.v, c.x#c.z, c.x##c.z) are read
-// here and made by src/spec/factor-variables.ts.
+// ranges in column order. Factor-variable terms (i.v, ib#.v, ibn.v, #.v, i.(a b), interactions such as
+// c.x#c.z, i.a#c.x, a#b and their ## full factorials) are read here and made by
+// src/spec/factor-variables.ts.
 import { closeMatches } from '../close-matches.ts';
 import { SpecError } from '../errors.ts';
 import { opString, term, type Term } from './types.ts';
-import { factorTerm, levelTerm, productTerm } from './fv-terms.ts';
-import { netOperators, type FactorBase, type LevelMark } from '../panel/term.ts';
+import { factorTerm, interactionTerm, levelTerm } from './fv-terms.ts';
+import { netOperators, type CellMark, type FactorBase, type InteractionPart, type LevelMark } from '../panel/term.ts';
 import { MAX_SPAN } from '../panel/time-span.ts';
 
 /** The most terms one variable's operators may make (L(1/4)D(0/1).x makes 8): a product of ranges
@@ -38,19 +39,22 @@ export function expandVarlist(text: string, columns: readonly string[], context:
 const NAME_CHARS = /[\p{L}\p{N}_*?~]/u; // letters of any script (Stata 14+ names are Unicode)
 const OP_PREFIX = /^(?:[LlFfDdSs](?:\d+|\([^()]*\))?)+\./;
 /** A factor-variable prefix: i. ibn. ib#. ib(first|last|freq). (groups 1–3), c. with its own
- *  operators, cL. (4), or one level, #. #b. or #bn. (5, 6). */
-const FV_PREFIX = /^(?:(ibn|i)|ib(\d+)|ib\((first|last|freq)\)|c((?:[LlFfDd]\d*)*)|(\d+)(bn|b)?)\./;
-const UNSUPPORTED_FV = 'interactions with a factor variable (i.a#c.x, a#b) are not implemented: make the columns in the data';
+ *  operators, cL., and co. in fvexpand's omitted cells (4 the o, 5 the operators), or one level, #.
+ *  #b. #bn. and #o. in omitted cells (6, 7). */
+const FV_PREFIX = /^(?:(ibn|i)|ib(\d+)|ib\((first|last|freq)\)|c(o?)((?:[LlFfDd]\d*)*)|(\d+)(bn|b|o)?)\./;
 
 const NO_OPERATOR: OpCombo = { lag: 0, diff: 0 };
 const plus = (a: OpCombo, b: OpCombo): OpCombo => ({ lag: a.lag + b.lag, diff: a.diff + b.diff });
 
-/** One factor of a product: a variable under its operators. */
-interface ProductFactor {
-  variable: string;
-  lag: number;
-  diff: number;
-}
+/** One part of an interaction as read, before the group's operators reach it: a continuous variable
+ *  under each of its own operator combinations (only the first part may have several: L(0/1).c.x#c.z),
+ *  a factor variable (i., or a name without a prefix), or one level of one. */
+type ReadPart =
+  | { type: 'c'; variable: string; ops: OpCombo[]; omitted: boolean }
+  | { type: 'i'; variable: string; base: FactorBase }
+  | { type: 'level'; variable: string; level: number; mark: CellMark };
+
+const nonzero = (c: OpCombo) => c.lag !== 0 || c.diff !== 0;
 
 class VarlistParser {
   private pos = 0;
@@ -102,8 +106,11 @@ class VarlistParser {
       const bad = this.text.slice(this.pos).split(/\s/)[0];
       throw this.fault(`cannot read '${bad}' in ${this.context}`);
     }
-    if (this.text[this.pos] === '#')
-      throw this.fault(`'${this.text.slice(start).split(/\s/)[0]}' in ${this.context}: Stata reads a name without a prefix in an interaction as a factor variable (i.); write c.x#c.z for a product of continuous variables; ${UNSUPPORTED_FV}`);
+    // In an interaction a name without a prefix is a factor variable, as Stata reads a#b (i.a#i.b).
+    if (this.text[this.pos] === '#') {
+      if (combos.some(nonzero)) throw this.fault(`'${this.text.slice(at).split(/\s/)[0]}' in ${this.context}: operators on a factor variable (L.a#c.x) are not supported; lag the variable in the data`);
+      return this.interaction({ type: 'i', variable: this.one(first, 'an interaction'), base: 'first' }, outer);
+    }
     if (this.text[this.pos] === '.')
       throw this.fault(
         `'${this.text.slice(start).split(/\s/)[0]}' in ${this.context}: cannot read the prefix '${first}.'; operators are L, F, D (L2., L(1/3)., LD.) and factor-variable prefixes i., ib#., ib(first|last|freq)., ibn., #., c.`,
@@ -137,70 +144,146 @@ class VarlistParser {
   }
 
   /** A term that starts with a factor-variable prefix (matched by FV_PREFIX): i. and its kin, one
-   *  level (#.v), or c. (alone the variable itself; with # a product). Operators before an i. or level
-   *  term are refused. In a product, operators written before it go to its first factor, as Stata
-   *  reads L.c.x#c.z (cL.x#c.z), and those of an enclosing group to every factor: L.(c.x#c.z) is
+   *  level (#.v), or c. (alone the variable itself), each alone or the first part of an interaction.
+   *  Operators before an i. or level part are refused. Operators written before a c. part are its own,
+   *  as Stata reads L.c.x#c.z (cL.x#c.z); those of an enclosing group reach every part: L.(c.x#c.z) is
    *  cL.x#cL.z, as L.(x z) lags both. `outer`: the group's operators; `own`: the item's prefix;
    *  `combos`: the two combined. */
   private factorItem(m: RegExpExecArray, outer: OpCombo[], own: OpCombo[], combos: OpCombo[]): Term[] {
     const prefix = m[0];
     this.pos += prefix.length;
-    if (m[4] !== undefined) {
-      const inline = this.opsOf(m[4]);
-      const firstOwn = this.opPrefix(own.map((c) => plus(c, inline)));
+    if (m[5] !== undefined) {
+      const inline = this.opsOf(m[5]);
+      const ops = this.opPrefix(own.map((c) => plus(c, inline)));
       const names = this.names(prefix);
-      if (this.text[this.pos] === '#') {
-        if (names.length !== 1) throw this.fault(`'${prefix}${names.join(' ')}' in ${this.context}: a wildcard in a product must match one variable`);
-        return this.product(names[0], firstOwn, outer);
-      }
-      return names.flatMap((variable) => outer.flatMap((o) => firstOwn.map((c) => term(variable, o.lag + c.lag, o.diff + c.diff))));
+      if (this.text[this.pos] === '#') return this.interaction({ type: 'c', variable: this.one(names, 'an interaction'), ops, omitted: m[4] === 'o' }, outer);
+      if (m[4] === 'o') throw this.omittedAlone(prefix + names[0]);
+      return names.flatMap((variable) => outer.flatMap((o) => ops.map((c) => term(variable, o.lag + c.lag, o.diff + c.diff))));
     }
-    if (combos.some((c) => c.lag !== 0 || c.diff !== 0))
+    this.refuseOperators(prefix, combos);
+    if (m[6] === undefined && this.text[this.pos] === '(') {
+      // i.(a b): the prefix on each variable of the group.
+      const names = this.group(prefix);
+      if (this.text[this.pos] === '#') throw this.fault(`'${prefix}(…)#' in ${this.context}: a group in an interaction is not supported; write each interaction`);
+      return names.map((n) => factorTerm(n, this.baseOf(m)));
+    }
+    const names = this.names(prefix);
+    if (this.text[this.pos] === '#') {
+      const variable = this.one(names, 'an interaction');
+      return this.interaction(m[6] !== undefined ? { type: 'level', variable, level: Number(m[6]), mark: (m[7] ?? '') as CellMark } : { type: 'i', variable, base: this.baseOf(m) }, outer);
+    }
+    if (m[6] !== undefined) {
+      if (m[7] === 'o') throw this.omittedAlone(prefix + names[0]);
+      return names.map((n) => levelTerm(n, Number(m[6]), (m[7] ?? '') as LevelMark));
+    }
+    return names.map((n) => factorTerm(n, this.baseOf(m)));
+  }
+
+  /** The base an i.-kind prefix names: i. the first level, ib#., ib(first|last|freq)., ibn. none. */
+  private baseOf(m: RegExpExecArray): FactorBase {
+    return m[1] === 'ibn' ? 'none' : m[2] !== undefined ? Number(m[2]) : ((m[3] as 'first' | 'last' | 'freq' | undefined) ?? 'first');
+  }
+
+  /** Operators on a factor variable (L.i.x, i.L.x) are refused: Stata names such terms in ways this
+   *  reader does not write; a lagged column in the data does the same. */
+  private refuseOperators(prefix: string, combos: OpCombo[]): void {
+    if (combos.some(nonzero))
       throw this.fault(`'${prefix}' in ${this.context}: operators on a factor variable (L.i.x) are not supported; lag the variable in the data`);
     if (OP_PREFIX.test(this.text.slice(this.pos)))
       throw this.fault(`'${prefix}${this.text.slice(this.pos).split(/\s/)[0]}' in ${this.context}: operators on a factor variable (i.L.x) are not supported; lag the variable in the data`);
-    const names = this.names(prefix);
-    if (this.text[this.pos] === '#') throw this.fault(`'${prefix}${names[0]}#' in ${this.context}: ${UNSUPPORTED_FV}`);
-    if (m[5] !== undefined) return names.map((n) => levelTerm(n, Number(m[5]), (m[6] ?? '') as LevelMark));
-    const base: FactorBase = m[1] === 'ibn' ? 'none' : m[2] !== undefined ? Number(m[2]) : ((m[3] as 'first' | 'last' | 'freq' | undefined) ?? 'first');
-    return names.map((n) => factorTerm(n, base));
   }
 
-  /** The rest of a product after its first factor, `variable` under each of `firstOwn`: `#c.z` or
-   *  `##c.z`, repeated, each factor under its own operators and all under each of the group's
-   *  (`outer`). With # one product per operator; with ## (Stata's full factorial) every non-empty
-   *  subset of the factors, in fvexpand's order (x z c.x#c.z; for three, x z c.x#c.z w c.x#c.w c.z#c.w
-   *  c.x#c.z#c.w). */
-  private product(variable: string, firstOwn: OpCombo[], outer: OpCombo[]): Term[] {
-    const rest: ProductFactor[] = [];
+  private omittedAlone(text: string): SpecError {
+    return this.fault(`'${text}' in ${this.context}: the omitted mark (o) is read only in a cell of an interaction as fvexpand writes it (0b.a#co.x); leave the term out instead`);
+  }
+
+  /** The rest of an interaction after its first part: `#part` or `##part`, repeated (one of the two).
+   *  A part is c.x under its own operators (L.c.x or cL.x), i.v and its kin, a level #.v, or a name
+   *  without a prefix (a factor variable, as Stata reads it). The group's operators (`outer`) reach
+   *  every c. part and are refused with a factor part. With # one interaction per operator
+   *  combination of the first part; with ## (Stata's full factorial) every non-empty subset of the
+   *  parts, in fvexpand's order (x z c.x#c.z; for three, x z c.x#c.z w c.x#c.w c.z#c.w c.x#c.z#c.w),
+   *  a single part as its own term (x, i.a). */
+  private interaction(first: ReadPart, outer: OpCombo[]): Term[] {
+    const parts: ReadPart[] = [first];
     let full: boolean | null = null;
     while (this.text[this.pos] === '#') {
       const dbl = this.text[this.pos + 1] === '#';
-      if (full !== null && full !== dbl) throw this.fault(`a product in ${this.context} mixes # and ##: write it with one of them`);
+      if (full !== null && full !== dbl) throw this.fault(`an interaction in ${this.context} mixes # and ##: write it with one of them`);
       full = dbl;
       this.pos += dbl ? 2 : 1;
-      const before = this.opPrefix([NO_OPERATOR]);
-      const m = FV_PREFIX.exec(this.text.slice(this.pos));
-      if (!m || m[4] === undefined)
-        throw this.fault(`'${this.text.slice(this.pos).split(/[\s#]/)[0]}' in ${this.context}: each factor of a product takes c. (c.x#c.z); ${UNSUPPORTED_FV}`);
-      this.pos += m[0].length;
-      const inline = this.opsOf(m[4]);
-      const cs = this.opPrefix(before.map((c) => plus(c, inline)));
-      const names = this.names(m[0]);
-      if (cs.length !== 1 || names.length !== 1) throw this.fault(`a later factor of a product in ${this.context} must be one variable under one operator`);
-      rest.push({ variable: names[0], ...cs[0] });
+      parts.push(this.laterPart());
     }
+    if (parts.some((p) => p.type !== 'c') && outer.some(nonzero))
+      throw this.fault(`an interaction with a factor variable in ${this.context} under operators: operators on a factor variable (L.(i.a#c.x)) are not supported; lag the continuous variable alone (i.a#cL.x)`);
+    if (full && parts.some((p) => (p.type === 'c' && p.omitted) || (p.type === 'level' && p.mark === 'o')))
+      throw this.fault(`a full factorial (##) in ${this.context} with an omitted part (o): the omitted mark is read only in a cell of an interaction written with #`);
+    const firstOps = first.type === 'c' ? first.ops : [NO_OPERATOR];
     return outer.flatMap((o) =>
-      firstOwn.flatMap((f) => {
-        const factors = [{ variable, ...plus(o, f) }, ...rest.map((r) => ({ variable: r.variable, ...plus(o, r) }))];
-        for (const x of factors)
-          if (Math.abs(x.lag) > MAX_SPAN || x.diff > MAX_SPAN) throw this.fault(`a product in ${this.context}: an operator on ${x.variable} goes beyond ${MAX_SPAN} periods, the longest time span a model takes`);
-        if (!full) return [productTerm(factors)];
-        let sets: ProductFactor[][] = [];
-        for (const x of factors) sets = [...sets, [x], ...sets.map((s) => [...s, x])];
-        return sets.map((s) => (s.length === 1 ? term(s[0].variable, s[0].lag, s[0].diff) : productTerm(s)));
+      firstOps.flatMap((f) => {
+        const resolved: InteractionPart[] = parts.map((p, j) => {
+          if (p.type !== 'c') return p;
+          const c = plus(o, j === 0 ? f : p.ops[0]);
+          if (Math.abs(c.lag) > MAX_SPAN || c.diff > MAX_SPAN) throw this.fault(`an interaction in ${this.context}: an operator on ${p.variable} goes beyond ${MAX_SPAN} periods, the longest time span a model takes`);
+          return { type: 'c', variable: p.variable, lag: c.lag, diff: c.diff, omitted: p.omitted };
+        });
+        if (!full) return [interactionTerm(resolved)];
+        let sets: InteractionPart[][] = [];
+        for (const x of resolved) sets = [...sets, [x], ...sets.map((s) => [...s, x])];
+        return sets.map((s) => (s.length === 1 ? single(s[0]) : interactionTerm(s)));
       }),
     );
+  }
+
+  /** A part of an interaction after its first: under one operator combination, one variable. */
+  private laterPart(): ReadPart {
+    const at = this.pos;
+    const before = this.opPrefix([NO_OPERATOR]);
+    const m = FV_PREFIX.exec(this.text.slice(this.pos));
+    if (m && m[5] !== undefined) {
+      this.pos += m[0].length;
+      const inline = this.opsOf(m[5]);
+      const ops = this.opPrefix(before.map((c) => plus(c, inline)));
+      const names = this.names(m[0]);
+      if (ops.length !== 1) throw this.fault(`a later part of an interaction in ${this.context} must be one variable under one operator`);
+      return { type: 'c', variable: this.one(names, 'an interaction'), ops, omitted: m[4] === 'o' };
+    }
+    const prefix = m ? m[0] : '';
+    this.pos += prefix.length;
+    this.refuseOperators(prefix || this.text.slice(at, this.pos), before);
+    const start = this.pos;
+    while (this.pos < this.text.length && NAME_CHARS.test(this.text[this.pos])) this.pos++;
+    const name = this.text.slice(start, this.pos);
+    if (!name) throw this.fault(`cannot read '${this.text.slice(at).split(/[\s#]/)[0] || '#'}' in ${this.context}: each part of an interaction is a variable (c.x, i.a, a, 2.a)`);
+    const variable = this.one(this.match(name), 'an interaction');
+    if (m?.[6] !== undefined) return { type: 'level', variable, level: Number(m[6]), mark: (m[7] ?? '') as CellMark };
+    return { type: 'i', variable, base: m ? this.baseOf(m) : 'first' };
+  }
+
+  /** The one variable a name or wildcard in an interaction matches. */
+  private one(names: string | string[], where: string): string {
+    const list = typeof names === 'string' ? this.match(names) : names;
+    if (list.length !== 1) throw this.fault(`'${list.join(' ')}' in ${this.context}: a wildcard in ${where} must match one variable`);
+    return list[0];
+  }
+
+  /** i.(a b): the names in the parentheses after a prefix, each matched against the columns. */
+  private group(prefix: string): string[] {
+    this.pos++;
+    const names: string[] = [];
+    for (;;) {
+      this.skipSpace();
+      if (this.text[this.pos] === ')') {
+        this.pos++;
+        if (names.length === 0) throw this.fault(`'${prefix}()' in ${this.context} names no variable`);
+        return names;
+      }
+      const start = this.pos;
+      while (this.pos < this.text.length && NAME_CHARS.test(this.text[this.pos])) this.pos++;
+      const name = this.text.slice(start, this.pos);
+      if (!name) throw this.fault(`'${prefix}(' in ${this.context}: a group after a factor-variable prefix takes variable names only${this.pos >= this.text.length ? ' (unbalanced parenthesis)' : ''}`);
+      names.push(...this.match(name));
+    }
   }
 
   /** c.'s own operators ("L", "L2D", ""): their net lag and difference order. */
@@ -215,7 +298,7 @@ class VarlistParser {
     const start = this.pos;
     while (this.pos < this.text.length && NAME_CHARS.test(this.text[this.pos])) this.pos++;
     const name = this.text.slice(start, this.pos);
-    if (!name) throw this.fault(`'${prefix}' in ${this.context} needs a variable name after it${this.text[this.pos] === '(' ? ` (${prefix}(a b) groups are not supported: write each variable with its prefix)` : ''}`);
+    if (!name) throw this.fault(`'${prefix}' in ${this.context} needs a variable name after it${this.text[this.pos] === '(' ? ` (${prefix}(x z) groups are not supported: write each variable with its prefix)` : ''}`);
     return this.match(name);
   }
 
@@ -321,4 +404,11 @@ class VarlistParser {
   private fault(message: string): SpecError {
     return new SpecError(message, this.context);
   }
+}
+
+/** One part of a full factorial alone: x (under its operators), i.a, or a level. */
+function single(p: InteractionPart): Term {
+  if (p.type === 'c') return term(p.variable, p.lag, p.diff);
+  if (p.type === 'i') return factorTerm(p.variable, p.base);
+  return levelTerm(p.variable, p.level, p.mark as LevelMark);
 }

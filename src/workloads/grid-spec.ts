@@ -7,7 +7,7 @@
 import { SpecError } from '../errors.ts';
 import { parseXtabond2 } from '../spec/parse.ts';
 import { coefficientName } from '../spec/coefficient-name.ts';
-import { levelName } from '../spec/fv-terms.ts';
+import { cellName, levelName, needsLevels, sourceColumns } from '../spec/fv-terms.ts';
 
 export interface GridSpecification {
   index: number;
@@ -92,7 +92,8 @@ export function parseGrid(raw: unknown, columns: readonly string[]): Grid {
   // dropped for collinearity is still named, and then shows as missing in its rows).
   const coefficients = new Set<string>();
   let timeDummies = false;
-  /** Variables of i. terms: their levels' coefficients ("1980.year") are known only from the data. */
+  /** Variables of i. terms and of interactions with one: their levels' coefficients ("1980.year",
+   *  "2.ind#c.w") are known only from the data. */
   const factors = new Set<string>();
   for (const [sample, condition] of Object.entries(samples))
     for (const values of combos) {
@@ -101,8 +102,9 @@ export function parseGrid(raw: unknown, columns: readonly string[]): Grid {
         const spec = parseXtabond2(command, columns);
         // Every row's interval, its 5% significance and the specification curve are at 95%.
         if (spec.level !== undefined) throw new SpecError('level(): the grid reports 95% intervals and significance at 5% for every specification; leave level() out', 'level');
-        for (const r of spec.regressors) if (r.fv?.kind === 'factor') factors.add(r.fv.variable);
-        else coefficients.add(r.name);
+        for (const r of spec.regressors)
+          if (needsLevels(r)) for (const v of sourceColumns(r)) factors.add(v);
+          else coefficients.add(r.name);
         if (spec.levelEquation && spec.constant) coefficients.add('_cons');
         timeDummies ||= spec.timeDummies;
       } catch (err) {
@@ -113,7 +115,7 @@ export function parseGrid(raw: unknown, columns: readonly string[]): Grid {
     }
   focus.forEach((f, i) => {
     // timedummies names its yr<t> dummies from the data's periods, known only at estimation; so do i. terms their levels.
-    const level = levelName(f);
+    const level = levelName(f) ?? cellName(f)?.find((p) => p.type === 'level') ?? null;
     if (levelName((g.focus as string[])[i].trim())?.mark === 'b') fail(`focus: ${(g.focus as string[])[i]} is a base level, which has no coefficient`, `focus.${(g.focus as string[])[i]}`);
     if (!coefficients.has(f) && !(timeDummies && /^yr\d+$/.test(f)) && !(level && factors.has(level.variable))) fail(`focus: no specification has the coefficient '${(g.focus as string[])[i]}'; they have ${[...coefficients].join(', ')}`, `focus.${(g.focus as string[])[i]}`);
   });
