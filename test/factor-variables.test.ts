@@ -88,7 +88,12 @@ describe('reading factor-variable terms', () => {
     const refused = (command: string, why: RegExp) => expect(() => parseXtabond2(command, panel.variables())).toThrow(why);
     refused('n L.n L.i.year', /operators on a factor variable \(L\.i\.x\)/);
     refused('n L.n i.L.year', /operators on a factor variable \(i\.L\.x\)/);
-    refused('n L.n L.(i.ind#c.w)', /'i\.' in the variable list: operators on a factor variable \(L\.i\.x\)/);
+    refused('n L.n L.(i.ind#c.w)', /'i\.ind#c\.w' in the variable list under operators: operators on a factor variable \(L\.\(i\.a#c\.x\)\) are not supported; lag the continuous variable alone \(i\.a#cL\.x\)/);
+    refused('n L.n L.(i.ind)', /'i\.' in the variable list: operators on a factor variable \(L\.i\.x\)/);
+    refused('n L.n ind#L.year', /'L\.year' in the variable list: operators on a factor variable in an interaction are not supported/);
+    refused('n L.n i.ind # c.w', /cannot read '#' in the variable list: an interaction is written without spaces around # \(i\.a#c\.x\)/);
+    refused('n L.n i.ind#i.ind', /an interaction in the variable list takes the factor variable 'ind' twice/);
+    refused('n L.n 2.ind#i.ind#c.w', /takes the factor variable 'ind' twice/);
     refused('n L.n L.(c.w#i.ind)', /operators on a factor variable \(L\.\(i\.a#c\.x\)\) are not supported; lag the continuous variable alone/);
     refused('n L.n L.ind#c.w', /operators on a factor variable \(L\.a#c\.x\)/);
     refused('n L.n c.w#L.i.ind', /operators on a factor variable/);
@@ -274,17 +279,20 @@ describe('interactions with factor variables (i.a#c.x, a#b, ##)', () => {
   it('i.a#c.x is a slope for every level; with x also in the list the base level\'s cell is omitted (co.), as fvexpand writes it', () => {
     // Stata's help ([U] 11.4.3): "sex#c.age: two variables ... if age is also in the model, one of the
     // two virtual variables will be treated as a base"; regress price i.foreign##c.mpg shows
-    // 0b.foreign#co.mpg as the base.
-    expect(expanded('n L.n i.g#c.w').regressors).toEqual(['L1.n', '0.g#c.w', '1.g#c.w', '2.g#c.w']);
+    // 0b.foreign#co.mpg as the base, and a fit of i.foreign i.foreign#c.weight estimates
+    // 0b.foreign#c.weight: the base level keeps its b in a cell that is not omitted.
+    expect(expanded('n L.n i.g#c.w').regressors).toEqual(['L1.n', '0b.g#c.w', '1.g#c.w', '2.g#c.w']);
     expect(expanded('n L.n w i.g#c.w').regressors).toEqual(['L1.n', 'w', '0b.g#co.w', '1.g#c.w', '2.g#c.w']);
     expect(expanded('n L.n i.g##c.w').regressors).toEqual(['L1.n', '0b.g', '1.g', '2.g', 'w', '0b.g#co.w', '1.g#c.w', '2.g#c.w']);
     // A name without a prefix in an interaction is a factor variable, as Stata reads it; parts keep
     // their order; ib#. and ibn. choose the base; a lagged x is present only as L.x.
-    expect(expanded('n L.n g#c.w').regressors).toEqual(['L1.n', '0.g#c.w', '1.g#c.w', '2.g#c.w']);
-    expect(expanded('n L.n w c.w#g').regressors).toEqual(['L1.n', 'w', 'co.w#0b.g', 'c.w#1.g', 'c.w#2.g']);
+    expect(expanded('n L.n g#c.w').regressors).toEqual(['L1.n', '0b.g#c.w', '1.g#c.w', '2.g#c.w']);
+    // Factor parts first, as Stata orders them: c.w#g is i.g#c.w.
+    expect(expanded('n L.n w c.w#g').regressors).toEqual(['L1.n', 'w', '0b.g#co.w', '1.g#c.w', '2.g#c.w']);
+    expect(() => parseXtabond2('n L.n i.g#c.w c.w#i.g', gp.variables())).toThrow(/regressor 'i\.g#c\.w' is listed twice/);
     expect(expanded('n L.n w ib2.g#c.w').regressors).toEqual(['L1.n', 'w', '0.g#c.w', '1.g#c.w', '2b.g#co.w']);
     expect(expanded('n L.n w ibn.g#c.w').regressors).toEqual(['L1.n', 'w', '0bn.g#c.w', '1.g#c.w', '2.g#c.w']);
-    expect(expanded('n L.n w i.g#cL.w').regressors).toEqual(['L1.n', 'w', '0.g#cL.w', '1.g#cL.w', '2.g#cL.w']);
+    expect(expanded('n L.n w i.g#cL.w').regressors).toEqual(['L1.n', 'w', '0b.g#cL.w', '1.g#cL.w', '2.g#cL.w']);
     expect(expanded('n L.n L.w i.g#L.c.w').regressors).toEqual(['L1.n', 'L1.w', '0b.g#coL.w', '1.g#cL.w', '2.g#cL.w']);
     // xtabond2 runs fvexpand on its whole variable list, the dependent variable included.
     expect(expanded('w L.w i.g#c.w').regressors).toEqual(['L1.w', '0b.g#co.w', '1.g#c.w', '2.g#c.w']);
@@ -293,8 +301,10 @@ describe('interactions with factor variables (i.a#c.x, a#b, ##)', () => {
   it('a#b is a cell for every pair of levels, only the all-base cell omitted; with the main effects every cell at a base level is (b and o marks)', () => {
     // Stata: regress price i.foreign#i.rep78 has 0b.foreign#1b.rep78 as its base; i.foreign##i.rep78
     // lists 0b.foreign#1b.rep78 0b.foreign#2o.rep78 ... 1o.foreign#1b.rep78 1.foreign#2.rep78 ...
+    // (Statalist 2012-11, areg price mpg i.a#ib3.b: five cells estimated, the all-base one omitted, and
+    // lincom 1b.a#1.b - 2.a#1.b: a base level keeps its b where the cell is estimated.)
     const alone = expanded('n L.n i.g#i.ind').regressors;
-    expect(alone).toEqual(['L1.n', ...['0b.g#1b.ind', ...indCells(0, (j) => `.g#${j}.ind`).slice(1)], ...indCells(1, (j) => `.g#${j}.ind`), ...indCells(2, (j) => `.g#${j}.ind`)]);
+    expect(alone).toEqual(['L1.n', ...indCells(0, (j) => `b.g#${j}${j === 1 ? 'b' : ''}.ind`), ...indCells(1, (j) => `.g#${j}${j === 1 ? 'b' : ''}.ind`), ...indCells(2, (j) => `.g#${j}${j === 1 ? 'b' : ''}.ind`)]);
     expect(expanded('n L.n g#ind').regressors).toEqual(alone);
     const full = expanded('n L.n i.g##i.ind').regressors;
     expect(full.slice(0, 13)).toEqual(['L1.n', '0b.g', '1.g', '2.g', '1b.ind', '2.ind', '3.ind', '4.ind', '5.ind', '6.ind', '7.ind', '8.ind', '9.ind']);
@@ -305,7 +315,7 @@ describe('interactions with factor variables (i.a#c.x, a#b, ##)', () => {
     ]);
     // One main effect: the cells at that factor's base are omitted, the other factor's base is not.
     const nested = expanded('n L.n i.g i.g#i.ind').regressors.slice(4);
-    expect(nested.slice(0, 3)).toEqual(['0b.g#1b.ind', '0.g#2.ind', '0.g#3.ind']);
+    expect(nested.slice(0, 3)).toEqual(['0b.g#1b.ind', '0b.g#2.ind', '0b.g#3.ind']);
     expect(nested[9]).toBe('1o.g#1b.ind');
     expect(nested[10]).toBe('1.g#2.ind');
   });
@@ -314,18 +324,18 @@ describe('interactions with factor variables (i.a#c.x, a#b, ##)', () => {
     const e = expanded('n L.n w i.g#c.w, gmm(L.n) iv(i.g#c.w) iv(w i.g#c.w, eq(level))');
     expect(e.regressors).toEqual(['L1.n', 'w', '0b.g#co.w', '1.g#c.w', '2.g#c.w']);
     expect(e.iv).toEqual([
-      ['0.g#c.w', '1.g#c.w', '2.g#c.w'],
+      ['0b.g#c.w', '1.g#c.w', '2.g#c.w'],
       ['w', '0b.g#co.w', '1.g#c.w', '2.g#c.w'],
     ]);
-    expect(e.spec.iv.map((g) => g.label)).toEqual(['iv(0.g#c.w 1.g#c.w 2.g#c.w)', 'iv(w 0b.g#co.w 1.g#c.w 2.g#c.w, eq(level))']);
+    expect(e.spec.iv.map((g) => g.label)).toEqual(['iv(0b.g#c.w 1.g#c.w 2.g#c.w)', 'iv(w 0b.g#co.w 1.g#c.w 2.g#c.w, eq(level))']);
     expect(expanded('n L.n i.(g ind)').regressors).toEqual(expanded('n L.n i.g i.ind').regressors);
     expect(expanded('n L.n ib2.(g ind)').regressors.slice(1, 4)).toEqual(['0.g', '1.g', '2b.g']);
   });
 
   it('a cell is its levels\' indicator times x, missing where a part is; an omitted cell is zero', () => {
     const miss = gp.withColumn('w', Float64Array.from(gp.column('w'), (v, r) => (r % 7 === 3 ? NaN : v)));
-    const { spec } = expandFactors(miss, parseXtabond2('n L.n w i.g#c.w i.g#L.c.w', miss.variables()));
-    const p = withFactorColumns(miss, spec.regressors);
+    const { spec } = expandFactors(miss, parseXtabond2('n L.n w i.g#c.w i.g#L.c.w, iv(i.g#c.w)', miss.variables()));
+    const p = withFactorColumns(miss, [...spec.regressors, ...spec.iv[0].vars]);
     const g = miss.column('g');
     const w = miss.column('w');
     const lw = evalTerm(miss, { name: 'L1.w', base: 'w', lag: 1, diff: 0 });
@@ -334,10 +344,12 @@ describe('interactions with factor variables (i.a#c.x, a#b, ##)', () => {
       expect(Object.is(p.column('1.g#c.w')[r], g[r] === 1 ? w[r] : Number.isNaN(w[r]) ? NaN : 0 * w[r])).toBe(true);
       expect(Object.is(p.column('2.g#cL.w')[r], (g[r] === 2 ? 1 : 0) * lw[r])).toBe(true);
       expect(Object.is(p.column('0b.g#co.w')[r], Number.isNaN(w[r]) ? NaN : 0)).toBe(true);
+      // Not omitted (iv() lists i.g#c.w without w): the slope of w where g is at its base.
+      expect(Object.is(p.column('0b.g#c.w')[r], g[r] === 0 ? w[r] : Number.isNaN(w[r]) ? NaN : 0 * w[r])).toBe(true);
       if (g[r] === 1 && !Number.isNaN(w[r])) seen++;
     }
     expect(seen).toBeGreaterThan(100);
-    expect(spec.regressors.map((t) => t.name)).toEqual(['L1.n', 'w', '0b.g#co.w', '1.g#c.w', '2.g#c.w', '0.g#cL.w', '1.g#cL.w', '2.g#cL.w']);
+    expect(spec.regressors.map((t) => t.name)).toEqual(['L1.n', 'w', '0b.g#co.w', '1.g#c.w', '2.g#c.w', '0b.g#cL.w', '1.g#cL.w', '2.g#cL.w']);
   });
 
   it('a fit with i.a##c.x is the fit with the same columns made in the data, to the last bit', async () => {
@@ -360,7 +372,7 @@ describe('interactions with factor variables (i.a#c.x, a#b, ##)', () => {
     // The printed slopes: w for g = 0, w + 1.g#c.w for g = 1 (the same as i.g#c.w without w).
     const slopes = await fitGmm(gp, parseXtabond2('n L.n k i.g i.g#c.w, gmm(L.n) iv(k i.g i.g#c.w) twostep robust', gp.variables()));
     const at = (r: GmmResult, name: string) => r.coefficients.find((c) => c.name === name)!.estimate;
-    expect(at(slopes, '0.g#c.w')).toBeCloseTo(at(a, 'w'), 9);
+    expect(at(slopes, '0b.g#c.w')).toBeCloseTo(at(a, 'w'), 9);
     expect(at(slopes, '1.g#c.w')).toBeCloseTo(at(a, 'w') + at(a, '1.g#c.w'), 9);
   });
 
@@ -378,18 +390,29 @@ describe('interactions with factor variables (i.a#c.x, a#b, ##)', () => {
     // An omitted cell names no coefficient; Stata's other spellings of a cell name the cell.
     expect(lookupCoefficient('0b.g#co.w', names)).toEqual({ error: expect.stringMatching(/^unknown coefficient '0b\.g#co\.w'/) });
     expect(lookupCoefficient('1.g#L0.c.w', names)).toEqual({ name: '1.g#c.w' });
-    const lagged = ['L1.n', '1bn.g#cL.w'];
+    expect(lookupCoefficient('c.w#2.g', names)).toEqual({ name: '2.g#c.w' });
+    const lagged = ['L1.n', '1bn.g#cL.w', '0b.g#c.k'];
     expect(lookupCoefficient('1.g#L.c.w', lagged)).toEqual({ name: '1bn.g#cL.w' });
+    expect(lookupCoefficient('0.g#c.k', lagged)).toEqual({ name: '0b.g#c.k' });
+    expect(lookupCoefficient('c.k#0b.g', lagged)).toEqual({ name: '0b.g#c.k' });
   });
 
   it('a specification with interactions written back as a command reads as the same specification', () => {
     const s = parseXtabond2('n L.n w i.g#c.w g#ind ib2.g##cL.k, gmm(L.n) iv(i.g#c.w 1.g#c.k, eq(level)) gmm(c.w#i.g, lag(2 3))', gp.variables());
     expect(parseXtabond2(specToCommand(s), gp.variables())).toEqual(s);
     // fvexpand's own cells, marks included, read back as themselves.
-    const cells = parseXtabond2('n L.n w 0b.g#co.w 1.g#c.w 1o.g#1b.ind', gp.variables());
-    expect(cells.regressors.map((t) => t.name)).toEqual(['L1.n', 'w', '0b.g#co.w', '1.g#c.w', '1o.g#1b.ind']);
+    const cells = parseXtabond2('n L.n w 0b.g#co.w 1.g#c.w 1o.g#1b.ind 1b.ind#1978.year', gp.variables());
+    expect(cells.regressors.map((t) => t.name)).toEqual(['L1.n', 'w', '0b.g#co.w', '1.g#c.w', '1o.g#1b.ind', '1b.ind#1978.year']);
     const p = withFactorColumns(gp, expandFactors(gp, cells).spec.regressors);
     expect(p.column('1o.g#1b.ind').every((v) => v === 0)).toBe(true);
+    expect(p.column('0b.g#co.w').every((v) => v === 0 || Number.isNaN(v))).toBe(true);
+    // A base level in a cell of Stata's that is not omitted: the indicator of the level, not zero.
+    const ind = gp.column('ind');
+    const year = gp.column('year');
+    p.column('1b.ind#1978.year').forEach((v, r) => expect(v).toBe(ind[r] === 1 && year[r] === 1978 ? 1 : 0));
+    // Operators of every continuous part, the first part's varying slowest.
+    expect(parseXtabond2('n L.n i.g#L(0/1).c.w#c.k', gp.variables()).regressors.map((t) => t.name)).toEqual(['L1.n', 'i.g#c.w#c.k', 'i.g#cL.w#c.k']);
+    expect(parseXtabond2('n L.n L(0/1).c.w#L(1/2).c.k', gp.variables()).regressors.map((t) => t.name)).toEqual(['L1.n', 'c.w#cL.k', 'c.w#cL2.k', 'cL.w#cL.k', 'cL.w#cL2.k']);
   });
 
   it('refuses a level the data lacks, too many cells, and on a shard an interaction with a factor other than time', () => {

@@ -69,7 +69,12 @@ describe('grid specification', () => {
     // So are the cells of an interaction with an i. part ("1980.year#c.w").
     const cells = { ...GRID, template: 'xtabond2 n L.n w k i.year#c.w, gmm(L.n, {lags} {collapse}) iv(w k i.year#c.w) {steps}' };
     expect(parseGrid({ ...cells, focus: ['1980.year#c.w', 'w'] }, [...columns, 'year']).focus).toEqual(['1980.year#c.w', 'w']);
-    expect(() => parseGrid({ ...cells, focus: ['1980.ind#c.w'] }, [...columns, 'year'])).toThrow(/no specification has the coefficient '1980\.ind#c\.w'/);
+    expect(parseGrid({ ...cells, focus: ['c.w#1980.year'] }, [...columns, 'year']).focus).toEqual(['1980.year#c.w']);
+    // Only cells of an interaction some specification has (a reviewer: each of these was taken, and the
+    // grid ran with an empty focus column).
+    for (const bad of ['1980.ind#c.w', '1980.year#c.k', '1980.year#cL.w', '5.w', '1980.year#2.ind#c.w'])
+      expect(() => parseGrid({ ...cells, focus: [bad] }, [...columns, 'year', 'ind'])).toThrow(/no specification has the coefficient/);
+    expect(() => parseGrid({ ...cells, focus: ['1976b.year#co.w'] }, [...columns, 'year'])).toThrow(/focus: 1976b\.year#co\.w is an omitted cell, which has no coefficient/);
   });
 });
 

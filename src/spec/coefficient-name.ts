@@ -4,26 +4,27 @@
 // Users write operators as Stata's `test` and `lincom` read them: without a number an operator means 1
 // ("L.n" = "L1.n", "LD.w" = "L1D1.w"), in either order and case and chained ("DL.w", "l.d.w"),
 // and L0/D0 are no operator ("L0.w" = "w"). An interaction is read part by part the same way
-// ("L.c.w#c.k", "cL1.w#c.k" and "c.L.w#c.k" are "cL.w#c.k"; "2.ind#L.c.w" is "2.ind#cL.w"), and a
-// level without its mark names the marked one ("1976.year" is "1976bn.year"); a base level or an
-// omitted cell ("1977b.year", "1b.ind#co.w") names no coefficient. --test, lincom, `table --keep`,
+// ("L.c.w#c.k", "cL1.w#c.k" and "c.L.w#c.k" are "cL.w#c.k"; "2.ind#L.c.w" is "2.ind#cL.w"), in either
+// order ("c.w#2.ind" is "2.ind#c.w"), and a level without its mark names the marked one ("1976.year"
+// is "1976bn.year"; "1.ind#c.w" is "1b.ind#c.w"); a base level or an omitted cell ("1977b.year",
+// "1b.ind#co.w") names no coefficient. --test, lincom, `table --keep`,
 // vcovMatrix().get and a grid's focus all read names through this file.
 import { termName } from './types.ts';
 import { netOperators } from '../panel/term.ts';
-import { cellName, levelName, partName } from './fv-terms.ts';
+import { cellName, levelName, omittedCell, partName } from './fv-terms.ts';
 
 /** Operators (one or more chained with dots) before a variable name: "L.", "LD.", "L2.D.", "f3.". */
 const OPERATED = /^((?:[LFD]\d*)+\.)+([\p{L}\p{N}_]+)$/iu;
 
 /** The label a spelling stands for: "L.n" → "L1.n", "DL.w" → "L1D1.w", "F.k" → "F1.k", "L0.w" → "w",
- *  "L.c.w#c.k" → "cL.w#c.k", "1976bn.year" → "1976.year", "1bn.ind#L.c.w" → "1.ind#cL.w"; other text
+ *  "L.c.w#c.k" → "cL.w#c.k", "1976bn.year" → "1976.year", "c.L.w#1b.ind" → "1.ind#cL.w"; other text
  *  as it is (trimmed). */
 export function coefficientName(text: string): string {
   const s = text.trim();
   const level = levelName(s);
   if (level) return `${level.level}.${level.variable}`;
   const cell = cellName(s);
-  if (cell) return cell.map((p) => partName(p.type === 'level' && p.mark === 'bn' ? { ...p, mark: '' } : p)).join('#');
+  if (cell) return cell.map((p) => partName(p.type === 'level' ? { ...p, mark: '' } : p)).join('#');
   const m = OPERATED.exec(s);
   if (!m) return s;
   const { lag, diff } = netOperators(s.slice(0, s.length - m[2].length));
@@ -47,7 +48,8 @@ export function lookupCoefficient(
   const want = coefficientName(s);
   // A base level ("1977b.year") or an omitted cell ("1b.ind#co.w") has no coefficient: it names no
   // other level's or cell's.
-  const base = levelName(s)?.mark === 'b' || (cellName(s)?.some((p) => (p.type === 'level' ? p.mark === 'b' || p.mark === 'o' : p.omitted)) ?? false);
+  const cell = cellName(s);
+  const base = levelName(s)?.mark === 'b' || (cell !== null && omittedCell(cell));
   const hits = base ? [] : [...new Set(names.filter((n) => coefficientName(n) === want))];
   if (hits.length === 1) return { name: hits[0] };
   const list = `coefficients are: ${names.join(', ')}`;

@@ -11,17 +11,20 @@
 // Names are fvexpand's. A base level's column is zero (Stata's "virtual variable equal to 0", [U] 11.4.3;
 // a level is missing where the variable is), so xtabond2's collinearity check drops it from the
 // regressors ("2004b.yr dropped due to collinearity") and it instruments nothing. In an interaction a
-// cell whose factor parts include base levels is omitted (all zeros: its base parts marked b, the others
-// o, "0b.a#co.x", "0b.a#2o.b") when the list fvexpand reads also holds the term that is left when some
-// of those base parts are taken out: the constant for a#b's all-base cell (always there), x for
-// 0.a#c.x when x is in the list, i.b for 0.a#2.b when i.b is ([U] 11.4.3.4: "sex#c.age ... if age is
-// also in the model, one of the two virtual variables will be treated as a base"). The lists are the
-// variable list (with the dependent variable) and each iv() and gmm() group apart, as xtabond2 expands
-// them. Every combination of the parts' levels is a cell, observed or not (an empty one is a zero
-// column, dropped as collinear). The levels of i.v come from the data (every row, as fvexpand reads
-// them without the sample's if/in), so an i. term or an interaction with one stays one term until the
-// model is fitted: expandFactors then makes its level or cell terms, and withFactorColumns the columns
-// of every factor-variable term (src/spec/fv-terms.ts names the terms).
+// base level keeps its b mark in every cell (0b.a#c.x is the slope of x where a is 0); a cell is zero
+// only when omitted: every part marked b or o ("0b.a#co.x", "0b.a#2o.b", "0b.a#1b.b"), or any part o.
+// A cell where some i. parts sit at their base levels is omitted (its other parts marked o) when the
+// list fvexpand reads also holds the term that is left when some of those base parts are taken out:
+// the constant for a#b's all-base cell (always there), x for 0b.a#c.x when x is in the list, i.b for
+// 0b.a#2.b when i.b is ([U] 11.4.3.4: "sex#c.age ... if age is also in the model, one of the two
+// virtual variables will be treated as a base"). Factor parts come first in a cell's name, as Stata
+// orders them (c.x#i.a is i.a#c.x). The lists are the variable list (with the dependent variable) and
+// each iv() and gmm() group apart, as xtabond2 expands them. Every combination of the parts' levels is
+// a cell, observed or not (an empty one is a zero column, dropped as collinear). The levels of i.v
+// come from the data (every row, as fvexpand reads them without the sample's if/in), so an i. term or
+// an interaction with one stays one term until the model is fitted: expandFactors then makes its
+// level or cell terms, and withFactorColumns the columns of every factor-variable term
+// (src/spec/fv-terms.ts names the terms).
 import type { FactorBase, FactorTerm, InteractionPart, Term } from '../panel/term.ts';
 import type { Panel } from '../panel/panel.ts';
 import { diff, lag } from '../panel/operators.ts';
@@ -29,7 +32,7 @@ import { DataError, SpecError } from '../errors.ts';
 import { digitsGrouped } from '../whole-number.ts';
 import { gmmLabel, ivLabel } from './labels.ts';
 import { specTerms, type ModelSpec } from './types.ts';
-import { factorTerm, interactionTerm, levelTerm, needsLevels } from './fv-terms.ts';
+import { factorTerm, interactionTerm, levelTerm, needsLevels, omittedCell } from './fv-terms.ts';
 
 /** The most levels one i. term may make (i.id on a panel of a million units would be a million columns). */
 export const MAX_LEVELS = 10_000;
@@ -225,9 +228,9 @@ function partsKey(parts: readonly InteractionPart[]): string {
 }
 
 /** The cells of an interaction with i. parts, the first part's levels varying slowest: each i. part
- *  becomes one of its levels. A cell where some i. parts sit at their base levels is omitted when
- *  taking some of those parts out leaves a term of the list (`present`) or nothing (the constant):
- *  then its base parts are marked b, its other parts o, and its column is zero. */
+ *  becomes one of its levels, marked b at its base level. A cell where some i. parts sit at their base
+ *  levels is omitted when taking some of those parts out leaves a term of the list (`present`) or
+ *  nothing (the constant): then its other parts are marked o, and its column is zero. */
 function cells(parts: readonly InteractionPart[], factors: FactorLevels, present: ReadonlySet<string>): Term[] {
   const at = parts.flatMap((p, j) => (p.type === 'i' ? [j] : []));
   const lv = at.map((j) => {
@@ -252,7 +255,7 @@ function cells(parts: readonly InteractionPart[], factors: FactorLevels, present
           const k = at.indexOf(j);
           if (k >= 0) {
             const level = lv[k].levels[pick[k]];
-            const mark = omitted ? (atBase.includes(k) ? 'b' : 'o') : lv[k].base === null && pick[k] === 0 ? 'bn' : '';
+            const mark = atBase.includes(k) ? 'b' : omitted ? 'o' : lv[k].base === null && pick[k] === 0 ? 'bn' : '';
             return { type: 'level', variable: p.variable, level, mark };
           }
           if (!omitted) return p;
@@ -292,7 +295,7 @@ export function withFactorColumns(panel: Panel, terms: readonly Term[]): Panel {
 
 /** A level's indicator, or an interaction's product: its levels' indicators times its continuous
  *  parts, each lagged and differenced in its unit; zero (missing where a part is) for a base level
- *  and an omitted cell. */
+ *  and an omitted cell (omittedCell). */
 function factorColumn(panel: Panel, fv: FactorTerm): Float64Array {
   if (fv.kind === 'level') {
     const x = panel.column(fv.variable);
@@ -300,20 +303,18 @@ function factorColumn(panel: Panel, fv: FactorTerm): Float64Array {
   }
   if (fv.kind !== 'interaction') throw new Error(`factorColumn: ${fv.kind} is not expanded`);
   const out = new Float64Array(panel.nrows).fill(1);
-  let zero = false;
   for (const p of fv.parts) {
     if (p.type === 'i') throw new Error('factorColumn: an i. part is not expanded');
     let x = panel.column(p.variable);
     if (p.type === 'level') {
-      zero ||= p.mark === 'b' || p.mark === 'o';
       for (let r = 0; r < out.length; r++) out[r] *= Number.isNaN(x[r]) ? NaN : x[r] === p.level ? 1 : 0;
       continue;
     }
-    zero ||= p.omitted;
     if (p.diff) x = diff(panel, x, p.diff);
     if (p.lag) x = lag(panel, x, p.lag);
     for (let r = 0; r < out.length; r++) out[r] *= x[r];
   }
+  const zero = omittedCell(fv.parts);
   if (zero) for (let r = 0; r < out.length; r++) out[r] = Number.isNaN(out[r]) ? NaN : 0;
   return out;
 }

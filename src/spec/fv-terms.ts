@@ -33,13 +33,20 @@ export function partName(p: InteractionPart): string {
   return `${p.level}${p.mark}.${p.variable}`;
 }
 
-/** The product of its parts (#): "c.x#c.z", "cL.x#c.z", "i.a#c.x", "0b.a#co.x", "1.a#2.b". */
-export function interactionTerm(parts: InteractionPart[]): Term {
-  return fvTerm(parts.map(partName).join('#'), { kind: 'interaction', parts });
+/** The product of its parts (#): "c.x#c.z", "cL.x#c.z", "i.a#c.x", "0b.a#co.x", "1.a#2.b". Factor
+ *  parts come first, each kind in the order written, as Stata orders them (c.x#i.a is i.a#c.x). */
+export function interactionTerm(parts: readonly InteractionPart[]): Term {
+  const ordered = factorsFirst(parts);
+  return fvTerm(ordered.map(partName).join('#'), { kind: 'interaction', parts: ordered });
 }
 
-/** The parts of a cell's name read back ("1.a#cL.x" → level 1 of a, L.x), or null when the name is not
- *  an interaction of levels and continuous variables. Operators are read in Stata's spellings. */
+function factorsFirst<P extends InteractionPart>(parts: readonly P[]): P[] {
+  return [...parts.filter((p) => p.type !== 'c'), ...parts.filter((p) => p.type === 'c')];
+}
+
+/** The parts of a cell's name read back ("1.a#cL.x" → level 1 of a, L.x), factor parts first, or null
+ *  when the name is not an interaction of levels and continuous variables. Operators are read in
+ *  Stata's spellings. */
 export function cellName(name: string): Exclude<InteractionPart, { type: 'i' }>[] | null {
   if (!name.includes('#')) return null;
   const parts: Exclude<InteractionPart, { type: 'i' }>[] = [];
@@ -55,7 +62,15 @@ export function cellName(name: string): Exclude<InteractionPart, { type: 'i' }>[
     const ops = netOperators(c[1] + c[3] + c[4]);
     parts.push({ type: 'c', variable: c[5], lag: ops.lag, diff: ops.diff, omitted: c[2] !== '' });
   }
-  return parts;
+  return factorsFirst(parts);
+}
+
+/** Whether an interaction's cell is omitted (its column zero, no coefficient), as Stata reads the
+ *  marks: every part marked (b, o, co.), or any part o ("0b.a#co.x", "0b.a#1b.b"; "0b.a#c.x" is the
+ *  slope of x where a is at its base, not omitted). */
+export function omittedCell(parts: readonly InteractionPart[]): boolean {
+  const o = (p: InteractionPart) => (p.type === 'c' ? p.omitted : p.type === 'level' && p.mark === 'o');
+  return parts.some(o) || parts.every((p) => o(p) || (p.type === 'level' && p.mark === 'b'));
 }
 
 /** Whether a term's columns wait for the data's levels: i.v, or an interaction with an i. part. */

@@ -104,7 +104,7 @@ class VarlistParser {
     let first = this.text.slice(start, this.pos);
     if (!first) {
       const bad = this.text.slice(this.pos).split(/\s/)[0];
-      throw this.fault(`cannot read '${bad}' in ${this.context}`);
+      throw this.fault(`cannot read '${bad}' in ${this.context}${bad.startsWith('#') ? ': an interaction is written without spaces around # (i.a#c.x)' : ''}`);
     }
     // In an interaction a name without a prefix is a factor variable, as Stata reads a#b (i.a#i.b).
     if (this.text[this.pos] === '#') {
@@ -160,7 +160,15 @@ class VarlistParser {
       if (m[4] === 'o') throw this.omittedAlone(prefix + names[0]);
       return names.flatMap((variable) => outer.flatMap((o) => ops.map((c) => term(variable, o.lag + c.lag, o.diff + c.diff))));
     }
-    this.refuseOperators(prefix, combos);
+    this.refuseInnerOperators(prefix);
+    if (combos.some(nonzero)) {
+      const written = `${prefix}${this.text.slice(this.pos).split(/[\s)]/)[0]}`;
+      throw this.fault(
+        written.includes('#')
+          ? `'${written}' in ${this.context} under operators: operators on a factor variable (L.(i.a#c.x)) are not supported; lag the continuous variable alone (i.a#cL.x)`
+          : `'${prefix}' in ${this.context}: operators on a factor variable (L.i.x) are not supported; lag the variable in the data`,
+      );
+    }
     if (m[6] === undefined && this.text[this.pos] === '(') {
       // i.(a b): the prefix on each variable of the group.
       const names = this.group(prefix);
@@ -184,11 +192,9 @@ class VarlistParser {
     return m[1] === 'ibn' ? 'none' : m[2] !== undefined ? Number(m[2]) : ((m[3] as 'first' | 'last' | 'freq' | undefined) ?? 'first');
   }
 
-  /** Operators on a factor variable (L.i.x, i.L.x) are refused: Stata names such terms in ways this
+  /** Operators after a factor-variable prefix (i.L.x) are refused: Stata names such terms in ways this
    *  reader does not write; a lagged column in the data does the same. */
-  private refuseOperators(prefix: string, combos: OpCombo[]): void {
-    if (combos.some(nonzero))
-      throw this.fault(`'${prefix}' in ${this.context}: operators on a factor variable (L.i.x) are not supported; lag the variable in the data`);
+  private refuseInnerOperators(prefix: string): void {
     if (OP_PREFIX.test(this.text.slice(this.pos)))
       throw this.fault(`'${prefix}${this.text.slice(this.pos).split(/\s/)[0]}' in ${this.context}: operators on a factor variable (i.L.x) are not supported; lag the variable in the data`);
   }
@@ -200,8 +206,8 @@ class VarlistParser {
   /** The rest of an interaction after its first part: `#part` or `##part`, repeated (one of the two).
    *  A part is c.x under its own operators (L.c.x or cL.x), i.v and its kin, a level #.v, or a name
    *  without a prefix (a factor variable, as Stata reads it). The group's operators (`outer`) reach
-   *  every c. part and are refused with a factor part. With # one interaction per operator
-   *  combination of the first part; with ## (Stata's full factorial) every non-empty subset of the
+   *  every c. part and are refused with a factor part. With # one interaction per combination of the
+   *  continuous parts' operators; with ## (Stata's full factorial) every non-empty subset of the
    *  parts, in fvexpand's order (x z c.x#c.z; for three, x z c.x#c.z w c.x#c.w c.z#c.w c.x#c.z#c.w),
    *  a single part as its own term (x, i.a). */
   private interaction(first: ReadPart, outer: OpCombo[]): Term[] {
@@ -218,12 +224,20 @@ class VarlistParser {
       throw this.fault(`an interaction with a factor variable in ${this.context} under operators: operators on a factor variable (L.(i.a#c.x)) are not supported; lag the continuous variable alone (i.a#cL.x)`);
     if (full && parts.some((p) => (p.type === 'c' && p.omitted) || (p.type === 'level' && p.mark === 'o')))
       throw this.fault(`a full factorial (##) in ${this.context} with an omitted part (o): the omitted mark is read only in a cell of an interaction written with #`);
-    const firstOps = first.type === 'c' ? first.ops : [NO_OPERATOR];
+    const factors = parts.flatMap((p) => (p.type === 'c' ? [] : [p.variable]));
+    const twice = factors.find((v, j) => factors.indexOf(v) !== j);
+    if (twice !== undefined) throw this.fault(`an interaction in ${this.context} takes the factor variable '${twice}' twice; a cell is one level of each factor`);
+    // Every operator combination of every continuous part (L(0/1).c.x#c.z is c.x#c.z and cL.x#c.z),
+    // the first part's varying slowest.
+    let choices: OpCombo[][] = [[]];
+    for (const p of parts) if (p.type === 'c') choices = choices.flatMap((ch) => p.ops.map((c) => [...ch, c]));
+    if (outer.length * choices.length > MAX_TERMS) throw this.fault(`an interaction in ${this.context} makes ${outer.length * choices.length} terms; at most ${MAX_TERMS} are taken`);
     return outer.flatMap((o) =>
-      firstOps.flatMap((f) => {
-        const resolved: InteractionPart[] = parts.map((p, j) => {
+      choices.flatMap((ch) => {
+        let next = 0;
+        const resolved: InteractionPart[] = parts.map((p) => {
           if (p.type !== 'c') return p;
-          const c = plus(o, j === 0 ? f : p.ops[0]);
+          const c = plus(o, ch[next++]);
           if (Math.abs(c.lag) > MAX_SPAN || c.diff > MAX_SPAN) throw this.fault(`an interaction in ${this.context}: an operator on ${p.variable} goes beyond ${MAX_SPAN} periods, the longest time span a model takes`);
           return { type: 'c', variable: p.variable, lag: c.lag, diff: c.diff, omitted: p.omitted };
         });
@@ -235,7 +249,8 @@ class VarlistParser {
     );
   }
 
-  /** A part of an interaction after its first: under one operator combination, one variable. */
+  /** A part of an interaction after its first: one variable, a continuous one under one or more
+   *  operator combinations (c.x#L(0/1).c.z). */
   private laterPart(): ReadPart {
     const at = this.pos;
     const before = this.opPrefix([NO_OPERATOR]);
@@ -244,13 +259,13 @@ class VarlistParser {
       this.pos += m[0].length;
       const inline = this.opsOf(m[5]);
       const ops = this.opPrefix(before.map((c) => plus(c, inline)));
-      const names = this.names(m[0]);
-      if (ops.length !== 1) throw this.fault(`a later part of an interaction in ${this.context} must be one variable under one operator`);
-      return { type: 'c', variable: this.one(names, 'an interaction'), ops, omitted: m[4] === 'o' };
+      return { type: 'c', variable: this.one(this.names(m[0]), 'an interaction'), ops, omitted: m[4] === 'o' };
     }
     const prefix = m ? m[0] : '';
+    if (before.some(nonzero))
+      throw this.fault(`'${this.text.slice(at).split(/[\s#]/)[0]}' in ${this.context}: operators on a factor variable in an interaction are not supported; lag the variable in the data`);
     this.pos += prefix.length;
-    this.refuseOperators(prefix || this.text.slice(at, this.pos), before);
+    this.refuseInnerOperators(prefix);
     const start = this.pos;
     while (this.pos < this.text.length && NAME_CHARS.test(this.text[this.pos])) this.pos++;
     const name = this.text.slice(start, this.pos);

@@ -7,7 +7,8 @@
 import { SpecError } from '../errors.ts';
 import { parseXtabond2 } from '../spec/parse.ts';
 import { coefficientName } from '../spec/coefficient-name.ts';
-import { cellName, levelName, needsLevels, sourceColumns } from '../spec/fv-terms.ts';
+import { cellName, levelName, needsLevels, omittedCell } from '../spec/fv-terms.ts';
+import type { InteractionPart } from '../panel/term.ts';
 
 export interface GridSpecification {
   index: number;
@@ -92,9 +93,10 @@ export function parseGrid(raw: unknown, columns: readonly string[]): Grid {
   // dropped for collinearity is still named, and then shows as missing in its rows).
   const coefficients = new Set<string>();
   let timeDummies = false;
-  /** Variables of i. terms and of interactions with one: their levels' coefficients ("1980.year",
-   *  "2.ind#c.w") are known only from the data. */
+  /** Variables of i. terms: their levels' coefficients ("1980.year") are known only from the data; so
+   *  are the cells of interactions with an i. part ("2.ind#c.w"), known here by the interaction's parts. */
   const factors = new Set<string>();
+  const interactions: InteractionPart[][] = [];
   for (const [sample, condition] of Object.entries(samples))
     for (const values of combos) {
       const command = expandTemplate(template, values);
@@ -103,7 +105,8 @@ export function parseGrid(raw: unknown, columns: readonly string[]): Grid {
         // Every row's interval, its 5% significance and the specification curve are at 95%.
         if (spec.level !== undefined) throw new SpecError('level(): the grid reports 95% intervals and significance at 5% for every specification; leave level() out', 'level');
         for (const r of spec.regressors)
-          if (needsLevels(r)) for (const v of sourceColumns(r)) factors.add(v);
+          if (r.fv?.kind === 'factor') factors.add(r.fv.variable);
+          else if (r.fv?.kind === 'interaction' && needsLevels(r)) interactions.push(r.fv.parts);
           else coefficients.add(r.name);
         if (spec.levelEquation && spec.constant) coefficients.add('_cons');
         timeDummies ||= spec.timeDummies;
@@ -115,9 +118,27 @@ export function parseGrid(raw: unknown, columns: readonly string[]): Grid {
     }
   focus.forEach((f, i) => {
     // timedummies names its yr<t> dummies from the data's periods, known only at estimation; so do i. terms their levels.
-    const level = levelName(f) ?? cellName(f)?.find((p) => p.type === 'level') ?? null;
-    if (levelName((g.focus as string[])[i].trim())?.mark === 'b') fail(`focus: ${(g.focus as string[])[i]} is a base level, which has no coefficient`, `focus.${(g.focus as string[])[i]}`);
-    if (!coefficients.has(f) && !(timeDummies && /^yr\d+$/.test(f)) && !(level && factors.has(level.variable))) fail(`focus: no specification has the coefficient '${(g.focus as string[])[i]}'; they have ${[...coefficients].join(', ')}`, `focus.${(g.focus as string[])[i]}`);
+    const level = levelName(f);
+    const written = (g.focus as string[])[i].trim();
+    if (levelName(written)?.mark === 'b') fail(`focus: ${written} is a base level, which has no coefficient`, `focus.${written}`);
+    const cell = cellName(written);
+    if (cell && omittedCell(cell)) fail(`focus: ${written} is an omitted cell, which has no coefficient`, `focus.${written}`);
+    const ofInteraction = cell !== null && interactions.some((parts) => cellOf(cell, parts));
+    if (!coefficients.has(f) && !(timeDummies && /^yr\d+$/.test(f)) && !(level && factors.has(level.variable)) && !ofInteraction) fail(`focus: no specification has the coefficient '${(g.focus as string[])[i]}'; they have ${[...coefficients].join(', ')}`, `focus.${(g.focus as string[])[i]}`);
   });
   return { template, axes, samples, focus, specs };
+}
+
+/** Whether a cell ("2.ind#c.w", factor parts first) is one of an interaction's: a level of each of its
+ *  i. parts, its own levels, and its continuous parts under the same operators. */
+function cellOf(cell: readonly InteractionPart[], parts: readonly InteractionPart[]): boolean {
+  return (
+    cell.length === parts.length &&
+    parts.every((p, j) => {
+      const c = cell[j];
+      if (p.type === 'c') return c.type === 'c' && c.variable === p.variable && c.lag === p.lag && c.diff === p.diff;
+      if (c.type !== 'level' || c.variable !== p.variable) return false;
+      return p.type === 'i' || c.level === p.level;
+    })
+  );
 }
