@@ -142,14 +142,18 @@ function opLabel(op: string): string {
   return `${parts.map((p) => (p.endsWith('1') && p.length === 2 ? p[0] : p)).join('')}.`;
 }
 
-/** An interaction cell with factor levels: its header (levels as their variables: "ind#c.w") and its
- *  levels ("2", "1#3"); null for other names, a product of continuous variables included. */
-function cellOf(name: string): { header: string; levels: string } | null {
+/** A coefficient Stata's table sets under a header: a level of a factor variable (header the variable,
+ *  label the level: "year", "1977") or a cell of an interaction with factor variables (header its
+ *  variables, label its levels: "ind#c.w", "2"; "a#b", "1#3"); null for other names, a product of
+ *  continuous variables included. */
+function factorRow(name: string): { header: string; label: string } | null {
+  const level = levelName(name);
+  if (level) return { header: level.variable, label: String(level.level) };
   const parts = cellName(name);
   if (!parts?.some((p) => p.type === 'level')) return null;
   return {
     header: parts.map((p) => (p.type === 'level' ? p.variable : partName({ ...p, omitted: false }))).join('#'),
-    levels: parts.flatMap((p) => (p.type === 'level' ? [String(p.level)] : [])).join('#'),
+    label: parts.flatMap((p) => (p.type === 'level' ? [String(p.level)] : [])).join('#'),
   };
 }
 
@@ -157,22 +161,12 @@ function blocks(coefs: readonly Coefficient[]): Block[] {
   const out: Block[] = [];
   let k = 0;
   while (k < coefs.length) {
-    const fv = levelName(coefs[k].name);
+    const fv = factorRow(coefs[k].name);
     if (fv) {
-      // Stata's table: the variable as a header, each level's row labelled by the level, a column short.
+      // Stata's table: the variable(s) as a header, each row labelled by its level(s), a column short.
       let end = k + 1;
-      while (end < coefs.length && levelName(coefs[end].name)?.variable === fv.variable) end++;
-      out.push({ header: fv.variable, rows: coefs.slice(k, end).map((c) => ({ label: `${levelName(c.name)!.level} `, c })), apart: true });
-      k = end;
-      continue;
-    }
-    const cell = cellOf(coefs[k].name);
-    if (cell) {
-      // An interaction with factor variables: its variables as the header ("ind#c.w"), each cell's row
-      // labelled by its levels ("2 ", "1#3 "), as Stata's table shows them.
-      let end = k + 1;
-      while (end < coefs.length && cellOf(coefs[end].name)?.header === cell.header) end++;
-      out.push({ header: cell.header, rows: coefs.slice(k, end).map((c) => ({ label: `${cellOf(c.name)!.levels} `, c })), apart: true });
+      while (end < coefs.length && factorRow(coefs[end].name)?.header === fv.header) end++;
+      out.push({ header: fv.header, rows: coefs.slice(k, end).map((c) => ({ label: `${factorRow(c.name)!.label} `, c })), apart: true });
       k = end;
       continue;
     }
