@@ -89,12 +89,16 @@ describe('reading factor-variable terms', () => {
     refused('n L.n L.i.year', /operators on a factor variable \(L\.i\.x\)/);
     refused('n L.n i.L.year', /operators on a factor variable \(i\.L\.x\)/);
     refused('n L.n L.(i.ind#c.w)', /'i\.ind#c\.w' in the variable list under operators: operators on a factor variable \(L\.\(i\.a#c\.x\)\) are not supported; lag the continuous variable alone \(i\.a#cL\.x\)/);
-    refused('n L.n L.(i.ind)', /'i\.' in the variable list: operators on a factor variable \(L\.i\.x\)/);
+    refused('n L.n L.(i.ind)', /'i\.ind' in the variable list under operators: operators on a factor variable \(L\.i\.x\)/);
+    refused('n L.n L(0/1).i.ind w', /'i\.ind' in the variable list under operators/);
     refused('n L.n ind#L.year', /'L\.year' in the variable list: operators on a factor variable in an interaction are not supported/);
     refused('n L.n i.ind # c.w', /cannot read '#' in the variable list: an interaction is written without spaces around # \(i\.a#c\.x\)/);
     refused('n L.n i.ind#i.ind', /an interaction in the variable list takes the factor variable 'ind' twice/);
     refused('n L.n 2.ind#i.ind#c.w', /takes the factor variable 'ind' twice/);
-    refused('n L.n L.(c.w#i.ind)', /operators on a factor variable \(L\.\(i\.a#c\.x\)\) are not supported; lag the continuous variable alone/);
+    refused('n L.n L.(c.w#i.ind)', /'c\.w#i\.ind' in the variable list under operators: operators on a factor variable \(L\.\(i\.a#c\.x\)\) are not supported; lag the continuous variable alone/);
+    refused('n L.n i.ind# c.w', /cannot read '#' in the variable list: an interaction is written without spaces around #/);
+    // Each operator combination would list the main effects again (a reviewer: "'i.ind' is listed twice").
+    refused('n L.n i.ind##L(0/1).c.w', /'i\.ind##L\(0\/1\)\.c\.w' in the variable list: a full factorial \(##\) takes one operator combination per part/);
     refused('n L.n L.ind#c.w', /operators on a factor variable \(L\.a#c\.x\)/);
     refused('n L.n c.w#L.i.ind', /operators on a factor variable/);
     refused('n L.n i.(ind year)#c.w', /a group in an interaction is not supported/);
@@ -284,8 +288,8 @@ describe('interactions with factor variables (i.a#c.x, a#b, ##)', () => {
     expect(expanded('n L.n i.g#c.w').regressors).toEqual(['L1.n', '0b.g#c.w', '1.g#c.w', '2.g#c.w']);
     expect(expanded('n L.n w i.g#c.w').regressors).toEqual(['L1.n', 'w', '0b.g#co.w', '1.g#c.w', '2.g#c.w']);
     expect(expanded('n L.n i.g##c.w').regressors).toEqual(['L1.n', '0b.g', '1.g', '2.g', 'w', '0b.g#co.w', '1.g#c.w', '2.g#c.w']);
-    // A name without a prefix in an interaction is a factor variable, as Stata reads it; parts keep
-    // their order; ib#. and ibn. choose the base; a lagged x is present only as L.x.
+    // A name without a prefix in an interaction is a factor variable, as Stata reads it; ib#. and ibn.
+    // choose the base; a lagged x is present only as L.x.
     expect(expanded('n L.n g#c.w').regressors).toEqual(['L1.n', '0b.g#c.w', '1.g#c.w', '2.g#c.w']);
     // Factor parts first, as Stata orders them: c.w#g is i.g#c.w.
     expect(expanded('n L.n w c.w#g').regressors).toEqual(['L1.n', 'w', '0b.g#co.w', '1.g#c.w', '2.g#c.w']);
@@ -391,6 +395,10 @@ describe('interactions with factor variables (i.a#c.x, a#b, ##)', () => {
     expect(lookupCoefficient('0b.g#co.w', names)).toEqual({ error: expect.stringMatching(/^unknown coefficient '0b\.g#co\.w'/) });
     expect(lookupCoefficient('1.g#L0.c.w', names)).toEqual({ name: '1.g#c.w' });
     expect(lookupCoefficient('c.w#2.g', names)).toEqual({ name: '2.g#c.w' });
+    // A level spelt b names only a base level's cell (a reviewer: 2b.g#c.w found 2.g#c.w); an omitted
+    // cell spelt without its marks is told dropped, as a level's is.
+    expect(lookupCoefficient('2b.g#c.w', names)).toEqual({ error: expect.stringMatching(/^unknown coefficient '2b\.g#c\.w'/) });
+    expect(lookupCoefficient('0.g#c.w', names, ['0b.g', '0b.g#co.w'])).toEqual({ error: expect.stringMatching(/^0b\.g#co\.w was dropped due to collinearity/) });
     const lagged = ['L1.n', '1bn.g#cL.w', '0b.g#c.k'];
     expect(lookupCoefficient('1.g#L.c.w', lagged)).toEqual({ name: '1bn.g#cL.w' });
     expect(lookupCoefficient('0.g#c.k', lagged)).toEqual({ name: '0b.g#c.k' });

@@ -75,6 +75,9 @@ describe('grid specification', () => {
     for (const bad of ['1980.ind#c.w', '1980.year#c.k', '1980.year#cL.w', '5.w', '1980.year#2.ind#c.w'])
       expect(() => parseGrid({ ...cells, focus: [bad] }, [...columns, 'year', 'ind'])).toThrow(/no specification has the coefficient/);
     expect(() => parseGrid({ ...cells, focus: ['1976b.year#co.w'] }, [...columns, 'year'])).toThrow(/focus: 1976b\.year#co\.w is an omitted cell, which has no coefficient/);
+    // A cell written out in the template, marks and all, is its own coefficient (a reviewer: refused).
+    const explicit = { ...GRID, template: 'xtabond2 n L.n w k 1976b.year#c.w 1978.year#c.w, gmm(L.n, {lags} {collapse}) iv(w k) {steps}' };
+    expect(parseGrid({ ...explicit, focus: ['1976b.year#c.w', '1976.year#c.w'] }, [...columns, 'year']).focus).toEqual(['1976.year#c.w', '1976.year#c.w']);
   });
 });
 

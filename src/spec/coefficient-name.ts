@@ -24,7 +24,7 @@ export function coefficientName(text: string): string {
   const level = levelName(s);
   if (level) return `${level.level}.${level.variable}`;
   const cell = cellName(s);
-  if (cell) return cell.map((p) => partName(p.type === 'level' ? { ...p, mark: '' } : p)).join('#');
+  if (cell) return cell.map((p) => partName(p.type === 'level' ? { ...p, mark: '' } : { ...p, omitted: false })).join('#');
   const m = OPERATED.exec(s);
   if (!m) return s;
   const { lag, diff } = netOperators(s.slice(0, s.length - m[2].length));
@@ -50,11 +50,19 @@ export function lookupCoefficient(
   // other level's or cell's.
   const cell = cellName(s);
   const base = levelName(s)?.mark === 'b' || (cell !== null && omittedCell(cell));
-  const hits = base ? [] : [...new Set(names.filter((n) => coefficientName(n) === want))];
+  // A level spelt with b in a cell names only a cell where that level is the base ("2b.ind#c.w" is
+  // not "2.ind#c.w").
+  const spelledBase = baseLevels(s);
+  const hits = base ? [] : [...new Set(names.filter((n) => coefficientName(n) === want && spelledBase.every((v) => baseLevels(n).includes(v))))];
   if (hits.length === 1) return { name: hits[0] };
   const list = `coefficients are: ${names.join(', ')}`;
   if (hits.length > 1) return { error: `coefficient '${s}' is ambiguous: it may be ${hits.join(' or ')}; ${list}` };
   const gone = dropped.find((n) => n === s || coefficientName(n) === want);
   if (gone !== undefined) return { error: `${gone} was dropped due to collinearity, so it has no coefficient; ${list}` };
   return { error: `unknown coefficient '${s}'${want !== s ? ` (${want})` : ''}; ${list}` };
+}
+
+/** The variables of a cell's levels marked b ("1b.ind#c.w" → ["ind"]); none for other names. */
+function baseLevels(name: string): string[] {
+  return (cellName(name) ?? []).flatMap((p) => (p.type === 'level' && p.mark === 'b' ? [p.variable] : []));
 }

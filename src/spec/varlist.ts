@@ -109,7 +109,7 @@ class VarlistParser {
     // In an interaction a name without a prefix is a factor variable, as Stata reads a#b (i.a#i.b).
     if (this.text[this.pos] === '#') {
       if (combos.some(nonzero)) throw this.fault(`'${this.text.slice(at).split(/\s/)[0]}' in ${this.context}: operators on a factor variable (L.a#c.x) are not supported; lag the variable in the data`);
-      return this.interaction({ type: 'i', variable: this.one(first, 'an interaction'), base: 'first' }, outer);
+      return this.interaction({ type: 'i', variable: this.one(first, 'an interaction'), base: 'first' }, outer, start);
     }
     if (this.text[this.pos] === '.')
       throw this.fault(
@@ -151,12 +151,13 @@ class VarlistParser {
    *  `combos`: the two combined. */
   private factorItem(m: RegExpExecArray, outer: OpCombo[], own: OpCombo[], combos: OpCombo[]): Term[] {
     const prefix = m[0];
+    const begin = this.pos;
     this.pos += prefix.length;
     if (m[5] !== undefined) {
       const inline = this.opsOf(m[5]);
       const ops = this.opPrefix(own.map((c) => plus(c, inline)));
       const names = this.names(prefix);
-      if (this.text[this.pos] === '#') return this.interaction({ type: 'c', variable: this.one(names, 'an interaction'), ops, omitted: m[4] === 'o' }, outer);
+      if (this.text[this.pos] === '#') return this.interaction({ type: 'c', variable: this.one(names, 'an interaction'), ops, omitted: m[4] === 'o' }, outer, begin);
       if (m[4] === 'o') throw this.omittedAlone(prefix + names[0]);
       return names.flatMap((variable) => outer.flatMap((o) => ops.map((c) => term(variable, o.lag + c.lag, o.diff + c.diff))));
     }
@@ -166,7 +167,7 @@ class VarlistParser {
       throw this.fault(
         written.includes('#')
           ? `'${written}' in ${this.context} under operators: operators on a factor variable (L.(i.a#c.x)) are not supported; lag the continuous variable alone (i.a#cL.x)`
-          : `'${prefix}' in ${this.context}: operators on a factor variable (L.i.x) are not supported; lag the variable in the data`,
+          : `'${written}' in ${this.context} under operators: operators on a factor variable (L.i.x) are not supported; lag the variable in the data`,
       );
     }
     if (m[6] === undefined && this.text[this.pos] === '(') {
@@ -178,7 +179,7 @@ class VarlistParser {
     const names = this.names(prefix);
     if (this.text[this.pos] === '#') {
       const variable = this.one(names, 'an interaction');
-      return this.interaction(m[6] !== undefined ? { type: 'level', variable, level: Number(m[6]), mark: (m[7] ?? '') as CellMark } : { type: 'i', variable, base: this.baseOf(m) }, outer);
+      return this.interaction(m[6] !== undefined ? { type: 'level', variable, level: Number(m[6]), mark: (m[7] ?? '') as CellMark } : { type: 'i', variable, base: this.baseOf(m) }, outer, begin);
     }
     if (m[6] !== undefined) {
       if (m[7] === 'o') throw this.omittedAlone(prefix + names[0]);
@@ -210,7 +211,7 @@ class VarlistParser {
    *  continuous parts' operators; with ## (Stata's full factorial) every non-empty subset of the
    *  parts, in fvexpand's order (x z c.x#c.z; for three, x z c.x#c.z w c.x#c.w c.z#c.w c.x#c.z#c.w),
    *  a single part as its own term (x, i.a). */
-  private interaction(first: ReadPart, outer: OpCombo[]): Term[] {
+  private interaction(first: ReadPart, outer: OpCombo[], start: number): Term[] {
     const parts: ReadPart[] = [first];
     let full: boolean | null = null;
     while (this.text[this.pos] === '#') {
@@ -220,8 +221,9 @@ class VarlistParser {
       this.pos += dbl ? 2 : 1;
       parts.push(this.laterPart());
     }
+    const written = this.text.slice(start, this.pos);
     if (parts.some((p) => p.type !== 'c') && outer.some(nonzero))
-      throw this.fault(`an interaction with a factor variable in ${this.context} under operators: operators on a factor variable (L.(i.a#c.x)) are not supported; lag the continuous variable alone (i.a#cL.x)`);
+      throw this.fault(`'${written}' in ${this.context} under operators: operators on a factor variable (L.(i.a#c.x)) are not supported; lag the continuous variable alone (i.a#cL.x)`);
     if (full && parts.some((p) => (p.type === 'c' && p.omitted) || (p.type === 'level' && p.mark === 'o')))
       throw this.fault(`a full factorial (##) in ${this.context} with an omitted part (o): the omitted mark is read only in a cell of an interaction written with #`);
     const factors = parts.flatMap((p) => (p.type === 'c' ? [] : [p.variable]));
@@ -232,6 +234,9 @@ class VarlistParser {
     let choices: OpCombo[][] = [[]];
     for (const p of parts) if (p.type === 'c') choices = choices.flatMap((ch) => p.ops.map((c) => [...ch, c]));
     if (outer.length * choices.length > MAX_TERMS) throw this.fault(`an interaction in ${this.context} makes ${outer.length * choices.length} terms; at most ${MAX_TERMS} are taken`);
+    // Under several operator combinations a full factorial would list its main effects again.
+    if (full && outer.length * choices.length > 1)
+      throw this.fault(`'${written}' in ${this.context}: a full factorial (##) takes one operator combination per part; write its terms apart (i.a c.x L.c.x i.a#c.x i.a#cL.x)`);
     return outer.flatMap((o) =>
       choices.flatMap((ch) => {
         let next = 0;
@@ -269,7 +274,12 @@ class VarlistParser {
     const start = this.pos;
     while (this.pos < this.text.length && NAME_CHARS.test(this.text[this.pos])) this.pos++;
     const name = this.text.slice(start, this.pos);
-    if (!name) throw this.fault(`cannot read '${this.text.slice(at).split(/[\s#]/)[0] || '#'}' in ${this.context}: each part of an interaction is a variable (c.x, i.a, a, 2.a)`);
+    if (!name)
+      throw this.fault(
+        /^\s/.test(this.text.slice(at))
+          ? `cannot read '#' in ${this.context}: an interaction is written without spaces around # (i.a#c.x)`
+          : `cannot read '${this.text.slice(at).split(/[\s#]/)[0] || '#'}' in ${this.context}: each part of an interaction is a variable (c.x, i.a, a, 2.a)`,
+      );
     const variable = this.one(this.match(name), 'an interaction');
     if (m?.[6] !== undefined) return { type: 'level', variable, level: Number(m[6]), mark: (m[7] ?? '') as CellMark };
     return { type: 'i', variable, base: m ? this.baseOf(m) : 'first' };

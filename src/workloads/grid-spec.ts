@@ -107,7 +107,7 @@ export function parseGrid(raw: unknown, columns: readonly string[]): Grid {
         for (const r of spec.regressors)
           if (r.fv?.kind === 'factor') factors.add(r.fv.variable);
           else if (r.fv?.kind === 'interaction' && needsLevels(r)) interactions.push(r.fv.parts);
-          else coefficients.add(r.name);
+          else coefficients.add(coefficientName(r.name));
         if (spec.levelEquation && spec.constant) coefficients.add('_cons');
         timeDummies ||= spec.timeDummies;
       } catch (err) {
@@ -124,19 +124,21 @@ export function parseGrid(raw: unknown, columns: readonly string[]): Grid {
     const cell = cellName(written);
     if (cell && omittedCell(cell)) fail(`focus: ${written} is an omitted cell, which has no coefficient`, `focus.${written}`);
     const ofInteraction = cell !== null && interactions.some((parts) => cellOf(cell, parts));
-    if (!coefficients.has(f) && !(timeDummies && /^yr\d+$/.test(f)) && !(level && factors.has(level.variable)) && !ofInteraction) fail(`focus: no specification has the coefficient '${(g.focus as string[])[i]}'; they have ${[...coefficients].join(', ')}`, `focus.${(g.focus as string[])[i]}`);
+    if (!coefficients.has(f) && !(timeDummies && /^yr\d+$/.test(f)) && !(level && factors.has(level.variable)) && !ofInteraction) fail(`focus: no specification has the coefficient '${written}'; they have ${[...coefficients].join(', ')}`, `focus.${written}`);
   });
   return { template, axes, samples, focus, specs };
 }
 
 /** Whether a cell ("2.ind#c.w", factor parts first) is one of an interaction's: a level of each of its
- *  i. parts, its own levels, and its continuous parts under the same operators. */
+ *  i. parts, its own levels, and its continuous parts under the same operators. Marks are not read:
+ *  whether a cell at a base level is omitted depends on the data's levels, so such a focus is taken and
+ *  shows as missing in the rows where the fit omits it, as a dropped coefficient does. */
 function cellOf(cell: readonly InteractionPart[], parts: readonly InteractionPart[]): boolean {
   return (
     cell.length === parts.length &&
     parts.every((p, j) => {
       const c = cell[j];
-      if (p.type === 'c') return c.type === 'c' && c.variable === p.variable && c.lag === p.lag && c.diff === p.diff;
+      if (p.type === 'c') return c.type === 'c' && !p.omitted && c.variable === p.variable && c.lag === p.lag && c.diff === p.diff;
       if (c.type !== 'level' || c.variable !== p.variable) return false;
       return p.type === 'i' || c.level === p.level;
     })
