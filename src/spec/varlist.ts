@@ -47,8 +47,8 @@ const NO_OPERATOR: OpCombo = { lag: 0, diff: 0 };
 const plus = (a: OpCombo, b: OpCombo): OpCombo => ({ lag: a.lag + b.lag, diff: a.diff + b.diff });
 
 /** One part of an interaction as read, before the group's operators reach it: a continuous variable
- *  under each of its own operator combinations (only the first part may have several: L(0/1).c.x#c.z),
- *  a factor variable (i., or a name without a prefix), or one level of one. */
+ *  under each of its own operator combinations (L(0/1).c.x#c.z has two), a factor variable (i., or a
+ *  name without a prefix), or one level of one. */
 type ReadPart =
   | { type: 'c'; variable: string; ops: OpCombo[]; omitted: boolean }
   | { type: 'i'; variable: string; base: FactorBase }
