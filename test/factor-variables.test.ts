@@ -425,6 +425,10 @@ describe('interactions with factor variables (i.a#c.x, a#b, ##)', () => {
 
   it('refuses a level the data lacks, too many cells, and on a shard an interaction with a factor other than time', () => {
     expect(() => expandFactors(gp, parseXtabond2('n L.n 7.g#c.w', gp.variables()))).toThrow(/7\.g#c\.w: g has no level 7 \(its levels run from 0 to 2\)/);
+    // w#k reads both as factors, as Stata does; the message says how to write a continuous one.
+    expect(() => expandFactors(gp, parseXtabond2('n L.n w#k', gp.variables()))).toThrow(
+      /factor variable 'w' has 2\.57654333114624 in the row of id 1, year 1977: .* \(in i\.w#i\.k a variable without c\. is a factor variable: write c\.w for a continuous one\)/,
+    );
     const many = gp.withColumn('r', Float64Array.from({ length: gp.nrows }, (_, r) => r % 200)).withColumn('q', Float64Array.from({ length: gp.nrows }, (_, r) => r % 60));
     expect(() => expandFactors(many, parseXtabond2('n L.n i.r#i.q', many.variables()))).toThrow(/r#q: the interaction has 12000 cells; at most 10000 are made/);
     const layout = { tmin: 1976, tmax: 1984, periods: [1976, 1977, 1978, 1979, 1980, 1981, 1982, 1983, 1984] };

@@ -152,11 +152,22 @@ export function expandFactors(panel: Panel, spec: ModelSpec, source: LevelSource
       if (f.key in factors) continue;
       if (f.base === 'freq' && source.shard)
         throw new SpecError(`${t.name} on a partitioned panel: the most frequent level is counted over the whole panel, which a shard does not see; name the base level (ib#.${f.variable})`, t.name);
-      const l = levels(t.name, f.variable);
+      const l = levelsIn(t, f.variable, levels);
       factors[f.key] = { levels: l, base: baseLevel(t.name, f.variable, f.base, l, () => valueCounts(panel, f.variable)) };
     }
   }
   return { spec: withLevels(spec, factors), factors };
+}
+
+/** The levels of an i. part; a part of an interaction whose variable is not a factor is told how to
+ *  write it continuous (a#b reads both as factors, as Stata does: w#k meant c.w#c.k). */
+function levelsIn(t: Term, variable: string, levels: (name: string, v: string) => number[]): number[] {
+  try {
+    return levels(t.name, variable);
+  } catch (e) {
+    if (!(e instanceof DataError) || t.fv?.kind !== 'interaction') throw e;
+    throw new DataError(`${e.message} (in ${t.name} a variable without c. is a factor variable: write c.${variable} for a continuous one)`, e.where);
+  }
 }
 
 /** The specification with its i. terms replaced by the level terms of `factors` (expandFactors') and
