@@ -164,10 +164,13 @@ function blocks(coefs: readonly Coefficient[]): Block[] {
     const fv = factorRow(coefs[k].name);
     if (fv) {
       // Stata's table: the variable(s) as a header, each row labelled by its level(s), a column short.
-      let end = k + 1;
-      while (end < coefs.length && factorRow(coefs[end].name)?.header === fv.header) end++;
-      out.push({ header: fv.header, rows: coefs.slice(k, end).map((c) => ({ label: `${factorRow(c.name)!.label} `, c })), apart: true });
-      k = end;
+      const rows = [{ label: `${fv.label} `, c: coefs[k] }];
+      for (k++; k < coefs.length; k++) {
+        const next = factorRow(coefs[k].name);
+        if (next?.header !== fv.header) break;
+        rows.push({ label: `${next.label} `, c: coefs[k] });
+      }
+      out.push({ header: fv.header, rows, apart: true });
       continue;
     }
     if (coefs[k].name.includes('#')) {

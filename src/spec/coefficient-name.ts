@@ -52,8 +52,8 @@ export function lookupCoefficient(
   const base = levelName(s)?.mark === 'b' || (cell !== null && omittedCell(cell));
   // A level spelt with b in a cell names only a cell where that level is the base ("2b.ind#c.w" is
   // not "2.ind#c.w").
-  const spelledBase = baseLevels(s);
-  const hits = base ? [] : [...new Set(names.filter((n) => coefficientName(n) === want && spelledBase.every((v) => baseLevels(n).includes(v))))];
+  const spelledBase = baseLevels(cell);
+  const hits = base ? [] : [...new Set(names.filter((n) => coefficientName(n) === want && spelledBase.every((v) => baseLevels(cellName(n)).includes(v))))];
   if (hits.length === 1) return { name: hits[0] };
   const list = `coefficients are: ${names.join(', ')}`;
   if (hits.length > 1) return { error: `coefficient '${s}' is ambiguous: it may be ${hits.join(' or ')}; ${list}` };
@@ -62,7 +62,7 @@ export function lookupCoefficient(
   return { error: `unknown coefficient '${s}'${want !== s ? ` (${want})` : ''}; ${list}` };
 }
 
-/** The variables of a cell's levels marked b ("1b.ind#c.w" → ["ind"]); none for other names. */
-function baseLevels(name: string): string[] {
-  return (cellName(name) ?? []).flatMap((p) => (p.type === 'level' && p.mark === 'b' ? [p.variable] : []));
+/** The variables of a cell's levels marked b (1b.ind#c.w → ["ind"]); none for a name that is no cell (null). */
+function baseLevels(cell: ReturnType<typeof cellName>): string[] {
+  return (cell ?? []).flatMap((p) => (p.type === 'level' && p.mark === 'b' ? [p.variable] : []));
 }

@@ -19,10 +19,15 @@ export function levelTerm(variable: string, level: number, mark: LevelMark = '')
   return fvTerm(`${level}${mark}.${variable}`, { kind: 'level', variable, level, mark });
 }
 
-/** A level's name read back ("2005.yr" → level 2005 of yr, mark ''; "2004b.yr", "2004bn.yr"), or null. */
+/** One level as fvexpand writes it, alone or as a part of a cell: "2005.yr", "2004b.yr", "2004bn.yr",
+ *  and in an omitted cell "2o.yr". */
+const LEVEL = /^(\d+)(bn|b|o)?\.([\p{L}_][\p{L}\p{N}_]*)$/u;
+
+/** A level's name read back ("2005.yr" → level 2005 of yr, mark ''; "2004b.yr", "2004bn.yr"), or null
+ *  (the o mark is a cell part's only). */
 export function levelName(name: string): { level: number; mark: LevelMark; variable: string } | null {
-  const m = /^(\d+)(bn|b)?\.([\p{L}_][\p{L}\p{N}_]*)$/u.exec(name);
-  return m ? { level: Number(m[1]), mark: (m[2] ?? '') as LevelMark, variable: m[3] } : null;
+  const m = LEVEL.exec(name);
+  return m && m[2] !== 'o' ? { level: Number(m[1]), mark: (m[2] ?? '') as LevelMark, variable: m[3] } : null;
 }
 
 /** One part of an interaction as fvexpand writes it: "c.x", "cL.x", "co.x" (omitted), "i.a", "ib3.a",
@@ -51,7 +56,7 @@ export function cellName(name: string): Exclude<InteractionPart, { type: 'i' }>[
   if (!name.includes('#')) return null;
   const parts: Exclude<InteractionPart, { type: 'i' }>[] = [];
   for (const text of name.split('#')) {
-    const level = /^(\d+)(bn|b|o)?\.([\p{L}_][\p{L}\p{N}_]*)$/u.exec(text);
+    const level = LEVEL.exec(text);
     if (level) {
       parts.push({ type: 'level', variable: level[3], level: Number(level[1]), mark: (level[2] ?? '') as CellMark });
       continue;
