@@ -152,6 +152,33 @@ describe('the WebAssembly reader of plain CSV records', () => {
     expect(byKernel).toBe(100);
   });
 
+  it('reads canonical integer ids and leaves an id written otherwise to the TypeScript, which keeps the ids as text', () => {
+    // The id is the third column of five (its flag is neither the first nor the last byte), past a
+    // column index of 8 in a second file (the flags take a second 8-byte word).
+    const plainIds = (i: number): string => String(i % 7 === 0 ? -(i + 1) : i === 5 ? 0 : i + 1);
+    const canonical = Array.from({ length: 300 }, (_, i) => `${i * 0.5},${i},${plainIds(i)},${2000 + (i % 10)},1`);
+    const ok = bothWays('ids-canonical', 'y,x,id,year,w\n' + canonical.join('\n') + '\n', { ids: ['id'] });
+    expect(content(ok.fast)).toEqual(content(ok.plain));
+    expect(String(ok.fast.getChild('id')!.type)).toBe('Float64');
+    expect(ok.byKernel).toBe(300);
+    for (const odd of ['007', '+7', '7.0', '7.', '7e0', '-0', '-07', '00']) {
+      const { fast, plain, byKernel } = bothWays('ids-odd', 'y,x,id,year,w\n' + [...canonical, `1,2,${odd},2001,1`, '1,2,7,2002,1'].join('\n') + '\n', { ids: ['id'] });
+      expect(content(fast)).toEqual(content(plain));
+      expect(String(fast.getChild('id')!.type)).toBe('Utf8');
+      expect(fast.getChild('id')!.get(300)).toBe(odd);
+      expect(byKernel).toBe(300);
+    }
+    const wide = 'a,b,c,d,e,f,g,h,i,id\n' + Array.from({ length: 50 }, (_, i) => `1,2,3,4,5,6,7,8,9,${i + 1}`).join('\n') + '\n1,2,3,4,5,6,7,8,9,01\n';
+    const w = bothWays('ids-wide', wide, { ids: ['id'] });
+    expect(content(w.fast)).toEqual(content(w.plain));
+    expect(w.fast.getChild('id')!.get(50)).toBe('01');
+    expect(w.byKernel).toBe(50);
+    // Without the ids option "007" is the number 7, read by the kernel.
+    const num = bothWays('ids-none', 'y,x,id\n' + canonical.map((l) => l.split(',').slice(0, 3).join(',')).join('\n') + '\n1,2,007\n');
+    expect(num.fast.getChild('id')!.get(300)).toBe(7);
+    expect(num.byKernel).toBe(301);
+  });
+
   it('reads ; and tab separated records, and a last record without a line feed', () => {
     for (const [name, d] of [['semicolon', ';'], ['tab', '\t']] as const) {
       const u = rng(3);

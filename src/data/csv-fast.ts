@@ -15,11 +15,12 @@ import { growMemory, kernelInstance } from '../kernels/wasm/module.ts';
 
 interface CsvExports {
   memory: WebAssembly.Memory;
-  csvrecords(p: number, end: number, ncol: number, delim: number, out: number, stride: number, maxRows: number, pow10: number): number;
+  csvrecords(p: number, end: number, ncol: number, delim: number, out: number, stride: number, maxRows: number, pow10: number, exact: number): number;
   countlines(p: number, len: number): number;
 }
 
-/** Byte 0 holds where the kernel stopped; 10^0..10^22 from POW10_AT; the values from OUT_AT, then the bytes. */
+/** Byte 0 holds where the kernel stopped; 10^0..10^22 from POW10_AT; the values from OUT_AT, then a byte
+ *  per column (1: a unit id), then the chunk's bytes. */
 const POW10_AT = 8;
 const OUT_AT = 256;
 /** Values a call leaves in the instance's memory at most (rows × columns), before they are copied out. */
@@ -79,6 +80,7 @@ export function countLineFeeds(fd: number, from: number, to: number, short: () =
 /** One thread's reader of plain records for a file of `ncol` numeric columns. */
 export class FastRecords {
   private readonly stride: number;
+  private readonly exactAt: number;
   private readonly bytesAt: number;
   private base = 0;
   private end = 0;
@@ -89,15 +91,18 @@ export class FastRecords {
     private readonly k: CsvExports,
     private readonly ncol: number,
     private readonly delim: number,
+    private readonly exact: Uint8Array,
   ) {
     this.stride = Math.max(1, Math.floor(OUT_VALUES / ncol));
-    this.bytesAt = OUT_AT + this.stride * ncol * 8;
+    this.exactAt = OUT_AT + this.stride * ncol * 8;
+    this.bytesAt = this.exactAt + Math.ceil(ncol / 8) * 8;
   }
 
-  /** The reader, or null (no kernel, turned off, or no columns). */
-  static open(ncol: number, delim: number): FastRecords | null {
+  /** The reader, or null (no kernel, turned off, or no columns). `exact`: 1 for each unit-id column,
+   *  whose values must be written as canonical integers (a record where one is not is left to the caller). */
+  static open(ncol: number, delim: number, exact: Uint8Array): FastRecords | null {
     const k = enabled && ncol > 0 ? csvKernel() : null;
-    return k ? new FastRecords(k, ncol, delim) : null;
+    return k ? new FastRecords(k, ncol, delim, exact) : null;
   }
 
   /** Copy buf[from, end) (whole records) into the instance's memory: the chunk the next reads see;
@@ -108,6 +113,7 @@ export class FastRecords {
     } catch {
       return false;
     }
+    new Uint8Array(this.k.memory.buffer, this.exactAt, this.ncol).set(this.exact);
     new Uint8Array(this.k.memory.buffer, this.bytesAt, end - from).set(buf.subarray(from, end));
     this.base = from;
     this.end = end;
@@ -127,7 +133,7 @@ export class FastRecords {
     let total = 0;
     for (;;) {
       const want = Math.min(stride, maxRows - total);
-      const got = k.csvrecords(at, end, ncol, this.delim, OUT_AT, stride, want, POW10_AT);
+      const got = k.csvrecords(at, end, ncol, this.delim, OUT_AT, stride, want, POW10_AT, this.exactAt);
       if (got > 0) {
         const f64 = new Float64Array(k.memory.buffer, OUT_AT, stride * ncol);
         for (let c = 0; c < ncol; c++) num[c]!.set(f64.subarray(c * stride, c * stride + got), row + total);

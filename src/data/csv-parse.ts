@@ -162,7 +162,6 @@ export class CsvParser {
   declaredNumeric = new Set<number>();
   /** 1 for each unit-id column (CsvOptions.ids). */
   exact = new Uint8Array(0);
-  private hasExact = false;
   /** Columns that started numeric and turned to text: the first value that is not a number. */
   firstText = new Map<number, string>();
   /** 1 for each column where a missing value was stored as NaN (the only NaNs a numeric column gets). */
@@ -214,7 +213,6 @@ export class CsvParser {
     this.exact = new Uint8Array(names.length);
     // An id column the file lacks is the panel's error to report (it suggests close names).
     for (const n of opts.ids ?? []) if (names.indexOf(n) >= 0) this.exact[names.indexOf(n)] = 1;
-    this.hasExact = this.exact.includes(1);
     for (const n of opts.numeric ?? []) this.declaredNumeric.add(index(n, 'declared numeric'));
     for (const n of opts.text ?? []) this.kind[index(n, 'declared text')] = TEXT;
     if (this.only) this.kind.fill(SKIP);
@@ -222,7 +220,7 @@ export class CsvParser {
     this.num = names.map(() => null);
     this.missing = new Uint8Array(names.length);
     this.text = names.map(() => null);
-    this.fast = this.kind.every((k) => k === NUM) ? FastRecords.open(names.length, this.delim) : null;
+    this.fast = this.kind.every((k) => k === NUM) ? FastRecords.open(names.length, this.delim, this.exact) : null;
   }
 
   allocate(rows: number): void {
@@ -278,16 +276,10 @@ export class CsvParser {
       if (tryFast && this.fast) {
         if (row >= this.cap) this.grow();
         const limit = Math.min(maxRows, this.cap) - row;
-        let got = this.fast.read(p, limit, num, row);
-        let stop = this.fast.stop;
-        if (this.hasExact && got > 0) {
-          // The kernel reads "01" as 1: a record whose id is not a canonical integer is left to the loop below.
-          const bad = this.firstInexact(buf, p, got);
-          if (bad) [got, stop] = bad;
-        }
+        const got = this.fast.read(p, limit, num, row);
         row += got;
         line += got;
-        p = stop;
+        p = this.fast.stop;
         if (got === limit || p >= end) continue;
         tryFast = false;
         this.fastMisses = got < FAST_MIN ? this.fastMisses + 1 : 0;
@@ -502,35 +494,6 @@ export class CsvParser {
       this.firstText.set(c, `row ${row + 1} (line ${fieldLine}) has ${quoteValue(value)}${why}`);
     }
     return this.appendText(c, buf, s, e, escaped, q);
-  }
-
-  /**
-   * Among the `got` plain records from p (each ends with a line feed, no quotes), the first whose field
-   * in a unit-id column is not a canonical integer: [records before it, its start], or null.
-   */
-  private firstInexact(buf: Uint8Array, p: number, got: number): [number, number] | null {
-    const delim = this.delim;
-    const exact = this.exact;
-    const last = exact.lastIndexOf(1);
-    for (let r = 0; r < got; r++) {
-      const start = p;
-      for (let c = 0; ; c++) {
-        let q = p;
-        while (buf[q] !== delim && buf[q] !== LF) q++;
-        if (exact[c] === 1 && !canonicalInteger(buf, p, q)) return [r, start];
-        if (buf[q] === LF) {
-          p = q + 1;
-          break;
-        }
-        if (c === last) {
-          // The rest of the record holds no id: on to its line feed in one native search.
-          p = buf.indexOf(LF, q) + 1;
-          break;
-        }
-        p = q + 1;
-      }
-    }
-    return null;
   }
 
   private appendText(c: number, buf: Uint8Array, s: number, e: number, escaped: boolean, q: number): number {

@@ -1636,8 +1636,10 @@
   ;; fast path); else $decimal (decimal.ts decimalToDouble). Where the TypeScript would fall back to
   ;; Number() or to its general path (a missing value, a quote, a carriage return, a blank line, a wide
   ;; integer, a decimal $decimal cannot decide, a wrong field count), the kernel stops at that record's
-  ;; start and the TypeScript reads it. Returns the records read; the stop position is left at byte 0.
-  ;; 10^0..10^22 (exact doubles) are at pow10, written by the caller.
+  ;; start and the TypeScript reads it. So too where a unit-id column (byte c of exact is 1) holds a number
+  ;; not written as a canonical integer (csv-parse.ts canonicalInteger: "0", or an optional minus and
+  ;; digits without a leading zero), which the TypeScript keeps as text. Returns the records read; the
+  ;; stop position is left at byte 0. 10^0..10^22 (exact doubles) are at pow10, written by the caller.
   (func $twoproduct (param $a f64) (param $b f64) (result f64 f64)
     (local $p f64) (local $c f64) (local $ah f64) (local $al f64) (local $bh f64) (local $bl f64)
     (local.set $p (f64.mul (local.get $a) (local.get $b)))
@@ -1706,10 +1708,10 @@
 
   (func (export "csvrecords")
     (param $p i32) (param $end i32) (param $ncol i32) (param $delim i32) (param $out i32) (param $stride i32)
-    (param $maxRows i32) (param $pow10 i32) (result i32)
+    (param $maxRows i32) (param $pow10 i32) (param $exact i32) (result i32)
     (local $rows i32) (local $rec i32) (local $c i32) (local $b i32) (local $neg i32) (local $m f64) (local $lo f64)
     (local $loDigits i32) (local $nd i32) (local $e i32) (local $integer i32) (local $k i32) (local $b2 i32)
-    (local $eneg i32) (local $ex i32) (local $ed i32) (local $v f64) (local $last i32)
+    (local $eneg i32) (local $ex i32) (local $ed i32) (local $v f64) (local $last i32) (local $plus i32) (local $lead i32)
     (local.set $last (i32.sub (local.get $ncol) (i32.const 1)))
     (block $done
       (block $bad
@@ -1721,6 +1723,7 @@
           (loop $fields
             (local.set $b (i32.load8_u (local.get $p)))
             (local.set $neg (i32.const 0))
+            (local.set $plus (i32.const 0))
             (if (i32.eq (local.get $b) (i32.const 45))
               (then
                 (local.set $neg (i32.const 1))
@@ -1729,8 +1732,10 @@
               (else
                 (if (i32.eq (local.get $b) (i32.const 43))
                   (then
+                    (local.set $plus (i32.const 1))
                     (local.set $p (i32.add (local.get $p) (i32.const 1)))
                     (local.set $b (i32.load8_u (local.get $p)))))))
+            (local.set $lead (local.get $b))
             (local.set $m (f64.const 0))
             (local.set $lo (f64.const 0))
             (local.set $loDigits (i32.const 0))
@@ -1803,6 +1808,13 @@
                 (local.set $b (local.get $b2))))
             ;; The field ends in the delimiter, the record's last in a line feed.
             (br_if $bad (i32.ne (local.get $b) (select (i32.const 10) (local.get $delim) (i32.eq (local.get $c) (local.get $last)))))
+            ;; An id: a sign +, a fraction or exponent, or a leading zero (but "0" itself) is not canonical.
+            (if (i32.load8_u (i32.add (local.get $exact) (local.get $c)))
+              (then
+                (br_if $bad
+                  (i32.or
+                    (i32.or (local.get $plus) (i32.eqz (local.get $integer)))
+                    (i32.and (i32.eq (local.get $lead) (i32.const 48)) (i32.or (local.get $neg) (i32.gt_u (local.get $nd) (i32.const 1))))))))
             (if (i32.and (i32.eqz (local.get $loDigits)) (i32.le_u (i32.add (local.get $e) (i32.const 22)) (i32.const 44)))
               (then
                 (local.set $v
