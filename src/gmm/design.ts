@@ -16,6 +16,7 @@ import { withTimeDummies } from '../spec/time-dummies.ts';
 import { splitGroup, validateSpec, withoutIgnored } from '../spec/validate.ts';
 import { checkedLevels, expandFactors, withFactorColumns, type FactorLevels } from '../spec/factor-variables.ts';
 import { observationWeights, type ObservationWeights } from './weights.ts';
+import { backwardDeviations } from './backward-deviations.ts';
 
 /** An iv-style group with its variables resolved to source-column indices. */
 export interface ResolvedIv {
@@ -36,6 +37,10 @@ export interface ResolvedGmm {
   /** null for an open upper limit (as in the spec; upperLag in spec/labels.ts bounds it). */
   lagMax: number | null;
   label: string;
+  /** Under the `orthogonal` suboption, the gmm variables (indices as `vars`) that hold the backward
+   *  orthogonal deviations of `vars` (backward-deviations.ts), read where the group instruments with
+   *  levels; null without it. */
+  bodVars: number[] | null;
 }
 
 export interface Design {
@@ -240,6 +245,7 @@ export function buildDesign(panel0: Panel, spec0: ModelSpec, layout?: GlobalLayo
     lagMin: g.lagMin,
     lagMax: g.lagMax,
     label: g.label,
+    bodVars: null as number[] | null,
   }));
 
   // Sample units: those with a row where the dependent variable and every regressor are present.
@@ -270,6 +276,7 @@ export function buildDesign(panel0: Panel, spec0: ModelSpec, layout?: GlobalLayo
   if (nu === 0) throw noObservations(panel, [spec.depvar, ...regressors], sources.slice(0, 1 + k0), ifIn);
   checkTimeSpan(panel, unitList);
   refuseConstant(spec.depvar.name, materialize(panel, sources[0]), rowOk, panel, system);
+  const nGmmVars = withBackwardDeviations(panel, spec, sources, gmm, gmmTerms, qualified, warnings);
   const sampleSpan = { tmin, tmax };
   if (layout) {
     if (layout.tmin > tmin || layout.tmax < tmax) throw new Error(`shard periods ${tmin}..${tmax} lie outside the whole sample's ${layout.tmin}..${layout.tmax}`);
@@ -305,13 +312,50 @@ export function buildDesign(panel0: Panel, spec0: ModelSpec, layout?: GlobalLayo
     nIvVars: ivTerms.length,
     gmm,
     gmmBase,
-    nGmmVars: gmmTerms.length,
+    nGmmVars,
     qualified,
     weights,
     timeDummies,
     factors,
     warnings,
   };
+}
+
+/**
+ * The gmm variables the `orthogonal` suboption adds: for each variable of such a group, its backward
+ * orthogonal deviations as a source of its own (named BOD.x among the gmm variables, after the
+ * others), set in the group's bodVars. The deviations' means run over xtabond2's Complete rows: y,
+ * the regressors and the iv-style variables without mz present; the 2009 release's conventions also
+ * keep them to the rows inside the if/in, as they do the forward deviations (UnitRows.complete).
+ * Returns the number of gmm variables.
+ */
+function withBackwardDeviations(panel: Panel, spec: ModelSpec, sources: LaggedColumn[], gmm: ResolvedGmm[], gmmTerms: Term[], qualified: Uint8Array | null, warnings: string[]): number {
+  const groups = spec.gmm.flatMap(splitGroup);
+  if (!groups.some((g) => g.orthogonal)) return gmmTerms.length;
+  for (const g of spec.gmm)
+    if (g.orthogonal && !spec.orthogonal && g.equation !== 'level')
+      warnings.push(`${g.label}: backward orthogonal deviations are seldom valid instruments for first differences; the orthogonal option, which takes forward orthogonal deviations of the regressors, usually goes with this suboption`);
+  const ivBase = 1 + spec.regressors.length;
+  const completeIv = [...new Set(spec.iv.filter((g) => !g.mz).flatMap((g) => g.vars.map((t) => t.name)))];
+  const ivNames = dedupeTerms(spec.iv.flatMap((g) => g.vars)).map((t) => t.name);
+  const completeSources = [...sources.slice(0, ivBase), ...completeIv.map((name) => sources[ivBase + ivNames.indexOf(name)])];
+  const complete = sampleRowMask(panel, completeSources, spec.conventions === '2009' ? qualified : null);
+  const added = new Map<string, number>();
+  const gmmBase = sources.length - gmmTerms.length;
+  groups.forEach((g, gi) => {
+    if (!g.orthogonal) return;
+    gmm[gi].bodVars = gmm[gi].vars.map((v) => {
+      const name = gmmTerms[v].name;
+      let at = added.get(name);
+      if (at === undefined) {
+        at = sources.length - gmmBase;
+        added.set(name, at);
+        sources.push({ values: backwardDeviations(panel, materialize(panel, sources[gmmBase + v]), complete), lag: 0 });
+      }
+      return at;
+    });
+  });
+  return sources.length - gmmBase;
 }
 
 /** Under observation weights, the rows whose weight is missing or zero taken out of the sample's rows

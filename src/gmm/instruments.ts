@@ -11,6 +11,8 @@
 // Δx_{t−a+1}, one column per period (or one, collapsed) — Roodman (2009, sec. 4) / xtabond2.
 // iv(x): one column spanning both equations: transformed x (or x under passthru) in transformed
 // rows, x in level rows; eq(diff) and eq(level) restrict it. The constant: 1 in level rows only.
+// gmm(x, orthogonal) puts backward orthogonal deviations of x where x itself would be
+// (backward-deviations.ts).
 import { SpecError } from '../errors.ts';
 import { digitsGrouped } from '../whole-number.ts';
 import { UnitRows, type Design } from './design.ts';
@@ -136,7 +138,10 @@ export function instrumentPlan(d: Design): InstrumentPlan {
     const b = upperLag(g.lagMax, lagMax);
     const first = col;
     const blocks = lagBlocks(T, a, b, nv, g.collapse, level, differenced, col);
-    gmmParts.push({ group: gi, extra: false, vars: g.vars, level, differenced, collapse: g.collapse, blocks });
+    // Under the orthogonal suboption, instruments in levels are backward orthogonal deviations (a
+    // differenced source, and the extra level columns below, keep the variables' differences).
+    const vars = !differenced && g.bodVars ? g.bodVars : g.vars;
+    gmmParts.push({ group: gi, extra: false, vars, level, differenced, collapse: g.collapse, blocks });
     if (blocks.length) {
       const last = blocks[blocks.length - 1];
       col = last.col + (g.collapse ? nv : (last.tauHi - last.tauLo + 1) * nv);

@@ -21,7 +21,8 @@ export function instrumentLines(spec: ModelSpec): string[] {
     }
     if (transformedGmm.length) {
       out.push(GMM_TYPE);
-      for (const g of transformedGmm) out.push(...wrap(`L${lagRange(g.lagMin, g.lagMax)}.${grouped(g.vars)}${g.collapse ? ' collapsed' : ''}`));
+      // xtabond2 marks backward orthogonal deviations (gmm(x, orthogonal)) in this list only.
+      for (const g of transformedGmm) out.push(...wrap(`${g.orthogonal ? 'BOD.' : ''}L${lagRange(g.lagMin, g.lagMax)}.${grouped(g.vars)}${g.collapse ? ' collapsed' : ''}`));
     }
   }
   if (spec.levelEquation) {

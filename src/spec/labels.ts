@@ -19,6 +19,7 @@ export function gmmLabel(g: Omit<GmmGroup, 'label'>): string {
   let s = `gmm(${g.vars.map(stataName).join(' ')},`;
   if (g.collapse) s += ' collapse';
   if (g.passthru) s += ' passthru';
+  if (g.orthogonal) s += ' orthogonal';
   if (g.equation !== 'both') s += ` eq(${g.equation})`;
   return `${s} ${lagText(g.lagMin, g.lagMax)})`;
 }

@@ -64,9 +64,7 @@ const GMM_SUBOPTIONS: OptionName[] = [
   { name: 'equation', min: 1, takesArg: true },
   { name: 'passthru', min: 1, takesArg: false },
   { name: 'split', min: 2, takesArg: false },
-];
-const UNSUPPORTED_GMM: (OptionName & { why: string })[] = [
-  { name: 'orthogonal', min: 1, takesArg: false, why: 'backward-orthogonal-deviation instruments are not implemented' },
+  { name: 'orthogonal', min: 1, takesArg: false },
 ];
 const IV_SUBOPTIONS: OptionName[] = [
   { name: 'equation', min: 1, takesArg: true },
@@ -215,19 +213,19 @@ function parseCommand(command: string, columns: readonly string[]): ModelSpec {
   return spec;
 }
 
-/** gmmstyle(varlist, laglimits(a b) collapse equation() passthru split). */
+/** gmmstyle(varlist, laglimits(a b) collapse equation() passthru split orthogonal). */
 function gmmGroup(raw: RawOption, columns: readonly string[]): GmmGroup {
   const where = `gmmstyle(${raw.arg})`;
   const [varText, subText] = splitTopLevelComma(raw.arg ?? '', where);
   const vars = expandVarlist(varText, columns, where);
   if (vars.length === 0) throw new SpecError(`${where} needs a variable list`, 'gmmstyle');
-  const sub = subOptions(subText, GMM_SUBOPTIONS, UNSUPPORTED_GMM, where);
+  const sub = subOptions(subText, GMM_SUBOPTIONS, [], where);
   const collapse = sub.has('collapse');
   const passthru = sub.has('passthru');
   const equation = equationOption(sub.get('equation'), where);
   const [lagMin, lagMax] = lagLimits(sub.get('laglimits'), where);
   const split = sub.has('split');
-  const group = { vars, lagMin, lagMax, collapse, equation, passthru, split };
+  const group = { vars, lagMin, lagMax, collapse, equation, passthru, split, ...(sub.has('orthogonal') ? { orthogonal: true } : {}) };
   return { ...group, label: gmmLabel(group) };
 }
 

@@ -35,6 +35,7 @@ function gmmOption(g: GmmGroup): string {
   if (g.split) sub.push('split');
   if (g.equation !== 'both') sub.push(`eq(${g.equation})`);
   if (g.passthru) sub.push('passthru');
+  if (g.orthogonal) sub.push('orthogonal');
   return `gmm(${g.vars.map(stataName).join(' ')}, ${sub.join(' ')})`;
 }
 

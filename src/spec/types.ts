@@ -10,7 +10,7 @@ export type { Term };
 /** Which equation(s) of system GMM an instrument group serves. */
 export type Equation = 'diff' | 'level' | 'both';
 
-/** gmmstyle(vars, laglimits(a b) collapse equation() passthru split). */
+/** gmmstyle(vars, laglimits(a b) collapse equation() passthru split orthogonal). */
 export interface GmmGroup {
   vars: Term[];
   lagMin: number;
@@ -20,6 +20,10 @@ export interface GmmGroup {
   equation: Equation;
   passthru: boolean;
   split: boolean;
+  /** The `orthogonal` suboption: where the group instruments with the variables themselves (the
+   *  transformed equation, or a passthru level group) it takes their backward orthogonal deviations
+   *  instead (src/gmm/backward-deviations.ts); absent means false. */
+  orthogonal?: boolean;
   /** As xtabond2 prints the group in the difference-in-Hansen table, e.g. "gmm(n, lag(2 4))". */
   label: string;
 }
