@@ -9,7 +9,9 @@
 // collinear regressor, a collapsed level instrument that is zero in every used row, and missing
 // cluster values. Left out: the cases README "Exactness" lists as not followed (orthogonal with
 // cluster() on a panel with gaps; difference-in-Hansen groups that 3.7.0 misplaces) and one whose
-// moment covariance is singular (7 clusters), where only rounding differs.
+// moment covariance is singular (7 clusters), where only rounding differs. Beside them: weighted and
+// clustered cases, and 12 with gmm(x, orthogonal), for which the port was extended from the Mata
+// source (each fixture's note says how).
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readTable } from '../src/data/read.ts';
@@ -59,6 +61,10 @@ interface ClusteredCase extends PortCase {
   dfr: number | null;
 }
 const clustered = JSON.parse(readFileSync(new URL('./fixtures/xtabond2-port-clusters.json', import.meta.url), 'utf8')) as { cases: ClusteredCase[] };
+
+/** gmm(x, orthogonal) (test/fixtures/xtabond2-port-bod.json): the port with the suboption added from
+ *  the Mata source (its note says where). */
+const bod = JSON.parse(readFileSync(new URL('./fixtures/xtabond2-port-bod.json', import.meta.url), 'utf8')) as { cases: PortCase[] };
 
 /** abdata with the clustered cases' made columns (the fixture's note): grp, cm (ind with gaps), per. */
 function abdataClusters(ab: Panel): Panel {
@@ -118,6 +124,12 @@ describe('against a numpy port of xtabond2 3.7.0', () => {
     const r = await matchesPort(base, c, { diffs: !c.singularS, tol: c.case === 'C12' ? 1e-7 : 1e-8 });
     expect(Object.fromEntries(r.clusters!.map((x) => [x.variables.join(' '), x.count]))).toEqual(c.clusterCounts);
     if (c.dfr !== null) expect(r.modelTest!.df2).toBe(c.dfr);
+  });
+
+  // Backward orthogonal deviations as instruments, with and without the orthogonal option, in
+  // difference and system GMM, collapsed, split, under mz, passthru in the level equation, cluster(id).
+  it.each(bod.cases.map((c) => [c.case, c] as const))('%s (gmm orthogonal)', async (_, c) => {
+    await matchesPort(panels.get(c.data)!, c);
   });
 
   it.each(departs)('%s (clustered): where 3.7.0 leaves observations stored at a gap out of every cluster, sysgmm keeps them', async (name) => {
