@@ -14,6 +14,7 @@ import { blockLengths, unitBlocks } from '../src/gmm/blocks.ts';
 import { Panel } from '../src/panel/panel.ts';
 import { term, type ModelSpec } from '../src/spec/types.ts';
 import { parseXtabond2 } from '../src/spec/parse.ts';
+import { specToCommand } from '../src/spec/to-command.ts';
 import { DataError, SpecError } from '../src/errors.ts';
 import { UnitRows } from '../src/gmm/design.ts';
 import { InstrumentRows } from '../src/gmm/instruments.ts';
@@ -195,6 +196,21 @@ describe('engine bookkeeping', () => {
     const diffSplit = await fitGmm(panel, parseXtabond2('y L.y w, gmm(y, lag(2 .) split) iv(w) nolevel', panel.names()));
     expect(diffSplit.coefficients).toEqual(plain.coefficients);
     expect(diffSplit.warnings).toContain('gmm(y, lag(2 .)): split has no effect in difference GMM');
+  });
+
+  it('dpds2 changes nothing (xtabond2 3.7\'s Mata code reads it and never uses it), with a note, and survives the command round trip', async () => {
+    const panel = smallPanel();
+    const command = 'y L.y w, gmm(y, lag(2 .)) iv(w) twostep robust';
+    const plain = await fitGmm(panel, parseXtabond2(command, panel.names()));
+    const spec = parseXtabond2(`${command} dpds2`, panel.names());
+    expect(spec.dpds2).toBe(true);
+    expect(parseXtabond2(specToCommand(spec).replace(/^xtabond2 /, ''), panel.names())).toEqual(spec);
+    const dpd = await fitGmm(panel, spec);
+    expect(dpd.coefficients).toEqual(plain.coefficients);
+    expect([dpd.hansen, dpd.sargan, dpd.ar]).toEqual([plain.hansen, plain.sargan, plain.ar]);
+    expect(dpd.warnings.filter((w) => !plain.warnings.includes(w))).toEqual([
+      "dpds2 ignored: xtabond2 3.7's Mata code, which Stata 11.2 and later run, reads the option and does nothing with it (only its older ado code, under nomata, took σ² from the level equation's residuals)",
+    ]);
   });
 
   it('refuses what it cannot estimate, with typed errors', async () => {

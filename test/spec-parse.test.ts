@@ -297,7 +297,6 @@ describe('errors name the fault', () => {
     ['n L.n, gmm(L.n) svvar', /option 'svvar' is not supported/],
     ['n L.n, gmm(L.n) comp(3)', /components\(\) goes with pca/],
     ['n L.n, gmm(L.n) pca comp(-1)', /components\(-1\) invalid/],
-    ['n L.n, gmm(L.n) dpds2', /option 'dpds2' is not supported/],
     ['n L.n, gmm(L.n) level(100)', /level\(100\) invalid/],
     ['n L.n, gmm(L.n, orthogonal orth) orthogonal', /suboption 'orthogonal' is given twice in gmmstyle\(L.n, orthogonal orth\)/],
     // unknown options

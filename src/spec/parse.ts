@@ -48,11 +48,11 @@ const MAIN_OPTIONS: OptionName[] = [
   { name: 'level', min: 1, takesArg: true },
   { name: 'pca', min: 3, takesArg: false },
   { name: 'components', min: 4, takesArg: true },
+  { name: 'dpds2', min: 5, takesArg: false },
 ];
 
 /** xtabond2 options that sysgmm refuses, with the reason. */
 const UNSUPPORTED_MAIN: (OptionName & { why: string })[] = [
-  { name: 'dpds2', min: 5, takesArg: false, why: "DPD's constant-term convention is not implemented" },
   { name: 'svmat', min: 3, takesArg: false, why: 'results are returned as an object; see --json' },
   { name: 'svvar', min: 3, takesArg: false, why: 'results are returned as an object; see --json' },
   { name: 'nomata', min: 3, takesArg: false, why: "it selects xtabond2's older ado code, which gives the same numbers; leave it out" },
@@ -206,6 +206,7 @@ function parseCommand(command: string, columns: readonly string[]): ModelSpec {
     ...(inRange !== undefined ? { inRange } : {}),
     ...(level !== undefined ? { level } : {}),
     ...(given.has('pca') ? { pca: true } : {}),
+    ...(given.has('dpds2') ? { dpds2: true } : {}),
     ...(components !== undefined ? { components } : {}),
     ...(weight ? { weight } : {}),
   };

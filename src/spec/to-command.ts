@@ -24,6 +24,7 @@ export function specToCommand(spec: ModelSpec): string {
   if (spec.level !== undefined) opts.push(`level(${spec.level})`);
   if (spec.pca) opts.push('pca');
   if (spec.components !== undefined) opts.push(`components(${spec.components})`);
+  if (spec.dpds2) opts.push('dpds2');
   const quals = `${spec.condition !== undefined ? ` if ${spec.condition}` : ''}${spec.inRange ? ` in ${spec.inRange.first}/${spec.inRange.last}` : ''}`;
   const weight = spec.weight ? ` [${spec.weight.kind}=${spec.weight.variable}]` : '';
   return `xtabond2 ${vars}${weight}${quals}${opts.length ? `, ${opts.join(' ')}` : ''}`;

@@ -78,6 +78,8 @@ export interface ModelSpec {
   components?: number;
   /** `[aw=v]`, `[pw=v]`, `[fw=v]`: observation weights from column v (src/gmm/weights.ts). */
   weight?: Weight;
+  /** `dpds2`: read and ignored with a note, as xtabond2 3.7's Mata code ignores it (spec/validate.ts withoutIgnored). */
+  dpds2?: boolean;
 }
 
 /** xtabond2's weights: analytic, sampling (which make a one-step fit robust) and frequency weights

@@ -32,11 +32,15 @@ export function validateSpec(spec: ModelSpec): void {
  * What xtabond2 3.7 ignores, with a note, rather than refuses (its parsing of gmmstyle() and
  * ivstyle()): a group for the levels equation only under noleveleq is dropped, and `split` has no
  * effect with equation(diff) or equation(level), or in difference GMM. The specification without
- * them, and the notes, in xtabond2's words with the group named.
+ * them, and the notes, in xtabond2's words with the group named. Also `dpds2`, which 3.7's Mata code
+ * reads and never uses (its ado code, run only under `nomata`, took σ² from the level equation's
+ * residuals there): ignored too, with a note of sysgmm's own, since xtabond2 prints none.
  */
 export function withoutIgnored(spec: ModelSpec): { spec: ModelSpec; notes: string[] } {
   const system = spec.levelEquation;
   const notes: string[] = [];
+  if (spec.dpds2)
+    notes.push("dpds2 ignored: xtabond2 3.7's Mata code, which Stata 11.2 and later run, reads the option and does nothing with it (only its older ado code, under nomata, took σ² from the level equation's residuals)");
   const kept = <G extends { equation: string; label: string }>(g: G): boolean => {
     if (system || g.equation !== 'level') return true;
     notes.push(`${g.label}: instruments for levels equations only ignored since noleveleq specified`);
