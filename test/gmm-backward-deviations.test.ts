@@ -29,21 +29,23 @@ function at(p: Panel, name: string, r: number, lag: number): number {
   return NaN;
 }
 
-/** The backward orthogonal deviations of `name`, over rows where every [column, lag] of `needed` is present. */
-function deviations(p: Panel, name: string, needed: [string, number][]): Float64Array {
+/** The backward orthogonal deviations of `name`, over rows where every [column, lag] of `needed` is
+ *  present (and `keep` holds, when given). */
+function deviations(p: Panel, name: string, needed: [string, number][], keep: (r: number) => boolean = () => true): Float64Array {
   const out = new Float64Array(p.nrows).fill(NaN);
   for (let i = 0; i < p.nunits; i++) {
     const earlier: number[] = [];
     for (let r = p.offsets[i]; r < p.offsets[i + 1]; r++) {
       const x = p.column(name)[r];
       if (earlier.length) out[r] = Math.sqrt(1 - 1 / (earlier.length + 1)) * (x - earlier.reduce((a, b) => a + b, 0) / earlier.length);
-      if (needed.every(([c, lag]) => !Number.isNaN(at(p, c, r, lag)))) earlier.push(x);
+      if (keep(r) && needed.every(([c, lag]) => !Number.isNaN(at(p, c, r, lag)))) earlier.push(x);
     }
   }
   return out;
 }
 
-const fit = (p: Panel, command: string) => fitGmm(p, parseXtabond2(command, p.variables()), command);
+const fit = (p: Panel, command: string, conventions?: '2009') =>
+  fitGmm(p, { ...parseXtabond2(command, p.variables()), ...(conventions ? { conventions } : {}) }, command);
 
 /** Every number of a fit that the instruments decide. */
 const numbers = (r: GmmResult) => ({
@@ -88,6 +90,16 @@ describe('gmm(x, orthogonal): backward orthogonal deviations as instruments', ()
     }
   });
 
+  it('under the 2009 release\'s conventions takes the means inside the if/in, as that release takes the forward ones', async () => {
+    const inside = panel.withColumn('bodn', deviations(panel, 'n', needed, (r) => panel.time[r] >= 2002));
+    const sub = 'n L.n w k if year >= 2002, gmm(n, lag(1 3) orthogonal eq(diff)) iv(zz) orthogonal twostep robust';
+    const hand = 'n L.n w k if year >= 2002, gmm(bodn, lag(1 3) eq(diff)) iv(zz) orthogonal twostep robust';
+    const a = await fit(panel, sub, '2009');
+    expect(numbers(a)).toEqual(numbers(await fit(inside, hand, '2009')));
+    // Not the current release's means (over every complete period).
+    expect(Math.abs(a.coefficients[0]!.estimate - (await fit(panel, sub)).coefficients[0]!.estimate)).toBeGreaterThan(1e-3);
+  });
+
   it('takes them in difference GMM, and keeps differences for the extra level instruments of eq(both)', async () => {
     const made = panel.withColumn('bodn', deviations(panel, 'n', needed));
     const a = await fit(panel, 'n L.n w k, gmm(n, lag(1 4) orthogonal) iv(zz) noleveleq orthogonal twostep robust');
@@ -121,13 +133,17 @@ describe('gmm(x, orthogonal): backward orthogonal deviations as instruments', ()
     expect(again).toEqual(spec);
     expect(instrumentLines(spec)).toContain('    BOD.L(1/3).n collapsed');
     expect(instrumentLines(spec)).toContain('    D.n collapsed');
+    // As xtabond2's display writes lags: L for lag 1, nothing for lag 0 (its "." follows the empty
+    // operator all the same), no D on a passthru level group.
+    const lines = instrumentLines(parseXtabond2('n L.n w k, gmm(n, lag(1 1) orthogonal eq(diff)) gmm(k, lag(0 0) eq(diff)) gmm(w, lag(1 2) eq(level) passthru orthogonal) orthogonal', panel.variables()));
+    expect(lines).toEqual(expect.arrayContaining(['    BOD.L.n', '    .k', '    L(1/2).w']));
     const r = await fit(panel, command);
-    expect(r.warnings.filter((w) => w.includes('backward orthogonal deviations'))).toEqual([
-      'gmm(n, collapse orthogonal lag(1 3)): backward orthogonal deviations are seldom valid instruments for first differences; the orthogonal option, which takes forward orthogonal deviations of the regressors, usually goes with this suboption',
+    expect(r.warnings.filter((w) => w.includes('backward-orthogonal-deviations'))).toEqual([
+      'gmm(n, collapse orthogonal lag(1 3)): backward-orthogonal-deviations are usually not valid unless forward-orthogonal-deviations regressors are specified, i.e., the orthogonal option should accompany the orthogonal suboption of gmmstyle()',
     ]);
     expect(formatText(r)).toContain('gmm(n, collapse orthogonal lag(1 3))');
     const quiet = await fit(panel, 'n L.n w k, gmm(n, collapse orthogonal lag(1 3)) iv(zz) orthogonal twostep robust');
-    expect(quiet.warnings.some((w) => w.includes('backward orthogonal deviations'))).toBe(false);
+    expect(quiet.warnings.some((w) => w.includes('backward-orthogonal-deviations'))).toBe(false);
   });
 });
 

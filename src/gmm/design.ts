@@ -334,7 +334,7 @@ function withBackwardDeviations(panel: Panel, spec: ModelSpec, sources: LaggedCo
   if (!groups.some((g) => g.orthogonal)) return gmmTerms.length;
   for (const g of spec.gmm)
     if (g.orthogonal && !spec.orthogonal && g.equation !== 'level')
-      warnings.push(`${g.label}: backward orthogonal deviations are seldom valid instruments for first differences; the orthogonal option, which takes forward orthogonal deviations of the regressors, usually goes with this suboption`);
+      warnings.push(`${g.label}: backward-orthogonal-deviations are usually not valid unless forward-orthogonal-deviations regressors are specified, i.e., the orthogonal option should accompany the orthogonal suboption of gmmstyle()`);
   const ivBase = 1 + spec.regressors.length;
   const completeIv = [...new Set(spec.iv.filter((g) => !g.mz).flatMap((g) => g.vars.map((t) => t.name)))];
   const ivNames = dedupeTerms(spec.iv.flatMap((g) => g.vars)).map((t) => t.name);

@@ -22,7 +22,7 @@ export function instrumentLines(spec: ModelSpec): string[] {
     if (transformedGmm.length) {
       out.push(GMM_TYPE);
       // xtabond2 marks backward orthogonal deviations (gmm(x, orthogonal)) in this list only.
-      for (const g of transformedGmm) out.push(...wrap(`${g.orthogonal ? 'BOD.' : ''}L${lagRange(g.lagMin, g.lagMax)}.${grouped(g.vars)}${g.collapse ? ' collapsed' : ''}`));
+      for (const g of transformedGmm) out.push(...wrap(`${g.orthogonal ? 'BOD.' : ''}${lagRange(g.lagMin, g.lagMax)}.${grouped(g.vars)}${g.collapse ? ' collapsed' : ''}`));
     }
   }
   if (spec.levelEquation) {
@@ -42,10 +42,11 @@ export function instrumentLines(spec: ModelSpec): string[] {
   return out;
 }
 
-/** Level-equation GMM instruments: the difference at lag a−1 for an eq(both) group (D.x for lag(1 .)), all lags a..b of the difference for eq(level). */
+/** Level-equation GMM instruments: the difference at lag a−1 for an eq(both) group (D.x for lag(1 .)), all lags a..b of the difference for eq(level),
+ *  of the variable itself under passthru (xtabond2's display: D unless passthru). */
 function levelGmmOp(g: GmmGroup): string {
   if (g.equation === 'both') return `D${lagWord(g.lagMin - 1)}`;
-  return g.lagMin === g.lagMax ? `D${lagWord(g.lagMin)}` : `DL(${g.lagMin}/${g.lagMax ?? '.'})`;
+  return `${g.passthru ? '' : 'D'}${lagRange(g.lagMin, g.lagMax)}`;
 }
 
 /** xtabond2 ends an iv-style group's line with this under `mz`. */
@@ -57,8 +58,9 @@ function lagWord(k: number): string {
   return k === 0 ? '' : k === 1 ? 'L' : `L${k}`;
 }
 
+/** L(a/b) for a range, else the single lag as xtabond2 writes it (L, L2, or nothing for lag 0). */
 function lagRange(a: number, b: number | null): string {
-  return a === b ? String(a) : `(${a}/${b ?? '.'})`;
+  return a === b ? lagWord(a) : `L(${a}/${b ?? '.'})`;
 }
 
 function names(vars: GmmGroup['vars']): string {
