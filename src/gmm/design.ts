@@ -9,7 +9,7 @@
 import type { Panel } from '../panel/panel.ts';
 import { checkTimeSpan } from '../panel/time-span.ts';
 import { lagRow, materialize, termColumn, timeDummies, type LaggedColumn } from '../panel/operators.ts';
-import { specTerms, type Equation, type ModelSpec, type Term } from '../spec/types.ts';
+import { specTerms, type Equation, type GmmGroup, type ModelSpec, type Term } from '../spec/types.ts';
 import { DataError, SpecError } from '../errors.ts';
 import { evalCondition, inRangeMask } from '../spec/condition.ts';
 import { withTimeDummies } from '../spec/time-dummies.ts';
@@ -276,7 +276,7 @@ export function buildDesign(panel0: Panel, spec0: ModelSpec, layout?: GlobalLayo
   if (nu === 0) throw noObservations(panel, [spec.depvar, ...regressors], sources.slice(0, 1 + k0), ifIn);
   checkTimeSpan(panel, unitList);
   refuseConstant(spec.depvar.name, materialize(panel, sources[0]), rowOk, panel, system);
-  const nGmmVars = withBackwardDeviations(panel, spec, sources, gmm, gmmTerms, qualified, warnings);
+  const nGmmVars = withBackwardDeviations(panel, spec, sources, { ivBase, iv, gmmBase, gmmGroups, gmm }, qualified, warnings);
   const sampleSpan = { tmin, tmax };
   if (layout) {
     if (layout.tmin > tmin || layout.tmax < tmax) throw new Error(`shard periods ${tmin}..${tmax} lie outside the whole sample's ${layout.tmin}..${layout.tmax}`);
@@ -323,33 +323,36 @@ export function buildDesign(panel0: Panel, spec0: ModelSpec, layout?: GlobalLayo
 
 /**
  * The gmm variables the `orthogonal` suboption adds: for each variable of such a group, its backward
- * orthogonal deviations as a source of its own (named BOD.x among the gmm variables, after the
- * others), set in the group's bodVars. The deviations' means run over xtabond2's Complete rows: y,
+ * orthogonal deviations as a gmm variable of its own (after the others), made once per variable and
+ * set in the group's bodVars. The deviations' means run over xtabond2's Complete rows: y,
  * the regressors and the iv-style variables without mz present; the 2009 release's conventions also
  * keep them to the rows inside the if/in, as they do the forward deviations (UnitRows.complete).
  * Returns the number of gmm variables.
  */
-function withBackwardDeviations(panel: Panel, spec: ModelSpec, sources: LaggedColumn[], gmm: ResolvedGmm[], gmmTerms: Term[], qualified: Uint8Array | null, warnings: string[]): number {
-  const groups = spec.gmm.flatMap(splitGroup);
-  if (!groups.some((g) => g.orthogonal)) return gmmTerms.length;
+function withBackwardDeviations(
+  panel: Panel,
+  spec: ModelSpec,
+  sources: LaggedColumn[],
+  resolved: { ivBase: number; iv: ResolvedIv[]; gmmBase: number; gmmGroups: GmmGroup[]; gmm: ResolvedGmm[] },
+  qualified: Uint8Array | null,
+  warnings: string[],
+): number {
+  const { ivBase, iv, gmmBase, gmmGroups, gmm } = resolved;
+  if (!gmmGroups.some((g) => g.orthogonal)) return sources.length - gmmBase;
   for (const g of spec.gmm)
     if (g.orthogonal && !spec.orthogonal && g.equation !== 'level')
       warnings.push(`${g.label}: backward-orthogonal-deviations are usually not valid unless forward-orthogonal-deviations regressors are specified, i.e., the orthogonal option should accompany the orthogonal suboption of gmmstyle()`);
-  const ivBase = 1 + spec.regressors.length;
-  const completeIv = [...new Set(spec.iv.filter((g) => !g.mz).flatMap((g) => g.vars.map((t) => t.name)))];
-  const ivNames = dedupeTerms(spec.iv.flatMap((g) => g.vars)).map((t) => t.name);
-  const completeSources = [...sources.slice(0, ivBase), ...completeIv.map((name) => sources[ivBase + ivNames.indexOf(name)])];
-  const complete = sampleRowMask(panel, completeSources, spec.conventions === '2009' ? qualified : null);
-  const added = new Map<string, number>();
-  const gmmBase = sources.length - gmmTerms.length;
-  groups.forEach((g, gi) => {
+  const completeIv = [...new Set(iv.filter((g) => !g.mz).flatMap((g) => g.vars))].map((v) => sources[ivBase + v]);
+  const complete = sampleRowMask(panel, [...sources.slice(0, ivBase), ...completeIv], spec.conventions === '2009' ? qualified : null);
+  // gmm variable v → the gmm variable of its deviations, each made once.
+  const added = new Map<number, number>();
+  gmmGroups.forEach((g, gi) => {
     if (!g.orthogonal) return;
     gmm[gi].bodVars = gmm[gi].vars.map((v) => {
-      const name = gmmTerms[v].name;
-      let at = added.get(name);
+      let at = added.get(v);
       if (at === undefined) {
         at = sources.length - gmmBase;
-        added.set(name, at);
+        added.set(v, at);
         sources.push({ values: backwardDeviations(panel, materialize(panel, sources[gmmBase + v]), complete), lag: 0 });
       }
       return at;
