@@ -25,11 +25,13 @@ await build({
   logLevel: 'warning',
 });
 
-// The threaded CSV reader's worker (src/data/csv-parallel.ts starts dist/bin/csv-worker.js), as one
-// file of its own: the parser without apache-arrow, so a worker thread loads it at once.
+// The threaded CSV reader's worker (src/data/csv-parallel.ts starts dist/bin/csv-worker.js) and the
+// page warmer's (src/gmm/page-warmer.ts), each one file of its own without apache-arrow, so that a
+// worker thread loads it at once.
 await build({
-  entryPoints: ['src/data/csv-worker.ts'],
+  entryPoints: ['src/data/csv-worker.ts', 'src/gmm/page-warmer-worker.ts'],
   outdir: 'dist/bin',
+  entryNames: '[name]',
   bundle: true,
   format: 'esm',
   platform: 'node',

@@ -17,12 +17,13 @@ import { clusterCombinations } from './clusters.ts';
 import type { Panel } from '../panel/panel.ts';
 import type { ModelSpec } from '../spec/types.ts';
 import { SpecError } from '../errors.ts';
-import { unitBlocks, type UnitBlocks } from './blocks.ts';
+import { blockLengths, unitBlocks, type BlockStorage, type UnitBlocks } from './blocks.ts';
 import { buildDesign, type Design } from './design.ts';
 import { estimateFromBlocks, type EstimateOptions, type Estimation } from './estimate.ts';
 import { instrumentPlan, type InstrumentPlan } from './instruments.ts';
 import { fitCounts, identified, inference, isRobust, onestepNonRobust } from './inference.ts';
 import type { ArMode } from './passes.ts';
+import { startPageWarmer } from './page-warmer.ts';
 import { principalComponents } from './pca.ts';
 import { releaseSpareThreads, prestartThreads } from './spare-threads.ts';
 import { estimateThreads, prestartCount } from './thread-count.ts';
@@ -44,7 +45,7 @@ export function prepareGmm(panel: Panel, spec: ModelSpec): PreparedGmm {
 }
 
 /** The per-unit blocks of a prepared model, refusing a model that cannot be identified. */
-export function modelBlocks(prep: PreparedGmm, opts: { keepZHZ?: boolean; arBlocks?: boolean } = {}): UnitBlocks {
+export function modelBlocks(prep: PreparedGmm, opts: { keepZHZ?: boolean; arBlocks?: boolean; storage?: BlockStorage } = {}): UnitBlocks {
   const b = unitBlocks(prep.design, prep.plan, opts);
   // No observation of the estimated equation (every regressor then looks collinear): difference GMM
   // on too few periods, e.g. T = 2 with L.y, whose difference needs the two periods before.
@@ -135,6 +136,14 @@ export async function fitGmm(panel: Panel, spec: ModelSpec, command = ''): Promi
     return (await import('./threaded.ts')).fitThreaded(prep, model, threads, command);
   }
   // Only robust AR sums read the per-unit AR blocks (those of a one-step non-robust fit walk the design).
-  const blocks = modelBlocks(prep, { arBlocks: arMode(spec) === 'robust' });
+  const arBlocks = arMode(spec) === 'robust';
+  const lengths = blockLengths(prep.design, prep.plan.L, arBlocks);
+  const warmer = startPageWarmer(lengths);
+  let blocks: UnitBlocks;
+  try {
+    blocks = modelBlocks(prep, { arBlocks, storage: warmer?.storage });
+  } finally {
+    warmer?.end();
+  }
   return inference(prep, blocks, estimatePrepared(prep, blocks), command);
 }
