@@ -1,11 +1,45 @@
 // Dense float64 linear algebra on row-major Float64Array: the reference implementation that every
 // reported number goes through (precision contract: float64 for point estimates).
+import { growMemory, kernelInstance } from '../kernels/wasm/module.ts';
+
+/** Operands (values of A, B and C together) up to which matmul runs on the kernel: the products of a
+ *  fit's steps and tests (K × L by L × L), which run a few times per process, before V8 compiles the
+ *  loop, so that every double they touch would otherwise be a new heap number. Larger products (an
+ *  OLS over every row) stay in the loop, which V8 compiles while it runs, rather than first copy their
+ *  operands into fresh kernel memory. */
+const KERNEL_MAX = 1 << 18;
+
+interface MatmulKernel {
+  matmul(a: number, b: number, c: number, m: number, k: number, n: number, transA: number, transB: number): void;
+  memory: WebAssembly.Memory;
+}
+let kernel: MatmulKernel | null | undefined;
 
 /**
  * C (m×n) = op(A) · op(B), inner dimension k. op(A) is A (m×k) or, with transA, Aᵀ of a stored k×m;
- * op(B) is B (k×n) or, with transB, Bᵀ of a stored n×k. Loops ordered for unit-stride inner access.
+ * op(B) is B (k×n) or, with transB, Bᵀ of a stored n×k. On the kernel (kernels.wat's `matmul`) for
+ * operands up to KERNEL_MAX values where the runtime has WebAssembly SIMD, else matmulLoop: the same numbers.
  */
 export function matmul(a: Float64Array, b: Float64Array, m: number, k: number, n: number, transA = false, transB = false, out?: Float64Array): Float64Array {
+  const sizes = [m * k, k * n, m * n] as const;
+  if (sizes[0] + sizes[1] + sizes[2] > KERNEL_MAX) return matmulLoop(a, b, m, k, n, transA, transB, out);
+  if (kernel === undefined) kernel = kernelInstance<MatmulKernel>();
+  if (!kernel) return matmulLoop(a, b, m, k, n, transA, transB, out);
+  const bAt = sizes[0] * 8;
+  const cAt = bAt + sizes[1] * 8;
+  growMemory(kernel.memory, cAt + sizes[2] * 8);
+  const f64 = new Float64Array(kernel.memory.buffer);
+  f64.set(a.subarray(0, sizes[0]), 0);
+  f64.set(b.subarray(0, sizes[1]), bAt / 8);
+  kernel.matmul(0, bAt, cAt, m, k, n, transA ? 1 : 0, transB ? 1 : 0);
+  const c = out ?? new Float64Array(sizes[2]);
+  c.set(f64.subarray(cAt / 8, cAt / 8 + sizes[2]));
+  return c;
+}
+
+/** matmul in TypeScript, loops ordered for unit-stride inner access (large operands; runtimes without
+ *  WebAssembly SIMD; the tests' reference). */
+export function matmulLoop(a: Float64Array, b: Float64Array, m: number, k: number, n: number, transA = false, transB = false, out?: Float64Array): Float64Array {
   const c = out ?? new Float64Array(m * n);
   if (out) c.fill(0, 0, m * n);
   if (!transB) {

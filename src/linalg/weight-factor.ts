@@ -22,13 +22,33 @@ export interface WeightFactor {
   chol: Float64Array;
 }
 
-/** The kernel module's `factor` (kernels.wat) on its own instance, or null without WebAssembly SIMD. */
-type FactorKernel = (m: number, L: number, tol: number, chol: number, kept: number, scale: number, dropped: number) => number;
-let wasm: { factor: FactorKernel; memory: WebAssembly.Memory } | null | undefined;
+/** The kernel module's `factor`, `whiten`, `unwhiten` and `lstsq` (kernels.wat) on an instance of
+ *  their own, or null without WebAssembly SIMD. */
+interface SolveKernels {
+  factor(m: number, L: number, tol: number, chol: number, kept: number, scale: number, dropped: number): number;
+  whiten(b: number, q: number, r: number, kept: number, scale: number, chol: number, out: number): void;
+  unwhiten(y: number, q: number, r: number, L: number, kept: number, scale: number, chol: number, out: number): void;
+  lstsq(a: number, rhs: number, m: number, K: number, tol: number, norm2: number, vs: number, vvs: number, kept: number, rinv: number, q1: number, beta: number, v: number, pinv: number): number;
+  memory: WebAssembly.Memory;
+}
+let wasm: SolveKernels | null | undefined;
 
-function factorKernel(): typeof wasm {
-  if (wasm === undefined) wasm = kernelInstance<{ factor: FactorKernel; memory: WebAssembly.Memory }>();
+function factorKernel(): SolveKernels | null {
+  if (wasm === undefined) wasm = kernelInstance<SolveKernels>();
   return wasm;
+}
+
+/** Byte addresses in the kernels' memory for arrays of these byte lengths, one after the other from 0
+ *  (each 8-byte aligned), the memory grown to hold them. */
+function place(k: SolveKernels, bytes: number[]): number[] {
+  let at = 0;
+  const out = bytes.map((b) => {
+    const a = at;
+    at += Math.ceil(b / 8) * 8;
+    return a;
+  });
+  growMemory(k.memory, at);
+  return out;
 }
 
 /** The factorization's outputs: rows of the factor (stride L), kept columns, their scales, dropped flags. */
@@ -128,8 +148,24 @@ export function weightRank(f: WeightFactor): number {
   return f.kept.length;
 }
 
-/** W̃ = C⁻¹ D B (rank × q) for B (L × q, row-major): Bᵀ A B = W̃ᵀ W̃. */
+/** W̃ = C⁻¹ D B (rank × q) for B (L × q, row-major): Bᵀ A B = W̃ᵀ W̃. On the kernel (`whiten`) where
+ *  the runtime has WebAssembly SIMD, else whitenLoop: the same numbers. */
 export function whiten(f: WeightFactor, b: Float64Array, q: number): Float64Array {
+  const k = factorKernel();
+  if (!k) return whitenLoop(f, b, q);
+  const r = f.kept.length;
+  const [bAt, keptAt, scaleAt, cholAt, outAt] = place(k, [8 * f.L * q, 4 * r, 8 * r, 8 * r * r, 8 * r * q]) as [number, number, number, number, number];
+  const buffer = k.memory.buffer;
+  new Float64Array(buffer, bAt, f.L * q).set(b.subarray(0, f.L * q));
+  new Int32Array(buffer, keptAt, r).set(f.kept);
+  new Float64Array(buffer, scaleAt, r).set(f.scale);
+  new Float64Array(buffer, cholAt, r * r).set(f.chol);
+  k.whiten(bAt, q, r, keptAt, scaleAt, cholAt, outAt);
+  return new Float64Array(buffer, outAt, r * q).slice();
+}
+
+/** whiten in TypeScript (runtimes without WebAssembly SIMD; the tests' reference). */
+export function whitenLoop(f: WeightFactor, b: Float64Array, q: number): Float64Array {
   const r = f.kept.length;
   const out = new Float64Array(r * q);
   for (let i = 0; i < r; i++) {
@@ -143,8 +179,24 @@ export function whiten(f: WeightFactor, b: Float64Array, q: number): Float64Arra
   return out;
 }
 
-/** A·B (L × q) from the whitened W̃ = C⁻¹ D B: A B = D C⁻ᵀ W̃, zero in dropped rows. */
+/** A·B (L × q) from the whitened W̃ = C⁻¹ D B: A B = D C⁻ᵀ W̃, zero in dropped rows. On the kernel
+ *  (`unwhiten`) where the runtime has WebAssembly SIMD, else applyWhitenedLoop: the same numbers. */
 export function applyWhitened(f: WeightFactor, wt: Float64Array, q: number): Float64Array {
+  const k = factorKernel();
+  if (!k) return applyWhitenedLoop(f, wt, q);
+  const r = f.kept.length;
+  const [yAt, keptAt, scaleAt, cholAt, outAt] = place(k, [8 * r * q, 4 * r, 8 * r, 8 * r * r, 8 * f.L * q]) as [number, number, number, number, number];
+  const buffer = k.memory.buffer;
+  new Float64Array(buffer, yAt, r * q).set(wt.subarray(0, r * q));
+  new Int32Array(buffer, keptAt, r).set(f.kept);
+  new Float64Array(buffer, scaleAt, r).set(f.scale);
+  new Float64Array(buffer, cholAt, r * r).set(f.chol);
+  k.unwhiten(yAt, q, r, f.L, keptAt, scaleAt, cholAt, outAt);
+  return new Float64Array(buffer, outAt, f.L * q).slice();
+}
+
+/** applyWhitened in TypeScript (runtimes without WebAssembly SIMD; the tests' reference). */
+export function applyWhitenedLoop(f: WeightFactor, wt: Float64Array, q: number): Float64Array {
   const r = f.kept.length;
   const y = wt.slice();
   // Column by column (q is the regressor count or 1: an inner loop over it would be all overhead).
@@ -191,8 +243,28 @@ export interface LeastSquares {
 /**
  * min ‖ỹ − X̃β‖ for X̃ (m×K) and ỹ (m) by Householder QR in column order; a column whose remaining
  * norm² is at most tol·‖x̃_j‖² is dropped (invsym's pivot rule on X̃ᵀX̃: that remainder is its Schur pivot).
+ * On the kernel (`lstsq`) where the runtime has WebAssembly SIMD, else leastSquaresLoop: the same numbers.
  */
 export function leastSquares(x: Float64Array, y: Float64Array, m: number, K: number, tol = INVSYM_TOL): LeastSquares {
+  const k = factorKernel();
+  if (!k) return leastSquaresLoop(x, y, m, K, tol);
+  const d = 8;
+  const at = place(k, [d * m * K, d * m, d * K, d * K * m, d * K, 4 * K, d * K * K, d * m * K, d * K, d * K * K, d * K * m]);
+  const [aAt, rhsAt, norm2At, vsAt, vvsAt, keptAt, rinvAt, q1At, betaAt, vAt, pinvAt] = at as [number, number, number, number, number, number, number, number, number, number, number];
+  const buffer = k.memory.buffer;
+  new Float64Array(buffer, aAt, m * K).set(x.subarray(0, m * K));
+  new Float64Array(buffer, rhsAt, m).set(y.subarray(0, m));
+  const r = k.lstsq(aAt, rhsAt, m, K, tol, norm2At, vsAt, vvsAt, keptAt, rinvAt, q1At, betaAt, vAt, pinvAt);
+  return {
+    beta: new Float64Array(buffer, betaAt, K).slice(),
+    v: new Float64Array(buffer, vAt, K * K).slice(),
+    pinv: new Float64Array(buffer, pinvAt, K * m).slice(),
+    zeros: K - r,
+  };
+}
+
+/** leastSquares in TypeScript (runtimes without WebAssembly SIMD; the tests' reference). */
+export function leastSquaresLoop(x: Float64Array, y: Float64Array, m: number, K: number, tol = INVSYM_TOL): LeastSquares {
   const a = x.slice();
   const rhs = y.slice();
   const keptCols: number[] = [];

@@ -353,7 +353,392 @@
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
         (br $jloop)))
     (local.get $r))
-;; mirror: copy the upper triangle of the n×n matrix at `at` (rows ld values apart) onto its
+;; matmul: linalg/dense.ts's matmulLoop, the same scalar operations in the same order. C (m×n) =
+  ;; op(A)·op(B) over k: without transB, c[i, ·] += a_ip·b[p, ·] for p in order, a_ip = 0 skipped (c
+  ;; zeroed here); with it, c[i, j] = Σ_p a_ip·b[j, p] left to right. op(A)[i, p] = a[p, i] with transA.
+  (func (export "matmul") (param $a i32) (param $b i32) (param $c i32) (param $m i32) (param $k i32) (param $n i32) (param $transA i32) (param $transB i32)
+    (local $i i32) (local $p i32) (local $j i32) (local $aip f64) (local $s f64) (local $crow i32) (local $brow i32) (local $at i32)
+    (if (i32.eqz (local.get $transB))
+      (then
+        (memory.fill (local.get $c) (i32.const 0) (i32.shl (i32.mul (local.get $m) (local.get $n)) (i32.const 3)))
+        (block $idone
+          (loop $iloop
+            (br_if $idone (i32.ge_u (local.get $i) (local.get $m)))
+            (local.set $crow (i32.add (local.get $c) (i32.shl (i32.mul (local.get $i) (local.get $n)) (i32.const 3))))
+            (local.set $p (i32.const 0))
+            (block $pdone
+              (loop $ploop
+                (br_if $pdone (i32.ge_u (local.get $p) (local.get $k)))
+                (local.set $aip (f64.load (i32.add (local.get $a) (i32.shl
+                  (select (i32.add (i32.mul (local.get $p) (local.get $m)) (local.get $i)) (i32.add (i32.mul (local.get $i) (local.get $k)) (local.get $p)) (local.get $transA))
+                  (i32.const 3)))))
+                (if (f64.ne (local.get $aip) (f64.const 0))
+                  (then
+                    (local.set $brow (i32.add (local.get $b) (i32.shl (i32.mul (local.get $p) (local.get $n)) (i32.const 3))))
+                    (local.set $j (i32.const 0))
+                    (block $jdone
+                      (loop $jloop
+                        (br_if $jdone (i32.ge_u (local.get $j) (local.get $n)))
+                        (local.set $at (i32.add (local.get $crow) (i32.shl (local.get $j) (i32.const 3))))
+                        (f64.store (local.get $at) (f64.add (f64.load (local.get $at))
+                          (f64.mul (local.get $aip) (f64.load (i32.add (local.get $brow) (i32.shl (local.get $j) (i32.const 3)))))))
+                        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                        (br $jloop)))))
+                (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                (br $ploop)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $iloop))))
+      (else
+        (block $i2done
+          (loop $i2loop
+            (br_if $i2done (i32.ge_u (local.get $i) (local.get $m)))
+            (local.set $j (i32.const 0))
+            (block $j2done
+              (loop $j2loop
+                (br_if $j2done (i32.ge_u (local.get $j) (local.get $n)))
+                (local.set $s (f64.const 0))
+                (local.set $brow (i32.add (local.get $b) (i32.shl (i32.mul (local.get $j) (local.get $k)) (i32.const 3))))
+                (local.set $p (i32.const 0))
+                (block $p2done
+                  (loop $p2loop
+                    (br_if $p2done (i32.ge_u (local.get $p) (local.get $k)))
+                    (local.set $s (f64.add (local.get $s) (f64.mul
+                      (f64.load (i32.add (local.get $a) (i32.shl
+                        (select (i32.add (i32.mul (local.get $p) (local.get $m)) (local.get $i)) (i32.add (i32.mul (local.get $i) (local.get $k)) (local.get $p)) (local.get $transA))
+                        (i32.const 3))))
+                      (f64.load (i32.add (local.get $brow) (i32.shl (local.get $p) (i32.const 3)))))))
+                    (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                    (br $p2loop)))
+                (f64.store (i32.add (local.get $c) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $n)) (local.get $j)) (i32.const 3))) (local.get $s))
+                (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                (br $j2loop)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $i2loop))))))
+
+  ;; The GMM step's dense solves (src/linalg/weight-factor.ts): whiten, unwhiten and lstsq are
+  ;; whitenLoop, applyWhitenedLoop and leastSquaresLoop there, with the same scalar operations in the
+  ;; same order (sums left to right, no fused multiply-add), so the same numbers. They run once or a
+  ;; few times per fit; in JavaScript, before V8 has compiled them, every double they touch is a new
+  ;; heap number. Byte addresses; matrices row-major.
+
+  ;; whiten: out (r×q) = C⁻¹ D B: out[i, c] = (b[kept[i], c]·scale[i] − Σ_{p<i} chol[i, p]·out[p, c]) / chol[i, i].
+  (func (export "whiten") (param $b i32) (param $q i32) (param $r i32) (param $kept i32) (param $scale i32) (param $chol i32) (param $out i32)
+    (local $i i32) (local $c i32) (local $p i32) (local $src i32) (local $crow i32) (local $s f64)
+    (block $idone
+      (loop $iloop
+        (br_if $idone (i32.ge_u (local.get $i) (local.get $r)))
+        (local.set $src (i32.add (local.get $b) (i32.shl (i32.mul (i32.load (i32.add (local.get $kept) (i32.shl (local.get $i) (i32.const 2)))) (local.get $q)) (i32.const 3))))
+        (local.set $crow (i32.add (local.get $chol) (i32.shl (i32.mul (local.get $i) (local.get $r)) (i32.const 3))))
+        (local.set $c (i32.const 0))
+        (block $cdone
+          (loop $cloop
+            (br_if $cdone (i32.ge_u (local.get $c) (local.get $q)))
+            (local.set $s (f64.mul (f64.load (i32.add (local.get $src) (i32.shl (local.get $c) (i32.const 3))))
+                                   (f64.load (i32.add (local.get $scale) (i32.shl (local.get $i) (i32.const 3))))))
+            (local.set $p (i32.const 0))
+            (block $pdone
+              (loop $ploop
+                (br_if $pdone (i32.ge_u (local.get $p) (local.get $i)))
+                (local.set $s (f64.sub (local.get $s)
+                  (f64.mul (f64.load (i32.add (local.get $crow) (i32.shl (local.get $p) (i32.const 3))))
+                           (f64.load (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (local.get $p) (local.get $q)) (local.get $c)) (i32.const 3)))))))
+                (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                (br $ploop)))
+            (f64.store (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $q)) (local.get $c)) (i32.const 3)))
+              (f64.div (local.get $s) (f64.load (i32.add (local.get $crow) (i32.shl (local.get $i) (i32.const 3))))))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $cloop)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $iloop))))
+
+  ;; unwhiten: y (r×q, in place) = C⁻ᵀ y by back substitution, rows r−1 … 0, each column in turn,
+  ;; zero factor entries skipped; then out (L×q, zeroed here) [kept[i], c] = y[i, c]·scale[i].
+  (func (export "unwhiten") (param $y i32) (param $q i32) (param $r i32) (param $L i32) (param $kept i32) (param $scale i32) (param $chol i32) (param $out i32)
+    (local $i i32) (local $c i32) (local $p i32) (local $crow i32) (local $at i32) (local $cii f64) (local $yi f64) (local $l f64) (local $dst i32)
+    (local.set $i (local.get $r))
+    (block $idone
+      (loop $iloop
+        (br_if $idone (i32.eqz (local.get $i)))
+        (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+        (local.set $crow (i32.add (local.get $chol) (i32.shl (i32.mul (local.get $i) (local.get $r)) (i32.const 3))))
+        (local.set $cii (f64.load (i32.add (local.get $crow) (i32.shl (local.get $i) (i32.const 3)))))
+        (local.set $c (i32.const 0))
+        (block $cdone
+          (loop $cloop
+            (br_if $cdone (i32.ge_u (local.get $c) (local.get $q)))
+            (local.set $at (i32.add (local.get $y) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $q)) (local.get $c)) (i32.const 3))))
+            (local.set $yi (f64.div (f64.load (local.get $at)) (local.get $cii)))
+            (f64.store (local.get $at) (local.get $yi))
+            (local.set $p (i32.const 0))
+            (block $pdone
+              (loop $ploop
+                (br_if $pdone (i32.ge_u (local.get $p) (local.get $i)))
+                (local.set $l (f64.load (i32.add (local.get $crow) (i32.shl (local.get $p) (i32.const 3)))))
+                (if (f64.ne (local.get $l) (f64.const 0))
+                  (then
+                    (local.set $at (i32.add (local.get $y) (i32.shl (i32.add (i32.mul (local.get $p) (local.get $q)) (local.get $c)) (i32.const 3))))
+                    (f64.store (local.get $at) (f64.sub (f64.load (local.get $at)) (f64.mul (local.get $l) (local.get $yi))))))
+                (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                (br $ploop)))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $cloop)))
+        (br $iloop)))
+    (memory.fill (local.get $out) (i32.const 0) (i32.shl (i32.mul (local.get $L) (local.get $q)) (i32.const 3)))
+    (local.set $i (i32.const 0))
+    (block $odone
+      (loop $oloop
+        (br_if $odone (i32.ge_u (local.get $i) (local.get $r)))
+        (local.set $dst (i32.add (local.get $out) (i32.shl (i32.mul (i32.load (i32.add (local.get $kept) (i32.shl (local.get $i) (i32.const 2)))) (local.get $q)) (i32.const 3))))
+        (local.set $c (i32.const 0))
+        (block $c2done
+          (loop $c2loop
+            (br_if $c2done (i32.ge_u (local.get $c) (local.get $q)))
+            (f64.store (i32.add (local.get $dst) (i32.shl (local.get $c) (i32.const 3)))
+              (f64.mul (f64.load (i32.add (local.get $y) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $q)) (local.get $c)) (i32.const 3))))
+                       (f64.load (i32.add (local.get $scale) (i32.shl (local.get $i) (i32.const 3))))))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $c2loop)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $oloop))))
+
+  ;; $colsq: Σ_{i=from}^{m−1} a[i, j]², left to right (a: m×K at byte address $a).
+  (func $colsq (param $a i32) (param $K i32) (param $j i32) (param $from i32) (param $m i32) (result f64)
+    (local $s f64) (local $x f64) (local $at i32) (local $stride i32)
+    (local.set $stride (i32.shl (local.get $K) (i32.const 3)))
+    (local.set $at (i32.add (local.get $a) (i32.shl (i32.add (i32.mul (local.get $from) (local.get $K)) (local.get $j)) (i32.const 3))))
+    (block $done
+      (loop $loop
+        (br_if $done (i32.ge_u (local.get $from) (local.get $m)))
+        (local.set $x (f64.load (local.get $at)))
+        (local.set $s (f64.add (local.get $s) (f64.mul (local.get $x) (local.get $x))))
+        (local.set $at (i32.add (local.get $at) (local.get $stride)))
+        (local.set $from (i32.add (local.get $from) (i32.const 1)))
+        (br $loop)))
+    (local.get $s))
+
+  ;; $reflect: apply H = I − 2vvᵀ/vv to a column of len values `stride` bytes apart at $x:
+  ;; s = Σ v[i]·x[i], f = (2·s)/vv, x[i] −= f·v[i].
+  (func $reflect (param $v i32) (param $len i32) (param $vv f64) (param $x i32) (param $stride i32)
+    (local $i i32) (local $s f64) (local $f f64) (local $at i32)
+    (local.set $at (local.get $x))
+    (block $sdone
+      (loop $sloop
+        (br_if $sdone (i32.ge_u (local.get $i) (local.get $len)))
+        (local.set $s (f64.add (local.get $s) (f64.mul (f64.load (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 3)))) (f64.load (local.get $at)))))
+        (local.set $at (i32.add (local.get $at) (local.get $stride)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $sloop)))
+    (local.set $f (f64.div (f64.mul (f64.const 2) (local.get $s)) (local.get $vv)))
+    (local.set $i (i32.const 0))
+    (local.set $at (local.get $x))
+    (block $udone
+      (loop $uloop
+        (br_if $udone (i32.ge_u (local.get $i) (local.get $len)))
+        (f64.store (local.get $at) (f64.sub (f64.load (local.get $at)) (f64.mul (local.get $f) (f64.load (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 3)))))))
+        (local.set $at (i32.add (local.get $at) (local.get $stride)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $uloop))))
+
+  ;; lstsq: min ‖ỹ − X̃β‖ by Householder QR in column order, a column dropped when its remaining norm² is
+  ;; at most tol times its norm² (leastSquaresLoop). a (m×K) and rhs (m) are overwritten; scratch: norm2
+  ;; (K), the reflectors (reflector r at vs + 8rm, m − r values), vvs (K), kept (K i32), rinv (r×r),
+  ;; q1 (m×r); out: beta (K), v (K×K), pinv (K×m), zeroed here. Returns r, the columns kept.
+  (func (export "lstsq")
+    (param $a i32) (param $rhs i32) (param $m i32) (param $K i32) (param $tol f64)
+    (param $norm2 i32) (param $vs i32) (param $vvs i32) (param $kept i32) (param $rinv i32) (param $q1 i32)
+    (param $beta i32) (param $v i32) (param $pinv i32)
+    (result i32)
+    (local $i i32) (local $j i32) (local $c i32) (local $p i32) (local $r i32) (local $len i32) (local $stride i32)
+    (local $vp i32) (local $kc i32) (local $ki i32)
+    (local $rem f64) (local $alpha f64) (local $vv f64) (local $s f64) (local $f f64) (local $n2 f64) (local $x f64)
+    (local.set $stride (i32.shl (local.get $K) (i32.const 3)))
+    (local.set $j (i32.const 0))
+    (block $ndone
+      (loop $nloop
+        (br_if $ndone (i32.ge_u (local.get $j) (local.get $K)))
+        (f64.store (i32.add (local.get $norm2) (i32.shl (local.get $j) (i32.const 3))) (call $colsq (local.get $a) (local.get $K) (local.get $j) (i32.const 0) (local.get $m)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $nloop)))
+    (local.set $j (i32.const 0))
+    (block $jdone
+      (loop $jloop
+        (br_if $jdone (i32.ge_u (local.get $j) (local.get $K)))
+        (local.set $rem (call $colsq (local.get $a) (local.get $K) (local.get $j) (local.get $r) (local.get $m)))
+        (local.set $n2 (f64.load (i32.add (local.get $norm2) (i32.shl (local.get $j) (i32.const 3)))))
+        (if (i32.and (i32.and (f64.gt (local.get $n2) (f64.const 0)) (f64.gt (local.get $rem) (f64.mul (local.get $tol) (local.get $n2))))
+                     (i32.lt_u (local.get $r) (local.get $m)))
+          (then
+            (local.set $x (f64.load (i32.add (local.get $a) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $K)) (local.get $j)) (i32.const 3)))))
+            (local.set $alpha (select (f64.neg (f64.sqrt (local.get $rem))) (f64.sqrt (local.get $rem)) (f64.ge (local.get $x) (f64.const 0))))
+            (local.set $len (i32.sub (local.get $m) (local.get $r)))
+            (local.set $vp (i32.add (local.get $vs) (i32.shl (i32.mul (local.get $r) (local.get $m)) (i32.const 3))))
+            (local.set $i (i32.const 0))
+            (block $cpdone
+              (loop $cploop
+                (br_if $cpdone (i32.ge_u (local.get $i) (local.get $len)))
+                (f64.store (i32.add (local.get $vp) (i32.shl (local.get $i) (i32.const 3)))
+                  (f64.load (i32.add (local.get $a) (i32.shl (i32.add (i32.mul (i32.add (local.get $r) (local.get $i)) (local.get $K)) (local.get $j)) (i32.const 3)))))
+                (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                (br $cploop)))
+            (f64.store (local.get $vp) (f64.sub (f64.load (local.get $vp)) (local.get $alpha)))
+            (local.set $vv (f64.const 0))
+            (local.set $i (i32.const 0))
+            (block $vvdone
+              (loop $vvloop
+                (br_if $vvdone (i32.ge_u (local.get $i) (local.get $len)))
+                (local.set $x (f64.load (i32.add (local.get $vp) (i32.shl (local.get $i) (i32.const 3)))))
+                (local.set $vv (f64.add (local.get $vv) (f64.mul (local.get $x) (local.get $x))))
+                (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                (br $vvloop)))
+            (local.set $c (local.get $j))
+            (block $hdone
+              (loop $hloop
+                (br_if $hdone (i32.ge_u (local.get $c) (local.get $K)))
+                (call $reflect (local.get $vp) (local.get $len) (local.get $vv)
+                  (i32.add (local.get $a) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $K)) (local.get $c)) (i32.const 3))) (local.get $stride))
+                (local.set $c (i32.add (local.get $c) (i32.const 1)))
+                (br $hloop)))
+            (call $reflect (local.get $vp) (local.get $len) (local.get $vv) (i32.add (local.get $rhs) (i32.shl (local.get $r) (i32.const 3))) (i32.const 8))
+            (f64.store (i32.add (local.get $vvs) (i32.shl (local.get $r) (i32.const 3))) (local.get $vv))
+            (i32.store (i32.add (local.get $kept) (i32.shl (local.get $r) (i32.const 2))) (local.get $j))
+            (local.set $r (i32.add (local.get $r) (i32.const 1)))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $jloop)))
+    ;; R⁻¹ (r×r, upper): rinv[c, c] = 1/R[c, c]; rinv[i, c] = −(Σ_{p=i+1}^{c} R[i, p]·rinv[p, c]) / R[i, i].
+    (local.set $c (i32.const 0))
+    (block $rcdone
+      (loop $rcloop
+        (br_if $rcdone (i32.ge_u (local.get $c) (local.get $r)))
+        (local.set $kc (i32.load (i32.add (local.get $kept) (i32.shl (local.get $c) (i32.const 2)))))
+        (f64.store (i32.add (local.get $rinv) (i32.shl (i32.add (i32.mul (local.get $c) (local.get $r)) (local.get $c)) (i32.const 3)))
+          (f64.div (f64.const 1) (f64.load (i32.add (local.get $a) (i32.shl (i32.add (i32.mul (local.get $c) (local.get $K)) (local.get $kc)) (i32.const 3))))))
+        (local.set $i (local.get $c))
+        (block $ridone
+          (loop $riloop
+            (br_if $ridone (i32.eqz (local.get $i)))
+            (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+            (local.set $s (f64.const 0))
+            (local.set $p (i32.add (local.get $i) (i32.const 1)))
+            (block $rpdone
+              (loop $rploop
+                (br_if $rpdone (i32.gt_u (local.get $p) (local.get $c)))
+                (local.set $s (f64.add (local.get $s)
+                  (f64.mul
+                    (f64.load (i32.add (local.get $a) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $K)) (i32.load (i32.add (local.get $kept) (i32.shl (local.get $p) (i32.const 2))))) (i32.const 3))))
+                    (f64.load (i32.add (local.get $rinv) (i32.shl (i32.add (i32.mul (local.get $p) (local.get $r)) (local.get $c)) (i32.const 3)))))))
+                (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                (br $rploop)))
+            (local.set $ki (i32.load (i32.add (local.get $kept) (i32.shl (local.get $i) (i32.const 2)))))
+            (f64.store (i32.add (local.get $rinv) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $r)) (local.get $c)) (i32.const 3)))
+              (f64.div (f64.neg (local.get $s)) (f64.load (i32.add (local.get $a) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $K)) (local.get $ki)) (i32.const 3))))))
+            (br $riloop)))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $rcloop)))
+    ;; Q₁ (m×r) = H₀…H_{r−1}·[I_r; 0], the reflectors applied last to first: s = f·Σ_{i≥p} v[i−p]·q1[i, c], q1[i, c] −= s·v[i−p].
+    (memory.fill (local.get $q1) (i32.const 0) (i32.shl (i32.mul (local.get $m) (local.get $r)) (i32.const 3)))
+    (local.set $i (i32.const 0))
+    (block $qidone
+      (loop $qiloop
+        (br_if $qidone (i32.ge_u (local.get $i) (local.get $r)))
+        (f64.store (i32.add (local.get $q1) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $r)) (local.get $i)) (i32.const 3))) (f64.const 1))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $qiloop)))
+    (local.set $p (local.get $r))
+    (block $qpdone
+      (loop $qploop
+        (br_if $qpdone (i32.eqz (local.get $p)))
+        (local.set $p (i32.sub (local.get $p) (i32.const 1)))
+        (local.set $vp (i32.add (local.get $vs) (i32.shl (i32.mul (local.get $p) (local.get $m)) (i32.const 3))))
+        (local.set $f (f64.div (f64.const 2) (f64.load (i32.add (local.get $vvs) (i32.shl (local.get $p) (i32.const 3))))))
+        (local.set $c (local.get $p))
+        (block $qcdone
+          (loop $qcloop
+            (br_if $qcdone (i32.ge_u (local.get $c) (local.get $r)))
+            (local.set $s (f64.const 0))
+            (local.set $i (local.get $p))
+            (block $qsdone
+              (loop $qsloop
+                (br_if $qsdone (i32.ge_u (local.get $i) (local.get $m)))
+                (local.set $s (f64.add (local.get $s)
+                  (f64.mul (f64.load (i32.add (local.get $vp) (i32.shl (i32.sub (local.get $i) (local.get $p)) (i32.const 3))))
+                           (f64.load (i32.add (local.get $q1) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $r)) (local.get $c)) (i32.const 3)))))))
+                (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                (br $qsloop)))
+            (local.set $s (f64.mul (local.get $s) (local.get $f)))
+            (local.set $i (local.get $p))
+            (block $qudone
+              (loop $quloop
+                (br_if $qudone (i32.ge_u (local.get $i) (local.get $m)))
+                (local.set $kc (i32.add (local.get $q1) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $r)) (local.get $c)) (i32.const 3))))
+                (f64.store (local.get $kc) (f64.sub (f64.load (local.get $kc))
+                  (f64.mul (local.get $s) (f64.load (i32.add (local.get $vp) (i32.shl (i32.sub (local.get $i) (local.get $p)) (i32.const 3)))))))
+                (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                (br $quloop)))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $qcloop)))
+        (br $qploop)))
+    ;; β[kept[i]] = Σ_{p≥i} rinv[i, p]·(Qᵀỹ)[p]; V[kept[i], kept[j]] = Σ_{p≥max(i,j)} rinv[i, p]·rinv[j, p];
+    ;; pinv[kept[i], c] = Σ_{p≥i} rinv[i, p]·q1[c, p].
+    (memory.fill (local.get $beta) (i32.const 0) (local.get $stride))
+    (memory.fill (local.get $v) (i32.const 0) (i32.mul (local.get $K) (local.get $stride)))
+    (memory.fill (local.get $pinv) (i32.const 0) (i32.shl (i32.mul (local.get $K) (local.get $m)) (i32.const 3)))
+    (local.set $i (i32.const 0))
+    (block $oidone
+      (loop $oiloop
+        (br_if $oidone (i32.ge_u (local.get $i) (local.get $r)))
+        (local.set $ki (i32.load (i32.add (local.get $kept) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $s (f64.const 0))
+        (local.set $p (local.get $i))
+        (block $obdone
+          (loop $obloop
+            (br_if $obdone (i32.ge_u (local.get $p) (local.get $r)))
+            (local.set $s (f64.add (local.get $s)
+              (f64.mul (f64.load (i32.add (local.get $rinv) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $r)) (local.get $p)) (i32.const 3))))
+                       (f64.load (i32.add (local.get $rhs) (i32.shl (local.get $p) (i32.const 3)))))))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (br $obloop)))
+        (f64.store (i32.add (local.get $beta) (i32.shl (local.get $ki) (i32.const 3))) (local.get $s))
+        (local.set $j (i32.const 0))
+        (block $ojdone
+          (loop $ojloop
+            (br_if $ojdone (i32.ge_u (local.get $j) (local.get $r)))
+            (local.set $s (f64.const 0))
+            (local.set $p (select (local.get $i) (local.get $j) (i32.gt_u (local.get $i) (local.get $j))))
+            (block $ovdone
+              (loop $ovloop
+                (br_if $ovdone (i32.ge_u (local.get $p) (local.get $r)))
+                (local.set $s (f64.add (local.get $s)
+                  (f64.mul (f64.load (i32.add (local.get $rinv) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $r)) (local.get $p)) (i32.const 3))))
+                           (f64.load (i32.add (local.get $rinv) (i32.shl (i32.add (i32.mul (local.get $j) (local.get $r)) (local.get $p)) (i32.const 3)))))))
+                (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                (br $ovloop)))
+            (f64.store (i32.add (local.get $v) (i32.shl (i32.add (i32.mul (local.get $ki) (local.get $K))
+                                                                  (i32.load (i32.add (local.get $kept) (i32.shl (local.get $j) (i32.const 2))))) (i32.const 3)))
+              (local.get $s))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $ojloop)))
+        (local.set $c (i32.const 0))
+        (block $opdone
+          (loop $oploop
+            (br_if $opdone (i32.ge_u (local.get $c) (local.get $m)))
+            (local.set $s (f64.const 0))
+            (local.set $p (local.get $i))
+            (block $ocdone
+              (loop $ocloop
+                (br_if $ocdone (i32.ge_u (local.get $p) (local.get $r)))
+                (local.set $s (f64.add (local.get $s)
+                  (f64.mul (f64.load (i32.add (local.get $rinv) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $r)) (local.get $p)) (i32.const 3))))
+                           (f64.load (i32.add (local.get $q1) (i32.shl (i32.add (i32.mul (local.get $c) (local.get $r)) (local.get $p)) (i32.const 3)))))))
+                (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                (br $ocloop)))
+            (f64.store (i32.add (local.get $pinv) (i32.shl (i32.add (i32.mul (local.get $ki) (local.get $m)) (local.get $c)) (i32.const 3))) (local.get $s))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $oploop)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $oiloop)))
+    (local.get $r))
+
+  ;; mirror: copy the upper triangle of the n×n matrix at `at` (rows ld values apart) onto its
   ;; lower triangle, out[r, k] = out[k, r] for k < r, so a symmetric result is exactly symmetric.
   (func (export "mirror") (param $at i32) (param $n i32) (param $ld i32)
     (local $r i32) (local $k i32) (local $row i32) (local $col i32) (local $stride i32)
