@@ -180,7 +180,7 @@ describe('formatText', () => {
       '    D.ys, missing recoded as zero',
       '    D.(w k)',
       '  GMM-type (missing=0, separate instruments for each period unless collapsed)',
-      '    L(1/.).L.n',
+      '    L(1/8).L.n',
       'Instruments for levels equation',
       '  Standard',
       `    ${dummies}`,
@@ -196,8 +196,35 @@ describe('formatText', () => {
       `    D.(${dummies})`,
       '    D.(w k)',
       '  GMM-type (missing=0, separate instruments for each period unless collapsed)',
-      '    L(1/.).L.n',
+      '    L(1/8).L.n',
     ]);
+  });
+
+  it("prints GMM lag limits as xtabond2 3.7.0 stores them: clamped to the T periods the model spans", async () => {
+    // xtabond2 clamps each group's lag(a b) to at most T − 1 lags (T − 2 for an eq(level) group on
+    // differences) before it saves e(gmmlaglimits), which its listing prints: on abdata (1976–1984,
+    // T = 9) gmm(L.(n w k)) lists as L(1/8).(L.n L.w L.k) in a log of xtabond2 on current Stata.
+    const panel = await loadPanel('data/abdata.csv', { id: 'id', time: 'year' });
+    const command = 'n L.n w k, gmm(n, lag(2 .) split) gmm(w, lag(0 0) eq(diff)) gmm(k, lag(1 3) eq(level)) gmm(w, lag(2 30) collapse) gmm(k, lag(1 .) eq(level)) gmm(w, lag(3 .) eq(level) passthru) twostep robust';
+    /** The GMM-type lines of the instrument listing. */
+    const gmmLines = (text: string): string[] => {
+      const lines = text.split('\n');
+      const list = lines.slice(lines.findIndex((l) => l.startsWith('Instruments for')), lines.findIndex((l) => l.startsWith('Arellano-Bond')) - 1);
+      return list.filter((l) => l.startsWith('    ') && l !== '    _cons');
+    };
+    const listing = async (conventions?: '2009') => {
+      const spec = { ...parseXtabond2(command, panel.names()), ...(conventions ? { conventions } : {}) };
+      const r = await fitGmm(panel, spec, command);
+      expect(r.periods).toBe(9);
+      return gmmLines(formatText(r, { spec }));
+    };
+    expect(await listing()).toEqual(['    L(2/8).w collapsed', '    .w', '    L(2/8).n', '    L(3/8).w', '    DL(1/7).k', '    DL.w collapsed', '    DL(1/3).k', '    DL.n']);
+    // The 2009 release printed them as given (Roodman 2009's logs: L(1/.).L.n), and so does a result saved without T.
+    const given = ['    L(2/30).w collapsed', '    .w', '    L(2/.).n', '    L(3/.).w', '    DL(1/.).k', '    DL.w collapsed', '    DL(1/3).k', '    DL.n'];
+    expect(await listing('2009')).toEqual(given);
+    const spec = parseXtabond2(command, panel.names());
+    const { periods: _p, ...saved } = await fitGmm(panel, spec, command);
+    expect(gmmLines(formatText(saved, { spec }))).toEqual(given);
   });
 
   it('reports exclusions and names the group and time variables', () => {

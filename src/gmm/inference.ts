@@ -183,6 +183,7 @@ export function inferenceFromTotals(prep: Prepared, totals: SampleTotals, est: E
     ngroups,
     obsPerGroup: { min: gmin, avg: nobs / ngroups, max: gmax },
     ninstruments: est.j0,
+    periods: d.T,
     ...(d.timeDummies.length ? { timeDummies: d.timeDummies } : {}),
     ...(Object.keys(d.factors).length ? { factorLevels: { ...d.factors } } : {}),
     small: spec.small,

@@ -59,6 +59,9 @@ export interface GmmResult {
   ngroups: number;
   obsPerGroup: { min: number; avg: number; max: number };
   ninstruments: number;
+  /** The periods the model's grid spans (xtabond2's T: the sample units' first period to their last),
+   *  to which the instrument listing clamps open and long lag limits, as xtabond2 prints them. */
+  periods?: number;
   /** The period dummies the `timedummies` option made, by name (absent without it). */
   timeDummies?: string[];
   /** The levels each i. term (factor variable) was expanded over, and its base (absent without one). */

@@ -1,6 +1,7 @@
 // The instrument summary xtabond2 prints under the coefficient table ("Instruments for first
-// differences equation / Standard / D.(w L.w k) / GMM-type ... / L(1/.).L.n"), built from the
-// ModelSpec. Groups are listed last-given first, as xtabond2 lists them; the constant last.
+// differences equation / Standard / D.(w L.w k) / GMM-type ... / L(1/8).L.n"), built from the
+// ModelSpec and the periods T the model spans. Groups are listed last-given first, as xtabond2 lists
+// them; the constant last.
 import type { GmmGroup, IvGroup, ModelSpec } from '../spec/types.ts';
 import { stataName } from '../spec/varlist.ts';
 
@@ -8,7 +9,9 @@ const GMM_TYPE = '  GMM-type (missing=0, separate instruments for each period un
 /** xtabond2 wraps each list as a Stata paragraph indented 4 within the 78-column log. */
 const WRAP = 78;
 
-export function instrumentLines(spec: ModelSpec): string[] {
+/** `periods`: xtabond2's T (GmmResult.periods), to which it clamps the lag limits it prints; without it
+ *  (a result saved before it was recorded) the limits are printed as given, an open one as '.'. */
+export function instrumentLines(spec: ModelSpec, periods?: number): string[] {
   const out: string[] = [];
   const transformed = [...spec.iv].reverse().filter((g) => g.equation !== 'level');
   const transformedGmm = [...spec.gmm].reverse().filter((g) => g.equation !== 'level');
@@ -22,7 +25,7 @@ export function instrumentLines(spec: ModelSpec): string[] {
     if (transformedGmm.length) {
       out.push(GMM_TYPE);
       // xtabond2 marks backward orthogonal deviations (gmm(x, orthogonal)) in this list only.
-      for (const g of transformedGmm) out.push(...wrap(`${g.orthogonal ? 'BOD.' : ''}${lagRange(g.lagMin, g.lagMax)}.${grouped(g.vars)}${g.collapse ? ' collapsed' : ''}`));
+      for (const g of transformedGmm) out.push(...wrap(gmmLine(g, false, periods)));
     }
   }
   if (spec.levelEquation) {
@@ -36,17 +39,30 @@ export function instrumentLines(spec: ModelSpec): string[] {
     }
     if (levelGmm.length) {
       out.push(GMM_TYPE);
-      for (const g of levelGmm) out.push(...wrap(`${levelGmmOp(g)}.${grouped(g.vars)}${g.collapse ? ' collapsed' : ''}`));
+      for (const g of levelGmm) out.push(...wrap(gmmLine(g, true, periods)));
     }
   }
   return out;
 }
 
-/** Level-equation GMM instruments: the difference at lag a−1 for an eq(both) group (D.x for lag(1 .)), all lags a..b of the difference for eq(level),
- *  of the variable itself under passthru (xtabond2's display: D unless passthru). */
-function levelGmmOp(g: GmmGroup): string {
-  if (g.equation === 'both') return `D${lagWord(g.lagMin - 1)}`;
-  return `${g.passthru ? '' : 'D'}${lagRange(g.lagMin, g.lagMax)}`;
+/**
+ * A GMM-type group's line as xtabond2 3.7.0 writes it (xtabond2_output). Its lag limits are those it
+ * stores in e(gmmlaglimits), clamped to the span of T periods (_GMMinstPerBaseVar): at most T − 1
+ * lags back, T − 2 for an eq(level) group on differences (not passthru). In the transformed equation:
+ * BOD. under the orthogonal suboption, then L(a/b), or the single lag when b ≤ a. In the levels
+ * equation: D unless passthru; an eq(both) group (a split group's level part is eq(level) lag(a−1
+ * a−1)) instruments with the difference at lag a − 1 alone (D.x for lag(1 .)), an eq(level) group
+ * with its own lags.
+ */
+function gmmLine(g: GmmGroup, levels: boolean, periods: number | undefined): string {
+  const differenced = g.equation === 'level' && !g.passthru;
+  let hi = g.lagMax;
+  if (periods !== undefined) hi = Math.min(hi ?? Infinity, periods - 1 - (differenced ? 1 : 0));
+  const shift = levels && g.equation !== 'level' ? 1 : 0;
+  const a = g.lagMin - shift;
+  const lags = shift === 0 && (hi === null || hi > a) ? `L(${a}/${hi ?? '.'})` : lagWord(a);
+  const op = `${!levels && g.orthogonal ? 'BOD.' : ''}${levels && !g.passthru ? 'D' : ''}`;
+  return `${op}${lags}.${grouped(g.vars)}${g.collapse ? ' collapsed' : ''}`;
 }
 
 /** xtabond2 ends an iv-style group's line with this under `mz`. */
@@ -56,11 +72,6 @@ function mzNote(g: IvGroup): string {
 
 function lagWord(k: number): string {
   return k === 0 ? '' : k === 1 ? 'L' : `L${k}`;
-}
-
-/** L(a/b) for a range, else the single lag as xtabond2 writes it (L, L2, or nothing for lag 0). */
-function lagRange(a: number, b: number | null): string {
-  return a === b ? lagWord(a) : `L(${a}/${b ?? '.'})`;
 }
 
 function names(vars: GmmGroup['vars']): string {

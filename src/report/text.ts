@@ -30,7 +30,9 @@ export function formatText(result: GmmResult, context: ReportContext = {}): stri
   const spec = context.spec;
   if (spec) {
     const expanded = result.factorLevels ? withLevels(spec, result.factorLevels) : spec;
-    const inst = instrumentLines(result.timeDummies ? withTimeDummies(expanded, result.timeDummies) : expanded);
+    // The 2009 release printed lag limits as given (Roodman 2009's logs: L(1/.).L.n); 3.7.0 clamps them.
+    const periods = spec.conventions === '2009' ? undefined : result.periods;
+    const inst = instrumentLines(result.timeDummies ? withTimeDummies(expanded, result.timeDummies) : expanded, periods);
     if (inst.length) lines.push(...inst, '-'.repeat(RULE));
   }
   if (result.ar.length) {
