@@ -78,9 +78,11 @@ describe('the step solves on the kernel', () => {
     ['fewer rows than columns, m = 5, K = 8', 5, 8, false, 1e6],
     ['small values, m = 12, K = 6', 12, 6, true, 1e-9],
     ['one column', 7, 1, false, 1],
+    ['zero pivot entries (a reflector sign from x = 0), m = 9, K = 4', 9, 4, false, 1],
   ];
-  it.skipIf(!wasmSimdAvailable()).each(cases)('leastSquares = leastSquaresLoop, byte for byte: %s', (_, m, K, collinear, scale) => {
+  it.skipIf(!wasmSimdAvailable()).each(cases)('leastSquares = leastSquaresLoop, byte for byte: %s', (name, m, K, collinear, scale) => {
     const x = matrix(m, K, m * 31 + K, collinear, scale);
+    if (name.startsWith('zero pivot')) for (let j = 0; j < K; j++) x[j * K + j] = 0;
     const y = matrix(m, 1, m + 5, false, scale);
     const got = leastSquares(x, y, m, K);
     const want = leastSquaresLoop(x, y, m, K);
@@ -90,7 +92,7 @@ describe('the step solves on the kernel', () => {
     expect(bytes(got.v).equals(bytes(want.v))).toBe(true);
     expect(bytes(got.pinv).equals(bytes(want.pinv))).toBe(true);
     // The inputs are left as they were (the kernel works on copies).
-    expect(bytes(x).equals(bytes(matrix(m, K, m * 31 + K, collinear, scale)))).toBe(true);
+    expect(bytes(y).equals(bytes(matrix(m, 1, m + 5, false, scale)))).toBe(true);
   });
 
   it.skipIf(!wasmSimdAvailable()).each([
@@ -104,10 +106,29 @@ describe('the step solves on the kernel', () => {
       const w = whiten(f, b, q);
       expect(bytes(w).equals(bytes(whitenLoop(f, b, q)))).toBe(true);
       const back = applyWhitened(f, w, q);
-      expect(bytes(back).equals(bytes(applyWhitenedLoop(f, w, q)))).toBe(true);
+      const want = applyWhitenedLoop(f, w, q);
+      expect(bytes(back).equals(bytes(want))).toBe(true);
+      // The results are copies: a later call leaves them as they were.
+      const w0 = whiten(f, b, q).slice();
+      applyWhitened(f, whiten(f, matrix(L, q, 99, false, 5), q), q);
+      expect(bytes(back).equals(bytes(want))).toBe(true);
+      expect(bytes(w).equals(bytes(w0))).toBe(true);
       // Rows of dropped columns are zero.
       f.dropped.forEach((d, j) => d && expect(Array.from(back.subarray(j * q, (j + 1) * q))).toEqual(new Array(q).fill(0)));
     }
+  });
+});
+
+describe('unwhiten skips the zero entries of the factor as the loop does', () => {
+  it.skipIf(!wasmSimdAvailable())('a −0 stays −0 beside a zero entry (subtracting 0·y would make it +0)', () => {
+    // A diagonal M: its scaled Cholesky factor is the identity, every off-diagonal entry an exact 0.
+    const L = 3;
+    const m = Float64Array.from([1, 0, 0, 0, 2, 0, 0, 0, 3]);
+    const f = factorWeight(m, L);
+    const wt = Float64Array.from([-0, -1, 2]);
+    const got = applyWhitened(f, wt, 1);
+    expect(bytes(got).equals(bytes(applyWhitenedLoop(f, wt, 1)))).toBe(true);
+    expect(Object.is(got[0], -0)).toBe(true);
   });
 });
 

@@ -1,11 +1,12 @@
 // Pages of the per-unit blocks provided ahead of the unit pass, on the idle core.
 //
 // A single-threaded estimate writes its per-unit blocks zw_i and ar_i (blocks.ts) into memory the
-// process has not touched before: 38 MB at N = 20,000, T = 10 with 59 instruments. The operating
-// system provides each 4 KiB page at its first write, and on the virtual machine of bench/RESULTS.md
-// ("Page faults, counted") that costs 12–15 µs a page, a third of that fit. Faults of two threads
-// are served side by side there, so a helper thread touches the pages from the end of the blocks
-// while the unit pass writes them from the start ("Pages of the blocks touched ahead").
+// process has not touched before: 43.5 MB at N = 20,000, T = 10 with 59 instruments (63 plan
+// columns). The operating system provides each 4 KiB page at its first write, and on the virtual
+// machine of bench/RESULTS.md ("Page faults, counted") that costs 12–15 µs a page, a third of that
+// fit. Faults of two threads are served side by side there, so a helper thread touches the pages
+// from the end of the blocks while the unit pass writes them from the start ("Pages of the blocks
+// touched ahead"). glibc's huge pages (hugetlb=1 or 2) make the helper needless.
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { startModuleWorker } from '../module-worker.ts';
@@ -56,7 +57,7 @@ export class PageWarmer {
  *  loads tsx first, longer than the pass it would help. */
 export function startPageWarmer(lengths: { zw: number; ar: number }): PageWarmer | null {
   if (!import.meta.url.endsWith('.js') || (lengths.zw + lengths.ar) * 8 < WARM_MIN_BYTES || availableParallelism() < 2) return null;
-  if (process.env.SYSGMM_THREADS || (process.env.GLIBC_TUNABLES ?? '').includes('glibc.malloc.hugetlb')) return null;
+  if (process.env.SYSGMM_THREADS || /glibc\.malloc\.hugetlb=[12]/.test(process.env.GLIBC_TUNABLES ?? '')) return null;
   return new PageWarmer(lengths);
 }
 

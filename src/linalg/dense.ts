@@ -18,7 +18,8 @@ let kernel: MatmulKernel | null | undefined;
 /**
  * C (m×n) = op(A) · op(B), inner dimension k. op(A) is A (m×k) or, with transA, Aᵀ of a stored k×m;
  * op(B) is B (k×n) or, with transB, Bᵀ of a stored n×k. On the kernel (kernels.wat's `matmul`) for
- * operands up to KERNEL_MAX values where the runtime has WebAssembly SIMD, else matmulLoop: the same numbers.
+ * operands up to KERNEL_MAX values where the runtime has WebAssembly SIMD, else matmulLoop: the same numbers
+ * (a NaN's sign bit aside). `out` (m × n values at least) must not be `a` or `b`.
  */
 export function matmul(a: Float64Array, b: Float64Array, m: number, k: number, n: number, transA = false, transB = false, out?: Float64Array): Float64Array {
   const sizes = [m * k, k * n, m * n] as const;

@@ -38,6 +38,16 @@ function factorKernel(): SolveKernels | null {
   return wasm;
 }
 
+/** Operand values up to which whiten, applyWhitened and leastSquares run on the kernel (32 MiB): its
+ *  memory never shrinks and holds at most 4 GiB, and a product that large (applyWeight of an identity,
+ *  q = L, for thousands of instruments) runs long enough in the loop for V8 to compile it. */
+const SOLVE_KERNEL_MAX = 1 << 22;
+
+/** The kernels, when they are there and the operands (`values` in all) are within SOLVE_KERNEL_MAX. */
+function solveKernels(values: number): SolveKernels | null {
+  return values <= SOLVE_KERNEL_MAX ? factorKernel() : null;
+}
+
 /** Byte addresses in the kernels' memory for arrays of these byte lengths, one after the other from 0
  *  (each 8-byte aligned), the memory grown to hold them. */
 function place(k: SolveKernels, bytes: number[]): number[] {
@@ -149,11 +159,12 @@ export function weightRank(f: WeightFactor): number {
 }
 
 /** W̃ = C⁻¹ D B (rank × q) for B (L × q, row-major): Bᵀ A B = W̃ᵀ W̃. On the kernel (`whiten`) where
- *  the runtime has WebAssembly SIMD, else whitenLoop: the same numbers. */
+ *  the runtime has WebAssembly SIMD and the operands are within SOLVE_KERNEL_MAX, else whitenLoop: the
+ *  same numbers (a NaN's sign bit aside). */
 export function whiten(f: WeightFactor, b: Float64Array, q: number): Float64Array {
-  const k = factorKernel();
-  if (!k) return whitenLoop(f, b, q);
   const r = f.kept.length;
+  const k = solveKernels(f.L * q + r * r + 2 * r + r * q);
+  if (!k) return whitenLoop(f, b, q);
   const [bAt, keptAt, scaleAt, cholAt, outAt] = place(k, [8 * f.L * q, 4 * r, 8 * r, 8 * r * r, 8 * r * q]) as [number, number, number, number, number];
   const buffer = k.memory.buffer;
   new Float64Array(buffer, bAt, f.L * q).set(b.subarray(0, f.L * q));
@@ -180,11 +191,12 @@ export function whitenLoop(f: WeightFactor, b: Float64Array, q: number): Float64
 }
 
 /** A·B (L × q) from the whitened W̃ = C⁻¹ D B: A B = D C⁻ᵀ W̃, zero in dropped rows. On the kernel
- *  (`unwhiten`) where the runtime has WebAssembly SIMD, else applyWhitenedLoop: the same numbers. */
+ *  (`unwhiten`) where the runtime has WebAssembly SIMD and the operands are within SOLVE_KERNEL_MAX,
+ *  else applyWhitenedLoop: the same numbers (a NaN's sign bit aside). */
 export function applyWhitened(f: WeightFactor, wt: Float64Array, q: number): Float64Array {
-  const k = factorKernel();
-  if (!k) return applyWhitenedLoop(f, wt, q);
   const r = f.kept.length;
+  const k = solveKernels(r * q + r * r + 2 * r + f.L * q);
+  if (!k) return applyWhitenedLoop(f, wt, q);
   const [yAt, keptAt, scaleAt, cholAt, outAt] = place(k, [8 * r * q, 4 * r, 8 * r, 8 * r * r, 8 * f.L * q]) as [number, number, number, number, number];
   const buffer = k.memory.buffer;
   new Float64Array(buffer, yAt, r * q).set(wt.subarray(0, r * q));
@@ -243,10 +255,11 @@ export interface LeastSquares {
 /**
  * min ‖ỹ − X̃β‖ for X̃ (m×K) and ỹ (m) by Householder QR in column order; a column whose remaining
  * norm² is at most tol·‖x̃_j‖² is dropped (invsym's pivot rule on X̃ᵀX̃: that remainder is its Schur pivot).
- * On the kernel (`lstsq`) where the runtime has WebAssembly SIMD, else leastSquaresLoop: the same numbers.
+ * On the kernel (`lstsq`) where the runtime has WebAssembly SIMD and the operands are within
+ * SOLVE_KERNEL_MAX, else leastSquaresLoop: the same numbers (a NaN's sign bit aside).
  */
 export function leastSquares(x: Float64Array, y: Float64Array, m: number, K: number, tol = INVSYM_TOL): LeastSquares {
-  const k = factorKernel();
+  const k = solveKernels(4 * m * K + 2 * K * K + m + 5 * K);
   if (!k) return leastSquaresLoop(x, y, m, K, tol);
   const d = 8;
   const at = place(k, [d * m * K, d * m, d * K, d * K * m, d * K, 4 * K, d * K * K, d * m * K, d * K, d * K * K, d * K * m]);

@@ -417,7 +417,8 @@
 
   ;; The GMM step's dense solves (src/linalg/weight-factor.ts): whiten, unwhiten and lstsq are
   ;; whitenLoop, applyWhitenedLoop and leastSquaresLoop there, with the same scalar operations in the
-  ;; same order (sums left to right, no fused multiply-add), so the same numbers. They run once or a
+  ;; same order (sums left to right, no fused multiply-add), so the same numbers (but for the sign bit
+  ;; of a NaN from two NaN operands, which V8's compiled JavaScript may order otherwise). They run once or a
   ;; few times per fit; in JavaScript, before V8 has compiled them, every double they touch is a new
   ;; heap number. Byte addresses; matrices row-major.
 
