@@ -10,15 +10,21 @@ import { matmul, matmulLoop } from '../src/linalg/dense.ts';
 import { wasmSimdAvailable } from '../src/kernels/wasm-backend.ts';
 import { createRng } from '../src/stats/rng.ts';
 
-/** Gram matrix of `rows` random rows of L values, with column 2 = col 0 + 2·col 1 and column 4 zero when asked, scaled by `scale`. */
-function gram(L: number, rows: number, seed: number, collinear: boolean, scale: number): Float64Array {
+/** m × K random values with column 2 = col 0 + 2·col 1 and column 4 zero when asked, scaled by `scale`. */
+function matrix(m: number, K: number, seed: number, collinear: boolean, scale: number): Float64Array {
   const rng = createRng(seed);
-  const x = Float64Array.from({ length: rows * L }, () => scale * (2 * rng.uniform() - 1));
+  const x = Float64Array.from({ length: m * K }, () => scale * (2 * rng.uniform() - 1));
   if (collinear)
-    for (let i = 0; i < rows; i++) {
-      if (L > 2) x[i * L + 2] = x[i * L] + 2 * x[i * L + 1];
-      if (L > 4) x[i * L + 4] = 0;
+    for (let i = 0; i < m; i++) {
+      if (K > 2) x[i * K + 2] = x[i * K] + 2 * x[i * K + 1];
+      if (K > 4) x[i * K + 4] = 0;
     }
+  return x;
+}
+
+/** Gram matrix of `rows` rows of L such values (matrix). */
+function gram(L: number, rows: number, seed: number, collinear: boolean, scale: number): Float64Array {
+  const x = matrix(rows, L, seed, collinear, scale);
   const m = new Float64Array(L * L);
   for (let i = 0; i < rows; i++) for (let a = 0; a < L; a++) for (let b = 0; b < L; b++) m[a * L + b] += x[i * L + a] * x[i * L + b];
   return m;
@@ -58,18 +64,6 @@ describe('factorWeight', () => {
 });
 
 const bytes = (a: Float64Array): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
-
-/** m × K random values with column 2 = col 0 + 2·col 1 and column 4 zero when asked (as gram's rows), scaled. */
-function matrix(m: number, K: number, seed: number, collinear: boolean, scale: number): Float64Array {
-  const rng = createRng(seed);
-  const x = Float64Array.from({ length: m * K }, () => scale * (2 * rng.uniform() - 1));
-  if (collinear)
-    for (let i = 0; i < m; i++) {
-      if (K > 2) x[i * K + 2] = x[i * K] + 2 * x[i * K + 1];
-      if (K > 4) x[i * K + 4] = 0;
-    }
-  return x;
-}
 
 describe('the step solves on the kernel', () => {
   const cases: [string, number, number, boolean, number][] = [
