@@ -4,7 +4,7 @@
 // (every term formed and added in the same order; test/pass-kernels.test.ts), faster by SIMD lanes and
 // no bounds checks (bench/RESULTS.md). null where the runtime lacks WebAssembly SIMD, or when turned
 // off (useWasmPasses): the TypeScript loops then run.
-import { growMemory, kernelInstance } from '../kernels/wasm/module.ts';
+import { kernelInstance, placeArrays } from '../kernels/wasm/module.ts';
 import type { UnitBlocks } from './blocks.ts';
 import { GRAM_GROUP, normalize, type Compensated } from './sums.ts';
 
@@ -45,13 +45,7 @@ function passKernels(...finite: Float64Array[]): PassExports | null {
 /** Consecutive f64 arrays of the given lengths in the module's memory (grown as needed), from byte 8
  *  (0 stands for "no weights"): their byte addresses and the memory as f64. */
 function layout(k: PassExports, lengths: number[]): { at: number[]; f64: Float64Array } {
-  let bytes = 8;
-  const at = lengths.map((len) => {
-    const a = bytes;
-    bytes += len * 8;
-    return a;
-  });
-  growMemory(k.memory, bytes);
+  const { at } = placeArrays(k.memory, lengths.map((len) => len * 8), 8);
   return { at, f64: new Float64Array(k.memory.buffer) };
 }
 

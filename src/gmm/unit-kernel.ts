@@ -13,7 +13,7 @@
 // product and sum is formed in the order of the TypeScript loops, so the blocks are the same to the bit
 // (test/unit-kernel.test.ts). None where the runtime lacks WebAssembly SIMD, beyond 64 instruments
 // (UnitPass forms q_f sparse there) or when turned off (pass-kernels.ts useWasmPasses).
-import { growMemory, kernelInstance } from '../kernels/wasm/module.ts';
+import { kernelInstance, placeArrays } from '../kernels/wasm/module.ts';
 import type { SparseFactor } from './hmatrix.ts';
 import type { UnitRowsReads, UnitRowsStorage } from './design.ts';
 import type { FlatPlan } from './instruments.ts';
@@ -161,16 +161,14 @@ export class UnitKernel {
       ...READ_NAMES.map((name): [string, 'i32', number] => [name, 'i32', tr ? tr[name].length : 0]),
       ...FLAT_NAMES.map((name): [string, 'i32', number] => [name, 'i32', fl ? fl[name].length : 0]),
     ];
-    let bytes = HEADER_AT + HEADER.length * 4;
-    const at = new Map<string, number>();
-    const length = new Map<string, number>();
-    for (const [name, type, len] of parts) {
-      bytes = Math.ceil(bytes / 8) * 8;
-      at.set(name, bytes);
-      length.set(name, len);
-      bytes += len * (type === 'f64' ? 8 : type === 'i32' ? 4 : 1);
-    }
-    growMemory(k.memory, bytes);
+    const placed = placeArrays(
+      k.memory,
+      parts.map(([, type, len]) => len * (type === 'f64' ? 8 : type === 'i32' ? 4 : 1)),
+      HEADER_AT + HEADER.length * 4,
+    );
+    const bytes = placed.end;
+    const at = new Map(parts.map(([name], j) => [name, placed.at[j]!]));
+    const length = new Map(parts.map(([name, , len]) => [name, len]));
     const buf = k.memory.buffer;
     // The sums, Z'HZ scratch, q and the entry stamps start at zero (an earlier pass left its own).
     new Uint8Array(buf, 0, bytes).fill(0);

@@ -1,6 +1,6 @@
 // Dense float64 linear algebra on row-major Float64Array: the reference implementation that every
 // reported number goes through (precision contract: float64 for point estimates).
-import { growMemory, kernelInstance } from '../kernels/wasm/module.ts';
+import { kernelInstance, placeArrays } from '../kernels/wasm/module.ts';
 
 /** Operands (values of A, B and C together) up to which matmul runs on the kernel: the products of a
  *  fit's steps and tests (K × L by L × L), which run a few times per process, before V8 compiles the
@@ -26,13 +26,11 @@ export function matmul(a: Float64Array, b: Float64Array, m: number, k: number, n
   if (sizes[0] + sizes[1] + sizes[2] > KERNEL_MAX) return matmulLoop(a, b, m, k, n, transA, transB, out);
   if (kernel === undefined) kernel = kernelInstance<MatmulKernel>();
   if (!kernel) return matmulLoop(a, b, m, k, n, transA, transB, out);
-  const bAt = sizes[0] * 8;
-  const cAt = bAt + sizes[1] * 8;
-  growMemory(kernel.memory, cAt + sizes[2] * 8);
+  const [aAt, bAt, cAt] = placeArrays(kernel.memory, sizes.map((s) => s * 8)).at as [number, number, number];
   const f64 = new Float64Array(kernel.memory.buffer);
-  f64.set(a.subarray(0, sizes[0]), 0);
+  f64.set(a.subarray(0, sizes[0]), aAt / 8);
   f64.set(b.subarray(0, sizes[1]), bAt / 8);
-  kernel.matmul(0, bAt, cAt, m, k, n, transA ? 1 : 0, transB ? 1 : 0);
+  kernel.matmul(aAt, bAt, cAt, m, k, n, transA ? 1 : 0, transB ? 1 : 0);
   const c = out ?? new Float64Array(sizes[2]);
   c.set(f64.subarray(cAt / 8, cAt / 8 + sizes[2]));
   return c;

@@ -7,7 +7,7 @@
 // inverse semantics of xtabond2 are kept where M or X̃ᵀX̃ is singular.
 import { dot } from './dense.ts';
 import { INVSYM_TOL } from './invsym.ts';
-import { growMemory, kernelInstance } from '../kernels/wasm/module.ts';
+import { kernelInstance, placeArrays } from '../kernels/wasm/module.ts';
 
 export interface WeightFactor {
   /** Size of M. */
@@ -48,19 +48,6 @@ function solveKernels(values: number): SolveKernels | null {
   return values <= SOLVE_KERNEL_MAX ? factorKernel() : null;
 }
 
-/** Byte addresses in the kernels' memory for arrays of these byte lengths, one after the other from 0
- *  (each 8-byte aligned), the memory grown to hold them. */
-function place(k: SolveKernels, bytes: number[]): number[] {
-  let at = 0;
-  const out = bytes.map((b) => {
-    const a = at;
-    at += Math.ceil(b / 8) * 8;
-    return a;
-  });
-  growMemory(k.memory, at);
-  return out;
-}
-
 /** The factorization's outputs: rows of the factor (stride L), kept columns, their scales, dropped flags. */
 interface Factored {
   r: number;
@@ -93,15 +80,10 @@ export function factorWeight(m: Float64Array, L: number, c = 1, tol = INVSYM_TOL
 /** factorWeight's factorization in the kernel module's memory: m at 0, then the factor's rows, scales, kept, dropped. */
 function factorInWasm(m: Float64Array, L: number, tol: number): Factored {
   const k = factorKernel()!;
-  const cholAt = L * L * 8;
-  const scaleAt = 2 * cholAt;
-  const keptAt = scaleAt + 8 * L;
-  const droppedAt = keptAt + 4 * L;
-  const need = droppedAt + L;
-  growMemory(k.memory, need);
+  const [mAt, cholAt, scaleAt, keptAt, droppedAt] = placeArrays(k.memory, [L * L * 8, L * L * 8, 8 * L, 4 * L, L]).at as [number, number, number, number, number];
   const buffer = k.memory.buffer;
-  new Float64Array(buffer, 0, L * L).set(m.subarray(0, L * L));
-  const r = k.factor(0, L, tol, cholAt, keptAt, scaleAt, droppedAt);
+  new Float64Array(buffer, mAt, L * L).set(m.subarray(0, L * L));
+  const r = k.factor(mAt, L, tol, cholAt, keptAt, scaleAt, droppedAt);
   return {
     r,
     rows: new Float64Array(buffer, cholAt, L * L),
@@ -165,7 +147,7 @@ export function whiten(f: WeightFactor, b: Float64Array, q: number): Float64Arra
   const r = f.kept.length;
   const k = solveKernels(f.L * q + r * r + 2 * r + r * q);
   if (!k) return whitenLoop(f, b, q);
-  const [bAt, keptAt, scaleAt, cholAt, outAt] = place(k, [8 * f.L * q, 4 * r, 8 * r, 8 * r * r, 8 * r * q]) as [number, number, number, number, number];
+  const [bAt, keptAt, scaleAt, cholAt, outAt] = placeArrays(k.memory, [8 * f.L * q, 4 * r, 8 * r, 8 * r * r, 8 * r * q]).at as [number, number, number, number, number];
   const buffer = k.memory.buffer;
   new Float64Array(buffer, bAt, f.L * q).set(b.subarray(0, f.L * q));
   new Int32Array(buffer, keptAt, r).set(f.kept);
@@ -197,7 +179,7 @@ export function applyWhitened(f: WeightFactor, wt: Float64Array, q: number): Flo
   const r = f.kept.length;
   const k = solveKernels(r * q + r * r + 2 * r + f.L * q);
   if (!k) return applyWhitenedLoop(f, wt, q);
-  const [yAt, keptAt, scaleAt, cholAt, outAt] = place(k, [8 * r * q, 4 * r, 8 * r, 8 * r * r, 8 * f.L * q]) as [number, number, number, number, number];
+  const [yAt, keptAt, scaleAt, cholAt, outAt] = placeArrays(k.memory, [8 * r * q, 4 * r, 8 * r, 8 * r * r, 8 * f.L * q]).at as [number, number, number, number, number];
   const buffer = k.memory.buffer;
   new Float64Array(buffer, yAt, r * q).set(wt.subarray(0, r * q));
   new Int32Array(buffer, keptAt, r).set(f.kept);
@@ -262,7 +244,7 @@ export function leastSquares(x: Float64Array, y: Float64Array, m: number, K: num
   const k = solveKernels(4 * m * K + 2 * K * K + m + 5 * K);
   if (!k) return leastSquaresLoop(x, y, m, K, tol);
   const d = 8;
-  const at = place(k, [d * m * K, d * m, d * K, d * K * m, d * K, 4 * K, d * K * K, d * m * K, d * K, d * K * K, d * K * m]);
+  const at = placeArrays(k.memory, [d * m * K, d * m, d * K, d * K * m, d * K, 4 * K, d * K * K, d * m * K, d * K, d * K * K, d * K * m]).at;
   const [aAt, rhsAt, norm2At, vsAt, vvsAt, keptAt, rinvAt, q1At, betaAt, vAt, pinvAt] = at as [number, number, number, number, number, number, number, number, number, number, number];
   const buffer = k.memory.buffer;
   new Float64Array(buffer, aAt, m * K).set(x.subarray(0, m * K));

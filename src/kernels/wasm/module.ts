@@ -29,3 +29,17 @@ export function growMemory(memory: WebAssembly.Memory, bytes: number): boolean {
   memory.grow(Math.ceil((bytes - have) / 65536));
   return true;
 }
+
+/** Consecutive arrays of these byte lengths in `memory` from byte `from`, each 8-byte aligned: their
+ *  byte addresses and where the last ends, `memory` grown to hold them (views made before are then
+ *  detached: make them afterwards). */
+export function placeArrays(memory: WebAssembly.Memory, bytes: readonly number[], from = 0): { at: number[]; end: number } {
+  let end = from;
+  const at = bytes.map((b) => {
+    const a = Math.ceil(end / 8) * 8;
+    end = a + b;
+    return a;
+  });
+  growMemory(memory, end);
+  return { at, end };
+}
