@@ -220,7 +220,7 @@ function gmmGroup(raw: RawOption, columns: readonly string[]): GmmGroup {
   const [varText, subText] = splitTopLevelComma(raw.arg ?? '', where);
   const vars = expandVarlist(varText, columns, where);
   if (vars.length === 0) throw new SpecError(`${where} needs a variable list`, 'gmmstyle');
-  const sub = subOptions(subText, GMM_SUBOPTIONS, [], where);
+  const sub = subOptions(subText, GMM_SUBOPTIONS, where);
   const collapse = sub.has('collapse');
   const passthru = sub.has('passthru');
   const equation = equationOption(sub.get('equation'), where);
@@ -236,7 +236,7 @@ function ivGroup(raw: RawOption, columns: readonly string[]): IvGroup {
   const [varText, subText] = splitTopLevelComma(raw.arg ?? '', where);
   const vars = expandVarlist(varText, columns, where);
   if (vars.length === 0) throw new SpecError(`${where} needs a variable list`, 'ivstyle');
-  const sub = subOptions(subText, IV_SUBOPTIONS, [], where);
+  const sub = subOptions(subText, IV_SUBOPTIONS, where);
   const equation = equationOption(sub.get('equation'), where);
   const passthru = sub.has('passthru');
   const mz = sub.has('mz');
@@ -275,11 +275,11 @@ function intOption(raw: RawOption | undefined, name: string, dflt: number): numb
   return Number(s);
 }
 
-/** Suboptions of gmmstyle()/ivstyle(), keyed by full name. */
-function subOptions(text: string | null, known: OptionName[], unsupported: (OptionName & { why: string })[], where: string): Map<string, RawOption> {
+/** Suboptions of gmmstyle()/ivstyle(), keyed by full name (xtabond2 has none that sysgmm refuses). */
+function subOptions(text: string | null, known: OptionName[], where: string): Map<string, RawOption> {
   const out = new Map<string, RawOption>();
   for (const raw of splitOptions(text ?? '', where)) {
-    const name = resolveOption(raw, known, unsupported, `${where.replace(/\(.*$/s, '()')} suboption`);
+    const name = resolveOption(raw, known, [], `${where.replace(/\(.*$/s, '()')} suboption`);
     if (!name) throw new SpecError(`unknown suboption '${raw.name}' in ${where}`, raw.name);
     if (out.has(name)) throw new SpecError(`suboption '${name}' is given twice in ${where}`, name);
     out.set(name, raw);
