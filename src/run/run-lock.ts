@@ -26,12 +26,23 @@ export function processRunning(pid: number): boolean {
 
 type Held = { host?: string; pid?: number; started?: string };
 
+/** Whether the driver that wrote a lock (or claim) may still be running: it is on another host (which
+ *  cannot be checked from here) or its process `pid` runs on this one. */
+function mayBeRunning(host: string | undefined, pid: number): boolean {
+  return host !== hostname() || processRunning(pid);
+}
+
+/** A name beside `path` that no other process or call uses, ending in `.tag`. */
+function besideName(path: string, tag: string): string {
+  return `${path}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.${tag}`;
+}
+
 /** Create the lock at `path` holding `text`, or fail with EEXIST. The text is written to a temporary
  *  file first and then linked into place, so that a lock is never seen empty or half-written (a crash
  *  between creating and writing it left an empty lock that stopped every later run). A file system
  *  without hard links gets the lock opened with O_EXCL and written. */
 async function createLock(path: string, text: string): Promise<void> {
-  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`;
+  const tmp = besideName(path, 'tmp');
   try {
     await writeFile(tmp, text, { flag: 'wx' });
   } catch (err) {
@@ -106,8 +117,8 @@ async function removeDeadClaim(claim: string): Promise<void> {
   } catch {
     // damaged: removed below
   }
-  if (held && typeof held.pid === 'number' && (held.host !== hostname() || processRunning(held.pid))) return;
-  const aside = `${claim}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.stale`;
+  if (held && typeof held.pid === 'number' && mayBeRunning(held.host, held.pid)) return;
+  const aside = besideName(claim, 'stale');
   try {
     await rename(claim, aside);
   } catch {
@@ -153,7 +164,7 @@ export async function lockRunDir(dir: string, option = '--out', onNote?: (messag
       damaged = (err as NodeJS.ErrnoException).code !== 'ENOENT';
     }
     const here = held?.host === hostname();
-    if (held && (!here || processRunning(held.pid!)))
+    if (held && mayBeRunning(held.host, held.pid!))
       throw new SpecError(
         `${dir} is in use by another sysgmm run (pid ${held.pid}${here ? '' : ` on ${held.host}`}, started ${held.started ?? 'at an unknown time'}); wait for it to end${here ? '' : `, or remove ${path} if it is no longer running there`}`,
         option,
