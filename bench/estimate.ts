@@ -11,7 +11,7 @@
 //   npx tsx bench/estimate.ts --csv                whole process at N = 20k, 200k, 1M
 //   npx tsx bench/estimate.ts --csv --n 1000000    whole process at one N
 // Side by side: --against DIR runs every case also on another checkout (its src/ in process, its
-// bin/ and dist/ whole process), alternating with this one, --repeat k times; min and max are printed.
+// bin/ and dist/ whole process), alternating with this one, --repeat k times; min, median and max are printed.
 // --threads 1,2 runs every case under each SYSGMM_THREADS value (src/gmm/thread-count.ts), alternating;
 // --dist runs the in-process cases on the compiled dist/ (threads' workers then start as installed).
 import { spawnSync } from 'node:child_process';
@@ -157,7 +157,11 @@ const threadList: (string | undefined)[] = arg('--threads')?.split(',') ?? [unde
 /** Every checkout under every thread count, as `root|threads` keys. */
 const variants = (against ? [here, against] : [here]).flatMap((r) => threadList.map((t) => ({ root: r, threads: t, key: `${r}|${t}` })));
 const label = (v: { root: string; threads?: string }) => (v.root === here ? 'this checkout' : v.root) + (v.threads === undefined ? '' : `, SYSGMM_THREADS=${v.threads}`);
-const spread = (xs: number[]) => `min ${Math.min(...xs).toFixed(3)} max ${Math.max(...xs).toFixed(3)}`;
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const spread = (xs: number[]) => `min ${Math.min(...xs).toFixed(3)} median ${median(xs).toFixed(3)} max ${Math.max(...xs).toFixed(3)}`;
 
 if (arg('--case') && !process.argv.includes('--csv')) await runCase(arg('--case')!, root);
 else if (process.argv.includes('--csv')) {

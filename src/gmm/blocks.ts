@@ -890,6 +890,8 @@ function keepSquare(src: Float64Array, nblocks: number, P: number, cols: number[
 export interface BlockStorage {
   zw: Float64Array;
   ar: Float64Array;
+  /** Where the pass writes how many units it has done, after each unit (for page-warmer.ts). */
+  progress?: Int32Array;
 }
 
 /** The groups among units with these main-equation observation counts, and the smallest and largest
@@ -933,7 +935,11 @@ export function unitBlocks(
   const clustering = spec.cluster ? clusterPieces(d, spec.cluster) : null;
   const pass = new UnitPass(d, plan, opts.keepZHZ ?? false, opts.arBlocks ?? true, opts.storage, clustering);
   const { n, L, P, kAll, artests, obsMain, obsTrans } = pass;
-  for (let i = 0; i < n; i++) pass.unit(i);
+  const progress = opts.storage?.progress;
+  for (let i = 0; i < n; i++) {
+    pass.unit(i);
+    if (progress) progress[0] = i + 1;
+  }
   pass.finish();
   const { zhzSum, zhzSumLo } = pass.zhzSums();
   const eeSum = pass.eeSums();

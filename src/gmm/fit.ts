@@ -138,7 +138,7 @@ export async function fitGmm(panel: Panel, spec: ModelSpec, command = ''): Promi
   // Only robust AR sums read the per-unit AR blocks (those of a one-step non-robust fit walk the design).
   const arBlocks = arMode(spec) === 'robust';
   const lengths = blockLengths(prep.design, prep.plan.L, arBlocks);
-  const warmer = startPageWarmer(lengths);
+  const warmer = startPageWarmer(lengths, prep.design.units.length);
   let blocks: UnitBlocks;
   try {
     blocks = modelBlocks(prep, { arBlocks, storage: warmer?.storage });
