@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Table } from 'apache-arrow';
 import { readCsv, type CsvOptions } from '../src/data/csv.ts';
 import { countLines } from '../src/data/csv-parse.ts';
-import { FastRecords, useWasmCsv } from '../src/data/csv-fast.ts';
+import { FastRecords, countLineFeedsIn, useWasmCsv } from '../src/data/csv-fast.ts';
 import { mulberry32 } from './helpers/mulberry32.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sysgmm-csv-fast-'));
@@ -255,5 +255,20 @@ describe('the WebAssembly line count of the threaded reader', () => {
       }
     }
     expect(counts('short', body, 0, body.length + 10)).toEqual(['NotPlain: the file is shorter than when it was split', 'NotPlain: the file is shorter than when it was split']);
+  });
+});
+
+describe('the first chunk\'s line count, from which the reader sizes its columns', () => {
+  it('counts the line feeds of a buffer of any length, and gives null for a quote, a carriage return or no kernel', () => {
+    useWasmCsv(true);
+    const u = rng(9);
+    const text = Array.from({ length: 40_000 }, () => 'y'.repeat(Math.floor(u() * 40))).join('\n');
+    const bytes = Buffer.from(text);
+    for (const [from, to] of [[0, bytes.length], [3, 3], [0, 15], [1, 17], [7, bytes.length - 5]] as const)
+      expect(countLineFeedsIn(bytes.subarray(from, to))).toBe(text.slice(from, to).split('\n').length - 1);
+    for (const c of ['"', '\r']) expect(countLineFeedsIn(Buffer.from(`a\nb${c}\nc\n`))).toBeNull();
+    useWasmCsv(false);
+    expect(countLineFeedsIn(bytes)).toBeNull();
+    useWasmCsv(true);
   });
 });

@@ -77,6 +77,24 @@ export function countLineFeeds(fd: number, from: number, to: number, short: () =
   return lines;
 }
 
+/** The line feeds in `bytes` counted 16 bytes at a time (kernel countlines) after a copy into the
+ *  kernel's memory; null where they hold a quote or a carriage return, or without the kernel (the
+ *  caller then counts with indexOf, one call a line: 11–15 ms for a first chunk of 1 MiB, 22,000 lines,
+ *  in a fresh process, against 0.6 ms). */
+export function countLineFeedsIn(bytes: Uint8Array): number | null {
+  const k = enabled ? csvKernel() : null;
+  if (!k) return null;
+  try {
+    growMemory(k.memory, OUT_AT + bytes.length);
+  } catch {
+    return null;
+  }
+  // As in countLineFeeds: no read of FastRecords is under way (scan counts before it parses).
+  new Uint8Array(k.memory.buffer, OUT_AT, bytes.length).set(bytes);
+  const c = k.countlines(OUT_AT, bytes.length);
+  return c < 0 ? null : c;
+}
+
 /** One thread's reader of plain records for a file of `ncol` numeric columns. */
 export class FastRecords {
   private readonly stride: number;

@@ -4,7 +4,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { DataError, quoteValue } from '../errors.ts';
 import { oneColumnHeader } from './one-column-header.ts';
-import { FastRecords, countLineFeeds } from './csv-fast.ts';
+import { FastRecords, countLineFeeds, countLineFeedsIn } from './csv-fast.ts';
 import { decimalToDouble } from './decimal.ts';
 
 export interface CsvOptions {
@@ -607,8 +607,8 @@ export function scan(path: string, parser: CsvParser, opts: CsvOptions, maxRows:
     if (!parser.names.length) parser.setHeader(header.names, opts);
     p = header.next;
     if (sizeHint) {
-      let lines = 0;
-      for (let i = buf.indexOf(LF, p); i >= 0 && i < len; i = buf.indexOf(LF, i + 1)) lines++;
+      let lines = countLineFeedsIn(buf.subarray(p, len)) ?? 0;
+      if (lines === 0) for (let i = buf.indexOf(LF, p); i >= 0 && i < len; i = buf.indexOf(LF, i + 1)) lines++;
       if (lines === 0) for (let i = buf.indexOf(CR, p); i >= 0 && i < len; i = buf.indexOf(CR, i + 1)) lines++; // CR-only line ends
       const seen = len - p;
       sizeHint(eof ? lines + 1 : Math.ceil(((lines + 1) / Math.max(1, seen)) * (size - header.next) * 1.05) + 64);

@@ -2227,7 +2227,8 @@
     (local.get $rows))
 
   ;; countlines: the line feeds in bytes [p, p + len), or −1 when those bytes hold a quote or a carriage
-  ;; return (src/data/csv-fast.ts countLineFeeds: where the threaded CSV reader splits a file).
+  ;; return (src/data/csv-fast.ts countLineFeeds: where the threaded CSV reader splits a file;
+  ;; countLineFeedsIn: the first chunk's lines, from which the reader sizes its columns).
   (func (export "countlines") (param $p i32) (param $len i32) (result i32)
     (local $end i32) (local $n i32) (local $v v128) (local $bad v128) (local $b i32)
     (local.set $end (i32.add (local.get $p) (local.get $len)))
