@@ -106,6 +106,46 @@ describe('the WebAssembly reader of plain CSV records', () => {
     expect(rows.every((r, i) => Object.is(e[i], Number(r.split(',')[4])))).toBe(true);
   });
 
+  it('reads long runs of digits (eight at a time) to the bit of Number(), up to the end of a chunk', () => {
+    const u = rng(11);
+    const digits = (n: number) => Array.from({ length: n }, () => Math.floor(u() * 10)).join('');
+    const long = (): string => {
+      switch (Math.floor(u() * 6)) {
+        case 0:
+          return String((u() < 0.5 ? -1 : 1) * (1 + 9 * u()) * 10 ** Math.floor(u() * 12 - 4)); // shortest round trips: 16–17 digits
+        case 1: {
+          // 19 significant digits split anywhere, the last not 0 or 5: W·10^-k is then no dyadic rational, so
+          // never a midpoint between two doubles (which the kernel leaves to Number()).
+          const i = 1 + Math.floor(u() * 18);
+          return `${1 + Math.floor(u() * 9)}${digits(i - 1)}.${digits(18 - i)}${'12346789'[Math.floor(u() * 8)]}`;
+        }
+        case 2:
+          return `0.${'0'.repeat(Math.floor(u() * 4))}${1 + Math.floor(u() * 9)}${digits(15 + Math.floor(u() * 4))}`; // leading zeros, 10^-22 at the least
+        case 3:
+          return u() < 0.5
+            ? `${1 + Math.floor(u() * 8)}${digits(15)}` // integers of 16 digits below 2^53 (the fast path)
+            : `${1 + Math.floor(u() * 3)}${digits(15)}.${digits(1)}`; // W of 17 digits, never a midpoint (ulp ≤ 0.5)
+        case 4:
+          return `${digits(8)}.${digits(8)}e${Math.floor(u() * 22 - 14)}`; // W·10^-22..W·10^-1
+        default:
+          return `-${1 + Math.floor(u() * 9)}${digits(7)}.${digits(Math.floor(u() * 12))}`;
+      }
+    };
+    const rows = Array.from({ length: 30_000 }, () => `${long()},${long()}`);
+    const { fast, plain, byKernel } = bothWays('long', 'a,b\n' + rows.join('\n') + '\n', { chunkBytes: 1 << 12 });
+    expect(content(fast)).toEqual(content(plain));
+    const b = fast.getChild('b')!.toArray() as Float64Array;
+    expect(rows.every((r, i) => Object.is(b[i], Number(r.split(',')[1])))).toBe(true);
+    // Every record (none has a twentieth significant digit, a power of ten beyond 10^±22 or a decimal near a midpoint).
+    expect(byKernel).toBe(30_000);
+    // A twentieth significant digit goes to the TypeScript (Number()): one by one, eight at a time after
+    // twelve single digits (whose 20 digits would not fit 64 bits), and 22 digits.
+    const wide = bothWays('twenty', 'a\n1.2345678901234567891\n999999999999.99999999\n123456789012345678901.5\n2.5\n');
+    expect(content(wide.fast)).toEqual(content(wide.plain));
+    expect([...(wide.fast.getChild('a')!.toArray() as Float64Array)]).toEqual([1.2345678901234567891, 999999999999.99999999, 123456789012345678901.5, 2.5]);
+    expect(wide.byKernel).toBe(1);
+  });
+
   it('leaves each record that is not plain to the TypeScript parser and reads on after it', () => {
     const u = rng(2);
     // Each needs the TypeScript: missing, quoted, blank, CR, Number() (a huge exponent, 21 digits, a

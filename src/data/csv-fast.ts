@@ -1,9 +1,10 @@
 // Two loops of the CSV reader on WebAssembly (src/kernels/wasm/kernels.wat):
-// - `csvrecords` reads the records whose every field is an unquoted decimal number, forming each value
-//   as CsvParser.parse does (csv-parse.ts), operation for operation, so the columns are the same to the
-//   bit (test/data-csv-fast.test.ts). It stops at the first record that is not plain (a missing value,
-//   a quote, a carriage return, a blank line, a number the TypeScript would hand to Number()), which
-//   the TypeScript then reads. Why: WebAssembly runs compiled from its first call, where the
+// - `csvrecords` reads the records whose every field is an unquoted decimal number, each value the
+//   correctly rounded double CsvParser.parse gives (csv-parse.ts; the digits eight at a time as one
+//   integer where they can), so the columns are the same to the bit (test/data-csv-fast.test.ts). It
+//   stops at the first record that is not plain (a missing value, a quote, a carriage return, a blank
+//   line, a number it cannot decide, which the TypeScript would hand to Number()), which the
+//   TypeScript then reads. Why: WebAssembly runs compiled from its first call, where the
 //   TypeScript loop runs in V8's interpreter until it is optimized (most of a small file's read), and
 //   its loop has no bounds checks.
 // - `countlines` counts the line feeds by which the threaded reader places its byte ranges, 16 bytes
