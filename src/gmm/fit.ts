@@ -25,7 +25,7 @@ import { fitCounts, identified, inference, isRobust, onestepNonRobust } from './
 import type { ArMode } from './passes.ts';
 import { startPageWarmer } from './page-warmer.ts';
 import { principalComponents } from './pca.ts';
-import { releaseSpareThreads, prestartThreads } from './spare-threads.ts';
+import { prestartThreads } from './spare-threads.ts';
 import { estimateThreads, prestartCount } from './thread-count.ts';
 import type { GmmResult } from './result.ts';
 import { countTotals } from './weights.ts';
@@ -121,17 +121,11 @@ export function fitOnBlocks(prep: PreparedGmm, blocks: UnitBlocks, spec: ModelSp
 /** Fit difference or system GMM exactly as xtabond2 does. */
 export async function fitGmm(panel: Panel, spec: ModelSpec, command = ''): Promise<GmmResult> {
   prestartThreads(prestartCount(panel.nrows));
-  let prep: PreparedGmm;
-  try {
-    prep = prepareGmm(panel, spec);
-  } catch (e) {
-    void releaseSpareThreads();
-    throw e;
-  }
+  const prep = prepareGmm(panel, spec);
   // Large samples: the per-unit pass on one thread per core (threaded.ts; SYSGMM_THREADS overrides).
+  // Workers started ahead wait for a later fit when this one runs on one thread (spare-threads.ts).
   const threads = estimateThreads(prep.design, prep.plan.L);
-  if (threads === 1) void releaseSpareThreads();
-  else {
+  if (threads > 1) {
     const model = { arMode: arMode(spec), options: (n: number, weightScale: number) => estimateOptionsFor(prep.design, n, weightScale) };
     return (await import('./threaded.ts')).fitThreaded(prep, model, threads, command);
   }

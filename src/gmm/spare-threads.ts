@@ -1,7 +1,9 @@
-// Worker threads for a threaded estimate (threaded.ts), started ahead of the fit: a worker's start-up
-// (a new V8 isolate loading the engine's modules, about 0.2 s on the machine of bench/RESULTS.md)
-// then runs on an idle core while this thread still builds the panel and the design, instead of
-// delaying the worker's part of the unit pass.
+// Worker threads for a threaded estimate (threaded.ts), kept between fits: a worker's start-up (a new
+// V8 isolate loading the engine's modules, 0.1–0.2 s on the machine of bench/RESULTS.md) runs ahead of
+// the first fit on an idle core while this thread still builds the panel and the design, and a worker
+// a fit is done with waits, its part's blocks released, for the next fit of the process instead of
+// being ended (a grid, a Monte Carlo task or a library user fitting model after model). A waiting
+// worker never keeps the process alive.
 import type { Worker } from 'node:worker_threads';
 import { startModuleWorker } from '../module-worker.ts';
 
@@ -9,32 +11,50 @@ import { startModuleWorker } from '../module-worker.ts';
 export interface SpareThread {
   worker: Worker;
   failed: Error | null;
+  /** Its listeners while it waits, removed when a fit takes it. */
+  stopListening: () => void;
 }
 
 const spares: SpareThread[] = [];
 
-/** Have `count` thread-worker threads started (count less those already waiting). A waiting worker
- *  never keeps the process alive. */
-export function prestartThreads(count: number): void {
-  while (spares.length < count) {
-    const spare: SpareThread = { worker: startModuleWorker(import.meta.url, 'thread-worker'), failed: null };
-    spare.worker.unref();
-    spare.worker.on('error', (e: Error) => (spare.failed ??= e));
-    spare.worker.on('exit', (code) => (spare.failed ??= new Error(`threaded estimate: a worker thread exited (code ${code})`)));
-    spares.push(spare);
-  }
+/** Put a started worker among those waiting (unref'd: it does not keep the process alive). One that
+ *  stops while it waits leaves the list. */
+function addSpare(worker: Worker): void {
+  const spare: SpareThread = { worker, failed: null, stopListening: () => {} };
+  const onError = (e: Error) => (spare.failed ??= e);
+  const onExit = (code: number) => {
+    spare.failed ??= new Error(`threaded estimate: a worker thread exited (code ${code})`);
+    const at = spares.indexOf(spare);
+    if (at >= 0) spares.splice(at, 1);
+  };
+  worker.on('error', onError);
+  worker.on('exit', onExit);
+  spare.stopListening = () => {
+    worker.off('error', onError);
+    worker.off('exit', onExit);
+  };
+  worker.unref();
+  spares.push(spare);
 }
 
-/** A waiting worker for a fit to use (it then keeps the process alive until ended), if any. */
+/** Have `count` thread-worker threads waiting (count less those waiting already). */
+export function prestartThreads(count: number): void {
+  while (spares.length < count) addSpare(startModuleWorker(import.meta.url, 'thread-worker'));
+}
+
+/** A waiting worker for a fit to use (it then keeps the process alive until given back), if any. */
 export function takeSpareThread(): SpareThread | undefined {
   const spare = spares.shift();
-  spare?.worker.ref();
+  if (spare) {
+    spare.stopListening();
+    spare.worker.ref();
+  }
   return spare;
 }
 
-/** End the waiting workers that no fit took. */
-export async function releaseSpareThreads(): Promise<void> {
-  await Promise.all(spares.splice(0).map((s) => s.worker.terminate()));
+/** A worker a fit is done with, its part released (thread-worker.ts), to wait for the next fit. */
+export function giveBackThread(worker: Worker): void {
+  addSpare(worker);
 }
 
 /** Workers waiting now. */

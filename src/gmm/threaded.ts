@@ -19,7 +19,7 @@ import { mergeAll, sumOf, type PartialSums } from './partial-sums.ts';
 import { computePass, type ArMode, type PassRequest, type Shard } from './passes.ts';
 import type { GmmResult } from './result.ts';
 import { splitUnits } from './shards.ts';
-import { releaseSpareThreads, takeSpareThread, type SpareThread } from './spare-threads.ts';
+import { giveBackThread, takeSpareThread, type SpareThread } from './spare-threads.ts';
 
 /** What a part reports after building its blocks on every regressor. */
 export interface PartBuilt {
@@ -33,7 +33,8 @@ export interface PartBuilt {
 export type PartRequest =
   | { op: 'build'; panel: PanelWire; design: Omit<Design, 'panel'>; plan: InstrumentPlan; arBlocks: boolean; storage?: BlockStorage }
   | { op: 'keep'; keep: number[]; dropped: string[] }
-  | { op: 'pass'; request: PassRequest };
+  | { op: 'pass'; request: PassRequest }
+  | { op: 'release' };
 
 /** One part of the units: builds its blocks, restricts them to the kept regressors, answers passes. */
 export class Part {
@@ -41,6 +42,12 @@ export class Part {
   private full: UnitBlocks | null = null;
 
   handle(req: PartRequest): PartBuilt | PartialSums | null {
+    if (req.op === 'release') {
+      // The fit is done: its blocks go, and the thread waits for the next fit (spare-threads.ts).
+      this.shard = null;
+      this.full = null;
+      return null;
+    }
     if (req.op === 'build') {
       const design: Design = { ...req.design, panel: Panel.fromWire(req.panel) };
       this.full = unitBlocks(design, req.plan, { keep: design.regressorNames.map((_, k) => k), arBlocks: req.arBlocks, storage: req.storage });
@@ -86,8 +93,9 @@ class RemotePart implements OtherPart {
   private pending: { resolve: (v: unknown) => void; reject: (e: Error) => void } | null = null;
   /** Why the worker stopped, once it has: later requests are refused with it. */
   private failed: Error | null;
+  private readonly stopListening: () => void;
 
-  /** On a worker started ahead (spare-threads.ts), or on a new one. */
+  /** On a waiting worker (spare-threads.ts), or on a new one. */
   constructor(spare: SpareThread | undefined) {
     this.worker = spare?.worker ?? startModuleWorker(import.meta.url, 'thread-worker');
     this.failed = spare?.failed ?? null;
@@ -97,14 +105,21 @@ class RemotePart implements OtherPart {
       this.pending = null;
       p?.reject(e);
     };
-    this.worker.on('message', (m: { ok: unknown } | { error: WireError }) => {
+    const onMessage = (m: { ok: unknown } | { error: WireError }) => {
       const p = this.pending;
       this.pending = null;
       if ('error' in m) p?.reject(errorFromWire(m.error));
       else p?.resolve(m.ok);
-    });
+    };
+    const onExit = (code: number) => fail(new Error(`threaded estimate: a worker thread exited (code ${code})`));
+    this.worker.on('message', onMessage);
     this.worker.on('error', fail);
-    this.worker.on('exit', (code) => fail(new Error(`threaded estimate: a worker thread exited (code ${code})`)));
+    this.worker.on('exit', onExit);
+    this.stopListening = () => {
+      this.worker.off('message', onMessage);
+      this.worker.off('error', fail);
+      this.worker.off('exit', onExit);
+    };
   }
 
   ask<T>(req: PartRequest): Promise<T> {
@@ -115,8 +130,12 @@ class RemotePart implements OtherPart {
     });
   }
 
-  close(): Promise<number> {
-    return this.worker.terminate();
+  /** The worker, its part released, back among the waiting ones; ended if it failed. */
+  async close(): Promise<void> {
+    const released = this.failed ? false : await this.ask<null>({ op: 'release' }).then(() => true, () => false);
+    this.stopListening();
+    if (released) giveBackThread(this.worker);
+    else await this.worker.terminate();
   }
 }
 
@@ -245,6 +264,6 @@ export async function fitThreaded(prep: { design: Design; plan: InstrumentPlan }
     const totals = mergedTotals(moments, counts, coll, design.spec.cluster ? est.clusters : null, sumOf(moments, 'unclustered')[0], exclusions(design, { excluded }));
     return inferenceFromTotals(prep, totals, est, command);
   } finally {
-    await Promise.all([...remote.map((r) => r.close()), releaseSpareThreads()]);
+    await Promise.all(remote.map((r) => r.close()));
   }
 }
