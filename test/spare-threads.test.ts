@@ -12,14 +12,21 @@ import { Part } from '../src/gmm/threaded.ts';
 import { loadAbdata } from './helpers/abdata.ts';
 import { fitNumbers, worstRel } from './helpers/compare-fits.ts';
 
-/** Worker threads started through startModuleWorker, counted. */
-const started = vi.hoisted(() => ({ n: 0 }));
+/** Worker threads started through startModuleWorker, counted; `broken`: the next one answers every
+ *  request with an error that is neither the data's nor the model's. */
+const started = vi.hoisted(() => ({ n: 0, broken: false }));
 vi.mock('../src/module-worker.ts', async (importOriginal) => {
   const m = await importOriginal<typeof import('../src/module-worker.ts')>();
+  const { Worker } = await import('node:worker_threads');
   return {
     ...m,
     startModuleWorker: (...args: Parameters<typeof m.startModuleWorker>) => {
       started.n++;
+      if (started.broken) {
+        started.broken = false;
+        const answer = "require('node:worker_threads').parentPort.on('message', (m) => require('node:worker_threads').parentPort.postMessage({ error: { kind: 'Error', message: 'broken' } }))";
+        return new Worker(answer, { eval: true });
+      }
       return m.startModuleWorker(...args);
     },
   };
@@ -71,6 +78,22 @@ describe('worker threads kept between fits', () => {
     await fitGmm(ab, parseXtabond2(command, ab.names()), command);
     expect(started.n).toBe(1);
     expect(spareThreadCount()).toBe(before + 1);
+  }, 60_000);
+
+  it('a worker that fails its requests, its release too, is ended, not kept, and this thread does its part', async () => {
+    const ab = await loadAbdata();
+    const spec = parseXtabond2(command, ab.names());
+    process.env.SYSGMM_THREADS = '1';
+    const one = await fitGmm(ab, spec, command);
+    process.env.SYSGMM_THREADS = String(spareThreadCount() + 2);
+    const before = spareThreadCount();
+    started.n = 0;
+    started.broken = true;
+    const two = await fitGmm(ab, spec, command);
+    expect(started.n).toBe(1);
+    expect(spareThreadCount()).toBe(before);
+    const { worst, at } = worstRel(fitNumbers(one), fitNumbers(two));
+    expect(worst, at).toBeLessThan(1e-12);
   }, 60_000);
 
   it('a fit on one thread leaves the waiting workers for the next fit', async () => {

@@ -6,7 +6,7 @@
 // machine of bench/RESULTS.md ("Page faults, counted") that costs 12–15 µs a page, a third of that
 // fit. Faults of two threads are served side by side there, so a helper thread touches the pages
 // just ahead of the unit pass, which publishes how many units it has written (BlockStorage.progress;
-// bench/RESULTS.md "Pages of the blocks touched ahead"). glibc's huge pages (hugetlb=1 or 2) make the
+// bench/RESULTS.md "The helper just ahead of the pass"). glibc's huge pages (hugetlb=1 or 2) make the
 // helper needless.
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
