@@ -84,17 +84,24 @@ describe('sampleRowMask', () => {
     const next = mulberry32(5);
     const y = Float64Array.from(x, () => (next() % 9 === 0 ? NaN : next() % 100));
     const qualified = Uint8Array.from(x, () => (next() % 5 === 0 ? 0 : 1));
+    // A column without missing values takes another path (only the lag's reach decides).
+    const full = Float64Array.from(x, (v) => (v !== v ? 0.5 : v));
     const columns: LaggedColumn[] = [
       { values: y, lag: 0 },
       { values: y, lag: 1 },
       { values: x, lag: 2 },
       { values: x, lag: -1 },
+      { values: full, lag: 3 },
+      { values: full, lag: -2 },
+      { values: full, lag: 0 },
     ];
     for (const q of [null, qualified])
-      for (const cols of [columns, columns.slice(0, 1), columns.slice(1, 2), columns.slice(3)]) {
+      for (const cols of [columns, ...columns.map((c) => [c])]) {
         const mask = [...sampleRowMask(p, cols, q)];
         expect(mask).toEqual(maskByRows(p, cols, q));
-        expect(mask.includes(0) && mask.includes(1)).toBe(true);
+        expect(mask.includes(1)).toBe(true);
+        // Every row kept only by the column without missing values at lag 0, without an if/in.
+        expect(mask.includes(0)).toBe(!(q === null && cols.length === 1 && cols[0] === columns[6]));
       }
   });
 });

@@ -53,6 +53,10 @@ export function toFloat64(vec: Vector): Float64Array {
 /** ±Infinity is not data (Stata has no such value): an error naming the first row of column `name`
  *  holding one, in `file` (or the Arrow Table the caller built in memory). */
 export function refuseInfinite(x: Float64Array, name: string, file: string): void {
+  // The search for the row only where there is one: `includes` runs compiled from its first call, where
+  // a loop of a fresh process runs in V8's interpreter and boxes every value it reads (bench/RESULTS.md,
+  // "Cold row loops").
+  if (!x.includes(Infinity) && !x.includes(-Infinity)) return;
   for (let r = 0; r < x.length; r++) {
     const v = x[r];
     if (v - v !== 0 && v === v)

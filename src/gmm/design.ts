@@ -401,8 +401,12 @@ export function sampleRowMask(panel: Panel, columns: readonly LaggedColumn[], qu
   else rowOk.fill(1);
   const { offsets, time } = panel;
   for (const { values, lag } of columns) {
+    // A column without a missing value (`includes` runs compiled from its first call, where these loops
+    // of a fresh process run in V8's interpreter and box every value they read: bench/RESULTS.md "Cold
+    // row loops") leaves out only the rows whose lag falls outside their unit.
+    const missing = values.includes(NaN);
     if (lag === 0) {
-      for (let r = 0; r < n; r++) if (values[r] !== values[r]) rowOk[r] = 0;
+      if (missing) for (let r = 0; r < n; r++) if (values[r] !== values[r]) rowOk[r] = 0;
       continue;
     }
     for (let i = 0; i < panel.nunits; i++) {
@@ -411,6 +415,11 @@ export function sampleRowMask(panel: Panel, columns: readonly LaggedColumn[], qu
       if (hi === lo) continue;
       if (time[hi - 1] - time[lo] === hi - lo - 1) {
         // Without gaps (times strictly increase) period t − lag is row r − lag, if within the unit.
+        if (!missing) {
+          if (lag > 0) rowOk.fill(0, lo, Math.min(hi, lo + lag));
+          else rowOk.fill(0, Math.max(lo, hi + lag), hi);
+          continue;
+        }
         for (let r = lo; r < hi; r++) {
           const at = r - lag;
           if (at < lo || at >= hi || values[at] !== values[at]) rowOk[r] = 0;
