@@ -1,35 +1,53 @@
-// Worker threads for a threaded estimate (threaded.ts), kept between fits: a worker's start-up (a new
-// V8 isolate loading the engine's modules, 0.1–0.2 s on the machine of bench/RESULTS.md) runs ahead of
-// the first fit on an idle core while this thread still builds the panel and the design, and a worker
-// a fit is done with waits, its part's blocks released, for the next fit of the process instead of
-// being ended (a grid, a Monte Carlo task or a library user fitting model after model). A waiting
-// worker never keeps the process alive.
+// Worker threads for a threaded estimate (threaded.ts), kept between fits for a while: a worker's
+// start-up (a new V8 isolate loading the engine's modules, 0.1–0.2 s on the machine of
+// bench/RESULTS.md) runs ahead of the first fit on an idle core while this thread still builds the
+// panel and the design, and a worker a fit is done with waits, its part's blocks released, for the next
+// fit of the process instead of being ended at once (a grid, a Monte Carlo task or a program fitting
+// model after model). An idle worker still holds the memory of its last fit until its own garbage
+// collector runs, which an idle isolate does not do (N = 300,000: ~390 MB), so a worker nobody takes
+// within IDLE_MS is ended. A waiting worker never keeps the process alive.
 import type { Worker } from 'node:worker_threads';
 import { startModuleWorker } from '../module-worker.ts';
+
+/** How long a worker a fit gave back waits for the next fit before it is ended. */
+export const IDLE_MS = 2_000;
+/** How long a worker started ahead waits for the fit it was started for (reading and laying out a
+ *  panel of 10 million rows takes seconds). */
+export const PRESTART_IDLE_MS = 60_000;
 
 /** A started worker waiting for a fit, and the error it stopped with, if any, while it waited. */
 export interface SpareThread {
   worker: Worker;
   failed: Error | null;
-  /** Its listeners while it waits, removed when a fit takes it. */
-  stopListening: () => void;
+  /** Its listeners and its idle timer while it waits, removed when a fit takes it. */
+  stopWaiting: () => void;
 }
 
 const spares: SpareThread[] = [];
 
-/** Put a started worker among those waiting (unref'd: it does not keep the process alive). One that
- *  stops while it waits leaves the list. */
-function addSpare(worker: Worker): void {
-  const spare: SpareThread = { worker, failed: null, stopListening: () => {} };
-  const onError = (e: Error) => (spare.failed ??= e);
-  const onExit = (code: number) => {
-    spare.failed ??= new Error(`threaded estimate: a worker thread exited (code ${code})`);
+/** Put a started worker among those waiting (unref'd: it does not keep the process alive), for at most
+ *  `idleMs`. One that stops while it waits leaves the list. */
+function addSpare(worker: Worker, idleMs: number): void {
+  const spare: SpareThread = { worker, failed: null, stopWaiting: () => {} };
+  const leave = () => {
     const at = spares.indexOf(spare);
     if (at >= 0) spares.splice(at, 1);
   };
+  const onError = (e: Error) => (spare.failed ??= e);
+  const onExit = (code: number) => {
+    spare.failed ??= new Error(`threaded estimate: a worker thread exited (code ${code})`);
+    leave();
+  };
+  const timer = setTimeout(() => {
+    leave();
+    spare.stopWaiting();
+    void worker.terminate();
+  }, idleMs);
+  timer.unref();
   worker.on('error', onError);
   worker.on('exit', onExit);
-  spare.stopListening = () => {
+  spare.stopWaiting = () => {
+    clearTimeout(timer);
     worker.off('error', onError);
     worker.off('exit', onExit);
   };
@@ -39,22 +57,22 @@ function addSpare(worker: Worker): void {
 
 /** Have `count` thread-worker threads waiting (count less those waiting already). */
 export function prestartThreads(count: number): void {
-  while (spares.length < count) addSpare(startModuleWorker(import.meta.url, 'thread-worker'));
+  while (spares.length < count) addSpare(startModuleWorker(import.meta.url, 'thread-worker'), PRESTART_IDLE_MS);
 }
 
 /** A waiting worker for a fit to use (it then keeps the process alive until given back), if any. */
 export function takeSpareThread(): SpareThread | undefined {
   const spare = spares.shift();
   if (spare) {
-    spare.stopListening();
+    spare.stopWaiting();
     spare.worker.ref();
   }
   return spare;
 }
 
-/** A worker a fit is done with, its part released (thread-worker.ts), to wait for the next fit. */
+/** A worker a fit is done with, its part released (thread-worker.ts), to wait IDLE_MS for the next fit. */
 export function giveBackThread(worker: Worker): void {
-  addSpare(worker);
+  addSpare(worker, IDLE_MS);
 }
 
 /** Workers waiting now. */

@@ -1,0 +1,31 @@
+// How long workers wait between fits (src/gmm/spare-threads.ts): one a fit gave back is ended after
+// IDLE_MS without a fit (it still holds the memory of its last fit), one started ahead of a fit waits
+// PRESTART_IDLE_MS for it. A file of its own: no other test's workers wait in this module's list.
+import { describe, expect, it } from 'vitest';
+import { giveBackThread, IDLE_MS, PRESTART_IDLE_MS, prestartThreads, spareThreadCount, takeSpareThread } from '../src/gmm/spare-threads.ts';
+
+describe('workers waiting between fits', () => {
+  it('a worker given back is ended after IDLE_MS; one started ahead still waits', async () => {
+    expect(IDLE_MS).toBe(2_000);
+    expect(PRESTART_IDLE_MS).toBe(60_000);
+    prestartThreads(1);
+    const used = takeSpareThread()!;
+    expect(spareThreadCount()).toBe(0);
+    prestartThreads(1);
+    giveBackThread(used.worker);
+    expect(spareThreadCount()).toBe(2);
+    const exited = new Promise<number>((resolve) => used.worker.once('exit', resolve));
+    await new Promise((r) => setTimeout(r, IDLE_MS + 500));
+    expect(spareThreadCount()).toBe(1);
+    await exited;
+    // Taken before IDLE_MS, a worker given back is not ended.
+    const ahead = takeSpareThread()!;
+    giveBackThread(ahead.worker);
+    await new Promise((r) => setTimeout(r, IDLE_MS / 2));
+    const again = takeSpareThread()!;
+    expect(again.worker).toBe(ahead.worker);
+    await new Promise((r) => setTimeout(r, IDLE_MS));
+    expect(again.worker.threadId).toBeGreaterThan(0); // still running: its timer was cleared when taken
+    await again.worker.terminate();
+  }, 20_000);
+});
