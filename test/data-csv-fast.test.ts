@@ -146,6 +146,16 @@ describe('the WebAssembly reader of plain CSV records', () => {
     expect(wide.byKernel).toBe(1);
   });
 
+  it('takes no byte next to the digits in an eight-byte window for a digit (/ : ; < = > ? and non-ASCII)', () => {
+    for (const c of ['/', ':', ';', '<', '=', '>', '?', '\u00fa', '\u00ff']) {
+      for (const field of [`1234567${c}`, `${c}2345678`, `12${c}45678.5`, `0.1234567${c}9`, `1234${c}678901234`]) {
+        const { fast, plain } = bothWays('window', `a,b\n1,${field}\n2,3\n`);
+        expect(content(fast)).toEqual(content(plain));
+        expect(String(fast.schema.fields[1]!.type)).toBe('Utf8');
+      }
+    }
+  });
+
   it('leaves each record that is not plain to the TypeScript parser and reads on after it', () => {
     const u = rng(2);
     // Each needs the TypeScript: missing, quoted, blank, CR, Number() (a huge exponent, 21 digits, a

@@ -1,7 +1,7 @@
 // How long workers wait between fits (src/gmm/spare-threads.ts): one a fit gave back is ended after
 // IDLE_MS without a fit (it still holds the memory of its last fit), one started ahead of a fit waits
 // PRESTART_IDLE_MS for it. A file of its own: no other test's workers wait in this module's list.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { giveBackThread, IDLE_MS, PRESTART_IDLE_MS, prestartThreads, spareThreadCount, takeSpareThread } from '../src/gmm/spare-threads.ts';
 
 describe('workers waiting between fits', () => {
@@ -28,4 +28,17 @@ describe('workers waiting between fits', () => {
     expect(again.worker.threadId).toBeGreaterThan(0); // still running: its timer was cleared when taken
     await again.worker.terminate();
   }, 20_000);
+
+  it('a waiting worker does not keep the process alive; one a fit has taken does', async () => {
+    prestartThreads(1);
+    const spare = takeSpareThread()!;
+    const unref = vi.spyOn(spare.worker, 'unref');
+    const ref = vi.spyOn(spare.worker, 'ref');
+    giveBackThread(spare.worker);
+    expect(unref).toHaveBeenCalledTimes(1);
+    expect(ref).not.toHaveBeenCalled();
+    expect(takeSpareThread()!.worker).toBe(spare.worker);
+    expect(ref).toHaveBeenCalledTimes(1);
+    await spare.worker.terminate();
+  });
 });

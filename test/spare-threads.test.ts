@@ -13,11 +13,39 @@ import { loadAbdata } from './helpers/abdata.ts';
 import { fitNumbers, worstRel } from './helpers/compare-fits.ts';
 
 /** Worker threads started through startModuleWorker, counted; `broken`: the next one answers every
- *  request with an error that is neither the data's nor the model's. */
-const started = vi.hoisted(() => ({ n: 0, broken: false }));
+ *  request with an error that is neither the data's nor the model's; `failPass`: the next one answers
+ *  its first pass request at once with a DataError, before any other part can answer its own. */
+const started = vi.hoisted(() => ({ n: 0, broken: false, failPass: false }));
 vi.mock('../src/module-worker.ts', async (importOriginal) => {
   const m = await importOriginal<typeof import('../src/module-worker.ts')>();
   const { Worker } = await import('node:worker_threads');
+  const { EventEmitter } = await import('node:events');
+  /** A real thread worker whose first 'pass' request is answered here, in a microtask, with a DataError. */
+  class FailingPass extends EventEmitter {
+    private failed = false;
+    constructor(private readonly real: InstanceType<typeof Worker>) {
+      super();
+      for (const event of ['message', 'error', 'exit']) real.on(event, (v: unknown) => this.emit(event, v));
+    }
+    postMessage(req: { op: string }) {
+      if (req.op === 'pass' && !this.failed) {
+        this.failed = true;
+        queueMicrotask(() => this.emit('message', { error: { kind: 'DataError', message: 'boom in one part' } }));
+      } else this.real.postMessage(req);
+    }
+    terminate() {
+      return this.real.terminate();
+    }
+    ref() {
+      this.real.ref();
+    }
+    unref() {
+      this.real.unref();
+    }
+    get threadId() {
+      return this.real.threadId;
+    }
+  }
   return {
     ...m,
     startModuleWorker: (...args: Parameters<typeof m.startModuleWorker>) => {
@@ -26,6 +54,10 @@ vi.mock('../src/module-worker.ts', async (importOriginal) => {
         started.broken = false;
         const answer = "require('node:worker_threads').parentPort.on('message', (m) => require('node:worker_threads').parentPort.postMessage({ error: { kind: 'Error', message: 'broken' } }))";
         return new Worker(answer, { eval: true });
+      }
+      if (started.failPass) {
+        started.failPass = false;
+        return new FailingPass(m.startModuleWorker(...args)) as unknown as InstanceType<typeof Worker>;
       }
       return m.startModuleWorker(...args);
     },
@@ -94,6 +126,30 @@ describe('worker threads kept between fits', () => {
     expect(spareThreadCount()).toBe(before);
     const { worst, at } = worstRel(fitNumbers(one), fitNumbers(two));
     expect(worst, at).toBeLessThan(1e-12);
+  }, 60_000);
+
+  it('a worker still computing when another part fails is ended, not kept: its late answer would answer the next fit', async () => {
+    const ab = await loadAbdata();
+    const spec = parseXtabond2(command, ab.names());
+    process.env.SYSGMM_THREADS = '1';
+    const one = await fitGmm(ab, spec, command);
+    // Every waiting worker and two new ones, the first new one failing its first pass at once, while
+    // the others still compute theirs.
+    const before = spareThreadCount();
+    process.env.SYSGMM_THREADS = String(before + 3);
+    started.n = 0;
+    started.failPass = true;
+    await expect(fitGmm(ab, spec, command)).rejects.toThrow('boom in one part');
+    expect(started.n).toBe(2);
+    // Those still computing were ended; the failing one (a DataError: it is sound) waits.
+    expect(spareThreadCount()).toBe(1);
+    // The next fits, on every waiting worker, answer their own requests.
+    process.env.SYSGMM_THREADS = String(spareThreadCount() + 1);
+    for (let k = 0; k < 2; k++) {
+      const r = await fitGmm(ab, spec, command);
+      const { worst, at } = worstRel(fitNumbers(one), fitNumbers(r));
+      expect(worst, at).toBeLessThan(1e-12);
+    }
   }, 60_000);
 
   it('a fit on one thread leaves the waiting workers for the next fit', async () => {

@@ -130,9 +130,11 @@ class RemotePart implements OtherPart {
     });
   }
 
-  /** The worker, its part released, back among the waiting ones; ended if it failed. */
+  /** The worker, its part released, back among the waiting ones; ended if it failed, or if a request
+   *  is still unanswered (the fit stopped on another part's error): its late answer would be read as
+   *  the answer to the next fit's first request. */
   async close(): Promise<void> {
-    const released = this.failed ? false : await this.ask<null>({ op: 'release' }).then(() => true, () => false);
+    const released = this.failed || this.pending ? false : await this.ask<null>({ op: 'release' }).then(() => true, () => false);
     this.stopListening();
     if (released) giveBackThread(this.worker);
     else await this.worker.terminate();

@@ -2019,10 +2019,12 @@
   ;; the delimiter, the last in a line feed. Value (r, c) goes to out + 8·(c·stride + r). The number is
   ;; the double CsvParser.parse gives (csv-parse.ts): its digits (at most 19 significant ones) form the
   ;; integer W exactly, eight at a time where they can; W·10^e is then one operation when W < 2^53 and
-  ;; |e| ≤ 22 (Clinger's fast path, correctly rounded), else $decimal (decimal.ts decimalToDouble, the
-  ;; same W as a double-double, so the same double or the same refusal). CsvParser.parse splits W into
-  ;; 15 digits and the rest and takes the fast path below 10^15 only, but a value either route decides
-  ;; is the correctly rounded one, and Number() gives that too. Where the TypeScript would fall back to
+  ;; |e| ≤ 22 (Clinger's fast path, correctly rounded), else $decimal (decimal.ts decimalToDouble's
+  ;; product or quotient of the same W as a double-double, with its error bound: correctly rounded or
+  ;; refused). CsvParser.parse splits W into 15 digits and the rest and takes the fast path below 10^15
+  ;; only, so the two do not always take the same route, nor refuse the same decimals (a W of 16 digits
+  ;; below 2^53 the kernel converts directly, the TypeScript through decimalToDouble or Number()); but a
+  ;; value any route decides is the correctly rounded one, which Number() gives too. Where the TypeScript would fall back to
   ;; Number() or to its general path (a missing value, a quote, a carriage return, a blank line, a wide
   ;; integer, a decimal $decimal cannot decide, a wrong field count), the kernel stops at that record's
   ;; start and the TypeScript reads it. So too where a unit-id column (byte c of exact is 1) holds a number
