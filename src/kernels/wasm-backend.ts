@@ -125,11 +125,12 @@ export class WasmBackend extends BackendBase {
     return at;
   }
 
+  /** Copies are made where a call first reads one (layoutOf): the products read a resident operand in
+   *  their packed layout, the moment sums as uploaded ('raw'). The bootstrap uploads four blocks and
+   *  reads three only in products: copying each as uploaded too cost fresh memory nothing read (N =
+   *  20,000, 59 instruments: ~120 MB a thread; bench/RESULTS.md "Resident copies made on first use"). */
   protected override async place(handle: Resident): Promise<void> {
-    const at = this.allocate(handle, handle.data.length);
-    if (at === undefined) return; // too large to keep: calls copy it as plain values
-    this.heap.set(handle.data, at);
-    this.placed.set(handle, new Map([['raw', at]]));
+    this.placed.set(handle, new Map());
   }
 
   protected override async free(handle: Resident): Promise<void> {
@@ -220,9 +221,10 @@ export class WasmBackend extends BackendBase {
     return out;
   }
 
-  /** Offset of the blocks in the memory when resident (as uploaded), else undefined. */
+  /** Offset of the blocks' copy as uploaded when resident (made on first use), else undefined (too
+   *  large to keep: the call copies them as plain values). */
   private blocksKept(handle: Resident | undefined): number | undefined {
-    return handle && this.placed.get(handle)?.get('raw');
+    return this.layoutOf(handle, 'raw', handle?.data.length ?? 0, (heap, at) => heap.set(handle!.data, at));
   }
 
   override async momentCovariance(op: Operand, c: Float64Array, w: Float64Array, shape: MomentShape): Promise<Float64Array> {
