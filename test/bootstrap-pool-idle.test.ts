@@ -3,7 +3,8 @@
 // an idle worker keeps its copy of the last job's blocks. A file of its own: the pool is per module.
 import { describe, expect, it, vi } from 'vitest';
 import { bootstrapGmm } from '../src/bootstrap/run.ts';
-import { IDLE_MS, pooledWorkerCount } from '../src/bootstrap/parallel.ts';
+import { pooledWorkerCount } from '../src/bootstrap/parallel.ts';
+import { WORKER_IDLE_MS as IDLE_MS } from '../src/module-worker.ts';
 import { parseXtabond2 } from '../src/spec/parse.ts';
 import { loadAbdata } from './helpers/abdata.ts';
 

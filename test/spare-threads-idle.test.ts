@@ -1,13 +1,15 @@
 // How long workers wait between fits (src/gmm/spare-threads.ts): one a fit gave back is ended after
-// IDLE_MS without a fit (it still holds the memory of its last fit), one started ahead of a fit waits
-// PRESTART_IDLE_MS for it. A file of its own: no other test's workers wait in this module's list.
+// WORKER_IDLE_MS without a fit (it still holds the memory of its last fit), one started ahead of a fit
+// waits WORKER_FIRST_JOB_MS for it (both in module-worker.ts). A file of its own: no other test's
+// workers wait in this module's list.
 import { describe, expect, it, vi } from 'vitest';
-import { giveBackThread, IDLE_MS, PRESTART_IDLE_MS, prestartThreads, spareThreadCount, takeSpareThread } from '../src/gmm/spare-threads.ts';
+import { giveBackThread, prestartThreads, spareThreadCount, takeSpareThread } from '../src/gmm/spare-threads.ts';
+import { WORKER_FIRST_JOB_MS, WORKER_IDLE_MS as IDLE_MS } from '../src/module-worker.ts';
 
 describe('workers waiting between fits', () => {
   it('a worker given back is ended after IDLE_MS; one started ahead still waits', async () => {
     expect(IDLE_MS).toBe(2_000);
-    expect(PRESTART_IDLE_MS).toBe(60_000);
+    expect(WORKER_FIRST_JOB_MS).toBe(60_000);
     prestartThreads(1);
     const used = takeSpareThread()!;
     expect(spareThreadCount()).toBe(0);

@@ -2,18 +2,17 @@
 // take batches of replications from one shared counter (Atomics), writing each replication's results
 // into shared arrays at its own index, so results do not depend on the thread count or on which
 // thread ran what. The calling thread starts at once; worker threads (~0.2 s to start) join when
-// ready, so a short job is not slowed by them; they stay in a pool for later jobs, for a while: an idle
-// worker keeps the memory of its last job (its copy of the blocks, its work arrays) until its isolate
-// collects garbage, which it does not do while it waits (N = 20,000, 59 instruments: the process at
-// 645 MB against 123 MB on one thread), so one that no job takes within IDLE_MS is ended. A worker
-// that cannot start (e.g. in a bundle without tsx and without SYSGMM_WORKER) or fails leaves its
+// ready, so a short job is not slowed by them; they stay in a pool for later jobs, WORKER_IDLE_MS at
+// most (module-worker.ts: an idle worker keeps the memory of its last job, its copy of the blocks and
+// its work arrays; N = 20,000, 59 instruments: the process at 645 MB against 123 MB on one thread). A
+// worker that cannot start (e.g. in a bundle without tsx and without SYSGMM_WORKER) or fails leaves its
 // batches to the calling thread, and the result says how many threads ran. Each thread uploads the
 // blocks to its backend once for the job (uploadBlocks), not once per batch.
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { KernelBackend } from '../kernels/types.ts';
-import { startModuleWorker } from '../module-worker.ts';
+import { endUnlessTaken, startModuleWorker, WORKER_FIRST_JOB_MS, WORKER_IDLE_MS } from '../module-worker.ts';
 import { threadingOf } from '../kernels/registry.ts';
 import type { BootstrapBlocks } from './blocks.ts';
 import { releaseBlocks, replicate, uploadBlocks, type ReplicationOptions, type Replications, type ResidentBlocks } from './replicate.ts';
@@ -52,23 +51,19 @@ export function defaultThreads(backend: KernelBackend): number {
 /** Worker threads kept between jobs (unref'd: they never keep the process alive), started on first use. */
 const pool: Worker[] = [];
 
-/** How long a worker waits for the next job after one before it is ended. */
-export const IDLE_MS = 2_000;
-/** How long a worker started ahead (warmWorkers) waits for its first job: the caller prepares the job
- *  meanwhile (the fit and its blocks: seconds on a large panel). */
-const FIRST_JOB_MS = 60_000;
-/** Each waiting worker's timer. */
-const idle = new Map<Worker, ReturnType<typeof setTimeout>>();
+/** How to stop each waiting worker's idle timer (module-worker.ts endUnlessTaken). */
+const idle = new Map<Worker, () => void>();
 
 /** The worker waits `ms` for a job, then is ended (and leaves the pool, on its exit). */
 function waitForJob(worker: Worker, ms: number): void {
-  clearTimeout(idle.get(worker));
-  const timer = setTimeout(() => {
-    idle.delete(worker);
-    void worker.terminate();
-  }, ms);
-  timer.unref();
-  idle.set(worker, timer);
+  stopWaiting(worker);
+  idle.set(worker, endUnlessTaken(worker, ms, () => idle.delete(worker)));
+}
+
+/** A job took the worker, or it left the pool: no longer ended for waiting. */
+function stopWaiting(worker: Worker): void {
+  idle.get(worker)?.();
+  idle.delete(worker);
 }
 
 /** Workers in the pool now. */
@@ -95,13 +90,12 @@ function pooledWorkers(count: number): Worker[] {
     const drop = () => {
       const at = pool.indexOf(worker);
       if (at >= 0) pool.splice(at, 1);
-      clearTimeout(idle.get(worker));
-      idle.delete(worker);
+      stopWaiting(worker);
     };
     worker.on('error', drop);
     worker.on('exit', drop);
     pool.push(worker);
-    waitForJob(worker, FIRST_JOB_MS);
+    waitForJob(worker, WORKER_FIRST_JOB_MS);
   }
   return pool.slice(0, count);
 }
@@ -183,14 +177,13 @@ export async function replicateParallel(
           worker.off('message', onMessage);
           worker.off('error', onGone);
           worker.off('exit', onGone);
-          if (pool.includes(worker)) waitForJob(worker, IDLE_MS);
+          if (pool.includes(worker)) waitForJob(worker, WORKER_IDLE_MS);
           resolve(ok);
         };
         worker.on('message', onMessage);
         worker.on('error', onGone);
         worker.on('exit', onGone);
-        clearTimeout(idle.get(worker));
-        idle.delete(worker);
+        stopWaiting(worker);
         worker.ref(); // a running job keeps the process alive; an idle pool does not
         worker.postMessage({ ...job, backend: backend.name } satisfies WorkerJob);
       }),

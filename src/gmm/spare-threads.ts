@@ -3,17 +3,10 @@
 // bench/RESULTS.md) runs ahead of the first fit on an idle core while this thread still builds the
 // panel and the design, and a worker a fit is done with waits, its part's blocks released, for the next
 // fit of the process instead of being ended at once (a grid, a Monte Carlo task or a program fitting
-// model after model). An idle worker still holds the memory of its last fit until its own garbage
-// collector runs, which an idle isolate does not do (N = 300,000: ~390 MB), so a worker nobody takes
-// within IDLE_MS is ended. A waiting worker never keeps the process alive.
+// model after model), WORKER_IDLE_MS at most (module-worker.ts: an idle worker keeps the memory of its
+// last fit). A waiting worker never keeps the process alive.
 import type { Worker } from 'node:worker_threads';
-import { startModuleWorker } from '../module-worker.ts';
-
-/** How long a worker a fit gave back waits for the next fit before it is ended. */
-export const IDLE_MS = 2_000;
-/** How long a worker started ahead waits for the fit it was started for (reading and laying out a
- *  panel of 10 million rows takes seconds). */
-export const PRESTART_IDLE_MS = 60_000;
+import { endUnlessTaken, startModuleWorker, WORKER_FIRST_JOB_MS, WORKER_IDLE_MS } from '../module-worker.ts';
 
 /** A started worker waiting for a fit, and the error it stopped with, if any, while it waited. */
 export interface SpareThread {
@@ -38,16 +31,14 @@ function addSpare(worker: Worker, idleMs: number): void {
     spare.failed ??= new Error(`threaded estimate: a worker thread exited (code ${code})`);
     leave();
   };
-  const timer = setTimeout(() => {
+  const cancel = endUnlessTaken(worker, idleMs, () => {
     leave();
     spare.stopWaiting();
-    void worker.terminate();
-  }, idleMs);
-  timer.unref();
+  });
   worker.on('error', onError);
   worker.on('exit', onExit);
   spare.stopWaiting = () => {
-    clearTimeout(timer);
+    cancel();
     worker.off('error', onError);
     worker.off('exit', onExit);
   };
@@ -57,7 +48,7 @@ function addSpare(worker: Worker, idleMs: number): void {
 
 /** Have `count` thread-worker threads waiting (count less those waiting already). */
 export function prestartThreads(count: number): void {
-  while (spares.length < count) addSpare(startModuleWorker(import.meta.url, 'thread-worker'), PRESTART_IDLE_MS);
+  while (spares.length < count) addSpare(startModuleWorker(import.meta.url, 'thread-worker'), WORKER_FIRST_JOB_MS);
 }
 
 /** A waiting worker for a fit to use (it then keeps the process alive until given back), if any. */
@@ -70,9 +61,9 @@ export function takeSpareThread(): SpareThread | undefined {
   return spare;
 }
 
-/** A worker a fit is done with, its part released (thread-worker.ts), to wait IDLE_MS for the next fit. */
+/** A worker a fit is done with, its part released (thread-worker.ts), to wait WORKER_IDLE_MS for the next fit. */
 export function giveBackThread(worker: Worker): void {
-  addSpare(worker, IDLE_MS);
+  addSpare(worker, WORKER_IDLE_MS);
 }
 
 /** Workers waiting now. */

@@ -32,7 +32,7 @@ export function estimateThreads(design: Pick<Design, 'units' | 'T'>, L: number):
 /**
  * Rows from which an estimate starts its worker threads before the design is known (spare-threads.ts):
  * the work of estimateThreads with L ≥ 20 instruments. A worker started for a model that then runs
- * on one thread waits, unused, for a later fit (PRESTART_IDLE_MS at most); it started on an idle core,
+ * on one thread waits, unused, for a later fit (WORKER_FIRST_JOB_MS at most, module-worker.ts); it started on an idle core,
  * so it costs little.
  */
 export const PRESTART_MIN_ROWS = THREAD_MIN_WORK / 2;
